@@ -1,0 +1,305 @@
+/* backend_cpu.c: the CPU reference backend and the reference math it is built on.
+ *
+ * Plain loops, double accumulation, nothing clever: every device result is held against these
+ * numbers, so they must be easy to check by eye. The math follows DESIGN.md §2 exactly.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "util.h"
+
+double lr_softplus(double x) {
+  return fmax(x, 0.0) + log1p(exp(-fabs(x)));
+}
+
+double lr_softmax(const double *z, size_t k, double *p, double *zmax) {
+  double m = z[0];
+  for (size_t c = 1; c < k; c++) m = fmax(m, z[c]);
+  double sum = 0.0;
+  for (size_t c = 0; c < k; c++) sum += exp(z[c] - m);
+  if (p)
+    for (size_t c = 0; c < k; c++) p[c] = exp(z[c] - m) / sum;
+  if (zmax) *zmax = m;
+  /* Returned apart from the max so that a loss (m - z_y) + log(sum) keeps full precision
+   * even when |z| is huge. */
+  return log(sum);
+}
+
+double lr_binary_loss(double z, int y, double pos_weight, double *dz) {
+  /* sigma(z) without overflow: for z < 0 use e^z / (1 + e^z). */
+  double e = exp(-fabs(z));
+  double sig = z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+  if (y) {
+    if (dz) *dz = pos_weight * (sig - 1.0);
+    return pos_weight * lr_softplus(-z);
+  }
+  if (dz) *dz = sig;
+  return lr_softplus(z);
+}
+
+int lr_reference_eval(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
+                      size_t m, size_t d, size_t k, int binary, double l2, double pos_weight,
+                      const double *w, const double *b, lr_eval_out *out, double *gw, double *gb) {
+  size_t kw = binary ? 1 : k;
+  double *z = malloc(2 * k * sizeof *z); /* logits, then probabilities / residuals */
+  if (!z) return -1;
+  double *p = z + k;
+  if (gw) memset(gw, 0, d * kw * sizeof *gw);
+  if (gb) memset(gb, 0, kw * sizeof *gb);
+
+  double s_sum = 0.0;
+  for (size_t i = 0; i < m; i++) s_sum += s ? (double)s[rows ? rows[i] : i] : 1.0;
+  double inv_s = s_sum > 0 ? 1.0 / s_sum : 0.0;
+
+  double wloss = 0.0, loss = 0.0, correct = 0.0;
+  for (size_t i = 0; i < m; i++) {
+    size_t r = rows ? rows[i] : i;
+    const float *xr = x + r * d;
+    double si = s ? (double)s[r] : 1.0;
+    int yi = y[r];
+    for (size_t c = 0; c < kw; c++) z[c] = b[c];
+    for (size_t j = 0; j < d; j++) {
+      double xj = xr[j];
+      const double *wj = w + j * kw;
+      for (size_t c = 0; c < kw; c++) z[c] += xj * wj[c];
+    }
+    double li;
+    if (binary) {
+      double dz;
+      li = lr_binary_loss(z[0], yi, pos_weight, &dz);
+      /* The unweighted loss (pos_weight 1) is what `loss` reports. */
+      double lu = pos_weight == 1.0 ? li : lr_binary_loss(z[0], yi, 1.0, NULL);
+      loss += lu;
+      correct += ((z[0] > 0) == (yi == 1)) ? 1.0 : 0.0; /* ties go to class 0, as argmax */
+      p[0] = si * inv_s * dz;                           /* the residual g_i */
+    } else {
+      double zmax, lsum = lr_softmax(z, k, p, &zmax);
+      li = (zmax - z[yi]) + lsum; /* logsumexp(z) - z_y */
+      loss += li;
+      size_t best = 0;
+      for (size_t c = 1; c < k; c++)
+        if (z[c] > z[best]) best = c;
+      correct += best == (size_t)yi ? 1.0 : 0.0;
+      for (size_t c = 0; c < k; c++) p[c] = si * inv_s * (p[c] - (c == (size_t)yi ? 1.0 : 0.0));
+    }
+    wloss += si * li;
+    if (gw) {
+      for (size_t j = 0; j < d; j++) {
+        double xj = xr[j];
+        double *gj = gw + j * kw;
+        for (size_t c = 0; c < kw; c++) gj[c] += xj * p[c];
+      }
+    }
+    if (gb)
+      for (size_t c = 0; c < kw; c++) gb[c] += p[c];
+  }
+
+  double w2 = 0.0;
+  for (size_t j = 0; j < d * kw; j++) w2 += w[j] * w[j];
+  double gmax = 0.0;
+  if (gw) {
+    for (size_t j = 0; j < d * kw; j++) {
+      gw[j] += l2 * w[j];
+      gmax = fmax(gmax, fabs(gw[j]));
+    }
+  }
+  if (gb)
+    for (size_t c = 0; c < kw; c++) gmax = fmax(gmax, fabs(gb[c]));
+  out->objective = wloss * inv_s + 0.5 * l2 * w2;
+  out->loss = m ? loss / (double)m : 0.0;
+  out->correct = correct;
+  out->grad_max = gmax;
+  free(z);
+  return 0;
+}
+
+/* ---- The backend ---- */
+
+typedef struct cpu_backend {
+  lr_backend base;
+  float *x[LR_SLOT_COUNT];
+  int32_t *y[LR_SLOT_COUNT];
+  float *s[LR_SLOT_COUNT];
+  uint32_t *order; /* train slot order, NULL = identity */
+  uint32_t *rows;  /* scratch: the row indices of one evaluation */
+  double *w, *b;   /* parameters */
+  double *gw, *gb; /* last gradient */
+  double *m1, *m2; /* optimizer state (momentum velocity / Adam moments), W then b */
+} cpu_backend;
+
+static logreg_status cpu_set_data(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
+                                  const float *s, size_t n, logreg_error *err) {
+  cpu_backend *cb = (cpu_backend *)be;
+  size_t d = be->d;
+  free(cb->x[slot]);
+  free(cb->y[slot]);
+  free(cb->s[slot]);
+  cb->x[slot] = malloc((n * d > 0 ? n * d : 1) * sizeof(float));
+  cb->y[slot] = malloc((n ? n : 1) * sizeof(int32_t));
+  cb->s[slot] = malloc((n ? n : 1) * sizeof(float));
+  if (!cb->x[slot] || !cb->y[slot] || !cb->s[slot])
+    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory for %zu rows", n);
+  memcpy(cb->x[slot], x, n * d * sizeof(float));
+  memcpy(cb->y[slot], y, n * sizeof(int32_t));
+  for (size_t i = 0; i < n; i++) cb->s[slot][i] = s ? s[i] : 1.0f;
+  be->n[slot] = n;
+  if (slot == LR_SLOT_TRAIN) {
+    free(cb->order);
+    cb->order = NULL;
+  }
+  size_t nmax = be->n[0] > be->n[1] ? be->n[0] : be->n[1];
+  uint32_t *rows = realloc(cb->rows, (nmax ? nmax : 1) * sizeof *rows);
+  if (!rows) return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
+  cb->rows = rows;
+  return LOGREG_OK;
+}
+
+static logreg_status cpu_set_order(lr_backend *be, const uint32_t *order, logreg_error *err) {
+  cpu_backend *cb = (cpu_backend *)be;
+  size_t n = be->n[LR_SLOT_TRAIN];
+  if (!order) {
+    free(cb->order);
+    cb->order = NULL;
+    return LOGREG_OK;
+  }
+  if (!cb->order && !(cb->order = malloc((n ? n : 1) * sizeof *cb->order)))
+    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
+  memcpy(cb->order, order, n * sizeof *order);
+  return LOGREG_OK;
+}
+
+static logreg_status cpu_eval(lr_backend *be, lr_slot slot, size_t begin, size_t count,
+                              int want_grad, lr_eval_out *out, logreg_error *err) {
+  cpu_backend *cb = (cpu_backend *)be;
+  if (begin > be->n[slot] || count > be->n[slot] - begin)
+    return lr_fail(err, LOGREG_EINVAL, "cpu backend: rows %zu..%zu outside %zu rows", begin,
+                   begin + count, be->n[slot]);
+  const uint32_t *order = slot == LR_SLOT_TRAIN ? cb->order : NULL;
+  for (size_t i = 0; i < count; i++) cb->rows[i] = order ? order[begin + i] : (uint32_t)(begin + i);
+  if (lr_reference_eval(cb->x[slot], cb->y[slot], cb->s[slot], cb->rows, count, be->d, be->k,
+                        be->binary, be->l2, be->pos_weight, cb->w, cb->b, out,
+                        want_grad ? cb->gw : NULL, want_grad ? cb->gb : NULL) != 0)
+    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
+  return LOGREG_OK;
+}
+
+/* One parameter vector step; v1/v2 are this vector's optimizer state. */
+static void step(const lr_update *u, double *theta, const double *g, double *v1, double *v2,
+                 size_t n) {
+  switch (u->kind) {
+  case LOGREG_OPTIMIZER_MOMENTUM:
+    for (size_t i = 0; i < n; i++) {
+      v1[i] = u->momentum * v1[i] + g[i];
+      theta[i] -= u->lr * (u->nesterov ? g[i] + u->momentum * v1[i] : v1[i]);
+    }
+    break;
+  case LOGREG_OPTIMIZER_ADAM: {
+    double c1 = 1.0 - pow(u->beta1, (double)u->t), c2 = 1.0 - pow(u->beta2, (double)u->t);
+    for (size_t i = 0; i < n; i++) {
+      v1[i] = u->beta1 * v1[i] + (1.0 - u->beta1) * g[i];
+      v2[i] = u->beta2 * v2[i] + (1.0 - u->beta2) * g[i] * g[i];
+      theta[i] -= u->lr * (v1[i] / c1) / (sqrt(v2[i] / c2) + u->eps);
+    }
+    break;
+  }
+  default:
+    for (size_t i = 0; i < n; i++) theta[i] -= u->lr * g[i];
+    break;
+  }
+}
+
+static logreg_status cpu_update(lr_backend *be, const lr_update *u, logreg_error *err) {
+  (void)err;
+  cpu_backend *cb = (cpu_backend *)be;
+  size_t nw = be->d * be->kw;
+  step(u, cb->w, cb->gw, cb->m1, cb->m2, nw);
+  step(u, cb->b, cb->gb, cb->m1 + nw, cb->m2 + nw, be->kw);
+  return LOGREG_OK;
+}
+
+static logreg_status cpu_get_params(lr_backend *be, double *w, double *b, logreg_error *err) {
+  (void)err;
+  cpu_backend *cb = (cpu_backend *)be;
+  if (w) memcpy(w, cb->w, be->d * be->kw * sizeof *w);
+  if (b) memcpy(b, cb->b, be->kw * sizeof *b);
+  return LOGREG_OK;
+}
+
+static logreg_status cpu_set_params(lr_backend *be, const double *w, const double *b,
+                                    logreg_error *err) {
+  (void)err;
+  cpu_backend *cb = (cpu_backend *)be;
+  if (w) memcpy(cb->w, w, be->d * be->kw * sizeof *w);
+  if (b) memcpy(cb->b, b, be->kw * sizeof *b);
+  return LOGREG_OK;
+}
+
+static void cpu_destroy(lr_backend *be) {
+  cpu_backend *cb = (cpu_backend *)be;
+  if (!cb) return;
+  for (int s = 0; s < LR_SLOT_COUNT; s++) {
+    free(cb->x[s]);
+    free(cb->y[s]);
+    free(cb->s[s]);
+  }
+  free(cb->order);
+  free(cb->rows);
+  free(cb->w);
+  free(cb->b);
+  free(cb->gw);
+  free(cb->gb);
+  free(cb->m1);
+  free(cb->m2);
+  free(cb);
+}
+
+static const lr_backend_ops cpu_ops = {
+    .name = "cpu",
+    .set_data = cpu_set_data,
+    .set_order = cpu_set_order,
+    .eval = cpu_eval,
+    .update = cpu_update,
+    .get_params = cpu_get_params,
+    .set_params = cpu_set_params,
+    .destroy = cpu_destroy,
+};
+
+logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double l2, double pos_weight,
+                                    lr_backend **out, logreg_error *err) {
+  cpu_backend *cb = calloc(1, sizeof *cb);
+  if (!cb) return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
+  size_t kw = binary ? 1 : k, nw = d * kw;
+  cb->base.ops = &cpu_ops;
+  cb->base.d = d;
+  cb->base.k = k;
+  cb->base.kw = kw;
+  cb->base.binary = binary;
+  cb->base.l2 = l2;
+  cb->base.pos_weight = pos_weight;
+  cb->w = calloc(nw, sizeof(double));
+  cb->b = calloc(kw, sizeof(double));
+  cb->gw = calloc(nw, sizeof(double));
+  cb->gb = calloc(kw, sizeof(double));
+  cb->m1 = calloc(nw + kw, sizeof(double));
+  cb->m2 = calloc(nw + kw, sizeof(double));
+  if (!cb->w || !cb->b || !cb->gw || !cb->gb || !cb->m1 || !cb->m2) {
+    cpu_destroy(&cb->base);
+    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory for %zu weights", nw);
+  }
+  *out = &cb->base;
+  return LOGREG_OK;
+}
+
+logreg_status lr_backend_create(const char *name, size_t d, size_t k, int binary, double l2,
+                                double pos_weight, lr_backend **out, logreg_error *err) {
+  if (!name || strcmp(name, "cpu") == 0 || strcmp(name, "auto") == 0)
+    return lr_cpu_backend_create(d, k, binary, l2, pos_weight, out, err);
+  return lr_fail(err, LOGREG_EINVAL, "--device: unknown device \"%s\" (this build has: auto, cpu)",
+                 name);
+}
+
+void lr_backend_destroy(lr_backend *be) {
+  if (be) be->ops->destroy(be);
+}

@@ -1,0 +1,56 @@
+/* cmd_misc.c: the small commands: `logreg gen` (synthetic datasets) and `logreg devices`. */
+#include <math.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gen.h"
+
+int cmd_gen(int argc, char **argv) {
+  size_t rows = 0, features = 2, classes = 3;
+  double spread = 1.0;
+  uint64_t seed = 42;
+  const char *output = NULL;
+  const arg_spec specs[] = {
+      {"--rows", ARG_SIZE, &rows, "N", "rows (default: blobs 1000, tumors 1000)"},
+      {"--features", ARG_SIZE, &features, "D", "blobs: features (default 2)"},
+      {"--classes", ARG_SIZE, &classes, "K", "blobs: classes (default 3)"},
+      {"--spread", ARG_DOUBLE, &spread, "S", "blobs: std of each blob (default 1)"},
+      {"--seed", ARG_U64, &seed, "N", "random seed (default 42)"},
+      {"--output", ARG_STR, &output, "FILE", "CSV to write (also -o; default KIND.csv)"},
+      {NULL, ARG_FLAG, NULL, NULL, NULL}};
+  const char *pos[1];
+  size_t npos;
+  int r = cli_parse("gen", "logreg gen blobs|tumors [options]", specs, argc, argv, pos, 1, &npos);
+  if (r >= 0) return r;
+  if (npos != 1)
+    return cli_error(CLI_EXIT_USAGE, "gen needs a kind: blobs or tumors (see 'logreg gen --help')");
+  if (rows == 0) rows = 1000;
+  logreg_error err;
+  logreg_status st;
+  if (strcmp(pos[0], "blobs") == 0) {
+    if (!output) output = "blobs.csv";
+    st = lr_gen_blobs(output, rows, features, classes, spread, seed, &err);
+  } else if (strcmp(pos[0], "tumors") == 0) {
+    if (!output) output = "tumors.csv";
+    st = lr_gen_tumors(output, rows, seed, &err);
+  } else {
+    return cli_error(CLI_EXIT_USAGE, "gen: unknown kind \"%s\" (blobs or tumors)", pos[0]);
+  }
+  if (st != LOGREG_OK)
+    return cli_error(st == LOGREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR, "%s", err.message);
+  fprintf(stderr, "wrote %zu rows to %s\n", rows, output);
+  return 0;
+}
+
+int cmd_devices(int argc, char **argv) {
+  const arg_spec specs[] = {{NULL, ARG_FLAG, NULL, NULL, NULL}};
+  const char *pos[1];
+  size_t npos;
+  int r = cli_parse("devices", "logreg devices", specs, argc, argv, pos, 0, &npos);
+  if (r >= 0) return r;
+  printf("backends:\n");
+  printf("* cpu     reference backend: plain C loops, double accumulation\n");
+  printf("\nOpenCL: not in this build (no OpenCL backend yet)\n");
+  printf("auto picks: cpu (the only backend)\n");
+  return 0;
+}

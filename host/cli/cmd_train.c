@@ -1,0 +1,324 @@
+/* cmd_train.c: `logreg train`: read, split, train with progress, evaluate on the test part,
+ * save the model and (optionally) the history, and print a summary or one JSON object. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "cli.h"
+#include "dataset.h"
+#include "model.h"
+#include "report.h"
+
+static const char train_usage[] = "logreg train DATA [options]";
+
+typedef struct progress {
+  int tty, quiet, every;
+  double last_draw;
+  logreg_epoch_info *rows;
+  size_t n_rows, cap;
+  int oom;
+} progress;
+
+static void on_epoch(void *user, const logreg_epoch_info *e) {
+  progress *pg = user;
+  if (pg->n_rows == pg->cap) {
+    size_t cap = pg->cap ? 2 * pg->cap : 256;
+    logreg_epoch_info *r = realloc(pg->rows, cap * sizeof *r);
+    if (!r) {
+      pg->oom = 1;
+    } else {
+      pg->rows = r;
+      pg->cap = cap;
+    }
+  }
+  if (pg->n_rows < pg->cap) pg->rows[pg->n_rows++] = *e;
+  if (pg->quiet) return;
+  char val[64] = "";
+  if (!isnan(e->val_loss))
+    snprintf(val, sizeof val, "  val loss %.4f acc %.4f", e->val_loss, e->val_accuracy);
+  double rate = e->seconds > 0 ? e->epoch / e->seconds : 0.0;
+  double eta = rate > 0 ? (e->epochs - e->epoch) / rate : 0.0;
+  int last = e->epoch == e->epochs;
+  if (pg->tty) {
+    /* A live line, redrawn at most ~10 times a second. */
+    if (!last && e->seconds - pg->last_draw < 0.1) return;
+    pg->last_draw = e->seconds;
+    fprintf(stderr,
+            "\r\033[Kepoch %d/%d  loss %.4f acc %.4f%s  %.1f epoch/s  ETA %.0fs", e->epoch,
+            e->epochs, e->train_loss, e->train_accuracy, val, rate, eta);
+    fflush(stderr);
+  } else if (e->epoch == 1 || e->epoch % pg->every == 0 || last) {
+    fprintf(stderr, "epoch %d/%d  objective %.6f  loss %.4f acc %.4f%s  %.2fs\n", e->epoch,
+            e->epochs, e->objective, e->train_loss, e->train_accuracy, val, e->seconds);
+  }
+}
+
+static int write_history(const char *path, const progress *pg) {
+  lr_atomic_file af;
+  logreg_error err;
+  if (lr_atomic_open(&af, path, &err) != LOGREG_OK)
+    return cli_error(CLI_EXIT_ERROR, "--history: %s", err.message);
+  fprintf(af.f, "epoch,objective,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds\n");
+  for (size_t i = 0; i < pg->n_rows; i++) {
+    const logreg_epoch_info *e = &pg->rows[i];
+    fprintf(af.f, "%d,%.9g,%.9g,%.9g,", e->epoch, e->objective, e->train_loss,
+            e->train_accuracy);
+    if (isnan(e->val_loss))
+      fputs(",,", af.f);
+    else
+      fprintf(af.f, "%.9g,%.9g,", e->val_loss, e->val_accuracy);
+    fprintf(af.f, "%.9g,%.6f\n", e->lr, e->seconds);
+  }
+  if (lr_atomic_commit(&af, &err) != LOGREG_OK)
+    return cli_error(CLI_EXIT_ERROR, "--history: %s", err.message);
+  return 0;
+}
+
+static cJSON *split_json(int present, double loss, double acc, size_t rows) {
+  if (!present) return cJSON_CreateNull();
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddNumberToObject(o, "loss", loss);
+  cJSON_AddNumberToObject(o, "accuracy", acc);
+  cJSON_AddNumberToObject(o, "rows", (double)rows);
+  return o;
+}
+
+int cmd_train(int argc, char **argv) {
+  cli_data_opts dopt = {0};
+  logreg_params p;
+  logreg_params_init(&p);
+  const char *test_path = NULL, *test_labels = NULL, *split = NULL, *optimizer = NULL;
+  const char *model_path = "model.json", *history = NULL, *class_weight = NULL;
+  int json = 0, quiet = 0, epochs = p.epochs;
+  double lr = NAN; /* NAN: not given, the optimizer's default */
+  const arg_spec specs[] = {
+      CLI_DATA_SPECS(dopt),
+      {"--test", ARG_STR, &test_path, "DATA", "explicit test set (instead of a test split)"},
+      {"--test-labels", ARG_STR, &test_labels, "FILE", "IDX labels of --test"},
+      {"--split", ARG_STR, &split, "TR,VA,TE",
+       "stratified fractions (default 0.7,0.15,0.15; 0.85,0.15,0 with --test)"},
+      {"--binary", ARG_FLAG, &p.binary, NULL, "single-logit sigmoid model (exactly 2 classes)"},
+      {"--optimizer", ARG_STR, &optimizer, "NAME", "gd|sgd|momentum|adam (default adam)"},
+      {"--lr", ARG_DOUBLE, &lr, "RATE",
+       "learning rate (default: gd 0.5, sgd 0.05, momentum 0.01, adam 0.01)"},
+      {"--epochs", ARG_INT, &epochs, "N", "passes over the training data (default 100)"},
+      {"--batch-size", ARG_SIZE, &p.batch_size, "N", "rows per step, 0 = full batch (default)"},
+      {"--l2", ARG_DOUBLE, &p.l2, "LAMBDA", "L2 penalty lambda/2 ||W||^2 (default 0)"},
+      {"--tol", ARG_DOUBLE, &p.tol, "T", "full batch: stop when max|gradient| <= T (default 0)"},
+      {"--patience", ARG_INT, &p.patience, "N",
+       "stop after N epochs without a better val loss, keep the best (default 0 = off)"},
+      {"--class-weight", ARG_STR, &class_weight, "MODE", "none|balanced (default none)"},
+      {"--pos-weight", ARG_DOUBLE, &p.pos_weight, "W", "--binary: weight of positives (default 1)"},
+      {"--momentum", ARG_DOUBLE, &p.momentum, "MU", "momentum coefficient (default 0.9)"},
+      {"--nesterov", ARG_FLAG, &p.nesterov, NULL, "Nesterov momentum"},
+      {"--seed", ARG_U64, &p.seed, "N", "seed for the split and shuffling (default 42)"},
+      {"--device", ARG_STR, &p.device, "DEV", "auto|cpu (default cpu)"},
+      {"--model", ARG_STR, &model_path, "OUT.json", "where to save the model (default model.json)"},
+      {"--history", ARG_STR, &history, "OUT.csv", "per-epoch losses and accuracies"},
+      {"--json", ARG_FLAG, &json, NULL, "print one JSON summary on stdout"},
+      {"--quiet", ARG_FLAG, &quiet, NULL, "no progress output"},
+      {NULL, ARG_FLAG, NULL, NULL, NULL}};
+  const char *pos[1];
+  size_t npos;
+  int r = cli_parse("train", train_usage, specs, argc, argv, pos, 1, &npos);
+  if (r >= 0) return r;
+  if (npos != 1) return cli_error(CLI_EXIT_USAGE, "train needs one DATA file (see 'logreg train --help')");
+  p.epochs = epochs;
+  if (!isnan(lr) && !(lr > 0)) return cli_error(CLI_EXIT_USAGE, "--lr must be > 0");
+  p.lr = isnan(lr) ? 0.0 : lr;
+  if (optimizer && logreg_optimizer_parse(optimizer, &p.optimizer) != 0)
+    return cli_error(CLI_EXIT_USAGE,
+                     "--optimizer: \"%s\" is not one of gd, sgd, momentum, adam", optimizer);
+  if (class_weight) {
+    if (strcmp(class_weight, "balanced") == 0)
+      p.class_weight_balanced = 1;
+    else if (strcmp(class_weight, "none") != 0)
+      return cli_error(CLI_EXIT_USAGE, "--class-weight: \"%s\" is not one of none, balanced",
+                       class_weight);
+  }
+  const char *bad = logreg_params_check(&p);
+  if (bad) return cli_error(CLI_EXIT_USAGE, "%s", bad);
+  double fr[3] = {0.7, 0.15, 0.15};
+  if (test_path) fr[0] = 0.85, fr[1] = 0.15, fr[2] = 0.0;
+  if (split) {
+    if (args_parse_triple(split, &fr[0], &fr[1], &fr[2]) != 0)
+      return cli_error(CLI_EXIT_USAGE, "--split: \"%s\" is not three numbers TRAIN,VAL,TEST",
+                       split);
+    if (!(fr[0] > 0) || fr[1] < 0 || fr[2] < 0 || fabs(fr[0] + fr[1] + fr[2] - 1.0) > 1e-6)
+      return cli_error(CLI_EXIT_USAGE,
+                       "--split: \"%s\" must be fractions >= 0 with TRAIN > 0 that sum to 1",
+                       split);
+    if (test_path && fr[2] > 0)
+      return cli_error(CLI_EXIT_USAGE, "--split: the test fraction must be 0 with --test");
+  }
+  if (test_labels && !test_path) return cli_error(CLI_EXIT_USAGE, "--test-labels needs --test");
+  if (strcmp(p.device, "auto") != 0 && strcmp(p.device, "cpu") != 0)
+    return cli_error(CLI_EXIT_USAGE, "--device: unknown device \"%s\" (this build has: auto, cpu)",
+                     p.device);
+  if (strcmp(p.device, "auto") == 0) {
+    if (!quiet) fprintf(stderr, "device: auto -> cpu (this build has no OpenCL backend)\n");
+    p.device = "cpu";
+  }
+
+  logreg_read_options ro;
+  if (cli_read_options(&dopt, &ro) != 0) return CLI_EXIT_USAGE;
+  int rc = CLI_EXIT_ERROR;
+  logreg_dataset *all = NULL, *tr = NULL, *va = NULL, *te = NULL;
+  logreg_model *model = NULL;
+  double *proba = NULL;
+  logreg_metrics met = {0};
+  progress pg = {0};
+  logreg_error err;
+
+  if (!(all = cli_read(pos[0], &ro))) goto out;
+  if (!logreg_dataset_y(all)) {
+    cli_error(CLI_EXIT_ERROR, "%s: no labels (IDX images need --labels)", pos[0]);
+    goto out;
+  }
+  if (logreg_dataset_classes(all) < 2) {
+    cli_error(CLI_EXIT_ERROR, "%s: only %zu class in the labels; at least 2 are needed", pos[0],
+              logreg_dataset_classes(all));
+    goto out;
+  }
+  if (p.binary && logreg_dataset_classes(all) != 2) {
+    cli_error(CLI_EXIT_ERROR, "--binary requires exactly 2 classes; %s has %zu", pos[0],
+              logreg_dataset_classes(all));
+    goto out;
+  }
+  if (logreg_dataset_split(all, fr[0], fr[1], fr[2], p.seed, &tr, &va, &te, &err) != LOGREG_OK) {
+    cli_error(CLI_EXIT_ERROR, "%s", err.message);
+    goto out;
+  }
+  if (test_path) {
+    logreg_read_options tro = ro;
+    const char **names = malloc(all->k * sizeof *names);
+    if (!names) goto out;
+    for (size_t c = 0; c < all->k; c++) names[c] = all->class_names[c];
+    tro.labels = test_labels;
+    tro.class_names = names;
+    tro.n_classes = all->k;
+    te = cli_read(test_path, &tro);
+    free(names);
+    if (!te) goto out;
+    if (te->d != all->d) {
+      cli_error(CLI_EXIT_ERROR, "%s: %zu features, but %s has %zu", test_path, te->d, pos[0],
+                all->d);
+      goto out;
+    }
+    if (!te->y) {
+      cli_error(CLI_EXIT_ERROR, "%s: no labels (IDX images need --test-labels)", test_path);
+      goto out;
+    }
+  }
+  if (!quiet) {
+    fprintf(stderr, "data: %s: %zu rows, %zu features, %zu classes", pos[0], all->n, all->d,
+            all->k);
+    if (all->missing) fprintf(stderr, ", %zu missing values (filled with training medians)",
+                              all->missing);
+    fprintf(stderr, "\nsplit: train %zu, val %zu, test %zu%s\n", tr->n, va ? va->n : 0,
+            te ? te->n : 0, test_path ? " (from --test)" : "");
+    fprintf(stderr, "training: %s, %s, lr %g, %d epochs%s on %s\n",
+            p.binary ? "binary" : "multinomial", logreg_optimizer_name(p.optimizer),
+            p.lr > 0 ? p.lr : logreg_default_lr(p.optimizer), p.epochs, p.batch_size ? ", mini-batches" : "", p.device);
+  }
+
+  pg.quiet = quiet;
+  pg.tty = isatty(STDERR_FILENO);
+  pg.every = p.epochs >= 20 ? p.epochs / 10 : 1;
+  p.progress = on_epoch;
+  p.progress_user = &pg;
+  logreg_train_result res;
+  logreg_status st = logreg_train(tr, va, &p, &model, &res, &err);
+  if (pg.tty && !quiet) fputc('\n', stderr);
+  if (st != LOGREG_OK) {
+    cli_error(CLI_EXIT_ERROR, "%s", err.message);
+    goto out;
+  }
+  if (!quiet && res.stop_reason && strcmp(res.stop_reason, "epochs") != 0)
+    fprintf(stderr, "stopped after epoch %d (%s); kept epoch %d\n", res.epochs_run,
+            res.stop_reason, res.best_epoch);
+
+  int have_test = te && te->n > 0;
+  if (have_test) {
+    proba = malloc(te->n * model->k * sizeof *proba);
+    if (!proba) {
+      cli_error(CLI_EXIT_ERROR, "out of memory");
+      goto out;
+    }
+    if (logreg_predict_proba(model, te, proba, &err) != LOGREG_OK ||
+        logreg_metrics_compute(te->y, proba, te->n, model->k, &met, &err) != LOGREG_OK) {
+      cli_error(CLI_EXIT_ERROR, "%s", err.message);
+      goto out;
+    }
+    logreg_model_set_metrics(model, "test", met.log_loss, met.accuracy, te->n);
+  }
+  if (logreg_model_save(model, model_path, &err) != LOGREG_OK) {
+    cli_error(CLI_EXIT_ERROR, "--model: %s", err.message);
+    goto out;
+  }
+  if (history && write_history(history, &pg) != 0) goto out;
+
+  if (json) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "backend", "cpu");
+    cJSON_AddStringToObject(o, "device", "cpu (reference, double accumulation)");
+    cJSON_AddStringToObject(o, "optimizer", logreg_optimizer_name(p.optimizer));
+    cJSON_AddNumberToObject(o, "epochs", res.epochs_run);
+    cJSON_AddNumberToObject(o, "best_epoch", res.best_epoch);
+    cJSON_AddStringToObject(o, "stop_reason", res.stop_reason);
+    cJSON_AddNumberToObject(o, "seconds", res.seconds);
+    cJSON_AddNumberToObject(o, "objective", res.objective);
+    cJSON_AddNumberToObject(o, "n_features", (double)model->d);
+    cJSON *cls = cJSON_AddArrayToObject(o, "classes");
+    for (size_t c = 0; c < model->k; c++)
+      cJSON_AddItemToArray(cls, cJSON_CreateString(model->class_names[c]));
+    cJSON_AddBoolToObject(o, "binary", model->binary);
+    cJSON_AddNumberToObject(o, "missing_values", (double)all->missing);
+    cJSON_AddItemToObject(o, "train", split_json(1, res.train_loss, res.train_accuracy, tr->n));
+    cJSON_AddItemToObject(o, "val", split_json(va != NULL, res.val_loss, res.val_accuracy,
+                                               va ? va->n : 0));
+    cJSON *test = split_json(have_test, met.log_loss, met.accuracy, have_test ? te->n : 0);
+    if (have_test) {
+      const char **names = (const char **)model->class_names;
+      cJSON_AddItemToObject(test, "metrics", report_metrics_json(&met, names));
+    }
+    cJSON_AddItemToObject(o, "test", test);
+    cJSON_AddStringToObject(o, "model", model_path);
+    char *s = report_json_print(o);
+    cJSON_Delete(o);
+    if (!s) {
+      cli_error(CLI_EXIT_ERROR, "out of memory");
+      goto out;
+    }
+    puts(s);
+    free(s);
+  } else {
+    printf("trained %s %s on %s in %.2fs (%d epochs): objective %.6f\n",
+           model->binary ? "binary" : "multinomial", logreg_optimizer_name(p.optimizer), p.device,
+           res.seconds, res.epochs_run, res.objective);
+    printf("train: loss %.4f  accuracy %.4f  (%zu rows)\n", res.train_loss, res.train_accuracy,
+           tr->n);
+    if (va) printf("val:   loss %.4f  accuracy %.4f  (%zu rows)\n", res.val_loss, res.val_accuracy,
+                   va->n);
+    if (have_test) {
+      printf("test:  loss %.4f  accuracy %.4f  (%zu rows)\n\n", met.log_loss, met.accuracy, te->n);
+      report_metrics_table(stdout, &met, (const char *const *)model->class_names);
+    }
+    printf("\nmodel saved to %s\n", model_path);
+    if (history) printf("history saved to %s\n", history);
+  }
+  rc = 0;
+out:
+  free(pg.rows);
+  free(proba);
+  logreg_metrics_free(&met);
+  logreg_model_free(model);
+  logreg_dataset_free(all);
+  logreg_dataset_free(tr);
+  logreg_dataset_free(va);
+  logreg_dataset_free(te);
+  return rc;
+}

@@ -1,0 +1,102 @@
+/* main.c: the logreg command line: dispatches to the commands and holds the helpers they
+ * share (error lines, option parsing glue, data reading). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: logreg COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  train DATA [options]      train, evaluate on val/test, save the model\n"
+    "  predict --model M DATA    predicted class (and --proba probabilities) per row\n"
+    "  eval --model M DATA       accuracy, log loss, per-class metrics, confusion matrix\n"
+    "  devices                   compute backends, and which --device auto picks\n"
+    "  gen blobs|tumors          write a synthetic CSV dataset\n"
+    "\n"
+    "Run 'logreg COMMAND --help' for the options of a command.\n";
+
+int cli_error(int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("logreg: error: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return code;
+}
+
+void cli_warn(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("logreg: warning: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+int cli_parse(const char *cmd, const char *cmd_usage, const arg_spec *specs, int argc,
+              char **argv, const char **pos, size_t max_pos, size_t *n_pos) {
+  char msg[512];
+  int r = args_parse(argc, argv, specs, pos, max_pos, n_pos, msg, sizeof msg);
+  if (r == 1) {
+    printf("usage: %s\n\noptions:\n", cmd_usage);
+    args_print_help(specs, stdout);
+    return 0;
+  }
+  if (r < 0) return cli_error(CLI_EXIT_USAGE, "%s (see 'logreg %s --help')", msg, cmd);
+  return -1;
+}
+
+int cli_read_options(const cli_data_opts *o, logreg_read_options *ro) {
+  logreg_read_options_init(ro);
+  if (o->format) {
+    if (strcmp(o->format, "csv") == 0)
+      ro->format = LOGREG_FORMAT_CSV;
+    else if (strcmp(o->format, "libsvm") == 0)
+      ro->format = LOGREG_FORMAT_LIBSVM;
+    else if (strcmp(o->format, "idx") == 0)
+      ro->format = LOGREG_FORMAT_IDX;
+    else {
+      cli_error(CLI_EXIT_USAGE, "--format: \"%s\" is not one of csv, libsvm, idx", o->format);
+      return -1;
+    }
+  }
+  ro->header = !o->no_header;
+  ro->target = o->target;
+  ro->drop = o->drop;
+  ro->labels = o->labels;
+  return 0;
+}
+
+logreg_dataset *cli_read(const char *path, const logreg_read_options *ro) {
+  logreg_dataset *ds = NULL;
+  logreg_error err;
+  if (logreg_dataset_read(path, ro, &ds, &err) != LOGREG_OK) {
+    cli_error(CLI_EXIT_ERROR, "%s", err.message);
+    return NULL;
+  }
+  return ds;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+      strcmp(argv[1], "help") == 0) {
+    fputs(usage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? CLI_EXIT_USAGE : 0;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    puts("logreg 0.1.0");
+    return 0;
+  }
+  static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+  } cmds[] = {{"train", cmd_train},     {"predict", cmd_predict}, {"eval", cmd_eval},
+              {"devices", cmd_devices}, {"gen", cmd_gen}};
+  for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+    if (strcmp(argv[1], cmds[i].name) == 0) return cmds[i].fn(argc - 2, argv + 2);
+  return cli_error(CLI_EXIT_USAGE, "unknown command \"%s\" (see 'logreg --help')", argv[1]);
+}

@@ -1,0 +1,166 @@
+/* report.c: the CLI's presentation of classification metrics: a table laid out like
+ * scikit-learn's classification_report followed by the confusion matrix, and the `eval --json`
+ * object. CLI code, so it may print, but only to the stream it is given. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonfmt.h"
+
+/* Widest class-name column in the table, and in the confusion matrix's columns: longer names
+ * are cut so that one long name cannot push every number off screen. */
+#define REPORT_NAME_MAX 24
+#define REPORT_CELL_MAX 12
+/* Beyond this many classes a confusion matrix is unreadable as text; --json still has it. */
+#define REPORT_CONFUSION_MAX_CLASSES 30
+
+/* Characters shown on a terminal for UTF-8 text: bytes that do not continue a sequence. */
+static size_t text_width(const char *s) {
+  size_t w = 0;
+  for (; *s; s++)
+    if (((unsigned char)*s & 0xC0) != 0x80) w++;
+  return w;
+}
+
+/* Prints `s` right-aligned in `width` characters, cut to width - 1 characters plus '~' when it
+ * is longer (never inside a UTF-8 sequence). */
+static void put_cell(FILE *out, const char *s, size_t width) {
+  size_t w = text_width(s);
+  if (w <= width) {
+    fprintf(out, "%*s%s", (int)(width - w), "", s);
+    return;
+  }
+  size_t keep = width ? width - 1 : 0, bytes = 0, chars = 0;
+  while (s[bytes]) {
+    if (((unsigned char)s[bytes] & 0xC0) != 0x80) {
+      if (chars == keep) break;
+      chars++;
+    }
+    bytes++;
+  }
+  fprintf(out, "%.*s~", (int)bytes, s);
+}
+
+/* The name of class c: from `names`, or its index when there are none. */
+static const char *class_name(const char *const *names, size_t c, char *buf, size_t cap) {
+  if (names && names[c]) return names[c];
+  snprintf(buf, cap, "%zu", c);
+  return buf;
+}
+
+static size_t digits(size_t v) {
+  size_t d = 1;
+  while (v >= 10) v /= 10, d++;
+  return d;
+}
+
+void report_metrics_table(FILE *out, const logreg_metrics *m, const char *const *class_names) {
+  if (!out || !m || !m->per_class || !m->confusion) return;
+  char buf[32];
+  size_t name_w = strlen("weighted avg");
+  for (size_t c = 0; c < m->k; c++) {
+    size_t w = text_width(class_name(class_names, c, buf, sizeof buf));
+    if (w > name_w) name_w = w;
+  }
+  if (name_w > REPORT_NAME_MAX) name_w = REPORT_NAME_MAX;
+
+  fprintf(out, "%*s  %9s %9s %9s %9s\n\n", (int)name_w, "", "precision", "recall", "f1-score",
+          "support");
+  for (size_t c = 0; c < m->k; c++) {
+    const logreg_class_metrics *pc = &m->per_class[c];
+    put_cell(out, class_name(class_names, c, buf, sizeof buf), name_w);
+    fprintf(out, "  %9.4f %9.4f %9.4f %9zu\n", pc->precision, pc->recall, pc->f1, pc->support);
+  }
+  fputc('\n', out);
+  put_cell(out, "accuracy", name_w);
+  fprintf(out, "  %9s %9s %9.4f %9zu\n", "", "", m->accuracy, m->n);
+  put_cell(out, "log loss", name_w);
+  fprintf(out, "  %9s %9s %9.4f\n", "", "", m->log_loss);
+  put_cell(out, "weighted avg", name_w);
+  fprintf(out, "  %9.4f %9.4f %9.4f %9zu\n", m->weighted.precision, m->weighted.recall,
+          m->weighted.f1, m->weighted.support);
+
+  fputc('\n', out);
+  if (m->k > REPORT_CONFUSION_MAX_CLASSES) {
+    fprintf(out, "Confusion matrix: %zu classes, too many to show here (see --json)\n", m->k);
+    return;
+  }
+  /* Column width: the longest count, or the longest (cut) class name when that is wider. */
+  size_t maxv = 0;
+  for (size_t i = 0; i < m->k * m->k; i++)
+    if (m->confusion[i] > maxv) maxv = m->confusion[i];
+  size_t cell_w = digits(maxv);
+  for (size_t c = 0; c < m->k; c++) {
+    size_t w = text_width(class_name(class_names, c, buf, sizeof buf));
+    if (w > REPORT_CELL_MAX) w = REPORT_CELL_MAX;
+    if (w > cell_w) cell_w = w;
+  }
+  size_t row_w = name_w > strlen("true \\ pred") ? name_w : strlen("true \\ pred");
+  fprintf(out, "Confusion matrix (rows: true class, columns: predicted class)\n");
+  put_cell(out, "true \\ pred", row_w);
+  for (size_t c = 0; c < m->k; c++) {
+    fputs("  ", out);
+    put_cell(out, class_name(class_names, c, buf, sizeof buf), cell_w);
+  }
+  fputc('\n', out);
+  for (size_t t = 0; t < m->k; t++) {
+    put_cell(out, class_name(class_names, t, buf, sizeof buf), row_w);
+    for (size_t c = 0; c < m->k; c++)
+      fprintf(out, "  %*zu", (int)cell_w, m->confusion[t * m->k + c]);
+    fputc('\n', out);
+  }
+}
+
+/* Adds `item` under `key` (appends when key is NULL); frees it when that fails. 0 on failure. */
+static int put(cJSON *parent, const char *key, cJSON *item) {
+  if (!item) return 0;
+  cJSON_bool ok =
+      key ? cJSON_AddItemToObject(parent, key, item) : cJSON_AddItemToArray(parent, item);
+  if (!ok) cJSON_Delete(item);
+  return ok ? 1 : 0;
+}
+
+static cJSON *class_json(const logreg_class_metrics *c) {
+  cJSON *o = cJSON_CreateObject();
+  if (!o) return NULL;
+  if (!(put(o, "precision", cJSON_CreateNumber(c->precision)) &&
+        put(o, "recall", cJSON_CreateNumber(c->recall)) &&
+        put(o, "f1", cJSON_CreateNumber(c->f1)) &&
+        put(o, "support", cJSON_CreateNumber((double)c->support)))) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
+}
+
+cJSON *report_metrics_json(const logreg_metrics *m, const char *const *class_names) {
+  if (!m || !m->per_class || !m->confusion) return NULL;
+  cJSON *root = cJSON_CreateObject();
+  if (!root) return NULL;
+  cJSON *cm = NULL, *per = NULL;
+  /* Each container goes into root as soon as it exists, so deleting root frees everything. */
+  int ok = put(root, "accuracy", cJSON_CreateNumber(m->accuracy)) &&
+           put(root, "log_loss", cJSON_CreateNumber(m->log_loss)) &&
+           put(root, "confusion_matrix", cm = cJSON_CreateArray()) &&
+           put(root, "per_class", per = cJSON_CreateObject());
+  for (size_t t = 0; ok && t < m->k; t++) {
+    cJSON *row = cJSON_CreateArray();
+    ok = put(cm, NULL, row);
+    for (size_t c = 0; ok && c < m->k; c++)
+      ok = put(row, NULL, cJSON_CreateNumber((double)m->confusion[t * m->k + c]));
+  }
+  char buf[32];
+  for (size_t c = 0; ok && c < m->k; c++)
+    ok = put(per, class_name(class_names, c, buf, sizeof buf), class_json(&m->per_class[c]));
+  ok = ok && put(root, "weighted", class_json(&m->weighted));
+  if (!ok) {
+    cJSON_Delete(root);
+    return NULL;
+  }
+  return root;
+}
+
+char *report_json_print(const cJSON *obj) {
+  return lr_json_print(obj, 0);
+}

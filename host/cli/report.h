@@ -1,0 +1,28 @@
+/* report.h: how the CLI shows classification metrics (`eval`, and `train` after training):
+ * a readable table like scikit-learn's classification_report, or the JSON object of
+ * DESIGN.md §4 `eval --json`, printed with numbers that read back bit-exact. */
+#ifndef LOGREG_CLI_REPORT_H
+#define LOGREG_CLI_REPORT_H
+
+#include <stdio.h>
+
+#include <cJSON.h>
+
+#include "logreg.h"
+
+/* Writes the per-class table (precision, recall, f1-score, support with 4 decimals), accuracy,
+ * log loss, the weighted averages and the confusion matrix (rows = true class) to `out`.
+ * `class_names` has m->k entries or is NULL (classes are then shown by index). Long names are
+ * truncated with '~' to keep the columns aligned. */
+void report_metrics_table(FILE *out, const logreg_metrics *m, const char *const *class_names);
+
+/* {"accuracy","log_loss","confusion_matrix":[[...]],"per_class":{name:{precision,recall,f1,
+ * support}},"weighted":{precision,recall,f1,support}}. Caller frees with cJSON_Delete. NULL when
+ * out of memory. */
+cJSON *report_metrics_json(const logreg_metrics *m, const char *const *class_names);
+
+/* Compact JSON text of `obj`, numbers in their shortest exact form. malloc'd (free with free());
+ * NULL when out of memory. */
+char *report_json_print(const cJSON *obj);
+
+#endif

@@ -1,0 +1,553 @@
+/* csv.c: the CSV reader.
+ *
+ * Records follow RFC 4180: fields separated by ',', optionally in double quotes (then they may
+ * hold commas, newlines and "" for a quote), records ending in LF or CRLF; the last record may
+ * lack its newline, and lines that are empty or hold only blanks are skipped. Every field is
+ * trimmed of surrounding blanks (spaces, tabs), quoted or not, so " benign" and "benign" are
+ * one class. A quote inside an unquoted field is kept as text; a UTF-8 byte-order mark at the
+ * start of the file (as spreadsheets write) is skipped. Records are parsed in place in the loaded
+ * buffer: a field is a pointer into it, NUL-terminated where its separator was, so no field is
+ * copied or allocated.
+ *
+ * Columns. A header row (opt->header, the default) names the columns; without one the names are
+ * "c0", "c1", ... by file index. Three ways to pick the features:
+ *   - training (default): the target is opt->target (a header name, or a 0-based index; a header
+ *     column with exactly that name wins over the index reading) or the last column; the
+ *     columns of opt->drop are removed; every other column is a feature, in file order.
+ *   - a model's features by name (opt->feature_names, file with a header): exactly those
+ *     columns, in that order; opt->drop is not used.
+ *   - a model's features by position (opt->feature_columns, file without a header, as the
+ *     model recorded them): when the file has opt->n_columns columns, those columns; when it
+ *     has exactly opt->n_features columns, all of them are features and there is no target.
+ *   With a model, the target is opt->target, or else the last column unless that column is a
+ *   feature; when it is absent the data is unlabelled if opt->target_optional, else an error.
+ *
+ * Values. Features must be finite numbers within float32 range; an empty field, "?" or "NA"
+ * is missing (NaN, counted). nan/inf literals are rejected so that a typo cannot pass as data.
+ * The target column is kept as text and encoded by lr_encode_labels (numeric labels in numeric
+ * order, others bytewise), or to opt->class_names when a model gives them.
+ *
+ * Errors are FILE:LINE:FIELD (1-based; FIELD counts fields in the record), with physical line
+ * numbers even after quoted fields that span lines.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset.h"
+#include "readers.h"
+#include "util.h"
+
+/* ---- Records ---- */
+
+typedef struct csv_field {
+  char *s;     /* NUL-terminated, trimmed, unquoted text inside the buffer */
+  size_t line; /* physical line where the field starts */
+} csv_field;
+
+typedef struct csv_parser {
+  const char *path;
+  char *p, *end; /* unread input; *end is the buffer's NUL */
+  size_t line;   /* physical line of p */
+  csv_field *f;  /* fields of the last record */
+  size_t nf, cap;
+} csv_parser;
+
+static int is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
+
+/* Trims [s, e) and NUL-terminates it at e (where the separator or closing quote was). */
+static char *finish_field(char *s, char *e) {
+  while (s < e && is_blank(*s)) s++;
+  while (e > s && is_blank(e[-1])) e--;
+  *e = '\0';
+  return s;
+}
+
+static logreg_status push_field(csv_parser *cp, char *s, size_t line, logreg_error *err) {
+  if (cp->nf == cp->cap) {
+    size_t cap = cp->cap ? cp->cap * 2 : 64;
+    csv_field *f = realloc(cp->f, cap * sizeof *f);
+    if (!f) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", cp->path);
+    cp->f = f;
+    cp->cap = cap;
+  }
+  cp->f[cp->nf].s = s;
+  cp->f[cp->nf].line = line;
+  cp->nf++;
+  return LOGREG_OK;
+}
+
+/* Reads the next record into cp->f[0..cp->nf). *got = 0 at the end of the input. */
+static logreg_status csv_record(csv_parser *cp, int *got, size_t *rec_line, logreg_error *err) {
+  char *end = cp->end;
+  *got = 0;
+  cp->nf = 0;
+  /* Skip blank lines (including a trailing one). */
+  for (;;) {
+    char *q = cp->p;
+    while (q < end && (is_blank(*q) || *q == '\r')) q++;
+    if (q == end) {
+      cp->p = end;
+      return LOGREG_OK;
+    }
+    if (*q != '\n') break;
+    cp->p = q + 1;
+    cp->line++;
+  }
+  *rec_line = cp->line;
+  for (;;) {
+    size_t fline = cp->line;
+    char *s, *e;
+    char *q = cp->p;
+    while (q < end && is_blank(*q)) q++;
+    if (q < end && *q == '"') {
+      /* Quoted: unquote in place; the text only shrinks, so the write pointer never passes
+       * the read pointer. */
+      size_t open_line = cp->line;
+      char *r = q + 1, *w = q + 1;
+      s = w;
+      for (;;) {
+        if (r >= end)
+          return lr_fail(err, LOGREG_EPARSE,
+                         "%s:%zu:%zu: unterminated quoted field (the quote opens here)", cp->path,
+                         open_line, cp->nf + 1);
+        if (*r == '"') {
+          if (r + 1 < end && r[1] == '"') {
+            *w++ = '"';
+            r += 2;
+            continue;
+          }
+          r++;
+          break;
+        }
+        if (*r == '\n') cp->line++;
+        *w++ = *r++;
+      }
+      e = w;
+      while (r < end && is_blank(*r)) r++;
+      if (r < end && *r == '\r' && (r + 1 == end || r[1] == '\n')) r++;
+      if (r < end && *r != ',' && *r != '\n') {
+        unsigned char c = (unsigned char)*r;
+        if (c >= 0x20 && c < 0x7f)
+          return lr_fail(err, LOGREG_EPARSE,
+                         "%s:%zu:%zu: unexpected character '%c' after a closing quote", cp->path,
+                         cp->line, cp->nf + 1, (char)c);
+        return lr_fail(err, LOGREG_EPARSE,
+                       "%s:%zu:%zu: unexpected byte 0x%02X after a closing quote", cp->path,
+                       cp->line, cp->nf + 1, (unsigned)c);
+      }
+      cp->p = r;
+    } else {
+      char *r = cp->p;
+      while (r < end && *r != ',' && *r != '\n') r++;
+      s = cp->p;
+      e = r;
+      if (e > s && e[-1] == '\r') e--; /* CRLF (a CR before a comma is a blank-ish typo) */
+      cp->p = r;
+    }
+    /* Note the separator before finish_field overwrites it with the NUL. */
+    char sep = cp->p < end ? *cp->p : '\0';
+    logreg_status st = push_field(cp, finish_field(s, e), fline, err);
+    if (st != LOGREG_OK) return st;
+    if (sep == ',') {
+      cp->p++;
+      continue;
+    }
+    if (sep == '\n') {
+      cp->p++;
+      cp->line++;
+    }
+    break;
+  }
+  *got = 1;
+  return LOGREG_OK;
+}
+
+/* ---- Column selection ---- */
+
+typedef struct csv_layout {
+  const char *path;
+  size_t hline; /* line of the first record (the header when there is one) */
+  char **hdr;   /* ncol header names, or NULL */
+  size_t ncol;  /* fields per record */
+  size_t d;
+  size_t *fcol; /* d file indices of the features */
+  long tcol;    /* file index of the target, -1 when unlabelled */
+} csv_layout;
+
+/* Finds the column `spec` names: a header name (an ambiguous one is an error) or, when
+ * allow_index, a 0-based file index. When the column is simply not in the file, *absent is set
+ * (besides the error) so that an optional target can be let go. */
+static logreg_status find_column(const csv_layout *L, const char *spec, const char *what,
+                                 int allow_index, size_t *col, int *absent, logreg_error *err) {
+  *absent = 0;
+  if (L->hdr) {
+    size_t hits = 0, first = 0, second = 0;
+    for (size_t c = 0; c < L->ncol; c++) {
+      if (strcmp(L->hdr[c], spec) != 0) continue;
+      if (hits == 0) first = c;
+      if (hits == 1) second = c;
+      hits++;
+    }
+    if (hits == 1) {
+      *col = first;
+      return LOGREG_OK;
+    }
+    if (hits > 1)
+      return lr_fail(err, LOGREG_EINVAL,
+                     "%s:%zu: %s column \"%s\" is ambiguous: header fields %zu and %zu both "
+                     "have that name",
+                     L->path, L->hline, what, spec, first + 1, second + 1);
+  }
+  size_t idx;
+  if (allow_index && lr_parse_size(spec, &idx) == 0) {
+    if (idx < L->ncol) {
+      *col = idx;
+      return LOGREG_OK;
+    }
+    *absent = 1;
+    return lr_fail(err, LOGREG_EINVAL,
+                   "%s:%zu: %s column %zu is out of range: the file has %zu columns (0-based "
+                   "indices 0..%zu)",
+                   L->path, L->hline, what, idx, L->ncol, L->ncol - 1);
+  }
+  if (L->hdr) {
+    *absent = 1;
+    return lr_fail(err, LOGREG_EINVAL, "%s:%zu: %s column \"%s\" not found in the header", L->path,
+                   L->hline, what, spec);
+  }
+  return lr_fail(err, LOGREG_EINVAL,
+                 "%s: %s column \"%s\" must be a 0-based column index: the file has no header row",
+                 L->path, what, spec);
+}
+
+/* Writes a column's description for messages: "\"name\"" with a header, else its index. */
+static void column_label(const csv_layout *L, size_t c, char *buf, size_t cap) {
+  if (L->hdr)
+    snprintf(buf, cap, "\"%.60s\"", L->hdr[c]);
+  else
+    snprintf(buf, cap, "%zu", c);
+}
+
+/* Training: target by opt->target or last, minus the dropped columns; the rest are features. */
+static logreg_status layout_training(csv_layout *L, const logreg_read_options *opt,
+                                     logreg_error *err) {
+  size_t ncol = L->ncol;
+  L->tcol = (long)ncol - 1;
+  if (opt->target) {
+    size_t t;
+    int absent;
+    logreg_status st = find_column(L, opt->target, "target", 1, &t, &absent, err);
+    if (st != LOGREG_OK && !(absent && opt->target_optional)) return st;
+    lr_error_clear(err);
+    L->tcol = st == LOGREG_OK ? (long)t : -1;
+  }
+  unsigned char *keep = malloc(ncol);
+  if (!keep) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+  memset(keep, 1, ncol);
+  if (L->tcol >= 0) keep[L->tcol] = 0;
+  logreg_status st = LOGREG_OK;
+  if (opt->drop) {
+    char *list = lr_strdup(opt->drop);
+    if (!list) {
+      free(keep);
+      return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+    }
+    for (char *item = list; item && st == LOGREG_OK;) {
+      char *comma = strchr(item, ',');
+      if (comma) *comma = '\0';
+      char *name = finish_field(item, item + strlen(item));
+      item = comma ? comma + 1 : NULL;
+      if (!*name) continue; /* "a,,b" or a trailing comma */
+      size_t c;
+      int absent;
+      st = find_column(L, name, "drop", 1, &c, &absent, err);
+      if (st == LOGREG_OK && (long)c == L->tcol) {
+        char lab[80];
+        column_label(L, c, lab, sizeof lab);
+        st = lr_fail(err, LOGREG_EINVAL, "%s: column %s is both the target and dropped", L->path,
+                     lab);
+      }
+      if (st == LOGREG_OK) keep[c] = 0;
+    }
+    free(list);
+  }
+  if (st == LOGREG_OK) {
+    L->d = 0;
+    for (size_t c = 0; c < ncol; c++) L->d += keep[c];
+    if (L->d == 0)
+      st = lr_fail(err, LOGREG_EINVAL,
+                   "%s: no feature columns left: the file has %zu column(s) and the target and "
+                   "dropped columns take them all",
+                   L->path, ncol);
+  }
+  if (st == LOGREG_OK) {
+    L->fcol = malloc(L->d * sizeof *L->fcol);
+    if (!L->fcol) st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+  }
+  if (st == LOGREG_OK)
+    for (size_t c = 0, j = 0; c < ncol; c++)
+      if (keep[c]) L->fcol[j++] = c;
+  free(keep);
+  return st;
+}
+
+static int is_feature(const csv_layout *L, size_t c) {
+  for (size_t j = 0; j < L->d; j++)
+    if (L->fcol[j] == c) return 1;
+  return 0;
+}
+
+/* With a model: opt->target, else the last column unless it is a feature. */
+static logreg_status layout_model_target(csv_layout *L, const logreg_read_options *opt,
+                                         logreg_error *err) {
+  L->tcol = -1;
+  if (opt->target) {
+    size_t t;
+    int absent;
+    logreg_status st = find_column(L, opt->target, "target", 1, &t, &absent, err);
+    if (st != LOGREG_OK) {
+      if (!(absent && opt->target_optional)) return st;
+      lr_error_clear(err);
+      return LOGREG_OK;
+    }
+    if (is_feature(L, t)) {
+      char lab[80];
+      column_label(L, t, lab, sizeof lab);
+      return lr_fail(err, LOGREG_EINVAL, "%s: target column %s is also a feature of the model",
+                     L->path, lab);
+    }
+    L->tcol = (long)t;
+    return LOGREG_OK;
+  }
+  if (!is_feature(L, L->ncol - 1)) L->tcol = (long)L->ncol - 1;
+  if (L->tcol < 0 && !opt->target_optional)
+    return lr_fail(err, LOGREG_EINVAL,
+                   "%s: no target column: the last column is one of the model's features", L->path);
+  return LOGREG_OK;
+}
+
+static logreg_status layout_by_names(csv_layout *L, const logreg_read_options *opt,
+                                     logreg_error *err) {
+  L->d = opt->n_features;
+  L->fcol = malloc(L->d * sizeof *L->fcol);
+  if (!L->fcol) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+  for (size_t j = 0; j < L->d; j++) {
+    int absent;
+    const char *name = opt->feature_names[j] ? opt->feature_names[j] : "";
+    logreg_status st = find_column(L, name, "model feature", 0, &L->fcol[j], &absent, err);
+    if (st != LOGREG_OK) return st;
+  }
+  return layout_model_target(L, opt, err);
+}
+
+static logreg_status layout_by_columns(csv_layout *L, const logreg_read_options *opt,
+                                       logreg_error *err) {
+  L->d = opt->n_features;
+  L->fcol = malloc(L->d * sizeof *L->fcol);
+  if (!L->fcol) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+  if (L->ncol == opt->n_columns) {
+    for (size_t j = 0; j < L->d; j++) {
+      if (opt->feature_columns[j] >= L->ncol)
+        return lr_fail(err, LOGREG_EINVAL,
+                       "%s: model feature column %zu is out of range: the file has %zu columns",
+                       L->path, opt->feature_columns[j], L->ncol);
+      L->fcol[j] = opt->feature_columns[j];
+    }
+    return layout_model_target(L, opt, err);
+  }
+  if (L->ncol == opt->n_features) {
+    /* Features only, in file order: data to predict on. */
+    for (size_t j = 0; j < L->d; j++) L->fcol[j] = j;
+    L->tcol = -1;
+    if (!opt->target_optional)
+      return lr_fail(err, LOGREG_EINVAL,
+                     "%s:%zu: no target column: the file has only the model's %zu feature "
+                     "columns",
+                     L->path, L->hline, L->d);
+    return LOGREG_OK;
+  }
+  return lr_fail(err, LOGREG_EINVAL,
+                 "%s:%zu: expected %zu fields (as in training) or %zu (the features only), "
+                 "found %zu",
+                 L->path, L->hline, opt->n_columns, opt->n_features, L->ncol);
+}
+
+static logreg_status choose_layout(csv_layout *L, const logreg_read_options *opt,
+                                   logreg_error *err) {
+  if ((opt->feature_names || opt->feature_columns) && opt->n_features == 0)
+    return lr_fail(err, LOGREG_EINVAL, "%s: the model has no features", L->path);
+  if (opt->feature_names && L->hdr) return layout_by_names(L, opt, err);
+  if (opt->feature_columns) return layout_by_columns(L, opt, err);
+  if (opt->feature_names)
+    return lr_fail(err, LOGREG_EINVAL,
+                   "%s: the model selects its features by name, but the file is read without a "
+                   "header row",
+                   L->path);
+  return layout_training(L, opt, err);
+}
+
+/* ---- The reader ---- */
+
+/* " (column \"name\")" for messages about a field, when there is a header. */
+static void column_suffix(const csv_layout *L, size_t c, char *buf, size_t cap) {
+  if (L->hdr)
+    snprintf(buf, cap, " (column \"%.60s\")", L->hdr[c]);
+  else
+    buf[0] = '\0';
+}
+
+logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_read_options *opt,
+                          logreg_dataset **out, logreg_error *err) {
+  csv_parser cp = {.path = path, .p = buf, .end = buf + len, .line = 1};
+  if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) cp.p += 3;
+  csv_layout L = {.path = path, .tcol = -1};
+  logreg_dataset *ds = NULL;
+  char **labels = NULL;
+  size_t *row_line = NULL;
+  logreg_status st;
+  int got;
+  size_t rline = 1;
+
+  st = csv_record(&cp, &got, &rline, err);
+  if (st != LOGREG_OK) goto done;
+  if (!got) {
+    st = lr_fail(err, LOGREG_EPARSE, "%s: no data rows", path);
+    goto done;
+  }
+  L.hline = rline;
+  L.ncol = cp.nf;
+  int pending = 1; /* the first record is data (no header) and still to be used */
+  if (opt->header) {
+    /* The names stay valid: later records never write over earlier bytes. */
+    L.hdr = malloc(L.ncol * sizeof *L.hdr);
+    if (!L.hdr) {
+      st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+      goto done;
+    }
+    for (size_t c = 0; c < L.ncol; c++) L.hdr[c] = cp.f[c].s;
+    pending = 0;
+  }
+  st = choose_layout(&L, opt, err);
+  if (st != LOGREG_OK) goto done;
+  size_t d = L.d;
+  int labelled = L.tcol >= 0;
+
+  /* Every record but the last ends in a newline, so this bounds the row count; the arrays are
+   * trimmed at the end. */
+  size_t nmax = 2;
+  for (const char *q = cp.p; (q = memchr(q, '\n', (size_t)(cp.end - q))) != NULL; q++) nmax++;
+  ds = lr_dataset_alloc(nmax, d, labelled);
+  if (labelled) {
+    labels = malloc(nmax * sizeof *labels);
+    row_line = malloc(nmax * sizeof *row_line);
+  }
+  if (!ds || (labelled && (!labels || !row_line))) {
+    st =
+        lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu rows x %zu features", path, nmax, d);
+    goto done;
+  }
+
+  size_t n = 0, missing = 0;
+  char where[600], suffix[96];
+  for (;;) {
+    if (!pending) {
+      st = csv_record(&cp, &got, &rline, err);
+      if (st != LOGREG_OK) goto done;
+      if (!got) break;
+    }
+    pending = 0;
+    if (cp.nf != L.ncol) {
+      st = lr_fail(err, LOGREG_EPARSE, "%s:%zu: expected %zu fields, found %zu", path, rline,
+                   L.ncol, cp.nf);
+      goto done;
+    }
+    float *xr = ds->x + n * d;
+    for (size_t j = 0; j < d; j++) {
+      const csv_field *fld = &cp.f[L.fcol[j]];
+      if (lr_is_missing(fld->s)) {
+        xr[j] = NAN;
+        missing++;
+        continue;
+      }
+      int r = lr_parse_value(fld->s, &xr[j]);
+      if (r != 0) {
+        snprintf(where, sizeof where, "%s:%zu:%zu", path, fld->line, L.fcol[j] + 1);
+        column_suffix(&L, L.fcol[j], suffix, sizeof suffix);
+        st = lr_value_error(err, where, fld->s, r, suffix);
+        goto done;
+      }
+    }
+    if (labelled) {
+      const csv_field *fld = &cp.f[L.tcol];
+      if (lr_is_missing(fld->s)) {
+        column_suffix(&L, (size_t)L.tcol, suffix, sizeof suffix);
+        st = lr_fail(err, LOGREG_EPARSE, "%s:%zu:%ld: missing label%s", path, fld->line, L.tcol + 1,
+                     suffix);
+        goto done;
+      }
+      labels[n] = fld->s;
+      row_line[n] = fld->line;
+    }
+    n++;
+  }
+  if (n == 0) {
+    st = lr_fail(err, LOGREG_EPARSE,
+                 opt->header ? "%s: no data rows after the header" : "%s: no data rows", path);
+    goto done;
+  }
+
+  /* Trim the arrays to the rows read (a failed shrink keeps the larger block). */
+  ds->n = n;
+  float *x = realloc(ds->x, n * d * sizeof *x);
+  if (x) ds->x = x;
+  ds->missing = missing;
+  ds->n_columns = L.ncol;
+  ds->target_column = L.tcol;
+  for (size_t j = 0; j < d; j++) {
+    char name[32];
+    const char *s = L.hdr ? L.hdr[L.fcol[j]] : name;
+    if (!L.hdr) snprintf(name, sizeof name, "c%zu", L.fcol[j]);
+    if (!(ds->feature_names[j] = lr_strdup(s))) {
+      st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+      goto done;
+    }
+  }
+  ds->feature_columns = L.fcol;
+  L.fcol = NULL;
+  if (labelled) {
+    int32_t *y = realloc(ds->y, n * sizeof *y);
+    if (y) ds->y = y;
+    size_t bad = 0;
+    int r = lr_encode_labels(ds, labels, opt->class_names, opt->n_classes, &bad);
+    if (r < 0) {
+      st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+      goto done;
+    }
+    if (r > 0) {
+      st = lr_fail(err, LOGREG_EPARSE,
+                   "%s:%zu:%ld: label \"%.60s\" is not one of the model's "
+                   "classes",
+                   path, row_line[bad], L.tcol + 1, labels[bad]);
+      goto done;
+    }
+  }
+  st = LOGREG_OK;
+
+done:
+  if (st == LOGREG_OK) {
+    *out = ds;
+  } else {
+    logreg_dataset_free(ds);
+  }
+  free(labels);
+  free(row_line);
+  free(L.hdr);
+  free(L.fcol);
+  free(cp.f);
+  return st;
+}

@@ -1,0 +1,301 @@
+/* dataset.c: the dataset handle: read options, construction from arrays, accessors, row
+ * subsets, class names and label encoding.
+ *
+ * The readers (csv.c, libsvm.c, idx.c) and the splitter build datasets only through
+ * lr_dataset_alloc / lr_dataset_subset / lr_encode_labels, so the ownership rules (every
+ * pointer in the struct is owned by it and released by logreg_dataset_free) live here.
+ */
+#include "dataset.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void logreg_read_options_init(logreg_read_options *opt) {
+  if (!opt) return;
+  /* A compound literal, so every pointer is a real NULL and every count 0. */
+  *opt = (logreg_read_options){.format = LOGREG_FORMAT_AUTO, .header = 1};
+}
+
+/* ---- Allocation and release ---- */
+
+logreg_dataset *lr_dataset_alloc(size_t n, size_t d, int labelled) {
+  if (d && n > SIZE_MAX / sizeof(float) / d) return NULL;
+  logreg_dataset *ds = calloc(1, sizeof *ds);
+  if (!ds) return NULL;
+  ds->n = n;
+  ds->d = d;
+  ds->n_columns = d;
+  ds->target_column = -1;
+  size_t nx = n * d;
+  /* calloc(0) may legally return NULL; always allocating one slot keeps NULL meaning ENOMEM. */
+  ds->x = calloc(nx ? nx : 1, sizeof(float));
+  ds->feature_names = calloc(d ? d : 1, sizeof(char *));
+  if (labelled) ds->y = calloc(n ? n : 1, sizeof(int32_t));
+  if (!ds->x || !ds->feature_names || (labelled && !ds->y)) {
+    logreg_dataset_free(ds);
+    return NULL;
+  }
+  return ds;
+}
+
+void logreg_dataset_free(logreg_dataset *ds) {
+  if (!ds) return;
+  free(ds->x);
+  free(ds->y);
+  free(ds->w);
+  lr_free_strings(ds->class_names, ds->k);
+  lr_free_strings(ds->feature_names, ds->d);
+  free(ds->feature_columns);
+  free(ds);
+}
+
+/* Copies n strings; NULL entries (or a NULL array) get `prefix` followed by the index.
+ * NULL on ENOMEM. */
+static char **copy_names(const char *const *names, size_t n, const char *prefix) {
+  char **v = calloc(n ? n : 1, sizeof *v);
+  if (!v) return NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (names && names[i]) {
+      v[i] = lr_strdup(names[i]);
+    } else {
+      char buf[32];
+      snprintf(buf, sizeof buf, "%s%zu", prefix, i);
+      v[i] = lr_strdup(buf);
+    }
+    if (!v[i]) {
+      lr_free_strings(v, i);
+      return NULL;
+    }
+  }
+  return v;
+}
+
+int lr_dataset_set_classes(logreg_dataset *ds, size_t k, const char *const *names) {
+  /* Copy first, so the dataset is unchanged when memory runs out. */
+  char **v = copy_names(names, k, "");
+  if (!v) return -1;
+  lr_free_strings(ds->class_names, ds->k);
+  ds->class_names = v;
+  ds->k = k;
+  return 0;
+}
+
+logreg_status logreg_dataset_from_arrays(size_t n, size_t d, const float *x, const int32_t *y,
+                                         size_t k, const char *const *class_names,
+                                         const char *const *feature_names, logreg_dataset **out,
+                                         logreg_error *err) {
+  lr_error_clear(err);
+  if (!out) return lr_fail(err, LOGREG_EINVAL, "logreg_dataset_from_arrays: out is NULL");
+  *out = NULL;
+  if (d == 0) return lr_fail(err, LOGREG_EINVAL, "logreg_dataset_from_arrays: no features (d = 0)");
+  if (n && !x) return lr_fail(err, LOGREG_EINVAL, "logreg_dataset_from_arrays: x is NULL");
+  if (y) {
+    if (k == 0 || k > INT32_MAX)
+      return lr_fail(err, LOGREG_EINVAL,
+                     "logreg_dataset_from_arrays: labels given but k = %zu classes", k);
+    for (size_t i = 0; i < n; i++)
+      if (y[i] < 0 || (size_t)y[i] >= k)
+        return lr_fail(err, LOGREG_EINVAL,
+                       "logreg_dataset_from_arrays: label %d of row %zu is outside 0..%zu",
+                       (int)y[i], i, k - 1);
+  }
+  logreg_dataset *ds = lr_dataset_alloc(n, d, y != NULL);
+  if (!ds) return lr_fail(err, LOGREG_ENOMEM, "out of memory for a %zu x %zu dataset", n, d);
+  if (n) memcpy(ds->x, x, n * d * sizeof(float));
+  for (size_t i = 0; i < n * d; i++)
+    if (isnan(ds->x[i])) ds->missing++;
+  free(ds->feature_names);
+  ds->feature_names = copy_names(feature_names, d, "x");
+  if (!ds->feature_names) {
+    ds->d = 0; /* nothing to free name by name */
+    logreg_dataset_free(ds);
+    return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  }
+  if (y) {
+    if (n) memcpy(ds->y, y, n * sizeof(int32_t));
+    if (lr_dataset_set_classes(ds, k, class_names) != 0) {
+      logreg_dataset_free(ds);
+      return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+    }
+  }
+  *out = ds;
+  return LOGREG_OK;
+}
+
+logreg_dataset *lr_dataset_subset(const logreg_dataset *src, const size_t *idx, size_t m) {
+  size_t d = src->d;
+  logreg_dataset *ds = lr_dataset_alloc(m, d, src->y != NULL);
+  if (!ds) return NULL;
+  for (size_t r = 0; r < m; r++) {
+    memcpy(ds->x + r * d, src->x + idx[r] * d, d * sizeof(float));
+    if (src->y) ds->y[r] = src->y[idx[r]];
+  }
+  /* The subset holds the missing values of its own rows. */
+  for (size_t i = 0; i < m * d; i++)
+    if (isnan(ds->x[i])) ds->missing++;
+  if (src->w) {
+    ds->w = malloc((m ? m : 1) * sizeof(float));
+    if (!ds->w) goto oom;
+    for (size_t r = 0; r < m; r++) ds->w[r] = src->w[idx[r]];
+  }
+  for (size_t j = 0; j < d; j++) {
+    if (src->feature_names && src->feature_names[j] &&
+        !(ds->feature_names[j] = lr_strdup(src->feature_names[j])))
+      goto oom;
+  }
+  if (src->class_names && lr_dataset_set_classes(ds, src->k, (const char *const *)src->class_names))
+    goto oom;
+  ds->k = src->k;
+  ds->n_columns = src->n_columns;
+  ds->target_column = src->target_column;
+  if (src->feature_columns) {
+    ds->feature_columns = malloc((d ? d : 1) * sizeof(size_t));
+    if (!ds->feature_columns) goto oom;
+    memcpy(ds->feature_columns, src->feature_columns, d * sizeof(size_t));
+  }
+  return ds;
+oom:
+  logreg_dataset_free(ds);
+  return NULL;
+}
+
+/* ---- Label encoding ---- */
+
+typedef struct label_key {
+  double v;      /* numeric value (numeric mode only) */
+  const char *s; /* the label as written */
+  size_t row;
+} label_key;
+
+/* Ties broken by row, so each group of equal labels starts with its first occurrence and the
+ * class keeps the first spelling seen (qsort is not stable). */
+static int cmp_numeric(const void *pa, const void *pb) {
+  const label_key *a = pa, *b = pb;
+  if (a->v < b->v) return -1;
+  if (a->v > b->v) return 1;
+  return (a->row > b->row) - (a->row < b->row);
+}
+
+static int cmp_string(const void *pa, const void *pb) {
+  const label_key *a = pa, *b = pb;
+  int c = strcmp(a->s, b->s);
+  if (c) return c;
+  return (a->row > b->row) - (a->row < b->row);
+}
+
+/* The class a label belongs to when the model's classes are given: the class with the same
+ * string, else the class with the same numeric value ("2.0" finds "2"). -1 when none. */
+static long find_class(const char *label, const char *const *classes, size_t n_classes) {
+  for (size_t c = 0; c < n_classes; c++)
+    if (classes[c] && strcmp(label, classes[c]) == 0) return (long)c;
+  double v, w;
+  if (lr_parse_double(label, &v) != 0) return -1;
+  for (size_t c = 0; c < n_classes; c++)
+    if (classes[c] && lr_parse_double(classes[c], &w) == 0 && v == w) return (long)c;
+  return -1;
+}
+
+int lr_encode_labels(logreg_dataset *ds, char *const *labels, const char *const *classes,
+                     size_t n_classes, size_t *bad_row) {
+  size_t n = ds->n;
+  if (classes && n_classes > INT32_MAX) return -1;
+  if (!ds->y) {
+    ds->y = malloc((n ? n : 1) * sizeof(int32_t));
+    if (!ds->y) return -1;
+  }
+  label_key *keys = malloc((n ? n : 1) * sizeof *keys);
+  if (!keys) return -1;
+  /* Numeric order only when every label is a number; with the model's classes given, group
+   * identical strings (the lookup handles numeric equality). */
+  int numeric = !classes;
+  for (size_t i = 0; i < n; i++) {
+    keys[i].s = labels[i];
+    keys[i].row = i;
+    keys[i].v = 0;
+    if (numeric && lr_parse_double(labels[i], &keys[i].v) != 0) numeric = 0;
+  }
+  qsort(keys, n, sizeof *keys, numeric ? cmp_numeric : cmp_string);
+
+  int rc = 0;
+  if (classes) {
+    size_t bad = SIZE_MAX;
+    long cls = -1;
+    for (size_t i = 0; i < n; i++) {
+      if (i == 0 || strcmp(keys[i].s, keys[i - 1].s) != 0)
+        cls = find_class(keys[i].s, classes, n_classes);
+      if (cls < 0) {
+        if (keys[i].row < bad) bad = keys[i].row;
+        continue;
+      }
+      ds->y[keys[i].row] = (int32_t)cls;
+    }
+    if (bad != SIZE_MAX) {
+      if (bad_row) *bad_row = bad;
+      rc = 1;
+    } else if (lr_dataset_set_classes(ds, n_classes, classes) != 0) {
+      rc = -1;
+    }
+    free(keys);
+    return rc;
+  }
+
+  /* Distinct labels, in sorted order; names point at the first spelling of each. */
+  const char **names = malloc((n ? n : 1) * sizeof *names);
+  if (!names) {
+    free(keys);
+    return -1;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    int is_new =
+        i == 0 || (numeric ? keys[i].v != keys[i - 1].v : strcmp(keys[i].s, keys[i - 1].s) != 0);
+    if (is_new) {
+      if (k == INT32_MAX) {
+        rc = -1;
+        break;
+      }
+      names[k++] = keys[i].s;
+    }
+    ds->y[keys[i].row] = (int32_t)(k - 1);
+  }
+  if (rc == 0 && lr_dataset_set_classes(ds, k, names) != 0) rc = -1;
+  free(names);
+  free(keys);
+  return rc;
+}
+
+/* ---- Accessors ---- */
+
+size_t logreg_dataset_rows(const logreg_dataset *ds) {
+  return ds ? ds->n : 0;
+}
+size_t logreg_dataset_features(const logreg_dataset *ds) {
+  return ds ? ds->d : 0;
+}
+size_t logreg_dataset_classes(const logreg_dataset *ds) {
+  return ds && ds->y ? ds->k : 0;
+}
+const float *logreg_dataset_x(const logreg_dataset *ds) {
+  return ds ? ds->x : NULL;
+}
+const int32_t *logreg_dataset_y(const logreg_dataset *ds) {
+  return ds ? ds->y : NULL;
+}
+size_t logreg_dataset_missing(const logreg_dataset *ds) {
+  return ds ? ds->missing : 0;
+}
+
+const char *logreg_dataset_class_name(const logreg_dataset *ds, size_t k) {
+  if (!ds || !ds->class_names || k >= ds->k) return NULL;
+  return ds->class_names[k];
+}
+
+const char *logreg_dataset_feature_name(const logreg_dataset *ds, size_t j) {
+  if (!ds || !ds->feature_names || j >= ds->d) return NULL;
+  return ds->feature_names[j];
+}

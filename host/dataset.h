@@ -1,0 +1,44 @@
+/* dataset.h: the dataset struct shared by the readers, preprocessing and training.
+ *
+ * Separate from the public header so that host code and tests can reach the arrays directly
+ * while users see an opaque handle.
+ */
+#ifndef LOGREG_DATASET_H
+#define LOGREG_DATASET_H
+
+#include "logreg.h"
+
+struct logreg_dataset {
+  size_t n, d;          /* rows, features */
+  float *x;             /* n x d row-major; NaN marks a missing value */
+  int32_t *y;           /* n labels in 0..k-1, or NULL when unlabelled */
+  float *w;             /* n per-row sample weights, or NULL (all 1) */
+  size_t k;             /* number of classes (0 when unlabelled) */
+  char **class_names;   /* k strings */
+  char **feature_names; /* d strings */
+  size_t missing;       /* missing values seen while reading */
+  /* Where the features came from, so a model can find them again in a header-less CSV. */
+  size_t n_columns;        /* columns in the source file (CSV), else d */
+  size_t *feature_columns; /* d file indices of the feature columns (CSV), or NULL */
+  long target_column;      /* file index of the target (CSV), -1 when none */
+};
+
+/* Allocates an empty dataset with n x d features (zeroed), labels when `labelled`, and
+ * d feature-name slots (NULL). Returns NULL when out of memory. */
+logreg_dataset *lr_dataset_alloc(size_t n, size_t d, int labelled);
+
+/* A new dataset holding rows idx[0..m) of `src` (names copied). NULL when out of memory. */
+logreg_dataset *lr_dataset_subset(const logreg_dataset *src, const size_t *idx, size_t m);
+
+/* Replaces the class names with copies of `names` (k entries). 0 on success, -1 on ENOMEM. */
+int lr_dataset_set_classes(logreg_dataset *ds, size_t k, const char *const *names);
+
+/* Encodes string labels: the distinct values sorted (numerically when every label parses as a
+ * finite number, else bytewise), ds->y[i] = index of labels[i], ds->class_names = the sorted
+ * distinct strings. When `classes` is given (n_classes entries), labels map to those names
+ * instead; *bad_row receives the first row whose label is not among them (return 1).
+ * Returns 0 on success, 1 for an unknown label, -1 when out of memory. */
+int lr_encode_labels(logreg_dataset *ds, char *const *labels, const char *const *classes,
+                     size_t n_classes, size_t *bad_row);
+
+#endif

@@ -1,0 +1,27 @@
+/* jsonfmt.h: JSON output with numbers that read back bit-exact.
+ *
+ * cJSON's own printer formats numbers with "%1.15g" first and falls back to "%1.17g" only in
+ * some cases, loses subnormals, and depends on the process locale. The model file and the
+ * CLI's --json output go through these helpers instead. Implemented in model_io.c. */
+#ifndef LOGREG_JSONFMT_H
+#define LOGREG_JSONFMT_H
+
+#include <stddef.h>
+
+#include <cJSON.h>
+
+/* Room for any formatted double ("-2.2250738585072014e-308") plus the terminator. */
+#define LR_JSON_NUMBER_MAX 32
+
+/* Writes the shortest "%.Ng" (N <= 17) that strtod reads back to the same bits,
+ * always with '.' as the decimal point whatever the locale; "null" when `v` is not finite
+ * (JSON has no NaN or Infinity). `buf` holds at least LR_JSON_NUMBER_MAX bytes. Returns the
+ * length written. */
+size_t lr_json_format_number(double v, char *buf);
+
+/* Serializes `item` (objects, arrays, strings, numbers as above, booleans, null, raw). Compact
+ * when `pretty` is 0; otherwise indented by two spaces, with arrays of scalars kept on one
+ * line. Returns a malloc'd NUL-terminated string, or NULL when out of memory. */
+char *lr_json_print(const cJSON *item, int pretty);
+
+#endif

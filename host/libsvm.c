@@ -1,0 +1,243 @@
+/* libsvm.c: the LIBSVM / svmlight reader.
+ *
+ * One row per line: `label index:value index:value ...`, separated by blanks (spaces, tabs; a
+ * CR before the newline counts as a blank). Indices are 1-based and strictly increasing within
+ * a line; `#` starts a comment to the end of the line; empty lines are skipped; svmlight's
+ * `qid:N` tokens carry no feature and are ignored. The rows are stored dense: D is the largest
+ * index in the file (or opt->n_features when a model fixes it; a larger index is then an
+ * error), absent entries are 0, and the features are named "f1".."fD" as the file numbers them.
+ * Labels are kept as text and encoded by lr_encode_labels, so +1/-1 and 1/2/3 both work and the
+ * class names are the labels as written.
+ *
+ * The file is parsed once, keeping the nonzeros (index, value) in growing arrays, because D is
+ * only known at the end; the dense matrix is filled from them.
+ *
+ * Errors are FILE:LINE:COLUMN with a 1-based byte column.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset.h"
+#include "readers.h"
+#include "util.h"
+
+static int is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* realloc for `cap` elements of `size` bytes; NULL on overflow or ENOMEM (p is then kept). */
+static void *grow(void *p, size_t cap, size_t size) {
+  if (cap > SIZE_MAX / size) return NULL;
+  return realloc(p, cap * size);
+}
+
+typedef struct svm_data {
+  size_t n, row_cap;
+  char **labels;     /* n, pointing into the buffer */
+  size_t *row_line;  /* n physical lines */
+  size_t *label_col; /* n byte columns of the labels */
+  size_t *row_start; /* n + 1 offsets into the nonzeros */
+  size_t nnz, nz_cap;
+  size_t *nz_col; /* 0-based feature index */
+  float *nz_val;
+} svm_data;
+
+static void svm_data_free(svm_data *s) {
+  free(s->labels);
+  free(s->row_line);
+  free(s->label_col);
+  free(s->row_start);
+  free(s->nz_col);
+  free(s->nz_val);
+}
+
+static int add_row(svm_data *s, char *label, size_t line, size_t col) {
+  if (s->n + 1 >= s->row_cap) {
+    size_t cap = s->row_cap ? s->row_cap * 2 : 1024;
+    char **labels = grow(s->labels, cap, sizeof *labels);
+    if (!labels) return -1;
+    s->labels = labels;
+    size_t *v = grow(s->row_line, cap, sizeof *v);
+    if (!v) return -1;
+    s->row_line = v;
+    if (!(v = grow(s->label_col, cap, sizeof *v))) return -1;
+    s->label_col = v;
+    if (!(v = grow(s->row_start, cap, sizeof *v))) return -1;
+    s->row_start = v;
+    s->row_cap = cap;
+  }
+  s->labels[s->n] = label;
+  s->row_line[s->n] = line;
+  s->label_col[s->n] = col;
+  s->row_start[s->n] = s->nnz;
+  s->n++;
+  s->row_start[s->n] = s->nnz;
+  return 0;
+}
+
+static int add_nonzero(svm_data *s, size_t j, float v) {
+  if (s->nnz == s->nz_cap) {
+    size_t cap = s->nz_cap ? s->nz_cap * 2 : 4096;
+    size_t *c = grow(s->nz_col, cap, sizeof *c);
+    if (!c) return -1;
+    s->nz_col = c;
+    float *vals = grow(s->nz_val, cap, sizeof *vals);
+    if (!vals) return -1;
+    s->nz_val = vals;
+    s->nz_cap = cap;
+  }
+  s->nz_col[s->nnz] = j;
+  s->nz_val[s->nnz] = v;
+  s->nnz++;
+  s->row_start[s->n] = s->nnz;
+  return 0;
+}
+
+logreg_status lr_read_libsvm(const char *path, char *buf, size_t len,
+                             const logreg_read_options *opt, logreg_dataset **out,
+                             logreg_error *err) {
+  svm_data s = {0};
+  logreg_dataset *ds = NULL;
+  logreg_status st = LOGREG_OK;
+  size_t limit = opt->n_features; /* 0: no model, D from the file */
+  size_t max_index = 0;
+  char *p = buf, *end = buf + len;
+  char where[600];
+
+  for (size_t line = 1; p < end; line++) {
+    char *ls = p;
+    char *eol = memchr(p, '\n', (size_t)(end - p));
+    if (!eol) eol = end;
+    p = eol < end ? eol + 1 : end;
+    char *le = memchr(ls, '#', (size_t)(eol - ls));
+    if (!le) le = eol;
+
+    char *q = ls;
+    while (q < le && is_blank(*q)) q++;
+    if (q == le) continue; /* empty or comment-only line */
+
+    /* The label: the first token. NUL-terminating it overwrites a blank, the '#' or the
+     * newline, all of which are behind us (le and eol are already known). */
+    char *tok = q;
+    while (q < le && !is_blank(*q)) q++;
+    if (memchr(tok, ':', (size_t)(q - tok))) {
+      st = lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: missing label: the line starts with \"%.*s\"",
+                   path, line, (size_t)(tok - ls) + 1, (int)(q - tok < 40 ? q - tok : 40), tok);
+      goto done;
+    }
+    *q = '\0';
+    if (add_row(&s, tok, line, (size_t)(tok - ls) + 1)) {
+      st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+      goto done;
+    }
+    if (q < le) q++;
+
+    size_t prev = 0;
+    for (;;) {
+      while (q < le && is_blank(*q)) q++;
+      if (q >= le) break;
+      tok = q;
+      while (q < le && !is_blank(*q)) q++;
+      char *tend = q;
+      if (q < le) q++; /* past the blank that the NUL below replaces */
+      size_t col = (size_t)(tok - ls) + 1;
+      char *colon = memchr(tok, ':', (size_t)(tend - tok));
+      if (!colon) {
+        st = lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: expected INDEX:VALUE, found \"%.*s\"", path,
+                     line, col, (int)(tend - tok < 40 ? tend - tok : 40), tok);
+        goto done;
+      }
+      if (colon - tok == 3 && memcmp(tok, "qid", 3) == 0) continue;
+      size_t idx = 0;
+      int ok = colon > tok;
+      for (const char *c = tok; ok && c < colon; c++) {
+        if (*c < '0' || *c > '9' || idx > (SIZE_MAX - 9) / 10)
+          ok = 0;
+        else
+          idx = idx * 10 + (size_t)(*c - '0');
+      }
+      if (!ok) {
+        st = lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: bad feature index \"%.*s\"", path, line, col,
+                     (int)(colon - tok < 40 ? colon - tok : 40), tok);
+        goto done;
+      }
+      if (idx == 0) {
+        st = lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: feature index 0: indices start at 1", path,
+                     line, col);
+        goto done;
+      }
+      if (idx <= prev) {
+        st = lr_fail(err, LOGREG_EPARSE,
+                     "%s:%zu:%zu: feature index %zu after index %zu: indices must increase "
+                     "within a line",
+                     path, line, col, idx, prev);
+        goto done;
+      }
+      if (limit && idx > limit) {
+        st = lr_fail(err, LOGREG_EPARSE,
+                     "%s:%zu:%zu: feature index %zu is beyond the model's %zu features", path, line,
+                     col, idx, limit);
+        goto done;
+      }
+      *tend = '\0';
+      const char *val = colon + 1;
+      float v;
+      int r = *val ? lr_parse_value(val, &v) : -1;
+      if (r != 0) {
+        snprintf(where, sizeof where, "%s:%zu:%zu", path, line, (size_t)(val - ls) + 1);
+        st = lr_value_error(err, where, val, r, "");
+        goto done;
+      }
+      if (add_nonzero(&s, idx - 1, v)) {
+        st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+        goto done;
+      }
+      prev = idx;
+      if (idx > max_index) max_index = idx;
+    }
+  }
+  if (s.n == 0) {
+    st = lr_fail(err, LOGREG_EPARSE, "%s: no data rows", path);
+    goto done;
+  }
+  size_t d = limit ? limit : max_index;
+  if (d == 0) {
+    st = lr_fail(err, LOGREG_EPARSE, "%s: no features: no line has an INDEX:VALUE pair", path);
+    goto done;
+  }
+  ds = lr_dataset_alloc(s.n, d, 1);
+  if (!ds) {
+    st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu rows x %zu features", path, s.n, d);
+    goto done;
+  }
+  for (size_t i = 0; i < s.n; i++)
+    for (size_t e = s.row_start[i]; e < s.row_start[i + 1]; e++)
+      ds->x[i * d + s.nz_col[e]] = s.nz_val[e];
+  for (size_t j = 0; j < d; j++) {
+    char name[32];
+    snprintf(name, sizeof name, "f%zu", j + 1);
+    if (!(ds->feature_names[j] = lr_strdup(name))) {
+      st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+      goto done;
+    }
+  }
+  size_t bad = 0;
+  int r = lr_encode_labels(ds, s.labels, opt->class_names, opt->n_classes, &bad);
+  if (r < 0) {
+    st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+  } else if (r > 0) {
+    st =
+        lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: label \"%.60s\" is not one of the model's classes",
+                path, s.row_line[bad], s.label_col[bad], s.labels[bad]);
+  }
+
+done:
+  if (st == LOGREG_OK)
+    *out = ds;
+  else
+    logreg_dataset_free(ds);
+  svm_data_free(&s);
+  return st;
+}

@@ -1,0 +1,109 @@
+/* model.c: allocation, release and accessors of the trained model, and its weights in original
+ * feature units (DESIGN.md §2). The file format lives in model_io.c; training in train.c. */
+#include "model.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* calloc that never asks for 0 bytes, so that an empty array is still a valid non-NULL
+ * pointer and "NULL means out of memory" holds everywhere. */
+static void *calloc_n(size_t n, size_t size) {
+  return calloc(n ? n : 1, size);
+}
+
+logreg_model *lr_model_alloc(size_t d, size_t k, int binary) {
+  size_t kw = binary ? 1 : k;
+  /* d x kw doubles must be addressable; refuse sizes whose byte count would overflow. */
+  if (kw != 0 && d > SIZE_MAX / sizeof(double) / kw) return NULL;
+  logreg_model *m = calloc(1, sizeof *m);
+  if (!m) return NULL;
+  m->d = d;
+  m->k = k;
+  m->binary = binary ? 1 : 0;
+  m->options.target_column = -1;
+  m->class_names = calloc_n(k, sizeof *m->class_names);
+  m->feature_names = calloc_n(d, sizeof *m->feature_names);
+  m->median = calloc_n(d, sizeof *m->median);
+  m->mean = calloc_n(d, sizeof *m->mean);
+  m->std = calloc_n(d, sizeof *m->std);
+  m->w = calloc_n(d * kw, sizeof *m->w);
+  m->b = calloc_n(kw, sizeof *m->b);
+  if (!m->class_names || !m->feature_names || !m->median || !m->mean || !m->std || !m->w || !m->b) {
+    logreg_model_free(m);
+    return NULL;
+  }
+  /* An identity scaler until training fits one: a fresh model then predicts in raw units. */
+  for (size_t j = 0; j < d; j++) m->std[j] = 1.0;
+  return m;
+}
+
+void lr_model_raw_weights(const logreg_model *m, double *w_raw, double *b_raw) {
+  size_t kw = lr_model_kw(m);
+  for (size_t c = 0; c < kw; c++) b_raw[c] = m->b[c];
+  /* z = ((x - mu) / sigma) W + b = x (W / sigma) + (b - sum_j mu_j W_j / sigma_j). */
+  for (size_t j = 0; j < m->d; j++) {
+    for (size_t c = 0; c < kw; c++) {
+      double wr = m->w[j * kw + c] / m->std[j];
+      w_raw[j * kw + c] = wr;
+      b_raw[c] -= wr * m->mean[j];
+    }
+  }
+}
+
+void logreg_model_free(logreg_model *m) {
+  if (!m) return;
+  lr_free_strings(m->class_names, m->k);
+  lr_free_strings(m->feature_names, m->d);
+  free(m->median);
+  free(m->mean);
+  free(m->std);
+  free(m->w);
+  free(m->b);
+  free(m->options.optimizer);
+  free(m->options.device);
+  free(m->options.format);
+  free(m->options.feature_columns);
+  free(m);
+}
+
+size_t logreg_model_features(const logreg_model *m) {
+  return m ? m->d : 0;
+}
+size_t logreg_model_classes(const logreg_model *m) {
+  return m ? m->k : 0;
+}
+int logreg_model_binary(const logreg_model *m) {
+  return m ? m->binary : 0;
+}
+
+const char *logreg_model_class_name(const logreg_model *m, size_t k) {
+  if (!m || k >= m->k || !m->class_names) return NULL;
+  return m->class_names[k];
+}
+
+const char *logreg_model_feature_name(const logreg_model *m, size_t j) {
+  if (!m || j >= m->d || !m->feature_names) return NULL;
+  return m->feature_names[j];
+}
+
+logreg_status logreg_model_set_metrics(logreg_model *m, const char *split, double loss,
+                                       double accuracy, size_t rows) {
+  if (!m || !split) return LOGREG_EINVAL;
+  lr_split_metrics *s;
+  if (strcmp(split, "train") == 0)
+    s = &m->train;
+  else if (strcmp(split, "val") == 0)
+    s = &m->val;
+  else if (strcmp(split, "test") == 0)
+    s = &m->test;
+  else
+    return LOGREG_EINVAL;
+  s->present = 1;
+  s->loss = loss;
+  s->accuracy = accuracy;
+  s->rows = rows;
+  return LOGREG_OK;
+}

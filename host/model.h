@@ -1,0 +1,58 @@
+/* model.h: the trained model as host code sees it: classes, features, preprocessing (imputer
+ * medians and scaler), weights in standardized and original units, options and metrics.
+ * Model I/O (model_io.c), training (train.c) and prediction share this one definition. */
+#ifndef LOGREG_MODEL_H
+#define LOGREG_MODEL_H
+
+#include "logreg.h"
+
+#define LR_MODEL_FORMAT 1 /* the "format" key: bump when the file layout changes */
+
+typedef struct lr_split_metrics {
+  int present; /* 0: split absent (written as null) */
+  double loss, accuracy;
+  size_t rows;
+} lr_split_metrics;
+
+/* The options recorded in the model: how it was trained and how to find the features again. */
+typedef struct lr_model_options {
+  char *optimizer; /* "adam", ... */
+  double lr, l2, tol, pos_weight;
+  int epochs, epochs_run, patience;
+  size_t batch_size;
+  uint64_t seed;
+  int class_weight_balanced;
+  char *device;     /* backend that trained it */
+  /* Data source (for predict/eval on header-less CSV files). */
+  char *format;     /* "csv", "libsvm", "idx" */
+  int header;       /* CSV had a header row */
+  size_t n_columns; /* columns in the training CSV */
+  size_t *feature_columns; /* d file indices, or NULL */
+  long target_column;      /* file index of the target, -1 when unknown */
+} lr_model_options;
+
+struct logreg_model {
+  size_t d, k;          /* features, classes (k = 2 for binary) */
+  int binary;           /* 1: one logit, weights d x 1 */
+  char **class_names;   /* k */
+  char **feature_names; /* d */
+  double *median;       /* d imputation values (training-split medians) */
+  double *mean, *std;   /* d scaler statistics; std = 1 where the training std was 0 */
+  double *w;            /* d x kw row-major, kw = binary ? 1 : k, standardized space */
+  double *b;            /* kw */
+  lr_model_options options;
+  lr_split_metrics train, val, test;
+};
+
+/* Number of weight columns: 1 for binary, else k. */
+static inline size_t lr_model_kw(const logreg_model *m) { return m->binary ? 1 : m->k; }
+
+/* Allocates a zeroed model with all arrays for d features and k classes (names NULL).
+ * NULL when out of memory. */
+logreg_model *lr_model_alloc(size_t d, size_t k, int binary);
+
+/* Weights in original units: w_raw = w / std (per feature row), b_raw = b - sum_j w_raw[j] mean_j.
+ * w_raw has d x kw entries, b_raw kw. */
+void lr_model_raw_weights(const logreg_model *m, double *w_raw, double *b_raw);
+
+#endif

@@ -1,0 +1,958 @@
+/* model_io.c: the JSON model file (DESIGN.md §5), and the exact number formatting that the
+ * model file and the CLI's --json output share (jsonfmt.h).
+ *
+ * Saving builds a cJSON tree and prints it with our own serializer, because cJSON's printer
+ * does not round-trip every double (it tries "%1.15g" first and mangles subnormals). Loading
+ * uses cJSON_Parse, whose strtod reads our "%.17g" output back bit-exact. Every value read is
+ * validated before it reaches the model, and every failure names the file (and the line and
+ * column, or the key) in one line. */
+#include <errno.h>
+#include <limits.h>
+#include <locale.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonfmt.h"
+#include "model.h"
+#include "util.h"
+
+/* A model file larger than this is refused before parsing: a real model (even 784 x 10
+ * Fashion-MNIST weights) is a few hundred kilobytes, and cJSON needs several times the file
+ * size in memory, so a huge file is hostile or broken and must not exhaust memory. */
+#define LR_MODEL_MAX_BYTES ((size_t)1 << 30)
+
+/* 2^53: integers up to this are exact in a double, so JSON numbers hold them safely. */
+#define LR_EXACT_INT_MAX 9007199254740992.0
+
+/* ------------------------------------------------------------------------------------------ */
+/* Number formatting and serialization                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+/* 1 when "%.{prec}g" of v reads back to the same bits (bits, so that -0.0 stays -0.0). */
+static int round_trips(double v, int prec, char *buf) {
+  snprintf(buf, LR_JSON_NUMBER_MAX, "%.*g", prec, v);
+  double back = strtod(buf, NULL);
+  return memcmp(&back, &v, sizeof v) == 0;
+}
+
+size_t lr_json_format_number(double v, char *buf) {
+  if (!isfinite(v)) {
+    memcpy(buf, "null", 5);
+    return 4;
+  }
+  /* The shortest "%.Ng" that reads back exactly: 17 digits always do for IEEE doubles with
+   * glibc's correctly rounded printf/strtod. Most values need 16 or 17; those that fit in 15
+   * (0.1, 2.5, and subnormals, which carry fewer bits) are shortened further by bisection,
+   * where every precision kept has been checked to round-trip. */
+  int prec = 17;
+  if (round_trips(v, 15, buf)) {
+    int lo = 1, hi = 15;
+    while (lo < hi) {
+      int mid = (lo + hi) / 2;
+      if (round_trips(v, mid, buf))
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+    prec = hi;
+  } else if (round_trips(v, 16, buf)) {
+    prec = 16;
+  }
+  snprintf(buf, LR_JSON_NUMBER_MAX, "%.*g", prec, v);
+  /* The library never calls setlocale, so this normally runs in the "C" locale and prints '.'.
+   * A program embedding the library may have switched LC_NUMERIC, though: then snprintf and
+   * strtod above agreed on that locale's decimal point, and JSON needs '.' instead. */
+  const char *dp = localeconv()->decimal_point;
+  if (dp && dp[0] && strcmp(dp, ".") != 0) {
+    char *p = strstr(buf, dp);
+    if (p) {
+      size_t dl = strlen(dp);
+      *p = '.';
+      memmove(p + 1, p + dl, strlen(p + dl) + 1);
+    }
+  }
+  return strlen(buf);
+}
+
+/* A growable output buffer; `oom` latches the first allocation failure so that callers can
+ * write freely and check once at the end. */
+typedef struct jbuf {
+  char *p;
+  size_t len, cap;
+  int oom;
+} jbuf;
+
+static void jb_put(jbuf *b, const char *s, size_t n) {
+  if (b->oom) return;
+  if (n > SIZE_MAX - b->len - 1) {
+    b->oom = 1;
+    return;
+  }
+  size_t need = b->len + n + 1;
+  if (need > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    char *q = realloc(b->p, cap);
+    if (!q) {
+      b->oom = 1;
+      return;
+    }
+    b->p = q;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+  b->p[b->len] = '\0';
+}
+
+static void jb_puts(jbuf *b, const char *s) {
+  jb_put(b, s, strlen(s));
+}
+
+static void jb_indent(jbuf *b, int depth) {
+  for (int i = 0; i < depth; i++) jb_put(b, "  ", 2);
+}
+
+static void jb_string(jbuf *b, const char *s) {
+  jb_put(b, "\"", 1);
+  const char *run = s, *p = s;
+  for (; *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    const char *esc = NULL;
+    char ubuf[8];
+    switch (c) {
+    case '"':
+      esc = "\\\"";
+      break;
+    case '\\':
+      esc = "\\\\";
+      break;
+    case '\n':
+      esc = "\\n";
+      break;
+    case '\r':
+      esc = "\\r";
+      break;
+    case '\t':
+      esc = "\\t";
+      break;
+    case '\b':
+      esc = "\\b";
+      break;
+    case '\f':
+      esc = "\\f";
+      break;
+    default:
+      if (c < 0x20) {
+        snprintf(ubuf, sizeof ubuf, "\\u%04x", (unsigned)c);
+        esc = ubuf;
+      }
+    }
+    if (esc) {
+      jb_put(b, run, (size_t)(p - run));
+      jb_puts(b, esc);
+      run = p + 1;
+    }
+  }
+  jb_put(b, run, (size_t)(p - run));
+  jb_put(b, "\"", 1);
+}
+
+static int jb_is_container(const cJSON *it) {
+  return cJSON_IsArray(it) || cJSON_IsObject(it);
+}
+
+static void jb_value(jbuf *b, const cJSON *it, int pretty, int depth) {
+  if (!it || cJSON_IsNull(it)) {
+    jb_puts(b, "null");
+  } else if (cJSON_IsFalse(it)) {
+    jb_puts(b, "false");
+  } else if (cJSON_IsTrue(it)) {
+    jb_puts(b, "true");
+  } else if (cJSON_IsNumber(it)) {
+    char num[LR_JSON_NUMBER_MAX];
+    jb_put(b, num, lr_json_format_number(it->valuedouble, num));
+  } else if (cJSON_IsString(it)) {
+    jb_string(b, it->valuestring ? it->valuestring : "");
+  } else if (cJSON_IsRaw(it)) {
+    jb_puts(b, it->valuestring ? it->valuestring : "null");
+  } else if (jb_is_container(it)) {
+    int obj = cJSON_IsObject(it);
+    const cJSON *c = it->child;
+    if (!c) {
+      jb_puts(b, obj ? "{}" : "[]");
+      return;
+    }
+    /* Objects and arrays of containers get one element per line; arrays of scalars (a weight
+     * row, a name list) stay on one line so the file reads like the matrix it holds. */
+    int multiline = 0;
+    if (pretty) {
+      multiline = obj;
+      for (const cJSON *e = c; e && !multiline; e = e->next) multiline = jb_is_container(e);
+    }
+    jb_puts(b, obj ? "{" : "[");
+    for (; c; c = c->next) {
+      if (multiline) {
+        jb_puts(b, "\n");
+        jb_indent(b, depth + 1);
+      }
+      if (obj) {
+        jb_string(b, c->string ? c->string : "");
+        jb_puts(b, pretty ? ": " : ":");
+      }
+      jb_value(b, c, pretty, depth + 1);
+      if (c->next) jb_puts(b, (pretty && !multiline) ? ", " : ",");
+    }
+    if (multiline) {
+      jb_puts(b, "\n");
+      jb_indent(b, depth);
+    }
+    jb_puts(b, obj ? "}" : "]");
+  } else {
+    jb_puts(b, "null"); /* cJSON_Invalid: nothing meaningful to print */
+  }
+}
+
+char *lr_json_print(const cJSON *item, int pretty) {
+  jbuf b = {NULL, 0, 0, 0};
+  jb_value(&b, item, pretty, 0);
+  if (b.oom) {
+    free(b.p);
+    return NULL;
+  }
+  return b.p;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Save                                                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Adds `item` to `obj` (or appends when `key` is NULL); frees it when adding fails. Returns 0
+ * when `item` is NULL (a failed create) or adding failed, so callers chain with &&. */
+static int put(cJSON *parent, const char *key, cJSON *item) {
+  if (!item) return 0;
+  cJSON_bool ok =
+      key ? cJSON_AddItemToObject(parent, key, item) : cJSON_AddItemToArray(parent, item);
+  if (!ok) cJSON_Delete(item);
+  return ok ? 1 : 0;
+}
+
+static cJSON *number_array(const double *v, size_t n) {
+  cJSON *a = cJSON_CreateArray();
+  if (!a) return NULL;
+  for (size_t i = 0; i < n; i++)
+    if (!put(a, NULL, cJSON_CreateNumber(v[i]))) {
+      cJSON_Delete(a);
+      return NULL;
+    }
+  return a;
+}
+
+static cJSON *number_matrix(const double *v, size_t rows, size_t cols) {
+  cJSON *a = cJSON_CreateArray();
+  if (!a) return NULL;
+  for (size_t i = 0; i < rows; i++)
+    if (!put(a, NULL, number_array(v + i * cols, cols))) {
+      cJSON_Delete(a);
+      return NULL;
+    }
+  return a;
+}
+
+/* Names as strings; a name never set (NULL) is written as its default ("0".."k-1" for classes,
+ * "x0".. for features, as logreg_dataset_from_arrays names them) so the file stays loadable. */
+static cJSON *name_array(char *const *names, size_t n, const char *prefix) {
+  cJSON *a = cJSON_CreateArray();
+  if (!a) return NULL;
+  for (size_t i = 0; i < n; i++) {
+    char def[48];
+    const char *s = names[i];
+    if (!s) {
+      snprintf(def, sizeof def, "%s%zu", prefix, i);
+      s = def;
+    }
+    if (!put(a, NULL, cJSON_CreateString(s))) {
+      cJSON_Delete(a);
+      return NULL;
+    }
+  }
+  return a;
+}
+
+static cJSON *string_or_null(const char *s) {
+  return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static cJSON *seed_json(uint64_t seed) {
+  if (seed <= ((uint64_t)1 << 53)) return cJSON_CreateNumber((double)seed);
+  /* Above 2^53 a JSON number would lose bits in every double-based reader. */
+  char s[32];
+  snprintf(s, sizeof s, "%llu", (unsigned long long)seed);
+  return cJSON_CreateString(s);
+}
+
+static cJSON *options_json(const lr_model_options *o, size_t d) {
+  cJSON *opt = cJSON_CreateObject(), *data = NULL;
+  if (!opt) return NULL;
+  int ok = put(opt, "optimizer", string_or_null(o->optimizer)) &&
+           put(opt, "lr", cJSON_CreateNumber(o->lr)) &&
+           put(opt, "epochs", cJSON_CreateNumber((double)o->epochs)) &&
+           put(opt, "epochs_run", cJSON_CreateNumber((double)o->epochs_run)) &&
+           put(opt, "batch_size", cJSON_CreateNumber((double)o->batch_size)) &&
+           put(opt, "l2", cJSON_CreateNumber(o->l2)) &&
+           put(opt, "tol", cJSON_CreateNumber(o->tol)) &&
+           put(opt, "patience", cJSON_CreateNumber((double)o->patience)) &&
+           put(opt, "class_weight",
+               cJSON_CreateString(o->class_weight_balanced ? "balanced" : "none")) &&
+           put(opt, "pos_weight", cJSON_CreateNumber(o->pos_weight)) &&
+           put(opt, "seed", seed_json(o->seed)) && put(opt, "device", string_or_null(o->device));
+  if (!ok) {
+    cJSON_Delete(opt);
+    return NULL;
+  }
+  data = cJSON_CreateObject();
+  ok = put(opt, "data", data) && put(data, "format", string_or_null(o->format)) &&
+       put(data, "header", cJSON_CreateBool(o->header ? 1 : 0)) &&
+       put(data, "n_columns", cJSON_CreateNumber((double)o->n_columns));
+  if (ok) {
+    cJSON *cols = cJSON_CreateNull();
+    if (o->feature_columns) {
+      cJSON_Delete(cols);
+      cols = cJSON_CreateArray();
+      for (size_t j = 0; cols && j < d; j++)
+        if (!put(cols, NULL, cJSON_CreateNumber((double)o->feature_columns[j]))) {
+          cJSON_Delete(cols);
+          cols = NULL;
+        }
+    }
+    ok = put(data, "feature_columns", cols) &&
+         put(data, "target_column",
+             o->target_column >= 0 ? cJSON_CreateNumber((double)o->target_column)
+                                   : cJSON_CreateNull());
+  }
+  if (!ok) {
+    cJSON_Delete(opt);
+    return NULL;
+  }
+  return opt;
+}
+
+static cJSON *split_json(const lr_split_metrics *s) {
+  if (!s->present) return cJSON_CreateNull();
+  cJSON *o = cJSON_CreateObject();
+  if (!o) return NULL;
+  /* A non-finite loss (a diverged run) is printed as null by the serializer: never NaN. */
+  if (!(put(o, "loss", cJSON_CreateNumber(s->loss)) &&
+        put(o, "accuracy", cJSON_CreateNumber(s->accuracy)) &&
+        put(o, "rows", cJSON_CreateNumber((double)s->rows)))) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
+}
+
+/* The whole model as a cJSON tree; NULL when out of memory. */
+static cJSON *model_json(const logreg_model *m) {
+  size_t kw = lr_model_kw(m);
+  double *w_raw = malloc(m->d * kw * sizeof *w_raw);
+  double *b_raw = malloc(kw * sizeof *b_raw);
+  cJSON *root = cJSON_CreateObject();
+  cJSON *scaler = NULL, *imputer = NULL, *metrics = NULL;
+  int ok = w_raw && b_raw && root;
+  if (ok) {
+    lr_model_raw_weights(m, w_raw, b_raw);
+    ok = put(root, "format", cJSON_CreateNumber(LR_MODEL_FORMAT)) &&
+         put(root, "classes", name_array(m->class_names, m->k, "")) &&
+         put(root, "features", name_array(m->feature_names, m->d, "x")) &&
+         put(root, "binary", cJSON_CreateBool(m->binary ? 1 : 0)) &&
+         put(root, "scaler", scaler = cJSON_CreateObject()) &&
+         put(scaler, "mean", number_array(m->mean, m->d)) &&
+         put(scaler, "std", number_array(m->std, m->d)) &&
+         put(root, "imputer", imputer = cJSON_CreateObject()) &&
+         put(imputer, "median", number_array(m->median, m->d)) &&
+         put(root, "weights", number_matrix(m->w, m->d, kw)) &&
+         put(root, "bias", number_array(m->b, kw)) &&
+         put(root, "weights_raw", number_matrix(w_raw, m->d, kw)) &&
+         put(root, "bias_raw", number_array(b_raw, kw)) &&
+         put(root, "options", options_json(&m->options, m->d)) &&
+         put(root, "metrics", metrics = cJSON_CreateObject()) &&
+         put(metrics, "train", split_json(&m->train)) && put(metrics, "val", split_json(&m->val)) &&
+         put(metrics, "test", split_json(&m->test));
+  }
+  free(w_raw);
+  free(b_raw);
+  if (!ok) {
+    cJSON_Delete(root);
+    return NULL;
+  }
+  return root;
+}
+
+/* Fails with the key and index of the first non-finite entry of v (rows x cols; cols == 0
+ * for a vector), or the first entry <= 0 when `positive`. */
+static logreg_status check_values(const char *path, const char *key, const double *v, size_t rows,
+                                  size_t cols, int positive, logreg_error *err) {
+  size_t n = cols ? rows * cols : rows;
+  for (size_t i = 0; i < n; i++) {
+    int bad = !isfinite(v[i]);
+    if (!bad && positive && !(v[i] > 0)) bad = 2;
+    if (!bad) continue;
+    const char *what = bad == 1 ? "a non-finite value" : "a value <= 0";
+    if (cols)
+      return lr_fail(err, LOGREG_EINVAL, "%s: model has %s in %s[%zu][%zu]", path, what, key,
+                     i / cols, i % cols);
+    return lr_fail(err, LOGREG_EINVAL, "%s: model has %s in %s[%zu]", path, what, key, i);
+  }
+  return LOGREG_OK;
+}
+
+logreg_status logreg_model_save(const logreg_model *m, const char *path, logreg_error *err) {
+  lr_error_clear(err);
+  if (!m || !path)
+    return lr_fail(err, LOGREG_EINVAL, "logreg_model_save: %s is NULL", m ? "path" : "model");
+  /* Refuse what logreg_model_load would refuse, so a saved model always loads again. */
+  if (m->k < 2 || m->d < 1 || (m->binary && m->k != 2))
+    return lr_fail(err, LOGREG_EINVAL, "%s: model has %zu features and %zu classes%s", path, m->d,
+                   m->k, m->binary ? " (binary needs exactly 2)" : " (needs >= 1 and >= 2)");
+  size_t kw = lr_model_kw(m);
+  logreg_status st;
+  if ((st = check_values(path, "weights", m->w, m->d, kw, 0, err)) ||
+      (st = check_values(path, "bias", m->b, kw, 0, 0, err)) ||
+      (st = check_values(path, "scaler.mean", m->mean, m->d, 0, 0, err)) ||
+      (st = check_values(path, "scaler.std", m->std, m->d, 0, 1, err)) ||
+      (st = check_values(path, "imputer.median", m->median, m->d, 0, 0, err)))
+    return st;
+
+  cJSON *root = model_json(m);
+  char *text = root ? lr_json_print(root, 1) : NULL;
+  cJSON_Delete(root);
+  if (!text) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+
+  lr_atomic_file af;
+  st = lr_atomic_open(&af, path, err);
+  if (st) {
+    free(text);
+    return st;
+  }
+  size_t len = strlen(text);
+  errno = 0;
+  if (fwrite(text, 1, len, af.f) != len || fputc('\n', af.f) == EOF) {
+    int e = errno;
+    free(text);
+    lr_atomic_abort(&af);
+    return lr_fail(err, LOGREG_EIO, "%s: write failed: %s", path, e ? strerror(e) : "stream error");
+  }
+  free(text);
+  return lr_atomic_commit(&af, err);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Load                                                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+static logreg_status read_whole_file(const char *path, char **out, size_t *len_out,
+                                     logreg_error *err) {
+  *out = NULL;
+  *len_out = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f) return lr_fail(err, LOGREG_EIO, "%s: cannot open: %s", path, strerror(errno));
+  size_t cap = 64 * 1024, len = 0;
+  char *buf = malloc(cap);
+  if (!buf) {
+    fclose(f);
+    return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+  }
+  for (;;) {
+    if (cap - len < 2) {
+      if (cap >= LR_MODEL_MAX_BYTES) {
+        free(buf);
+        fclose(f);
+        return lr_fail(err, LOGREG_EINVAL, "%s: file is too large for a model (over %zu MiB)", path,
+                       LR_MODEL_MAX_BYTES >> 20);
+      }
+      char *q = realloc(buf, cap * 2);
+      if (!q) {
+        free(buf);
+        fclose(f);
+        return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+      }
+      buf = q;
+      cap *= 2;
+    }
+    errno = 0;
+    size_t got = fread(buf + len, 1, cap - len - 1, f);
+    len += got;
+    if (got == 0) {
+      if (ferror(f)) {
+        int e = errno;
+        free(buf);
+        fclose(f);
+        return lr_fail(err, LOGREG_EIO, "%s: read failed: %s", path,
+                       e ? strerror(e) : "stream error");
+      }
+      break;
+    }
+  }
+  fclose(f);
+  buf[len] = '\0';
+  *out = buf;
+  *len_out = len;
+  return LOGREG_OK;
+}
+
+/* 1-based line and column (in bytes) of offset `pos` in text. */
+static void line_col(const char *text, size_t pos, size_t *line, size_t *col) {
+  size_t l = 1, c = 1;
+  for (size_t i = 0; i < pos; i++) {
+    if (text[i] == '\n') {
+      l++;
+      c = 1;
+    } else {
+      c++;
+    }
+  }
+  *line = l;
+  *col = c;
+}
+
+/* The state of one load: where errors go and what to call the file in them. */
+typedef struct loader {
+  const char *path;
+  logreg_error *err;
+} loader;
+
+static logreg_status missing(loader *L, const char *key) {
+  return lr_fail(L->err, LOGREG_EPARSE, "%s: missing key \"%s\"", L->path, key);
+}
+
+static logreg_status bad_type(loader *L, const char *key, const char *what) {
+  return lr_fail(L->err, LOGREG_EPARSE, "%s: \"%s\" must be %s", L->path, key, what);
+}
+
+static size_t array_len(const cJSON *a) {
+  size_t n = 0;
+  for (const cJSON *c = a->child; c; c = c->next) n++;
+  return n;
+}
+
+/* An item that is absent or JSON null counts as not given for optional keys. */
+static int absent(const cJSON *it) {
+  return !it || cJSON_IsNull(it);
+}
+
+static int is_finite_number(const cJSON *it) {
+  return it && cJSON_IsNumber(it) && isfinite(it->valuedouble);
+}
+
+/* A finite integral number in [lo, hi] (both exact in a double). */
+static int get_integer(const cJSON *it, double lo, double hi, double *out) {
+  if (!is_finite_number(it)) return -1;
+  double v = it->valuedouble;
+  if (v != floor(v) || v < lo || v > hi) return -1;
+  *out = v;
+  return 0;
+}
+
+static logreg_status read_names(loader *L, const cJSON *arr, const char *key, char **names) {
+  size_t i = 0;
+  for (const cJSON *c = arr->child; c; c = c->next, i++) {
+    if (!cJSON_IsString(c) || !c->valuestring)
+      return lr_fail(L->err, LOGREG_EPARSE, "%s: \"%s\"[%zu] must be a string", L->path, key, i);
+    names[i] = lr_strdup(c->valuestring);
+    if (!names[i]) return lr_fail(L->err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+  }
+  return LOGREG_OK;
+}
+
+static int cmp_str_ptr(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Class names must be distinct: a label maps to exactly one class. Sorting copies of the
+ * pointers keeps this O(k log k) however many classes a hostile file lists. */
+static logreg_status check_distinct(loader *L, char **names, size_t n) {
+  char **s = malloc(n * sizeof *s);
+  if (!s) return lr_fail(L->err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+  memcpy(s, names, n * sizeof *s);
+  qsort(s, n, sizeof *s, cmp_str_ptr);
+  for (size_t i = 1; i < n; i++)
+    if (strcmp(s[i - 1], s[i]) == 0) {
+      logreg_status st =
+          lr_fail(L->err, LOGREG_EPARSE, "%s: \"classes\" lists \"%s\" twice", L->path, s[i]);
+      free(s);
+      return st;
+    }
+  free(s);
+  return LOGREG_OK;
+}
+
+static logreg_status read_vector(loader *L, const cJSON *arr, const char *key, double *out,
+                                 size_t n) {
+  if (!cJSON_IsArray(arr) || array_len(arr) != n) {
+    char what[64];
+    snprintf(what, sizeof what, "an array of %zu numbers", n);
+    return bad_type(L, key, what);
+  }
+  size_t i = 0;
+  for (const cJSON *c = arr->child; c; c = c->next, i++) {
+    /* cJSON reads 1e999 as Infinity: refuse it like any non-number. */
+    if (!is_finite_number(c))
+      return lr_fail(L->err, LOGREG_EPARSE, "%s: \"%s\"[%zu] must be a finite number", L->path, key,
+                     i);
+    out[i] = c->valuedouble;
+  }
+  return LOGREG_OK;
+}
+
+static logreg_status read_matrix(loader *L, const cJSON *arr, const char *key, double *out,
+                                 size_t rows, size_t cols) {
+  int ok = cJSON_IsArray(arr) && array_len(arr) == rows;
+  for (const cJSON *r = ok ? arr->child : NULL; r && ok; r = r->next)
+    ok = cJSON_IsArray(r) && array_len(r) == cols;
+  if (!ok)
+    return lr_fail(L->err, LOGREG_EPARSE, "%s: \"%s\" must have %zu rows of %zu numbers", L->path,
+                   key, rows, cols);
+  size_t i = 0;
+  for (const cJSON *r = arr->child; r; r = r->next, i++) {
+    size_t j = 0;
+    for (const cJSON *c = r->child; c; c = c->next, j++) {
+      if (!is_finite_number(c))
+        return lr_fail(L->err, LOGREG_EPARSE, "%s: \"%s\"[%zu][%zu] must be a finite number",
+                       L->path, key, i, j);
+      out[i * cols + j] = c->valuedouble;
+    }
+  }
+  return LOGREG_OK;
+}
+
+/* Optional string: absent/null leaves *out NULL. */
+static logreg_status opt_string(loader *L, const cJSON *obj, const char *key, const char *name,
+                                char **out) {
+  const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+  if (absent(it)) return LOGREG_OK;
+  if (!cJSON_IsString(it) || !it->valuestring) return bad_type(L, name, "a string or null");
+  *out = lr_strdup(it->valuestring);
+  if (!*out) return lr_fail(L->err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+  return LOGREG_OK;
+}
+
+/* Optional real number: absent leaves *out, null reads as NaN (how a non-finite value was
+ * saved). */
+static logreg_status opt_real(loader *L, const cJSON *obj, const char *key, const char *name,
+                              double *out) {
+  const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+  if (!it) return LOGREG_OK;
+  if (cJSON_IsNull(it)) {
+    *out = NAN;
+    return LOGREG_OK;
+  }
+  if (!is_finite_number(it)) return bad_type(L, name, "a finite number or null");
+  *out = it->valuedouble;
+  return LOGREG_OK;
+}
+
+/* Optional integer in [lo, hi]: absent/null leaves *out. */
+static logreg_status opt_integer(loader *L, const cJSON *obj, const char *key, const char *name,
+                                 double lo, double hi, double *out) {
+  const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+  if (absent(it)) return LOGREG_OK;
+  if (get_integer(it, lo, hi, out) != 0) {
+    char what[96];
+    snprintf(what, sizeof what, "an integer from %.0f to %.0f", lo, hi);
+    return bad_type(L, name, what);
+  }
+  return LOGREG_OK;
+}
+
+static logreg_status read_seed(loader *L, const cJSON *it, uint64_t *out) {
+  if (absent(it)) return LOGREG_OK;
+  if (cJSON_IsString(it) && it->valuestring) {
+    /* Seeds above 2^53 are saved as decimal strings. */
+    const char *s = it->valuestring;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (s[0] >= '0' && s[0] <= '9' && *end == '\0' && errno != ERANGE && v <= UINT64_MAX) {
+      *out = (uint64_t)v;
+      return LOGREG_OK;
+    }
+  } else if (is_finite_number(it)) {
+    double v = it->valuedouble;
+    /* 2^64 itself does not fit; every integral double below it does. */
+    if (v == floor(v) && v >= 0 && v < 18446744073709551616.0) {
+      *out = (uint64_t)v;
+      return LOGREG_OK;
+    }
+  }
+  return bad_type(L, "options.seed", "a non-negative integer (number or decimal string)");
+}
+
+static logreg_status read_data_options(loader *L, const cJSON *data, logreg_model *m) {
+  lr_model_options *o = &m->options;
+  if (absent(data)) return LOGREG_OK;
+  if (!cJSON_IsObject(data)) return bad_type(L, "options.data", "an object or null");
+  logreg_status st = opt_string(L, data, "format", "options.data.format", &o->format);
+  if (st) return st;
+  const cJSON *h = cJSON_GetObjectItemCaseSensitive(data, "header");
+  if (!absent(h)) {
+    if (!cJSON_IsBool(h)) return bad_type(L, "options.data.header", "true or false");
+    o->header = cJSON_IsTrue(h) ? 1 : 0;
+  }
+  double v = (double)o->n_columns;
+  if ((st = opt_integer(L, data, "n_columns", "options.data.n_columns", 0, LR_EXACT_INT_MAX, &v)))
+    return st;
+  o->n_columns = (size_t)v;
+  /* Column indices point into the data file: keep them inside its column count. */
+  double col_max = o->n_columns ? (double)o->n_columns - 1 : LR_EXACT_INT_MAX;
+
+  const cJSON *cols = cJSON_GetObjectItemCaseSensitive(data, "feature_columns");
+  if (!absent(cols)) {
+    if (!cJSON_IsArray(cols) || array_len(cols) != m->d) {
+      char what[96];
+      snprintf(what, sizeof what, "null or an array of %zu column indices", m->d);
+      return bad_type(L, "options.data.feature_columns", what);
+    }
+    o->feature_columns = malloc(m->d * sizeof *o->feature_columns);
+    if (!o->feature_columns) return lr_fail(L->err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+    size_t j = 0;
+    for (const cJSON *c = cols->child; c; c = c->next, j++) {
+      double x;
+      if (get_integer(c, 0, col_max, &x) != 0)
+        return lr_fail(L->err, LOGREG_EPARSE,
+                       "%s: \"options.data.feature_columns\"[%zu] must be an integer from 0 to "
+                       "%.0f",
+                       L->path, j, col_max);
+      o->feature_columns[j] = (size_t)x;
+    }
+  }
+  v = -1;
+  if ((st = opt_integer(L, data, "target_column", "options.data.target_column", 0, col_max, &v)))
+    return st;
+  o->target_column = (long)v;
+  return LOGREG_OK;
+}
+
+static logreg_status read_options(loader *L, const cJSON *opt, logreg_model *m) {
+  lr_model_options *o = &m->options;
+  o->pos_weight = 1.0; /* the neutral value when a file does not say */
+  if (absent(opt)) return LOGREG_OK;
+  if (!cJSON_IsObject(opt)) return bad_type(L, "options", "an object or null");
+  logreg_status st;
+  double v;
+  if ((st = opt_string(L, opt, "optimizer", "options.optimizer", &o->optimizer)) ||
+      (st = opt_string(L, opt, "device", "options.device", &o->device)) ||
+      (st = opt_real(L, opt, "lr", "options.lr", &o->lr)) ||
+      (st = opt_real(L, opt, "l2", "options.l2", &o->l2)) ||
+      (st = opt_real(L, opt, "tol", "options.tol", &o->tol)) ||
+      (st = opt_real(L, opt, "pos_weight", "options.pos_weight", &o->pos_weight)))
+    return st;
+  v = 0;
+  if ((st = opt_integer(L, opt, "epochs", "options.epochs", 0, INT_MAX, &v))) return st;
+  o->epochs = (int)v;
+  v = 0;
+  if ((st = opt_integer(L, opt, "epochs_run", "options.epochs_run", 0, INT_MAX, &v))) return st;
+  o->epochs_run = (int)v;
+  v = 0;
+  if ((st = opt_integer(L, opt, "patience", "options.patience", 0, INT_MAX, &v))) return st;
+  o->patience = (int)v;
+  v = 0;
+  if ((st = opt_integer(L, opt, "batch_size", "options.batch_size", 0, LR_EXACT_INT_MAX, &v)))
+    return st;
+  o->batch_size = (size_t)v;
+  const cJSON *cw = cJSON_GetObjectItemCaseSensitive(opt, "class_weight");
+  if (!absent(cw)) {
+    if (cJSON_IsString(cw) && cw->valuestring && strcmp(cw->valuestring, "balanced") == 0)
+      o->class_weight_balanced = 1;
+    else if (cJSON_IsString(cw) && cw->valuestring && strcmp(cw->valuestring, "none") == 0)
+      o->class_weight_balanced = 0;
+    else
+      return bad_type(L, "options.class_weight", "\"none\" or \"balanced\"");
+  }
+  if ((st = read_seed(L, cJSON_GetObjectItemCaseSensitive(opt, "seed"), &o->seed))) return st;
+  return read_data_options(L, cJSON_GetObjectItemCaseSensitive(opt, "data"), m);
+}
+
+static logreg_status read_split(loader *L, const cJSON *metrics, const char *key,
+                                lr_split_metrics *s) {
+  const cJSON *it = cJSON_GetObjectItemCaseSensitive(metrics, key);
+  if (absent(it)) return LOGREG_OK;
+  char name[32], sub[48];
+  snprintf(name, sizeof name, "metrics.%s", key);
+  if (!cJSON_IsObject(it)) return bad_type(L, name, "an object or null");
+  s->loss = s->accuracy = NAN;
+  logreg_status st;
+  snprintf(sub, sizeof sub, "%s.loss", name);
+  if ((st = opt_real(L, it, "loss", sub, &s->loss))) return st;
+  snprintf(sub, sizeof sub, "%s.accuracy", name);
+  if ((st = opt_real(L, it, "accuracy", sub, &s->accuracy))) return st;
+  double rows = 0;
+  snprintf(sub, sizeof sub, "%s.rows", name);
+  if ((st = opt_integer(L, it, "rows", sub, 0, LR_EXACT_INT_MAX, &rows))) return st;
+  s->rows = (size_t)rows;
+  s->present = 1;
+  return LOGREG_OK;
+}
+
+static logreg_status read_metrics(loader *L, const cJSON *metrics, logreg_model *m) {
+  if (absent(metrics)) return LOGREG_OK;
+  if (!cJSON_IsObject(metrics)) return bad_type(L, "metrics", "an object or null");
+  logreg_status st;
+  if ((st = read_split(L, metrics, "train", &m->train)) ||
+      (st = read_split(L, metrics, "val", &m->val)) ||
+      (st = read_split(L, metrics, "test", &m->test)))
+    return st;
+  return LOGREG_OK;
+}
+
+/* A required key of the top-level object, or NULL after setting the "missing key" error. */
+static const cJSON *need(loader *L, const cJSON *obj, const char *key, const char *name) {
+  const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+  if (!it) missing(L, name);
+  return it;
+}
+
+/* Builds the model from a parsed document. On failure *out stays NULL. */
+static logreg_status model_from_json(loader *L, const cJSON *root, logreg_model **out) {
+  *out = NULL;
+  if (!cJSON_IsObject(root))
+    return lr_fail(L->err, LOGREG_EPARSE, "%s: the top level must be a JSON object", L->path);
+
+  const cJSON *fmt = need(L, root, "format", "format");
+  if (!fmt) return LOGREG_EPARSE;
+  if (!cJSON_IsNumber(fmt)) return bad_type(L, "format", "a number");
+  if (fmt->valuedouble != LR_MODEL_FORMAT)
+    return lr_fail(L->err, LOGREG_EUNSUPPORTED,
+                   "%s: unsupported model format %g (this logreg reads format %d)", L->path,
+                   fmt->valuedouble, LR_MODEL_FORMAT);
+
+  const cJSON *classes = need(L, root, "classes", "classes");
+  if (!classes) return LOGREG_EPARSE;
+  if (!cJSON_IsArray(classes)) return bad_type(L, "classes", "an array of class names");
+  size_t k = array_len(classes);
+  if (k < 2)
+    return lr_fail(L->err, LOGREG_EPARSE, "%s: \"classes\" must list at least 2 classes, not %zu",
+                   L->path, k);
+  const cJSON *features = need(L, root, "features", "features");
+  if (!features) return LOGREG_EPARSE;
+  if (!cJSON_IsArray(features)) return bad_type(L, "features", "an array of feature names");
+  size_t d = array_len(features);
+  if (d < 1) return bad_type(L, "features", "a non-empty array of feature names");
+  const cJSON *binary = need(L, root, "binary", "binary");
+  if (!binary) return LOGREG_EPARSE;
+  if (!cJSON_IsBool(binary)) return bad_type(L, "binary", "true or false");
+  int bin = cJSON_IsTrue(binary) ? 1 : 0;
+  if (bin && k != 2)
+    return lr_fail(L->err, LOGREG_EPARSE,
+                   "%s: a binary model must have exactly 2 classes, \"classes\" lists %zu", L->path,
+                   k);
+
+  /* Look every required key up before allocating, so the common errors are cheap. */
+  const cJSON *scaler = need(L, root, "scaler", "scaler");
+  if (!scaler) return LOGREG_EPARSE;
+  if (!cJSON_IsObject(scaler)) return bad_type(L, "scaler", "an object with \"mean\" and \"std\"");
+  const cJSON *mean = need(L, scaler, "mean", "scaler.mean");
+  if (!mean) return LOGREG_EPARSE;
+  const cJSON *std = need(L, scaler, "std", "scaler.std");
+  if (!std) return LOGREG_EPARSE;
+  const cJSON *weights = need(L, root, "weights", "weights");
+  if (!weights) return LOGREG_EPARSE;
+  const cJSON *bias = need(L, root, "bias", "bias");
+  if (!bias) return LOGREG_EPARSE;
+
+  logreg_model *m = lr_model_alloc(d, k, bin);
+  if (!m) return lr_fail(L->err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+  size_t kw = lr_model_kw(m);
+  logreg_status st;
+  if ((st = read_names(L, classes, "classes", m->class_names)) ||
+      (st = check_distinct(L, m->class_names, k)) ||
+      (st = read_names(L, features, "features", m->feature_names)) ||
+      (st = read_vector(L, mean, "scaler.mean", m->mean, d)) ||
+      (st = read_vector(L, std, "scaler.std", m->std, d)) ||
+      (st = read_matrix(L, weights, "weights", m->w, d, kw)) ||
+      (st = read_vector(L, bias, "bias", m->b, kw)))
+    goto fail;
+  for (size_t j = 0; j < d; j++)
+    if (!(m->std[j] > 0)) {
+      st = lr_fail(L->err, LOGREG_EPARSE, "%s: \"scaler.std\"[%zu] must be > 0, not %g", L->path, j,
+                   m->std[j]);
+      goto fail;
+    }
+
+  /* Files without an imputer predate it: filling a missing value with the training mean is
+   * what standardization maps to 0, the neutral choice. */
+  const cJSON *imputer = cJSON_GetObjectItemCaseSensitive(root, "imputer");
+  if (absent(imputer)) {
+    memcpy(m->median, m->mean, d * sizeof *m->median);
+  } else {
+    if (!cJSON_IsObject(imputer)) {
+      st = bad_type(L, "imputer", "an object with \"median\"");
+      goto fail;
+    }
+    const cJSON *median = need(L, imputer, "median", "imputer.median");
+    if (!median) {
+      st = LOGREG_EPARSE;
+      goto fail;
+    }
+    if ((st = read_vector(L, median, "imputer.median", m->median, d))) goto fail;
+  }
+  /* weights_raw/bias_raw are derived data for people and other tools; prediction recomputes
+   * them from weights and scaler, so a stale or edited copy cannot mislead it. */
+  if ((st = read_options(L, cJSON_GetObjectItemCaseSensitive(root, "options"), m)) ||
+      (st = read_metrics(L, cJSON_GetObjectItemCaseSensitive(root, "metrics"), m)))
+    goto fail;
+  *out = m;
+  return LOGREG_OK;
+fail:
+  logreg_model_free(m);
+  return st;
+}
+
+logreg_status logreg_model_load(const char *path, logreg_model **out, logreg_error *err) {
+  lr_error_clear(err);
+  if (!out) return lr_fail(err, LOGREG_EINVAL, "logreg_model_load: out is NULL");
+  *out = NULL;
+  if (!path) return lr_fail(err, LOGREG_EINVAL, "logreg_model_load: path is NULL");
+  char *text;
+  size_t len;
+  logreg_status st = read_whole_file(path, &text, &len, err);
+  if (st) return st;
+
+  size_t first = 0;
+  while (first < len &&
+         (text[first] == ' ' || text[first] == '\t' || text[first] == '\n' || text[first] == '\r'))
+    first++;
+  if (first == len) {
+    free(text);
+    return lr_fail(err, LOGREG_EPARSE, "%s: empty file", path);
+  }
+  /* cJSON stops at a NUL byte; a file holding one is not JSON, so say where it is. */
+  const char *nul = memchr(text, '\0', len);
+  if (nul) {
+    size_t line, col;
+    line_col(text, (size_t)(nul - text), &line, &col);
+    free(text);
+    return lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: malformed JSON (NUL byte)", path, line, col);
+  }
+
+  /* The length includes the terminating NUL so that require_null_terminated rejects trailing
+   * garbage after the object; cJSON's nesting limit keeps hostile depth harmless. The parse end
+   * pointer is per call, unlike cJSON_GetErrorPtr's global. */
+  const char *end = NULL;
+  cJSON *root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
+  if (!root) {
+    size_t pos = (end && end >= text && end <= text + len) ? (size_t)(end - text) : len;
+    size_t line, col;
+    line_col(text, pos, &line, &col);
+    free(text);
+    return lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: malformed JSON%s", path, line, col,
+                   pos >= len ? " (unexpected end of file)" : "");
+  }
+  free(text);
+  loader L = {path, err};
+  st = model_from_json(&L, root, out);
+  cJSON_Delete(root);
+  return st;
+}

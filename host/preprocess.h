@@ -1,0 +1,23 @@
+/* preprocess.h: what happens between reading and training: the stratified split, the
+ * imputation medians, the standardizing scaler, and applying a model's preprocessing to new
+ * rows. All statistics are fitted on the training split only. */
+#ifndef LOGREG_PREPROCESS_H
+#define LOGREG_PREPROCESS_H
+
+#include "dataset.h"
+#include "model.h"
+
+/* Per-column medians of the non-missing values (NaN = missing), like numpy.median: the mean
+ * of the two middle values for an even count; 0 for a column with no values at all.
+ * Returns 0, or -1 when out of memory. */
+int lr_column_medians(const logreg_dataset *ds, double *median);
+
+/* Mean and population std (ddof 0) per column in double, after filling missing values with
+ * `median`; a std of 0 becomes 1 (the column is only centred). */
+void lr_column_scaler(const logreg_dataset *ds, const double *median, double *mean, double *std);
+
+/* Applies a model's preprocessing to ds: out[i*d+j] = (fill(x) - mean_j) / std_j in double,
+ * stored as float. Returns the number of missing values filled. */
+size_t lr_transform(const logreg_model *m, const logreg_dataset *ds, float *out);
+
+#endif

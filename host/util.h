@@ -1,0 +1,58 @@
+/* util.h: small shared helpers for host code: error reporting, strings, a seeded RNG, and
+ * atomic file writes. Kept in one place so that every module reports errors the same way. */
+#ifndef LOGREG_UTIL_H
+#define LOGREG_UTIL_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "logreg.h"
+
+#if defined(__GNUC__)
+#define LR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define LR_PRINTF(f, a)
+#endif
+
+/* Sets err (when not NULL) to `status` with a printf-style message; returns `status`. */
+logreg_status lr_fail(logreg_error *err, logreg_status status, const char *fmt, ...)
+    LR_PRINTF(3, 4);
+void lr_error_clear(logreg_error *err);
+
+char *lr_strdup(const char *s); /* NULL when s is NULL or out of memory */
+void lr_free_strings(char **v, size_t n);
+
+/* Parses a whole string as a finite double (C locale rules, surrounding blanks allowed).
+ * Returns 0 on success, -1 when not a number, -2 when not finite or out of range. */
+int lr_parse_double(const char *s, double *out);
+/* Parses a whole string as a non-negative integer that fits size_t. 0 on success, -1 else. */
+int lr_parse_size(const char *s, size_t *out);
+
+/* Deterministic RNG (xoshiro256** seeded through splitmix64); identical on every platform. */
+typedef struct lr_rng {
+  uint64_t s[4];
+} lr_rng;
+void lr_rng_seed(lr_rng *r, uint64_t seed);
+uint64_t lr_rng_next(lr_rng *r);
+double lr_rng_uniform(lr_rng *r);              /* [0, 1) with 53 random bits */
+uint64_t lr_rng_below(lr_rng *r, uint64_t n);  /* uniform in [0, n), n > 0, unbiased */
+double lr_rng_normal(lr_rng *r);               /* standard normal (Box-Muller) */
+void lr_shuffle_size(lr_rng *r, size_t *v, size_t n); /* Fisher-Yates */
+
+/* Atomic file output: write to a temp file beside `path`, then lr_atomic_commit fsyncs and
+ * renames it over `path`; lr_atomic_abort removes the temp file. The target is untouched
+ * until commit succeeds. */
+typedef struct lr_atomic_file {
+  FILE *f;
+  char *path;
+  char *tmp_path;
+} lr_atomic_file;
+logreg_status lr_atomic_open(lr_atomic_file *af, const char *path, logreg_error *err);
+logreg_status lr_atomic_commit(lr_atomic_file *af, logreg_error *err);
+void lr_atomic_abort(lr_atomic_file *af);
+
+/* Monotonic seconds. */
+double lr_now(void);
+
+#endif

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# deps.sh: installs the Debian 12 packages logreg needs to build, test and run its main job,
+# skipping the apt round trip when everything is already there. Run as root (or with sudo).
+set -euo pipefail
+
+packages=(
+  cmake gcc make pkg-config      # build
+  libcjson-dev zlib1g-dev        # model files, gzip-compressed IDX
+  python3                        # CLI tests read JSON output with the standard library
+  dataset-fashion-mnist          # the main job's data
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "deps: need root to install: ${missing[*]}" >&2; exit 1; }
+  sudo=sudo
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,485 @@
+/* test_csv.c: the CSV reader: RFC 4180 quoting, line endings, header and target/drop selection,
+ * label order, missing values, reading for an existing model, every error message (with its
+ * file:line:field), gzip input, and the two real datasets in ../shared/data when present. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "check.h"
+#include "dataset.h"
+#include "logreg.h"
+
+static int tmp_counter;
+
+/* A unique temp path ending in `name`, so messages can be matched on the name. */
+static void tmp_path(char *buf, size_t cap, const char *name) {
+  const char *dir = getenv("LOGREG_TMP");
+  if (!dir) dir = "/tmp";
+  snprintf(buf, cap, "%s/test_csv_%ld_%d_%s", dir, (long)getpid(), tmp_counter++, name);
+}
+
+static void write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "wb");
+  CHECK(f != NULL);
+  if (!f) return;
+  CHECK(fwrite(text, 1, strlen(text), f) == strlen(text));
+  CHECK(fclose(f) == 0);
+}
+
+/* Writes `text` to a temp file called `name`, reads it, removes it. */
+static logreg_status read_text(const char *name, const char *text, const logreg_read_options *opt,
+                               logreg_dataset **ds, logreg_error *err) {
+  char path[512];
+  tmp_path(path, sizeof path, name);
+  write_file(path, text);
+  *ds = NULL;
+  logreg_status st = logreg_dataset_read(path, opt, ds, err);
+  unlink(path);
+  return st;
+}
+
+/* Reading must fail with `status` and a message containing `needle`. */
+#define EXPECT_ERROR(name, text, opt, status, needle)                                              \
+  do {                                                                                             \
+    logreg_error e_;                                                                               \
+    logreg_dataset *d_ = NULL;                                                                     \
+    logreg_status s_ = read_text(name, text, opt, &d_, &e_);                                       \
+    CHECK(s_ == (status));                                                                         \
+    CHECK(d_ == NULL);                                                                             \
+    CHECK_STR_CONTAINS(e_.message, needle);                                                        \
+    logreg_dataset_free(d_);                                                                       \
+  } while (0)
+
+static logreg_read_options defaults(void) {
+  logreg_read_options o;
+  logreg_read_options_init(&o);
+  return o;
+}
+
+static int name_is(const char *got, const char *want) {
+  return got && strcmp(got, want) == 0;
+}
+
+static void test_quoting(void) {
+  logreg_read_options o = defaults();
+  logreg_dataset *ds;
+  logreg_error err;
+  const char *text = "\"x, one\",x2,\"the \"\"label\"\"\"\n"
+                     "1.5,\"2\",plain\n"
+                     "3, -4 ,\"with, comma\"\n"
+                     "5,6,\"multi\n"
+                     "line\"\n"
+                     "7,8,plain\n";
+  CHECK(read_text("quote.csv", text, &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    CHECK(ds->n == 4 && ds->d == 2 && ds->k == 3);
+    CHECK(name_is(ds->feature_names[0], "x, one"));
+    CHECK(name_is(ds->feature_names[1], "x2"));
+    CHECK(ds->x[0] == 1.5f && ds->x[1] == 2.0f && ds->x[2] == 3.0f && ds->x[3] == -4.0f);
+    CHECK(ds->x[6] == 7.0f && ds->x[7] == 8.0f);
+    /* Bytewise: "multi\nline" < "plain" < "with, comma". */
+    CHECK(name_is(ds->class_names[0], "multi\nline"));
+    CHECK(name_is(ds->class_names[1], "plain"));
+    CHECK(name_is(ds->class_names[2], "with, comma"));
+    CHECK(ds->y[0] == 1 && ds->y[1] == 2 && ds->y[2] == 0 && ds->y[3] == 1);
+    CHECK(ds->n_columns == 3 && ds->target_column == 2);
+    CHECK(ds->feature_columns && ds->feature_columns[0] == 0 && ds->feature_columns[1] == 1);
+    CHECK(ds->missing == 0);
+  }
+  logreg_dataset_free(ds);
+
+  /* Line numbers after a label that spans two lines stay physical: the bad row is line 7. */
+  char bad[512];
+  snprintf(bad, sizeof bad, "%s9,abc,plain\n", text);
+  EXPECT_ERROR("quoteline.csv", bad, &o, LOGREG_EPARSE,
+               "quoteline.csv:7:2: not a number: \"abc\" (column \"x2\")");
+  /* A doubled quote inside a quoted header name, and a quoted empty field is missing. */
+  CHECK(read_text("q2.csv", "\"a\"\"b\",c\n\"\",x\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    CHECK(name_is(ds->feature_names[0], "a\"b"));
+    CHECK(isnan(ds->x[0]) && ds->missing == 1);
+  }
+  logreg_dataset_free(ds);
+}
+
+static void test_line_endings(void) {
+  logreg_read_options o = defaults();
+  logreg_dataset *ds;
+  logreg_error err;
+  CHECK(read_text("crlf.csv", "a,b,c\r\n1,2,x\r\n3,4,\"y\"\r\n\r\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    CHECK(ds->n == 2 && ds->d == 2 && ds->k == 2);
+    CHECK(name_is(ds->class_names[0], "x") && name_is(ds->class_names[1], "y"));
+    CHECK(name_is(ds->feature_names[1], "b"));
+    CHECK(ds->x[3] == 4.0f);
+  }
+  logreg_dataset_free(ds);
+  /* No final newline; blank lines skipped anywhere. */
+  CHECK(read_text("nonl.csv", "a,b\n\n1,x\n   \n2,y", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->n == 2 && ds->x[1] == 2.0f && ds->y[1] == 1);
+  logreg_dataset_free(ds);
+  /* A UTF-8 byte-order mark does not become part of the first name. */
+  o.target = "a";
+  CHECK(read_text("bom.csv",
+                  "\xEF\xBB\xBF"
+                  "a,b\n"
+                  "x,1\n",
+                  &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->target_column == 0 && name_is(ds->feature_names[0], "b"));
+  logreg_dataset_free(ds);
+  o.target = NULL;
+  /* Line numbers count the skipped blank lines and CRLF lines. */
+  EXPECT_ERROR("crlfbad.csv", "a,b\r\n\r\n1,x\r\nz,y\r\n", &o, LOGREG_EPARSE,
+               "crlfbad.csv:4:1: not a number: \"z\"");
+}
+
+static void test_columns(void) {
+  logreg_dataset *ds;
+  logreg_error err;
+  /* No header, target by index: features c0, c2. */
+  logreg_read_options o = defaults();
+  o.header = 0;
+  o.target = "1";
+  CHECK(read_text("nohdr.csv", "1,x,2\n3,y,4\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    CHECK(ds->n == 2 && ds->d == 2 && ds->k == 2);
+    CHECK(name_is(ds->feature_names[0], "c0") && name_is(ds->feature_names[1], "c2"));
+    CHECK(ds->x[0] == 1.0f && ds->x[1] == 2.0f && ds->x[2] == 3.0f && ds->x[3] == 4.0f);
+    CHECK(ds->n_columns == 3 && ds->target_column == 1);
+    CHECK(ds->feature_columns[0] == 0 && ds->feature_columns[1] == 2);
+  }
+  logreg_dataset_free(ds);
+
+  /* No header, default target: the last column. */
+  o = defaults();
+  o.header = 0;
+  CHECK(read_text("nohdr2.csv", "1,2,a\n3,4,b\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->n == 2 && ds->d == 2 && ds->target_column == 2);
+  logreg_dataset_free(ds);
+
+  const char *text = "id,label,f1,f2\n17,b,1,2\n18,a,3,4\n";
+  /* Target by name, drop by name. */
+  o = defaults();
+  o.target = "label";
+  o.drop = "id";
+  CHECK(read_text("byname.csv", text, &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    CHECK(ds->d == 2 && name_is(ds->feature_names[0], "f1") && name_is(ds->feature_names[1], "f2"));
+    CHECK(ds->x[2] == 3.0f && ds->y[0] == 1 && ds->y[1] == 0);
+    CHECK(ds->target_column == 1 && ds->feature_columns[0] == 2);
+  }
+  logreg_dataset_free(ds);
+  /* Target by index, drop by index and name, blanks and empty items in the list. */
+  o.target = "1";
+  o.drop = " 0 ,, f2,";
+  CHECK(read_text("byidx.csv", text, &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    CHECK(ds->d == 1 && name_is(ds->feature_names[0], "f1"));
+    CHECK(ds->x[0] == 1.0f && ds->x[1] == 3.0f);
+  }
+  logreg_dataset_free(ds);
+  /* Without a drop list the id is a feature. */
+  o.drop = NULL;
+  CHECK(read_text("nodrop.csv", text, &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->d == 3 && ds->x[0] == 17.0f);
+  logreg_dataset_free(ds);
+
+  /* A header column literally named "2" wins over index 2. */
+  o = defaults();
+  o.target = "2";
+  CHECK(read_text("digitname.csv", "a,2,c\n1,x,3\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->target_column == 1 && ds->d == 2 && ds->x[1] == 3.0f);
+  logreg_dataset_free(ds);
+
+  /* Duplicate header names are fine until one is used to select. */
+  o = defaults();
+  CHECK(read_text("dup.csv", "a,a,y\n1,2,x\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->d == 2 && name_is(ds->feature_names[1], "a"));
+  logreg_dataset_free(ds);
+}
+
+static void test_labels_and_missing(void) {
+  logreg_read_options o = defaults();
+  logreg_dataset *ds;
+  logreg_error err;
+  CHECK(read_text("str.csv", "v,c\n1,malignant\n2,benign\n3,malignant\n", &o, &ds, &err) ==
+        LOGREG_OK);
+  if (ds) {
+    CHECK(ds->k == 2 && name_is(ds->class_names[0], "benign"));
+    CHECK(name_is(ds->class_names[1], "malignant"));
+    CHECK(ds->y[0] == 1 && ds->y[1] == 0 && ds->y[2] == 1);
+  }
+  logreg_dataset_free(ds);
+  /* Numeric labels sort numerically: "10" after "9". */
+  CHECK(read_text("num.csv", "v,c\n1,10\n2,9\n3,2\n4, 9 \n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    CHECK(ds->k == 3);
+    CHECK(name_is(ds->class_names[0], "2") && name_is(ds->class_names[1], "9"));
+    CHECK(name_is(ds->class_names[2], "10"));
+    CHECK(ds->y[0] == 2 && ds->y[1] == 1 && ds->y[2] == 0 && ds->y[3] == 1);
+  }
+  logreg_dataset_free(ds);
+  /* Missing markers: ?, NA, empty (also blanks only); other spellings are errors. */
+  CHECK(read_text("miss.csv", "a,b,c\n?,1,x\nNA,,y\n 3 ,  ,x\n5,6,y\n", &o, &ds, &err) ==
+        LOGREG_OK);
+  if (ds) {
+    CHECK(ds->n == 4 && ds->missing == 4);
+    CHECK(isnan(ds->x[0]) && ds->x[1] == 1.0f && isnan(ds->x[2]) && isnan(ds->x[3]));
+    CHECK(ds->x[4] == 3.0f && isnan(ds->x[5]) && ds->x[6] == 5.0f);
+  }
+  logreg_dataset_free(ds);
+  EXPECT_ERROR("na.csv", "a,b\nna,x\n", &o, LOGREG_EPARSE, "na.csv:2:1: not a number: \"na\"");
+}
+
+static void test_errors(void) {
+  logreg_read_options o = defaults();
+  logreg_error err;
+  logreg_dataset *ds = NULL;
+  char path[512];
+  tmp_path(path, sizeof path, "missing.csv");
+  CHECK(logreg_dataset_read(path, &o, &ds, &err) == LOGREG_EIO);
+  CHECK(ds == NULL);
+  CHECK_STR_CONTAINS(err.message, "missing.csv: cannot open: No such file or directory");
+
+  EXPECT_ERROR("empty.csv", "", &o, LOGREG_EPARSE, "empty.csv: empty file");
+  EXPECT_ERROR("blank.csv", "\n\n  \n", &o, LOGREG_EPARSE, "blank.csv: no data rows");
+  EXPECT_ERROR("hdronly.csv", "a,b,c\n", &o, LOGREG_EPARSE,
+               "hdronly.csv: no data rows after the header");
+  EXPECT_ERROR("unterm.csv", "a,b\n1,\"x\n2,y\n", &o, LOGREG_EPARSE,
+               "unterm.csv:2:2: unterminated quoted field");
+  EXPECT_ERROR("afterq.csv", "a,b\n1,\"x\"y\n", &o, LOGREG_EPARSE,
+               "afterq.csv:2:2: unexpected character 'y' after a closing quote");
+  EXPECT_ERROR("afterq2.csv", "a,b\n\"1\nx\" z,y\n", &o, LOGREG_EPARSE,
+               "afterq2.csv:3:1: unexpected character 'z' after a closing quote");
+  EXPECT_ERROR("ragged.csv", "a,b,c\n1,2,x\n1,2\n", &o, LOGREG_EPARSE,
+               "ragged.csv:3: expected 3 fields, found 2");
+  EXPECT_ERROR("ragged2.csv", "a,b,c\n1,2,x\n\n1,2,x,4\n", &o, LOGREG_EPARSE,
+               "ragged2.csv:4: expected 3 fields, found 4");
+  EXPECT_ERROR("nan.csv", "a,b\n1,x\nabc,x\n", &o, LOGREG_EPARSE,
+               "nan.csv:3:1: not a number: \"abc\" (column \"a\")");
+  EXPECT_ERROR("inf.csv", "a,b\ninf,x\n", &o, LOGREG_EPARSE,
+               "inf.csv:2:1: non-finite value \"inf\" (column \"a\"): use ?, NA or an empty "
+               "field for missing values");
+  EXPECT_ERROR("nan2.csv", "a,b,c\n1,NaN,x\n", &o, LOGREG_EPARSE,
+               "nan2.csv:2:2: non-finite value \"NaN\"");
+  EXPECT_ERROR("inf2.csv", "a,b,c\n1,-Infinity,x\n", &o, LOGREG_EPARSE,
+               "inf2.csv:2:2: non-finite value \"-Infinity\"");
+  EXPECT_ERROR("range.csv", "a,b\n1e39,x\n", &o, LOGREG_EPARSE,
+               "range.csv:2:1: value \"1e39\" is out of float32 range");
+  EXPECT_ERROR("range2.csv", "a,b\n-1e400,x\n", &o, LOGREG_EPARSE,
+               "range2.csv:2:1: value \"-1e400\" is out of float32 range");
+  EXPECT_ERROR("nolabel.csv", "a,b\n1,x\n2,\n", &o, LOGREG_EPARSE,
+               "nolabel.csv:3:2: missing label (column \"b\")");
+  EXPECT_ERROR("nolabel2.csv", "a,b\n1,?\n", &o, LOGREG_EPARSE, "nolabel2.csv:2:2: missing label");
+
+  o.target = "zzz";
+  EXPECT_ERROR("tgt.csv", "a,b\n1,x\n", &o, LOGREG_EINVAL,
+               "tgt.csv:1: target column \"zzz\" not found in the header");
+  o.target = "5";
+  EXPECT_ERROR("tgt2.csv", "a,b\n1,x\n", &o, LOGREG_EINVAL,
+               "tgt2.csv:1: target column 5 is out of range: the file has 2 columns");
+  o.header = 0;
+  EXPECT_ERROR("tgt3.csv", "1,x\n", &o, LOGREG_EINVAL,
+               "tgt3.csv:1: target column 5 is out of range");
+  o.target = "b";
+  EXPECT_ERROR("tgt4.csv", "1,x\n", &o, LOGREG_EINVAL,
+               "tgt4.csv: target column \"b\" must be a 0-based column index: the file has no "
+               "header row");
+  o = defaults();
+  o.drop = "zzz";
+  EXPECT_ERROR("drop.csv", "a,b\n1,x\n", &o, LOGREG_EINVAL,
+               "drop.csv:1: drop column \"zzz\" not found in the header");
+  o.drop = "a,7";
+  EXPECT_ERROR("drop2.csv", "a,b,c\n1,2,x\n", &o, LOGREG_EINVAL,
+               "drop2.csv:1: drop column 7 is out of range");
+  o.drop = "b";
+  EXPECT_ERROR("dropt.csv", "a,b\n1,x\n", &o, LOGREG_EINVAL,
+               "dropt.csv: column \"b\" is both the target and dropped");
+  o.drop = "2";
+  o.header = 0;
+  EXPECT_ERROR("dropt2.csv", "1,2,x\n", &o, LOGREG_EINVAL,
+               "dropt2.csv: column 2 is both the target and dropped");
+  o = defaults();
+  o.drop = "a";
+  EXPECT_ERROR("nofeat.csv", "a,b\n1,x\n", &o, LOGREG_EINVAL,
+               "nofeat.csv: no feature columns left");
+  EXPECT_ERROR("onecol.csv", "b\nx\n", NULL, LOGREG_EINVAL, "onecol.csv: no feature columns left");
+  o = defaults();
+  o.target = "a";
+  EXPECT_ERROR("ambig.csv", "a,b,a\n1,2,x\n", &o, LOGREG_EINVAL,
+               "ambig.csv:1: target column \"a\" is ambiguous: header fields 1 and 3");
+  o = defaults();
+  o.drop = "a";
+  EXPECT_ERROR("ambig2.csv", "a,b,a,y\n1,2,3,x\n", &o, LOGREG_EINVAL,
+               "ambig2.csv:1: drop column \"a\" is ambiguous");
+}
+
+static void test_model_mode(void) {
+  logreg_dataset *ds;
+  logreg_error err;
+  const char *names[2] = {"a", "b"};
+  logreg_read_options o = defaults();
+  o.feature_names = names;
+  o.n_features = 2;
+  o.target = "label";
+  /* By name, in the model's order, other columns ignored. */
+  CHECK(read_text("mname.csv", "b,label,junk,a\n2,x,zz,1\n4,y,zz,3\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    CHECK(ds->d == 2 && name_is(ds->feature_names[0], "a"));
+    CHECK(ds->x[0] == 1.0f && ds->x[1] == 2.0f && ds->x[2] == 3.0f && ds->x[3] == 4.0f);
+    CHECK(ds->y && ds->k == 2 && ds->target_column == 1);
+    CHECK(ds->feature_columns[0] == 3 && ds->feature_columns[1] == 0);
+  }
+  logreg_dataset_free(ds);
+  EXPECT_ERROR("mname2.csv", "b,label\n2,x\n", &o, LOGREG_EINVAL,
+               "mname2.csv:1: model feature column \"a\" not found in the header");
+  /* A column named like an index is not taken for one: names only. */
+  const char *digit[1] = {"0"};
+  o.feature_names = digit;
+  o.n_features = 1;
+  EXPECT_ERROR("mname3.csv", "a,label\n2,x\n", &o, LOGREG_EINVAL,
+               "mname3.csv:1: model feature column \"0\" not found in the header");
+  o.feature_names = names;
+  o.n_features = 2;
+  /* The target is required unless optional. */
+  EXPECT_ERROR("mname4.csv", "a,b\n1,2\n", &o, LOGREG_EINVAL,
+               "mname4.csv:1: target column \"label\" not found in the header");
+  o.target_optional = 1;
+  CHECK(read_text("mname5.csv", "a,b\n1,2\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->y == NULL && ds->k == 0 && ds->target_column == -1 && ds->n == 1);
+  logreg_dataset_free(ds);
+  /* No target given: the last column, unless it is a feature. */
+  o.target = NULL;
+  CHECK(read_text("mname6.csv", "a,b\n1,2\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->y == NULL);
+  logreg_dataset_free(ds);
+  CHECK(read_text("mname7.csv", "a,b,c\n1,2,x\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->y != NULL && ds->target_column == 2);
+  logreg_dataset_free(ds);
+  o.target_optional = 0;
+  EXPECT_ERROR("mname8.csv", "a,b\n1,2\n", &o, LOGREG_EINVAL,
+               "mname8.csv: no target column: the last column is one of the model's features");
+  o.header = 0;
+  EXPECT_ERROR("mname9.csv", "1,2\n", &o, LOGREG_EINVAL,
+               "mname9.csv: the model selects its features by name, but the file is read "
+               "without a header row");
+
+  /* By position (header-less training file of 4 columns: id, f, label, f). */
+  const size_t cols[2] = {3, 1};
+  o = defaults();
+  o.header = 0;
+  o.feature_columns = cols;
+  o.n_features = 2;
+  o.n_columns = 4;
+  o.target = "2";
+  CHECK(read_text("mcol.csv", "100,1,x,2\n101,3,y,4\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    CHECK(ds->x[0] == 2.0f && ds->x[1] == 1.0f && ds->y && ds->k == 2);
+    CHECK(name_is(ds->feature_names[0], "c3"));
+    CHECK(ds->n_columns == 4 && ds->target_column == 2);
+  }
+  logreg_dataset_free(ds);
+  /* Features only: all columns in file order, unlabelled, when the target may be absent. */
+  o.target_optional = 1;
+  CHECK(read_text("mcol2.csv", "5,6\n7,8\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->y == NULL && ds->x[0] == 5.0f && ds->x[3] == 8.0f && ds->n_columns == 2);
+  logreg_dataset_free(ds);
+  o.target_optional = 0;
+  EXPECT_ERROR("mcol3.csv", "5,6\n", &o, LOGREG_EINVAL,
+               "mcol3.csv:1: no target column: the file has only the model's 2 feature columns");
+  EXPECT_ERROR("mcol4.csv", "5,6,7\n", &o, LOGREG_EINVAL,
+               "mcol4.csv:1: expected 4 fields (as in training) or 2 (the features only), found 3");
+
+  /* The model's classes: numeric equality counts, unknown labels are errors. */
+  const char *classes[2] = {"2", "4"};
+  o = defaults();
+  o.class_names = classes;
+  o.n_classes = 2;
+  CHECK(read_text("mcls.csv", "a,c\n1,4.0\n2,4\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    CHECK(ds->k == 2 && ds->y[0] == 1 && ds->y[1] == 1);
+    CHECK(name_is(ds->class_names[0], "2"));
+  }
+  logreg_dataset_free(ds);
+  EXPECT_ERROR("mcls2.csv", "a,c\n1,4\n\n2,3\n", &o, LOGREG_EPARSE,
+               "mcls2.csv:4:2: label \"3\" is not one of the model's classes");
+}
+
+static void test_gzip(void) {
+  char path[512];
+  tmp_path(path, sizeof path, "data.csv.gz");
+  gzFile g = gzopen(path, "wb");
+  CHECK(g != NULL);
+  if (!g) return;
+  const char *text = "a,b\n1,x\n2,y\n";
+  CHECK(gzwrite(g, text, (unsigned)strlen(text)) == (int)strlen(text));
+  CHECK(gzclose(g) == Z_OK);
+  logreg_dataset *ds = NULL;
+  logreg_error err;
+  CHECK(logreg_dataset_read(path, NULL, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->n == 2 && ds->x[1] == 2.0f && ds->k == 2);
+  logreg_dataset_free(ds);
+  unlink(path);
+}
+
+static void test_real_files(void) {
+  char buf[1024];
+  logreg_dataset *ds = NULL;
+  logreg_error err;
+  const char *p = shared_path("tumors.csv", buf, sizeof buf);
+  if (!p) {
+    fprintf(stderr, "note: tumors.csv not found; skipping its checks\n");
+  } else {
+    CHECK(logreg_dataset_read(p, NULL, &ds, &err) == LOGREG_OK);
+    if (ds) {
+      CHECK(ds->n == 1000 && ds->d == 2 && ds->k == 2 && ds->missing == 0);
+      CHECK(name_is(ds->class_names[0], "benign") && name_is(ds->class_names[1], "malignant"));
+      CHECK(name_is(ds->feature_names[0], "leukocyte_count"));
+      size_t count1 = 0;
+      for (size_t i = 0; i < ds->n; i++) count1 += ds->y[i] == 1;
+      CHECK(count1 == 611);
+      CHECK(ds->x[0] == (float)13.472968615888936);
+    }
+    logreg_dataset_free(ds);
+    ds = NULL;
+  }
+  p = shared_path("breast-cancer-wisconsin.data", buf, sizeof buf);
+  if (!p) {
+    fprintf(stderr, "note: breast-cancer-wisconsin.data not found; skipping its checks\n");
+    return;
+  }
+  logreg_read_options o = defaults();
+  o.header = 0;
+  o.drop = "0";
+  o.target = "10";
+  CHECK(logreg_dataset_read(p, &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    CHECK(ds->n == 699 && ds->d == 9 && ds->k == 2 && ds->missing == 16);
+    CHECK(name_is(ds->class_names[0], "2") && name_is(ds->class_names[1], "4"));
+    CHECK(name_is(ds->feature_names[0], "c1") && name_is(ds->feature_names[8], "c9"));
+    size_t count0 = 0, nan6 = 0;
+    for (size_t i = 0; i < ds->n; i++) {
+      count0 += ds->y[i] == 0;
+      nan6 += isnan(ds->x[i * 9 + 5]) ? 1u : 0u;
+    }
+    CHECK(count0 == 458);
+    CHECK(nan6 == 16); /* all missing values are Bare Nuclei, file column 6 */
+    CHECK(ds->n_columns == 11 && ds->target_column == 10 && ds->feature_columns[0] == 1);
+  }
+  logreg_dataset_free(ds);
+}
+
+int main(void) {
+  test_quoting();
+  test_line_endings();
+  test_columns();
+  test_labels_and_missing();
+  test_errors();
+  test_model_mode();
+  test_gzip();
+  test_real_files();
+  return check_report("test_csv");
+}

@@ -1,0 +1,142 @@
+/* test_preprocess.c: stratified split counts, imputation medians, and the scaler (training
+ * statistics only, population std, zero-variance columns), checked against hand-worked
+ * numbers. */
+#include <stdlib.h>
+
+#include "check.h"
+#include "dataset.h"
+#include "model.h"
+#include "preprocess.h"
+
+static size_t count_class(const logreg_dataset *ds, int32_t c) {
+  size_t n = 0;
+  for (size_t i = 0; ds && i < ds->n; i++) n += ds->y[i] == c;
+  return n;
+}
+
+static void test_split(void) {
+  /* 100 rows: class 0 x 60, class 1 x 30, class 2 x 10; feature 0 is the row id. */
+  enum { N = 100 };
+  float x[N];
+  int32_t y[N];
+  for (int i = 0; i < N; i++) {
+    x[i] = (float)i;
+    y[i] = i < 60 ? 0 : i < 90 ? 1 : 2;
+  }
+  logreg_dataset *ds = NULL, *tr, *va, *te;
+  logreg_error err;
+  CHECK(logreg_dataset_from_arrays(N, 1, x, y, 3, NULL, NULL, &ds, &err) == LOGREG_OK);
+  CHECK(logreg_dataset_split(ds, 0.7, 0.15, 0.15, 1, &tr, &va, &te, &err) == LOGREG_OK);
+  /* Per class: train = round(n_c 0.7), val = round(n_c 0.85) - train, test = the rest:
+   * 60 -> 42/9/9, 30 -> 21/5/4 (25.5 rounds up), 10 -> 7/2/1 (8.5 rounds up). */
+  CHECK(count_class(tr, 0) == 42 && count_class(va, 0) == 9 && count_class(te, 0) == 9);
+  CHECK(count_class(tr, 1) == 21 && count_class(va, 1) == 5 && count_class(te, 1) == 4);
+  CHECK(count_class(tr, 2) == 7 && count_class(va, 2) == 2 && count_class(te, 2) == 1);
+  /* Every row lands in exactly one part, with its own label, in file order. */
+  int seen[N] = {0};
+  const logreg_dataset *parts[3] = {tr, va, te};
+  for (int p = 0; p < 3; p++) {
+    for (size_t i = 0; i < parts[p]->n; i++) {
+      int id = (int)parts[p]->x[i];
+      seen[id]++;
+      CHECK(parts[p]->y[i] == y[id]);
+      if (i) CHECK(parts[p]->x[i] > parts[p]->x[i - 1]);
+    }
+  }
+  for (int i = 0; i < N; i++) CHECK(seen[i] == 1);
+  /* Same seed: same parts; another seed: another training set. */
+  logreg_dataset *tr2, *va2, *te2;
+  CHECK(logreg_dataset_split(ds, 0.7, 0.15, 0.15, 1, &tr2, &va2, &te2, &err) == LOGREG_OK);
+  CHECK(tr2->n == tr->n && memcmp(tr2->x, tr->x, tr->n * sizeof(float)) == 0);
+  logreg_dataset_free(tr2);
+  logreg_dataset_free(va2);
+  logreg_dataset_free(te2);
+  CHECK(logreg_dataset_split(ds, 0.7, 0.15, 0.15, 2, &tr2, &va2, &te2, &err) == LOGREG_OK);
+  CHECK(tr2->n == tr->n && memcmp(tr2->x, tr->x, tr->n * sizeof(float)) != 0);
+  logreg_dataset_free(tr2);
+  logreg_dataset_free(va2);
+  logreg_dataset_free(te2);
+  logreg_dataset_free(tr);
+  logreg_dataset_free(va);
+  logreg_dataset_free(te);
+  /* 1,0,0 keeps everything for training. */
+  CHECK(logreg_dataset_split(ds, 1, 0, 0, 1, &tr, &va, &te, &err) == LOGREG_OK);
+  CHECK(tr->n == N && va == NULL && te == NULL);
+  logreg_dataset_free(tr);
+  /* Bad fractions are refused with the option named. */
+  CHECK(logreg_dataset_split(ds, 0.5, 0.2, 0.2, 1, &tr, &va, &te, &err) == LOGREG_EINVAL);
+  CHECK_STR_CONTAINS(err.message, "--split");
+  CHECK(logreg_dataset_split(ds, 0.0, 0.5, 0.5, 1, &tr, &va, &te, &err) == LOGREG_EINVAL);
+  logreg_dataset_free(ds);
+}
+
+static void test_medians_and_scaler(void) {
+  /* Column 0: 3, ?, 1, 2, ?, 10 -> median of {1,2,3,10} = 2.5.
+   * Column 1: 7 everywhere -> std 0 -> scale 1, centred at 7.
+   * Column 2: 5, 1, 3, ?, ?, ? -> median 3 (odd count). */
+  const float nan = NAN;
+  float x[6 * 3] = {3, 7, 5, nan, 7, 1, 1, 7, 3, 2, 7, nan, nan, 7, nan, 10, 7, nan};
+  int32_t y[6] = {0, 1, 0, 1, 0, 1};
+  logreg_dataset *ds = NULL;
+  logreg_error err;
+  CHECK(logreg_dataset_from_arrays(6, 3, x, y, 2, NULL, NULL, &ds, &err) == LOGREG_OK);
+  double med[3], mean[3], sd[3];
+  CHECK(lr_column_medians(ds, med) == 0);
+  CHECK_CLOSE(med[0], 2.5, 0);
+  CHECK_CLOSE(med[1], 7, 0);
+  CHECK_CLOSE(med[2], 3, 0);
+  lr_column_scaler(ds, med, mean, sd);
+  /* Column 0 after filling: 3, 2.5, 1, 2, 2.5, 10: mean 21/6 = 3.5, population variance
+   * (0.25 + 1 + 6.25 + 2.25 + 1 + 42.25) / 6 = 53/6. */
+  CHECK_CLOSE(mean[0], 3.5, 1e-15);
+  CHECK_CLOSE(sd[0], sqrt(53.0 / 6.0), 1e-15);
+  CHECK_CLOSE(mean[1], 7, 0);
+  CHECK(sd[1] == 1.0);
+  /* Column 2 after filling: 5, 1, 3, 3, 3, 3: mean 3, variance (4 + 4) / 6. */
+  CHECK_CLOSE(mean[2], 3, 1e-15);
+  CHECK_CLOSE(sd[2], sqrt(8.0 / 6.0), 1e-15);
+  logreg_dataset_free(ds);
+}
+
+static void test_train_only_statistics(void) {
+  /* Train on a split; the model's scaler must be the training part's statistics, not the
+   * whole file's. Feature = row id, so the statistics of each part are easy to recompute. */
+  enum { N = 40 };
+  float x[N];
+  int32_t y[N];
+  for (int i = 0; i < N; i++) x[i] = (float)(i * i % 17), y[i] = i % 2;
+  logreg_dataset *ds = NULL, *tr, *va, *te;
+  logreg_error err;
+  CHECK(logreg_dataset_from_arrays(N, 1, x, y, 2, NULL, NULL, &ds, &err) == LOGREG_OK);
+  CHECK(logreg_dataset_split(ds, 0.5, 0.25, 0.25, 9, &tr, &va, &te, &err) == LOGREG_OK);
+  double m = 0, v = 0;
+  for (size_t i = 0; i < tr->n; i++) m += tr->x[i];
+  m /= (double)tr->n;
+  for (size_t i = 0; i < tr->n; i++) v += (tr->x[i] - m) * (tr->x[i] - m);
+  v /= (double)tr->n;
+  logreg_params p;
+  logreg_params_init(&p);
+  p.epochs = 1;
+  logreg_model *model = NULL;
+  CHECK(logreg_train(tr, va, &p, &model, NULL, &err) == LOGREG_OK);
+  CHECK(model != NULL);
+  if (model) {
+    CHECK_CLOSE(model->mean[0], m, 1e-14);
+    CHECK_CLOSE(model->std[0], sqrt(v), 1e-14);
+    double all = 0;
+    for (int i = 0; i < N; i++) all += x[i];
+    CHECK(fabs(model->mean[0] - all / N) > 1e-6); /* really not the whole-file mean */
+  }
+  logreg_model_free(model);
+  logreg_dataset_free(ds);
+  logreg_dataset_free(tr);
+  logreg_dataset_free(va);
+  logreg_dataset_free(te);
+}
+
+int main(void) {
+  test_split();
+  test_medians_and_scaler();
+  test_train_only_statistics();
+  return check_report("test_preprocess");
+}

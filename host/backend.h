@@ -51,8 +51,7 @@ typedef struct lr_backend_ops {
                         lr_eval_out *out, logreg_error *err);
   logreg_status (*update)(lr_backend *be, const lr_update *u, logreg_error *err);
   logreg_status (*get_params)(lr_backend *be, double *w, double *b, logreg_error *err);
-  logreg_status (*set_params)(lr_backend *be, const double *w, const double *b,
-                              logreg_error *err);
+  logreg_status (*set_params)(lr_backend *be, const double *w, const double *b, logreg_error *err);
   void (*destroy)(lr_backend *be);
 } lr_backend_ops;
 
@@ -88,7 +87,6 @@ double lr_binary_loss(double z, int y, double pos_weight, double *dz);
  * Returns 0, or -1 when out of memory. */
 int lr_reference_eval(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
                       size_t m, size_t d, size_t k, int binary, double l2, double pos_weight,
-                      const double *w, const double *b, lr_eval_out *out, double *gw,
-                      double *gb);
+                      const double *w, const double *b, lr_eval_out *out, double *gw, double *gb);
 
 #endif

@@ -10,9 +10,7 @@
 #include "backend.h"
 #include "util.h"
 
-double lr_softplus(double x) {
-  return fmax(x, 0.0) + log1p(exp(-fabs(x)));
-}
+double lr_softplus(double x) { return fmax(x, 0.0) + log1p(exp(-fabs(x))); }
 
 double lr_softmax(const double *z, size_t k, double *p, double *zmax) {
   double m = z[0];

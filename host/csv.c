@@ -55,9 +55,7 @@ typedef struct csv_parser {
   size_t nf, cap;
 } csv_parser;
 
-static int is_blank(char c) {
-  return c == ' ' || c == '\t';
-}
+static int is_blank(char c) { return c == ' ' || c == '\t'; }
 
 /* Trims [s, e) and NUL-terminates it at e (where the separator or closing quote was). */
 static char *finish_field(char *s, char *e) {

@@ -271,24 +271,12 @@ int lr_encode_labels(logreg_dataset *ds, char *const *labels, const char *const 
 
 /* ---- Accessors ---- */
 
-size_t logreg_dataset_rows(const logreg_dataset *ds) {
-  return ds ? ds->n : 0;
-}
-size_t logreg_dataset_features(const logreg_dataset *ds) {
-  return ds ? ds->d : 0;
-}
-size_t logreg_dataset_classes(const logreg_dataset *ds) {
-  return ds && ds->y ? ds->k : 0;
-}
-const float *logreg_dataset_x(const logreg_dataset *ds) {
-  return ds ? ds->x : NULL;
-}
-const int32_t *logreg_dataset_y(const logreg_dataset *ds) {
-  return ds ? ds->y : NULL;
-}
-size_t logreg_dataset_missing(const logreg_dataset *ds) {
-  return ds ? ds->missing : 0;
-}
+size_t logreg_dataset_rows(const logreg_dataset *ds) { return ds ? ds->n : 0; }
+size_t logreg_dataset_features(const logreg_dataset *ds) { return ds ? ds->d : 0; }
+size_t logreg_dataset_classes(const logreg_dataset *ds) { return ds && ds->y ? ds->k : 0; }
+const float *logreg_dataset_x(const logreg_dataset *ds) { return ds ? ds->x : NULL; }
+const int32_t *logreg_dataset_y(const logreg_dataset *ds) { return ds ? ds->y : NULL; }
+size_t logreg_dataset_missing(const logreg_dataset *ds) { return ds ? ds->missing : 0; }
 
 const char *logreg_dataset_class_name(const logreg_dataset *ds, size_t k) {
   if (!ds || !ds->class_names || k >= ds->k) return NULL;

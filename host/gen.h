@@ -15,7 +15,8 @@ logreg_status lr_gen_blobs(const char *path, size_t n, size_t d, size_t k, doubl
 
 /* Two features (leukocyte_count, blood_pressure) and tumor_class benign/malignant, shaped like
  * the tumors teaching data: malignant about 61% with a lower leukocyte count and a higher
- * blood pressure than benign (per-class Gaussians fitted to tumors.csv), overlapping a little. Writes a CSV with that header atomically. */
+ * blood pressure than benign (per-class Gaussians fitted to tumors.csv), overlapping a little.
+ * Writes a CSV with that header atomically. */
 logreg_status lr_gen_tumors(const char *path, size_t n, uint64_t seed, logreg_error *err);
 
 #endif

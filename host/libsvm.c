@@ -23,9 +23,7 @@
 #include "readers.h"
 #include "util.h"
 
-static int is_blank(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
+static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
 /* realloc for `cap` elements of `size` bytes; NULL on overflow or ENOMEM (p is then kept). */
 static void *grow(void *p, size_t cap, size_t size) {

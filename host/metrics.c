@@ -15,9 +15,7 @@
 
 #define LR_LOG_LOSS_EPS 1e-15
 
-static double ratio(size_t num, size_t den) {
-  return den ? (double)num / (double)den : 0.0;
-}
+static double ratio(size_t num, size_t den) { return den ? (double)num / (double)den : 0.0; }
 
 logreg_status logreg_metrics_compute(const int32_t *y, const double *proba, size_t n, size_t k,
                                      logreg_metrics *out, logreg_error *err) {

@@ -10,9 +10,7 @@
 
 /* calloc that never asks for 0 bytes, so that an empty array is still a valid non-NULL
  * pointer and "NULL means out of memory" holds everywhere. */
-static void *calloc_n(size_t n, size_t size) {
-  return calloc(n ? n : 1, size);
-}
+static void *calloc_n(size_t n, size_t size) { return calloc(n ? n : 1, size); }
 
 logreg_model *lr_model_alloc(size_t d, size_t k, int binary) {
   size_t kw = binary ? 1 : k;
@@ -69,15 +67,9 @@ void logreg_model_free(logreg_model *m) {
   free(m);
 }
 
-size_t logreg_model_features(const logreg_model *m) {
-  return m ? m->d : 0;
-}
-size_t logreg_model_classes(const logreg_model *m) {
-  return m ? m->k : 0;
-}
-int logreg_model_binary(const logreg_model *m) {
-  return m ? m->binary : 0;
-}
+size_t logreg_model_features(const logreg_model *m) { return m ? m->d : 0; }
+size_t logreg_model_classes(const logreg_model *m) { return m ? m->k : 0; }
+int logreg_model_binary(const logreg_model *m) { return m ? m->binary : 0; }
 
 const char *logreg_model_class_name(const logreg_model *m, size_t k) {
   if (!m || k >= m->k || !m->class_names) return NULL;

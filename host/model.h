@@ -22,11 +22,11 @@ typedef struct lr_model_options {
   size_t batch_size;
   uint64_t seed;
   int class_weight_balanced;
-  char *device;     /* backend that trained it */
+  char *device; /* backend that trained it */
   /* Data source (for predict/eval on header-less CSV files). */
-  char *format;     /* "csv", "libsvm", "idx" */
-  int header;       /* CSV had a header row */
-  size_t n_columns; /* columns in the training CSV */
+  char *format;            /* "csv", "libsvm", "idx" */
+  int header;              /* CSV had a header row */
+  size_t n_columns;        /* columns in the training CSV */
   size_t *feature_columns; /* d file indices, or NULL */
   long target_column;      /* file index of the target, -1 when unknown */
 } lr_model_options;

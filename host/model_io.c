@@ -47,6 +47,13 @@ size_t lr_json_format_number(double v, char *buf) {
    * glibc's correctly rounded printf/strtod. Most values need 16 or 17; those that fit in 15
    * (0.1, 2.5, and subnormals, which carry fewer bits) are shortened further by bisection,
    * where every precision kept has been checked to round-trip. */
+  if (v == floor(v) && fabs(v) < 1e15) {
+    /* Whole numbers (counts, epochs, 100.0) read better without an exponent: "100", not
+     * "1e+02"; below 1e15 every integer is exact in a double, so "%.0f" round-trips. A zero
+     * keeps its sign ("-0"). */
+    int len = snprintf(buf, LR_JSON_NUMBER_MAX, "%.0f", v);
+    return (size_t)len;
+  }
   int prec = 17;
   if (round_trips(v, 15, buf)) {
     int lo = 1, hi = 15;
@@ -108,9 +115,7 @@ static void jb_put(jbuf *b, const char *s, size_t n) {
   b->p[b->len] = '\0';
 }
 
-static void jb_puts(jbuf *b, const char *s) {
-  jb_put(b, s, strlen(s));
-}
+static void jb_puts(jbuf *b, const char *s) { jb_put(b, s, strlen(s)); }
 
 static void jb_indent(jbuf *b, int depth) {
   for (int i = 0; i < depth; i++) jb_put(b, "  ", 2);
@@ -161,9 +166,7 @@ static void jb_string(jbuf *b, const char *s) {
   jb_put(b, "\"", 1);
 }
 
-static int jb_is_container(const cJSON *it) {
-  return cJSON_IsArray(it) || cJSON_IsObject(it);
-}
+static int jb_is_container(const cJSON *it) { return cJSON_IsArray(it) || cJSON_IsObject(it); }
 
 static void jb_value(jbuf *b, const cJSON *it, int pretty, int depth) {
   if (!it || cJSON_IsNull(it)) {
@@ -539,9 +542,7 @@ static size_t array_len(const cJSON *a) {
 }
 
 /* An item that is absent or JSON null counts as not given for optional keys. */
-static int absent(const cJSON *it) {
-  return !it || cJSON_IsNull(it);
-}
+static int absent(const cJSON *it) { return !it || cJSON_IsNull(it); }
 
 static int is_finite_number(const cJSON *it) {
   return it && cJSON_IsNumber(it) && isfinite(it->valuedouble);

@@ -185,8 +185,8 @@ logreg_status lr_load_file(const char *path, char **data, size_t *len, logreg_er
       free(buf);
       return lr_fail(err, LOGREG_EIO, "%s: gzip: unexpected end of file (truncated?)", path);
     }
-    char *plain;
-    size_t plain_len;
+    char *plain = NULL;
+    size_t plain_len = 0;
     logreg_status st = gunzip(path, (const unsigned char *)buf, used, &plain, &plain_len, err);
     free(buf);
     if (st != LOGREG_OK) return st;
@@ -200,9 +200,7 @@ logreg_status lr_load_file(const char *path, char **data, size_t *len, logreg_er
 
 /* ---- Values ---- */
 
-int lr_is_missing(const char *s) {
-  return !s[0] || strcmp(s, "?") == 0 || strcmp(s, "NA") == 0;
-}
+int lr_is_missing(const char *s) { return !s[0] || strcmp(s, "?") == 0 || strcmp(s, "NA") == 0; }
 
 /* nan, inf, infinity (any case, signed): strtod accepts them, but they are never data. */
 static int looks_nonfinite(const char *s) {

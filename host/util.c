@@ -151,7 +151,10 @@ logreg_status lr_atomic_open(lr_atomic_file *af, const char *path, logreg_error 
   af->path = lr_strdup(path);
   af->tmp_path = malloc(n + 16);
   if (!af->path || !af->tmp_path) {
-    lr_atomic_abort(af);
+    /* Nothing was created yet: free, but do not unlink (tmp_path holds no name). */
+    free(af->path);
+    free(af->tmp_path);
+    memset(af, 0, sizeof *af);
     return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
   }
   snprintf(af->tmp_path, n + 16, "%s.tmpXXXXXX", path);

@@ -35,9 +35,9 @@ typedef struct lr_rng {
 } lr_rng;
 void lr_rng_seed(lr_rng *r, uint64_t seed);
 uint64_t lr_rng_next(lr_rng *r);
-double lr_rng_uniform(lr_rng *r);              /* [0, 1) with 53 random bits */
-uint64_t lr_rng_below(lr_rng *r, uint64_t n);  /* uniform in [0, n), n > 0, unbiased */
-double lr_rng_normal(lr_rng *r);               /* standard normal (Box-Muller) */
+double lr_rng_uniform(lr_rng *r);                     /* [0, 1) with 53 random bits */
+uint64_t lr_rng_below(lr_rng *r, uint64_t n);         /* uniform in [0, n), n > 0, unbiased */
+double lr_rng_normal(lr_rng *r);                      /* standard normal (Box-Muller) */
 void lr_shuffle_size(lr_rng *r, size_t *v, size_t n); /* Fisher-Yates */
 
 /* Atomic file output: write to a temp file beside `path`, then lr_atomic_commit fsyncs and

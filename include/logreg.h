@@ -23,14 +23,14 @@ extern "C" {
 #endif
 
 /* One list generates the enum and the messages, so they cannot drift. */
-#define LOGREG_STATUS_MAP(XX)                                                                   \
-  XX(OK, "success")                                                                             \
-  XX(ENOMEM, "out of memory")                                                                   \
-  XX(EIO, "input/output error")                                                                 \
-  XX(EPARSE, "malformed input")                                                                 \
-  XX(EINVAL, "invalid argument")                                                                \
-  XX(EUNSUPPORTED, "unsupported operation")                                                     \
-  XX(EDIVERGED, "training diverged")                                                            \
+#define LOGREG_STATUS_MAP(XX)                                                                      \
+  XX(OK, "success")                                                                                \
+  XX(ENOMEM, "out of memory")                                                                      \
+  XX(EIO, "input/output error")                                                                    \
+  XX(EPARSE, "malformed input")                                                                    \
+  XX(EINVAL, "invalid argument")                                                                   \
+  XX(EUNSUPPORTED, "unsupported operation")                                                        \
+  XX(EDIVERGED, "training diverged")                                                               \
   XX(EBACKEND, "backend failure")
 
 typedef enum logreg_status {
@@ -59,7 +59,8 @@ typedef struct logreg_error {
 typedef struct logreg_dataset logreg_dataset;
 
 typedef enum logreg_format {
-  LOGREG_FORMAT_AUTO = 0, /* by extension: .svm/.libsvm/.svmlight -> libsvm, -ubyte(.gz)/.idx -> idx */
+  LOGREG_FORMAT_AUTO =
+      0, /* by extension: .svm/.libsvm/.svmlight -> libsvm, -ubyte(.gz)/.idx -> idx */
   LOGREG_FORMAT_CSV,
   LOGREG_FORMAT_LIBSVM,
   LOGREG_FORMAT_IDX
@@ -73,13 +74,13 @@ typedef struct logreg_read_options {
   const char *drop;     /* CSV: comma list of names or 0-based file indices; NULL = none */
   const char *labels;   /* IDX: path of the labels file; NULL = unlabelled */
   /* Reading data for an existing model (predict/eval). All optional. */
-  int target_optional;                    /* CSV: a missing target column is not an error */
-  const char *const *feature_names;       /* CSV with header: select these columns in order */
-  const size_t *feature_columns;          /* CSV without header: file indices of features... */
-  size_t n_features;                      /* ...and how many (names or columns) */
-  size_t n_columns;                       /* CSV without header: training file's column count */
-  const char *const *class_names;         /* encode labels to these classes (in this order); */
-  size_t n_classes;                       /* a label outside them is an error */
+  int target_optional;              /* CSV: a missing target column is not an error */
+  const char *const *feature_names; /* CSV with header: select these columns in order */
+  const size_t *feature_columns;    /* CSV without header: file indices of features... */
+  size_t n_features;                /* ...and how many (names or columns) */
+  size_t n_columns;                 /* CSV without header: training file's column count */
+  const char *const *class_names;   /* encode labels to these classes (in this order); */
+  size_t n_classes;                 /* a label outside them is an error */
 } logreg_read_options;
 
 void logreg_read_options_init(logreg_read_options *opt);
@@ -150,9 +151,9 @@ typedef struct logreg_params {
   int epochs;                 /* default 100 */
   size_t batch_size;          /* rows per step, 0 = full batch (default) */
   double l2;                  /* lambda in J; default 0 */
-  double tol;       /* stop when max|gradient| <= tol (full-batch only); default 0 = never */
-  int patience;     /* early stopping on val loss after this many epochs; 0 = off (default) */
-  int binary;       /* single-logit sigmoid model; requires exactly 2 classes */
+  double tol;   /* stop when max|gradient| <= tol (full-batch only); default 0 = never */
+  int patience; /* early stopping on val loss after this many epochs; 0 = off (default) */
+  int binary;   /* single-logit sigmoid model; requires exactly 2 classes */
   int class_weight_balanced; /* weight_k = N / (K count_k) */
   double pos_weight;         /* --binary: weight of the positive term, default 1 */
   uint64_t seed;             /* shuffling; default 42 */
@@ -226,10 +227,10 @@ typedef struct logreg_class_metrics {
 typedef struct logreg_metrics {
   size_t n, k;
   double accuracy;
-  double log_loss;                  /* mean -log p_y, p clipped to [1e-15, 1] like scikit-learn */
-  size_t *confusion;                /* k x k, row = true class, column = predicted */
-  logreg_class_metrics *per_class;  /* k entries */
-  logreg_class_metrics weighted;    /* support-weighted averages; support = n */
+  double log_loss;                 /* mean -log p_y, p clipped to [1e-15, 1] like scikit-learn */
+  size_t *confusion;               /* k x k, row = true class, column = predicted */
+  logreg_class_metrics *per_class; /* k entries */
+  logreg_class_metrics weighted;   /* support-weighted averages; support = n */
 } logreg_metrics;
 
 /* Fills `out` from true labels and n x k probabilities (prediction = argmax, lowest index on

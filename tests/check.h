@@ -10,40 +10,40 @@
 
 static int check_failures_ = 0;
 
-#define CHECK(cond)                                                                            \
-  do {                                                                                         \
-    if (!(cond)) {                                                                             \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);                 \
-      check_failures_++;                                                                       \
-    }                                                                                          \
+#define CHECK(cond)                                                                                \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);                     \
+      check_failures_++;                                                                           \
+    }                                                                                              \
   } while (0)
 
 /* |a - b| <= tol * max(1, |b|) */
-#define CHECK_CLOSE(a, b, tol)                                                                 \
-  do {                                                                                         \
-    double a_ = (double)(a), b_ = (double)(b);                                                 \
-    double s_ = fabs(b_) > 1.0 ? fabs(b_) : 1.0;                                               \
-    if (!(fabs(a_ - b_) <= (tol)*s_)) {                                                        \
-      fprintf(stderr, "%s:%d: CHECK_CLOSE failed: %s = %.17g, %s = %.17g, tol %g\n", __FILE__, \
-              __LINE__, #a, a_, #b, b_, (double)(tol));                                        \
-      check_failures_++;                                                                       \
-    }                                                                                          \
+#define CHECK_CLOSE(a, b, tol)                                                                     \
+  do {                                                                                             \
+    double a_ = (double)(a), b_ = (double)(b);                                                     \
+    double s_ = fabs(b_) > 1.0 ? fabs(b_) : 1.0;                                                   \
+    if (!(fabs(a_ - b_) <= (tol)*s_)) {                                                            \
+      fprintf(stderr, "%s:%d: CHECK_CLOSE failed: %s = %.17g, %s = %.17g, tol %g\n", __FILE__,     \
+              __LINE__, #a, a_, #b, b_, (double)(tol));                                            \
+      check_failures_++;                                                                           \
+    }                                                                                              \
   } while (0)
 
-#define CHECK_STR_CONTAINS(hay, needle)                                                        \
-  do {                                                                                         \
-    const char *h_ = (hay), *n_ = (needle);                                                    \
-    if (!h_ || !strstr(h_, n_)) {                                                              \
-      fprintf(stderr, "%s:%d: expected \"%s\" in \"%s\"\n", __FILE__, __LINE__, n_,            \
-              h_ ? h_ : "(null)");                                                             \
-      check_failures_++;                                                                       \
-    }                                                                                          \
+#define CHECK_STR_CONTAINS(hay, needle)                                                            \
+  do {                                                                                             \
+    const char *h_ = (hay), *n_ = (needle);                                                        \
+    if (!h_ || !strstr(h_, n_)) {                                                                  \
+      fprintf(stderr, "%s:%d: expected \"%s\" in \"%s\"\n", __FILE__, __LINE__, n_,                \
+              h_ ? h_ : "(null)");                                                                 \
+      check_failures_++;                                                                           \
+    }                                                                                              \
   } while (0)
 
-#define SKIP(why)                                                                              \
-  do {                                                                                         \
-    fprintf(stderr, "SKIP: %s\n", why);                                                        \
-    exit(77);                                                                                  \
+#define SKIP(why)                                                                                  \
+  do {                                                                                             \
+    fprintf(stderr, "SKIP: %s\n", why);                                                            \
+    exit(77);                                                                                      \
   } while (0)
 
 static inline int check_report(const char *name) {

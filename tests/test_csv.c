@@ -59,9 +59,7 @@ static logreg_read_options defaults(void) {
   return o;
 }
 
-static int name_is(const char *got, const char *want) {
-  return got && strcmp(got, want) == 0;
-}
+static int name_is(const char *got, const char *want) { return got && strcmp(got, want) == 0; }
 
 static void test_quoting(void) {
   logreg_read_options o = defaults();

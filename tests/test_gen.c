@@ -110,9 +110,7 @@ static size_t scan_csv(const char *text, size_t d, int tumor, class_stats *cs, s
   return rows;
 }
 
-static double cs_mean(const class_stats *c, size_t j) {
-  return c->sum[j] / (double)c->count;
-}
+static double cs_mean(const class_stats *c, size_t j) { return c->sum[j] / (double)c->count; }
 static double cs_std(const class_stats *c, size_t j) {
   double m = cs_mean(c, j);
   return sqrt(c->sq[j] / (double)c->count - m * m);

@@ -50,9 +50,7 @@ static size_t make_idx(unsigned char *buf, unsigned type, unsigned ndims, const 
   return p + n;
 }
 
-static int name_is(const char *got, const char *want) {
-  return got && strcmp(got, want) == 0;
-}
+static int name_is(const char *got, const char *want) { return got && strcmp(got, want) == 0; }
 
 /* Paths of the shared fixture: 3 images of 2x2 and their labels 7, 2, 7. */
 static char images_path[512], labels_path[512];

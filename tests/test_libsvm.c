@@ -51,9 +51,7 @@ static logreg_status read_text(const char *name, const char *text, const logreg_
     logreg_dataset_free(d_);                                                                       \
   } while (0)
 
-static int name_is(const char *got, const char *want) {
-  return got && strcmp(got, want) == 0;
-}
+static int name_is(const char *got, const char *want) { return got && strcmp(got, want) == 0; }
 
 static void test_basic(void) {
   logreg_dataset *ds;

@@ -102,16 +102,16 @@ static double fd_error(int binary, double l2, double pos_weight, int weighted) {
   for (size_t j = 0; j < D * kw; j++) w[j] = 0.7 * lr_rng_normal(&rng);
   for (size_t c = 0; c < kw; c++) b[c] = 0.3 * lr_rng_normal(&rng);
   lr_eval_out out;
-  CHECK(lr_reference_eval(x, y, weighted ? s : NULL, NULL, N, D, k, binary, l2, pos_weight, w,
-                          b, &out, gw, gb) == 0);
+  CHECK(lr_reference_eval(x, y, weighted ? s : NULL, NULL, N, D, k, binary, l2, pos_weight, w, b,
+                          &out, gw, gb) == 0);
   double num = 0, den = 0, h = 1e-5;
   for (size_t t = 0; t < D * kw + kw; t++) {
     double *theta = t < D * kw ? &w[t] : &b[t - D * kw];
     double g = t < D * kw ? gw[t] : gb[t - D * kw], keep = *theta;
     lr_eval_out plus, minus;
     *theta = keep + h;
-    lr_reference_eval(x, y, weighted ? s : NULL, NULL, N, D, k, binary, l2, pos_weight, w, b,
-                      &plus, NULL, NULL);
+    lr_reference_eval(x, y, weighted ? s : NULL, NULL, N, D, k, binary, l2, pos_weight, w, b, &plus,
+                      NULL, NULL);
     *theta = keep - h;
     lr_reference_eval(x, y, weighted ? s : NULL, NULL, N, D, k, binary, l2, pos_weight, w, b,
                       &minus, NULL, NULL);

@@ -1,15 +1,13 @@
 /* test_metrics.c: classification metrics against a hand-computed example (checked once with
  * scikit-learn), argmax ties, zero division, errors; and the CLI's metrics report (table and
- * JSON), whose source is compiled into this test because CLI code is not in the library. */
+ * JSON, from the CLI's core library). */
 #include <cJSON.h>
 #include <stdint.h>
 
 #include "check.h"
+#include "jsonfmt.h"
 #include "logreg.h"
-
-/* report.c belongs to the CLI executable, not to the library the tests link; including it
- * here tests it without a second copy of the build rules. */
-#include "cli/report.c"
+#include "report.h"
 
 /* The example: 3 classes, 6 rows.
  *   row  true  p0   p1   p2   predicted

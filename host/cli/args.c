@@ -17,7 +17,9 @@ static const arg_spec *find(const arg_spec *specs, const char *name, size_t len)
 
 static int store(const arg_spec *s, const char *v, char *msg, size_t cap) {
   switch (s->kind) {
-  case ARG_FLAG: *(int *)s->target = 1; return 0;
+  case ARG_FLAG:
+    *(int *)s->target = 1;
+    return 0;
   case ARG_STR:
     if (!*v) {
       snprintf(msg, cap, "%s: empty value", s->name);
@@ -77,7 +79,8 @@ int args_parse(int argc, char **argv, const arg_spec *specs, const char **pos, s
     if (!only_pos && a[0] == '-' && a[1] != '\0') {
       const char *name = a, *eq = strchr(a, '=');
       size_t len = eq ? (size_t)(eq - a) : strlen(a);
-      const arg_spec *s = strcmp(a, "-o") == 0 ? find(specs, "--output", 8) : find(specs, name, len);
+      const arg_spec *s =
+          strcmp(a, "-o") == 0 ? find(specs, "--output", 8) : find(specs, name, len);
       if (!s) {
         snprintf(msg, cap, "unknown option %.*s", (int)len, name);
         return -1;

@@ -35,12 +35,16 @@ typedef struct cli_data_opts {
 } cli_data_opts;
 
 /* The arg_spec entries for cli_data_opts (5 entries), for a command's table. */
-#define CLI_DATA_SPECS(o)                                                                      \
-  {"--format", ARG_STR, &(o).format, "csv|libsvm|idx", "input format (default: by extension)"}, \
-      {"--no-header", ARG_FLAG, &(o).no_header, NULL, "CSV has no header row"},                \
-      {"--target", ARG_STR, &(o).target, "COL", "label column: name or 0-based index (default: last)"}, \
-      {"--drop", ARG_STR, &(o).drop, "COLS", "comma list of columns to ignore (names or indices)"}, \
-      {"--labels", ARG_STR, &(o).labels, "FILE", "IDX labels file for IDX images"}
+#define CLI_DATA_SPECS(o)                                                                          \
+  {"--format", ARG_STR, &(o).format, "csv|libsvm|idx", "input format (default: by extension)"},    \
+      {"--no-header", ARG_FLAG, &(o).no_header, NULL, "CSV has no header row"},                    \
+      {"--target", ARG_STR, &(o).target, "COL",                                                    \
+       "label column: name or 0-based index (default: last)"},                                     \
+      {"--drop", ARG_STR, &(o).drop, "COLS",                                                       \
+       "comma list of columns to ignore (names or indices)"},                                      \
+  {                                                                                                \
+    "--labels", ARG_STR, &(o).labels, "FILE", "IDX labels file for IDX images"                     \
+  }
 
 /* Fills read options from the CLI data options; returns -1 (after printing) on a bad --format. */
 int cli_read_options(const cli_data_opts *o, logreg_read_options *ro);

@@ -38,8 +38,7 @@ static logreg_dataset *read_for_model(const char *path, const cli_data_opts *o,
     return NULL;
   }
   if (labelled && !ds->y) {
-    cli_error(CLI_EXIT_ERROR, "%s: no labels to evaluate against (see --target, --labels)",
-              path);
+    cli_error(CLI_EXIT_ERROR, "%s: no labels to evaluate against (see --target, --labels)", path);
     logreg_dataset_free(ds);
     return NULL;
   }
@@ -163,8 +162,8 @@ int cmd_eval(int argc, char **argv) {
       {NULL, ARG_FLAG, NULL, NULL, NULL}};
   const char *pos[1];
   size_t npos;
-  int r = cli_parse("eval", "logreg eval --model M.json DATA [options]", specs, argc, argv, pos,
-                    1, &npos);
+  int r = cli_parse("eval", "logreg eval --model M.json DATA [options]", specs, argc, argv, pos, 1,
+                    &npos);
   if (r >= 0) return r;
   if (npos != 1) return cli_error(CLI_EXIT_USAGE, "eval needs one DATA file");
   if (!model_path) return cli_error(CLI_EXIT_USAGE, "--model is required");

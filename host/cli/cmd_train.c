@@ -46,8 +46,7 @@ static void on_epoch(void *user, const logreg_epoch_info *e) {
     /* A live line, redrawn at most ~10 times a second. */
     if (!last && e->seconds - pg->last_draw < 0.1) return;
     pg->last_draw = e->seconds;
-    fprintf(stderr,
-            "\r\033[Kepoch %d/%d  loss %.4f acc %.4f%s  %.1f epoch/s  ETA %.0fs", e->epoch,
+    fprintf(stderr, "\r\033[Kepoch %d/%d  loss %.4f acc %.4f%s  %.1f epoch/s  ETA %.0fs", e->epoch,
             e->epochs, e->train_loss, e->train_accuracy, val, rate, eta);
     fflush(stderr);
   } else if (e->epoch == 1 || e->epoch % pg->every == 0 || last) {
@@ -64,8 +63,7 @@ static int write_history(const char *path, const progress *pg) {
   fprintf(af.f, "epoch,objective,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds\n");
   for (size_t i = 0; i < pg->n_rows; i++) {
     const logreg_epoch_info *e = &pg->rows[i];
-    fprintf(af.f, "%d,%.9g,%.9g,%.9g,", e->epoch, e->objective, e->train_loss,
-            e->train_accuracy);
+    fprintf(af.f, "%d,%.9g,%.9g,%.9g,", e->epoch, e->objective, e->train_loss, e->train_accuracy);
     if (isnan(e->val_loss))
       fputs(",,", af.f);
     else
@@ -125,13 +123,14 @@ int cmd_train(int argc, char **argv) {
   size_t npos;
   int r = cli_parse("train", train_usage, specs, argc, argv, pos, 1, &npos);
   if (r >= 0) return r;
-  if (npos != 1) return cli_error(CLI_EXIT_USAGE, "train needs one DATA file (see 'logreg train --help')");
+  if (npos != 1)
+    return cli_error(CLI_EXIT_USAGE, "train needs one DATA file (see 'logreg train --help')");
   p.epochs = epochs;
   if (!isnan(lr) && !(lr > 0)) return cli_error(CLI_EXIT_USAGE, "--lr must be > 0");
   p.lr = isnan(lr) ? 0.0 : lr;
   if (optimizer && logreg_optimizer_parse(optimizer, &p.optimizer) != 0)
-    return cli_error(CLI_EXIT_USAGE,
-                     "--optimizer: \"%s\" is not one of gd, sgd, momentum, adam", optimizer);
+    return cli_error(CLI_EXIT_USAGE, "--optimizer: \"%s\" is not one of gd, sgd, momentum, adam",
+                     optimizer);
   if (class_weight) {
     if (strcmp(class_weight, "balanced") == 0)
       p.class_weight_balanced = 1;
@@ -216,13 +215,14 @@ int cmd_train(int argc, char **argv) {
   if (!quiet) {
     fprintf(stderr, "data: %s: %zu rows, %zu features, %zu classes", pos[0], all->n, all->d,
             all->k);
-    if (all->missing) fprintf(stderr, ", %zu missing values (filled with training medians)",
-                              all->missing);
+    if (all->missing)
+      fprintf(stderr, ", %zu missing values (filled with training medians)", all->missing);
     fprintf(stderr, "\nsplit: train %zu, val %zu, test %zu%s\n", tr->n, va ? va->n : 0,
             te ? te->n : 0, test_path ? " (from --test)" : "");
     fprintf(stderr, "training: %s, %s, lr %g, %d epochs%s on %s\n",
             p.binary ? "binary" : "multinomial", logreg_optimizer_name(p.optimizer),
-            p.lr > 0 ? p.lr : logreg_default_lr(p.optimizer), p.epochs, p.batch_size ? ", mini-batches" : "", p.device);
+            p.lr > 0 ? p.lr : logreg_default_lr(p.optimizer), p.epochs,
+            p.batch_size ? ", mini-batches" : "", p.device);
   }
 
   pg.quiet = quiet;
@@ -238,8 +238,8 @@ int cmd_train(int argc, char **argv) {
     goto out;
   }
   if (!quiet && res.stop_reason && strcmp(res.stop_reason, "epochs") != 0)
-    fprintf(stderr, "stopped after epoch %d (%s); kept epoch %d\n", res.epochs_run,
-            res.stop_reason, res.best_epoch);
+    fprintf(stderr, "stopped after epoch %d (%s); kept epoch %d\n", res.epochs_run, res.stop_reason,
+            res.best_epoch);
 
   int have_test = te && te->n > 0;
   if (have_test) {
@@ -278,8 +278,8 @@ int cmd_train(int argc, char **argv) {
     cJSON_AddBoolToObject(o, "binary", model->binary);
     cJSON_AddNumberToObject(o, "missing_values", (double)all->missing);
     cJSON_AddItemToObject(o, "train", split_json(1, res.train_loss, res.train_accuracy, tr->n));
-    cJSON_AddItemToObject(o, "val", split_json(va != NULL, res.val_loss, res.val_accuracy,
-                                               va ? va->n : 0));
+    cJSON_AddItemToObject(o, "val",
+                          split_json(va != NULL, res.val_loss, res.val_accuracy, va ? va->n : 0));
     cJSON *test = split_json(have_test, met.log_loss, met.accuracy, have_test ? te->n : 0);
     if (have_test) {
       const char **names = (const char **)model->class_names;
@@ -301,8 +301,9 @@ int cmd_train(int argc, char **argv) {
            res.seconds, res.epochs_run, res.objective);
     printf("train: loss %.4f  accuracy %.4f  (%zu rows)\n", res.train_loss, res.train_accuracy,
            tr->n);
-    if (va) printf("val:   loss %.4f  accuracy %.4f  (%zu rows)\n", res.val_loss, res.val_accuracy,
-                   va->n);
+    if (va)
+      printf("val:   loss %.4f  accuracy %.4f  (%zu rows)\n", res.val_loss, res.val_accuracy,
+             va->n);
     if (have_test) {
       printf("test:  loss %.4f  accuracy %.4f  (%zu rows)\n\n", met.log_loss, met.accuracy, te->n);
       report_metrics_table(stdout, &met, (const char *const *)model->class_names);

@@ -37,8 +37,8 @@ void cli_warn(const char *fmt, ...) {
   va_end(ap);
 }
 
-int cli_parse(const char *cmd, const char *cmd_usage, const arg_spec *specs, int argc,
-              char **argv, const char **pos, size_t max_pos, size_t *n_pos) {
+int cli_parse(const char *cmd, const char *cmd_usage, const arg_spec *specs, int argc, char **argv,
+              const char **pos, size_t max_pos, size_t *n_pos) {
   char msg[512];
   int r = args_parse(argc, argv, specs, pos, max_pos, n_pos, msg, sizeof msg);
   if (r == 1) {
@@ -94,8 +94,11 @@ int main(int argc, char **argv) {
   static const struct {
     const char *name;
     int (*fn)(int, char **);
-  } cmds[] = {{"train", cmd_train},     {"predict", cmd_predict}, {"eval", cmd_eval},
-              {"devices", cmd_devices}, {"gen", cmd_gen}};
+  } cmds[] = {{"train", cmd_train},
+              {"predict", cmd_predict},
+              {"eval", cmd_eval},
+              {"devices", cmd_devices},
+              {"gen", cmd_gen}};
   for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
     if (strcmp(argv[1], cmds[i].name) == 0) return cmds[i].fn(argc - 2, argv + 2);
   return cli_error(CLI_EXIT_USAGE, "unknown command \"%s\" (see 'logreg --help')", argv[1]);

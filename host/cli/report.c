@@ -161,6 +161,4 @@ cJSON *report_metrics_json(const logreg_metrics *m, const char *const *class_nam
   return root;
 }
 
-char *report_json_print(const cJSON *obj) {
-  return lr_json_print(obj, 0);
-}
+char *report_json_print(const cJSON *obj) { return lr_json_print(obj, 0); }

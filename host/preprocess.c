@@ -112,6 +112,16 @@ size_t lr_transform(const logreg_model *m, const logreg_dataset *ds, float *out)
   return filled;
 }
 
+int lr_class_weights(const int32_t *y, size_t n, size_t k, int balanced, double *weight) {
+  size_t *count = calloc(k ? k : 1, sizeof *count);
+  if (!count) return -1;
+  for (size_t i = 0; i < n; i++) count[y[i]]++;
+  for (size_t c = 0; c < k; c++)
+    weight[c] = balanced && count[c] ? (double)n / ((double)k * (double)count[c]) : 1.0;
+  free(count);
+  return 0;
+}
+
 static int cmp_size(const void *a, const void *b) {
   size_t x = *(const size_t *)a, y = *(const size_t *)b;
   return x < y ? -1 : x > y;

@@ -20,4 +20,8 @@ void lr_column_scaler(const logreg_dataset *ds, const double *median, double *me
  * stored as float. Returns the number of missing values filled. */
 size_t lr_transform(const logreg_model *m, const logreg_dataset *ds, float *out);
 
+/* Class weights: with `balanced`, weight_k = n / (k count_k) (scikit-learn's rule; a class
+ * with no rows gets 1), else 1. Returns 0, or -1 when out of memory. */
+int lr_class_weights(const int32_t *y, size_t n, size_t k, int balanced, double *weight);
+
 #endif

@@ -104,24 +104,18 @@ static int same_classes(const logreg_dataset *a, const logreg_dataset *b) {
   return 1;
 }
 
-/* Row weights: class weights (balanced: N / (K count_k)) times the dataset's sample weights. */
+/* Row weights: class weights (lr_class_weights) times the dataset's sample weights. */
 static float *row_weights(const logreg_dataset *ds, int balanced) {
   float *s = malloc((ds->n ? ds->n : 1) * sizeof *s);
-  double *cw = calloc(ds->k, sizeof *cw);
-  size_t *count = calloc(ds->k, sizeof *count);
-  if (!s || !cw || !count) {
+  double *cw = malloc((ds->k ? ds->k : 1) * sizeof *cw);
+  if (!s || !cw || lr_class_weights(ds->y, ds->n, ds->k, balanced, cw) != 0) {
     free(s);
     free(cw);
-    free(count);
     return NULL;
   }
-  for (size_t i = 0; i < ds->n; i++) count[ds->y[i]]++;
-  for (size_t c = 0; c < ds->k; c++)
-    cw[c] = balanced && count[c] ? (double)ds->n / ((double)ds->k * (double)count[c]) : 1.0;
   for (size_t i = 0; i < ds->n; i++)
     s[i] = (float)(cw[ds->y[i]] * (ds->w ? (double)ds->w[i] : 1.0));
   free(cw);
-  free(count);
   return s;
 }
 

@@ -1,0 +1,198 @@
+/* test_train.c: the training loop through the public API.
+ *
+ * - balanced class weights equal scikit-learn's rule on the tumors counts;
+ * - full-batch GD never increases J at a small step; mini-batch Adam is reproducible from its
+ *   seed and changes with it;
+ * - early stopping keeps exactly the weights of the best validation epoch;
+ * - divergence (--lr 1e30) fails with the epoch named and returns no model. */
+#include <stdlib.h>
+
+#include "check.h"
+#include "dataset.h"
+#include "model.h"
+#include "preprocess.h"
+#include "util.h"
+
+static void test_balanced_weights(void) {
+  /* tumors: benign 389, malignant 611 -> n / (k count) = 1000/778, 1000/1222
+   * (scikit-learn's compute_class_weight("balanced") gives 1.28534704, 0.81833061). */
+  int32_t y[1000];
+  for (int i = 0; i < 1000; i++) y[i] = i < 389 ? 0 : 1;
+  double w[2];
+  CHECK(lr_class_weights(y, 1000, 2, 1, w) == 0);
+  CHECK_CLOSE(w[0], 1.2853470437017995, 1e-15);
+  CHECK_CLOSE(w[1], 0.8183306055646481, 1e-15);
+  CHECK(lr_class_weights(y, 1000, 2, 0, w) == 0);
+  CHECK(w[0] == 1.0 && w[1] == 1.0);
+}
+
+/* A small noisy problem: n rows, d features, labels from a random linear rule with flips. */
+static logreg_dataset *noisy(size_t n, size_t d, size_t k, uint64_t seed, double flip) {
+  float *x = malloc(n * d * sizeof *x);
+  int32_t *y = malloc(n * sizeof *y);
+  lr_rng r;
+  lr_rng_seed(&r, seed);
+  for (size_t i = 0; i < n; i++) {
+    double best = -1e300;
+    for (size_t c = 0; c < k; c++) {
+      double z = 0;
+      for (size_t j = 0; j < d; j++) {
+        if (c == 0) x[i * d + j] = (float)lr_rng_normal(&r);
+        z += x[i * d + j] * (double)((j + c) % 3) - (double)c * 0.1;
+      }
+      if (z > best) best = z, y[i] = (int32_t)c;
+    }
+    if (lr_rng_uniform(&r) < flip) y[i] = (int32_t)lr_rng_below(&r, k);
+  }
+  logreg_dataset *ds = NULL;
+  logreg_dataset_from_arrays(n, d, x, y, k, NULL, NULL, &ds, NULL);
+  free(x);
+  free(y);
+  return ds;
+}
+
+typedef struct trace {
+  double obj[64];
+  int n;
+} trace;
+
+static void record(void *user, const logreg_epoch_info *e) {
+  trace *t = user;
+  if (t->n < 64) t->obj[t->n++] = e->objective;
+}
+
+static void test_gd_descends(void) {
+  logreg_dataset *ds = noisy(200, 5, 3, 1, 0.1);
+  logreg_params p;
+  logreg_params_init(&p);
+  p.optimizer = LOGREG_OPTIMIZER_GD;
+  p.lr = 0.1;
+  p.epochs = 50;
+  p.l2 = 0.01;
+  trace t = {{0}, 0};
+  p.progress = record;
+  p.progress_user = &t;
+  logreg_model *m = NULL;
+  logreg_error err;
+  CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_OK);
+  CHECK(t.n == 50);
+  /* J(0) = log 3 for any data; every step at a small rate must go down from there. */
+  CHECK(t.obj[0] < log(3.0));
+  for (int i = 1; i < t.n; i++) CHECK(t.obj[i] <= t.obj[i - 1] + 1e-15);
+  CHECK(t.obj[t.n - 1] < 0.9 * t.obj[0]);
+  logreg_model_free(m);
+  logreg_dataset_free(ds);
+}
+
+static logreg_model *train_adam(const logreg_dataset *ds, uint64_t seed) {
+  logreg_params p;
+  logreg_params_init(&p);
+  p.optimizer = LOGREG_OPTIMIZER_ADAM;
+  p.batch_size = 32;
+  p.epochs = 5;
+  p.seed = seed;
+  logreg_model *m = NULL;
+  logreg_error err;
+  CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_OK);
+  return m;
+}
+
+static void test_reproducible(void) {
+  logreg_dataset *ds = noisy(301, 7, 4, 2, 0.05);
+  logreg_model *a = train_adam(ds, 5), *b = train_adam(ds, 5), *c = train_adam(ds, 6);
+  size_t nw = 7 * 4;
+  CHECK(a && b && c);
+  if (a && b && c) {
+    CHECK(memcmp(a->w, b->w, nw * sizeof(double)) == 0);
+    CHECK(memcmp(a->b, b->b, 4 * sizeof(double)) == 0);
+    CHECK(memcmp(a->w, c->w, nw * sizeof(double)) != 0);
+  }
+  logreg_model_free(a);
+  logreg_model_free(b);
+  logreg_model_free(c);
+  logreg_dataset_free(ds);
+}
+
+static void test_early_stopping(void) {
+  /* Few rows, many features, noisy labels and a large step: the validation loss turns up
+   * early. The kept model must be exactly the one a plain run of best_epoch epochs gives. */
+  logreg_dataset *all = noisy(90, 30, 2, 3, 0.3);
+  logreg_dataset *tr, *va, *te;
+  logreg_error err;
+  CHECK(logreg_dataset_split(all, 0.4, 0.6, 0.0, 1, &tr, &va, &te, &err) == LOGREG_OK);
+  logreg_params p;
+  logreg_params_init(&p);
+  p.optimizer = LOGREG_OPTIMIZER_GD;
+  p.lr = 0.3;
+  p.epochs = 300;
+  p.patience = 10;
+  logreg_model *m = NULL, *ref = NULL;
+  logreg_train_result res;
+  CHECK(logreg_train(tr, va, &p, &m, &res, &err) == LOGREG_OK);
+  fprintf(stderr, "early stopping: ran %d epochs, kept %d (%s)\n", res.epochs_run, res.best_epoch,
+          res.stop_reason);
+  CHECK(strcmp(res.stop_reason, "patience") == 0);
+  CHECK(res.best_epoch >= 1 && res.epochs_run == res.best_epoch + p.patience);
+  p.patience = 0;
+  p.epochs = res.best_epoch;
+  logreg_train_result res2;
+  CHECK(logreg_train(tr, va, &p, &ref, &res2, &err) == LOGREG_OK);
+  if (m && ref) {
+    CHECK(memcmp(m->w, ref->w, 30 * 2 * sizeof(double)) == 0);
+    CHECK(res.val_loss == res2.val_loss);
+  }
+  /* --patience without a validation set is refused. */
+  p.patience = 3;
+  logreg_model *none = NULL;
+  CHECK(logreg_train(tr, NULL, &p, &none, NULL, &err) == LOGREG_EINVAL);
+  CHECK_STR_CONTAINS(err.message, "--patience");
+  logreg_model_free(m);
+  logreg_model_free(ref);
+  logreg_dataset_free(all);
+  logreg_dataset_free(tr);
+  logreg_dataset_free(va);
+  logreg_dataset_free(te);
+}
+
+static void test_divergence(void) {
+  logreg_dataset *ds = noisy(100, 4, 3, 4, 0.0);
+  logreg_params p;
+  logreg_params_init(&p);
+  p.optimizer = LOGREG_OPTIMIZER_GD;
+  p.lr = 1e30;
+  logreg_model *m = (logreg_model *)&p; /* must be reset to NULL */
+  logreg_error err;
+  CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_EDIVERGED);
+  CHECK(m == NULL);
+  CHECK_STR_CONTAINS(err.message, "diverged at epoch 1");
+  CHECK_STR_CONTAINS(err.message, "smaller --lr");
+  logreg_dataset_free(ds);
+}
+
+static void test_tol(void) {
+  logreg_dataset *ds = noisy(200, 3, 2, 5, 0.1);
+  logreg_params p;
+  logreg_params_init(&p);
+  p.optimizer = LOGREG_OPTIMIZER_GD;
+  p.lr = 1.0;
+  p.l2 = 0.1;
+  p.epochs = 5000;
+  p.tol = 1e-6;
+  logreg_model *m = NULL;
+  logreg_train_result res;
+  logreg_error err;
+  CHECK(logreg_train(ds, NULL, &p, &m, &res, &err) == LOGREG_OK);
+  CHECK(strcmp(res.stop_reason, "tol") == 0 && res.epochs_run < 5000);
+  logreg_model_free(m);
+  logreg_dataset_free(ds);
+}
+
+int main(void) {
+  test_balanced_weights();
+  test_gd_descends();
+  test_reproducible();
+  test_early_stopping();
+  test_divergence();
+  test_tol();
+  return check_report("test_train");
+}

@@ -153,6 +153,8 @@ logreg_dataset *lr_dataset_subset(const logreg_dataset *src, const size_t *idx, 
   ds->k = src->k;
   ds->n_columns = src->n_columns;
   ds->target_column = src->target_column;
+  ds->format = src->format;
+  ds->header = src->header;
   if (src->feature_columns) {
     ds->feature_columns = malloc((d ? d : 1) * sizeof(size_t));
     if (!ds->feature_columns) goto oom;

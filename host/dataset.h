@@ -21,6 +21,8 @@ struct logreg_dataset {
   size_t n_columns;        /* columns in the source file (CSV), else d */
   size_t *feature_columns; /* d file indices of the feature columns (CSV), or NULL */
   long target_column;      /* file index of the target (CSV), -1 when none */
+  logreg_format format;    /* the format it was read from (AUTO: built from arrays) */
+  int header;              /* CSV: the file had a header row */
 };
 
 /* Allocates an empty dataset with n x d features (zeroed), labels when `labelled`, and

@@ -298,5 +298,9 @@ logreg_status logreg_dataset_read(const char *path, const logreg_read_options *o
     break;
   }
   free(buf);
+  if (st == LOGREG_OK) {
+    (*out)->format = fmt;
+    (*out)->header = fmt == LOGREG_FORMAT_CSV && opt->header;
+  }
   return st;
 }

@@ -133,6 +133,10 @@ static logreg_status set_options(logreg_model *m, const logreg_dataset *train,
   o->batch_size = p->batch_size;
   o->seed = p->seed;
   o->class_weight_balanced = p->class_weight_balanced;
+  static const char *const formats[] = {NULL, "csv", "libsvm", "idx"};
+  if (train->format != LOGREG_FORMAT_AUTO && !(o->format = lr_strdup(formats[train->format])))
+    return LOGREG_ENOMEM;
+  o->header = train->header;
   o->n_columns = train->n_columns;
   o->target_column = train->target_column;
   if (train->feature_columns) {

@@ -89,11 +89,10 @@ const char *logreg_params_check(const logreg_params *p) {
 
 /* ---- Setup helpers ---- */
 
-static int copy_names(char ***dst, char *const *src, size_t n) {
-  *dst = calloc(n ? n : 1, sizeof **dst);
-  if (!*dst) return -1;
+/* Fills the n name slots of `dst` (allocated by lr_model_alloc) with copies of `src`. */
+static int copy_names(char **dst, char *const *src, size_t n) {
   for (size_t i = 0; i < n; i++)
-    if (!((*dst)[i] = lr_strdup(src[i]))) return -1;
+    if (!(dst[i] = lr_strdup(src[i]))) return -1;
   return 0;
 }
 
@@ -221,8 +220,8 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
   logreg_model *m = lr_model_alloc(d, k, p->binary);
   if (!m) return lr_fail(err, LOGREG_ENOMEM, "out of memory for the model");
   size_t kw = lr_model_kw(m);
-  if (copy_names(&m->class_names, train->class_names, k) ||
-      copy_names(&m->feature_names, train->feature_names, d) ||
+  if (copy_names(m->class_names, train->class_names, k) ||
+      copy_names(m->feature_names, train->feature_names, d) ||
       set_options(m, train, p, lr) != LOGREG_OK) {
     st = lr_fail(err, LOGREG_ENOMEM, "out of memory for the model");
     goto fail;

@@ -4,8 +4,8 @@
 # model and the training history under out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh
-bash scripts/build.sh
+bash scripts/deps.sh >&2
+bash scripts/build.sh >&2 # build chatter on stderr: stdout is the report
 fm=/usr/share/datasets/fashion-mnist
 mkdir -p out
 ./build/logreg train "$fm/train-images-idx3-ubyte.gz" --labels "$fm/train-labels-idx1-ubyte.gz" \

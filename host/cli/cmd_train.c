@@ -44,7 +44,7 @@ static void on_epoch(void *user, const logreg_epoch_info *e) {
   int last = e->epoch == e->epochs;
   if (pg->tty) {
     /* A live line, redrawn at most ~10 times a second. */
-    if (!last && e->seconds - pg->last_draw < 0.1) return;
+    if (!last && e->epoch > 1 && e->seconds - pg->last_draw < 0.1) return;
     pg->last_draw = e->seconds;
     fprintf(stderr, "\r\033[Kepoch %d/%d  loss %.4f acc %.4f%s  %.1f epoch/s  ETA %.0fs", e->epoch,
             e->epochs, e->train_loss, e->train_accuracy, val, rate, eta);

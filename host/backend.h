@@ -51,6 +51,8 @@ typedef struct lr_backend_ops {
                         lr_eval_out *out, logreg_error *err);
   logreg_status (*update)(lr_backend *be, const lr_update *u, logreg_error *err);
   logreg_status (*get_params)(lr_backend *be, double *w, double *b, logreg_error *err);
+  /* The gradient kept by the last eval with want_grad (dJ/dW, dJ/db); either may be NULL. */
+  logreg_status (*get_grad)(lr_backend *be, double *gw, double *gb, logreg_error *err);
   logreg_status (*set_params)(lr_backend *be, const double *w, const double *b, logreg_error *err);
   void (*destroy)(lr_backend *be);
 } lr_backend_ops;
@@ -62,9 +64,11 @@ struct lr_backend {
   int binary;
   double l2, pos_weight;
   size_t n[LR_SLOT_COUNT];
+  char device[200]; /* what runs it, for people: "cpu (reference, ...)", "opencl:0:0 ..." */
 };
 
-/* Creates the backend named `name` ("cpu"). Parameters start at zero. */
+/* Creates the backend for a device spec: "cpu", "opencl", "opencl:P:D", or "auto" (an OpenCL
+ * device when there is one, else cpu). Parameters start at zero. */
 logreg_status lr_backend_create(const char *name, size_t d, size_t k, int binary, double l2,
                                 double pos_weight, lr_backend **out, logreg_error *err);
 void lr_backend_destroy(lr_backend *be);

@@ -4,6 +4,7 @@
  * numbers, so they must be easy to check by eye. The math follows DESIGN.md §2 exactly.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -225,6 +226,14 @@ static logreg_status cpu_get_params(lr_backend *be, double *w, double *b, logreg
   return LOGREG_OK;
 }
 
+static logreg_status cpu_get_grad(lr_backend *be, double *gw, double *gb, logreg_error *err) {
+  (void)err;
+  cpu_backend *cb = (cpu_backend *)be;
+  if (gw) memcpy(gw, cb->gw, be->d * be->kw * sizeof *gw);
+  if (gb) memcpy(gb, cb->gb, be->kw * sizeof *gb);
+  return LOGREG_OK;
+}
+
 static logreg_status cpu_set_params(lr_backend *be, const double *w, const double *b,
                                     logreg_error *err) {
   (void)err;
@@ -260,6 +269,7 @@ static const lr_backend_ops cpu_ops = {
     .eval = cpu_eval,
     .update = cpu_update,
     .get_params = cpu_get_params,
+    .get_grad = cpu_get_grad,
     .set_params = cpu_set_params,
     .destroy = cpu_destroy,
 };
@@ -276,6 +286,7 @@ logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double l2, d
   cb->base.binary = binary;
   cb->base.l2 = l2;
   cb->base.pos_weight = pos_weight;
+  snprintf(cb->base.device, sizeof cb->base.device, "cpu (reference, double accumulation)");
   cb->w = calloc(nw, sizeof(double));
   cb->b = calloc(kw, sizeof(double));
   cb->gw = calloc(nw, sizeof(double));
@@ -288,16 +299,4 @@ logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double l2, d
   }
   *out = &cb->base;
   return LOGREG_OK;
-}
-
-logreg_status lr_backend_create(const char *name, size_t d, size_t k, int binary, double l2,
-                                double pos_weight, lr_backend **out, logreg_error *err) {
-  if (!name || strcmp(name, "cpu") == 0 || strcmp(name, "auto") == 0)
-    return lr_cpu_backend_create(d, k, binary, l2, pos_weight, out, err);
-  return lr_fail(err, LOGREG_EINVAL, "--device: unknown device \"%s\" (this build has: auto, cpu)",
-                 name);
-}
-
-void lr_backend_destroy(lr_backend *be) {
-  if (be) be->ops->destroy(be);
 }

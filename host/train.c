@@ -6,6 +6,7 @@
  * stopping, and the per-epoch progress callback are here.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -337,6 +338,11 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
     if ((st = rs.be->ops->eval(rs.be, LR_SLOT_VAL, 0, nv, 0, &evv, err))) goto fail;
   }
   if ((st = rs.be->ops->get_params(rs.be, m->w, m->b, err))) goto fail;
+  free(m->options.device);
+  if (!(m->options.device = lr_strdup(rs.be->device))) {
+    st = lr_fail(err, LOGREG_ENOMEM, "out of memory");
+    goto fail;
+  }
   for (size_t i = 0; i < d * kw; i++)
     if (!isfinite(m->w[i])) {
       st = diverged(err, epochs_run, NAN, lr);
@@ -357,6 +363,8 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
     res->val_accuracy = nv ? evv.correct / (double)nv : NAN;
     res->imputed = imputed;
     res->stop_reason = stop;
+    res->backend = rs.be->ops->name;
+    snprintf(res->device, sizeof res->device, "%s", rs.be->device);
   }
   lr_backend_destroy(rs.be);
   free(st_w);

@@ -160,7 +160,7 @@ typedef struct logreg_params {
   double momentum;           /* default 0.9 */
   int nesterov;              /* default 0 */
   double beta1, beta2, eps;  /* Adam: 0.9, 0.999, 1e-8 */
-  const char *device;        /* backend: "cpu" (default) */
+  const char *device;        /* "cpu" (default), "opencl", "opencl:P:D", or "auto" */
   logreg_progress_fn progress;
   void *progress_user;
 } logreg_params;
@@ -182,6 +182,8 @@ typedef struct logreg_train_result {
   double val_loss, val_accuracy; /* NaN without a validation set */
   size_t imputed;                /* missing values filled with training medians (train split) */
   const char *stop_reason;       /* static string: "epochs", "tol", "patience" */
+  const char *backend;           /* static string: "cpu" or "opencl" */
+  char device[200];              /* the device that ran it, for people */
 } logreg_train_result;
 
 /* Trains on `train` (labelled); `val` (may be NULL) is watched for progress and early stopping.

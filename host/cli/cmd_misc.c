@@ -1,9 +1,10 @@
 /* cmd_misc.c: the small commands: `logreg gen` (synthetic datasets) and `logreg devices`. */
-#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "gen.h"
+#include "ocl.h"
 
 int cmd_gen(int argc, char **argv) {
   size_t rows = 0, features = 2, classes = 3;
@@ -48,9 +49,36 @@ int cmd_devices(int argc, char **argv) {
   size_t npos;
   int r = cli_parse("devices", "logreg devices", specs, argc, argv, pos, 0, &npos);
   if (r >= 0) return r;
-  printf("backends:\n");
-  printf("* cpu     reference backend: plain C loops, double accumulation\n");
-  printf("\nOpenCL: not in this build (no OpenCL backend yet)\n");
-  printf("auto picks: cpu (the only backend)\n");
+  lr_ocl_device_info *list = NULL, pick;
+  unsigned n = 0;
+  int found = 0;
+  char why[512];
+  logreg_error err;
+  if (lr_ocl_list(&list, &n, &err) != LOGREG_OK)
+    return cli_error(CLI_EXIT_ERROR, "%s", err.message);
+  if (lr_ocl_choose("auto", &pick, &found, why, sizeof why, &err) != LOGREG_OK) {
+    free(list);
+    return cli_error(CLI_EXIT_ERROR, "%s", err.message);
+  }
+  printf("cpu          reference backend: plain C loops, double accumulation%s\n",
+         found ? "" : "   <- auto");
+  if (n == 0) printf("\nOpenCL: no platform found (install an ICD, e.g. pocl-opencl-icd)\n");
+  unsigned last_platform = (unsigned)-1;
+  for (unsigned i = 0; i < n; i++) {
+    const lr_ocl_device_info *d = &list[i];
+    if (d->platform != last_platform) {
+      printf("\nplatform %u: %s (%s)\n", d->platform, d->platform_name, d->platform_version);
+      last_platform = d->platform;
+    }
+    int is_pick = found && pick.platform == d->platform && pick.device == d->device;
+    printf("opencl:%u:%u  %s%s\n", d->platform, d->device, d->name, is_pick ? "   <- auto" : "");
+    printf("             %s, vendor %s, %u compute units, global memory %.1f GiB, max allocation "
+           "%.1f GiB, %s, fp64 %s\n",
+           lr_ocl_type_name(d->type), d->vendor, d->compute_units,
+           (double)d->global_mem / 1073741824.0, (double)d->max_alloc / 1073741824.0, d->c_version,
+           d->fp64 ? "yes" : "no");
+  }
+  printf("\n%s\n", why);
+  free(list);
   return 0;
 }

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "dataset.h"
 #include "model.h"
+#include "ocl.h"
 #include "report.h"
 
 static const char train_usage[] = "logreg train DATA [options]";
@@ -88,6 +89,7 @@ int cmd_train(int argc, char **argv) {
   cli_data_opts dopt = {0};
   logreg_params p;
   logreg_params_init(&p);
+  p.device = "auto";
   const char *test_path = NULL, *test_labels = NULL, *split = NULL, *optimizer = NULL;
   const char *model_path = "model.json", *history = NULL, *class_weight = NULL;
   int json = 0, quiet = 0, epochs = p.epochs;
@@ -113,7 +115,8 @@ int cmd_train(int argc, char **argv) {
       {"--momentum", ARG_DOUBLE, &p.momentum, "MU", "momentum coefficient (default 0.9)"},
       {"--nesterov", ARG_FLAG, &p.nesterov, NULL, "Nesterov momentum"},
       {"--seed", ARG_U64, &p.seed, "N", "seed for the split and shuffling (default 42)"},
-      {"--device", ARG_STR, &p.device, "DEV", "auto|cpu (default cpu)"},
+      {"--device", ARG_STR, &p.device, "DEV",
+       "auto|cpu|opencl|opencl:P:D (default auto: a GPU, else any OpenCL device, else cpu)"},
       {"--model", ARG_STR, &model_path, "OUT.json", "where to save the model (default model.json)"},
       {"--history", ARG_STR, &history, "OUT.csv", "per-epoch losses and accuracies"},
       {"--json", ARG_FLAG, &json, NULL, "print one JSON summary on stdout"},
@@ -154,12 +157,24 @@ int cmd_train(int argc, char **argv) {
       return cli_error(CLI_EXIT_USAGE, "--split: the test fraction must be 0 with --test");
   }
   if (test_labels && !test_path) return cli_error(CLI_EXIT_USAGE, "--test-labels needs --test");
-  if (strcmp(p.device, "auto") != 0 && strcmp(p.device, "cpu") != 0)
-    return cli_error(CLI_EXIT_USAGE, "--device: unknown device \"%s\" (this build has: auto, cpu)",
-                     p.device);
-  if (strcmp(p.device, "auto") == 0) {
-    if (!quiet) fprintf(stderr, "device: auto -> cpu (this build has no OpenCL backend)\n");
-    p.device = "cpu";
+  char spec[64];
+  int is_auto = strcmp(p.device, "auto") == 0;
+  if (strcmp(p.device, "cpu") != 0) {
+    /* Resolve the device now, so that the choice and its reason are printed before the data
+     * is read, and a bad spec fails fast. */
+    lr_ocl_device_info info;
+    int found = 0;
+    char why[512];
+    logreg_error derr;
+    if (lr_ocl_choose(p.device, &info, &found, why, sizeof why, &derr) != LOGREG_OK)
+      return cli_error(derr.status == LOGREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR, "%s",
+                       derr.message);
+    if (found)
+      snprintf(spec, sizeof spec, "opencl:%u:%u", info.platform, info.device);
+    else
+      snprintf(spec, sizeof spec, "cpu");
+    if (!quiet) fprintf(stderr, "device: %s\n", why);
+    p.device = spec;
   }
 
   logreg_read_options ro;
@@ -232,6 +247,15 @@ int cmd_train(int argc, char **argv) {
   p.progress_user = &pg;
   logreg_train_result res;
   logreg_status st = logreg_train(tr, va, &p, &model, &res, &err);
+  if (st == LOGREG_EBACKEND && is_auto && strcmp(p.device, "cpu") != 0) {
+    /* --device auto promises a result: an OpenCL failure (a driver that cannot build the
+     * kernels, a device too small) falls back to the cpu reference, loudly. */
+    if (pg.tty && !quiet) fputc('\n', stderr);
+    cli_warn("%s; falling back to --device cpu", err.message);
+    p.device = "cpu";
+    pg.n_rows = 0;
+    st = logreg_train(tr, va, &p, &model, &res, &err);
+  }
   if (pg.tty && !quiet) fputc('\n', stderr);
   if (st != LOGREG_OK) {
     cli_error(CLI_EXIT_ERROR, "%s", err.message);
@@ -263,8 +287,8 @@ int cmd_train(int argc, char **argv) {
 
   if (json) {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "backend", "cpu");
-    cJSON_AddStringToObject(o, "device", "cpu (reference, double accumulation)");
+    cJSON_AddStringToObject(o, "backend", res.backend);
+    cJSON_AddStringToObject(o, "device", res.device);
     cJSON_AddStringToObject(o, "optimizer", logreg_optimizer_name(p.optimizer));
     cJSON_AddNumberToObject(o, "epochs", res.epochs_run);
     cJSON_AddNumberToObject(o, "best_epoch", res.best_epoch);
@@ -297,7 +321,7 @@ int cmd_train(int argc, char **argv) {
     free(s);
   } else {
     printf("trained %s %s on %s in %.2fs (%d epochs): objective %.6f\n",
-           model->binary ? "binary" : "multinomial", logreg_optimizer_name(p.optimizer), p.device,
+           model->binary ? "binary" : "multinomial", logreg_optimizer_name(p.optimizer), res.device,
            res.seconds, res.epochs_run, res.objective);
     printf("train: loss %.4f  accuracy %.4f  (%zu rows)\n", res.train_loss, res.train_accuracy,
            tr->n);

@@ -1,0 +1,15 @@
+/* backend_opencl.h: creating the opencl backend, and what its parity tests read from it. */
+#ifndef LOGREG_BACKEND_OPENCL_H
+#define LOGREG_BACKEND_OPENCL_H
+
+#include "backend.h"
+
+/* The opencl backend on the device named by `spec` ("opencl", "opencl:P:D"; see ocl.h). */
+logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int binary, double l2,
+                                    double pos_weight, lr_backend **out, logreg_error *err);
+
+/* The last evaluation's rows x KW logits (X W, before the bias) or, with `residuals`, its
+ * residuals s_i (p - y) before scaling by 1 / sum s. For tests. */
+logreg_status lr_ocl_read_rows(lr_backend *be, int residuals, float *out, logreg_error *err);
+
+#endif

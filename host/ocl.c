@@ -1,0 +1,314 @@
+/* ocl.c: OpenCL device discovery and choice, error names, kernel sources and program builds
+ * (see ocl.h). Nothing here keeps state: the backend owns its context and queue. */
+#include "ocl.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+typedef struct lr_embedded_kernel {
+  const char *name;
+  const char *text;
+  size_t size;
+} lr_embedded_kernel;
+extern const lr_embedded_kernel lr_embedded_kernels[]; /* generated: kernels_embedded.c */
+
+const char *lr_ocl_error_name(cl_int code) {
+  switch (code) {
+#define LR_CL_ERR(x)                                                                               \
+  case x:                                                                                          \
+    return #x;
+    LR_CL_ERR(CL_DEVICE_NOT_FOUND)
+    LR_CL_ERR(CL_DEVICE_NOT_AVAILABLE)
+    LR_CL_ERR(CL_COMPILER_NOT_AVAILABLE)
+    LR_CL_ERR(CL_MEM_OBJECT_ALLOCATION_FAILURE)
+    LR_CL_ERR(CL_OUT_OF_RESOURCES)
+    LR_CL_ERR(CL_OUT_OF_HOST_MEMORY)
+    LR_CL_ERR(CL_BUILD_PROGRAM_FAILURE)
+    LR_CL_ERR(CL_INVALID_VALUE)
+    LR_CL_ERR(CL_INVALID_DEVICE)
+    LR_CL_ERR(CL_INVALID_CONTEXT)
+    LR_CL_ERR(CL_INVALID_COMMAND_QUEUE)
+    LR_CL_ERR(CL_INVALID_MEM_OBJECT)
+    LR_CL_ERR(CL_INVALID_BUILD_OPTIONS)
+    LR_CL_ERR(CL_INVALID_PROGRAM)
+    LR_CL_ERR(CL_INVALID_PROGRAM_EXECUTABLE)
+    LR_CL_ERR(CL_INVALID_KERNEL_NAME)
+    LR_CL_ERR(CL_INVALID_KERNEL)
+    LR_CL_ERR(CL_INVALID_ARG_INDEX)
+    LR_CL_ERR(CL_INVALID_ARG_VALUE)
+    LR_CL_ERR(CL_INVALID_ARG_SIZE)
+    LR_CL_ERR(CL_INVALID_KERNEL_ARGS)
+    LR_CL_ERR(CL_INVALID_WORK_DIMENSION)
+    LR_CL_ERR(CL_INVALID_WORK_GROUP_SIZE)
+    LR_CL_ERR(CL_INVALID_WORK_ITEM_SIZE)
+    LR_CL_ERR(CL_INVALID_GLOBAL_OFFSET)
+    LR_CL_ERR(CL_INVALID_EVENT_WAIT_LIST)
+    LR_CL_ERR(CL_INVALID_OPERATION)
+    LR_CL_ERR(CL_INVALID_BUFFER_SIZE)
+    LR_CL_ERR(CL_INVALID_GLOBAL_WORK_SIZE)
+    LR_CL_ERR(CL_INVALID_PLATFORM)
+#undef LR_CL_ERR
+  case -1001:
+    return "CL_PLATFORM_NOT_FOUND_KHR";
+  default:
+    return "unknown OpenCL error";
+  }
+}
+
+const char *lr_ocl_type_name(cl_device_type t) {
+  if (t & CL_DEVICE_TYPE_GPU) return "GPU";
+  if (t & CL_DEVICE_TYPE_CPU) return "CPU";
+  if (t & CL_DEVICE_TYPE_ACCELERATOR) return "accelerator";
+  return "other";
+}
+
+static void trim(char *s) {
+  size_t n = strlen(s);
+  while (n && isspace((unsigned char)s[n - 1])) s[--n] = '\0';
+}
+
+static void fill_info(lr_ocl_device_info *d) {
+  clGetPlatformInfo(d->pid, CL_PLATFORM_NAME, sizeof d->platform_name, d->platform_name, NULL);
+  clGetPlatformInfo(d->pid, CL_PLATFORM_VERSION, sizeof d->platform_version, d->platform_version,
+                    NULL);
+  clGetDeviceInfo(d->did, CL_DEVICE_NAME, sizeof d->name, d->name, NULL);
+  clGetDeviceInfo(d->did, CL_DEVICE_VENDOR, sizeof d->vendor, d->vendor, NULL);
+  clGetDeviceInfo(d->did, CL_DEVICE_OPENCL_C_VERSION, sizeof d->c_version, d->c_version, NULL);
+  trim(d->platform_name);
+  trim(d->name);
+  cl_uint cu = 0;
+  cl_ulong gm = 0, ma = 0;
+  cl_device_fp_config fp = 0;
+  clGetDeviceInfo(d->did, CL_DEVICE_TYPE, sizeof d->type, &d->type, NULL);
+  clGetDeviceInfo(d->did, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu, NULL);
+  clGetDeviceInfo(d->did, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof gm, &gm, NULL);
+  clGetDeviceInfo(d->did, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof ma, &ma, NULL);
+  clGetDeviceInfo(d->did, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof d->max_wg, &d->max_wg, NULL);
+  clGetDeviceInfo(d->did, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof fp, &fp, NULL);
+  d->compute_units = cu;
+  d->global_mem = gm;
+  d->max_alloc = ma;
+  d->fp64 = fp != 0;
+}
+
+logreg_status lr_ocl_list(lr_ocl_device_info **out, unsigned *count, logreg_error *err) {
+  *out = NULL;
+  *count = 0;
+  cl_uint np = 0;
+  cl_int rc = clGetPlatformIDs(0, NULL, &np);
+  if (rc == -1001 || np == 0) return LOGREG_OK; /* no ICD installed: no platform */
+  if (rc != CL_SUCCESS)
+    return lr_fail(err, LOGREG_EBACKEND, "clGetPlatformIDs failed: %s (%d)", lr_ocl_error_name(rc),
+                   rc);
+  cl_platform_id *pids = calloc(np, sizeof *pids);
+  if (!pids) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  clGetPlatformIDs(np, pids, NULL);
+  lr_ocl_device_info *list = NULL;
+  unsigned n = 0;
+  for (cl_uint p = 0; p < np; p++) {
+    cl_uint nd = 0;
+    if (clGetDeviceIDs(pids[p], CL_DEVICE_TYPE_ALL, 0, NULL, &nd) != CL_SUCCESS || nd == 0)
+      continue;
+    cl_device_id *dids = calloc(nd, sizeof *dids);
+    lr_ocl_device_info *grown = realloc(list, (n + nd) * sizeof *list);
+    if (!dids || !grown) {
+      free(dids);
+      free(grown ? grown : list);
+      free(pids);
+      return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+    }
+    list = grown;
+    clGetDeviceIDs(pids[p], CL_DEVICE_TYPE_ALL, nd, dids, NULL);
+    for (cl_uint d = 0; d < nd; d++) {
+      lr_ocl_device_info *di = &list[n++];
+      memset(di, 0, sizeof *di);
+      di->platform = p;
+      di->device = d;
+      di->pid = pids[p];
+      di->did = dids[d];
+      fill_info(di);
+    }
+    free(dids);
+  }
+  free(pids);
+  *out = list;
+  *count = n;
+  return LOGREG_OK;
+}
+
+/* Does `want` (an index or a case-insensitive name substring) pick `index`/`name`? */
+static int matches(const char *want, unsigned index, const char *name) {
+  size_t idx;
+  if (lr_parse_size(want, &idx) == 0) return idx == index;
+  size_t n = strlen(want), m = strlen(name);
+  for (size_t i = 0; i + n <= m; i++) {
+    size_t k = 0;
+    while (k < n && tolower((unsigned char)name[i + k]) == tolower((unsigned char)want[k])) k++;
+    if (k == n) return 1;
+  }
+  return 0;
+}
+
+logreg_status lr_ocl_choose(const char *spec, lr_ocl_device_info *out, int *found, char *why,
+                            size_t cap, logreg_error *err) {
+  *found = 0;
+  lr_ocl_device_info *list;
+  unsigned n;
+  logreg_status st = lr_ocl_list(&list, &n, err);
+  if (st) return st;
+  int is_auto = strcmp(spec, "auto") == 0;
+  if (n == 0) {
+    free(list);
+    if (is_auto) {
+      snprintf(why, cap, "auto -> cpu: no OpenCL platform or device found");
+      return LOGREG_OK;
+    }
+    return lr_fail(err, LOGREG_EBACKEND,
+                   "--device %s: no OpenCL platform found (is an ICD such as pocl-opencl-icd "
+                   "installed?)",
+                   spec);
+  }
+  long pick = -1;
+  if (strncmp(spec, "opencl:", 7) == 0) {
+    unsigned P, D;
+    char tail;
+    if (sscanf(spec + 7, "%u:%u%c", &P, &D, &tail) != 2) {
+      free(list);
+      return lr_fail(err, LOGREG_EINVAL,
+                     "--device: \"%s\" is not opencl:PLATFORM:DEVICE (indices, see 'logreg "
+                     "devices')",
+                     spec);
+    }
+    for (unsigned i = 0; i < n; i++)
+      if (list[i].platform == P && list[i].device == D) pick = i;
+    if (pick < 0) {
+      free(list);
+      return lr_fail(err, LOGREG_EINVAL,
+                     "--device: no device %u on platform %u (see 'logreg "
+                     "devices')",
+                     D, P);
+    }
+    snprintf(why, cap, "%s: %s (as asked)", spec, list[pick].name);
+  } else if (strcmp(spec, "opencl") == 0 || is_auto) {
+    const char *ep = getenv("LOGREG_OPENCL_PLATFORM"), *ed = getenv("LOGREG_OPENCL_DEVICE");
+    if ((ep && *ep) || (ed && *ed)) {
+      for (unsigned i = 0; i < n && pick < 0; i++) {
+        if (ep && *ep && !matches(ep, list[i].platform, list[i].platform_name)) continue;
+        if (ed && *ed && !matches(ed, list[i].device, list[i].name)) continue;
+        pick = i;
+      }
+      if (pick < 0) {
+        free(list);
+        return lr_fail(err, LOGREG_EINVAL,
+                       "LOGREG_OPENCL_PLATFORM=%s LOGREG_OPENCL_DEVICE=%s match no device (see "
+                       "'logreg devices')",
+                       ep ? ep : "", ed ? ed : "");
+      }
+      snprintf(why, cap, "%s -> opencl:%u:%u: %s (chosen by LOGREG_OPENCL_PLATFORM/DEVICE)", spec,
+               list[pick].platform, list[pick].device, list[pick].name);
+    } else {
+      for (unsigned i = 0; i < n && pick < 0; i++)
+        if (list[i].type & CL_DEVICE_TYPE_GPU) pick = i;
+      int gpu = pick >= 0;
+      if (pick < 0) pick = 0;
+      snprintf(why, cap, "%s -> opencl:%u:%u: %s (%s)", spec, list[pick].platform,
+               list[pick].device, list[pick].name,
+               gpu ? "the first GPU" : "no GPU found; the first OpenCL device");
+    }
+  } else {
+    free(list);
+    return lr_fail(err, LOGREG_EINVAL,
+                   "--device: unknown device \"%s\" (auto, cpu, opencl, opencl:P:D)", spec);
+  }
+  *out = list[pick];
+  *found = 1;
+  free(list);
+  return LOGREG_OK;
+}
+
+const char *lr_ocl_kernel_source(const char *name, int *owned, logreg_error *err) {
+  *owned = 0;
+  const char *dir = getenv("LOGREG_KERNEL_DIR");
+  if (dir && *dir) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+      lr_fail(err, LOGREG_EIO, "LOGREG_KERNEL_DIR: cannot open %s", path);
+      return NULL;
+    }
+    size_t cap = 1 << 16, len = 0, got;
+    char *buf = malloc(cap);
+    while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+      len += got;
+      if (cap - len < 2) {
+        char *b2 = realloc(buf, cap * 2);
+        if (!b2) {
+          free(buf);
+          buf = NULL;
+        } else {
+          buf = b2;
+          cap *= 2;
+        }
+      }
+    }
+    fclose(f);
+    if (!buf) {
+      lr_fail(err, LOGREG_ENOMEM, "out of memory reading %s", path);
+      return NULL;
+    }
+    buf[len] = '\0';
+    *owned = 1;
+    return buf;
+  }
+  for (const lr_embedded_kernel *k = lr_embedded_kernels; k->name; k++)
+    if (strcmp(k->name, name) == 0) return k->text;
+  lr_fail(err, LOGREG_EBACKEND, "kernel source %s is not embedded in this build", name);
+  return NULL;
+}
+
+logreg_status lr_ocl_build(cl_context ctx, cl_device_id dev, const char *src, const char *options,
+                           cl_program *out, char **log_out, logreg_error *err) {
+  *out = NULL;
+  if (log_out) *log_out = NULL;
+  cl_int rc;
+  cl_program prog = clCreateProgramWithSource(ctx, 1, &src, NULL, &rc);
+  if (rc != CL_SUCCESS)
+    return lr_fail(err, LOGREG_EBACKEND, "clCreateProgramWithSource failed: %s (%d)",
+                   lr_ocl_error_name(rc), rc);
+  /* Some drivers (PoCL) also print compiler diagnostics on stderr. The build log below carries
+   * the same text, so stderr is silenced for the build: a failure then reads as one line. */
+  fflush(stderr);
+  int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
+  if (saved >= 0 && devnull >= 0) dup2(devnull, STDERR_FILENO);
+  rc = clBuildProgram(prog, 1, &dev, options, NULL, NULL);
+  if (saved >= 0 && devnull >= 0) dup2(saved, STDERR_FILENO);
+  if (saved >= 0) close(saved);
+  if (devnull >= 0) close(devnull);
+  if (rc == CL_SUCCESS) {
+    *out = prog;
+    return LOGREG_OK;
+  }
+  size_t len = 0;
+  clGetProgramBuildInfo(prog, dev, CL_PROGRAM_BUILD_LOG, 0, NULL, &len);
+  char *log = malloc(len + 1);
+  if (log) {
+    clGetProgramBuildInfo(prog, dev, CL_PROGRAM_BUILD_LOG, len, log, NULL);
+    log[len] = '\0';
+    trim(log);
+  }
+  lr_fail(err, LOGREG_EBACKEND, "clBuildProgram failed: %s (%d) with options \"%s\": %s",
+          lr_ocl_error_name(rc), rc, options, log && *log ? log : "(no build log)");
+  if (log_out)
+    *log_out = log;
+  else
+    free(log);
+  clReleaseProgram(prog);
+  return LOGREG_EBACKEND;
+}

@@ -1,0 +1,56 @@
+/* ocl.h: OpenCL plumbing shared by the opencl backend and the CLI: finding platforms and
+ * devices, choosing one (--device, LOGREG_OPENCL_PLATFORM / LOGREG_OPENCL_DEVICE, auto),
+ * naming error codes, and building programs with their build log on failure. */
+#ifndef LOGREG_OCL_H
+#define LOGREG_OCL_H
+
+#ifndef CL_TARGET_OPENCL_VERSION
+#define CL_TARGET_OPENCL_VERSION 120
+#endif
+#include <CL/cl.h>
+
+#include "logreg.h"
+
+/* What `logreg devices` shows for one device. */
+typedef struct lr_ocl_device_info {
+  unsigned platform, device; /* indices */
+  cl_platform_id pid;
+  cl_device_id did;
+  char platform_name[128], platform_version[128];
+  char name[128], vendor[128], c_version[64];
+  cl_device_type type;
+  unsigned compute_units;
+  unsigned long long global_mem, max_alloc;
+  size_t max_wg;
+  int fp64;
+} lr_ocl_device_info;
+
+/* All devices of all platforms, in platform then device order. *count = 0 (and LOGREG_OK)
+ * when there is no platform. The caller frees *out. */
+logreg_status lr_ocl_list(lr_ocl_device_info **out, unsigned *count, logreg_error *err);
+
+/* Resolves a device spec: "opencl" (the LOGREG_OPENCL_PLATFORM / LOGREG_OPENCL_DEVICE choice,
+ * else the first GPU, else the first device), "opencl:P:D" (indices), or "auto" (a GPU, else
+ * any OpenCL device; *found = 0 when there is none, so the caller falls back to cpu). `why`
+ * (cap bytes) receives a sentence saying what was chosen and why. */
+logreg_status lr_ocl_choose(const char *spec, lr_ocl_device_info *out, int *found, char *why,
+                            size_t cap, logreg_error *err);
+
+/* "CL_OUT_OF_RESOURCES" for -5, ...; "unknown OpenCL error" otherwise. */
+const char *lr_ocl_error_name(cl_int code);
+
+/* "GPU", "CPU", "accelerator", ... */
+const char *lr_ocl_type_name(cl_device_type t);
+
+/* Kernel source: $LOGREG_KERNEL_DIR/<name> when that variable is set (development), else the
+ * copy embedded at build time. *owned is set when the caller must free the returned text. */
+const char *lr_ocl_kernel_source(const char *name, int *owned, logreg_error *err);
+
+/* Builds `src` for `dev` with `options`; on failure the error names the options and carries
+ * the compiler's log (flattened to one line), and *log (when not NULL) receives the full log
+ * (caller frees). Diagnostics a driver prints on stderr during the build are silenced (they
+ * are in the log). */
+logreg_status lr_ocl_build(cl_context ctx, cl_device_id dev, const char *src, const char *options,
+                           cl_program *out, char **log, logreg_error *err);
+
+#endif

@@ -54,6 +54,8 @@ typedef struct lr_backend_ops {
   /* The gradient kept by the last eval with want_grad (dJ/dW, dJ/db); either may be NULL. */
   logreg_status (*get_grad)(lr_backend *be, double *gw, double *gb, logreg_error *err);
   logreg_status (*set_params)(lr_backend *be, const double *w, const double *b, logreg_error *err);
+  /* Waits until queued work is done (timing); NULL when every call is synchronous. */
+  logreg_status (*finish)(lr_backend *be, logreg_error *err);
   void (*destroy)(lr_backend *be);
 } lr_backend_ops;
 

@@ -406,6 +406,11 @@ static logreg_status ocl_set_params(lr_backend *be, const double *w, const doubl
   return LOGREG_OK;
 }
 
+static logreg_status ocl_finish(lr_backend *be, logreg_error *err) {
+  CL_TRY(clFinish(((ocl_backend *)be)->q), "clFinish");
+  return LOGREG_OK;
+}
+
 static void ocl_destroy(lr_backend *be) {
   ocl_backend *ob = (ocl_backend *)be;
   if (!ob) return;
@@ -438,6 +443,7 @@ static const lr_backend_ops ocl_ops = {
     .get_params = ocl_get_params,
     .get_grad = ocl_get_grad,
     .set_params = ocl_set_params,
+    .finish = ocl_finish,
     .destroy = ocl_destroy,
 };
 

@@ -5,61 +5,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <zlib.h>
 
 #include "check.h"
 #include "dataset.h"
 #include "logreg.h"
 
-static int tmp_counter;
-
-/* A unique temp path ending in `name`, so messages can be matched on the name. */
-static void tmp_path(char *buf, size_t cap, const char *name) {
-  const char *dir = getenv("LOGREG_TMP");
-  if (!dir) dir = "/tmp";
-  snprintf(buf, cap, "%s/test_csv_%ld_%d_%s", dir, (long)getpid(), tmp_counter++, name);
-}
-
-static void write_file(const char *path, const char *text) {
-  FILE *f = fopen(path, "wb");
-  CHECK(f != NULL);
-  if (!f) return;
-  CHECK(fwrite(text, 1, strlen(text), f) == strlen(text));
-  CHECK(fclose(f) == 0);
-}
+#define TMP_PREFIX "test_csv"
 
 /* Writes `text` to a temp file called `name`, reads it, removes it. */
 static logreg_status read_text(const char *name, const char *text, const logreg_read_options *opt,
                                logreg_dataset **ds, logreg_error *err) {
-  char path[512];
-  tmp_path(path, sizeof path, name);
-  write_file(path, text);
-  *ds = NULL;
-  logreg_status st = logreg_dataset_read(path, opt, ds, err);
-  unlink(path);
-  return st;
+  return check_read_text(TMP_PREFIX, name, text, opt, ds, err);
 }
 
 /* Reading must fail with `status` and a message containing `needle`. */
 #define EXPECT_ERROR(name, text, opt, status, needle)                                              \
-  do {                                                                                             \
-    logreg_error e_;                                                                               \
-    logreg_dataset *d_ = NULL;                                                                     \
-    logreg_status s_ = read_text(name, text, opt, &d_, &e_);                                       \
-    CHECK(s_ == (status));                                                                         \
-    CHECK(d_ == NULL);                                                                             \
-    CHECK_STR_CONTAINS(e_.message, needle);                                                        \
-    logreg_dataset_free(d_);                                                                       \
-  } while (0)
+  CHECK_READ_ERROR(TMP_PREFIX, name, text, opt, status, needle)
 
 static logreg_read_options defaults(void) {
   logreg_read_options o;
   logreg_read_options_init(&o);
   return o;
 }
-
-static int name_is(const char *got, const char *want) { return got && strcmp(got, want) == 0; }
 
 static void test_quoting(void) {
   logreg_read_options o = defaults();
@@ -237,41 +204,39 @@ static void test_errors(void) {
   logreg_error err;
   logreg_dataset *ds = NULL;
   char path[512];
-  tmp_path(path, sizeof path, "missing.csv");
+  check_tmp_path(path, sizeof path, TMP_PREFIX, "missing.csv");
   CHECK(logreg_dataset_read(path, &o, &ds, &err) == LOGREG_EIO);
   CHECK(ds == NULL);
   CHECK_STR_CONTAINS(err.message, "missing.csv: cannot open: No such file or directory");
 
-  EXPECT_ERROR("empty.csv", "", &o, LOGREG_EPARSE, "empty.csv: empty file");
-  EXPECT_ERROR("blank.csv", "\n\n  \n", &o, LOGREG_EPARSE, "blank.csv: no data rows");
-  EXPECT_ERROR("hdronly.csv", "a,b,c\n", &o, LOGREG_EPARSE,
-               "hdronly.csv: no data rows after the header");
-  EXPECT_ERROR("unterm.csv", "a,b\n1,\"x\n2,y\n", &o, LOGREG_EPARSE,
-               "unterm.csv:2:2: unterminated quoted field");
-  EXPECT_ERROR("afterq.csv", "a,b\n1,\"x\"y\n", &o, LOGREG_EPARSE,
-               "afterq.csv:2:2: unexpected character 'y' after a closing quote");
-  EXPECT_ERROR("afterq2.csv", "a,b\n\"1\nx\" z,y\n", &o, LOGREG_EPARSE,
-               "afterq2.csv:3:1: unexpected character 'z' after a closing quote");
-  EXPECT_ERROR("ragged.csv", "a,b,c\n1,2,x\n1,2\n", &o, LOGREG_EPARSE,
-               "ragged.csv:3: expected 3 fields, found 2");
-  EXPECT_ERROR("ragged2.csv", "a,b,c\n1,2,x\n\n1,2,x,4\n", &o, LOGREG_EPARSE,
-               "ragged2.csv:4: expected 3 fields, found 4");
-  EXPECT_ERROR("nan.csv", "a,b\n1,x\nabc,x\n", &o, LOGREG_EPARSE,
-               "nan.csv:3:1: not a number: \"abc\" (column \"a\")");
-  EXPECT_ERROR("inf.csv", "a,b\ninf,x\n", &o, LOGREG_EPARSE,
-               "inf.csv:2:1: non-finite value \"inf\" (column \"a\"): use ?, NA or an empty "
-               "field for missing values");
-  EXPECT_ERROR("nan2.csv", "a,b,c\n1,NaN,x\n", &o, LOGREG_EPARSE,
-               "nan2.csv:2:2: non-finite value \"NaN\"");
-  EXPECT_ERROR("inf2.csv", "a,b,c\n1,-Infinity,x\n", &o, LOGREG_EPARSE,
-               "inf2.csv:2:2: non-finite value \"-Infinity\"");
-  EXPECT_ERROR("range.csv", "a,b\n1e39,x\n", &o, LOGREG_EPARSE,
-               "range.csv:2:1: value \"1e39\" is out of float32 range");
-  EXPECT_ERROR("range2.csv", "a,b\n-1e400,x\n", &o, LOGREG_EPARSE,
-               "range2.csv:2:1: value \"-1e400\" is out of float32 range");
-  EXPECT_ERROR("nolabel.csv", "a,b\n1,x\n2,\n", &o, LOGREG_EPARSE,
-               "nolabel.csv:3:2: missing label (column \"b\")");
-  EXPECT_ERROR("nolabel2.csv", "a,b\n1,?\n", &o, LOGREG_EPARSE, "nolabel2.csv:2:2: missing label");
+  /* Each bad file, read with the default options, fails to parse with this message. */
+  static const struct {
+    const char *name, *text, *needle;
+  } parse_errors[] = {
+      {"empty.csv", "", "empty.csv: empty file"},
+      {"blank.csv", "\n\n  \n", "blank.csv: no data rows"},
+      {"hdronly.csv", "a,b,c\n", "hdronly.csv: no data rows after the header"},
+      {"unterm.csv", "a,b\n1,\"x\n2,y\n", "unterm.csv:2:2: unterminated quoted field"},
+      {"afterq.csv", "a,b\n1,\"x\"y\n",
+       "afterq.csv:2:2: unexpected character 'y' after a closing quote"},
+      {"afterq2.csv", "a,b\n\"1\nx\" z,y\n",
+       "afterq2.csv:3:1: unexpected character 'z' after a closing quote"},
+      {"ragged.csv", "a,b,c\n1,2,x\n1,2\n", "ragged.csv:3: expected 3 fields, found 2"},
+      {"ragged2.csv", "a,b,c\n1,2,x\n\n1,2,x,4\n", "ragged2.csv:4: expected 3 fields, found 4"},
+      {"nan.csv", "a,b\n1,x\nabc,x\n", "nan.csv:3:1: not a number: \"abc\" (column \"a\")"},
+      {"inf.csv", "a,b\ninf,x\n",
+       "inf.csv:2:1: non-finite value \"inf\" (column \"a\"): use ?, NA or an empty "
+       "field for missing values"},
+      {"nan2.csv", "a,b,c\n1,NaN,x\n", "nan2.csv:2:2: non-finite value \"NaN\""},
+      {"inf2.csv", "a,b,c\n1,-Infinity,x\n", "inf2.csv:2:2: non-finite value \"-Infinity\""},
+      {"range.csv", "a,b\n1e39,x\n", "range.csv:2:1: value \"1e39\" is out of float32 range"},
+      {"range2.csv", "a,b\n-1e400,x\n", "range2.csv:2:1: value \"-1e400\" is out of float32 range"},
+      {"nolabel.csv", "a,b\n1,x\n2,\n", "nolabel.csv:3:2: missing label (column \"b\")"},
+      {"nolabel2.csv", "a,b\n1,?\n", "nolabel2.csv:2:2: missing label"},
+  };
+  for (size_t i = 0; i < sizeof parse_errors / sizeof parse_errors[0]; i++)
+    EXPECT_ERROR(parse_errors[i].name, parse_errors[i].text, &o, LOGREG_EPARSE,
+                 parse_errors[i].needle);
 
   o.target = "zzz";
   EXPECT_ERROR("tgt.csv", "a,b\n1,x\n", &o, LOGREG_EINVAL,
@@ -406,21 +371,15 @@ static void test_model_mode(void) {
                "mcls2.csv:4:2: label \"3\" is not one of the model's classes");
 }
 
+/* A file gzipped with zlib (check_read_data's `gz` flag) reads like a plain one. */
 static void test_gzip(void) {
-  char path[512];
-  tmp_path(path, sizeof path, "data.csv.gz");
-  gzFile g = gzopen(path, "wb");
-  CHECK(g != NULL);
-  if (!g) return;
   const char *text = "a,b\n1,x\n2,y\n";
-  CHECK(gzwrite(g, text, (unsigned)strlen(text)) == (int)strlen(text));
-  CHECK(gzclose(g) == Z_OK);
-  logreg_dataset *ds = NULL;
+  logreg_dataset *ds;
   logreg_error err;
-  CHECK(logreg_dataset_read(path, NULL, &ds, &err) == LOGREG_OK);
+  CHECK(check_read_data(TMP_PREFIX, "data.csv.gz", text, strlen(text), 1, NULL, &ds, &err) ==
+        LOGREG_OK);
   if (ds) CHECK(ds->n == 2 && ds->x[1] == 2.0f && ds->k == 2);
   logreg_dataset_free(ds);
-  unlink(path);
 }
 
 static void test_real_files(void) {

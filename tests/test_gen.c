@@ -1,6 +1,5 @@
 /* test_gen.c: the synthetic dataset generators: same seed, same bytes; class counts as gen.h
  * documents; argument errors name the option; tumors data shaped like the real file. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 
@@ -8,56 +7,7 @@
 #include "gen.h"
 #include "logreg.h"
 
-static char tmpdir[512];
-
-static const char *tmp(const char *name, char *buf, size_t cap) {
-  snprintf(buf, cap, "%s/test_gen_%s", tmpdir, name);
-  return buf;
-}
-
-static char *read_all(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 1 << 16, n = 0, got;
-  char *buf = malloc(cap);
-  while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-    n += got;
-    if (cap - n < 2) {
-      char *q = realloc(buf, cap * 2);
-      if (!q) {
-        free(buf);
-        buf = NULL;
-        break;
-      }
-      buf = q;
-      cap *= 2;
-    }
-  }
-  fclose(f);
-  if (buf) buf[n] = '\0';
-  if (len) *len = n;
-  return buf;
-}
-
-static int same_file(const char *a, const char *b) {
-  size_t na, nb;
-  char *ta = read_all(a, &na), *tb = read_all(b, &nb);
-  int same = ta && tb && na == nb && memcmp(ta, tb, na) == 0;
-  free(ta);
-  free(tb);
-  return same;
-}
-
-static int temp_files(void) {
-  DIR *dir = opendir(tmpdir);
-  if (!dir) return -1;
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(dir)))
-    if (strncmp(e->d_name, "test_gen_", 9) == 0 && strstr(e->d_name, ".tmp")) n++;
-  closedir(dir);
-  return n;
-}
+#define TMP_PREFIX "test_gen"
 
 /* Per-class row counts, feature sums and squared sums of a generated CSV whose last column is
  * the label (numeric 0..k-1, or benign/malignant when `tumor`). Returns the row count. */
@@ -110,6 +60,18 @@ static size_t scan_csv(const char *text, size_t d, int tumor, class_stats *cs, s
   return rows;
 }
 
+/* scan_csv on the file at `path`, into `k` zeroed stats; 0 rows (and *bad set) when the file
+ * cannot be read. */
+static size_t scan_file(const char *path, size_t d, int tumor, class_stats *cs, size_t k,
+                        int *bad) {
+  memset(cs, 0, k * sizeof *cs);
+  char *text = check_read_file(path, NULL);
+  size_t rows = text ? scan_csv(text, d, tumor, cs, k, bad) : 0;
+  if (!text) *bad = 1;
+  free(text);
+  return rows;
+}
+
 static double cs_mean(const class_stats *c, size_t j) { return c->sum[j] / (double)c->count; }
 static double cs_std(const class_stats *c, size_t j) {
   double m = cs_mean(c, j);
@@ -118,14 +80,17 @@ static double cs_std(const class_stats *c, size_t j) {
 
 static void test_blobs(void) {
   char a[600], b[600], c[600];
+  check_tmp_path(a, sizeof a, TMP_PREFIX, "a.csv");
+  check_tmp_path(b, sizeof b, TMP_PREFIX, "b.csv");
+  check_tmp_path(c, sizeof c, TMP_PREFIX, "c.csv");
   logreg_error err;
-  CHECK(lr_gen_blobs(tmp("a.csv", a, sizeof a), 101, 3, 4, 1.5, 7, &err) == LOGREG_OK);
-  CHECK(lr_gen_blobs(tmp("b.csv", b, sizeof b), 101, 3, 4, 1.5, 7, &err) == LOGREG_OK);
-  CHECK(lr_gen_blobs(tmp("c.csv", c, sizeof c), 101, 3, 4, 1.5, 8, &err) == LOGREG_OK);
-  CHECK(same_file(a, b));
-  CHECK(!same_file(a, c));
+  CHECK(lr_gen_blobs(a, 101, 3, 4, 1.5, 7, &err) == LOGREG_OK);
+  CHECK(lr_gen_blobs(b, 101, 3, 4, 1.5, 7, &err) == LOGREG_OK);
+  CHECK(lr_gen_blobs(c, 101, 3, 4, 1.5, 8, &err) == LOGREG_OK);
+  CHECK(check_same_file(a, b));
+  CHECK(!check_same_file(a, c));
 
-  char *text = read_all(a, NULL);
+  char *text = check_read_file(a, NULL);
   CHECK(text != NULL);
   if (!text) return;
   CHECK(strncmp(text, "x0,x1,x2,label\n", 15) == 0);
@@ -152,9 +117,7 @@ static void test_blobs(void) {
 
   /* Within-class spread matches --spread; centres lie in [-10, 10]. */
   CHECK(lr_gen_blobs(a, 4000, 2, 2, 0.5, 3, &err) == LOGREG_OK);
-  text = read_all(a, NULL);
-  memset(cs, 0, sizeof cs);
-  CHECK(text && scan_csv(text, 2, 0, cs, 2, &bad) == 4000 && !bad);
+  CHECK(scan_file(a, 2, 0, cs, 2, &bad) == 4000 && !bad);
   for (size_t k = 0; k < 2; k++) {
     CHECK(cs[k].count == 2000);
     for (size_t j = 0; j < 2; j++) {
@@ -162,14 +125,13 @@ static void test_blobs(void) {
       CHECK(fabs(cs_mean(&cs[k], j)) < 10.1);
     }
   }
-  free(text);
-  CHECK(temp_files() == 0);
+  CHECK(check_leftover_tmp(TMP_PREFIX, "") == 0);
 }
 
 static void test_blobs_errors(void) {
   char p[600];
   logreg_error err;
-  tmp("err.csv", p, sizeof p);
+  check_tmp_path(p, sizeof p, TMP_PREFIX, "err.csv");
   CHECK(lr_gen_blobs(p, 0, 2, 2, 1.0, 1, &err) == LOGREG_EINVAL);
   CHECK_STR_CONTAINS(err.message, "--rows");
   CHECK(lr_gen_blobs(p, 10, 0, 2, 1.0, 1, &err) == LOGREG_EINVAL);
@@ -189,7 +151,7 @@ static void test_blobs_errors(void) {
   if (f) fclose(f);
 
   char bad[700];
-  snprintf(bad, sizeof bad, "%s/test_gen_no_such_dir/x.csv", tmpdir);
+  check_tmp_path(bad, sizeof bad, TMP_PREFIX, "no_such_dir/x.csv");
   CHECK(lr_gen_blobs(bad, 10, 2, 2, 1.0, 1, &err) == LOGREG_EIO);
   CHECK_STR_CONTAINS(err.message, bad);
   CHECK_STR_CONTAINS(err.message, strerror(ENOENT));
@@ -199,11 +161,13 @@ static void test_blobs_errors(void) {
 
 static void test_tumors(void) {
   char a[600], b[600];
+  check_tmp_path(a, sizeof a, TMP_PREFIX, "t1.csv");
+  check_tmp_path(b, sizeof b, TMP_PREFIX, "t2.csv");
   logreg_error err;
-  CHECK(lr_gen_tumors(tmp("t1.csv", a, sizeof a), 2000, 11, &err) == LOGREG_OK);
-  CHECK(lr_gen_tumors(tmp("t2.csv", b, sizeof b), 2000, 11, &err) == LOGREG_OK);
-  CHECK(same_file(a, b));
-  char *text = read_all(a, NULL);
+  CHECK(lr_gen_tumors(a, 2000, 11, &err) == LOGREG_OK);
+  CHECK(lr_gen_tumors(b, 2000, 11, &err) == LOGREG_OK);
+  CHECK(check_same_file(a, b));
+  char *text = check_read_file(a, NULL);
   CHECK(text != NULL);
   if (!text) return;
   CHECK(strncmp(text, "leukocyte_count,blood_pressure,tumor_class\n", 43) == 0);
@@ -230,11 +194,8 @@ static void test_tumors(void) {
   if (!real) {
     fprintf(stderr, "note: ../shared/data/tumors.csv absent, real-data comparison skipped\n");
   } else {
-    char *rt = read_all(real, NULL);
     class_stats rs[2];
-    memset(rs, 0, sizeof rs);
-    CHECK(rt && scan_csv(rt, 2, 1, rs, 2, &bad) == 1000 && !bad);
-    free(rt);
+    CHECK(scan_file(real, 2, 1, rs, 2, &bad) == 1000 && !bad);
     for (size_t c = 0; c < 2; c++)
       for (size_t j = 0; j < 2; j++) {
         CHECK(fabs(cs_mean(&cs[c], j) - cs_mean(&rs[c], j)) < 0.3);
@@ -245,19 +206,15 @@ static void test_tumors(void) {
 
   /* A tiny file still has both classes when n allows it. */
   CHECK(lr_gen_tumors(a, 3, 5, &err) == LOGREG_OK);
-  text = read_all(a, NULL);
-  memset(cs, 0, sizeof cs);
-  CHECK(text && scan_csv(text, 2, 1, cs, 2, &bad) == 3 && !bad);
+  CHECK(scan_file(a, 2, 1, cs, 2, &bad) == 3 && !bad);
   CHECK(cs[1].count == 2 && cs[0].count == 1);
-  free(text);
-  CHECK(temp_files() == 0);
+  CHECK(check_leftover_tmp(TMP_PREFIX, "") == 0);
 }
 
 int main(void) {
-  const char *t = getenv("LOGREG_TMP");
-  snprintf(tmpdir, sizeof tmpdir, "%s", t && *t ? t : ".");
   test_blobs();
   test_blobs_errors();
   test_tumors();
+  check_tmp_cleanup(TMP_PREFIX);
   return check_report("test_gen");
 }

@@ -6,35 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "check.h"
 #include "dataset.h"
 #include "logreg.h"
 
-static int tmp_counter;
-
-static void tmp_path(char *buf, size_t cap, const char *name) {
-  const char *dir = getenv("LOGREG_TMP");
-  if (!dir) dir = "/tmp";
-  snprintf(buf, cap, "%s/test_idx_%ld_%d_%s", dir, (long)getpid(), tmp_counter++, name);
-}
-
-static void write_bytes(const char *path, const void *data, size_t len) {
-  FILE *f = fopen(path, "wb");
-  CHECK(f != NULL);
-  if (!f) return;
-  CHECK(fwrite(data, 1, len, f) == len);
-  CHECK(fclose(f) == 0);
-}
-
-static void write_gz(const char *path, const void *data, size_t len) {
-  gzFile g = gzopen(path, "wb");
-  CHECK(g != NULL);
-  if (!g) return;
-  CHECK(gzwrite(g, data, (unsigned)len) == (int)len);
-  CHECK(gzclose(g) == Z_OK);
-}
+#define TMP_PREFIX "test_idx"
 
 /* An IDX file in buf: magic 00 00 type ndims, the sizes big-endian, then `n` data bytes. */
 static size_t make_idx(unsigned char *buf, unsigned type, unsigned ndims, const uint32_t *dims,
@@ -50,8 +27,6 @@ static size_t make_idx(unsigned char *buf, unsigned type, unsigned ndims, const 
   return p + n;
 }
 
-static int name_is(const char *got, const char *want) { return got && strcmp(got, want) == 0; }
-
 /* Paths of the shared fixture: 3 images of 2x2 and their labels 7, 2, 7. */
 static char images_path[512], labels_path[512];
 static unsigned char pixels[12];
@@ -60,12 +35,12 @@ static void make_fixture(void) {
   unsigned char buf[256];
   for (int i = 0; i < 12; i++) pixels[i] = (unsigned char)(i * 20 + 15);
   const uint32_t dims[3] = {3, 2, 2};
-  tmp_path(images_path, sizeof images_path, "imgs-idx3-ubyte");
-  write_bytes(images_path, buf, make_idx(buf, 0x08, 3, dims, pixels, 12));
+  check_tmp_path(images_path, sizeof images_path, TMP_PREFIX, "imgs-idx3-ubyte");
+  check_write_file(images_path, buf, make_idx(buf, 0x08, 3, dims, pixels, 12));
   const uint32_t ldims[1] = {3};
   const unsigned char labels[3] = {7, 2, 7};
-  tmp_path(labels_path, sizeof labels_path, "lbls-idx1-ubyte");
-  write_bytes(labels_path, buf, make_idx(buf, 0x08, 1, ldims, labels, 3));
+  check_tmp_path(labels_path, sizeof labels_path, TMP_PREFIX, "lbls-idx1-ubyte");
+  check_write_file(labels_path, buf, make_idx(buf, 0x08, 1, ldims, labels, 3));
 }
 
 static void check_fixture(const logreg_dataset *ds, int labelled) {
@@ -82,19 +57,21 @@ static void check_fixture(const logreg_dataset *ds, int labelled) {
   }
 }
 
+/* Reading `path` with `opt` must succeed and give the fixture, with its labels or without. */
+static void expect_fixture(const char *path, const logreg_read_options *opt, int labelled) {
+  logreg_dataset *ds = NULL;
+  logreg_error err;
+  CHECK(logreg_dataset_read(path, opt, &ds, &err) == LOGREG_OK);
+  if (ds) check_fixture(ds, labelled);
+  logreg_dataset_free(ds);
+}
+
 static void test_plain(void) {
   logreg_read_options o;
   logreg_read_options_init(&o);
   o.labels = labels_path;
-  logreg_dataset *ds = NULL;
-  logreg_error err;
-  CHECK(logreg_dataset_read(images_path, &o, &ds, &err) == LOGREG_OK);
-  if (ds) check_fixture(ds, 1);
-  logreg_dataset_free(ds);
-  ds = NULL;
-  CHECK(logreg_dataset_read(images_path, NULL, &ds, &err) == LOGREG_OK);
-  if (ds) check_fixture(ds, 0);
-  logreg_dataset_free(ds);
+  expect_fixture(images_path, &o, 1);
+  expect_fixture(images_path, NULL, 0);
 }
 
 static void test_gzip(void) {
@@ -102,34 +79,25 @@ static void test_gzip(void) {
   const uint32_t dims[3] = {3, 2, 2}, ldims[1] = {3};
   const unsigned char labels[3] = {7, 2, 7};
   char img[512], lab[512], noext[512];
-  tmp_path(img, sizeof img, "imgs.idx.gz");
-  write_gz(img, buf, make_idx(buf, 0x08, 3, dims, pixels, 12));
-  tmp_path(lab, sizeof lab, "labels.bin"); /* gzipped, but the name does not say so */
-  write_gz(lab, buf, make_idx(buf, 0x08, 1, ldims, labels, 3));
-  tmp_path(noext, sizeof noext, "plain-ubyte");
-  write_gz(noext, buf, make_idx(buf, 0x08, 3, dims, pixels, 12));
+  check_tmp_path(img, sizeof img, TMP_PREFIX, "imgs.idx.gz");
+  check_write_gz(img, buf, make_idx(buf, 0x08, 3, dims, pixels, 12));
+  /* gzipped, but the name does not say so */
+  check_tmp_path(lab, sizeof lab, TMP_PREFIX, "labels.bin");
+  check_write_gz(lab, buf, make_idx(buf, 0x08, 1, ldims, labels, 3));
+  check_tmp_path(noext, sizeof noext, TMP_PREFIX, "plain-ubyte");
+  check_write_gz(noext, buf, make_idx(buf, 0x08, 3, dims, pixels, 12));
 
   logreg_read_options o;
   logreg_read_options_init(&o);
   o.labels = lab;
-  logreg_dataset *ds = NULL;
-  logreg_error err;
-  CHECK(logreg_dataset_read(img, &o, &ds, &err) == LOGREG_OK);
-  if (ds) check_fixture(ds, 1);
-  logreg_dataset_free(ds);
-  ds = NULL;
-  CHECK(logreg_dataset_read(noext, &o, &ds, &err) == LOGREG_OK);
-  if (ds) check_fixture(ds, 1);
-  logreg_dataset_free(ds);
+  expect_fixture(img, &o, 1);
+  expect_fixture(noext, &o, 1);
 
   /* A plain file named .gz is read by its content. */
   char plain_gz[512];
-  tmp_path(plain_gz, sizeof plain_gz, "really-plain-ubyte.gz");
-  write_bytes(plain_gz, buf, make_idx(buf, 0x08, 3, dims, pixels, 12));
-  ds = NULL;
-  CHECK(logreg_dataset_read(plain_gz, &o, &ds, &err) == LOGREG_OK);
-  if (ds) check_fixture(ds, 1);
-  logreg_dataset_free(ds);
+  check_tmp_path(plain_gz, sizeof plain_gz, TMP_PREFIX, "really-plain-ubyte.gz");
+  check_write_file(plain_gz, buf, make_idx(buf, 0x08, 3, dims, pixels, 12));
+  expect_fixture(plain_gz, &o, 1);
 
   /* Damaged gzip: cut short, and a wrong CRC. */
   size_t gz_len = 0;
@@ -142,20 +110,21 @@ static void test_gzip(void) {
   }
   CHECK(gz_len > 20);
   char bad[512];
-  tmp_path(bad, sizeof bad, "cut-ubyte.gz");
-  write_bytes(bad, gz, gz_len - 4);
-  ds = NULL;
+  check_tmp_path(bad, sizeof bad, TMP_PREFIX, "cut-ubyte.gz");
+  check_write_file(bad, gz, gz_len - 4);
+  logreg_dataset *ds = NULL;
+  logreg_error err;
   CHECK(logreg_dataset_read(bad, NULL, &ds, &err) == LOGREG_EIO);
   CHECK(ds == NULL);
   CHECK_STR_CONTAINS(err.message, "cut-ubyte.gz: gzip: unexpected end of file");
-  write_bytes(bad, gz, gz_len / 2);
+  check_write_file(bad, gz, gz_len / 2);
   CHECK(logreg_dataset_read(bad, NULL, &ds, &err) == LOGREG_EIO);
   CHECK_STR_CONTAINS(err.message, "cut-ubyte.gz: gzip: unexpected end of file");
-  write_bytes(bad, gz, 12);
+  check_write_file(bad, gz, 12);
   CHECK(logreg_dataset_read(bad, NULL, &ds, &err) == LOGREG_EIO);
   CHECK_STR_CONTAINS(err.message, "cut-ubyte.gz: gzip: unexpected end of file");
   gz[gz_len - 8] ^= 0xff;
-  write_bytes(bad, gz, gz_len);
+  check_write_file(bad, gz, gz_len);
   CHECK(logreg_dataset_read(bad, NULL, &ds, &err) == LOGREG_EIO);
   CHECK_STR_CONTAINS(err.message, "cut-ubyte.gz: gzip: corrupt data: incorrect data check");
   unlink(bad);
@@ -175,14 +144,14 @@ static void test_shapes(void) {
   o.format = LOGREG_FORMAT_IDX; /* the name does not say IDX */
   /* One dimension: one feature per item. */
   const uint32_t d1[1] = {3};
-  tmp_path(path, sizeof path, "one.bin");
-  write_bytes(path, buf, make_idx(buf, 0x08, 1, d1, pixels, 3));
+  check_tmp_path(path, sizeof path, TMP_PREFIX, "one.bin");
+  check_write_file(path, buf, make_idx(buf, 0x08, 1, d1, pixels, 3));
   CHECK(logreg_dataset_read(path, &o, &ds, &err) == LOGREG_OK);
   if (ds) CHECK(ds->n == 3 && ds->d == 1 && ds->x[2] == (float)pixels[2]);
   logreg_dataset_free(ds);
   /* Four dimensions: 2 items of 1 x 2 x 3. */
   const uint32_t d4[4] = {2, 1, 2, 3};
-  write_bytes(path, buf, make_idx(buf, 0x08, 4, d4, pixels, 12));
+  check_write_file(path, buf, make_idx(buf, 0x08, 4, d4, pixels, 12));
   ds = NULL;
   CHECK(logreg_dataset_read(path, &o, &ds, &err) == LOGREG_OK);
   if (ds) CHECK(ds->n == 2 && ds->d == 6 && ds->x[11] == (float)pixels[11]);
@@ -194,16 +163,13 @@ static void test_shapes(void) {
  * must fail with `status` and a message containing `needle`. */
 static void expect_error(int line, const char *name, const unsigned char *data, size_t len,
                          const char *labels, logreg_status status, const char *needle) {
-  char path[512];
-  tmp_path(path, sizeof path, name);
-  write_bytes(path, data, len);
   logreg_read_options o;
   logreg_read_options_init(&o);
   o.format = LOGREG_FORMAT_IDX;
   o.labels = labels;
   logreg_dataset *ds = NULL;
   logreg_error err;
-  logreg_status st = logreg_dataset_read(path, &o, &ds, &err);
+  logreg_status st = check_read_data(TMP_PREFIX, name, data, len, 0, &o, &ds, &err);
   if (st != status || !strstr(err.message, needle))
     fprintf(stderr, "test_idx.c:%d: expected status %d and \"%s\", got %d \"%s\"\n", line,
             (int)status, needle, (int)st, err.message);
@@ -211,7 +177,6 @@ static void expect_error(int line, const char *name, const unsigned char *data, 
   CHECK(ds == NULL);
   CHECK_STR_CONTAINS(err.message, needle);
   logreg_dataset_free(ds);
-  unlink(path);
 }
 
 static void test_errors(void) {
@@ -255,14 +220,14 @@ static void test_errors(void) {
                "imgs-idx3-ubyte: not an IDX labels file: magic 0x00000803 has 3 dimensions, "
                "expected 0x00000801 (labels)");
   char lab2[512];
-  tmp_path(lab2, sizeof lab2, "lbl2-idx1-ubyte");
+  check_tmp_path(lab2, sizeof lab2, TMP_PREFIX, "lbl2-idx1-ubyte");
   unsigned char lbuf[64];
   const uint32_t two[1] = {2};
-  write_bytes(lab2, lbuf, make_idx(lbuf, 0x08, 1, two, pixels, 2));
+  check_write_file(lab2, lbuf, make_idx(lbuf, 0x08, 1, two, pixels, 2));
   expect_error(__LINE__, "imgs2.idx", buf, len, lab2, LOGREG_EPARSE, "imgs2.idx holds 3 images");
   expect_error(__LINE__, "imgs3.idx", buf, len, lab2, LOGREG_EPARSE,
                "lbl2-idx1-ubyte: 2 labels, but ");
-  write_bytes(lab2, lbuf, 0);
+  check_write_file(lab2, lbuf, 0);
   expect_error(__LINE__, "imgs4.idx", buf, len, lab2, LOGREG_EPARSE, "lbl2-idx1-ubyte: empty file");
   unlink(lab2);
   expect_error(__LINE__, "imgs5.idx", buf, len, lab2, LOGREG_EIO,

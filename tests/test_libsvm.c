@@ -5,53 +5,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <zlib.h>
 
 #include "check.h"
 #include "dataset.h"
 #include "logreg.h"
 
-static int tmp_counter;
-
-static void tmp_path(char *buf, size_t cap, const char *name) {
-  const char *dir = getenv("LOGREG_TMP");
-  if (!dir) dir = "/tmp";
-  snprintf(buf, cap, "%s/test_libsvm_%ld_%d_%s", dir, (long)getpid(), tmp_counter++, name);
-}
-
-static void write_file(const char *path, const char *text) {
-  FILE *f = fopen(path, "wb");
-  CHECK(f != NULL);
-  if (!f) return;
-  CHECK(fwrite(text, 1, strlen(text), f) == strlen(text));
-  CHECK(fclose(f) == 0);
-}
+#define TMP_PREFIX "test_libsvm"
 
 /* Writes `text` to a temp file called `name` (the name picks the format), reads it, removes it. */
 static logreg_status read_text(const char *name, const char *text, const logreg_read_options *opt,
                                logreg_dataset **ds, logreg_error *err) {
-  char path[512];
-  tmp_path(path, sizeof path, name);
-  write_file(path, text);
-  *ds = NULL;
-  logreg_status st = logreg_dataset_read(path, opt, ds, err);
-  unlink(path);
-  return st;
+  return check_read_text(TMP_PREFIX, name, text, opt, ds, err);
 }
 
+/* Reading must fail with `status` and a message containing `needle`. */
 #define EXPECT_ERROR(name, text, opt, status, needle)                                              \
-  do {                                                                                             \
-    logreg_error e_;                                                                               \
-    logreg_dataset *d_ = NULL;                                                                     \
-    logreg_status s_ = read_text(name, text, opt, &d_, &e_);                                       \
-    CHECK(s_ == (status));                                                                         \
-    CHECK(d_ == NULL);                                                                             \
-    CHECK_STR_CONTAINS(e_.message, needle);                                                        \
-    logreg_dataset_free(d_);                                                                       \
-  } while (0)
-
-static int name_is(const char *got, const char *want) { return got && strcmp(got, want) == 0; }
+  CHECK_READ_ERROR(TMP_PREFIX, name, text, opt, status, needle)
 
 static void test_basic(void) {
   logreg_dataset *ds;
@@ -124,54 +93,46 @@ static void test_model(void) {
 }
 
 static void test_errors(void) {
+  /* Each bad file, read with the default options, fails to parse with this message. */
+  static const struct {
+    const char *name, *text, *needle;
+  } parse_errors[] = {
+      {"empty.svm", "", "empty.svm: empty file"},
+      {"comments.svm", "# nothing\n\n", "comments.svm: no data rows"},
+      {"nofeat.svm", "1\n2\n", "nofeat.svm: no features: no line has an INDEX:VALUE pair"},
+      {"zero.svm", "1 1:1\n1 0:1\n", "zero.svm:2:3: feature index 0: indices start at 1"},
+      {"order.svm", "1 1:1 3:1 2:1\n",
+       "order.svm:1:11: feature index 2 after index 3: indices must increase"},
+      {"same.svm", "1 3:1  3:1\n", "same.svm:1:8: feature index 3 after index 3"},
+      {"badidx.svm", "1 a:1\n", "badidx.svm:1:3: bad feature index \"a\""},
+      {"badidx2.svm", "1 -2:1\n", "badidx2.svm:1:3: bad feature index \"-2\""},
+      {"noidx.svm", "1 :1\n", "noidx.svm:1:3: bad feature index \"\""},
+      {"huge.svm", "1 99999999999999999999999:1\n", "huge.svm:1:3: bad feature index"},
+      {"nocolon.svm", "1 1:1\n1 1:2 5\n", "nocolon.svm:2:7: expected INDEX:VALUE, found \"5\""},
+      {"nolabel.svm", "1 1:1\n\t1:2 3:4\n",
+       "nolabel.svm:2:2: missing label: the line starts with \"1:2\""},
+      {"badval.svm", "1 1:abc\n", "badval.svm:1:5: not a number: \"abc\""},
+      {"noval.svm", "1 1: 2:3\n", "noval.svm:1:5: not a number: \"\""},
+      {"nanval.svm", "1 1:1 2:nan\n", "nanval.svm:1:9: non-finite value \"nan\""},
+      {"range.svm", "1 10:1e39\n", "range.svm:1:6: value \"1e39\" is out of float32 range"},
+      {"missing.svm", "1 1:?\n", "missing.svm:1:5: not a number: \"?\""},
+  };
   logreg_read_options o;
   logreg_read_options_init(&o);
-  EXPECT_ERROR("empty.svm", "", &o, LOGREG_EPARSE, "empty.svm: empty file");
-  EXPECT_ERROR("comments.svm", "# nothing\n\n", &o, LOGREG_EPARSE, "comments.svm: no data rows");
-  EXPECT_ERROR("nofeat.svm", "1\n2\n", &o, LOGREG_EPARSE,
-               "nofeat.svm: no features: no line has an INDEX:VALUE pair");
-  EXPECT_ERROR("zero.svm", "1 1:1\n1 0:1\n", &o, LOGREG_EPARSE,
-               "zero.svm:2:3: feature index 0: indices start at 1");
-  EXPECT_ERROR("order.svm", "1 1:1 3:1 2:1\n", &o, LOGREG_EPARSE,
-               "order.svm:1:11: feature index 2 after index 3: indices must increase");
-  EXPECT_ERROR("same.svm", "1 3:1  3:1\n", &o, LOGREG_EPARSE,
-               "same.svm:1:8: feature index 3 after index 3");
-  EXPECT_ERROR("badidx.svm", "1 a:1\n", &o, LOGREG_EPARSE,
-               "badidx.svm:1:3: bad feature index \"a\"");
-  EXPECT_ERROR("badidx2.svm", "1 -2:1\n", &o, LOGREG_EPARSE,
-               "badidx2.svm:1:3: bad feature index \"-2\"");
-  EXPECT_ERROR("noidx.svm", "1 :1\n", &o, LOGREG_EPARSE, "noidx.svm:1:3: bad feature index \"\"");
-  EXPECT_ERROR("huge.svm", "1 99999999999999999999999:1\n", &o, LOGREG_EPARSE,
-               "huge.svm:1:3: bad feature index");
-  EXPECT_ERROR("nocolon.svm", "1 1:1\n1 1:2 5\n", &o, LOGREG_EPARSE,
-               "nocolon.svm:2:7: expected INDEX:VALUE, found \"5\"");
-  EXPECT_ERROR("nolabel.svm", "1 1:1\n\t1:2 3:4\n", &o, LOGREG_EPARSE,
-               "nolabel.svm:2:2: missing label: the line starts with \"1:2\"");
-  EXPECT_ERROR("badval.svm", "1 1:abc\n", &o, LOGREG_EPARSE,
-               "badval.svm:1:5: not a number: \"abc\"");
-  EXPECT_ERROR("noval.svm", "1 1: 2:3\n", &o, LOGREG_EPARSE, "noval.svm:1:5: not a number: \"\"");
-  EXPECT_ERROR("nanval.svm", "1 1:1 2:nan\n", &o, LOGREG_EPARSE,
-               "nanval.svm:1:9: non-finite value \"nan\"");
-  EXPECT_ERROR("range.svm", "1 10:1e39\n", &o, LOGREG_EPARSE,
-               "range.svm:1:6: value \"1e39\" is out of float32 range");
-  EXPECT_ERROR("missing.svm", "1 1:?\n", &o, LOGREG_EPARSE, "missing.svm:1:5: not a number: \"?\"");
+  for (size_t i = 0; i < sizeof parse_errors / sizeof parse_errors[0]; i++)
+    EXPECT_ERROR(parse_errors[i].name, parse_errors[i].text, &o, LOGREG_EPARSE,
+                 parse_errors[i].needle);
 }
 
+/* A file gzipped with zlib (check_read_data's `gz` flag) reads like a plain one. */
 static void test_gzip(void) {
-  char path[512];
-  tmp_path(path, sizeof path, "data.svm.gz");
-  gzFile g = gzopen(path, "wb");
-  CHECK(g != NULL);
-  if (!g) return;
   const char *text = "1 1:1 2:2\n-1 2:3\n";
-  CHECK(gzwrite(g, text, (unsigned)strlen(text)) == (int)strlen(text));
-  CHECK(gzclose(g) == Z_OK);
-  logreg_dataset *ds = NULL;
+  logreg_dataset *ds;
   logreg_error err;
-  CHECK(logreg_dataset_read(path, NULL, &ds, &err) == LOGREG_OK);
+  CHECK(check_read_data(TMP_PREFIX, "data.svm.gz", text, strlen(text), 1, NULL, &ds, &err) ==
+        LOGREG_OK);
   if (ds) CHECK(ds->n == 2 && ds->d == 2 && ds->x[3] == 3.0f && ds->y[0] == 1);
   logreg_dataset_free(ds);
-  unlink(path);
 }
 
 int main(void) {

@@ -124,19 +124,22 @@ static double fd_error(int binary, double l2, double pos_weight, int weighted) {
 }
 
 static void test_finite_differences(void) {
-  double e;
-  e = fd_error(0, 0.0, 1.0, 0);
-  fprintf(stderr, "multinomial: rel err %.3g\n", e);
-  CHECK(e <= 1e-6);
-  e = fd_error(0, 0.1, 1.0, 1);
-  fprintf(stderr, "multinomial + l2 + class weights: rel err %.3g\n", e);
-  CHECK(e <= 1e-6);
-  e = fd_error(1, 0.0, 1.0, 0);
-  fprintf(stderr, "binary: rel err %.3g\n", e);
-  CHECK(e <= 1e-6);
-  e = fd_error(1, 0.05, 2.5, 1);
-  fprintf(stderr, "binary + l2 + class weights + pos_weight: rel err %.3g\n", e);
-  CHECK(e <= 1e-6);
+  static const struct {
+    const char *what;
+    int binary;
+    double l2, pos_weight;
+    int weighted;
+  } cases[] = {
+      {"multinomial", 0, 0.0, 1.0, 0},
+      {"multinomial + l2 + class weights", 0, 0.1, 1.0, 1},
+      {"binary", 1, 0.0, 1.0, 0},
+      {"binary + l2 + class weights + pos_weight", 1, 0.05, 2.5, 1},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    double e = fd_error(cases[i].binary, cases[i].l2, cases[i].pos_weight, cases[i].weighted);
+    fprintf(stderr, "%s: rel err %.3g\n", cases[i].what, e);
+    CHECK(e <= 1e-6);
+  }
 }
 
 int main(void) {

@@ -2,7 +2,6 @@
  * atomic saves that refuse NaN and leave the old file alone, and one clear error for each kind
  * of broken file. */
 #include <cJSON.h>
-#include <dirent.h>
 #include <errno.h>
 #include <float.h>
 #include <stdint.h>
@@ -12,58 +11,7 @@
 #include "model.h"
 #include "util.h"
 
-static char tmpdir[512];
-
-/* A path in the test's scratch folder; names are prefixed so parallel tests never collide. */
-static const char *tmp(const char *name, char *buf, size_t cap) {
-  snprintf(buf, cap, "%s/test_model_io_%s", tmpdir, name);
-  return buf;
-}
-
-static char *read_all(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 1 << 16, n = 0;
-  char *buf = malloc(cap);
-  size_t got;
-  while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-    n += got;
-    if (cap - n < 2) {
-      char *q = realloc(buf, cap * 2);
-      if (!q) {
-        free(buf);
-        buf = NULL;
-        break;
-      }
-      buf = q;
-      cap *= 2;
-    }
-  }
-  fclose(f);
-  if (buf) buf[n] = '\0';
-  if (len) *len = n;
-  return buf;
-}
-
-static void write_text(const char *path, const char *text, size_t len) {
-  FILE *f = fopen(path, "wb");
-  CHECK(f != NULL);
-  if (!f) return;
-  CHECK(fwrite(text, 1, len, f) == len);
-  fclose(f);
-}
-
-/* Number of leftover temp files ("<prefix>*.tmp*") in the scratch folder. */
-static int temp_files(const char *prefix) {
-  DIR *dir = opendir(tmpdir);
-  if (!dir) return -1;
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(dir)))
-    if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 && strstr(e->d_name, ".tmp")) n++;
-  closedir(dir);
-  return n;
-}
+#define TMP_PREFIX "test_model_io"
 
 static int same_bits(const double *a, const double *b, size_t n) {
   return memcmp(a, b, n * sizeof *a) == 0;
@@ -189,7 +137,8 @@ static void test_round_trip(void) {
   logreg_error err;
   logreg_model *m = awkward_model();
   if (!m) return;
-  CHECK(logreg_model_save(m, tmp("rt.json", p1, sizeof p1), &err) == LOGREG_OK);
+  check_tmp_path(p1, sizeof p1, TMP_PREFIX, "rt.json");
+  CHECK(logreg_model_save(m, p1, &err) == LOGREG_OK);
   logreg_model *back = NULL;
   CHECK(logreg_model_load(p1, &back, &err) == LOGREG_OK);
   if (!back) fprintf(stderr, "load: %s\n", err.message);
@@ -201,9 +150,10 @@ static void test_round_trip(void) {
   CHECK(logreg_model_class_name(back, 3) == NULL && logreg_model_feature_name(back, 6) == NULL);
 
   /* Saving what was loaded gives the same bytes: nothing drifts across generations. */
-  CHECK(logreg_model_save(back, tmp("rt2.json", p2, sizeof p2), &err) == LOGREG_OK);
+  check_tmp_path(p2, sizeof p2, TMP_PREFIX, "rt2.json");
+  CHECK(logreg_model_save(back, p2, &err) == LOGREG_OK);
   size_t n1, n2;
-  char *t1 = read_all(p1, &n1), *t2 = read_all(p2, &n2);
+  char *t1 = check_read_file(p1, &n1), *t2 = check_read_file(p2, &n2);
   CHECK(t1 && t2 && n1 == n2 && memcmp(t1, t2, n1) == 0);
 
   /* The layout DESIGN.md §5 promises, and never NaN/Infinity even where weights_raw
@@ -243,7 +193,7 @@ static void test_round_trip(void) {
   free(t2);
   logreg_model_free(back);
   logreg_model_free(m);
-  CHECK(temp_files("test_model_io_rt") == 0);
+  CHECK(check_leftover_tmp(TMP_PREFIX, "rt") == 0);
 }
 
 static void test_binary_round_trip(void) {
@@ -264,12 +214,13 @@ static void test_binary_round_trip(void) {
   m->median[0] = 14.9;
   m->median[1] = 15.2;
   m->options.seed = 42; /* small seeds stay numbers */
-  CHECK(logreg_model_save(m, tmp("bin.json", p, sizeof p), &err) == LOGREG_OK);
+  check_tmp_path(p, sizeof p, TMP_PREFIX, "bin.json");
+  CHECK(logreg_model_save(m, p, &err) == LOGREG_OK);
   logreg_model *back = NULL;
   CHECK(logreg_model_load(p, &back, &err) == LOGREG_OK);
   check_same_model(m, back);
   CHECK(logreg_model_binary(back) == 1 && logreg_model_classes(back) == 2);
-  char *t = read_all(p, NULL);
+  char *t = check_read_file(p, NULL);
   CHECK_STR_CONTAINS(t, "\"seed\": 42,");
   CHECK_STR_CONTAINS(t, "\"binary\": true");
   CHECK_STR_CONTAINS(t, "\"feature_columns\": null");
@@ -283,10 +234,10 @@ static void test_save_errors(void) {
   logreg_error err;
   logreg_model *m = awkward_model();
   if (!m) return;
-  tmp("keep.json", p, sizeof p);
+  check_tmp_path(p, sizeof p, TMP_PREFIX, "keep.json");
   CHECK(logreg_model_save(m, p, &err) == LOGREG_OK);
   size_t n0;
-  char *before = read_all(p, &n0);
+  char *before = check_read_file(p, &n0);
 
   /* A NaN weight: refused, naming where it is; the existing file stays as it was. */
   m->w[3 * 3 + 1] = NAN;
@@ -311,14 +262,14 @@ static void test_save_errors(void) {
   CHECK_STR_CONTAINS(err.message, "scaler.mean[0]");
   m->mean[0] = 0;
   size_t n1;
-  char *after = read_all(p, &n1);
+  char *after = check_read_file(p, &n1);
   CHECK(before && after && n0 == n1 && memcmp(before, after, n0) == 0);
   free(before);
   free(after);
 
   /* A missing directory: the message names the path and the system's reason. */
   char bad[700];
-  snprintf(bad, sizeof bad, "%s/test_model_io_no_such_dir/model.json", tmpdir);
+  check_tmp_path(bad, sizeof bad, TMP_PREFIX, "no_such_dir/model.json");
   CHECK(logreg_model_save(m, bad, &err) == LOGREG_EIO);
   CHECK_STR_CONTAINS(err.message, bad);
   CHECK_STR_CONTAINS(err.message, strerror(ENOENT));
@@ -329,7 +280,7 @@ static void test_save_errors(void) {
   m->binary = 0;
   CHECK(logreg_model_save(NULL, p, &err) == LOGREG_EINVAL);
   CHECK(logreg_model_save(m, NULL, &err) == LOGREG_EINVAL);
-  CHECK(temp_files("test_model_io_keep") == 0);
+  CHECK(check_leftover_tmp(TMP_PREFIX, "keep") == 0);
   logreg_model_free(m);
 }
 
@@ -342,9 +293,10 @@ static cJSON *small_doc(void) {
   set_names(m, classes, "f");
   for (size_t i = 0; i < 6; i++) m->w[i] = (double)i * 0.5;
   logreg_error err;
-  CHECK(logreg_model_save(m, tmp("small.json", p, sizeof p), &err) == LOGREG_OK);
+  check_tmp_path(p, sizeof p, TMP_PREFIX, "small.json");
+  CHECK(logreg_model_save(m, p, &err) == LOGREG_OK);
   logreg_model_free(m);
-  char *text = read_all(p, NULL);
+  char *text = check_read_file(p, NULL);
   cJSON *doc = text ? cJSON_Parse(text) : NULL;
   free(text);
   CHECK(doc != NULL);
@@ -354,14 +306,14 @@ static cJSON *small_doc(void) {
 /* Writes `doc` (deleted here) to a file, loads it, and checks the failure message. */
 static void expect_load_error(cJSON *doc, const char *needle, int line) {
   char p[600];
-  tmp("broken.json", p, sizeof p);
+  check_tmp_path(p, sizeof p, TMP_PREFIX, "broken.json");
   char *text = doc ? cJSON_Print(doc) : NULL;
   cJSON_Delete(doc);
   if (!text) {
     CHECK(0);
     return;
   }
-  write_text(p, text, strlen(text));
+  check_write_file(p, text, strlen(text));
   free(text);
   logreg_model *m = NULL;
   logreg_error err;
@@ -377,8 +329,8 @@ static void expect_load_error(cJSON *doc, const char *needle, int line) {
 
 static void expect_text_error(const char *text, size_t len, const char *needle, int line) {
   char p[600];
-  tmp("broken.json", p, sizeof p);
-  write_text(p, text, len);
+  check_tmp_path(p, sizeof p, TMP_PREFIX, "broken.json");
+  check_write_file(p, text, len);
   logreg_model *m = NULL;
   logreg_error err;
   logreg_status st = logreg_model_load(p, &m, &err);
@@ -409,7 +361,8 @@ static void test_load_errors(void) {
   logreg_model *m = NULL;
   logreg_error err;
 
-  CHECK(logreg_model_load(tmp("does_not_exist.json", p, sizeof p), &m, &err) == LOGREG_EIO);
+  check_tmp_path(p, sizeof p, TMP_PREFIX, "does_not_exist.json");
+  CHECK(logreg_model_load(p, &m, &err) == LOGREG_EIO);
   CHECK_STR_CONTAINS(err.message, p);
   CHECK_STR_CONTAINS(err.message, strerror(ENOENT));
   CHECK(m == NULL);
@@ -426,10 +379,11 @@ static void test_load_errors(void) {
 
   /* Truncated halfway through a valid file. */
   size_t n;
-  char *good = read_all(tmp("small.json", p, sizeof p), &n);
+  check_tmp_path(p, sizeof p, TMP_PREFIX, "small.json");
+  char *good = check_read_file(p, &n);
   if (!good) {
     cJSON_Delete(small_doc());
-    good = read_all(p, &n);
+    good = check_read_file(p, &n);
   }
   CHECK(good != NULL);
   if (good) {
@@ -554,7 +508,8 @@ static void test_optional_keys(void) {
   char *text = cJSON_Print(doc);
   cJSON_Delete(doc);
   if (!text) return;
-  write_text(tmp("minimal.json", p, sizeof p), text, strlen(text));
+  check_tmp_path(p, sizeof p, TMP_PREFIX, "minimal.json");
+  check_write_file(p, text, strlen(text));
   free(text);
   logreg_model *m = NULL;
   logreg_error err;
@@ -579,7 +534,7 @@ static void test_optional_keys(void) {
   text = cJSON_Print(doc);
   cJSON_Delete(doc);
   if (!text) return;
-  write_text(p, text, strlen(text));
+  check_write_file(p, text, strlen(text));
   free(text);
   CHECK(logreg_model_load(p, &m, &err) == LOGREG_OK);
   if (m) CHECK(m->options.seed == 12345);
@@ -621,13 +576,12 @@ static void test_model_basics(void) {
 }
 
 int main(void) {
-  const char *t = getenv("LOGREG_TMP");
-  snprintf(tmpdir, sizeof tmpdir, "%s", t && *t ? t : ".");
   test_model_basics();
   test_round_trip();
   test_binary_round_trip();
   test_save_errors();
   test_load_errors();
   test_optional_keys();
+  check_tmp_cleanup(TMP_PREFIX);
   return check_report("test_model_io");
 }

@@ -31,8 +31,7 @@ static void roundtrip(int binary) {
   logreg_model *m = NULL, *m2 = NULL;
   CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_OK);
   char path[512];
-  const char *tmp = getenv("LOGREG_TMP");
-  snprintf(path, sizeof path, "%s/roundtrip_%d.json", tmp ? tmp : "/tmp", binary);
+  check_tmp_path(path, sizeof path, "test_roundtrip", binary ? "binary.json" : "multi.json");
   CHECK(logreg_model_save(m, path, &err) == LOGREG_OK);
   CHECK(logreg_model_load(path, &m2, &err) == LOGREG_OK);
   double *p1 = malloc(N * k * sizeof *p1), *p2 = malloc(N * k * sizeof *p2);

@@ -51,6 +51,15 @@ static logreg_dataset *noisy(size_t n, size_t d, size_t k, uint64_t seed, double
   return ds;
 }
 
+/* Default parameters with full-batch gradient descent at step `lr`. */
+static logreg_params gd_params(double lr) {
+  logreg_params p;
+  logreg_params_init(&p);
+  p.optimizer = LOGREG_OPTIMIZER_GD;
+  p.lr = lr;
+  return p;
+}
+
 typedef struct trace {
   double obj[64];
   int n;
@@ -63,10 +72,7 @@ static void record(void *user, const logreg_epoch_info *e) {
 
 static void test_gd_descends(void) {
   logreg_dataset *ds = noisy(200, 5, 3, 1, 0.1);
-  logreg_params p;
-  logreg_params_init(&p);
-  p.optimizer = LOGREG_OPTIMIZER_GD;
-  p.lr = 0.1;
+  logreg_params p = gd_params(0.1);
   p.epochs = 50;
   p.l2 = 0.01;
   trace t = {{0}, 0};
@@ -120,10 +126,7 @@ static void test_early_stopping(void) {
   logreg_dataset *tr, *va, *te;
   logreg_error err;
   CHECK(logreg_dataset_split(all, 0.4, 0.6, 0.0, 1, &tr, &va, &te, &err) == LOGREG_OK);
-  logreg_params p;
-  logreg_params_init(&p);
-  p.optimizer = LOGREG_OPTIMIZER_GD;
-  p.lr = 0.3;
+  logreg_params p = gd_params(0.3);
   p.epochs = 300;
   p.patience = 10;
   logreg_model *m = NULL, *ref = NULL;
@@ -156,10 +159,7 @@ static void test_early_stopping(void) {
 
 static void test_divergence(void) {
   logreg_dataset *ds = noisy(100, 4, 3, 4, 0.0);
-  logreg_params p;
-  logreg_params_init(&p);
-  p.optimizer = LOGREG_OPTIMIZER_GD;
-  p.lr = 1e30;
+  logreg_params p = gd_params(1e30);
   logreg_model *m = (logreg_model *)&p; /* must be reset to NULL */
   logreg_error err;
   CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_EDIVERGED);
@@ -171,10 +171,7 @@ static void test_divergence(void) {
 
 static void test_tol(void) {
   logreg_dataset *ds = noisy(200, 3, 2, 5, 0.1);
-  logreg_params p;
-  logreg_params_init(&p);
-  p.optimizer = LOGREG_OPTIMIZER_GD;
-  p.lr = 1.0;
+  logreg_params p = gd_params(1.0);
   p.l2 = 0.1;
   p.epochs = 5000;
   p.tol = 1e-6;

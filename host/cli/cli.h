@@ -17,6 +17,7 @@ int cmd_predict(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* Prints "logreg: error: MESSAGE" on stderr; returns `code`. */
 int cli_error(int code, const char *fmt, ...) LR_PRINTF(2, 3);

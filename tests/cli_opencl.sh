@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# cli_opencl.sh: the OpenCL device from the command line: `devices` lists it and marks the
+# auto choice; tumors trains on it to test accuracy >= 0.94 and the summary names it; bad
+# device specs and a kernel that does not compile give one error line; --device auto falls
+# back to cpu with a warning when the kernels cannot be built. Skips without an OpenCL device.
+. "$(dirname "$0")/lib.sh"
+"$LOGREG" devices > "$WORK/devices.txt" 2>&1 || fail "devices exited $?"
+grep -q '^opencl:[0-9]*:[0-9]*' "$WORK/devices.txt" || { echo "SKIP: no OpenCL device" >&2; exit 77; }
+grep -q '<- auto' "$WORK/devices.txt" || fail "devices does not mark the auto choice"
+grep -qE 'compute units, global memory [0-9.]+ GiB, max allocation [0-9.]+ GiB, OpenCL C' "$WORK/devices.txt" \
+  || fail "devices lacks device details: $(cat "$WORK/devices.txt")"
+grep -q '^auto -> ' "$WORK/devices.txt" || fail "devices does not say what auto picks and why"
+
+need_shared tumors.csv
+data="$SHARED/data/tumors.csv"
+"$LOGREG" train "$data" --target tumor_class --device opencl --json --quiet --model "$WORK/m.json" \
+  > "$WORK/t.json" 2> "$WORK/err" || fail "train --device opencl exited $?: $(cat "$WORK/err")"
+acc=$(json "$WORK/t.json" "j['test']['accuracy']")
+echo "tumors on opencl: test accuracy $acc" >&2
+ge "$acc" 0.94 && pass "opencl accuracy $acc" || fail "opencl accuracy $acc < 0.94"
+[ "$(json "$WORK/t.json" "j['backend']")" = opencl ] || fail "backend is not opencl"
+
+# auto says what it chose on stderr.
+"$LOGREG" train "$data" --epochs 3 --model "$WORK/a.json" > /dev/null 2> "$WORK/err" || fail "auto train"
+grep -q '^device: auto -> opencl:' "$WORK/err" && pass "auto announces its choice" \
+  || fail "auto did not announce an OpenCL choice: $(head -2 "$WORK/err")"
+
+one_error() { # one_error "SUBSTRING" cmd...: exactly one 'logreg: error:' line, non-zero exit
+  local want=$1; shift
+  "$@" > /dev/null 2> "$WORK/err"; local rc=$?
+  if [ "$rc" -lt 1 ] || [ "$rc" -gt 125 ]; then fail "$*: exit $rc"; return; fi
+  [ "$(wc -l < "$WORK/err")" -eq 1 ] || { fail "$*: stderr: $(cat "$WORK/err")"; return; }
+  grep -q "^logreg: error: .*$want" "$WORK/err" && pass "$* -> $(cat "$WORK/err" | cut -c1-120)" \
+    || fail "$*: expected '$want' in $(cat "$WORK/err")"
+}
+one_error "no device 9 on platform 9" "$LOGREG" train "$data" --device opencl:9:9 --quiet --model "$WORK/x.json"
+one_error "opencl:PLATFORM:DEVICE" "$LOGREG" train "$data" --device opencl:x --quiet --model "$WORK/x.json"
+LOGREG_OPENCL_DEVICE=no-such-device one_error "match no device" "$LOGREG" train "$data" --device opencl --quiet --model "$WORK/x.json"
+
+# A kernel that does not compile: a clean error with the build log on --device opencl ...
+mkdir -p "$WORK/k"
+src="$(dirname "$0")/../kernels/logreg.cl"
+sed 's/const float xj = x\[j\];/const float xj = x[j] oops;/' "$src" > "$WORK/k/logreg.cl"
+LOGREG_KERNEL_DIR="$WORK/k" one_error "clBuildProgram failed.*-DLR_K=2.*error" \
+  "$LOGREG" train "$data" --device opencl --quiet --model "$WORK/x.json"
+[ -e "$WORK/x.json" ] && fail "a model was written after a kernel build failure"
+# ... and a warning plus a cpu run on --device auto.
+LOGREG_KERNEL_DIR="$WORK/k" "$LOGREG" train "$data" --device auto --quiet --json --model "$WORK/f.json" \
+  > "$WORK/f.out" 2> "$WORK/err" || fail "auto fallback exited $?"
+grep -q '^logreg: warning: .*falling back to --device cpu' "$WORK/err" || fail "no fallback warning"
+[ "$(json "$WORK/f.out" "j['backend']")" = cpu ] && pass "auto fell back to cpu" || fail "fallback backend"
+finish

@@ -4,6 +4,25 @@
 # device specs and a kernel that does not compile give one error line; --device auto falls
 # back to cpu with a warning when the kernels cannot be built. Skips without an OpenCL device.
 . "$(dirname "$0")/lib.sh"
+# With no OpenCL platform at all (an empty ICD vendor folder for the ocl-icd loader), devices
+# says so, auto picks cpu, and --device opencl is an error, not a silent fallback.
+mkdir -p "$WORK/noicd"
+OCL_ICD_VENDORS="$WORK/noicd" "$LOGREG" devices > "$WORK/none.txt" 2>&1 || fail "devices without platform exited $?"
+grep -q "no platform found" "$WORK/none.txt" && grep -q "^auto -> cpu" "$WORK/none.txt" \
+  && pass "devices without a platform" || fail "devices without a platform: $(cat "$WORK/none.txt")"
+if [ -f "$SHARED/data/tumors.csv" ]; then
+  OCL_ICD_VENDORS="$WORK/noicd" "$LOGREG" train "$SHARED/data/tumors.csv" --device opencl --quiet \
+    --model "$WORK/n.json" > /dev/null 2> "$WORK/err"
+  rc=$?
+  { [ "$rc" -ge 1 ] && [ "$rc" -le 125 ] && [ "$(wc -l < "$WORK/err")" -eq 1 ] &&
+    grep -q "^logreg: error: --device opencl: no OpenCL platform found" "$WORK/err"; } \
+    && pass "--device opencl without a platform is an error" || fail "no-platform error: rc $rc $(cat "$WORK/err")"
+  OCL_ICD_VENDORS="$WORK/noicd" "$LOGREG" train "$SHARED/data/tumors.csv" --quiet --json \
+    --model "$WORK/n.json" > "$WORK/n.out" 2> "$WORK/err" || fail "auto without a platform exited $?"
+  [ "$(json "$WORK/n.out" "j['backend']")" = cpu ] && pass "auto without a platform runs on cpu" \
+    || fail "auto without a platform"
+fi
+
 "$LOGREG" devices > "$WORK/devices.txt" 2>&1 || fail "devices exited $?"
 grep -q '^opencl:[0-9]*:[0-9]*' "$WORK/devices.txt" || { echo "SKIP: no OpenCL device" >&2; exit 77; }
 grep -q '<- auto' "$WORK/devices.txt" || fail "devices does not mark the auto choice"

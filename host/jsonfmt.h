@@ -24,4 +24,8 @@ size_t lr_json_format_number(double v, char *buf);
  * line. Returns a malloc'd NUL-terminated string, or NULL when out of memory. */
 char *lr_json_print(const cJSON *item, int pretty);
 
+/* Adds `item` under `key` of `parent` (appends when `key` is NULL); frees it when adding fails.
+ * Returns 0 when `item` is NULL (a failed create) or adding failed, so callers chain with &&. */
+int lr_json_put(cJSON *parent, const char *key, cJSON *item);
+
 #endif

@@ -233,9 +233,7 @@ char *lr_json_print(const cJSON *item, int pretty) {
 /* Save                                                                                        */
 /* ------------------------------------------------------------------------------------------ */
 
-/* Adds `item` to `obj` (or appends when `key` is NULL); frees it when adding fails. Returns 0
- * when `item` is NULL (a failed create) or adding failed, so callers chain with &&. */
-static int put(cJSON *parent, const char *key, cJSON *item) {
+int lr_json_put(cJSON *parent, const char *key, cJSON *item) {
   if (!item) return 0;
   cJSON_bool ok =
       key ? cJSON_AddItemToObject(parent, key, item) : cJSON_AddItemToArray(parent, item);
@@ -247,7 +245,7 @@ static cJSON *number_array(const double *v, size_t n) {
   cJSON *a = cJSON_CreateArray();
   if (!a) return NULL;
   for (size_t i = 0; i < n; i++)
-    if (!put(a, NULL, cJSON_CreateNumber(v[i]))) {
+    if (!lr_json_put(a, NULL, cJSON_CreateNumber(v[i]))) {
       cJSON_Delete(a);
       return NULL;
     }
@@ -258,7 +256,7 @@ static cJSON *number_matrix(const double *v, size_t rows, size_t cols) {
   cJSON *a = cJSON_CreateArray();
   if (!a) return NULL;
   for (size_t i = 0; i < rows; i++)
-    if (!put(a, NULL, number_array(v + i * cols, cols))) {
+    if (!lr_json_put(a, NULL, number_array(v + i * cols, cols))) {
       cJSON_Delete(a);
       return NULL;
     }
@@ -277,7 +275,7 @@ static cJSON *name_array(char *const *names, size_t n, const char *prefix) {
       snprintf(def, sizeof def, "%s%zu", prefix, i);
       s = def;
     }
-    if (!put(a, NULL, cJSON_CreateString(s))) {
+    if (!lr_json_put(a, NULL, cJSON_CreateString(s))) {
       cJSON_Delete(a);
       return NULL;
     }
@@ -300,41 +298,42 @@ static cJSON *seed_json(uint64_t seed) {
 static cJSON *options_json(const lr_model_options *o, size_t d) {
   cJSON *opt = cJSON_CreateObject(), *data = NULL;
   if (!opt) return NULL;
-  int ok = put(opt, "optimizer", string_or_null(o->optimizer)) &&
-           put(opt, "lr", cJSON_CreateNumber(o->lr)) &&
-           put(opt, "epochs", cJSON_CreateNumber((double)o->epochs)) &&
-           put(opt, "epochs_run", cJSON_CreateNumber((double)o->epochs_run)) &&
-           put(opt, "batch_size", cJSON_CreateNumber((double)o->batch_size)) &&
-           put(opt, "l2", cJSON_CreateNumber(o->l2)) &&
-           put(opt, "tol", cJSON_CreateNumber(o->tol)) &&
-           put(opt, "patience", cJSON_CreateNumber((double)o->patience)) &&
-           put(opt, "class_weight",
-               cJSON_CreateString(o->class_weight_balanced ? "balanced" : "none")) &&
-           put(opt, "pos_weight", cJSON_CreateNumber(o->pos_weight)) &&
-           put(opt, "seed", seed_json(o->seed)) && put(opt, "device", string_or_null(o->device));
+  int ok = lr_json_put(opt, "optimizer", string_or_null(o->optimizer)) &&
+           lr_json_put(opt, "lr", cJSON_CreateNumber(o->lr)) &&
+           lr_json_put(opt, "epochs", cJSON_CreateNumber((double)o->epochs)) &&
+           lr_json_put(opt, "epochs_run", cJSON_CreateNumber((double)o->epochs_run)) &&
+           lr_json_put(opt, "batch_size", cJSON_CreateNumber((double)o->batch_size)) &&
+           lr_json_put(opt, "l2", cJSON_CreateNumber(o->l2)) &&
+           lr_json_put(opt, "tol", cJSON_CreateNumber(o->tol)) &&
+           lr_json_put(opt, "patience", cJSON_CreateNumber((double)o->patience)) &&
+           lr_json_put(opt, "class_weight",
+                       cJSON_CreateString(o->class_weight_balanced ? "balanced" : "none")) &&
+           lr_json_put(opt, "pos_weight", cJSON_CreateNumber(o->pos_weight)) &&
+           lr_json_put(opt, "seed", seed_json(o->seed)) &&
+           lr_json_put(opt, "device", string_or_null(o->device));
   if (!ok) {
     cJSON_Delete(opt);
     return NULL;
   }
   data = cJSON_CreateObject();
-  ok = put(opt, "data", data) && put(data, "format", string_or_null(o->format)) &&
-       put(data, "header", cJSON_CreateBool(o->header ? 1 : 0)) &&
-       put(data, "n_columns", cJSON_CreateNumber((double)o->n_columns));
+  ok = lr_json_put(opt, "data", data) && lr_json_put(data, "format", string_or_null(o->format)) &&
+       lr_json_put(data, "header", cJSON_CreateBool(o->header ? 1 : 0)) &&
+       lr_json_put(data, "n_columns", cJSON_CreateNumber((double)o->n_columns));
   if (ok) {
     cJSON *cols = cJSON_CreateNull();
     if (o->feature_columns) {
       cJSON_Delete(cols);
       cols = cJSON_CreateArray();
       for (size_t j = 0; cols && j < d; j++)
-        if (!put(cols, NULL, cJSON_CreateNumber((double)o->feature_columns[j]))) {
+        if (!lr_json_put(cols, NULL, cJSON_CreateNumber((double)o->feature_columns[j]))) {
           cJSON_Delete(cols);
           cols = NULL;
         }
     }
-    ok = put(data, "feature_columns", cols) &&
-         put(data, "target_column",
-             o->target_column >= 0 ? cJSON_CreateNumber((double)o->target_column)
-                                   : cJSON_CreateNull());
+    ok = lr_json_put(data, "feature_columns", cols) &&
+         lr_json_put(data, "target_column",
+                     o->target_column >= 0 ? cJSON_CreateNumber((double)o->target_column)
+                                           : cJSON_CreateNull());
   }
   if (!ok) {
     cJSON_Delete(opt);
@@ -348,9 +347,9 @@ static cJSON *split_json(const lr_split_metrics *s) {
   cJSON *o = cJSON_CreateObject();
   if (!o) return NULL;
   /* A non-finite loss (a diverged run) is printed as null by the serializer: never NaN. */
-  if (!(put(o, "loss", cJSON_CreateNumber(s->loss)) &&
-        put(o, "accuracy", cJSON_CreateNumber(s->accuracy)) &&
-        put(o, "rows", cJSON_CreateNumber((double)s->rows)))) {
+  if (!(lr_json_put(o, "loss", cJSON_CreateNumber(s->loss)) &&
+        lr_json_put(o, "accuracy", cJSON_CreateNumber(s->accuracy)) &&
+        lr_json_put(o, "rows", cJSON_CreateNumber((double)s->rows)))) {
     cJSON_Delete(o);
     return NULL;
   }
@@ -367,23 +366,24 @@ static cJSON *model_json(const logreg_model *m) {
   int ok = w_raw && b_raw && root;
   if (ok) {
     lr_model_raw_weights(m, w_raw, b_raw);
-    ok = put(root, "format", cJSON_CreateNumber(LR_MODEL_FORMAT)) &&
-         put(root, "classes", name_array(m->class_names, m->k, "")) &&
-         put(root, "features", name_array(m->feature_names, m->d, "x")) &&
-         put(root, "binary", cJSON_CreateBool(m->binary ? 1 : 0)) &&
-         put(root, "scaler", scaler = cJSON_CreateObject()) &&
-         put(scaler, "mean", number_array(m->mean, m->d)) &&
-         put(scaler, "std", number_array(m->std, m->d)) &&
-         put(root, "imputer", imputer = cJSON_CreateObject()) &&
-         put(imputer, "median", number_array(m->median, m->d)) &&
-         put(root, "weights", number_matrix(m->w, m->d, kw)) &&
-         put(root, "bias", number_array(m->b, kw)) &&
-         put(root, "weights_raw", number_matrix(w_raw, m->d, kw)) &&
-         put(root, "bias_raw", number_array(b_raw, kw)) &&
-         put(root, "options", options_json(&m->options, m->d)) &&
-         put(root, "metrics", metrics = cJSON_CreateObject()) &&
-         put(metrics, "train", split_json(&m->train)) && put(metrics, "val", split_json(&m->val)) &&
-         put(metrics, "test", split_json(&m->test));
+    ok = lr_json_put(root, "format", cJSON_CreateNumber(LR_MODEL_FORMAT)) &&
+         lr_json_put(root, "classes", name_array(m->class_names, m->k, "")) &&
+         lr_json_put(root, "features", name_array(m->feature_names, m->d, "x")) &&
+         lr_json_put(root, "binary", cJSON_CreateBool(m->binary ? 1 : 0)) &&
+         lr_json_put(root, "scaler", scaler = cJSON_CreateObject()) &&
+         lr_json_put(scaler, "mean", number_array(m->mean, m->d)) &&
+         lr_json_put(scaler, "std", number_array(m->std, m->d)) &&
+         lr_json_put(root, "imputer", imputer = cJSON_CreateObject()) &&
+         lr_json_put(imputer, "median", number_array(m->median, m->d)) &&
+         lr_json_put(root, "weights", number_matrix(m->w, m->d, kw)) &&
+         lr_json_put(root, "bias", number_array(m->b, kw)) &&
+         lr_json_put(root, "weights_raw", number_matrix(w_raw, m->d, kw)) &&
+         lr_json_put(root, "bias_raw", number_array(b_raw, kw)) &&
+         lr_json_put(root, "options", options_json(&m->options, m->d)) &&
+         lr_json_put(root, "metrics", metrics = cJSON_CreateObject()) &&
+         lr_json_put(metrics, "train", split_json(&m->train)) &&
+         lr_json_put(metrics, "val", split_json(&m->val)) &&
+         lr_json_put(metrics, "test", split_json(&m->test));
   }
   free(w_raw);
   free(b_raw);

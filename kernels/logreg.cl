@@ -139,6 +139,24 @@ __kernel void lr_sigmoid_rows(const __global float *Z, __global float *G, const 
   group_sum4(wl, l, cor, sw, scratch, partials + (size_t)get_group_id(0) * LR_NQ);
 }
 
+/* The sum (or, with take_max, the maximum) of one value per work-item, combined in a fixed
+ * tree order; every work-item gets the result. Ends with a barrier, so `scratch` may be reused
+ * at once. */
+static float group_tree(const float v, const uint take_max, __local float *scratch) {
+  const uint lid = get_local_id(0);
+  scratch[lid] = v;
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (uint h = LR_WG / 2; h > 0; h >>= 1) {
+    if (lid < h)
+      scratch[lid] = take_max ? fmax(scratch[lid], scratch[lid + h])
+                              : scratch[lid] + scratch[lid + h];
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  const float total = scratch[0];
+  barrier(CLK_LOCAL_MEM_FENCE);
+  return total;
+}
+
 /* Second stage: one work-group sums `count` rows of `nq` partials in a fixed order (each
  * work-item a strided subset, then a tree) into out[out_off .. out_off + nq). With `take_max`,
  * the maximum instead (of values >= 0). */
@@ -152,16 +170,8 @@ __kernel void lr_reduce(const __global float *partials, const uint count, const 
       const float v = partials[(size_t)i * nq + q];
       acc = take_max ? fmax(acc, v) : acc + v;
     }
-    scratch[lid] = acc;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (uint h = LR_WG / 2; h > 0; h >>= 1) {
-      if (lid < h)
-        scratch[lid] = take_max ? fmax(scratch[lid], scratch[lid + h])
-                                : scratch[lid] + scratch[lid + h];
-      barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    if (lid == 0) out[out_off + q] = scratch[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
+    const float total = group_tree(acc, take_max, scratch);
+    if (lid == 0) out[out_off + q] = total;
   }
 }
 
@@ -170,15 +180,8 @@ __kernel void lr_sumsq_partial(const __global float *v, const uint n, const uint
                                __global float *partials, __local float *scratch) {
   const uint i = get_global_id(0), lid = get_local_id(0);
   const float x = i < n ? v[i] : 0.0f;
-  scratch[lid] = take_max ? fabs(x) : x * x;
-  barrier(CLK_LOCAL_MEM_FENCE);
-  for (uint h = LR_WG / 2; h > 0; h >>= 1) {
-    if (lid < h)
-      scratch[lid] = take_max ? fmax(scratch[lid], scratch[lid + h])
-                              : scratch[lid] + scratch[lid + h];
-    barrier(CLK_LOCAL_MEM_FENCE);
-  }
-  if (lid == 0) partials[get_group_id(0)] = scratch[0];
+  const float total = group_tree(take_max ? fabs(x) : x * x, take_max, scratch);
+  if (lid == 0) partials[get_group_id(0)] = total;
 }
 
 /* Gradient, first stage: for chunk g of `chunk` rows and feature j (j == d is the bias, a

@@ -177,10 +177,10 @@ int cmd_bench(int argc, char **argv) {
       cJSON_AddNumberToObject(o, "ms_per_epoch_min", res.min_ms);
       cJSON_AddNumberToObject(o, "ms_per_epoch_max", res.max_ms);
       cJSON_AddNumberToObject(o, "gb_per_s", res.gbps);
-      char *s = report_json_print(o);
-      cJSON_Delete(o);
-      if (s) puts(s);
-      free(s);
+      if (report_json_puts(o) != 0) {
+        cli_error(CLI_EXIT_ERROR, "out of memory");
+        goto out;
+      }
     } else {
       printf("%-72.72s %9.2f %9.2f %9.2f %9.2f %7.2f\n", res.device, res.setup_s, res.median_ms,
              res.min_ms, res.max_ms, res.gbps);

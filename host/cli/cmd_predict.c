@@ -185,15 +185,10 @@ int cmd_eval(int argc, char **argv) {
     goto out;
   }
   if (json) {
-    cJSON *o = report_metrics_json(&met, (const char *const *)m->class_names);
-    char *s = o ? report_json_print(o) : NULL;
-    cJSON_Delete(o);
-    if (!s) {
+    if (report_json_puts(report_metrics_json(&met, (const char *const *)m->class_names)) != 0) {
       cli_error(CLI_EXIT_ERROR, "out of memory");
       goto out;
     }
-    puts(s);
-    free(s);
   } else {
     printf("%s on %s: %zu rows\n\n", model_path, pos[0], ds->n);
     report_metrics_table(stdout, &met, (const char *const *)m->class_names);

@@ -311,14 +311,10 @@ int cmd_train(int argc, char **argv) {
     }
     cJSON_AddItemToObject(o, "test", test);
     cJSON_AddStringToObject(o, "model", model_path);
-    char *s = report_json_print(o);
-    cJSON_Delete(o);
-    if (!s) {
+    if (report_json_puts(o) != 0) {
       cli_error(CLI_EXIT_ERROR, "out of memory");
       goto out;
     }
-    puts(s);
-    free(s);
   } else {
     printf("trained %s %s on %s in %.2fs (%d epochs): objective %.6f\n",
            model->binary ? "binary" : "multinomial", logreg_optimizer_name(p.optimizer), res.device,

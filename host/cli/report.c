@@ -112,22 +112,13 @@ void report_metrics_table(FILE *out, const logreg_metrics *m, const char *const 
   }
 }
 
-/* Adds `item` under `key` (appends when key is NULL); frees it when that fails. 0 on failure. */
-static int put(cJSON *parent, const char *key, cJSON *item) {
-  if (!item) return 0;
-  cJSON_bool ok =
-      key ? cJSON_AddItemToObject(parent, key, item) : cJSON_AddItemToArray(parent, item);
-  if (!ok) cJSON_Delete(item);
-  return ok ? 1 : 0;
-}
-
 static cJSON *class_json(const logreg_class_metrics *c) {
   cJSON *o = cJSON_CreateObject();
   if (!o) return NULL;
-  if (!(put(o, "precision", cJSON_CreateNumber(c->precision)) &&
-        put(o, "recall", cJSON_CreateNumber(c->recall)) &&
-        put(o, "f1", cJSON_CreateNumber(c->f1)) &&
-        put(o, "support", cJSON_CreateNumber((double)c->support)))) {
+  if (!(lr_json_put(o, "precision", cJSON_CreateNumber(c->precision)) &&
+        lr_json_put(o, "recall", cJSON_CreateNumber(c->recall)) &&
+        lr_json_put(o, "f1", cJSON_CreateNumber(c->f1)) &&
+        lr_json_put(o, "support", cJSON_CreateNumber((double)c->support)))) {
     cJSON_Delete(o);
     return NULL;
   }
@@ -140,20 +131,21 @@ cJSON *report_metrics_json(const logreg_metrics *m, const char *const *class_nam
   if (!root) return NULL;
   cJSON *cm = NULL, *per = NULL;
   /* Each container goes into root as soon as it exists, so deleting root frees everything. */
-  int ok = put(root, "accuracy", cJSON_CreateNumber(m->accuracy)) &&
-           put(root, "log_loss", cJSON_CreateNumber(m->log_loss)) &&
-           put(root, "confusion_matrix", cm = cJSON_CreateArray()) &&
-           put(root, "per_class", per = cJSON_CreateObject());
+  int ok = lr_json_put(root, "accuracy", cJSON_CreateNumber(m->accuracy)) &&
+           lr_json_put(root, "log_loss", cJSON_CreateNumber(m->log_loss)) &&
+           lr_json_put(root, "confusion_matrix", cm = cJSON_CreateArray()) &&
+           lr_json_put(root, "per_class", per = cJSON_CreateObject());
   for (size_t t = 0; ok && t < m->k; t++) {
     cJSON *row = cJSON_CreateArray();
-    ok = put(cm, NULL, row);
+    ok = lr_json_put(cm, NULL, row);
     for (size_t c = 0; ok && c < m->k; c++)
-      ok = put(row, NULL, cJSON_CreateNumber((double)m->confusion[t * m->k + c]));
+      ok = lr_json_put(row, NULL, cJSON_CreateNumber((double)m->confusion[t * m->k + c]));
   }
   char buf[32];
   for (size_t c = 0; ok && c < m->k; c++)
-    ok = put(per, class_name(class_names, c, buf, sizeof buf), class_json(&m->per_class[c]));
-  ok = ok && put(root, "weighted", class_json(&m->weighted));
+    ok =
+        lr_json_put(per, class_name(class_names, c, buf, sizeof buf), class_json(&m->per_class[c]));
+  ok = ok && lr_json_put(root, "weighted", class_json(&m->weighted));
   if (!ok) {
     cJSON_Delete(root);
     return NULL;
@@ -162,3 +154,12 @@ cJSON *report_metrics_json(const logreg_metrics *m, const char *const *class_nam
 }
 
 char *report_json_print(const cJSON *obj) { return lr_json_print(obj, 0); }
+
+int report_json_puts(cJSON *obj) {
+  char *s = obj ? report_json_print(obj) : NULL;
+  cJSON_Delete(obj);
+  if (!s) return -1;
+  puts(s);
+  free(s);
+  return 0;
+}

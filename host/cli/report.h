@@ -25,4 +25,8 @@ cJSON *report_metrics_json(const logreg_metrics *m, const char *const *class_nam
  * NULL when out of memory. */
 char *report_json_print(const cJSON *obj);
 
+/* Prints `obj` (compact, one line) on stdout and deletes it. Returns 0, or -1 when `obj` is NULL
+ * or printing ran out of memory. */
+int report_json_puts(cJSON *obj);
+
 #endif

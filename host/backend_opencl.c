@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <clblast_c.h>
-
 #include "backend.h"
 #include "backend_opencl.h"
-#include "ocl.h"
+#include "ocl.h" /* before clblast_c.h: it fixes the OpenCL version the headers target */
 #include "util.h"
+
+#include <clblast_c.h>
 
 enum { SUM_WLOSS, SUM_LOSS, SUM_CORRECT, SUM_S, SUM_SQ, SUM_GMAX, SUM_COUNT };
 
@@ -228,12 +228,13 @@ static logreg_status vec_reduce(ocl_backend *ob, cl_mem v, size_t n, int take_ma
   cl_uint un = (cl_uint)n, tm = (cl_uint)take_max, one = 1;
   size_t groups = round_up(n ? n : 1, ob->wg) / ob->wg;
   cl_uint ug = (cl_uint)groups;
-  CL_TRY(set_args(ob->k_sumsq, 5, A(v), A(un), A(tm), A(ob->partials), LOCAL(ob->wg * 4)),
-         "clSetKernelArg(lr_sumsq_partial)");
+  CL_TRY(
+      set_args(ob->k_sumsq, 5, A(v), A(un), A(tm), A(ob->partials), LOCAL(ob->wg * sizeof(double))),
+      "clSetKernelArg(lr_sumsq_partial)");
   logreg_status st = run1(ob, ob->k_sumsq, groups * ob->wg, ob->wg, "lr_sumsq_partial", err);
   if (st) return st;
   CL_TRY(set_args(ob->k_reduce, 7, A(ob->partials), A(ug), A(one), A(tm), A(ob->sums), A(out),
-                  LOCAL(ob->wg * 4)),
+                  LOCAL(ob->wg * sizeof(double))),
          "clSetKernelArg(lr_reduce)");
   return run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err);
 }
@@ -277,7 +278,7 @@ static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t
   }
   cl_uint ug = (cl_uint)groups, four = 4, zero = 0;
   CL_TRY(set_args(ob->k_reduce, 7, A(ob->partials), A(ug), A(four), A(zero), A(ob->sums), A(zero),
-                  LOCAL(ob->wg * sizeof(float))),
+                  LOCAL(ob->wg * sizeof(double))),
          "clSetKernelArg(lr_reduce)");
   if ((st = run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err))) return st;
   if ((st = vec_reduce(ob, ob->theta, nw, 0, SUM_SQ, err))) return st;
@@ -529,8 +530,8 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
     goto fail;
   }
   char opts[256];
-  snprintf(opts, sizeof opts, "-cl-std=CL1.2 -DLR_K=%zu -DLR_KW=%zu -DLR_WG=%zu", k, ob->base.kw,
-           ob->wg);
+  snprintf(opts, sizeof opts, "-cl-std=CL1.2 -DLR_K=%zu -DLR_KW=%zu -DLR_WG=%zu -DLR_FP64=%d", k,
+           ob->base.kw, ob->wg, info.fp64 ? 1 : 0);
   st = lr_ocl_build(ob->ctx, info.did, src, opts, &ob->prog, NULL, err);
   if (owned) free((void *)src);
   if (st) goto fail;

@@ -20,7 +20,18 @@
  *     model recorded them): when the file has opt->n_columns columns, those columns; when it
  *     has exactly opt->n_features columns, all of them are features and there is no target.
  *   With a model, the target is opt->target, or else the last column unless that column is a
- *   feature; when it is absent the data is unlabelled if opt->target_optional, else an error.
+ *   feature (or the weight column); when it is absent the data is unlabelled if
+ *   opt->target_optional, else an error.
+ *
+ * Sample weights. opt->weight names a column (like the target: a header name or a 0-based
+ * index) of per-row sample weights. In training it is neither a feature nor the target: naming
+ * the target or a dropped column is an error, and its values must be finite numbers >= 0 (a
+ * missing one is an error, not imputed); they go to ds->w. Nothing else about it is recorded:
+ * feature_columns lists the features only, n_columns counts every column of the file. Reading
+ * for a model (predict/eval: opt->feature_names or feature_columns set), the weight column is
+ * ignored: its values are not read (predictions and metrics are unweighted), and it may be
+ * absent. It must still not be one of the model's features or the target, and the default target
+ * (the last column) skips it. A file of the model's features only has no weight column.
  *
  * Values. Features must be finite numbers within float32 range; an empty field, "?" or "NA"
  * is missing (NaN, counted). nan/inf literals are rejected so that a typo cannot pass as data.
@@ -175,6 +186,8 @@ typedef struct csv_layout {
   size_t d;
   size_t *fcol; /* d file indices of the features */
   long tcol;    /* file index of the target, -1 when unlabelled */
+  long wcol;    /* file index of the sample weights to read, -1 when none */
+  long wskip;   /* reading for a model: file index of the weight column to ignore, or -1 */
 } csv_layout;
 
 /* Finds the column `spec` names: a header name (an ambiguous one is an error) or, when
@@ -244,10 +257,25 @@ static logreg_status layout_training(csv_layout *L, const logreg_read_options *o
     lr_error_clear(err);
     L->tcol = st == LOGREG_OK ? (long)t : -1;
   }
+  if (opt->weight) {
+    size_t w;
+    int absent;
+    logreg_status st = find_column(L, opt->weight, "weight", 1, &w, &absent, err);
+    if (st != LOGREG_OK) return st;
+    if ((long)w == L->tcol) {
+      char lab[80];
+      column_label(L, w, lab, sizeof lab);
+      return lr_fail(err, LOGREG_EINVAL, "%s: column %s is both the target and the weight column%s",
+                     L->path, lab,
+                     opt->target ? "" : " (the target is the last column unless --target says)");
+    }
+    L->wcol = (long)w;
+  }
   unsigned char *keep = malloc(ncol);
   if (!keep) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", L->path);
   memset(keep, 1, ncol);
   if (L->tcol >= 0) keep[L->tcol] = 0;
+  if (L->wcol >= 0) keep[L->wcol] = 0;
   logreg_status st = LOGREG_OK;
   if (opt->drop) {
     char *list = lr_strdup(opt->drop);
@@ -269,6 +297,11 @@ static logreg_status layout_training(csv_layout *L, const logreg_read_options *o
         column_label(L, c, lab, sizeof lab);
         st = lr_fail(err, LOGREG_EINVAL, "%s: column %s is both the target and dropped", L->path,
                      lab);
+      } else if (st == LOGREG_OK && (long)c == L->wcol) {
+        char lab[80];
+        column_label(L, c, lab, sizeof lab);
+        st = lr_fail(err, LOGREG_EINVAL, "%s: column %s is both dropped and the weight column",
+                     L->path, lab);
       }
       if (st == LOGREG_OK) keep[c] = 0;
     }
@@ -279,9 +312,9 @@ static logreg_status layout_training(csv_layout *L, const logreg_read_options *o
     for (size_t c = 0; c < ncol; c++) L->d += keep[c];
     if (L->d == 0)
       st = lr_fail(err, LOGREG_EINVAL,
-                   "%s: no feature columns left: the file has %zu column(s) and the target and "
+                   "%s: no feature columns left: the file has %zu column(s) and the target%s and "
                    "dropped columns take them all",
-                   L->path, ncol);
+                   L->path, ncol, L->wcol >= 0 ? ", weight" : "");
   }
   if (st == LOGREG_OK) {
     L->fcol = malloc(L->d * sizeof *L->fcol);
@@ -300,10 +333,36 @@ static int is_feature(const csv_layout *L, size_t c) {
   return 0;
 }
 
-/* With a model: opt->target, else the last column unless it is a feature. */
+/* With a model: the weight column is not read, but when the file has it, it must not be a
+ * feature (L->wskip notes it so that the target is not taken from it). */
+static logreg_status layout_model_weight(csv_layout *L, const logreg_read_options *opt,
+                                         logreg_error *err) {
+  L->wskip = -1;
+  if (!opt->weight) return LOGREG_OK;
+  size_t w;
+  int absent;
+  logreg_status st = find_column(L, opt->weight, "weight", 1, &w, &absent, err);
+  if (st != LOGREG_OK) {
+    if (!absent) return st;
+    lr_error_clear(err);
+    return LOGREG_OK;
+  }
+  if (is_feature(L, w)) {
+    char lab[80];
+    column_label(L, w, lab, sizeof lab);
+    return lr_fail(err, LOGREG_EINVAL, "%s: weight column %s is also a feature of the model",
+                   L->path, lab);
+  }
+  L->wskip = (long)w;
+  return LOGREG_OK;
+}
+
+/* With a model: opt->target, else the last column unless it is a feature or the weight column. */
 static logreg_status layout_model_target(csv_layout *L, const logreg_read_options *opt,
                                          logreg_error *err) {
   L->tcol = -1;
+  logreg_status wst = layout_model_weight(L, opt, err);
+  if (wst != LOGREG_OK) return wst;
   if (opt->target) {
     size_t t;
     int absent;
@@ -319,13 +378,20 @@ static logreg_status layout_model_target(csv_layout *L, const logreg_read_option
       return lr_fail(err, LOGREG_EINVAL, "%s: target column %s is also a feature of the model",
                      L->path, lab);
     }
+    if ((long)t == L->wskip) {
+      char lab[80];
+      column_label(L, t, lab, sizeof lab);
+      return lr_fail(err, LOGREG_EINVAL, "%s: column %s is both the target and the weight column",
+                     L->path, lab);
+    }
     L->tcol = (long)t;
     return LOGREG_OK;
   }
-  if (!is_feature(L, L->ncol - 1)) L->tcol = (long)L->ncol - 1;
+  int last_is_weight = (long)L->ncol - 1 == L->wskip;
+  if (!is_feature(L, L->ncol - 1) && !last_is_weight) L->tcol = (long)L->ncol - 1;
   if (L->tcol < 0 && !opt->target_optional)
-    return lr_fail(err, LOGREG_EINVAL,
-                   "%s: no target column: the last column is one of the model's features", L->path);
+    return lr_fail(err, LOGREG_EINVAL, "%s: no target column: the last column is %s", L->path,
+                   last_is_weight ? "the weight column" : "one of the model's features");
   return LOGREG_OK;
 }
 
@@ -399,11 +465,37 @@ static void column_suffix(const csv_layout *L, size_t c, char *buf, size_t cap) 
     buf[0] = '\0';
 }
 
+/* Parses one sample weight: a finite number >= 0 (-0 reads as 0). */
+static logreg_status parse_weight(const csv_layout *L, const csv_field *fld, float *out,
+                                  logreg_error *err) {
+  size_t c = (size_t)L->wcol;
+  char where[600], suffix[96];
+  snprintf(where, sizeof where, "%s:%zu:%zu", L->path, fld->line, c + 1);
+  if (L->hdr)
+    snprintf(suffix, sizeof suffix, " (weight column \"%.60s\")", L->hdr[c]);
+  else
+    snprintf(suffix, sizeof suffix, " (weight column)");
+  if (lr_is_missing(fld->s))
+    return lr_fail(err, LOGREG_EPARSE, "%s: missing weight%s: every row needs one", where, suffix);
+  float v;
+  int r = lr_parse_value(fld->s, &v);
+  if (r == -2 || r == -3)
+    return lr_fail(err, LOGREG_EPARSE,
+                   "%s: weight \"%.40s\"%s is not finite: weights must be finite numbers >= 0",
+                   where, fld->s, suffix);
+  if (r != 0) return lr_value_error(err, where, fld->s, r, suffix);
+  if (v < 0)
+    return lr_fail(err, LOGREG_EPARSE, "%s: negative weight \"%.40s\"%s: weights must be >= 0",
+                   where, fld->s, suffix);
+  *out = v == 0 ? 0.0f : v;
+  return LOGREG_OK;
+}
+
 logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_read_options *opt,
                           logreg_dataset **out, logreg_error *err) {
   csv_parser cp = {.path = path, .p = buf, .end = buf + len, .line = 1};
   if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) cp.p += 3;
-  csv_layout L = {.path = path, .tcol = -1};
+  csv_layout L = {.path = path, .tcol = -1, .wcol = -1, .wskip = -1};
   logreg_dataset *ds = NULL;
   char **labels = NULL;
   size_t *row_line = NULL;
@@ -444,7 +536,8 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
     labels = malloc(nmax * sizeof *labels);
     row_line = malloc(nmax * sizeof *row_line);
   }
-  if (!ds || (labelled && (!labels || !row_line))) {
+  if (ds && L.wcol >= 0) ds->w = malloc(nmax * sizeof *ds->w);
+  if (!ds || (labelled && (!labels || !row_line)) || (L.wcol >= 0 && !ds->w)) {
     st =
         lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu rows x %zu features", path, nmax, d);
     goto done;
@@ -480,6 +573,10 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
         goto done;
       }
     }
+    if (L.wcol >= 0) {
+      st = parse_weight(&L, &cp.f[L.wcol], &ds->w[n], err);
+      if (st != LOGREG_OK) goto done;
+    }
     if (labelled) {
       const csv_field *fld = &cp.f[L.tcol];
       if (lr_is_missing(fld->s)) {
@@ -503,6 +600,10 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
   ds->n = n;
   float *x = realloc(ds->x, n * d * sizeof *x);
   if (x) ds->x = x;
+  if (ds->w) {
+    float *w = realloc(ds->w, n * sizeof *w);
+    if (w) ds->w = w;
+  }
   ds->missing = missing;
   ds->n_columns = L.ncol;
   ds->target_column = L.tcol;

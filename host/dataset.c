@@ -18,7 +18,7 @@
 void logreg_read_options_init(logreg_read_options *opt) {
   if (!opt) return;
   /* A compound literal, so every pointer is a real NULL and every count 0. */
-  *opt = (logreg_read_options){.format = LOGREG_FORMAT_AUTO, .header = 1};
+  *opt = (logreg_read_options){.format = LOGREG_FORMAT_AUTO, .header = 1, .weight = NULL};
 }
 
 /* ---- Allocation and release ---- */

@@ -277,6 +277,10 @@ logreg_status logreg_dataset_read(const char *path, const logreg_read_options *o
   logreg_format fmt = opt->format == LOGREG_FORMAT_AUTO ? lr_format_from_path(path) : opt->format;
   if (fmt != LOGREG_FORMAT_CSV && fmt != LOGREG_FORMAT_LIBSVM && fmt != LOGREG_FORMAT_IDX)
     return lr_fail(err, LOGREG_EINVAL, "%s: unknown format %d", path, (int)opt->format);
+  /* Sample weights come from a CSV column; LIBSVM and IDX files have no place for them. */
+  if (opt->weight && fmt != LOGREG_FORMAT_CSV)
+    return lr_fail(err, LOGREG_EINVAL, "%s: --weight needs CSV data (this file is read as %s)",
+                   path, fmt == LOGREG_FORMAT_LIBSVM ? "LIBSVM" : "IDX");
 
   char *buf;
   size_t len;

@@ -12,6 +12,7 @@
 
 #include "backend.h"
 #include "dataset.h"
+#include "lbfgs.h"
 #include "model.h"
 #include "preprocess.h"
 #include "util.h"
@@ -69,8 +70,6 @@ double logreg_default_lr(logreg_optimizer opt) {
 const char *logreg_params_check(const logreg_params *p) {
   if ((unsigned)p->optimizer > LOGREG_OPTIMIZER_LBFGS)
     return "--optimizer must be one of gd, sgd, momentum, adam, lbfgs";
-  if (p->optimizer == LOGREG_OPTIMIZER_LBFGS)
-    return "--optimizer lbfgs is not available in this version (use gd, sgd, momentum or adam)";
   if (!(p->lr >= 0) || !isfinite(p->lr)) return "--lr must be a finite number > 0";
   if (p->epochs < 1) return "--epochs must be >= 1";
   if (!(p->l2 >= 0) || !isfinite(p->l2)) return "--l2 must be a finite number >= 0";
@@ -150,6 +149,8 @@ static logreg_status set_options(logreg_model *m, const logreg_dataset *train,
 
 /* ---- The loop ---- */
 
+enum { LBFGS_MEMORY = 10, LBFGS_MAX_EVALS = 20 };
+
 typedef struct run_state {
   lr_backend *be;
   const logreg_params *p;
@@ -157,7 +158,88 @@ typedef struct run_state {
   size_t n_train, n_val;
   uint32_t *order;
   lr_rng rng;
+  /* L-BFGS: the iterate, its gradient, the search direction and the trial point, all
+   * [W | b]; the evaluations of the current line search. */
+  lr_lbfgs lb;
+  size_t nparam;
+  double *x, *g, *dir, *xn, *gn, *sv, *yv, f;
+  lr_eval_out ls_out[LBFGS_MAX_EVALS];
+  int ls_count;
 } run_state;
+
+/* f and gradient of J at x, through the backend: the L-BFGS line search's oracle. */
+static logreg_status lbfgs_fg(void *ctx, const double *x, double *f, double *g, logreg_error *err) {
+  run_state *rs = ctx;
+  lr_backend *be = rs->be;
+  size_t nw = be->d * be->kw;
+  lr_eval_out out;
+  logreg_status st;
+  if ((st = be->ops->set_params(be, x, x + nw, err)) ||
+      (st = be->ops->eval(be, LR_SLOT_TRAIN, 0, rs->n_train, 1, &out, err)) ||
+      (st = be->ops->get_grad(be, g, g + nw, err)))
+    return st;
+  *f = out.objective;
+  if (rs->ls_count < LBFGS_MAX_EVALS) rs->ls_out[rs->ls_count++] = out;
+  return LOGREG_OK;
+}
+
+static int lbfgs_alloc(run_state *rs, size_t nparam) {
+  rs->nparam = nparam;
+  double **v[] = {&rs->x, &rs->g, &rs->dir, &rs->xn, &rs->gn, &rs->sv, &rs->yv};
+  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+    if (!(*v[i] = calloc(nparam, sizeof(double)))) return -1;
+  return lr_lbfgs_init(&rs->lb, nparam, LBFGS_MEMORY);
+}
+
+static void lbfgs_release(run_state *rs) {
+  double **v[] = {&rs->x, &rs->g, &rs->dir, &rs->xn, &rs->gn, &rs->sv, &rs->yv};
+  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+    free(*v[i]);
+    *v[i] = NULL;
+  }
+  lr_lbfgs_free(&rs->lb);
+}
+
+/* One L-BFGS iteration from (x, f, g): direction, strong-Wolfe line search, history update.
+ * *ev receives the evaluation at the accepted point, *step the step length; *stalled is set
+ * when no step decreases J (converged to the precision the backend computes in). */
+static logreg_status lbfgs_iteration(run_state *rs, int iter, lr_eval_out *ev, double *step,
+                                     int *stalled, logreg_error *err) {
+  size_t n = rs->nparam;
+  double gd = 0, gnorm = 0;
+  lr_lbfgs_direction(&rs->lb, rs->g, rs->dir);
+  for (size_t i = 0; i < n; i++) gd += rs->g[i] * rs->dir[i], gnorm += rs->g[i] * rs->g[i];
+  if (!(gd < 0)) {
+    /* Not a descent direction (a stale history): restart from steepest descent. */
+    rs->lb.count = 0;
+    for (size_t i = 0; i < n; i++) rs->dir[i] = -rs->g[i];
+  }
+  /* The first step is scaled to the gradient; later ones start at the quasi-Newton 1. */
+  double alpha0 = iter == 1 || rs->lb.count == 0 ? fmin(1.0, 1.0 / sqrt(gnorm)) : 1.0;
+  lr_line_result lr;
+  rs->ls_count = 0;
+  logreg_status st = lr_line_search(lbfgs_fg, rs, n, rs->x, rs->f, rs->g, rs->dir, alpha0, 1e-4,
+                                    0.9, LBFGS_MAX_EVALS, rs->xn, rs->gn, &lr, err);
+  if (st) return st;
+  *stalled = lr.alpha == 0;
+  *step = lr.alpha;
+  if (*stalled) {
+    /* Leave the backend at x, whatever the search tried last. */
+    size_t nw = rs->be->d * rs->be->kw;
+    return rs->be->ops->set_params(rs->be, rs->x, rs->x + nw, err);
+  }
+  for (size_t i = 0; i < n; i++) rs->sv[i] = rs->xn[i] - rs->x[i], rs->yv[i] = rs->gn[i] - rs->g[i];
+  lr_lbfgs_push(&rs->lb, rs->sv, rs->yv);
+  memcpy(rs->x, rs->xn, n * sizeof *rs->x);
+  memcpy(rs->g, rs->gn, n * sizeof *rs->g);
+  rs->f = lr.f;
+  *ev = rs->ls_out[lr.best_eval - 1];
+  if (lr.best_eval != lr.evals) {
+    size_t nw = rs->be->d * rs->be->kw;
+    return rs->be->ops->set_params(rs->be, rs->x, rs->x + nw, err);
+  }
+  return LOGREG_OK;
+}
 
 static logreg_status diverged(logreg_error *err, int epoch, double obj, double lr) {
   return lr_fail(err, LOGREG_EDIVERGED,
@@ -275,17 +357,42 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
                        .beta2 = p->beta2,
                        .eps = p->eps,
                        .t = 0};
-  int full = p->batch_size == 0 || p->batch_size >= n;
+  int lbfgs = p->optimizer == LOGREG_OPTIMIZER_LBFGS;
+  int full = lbfgs || p->batch_size == 0 || p->batch_size >= n;
+  /* L-BFGS stops at max|gradient| <= tol; without --tol it uses 1e-6 (J is then within about
+   * 1e-12 / lambda of its minimum). */
+  double tol = p->tol > 0 ? p->tol : lbfgs ? 1e-6 : 0.0;
+  if (lbfgs && lbfgs_alloc(&rs, (d + 1) * kw) != 0) {
+    st = lr_fail(err, LOGREG_ENOMEM, "out of memory for the L-BFGS history");
+    goto fail;
+  }
 
   lr_eval_out ev, evv = {NAN, NAN, NAN, 0};
   /* J at W = 0: the yardstick for "exploding". */
   if ((st = rs.be->ops->eval(rs.be, LR_SLOT_TRAIN, 0, n, full, &ev, err))) goto fail;
   double j0 = ev.objective;
+  if (lbfgs) {
+    size_t nw = d * kw;
+    rs.f = ev.objective;
+    if ((st = rs.be->ops->get_grad(rs.be, rs.g, rs.g + nw, err))) goto fail;
+  }
   double best_val = INFINITY;
-  int best_epoch = 0, since_best = 0, epoch = 0;
+  int best_epoch = 0, since_best = 0, epoch = 0, epochs_run = 0;
   const char *stop = "epochs";
+  double step_len = lr;
   for (epoch = 1; epoch <= p->epochs; epoch++) {
-    if (full) {
+    if (lbfgs) {
+      if (ev.grad_max <= tol) {
+        stop = "tol";
+        break;
+      }
+      int stalled = 0;
+      if ((st = lbfgs_iteration(&rs, epoch, &ev, &step_len, &stalled, err))) goto fail;
+      if (stalled) {
+        stop = "converged";
+        break;
+      }
+    } else if (full) {
       /* ev holds the gradient at the current weights (computed by the previous evaluation). */
       rs.upd.t++;
       if ((st = rs.be->ops->update(rs.be, &rs.upd, err))) goto fail;
@@ -293,8 +400,9 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
       if ((st = minibatch_epoch(&rs, epoch, err))) goto fail;
       if ((st = rs.be->ops->set_order(rs.be, NULL, err))) goto fail;
     }
-    /* Measure the new weights; in full batch the same pass yields the next gradient. */
-    if ((st = rs.be->ops->eval(rs.be, LR_SLOT_TRAIN, 0, n, full, &ev, err))) goto fail;
+    /* Measure the new weights; in full batch the same pass yields the next gradient. (The
+     * L-BFGS line search has already measured them.) */
+    if (!lbfgs && (st = rs.be->ops->eval(rs.be, LR_SLOT_TRAIN, 0, n, full, &ev, err))) goto fail;
     if (!isfinite(ev.objective) || ev.objective > 1e4 * fmax(j0, 1.0)) {
       st = diverged(err, epoch, ev.objective, lr);
       goto fail;
@@ -308,10 +416,11 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
                                 ev.correct / (double)n,
                                 nv ? evv.loss : NAN,
                                 nv ? evv.correct / (double)nv : NAN,
-                                lr,
+                                lbfgs ? step_len : lr,
                                 lr_now() - t0};
       p->progress(p->progress_user, &info);
     }
+    epochs_run = epoch;
     if (p->patience > 0) {
       if (evv.loss < best_val) {
         best_val = evv.loss;
@@ -325,12 +434,11 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
     } else {
       best_epoch = epoch;
     }
-    if (full && p->tol > 0 && ev.grad_max <= p->tol) {
+    if (!lbfgs && full && tol > 0 && ev.grad_max <= tol) {
       stop = "tol";
       break;
     }
   }
-  int epochs_run = epoch > p->epochs ? p->epochs : epoch;
   if (p->patience > 0 && best_epoch > 0 && best_epoch != epochs_run) {
     /* Early stopping: go back to the best validation epoch and measure it again. */
     if ((st = rs.be->ops->set_params(rs.be, best_w, best_b, err))) goto fail;
@@ -366,6 +474,7 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
     res->backend = rs.be->ops->name;
     snprintf(res->device, sizeof res->device, "%s", rs.be->device);
   }
+  lbfgs_release(&rs);
   lr_backend_destroy(rs.be);
   free(st_w);
   free(sv_w);
@@ -376,6 +485,7 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
   return LOGREG_OK;
 
 fail:
+  lbfgs_release(&rs);
   lr_backend_destroy(rs.be);
   free(xt);
   free(xv);

@@ -72,6 +72,9 @@ typedef struct logreg_read_options {
   int header;           /* CSV: 1 = first row names the columns (default), 0 = no header */
   const char *target;   /* CSV: column name or 0-based file index; NULL = last column */
   const char *drop;     /* CSV: comma list of names or 0-based file indices; NULL = none */
+  const char *weight;   /* CSV: column of per-row sample weights (name or 0-based index); NULL =
+                           none. Neither a feature nor the target; values finite, >= 0. Ignored
+                           when reading for a model (feature_names/feature_columns set). */
   const char *labels;   /* IDX: path of the labels file; NULL = unlabelled */
   /* Reading data for an existing model (predict/eval). All optional. */
   int target_optional;              /* CSV: a missing target column is not an error */

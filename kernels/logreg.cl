@@ -1,7 +1,7 @@
 /* logreg.cl: the OpenCL kernels of the opencl backend (host/backend_opencl.c).
  *
  * Built once per model shape with -DLR_K=<classes> -DLR_KW=<weight columns: 1 for --binary,
- * else K> -DLR_WG=<work-group size, a power of two>. The math is DESIGN.md §2, the same as the
+ * else K> -DLR_WG=<work-group size, a power of two> -DLR_FP64=<1 when the device has doubles>. The math is DESIGN.md §2, the same as the
  * CPU reference (host/backend_cpu.c), in float32:
  *
  *   logits      Z = X W                       (lr_logits, or CLBlast SGEMM on the host side)
@@ -24,6 +24,19 @@
 #endif
 #ifndef LR_WG
 #error "build with -DLR_WG=<work-group size>"
+#endif
+
+#ifndef LR_FP64
+#define LR_FP64 0
+#endif
+/* Sums across chunks and work-groups accumulate in double where the device has it: the float
+ * partials of a 60000-row gradient lose enough in a float sum to slow L-BFGS down measurably
+ * (bench/RESULTS.md), while these second stages cost little either way. */
+#if LR_FP64
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+typedef double acc_t;
+#else
+typedef float acc_t;
 #endif
 
 /* Number of sums each row kernel reports per work-group: weighted loss, loss, correct, sum s. */
@@ -142,7 +155,7 @@ __kernel void lr_sigmoid_rows(const __global float *Z, __global float *G, const 
 /* The sum (or, with take_max, the maximum) of one value per work-item, combined in a fixed
  * tree order; every work-item gets the result. Ends with a barrier, so `scratch` may be reused
  * at once. */
-static float group_tree(const float v, const uint take_max, __local float *scratch) {
+static acc_t group_tree(const acc_t v, const uint take_max, __local acc_t *scratch) {
   const uint lid = get_local_id(0);
   scratch[lid] = v;
   barrier(CLK_LOCAL_MEM_FENCE);
@@ -152,7 +165,7 @@ static float group_tree(const float v, const uint take_max, __local float *scrat
                               : scratch[lid] + scratch[lid + h];
     barrier(CLK_LOCAL_MEM_FENCE);
   }
-  const float total = scratch[0];
+  const acc_t total = scratch[0];
   barrier(CLK_LOCAL_MEM_FENCE);
   return total;
 }
@@ -162,26 +175,26 @@ static float group_tree(const float v, const uint take_max, __local float *scrat
  * the maximum instead (of values >= 0). */
 __kernel void lr_reduce(const __global float *partials, const uint count, const uint nq,
                         const uint take_max, __global float *out, const uint out_off,
-                        __local float *scratch) {
+                        __local acc_t *scratch) {
   const uint lid = get_local_id(0);
   for (uint q = 0; q < nq; q++) {
-    float acc = 0.0f;
+    acc_t acc = 0;
     for (uint i = lid; i < count; i += LR_WG) {
-      const float v = partials[(size_t)i * nq + q];
+      const acc_t v = partials[(size_t)i * nq + q];
       acc = take_max ? fmax(acc, v) : acc + v;
     }
-    const float total = group_tree(acc, take_max, scratch);
-    if (lid == 0) out[out_off + q] = total;
+    const acc_t total = group_tree(acc, take_max, scratch);
+    if (lid == 0) out[out_off + q] = (float)total;
   }
 }
 
 /* First stage of ||W||^2 (and of max |v| with take_max): per work-group partial of v[0..n). */
 __kernel void lr_sumsq_partial(const __global float *v, const uint n, const uint take_max,
-                               __global float *partials, __local float *scratch) {
+                               __global float *partials, __local acc_t *scratch) {
   const uint i = get_global_id(0), lid = get_local_id(0);
   const float x = i < n ? v[i] : 0.0f;
-  const float total = group_tree(take_max ? fabs(x) : x * x, take_max, scratch);
-  if (lid == 0) partials[get_group_id(0)] = total;
+  const acc_t total = group_tree(take_max ? fabs(x) : x * x, take_max, scratch);
+  if (lid == 0) partials[get_group_id(0)] = (float)total;
 }
 
 /* Gradient, first stage: for chunk g of `chunk` rows and feature j (j == d is the bias, a
@@ -212,10 +225,10 @@ __kernel void lr_grad_reduce(const __global float *partial, const uint nchunks, 
                              const __global float *sums, __global float *grad) {
   const uint t = get_global_id(0), n = (d + 1) * LR_KW;
   if (t >= n) return;
-  float acc = 0.0f;
+  acc_t acc = 0;
   for (uint g = 0; g < nchunks; g++) acc += partial[(size_t)g * n + t];
   const float inv_s = 1.0f / sums[3];
-  grad[t] = acc * inv_s + (t < d * LR_KW ? l2 * theta[t] : 0.0f);
+  grad[t] = (float)acc * inv_s + (t < d * LR_KW ? l2 * theta[t] : 0.0f);
 }
 
 /* After a CLBlast X^T G into grad[0 .. d KW): bias sums over the m residual rows, in row
@@ -230,9 +243,9 @@ __kernel void lr_grad_finish(const __global float *G, const uint m, const uint d
     grad[t] = grad[t] * inv_s + l2 * theta[t];
   } else {
     const uint c = t - nw;
-    float acc = 0.0f;
+    acc_t acc = 0;
     for (uint r = 0; r < m; r++) acc += G[(size_t)r * LR_KW + c];
-    grad[t] = acc * inv_s;
+    grad[t] = (float)acc * inv_s;
   }
 }
 

@@ -1,6 +1,7 @@
 /* test_csv.c: the CSV reader: RFC 4180 quoting, line endings, header and target/drop selection,
- * label order, missing values, reading for an existing model, every error message (with its
- * file:line:field), gzip input, and the two real datasets in ../shared/data when present. */
+ * label order, missing values, reading for an existing model, the sample-weight column, every
+ * error message (with its file:line:field), gzip input, and the two real datasets in
+ * ../shared/data when present. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -371,6 +372,233 @@ static void test_model_mode(void) {
                "mcls2.csv:4:2: label \"3\" is not one of the model's classes");
 }
 
+/* --weight: a column of per-row sample weights, neither a feature nor the target; every way it
+ * can be wrong; ignored when reading for a model; kept aligned with the rows by subsets. */
+static void test_weight_column(void) {
+  logreg_dataset *ds;
+  logreg_error err;
+  logreg_read_options o = defaults();
+  /* Without the option a weight-like column is an ordinary feature and there are no weights. */
+  const char *text = "a,w,b,label\n1,0.5,2,x\n3,2,4,y\n5,0,6,x\n7,-0,8,y\n9,\" 1e1 \",10,x\n";
+  CHECK(read_text("wnone.csv", text, &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->d == 3 && ds->w == NULL);
+  logreg_dataset_free(ds);
+  /* By name and by index: the weights in ds->w, the other columns unchanged. */
+  const char *specs[2] = {"w", "1"};
+  for (int s = 0; s < 2; s++) {
+    o.weight = specs[s];
+    CHECK(read_text("w.csv", text, &o, &ds, &err) == LOGREG_OK);
+    if (!ds) continue;
+    CHECK(ds->n == 5 && ds->d == 2 && ds->k == 2 && ds->w != NULL);
+    CHECK(name_is(ds->feature_names[0], "a") && name_is(ds->feature_names[1], "b"));
+    CHECK(ds->x[0] == 1.0f && ds->x[1] == 2.0f && ds->x[8] == 9.0f && ds->x[9] == 10.0f);
+    CHECK(ds->y[0] == 0 && ds->y[1] == 1 && ds->y[4] == 0);
+    /* Only the features in feature_columns; n_columns counts the weight column. */
+    CHECK(ds->n_columns == 4 && ds->target_column == 3);
+    CHECK(ds->feature_columns[0] == 0 && ds->feature_columns[1] == 2);
+    if (ds->w) {
+      CHECK(ds->w[0] == 0.5f && ds->w[1] == 2.0f && ds->w[2] == 0.0f && ds->w[4] == 10.0f);
+      CHECK(ds->w[3] == 0.0f && !signbit(ds->w[3])); /* -0 reads as 0 */
+    }
+    logreg_dataset_free(ds);
+  }
+  /* Without a header, by index, with the target by index too; drop and weight together. */
+  o = defaults();
+  o.header = 0;
+  o.weight = "0";
+  o.target = "1";
+  o.drop = "3";
+  CHECK(read_text("wnohdr.csv", "2,x,5,99\n0.25,y,6,98\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    CHECK(ds->d == 1 && ds->x[0] == 5.0f && ds->x[1] == 6.0f &&
+          name_is(ds->feature_names[0], "c2"));
+    CHECK(ds->w && ds->w[0] == 2.0f && ds->w[1] == 0.25f);
+  }
+  logreg_dataset_free(ds);
+
+  /* Column errors: FILE:LINE where a column is looked up in the header, FILE otherwise. */
+  o = defaults();
+  o.weight = "zzz";
+  EXPECT_ERROR("wunknown.csv", text, &o, LOGREG_EINVAL,
+               "wunknown.csv:1: weight column \"zzz\" not found in the header");
+  o.weight = "9";
+  EXPECT_ERROR("wrange.csv", text, &o, LOGREG_EINVAL,
+               "wrange.csv:1: weight column 9 is out of range: the file has 4 columns");
+  o.header = 0;
+  o.weight = "w";
+  EXPECT_ERROR("wnoidx.csv", "1,2,x\n", &o, LOGREG_EINVAL,
+               "wnoidx.csv: weight column \"w\" must be a 0-based column index: the file has no "
+               "header row");
+  o = defaults();
+  o.weight = "a";
+  EXPECT_ERROR("wambig.csv", "a,b,a,y\n1,2,3,x\n", &o, LOGREG_EINVAL,
+               "wambig.csv:1: weight column \"a\" is ambiguous: header fields 1 and 3");
+  o.target = "label";
+  o.weight = "label";
+  EXPECT_ERROR("wtarget.csv", text, &o, LOGREG_EINVAL,
+               "wtarget.csv: column \"label\" is both the target and the weight column");
+  /* The default target is the last column: say so when that is the weight column. */
+  o = defaults();
+  o.weight = "label";
+  EXPECT_ERROR("wtarget2.csv", text, &o, LOGREG_EINVAL,
+               "wtarget2.csv: column \"label\" is both the target and the weight column (the "
+               "target is the last column unless --target says)");
+  o.header = 0;
+  o.weight = "3";
+  EXPECT_ERROR("wtarget3.csv", "1,2,3,4\n", &o, LOGREG_EINVAL,
+               "wtarget3.csv: column 3 is both the target and the weight column");
+  o = defaults();
+  o.weight = "w";
+  o.drop = "a,w";
+  EXPECT_ERROR("wdrop.csv", text, &o, LOGREG_EINVAL,
+               "wdrop.csv: column \"w\" is both dropped and the weight column");
+  o.header = 0;
+  o.weight = "1";
+  o.drop = "1";
+  EXPECT_ERROR("wdrop2.csv", "1,2,3,x\n", &o, LOGREG_EINVAL,
+               "wdrop2.csv: column 1 is both dropped and the weight column");
+  o = defaults();
+  o.weight = "w";
+  EXPECT_ERROR("wnofeat.csv", "w,y\n1,x\n", &o, LOGREG_EINVAL,
+               "wnofeat.csv: no feature columns left: the file has 2 column(s) and the target, "
+               "weight and dropped columns take them all");
+
+  /* Value errors: FILE:LINE:FIELD, the column named, the rule stated. */
+  static const struct {
+    const char *name, *text, *needle;
+  } value_errors[] = {
+      {"wempty.csv", "a,w,y\n1,1,x\n2,,y\n",
+       "wempty.csv:3:2: missing weight (weight column \"w\"): every row needs one"},
+      {"wq.csv", "a,w,y\n1,?,x\n", "wq.csv:2:2: missing weight (weight column \"w\")"},
+      {"wna.csv", "a,w,y\n1,NA,x\n", "wna.csv:2:2: missing weight"},
+      {"wnan.csv", "a,w,y\n1,abc,x\n", "wnan.csv:2:2: not a number: \"abc\" (weight column \"w\")"},
+      {"wneg.csv", "a,w,y\n1,1,x\n\n2,-0.5,y\n",
+       "wneg.csv:4:2: negative weight \"-0.5\" (weight column \"w\"): weights must be >= 0"},
+      {"wneg2.csv", "a,w,y\n1,-1e-30,x\n", "wneg2.csv:2:2: negative weight \"-1e-30\""},
+      {"winf.csv", "a,w,y\n1,inf,x\n",
+       "winf.csv:2:2: weight \"inf\" (weight column \"w\") is not finite: weights must be finite "
+       "numbers >= 0"},
+      {"wnan2.csv", "a,w,y\n1,NaN,x\n",
+       "wnan2.csv:2:2: weight \"NaN\" (weight column \"w\") is "
+       "not finite"},
+      {"wbig.csv", "a,w,y\n1,1e39,x\n",
+       "wbig.csv:2:2: weight \"1e39\" (weight column \"w\") is "
+       "not finite"},
+      /* Line numbers stay physical after a quoted field spanning lines. */
+      {"wline.csv", "a,w,y\n1,1,\"x\ny\"\n2,-1,x\n", "wline.csv:4:2: negative weight \"-1\""},
+  };
+  o = defaults();
+  o.weight = "w";
+  for (size_t i = 0; i < sizeof value_errors / sizeof value_errors[0]; i++)
+    EXPECT_ERROR(value_errors[i].name, value_errors[i].text, &o, LOGREG_EPARSE,
+                 value_errors[i].needle);
+  /* Without a header the message names the field and says it is the weight column. */
+  o.header = 0;
+  o.weight = "0";
+  EXPECT_ERROR("wneg3.csv", "-2,3,x\n", &o, LOGREG_EPARSE,
+               "wneg3.csv:1:1: negative weight \"-2\" (weight column): weights must be >= 0");
+
+  /* Only CSV has columns: LIBSVM and IDX refuse the option before reading anything. */
+  o = defaults();
+  o.weight = "0";
+  EXPECT_ERROR("w.svm", "1 1:2\n", &o, LOGREG_EINVAL,
+               "w.svm: --weight needs CSV data (this file is read as LIBSVM)");
+  o.format = LOGREG_FORMAT_IDX;
+  EXPECT_ERROR("w.idx", "x", &o, LOGREG_EINVAL,
+               "w.idx: --weight needs CSV data (this file is read as IDX)");
+  o.format = LOGREG_FORMAT_CSV;
+  CHECK(read_text("w.svm", "a,b,c\n1,2,x\n", &o, &ds, &err) == LOGREG_OK); /* CSV by force: fine */
+  if (ds) CHECK(ds->w && ds->w[0] == 1.0f);
+  logreg_dataset_free(ds);
+
+  /* Reading for a model (predict/eval): the weight column is ignored, its values unread (this
+   * one is not even a number), present or absent. */
+  const char *names[2] = {"a", "b"};
+  o = defaults();
+  o.feature_names = names;
+  o.n_features = 2;
+  o.weight = "w";
+  o.target = "label";
+  CHECK(read_text("wmodel.csv", "b,w,label,a\n2,abc,x,1\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->w == NULL && ds->d == 2 && ds->x[0] == 1.0f && ds->y && ds->k == 1);
+  logreg_dataset_free(ds);
+  CHECK(read_text("wmodel2.csv", "b,label,a\n2,x,1\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->w == NULL && ds->y != NULL);
+  logreg_dataset_free(ds);
+  /* ...but it is not one of the model's features, nor the target. */
+  o.weight = "a";
+  EXPECT_ERROR("wmodel3.csv", "b,w,label,a\n2,1,x,1\n", &o, LOGREG_EINVAL,
+               "wmodel3.csv: weight column \"a\" is also a feature of the model");
+  o.weight = "label";
+  EXPECT_ERROR("wmodel4.csv", "b,w,label,a\n2,1,x,1\n", &o, LOGREG_EINVAL,
+               "wmodel4.csv: column \"label\" is both the target and the weight column");
+  /* The default target (the last column) is never the weight column. */
+  o.target = NULL;
+  o.weight = "w";
+  EXPECT_ERROR("wmodel5.csv", "a,b,w\n1,2,3\n", &o, LOGREG_EINVAL,
+               "wmodel5.csv: no target column: the last column is the weight column");
+  o.target_optional = 1;
+  CHECK(read_text("wmodel6.csv", "a,b,w\n1,2,3\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->y == NULL && ds->w == NULL && ds->target_column == -1);
+  logreg_dataset_free(ds);
+  /* By position (header-less training file: a, w, label, b), and the features-only file. */
+  const size_t cols[2] = {0, 3};
+  o = defaults();
+  o.header = 0;
+  o.feature_columns = cols;
+  o.n_features = 2;
+  o.n_columns = 4;
+  o.weight = "1";
+  o.target = "2";
+  CHECK(read_text("wmcol.csv", "1,oops,x,2\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->w == NULL && ds->x[0] == 1.0f && ds->x[1] == 2.0f && ds->y);
+  logreg_dataset_free(ds);
+  o.weight = "3";
+  EXPECT_ERROR("wmcol2.csv", "1,2,x,2\n", &o, LOGREG_EINVAL,
+               "wmcol2.csv: weight column 3 is also a feature of the model");
+  o.weight = "1";
+  o.target = NULL;
+  o.target_optional = 1;
+  CHECK(read_text("wmcol3.csv", "1,2\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->w == NULL && ds->y == NULL && ds->x[1] == 2.0f);
+  logreg_dataset_free(ds);
+
+  /* Row subsets (the split) carry each row's weight with it: weight = 10 * a + 1, checked row
+   * by row after a stratified shuffle, and in reverse order through lr_dataset_subset. */
+  char big[4096];
+  size_t len = (size_t)snprintf(big, sizeof big, "a,w,y\n");
+  for (int i = 0; i < 40; i++)
+    len += (size_t)snprintf(big + len, sizeof big - len, "%d,%d,%c\n", i, 10 * i + 1, "abc"[i % 3]);
+  CHECK(len < sizeof big);
+  o = defaults();
+  o.weight = "w";
+  CHECK(read_text("wsplit.csv", big, &o, &ds, &err) == LOGREG_OK);
+  if (!ds) return;
+  logreg_dataset *part[3] = {NULL, NULL, NULL};
+  CHECK(logreg_dataset_split(ds, 0.5, 0.25, 0.25, 7, &part[0], &part[1], &part[2], &err) ==
+        LOGREG_OK);
+  size_t total = 0;
+  for (int p = 0; p < 3; p++) {
+    CHECK(part[p] && part[p]->w);
+    if (!part[p] || !part[p]->w) continue;
+    total += part[p]->n;
+    for (size_t r = 0; r < part[p]->n; r++) {
+      CHECK(part[p]->w[r] == 10.0f * part[p]->x[r] + 1.0f);
+      CHECK(part[p]->y[r] == (int32_t)part[p]->x[r] % 3);
+    }
+    logreg_dataset_free(part[p]);
+  }
+  CHECK(total == 40);
+  size_t rev[40];
+  for (size_t i = 0; i < 40; i++) rev[i] = 39 - i;
+  logreg_dataset *sub = lr_dataset_subset(ds, rev, 40);
+  CHECK(sub && sub->w && sub->w != ds->w);
+  if (sub && sub->w)
+    for (size_t r = 0; r < 40; r++) CHECK(sub->w[r] == ds->w[39 - r] && sub->x[r] == ds->x[39 - r]);
+  logreg_dataset_free(sub);
+  logreg_dataset_free(ds);
+}
+
 /* A file gzipped with zlib (check_read_data's `gz` flag) reads like a plain one. */
 static void test_gzip(void) {
   const char *text = "a,b\n1,x\n2,y\n";
@@ -436,6 +664,7 @@ int main(void) {
   test_labels_and_missing();
   test_errors();
   test_model_mode();
+  test_weight_column();
   test_gzip();
   test_real_files();
   return check_report("test_csv");

@@ -85,6 +85,133 @@ static cJSON *split_json(int present, double loss, double acc, size_t rows) {
   return o;
 }
 
+/* --sweep KEY=V1,V2,...: the settings to try. */
+typedef struct sweep_plan {
+  int is_l2; /* 0: lr */
+  size_t n;
+  double v[32];
+} sweep_plan;
+
+static int parse_sweep(const char *s, sweep_plan *plan) {
+  const char *eq = strchr(s, '=');
+  if (!eq || (strncmp(s, "lr=", 3) != 0 && strncmp(s, "l2=", 3) != 0)) {
+    cli_error(CLI_EXIT_USAGE, "--sweep: \"%s\" is not lr=V1,V2,... or l2=V1,V2,...", s);
+    return -1;
+  }
+  plan->is_l2 = s[1] == '2';
+  const char *p = eq + 1;
+  for (;;) {
+    char buf[64];
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    double v;
+    if (len == 0 || len >= sizeof buf) {
+      cli_error(CLI_EXIT_USAGE, "--sweep: empty or overlong value in \"%s\"", s);
+      return -1;
+    }
+    memcpy(buf, p, len);
+    buf[len] = '\0';
+    if (lr_parse_double(buf, &v) != 0 || (plan->is_l2 ? !(v >= 0) : !(v > 0))) {
+      cli_error(CLI_EXIT_USAGE, "--sweep: \"%s\" is not a %s", buf,
+                plan->is_l2 ? "number >= 0" : "learning rate > 0");
+      return -1;
+    }
+    if (plan->n == sizeof plan->v / sizeof plan->v[0]) {
+      cli_error(CLI_EXIT_USAGE, "--sweep: at most 32 values");
+      return -1;
+    }
+    plan->v[plan->n++] = v;
+    if (!comma) break;
+    p = comma + 1;
+  }
+  return 0;
+}
+
+typedef struct sweep_row {
+  double value, val_loss, val_acc, objective, seconds;
+  int epochs;
+  const char *status;
+} sweep_row;
+
+static int cmp_sweep(const void *a, const void *b) {
+  const sweep_row *x = a, *y = b;
+  /* Best first: lowest validation loss; failed runs (NaN/inf) last. */
+  int fx = isfinite(x->val_loss), fy = isfinite(y->val_loss);
+  if (fx != fy) return fx ? -1 : 1;
+  return x->val_loss < y->val_loss ? -1 : x->val_loss > y->val_loss;
+}
+
+/* Trains once per value, prints the ranking (or returns it as JSON), and sets p's lr or l2 to
+ * the best value. Returns 0, or -1 after printing an error (every run failed). */
+static int run_sweep(const sweep_plan *plan, const logreg_dataset *tr, const logreg_dataset *va,
+                     logreg_params *p, int quiet, int json, cJSON **out_json) {
+  sweep_row rows[32];
+  const char *key = plan->is_l2 ? "l2" : "lr";
+  for (size_t i = 0; i < plan->n; i++) {
+    logreg_params q = *p;
+    q.progress = NULL;
+    if (plan->is_l2)
+      q.l2 = plan->v[i];
+    else
+      q.lr = plan->v[i];
+    logreg_model *m = NULL;
+    logreg_train_result res;
+    logreg_error err;
+    sweep_row *r = &rows[i];
+    r->value = plan->v[i];
+    if (logreg_train(tr, va, &q, &m, &res, &err) == LOGREG_OK) {
+      *r = (sweep_row){plan->v[i],     res.val_loss, res.val_accuracy, res.objective, res.seconds,
+                       res.epochs_run, "ok"};
+    } else {
+      *r = (sweep_row){plan->v[i],
+                       INFINITY,
+                       NAN,
+                       NAN,
+                       NAN,
+                       0,
+                       err.status == LOGREG_EDIVERGED ? "diverged" : "failed"};
+      if (!quiet) cli_warn("--sweep %s=%g: %s", key, plan->v[i], err.message);
+    }
+    logreg_model_free(m);
+    if (!quiet)
+      fprintf(stderr, "sweep %s=%g: val loss %.4f, val accuracy %.4f\n", key, plan->v[i],
+              r->val_loss, r->val_acc);
+  }
+  qsort(rows, plan->n, sizeof rows[0], cmp_sweep);
+  if (!isfinite(rows[0].val_loss)) {
+    cli_error(CLI_EXIT_ERROR, "--sweep: every setting failed (see the warnings above)");
+    return -1;
+  }
+  if (json) {
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < plan->n; i++) {
+      cJSON *o = cJSON_CreateObject();
+      cJSON_AddNumberToObject(o, key, rows[i].value);
+      cJSON_AddStringToObject(o, "status", rows[i].status);
+      cJSON_AddNumberToObject(o, "val_loss", rows[i].val_loss);
+      cJSON_AddNumberToObject(o, "val_accuracy", rows[i].val_acc);
+      cJSON_AddNumberToObject(o, "objective", rows[i].objective);
+      cJSON_AddNumberToObject(o, "epochs", rows[i].epochs);
+      cJSON_AddNumberToObject(o, "seconds", rows[i].seconds);
+      cJSON_AddItemToArray(a, o);
+    }
+    *out_json = a;
+  } else {
+    printf("sweep over %s, best first (by validation loss):\n", key);
+    printf("  %12s  %10s  %12s  %12s  %6s  %s\n", key, "val loss", "val accuracy", "objective",
+           "epochs", "status");
+    for (size_t i = 0; i < plan->n; i++)
+      printf("  %12g  %10.4f  %12.4f  %12.6f  %6d  %s\n", rows[i].value, rows[i].val_loss,
+             rows[i].val_acc, rows[i].objective, rows[i].epochs, rows[i].status);
+    printf("training with the best, %s=%g\n\n", key, rows[0].value);
+  }
+  if (plan->is_l2)
+    p->l2 = rows[0].value;
+  else
+    p->lr = rows[0].value;
+  return 0;
+}
+
 int cmd_train(int argc, char **argv) {
   cli_data_opts dopt = {0};
   logreg_params p;
@@ -92,6 +219,7 @@ int cmd_train(int argc, char **argv) {
   p.device = "auto";
   const char *test_path = NULL, *test_labels = NULL, *split = NULL, *optimizer = NULL;
   const char *model_path = "model.json", *history = NULL, *class_weight = NULL;
+  const char *sweep = NULL, *weight = NULL;
   int json = 0, quiet = 0, epochs = p.epochs;
   double lr = NAN; /* NAN: not given, the optimizer's default */
   const arg_spec specs[] = {
@@ -111,6 +239,9 @@ int cmd_train(int argc, char **argv) {
       {"--patience", ARG_INT, &p.patience, "N",
        "stop after N epochs without a better val loss, keep the best (default 0 = off)"},
       {"--class-weight", ARG_STR, &class_weight, "MODE", "none|balanced (default none)"},
+      {"--weight", ARG_STR, &weight, "COL", "CSV column of per-row sample weights (>= 0)"},
+      {"--sweep", ARG_STR, &sweep, "KEY=V1,V2,..",
+       "train once per lr= or l2= value, rank by val loss, keep the best"},
       {"--pos-weight", ARG_DOUBLE, &p.pos_weight, "W", "--binary: weight of positives (default 1)"},
       {"--momentum", ARG_DOUBLE, &p.momentum, "MU", "momentum coefficient (default 0.9)"},
       {"--nesterov", ARG_FLAG, &p.nesterov, NULL, "Nesterov momentum"},
@@ -179,12 +310,16 @@ int cmd_train(int argc, char **argv) {
 
   logreg_read_options ro;
   if (cli_read_options(&dopt, &ro) != 0) return CLI_EXIT_USAGE;
+  ro.weight = weight;
+  sweep_plan plan = {0};
+  if (sweep && parse_sweep(sweep, &plan) != 0) return CLI_EXIT_USAGE;
   int rc = CLI_EXIT_ERROR;
   logreg_dataset *all = NULL, *tr = NULL, *va = NULL, *te = NULL;
   logreg_model *model = NULL;
   double *proba = NULL;
   logreg_metrics met = {0};
   progress pg = {0};
+  cJSON *sweep_json = NULL;
   logreg_error err;
 
   if (!(all = cli_read(pos[0], &ro))) goto out;
@@ -238,6 +373,16 @@ int cmd_train(int argc, char **argv) {
             p.binary ? "binary" : "multinomial", logreg_optimizer_name(p.optimizer),
             p.lr > 0 ? p.lr : logreg_default_lr(p.optimizer), p.epochs,
             p.batch_size ? ", mini-batches" : "", p.device);
+  }
+
+  if (plan.n) {
+    if (!va || va->n == 0) {
+      cli_error(CLI_EXIT_USAGE, "--sweep ranks settings by validation loss: it needs a validation "
+                                "split (see --split)");
+      rc = CLI_EXIT_USAGE;
+      goto out;
+    }
+    if (run_sweep(&plan, tr, va, &p, quiet, json, &sweep_json) != 0) goto out;
   }
 
   pg.quiet = quiet;
@@ -311,6 +456,10 @@ int cmd_train(int argc, char **argv) {
     }
     cJSON_AddItemToObject(o, "test", test);
     cJSON_AddStringToObject(o, "model", model_path);
+    if (sweep_json) {
+      cJSON_AddItemToObject(o, "sweep", sweep_json);
+      sweep_json = NULL;
+    }
     if (report_json_puts(o) != 0) {
       cli_error(CLI_EXIT_ERROR, "out of memory");
       goto out;
@@ -333,6 +482,7 @@ int cmd_train(int argc, char **argv) {
   }
   rc = 0;
 out:
+  cJSON_Delete(sweep_json);
   free(pg.rows);
   free(proba);
   logreg_metrics_free(&met);

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# cli_solvers.sh: every optimizer from the command line on tumors (test accuracy >= 0.94 on
+# the cpu reference, and on the OpenCL device when there is one); Adam and SGD histories go
+# down; divergence (--lr 1e30) is one error line naming the epoch, and no model is written
+# (an existing one is left as it was); --sweep ranks settings by validation loss and keeps the
+# best; the model's weights_raw/bias_raw applied to the raw features give predict's
+# probabilities; --weight reads a weight column.
+. "$(dirname "$0")/lib.sh"
+need_shared tumors.csv
+data="$SHARED/data/tumors.csv"
+devices="cpu"
+"$LOGREG" devices 2>/dev/null | grep -q '^opencl:' && devices="cpu opencl"
+
+for dev in $devices; do
+  for opt in "gd" "sgd --batch-size 32" "momentum --batch-size 64" "momentum --nesterov --batch-size 64" \
+             "adam" "adam --batch-size 32" "lbfgs"; do
+    "$LOGREG" train "$data" --device $dev --optimizer $opt --epochs 100 --json --quiet \
+      --model "$WORK/m.json" --history "$WORK/h.csv" > "$WORK/t.json" 2> "$WORK/err" \
+      || { fail "$dev $opt exited: $(cat "$WORK/err")"; continue; }
+    acc=$(json "$WORK/t.json" "j['test']['accuracy']")
+    ge "$acc" 0.94 && pass "$dev $opt: test accuracy $acc" || fail "$dev $opt: test accuracy $acc < 0.94"
+    case "$opt" in adam*|sgd*)
+      python3 - "$WORK/h.csv" <<'PY' && pass "$dev $opt: loss curve goes down" || fail "$dev $opt: loss curve"
+import csv, sys
+o = [float(r["objective"]) for r in csv.DictReader(open(sys.argv[1]))]
+assert len(o) == 100, len(o)
+first, last = sum(o[:5]) / 5, sum(o[-5:]) / 5
+assert last < 0.8 * first, (first, last)
+# mostly downhill: no 10-epoch window ends above where it started by more than 1%
+assert all(o[i + 10] <= o[i] * 1.01 for i in range(len(o) - 10)), o
+PY
+    esac
+  done
+done
+
+# Divergence: one line naming the epoch, the hint, no model; an existing model is untouched.
+echo '{"keep": true}' > "$WORK/keep.json"
+"$LOGREG" train "$data" --device cpu --optimizer gd --lr 1e30 --quiet --model "$WORK/keep.json" \
+  > /dev/null 2> "$WORK/err"
+rc=$?
+{ [ "$rc" -ge 1 ] && [ "$rc" -le 125 ] && [ "$(wc -l < "$WORK/err")" -eq 1 ] &&
+  grep -q '^logreg: error: training diverged at epoch 1 .*try a smaller --lr' "$WORK/err"; } \
+  && pass "divergence: $(cat "$WORK/err")" || fail "divergence: rc $rc $(cat "$WORK/err")"
+[ "$(cat "$WORK/keep.json")" = '{"keep": true}' ] || fail "divergence touched the existing model"
+ls "$WORK" | grep -q 'keep.json.tmp' && fail "divergence left a temp file"
+
+# --sweep: every value tried, ranked by validation loss, the best kept for the final model.
+"$LOGREG" train "$data" --device cpu --optimizer gd --sweep lr=1e-3,1e-2,1e-1,1,1e30 --json --quiet \
+  --model "$WORK/s.json" > "$WORK/s.out" 2> "$WORK/err" || fail "sweep exited: $(cat "$WORK/err")"
+python3 - "$WORK/s.out" "$WORK/s.json" <<'PY' && pass "sweep ranks by val loss and keeps the best" || fail "sweep"
+import json, math, sys
+j = json.load(open(sys.argv[1])); m = json.load(open(sys.argv[2]))
+rows = j["sweep"]
+assert sorted(r["lr"] for r in rows) == [1e-3, 1e-2, 1e-1, 1, 1e30], rows
+ok = [r for r in rows if r["status"] == "ok"]
+assert [r["val_loss"] for r in ok] == sorted(r["val_loss"] for r in ok), rows
+assert rows[-1]["lr"] == 1e30 and rows[-1]["status"] == "diverged", rows[-1]
+assert m["options"]["lr"] == rows[0]["lr"], (m["options"]["lr"], rows[0])
+assert abs(j["val"]["loss"] - rows[0]["val_loss"]) < 1e-12 * max(1, rows[0]["val_loss"]), (j["val"], rows[0])
+PY
+"$LOGREG" train "$data" --sweep lr=0.1 --split 1,0,0 --quiet --model "$WORK/x.json" > /dev/null 2> "$WORK/err"
+[ $? -eq 2 ] && grep -q "needs a validation split" "$WORK/err" && pass "sweep without val" || fail "sweep without val: $(cat "$WORK/err")"
+
+# Raw weights: softmax(x_raw W_raw + b_raw) equals predict's probabilities.
+for mode in "" "--binary"; do
+  "$LOGREG" train "$data" --device cpu $mode --quiet --model "$WORK/r.json" > /dev/null 2>&1 || fail "train $mode"
+  "$LOGREG" predict --model "$WORK/r.json" "$data" --proba > "$WORK/p.csv" 2>/dev/null || fail "predict $mode"
+  python3 - "$WORK/r.json" "$WORK/p.csv" "$data" <<'PY' && pass "raw weights ${mode:-multinomial}" || fail "raw weights $mode"
+import csv, json, math, sys
+m = json.load(open(sys.argv[1]))
+pred = list(csv.reader(open(sys.argv[2])))[1:]
+rows = list(csv.reader(open(sys.argv[3])))[1:]
+W, b = m["weights_raw"], m["bias_raw"]
+worst = 0
+for r, p in zip(rows, pred):
+    x = [float(v) for v in r[:2]]
+    z = [b[c] + sum(x[j] * W[j][c] for j in range(2)) for c in range(len(b))]
+    if m["binary"]:
+        p1 = 1 / (1 + math.exp(-z[0])); probs = [1 - p1, p1]
+    else:
+        mx = max(z); e = [math.exp(v - mx) for v in z]; probs = [v / sum(e) for v in e]
+    worst = max(worst, max(abs(a - float(q)) for a, q in zip(probs, p[1:])))
+assert worst < 1e-6, worst
+PY
+done
+
+# --weight: a weight column trains; a missing one is one clear error.
+python3 - "$data" "$WORK/w.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+with open(sys.argv[2], "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(rows[0] + ["w"])
+    for i, r in enumerate(rows[1:]): w.writerow(r + [str(1 + i % 2)])
+PY
+"$LOGREG" train "$WORK/w.csv" --target tumor_class --weight w --device cpu --json --quiet \
+  --model "$WORK/w.json" > "$WORK/w.out" 2> "$WORK/err" || fail "--weight: $(cat "$WORK/err")"
+[ "$(json "$WORK/w.out" "j['n_features']")" = 2 ] && pass "--weight column is not a feature" || fail "--weight features"
+"$LOGREG" train "$WORK/w.csv" --target tumor_class --weight nope --quiet --model "$WORK/w.json" > /dev/null 2> "$WORK/err"
+[ $? -eq 1 ] && grep -q 'weight column "nope" not found' "$WORK/err" && pass "--weight nope" || fail "--weight nope: $(cat "$WORK/err")"
+finish

@@ -8,6 +8,7 @@ packages=(
   libcjson-dev zlib1g-dev        # model files, gzip-compressed IDX
   ocl-icd-opencl-dev opencl-c-headers libclblast-dev  # OpenCL and CLBlast
   pocl-opencl-icd                # an OpenCL device everywhere: the CPU through PoCL
+  libplplot-dev plplot-driver-cairo  # logreg plot: PLplot with its headless pngcairo device
   python3                        # CLI tests read JSON output with the standard library
   dataset-fashion-mnist          # the main job's data
 )

@@ -18,6 +18,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 /* Prints "logreg: error: MESSAGE" on stderr; returns `code`. */
 int cli_error(int code, const char *fmt, ...) LR_PRINTF(2, 3);
@@ -52,5 +53,11 @@ int cli_read_options(const cli_data_opts *o, logreg_read_options *ro);
 
 /* Reads `path`; prints the error and returns NULL on failure. */
 logreg_dataset *cli_read(const char *path, const logreg_read_options *ro);
+
+/* Loads the model at `path` (--model; NULL path is a usage error); NULL after printing. */
+logreg_model *cli_load_model(const char *path);
+/* Reads `path` for model `m`: its features (its classes when `labelled`); NULL after printing. */
+logreg_dataset *cli_read_for_model(const char *path, const cli_data_opts *o, const logreg_model *m,
+                                   int labelled);
 
 #endif

@@ -12,8 +12,8 @@
 
 /* Reads `path` for model `m`: the model's features (by name with a header, by file index
  * without), and when `labelled`, labels encoded to the model's classes. */
-static logreg_dataset *read_for_model(const char *path, const cli_data_opts *o,
-                                      const logreg_model *m, int labelled) {
+logreg_dataset *cli_read_for_model(const char *path, const cli_data_opts *o, const logreg_model *m,
+                                   int labelled) {
   logreg_read_options ro;
   if (cli_read_options(o, &ro) != 0) return NULL;
   char target[32];
@@ -45,7 +45,7 @@ static logreg_dataset *read_for_model(const char *path, const cli_data_opts *o,
   return ds;
 }
 
-static logreg_model *load_model(const char *path) {
+logreg_model *cli_load_model(const char *path) {
   logreg_model *m = NULL;
   logreg_error err;
   if (!path) {
@@ -91,13 +91,13 @@ int cmd_predict(int argc, char **argv) {
   if (npos != 1) return cli_error(CLI_EXIT_USAGE, "predict needs one DATA file");
   if (!model_path) return cli_error(CLI_EXIT_USAGE, "--model is required");
   int rc = CLI_EXIT_ERROR;
-  logreg_model *m = load_model(model_path);
+  logreg_model *m = cli_load_model(model_path);
   logreg_dataset *ds = NULL;
   double *proba = NULL;
   lr_atomic_file af = {0};
   logreg_error err;
   if (!m) goto out;
-  if (!(ds = read_for_model(pos[0], &dopt, m, 0))) goto out;
+  if (!(ds = cli_read_for_model(pos[0], &dopt, m, 0))) goto out;
   if (!(proba = malloc((ds->n ? ds->n : 1) * m->k * sizeof *proba))) {
     cli_error(CLI_EXIT_ERROR, "out of memory");
     goto out;
@@ -168,13 +168,13 @@ int cmd_eval(int argc, char **argv) {
   if (npos != 1) return cli_error(CLI_EXIT_USAGE, "eval needs one DATA file");
   if (!model_path) return cli_error(CLI_EXIT_USAGE, "--model is required");
   int rc = CLI_EXIT_ERROR;
-  logreg_model *m = load_model(model_path);
+  logreg_model *m = cli_load_model(model_path);
   logreg_dataset *ds = NULL;
   double *proba = NULL;
   logreg_metrics met = {0};
   logreg_error err;
   if (!m) goto out;
-  if (!(ds = read_for_model(pos[0], &dopt, m, 1))) goto out;
+  if (!(ds = cli_read_for_model(pos[0], &dopt, m, 1))) goto out;
   if (!(proba = malloc((ds->n ? ds->n : 1) * m->k * sizeof *proba))) {
     cli_error(CLI_EXIT_ERROR, "out of memory");
     goto out;

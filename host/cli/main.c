@@ -16,6 +16,7 @@ static const char usage[] =
     "  devices                   compute backends, and which --device auto picks\n"
     "  bench [options]           time full-batch epochs per device (cpu, OpenCL)\n"
     "  gen blobs|tumors          write a synthetic CSV dataset\n"
+    "  plot loss|boundary        PNG of a training history, or of a 2-feature model's classes\n"
     "\n"
     "Run 'logreg COMMAND --help' for the options of a command.\n";
 
@@ -96,7 +97,8 @@ int main(int argc, char **argv) {
     const char *name;
     int (*fn)(int, char **);
   } cmds[] = {{"train", cmd_train},     {"predict", cmd_predict}, {"eval", cmd_eval},
-              {"devices", cmd_devices}, {"bench", cmd_bench},     {"gen", cmd_gen}};
+              {"devices", cmd_devices}, {"bench", cmd_bench},     {"gen", cmd_gen},
+              {"plot", cmd_plot}};
   for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
     if (strcmp(argv[1], cmds[i].name) == 0) return cmds[i].fn(argc - 2, argv + 2);
   return cli_error(CLI_EXIT_USAGE, "unknown command \"%s\" (see 'logreg --help')", argv[1]);

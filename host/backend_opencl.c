@@ -34,7 +34,7 @@ typedef struct ocl_backend {
   cl_command_queue q;
   cl_program prog;
   cl_kernel k_logits, k_softmax, k_sigmoid, k_reduce, k_sumsq, k_gpart, k_greduce, k_gfinish,
-      k_gather, k_gd, k_mom, k_adam;
+      k_gather, k_gd, k_mom, k_adam, k_transpose, k_fused, k_freduce;
   ocl_slot slot[LR_SLOT_COUNT];
   cl_mem xp, yp, sp, perm; /* the training slot in shuffled order, and the order */
   int ordered;             /* training evaluations read xp/yp/sp */
@@ -45,7 +45,8 @@ typedef struct ocl_backend {
   size_t partials_cap, gpart_cap;
   cl_mem sums; /* SUM_COUNT floats */
   size_t wg, chunk;
-  int clblast; /* GEMMs through CLBlast instead of lr_logits/lr_grad_partial */
+  lr_gemm_mode gemm; /* how logits and X^T G are computed */
+  cl_mem wt;         /* W transposed (KW x d), for the fused kernel */
   unsigned long long max_alloc, global_mem, used;
   size_t last_rows; /* rows of the last evaluation (for lr_ocl_read_rows) */
 } ocl_backend;
@@ -124,7 +125,7 @@ static void release(cl_mem *m) {
 static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err) {
   size_t kw = ob->base.kw, d = ob->base.d;
   logreg_status st;
-  if (rows > ob->zg_rows) {
+  if (rows > ob->zg_rows && ob->gemm != LR_GEMM_FUSED) {
     if ((st = alloc(ob, &ob->z, rows * kw * sizeof(float), "logits", err)) ||
         (st = alloc(ob, &ob->g, rows * kw * sizeof(float), "residuals", err)))
       return st;
@@ -139,7 +140,7 @@ static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err
   }
   size_t chunks = (rows + ob->chunk - 1) / ob->chunk;
   size_t gneed = (chunks ? chunks : 1) * (d + 1) * kw;
-  if (!ob->clblast && gneed > ob->gpart_cap) {
+  if (ob->gemm != LR_GEMM_CLBLAST && gneed > ob->gpart_cap) {
     if ((st = alloc(ob, &ob->gpart, gneed * sizeof(float), "gradient partials", err))) return st;
     ob->gpart_cap = gneed;
   }
@@ -239,6 +240,55 @@ static logreg_status vec_reduce(ocl_backend *ob, cl_mem v, size_t n, int take_ma
   return run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err);
 }
 
+/* Reads the sums of an evaluation back and turns them into its results. */
+static logreg_status finish_eval(ocl_backend *ob, size_t m, int want_grad, lr_eval_out *out,
+                                 logreg_error *err) {
+  float sums[SUM_COUNT];
+  CL_TRY(clEnqueueReadBuffer(ob->q, ob->sums, CL_TRUE, 0, sizeof sums, sums, 0, NULL, NULL),
+         "clEnqueueReadBuffer(sums)");
+  ob->last_rows = m;
+  out->objective = (double)sums[SUM_WLOSS] / (double)sums[SUM_S] + 0.5 * ob->base.l2 * sums[SUM_SQ];
+  out->loss = (double)sums[SUM_LOSS] / (double)m;
+  out->correct = sums[SUM_CORRECT];
+  out->grad_max = want_grad ? sums[SUM_GMAX] : 0.0;
+  return LOGREG_OK;
+}
+
+/* The fused path: one pass over the rows computes the sums and the partial gradients. */
+static logreg_status fused_eval(ocl_backend *ob, cl_mem X, cl_mem Y, cl_mem S, cl_uint row0,
+                                cl_uint m, int want_grad, lr_eval_out *out, logreg_error *err) {
+  lr_backend *be = &ob->base;
+  size_t d = be->d, kw = be->kw, nw = d * kw;
+  cl_uint ud = (cl_uint)d, boff = (cl_uint)nw, block = (cl_uint)ob->chunk, wg = (cl_uint)want_grad;
+  size_t blocks = (m + ob->chunk - 1) / ob->chunk;
+  cl_uint ub = (cl_uint)blocks, four = 4, zero = 0;
+  float pw = (float)be->pos_weight, l2 = (float)be->l2;
+  logreg_status st;
+  CL_TRY(set_args(ob->k_transpose, 3, A(ob->theta), A(ud), A(ob->wt)),
+         "clSetKernelArg(lr_transpose_w)");
+  if ((st = run1(ob, ob->k_transpose, nw, 0, "lr_transpose_w", err))) return st;
+  CL_TRY(set_args(ob->k_fused, 14, A(X), A(row0), A(m), A(ud), A(ob->wt), A(ob->theta), A(boff),
+                  A(Y), A(S), A(block), A(pw), A(wg), A(ob->gpart), A(ob->partials)),
+         "clSetKernelArg(lr_fused)");
+  /* One work-item per block: on a CPU device a work-group of one keeps each block's loop a
+   * plain loop; elsewhere the driver chooses. */
+  size_t local = (ob->info.type & CL_DEVICE_TYPE_CPU) ? 1 : 0;
+  if ((st = run1(ob, ob->k_fused, blocks, local, "lr_fused", err))) return st;
+  CL_TRY(set_args(ob->k_reduce, 7, A(ob->partials), A(ub), A(four), A(zero), A(ob->sums), A(zero),
+                  LOCAL(ob->wg * sizeof(double))),
+         "clSetKernelArg(lr_reduce)");
+  if ((st = run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err))) return st;
+  if ((st = vec_reduce(ob, ob->theta, nw, 0, SUM_SQ, err))) return st;
+  if (want_grad) {
+    CL_TRY(set_args(ob->k_freduce, 7, A(ob->gpart), A(ub), A(ud), A(ob->theta), A(l2), A(ob->sums),
+                    A(ob->grad)),
+           "clSetKernelArg(lr_fused_reduce)");
+    if ((st = run1(ob, ob->k_freduce, nw + kw, 0, "lr_fused_reduce", err))) return st;
+    if ((st = vec_reduce(ob, ob->grad, nw + kw, 1, SUM_GMAX, err))) return st;
+  }
+  return finish_eval(ob, m, want_grad, out, err);
+}
+
 static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t count,
                               int want_grad, lr_eval_out *out, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
@@ -254,8 +304,13 @@ static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t
   logreg_status st;
   if (m == 0) return lr_fail(err, LOGREG_EINVAL, "opencl backend: empty evaluation");
 
+  if (ob->gemm == LR_GEMM_FUSED) {
+    st = fused_eval(ob, X, Y, S, row0, um, want_grad, out, err);
+    if (!st) ob->last_rows = 0; /* no logits or residuals are kept in this mode */
+    return st;
+  }
   /* Logits Z = X W (no bias). */
-  if (ob->clblast) {
+  if (ob->gemm == LR_GEMM_CLBLAST) {
     if ((st = gemm(ob, 0, m, kw, d, X, begin * d, d, ob->theta, kw, ob->z, kw, err))) return st;
   } else {
     CL_TRY(set_args(ob->k_logits, 6, A(X), A(row0), A(um), A(ud), A(ob->theta), A(ob->z)),
@@ -286,7 +341,7 @@ static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t
   float l2 = (float)be->l2;
   if (want_grad) {
     cl_uint n_all = (cl_uint)(nw + kw);
-    if (ob->clblast) {
+    if (ob->gemm == LR_GEMM_CLBLAST) {
       if ((st = gemm(ob, 1, d, kw, m, X, begin * d, d, ob->g, kw, ob->grad, kw, err))) return st;
       CL_TRY(set_args(ob->k_gfinish, 7, A(ob->g), A(um), A(ud), A(ob->theta), A(l2), A(ob->sums),
                       A(ob->grad)),
@@ -307,15 +362,7 @@ static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t
     }
     if ((st = vec_reduce(ob, ob->grad, nw + kw, 1, SUM_GMAX, err))) return st;
   }
-  float sums[SUM_COUNT];
-  CL_TRY(clEnqueueReadBuffer(ob->q, ob->sums, CL_TRUE, 0, sizeof sums, sums, 0, NULL, NULL),
-         "clEnqueueReadBuffer(sums)");
-  ob->last_rows = m;
-  out->objective = (double)sums[SUM_WLOSS] / (double)sums[SUM_S] + 0.5 * be->l2 * sums[SUM_SQ];
-  out->loss = (double)sums[SUM_LOSS] / (double)m;
-  out->correct = sums[SUM_CORRECT];
-  out->grad_max = want_grad ? sums[SUM_GMAX] : 0.0;
-  return LOGREG_OK;
+  return finish_eval(ob, m, want_grad, out, err);
 }
 
 static logreg_status ocl_update(lr_backend *be, const lr_update *u, logreg_error *err) {
@@ -416,9 +463,9 @@ static void ocl_destroy(lr_backend *be) {
   ocl_backend *ob = (ocl_backend *)be;
   if (!ob) return;
   if (ob->q) clFinish(ob->q);
-  cl_kernel ks[] = {ob->k_logits, ob->k_softmax, ob->k_sigmoid, ob->k_reduce,
-                    ob->k_sumsq,  ob->k_gpart,   ob->k_greduce, ob->k_gfinish,
-                    ob->k_gather, ob->k_gd,      ob->k_mom,     ob->k_adam};
+  cl_kernel ks[] = {ob->k_logits, ob->k_softmax, ob->k_sigmoid,   ob->k_reduce, ob->k_sumsq,
+                    ob->k_gpart,  ob->k_greduce, ob->k_gfinish,   ob->k_gather, ob->k_gd,
+                    ob->k_mom,    ob->k_adam,    ob->k_transpose, ob->k_fused,  ob->k_freduce};
   for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
     if (ks[i]) clReleaseKernel(ks[i]);
   for (int s = 0; s < LR_SLOT_COUNT; s++) {
@@ -426,8 +473,8 @@ static void ocl_destroy(lr_backend *be) {
     release(&ob->slot[s].y);
     release(&ob->slot[s].s);
   }
-  cl_mem *ms[] = {&ob->xp, &ob->yp, &ob->sp, &ob->perm, &ob->theta, &ob->grad,    &ob->m1,
-                  &ob->m2, &ob->z,  &ob->g,  &ob->sums, &ob->gpart, &ob->partials};
+  cl_mem *ms[] = {&ob->wt, &ob->xp, &ob->yp, &ob->sp, &ob->perm, &ob->theta, &ob->grad,
+                  &ob->m1, &ob->m2, &ob->z,  &ob->g,  &ob->sums, &ob->gpart, &ob->partials};
   for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) release(ms[i]);
   if (ob->prog) clReleaseProgram(ob->prog);
   if (ob->q) clReleaseCommandQueue(ob->q);
@@ -452,12 +499,14 @@ static logreg_status make_kernels(ocl_backend *ob, logreg_error *err) {
   struct {
     cl_kernel *k;
     const char *name;
-  } list[] = {{&ob->k_logits, "lr_logits"},        {&ob->k_softmax, "lr_softmax_rows"},
-              {&ob->k_sigmoid, "lr_sigmoid_rows"}, {&ob->k_reduce, "lr_reduce"},
-              {&ob->k_sumsq, "lr_sumsq_partial"},  {&ob->k_gpart, "lr_grad_partial"},
-              {&ob->k_greduce, "lr_grad_reduce"},  {&ob->k_gfinish, "lr_grad_finish"},
-              {&ob->k_gather, "lr_gather"},        {&ob->k_gd, "lr_update_gd"},
-              {&ob->k_mom, "lr_update_momentum"},  {&ob->k_adam, "lr_update_adam"}};
+  } list[] = {{&ob->k_logits, "lr_logits"},         {&ob->k_softmax, "lr_softmax_rows"},
+              {&ob->k_sigmoid, "lr_sigmoid_rows"},  {&ob->k_reduce, "lr_reduce"},
+              {&ob->k_sumsq, "lr_sumsq_partial"},   {&ob->k_gpart, "lr_grad_partial"},
+              {&ob->k_greduce, "lr_grad_reduce"},   {&ob->k_gfinish, "lr_grad_finish"},
+              {&ob->k_gather, "lr_gather"},         {&ob->k_gd, "lr_update_gd"},
+              {&ob->k_mom, "lr_update_momentum"},   {&ob->k_adam, "lr_update_adam"},
+              {&ob->k_transpose, "lr_transpose_w"}, {&ob->k_fused, "lr_fused"},
+              {&ob->k_freduce, "lr_fused_reduce"}};
   for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
     cl_int rc;
     *list[i].k = clCreateKernel(ob->prog, list[i].name, &rc);
@@ -468,14 +517,17 @@ static logreg_status make_kernels(ocl_backend *ob, logreg_error *err) {
   return LOGREG_OK;
 }
 
-/* GEMM through CLBlast (LOGREG_GEMM=clblast) or the own kernels (LOGREG_GEMM=own). Default:
- * CLBlast on GPUs, own kernels elsewhere: on PoCL's CPU device CLBlast's SGEMM was measured
- * far slower for these skinny shapes (bench/RESULTS.md). */
-static int want_clblast(const lr_ocl_device_info *info) {
+/* The GEMM path: LOGREG_GEMM=own|clblast|fused|auto. auto: CLBlast on GPUs; on other devices
+ * the fused one-pass kernel while K <= 32 (its per-row registers grow with K), else the own
+ * kernels. On PoCL's CPU device CLBlast's SGEMM was measured far slower than both for these
+ * skinny shapes (bench/RESULTS.md). */
+static lr_gemm_mode choose_gemm(const lr_ocl_device_info *info, size_t kw) {
   const char *g = getenv("LOGREG_GEMM");
-  if (g && strcmp(g, "clblast") == 0) return 1;
-  if (g && strcmp(g, "own") == 0) return 0;
-  return (info->type & CL_DEVICE_TYPE_GPU) != 0;
+  if (g && strcmp(g, "clblast") == 0) return LR_GEMM_CLBLAST;
+  if (g && strcmp(g, "own") == 0) return LR_GEMM_OWN;
+  if (g && strcmp(g, "fused") == 0) return LR_GEMM_FUSED;
+  if (info->type & CL_DEVICE_TYPE_GPU) return LR_GEMM_CLBLAST;
+  return kw <= 32 ? LR_GEMM_FUSED : LR_GEMM_OWN;
 }
 
 logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int binary, double l2,
@@ -502,10 +554,12 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
   const char *lim = getenv("LOGREG_OPENCL_MAX_ALLOC");
   size_t limv;
   if (lim && lr_parse_size(lim, &limv) == 0 && limv < ob->max_alloc) ob->max_alloc = limv;
-  ob->clblast = want_clblast(&info);
+  ob->gemm = choose_gemm(&info, ob->base.kw);
   snprintf(ob->base.device, sizeof ob->base.device, "opencl:%u:%u %s (%s, %s)", info.platform,
            info.device, info.name, lr_ocl_type_name(info.type),
-           ob->clblast ? "CLBlast GEMM" : "own GEMM kernels");
+           ob->gemm == LR_GEMM_CLBLAST ? "CLBlast GEMM"
+           : ob->gemm == LR_GEMM_FUSED ? "fused one-pass kernel"
+                                       : "own GEMM kernels");
   /* Work-group size: 256 where the device allows it (a power of two either way). */
   ob->wg = 256;
   while (ob->wg > info.max_wg && ob->wg > 1) ob->wg /= 2;
@@ -541,7 +595,8 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
       (st = alloc(ob, &ob->grad, np * sizeof(float), "gradient", err)) ||
       (st = alloc(ob, &ob->m1, np * sizeof(float), "optimizer state", err)) ||
       (st = alloc(ob, &ob->m2, np * sizeof(float), "optimizer state", err)) ||
-      (st = alloc(ob, &ob->sums, SUM_COUNT * sizeof(float), "sums", err)))
+      (st = alloc(ob, &ob->sums, SUM_COUNT * sizeof(float), "sums", err)) ||
+      (st = alloc(ob, &ob->wt, d * ob->base.kw * sizeof(float), "transposed weights", err)))
     goto fail;
   float zero = 0.0f;
   cl_mem zeroed[] = {ob->theta, ob->grad, ob->m1, ob->m2, ob->sums};
@@ -563,9 +618,14 @@ fail:
 
 logreg_status lr_ocl_read_rows(lr_backend *be, int residuals, float *out, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
+  if (ob->gemm == LR_GEMM_FUSED)
+    return lr_fail(err, LOGREG_EUNSUPPORTED,
+                   "opencl: the fused path keeps no logits or residuals to read");
   size_t bytes = ob->last_rows * be->kw * sizeof(float);
   CL_TRY(
       clEnqueueReadBuffer(ob->q, residuals ? ob->g : ob->z, CL_TRUE, 0, bytes, out, 0, NULL, NULL),
       "clEnqueueReadBuffer(rows)");
   return LOGREG_OK;
 }
+
+lr_gemm_mode lr_ocl_gemm_mode(const lr_backend *be) { return ((const ocl_backend *)be)->gemm; }

@@ -4,9 +4,19 @@
 
 #include "backend.h"
 
+/* How the opencl backend computes the logits X W and the gradient X^T G. */
+typedef enum lr_gemm_mode {
+  LR_GEMM_OWN,     /* lr_logits + row kernel + lr_grad_partial (two passes over X) */
+  LR_GEMM_CLBLAST, /* CLBlast SGEMM for both products */
+  LR_GEMM_FUSED    /* lr_fused: one pass over X per epoch */
+} lr_gemm_mode;
+
 /* The opencl backend on the device named by `spec` ("opencl", "opencl:P:D"; see ocl.h). */
 logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int binary, double l2,
                                     double pos_weight, lr_backend **out, logreg_error *err);
+
+/* The GEMM path the backend chose (LOGREG_GEMM, else by device type and K). */
+lr_gemm_mode lr_ocl_gemm_mode(const lr_backend *be);
 
 /* The last evaluation's rows x KW logits (X W, before the bias) or, with `residuals`, its
  * residuals s_i (p - y) before scaling by 1 / sum s. For tests. */

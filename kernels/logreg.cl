@@ -294,3 +294,162 @@ __kernel void lr_update_adam(__global float *theta, const __global float *grad,
   m2[i] = v;
   theta[i] -= lr * (a / c1) / (sqrt(v / c2) + eps);
 }
+
+/* ---- The fused one-pass path (K up to about 32) ----
+ *
+ * One work-item owns a block of rows and reads each row of X once per epoch: it computes the
+ * logits against the transposed weights Wt (KW x d, so both operands of each dot product are
+ * contiguous), the stable softmax or sigmoid, the loss and the residual in registers, then adds
+ * the residuals of a tile of LR_TILE rows into its own partial gradient (KW x (d + 1), the last
+ * column the bias) while those rows are still in cache. No N x K intermediate goes through
+ * global memory. A second kernel sums the blocks' partials in block order. Vector types make
+ * the inner loops SIMD on CPU devices whatever the compiler's auto-vectorizer does. */
+
+#ifndef LR_VW
+#define LR_VW 16
+#endif
+#if LR_VW == 16
+typedef float16 vecf;
+#define VLOAD vload16
+#define VSTORE vstore16
+#define HSUM(v) (HSUM8((v).lo) + HSUM8((v).hi))
+#else
+typedef float8 vecf;
+#define VLOAD vload8
+#define VSTORE vstore8
+#define HSUM(v) HSUM8(v)
+#endif
+#define HSUM8(v) ((((v).s0 + (v).s1) + ((v).s2 + (v).s3)) + (((v).s4 + (v).s5) + ((v).s6 + (v).s7)))
+#define LR_TILE 8
+
+/* Wt[c, j] = W[j, c]: the layout the fused kernel reads. */
+__kernel void lr_transpose_w(const __global float *theta, const uint d, __global float *Wt) {
+  const uint t = get_global_id(0);
+  if (t >= d * LR_KW) return;
+  const uint j = t / LR_KW, c = t % LR_KW;
+  Wt[(size_t)c * d + j] = theta[t];
+}
+
+/* z[c] = x . Wt[c] for every c at once: KW independent vector sums, so the loop is bound by
+ * throughput rather than by the latency of one chain of additions. */
+static void row_logits(const __global float *x, const __global float *Wt, const uint d,
+                       float *z) {
+  vecf acc[LR_KW];
+  for (uint c = 0; c < LR_KW; c++) acc[c] = 0.0f;
+  uint j = 0;
+  for (; j + LR_VW <= d; j += LR_VW) {
+    const vecf xv = VLOAD(0, x + j);
+    for (uint c = 0; c < LR_KW; c++) acc[c] += xv * VLOAD(0, Wt + (size_t)c * d + j);
+  }
+  for (uint c = 0; c < LR_KW; c++) {
+    float s = HSUM(acc[c]);
+    for (uint jj = j; jj < d; jj++) s += x[jj] * Wt[(size_t)c * d + jj];
+    z[c] = s;
+  }
+}
+
+__kernel void lr_fused(const __global float *X, const uint row0, const uint m, const uint d,
+                       const __global float *Wt, const __global float *theta, const uint b_off,
+                       const __global int *y, const __global float *s, const uint block,
+                       const float pos_weight, const uint want_grad, __global float *gpart,
+                       __global float *partials) {
+  const uint g = get_global_id(0);
+  const uint r_begin = g * block, r_end = min(m, r_begin + block);
+  const uint ld = d + 1; /* partial gradient row: d weights, then the bias */
+  __global float *gp = gpart + (size_t)g * LR_KW * ld;
+  float wl = 0.0f, l = 0.0f, cor = 0.0f, sw = 0.0f;
+  if (want_grad)
+    for (uint i = 0; i < LR_KW * ld; i++) gp[i] = 0.0f;
+  for (uint t0 = r_begin; t0 < r_end; t0 += LR_TILE) {
+    const uint nt = min((uint)LR_TILE, r_end - t0);
+    float gr[LR_TILE][LR_KW];
+    for (uint t = 0; t < LR_TILE; t++) {
+      for (uint c = 0; c < LR_KW; c++) gr[t][c] = 0.0f;
+      if (t >= nt) continue;
+      const uint row = row0 + t0 + t;
+      const __global float *x = X + (size_t)row * d;
+      const int yi = y[row];
+      const float si = s[row];
+      float z[LR_KW];
+      row_logits(x, Wt, d, z);
+      for (uint c = 0; c < LR_KW; c++) z[c] += theta[b_off + c];
+#if LR_KW == 1
+      /* Binary: the same loss as lr_sigmoid_rows. */
+      const float e = exp(-fabs(z[0]));
+      const float sig = z[0] >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+      float li, lu, dz;
+      if (yi) {
+        lu = softplus(-z[0]);
+        li = pos_weight * lu;
+        dz = pos_weight * (sig - 1.0f);
+      } else {
+        lu = li = softplus(z[0]);
+        dz = sig;
+      }
+      gr[t][0] = si * dz;
+      l += lu;
+      cor += (z[0] > 0.0f) == (yi == 1) ? 1.0f : 0.0f;
+#else
+      /* Multinomial: the same loss as lr_softmax_rows. */
+      float mx = z[0];
+      uint arg = 0;
+      for (uint c = 1; c < LR_K; c++)
+        if (z[c] > mx) mx = z[c], arg = c;
+      float sum = 0.0f;
+      for (uint c = 0; c < LR_K; c++) sum += exp(z[c] - mx);
+      const float inv = 1.0f / sum;
+      const float li = (mx - z[yi]) + log(sum);
+      for (uint c = 0; c < LR_K; c++)
+        gr[t][c] = si * (exp(z[c] - mx) * inv - (c == (uint)yi ? 1.0f : 0.0f));
+      l += li;
+      cor += arg == (uint)yi ? 1.0f : 0.0f;
+#endif
+      wl += si * li;
+      sw += si;
+    }
+    if (!want_grad) continue;
+    /* gp[c, j] += sum_t gr[t, c] x_t[j], a vector of j at a time, the tile's rows in cache. */
+    const __global float *xt = X + (size_t)(row0 + t0) * d;
+    uint j = 0;
+    for (; j + LR_VW <= d; j += LR_VW) {
+      /* KW independent accumulators again; the tile's rows are added in order. */
+      vecf a[LR_KW];
+      for (uint c = 0; c < LR_KW; c++) a[c] = VLOAD(0, gp + (size_t)c * ld + j);
+      for (uint t = 0; t < nt; t++) {
+        const vecf xv = VLOAD(0, xt + (size_t)t * d + j);
+        for (uint c = 0; c < LR_KW; c++) a[c] += gr[t][c] * xv;
+      }
+      for (uint c = 0; c < LR_KW; c++) VSTORE(a[c], 0, gp + (size_t)c * ld + j);
+    }
+    for (; j < d; j++)
+      for (uint c = 0; c < LR_KW; c++) {
+        float a = gp[(size_t)c * ld + j];
+        for (uint t = 0; t < nt; t++) a += gr[t][c] * xt[(size_t)t * d + j];
+        gp[(size_t)c * ld + j] = a;
+      }
+    for (uint c = 0; c < LR_KW; c++) {
+      float a = gp[(size_t)c * ld + d];
+      for (uint t = 0; t < LR_TILE; t++) a += gr[t][c];
+      gp[(size_t)c * ld + d] = a;
+    }
+  }
+  __global float *out = partials + (size_t)g * LR_NQ;
+  out[0] = wl;
+  out[1] = l;
+  out[2] = cor;
+  out[3] = sw;
+}
+
+/* Second stage of the fused gradient: grad[j KW + c] = (sum over blocks in order of
+ * gpart[g, c, j]) / sum s + l2 theta (weights only); j == d is the bias. */
+__kernel void lr_fused_reduce(const __global float *gpart, const uint nblocks, const uint d,
+                              const __global float *theta, const float l2,
+                              const __global float *sums, __global float *grad) {
+  const uint t = get_global_id(0), ld = d + 1;
+  if (t >= ld * LR_KW) return;
+  const uint j = t / LR_KW, c = t % LR_KW;
+  acc_t acc = 0;
+  for (uint g = 0; g < nblocks; g++) acc += gpart[((size_t)g * LR_KW + c) * ld + j];
+  const float inv_s = 1.0f / sums[3];
+  grad[t] = (float)acc * inv_s + (j < d ? l2 * theta[t] : 0.0f);
+}

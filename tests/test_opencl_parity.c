@@ -13,8 +13,11 @@
  *   dW, db          relative norm                             1e-4    reductions over N rows
  *   one update      relative norm of [W|b] after the step     1e-5    float parameters
  *
- * Both GEMM paths are checked: the own kernels everywhere, CLBlast on the shapes marked so (its
- * kernels take seconds to compile on PoCL). Also: logits of magnitude 1e4 give finite loss and
+ * Every GEMM path is checked: the own kernels, CLBlast on two shapes (its kernels take seconds
+ * to compile on PoCL), and the fused one-pass kernel at K in {2, 3, 10, 32} (binary too) with
+ * N not a multiple of its 256-row block and D not a multiple of its 16-wide vectors; the fused
+ * path keeps no logits, so for it the row quantities are checked through J, the loss, the
+ * correct count and the gradient. Also: logits of magnitude 1e4 give finite loss and
  * probabilities on the device. Exits 77 (skip) when there is no OpenCL platform. */
 #include <stdlib.h>
 
@@ -26,7 +29,8 @@
 
 typedef struct shape {
   size_t n, d, k;
-  int binary, clblast;
+  int binary;
+  const char *gemm; /* LOGREG_GEMM: own, clblast, fused */
 } shape;
 
 static double rel_norm(const double *a, const double *b, size_t n) {
@@ -43,8 +47,8 @@ static int all_finite(const double *v, size_t n) {
 
 static void check_bound(const char *what, const shape *s, double got, double bound) {
   if (!(got <= bound)) {
-    fprintf(stderr, "  n=%zu d=%zu k=%zu%s%s: %s = %.3g > %.3g\n", s->n, s->d, s->k,
-            s->binary ? " binary" : "", s->clblast ? " clblast" : "", what, got, bound);
+    fprintf(stderr, "  n=%zu d=%zu k=%zu%s %s: %s = %.3g > %.3g\n", s->n, s->d, s->k,
+            s->binary ? " binary" : "", s->gemm, what, got, bound);
   }
   CHECK(got <= bound);
 }
@@ -72,7 +76,8 @@ static void parity(const shape *sh, uint64_t seed) {
   lr_eval_out ref, dev;
   CHECK(lr_reference_eval(x, y, s, NULL, n, d, k, sh->binary, l2, pw, w, b, &ref, gw, gb) == 0);
 
-  setenv("LOGREG_GEMM", sh->clblast ? "clblast" : "own", 1);
+  setenv("LOGREG_GEMM", sh->gemm, 1);
+  int fused = strcmp(sh->gemm, "fused") == 0;
   lr_backend *be = NULL;
   logreg_error err;
   logreg_status st = lr_ocl_backend_create("opencl", d, k, sh->binary, l2, pw, &be, &err);
@@ -85,8 +90,15 @@ static void parity(const shape *sh, uint64_t seed) {
   CHECK(be->ops->set_params(be, w, b, &err) == LOGREG_OK);
   CHECK(be->ops->eval(be, LR_SLOT_TRAIN, 0, n, 1, &dev, &err) == LOGREG_OK);
   CHECK(be->ops->get_grad(be, dgw, dgb, &err) == LOGREG_OK);
-  CHECK(lr_ocl_read_rows(be, 0, zdev, &err) == LOGREG_OK);
-  CHECK(lr_ocl_read_rows(be, 1, gdev, &err) == LOGREG_OK);
+  /* The fused path keeps no logits or residuals: its row quantities show in J, the loss, the
+   * correct count and the gradient below. */
+  if (!fused) {
+    CHECK(lr_ocl_read_rows(be, 0, zdev, &err) == LOGREG_OK);
+    CHECK(lr_ocl_read_rows(be, 1, gdev, &err) == LOGREG_OK);
+  } else {
+    CHECK(lr_ocl_read_rows(be, 0, zdev, &err) == LOGREG_EUNSUPPORTED);
+    for (size_t i = 0; i < n * kw; i++) zdev[i] = 0, gdev[i] = 0;
+  }
 
   /* NaN/Inf first: a non-finite device value fails here, not as a "large error" below. */
   for (size_t i = 0; i < n * kw; i++) zd[i] = zdev[i];
@@ -100,7 +112,7 @@ static void parity(const shape *sh, uint64_t seed) {
       for (size_t j = 0; j < d; j++) acc += (double)x[i * d + j] * w[j * kw + c];
       zr[i * kw + c] = acc;
     }
-  check_bound("logits rel norm", sh, rel_norm(zd, zr, n * kw), 1e-5);
+  if (!fused) check_bound("logits rel norm", sh, rel_norm(zd, zr, n * kw), 1e-5);
 
   /* Probabilities, recovered from the residual s_i (p - onehot): p = g / s_i + onehot. */
   double pmax = 0;
@@ -122,7 +134,7 @@ static void parity(const shape *sh, uint64_t seed) {
       }
     }
   }
-  check_bound("probability max abs diff", sh, pmax, 1e-5);
+  if (!fused) check_bound("probability max abs diff", sh, pmax, 1e-5);
   check_bound("objective rel diff", sh, fabs(dev.objective - ref.objective) / ref.objective, 1e-5);
   check_bound("loss rel diff", sh, fabs(dev.loss - ref.loss) / ref.loss, 1e-5);
   CHECK(dev.correct == ref.correct);
@@ -197,6 +209,19 @@ static void extreme_logits(int binary) {
   logreg_error err;
   setenv("LOGREG_GEMM", "own", 1);
   CHECK(lr_ocl_backend_create("opencl", 1, k, binary, 0.0, 1.0, &be, &err) == LOGREG_OK);
+  lr_backend *bf = NULL;
+  setenv("LOGREG_GEMM", "fused", 1);
+  CHECK(lr_ocl_backend_create("opencl", 1, k, binary, 0.0, 1.0, &bf, &err) == LOGREG_OK);
+  if (bf) {
+    /* The fused path at the same extreme logits: finite and the same J. */
+    lr_eval_out evf;
+    bf->ops->set_data(bf, LR_SLOT_TRAIN, x, y, NULL, 2, &err);
+    bf->ops->set_params(bf, w, b, &err);
+    CHECK(bf->ops->eval(bf, LR_SLOT_TRAIN, 0, 2, 1, &evf, &err) == LOGREG_OK);
+    CHECK(isfinite(evf.objective) && isfinite(evf.grad_max));
+    CHECK_CLOSE(evf.objective, 5e3, 1e-6);
+    lr_backend_destroy(bf);
+  }
   if (!be) return;
   be->ops->set_data(be, LR_SLOT_TRAIN, x, y, NULL, 2, &err);
   be->ops->set_params(be, w, b, &err);
@@ -219,9 +244,12 @@ int main(void) {
   if (lr_ocl_list(&list, &count, &err) != LOGREG_OK || count == 0) SKIP("no OpenCL platform");
   free(list);
   const shape shapes[] = {
-      {1, 1, 2, 0, 0},    {257, 7, 3, 0, 0},     {1000, 784, 10, 0, 0},
-      {300, 7, 37, 0, 0}, {513, 1, 2, 1, 0},     {100, 784, 2, 1, 0},
-      {299, 7, 2, 0, 0},  {1000, 784, 10, 0, 1}, {257, 7, 2, 1, 1},
+      {1, 1, 2, 0, "own"},       {257, 7, 3, 0, "own"},         {1000, 784, 10, 0, "own"},
+      {300, 7, 37, 0, "own"},    {513, 1, 2, 1, "own"},         {100, 784, 2, 1, "own"},
+      {299, 7, 2, 0, "own"},     {1000, 784, 10, 0, "clblast"}, {257, 7, 2, 1, "clblast"},
+      {1, 1, 2, 0, "fused"},     {257, 7, 3, 0, "fused"},       {1000, 784, 10, 0, "fused"},
+      {300, 37, 32, 0, "fused"}, {513, 1, 2, 1, "fused"},       {777, 784, 2, 1, "fused"},
+      {299, 19, 2, 0, "fused"},
   };
   for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) parity(&shapes[i], 100 + i);
   extreme_logits(0);

@@ -219,7 +219,7 @@ int cmd_train(int argc, char **argv) {
   p.device = "auto";
   const char *test_path = NULL, *test_labels = NULL, *split = NULL, *optimizer = NULL;
   const char *model_path = "model.json", *history = NULL, *class_weight = NULL;
-  const char *sweep = NULL, *weight = NULL;
+  const char *sweep = NULL, *weight = NULL, *gemm = NULL;
   int json = 0, quiet = 0, epochs = p.epochs;
   double lr = NAN; /* NAN: not given, the optimizer's default */
   const arg_spec specs[] = {
@@ -248,6 +248,8 @@ int cmd_train(int argc, char **argv) {
       {"--seed", ARG_U64, &p.seed, "N", "seed for the split and shuffling (default 42)"},
       {"--device", ARG_STR, &p.device, "DEV",
        "auto|cpu|opencl|opencl:P:D (default auto: a GPU, else any OpenCL device, else cpu)"},
+      {"--gemm", ARG_STR, &gemm, "MODE",
+       "OpenCL products: auto|fused|own|clblast (default auto; see README)"},
       {"--model", ARG_STR, &model_path, "OUT.json", "where to save the model (default model.json)"},
       {"--history", ARG_STR, &history, "OUT.csv", "per-epoch losses and accuracies"},
       {"--json", ARG_FLAG, &json, NULL, "print one JSON summary on stdout"},
@@ -288,6 +290,14 @@ int cmd_train(int argc, char **argv) {
       return cli_error(CLI_EXIT_USAGE, "--split: the test fraction must be 0 with --test");
   }
   if (test_labels && !test_path) return cli_error(CLI_EXIT_USAGE, "--test-labels needs --test");
+  if (gemm) {
+    if (strcmp(gemm, "auto") != 0 && strcmp(gemm, "fused") != 0 && strcmp(gemm, "own") != 0 &&
+        strcmp(gemm, "clblast") != 0)
+      return cli_error(CLI_EXIT_USAGE, "--gemm: \"%s\" is not one of auto, fused, own, clblast",
+                       gemm);
+    /* The opencl backend reads its GEMM path from the environment (LOGREG_GEMM). */
+    setenv("LOGREG_GEMM", gemm, 1);
+  }
   char spec[64];
   int is_auto = strcmp(p.device, "auto") == 0;
   if (strcmp(p.device, "cpu") != 0) {

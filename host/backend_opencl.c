@@ -92,21 +92,32 @@ static logreg_status run1(ocl_backend *ob, cl_kernel k, size_t global, size_t lo
   return LOGREG_OK;
 }
 
+/* "12.5 MiB", "4.0 KiB", "512 bytes": sizes in messages, readable at any scale. */
+static const char *human_bytes(unsigned long long n, char *buf, size_t cap) {
+  if (n >= 1048576ULL)
+    snprintf(buf, cap, "%.1f MiB", (double)n / 1048576.0);
+  else if (n >= 1024ULL)
+    snprintf(buf, cap, "%.1f KiB", (double)n / 1024.0);
+  else
+    snprintf(buf, cap, "%llu bytes", n);
+  return buf;
+}
+
 /* A device buffer of `bytes`, counted against the device's limits (or LOGREG_OPENCL_MAX_ALLOC,
  * a smaller per-allocation limit for tests). */
 static logreg_status alloc(ocl_backend *ob, cl_mem *m, size_t bytes, const char *what,
                            logreg_error *err) {
+  char a[32], b[32];
   if (bytes == 0) bytes = sizeof(float);
   if (bytes > ob->max_alloc)
     return lr_fail(err, LOGREG_EBACKEND,
-                   "opencl: %s needs %.1f MiB, more than the device's largest allocation "
-                   "(%.1f MiB) on %s",
-                   what, (double)bytes / 1048576.0, (double)ob->max_alloc / 1048576.0,
+                   "opencl: %s needs %s, more than the device's largest allocation (%s) on %s",
+                   what, human_bytes(bytes, a, sizeof a), human_bytes(ob->max_alloc, b, sizeof b),
                    ob->info.name);
   if (ob->used + bytes > ob->global_mem)
-    return lr_fail(err, LOGREG_EBACKEND,
-                   "opencl: %s needs %.1f MiB more, but %s has %.1f MiB of global memory", what,
-                   (double)bytes / 1048576.0, ob->info.name, (double)ob->global_mem / 1048576.0);
+    return lr_fail(err, LOGREG_EBACKEND, "opencl: %s needs %s more, but %s has %s of global memory",
+                   what, human_bytes(bytes, a, sizeof a), ob->info.name,
+                   human_bytes(ob->global_mem, b, sizeof b));
   cl_int rc;
   cl_mem buf = clCreateBuffer(ob->ctx, CL_MEM_READ_WRITE, bytes, NULL, &rc);
   if (rc != CL_SUCCESS) return cl_fail(err, "clCreateBuffer", rc);

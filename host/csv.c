@@ -33,6 +33,8 @@
  * absent. It must still not be one of the model's features or the target, and the default target
  * (the last column) skips it. A file of the model's features only has no weight column.
  *
+ * A NUL byte anywhere is an error (FILE:LINE): the file is binary, not CSV.
+ *
  * Values. Features must be finite numbers within float32 range; an empty field, "?" or "NA"
  * is missing (NaN, counted). nan/inf literals are rejected so that a typo cannot pass as data.
  * The target column is kept as text and encoded by lr_encode_labels (numeric labels in numeric
@@ -491,8 +493,23 @@ static logreg_status parse_weight(const csv_layout *L, const csv_field *fld, flo
   return LOGREG_OK;
 }
 
+/* Fields are C strings inside the buffer, so a NUL byte would silently cut a value short
+ * ("2<NUL>3" read as 2): refuse such a file, which is binary data rather than CSV. */
+static logreg_status check_no_nul(const char *path, const char *buf, size_t len,
+                                  logreg_error *err) {
+  const char *nul = memchr(buf, '\0', len);
+  if (!nul) return LOGREG_OK;
+  size_t line = 1;
+  const char *ls = buf;
+  for (const char *q = buf; (q = memchr(q, '\n', (size_t)(nul - q))) != NULL; ls = ++q) line++;
+  return lr_fail(err, LOGREG_EPARSE, "%s:%zu: NUL byte at byte %zu of the line: not a text file",
+                 path, line, (size_t)(nul - ls) + 1);
+}
+
 logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_read_options *opt,
                           logreg_dataset **out, logreg_error *err) {
+  logreg_status nul_st = check_no_nul(path, buf, len, err);
+  if (nul_st != LOGREG_OK) return nul_st;
   csv_parser cp = {.path = path, .p = buf, .end = buf + len, .line = 1};
   if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) cp.p += 3;
   csv_layout L = {.path = path, .tcol = -1, .wcol = -1, .wskip = -1};

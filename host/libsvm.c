@@ -12,7 +12,12 @@
  * The file is parsed once, keeping the nonzeros (index, value) in growing arrays, because D is
  * only known at the end; the dense matrix is filled from them.
  *
- * Errors are FILE:LINE:COLUMN with a 1-based byte column.
+ * Errors are FILE:LINE:COLUMN with a 1-based byte column. A NUL byte is an error (binary data).
+ *
+ * Feature indices are capped at LR_LIBSVM_MAX_INDEX: the rows are stored dense, so one line
+ * such as "1 8888888813:1" would otherwise ask for tens of gigabytes (and a feature name
+ * each) from a 15-byte file, and a model of more features than that would not fit in the
+ * model file size that logreg_model_load accepts.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +27,8 @@
 #include "dataset.h"
 #include "readers.h"
 #include "util.h"
+
+#define LR_LIBSVM_MAX_INDEX ((size_t)1 << 22) /* 4194304 features */
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
@@ -109,6 +116,13 @@ logreg_status lr_read_libsvm(const char *path, char *buf, size_t len,
     char *eol = memchr(p, '\n', (size_t)(end - p));
     if (!eol) eol = end;
     p = eol < end ? eol + 1 : end;
+    /* Tokens become C strings in place, so a NUL byte would silently cut one short. */
+    const char *nul = memchr(ls, '\0', (size_t)(eol - ls));
+    if (nul) {
+      st = lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: NUL byte: not a text file", path, line,
+                   (size_t)(nul - ls) + 1);
+      goto done;
+    }
     char *le = memchr(ls, '#', (size_t)(eol - ls));
     if (!le) le = eol;
 
@@ -171,6 +185,13 @@ logreg_status lr_read_libsvm(const char *path, char *buf, size_t len,
                      "%s:%zu:%zu: feature index %zu after index %zu: indices must increase "
                      "within a line",
                      path, line, col, idx, prev);
+        goto done;
+      }
+      if (idx > LR_LIBSVM_MAX_INDEX) {
+        st = lr_fail(err, LOGREG_EPARSE,
+                     "%s:%zu:%zu: feature index %zu is too large: rows are stored dense, and at "
+                     "most %zu features are supported",
+                     path, line, col, idx, LR_LIBSVM_MAX_INDEX);
         goto done;
       }
       if (limit && idx > limit) {

@@ -55,4 +55,10 @@ logreg_model *lr_model_alloc(size_t d, size_t k, int binary);
  * w_raw has d x kw entries, b_raw kw. */
 void lr_model_raw_weights(const logreg_model *m, double *w_raw, double *b_raw);
 
+/* Parses a model file's text: `len` bytes followed by a NUL (text[len] == '\0'), as
+ * logreg_model_load reads it; `name` is the file name used in error messages. The same checks
+ * and messages as logreg_model_load, which reads the file and calls this. */
+logreg_status lr_model_parse(const char *name, const char *text, size_t len, logreg_model **out,
+                             logreg_error *err);
+
 #endif

@@ -33,7 +33,10 @@
 
 /* 1 when "%.{prec}g" of v reads back to the same bits (bits, so that -0.0 stays -0.0). */
 static int round_trips(double v, int prec, char *buf) {
-  snprintf(buf, LR_JSON_NUMBER_MAX, "%.*g", prec, v);
+  /* A finite double with prec <= 17 always fits; checking the length anyway also tells GCC,
+   * whose -Wformat-truncation cannot bound prec when sanitizers change its value ranges. */
+  int len = snprintf(buf, LR_JSON_NUMBER_MAX, "%.*g", prec, v);
+  if (len < 0 || len >= LR_JSON_NUMBER_MAX) return 0;
   double back = strtod(buf, NULL);
   return memcmp(&back, &v, sizeof v) == 0;
 }
@@ -911,31 +914,27 @@ fail:
   return st;
 }
 
-logreg_status logreg_model_load(const char *path, logreg_model **out, logreg_error *err) {
+logreg_status lr_model_parse(const char *name, const char *text, size_t len, logreg_model **out,
+                             logreg_error *err) {
   lr_error_clear(err);
-  if (!out) return lr_fail(err, LOGREG_EINVAL, "logreg_model_load: out is NULL");
+  if (!out) return lr_fail(err, LOGREG_EINVAL, "lr_model_parse: out is NULL");
   *out = NULL;
-  if (!path) return lr_fail(err, LOGREG_EINVAL, "logreg_model_load: path is NULL");
-  char *text;
-  size_t len;
-  logreg_status st = read_whole_file(path, &text, &len, err);
-  if (st) return st;
+  if (!name || !text) return lr_fail(err, LOGREG_EINVAL, "lr_model_parse: name or text is NULL");
+  if (len > LR_MODEL_MAX_BYTES)
+    return lr_fail(err, LOGREG_EINVAL, "%s: file is too large for a model (over %zu MiB)", name,
+                   LR_MODEL_MAX_BYTES >> 20);
 
   size_t first = 0;
   while (first < len &&
          (text[first] == ' ' || text[first] == '\t' || text[first] == '\n' || text[first] == '\r'))
     first++;
-  if (first == len) {
-    free(text);
-    return lr_fail(err, LOGREG_EPARSE, "%s: empty file", path);
-  }
+  if (first == len) return lr_fail(err, LOGREG_EPARSE, "%s: empty file", name);
   /* cJSON stops at a NUL byte; a file holding one is not JSON, so say where it is. */
   const char *nul = memchr(text, '\0', len);
   if (nul) {
     size_t line, col;
     line_col(text, (size_t)(nul - text), &line, &col);
-    free(text);
-    return lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: malformed JSON (NUL byte)", path, line, col);
+    return lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: malformed JSON (NUL byte)", name, line, col);
   }
 
   /* The length includes the terminating NUL so that require_null_terminated rejects trailing
@@ -947,13 +946,25 @@ logreg_status logreg_model_load(const char *path, logreg_model **out, logreg_err
     size_t pos = (end && end >= text && end <= text + len) ? (size_t)(end - text) : len;
     size_t line, col;
     line_col(text, pos, &line, &col);
-    free(text);
-    return lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: malformed JSON%s", path, line, col,
+    return lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: malformed JSON%s", name, line, col,
                    pos >= len ? " (unexpected end of file)" : "");
   }
-  free(text);
-  loader L = {path, err};
-  st = model_from_json(&L, root, out);
+  loader L = {name, err};
+  logreg_status st = model_from_json(&L, root, out);
   cJSON_Delete(root);
+  return st;
+}
+
+logreg_status logreg_model_load(const char *path, logreg_model **out, logreg_error *err) {
+  lr_error_clear(err);
+  if (!out) return lr_fail(err, LOGREG_EINVAL, "logreg_model_load: out is NULL");
+  *out = NULL;
+  if (!path) return lr_fail(err, LOGREG_EINVAL, "logreg_model_load: path is NULL");
+  char *text;
+  size_t len;
+  logreg_status st = read_whole_file(path, &text, &len, err);
+  if (st) return st;
+  st = lr_model_parse(path, text, len, out, err);
+  free(text);
   return st;
 }

@@ -147,6 +147,16 @@ void lr_shuffle_size(lr_rng *r, size_t *v, size_t n) {
 
 logreg_status lr_atomic_open(lr_atomic_file *af, const char *path, logreg_error *err) {
   memset(af, 0, sizeof *af);
+  /* The rename in lr_atomic_commit replaces whatever the name points at: for a device, FIFO
+   * or socket (--model /dev/full, /dev/null, /dev/stdout) that would put a regular file in
+   * its place, and report success without the device ever seeing a byte. (A directory makes
+   * the rename fail, which lr_atomic_commit reports.) */
+  struct stat sb;
+  if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+    return lr_fail(err, LOGREG_EIO,
+                   "%s: not a regular file (a device, FIFO or socket): output files are written "
+                   "beside the target and renamed over it",
+                   path);
   size_t n = strlen(path);
   af->path = lr_strdup(path);
   af->tmp_path = malloc(n + 16);

@@ -11,6 +11,8 @@ packages=(
   libplplot-dev plplot-driver-cairo  # logreg plot: PLplot with its headless pngcairo device
   python3                        # CLI tests read JSON output with the standard library
   dataset-fashion-mnist          # the main job's data
+  clang libclang-rt-14-dev       # reliability CI (scripts/ci-extra.sh): libFuzzer targets
+  valgrind                       # tests/cli_valgrind.sh: memcheck of an end-to-end run
 )
 
 missing=()

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # cli_errors.sh: malformed input of each kind gives exactly one "logreg: error: ..." line on
 # stderr naming the file:line:column or the option, a non-zero exit status (1..125), and
-# leaves no model behind.
+# leaves no model behind (every `expect` line below is one case). Then the valid extremes
+# (values of 3.4e38 train to a finite model) and device faults (an allocation limit: auto
+# falls back to cpu with one warning, an explicit device is one error line).
 . "$(dirname "$0")/lib.sh"
-cd "$WORK"
+cd "$WORK" || exit 1
 
 printf 'a,b,y\n1,2,x\n3,4,y\n5,6\n' > ragged.csv
 printf 'a,b,y\n1,zz,x\n3,4,y\n' > nonnum.csv
@@ -29,6 +31,51 @@ printf 'a,b,y\n1,2,q\n' > unseen.csv
 head -c 60 m.json > trunc.json
 printf '{"format": 1}' > nokeys.json
 sed 's/"weights":/"weightz":/' m.json > renamed.json
+# Binary garbage (a fixed pseudo-random 3000 bytes, NULs included) under each format's name.
+python3 -c 'import random, sys; r = random.Random(7); sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(3000)))' > garbage.csv
+cp garbage.csv garbage.svm && cp garbage.csv garbage-ubyte && cp garbage.csv garbage.json
+printf 'a,b,y\n1,2\0003,x\n3,4,y\n' > nul.csv
+printf '1 1:2\0003\n2 1:1\n' > nul.svm
+printf '1 1:1\n2 8888888813:1\n' > hugeindex.svm
+printf '1:2 3:4\n' > nolabel.svm
+printf 'a,b\n1,2\n' > twocol.csv
+printf '1 1:1 2:2\n2 1:3 2:1\n1 1:1\n2 2:5\n' > ok.svm
+printf '1 1:1 5:1\n' > wide.svm
+"$LOGREG" train ok.svm --split 1,0,0 --quiet --device cpu --model msvm.json > /dev/null 2>&1 || fail "setup svm model"
+printf '1,2,3,x\n3,4,5,y\n' > nh4.csv
+python3 - << 'PYEOF'
+import gzip, struct
+def idx(dims, payload):
+    return bytes([0, 0, 8, len(dims)]) + b"".join(struct.pack(">I", d) for d in dims) + payload
+open("img-ubyte", "wb").write(idx([4, 2, 2], bytes(range(16))))
+open("lab-ubyte", "wb").write(idx([4], bytes([0, 1, 0, 1])))
+open("lab3-ubyte", "wb").write(idx([3], bytes([0, 1, 0])))
+open("lab2d-ubyte", "wb").write(idx([4, 1, 1], bytes(4)))
+open("labnew-ubyte", "wb").write(idx([4], bytes([0, 1, 0, 2])))
+open("img9-ubyte", "wb").write(idx([4, 3, 3], bytes(36)))
+open("trailing-ubyte", "wb").write(idx([4, 2, 2], bytes(17)))
+open("trunc-ubyte.gz", "wb").write(gzip.compress(idx([4, 2, 2], bytes(range(16))), mtime=0)[:-9])
+PYEOF
+"$LOGREG" train img-ubyte --labels lab-ubyte --split 1,0,0 --quiet --device cpu --model midx.json > /dev/null 2>&1 || fail "setup idx model"
+python3 - << 'PYEOF'
+import json
+t = open("m.json").read()
+open("nan.json", "w").write(t.replace('"bias": [', '"bias": [NaN, ', 1))
+j = json.loads(t)
+j["bias"][0] = 1e999  # json.dumps writes Infinity; the loader must refuse the overflow instead
+open("inf.json", "w").write(json.dumps(j).replace("Infinity", "1e999"))
+j = json.loads(t); j["scaler"]["std"][0] = 0
+open("std0.json", "w").write(json.dumps(j))
+j = json.loads(t); j["classes"] = ["x", "x"]
+open("dupclass.json", "w").write(json.dumps(j))
+j = json.loads(t); j["weights"] = j["weights"][:1]
+open("rows.json", "w").write(json.dumps(j))
+j = json.loads(t); j["format"] = 2
+open("format2.json", "w").write(json.dumps(j))
+open("trailing.json", "w").write(t + "}")
+open("nulmodel.json", "wb").write(t.encode()[:40] + b"\0" + t.encode()[40:])
+PYEOF
+: > emptymodel.json
 
 # expect "SUBSTRING" logreg-args...
 expect() {
@@ -92,4 +139,101 @@ expect "nomodel.json" eval --model nomodel.json ok.csv
 expect "no-such-dir/m.json" train ok.csv --quiet --model no-such-dir/m.json
 expect "gen: unknown kind" gen circles
 expect "--classes" gen blobs --classes 1 -o out.csv
+
+# ---- More of the issue's list: binary garbage, NUL bytes, malformed numbers in options,
+# impossible splits, broken IDX, LIBSVM and model files, wrong feature counts ----
+expect "garbage.csv:1: NUL byte at byte 144 of the line" train garbage.csv $T
+expect "garbage.svm:1:144: NUL byte" train garbage.svm $T
+expect "garbage-ubyte: not an IDX file: magic" train garbage-ubyte $T
+expect "garbage.json:1:" predict --model garbage.json ok.csv
+expect "nul.csv:2: NUL byte" train nul.csv $T
+expect "nul.svm:1:6: NUL byte" train nul.svm $T
+expect "hugeindex.svm:2:3: feature index 8888888813 is too large" train hugeindex.svm $T
+expect "nolabel.svm:1:1: missing label" train nolabel.svm $T
+expect 'target column "y" not found' train twocol.csv --target y $T
+expect "no feature columns left" train twocol.csv --drop a $T
+expect '--lr: "1e" is not a number' train ok.csv --lr 1e $T
+expect '--lr: "" is not a number' train ok.csv --lr '' $T
+expect '--lr: "inf" is not a finite number' train ok.csv --lr inf $T
+expect '--l2: "nan" is not a finite number' train ok.csv --l2 nan $T
+expect "--l2 must be a finite number >= 0" train ok.csv --l2 -1 $T
+expect '--epochs: "10abc"' train ok.csv --epochs 10abc $T
+expect '--epochs: "99999999999999"' train ok.csv --epochs 99999999999999 $T
+expect '--seed: "-1"' train ok.csv --seed -1 $T
+expect '--seed: "99999999999999999999999"' train ok.csv --seed 99999999999999999999999 $T
+expect '--batch-size: "1e3"' train ok.csv --batch-size 1e3 $T
+expect '--batch-size: "-5"' train ok.csv --batch-size -5 $T
+expect '--patience: "x"' train ok.csv --patience x $T
+expect "--tol must be a finite number >= 0" train ok.csv --tol -1 $T
+expect "--pos-weight must be a finite number > 0" train ok.csv --binary --pos-weight 0 $T
+expect "--momentum must be in [0, 1)" train ok.csv --optimizer momentum --momentum 2 $T
+expect '--split: "0.7,abc,0.3"' train ok.csv --split 0.7,abc,0.3 $T
+expect '--split: "0.5,0.5,0,0"' train ok.csv --split 0.5,0.5,0,0 $T
+expect '--split: "0,1,0" must be fractions' train ok.csv --split 0,1,0 $T
+expect "--split: the training part of 4 rows is empty" train ok.csv --split 0.1,0.45,0.45 $T
+expect "--patience needs a validation split" train ok.csv --split 1,0,0 --patience 3 $T
+expect "lab3-ubyte: 3 labels, but img-ubyte holds 4 images" train img-ubyte --labels lab3-ubyte $T
+expect "lab2d-ubyte: not an IDX labels file" train img-ubyte --labels lab2d-ubyte $T
+expect "trailing-ubyte: expected 16 bytes of data, found 17" train trailing-ubyte --labels lab-ubyte $T
+expect "trunc-ubyte.gz: gzip: unexpected end of file" train trunc-ubyte.gz --labels lab-ubyte $T
+expect "img-ubyte: no labels" train img-ubyte $T
+expect "img9-ubyte: 9 features, but the model expects 4" predict --model midx.json img9-ubyte
+expect "labnew-ubyte: label 2 of item 3" eval --model midx.json img-ubyte --labels labnew-ubyte
+expect "wide.svm:1:7: feature index 5 is beyond the model's 2 features" predict --model msvm.json wide.svm
+expect "nh4.csv:1: expected 3 fields (as in training) or 2" predict --model m.json nh4.csv --no-header
+expect "nan.json:" predict --model nan.json ok.csv
+expect 'inf.json: "bias"[0] must be a finite number' predict --model inf.json ok.csv
+expect '"scaler.std"[0] must be > 0' predict --model std0.json ok.csv
+expect 'dupclass.json: "classes" lists "x" twice' predict --model dupclass.json ok.csv
+expect 'rows.json: "weights" must have 2 rows' predict --model rows.json ok.csv
+expect "format2.json: unsupported model format 2" predict --model format2.json ok.csv
+expect "trailing.json:" predict --model trailing.json ok.csv
+expect "nulmodel.json:" predict --model nulmodel.json ok.csv
+expect "emptymodel.json: empty file" predict --model emptymodel.json ok.csv
+expect ".: cannot read" train . $T
+N_CASES=$(grep -cE '^ *expect ' "$0")
+
+# ---- Extreme but valid: |x| up to 3.4e38 (float32's limit) trains without overflow, because
+# the scaler's statistics are computed in double; every number in the model is finite ----
+printf 'a,b,y\n1,1e38,x\n2,-1e38,y\n3,3.4e38,x\n4,-3.4e38,y\n1,1e-38,x\n2,0,y\n5,2e38,x\n6,-2e38,y\n' > big.csv
+if "$LOGREG" train big.csv --device cpu --split 1,0,0 --quiet --model big.json > /dev/null 2> err.txt &&
+  python3 -c '
+import json, math, sys
+j = json.load(open("big.json"))
+vals = [v for r in j["weights"] + j["weights_raw"] for v in r] + j["bias"] + j["bias_raw"] + \
+       j["scaler"]["mean"] + j["scaler"]["std"] + [j["metrics"]["train"]["loss"]]
+sys.exit(0 if all(isinstance(v, (int, float)) and math.isfinite(v) for v in vals) else 1)' &&
+  "$LOGREG" predict --model big.json big.csv --proba > p.csv 2>> err.txt &&
+  ! grep -qiE 'nan|inf' p.csv; then
+  pass "values of 3.4e38 train to a finite model and finite probabilities"
+else
+  fail "values of 3.4e38: $(cat err.txt)"
+fi
+
+# ---- Device faults (need an OpenCL device): an allocation limit of 4 KiB ----
+if "$LOGREG" devices 2> /dev/null | grep -q '^opencl:[0-9]*:[0-9]*'; then
+  # 600 rows x 4 features: 9.4 KiB of training data, over the 4 KiB limit.
+  "$LOGREG" gen blobs --rows 600 --features 4 --classes 2 --seed 3 -o blobs.csv > /dev/null 2>&1 ||
+    fail "setup: gen blobs"
+  # auto: one warning naming the cause, then the run goes on on cpu and saves its model.
+  LOGREG_OPENCL_MAX_ALLOC=4096 "$LOGREG" train blobs.csv --device auto --quiet --json \
+    --model auto.json > auto.out 2> err.txt
+  rc=$?
+  if [ "$rc" -eq 0 ] && [ "$(wc -l < err.txt)" -eq 1 ] &&
+    grep -q '^logreg: warning: .*largest allocation.*falling back to --device cpu' err.txt &&
+    [ "$(json auto.out 'j["backend"]')" = cpu ] && [ -s auto.json ]; then
+    pass "auto with LOGREG_OPENCL_MAX_ALLOC=4096 -> $(cat err.txt)"
+  else
+    fail "auto with LOGREG_OPENCL_MAX_ALLOC=4096: exit $rc, stderr: $(cat err.txt)"
+  fi
+  # An explicit device: an error naming the sizes, no model.
+  export LOGREG_OPENCL_MAX_ALLOC=4096
+  expect "needs" train blobs.csv --device opencl --quiet --model out.json
+  grep -qE 'training data \([0-9]+ x [0-9]+ floats\) needs [0-9.]+ KiB, more than the device.s largest allocation \(4.0 KiB\)' err.txt ||
+    fail "--device opencl over the allocation limit: sizes not named: $(cat err.txt)"
+  unset LOGREG_OPENCL_MAX_ALLOC
+else
+  echo "skip: no OpenCL device: the allocation-limit checks did not run" >&2
+fi
+echo "bad-input cases: $N_CASES (each one error line, status 1..125, no model)" >&2
 finish

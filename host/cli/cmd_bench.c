@@ -1,6 +1,9 @@
 /* cmd_bench.c: `logreg bench`: full-batch epochs (forward, softmax, loss, gradient, update)
  * timed on data resident on the device, after warm-up, for one backend or all of them side by
- * side. Setup (context, kernel compilation, upload) is timed apart from the epochs. */
+ * side. Setup (context, kernel compilation, upload) is timed apart from the epochs. Each device
+ * is also put against its memory floor, measured in the same run before the devices (floor.h):
+ * the time of one pass over an X-sized buffer on the host (cpu backend, CPU OpenCL devices) or
+ * of a device-to-device copy (GPUs); ratio_to_floor = median epoch / floor. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +13,7 @@
 #include "backend.h"
 #include "cli.h"
 #include "dataset.h"
+#include "floor.h"
 #include "model.h"
 #include "ocl.h"
 #include "preprocess.h"
@@ -19,6 +23,35 @@ typedef struct bench_result {
   char device[200];
   double setup_s, median_ms, min_ms, max_ms, gbps;
 } bench_result;
+
+/* One device of the run and the floor it is held against. */
+typedef struct bench_target {
+  char spec[32];
+  int device_floor; /* a GPU: its own device copy floor; else the host floor */
+  lr_ocl_device_info info;
+  const lr_floor *floor; /* NULL when it could not be measured (floor_error says why) */
+  lr_floor own;          /* the device copy floor, when device_floor */
+  char floor_error[512];
+} bench_target;
+
+/* Whether `spec` (cpu, auto, opencl, opencl:P:D) runs on a GPU; fills *info when so. */
+static logreg_status spec_is_gpu(const char *spec, lr_ocl_device_info *info, int *gpu,
+                                 logreg_error *err) {
+  *gpu = 0;
+  if (strcmp(spec, "cpu") == 0) return LOGREG_OK;
+  int found = 0;
+  char why[512];
+  logreg_status st = lr_ocl_choose(spec, info, &found, why, sizeof why, err);
+  if (!st && found) *gpu = (info->type & CL_DEVICE_TYPE_GPU) != 0;
+  return st;
+}
+
+static void add_number_or_null(cJSON *o, const char *key, int ok, double v) {
+  if (ok && isfinite(v))
+    cJSON_AddNumberToObject(o, key, v);
+  else
+    cJSON_AddNullToObject(o, key);
+}
 
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
@@ -65,9 +98,9 @@ static logreg_status bench_one(const char *spec, const float *x, const int32_t *
 
 int cmd_bench(int argc, char **argv) {
   size_t rows = 60000, features = 784, classes = 10;
-  int epochs = 20, warmup = 2, json = 0, binary = 0;
+  int epochs = 20, cpu_epochs = 0, warmup = 2, json = 0, binary = 0;
   uint64_t seed = 42;
-  const char *device = "auto", *data = NULL;
+  const char *device = "auto", *data = NULL, *gemm = NULL;
   cli_data_opts dopt = {0};
   const arg_spec specs[] = {
       {"--rows", ARG_SIZE, &rows, "N", "synthetic rows (default 60000)"},
@@ -78,7 +111,11 @@ int cmd_bench(int argc, char **argv) {
       {"--binary", ARG_FLAG, &binary, NULL, "single-logit model (K = 2)"},
       {"--device", ARG_STR, &device, "DEV",
        "auto|cpu|opencl|opencl:P:D|all (all: cpu and every OpenCL device)"},
+      {"--gemm", ARG_STR, &gemm, "MODE",
+       "auto|fused|clblast|own: the OpenCL GEMM path (sets LOGREG_GEMM for the run)"},
       {"--epochs", ARG_INT, &epochs, "N", "timed full-batch epochs (default 20)"},
+      {"--cpu-epochs", ARG_INT, &cpu_epochs, "N",
+       "timed epochs for the cpu reference (default: --epochs; it is slow on big shapes)"},
       {"--warmup", ARG_INT, &warmup, "N", "untimed epochs first (default 2)"},
       {"--seed", ARG_U64, &seed, "N", "synthetic data seed (default 42)"},
       {"--json", ARG_FLAG, &json, NULL, "one JSON object per device, one per line"},
@@ -88,10 +125,21 @@ int cmd_bench(int argc, char **argv) {
   int r = cli_parse("bench", "logreg bench [options]", specs, argc, argv, pos, 0, &npos);
   if (r >= 0) return r;
   if (epochs < 1) return cli_error(CLI_EXIT_USAGE, "--epochs must be >= 1");
+  if (cpu_epochs < 0) return cli_error(CLI_EXIT_USAGE, "--cpu-epochs must be >= 1");
+  if (cpu_epochs == 0) cpu_epochs = epochs;
   if (warmup < 0) return cli_error(CLI_EXIT_USAGE, "--warmup must be >= 0");
   if (!data && (rows < 1 || features < 1 || classes < 2))
     return cli_error(CLI_EXIT_USAGE, "--rows and --features must be >= 1, --classes >= 2");
   if (binary) classes = 2;
+  if (gemm) {
+    static const char *const modes[] = {"auto", "fused", "clblast", "own"};
+    int ok = 0;
+    for (size_t i = 0; i < sizeof modes / sizeof *modes; i++) ok |= strcmp(gemm, modes[i]) == 0;
+    if (!ok)
+      return cli_error(CLI_EXIT_USAGE, "--gemm: \"%s\" is not auto, fused, clblast or own", gemm);
+    if (setenv("LOGREG_GEMM", gemm, 1) != 0)
+      return cli_error(CLI_EXIT_ERROR, "--gemm: cannot set LOGREG_GEMM");
+  }
 
   float *x = NULL;
   int32_t *y = NULL;
@@ -135,8 +183,9 @@ int cmd_bench(int argc, char **argv) {
   }
 
   /* The devices to run: one spec, or cpu plus every OpenCL device. */
-  char specs_buf[17][32];
-  size_t nspec = 0;
+  bench_target targets[17];
+  size_t nt = 0;
+  memset(targets, 0, sizeof targets);
   if (strcmp(device, "all") == 0) {
     lr_ocl_device_info *list = NULL;
     unsigned n = 0;
@@ -144,46 +193,103 @@ int cmd_bench(int argc, char **argv) {
       cli_error(CLI_EXIT_ERROR, "%s", err.message);
       goto out;
     }
-    snprintf(specs_buf[nspec++], sizeof specs_buf[0], "cpu");
-    for (unsigned i = 0; i < n && nspec < 17; i++)
-      snprintf(specs_buf[nspec++], sizeof specs_buf[0], "opencl:%u:%u", list[i].platform,
+    snprintf(targets[nt++].spec, sizeof targets[0].spec, "cpu");
+    for (unsigned i = 0; i < n && nt < 17; i++, nt++) {
+      snprintf(targets[nt].spec, sizeof targets[0].spec, "opencl:%u:%u", list[i].platform,
                list[i].device);
+      targets[nt].info = list[i];
+      targets[nt].device_floor = (list[i].type & CL_DEVICE_TYPE_GPU) != 0;
+    }
     free(list);
   } else {
-    snprintf(specs_buf[nspec++], sizeof specs_buf[0], "%s", device);
-  }
-  if (!json)
-    printf("%zu rows x %zu features x %zu classes%s, %d timed full-batch epochs after %d warm-up\n"
-           "%-72s %9s %9s %9s %9s %7s\n",
-           rows, features, classes, binary ? " (binary)" : "", epochs, warmup, "device", "setup s",
-           "median ms", "min ms", "max ms", "GB/s");
-  for (size_t i = 0; i < nspec; i++) {
-    bench_result res = {0};
-    if (bench_one(specs_buf[i], x, y, rows, features, classes, binary, epochs, warmup, &res,
-                  &err) != LOGREG_OK) {
-      cli_error(CLI_EXIT_ERROR, "%s: %s", specs_buf[i], err.message);
+    snprintf(targets[nt].spec, sizeof targets[0].spec, "%s", device);
+    if (spec_is_gpu(device, &targets[nt].info, &targets[nt].device_floor, &err) != LOGREG_OK) {
+      cli_error(CLI_EXIT_ERROR, "%s", err.message);
       goto out;
     }
+    nt++;
+  }
+
+  /* The floors, before the devices: the host read once, a device copy per GPU. */
+  size_t xbytes = rows * features * sizeof(float);
+  lr_floor host;
+  char host_error[512] = "";
+  if (lr_floor_host(xbytes, lr_floor_host_threads(), &host, &err) != LOGREG_OK) {
+    snprintf(host_error, sizeof host_error, "%s", err.message);
+    cli_warn("bench: no host floor: %s", err.message);
+  }
+  for (size_t i = 0; i < nt; i++) {
+    bench_target *t = &targets[i];
+    if (!t->device_floor) {
+      t->floor = host_error[0] ? NULL : &host;
+      snprintf(t->floor_error, sizeof t->floor_error, "%s", host_error);
+    } else if (lr_floor_device(&t->info, xbytes, &t->own, &err) == LOGREG_OK) {
+      t->floor = &t->own;
+    } else {
+      snprintf(t->floor_error, sizeof t->floor_error, "%s", err.message);
+      cli_warn("bench: %s: no device floor: %s", t->spec, err.message);
+    }
+  }
+
+  if (!json) {
+    printf("%zu rows x %zu features x %zu classes%s, %d timed full-batch epochs after %d warm-up\n",
+           rows, features, classes, binary ? " (binary)" : "", epochs, warmup);
+    if (cpu_epochs != epochs) printf("(the cpu reference: %d timed epochs)\n", cpu_epochs);
+    printf("floor = one pass over an X-sized buffer (%.2f MB), median of %d after 1 warm-up:\n",
+           (double)xbytes / 1e6, LR_FLOOR_PASSES);
+    if (!host_error[0])
+      printf("  %-28s %9.3f ms %8.2f GB/s  (cpu backend and CPU OpenCL devices)\n", host.kind,
+             host.ms, host.gb_per_s);
+    for (size_t i = 0; i < nt; i++)
+      if (targets[i].floor == &targets[i].own)
+        printf("  %-28s %9.3f ms %8.2f GB/s  (%s; clEnqueueCopyBuffer, counted as read bytes = "
+               "size)\n",
+               "device copy", targets[i].own.ms, targets[i].own.gb_per_s, targets[i].spec);
+    printf("%8s %10s %10s %10s %7s %9s %10s %8s  %-22s %s\n", "setup s", "median ms", "min ms",
+           "max ms", "GB/s", "floor ms", "floor GB/s", "x floor", "floor kind", "device");
+  }
+  for (size_t i = 0; i < nt; i++) {
+    bench_target *t = &targets[i];
+    bench_result res = {0};
+    int te = strcmp(t->spec, "cpu") == 0 ? cpu_epochs : epochs;
+    if (bench_one(t->spec, x, y, rows, features, classes, binary, te, warmup, &res, &err) !=
+        LOGREG_OK) {
+      cli_error(CLI_EXIT_ERROR, "%s: %s", t->spec, err.message);
+      goto out;
+    }
+    const lr_floor *f = t->floor;
+    double ratio = f ? res.median_ms / f->ms : NAN;
+    const char *kind = f ? f->kind : t->device_floor ? "device copy" : "host read";
     if (json) {
       cJSON *o = cJSON_CreateObject();
       cJSON_AddStringToObject(o, "device", res.device);
-      cJSON_AddStringToObject(o, "spec", specs_buf[i]);
+      cJSON_AddStringToObject(o, "spec", t->spec);
       cJSON_AddNumberToObject(o, "rows", (double)rows);
       cJSON_AddNumberToObject(o, "features", (double)features);
       cJSON_AddNumberToObject(o, "classes", (double)classes);
-      cJSON_AddNumberToObject(o, "epochs", epochs);
+      cJSON_AddNumberToObject(o, "epochs", te);
       cJSON_AddNumberToObject(o, "setup_seconds", res.setup_s);
       cJSON_AddNumberToObject(o, "ms_per_epoch_median", res.median_ms);
       cJSON_AddNumberToObject(o, "ms_per_epoch_min", res.min_ms);
       cJSON_AddNumberToObject(o, "ms_per_epoch_max", res.max_ms);
       cJSON_AddNumberToObject(o, "gb_per_s", res.gbps);
+      add_number_or_null(o, "floor_ms", f != NULL, f ? f->ms : 0);
+      add_number_or_null(o, "floor_gb_per_s", f != NULL, f ? f->gb_per_s : 0);
+      cJSON_AddStringToObject(o, "floor_kind", kind);
+      add_number_or_null(o, "ratio_to_floor", f != NULL, ratio);
+      if (!f) cJSON_AddStringToObject(o, "floor_error", t->floor_error);
       if (report_json_puts(o) != 0) {
         cli_error(CLI_EXIT_ERROR, "out of memory");
         goto out;
       }
+    } else if (f) {
+      printf("%8.2f %10.2f %10.2f %10.2f %7.2f %9.3f %10.2f %8.2f  %-22s %s\n", res.setup_s,
+             res.median_ms, res.min_ms, res.max_ms, res.gbps, f->ms, f->gb_per_s, ratio, kind,
+             res.device);
     } else {
-      printf("%-72.72s %9.2f %9.2f %9.2f %9.2f %7.2f\n", res.device, res.setup_s, res.median_ms,
-             res.min_ms, res.max_ms, res.gbps);
+      printf("%8.2f %10.2f %10.2f %10.2f %7.2f %9s %10s %8s  %-22s %s\n", res.setup_s,
+             res.median_ms, res.min_ms, res.max_ms, res.gbps, "-", "-", "-", "(no floor)",
+             res.device);
     }
     fflush(stdout);
   }

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# cli_bench.sh: `logreg bench` on a small synthetic shape: --json gives the contract's keys plus
+# the memory floor (floor_ms, floor_gb_per_s, floor_kind, ratio_to_floor) with consistent
+# numbers; the text table shows the floor; --gemm MODE is passed on and a bad mode is a usage
+# error; --cpu-epochs sets the cpu reference's epochs.
+. "$(dirname "$0")/lib.sh"
+
+"$LOGREG" bench --rows 3000 --features 16 --classes 3 --device cpu --epochs 3 --json \
+  > "$WORK/cpu.json" 2> "$WORK/err" || fail "bench --device cpu --json exited $?: $(cat "$WORK/err")"
+[ "$(wc -l < "$WORK/cpu.json")" -eq 1 ] || fail "bench --json: not one line per device"
+python3 - "$WORK/cpu.json" <<'EOF' && pass "bench --json keys and floor" || fail "bench --json: $(cat "$WORK/cpu.json")"
+import json, re, sys
+j = json.loads(open(sys.argv[1]).readline())
+for k in ("device", "rows", "features", "classes", "ms_per_epoch_median", "ms_per_epoch_min",
+          "ms_per_epoch_max", "gb_per_s", "floor_ms", "floor_gb_per_s", "floor_kind",
+          "ratio_to_floor"):
+    assert k in j, k
+assert (j["rows"], j["features"], j["classes"], j["epochs"]) == (3000, 16, 3, 3)
+assert re.fullmatch(r"host read, \d+ threads?", j["floor_kind"]), j["floor_kind"]
+assert j["floor_ms"] > 0 and j["floor_gb_per_s"] > 0
+assert abs(j["floor_gb_per_s"] - 3000 * 16 * 4 / (j["floor_ms"] * 1e-3) / 1e9) < 1e-6 * j["floor_gb_per_s"]
+assert abs(j["ratio_to_floor"] - j["ms_per_epoch_median"] / j["floor_ms"]) < 1e-9 * j["ratio_to_floor"]
+assert j["ms_per_epoch_min"] <= j["ms_per_epoch_median"] <= j["ms_per_epoch_max"]
+EOF
+
+"$LOGREG" bench --rows 3000 --features 16 --classes 3 --device cpu --epochs 2 > "$WORK/t.txt" \
+  2> "$WORK/err" || fail "bench text exited $?: $(cat "$WORK/err")"
+grep -q "^floor = one pass over an X-sized buffer" "$WORK/t.txt" && grep -q "x floor" "$WORK/t.txt" \
+  && grep -q "host read, [0-9]* thread.*cpu (reference" "$WORK/t.txt" \
+  && pass "bench table shows the floor" || fail "bench table: $(cat "$WORK/t.txt")"
+
+"$LOGREG" bench --rows 100 --features 4 --device cpu --epochs 1 --gemm nope > /dev/null 2> "$WORK/err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "^logreg: error: --gemm" "$WORK/err" && pass "--gemm nope is a usage error" \
+  || fail "--gemm nope: rc $rc $(cat "$WORK/err")"
+
+"$LOGREG" bench --rows 500 --features 4 --device all --epochs 3 --cpu-epochs 1 --json \
+  > "$WORK/all.json" 2> "$WORK/err" || fail "bench --device all exited $?: $(cat "$WORK/err")"
+python3 - "$WORK/all.json" <<'EOF' && pass "--cpu-epochs" || fail "--cpu-epochs: $(cat "$WORK/all.json")"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert rows[0]["spec"] == "cpu" and rows[0]["epochs"] == 1
+assert all(r["epochs"] == 3 for r in rows[1:])
+EOF
+
+# With an OpenCL device: --gemm reaches the backend (its device string names the GEMM path).
+if "$LOGREG" devices 2> /dev/null | grep -q '^opencl:[0-9]*:[0-9]*'; then
+  "$LOGREG" bench --rows 500 --features 4 --device opencl --epochs 1 --gemm own --json \
+    > "$WORK/own.json" 2> "$WORK/err" || fail "bench --gemm own exited $?: $(cat "$WORK/err")"
+  grep -q "own GEMM" "$WORK/own.json" && pass "--gemm own reaches the backend" \
+    || fail "--gemm own: $(cat "$WORK/own.json")"
+fi
+finish

@@ -1,0 +1,77 @@
+/* fuzz_csv.c: libFuzzer target for the CSV reader (lr_read_csv, in memory).
+ *
+ * The first input byte picks the reader options, so one corpus covers header and --no-header
+ * files, target/drop/weight columns by name and by index, and reading for a model (features
+ * by name, by position, labels restricted to a model's classes); the rest is the file. The
+ * reader must return a status for anything: a crash, a leak or undefined behaviour is a bug. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset.h"
+#include "readers.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size < 2) return 0; /* logreg_dataset_read refuses an empty file before the reader */
+  unsigned v = data[0];
+  data++;
+  size--;
+
+  static const char *const targets[] = {NULL, "0", "y", "1"};
+  static const char *const drops[] = {NULL, "0", "a,1", " 1 ,,zz"};
+  static const char *const names[] = {"a", "b"};
+  static const size_t columns[] = {0, 1};
+  static const char *const classes[] = {"x", "y"};
+
+  logreg_read_options opt;
+  logreg_read_options_init(&opt);
+  opt.format = LOGREG_FORMAT_CSV;
+  opt.header = (v & 1u) != 0;
+  opt.target = targets[(v >> 1) & 3u];
+  opt.drop = drops[(v >> 3) & 3u];
+  opt.weight = (v & 32u) ? "w" : NULL;
+  switch (v >> 6) {
+  case 1: /* predict/eval with a header: the model's features by name */
+    opt.feature_names = names;
+    opt.n_features = 2;
+    opt.target_optional = 1;
+    break;
+  case 2: /* predict/eval without a header: by the training file's positions */
+    opt.feature_columns = columns;
+    opt.n_features = 2;
+    opt.n_columns = 3;
+    opt.target_optional = 1;
+    break;
+  case 3: /* eval: labels must be the model's classes */
+    opt.class_names = classes;
+    opt.n_classes = 2;
+    break;
+  default:
+    break;
+  }
+
+  /* The reader parses in place and expects the NUL that lr_load_file appends. */
+  char *buf = malloc(size + 1);
+  if (!buf) return 0;
+  memcpy(buf, data, size);
+  buf[size] = '\0';
+  /* Fields become C strings in place: a NUL byte must be refused, never cut a value short. */
+  int has_nul = memchr(data, 0, size) != NULL;
+  logreg_dataset *ds = NULL;
+  logreg_error err;
+  logreg_status st = lr_read_csv("fuzz.csv", buf, size, &opt, &ds, &err);
+  if (st == LOGREG_OK) {
+    if (has_nul) abort();
+    /* A dataset that reads must be consistent: every label within its classes. */
+    if (!ds || (ds->y && ds->k == 0)) abort();
+    for (size_t i = 0; ds->y && i < ds->n; i++)
+      if (ds->y[i] < 0 || (size_t)ds->y[i] >= ds->k) abort();
+    logreg_dataset_free(ds);
+  } else if (ds || !err.message[0] || strchr(err.message, '\n')) {
+    abort(); /* a failure leaves no dataset and gives one line */
+  }
+  free(buf);
+  return 0;
+}

@@ -1,8 +1,8 @@
 /* logreg.cl: the OpenCL kernels of the opencl backend (host/backend_opencl.c).
  *
  * Built once per model shape with -DLR_K=<classes> -DLR_KW=<weight columns: 1 for --binary,
- * else K> -DLR_WG=<work-group size, a power of two> -DLR_FP64=<1 when the device has doubles>. The math is DESIGN.md §2, the same as the
- * CPU reference (host/backend_cpu.c), in float32:
+ * else K> -DLR_WG=<work-group size, a power of two> -DLR_FP64=<1 when the device has doubles>. The
+ * math is DESIGN.md §2, the same as the CPU reference (host/backend_cpu.c), in float32:
  *
  *   logits      Z = X W                       (lr_logits, or CLBlast SGEMM on the host side)
  *   rows        z += b; loss, residual s_i (p - y), partial sums per work-group
@@ -83,10 +83,10 @@ static void group_sum4(float v0, float v1, float v2, float v3, __local float *sc
  * with p = exp(z - max z) / sum and loss l = (max z - z_y) + log(sum); per work-group partial
  * sums of s l, l, correct and s. Batch row r is data row row0 + r (mini-batches of shuffled
  * data are contiguous ranges of the gathered copy). */
-__kernel void lr_softmax_rows(const __global float *Z, __global float *G, const __global float *theta,
-                              const uint b_off, const __global int *y, const __global float *s,
-                              const uint row0, const uint m, __global float *partials,
-                              __local float *scratch) {
+__kernel void lr_softmax_rows(const __global float *Z, __global float *G,
+                              const __global float *theta, const uint b_off, const __global int *y,
+                              const __global float *s, const uint row0, const uint m,
+                              __global float *partials, __local float *scratch) {
   const uint r = get_global_id(0);
   float wl = 0.0f, l = 0.0f, cor = 0.0f, sw = 0.0f;
   if (r < m) {
@@ -122,10 +122,11 @@ static float softplus(float x) { return fmax(x, 0.0f) + log1p(exp(-fabs(x))); }
 /* Binary rows (one logit): loss pos_weight y softplus(-z) + (1 - y) softplus(z) (PyTorch's
  * BCEWithLogitsLoss), residual s_i dl/dz, and the same partial sums (the unweighted loss is
  * the one with pos_weight 1). */
-__kernel void lr_sigmoid_rows(const __global float *Z, __global float *G, const __global float *theta,
-                              const uint b_off, const __global int *y, const __global float *s,
-                              const uint row0, const uint m, const float pos_weight,
-                              __global float *partials, __local float *scratch) {
+__kernel void lr_sigmoid_rows(const __global float *Z, __global float *G,
+                              const __global float *theta, const uint b_off, const __global int *y,
+                              const __global float *s, const uint row0, const uint m,
+                              const float pos_weight, __global float *partials,
+                              __local float *scratch) {
   const uint r = get_global_id(0);
   float wl = 0.0f, l = 0.0f, cor = 0.0f, sw = 0.0f;
   if (r < m) {
@@ -161,8 +162,8 @@ static acc_t group_tree(const acc_t v, const uint take_max, __local acc_t *scrat
   barrier(CLK_LOCAL_MEM_FENCE);
   for (uint h = LR_WG / 2; h > 0; h >>= 1) {
     if (lid < h)
-      scratch[lid] = take_max ? fmax(scratch[lid], scratch[lid + h])
-                              : scratch[lid] + scratch[lid + h];
+      scratch[lid] =
+          take_max ? fmax(scratch[lid], scratch[lid + h]) : scratch[lid] + scratch[lid + h];
     barrier(CLK_LOCAL_MEM_FENCE);
   }
   const acc_t total = scratch[0];
@@ -200,9 +201,8 @@ __kernel void lr_sumsq_partial(const __global float *v, const uint n, const uint
 /* Gradient, first stage: for chunk g of `chunk` rows and feature j (j == d is the bias, a
  * column of ones), partial[g, j, c] = sum_r X[row0 + r, j] G[r, c]. Work-items along j read
  * consecutive X entries of a row; the KW sums stay in registers. */
-__kernel void lr_grad_partial(const __global float *X, const uint row0, const uint m,
-                              const uint d, const __global float *G, const uint chunk,
-                              __global float *partial) {
+__kernel void lr_grad_partial(const __global float *X, const uint row0, const uint m, const uint d,
+                              const __global float *G, const uint chunk, __global float *partial) {
   const uint j = get_global_id(0), g = get_global_id(1);
   if (j > d) return;
   const uint r0 = g * chunk, r1 = min(m, r0 + chunk);
@@ -251,8 +251,8 @@ __kernel void lr_grad_finish(const __global float *G, const uint m, const uint d
 
 /* Mini-batch shuffling: rows of (X, y, s) in the order `perm` into (Xp, yp, sp). */
 __kernel void lr_gather(const __global float *X, const __global int *y, const __global float *s,
-                        const __global uint *perm, const uint n, const uint d,
-                        __global float *Xp, __global int *yp, __global float *sp) {
+                        const __global uint *perm, const uint n, const uint d, __global float *Xp,
+                        __global int *yp, __global float *sp) {
   const uint j = get_global_id(0), r = get_global_id(1);
   if (r >= n || j >= d) return;
   const uint src = perm[r];
@@ -281,10 +281,9 @@ __kernel void lr_update_momentum(__global float *theta, const __global float *gr
 }
 
 /* Adam with bias correction; c1 = 1 - beta1^t and c2 = 1 - beta2^t come from the host. */
-__kernel void lr_update_adam(__global float *theta, const __global float *grad,
-                             __global float *m1, __global float *m2, const uint n, const float lr,
-                             const float beta1, const float beta2, const float eps,
-                             const float c1, const float c2) {
+__kernel void lr_update_adam(__global float *theta, const __global float *grad, __global float *m1,
+                             __global float *m2, const uint n, const float lr, const float beta1,
+                             const float beta2, const float eps, const float c1, const float c2) {
   const uint i = get_global_id(0);
   if (i >= n) return;
   const float g = grad[i];
@@ -334,18 +333,17 @@ __kernel void lr_transpose_w(const __global float *theta, const uint d, __global
 
 /* z[c] = x . Wt[c] for every c at once: KW independent vector sums, so the loop is bound by
  * throughput rather than by the latency of one chain of additions. */
-static void row_logits(const __global float *x, const __global float *Wt, const uint d,
-                       float *z) {
+static void row_logits(const __global float *x, const __global float *Wt, const uint d, float *z) {
   vecf acc[LR_KW];
-  #pragma unroll
+#pragma unroll
   for (uint c = 0; c < LR_KW; c++) acc[c] = 0.0f;
   uint j = 0;
   for (; j + LR_VW <= d; j += LR_VW) {
     const vecf xv = VLOAD(0, x + j);
-    #pragma unroll
+#pragma unroll
     for (uint c = 0; c < LR_KW; c++) acc[c] += xv * VLOAD(0, Wt + (size_t)c * d + j);
   }
-  #pragma unroll
+#pragma unroll
   for (uint c = 0; c < LR_KW; c++) {
     float s = HSUM(acc[c]);
     for (uint jj = j; jj < d; jj++) s += x[jj] * Wt[(size_t)c * d + jj];
@@ -369,7 +367,7 @@ __kernel void lr_fused(const __global float *X, const uint row0, const uint m, c
     const uint nt = min((uint)LR_TILE, r_end - t0);
     float gr[LR_TILE][LR_KW];
     for (uint t = 0; t < LR_TILE; t++) {
-      #pragma unroll
+#pragma unroll
       for (uint c = 0; c < LR_KW; c++) gr[t][c] = 0.0f;
       if (t >= nt) continue;
       const uint row = row0 + t0 + t;
@@ -378,7 +376,7 @@ __kernel void lr_fused(const __global float *X, const uint row0, const uint m, c
       const float si = s[row];
       float z[LR_KW];
       row_logits(x, Wt, d, z);
-      #pragma unroll
+#pragma unroll
       for (uint c = 0; c < LR_KW; c++) z[c] += theta[b_off + c];
 #if LR_KW == 1
       /* Binary: the same loss as lr_sigmoid_rows. */
@@ -400,15 +398,15 @@ __kernel void lr_fused(const __global float *X, const uint row0, const uint m, c
       /* Multinomial: the same loss as lr_softmax_rows. */
       float mx = z[0];
       uint arg = 0;
-      #pragma unroll
+#pragma unroll
       for (uint c = 1; c < LR_K; c++)
         if (z[c] > mx) mx = z[c], arg = c;
       float sum = 0.0f;
-      #pragma unroll
+#pragma unroll
       for (uint c = 0; c < LR_K; c++) sum += exp(z[c] - mx);
       const float inv = 1.0f / sum;
       const float li = (mx - z[yi]) + log(sum);
-      #pragma unroll
+#pragma unroll
       for (uint c = 0; c < LR_K; c++)
         gr[t][c] = si * (exp(z[c] - mx) * inv - (c == (uint)yi ? 1.0f : 0.0f));
       l += li;
@@ -424,24 +422,24 @@ __kernel void lr_fused(const __global float *X, const uint row0, const uint m, c
     for (; j + LR_VW <= d; j += LR_VW) {
       /* KW independent accumulators again; the tile's rows are added in order. */
       vecf a[LR_KW];
-      #pragma unroll
+#pragma unroll
       for (uint c = 0; c < LR_KW; c++) a[c] = VLOAD(0, gp + (size_t)c * ld + j);
       for (uint t = 0; t < nt; t++) {
         const vecf xv = VLOAD(0, xt + (size_t)t * d + j);
-        #pragma unroll
+#pragma unroll
         for (uint c = 0; c < LR_KW; c++) a[c] += gr[t][c] * xv;
       }
-      #pragma unroll
+#pragma unroll
       for (uint c = 0; c < LR_KW; c++) VSTORE(a[c], 0, gp + (size_t)c * ld + j);
     }
     for (; j < d; j++)
-      #pragma unroll
+#pragma unroll
       for (uint c = 0; c < LR_KW; c++) {
         float a = gp[(size_t)c * ld + j];
         for (uint t = 0; t < nt; t++) a += gr[t][c] * xt[(size_t)t * d + j];
         gp[(size_t)c * ld + j] = a;
       }
-    #pragma unroll
+#pragma unroll
     for (uint c = 0; c < LR_KW; c++) {
       float a = gp[(size_t)c * ld + d];
       for (uint t = 0; t < LR_TILE; t++) a += gr[t][c];

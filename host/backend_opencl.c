@@ -424,20 +424,21 @@ static logreg_status read_doubles(ocl_backend *ob, cl_mem buf, size_t off, size_
   return LOGREG_OK;
 }
 
-static logreg_status ocl_get_params(lr_backend *be, double *w, double *b, logreg_error *err) {
+/* Reads a [W | b] vector of the device (parameters or gradient) into w and b (either NULL). */
+static logreg_status read_wb(lr_backend *be, cl_mem buf, double *w, double *b, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
   size_t nw = be->d * be->kw;
-  logreg_status st = w ? read_doubles(ob, ob->theta, 0, nw, w, err) : LOGREG_OK;
-  if (!st && b) st = read_doubles(ob, ob->theta, nw, be->kw, b, err);
+  logreg_status st = w ? read_doubles(ob, buf, 0, nw, w, err) : LOGREG_OK;
+  if (!st && b) st = read_doubles(ob, buf, nw, be->kw, b, err);
   return st;
 }
 
+static logreg_status ocl_get_params(lr_backend *be, double *w, double *b, logreg_error *err) {
+  return read_wb(be, ((ocl_backend *)be)->theta, w, b, err);
+}
+
 static logreg_status ocl_get_grad(lr_backend *be, double *gw, double *gb, logreg_error *err) {
-  ocl_backend *ob = (ocl_backend *)be;
-  size_t nw = be->d * be->kw;
-  logreg_status st = gw ? read_doubles(ob, ob->grad, 0, nw, gw, err) : LOGREG_OK;
-  if (!st && gb) st = read_doubles(ob, ob->grad, nw, be->kw, gb, err);
-  return st;
+  return read_wb(be, ((ocl_backend *)be)->grad, gw, gb, err);
 }
 
 static logreg_status ocl_set_params(lr_backend *be, const double *w, const double *b,

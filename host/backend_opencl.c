@@ -595,9 +595,12 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
     st = err ? err->status : LOGREG_EBACKEND;
     goto fail;
   }
+  /* The fused kernel's vector width: 16 floats pays for long rows; for short ones (D = 32:
+   * two vectors a row) 8 was measured 30% faster on PoCL (1,000,000 x 32 x 2). */
   char opts[256];
-  snprintf(opts, sizeof opts, "-cl-std=CL1.2 -DLR_K=%zu -DLR_KW=%zu -DLR_WG=%zu -DLR_FP64=%d", k,
-           ob->base.kw, ob->wg, info.fp64 ? 1 : 0);
+  snprintf(opts, sizeof opts,
+           "-cl-std=CL1.2 -DLR_K=%zu -DLR_KW=%zu -DLR_WG=%zu -DLR_FP64=%d -DLR_VW=%d", k,
+           ob->base.kw, ob->wg, info.fp64 ? 1 : 0, d >= 128 ? 16 : 8);
   st = lr_ocl_build(ob->ctx, info.did, src, opts, &ob->prog, NULL, err);
   if (owned) free((void *)src);
   if (st) goto fail;

@@ -1,7 +1,8 @@
 /* logreg.cl: the OpenCL kernels of the opencl backend (host/backend_opencl.c).
  *
  * Built once per model shape with -DLR_K=<classes> -DLR_KW=<weight columns: 1 for --binary,
- * else K> -DLR_WG=<work-group size, a power of two> -DLR_FP64=<1 when the device has doubles>. The
+ * else K> -DLR_WG=<work-group size, a power of two> -DLR_FP64=<1 when the device has doubles>
+ * -DLR_VW=<8 or 16: the fused kernel's vector width>. The
  * math is DESIGN.md §2, the same as the CPU reference (host/backend_cpu.c), in float32:
  *
  *   logits      Z = X W                       (lr_logits, or CLBlast SGEMM on the host side)

@@ -46,7 +46,8 @@ typedef struct ocl_backend {
   cl_mem sums; /* SUM_COUNT floats */
   size_t wg, chunk;
   lr_gemm_mode gemm; /* how logits and X^T G are computed */
-  cl_mem wt;         /* W transposed (KW x d), for the fused kernel */
+  cl_mem wt;         /* W transposed (kwp x d, zero rows past KW), for the fused kernel */
+  size_t kwp;        /* the fused kernel's padded class count (LR_KWP in logreg.cl) */
   unsigned long long max_alloc, global_mem, used;
   size_t last_rows; /* rows of the last evaluation (for lr_ocl_read_rows) */
 } ocl_backend;
@@ -83,6 +84,17 @@ static cl_int set_args(cl_kernel k, int n, ...) {
 #define LOCAL(bytes) (size_t)(bytes), (const void *)NULL
 
 static size_t round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
+
+/* Rows per work-item of the fused kernel for an evaluation of m rows: about 8 blocks per
+ * compute unit (enough for the runtime to balance them, few enough that the partial gradients,
+ * one KW x (d + 1) matrix per block, stay small), at least 64 rows, a multiple of the kernel's
+ * 16-row groups. */
+static size_t fused_block(const ocl_backend *ob, size_t m) {
+  size_t want = 8 * (size_t)(ob->info.compute_units ? ob->info.compute_units : 1);
+  size_t rows = (m + want - 1) / want;
+  if (rows < 64) rows = 64;
+  return round_up(rows, 16);
+}
 
 static logreg_status run1(ocl_backend *ob, cl_kernel k, size_t global, size_t local,
                           const char *what, logreg_error *err) {
@@ -142,15 +154,24 @@ static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err
       return st;
     ob->zg_rows = rows;
   }
+  /* fused_block makes at most 8 blocks per compute unit, and one per 64 rows. */
+  size_t fcap = 8 * (size_t)(ob->info.compute_units ? ob->info.compute_units : 1);
+  size_t fblocks = (rows + 63) / 64;
+  if (fblocks > fcap) fblocks = fcap;
   size_t groups = round_up(rows ? rows : 1, ob->wg) / ob->wg;
   size_t nsq = round_up((d + 1) * kw, ob->wg) / ob->wg;
+  if (groups < fblocks) groups = fblocks;
   size_t need = 4 * (groups > nsq ? groups : nsq);
   if (need > ob->partials_cap) {
     if ((st = alloc(ob, &ob->partials, need * sizeof(float), "partial sums", err))) return st;
     ob->partials_cap = need;
   }
-  size_t chunks = (rows + ob->chunk - 1) / ob->chunk;
-  size_t gneed = (chunks ? chunks : 1) * (d + 1) * kw;
+  size_t chunks = (rows + ob->chunk - 1) / ob->chunk, gneed;
+  if (ob->gemm == LR_GEMM_FUSED) {
+    gneed = (fblocks ? fblocks : 1) * (d + 1) * ob->kwp;
+  } else {
+    gneed = (chunks ? chunks : 1) * (d + 1) * kw;
+  }
   if (ob->gemm != LR_GEMM_CLBLAST && gneed > ob->gpart_cap) {
     if ((st = alloc(ob, &ob->gpart, gneed * sizeof(float), "gradient partials", err))) return st;
     ob->gpart_cap = gneed;
@@ -270,8 +291,8 @@ static logreg_status fused_eval(ocl_backend *ob, cl_mem X, cl_mem Y, cl_mem S, c
                                 cl_uint m, int want_grad, lr_eval_out *out, logreg_error *err) {
   lr_backend *be = &ob->base;
   size_t d = be->d, kw = be->kw, nw = d * kw;
-  cl_uint ud = (cl_uint)d, boff = (cl_uint)nw, block = (cl_uint)ob->chunk, wg = (cl_uint)want_grad;
-  size_t blocks = (m + ob->chunk - 1) / ob->chunk;
+  size_t fb = fused_block(ob, m), blocks = (m + fb - 1) / fb;
+  cl_uint ud = (cl_uint)d, boff = (cl_uint)nw, block = (cl_uint)fb, wg = (cl_uint)want_grad;
   cl_uint ub = (cl_uint)blocks, four = 4, zero = 0;
   float pw = (float)be->pos_weight, l2 = (float)be->l2;
   logreg_status st;
@@ -576,6 +597,10 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
   ob->wg = 256;
   while (ob->wg > info.max_wg && ob->wg > 1) ob->wg /= 2;
   ob->chunk = 256;
+  {
+    size_t kw = ob->base.kw, ncb = (kw + 11) / 12, cb = (kw + ncb - 1) / ncb;
+    ob->kwp = ncb * cb; /* as LR_NCB, LR_CB, LR_KWP in logreg.cl */
+  }
 
   cl_int rc;
   cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)info.pid, 0};
@@ -595,12 +620,19 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
     st = err ? err->status : LOGREG_EBACKEND;
     goto fail;
   }
-  /* The fused kernel's vector width: 16 floats pays for long rows; for short ones (D = 32:
-   * two vectors a row) 8 was measured 30% faster on PoCL (1,000,000 x 32 x 2). */
+  /* The fused kernel's vector width: 16 floats, 8 for rows shorter than 32 (measured on PoCL:
+   * at D = 32 the 16-row groups made 16 faster than 8). Software prefetch on CPU devices. */
   char opts[256];
   snprintf(opts, sizeof opts,
-           "-cl-std=CL1.2 -DLR_K=%zu -DLR_KW=%zu -DLR_WG=%zu -DLR_FP64=%d -DLR_VW=%d", k,
-           ob->base.kw, ob->wg, info.fp64 ? 1 : 0, d >= 128 ? 16 : 8);
+           "-cl-std=CL1.2 -DLR_K=%zu -DLR_KW=%zu -DLR_WG=%zu -DLR_FP64=%d -DLR_VW=%d "
+           "-DLR_PREFETCH=%d",
+           k, ob->base.kw, ob->wg, info.fp64 ? 1 : 0, d >= 32 ? 16 : 8,
+           (info.type & CL_DEVICE_TYPE_CPU) ? 1 : 0);
+  const char *xo = getenv("LOGREG_EXTRA_OPTS");
+  if (xo) {
+    size_t ol = strlen(opts);
+    snprintf(opts + ol, sizeof opts - ol, " %s", xo);
+  }
   st = lr_ocl_build(ob->ctx, info.did, src, opts, &ob->prog, NULL, err);
   if (owned) free((void *)src);
   if (st) goto fail;
@@ -611,12 +643,12 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
       (st = alloc(ob, &ob->m1, np * sizeof(float), "optimizer state", err)) ||
       (st = alloc(ob, &ob->m2, np * sizeof(float), "optimizer state", err)) ||
       (st = alloc(ob, &ob->sums, SUM_COUNT * sizeof(float), "sums", err)) ||
-      (st = alloc(ob, &ob->wt, d * ob->base.kw * sizeof(float), "transposed weights", err)))
+      (st = alloc(ob, &ob->wt, d * ob->kwp * sizeof(float), "transposed weights", err)))
     goto fail;
   float zero = 0.0f;
-  cl_mem zeroed[] = {ob->theta, ob->grad, ob->m1, ob->m2, ob->sums};
+  cl_mem zeroed[] = {ob->theta, ob->grad, ob->m1, ob->m2, ob->sums, ob->wt};
   for (size_t i = 0; i < sizeof zeroed / sizeof zeroed[0]; i++) {
-    size_t bytes = (i == 4 ? SUM_COUNT : np) * sizeof(float);
+    size_t bytes = (i == 4 ? SUM_COUNT : i == 5 ? d * ob->kwp : np) * sizeof(float);
     rc = clEnqueueFillBuffer(ob->q, zeroed[i], &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
     if (rc != CL_SUCCESS) {
       st = cl_fail(err, "clEnqueueFillBuffer", rc);

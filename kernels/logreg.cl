@@ -297,15 +297,29 @@ __kernel void lr_update_adam(__global float *theta, const __global float *grad, 
 
 /* ---- The fused one-pass path (K up to about 32) ----
  *
- * One work-item owns a block of rows and reads each row of X once per epoch: it computes the
- * logits against the transposed weights Wt (KW x d, so both operands of each dot product are
- * contiguous), the stable softmax or sigmoid, the loss and the residual in registers, then adds
- * the residuals of a tile of LR_TILE rows into its own partial gradient (KW x (d + 1), the last
- * column the bias) while those rows are still in cache. No N x K intermediate goes through
- * global memory. A second kernel sums the blocks' partials in block order. Vector types make
- * the inner loops SIMD on CPU devices whatever the compiler's auto-vectorizer does, and the
- * loops over classes are unrolled so that their accumulators live in registers (PoCL keeps them
- * on the stack otherwise: 20% slower, measured). */
+ * One work-item owns a block of rows and reads each row of X once per epoch (from memory; the
+ * second touch below hits the cache). It walks its block in groups of LR_RB = 16 rows:
+ *
+ *   logits    two (or more) rows at a time against the transposed weights Wt (KWP x d, both
+ *             operands of each dot product contiguous): one vector accumulator per row and
+ *             class, so the loop is FMA-bound rather than latency-bound;
+ *   softmax   the group's per-row accumulators are folded so that lane r of one float16 holds
+ *             row r's logit (lane_sums): the max, exp, log and residual then run on 16 rows at
+ *             once, as vector math, instead of one scalar exp per class and row;
+ *   gradient  the group's residuals are added into the work-item's own partial gradient
+ *             (KWP x (d + 1), the last column the bias) while its rows are still in cache,
+ *             two vectors of j at a time so each residual broadcast feeds two FMAs.
+ *
+ * No N x K intermediate goes through global memory. A second kernel sums the blocks' partials
+ * in block order. Classes are processed in chunks of LR_CB <= 12 (zero rows pad Wt to
+ * LR_KWP = a whole number of chunks) so that the accumulators fit in registers at any K.
+ *
+ * On CPU devices (LR_PREFETCH=1, PoCL's clang) the kernel prefetches the rows 2 groups ahead
+ * into L2: the hardware prefetcher runs only a few lines ahead of a loop that spends this long
+ * on each line, and without it the kernel waited on memory (FMNIST epoch 24.6 ms -> 13.6 ms,
+ * 1,000,000 x 32 x 2 36 ms -> 8 ms, bench/RESULTS.md). Half of a group's rows are prefetched
+ * from the logits loop and half from the gradient loop, so the requests spread over the
+ * whole group. */
 
 #ifndef LR_VW
 #define LR_VW 16
@@ -314,17 +328,40 @@ __kernel void lr_update_adam(__global float *theta, const __global float *grad, 
 typedef float16 vecf;
 #define VLOAD vload16
 #define VSTORE vstore16
-#define HSUM(v) (HSUM8((v).lo) + HSUM8((v).hi))
 #else
 typedef float8 vecf;
 #define VLOAD vload8
 #define VSTORE vstore8
-#define HSUM(v) HSUM8(v)
 #endif
 #define HSUM8(v) ((((v).s0 + (v).s1) + ((v).s2 + (v).s3)) + (((v).s4 + (v).s5) + ((v).s6 + (v).s7)))
-#define LR_TILE 8
+#define HSUM16(v) (HSUM8((v).lo) + HSUM8((v).hi))
 
-/* Wt[c, j] = W[j, c]: the layout the fused kernel reads. */
+#define LR_RB 16                              /* rows per group: one float16 lane each */
+#define LR_NCB ((LR_KW + 11) / 12)            /* class chunks */
+#define LR_CB ((LR_KW + LR_NCB - 1) / LR_NCB) /* classes per chunk */
+#define LR_KWP (LR_NCB * LR_CB)               /* padded classes: rows of Wt and of a partial */
+#if LR_CB >= 6                                /* rows per logits pass: about 20 accumulators */
+#define LR_RP 2
+#elif LR_CB >= 3
+#define LR_RP 4
+#else
+#define LR_RP 8
+#endif
+#define LR_PF (2 * LR_RB) /* prefetch distance in rows */
+
+#if defined(LR_PREFETCH) && defined(__has_builtin)
+#if LR_PREFETCH && __has_builtin(__builtin_prefetch)
+#define PREFETCH(p) __builtin_prefetch((p), 0, 2)
+#endif
+#endif
+#ifndef PREFETCH
+#define PREFETCH(p) ((void)0)
+#endif
+
+typedef float16 rowv; /* one lane per row of a group */
+
+/* Wt[c, j] = W[j, c] for c < KW (rows KW .. KWP - 1 stay zero): the layout the fused kernel
+ * reads. */
 __kernel void lr_transpose_w(const __global float *theta, const uint d, __global float *Wt) {
   const uint t = get_global_id(0);
   if (t >= d * LR_KW) return;
@@ -332,23 +369,131 @@ __kernel void lr_transpose_w(const __global float *theta, const uint d, __global
   Wt[(size_t)c * d + j] = theta[t];
 }
 
-/* z[c] = x . Wt[c] for every c at once: KW independent vector sums, so the loop is bound by
- * throughput rather than by the latency of one chain of additions. */
-static void row_logits(const __global float *x, const __global float *Wt, const uint d, float *z) {
-  vecf acc[LR_KW];
+/* Lane r of the result is the sum of the lanes of p[r], r < 16: four rounds of pairwise
+ * shuffles and adds instead of sixteen horizontal sums. */
+static rowv lane_sums(const vecf *p) {
+  float16 q[8], r[4], u[2];
 #pragma unroll
-  for (uint c = 0; c < LR_KW; c++) acc[c] = 0.0f;
-  uint j = 0;
-  for (; j + LR_VW <= d; j += LR_VW) {
-    const vecf xv = VLOAD(0, x + j);
+  for (uint i = 0; i < 8; i++)
+#if LR_VW == 16
+    q[i] = (float16)(p[2 * i].lo, p[2 * i + 1].lo) + (float16)(p[2 * i].hi, p[2 * i + 1].hi);
+#else
+    q[i] = (float16)(p[2 * i], p[2 * i + 1]);
+#endif
 #pragma unroll
-    for (uint c = 0; c < LR_KW; c++) acc[c] += xv * VLOAD(0, Wt + (size_t)c * d + j);
+  for (uint i = 0; i < 4; i++)
+    r[i] = (float16)(q[2 * i].s0123, q[2 * i].s89ab, q[2 * i + 1].s0123, q[2 * i + 1].s89ab) +
+           (float16)(q[2 * i].s4567, q[2 * i].scdef, q[2 * i + 1].s4567, q[2 * i + 1].scdef);
+#pragma unroll
+  for (uint i = 0; i < 2; i++)
+    u[i] = (float16)(r[2 * i].s01, r[2 * i].s45, r[2 * i].s89, r[2 * i].scd, r[2 * i + 1].s01,
+                     r[2 * i + 1].s45, r[2 * i + 1].s89, r[2 * i + 1].scd) +
+           (float16)(r[2 * i].s23, r[2 * i].s67, r[2 * i].sab, r[2 * i].sef, r[2 * i + 1].s23,
+                     r[2 * i + 1].s67, r[2 * i + 1].sab, r[2 * i + 1].sef);
+  return (float16)(u[0].even, u[1].even) + (float16)(u[0].odd, u[1].odd);
+}
+
+/* part[c][r] = the vector partial sums of row r's logit c, for the LR_RB rows at xb (rows past
+ * nt repeat row nt - 1; their results are masked later). */
+static void group_logits(const __global float *xb, const uint nt, const uint d, const uint m_left,
+                         const __global float *Wt, vecf part[LR_KWP][LR_RB]) {
+  for (uint r = 0; r < LR_RB; r += LR_RP) {
+    const __global float *xr[LR_RP];
+#pragma unroll
+    for (uint q = 0; q < LR_RP; q++) xr[q] = xb + (size_t)min(r + q, nt - 1) * d;
+    /* The even rows among these, LR_PF rows ahead (clamped to the block's last row). */
+    const __global float *pf[LR_RP / 2];
+#pragma unroll
+    for (uint q = 0; q < LR_RP / 2; q++) pf[q] = xb + (size_t)min(r + 2 * q + LR_PF, m_left) * d;
+    for (uint c0 = 0; c0 < LR_KWP; c0 += LR_CB) {
+      vecf a[LR_RP][LR_CB];
+#pragma unroll
+      for (uint q = 0; q < LR_RP; q++)
+#pragma unroll
+        for (uint c = 0; c < LR_CB; c++) a[q][c] = 0.0f;
+      const __global float *w = Wt + (size_t)c0 * d;
+      uint j = 0;
+      for (; j + LR_VW <= d; j += LR_VW) {
+        vecf xv[LR_RP];
+#pragma unroll
+        for (uint q = 0; q < LR_RP; q++) xv[q] = VLOAD(0, xr[q] + j);
+        if (c0 == 0)
+#pragma unroll
+          for (uint q = 0; q < LR_RP / 2; q++) PREFETCH(pf[q] + j);
+#pragma unroll
+        for (uint c = 0; c < LR_CB; c++) {
+          const vecf wv = VLOAD(0, w + (size_t)c * d + j);
+#pragma unroll
+          for (uint q = 0; q < LR_RP; q++) a[q][c] += xv[q] * wv;
+        }
+      }
+      for (; j < d; j++)
+#pragma unroll
+        for (uint c = 0; c < LR_CB; c++)
+#pragma unroll
+          for (uint q = 0; q < LR_RP; q++) a[q][c].s0 += xr[q][j] * w[(size_t)c * d + j];
+#pragma unroll
+      for (uint q = 0; q < LR_RP; q++)
+#pragma unroll
+        for (uint c = 0; c < LR_CB; c++) part[c0 + c][r + q] = a[q][c];
+    }
   }
+}
+
+/* gp[c, j] += sum_r gb[c][r] x_r[j] over the group's rows (rows past nt have gb = 0). */
+static void group_gradient(const __global float *xb, const uint nt, const uint d, const uint m_left,
+                           float gb[LR_KWP][LR_RB], __global float *gp) {
+  const uint ld = d + 1;
+  for (uint c0 = 0; c0 < LR_KWP; c0 += LR_CB) {
+    __global float *gc = gp + (size_t)c0 * ld;
+    uint j = 0;
+    for (; j + 2 * LR_VW <= d; j += 2 * LR_VW) {
+      vecf a0[LR_CB], a1[LR_CB];
 #pragma unroll
-  for (uint c = 0; c < LR_KW; c++) {
-    float s = HSUM(acc[c]);
-    for (uint jj = j; jj < d; jj++) s += x[jj] * Wt[(size_t)c * d + jj];
-    z[c] = s;
+      for (uint c = 0; c < LR_CB; c++) {
+        a0[c] = VLOAD(0, gc + (size_t)c * ld + j);
+        a1[c] = VLOAD(0, gc + (size_t)c * ld + j + LR_VW);
+      }
+      for (uint r = 0; r < LR_RB; r++) {
+        const __global float *x = xb + (size_t)min(r, nt - 1) * d + j;
+        const vecf x0 = VLOAD(0, x), x1 = VLOAD(0, x + LR_VW);
+        if (c0 == 0 && (r & 1)) { /* odd rows of the group LR_PF rows ahead */
+          const __global float *pf = xb + (size_t)min(r + LR_PF, m_left) * d + j;
+          PREFETCH(pf);
+          PREFETCH(pf + LR_VW);
+        }
+#pragma unroll
+        for (uint c = 0; c < LR_CB; c++) {
+          const float gs = gb[c0 + c][r];
+          a0[c] += gs * x0;
+          a1[c] += gs * x1;
+        }
+      }
+#pragma unroll
+      for (uint c = 0; c < LR_CB; c++) {
+        VSTORE(a0[c], 0, gc + (size_t)c * ld + j);
+        VSTORE(a1[c], 0, gc + (size_t)c * ld + j + LR_VW);
+      }
+    }
+    for (; j + LR_VW <= d; j += LR_VW) {
+      vecf a0[LR_CB];
+#pragma unroll
+      for (uint c = 0; c < LR_CB; c++) a0[c] = VLOAD(0, gc + (size_t)c * ld + j);
+      for (uint r = 0; r < LR_RB; r++) {
+        const vecf x0 = VLOAD(0, xb + (size_t)min(r, nt - 1) * d + j);
+#pragma unroll
+        for (uint c = 0; c < LR_CB; c++) a0[c] += gb[c0 + c][r] * x0;
+      }
+#pragma unroll
+      for (uint c = 0; c < LR_CB; c++) VSTORE(a0[c], 0, gc + (size_t)c * ld + j);
+    }
+    for (; j < d; j++)
+#pragma unroll
+      for (uint c = 0; c < LR_CB; c++) {
+        float a = gc[(size_t)c * ld + j];
+        for (uint r = 0; r < nt; r++) a += gb[c0 + c][r] * xb[(size_t)r * d + j];
+        gc[(size_t)c * ld + j] = a;
+      }
   }
 }
 
@@ -359,99 +504,88 @@ __kernel void lr_fused(const __global float *X, const uint row0, const uint m, c
                        __global float *partials) {
   const uint g = get_global_id(0);
   const uint r_begin = g * block, r_end = min(m, r_begin + block);
-  const uint ld = d + 1; /* partial gradient row: d weights, then the bias */
-  __global float *gp = gpart + (size_t)g * LR_KW * ld;
-  float wl = 0.0f, l = 0.0f, cor = 0.0f, sw = 0.0f;
+  const uint ld = d + 1;
+  __global float *gp = gpart + (size_t)g * LR_KWP * ld;
+  rowv wl = 0.0f, l = 0.0f, cor = 0.0f, sw = 0.0f;
   if (want_grad)
-    for (uint i = 0; i < LR_KW * ld; i++) gp[i] = 0.0f;
-  for (uint t0 = r_begin; t0 < r_end; t0 += LR_TILE) {
-    const uint nt = min((uint)LR_TILE, r_end - t0);
-    float gr[LR_TILE][LR_KW];
-    for (uint t = 0; t < LR_TILE; t++) {
+    for (uint i = 0; i < LR_KWP * ld; i++) gp[i] = 0.0f;
+  const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (uint t0 = r_begin; t0 < r_end; t0 += LR_RB) {
+    const uint nt = min((uint)LR_RB, r_end - t0), m_left = r_end - 1 - t0;
+    const __global float *xb = X + (size_t)(row0 + t0) * d;
+    vecf part[LR_KWP][LR_RB];
+    group_logits(xb, nt, d, m_left, Wt, part);
+    rowv z[LR_KW];
 #pragma unroll
-      for (uint c = 0; c < LR_KW; c++) gr[t][c] = 0.0f;
-      if (t >= nt) continue;
-      const uint row = row0 + t0 + t;
-      const __global float *x = X + (size_t)row * d;
-      const int yi = y[row];
-      const float si = s[row];
-      float z[LR_KW];
-      row_logits(x, Wt, d, z);
-#pragma unroll
-      for (uint c = 0; c < LR_KW; c++) z[c] += theta[b_off + c];
+    for (uint c = 0; c < LR_KW; c++) z[c] = lane_sums(part[c]) + theta[b_off + c];
+    const int16 valid = lane < (int)nt;
+    int16 yv;
+    rowv sv;
+    if (nt == LR_RB) {
+      yv = vload16(0, y + row0 + t0);
+      sv = vload16(0, s + row0 + t0);
+    } else {
+      int yy[LR_RB];
+      float ss[LR_RB];
+      for (uint r = 0; r < LR_RB; r++) {
+        yy[r] = r < nt ? y[row0 + t0 + r] : 0;
+        ss[r] = r < nt ? s[row0 + t0 + r] : 0.0f;
+      }
+      yv = vload16(0, yy);
+      sv = vload16(0, ss);
+    }
+    rowv gv[LR_KW], li, lu, cv;
 #if LR_KW == 1
-      /* Binary: the same loss as lr_sigmoid_rows. */
-      const float e = exp(-fabs(z[0]));
-      const float sig = z[0] >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
-      float li, lu, dz;
-      if (yi) {
-        lu = softplus(-z[0]);
-        li = pos_weight * lu;
-        dz = pos_weight * (sig - 1.0f);
-      } else {
-        lu = li = softplus(z[0]);
-        dz = sig;
-      }
-      gr[t][0] = si * dz;
-      l += lu;
-      cor += (z[0] > 0.0f) == (yi == 1) ? 1.0f : 0.0f;
+    /* Binary: the same loss as lr_sigmoid_rows, 16 rows at once. */
+    const rowv zz = z[0];
+    const rowv e = exp(-fabs(zz)), lp = log1p(e);
+    const rowv sig = select(e / (1.0f + e), 1.0f / (1.0f + e), zz >= 0.0f);
+    const rowv sp_pos = fmax(zz, 0.0f) + lp, sp_neg = fmax(-zz, 0.0f) + lp;
+    const int16 pos = yv != 0;
+    lu = select(sp_pos, sp_neg, pos);
+    li = select(sp_pos, pos_weight * sp_neg, pos);
+    gv[0] = sv * select(sig, pos_weight * (sig - 1.0f), pos);
+    cv = select((rowv)0.0f, (rowv)1.0f, (zz > 0.0f) == (yv == 1));
 #else
-      /* Multinomial: the same loss as lr_softmax_rows. */
-      float mx = z[0];
-      uint arg = 0;
+    /* Multinomial: the same loss as lr_softmax_rows, 16 rows at once. */
+    rowv mx = z[0];
+    int16 arg = 0;
 #pragma unroll
-      for (uint c = 1; c < LR_K; c++)
-        if (z[c] > mx) mx = z[c], arg = c;
-      float sum = 0.0f;
+    for (uint c = 1; c < LR_K; c++) {
+      arg = select(arg, (int16)(int)c, z[c] > mx);
+      mx = fmax(mx, z[c]);
+    }
+    rowv sum = 0.0f, zy = 0.0f;
 #pragma unroll
-      for (uint c = 0; c < LR_K; c++) sum += exp(z[c] - mx);
-      const float inv = 1.0f / sum;
-      const float li = (mx - z[yi]) + log(sum);
+    for (uint c = 0; c < LR_K; c++) {
+      gv[c] = exp(z[c] - mx);
+      sum += gv[c];
+      zy = select(zy, z[c], yv == (int)c);
+    }
+    const rowv inv = 1.0f / sum;
+    li = lu = (mx - zy) + log(sum);
 #pragma unroll
-      for (uint c = 0; c < LR_K; c++)
-        gr[t][c] = si * (exp(z[c] - mx) * inv - (c == (uint)yi ? 1.0f : 0.0f));
-      l += li;
-      cor += arg == (uint)yi ? 1.0f : 0.0f;
+    for (uint c = 0; c < LR_K; c++)
+      gv[c] = sv * (gv[c] * inv - select((rowv)0.0f, (rowv)1.0f, yv == (int)c));
+    cv = select((rowv)0.0f, (rowv)1.0f, arg == yv);
 #endif
-      wl += si * li;
-      sw += si;
-    }
+    wl += sv * li;
+    l += select((rowv)0.0f, lu, valid);
+    cor += select((rowv)0.0f, cv, valid);
+    sw += sv;
     if (!want_grad) continue;
-    /* gp[c, j] += sum_t gr[t, c] x_t[j], a vector of j at a time, the tile's rows in cache. */
-    const __global float *xt = X + (size_t)(row0 + t0) * d;
-    uint j = 0;
-    for (; j + LR_VW <= d; j += LR_VW) {
-      /* KW independent accumulators again; the tile's rows are added in order. */
-      vecf a[LR_KW];
+    float gb[LR_KWP][LR_RB];
 #pragma unroll
-      for (uint c = 0; c < LR_KW; c++) a[c] = VLOAD(0, gp + (size_t)c * ld + j);
-      for (uint t = 0; t < nt; t++) {
-        const vecf xv = VLOAD(0, xt + (size_t)t * d + j);
+    for (uint c = 0; c < LR_KWP; c++) vstore16(c < LR_KW ? gv[c] : (rowv)0.0f, 0, gb[c]);
 #pragma unroll
-        for (uint c = 0; c < LR_KW; c++) a[c] += gr[t][c] * xv;
-      }
-#pragma unroll
-      for (uint c = 0; c < LR_KW; c++) VSTORE(a[c], 0, gp + (size_t)c * ld + j);
-    }
-    for (; j < d; j++)
-#pragma unroll
-      for (uint c = 0; c < LR_KW; c++) {
-        float a = gp[(size_t)c * ld + j];
-        for (uint t = 0; t < nt; t++) a += gr[t][c] * xt[(size_t)t * d + j];
-        gp[(size_t)c * ld + j] = a;
-      }
-#pragma unroll
-    for (uint c = 0; c < LR_KW; c++) {
-      float a = gp[(size_t)c * ld + d];
-      for (uint t = 0; t < LR_TILE; t++) a += gr[t][c];
-      gp[(size_t)c * ld + d] = a;
-    }
+    for (uint c = 0; c < LR_KW; c++) gp[(size_t)c * ld + d] += HSUM16(gv[c]);
+    group_gradient(xb, nt, d, m_left, gb, gp);
   }
   __global float *out = partials + (size_t)g * LR_NQ;
-  out[0] = wl;
-  out[1] = l;
-  out[2] = cor;
-  out[3] = sw;
+  out[0] = HSUM16(wl);
+  out[1] = HSUM16(l);
+  out[2] = HSUM16(cor);
+  out[3] = HSUM16(sw);
 }
 
 /* Second stage of the fused gradient: grad[j KW + c] = (sum over blocks in order of
@@ -463,7 +597,7 @@ __kernel void lr_fused_reduce(const __global float *gpart, const uint nblocks, c
   if (t >= ld * LR_KW) return;
   const uint j = t / LR_KW, c = t % LR_KW;
   acc_t acc = 0;
-  for (uint g = 0; g < nblocks; g++) acc += gpart[((size_t)g * LR_KW + c) * ld + j];
+  for (uint g = 0; g < nblocks; g++) acc += gpart[((size_t)g * LR_KWP + c) * ld + j];
   const float inv_s = 1.0f / sums[3];
   grad[t] = (float)acc * inv_s + (j < d ? l2 * theta[t] : 0.0f);
 }

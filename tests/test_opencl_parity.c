@@ -14,8 +14,9 @@
  *   one update      relative norm of [W|b] after the step     1e-5    float parameters
  *
  * Every GEMM path is checked: the own kernels, CLBlast on two shapes (its kernels take seconds
- * to compile on PoCL), and the fused one-pass kernel at K in {2, 3, 10, 32} (binary too) with
- * N not a multiple of its 256-row block and D not a multiple of its 16-wide vectors; the fused
+ * to compile on PoCL), and the fused one-pass kernel at K in {2, 3, 10, 13, 25, 32} (binary
+ * too; 13, 25 and 32 pad its class chunks) with N not a multiple of its blocks or of its 16-row
+ * groups (a last group of 1 to 15 rows) and D not a multiple of its vectors; the fused
  * path keeps no logits, so for it the row quantities are checked through J, the loss, the
  * correct count and the gradient. Also: logits of magnitude 1e4 give finite loss and
  * probabilities on the device. Exits 77 (skip) when there is no OpenCL platform. */
@@ -249,7 +250,8 @@ int main(void) {
       {299, 7, 2, 0, "own"},     {1000, 784, 10, 0, "clblast"}, {257, 7, 2, 1, "clblast"},
       {1, 1, 2, 0, "fused"},     {257, 7, 3, 0, "fused"},       {1000, 784, 10, 0, "fused"},
       {300, 37, 32, 0, "fused"}, {513, 1, 2, 1, "fused"},       {777, 784, 2, 1, "fused"},
-      {299, 19, 2, 0, "fused"},
+      {299, 19, 2, 0, "fused"},  {5003, 48, 13, 0, "fused"},    {2000, 40, 25, 0, "fused"},
+      {1201, 64, 2, 1, "fused"}, {4099, 32, 2, 0, "fused"},
   };
   for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) parity(&shapes[i], 100 + i);
   extreme_logits(0);

@@ -168,7 +168,7 @@ static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err
   }
   size_t chunks = (rows + ob->chunk - 1) / ob->chunk, gneed;
   if (ob->gemm == LR_GEMM_FUSED) {
-    gneed = (fblocks ? fblocks : 1) * (d + 1) * ob->kwp;
+    gneed = (fblocks ? fblocks : 1) * ((d + 16) / 16 * 16) * ob->kwp; /* LR_LD(d) rows */
   } else {
     gneed = (chunks ? chunks : 1) * (d + 1) * kw;
   }

@@ -1,12 +1,14 @@
 /* test_preprocess.c: stratified split counts, imputation medians, and the scaler (training
  * statistics only, population std, zero-variance columns), checked against hand-worked
  * numbers. */
+#include <math.h>
 #include <stdlib.h>
 
 #include "check.h"
 #include "dataset.h"
 #include "model.h"
 #include "preprocess.h"
+#include "util.h"
 
 static size_t count_class(const logreg_dataset *ds, int32_t c) {
   size_t n = 0;
@@ -98,6 +100,50 @@ static void test_medians_and_scaler(void) {
   logreg_dataset_free(ds);
 }
 
+static int cmp_float(const void *a, const void *b) {
+  float x = *(const float *)a, y = *(const float *)b;
+  return (x > y) - (x < y);
+}
+
+/* Medians of columns that span several of lr_column_medians' 16-column passes (d = 37), with
+ * NaNs, ties (values rounded to a few levels), negative values and odd and even counts, against
+ * sorting. */
+static void test_medians_blocks(void) {
+  for (size_t n = 100; n <= 101; n++) {
+    size_t d = 37;
+    float *x = malloc(n * d * sizeof *x), *col = malloc(n * sizeof *col);
+    int32_t *y = malloc(n * sizeof *y);
+    lr_rng r;
+    lr_rng_seed(&r, 7 + n);
+    for (size_t i = 0; i < n; i++) {
+      y[i] = (int32_t)(i % 2);
+      for (size_t j = 0; j < d; j++) {
+        double u = lr_rng_uniform(&r);
+        /* column j: NaN with probability j / 74, integers on j + 2 levels from -(j / 2) */
+        double level = floor(lr_rng_uniform(&r) * (double)(j + 2)) - (double)(j / 2);
+        x[i * d + j] = u < (double)j / 74.0 ? NAN : (float)level;
+      }
+    }
+    logreg_dataset *ds = NULL;
+    logreg_error err;
+    CHECK(logreg_dataset_from_arrays(n, d, x, y, 2, NULL, NULL, &ds, &err) == LOGREG_OK);
+    double med[37];
+    CHECK(lr_column_medians(ds, med) == 0);
+    for (size_t j = 0; j < d; j++) {
+      size_t m = 0;
+      for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i * d + j])) col[m++] = x[i * d + j];
+      qsort(col, m, sizeof *col, cmp_float);
+      double want = m == 0 ? 0.0 : m % 2 ? col[m / 2] : 0.5 * ((double)col[m / 2 - 1] + col[m / 2]);
+      CHECK_CLOSE(med[j], want, 0);
+    }
+    logreg_dataset_free(ds);
+    free(x);
+    free(col);
+    free(y);
+  }
+}
+
 static void test_train_only_statistics(void) {
   /* Train on a split; the model's scaler must be the training part's statistics, not the
    * whole file's. Feature = row id, so the statistics of each part are easy to recompute. */
@@ -137,6 +183,7 @@ static void test_train_only_statistics(void) {
 int main(void) {
   test_split();
   test_medians_and_scaler();
+  test_medians_blocks();
   test_train_only_statistics();
   return check_report("test_preprocess");
 }

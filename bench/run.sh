@@ -14,6 +14,8 @@
 #     Fashion-MNIST (the real 60000 x 784 x 10 training images), 1,000,000 x 32 x 2,
 #     200,000 x 256 x 10, and the sweep N = 1e4 .. 1e7 at D = 64, K = 10; a shape whose X does
 #     not fit an OpenCL device's max allocation is listed as "not run" with the numbers;
+#     then, per OpenCL device, the sweep again in one process with the epochs taken
+#     round-robin across N (`logreg bench --sweep`): the linearity figures;
 #  4. bench/fmnist_lbfgs.sh: L-BFGS to scikit-learn's 100-iteration objective;
 #  5. writes bench/RESULTS.md from bench/RESULTS.template.md and the tables
 #     (bench/make_results.py), and the plot.
@@ -185,6 +187,26 @@ bench_shape n1e6_d32_k2 1000000 32 2
 bench_shape n2e5_d256_k10 200000 256 10
 for n in 10000 30000 100000 300000 1000000 3000000 10000000; do
   bench_shape "sweep_$n" "$n" 64 10
+done
+
+# The linearity check: the same sweep in one logreg process per OpenCL device, epochs taken
+# round-robin across the sizes (`logreg bench --sweep`), so that the machine's slow spells hit
+# every N alike; the separate runs above are for the peers and the plot.
+sweep_ns=(10000 30000 100000 300000 1000000 3000000 10000000)
+[ "$quick" = 1 ] && sweep_ns=(10000 30000 100000)
+sweep_fit=()
+for n in "${sweep_ns[@]}"; do
+  if [ "$max_alloc_mib" -eq 0 ] || [ $(((n * 64 * 4 + 1048575) / 1048576)) -le "$max_alloc_mib" ]; then
+    sweep_fit+=("$n")
+  fi
+done
+sweep_list=$(IFS=,; echo "${sweep_fit[*]}")
+sweep_epochs=20
+[ "$quick" = 1 ] && sweep_epochs=2
+for dev in $(awk '/^opencl:/ { print $1 }' "$work/devices.txt"); do
+  say "interleaved sweep on $dev: logreg bench --sweep $sweep_list, $sweep_epochs epochs each"
+  run "$work/sweep_interleaved.$dev.jsonl" "$logreg" bench --sweep "$sweep_list" --features 64 \
+    --classes 10 --device "$dev" --epochs "$sweep_epochs" --json
 done
 
 # ---- 4. L-BFGS against scikit-learn ----

@@ -551,7 +551,7 @@ static logreg_status make_kernels(ocl_backend *ob, logreg_error *err) {
 }
 
 /* The GEMM path: LOGREG_GEMM=own|clblast|fused|auto. auto: CLBlast on GPUs; on other devices
- * the fused one-pass kernel while K <= 32 (its per-row registers grow with K), else the own
+ * the fused one-pass kernel while K <= 32 (its per-group private arrays grow with K), else the own
  * kernels. On PoCL's CPU device CLBlast's SGEMM was measured far slower than both for these
  * skinny shapes (bench/RESULTS.md). */
 static lr_gemm_mode choose_gemm(const lr_ocl_device_info *info, size_t kw) {

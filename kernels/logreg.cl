@@ -2,7 +2,8 @@
  *
  * Built once per model shape with -DLR_K=<classes> -DLR_KW=<weight columns: 1 for --binary,
  * else K> -DLR_WG=<work-group size, a power of two> -DLR_FP64=<1 when the device has doubles>
- * -DLR_VW=<8 or 16: the fused kernel's vector width>. The
+ * -DLR_VW=<8 or 16: the fused kernel's vector width> -DLR_PREFETCH=<1 on CPU devices: software
+ * prefetch in the fused kernel where the compiler has __builtin_prefetch>. The
  * math is DESIGN.md §2, the same as the CPU reference (host/backend_cpu.c), in float32:
  *
  *   logits      Z = X W                       (lr_logits, or CLBlast SGEMM on the host side)

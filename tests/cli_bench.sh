@@ -2,7 +2,9 @@
 # cli_bench.sh: `logreg bench` on a small synthetic shape: --json gives the contract's keys plus
 # the memory floor (floor_ms, floor_gb_per_s, floor_kind, ratio_to_floor) with consistent
 # numbers; the text table shows the floor; --gemm MODE is passed on and a bad mode is a usage
-# error; --cpu-epochs sets the cpu reference's epochs.
+# error; --cpu-epochs sets the cpu reference's epochs; --sweep times several row counts in one
+# process (one line per size, per-row times and their spread recomputed here) and rejects bad
+# lists.
 . "$(dirname "$0")/lib.sh"
 
 "$LOGREG" bench --rows 3000 --features 16 --classes 3 --device cpu --epochs 3 --json \
@@ -42,6 +44,28 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 assert rows[0]["spec"] == "cpu" and rows[0]["epochs"] == 1
 assert all(r["epochs"] == 3 for r in rows[1:])
 EOF
+
+"$LOGREG" bench --sweep 400,1200,2000 --features 5 --classes 3 --device cpu --epochs 3 --json \
+  > "$WORK/sweep.json" 2> "$WORK/err" || fail "bench --sweep exited $?: $(cat "$WORK/err")"
+python3 - "$WORK/sweep.json" <<'EOF' && pass "--sweep: one line per size, per-row times, spread" \
+  || fail "--sweep: $(cat "$WORK/sweep.json")"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert [r["rows"] for r in rows] == [400, 1200, 2000]
+per = [r["ms_per_epoch_median"] / (r["rows"] / 1e5) for r in rows]
+for r, p in zip(rows, per):
+    assert r["sweep"] is True and r["epochs"] == 3 and (r["features"], r["classes"]) == (5, 3)
+    assert abs(r["ms_per_1e5_rows"] - p) <= 1e-9 * p
+    assert r["ms_per_epoch_min"] <= r["ms_per_epoch_median"] <= r["ms_per_epoch_max"]
+    assert abs(r["sweep_spread"] - (max(per) / min(per) - 1)) <= 1e-9 * (1 + r["sweep_spread"])
+EOF
+for bad in "1000" "1000,x" "0,100" "100,200 --device all" "100,200 --data nofile.csv"; do
+  # shellcheck disable=SC2086
+  "$LOGREG" bench --sweep $bad --features 4 --epochs 1 > /dev/null 2> "$WORK/err"
+  rc=$?
+  [ "$rc" -eq 2 ] && grep -q "^logreg: error: --sweep" "$WORK/err" && pass "--sweep $bad: usage error" \
+    || fail "--sweep $bad: rc $rc $(cat "$WORK/err")"
+done
 
 # With an OpenCL device: --gemm reaches the backend (its device string names the GEMM path).
 if "$LOGREG" devices 2> /dev/null | grep -q '^opencl:[0-9]*:[0-9]*'; then

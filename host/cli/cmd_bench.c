@@ -5,6 +5,7 @@
  * the time of one pass over an X-sized buffer on the host (cpu backend, CPU OpenCL devices) or
  * of a device-to-device copy (GPUs); ratio_to_floor = median epoch / floor. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,27 @@ static int cmp_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+/* One timed unit: a full-batch evaluation with its gradient, a GD update, and the queue
+ * drained. */
+static logreg_status one_epoch(lr_backend *be, size_t n, lr_update *u, logreg_error *err) {
+  lr_eval_out ev;
+  logreg_status st;
+  u->t++;
+  if (!(st = be->ops->eval(be, LR_SLOT_TRAIN, 0, n, 1, &ev, err)) &&
+      !(st = be->ops->update(be, u, err)) && be->ops->finish)
+    st = be->ops->finish(be, err);
+  return st;
+}
+
+/* Median, min and max of times[0..count) (sorted in place) into res, and GB/s for n x d. */
+static void summarize(double *times, int count, size_t n, size_t d, bench_result *res) {
+  qsort(times, (size_t)count, sizeof *times, cmp_double);
+  res->median_ms = count % 2 ? times[count / 2] : 0.5 * (times[count / 2 - 1] + times[count / 2]);
+  res->min_ms = times[0];
+  res->max_ms = times[count - 1];
+  res->gbps = (double)n * (double)d * 4.0 / (res->median_ms * 1e-3) / 1e9;
+}
+
 static logreg_status bench_one(const char *spec, const float *x, const int32_t *y, size_t n,
                                size_t d, size_t k, int binary, int epochs, int warmup,
                                bench_result *res, logreg_error *err) {
@@ -71,42 +93,195 @@ static logreg_status bench_one(const char *spec, const float *x, const int32_t *
     return lr_fail(err, LOGREG_ENOMEM, "out of memory");
   }
   lr_update u = {.kind = LOGREG_OPTIMIZER_GD, .lr = 0.1, .t = 0};
-  lr_eval_out ev;
   st = be->ops->set_data(be, LR_SLOT_TRAIN, x, y, NULL, n, err);
   for (int e = 0; !st && e < warmup + epochs; e++) {
     if (e == warmup) res->setup_s = lr_now() - t0;
     double t = lr_now();
-    u.t++;
-    if (!(st = be->ops->eval(be, LR_SLOT_TRAIN, 0, n, 1, &ev, err)) &&
-        !(st = be->ops->update(be, &u, err)) && be->ops->finish)
-      st = be->ops->finish(be, err);
+    st = one_epoch(be, n, &u, err);
     if (e >= warmup) times[e - warmup] = (lr_now() - t) * 1e3;
   }
   if (!st) {
     snprintf(res->device, sizeof res->device, "%s", be->device);
-    qsort(times, (size_t)epochs, sizeof *times, cmp_double);
-    res->median_ms =
-        epochs % 2 ? times[epochs / 2] : 0.5 * (times[epochs / 2 - 1] + times[epochs / 2]);
-    res->min_ms = times[0];
-    res->max_ms = times[epochs - 1];
-    res->gbps = (double)n * (double)d * 4.0 / (res->median_ms * 1e-3) / 1e9;
+    summarize(times, epochs, n, d, res);
   }
   free(times);
   lr_backend_destroy(be);
   return st;
 }
 
+/* The synthetic data of `logreg bench`: labels uniform over k classes, features standard normal
+ * plus 1 where j % k is the row's class (a learnable signal). */
+static int synthetic(size_t rows, size_t d, size_t k, uint64_t seed, float **x, int32_t **y) {
+  *x = NULL, *y = NULL;
+  if (d && rows > SIZE_MAX / d / sizeof **x) return -1;
+  size_t nx = rows * d;
+  *x = malloc((nx > 0 ? nx : 1) * sizeof **x);
+  *y = malloc((rows > 0 ? rows : 1) * sizeof **y);
+  if (!*x || !*y) {
+    free(*x);
+    free(*y);
+    *x = NULL, *y = NULL;
+    return -1;
+  }
+  lr_rng rng;
+  lr_rng_seed(&rng, seed);
+  for (size_t i = 0; i < rows; i++) {
+    (*y)[i] = (int32_t)lr_rng_below(&rng, k);
+    for (size_t j = 0; j < d; j++)
+      (*x)[i * d + j] = (float)(lr_rng_normal(&rng) + (j % k == (size_t)(*y)[i]));
+  }
+  return 0;
+}
+
+#define SWEEP_MAX 16
+
+/* --sweep N1,N2,...: one device, one backend per row count, all resident at once; after the
+ * warm-up, the timed epochs go round-robin over the sizes (the order rotating each round), so
+ * a slow spell of a shared machine hits every size alike and the per-row times are comparable
+ * within the run. Reports each size against its own floor, its ms per 1e5 rows, and the spread
+ * of those (largest / smallest - 1). */
+static int bench_sweep(const char *list, const char *device, size_t d, size_t k, int binary,
+                       int epochs, int warmup, uint64_t seed, int json) {
+  size_t ns[SWEEP_MAX], cnt = 0;
+  char buf[512];
+  if (strlen(list) >= sizeof buf) return cli_error(CLI_EXIT_USAGE, "--sweep: list too long");
+  snprintf(buf, sizeof buf, "%s", list);
+  for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    size_t v;
+    if (lr_parse_size(tok, &v) != 0 || v < 1)
+      return cli_error(CLI_EXIT_USAGE, "--sweep: \"%s\" is not a row count >= 1", tok);
+    if (cnt == SWEEP_MAX) return cli_error(CLI_EXIT_USAGE, "--sweep: at most %d sizes", SWEEP_MAX);
+    ns[cnt++] = v;
+  }
+  if (cnt < 2)
+    return cli_error(CLI_EXIT_USAGE, "--sweep: give at least 2 row counts, comma-separated");
+  if (strcmp(device, "all") == 0)
+    return cli_error(CLI_EXIT_USAGE, "--sweep runs one device: --device all is not supported");
+
+  lr_backend *be[SWEEP_MAX] = {0};
+  double *times[SWEEP_MAX] = {0}, setup[SWEEP_MAX] = {0};
+  lr_floor floors[SWEEP_MAX];
+  int have_floor[SWEEP_MAX] = {0};
+  lr_update u[SWEEP_MAX];
+  lr_ocl_device_info info;
+  int gpu = 0, rc = CLI_EXIT_ERROR;
+  logreg_error err;
+  if (spec_is_gpu(device, &info, &gpu, &err) != LOGREG_OK)
+    return cli_error(CLI_EXIT_ERROR, "%s", err.message);
+  for (size_t i = 0; i < cnt; i++) {
+    size_t xbytes = ns[i] * d * sizeof(float);
+    logreg_status fs = gpu ? lr_floor_device(&info, xbytes, &floors[i], &err)
+                           : lr_floor_host(xbytes, lr_floor_host_threads(), &floors[i], &err);
+    if (fs == LOGREG_OK)
+      have_floor[i] = 1;
+    else
+      cli_warn("bench: %zu rows: no floor: %s", ns[i], err.message);
+    float *x;
+    int32_t *y;
+    if (synthetic(ns[i], d, k, seed, &x, &y) != 0) {
+      cli_error(CLI_EXIT_ERROR, "out of memory for %zu x %zu floats", ns[i], d);
+      goto out;
+    }
+    double t0 = lr_now();
+    logreg_status st = lr_backend_create(device, d, k, binary, 1e-4, 1.0, &be[i], &err);
+    if (!st) st = be[i]->ops->set_data(be[i], LR_SLOT_TRAIN, x, y, NULL, ns[i], &err);
+    free(x);
+    free(y);
+    u[i] = (lr_update){.kind = LOGREG_OPTIMIZER_GD, .lr = 0.1, .t = 0};
+    for (int e = 0; !st && e < warmup; e++) st = one_epoch(be[i], ns[i], &u[i], &err);
+    setup[i] = lr_now() - t0;
+    if (!st && !(times[i] = malloc((size_t)epochs * sizeof *times[i]))) {
+      cli_error(CLI_EXIT_ERROR, "out of memory");
+      goto out;
+    }
+    if (st) {
+      cli_error(CLI_EXIT_ERROR, "%s: %zu rows: %s", device, ns[i], err.message);
+      goto out;
+    }
+  }
+  for (int e = 0; e < epochs; e++)
+    for (size_t j = 0; j < cnt; j++) {
+      size_t i = (j + (size_t)e) % cnt;
+      double t = lr_now();
+      if (one_epoch(be[i], ns[i], &u[i], &err) != LOGREG_OK) {
+        cli_error(CLI_EXIT_ERROR, "%s: %zu rows: %s", device, ns[i], err.message);
+        goto out;
+      }
+      times[i][e] = (lr_now() - t) * 1e3;
+    }
+  bench_result res[SWEEP_MAX];
+  double lo = INFINITY, hi = 0;
+  for (size_t i = 0; i < cnt; i++) {
+    memset(&res[i], 0, sizeof res[i]);
+    summarize(times[i], epochs, ns[i], d, &res[i]);
+    double per = res[i].median_ms / ((double)ns[i] / 1e5);
+    lo = fmin(lo, per), hi = fmax(hi, per);
+  }
+  if (!json)
+    printf("sweep: %zu sizes x %zu features x %zu classes%s on %s, %d timed epochs each, taken "
+           "round-robin after %d warm-up\n%10s %8s %10s %10s %10s %7s %9s %8s %14s\n",
+           cnt, d, k, binary ? " (binary)" : "", be[0]->device, epochs, warmup, "rows", "setup s",
+           "median ms", "min ms", "max ms", "GB/s", "floor ms", "x floor", "ms / 1e5 rows");
+  for (size_t i = 0; i < cnt; i++) {
+    double per = res[i].median_ms / ((double)ns[i] / 1e5);
+    double ratio = have_floor[i] ? res[i].median_ms / floors[i].ms : NAN;
+    if (json) {
+      cJSON *o = cJSON_CreateObject();
+      cJSON_AddStringToObject(o, "device", be[i]->device);
+      cJSON_AddStringToObject(o, "spec", device);
+      cJSON_AddBoolToObject(o, "sweep", 1);
+      cJSON_AddNumberToObject(o, "rows", (double)ns[i]);
+      cJSON_AddNumberToObject(o, "features", (double)d);
+      cJSON_AddNumberToObject(o, "classes", (double)k);
+      cJSON_AddNumberToObject(o, "epochs", epochs);
+      cJSON_AddNumberToObject(o, "setup_seconds", setup[i]);
+      cJSON_AddNumberToObject(o, "ms_per_epoch_median", res[i].median_ms);
+      cJSON_AddNumberToObject(o, "ms_per_epoch_min", res[i].min_ms);
+      cJSON_AddNumberToObject(o, "ms_per_epoch_max", res[i].max_ms);
+      cJSON_AddNumberToObject(o, "gb_per_s", res[i].gbps);
+      cJSON_AddNumberToObject(o, "ms_per_1e5_rows", per);
+      add_number_or_null(o, "floor_ms", have_floor[i], have_floor[i] ? floors[i].ms : 0);
+      cJSON_AddStringToObject(o, "floor_kind",
+                              have_floor[i] ? floors[i].kind
+                              : gpu         ? "device copy"
+                                            : "host read");
+      add_number_or_null(o, "ratio_to_floor", have_floor[i], ratio);
+      cJSON_AddNumberToObject(o, "sweep_spread", hi / lo - 1);
+      if (report_json_puts(o) != 0) {
+        cli_error(CLI_EXIT_ERROR, "out of memory");
+        goto out;
+      }
+    } else {
+      printf("%10zu %8.2f %10.3f %10.3f %10.3f %7.2f %9.3f %8.2f %14.4f\n", ns[i], setup[i],
+             res[i].median_ms, res[i].min_ms, res[i].max_ms, res[i].gbps,
+             have_floor[i] ? floors[i].ms : NAN, ratio, per);
+    }
+  }
+  if (!json)
+    printf("per-row spread over the sweep (largest / smallest ms per 1e5 rows, minus 1): %.1f%%\n",
+           (hi / lo - 1) * 100);
+  rc = 0;
+out:
+  for (size_t i = 0; i < cnt; i++) {
+    free(times[i]);
+    lr_backend_destroy(be[i]);
+  }
+  return rc;
+}
+
 int cmd_bench(int argc, char **argv) {
   size_t rows = 60000, features = 784, classes = 10;
   int epochs = 20, cpu_epochs = 0, warmup = 2, json = 0, binary = 0;
   uint64_t seed = 42;
-  const char *device = "auto", *data = NULL, *gemm = NULL;
+  const char *device = "auto", *data = NULL, *gemm = NULL, *sweep = NULL;
   cli_data_opts dopt = {0};
   const arg_spec specs[] = {
       {"--rows", ARG_SIZE, &rows, "N", "synthetic rows (default 60000)"},
       {"--features", ARG_SIZE, &features, "D", "synthetic features (default 784)"},
       {"--classes", ARG_SIZE, &classes, "K", "synthetic classes (default 10)"},
       {"--data", ARG_STR, &data, "FILE", "time on real data instead (standardized)"},
+      {"--sweep", ARG_STR, &sweep, "N1,N2,...",
+       "row counts timed side by side on one device (synthetic data, epochs round-robin)"},
       CLI_DATA_SPECS(dopt),
       {"--binary", ARG_FLAG, &binary, NULL, "single-logit model (K = 2)"},
       {"--device", ARG_STR, &device, "DEV",
@@ -141,6 +316,11 @@ int cmd_bench(int argc, char **argv) {
       return cli_error(CLI_EXIT_ERROR, "--gemm: cannot set LOGREG_GEMM");
   }
 
+  if (sweep) {
+    if (data) return cli_error(CLI_EXIT_USAGE, "--sweep uses synthetic data: drop --data");
+    return bench_sweep(sweep, device, features, classes, binary, epochs, warmup, seed, json);
+  }
+
   float *x = NULL;
   int32_t *y = NULL;
   logreg_dataset *ds = NULL;
@@ -167,18 +347,9 @@ int cmd_bench(int argc, char **argv) {
     lr_transform(m, ds, x);
     y = ds->y;
   } else {
-    x = malloc(rows * features * sizeof *x);
-    y = malloc(rows * sizeof *y);
-    if (!x || !y) {
+    if (synthetic(rows, features, classes, seed, &x, &y) != 0) {
       cli_error(CLI_EXIT_ERROR, "out of memory for %zu x %zu floats", rows, features);
       goto out;
-    }
-    lr_rng rng;
-    lr_rng_seed(&rng, seed);
-    for (size_t i = 0; i < rows; i++) {
-      y[i] = (int32_t)lr_rng_below(&rng, classes);
-      for (size_t j = 0; j < features; j++)
-        x[i * features + j] = (float)(lr_rng_normal(&rng) + (j % classes == (size_t)y[i]));
     }
   }
 

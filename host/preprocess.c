@@ -70,10 +70,12 @@ static uint32_t select_kth(uint32_t *kb, size_t n, size_t k) {
  * radix select 0.10 s, lower middle 0.11 s (the quickselect alone took 0.23 s). */
 #define MEDIAN_BUDGET ((size_t)64 << 20)
 
-int lr_column_medians(const logreg_dataset *ds, double *median) {
+/* The medians of columns [ja, jb), gathering at most `budget` bytes of columns per pass. */
+static int medians_range(const logreg_dataset *ds, size_t ja, size_t jb, size_t budget,
+                         double *median) {
   size_t n = ds->n, d = ds->d;
-  size_t block = MEDIAN_BUDGET / sizeof(float) / (n ? n : 1);
-  if (block > d) block = d;
+  size_t block = budget / sizeof(float) / (n ? n : 1);
+  if (block > jb - ja) block = jb - ja;
   if (block > 16) block -= block % 16; /* whole cache lines of a row */
   if (block < 1) block = 1;
   float *v = malloc((n ? n : 1) * block * sizeof *v);
@@ -85,8 +87,8 @@ int lr_column_medians(const logreg_dataset *ds, double *median) {
     free(cnt);
     return -1;
   }
-  for (size_t j0 = 0; j0 < d; j0 += block) {
-    size_t nb = d - j0 < block ? d - j0 : block;
+  for (size_t j0 = ja; j0 < jb; j0 += block) {
+    size_t nb = jb - j0 < block ? jb - j0 : block;
     for (size_t b = 0; b < nb; b++) cnt[b] = 0;
     for (size_t i = 0; i < n; i++) {
       const float *xr = ds->x + i * d + j0;
@@ -135,27 +137,62 @@ int lr_column_medians(const logreg_dataset *ds, double *median) {
   return 0;
 }
 
-void lr_column_scaler(const logreg_dataset *ds, const double *median, double *mean, double *std) {
+typedef struct column_job {
+  const logreg_dataset *ds;
+  const double *median_in;
+  double *median, *mean, *std;
+  int failed[16];
+} column_job;
+
+/* Part t of nt: columns [d t / nt, d (t + 1) / nt). */
+static void column_slice(size_t d, unsigned t, unsigned nt, size_t *ja, size_t *jb) {
+  *ja = d * t / nt;
+  *jb = d * (t + 1) / nt;
+}
+
+static void medians_part(void *ctx, unsigned t, unsigned nt) {
+  column_job *job = ctx;
+  size_t ja, jb;
+  column_slice(job->ds->d, t, nt, &ja, &jb);
+  if (ja < jb && medians_range(job->ds, ja, jb, MEDIAN_BUDGET / nt, job->median) != 0)
+    job->failed[t] = 1;
+}
+
+/* Columns split over threads (lr_parallel): each thread owns whole columns, so the result does
+ * not depend on the thread count. */
+int lr_column_medians(const logreg_dataset *ds, double *median) {
+  column_job job = {.ds = ds, .median = median};
+  unsigned nt = lr_threads_for(ds->n * ds->d);
+  if (nt > ds->d) nt = ds->d ? (unsigned)ds->d : 1;
+  lr_parallel(nt, medians_part, &job);
+  for (unsigned t = 0; t < nt; t++)
+    if (job.failed[t]) return -1;
+  return 0;
+}
+
+/* Mean and population standard deviation of columns [ja, jb), NaN read as the median. */
+static void scaler_range(const logreg_dataset *ds, const double *median, double *mean, double *std,
+                         size_t ja, size_t jb) {
   size_t n = ds->n, d = ds->d;
-  for (size_t j = 0; j < d; j++) mean[j] = std[j] = 0.0;
+  for (size_t j = ja; j < jb; j++) mean[j] = std[j] = 0.0;
   if (n == 0) {
-    for (size_t j = 0; j < d; j++) std[j] = 1.0;
+    for (size_t j = ja; j < jb; j++) std[j] = 1.0;
     return;
   }
   for (size_t i = 0; i < n; i++) {
     const float *xr = ds->x + i * d;
-    for (size_t j = 0; j < d; j++) mean[j] += isnan(xr[j]) ? median[j] : (double)xr[j];
+    for (size_t j = ja; j < jb; j++) mean[j] += isnan(xr[j]) ? median[j] : (double)xr[j];
   }
-  for (size_t j = 0; j < d; j++) mean[j] /= (double)n;
+  for (size_t j = ja; j < jb; j++) mean[j] /= (double)n;
   /* Second pass over deviations: exact enough where the one-pass formula cancels. */
   for (size_t i = 0; i < n; i++) {
     const float *xr = ds->x + i * d;
-    for (size_t j = 0; j < d; j++) {
+    for (size_t j = ja; j < jb; j++) {
       double dv = (isnan(xr[j]) ? median[j] : (double)xr[j]) - mean[j];
       std[j] += dv * dv;
     }
   }
-  for (size_t j = 0; j < d; j++) {
+  for (size_t j = ja; j < jb; j++) {
     double s = sqrt(std[j] / (double)n);
     /* A constant column (or one whose spread vanishes against its magnitude) is only
      * centred: dividing by a rounding residue would blow noise up to unit scale. */
@@ -163,20 +200,54 @@ void lr_column_scaler(const logreg_dataset *ds, const double *median, double *me
   }
 }
 
-size_t lr_transform(const logreg_model *m, const logreg_dataset *ds, float *out) {
-  size_t n = ds->n, d = m->d, filled = 0;
-  for (size_t i = 0; i < n; i++) {
-    const float *xr = ds->x + i * d;
-    float *o = out + i * d;
+static void scaler_part(void *ctx, unsigned t, unsigned nt) {
+  column_job *job = ctx;
+  size_t ja, jb;
+  column_slice(job->ds->d, t, nt, &ja, &jb);
+  scaler_range(job->ds, job->median_in, job->mean, job->std, ja, jb);
+}
+
+void lr_column_scaler(const logreg_dataset *ds, const double *median, double *mean, double *std) {
+  column_job job = {.ds = ds, .median_in = median, .mean = mean, .std = std};
+  unsigned nt = lr_threads_for(ds->n * ds->d);
+  if (nt > ds->d) nt = ds->d ? (unsigned)ds->d : 1;
+  lr_parallel(nt, scaler_part, &job);
+}
+
+typedef struct transform_job {
+  const logreg_model *m;
+  const logreg_dataset *ds;
+  float *out;
+  size_t filled[16];
+} transform_job;
+
+static void transform_part(void *ctx, unsigned t, unsigned nt) {
+  transform_job *job = ctx;
+  size_t n = job->ds->n, d = job->m->d, filled = 0;
+  const double *median = job->m->median, *mean = job->m->mean, *std = job->m->std;
+  for (size_t i = n * t / nt; i < n * (t + 1) / nt; i++) {
+    const float *xr = job->ds->x + i * d;
+    float *o = job->out + i * d;
     for (size_t j = 0; j < d; j++) {
       double v = xr[j];
       if (isnan(xr[j])) {
-        v = m->median[j];
+        v = median[j];
         filled++;
       }
-      o[j] = (float)((v - m->mean[j]) / m->std[j]);
+      o[j] = (float)((v - mean[j]) / std[j]);
     }
   }
+  job->filled[t] = filled;
+}
+
+/* Rows split over threads (lr_parallel); each value's arithmetic is the same at any count. */
+size_t lr_transform(const logreg_model *m, const logreg_dataset *ds, float *out) {
+  transform_job job = {.m = m, .ds = ds, .out = out};
+  unsigned nt = lr_threads_for(ds->n * m->d);
+  if (nt > ds->n) nt = ds->n ? (unsigned)ds->n : 1;
+  lr_parallel(nt, transform_part, &job);
+  size_t filled = 0;
+  for (unsigned t = 0; t < nt; t++) filled += job.filled[t];
   return filled;
 }
 

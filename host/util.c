@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -225,4 +226,50 @@ double lr_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct part_arg {
+  lr_part_fn fn;
+  void *ctx;
+  unsigned t, nt;
+} part_arg;
+
+static void *part_main(void *p) {
+  part_arg *a = p;
+  a->fn(a->ctx, a->t, a->nt);
+  return NULL;
+}
+
+void lr_parallel(unsigned nt, lr_part_fn fn, void *ctx) {
+  if (nt <= 1) {
+    fn(ctx, 0, 1);
+    return;
+  }
+  if (nt > 16) nt = 16;
+  pthread_t tid[16];
+  part_arg arg[16];
+  int started[16] = {0};
+  for (unsigned t = 1; t < nt; t++) {
+    arg[t] = (part_arg){fn, ctx, t, nt};
+    started[t] = pthread_create(&tid[t], NULL, part_main, &arg[t]) == 0;
+  }
+  fn(ctx, 0, nt);
+  for (unsigned t = 1; t < nt; t++) {
+    if (started[t])
+      pthread_join(tid[t], NULL);
+    else
+      fn(ctx, t, nt);
+  }
+}
+
+unsigned lr_threads_for(size_t work) {
+  const char *e = getenv("LOGREG_THREADS");
+  if (e && *e) {
+    char *end;
+    unsigned long v = strtoul(e, &end, 10);
+    if (*end == '\0' && v >= 1) return v > 16 ? 16 : (unsigned)v;
+  }
+  if (work < ((size_t)1 << 20)) return 1;
+  long c = sysconf(_SC_NPROCESSORS_ONLN);
+  return c < 1 ? 1 : c > 16 ? 16 : (unsigned)c;
 }

@@ -55,4 +55,15 @@ void lr_atomic_abort(lr_atomic_file *af);
 /* Monotonic seconds. */
 double lr_now(void);
 
+/* Runs fn(ctx, t, nt) for t = 0 .. nt - 1, each on its own thread (t = 0 on the caller's); a
+ * thread that cannot be started runs its part on the caller's thread afterwards. Each part
+ * must write only its own outputs, so that results do not depend on nt. */
+typedef void (*lr_part_fn)(void *ctx, unsigned t, unsigned nt);
+void lr_parallel(unsigned nt, lr_part_fn fn, void *ctx);
+
+/* Threads for a host pass over `work` values: 1 below about a million (a thread costs more
+ * than it saves there), else the online processors, at most 16. LOGREG_THREADS=N (1 to 16)
+ * overrides both. */
+unsigned lr_threads_for(size_t work);
+
 #endif

@@ -365,7 +365,7 @@ typedef float16 rowv; /* one lane per row of a group */
 
 /* Loops over all classes are unrolled (their values then live in registers) up to 32 classes;
  * beyond, unrolling them made PoCL's compile take 21 s at K = 256 and 28 s at K = 1000. */
-#if LR_KWP <= 32
+#if LR_KW <= 32
 #define UNROLL_K _Pragma("unroll")
 #else
 #define UNROLL_K

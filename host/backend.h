@@ -16,6 +16,9 @@
 
 typedef enum lr_slot { LR_SLOT_TRAIN = 0, LR_SLOT_VAL = 1, LR_SLOT_COUNT } lr_slot;
 
+/* eval's want_grad: 0 (sums only), 1 (sums and gradient), LR_EVAL_STEP (gradient only). */
+#define LR_EVAL_STEP 2
+
 /* What one evaluation measured over its rows. */
 typedef struct lr_eval_out {
   double objective; /* sum s_i l_i / sum s_i + lambda/2 ||W||^2 */
@@ -46,7 +49,9 @@ typedef struct lr_backend_ops {
   logreg_status (*set_order)(lr_backend *be, const uint32_t *order, logreg_error *err);
   /* Objective, loss and accuracy over rows [begin, begin+count) of `slot` in the current order
    * (the train slot's order; the val slot is always in file order); with want_grad, also the
-   * gradient of that objective, kept in the backend for the next update. */
+   * gradient of that objective, kept in the backend for the next update. want_grad ==
+   * LR_EVAL_STEP: the gradient for an update only; the backend may skip the sums and leave
+   * `out` unset (a device backend then need not wait for the device: mini-batch steps). */
   logreg_status (*eval)(lr_backend *be, lr_slot slot, size_t begin, size_t count, int want_grad,
                         lr_eval_out *out, logreg_error *err);
   logreg_status (*update)(lr_backend *be, const lr_update *u, logreg_error *err);

@@ -286,13 +286,23 @@ static logreg_status finish_eval(ocl_backend *ob, size_t m, int want_grad, lr_ev
   return LOGREG_OK;
 }
 
+/* An evaluation for an update step (LR_EVAL_STEP): nothing is read back, so the host does not
+ * wait for the device; the measures are NaN. */
+static logreg_status step_eval(ocl_backend *ob, size_t m, lr_eval_out *out) {
+  ob->last_rows = m;
+  out->objective = out->loss = out->correct = NAN;
+  out->grad_max = NAN;
+  return LOGREG_OK;
+}
+
 /* The fused path: one pass over the rows computes the sums and the partial gradients. */
 static logreg_status fused_eval(ocl_backend *ob, cl_mem X, cl_mem Y, cl_mem S, cl_uint row0,
                                 cl_uint m, int want_grad, lr_eval_out *out, logreg_error *err) {
   lr_backend *be = &ob->base;
   size_t d = be->d, kw = be->kw, nw = d * kw;
   size_t fb = fused_block(ob, m), blocks = (m + fb - 1) / fb;
-  cl_uint ud = (cl_uint)d, boff = (cl_uint)nw, block = (cl_uint)fb, wg = (cl_uint)want_grad;
+  cl_uint ud = (cl_uint)d, boff = (cl_uint)nw, block = (cl_uint)fb, wg = want_grad ? 1 : 0;
+  int step = want_grad == LR_EVAL_STEP;
   cl_uint ub = (cl_uint)blocks, four = 4, zero = 0;
   float pw = (float)be->pos_weight, l2 = (float)be->l2;
   logreg_status st;
@@ -310,15 +320,15 @@ static logreg_status fused_eval(ocl_backend *ob, cl_mem X, cl_mem Y, cl_mem S, c
                   LOCAL(ob->wg * sizeof(double))),
          "clSetKernelArg(lr_reduce)");
   if ((st = run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err))) return st;
-  if ((st = vec_reduce(ob, ob->theta, nw, 0, SUM_SQ, err))) return st;
+  if (!step && (st = vec_reduce(ob, ob->theta, nw, 0, SUM_SQ, err))) return st;
   if (want_grad) {
     CL_TRY(set_args(ob->k_freduce, 7, A(ob->gpart), A(ub), A(ud), A(ob->theta), A(l2), A(ob->sums),
                     A(ob->grad)),
            "clSetKernelArg(lr_fused_reduce)");
     if ((st = run1(ob, ob->k_freduce, nw + kw, 0, "lr_fused_reduce", err))) return st;
-    if ((st = vec_reduce(ob, ob->grad, nw + kw, 1, SUM_GMAX, err))) return st;
+    if (!step && (st = vec_reduce(ob, ob->grad, nw + kw, 1, SUM_GMAX, err))) return st;
   }
-  return finish_eval(ob, m, want_grad, out, err);
+  return step ? step_eval(ob, m, out) : finish_eval(ob, m, want_grad, out, err);
 }
 
 static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t count,
@@ -368,7 +378,8 @@ static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t
                   LOCAL(ob->wg * sizeof(double))),
          "clSetKernelArg(lr_reduce)");
   if ((st = run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err))) return st;
-  if ((st = vec_reduce(ob, ob->theta, nw, 0, SUM_SQ, err))) return st;
+  int step = want_grad == LR_EVAL_STEP;
+  if (!step && (st = vec_reduce(ob, ob->theta, nw, 0, SUM_SQ, err))) return st;
 
   float l2 = (float)be->l2;
   if (want_grad) {
@@ -392,9 +403,9 @@ static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t
              "clSetKernelArg(lr_grad_reduce)");
       if ((st = run1(ob, ob->k_greduce, n_all, 0, "lr_grad_reduce", err))) return st;
     }
-    if ((st = vec_reduce(ob, ob->grad, nw + kw, 1, SUM_GMAX, err))) return st;
+    if (!step && (st = vec_reduce(ob, ob->grad, nw + kw, 1, SUM_GMAX, err))) return st;
   }
-  return finish_eval(ob, m, want_grad, out, err);
+  return step ? step_eval(ob, m, out) : finish_eval(ob, m, want_grad, out, err);
 }
 
 static logreg_status ocl_update(lr_backend *be, const lr_update *u, logreg_error *err) {

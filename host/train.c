@@ -242,13 +242,18 @@ static logreg_status lbfgs_iteration(run_state *rs, int iter, lr_eval_out *ev, d
 }
 
 static logreg_status diverged(logreg_error *err, int epoch, double obj, double lr) {
+  char o[32];
+  if (isnan(obj))
+    snprintf(o, sizeof o, "not a number");
+  else
+    snprintf(o, sizeof o, "%g", obj);
   return lr_fail(err, LOGREG_EDIVERGED,
-                 "training diverged at epoch %d (objective %g): try a smaller --lr (now %g)", epoch,
-                 obj, lr);
+                 "training diverged at epoch %d (objective %s): try a smaller --lr (now %g)", epoch,
+                 o, lr);
 }
 
 /* One mini-batch epoch: shuffle, then a step per batch. */
-static logreg_status minibatch_epoch(run_state *rs, int epoch, logreg_error *err) {
+static logreg_status minibatch_epoch(run_state *rs, logreg_error *err) {
   size_t n = rs->n_train, bs = rs->p->batch_size;
   /* Fisher-Yates from the seeded stream: the same seed gives the same batches everywhere. */
   for (size_t i = n; i > 1; i--) {
@@ -261,9 +266,11 @@ static logreg_status minibatch_epoch(run_state *rs, int epoch, logreg_error *err
   if (st) return st;
   for (size_t begin = 0; begin < n; begin += bs) {
     size_t count = n - begin < bs ? n - begin : bs;
+    /* The gradient only: a device backend need not wait for each batch. A diverging run shows
+     * in the evaluation after the epoch (logreg_train). */
     lr_eval_out ev;
-    if ((st = rs->be->ops->eval(rs->be, LR_SLOT_TRAIN, begin, count, 1, &ev, err))) return st;
-    if (!isfinite(ev.objective)) return diverged(err, epoch, ev.objective, rs->upd.lr);
+    if ((st = rs->be->ops->eval(rs->be, LR_SLOT_TRAIN, begin, count, LR_EVAL_STEP, &ev, err)))
+      return st;
     rs->upd.t++;
     if ((st = rs->be->ops->update(rs->be, &rs->upd, err))) return st;
   }
@@ -397,7 +404,7 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
       rs.upd.t++;
       if ((st = rs.be->ops->update(rs.be, &rs.upd, err))) goto fail;
     } else {
-      if ((st = minibatch_epoch(&rs, epoch, err))) goto fail;
+      if ((st = minibatch_epoch(&rs, err))) goto fail;
       if ((st = rs.be->ops->set_order(rs.be, NULL, err))) goto fail;
     }
     /* Measure the new weights; in full batch the same pass yields the next gradient. (The

@@ -44,6 +44,21 @@ rc=$?
 [ "$(cat "$WORK/keep.json")" = '{"keep": true}' ] || fail "divergence touched the existing model"
 ls "$WORK" | grep -q 'keep.json.tmp' && fail "divergence left a temp file"
 
+# Mini-batch steps do not read their sums back (LR_EVAL_STEP): a run that diverges inside an
+# epoch is caught by the evaluation after it, with the same error and no model.
+devs=cpu
+"$LOGREG" devices 2> /dev/null | grep -q '^opencl:[0-9]*:[0-9]*' && devs="cpu opencl"
+for dev in $devs; do
+  "$LOGREG" train "$data" --device "$dev" --optimizer sgd --batch-size 8 --lr 1e30 --quiet \
+    --model "$WORK/keep.json" > /dev/null 2> "$WORK/err"
+  rc=$?
+  { [ "$rc" -ge 1 ] && [ "$rc" -le 125 ] && [ "$(wc -l < "$WORK/err")" -eq 1 ] &&
+    grep -q '^logreg: error: training diverged at epoch 1 .*try a smaller --lr' "$WORK/err"; } \
+    && pass "mini-batch divergence on $dev: $(cat "$WORK/err")" \
+    || fail "mini-batch divergence on $dev: rc $rc $(cat "$WORK/err")"
+  [ "$(cat "$WORK/keep.json")" = '{"keep": true}' ] || fail "mini-batch divergence touched the model"
+done
+
 # --sweep: every value tried, ranked by validation loss, the best kept for the final model.
 "$LOGREG" train "$data" --device cpu --optimizer gd --sweep lr=1e-3,1e-2,1e-1,1,1e30 --json --quiet \
   --model "$WORK/s.json" > "$WORK/s.out" 2> "$WORK/err" || fail "sweep exited: $(cat "$WORK/err")"

@@ -407,15 +407,16 @@ static rowv lane_sums(const vecf *p) {
 /* part[c][r] = the vector partial sums of row r's logit c, for the LR_RB rows at xb (rows past
  * nt repeat row nt - 1; their results are masked later). */
 static void group_logits(const __global float *xb, const uint nt, const uint d, const uint m_left,
-                         const __global float *Wt, vecf part[LR_KWP][LR_RB]) {
+                         const uint all_rows, const __global float *Wt, vecf part[LR_KWP][LR_RB]) {
   for (uint r = 0; r < LR_RB; r += LR_RP) {
     const __global float *xr[LR_RP];
 #pragma unroll
     for (uint q = 0; q < LR_RP; q++) xr[q] = xb + (size_t)min(r + q, nt - 1) * d;
-    /* The even rows among these, LR_PF rows ahead (clamped to the block's last row). */
-    const __global float *pf[LR_RP / 2];
+    /* These rows LR_PF rows ahead (clamped to the block's last row): the even ones, or all when
+     * there is no gradient loop to prefetch the odd ones (all_rows). */
+    const __global float *pf[LR_RP];
 #pragma unroll
-    for (uint q = 0; q < LR_RP / 2; q++) pf[q] = xb + (size_t)min(r + 2 * q + LR_PF, m_left) * d;
+    for (uint q = 0; q < LR_RP; q++) pf[q] = xb + (size_t)min(r + q + LR_PF, m_left) * d;
     for (uint c0 = 0; c0 < LR_KWP; c0 += LR_CB) {
       vecf a[LR_RP][LR_CB];
 #pragma unroll
@@ -430,7 +431,8 @@ static void group_logits(const __global float *xb, const uint nt, const uint d, 
         for (uint q = 0; q < LR_RP; q++) xv[q] = VLOAD(0, xr[q] + j);
         if (c0 == 0)
 #pragma unroll
-          for (uint q = 0; q < LR_RP / 2; q++) PREFETCH(pf[q] + j);
+          for (uint q = 0; q < LR_RP; q++)
+            if (!(q & 1) || all_rows) PREFETCH(pf[q] + j);
 #pragma unroll
         for (uint c = 0; c < LR_CB; c++) {
           const vecf wv = VLOAD(0, w + (size_t)c * d + j);
@@ -525,7 +527,7 @@ __kernel void lr_fused(const __global float *X, const uint row0, const uint m, c
     const uint nt = min((uint)LR_RB, r_end - t0), m_left = r_end - 1 - t0;
     const __global float *xb = X + (size_t)(row0 + t0) * d;
     vecf part[LR_KWP][LR_RB];
-    group_logits(xb, nt, d, m_left, Wt, part);
+    group_logits(xb, nt, d, m_left, !want_grad, Wt, part);
     rowv z[LR_KW];
     UNROLL_K
     for (uint c = 0; c < LR_KW; c++) z[c] = lane_sums(part[c]) + theta[b_off + c];

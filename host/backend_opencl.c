@@ -34,7 +34,7 @@ typedef struct ocl_backend {
   cl_command_queue q;
   cl_program prog;
   cl_kernel k_logits, k_softmax, k_sigmoid, k_reduce, k_sumsq, k_gpart, k_greduce, k_gfinish,
-      k_gather, k_gd, k_mom, k_adam, k_transpose, k_fused, k_freduce;
+      k_gather, k_gd, k_mom, k_adam, k_transpose, k_fused, k_ffinish;
   ocl_slot slot[LR_SLOT_COUNT];
   cl_mem xp, yp, sp, perm; /* the training slot in shuffled order, and the order */
   int ordered;             /* training evaluations read xp/yp/sp */
@@ -48,6 +48,7 @@ typedef struct ocl_backend {
   lr_gemm_mode gemm; /* how logits and X^T G are computed */
   cl_mem wt;         /* W transposed (kwp x d, zero rows past KW), for the fused kernel */
   size_t kwp;        /* the fused kernel's padded class count (LR_KWP in logreg.cl) */
+  int wt_stale;      /* theta was written from the host since wt was last made from it */
   unsigned long long max_alloc, global_mem, used;
   size_t last_rows; /* rows of the last evaluation (for lr_ocl_read_rows) */
 } ocl_backend;
@@ -303,12 +304,16 @@ static logreg_status fused_eval(ocl_backend *ob, cl_mem X, cl_mem Y, cl_mem S, c
   size_t fb = fused_block(ob, m), blocks = (m + fb - 1) / fb;
   cl_uint ud = (cl_uint)d, boff = (cl_uint)nw, block = (cl_uint)fb, wg = want_grad ? 1 : 0;
   int step = want_grad == LR_EVAL_STEP;
-  cl_uint ub = (cl_uint)blocks, four = 4, zero = 0;
+  cl_uint ub = (cl_uint)blocks;
   float pw = (float)be->pos_weight, l2 = (float)be->l2;
   logreg_status st;
-  CL_TRY(set_args(ob->k_transpose, 3, A(ob->theta), A(ud), A(ob->wt)),
-         "clSetKernelArg(lr_transpose_w)");
-  if ((st = run1(ob, ob->k_transpose, nw, 0, "lr_transpose_w", err))) return st;
+  /* The updates keep wt current; only parameters set from the host need a transpose. */
+  if (ob->wt_stale) {
+    CL_TRY(set_args(ob->k_transpose, 3, A(ob->theta), A(ud), A(ob->wt)),
+           "clSetKernelArg(lr_transpose_w)");
+    if ((st = run1(ob, ob->k_transpose, nw, 0, "lr_transpose_w", err))) return st;
+    ob->wt_stale = 0;
+  }
   CL_TRY(set_args(ob->k_fused, 14, A(X), A(row0), A(m), A(ud), A(ob->wt), A(ob->theta), A(boff),
                   A(Y), A(S), A(block), A(pw), A(wg), A(ob->gpart), A(ob->partials)),
          "clSetKernelArg(lr_fused)");
@@ -316,18 +321,10 @@ static logreg_status fused_eval(ocl_backend *ob, cl_mem X, cl_mem Y, cl_mem S, c
    * plain loop; elsewhere the driver chooses. */
   size_t local = (ob->info.type & CL_DEVICE_TYPE_CPU) ? 1 : 0;
   if ((st = run1(ob, ob->k_fused, blocks, local, "lr_fused", err))) return st;
-  CL_TRY(set_args(ob->k_reduce, 7, A(ob->partials), A(ub), A(four), A(zero), A(ob->sums), A(zero),
-                  LOCAL(ob->wg * sizeof(double))),
-         "clSetKernelArg(lr_reduce)");
-  if ((st = run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err))) return st;
-  if (!step && (st = vec_reduce(ob, ob->theta, nw, 0, SUM_SQ, err))) return st;
-  if (want_grad) {
-    CL_TRY(set_args(ob->k_freduce, 7, A(ob->gpart), A(ub), A(ud), A(ob->theta), A(l2), A(ob->sums),
-                    A(ob->grad)),
-           "clSetKernelArg(lr_fused_reduce)");
-    if ((st = run1(ob, ob->k_freduce, nw + kw, 0, "lr_fused_reduce", err))) return st;
-    if (!step && (st = vec_reduce(ob, ob->grad, nw + kw, 1, SUM_GMAX, err))) return st;
-  }
+  CL_TRY(set_args(ob->k_ffinish, 10, A(ob->partials), A(ob->gpart), A(ub), A(ud), A(ob->theta),
+                  A(l2), A(wg), A(ob->grad), A(ob->sums), LOCAL(ob->wg * sizeof(double))),
+         "clSetKernelArg(lr_fused_finish)");
+  if ((st = run1(ob, ob->k_ffinish, ob->wg, ob->wg, "lr_fused_finish", err))) return st;
   return step ? step_eval(ob, m, out) : finish_eval(ob, m, want_grad, out, err);
 }
 
@@ -411,16 +408,16 @@ static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t
 static logreg_status ocl_update(lr_backend *be, const lr_update *u, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
   size_t n = (be->d + 1) * be->kw;
-  cl_uint un = (cl_uint)n;
+  cl_uint un = (cl_uint)n, wt_d = ob->gemm == LR_GEMM_FUSED ? (cl_uint)be->d : 0;
   float lr = (float)u->lr;
   logreg_status st;
   switch (u->kind) {
   case LOGREG_OPTIMIZER_MOMENTUM: {
     float mu = (float)u->momentum;
     cl_uint nest = (cl_uint)u->nesterov;
-    CL_TRY(
-        set_args(ob->k_mom, 7, A(ob->theta), A(ob->grad), A(ob->m1), A(un), A(lr), A(mu), A(nest)),
-        "clSetKernelArg(lr_update_momentum)");
+    CL_TRY(set_args(ob->k_mom, 9, A(ob->theta), A(ob->grad), A(ob->m1), A(un), A(lr), A(mu),
+                    A(nest), A(ob->wt), A(wt_d)),
+           "clSetKernelArg(lr_update_momentum)");
     st = run1(ob, ob->k_mom, n, 0, "lr_update_momentum", err);
     break;
   }
@@ -428,14 +425,14 @@ static logreg_status ocl_update(lr_backend *be, const lr_update *u, logreg_error
     float b1 = (float)u->beta1, b2 = (float)u->beta2, eps = (float)u->eps;
     float c1 = (float)(1.0 - pow(u->beta1, (double)u->t));
     float c2 = (float)(1.0 - pow(u->beta2, (double)u->t));
-    CL_TRY(set_args(ob->k_adam, 11, A(ob->theta), A(ob->grad), A(ob->m1), A(ob->m2), A(un), A(lr),
-                    A(b1), A(b2), A(eps), A(c1), A(c2)),
+    CL_TRY(set_args(ob->k_adam, 13, A(ob->theta), A(ob->grad), A(ob->m1), A(ob->m2), A(un), A(lr),
+                    A(b1), A(b2), A(eps), A(c1), A(c2), A(ob->wt), A(wt_d)),
            "clSetKernelArg(lr_update_adam)");
     st = run1(ob, ob->k_adam, n, 0, "lr_update_adam", err);
     break;
   }
   default:
-    CL_TRY(set_args(ob->k_gd, 4, A(ob->theta), A(ob->grad), A(un), A(lr)),
+    CL_TRY(set_args(ob->k_gd, 6, A(ob->theta), A(ob->grad), A(un), A(lr), A(ob->wt), A(wt_d)),
            "clSetKernelArg(lr_update_gd)");
     st = run1(ob, ob->k_gd, n, 0, "lr_update_gd", err);
     break;
@@ -495,6 +492,7 @@ static logreg_status ocl_set_params(lr_backend *be, const double *w, const doubl
   free(cur);
   if (st) return st;
   if (rc != CL_SUCCESS) return cl_fail(err, "clEnqueueWriteBuffer(parameters)", rc);
+  ob->wt_stale = 1;
   return LOGREG_OK;
 }
 
@@ -509,7 +507,7 @@ static void ocl_destroy(lr_backend *be) {
   if (ob->q) clFinish(ob->q);
   cl_kernel ks[] = {ob->k_logits, ob->k_softmax, ob->k_sigmoid,   ob->k_reduce, ob->k_sumsq,
                     ob->k_gpart,  ob->k_greduce, ob->k_gfinish,   ob->k_gather, ob->k_gd,
-                    ob->k_mom,    ob->k_adam,    ob->k_transpose, ob->k_fused,  ob->k_freduce};
+                    ob->k_mom,    ob->k_adam,    ob->k_transpose, ob->k_fused,  ob->k_ffinish};
   for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
     if (ks[i]) clReleaseKernel(ks[i]);
   for (int s = 0; s < LR_SLOT_COUNT; s++) {
@@ -550,7 +548,7 @@ static logreg_status make_kernels(ocl_backend *ob, logreg_error *err) {
               {&ob->k_gather, "lr_gather"},         {&ob->k_gd, "lr_update_gd"},
               {&ob->k_mom, "lr_update_momentum"},   {&ob->k_adam, "lr_update_adam"},
               {&ob->k_transpose, "lr_transpose_w"}, {&ob->k_fused, "lr_fused"},
-              {&ob->k_freduce, "lr_fused_reduce"}};
+              {&ob->k_ffinish, "lr_fused_finish"}};
   for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
     cl_int rc;
     *list[i].k = clCreateKernel(ob->prog, list[i].name, &rc);

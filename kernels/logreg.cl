@@ -265,27 +265,39 @@ __kernel void lr_gather(const __global float *X, const __global int *y, const __
   }
 }
 
+/* The updates also refresh the fused kernel's transposed weights Wt (KWP x wt_d) when wt_d > 0
+ * (the fused path), so no lr_transpose_w launch is needed between steps. */
+static void keep_wt(__global float *Wt, const uint wt_d, const uint i, const float v) {
+  if (i < wt_d * LR_KW) Wt[(size_t)(i % LR_KW) * wt_d + i / LR_KW] = v;
+}
+
 __kernel void lr_update_gd(__global float *theta, const __global float *grad, const uint n,
-                           const float lr) {
+                           const float lr, __global float *Wt, const uint wt_d) {
   const uint i = get_global_id(0);
-  if (i < n) theta[i] -= lr * grad[i];
+  if (i >= n) return;
+  const float t = theta[i] - lr * grad[i];
+  theta[i] = t;
+  keep_wt(Wt, wt_d, i, t);
 }
 
 /* v = mu v + g; theta -= lr (nesterov ? g + mu v : v)  (PyTorch's SGD momentum). */
 __kernel void lr_update_momentum(__global float *theta, const __global float *grad,
                                  __global float *v, const uint n, const float lr, const float mu,
-                                 const uint nesterov) {
+                                 const uint nesterov, __global float *Wt, const uint wt_d) {
   const uint i = get_global_id(0);
   if (i >= n) return;
   const float g = grad[i], vi = mu * v[i] + g;
   v[i] = vi;
-  theta[i] -= lr * (nesterov ? g + mu * vi : vi);
+  const float t = theta[i] - lr * (nesterov ? g + mu * vi : vi);
+  theta[i] = t;
+  keep_wt(Wt, wt_d, i, t);
 }
 
 /* Adam with bias correction; c1 = 1 - beta1^t and c2 = 1 - beta2^t come from the host. */
 __kernel void lr_update_adam(__global float *theta, const __global float *grad, __global float *m1,
                              __global float *m2, const uint n, const float lr, const float beta1,
-                             const float beta2, const float eps, const float c1, const float c2) {
+                             const float beta2, const float eps, const float c1, const float c2,
+                             __global float *Wt, const uint wt_d) {
   const uint i = get_global_id(0);
   if (i >= n) return;
   const float g = grad[i];
@@ -293,7 +305,9 @@ __kernel void lr_update_adam(__global float *theta, const __global float *grad, 
   const float v = beta2 * m2[i] + (1.0f - beta2) * g * g;
   m1[i] = a;
   m2[i] = v;
-  theta[i] -= lr * (a / c1) / (sqrt(v / c2) + eps);
+  const float t = theta[i] - lr * (a / c1) / (sqrt(v / c2) + eps);
+  theta[i] = t;
+  keep_wt(Wt, wt_d, i, t);
 }
 
 /* ---- The fused one-pass path (K up to about 32) ----
@@ -601,16 +615,45 @@ __kernel void lr_fused(const __global float *X, const uint row0, const uint m, c
   out[3] = HSUM16(sw);
 }
 
-/* Second stage of the fused gradient: grad[j KW + c] = (sum over blocks in order of
- * gpart[g, c, j]) / sum s + l2 theta (weights only); j == d is the bias. */
-__kernel void lr_fused_reduce(const __global float *gpart, const uint nblocks, const uint d,
-                              const __global float *theta, const float l2,
-                              const __global float *sums, __global float *grad) {
-  const uint t = get_global_id(0), ld = LR_LD(d);
-  if (t >= (d + 1) * LR_KW) return;
-  const uint j = t / LR_KW, c = t % LR_KW;
-  acc_t acc = 0;
-  for (uint g = 0; g < nblocks; g++) acc += gpart[((size_t)g * LR_KWP + c) * ld + j];
-  const float inv_s = 1.0f / sums[3];
-  grad[t] = (float)acc * inv_s + (j < d ? l2 * theta[t] : 0.0f);
+/* The fused path's last stage, one work-group of LR_WG: the blocks' row sums (partials, LR_NQ
+ * per block) in block order; with want_grad the gradient grad[j KW + c] = (sum over blocks in
+ * order of gpart[g, c, j]) / sum s + l2 theta (weights only; j == d is the bias) and its max
+ * |.|; and ||W||^2. Into sums: the four row sums, then ||W||^2 at 4 and max |gradient| at 5
+ * (SUM_SQ and SUM_GMAX in backend_opencl.c). One launch where there were five: with a few ms
+ * per epoch, the launches' fixed costs showed in the per-row time of small N. */
+__kernel void lr_fused_finish(const __global float *partials, const __global float *gpart,
+                              const uint nblocks, const uint d, const __global float *theta,
+                              const float l2, const uint want_grad, __global float *grad,
+                              __global float *sums, __local acc_t *scratch) {
+  const uint lid = get_local_id(0), ld = LR_LD(d), nw = d * LR_KW;
+  acc_t total[LR_NQ];
+  for (uint q = 0; q < LR_NQ; q++) {
+    acc_t acc = 0;
+    for (uint i = lid; i < nblocks; i += LR_WG) acc += partials[(size_t)i * LR_NQ + q];
+    total[q] = group_tree(acc, 0, scratch);
+  }
+  acc_t sq = 0, gmax = 0;
+  for (uint t = lid; t < nw; t += LR_WG) {
+    const float w = theta[t];
+    sq += w * w;
+  }
+  if (want_grad) {
+    const float inv_s = 1.0f / (float)total[3];
+    /* u runs class by class, so neighbouring work-items read neighbouring partials. */
+    for (uint u = lid; u < nw + LR_KW; u += LR_WG) {
+      const uint c = u / (d + 1), j = u % (d + 1), t = j * LR_KW + c;
+      acc_t acc = 0;
+      for (uint g = 0; g < nblocks; g++) acc += gpart[((size_t)g * LR_KWP + c) * ld + j];
+      const float gt = (float)acc * inv_s + (j < d ? l2 * theta[t] : 0.0f);
+      grad[t] = gt;
+      gmax = fmax(gmax, (acc_t)fabs(gt));
+    }
+  }
+  sq = group_tree(sq, 0, scratch);
+  gmax = group_tree(gmax, 1, scratch);
+  if (lid == 0) {
+    for (uint q = 0; q < LR_NQ; q++) sums[q] = (float)total[q];
+    sums[4] = (float)sq;
+    if (want_grad) sums[5] = (float)gmax;
+  }
 }

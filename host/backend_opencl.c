@@ -90,11 +90,23 @@ static size_t round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
  * compute unit (enough for the runtime to balance them, few enough that the partial gradients,
  * one KW x (d + 1) matrix per block, stay small), at least 64 rows, a multiple of the kernel's
  * 16-row groups. */
+#define FUSED_BLOCKS_PER_CU 8
+#define FUSED_MIN_ROWS 64
+
+static size_t fused_want(const ocl_backend *ob) {
+  return FUSED_BLOCKS_PER_CU * (size_t)(ob->info.compute_units ? ob->info.compute_units : 1);
+}
+
 static size_t fused_block(const ocl_backend *ob, size_t m) {
-  size_t want = 8 * (size_t)(ob->info.compute_units ? ob->info.compute_units : 1);
-  size_t rows = (m + want - 1) / want;
-  if (rows < 64) rows = 64;
+  size_t want = fused_want(ob), rows = (m + want - 1) / want;
+  if (rows < FUSED_MIN_ROWS) rows = FUSED_MIN_ROWS;
   return round_up(rows, 16);
+}
+
+/* The most blocks fused_block gives any evaluation of at most `rows` rows: sizes its buffers. */
+static size_t fused_max_blocks(const ocl_backend *ob, size_t rows) {
+  size_t n = (rows + FUSED_MIN_ROWS - 1) / FUSED_MIN_ROWS, want = fused_want(ob);
+  return n < want ? n : want;
 }
 
 static logreg_status run1(ocl_backend *ob, cl_kernel k, size_t global, size_t local,
@@ -155,10 +167,7 @@ static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err
       return st;
     ob->zg_rows = rows;
   }
-  /* fused_block makes at most 8 blocks per compute unit, and one per 64 rows. */
-  size_t fcap = 8 * (size_t)(ob->info.compute_units ? ob->info.compute_units : 1);
-  size_t fblocks = (rows + 63) / 64;
-  if (fblocks > fcap) fblocks = fcap;
+  size_t fblocks = fused_max_blocks(ob, rows);
   size_t groups = round_up(rows ? rows : 1, ob->wg) / ob->wg;
   size_t nsq = round_up((d + 1) * kw, ob->wg) / ob->wg;
   if (groups < fblocks) groups = fblocks;

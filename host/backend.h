@@ -39,6 +39,12 @@ typedef struct lr_update {
 
 typedef struct lr_backend lr_backend;
 
+/* Options of lr_backend_create beyond the model's shape (NULL: the defaults). */
+typedef struct lr_backend_opts {
+  const char *gemm; /* opencl: NULL or "auto" (measured), "tiled", "fused", "own", "clblast" */
+  const char *path_cache; /* opencl: where auto's measured choices are kept; NULL = nowhere */
+} lr_backend_opts;
+
 typedef struct lr_backend_ops {
   const char *name;
   /* Copies n rows of x (n x d standardized), y and s (row weights, class weights included). */
@@ -71,13 +77,15 @@ struct lr_backend {
   int binary;
   double l2, pos_weight;
   size_t n[LR_SLOT_COUNT];
-  char device[200]; /* what runs it, for people: "cpu (reference, ...)", "opencl:0:0 ..." */
+  char device[200];        /* what runs it, for people: "cpu (reference, ...)", "opencl:0:0 ..." */
+  logreg_path_choice path; /* opencl: how evaluations run (chosen at the train slot's set_data) */
 };
 
 /* Creates the backend for a device spec: "cpu", "opencl", "opencl:P:D", or "auto" (an OpenCL
  * device when there is one, else cpu). Parameters start at zero. */
 logreg_status lr_backend_create(const char *name, size_t d, size_t k, int binary, double l2,
-                                double pos_weight, lr_backend **out, logreg_error *err);
+                                double pos_weight, const lr_backend_opts *opts, lr_backend **out,
+                                logreg_error *err);
 void lr_backend_destroy(lr_backend *be);
 
 logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double l2, double pos_weight,

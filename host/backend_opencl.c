@@ -34,7 +34,7 @@ typedef struct ocl_backend {
   cl_command_queue q;
   cl_program prog;
   cl_kernel k_logits, k_softmax, k_sigmoid, k_reduce, k_sumsq, k_gpart, k_greduce, k_gfinish,
-      k_gather, k_gd, k_mom, k_adam, k_transpose, k_fused, k_ffinish;
+      k_gather, k_gd, k_mom, k_adam, k_transpose, k_fused, k_ffinish, k_tile, k_tfinish;
   ocl_slot slot[LR_SLOT_COUNT];
   cl_mem xp, yp, sp, perm; /* the training slot in shuffled order, and the order */
   int ordered;             /* training evaluations read xp/yp/sp */
@@ -51,6 +51,13 @@ typedef struct ocl_backend {
   int wt_stale;      /* theta was written from the host since wt was last made from it */
   unsigned long long max_alloc, global_mem, used;
   size_t last_rows; /* rows of the last evaluation (for lr_ocl_read_rows) */
+  /* The tiled path: rows per tile (0 when a tile of one row does not fit in local memory),
+   * the groups' partial gradients and row sums, and the finish kernel's output. */
+  size_t tr, tgroups_cap, tout_cap, acc_size;
+  cl_mem tpart, trsum, tout;
+  size_t pending; /* groups of a mini-batch step whose lr_tile_finish waits for the update */
+  int auto_gemm;  /* the path is to be measured when the training data is set */
+  char *path_cache;
 } ocl_backend;
 
 static logreg_status cl_fail(logreg_error *err, const char *what, cl_int rc) {
@@ -109,6 +116,31 @@ static size_t fused_max_blocks(const ocl_backend *ob, size_t rows) {
   return n < want ? n : want;
 }
 
+/* The tiled path: work-groups per compute unit of its persistent grid (enough to hide each
+ * other's barriers and memory waits, few enough that the partial gradients, one (d + 1) x KW
+ * matrix per group, stay small next to X), and the local memory a tile of X may take. */
+#define TILE_GROUPS_PER_CU 2
+#define TILE_X_BYTES 24576
+#define TILE_MAX_ROWS 128
+
+static size_t tile_groups(const ocl_backend *ob, size_t m) {
+  size_t want = TILE_GROUPS_PER_CU * (size_t)(ob->info.compute_units ? ob->info.compute_units : 1);
+  size_t tiles = ob->tr ? (m + ob->tr - 1) / ob->tr : 1;
+  return tiles < want ? (tiles ? tiles : 1) : want;
+}
+
+/* Rows per tile for d features on this device: as many as TILE_X_BYTES (and a third of the
+ * device's local memory) hold, at most TILE_MAX_ROWS and the work-group size; 0 when not even
+ * one row fits (the tiled path is then not applicable). */
+static size_t tile_rows(const lr_ocl_device_info *info, size_t d, size_t wg) {
+  size_t budget = TILE_X_BYTES, lm = (size_t)(info->local_mem / 3);
+  if (lm < budget) budget = lm;
+  size_t tr = budget / ((d ? d : 1) * sizeof(float));
+  if (tr > TILE_MAX_ROWS) tr = TILE_MAX_ROWS;
+  if (tr > wg) tr = wg;
+  return tr;
+}
+
 static logreg_status run1(ocl_backend *ob, cl_kernel k, size_t global, size_t local,
                           const char *what, logreg_error *err) {
   size_t gs = round_up(global ? global : 1, local ? local : 1);
@@ -126,6 +158,20 @@ static const char *human_bytes(unsigned long long n, char *buf, size_t cap) {
   else
     snprintf(buf, cap, "%llu bytes", n);
   return buf;
+}
+
+static void release(cl_mem *m) {
+  if (*m) clReleaseMemObject(*m);
+  *m = NULL;
+}
+
+/* Releases a buffer made by alloc, and takes it off the count of device memory in use. */
+static void drop(ocl_backend *ob, cl_mem *m) {
+  size_t bytes = 0;
+  if (*m && clGetMemObjectInfo(*m, CL_MEM_SIZE, sizeof bytes, &bytes, NULL) == CL_SUCCESS &&
+      bytes <= ob->used)
+    ob->used -= bytes;
+  release(m);
 }
 
 /* A device buffer of `bytes`, counted against the device's limits (or LOGREG_OPENCL_MAX_ALLOC,
@@ -146,22 +192,17 @@ static logreg_status alloc(ocl_backend *ob, cl_mem *m, size_t bytes, const char 
   cl_int rc;
   cl_mem buf = clCreateBuffer(ob->ctx, CL_MEM_READ_WRITE, bytes, NULL, &rc);
   if (rc != CL_SUCCESS) return cl_fail(err, "clCreateBuffer", rc);
-  if (*m) clReleaseMemObject(*m);
+  drop(ob, m);
   *m = buf;
   ob->used += bytes;
   return LOGREG_OK;
-}
-
-static void release(cl_mem *m) {
-  if (*m) clReleaseMemObject(*m);
-  *m = NULL;
 }
 
 /* Makes sure the scratch buffers hold `rows` rows. */
 static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err) {
   size_t kw = ob->base.kw, d = ob->base.d;
   logreg_status st;
-  if (rows > ob->zg_rows && ob->gemm != LR_GEMM_FUSED) {
+  if (rows > ob->zg_rows && (ob->gemm == LR_GEMM_OWN || ob->gemm == LR_GEMM_CLBLAST)) {
     if ((st = alloc(ob, &ob->z, rows * kw * sizeof(float), "logits", err)) ||
         (st = alloc(ob, &ob->g, rows * kw * sizeof(float), "residuals", err)))
       return st;
@@ -182,9 +223,22 @@ static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err
   } else {
     gneed = (chunks ? chunks : 1) * (d + 1) * kw;
   }
-  if (ob->gemm != LR_GEMM_CLBLAST && gneed > ob->gpart_cap) {
+  if ((ob->gemm == LR_GEMM_OWN || ob->gemm == LR_GEMM_FUSED) && gneed > ob->gpart_cap) {
     if ((st = alloc(ob, &ob->gpart, gneed * sizeof(float), "gradient partials", err))) return st;
     ob->gpart_cap = gneed;
+  }
+  if (ob->gemm == LR_GEMM_TILED) {
+    size_t tg = tile_groups(ob, rows), fg = round_up((d + 1) * kw, ob->wg) / ob->wg;
+    if (tg > ob->tgroups_cap) {
+      if ((st = alloc(ob, &ob->tpart, tg * (d + 1) * kw * sizeof(float), "tile partials", err)) ||
+          (st = alloc(ob, &ob->trsum, tg * 4 * ob->acc_size, "tile row sums", err)))
+        return st;
+      ob->tgroups_cap = tg;
+    }
+    if (4 + 2 * fg > ob->tout_cap) {
+      if ((st = alloc(ob, &ob->tout, (4 + 2 * fg) * ob->acc_size, "tile sums", err))) return st;
+      ob->tout_cap = 4 + 2 * fg;
+    }
   }
   return LOGREG_OK;
 }
@@ -195,6 +249,165 @@ static logreg_status upload(ocl_backend *ob, cl_mem *m, const void *src, size_t 
   if (st) return st;
   if (bytes) CL_TRY(clEnqueueWriteBuffer(ob->q, *m, CL_TRUE, 0, bytes, src, 0, NULL, NULL), what);
   return LOGREG_OK;
+}
+
+/* ---- Choosing the path by measurement ---- */
+
+static const char *const path_names[] = {"own", "clblast", "fused", "tiled"}; /* lr_gemm_mode */
+/* The order paths are timed in: the one-pass kernels first, CLBlast (whose kernels compile at
+ * their first call) last, so that it is measured against a best time already known. */
+static const lr_gemm_mode path_order[] = {LR_GEMM_TILED, LR_GEMM_FUSED, LR_GEMM_OWN,
+                                          LR_GEMM_CLBLAST};
+#define PATH_TIMED 3 /* timed evaluations per path, after one warm-up */
+
+static int cmp_dbl(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t count,
+                              int want_grad, lr_eval_out *out, logreg_error *err);
+
+/* Median ms of a full-batch evaluation with gradient of the n training rows on path g, after a
+ * warm-up; NAN when the path fails here (too little memory, a driver error). An evaluation
+ * reads its sums back, so each one is timed to its end. A path clearly slower than `best`
+ * after one timed evaluation is not timed further. */
+static double time_path(ocl_backend *ob, lr_gemm_mode g, size_t n, double best) {
+  logreg_error e;
+  lr_eval_out out;
+  ob->gemm = g;
+  if (ensure_rows(ob, n, &e) || ocl_eval(&ob->base, LR_SLOT_TRAIN, 0, n, 1, &out, &e)) return NAN;
+  double t[PATH_TIMED];
+  int nt = 0;
+  while (nt < PATH_TIMED) {
+    double t0 = lr_now();
+    if (ocl_eval(&ob->base, LR_SLOT_TRAIN, 0, n, 1, &out, &e)) return NAN;
+    t[nt++] = (lr_now() - t0) * 1e3;
+    if (t[nt - 1] > 2.0 * best) break;
+  }
+  qsort(t, (size_t)nt, sizeof *t, cmp_dbl);
+  return t[nt / 2];
+}
+
+/* The path cache's key: the device, its driver and the shape class (classes, features, and
+ * the power of two of the row count). */
+static void path_key(const ocl_backend *ob, size_t n, char *key, size_t cap) {
+  int lg = 0;
+  while (lg < 63 && ((size_t)1 << (lg + 1)) <= n) lg++;
+  snprintf(key, cap, "%s|%s|%s|kw=%zu|d=%zu|n=2^%d", ob->info.platform_name, ob->info.name,
+           ob->info.driver, ob->base.kw, ob->base.d, lg);
+  for (char *c = key; *c; c++)
+    if (*c == '\t' || *c == '\n') *c = ' ';
+}
+
+/* Looks `key` up in the cache file: fills the choice (how = "cached") and returns 1 when found
+ * with a path that applies here. */
+static int cache_lookup(ocl_backend *ob, const char *key, logreg_path_choice *pc) {
+  FILE *f = ob->path_cache ? fopen(ob->path_cache, "r") : NULL;
+  if (!f) return 0;
+  char line[1024];
+  int found = 0;
+  size_t kl = strlen(key);
+  while (!found && fgets(line, sizeof line, f)) {
+    if (strncmp(line, key, kl) != 0 || line[kl] != '\t') continue;
+    char *rest = line + kl + 1, *tab = strchr(rest, '\t');
+    if (!tab) continue;
+    *tab = '\0';
+    memset(pc, 0, sizeof *pc);
+    for (int g = 0; g < 4; g++)
+      if (strcmp(rest, path_names[g]) == 0 && (g != LR_GEMM_TILED || ob->tr > 0)) found = 1;
+    if (!found) continue;
+    snprintf(pc->path, sizeof pc->path, "%s", rest);
+    snprintf(pc->how, sizeof pc->how, "cached");
+    /* name=ms pairs, space separated */
+    for (char *tok = strtok(tab + 1, " \n"); tok && pc->count < LOGREG_PATH_MAX;
+         tok = strtok(NULL, " \n")) {
+      char *eq = strchr(tok, '=');
+      if (!eq || (size_t)(eq - tok) >= sizeof pc->names[0]) continue;
+      *eq = '\0';
+      snprintf(pc->names[pc->count], sizeof pc->names[0], "%s", tok);
+      pc->ms[pc->count++] = strcmp(eq + 1, "fails") == 0 ? NAN : strtod(eq + 1, NULL);
+    }
+  }
+  fclose(f);
+  return found;
+}
+
+/* Adds or replaces `key`'s line in the cache file (written atomically). A cache that cannot
+ * be written costs only the next run's timing, so failures are silent. */
+static void cache_store(const ocl_backend *ob, const char *key, const logreg_path_choice *pc) {
+  if (!ob->path_cache) return;
+  lr_atomic_file af;
+  logreg_error e;
+  if (lr_atomic_open(&af, ob->path_cache, &e) != LOGREG_OK) return;
+  FILE *f = fopen(ob->path_cache, "r");
+  char line[1024];
+  size_t kl = strlen(key);
+  while (f && fgets(line, sizeof line, f))
+    if (!(strncmp(line, key, kl) == 0 && line[kl] == '\t') && strchr(line, '\n')) fputs(line, af.f);
+  if (f) fclose(f);
+  fprintf(af.f, "%s\t%s\t", key, pc->path);
+  for (int i = 0; i < pc->count; i++) {
+    if (isnan(pc->ms[i]))
+      fprintf(af.f, "%s%s=fails", i ? " " : "", pc->names[i]);
+    else
+      fprintf(af.f, "%s%s=%.6g", i ? " " : "", pc->names[i], pc->ms[i]);
+  }
+  fputc('\n', af.f);
+  if (lr_atomic_commit(&af, &e) != LOGREG_OK) lr_atomic_abort(&af);
+}
+
+static void set_device_name(ocl_backend *ob);
+
+/* auto: the path of the cache's entry for this device and shape class, else each applicable
+ * path timed on the training data (time_path) and the fastest kept. Buffers only the other
+ * paths need are released. */
+static logreg_status choose_path(ocl_backend *ob, size_t n, logreg_error *err) {
+  char key[600];
+  logreg_path_choice pc;
+  path_key(ob, n, key, sizeof key);
+  lr_gemm_mode best = LR_GEMM_FUSED;
+  if (cache_lookup(ob, key, &pc)) {
+    for (int g = 0; g < 4; g++)
+      if (strcmp(pc.path, path_names[g]) == 0) best = (lr_gemm_mode)g;
+  } else {
+    memset(&pc, 0, sizeof pc);
+    snprintf(pc.how, sizeof pc.how, "measured");
+    double best_ms = INFINITY;
+    for (size_t i = 0; i < sizeof path_order / sizeof *path_order; i++) {
+      lr_gemm_mode g = path_order[i];
+      if (g == LR_GEMM_TILED && !ob->tr) continue;
+      double ms = time_path(ob, g, n, best_ms);
+      snprintf(pc.names[pc.count], sizeof pc.names[0], "%s", path_names[g]);
+      pc.ms[pc.count++] = ms;
+      if (ms < best_ms) best_ms = ms, best = g;
+    }
+    if (!isfinite(best_ms))
+      return lr_fail(err, LOGREG_EBACKEND,
+                     "opencl: no evaluation path ran on %s with %zu x %zu training data",
+                     ob->info.name, n, ob->base.d);
+    snprintf(pc.path, sizeof pc.path, "%s", path_names[best]);
+    cache_store(ob, key, &pc);
+  }
+  ob->base.path = pc;
+  ob->gemm = best;
+  if (best != LR_GEMM_OWN && best != LR_GEMM_CLBLAST) {
+    drop(ob, &ob->z);
+    drop(ob, &ob->g);
+    ob->zg_rows = 0;
+  }
+  if (best != LR_GEMM_OWN && best != LR_GEMM_FUSED) {
+    drop(ob, &ob->gpart);
+    ob->gpart_cap = 0;
+  }
+  if (best != LR_GEMM_TILED) {
+    drop(ob, &ob->tpart);
+    drop(ob, &ob->trsum);
+    drop(ob, &ob->tout);
+    ob->tgroups_cap = ob->tout_cap = 0;
+  }
+  set_device_name(ob);
+  return ensure_rows(ob, n, err);
 }
 
 static logreg_status ocl_set_data(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
@@ -220,6 +433,10 @@ static logreg_status ocl_set_data(lr_backend *be, lr_slot slot, const float *x, 
   sl->n = n;
   be->n[slot] = n;
   if (slot == LR_SLOT_TRAIN) ob->ordered = 0;
+  if (slot == LR_SLOT_TRAIN && ob->auto_gemm && n > 0) {
+    ob->auto_gemm = 0;
+    if ((st = choose_path(ob, n, err))) return st;
+  }
   return ensure_rows(ob, n, err);
 }
 
@@ -337,9 +554,123 @@ static logreg_status fused_eval(ocl_backend *ob, cl_mem X, cl_mem Y, cl_mem S, c
   return step ? step_eval(ob, m, out) : finish_eval(ob, m, want_grad, out, err);
 }
 
+/* lr_step of logreg.cl: one optimizer step, passed by value to lr_tile_finish. */
+typedef struct tile_step {
+  cl_float lr, mu, beta1, beta2, eps, c1, c2;
+  cl_uint kind, nesterov; /* LR_UPD_GD 0, LR_UPD_MOMENTUM 1, LR_UPD_ADAM 2 */
+} tile_step;
+
+static tile_step make_step(const lr_update *u) {
+  tile_step t = {(cl_float)u->lr, 0.0f, 0.0f, 0.0f, 0.0f, 1.0f, 1.0f, 0, 0};
+  if (u->kind == LOGREG_OPTIMIZER_MOMENTUM) {
+    t.kind = 1;
+    t.mu = (cl_float)u->momentum;
+    t.nesterov = (cl_uint)u->nesterov;
+  } else if (u->kind == LOGREG_OPTIMIZER_ADAM) {
+    t.kind = 2;
+    t.beta1 = (cl_float)u->beta1;
+    t.beta2 = (cl_float)u->beta2;
+    t.eps = (cl_float)u->eps;
+    t.c1 = (cl_float)(1.0 - pow(u->beta1, (double)u->t));
+    t.c2 = (cl_float)(1.0 - pow(u->beta2, (double)u->t));
+  }
+  return t;
+}
+
+/* lr_tile_finish over `groups` groups' partials; with u, the step is taken too. */
+static logreg_status tile_finish(ocl_backend *ob, size_t groups, int want_grad, const lr_update *u,
+                                 logreg_error *err) {
+  lr_backend *be = &ob->base;
+  cl_uint ug = (cl_uint)groups, ud = (cl_uint)be->d, wg = want_grad ? 1 : 0, apply = u ? 1 : 0;
+  float l2 = (float)be->l2;
+  tile_step step = u ? make_step(u) : make_step(&(lr_update){.kind = LOGREG_OPTIMIZER_GD});
+  CL_TRY(set_args(ob->k_tfinish, 15, A(ob->tpart), A(ug), A(ob->trsum), A(ob->theta), A(ud), A(l2),
+                  A(wg), A(ob->grad), A(ob->tout), LOCAL(ob->wg * ob->acc_size), A(apply), A(step),
+                  A(ob->m1), A(ob->m2), A(ob->wt)),
+         "clSetKernelArg(lr_tile_finish)");
+  return run1(ob, ob->k_tfinish, (be->d + 1) * be->kw, ob->wg, "lr_tile_finish", err);
+}
+
+/* A mini-batch step's gradient whose finish waited for an update that did not come: form it
+ * now (before anything reads the gradient or replaces the parameters). */
+static logreg_status flush_step(ocl_backend *ob, logreg_error *err) {
+  if (!ob->pending) return LOGREG_OK;
+  size_t groups = ob->pending;
+  ob->pending = 0;
+  return tile_finish(ob, groups, 1, NULL, err);
+}
+
+/* Reads lr_tile_finish's sums (4 row sums, then ||W||^2 and max |g| per finish group) and
+ * turns them into the evaluation's results, adding the finish groups' shares in double. */
+static logreg_status tile_results(ocl_backend *ob, size_t m, int want_grad, lr_eval_out *out,
+                                  logreg_error *err) {
+  size_t fg = round_up((ob->base.d + 1) * ob->base.kw, ob->wg) / ob->wg, nv = 4 + 2 * fg;
+  unsigned char *raw = malloc(nv * ob->acc_size);
+  if (!raw) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  cl_int rc =
+      clEnqueueReadBuffer(ob->q, ob->tout, CL_TRUE, 0, nv * ob->acc_size, raw, 0, NULL, NULL);
+  double v[4] = {0}, sq = 0, gmax = 0;
+  for (size_t i = 0; rc == CL_SUCCESS && i < nv; i++) {
+    double x;
+    if (ob->acc_size == sizeof(double))
+      memcpy(&x, raw + i * sizeof(double), sizeof x);
+    else {
+      float f;
+      memcpy(&f, raw + i * sizeof(float), sizeof f);
+      x = f;
+    }
+    if (i < 4)
+      v[i] = x;
+    else if (i % 2 == 0)
+      sq += x;
+    else
+      gmax = fmax(gmax, x);
+  }
+  free(raw);
+  if (rc != CL_SUCCESS) return cl_fail(err, "clEnqueueReadBuffer(tile sums)", rc);
+  ob->last_rows = 0;
+  out->objective = v[SUM_WLOSS] / v[SUM_S] + 0.5 * ob->base.l2 * sq;
+  out->loss = v[SUM_LOSS] / (double)m;
+  out->correct = v[SUM_CORRECT];
+  out->grad_max = want_grad ? gmax : 0.0;
+  return LOGREG_OK;
+}
+
+/* The tiled path: lr_tile reads each row of X once (in tiles staged in local memory) and
+ * leaves per-group partials; lr_tile_finish adds them. A mini-batch step (LR_EVAL_STEP) leaves
+ * the finish to the update, which takes the step in the same launch. */
+static logreg_status tiled_eval(ocl_backend *ob, cl_mem X, cl_mem Y, cl_mem S, size_t row0,
+                                size_t m, int want_grad, lr_eval_out *out, logreg_error *err) {
+  lr_backend *be = &ob->base;
+  size_t d = be->d, groups = tile_groups(ob, m);
+  cl_uint ur = (cl_uint)row0, um = (cl_uint)m, boff = (cl_uint)(d * be->kw), wg = want_grad ? 1 : 0,
+          gbase = 0;
+  float pw = (float)be->pos_weight;
+  logreg_status st;
+  if (ob->wt_stale) {
+    cl_uint ud = (cl_uint)d;
+    CL_TRY(set_args(ob->k_transpose, 3, A(ob->theta), A(ud), A(ob->wt)),
+           "clSetKernelArg(lr_transpose_w)");
+    if ((st = run1(ob, ob->k_transpose, d * be->kw, 0, "lr_transpose_w", err))) return st;
+    ob->wt_stale = 0;
+  }
+  CL_TRY(set_args(ob->k_tile, 14, A(X), A(ur), A(ur), A(um), A(ob->wt), A(ob->theta), A(boff), A(Y),
+                  A(S), A(pw), A(wg), A(gbase), A(ob->tpart), A(ob->trsum)),
+         "clSetKernelArg(lr_tile)");
+  if ((st = run1(ob, ob->k_tile, groups * ob->wg, ob->wg, "lr_tile", err))) return st;
+  if (want_grad == LR_EVAL_STEP) {
+    ob->pending = groups;
+    return step_eval(ob, m, out);
+  }
+  if ((st = tile_finish(ob, groups, want_grad, NULL, err))) return st;
+  return tile_results(ob, m, want_grad, out, err);
+}
+
 static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t count,
                               int want_grad, lr_eval_out *out, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
+  logreg_status fst = flush_step(ob, err);
+  if (fst) return fst;
   if (begin > be->n[slot] || count > be->n[slot] - begin)
     return lr_fail(err, LOGREG_EINVAL, "opencl backend: rows %zu..%zu outside %zu rows", begin,
                    begin + count, be->n[slot]);
@@ -357,6 +688,7 @@ static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t
     if (!st) ob->last_rows = 0; /* no logits or residuals are kept in this mode */
     return st;
   }
+  if (ob->gemm == LR_GEMM_TILED) return tiled_eval(ob, X, Y, S, begin, m, want_grad, out, err);
   /* Logits Z = X W (no bias). */
   if (ob->gemm == LR_GEMM_CLBLAST) {
     if ((st = gemm(ob, 0, m, kw, d, X, begin * d, d, ob->theta, kw, ob->z, kw, err))) return st;
@@ -416,8 +748,14 @@ static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t
 
 static logreg_status ocl_update(lr_backend *be, const lr_update *u, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
+  if (ob->pending) { /* a mini-batch step: its gradient's finish takes the step too */
+    size_t groups = ob->pending;
+    ob->pending = 0;
+    return tile_finish(ob, groups, 1, u, err);
+  }
   size_t n = (be->d + 1) * be->kw;
-  cl_uint un = (cl_uint)n, wt_d = ob->gemm == LR_GEMM_FUSED ? (cl_uint)be->d : 0;
+  cl_uint un = (cl_uint)n,
+          wt_d = ob->gemm == LR_GEMM_FUSED || ob->gemm == LR_GEMM_TILED ? (cl_uint)be->d : 0;
   float lr = (float)u->lr;
   logreg_status st;
   switch (u->kind) {
@@ -476,6 +814,8 @@ static logreg_status ocl_get_params(lr_backend *be, double *w, double *b, logreg
 }
 
 static logreg_status ocl_get_grad(lr_backend *be, double *gw, double *gb, logreg_error *err) {
+  logreg_status st = flush_step((ocl_backend *)be, err);
+  if (st) return st;
   return read_wb(be, ((ocl_backend *)be)->grad, gw, gb, err);
 }
 
@@ -483,6 +823,8 @@ static logreg_status ocl_set_params(lr_backend *be, const double *w, const doubl
                                     logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
   size_t nw = be->d * be->kw, n = nw + be->kw;
+  logreg_status fst = flush_step(ob, err);
+  if (fst) return fst;
   float *tmp = malloc(n * sizeof *tmp);
   double *cur = calloc(n, sizeof *cur);
   if (!tmp || !cur) {
@@ -516,7 +858,8 @@ static void ocl_destroy(lr_backend *be) {
   if (ob->q) clFinish(ob->q);
   cl_kernel ks[] = {ob->k_logits, ob->k_softmax, ob->k_sigmoid,   ob->k_reduce, ob->k_sumsq,
                     ob->k_gpart,  ob->k_greduce, ob->k_gfinish,   ob->k_gather, ob->k_gd,
-                    ob->k_mom,    ob->k_adam,    ob->k_transpose, ob->k_fused,  ob->k_ffinish};
+                    ob->k_mom,    ob->k_adam,    ob->k_transpose, ob->k_fused,  ob->k_ffinish,
+                    ob->k_tile,   ob->k_tfinish};
   for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
     if (ks[i]) clReleaseKernel(ks[i]);
   for (int s = 0; s < LR_SLOT_COUNT; s++) {
@@ -524,12 +867,14 @@ static void ocl_destroy(lr_backend *be) {
     release(&ob->slot[s].y);
     release(&ob->slot[s].s);
   }
-  cl_mem *ms[] = {&ob->wt, &ob->xp, &ob->yp, &ob->sp, &ob->perm, &ob->theta, &ob->grad,
-                  &ob->m1, &ob->m2, &ob->z,  &ob->g,  &ob->sums, &ob->gpart, &ob->partials};
+  cl_mem *ms[] = {&ob->wt,    &ob->xp,       &ob->yp,    &ob->sp,    &ob->perm, &ob->theta,
+                  &ob->grad,  &ob->m1,       &ob->m2,    &ob->z,     &ob->g,    &ob->sums,
+                  &ob->gpart, &ob->partials, &ob->tpart, &ob->trsum, &ob->tout};
   for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) release(ms[i]);
   if (ob->prog) clReleaseProgram(ob->prog);
   if (ob->q) clReleaseCommandQueue(ob->q);
   if (ob->ctx) clReleaseContext(ob->ctx);
+  free(ob->path_cache);
   free(ob);
 }
 
@@ -557,8 +902,10 @@ static logreg_status make_kernels(ocl_backend *ob, logreg_error *err) {
               {&ob->k_gather, "lr_gather"},         {&ob->k_gd, "lr_update_gd"},
               {&ob->k_mom, "lr_update_momentum"},   {&ob->k_adam, "lr_update_adam"},
               {&ob->k_transpose, "lr_transpose_w"}, {&ob->k_fused, "lr_fused"},
-              {&ob->k_ffinish, "lr_fused_finish"}};
-  for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
+              {&ob->k_ffinish, "lr_fused_finish"},  {&ob->k_tile, "lr_tile"},
+              {&ob->k_tfinish, "lr_tile_finish"}};
+  size_t count = sizeof list / sizeof list[0] - (ob->tr ? 0 : 2); /* tiled: when it applies */
+  for (size_t i = 0; i < count; i++) {
     cl_int rc;
     *list[i].k = clCreateKernel(ob->prog, list[i].name, &rc);
     if (rc != CL_SUCCESS)
@@ -568,21 +915,38 @@ static logreg_status make_kernels(ocl_backend *ob, logreg_error *err) {
   return LOGREG_OK;
 }
 
-/* The GEMM path: LOGREG_GEMM=own|clblast|fused|auto. auto: CLBlast on GPUs (by rule: no GPU
- * has been measured yet); on other devices the fused one-pass kernel, measured on PoCL 4x to 5x
- * faster than the own kernels at K = 33, 64 and 100 (60000 x 784) and 1.4x at K = 1000, and
- * CLBlast's SGEMM far slower than both for these skinny shapes (bench/RESULTS.md). */
-static lr_gemm_mode choose_gemm(const lr_ocl_device_info *info) {
-  const char *g = getenv("LOGREG_GEMM");
-  if (g && strcmp(g, "clblast") == 0) return LR_GEMM_CLBLAST;
-  if (g && strcmp(g, "own") == 0) return LR_GEMM_OWN;
-  if (g && strcmp(g, "fused") == 0) return LR_GEMM_FUSED;
-  if (info->type & CL_DEVICE_TYPE_GPU) return LR_GEMM_CLBLAST;
-  return LR_GEMM_FUSED;
+/* The requested path: NULL or "auto" (-1: measured when the training data is set), else the
+ * named one. LOGREG_EINVAL for another name or a path that cannot run these shapes here. */
+static logreg_status requested_path(const ocl_backend *ob, const char *name, int *mode,
+                                    logreg_error *err) {
+  *mode = -1;
+  if (!name || strcmp(name, "auto") == 0) return LOGREG_OK;
+  for (int g = 0; g < 4; g++)
+    if (strcmp(name, path_names[g]) == 0) *mode = g;
+  if (*mode < 0)
+    return lr_fail(err, LOGREG_EINVAL, "--gemm: \"%s\" is not auto, tiled, fused, own or clblast",
+                   name);
+  if (*mode == LR_GEMM_TILED && !ob->tr)
+    return lr_fail(err, LOGREG_EINVAL,
+                   "--gemm tiled: a row of %zu features does not fit in the local memory of %s "
+                   "(%llu bytes)",
+                   ob->base.d, ob->info.name, ob->info.local_mem);
+  return LOGREG_OK;
+}
+
+/* "opencl:0:0 NAME (GPU, tiled kernel)": the device and the path, for people. */
+static void set_device_name(ocl_backend *ob) {
+  static const char *const what[] = {"own GEMM kernels", "CLBlast GEMM", "fused one-pass kernel",
+                                     "tiled one-pass kernel"};
+  const lr_ocl_device_info *info = &ob->info;
+  snprintf(ob->base.device, sizeof ob->base.device, "opencl:%u:%u %s (%s, %s)", info->platform,
+           info->device, info->name, lr_ocl_type_name(info->type),
+           ob->auto_gemm ? "path measured at set-up" : what[ob->gemm]);
 }
 
 logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int binary, double l2,
-                                    double pos_weight, lr_backend **out, logreg_error *err) {
+                                    double pos_weight, const lr_backend_opts *opts,
+                                    lr_backend **out, logreg_error *err) {
   *out = NULL;
   lr_ocl_device_info info;
   int found = 0;
@@ -605,16 +969,30 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
   const char *lim = getenv("LOGREG_OPENCL_MAX_ALLOC");
   size_t limv;
   if (lim && lr_parse_size(lim, &limv) == 0 && limv < ob->max_alloc) ob->max_alloc = limv;
-  ob->gemm = choose_gemm(&info);
-  snprintf(ob->base.device, sizeof ob->base.device, "opencl:%u:%u %s (%s, %s)", info.platform,
-           info.device, info.name, lr_ocl_type_name(info.type),
-           ob->gemm == LR_GEMM_CLBLAST ? "CLBlast GEMM"
-           : ob->gemm == LR_GEMM_FUSED ? "fused one-pass kernel"
-                                       : "own GEMM kernels");
   /* Work-group size: 256 where the device allows it (a power of two either way). */
   ob->wg = 256;
   while (ob->wg > info.max_wg && ob->wg > 1) ob->wg /= 2;
   ob->chunk = 256;
+  ob->tr = tile_rows(&info, d, ob->wg);
+  ob->acc_size = info.fp64 ? sizeof(double) : sizeof(float);
+  int mode;
+  if ((st = requested_path(ob, opts ? opts->gemm : NULL, &mode, err))) {
+    free(ob);
+    return st;
+  }
+  if (opts && opts->path_cache && !(ob->path_cache = lr_strdup(opts->path_cache))) {
+    free(ob);
+    return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  }
+  /* Until the training data is there to time the paths on: the tiled kernel where it
+   * applies, else the fused one. */
+  ob->auto_gemm = mode < 0;
+  ob->gemm = mode >= 0 ? (lr_gemm_mode)mode : ob->tr ? LR_GEMM_TILED : LR_GEMM_FUSED;
+  if (mode >= 0) {
+    snprintf(ob->base.path.path, sizeof ob->base.path.path, "%s", path_names[mode]);
+    snprintf(ob->base.path.how, sizeof ob->base.path.how, "requested");
+  }
+  set_device_name(ob);
   {
     size_t kw = ob->base.kw, ncb = (kw + 11) / 12, cb = (kw + ncb - 1) / ncb;
     ob->kwp = ncb * cb; /* as LR_NCB, LR_CB, LR_KWP in logreg.cl */
@@ -640,18 +1018,22 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
   }
   /* The fused kernel's vector width: 16 floats, 8 for rows shorter than 32 (measured on PoCL:
    * at D = 32 the 16-row groups made 16 faster than 8). Software prefetch on CPU devices. */
-  char opts[256];
-  snprintf(opts, sizeof opts,
+  char bopts[320];
+  snprintf(bopts, sizeof bopts,
            "-cl-std=CL1.2 -DLR_K=%zu -DLR_KW=%zu -DLR_WG=%zu -DLR_FP64=%d -DLR_VW=%d "
            "-DLR_PREFETCH=%d",
            k, ob->base.kw, ob->wg, info.fp64 ? 1 : 0, d >= 32 ? 16 : 8,
            (info.type & CL_DEVICE_TYPE_CPU) ? 1 : 0);
+  if (ob->tr) { /* the tiled kernel, specialized to the feature count */
+    size_t ol = strlen(bopts);
+    snprintf(bopts + ol, sizeof bopts - ol, " -DLR_D=%zu -DLR_TR=%zu", d, ob->tr);
+  }
   const char *xo = getenv("LOGREG_EXTRA_OPTS");
   if (xo) {
-    size_t ol = strlen(opts);
-    snprintf(opts + ol, sizeof opts - ol, " %s", xo);
+    size_t ol = strlen(bopts);
+    snprintf(bopts + ol, sizeof bopts - ol, " %s", xo);
   }
-  st = lr_ocl_build(ob->ctx, info.did, src, opts, &ob->prog, NULL, err);
+  st = lr_ocl_build(ob->ctx, info.did, src, bopts, &ob->prog, NULL, err);
   if (owned) free((void *)src);
   if (st) goto fail;
   if ((st = make_kernels(ob, err))) goto fail;
@@ -683,9 +1065,9 @@ fail:
 
 logreg_status lr_ocl_read_rows(lr_backend *be, int residuals, float *out, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
-  if (ob->gemm == LR_GEMM_FUSED)
+  if (ob->gemm == LR_GEMM_FUSED || ob->gemm == LR_GEMM_TILED)
     return lr_fail(err, LOGREG_EUNSUPPORTED,
-                   "opencl: the fused path keeps no logits or residuals to read");
+                   "opencl: the one-pass paths keep no logits or residuals to read");
   size_t bytes = ob->last_rows * be->kw * sizeof(float);
   CL_TRY(
       clEnqueueReadBuffer(ob->q, residuals ? ob->g : ob->z, CL_TRUE, 0, bytes, out, 0, NULL, NULL),

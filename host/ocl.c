@@ -80,20 +80,24 @@ static void fill_info(lr_ocl_device_info *d) {
   clGetDeviceInfo(d->did, CL_DEVICE_NAME, sizeof d->name, d->name, NULL);
   clGetDeviceInfo(d->did, CL_DEVICE_VENDOR, sizeof d->vendor, d->vendor, NULL);
   clGetDeviceInfo(d->did, CL_DEVICE_OPENCL_C_VERSION, sizeof d->c_version, d->c_version, NULL);
+  clGetDeviceInfo(d->did, CL_DRIVER_VERSION, sizeof d->driver, d->driver, NULL);
   trim(d->platform_name);
   trim(d->name);
+  trim(d->driver);
   cl_uint cu = 0;
-  cl_ulong gm = 0, ma = 0;
+  cl_ulong gm = 0, ma = 0, lm = 0;
   cl_device_fp_config fp = 0;
   clGetDeviceInfo(d->did, CL_DEVICE_TYPE, sizeof d->type, &d->type, NULL);
   clGetDeviceInfo(d->did, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu, NULL);
   clGetDeviceInfo(d->did, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof gm, &gm, NULL);
   clGetDeviceInfo(d->did, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof ma, &ma, NULL);
   clGetDeviceInfo(d->did, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof d->max_wg, &d->max_wg, NULL);
+  clGetDeviceInfo(d->did, CL_DEVICE_LOCAL_MEM_SIZE, sizeof lm, &lm, NULL);
   clGetDeviceInfo(d->did, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof fp, &fp, NULL);
   d->compute_units = cu;
   d->global_mem = gm;
   d->max_alloc = ma;
+  d->local_mem = lm;
   d->fp64 = fp != 0;
 }
 

@@ -17,10 +17,10 @@ typedef struct lr_ocl_device_info {
   cl_platform_id pid;
   cl_device_id did;
   char platform_name[128], platform_version[128];
-  char name[128], vendor[128], c_version[64];
+  char name[128], vendor[128], c_version[64], driver[64];
   cl_device_type type;
   unsigned compute_units;
-  unsigned long long global_mem, max_alloc;
+  unsigned long long global_mem, max_alloc, local_mem;
   size_t max_wg;
   int fp64;
 } lr_ocl_device_info;

@@ -343,7 +343,8 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
     goto fail;
   }
 
-  st = lr_backend_create(p->device, d, k, p->binary, p->l2, p->pos_weight, &rs.be, err);
+  lr_backend_opts bo = {p->gemm, p->path_cache};
+  st = lr_backend_create(p->device, d, k, p->binary, p->l2, p->pos_weight, &bo, &rs.be, err);
   if (st) goto fail;
   if ((st = rs.be->ops->set_data(rs.be, LR_SLOT_TRAIN, xt, train->y, st_w, n, err))) goto fail;
   if (val && (st = rs.be->ops->set_data(rs.be, LR_SLOT_VAL, xv, val->y, sv_w, nv, err))) goto fail;
@@ -480,6 +481,7 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
     res->stop_reason = stop;
     res->backend = rs.be->ops->name;
     snprintf(res->device, sizeof res->device, "%s", rs.be->device);
+    res->path = rs.be->path;
   }
   lbfgs_release(&rs);
   lr_backend_destroy(rs.be);

@@ -148,6 +148,17 @@ typedef struct logreg_epoch_info {
 
 typedef void (*logreg_progress_fn)(void *user, const logreg_epoch_info *info);
 
+/* How an OpenCL device computes a full-batch evaluation (the logits X W, the rows, X^T G). */
+#define LOGREG_PATH_MAX 4
+typedef struct logreg_path_choice {
+  char path[16]; /* "tiled", "fused", "own" or "clblast"; "" on the cpu backend */
+  char how[16];  /* "measured" (timed at set-up), "cached" (an earlier run's measurement),
+                    "requested" (params.gemm) */
+  int count;     /* paths timed when how is "measured" or "cached" */
+  char names[LOGREG_PATH_MAX][16];
+  double ms[LOGREG_PATH_MAX]; /* median ms of one full-batch evaluation; NaN: it failed */
+} logreg_path_choice;
+
 typedef struct logreg_params {
   logreg_optimizer optimizer; /* default ADAM */
   double lr;                  /* learning rate; 0 (default) = logreg_default_lr() */
@@ -164,6 +175,12 @@ typedef struct logreg_params {
   int nesterov;              /* default 0 */
   double beta1, beta2, eps;  /* Adam: 0.9, 0.999, 1e-8 */
   const char *device;        /* "cpu" (default), "opencl", "opencl:P:D", or "auto" */
+  /* OpenCL: "auto" (NULL, default: each applicable path is timed on the data at set-up and
+   * the fastest kept), or "tiled", "fused", "own", "clblast" to force one. */
+  const char *gemm;
+  /* OpenCL: a file where auto's choice is kept per device, driver and shape class, so that
+   * later runs skip the timing; NULL (default) = time every run. */
+  const char *path_cache;
   logreg_progress_fn progress;
   void *progress_user;
 } logreg_params;
@@ -187,6 +204,7 @@ typedef struct logreg_train_result {
   const char *stop_reason;       /* static string: "epochs", "tol", "patience" */
   const char *backend;           /* static string: "cpu" or "opencl" */
   char device[200];              /* the device that ran it, for people */
+  logreg_path_choice path;       /* how the device computed it (OpenCL) */
 } logreg_train_result;
 
 /* Trains on `train` (labelled); `val` (may be NULL) is watched for progress and early stopping.

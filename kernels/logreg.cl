@@ -271,24 +271,52 @@ static void keep_wt(__global float *Wt, const uint wt_d, const uint i, const flo
   if (i < wt_d * LR_KW) Wt[(size_t)(i % LR_KW) * wt_d + i / LR_KW] = v;
 }
 
+/* One parameter's step (GD, momentum or Adam: LR_UPD_*), shared by the update kernels and by
+ * lr_tile_finish, which applies a mini-batch step in the launch that forms its gradient. */
+#define LR_UPD_GD 0
+#define LR_UPD_MOMENTUM 1
+#define LR_UPD_ADAM 2
+
+typedef struct lr_step {
+  float lr, mu, beta1, beta2, eps, c1, c2; /* c1 = 1 - beta1^t, c2 = 1 - beta2^t (host) */
+  uint kind, nesterov;
+} lr_step;
+
+static float step_param(const lr_step u, const uint i, const float th, const float g,
+                        __global float *m1, __global float *m2) {
+  if (u.kind == LR_UPD_MOMENTUM) {
+    /* v = mu v + g; theta -= lr (nesterov ? g + mu v : v)  (PyTorch's SGD momentum). */
+    const float vi = u.mu * m1[i] + g;
+    m1[i] = vi;
+    return th - u.lr * (u.nesterov ? g + u.mu * vi : vi);
+  }
+  if (u.kind == LR_UPD_ADAM) {
+    const float a = u.beta1 * m1[i] + (1.0f - u.beta1) * g;
+    const float v = u.beta2 * m2[i] + (1.0f - u.beta2) * g * g;
+    m1[i] = a;
+    m2[i] = v;
+    return th - u.lr * (a / u.c1) / (sqrt(v / u.c2) + u.eps);
+  }
+  return th - u.lr * g;
+}
+
 __kernel void lr_update_gd(__global float *theta, const __global float *grad, const uint n,
                            const float lr, __global float *Wt, const uint wt_d) {
   const uint i = get_global_id(0);
   if (i >= n) return;
-  const float t = theta[i] - lr * grad[i];
+  const lr_step u = {lr, 0.0f, 0.0f, 0.0f, 0.0f, 1.0f, 1.0f, LR_UPD_GD, 0};
+  const float t = step_param(u, i, theta[i], grad[i], 0, 0);
   theta[i] = t;
   keep_wt(Wt, wt_d, i, t);
 }
 
-/* v = mu v + g; theta -= lr (nesterov ? g + mu v : v)  (PyTorch's SGD momentum). */
 __kernel void lr_update_momentum(__global float *theta, const __global float *grad,
                                  __global float *v, const uint n, const float lr, const float mu,
                                  const uint nesterov, __global float *Wt, const uint wt_d) {
   const uint i = get_global_id(0);
   if (i >= n) return;
-  const float g = grad[i], vi = mu * v[i] + g;
-  v[i] = vi;
-  const float t = theta[i] - lr * (nesterov ? g + mu * vi : vi);
+  const lr_step u = {lr, mu, 0.0f, 0.0f, 0.0f, 1.0f, 1.0f, LR_UPD_MOMENTUM, nesterov};
+  const float t = step_param(u, i, theta[i], grad[i], v, 0);
   theta[i] = t;
   keep_wt(Wt, wt_d, i, t);
 }
@@ -300,12 +328,8 @@ __kernel void lr_update_adam(__global float *theta, const __global float *grad, 
                              __global float *Wt, const uint wt_d) {
   const uint i = get_global_id(0);
   if (i >= n) return;
-  const float g = grad[i];
-  const float a = beta1 * m1[i] + (1.0f - beta1) * g;
-  const float v = beta2 * m2[i] + (1.0f - beta2) * g * g;
-  m1[i] = a;
-  m2[i] = v;
-  const float t = theta[i] - lr * (a / c1) / (sqrt(v / c2) + eps);
+  const lr_step u = {lr, 0.0f, beta1, beta2, eps, c1, c2, LR_UPD_ADAM, 0};
+  const float t = step_param(u, i, theta[i], grad[i], m1, m2);
   theta[i] = t;
   keep_wt(Wt, wt_d, i, t);
 }
@@ -657,3 +681,236 @@ __kernel void lr_fused_finish(const __global float *partials, const __global flo
     if (want_grad) sums[5] = (float)gmax;
   }
 }
+
+/* ---- The tiled one-pass path (GPUs) ----
+ *
+ * Built with -DLR_D=<features> -DLR_TR=<rows per tile>. A work-group of LR_WG work-items
+ * loops over tiles of LR_TR rows (tile t, t + groups, ...: a persistent grid of a few groups
+ * per compute unit), and for each tile:
+ *
+ *   stage     copies the tile (LR_TR x LR_D floats, contiguous in X) into local memory with
+ *             coalesced loads: X is read from global memory exactly once per epoch;
+ *   logits    LR_TP = LR_WG / LR_TR lanes per row, each a strided slice of the row's features
+ *             (neighbouring lanes read neighbouring floats of the tile and of Wt) for LR_TKC
+ *             classes at a time, the lanes' sums then added in lane order;
+ *   rows      one work-item per row: stable softmax (or sigmoid), loss, residual, row sums;
+ *   gradient  work-item i owns features i, i + LR_WG, ... (LR_TF of them; feature LR_D is the
+ *             bias, a column of ones) and adds the tile's rows into its LR_TF x LR_TGC
+ *             accumulators, which stay in registers across tiles when all classes fit
+ *             (LR_TNG == 1); otherwise the group's partial in global memory is read, added to
+ *             and written back per class chunk and tile.
+ *
+ * Each group writes its partial gradient ((LR_D + 1) x LR_KW, the layout of [W | b]) and its
+ * four row sums once; lr_tile_finish adds the groups' partials in group order. */
+#ifdef LR_TR
+#define LR_TN (LR_D + 1) /* gradient rows: features and the bias; also the tile's row stride */
+#define LR_TF ((LR_TN + LR_WG - 1) / LR_WG) /* gradient rows per work-item */
+#define LR_TP (LR_WG / LR_TR)               /* lanes per row in the logits */
+#define LR_TKC (LR_KW < 8 ? LR_KW : 8)      /* logit classes per pass */
+#define LR_TGC (LR_TF * LR_KW <= 64 ? LR_KW : (64 / LR_TF > 0 ? 64 / LR_TF : 1))
+#define LR_TNG ((LR_KW + LR_TGC - 1) / LR_TGC) /* gradient class chunks */
+#define LR_TRED                                                                                    \
+  (LR_TP + 1) /* lane stride of the logit sums (no bank                                            \
+                 conflicts when a row's lanes are added) */
+
+/* Loss, residual and row sums of one multinomial or binary row whose logits (bias included)
+ * are z[0 .. LR_KW); the residual s (p - y) (or s dl/dz) replaces them. */
+static void tile_row(__local float *z, const int yi, const float si, const float pos_weight,
+                     acc_t *wl, acc_t *l, acc_t *cor, acc_t *sw) {
+  float li, lu;
+  uint ok;
+#if LR_KW == 1
+  const float zz = z[0];
+  const float e = exp(-fabs(zz)), lp = log1p(e);
+  const float sig = zz >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+  if (yi) {
+    lu = fmax(-zz, 0.0f) + lp;
+    li = pos_weight * lu;
+    z[0] = si * pos_weight * (sig - 1.0f);
+  } else {
+    lu = li = fmax(zz, 0.0f) + lp;
+    z[0] = si * sig;
+  }
+  ok = (zz > 0.0f) == (yi == 1);
+#else
+  float mx = z[0];
+  uint arg = 0;
+  for (uint c = 1; c < LR_KW; c++)
+    if (z[c] > mx) mx = z[c], arg = c;
+  /* log(sum_c e^(z_c - max)) = log1p(sum of the terms other than the max's): a confident
+   * row's loss stays above 0 instead of rounding to log(1). */
+  float rest = 0.0f;
+  for (uint c = 0; c < LR_KW; c++)
+    if (c != arg) rest += exp(z[c] - mx);
+  const float inv = 1.0f / (1.0f + rest);
+  li = lu = (mx - z[yi]) + log1p(rest);
+  for (uint c = 0; c < LR_KW; c++) {
+    const float p = (c == arg ? 1.0f : exp(z[c] - mx)) * inv;
+    z[c] = si * (p - (c == (uint)yi ? 1.0f : 0.0f));
+  }
+  ok = arg == (uint)yi;
+#endif
+  *wl += (acc_t)si * (acc_t)li;
+  *l += (acc_t)lu;
+  *cor += ok ? 1 : 0;
+  *sw += (acc_t)si;
+}
+
+/* Rows [x_row0, x_row0 + m) of this X buffer are rows [row0, row0 + m) of y and s. Group g
+ * writes gpart[(gbase + g) (LR_D + 1) LR_KW ...] and rsum[(gbase + g) 4 ...]. */
+__kernel __attribute__((reqd_work_group_size(LR_WG, 1, 1))) void
+lr_tile(const __global float *X, const uint x_row0, const uint row0, const uint m,
+        const __global float *Wt, const __global float *theta, const uint b_off,
+        const __global int *y, const __global float *s, const float pos_weight,
+        const uint want_grad, const uint gbase, __global float *gpart, __global acc_t *rsum) {
+  __local float xs[LR_TR * LR_TN]; /* rows of the tile, each followed by a 1 (the bias) */
+  __local float red[LR_TR * LR_TKC * LR_TRED];
+  __local float zs[LR_TR * LR_KW];
+  __local acc_t rs[LR_TR * LR_NQ];
+  const uint lid = get_local_id(0), grp = get_group_id(0), ngrp = get_num_groups(0);
+  const uint ntiles = (m + LR_TR - 1) / LR_TR;
+  __global float *gp = gpart + (size_t)(gbase + grp) * LR_TN * LR_KW;
+  acc_t wl = 0, l = 0, cor = 0, sw = 0;
+  float acc[LR_TF][LR_TGC];
+  for (uint f = 0; f < LR_TF; f++)
+    for (uint c = 0; c < LR_TGC; c++) acc[f][c] = 0.0f;
+#if LR_TNG > 1
+  /* Each work-item zeroes the rows of the partial it alone reads and writes below. */
+  if (want_grad)
+    for (uint j = lid; j < LR_TN; j += LR_WG)
+      for (uint c = 0; c < LR_KW; c++) gp[j * LR_KW + c] = 0.0f;
+#endif
+  const uint r = lid / LR_TP, lane = lid % LR_TP;
+  for (uint tile = grp; tile < ntiles; tile += ngrp) {
+    const uint t0 = tile * LR_TR, nt = min((uint)LR_TR, m - t0);
+    const __global float *xg = X + (size_t)(x_row0 + t0) * LR_D;
+    barrier(CLK_LOCAL_MEM_FENCE); /* the previous tile is done with xs and zs */
+#if LR_D % 4 == 0
+    for (uint i = lid; i < nt * (LR_D / 4); i += LR_WG)
+      vstore4(vload4(i, xg), 0, xs + i / (LR_D / 4) * LR_TN + i % (LR_D / 4) * 4);
+#else
+    for (uint i = lid; i < nt * LR_D; i += LR_WG) xs[i / LR_D * LR_TN + i % LR_D] = xg[i];
+#endif
+    for (uint i = lid; i < nt; i += LR_WG) xs[i * LR_TN + LR_D] = 1.0f;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (uint c0 = 0; c0 < LR_KW; c0 += LR_TKC) {
+      float a[LR_TKC];
+      for (uint c = 0; c < LR_TKC; c++) a[c] = 0.0f;
+      if (r < nt) {
+        const __local float *xr = xs + r * LR_TN;
+        for (uint j = lane; j < LR_D; j += LR_TP) {
+          const float xv = xr[j];
+          for (uint c = 0; c < LR_TKC; c++)
+            if (c0 + c < LR_KW) a[c] += xv * Wt[(size_t)(c0 + c) * LR_D + j];
+        }
+      }
+      if (r < LR_TR)
+        for (uint c = 0; c < LR_TKC; c++) red[(r * LR_TKC + c) * LR_TRED + lane] = a[c];
+      barrier(CLK_LOCAL_MEM_FENCE);
+      for (uint e = lid; e < LR_TR * LR_TKC; e += LR_WG) {
+        const uint rr = e / LR_TKC, c = c0 + e % LR_TKC;
+        if (rr < nt && c < LR_KW) {
+          float z = 0.0f;
+          for (uint p = 0; p < LR_TP; p++) z += red[e * LR_TRED + p];
+          zs[rr * LR_KW + c] = z + theta[b_off + c];
+        }
+      }
+      barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (lid < nt)
+      tile_row(zs + lid * LR_KW, y[row0 + t0 + lid], s[row0 + t0 + lid], pos_weight, &wl, &l, &cor,
+               &sw);
+    if (!want_grad) continue;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (uint cg = 0; cg < LR_TNG; cg++) {
+      const uint cb = cg * LR_TGC;
+      for (uint f = 0; f < LR_TF; f++) {
+        const uint j = lid + f * LR_WG;
+        if (j >= LR_TN) break;
+#if LR_TNG > 1
+        for (uint c = 0; c < LR_TGC; c++)
+          acc[f][c] = cb + c < LR_KW ? gp[j * LR_KW + cb + c] : 0.0f;
+#endif
+        for (uint rr = 0; rr < nt; rr++) {
+          const float xv = xs[rr * LR_TN + j];
+          for (uint c = 0; c < LR_TGC; c++)
+            if (cb + c < LR_KW) acc[f][c] += xv * zs[rr * LR_KW + cb + c];
+        }
+#if LR_TNG > 1
+        for (uint c = 0; c < LR_TGC; c++)
+          if (cb + c < LR_KW) gp[j * LR_KW + cb + c] = acc[f][c];
+#endif
+      }
+    }
+  }
+#if LR_TNG == 1
+  if (want_grad)
+    for (uint f = 0; f < LR_TF; f++) {
+      const uint j = lid + f * LR_WG;
+      if (j < LR_TN)
+        for (uint c = 0; c < LR_KW; c++) gp[j * LR_KW + c] = acc[f][c];
+    }
+#endif
+  /* The row sums of the group's work-items (only the first LR_TR hold any), in order. */
+  barrier(CLK_LOCAL_MEM_FENCE);
+  if (lid < LR_TR) {
+    rs[lid * LR_NQ + 0] = wl;
+    rs[lid * LR_NQ + 1] = l;
+    rs[lid * LR_NQ + 2] = cor;
+    rs[lid * LR_NQ + 3] = sw;
+  }
+  barrier(CLK_LOCAL_MEM_FENCE);
+  if (lid < LR_NQ) {
+    acc_t t = 0;
+    for (uint i = 0; i < LR_TR; i++) t += rs[i * LR_NQ + lid];
+    rsum[(size_t)(gbase + grp) * LR_NQ + lid] = t;
+  }
+}
+
+/* The tiled path's second stage, one work-item per parameter t of [W | b] (n of them):
+ * grad[t] = (sum over the ngroups partials, in group order) / sum s + l2 theta[t] (weights).
+ * Every work-group adds the row sums (for sum s) the same way; group 0 writes them to
+ * out[0 .. 4). Each group g writes its share of ||W||^2 and of max |grad| to out[4 + 2g] and
+ * out[5 + 2g] (the host adds them up). With `apply`, the step u is taken at once (a mini-batch
+ * step is then two launches: lr_tile and this). */
+__kernel void lr_tile_finish(const __global float *gpart, const uint ngroups,
+                             const __global acc_t *rsum, __global float *theta, const uint d,
+                             const float l2, const uint want_grad, __global float *grad,
+                             __global acc_t *out, __local acc_t *scratch, const uint apply,
+                             const lr_step u, __global float *m1, __global float *m2,
+                             __global float *Wt) {
+  const uint t = get_global_id(0), lid = get_local_id(0), n = (d + 1) * LR_KW, nw = d * LR_KW;
+  acc_t tot[LR_NQ];
+  for (uint q = 0; q < LR_NQ; q++) {
+    acc_t a = 0;
+    for (uint g = lid; g < ngroups; g += LR_WG) a += rsum[(size_t)g * LR_NQ + q];
+    tot[q] = group_tree(a, 0, scratch);
+  }
+  acc_t sq = 0, gm = 0;
+  if (t < n) {
+    const float th = theta[t];
+    if (t < nw) sq = (acc_t)th * (acc_t)th;
+    if (want_grad) {
+      acc_t a = 0;
+      for (uint g = 0; g < ngroups; g++) a += gpart[(size_t)g * n + t];
+      const float gt = (float)(a / tot[3]) + (t < nw ? l2 * th : 0.0f);
+      grad[t] = gt;
+      gm = fabs(gt);
+      if (apply) {
+        const float nt = step_param(u, t, th, gt, m1, m2);
+        theta[t] = nt;
+        keep_wt(Wt, d, t, nt);
+      }
+    }
+  }
+  sq = group_tree(sq, 0, scratch);
+  gm = group_tree(gm, 1, scratch);
+  if (lid == 0) {
+    const uint g = get_group_id(0);
+    out[4 + 2 * g] = sq;
+    out[5 + 2 * g] = gm;
+    if (g == 0)
+      for (uint q = 0; q < LR_NQ; q++) out[q] = tot[q];
+  }
+}
+#endif

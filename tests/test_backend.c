@@ -46,7 +46,7 @@ int main(void) {
 
   lr_backend *be = NULL;
   logreg_error err;
-  CHECK(lr_backend_create("cpu", D, K, 0, l2, 1.0, &be, &err) == LOGREG_OK);
+  CHECK(lr_backend_create("cpu", D, K, 0, l2, 1.0, NULL, &be, &err) == LOGREG_OK);
   if (!be) return check_report("test_backend");
   const lr_backend_ops *ops = be->ops;
   CHECK(ops->set_data(be, LR_SLOT_TRAIN, x, y, s, N, &err) == LOGREG_OK);
@@ -97,7 +97,7 @@ int main(void) {
   const double lr = 0.01, mu = 0.9, b1c = 0.9, b2c = 0.999, eps = 1e-8;
   for (int kind = 0; kind < 4; kind++) {
     lr_backend *bk = NULL;
-    CHECK(lr_backend_create("cpu", D, K, 0, l2, 1.0, &bk, &err) == LOGREG_OK);
+    CHECK(lr_backend_create("cpu", D, K, 0, l2, 1.0, NULL, &bk, &err) == LOGREG_OK);
     bk->ops->set_data(bk, LR_SLOT_TRAIN, x, y, s, N, &err);
     bk->ops->set_params(bk, w, b, &err);
     CHECK(bk->ops->eval(bk, LR_SLOT_TRAIN, 0, N, 1, &ev, &err) == LOGREG_OK);
@@ -125,7 +125,7 @@ int main(void) {
   lr_backend_destroy(be);
 
   /* An unknown backend name is an error that names the option. */
-  CHECK(lr_backend_create("quantum", D, K, 0, 0, 1, &be, &err) == LOGREG_EINVAL);
+  CHECK(lr_backend_create("quantum", D, K, 0, 0, 1, NULL, &be, &err) == LOGREG_EINVAL);
   CHECK_STR_CONTAINS(err.message, "--device");
   return check_report("test_backend");
 }

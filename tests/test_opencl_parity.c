@@ -32,7 +32,7 @@
 typedef struct shape {
   size_t n, d, k;
   int binary;
-  const char *gemm; /* LOGREG_GEMM: own, clblast, fused */
+  const char *gemm; /* the path: own, clblast, fused, tiled */
 } shape;
 
 static double rel_norm(const double *a, const double *b, size_t n) {
@@ -80,11 +80,11 @@ static void parity(const shape *sh, uint64_t seed) {
   lr_eval_out ref, dev;
   CHECK(lr_reference_eval(x, y, s, NULL, n, d, k, sh->binary, l2, pw, w, b, &ref, gw, gb) == 0);
 
-  setenv("LOGREG_GEMM", sh->gemm, 1);
-  int fused = strcmp(sh->gemm, "fused") == 0;
+  const lr_backend_opts bo = {sh->gemm, NULL};
+  int fused = strcmp(sh->gemm, "fused") == 0 || strcmp(sh->gemm, "tiled") == 0;
   lr_backend *be = NULL;
   logreg_error err;
-  logreg_status st = lr_ocl_backend_create("opencl", d, k, sh->binary, l2, pw, &be, &err);
+  logreg_status st = lr_ocl_backend_create("opencl", d, k, sh->binary, l2, pw, &bo, &be, &err);
   CHECK(st == LOGREG_OK);
   if (st) {
     fprintf(stderr, "%s\n", err.message);
@@ -94,8 +94,8 @@ static void parity(const shape *sh, uint64_t seed) {
   CHECK(be->ops->set_params(be, w, b, &err) == LOGREG_OK);
   CHECK(be->ops->eval(be, LR_SLOT_TRAIN, 0, n, 1, &dev, &err) == LOGREG_OK);
   CHECK(be->ops->get_grad(be, dgw, dgb, &err) == LOGREG_OK);
-  /* The fused path keeps no logits or residuals: its row quantities show in J, the loss, the
-   * correct count and the gradient below. */
+  /* The one-pass paths (fused, tiled) keep no logits or residuals: their row quantities show in
+   * J, the loss, the correct count and the gradient below. */
   if (!fused) {
     CHECK(lr_ocl_read_rows(be, 0, zdev, &err) == LOGREG_OK);
     CHECK(lr_ocl_read_rows(be, 1, gdev, &err) == LOGREG_OK);
@@ -159,7 +159,7 @@ static void parity(const shape *sh, uint64_t seed) {
      * the first of its kind only for GD (stateless) and from zero state for the others, so
      * run momentum/Adam on a backend whose state is still zero. */
     lr_backend *bk = NULL;
-    if (lr_ocl_backend_create("opencl", d, k, sh->binary, l2, pw, &bk, &err) != LOGREG_OK) {
+    if (lr_ocl_backend_create("opencl", d, k, sh->binary, l2, pw, &bo, &bk, &err) != LOGREG_OK) {
       CHECK(0);
       break;
     }
@@ -215,13 +215,14 @@ static void extreme_logits(int binary) {
   size_t k = binary ? 2 : 3;
   lr_backend *be = NULL;
   logreg_error err;
-  setenv("LOGREG_GEMM", "own", 1);
-  CHECK(lr_ocl_backend_create("opencl", 1, k, binary, 0.0, 1.0, &be, &err) == LOGREG_OK);
-  lr_backend *bf = NULL;
-  setenv("LOGREG_GEMM", "fused", 1);
-  CHECK(lr_ocl_backend_create("opencl", 1, k, binary, 0.0, 1.0, &bf, &err) == LOGREG_OK);
-  if (bf) {
-    /* The fused path at the same extreme logits: finite and the same J. */
+  const lr_backend_opts own = {"own", NULL};
+  CHECK(lr_ocl_backend_create("opencl", 1, k, binary, 0.0, 1.0, &own, &be, &err) == LOGREG_OK);
+  for (int path = 0; path < 2; path++) {
+    /* The one-pass paths at the same extreme logits: finite and the same J. */
+    const lr_backend_opts bo = {path ? "tiled" : "fused", NULL};
+    lr_backend *bf = NULL;
+    CHECK(lr_ocl_backend_create("opencl", 1, k, binary, 0.0, 1.0, &bo, &bf, &err) == LOGREG_OK);
+    if (!bf) continue;
     lr_eval_out evf;
     bf->ops->set_data(bf, LR_SLOT_TRAIN, x, y, NULL, 2, &err);
     bf->ops->set_params(bf, w, b, &err);
@@ -252,14 +253,43 @@ int main(void) {
   if (lr_ocl_list(&list, &count, &err) != LOGREG_OK || count == 0) SKIP("no OpenCL platform");
   free(list);
   const shape shapes[] = {
-      {1, 1, 2, 0, "own"},        {257, 7, 3, 0, "own"},         {1000, 784, 10, 0, "own"},
-      {300, 7, 37, 0, "own"},     {513, 1, 2, 1, "own"},         {100, 784, 2, 1, "own"},
-      {299, 7, 2, 0, "own"},      {1000, 784, 10, 0, "clblast"}, {257, 7, 2, 1, "clblast"},
-      {1, 1, 2, 0, "fused"},      {257, 7, 3, 0, "fused"},       {1000, 784, 10, 0, "fused"},
-      {300, 37, 32, 0, "fused"},  {513, 1, 2, 1, "fused"},       {777, 784, 2, 1, "fused"},
-      {299, 19, 2, 0, "fused"},   {5003, 48, 13, 0, "fused"},    {2000, 40, 25, 0, "fused"},
-      {1201, 64, 2, 1, "fused"},  {4099, 32, 2, 0, "fused"},     {333, 20, 40, 0, "fused"},
+      {1, 1, 2, 0, "own"},
+      {257, 7, 3, 0, "own"},
+      {1000, 784, 10, 0, "own"},
+      {300, 7, 37, 0, "own"},
+      {513, 1, 2, 1, "own"},
+      {100, 784, 2, 1, "own"},
+      {299, 7, 2, 0, "own"},
+      {1000, 784, 10, 0, "clblast"},
+      {257, 7, 2, 1, "clblast"},
+      {1, 1, 2, 0, "fused"},
+      {257, 7, 3, 0, "fused"},
+      {1000, 784, 10, 0, "fused"},
+      {300, 37, 32, 0, "fused"},
+      {513, 1, 2, 1, "fused"},
+      {777, 784, 2, 1, "fused"},
+      {299, 19, 2, 0, "fused"},
+      {5003, 48, 13, 0, "fused"},
+      {2000, 40, 25, 0, "fused"},
+      {1201, 64, 2, 1, "fused"},
+      {4099, 32, 2, 0, "fused"},
+      {333, 20, 40, 0, "fused"},
       {700, 50, 100, 0, "fused"},
+      /* The tiled path: K in {2, 3, 10, 37, 100} and binary; D = 1; D not a multiple of 4
+       * (scalar staging) and of the work-group; more tiles than groups (5003 x 48: 128-row
+       * tiles); classes in several gradient chunks (784 x 37, 50 x 100). */
+      {1, 1, 2, 0, "tiled"},
+      {257, 7, 3, 0, "tiled"},
+      {1000, 784, 10, 0, "tiled"},
+      {300, 7, 37, 0, "tiled"},
+      {513, 1, 2, 1, "tiled"},
+      {777, 784, 2, 1, "tiled"},
+      {299, 19, 2, 0, "tiled"},
+      {5003, 48, 13, 0, "tiled"},
+      {450, 784, 37, 0, "tiled"},
+      {700, 50, 100, 0, "tiled"},
+      {1201, 64, 2, 1, "tiled"},
+      {4099, 32, 2, 0, "tiled"},
   };
   for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) parity(&shapes[i], 100 + i);
   extreme_logits(0);

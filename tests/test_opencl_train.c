@@ -3,9 +3,11 @@
  * - End-to-end parity: 300 full-batch GD epochs on breast-cancer-wisconsin (multinomial and
  *   --binary) on the device and on the CPU reference: objective within 1e-5 relative, weights
  *   within 1e-4 relative norm. (Skipped part when ../shared is absent.)
- * - Reproducibility: every optimizer (GD, SGD, momentum, Adam, L-BFGS) gives bit-identical
- *   weights for the same seed; the shuffled mini-batch ones give different weights for another
- *   seed.
+ * - Mini-batch SGD, momentum and Adam (batch 32) on the tiled and fused paths against the cpu:
+ *   weights within 1e-4 relative norm.
+ * - Reproducibility: every optimizer (GD, SGD, momentum, Adam, L-BFGS) on the tiled, fused and
+ *   own paths gives bit-identical weights for the same seed; the shuffled mini-batch ones give
+ *   different weights for another seed.
  * - A kernel with a syntax error (from LOGREG_KERNEL_DIR) fails cleanly with the build log and
  *   the build options in the message.
  * - A dataset larger than the device's allocation limit (forced small with
@@ -20,11 +22,13 @@
 #include "ocl.h"
 #include "util.h"
 
-static logreg_model *train_on(const logreg_dataset *ds, const char *device, int binary,
-                              logreg_optimizer opt, size_t batch, uint64_t seed, double *obj) {
+static logreg_model *train_on(const logreg_dataset *ds, const char *device, const char *gemm,
+                              int binary, logreg_optimizer opt, size_t batch, uint64_t seed,
+                              double *obj) {
   logreg_params p;
   logreg_params_init(&p);
   p.device = device;
+  p.gemm = gemm;
   p.binary = binary;
   p.optimizer = opt;
   p.batch_size = batch;
@@ -36,7 +40,7 @@ static logreg_model *train_on(const logreg_dataset *ds, const char *device, int 
   logreg_train_result res;
   logreg_error err;
   logreg_status st = logreg_train(ds, NULL, &p, &m, &res, &err);
-  if (st) fprintf(stderr, "train on %s: %s\n", device, err.message);
+  if (st) fprintf(stderr, "train on %s (%s): %s\n", device, gemm ? gemm : "auto", err.message);
   CHECK(st == LOGREG_OK);
   if (obj) *obj = res.objective;
   return m;
@@ -67,8 +71,8 @@ static void e2e_parity(void) {
   if (!ds) return;
   for (int binary = 0; binary <= 1; binary++) {
     double jc, jd;
-    logreg_model *mc = train_on(ds, "cpu", binary, LOGREG_OPTIMIZER_GD, 0, 1, &jc);
-    logreg_model *md = train_on(ds, "opencl", binary, LOGREG_OPTIMIZER_GD, 0, 1, &jd);
+    logreg_model *mc = train_on(ds, "cpu", NULL, binary, LOGREG_OPTIMIZER_GD, 0, 1, &jc);
+    logreg_model *md = train_on(ds, "opencl", NULL, binary, LOGREG_OPTIMIZER_GD, 0, 1, &jd);
     if (mc && md) {
       size_t nw = mc->d * lr_model_kw(mc);
       double rj = fabs(jd - jc) / jc, rw = rel_norm(md->w, mc->w, nw);
@@ -81,6 +85,29 @@ static void e2e_parity(void) {
     logreg_model_free(mc);
     logreg_model_free(md);
   }
+  /* Mini-batch steps on the one-pass paths (the tiled one takes each step in the launch that
+   * finishes the batch's gradient): the same shuffles as the cpu, so the same weights up to
+   * float rounding. */
+  static const char *const paths[] = {"tiled", "fused"};
+  static const logreg_optimizer mb[] = {LOGREG_OPTIMIZER_SGD, LOGREG_OPTIMIZER_MOMENTUM,
+                                        LOGREG_OPTIMIZER_ADAM};
+  for (int binary = 0; binary <= 1; binary++)
+    for (size_t o = 0; o < sizeof mb / sizeof *mb; o++) {
+      logreg_model *mc = train_on(ds, "cpu", NULL, binary, mb[o], 32, 5, NULL);
+      for (size_t g = 0; g < sizeof paths / sizeof *paths; g++) {
+        logreg_model *md = train_on(ds, "opencl", paths[g], binary, mb[o], 32, 5, NULL);
+        if (mc && md) {
+          size_t nw = mc->d * lr_model_kw(mc);
+          double rw = rel_norm(md->w, mc->w, nw);
+          if (!(rw <= 1e-4))
+            fprintf(stderr, "bcw%s %s batch 32 on %s: weights rel %.2g\n",
+                    binary ? " --binary" : "", logreg_optimizer_name(mb[o]), paths[g], rw);
+          CHECK(rw <= 1e-4);
+        }
+        logreg_model_free(md);
+      }
+      logreg_model_free(mc);
+    }
   logreg_dataset_free(ds);
 }
 
@@ -107,17 +134,22 @@ static void reproducible(void) {
               {LOGREG_OPTIMIZER_MOMENTUM, 64},
               {LOGREG_OPTIMIZER_ADAM, 32},
               {LOGREG_OPTIMIZER_LBFGS, 0}};
-  for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
-    logreg_model *a = train_on(ds, "opencl", 0, runs[i].opt, runs[i].batch, 7, NULL);
-    logreg_model *b = train_on(ds, "opencl", 0, runs[i].opt, runs[i].batch, 7, NULL);
-    logreg_model *c = train_on(ds, "opencl", 0, runs[i].opt, runs[i].batch, 8, NULL);
+  /* On every path: the choice among them is the only thing auto adds, and a path cache keeps
+   * it from one run to the next. */
+  static const char *const paths[] = {"tiled", "fused", "own"};
+  for (size_t i = 0; i < sizeof runs / sizeof runs[0] * 3; i++) {
+    const char *g = paths[i % 3];
+    logreg_model *a = train_on(ds, "opencl", g, 0, runs[i / 3].opt, runs[i / 3].batch, 7, NULL);
+    logreg_model *b = train_on(ds, "opencl", g, 0, runs[i / 3].opt, runs[i / 3].batch, 7, NULL);
+    logreg_model *c = train_on(ds, "opencl", g, 0, runs[i / 3].opt, runs[i / 3].batch, 8, NULL);
     CHECK(a && b && c);
     if (a && b && c) {
       int same = memcmp(a->w, b->w, D * K * sizeof(double)) == 0 &&
                  memcmp(a->b, b->b, K * sizeof(double)) == 0;
-      if (!same) fprintf(stderr, "%s: not reproducible\n", logreg_optimizer_name(runs[i].opt));
+      if (!same)
+        fprintf(stderr, "%s on %s: not reproducible\n", logreg_optimizer_name(runs[i / 3].opt), g);
       CHECK(same);
-      if (runs[i].batch) CHECK(memcmp(a->w, c->w, D * K * sizeof(double)) != 0);
+      if (runs[i / 3].batch) CHECK(memcmp(a->w, c->w, D * K * sizeof(double)) != 0);
     }
     logreg_model_free(a);
     logreg_model_free(b);

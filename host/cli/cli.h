@@ -24,6 +24,12 @@ int cmd_plot(int argc, char **argv);
 int cli_error(int code, const char *fmt, ...) LR_PRINTF(2, 3);
 /* Prints "logreg: warning: MESSAGE" on stderr. */
 void cli_warn(const char *fmt, ...) LR_PRINTF(1, 2);
+/* Whether `name` is an OpenCL evaluation path of --gemm: auto, tiled, fused, own, clblast. */
+int cli_gemm_valid(const char *name);
+/* The file where the OpenCL backend keeps its measured path choices: $LOGREG_PATH_CACHE (empty:
+ * none), else $XDG_CACHE_HOME/logreg/paths.tsv or ~/.cache/logreg/paths.tsv (its folder made
+ * when missing); NULL when there is no such place. */
+const char *cli_path_cache(void);
 /* Handles args_parse's result for command `cmd`: prints help (returns 0 via *done), the error
  * (returns CLI_EXIT_USAGE), or returns -1 to go on. */
 int cli_parse(const char *cmd, const char *usage, const arg_spec *specs, int argc, char **argv,

@@ -22,6 +22,7 @@
 
 typedef struct bench_result {
   char device[200];
+  logreg_path_choice path;
   double setup_s, median_ms, min_ms, max_ms, gbps;
 } bench_result;
 
@@ -80,12 +81,12 @@ static void summarize(double *times, int count, size_t n, size_t d, bench_result
   res->gbps = (double)n * (double)d * 4.0 / (res->median_ms * 1e-3) / 1e9;
 }
 
-static logreg_status bench_one(const char *spec, const float *x, const int32_t *y, size_t n,
-                               size_t d, size_t k, int binary, int epochs, int warmup,
-                               bench_result *res, logreg_error *err) {
+static logreg_status bench_one(const char *spec, const lr_backend_opts *bo, const float *x,
+                               const int32_t *y, size_t n, size_t d, size_t k, int binary,
+                               int epochs, int warmup, bench_result *res, logreg_error *err) {
   double t0 = lr_now();
   lr_backend *be = NULL;
-  logreg_status st = lr_backend_create(spec, d, k, binary, 1e-4, 1.0, &be, err);
+  logreg_status st = lr_backend_create(spec, d, k, binary, 1e-4, 1.0, bo, &be, err);
   if (st) return st;
   double *times = malloc((size_t)epochs * sizeof *times);
   if (!times) {
@@ -102,6 +103,7 @@ static logreg_status bench_one(const char *spec, const float *x, const int32_t *
   }
   if (!st) {
     snprintf(res->device, sizeof res->device, "%s", be->device);
+    res->path = be->path;
     summarize(times, epochs, n, d, res);
   }
   free(times);
@@ -140,8 +142,8 @@ static int synthetic(size_t rows, size_t d, size_t k, uint64_t seed, float **x, 
  * a slow spell of a shared machine hits every size alike and the per-row times are comparable
  * within the run. Reports each size against its own floor, its ms per 1e5 rows, and the spread
  * of those (largest / smallest - 1). */
-static int bench_sweep(const char *list, const char *device, size_t d, size_t k, int binary,
-                       int epochs, int warmup, uint64_t seed, int json) {
+static int bench_sweep(const char *list, const char *device, const lr_backend_opts *bo, size_t d,
+                       size_t k, int binary, int epochs, int warmup, uint64_t seed, int json) {
   size_t ns[SWEEP_MAX], cnt = 0;
   char buf[512];
   if (strlen(list) >= sizeof buf) return cli_error(CLI_EXIT_USAGE, "--sweep: list too long");
@@ -183,7 +185,7 @@ static int bench_sweep(const char *list, const char *device, size_t d, size_t k,
       goto out;
     }
     double t0 = lr_now();
-    logreg_status st = lr_backend_create(device, d, k, binary, 1e-4, 1.0, &be[i], &err);
+    logreg_status st = lr_backend_create(device, d, k, binary, 1e-4, 1.0, bo, &be[i], &err);
     if (!st) st = be[i]->ops->set_data(be[i], LR_SLOT_TRAIN, x, y, NULL, ns[i], &err);
     free(x);
     free(y);
@@ -228,6 +230,7 @@ static int bench_sweep(const char *list, const char *device, size_t d, size_t k,
     if (json) {
       cJSON *o = cJSON_CreateObject();
       cJSON_AddStringToObject(o, "device", be[i]->device);
+      report_path_json(o, &be[i]->path);
       cJSON_AddStringToObject(o, "spec", device);
       cJSON_AddBoolToObject(o, "sweep", 1);
       cJSON_AddNumberToObject(o, "rows", (double)ns[i]);
@@ -287,7 +290,8 @@ int cmd_bench(int argc, char **argv) {
       {"--device", ARG_STR, &device, "DEV",
        "auto|cpu|opencl|opencl:P:D|all (all: cpu and every OpenCL device)"},
       {"--gemm", ARG_STR, &gemm, "MODE",
-       "auto|fused|clblast|own: the OpenCL GEMM path (sets LOGREG_GEMM for the run)"},
+       "auto|tiled|fused|own|clblast: the OpenCL evaluation path (auto: the fastest, timed at "
+       "set-up or cached)"},
       {"--epochs", ARG_INT, &epochs, "N", "timed full-batch epochs (default 20)"},
       {"--cpu-epochs", ARG_INT, &cpu_epochs, "N",
        "timed epochs for the cpu reference (default: --epochs; it is slow on big shapes)"},
@@ -306,19 +310,14 @@ int cmd_bench(int argc, char **argv) {
   if (!data && (rows < 1 || features < 1 || classes < 2))
     return cli_error(CLI_EXIT_USAGE, "--rows and --features must be >= 1, --classes >= 2");
   if (binary) classes = 2;
-  if (gemm) {
-    static const char *const modes[] = {"auto", "fused", "clblast", "own"};
-    int ok = 0;
-    for (size_t i = 0; i < sizeof modes / sizeof *modes; i++) ok |= strcmp(gemm, modes[i]) == 0;
-    if (!ok)
-      return cli_error(CLI_EXIT_USAGE, "--gemm: \"%s\" is not auto, fused, clblast or own", gemm);
-    if (setenv("LOGREG_GEMM", gemm, 1) != 0)
-      return cli_error(CLI_EXIT_ERROR, "--gemm: cannot set LOGREG_GEMM");
-  }
+  if (gemm && !cli_gemm_valid(gemm))
+    return cli_error(CLI_EXIT_USAGE, "--gemm: \"%s\" is not auto, tiled, fused, own or clblast",
+                     gemm);
+  lr_backend_opts bo = {gemm, cli_path_cache()};
 
   if (sweep) {
     if (data) return cli_error(CLI_EXIT_USAGE, "--sweep uses synthetic data: drop --data");
-    return bench_sweep(sweep, device, features, classes, binary, epochs, warmup, seed, json);
+    return bench_sweep(sweep, device, &bo, features, classes, binary, epochs, warmup, seed, json);
   }
 
   float *x = NULL;
@@ -423,7 +422,7 @@ int cmd_bench(int argc, char **argv) {
     bench_target *t = &targets[i];
     bench_result res = {0};
     int te = strcmp(t->spec, "cpu") == 0 ? cpu_epochs : epochs;
-    if (bench_one(t->spec, x, y, rows, features, classes, binary, te, warmup, &res, &err) !=
+    if (bench_one(t->spec, &bo, x, y, rows, features, classes, binary, te, warmup, &res, &err) !=
         LOGREG_OK) {
       cli_error(CLI_EXIT_ERROR, "%s: %s", t->spec, err.message);
       goto out;
@@ -434,6 +433,7 @@ int cmd_bench(int argc, char **argv) {
     if (json) {
       cJSON *o = cJSON_CreateObject();
       cJSON_AddStringToObject(o, "device", res.device);
+      report_path_json(o, &res.path);
       cJSON_AddStringToObject(o, "spec", t->spec);
       cJSON_AddNumberToObject(o, "rows", (double)rows);
       cJSON_AddNumberToObject(o, "features", (double)features);

@@ -249,7 +249,8 @@ int cmd_train(int argc, char **argv) {
       {"--device", ARG_STR, &p.device, "DEV",
        "auto|cpu|opencl|opencl:P:D (default auto: a GPU, else any OpenCL device, else cpu)"},
       {"--gemm", ARG_STR, &gemm, "MODE",
-       "OpenCL products: auto|fused|own|clblast (default auto; see README)"},
+       "OpenCL evaluation path: auto|tiled|fused|own|clblast (default auto: timed at set-up; see "
+       "README)"},
       {"--model", ARG_STR, &model_path, "OUT.json", "where to save the model (default model.json)"},
       {"--history", ARG_STR, &history, "OUT.csv", "per-epoch losses and accuracies"},
       {"--json", ARG_FLAG, &json, NULL, "print one JSON summary on stdout"},
@@ -290,14 +291,11 @@ int cmd_train(int argc, char **argv) {
       return cli_error(CLI_EXIT_USAGE, "--split: the test fraction must be 0 with --test");
   }
   if (test_labels && !test_path) return cli_error(CLI_EXIT_USAGE, "--test-labels needs --test");
-  if (gemm) {
-    if (strcmp(gemm, "auto") != 0 && strcmp(gemm, "fused") != 0 && strcmp(gemm, "own") != 0 &&
-        strcmp(gemm, "clblast") != 0)
-      return cli_error(CLI_EXIT_USAGE, "--gemm: \"%s\" is not one of auto, fused, own, clblast",
-                       gemm);
-    /* The opencl backend reads its GEMM path from the environment (LOGREG_GEMM). */
-    setenv("LOGREG_GEMM", gemm, 1);
-  }
+  if (gemm && !cli_gemm_valid(gemm))
+    return cli_error(CLI_EXIT_USAGE, "--gemm: \"%s\" is not auto, tiled, fused, own or clblast",
+                     gemm);
+  p.gemm = gemm;
+  p.path_cache = cli_path_cache();
   char spec[64];
   int is_auto = strcmp(p.device, "auto") == 0;
   if (strcmp(p.device, "cpu") != 0) {
@@ -416,6 +414,10 @@ int cmd_train(int argc, char **argv) {
     cli_error(CLI_EXIT_ERROR, "%s", err.message);
     goto out;
   }
+  char path_text[256];
+  if (!quiet && res.path.path[0])
+    fprintf(stderr, "training: path %s\n",
+            report_path_text(&res.path, path_text, sizeof path_text));
   if (!quiet && res.stop_reason && strcmp(res.stop_reason, "epochs") != 0)
     fprintf(stderr, "stopped after epoch %d (%s); kept epoch %d\n", res.epochs_run, res.stop_reason,
             res.best_epoch);
@@ -444,6 +446,7 @@ int cmd_train(int argc, char **argv) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "backend", res.backend);
     cJSON_AddStringToObject(o, "device", res.device);
+    report_path_json(o, &res.path);
     cJSON_AddStringToObject(o, "optimizer", logreg_optimizer_name(p.optimizer));
     cJSON_AddNumberToObject(o, "epochs", res.epochs_run);
     cJSON_AddNumberToObject(o, "best_epoch", res.best_epoch);

@@ -3,6 +3,7 @@
  * object. CLI code, so it may print, but only to the stream it is given. */
 #include "report.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,4 +163,38 @@ int report_json_puts(cJSON *obj) {
   puts(s);
   free(s);
   return 0;
+}
+
+const char *report_path_text(const logreg_path_choice *pc, char *buf, size_t cap) {
+  if (!cap) return buf;
+  buf[0] = '\0';
+  if (!pc->path[0]) return buf;
+  size_t len = (size_t)snprintf(buf, cap, "%s (%s", pc->path, pc->how);
+  for (int i = 0; i < pc->count && len < cap; i++) {
+    if (isnan(pc->ms[i]))
+      len += (size_t)snprintf(buf + len, cap - len, "%s%s fails", i ? ", " : ": ", pc->names[i]);
+    else
+      len += (size_t)snprintf(buf + len, cap - len, "%s%s %.3g ms", i ? ", " : ": ", pc->names[i],
+                              pc->ms[i]);
+  }
+  if (len < cap) snprintf(buf + len, cap - len, "%s)", pc->count ? " per evaluation" : "");
+  return buf;
+}
+
+void report_path_json(cJSON *o, const logreg_path_choice *pc) {
+  if (!pc->path[0]) {
+    cJSON_AddNullToObject(o, "gemm");
+    return;
+  }
+  cJSON *g = cJSON_AddObjectToObject(o, "gemm");
+  if (!g) return;
+  cJSON_AddStringToObject(g, "path", pc->path);
+  cJSON_AddStringToObject(g, "chosen_by", pc->how);
+  cJSON *ms = cJSON_AddObjectToObject(g, "ms_per_evaluation");
+  for (int i = 0; ms && i < pc->count; i++) {
+    if (isnan(pc->ms[i]))
+      cJSON_AddNullToObject(ms, pc->names[i]);
+    else
+      cJSON_AddNumberToObject(ms, pc->names[i], pc->ms[i]);
+  }
 }

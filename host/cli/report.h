@@ -29,4 +29,12 @@ char *report_json_print(const cJSON *obj);
  * or printing ran out of memory. */
 int report_json_puts(cJSON *obj);
 
+/* The OpenCL evaluation path of a run: "tiled (measured ms per evaluation: tiled 0.41, fused
+ * 25.6*, ...)" into buf; "" when there is none (the cpu backend). */
+const char *report_path_text(const logreg_path_choice *pc, char *buf, size_t cap);
+
+/* {"path","chosen_by","ms_per_evaluation":{name: ms or null}} added to `o` under "gemm" (null
+ * when there is no path: the cpu backend). */
+void report_path_json(cJSON *o, const logreg_path_choice *pc);
+
 #endif

@@ -118,10 +118,13 @@ static size_t fused_max_blocks(const ocl_backend *ob, size_t rows) {
 
 /* The tiled path: work-groups per compute unit of its persistent grid (enough to hide each
  * other's barriers and memory waits, few enough that the partial gradients, one (d + 1) x KW
- * matrix per group, stay small next to X), and the local memory a tile of X may take. */
+ * matrix per group, stay small next to X), and the local memory one group may take (a third
+ * of it at most, so that more than one group fits on a compute unit). */
 #define TILE_GROUPS_PER_CU 2
-#define TILE_X_BYTES 24576
+#define TILE_LOCAL_BYTES 32768
 #define TILE_MAX_ROWS 128
+/* Gradient sums each work-item of lr_tile keeps in registers: ceil((d + 1) / wg) x KW. */
+#define TILE_MAX_ACC 64
 
 static size_t tile_groups(const ocl_backend *ob, size_t m) {
   size_t want = TILE_GROUPS_PER_CU * (size_t)(ob->info.compute_units ? ob->info.compute_units : 1);
@@ -129,15 +132,24 @@ static size_t tile_groups(const ocl_backend *ob, size_t m) {
   return tiles < want ? (tiles ? tiles : 1) : want;
 }
 
-/* Rows per tile for d features on this device: as many as TILE_X_BYTES (and a third of the
- * device's local memory) hold, at most TILE_MAX_ROWS and the work-group size; 0 when not even
- * one row fits (the tiled path is then not applicable). */
-static size_t tile_rows(const lr_ocl_device_info *info, size_t d, size_t wg) {
-  size_t budget = TILE_X_BYTES, lm = (size_t)(info->local_mem / 3);
+/* The local memory lr_tile declares for tiles of tr rows (its xs, red, zs and rs arrays; the
+ * sizes are LR_TN, LR_TKC, LR_TRED and LR_NQ in logreg.cl). */
+static size_t tile_local_bytes(size_t tr, size_t d, size_t kw, size_t wg, size_t acc) {
+  size_t tkc = kw < 8 ? kw : 8, tp = wg / tr;
+  return tr * (d + 1) * sizeof(float) + tr * tkc * (tp + 1) * sizeof(float) +
+         tr * kw * sizeof(float) + tr * 4 * acc;
+}
+
+/* Rows per tile: the most (up to TILE_MAX_ROWS and the work-group size) whose local memory
+ * fits TILE_LOCAL_BYTES and a third of the device's; 0 when not even one row fits, or when
+ * the gradient sums exceed TILE_MAX_ACC (the tiled path does not apply). */
+static size_t tile_rows(const lr_ocl_device_info *info, size_t d, size_t kw, size_t wg,
+                        size_t acc) {
+  if ((d + wg) / wg * kw > TILE_MAX_ACC) return 0;
+  size_t budget = TILE_LOCAL_BYTES, lm = (size_t)(info->local_mem / 3);
   if (lm < budget) budget = lm;
-  size_t tr = budget / ((d ? d : 1) * sizeof(float));
-  if (tr > TILE_MAX_ROWS) tr = TILE_MAX_ROWS;
-  if (tr > wg) tr = wg;
+  size_t tr = TILE_MAX_ROWS < wg ? TILE_MAX_ROWS : wg;
+  while (tr > 0 && tile_local_bytes(tr, d, kw, wg, acc) > budget) tr--;
   return tr;
 }
 
@@ -928,9 +940,11 @@ static logreg_status requested_path(const ocl_backend *ob, const char *name, int
                    name);
   if (*mode == LR_GEMM_TILED && !ob->tr)
     return lr_fail(err, LOGREG_EINVAL,
-                   "--gemm tiled: a row of %zu features does not fit in the local memory of %s "
-                   "(%llu bytes)",
-                   ob->base.d, ob->info.name, ob->info.local_mem);
+                   "--gemm tiled: %zu features x %zu classes do not fit the tiled kernel on %s "
+                   "(a tile row in its local memory of %llu bytes, and at most %d gradient sums "
+                   "per work-item: ceil((features + 1) / %zu) x classes)",
+                   ob->base.d, ob->base.kw, ob->info.name, ob->info.local_mem, TILE_MAX_ACC,
+                   ob->wg);
   return LOGREG_OK;
 }
 
@@ -973,8 +987,8 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
   ob->wg = 256;
   while (ob->wg > info.max_wg && ob->wg > 1) ob->wg /= 2;
   ob->chunk = 256;
-  ob->tr = tile_rows(&info, d, ob->wg);
   ob->acc_size = info.fp64 ? sizeof(double) : sizeof(float);
+  ob->tr = tile_rows(&info, d, ob->base.kw, ob->wg, ob->acc_size);
   int mode;
   if ((st = requested_path(ob, opts ? opts->gemm : NULL, &mode, err))) {
     free(ob);

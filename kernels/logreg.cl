@@ -695,10 +695,11 @@ __kernel void lr_fused_finish(const __global float *partials, const __global flo
  *             classes at a time, the lanes' sums then added in lane order;
  *   rows      one work-item per row: stable softmax (or sigmoid), loss, residual, row sums;
  *   gradient  work-item i owns features i, i + LR_WG, ... (LR_TF of them; feature LR_D is the
- *             bias, a column of ones) and adds the tile's rows into its LR_TF x LR_TGC
- *             accumulators, which stay in registers across tiles when all classes fit
- *             (LR_TNG == 1); otherwise the group's partial in global memory is read, added to
- *             and written back per class chunk and tile.
+ *             bias, a column of ones) and adds the tile's rows into its LR_TF x LR_KW
+ *             accumulators, which stay in registers across tiles. The host uses this kernel
+ *             only while LR_TF x LR_KW <= 64 (TILE_MAX_ACC): beyond, tiling over classes is
+ *             still to be built (a first try, with the partials read and written back per
+ *             class chunk, was miscompiled by PoCL 3.1: work-items past LR_TN ran the body).
  *
  * Each group writes its partial gradient ((LR_D + 1) x LR_KW, the layout of [W | b]) and its
  * four row sums once; lr_tile_finish adds the groups' partials in group order. */
@@ -707,8 +708,6 @@ __kernel void lr_fused_finish(const __global float *partials, const __global flo
 #define LR_TF ((LR_TN + LR_WG - 1) / LR_WG) /* gradient rows per work-item */
 #define LR_TP (LR_WG / LR_TR)               /* lanes per row in the logits */
 #define LR_TKC (LR_KW < 8 ? LR_KW : 8)      /* logit classes per pass */
-#define LR_TGC (LR_TF * LR_KW <= 64 ? LR_KW : (64 / LR_TF > 0 ? 64 / LR_TF : 1))
-#define LR_TNG ((LR_KW + LR_TGC - 1) / LR_TGC) /* gradient class chunks */
 #define LR_TRED                                                                                    \
   (LR_TP + 1) /* lane stride of the logit sums (no bank                                            \
                  conflicts when a row's lanes are added) */
@@ -771,15 +770,9 @@ lr_tile(const __global float *X, const uint x_row0, const uint row0, const uint 
   const uint ntiles = (m + LR_TR - 1) / LR_TR;
   __global float *gp = gpart + (size_t)(gbase + grp) * LR_TN * LR_KW;
   acc_t wl = 0, l = 0, cor = 0, sw = 0;
-  float acc[LR_TF][LR_TGC];
+  float acc[LR_TF][LR_KW];
   for (uint f = 0; f < LR_TF; f++)
-    for (uint c = 0; c < LR_TGC; c++) acc[f][c] = 0.0f;
-#if LR_TNG > 1
-  /* Each work-item zeroes the rows of the partial it alone reads and writes below. */
-  if (want_grad)
-    for (uint j = lid; j < LR_TN; j += LR_WG)
-      for (uint c = 0; c < LR_KW; c++) gp[j * LR_KW + c] = 0.0f;
-#endif
+    for (uint c = 0; c < LR_KW; c++) acc[f][c] = 0.0f;
   const uint r = lid / LR_TP, lane = lid % LR_TP;
   for (uint tile = grp; tile < ntiles; tile += ngrp) {
     const uint t0 = tile * LR_TR, nt = min((uint)LR_TR, m - t0);
@@ -822,35 +815,21 @@ lr_tile(const __global float *X, const uint x_row0, const uint row0, const uint 
                &sw);
     if (!want_grad) continue;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (uint cg = 0; cg < LR_TNG; cg++) {
-      const uint cb = cg * LR_TGC;
-      for (uint f = 0; f < LR_TF; f++) {
-        const uint j = lid + f * LR_WG;
-        if (j >= LR_TN) break;
-#if LR_TNG > 1
-        for (uint c = 0; c < LR_TGC; c++)
-          acc[f][c] = cb + c < LR_KW ? gp[j * LR_KW + cb + c] : 0.0f;
-#endif
+    for (uint f = 0; f < LR_TF; f++) {
+      const uint j = lid + f * LR_WG;
+      if (j < LR_TN)
         for (uint rr = 0; rr < nt; rr++) {
           const float xv = xs[rr * LR_TN + j];
-          for (uint c = 0; c < LR_TGC; c++)
-            if (cb + c < LR_KW) acc[f][c] += xv * zs[rr * LR_KW + cb + c];
+          for (uint c = 0; c < LR_KW; c++) acc[f][c] += xv * zs[rr * LR_KW + c];
         }
-#if LR_TNG > 1
-        for (uint c = 0; c < LR_TGC; c++)
-          if (cb + c < LR_KW) gp[j * LR_KW + cb + c] = acc[f][c];
-#endif
-      }
     }
   }
-#if LR_TNG == 1
   if (want_grad)
     for (uint f = 0; f < LR_TF; f++) {
       const uint j = lid + f * LR_WG;
       if (j < LR_TN)
         for (uint c = 0; c < LR_KW; c++) gp[j * LR_KW + c] = acc[f][c];
     }
-#endif
   /* The row sums of the group's work-items (only the first LR_TR hold any), in order. */
   barrier(CLK_LOCAL_MEM_FENCE);
   if (lid < LR_TR) {

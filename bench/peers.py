@@ -33,7 +33,7 @@ fails (torch.compile without a working compiler, out of memory) prints
 
 Data: --rows N --features D --classes K synthetic like `logreg bench` (y uniform in 0..K-1,
 x = N(0,1) + (j % K == y)), or --fashion (Fashion-MNIST's 60000 training images from Debian's
-dataset-fashion-mnist, standardized). Every peer runs with --threads T (OMP/OpenBLAS/MKL thread
+dataset-fashion-mnist, or the IDX files in --fashion-dir, standardized). Every peer runs with --threads T (OMP/OpenBLAS/MKL thread
 variables are set before NumPy is imported; torch.set_num_threads(T); OMP_WAIT_POLICY=PASSIVE
 unless set, so that PyTorch's OpenMP threads do not spin against OpenBLAS's), --warmup untimed epochs
 (default 2), then --epochs timed ones. Prints one JSON line per peer:
@@ -67,6 +67,8 @@ def parse_args():
     ap.add_argument("--classes", type=int, default=10)
     ap.add_argument("--fashion", action="store_true",
                     help="Fashion-MNIST training images instead of synthetic data")
+    ap.add_argument("--fashion-dir", default=FASHION,
+                    help="folder of Fashion-MNIST's IDX files (default " + FASHION + ")")
     ap.add_argument("--epochs", type=int, default=20, help="timed epochs (default 20)")
     ap.add_argument("--warmup", type=int, default=2, help="untimed epochs first (default 2)")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1,
@@ -102,7 +104,7 @@ def load(a, np):
         import gzip
 
         def idx(name, offset):
-            with gzip.open(f"{FASHION}/{name}", "rb") as f:
+            with gzip.open(f"{a.fashion_dir}/{name}", "rb") as f:
                 return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
 
         x = idx("train-images-idx3-ubyte.gz", 16).reshape(-1, 784).astype(np.float32)

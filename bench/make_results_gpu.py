@@ -306,11 +306,19 @@ def render(raw, out_md, table):
         row += [t.peer_cell(s, p) for p in PEERS]
         w("| " + " | ".join(row) + " |")
     w("")
-    w(f"Epochs per cell (timed, after {machine.get('warmup', '2')} warm-up): " + "; ".join(
+    epochs = "; ".join(
         f"{label}: " + ", ".join(f"{m} {t.logreg[(s, m)]['results'][0].get('epochs')}"
                                  for m in MODES if t.lr_ms(s, m) is not None)
-        for s, label in t.shapes if any(t.lr_ms(s, m) is not None for m in MODES)) + ".")
-    w("")
+        for s, label in t.shapes if any(t.lr_ms(s, m) is not None for m in MODES))
+    if epochs:
+        w(f"logreg epochs per cell (timed, after {machine.get('warmup', '2')} warm-up): "
+          f"{epochs}.")
+    pe = sorted({(r.get("epochs"), r.get("warmup")) for c in cells if c.get("kind") == "peers"
+                 for r in c["results"] if "error" not in r})
+    if pe:
+        w("peers.py epochs: " + ", ".join(f"{e} timed after {wu} warm-up" for e, wu in pe) + ".")
+    if epochs or pe:
+        w("")
 
     w("## Ratios (issue 10's goals)")
     w("")

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # cli_bench.sh: `logreg bench` on a small synthetic shape: --json gives the contract's keys plus
-# the memory floor (floor_ms, floor_gb_per_s, floor_kind, ratio_to_floor) with consistent
-# numbers; the text table shows the floor; --gemm MODE is passed on and a bad mode is a usage
-# error; --cpu-epochs sets the cpu reference's epochs; --sweep times several row counts in one
-# process (one line per size, per-row times and their spread recomputed here) and rejects bad
-# lists.
+# the memory floor (floor_ms, floor_gb_per_s, floor_kind, ratio_to_floor, copy_floor_ms) with
+# consistent numbers; the text table shows the floor; --gemm MODE is passed on and a bad mode is
+# a usage error; --cpu-epochs sets the cpu reference's epochs; --sweep times several row counts
+# in one process (one line per size, per-row times and their spread recomputed here) and
+# rejects bad lists; --floor device holds an OpenCL device (PoCL here, a CPU device) against
+# the device read kernel with the device copy as a second figure, as GPUs are by default, and
+# --floor rejects a bad value or the cpu backend.
 . "$(dirname "$0")/lib.sh"
 
 "$LOGREG" bench --rows 3000 --features 16 --classes 3 --device cpu --epochs 3 --json \
@@ -23,6 +25,7 @@ assert j["floor_ms"] > 0 and j["floor_gb_per_s"] > 0
 assert abs(j["floor_gb_per_s"] - 3000 * 16 * 4 / (j["floor_ms"] * 1e-3) / 1e9) < 1e-6 * j["floor_gb_per_s"]
 assert abs(j["ratio_to_floor"] - j["ms_per_epoch_median"] / j["floor_ms"]) < 1e-9 * j["ratio_to_floor"]
 assert j["ms_per_epoch_min"] <= j["ms_per_epoch_median"] <= j["ms_per_epoch_max"]
+assert "copy_floor_ms" in j and j["copy_floor_ms"] is None, "cpu: no device copy figure"
 EOF
 
 "$LOGREG" bench --rows 3000 --features 16 --classes 3 --device cpu --epochs 2 > "$WORK/t.txt" \
@@ -67,8 +70,54 @@ for bad in "1000" "1000,x" "0,100" "100,200 --device all" "100,200 --data nofile
     || fail "--sweep $bad: rc $rc $(cat "$WORK/err")"
 done
 
-# With an OpenCL device: --gemm reaches the backend (its device string names the GEMM path).
+for bad in "--floor nope" "--floor device --device cpu"; do
+  # shellcheck disable=SC2086
+  "$LOGREG" bench --rows 100 --features 4 --epochs 1 --device cpu $bad > /dev/null 2> "$WORK/err"
+  rc=$?
+  [ "$rc" -eq 2 ] && grep -q "^logreg: error: --floor" "$WORK/err" && pass "$bad: usage error" \
+    || fail "$bad: rc $rc $(cat "$WORK/err")"
+done
+
+# With an OpenCL device: --gemm reaches the backend (its device string names the GEMM path);
+# the floors of an OpenCL device. 3000 x 16 floats are 12000 whole float4s, so the device read
+# covers exactly X's bytes.
 if "$LOGREG" devices 2> /dev/null | grep -q '^opencl:[0-9]*:[0-9]*'; then
+  gpu=$("$LOGREG" devices 2> /dev/null | awk '/^opencl:/ { getline t; if (t ~ /^ *GPU,/) n++ } END { print n + 0 }')
+  "$LOGREG" bench --rows 3000 --features 16 --classes 3 --device opencl --epochs 2 --json \
+    > "$WORK/auto.json" 2> "$WORK/err" || fail "bench --device opencl exited $?: $(cat "$WORK/err")"
+  "$LOGREG" bench --rows 3000 --features 16 --classes 3 --device opencl --epochs 2 --json \
+    --floor device > "$WORK/dev.json" 2> "$WORK/err" \
+    || fail "bench --floor device exited $?: $(cat "$WORK/err")"
+  python3 - "$WORK/auto.json" "$WORK/dev.json" "$gpu" <<'EOF' && pass "--floor device: device read, copy as a second figure" \
+    || fail "--floor device: $(cat "$WORK/auto.json" "$WORK/dev.json")"
+import json, re, sys
+auto, dev = (json.loads(open(f).readline()) for f in sys.argv[1:3])
+if sys.argv[3] == "0":  # a CPU OpenCL device: the host read by default, no copy figure
+    assert re.fullmatch(r"host read, \d+ threads?", auto["floor_kind"]), auto["floor_kind"]
+    assert auto["copy_floor_ms"] is None
+assert dev["floor_kind"] == "device read", dev["floor_kind"]
+assert dev["floor_ms"] > 0 and dev["copy_floor_ms"] > 0
+assert abs(dev["floor_gb_per_s"] - 3000 * 16 * 4 / (dev["floor_ms"] * 1e-3) / 1e9) < 1e-6 * dev["floor_gb_per_s"]
+assert abs(dev["ratio_to_floor"] - dev["ms_per_epoch_median"] / dev["floor_ms"]) < 1e-9 * dev["ratio_to_floor"]
+EOF
+  "$LOGREG" bench --rows 3000 --features 16 --classes 3 --device opencl --epochs 2 --floor device \
+    > "$WORK/dev.txt" 2> "$WORK/err" || fail "bench --floor device (text) exited $?: $(cat "$WORK/err")"
+  grep -q "^  device read .* ms .* GB/s  (opencl; a read kernel" "$WORK/dev.txt" \
+    && grep -q "^  device copy .* ms .* GB/s  (opencl; clEnqueueCopyBuffer" "$WORK/dev.txt" \
+    && grep -q " device read  *opencl:" "$WORK/dev.txt" \
+    && ! grep -q "host read" "$WORK/dev.txt" \
+    && pass "--floor device table: the read is the floor, the copy a line" \
+    || fail "--floor device table: $(cat "$WORK/dev.txt")"
+  "$LOGREG" bench --sweep 1000,3000 --features 16 --classes 3 --device opencl --epochs 2 \
+    --floor device --json > "$WORK/dsweep.json" 2> "$WORK/err" \
+    || fail "bench --sweep --floor device exited $?: $(cat "$WORK/err")"
+  python3 - "$WORK/dsweep.json" <<'EOF' && pass "--sweep --floor device" || fail "--sweep --floor device: $(cat "$WORK/dsweep.json")"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert [r["rows"] for r in rows] == [1000, 3000]
+for r in rows:
+    assert r["floor_kind"] == "device read" and r["floor_ms"] > 0 and r["copy_floor_ms"] > 0
+EOF
   "$LOGREG" bench --rows 500 --features 4 --device opencl --epochs 1 --gemm own --json \
     > "$WORK/own.json" 2> "$WORK/err" || fail "bench --gemm own exited $?: $(cat "$WORK/err")"
   grep -q "own GEMM" "$WORK/own.json" && pass "--gemm own reaches the backend" \

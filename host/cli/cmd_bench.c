@@ -2,8 +2,10 @@
  * timed on data resident on the device, after warm-up, for one backend or all of them side by
  * side. Setup (context, kernel compilation, upload) is timed apart from the epochs. Each device
  * is also put against its memory floor, measured in the same run before the devices (floor.h):
- * the time of one pass over an X-sized buffer on the host (cpu backend, CPU OpenCL devices) or
- * of a device-to-device copy (GPUs); ratio_to_floor = median epoch / floor. */
+ * the time of one pass over an X-sized buffer, read on the host (cpu backend, and CPU OpenCL
+ * devices unless --floor device) or by a read kernel on the device (GPUs, or --floor device);
+ * ratio_to_floor = median epoch / floor. A device floor comes with the device-to-device copy of
+ * the same buffer as a second figure (copy_floor_ms: it reads and writes, about twice the read). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,26 +28,64 @@ typedef struct bench_result {
   double setup_s, median_ms, min_ms, max_ms, gbps;
 } bench_result;
 
+/* --floor: which floor an OpenCL device is held against. */
+typedef enum bench_floor_choice {
+  BENCH_FLOOR_AUTO,  /* the device read on GPUs, the host read elsewhere */
+  BENCH_FLOOR_HOST,  /* the host read for every device */
+  BENCH_FLOOR_DEVICE /* the device read for every OpenCL device (the cpu backend: host read) */
+} bench_floor_choice;
+
+/* The floors of one OpenCL device: its read (the floor) and its copy (a second figure). */
+typedef struct device_floors {
+  lr_floor read, copy;
+  int have_read, have_copy;
+  char read_error[512]; /* why there is no read floor */
+} device_floors;
+
 /* One device of the run and the floor it is held against. */
 typedef struct bench_target {
   char spec[32];
-  int device_floor; /* a GPU: its own device copy floor; else the host floor */
+  int device_floor; /* held against its own device read; else against the host read */
   lr_ocl_device_info info;
   const lr_floor *floor; /* NULL when it could not be measured (floor_error says why) */
-  lr_floor own;          /* the device copy floor, when device_floor */
+  device_floors own;     /* when device_floor */
   char floor_error[512];
 } bench_target;
 
-/* Whether `spec` (cpu, auto, opencl, opencl:P:D) runs on a GPU; fills *info when so. */
-static logreg_status spec_is_gpu(const char *spec, lr_ocl_device_info *info, int *gpu,
-                                 logreg_error *err) {
-  *gpu = 0;
+/* Resolves `spec` (cpu, auto, opencl, opencl:P:D): *ocl when it runs on an OpenCL device
+ * (then *info is that device), *gpu when that device is a GPU. */
+static logreg_status resolve_spec(const char *spec, lr_ocl_device_info *info, int *ocl, int *gpu,
+                                  logreg_error *err) {
+  *ocl = 0, *gpu = 0;
   if (strcmp(spec, "cpu") == 0) return LOGREG_OK;
   int found = 0;
   char why[512];
   logreg_status st = lr_ocl_choose(spec, info, &found, why, sizeof why, err);
-  if (!st && found) *gpu = (info->type & CL_DEVICE_TYPE_GPU) != 0;
+  if (!st && found) {
+    *ocl = 1;
+    *gpu = (info->type & CL_DEVICE_TYPE_GPU) != 0;
+  }
   return st;
+}
+
+/* Whether an OpenCL device (a GPU or not) is held against its device read under `choice`. */
+static int uses_device_floor(bench_floor_choice choice, int gpu) {
+  return choice == BENCH_FLOOR_DEVICE || (choice == BENCH_FLOOR_AUTO && gpu);
+}
+
+/* The device read and copy of an X-sized buffer on `info`; a floor that cannot be measured is
+ * a warning naming `what` (the device spec, or the size in a sweep), never an error. */
+static void measure_device(const lr_ocl_device_info *info, const char *what, size_t xbytes,
+                           device_floors *f) {
+  logreg_error err;
+  memset(f, 0, sizeof *f);
+  f->have_read = lr_floor_device_read(info, xbytes, &f->read, &err) == LOGREG_OK;
+  if (!f->have_read) {
+    snprintf(f->read_error, sizeof f->read_error, "%s", err.message);
+    cli_warn("bench: %s: no device floor: %s", what, err.message);
+  }
+  f->have_copy = lr_floor_device_copy(info, xbytes, &f->copy, &err) == LOGREG_OK;
+  if (!f->have_copy) cli_warn("bench: %s: no device copy figure: %s", what, err.message);
 }
 
 static void add_number_or_null(cJSON *o, const char *key, int ok, double v) {
@@ -112,7 +152,42 @@ static logreg_status bench_one(const char *spec, const lr_backend_opts *bo, cons
 }
 
 /* The synthetic data of `logreg bench`: labels uniform over k classes, features standard normal
- * plus 1 where j % k is the row's class (a learnable signal). */
+ * plus 1 where j % k is the row's class (a learnable signal). Rows are drawn in blocks of
+ * SYNTH_BLOCK, each from its own stream seeded by (seed, block), on up to 16 threads: the data
+ * depend on the seed alone, and the big shapes (1.6e9 values at 50M x 32) take seconds, not
+ * the minutes of one stream. */
+#define SYNTH_BLOCK 4096
+
+typedef struct synth_job {
+  size_t rows, d, k;
+  uint64_t seed;
+  float *x;
+  int32_t *y;
+} synth_job;
+
+/* splitmix64's finalizer: a block index and the seed into one well-mixed stream seed. */
+static uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+static void synth_part(void *ctx, unsigned t, unsigned nt) {
+  const synth_job *j = ctx;
+  size_t nb = (j->rows + SYNTH_BLOCK - 1) / SYNTH_BLOCK;
+  for (size_t b = nb * t / nt; b < nb * (t + 1) / nt; b++) {
+    lr_rng rng;
+    lr_rng_seed(&rng, mix64(j->seed ^ mix64((uint64_t)b + 1)));
+    size_t hi = (b + 1) * SYNTH_BLOCK < j->rows ? (b + 1) * SYNTH_BLOCK : j->rows;
+    for (size_t i = b * SYNTH_BLOCK; i < hi; i++) {
+      j->y[i] = (int32_t)lr_rng_below(&rng, j->k);
+      float *xi = j->x + i * j->d;
+      for (size_t c = 0; c < j->d; c++)
+        xi[c] = (float)(lr_rng_normal(&rng) + (c % j->k == (size_t)j->y[i]));
+    }
+  }
+}
+
 static int synthetic(size_t rows, size_t d, size_t k, uint64_t seed, float **x, int32_t **y) {
   *x = NULL, *y = NULL;
   if (d && rows > SIZE_MAX / d / sizeof **x) return -1;
@@ -125,13 +200,8 @@ static int synthetic(size_t rows, size_t d, size_t k, uint64_t seed, float **x, 
     *x = NULL, *y = NULL;
     return -1;
   }
-  lr_rng rng;
-  lr_rng_seed(&rng, seed);
-  for (size_t i = 0; i < rows; i++) {
-    (*y)[i] = (int32_t)lr_rng_below(&rng, k);
-    for (size_t j = 0; j < d; j++)
-      (*x)[i * d + j] = (float)(lr_rng_normal(&rng) + (j % k == (size_t)(*y)[i]));
-  }
+  synth_job job = {rows, d, k, seed, *x, *y};
+  lr_parallel(lr_threads_for(nx), synth_part, &job);
   return 0;
 }
 
@@ -143,7 +213,8 @@ static int synthetic(size_t rows, size_t d, size_t k, uint64_t seed, float **x, 
  * within the run. Reports each size against its own floor, its ms per 1e5 rows, and the spread
  * of those (largest / smallest - 1). */
 static int bench_sweep(const char *list, const char *device, const lr_backend_opts *bo, size_t d,
-                       size_t k, int binary, int epochs, int warmup, uint64_t seed, int json) {
+                       size_t k, int binary, int epochs, int warmup, uint64_t seed,
+                       bench_floor_choice fchoice, int json) {
   size_t ns[SWEEP_MAX], cnt = 0;
   char buf[512];
   if (strlen(list) >= sizeof buf) return cli_error(CLI_EXIT_USAGE, "--sweep: list too long");
@@ -162,22 +233,31 @@ static int bench_sweep(const char *list, const char *device, const lr_backend_op
 
   lr_backend *be[SWEEP_MAX] = {0};
   double *times[SWEEP_MAX] = {0}, setup[SWEEP_MAX] = {0};
-  lr_floor floors[SWEEP_MAX];
-  int have_floor[SWEEP_MAX] = {0};
+  lr_floor floors[SWEEP_MAX], copies[SWEEP_MAX];
+  int have_floor[SWEEP_MAX] = {0}, have_copy[SWEEP_MAX] = {0};
   lr_update u[SWEEP_MAX];
   lr_ocl_device_info info;
-  int gpu = 0, rc = CLI_EXIT_ERROR;
+  int ocl = 0, gpu = 0, rc = CLI_EXIT_ERROR;
   logreg_error err;
-  if (spec_is_gpu(device, &info, &gpu, &err) != LOGREG_OK)
+  if (resolve_spec(device, &info, &ocl, &gpu, &err) != LOGREG_OK)
     return cli_error(CLI_EXIT_ERROR, "%s", err.message);
+  if (fchoice == BENCH_FLOOR_DEVICE && !ocl)
+    return cli_error(CLI_EXIT_USAGE, "--floor device: --device %s is not an OpenCL device", device);
+  int dev_floor = ocl && uses_device_floor(fchoice, gpu);
   for (size_t i = 0; i < cnt; i++) {
     size_t xbytes = ns[i] * d * sizeof(float);
-    logreg_status fs = gpu ? lr_floor_device(&info, xbytes, &floors[i], &err)
-                           : lr_floor_host(xbytes, lr_floor_host_threads(), &floors[i], &err);
-    if (fs == LOGREG_OK)
+    if (dev_floor) {
+      char what[64];
+      device_floors df;
+      snprintf(what, sizeof what, "%zu rows", ns[i]);
+      measure_device(&info, what, xbytes, &df);
+      floors[i] = df.read, have_floor[i] = df.have_read;
+      copies[i] = df.copy, have_copy[i] = df.have_copy;
+    } else if (lr_floor_host(xbytes, lr_floor_host_threads(), &floors[i], &err) == LOGREG_OK) {
       have_floor[i] = 1;
-    else
+    } else {
       cli_warn("bench: %zu rows: no floor: %s", ns[i], err.message);
+    }
     float *x;
     int32_t *y;
     if (synthetic(ns[i], d, k, seed, &x, &y) != 0) {
@@ -221,8 +301,11 @@ static int bench_sweep(const char *list, const char *device, const lr_backend_op
   }
   if (!json)
     printf("sweep: %zu sizes x %zu features x %zu classes%s on %s, %d timed epochs each, taken "
-           "round-robin after %d warm-up\n%10s %8s %10s %10s %10s %7s %9s %8s %14s\n",
-           cnt, d, k, binary ? " (binary)" : "", be[0]->device, epochs, warmup, "rows", "setup s",
+           "round-robin after %d warm-up\nfloor: the %s of an X-sized buffer per size%s\n"
+           "%10s %8s %10s %10s %10s %7s %9s %8s %14s\n",
+           cnt, d, k, binary ? " (binary)" : "", be[0]->device, epochs, warmup,
+           dev_floor ? "device read" : "host read",
+           dev_floor ? " (the device copy is in --json as copy_floor_ms)" : "", "rows", "setup s",
            "median ms", "min ms", "max ms", "GB/s", "floor ms", "x floor", "ms / 1e5 rows");
   for (size_t i = 0; i < cnt; i++) {
     double per = res[i].median_ms / ((double)ns[i] / 1e5);
@@ -246,9 +329,10 @@ static int bench_sweep(const char *list, const char *device, const lr_backend_op
       add_number_or_null(o, "floor_ms", have_floor[i], have_floor[i] ? floors[i].ms : 0);
       cJSON_AddStringToObject(o, "floor_kind",
                               have_floor[i] ? floors[i].kind
-                              : gpu         ? "device copy"
+                              : dev_floor   ? "device read"
                                             : "host read");
       add_number_or_null(o, "ratio_to_floor", have_floor[i], ratio);
+      add_number_or_null(o, "copy_floor_ms", have_copy[i], have_copy[i] ? copies[i].ms : 0);
       cJSON_AddNumberToObject(o, "sweep_spread", hi / lo - 1);
       if (report_json_puts(o) != 0) {
         cli_error(CLI_EXIT_ERROR, "out of memory");
@@ -276,7 +360,7 @@ int cmd_bench(int argc, char **argv) {
   size_t rows = 60000, features = 784, classes = 10;
   int epochs = 20, cpu_epochs = 0, warmup = 2, json = 0, binary = 0;
   uint64_t seed = 42;
-  const char *device = "auto", *data = NULL, *gemm = NULL, *sweep = NULL;
+  const char *device = "auto", *data = NULL, *gemm = NULL, *sweep = NULL, *floor_opt = "auto";
   cli_data_opts dopt = {0};
   const arg_spec specs[] = {
       {"--rows", ARG_SIZE, &rows, "N", "synthetic rows (default 60000)"},
@@ -292,6 +376,9 @@ int cmd_bench(int argc, char **argv) {
       {"--gemm", ARG_STR, &gemm, "MODE",
        "auto|tiled|fused|own|clblast: the OpenCL evaluation path (auto: the fastest, timed at "
        "set-up or cached)"},
+      {"--floor", ARG_STR, &floor_opt, "KIND",
+       "auto|host|device: the memory floor of OpenCL devices (default auto: device read on GPUs, "
+       "host read elsewhere)"},
       {"--epochs", ARG_INT, &epochs, "N", "timed full-batch epochs (default 20)"},
       {"--cpu-epochs", ARG_INT, &cpu_epochs, "N",
        "timed epochs for the cpu reference (default: --epochs; it is slow on big shapes)"},
@@ -315,9 +402,23 @@ int cmd_bench(int argc, char **argv) {
                      gemm);
   lr_backend_opts bo = {gemm, cli_path_cache()};
 
+  bench_floor_choice fchoice;
+  if (strcmp(floor_opt, "auto") == 0)
+    fchoice = BENCH_FLOOR_AUTO;
+  else if (strcmp(floor_opt, "host") == 0)
+    fchoice = BENCH_FLOOR_HOST;
+  else if (strcmp(floor_opt, "device") == 0)
+    fchoice = BENCH_FLOOR_DEVICE;
+  else
+    return cli_error(CLI_EXIT_USAGE, "--floor: \"%s\" is not auto, host or device", floor_opt);
+  if (fchoice == BENCH_FLOOR_DEVICE && strcmp(device, "cpu") == 0)
+    return cli_error(CLI_EXIT_USAGE,
+                     "--floor device needs an OpenCL device: the cpu backend has the host floor");
+
   if (sweep) {
     if (data) return cli_error(CLI_EXIT_USAGE, "--sweep uses synthetic data: drop --data");
-    return bench_sweep(sweep, device, &bo, features, classes, binary, epochs, warmup, seed, json);
+    return bench_sweep(sweep, device, &bo, features, classes, binary, epochs, warmup, seed, fchoice,
+                       json);
   }
 
   float *x = NULL;
@@ -368,23 +469,32 @@ int cmd_bench(int argc, char **argv) {
       snprintf(targets[nt].spec, sizeof targets[0].spec, "opencl:%u:%u", list[i].platform,
                list[i].device);
       targets[nt].info = list[i];
-      targets[nt].device_floor = (list[i].type & CL_DEVICE_TYPE_GPU) != 0;
+      targets[nt].device_floor =
+          uses_device_floor(fchoice, (list[i].type & CL_DEVICE_TYPE_GPU) != 0);
     }
     free(list);
   } else {
     snprintf(targets[nt].spec, sizeof targets[0].spec, "%s", device);
-    if (spec_is_gpu(device, &targets[nt].info, &targets[nt].device_floor, &err) != LOGREG_OK) {
+    int ocl, gpu;
+    if (resolve_spec(device, &targets[nt].info, &ocl, &gpu, &err) != LOGREG_OK) {
       cli_error(CLI_EXIT_ERROR, "%s", err.message);
       goto out;
     }
-    nt++;
+    if (fchoice == BENCH_FLOOR_DEVICE && !ocl) {
+      rc = cli_error(CLI_EXIT_USAGE, "--floor device: --device %s is not an OpenCL device", device);
+      goto out;
+    }
+    targets[nt++].device_floor = ocl && uses_device_floor(fchoice, gpu);
   }
 
-  /* The floors, before the devices: the host read once, a device copy per GPU. */
+  /* The floors, before the devices: the host read once when a device is held against it, and
+   * a device read (with the copy figure) per device held against its own. */
   size_t xbytes = rows * features * sizeof(float);
   lr_floor host;
   char host_error[512] = "";
-  if (lr_floor_host(xbytes, lr_floor_host_threads(), &host, &err) != LOGREG_OK) {
+  int need_host = 0;
+  for (size_t i = 0; i < nt; i++) need_host |= !targets[i].device_floor;
+  if (need_host && lr_floor_host(xbytes, lr_floor_host_threads(), &host, &err) != LOGREG_OK) {
     snprintf(host_error, sizeof host_error, "%s", err.message);
     cli_warn("bench: no host floor: %s", err.message);
   }
@@ -393,12 +503,11 @@ int cmd_bench(int argc, char **argv) {
     if (!t->device_floor) {
       t->floor = host_error[0] ? NULL : &host;
       snprintf(t->floor_error, sizeof t->floor_error, "%s", host_error);
-    } else if (lr_floor_device(&t->info, xbytes, &t->own, &err) == LOGREG_OK) {
-      t->floor = &t->own;
-    } else {
-      snprintf(t->floor_error, sizeof t->floor_error, "%s", err.message);
-      cli_warn("bench: %s: no device floor: %s", t->spec, err.message);
+      continue;
     }
+    measure_device(&t->info, t->spec, xbytes, &t->own);
+    t->floor = t->own.have_read ? &t->own.read : NULL;
+    snprintf(t->floor_error, sizeof t->floor_error, "%s", t->own.read_error);
   }
 
   if (!json) {
@@ -407,14 +516,20 @@ int cmd_bench(int argc, char **argv) {
     if (cpu_epochs != epochs) printf("(the cpu reference: %d timed epochs)\n", cpu_epochs);
     printf("floor = one pass over an X-sized buffer (%.2f MB), median of %d after 1 warm-up:\n",
            (double)xbytes / 1e6, LR_FLOOR_PASSES);
-    if (!host_error[0])
-      printf("  %-28s %9.3f ms %8.2f GB/s  (cpu backend and CPU OpenCL devices)\n", host.kind,
-             host.ms, host.gb_per_s);
-    for (size_t i = 0; i < nt; i++)
-      if (targets[i].floor == &targets[i].own)
-        printf("  %-28s %9.3f ms %8.2f GB/s  (%s; clEnqueueCopyBuffer, counted as read bytes = "
-               "size)\n",
-               "device copy", targets[i].own.ms, targets[i].own.gb_per_s, targets[i].spec);
+    if (need_host && !host_error[0])
+      printf("  %-28s %9.3f ms %8.2f GB/s  (the host's memory)\n", host.kind, host.ms,
+             host.gb_per_s);
+    for (size_t i = 0; i < nt; i++) {
+      const device_floors *df = &targets[i].own;
+      if (!targets[i].device_floor) continue;
+      if (df->have_read)
+        printf("  %-28s %9.3f ms %8.2f GB/s  (%s; a read kernel over the buffer)\n", df->read.kind,
+               df->read.ms, df->read.gb_per_s, targets[i].spec);
+      if (df->have_copy)
+        printf("  %-28s %9.3f ms %8.2f GB/s  (%s; clEnqueueCopyBuffer, reads and writes: not the "
+               "floor, for comparison)\n",
+               df->copy.kind, df->copy.ms, df->copy.gb_per_s, targets[i].spec);
+    }
     printf("%8s %10s %10s %10s %7s %9s %10s %8s  %-22s %s\n", "setup s", "median ms", "min ms",
            "max ms", "GB/s", "floor ms", "floor GB/s", "x floor", "floor kind", "device");
   }
@@ -429,7 +544,8 @@ int cmd_bench(int argc, char **argv) {
     }
     const lr_floor *f = t->floor;
     double ratio = f ? res.median_ms / f->ms : NAN;
-    const char *kind = f ? f->kind : t->device_floor ? "device copy" : "host read";
+    const char *kind = f ? f->kind : t->device_floor ? "device read" : "host read";
+    int have_copy = t->device_floor && t->own.have_copy;
     if (json) {
       cJSON *o = cJSON_CreateObject();
       cJSON_AddStringToObject(o, "device", res.device);
@@ -448,6 +564,7 @@ int cmd_bench(int argc, char **argv) {
       add_number_or_null(o, "floor_gb_per_s", f != NULL, f ? f->gb_per_s : 0);
       cJSON_AddStringToObject(o, "floor_kind", kind);
       add_number_or_null(o, "ratio_to_floor", f != NULL, ratio);
+      add_number_or_null(o, "copy_floor_ms", have_copy, have_copy ? t->own.copy.ms : 0);
       if (!f) cJSON_AddStringToObject(o, "floor_error", t->floor_error);
       if (report_json_puts(o) != 0) {
         cli_error(CLI_EXIT_ERROR, "out of memory");

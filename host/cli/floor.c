@@ -1,6 +1,7 @@
 /* floor.c: the memory floor of `logreg bench` (see floor.h). */
 #include "floor.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,7 +137,7 @@ logreg_status lr_floor_host(size_t bytes, int threads, lr_floor *out, logreg_err
   return LOGREG_OK;
 }
 
-/* ---- Device copy ---- */
+/* ---- Device floors ---- */
 
 #define CL_TRY(call, what)                                                                         \
   do {                                                                                             \
@@ -148,8 +149,154 @@ logreg_status lr_floor_host(size_t bytes, int threads, lr_floor *out, logreg_err
     }                                                                                              \
   } while (0)
 
-logreg_status lr_floor_device(const lr_ocl_device_info *dev, size_t bytes, lr_floor *out,
-                              logreg_error *err) {
+#define READ_WG 256 /* work-group size of the read kernel, halved to what the device takes */
+#define READ_GROUPS_PER_CU 8 /* 8 x 256 work-items: a full NVIDIA SM (2048 threads) per unit */
+
+/* Builds floor.cl for `dev` with the largest power-of-two work-group size up to READ_WG that
+ * both the device and the compiled kernel accept. */
+static logreg_status build_read_kernel(const lr_ocl_device_info *dev, cl_context ctx,
+                                       cl_program *prog, cl_kernel *kern, size_t *wg,
+                                       logreg_error *err) {
+  int owned = 0;
+  const char *src = lr_ocl_kernel_source("floor.cl", &owned, err);
+  if (!src) return LOGREG_EBACKEND;
+  logreg_status st = LOGREG_OK;
+  *wg = READ_WG;
+  while (*wg > dev->max_wg && *wg > 1) *wg /= 2;
+  for (;;) {
+    char opts[64];
+    snprintf(opts, sizeof opts, "-DLR_FLOOR_WG=%zu -DLR_FLOOR_CHUNKED=%d", *wg,
+             (dev->type & CL_DEVICE_TYPE_CPU) != 0);
+    if ((st = lr_ocl_build(ctx, dev->did, src, opts, prog, NULL, err))) break;
+    cl_int rc;
+    *kern = clCreateKernel(*prog, "lr_floor_read", &rc);
+    if (rc != CL_SUCCESS) {
+      st = lr_fail(err, LOGREG_EBACKEND,
+                   "floor: clCreateKernel(lr_floor_read) on %s failed: %s (%d)", dev->name,
+                   lr_ocl_error_name(rc), rc);
+      break;
+    }
+    size_t kwg = 0;
+    rc = clGetKernelWorkGroupInfo(*kern, dev->did, CL_KERNEL_WORK_GROUP_SIZE, sizeof kwg, &kwg,
+                                  NULL);
+    if (rc != CL_SUCCESS || kwg >= *wg || *wg == 1) break;
+    clReleaseKernel(*kern);
+    clReleaseProgram(*prog);
+    *kern = NULL, *prog = NULL;
+    while (*wg > kwg && *wg > 1) *wg /= 2;
+  }
+  if (st) {
+    if (*kern) clReleaseKernel(*kern);
+    if (*prog) clReleaseProgram(*prog);
+    *kern = NULL, *prog = NULL;
+  }
+  if (owned) free((void *)src);
+  return st;
+}
+
+logreg_status lr_floor_device_read(const lr_ocl_device_info *dev, size_t bytes, lr_floor *out,
+                                   logreg_error *err) {
+  memset(out, 0, sizeof *out);
+  const size_t f4 = 4 * sizeof(float);
+  size_t n4 = bytes / f4 > 0 ? bytes / f4 : 1; /* whole float4s, at least one */
+  size_t per = (size_t)(dev->max_alloc / f4);  /* float4s per buffer */
+  if (per < 1)
+    return lr_fail(err, LOGREG_EBACKEND, "floor: %s reports no usable max allocation", dev->name);
+  if ((unsigned long long)n4 * f4 > dev->global_mem)
+    return lr_fail(err, LOGREG_EBACKEND,
+                   "floor: a %zu-byte buffer exceeds %s's global memory (%llu bytes)", n4 * f4,
+                   dev->name, dev->global_mem);
+  /* X larger than one allocation is read as several buffers, one launch each, in one timing. */
+  size_t nbuf = (n4 + per - 1) / per;
+  logreg_status st = LOGREG_OK;
+  cl_context ctx = NULL;
+  cl_command_queue q = NULL;
+  cl_program prog = NULL;
+  cl_kernel kern = NULL;
+  cl_mem partial = NULL;
+  cl_mem *buf = calloc(nbuf, sizeof *buf);
+  float *sums = NULL;
+  cl_int rc;
+  size_t wg = 0, groups = 0;
+  double times[FLOOR_RUNS];
+  if (!buf) return lr_fail(err, LOGREG_ENOMEM, "floor: out of memory");
+  cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)dev->pid, 0};
+  ctx = clCreateContext(props, 1, &dev->did, NULL, NULL, &rc);
+  CL_TRY(rc, "clCreateContext");
+  q = clCreateCommandQueue(ctx, dev->did, 0, &rc);
+  CL_TRY(rc, "clCreateCommandQueue");
+  if ((st = build_read_kernel(dev, ctx, &prog, &kern, &wg, err))) goto done;
+  /* Enough groups to fill every compute unit, fewer when the buffer has less work. */
+  size_t chunk = n4 < per ? n4 : per;
+  groups = (size_t)(dev->compute_units > 0 ? dev->compute_units : 1) * READ_GROUPS_PER_CU;
+  if (groups > (chunk + wg - 1) / wg) groups = (chunk + wg - 1) / wg;
+  if (groups < 1) groups = 1;
+  partial = clCreateBuffer(ctx, CL_MEM_READ_WRITE, nbuf * groups * sizeof(float), NULL, &rc);
+  CL_TRY(rc, "clCreateBuffer(partial sums)");
+  const cl_float4 pattern = {{0.25f, 0.5f, 0.75f, 1.0f}};
+  for (size_t b = 0; b < nbuf; b++) {
+    size_t nb = b + 1 < nbuf ? per : n4 - per * b;
+    buf[b] = clCreateBuffer(ctx, CL_MEM_READ_ONLY, nb * f4, NULL, &rc);
+    CL_TRY(rc, "clCreateBuffer");
+    CL_TRY(clEnqueueFillBuffer(q, buf[b], &pattern, sizeof pattern, 0, nb * f4, 0, NULL, NULL),
+           "clEnqueueFillBuffer");
+  }
+  CL_TRY(clFinish(q), "clFinish");
+  size_t global = groups * wg;
+  for (int r = 0; r < FLOOR_RUNS; r++) {
+    double t0 = lr_now();
+    for (size_t b = 0; b < nbuf; b++) {
+      cl_ulong nb = b + 1 < nbuf ? per : n4 - per * b;
+      cl_uint slot = (cl_uint)b;
+      CL_TRY(clSetKernelArg(kern, 0, sizeof buf[b], &buf[b]), "clSetKernelArg");
+      CL_TRY(clSetKernelArg(kern, 1, sizeof nb, &nb), "clSetKernelArg");
+      CL_TRY(clSetKernelArg(kern, 2, sizeof partial, &partial), "clSetKernelArg");
+      CL_TRY(clSetKernelArg(kern, 3, sizeof slot, &slot), "clSetKernelArg");
+      CL_TRY(clEnqueueNDRangeKernel(q, kern, 1, NULL, &global, &wg, 0, NULL, NULL),
+             "clEnqueueNDRangeKernel(lr_floor_read)");
+    }
+    CL_TRY(clFinish(q), "clFinish");
+    times[r] = (lr_now() - t0) * 1e3;
+  }
+  /* The partial sums come back once, after the timing, so that the reads have a consumer. */
+  if (!(sums = malloc(nbuf * groups * sizeof *sums))) {
+    st = lr_fail(err, LOGREG_ENOMEM, "floor: out of memory");
+    goto done;
+  }
+  CL_TRY(clEnqueueReadBuffer(q, partial, CL_TRUE, 0, nbuf * groups * sizeof *sums, sums, 0, NULL,
+                             NULL),
+         "clEnqueueReadBuffer(partial sums)");
+  /* ... and say whether the kernel read every float4 exactly once (each sums to 2.5). */
+  double total = 0, want = 2.5 * (double)n4;
+  for (size_t i = 0; i < nbuf * groups; i++) total += sums[i];
+  lr_floor_sink = total;
+  if (!(fabs(total - want) <= 1e-3 * want)) {
+    st = lr_fail(err, LOGREG_EBACKEND,
+                 "floor: the read kernel on %s summed the buffer to %.9g, not %.9g: it did not "
+                 "read every element once",
+                 dev->name, total, want);
+    goto done;
+  }
+  out->bytes = n4 * f4;
+  out->threads = 0;
+  out->ms = median(times + 1, LR_FLOOR_PASSES);
+  out->gb_per_s = (double)out->bytes / (out->ms * 1e-3) / 1e9;
+  snprintf(out->kind, sizeof out->kind, "device read");
+done:
+  free(sums);
+  for (size_t b = 0; b < nbuf; b++)
+    if (buf[b]) clReleaseMemObject(buf[b]);
+  free(buf);
+  if (partial) clReleaseMemObject(partial);
+  if (kern) clReleaseKernel(kern);
+  if (prog) clReleaseProgram(prog);
+  if (q) clReleaseCommandQueue(q);
+  if (ctx) clReleaseContext(ctx);
+  return st;
+}
+
+logreg_status lr_floor_device_copy(const lr_ocl_device_info *dev, size_t bytes, lr_floor *out,
+                                   logreg_error *err) {
   memset(out, 0, sizeof *out);
   if (bytes < sizeof(float)) bytes = sizeof(float);
   if (bytes > dev->max_alloc)

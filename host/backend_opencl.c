@@ -22,8 +22,18 @@
 
 enum { SUM_WLOSS, SUM_LOSS, SUM_CORRECT, SUM_S, SUM_SQ, SUM_GMAX, SUM_COUNT };
 
+/* X on the device: rows in segments of seg_rows rows, each its own buffer, so that X may be
+ * larger than the device's largest allocation (the one-pass paths read it segment by segment;
+ * the own and CLBlast paths need one segment). */
+#define LR_MAX_SEG 64
+typedef struct ocl_xbuf {
+  cl_mem seg[LR_MAX_SEG];
+  size_t nseg, seg_rows;
+} ocl_xbuf;
+
 typedef struct ocl_slot {
-  cl_mem x, y, s;
+  ocl_xbuf x;
+  cl_mem y, s;
   size_t n;
 } ocl_slot;
 
@@ -36,8 +46,9 @@ typedef struct ocl_backend {
   cl_kernel k_logits, k_softmax, k_sigmoid, k_reduce, k_sumsq, k_gpart, k_greduce, k_gfinish,
       k_gather, k_gd, k_mom, k_adam, k_transpose, k_fused, k_ffinish, k_tile, k_tfinish;
   ocl_slot slot[LR_SLOT_COUNT];
-  cl_mem xp, yp, sp, perm; /* the training slot in shuffled order, and the order */
-  int ordered;             /* training evaluations read xp/yp/sp */
+  ocl_xbuf xp;         /* the training slot's X in shuffled order... */
+  cl_mem yp, sp, perm; /* ...its labels and weights, and the order */
+  int ordered;         /* training evaluations read xp/yp/sp */
   cl_mem theta, grad, m1, m2;
   cl_mem z, g;            /* logits and residuals of the last evaluation (rows x KW) */
   size_t zg_rows;         /* capacity of z and g in rows */
@@ -98,6 +109,7 @@ static size_t round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
  * one KW x (d + 1) matrix per block, stay small), at least 64 rows, a multiple of the kernel's
  * 16-row groups. */
 #define FUSED_BLOCKS_PER_CU 8
+#define LR_LD_HOST(d) (((d) + 16) / 16 * 16) /* LR_LD of logreg.cl: a partial's row stride */
 #define FUSED_MIN_ROWS 64
 
 static size_t fused_want(const ocl_backend *ob) {
@@ -210,6 +222,34 @@ static logreg_status alloc(ocl_backend *ob, cl_mem *m, size_t bytes, const char 
   return LOGREG_OK;
 }
 
+/* Capacity of the one-pass paths' partials for `n` blocks (fused) or groups (tiled): an
+ * evaluation split over segments may need a few more than one over a single buffer. */
+static logreg_status ensure_fused_blocks(ocl_backend *ob, size_t n, logreg_error *err) {
+  size_t gneed = n * LR_LD_HOST(ob->base.d) * ob->kwp, pneed = 4 * n;
+  logreg_status st;
+  if (gneed > ob->gpart_cap) {
+    if ((st = alloc(ob, &ob->gpart, gneed * sizeof(float), "gradient partials", err))) return st;
+    ob->gpart_cap = gneed;
+  }
+  if (pneed > ob->partials_cap) {
+    if ((st = alloc(ob, &ob->partials, pneed * sizeof(float), "partial sums", err))) return st;
+    ob->partials_cap = pneed;
+  }
+  return LOGREG_OK;
+}
+
+static logreg_status ensure_tile_groups(ocl_backend *ob, size_t n, logreg_error *err) {
+  size_t np = (ob->base.d + 1) * ob->base.kw;
+  logreg_status st;
+  if (n > ob->tgroups_cap) {
+    if ((st = alloc(ob, &ob->tpart, n * np * sizeof(float), "tile partials", err)) ||
+        (st = alloc(ob, &ob->trsum, n * 4 * ob->acc_size, "tile row sums", err)))
+      return st;
+    ob->tgroups_cap = n;
+  }
+  return LOGREG_OK;
+}
+
 /* Makes sure the scratch buffers hold `rows` rows. */
 static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err) {
   size_t kw = ob->base.kw, d = ob->base.d;
@@ -231,7 +271,7 @@ static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err
   }
   size_t chunks = (rows + ob->chunk - 1) / ob->chunk, gneed;
   if (ob->gemm == LR_GEMM_FUSED) {
-    gneed = (fblocks ? fblocks : 1) * ((d + 16) / 16 * 16) * ob->kwp; /* LR_LD(d) rows */
+    gneed = (fblocks ? fblocks : 1) * LR_LD_HOST(d) * ob->kwp;
   } else {
     gneed = (chunks ? chunks : 1) * (d + 1) * kw;
   }
@@ -240,13 +280,8 @@ static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err
     ob->gpart_cap = gneed;
   }
   if (ob->gemm == LR_GEMM_TILED) {
-    size_t tg = tile_groups(ob, rows), fg = round_up((d + 1) * kw, ob->wg) / ob->wg;
-    if (tg > ob->tgroups_cap) {
-      if ((st = alloc(ob, &ob->tpart, tg * (d + 1) * kw * sizeof(float), "tile partials", err)) ||
-          (st = alloc(ob, &ob->trsum, tg * 4 * ob->acc_size, "tile row sums", err)))
-        return st;
-      ob->tgroups_cap = tg;
-    }
+    size_t fg = round_up((d + 1) * kw, ob->wg) / ob->wg;
+    if ((st = ensure_tile_groups(ob, tile_groups(ob, rows), err))) return st;
     if (4 + 2 * fg > ob->tout_cap) {
       if ((st = alloc(ob, &ob->tout, (4 + 2 * fg) * ob->acc_size, "tile sums", err))) return st;
       ob->tout_cap = 4 + 2 * fg;
@@ -422,6 +457,75 @@ static logreg_status choose_path(ocl_backend *ob, size_t n, logreg_error *err) {
   return ensure_rows(ob, n, err);
 }
 
+static void xbuf_release(ocl_backend *ob, ocl_xbuf *xb) {
+  for (size_t i = 0; i < LR_MAX_SEG; i++) drop(ob, &xb->seg[i]);
+  xb->nseg = xb->seg_rows = 0;
+}
+
+/* Device buffers for n rows of X: one when it fits the largest allocation, else segments of
+ * as many whole rows as one allocation holds. */
+static logreg_status xbuf_alloc(ocl_backend *ob, ocl_xbuf *xb, size_t n, const char *what,
+                                logreg_error *err) {
+  size_t row = ob->base.d * sizeof(float), per = row ? (size_t)(ob->max_alloc / row) : n;
+  char a[32], b[32];
+  xbuf_release(ob, xb);
+  if (per == 0)
+    return lr_fail(err, LOGREG_EBACKEND,
+                   "opencl: one row of %s (%zu features, %s) is larger than the largest "
+                   "allocation of %s (%s)",
+                   what, ob->base.d, human_bytes(row, a, sizeof a), ob->info.name,
+                   human_bytes(ob->max_alloc, b, sizeof b));
+  if (per > n) per = n ? n : 1;
+  size_t nseg = n ? (n + per - 1) / per : 1;
+  if (nseg > LR_MAX_SEG)
+    return lr_fail(err, LOGREG_EBACKEND,
+                   "opencl: %s (%zu x %zu floats) needs %zu allocations of at most %s on %s; "
+                   "at most %d are supported",
+                   what, n, ob->base.d, nseg, human_bytes(ob->max_alloc, b, sizeof b),
+                   ob->info.name, LR_MAX_SEG);
+  for (size_t i = 0; i < nseg; i++) {
+    size_t rows = i + 1 < nseg ? per : n - i * per;
+    logreg_status st = alloc(ob, &xb->seg[i], rows * row, what, err);
+    if (st) return st;
+  }
+  xb->nseg = nseg;
+  xb->seg_rows = per;
+  return LOGREG_OK;
+}
+
+static logreg_status xbuf_upload(ocl_backend *ob, ocl_xbuf *xb, const float *x, size_t n,
+                                 const char *what, logreg_error *err) {
+  logreg_status st = xbuf_alloc(ob, xb, n, what, err);
+  size_t d = ob->base.d;
+  for (size_t i = 0; !st && i < xb->nseg; i++) {
+    size_t r0 = i * xb->seg_rows, rows = n - r0 < xb->seg_rows ? n - r0 : xb->seg_rows;
+    if (rows > 0 && d > 0)
+      CL_TRY(clEnqueueWriteBuffer(ob->q, xb->seg[i], CL_TRUE, 0, rows * d * sizeof(float),
+                                  x + r0 * d, 0, NULL, NULL),
+             what);
+  }
+  return st;
+}
+
+/* One piece of an evaluation over rows [begin, begin + m): the rows [row0, row0 + rows) of
+ * the slot, which are rows [x_row0, x_row0 + rows) of segment X. */
+typedef struct xpiece {
+  cl_mem X;
+  size_t x_row0, row0, rows;
+} xpiece;
+
+/* The pieces of [begin, begin + m) in order; returns their count (at most LR_MAX_SEG). */
+static size_t xbuf_pieces(const ocl_xbuf *xb, size_t begin, size_t m, xpiece *out) {
+  size_t np = 0, end = begin + m;
+  for (size_t r = begin; r < end && np < LR_MAX_SEG; np++) {
+    size_t seg = r / xb->seg_rows, s0 = seg * xb->seg_rows, s1 = s0 + xb->seg_rows;
+    size_t e = end < s1 ? end : s1;
+    out[np] = (xpiece){xb->seg[seg], r - s0, r, e - r};
+    r = e;
+  }
+  return np;
+}
+
 static logreg_status ocl_set_data(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
                                   const float *s, size_t n, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
@@ -437,7 +541,7 @@ static logreg_status ocl_set_data(lr_backend *be, lr_slot slot, const float *x, 
   char what[64];
   snprintf(what, sizeof what, "the %s data (%zu x %zu floats)", slot ? "validation" : "training", n,
            d);
-  logreg_status st = upload(ob, &sl->x, x, n * d * sizeof(float), what, err);
+  logreg_status st = xbuf_upload(ob, &sl->x, x, n, what, err);
   if (!st) st = upload(ob, &sl->y, y, n * sizeof(int32_t), "labels", err);
   if (!st) st = upload(ob, &sl->s, s, n * sizeof(float), "row weights", err);
   free(ones);
@@ -445,6 +549,11 @@ static logreg_status ocl_set_data(lr_backend *be, lr_slot slot, const float *x, 
   sl->n = n;
   be->n[slot] = n;
   if (slot == LR_SLOT_TRAIN) ob->ordered = 0;
+  if (sl->x.nseg > 1 && !ob->auto_gemm && (ob->gemm == LR_GEMM_OWN || ob->gemm == LR_GEMM_CLBLAST))
+    return lr_fail(err, LOGREG_EBACKEND,
+                   "opencl: --gemm %s needs X in one allocation, but %s takes %zu of the largest "
+                   "allocation of %s; use --gemm tiled, fused or auto",
+                   path_names[ob->gemm], what, sl->x.nseg, ob->info.name);
   if (slot == LR_SLOT_TRAIN && ob->auto_gemm && n > 0) {
     ob->auto_gemm = 0;
     if ((st = choose_path(ob, n, err))) return st;
@@ -461,8 +570,8 @@ static logreg_status ocl_set_order(lr_backend *be, const uint32_t *order, logreg
   ocl_slot *sl = &ob->slot[LR_SLOT_TRAIN];
   size_t n = sl->n, d = be->d;
   logreg_status st;
-  if (!ob->xp) {
-    if ((st = alloc(ob, &ob->xp, n * d * sizeof(float), "the shuffled training copy", err)) ||
+  if (!ob->perm) {
+    if ((st = xbuf_alloc(ob, &ob->xp, n, "the shuffled training copy", err)) ||
         (st = alloc(ob, &ob->yp, n * sizeof(int32_t), "shuffled labels", err)) ||
         (st = alloc(ob, &ob->sp, n * sizeof(float), "shuffled weights", err)) ||
         (st = alloc(ob, &ob->perm, n * sizeof(uint32_t), "the permutation", err)))
@@ -471,13 +580,23 @@ static logreg_status ocl_set_order(lr_backend *be, const uint32_t *order, logreg
   CL_TRY(clEnqueueWriteBuffer(ob->q, ob->perm, CL_FALSE, 0, n * sizeof(uint32_t), order, 0, NULL,
                               NULL),
          "clEnqueueWriteBuffer(permutation)");
-  cl_uint un = (cl_uint)n, ud = (cl_uint)d;
-  CL_TRY(set_args(ob->k_gather, 9, A(sl->x), A(sl->y), A(sl->s), A(ob->perm), A(un), A(ud),
-                  A(ob->xp), A(ob->yp), A(ob->sp)),
-         "clSetKernelArg(lr_gather)");
-  size_t gs[2] = {round_up(d ? d : 1, 16), n ? n : 1};
-  CL_TRY(clEnqueueNDRangeKernel(ob->q, ob->k_gather, 2, NULL, gs, NULL, 0, NULL, NULL),
-         "lr_gather");
+  /* Every (source, destination) pair of segments: one launch when X is one buffer. The first
+   * pass also gathers the labels and weights. */
+  const ocl_xbuf *src = &sl->x, *dst = &ob->xp;
+  cl_uint ud = (cl_uint)d;
+  for (size_t a = 0; a < src->nseg; a++)
+    for (size_t b = 0; b < dst->nseg; b++) {
+      cl_uint s0 = (cl_uint)(a * src->seg_rows), s1 = (cl_uint)((a + 1) * src->seg_rows),
+              d0 = (cl_uint)(b * dst->seg_rows),
+              dn = (cl_uint)(n - d0 < dst->seg_rows ? n - d0 : dst->seg_rows), ys = a == 0 ? 1 : 0;
+      CL_TRY(set_args(ob->k_gather, 13, A(src->seg[a]), A(s0), A(s1), A(sl->y), A(sl->s),
+                      A(ob->perm), A(d0), A(dn), A(ud), A(dst->seg[b]), A(ob->yp), A(ob->sp),
+                      A(ys)),
+             "clSetKernelArg(lr_gather)");
+      size_t gs[2] = {round_up(d ? d : 1, 16), dn ? dn : 1};
+      CL_TRY(clEnqueueNDRangeKernel(ob->q, ob->k_gather, 2, NULL, gs, NULL, 0, NULL, NULL),
+             "lr_gather");
+    }
   ob->ordered = 1;
   return LOGREG_OK;
 }
@@ -534,31 +653,48 @@ static logreg_status step_eval(ocl_backend *ob, size_t m, lr_eval_out *out) {
   return LOGREG_OK;
 }
 
-/* The fused path: one pass over the rows computes the sums and the partial gradients. */
-static logreg_status fused_eval(ocl_backend *ob, cl_mem X, cl_mem Y, cl_mem S, cl_uint row0,
-                                cl_uint m, int want_grad, lr_eval_out *out, logreg_error *err) {
+/* The updates keep wt current; only parameters set from the host need a transpose. */
+static logreg_status refresh_wt(ocl_backend *ob, logreg_error *err) {
+  if (!ob->wt_stale) return LOGREG_OK;
+  cl_uint ud = (cl_uint)ob->base.d;
+  CL_TRY(set_args(ob->k_transpose, 3, A(ob->theta), A(ud), A(ob->wt)),
+         "clSetKernelArg(lr_transpose_w)");
+  logreg_status st = run1(ob, ob->k_transpose, ob->base.d * ob->base.kw, 0, "lr_transpose_w", err);
+  if (!st) ob->wt_stale = 0;
+  return st;
+}
+
+/* The fused path: one pass over the rows (segment by segment) computes the sums and the
+ * partial gradients. */
+static logreg_status fused_eval(ocl_backend *ob, const ocl_xbuf *xb, cl_mem Y, cl_mem S,
+                                size_t begin, size_t m, int want_grad, lr_eval_out *out,
+                                logreg_error *err) {
   lr_backend *be = &ob->base;
   size_t d = be->d, kw = be->kw, nw = d * kw;
-  size_t fb = fused_block(ob, m), blocks = (m + fb - 1) / fb;
+  size_t fb = fused_block(ob, m), blocks = 0;
+  xpiece pc[LR_MAX_SEG];
+  size_t np = xbuf_pieces(xb, begin, m, pc);
+  for (size_t i = 0; i < np; i++) blocks += (pc[i].rows + fb - 1) / fb;
   cl_uint ud = (cl_uint)d, boff = (cl_uint)nw, block = (cl_uint)fb, wg = want_grad ? 1 : 0;
   int step = want_grad == LR_EVAL_STEP;
   cl_uint ub = (cl_uint)blocks;
   float pw = (float)be->pos_weight, l2 = (float)be->l2;
   logreg_status st;
-  /* The updates keep wt current; only parameters set from the host need a transpose. */
-  if (ob->wt_stale) {
-    CL_TRY(set_args(ob->k_transpose, 3, A(ob->theta), A(ud), A(ob->wt)),
-           "clSetKernelArg(lr_transpose_w)");
-    if ((st = run1(ob, ob->k_transpose, nw, 0, "lr_transpose_w", err))) return st;
-    ob->wt_stale = 0;
-  }
-  CL_TRY(set_args(ob->k_fused, 14, A(X), A(row0), A(m), A(ud), A(ob->wt), A(ob->theta), A(boff),
-                  A(Y), A(S), A(block), A(pw), A(wg), A(ob->gpart), A(ob->partials)),
-         "clSetKernelArg(lr_fused)");
+  if ((st = ensure_fused_blocks(ob, blocks, err)) || (st = refresh_wt(ob, err))) return st;
   /* One work-item per block: on a CPU device a work-group of one keeps each block's loop a
    * plain loop; elsewhere the driver chooses. */
-  size_t local = (ob->info.type & CL_DEVICE_TYPE_CPU) ? 1 : 0;
-  if ((st = run1(ob, ob->k_fused, blocks, local, "lr_fused", err))) return st;
+  size_t local = (ob->info.type & CL_DEVICE_TYPE_CPU) ? 1 : 0, gbase = 0;
+  for (size_t i = 0; i < np; i++) {
+    cl_uint xr = (cl_uint)pc[i].x_row0, r0 = (cl_uint)pc[i].row0, um = (cl_uint)pc[i].rows,
+            gb = (cl_uint)gbase;
+    CL_TRY(set_args(ob->k_fused, 16, A(pc[i].X), A(xr), A(r0), A(um), A(ud), A(ob->wt),
+                    A(ob->theta), A(boff), A(Y), A(S), A(block), A(pw), A(wg), A(gb), A(ob->gpart),
+                    A(ob->partials)),
+           "clSetKernelArg(lr_fused)");
+    size_t nb = (pc[i].rows + fb - 1) / fb;
+    if ((st = run1(ob, ob->k_fused, nb, local, "lr_fused", err))) return st;
+    gbase += nb;
+  }
   CL_TRY(set_args(ob->k_ffinish, 10, A(ob->partials), A(ob->gpart), A(ub), A(ud), A(ob->theta),
                   A(l2), A(wg), A(ob->grad), A(ob->sums), LOCAL(ob->wg * sizeof(double))),
          "clSetKernelArg(lr_fused_finish)");
@@ -651,25 +787,28 @@ static logreg_status tile_results(ocl_backend *ob, size_t m, int want_grad, lr_e
 /* The tiled path: lr_tile reads each row of X once (in tiles staged in local memory) and
  * leaves per-group partials; lr_tile_finish adds them. A mini-batch step (LR_EVAL_STEP) leaves
  * the finish to the update, which takes the step in the same launch. */
-static logreg_status tiled_eval(ocl_backend *ob, cl_mem X, cl_mem Y, cl_mem S, size_t row0,
-                                size_t m, int want_grad, lr_eval_out *out, logreg_error *err) {
+static logreg_status tiled_eval(ocl_backend *ob, const ocl_xbuf *xb, cl_mem Y, cl_mem S,
+                                size_t begin, size_t m, int want_grad, lr_eval_out *out,
+                                logreg_error *err) {
   lr_backend *be = &ob->base;
-  size_t d = be->d, groups = tile_groups(ob, m);
-  cl_uint ur = (cl_uint)row0, um = (cl_uint)m, boff = (cl_uint)(d * be->kw), wg = want_grad ? 1 : 0,
-          gbase = 0;
+  xpiece pc[LR_MAX_SEG];
+  size_t np = xbuf_pieces(xb, begin, m, pc), groups = 0;
+  for (size_t i = 0; i < np; i++) groups += tile_groups(ob, pc[i].rows);
+  cl_uint boff = (cl_uint)(be->d * be->kw), wg = want_grad ? 1 : 0;
   float pw = (float)be->pos_weight;
   logreg_status st;
-  if (ob->wt_stale) {
-    cl_uint ud = (cl_uint)d;
-    CL_TRY(set_args(ob->k_transpose, 3, A(ob->theta), A(ud), A(ob->wt)),
-           "clSetKernelArg(lr_transpose_w)");
-    if ((st = run1(ob, ob->k_transpose, d * be->kw, 0, "lr_transpose_w", err))) return st;
-    ob->wt_stale = 0;
+  if ((st = ensure_tile_groups(ob, groups, err)) || (st = refresh_wt(ob, err))) return st;
+  size_t gbase = 0;
+  for (size_t i = 0; i < np; i++) {
+    cl_uint xr = (cl_uint)pc[i].x_row0, r0 = (cl_uint)pc[i].row0, um = (cl_uint)pc[i].rows,
+            gb = (cl_uint)gbase;
+    CL_TRY(set_args(ob->k_tile, 14, A(pc[i].X), A(xr), A(r0), A(um), A(ob->wt), A(ob->theta),
+                    A(boff), A(Y), A(S), A(pw), A(wg), A(gb), A(ob->tpart), A(ob->trsum)),
+           "clSetKernelArg(lr_tile)");
+    size_t ng = tile_groups(ob, pc[i].rows);
+    if ((st = run1(ob, ob->k_tile, ng * ob->wg, ob->wg, "lr_tile", err))) return st;
+    gbase += ng;
   }
-  CL_TRY(set_args(ob->k_tile, 14, A(X), A(ur), A(ur), A(um), A(ob->wt), A(ob->theta), A(boff), A(Y),
-                  A(S), A(pw), A(wg), A(gbase), A(ob->tpart), A(ob->trsum)),
-         "clSetKernelArg(lr_tile)");
-  if ((st = run1(ob, ob->k_tile, groups * ob->wg, ob->wg, "lr_tile", err))) return st;
   if (want_grad == LR_EVAL_STEP) {
     ob->pending = groups;
     return step_eval(ob, m, out);
@@ -688,19 +827,24 @@ static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t
                    begin + count, be->n[slot]);
   ocl_slot *sl = &ob->slot[slot];
   int shuffled = slot == LR_SLOT_TRAIN && ob->ordered;
-  cl_mem X = shuffled ? ob->xp : sl->x, Y = shuffled ? ob->yp : sl->y,
-         S = shuffled ? ob->sp : sl->s;
+  const ocl_xbuf *xb = shuffled ? &ob->xp : &sl->x;
+  cl_mem Y = shuffled ? ob->yp : sl->y, S = shuffled ? ob->sp : sl->s;
   size_t d = be->d, kw = be->kw, m = count, nw = d * kw;
   cl_uint row0 = (cl_uint)begin, um = (cl_uint)m, ud = (cl_uint)d, boff = (cl_uint)nw;
   logreg_status st;
   if (m == 0) return lr_fail(err, LOGREG_EINVAL, "opencl backend: empty evaluation");
 
   if (ob->gemm == LR_GEMM_FUSED) {
-    st = fused_eval(ob, X, Y, S, row0, um, want_grad, out, err);
+    st = fused_eval(ob, xb, Y, S, begin, m, want_grad, out, err);
     if (!st) ob->last_rows = 0; /* no logits or residuals are kept in this mode */
     return st;
   }
-  if (ob->gemm == LR_GEMM_TILED) return tiled_eval(ob, X, Y, S, begin, m, want_grad, out, err);
+  if (ob->gemm == LR_GEMM_TILED) return tiled_eval(ob, xb, Y, S, begin, m, want_grad, out, err);
+  if (xb->nseg != 1)
+    return lr_fail(err, LOGREG_EBACKEND,
+                   "opencl: the %s path needs X in one allocation; it is in %zu on %s",
+                   path_names[ob->gemm], xb->nseg, ob->info.name);
+  cl_mem X = xb->seg[0];
   /* Logits Z = X W (no bias). */
   if (ob->gemm == LR_GEMM_CLBLAST) {
     if ((st = gemm(ob, 0, m, kw, d, X, begin * d, d, ob->theta, kw, ob->z, kw, err))) return st;
@@ -875,13 +1019,14 @@ static void ocl_destroy(lr_backend *be) {
   for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
     if (ks[i]) clReleaseKernel(ks[i]);
   for (int s = 0; s < LR_SLOT_COUNT; s++) {
-    release(&ob->slot[s].x);
+    xbuf_release(ob, &ob->slot[s].x);
     release(&ob->slot[s].y);
     release(&ob->slot[s].s);
   }
-  cl_mem *ms[] = {&ob->wt,    &ob->xp,       &ob->yp,    &ob->sp,    &ob->perm, &ob->theta,
-                  &ob->grad,  &ob->m1,       &ob->m2,    &ob->z,     &ob->g,    &ob->sums,
-                  &ob->gpart, &ob->partials, &ob->tpart, &ob->trsum, &ob->tout};
+  xbuf_release(ob, &ob->xp);
+  cl_mem *ms[] = {&ob->wt,       &ob->yp,    &ob->sp,    &ob->perm, &ob->theta, &ob->grad,
+                  &ob->m1,       &ob->m2,    &ob->z,     &ob->g,    &ob->sums,  &ob->gpart,
+                  &ob->partials, &ob->tpart, &ob->trsum, &ob->tout};
   for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) release(ms[i]);
   if (ob->prog) clReleaseProgram(ob->prog);
   if (ob->q) clReleaseCommandQueue(ob->q);

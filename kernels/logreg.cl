@@ -251,18 +251,23 @@ __kernel void lr_grad_finish(const __global float *G, const uint m, const uint d
   }
 }
 
-/* Mini-batch shuffling: rows of (X, y, s) in the order `perm` into (Xp, yp, sp). */
-__kernel void lr_gather(const __global float *X, const __global int *y, const __global float *s,
-                        const __global uint *perm, const uint n, const uint d, __global float *Xp,
-                        __global int *yp, __global float *sp) {
+/* Mini-batch shuffling: rows of (X, y, s) in the order `perm` into (Xp, yp, sp), for one
+ * (source, destination) pair of X's segments: destination rows dst_row0 .. dst_row0 + dn (Xp
+ * is their segment) whose source row lies in [src_begin, src_end) (X is that segment). With
+ * ys, also the labels and weights of every destination row. */
+__kernel void lr_gather(const __global float *X, const uint src_begin, const uint src_end,
+                        const __global int *y, const __global float *s, const __global uint *perm,
+                        const uint dst_row0, const uint dn, const uint d, __global float *Xp,
+                        __global int *yp, __global float *sp, const uint ys) {
   const uint j = get_global_id(0), r = get_global_id(1);
-  if (r >= n || j >= d) return;
-  const uint src = perm[r];
-  Xp[(size_t)r * d + j] = X[(size_t)src * d + j];
-  if (j == 0) {
-    yp[r] = y[src];
-    sp[r] = s[src];
+  if (r >= dn || j >= max(d, 1u)) return;
+  const uint src = perm[dst_row0 + r];
+  if (j == 0 && ys) {
+    yp[dst_row0 + r] = y[src];
+    sp[dst_row0 + r] = s[src];
   }
+  if (j < d && src >= src_begin && src < src_end)
+    Xp[(size_t)r * d + j] = X[(size_t)(src - src_begin) * d + j];
 }
 
 /* The updates also refresh the fused kernel's transposed weights Wt (KWP x wt_d) when wt_d > 0
@@ -548,22 +553,24 @@ static void group_gradient(const __global float *xb, const uint nt, const uint d
   }
 }
 
-__kernel void lr_fused(const __global float *X, const uint row0, const uint m, const uint d,
-                       const __global float *Wt, const __global float *theta, const uint b_off,
-                       const __global int *y, const __global float *s, const uint block,
-                       const float pos_weight, const uint want_grad, __global float *gpart,
-                       __global float *partials) {
+/* Rows [x_row0, x_row0 + m) of this X buffer (a segment) are rows [row0, row0 + m) of y and
+ * s; block g writes the partials of block gbase + g. */
+__kernel void lr_fused(const __global float *X, const uint x_row0, const uint row0, const uint m,
+                       const uint d, const __global float *Wt, const __global float *theta,
+                       const uint b_off, const __global int *y, const __global float *s,
+                       const uint block, const float pos_weight, const uint want_grad,
+                       const uint gbase, __global float *gpart, __global float *partials) {
   const uint g = get_global_id(0);
   const uint r_begin = g * block, r_end = min(m, r_begin + block);
   const uint ld = LR_LD(d);
-  __global float *gp = gpart + (size_t)g * LR_KWP * ld;
+  __global float *gp = gpart + (size_t)(gbase + g) * LR_KWP * ld;
   rowv wl = 0.0f, l = 0.0f, cor = 0.0f, sw = 0.0f;
   if (want_grad)
     for (uint i = 0; i < LR_KWP * ld; i++) gp[i] = 0.0f;
   const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   for (uint t0 = r_begin; t0 < r_end; t0 += LR_RB) {
     const uint nt = min((uint)LR_RB, r_end - t0), m_left = r_end - 1 - t0;
-    const __global float *xb = X + (size_t)(row0 + t0) * d;
+    const __global float *xb = X + (size_t)(x_row0 + t0) * d;
     vecf part[LR_KWP][LR_RB];
     group_logits(xb, nt, d, m_left, !want_grad, Wt, part);
     rowv z[LR_KW];
@@ -632,7 +639,7 @@ __kernel void lr_fused(const __global float *X, const uint row0, const uint m, c
     for (uint c = 0; c < LR_KW; c++) gp[(size_t)c * ld + d] += HSUM16(gv[c]);
     group_gradient(xb, nt, d, m_left, gb, gp);
   }
-  __global float *out = partials + (size_t)g * LR_NQ;
+  __global float *out = partials + (size_t)(gbase + g) * LR_NQ;
   out[0] = HSUM16(wl);
   out[1] = HSUM16(l);
   out[2] = HSUM16(cor);

@@ -82,8 +82,10 @@ static void group_sum4(float v0, float v1, float v2, float v3, __local float *sc
 }
 
 /* Multinomial rows: logits Z (m x K, bias not yet added) -> residual G = s_i (p - onehot(y)),
- * with p = exp(z - max z) / sum and loss l = (max z - z_y) + log(sum); per work-group partial
- * sums of s l, l, correct and s. Batch row r is data row row0 + r (mini-batches of shuffled
+ * with p = exp(z - max z) / sum and loss l = (max z - z_y) + log1p(rest), where sum = 1 + rest
+ * and rest sums the classes other than the maximum: a confident row's loss is then about rest,
+ * where log(sum) would round it to 0 below float's epsilon. Per work-group partial sums of
+ * s l, l, correct and s. Batch row r is data row row0 + r (mini-batches of shuffled
  * data are contiguous ranges of the gathered copy). */
 __kernel void lr_softmax_rows(const __global float *Z, __global float *G,
                               const __global float *theta, const uint b_off, const __global int *y,
@@ -103,13 +105,16 @@ __kernel void lr_softmax_rows(const __global float *Z, __global float *G,
       const float v = z[c] + b[c];
       if (v > mx) mx = v, arg = c;
     }
-    float sum = 0.0f;
-    for (uint c = 0; c < LR_K; c++) sum += exp(z[c] + b[c] - mx);
-    const float lsum = log(sum), inv = 1.0f / sum;
+    float rest = 0.0f;
+    for (uint c = 0; c < LR_K; c++)
+      if (c != arg) rest += exp(z[c] + b[c] - mx);
+    const float lsum = log1p(rest), inv = 1.0f / (1.0f + rest);
     const float li = (mx - (z[yi] + b[yi])) + lsum;
+    /* The label's p - 1 is -rest / (1 + rest) when the label is the maximum: written so, it
+     * keeps a confident row's small residual that 1 / (1 + rest) - 1 would round to 0. */
     for (uint c = 0; c < LR_K; c++) {
       const float p = exp(z[c] + b[c] - mx) * inv;
-      g[c] = si * (p - (c == (uint)yi ? 1.0f : 0.0f));
+      g[c] = si * (c == (uint)yi ? (c == arg ? -rest * inv : p - 1.0f) : p);
     }
     wl = si * li;
     l = li;
@@ -119,6 +124,8 @@ __kernel void lr_softmax_rows(const __global float *Z, __global float *G,
   group_sum4(wl, l, cor, sw, scratch, partials + (size_t)get_group_id(0) * LR_NQ);
 }
 
+/* log(1 + e^x): for x far below 0 it is log1p(e^x) ~ e^x, kept down to float's smallest
+ * values rather than rounded to 0. */
 static float softplus(float x) { return fmax(x, 0.0f) + log1p(exp(-fabs(x))); }
 
 /* Binary rows (one logit): loss pos_weight y softplus(-z) + (1 - y) softplus(z) (PyTorch's
@@ -137,11 +144,13 @@ __kernel void lr_sigmoid_rows(const __global float *Z, __global float *G,
     const float si = s[row0 + r];
     const float e = exp(-fabs(z));
     const float sig = z >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+    /* 1 - sig written so that it stays exact where it is small (sig - 1 would round to 0). */
+    const float sig_neg = z >= 0.0f ? e / (1.0f + e) : 1.0f / (1.0f + e);
     float li, lu, dz;
     if (yi) {
       lu = softplus(-z);
       li = pos_weight * lu;
-      dz = pos_weight * (sig - 1.0f);
+      dz = -pos_weight * sig_neg;
     } else {
       lu = li = softplus(z);
       dz = sig;
@@ -567,11 +576,12 @@ __kernel void lr_fused(const __global float *X, const uint row0, const uint m, c
     const rowv zz = z[0];
     const rowv e = exp(-fabs(zz)), lp = log1p(e);
     const rowv sig = select(e / (1.0f + e), 1.0f / (1.0f + e), zz >= 0.0f);
+    const rowv sig_neg = select(1.0f / (1.0f + e), e / (1.0f + e), zz >= 0.0f); /* 1 - sig */
     const rowv sp_pos = fmax(zz, 0.0f) + lp, sp_neg = fmax(-zz, 0.0f) + lp;
     const int16 pos = yv != 0;
     lu = select(sp_pos, sp_neg, pos);
     li = select(sp_pos, pos_weight * sp_neg, pos);
-    gv[0] = sv * select(sig, pos_weight * (sig - 1.0f), pos);
+    gv[0] = sv * select(sig, -pos_weight * sig_neg, pos);
     cv = select((rowv)0.0f, (rowv)1.0f, (zz > 0.0f) == (yv == 1));
 #else
     /* Multinomial: the same loss as lr_softmax_rows, 16 rows at once. */
@@ -582,18 +592,20 @@ __kernel void lr_fused(const __global float *X, const uint row0, const uint m, c
       arg = select(arg, (int16)(int)c, z[c] > mx);
       mx = fmax(mx, z[c]);
     }
-    rowv sum = 0.0f, zy = 0.0f;
+    rowv rest = 0.0f, zy = 0.0f; /* rest: the classes other than the maximum */
     UNROLL_K
     for (uint c = 0; c < LR_K; c++) {
       gv[c] = exp(z[c] - mx);
-      sum += gv[c];
+      rest += select(gv[c], (rowv)0.0f, arg == (int)c);
       zy = select(zy, z[c], yv == (int)c);
     }
-    const rowv inv = 1.0f / sum;
-    li = lu = (mx - zy) + log(sum);
+    const rowv inv = 1.0f / (1.0f + rest);
+    li = lu = (mx - zy) + log1p(rest);
     UNROLL_K
-    for (uint c = 0; c < LR_K; c++)
-      gv[c] = sv * (gv[c] * inv - select((rowv)0.0f, (rowv)1.0f, yv == (int)c));
+    for (uint c = 0; c < LR_K; c++) {
+      const rowv p = gv[c] * inv, py1 = select(p - 1.0f, -rest * inv, arg == (int)c); /* p - 1 */
+      gv[c] = sv * select(p, py1, yv == (int)c);
+    }
     cv = select((rowv)0.0f, (rowv)1.0f, arg == yv);
 #endif
     wl += sv * li;

@@ -41,6 +41,29 @@ typedef double acc_t;
 typedef float acc_t;
 #endif
 
+/* The row sums (weighted loss, loss, correct, sum s) and ||W||^2 reach the host as sum_t, which
+ * it reads as a double: a double where the device has one; elsewhere a pair (sum, error) of
+ * Neumaier's compensated summation, which the host adds in double. Either is 8 bytes. A float
+ * J rounded away the last decreases near the optimum, where L-BFGS then stopped early (issue
+ * 10, item 5). */
+#if LR_FP64
+typedef double sum_t;
+static sum_t sum_of(const acc_t v) { return v; }
+static sum_t sum_add(const sum_t a, const sum_t b) { return a + b; }
+static sum_t sum_max(const sum_t a, const sum_t b) { return fmax(a, b); }
+static float sum_float(const sum_t a) { return (float)a; }
+#else
+typedef float2 sum_t;
+static sum_t sum_of(const acc_t v) { return (float2)(v, 0.0f); }
+static sum_t sum_add(const sum_t a, const sum_t b) {
+  const float t = a.x + b.x;
+  const float e = fabs(a.x) >= fabs(b.x) ? (a.x - t) + b.x : (b.x - t) + a.x;
+  return (float2)(t, (a.y + b.y) + e);
+}
+static sum_t sum_max(const sum_t a, const sum_t b) { return a.x + a.y >= b.x + b.y ? a : b; }
+static float sum_float(const sum_t a) { return a.x + a.y; }
+#endif
+
 /* Number of sums each row kernel reports per work-group: weighted loss, loss, correct, sum s. */
 #define LR_NQ 4
 
@@ -64,17 +87,19 @@ __kernel void lr_logits(const __global float *X, const uint row0, const uint m, 
 
 /* Sums LR_NQ values across the work-group in a fixed tree order; work-item 0 writes them to
  * out[0..LR_NQ). */
-static void group_sum4(float v0, float v1, float v2, float v3, __local float *scratch,
-                       __global float *out) {
+static void group_sum4(float v0, float v1, float v2, float v3, __local sum_t *scratch,
+                       __global sum_t *out) {
   const uint lid = get_local_id(0);
-  scratch[lid * LR_NQ + 0] = v0;
-  scratch[lid * LR_NQ + 1] = v1;
-  scratch[lid * LR_NQ + 2] = v2;
-  scratch[lid * LR_NQ + 3] = v3;
+  scratch[lid * LR_NQ + 0] = sum_of(v0);
+  scratch[lid * LR_NQ + 1] = sum_of(v1);
+  scratch[lid * LR_NQ + 2] = sum_of(v2);
+  scratch[lid * LR_NQ + 3] = sum_of(v3);
   barrier(CLK_LOCAL_MEM_FENCE);
   for (uint h = LR_WG / 2; h > 0; h >>= 1) {
     if (lid < h)
-      for (uint q = 0; q < LR_NQ; q++) scratch[lid * LR_NQ + q] += scratch[(lid + h) * LR_NQ + q];
+      for (uint q = 0; q < LR_NQ; q++)
+        scratch[lid * LR_NQ + q] =
+            sum_add(scratch[lid * LR_NQ + q], scratch[(lid + h) * LR_NQ + q]);
     barrier(CLK_LOCAL_MEM_FENCE);
   }
   if (lid == 0)
@@ -90,7 +115,7 @@ static void group_sum4(float v0, float v1, float v2, float v3, __local float *sc
 __kernel void lr_softmax_rows(const __global float *Z, __global float *G,
                               const __global float *theta, const uint b_off, const __global int *y,
                               const __global float *s, const uint row0, const uint m,
-                              __global float *partials, __local float *scratch) {
+                              __global sum_t *partials, __local sum_t *scratch) {
   const uint r = get_global_id(0);
   float wl = 0.0f, l = 0.0f, cor = 0.0f, sw = 0.0f;
   if (r < m) {
@@ -134,8 +159,8 @@ static float softplus(float x) { return fmax(x, 0.0f) + log1p(exp(-fabs(x))); }
 __kernel void lr_sigmoid_rows(const __global float *Z, __global float *G,
                               const __global float *theta, const uint b_off, const __global int *y,
                               const __global float *s, const uint row0, const uint m,
-                              const float pos_weight, __global float *partials,
-                              __local float *scratch) {
+                              const float pos_weight, __global sum_t *partials,
+                              __local sum_t *scratch) {
   const uint r = get_global_id(0);
   float wl = 0.0f, l = 0.0f, cor = 0.0f, sw = 0.0f;
   if (r < m) {
@@ -182,31 +207,47 @@ static acc_t group_tree(const acc_t v, const uint take_max, __local acc_t *scrat
   return total;
 }
 
+/* group_tree for sum_t values. */
+static sum_t group_sum(const sum_t v, const uint take_max, __local sum_t *scratch) {
+  const uint lid = get_local_id(0);
+  scratch[lid] = v;
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (uint h = LR_WG / 2; h > 0; h >>= 1) {
+    if (lid < h)
+      scratch[lid] = take_max ? sum_max(scratch[lid], scratch[lid + h])
+                              : sum_add(scratch[lid], scratch[lid + h]);
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  const sum_t total = scratch[0];
+  barrier(CLK_LOCAL_MEM_FENCE);
+  return total;
+}
+
 /* Second stage: one work-group sums `count` rows of `nq` partials in a fixed order (each
  * work-item a strided subset, then a tree) into out[out_off .. out_off + nq). With `take_max`,
  * the maximum instead (of values >= 0). */
-__kernel void lr_reduce(const __global float *partials, const uint count, const uint nq,
-                        const uint take_max, __global float *out, const uint out_off,
-                        __local acc_t *scratch) {
+__kernel void lr_reduce(const __global sum_t *partials, const uint count, const uint nq,
+                        const uint take_max, __global sum_t *out, const uint out_off,
+                        __local sum_t *scratch) {
   const uint lid = get_local_id(0);
   for (uint q = 0; q < nq; q++) {
-    acc_t acc = 0;
+    sum_t acc = sum_of(0);
     for (uint i = lid; i < count; i += LR_WG) {
-      const acc_t v = partials[(size_t)i * nq + q];
-      acc = take_max ? fmax(acc, v) : acc + v;
+      const sum_t v = partials[(size_t)i * nq + q];
+      acc = take_max ? sum_max(acc, v) : sum_add(acc, v);
     }
-    const acc_t total = group_tree(acc, take_max, scratch);
-    if (lid == 0) out[out_off + q] = (float)total;
+    const sum_t total = group_sum(acc, take_max, scratch);
+    if (lid == 0) out[out_off + q] = total;
   }
 }
 
 /* First stage of ||W||^2 (and of max |v| with take_max): per work-group partial of v[0..n). */
 __kernel void lr_sumsq_partial(const __global float *v, const uint n, const uint take_max,
-                               __global float *partials, __local acc_t *scratch) {
+                               __global sum_t *partials, __local acc_t *scratch) {
   const uint i = get_global_id(0), lid = get_local_id(0);
   const float x = i < n ? v[i] : 0.0f;
-  const acc_t total = group_tree(take_max ? fabs(x) : x * x, take_max, scratch);
-  if (lid == 0) partials[get_group_id(0)] = (float)total;
+  const acc_t total = group_tree(take_max ? fabs(x) : (acc_t)x * x, take_max, scratch);
+  if (lid == 0) partials[get_group_id(0)] = sum_of(total);
 }
 
 /* Gradient, first stage: for chunk g of `chunk` rows and feature j (j == d is the bias, a
@@ -233,12 +274,12 @@ __kernel void lr_grad_partial(const __global float *X, const uint row0, const ui
  * sums[3] holds sum s from the row kernel's reduction. */
 __kernel void lr_grad_reduce(const __global float *partial, const uint nchunks, const uint d,
                              const __global float *theta, const float l2,
-                             const __global float *sums, __global float *grad) {
+                             const __global sum_t *sums, __global float *grad) {
   const uint t = get_global_id(0), n = (d + 1) * LR_KW;
   if (t >= n) return;
   acc_t acc = 0;
   for (uint g = 0; g < nchunks; g++) acc += partial[(size_t)g * n + t];
-  const float inv_s = 1.0f / sums[3];
+  const float inv_s = 1.0f / sum_float(sums[3]);
   grad[t] = (float)acc * inv_s + (t < d * LR_KW ? l2 * theta[t] : 0.0f);
 }
 
@@ -246,10 +287,10 @@ __kernel void lr_grad_reduce(const __global float *partial, const uint nchunks, 
  * order, then the same scaling and L2 term as lr_grad_reduce. */
 __kernel void lr_grad_finish(const __global float *G, const uint m, const uint d,
                              const __global float *theta, const float l2,
-                             const __global float *sums, __global float *grad) {
+                             const __global sum_t *sums, __global float *grad) {
   const uint t = get_global_id(0), nw = d * LR_KW;
   if (t >= nw + LR_KW) return;
-  const float inv_s = 1.0f / sums[3];
+  const float inv_s = 1.0f / sum_float(sums[3]);
   if (t < nw) {
     grad[t] = grad[t] * inv_s + l2 * theta[t];
   } else {
@@ -385,6 +426,38 @@ typedef float8 vecf;
 #endif
 
 typedef float16 rowv; /* one lane per row of a group */
+
+/* Per-lane running sums of a block's row quantities, as sum_t: double lanes, or compensated
+ * float lanes (sum and error). */
+#if LR_FP64
+typedef double16 rowsum;
+static rowsum rowsum_zero(void) { return (double16)0.0; }
+static rowsum rowsum_add(const rowsum a, const rowv v) { return a + convert_double16(v); }
+static sum_t rowsum_total(const rowsum a) { return HSUM16(a); }
+#else
+typedef struct rowsum {
+  rowv s, e;
+} rowsum;
+static rowsum rowsum_zero(void) {
+  rowsum r;
+  r.s = r.e = 0.0f;
+  return r;
+}
+static rowsum rowsum_add(const rowsum a, const rowv v) {
+  rowsum r;
+  r.s = a.s + v;
+  r.e = a.e + select((v - r.s) + a.s, (a.s - r.s) + v, fabs(a.s) >= fabs(v));
+  return r;
+}
+static sum_t rowsum_total(const rowsum a) {
+  float s[LR_RB], e[LR_RB];
+  vstore16(a.s, 0, s);
+  vstore16(a.e, 0, e);
+  sum_t t = (float2)(s[0], e[0]);
+  for (uint r = 1; r < LR_RB; r++) t = sum_add(t, (float2)(s[r], e[r]));
+  return t;
+}
+#endif
 
 /* Loops over all classes are unrolled (their values then live in registers) up to 32 classes;
  * beyond, unrolling them made PoCL's compile take 21 s at K = 256 and 28 s at K = 1000. */
@@ -537,12 +610,12 @@ __kernel void lr_fused(const __global float *X, const uint row0, const uint m, c
                        const __global float *Wt, const __global float *theta, const uint b_off,
                        const __global int *y, const __global float *s, const uint block,
                        const float pos_weight, const uint want_grad, __global float *gpart,
-                       __global float *partials) {
+                       __global sum_t *partials) {
   const uint g = get_global_id(0);
   const uint r_begin = g * block, r_end = min(m, r_begin + block);
   const uint ld = LR_LD(d);
   __global float *gp = gpart + (size_t)g * LR_KWP * ld;
-  rowv wl = 0.0f, l = 0.0f, cor = 0.0f, sw = 0.0f;
+  rowsum wl = rowsum_zero(), l = rowsum_zero(), cor = rowsum_zero(), sw = rowsum_zero();
   if (want_grad)
     for (uint i = 0; i < LR_KWP * ld; i++) gp[i] = 0.0f;
   const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -608,10 +681,10 @@ __kernel void lr_fused(const __global float *X, const uint row0, const uint m, c
     }
     cv = select((rowv)0.0f, (rowv)1.0f, arg == yv);
 #endif
-    wl += sv * li;
-    l += select((rowv)0.0f, lu, valid);
-    cor += select((rowv)0.0f, cv, valid);
-    sw += sv;
+    wl = rowsum_add(wl, sv * li);
+    l = rowsum_add(l, select((rowv)0.0f, lu, valid));
+    cor = rowsum_add(cor, select((rowv)0.0f, cv, valid));
+    sw = rowsum_add(sw, sv);
     if (!want_grad) continue;
     float gb[LR_KWP][LR_RB];
     UNROLL_K
@@ -620,11 +693,11 @@ __kernel void lr_fused(const __global float *X, const uint row0, const uint m, c
     for (uint c = 0; c < LR_KW; c++) gp[(size_t)c * ld + d] += HSUM16(gv[c]);
     group_gradient(xb, nt, d, m_left, gb, gp);
   }
-  __global float *out = partials + (size_t)g * LR_NQ;
-  out[0] = HSUM16(wl);
-  out[1] = HSUM16(l);
-  out[2] = HSUM16(cor);
-  out[3] = HSUM16(sw);
+  __global sum_t *out = partials + (size_t)g * LR_NQ;
+  out[0] = rowsum_total(wl);
+  out[1] = rowsum_total(l);
+  out[2] = rowsum_total(cor);
+  out[3] = rowsum_total(sw);
 }
 
 /* The fused path's last stage, one work-group of LR_WG: the blocks' row sums (partials, LR_NQ
@@ -633,24 +706,24 @@ __kernel void lr_fused(const __global float *X, const uint row0, const uint m, c
  * |.|; and ||W||^2. Into sums: the four row sums, then ||W||^2 at 4 and max |gradient| at 5
  * (SUM_SQ and SUM_GMAX in backend_opencl.c). One launch where there were five: with a few ms
  * per epoch, the launches' fixed costs showed in the per-row time of small N. */
-__kernel void lr_fused_finish(const __global float *partials, const __global float *gpart,
+__kernel void lr_fused_finish(const __global sum_t *partials, const __global float *gpart,
                               const uint nblocks, const uint d, const __global float *theta,
                               const float l2, const uint want_grad, __global float *grad,
-                              __global float *sums, __local acc_t *scratch) {
+                              __global sum_t *sums, __local sum_t *scratch) {
   const uint lid = get_local_id(0), ld = LR_LD(d), nw = d * LR_KW;
-  acc_t total[LR_NQ];
+  sum_t total[LR_NQ];
   for (uint q = 0; q < LR_NQ; q++) {
-    acc_t acc = 0;
-    for (uint i = lid; i < nblocks; i += LR_WG) acc += partials[(size_t)i * LR_NQ + q];
-    total[q] = group_tree(acc, 0, scratch);
+    sum_t acc = sum_of(0);
+    for (uint i = lid; i < nblocks; i += LR_WG) acc = sum_add(acc, partials[(size_t)i * LR_NQ + q]);
+    total[q] = group_sum(acc, 0, scratch);
   }
-  acc_t sq = 0, gmax = 0;
+  sum_t sq = sum_of(0), gmax = sum_of(0);
   for (uint t = lid; t < nw; t += LR_WG) {
     const float w = theta[t];
-    sq += w * w;
+    sq = sum_add(sq, sum_of((acc_t)w * w));
   }
   if (want_grad) {
-    const float inv_s = 1.0f / (float)total[3];
+    const float inv_s = 1.0f / sum_float(total[3]);
     /* u runs class by class, so neighbouring work-items read neighbouring partials. */
     for (uint u = lid; u < nw + LR_KW; u += LR_WG) {
       const uint c = u / (d + 1), j = u % (d + 1), t = j * LR_KW + c;
@@ -658,14 +731,14 @@ __kernel void lr_fused_finish(const __global float *partials, const __global flo
       for (uint g = 0; g < nblocks; g++) acc += gpart[((size_t)g * LR_KWP + c) * ld + j];
       const float gt = (float)acc * inv_s + (j < d ? l2 * theta[t] : 0.0f);
       grad[t] = gt;
-      gmax = fmax(gmax, (acc_t)fabs(gt));
+      gmax = sum_max(gmax, sum_of(fabs(gt)));
     }
   }
-  sq = group_tree(sq, 0, scratch);
-  gmax = group_tree(gmax, 1, scratch);
+  sq = group_sum(sq, 0, scratch);
+  gmax = group_sum(gmax, 1, scratch);
   if (lid == 0) {
-    for (uint q = 0; q < LR_NQ; q++) sums[q] = (float)total[q];
-    sums[4] = (float)sq;
-    if (want_grad) sums[5] = (float)gmax;
+    for (uint q = 0; q < LR_NQ; q++) sums[q] = total[q];
+    sums[4] = sq;
+    if (want_grad) sums[5] = gmax;
   }
 }

@@ -3,7 +3,7 @@
  *
  * X, y and s are uploaded once per slot; the parameters [W | b], the gradient and the optimizer
  * state live on the device. An evaluation runs logits -> row kernel (softmax or sigmoid, loss,
- * residual) -> fixed-order reductions (-> gradient), and reads back six floats. Mini-batches are
+ * residual) -> fixed-order reductions (-> gradient), and reads back six sums. Mini-batches are
  * contiguous ranges of a device-side gathered copy of the training slot, so shuffling uploads
  * only the permutation.
  */
@@ -31,6 +31,14 @@ typedef struct ocl_xbuf {
   size_t nseg, seg_rows;
 } ocl_xbuf;
 
+/* One sum as the kernels write it (sum_t in logreg.cl), in the sums buffer and in the row
+ * kernels' partials: a double where the device has fp64, else a float pair (sum, error) of a
+ * compensated sum. */
+typedef union ocl_sum {
+  cl_double d;
+  cl_float f[2];
+} ocl_sum;
+
 typedef struct ocl_slot {
   ocl_xbuf x;
   cl_mem y, s;
@@ -54,7 +62,7 @@ typedef struct ocl_backend {
   size_t zg_rows;         /* capacity of z and g in rows */
   cl_mem partials, gpart; /* reduction partials */
   size_t partials_cap, gpart_cap;
-  cl_mem sums; /* SUM_COUNT floats */
+  cl_mem sums; /* SUM_COUNT ocl_sums */
   size_t wg, chunk;
   lr_gemm_mode gemm; /* how logits and X^T G are computed */
   cl_mem wt;         /* W transposed (kwp x d, zero rows past KW), for the fused kernel */
@@ -232,7 +240,7 @@ static logreg_status ensure_fused_blocks(ocl_backend *ob, size_t n, logreg_error
     ob->gpart_cap = gneed;
   }
   if (pneed > ob->partials_cap) {
-    if ((st = alloc(ob, &ob->partials, pneed * sizeof(float), "partial sums", err))) return st;
+    if ((st = alloc(ob, &ob->partials, pneed * sizeof(ocl_sum), "partial sums", err))) return st;
     ob->partials_cap = pneed;
   }
   return LOGREG_OK;
@@ -266,7 +274,7 @@ static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err
   if (groups < fblocks) groups = fblocks;
   size_t need = 4 * (groups > nsq ? groups : nsq);
   if (need > ob->partials_cap) {
-    if ((st = alloc(ob, &ob->partials, need * sizeof(float), "partial sums", err))) return st;
+    if ((st = alloc(ob, &ob->partials, need * sizeof(ocl_sum), "partial sums", err))) return st;
     ob->partials_cap = need;
   }
   size_t chunks = (rows + ob->chunk - 1) / ob->chunk, gneed;
@@ -625,20 +633,23 @@ static logreg_status vec_reduce(ocl_backend *ob, cl_mem v, size_t n, int take_ma
   logreg_status st = run1(ob, ob->k_sumsq, groups * ob->wg, ob->wg, "lr_sumsq_partial", err);
   if (st) return st;
   CL_TRY(set_args(ob->k_reduce, 7, A(ob->partials), A(ug), A(one), A(tm), A(ob->sums), A(out),
-                  LOCAL(ob->wg * sizeof(double))),
+                  LOCAL(ob->wg * sizeof(ocl_sum))),
          "clSetKernelArg(lr_reduce)");
   return run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err);
 }
 
-/* Reads the sums of an evaluation back and turns them into its results. */
+/* Reads the sums of an evaluation back and turns them into its results, in double. */
 static logreg_status finish_eval(ocl_backend *ob, size_t m, int want_grad, lr_eval_out *out,
                                  logreg_error *err) {
-  float sums[SUM_COUNT];
-  CL_TRY(clEnqueueReadBuffer(ob->q, ob->sums, CL_TRUE, 0, sizeof sums, sums, 0, NULL, NULL),
+  ocl_sum raw[SUM_COUNT];
+  double sums[SUM_COUNT];
+  CL_TRY(clEnqueueReadBuffer(ob->q, ob->sums, CL_TRUE, 0, sizeof raw, raw, 0, NULL, NULL),
          "clEnqueueReadBuffer(sums)");
+  for (int i = 0; i < SUM_COUNT; i++)
+    sums[i] = ob->info.fp64 ? raw[i].d : (double)raw[i].f[0] + (double)raw[i].f[1];
   ob->last_rows = m;
-  out->objective = (double)sums[SUM_WLOSS] / (double)sums[SUM_S] + 0.5 * ob->base.l2 * sums[SUM_SQ];
-  out->loss = (double)sums[SUM_LOSS] / (double)m;
+  out->objective = sums[SUM_WLOSS] / sums[SUM_S] + 0.5 * ob->base.l2 * sums[SUM_SQ];
+  out->loss = sums[SUM_LOSS] / (double)m;
   out->correct = sums[SUM_CORRECT];
   out->grad_max = want_grad ? sums[SUM_GMAX] : 0.0;
   return LOGREG_OK;
@@ -696,7 +707,7 @@ static logreg_status fused_eval(ocl_backend *ob, const ocl_xbuf *xb, cl_mem Y, c
     gbase += nb;
   }
   CL_TRY(set_args(ob->k_ffinish, 10, A(ob->partials), A(ob->gpart), A(ub), A(ud), A(ob->theta),
-                  A(l2), A(wg), A(ob->grad), A(ob->sums), LOCAL(ob->wg * sizeof(double))),
+                  A(l2), A(wg), A(ob->grad), A(ob->sums), LOCAL(ob->wg * sizeof(ocl_sum))),
          "clSetKernelArg(lr_fused_finish)");
   if ((st = run1(ob, ob->k_ffinish, ob->wg, ob->wg, "lr_fused_finish", err))) return st;
   return step ? step_eval(ob, m, out) : finish_eval(ob, m, want_grad, out, err);
@@ -753,20 +764,13 @@ static logreg_status flush_step(ocl_backend *ob, logreg_error *err) {
 static logreg_status tile_results(ocl_backend *ob, size_t m, int want_grad, lr_eval_out *out,
                                   logreg_error *err) {
   size_t fg = round_up((ob->base.d + 1) * ob->base.kw, ob->wg) / ob->wg, nv = 4 + 2 * fg;
-  unsigned char *raw = malloc(nv * ob->acc_size);
+  ocl_sum *raw = malloc(nv * sizeof *raw);
   if (!raw) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
   cl_int rc =
-      clEnqueueReadBuffer(ob->q, ob->tout, CL_TRUE, 0, nv * ob->acc_size, raw, 0, NULL, NULL);
+      clEnqueueReadBuffer(ob->q, ob->tout, CL_TRUE, 0, nv * sizeof *raw, raw, 0, NULL, NULL);
   double v[4] = {0}, sq = 0, gmax = 0;
   for (size_t i = 0; rc == CL_SUCCESS && i < nv; i++) {
-    double x;
-    if (ob->acc_size == sizeof(double))
-      memcpy(&x, raw + i * sizeof(double), sizeof x);
-    else {
-      float f;
-      memcpy(&f, raw + i * sizeof(float), sizeof f);
-      x = f;
-    }
+    double x = ob->info.fp64 ? raw[i].d : (double)raw[i].f[0] + (double)raw[i].f[1];
     if (i < 4)
       v[i] = x;
     else if (i % 2 == 0)
@@ -858,18 +862,18 @@ static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t
   if (be->binary) {
     float pw = (float)be->pos_weight;
     CL_TRY(set_args(ob->k_sigmoid, 11, A(ob->z), A(ob->g), A(ob->theta), A(boff), A(Y), A(S),
-                    A(row0), A(um), A(pw), A(ob->partials), LOCAL(ob->wg * 4 * sizeof(float))),
+                    A(row0), A(um), A(pw), A(ob->partials), LOCAL(ob->wg * 4 * sizeof(ocl_sum))),
            "clSetKernelArg(lr_sigmoid_rows)");
     if ((st = run1(ob, ob->k_sigmoid, m, ob->wg, "lr_sigmoid_rows", err))) return st;
   } else {
     CL_TRY(set_args(ob->k_softmax, 10, A(ob->z), A(ob->g), A(ob->theta), A(boff), A(Y), A(S),
-                    A(row0), A(um), A(ob->partials), LOCAL(ob->wg * 4 * sizeof(float))),
+                    A(row0), A(um), A(ob->partials), LOCAL(ob->wg * 4 * sizeof(ocl_sum))),
            "clSetKernelArg(lr_softmax_rows)");
     if ((st = run1(ob, ob->k_softmax, m, ob->wg, "lr_softmax_rows", err))) return st;
   }
   cl_uint ug = (cl_uint)groups, four = 4, zero = 0;
   CL_TRY(set_args(ob->k_reduce, 7, A(ob->partials), A(ug), A(four), A(zero), A(ob->sums), A(zero),
-                  LOCAL(ob->wg * sizeof(double))),
+                  LOCAL(ob->wg * sizeof(ocl_sum))),
          "clSetKernelArg(lr_reduce)");
   if ((st = run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err))) return st;
   int step = want_grad == LR_EVAL_STEP;
@@ -1128,11 +1132,14 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
   const char *lim = getenv("LOGREG_OPENCL_MAX_ALLOC");
   size_t limv;
   if (lim && lr_parse_size(lim, &limv) == 0 && limv < ob->max_alloc) ob->max_alloc = limv;
+  /* LOGREG_OPENCL_FP64=0: the sums of a device without doubles (compensated floats), for tests. */
+  const char *f64 = getenv("LOGREG_OPENCL_FP64");
+  if (f64 && strcmp(f64, "0") == 0) ob->info.fp64 = info.fp64 = 0;
   /* Work-group size: 256 where the device allows it (a power of two either way). */
   ob->wg = 256;
   while (ob->wg > info.max_wg && ob->wg > 1) ob->wg /= 2;
   ob->chunk = 256;
-  ob->acc_size = info.fp64 ? sizeof(double) : sizeof(float);
+  ob->acc_size = sizeof(ocl_sum);
   ob->tr = tile_rows(&info, d, ob->base.kw, ob->wg, ob->acc_size);
   int mode;
   if ((st = requested_path(ob, opts ? opts->gemm : NULL, &mode, err))) {
@@ -1181,7 +1188,7 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
   snprintf(bopts, sizeof bopts,
            "-cl-std=CL1.2 -DLR_K=%zu -DLR_KW=%zu -DLR_WG=%zu -DLR_FP64=%d -DLR_VW=%d "
            "-DLR_PREFETCH=%d",
-           k, ob->base.kw, ob->wg, info.fp64 ? 1 : 0, d >= 32 ? 16 : 8,
+           k, ob->base.kw, ob->wg, ob->info.fp64 ? 1 : 0, d >= 32 ? 16 : 8,
            (info.type & CL_DEVICE_TYPE_CPU) ? 1 : 0);
   if (ob->tr) { /* the tiled kernel, specialized to the feature count */
     size_t ol = strlen(bopts);
@@ -1201,13 +1208,14 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
       (st = alloc(ob, &ob->grad, np * sizeof(float), "gradient", err)) ||
       (st = alloc(ob, &ob->m1, np * sizeof(float), "optimizer state", err)) ||
       (st = alloc(ob, &ob->m2, np * sizeof(float), "optimizer state", err)) ||
-      (st = alloc(ob, &ob->sums, SUM_COUNT * sizeof(float), "sums", err)) ||
+      (st = alloc(ob, &ob->sums, SUM_COUNT * sizeof(ocl_sum), "sums", err)) ||
       (st = alloc(ob, &ob->wt, d * ob->kwp * sizeof(float), "transposed weights", err)))
     goto fail;
   float zero = 0.0f;
   cl_mem zeroed[] = {ob->theta, ob->grad, ob->m1, ob->m2, ob->sums, ob->wt};
   for (size_t i = 0; i < sizeof zeroed / sizeof zeroed[0]; i++) {
-    size_t bytes = (i == 4 ? SUM_COUNT : i == 5 ? d * ob->kwp : np) * sizeof(float);
+    size_t bytes =
+        i == 4 ? SUM_COUNT * sizeof(ocl_sum) : (i == 5 ? d * ob->kwp : np) * sizeof(float);
     rc = clEnqueueFillBuffer(ob->q, zeroed[i], &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
     if (rc != CL_SUCCESS) {
       st = cl_fail(err, "clEnqueueFillBuffer", rc);

@@ -37,11 +37,18 @@ typedef struct lr_line_result {
   double f;      /* f(x + alpha d) */
   int evals;     /* function evaluations spent */
   int wolfe;     /* 1: strong Wolfe holds; 0: only sufficient decrease (best found) */
+  int approx;    /* 1: accepted by the approximate Wolfe conditions (see lr_line_search) */
   int best_eval; /* which evaluation (1-based) is the accepted point; 0 when alpha = 0 */
 } lr_line_result;
 
+/* f values closer than this, relative to |f0|, may differ only by the rounding of f: a float32
+ * device's J (see lr_line_search). */
+#define LR_LINE_F_NOISE 1e-7
+
 /* Searches along d from x (where f = f0 and g = g0, with g0.d < 0) starting at step alpha0,
- * for a step satisfying the strong Wolfe conditions with c1, c2. On return x_new and g_new hold
+ * for a step satisfying the strong Wolfe conditions with c1, c2, or else Hager and Zhang's
+ * approximate Wolfe conditions (f within LR_LINE_F_NOISE |f0| of f0 and |g.d| <= c2 |g0.d|:
+ * the decrease that J's rounding hides, shown by the gradient). On return x_new and g_new hold
  * the accepted point and its gradient. Returns LOGREG_OK with res->alpha = 0 when no step
  * decreases f (the caller stops), or the first failure of fg. */
 logreg_status lr_line_search(lr_fg_fn fg, void *ctx, size_t n, const double *x, double f0,

@@ -41,6 +41,29 @@ typedef double acc_t;
 typedef float acc_t;
 #endif
 
+/* The row sums (weighted loss, loss, correct, sum s) and ||W||^2 reach the host as sum_t, which
+ * it reads as a double: a double where the device has one; elsewhere a pair (sum, error) of
+ * Neumaier's compensated summation, which the host adds in double. Either is 8 bytes. A float
+ * J rounded away the last decreases near the optimum, where L-BFGS then stopped early (issue
+ * 10, item 5). */
+#if LR_FP64
+typedef double sum_t;
+static sum_t sum_of(const acc_t v) { return v; }
+static sum_t sum_add(const sum_t a, const sum_t b) { return a + b; }
+static sum_t sum_max(const sum_t a, const sum_t b) { return fmax(a, b); }
+static float sum_float(const sum_t a) { return (float)a; }
+#else
+typedef float2 sum_t;
+static sum_t sum_of(const acc_t v) { return (float2)(v, 0.0f); }
+static sum_t sum_add(const sum_t a, const sum_t b) {
+  const float t = a.x + b.x;
+  const float e = fabs(a.x) >= fabs(b.x) ? (a.x - t) + b.x : (b.x - t) + a.x;
+  return (float2)(t, (a.y + b.y) + e);
+}
+static sum_t sum_max(const sum_t a, const sum_t b) { return a.x + a.y >= b.x + b.y ? a : b; }
+static float sum_float(const sum_t a) { return a.x + a.y; }
+#endif
+
 /* Number of sums each row kernel reports per work-group: weighted loss, loss, correct, sum s. */
 #define LR_NQ 4
 
@@ -64,17 +87,19 @@ __kernel void lr_logits(const __global float *X, const uint row0, const uint m, 
 
 /* Sums LR_NQ values across the work-group in a fixed tree order; work-item 0 writes them to
  * out[0..LR_NQ). */
-static void group_sum4(float v0, float v1, float v2, float v3, __local float *scratch,
-                       __global float *out) {
+static void group_sum4(float v0, float v1, float v2, float v3, __local sum_t *scratch,
+                       __global sum_t *out) {
   const uint lid = get_local_id(0);
-  scratch[lid * LR_NQ + 0] = v0;
-  scratch[lid * LR_NQ + 1] = v1;
-  scratch[lid * LR_NQ + 2] = v2;
-  scratch[lid * LR_NQ + 3] = v3;
+  scratch[lid * LR_NQ + 0] = sum_of(v0);
+  scratch[lid * LR_NQ + 1] = sum_of(v1);
+  scratch[lid * LR_NQ + 2] = sum_of(v2);
+  scratch[lid * LR_NQ + 3] = sum_of(v3);
   barrier(CLK_LOCAL_MEM_FENCE);
   for (uint h = LR_WG / 2; h > 0; h >>= 1) {
     if (lid < h)
-      for (uint q = 0; q < LR_NQ; q++) scratch[lid * LR_NQ + q] += scratch[(lid + h) * LR_NQ + q];
+      for (uint q = 0; q < LR_NQ; q++)
+        scratch[lid * LR_NQ + q] =
+            sum_add(scratch[lid * LR_NQ + q], scratch[(lid + h) * LR_NQ + q]);
     barrier(CLK_LOCAL_MEM_FENCE);
   }
   if (lid == 0)
@@ -82,13 +107,15 @@ static void group_sum4(float v0, float v1, float v2, float v3, __local float *sc
 }
 
 /* Multinomial rows: logits Z (m x K, bias not yet added) -> residual G = s_i (p - onehot(y)),
- * with p = exp(z - max z) / sum and loss l = (max z - z_y) + log(sum); per work-group partial
- * sums of s l, l, correct and s. Batch row r is data row row0 + r (mini-batches of shuffled
+ * with p = exp(z - max z) / sum and loss l = (max z - z_y) + log1p(rest), where sum = 1 + rest
+ * and rest sums the classes other than the maximum: a confident row's loss is then about rest,
+ * where log(sum) would round it to 0 below float's epsilon. Per work-group partial sums of
+ * s l, l, correct and s. Batch row r is data row row0 + r (mini-batches of shuffled
  * data are contiguous ranges of the gathered copy). */
 __kernel void lr_softmax_rows(const __global float *Z, __global float *G,
                               const __global float *theta, const uint b_off, const __global int *y,
                               const __global float *s, const uint row0, const uint m,
-                              __global float *partials, __local float *scratch) {
+                              __global sum_t *partials, __local sum_t *scratch) {
   const uint r = get_global_id(0);
   float wl = 0.0f, l = 0.0f, cor = 0.0f, sw = 0.0f;
   if (r < m) {
@@ -103,13 +130,16 @@ __kernel void lr_softmax_rows(const __global float *Z, __global float *G,
       const float v = z[c] + b[c];
       if (v > mx) mx = v, arg = c;
     }
-    float sum = 0.0f;
-    for (uint c = 0; c < LR_K; c++) sum += exp(z[c] + b[c] - mx);
-    const float lsum = log(sum), inv = 1.0f / sum;
+    float rest = 0.0f;
+    for (uint c = 0; c < LR_K; c++)
+      if (c != arg) rest += exp(z[c] + b[c] - mx);
+    const float lsum = log1p(rest), inv = 1.0f / (1.0f + rest);
     const float li = (mx - (z[yi] + b[yi])) + lsum;
+    /* The label's p - 1 is -rest / (1 + rest) when the label is the maximum: written so, it
+     * keeps a confident row's small residual that 1 / (1 + rest) - 1 would round to 0. */
     for (uint c = 0; c < LR_K; c++) {
       const float p = exp(z[c] + b[c] - mx) * inv;
-      g[c] = si * (p - (c == (uint)yi ? 1.0f : 0.0f));
+      g[c] = si * (c == (uint)yi ? (c == arg ? -rest * inv : p - 1.0f) : p);
     }
     wl = si * li;
     l = li;
@@ -119,6 +149,8 @@ __kernel void lr_softmax_rows(const __global float *Z, __global float *G,
   group_sum4(wl, l, cor, sw, scratch, partials + (size_t)get_group_id(0) * LR_NQ);
 }
 
+/* log(1 + e^x): for x far below 0 it is log1p(e^x) ~ e^x, kept down to float's smallest
+ * values rather than rounded to 0. */
 static float softplus(float x) { return fmax(x, 0.0f) + log1p(exp(-fabs(x))); }
 
 /* Binary rows (one logit): loss pos_weight y softplus(-z) + (1 - y) softplus(z) (PyTorch's
@@ -127,8 +159,8 @@ static float softplus(float x) { return fmax(x, 0.0f) + log1p(exp(-fabs(x))); }
 __kernel void lr_sigmoid_rows(const __global float *Z, __global float *G,
                               const __global float *theta, const uint b_off, const __global int *y,
                               const __global float *s, const uint row0, const uint m,
-                              const float pos_weight, __global float *partials,
-                              __local float *scratch) {
+                              const float pos_weight, __global sum_t *partials,
+                              __local sum_t *scratch) {
   const uint r = get_global_id(0);
   float wl = 0.0f, l = 0.0f, cor = 0.0f, sw = 0.0f;
   if (r < m) {
@@ -137,11 +169,13 @@ __kernel void lr_sigmoid_rows(const __global float *Z, __global float *G,
     const float si = s[row0 + r];
     const float e = exp(-fabs(z));
     const float sig = z >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+    /* 1 - sig written so that it stays exact where it is small (sig - 1 would round to 0). */
+    const float sig_neg = z >= 0.0f ? e / (1.0f + e) : 1.0f / (1.0f + e);
     float li, lu, dz;
     if (yi) {
       lu = softplus(-z);
       li = pos_weight * lu;
-      dz = pos_weight * (sig - 1.0f);
+      dz = -pos_weight * sig_neg;
     } else {
       lu = li = softplus(z);
       dz = sig;
@@ -173,31 +207,47 @@ static acc_t group_tree(const acc_t v, const uint take_max, __local acc_t *scrat
   return total;
 }
 
+/* group_tree for sum_t values. */
+static sum_t group_sum(const sum_t v, const uint take_max, __local sum_t *scratch) {
+  const uint lid = get_local_id(0);
+  scratch[lid] = v;
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (uint h = LR_WG / 2; h > 0; h >>= 1) {
+    if (lid < h)
+      scratch[lid] = take_max ? sum_max(scratch[lid], scratch[lid + h])
+                              : sum_add(scratch[lid], scratch[lid + h]);
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  const sum_t total = scratch[0];
+  barrier(CLK_LOCAL_MEM_FENCE);
+  return total;
+}
+
 /* Second stage: one work-group sums `count` rows of `nq` partials in a fixed order (each
  * work-item a strided subset, then a tree) into out[out_off .. out_off + nq). With `take_max`,
  * the maximum instead (of values >= 0). */
-__kernel void lr_reduce(const __global float *partials, const uint count, const uint nq,
-                        const uint take_max, __global float *out, const uint out_off,
-                        __local acc_t *scratch) {
+__kernel void lr_reduce(const __global sum_t *partials, const uint count, const uint nq,
+                        const uint take_max, __global sum_t *out, const uint out_off,
+                        __local sum_t *scratch) {
   const uint lid = get_local_id(0);
   for (uint q = 0; q < nq; q++) {
-    acc_t acc = 0;
+    sum_t acc = sum_of(0);
     for (uint i = lid; i < count; i += LR_WG) {
-      const acc_t v = partials[(size_t)i * nq + q];
-      acc = take_max ? fmax(acc, v) : acc + v;
+      const sum_t v = partials[(size_t)i * nq + q];
+      acc = take_max ? sum_max(acc, v) : sum_add(acc, v);
     }
-    const acc_t total = group_tree(acc, take_max, scratch);
-    if (lid == 0) out[out_off + q] = (float)total;
+    const sum_t total = group_sum(acc, take_max, scratch);
+    if (lid == 0) out[out_off + q] = total;
   }
 }
 
 /* First stage of ||W||^2 (and of max |v| with take_max): per work-group partial of v[0..n). */
 __kernel void lr_sumsq_partial(const __global float *v, const uint n, const uint take_max,
-                               __global float *partials, __local acc_t *scratch) {
+                               __global sum_t *partials, __local acc_t *scratch) {
   const uint i = get_global_id(0), lid = get_local_id(0);
   const float x = i < n ? v[i] : 0.0f;
-  const acc_t total = group_tree(take_max ? fabs(x) : x * x, take_max, scratch);
-  if (lid == 0) partials[get_group_id(0)] = (float)total;
+  const acc_t total = group_tree(take_max ? fabs(x) : (acc_t)x * x, take_max, scratch);
+  if (lid == 0) partials[get_group_id(0)] = sum_of(total);
 }
 
 /* Gradient, first stage: for chunk g of `chunk` rows and feature j (j == d is the bias, a
@@ -224,12 +274,12 @@ __kernel void lr_grad_partial(const __global float *X, const uint row0, const ui
  * sums[3] holds sum s from the row kernel's reduction. */
 __kernel void lr_grad_reduce(const __global float *partial, const uint nchunks, const uint d,
                              const __global float *theta, const float l2,
-                             const __global float *sums, __global float *grad) {
+                             const __global sum_t *sums, __global float *grad) {
   const uint t = get_global_id(0), n = (d + 1) * LR_KW;
   if (t >= n) return;
   acc_t acc = 0;
   for (uint g = 0; g < nchunks; g++) acc += partial[(size_t)g * n + t];
-  const float inv_s = 1.0f / sums[3];
+  const float inv_s = 1.0f / sum_float(sums[3]);
   grad[t] = (float)acc * inv_s + (t < d * LR_KW ? l2 * theta[t] : 0.0f);
 }
 
@@ -237,10 +287,10 @@ __kernel void lr_grad_reduce(const __global float *partial, const uint nchunks, 
  * order, then the same scaling and L2 term as lr_grad_reduce. */
 __kernel void lr_grad_finish(const __global float *G, const uint m, const uint d,
                              const __global float *theta, const float l2,
-                             const __global float *sums, __global float *grad) {
+                             const __global sum_t *sums, __global float *grad) {
   const uint t = get_global_id(0), nw = d * LR_KW;
   if (t >= nw + LR_KW) return;
-  const float inv_s = 1.0f / sums[3];
+  const float inv_s = 1.0f / sum_float(sums[3]);
   if (t < nw) {
     grad[t] = grad[t] * inv_s + l2 * theta[t];
   } else {
@@ -406,6 +456,38 @@ typedef float8 vecf;
 
 typedef float16 rowv; /* one lane per row of a group */
 
+/* Per-lane running sums of a block's row quantities, as sum_t: double lanes, or compensated
+ * float lanes (sum and error). */
+#if LR_FP64
+typedef double16 rowsum;
+static rowsum rowsum_zero(void) { return (double16)0.0; }
+static rowsum rowsum_add(const rowsum a, const rowv v) { return a + convert_double16(v); }
+static sum_t rowsum_total(const rowsum a) { return HSUM16(a); }
+#else
+typedef struct rowsum {
+  rowv s, e;
+} rowsum;
+static rowsum rowsum_zero(void) {
+  rowsum r;
+  r.s = r.e = 0.0f;
+  return r;
+}
+static rowsum rowsum_add(const rowsum a, const rowv v) {
+  rowsum r;
+  r.s = a.s + v;
+  r.e = a.e + select((v - r.s) + a.s, (a.s - r.s) + v, fabs(a.s) >= fabs(v));
+  return r;
+}
+static sum_t rowsum_total(const rowsum a) {
+  float s[LR_RB], e[LR_RB];
+  vstore16(a.s, 0, s);
+  vstore16(a.e, 0, e);
+  sum_t t = (float2)(s[0], e[0]);
+  for (uint r = 1; r < LR_RB; r++) t = sum_add(t, (float2)(s[r], e[r]));
+  return t;
+}
+#endif
+
 /* Loops over all classes are unrolled (their values then live in registers) up to 32 classes;
  * beyond, unrolling them made PoCL's compile take 21 s at K = 256 and 28 s at K = 1000. */
 #if LR_KW <= 32
@@ -559,12 +641,12 @@ __kernel void lr_fused(const __global float *X, const uint x_row0, const uint ro
                        const uint d, const __global float *Wt, const __global float *theta,
                        const uint b_off, const __global int *y, const __global float *s,
                        const uint block, const float pos_weight, const uint want_grad,
-                       const uint gbase, __global float *gpart, __global float *partials) {
+                       const uint gbase, __global float *gpart, __global sum_t *partials) {
   const uint g = get_global_id(0);
   const uint r_begin = g * block, r_end = min(m, r_begin + block);
   const uint ld = LR_LD(d);
   __global float *gp = gpart + (size_t)(gbase + g) * LR_KWP * ld;
-  rowv wl = 0.0f, l = 0.0f, cor = 0.0f, sw = 0.0f;
+  rowsum wl = rowsum_zero(), l = rowsum_zero(), cor = rowsum_zero(), sw = rowsum_zero();
   if (want_grad)
     for (uint i = 0; i < LR_KWP * ld; i++) gp[i] = 0.0f;
   const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -598,11 +680,12 @@ __kernel void lr_fused(const __global float *X, const uint x_row0, const uint ro
     const rowv zz = z[0];
     const rowv e = exp(-fabs(zz)), lp = log1p(e);
     const rowv sig = select(e / (1.0f + e), 1.0f / (1.0f + e), zz >= 0.0f);
+    const rowv sig_neg = select(1.0f / (1.0f + e), e / (1.0f + e), zz >= 0.0f); /* 1 - sig */
     const rowv sp_pos = fmax(zz, 0.0f) + lp, sp_neg = fmax(-zz, 0.0f) + lp;
     const int16 pos = yv != 0;
     lu = select(sp_pos, sp_neg, pos);
     li = select(sp_pos, pos_weight * sp_neg, pos);
-    gv[0] = sv * select(sig, pos_weight * (sig - 1.0f), pos);
+    gv[0] = sv * select(sig, -pos_weight * sig_neg, pos);
     cv = select((rowv)0.0f, (rowv)1.0f, (zz > 0.0f) == (yv == 1));
 #else
     /* Multinomial: the same loss as lr_softmax_rows, 16 rows at once. */
@@ -613,24 +696,26 @@ __kernel void lr_fused(const __global float *X, const uint x_row0, const uint ro
       arg = select(arg, (int16)(int)c, z[c] > mx);
       mx = fmax(mx, z[c]);
     }
-    rowv sum = 0.0f, zy = 0.0f;
+    rowv rest = 0.0f, zy = 0.0f; /* rest: the classes other than the maximum */
     UNROLL_K
     for (uint c = 0; c < LR_K; c++) {
       gv[c] = exp(z[c] - mx);
-      sum += gv[c];
+      rest += select(gv[c], (rowv)0.0f, arg == (int)c);
       zy = select(zy, z[c], yv == (int)c);
     }
-    const rowv inv = 1.0f / sum;
-    li = lu = (mx - zy) + log(sum);
+    const rowv inv = 1.0f / (1.0f + rest);
+    li = lu = (mx - zy) + log1p(rest);
     UNROLL_K
-    for (uint c = 0; c < LR_K; c++)
-      gv[c] = sv * (gv[c] * inv - select((rowv)0.0f, (rowv)1.0f, yv == (int)c));
+    for (uint c = 0; c < LR_K; c++) {
+      const rowv p = gv[c] * inv, py1 = select(p - 1.0f, -rest * inv, arg == (int)c); /* p - 1 */
+      gv[c] = sv * select(p, py1, yv == (int)c);
+    }
     cv = select((rowv)0.0f, (rowv)1.0f, arg == yv);
 #endif
-    wl += sv * li;
-    l += select((rowv)0.0f, lu, valid);
-    cor += select((rowv)0.0f, cv, valid);
-    sw += sv;
+    wl = rowsum_add(wl, sv * li);
+    l = rowsum_add(l, select((rowv)0.0f, lu, valid));
+    cor = rowsum_add(cor, select((rowv)0.0f, cv, valid));
+    sw = rowsum_add(sw, sv);
     if (!want_grad) continue;
     float gb[LR_KWP][LR_RB];
     UNROLL_K
@@ -639,11 +724,11 @@ __kernel void lr_fused(const __global float *X, const uint x_row0, const uint ro
     for (uint c = 0; c < LR_KW; c++) gp[(size_t)c * ld + d] += HSUM16(gv[c]);
     group_gradient(xb, nt, d, m_left, gb, gp);
   }
-  __global float *out = partials + (size_t)(gbase + g) * LR_NQ;
-  out[0] = HSUM16(wl);
-  out[1] = HSUM16(l);
-  out[2] = HSUM16(cor);
-  out[3] = HSUM16(sw);
+  __global sum_t *out = partials + (size_t)(gbase + g) * LR_NQ;
+  out[0] = rowsum_total(wl);
+  out[1] = rowsum_total(l);
+  out[2] = rowsum_total(cor);
+  out[3] = rowsum_total(sw);
 }
 
 /* The fused path's last stage, one work-group of LR_WG: the blocks' row sums (partials, LR_NQ
@@ -652,24 +737,24 @@ __kernel void lr_fused(const __global float *X, const uint x_row0, const uint ro
  * |.|; and ||W||^2. Into sums: the four row sums, then ||W||^2 at 4 and max |gradient| at 5
  * (SUM_SQ and SUM_GMAX in backend_opencl.c). One launch where there were five: with a few ms
  * per epoch, the launches' fixed costs showed in the per-row time of small N. */
-__kernel void lr_fused_finish(const __global float *partials, const __global float *gpart,
+__kernel void lr_fused_finish(const __global sum_t *partials, const __global float *gpart,
                               const uint nblocks, const uint d, const __global float *theta,
                               const float l2, const uint want_grad, __global float *grad,
-                              __global float *sums, __local acc_t *scratch) {
+                              __global sum_t *sums, __local sum_t *scratch) {
   const uint lid = get_local_id(0), ld = LR_LD(d), nw = d * LR_KW;
-  acc_t total[LR_NQ];
+  sum_t total[LR_NQ];
   for (uint q = 0; q < LR_NQ; q++) {
-    acc_t acc = 0;
-    for (uint i = lid; i < nblocks; i += LR_WG) acc += partials[(size_t)i * LR_NQ + q];
-    total[q] = group_tree(acc, 0, scratch);
+    sum_t acc = sum_of(0);
+    for (uint i = lid; i < nblocks; i += LR_WG) acc = sum_add(acc, partials[(size_t)i * LR_NQ + q]);
+    total[q] = group_sum(acc, 0, scratch);
   }
-  acc_t sq = 0, gmax = 0;
+  sum_t sq = sum_of(0), gmax = sum_of(0);
   for (uint t = lid; t < nw; t += LR_WG) {
     const float w = theta[t];
-    sq += w * w;
+    sq = sum_add(sq, sum_of((acc_t)w * w));
   }
   if (want_grad) {
-    const float inv_s = 1.0f / (float)total[3];
+    const float inv_s = 1.0f / sum_float(total[3]);
     /* u runs class by class, so neighbouring work-items read neighbouring partials. */
     for (uint u = lid; u < nw + LR_KW; u += LR_WG) {
       const uint c = u / (d + 1), j = u % (d + 1), t = j * LR_KW + c;
@@ -677,15 +762,15 @@ __kernel void lr_fused_finish(const __global float *partials, const __global flo
       for (uint g = 0; g < nblocks; g++) acc += gpart[((size_t)g * LR_KWP + c) * ld + j];
       const float gt = (float)acc * inv_s + (j < d ? l2 * theta[t] : 0.0f);
       grad[t] = gt;
-      gmax = fmax(gmax, (acc_t)fabs(gt));
+      gmax = sum_max(gmax, sum_of(fabs(gt)));
     }
   }
-  sq = group_tree(sq, 0, scratch);
-  gmax = group_tree(gmax, 1, scratch);
+  sq = group_sum(sq, 0, scratch);
+  gmax = group_sum(gmax, 1, scratch);
   if (lid == 0) {
-    for (uint q = 0; q < LR_NQ; q++) sums[q] = (float)total[q];
-    sums[4] = (float)sq;
-    if (want_grad) sums[5] = (float)gmax;
+    for (uint q = 0; q < LR_NQ; q++) sums[q] = total[q];
+    sums[4] = sq;
+    if (want_grad) sums[5] = gmax;
   }
 }
 
@@ -722,7 +807,7 @@ __kernel void lr_fused_finish(const __global float *partials, const __global flo
 /* Loss, residual and row sums of one multinomial or binary row whose logits (bias included)
  * are z[0 .. LR_KW); the residual s (p - y) (or s dl/dz) replaces them. */
 static void tile_row(__local float *z, const int yi, const float si, const float pos_weight,
-                     acc_t *wl, acc_t *l, acc_t *cor, acc_t *sw) {
+                     sum_t *wl, sum_t *l, sum_t *cor, sum_t *sw) {
   float li, lu;
   uint ok;
 #if LR_KW == 1
@@ -756,10 +841,10 @@ static void tile_row(__local float *z, const int yi, const float si, const float
   }
   ok = arg == (uint)yi;
 #endif
-  *wl += (acc_t)si * (acc_t)li;
-  *l += (acc_t)lu;
-  *cor += ok ? 1 : 0;
-  *sw += (acc_t)si;
+  *wl = sum_add(*wl, sum_of((acc_t)si * (acc_t)li));
+  *l = sum_add(*l, sum_of((acc_t)lu));
+  *cor = sum_add(*cor, sum_of(ok ? 1 : 0));
+  *sw = sum_add(*sw, sum_of((acc_t)si));
 }
 
 /* Rows [x_row0, x_row0 + m) of this X buffer are rows [row0, row0 + m) of y and s. Group g
@@ -768,15 +853,15 @@ __kernel __attribute__((reqd_work_group_size(LR_WG, 1, 1))) void
 lr_tile(const __global float *X, const uint x_row0, const uint row0, const uint m,
         const __global float *Wt, const __global float *theta, const uint b_off,
         const __global int *y, const __global float *s, const float pos_weight,
-        const uint want_grad, const uint gbase, __global float *gpart, __global acc_t *rsum) {
+        const uint want_grad, const uint gbase, __global float *gpart, __global sum_t *rsum) {
   __local float xs[LR_TR * LR_TN]; /* rows of the tile, each followed by a 1 (the bias) */
   __local float red[LR_TR * LR_TKC * LR_TRED];
   __local float zs[LR_TR * LR_KW];
-  __local acc_t rs[LR_TR * LR_NQ];
+  __local sum_t rs[LR_TR * LR_NQ];
   const uint lid = get_local_id(0), grp = get_group_id(0), ngrp = get_num_groups(0);
   const uint ntiles = (m + LR_TR - 1) / LR_TR;
   __global float *gp = gpart + (size_t)(gbase + grp) * LR_TN * LR_KW;
-  acc_t wl = 0, l = 0, cor = 0, sw = 0;
+  sum_t wl = sum_of(0), l = sum_of(0), cor = sum_of(0), sw = sum_of(0);
   float acc[LR_TF][LR_KW];
   for (uint f = 0; f < LR_TF; f++)
     for (uint c = 0; c < LR_KW; c++) acc[f][c] = 0.0f;
@@ -847,8 +932,8 @@ lr_tile(const __global float *X, const uint x_row0, const uint row0, const uint 
   }
   barrier(CLK_LOCAL_MEM_FENCE);
   if (lid < LR_NQ) {
-    acc_t t = 0;
-    for (uint i = 0; i < LR_TR; i++) t += rs[i * LR_NQ + lid];
+    sum_t t = sum_of(0);
+    for (uint i = 0; i < LR_TR; i++) t = sum_add(t, rs[i * LR_NQ + lid]);
     rsum[(size_t)(gbase + grp) * LR_NQ + lid] = t;
   }
 }
@@ -860,28 +945,28 @@ lr_tile(const __global float *X, const uint x_row0, const uint row0, const uint 
  * out[5 + 2g] (the host adds them up). With `apply`, the step u is taken at once (a mini-batch
  * step is then two launches: lr_tile and this). */
 __kernel void lr_tile_finish(const __global float *gpart, const uint ngroups,
-                             const __global acc_t *rsum, __global float *theta, const uint d,
+                             const __global sum_t *rsum, __global float *theta, const uint d,
                              const float l2, const uint want_grad, __global float *grad,
-                             __global acc_t *out, __local acc_t *scratch, const uint apply,
+                             __global sum_t *out, __local sum_t *scratch, const uint apply,
                              const lr_step u, __global float *m1, __global float *m2,
                              __global float *Wt) {
   const uint t = get_global_id(0), lid = get_local_id(0), n = (d + 1) * LR_KW, nw = d * LR_KW;
-  acc_t tot[LR_NQ];
+  sum_t tot[LR_NQ];
   for (uint q = 0; q < LR_NQ; q++) {
-    acc_t a = 0;
-    for (uint g = lid; g < ngroups; g += LR_WG) a += rsum[(size_t)g * LR_NQ + q];
-    tot[q] = group_tree(a, 0, scratch);
+    sum_t a = sum_of(0);
+    for (uint g = lid; g < ngroups; g += LR_WG) a = sum_add(a, rsum[(size_t)g * LR_NQ + q]);
+    tot[q] = group_sum(a, 0, scratch);
   }
-  acc_t sq = 0, gm = 0;
+  sum_t sq = sum_of(0), gm = sum_of(0);
   if (t < n) {
     const float th = theta[t];
-    if (t < nw) sq = (acc_t)th * (acc_t)th;
+    if (t < nw) sq = sum_of((acc_t)th * (acc_t)th);
     if (want_grad) {
       acc_t a = 0;
       for (uint g = 0; g < ngroups; g++) a += gpart[(size_t)g * n + t];
-      const float gt = (float)(a / tot[3]) + (t < nw ? l2 * th : 0.0f);
+      const float gt = (float)a / sum_float(tot[3]) + (t < nw ? l2 * th : 0.0f);
       grad[t] = gt;
-      gm = fabs(gt);
+      gm = sum_of(fabs(gt));
       if (apply) {
         const float nt = step_param(u, t, th, gt, m1, m2);
         theta[t] = nt;
@@ -889,8 +974,8 @@ __kernel void lr_tile_finish(const __global float *gpart, const uint ngroups,
       }
     }
   }
-  sq = group_tree(sq, 0, scratch);
-  gm = group_tree(gm, 1, scratch);
+  sq = group_sum(sq, 0, scratch);
+  gm = group_sum(gm, 1, scratch);
   if (lid == 0) {
     const uint g = get_group_id(0);
     out[4 + 2 * g] = sq;

@@ -3,7 +3,11 @@
  *   from the returned point, not trusted from the flag);
  * - L-BFGS (two-loop recursion + that line search) takes Rosenbrock's function from the
  *   classic start (-1.2, 1) to its minimum (1, 1), and an ill-conditioned quadratic
- *   sum_i i x_i^2 / 2 - x_i to x_i = 1/i. */
+ *   sum_i i x_i^2 / 2 - x_i to x_i = 1/i;
+ * - the same quadratic with a rounding-like noise of 1e-8 relative on f (not on its gradient),
+ *   as a float32 device's J has: the approximate Wolfe conditions take L-BFGS on to the
+ *   minimum, where comparing noisy values alone stopped it. */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -33,6 +37,21 @@ static logreg_status quadratic(void *ctx, const double *x, double *f, double *g,
     g[i] = c * x[i] - 1;
   }
   evals++;
+  return LOGREG_OK;
+}
+
+/* The quadratic plus a deterministic pseudo-random term in [-2e-8, 2e-8) of x (f is near -2.2
+ * at the minimum), the gradient exact. */
+static logreg_status noisy_quadratic(void *ctx, const double *x, double *f, double *g,
+                                     logreg_error *err) {
+  quadratic(ctx, x, f, g, err);
+  uint64_t h = 1469598103934665603ULL; /* FNV-1a over the bits of x */
+  for (int i = 0; i < NQ; i++) {
+    uint64_t u;
+    memcpy(&u, &x[i], sizeof u);
+    h = (h ^ u) * 1099511628211ULL;
+  }
+  *f += 4e-8 * ((double)(h >> 11) / 9007199254740992.0 - 0.5);
   return LOGREG_OK;
 }
 
@@ -93,5 +112,13 @@ int main(void) {
   fprintf(stderr, "quadratic (condition %d): %d iterations, %d evaluations\n", NQ, it, evals);
   for (int i = 0; i < NQ; i++) CHECK_CLOSE(x[i], 1.0 / (i + 1), 1e-10);
   CHECK(it < 100);
+
+  for (int i = 0; i < NQ; i++) x[i] = 0;
+  evals = 0;
+  it = minimize(noisy_quadratic, NQ, x, 500, 1e-12);
+  double worst = 0;
+  for (int i = 0; i < NQ; i++) worst = fmax(worst, fabs(x[i] - 1.0 / (i + 1)));
+  fprintf(stderr, "quadratic with noise on f: %d iterations, max |x_i - 1/i| = %.2g\n", it, worst);
+  CHECK(worst <= 1e-10);
   return check_report("test_lbfgs");
 }

@@ -26,7 +26,8 @@
 #     with a time limit (NVIDIA compiles the kernels on first use: about 90 s for the parity
 #     test), 210 s for the four at most: passed / failed / skipped / timeout.
 #  4. the table, per shape (fmnist: Fashion-MNIST 60000 x 784 x 10 from the IDX files;
-#     n1m_d32_k2, n200k_d256_k10, n10m_d64_k10, n2m_d784_k10, n50m_d32_k2: synthetic N x D x K):
+#     n1m_d32_k2, n200k_d256_k10, n10m_d64_k10, n2m_d784_k10, n50m_d32_k2, n70m_d32_k2 (past
+#     2^31 elements): synthetic N x D x K):
 #     `logreg bench --device opencl --gemm MODE --floor device --json` for MODE in auto own
 #     fused clblast tiled (a mode this build does not know is "n/a", a failing run "fails":
 #     never an abort), and `python3 bench/peers.py --device cuda` (torch, read-floor,
@@ -226,7 +227,8 @@ else
     "n200k_d256_k10|200,000 x 256 x 10|200000 256 10|20|20"
     "n10m_d64_k10|10,000,000 x 64 x 10|10000000 64 10|20|5"
     "n2m_d784_k10|2,000,000 x 784 x 10|2000000 784 10|20|5"
-    "n50m_d32_k2|50,000,000 x 32 x 2|50000000 32 2|20|5")
+    "n50m_d32_k2|50,000,000 x 32 x 2|50000000 32 2|20|5"
+    "n70m_d32_k2|70,000,000 x 32 x 2 (2.24e9 elements: past 2^31)|70000000 32 2|5|3")
   peers_dev=${GPU_SH_PEERS_DEVICE:-cuda}
   adam_epochs=(2 12)
 fi

@@ -73,6 +73,7 @@ typedef struct ocl_backend {
   /* The tiled path: rows per tile (0 when a tile of one row does not fit in local memory),
    * the groups' partial gradients and row sums, and the finish kernel's output. */
   size_t tr, tgroups_cap, tout_cap, acc_size;
+  size_t tgc, tstride; /* gradient classes per pass (LR_TGC); floats of one group's partial */
   cl_mem tpart, trsum, tout;
   size_t pending; /* groups of a mini-batch step whose lr_tile_finish waits for the update */
   int auto_gemm;  /* the path is to be measured when the training data is set */
@@ -138,13 +139,24 @@ static size_t fused_max_blocks(const ocl_backend *ob, size_t rows) {
 
 /* The tiled path: work-groups per compute unit of its persistent grid (enough to hide each
  * other's barriers and memory waits, few enough that the partial gradients, one (d + 1) x KW
- * matrix per group, stay small next to X), and the local memory one group may take (a third
- * of it at most, so that more than one group fits on a compute unit). */
+ * matrix per group, stay small next to X), and the local memory one group may take (32 KiB:
+ * several groups then fit on a GPU's compute unit). Both are first guesses, to be tuned on a
+ * GPU (bench/gpu.sh). */
 #define TILE_GROUPS_PER_CU 2
 #define TILE_LOCAL_BYTES 32768
 #define TILE_MAX_ROWS 128
-/* Gradient sums each work-item of lr_tile keeps in registers: ceil((d + 1) / wg) x KW. */
+/* Gradient sums each work-item of lr_tile keeps in registers: ceil((d + 1) / wg) x the classes
+ * of one pass (LR_TGC); more classes go in several passes. */
 #define TILE_MAX_ACC 64
+
+/* LR_TGC for lr_tile, and the floats of one group's partial gradient: LR_TJ x LR_KWG rows and
+ * columns (logreg.cl: both padded to whole work-groups and class passes). */
+static void tile_grad_shape(size_t d, size_t kw, size_t wg, size_t *tgc, size_t *stride) {
+  size_t tf = (d + wg) / wg, g = tf * kw <= TILE_MAX_ACC ? kw : TILE_MAX_ACC / tf;
+  if (g < 1) g = 1;
+  *tgc = g;
+  *stride = tf * wg * ((kw + g - 1) / g * g);
+}
 
 static size_t tile_groups(const ocl_backend *ob, size_t m) {
   size_t want = TILE_GROUPS_PER_CU * (size_t)(ob->info.compute_units ? ob->info.compute_units : 1);
@@ -155,18 +167,20 @@ static size_t tile_groups(const ocl_backend *ob, size_t m) {
 /* The local memory lr_tile declares for tiles of tr rows (its xs, red, zs and rs arrays; the
  * sizes are LR_TN, LR_TKC, LR_TRED and LR_NQ in logreg.cl). */
 static size_t tile_local_bytes(size_t tr, size_t d, size_t kw, size_t wg, size_t acc) {
-  size_t tkc = kw < 8 ? kw : 8, tp = wg / tr;
+  size_t tkc = kw < 8 ? kw : 8, tp = wg / tr, tgc, stride;
+  tile_grad_shape(d, kw, wg, &tgc, &stride);
+  size_t kwg = (kw + tgc - 1) / tgc * tgc;
   return tr * (d + 1) * sizeof(float) + tr * tkc * (tp + 1) * sizeof(float) +
-         tr * kw * sizeof(float) + tr * 4 * acc;
+         (tr * kw + kwg) * sizeof(float) + tr * 4 * acc;
 }
 
 /* Rows per tile: the most (up to TILE_MAX_ROWS and the work-group size) whose local memory
- * fits TILE_LOCAL_BYTES and a third of the device's; 0 when not even one row fits, or when
- * the gradient sums exceed TILE_MAX_ACC (the tiled path does not apply). */
+ * fits TILE_LOCAL_BYTES and three quarters of the device's per-group limit (48 KiB on NVIDIA,
+ * whose compute units hold several such groups); 0 when not even one row fits (the tiled path
+ * does not apply). */
 static size_t tile_rows(const lr_ocl_device_info *info, size_t d, size_t kw, size_t wg,
                         size_t acc) {
-  if ((d + wg) / wg * kw > TILE_MAX_ACC) return 0;
-  size_t budget = TILE_LOCAL_BYTES, lm = (size_t)(info->local_mem / 3);
+  size_t budget = TILE_LOCAL_BYTES, lm = (size_t)(info->local_mem / 4 * 3);
   if (lm < budget) budget = lm;
   size_t tr = TILE_MAX_ROWS < wg ? TILE_MAX_ROWS : wg;
   while (tr > 0 && tile_local_bytes(tr, d, kw, wg, acc) > budget) tr--;
@@ -247,10 +261,9 @@ static logreg_status ensure_fused_blocks(ocl_backend *ob, size_t n, logreg_error
 }
 
 static logreg_status ensure_tile_groups(ocl_backend *ob, size_t n, logreg_error *err) {
-  size_t np = (ob->base.d + 1) * ob->base.kw;
   logreg_status st;
   if (n > ob->tgroups_cap) {
-    if ((st = alloc(ob, &ob->tpart, n * np * sizeof(float), "tile partials", err)) ||
+    if ((st = alloc(ob, &ob->tpart, n * ob->tstride * sizeof(float), "tile partials", err)) ||
         (st = alloc(ob, &ob->trsum, n * 4 * ob->acc_size, "tile row sums", err)))
       return st;
     ob->tgroups_cap = n;
@@ -1089,11 +1102,9 @@ static logreg_status requested_path(const ocl_backend *ob, const char *name, int
                    name);
   if (*mode == LR_GEMM_TILED && !ob->tr)
     return lr_fail(err, LOGREG_EINVAL,
-                   "--gemm tiled: %zu features x %zu classes do not fit the tiled kernel on %s "
-                   "(a tile row in its local memory of %llu bytes, and at most %d gradient sums "
-                   "per work-item: ceil((features + 1) / %zu) x classes)",
-                   ob->base.d, ob->base.kw, ob->info.name, ob->info.local_mem, TILE_MAX_ACC,
-                   ob->wg);
+                   "--gemm tiled: a tile row of %zu features does not fit in the local memory of "
+                   "%s (%llu bytes)",
+                   ob->base.d, ob->info.name, ob->info.local_mem);
   return LOGREG_OK;
 }
 
@@ -1141,6 +1152,7 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
   ob->chunk = 256;
   ob->acc_size = sizeof(ocl_sum);
   ob->tr = tile_rows(&info, d, ob->base.kw, ob->wg, ob->acc_size);
+  tile_grad_shape(d, ob->base.kw, ob->wg, &ob->tgc, &ob->tstride);
   int mode;
   if ((st = requested_path(ob, opts ? opts->gemm : NULL, &mode, err))) {
     free(ob);
@@ -1192,7 +1204,8 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
            (info.type & CL_DEVICE_TYPE_CPU) ? 1 : 0);
   if (ob->tr) { /* the tiled kernel, specialized to the feature count */
     size_t ol = strlen(bopts);
-    snprintf(bopts + ol, sizeof bopts - ol, " -DLR_D=%zu -DLR_TR=%zu", d, ob->tr);
+    snprintf(bopts + ol, sizeof bopts - ol, " -DLR_D=%zu -DLR_TR=%zu -DLR_TGC=%zu", d, ob->tr,
+             ob->tgc);
   }
   const char *xo = getenv("LOGREG_EXTRA_OPTS");
   if (xo) {

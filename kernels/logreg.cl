@@ -788,10 +788,9 @@ __kernel void lr_fused_finish(const __global sum_t *partials, const __global flo
  *   rows      one work-item per row: stable softmax (or sigmoid), loss, residual, row sums;
  *   gradient  work-item i owns features i, i + LR_WG, ... (LR_TF of them; feature LR_D is the
  *             bias, a column of ones) and adds the tile's rows into its LR_TF x LR_KW
- *             accumulators, which stay in registers across tiles. The host uses this kernel
- *             only while LR_TF x LR_KW <= 64 (TILE_MAX_ACC): beyond, tiling over classes is
- *             still to be built (a first try, with the partials read and written back per
- *             class chunk, was miscompiled by PoCL 3.1: work-items past LR_TN ran the body).
+ *             accumulators, which stay in registers across tiles when all classes fit
+ *             (LR_TNG == 1); otherwise the classes go in LR_TNG chunks, and the group's
+ *             partial in global memory is read, added to and written back per chunk and tile.
  *
  * Each group writes its partial gradient ((LR_D + 1) x LR_KW, the layout of [W | b]) and its
  * four row sums once; lr_tile_finish adds the groups' partials in group order. */
@@ -800,6 +799,18 @@ __kernel void lr_fused_finish(const __global sum_t *partials, const __global flo
 #define LR_TF ((LR_TN + LR_WG - 1) / LR_WG) /* gradient rows per work-item */
 #define LR_TP (LR_WG / LR_TR)               /* lanes per row in the logits */
 #define LR_TKC (LR_KW < 8 ? LR_KW : 8)      /* logit classes per pass */
+/* The gradient: LR_TGC classes per pass (-D from the host: all of them when LR_TF x LR_KW sums
+ * fit in registers), LR_TNG passes. A group's partial has LR_TJ = LR_TF x LR_WG rows of LR_KWG
+ * columns, padded so that no work-item needs a bounds check: the rows past the bias and the
+ * columns past LR_KW hold sums of nothing that matters and are never read. (A version with
+ * `if (j < LR_TN)` guards was miscompiled by PoCL 3.1: work-items past the last feature ran
+ * the guarded body and wrote out of bounds.) */
+#ifndef LR_TGC
+#define LR_TGC LR_KW
+#endif
+#define LR_TNG ((LR_KW + LR_TGC - 1) / LR_TGC)
+#define LR_KWG (LR_TNG * LR_TGC)
+#define LR_TJ (LR_TF * LR_WG)
 #define LR_TRED                                                                                    \
   (LR_TP + 1) /* lane stride of the logit sums (no bank                                            \
                  conflicts when a row's lanes are added) */
@@ -856,15 +867,15 @@ lr_tile(const __global float *X, const uint x_row0, const uint row0, const uint 
         const uint want_grad, const uint gbase, __global float *gpart, __global sum_t *rsum) {
   __local float xs[LR_TR * LR_TN]; /* rows of the tile, each followed by a 1 (the bias) */
   __local float red[LR_TR * LR_TKC * LR_TRED];
-  __local float zs[LR_TR * LR_KW];
+  __local float zs[LR_TR * LR_KW + LR_KWG]; /* logits, then residuals (padded: see LR_KWG) */
   __local sum_t rs[LR_TR * LR_NQ];
   const uint lid = get_local_id(0), grp = get_group_id(0), ngrp = get_num_groups(0);
   const uint ntiles = (m + LR_TR - 1) / LR_TR;
-  __global float *gp = gpart + (size_t)(gbase + grp) * LR_TN * LR_KW;
+  __global float *gp = gpart + (size_t)(gbase + grp) * LR_TJ * LR_KWG;
   sum_t wl = sum_of(0), l = sum_of(0), cor = sum_of(0), sw = sum_of(0);
-  float acc[LR_TF][LR_KW];
+  float acc[LR_TF][LR_TGC];
   for (uint f = 0; f < LR_TF; f++)
-    for (uint c = 0; c < LR_KW; c++) acc[f][c] = 0.0f;
+    for (uint c = 0; c < LR_TGC; c++) acc[f][c] = 0.0f;
   const uint r = lid / LR_TP, lane = lid % LR_TP;
   for (uint tile = grp; tile < ntiles; tile += ngrp) {
     const uint t0 = tile * LR_TR, nt = min((uint)LR_TR, m - t0);
@@ -907,21 +918,29 @@ lr_tile(const __global float *X, const uint x_row0, const uint row0, const uint 
                &sw);
     if (!want_grad) continue;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (uint f = 0; f < LR_TF; f++) {
-      const uint j = lid + f * LR_WG;
-      if (j < LR_TN)
+    for (uint cb = 0; cb < LR_KWG; cb += LR_TGC) {
+      for (uint f = 0; f < LR_TF; f++) {
+        /* Rows past the bias read the bias's column (in bounds) into padding rows. */
+        const uint j = lid + f * LR_WG, jx = min(j, (uint)LR_D);
+#if LR_TNG > 1
+        /* The group's first tile starts the partial; later ones add to it. */
+        for (uint c = 0; c < LR_TGC; c++) acc[f][c] = tile == grp ? 0.0f : gp[j * LR_KWG + cb + c];
+#endif
         for (uint rr = 0; rr < nt; rr++) {
-          const float xv = xs[rr * LR_TN + j];
-          for (uint c = 0; c < LR_KW; c++) acc[f][c] += xv * zs[rr * LR_KW + c];
+          const float xv = xs[rr * LR_TN + jx];
+          for (uint c = 0; c < LR_TGC; c++) acc[f][c] += xv * zs[rr * LR_KW + cb + c];
         }
+#if LR_TNG > 1
+        for (uint c = 0; c < LR_TGC; c++) gp[j * LR_KWG + cb + c] = acc[f][c];
+#endif
+      }
     }
   }
+#if LR_TNG == 1
   if (want_grad)
-    for (uint f = 0; f < LR_TF; f++) {
-      const uint j = lid + f * LR_WG;
-      if (j < LR_TN)
-        for (uint c = 0; c < LR_KW; c++) gp[j * LR_KW + c] = acc[f][c];
-    }
+    for (uint f = 0; f < LR_TF; f++)
+      for (uint c = 0; c < LR_TGC; c++) gp[(lid + f * LR_WG) * LR_KWG + c] = acc[f][c];
+#endif
   /* The row sums of the group's work-items (only the first LR_TR hold any), in order. */
   barrier(CLK_LOCAL_MEM_FENCE);
   if (lid < LR_TR) {
@@ -962,8 +981,9 @@ __kernel void lr_tile_finish(const __global float *gpart, const uint ngroups,
     const float th = theta[t];
     if (t < nw) sq = sum_of((acc_t)th * (acc_t)th);
     if (want_grad) {
+      const uint j = t / LR_KW, c = t % LR_KW;
       acc_t a = 0;
-      for (uint g = 0; g < ngroups; g++) a += gpart[(size_t)g * n + t];
+      for (uint g = 0; g < ngroups; g++) a += gpart[((size_t)g * LR_TJ + j) * LR_KWG + c];
       const float gt = (float)a / sum_float(tot[3]) + (t < nw ? l2 * th : 0.0f);
       grad[t] = gt;
       gm = sum_of(fabs(gt));

@@ -283,11 +283,10 @@ int main(void) {
       {4099, 32, 2, 0, "fused"},
       {333, 20, 40, 0, "fused"},
       {700, 50, 100, 0, "fused"},
-      /* The tiled path: K in {2, 3, 10, 37} and binary; D = 1; D not a multiple of 4
+      /* The tiled path: K in {2, 3, 10, 37, 100} and binary; D = 1; D not a multiple of 4
        * (scalar staging) and of the work-group; more tiles than groups (5003 x 48: 128-row
-       * tiles); K = 64 at D = 255 (its most gradient sums per work-item); 7 x 37 with few
-       * lanes per row. (K = 100 with any D, or K = 37 at D = 784, exceed those sums: the
-       * path does not apply there, and asking for it is an error.) */
+       * tiles); the gradient's classes in several passes (784 x 37: 3 passes of 16; 50 x
+       * 100: 2 of 64; 255 x 64 is the most in one pass). */
       {1, 1, 2, 0, "tiled"},
       {257, 7, 3, 0, "tiled"},
       {1000, 784, 10, 0, "tiled"},
@@ -300,6 +299,8 @@ int main(void) {
       {1201, 64, 2, 1, "tiled"},
       {4099, 32, 2, 0, "tiled"},
       {2000, 300, 16, 0, "tiled"},
+      {450, 784, 37, 0, "tiled"},
+      {700, 50, 100, 0, "tiled"},
   };
   for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) parity(&shapes[i], 100 + i);
   /* The compensated float sums that a device without doubles uses, on this one. */

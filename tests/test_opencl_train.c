@@ -164,12 +164,12 @@ static void reproducible(void) {
   free(x);
 }
 
-/* X beyond the device's largest allocation (forced down to 4096 bytes: the 700 x 9 floats go
- * in 7 buffers of 113 rows) trains on the one-pass paths: full-batch GD and shuffled Adam
- * batches of 64 (which straddle the buffers) give the weights of the same path with X in one
- * buffer, up to the summation order (1e-5), and auto chooses one of them. The own path, which
- * needs X in one buffer, is one clear error. (A row beyond the limit cannot be reached: the
- * parameters, (D + 1) x K floats, are refused first.) */
+/* X beyond the device's largest allocation (forced down to 20000 bytes: the 700 x 9 floats go
+ * in 2 buffers of 555 and 145 rows) trains on the one-pass paths: full-batch GD and shuffled
+ * Adam batches of 64 (one straddles the buffers) give the weights of the same path with X in
+ * one buffer, up to the summation order (1e-5), and auto chooses one of them. The own path,
+ * which needs X in one buffer, is one clear error. (A row beyond the limit cannot be reached:
+ * the parameters, (D + 1) x K floats, are refused first.) */
 static void split_x(const logreg_dataset *ds) {
   static const char *const paths[] = {"tiled", "fused"};
   for (size_t g = 0; g < 2; g++)
@@ -178,7 +178,7 @@ static void split_x(const logreg_dataset *ds) {
       size_t batch = mb ? 64 : 0;
       double j1, j2;
       logreg_model *one = train_on(ds, "opencl", paths[g], 0, opt, batch, 7, &j1);
-      setenv("LOGREG_OPENCL_MAX_ALLOC", "4096", 1);
+      setenv("LOGREG_OPENCL_MAX_ALLOC", "20000", 1);
       logreg_model *split = train_on(ds, "opencl", paths[g], 0, opt, batch, 7, &j2);
       unsetenv("LOGREG_OPENCL_MAX_ALLOC");
       CHECK(one && split);
@@ -194,7 +194,7 @@ static void split_x(const logreg_dataset *ds) {
       logreg_model_free(split);
     }
 
-  setenv("LOGREG_OPENCL_MAX_ALLOC", "4096", 1);
+  setenv("LOGREG_OPENCL_MAX_ALLOC", "20000", 1);
   logreg_params p;
   logreg_params_init(&p);
   p.device = "opencl";

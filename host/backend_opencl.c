@@ -322,8 +322,7 @@ static logreg_status upload(ocl_backend *ob, cl_mem *m, const void *src, size_t 
 /* ---- Choosing the path by measurement ---- */
 
 static const char *const path_names[] = {"own", "clblast", "fused", "tiled"}; /* lr_gemm_mode */
-/* The order paths are timed in: the one-pass kernels first, CLBlast (whose kernels compile at
- * their first call) last, so that it is measured against a best time already known. */
+/* The order the paths are listed and timed in (time_paths). */
 static const lr_gemm_mode path_order[] = {LR_GEMM_TILED, LR_GEMM_FUSED, LR_GEMM_OWN,
                                           LR_GEMM_CLBLAST};
 #define PATH_TIMED 3 /* timed evaluations per path, after one warm-up */
@@ -336,25 +335,50 @@ static int cmp_dbl(const void *a, const void *b) {
 static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t count,
                               int want_grad, lr_eval_out *out, logreg_error *err);
 
-/* Median ms of a full-batch evaluation with gradient of the n training rows on path g, after a
- * warm-up; NAN when the path fails here (too little memory, a driver error). An evaluation
- * reads its sums back, so each one is timed to its end. A path clearly slower than `best`
- * after one timed evaluation is not timed further. */
-static double time_path(ocl_backend *ob, lr_gemm_mode g, size_t n, double best) {
+/* One full-batch evaluation with gradient of the n training rows on path g, in ms; NAN when
+ * the path fails here (too little memory, a driver error). An evaluation reads its sums back,
+ * so it is timed to its end. */
+static double time_eval(ocl_backend *ob, lr_gemm_mode g, size_t n) {
   logreg_error e;
   lr_eval_out out;
   ob->gemm = g;
-  if (ensure_rows(ob, n, &e) || ocl_eval(&ob->base, LR_SLOT_TRAIN, 0, n, 1, &out, &e)) return NAN;
-  double t[PATH_TIMED];
-  int nt = 0;
-  while (nt < PATH_TIMED) {
-    double t0 = lr_now();
-    if (ocl_eval(&ob->base, LR_SLOT_TRAIN, 0, n, 1, &out, &e)) return NAN;
-    t[nt++] = (lr_now() - t0) * 1e3;
-    if (t[nt - 1] > 2.0 * best) break;
+  if (ensure_rows(ob, n, &e)) return NAN;
+  double t0 = lr_now();
+  if (ocl_eval(&ob->base, LR_SLOT_TRAIN, 0, n, 1, &out, &e)) return NAN;
+  return (lr_now() - t0) * 1e3;
+}
+
+/* Times the applicable paths in rounds: a warm-up of each (kernels compile, pages are
+ * touched), one timed evaluation of each, then PATH_TIMED - 1 more of each path within twice
+ * the best so far; ms[i] is the median of path_order[i]'s timed evaluations (NAN: it failed or
+ * does not apply). A slow path thus costs two evaluations, whatever the order. */
+static void time_paths(ocl_backend *ob, size_t n, double *ms) {
+  enum { NP = sizeof path_order / sizeof *path_order };
+  double t[NP][PATH_TIMED];
+  int nt[NP] = {0}, ok[NP];
+  for (int i = 0; i < NP; i++) {
+    ok[i] = (path_order[i] != LR_GEMM_TILED || ob->tr) && isfinite(time_eval(ob, path_order[i], n));
+    ms[i] = NAN;
   }
-  qsort(t, (size_t)nt, sizeof *t, cmp_dbl);
-  return t[nt / 2];
+  for (int round = 0; round < PATH_TIMED; round++) {
+    double best = INFINITY;
+    for (int i = 0; i < NP; i++)
+      if (nt[i]) best = fmin(best, ms[i]);
+    for (int i = 0; i < NP; i++) {
+      if (!ok[i] || (round > 0 && ms[i] > 2.0 * best)) continue;
+      double v = time_eval(ob, path_order[i], n);
+      if (!isfinite(v)) {
+        ok[i] = 0;
+        ms[i] = NAN;
+        continue;
+      }
+      t[i][nt[i]++] = v;
+      double sorted[PATH_TIMED];
+      memcpy(sorted, t[i], (size_t)nt[i] * sizeof *sorted);
+      qsort(sorted, (size_t)nt[i], sizeof *sorted, cmp_dbl);
+      ms[i] = nt[i] % 2 ? sorted[nt[i] / 2] : 0.5 * (sorted[nt[i] / 2 - 1] + sorted[nt[i] / 2]);
+    }
+  }
 }
 
 /* The path cache's key: the device, its driver and the shape class (classes, features, and
@@ -441,14 +465,14 @@ static logreg_status choose_path(ocl_backend *ob, size_t n, logreg_error *err) {
   } else {
     memset(&pc, 0, sizeof pc);
     snprintf(pc.how, sizeof pc.how, "measured");
-    double best_ms = INFINITY;
+    double best_ms = INFINITY, ms[sizeof path_order / sizeof *path_order];
+    time_paths(ob, n, ms);
     for (size_t i = 0; i < sizeof path_order / sizeof *path_order; i++) {
       lr_gemm_mode g = path_order[i];
       if (g == LR_GEMM_TILED && !ob->tr) continue;
-      double ms = time_path(ob, g, n, best_ms);
       snprintf(pc.names[pc.count], sizeof pc.names[0], "%s", path_names[g]);
-      pc.ms[pc.count++] = ms;
-      if (ms < best_ms) best_ms = ms, best = g;
+      pc.ms[pc.count++] = ms[i];
+      if (ms[i] < best_ms) best_ms = ms[i], best = g;
     }
     if (!isfinite(best_ms))
       return lr_fail(err, LOGREG_EBACKEND,

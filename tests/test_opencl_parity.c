@@ -72,7 +72,7 @@ static void parity(const shape *sh, uint64_t seed) {
          *dgb = malloc(kw * sizeof *dgb);
   double *dgw = malloc(nw * sizeof *dgw);
   float *zdev = malloc(n * kw * sizeof *zdev), *gdev = malloc(n * kw * sizeof *gdev);
-  double *zd = malloc(n * kw * sizeof *zd), *zr = malloc(n * kw * sizeof *zr);
+  double *zd = calloc(n * kw, sizeof *zd), *zr = calloc(n * kw, sizeof *zr);
   lr_rng r;
   lr_rng_seed(&r, seed);
   for (size_t i = 0; i < n * d; i++) x[i] = (float)lr_rng_normal(&r);

@@ -223,6 +223,16 @@ static sum_t group_sum(const sum_t v, const uint take_max, __local sum_t *scratc
   return total;
 }
 
+/* Row sum q (of LR_NQ) over `count` blocks' or groups' partials, in a fixed order (each
+ * work-item a strided subset, then a tree); every work-item gets it. */
+static sum_t rows_total(const __global sum_t *partials, const uint count, const uint q,
+                        __local sum_t *scratch) {
+  sum_t a = sum_of(0);
+  for (uint i = get_local_id(0); i < count; i += LR_WG)
+    a = sum_add(a, partials[(size_t)i * LR_NQ + q]);
+  return group_sum(a, 0, scratch);
+}
+
 /* Second stage: one work-group sums `count` rows of `nq` partials in a fixed order (each
  * work-item a strided subset, then a tree) into out[out_off .. out_off + nq). With `take_max`,
  * the maximum instead (of values >= 0). */
@@ -743,11 +753,7 @@ __kernel void lr_fused_finish(const __global sum_t *partials, const __global flo
                               __global sum_t *sums, __local sum_t *scratch) {
   const uint lid = get_local_id(0), ld = LR_LD(d), nw = d * LR_KW;
   sum_t total[LR_NQ];
-  for (uint q = 0; q < LR_NQ; q++) {
-    sum_t acc = sum_of(0);
-    for (uint i = lid; i < nblocks; i += LR_WG) acc = sum_add(acc, partials[(size_t)i * LR_NQ + q]);
-    total[q] = group_sum(acc, 0, scratch);
-  }
+  for (uint q = 0; q < LR_NQ; q++) total[q] = rows_total(partials, nblocks, q, scratch);
   sum_t sq = sum_of(0), gmax = sum_of(0);
   for (uint t = lid; t < nw; t += LR_WG) {
     const float w = theta[t];
@@ -971,11 +977,7 @@ __kernel void lr_tile_finish(const __global float *gpart, const uint ngroups,
                              __global float *Wt) {
   const uint t = get_global_id(0), lid = get_local_id(0), n = (d + 1) * LR_KW, nw = d * LR_KW;
   sum_t tot[LR_NQ];
-  for (uint q = 0; q < LR_NQ; q++) {
-    sum_t a = sum_of(0);
-    for (uint g = lid; g < ngroups; g += LR_WG) a = sum_add(a, rsum[(size_t)g * LR_NQ + q]);
-    tot[q] = group_sum(a, 0, scratch);
-  }
+  for (uint q = 0; q < LR_NQ; q++) tot[q] = rows_total(rsum, ngroups, q, scratch);
   sum_t sq = sum_of(0), gm = sum_of(0);
   if (t < n) {
     const float th = theta[t];

@@ -1,10 +1,10 @@
-/* logreg.cl: the OpenCL kernels of the opencl backend (host/backend_opencl.c).
+/* logreg.cl: the OpenCL kernels of the opencl backend (host/backend/opencl.c).
  *
  * Built once per model shape with -DLR_K=<classes> -DLR_KW=<weight columns: 1 for --binary,
  * else K> -DLR_WG=<work-group size, a power of two> -DLR_FP64=<1 when the device has doubles>
  * -DLR_VW=<8 or 16: the fused kernel's vector width> -DLR_PREFETCH=<1 on CPU devices: software
  * prefetch in the fused kernel where the compiler has __builtin_prefetch>. The
- * math is DESIGN.md §2, the same as the CPU reference (host/backend_cpu.c), in float32:
+ * math is DESIGN.md §2, the same as the CPU reference (host/backend/cpu.c), in float32:
  *
  *   logits      Z = X W                       (lr_logits, or CLBlast SGEMM on the host side)
  *   rows        z += b; loss, residual s_i (p - y), partial sums per work-group
@@ -745,7 +745,7 @@ __kernel void lr_fused(const __global float *X, const uint x_row0, const uint ro
  * per block) in block order; with want_grad the gradient grad[j KW + c] = (sum over blocks in
  * order of gpart[g, c, j]) / sum s + l2 theta (weights only; j == d is the bias) and its max
  * |.|; and ||W||^2. Into sums: the four row sums, then ||W||^2 at 4 and max |gradient| at 5
- * (SUM_SQ and SUM_GMAX in backend_opencl.c). One launch where there were five: with a few ms
+ * (SUM_SQ and SUM_GMAX in host/backend/opencl.c). One launch where there were five: with a few ms
  * per epoch, the launches' fixed costs showed in the per-row time of small N. */
 __kernel void lr_fused_finish(const __global sum_t *partials, const __global float *gpart,
                               const uint nblocks, const uint d, const __global float *theta,

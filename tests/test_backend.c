@@ -4,9 +4,9 @@
  * objective, and one step of each optimizer against its textbook formula. */
 #include <stdlib.h>
 
-#include "backend.h"
+#include "backend/backend.h"
 #include "check.h"
-#include "util.h"
+#include "util/util.h"
 
 enum { N = 23, D = 3, K = 4 };
 

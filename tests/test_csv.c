@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "dataset.h"
+#include "data/dataset.h"
 #include "logreg.h"
 
 #define TMP_PREFIX "test_csv"

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "dataset.h"
+#include "data/dataset.h"
+#include "data/readers.h"
 #include "logreg.h"
-#include "readers.h"
 
 static void test_options_init(void) {
   logreg_read_options o;

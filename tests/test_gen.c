@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "gen.h"
+#include "data/gen.h"
 #include "logreg.h"
 
 #define TMP_PREFIX "test_gen"

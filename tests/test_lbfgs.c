@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "lbfgs.h"
+#include "solve/lbfgs.h"
 
 static int evals;
 

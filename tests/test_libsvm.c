@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "dataset.h"
+#include "data/dataset.h"
 #include "logreg.h"
 
 #define TMP_PREFIX "test_libsvm"

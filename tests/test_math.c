@@ -6,9 +6,9 @@
  *   with L2, class weights and pos_weight: relative error <= 1e-6 in double. */
 #include <stdint.h>
 
-#include "backend.h"
+#include "backend/backend.h"
 #include "check.h"
-#include "util.h"
+#include "util/util.h"
 
 static void test_softmax_small(void) {
   /* z = (1, 2, 3): p_c = e^c / (e + e^2 + e^3), lse = log(e + e^2 + e^3). */

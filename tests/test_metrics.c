@@ -5,9 +5,9 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "jsonfmt.h"
 #include "logreg.h"
 #include "report.h"
+#include "util/jsonfmt.h"
 
 /* The example: 3 classes, 6 rows.
  *   row  true  p0   p1   p2   predicted

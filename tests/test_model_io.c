@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 
 #include "check.h"
-#include "model.h"
-#include "util.h"
+#include "model/model.h"
+#include "util/util.h"
 
 #define TMP_PREFIX "test_model_io"
 

@@ -30,11 +30,11 @@
  * probabilities on the device. Exits 77 (skip) when there is no OpenCL platform. */
 #include <stdlib.h>
 
-#include "backend.h"
-#include "backend_opencl.h"
+#include "backend/backend.h"
+#include "backend/ocl.h"
+#include "backend/opencl.h"
 #include "check.h"
-#include "ocl.h"
-#include "util.h"
+#include "util/util.h"
 
 typedef struct shape {
   size_t n, d, k;

@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "backend/ocl.h"
 #include "check.h"
-#include "dataset.h"
-#include "model.h"
-#include "ocl.h"
-#include "util.h"
+#include "data/dataset.h"
+#include "model/model.h"
+#include "util/util.h"
 
 static logreg_model *train_on(const logreg_dataset *ds, const char *device, const char *gemm,
                               int binary, logreg_optimizer opt, size_t batch, uint64_t seed,

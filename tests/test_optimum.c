@@ -26,12 +26,12 @@
  * (skip) unless a check failed. */
 #include <stdlib.h>
 
-#include "backend.h"
+#include "backend/backend.h"
+#include "backend/ocl.h"
 #include "check.h"
-#include "dataset.h"
-#include "model.h"
-#include "ocl.h"
-#include "preprocess.h"
+#include "data/dataset.h"
+#include "model/model.h"
+#include "prep/preprocess.h"
 
 static int have_opencl, skipped;
 

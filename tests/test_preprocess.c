@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "check.h"
-#include "dataset.h"
-#include "model.h"
-#include "preprocess.h"
-#include "util.h"
+#include "data/dataset.h"
+#include "model/model.h"
+#include "prep/preprocess.h"
+#include "util/util.h"
 
 static size_t count_class(const logreg_dataset *ds, int32_t c) {
   size_t n = 0;

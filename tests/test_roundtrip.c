@@ -3,9 +3,9 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "dataset.h"
-#include "model.h"
-#include "util.h"
+#include "data/dataset.h"
+#include "model/model.h"
+#include "util/util.h"
 
 static void roundtrip(int binary) {
   enum { N = 300, D = 6 };

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "dataset.h"
-#include "model.h"
-#include "preprocess.h"
-#include "util.h"
+#include "data/dataset.h"
+#include "model/model.h"
+#include "prep/preprocess.h"
+#include "util/util.h"
 
 static void test_balanced_weights(void) {
   /* tumors: benign 389, malignant 611 -> n / (k count) = 1000/778, 1000/1222

@@ -40,8 +40,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "dataset.h"
-#include "model.h"
+#include "data/dataset.h"
+#include "model/model.h"
 
 #define TMP_PREFIX "test_weights"
 #define D 3

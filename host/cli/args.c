@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "util/util.h"
 
 static const arg_spec *find(const arg_spec *specs, const char *name, size_t len) {
   for (const arg_spec *s = specs; s->name; s++)

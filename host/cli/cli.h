@@ -7,7 +7,7 @@
 
 #include "args.h"
 #include "logreg.h"
-#include "util.h"
+#include "util/util.h"
 
 #define CLI_EXIT_ERROR 1 /* bad input, failed training, I/O */
 #define CLI_EXIT_USAGE 2 /* bad command line */

@@ -13,13 +13,13 @@
 
 #include <cJSON.h>
 
-#include "backend.h"
+#include "backend/backend.h"
+#include "backend/ocl.h"
 #include "cli.h"
-#include "dataset.h"
+#include "data/dataset.h"
 #include "floor.h"
-#include "model.h"
-#include "ocl.h"
-#include "preprocess.h"
+#include "model/model.h"
+#include "prep/preprocess.h"
 #include "report.h"
 
 typedef struct bench_result {

@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/ocl.h"
 #include "cli.h"
-#include "gen.h"
-#include "ocl.h"
+#include "data/gen.h"
 
 int cmd_gen(int argc, char **argv) {
   size_t rows = 0, features = 2, classes = 3;

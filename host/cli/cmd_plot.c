@@ -16,8 +16,8 @@
 #include <plplot.h>
 
 #include "cli.h"
-#include "dataset.h"
-#include "model.h"
+#include "data/dataset.h"
+#include "model/model.h"
 
 /* A filled circle (U+25CF; the pngcairo device draws text glyphs with the system fonts). */
 #define DOT "#[0x25cf]"

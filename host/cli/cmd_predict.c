@@ -6,8 +6,8 @@
 #include <cJSON.h>
 
 #include "cli.h"
-#include "dataset.h"
-#include "model.h"
+#include "data/dataset.h"
+#include "model/model.h"
 #include "report.h"
 
 /* Reads `path` for model `m`: the model's features (by name with a header, by file index

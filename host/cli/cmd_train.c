@@ -7,10 +7,10 @@
 
 #include <cJSON.h>
 
+#include "backend/ocl.h"
 #include "cli.h"
-#include "dataset.h"
-#include "model.h"
-#include "ocl.h"
+#include "data/dataset.h"
+#include "model/model.h"
 #include "report.h"
 
 static const char train_usage[] = "logreg train DATA [options]";

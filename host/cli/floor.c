@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "util/util.h"
 
 #define FLOOR_RUNS (1 + LR_FLOOR_PASSES) /* one warm-up pass, then the timed ones */
 #define FLOOR_ACC 32                     /* independent accumulators: enough to vectorize */

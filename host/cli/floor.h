@@ -20,8 +20,8 @@
 
 #include <stddef.h>
 
+#include "backend/ocl.h"
 #include "logreg.h"
-#include "ocl.h"
 
 #define LR_FLOOR_PASSES 5
 

@@ -13,8 +13,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "dataset.h"
-#include "readers.h"
+#include "data/dataset.h"
+#include "data/readers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

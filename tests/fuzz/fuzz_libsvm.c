@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dataset.h"
-#include "readers.h"
+#include "data/dataset.h"
+#include "data/readers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dataset.h"
-#include "model.h"
+#include "data/dataset.h"
+#include "model/model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,4 +1,4 @@
-/* backend_opencl.c: the opencl backend: the backend interface (backend.h) on any OpenCL
+/* opencl.c: the opencl backend: the backend interface (backend.h) on any OpenCL
  * device, with the kernels of kernels/logreg.cl and, where it pays, CLBlast's SGEMM.
  *
  * X, y and s are uploaded once per slot; the parameters [W | b], the gradient and the optimizer
@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "backend_opencl.h"
-#include "ocl.h" /* before clblast_c.h: it fixes the OpenCL version the headers target */
-#include "util.h"
+#include "backend/backend.h"
+#include "backend/ocl.h" /* before clblast_c.h: it fixes the OpenCL version the headers target */
+#include "backend/opencl.h"
+#include "util/util.h"
 
 #include <clblast_c.h>
 

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonfmt.h"
-#include "model.h"
-#include "util.h"
+#include "model/model.h"
+#include "util/jsonfmt.h"
+#include "util/util.h"
 
 /* A model file larger than this is refused before parsing: a real model (even 784 x 10
  * Fashion-MNIST weights) is a few hundred kilobytes, and cJSON needs several times the file

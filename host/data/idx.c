@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dataset.h"
-#include "readers.h"
-#include "util.h"
+#include "data/dataset.h"
+#include "data/readers.h"
+#include "util/util.h"
 
 typedef struct idx_info {
   size_t count;  /* first dimension: items */

@@ -1,12 +1,12 @@
 /* model.c: allocation, release and accessors of the trained model, and its weights in original
  * feature units (DESIGN.md §2). The file format lives in model_io.c; training in train.c. */
-#include "model.h"
+#include "model/model.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "util/util.h"
 
 /* calloc that never asks for 0 bytes, so that an empty array is still a valid non-NULL
  * pointer and "NULL means out of memory" holds everywhere. */

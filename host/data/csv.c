@@ -49,9 +49,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dataset.h"
-#include "readers.h"
-#include "util.h"
+#include "data/dataset.h"
+#include "data/readers.h"
+#include "util/util.h"
 
 /* ---- Records ---- */
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "logreg.h"
-#include "util.h"
+#include "util/util.h"
 
 #define LR_LOG_LOSS_EPS 1e-15
 

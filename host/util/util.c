@@ -1,6 +1,6 @@
 /* util.c: error reporting, string helpers, number parsing, the seeded RNG, atomic writes and
  * the clock. Shared by every host module. */
-#include "util.h"
+#include "util/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

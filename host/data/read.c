@@ -17,9 +17,9 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include "dataset.h"
-#include "readers.h"
-#include "util.h"
+#include "data/dataset.h"
+#include "data/readers.h"
+#include "util/util.h"
 
 /* ---- Format by name ---- */
 

@@ -1,5 +1,5 @@
 /* lbfgs.c: the L-BFGS two-loop recursion and a strong-Wolfe line search (see lbfgs.h). */
-#include "lbfgs.h"
+#include "solve/lbfgs.h"
 
 #include <math.h>
 #include <stdlib.h>

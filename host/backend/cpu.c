@@ -1,4 +1,4 @@
-/* backend_cpu.c: the CPU reference backend and the reference math it is built on.
+/* cpu.c: the CPU reference backend and the reference math it is built on.
  *
  * Plain loops, double accumulation, nothing clever: every device result is held against these
  * numbers, so they must be easy to check by eye. The math follows DESIGN.md §2 exactly.
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "util.h"
+#include "backend/backend.h"
+#include "util/util.h"
 
 double lr_softplus(double x) { return fmax(x, 0.0) + log1p(exp(-fabs(x))); }
 

@@ -1,14 +1,14 @@
 /* preprocess.c: the stratified split, imputation medians, the scaler, and the transform that
  * applies them. Statistics are accumulated in double so that values near FLT_MAX do not
  * overflow and small variances are not lost. */
-#include "preprocess.h"
+#include "prep/preprocess.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "util/util.h"
 
 /* Float bits as an unsigned key with the same order (negative values flipped whole, positive
  * ones with the sign bit set), and back. -0 sorts just below +0; the two are equal as values. */

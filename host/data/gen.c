@@ -4,13 +4,13 @@
  * Every random number comes from lr_rng seeded with the caller's seed, drawn in a fixed order,
  * so a seed gives the same bytes on every platform. Files are written atomically: a failed run
  * never leaves a partial CSV behind. */
-#include "gen.h"
+#include "data/gen.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "util.h"
+#include "util/util.h"
 
 /* Per-class statistics of ../shared/data/tumors.csv (1000 rows), computed once with numpy:
  * mean, population std and Pearson correlation of (leukocyte_count, blood_pressure) per class.

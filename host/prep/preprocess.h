@@ -4,8 +4,8 @@
 #ifndef LOGREG_PREPROCESS_H
 #define LOGREG_PREPROCESS_H
 
-#include "dataset.h"
-#include "model.h"
+#include "data/dataset.h"
+#include "model/model.h"
 
 /* Per-column medians of the non-missing values (NaN = missing), like numpy.median: the mean
  * of the two middle values for an even count; 0 for a column with no values at all.

@@ -4,7 +4,7 @@
  * parameters W (d x kw) and b (kw), the last gradient and the optimizer state. The solver asks
  * for an objective/gradient on a range of rows and for an update step; it never sees where the
  * numbers live. Only scalars come back per call, so a device backend can keep everything
- * resident. The CPU backend (backend_cpu.c) is the reference: plain loops in double.
+ * resident. The CPU backend (backend/cpu.c) is the reference: plain loops in double.
  */
 #ifndef LOGREG_BACKEND_H
 #define LOGREG_BACKEND_H
@@ -91,7 +91,7 @@ void lr_backend_destroy(lr_backend *be);
 logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double l2, double pos_weight,
                                     lr_backend **out, logreg_error *err);
 
-/* ---- The reference math (backend_cpu.c), in double, shared with the tests. ---- */
+/* ---- The reference math (backend/cpu.c), in double, shared with the tests. ---- */
 
 /* softplus(x) = log(1 + e^x), stable for any finite x. */
 double lr_softplus(double x);

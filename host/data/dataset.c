@@ -5,7 +5,7 @@
  * lr_dataset_alloc / lr_dataset_subset / lr_encode_labels, so the ownership rules (every
  * pointer in the struct is owned by it and released by logreg_dataset_free) live here.
  */
-#include "dataset.h"
+#include "data/dataset.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "util/util.h"
 
 void logreg_read_options_init(logreg_read_options *opt) {
   if (!opt) return;

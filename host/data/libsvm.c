@@ -24,9 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dataset.h"
-#include "readers.h"
-#include "util.h"
+#include "data/dataset.h"
+#include "data/readers.h"
+#include "util/util.h"
 
 #define LR_LIBSVM_MAX_INDEX ((size_t)1 << 22) /* 4194304 features */
 

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "dataset.h"
-#include "lbfgs.h"
-#include "model.h"
-#include "preprocess.h"
-#include "util.h"
+#include "backend/backend.h"
+#include "data/dataset.h"
+#include "model/model.h"
+#include "prep/preprocess.h"
+#include "solve/lbfgs.h"
+#include "util/util.h"
 
 static const char *const optimizer_names[] = {"gd", "sgd", "momentum", "adam", "lbfgs"};
 

@@ -2,7 +2,7 @@
 #ifndef LOGREG_BACKEND_OPENCL_H
 #define LOGREG_BACKEND_OPENCL_H
 
-#include "backend.h"
+#include "backend/backend.h"
 
 /* How the opencl backend computes the logits X W and the gradient X^T G. */
 typedef enum lr_gemm_mode {

@@ -1,6 +1,6 @@
 /* ocl.c: OpenCL device discovery and choice, error names, kernel sources and program builds
  * (see ocl.h). Nothing here keeps state: the backend owns its context and queue. */
-#include "ocl.h"
+#include "backend/ocl.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "util/util.h"
 
 typedef struct lr_embedded_kernel {
   const char *name;

@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "backend.h"
-#include "backend_opencl.h"
-#include "ocl.h"
-#include "util.h"
+#include "backend/backend.h"
+#include "backend/ocl.h"
+#include "backend/opencl.h"
+#include "util/util.h"
 
 logreg_status lr_backend_create(const char *name, size_t d, size_t k, int binary, double l2,
                                 double pos_weight, const lr_backend_opts *opts, lr_backend **out,

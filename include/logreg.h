@@ -127,11 +127,12 @@ typedef enum logreg_optimizer {
   LOGREG_OPTIMIZER_SGD,    /* mini-batch SGD */
   LOGREG_OPTIMIZER_MOMENTUM,
   LOGREG_OPTIMIZER_ADAM,
-  LOGREG_OPTIMIZER_LBFGS
+  LOGREG_OPTIMIZER_LBFGS,
+  LOGREG_OPTIMIZER_NEWTON /* trust-region Newton-CG (LIBLINEAR's TRON): full batch */
 } logreg_optimizer;
 
 const char *logreg_optimizer_name(logreg_optimizer opt);
-/* Returns 0 and sets *out when `name` is one of gd|sgd|momentum|adam|lbfgs, else -1. */
+/* Returns 0 and sets *out when `name` is one of gd|sgd|momentum|adam|lbfgs|newton, else -1. */
 int logreg_optimizer_parse(const char *name, logreg_optimizer *out);
 
 /* What one epoch reached; passed to the progress callback. Losses are mean unweighted
@@ -213,6 +214,25 @@ typedef struct logreg_train_result {
 logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *val,
                            const logreg_params *params, logreg_model **out,
                            logreg_train_result *result, logreg_error *err);
+
+/* Training one epoch at a time: what logreg_train does, opened up so that a caller (a
+ * benchmark, an interactive tool) can time epochs on data already resident on the device.
+ * logreg_trainer_create fits the preprocessing on `train`, creates the backend and uploads the
+ * data (the datasets may be freed afterwards); each logreg_trainer_epoch runs one epoch (one
+ * iteration of lbfgs and newton), waits for the device and fills `info`; it sets *stop to a
+ * static reason ("tol", "converged", "patience") when training has nothing more to do, else
+ * NULL. logreg_trainer_finish hands over the model (the best epoch's weights with --patience)
+ * and the result; the trainer must still be freed. */
+typedef struct logreg_trainer logreg_trainer;
+
+logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_dataset *val,
+                                    const logreg_params *params, logreg_trainer **out,
+                                    logreg_error *err);
+logreg_status logreg_trainer_epoch(logreg_trainer *t, logreg_epoch_info *info, const char **stop,
+                                   logreg_error *err);
+logreg_status logreg_trainer_finish(logreg_trainer *t, logreg_model **out,
+                                    logreg_train_result *result, logreg_error *err);
+void logreg_trainer_free(logreg_trainer *t);
 
 /* Probabilities, n x K row-major (K = number of classes, also 2 for --binary models), for the
  * rows of `ds`, whose features must match the model's. */

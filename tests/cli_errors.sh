@@ -121,7 +121,7 @@ expect "--epochs" train ok.csv --epochs 0 $T
 expect "--epochs" train ok.csv --epochs 1.5 $T
 expect "--split" train ok.csv --split 0.5,0.5 $T
 expect "--split" train ok.csv --split 0.5,0.6,0.1 $T
-expect "--optimizer" train ok.csv --optimizer newton $T
+expect "--optimizer" train ok.csv --optimizer rmsprop $T
 expect "--class-weight" train ok.csv --class-weight heavy $T
 expect "--pos-weight needs --binary" train ok.csv --pos-weight 2 $T
 expect '--device: unknown device "gpu9"' train ok.csv --device gpu9 $T

@@ -32,6 +32,7 @@
 #include "data/dataset.h"
 #include "model/model.h"
 #include "prep/preprocess.h"
+#include "solve/objective.h"
 
 static int have_opencl, skipped;
 

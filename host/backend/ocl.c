@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/file.h"
 #include "util/util.h"
 
 typedef struct lr_embedded_kernel {
@@ -242,32 +243,9 @@ const char *lr_ocl_kernel_source(const char *name, int *owned, logreg_error *err
   if (dir && *dir) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-      lr_fail(err, LOGREG_EIO, "LOGREG_KERNEL_DIR: cannot open %s", path);
-      return NULL;
-    }
-    size_t cap = 1 << 16, len = 0, got;
-    char *buf = malloc(cap);
-    while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-      len += got;
-      if (cap - len < 2) {
-        char *b2 = realloc(buf, cap * 2);
-        if (!b2) {
-          free(buf);
-          buf = NULL;
-        } else {
-          buf = b2;
-          cap *= 2;
-        }
-      }
-    }
-    fclose(f);
-    if (!buf) {
-      lr_fail(err, LOGREG_ENOMEM, "out of memory reading %s", path);
-      return NULL;
-    }
-    buf[len] = '\0';
+    char *buf;
+    size_t len;
+    if (lr_read_file(path, 0, NULL, &buf, &len, err) != LOGREG_OK) return NULL;
     *owned = 1;
     return buf;
   }

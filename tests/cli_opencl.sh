@@ -60,6 +60,7 @@ LOGREG_OPENCL_DEVICE=no-such-device one_error "match no device" "$LOGREG" train 
 mkdir -p "$WORK/k"
 src="$(dirname "$0")/../kernels/logreg.cl"
 sed 's/const float xj = x\[j\];/const float xj = x[j] oops;/' "$src" > "$WORK/k/logreg.cl"
+cp "$(dirname "$src")/layout.h" "$WORK/k/"
 LOGREG_KERNEL_DIR="$WORK/k" one_error "clBuildProgram failed.*-DLR_K=2.*error" \
   "$LOGREG" train "$data" --device opencl --quiet --model "$WORK/x.json"
 [ -e "$WORK/x.json" ] && fail "a model was written after a kernel build failure"

@@ -43,7 +43,8 @@ const char *lr_ocl_error_name(cl_int code);
 const char *lr_ocl_type_name(cl_device_type t);
 
 /* Kernel source: $LOGREG_KERNEL_DIR/<name> when that variable is set (development), else the
- * copy embedded at build time. *owned is set when the caller must free the returned text. */
+ * copy embedded at build time, with its #include "HEADER" lines replaced by the header's text
+ * from the same place (kernels/layout.h). *owned is set when the caller must free the text. */
 const char *lr_ocl_kernel_source(const char *name, int *owned, logreg_error *err);
 
 /* Builds `src` for `dev` with `options`; on failure the error names the options and carries

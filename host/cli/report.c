@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/jsonfmt.h"
+#include "util/json.h"
 
 /* Widest class-name column in the table, and in the confusion matrix's columns: longer names
  * are cut so that one long name cannot push every number off screen. */

@@ -21,7 +21,7 @@
 
 #include <clblast_c.h>
 
-/* The sums buffer: an evaluation's four row sums, then one slot for a vector reduction. */
+/* The sums buffer: an evaluation's LR_NQ row sums, then one slot for a vector reduction. */
 enum { SUM_WLOSS, SUM_LOSS, SUM_CORRECT, SUM_S, SUM_VEC, SUM_COUNT };
 
 /* X on the device: rows in segments of seg_rows rows, each its own buffer, so that X may be
@@ -295,11 +295,10 @@ static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err
     ob->gpart_cap = gneed;
   }
   if (ob->gemm == LR_GEMM_TILED) {
-    size_t fg = round_up((d + 1) * kw, ob->wg) / ob->wg;
     if ((st = ensure_tile_groups(ob, tile_groups(ob, rows), err))) return st;
-    if (4 + 2 * fg > ob->tout_cap) {
-      if ((st = alloc(ob, &ob->tout, (4 + 2 * fg) * ob->acc_size, "tile sums", err))) return st;
-      ob->tout_cap = 4 + 2 * fg;
+    if (!ob->tout) { /* lr_tile_finish's row sums */
+      if ((st = alloc(ob, &ob->tout, LR_NQ * ob->acc_size, "tile sums", err))) return st;
+      ob->tout_cap = LR_NQ;
     }
   }
   return LOGREG_OK;
@@ -675,14 +674,14 @@ static logreg_status vec_reduce(ocl_backend *ob, cl_mem x, cl_mem y, size_t n, i
   return LOGREG_OK;
 }
 
-/* Reads `count` sums (the row sums of an evaluation: wloss, loss, correct, s) from `buf`. */
+/* Reads the LR_NQ row sums of an evaluation (wloss, loss, correct, s) from `buf`. */
 static logreg_status read_sums(ocl_backend *ob, cl_mem buf, size_t m, lr_sums *out,
                                logreg_error *err) {
-  ocl_sum raw[4];
-  double v[4];
+  ocl_sum raw[LR_NQ];
+  double v[LR_NQ];
   CL_TRY(clEnqueueReadBuffer(ob->q, buf, CL_TRUE, 0, sizeof raw, raw, 0, NULL, NULL),
          "clEnqueueReadBuffer(sums)");
-  for (int i = 0; i < 4; i++)
+  for (int i = 0; i < LR_NQ; i++)
     v[i] = ob->info.fp64 ? raw[i].d : (double)raw[i].f[0] + (double)raw[i].f[1];
   out->wloss = v[SUM_WLOSS];
   out->loss = v[SUM_LOSS];
@@ -789,17 +788,17 @@ static logreg_status gemm_sums(ocl_backend *ob, cl_mem X, cl_mem Y, cl_mem S, si
   if (be->binary) {
     float pw = (float)be->pos_weight;
     CL_TRY(set_args(ob->k_sigmoid, 11, A(ob->z), A(ob->g), A(theta), A(boff), A(Y), A(S), A(row0),
-                    A(um), A(pw), A(ob->partials), LOCAL(ob->wg * 4 * sizeof(ocl_sum))),
+                    A(um), A(pw), A(ob->partials), LOCAL(ob->wg * LR_NQ * sizeof(ocl_sum))),
            "clSetKernelArg(lr_sigmoid_rows)");
     if ((st = run1(ob, ob->k_sigmoid, m, ob->wg, "lr_sigmoid_rows", err))) return st;
   } else {
     CL_TRY(set_args(ob->k_softmax, 10, A(ob->z), A(ob->g), A(theta), A(boff), A(Y), A(S), A(row0),
-                    A(um), A(ob->partials), LOCAL(ob->wg * 4 * sizeof(ocl_sum))),
+                    A(um), A(ob->partials), LOCAL(ob->wg * LR_NQ * sizeof(ocl_sum))),
            "clSetKernelArg(lr_softmax_rows)");
     if ((st = run1(ob, ob->k_softmax, m, ob->wg, "lr_softmax_rows", err))) return st;
   }
-  cl_uint ug = (cl_uint)groups, four = 4, zero = 0;
-  CL_TRY(set_args(ob->k_reduce, 7, A(ob->partials), A(ug), A(four), A(zero), A(ob->sums), A(zero),
+  cl_uint ug = (cl_uint)groups, nq = LR_NQ, zero = 0;
+  CL_TRY(set_args(ob->k_reduce, 7, A(ob->partials), A(ug), A(nq), A(zero), A(ob->sums), A(zero),
                   LOCAL(ob->wg * sizeof(ocl_sum))),
          "clSetKernelArg(lr_reduce)");
   if ((st = run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err))) return st;

@@ -893,9 +893,12 @@ static logreg_status ocl_vec_alloc(lr_backend *be, int count, int *first, logreg
     return lr_fail(err, LOGREG_EINVAL, "opencl backend: more than %d vectors", LR_VEC_MAX);
   *first = be->nvec;
   float zero = 0.0f;
+  static const char *const names[LR_VEC_FIXED] = {"parameters", "gradient sums", "gradient",
+                                                  "optimizer state", "optimizer state"};
   for (int i = 0; i < count; i++) {
     cl_mem *v = &ob->vec[be->nvec];
-    logreg_status st = alloc(ob, v, be->nparam * sizeof(float), "a solver vector", err);
+    const char *what = be->nvec < LR_VEC_FIXED ? names[be->nvec] : "a solver vector";
+    logreg_status st = alloc(ob, v, be->nparam * sizeof(float), what, err);
     if (st) return st;
     CL_TRY(clEnqueueFillBuffer(ob->q, *v, &zero, sizeof zero, 0, be->nparam * sizeof(float), 0,
                                NULL, NULL),
@@ -1164,6 +1167,8 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
   if (owned) free((void *)src);
   if (st) goto fail;
   if ((st = make_kernels(ob, err))) goto fail;
+  int first;
+  if ((st = ocl_vec_alloc(&ob->base, LR_VEC_FIXED, &first, err))) goto fail;
   if ((st = alloc(ob, &ob->sums, SUM_COUNT * sizeof(ocl_sum), "sums", err)) ||
       (st = alloc(ob, &ob->wt, d * ob->kwp * sizeof(float), "transposed weights", err)))
     goto fail;
@@ -1177,8 +1182,6 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
       goto fail;
     }
   }
-  int first;
-  if ((st = ocl_vec_alloc(&ob->base, LR_VEC_FIXED, &first, err))) goto fail;
   if ((st = ensure_rows(ob, 1, err))) goto fail;
   *out = &ob->base;
   return LOGREG_OK;

@@ -2,7 +2,8 @@
 """sklearn_fmnist.py: scikit-learn's LogisticRegression (lbfgs, C=1, max_iter=100) on
 Fashion-MNIST, the reference for `logreg train --optimizer lbfgs --l2 1.6667e-5 --epochs 100`.
 
-Prints one JSON line: fit seconds, the objective J of DESIGN.md §2 (mean cross-entropy +
+Optional arguments MAX_ITER and TOL (default 100 and scikit-learn's 1e-4) run it longer, to
+scikit-learn's optimum (bench/newton.sh). Prints one JSON line: fit seconds, the objective J of DESIGN.md §2 (mean cross-entropy +
 lambda/2 ||W||^2 with lambda = 1/(C N)) at scikit-learn's solution, and the test accuracy.
 Uses Debian's python3-sklearn (/usr/bin/python3); the data from dataset-fashion-mnist."""
 import gzip
@@ -30,7 +31,9 @@ def main():
     sc = StandardScaler().fit(xtr)
     xtr, xte = sc.transform(xtr), sc.transform(xte)
     C = 1.0
-    clf = LogisticRegression(C=C, max_iter=100, solver="lbfgs")
+    max_iter = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    tol = float(sys.argv[2]) if len(sys.argv) > 2 else 1e-4
+    clf = LogisticRegression(C=C, max_iter=max_iter, tol=tol, solver="lbfgs")
     t0 = time.perf_counter()
     clf.fit(xtr, ytr)
     secs = time.perf_counter() - t0

@@ -144,7 +144,9 @@ typedef struct logreg_epoch_info {
   double train_loss, train_accuracy;
   double val_loss, val_accuracy;
   double lr;
-  double seconds; /* since training started */
+  double seconds;   /* since training started */
+  long evaluations; /* full-batch evaluations of the training split so far (passes over X) */
+  long hv_products; /* Hessian-vector products so far (newton; one pass over X each) */
 } logreg_epoch_info;
 
 typedef void (*logreg_progress_fn)(void *user, const logreg_epoch_info *info);

@@ -325,7 +325,9 @@ logreg_status logreg_trainer_epoch(logreg_trainer *t, logreg_epoch_info *info, c
                          t->nv ? t->evv.loss : NAN,
                          t->nv ? t->evv.correct / (double)t->nv : NAN,
                          sol->step,
-                         lr_now() - t->t0};
+                         lr_now() - t->t0,
+                         t->obj.evals,
+                         t->obj.hv_products};
   if (info) *info = e;
   if (p->progress) p->progress(p->progress_user, &e);
   t->epochs_run = epoch;

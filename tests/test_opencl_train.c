@@ -23,12 +23,16 @@
 #include "model/model.h"
 #include "util/util.h"
 
+/* The allocation limit train_on gives the device (logreg_device_options.max_alloc; 0 = none). */
+static uint64_t train_max_alloc;
+
 static logreg_model *train_on(const logreg_dataset *ds, const char *device, const char *gemm,
                               int binary, logreg_optimizer opt, size_t batch, uint64_t seed,
                               double *obj) {
   logreg_params p;
   logreg_params_init(&p);
   p.device = device;
+  p.device_options.max_alloc = train_max_alloc;
   p.gemm = gemm;
   p.binary = binary;
   p.optimizer = opt;
@@ -178,9 +182,9 @@ static void split_x(const logreg_dataset *ds) {
       size_t batch = mb ? 64 : 0;
       double j1, j2;
       logreg_model *one = train_on(ds, "opencl", paths[g], 0, opt, batch, 7, &j1);
-      setenv("LOGREG_OPENCL_MAX_ALLOC", "20000", 1);
+      train_max_alloc = 20000;
       logreg_model *split = train_on(ds, "opencl", paths[g], 0, opt, batch, 7, &j2);
-      unsetenv("LOGREG_OPENCL_MAX_ALLOC");
+      train_max_alloc = 0;
       CHECK(one && split);
       if (one && split) {
         double rw = rel_norm(split->w, one->w, one->d * lr_model_kw(one));
@@ -194,10 +198,10 @@ static void split_x(const logreg_dataset *ds) {
       logreg_model_free(split);
     }
 
-  setenv("LOGREG_OPENCL_MAX_ALLOC", "20000", 1);
   logreg_params p;
   logreg_params_init(&p);
   p.device = "opencl";
+  p.device_options.max_alloc = 20000;
   p.epochs = 1;
   logreg_model *m = NULL;
   logreg_train_result res;
@@ -211,7 +215,6 @@ static void split_x(const logreg_dataset *ds) {
   CHECK(m == NULL);
   CHECK_STR_CONTAINS(err.message, "needs X in one allocation");
   CHECK_STR_CONTAINS(err.message, "the training data");
-  unsetenv("LOGREG_OPENCL_MAX_ALLOC");
 }
 
 static void broken_kernel(void) {
@@ -243,7 +246,6 @@ static void broken_kernel(void) {
   fclose(in);
   fclose(o);
   CHECK(broke);
-  setenv("LOGREG_KERNEL_DIR", dir, 1);
   logreg_dataset *ds = NULL;
   float x[4] = {1, 2, 3, 4};
   int32_t y[4] = {0, 1, 0, 1};
@@ -252,6 +254,7 @@ static void broken_kernel(void) {
   logreg_params p;
   logreg_params_init(&p);
   p.device = "opencl";
+  p.device_options.kernel_dir = dir;
   logreg_model *m = NULL;
   CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_EBACKEND);
   CHECK(m == NULL);
@@ -259,7 +262,6 @@ static void broken_kernel(void) {
   CHECK_STR_CONTAINS(err.message, "-DLR_K=2");
   CHECK_STR_CONTAINS(err.message, "error"); /* the compiler's log */
   CHECK(strchr(err.message, '\n') == NULL);
-  unsetenv("LOGREG_KERNEL_DIR");
   logreg_dataset_free(ds);
 }
 

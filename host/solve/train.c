@@ -318,11 +318,11 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
   }
 
   /* Preprocessing fitted on the training split only. */
-  if (lr_column_medians(train, m->median)) {
+  if (lr_column_medians(train, m->median, p->threads)) {
     st = lr_fail(err, LOGREG_ENOMEM, "out of memory computing medians");
     goto fail;
   }
-  lr_column_scaler(train, m->median, m->mean, m->std);
+  lr_column_scaler(train, m->median, m->mean, m->std, p->threads);
   xt = malloc((n * d > 0 ? n * d : 1) * sizeof *xt);
   xv = malloc((nv * d > 0 ? nv * d : 1) * sizeof *xv);
   st_w = row_weights(train, p->class_weight_balanced);
@@ -334,8 +334,8 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
     st = lr_fail(err, LOGREG_ENOMEM, "out of memory for %zu x %zu training data", n, d);
     goto fail;
   }
-  size_t imputed = lr_transform(m, train, xt);
-  if (val) lr_transform(m, val, xv);
+  size_t imputed = lr_transform(m, train, xt, p->threads);
+  if (val) lr_transform(m, val, xv, p->threads);
   double s_sum = 0;
   for (size_t i = 0; i < n; i++) s_sum += st_w[i];
   if (!(s_sum > 0)) {
@@ -343,7 +343,7 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
     goto fail;
   }
 
-  lr_backend_opts bo = {p->gemm, p->path_cache};
+  lr_backend_opts bo = {p->gemm, p->path_cache, &p->device_options};
   st = lr_backend_create(p->device, d, k, p->binary, p->l2, p->pos_weight, &bo, &rs.be, err);
   if (st) goto fail;
   if ((st = rs.be->ops->set_data(rs.be, LR_SLOT_TRAIN, xt, train->y, st_w, n, err))) goto fail;

@@ -349,6 +349,8 @@ typedef struct logreg_train_result {
   const char *backend;           /* static string: "cpu" or "opencl" */
   char device[200];              /* the device that ran it, for people */
   logreg_path_choice path;       /* how the device computed it (OpenCL) */
+  long evaluations; /* full-batch evaluations of the training split: passes over its X */
+  long hv_products; /* Hessian-vector products (newton): one pass over X each */
 } logreg_train_result;
 
 /* Trains on `train` (labelled); `val` (may be NULL) is watched for progress and early stopping.
@@ -362,10 +364,11 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
  * benchmark, an interactive tool) can time epochs on data already resident on the device.
  * logreg_trainer_create fits the preprocessing on `train`, creates the backend and uploads the
  * data (the datasets may be freed afterwards); each logreg_trainer_epoch runs one epoch (one
- * iteration of lbfgs and newton), waits for the device and fills `info`; it sets *stop to a
- * static reason ("tol", "converged", "patience") when training has nothing more to do, else
- * NULL. logreg_trainer_finish hands over the model (the best epoch's weights with --patience)
- * and the result; the trainer must still be freed. */
+ * iteration of lbfgs and newton), waits for the device and fills `info` (info->epoch is 0
+ * when no epoch ran); it sets *stop to a static reason ("epochs", "tol", "converged",
+ * "patience") once training has nothing more to do, else NULL. The progress callback of the
+ * parameters is called for each epoch too. logreg_trainer_finish hands over the model (the best
+ * epoch's weights with --patience) and the result; the trainer must still be freed. */
 typedef struct logreg_trainer logreg_trainer;
 
 logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_dataset *val,

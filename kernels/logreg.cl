@@ -251,12 +251,14 @@ __kernel void lr_reduce(const __global sum_t *partials, const uint count, const 
   }
 }
 
-/* First stage of ||W||^2 (and of max |v| with take_max): per work-group partial of v[0..n). */
-__kernel void lr_sumsq_partial(const __global float *v, const uint n, const uint take_max,
-                               __global sum_t *partials, __local acc_t *scratch) {
+/* First stage of the dot product x.y over [0, n) (with take_max: of max |x|): per work-group
+ * partials, accumulated in acc_t. */
+__kernel void lr_dot_partial(const __global float *x, const __global float *y, const uint n,
+                             const uint take_max, __global sum_t *partials,
+                             __local acc_t *scratch) {
   const uint i = get_global_id(0), lid = get_local_id(0);
-  const float x = i < n ? v[i] : 0.0f;
-  const acc_t total = group_tree(take_max ? fabs(x) : (acc_t)x * x, take_max, scratch);
+  const float a = i < n ? x[i] : 0.0f, b = i < n ? y[i] : 0.0f;
+  const acc_t total = group_tree(take_max ? fabs(a) : (acc_t)a * b, take_max, scratch);
   if (lid == 0) partials[get_group_id(0)] = sum_of(total);
 }
 
@@ -279,36 +281,27 @@ __kernel void lr_grad_partial(const __global float *X, const uint row0, const ui
   for (uint c = 0; c < LR_KW; c++) out[c] = acc[c];
 }
 
-/* Gradient, second stage: grad[t] = (sum over chunks in order of partial[., t]) / sum s
- * + l2 theta[t] for the weights (t < d KW); the bias (t >= d KW) is not penalized.
- * sums[3] holds sum s from the row kernel's reduction. */
+/* Gradient, second stage: the raw gradient sums gsum[t] = sum over chunks, in order, of
+ * partial[., t] (the objective layer scales them and adds the L2 term). */
 __kernel void lr_grad_reduce(const __global float *partial, const uint nchunks, const uint d,
-                             const __global float *theta, const float l2,
-                             const __global sum_t *sums, __global float *grad) {
+                             __global float *gsum) {
   const uint t = get_global_id(0), n = (d + 1) * LR_KW;
   if (t >= n) return;
   acc_t acc = 0;
   for (uint g = 0; g < nchunks; g++) acc += partial[(size_t)g * n + t];
-  const float inv_s = 1.0f / sum_float(sums[3]);
-  grad[t] = (float)acc * inv_s + (t < d * LR_KW ? l2 * theta[t] : 0.0f);
+  gsum[t] = (float)acc;
 }
 
-/* After a CLBlast X^T G into grad[0 .. d KW): bias sums over the m residual rows, in row
- * order, then the same scaling and L2 term as lr_grad_reduce. */
+/* After a CLBlast X^T G into gsum[0 .. d KW): the bias sums over the m residual rows, in row
+ * order. */
 __kernel void lr_grad_finish(const __global float *G, const uint m, const uint d,
-                             const __global float *theta, const float l2,
-                             const __global sum_t *sums, __global float *grad) {
+                             __global float *gsum) {
   const uint t = get_global_id(0), nw = d * LR_KW;
-  if (t >= nw + LR_KW) return;
-  const float inv_s = 1.0f / sum_float(sums[3]);
-  if (t < nw) {
-    grad[t] = grad[t] * inv_s + l2 * theta[t];
-  } else {
-    const uint c = t - nw;
-    acc_t acc = 0;
-    for (uint r = 0; r < m; r++) acc += G[(size_t)r * LR_KW + c];
-    grad[t] = (float)acc * inv_s;
-  }
+  if (t < nw || t >= nw + LR_KW) return;
+  const uint c = t - nw;
+  acc_t acc = 0;
+  for (uint r = 0; r < m; r++) acc += G[(size_t)r * LR_KW + c];
+  gsum[t] = (float)acc;
 }
 
 /* Mini-batch shuffling: rows of (X, y, s) in the order `perm` into (Xp, yp, sp), for one
@@ -336,8 +329,7 @@ static void keep_wt(__global float *Wt, const uint wt_d, const uint i, const flo
   if (i < wt_d * LR_KW) Wt[(size_t)(i % LR_KW) * wt_d + i / LR_KW] = v;
 }
 
-/* One parameter's step (GD, momentum or Adam: LR_UPD_*), shared by the update kernels and by
- * lr_tile_finish, which applies a mini-batch step in the launch that forms its gradient. */
+/* One parameter's step (GD, momentum or Adam: LR_UPD_*), shared by the update kernels. */
 #define LR_UPD_GD 0
 #define LR_UPD_MOMENTUM 1
 #define LR_UPD_ADAM 2
@@ -397,6 +389,19 @@ __kernel void lr_update_adam(__global float *theta, const __global float *grad, 
   const float t = step_param(u, i, theta[i], grad[i], m1, m2);
   theta[i] = t;
   keep_wt(Wt, wt_d, i, t);
+}
+
+/* The solvers' vector operation: y[i] = a x[i] + b z[i] for i < zlen, a x[i] beyond (y, x and
+ * z may be one buffer: each work-item reads and writes only its own i). With wt_d > 0, y is
+ * theta and Wt is kept current too. */
+__kernel void lr_vec_lincomb(__global float *y, const float a, const __global float *x,
+                             const float b, const __global float *z, const uint zlen, const uint n,
+                             __global float *Wt, const uint wt_d) {
+  const uint i = get_global_id(0);
+  if (i >= n) return;
+  const float v = i < zlen ? a * x[i] + b * z[i] : a * x[i];
+  y[i] = v;
+  keep_wt(Wt, wt_d, i, v);
 }
 
 /* ---- The fused one-pass path (K up to about 32) ----
@@ -742,42 +747,26 @@ __kernel void lr_fused(const __global float *X, const uint x_row0, const uint ro
 }
 
 /* The fused path's last stage, one work-group of LR_WG: the blocks' row sums (partials, LR_NQ
- * per block) in block order; with want_grad the gradient grad[j KW + c] = (sum over blocks in
- * order of gpart[g, c, j]) / sum s + l2 theta (weights only; j == d is the bias) and its max
- * |.|; and ||W||^2. Into sums: the four row sums, then ||W||^2 at 4 and max |gradient| at 5
- * (SUM_SQ and SUM_GMAX in host/backend/opencl.c). One launch where there were five: with a few ms
- * per epoch, the launches' fixed costs showed in the per-row time of small N. */
+ * per block) in block order into sums[0 .. 4); with want_grad the raw gradient sums
+ * gsum[j KW + c] = sum over blocks, in order, of gpart[g, c, j] (j == d is the bias). */
 __kernel void lr_fused_finish(const __global sum_t *partials, const __global float *gpart,
-                              const uint nblocks, const uint d, const __global float *theta,
-                              const float l2, const uint want_grad, __global float *grad,
-                              __global sum_t *sums, __local sum_t *scratch) {
+                              const uint nblocks, const uint d, const uint want_grad,
+                              __global float *gsum, __global sum_t *sums,
+                              __local sum_t *scratch) {
   const uint lid = get_local_id(0), ld = LR_LD(d), nw = d * LR_KW;
   sum_t total[LR_NQ];
   for (uint q = 0; q < LR_NQ; q++) total[q] = rows_total(partials, nblocks, q, scratch);
-  sum_t sq = sum_of(0), gmax = sum_of(0);
-  for (uint t = lid; t < nw; t += LR_WG) {
-    const float w = theta[t];
-    sq = sum_add(sq, sum_of((acc_t)w * w));
-  }
   if (want_grad) {
-    const float inv_s = 1.0f / sum_float(total[3]);
     /* u runs class by class, so neighbouring work-items read neighbouring partials. */
     for (uint u = lid; u < nw + LR_KW; u += LR_WG) {
       const uint c = u / (d + 1), j = u % (d + 1), t = j * LR_KW + c;
       acc_t acc = 0;
       for (uint g = 0; g < nblocks; g++) acc += gpart[((size_t)g * LR_KWP + c) * ld + j];
-      const float gt = (float)acc * inv_s + (j < d ? l2 * theta[t] : 0.0f);
-      grad[t] = gt;
-      gmax = sum_max(gmax, sum_of(fabs(gt)));
+      gsum[t] = (float)acc;
     }
   }
-  sq = group_sum(sq, 0, scratch);
-  gmax = group_sum(gmax, 1, scratch);
-  if (lid == 0) {
+  if (lid == 0)
     for (uint q = 0; q < LR_NQ; q++) sums[q] = total[q];
-    sums[4] = sq;
-    if (want_grad) sums[5] = gmax;
-  }
 }
 
 /* ---- The tiled one-pass path (GPUs) ----
@@ -963,47 +952,22 @@ lr_tile(const __global float *X, const uint x_row0, const uint row0, const uint 
   }
 }
 
-/* The tiled path's second stage, one work-item per parameter t of [W | b] (n of them):
- * grad[t] = (sum over the ngroups partials, in group order) / sum s + l2 theta[t] (weights).
- * Every work-group adds the row sums (for sum s) the same way; group 0 writes them to
- * out[0 .. 4). Each group g writes its share of ||W||^2 and of max |grad| to out[4 + 2g] and
- * out[5 + 2g] (the host adds them up). With `apply`, the step u is taken at once (a mini-batch
- * step is then two launches: lr_tile and this). */
+/* The tiled path's second stage, one work-item per parameter t of [W | b] (n of them): the raw
+ * gradient sums gsum[t] = sum over the ngroups partials, in group order. Every work-group adds
+ * the row sums the same way; group 0 writes them to out[0 .. 4). */
 __kernel void lr_tile_finish(const __global float *gpart, const uint ngroups,
-                             const __global sum_t *rsum, __global float *theta, const uint d,
-                             const float l2, const uint want_grad, __global float *grad,
-                             __global sum_t *out, __local sum_t *scratch, const uint apply,
-                             const lr_step u, __global float *m1, __global float *m2,
-                             __global float *Wt) {
-  const uint t = get_global_id(0), lid = get_local_id(0), n = (d + 1) * LR_KW, nw = d * LR_KW;
+                             const __global sum_t *rsum, const uint d, const uint want_grad,
+                             __global float *gsum, __global sum_t *out, __local sum_t *scratch) {
+  const uint t = get_global_id(0), lid = get_local_id(0), n = (d + 1) * LR_KW;
   sum_t tot[LR_NQ];
   for (uint q = 0; q < LR_NQ; q++) tot[q] = rows_total(rsum, ngroups, q, scratch);
-  sum_t sq = sum_of(0), gm = sum_of(0);
-  if (t < n) {
-    const float th = theta[t];
-    if (t < nw) sq = sum_of((acc_t)th * (acc_t)th);
-    if (want_grad) {
-      const uint j = t / LR_KW, c = t % LR_KW;
-      acc_t a = 0;
-      for (uint g = 0; g < ngroups; g++) a += gpart[((size_t)g * LR_TJ + j) * LR_KWG + c];
-      const float gt = (float)a / sum_float(tot[3]) + (t < nw ? l2 * th : 0.0f);
-      grad[t] = gt;
-      gm = sum_of(fabs(gt));
-      if (apply) {
-        const float nt = step_param(u, t, th, gt, m1, m2);
-        theta[t] = nt;
-        keep_wt(Wt, d, t, nt);
-      }
-    }
+  if (want_grad && t < n) {
+    const uint j = t / LR_KW, c = t % LR_KW;
+    acc_t a = 0;
+    for (uint g = 0; g < ngroups; g++) a += gpart[((size_t)g * LR_TJ + j) * LR_KWG + c];
+    gsum[t] = (float)a;
   }
-  sq = group_sum(sq, 0, scratch);
-  gm = group_sum(gm, 1, scratch);
-  if (lid == 0) {
-    const uint g = get_group_id(0);
-    out[4 + 2 * g] = sq;
-    out[5 + 2 * g] = gm;
-    if (g == 0)
-      for (uint q = 0; q < LR_NQ; q++) out[q] = tot[q];
-  }
+  if (lid == 0 && get_group_id(0) == 0)
+    for (uint q = 0; q < LR_NQ; q++) out[q] = tot[q];
 }
 #endif

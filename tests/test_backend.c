@@ -6,7 +6,9 @@
 
 #include "backend/backend.h"
 #include "check.h"
+#include "solve/objective.h"
 #include "util/util.h"
+#include "vecs.h"
 
 enum { N = 23, D = 3, K = 4 };
 
@@ -46,35 +48,37 @@ int main(void) {
 
   lr_backend *be = NULL;
   logreg_error err;
-  CHECK(lr_backend_create("cpu", D, K, 0, l2, 1.0, NULL, &be, &err) == LOGREG_OK);
+  CHECK(lr_backend_create("cpu", D, K, 0, 1.0, NULL, &be, &err) == LOGREG_OK);
   if (!be) return check_report("test_backend");
   const lr_backend_ops *ops = be->ops;
+  lr_objective obj;
+  lr_objective_init(&obj, be, l2);
   CHECK(ops->set_data(be, LR_SLOT_TRAIN, x, y, s, N, &err) == LOGREG_OK);
-  CHECK(ops->set_params(be, w, b, &err) == LOGREG_OK);
+  CHECK(vec_set_wb(be, LR_VEC_THETA, w, b, &err) == LOGREG_OK);
 
   /* Ranged evaluation in a shuffled order: rows order[5..5+9). */
   uint32_t order[N];
   for (uint32_t i = 0; i < N; i++) order[i] = (uint32_t)((i * 7 + 3) % N);
   CHECK(ops->set_order(be, order, &err) == LOGREG_OK);
   lr_eval_out ev;
-  CHECK(ops->eval(be, LR_SLOT_TRAIN, 5, 9, 0, &ev, &err) == LOGREG_OK);
+  CHECK(lr_objective_eval(&obj, LR_SLOT_TRAIN, 5, 9, 0, &ev, &err) == LOGREG_OK);
   CHECK_CLOSE(ev.objective, direct_objective(x, y, s, order + 5, 9, w, b, l2), 1e-14);
   /* Identity order again, whole data. */
   CHECK(ops->set_order(be, NULL, &err) == LOGREG_OK);
   uint32_t ident[N];
   for (uint32_t i = 0; i < N; i++) ident[i] = i;
-  CHECK(ops->eval(be, LR_SLOT_TRAIN, 0, N, 1, &ev, &err) == LOGREG_OK);
+  CHECK(lr_objective_eval(&obj, LR_SLOT_TRAIN, 0, N, 1, &ev, &err) == LOGREG_OK);
   double j0 = direct_objective(x, y, s, ident, N, w, b, l2);
   CHECK_CLOSE(ev.objective, j0, 1e-14);
   /* Out-of-range rows are refused. */
   lr_eval_out bad;
-  CHECK(ops->eval(be, LR_SLOT_TRAIN, 20, 9, 0, &bad, &err) == LOGREG_EINVAL);
+  CHECK(lr_objective_eval(&obj, LR_SLOT_TRAIN, 20, 9, 0, &bad, &err) == LOGREG_EINVAL);
 
   /* The kept gradient, read back through one GD step of rate 1: g = w0 - w1. */
   lr_update u = {.kind = LOGREG_OPTIMIZER_GD, .lr = 1.0, .t = 1};
-  CHECK(ops->update(be, &u, &err) == LOGREG_OK);
+  CHECK(ops->vec_step(be, &u, &err) == LOGREG_OK);
   double w1[D * K], b1[K], g[D * K + K];
-  CHECK(ops->get_params(be, w1, b1, &err) == LOGREG_OK);
+  CHECK(vec_get_wb(be, LR_VEC_THETA, w1, b1, &err) == LOGREG_OK);
   for (int j = 0; j < D * K; j++) g[j] = w[j] - w1[j];
   for (int c = 0; c < K; c++) g[D * K + c] = b[c] - b1[c];
   double gmax = 0, num = 0, den = 0;
@@ -97,18 +101,20 @@ int main(void) {
   const double lr = 0.01, mu = 0.9, b1c = 0.9, b2c = 0.999, eps = 1e-8;
   for (int kind = 0; kind < 4; kind++) {
     lr_backend *bk = NULL;
-    CHECK(lr_backend_create("cpu", D, K, 0, l2, 1.0, NULL, &bk, &err) == LOGREG_OK);
+    CHECK(lr_backend_create("cpu", D, K, 0, 1.0, NULL, &bk, &err) == LOGREG_OK);
+    lr_objective ok;
+    lr_objective_init(&ok, bk, l2);
     bk->ops->set_data(bk, LR_SLOT_TRAIN, x, y, s, N, &err);
-    bk->ops->set_params(bk, w, b, &err);
-    CHECK(bk->ops->eval(bk, LR_SLOT_TRAIN, 0, N, 1, &ev, &err) == LOGREG_OK);
+    vec_set_wb(bk, LR_VEC_THETA, w, b, &err);
+    CHECK(lr_objective_eval(&ok, LR_SLOT_TRAIN, 0, N, 1, &ev, &err) == LOGREG_OK);
     lr_update st = {.lr = lr, .momentum = mu, .beta1 = b1c, .beta2 = b2c, .eps = eps, .t = 1};
     st.kind = kind == 3   ? LOGREG_OPTIMIZER_ADAM
               : kind >= 1 ? LOGREG_OPTIMIZER_MOMENTUM
                           : LOGREG_OPTIMIZER_GD;
     st.nesterov = kind == 2;
-    CHECK(bk->ops->update(bk, &st, &err) == LOGREG_OK);
+    CHECK(bk->ops->vec_step(bk, &st, &err) == LOGREG_OK);
     double wn[D * K], bn[K];
-    bk->ops->get_params(bk, wn, bn, &err);
+    vec_get_wb(bk, LR_VEC_THETA, wn, bn, &err);
     for (int t = 0; t < D * K + K; t++) {
       double before = t < D * K ? w[t] : b[t - D * K], after = t < D * K ? wn[t] : bn[t - D * K];
       double want;
@@ -125,7 +131,7 @@ int main(void) {
   lr_backend_destroy(be);
 
   /* An unknown backend name is an error that names the option. */
-  CHECK(lr_backend_create("quantum", D, K, 0, 0, 1, NULL, &be, &err) == LOGREG_EINVAL);
+  CHECK(lr_backend_create("quantum", D, K, 0, 1, NULL, &be, &err) == LOGREG_EINVAL);
   CHECK_STR_CONTAINS(err.message, "--device");
   return check_report("test_backend");
 }

@@ -8,6 +8,7 @@
 
 #include "backend/backend.h"
 #include "check.h"
+#include "solve/objective.h"
 #include "util/util.h"
 
 static void test_softmax_small(void) {

@@ -34,7 +34,9 @@
 #include "backend/ocl.h"
 #include "backend/opencl.h"
 #include "check.h"
+#include "solve/objective.h"
 #include "util/util.h"
+#include "vecs.h"
 
 /* The device settings of every parity backend: no_fp64 is set for the shapes that test the
  * compensated float sums of a device without doubles. */
@@ -67,6 +69,15 @@ static void check_bound(const char *what, const shape *s, double got, double bou
   CHECK(got <= bound);
 }
 
+/* J, loss, correct and the gradient (into LR_VEC_GRAD) over rows 0..n through the objective
+ * layer, as the solvers see them. */
+static logreg_status eval_all(lr_backend *be, double l2, size_t n, lr_eval_out *out,
+                              logreg_error *err) {
+  lr_objective o;
+  lr_objective_init(&o, be, l2);
+  return lr_objective_eval(&o, LR_SLOT_TRAIN, 0, n, 1, out, err);
+}
+
 static void parity(const shape *sh, uint64_t seed) {
   size_t n = sh->n, d = sh->d, k = sh->k, kw = sh->binary ? 1 : k, nw = d * kw;
   float *x = malloc(n * d * sizeof *x), *s = malloc(n * sizeof *s);
@@ -96,16 +107,16 @@ static void parity(const shape *sh, uint64_t seed) {
   int fused = strcmp(sh->gemm, "fused") == 0 || strcmp(sh->gemm, "tiled") == 0;
   lr_backend *be = NULL;
   logreg_error err;
-  logreg_status st = lr_ocl_backend_create("opencl", d, k, sh->binary, l2, pw, &bo, &be, &err);
+  logreg_status st = lr_ocl_backend_create("opencl", d, k, sh->binary, pw, &bo, &be, &err);
   CHECK(st == LOGREG_OK);
   if (st) {
     fprintf(stderr, "%s\n", err.message);
     goto done;
   }
   CHECK(be->ops->set_data(be, LR_SLOT_TRAIN, x, y, s, n, &err) == LOGREG_OK);
-  CHECK(be->ops->set_params(be, w, b, &err) == LOGREG_OK);
-  CHECK(be->ops->eval(be, LR_SLOT_TRAIN, 0, n, 1, &dev, &err) == LOGREG_OK);
-  CHECK(be->ops->get_grad(be, dgw, dgb, &err) == LOGREG_OK);
+  CHECK(vec_set_wb(be, LR_VEC_THETA, w, b, &err) == LOGREG_OK);
+  CHECK(eval_all(be, l2, n, &dev, &err) == LOGREG_OK);
+  CHECK(vec_get_wb(be, LR_VEC_GRAD, dgw, dgb, &err) == LOGREG_OK);
   /* The one-pass paths (fused, tiled) keep no logits or residuals: their row quantities show in
    * J, the loss, the correct count and the gradient below. */
   if (!fused) {
@@ -171,16 +182,16 @@ static void parity(const shape *sh, uint64_t seed) {
      * the first of its kind only for GD (stateless) and from zero state for the others, so
      * run momentum/Adam on a backend whose state is still zero. */
     lr_backend *bk = NULL;
-    if (lr_ocl_backend_create("opencl", d, k, sh->binary, l2, pw, &bo, &bk, &err) != LOGREG_OK) {
+    if (lr_ocl_backend_create("opencl", d, k, sh->binary, pw, &bo, &bk, &err) != LOGREG_OK) {
       CHECK(0);
       break;
     }
     bk->ops->set_data(bk, LR_SLOT_TRAIN, x, y, s, n, &err);
-    bk->ops->set_params(bk, w, b, &err);
-    bk->ops->eval(bk, LR_SLOT_TRAIN, 0, n, 1, &dev, &err);
-    CHECK(bk->ops->update(bk, &u, &err) == LOGREG_OK);
+    vec_set_wb(bk, LR_VEC_THETA, w, b, &err);
+    eval_all(bk, l2, n, &dev, &err);
+    CHECK(bk->ops->vec_step(bk, &u, &err) == LOGREG_OK);
     double *after = malloc((nw + kw) * sizeof *after), *want = malloc((nw + kw) * sizeof *want);
-    bk->ops->get_params(bk, after, after + nw, &err);
+    vec_get_wb(bk, LR_VEC_THETA, after, after + nw, &err);
     for (size_t t = 0; t < nw + kw; t++) {
       double th = t < nw ? w[t] : b[t - nw], g = t < nw ? gw[t] : gb[t - nw];
       if (kind <= 1)
@@ -228,26 +239,26 @@ static void extreme_logits(int binary) {
   lr_backend *be = NULL;
   logreg_error err;
   const lr_backend_opts own = {"own", NULL, NULL};
-  CHECK(lr_ocl_backend_create("opencl", 1, k, binary, 0.0, 1.0, &own, &be, &err) == LOGREG_OK);
+  CHECK(lr_ocl_backend_create("opencl", 1, k, binary, 1.0, &own, &be, &err) == LOGREG_OK);
   for (int path = 0; path < 2; path++) {
     /* The one-pass paths at the same extreme logits: finite and the same J. */
     const lr_backend_opts bo = {path ? "tiled" : "fused", NULL, NULL};
     lr_backend *bf = NULL;
-    CHECK(lr_ocl_backend_create("opencl", 1, k, binary, 0.0, 1.0, &bo, &bf, &err) == LOGREG_OK);
+    CHECK(lr_ocl_backend_create("opencl", 1, k, binary, 1.0, &bo, &bf, &err) == LOGREG_OK);
     if (!bf) continue;
     lr_eval_out evf;
     bf->ops->set_data(bf, LR_SLOT_TRAIN, x, y, NULL, 2, &err);
-    bf->ops->set_params(bf, w, b, &err);
-    CHECK(bf->ops->eval(bf, LR_SLOT_TRAIN, 0, 2, 1, &evf, &err) == LOGREG_OK);
+    vec_set_wb(bf, LR_VEC_THETA, w, b, &err);
+    CHECK(eval_all(bf, 0.0, 2, &evf, &err) == LOGREG_OK);
     CHECK(isfinite(evf.objective) && isfinite(evf.grad_max));
     CHECK_CLOSE(evf.objective, 5e3, 1e-6);
     lr_backend_destroy(bf);
   }
   if (!be) return;
   be->ops->set_data(be, LR_SLOT_TRAIN, x, y, NULL, 2, &err);
-  be->ops->set_params(be, w, b, &err);
+  vec_set_wb(be, LR_VEC_THETA, w, b, &err);
   lr_eval_out ev;
-  CHECK(be->ops->eval(be, LR_SLOT_TRAIN, 0, 2, 1, &ev, &err) == LOGREG_OK);
+  CHECK(eval_all(be, 0.0, 2, &ev, &err) == LOGREG_OK);
   CHECK(isfinite(ev.objective) && isfinite(ev.loss));
   /* Multinomial: rows lose 1e4 (label 1, z = 0 vs max 1e4) and 0 -> mean 5e3.
    * Binary: row 0 has y = 1 and z = 1e4 -> 0; row 1 has y = 0, z = 1e4 -> 1e4: mean 5e3. */

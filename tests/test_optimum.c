@@ -32,6 +32,7 @@
 #include "data/dataset.h"
 #include "model/model.h"
 #include "prep/preprocess.h"
+#include "solve/objective.h"
 
 static int have_opencl, skipped;
 
@@ -79,9 +80,10 @@ static void run(const logreg_dataset *ds, const optimum_case *oc, logreg_optimiz
   double rel_again = fabs(again.objective - oc->want) / oc->want;
   fprintf(stderr,
           "%s %s on %s: J = %.12g, its weights' J in double %.12g, scikit-learn %.12g: rel diff "
-          "%.2g and %.2g (%d iterations, stop: %s)\n",
+          "%.2g and %.2g (%d iterations, %ld evaluations + %ld Hessian-vector products, stop: "
+          "%s)\n",
           oc->name, logreg_optimizer_name(opt), device, res.objective, again.objective, oc->want,
-          rel, rel_again, res.epochs_run, res.stop_reason);
+          rel, rel_again, res.epochs_run, res.evaluations, res.hv_products, res.stop_reason);
   CHECK(rel <= bound);
   CHECK(rel_again <= bound);
   logreg_model_free(m);
@@ -91,6 +93,8 @@ static void run_all(const logreg_dataset *ds, const optimum_case *oc) {
   if (oc->gd) run(ds, oc, LOGREG_OPTIMIZER_GD, "cpu", 1e-6);
   run(ds, oc, LOGREG_OPTIMIZER_LBFGS, "cpu", 1e-6);
   if (have_opencl) run(ds, oc, LOGREG_OPTIMIZER_LBFGS, "opencl", 1e-6);
+  /* Trust-region Newton-CG: to 1e-8 in double, 1e-6 on a float32 device. */
+  run(ds, oc, LOGREG_OPTIMIZER_NEWTON, "cpu", 1e-8);
 }
 
 static void test_shared(const char *file, const optimum_case *cases, size_t ncases) {

@@ -1,10 +1,13 @@
-/* backend.h: the internal interface between the solvers and the compute backends.
+/* backend.h: the internal interface between the solver layer and the compute backends.
  *
- * A backend holds the (already standardized) data of up to two slots (train, val), the
- * parameters W (d x kw) and b (kw), the last gradient and the optimizer state. The solver asks
- * for an objective/gradient on a range of rows and for an update step; it never sees where the
- * numbers live. Only scalars come back per call, so a device backend can keep everything
- * resident. The CPU backend (backend/cpu.c) is the reference: plain loops in double.
+ * A backend holds the (already standardized) data of up to two slots (train, val) and a table
+ * of parameter-sized vectors ((d + 1) kw numbers in the [W | b] layout: W is d x kw row-major,
+ * then b): the parameters, the raw gradient sums of the last evaluation, the gradient, the
+ * optimizer state, and whatever the solvers allocate. It computes RAW SUMS over a set of rows
+ * (sums of several shards or devices add up; the objective layer, host/solve/objective.c,
+ * turns them into J and its gradient) and a handful of vector operations on its vectors, so
+ * that solvers never see where the numbers live and a device keeps its state resident. The
+ * CPU backend (backend/cpu.c) is the reference: plain loops in double.
  */
 #ifndef LOGREG_BACKEND_H
 #define LOGREG_BACKEND_H
@@ -16,20 +19,36 @@
 
 typedef enum lr_slot { LR_SLOT_TRAIN = 0, LR_SLOT_VAL = 1, LR_SLOT_COUNT } lr_slot;
 
-/* eval's want_grad: 0 (sums only), 1 (sums and gradient), LR_EVAL_STEP (gradient only). */
-#define LR_EVAL_STEP 2
+/* Raw sums of one evaluation over a set of rows (DESIGN.md §2): what a shard contributes.
+ * Adding two shards' sums gives the sums over the union of their rows. */
+typedef struct lr_sums {
+  double wloss;   /* sum s_i l_i (pos_weight included) */
+  double loss;    /* sum l_i, unweighted and without pos_weight */
+  double correct; /* rows whose argmax (or sigmoid > 0.5) equals the label */
+  double s;       /* sum s_i */
+  double rows;    /* rows evaluated */
+} lr_sums;
 
-/* What one evaluation measured over its rows. */
-typedef struct lr_eval_out {
-  double objective; /* sum s_i l_i / sum s_i + lambda/2 ||W||^2 */
-  double loss;      /* mean unweighted row loss */
-  double correct;   /* rows whose argmax (or sigmoid >= 0.5) equals the label */
-  double grad_max;  /* max |dJ/dtheta| over W and b; 0 when no gradient was asked for */
-} lr_eval_out;
+/* The backend's vectors. The first LR_VEC_FIXED always exist; vec_alloc adds more. */
+enum {
+  LR_VEC_THETA = 0, /* the parameters [W | b] that evaluations use */
+  LR_VEC_GSUM,      /* sums' raw gradient sums: sum_i s_i dl_i/dtheta (no 1/sum s, no L2) */
+  LR_VEC_GRAD,      /* the gradient of J the optimizer steps use (the objective layer's) */
+  LR_VEC_M1,        /* optimizer state: momentum velocity, Adam's first moment */
+  LR_VEC_M2,        /* Adam's second moment */
+  LR_VEC_FIXED
+};
+#define LR_VEC_MAX 64
 
-/* One optimizer step from the stored gradient. */
+/* sums' `want`: LR_WANT_SUMS reads the scalar sums back (for a device: waits for it);
+ * LR_WANT_GRAD leaves the raw gradient sums in LR_VEC_GSUM. A mini-batch step asks for the
+ * gradient alone and need not wait. */
+#define LR_WANT_SUMS 1
+#define LR_WANT_GRAD 2
+
+/* One first-order step on LR_VEC_THETA from LR_VEC_GRAD, with state in LR_VEC_M1/M2. */
 typedef struct lr_update {
-  logreg_optimizer kind; /* GD and SGD: plain step; MOMENTUM; ADAM */
+  logreg_optimizer kind; /* GD and SGD: plain step; MOMENTUM (nesterov); ADAM */
   double lr;
   double momentum;
   int nesterov;
@@ -54,18 +73,29 @@ typedef struct lr_backend_ops {
   /* Row order of the train slot for ranged evaluations (a permutation of 0..n-1), or NULL for
    * the identity. */
   logreg_status (*set_order)(lr_backend *be, const uint32_t *order, logreg_error *err);
-  /* Objective, loss and accuracy over rows [begin, begin+count) of `slot` in the current order
-   * (the train slot's order; the val slot is always in file order); with want_grad, also the
-   * gradient of that objective, kept in the backend for the next update. want_grad ==
-   * LR_EVAL_STEP: the gradient for an update only; the backend may skip the sums and leave
-   * `out` unset (a device backend then need not wait for the device: mini-batch steps). */
-  logreg_status (*eval)(lr_backend *be, lr_slot slot, size_t begin, size_t count, int want_grad,
-                        lr_eval_out *out, logreg_error *err);
-  logreg_status (*update)(lr_backend *be, const lr_update *u, logreg_error *err);
-  logreg_status (*get_params)(lr_backend *be, double *w, double *b, logreg_error *err);
-  /* The gradient kept by the last eval with want_grad (dJ/dW, dJ/db); either may be NULL. */
-  logreg_status (*get_grad)(lr_backend *be, double *gw, double *gb, logreg_error *err);
-  logreg_status (*set_params)(lr_backend *be, const double *w, const double *b, logreg_error *err);
+  /* Raw sums at LR_VEC_THETA over rows [begin, begin+count) of `slot` in the current order (the
+   * train slot's order; the val slot is always in file order). `want` is LR_WANT_SUMS and/or
+   * LR_WANT_GRAD; `out` is filled with LR_WANT_SUMS only. */
+  logreg_status (*sums)(lr_backend *be, lr_slot slot, size_t begin, size_t count, int want,
+                        lr_sums *out, logreg_error *err);
+  /* Raw Hessian-vector sums at LR_VEC_THETA over the whole train slot: vector `out` =
+   * sum_i s_i [x_i; 1] r_i^T with r_i the row's Hessian of l_i applied to [x_i; 1]^T V
+   * (backend/cpu.c's lr_reference_hv). NULL when the backend has none. */
+  logreg_status (*hv)(lr_backend *be, int v, int out, logreg_error *err);
+  /* Adds `count` zeroed vectors; *first receives the id of the first. */
+  logreg_status (*vec_alloc)(lr_backend *be, int count, int *first, logreg_error *err);
+  logreg_status (*vec_read)(lr_backend *be, int v, double *out, logreg_error *err);
+  logreg_status (*vec_write)(lr_backend *be, int v, const double *in, logreg_error *err);
+  /* y[i] = a x[i] + b z[i] for i < zlen, a x[i] beyond (y, x and z may be the same vector). */
+  logreg_status (*vec_lincomb)(lr_backend *be, int y, double a, int x, double b, int z, size_t zlen,
+                               logreg_error *err);
+  /* sum_{i < len} x[i] y[i], accumulated in double in a fixed order. */
+  logreg_status (*vec_dot)(lr_backend *be, int x, int y, size_t len, double *out,
+                           logreg_error *err);
+  /* max_i |x[i]| over the whole vector. */
+  logreg_status (*vec_amax)(lr_backend *be, int x, double *out, logreg_error *err);
+  /* One step u of THETA from GRAD (state in M1, M2). */
+  logreg_status (*vec_step)(lr_backend *be, const lr_update *u, logreg_error *err);
   /* Waits until queued work is done (timing); NULL when every call is synchronous. */
   logreg_status (*finish)(lr_backend *be, logreg_error *err);
   void (*destroy)(lr_backend *be);
@@ -75,8 +105,10 @@ typedef struct lr_backend_ops {
 struct lr_backend {
   const lr_backend_ops *ops;
   size_t d, k, kw; /* features, classes, weight columns (1 when binary) */
+  size_t nparam;   /* (d + 1) kw: the length of every vector */
   int binary;
-  double l2, pos_weight;
+  double pos_weight;
+  int nvec; /* vectors in use (LR_VEC_FIXED + allocated) */
   size_t n[LR_SLOT_COUNT];
   char device[200];        /* what runs it, for people: "cpu (reference, ...)", "opencl:0:0 ..." */
   logreg_path_choice path; /* opencl: how evaluations run (chosen at the train slot's set_data) */
@@ -84,12 +116,11 @@ struct lr_backend {
 
 /* Creates the backend for a device spec: "cpu", "opencl", "opencl:P:D", or "auto" (an OpenCL
  * device when there is one, else cpu). Parameters start at zero. */
-logreg_status lr_backend_create(const char *name, size_t d, size_t k, int binary, double l2,
-                                double pos_weight, const lr_backend_opts *opts, lr_backend **out,
-                                logreg_error *err);
+logreg_status lr_backend_create(const char *name, size_t d, size_t k, int binary, double pos_weight,
+                                const lr_backend_opts *opts, lr_backend **out, logreg_error *err);
 void lr_backend_destroy(lr_backend *be);
 
-logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double l2, double pos_weight,
+logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double pos_weight,
                                     lr_backend **out, logreg_error *err);
 
 /* ---- The reference math (backend/cpu.c), in double, shared with the tests. ---- */
@@ -102,11 +133,20 @@ double lr_softmax(const double *z, size_t k, double *p, double *zmax);
 /* Binary loss with pos_weight: pw*y*softplus(-z) + (1-y)*softplus(z); *dz = its derivative. */
 double lr_binary_loss(double z, int y, double pos_weight, double *dz);
 
-/* Objective and gradient of DESIGN.md §2 over rows rows[0..m) (or 0..m-1 when rows is NULL).
- * w is d x kw, b kw; gw/gb (may be NULL) receive dJ/dW and dJ/db. s may be NULL (all 1).
- * Returns 0, or -1 when out of memory. */
-int lr_reference_eval(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
-                      size_t m, size_t d, size_t k, int binary, double l2, double pos_weight,
-                      const double *w, const double *b, lr_eval_out *out, double *gw, double *gb);
+/* Raw sums of DESIGN.md §2 over rows rows[0..m) (or 0..m-1 when rows is NULL) at W (d x kw)
+ * and b (kw): *out, and with gw/gb (either may be NULL) the raw gradient sums
+ * sum_i s_i dl_i/dW and sum_i s_i dl_i/db. s may be NULL (all 1). Returns 0, or -1 when out of
+ * memory. */
+int lr_reference_sums(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
+                      size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
+                      const double *b, lr_sums *out, double *gw, double *gb);
+
+/* Raw Hessian-vector sums at W, b in the direction v = [V | vb] ((d + 1) kw, the [W | b]
+ * layout): hv = sum_i s_i [x_i; 1] r_i^T, where with z = W^T x_i + b and u = V^T x_i + vb,
+ * r_c = p_c (u_c - p.u) (softmax p) or r = c_i sig (1 - sig) u (binary; c_i = pos_weight when
+ * y_i = 1, else 1). No 1 / sum s, no L2 term. Returns 0, or -1 when out of memory. */
+int lr_reference_hv(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
+                    size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
+                    const double *b, const double *v, double *hv);
 
 #endif

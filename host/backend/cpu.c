@@ -38,9 +38,9 @@ double lr_binary_loss(double z, int y, double pos_weight, double *dz) {
   return lr_softplus(z);
 }
 
-int lr_reference_eval(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
-                      size_t m, size_t d, size_t k, int binary, double l2, double pos_weight,
-                      const double *w, const double *b, lr_eval_out *out, double *gw, double *gb) {
+int lr_reference_sums(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
+                      size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
+                      const double *b, lr_sums *out, double *gw, double *gb) {
   size_t kw = binary ? 1 : k;
   double *z = malloc(2 * k * sizeof *z); /* logits, then probabilities / residuals */
   if (!z) return -1;
@@ -48,11 +48,7 @@ int lr_reference_eval(const float *x, const int32_t *y, const float *s, const ui
   if (gw) memset(gw, 0, d * kw * sizeof *gw);
   if (gb) memset(gb, 0, kw * sizeof *gb);
 
-  double s_sum = 0.0;
-  for (size_t i = 0; i < m; i++) s_sum += s ? (double)s[rows ? rows[i] : i] : 1.0;
-  double inv_s = s_sum > 0 ? 1.0 / s_sum : 0.0;
-
-  double wloss = 0.0, loss = 0.0, correct = 0.0;
+  double s_sum = 0.0, wloss = 0.0, loss = 0.0, correct = 0.0;
   for (size_t i = 0; i < m; i++) {
     size_t r = rows ? rows[i] : i;
     const float *xr = x + r * d;
@@ -72,7 +68,7 @@ int lr_reference_eval(const float *x, const int32_t *y, const float *s, const ui
       double lu = pos_weight == 1.0 ? li : lr_binary_loss(z[0], yi, 1.0, NULL);
       loss += lu;
       correct += ((z[0] > 0) == (yi == 1)) ? 1.0 : 0.0; /* ties go to class 0, as argmax */
-      p[0] = si * inv_s * dz;                           /* the residual g_i */
+      p[0] = si * dz;                                   /* the residual s_i dl_i/dz */
     } else {
       double zmax, lsum = lr_softmax(z, k, p, &zmax);
       li = (zmax - z[yi]) + lsum; /* logsumexp(z) - z_y */
@@ -81,9 +77,10 @@ int lr_reference_eval(const float *x, const int32_t *y, const float *s, const ui
       for (size_t c = 1; c < k; c++)
         if (z[c] > z[best]) best = c;
       correct += best == (size_t)yi ? 1.0 : 0.0;
-      for (size_t c = 0; c < k; c++) p[c] = si * inv_s * (p[c] - (c == (size_t)yi ? 1.0 : 0.0));
+      for (size_t c = 0; c < k; c++) p[c] = si * (p[c] - (c == (size_t)yi ? 1.0 : 0.0));
     }
     wloss += si * li;
+    s_sum += si;
     if (gw) {
       for (size_t j = 0; j < d; j++) {
         double xj = xr[j];
@@ -94,22 +91,48 @@ int lr_reference_eval(const float *x, const int32_t *y, const float *s, const ui
     if (gb)
       for (size_t c = 0; c < kw; c++) gb[c] += p[c];
   }
-
-  double w2 = 0.0;
-  for (size_t j = 0; j < d * kw; j++) w2 += w[j] * w[j];
-  double gmax = 0.0;
-  if (gw) {
-    for (size_t j = 0; j < d * kw; j++) {
-      gw[j] += l2 * w[j];
-      gmax = fmax(gmax, fabs(gw[j]));
-    }
-  }
-  if (gb)
-    for (size_t c = 0; c < kw; c++) gmax = fmax(gmax, fabs(gb[c]));
-  out->objective = wloss * inv_s + 0.5 * l2 * w2;
-  out->loss = m ? loss / (double)m : 0.0;
+  out->wloss = wloss;
+  out->loss = loss;
   out->correct = correct;
-  out->grad_max = gmax;
+  out->s = s_sum;
+  out->rows = (double)m;
+  free(z);
+  return 0;
+}
+
+int lr_reference_hv(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
+                    size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
+                    const double *b, const double *v, double *hv) {
+  size_t kw = binary ? 1 : k, nw = d * kw;
+  double *z = malloc(3 * kw * sizeof *z); /* logits, then p; u; r */
+  if (!z) return -1;
+  double *u = z + kw, *r = u + kw;
+  memset(hv, 0, (nw + kw) * sizeof *hv);
+  for (size_t i = 0; i < m; i++) {
+    size_t row = rows ? rows[i] : i;
+    const float *xr = x + row * d;
+    double si = s ? (double)s[row] : 1.0;
+    for (size_t c = 0; c < kw; c++) z[c] = b[c], u[c] = v[nw + c];
+    for (size_t j = 0; j < d; j++) {
+      double xj = xr[j];
+      for (size_t c = 0; c < kw; c++) z[c] += xj * w[j * kw + c], u[c] += xj * v[j * kw + c];
+    }
+    if (binary) {
+      /* sig (1 - sig) = e / (1 + e)^2 with e = exp(-|z|): symmetric in z, no cancellation. */
+      double e = exp(-fabs(z[0])), c1 = y[row] ? pos_weight : 1.0;
+      r[0] = si * c1 * (e / ((1.0 + e) * (1.0 + e))) * u[0];
+    } else {
+      lr_softmax(z, kw, z, NULL);
+      double pu = 0.0;
+      for (size_t c = 0; c < kw; c++) pu += z[c] * u[c];
+      for (size_t c = 0; c < kw; c++) r[c] = si * z[c] * (u[c] - pu);
+    }
+    for (size_t j = 0; j < d; j++) {
+      double xj = xr[j];
+      for (size_t c = 0; c < kw; c++) hv[j * kw + c] += xj * r[c];
+    }
+    for (size_t c = 0; c < kw; c++) hv[nw + c] += r[c];
+  }
   free(z);
   return 0;
 }
@@ -121,11 +144,9 @@ typedef struct cpu_backend {
   float *x[LR_SLOT_COUNT];
   int32_t *y[LR_SLOT_COUNT];
   float *s[LR_SLOT_COUNT];
-  uint32_t *order; /* train slot order, NULL = identity */
-  uint32_t *rows;  /* scratch: the row indices of one evaluation */
-  double *w, *b;   /* parameters */
-  double *gw, *gb; /* last gradient */
-  double *m1, *m2; /* optimizer state (momentum velocity / Adam moments), W then b */
+  uint32_t *order;         /* train slot order, NULL = identity */
+  uint32_t *rows;          /* scratch: the row indices of one evaluation */
+  double *vec[LR_VEC_MAX]; /* nparam each: LR_VEC_THETA, LR_VEC_GSUM, ... */
 } cpu_backend;
 
 static logreg_status cpu_set_data(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
@@ -169,24 +190,97 @@ static logreg_status cpu_set_order(lr_backend *be, const uint32_t *order, logreg
   return LOGREG_OK;
 }
 
-static logreg_status cpu_eval(lr_backend *be, lr_slot slot, size_t begin, size_t count,
-                              int want_grad, lr_eval_out *out, logreg_error *err) {
+static logreg_status cpu_sums(lr_backend *be, lr_slot slot, size_t begin, size_t count, int want,
+                              lr_sums *out, logreg_error *err) {
   cpu_backend *cb = (cpu_backend *)be;
   if (begin > be->n[slot] || count > be->n[slot] - begin)
     return lr_fail(err, LOGREG_EINVAL, "cpu backend: rows %zu..%zu outside %zu rows", begin,
                    begin + count, be->n[slot]);
   const uint32_t *order = slot == LR_SLOT_TRAIN ? cb->order : NULL;
   for (size_t i = 0; i < count; i++) cb->rows[i] = order ? order[begin + i] : (uint32_t)(begin + i);
-  if (lr_reference_eval(cb->x[slot], cb->y[slot], cb->s[slot], cb->rows, count, be->d, be->k,
-                        be->binary, be->l2, be->pos_weight, cb->w, cb->b, out,
-                        want_grad ? cb->gw : NULL, want_grad ? cb->gb : NULL) != 0)
+  double *th = cb->vec[LR_VEC_THETA], *gs = cb->vec[LR_VEC_GSUM];
+  size_t nwz = be->d * be->kw;
+  lr_sums tmp;
+  int grad = (want & LR_WANT_GRAD) != 0;
+  if (lr_reference_sums(cb->x[slot], cb->y[slot], cb->s[slot], cb->rows, count, be->d, be->k,
+                        be->binary, be->pos_weight, th, th + nwz, out ? out : &tmp,
+                        grad ? gs : NULL, grad ? gs + nwz : NULL) != 0)
     return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
   return LOGREG_OK;
 }
 
-/* One parameter vector step; v1/v2 are this vector's optimizer state. */
-static void step(const lr_update *u, double *theta, const double *g, double *v1, double *v2,
-                 size_t n) {
+static logreg_status cpu_hv(lr_backend *be, int v, int out, logreg_error *err) {
+  cpu_backend *cb = (cpu_backend *)be;
+  size_t nwz = be->d * be->kw;
+  const double *th = cb->vec[LR_VEC_THETA];
+  if (lr_reference_hv(cb->x[LR_SLOT_TRAIN], cb->y[LR_SLOT_TRAIN], cb->s[LR_SLOT_TRAIN], NULL,
+                      be->n[LR_SLOT_TRAIN], be->d, be->k, be->binary, be->pos_weight, th, th + nwz,
+                      cb->vec[v], cb->vec[out]) != 0)
+    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
+  return LOGREG_OK;
+}
+
+static logreg_status cpu_vec_alloc(lr_backend *be, int count, int *first, logreg_error *err) {
+  cpu_backend *cb = (cpu_backend *)be;
+  if (count < 0 || be->nvec + count > LR_VEC_MAX)
+    return lr_fail(err, LOGREG_EINVAL, "cpu backend: more than %d vectors", LR_VEC_MAX);
+  *first = be->nvec;
+  for (int i = 0; i < count; i++) {
+    if (!(cb->vec[be->nvec] = calloc(be->nparam, sizeof(double))))
+      return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory for %zu weights", be->nparam);
+    be->nvec++;
+  }
+  return LOGREG_OK;
+}
+
+static logreg_status cpu_vec_read(lr_backend *be, int v, double *out, logreg_error *err) {
+  (void)err;
+  memcpy(out, ((cpu_backend *)be)->vec[v], be->nparam * sizeof *out);
+  return LOGREG_OK;
+}
+
+static logreg_status cpu_vec_write(lr_backend *be, int v, const double *in, logreg_error *err) {
+  (void)err;
+  memcpy(((cpu_backend *)be)->vec[v], in, be->nparam * sizeof *in);
+  return LOGREG_OK;
+}
+
+static logreg_status cpu_vec_lincomb(lr_backend *be, int y, double a, int x, double b, int z,
+                                     size_t zlen, logreg_error *err) {
+  (void)err;
+  cpu_backend *cb = (cpu_backend *)be;
+  double *vy = cb->vec[y];
+  const double *vx = cb->vec[x], *vz = cb->vec[z];
+  for (size_t i = 0; i < be->nparam; i++) vy[i] = i < zlen ? a * vx[i] + b * vz[i] : a * vx[i];
+  return LOGREG_OK;
+}
+
+static logreg_status cpu_vec_dot(lr_backend *be, int x, int y, size_t len, double *out,
+                                 logreg_error *err) {
+  (void)err;
+  cpu_backend *cb = (cpu_backend *)be;
+  const double *vx = cb->vec[x], *vy = cb->vec[y];
+  double s = 0.0;
+  for (size_t i = 0; i < len; i++) s += vx[i] * vy[i];
+  *out = s;
+  return LOGREG_OK;
+}
+
+static logreg_status cpu_vec_amax(lr_backend *be, int x, double *out, logreg_error *err) {
+  (void)err;
+  const double *vx = ((cpu_backend *)be)->vec[x];
+  double m = 0.0;
+  for (size_t i = 0; i < be->nparam; i++) m = fmax(m, fabs(vx[i]));
+  *out = m;
+  return LOGREG_OK;
+}
+
+static logreg_status cpu_vec_step(lr_backend *be, const lr_update *u, logreg_error *err) {
+  (void)err;
+  cpu_backend *cb = (cpu_backend *)be;
+  double *theta = cb->vec[LR_VEC_THETA], *v1 = cb->vec[LR_VEC_M1], *v2 = cb->vec[LR_VEC_M2];
+  const double *g = cb->vec[LR_VEC_GRAD];
+  size_t n = be->nparam;
   switch (u->kind) {
   case LOGREG_OPTIMIZER_MOMENTUM:
     for (size_t i = 0; i < n; i++) {
@@ -207,39 +301,6 @@ static void step(const lr_update *u, double *theta, const double *g, double *v1,
     for (size_t i = 0; i < n; i++) theta[i] -= u->lr * g[i];
     break;
   }
-}
-
-static logreg_status cpu_update(lr_backend *be, const lr_update *u, logreg_error *err) {
-  (void)err;
-  cpu_backend *cb = (cpu_backend *)be;
-  size_t nw = be->d * be->kw;
-  step(u, cb->w, cb->gw, cb->m1, cb->m2, nw);
-  step(u, cb->b, cb->gb, cb->m1 + nw, cb->m2 + nw, be->kw);
-  return LOGREG_OK;
-}
-
-static logreg_status cpu_get_params(lr_backend *be, double *w, double *b, logreg_error *err) {
-  (void)err;
-  cpu_backend *cb = (cpu_backend *)be;
-  if (w) memcpy(w, cb->w, be->d * be->kw * sizeof *w);
-  if (b) memcpy(b, cb->b, be->kw * sizeof *b);
-  return LOGREG_OK;
-}
-
-static logreg_status cpu_get_grad(lr_backend *be, double *gw, double *gb, logreg_error *err) {
-  (void)err;
-  cpu_backend *cb = (cpu_backend *)be;
-  if (gw) memcpy(gw, cb->gw, be->d * be->kw * sizeof *gw);
-  if (gb) memcpy(gb, cb->gb, be->kw * sizeof *gb);
-  return LOGREG_OK;
-}
-
-static logreg_status cpu_set_params(lr_backend *be, const double *w, const double *b,
-                                    logreg_error *err) {
-  (void)err;
-  cpu_backend *cb = (cpu_backend *)be;
-  if (w) memcpy(cb->w, w, be->d * be->kw * sizeof *w);
-  if (b) memcpy(cb->b, b, be->kw * sizeof *b);
   return LOGREG_OK;
 }
 
@@ -253,12 +314,7 @@ static void cpu_destroy(lr_backend *be) {
   }
   free(cb->order);
   free(cb->rows);
-  free(cb->w);
-  free(cb->b);
-  free(cb->gw);
-  free(cb->gb);
-  free(cb->m1);
-  free(cb->m2);
+  for (int v = 0; v < LR_VEC_MAX; v++) free(cb->vec[v]);
   free(cb);
 }
 
@@ -266,36 +322,36 @@ static const lr_backend_ops cpu_ops = {
     .name = "cpu",
     .set_data = cpu_set_data,
     .set_order = cpu_set_order,
-    .eval = cpu_eval,
-    .update = cpu_update,
-    .get_params = cpu_get_params,
-    .get_grad = cpu_get_grad,
-    .set_params = cpu_set_params,
+    .sums = cpu_sums,
+    .hv = cpu_hv,
+    .vec_alloc = cpu_vec_alloc,
+    .vec_read = cpu_vec_read,
+    .vec_write = cpu_vec_write,
+    .vec_lincomb = cpu_vec_lincomb,
+    .vec_dot = cpu_vec_dot,
+    .vec_amax = cpu_vec_amax,
+    .vec_step = cpu_vec_step,
     .destroy = cpu_destroy,
 };
 
-logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double l2, double pos_weight,
+logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double pos_weight,
                                     lr_backend **out, logreg_error *err) {
   cpu_backend *cb = calloc(1, sizeof *cb);
   if (!cb) return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
-  size_t kw = binary ? 1 : k, nw = d * kw;
+  size_t kw = binary ? 1 : k;
   cb->base.ops = &cpu_ops;
   cb->base.d = d;
   cb->base.k = k;
   cb->base.kw = kw;
+  cb->base.nparam = (d + 1) * kw;
   cb->base.binary = binary;
-  cb->base.l2 = l2;
   cb->base.pos_weight = pos_weight;
   snprintf(cb->base.device, sizeof cb->base.device, "cpu (reference, double accumulation)");
-  cb->w = calloc(nw, sizeof(double));
-  cb->b = calloc(kw, sizeof(double));
-  cb->gw = calloc(nw, sizeof(double));
-  cb->gb = calloc(kw, sizeof(double));
-  cb->m1 = calloc(nw + kw, sizeof(double));
-  cb->m2 = calloc(nw + kw, sizeof(double));
-  if (!cb->w || !cb->b || !cb->gw || !cb->gb || !cb->m1 || !cb->m2) {
+  int first;
+  logreg_status st = cpu_vec_alloc(&cb->base, LR_VEC_FIXED, &first, err);
+  if (st) {
     cpu_destroy(&cb->base);
-    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory for %zu weights", nw);
+    return st;
   }
   *out = &cb->base;
   return LOGREG_OK;

@@ -20,7 +20,8 @@
 
 #include <clblast_c.h>
 
-enum { SUM_WLOSS, SUM_LOSS, SUM_CORRECT, SUM_S, SUM_SQ, SUM_GMAX, SUM_COUNT };
+/* The sums buffer: an evaluation's four row sums, then one slot for a vector reduction. */
+enum { SUM_WLOSS, SUM_LOSS, SUM_CORRECT, SUM_S, SUM_VEC, SUM_COUNT };
 
 /* X on the device: rows in segments of seg_rows rows, each its own buffer, so that X may be
  * larger than the device's largest allocation (the one-pass paths read it segment by segment;
@@ -51,13 +52,13 @@ typedef struct ocl_backend {
   cl_context ctx;
   cl_command_queue q;
   cl_program prog;
-  cl_kernel k_logits, k_softmax, k_sigmoid, k_reduce, k_sumsq, k_gpart, k_greduce, k_gfinish,
-      k_gather, k_gd, k_mom, k_adam, k_transpose, k_fused, k_ffinish, k_tile, k_tfinish;
+  cl_kernel k_logits, k_softmax, k_sigmoid, k_reduce, k_dot, k_gpart, k_greduce, k_gfinish,
+      k_gather, k_gd, k_mom, k_adam, k_lincomb, k_transpose, k_fused, k_ffinish, k_tile, k_tfinish;
   ocl_slot slot[LR_SLOT_COUNT];
-  ocl_xbuf xp;         /* the training slot's X in shuffled order... */
-  cl_mem yp, sp, perm; /* ...its labels and weights, and the order */
-  int ordered;         /* training evaluations read xp/yp/sp */
-  cl_mem theta, grad, m1, m2;
+  ocl_xbuf xp;            /* the training slot's X in shuffled order... */
+  cl_mem yp, sp, perm;    /* ...its labels and weights, and the order */
+  int ordered;            /* training evaluations read xp/yp/sp */
+  cl_mem vec[LR_VEC_MAX]; /* the backend's vectors (backend.h): theta, raw gradient sums, ... */
   cl_mem z, g;            /* logits and residuals of the last evaluation (rows x KW) */
   size_t zg_rows;         /* capacity of z and g in rows */
   cl_mem partials, gpart; /* reduction partials */
@@ -75,8 +76,7 @@ typedef struct ocl_backend {
   size_t tr, tgroups_cap, tout_cap, acc_size;
   size_t tgc, tstride; /* gradient classes per pass (LR_TGC); floats of one group's partial */
   cl_mem tpart, trsum, tout;
-  size_t pending; /* groups of a mini-batch step whose lr_tile_finish waits for the update */
-  int auto_gemm;  /* the path is to be measured when the training data is set */
+  int auto_gemm; /* the path is to be measured when the training data is set */
   char *path_cache;
 } ocl_backend;
 
@@ -332,19 +332,19 @@ static int cmp_dbl(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t count,
-                              int want_grad, lr_eval_out *out, logreg_error *err);
+static logreg_status ocl_sums(lr_backend *be, lr_slot slot, size_t begin, size_t count, int want,
+                              lr_sums *out, logreg_error *err);
 
 /* One full-batch evaluation with gradient of the n training rows on path g, in ms; NAN when
  * the path fails here (too little memory, a driver error). An evaluation reads its sums back,
  * so it is timed to its end. */
 static double time_eval(ocl_backend *ob, lr_gemm_mode g, size_t n) {
   logreg_error e;
-  lr_eval_out out;
+  lr_sums out;
   ob->gemm = g;
   if (ensure_rows(ob, n, &e)) return NAN;
   double t0 = lr_now();
-  if (ocl_eval(&ob->base, LR_SLOT_TRAIN, 0, n, 1, &out, &e)) return NAN;
+  if (ocl_sums(&ob->base, LR_SLOT_TRAIN, 0, n, LR_WANT_SUMS | LR_WANT_GRAD, &out, &e)) return NAN;
   return (lr_now() - t0) * 1e3;
 }
 
@@ -658,46 +658,43 @@ static logreg_status gemm(ocl_backend *ob, int trans_a, size_t m, size_t n, size
   return LOGREG_OK;
 }
 
-/* Two-stage sum (or max) of theta[0..n) or grad[0..n) into sums[out]. */
-static logreg_status vec_reduce(ocl_backend *ob, cl_mem v, size_t n, int take_max, cl_uint out,
-                                logreg_error *err) {
-  cl_uint un = (cl_uint)n, tm = (cl_uint)take_max, one = 1;
+/* Two-stage x.y over [0, n) (with take_max: max |x|) into sums[SUM_VEC], read back. */
+static logreg_status vec_reduce(ocl_backend *ob, cl_mem x, cl_mem y, size_t n, int take_max,
+                                double *out, logreg_error *err) {
+  cl_uint un = (cl_uint)n, tm = (cl_uint)take_max, one = 1, slot = SUM_VEC;
   size_t groups = round_up(n ? n : 1, ob->wg) / ob->wg;
   cl_uint ug = (cl_uint)groups;
-  CL_TRY(
-      set_args(ob->k_sumsq, 5, A(v), A(un), A(tm), A(ob->partials), LOCAL(ob->wg * sizeof(double))),
-      "clSetKernelArg(lr_sumsq_partial)");
-  logreg_status st = run1(ob, ob->k_sumsq, groups * ob->wg, ob->wg, "lr_sumsq_partial", err);
+  CL_TRY(set_args(ob->k_dot, 6, A(x), A(y), A(un), A(tm), A(ob->partials),
+                  LOCAL(ob->wg * sizeof(double))),
+         "clSetKernelArg(lr_dot_partial)");
+  logreg_status st = run1(ob, ob->k_dot, groups * ob->wg, ob->wg, "lr_dot_partial", err);
   if (st) return st;
-  CL_TRY(set_args(ob->k_reduce, 7, A(ob->partials), A(ug), A(one), A(tm), A(ob->sums), A(out),
+  CL_TRY(set_args(ob->k_reduce, 7, A(ob->partials), A(ug), A(one), A(tm), A(ob->sums), A(slot),
                   LOCAL(ob->wg * sizeof(ocl_sum))),
          "clSetKernelArg(lr_reduce)");
-  return run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err);
-}
-
-/* Reads the sums of an evaluation back and turns them into its results, in double. */
-static logreg_status finish_eval(ocl_backend *ob, size_t m, int want_grad, lr_eval_out *out,
-                                 logreg_error *err) {
-  ocl_sum raw[SUM_COUNT];
-  double sums[SUM_COUNT];
-  CL_TRY(clEnqueueReadBuffer(ob->q, ob->sums, CL_TRUE, 0, sizeof raw, raw, 0, NULL, NULL),
+  if ((st = run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err))) return st;
+  ocl_sum raw;
+  CL_TRY(clEnqueueReadBuffer(ob->q, ob->sums, CL_TRUE, SUM_VEC * sizeof raw, sizeof raw, &raw, 0,
+                             NULL, NULL),
          "clEnqueueReadBuffer(sums)");
-  for (int i = 0; i < SUM_COUNT; i++)
-    sums[i] = ob->info.fp64 ? raw[i].d : (double)raw[i].f[0] + (double)raw[i].f[1];
-  ob->last_rows = m;
-  out->objective = sums[SUM_WLOSS] / sums[SUM_S] + 0.5 * ob->base.l2 * sums[SUM_SQ];
-  out->loss = sums[SUM_LOSS] / (double)m;
-  out->correct = sums[SUM_CORRECT];
-  out->grad_max = want_grad ? sums[SUM_GMAX] : 0.0;
+  *out = ob->info.fp64 ? raw.d : (double)raw.f[0] + (double)raw.f[1];
   return LOGREG_OK;
 }
 
-/* An evaluation for an update step (LR_EVAL_STEP): nothing is read back, so the host does not
- * wait for the device; the measures are NaN. */
-static logreg_status step_eval(ocl_backend *ob, size_t m, lr_eval_out *out) {
-  ob->last_rows = m;
-  out->objective = out->loss = out->correct = NAN;
-  out->grad_max = NAN;
+/* Reads `count` sums (the row sums of an evaluation: wloss, loss, correct, s) from `buf`. */
+static logreg_status read_sums(ocl_backend *ob, cl_mem buf, size_t m, lr_sums *out,
+                               logreg_error *err) {
+  ocl_sum raw[4];
+  double v[4];
+  CL_TRY(clEnqueueReadBuffer(ob->q, buf, CL_TRUE, 0, sizeof raw, raw, 0, NULL, NULL),
+         "clEnqueueReadBuffer(sums)");
+  for (int i = 0; i < 4; i++)
+    v[i] = ob->info.fp64 ? raw[i].d : (double)raw[i].f[0] + (double)raw[i].f[1];
+  out->wloss = v[SUM_WLOSS];
+  out->loss = v[SUM_LOSS];
+  out->correct = v[SUM_CORRECT];
+  out->s = v[SUM_S];
+  out->rows = (double)m;
   return LOGREG_OK;
 }
 
@@ -705,18 +702,17 @@ static logreg_status step_eval(ocl_backend *ob, size_t m, lr_eval_out *out) {
 static logreg_status refresh_wt(ocl_backend *ob, logreg_error *err) {
   if (!ob->wt_stale) return LOGREG_OK;
   cl_uint ud = (cl_uint)ob->base.d;
-  CL_TRY(set_args(ob->k_transpose, 3, A(ob->theta), A(ud), A(ob->wt)),
+  CL_TRY(set_args(ob->k_transpose, 3, A(ob->vec[LR_VEC_THETA]), A(ud), A(ob->wt)),
          "clSetKernelArg(lr_transpose_w)");
   logreg_status st = run1(ob, ob->k_transpose, ob->base.d * ob->base.kw, 0, "lr_transpose_w", err);
   if (!st) ob->wt_stale = 0;
   return st;
 }
 
-/* The fused path: one pass over the rows (segment by segment) computes the sums and the
- * partial gradients. */
-static logreg_status fused_eval(ocl_backend *ob, const ocl_xbuf *xb, cl_mem Y, cl_mem S,
-                                size_t begin, size_t m, int want_grad, lr_eval_out *out,
-                                logreg_error *err) {
+/* The fused path: one pass over the rows (segment by segment) computes the row sums and the
+ * blocks' partial gradients; lr_fused_finish adds them up. */
+static logreg_status fused_sums(ocl_backend *ob, const ocl_xbuf *xb, cl_mem Y, cl_mem S,
+                                size_t begin, size_t m, int want_grad, logreg_error *err) {
   lr_backend *be = &ob->base;
   size_t d = be->d, kw = be->kw, nw = d * kw;
   size_t fb = fused_block(ob, m), blocks = 0;
@@ -724,9 +720,8 @@ static logreg_status fused_eval(ocl_backend *ob, const ocl_xbuf *xb, cl_mem Y, c
   size_t np = xbuf_pieces(xb, begin, m, pc);
   for (size_t i = 0; i < np; i++) blocks += (pc[i].rows + fb - 1) / fb;
   cl_uint ud = (cl_uint)d, boff = (cl_uint)nw, block = (cl_uint)fb, wg = want_grad ? 1 : 0;
-  int step = want_grad == LR_EVAL_STEP;
   cl_uint ub = (cl_uint)blocks;
-  float pw = (float)be->pos_weight, l2 = (float)be->l2;
+  float pw = (float)be->pos_weight;
   logreg_status st;
   if ((st = ensure_fused_blocks(ob, blocks, err)) || (st = refresh_wt(ob, err))) return st;
   /* One work-item per block: on a CPU device a work-group of one keeps each block's loop a
@@ -736,101 +731,23 @@ static logreg_status fused_eval(ocl_backend *ob, const ocl_xbuf *xb, cl_mem Y, c
     cl_uint xr = (cl_uint)pc[i].x_row0, r0 = (cl_uint)pc[i].row0, um = (cl_uint)pc[i].rows,
             gb = (cl_uint)gbase;
     CL_TRY(set_args(ob->k_fused, 16, A(pc[i].X), A(xr), A(r0), A(um), A(ud), A(ob->wt),
-                    A(ob->theta), A(boff), A(Y), A(S), A(block), A(pw), A(wg), A(gb), A(ob->gpart),
-                    A(ob->partials)),
+                    A(ob->vec[LR_VEC_THETA]), A(boff), A(Y), A(S), A(block), A(pw), A(wg), A(gb),
+                    A(ob->gpart), A(ob->partials)),
            "clSetKernelArg(lr_fused)");
     size_t nb = (pc[i].rows + fb - 1) / fb;
     if ((st = run1(ob, ob->k_fused, nb, local, "lr_fused", err))) return st;
     gbase += nb;
   }
-  CL_TRY(set_args(ob->k_ffinish, 10, A(ob->partials), A(ob->gpart), A(ub), A(ud), A(ob->theta),
-                  A(l2), A(wg), A(ob->grad), A(ob->sums), LOCAL(ob->wg * sizeof(ocl_sum))),
+  CL_TRY(set_args(ob->k_ffinish, 8, A(ob->partials), A(ob->gpart), A(ub), A(ud), A(wg),
+                  A(ob->vec[LR_VEC_GSUM]), A(ob->sums), LOCAL(ob->wg * sizeof(ocl_sum))),
          "clSetKernelArg(lr_fused_finish)");
-  if ((st = run1(ob, ob->k_ffinish, ob->wg, ob->wg, "lr_fused_finish", err))) return st;
-  return step ? step_eval(ob, m, out) : finish_eval(ob, m, want_grad, out, err);
-}
-
-/* lr_step of logreg.cl: one optimizer step, passed by value to lr_tile_finish. */
-typedef struct tile_step {
-  cl_float lr, mu, beta1, beta2, eps, c1, c2;
-  cl_uint kind, nesterov; /* LR_UPD_GD 0, LR_UPD_MOMENTUM 1, LR_UPD_ADAM 2 */
-} tile_step;
-
-static tile_step make_step(const lr_update *u) {
-  tile_step t = {(cl_float)u->lr, 0.0f, 0.0f, 0.0f, 0.0f, 1.0f, 1.0f, 0, 0};
-  if (u->kind == LOGREG_OPTIMIZER_MOMENTUM) {
-    t.kind = 1;
-    t.mu = (cl_float)u->momentum;
-    t.nesterov = (cl_uint)u->nesterov;
-  } else if (u->kind == LOGREG_OPTIMIZER_ADAM) {
-    t.kind = 2;
-    t.beta1 = (cl_float)u->beta1;
-    t.beta2 = (cl_float)u->beta2;
-    t.eps = (cl_float)u->eps;
-    t.c1 = (cl_float)(1.0 - pow(u->beta1, (double)u->t));
-    t.c2 = (cl_float)(1.0 - pow(u->beta2, (double)u->t));
-  }
-  return t;
-}
-
-/* lr_tile_finish over `groups` groups' partials; with u, the step is taken too. */
-static logreg_status tile_finish(ocl_backend *ob, size_t groups, int want_grad, const lr_update *u,
-                                 logreg_error *err) {
-  lr_backend *be = &ob->base;
-  cl_uint ug = (cl_uint)groups, ud = (cl_uint)be->d, wg = want_grad ? 1 : 0, apply = u ? 1 : 0;
-  float l2 = (float)be->l2;
-  tile_step step = u ? make_step(u) : make_step(&(lr_update){.kind = LOGREG_OPTIMIZER_GD});
-  CL_TRY(set_args(ob->k_tfinish, 15, A(ob->tpart), A(ug), A(ob->trsum), A(ob->theta), A(ud), A(l2),
-                  A(wg), A(ob->grad), A(ob->tout), LOCAL(ob->wg * ob->acc_size), A(apply), A(step),
-                  A(ob->m1), A(ob->m2), A(ob->wt)),
-         "clSetKernelArg(lr_tile_finish)");
-  return run1(ob, ob->k_tfinish, (be->d + 1) * be->kw, ob->wg, "lr_tile_finish", err);
-}
-
-/* A mini-batch step's gradient whose finish waited for an update that did not come: form it
- * now (before anything reads the gradient or replaces the parameters). */
-static logreg_status flush_step(ocl_backend *ob, logreg_error *err) {
-  if (!ob->pending) return LOGREG_OK;
-  size_t groups = ob->pending;
-  ob->pending = 0;
-  return tile_finish(ob, groups, 1, NULL, err);
-}
-
-/* Reads lr_tile_finish's sums (4 row sums, then ||W||^2 and max |g| per finish group) and
- * turns them into the evaluation's results, adding the finish groups' shares in double. */
-static logreg_status tile_results(ocl_backend *ob, size_t m, int want_grad, lr_eval_out *out,
-                                  logreg_error *err) {
-  size_t fg = round_up((ob->base.d + 1) * ob->base.kw, ob->wg) / ob->wg, nv = 4 + 2 * fg;
-  ocl_sum *raw = malloc(nv * sizeof *raw);
-  if (!raw) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
-  cl_int rc =
-      clEnqueueReadBuffer(ob->q, ob->tout, CL_TRUE, 0, nv * sizeof *raw, raw, 0, NULL, NULL);
-  double v[4] = {0}, sq = 0, gmax = 0;
-  for (size_t i = 0; rc == CL_SUCCESS && i < nv; i++) {
-    double x = ob->info.fp64 ? raw[i].d : (double)raw[i].f[0] + (double)raw[i].f[1];
-    if (i < 4)
-      v[i] = x;
-    else if (i % 2 == 0)
-      sq += x;
-    else
-      gmax = fmax(gmax, x);
-  }
-  free(raw);
-  if (rc != CL_SUCCESS) return cl_fail(err, "clEnqueueReadBuffer(tile sums)", rc);
-  ob->last_rows = 0;
-  out->objective = v[SUM_WLOSS] / v[SUM_S] + 0.5 * ob->base.l2 * sq;
-  out->loss = v[SUM_LOSS] / (double)m;
-  out->correct = v[SUM_CORRECT];
-  out->grad_max = want_grad ? gmax : 0.0;
-  return LOGREG_OK;
+  return run1(ob, ob->k_ffinish, ob->wg, ob->wg, "lr_fused_finish", err);
 }
 
 /* The tiled path: lr_tile reads each row of X once (in tiles staged in local memory) and
- * leaves per-group partials; lr_tile_finish adds them. A mini-batch step (LR_EVAL_STEP) leaves
- * the finish to the update, which takes the step in the same launch. */
-static logreg_status tiled_eval(ocl_backend *ob, const ocl_xbuf *xb, cl_mem Y, cl_mem S,
-                                size_t begin, size_t m, int want_grad, lr_eval_out *out,
-                                logreg_error *err) {
+ * leaves per-group partials; lr_tile_finish adds them. */
+static logreg_status tiled_sums(ocl_backend *ob, const ocl_xbuf *xb, cl_mem Y, cl_mem S,
+                                size_t begin, size_t m, int want_grad, logreg_error *err) {
   lr_backend *be = &ob->base;
   xpiece pc[LR_MAX_SEG];
   size_t np = xbuf_pieces(xb, begin, m, pc), groups = 0;
@@ -843,68 +760,47 @@ static logreg_status tiled_eval(ocl_backend *ob, const ocl_xbuf *xb, cl_mem Y, c
   for (size_t i = 0; i < np; i++) {
     cl_uint xr = (cl_uint)pc[i].x_row0, r0 = (cl_uint)pc[i].row0, um = (cl_uint)pc[i].rows,
             gb = (cl_uint)gbase;
-    CL_TRY(set_args(ob->k_tile, 14, A(pc[i].X), A(xr), A(r0), A(um), A(ob->wt), A(ob->theta),
-                    A(boff), A(Y), A(S), A(pw), A(wg), A(gb), A(ob->tpart), A(ob->trsum)),
+    CL_TRY(set_args(ob->k_tile, 14, A(pc[i].X), A(xr), A(r0), A(um), A(ob->wt),
+                    A(ob->vec[LR_VEC_THETA]), A(boff), A(Y), A(S), A(pw), A(wg), A(gb),
+                    A(ob->tpart), A(ob->trsum)),
            "clSetKernelArg(lr_tile)");
     size_t ng = tile_groups(ob, pc[i].rows);
     if ((st = run1(ob, ob->k_tile, ng * ob->wg, ob->wg, "lr_tile", err))) return st;
     gbase += ng;
   }
-  if (want_grad == LR_EVAL_STEP) {
-    ob->pending = groups;
-    return step_eval(ob, m, out);
-  }
-  if ((st = tile_finish(ob, groups, want_grad, NULL, err))) return st;
-  return tile_results(ob, m, want_grad, out, err);
+  cl_uint ug = (cl_uint)groups, ud = (cl_uint)be->d;
+  CL_TRY(set_args(ob->k_tfinish, 8, A(ob->tpart), A(ug), A(ob->trsum), A(ud), A(wg),
+                  A(ob->vec[LR_VEC_GSUM]), A(ob->tout), LOCAL(ob->wg * ob->acc_size)),
+         "clSetKernelArg(lr_tile_finish)");
+  return run1(ob, ob->k_tfinish, (be->d + 1) * be->kw, ob->wg, "lr_tile_finish", err);
 }
 
-static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t count,
-                              int want_grad, lr_eval_out *out, logreg_error *err) {
-  ocl_backend *ob = (ocl_backend *)be;
-  logreg_status fst = flush_step(ob, err);
-  if (fst) return fst;
-  if (begin > be->n[slot] || count > be->n[slot] - begin)
-    return lr_fail(err, LOGREG_EINVAL, "opencl backend: rows %zu..%zu outside %zu rows", begin,
-                   begin + count, be->n[slot]);
-  ocl_slot *sl = &ob->slot[slot];
-  int shuffled = slot == LR_SLOT_TRAIN && ob->ordered;
-  const ocl_xbuf *xb = shuffled ? &ob->xp : &sl->x;
-  cl_mem Y = shuffled ? ob->yp : sl->y, S = shuffled ? ob->sp : sl->s;
-  size_t d = be->d, kw = be->kw, m = count, nw = d * kw;
+/* The own and CLBlast paths: logits Z = X W, the row kernel (bias, loss, residual, per-group
+ * sums), their reduction, and with want_grad X^T G. */
+static logreg_status gemm_sums(ocl_backend *ob, cl_mem X, cl_mem Y, cl_mem S, size_t begin,
+                               size_t m, int want_grad, logreg_error *err) {
+  lr_backend *be = &ob->base;
+  size_t d = be->d, kw = be->kw, nw = d * kw;
   cl_uint row0 = (cl_uint)begin, um = (cl_uint)m, ud = (cl_uint)d, boff = (cl_uint)nw;
+  cl_mem theta = ob->vec[LR_VEC_THETA], gsum = ob->vec[LR_VEC_GSUM];
   logreg_status st;
-  if (m == 0) return lr_fail(err, LOGREG_EINVAL, "opencl backend: empty evaluation");
-
-  if (ob->gemm == LR_GEMM_FUSED) {
-    st = fused_eval(ob, xb, Y, S, begin, m, want_grad, out, err);
-    if (!st) ob->last_rows = 0; /* no logits or residuals are kept in this mode */
-    return st;
-  }
-  if (ob->gemm == LR_GEMM_TILED) return tiled_eval(ob, xb, Y, S, begin, m, want_grad, out, err);
-  if (xb->nseg != 1)
-    return lr_fail(err, LOGREG_EBACKEND,
-                   "opencl: the %s path needs X in one allocation; it is in %zu on %s",
-                   path_names[ob->gemm], xb->nseg, ob->info.name);
-  cl_mem X = xb->seg[0];
-  /* Logits Z = X W (no bias). */
   if (ob->gemm == LR_GEMM_CLBLAST) {
-    if ((st = gemm(ob, 0, m, kw, d, X, begin * d, d, ob->theta, kw, ob->z, kw, err))) return st;
+    if ((st = gemm(ob, 0, m, kw, d, X, begin * d, d, theta, kw, ob->z, kw, err))) return st;
   } else {
-    CL_TRY(set_args(ob->k_logits, 6, A(X), A(row0), A(um), A(ud), A(ob->theta), A(ob->z)),
+    CL_TRY(set_args(ob->k_logits, 6, A(X), A(row0), A(um), A(ud), A(theta), A(ob->z)),
            "clSetKernelArg(lr_logits)");
     if ((st = run1(ob, ob->k_logits, m, ob->wg, "lr_logits", err))) return st;
   }
-  /* Rows: bias, loss, residual, per-group sums. */
   size_t groups = round_up(m, ob->wg) / ob->wg;
   if (be->binary) {
     float pw = (float)be->pos_weight;
-    CL_TRY(set_args(ob->k_sigmoid, 11, A(ob->z), A(ob->g), A(ob->theta), A(boff), A(Y), A(S),
-                    A(row0), A(um), A(pw), A(ob->partials), LOCAL(ob->wg * 4 * sizeof(ocl_sum))),
+    CL_TRY(set_args(ob->k_sigmoid, 11, A(ob->z), A(ob->g), A(theta), A(boff), A(Y), A(S), A(row0),
+                    A(um), A(pw), A(ob->partials), LOCAL(ob->wg * 4 * sizeof(ocl_sum))),
            "clSetKernelArg(lr_sigmoid_rows)");
     if ((st = run1(ob, ob->k_sigmoid, m, ob->wg, "lr_sigmoid_rows", err))) return st;
   } else {
-    CL_TRY(set_args(ob->k_softmax, 10, A(ob->z), A(ob->g), A(ob->theta), A(boff), A(Y), A(S),
-                    A(row0), A(um), A(ob->partials), LOCAL(ob->wg * 4 * sizeof(ocl_sum))),
+    CL_TRY(set_args(ob->k_softmax, 10, A(ob->z), A(ob->g), A(theta), A(boff), A(Y), A(S), A(row0),
+                    A(um), A(ob->partials), LOCAL(ob->wg * 4 * sizeof(ocl_sum))),
            "clSetKernelArg(lr_softmax_rows)");
     if ((st = run1(ob, ob->k_softmax, m, ob->wg, "lr_softmax_rows", err))) return st;
   }
@@ -913,135 +809,160 @@ static logreg_status ocl_eval(lr_backend *be, lr_slot slot, size_t begin, size_t
                   LOCAL(ob->wg * sizeof(ocl_sum))),
          "clSetKernelArg(lr_reduce)");
   if ((st = run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err))) return st;
-  int step = want_grad == LR_EVAL_STEP;
-  if (!step && (st = vec_reduce(ob, ob->theta, nw, 0, SUM_SQ, err))) return st;
-
-  float l2 = (float)be->l2;
-  if (want_grad) {
-    cl_uint n_all = (cl_uint)(nw + kw);
-    if (ob->gemm == LR_GEMM_CLBLAST) {
-      if ((st = gemm(ob, 1, d, kw, m, X, begin * d, d, ob->g, kw, ob->grad, kw, err))) return st;
-      CL_TRY(set_args(ob->k_gfinish, 7, A(ob->g), A(um), A(ud), A(ob->theta), A(l2), A(ob->sums),
-                      A(ob->grad)),
-             "clSetKernelArg(lr_grad_finish)");
-      if ((st = run1(ob, ob->k_gfinish, n_all, 0, "lr_grad_finish", err))) return st;
-    } else {
-      size_t chunks = (m + ob->chunk - 1) / ob->chunk;
-      cl_uint uc = (cl_uint)ob->chunk, unc = (cl_uint)chunks;
-      CL_TRY(set_args(ob->k_gpart, 7, A(X), A(row0), A(um), A(ud), A(ob->g), A(uc), A(ob->gpart)),
-             "clSetKernelArg(lr_grad_partial)");
-      size_t gs[2] = {round_up(d + 1, 16), chunks};
-      CL_TRY(clEnqueueNDRangeKernel(ob->q, ob->k_gpart, 2, NULL, gs, NULL, 0, NULL, NULL),
-             "lr_grad_partial");
-      CL_TRY(set_args(ob->k_greduce, 7, A(ob->gpart), A(unc), A(ud), A(ob->theta), A(l2),
-                      A(ob->sums), A(ob->grad)),
-             "clSetKernelArg(lr_grad_reduce)");
-      if ((st = run1(ob, ob->k_greduce, n_all, 0, "lr_grad_reduce", err))) return st;
-    }
-    if (!step && (st = vec_reduce(ob, ob->grad, nw + kw, 1, SUM_GMAX, err))) return st;
+  if (!want_grad) return LOGREG_OK;
+  cl_uint n_all = (cl_uint)(nw + kw);
+  if (ob->gemm == LR_GEMM_CLBLAST) {
+    if ((st = gemm(ob, 1, d, kw, m, X, begin * d, d, ob->g, kw, gsum, kw, err))) return st;
+    CL_TRY(set_args(ob->k_gfinish, 4, A(ob->g), A(um), A(ud), A(gsum)),
+           "clSetKernelArg(lr_grad_finish)");
+    return run1(ob, ob->k_gfinish, n_all, 0, "lr_grad_finish", err);
   }
-  return step ? step_eval(ob, m, out) : finish_eval(ob, m, want_grad, out, err);
+  size_t chunks = (m + ob->chunk - 1) / ob->chunk;
+  cl_uint uc = (cl_uint)ob->chunk, unc = (cl_uint)chunks;
+  CL_TRY(set_args(ob->k_gpart, 7, A(X), A(row0), A(um), A(ud), A(ob->g), A(uc), A(ob->gpart)),
+         "clSetKernelArg(lr_grad_partial)");
+  size_t gs[2] = {round_up(d + 1, 16), chunks};
+  CL_TRY(clEnqueueNDRangeKernel(ob->q, ob->k_gpart, 2, NULL, gs, NULL, 0, NULL, NULL),
+         "lr_grad_partial");
+  CL_TRY(set_args(ob->k_greduce, 4, A(ob->gpart), A(unc), A(ud), A(gsum)),
+         "clSetKernelArg(lr_grad_reduce)");
+  return run1(ob, ob->k_greduce, n_all, 0, "lr_grad_reduce", err);
 }
 
-static logreg_status ocl_update(lr_backend *be, const lr_update *u, logreg_error *err) {
+static logreg_status ocl_sums(lr_backend *be, lr_slot slot, size_t begin, size_t count, int want,
+                              lr_sums *out, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
-  if (ob->pending) { /* a mini-batch step: its gradient's finish takes the step too */
-    size_t groups = ob->pending;
-    ob->pending = 0;
-    return tile_finish(ob, groups, 1, u, err);
+  if (begin > be->n[slot] || count > be->n[slot] - begin)
+    return lr_fail(err, LOGREG_EINVAL, "opencl backend: rows %zu..%zu outside %zu rows", begin,
+                   begin + count, be->n[slot]);
+  if (count == 0) return lr_fail(err, LOGREG_EINVAL, "opencl backend: empty evaluation");
+  ocl_slot *sl = &ob->slot[slot];
+  int shuffled = slot == LR_SLOT_TRAIN && ob->ordered;
+  const ocl_xbuf *xb = shuffled ? &ob->xp : &sl->x;
+  cl_mem Y = shuffled ? ob->yp : sl->y, S = shuffled ? ob->sp : sl->s;
+  int want_grad = (want & LR_WANT_GRAD) != 0;
+  logreg_status st;
+  cl_mem sums = ob->sums;
+  ob->last_rows = 0; /* the one-pass paths keep no logits or residuals */
+  if (ob->gemm == LR_GEMM_FUSED) {
+    st = fused_sums(ob, xb, Y, S, begin, count, want_grad, err);
+  } else if (ob->gemm == LR_GEMM_TILED) {
+    st = tiled_sums(ob, xb, Y, S, begin, count, want_grad, err);
+    sums = ob->tout;
+  } else if (xb->nseg != 1) {
+    return lr_fail(err, LOGREG_EBACKEND,
+                   "opencl: the %s path needs X in one allocation; it is in %zu on %s",
+                   path_names[ob->gemm], xb->nseg, ob->info.name);
+  } else {
+    st = gemm_sums(ob, xb->seg[0], Y, S, begin, count, want_grad, err);
+    if (!st) ob->last_rows = count;
   }
-  size_t n = (be->d + 1) * be->kw;
+  if (st || !(want & LR_WANT_SUMS)) return st;
+  return read_sums(ob, sums, count, out, err);
+}
+
+static logreg_status ocl_vec_step(lr_backend *be, const lr_update *u, logreg_error *err) {
+  ocl_backend *ob = (ocl_backend *)be;
+  size_t n = be->nparam;
   cl_uint un = (cl_uint)n,
           wt_d = ob->gemm == LR_GEMM_FUSED || ob->gemm == LR_GEMM_TILED ? (cl_uint)be->d : 0;
   float lr = (float)u->lr;
-  logreg_status st;
+  cl_mem theta = ob->vec[LR_VEC_THETA], grad = ob->vec[LR_VEC_GRAD], m1 = ob->vec[LR_VEC_M1],
+         m2 = ob->vec[LR_VEC_M2];
   switch (u->kind) {
   case LOGREG_OPTIMIZER_MOMENTUM: {
     float mu = (float)u->momentum;
     cl_uint nest = (cl_uint)u->nesterov;
-    CL_TRY(set_args(ob->k_mom, 9, A(ob->theta), A(ob->grad), A(ob->m1), A(un), A(lr), A(mu),
-                    A(nest), A(ob->wt), A(wt_d)),
+    CL_TRY(set_args(ob->k_mom, 9, A(theta), A(grad), A(m1), A(un), A(lr), A(mu), A(nest), A(ob->wt),
+                    A(wt_d)),
            "clSetKernelArg(lr_update_momentum)");
-    st = run1(ob, ob->k_mom, n, 0, "lr_update_momentum", err);
-    break;
+    return run1(ob, ob->k_mom, n, 0, "lr_update_momentum", err);
   }
   case LOGREG_OPTIMIZER_ADAM: {
     float b1 = (float)u->beta1, b2 = (float)u->beta2, eps = (float)u->eps;
     float c1 = (float)(1.0 - pow(u->beta1, (double)u->t));
     float c2 = (float)(1.0 - pow(u->beta2, (double)u->t));
-    CL_TRY(set_args(ob->k_adam, 13, A(ob->theta), A(ob->grad), A(ob->m1), A(ob->m2), A(un), A(lr),
-                    A(b1), A(b2), A(eps), A(c1), A(c2), A(ob->wt), A(wt_d)),
+    CL_TRY(set_args(ob->k_adam, 13, A(theta), A(grad), A(m1), A(m2), A(un), A(lr), A(b1), A(b2),
+                    A(eps), A(c1), A(c2), A(ob->wt), A(wt_d)),
            "clSetKernelArg(lr_update_adam)");
-    st = run1(ob, ob->k_adam, n, 0, "lr_update_adam", err);
-    break;
+    return run1(ob, ob->k_adam, n, 0, "lr_update_adam", err);
   }
   default:
-    CL_TRY(set_args(ob->k_gd, 6, A(ob->theta), A(ob->grad), A(un), A(lr), A(ob->wt), A(wt_d)),
+    CL_TRY(set_args(ob->k_gd, 6, A(theta), A(grad), A(un), A(lr), A(ob->wt), A(wt_d)),
            "clSetKernelArg(lr_update_gd)");
-    st = run1(ob, ob->k_gd, n, 0, "lr_update_gd", err);
-    break;
+    return run1(ob, ob->k_gd, n, 0, "lr_update_gd", err);
   }
-  return st;
 }
 
-/* Reads n floats at element offset `off` of `buf` into doubles. */
-static logreg_status read_doubles(ocl_backend *ob, cl_mem buf, size_t off, size_t n, double *out,
-                                  logreg_error *err) {
-  float *tmp = malloc((n ? n : 1) * sizeof *tmp);
+static logreg_status ocl_vec_alloc(lr_backend *be, int count, int *first, logreg_error *err) {
+  ocl_backend *ob = (ocl_backend *)be;
+  if (count < 0 || be->nvec + count > LR_VEC_MAX)
+    return lr_fail(err, LOGREG_EINVAL, "opencl backend: more than %d vectors", LR_VEC_MAX);
+  *first = be->nvec;
+  float zero = 0.0f;
+  for (int i = 0; i < count; i++) {
+    cl_mem *v = &ob->vec[be->nvec];
+    logreg_status st = alloc(ob, v, be->nparam * sizeof(float), "a solver vector", err);
+    if (st) return st;
+    CL_TRY(clEnqueueFillBuffer(ob->q, *v, &zero, sizeof zero, 0, be->nparam * sizeof(float), 0,
+                               NULL, NULL),
+           "clEnqueueFillBuffer");
+    be->nvec++;
+  }
+  return LOGREG_OK;
+}
+
+static logreg_status ocl_vec_read(lr_backend *be, int v, double *out, logreg_error *err) {
+  ocl_backend *ob = (ocl_backend *)be;
+  size_t n = be->nparam;
+  float *tmp = malloc(n * sizeof *tmp);
   if (!tmp) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
-  cl_int rc = clEnqueueReadBuffer(ob->q, buf, CL_TRUE, off * sizeof(float), n * sizeof(float), tmp,
-                                  0, NULL, NULL);
+  cl_int rc =
+      clEnqueueReadBuffer(ob->q, ob->vec[v], CL_TRUE, 0, n * sizeof(float), tmp, 0, NULL, NULL);
   for (size_t i = 0; rc == CL_SUCCESS && i < n; i++) out[i] = tmp[i];
   free(tmp);
-  if (rc != CL_SUCCESS) return cl_fail(err, "clEnqueueReadBuffer", rc);
+  if (rc != CL_SUCCESS) return cl_fail(err, "clEnqueueReadBuffer(vector)", rc);
   return LOGREG_OK;
 }
 
-/* Reads a [W | b] vector of the device (parameters or gradient) into w and b (either NULL). */
-static logreg_status read_wb(lr_backend *be, cl_mem buf, double *w, double *b, logreg_error *err) {
+static logreg_status ocl_vec_write(lr_backend *be, int v, const double *in, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
-  size_t nw = be->d * be->kw;
-  logreg_status st = w ? read_doubles(ob, buf, 0, nw, w, err) : LOGREG_OK;
-  if (!st && b) st = read_doubles(ob, buf, nw, be->kw, b, err);
-  return st;
-}
-
-static logreg_status ocl_get_params(lr_backend *be, double *w, double *b, logreg_error *err) {
-  return read_wb(be, ((ocl_backend *)be)->theta, w, b, err);
-}
-
-static logreg_status ocl_get_grad(lr_backend *be, double *gw, double *gb, logreg_error *err) {
-  logreg_status st = flush_step((ocl_backend *)be, err);
-  if (st) return st;
-  return read_wb(be, ((ocl_backend *)be)->grad, gw, gb, err);
-}
-
-static logreg_status ocl_set_params(lr_backend *be, const double *w, const double *b,
-                                    logreg_error *err) {
-  ocl_backend *ob = (ocl_backend *)be;
-  size_t nw = be->d * be->kw, n = nw + be->kw;
-  logreg_status fst = flush_step(ob, err);
-  if (fst) return fst;
+  size_t n = be->nparam;
   float *tmp = malloc(n * sizeof *tmp);
-  double *cur = calloc(n, sizeof *cur);
-  if (!tmp || !cur) {
-    free(tmp);
-    free(cur);
-    return lr_fail(err, LOGREG_ENOMEM, "out of memory");
-  }
-  /* Setting only W or only b keeps the other part as it is on the device. */
-  logreg_status st = (!w || !b) ? read_doubles(ob, ob->theta, 0, n, cur, err) : LOGREG_OK;
-  for (size_t i = 0; !st && i < n; i++)
-    tmp[i] = (float)(i < nw ? (w ? w[i] : cur[i]) : (b ? b[i - nw] : cur[i]));
-  cl_int rc = CL_SUCCESS;
-  if (!st)
-    rc = clEnqueueWriteBuffer(ob->q, ob->theta, CL_TRUE, 0, n * sizeof(float), tmp, 0, NULL, NULL);
+  if (!tmp) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++) tmp[i] = (float)in[i];
+  cl_int rc =
+      clEnqueueWriteBuffer(ob->q, ob->vec[v], CL_TRUE, 0, n * sizeof(float), tmp, 0, NULL, NULL);
   free(tmp);
-  free(cur);
-  if (st) return st;
-  if (rc != CL_SUCCESS) return cl_fail(err, "clEnqueueWriteBuffer(parameters)", rc);
-  ob->wt_stale = 1;
+  if (rc != CL_SUCCESS) return cl_fail(err, "clEnqueueWriteBuffer(vector)", rc);
+  if (v == LR_VEC_THETA) ob->wt_stale = 1;
   return LOGREG_OK;
+}
+
+static logreg_status ocl_vec_lincomb(lr_backend *be, int y, double a, int x, double b, int z,
+                                     size_t zlen, logreg_error *err) {
+  ocl_backend *ob = (ocl_backend *)be;
+  float fa = (float)a, fb = (float)b;
+  cl_uint uz = (cl_uint)zlen, un = (cl_uint)be->nparam;
+  /* Writing theta on a one-pass path keeps the transposed copy current in the same launch. */
+  cl_uint wt_d = y == LR_VEC_THETA && (ob->gemm == LR_GEMM_FUSED || ob->gemm == LR_GEMM_TILED)
+                     ? (cl_uint)be->d
+                     : 0;
+  CL_TRY(set_args(ob->k_lincomb, 9, A(ob->vec[y]), A(fa), A(ob->vec[x]), A(fb), A(ob->vec[z]),
+                  A(uz), A(un), A(ob->wt), A(wt_d)),
+         "clSetKernelArg(lr_vec_lincomb)");
+  return run1(ob, ob->k_lincomb, be->nparam, 0, "lr_vec_lincomb", err);
+}
+
+static logreg_status ocl_vec_dot(lr_backend *be, int x, int y, size_t len, double *out,
+                                 logreg_error *err) {
+  ocl_backend *ob = (ocl_backend *)be;
+  return vec_reduce(ob, ob->vec[x], ob->vec[y], len, 0, out, err);
+}
+
+static logreg_status ocl_vec_amax(lr_backend *be, int x, double *out, logreg_error *err) {
+  ocl_backend *ob = (ocl_backend *)be;
+  return vec_reduce(ob, ob->vec[x], ob->vec[x], be->nparam, 1, out, err);
 }
 
 static logreg_status ocl_finish(lr_backend *be, logreg_error *err) {
@@ -1053,10 +974,10 @@ static void ocl_destroy(lr_backend *be) {
   ocl_backend *ob = (ocl_backend *)be;
   if (!ob) return;
   if (ob->q) clFinish(ob->q);
-  cl_kernel ks[] = {ob->k_logits, ob->k_softmax, ob->k_sigmoid,   ob->k_reduce, ob->k_sumsq,
-                    ob->k_gpart,  ob->k_greduce, ob->k_gfinish,   ob->k_gather, ob->k_gd,
-                    ob->k_mom,    ob->k_adam,    ob->k_transpose, ob->k_fused,  ob->k_ffinish,
-                    ob->k_tile,   ob->k_tfinish};
+  cl_kernel ks[] = {ob->k_logits,  ob->k_softmax, ob->k_sigmoid, ob->k_reduce,    ob->k_dot,
+                    ob->k_gpart,   ob->k_greduce, ob->k_gfinish, ob->k_gather,    ob->k_gd,
+                    ob->k_mom,     ob->k_adam,    ob->k_lincomb, ob->k_transpose, ob->k_fused,
+                    ob->k_ffinish, ob->k_tile,    ob->k_tfinish};
   for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
     if (ks[i]) clReleaseKernel(ks[i]);
   for (int s = 0; s < LR_SLOT_COUNT; s++) {
@@ -1065,9 +986,9 @@ static void ocl_destroy(lr_backend *be) {
     release(&ob->slot[s].s);
   }
   xbuf_release(ob, &ob->xp);
-  cl_mem *ms[] = {&ob->wt,       &ob->yp,    &ob->sp,    &ob->perm, &ob->theta, &ob->grad,
-                  &ob->m1,       &ob->m2,    &ob->z,     &ob->g,    &ob->sums,  &ob->gpart,
-                  &ob->partials, &ob->tpart, &ob->trsum, &ob->tout};
+  for (int v = 0; v < LR_VEC_MAX; v++) release(&ob->vec[v]);
+  cl_mem *ms[] = {&ob->wt,   &ob->yp,    &ob->sp,       &ob->perm,  &ob->z,     &ob->g,
+                  &ob->sums, &ob->gpart, &ob->partials, &ob->tpart, &ob->trsum, &ob->tout};
   for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) release(ms[i]);
   if (ob->prog) clReleaseProgram(ob->prog);
   if (ob->q) clReleaseCommandQueue(ob->q);
@@ -1080,11 +1001,15 @@ static const lr_backend_ops ocl_ops = {
     .name = "opencl",
     .set_data = ocl_set_data,
     .set_order = ocl_set_order,
-    .eval = ocl_eval,
-    .update = ocl_update,
-    .get_params = ocl_get_params,
-    .get_grad = ocl_get_grad,
-    .set_params = ocl_set_params,
+    .sums = ocl_sums,
+    .hv = NULL,
+    .vec_alloc = ocl_vec_alloc,
+    .vec_read = ocl_vec_read,
+    .vec_write = ocl_vec_write,
+    .vec_lincomb = ocl_vec_lincomb,
+    .vec_dot = ocl_vec_dot,
+    .vec_amax = ocl_vec_amax,
+    .vec_step = ocl_vec_step,
     .finish = ocl_finish,
     .destroy = ocl_destroy,
 };
@@ -1093,14 +1018,23 @@ static logreg_status make_kernels(ocl_backend *ob, logreg_error *err) {
   struct {
     cl_kernel *k;
     const char *name;
-  } list[] = {{&ob->k_logits, "lr_logits"},         {&ob->k_softmax, "lr_softmax_rows"},
-              {&ob->k_sigmoid, "lr_sigmoid_rows"},  {&ob->k_reduce, "lr_reduce"},
-              {&ob->k_sumsq, "lr_sumsq_partial"},   {&ob->k_gpart, "lr_grad_partial"},
-              {&ob->k_greduce, "lr_grad_reduce"},   {&ob->k_gfinish, "lr_grad_finish"},
-              {&ob->k_gather, "lr_gather"},         {&ob->k_gd, "lr_update_gd"},
-              {&ob->k_mom, "lr_update_momentum"},   {&ob->k_adam, "lr_update_adam"},
-              {&ob->k_transpose, "lr_transpose_w"}, {&ob->k_fused, "lr_fused"},
-              {&ob->k_ffinish, "lr_fused_finish"},  {&ob->k_tile, "lr_tile"},
+  } list[] = {{&ob->k_logits, "lr_logits"},
+              {&ob->k_softmax, "lr_softmax_rows"},
+              {&ob->k_sigmoid, "lr_sigmoid_rows"},
+              {&ob->k_reduce, "lr_reduce"},
+              {&ob->k_dot, "lr_dot_partial"},
+              {&ob->k_gpart, "lr_grad_partial"},
+              {&ob->k_greduce, "lr_grad_reduce"},
+              {&ob->k_gfinish, "lr_grad_finish"},
+              {&ob->k_gather, "lr_gather"},
+              {&ob->k_gd, "lr_update_gd"},
+              {&ob->k_mom, "lr_update_momentum"},
+              {&ob->k_adam, "lr_update_adam"},
+              {&ob->k_lincomb, "lr_vec_lincomb"},
+              {&ob->k_transpose, "lr_transpose_w"},
+              {&ob->k_fused, "lr_fused"},
+              {&ob->k_ffinish, "lr_fused_finish"},
+              {&ob->k_tile, "lr_tile"},
               {&ob->k_tfinish, "lr_tile_finish"}};
   size_t count = sizeof list / sizeof list[0] - (ob->tr ? 0 : 2); /* tiled: when it applies */
   for (size_t i = 0; i < count; i++) {
@@ -1142,7 +1076,7 @@ static void set_device_name(ocl_backend *ob) {
            ob->auto_gemm ? "path measured at set-up" : what[ob->gemm]);
 }
 
-logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int binary, double l2,
+logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int binary,
                                     double pos_weight, const lr_backend_opts *opts,
                                     lr_backend **out, logreg_error *err) {
   *out = NULL;
@@ -1162,7 +1096,7 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
   ob->base.k = k;
   ob->base.kw = binary ? 1 : k;
   ob->base.binary = binary;
-  ob->base.l2 = l2;
+  ob->base.nparam = (d + 1) * ob->base.kw;
   ob->base.pos_weight = pos_weight;
   /* info already holds the options' allocation limit and fp64 switch (lr_ocl_select). */
   ob->info = info;
@@ -1243,25 +1177,21 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
   if (owned) free((void *)src);
   if (st) goto fail;
   if ((st = make_kernels(ob, err))) goto fail;
-  size_t np = (d + 1) * ob->base.kw;
-  if ((st = alloc(ob, &ob->theta, np * sizeof(float), "parameters", err)) ||
-      (st = alloc(ob, &ob->grad, np * sizeof(float), "gradient", err)) ||
-      (st = alloc(ob, &ob->m1, np * sizeof(float), "optimizer state", err)) ||
-      (st = alloc(ob, &ob->m2, np * sizeof(float), "optimizer state", err)) ||
-      (st = alloc(ob, &ob->sums, SUM_COUNT * sizeof(ocl_sum), "sums", err)) ||
+  if ((st = alloc(ob, &ob->sums, SUM_COUNT * sizeof(ocl_sum), "sums", err)) ||
       (st = alloc(ob, &ob->wt, d * ob->kwp * sizeof(float), "transposed weights", err)))
     goto fail;
   float zero = 0.0f;
-  cl_mem zeroed[] = {ob->theta, ob->grad, ob->m1, ob->m2, ob->sums, ob->wt};
+  cl_mem zeroed[] = {ob->sums, ob->wt};
+  size_t zbytes[] = {SUM_COUNT * sizeof(ocl_sum), d * ob->kwp * sizeof(float)};
   for (size_t i = 0; i < sizeof zeroed / sizeof zeroed[0]; i++) {
-    size_t bytes =
-        i == 4 ? SUM_COUNT * sizeof(ocl_sum) : (i == 5 ? d * ob->kwp : np) * sizeof(float);
-    rc = clEnqueueFillBuffer(ob->q, zeroed[i], &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
+    rc = clEnqueueFillBuffer(ob->q, zeroed[i], &zero, sizeof zero, 0, zbytes[i], 0, NULL, NULL);
     if (rc != CL_SUCCESS) {
       st = cl_fail(err, "clEnqueueFillBuffer", rc);
       goto fail;
     }
   }
+  int first;
+  if ((st = ocl_vec_alloc(&ob->base, LR_VEC_FIXED, &first, err))) goto fail;
   if ((st = ensure_rows(ob, 1, err))) goto fail;
   *out = &ob->base;
   return LOGREG_OK;

@@ -13,7 +13,7 @@ typedef enum lr_gemm_mode {
 } lr_gemm_mode;
 
 /* The opencl backend on the device named by `spec` ("opencl", "opencl:P:D"; see ocl.h). */
-logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int binary, double l2,
+logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int binary,
                                     double pos_weight, const lr_backend_opts *opts,
                                     lr_backend **out, logreg_error *err);
 
@@ -22,7 +22,7 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
 lr_gemm_mode lr_ocl_gemm_mode(const lr_backend *be);
 
 /* The last evaluation's rows x KW logits (X W, before the bias) or, with `residuals`, its
- * residuals s_i (p - y) before scaling by 1 / sum s. For tests. */
+ * residuals s_i (p - y) (raw: not scaled by 1 / sum s). For tests. */
 logreg_status lr_ocl_read_rows(lr_backend *be, int residuals, float *out, logreg_error *err);
 
 #endif

@@ -21,6 +21,7 @@
 #include "model/model.h"
 #include "prep/preprocess.h"
 #include "report.h"
+#include "solve/objective.h"
 #include "util/util.h"
 
 typedef struct bench_result {
@@ -99,10 +100,12 @@ static int cmp_double(const void *a, const void *b) {
  * drained. */
 static logreg_status one_epoch(lr_backend *be, size_t n, lr_update *u, logreg_error *err) {
   lr_eval_out ev;
+  lr_objective obj;
   logreg_status st;
+  lr_objective_init(&obj, be, 1e-4);
   u->t++;
-  if (!(st = be->ops->eval(be, LR_SLOT_TRAIN, 0, n, 1, &ev, err)) &&
-      !(st = be->ops->update(be, u, err)) && be->ops->finish)
+  if (!(st = lr_objective_eval(&obj, LR_SLOT_TRAIN, 0, n, 1, &ev, err)) &&
+      !(st = be->ops->vec_step(be, u, err)) && be->ops->finish)
     st = be->ops->finish(be, err);
   return st;
 }
@@ -121,7 +124,7 @@ static logreg_status bench_one(const char *spec, const lr_backend_opts *bo, cons
                                int epochs, int warmup, bench_result *res, logreg_error *err) {
   double t0 = lr_now();
   lr_backend *be = NULL;
-  logreg_status st = lr_backend_create(spec, d, k, binary, 1e-4, 1.0, bo, &be, err);
+  logreg_status st = lr_backend_create(spec, d, k, binary, 1.0, bo, &be, err);
   if (st) return st;
   double *times = malloc((size_t)epochs * sizeof *times);
   if (!times) {
@@ -205,7 +208,7 @@ static int bench_sweep(const char *list, const char *device, const lr_backend_op
       goto out;
     }
     double t0 = lr_now();
-    logreg_status st = lr_backend_create(device, d, k, binary, 1e-4, 1.0, bo, &be[i], &err);
+    logreg_status st = lr_backend_create(device, d, k, binary, 1.0, bo, &be[i], &err);
     if (!st)
       st = be[i]->ops->set_data(be[i], LR_SLOT_TRAIN, logreg_dataset_x(syn), logreg_dataset_y(syn),
                                 NULL, ns[i], &err);

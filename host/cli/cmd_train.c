@@ -228,7 +228,8 @@ int cmd_train(int argc, char **argv) {
       {"--split", ARG_STR, &split, "TR,VA,TE",
        "stratified fractions (default 0.7,0.15,0.15; 0.85,0.15,0 with --test)"},
       {"--binary", ARG_FLAG, &p.binary, NULL, "single-logit sigmoid model (exactly 2 classes)"},
-      {"--optimizer", ARG_STR, &optimizer, "NAME", "gd|sgd|momentum|adam (default adam)"},
+      {"--optimizer", ARG_STR, &optimizer, "NAME",
+       "gd|sgd|momentum|adam|lbfgs|newton (default adam)"},
       {"--lr", ARG_DOUBLE, &lr, "RATE",
        "learning rate (default: gd 0.5, sgd 0.05, momentum 0.01, adam 0.01)"},
       {"--epochs", ARG_INT, &epochs, "N", "passes over the training data (default 100)"},
@@ -267,7 +268,8 @@ int cmd_train(int argc, char **argv) {
   if (!isnan(lr) && !(lr > 0)) return cli_error(CLI_EXIT_USAGE, "--lr must be > 0");
   p.lr = isnan(lr) ? 0.0 : lr;
   if (optimizer && logreg_optimizer_parse(optimizer, &p.optimizer) != 0)
-    return cli_error(CLI_EXIT_USAGE, "--optimizer: \"%s\" is not one of gd, sgd, momentum, adam",
+    return cli_error(CLI_EXIT_USAGE,
+                     "--optimizer: \"%s\" is not one of gd, sgd, momentum, adam, lbfgs, newton",
                      optimizer);
   if (class_weight) {
     if (strcmp(class_weight, "balanced") == 0)

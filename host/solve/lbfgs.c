@@ -5,66 +5,67 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double dot(const double *a, const double *b, size_t n) {
-  double s = 0.0;
-  for (size_t i = 0; i < n; i++) s += a[i] * b[i];
-  return s;
-}
-
-int lr_lbfgs_init(lr_lbfgs *lb, size_t n, int m) {
+logreg_status lr_lbfgs_init(lr_lbfgs *lb, lr_backend *be, int m, logreg_error *err) {
   memset(lb, 0, sizeof *lb);
-  lb->n = n;
-  lb->m = m;
-  size_t mm = (size_t)m;
-  lb->s = malloc(mm * n * sizeof *lb->s);
-  lb->y = malloc(mm * n * sizeof *lb->y);
-  lb->rho = malloc(mm * sizeof *lb->rho);
-  lb->alpha = malloc(mm * sizeof *lb->alpha);
-  if (!lb->s || !lb->y || !lb->rho || !lb->alpha) {
-    lr_lbfgs_free(lb);
-    return -1;
-  }
-  return 0;
+  lb->be = be;
+  lb->m = m < 1 ? 1 : m > LR_LBFGS_MAX_M ? LR_LBFGS_MAX_M : m;
+  int first;
+  logreg_status st = be->ops->vec_alloc(be, 2 * (lb->m + 1), &first, err);
+  if (st) return st;
+  for (int i = 0; i < lb->m; i++) lb->sv[i] = first + 2 * i, lb->yv[i] = first + 2 * i + 1;
+  lb->spare_s = first + 2 * lb->m;
+  lb->spare_y = first + 2 * lb->m + 1;
+  return LOGREG_OK;
 }
 
-void lr_lbfgs_free(lr_lbfgs *lb) {
-  free(lb->s);
-  free(lb->y);
-  free(lb->rho);
-  free(lb->alpha);
-  memset(lb, 0, sizeof *lb);
-}
-
-void lr_lbfgs_direction(const lr_lbfgs *lb, const double *g, double *d) {
-  size_t n = lb->n;
-  for (size_t i = 0; i < n; i++) d[i] = -g[i];
-  if (lb->count == 0) return;
+logreg_status lr_lbfgs_direction(lr_lbfgs *lb, int g, int d, logreg_error *err) {
+  lr_backend *be = lb->be;
+  const lr_backend_ops *o = be->ops;
+  size_t n = be->nparam;
+  logreg_status st = o->vec_lincomb(be, d, -1.0, g, 0.0, g, 0, err);
+  if (st || lb->count == 0) return st;
   /* First loop: newest to oldest. */
   for (int k = lb->count - 1; k >= 0; k--) {
     int idx = (lb->head + k) % lb->m;
-    const double *s = lb->s + (size_t)idx * n, *y = lb->y + (size_t)idx * n;
-    double a = lb->rho[idx] * dot(s, d, n);
+    double sd;
+    if ((st = o->vec_dot(be, lb->sv[idx], d, n, &sd, err))) return st;
+    double a = lb->rho[idx] * sd;
     lb->alpha[idx] = a;
-    for (size_t i = 0; i < n; i++) d[i] -= a * y[i];
+    if ((st = o->vec_lincomb(be, d, 1.0, d, -a, lb->yv[idx], n, err))) return st;
   }
   int newest = (lb->head + lb->count - 1) % lb->m;
-  const double *sn = lb->s + (size_t)newest * n, *yn = lb->y + (size_t)newest * n;
-  double gamma = dot(sn, yn, n) / dot(yn, yn, n);
-  for (size_t i = 0; i < n; i++) d[i] *= gamma;
+  double sy, yy;
+  if ((st = o->vec_dot(be, lb->sv[newest], lb->yv[newest], n, &sy, err)) ||
+      (st = o->vec_dot(be, lb->yv[newest], lb->yv[newest], n, &yy, err)) ||
+      (st = o->vec_lincomb(be, d, sy / yy, d, 0.0, d, 0, err)))
+    return st;
   /* Second loop: oldest to newest. */
   for (int k = 0; k < lb->count; k++) {
     int idx = (lb->head + k) % lb->m;
-    const double *s = lb->s + (size_t)idx * n, *y = lb->y + (size_t)idx * n;
-    double b = lb->rho[idx] * dot(y, d, n);
-    for (size_t i = 0; i < n; i++) d[i] += (lb->alpha[idx] - b) * s[i];
+    double yd;
+    if ((st = o->vec_dot(be, lb->yv[idx], d, n, &yd, err))) return st;
+    double b = lb->rho[idx] * yd;
+    if ((st = o->vec_lincomb(be, d, 1.0, d, lb->alpha[idx] - b, lb->sv[idx], n, err))) return st;
   }
+  return LOGREG_OK;
 }
 
-int lr_lbfgs_push(lr_lbfgs *lb, const double *s, const double *y) {
-  size_t n = lb->n;
-  double sy = dot(s, y, n), ss = dot(s, s, n), yy = dot(y, y, n);
+logreg_status lr_lbfgs_push(lr_lbfgs *lb, int x1, int x0, int g1, int g0, int *stored,
+                            logreg_error *err) {
+  lr_backend *be = lb->be;
+  const lr_backend_ops *o = be->ops;
+  size_t n = be->nparam;
+  int sv = lb->spare_s, yv = lb->spare_y;
+  double sy, ss, yy;
+  logreg_status st;
+  *stored = 0;
+  if ((st = o->vec_lincomb(be, sv, 1.0, x1, -1.0, x0, n, err)) ||
+      (st = o->vec_lincomb(be, yv, 1.0, g1, -1.0, g0, n, err)) ||
+      (st = o->vec_dot(be, sv, yv, n, &sy, err)) || (st = o->vec_dot(be, sv, sv, n, &ss, err)) ||
+      (st = o->vec_dot(be, yv, yv, n, &yy, err)))
+    return st;
   /* Without positive curvature the update would break the positive-definite estimate. */
-  if (!(sy > 1e-10 * sqrt(ss * yy))) return 0;
+  if (!(sy > 1e-10 * sqrt(ss * yy))) return LOGREG_OK;
   int idx;
   if (lb->count < lb->m) {
     idx = (lb->head + lb->count) % lb->m;
@@ -73,10 +74,14 @@ int lr_lbfgs_push(lr_lbfgs *lb, const double *s, const double *y) {
     idx = lb->head;
     lb->head = (lb->head + 1) % lb->m;
   }
-  memcpy(lb->s + (size_t)idx * n, s, n * sizeof *s);
-  memcpy(lb->y + (size_t)idx * n, y, n * sizeof *y);
+  /* The new pair takes the slot; the slot's old vectors become the spare. */
+  lb->spare_s = lb->sv[idx];
+  lb->spare_y = lb->yv[idx];
+  lb->sv[idx] = sv;
+  lb->yv[idx] = yv;
   lb->rho[idx] = 1.0 / sy;
-  return 1;
+  *stored = 1;
+  return LOGREG_OK;
 }
 
 /* Minimizer of the cubic through (a, fa, da) and (b, fb, db), kept inside [lo + 10%, hi - 10%]
@@ -100,18 +105,10 @@ typedef struct trial {
   double alpha, f, dg; /* step, f, directional derivative g(x + alpha d).d */
 } trial;
 
-logreg_status lr_line_search(lr_fg_fn fg, void *ctx, size_t n, const double *x, double f0,
-                             const double *g0, const double *d, double alpha0, double c1, double c2,
-                             int max_evals, double *x_new, double *g_new, lr_line_result *res,
-                             logreg_error *err) {
-  double dg0 = dot(g0, d, n);
-  double *xt = malloc(n * sizeof *xt), *gt = malloc(n * sizeof *gt);
-  if (!xt || !gt) {
-    free(xt);
-    free(gt);
-    return LOGREG_ENOMEM;
-  }
-  /* The best point with sufficient decrease seen so far, kept in x_new/g_new. */
+logreg_status lr_line_search(lr_phi_fn phi, lr_keep_fn keep, void *ctx, double f0, double dg0,
+                             double alpha0, double c1, double c2, int max_evals,
+                             lr_line_result *res, logreg_error *err) {
+  /* The best point with sufficient decrease seen so far (kept by the caller). */
   double best_f = INFINITY, best_alpha = 0.0;
   int evals = 0, wolfe = 0, approx = 0, best_eval = 0;
   logreg_status st = LOGREG_OK;
@@ -119,19 +116,16 @@ logreg_status lr_line_search(lr_fg_fn fg, void *ctx, size_t n, const double *x, 
 
 #define KEEP(t)                                                                                    \
   do {                                                                                             \
+    if ((st = keep(ctx, err)) != LOGREG_OK) goto done;                                             \
     best_f = (t).f;                                                                                \
     best_alpha = (t).alpha;                                                                        \
     best_eval = evals;                                                                             \
-    memcpy(x_new, xt, n * sizeof *xt);                                                             \
-    memcpy(g_new, gt, n * sizeof *gt);                                                             \
   } while (0)
 #define EVAL(a, out)                                                                               \
   do {                                                                                             \
-    for (size_t i_ = 0; i_ < n; i_++) xt[i_] = x[i_] + (a)*d[i_];                                  \
-    if ((st = fg(ctx, xt, &(out).f, gt, err)) != LOGREG_OK) goto done;                             \
+    if ((st = phi(ctx, (a), &(out).f, &(out).dg, err)) != LOGREG_OK) goto done;                    \
     evals++;                                                                                       \
     (out).alpha = (a);                                                                             \
-    (out).dg = dot(gt, d, n);                                                                      \
     if (isfinite((out).f) && (out).f <= f0 + c1 * (a)*dg0 && (out).f < best_f) KEEP(out);          \
   } while (0)
 #define STRONG_WOLFE(t) ((t).f <= f0 + c1 * (t).alpha * dg0 && fabs((t).dg) <= -c2 * dg0)
@@ -202,8 +196,6 @@ done:
 #undef EVAL
 #undef STRONG_WOLFE
 #undef APPROX_WOLFE
-  free(xt);
-  free(gt);
   if (st) return st;
   /* The accepted point is the best one with sufficient decrease: when Wolfe held it is the
    * last one evaluated, which is also the best. */

@@ -14,18 +14,18 @@
 #include "data/dataset.h"
 #include "model/model.h"
 #include "prep/preprocess.h"
-#include "solve/lbfgs.h"
+#include "solve/objective.h"
+#include "solve/optim.h"
 #include "util/util.h"
 
-static const char *const optimizer_names[] = {"gd", "sgd", "momentum", "adam", "lbfgs"};
-
 const char *logreg_optimizer_name(logreg_optimizer opt) {
-  return (unsigned)opt <= LOGREG_OPTIMIZER_LBFGS ? optimizer_names[opt] : "unknown";
+  const lr_solver_def *def = lr_solver_find(opt);
+  return def ? def->name : "unknown";
 }
 
 int logreg_optimizer_parse(const char *name, logreg_optimizer *out) {
-  for (int i = 0; i <= (int)LOGREG_OPTIMIZER_LBFGS; i++) {
-    if (name && strcmp(name, optimizer_names[i]) == 0) {
+  for (int i = 0; name && lr_solver_find((logreg_optimizer)i); i++) {
+    if (strcmp(name, lr_solver_find((logreg_optimizer)i)->name) == 0) {
       *out = (logreg_optimizer)i;
       return 0;
     }
@@ -51,25 +51,16 @@ void logreg_params_init(logreg_params *p) {
   p->device = "cpu";
 }
 
-/* Default learning rates, chosen on standardized data (tumors, breast-cancer, Fashion-MNIST). */
+/* Default learning rates (optim.c's table), chosen on standardized data (tumors,
+ * breast-cancer, Fashion-MNIST). */
 double logreg_default_lr(logreg_optimizer opt) {
-  switch (opt) {
-  case LOGREG_OPTIMIZER_GD:
-    return 0.5;
-  case LOGREG_OPTIMIZER_SGD:
-    return 0.05;
-  case LOGREG_OPTIMIZER_MOMENTUM:
-    return 0.01;
-  case LOGREG_OPTIMIZER_LBFGS:
-    return 1.0;
-  default:
-    return 0.01;
-  }
+  const lr_solver_def *def = lr_solver_find(opt);
+  return def ? def->default_lr : 0.01;
 }
 
 const char *logreg_params_check(const logreg_params *p) {
-  if ((unsigned)p->optimizer > LOGREG_OPTIMIZER_LBFGS)
-    return "--optimizer must be one of gd, sgd, momentum, adam, lbfgs";
+  if (!lr_solver_find(p->optimizer))
+    return "--optimizer must be one of gd, sgd, momentum, adam, lbfgs, newton";
   if (!(p->lr >= 0) || !isfinite(p->lr)) return "--lr must be a finite number > 0";
   if (p->epochs < 1) return "--epochs must be >= 1";
   if (!(p->l2 >= 0) || !isfinite(p->l2)) return "--l2 must be a finite number >= 0";
@@ -147,98 +138,34 @@ static logreg_status set_options(logreg_model *m, const logreg_dataset *train,
   return LOGREG_OK;
 }
 
-/* ---- The loop ---- */
+/* ---- The trainer ---- */
 
-enum { LBFGS_MEMORY = 10, LBFGS_MAX_EVALS = 20 };
-
-typedef struct run_state {
-  lr_backend *be;
+struct logreg_trainer {
   const logreg_params *p;
-  lr_update upd;
-  size_t n_train, n_val;
-  uint32_t *order;
-  lr_rng rng;
-  /* L-BFGS: the iterate, its gradient, the search direction and the trial point, all
-   * [W | b]; the evaluations of the current line search. */
-  lr_lbfgs lb;
-  size_t nparam;
-  double *x, *g, *dir, *xn, *gn, *sv, *yv, f;
-  lr_eval_out ls_out[LBFGS_MAX_EVALS];
-  int ls_count;
-} run_state;
+  logreg_params params; /* a copy: the caller's may go away */
+  const lr_solver_def *def;
+  lr_backend *be;
+  lr_objective obj;
+  lr_solver sol;
+  logreg_model *m;
+  float *s_train; /* training row weights (for mini-batch sums) */
+  size_t n, nv, imputed;
+  double t0, j0, best_val;
+  double *best; /* [W | b] of the best validation epoch (--patience) */
+  int best_epoch, since_best, epochs_run;
+  lr_eval_out evv;  /* the last validation evaluation */
+  const char *stop; /* set once training has stopped */
+};
 
-/* f and gradient of J at x, through the backend: the L-BFGS line search's oracle. */
-static logreg_status lbfgs_fg(void *ctx, const double *x, double *f, double *g, logreg_error *err) {
-  run_state *rs = ctx;
-  lr_backend *be = rs->be;
-  size_t nw = be->d * be->kw;
-  lr_eval_out out;
-  logreg_status st;
-  if ((st = be->ops->set_params(be, x, x + nw, err)) ||
-      (st = be->ops->eval(be, LR_SLOT_TRAIN, 0, rs->n_train, 1, &out, err)) ||
-      (st = be->ops->get_grad(be, g, g + nw, err)))
-    return st;
-  *f = out.objective;
-  if (rs->ls_count < LBFGS_MAX_EVALS) rs->ls_out[rs->ls_count++] = out;
-  return LOGREG_OK;
-}
-
-static int lbfgs_alloc(run_state *rs, size_t nparam) {
-  rs->nparam = nparam;
-  double **v[] = {&rs->x, &rs->g, &rs->dir, &rs->xn, &rs->gn, &rs->sv, &rs->yv};
-  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-    if (!(*v[i] = calloc(nparam, sizeof(double)))) return -1;
-  return lr_lbfgs_init(&rs->lb, nparam, LBFGS_MEMORY);
-}
-
-static void lbfgs_release(run_state *rs) {
-  double **v[] = {&rs->x, &rs->g, &rs->dir, &rs->xn, &rs->gn, &rs->sv, &rs->yv};
-  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-    free(*v[i]);
-    *v[i] = NULL;
-  }
-  lr_lbfgs_free(&rs->lb);
-}
-
-/* One L-BFGS iteration from (x, f, g): direction, strong-Wolfe line search, history update.
- * *ev receives the evaluation at the accepted point, *step the step length; *stalled is set
- * when no step decreases J (converged to the precision the backend computes in). */
-static logreg_status lbfgs_iteration(run_state *rs, int iter, lr_eval_out *ev, double *step,
-                                     int *stalled, logreg_error *err) {
-  size_t n = rs->nparam;
-  double gd = 0, gnorm = 0;
-  lr_lbfgs_direction(&rs->lb, rs->g, rs->dir);
-  for (size_t i = 0; i < n; i++) gd += rs->g[i] * rs->dir[i], gnorm += rs->g[i] * rs->g[i];
-  if (!(gd < 0)) {
-    /* Not a descent direction (a stale history): restart from steepest descent. */
-    rs->lb.count = 0;
-    for (size_t i = 0; i < n; i++) rs->dir[i] = -rs->g[i];
-  }
-  /* The first step is scaled to the gradient; later ones start at the quasi-Newton 1. */
-  double alpha0 = iter == 1 || rs->lb.count == 0 ? fmin(1.0, 1.0 / sqrt(gnorm)) : 1.0;
-  lr_line_result lr;
-  rs->ls_count = 0;
-  logreg_status st = lr_line_search(lbfgs_fg, rs, n, rs->x, rs->f, rs->g, rs->dir, alpha0, 1e-4,
-                                    0.9, LBFGS_MAX_EVALS, rs->xn, rs->gn, &lr, err);
-  if (st) return st;
-  *stalled = lr.alpha == 0;
-  *step = lr.alpha;
-  if (*stalled) {
-    /* Leave the backend at x, whatever the search tried last. */
-    size_t nw = rs->be->d * rs->be->kw;
-    return rs->be->ops->set_params(rs->be, rs->x, rs->x + nw, err);
-  }
-  for (size_t i = 0; i < n; i++) rs->sv[i] = rs->xn[i] - rs->x[i], rs->yv[i] = rs->gn[i] - rs->g[i];
-  lr_lbfgs_push(&rs->lb, rs->sv, rs->yv);
-  memcpy(rs->x, rs->xn, n * sizeof *rs->x);
-  memcpy(rs->g, rs->gn, n * sizeof *rs->g);
-  rs->f = lr.f;
-  *ev = rs->ls_out[lr.best_eval - 1];
-  if (lr.best_eval != lr.evals) {
-    size_t nw = rs->be->d * rs->be->kw;
-    return rs->be->ops->set_params(rs->be, rs->x, rs->x + nw, err);
-  }
-  return LOGREG_OK;
+void logreg_trainer_free(logreg_trainer *t) {
+  if (!t) return;
+  if (t->def && t->def->release) t->def->release(&t->sol);
+  lr_backend_destroy(t->be);
+  logreg_model_free(t->m);
+  free(t->s_train);
+  free(t->sol.order);
+  free(t->best);
+  free(t);
 }
 
 static logreg_status diverged(logreg_error *err, int epoch, double obj, double lr) {
@@ -252,44 +179,19 @@ static logreg_status diverged(logreg_error *err, int epoch, double obj, double l
                  o, lr);
 }
 
-/* One mini-batch epoch: shuffle, then a step per batch. */
-static logreg_status minibatch_epoch(run_state *rs, logreg_error *err) {
-  size_t n = rs->n_train, bs = rs->p->batch_size;
-  /* Fisher-Yates from the seeded stream: the same seed gives the same batches everywhere. */
-  for (size_t i = n; i > 1; i--) {
-    size_t j = (size_t)lr_rng_below(&rs->rng, (uint64_t)i);
-    uint32_t t = rs->order[i - 1];
-    rs->order[i - 1] = rs->order[j];
-    rs->order[j] = t;
-  }
-  logreg_status st = rs->be->ops->set_order(rs->be, rs->order, err);
-  if (st) return st;
-  for (size_t begin = 0; begin < n; begin += bs) {
-    size_t count = n - begin < bs ? n - begin : bs;
-    /* The gradient only: a device backend need not wait for each batch. A diverging run shows
-     * in the evaluation after the epoch (logreg_train). */
-    lr_eval_out ev;
-    if ((st = rs->be->ops->eval(rs->be, LR_SLOT_TRAIN, begin, count, LR_EVAL_STEP, &ev, err)))
-      return st;
-    rs->upd.t++;
-    if ((st = rs->be->ops->update(rs->be, &rs->upd, err))) return st;
-  }
-  return LOGREG_OK;
-}
-
-logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *val,
-                           const logreg_params *p, logreg_model **out, logreg_train_result *res,
-                           logreg_error *err) {
+logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_dataset *val,
+                                    const logreg_params *params, logreg_trainer **out,
+                                    logreg_error *err) {
   lr_error_clear(err);
   *out = NULL;
-  const char *msg = logreg_params_check(p);
+  const char *msg = logreg_params_check(params);
   if (msg) return lr_fail(err, LOGREG_EINVAL, "%s", msg);
   if (!train || !train->y || train->n == 0)
     return lr_fail(err, LOGREG_EINVAL, "training data has no labelled rows");
   if (train->k < 2)
     return lr_fail(err, LOGREG_EINVAL, "training data has %zu class; at least 2 are needed",
                    train->k);
-  if (p->binary && train->k != 2)
+  if (params->binary && train->k != 2)
     return lr_fail(err, LOGREG_EINVAL, "--binary requires exactly 2 classes, found %zu", train->k);
   if (train->n > UINT32_MAX)
     return lr_fail(err, LOGREG_EUNSUPPORTED, "%zu rows: at most %u are supported", train->n,
@@ -297,18 +199,27 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
   if (val && (val->d != train->d || !val->y || !same_classes(train, val)))
     return lr_fail(err, LOGREG_EINVAL,
                    "validation data must have the training data's features and classes");
-  if (p->patience > 0 && (!val || val->n == 0))
+  if (params->patience > 0 && (!val || val->n == 0))
     return lr_fail(err, LOGREG_EINVAL, "--patience needs a validation split (see --split)");
 
+  logreg_trainer *t = calloc(1, sizeof *t);
+  if (!t) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  t->params = *params;
+  t->p = &t->params;
+  const logreg_params *p = t->p;
+  t->def = lr_solver_find(p->optimizer);
   size_t n = train->n, d = train->d, k = train->k, nv = val ? val->n : 0;
-  double lr = p->lr > 0 ? p->lr : logreg_default_lr(p->optimizer);
-  double t0 = lr_now();
+  t->n = n;
+  t->nv = nv;
+  double lr = p->lr > 0 ? p->lr : t->def->default_lr;
+  t->t0 = lr_now();
   logreg_status st = LOGREG_OK;
-  float *xt = NULL, *xv = NULL, *st_w = NULL, *sv_w = NULL;
-  double *best_w = NULL, *best_b = NULL;
-  run_state rs = {0};
-  logreg_model *m = lr_model_alloc(d, k, p->binary);
-  if (!m) return lr_fail(err, LOGREG_ENOMEM, "out of memory for the model");
+  float *xt = NULL, *xv = NULL, *sv_w = NULL;
+  logreg_model *m = t->m = lr_model_alloc(d, k, p->binary);
+  if (!m) {
+    st = lr_fail(err, LOGREG_ENOMEM, "out of memory for the model");
+    goto fail;
+  }
   size_t kw = lr_model_kw(m);
   if (copy_names(m->class_names, train->class_names, k) ||
       copy_names(m->feature_names, train->feature_names, d) ||
@@ -325,185 +236,180 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
   lr_column_scaler(train, m->median, m->mean, m->std, p->threads);
   xt = malloc((n * d > 0 ? n * d : 1) * sizeof *xt);
   xv = malloc((nv * d > 0 ? nv * d : 1) * sizeof *xv);
-  st_w = row_weights(train, p->class_weight_balanced);
+  t->s_train = row_weights(train, p->class_weight_balanced);
   sv_w = val ? row_weights(val, p->class_weight_balanced) : NULL;
-  best_w = malloc(d * kw * sizeof *best_w);
-  best_b = malloc(kw * sizeof *best_b);
-  rs.order = malloc(n * sizeof *rs.order);
-  if (!xt || !xv || !st_w || (val && !sv_w) || !best_w || !best_b || !rs.order) {
+  t->best = malloc((d + 1) * kw * sizeof *t->best);
+  t->sol.order = malloc(n * sizeof *t->sol.order);
+  if (!xt || !xv || !t->s_train || (val && !sv_w) || !t->best || !t->sol.order) {
     st = lr_fail(err, LOGREG_ENOMEM, "out of memory for %zu x %zu training data", n, d);
     goto fail;
   }
-  size_t imputed = lr_transform(m, train, xt, p->threads);
+  t->imputed = lr_transform(m, train, xt, p->threads);
   if (val) lr_transform(m, val, xv, p->threads);
   double s_sum = 0;
-  for (size_t i = 0; i < n; i++) s_sum += st_w[i];
+  for (size_t i = 0; i < n; i++) s_sum += t->s_train[i];
   if (!(s_sum > 0)) {
     st = lr_fail(err, LOGREG_EINVAL, "the training rows' weights sum to %g; need > 0", s_sum);
     goto fail;
   }
 
   lr_backend_opts bo = {p->gemm, p->path_cache, &p->device_options};
-  st = lr_backend_create(p->device, d, k, p->binary, p->l2, p->pos_weight, &bo, &rs.be, err);
-  if (st) goto fail;
-  if ((st = rs.be->ops->set_data(rs.be, LR_SLOT_TRAIN, xt, train->y, st_w, n, err))) goto fail;
-  if (val && (st = rs.be->ops->set_data(rs.be, LR_SLOT_VAL, xv, val->y, sv_w, nv, err))) goto fail;
+  if ((st = lr_backend_create(p->device, d, k, p->binary, p->pos_weight, &bo, &t->be, err)))
+    goto fail;
+  lr_backend *be = t->be;
+  if ((st = be->ops->set_data(be, LR_SLOT_TRAIN, xt, train->y, t->s_train, n, err))) goto fail;
+  if (val && (st = be->ops->set_data(be, LR_SLOT_VAL, xv, val->y, sv_w, nv, err))) goto fail;
   free(xt);
   free(xv);
-  xt = xv = NULL;
-
-  rs.p = p;
-  rs.n_train = n;
-  rs.n_val = nv;
-  for (size_t i = 0; i < n; i++) rs.order[i] = (uint32_t)i;
-  lr_rng_seed(&rs.rng, p->seed);
-  rs.upd = (lr_update){.kind = p->optimizer,
-                       .lr = lr,
-                       .momentum = p->momentum,
-                       .nesterov = p->nesterov,
-                       .beta1 = p->beta1,
-                       .beta2 = p->beta2,
-                       .eps = p->eps,
-                       .t = 0};
-  int lbfgs = p->optimizer == LOGREG_OPTIMIZER_LBFGS;
-  int full = lbfgs || p->batch_size == 0 || p->batch_size >= n;
-  /* L-BFGS stops at max|gradient| <= tol; without --tol it uses 1e-6 (J is then within about
-   * 1e-12 / lambda of its minimum). */
-  double tol = p->tol > 0 ? p->tol : lbfgs ? 1e-6 : 0.0;
-  if (lbfgs && lbfgs_alloc(&rs, (d + 1) * kw) != 0) {
-    st = lr_fail(err, LOGREG_ENOMEM, "out of memory for the L-BFGS history");
-    goto fail;
-  }
-
-  lr_eval_out ev, evv = {NAN, NAN, NAN, 0};
-  /* J at W = 0: the yardstick for "exploding". */
-  if ((st = rs.be->ops->eval(rs.be, LR_SLOT_TRAIN, 0, n, full, &ev, err))) goto fail;
-  double j0 = ev.objective;
-  if (lbfgs) {
-    size_t nw = d * kw;
-    rs.f = ev.objective;
-    if ((st = rs.be->ops->get_grad(rs.be, rs.g, rs.g + nw, err))) goto fail;
-  }
-  double best_val = INFINITY;
-  int best_epoch = 0, since_best = 0, epoch = 0, epochs_run = 0;
-  const char *stop = "epochs";
-  double step_len = lr;
-  for (epoch = 1; epoch <= p->epochs; epoch++) {
-    if (lbfgs) {
-      if (ev.grad_max <= tol) {
-        stop = "tol";
-        break;
-      }
-      int stalled = 0;
-      if ((st = lbfgs_iteration(&rs, epoch, &ev, &step_len, &stalled, err))) goto fail;
-      if (stalled) {
-        stop = "converged";
-        break;
-      }
-    } else if (full) {
-      /* ev holds the gradient at the current weights (computed by the previous evaluation). */
-      rs.upd.t++;
-      if ((st = rs.be->ops->update(rs.be, &rs.upd, err))) goto fail;
-    } else {
-      if ((st = minibatch_epoch(&rs, err))) goto fail;
-      if ((st = rs.be->ops->set_order(rs.be, NULL, err))) goto fail;
-    }
-    /* Measure the new weights; in full batch the same pass yields the next gradient. (The
-     * L-BFGS line search has already measured them.) */
-    if (!lbfgs && (st = rs.be->ops->eval(rs.be, LR_SLOT_TRAIN, 0, n, full, &ev, err))) goto fail;
-    if (!isfinite(ev.objective) || ev.objective > 1e4 * fmax(j0, 1.0)) {
-      st = diverged(err, epoch, ev.objective, lr);
-      goto fail;
-    }
-    if (nv && (st = rs.be->ops->eval(rs.be, LR_SLOT_VAL, 0, nv, 0, &evv, err))) goto fail;
-    if (p->progress) {
-      logreg_epoch_info info = {epoch,
-                                p->epochs,
-                                ev.objective,
-                                ev.loss,
-                                ev.correct / (double)n,
-                                nv ? evv.loss : NAN,
-                                nv ? evv.correct / (double)nv : NAN,
-                                lbfgs ? step_len : lr,
-                                lr_now() - t0};
-      p->progress(p->progress_user, &info);
-    }
-    epochs_run = epoch;
-    if (p->patience > 0) {
-      if (evv.loss < best_val) {
-        best_val = evv.loss;
-        best_epoch = epoch;
-        since_best = 0;
-        if ((st = rs.be->ops->get_params(rs.be, best_w, best_b, err))) goto fail;
-      } else if (++since_best >= p->patience) {
-        stop = "patience";
-        break;
-      }
-    } else {
-      best_epoch = epoch;
-    }
-    if (!lbfgs && full && tol > 0 && ev.grad_max <= tol) {
-      stop = "tol";
-      break;
-    }
-  }
-  if (p->patience > 0 && best_epoch > 0 && best_epoch != epochs_run) {
-    /* Early stopping: go back to the best validation epoch and measure it again. */
-    if ((st = rs.be->ops->set_params(rs.be, best_w, best_b, err))) goto fail;
-    if ((st = rs.be->ops->eval(rs.be, LR_SLOT_TRAIN, 0, n, 0, &ev, err))) goto fail;
-    if ((st = rs.be->ops->eval(rs.be, LR_SLOT_VAL, 0, nv, 0, &evv, err))) goto fail;
-  }
-  if ((st = rs.be->ops->get_params(rs.be, m->w, m->b, err))) goto fail;
-  free(m->options.device);
-  if (!(m->options.device = lr_strdup(rs.be->device))) {
-    st = lr_fail(err, LOGREG_ENOMEM, "out of memory");
-    goto fail;
-  }
-  for (size_t i = 0; i < d * kw; i++)
-    if (!isfinite(m->w[i])) {
-      st = diverged(err, epochs_run, NAN, lr);
-      goto fail;
-    }
-
-  m->options.epochs_run = epochs_run;
-  m->train = (lr_split_metrics){1, ev.loss, ev.correct / (double)n, n};
-  if (nv) m->val = (lr_split_metrics){1, evv.loss, evv.correct / (double)nv, nv};
-  if (res) {
-    res->epochs_run = epochs_run;
-    res->best_epoch = best_epoch;
-    res->seconds = lr_now() - t0;
-    res->objective = ev.objective;
-    res->train_loss = ev.loss;
-    res->train_accuracy = ev.correct / (double)n;
-    res->val_loss = nv ? evv.loss : NAN;
-    res->val_accuracy = nv ? evv.correct / (double)nv : NAN;
-    res->imputed = imputed;
-    res->stop_reason = stop;
-    res->backend = rs.be->ops->name;
-    snprintf(res->device, sizeof res->device, "%s", rs.be->device);
-    res->path = rs.be->path;
-  }
-  lbfgs_release(&rs);
-  lr_backend_destroy(rs.be);
-  free(st_w);
   free(sv_w);
-  free(best_w);
-  free(best_b);
-  free(rs.order);
-  *out = m;
+  xt = xv = sv_w = NULL;
+
+  lr_objective_init(&t->obj, be, p->l2);
+  lr_solver *sol = &t->sol;
+  sol->obj = &t->obj;
+  sol->be = be;
+  sol->p = p;
+  sol->lr = lr;
+  sol->n = n;
+  sol->s = t->s_train;
+  sol->full = t->def->second_order || p->batch_size == 0 || p->batch_size >= n;
+  /* The second-order solvers stop at max|gradient| <= tol; without --tol they use 1e-6 (J is
+   * then within about 1e-12 / lambda of its minimum). */
+  sol->tol = p->tol > 0 ? p->tol : t->def->second_order ? 1e-6 : 0.0;
+  sol->step = lr;
+  for (size_t i = 0; i < n; i++) sol->order[i] = (uint32_t)i;
+  lr_rng_seed(&sol->rng, p->seed);
+  /* J at W = 0: the yardstick for "exploding". */
+  if ((st = lr_objective_eval(&t->obj, LR_SLOT_TRAIN, 0, n, sol->full, &sol->ev, err))) goto fail;
+  t->j0 = sol->ev.objective;
+  if (t->def->init && (st = t->def->init(sol, err))) goto fail;
+  t->evv = (lr_eval_out){NAN, NAN, NAN, 0};
+  t->best_val = INFINITY;
+  *out = t;
   return LOGREG_OK;
 
 fail:
-  lbfgs_release(&rs);
-  lr_backend_destroy(rs.be);
   free(xt);
   free(xv);
-  free(st_w);
   free(sv_w);
-  free(best_w);
-  free(best_b);
-  free(rs.order);
-  logreg_model_free(m);
+  logreg_trainer_free(t);
+  return st;
+}
+
+logreg_status logreg_trainer_epoch(logreg_trainer *t, logreg_epoch_info *info, const char **stop,
+                                   logreg_error *err) {
+  const logreg_params *p = t->p;
+  lr_solver *sol = &t->sol;
+  lr_backend *be = t->be;
+  logreg_status st;
+  if (info) memset(info, 0, sizeof *info);
+  *stop = t->stop;
+  if (t->stop) return LOGREG_OK;
+  sol->epoch = t->epochs_run + 1;
+  const char *why = NULL;
+  if ((st = t->def->epoch(sol, &why, err))) return st;
+  if (why) { /* the epoch did nothing: training is over */
+    *stop = t->stop = why;
+    return LOGREG_OK;
+  }
+  int epoch = sol->epoch;
+  lr_eval_out *ev = &sol->ev;
+  if (!isfinite(ev->objective) || ev->objective > 1e4 * fmax(t->j0, 1.0))
+    return diverged(err, epoch, ev->objective, sol->lr);
+  if (t->nv && (st = lr_objective_eval(&t->obj, LR_SLOT_VAL, 0, t->nv, 0, &t->evv, err))) return st;
+  logreg_epoch_info e = {epoch,
+                         p->epochs,
+                         ev->objective,
+                         ev->loss,
+                         ev->correct / (double)t->n,
+                         t->nv ? t->evv.loss : NAN,
+                         t->nv ? t->evv.correct / (double)t->nv : NAN,
+                         sol->step,
+                         lr_now() - t->t0};
+  if (info) *info = e;
+  if (p->progress) p->progress(p->progress_user, &e);
+  t->epochs_run = epoch;
+  if (p->patience > 0) {
+    if (t->evv.loss < t->best_val) {
+      t->best_val = t->evv.loss;
+      t->best_epoch = epoch;
+      t->since_best = 0;
+      if ((st = be->ops->vec_read(be, LR_VEC_THETA, t->best, err))) return st;
+    } else if (++t->since_best >= p->patience) {
+      t->stop = "patience";
+    }
+  } else {
+    t->best_epoch = epoch;
+  }
+  if (!t->stop && !t->def->second_order && sol->full && sol->tol > 0 && ev->grad_max <= sol->tol)
+    t->stop = "tol";
+  if (!t->stop && epoch >= p->epochs) t->stop = "epochs";
+  *stop = t->stop;
+  return LOGREG_OK;
+}
+
+logreg_status logreg_trainer_finish(logreg_trainer *t, logreg_model **out, logreg_train_result *res,
+                                    logreg_error *err) {
+  *out = NULL;
+  if (!t->m) return lr_fail(err, LOGREG_EINVAL, "the trainer's model was already handed over");
+  lr_backend *be = t->be;
+  lr_eval_out *ev = &t->sol.ev;
+  logreg_model *m = t->m;
+  size_t n = t->n, nv = t->nv, nw = be->d * be->kw;
+  logreg_status st;
+  if (t->p->patience > 0 && t->best_epoch > 0 && t->best_epoch != t->epochs_run) {
+    /* Early stopping: go back to the best validation epoch and measure it again. */
+    if ((st = be->ops->vec_write(be, LR_VEC_THETA, t->best, err)) ||
+        (st = lr_objective_eval(&t->obj, LR_SLOT_TRAIN, 0, n, 0, ev, err)) ||
+        (st = lr_objective_eval(&t->obj, LR_SLOT_VAL, 0, nv, 0, &t->evv, err)))
+      return st;
+  }
+  if ((st = be->ops->vec_read(be, LR_VEC_THETA, t->best, err))) return st;
+  memcpy(m->w, t->best, nw * sizeof *m->w);
+  memcpy(m->b, t->best + nw, be->kw * sizeof *m->b);
+  free(m->options.device);
+  if (!(m->options.device = lr_strdup(be->device)))
+    return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  for (size_t i = 0; i < nw; i++)
+    if (!isfinite(m->w[i])) return diverged(err, t->epochs_run, NAN, t->sol.lr);
+  const char *stop = t->stop ? t->stop : "epochs";
+  m->options.epochs_run = t->epochs_run;
+  m->train = (lr_split_metrics){1, ev->loss, ev->correct / (double)n, n};
+  if (nv) m->val = (lr_split_metrics){1, t->evv.loss, t->evv.correct / (double)nv, nv};
+  if (res) {
+    res->epochs_run = t->epochs_run;
+    res->best_epoch = t->best_epoch;
+    res->seconds = lr_now() - t->t0;
+    res->objective = ev->objective;
+    res->train_loss = ev->loss;
+    res->train_accuracy = ev->correct / (double)n;
+    res->val_loss = nv ? t->evv.loss : NAN;
+    res->val_accuracy = nv ? t->evv.correct / (double)nv : NAN;
+    res->imputed = t->imputed;
+    res->stop_reason = stop;
+    res->backend = be->ops->name;
+    snprintf(res->device, sizeof res->device, "%s", be->device);
+    res->path = be->path;
+    res->evaluations = t->obj.evals;
+    res->hv_products = t->obj.hv_products;
+  }
+  *out = m;
+  t->m = NULL;
+  return LOGREG_OK;
+}
+
+logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *val,
+                           const logreg_params *p, logreg_model **out, logreg_train_result *res,
+                           logreg_error *err) {
+  *out = NULL;
+  logreg_trainer *t;
+  logreg_status st = logreg_trainer_create(train, val, p, &t, err);
+  if (st) return st;
+  const char *stop = NULL;
+  while (!stop && !(st = logreg_trainer_epoch(t, NULL, &stop, err))) {
+  }
+  if (!st) st = logreg_trainer_finish(t, out, res, err);
+  logreg_trainer_free(t);
   return st;
 }
 

@@ -1,0 +1,63 @@
+/* objective.h: the objective layer: turns a backend's raw sums into J of DESIGN.md §2,
+ *
+ *   J(W, b) = sum_i s_i l_i / sum_i s_i + lambda/2 ||W||^2,
+ *
+ * its gradient and its Hessian-vector products, on the backend's vectors. This is the one
+ * place where the 1 / sum s scaling and the L2 term are applied, so it is also the one place
+ * where the sums of several shards (devices, MPI ranks) would be added before they are used:
+ * lr_objective_sums is that combine point (one shard today).
+ */
+#ifndef LOGREG_OBJECTIVE_H
+#define LOGREG_OBJECTIVE_H
+
+#include "backend/backend.h"
+
+/* What one evaluation measured over its rows. */
+typedef struct lr_eval_out {
+  double objective; /* J */
+  double loss;      /* mean unweighted row loss */
+  double correct;   /* rows predicted right */
+  double grad_max;  /* max |dJ/dtheta| over W and b; 0 when no gradient was asked for */
+} lr_eval_out;
+
+typedef struct lr_objective {
+  lr_backend *be; /* the shard(s): one backend */
+  double l2;      /* lambda */
+  size_t nw;      /* d kw: the penalized part of a vector ([W | b]: W first) */
+  double s_train; /* sum s of the train slot, from the last full evaluation of it */
+  long evals;     /* full-batch evaluations of the train slot (passes over X) */
+  long hv_products;
+} lr_objective;
+
+void lr_objective_init(lr_objective *o, lr_backend *be, double l2);
+
+/* The raw sums of every shard over rows [begin, begin + count), added up (the combine point). */
+logreg_status lr_objective_sums(lr_objective *o, lr_slot slot, size_t begin, size_t count, int want,
+                                lr_sums *out, logreg_error *err);
+
+/* J, mean loss and correct rows at LR_VEC_THETA over rows [begin, begin + count) of `slot`;
+ * with want_grad, also dJ/dtheta into LR_VEC_GRAD and its max |.| into out->grad_max. */
+logreg_status lr_objective_eval(lr_objective *o, lr_slot slot, size_t begin, size_t count,
+                                int want_grad, lr_eval_out *out, logreg_error *err);
+
+/* The gradient of the mini-batch objective over train rows [begin, begin + count) into
+ * LR_VEC_GRAD, without waiting for the device: batch_s is the batch's sum of s, which the host
+ * knows from the row weights. */
+logreg_status lr_objective_batch_grad(lr_objective *o, size_t begin, size_t count, double batch_s,
+                                      logreg_error *err);
+
+/* out = (Hessian of J at LR_VEC_THETA) v, over the whole train slot (after a full evaluation
+ * of it has set s_train). */
+logreg_status lr_objective_hv(lr_objective *o, int v, int out, logreg_error *err);
+
+/* J from sums and ||W||^2. */
+double lr_objective_value(const lr_sums *s, double l2, double w2);
+
+/* The reference objective (DESIGN.md §2 in double, plain loops): J, loss and correct over rows
+ * rows[0..m) (all m rows when NULL) at W (d x kw) and b (kw); gw/gb (may be NULL) receive dJ/dW
+ * and dJ/db. s may be NULL (all 1). Returns 0, or -1 when out of memory. For tests. */
+int lr_reference_eval(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
+                      size_t m, size_t d, size_t k, int binary, double l2, double pos_weight,
+                      const double *w, const double *b, lr_eval_out *out, double *gw, double *gb);
+
+#endif

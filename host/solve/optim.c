@@ -1,0 +1,333 @@
+/* optim.c: every optimizer (see optim.h): the first-order methods (gd, sgd, momentum, Nesterov,
+ * adam), L-BFGS and trust-region Newton-CG, each as an epoch function over the objective layer
+ * and the backend's vectors. */
+#include "solve/optim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "solve/lbfgs.h"
+
+/* ---- First-order methods: gd, sgd, momentum, adam ---- */
+
+static logreg_status first_order_step(lr_solver *s, logreg_error *err) {
+  lr_update u = {.kind = s->p->optimizer,
+                 .lr = s->lr,
+                 .momentum = s->p->momentum,
+                 .nesterov = s->p->nesterov,
+                 .beta1 = s->p->beta1,
+                 .beta2 = s->p->beta2,
+                 .eps = s->p->eps,
+                 .t = ++s->t};
+  return s->be->ops->vec_step(s->be, &u, err);
+}
+
+/* One mini-batch epoch: shuffle, then a step per batch. */
+static logreg_status minibatch_epoch(lr_solver *s, logreg_error *err) {
+  size_t n = s->n, bs = s->p->batch_size;
+  lr_backend *be = s->be;
+  /* Fisher-Yates from the seeded stream: the same seed gives the same batches everywhere. */
+  for (size_t i = n; i > 1; i--) {
+    size_t j = (size_t)lr_rng_below(&s->rng, (uint64_t)i);
+    uint32_t t = s->order[i - 1];
+    s->order[i - 1] = s->order[j];
+    s->order[j] = t;
+  }
+  logreg_status st = be->ops->set_order(be, s->order, err);
+  if (st) return st;
+  for (size_t begin = 0; begin < n; begin += bs) {
+    size_t count = n - begin < bs ? n - begin : bs;
+    /* The batch's sum of weights, from the host's copy: the device need not be waited for. A
+     * diverging run shows in the evaluation after the epoch. */
+    double bsum = 0;
+    for (size_t i = begin; i < begin + count; i++) bsum += s->s[s->order[i]];
+    if ((st = lr_objective_batch_grad(s->obj, begin, count, bsum, err)) ||
+        (st = first_order_step(s, err)))
+      return st;
+  }
+  return be->ops->set_order(be, NULL, err);
+}
+
+static logreg_status first_order_epoch(lr_solver *s, const char **stop, logreg_error *err) {
+  *stop = NULL;
+  logreg_status st = s->full ? first_order_step(s, err) /* GRAD holds the gradient at THETA */
+                             : minibatch_epoch(s, err);
+  if (st) return st;
+  s->step = s->lr;
+  /* Measure the new weights; in full batch the same pass yields the next gradient. */
+  return lr_objective_eval(s->obj, LR_SLOT_TRAIN, 0, s->n, s->full, &s->ev, err);
+}
+
+/* ---- L-BFGS: memory 10, strong-Wolfe line search ---- */
+
+enum { LBFGS_MEMORY = 10, LBFGS_MAX_EVALS = 20 };
+
+typedef struct lbfgs_state {
+  lr_lbfgs lb;
+  int x, g, d, xn, gn; /* iterate, its gradient, direction, best trial point and its gradient */
+  double f;
+  lr_eval_out trial[LBFGS_MAX_EVALS]; /* the evaluations of the current line search */
+  int ntrial;
+  lr_solver *s;
+} lbfgs_state;
+
+static logreg_status copy_vec(lr_backend *be, int to, int from, logreg_error *err) {
+  return be->ops->vec_lincomb(be, to, 1.0, from, 0.0, from, 0, err);
+}
+
+static logreg_status lbfgs_init(lr_solver *s, logreg_error *err) {
+  lbfgs_state *ls = calloc(1, sizeof *ls);
+  if (!ls) return lr_fail(err, LOGREG_ENOMEM, "out of memory for L-BFGS");
+  s->state = ls;
+  ls->s = s;
+  lr_backend *be = s->be;
+  int first;
+  logreg_status st = lr_lbfgs_init(&ls->lb, be, LBFGS_MEMORY, err);
+  if (!st) st = be->ops->vec_alloc(be, 5, &first, err);
+  if (st) return st;
+  ls->x = first, ls->g = first + 1, ls->d = first + 2, ls->xn = first + 3, ls->gn = first + 4;
+  ls->f = s->ev.objective;
+  if ((st = copy_vec(be, ls->x, LR_VEC_THETA, err))) return st;
+  return copy_vec(be, ls->g, LR_VEC_GRAD, err);
+}
+
+/* f and g.d at x + alpha d: the line search's oracle. */
+static logreg_status lbfgs_phi(void *ctx, double alpha, double *f, double *dg, logreg_error *err) {
+  lbfgs_state *ls = ctx;
+  lr_solver *s = ls->s;
+  lr_backend *be = s->be;
+  lr_eval_out out;
+  logreg_status st;
+  if ((st = be->ops->vec_lincomb(be, LR_VEC_THETA, 1.0, ls->x, alpha, ls->d, be->nparam, err)) ||
+      (st = lr_objective_eval(s->obj, LR_SLOT_TRAIN, 0, s->n, 1, &out, err)) ||
+      (st = be->ops->vec_dot(be, LR_VEC_GRAD, ls->d, be->nparam, dg, err)))
+    return st;
+  *f = out.objective;
+  if (ls->ntrial < LBFGS_MAX_EVALS) ls->trial[ls->ntrial++] = out;
+  return LOGREG_OK;
+}
+
+static logreg_status lbfgs_keep(void *ctx, logreg_error *err) {
+  lbfgs_state *ls = ctx;
+  lr_backend *be = ls->s->be;
+  logreg_status st = copy_vec(be, ls->xn, LR_VEC_THETA, err);
+  return st ? st : copy_vec(be, ls->gn, LR_VEC_GRAD, err);
+}
+
+/* One L-BFGS iteration from (x, f, g): direction, line search, history update. */
+static logreg_status lbfgs_epoch(lr_solver *s, const char **stop, logreg_error *err) {
+  lbfgs_state *ls = s->state;
+  lr_backend *be = s->be;
+  const lr_backend_ops *o = be->ops;
+  size_t n = be->nparam;
+  *stop = NULL;
+  if (s->ev.grad_max <= s->tol) {
+    *stop = "tol";
+    return LOGREG_OK;
+  }
+  double gd, gnorm;
+  logreg_status st;
+  if ((st = lr_lbfgs_direction(&ls->lb, ls->g, ls->d, err)) ||
+      (st = o->vec_dot(be, ls->g, ls->d, n, &gd, err)) ||
+      (st = o->vec_dot(be, ls->g, ls->g, n, &gnorm, err)))
+    return st;
+  if (!(gd < 0)) {
+    /* Not a descent direction (a stale history): restart from steepest descent. */
+    ls->lb.count = 0;
+    if ((st = o->vec_lincomb(be, ls->d, -1.0, ls->g, 0.0, ls->g, 0, err)) ||
+        (st = o->vec_dot(be, ls->g, ls->d, n, &gd, err)))
+      return st;
+  }
+  /* The first step is scaled to the gradient; later ones start at the quasi-Newton 1. */
+  double alpha0 = s->epoch == 1 || ls->lb.count == 0 ? fmin(1.0, 1.0 / sqrt(gnorm)) : 1.0;
+  lr_line_result lr;
+  ls->ntrial = 0;
+  if ((st = lr_line_search(lbfgs_phi, lbfgs_keep, ls, ls->f, gd, alpha0, 1e-4, 0.9, LBFGS_MAX_EVALS,
+                           &lr, err)))
+    return st;
+  if (lr.alpha == 0) {
+    /* No step decreases J (converged to the precision the backend computes in): leave the
+     * backend at x, whatever the search tried last. */
+    *stop = "converged";
+    return copy_vec(be, LR_VEC_THETA, ls->x, err);
+  }
+  if (lr.best_eval != lr.evals && ((st = copy_vec(be, LR_VEC_THETA, ls->xn, err)) ||
+                                   (st = copy_vec(be, LR_VEC_GRAD, ls->gn, err))))
+    return st;
+  int stored;
+  if ((st = lr_lbfgs_push(&ls->lb, LR_VEC_THETA, ls->x, LR_VEC_GRAD, ls->g, &stored, err)) ||
+      (st = copy_vec(be, ls->x, LR_VEC_THETA, err)) || (st = copy_vec(be, ls->g, LR_VEC_GRAD, err)))
+    return st;
+  ls->f = lr.f;
+  s->ev = ls->trial[lr.best_eval - 1];
+  s->step = lr.alpha;
+  return LOGREG_OK;
+}
+
+/* ---- Trust-region Newton-CG (Lin and More's TRON, as LIBLINEAR uses it) ----
+ *
+ * Each iteration minimizes the quadratic model g.s + s.Hs / 2 within ||s|| <= delta by
+ * conjugate gradients (Steihaug: stop at the boundary or when ||r|| <= 0.1 ||g||), each CG step
+ * one Hessian-vector product (one pass over X), then takes the step when J falls by enough of
+ * the model's prediction, and resizes delta by how well the model predicted. */
+
+enum { NEWTON_MAX_CG = 250 };
+
+typedef struct newton_state {
+  int w, g, s, r, d, hd; /* iterate, gradient, step, CG residual, CG direction, H d */
+  double f, delta;
+} newton_state;
+
+static logreg_status newton_init(lr_solver *s, logreg_error *err) {
+  newton_state *ns = calloc(1, sizeof *ns);
+  if (!ns) return lr_fail(err, LOGREG_ENOMEM, "out of memory for Newton");
+  s->state = ns;
+  lr_backend *be = s->be;
+  int first;
+  logreg_status st = be->ops->vec_alloc(be, 6, &first, err);
+  if (st) return st;
+  ns->w = first, ns->g = first + 1, ns->s = first + 2, ns->r = first + 3, ns->d = first + 4;
+  ns->hd = first + 5;
+  ns->f = s->ev.objective;
+  double gg;
+  if ((st = copy_vec(be, ns->w, LR_VEC_THETA, err)) ||
+      (st = copy_vec(be, ns->g, LR_VEC_GRAD, err)) ||
+      (st = be->ops->vec_dot(be, ns->g, ns->g, be->nparam, &gg, err)))
+    return st;
+  ns->delta = sqrt(gg);
+  return LOGREG_OK;
+}
+
+/* Steihaug's CG for min g.s + s.Hs/2, ||s|| <= delta, at THETA = w: the step in s, the final
+ * residual r = -g - Hs. *cg receives the Hessian-vector products used. */
+static logreg_status newton_cg(lr_solver *s, newton_state *ns, int *cg, logreg_error *err) {
+  lr_backend *be = s->be;
+  const lr_backend_ops *o = be->ops;
+  size_t n = be->nparam;
+  double rr, gg;
+  logreg_status st;
+  *cg = 0;
+  if ((st = o->vec_lincomb(be, ns->s, 0.0, ns->g, 0.0, ns->g, 0, err)) ||
+      (st = o->vec_lincomb(be, ns->r, -1.0, ns->g, 0.0, ns->g, 0, err)) ||
+      (st = copy_vec(be, ns->d, ns->r, err)) || (st = o->vec_dot(be, ns->g, ns->g, n, &gg, err)))
+    return st;
+  rr = gg;
+  double cgtol = 0.1 * sqrt(gg);
+  while (*cg < NEWTON_MAX_CG && sqrt(rr) > cgtol) {
+    double dhd, ss;
+    if ((st = lr_objective_hv(s->obj, ns->d, ns->hd, err)) ||
+        (st = o->vec_dot(be, ns->d, ns->hd, n, &dhd, err)))
+      return st;
+    ++*cg;
+    double alpha = dhd > 0 ? rr / dhd : INFINITY;
+    if (isfinite(alpha)) {
+      if ((st = o->vec_lincomb(be, ns->s, 1.0, ns->s, alpha, ns->d, n, err)) ||
+          (st = o->vec_dot(be, ns->s, ns->s, n, &ss, err)))
+        return st;
+    }
+    if (!isfinite(alpha) || sqrt(ss) > ns->delta) {
+      /* Back to the last s inside, then along d to the boundary: the root tau >= 0 of
+       * ||s + tau d|| = delta. */
+      if (isfinite(alpha) && (st = o->vec_lincomb(be, ns->s, 1.0, ns->s, -alpha, ns->d, n, err)))
+        return st;
+      double sd, s2, dd;
+      if ((st = o->vec_dot(be, ns->s, ns->d, n, &sd, err)) ||
+          (st = o->vec_dot(be, ns->s, ns->s, n, &s2, err)) ||
+          (st = o->vec_dot(be, ns->d, ns->d, n, &dd, err)))
+        return st;
+      double dsq = ns->delta * ns->delta, rad = sqrt(sd * sd + dd * (dsq - s2));
+      double tau = sd >= 0 ? (dsq - s2) / (sd + rad) : (rad - sd) / dd;
+      return (st = o->vec_lincomb(be, ns->s, 1.0, ns->s, tau, ns->d, n, err))
+                 ? st
+                 : o->vec_lincomb(be, ns->r, 1.0, ns->r, -tau, ns->hd, n, err);
+    }
+    double rr_new;
+    if ((st = o->vec_lincomb(be, ns->r, 1.0, ns->r, -alpha, ns->hd, n, err)) ||
+        (st = o->vec_dot(be, ns->r, ns->r, n, &rr_new, err)) ||
+        (st = o->vec_lincomb(be, ns->d, 1.0, ns->r, rr_new / rr, ns->d, n, err)))
+      return st;
+    rr = rr_new;
+  }
+  return LOGREG_OK;
+}
+
+static logreg_status newton_epoch(lr_solver *s, const char **stop, logreg_error *err) {
+  newton_state *ns = s->state;
+  lr_backend *be = s->be;
+  const lr_backend_ops *o = be->ops;
+  size_t n = be->nparam;
+  /* Lin and More's constants: acceptance and radius thresholds, radius factors. */
+  const double eta0 = 1e-4, eta1 = 0.25, eta2 = 0.75, sigma1 = 0.25, sigma2 = 0.5, sigma3 = 4.0;
+  *stop = NULL;
+  if (s->ev.grad_max <= s->tol) {
+    *stop = "tol";
+    return LOGREG_OK;
+  }
+  int cg;
+  double gs, sr, snorm2;
+  lr_eval_out out;
+  logreg_status st;
+  if ((st = newton_cg(s, ns, &cg, err)) || (st = o->vec_dot(be, ns->g, ns->s, n, &gs, err)) ||
+      (st = o->vec_dot(be, ns->s, ns->r, n, &sr, err)) ||
+      (st = o->vec_dot(be, ns->s, ns->s, n, &snorm2, err)) ||
+      (st = o->vec_lincomb(be, LR_VEC_THETA, 1.0, ns->w, 1.0, ns->s, n, err)) ||
+      (st = lr_objective_eval(s->obj, LR_SLOT_TRAIN, 0, s->n, 1, &out, err)))
+    return st;
+  double prered = -0.5 * (gs - sr), fnew = out.objective, actred = ns->f - fnew;
+  double snorm = sqrt(snorm2);
+  if (s->epoch == 1) ns->delta = fmin(ns->delta, snorm);
+  /* The step that minimizes the quadratic through f, g.s and fnew along s. */
+  double alpha = fnew - ns->f - gs <= 0 ? sigma3 : fmax(sigma1, -0.5 * (gs / (fnew - ns->f - gs)));
+  if (actred < eta0 * prered)
+    ns->delta = fmin(fmax(alpha, sigma1) * snorm, sigma2 * ns->delta);
+  else if (actred < eta1 * prered)
+    ns->delta = fmax(sigma1 * ns->delta, fmin(alpha * snorm, sigma2 * ns->delta));
+  else if (actred < eta2 * prered)
+    ns->delta = fmax(sigma1 * ns->delta, fmin(alpha * snorm, sigma3 * ns->delta));
+  else
+    ns->delta = fmax(ns->delta, fmin(alpha * snorm, sigma3 * ns->delta));
+  s->step = snorm;
+  if (actred > eta0 * prered && isfinite(fnew)) {
+    ns->f = fnew;
+    s->ev = out;
+    if ((st = copy_vec(be, ns->w, LR_VEC_THETA, err)) ||
+        (st = copy_vec(be, ns->g, LR_VEC_GRAD, err)))
+      return st;
+  } else {
+    /* Rejected: back to w (the next products are taken there), with its gradient. */
+    if ((st = copy_vec(be, LR_VEC_THETA, ns->w, err)) ||
+        (st = copy_vec(be, LR_VEC_GRAD, ns->g, err)))
+      return st;
+  }
+  /* J is computed to a relative 1e-16 (cpu) or 1e-7 (float32): when neither the model nor J
+   * sees a decrease any more, there is nothing left to gain. */
+  if ((fabs(actred) <= 1e-12 * fabs(ns->f) && fabs(prered) <= 1e-12 * fabs(ns->f)) ||
+      (actred <= 0 && prered <= 0) || ns->delta < 1e-12 * fmax(1.0, snorm))
+    *stop = "converged";
+  return LOGREG_OK;
+}
+
+static void free_state(lr_solver *s) {
+  free(s->state);
+  s->state = NULL;
+}
+
+/* ---- The table ---- */
+
+static const lr_solver_def solvers[] = {
+    {LOGREG_OPTIMIZER_GD, "gd", 0.5, 0, NULL, first_order_epoch, NULL},
+    {LOGREG_OPTIMIZER_SGD, "sgd", 0.05, 0, NULL, first_order_epoch, NULL},
+    {LOGREG_OPTIMIZER_MOMENTUM, "momentum", 0.01, 0, NULL, first_order_epoch, NULL},
+    {LOGREG_OPTIMIZER_ADAM, "adam", 0.01, 0, NULL, first_order_epoch, NULL},
+    {LOGREG_OPTIMIZER_LBFGS, "lbfgs", 1.0, 1, lbfgs_init, lbfgs_epoch, free_state},
+    {LOGREG_OPTIMIZER_NEWTON, "newton", 1.0, 1, newton_init, newton_epoch, free_state},
+};
+
+const lr_solver_def *lr_solver_find(logreg_optimizer id) {
+  for (size_t i = 0; i < sizeof solvers / sizeof solvers[0]; i++)
+    if (solvers[i].id == id) return &solvers[i];
+  return NULL;
+}
+
+const char *lr_solver_names(void) { return "gd|sgd|momentum|adam|lbfgs|newton"; }

@@ -1,7 +1,10 @@
 /* cmd_bench.c: `logreg bench`: full-batch epochs (forward, softmax, loss, gradient, update)
  * timed on data resident on the device, after warm-up, for one backend or all of them side by
- * side. Setup (context, kernel compilation, upload) is timed apart from the epochs. Each device
- * is also put against its memory floor, measured in the same run before the devices (floor.h):
+ * side, through the trainer of logreg.h (gradient descent, lr 0.1, l2 1e-4), one
+ * logreg_trainer_epoch at a time (it waits for the device). Setup (preprocessing, context,
+ * kernel compilation, upload, the path timing of --gemm auto, the warm-up) is timed apart from
+ * the epochs. Each device is also put against its memory floor, measured in the same run before
+ * the devices (logreg.h, "Memory floors"):
  * the time of one pass over an X-sized buffer, read on the host (cpu backend, and CPU OpenCL
  * devices unless --floor device) or by a read kernel on the device (GPUs, or --floor device);
  * ratio_to_floor = median epoch / floor. A device floor comes with the device-to-device copy of
@@ -13,16 +16,8 @@
 
 #include <cJSON.h>
 
-/* Until the trainer API (logreg_trainer_*) is implemented, bench drives a backend directly: the
- * only CLI file that includes private headers (CMakeLists.txt gives it host/). */
-#include "backend/backend.h"
 #include "cli.h"
-#include "data/dataset.h"
-#include "model/model.h"
-#include "prep/preprocess.h"
 #include "report.h"
-#include "solve/objective.h"
-#include "util/util.h"
 
 typedef struct bench_result {
   char device[200];
@@ -96,20 +91,6 @@ static int cmp_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* One timed unit: a full-batch evaluation with its gradient, a GD update, and the queue
- * drained. */
-static logreg_status one_epoch(lr_backend *be, size_t n, lr_update *u, logreg_error *err) {
-  lr_eval_out ev;
-  lr_objective obj;
-  logreg_status st;
-  lr_objective_init(&obj, be, 1e-4);
-  u->t++;
-  if (!(st = lr_objective_eval(&obj, LR_SLOT_TRAIN, 0, n, 1, &ev, err)) &&
-      !(st = be->ops->vec_step(be, u, err)) && be->ops->finish)
-    st = be->ops->finish(be, err);
-  return st;
-}
-
 /* Median, min and max of times[0..count) (sorted in place) into res, and GB/s for n x d. */
 static void summarize(double *times, int count, size_t n, size_t d, bench_result *res) {
   qsort(times, (size_t)count, sizeof *times, cmp_double);
@@ -119,46 +100,99 @@ static void summarize(double *times, int count, size_t n, size_t d, bench_result
   res->gbps = (double)n * (double)d * 4.0 / (res->median_ms * 1e-3) / 1e9;
 }
 
-static logreg_status bench_one(const char *spec, const lr_backend_opts *bo, const float *x,
-                               const int32_t *y, size_t n, size_t d, size_t k, int binary,
-                               int epochs, int warmup, bench_result *res, logreg_error *err) {
-  double t0 = lr_now();
-  lr_backend *be = NULL;
-  logreg_status st = lr_backend_create(spec, d, k, binary, 1.0, bo, &be, err);
+/* One epoch of `t`, timed in ms; an epoch that did not run (training stopped) is an error. */
+static logreg_status timed_epoch(logreg_trainer *t, double *ms, logreg_error *err) {
+  logreg_epoch_info info;
+  const char *stop = NULL;
+  double t0 = logreg_now();
+  logreg_status st = logreg_trainer_epoch(t, &info, &stop, err);
+  *ms = (logreg_now() - t0) * 1e3;
+  if (!st && info.epoch == 0) {
+    err->status = st = LOGREG_EUNSUPPORTED;
+    snprintf(err->message, sizeof err->message, "training stopped (%s) before the timed epochs",
+             stop ? stop : "?");
+  }
+  return st;
+}
+
+/* What every device of the run trains with: the run's settings. */
+typedef struct bench_setup {
+  const char *gemm, *path_cache;
+  const logreg_device_options *device;
+  unsigned threads;
+  int binary, warmup;
+} bench_setup;
+
+/* A trainer for `epochs` timed epochs on `spec` over all of `ds`, warmed up; *setup_s is the time
+ * from its creation to the end of the warm-up. */
+static logreg_status start_trainer(const bench_setup *b, const char *spec, const logreg_dataset *ds,
+                                   int epochs, logreg_trainer **t, double *setup_s,
+                                   logreg_error *err) {
+  logreg_params p;
+  logreg_params_init(&p);
+  p.optimizer = LOGREG_OPTIMIZER_GD;
+  p.lr = 0.1;
+  p.l2 = 1e-4;
+  p.epochs = b->warmup + epochs;
+  p.binary = b->binary;
+  p.device = spec;
+  p.gemm = b->gemm;
+  p.path_cache = b->path_cache;
+  p.device_options = *b->device;
+  p.threads = b->threads;
+  double t0 = logreg_now();
+  logreg_status st = logreg_trainer_create(ds, NULL, &p, t, err);
+  for (int e = 0; !st && e < b->warmup; e++) {
+    double ms;
+    st = timed_epoch(*t, &ms, err);
+  }
+  *setup_s = logreg_now() - t0;
+  if (st) {
+    logreg_trainer_free(*t);
+    *t = NULL;
+  }
+  return st;
+}
+
+/* The device and the evaluation path a trainer ran on, from its result. */
+static logreg_status describe(logreg_trainer *t, bench_result *res, logreg_error *err) {
+  logreg_model *m = NULL;
+  logreg_train_result r;
+  logreg_status st = logreg_trainer_finish(t, &m, &r, err);
+  logreg_model_free(m);
   if (st) return st;
+  snprintf(res->device, sizeof res->device, "%s", r.device);
+  res->path = r.path;
+  return LOGREG_OK;
+}
+
+static logreg_status bench_one(const bench_setup *b, const char *spec, const logreg_dataset *ds,
+                               int epochs, bench_result *res, logreg_error *err) {
   double *times = malloc((size_t)epochs * sizeof *times);
   if (!times) {
-    lr_backend_destroy(be);
-    return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+    err->status = LOGREG_ENOMEM;
+    snprintf(err->message, sizeof err->message, "out of memory");
+    return LOGREG_ENOMEM;
   }
-  lr_update u = {.kind = LOGREG_OPTIMIZER_GD, .lr = 0.1, .t = 0};
-  st = be->ops->set_data(be, LR_SLOT_TRAIN, x, y, NULL, n, err);
-  for (int e = 0; !st && e < warmup + epochs; e++) {
-    if (e == warmup) res->setup_s = lr_now() - t0;
-    double t = lr_now();
-    st = one_epoch(be, n, &u, err);
-    if (e >= warmup) times[e - warmup] = (lr_now() - t) * 1e3;
-  }
-  if (!st) {
-    snprintf(res->device, sizeof res->device, "%s", be->device);
-    res->path = be->path;
-    summarize(times, epochs, n, d, res);
-  }
+  logreg_trainer *t = NULL;
+  logreg_status st = start_trainer(b, spec, ds, epochs, &t, &res->setup_s, err);
+  for (int e = 0; !st && e < epochs; e++) st = timed_epoch(t, &times[e], err);
+  if (!st) st = describe(t, res, err);
+  if (!st) summarize(times, epochs, logreg_dataset_rows(ds), logreg_dataset_features(ds), res);
   free(times);
-  lr_backend_destroy(be);
+  logreg_trainer_free(t);
   return st;
 }
 
 #define SWEEP_MAX 16
 
-/* --sweep N1,N2,...: one device, one backend per row count, all resident at once; after the
+/* --sweep N1,N2,...: one device, one trainer per row count, all resident at once; after the
  * warm-up, the timed epochs go round-robin over the sizes (the order rotating each round), so
  * a slow spell of a shared machine hits every size alike and the per-row times are comparable
  * within the run. Reports each size against its own floor, its ms per 1e5 rows, and the spread
  * of those (largest / smallest - 1). */
-static int bench_sweep(const char *list, const char *device, const lr_backend_opts *bo, size_t d,
-                       size_t k, int binary, int epochs, int warmup, uint64_t seed,
-                       unsigned threads, bench_floor_choice fchoice, int json) {
+static int bench_sweep(const char *list, const char *device, const bench_setup *b, size_t d,
+                       size_t k, int epochs, uint64_t seed, bench_floor_choice fchoice, int json) {
   size_t ns[SWEEP_MAX], cnt = 0;
   char buf[512];
   if (strlen(list) >= sizeof buf) return cli_error(CLI_EXIT_USAGE, "--sweep: list too long");
@@ -175,15 +209,14 @@ static int bench_sweep(const char *list, const char *device, const lr_backend_op
   if (strcmp(device, "all") == 0)
     return cli_error(CLI_EXIT_USAGE, "--sweep runs one device: --device all is not supported");
 
-  lr_backend *be[SWEEP_MAX] = {0};
+  logreg_trainer *tr[SWEEP_MAX] = {0};
   double *times[SWEEP_MAX] = {0}, setup[SWEEP_MAX] = {0};
   logreg_floor floors[SWEEP_MAX], copies[SWEEP_MAX];
   int have_floor[SWEEP_MAX] = {0}, have_copy[SWEEP_MAX] = {0};
-  lr_update u[SWEEP_MAX];
   logreg_device_info info;
   int ocl = 0, gpu = 0, rc = CLI_EXIT_ERROR;
   logreg_error err;
-  if (resolve_spec(device, bo->device, &info, &ocl, &gpu, &err) != LOGREG_OK)
+  if (resolve_spec(device, b->device, &info, &ocl, &gpu, &err) != LOGREG_OK)
     return cli_error(CLI_EXIT_ERROR, "%s", err.message);
   if (fchoice == BENCH_FLOOR_DEVICE && !ocl)
     return cli_error(CLI_EXIT_USAGE, "--floor device: --device %s is not an OpenCL device", device);
@@ -194,7 +227,7 @@ static int bench_sweep(const char *list, const char *device, const lr_backend_op
       char what[64];
       device_floors df;
       snprintf(what, sizeof what, "%zu rows", ns[i]);
-      measure_device(&info, bo->device, what, xbytes, &df);
+      measure_device(&info, b->device, what, xbytes, &df);
       floors[i] = df.read, have_floor[i] = df.have_read;
       copies[i] = df.copy, have_copy[i] = df.have_copy;
     } else if (logreg_floor_host(xbytes, 0, &floors[i], &err) == LOGREG_OK) {
@@ -202,20 +235,14 @@ static int bench_sweep(const char *list, const char *device, const lr_backend_op
     } else {
       cli_warn("bench: %zu rows: no floor: %s", ns[i], err.message);
     }
+    /* Each size's data lives on the device only: the host copy goes once it is uploaded. */
     logreg_dataset *syn = NULL;
-    if (logreg_gen_gaussian(ns[i], d, k, seed, threads, &syn, &err) != LOGREG_OK) {
+    if (logreg_gen_gaussian(ns[i], d, k, seed, b->threads, &syn, &err) != LOGREG_OK) {
       cli_error(CLI_EXIT_ERROR, "%s", err.message);
       goto out;
     }
-    double t0 = lr_now();
-    logreg_status st = lr_backend_create(device, d, k, binary, 1.0, bo, &be[i], &err);
-    if (!st)
-      st = be[i]->ops->set_data(be[i], LR_SLOT_TRAIN, logreg_dataset_x(syn), logreg_dataset_y(syn),
-                                NULL, ns[i], &err);
+    logreg_status st = start_trainer(b, device, syn, epochs, &tr[i], &setup[i], &err);
     logreg_dataset_free(syn);
-    u[i] = (lr_update){.kind = LOGREG_OPTIMIZER_GD, .lr = 0.1, .t = 0};
-    for (int e = 0; !st && e < warmup; e++) st = one_epoch(be[i], ns[i], &u[i], &err);
-    setup[i] = lr_now() - t0;
     if (!st && !(times[i] = malloc((size_t)epochs * sizeof *times[i]))) {
       cli_error(CLI_EXIT_ERROR, "out of memory");
       goto out;
@@ -228,17 +255,19 @@ static int bench_sweep(const char *list, const char *device, const lr_backend_op
   for (int e = 0; e < epochs; e++)
     for (size_t j = 0; j < cnt; j++) {
       size_t i = (j + (size_t)e) % cnt;
-      double t = lr_now();
-      if (one_epoch(be[i], ns[i], &u[i], &err) != LOGREG_OK) {
+      if (timed_epoch(tr[i], &times[i][e], &err) != LOGREG_OK) {
         cli_error(CLI_EXIT_ERROR, "%s: %zu rows: %s", device, ns[i], err.message);
         goto out;
       }
-      times[i][e] = (lr_now() - t) * 1e3;
     }
   bench_result res[SWEEP_MAX];
   double lo = INFINITY, hi = 0;
   for (size_t i = 0; i < cnt; i++) {
     memset(&res[i], 0, sizeof res[i]);
+    if (describe(tr[i], &res[i], &err) != LOGREG_OK) {
+      cli_error(CLI_EXIT_ERROR, "%s: %zu rows: %s", device, ns[i], err.message);
+      goto out;
+    }
     summarize(times[i], epochs, ns[i], d, &res[i]);
     double per = res[i].median_ms / ((double)ns[i] / 1e5);
     lo = fmin(lo, per), hi = fmax(hi, per);
@@ -247,7 +276,7 @@ static int bench_sweep(const char *list, const char *device, const lr_backend_op
     printf("sweep: %zu sizes x %zu features x %zu classes%s on %s, %d timed epochs each, taken "
            "round-robin after %d warm-up\nfloor: the %s of an X-sized buffer per size%s\n"
            "%10s %8s %10s %10s %10s %7s %9s %8s %14s\n",
-           cnt, d, k, binary ? " (binary)" : "", be[0]->device, epochs, warmup,
+           cnt, d, k, b->binary ? " (binary)" : "", res[0].device, epochs, b->warmup,
            dev_floor ? "device read" : "host read",
            dev_floor ? " (the device copy is in --json as copy_floor_ms)" : "", "rows", "setup s",
            "median ms", "min ms", "max ms", "GB/s", "floor ms", "x floor", "ms / 1e5 rows");
@@ -256,8 +285,8 @@ static int bench_sweep(const char *list, const char *device, const lr_backend_op
     double ratio = have_floor[i] ? res[i].median_ms / floors[i].ms : NAN;
     if (json) {
       cJSON *o = cJSON_CreateObject();
-      cJSON_AddStringToObject(o, "device", be[i]->device);
-      report_path_json(o, &be[i]->path);
+      cJSON_AddStringToObject(o, "device", res[i].device);
+      report_path_json(o, &res[i].path);
       cJSON_AddStringToObject(o, "spec", device);
       cJSON_AddBoolToObject(o, "sweep", 1);
       cJSON_AddNumberToObject(o, "rows", (double)ns[i]);
@@ -295,7 +324,7 @@ static int bench_sweep(const char *list, const char *device, const lr_backend_op
 out:
   for (size_t i = 0; i < cnt; i++) {
     free(times[i]);
-    lr_backend_destroy(be[i]);
+    logreg_trainer_free(tr[i]);
   }
   return rc;
 }
@@ -350,8 +379,7 @@ int cmd_bench(int argc, char **argv) {
                      gemm);
   logreg_device_options devopt;
   cli_device_options(&dv, &devopt);
-  unsigned threads = cli_threads(&dv);
-  lr_backend_opts bo = {gemm, cli_path_cache(), &devopt};
+  const bench_setup setup = {gemm, cli_path_cache(), &devopt, cli_threads(&dv), binary, warmup};
 
   bench_floor_choice fchoice;
   if (strcmp(floor_opt, "auto") == 0)
@@ -368,43 +396,29 @@ int cmd_bench(int argc, char **argv) {
 
   if (sweep) {
     if (data) return cli_error(CLI_EXIT_USAGE, "--sweep uses synthetic data: drop --data");
-    return bench_sweep(sweep, device, &bo, features, classes, binary, epochs, warmup, seed, threads,
-                       fchoice, json);
+    return bench_sweep(sweep, device, &setup, features, classes, epochs, seed, fchoice, json);
   }
 
-  float *x = NULL;
-  const int32_t *y = NULL;
-  logreg_dataset *ds = NULL, *syn = NULL;
-  logreg_model *m = NULL;
+  /* The data: a file (standardized by the trainer, as training does), or synthetic. */
+  logreg_dataset *ds = NULL;
   int rc = CLI_EXIT_ERROR;
   logreg_error err;
   if (data) {
     logreg_read_options ro;
     if (cli_read_options(&dopt, &ro) != 0) return CLI_EXIT_USAGE;
     if (!(ds = cli_read(data, &ro))) return CLI_EXIT_ERROR;
-    if (!ds->y || ds->k < 2 || (binary && ds->k != 2)) {
+    size_t k = logreg_dataset_classes(ds);
+    if (!logreg_dataset_y(ds) || k < 2 || (binary && k != 2)) {
       cli_error(CLI_EXIT_ERROR,
                 "%s: needs labels with at least 2 classes (exactly 2 with --binary)", data);
       goto out;
     }
-    rows = ds->n, features = ds->d, classes = ds->k;
-    m = lr_model_alloc(features, classes, binary);
-    x = malloc(rows * features * sizeof *x);
-    if (!m || !x || lr_column_medians(ds, m->median, threads)) {
-      cli_error(CLI_EXIT_ERROR, "out of memory");
-      goto out;
-    }
-    lr_column_scaler(ds, m->median, m->mean, m->std, threads);
-    lr_transform(m, ds, x, threads);
-    y = ds->y;
-  } else {
-    if (logreg_gen_gaussian(rows, features, classes, seed, threads, &syn, &err) != LOGREG_OK) {
-      cli_error(CLI_EXIT_ERROR, "%s", err.message);
-      goto out;
-    }
+    rows = logreg_dataset_rows(ds), features = logreg_dataset_features(ds), classes = k;
+  } else if (logreg_gen_gaussian(rows, features, classes, seed, setup.threads, &ds, &err) !=
+             LOGREG_OK) {
+    cli_error(CLI_EXIT_ERROR, "%s", err.message);
+    goto out;
   }
-  const float *xs = syn ? logreg_dataset_x(syn) : x;
-  if (syn) y = logreg_dataset_y(syn);
 
   /* The devices to run: one spec, or cpu plus every OpenCL device. */
   bench_target targets[17];
@@ -489,8 +503,7 @@ int cmd_bench(int argc, char **argv) {
     bench_target *t = &targets[i];
     bench_result res = {0};
     int te = strcmp(t->spec, "cpu") == 0 ? cpu_epochs : epochs;
-    if (bench_one(t->spec, &bo, xs, y, rows, features, classes, binary, te, warmup, &res, &err) !=
-        LOGREG_OK) {
+    if (bench_one(&setup, t->spec, ds, te, &res, &err) != LOGREG_OK) {
       cli_error(CLI_EXIT_ERROR, "%s: %s", t->spec, err.message);
       goto out;
     }
@@ -535,9 +548,6 @@ int cmd_bench(int argc, char **argv) {
   }
   rc = 0;
 out:
-  free(x);
-  logreg_dataset_free(syn);
-  logreg_model_free(m);
   logreg_dataset_free(ds);
   return rc;
 }

@@ -28,6 +28,10 @@
 #error "build with -DLR_WG=<work-group size>"
 #endif
 
+/* The layout constants the host shares (LR_NQ, LR_KWP, LR_LD, the tile shapes...): one
+ * definition for both sides. Built from a string, the host splices the file in here. */
+#include "layout.h"
+
 #ifndef LR_FP64
 #define LR_FP64 0
 #endif
@@ -63,9 +67,6 @@ static sum_t sum_add(const sum_t a, const sum_t b) {
 static sum_t sum_max(const sum_t a, const sum_t b) { return a.x + a.y >= b.x + b.y ? a : b; }
 static float sum_float(const sum_t a) { return a.x + a.y; }
 #endif
-
-/* Number of sums each row kernel reports per work-group: weighted loss, loss, correct, sum s. */
-#define LR_NQ 4
 
 /* Z[r, c] = sum_j X[row0 + r, j] W[j, c] for r < m: one work-item per row, KW sums kept in
  * registers so each X row is read once. */
@@ -444,11 +445,9 @@ typedef float8 vecf;
 #define HSUM8(v) ((((v).s0 + (v).s1) + ((v).s2 + (v).s3)) + (((v).s4 + (v).s5) + ((v).s6 + (v).s7)))
 #define HSUM16(v) (HSUM8((v).lo) + HSUM8((v).hi))
 
-#define LR_RB 16                              /* rows per group: one float16 lane each */
-#define LR_NCB ((LR_KW + 11) / 12)            /* class chunks */
-#define LR_CB ((LR_KW + LR_NCB - 1) / LR_NCB) /* classes per chunk */
-#define LR_KWP (LR_NCB * LR_CB)               /* padded classes: rows of Wt and of a partial */
-#if LR_CB >= 6                                /* rows per logits pass: about 20 accumulators */
+/* LR_RB (rows per group), LR_NCB, LR_CB and LR_KWP (class chunks) and LR_LD(d) (a partial's
+ * row stride) come from layout.h. */
+#if LR_CB >= 6 /* rows per logits pass: about 20 accumulators */
 #define LR_RP 2
 #elif LR_CB >= 3
 #define LR_RP 4
@@ -456,9 +455,6 @@ typedef float8 vecf;
 #define LR_RP 8
 #endif
 #define LR_PF (2 * LR_RB) /* prefetch distance in rows */
-/* Row stride of a partial gradient: d weights and the bias, padded to 16 floats so that its
- * vectors are aligned (vstore16 at an unaligned address was 13% slower on PoCL). */
-#define LR_LD(d) (((d) + 16) / 16 * 16)
 
 #if defined(LR_PREFETCH) && defined(__has_builtin)
 #if LR_PREFETCH && __has_builtin(__builtin_prefetch)
@@ -790,25 +786,15 @@ __kernel void lr_fused_finish(const __global sum_t *partials, const __global flo
  * Each group writes its partial gradient ((LR_D + 1) x LR_KW, the layout of [W | b]) and its
  * four row sums once; lr_tile_finish adds the groups' partials in group order. */
 #ifdef LR_TR
-#define LR_TN (LR_D + 1) /* gradient rows: features and the bias; also the tile's row stride */
-#define LR_TF ((LR_TN + LR_WG - 1) / LR_WG) /* gradient rows per work-item */
-#define LR_TP (LR_WG / LR_TR)               /* lanes per row in the logits */
-#define LR_TKC (LR_KW < 8 ? LR_KW : 8)      /* logit classes per pass */
-/* The gradient: LR_TGC classes per pass (-D from the host: all of them when LR_TF x LR_KW sums
- * fit in registers), LR_TNG passes. A group's partial has LR_TJ = LR_TF x LR_WG rows of LR_KWG
- * columns, padded so that no work-item needs a bounds check: the rows past the bias and the
- * columns past LR_KW hold sums of nothing that matters and are never read. (A version with
- * `if (j < LR_TN)` guards was miscompiled by PoCL 3.1: work-items past the last feature ran
- * the guarded body and wrote out of bounds.) */
-#ifndef LR_TGC
-#define LR_TGC LR_KW
-#endif
-#define LR_TNG ((LR_KW + LR_TGC - 1) / LR_TGC)
-#define LR_KWG (LR_TNG * LR_TGC)
-#define LR_TJ (LR_TF * LR_WG)
-#define LR_TRED                                                                                    \
-  (LR_TP + 1) /* lane stride of the logit sums (no bank                                            \
-                 conflicts when a row's lanes are added) */
+/* From layout.h: LR_TN = LR_D + 1 gradient rows (features and the bias; also the tile's row
+ * stride), LR_TF of them per work-item, LR_TP lanes per row and LR_TKC classes per pass in the
+ * logits, LR_TRED the lane stride of the logit sums. The gradient: LR_TGC classes per pass (-D
+ * from the host: all of them when LR_TF x LR_KW sums fit in registers), LR_TNG passes. A
+ * group's partial has LR_TJ = LR_TF x LR_WG rows of LR_KWG columns, padded so that no
+ * work-item needs a bounds check: the rows past the bias and the columns past LR_KW hold sums
+ * of nothing that matters and are never read. (A version with `if (j < LR_TN)` guards was
+ * miscompiled by PoCL 3.1: work-items past the last feature ran the guarded body and wrote out
+ * of bounds.) */
 
 /* Loss, residual and row sums of one multinomial or binary row whose logits (bias included)
  * are z[0 .. LR_KW); the residual s (p - y) (or s dl/dz) replaces them. */
@@ -860,10 +846,11 @@ lr_tile(const __global float *X, const uint x_row0, const uint row0, const uint 
         const __global float *Wt, const __global float *theta, const uint b_off,
         const __global int *y, const __global float *s, const float pos_weight,
         const uint want_grad, const uint gbase, __global float *gpart, __global sum_t *rsum) {
-  __local float xs[LR_TR * LR_TN]; /* rows of the tile, each followed by a 1 (the bias) */
-  __local float red[LR_TR * LR_TKC * LR_TRED];
-  __local float zs[LR_TR * LR_KW + LR_KWG]; /* logits, then residuals (padded: see LR_KWG) */
-  __local sum_t rs[LR_TR * LR_NQ];
+  /* Sized by layout.h, which the host's local memory budget counts the same way. */
+  __local float xs[LR_TILE_XS(LR_D, LR_TR)]; /* rows of the tile, each followed by a 1 (the bias) */
+  __local float red[LR_TILE_RED(LR_KW, LR_WG, LR_TR)];
+  __local float zs[LR_TILE_ZS(LR_KW, LR_TR, LR_TGC)]; /* logits, then residuals (see LR_KWG) */
+  __local sum_t rs[LR_TILE_RS(LR_TR)];
   const uint lid = get_local_id(0), grp = get_group_id(0), ngrp = get_num_groups(0);
   const uint ntiles = (m + LR_TR - 1) / LR_TR;
   __global float *gp = gpart + (size_t)(gbase + grp) * LR_TJ * LR_KWG;

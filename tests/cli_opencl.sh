@@ -77,6 +77,7 @@ LOGREG_OPENCL_DEVICE=no-such-device "$LOGREG" train "$data" --device opencl --op
 mkdir -p "$WORK/k"
 src="$(dirname "$0")/../kernels/logreg.cl"
 sed 's/const float xj = x\[j\];/const float xj = x[j] oops;/' "$src" > "$WORK/k/logreg.cl"
+cp "$(dirname "$src")/layout.h" "$WORK/k/"
 LOGREG_KERNEL_DIR="$WORK/k" one_error "clBuildProgram failed.*-DLR_K=2.*error" \
   "$LOGREG" train "$data" --device opencl --quiet --model "$WORK/x.json"
 one_error "clBuildProgram failed.*-DLR_FP64=0.*-DLR_MARK=1.*error" "$LOGREG" train "$data" \

@@ -9,6 +9,7 @@
 #include "check.h"
 #include "data/dataset.h"
 #include "data/readers.h"
+#include "data/source.h"
 #include "logreg.h"
 
 static void test_options_init(void) {

@@ -143,10 +143,29 @@ static void test_finite_differences(void) {
   }
 }
 
+/* lr_sigmoid and its complement (what binary prediction reports as p1 and p0): each side
+ * keeps its precision where the other rounds to 1, and the two add up to 1. */
+static void test_sigmoid(void) {
+  double c;
+  CHECK(lr_sigmoid(0.0, &c) == 0.5 && c == 0.5);
+  CHECK(lr_sigmoid(40.0, &c) == 1.0);
+  CHECK_CLOSE(c / exp(-40.0), 1.0, 1e-15); /* not 1 - 1 = 0 */
+  CHECK_CLOSE(lr_sigmoid(-40.0, &c) / exp(-40.0), 1.0, 1e-15);
+  CHECK(c == 1.0);
+  CHECK(lr_sigmoid(-1e4, &c) == 0.0 && c == 1.0);
+  for (double z = -5.0; z <= 5.0; z += 0.75) {
+    double p = lr_sigmoid(z, &c);
+    CHECK_CLOSE(p, 1.0 / (1.0 + exp(-z)), 1e-15);
+    CHECK_CLOSE(p + c, 1.0, 1e-15);
+    CHECK(lr_sigmoid(z, NULL) == p);
+  }
+}
+
 int main(void) {
   test_softmax_small();
   test_extreme_multinomial();
   test_extreme_binary();
+  test_sigmoid();
   test_finite_differences();
   return check_report("test_math");
 }

@@ -7,7 +7,7 @@
 #include "check.h"
 #include "logreg.h"
 #include "report.h"
-#include "util/jsonfmt.h"
+#include "util/json.h"
 
 /* The example: 3 classes, 6 rows.
  *   row  true  p0   p1   p2   predicted

@@ -9,13 +9,15 @@
  *   own paths gives bit-identical weights for the same seed; the shuffled mini-batch ones give
  *   different weights for another seed.
  * - A kernel with a syntax error (from LOGREG_KERNEL_DIR) fails cleanly with the build log and
- *   the build options in the message.
+ *   the build options in the message; so does a broken kernels/layout.h in that folder, and a
+ *   missing one is named (the header is spliced into the source from the same place).
  * - X larger than the device's allocation limit (forced small with LOGREG_OPENCL_MAX_ALLOC)
  *   trains in several buffers on the tiled and fused paths, as it does in one (split_x); the
  *   own path fails with a message naming the data.
  * Exits 77 (skip) when there is no OpenCL platform. */
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "backend/ocl.h"
 #include "check.h"
@@ -217,15 +219,13 @@ static void split_x(const logreg_dataset *ds) {
   CHECK_STR_CONTAINS(err.message, "the training data");
 }
 
-static void broken_kernel(void) {
-  /* Copy the real kernel source with one statement broken into a temp folder. */
+/* Copies kernels/<name> of the source tree to dir/<name>, with the first line containing `find`
+ * replaced by `repl` (find NULL: unchanged). */
+static void copy_kernel(const char *name, const char *dir, const char *find, const char *repl) {
   const char *src_dir = getenv("LOGREG_SOURCE_DIR");
-  char path[1024], dir[1024], out[1100];
-  snprintf(path, sizeof path, "%s/kernels/logreg.cl", src_dir ? src_dir : "..");
-  const char *tmp = getenv("LOGREG_TMP");
-  snprintf(dir, sizeof dir, "%s/broken_kernels", tmp ? tmp : "/tmp");
-  mkdir(dir, 0755);
-  snprintf(out, sizeof out, "%s/logreg.cl", dir);
+  char path[1024], out[1100];
+  snprintf(path, sizeof path, "%s/kernels/%s", src_dir ? src_dir : "..", name);
+  snprintf(out, sizeof out, "%s/%s", dir, name);
   FILE *in = fopen(path, "rb"), *o = fopen(out, "wb");
   CHECK(in && o);
   if (!in || !o) {
@@ -236,8 +236,8 @@ static void broken_kernel(void) {
   char line[4096];
   int broke = 0;
   while (fgets(line, sizeof line, in)) {
-    if (!broke && strstr(line, "const float xj = x[j];")) {
-      fputs("    const float xj = x[j] oops;\n", o);
+    if (find && !broke && strstr(line, find)) {
+      fputs(repl, o);
       broke = 1;
     } else {
       fputs(line, o);
@@ -245,7 +245,12 @@ static void broken_kernel(void) {
   }
   fclose(in);
   fclose(o);
-  CHECK(broke);
+  CHECK(broke || !find);
+}
+
+/* Training on --device opencl with the kernels of the folder `dir` (device_options.kernel_dir):
+ * the build must fail with a one-line error holding `want`. */
+static void expect_kernel_failure(const char *dir, const char *want) {
   logreg_dataset *ds = NULL;
   float x[4] = {1, 2, 3, 4};
   int32_t y[4] = {0, 1, 0, 1};
@@ -256,13 +261,44 @@ static void broken_kernel(void) {
   p.device = "opencl";
   p.device_options.kernel_dir = dir;
   logreg_model *m = NULL;
-  CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_EBACKEND);
+  CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) != LOGREG_OK);
   CHECK(m == NULL);
-  CHECK_STR_CONTAINS(err.message, "clBuildProgram failed");
-  CHECK_STR_CONTAINS(err.message, "-DLR_K=2");
-  CHECK_STR_CONTAINS(err.message, "error"); /* the compiler's log */
+  CHECK_STR_CONTAINS(err.message, want);
   CHECK(strchr(err.message, '\n') == NULL);
+  if (strcmp(want, "clBuildProgram failed") == 0) {
+    CHECK(err.status == LOGREG_EBACKEND);
+    CHECK_STR_CONTAINS(err.message, "-DLR_K=2");
+    CHECK_STR_CONTAINS(err.message, "error"); /* the compiler's log */
+  }
   logreg_dataset_free(ds);
+}
+
+static void broken_kernel(void) {
+  /* The real kernel source with one statement broken, in a temp folder beside its header. */
+  const char *tmp = getenv("LOGREG_TMP");
+  char dir[1024], path[1100];
+  snprintf(dir, sizeof dir, "%s/broken_kernels", tmp ? tmp : "/tmp");
+  mkdir(dir, 0755);
+  copy_kernel("logreg.cl", dir, "const float xj = x[j];", "    const float xj = x[j] oops;\n");
+  copy_kernel("layout.h", dir, NULL, NULL);
+  expect_kernel_failure(dir, "clBuildProgram failed");
+
+  /* The header comes from the same folder: a broken one fails the build, a missing one is
+   * named. */
+  copy_kernel("logreg.cl", dir, NULL, NULL);
+  copy_kernel("layout.h", dir, "#define LR_NQ 4", "#define LR_NQ 4 oops\n");
+  expect_kernel_failure(dir, "clBuildProgram failed");
+  snprintf(path, sizeof path, "%s/layout.h", dir);
+  unlink(path);
+  expect_kernel_failure(dir, "layout.h: cannot open");
+
+  /* The embedded source: the #include line replaced by the header, line numbers kept. */
+  int owned;
+  const char *src = lr_ocl_kernel_source("logreg.cl", NULL, &owned, NULL);
+  CHECK(src && owned);
+  CHECK(src && strstr(src, "#define LR_NQ 4") && !strstr(src, "\n#include \"layout.h\""));
+  CHECK(src && strstr(src, "\n#line "));
+  if (owned) free((void *)src);
 }
 
 int main(void) {

@@ -227,11 +227,42 @@ static void test_train_only_statistics(void) {
   logreg_dataset_free(te);
 }
 
+/* lr_transform_row (prediction) and lr_transform (training data) are one formula: a missing
+ * value becomes the median, then (v - mean) / std; the row variant keeps the double that
+ * lr_transform rounds to float. Values worked by hand. */
+static void test_transform_row(void) {
+  logreg_model *m = lr_model_alloc(3, 2, 1);
+  CHECK(m != NULL);
+  if (!m) return;
+  const double median[3] = {1.5, -2.0, 10.0}, mean[3] = {1.0, 0.5, 8.0}, std[3] = {2.0, 0.25, 4.0};
+  memcpy(m->median, median, sizeof median);
+  memcpy(m->mean, mean, sizeof mean);
+  memcpy(m->std, std, sizeof std);
+  const float x[6] = {3.0f, NAN, 0.1f, NAN, 1.0f, 8.0f};
+  double row[3];
+  CHECK(lr_transform_row(m, x, row) == 1);
+  CHECK(row[0] == 1.0);                        /* (3 - 1) / 2 */
+  CHECK(row[1] == -10.0);                      /* the median -2: (-2 - 0.5) / 0.25 */
+  CHECK(row[2] == ((double)0.1f - 8.0) / 4.0); /* the float value, in double */
+  logreg_dataset *ds = NULL;
+  logreg_error err;
+  CHECK(logreg_dataset_from_arrays(2, 3, x, NULL, 0, NULL, NULL, &ds, &err) == LOGREG_OK);
+  float out[6];
+  CHECK(lr_transform(m, ds, out, 0) == 2);
+  for (size_t i = 0; i < 2; i++) {
+    CHECK(lr_transform_row(m, x + i * 3, row) == 1);
+    for (size_t j = 0; j < 3; j++) CHECK(out[i * 3 + j] == (float)row[j]);
+  }
+  logreg_dataset_free(ds);
+  logreg_model_free(m);
+}
+
 int main(void) {
   test_split();
   test_medians_and_scaler();
   test_medians_blocks();
   test_threads_same_bits();
+  test_transform_row();
   test_train_only_statistics();
   return check_report("test_preprocess");
 }

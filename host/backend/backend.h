@@ -130,6 +130,9 @@ double lr_softplus(double x);
 /* Stable softmax of z[0..k): p = exp(z - max z) / sum (p may be NULL). Returns
  * log(sum exp(z - max z)) and sets *zmax (may be NULL) to max z: logsumexp(z) = *zmax + return. */
 double lr_softmax(const double *z, size_t k, double *p, double *zmax);
+/* sigma(z) = 1 / (1 + e^-z), stable for any finite z; *complement (may be NULL) receives
+ * 1 - sigma(z) = sigma(-z), computed without cancellation. */
+double lr_sigmoid(double z, double *complement);
 /* Binary loss with pos_weight: pw*y*softplus(-z) + (1-y)*softplus(z); *dz = its derivative. */
 double lr_binary_loss(double z, int y, double pos_weight, double *dz);
 

@@ -26,10 +26,17 @@ double lr_softmax(const double *z, size_t k, double *p, double *zmax) {
   return log(sum);
 }
 
-double lr_binary_loss(double z, int y, double pos_weight, double *dz) {
-  /* sigma(z) without overflow: for z < 0 use e^z / (1 + e^z). */
+double lr_sigmoid(double z, double *complement) {
+  /* Without overflow: for z < 0, e^z / (1 + e^z); 1 - sigma(z) = sigma(-z) comes from the same
+   * two quotients, so neither side cancels. */
   double e = exp(-fabs(z));
-  double sig = z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+  double big = 1.0 / (1.0 + e), small = e / (1.0 + e);
+  if (complement) *complement = z >= 0 ? small : big;
+  return z >= 0 ? big : small;
+}
+
+double lr_binary_loss(double z, int y, double pos_weight, double *dz) {
+  double sig = lr_sigmoid(z, NULL);
   if (y) {
     if (dz) *dz = pos_weight * (sig - 1.0);
     return pos_weight * lr_softplus(-z);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/file.h"
 #include "util/util.h"
 
 typedef struct lr_embedded_kernel {
@@ -241,43 +242,85 @@ logreg_status lr_ocl_select(const logreg_device_selector *sel, const logreg_devi
   return LOGREG_OK;
 }
 
-const char *lr_ocl_kernel_source(const char *name, const char *dir, int *owned, logreg_error *err) {
+/* One file of the kernels folder `dir` (NULL: the embedded copies), as it is: see
+ * lr_ocl_kernel_source. */
+static const char *kernel_file(const char *name, const char *dir, int *owned, logreg_error *err) {
   *owned = 0;
   if (dir && *dir) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-      lr_fail(err, LOGREG_EIO, "--kernel-dir: cannot open %s", path);
+    char *buf;
+    size_t len;
+    logreg_error ferr;
+    if (lr_read_file(path, 0, NULL, &buf, &len, &ferr) != LOGREG_OK) {
+      lr_fail(err, ferr.status, "--kernel-dir: %s", ferr.message);
       return NULL;
     }
-    size_t cap = 1 << 16, len = 0, got;
-    char *buf = malloc(cap);
-    while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-      len += got;
-      if (cap - len < 2) {
-        char *b2 = realloc(buf, cap * 2);
-        if (!b2) {
-          free(buf);
-          buf = NULL;
-        } else {
-          buf = b2;
-          cap *= 2;
-        }
-      }
-    }
-    fclose(f);
-    if (!buf) {
-      lr_fail(err, LOGREG_ENOMEM, "out of memory reading %s", path);
-      return NULL;
-    }
-    buf[len] = '\0';
     *owned = 1;
     return buf;
   }
   for (const lr_embedded_kernel *k = lr_embedded_kernels; k->name; k++)
     if (strcmp(k->name, name) == 0) return k->text;
   lr_fail(err, LOGREG_EBACKEND, "kernel source %s is not embedded in this build", name);
+  return NULL;
+}
+
+/* Appends n bytes of s to the text *out (len bytes, cap allocated); 0 when out of memory. */
+static int text_put(char **out, size_t *len, size_t *cap, const char *s, size_t n) {
+  if (*len + n + 1 > *cap) {
+    size_t c = (*len + n + 1) * 2;
+    char *q = realloc(*out, c);
+    if (!q) return 0;
+    *out = q;
+    *cap = c;
+  }
+  memcpy(*out + *len, s, n);
+  *len += n;
+  (*out)[*len] = '\0';
+  return 1;
+}
+
+/* A program is built from one string, where the compiler cannot open the headers a .cl file
+ * includes (kernels/layout.h, the layout shared with the host). So each line that starts with
+ * #include "NAME" is replaced by the text of NAME, taken from the same place as the .cl file
+ * (the folder or the embedded copies), then a #line directive so that the compiler's line
+ * numbers stay those of the .cl file. Included text is not scanned again. */
+const char *lr_ocl_kernel_source(const char *name, const char *dir, int *owned, logreg_error *err) {
+  static const char directive[] = "#include \"";
+  const size_t dn = sizeof directive - 1;
+  const char *src = kernel_file(name, dir, owned, err);
+  if (!src || !strstr(src, directive)) return src;
+  char *out = NULL;
+  size_t len = 0, cap = 0, line = 1;
+  int ok = 1, oom = 0;
+  for (const char *p = src; *p && ok; line++) {
+    const char *eol = strchr(p, '\n');
+    size_t n = eol ? (size_t)(eol - p) + 1 : strlen(p);
+    const char *q = p + dn, *end = n > dn ? memchr(q, '"', n - dn) : NULL;
+    if (strncmp(p, directive, dn) == 0 && end) {
+      char hname[256], resume[40];
+      snprintf(hname, sizeof hname, "%.*s", (int)(end - q), q);
+      int hown;
+      const char *h = kernel_file(hname, dir, &hown, err);
+      if (!h) {
+        ok = 0;
+        break;
+      }
+      snprintf(resume, sizeof resume, "\n#line %zu\n", line + 1);
+      oom = !text_put(&out, &len, &cap, h, strlen(h)) ||
+            !text_put(&out, &len, &cap, resume, strlen(resume));
+      if (hown) free((void *)h);
+    } else {
+      oom = !text_put(&out, &len, &cap, p, n);
+    }
+    ok = !oom;
+    p += n;
+  }
+  if (*owned) free((void *)src);
+  *owned = ok;
+  if (ok) return out;
+  free(out);
+  if (oom) lr_fail(err, LOGREG_ENOMEM, "out of memory preparing kernel source %s", name);
   return NULL;
 }
 

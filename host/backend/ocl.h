@@ -51,8 +51,9 @@ const char *lr_ocl_error_name(cl_int code);
 const char *lr_ocl_type_name(cl_device_type t);
 
 /* Kernel source: <dir>/<name> when `dir` is set (logreg_device_options.kernel_dir: kernel
- * development), else the copy embedded at build time. *owned is set when the caller must free
- * the returned text. */
+ * development), else the copy embedded at build time, with its #include "HEADER" lines
+ * replaced by the header's text from the same place (kernels/layout.h). *owned is set when the
+ * caller must free the text. */
 const char *lr_ocl_kernel_source(const char *name, const char *dir, int *owned, logreg_error *err);
 
 /* Builds `src` for `dev` with `options`; on failure the error names the options and carries

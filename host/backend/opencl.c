@@ -16,11 +16,12 @@
 #include "backend/backend.h"
 #include "backend/ocl.h" /* before clblast_c.h: it fixes the OpenCL version the headers target */
 #include "backend/opencl.h"
+#include "kernels/layout.h" /* the kernels' layout: LR_NQ, LR_KWP_OF, LR_LD, the tile shapes */
 #include "util/util.h"
 
 #include <clblast_c.h>
 
-/* The sums buffer: an evaluation's four row sums, then one slot for a vector reduction. */
+/* The sums buffer: an evaluation's LR_NQ row sums, then one slot for a vector reduction. */
 enum { SUM_WLOSS, SUM_LOSS, SUM_CORRECT, SUM_S, SUM_VEC, SUM_COUNT };
 
 /* X on the device: rows in segments of seg_rows rows, each its own buffer, so that X may be
@@ -67,7 +68,7 @@ typedef struct ocl_backend {
   size_t wg, chunk;
   lr_gemm_mode gemm; /* how logits and X^T G are computed */
   cl_mem wt;         /* W transposed (kwp x d, zero rows past KW), for the fused kernel */
-  size_t kwp;        /* the fused kernel's padded class count (LR_KWP in logreg.cl) */
+  size_t kwp;        /* the fused kernel's padded class count (LR_KWP_OF, layout.h) */
   int wt_stale;      /* theta was written from the host since wt was last made from it */
   unsigned long long max_alloc, global_mem, used;
   size_t last_rows; /* rows of the last evaluation (for lr_ocl_read_rows) */
@@ -116,9 +117,8 @@ static size_t round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
 /* Rows per work-item of the fused kernel for an evaluation of m rows: about 8 blocks per
  * compute unit (enough for the runtime to balance them, few enough that the partial gradients,
  * one KW x (d + 1) matrix per block, stay small), at least 64 rows, a multiple of the kernel's
- * 16-row groups. */
+ * LR_RB-row groups. */
 #define FUSED_BLOCKS_PER_CU 8
-#define LR_LD_HOST(d) (((d) + 16) / 16 * 16) /* LR_LD of logreg.cl: a partial's row stride */
 #define FUSED_MIN_ROWS 64
 
 static size_t fused_want(const ocl_backend *ob) {
@@ -128,7 +128,7 @@ static size_t fused_want(const ocl_backend *ob) {
 static size_t fused_block(const ocl_backend *ob, size_t m) {
   size_t want = fused_want(ob), rows = (m + want - 1) / want;
   if (rows < FUSED_MIN_ROWS) rows = FUSED_MIN_ROWS;
-  return round_up(rows, 16);
+  return round_up(rows, LR_RB);
 }
 
 /* The most blocks fused_block gives any evaluation of at most `rows` rows: sizes its buffers. */
@@ -145,17 +145,13 @@ static size_t fused_max_blocks(const ocl_backend *ob, size_t rows) {
 #define TILE_GROUPS_PER_CU 2
 #define TILE_LOCAL_BYTES 32768
 #define TILE_MAX_ROWS 128
-/* Gradient sums each work-item of lr_tile keeps in registers: ceil((d + 1) / wg) x the classes
- * of one pass (LR_TGC); more classes go in several passes. */
-#define TILE_MAX_ACC 64
 
 /* LR_TGC for lr_tile, and the floats of one group's partial gradient: LR_TJ x LR_KWG rows and
- * columns (logreg.cl: both padded to whole work-groups and class passes). */
+ * columns (layout.h: both padded to whole work-groups and class passes). */
 static void tile_grad_shape(size_t d, size_t kw, size_t wg, size_t *tgc, size_t *stride) {
-  size_t tf = (d + wg) / wg, g = tf * kw <= TILE_MAX_ACC ? kw : TILE_MAX_ACC / tf;
-  if (g < 1) g = 1;
+  size_t g = LR_TGC_OF(d, kw, wg);
   *tgc = g;
-  *stride = tf * wg * ((kw + g - 1) / g * g);
+  *stride = LR_TJ_OF(d, wg) * LR_KWG_OF(kw, g);
 }
 
 static size_t tile_groups(const ocl_backend *ob, size_t m) {
@@ -164,14 +160,12 @@ static size_t tile_groups(const ocl_backend *ob, size_t m) {
   return tiles < want ? (tiles ? tiles : 1) : want;
 }
 
-/* The local memory lr_tile declares for tiles of tr rows (its xs, red, zs and rs arrays; the
- * sizes are LR_TN, LR_TKC, LR_TRED and LR_NQ in logreg.cl). */
+/* The local memory lr_tile declares for tiles of tr rows: its xs, red and zs floats and its rs
+ * sums of `acc` bytes, sized by layout.h. */
 static size_t tile_local_bytes(size_t tr, size_t d, size_t kw, size_t wg, size_t acc) {
-  size_t tkc = kw < 8 ? kw : 8, tp = wg / tr, tgc, stride;
-  tile_grad_shape(d, kw, wg, &tgc, &stride);
-  size_t kwg = (kw + tgc - 1) / tgc * tgc;
-  return tr * (d + 1) * sizeof(float) + tr * tkc * (tp + 1) * sizeof(float) +
-         (tr * kw + kwg) * sizeof(float) + tr * 4 * acc;
+  size_t tgc = LR_TGC_OF(d, kw, wg);
+  return (LR_TILE_XS(d, tr) + LR_TILE_RED(kw, wg, tr) + LR_TILE_ZS(kw, tr, tgc)) * sizeof(float) +
+         LR_TILE_RS(tr) * acc;
 }
 
 /* Rows per tile: the most (up to TILE_MAX_ROWS and the work-group size) whose local memory
@@ -247,7 +241,7 @@ static logreg_status alloc(ocl_backend *ob, cl_mem *m, size_t bytes, const char 
 /* Capacity of the one-pass paths' partials for `n` blocks (fused) or groups (tiled): an
  * evaluation split over segments may need a few more than one over a single buffer. */
 static logreg_status ensure_fused_blocks(ocl_backend *ob, size_t n, logreg_error *err) {
-  size_t gneed = n * LR_LD_HOST(ob->base.d) * ob->kwp, pneed = 4 * n;
+  size_t gneed = n * LR_LD(ob->base.d) * ob->kwp, pneed = LR_NQ * n;
   logreg_status st;
   if (gneed > ob->gpart_cap) {
     if ((st = alloc(ob, &ob->gpart, gneed * sizeof(float), "gradient partials", err))) return st;
@@ -264,7 +258,7 @@ static logreg_status ensure_tile_groups(ocl_backend *ob, size_t n, logreg_error 
   logreg_status st;
   if (n > ob->tgroups_cap) {
     if ((st = alloc(ob, &ob->tpart, n * ob->tstride * sizeof(float), "tile partials", err)) ||
-        (st = alloc(ob, &ob->trsum, n * 4 * ob->acc_size, "tile row sums", err)))
+        (st = alloc(ob, &ob->trsum, n * LR_NQ * ob->acc_size, "tile row sums", err)))
       return st;
     ob->tgroups_cap = n;
   }
@@ -285,14 +279,14 @@ static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err
   size_t groups = round_up(rows ? rows : 1, ob->wg) / ob->wg;
   size_t nsq = round_up((d + 1) * kw, ob->wg) / ob->wg;
   if (groups < fblocks) groups = fblocks;
-  size_t need = 4 * (groups > nsq ? groups : nsq);
+  size_t need = LR_NQ * (groups > nsq ? groups : nsq);
   if (need > ob->partials_cap) {
     if ((st = alloc(ob, &ob->partials, need * sizeof(ocl_sum), "partial sums", err))) return st;
     ob->partials_cap = need;
   }
   size_t chunks = (rows + ob->chunk - 1) / ob->chunk, gneed;
   if (ob->gemm == LR_GEMM_FUSED) {
-    gneed = (fblocks ? fblocks : 1) * LR_LD_HOST(d) * ob->kwp;
+    gneed = (fblocks ? fblocks : 1) * LR_LD(d) * ob->kwp;
   } else {
     gneed = (chunks ? chunks : 1) * (d + 1) * kw;
   }
@@ -301,11 +295,10 @@ static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err
     ob->gpart_cap = gneed;
   }
   if (ob->gemm == LR_GEMM_TILED) {
-    size_t fg = round_up((d + 1) * kw, ob->wg) / ob->wg;
     if ((st = ensure_tile_groups(ob, tile_groups(ob, rows), err))) return st;
-    if (4 + 2 * fg > ob->tout_cap) {
-      if ((st = alloc(ob, &ob->tout, (4 + 2 * fg) * ob->acc_size, "tile sums", err))) return st;
-      ob->tout_cap = 4 + 2 * fg;
+    if (!ob->tout) { /* lr_tile_finish's row sums */
+      if ((st = alloc(ob, &ob->tout, LR_NQ * ob->acc_size, "tile sums", err))) return st;
+      ob->tout_cap = LR_NQ;
     }
   }
   return LOGREG_OK;
@@ -681,14 +674,14 @@ static logreg_status vec_reduce(ocl_backend *ob, cl_mem x, cl_mem y, size_t n, i
   return LOGREG_OK;
 }
 
-/* Reads `count` sums (the row sums of an evaluation: wloss, loss, correct, s) from `buf`. */
+/* Reads the LR_NQ row sums of an evaluation (wloss, loss, correct, s) from `buf`. */
 static logreg_status read_sums(ocl_backend *ob, cl_mem buf, size_t m, lr_sums *out,
                                logreg_error *err) {
-  ocl_sum raw[4];
-  double v[4];
+  ocl_sum raw[LR_NQ];
+  double v[LR_NQ];
   CL_TRY(clEnqueueReadBuffer(ob->q, buf, CL_TRUE, 0, sizeof raw, raw, 0, NULL, NULL),
          "clEnqueueReadBuffer(sums)");
-  for (int i = 0; i < 4; i++)
+  for (int i = 0; i < LR_NQ; i++)
     v[i] = ob->info.fp64 ? raw[i].d : (double)raw[i].f[0] + (double)raw[i].f[1];
   out->wloss = v[SUM_WLOSS];
   out->loss = v[SUM_LOSS];
@@ -795,17 +788,17 @@ static logreg_status gemm_sums(ocl_backend *ob, cl_mem X, cl_mem Y, cl_mem S, si
   if (be->binary) {
     float pw = (float)be->pos_weight;
     CL_TRY(set_args(ob->k_sigmoid, 11, A(ob->z), A(ob->g), A(theta), A(boff), A(Y), A(S), A(row0),
-                    A(um), A(pw), A(ob->partials), LOCAL(ob->wg * 4 * sizeof(ocl_sum))),
+                    A(um), A(pw), A(ob->partials), LOCAL(ob->wg * LR_NQ * sizeof(ocl_sum))),
            "clSetKernelArg(lr_sigmoid_rows)");
     if ((st = run1(ob, ob->k_sigmoid, m, ob->wg, "lr_sigmoid_rows", err))) return st;
   } else {
     CL_TRY(set_args(ob->k_softmax, 10, A(ob->z), A(ob->g), A(theta), A(boff), A(Y), A(S), A(row0),
-                    A(um), A(ob->partials), LOCAL(ob->wg * 4 * sizeof(ocl_sum))),
+                    A(um), A(ob->partials), LOCAL(ob->wg * LR_NQ * sizeof(ocl_sum))),
            "clSetKernelArg(lr_softmax_rows)");
     if ((st = run1(ob, ob->k_softmax, m, ob->wg, "lr_softmax_rows", err))) return st;
   }
-  cl_uint ug = (cl_uint)groups, four = 4, zero = 0;
-  CL_TRY(set_args(ob->k_reduce, 7, A(ob->partials), A(ug), A(four), A(zero), A(ob->sums), A(zero),
+  cl_uint ug = (cl_uint)groups, nq = LR_NQ, zero = 0;
+  CL_TRY(set_args(ob->k_reduce, 7, A(ob->partials), A(ug), A(nq), A(zero), A(ob->sums), A(zero),
                   LOCAL(ob->wg * sizeof(ocl_sum))),
          "clSetKernelArg(lr_reduce)");
   if ((st = run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err))) return st;
@@ -1127,10 +1120,7 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
     snprintf(ob->base.path.how, sizeof ob->base.path.how, "requested");
   }
   set_device_name(ob);
-  {
-    size_t kw = ob->base.kw, ncb = (kw + 11) / 12, cb = (kw + ncb - 1) / ncb;
-    ob->kwp = ncb * cb; /* as LR_NCB, LR_CB, LR_KWP in logreg.cl */
-  }
+  ob->kwp = LR_KWP_OF(ob->base.kw);
 
   cl_int rc;
   cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)info.pid, 0};

@@ -51,6 +51,7 @@
 
 #include "data/dataset.h"
 #include "data/readers.h"
+#include "data/source.h"
 #include "util/util.h"
 
 /* ---- Records ---- */

@@ -20,6 +20,7 @@
 
 #include "data/dataset.h"
 #include "data/readers.h"
+#include "data/source.h"
 #include "util/util.h"
 
 typedef struct idx_info {

@@ -26,6 +26,7 @@
 
 #include "data/dataset.h"
 #include "data/readers.h"
+#include "data/source.h"
 #include "util/util.h"
 
 #define LR_LIBSVM_MAX_INDEX ((size_t)1 << 22) /* 4194304 features */

@@ -1,14 +1,13 @@
-/* model_io.c: the JSON model file (DESIGN.md §5), and the exact number formatting that the
- * model file and the CLI's --json output share (jsonfmt.h).
+/* model_io.c: the JSON model file (DESIGN.md §5): saving and loading, nothing else.
  *
- * Saving builds a cJSON tree and prints it with our own serializer, because cJSON's printer
- * does not round-trip every double (it tries "%1.15g" first and mangles subnormals). Loading
+ * Saving builds a cJSON tree and prints it with the exact JSON writer (util/json.h), because
+ * cJSON's printer does not round-trip every double (it tries "%1.15g" first and mangles
+ * subnormals). The file is read whole by lr_read_file (util/file.h), size-capped. Loading
  * uses cJSON_Parse, whose strtod reads our "%.17g" output back bit-exact. Every value read is
  * validated before it reaches the model, and every failure names the file (and the line and
  * column, or the key) in one line. */
 #include <errno.h>
 #include <limits.h>
-#include <locale.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,7 +15,8 @@
 #include <string.h>
 
 #include "model/model.h"
-#include "util/jsonfmt.h"
+#include "util/file.h"
+#include "util/json.h"
 #include "util/util.h"
 
 /* A model file larger than this is refused before parsing: a real model (even 784 x 10
@@ -28,221 +28,8 @@
 #define LR_EXACT_INT_MAX 9007199254740992.0
 
 /* ------------------------------------------------------------------------------------------ */
-/* Number formatting and serialization                                                        */
-/* ------------------------------------------------------------------------------------------ */
-
-/* 1 when "%.{prec}g" of v reads back to the same bits (bits, so that -0.0 stays -0.0). */
-static int round_trips(double v, int prec, char *buf) {
-  /* A finite double with prec <= 17 always fits; checking the length anyway also tells GCC,
-   * whose -Wformat-truncation cannot bound prec when sanitizers change its value ranges. */
-  int len = snprintf(buf, LR_JSON_NUMBER_MAX, "%.*g", prec, v);
-  if (len < 0 || len >= LR_JSON_NUMBER_MAX) return 0;
-  double back = strtod(buf, NULL);
-  return memcmp(&back, &v, sizeof v) == 0;
-}
-
-size_t lr_json_format_number(double v, char *buf) {
-  if (!isfinite(v)) {
-    memcpy(buf, "null", 5);
-    return 4;
-  }
-  /* The shortest "%.Ng" that reads back exactly: 17 digits always do for IEEE doubles with
-   * glibc's correctly rounded printf/strtod. Most values need 16 or 17; those that fit in 15
-   * (0.1, 2.5, and subnormals, which carry fewer bits) are shortened further by bisection,
-   * where every precision kept has been checked to round-trip. */
-  if (v == floor(v) && fabs(v) < 1e15) {
-    /* Whole numbers (counts, epochs, 100.0) read better without an exponent: "100", not
-     * "1e+02"; below 1e15 every integer is exact in a double, so "%.0f" round-trips. A zero
-     * keeps its sign ("-0"). */
-    int len = snprintf(buf, LR_JSON_NUMBER_MAX, "%.0f", v);
-    return (size_t)len;
-  }
-  int prec = 17;
-  if (round_trips(v, 15, buf)) {
-    int lo = 1, hi = 15;
-    while (lo < hi) {
-      int mid = (lo + hi) / 2;
-      if (round_trips(v, mid, buf))
-        hi = mid;
-      else
-        lo = mid + 1;
-    }
-    prec = hi;
-  } else if (round_trips(v, 16, buf)) {
-    prec = 16;
-  }
-  snprintf(buf, LR_JSON_NUMBER_MAX, "%.*g", prec, v);
-  /* The library never calls setlocale, so this normally runs in the "C" locale and prints '.'.
-   * A program embedding the library may have switched LC_NUMERIC, though: then snprintf and
-   * strtod above agreed on that locale's decimal point, and JSON needs '.' instead. */
-  const char *dp = localeconv()->decimal_point;
-  if (dp && dp[0] && strcmp(dp, ".") != 0) {
-    char *p = strstr(buf, dp);
-    if (p) {
-      size_t dl = strlen(dp);
-      *p = '.';
-      memmove(p + 1, p + dl, strlen(p + dl) + 1);
-    }
-  }
-  return strlen(buf);
-}
-
-/* A growable output buffer; `oom` latches the first allocation failure so that callers can
- * write freely and check once at the end. */
-typedef struct jbuf {
-  char *p;
-  size_t len, cap;
-  int oom;
-} jbuf;
-
-static void jb_put(jbuf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (n > SIZE_MAX - b->len - 1) {
-    b->oom = 1;
-    return;
-  }
-  size_t need = b->len + n + 1;
-  if (need > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    char *q = realloc(b->p, cap);
-    if (!q) {
-      b->oom = 1;
-      return;
-    }
-    b->p = q;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = '\0';
-}
-
-static void jb_puts(jbuf *b, const char *s) { jb_put(b, s, strlen(s)); }
-
-static void jb_indent(jbuf *b, int depth) {
-  for (int i = 0; i < depth; i++) jb_put(b, "  ", 2);
-}
-
-static void jb_string(jbuf *b, const char *s) {
-  jb_put(b, "\"", 1);
-  const char *run = s, *p = s;
-  for (; *p; p++) {
-    unsigned char c = (unsigned char)*p;
-    const char *esc = NULL;
-    char ubuf[8];
-    switch (c) {
-    case '"':
-      esc = "\\\"";
-      break;
-    case '\\':
-      esc = "\\\\";
-      break;
-    case '\n':
-      esc = "\\n";
-      break;
-    case '\r':
-      esc = "\\r";
-      break;
-    case '\t':
-      esc = "\\t";
-      break;
-    case '\b':
-      esc = "\\b";
-      break;
-    case '\f':
-      esc = "\\f";
-      break;
-    default:
-      if (c < 0x20) {
-        snprintf(ubuf, sizeof ubuf, "\\u%04x", (unsigned)c);
-        esc = ubuf;
-      }
-    }
-    if (esc) {
-      jb_put(b, run, (size_t)(p - run));
-      jb_puts(b, esc);
-      run = p + 1;
-    }
-  }
-  jb_put(b, run, (size_t)(p - run));
-  jb_put(b, "\"", 1);
-}
-
-static int jb_is_container(const cJSON *it) { return cJSON_IsArray(it) || cJSON_IsObject(it); }
-
-static void jb_value(jbuf *b, const cJSON *it, int pretty, int depth) {
-  if (!it || cJSON_IsNull(it)) {
-    jb_puts(b, "null");
-  } else if (cJSON_IsFalse(it)) {
-    jb_puts(b, "false");
-  } else if (cJSON_IsTrue(it)) {
-    jb_puts(b, "true");
-  } else if (cJSON_IsNumber(it)) {
-    char num[LR_JSON_NUMBER_MAX];
-    jb_put(b, num, lr_json_format_number(it->valuedouble, num));
-  } else if (cJSON_IsString(it)) {
-    jb_string(b, it->valuestring ? it->valuestring : "");
-  } else if (cJSON_IsRaw(it)) {
-    jb_puts(b, it->valuestring ? it->valuestring : "null");
-  } else if (jb_is_container(it)) {
-    int obj = cJSON_IsObject(it);
-    const cJSON *c = it->child;
-    if (!c) {
-      jb_puts(b, obj ? "{}" : "[]");
-      return;
-    }
-    /* Objects and arrays of containers get one element per line; arrays of scalars (a weight
-     * row, a name list) stay on one line so the file reads like the matrix it holds. */
-    int multiline = 0;
-    if (pretty) {
-      multiline = obj;
-      for (const cJSON *e = c; e && !multiline; e = e->next) multiline = jb_is_container(e);
-    }
-    jb_puts(b, obj ? "{" : "[");
-    for (; c; c = c->next) {
-      if (multiline) {
-        jb_puts(b, "\n");
-        jb_indent(b, depth + 1);
-      }
-      if (obj) {
-        jb_string(b, c->string ? c->string : "");
-        jb_puts(b, pretty ? ": " : ":");
-      }
-      jb_value(b, c, pretty, depth + 1);
-      if (c->next) jb_puts(b, (pretty && !multiline) ? ", " : ",");
-    }
-    if (multiline) {
-      jb_puts(b, "\n");
-      jb_indent(b, depth);
-    }
-    jb_puts(b, obj ? "}" : "]");
-  } else {
-    jb_puts(b, "null"); /* cJSON_Invalid: nothing meaningful to print */
-  }
-}
-
-char *lr_json_print(const cJSON *item, int pretty) {
-  jbuf b = {NULL, 0, 0, 0};
-  jb_value(&b, item, pretty, 0);
-  if (b.oom) {
-    free(b.p);
-    return NULL;
-  }
-  return b.p;
-}
-
-/* ------------------------------------------------------------------------------------------ */
 /* Save                                                                                        */
 /* ------------------------------------------------------------------------------------------ */
-
-int lr_json_put(cJSON *parent, const char *key, cJSON *item) {
-  if (!item) return 0;
-  cJSON_bool ok =
-      key ? cJSON_AddItemToObject(parent, key, item) : cJSON_AddItemToArray(parent, item);
-  if (!ok) cJSON_Delete(item);
-  return ok ? 1 : 0;
-}
 
 static cJSON *number_array(const double *v, size_t n) {
   cJSON *a = cJSON_CreateArray();
@@ -458,56 +245,6 @@ logreg_status logreg_model_save(const logreg_model *m, const char *path, logreg_
 /* ------------------------------------------------------------------------------------------ */
 /* Load                                                                                        */
 /* ------------------------------------------------------------------------------------------ */
-
-static logreg_status read_whole_file(const char *path, char **out, size_t *len_out,
-                                     logreg_error *err) {
-  *out = NULL;
-  *len_out = 0;
-  FILE *f = fopen(path, "rb");
-  if (!f) return lr_fail(err, LOGREG_EIO, "%s: cannot open: %s", path, strerror(errno));
-  size_t cap = 64 * 1024, len = 0;
-  char *buf = malloc(cap);
-  if (!buf) {
-    fclose(f);
-    return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
-  }
-  for (;;) {
-    if (cap - len < 2) {
-      if (cap >= LR_MODEL_MAX_BYTES) {
-        free(buf);
-        fclose(f);
-        return lr_fail(err, LOGREG_EINVAL, "%s: file is too large for a model (over %zu MiB)", path,
-                       LR_MODEL_MAX_BYTES >> 20);
-      }
-      char *q = realloc(buf, cap * 2);
-      if (!q) {
-        free(buf);
-        fclose(f);
-        return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
-      }
-      buf = q;
-      cap *= 2;
-    }
-    errno = 0;
-    size_t got = fread(buf + len, 1, cap - len - 1, f);
-    len += got;
-    if (got == 0) {
-      if (ferror(f)) {
-        int e = errno;
-        free(buf);
-        fclose(f);
-        return lr_fail(err, LOGREG_EIO, "%s: read failed: %s", path,
-                       e ? strerror(e) : "stream error");
-      }
-      break;
-    }
-  }
-  fclose(f);
-  buf[len] = '\0';
-  *out = buf;
-  *len_out = len;
-  return LOGREG_OK;
-}
 
 /* 1-based line and column (in bytes) of offset `pos` in text. */
 static void line_col(const char *text, size_t pos, size_t *line, size_t *col) {
@@ -962,7 +699,7 @@ logreg_status logreg_model_load(const char *path, logreg_model **out, logreg_err
   if (!path) return lr_fail(err, LOGREG_EINVAL, "logreg_model_load: path is NULL");
   char *text;
   size_t len;
-  logreg_status st = read_whole_file(path, &text, &len, err);
+  logreg_status st = lr_read_file(path, LR_MODEL_MAX_BYTES, "a model", &text, &len, err);
   if (st) return st;
   st = lr_model_parse(path, text, len, out, err);
   free(text);

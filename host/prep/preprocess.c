@@ -222,20 +222,33 @@ typedef struct transform_job {
   size_t filled[16];
 } transform_job;
 
+/* The model's preprocessing of feature j's value x, in double: a missing value (NaN) becomes
+ * the training median, then the scaler standardizes it. The one place this formula is written:
+ * training data (lr_transform) and prediction (lr_transform_row) both come through here. */
+static double prep_value(const logreg_model *m, size_t j, float x) {
+  double v = isnan(x) ? m->median[j] : (double)x;
+  return (v - m->mean[j]) / m->std[j];
+}
+
+size_t lr_transform_row(const logreg_model *m, const float *x, double *out) {
+  size_t filled = 0;
+  for (size_t j = 0; j < m->d; j++) {
+    filled += isnan(x[j]) ? 1 : 0;
+    out[j] = prep_value(m, j, x[j]);
+  }
+  return filled;
+}
+
 static void transform_part(void *ctx, unsigned t, unsigned nt) {
   transform_job *job = ctx;
-  size_t n = job->ds->n, d = job->m->d, filled = 0;
-  const double *median = job->m->median, *mean = job->m->mean, *std = job->m->std;
+  const logreg_model *m = job->m;
+  size_t n = job->ds->n, d = m->d, filled = 0;
   for (size_t i = n * t / nt; i < n * (t + 1) / nt; i++) {
     const float *xr = job->ds->x + i * d;
     float *o = job->out + i * d;
     for (size_t j = 0; j < d; j++) {
-      double v = xr[j];
-      if (isnan(xr[j])) {
-        v = median[j];
-        filled++;
-      }
-      o[j] = (float)((v - mean[j]) / std[j]);
+      filled += isnan(xr[j]) ? 1 : 0;
+      o[j] = (float)prep_value(m, j, xr[j]);
     }
   }
   job->filled[t] = filled;

@@ -23,6 +23,9 @@ void lr_column_scaler(const logreg_dataset *ds, const double *median, double *me
 /* Applies a model's preprocessing to ds: out[i*d+j] = (fill(x) - mean_j) / std_j in double,
  * stored as float. Returns the number of missing values filled. */
 size_t lr_transform(const logreg_model *m, const logreg_dataset *ds, float *out, unsigned threads);
+/* The same for one row of m->d values, kept in double (prediction): out[j] = (fill(x_j) -
+ * mean_j) / std_j. Returns the number of missing values filled. */
+size_t lr_transform_row(const logreg_model *m, const float *x, double *out);
 
 /* Class weights: with `balanced`, weight_k = n / (k count_k) (scikit-learn's rule; a class
  * with no rows gets 1), else 1. Returns 0, or -1 when out of memory. */

@@ -4,7 +4,7 @@
  * header and the library keeps one implementation. */
 #include <cJSON.h>
 
-#include "util/jsonfmt.h"
+#include "util/json.h"
 #include "util/util.h"
 
 int logreg_parse_double(const char *s, double *out) { return lr_parse_double(s, out); }

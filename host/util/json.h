@@ -1,10 +1,10 @@
-/* jsonfmt.h: JSON output with numbers that read back bit-exact.
+/* json.h: the JSON writer: output with numbers that read back bit-exact.
  *
  * cJSON's own printer formats numbers with "%1.15g" first and falls back to "%1.17g" only in
  * some cases, loses subnormals, and depends on the process locale. The model file and the
- * CLI's --json output go through these helpers instead. Implemented in model_io.c. */
-#ifndef LOGREG_JSONFMT_H
-#define LOGREG_JSONFMT_H
+ * CLI's --json output go through these helpers instead. Implemented in json.c. */
+#ifndef LOGREG_JSON_H
+#define LOGREG_JSON_H
 
 #include <stddef.h>
 

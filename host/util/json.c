@@ -1,0 +1,220 @@
+/* json.c: the JSON writer (json.h): numbers that read back bit-exact in any locale, and a
+ * printer for cJSON trees built on them. The model file (model/model_io.c) and the CLI's
+ * --json output both print through it; parsing stays with cJSON. */
+#include "util/json.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 1 when "%.{prec}g" of v reads back to the same bits (bits, so that -0.0 stays -0.0). */
+static int round_trips(double v, int prec, char *buf) {
+  /* A finite double with prec <= 17 always fits; checking the length anyway also tells GCC,
+   * whose -Wformat-truncation cannot bound prec when sanitizers change its value ranges. */
+  int len = snprintf(buf, LR_JSON_NUMBER_MAX, "%.*g", prec, v);
+  if (len < 0 || len >= LR_JSON_NUMBER_MAX) return 0;
+  double back = strtod(buf, NULL);
+  return memcmp(&back, &v, sizeof v) == 0;
+}
+
+size_t lr_json_format_number(double v, char *buf) {
+  if (!isfinite(v)) {
+    memcpy(buf, "null", 5);
+    return 4;
+  }
+  /* The shortest "%.Ng" that reads back exactly: 17 digits always do for IEEE doubles with
+   * glibc's correctly rounded printf/strtod. Most values need 16 or 17; those that fit in 15
+   * (0.1, 2.5, and subnormals, which carry fewer bits) are shortened further by bisection,
+   * where every precision kept has been checked to round-trip. */
+  if (v == floor(v) && fabs(v) < 1e15) {
+    /* Whole numbers (counts, epochs, 100.0) read better without an exponent: "100", not
+     * "1e+02"; below 1e15 every integer is exact in a double, so "%.0f" round-trips. A zero
+     * keeps its sign ("-0"). */
+    int len = snprintf(buf, LR_JSON_NUMBER_MAX, "%.0f", v);
+    return (size_t)len;
+  }
+  int prec = 17;
+  if (round_trips(v, 15, buf)) {
+    int lo = 1, hi = 15;
+    while (lo < hi) {
+      int mid = (lo + hi) / 2;
+      if (round_trips(v, mid, buf))
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+    prec = hi;
+  } else if (round_trips(v, 16, buf)) {
+    prec = 16;
+  }
+  snprintf(buf, LR_JSON_NUMBER_MAX, "%.*g", prec, v);
+  /* The library never calls setlocale, so this normally runs in the "C" locale and prints '.'.
+   * A program embedding the library may have switched LC_NUMERIC, though: then snprintf and
+   * strtod above agreed on that locale's decimal point, and JSON needs '.' instead. */
+  const char *dp = localeconv()->decimal_point;
+  if (dp && dp[0] && strcmp(dp, ".") != 0) {
+    char *p = strstr(buf, dp);
+    if (p) {
+      size_t dl = strlen(dp);
+      *p = '.';
+      memmove(p + 1, p + dl, strlen(p + dl) + 1);
+    }
+  }
+  return strlen(buf);
+}
+
+/* A growable output buffer; `oom` latches the first allocation failure so that callers can
+ * write freely and check once at the end. */
+typedef struct jbuf {
+  char *p;
+  size_t len, cap;
+  int oom;
+} jbuf;
+
+static void jb_put(jbuf *b, const char *s, size_t n) {
+  if (b->oom) return;
+  if (n > SIZE_MAX - b->len - 1) {
+    b->oom = 1;
+    return;
+  }
+  size_t need = b->len + n + 1;
+  if (need > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    char *q = realloc(b->p, cap);
+    if (!q) {
+      b->oom = 1;
+      return;
+    }
+    b->p = q;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+  b->p[b->len] = '\0';
+}
+
+static void jb_puts(jbuf *b, const char *s) { jb_put(b, s, strlen(s)); }
+
+static void jb_indent(jbuf *b, int depth) {
+  for (int i = 0; i < depth; i++) jb_put(b, "  ", 2);
+}
+
+static void jb_string(jbuf *b, const char *s) {
+  jb_put(b, "\"", 1);
+  const char *run = s, *p = s;
+  for (; *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    const char *esc = NULL;
+    char ubuf[8];
+    switch (c) {
+    case '"':
+      esc = "\\\"";
+      break;
+    case '\\':
+      esc = "\\\\";
+      break;
+    case '\n':
+      esc = "\\n";
+      break;
+    case '\r':
+      esc = "\\r";
+      break;
+    case '\t':
+      esc = "\\t";
+      break;
+    case '\b':
+      esc = "\\b";
+      break;
+    case '\f':
+      esc = "\\f";
+      break;
+    default:
+      if (c < 0x20) {
+        snprintf(ubuf, sizeof ubuf, "\\u%04x", (unsigned)c);
+        esc = ubuf;
+      }
+    }
+    if (esc) {
+      jb_put(b, run, (size_t)(p - run));
+      jb_puts(b, esc);
+      run = p + 1;
+    }
+  }
+  jb_put(b, run, (size_t)(p - run));
+  jb_put(b, "\"", 1);
+}
+
+static int jb_is_container(const cJSON *it) { return cJSON_IsArray(it) || cJSON_IsObject(it); }
+
+static void jb_value(jbuf *b, const cJSON *it, int pretty, int depth) {
+  if (!it || cJSON_IsNull(it)) {
+    jb_puts(b, "null");
+  } else if (cJSON_IsFalse(it)) {
+    jb_puts(b, "false");
+  } else if (cJSON_IsTrue(it)) {
+    jb_puts(b, "true");
+  } else if (cJSON_IsNumber(it)) {
+    char num[LR_JSON_NUMBER_MAX];
+    jb_put(b, num, lr_json_format_number(it->valuedouble, num));
+  } else if (cJSON_IsString(it)) {
+    jb_string(b, it->valuestring ? it->valuestring : "");
+  } else if (cJSON_IsRaw(it)) {
+    jb_puts(b, it->valuestring ? it->valuestring : "null");
+  } else if (jb_is_container(it)) {
+    int obj = cJSON_IsObject(it);
+    const cJSON *c = it->child;
+    if (!c) {
+      jb_puts(b, obj ? "{}" : "[]");
+      return;
+    }
+    /* Objects and arrays of containers get one element per line; arrays of scalars (a weight
+     * row, a name list) stay on one line so the file reads like the matrix it holds. */
+    int multiline = 0;
+    if (pretty) {
+      multiline = obj;
+      for (const cJSON *e = c; e && !multiline; e = e->next) multiline = jb_is_container(e);
+    }
+    jb_puts(b, obj ? "{" : "[");
+    for (; c; c = c->next) {
+      if (multiline) {
+        jb_puts(b, "\n");
+        jb_indent(b, depth + 1);
+      }
+      if (obj) {
+        jb_string(b, c->string ? c->string : "");
+        jb_puts(b, pretty ? ": " : ":");
+      }
+      jb_value(b, c, pretty, depth + 1);
+      if (c->next) jb_puts(b, (pretty && !multiline) ? ", " : ",");
+    }
+    if (multiline) {
+      jb_puts(b, "\n");
+      jb_indent(b, depth);
+    }
+    jb_puts(b, obj ? "}" : "]");
+  } else {
+    jb_puts(b, "null"); /* cJSON_Invalid: nothing meaningful to print */
+  }
+}
+
+char *lr_json_print(const cJSON *item, int pretty) {
+  jbuf b = {NULL, 0, 0, 0};
+  jb_value(&b, item, pretty, 0);
+  if (b.oom) {
+    free(b.p);
+    return NULL;
+  }
+  return b.p;
+}
+
+int lr_json_put(cJSON *parent, const char *key, cJSON *item) {
+  if (!item) return 0;
+  cJSON_bool ok =
+      key ? cJSON_AddItemToObject(parent, key, item) : cJSON_AddItemToArray(parent, item);
+  if (!ok) cJSON_Delete(item);
+  return ok ? 1 : 0;
+}

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -118,6 +119,142 @@ logreg_status logreg_dataset_split(const logreg_dataset *ds, double train, doubl
                                    logreg_dataset **val_out, logreg_dataset **test_out,
                                    logreg_error *err);
 
+/* The k class names in index order (owned by `ds`), or NULL when unlabelled. */
+const char *const *logreg_dataset_class_names(const logreg_dataset *ds);
+
+/* ---- Synthetic datasets (`logreg gen`) ---- */
+
+/* Gaussian blobs like scikit-learn's make_blobs: k centres drawn uniformly in [-10, 10]^d,
+ * rows spread evenly over the classes (the first n % k classes get one more), each row its
+ * centre plus N(0, spread^2) noise per feature, rows in shuffled order. Writes a CSV with header
+ * x0..x{d-1},label (labels 0..k-1) atomically to `path`. The same seed gives the same bytes on
+ * every platform. LOGREG_EINVAL (naming --rows, --features, --classes or --spread) for n < k,
+ * d < 1, k < 2 or a spread that is not a finite number > 0. */
+logreg_status logreg_gen_blobs(const char *path, size_t n, size_t d, size_t k, double spread,
+                               uint64_t seed, logreg_error *err);
+
+/* Two features (leukocyte_count, blood_pressure) and tumor_class benign/malignant, shaped like
+ * the tumors teaching data: malignant about 61% with a lower leukocyte count and a higher
+ * blood pressure than benign (per-class Gaussians fitted to tumors.csv), overlapping a little.
+ * Writes a CSV with that header atomically. */
+logreg_status logreg_gen_tumors(const char *path, size_t n, uint64_t seed, logreg_error *err);
+
+/* The synthetic data of `logreg bench`, made in memory: n rows, labels uniform over 0..k-1,
+ * features standard normal plus 1 on the features j with j % k equal to the row's label (a
+ * signal to learn). The same seed gives the same data at any thread count (`threads` as
+ * logreg_params.threads: 0 = by size). Class names "0".."k-1", feature names "x0".."x{d-1}". */
+logreg_status logreg_gen_gaussian(size_t n, size_t d, size_t k, uint64_t seed, unsigned threads,
+                                  logreg_dataset **out, logreg_error *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Devices                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Where training runs. The backends are enumerated and their capabilities queried here, before
+ * anything is trained (nothing is learnt by trying and failing): the cpu reference first, then
+ * every OpenCL device of every platform. params.device takes a device's `spec`. */
+
+typedef enum logreg_backend_kind {
+  LOGREG_BACKEND_CPU = 0, /* the reference: plain C loops in double, on the calling thread */
+  LOGREG_BACKEND_OPENCL   /* an OpenCL device: a GPU, a CPU through PoCL, an accelerator */
+} logreg_backend_kind;
+
+typedef enum logreg_device_type {
+  LOGREG_DEVICE_CPU = 0,
+  LOGREG_DEVICE_GPU,
+  LOGREG_DEVICE_ACCELERATOR,
+  LOGREG_DEVICE_OTHER
+} logreg_device_type;
+
+/* "CPU", "GPU", "accelerator" or "other"; never NULL. */
+const char *logreg_device_type_name(logreg_device_type type);
+
+/* Settings of the OpenCL devices, in logreg_params.device_options and the device calls below.
+ * All zero (logreg_device_options_init) is the default: the devices as their drivers describe
+ * them, the kernels embedded at build time. Strings are borrowed: they must outlive the call
+ * (for training, logreg_train or logreg_trainer_create) that reads them. */
+typedef struct logreg_device_options {
+  /* Which device "opencl" and "auto" pick: only platforms whose index or name (a
+   * case-insensitive substring) matches opencl_platform, and devices matching opencl_device;
+   * NULL or "" = any. "opencl:P:D" is not affected. CLI: --opencl-platform, --opencl-device. */
+  const char *opencl_platform;
+  const char *opencl_device;
+  /* Bytes: treat the device's largest allocation as at most this (0 = what the driver says).
+   * Tests use it to split X over several buffers and to reach the "too large" errors. */
+  uint64_t max_alloc;
+  /* 1: sum as a device without double precision does (compensated float pairs), to test that
+   * path on a device that has fp64. */
+  int no_fp64;
+  /* Appended to the OpenCL C build options of the training kernels (e.g. "-cl-mad-enable");
+   * NULL = none. */
+  const char *build_options;
+  /* A folder to read the kernel sources (logreg.cl, floor.cl) from instead of the copies
+   * embedded at build time (kernel development); NULL = the embedded copies. */
+  const char *kernel_dir;
+} logreg_device_options;
+
+void logreg_device_options_init(logreg_device_options *opt);
+
+/* One device and what it can do. Memory sizes in bytes. */
+typedef struct logreg_device_info {
+  logreg_backend_kind backend;
+  char spec[32];            /* what params.device takes to run here: "cpu", "opencl:0:1" */
+  unsigned platform, index; /* OpenCL platform and device indices (0 and 0 for cpu) */
+  char platform_name[128];  /* OpenCL: "Portable Computing Language"; cpu: "" */
+  char platform_version[128];
+  char name[128];     /* OpenCL: the device's name; cpu: "reference" */
+  char vendor[128];   /* "" for cpu */
+  char driver[64];    /* driver version; "" for cpu */
+  char c_version[64]; /* "OpenCL C 1.2 ..."; "" for cpu */
+  logreg_device_type type;
+  unsigned compute_units; /* cpu: 1 (the reference runs on the calling thread) */
+  uint64_t global_mem;    /* device memory; 0 for cpu (it uses host memory) */
+  uint64_t max_alloc;     /* largest single buffer (after options.max_alloc); 0 for cpu */
+  uint64_t local_mem;     /* local memory per work-group; 0 for cpu */
+  size_t max_work_group;  /* work-items per work-group; 1 for cpu */
+  int fp64;               /* sums in double on the device (after options.no_fp64); 1 for cpu */
+} logreg_device_info;
+
+/* Every device: the cpu reference first, then the OpenCL devices in platform, device order, as
+ * training would see them under `opt` (NULL: the defaults). No OpenCL platform installed is not
+ * an error (the list then holds cpu alone). *out is freed with logreg_devices_free. */
+logreg_status logreg_devices_list(const logreg_device_options *opt, logreg_device_info **out,
+                                  size_t *count, logreg_error *err);
+void logreg_devices_free(logreg_device_info *list);
+
+/* A device named by kind rather than by text. */
+typedef enum logreg_device_pick {
+  LOGREG_PICK_AUTO = 0, /* a GPU, else any OpenCL device, else cpu (options' matches apply) */
+  LOGREG_PICK_CPU,      /* the cpu reference */
+  LOGREG_PICK_OPENCL,   /* the options' match, else the first GPU, else the first OpenCL
+                           device; an error when there is none */
+  LOGREG_PICK_INDEX     /* OpenCL device `device` of platform `platform` */
+} logreg_device_pick;
+
+typedef struct logreg_device_selector {
+  logreg_device_pick pick;
+  unsigned platform, device; /* LOGREG_PICK_INDEX only */
+} logreg_device_selector;
+
+/* Parses a device spec: "auto", "cpu", "opencl" or "opencl:P:D". LOGREG_EINVAL, with a message
+ * naming --device, for anything else. */
+logreg_status logreg_device_parse(const char *spec, logreg_device_selector *out, logreg_error *err);
+
+/* Resolves a selector to one device (its capabilities as logreg_devices_list gives them).
+ * `why` (why_cap bytes; may be NULL) receives one line saying what was chosen and why, e.g.
+ * "auto -> opencl:0:0: NAME (the first GPU)". LOGREG_EINVAL names the option at fault (--device,
+ * --opencl-platform, --opencl-device); LOGREG_EBACKEND when OpenCL was asked for and there is
+ * no platform. */
+logreg_status logreg_device_select(const logreg_device_selector *sel,
+                                   const logreg_device_options *opt, logreg_device_info *out,
+                                   char *why, size_t why_cap, logreg_error *err);
+
+/* logreg_device_parse and logreg_device_select in one call: which device `spec` runs on, e.g.
+ * which one "auto" picks and why. */
+logreg_status logreg_device_choose(const char *spec, const logreg_device_options *opt,
+                                   logreg_device_info *out, char *why, size_t why_cap,
+                                   logreg_error *err);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Training                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
@@ -184,6 +321,12 @@ typedef struct logreg_params {
   /* OpenCL: a file where auto's choice is kept per device, driver and shape class, so that
    * later runs skip the timing; NULL (default) = time every run. */
   const char *path_cache;
+  /* OpenCL device settings (see logreg_device_options; zeroed by logreg_params_init). */
+  logreg_device_options device_options;
+  /* Host threads for the preprocessing passes (medians, scaler, standardization): 0 (default)
+   * = all online processors, at most 16, for a million values or more, else 1. The results are
+   * the same bits at any count. */
+  unsigned threads;
   logreg_progress_fn progress;
   void *progress_user;
 } logreg_params;
@@ -258,6 +401,16 @@ size_t logreg_model_classes(const logreg_model *m);
 int logreg_model_binary(const logreg_model *m);
 const char *logreg_model_class_name(const logreg_model *m, size_t k);
 const char *logreg_model_feature_name(const logreg_model *m, size_t j);
+/* The k class names and the d feature names in index order, owned by the model. */
+const char *const *logreg_model_class_names(const logreg_model *m);
+const char *const *logreg_model_feature_names(const logreg_model *m);
+/* Where the features came from, so that a header-less CSV is read the same way again (for
+ * logreg_read_options.n_columns, .feature_columns and .target): the training file's column
+ * count (a CSV's; else the feature count, or 0 when unknown), the d file indices of the feature
+ * columns (NULL when not a CSV), and the file index of the target column (-1 when unknown). */
+size_t logreg_model_source_columns(const logreg_model *m);
+const size_t *logreg_model_feature_columns(const logreg_model *m);
+long logreg_model_target_column(const logreg_model *m);
 
 /* Records loss and accuracy on a named split ("train", "val", "test") in the model's metrics. */
 logreg_status logreg_model_set_metrics(logreg_model *m, const char *split, double loss,
@@ -286,6 +439,85 @@ typedef struct logreg_metrics {
 logreg_status logreg_metrics_compute(const int32_t *y, const double *proba, size_t n, size_t k,
                                      logreg_metrics *out, logreg_error *err);
 void logreg_metrics_free(logreg_metrics *m);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Memory floors (`logreg bench`)                                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+/* How long one pass over an X-sized buffer takes on the memory that holds X: an epoch reads X
+ * at least once, so median epoch / floor says how far the epoch is from the memory bound. Each
+ * takes the median of LOGREG_FLOOR_PASSES timed passes after one warm-up pass.
+ * - Host read: a plain C sum over a freshly written float buffer, split over threads (each sums
+ *   its slice). The floor of the cpu backend and of CPU OpenCL devices such as PoCL.
+ * - Device read: a kernel (kernels/floor.cl) streams the buffer once on the device (coalesced
+ *   float4 loads, a grid that fills every compute unit, per-group sums written out so that the
+ *   reads cannot be dropped), timed to the end of the queue. A buffer larger than the device's
+ *   largest allocation is read as several buffers in the same timed pass. The GPU floor.
+ * - Device copy: a device-to-device copy of the buffer. It reads and writes `bytes` each, so it
+ *   takes about twice the read: a second figure, not the floor. */
+#define LOGREG_FLOOR_PASSES 5
+
+typedef struct logreg_floor {
+  double ms;        /* median milliseconds of one pass over `bytes` */
+  double gb_per_s;  /* bytes / ms, in 1e9 bytes per second */
+  size_t bytes;     /* what was read: the request rounded down to whole floats (float4s on a
+                       device), at least one */
+  unsigned threads; /* host read: the threads that read; 0 for the device floors */
+  char kind[64];    /* "host read, T threads", "device read" or "device copy" */
+} logreg_floor;
+
+/* Host read over `bytes` with `threads` threads (0: every online processor; fewer run when the
+ * system refuses to start more). LOGREG_ENOMEM when the buffer cannot be allocated. */
+logreg_status logreg_floor_host(size_t bytes, unsigned threads, logreg_floor *out,
+                                logreg_error *err);
+
+/* Device read of `bytes` on OpenCL device `dev` (from logreg_devices_list or
+ * logreg_device_choose), split into buffers of at most the device's own largest allocation.
+ * opt->kernel_dir is where floor.cl is read from (opt may be NULL). LOGREG_EBACKEND with a
+ * message when the device cannot hold the buffer or the kernel does not build; LOGREG_EINVAL
+ * when `dev` is not an OpenCL device. */
+logreg_status logreg_floor_device_read(const logreg_device_info *dev,
+                                       const logreg_device_options *opt, size_t bytes,
+                                       logreg_floor *out, logreg_error *err);
+
+/* Device copy of `bytes` on `dev` (two buffers of `bytes`, each within its largest allocation). */
+logreg_status logreg_floor_device_copy(const logreg_device_info *dev, size_t bytes,
+                                       logreg_floor *out, logreg_error *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Helpers for programs built on logreg (the command line uses them)                          */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Parses a whole string as a finite double (C locale rules, surrounding blanks allowed).
+ * Returns 0 on success, -1 when not a number, -2 when not finite or out of range. */
+int logreg_parse_double(const char *s, double *out);
+/* Parses a whole string as a non-negative integer that fits size_t. 0 on success, -1 else. */
+int logreg_parse_size(const char *s, size_t *out);
+
+/* Seconds on a monotonic clock (for timing; the origin is arbitrary). */
+double logreg_now(void);
+
+/* Atomic file output, as models are written: logreg_atomic_open creates a temp file beside
+ * `path` (tmp_path) open for writing on `f`; logreg_atomic_commit flushes, fsyncs, closes and
+ * renames it over `path`; logreg_atomic_abort closes and removes it. The target is untouched
+ * until commit succeeds. Either call releases the struct's memory. A writer that needs a file
+ * name (a plotting library) may close `f` (set it to NULL), write tmp_path by name, and reopen
+ * `f` on it before commit. */
+typedef struct logreg_atomic_file {
+  FILE *f;
+  char *path;     /* the target */
+  char *tmp_path; /* the temp file beside it */
+} logreg_atomic_file;
+logreg_status logreg_atomic_open(logreg_atomic_file *af, const char *path, logreg_error *err);
+logreg_status logreg_atomic_commit(logreg_atomic_file *af, logreg_error *err);
+void logreg_atomic_abort(logreg_atomic_file *af);
+
+/* JSON text of a cJSON tree (cJSON.h), with numbers printed so that they read back bit-exact
+ * whatever the locale ("null" for NaN and infinities, which JSON lacks). Compact when `pretty`
+ * is 0, else indented by two spaces with arrays of scalars on one line. Returns malloc'd text
+ * (free with free()), or NULL when out of memory. */
+struct cJSON;
+char *logreg_json_print(const struct cJSON *item, int pretty);
 
 #ifdef __cplusplus
 }

@@ -1,10 +1,9 @@
-/* test_gen.c: the synthetic dataset generators: same seed, same bytes; class counts as gen.h
+/* test_gen.c: the synthetic dataset generators: same seed, same bytes; class counts as logreg.h
  * documents; argument errors name the option; tumors data shaped like the real file. */
 #include <errno.h>
 #include <stdint.h>
 
 #include "check.h"
-#include "data/gen.h"
 #include "logreg.h"
 
 #define TMP_PREFIX "test_gen"
@@ -84,9 +83,9 @@ static void test_blobs(void) {
   check_tmp_path(b, sizeof b, TMP_PREFIX, "b.csv");
   check_tmp_path(c, sizeof c, TMP_PREFIX, "c.csv");
   logreg_error err;
-  CHECK(lr_gen_blobs(a, 101, 3, 4, 1.5, 7, &err) == LOGREG_OK);
-  CHECK(lr_gen_blobs(b, 101, 3, 4, 1.5, 7, &err) == LOGREG_OK);
-  CHECK(lr_gen_blobs(c, 101, 3, 4, 1.5, 8, &err) == LOGREG_OK);
+  CHECK(logreg_gen_blobs(a, 101, 3, 4, 1.5, 7, &err) == LOGREG_OK);
+  CHECK(logreg_gen_blobs(b, 101, 3, 4, 1.5, 7, &err) == LOGREG_OK);
+  CHECK(logreg_gen_blobs(c, 101, 3, 4, 1.5, 8, &err) == LOGREG_OK);
   CHECK(check_same_file(a, b));
   CHECK(!check_same_file(a, c));
 
@@ -116,7 +115,7 @@ static void test_blobs(void) {
   free(text);
 
   /* Within-class spread matches --spread; centres lie in [-10, 10]. */
-  CHECK(lr_gen_blobs(a, 4000, 2, 2, 0.5, 3, &err) == LOGREG_OK);
+  CHECK(logreg_gen_blobs(a, 4000, 2, 2, 0.5, 3, &err) == LOGREG_OK);
   CHECK(scan_file(a, 2, 0, cs, 2, &bad) == 4000 && !bad);
   for (size_t k = 0; k < 2; k++) {
     CHECK(cs[k].count == 2000);
@@ -132,19 +131,19 @@ static void test_blobs_errors(void) {
   char p[600];
   logreg_error err;
   check_tmp_path(p, sizeof p, TMP_PREFIX, "err.csv");
-  CHECK(lr_gen_blobs(p, 0, 2, 2, 1.0, 1, &err) == LOGREG_EINVAL);
+  CHECK(logreg_gen_blobs(p, 0, 2, 2, 1.0, 1, &err) == LOGREG_EINVAL);
   CHECK_STR_CONTAINS(err.message, "--rows");
-  CHECK(lr_gen_blobs(p, 10, 0, 2, 1.0, 1, &err) == LOGREG_EINVAL);
+  CHECK(logreg_gen_blobs(p, 10, 0, 2, 1.0, 1, &err) == LOGREG_EINVAL);
   CHECK_STR_CONTAINS(err.message, "--features");
-  CHECK(lr_gen_blobs(p, 10, 2, 1, 1.0, 1, &err) == LOGREG_EINVAL);
+  CHECK(logreg_gen_blobs(p, 10, 2, 1, 1.0, 1, &err) == LOGREG_EINVAL);
   CHECK_STR_CONTAINS(err.message, "--classes");
-  CHECK(lr_gen_blobs(p, 3, 2, 4, 1.0, 1, &err) == LOGREG_EINVAL);
+  CHECK(logreg_gen_blobs(p, 3, 2, 4, 1.0, 1, &err) == LOGREG_EINVAL);
   CHECK_STR_CONTAINS(err.message, "--rows (3) must be >= --classes (4)");
-  CHECK(lr_gen_blobs(p, 10, 2, 2, 0.0, 1, &err) == LOGREG_EINVAL);
+  CHECK(logreg_gen_blobs(p, 10, 2, 2, 0.0, 1, &err) == LOGREG_EINVAL);
   CHECK_STR_CONTAINS(err.message, "--spread");
-  CHECK(lr_gen_blobs(p, 10, 2, 2, NAN, 1, &err) == LOGREG_EINVAL);
+  CHECK(logreg_gen_blobs(p, 10, 2, 2, NAN, 1, &err) == LOGREG_EINVAL);
   CHECK_STR_CONTAINS(err.message, "--spread");
-  CHECK(lr_gen_tumors(p, 0, 1, &err) == LOGREG_EINVAL);
+  CHECK(logreg_gen_tumors(p, 0, 1, &err) == LOGREG_EINVAL);
   CHECK_STR_CONTAINS(err.message, "--rows");
   FILE *f = fopen(p, "rb");
   CHECK(f == NULL); /* nothing written on failure */
@@ -152,10 +151,10 @@ static void test_blobs_errors(void) {
 
   char bad[700];
   check_tmp_path(bad, sizeof bad, TMP_PREFIX, "no_such_dir/x.csv");
-  CHECK(lr_gen_blobs(bad, 10, 2, 2, 1.0, 1, &err) == LOGREG_EIO);
+  CHECK(logreg_gen_blobs(bad, 10, 2, 2, 1.0, 1, &err) == LOGREG_EIO);
   CHECK_STR_CONTAINS(err.message, bad);
   CHECK_STR_CONTAINS(err.message, strerror(ENOENT));
-  CHECK(lr_gen_tumors(bad, 10, 1, &err) == LOGREG_EIO);
+  CHECK(logreg_gen_tumors(bad, 10, 1, &err) == LOGREG_EIO);
   CHECK_STR_CONTAINS(err.message, bad);
 }
 
@@ -164,8 +163,8 @@ static void test_tumors(void) {
   check_tmp_path(a, sizeof a, TMP_PREFIX, "t1.csv");
   check_tmp_path(b, sizeof b, TMP_PREFIX, "t2.csv");
   logreg_error err;
-  CHECK(lr_gen_tumors(a, 2000, 11, &err) == LOGREG_OK);
-  CHECK(lr_gen_tumors(b, 2000, 11, &err) == LOGREG_OK);
+  CHECK(logreg_gen_tumors(a, 2000, 11, &err) == LOGREG_OK);
+  CHECK(logreg_gen_tumors(b, 2000, 11, &err) == LOGREG_OK);
   CHECK(check_same_file(a, b));
   char *text = check_read_file(a, NULL);
   CHECK(text != NULL);
@@ -205,13 +204,63 @@ static void test_tumors(void) {
   }
 
   /* A tiny file still has both classes when n allows it. */
-  CHECK(lr_gen_tumors(a, 3, 5, &err) == LOGREG_OK);
+  CHECK(logreg_gen_tumors(a, 3, 5, &err) == LOGREG_OK);
   CHECK(scan_file(a, 2, 1, cs, 2, &bad) == 3 && !bad);
   CHECK(cs[1].count == 2 && cs[0].count == 1);
   CHECK(check_leftover_tmp(TMP_PREFIX, "") == 0);
 }
 
+/* logreg_gen_gaussian: the same data at any thread count (blocks of rows have their own
+ * streams), another seed other data, labels in range with the per-class signal (+1 on the
+ * features j with j % k == label), the documented names, and argument errors naming the
+ * option. 10000 x 5 x 3 spans three 4096-row blocks. */
+static void test_gaussian(void) {
+  size_t n = 10000, d = 5, k = 3;
+  logreg_dataset *a = NULL, *b = NULL, *c = NULL;
+  logreg_error err;
+  CHECK(logreg_gen_gaussian(n, d, k, 42, 1, &a, &err) == LOGREG_OK);
+  CHECK(logreg_gen_gaussian(n, d, k, 42, 3, &b, &err) == LOGREG_OK);
+  CHECK(logreg_gen_gaussian(n, d, k, 43, 1, &c, &err) == LOGREG_OK);
+  if (!a || !b || !c) goto done;
+  CHECK(logreg_dataset_rows(a) == n && logreg_dataset_features(a) == d);
+  CHECK(logreg_dataset_classes(a) == k);
+  CHECK(memcmp(logreg_dataset_x(a), logreg_dataset_x(b), n * d * sizeof(float)) == 0);
+  CHECK(memcmp(logreg_dataset_y(a), logreg_dataset_y(b), n * sizeof(int32_t)) == 0);
+  CHECK(memcmp(logreg_dataset_x(a), logreg_dataset_x(c), n * d * sizeof(float)) != 0);
+  CHECK(strcmp(logreg_dataset_class_name(a, 2), "2") == 0);
+  CHECK(strcmp(logreg_dataset_feature_name(a, 4), "x4") == 0);
+  const float *x = logreg_dataset_x(a);
+  const int32_t *y = logreg_dataset_y(a);
+  double on = 0, off = 0;
+  size_t n_on = 0, n_off = 0, count[3] = {0, 0, 0};
+  for (size_t i = 0; i < n; i++) {
+    CHECK(y[i] >= 0 && (size_t)y[i] < k);
+    count[y[i]]++;
+    for (size_t j = 0; j < d; j++) {
+      if (j % k == (size_t)y[i])
+        on += x[i * d + j], n_on++;
+      else
+        off += x[i * d + j], n_off++;
+    }
+  }
+  /* Means 1 and 0 within 0.05 (about 8 standard errors); each class near a third. */
+  CHECK(fabs(on / (double)n_on - 1.0) < 0.05 && fabs(off / (double)n_off) < 0.05);
+  for (size_t q = 0; q < k; q++) CHECK(count[q] > 3000 && count[q] < 3700);
+done:
+  logreg_dataset_free(a);
+  logreg_dataset_free(b);
+  logreg_dataset_free(c);
+  logreg_dataset *e = NULL;
+  CHECK(logreg_gen_gaussian(0, 2, 2, 1, 0, &e, &err) == LOGREG_EINVAL && e == NULL);
+  CHECK_STR_CONTAINS(err.message, "--rows");
+  CHECK(logreg_gen_gaussian(10, 0, 2, 1, 0, &e, &err) == LOGREG_EINVAL);
+  CHECK_STR_CONTAINS(err.message, "--features");
+  CHECK(logreg_gen_gaussian(10, 2, 1, 1, 0, &e, &err) == LOGREG_EINVAL);
+  CHECK_STR_CONTAINS(err.message, "--classes");
+}
+
 int main(void) {
+  test_gaussian();
   test_blobs();
   test_blobs_errors();
   test_tumors();

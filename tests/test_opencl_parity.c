@@ -38,6 +38,10 @@
 #include "util/util.h"
 #include "vecs.h"
 
+/* The device settings of every parity backend: no_fp64 is set for the shapes that test the
+ * compensated float sums of a device without doubles. */
+static logreg_device_options parity_device;
+
 typedef struct shape {
   size_t n, d, k;
   int binary;
@@ -59,8 +63,8 @@ static int all_finite(const double *v, size_t n) {
 static void check_bound(const char *what, const shape *s, double got, double bound) {
   if (!(got <= bound)) {
     fprintf(stderr, "  n=%zu d=%zu k=%zu%s %s%s: %s = %.3g > %.3g\n", s->n, s->d, s->k,
-            s->binary ? " binary" : "", s->gemm, getenv("LOGREG_OPENCL_FP64") ? " (no fp64)" : "",
-            what, got, bound);
+            s->binary ? " binary" : "", s->gemm, parity_device.no_fp64 ? " (no fp64)" : "", what,
+            got, bound);
   }
   CHECK(got <= bound);
 }
@@ -99,7 +103,7 @@ static void parity(const shape *sh, uint64_t seed) {
   lr_eval_out ref, dev;
   CHECK(lr_reference_eval(x, y, s, NULL, n, d, k, sh->binary, l2, pw, w, b, &ref, gw, gb) == 0);
 
-  const lr_backend_opts bo = {sh->gemm, NULL};
+  const lr_backend_opts bo = {sh->gemm, NULL, &parity_device};
   int fused = strcmp(sh->gemm, "fused") == 0 || strcmp(sh->gemm, "tiled") == 0;
   lr_backend *be = NULL;
   logreg_error err;
@@ -234,11 +238,11 @@ static void extreme_logits(int binary) {
   size_t k = binary ? 2 : 3;
   lr_backend *be = NULL;
   logreg_error err;
-  const lr_backend_opts own = {"own", NULL};
+  const lr_backend_opts own = {"own", NULL, NULL};
   CHECK(lr_ocl_backend_create("opencl", 1, k, binary, 1.0, &own, &be, &err) == LOGREG_OK);
   for (int path = 0; path < 2; path++) {
     /* The one-pass paths at the same extreme logits: finite and the same J. */
-    const lr_backend_opts bo = {path ? "tiled" : "fused", NULL};
+    const lr_backend_opts bo = {path ? "tiled" : "fused", NULL, NULL};
     lr_backend *bf = NULL;
     CHECK(lr_ocl_backend_create("opencl", 1, k, binary, 1.0, &bo, &bf, &err) == LOGREG_OK);
     if (!bf) continue;
@@ -318,9 +322,9 @@ int main(void) {
   const shape no_fp64[] = {{1000, 784, 10, 0, "own"},   {513, 1, 2, 1, "own"},
                            {777, 784, 2, 1, "fused"},   {5003, 48, 13, 0, "fused"},
                            {1000, 784, 10, 0, "tiled"}, {513, 1, 2, 1, "tiled"}};
-  setenv("LOGREG_OPENCL_FP64", "0", 1);
+  parity_device.no_fp64 = 1;
   for (size_t i = 0; i < sizeof no_fp64 / sizeof no_fp64[0]; i++) parity(&no_fp64[i], 200 + i);
-  unsetenv("LOGREG_OPENCL_FP64");
+  parity_device.no_fp64 = 0;
   extreme_logits(0);
   extreme_logits(1);
   return check_report("test_opencl_parity");

@@ -25,12 +25,16 @@
 #include "model/model.h"
 #include "util/util.h"
 
+/* The allocation limit train_on gives the device (logreg_device_options.max_alloc; 0 = none). */
+static uint64_t train_max_alloc;
+
 static logreg_model *train_on(const logreg_dataset *ds, const char *device, const char *gemm,
                               int binary, logreg_optimizer opt, size_t batch, uint64_t seed,
                               double *obj) {
   logreg_params p;
   logreg_params_init(&p);
   p.device = device;
+  p.device_options.max_alloc = train_max_alloc;
   p.gemm = gemm;
   p.binary = binary;
   p.optimizer = opt;
@@ -180,9 +184,9 @@ static void split_x(const logreg_dataset *ds) {
       size_t batch = mb ? 64 : 0;
       double j1, j2;
       logreg_model *one = train_on(ds, "opencl", paths[g], 0, opt, batch, 7, &j1);
-      setenv("LOGREG_OPENCL_MAX_ALLOC", "20000", 1);
+      train_max_alloc = 20000;
       logreg_model *split = train_on(ds, "opencl", paths[g], 0, opt, batch, 7, &j2);
-      unsetenv("LOGREG_OPENCL_MAX_ALLOC");
+      train_max_alloc = 0;
       CHECK(one && split);
       if (one && split) {
         double rw = rel_norm(split->w, one->w, one->d * lr_model_kw(one));
@@ -196,10 +200,10 @@ static void split_x(const logreg_dataset *ds) {
       logreg_model_free(split);
     }
 
-  setenv("LOGREG_OPENCL_MAX_ALLOC", "20000", 1);
   logreg_params p;
   logreg_params_init(&p);
   p.device = "opencl";
+  p.device_options.max_alloc = 20000;
   p.epochs = 1;
   logreg_model *m = NULL;
   logreg_train_result res;
@@ -213,7 +217,6 @@ static void split_x(const logreg_dataset *ds) {
   CHECK(m == NULL);
   CHECK_STR_CONTAINS(err.message, "needs X in one allocation");
   CHECK_STR_CONTAINS(err.message, "the training data");
-  unsetenv("LOGREG_OPENCL_MAX_ALLOC");
 }
 
 /* Copies kernels/<name> of the source tree to dir/<name>, with the first line containing `find`
@@ -245,10 +248,9 @@ static void copy_kernel(const char *name, const char *dir, const char *find, con
   CHECK(broke || !find);
 }
 
-/* Training on --device opencl with the kernels of LOGREG_KERNEL_DIR=dir: the build must fail
- * with a one-line error holding `want`. */
+/* Training on --device opencl with the kernels of the folder `dir` (device_options.kernel_dir):
+ * the build must fail with a one-line error holding `want`. */
 static void expect_kernel_failure(const char *dir, const char *want) {
-  setenv("LOGREG_KERNEL_DIR", dir, 1);
   logreg_dataset *ds = NULL;
   float x[4] = {1, 2, 3, 4};
   int32_t y[4] = {0, 1, 0, 1};
@@ -257,6 +259,7 @@ static void expect_kernel_failure(const char *dir, const char *want) {
   logreg_params p;
   logreg_params_init(&p);
   p.device = "opencl";
+  p.device_options.kernel_dir = dir;
   logreg_model *m = NULL;
   CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) != LOGREG_OK);
   CHECK(m == NULL);
@@ -267,7 +270,6 @@ static void expect_kernel_failure(const char *dir, const char *want) {
     CHECK_STR_CONTAINS(err.message, "-DLR_K=2");
     CHECK_STR_CONTAINS(err.message, "error"); /* the compiler's log */
   }
-  unsetenv("LOGREG_KERNEL_DIR");
   logreg_dataset_free(ds);
 }
 
@@ -292,7 +294,7 @@ static void broken_kernel(void) {
 
   /* The embedded source: the #include line replaced by the header, line numbers kept. */
   int owned;
-  const char *src = lr_ocl_kernel_source("logreg.cl", &owned, NULL);
+  const char *src = lr_ocl_kernel_source("logreg.cl", NULL, &owned, NULL);
   CHECK(src && owned);
   CHECK(src && strstr(src, "#define LR_NQ 4") && !strstr(src, "\n#include \"layout.h\""));
   CHECK(src && strstr(src, "\n#line "));

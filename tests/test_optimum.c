@@ -71,7 +71,7 @@ static void run(const logreg_dataset *ds, const optimum_case *oc, logreg_optimiz
   lr_eval_out again = {NAN, NAN, NAN, 0};
   CHECK(xs != NULL);
   if (xs) {
-    lr_transform(m, ds, xs);
+    lr_transform(m, ds, xs, 0);
     CHECK(lr_reference_eval(xs, ds->y, NULL, NULL, n, d, ds->k, oc->binary, p.l2, 1.0, m->w, m->b,
                             &again, NULL, NULL) == 0);
   }

@@ -85,11 +85,11 @@ static void test_medians_and_scaler(void) {
   logreg_error err;
   CHECK(logreg_dataset_from_arrays(6, 3, x, y, 2, NULL, NULL, &ds, &err) == LOGREG_OK);
   double med[3], mean[3], sd[3];
-  CHECK(lr_column_medians(ds, med) == 0);
+  CHECK(lr_column_medians(ds, med, 0) == 0);
   CHECK_CLOSE(med[0], 2.5, 0);
   CHECK_CLOSE(med[1], 7, 0);
   CHECK_CLOSE(med[2], 3, 0);
-  lr_column_scaler(ds, med, mean, sd);
+  lr_column_scaler(ds, med, mean, sd, 0);
   /* Column 0 after filling: 3, 2.5, 1, 2, 2.5, 10: mean 21/6 = 3.5, population variance
    * (0.25 + 1 + 6.25 + 2.25 + 1 + 42.25) / 6 = 53/6. */
   CHECK_CLOSE(mean[0], 3.5, 1e-15);
@@ -130,7 +130,7 @@ static void test_medians_blocks(void) {
     logreg_error err;
     CHECK(logreg_dataset_from_arrays(n, d, x, y, 2, NULL, NULL, &ds, &err) == LOGREG_OK);
     double med[37];
-    CHECK(lr_column_medians(ds, med) == 0);
+    CHECK(lr_column_medians(ds, med, 0) == 0);
     for (size_t j = 0; j < d; j++) {
       size_t m = 0;
       for (size_t i = 0; i < n; i++)
@@ -147,7 +147,7 @@ static void test_medians_blocks(void) {
 }
 
 /* The threaded passes (lr_parallel) give the same bits as one thread: medians, scaler and
- * transform of 1001 x 37 values with NaNs, at LOGREG_THREADS 1, 2 and 3. */
+ * transform of 1001 x 37 values with NaNs, at 1, 2 and 3 threads (logreg_params.threads). */
 static void test_threads_same_bits(void) {
   size_t n = 1001, d = 37;
   float *x = malloc(n * d * sizeof *x);
@@ -166,17 +166,14 @@ static void test_threads_same_bits(void) {
   float *out[3];
   size_t filled[3];
   for (int t = 0; t < 3; t++) {
-    char v[4];
-    snprintf(v, sizeof v, "%d", t + 1);
-    setenv("LOGREG_THREADS", v, 1);
-    CHECK(lr_threads_for(1) == (unsigned)(t + 1));
+    unsigned threads = (unsigned)(t + 1);
+    CHECK(lr_threads_for(1, threads) == threads);
     m[t] = lr_model_alloc(d, 3, 0);
     out[t] = malloc(n * d * sizeof *out[t]);
-    CHECK(lr_column_medians(ds, m[t]->median) == 0);
-    lr_column_scaler(ds, m[t]->median, m[t]->mean, m[t]->std);
-    filled[t] = lr_transform(m[t], ds, out[t]);
+    CHECK(lr_column_medians(ds, m[t]->median, threads) == 0);
+    lr_column_scaler(ds, m[t]->median, m[t]->mean, m[t]->std, threads);
+    filled[t] = lr_transform(m[t], ds, out[t], threads);
   }
-  unsetenv("LOGREG_THREADS");
   for (int t = 1; t < 3; t++) {
     CHECK(memcmp(m[t]->median, m[0]->median, d * sizeof(double)) == 0);
     CHECK(memcmp(m[t]->mean, m[0]->mean, d * sizeof(double)) == 0);
@@ -251,7 +248,7 @@ static void test_transform_row(void) {
   logreg_error err;
   CHECK(logreg_dataset_from_arrays(2, 3, x, NULL, 0, NULL, NULL, &ds, &err) == LOGREG_OK);
   float out[6];
-  CHECK(lr_transform(m, ds, out) == 2);
+  CHECK(lr_transform(m, ds, out, 0) == 2);
   for (size_t i = 0; i < 2; i++) {
     CHECK(lr_transform_row(m, x + i * 3, row) == 1);
     for (size_t j = 0; j < 3; j++) CHECK(out[i * 3 + j] == (float)row[j]);

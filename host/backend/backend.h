@@ -62,6 +62,7 @@ typedef struct lr_backend lr_backend;
 typedef struct lr_backend_opts {
   const char *gemm; /* opencl: NULL or "auto" (measured), "tiled", "fused", "own", "clblast" */
   const char *path_cache; /* opencl: where auto's measured choices are kept; NULL = nowhere */
+  const logreg_device_options *device; /* device choice and settings; NULL = the defaults */
 } lr_backend_opts;
 
 typedef struct lr_backend_ops {

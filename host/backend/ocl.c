@@ -1,13 +1,12 @@
 /* ocl.c: OpenCL device discovery and choice, error names, kernel sources and program builds
- * (see ocl.h). Nothing here keeps state: the backend owns its context and queue. */
+ * (see ocl.h). Nothing here keeps state or reads the environment: the backend owns its context
+ * and queue, and the caller's logreg_device_options say what to choose and where kernels are. */
 #include "backend/ocl.h"
 
 #include <ctype.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "util/file.h"
 #include "util/util.h"
@@ -160,14 +159,33 @@ static int matches(const char *want, unsigned index, const char *name) {
   return 0;
 }
 
-logreg_status lr_ocl_choose(const char *spec, lr_ocl_device_info *out, int *found, char *why,
-                            size_t cap, logreg_error *err) {
+void lr_ocl_apply_options(lr_ocl_device_info *info, const logreg_device_options *opt) {
+  if (!opt) return;
+  if (opt->max_alloc && opt->max_alloc < info->max_alloc) info->max_alloc = opt->max_alloc;
+  if (opt->no_fp64) info->fp64 = 0;
+}
+
+logreg_status lr_ocl_select(const logreg_device_selector *sel, const logreg_device_options *opt,
+                            lr_ocl_device_info *out, int *found, char *why, size_t cap,
+                            logreg_error *err) {
   *found = 0;
+  char spec[48];
+  if (sel->pick == LOGREG_PICK_INDEX)
+    snprintf(spec, sizeof spec, "opencl:%u:%u", sel->platform, sel->device);
+  else
+    snprintf(spec, sizeof spec, "%s",
+             sel->pick == LOGREG_PICK_AUTO     ? "auto"
+             : sel->pick == LOGREG_PICK_OPENCL ? "opencl"
+                                               : "cpu");
+  if (sel->pick == LOGREG_PICK_CPU) {
+    snprintf(why, cap, "cpu: the reference backend (as asked)");
+    return LOGREG_OK;
+  }
   lr_ocl_device_info *list;
   unsigned n;
   logreg_status st = lr_ocl_list(&list, &n, err);
   if (st) return st;
-  int is_auto = strcmp(spec, "auto") == 0;
+  int is_auto = sel->pick == LOGREG_PICK_AUTO;
   if (n == 0) {
     free(list);
     if (is_auto) {
@@ -180,73 +198,64 @@ logreg_status lr_ocl_choose(const char *spec, lr_ocl_device_info *out, int *foun
                    spec);
   }
   long pick = -1;
-  if (strncmp(spec, "opencl:", 7) == 0) {
-    unsigned P, D;
-    char tail;
-    if (sscanf(spec + 7, "%u:%u%c", &P, &D, &tail) != 2) {
-      free(list);
-      return lr_fail(err, LOGREG_EINVAL,
-                     "--device: \"%s\" is not opencl:PLATFORM:DEVICE (indices, see 'logreg "
-                     "devices')",
-                     spec);
-    }
+  const char *ep = opt ? opt->opencl_platform : NULL, *ed = opt ? opt->opencl_device : NULL;
+  if (sel->pick == LOGREG_PICK_INDEX) {
     for (unsigned i = 0; i < n; i++)
-      if (list[i].platform == P && list[i].device == D) pick = i;
+      if (list[i].platform == sel->platform && list[i].device == sel->device) pick = i;
     if (pick < 0) {
       free(list);
       return lr_fail(err, LOGREG_EINVAL,
                      "--device: no device %u on platform %u (see 'logreg "
                      "devices')",
-                     D, P);
+                     sel->device, sel->platform);
     }
     snprintf(why, cap, "%s: %s (as asked)", spec, list[pick].name);
-  } else if (strcmp(spec, "opencl") == 0 || is_auto) {
-    const char *ep = getenv("LOGREG_OPENCL_PLATFORM"), *ed = getenv("LOGREG_OPENCL_DEVICE");
-    if ((ep && *ep) || (ed && *ed)) {
-      for (unsigned i = 0; i < n && pick < 0; i++) {
-        if (ep && *ep && !matches(ep, list[i].platform, list[i].platform_name)) continue;
-        if (ed && *ed && !matches(ed, list[i].device, list[i].name)) continue;
-        pick = i;
-      }
-      if (pick < 0) {
-        free(list);
-        return lr_fail(err, LOGREG_EINVAL,
-                       "LOGREG_OPENCL_PLATFORM=%s LOGREG_OPENCL_DEVICE=%s match no device (see "
-                       "'logreg devices')",
-                       ep ? ep : "", ed ? ed : "");
-      }
-      snprintf(why, cap, "%s -> opencl:%u:%u: %s (chosen by LOGREG_OPENCL_PLATFORM/DEVICE)", spec,
-               list[pick].platform, list[pick].device, list[pick].name);
-    } else {
-      for (unsigned i = 0; i < n && pick < 0; i++)
-        if (list[i].type & CL_DEVICE_TYPE_GPU) pick = i;
-      int gpu = pick >= 0;
-      if (pick < 0) pick = 0;
-      snprintf(why, cap, "%s -> opencl:%u:%u: %s (%s)", spec, list[pick].platform,
-               list[pick].device, list[pick].name,
-               gpu ? "the first GPU" : "no GPU found; the first OpenCL device");
+  } else if ((ep && *ep) || (ed && *ed)) {
+    for (unsigned i = 0; i < n && pick < 0; i++) {
+      if (ep && *ep && !matches(ep, list[i].platform, list[i].platform_name)) continue;
+      if (ed && *ed && !matches(ed, list[i].device, list[i].name)) continue;
+      pick = i;
     }
+    if (pick < 0) {
+      free(list);
+      int both = ep && *ep && ed && *ed;
+      return lr_fail(err, LOGREG_EINVAL,
+                     "%s%s%s%s%s%s%s: the device options match no device (see 'logreg devices')",
+                     ep && *ep ? "--opencl-platform \"" : "", ep && *ep ? ep : "",
+                     ep && *ep ? "\"" : "", both ? " " : "", ed && *ed ? "--opencl-device \"" : "",
+                     ed && *ed ? ed : "", ed && *ed ? "\"" : "");
+    }
+    snprintf(why, cap, "%s -> opencl:%u:%u: %s (chosen by --opencl-platform/--opencl-device)", spec,
+             list[pick].platform, list[pick].device, list[pick].name);
   } else {
-    free(list);
-    return lr_fail(err, LOGREG_EINVAL,
-                   "--device: unknown device \"%s\" (auto, cpu, opencl, opencl:P:D)", spec);
+    for (unsigned i = 0; i < n && pick < 0; i++)
+      if (list[i].type & CL_DEVICE_TYPE_GPU) pick = i;
+    int gpu = pick >= 0;
+    if (pick < 0) pick = 0;
+    snprintf(why, cap, "%s -> opencl:%u:%u: %s (%s)", spec, list[pick].platform, list[pick].device,
+             list[pick].name, gpu ? "the first GPU" : "no GPU found; the first OpenCL device");
   }
   *out = list[pick];
+  lr_ocl_apply_options(out, opt);
   *found = 1;
   free(list);
   return LOGREG_OK;
 }
 
-/* One file of the kernels folder, as it is: see lr_ocl_kernel_source. */
-static const char *kernel_file(const char *name, int *owned, logreg_error *err) {
+/* One file of the kernels folder `dir` (NULL: the embedded copies), as it is: see
+ * lr_ocl_kernel_source. */
+static const char *kernel_file(const char *name, const char *dir, int *owned, logreg_error *err) {
   *owned = 0;
-  const char *dir = getenv("LOGREG_KERNEL_DIR");
   if (dir && *dir) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     char *buf;
     size_t len;
-    if (lr_read_file(path, 0, NULL, &buf, &len, err) != LOGREG_OK) return NULL;
+    logreg_error ferr;
+    if (lr_read_file(path, 0, NULL, &buf, &len, &ferr) != LOGREG_OK) {
+      lr_fail(err, ferr.status, "--kernel-dir: %s", ferr.message);
+      return NULL;
+    }
     *owned = 1;
     return buf;
   }
@@ -276,10 +285,10 @@ static int text_put(char **out, size_t *len, size_t *cap, const char *s, size_t 
  * #include "NAME" is replaced by the text of NAME, taken from the same place as the .cl file
  * (the folder or the embedded copies), then a #line directive so that the compiler's line
  * numbers stay those of the .cl file. Included text is not scanned again. */
-const char *lr_ocl_kernel_source(const char *name, int *owned, logreg_error *err) {
+const char *lr_ocl_kernel_source(const char *name, const char *dir, int *owned, logreg_error *err) {
   static const char directive[] = "#include \"";
   const size_t dn = sizeof directive - 1;
-  const char *src = kernel_file(name, owned, err);
+  const char *src = kernel_file(name, dir, owned, err);
   if (!src || !strstr(src, directive)) return src;
   char *out = NULL;
   size_t len = 0, cap = 0, line = 1;
@@ -292,7 +301,7 @@ const char *lr_ocl_kernel_source(const char *name, int *owned, logreg_error *err
       char hname[256], resume[40];
       snprintf(hname, sizeof hname, "%.*s", (int)(end - q), q);
       int hown;
-      const char *h = kernel_file(hname, &hown, err);
+      const char *h = kernel_file(hname, dir, &hown, err);
       if (!h) {
         ok = 0;
         break;
@@ -324,15 +333,13 @@ logreg_status lr_ocl_build(cl_context ctx, cl_device_id dev, const char *src, co
   if (rc != CL_SUCCESS)
     return lr_fail(err, LOGREG_EBACKEND, "clCreateProgramWithSource failed: %s (%d)",
                    lr_ocl_error_name(rc), rc);
-  /* Some drivers (PoCL) also print compiler diagnostics on stderr. The build log below carries
-   * the same text, so stderr is silenced for the build: a failure then reads as one line. */
-  fflush(stderr);
-  int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
-  if (saved >= 0 && devnull >= 0) dup2(devnull, STDERR_FILENO);
+  /* The diagnostics come back through the build log below, never through the process's stderr,
+   * which belongs to the program. Drivers keep quiet on a clean build; PoCL 3.1 (its clang)
+   * also prints a count such as "1 error generated." or "2 warnings generated." on stderr when
+   * a source has diagnostics, which no build option turns off. The embedded kernels build
+   * without any (so only a kernel from options.kernel_dir under development shows it), and the
+   * error returned carries the whole log. */
   rc = clBuildProgram(prog, 1, &dev, options, NULL, NULL);
-  if (saved >= 0 && devnull >= 0) dup2(saved, STDERR_FILENO);
-  if (saved >= 0) close(saved);
-  if (devnull >= 0) close(devnull);
   if (rc == CL_SUCCESS) {
     *out = prog;
     return LOGREG_OK;

@@ -1,6 +1,7 @@
-/* ocl.h: OpenCL plumbing shared by the opencl backend and the CLI: finding platforms and
- * devices, choosing one (--device, LOGREG_OPENCL_PLATFORM / LOGREG_OPENCL_DEVICE, auto),
- * naming error codes, and building programs with their build log on failure. */
+/* ocl.h: OpenCL plumbing shared by the opencl backend, the public device API (devices.c) and
+ * the memory floors (floor.c): finding platforms and devices, choosing one (a selector and the
+ * logreg_device_options), naming error codes, and building programs with their build log on
+ * failure. */
 #ifndef LOGREG_OCL_H
 #define LOGREG_OCL_H
 
@@ -29,12 +30,19 @@ typedef struct lr_ocl_device_info {
  * when there is no platform. The caller frees *out. */
 logreg_status lr_ocl_list(lr_ocl_device_info **out, unsigned *count, logreg_error *err);
 
-/* Resolves a device spec: "opencl" (the LOGREG_OPENCL_PLATFORM / LOGREG_OPENCL_DEVICE choice,
- * else the first GPU, else the first device), "opencl:P:D" (indices), or "auto" (a GPU, else
- * any OpenCL device; *found = 0 when there is none, so the caller falls back to cpu). `why`
- * (cap bytes) receives a sentence saying what was chosen and why. */
-logreg_status lr_ocl_choose(const char *spec, lr_ocl_device_info *out, int *found, char *why,
-                            size_t cap, logreg_error *err);
+/* Resolves a selector (logreg.h) among the OpenCL devices: LOGREG_PICK_INDEX by indices,
+ * LOGREG_PICK_OPENCL the options' platform/device match, else the first GPU, else the first
+ * device; LOGREG_PICK_AUTO the same, with *found = 0 (and LOGREG_OK) when there is no OpenCL
+ * device, so that the caller falls back to cpu; LOGREG_PICK_CPU always *found = 0. `opt` may be
+ * NULL; its max_alloc and no_fp64 are applied to *out (lr_ocl_apply_options). `why` (cap bytes)
+ * receives a sentence saying what was chosen and why. */
+logreg_status lr_ocl_select(const logreg_device_selector *sel, const logreg_device_options *opt,
+                            lr_ocl_device_info *out, int *found, char *why, size_t cap,
+                            logreg_error *err);
+
+/* Applies the options' allocation limit and fp64 switch to a device's description, so that
+ * everything downstream (the backend, `logreg devices`) sees the device as training will. */
+void lr_ocl_apply_options(lr_ocl_device_info *info, const logreg_device_options *opt);
 
 /* "CL_OUT_OF_RESOURCES" for -5, ...; "unknown OpenCL error" otherwise. */
 const char *lr_ocl_error_name(cl_int code);
@@ -42,15 +50,16 @@ const char *lr_ocl_error_name(cl_int code);
 /* "GPU", "CPU", "accelerator", ... */
 const char *lr_ocl_type_name(cl_device_type t);
 
-/* Kernel source: $LOGREG_KERNEL_DIR/<name> when that variable is set (development), else the
- * copy embedded at build time, with its #include "HEADER" lines replaced by the header's text
- * from the same place (kernels/layout.h). *owned is set when the caller must free the text. */
-const char *lr_ocl_kernel_source(const char *name, int *owned, logreg_error *err);
+/* Kernel source: <dir>/<name> when `dir` is set (logreg_device_options.kernel_dir: kernel
+ * development), else the copy embedded at build time, with its #include "HEADER" lines
+ * replaced by the header's text from the same place (kernels/layout.h). *owned is set when the
+ * caller must free the text. */
+const char *lr_ocl_kernel_source(const char *name, const char *dir, int *owned, logreg_error *err);
 
 /* Builds `src` for `dev` with `options`; on failure the error names the options and carries
  * the compiler's log (flattened to one line), and *log (when not NULL) receives the full log
- * (caller frees). Diagnostics a driver prints on stderr during the build are silenced (they
- * are in the log). */
+ * (caller frees). The log is read through the OpenCL API; stderr is left alone (see ocl.c for
+ * what PoCL prints there). */
 logreg_status lr_ocl_build(cl_context ctx, cl_device_id dev, const char *src, const char *options,
                            cl_program *out, char **log, logreg_error *err);
 

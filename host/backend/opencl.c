@@ -1076,10 +1076,13 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
                                     double pos_weight, const lr_backend_opts *opts,
                                     lr_backend **out, logreg_error *err) {
   *out = NULL;
+  const logreg_device_options *dopt = opts ? opts->device : NULL;
   lr_ocl_device_info info;
+  logreg_device_selector sel;
   int found = 0;
   char why[512];
-  logreg_status st = lr_ocl_choose(spec, &info, &found, why, sizeof why, err);
+  logreg_status st = logreg_device_parse(spec, &sel, err);
+  if (!st) st = lr_ocl_select(&sel, dopt, &info, &found, why, sizeof why, err);
   if (st) return st;
   if (!found) return lr_fail(err, LOGREG_EBACKEND, "--device %s: no OpenCL device found", spec);
   ocl_backend *ob = calloc(1, sizeof *ob);
@@ -1091,15 +1094,10 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
   ob->base.binary = binary;
   ob->base.nparam = (d + 1) * ob->base.kw;
   ob->base.pos_weight = pos_weight;
+  /* info already holds the options' allocation limit and fp64 switch (lr_ocl_select). */
   ob->info = info;
   ob->max_alloc = info.max_alloc;
   ob->global_mem = info.global_mem;
-  const char *lim = getenv("LOGREG_OPENCL_MAX_ALLOC");
-  size_t limv;
-  if (lim && lr_parse_size(lim, &limv) == 0 && limv < ob->max_alloc) ob->max_alloc = limv;
-  /* LOGREG_OPENCL_FP64=0: the sums of a device without doubles (compensated floats), for tests. */
-  const char *f64 = getenv("LOGREG_OPENCL_FP64");
-  if (f64 && strcmp(f64, "0") == 0) ob->info.fp64 = info.fp64 = 0;
   /* Work-group size: 256 where the device allows it (a power of two either way). */
   ob->wg = 256;
   while (ob->wg > info.max_wg && ob->wg > 1) ob->wg /= 2;
@@ -1140,14 +1138,14 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
     goto fail;
   }
   int owned;
-  const char *src = lr_ocl_kernel_source("logreg.cl", &owned, err);
+  const char *src = lr_ocl_kernel_source("logreg.cl", dopt ? dopt->kernel_dir : NULL, &owned, err);
   if (!src) {
     st = err ? err->status : LOGREG_EBACKEND;
     goto fail;
   }
   /* The fused kernel's vector width: 16 floats, 8 for rows shorter than 32 (measured on PoCL:
    * at D = 32 the 16-row groups made 16 faster than 8). Software prefetch on CPU devices. */
-  char bopts[320];
+  char bopts[1024];
   snprintf(bopts, sizeof bopts,
            "-cl-std=CL1.2 -DLR_K=%zu -DLR_KW=%zu -DLR_WG=%zu -DLR_FP64=%d -DLR_VW=%d "
            "-DLR_PREFETCH=%d",
@@ -1158,10 +1156,15 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
     snprintf(bopts + ol, sizeof bopts - ol, " -DLR_D=%zu -DLR_TR=%zu -DLR_TGC=%zu", d, ob->tr,
              ob->tgc);
   }
-  const char *xo = getenv("LOGREG_EXTRA_OPTS");
-  if (xo) {
+  const char *xo = dopt ? dopt->build_options : NULL;
+  if (xo && *xo) {
     size_t ol = strlen(bopts);
-    snprintf(bopts + ol, sizeof bopts - ol, " %s", xo);
+    if ((size_t)snprintf(bopts + ol, sizeof bopts - ol, " %s", xo) >= sizeof bopts - ol) {
+      if (owned) free((void *)src);
+      st = lr_fail(err, LOGREG_EINVAL, "--build-options: longer than %zu characters",
+                   sizeof bopts - ol - 2);
+      goto fail;
+    }
   }
   st = lr_ocl_build(ob->ctx, info.did, src, bopts, &ob->prog, NULL, err);
   if (owned) free((void *)src);

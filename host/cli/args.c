@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/util.h"
+#include "logreg.h"
 
 static const arg_spec *find(const arg_spec *specs, const char *name, size_t len) {
   for (const arg_spec *s = specs; s->name; s++)
@@ -41,7 +41,7 @@ static int store(const arg_spec *s, const char *v, char *msg, size_t cap) {
   case ARG_SIZE:
   case ARG_U64: {
     size_t x;
-    if (lr_parse_size(v, &x) != 0) {
+    if (logreg_parse_size(v, &x) != 0) {
       snprintf(msg, cap, "%s: \"%s\" is not a whole number >= 0", s->name, v);
       return -1;
     }
@@ -53,7 +53,7 @@ static int store(const arg_spec *s, const char *v, char *msg, size_t cap) {
   }
   case ARG_DOUBLE: {
     double x;
-    int r = lr_parse_double(v, &x);
+    int r = logreg_parse_double(v, &x);
     if (r != 0) {
       snprintf(msg, cap, "%s: \"%s\" is not a %snumber", s->name, v, r == -2 ? "finite " : "");
       return -1;
@@ -130,7 +130,7 @@ int args_parse_triple(const char *s, double *a, double *b, double *c) {
     if ((i < 2 && !comma) || (i == 2 && comma) || len == 0 || len >= sizeof buf) return -1;
     memcpy(buf, p, len);
     buf[len] = '\0';
-    if (lr_parse_double(buf, &v[i]) != 0) return -1;
+    if (logreg_parse_double(buf, &v[i]) != 0) return -1;
     p = comma ? comma + 1 : p + len;
   }
   *a = v[0];

@@ -7,7 +7,12 @@
 
 #include "args.h"
 #include "logreg.h"
-#include "util/util.h"
+
+#if defined(__GNUC__)
+#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CLI_PRINTF(f, a)
+#endif
 
 #define CLI_EXIT_ERROR 1 /* bad input, failed training, I/O */
 #define CLI_EXIT_USAGE 2 /* bad command line */
@@ -21,9 +26,9 @@ int cmd_bench(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 
 /* Prints "logreg: error: MESSAGE" on stderr; returns `code`. */
-int cli_error(int code, const char *fmt, ...) LR_PRINTF(2, 3);
+int cli_error(int code, const char *fmt, ...) CLI_PRINTF(2, 3);
 /* Prints "logreg: warning: MESSAGE" on stderr. */
-void cli_warn(const char *fmt, ...) LR_PRINTF(1, 2);
+void cli_warn(const char *fmt, ...) CLI_PRINTF(1, 2);
 /* Whether `name` is an OpenCL evaluation path of --gemm: auto, tiled, fused, own, clblast. */
 int cli_gemm_valid(const char *name);
 /* The file where the OpenCL backend keeps its measured path choices: $LOGREG_PATH_CACHE (empty:
@@ -53,6 +58,50 @@ typedef struct cli_data_opts {
   {                                                                                                \
     "--labels", ARG_STR, &(o).labels, "FILE", "IDX labels file for IDX images"                     \
   }
+
+/* The device settings of train, bench and devices (logreg_device_options, and the host
+ * threads of logreg_params): each option is also read from the environment variable named in
+ * its help, which the command line overrides. Only the CLI reads the environment. */
+typedef struct cli_device_opts {
+  const char *platform, *device;          /* --opencl-platform, --opencl-device */
+  uint64_t max_alloc;                     /* --max-alloc */
+  int no_fp64;                            /* --no-fp64 */
+  const char *build_options, *kernel_dir; /* --build-options, --kernel-dir */
+  size_t threads;                         /* --threads */
+} cli_device_opts;
+
+/* The arg_spec entries of the device choice and capabilities (4 entries). */
+#define CLI_DEVICE_SPECS(o)                                                                        \
+  {"--opencl-platform", ARG_STR, &(o).platform, "P",                                               \
+   "--device opencl|auto: the platform, by index or name substring (LOGREG_OPENCL_PLATFORM)"},     \
+      {"--opencl-device", ARG_STR, &(o).device, "D",                                               \
+       "--device opencl|auto: the device, by index or name substring (LOGREG_OPENCL_DEVICE)"},     \
+      {"--max-alloc", ARG_U64, &(o).max_alloc, "BYTES",                                            \
+       "treat the OpenCL device's largest allocation as at most BYTES, for tests "                 \
+       "(LOGREG_OPENCL_MAX_ALLOC)"},                                                               \
+  {                                                                                                \
+    "--no-fp64", ARG_FLAG, &(o).no_fp64, NULL,                                                     \
+        "sum as an OpenCL device without doubles does, for tests (LOGREG_OPENCL_FP64=0)"           \
+  }
+
+/* The arg_spec entries of the kernel build and the host threads (3 entries). */
+#define CLI_BUILD_SPECS(o)                                                                         \
+  {"--build-options", ARG_STR, &(o).build_options, "OPTS",                                         \
+   "extra OpenCL C build options for the training kernels (LOGREG_EXTRA_OPTS)"},                   \
+      {"--kernel-dir", ARG_STR, &(o).kernel_dir, "DIR",                                            \
+       "read the OpenCL kernels from DIR, not the built-in copies (LOGREG_KERNEL_DIR)"},           \
+  {                                                                                                \
+    "--threads", ARG_SIZE, &(o).threads, "N",                                                      \
+        "host threads for preprocessing, 0 = by size (default; LOGREG_THREADS)"                    \
+  }
+
+/* Fills `o` from the environment (before the command line is parsed over it). Returns 0, or
+ * CLI_EXIT_USAGE after printing an error naming a variable whose value is malformed. */
+int cli_device_env(cli_device_opts *o);
+/* The library's device options from `o` (strings borrowed from `o`). */
+void cli_device_options(const cli_device_opts *o, logreg_device_options *out);
+/* The host threads of `o` for logreg_params.threads. */
+unsigned cli_threads(const cli_device_opts *o);
 
 /* Fills read options from the CLI data options; returns -1 (after printing) on a bad --format. */
 int cli_read_options(const cli_data_opts *o, logreg_read_options *ro);

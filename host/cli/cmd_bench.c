@@ -1,7 +1,10 @@
 /* cmd_bench.c: `logreg bench`: full-batch epochs (forward, softmax, loss, gradient, update)
  * timed on data resident on the device, after warm-up, for one backend or all of them side by
- * side. Setup (context, kernel compilation, upload) is timed apart from the epochs. Each device
- * is also put against its memory floor, measured in the same run before the devices (floor.h):
+ * side, through the trainer of logreg.h (gradient descent, lr 0.1, l2 1e-4), one
+ * logreg_trainer_epoch at a time (it waits for the device). Setup (preprocessing, context,
+ * kernel compilation, upload, the path timing of --gemm auto, the warm-up) is timed apart from
+ * the epochs. Each device is also put against its memory floor, measured in the same run before
+ * the devices (logreg.h, "Memory floors"):
  * the time of one pass over an X-sized buffer, read on the host (cpu backend, and CPU OpenCL
  * devices unless --floor device) or by a read kernel on the device (GPUs, or --floor device);
  * ratio_to_floor = median epoch / floor. A device floor comes with the device-to-device copy of
@@ -13,15 +16,8 @@
 
 #include <cJSON.h>
 
-#include "backend/backend.h"
-#include "backend/ocl.h"
 #include "cli.h"
-#include "data/dataset.h"
-#include "floor.h"
-#include "model/model.h"
-#include "prep/preprocess.h"
 #include "report.h"
-#include "solve/objective.h"
 
 typedef struct bench_result {
   char device[200];
@@ -38,7 +34,7 @@ typedef enum bench_floor_choice {
 
 /* The floors of one OpenCL device: its read (the floor) and its copy (a second figure). */
 typedef struct device_floors {
-  lr_floor read, copy;
+  logreg_floor read, copy;
   int have_read, have_copy;
   char read_error[512]; /* why there is no read floor */
 } device_floors;
@@ -47,25 +43,19 @@ typedef struct device_floors {
 typedef struct bench_target {
   char spec[32];
   int device_floor; /* held against its own device read; else against the host read */
-  lr_ocl_device_info info;
-  const lr_floor *floor; /* NULL when it could not be measured (floor_error says why) */
-  device_floors own;     /* when device_floor */
+  logreg_device_info info;
+  const logreg_floor *floor; /* NULL when it could not be measured (floor_error says why) */
+  device_floors own;         /* when device_floor */
   char floor_error[512];
 } bench_target;
 
 /* Resolves `spec` (cpu, auto, opencl, opencl:P:D): *ocl when it runs on an OpenCL device
  * (then *info is that device), *gpu when that device is a GPU. */
-static logreg_status resolve_spec(const char *spec, lr_ocl_device_info *info, int *ocl, int *gpu,
-                                  logreg_error *err) {
-  *ocl = 0, *gpu = 0;
-  if (strcmp(spec, "cpu") == 0) return LOGREG_OK;
-  int found = 0;
-  char why[512];
-  logreg_status st = lr_ocl_choose(spec, info, &found, why, sizeof why, err);
-  if (!st && found) {
-    *ocl = 1;
-    *gpu = (info->type & CL_DEVICE_TYPE_GPU) != 0;
-  }
+static logreg_status resolve_spec(const char *spec, const logreg_device_options *opt,
+                                  logreg_device_info *info, int *ocl, int *gpu, logreg_error *err) {
+  logreg_status st = logreg_device_choose(spec, opt, info, NULL, 0, err);
+  *ocl = !st && info->backend == LOGREG_BACKEND_OPENCL;
+  *gpu = *ocl && info->type == LOGREG_DEVICE_GPU;
   return st;
 }
 
@@ -76,16 +66,16 @@ static int uses_device_floor(bench_floor_choice choice, int gpu) {
 
 /* The device read and copy of an X-sized buffer on `info`; a floor that cannot be measured is
  * a warning naming `what` (the device spec, or the size in a sweep), never an error. */
-static void measure_device(const lr_ocl_device_info *info, const char *what, size_t xbytes,
-                           device_floors *f) {
+static void measure_device(const logreg_device_info *info, const logreg_device_options *opt,
+                           const char *what, size_t xbytes, device_floors *f) {
   logreg_error err;
   memset(f, 0, sizeof *f);
-  f->have_read = lr_floor_device_read(info, xbytes, &f->read, &err) == LOGREG_OK;
+  f->have_read = logreg_floor_device_read(info, opt, xbytes, &f->read, &err) == LOGREG_OK;
   if (!f->have_read) {
     snprintf(f->read_error, sizeof f->read_error, "%s", err.message);
     cli_warn("bench: %s: no device floor: %s", what, err.message);
   }
-  f->have_copy = lr_floor_device_copy(info, xbytes, &f->copy, &err) == LOGREG_OK;
+  f->have_copy = logreg_floor_device_copy(info, xbytes, &f->copy, &err) == LOGREG_OK;
   if (!f->have_copy) cli_warn("bench: %s: no device copy figure: %s", what, err.message);
 }
 
@@ -101,20 +91,6 @@ static int cmp_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* One timed unit: a full-batch evaluation with its gradient, a GD update, and the queue
- * drained. */
-static logreg_status one_epoch(lr_backend *be, size_t n, lr_update *u, logreg_error *err) {
-  lr_eval_out ev;
-  lr_objective obj;
-  logreg_status st;
-  lr_objective_init(&obj, be, 1e-4);
-  u->t++;
-  if (!(st = lr_objective_eval(&obj, LR_SLOT_TRAIN, 0, n, 1, &ev, err)) &&
-      !(st = be->ops->vec_step(be, u, err)) && be->ops->finish)
-    st = be->ops->finish(be, err);
-  return st;
-}
-
 /* Median, min and max of times[0..count) (sorted in place) into res, and GB/s for n x d. */
 static void summarize(double *times, int count, size_t n, size_t d, bench_result *res) {
   qsort(times, (size_t)count, sizeof *times, cmp_double);
@@ -124,107 +100,106 @@ static void summarize(double *times, int count, size_t n, size_t d, bench_result
   res->gbps = (double)n * (double)d * 4.0 / (res->median_ms * 1e-3) / 1e9;
 }
 
-static logreg_status bench_one(const char *spec, const lr_backend_opts *bo, const float *x,
-                               const int32_t *y, size_t n, size_t d, size_t k, int binary,
-                               int epochs, int warmup, bench_result *res, logreg_error *err) {
-  double t0 = lr_now();
-  lr_backend *be = NULL;
-  logreg_status st = lr_backend_create(spec, d, k, binary, 1.0, bo, &be, err);
-  if (st) return st;
-  double *times = malloc((size_t)epochs * sizeof *times);
-  if (!times) {
-    lr_backend_destroy(be);
-    return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+/* One epoch of `t`, timed in ms; an epoch that did not run (training stopped) is an error. */
+static logreg_status timed_epoch(logreg_trainer *t, double *ms, logreg_error *err) {
+  logreg_epoch_info info;
+  const char *stop = NULL;
+  double t0 = logreg_now();
+  logreg_status st = logreg_trainer_epoch(t, &info, &stop, err);
+  *ms = (logreg_now() - t0) * 1e3;
+  if (!st && info.epoch == 0) {
+    err->status = st = LOGREG_EUNSUPPORTED;
+    snprintf(err->message, sizeof err->message, "training stopped (%s) before the timed epochs",
+             stop ? stop : "?");
   }
-  lr_update u = {.kind = LOGREG_OPTIMIZER_GD, .lr = 0.1, .t = 0};
-  st = be->ops->set_data(be, LR_SLOT_TRAIN, x, y, NULL, n, err);
-  for (int e = 0; !st && e < warmup + epochs; e++) {
-    if (e == warmup) res->setup_s = lr_now() - t0;
-    double t = lr_now();
-    st = one_epoch(be, n, &u, err);
-    if (e >= warmup) times[e - warmup] = (lr_now() - t) * 1e3;
-  }
-  if (!st) {
-    snprintf(res->device, sizeof res->device, "%s", be->device);
-    res->path = be->path;
-    summarize(times, epochs, n, d, res);
-  }
-  free(times);
-  lr_backend_destroy(be);
   return st;
 }
 
-/* The synthetic data of `logreg bench`: labels uniform over k classes, features standard normal
- * plus 1 where j % k is the row's class (a learnable signal). Rows are drawn in blocks of
- * SYNTH_BLOCK, each from its own stream seeded by (seed, block), on up to 16 threads: the data
- * depend on the seed alone, and the big shapes (1.6e9 values at 50M x 32) take seconds, not
- * the minutes of one stream. */
-#define SYNTH_BLOCK 4096
+/* What every device of the run trains with: the run's settings. */
+typedef struct bench_setup {
+  const char *gemm, *path_cache;
+  const logreg_device_options *device;
+  unsigned threads;
+  int binary, warmup;
+} bench_setup;
 
-typedef struct synth_job {
-  size_t rows, d, k;
-  uint64_t seed;
-  float *x;
-  int32_t *y;
-} synth_job;
-
-/* splitmix64's finalizer: a block index and the seed into one well-mixed stream seed. */
-static uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+/* A trainer for `epochs` timed epochs on `spec` over all of `ds`, warmed up; *setup_s is the time
+ * from its creation to the end of the warm-up. */
+static logreg_status start_trainer(const bench_setup *b, const char *spec, const logreg_dataset *ds,
+                                   int epochs, logreg_trainer **t, double *setup_s,
+                                   logreg_error *err) {
+  logreg_params p;
+  logreg_params_init(&p);
+  p.optimizer = LOGREG_OPTIMIZER_GD;
+  p.lr = 0.1;
+  p.l2 = 1e-4;
+  p.epochs = b->warmup + epochs;
+  p.binary = b->binary;
+  p.device = spec;
+  p.gemm = b->gemm;
+  p.path_cache = b->path_cache;
+  p.device_options = *b->device;
+  p.threads = b->threads;
+  double t0 = logreg_now();
+  logreg_status st = logreg_trainer_create(ds, NULL, &p, t, err);
+  for (int e = 0; !st && e < b->warmup; e++) {
+    double ms;
+    st = timed_epoch(*t, &ms, err);
+  }
+  *setup_s = logreg_now() - t0;
+  if (st) {
+    logreg_trainer_free(*t);
+    *t = NULL;
+  }
+  return st;
 }
 
-static void synth_part(void *ctx, unsigned t, unsigned nt) {
-  const synth_job *j = ctx;
-  size_t nb = (j->rows + SYNTH_BLOCK - 1) / SYNTH_BLOCK;
-  for (size_t b = nb * t / nt; b < nb * (t + 1) / nt; b++) {
-    lr_rng rng;
-    lr_rng_seed(&rng, mix64(j->seed ^ mix64((uint64_t)b + 1)));
-    size_t hi = (b + 1) * SYNTH_BLOCK < j->rows ? (b + 1) * SYNTH_BLOCK : j->rows;
-    for (size_t i = b * SYNTH_BLOCK; i < hi; i++) {
-      j->y[i] = (int32_t)lr_rng_below(&rng, j->k);
-      float *xi = j->x + i * j->d;
-      for (size_t c = 0; c < j->d; c++)
-        xi[c] = (float)(lr_rng_normal(&rng) + (c % j->k == (size_t)j->y[i]));
-    }
-  }
+/* The device and the evaluation path a trainer ran on, from its result. */
+static logreg_status describe(logreg_trainer *t, bench_result *res, logreg_error *err) {
+  logreg_model *m = NULL;
+  logreg_train_result r;
+  logreg_status st = logreg_trainer_finish(t, &m, &r, err);
+  logreg_model_free(m);
+  if (st) return st;
+  snprintf(res->device, sizeof res->device, "%s", r.device);
+  res->path = r.path;
+  return LOGREG_OK;
 }
 
-static int synthetic(size_t rows, size_t d, size_t k, uint64_t seed, float **x, int32_t **y) {
-  *x = NULL, *y = NULL;
-  if (d && rows > SIZE_MAX / d / sizeof **x) return -1;
-  size_t nx = rows * d;
-  *x = malloc((nx > 0 ? nx : 1) * sizeof **x);
-  *y = malloc((rows > 0 ? rows : 1) * sizeof **y);
-  if (!*x || !*y) {
-    free(*x);
-    free(*y);
-    *x = NULL, *y = NULL;
-    return -1;
+static logreg_status bench_one(const bench_setup *b, const char *spec, const logreg_dataset *ds,
+                               int epochs, bench_result *res, logreg_error *err) {
+  double *times = malloc((size_t)epochs * sizeof *times);
+  if (!times) {
+    err->status = LOGREG_ENOMEM;
+    snprintf(err->message, sizeof err->message, "out of memory");
+    return LOGREG_ENOMEM;
   }
-  synth_job job = {rows, d, k, seed, *x, *y};
-  lr_parallel(lr_threads_for(nx), synth_part, &job);
-  return 0;
+  logreg_trainer *t = NULL;
+  logreg_status st = start_trainer(b, spec, ds, epochs, &t, &res->setup_s, err);
+  for (int e = 0; !st && e < epochs; e++) st = timed_epoch(t, &times[e], err);
+  if (!st) st = describe(t, res, err);
+  if (!st) summarize(times, epochs, logreg_dataset_rows(ds), logreg_dataset_features(ds), res);
+  free(times);
+  logreg_trainer_free(t);
+  return st;
 }
 
 #define SWEEP_MAX 16
 
-/* --sweep N1,N2,...: one device, one backend per row count, all resident at once; after the
+/* --sweep N1,N2,...: one device, one trainer per row count, all resident at once; after the
  * warm-up, the timed epochs go round-robin over the sizes (the order rotating each round), so
  * a slow spell of a shared machine hits every size alike and the per-row times are comparable
  * within the run. Reports each size against its own floor, its ms per 1e5 rows, and the spread
  * of those (largest / smallest - 1). */
-static int bench_sweep(const char *list, const char *device, const lr_backend_opts *bo, size_t d,
-                       size_t k, int binary, int epochs, int warmup, uint64_t seed,
-                       bench_floor_choice fchoice, int json) {
+static int bench_sweep(const char *list, const char *device, const bench_setup *b, size_t d,
+                       size_t k, int epochs, uint64_t seed, bench_floor_choice fchoice, int json) {
   size_t ns[SWEEP_MAX], cnt = 0;
   char buf[512];
   if (strlen(list) >= sizeof buf) return cli_error(CLI_EXIT_USAGE, "--sweep: list too long");
   snprintf(buf, sizeof buf, "%s", list);
   for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
     size_t v;
-    if (lr_parse_size(tok, &v) != 0 || v < 1)
+    if (logreg_parse_size(tok, &v) != 0 || v < 1)
       return cli_error(CLI_EXIT_USAGE, "--sweep: \"%s\" is not a row count >= 1", tok);
     if (cnt == SWEEP_MAX) return cli_error(CLI_EXIT_USAGE, "--sweep: at most %d sizes", SWEEP_MAX);
     ns[cnt++] = v;
@@ -234,15 +209,14 @@ static int bench_sweep(const char *list, const char *device, const lr_backend_op
   if (strcmp(device, "all") == 0)
     return cli_error(CLI_EXIT_USAGE, "--sweep runs one device: --device all is not supported");
 
-  lr_backend *be[SWEEP_MAX] = {0};
+  logreg_trainer *tr[SWEEP_MAX] = {0};
   double *times[SWEEP_MAX] = {0}, setup[SWEEP_MAX] = {0};
-  lr_floor floors[SWEEP_MAX], copies[SWEEP_MAX];
+  logreg_floor floors[SWEEP_MAX], copies[SWEEP_MAX];
   int have_floor[SWEEP_MAX] = {0}, have_copy[SWEEP_MAX] = {0};
-  lr_update u[SWEEP_MAX];
-  lr_ocl_device_info info;
+  logreg_device_info info;
   int ocl = 0, gpu = 0, rc = CLI_EXIT_ERROR;
   logreg_error err;
-  if (resolve_spec(device, &info, &ocl, &gpu, &err) != LOGREG_OK)
+  if (resolve_spec(device, b->device, &info, &ocl, &gpu, &err) != LOGREG_OK)
     return cli_error(CLI_EXIT_ERROR, "%s", err.message);
   if (fchoice == BENCH_FLOOR_DEVICE && !ocl)
     return cli_error(CLI_EXIT_USAGE, "--floor device: --device %s is not an OpenCL device", device);
@@ -253,28 +227,22 @@ static int bench_sweep(const char *list, const char *device, const lr_backend_op
       char what[64];
       device_floors df;
       snprintf(what, sizeof what, "%zu rows", ns[i]);
-      measure_device(&info, what, xbytes, &df);
+      measure_device(&info, b->device, what, xbytes, &df);
       floors[i] = df.read, have_floor[i] = df.have_read;
       copies[i] = df.copy, have_copy[i] = df.have_copy;
-    } else if (lr_floor_host(xbytes, lr_floor_host_threads(), &floors[i], &err) == LOGREG_OK) {
+    } else if (logreg_floor_host(xbytes, 0, &floors[i], &err) == LOGREG_OK) {
       have_floor[i] = 1;
     } else {
       cli_warn("bench: %zu rows: no floor: %s", ns[i], err.message);
     }
-    float *x;
-    int32_t *y;
-    if (synthetic(ns[i], d, k, seed, &x, &y) != 0) {
-      cli_error(CLI_EXIT_ERROR, "out of memory for %zu x %zu floats", ns[i], d);
+    /* Each size's data lives on the device only: the host copy goes once it is uploaded. */
+    logreg_dataset *syn = NULL;
+    if (logreg_gen_gaussian(ns[i], d, k, seed, b->threads, &syn, &err) != LOGREG_OK) {
+      cli_error(CLI_EXIT_ERROR, "%s", err.message);
       goto out;
     }
-    double t0 = lr_now();
-    logreg_status st = lr_backend_create(device, d, k, binary, 1.0, bo, &be[i], &err);
-    if (!st) st = be[i]->ops->set_data(be[i], LR_SLOT_TRAIN, x, y, NULL, ns[i], &err);
-    free(x);
-    free(y);
-    u[i] = (lr_update){.kind = LOGREG_OPTIMIZER_GD, .lr = 0.1, .t = 0};
-    for (int e = 0; !st && e < warmup; e++) st = one_epoch(be[i], ns[i], &u[i], &err);
-    setup[i] = lr_now() - t0;
+    logreg_status st = start_trainer(b, device, syn, epochs, &tr[i], &setup[i], &err);
+    logreg_dataset_free(syn);
     if (!st && !(times[i] = malloc((size_t)epochs * sizeof *times[i]))) {
       cli_error(CLI_EXIT_ERROR, "out of memory");
       goto out;
@@ -287,17 +255,19 @@ static int bench_sweep(const char *list, const char *device, const lr_backend_op
   for (int e = 0; e < epochs; e++)
     for (size_t j = 0; j < cnt; j++) {
       size_t i = (j + (size_t)e) % cnt;
-      double t = lr_now();
-      if (one_epoch(be[i], ns[i], &u[i], &err) != LOGREG_OK) {
+      if (timed_epoch(tr[i], &times[i][e], &err) != LOGREG_OK) {
         cli_error(CLI_EXIT_ERROR, "%s: %zu rows: %s", device, ns[i], err.message);
         goto out;
       }
-      times[i][e] = (lr_now() - t) * 1e3;
     }
   bench_result res[SWEEP_MAX];
   double lo = INFINITY, hi = 0;
   for (size_t i = 0; i < cnt; i++) {
     memset(&res[i], 0, sizeof res[i]);
+    if (describe(tr[i], &res[i], &err) != LOGREG_OK) {
+      cli_error(CLI_EXIT_ERROR, "%s: %zu rows: %s", device, ns[i], err.message);
+      goto out;
+    }
     summarize(times[i], epochs, ns[i], d, &res[i]);
     double per = res[i].median_ms / ((double)ns[i] / 1e5);
     lo = fmin(lo, per), hi = fmax(hi, per);
@@ -306,7 +276,7 @@ static int bench_sweep(const char *list, const char *device, const lr_backend_op
     printf("sweep: %zu sizes x %zu features x %zu classes%s on %s, %d timed epochs each, taken "
            "round-robin after %d warm-up\nfloor: the %s of an X-sized buffer per size%s\n"
            "%10s %8s %10s %10s %10s %7s %9s %8s %14s\n",
-           cnt, d, k, binary ? " (binary)" : "", be[0]->device, epochs, warmup,
+           cnt, d, k, b->binary ? " (binary)" : "", res[0].device, epochs, b->warmup,
            dev_floor ? "device read" : "host read",
            dev_floor ? " (the device copy is in --json as copy_floor_ms)" : "", "rows", "setup s",
            "median ms", "min ms", "max ms", "GB/s", "floor ms", "x floor", "ms / 1e5 rows");
@@ -315,8 +285,8 @@ static int bench_sweep(const char *list, const char *device, const lr_backend_op
     double ratio = have_floor[i] ? res[i].median_ms / floors[i].ms : NAN;
     if (json) {
       cJSON *o = cJSON_CreateObject();
-      cJSON_AddStringToObject(o, "device", be[i]->device);
-      report_path_json(o, &be[i]->path);
+      cJSON_AddStringToObject(o, "device", res[i].device);
+      report_path_json(o, &res[i].path);
       cJSON_AddStringToObject(o, "spec", device);
       cJSON_AddBoolToObject(o, "sweep", 1);
       cJSON_AddNumberToObject(o, "rows", (double)ns[i]);
@@ -354,7 +324,7 @@ static int bench_sweep(const char *list, const char *device, const lr_backend_op
 out:
   for (size_t i = 0; i < cnt; i++) {
     free(times[i]);
-    lr_backend_destroy(be[i]);
+    logreg_trainer_free(tr[i]);
   }
   return rc;
 }
@@ -365,6 +335,8 @@ int cmd_bench(int argc, char **argv) {
   uint64_t seed = 42;
   const char *device = "auto", *data = NULL, *gemm = NULL, *sweep = NULL, *floor_opt = "auto";
   cli_data_opts dopt = {0};
+  cli_device_opts dv;
+  if (cli_device_env(&dv) != 0) return CLI_EXIT_USAGE;
   const arg_spec specs[] = {
       {"--rows", ARG_SIZE, &rows, "N", "synthetic rows (default 60000)"},
       {"--features", ARG_SIZE, &features, "D", "synthetic features (default 784)"},
@@ -388,6 +360,8 @@ int cmd_bench(int argc, char **argv) {
       {"--warmup", ARG_INT, &warmup, "N", "untimed epochs first (default 2)"},
       {"--seed", ARG_U64, &seed, "N", "synthetic data seed (default 42)"},
       {"--json", ARG_FLAG, &json, NULL, "one JSON object per device, one per line"},
+      CLI_DEVICE_SPECS(dv),
+      CLI_BUILD_SPECS(dv),
       {NULL, ARG_FLAG, NULL, NULL, NULL}};
   const char *pos[1];
   size_t npos;
@@ -403,7 +377,9 @@ int cmd_bench(int argc, char **argv) {
   if (gemm && !cli_gemm_valid(gemm))
     return cli_error(CLI_EXIT_USAGE, "--gemm: \"%s\" is not auto, tiled, fused, own or clblast",
                      gemm);
-  lr_backend_opts bo = {gemm, cli_path_cache()};
+  logreg_device_options devopt;
+  cli_device_options(&dv, &devopt);
+  const bench_setup setup = {gemm, cli_path_cache(), &devopt, cli_threads(&dv), binary, warmup};
 
   bench_floor_choice fchoice;
   if (strcmp(floor_opt, "auto") == 0)
@@ -420,40 +396,28 @@ int cmd_bench(int argc, char **argv) {
 
   if (sweep) {
     if (data) return cli_error(CLI_EXIT_USAGE, "--sweep uses synthetic data: drop --data");
-    return bench_sweep(sweep, device, &bo, features, classes, binary, epochs, warmup, seed, fchoice,
-                       json);
+    return bench_sweep(sweep, device, &setup, features, classes, epochs, seed, fchoice, json);
   }
 
-  float *x = NULL;
-  int32_t *y = NULL;
+  /* The data: a file (standardized by the trainer, as training does), or synthetic. */
   logreg_dataset *ds = NULL;
-  logreg_model *m = NULL;
   int rc = CLI_EXIT_ERROR;
   logreg_error err;
   if (data) {
     logreg_read_options ro;
     if (cli_read_options(&dopt, &ro) != 0) return CLI_EXIT_USAGE;
     if (!(ds = cli_read(data, &ro))) return CLI_EXIT_ERROR;
-    if (!ds->y || ds->k < 2 || (binary && ds->k != 2)) {
+    size_t k = logreg_dataset_classes(ds);
+    if (!logreg_dataset_y(ds) || k < 2 || (binary && k != 2)) {
       cli_error(CLI_EXIT_ERROR,
                 "%s: needs labels with at least 2 classes (exactly 2 with --binary)", data);
       goto out;
     }
-    rows = ds->n, features = ds->d, classes = ds->k;
-    m = lr_model_alloc(features, classes, binary);
-    x = malloc(rows * features * sizeof *x);
-    if (!m || !x || lr_column_medians(ds, m->median)) {
-      cli_error(CLI_EXIT_ERROR, "out of memory");
-      goto out;
-    }
-    lr_column_scaler(ds, m->median, m->mean, m->std);
-    lr_transform(m, ds, x);
-    y = ds->y;
-  } else {
-    if (synthetic(rows, features, classes, seed, &x, &y) != 0) {
-      cli_error(CLI_EXIT_ERROR, "out of memory for %zu x %zu floats", rows, features);
-      goto out;
-    }
+    rows = logreg_dataset_rows(ds), features = logreg_dataset_features(ds), classes = k;
+  } else if (logreg_gen_gaussian(rows, features, classes, seed, setup.threads, &ds, &err) !=
+             LOGREG_OK) {
+    cli_error(CLI_EXIT_ERROR, "%s", err.message);
+    goto out;
   }
 
   /* The devices to run: one spec, or cpu plus every OpenCL device. */
@@ -461,25 +425,24 @@ int cmd_bench(int argc, char **argv) {
   size_t nt = 0;
   memset(targets, 0, sizeof targets);
   if (strcmp(device, "all") == 0) {
-    lr_ocl_device_info *list = NULL;
-    unsigned n = 0;
-    if (lr_ocl_list(&list, &n, &err) != LOGREG_OK) {
+    /* The list has the cpu reference first, then every OpenCL device. */
+    logreg_device_info *list = NULL;
+    size_t n = 0;
+    if (logreg_devices_list(&devopt, &list, &n, &err) != LOGREG_OK) {
       cli_error(CLI_EXIT_ERROR, "%s", err.message);
       goto out;
     }
-    snprintf(targets[nt++].spec, sizeof targets[0].spec, "cpu");
-    for (unsigned i = 0; i < n && nt < 17; i++, nt++) {
-      snprintf(targets[nt].spec, sizeof targets[0].spec, "opencl:%u:%u", list[i].platform,
-               list[i].device);
+    for (size_t i = 0; i < n && nt < 17; i++, nt++) {
+      snprintf(targets[nt].spec, sizeof targets[0].spec, "%s", list[i].spec);
       targets[nt].info = list[i];
-      targets[nt].device_floor =
-          uses_device_floor(fchoice, (list[i].type & CL_DEVICE_TYPE_GPU) != 0);
+      targets[nt].device_floor = list[i].backend == LOGREG_BACKEND_OPENCL &&
+                                 uses_device_floor(fchoice, list[i].type == LOGREG_DEVICE_GPU);
     }
-    free(list);
+    logreg_devices_free(list);
   } else {
     snprintf(targets[nt].spec, sizeof targets[0].spec, "%s", device);
     int ocl, gpu;
-    if (resolve_spec(device, &targets[nt].info, &ocl, &gpu, &err) != LOGREG_OK) {
+    if (resolve_spec(device, &devopt, &targets[nt].info, &ocl, &gpu, &err) != LOGREG_OK) {
       cli_error(CLI_EXIT_ERROR, "%s", err.message);
       goto out;
     }
@@ -493,11 +456,11 @@ int cmd_bench(int argc, char **argv) {
   /* The floors, before the devices: the host read once when a device is held against it, and
    * a device read (with the copy figure) per device held against its own. */
   size_t xbytes = rows * features * sizeof(float);
-  lr_floor host;
+  logreg_floor host;
   char host_error[512] = "";
   int need_host = 0;
   for (size_t i = 0; i < nt; i++) need_host |= !targets[i].device_floor;
-  if (need_host && lr_floor_host(xbytes, lr_floor_host_threads(), &host, &err) != LOGREG_OK) {
+  if (need_host && logreg_floor_host(xbytes, 0, &host, &err) != LOGREG_OK) {
     snprintf(host_error, sizeof host_error, "%s", err.message);
     cli_warn("bench: no host floor: %s", err.message);
   }
@@ -508,7 +471,7 @@ int cmd_bench(int argc, char **argv) {
       snprintf(t->floor_error, sizeof t->floor_error, "%s", host_error);
       continue;
     }
-    measure_device(&t->info, t->spec, xbytes, &t->own);
+    measure_device(&t->info, &devopt, t->spec, xbytes, &t->own);
     t->floor = t->own.have_read ? &t->own.read : NULL;
     snprintf(t->floor_error, sizeof t->floor_error, "%s", t->own.read_error);
   }
@@ -518,7 +481,7 @@ int cmd_bench(int argc, char **argv) {
            rows, features, classes, binary ? " (binary)" : "", epochs, warmup);
     if (cpu_epochs != epochs) printf("(the cpu reference: %d timed epochs)\n", cpu_epochs);
     printf("floor = one pass over an X-sized buffer (%.2f MB), median of %d after 1 warm-up:\n",
-           (double)xbytes / 1e6, LR_FLOOR_PASSES);
+           (double)xbytes / 1e6, LOGREG_FLOOR_PASSES);
     if (need_host && !host_error[0])
       printf("  %-28s %9.3f ms %8.2f GB/s  (the host's memory)\n", host.kind, host.ms,
              host.gb_per_s);
@@ -540,12 +503,11 @@ int cmd_bench(int argc, char **argv) {
     bench_target *t = &targets[i];
     bench_result res = {0};
     int te = strcmp(t->spec, "cpu") == 0 ? cpu_epochs : epochs;
-    if (bench_one(t->spec, &bo, x, y, rows, features, classes, binary, te, warmup, &res, &err) !=
-        LOGREG_OK) {
+    if (bench_one(&setup, t->spec, ds, te, &res, &err) != LOGREG_OK) {
       cli_error(CLI_EXIT_ERROR, "%s: %s", t->spec, err.message);
       goto out;
     }
-    const lr_floor *f = t->floor;
+    const logreg_floor *f = t->floor;
     double ratio = f ? res.median_ms / f->ms : NAN;
     const char *kind = f ? f->kind : t->device_floor ? "device read" : "host read";
     int have_copy = t->device_floor && t->own.have_copy;
@@ -586,9 +548,6 @@ int cmd_bench(int argc, char **argv) {
   }
   rc = 0;
 out:
-  free(x);
-  if (!ds) free(y);
-  logreg_model_free(m);
   logreg_dataset_free(ds);
   return rc;
 }

@@ -2,9 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend/ocl.h"
 #include "cli.h"
-#include "data/gen.h"
 
 int cmd_gen(int argc, char **argv) {
   size_t rows = 0, features = 2, classes = 3;
@@ -30,10 +28,10 @@ int cmd_gen(int argc, char **argv) {
   logreg_status st;
   if (strcmp(pos[0], "blobs") == 0) {
     if (!output) output = "blobs.csv";
-    st = lr_gen_blobs(output, rows, features, classes, spread, seed, &err);
+    st = logreg_gen_blobs(output, rows, features, classes, spread, seed, &err);
   } else if (strcmp(pos[0], "tumors") == 0) {
     if (!output) output = "tumors.csv";
-    st = lr_gen_tumors(output, rows, seed, &err);
+    st = logreg_gen_tumors(output, rows, seed, &err);
   } else {
     return cli_error(CLI_EXIT_USAGE, "gen: unknown kind \"%s\" (blobs or tumors)", pos[0]);
   }
@@ -44,41 +42,47 @@ int cmd_gen(int argc, char **argv) {
 }
 
 int cmd_devices(int argc, char **argv) {
-  const arg_spec specs[] = {{NULL, ARG_FLAG, NULL, NULL, NULL}};
+  cli_device_opts dv;
+  if (cli_device_env(&dv) != 0) return CLI_EXIT_USAGE;
+  const arg_spec specs[] = {CLI_DEVICE_SPECS(dv), {NULL, ARG_FLAG, NULL, NULL, NULL}};
   const char *pos[1];
   size_t npos;
-  int r = cli_parse("devices", "logreg devices", specs, argc, argv, pos, 0, &npos);
+  int r = cli_parse("devices", "logreg devices [options]", specs, argc, argv, pos, 0, &npos);
   if (r >= 0) return r;
-  lr_ocl_device_info *list = NULL, pick;
-  unsigned n = 0;
-  int found = 0;
+  logreg_device_options opt;
+  cli_device_options(&dv, &opt);
+  logreg_device_info *list = NULL, pick;
+  size_t n = 0;
   char why[512];
   logreg_error err;
-  if (lr_ocl_list(&list, &n, &err) != LOGREG_OK)
+  if (logreg_devices_list(&opt, &list, &n, &err) != LOGREG_OK)
     return cli_error(CLI_EXIT_ERROR, "%s", err.message);
-  if (lr_ocl_choose("auto", &pick, &found, why, sizeof why, &err) != LOGREG_OK) {
-    free(list);
-    return cli_error(CLI_EXIT_ERROR, "%s", err.message);
+  if (logreg_device_choose("auto", &opt, &pick, why, sizeof why, &err) != LOGREG_OK) {
+    logreg_devices_free(list);
+    return cli_error(err.status == LOGREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR, "%s",
+                     err.message);
   }
+  int auto_cpu = pick.backend == LOGREG_BACKEND_CPU;
   printf("cpu          reference backend: plain C loops, double accumulation%s\n",
-         found ? "" : "   <- auto");
-  if (n == 0) printf("\nOpenCL: no platform found (install an ICD, e.g. pocl-opencl-icd)\n");
+         auto_cpu ? "   <- auto" : "");
+  if (n <= 1) printf("\nOpenCL: no platform found (install an ICD, e.g. pocl-opencl-icd)\n");
   unsigned last_platform = (unsigned)-1;
-  for (unsigned i = 0; i < n; i++) {
-    const lr_ocl_device_info *d = &list[i];
+  for (size_t i = 0; i < n; i++) {
+    const logreg_device_info *d = &list[i];
+    if (d->backend != LOGREG_BACKEND_OPENCL) continue;
     if (d->platform != last_platform) {
       printf("\nplatform %u: %s (%s)\n", d->platform, d->platform_name, d->platform_version);
       last_platform = d->platform;
     }
-    int is_pick = found && pick.platform == d->platform && pick.device == d->device;
-    printf("opencl:%u:%u  %s%s\n", d->platform, d->device, d->name, is_pick ? "   <- auto" : "");
+    int is_pick = !auto_cpu && strcmp(pick.spec, d->spec) == 0;
+    printf("%s  %s%s\n", d->spec, d->name, is_pick ? "   <- auto" : "");
     printf("             %s, vendor %s, %u compute units, global memory %.1f GiB, max allocation "
-           "%.1f GiB, %s, fp64 %s\n",
-           lr_ocl_type_name(d->type), d->vendor, d->compute_units,
+           "%.1f GiB, %s, fp64 %s, local memory %.0f KiB, driver %s\n",
+           logreg_device_type_name(d->type), d->vendor, d->compute_units,
            (double)d->global_mem / 1073741824.0, (double)d->max_alloc / 1073741824.0, d->c_version,
-           d->fp64 ? "yes" : "no");
+           d->fp64 ? "yes" : "no", (double)d->local_mem / 1024.0, d->driver);
   }
   printf("\n%s\n", why);
-  free(list);
+  logreg_devices_free(list);
   return 0;
 }

@@ -16,8 +16,6 @@
 #include <plplot.h>
 
 #include "cli.h"
-#include "data/dataset.h"
-#include "model/model.h"
 
 /* A filled circle (U+25CF; the pngcairo device draws text glyphs with the system fonts). */
 #define DOT "#[0x25cf]"
@@ -43,7 +41,7 @@ static const rgb palette[10] = {{31, 119, 180},  {214, 39, 40}, {44, 160, 44},  
 /* ------------------------------------------------------------------------------------------ */
 
 static struct {
-  lr_atomic_file af;
+  logreg_atomic_file af;
   const char *out;          /* the output path, for messages */
   int saved_out, saved_err; /* original stdout / stderr while PLplot runs, else -1 */
   PLINT errcode;
@@ -109,7 +107,7 @@ static double y_title_disp(void) { return 2.2 + 0.72 * (double)(y_label_len ? y_
 static int plot_begin(const char *out, int width, int height) {
   logreg_error err;
   S.out = out;
-  if (lr_atomic_open(&S.af, out, &err) != LOGREG_OK)
+  if (logreg_atomic_open(&S.af, out, &err) != LOGREG_OK)
     return cli_error(CLI_EXIT_ERROR, "--output: %s", err.message);
   fclose(S.af.f); /* PLplot writes the file by name; the name stays reserved */
   S.af.f = NULL;
@@ -126,7 +124,7 @@ static int plot_begin(const char *out, int width, int height) {
     if (devs[i] && strcmp(devs[i], "pngcairo") == 0) found = 1;
   if (!found) {
     quiet_end();
-    lr_atomic_abort(&S.af);
+    logreg_atomic_abort(&S.af);
     return cli_error(CLI_EXIT_ERROR,
                      "%s: PLplot has no pngcairo device (install plplot-driver-cairo)", out);
   }
@@ -159,7 +157,7 @@ static int plot_end(void) {
   quiet_end();
   logreg_error err;
   if (S.errcode != 0) {
-    lr_atomic_abort(&S.af);
+    logreg_atomic_abort(&S.af);
     char buf[512];
     return cli_error(CLI_EXIT_ERROR, "%s: PLplot failed: %s", S.out,
                      one_line(S.errmsg, buf, sizeof buf));
@@ -174,15 +172,15 @@ static int plot_end(void) {
               fread(tail, 1, sizeof tail, f) == sizeof tail && memcmp(tail, iend, sizeof iend) == 0;
   if (f) fclose(f);
   if (!whole) {
-    lr_atomic_abort(&S.af);
+    logreg_atomic_abort(&S.af);
     return cli_error(CLI_EXIT_ERROR, "%s: PLplot wrote no complete PNG", S.out);
   }
   if (!(S.af.f = fopen(S.af.tmp_path, "ab"))) {
     int e = errno;
-    lr_atomic_abort(&S.af);
+    logreg_atomic_abort(&S.af);
     return cli_error(CLI_EXIT_ERROR, "%s: cannot reopen the rendered file: %s", S.out, strerror(e));
   }
-  if (lr_atomic_commit(&S.af, &err) != LOGREG_OK)
+  if (logreg_atomic_commit(&S.af, &err) != LOGREG_OK)
     return cli_error(CLI_EXIT_ERROR, "--output: %s", err.message);
   return 0;
 }
@@ -333,7 +331,7 @@ static int read_history(const char *path, history *h) {
         if (optional && *field == '\0') {
           row[col] = NAN;
         } else {
-          int r = lr_parse_double(field, &row[col]);
+          int r = logreg_parse_double(field, &row[col]);
           if (r != 0) {
             cli_error(rc, "%s:%zu:%zu: %s: %s: \"%.40s\"", path, lineno, col + 1, history_cols[col],
                       r == -2 ? "not a finite number" : "not a number", field);
@@ -587,18 +585,24 @@ static int plot_boundary(int argc, char **argv) {
   const PLFLT **rows = NULL;
   logreg_error err;
   if (!m) goto out;
-  if (m->d != 2) {
+  if (logreg_model_features(m) != 2) {
     cli_error(CLI_EXIT_ERROR, "plot boundary needs a model with 2 features; %s has %zu", model_path,
-              m->d);
+              logreg_model_features(m));
     goto out;
   }
   if (!(ds = cli_read_for_model(data_path, &dopt, m, 1))) goto out;
-  if (ds->n == 0) {
+  /* The points (n x 2, NaN where missing), their labels, and the model's names. */
+  size_t n = logreg_dataset_rows(ds);
+  const float *dx = logreg_dataset_x(ds);
+  const int32_t *dy = logreg_dataset_y(ds);
+  const char *const *feature_names = logreg_model_feature_names(m);
+  const char *const *class_names = logreg_model_class_names(m);
+  if (n == 0) {
     cli_error(CLI_EXIT_ERROR, "%s: no rows to draw", data_path);
     goto out;
   }
-  size_t k = m->k, correct = 0;
-  if (!(proba = malloc(ds->n * k * sizeof *proba))) {
+  size_t k = logreg_model_classes(m), correct = 0;
+  if (!(proba = malloc(n * k * sizeof *proba))) {
     cli_error(CLI_EXIT_ERROR, "out of memory");
     goto out;
   }
@@ -606,25 +610,25 @@ static int plot_boundary(int argc, char **argv) {
     cli_error(CLI_EXIT_ERROR, "%s", err.message);
     goto out;
   }
-  for (size_t i = 0; i < ds->n; i++) {
+  for (size_t i = 0; i < n; i++) {
     size_t best = 0;
     for (size_t c = 1; c < k; c++)
       if (proba[i * k + c] > proba[i * k + best]) best = c;
-    correct += best == (size_t)ds->y[i];
+    correct += best == (size_t)dy[i];
   }
   free(proba);
   proba = NULL;
 
   /* The data range (missing values are skipped), plus 5% on each side. */
   double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
-  for (size_t i = 0; i < ds->n; i++)
+  for (size_t i = 0; i < n; i++)
     for (int j = 0; j < 2; j++) {
-      double v = ds->x[i * 2 + (size_t)j];
+      double v = dx[i * 2 + (size_t)j];
       if (isfinite(v)) lo[j] = fmin(lo[j], v), hi[j] = fmax(hi[j], v);
     }
   for (int j = 0; j < 2; j++) {
     if (!isfinite(lo[j])) {
-      cli_error(CLI_EXIT_ERROR, "%s: feature \"%s\" has no values", data_path, m->feature_names[j]);
+      cli_error(CLI_EXIT_ERROR, "%s: feature \"%s\" has no values", data_path, feature_names[j]);
       goto out;
     }
     pad_range(&lo[j], &hi[j], 0.05);
@@ -638,8 +642,8 @@ static int plot_boundary(int argc, char **argv) {
   proba = malloc(ng * k * sizeof *proba);
   field = malloc(ng * sizeof *field);
   rows = malloc(g * sizeof *rows);
-  px = malloc(ds->n * sizeof *px);
-  py = malloc(ds->n * sizeof *py);
+  px = malloc(n * sizeof *px);
+  py = malloc(n * sizeof *py);
   if (!gx || !xs || !ys || !proba || !field || !rows || !px || !py) {
     cli_error(CLI_EXIT_ERROR, "out of memory");
     goto out;
@@ -654,8 +658,8 @@ static int plot_boundary(int argc, char **argv) {
       gx[(ix * g + iy) * 2] = (float)xs[ix];
       gx[(ix * g + iy) * 2 + 1] = (float)ys[iy];
     }
-  if (logreg_dataset_from_arrays(ng, 2, gx, NULL, 0, NULL, (const char *const *)m->feature_names,
-                                 &grid, &err) != LOGREG_OK ||
+  if (logreg_dataset_from_arrays(ng, 2, gx, NULL, 0, NULL, feature_names, &grid, &err) !=
+          LOGREG_OK ||
       logreg_predict_proba(m, grid, proba, &err) != LOGREG_OK) {
     cli_error(CLI_EXIT_ERROR, "%s", err.message);
     goto out;
@@ -670,7 +674,7 @@ static int plot_boundary(int argc, char **argv) {
   char buf[1024], tbuf[1100];
   if (!title) {
     snprintf(tbuf, sizeof tbuf, "decision regions of %s (%s)", base_name(model_path),
-             m->binary ? "binary" : "multinomial");
+             logreg_model_binary(m) ? "binary" : "multinomial");
     title = tbuf;
   }
   /* The title, centred on the page. */
@@ -714,28 +718,28 @@ static int plot_boundary(int argc, char **argv) {
   draw_grid(0.0, 0);
 
   /* Points on top, class by class in the dark colours, each with a thin white rim. */
-  double ps = cs * (ds->n > 3000 ? 0.35 : ds->n > 300 ? 0.45 : 0.6);
+  double ps = cs * (n > 3000 ? 0.35 : n > 300 ? 0.45 : 0.6);
   for (size_t c = 0; c < k; c++) {
-    PLINT n = 0;
-    for (size_t i = 0; i < ds->n; i++) {
-      double a = ds->x[i * 2], b = ds->x[i * 2 + 1];
-      if ((size_t)ds->y[i] == c && isfinite(a) && isfinite(b)) px[n] = a, py[n] = b, n++;
+    PLINT np = 0;
+    for (size_t i = 0; i < n; i++) {
+      double a = dx[i * 2], b = dx[i * 2 + 1];
+      if ((size_t)dy[i] == c && isfinite(a) && isfinite(b)) px[np] = a, py[np] = b, np++;
     }
-    if (n == 0) continue;
+    if (np == 0) continue;
     plschr(0.0, ps * 1.35);
     plcol0(COL_BG);
-    plstring(n, px, py, DOT);
+    plstring(np, px, py, DOT);
     plschr(0.0, ps);
     plcol0(COL_CLASS + 10 + (int)(c % 10));
-    plstring(n, px, py, DOT);
+    plstring(np, px, py, DOT);
   }
   plschr(0.0, 1.05 * cs);
   draw_frame(0.0, 0);
   plcol0(COL_FG);
-  plmtex("b", 2.8, 0.5, 0.5, pl_text(m->feature_names[0], buf, sizeof buf));
-  plmtex("l", y_title_disp(), 0.5, 0.5, pl_text(m->feature_names[1], buf, sizeof buf));
-  snprintf(tbuf, sizeof tbuf, "points: %s, %zu rows, accuracy %.4f", base_name(data_path), ds->n,
-           (double)correct / (double)ds->n);
+  plmtex("b", 2.8, 0.5, 0.5, pl_text(feature_names[0], buf, sizeof buf));
+  plmtex("l", y_title_disp(), 0.5, 0.5, pl_text(feature_names[1], buf, sizeof buf));
+  snprintf(tbuf, sizeof tbuf, "points: %s, %zu rows, accuracy %.4f", base_name(data_path), n,
+           (double)correct / (double)n);
   plschr(0.0, 0.85 * cs);
   plcol0(COL_TEXT2);
   plmtex("t", 1.0, 1.0, 1.0, pl_text(tbuf, buf, sizeof buf));
@@ -771,13 +775,13 @@ static int plot_boundary(int argc, char **argv) {
         scol[i] = COL_CLASS + 10 + (int)(c % 10);
         texts[i] = malloc(1100);
         if (texts[i])
-          pl_text(m->class_names[c], texts[i], 1100);
+          pl_text(class_names[c], texts[i], 1100);
         else
           ok = 0;
       } else {
         opts[i] = PL_LEGEND_LINE;
         lcol[i] = COL_EDGE;
-        texts[i] = lr_strdup(k == 2 ? "p = 0.5" : "boundary");
+        texts[i] = strdup(k == 2 ? "p = 0.5" : "boundary");
         if (!texts[i]) ok = 0;
       }
     }
@@ -796,13 +800,13 @@ static int plot_boundary(int argc, char **argv) {
     if (!ok) {
       plend();
       quiet_end();
-      lr_atomic_abort(&S.af);
+      logreg_atomic_abort(&S.af);
       cli_error(CLI_EXIT_ERROR, "out of memory");
       goto out;
     }
   }
   if (plot_end() != 0) goto out;
-  fprintf(stderr, "wrote %s (%dx%d, %zu points, %zu classes)\n", output, width, height, ds->n, k);
+  fprintf(stderr, "wrote %s (%dx%d, %zu points, %zu classes)\n", output, width, height, n, k);
   rc = 0;
 out:
   free(gx), free(xs), free(ys), free(proba), free(field), free(rows), free(px), free(py);

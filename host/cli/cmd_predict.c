@@ -6,8 +6,6 @@
 #include <cJSON.h>
 
 #include "cli.h"
-#include "data/dataset.h"
-#include "model/model.h"
 #include "report.h"
 
 /* Reads `path` for model `m`: the model's features (by name with a header, by file index
@@ -17,27 +15,29 @@ logreg_dataset *cli_read_for_model(const char *path, const cli_data_opts *o, con
   logreg_read_options ro;
   if (cli_read_options(o, &ro) != 0) return NULL;
   char target[32];
-  if (!o->target && m->options.target_column >= 0) {
-    snprintf(target, sizeof target, "%ld", m->options.target_column);
+  if (!o->target && logreg_model_target_column(m) >= 0) {
+    snprintf(target, sizeof target, "%ld", logreg_model_target_column(m));
     ro.target = target;
   }
+  size_t d = logreg_model_features(m);
   ro.target_optional = !labelled;
-  ro.feature_names = (const char *const *)m->feature_names;
-  ro.n_features = m->d;
-  ro.feature_columns = m->options.feature_columns;
-  ro.n_columns = m->options.n_columns;
+  ro.feature_names = logreg_model_feature_names(m);
+  ro.n_features = d;
+  ro.feature_columns = logreg_model_feature_columns(m);
+  ro.n_columns = logreg_model_source_columns(m);
   if (labelled) {
-    ro.class_names = (const char *const *)m->class_names;
-    ro.n_classes = m->k;
+    ro.class_names = logreg_model_class_names(m);
+    ro.n_classes = logreg_model_classes(m);
   }
   logreg_dataset *ds = cli_read(path, &ro);
   if (!ds) return NULL;
-  if (ds->d != m->d) {
-    cli_error(CLI_EXIT_ERROR, "%s: %zu features, but the model expects %zu", path, ds->d, m->d);
+  if (logreg_dataset_features(ds) != d) {
+    cli_error(CLI_EXIT_ERROR, "%s: %zu features, but the model expects %zu", path,
+              logreg_dataset_features(ds), d);
     logreg_dataset_free(ds);
     return NULL;
   }
-  if (labelled && !ds->y) {
+  if (labelled && !logreg_dataset_y(ds)) {
     cli_error(CLI_EXIT_ERROR, "%s: no labels to evaluate against (see --target, --labels)", path);
     logreg_dataset_free(ds);
     return NULL;
@@ -94,11 +94,13 @@ int cmd_predict(int argc, char **argv) {
   logreg_model *m = cli_load_model(model_path);
   logreg_dataset *ds = NULL;
   double *proba = NULL;
-  lr_atomic_file af = {0};
+  logreg_atomic_file af = {0};
   logreg_error err;
   if (!m) goto out;
   if (!(ds = cli_read_for_model(pos[0], &dopt, m, 0))) goto out;
-  if (!(proba = malloc((ds->n ? ds->n : 1) * m->k * sizeof *proba))) {
+  size_t n = logreg_dataset_rows(ds), k = logreg_model_classes(m);
+  const char *const *names = logreg_model_class_names(m);
+  if (!(proba = malloc((n ? n : 1) * k * sizeof *proba))) {
     cli_error(CLI_EXIT_ERROR, "out of memory");
     goto out;
   }
@@ -108,7 +110,7 @@ int cmd_predict(int argc, char **argv) {
   }
   FILE *f = stdout;
   if (output) {
-    if (lr_atomic_open(&af, output, &err) != LOGREG_OK) {
+    if (logreg_atomic_open(&af, output, &err) != LOGREG_OK) {
       cli_error(CLI_EXIT_ERROR, "--output: %s", err.message);
       goto out;
     }
@@ -116,25 +118,25 @@ int cmd_predict(int argc, char **argv) {
   }
   fputs("label", f);
   if (want_proba)
-    for (size_t c = 0; c < m->k; c++) {
+    for (size_t c = 0; c < k; c++) {
       fputc(',', f);
       char name[512];
-      snprintf(name, sizeof name, "p_%s", m->class_names[c]);
+      snprintf(name, sizeof name, "p_%s", names[c]);
       put_field(f, name);
     }
   fputc('\n', f);
-  for (size_t i = 0; i < ds->n; i++) {
-    const double *p = proba + i * m->k;
+  for (size_t i = 0; i < n; i++) {
+    const double *p = proba + i * k;
     size_t best = 0;
-    for (size_t c = 1; c < m->k; c++)
+    for (size_t c = 1; c < k; c++)
       if (p[c] > p[best]) best = c;
-    put_field(f, m->class_names[best]);
+    put_field(f, names[best]);
     if (want_proba)
-      for (size_t c = 0; c < m->k; c++) fprintf(f, ",%.9g", p[c]);
+      for (size_t c = 0; c < k; c++) fprintf(f, ",%.9g", p[c]);
     fputc('\n', f);
   }
   if (output) {
-    if (lr_atomic_commit(&af, &err) != LOGREG_OK) {
+    if (logreg_atomic_commit(&af, &err) != LOGREG_OK) {
       cli_error(CLI_EXIT_ERROR, "--output: %s", err.message);
       goto out;
     }
@@ -144,7 +146,7 @@ int cmd_predict(int argc, char **argv) {
   }
   rc = 0;
 out:
-  if (af.f) lr_atomic_abort(&af);
+  if (af.f) logreg_atomic_abort(&af);
   free(proba);
   logreg_dataset_free(ds);
   logreg_model_free(m);
@@ -175,23 +177,25 @@ int cmd_eval(int argc, char **argv) {
   logreg_error err;
   if (!m) goto out;
   if (!(ds = cli_read_for_model(pos[0], &dopt, m, 1))) goto out;
-  if (!(proba = malloc((ds->n ? ds->n : 1) * m->k * sizeof *proba))) {
+  size_t n = logreg_dataset_rows(ds), k = logreg_model_classes(m);
+  const char *const *names = logreg_model_class_names(m);
+  if (!(proba = malloc((n ? n : 1) * k * sizeof *proba))) {
     cli_error(CLI_EXIT_ERROR, "out of memory");
     goto out;
   }
   if (logreg_predict_proba(m, ds, proba, &err) != LOGREG_OK ||
-      logreg_metrics_compute(ds->y, proba, ds->n, m->k, &met, &err) != LOGREG_OK) {
+      logreg_metrics_compute(logreg_dataset_y(ds), proba, n, k, &met, &err) != LOGREG_OK) {
     cli_error(CLI_EXIT_ERROR, "%s", err.message);
     goto out;
   }
   if (json) {
-    if (report_json_puts(report_metrics_json(&met, (const char *const *)m->class_names)) != 0) {
+    if (report_json_puts(report_metrics_json(&met, names)) != 0) {
       cli_error(CLI_EXIT_ERROR, "out of memory");
       goto out;
     }
   } else {
-    printf("%s on %s: %zu rows\n\n", model_path, pos[0], ds->n);
-    report_metrics_table(stdout, &met, (const char *const *)m->class_names);
+    printf("%s on %s: %zu rows\n\n", model_path, pos[0], n);
+    report_metrics_table(stdout, &met, names);
   }
   rc = 0;
 out:

@@ -7,10 +7,7 @@
 
 #include <cJSON.h>
 
-#include "backend/ocl.h"
 #include "cli.h"
-#include "data/dataset.h"
-#include "model/model.h"
 #include "report.h"
 
 static const char train_usage[] = "logreg train DATA [options]";
@@ -57,9 +54,9 @@ static void on_epoch(void *user, const logreg_epoch_info *e) {
 }
 
 static int write_history(const char *path, const progress *pg) {
-  lr_atomic_file af;
+  logreg_atomic_file af;
   logreg_error err;
-  if (lr_atomic_open(&af, path, &err) != LOGREG_OK)
+  if (logreg_atomic_open(&af, path, &err) != LOGREG_OK)
     return cli_error(CLI_EXIT_ERROR, "--history: %s", err.message);
   fprintf(af.f, "epoch,objective,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds\n");
   for (size_t i = 0; i < pg->n_rows; i++) {
@@ -71,7 +68,7 @@ static int write_history(const char *path, const progress *pg) {
       fprintf(af.f, "%.9g,%.9g,", e->val_loss, e->val_accuracy);
     fprintf(af.f, "%.9g,%.6f\n", e->lr, e->seconds);
   }
-  if (lr_atomic_commit(&af, &err) != LOGREG_OK)
+  if (logreg_atomic_commit(&af, &err) != LOGREG_OK)
     return cli_error(CLI_EXIT_ERROR, "--history: %s", err.message);
   return 0;
 }
@@ -111,7 +108,7 @@ static int parse_sweep(const char *s, sweep_plan *plan) {
     }
     memcpy(buf, p, len);
     buf[len] = '\0';
-    if (lr_parse_double(buf, &v) != 0 || (plan->is_l2 ? !(v >= 0) : !(v > 0))) {
+    if (logreg_parse_double(buf, &v) != 0 || (plan->is_l2 ? !(v >= 0) : !(v > 0))) {
       cli_error(CLI_EXIT_USAGE, "--sweep: \"%s\" is not a %s", buf,
                 plan->is_l2 ? "number >= 0" : "learning rate > 0");
       return -1;
@@ -222,6 +219,8 @@ int cmd_train(int argc, char **argv) {
   const char *sweep = NULL, *weight = NULL, *gemm = NULL;
   int json = 0, quiet = 0, epochs = p.epochs;
   double lr = NAN; /* NAN: not given, the optimizer's default */
+  cli_device_opts dv;
+  if (cli_device_env(&dv) != 0) return CLI_EXIT_USAGE;
   const arg_spec specs[] = {
       CLI_DATA_SPECS(dopt),
       {"--test", ARG_STR, &test_path, "DATA", "explicit test set (instead of a test split)"},
@@ -252,6 +251,8 @@ int cmd_train(int argc, char **argv) {
       {"--gemm", ARG_STR, &gemm, "MODE",
        "OpenCL evaluation path: auto|tiled|fused|own|clblast (default auto: timed at set-up; see "
        "README)"},
+      CLI_DEVICE_SPECS(dv),
+      CLI_BUILD_SPECS(dv),
       {"--model", ARG_STR, &model_path, "OUT.json", "where to save the model (default model.json)"},
       {"--history", ARG_STR, &history, "OUT.csv", "per-epoch losses and accuracies"},
       {"--json", ARG_FLAG, &json, NULL, "print one JSON summary on stdout"},
@@ -298,24 +299,21 @@ int cmd_train(int argc, char **argv) {
                      gemm);
   p.gemm = gemm;
   p.path_cache = cli_path_cache();
-  char spec[64];
+  cli_device_options(&dv, &p.device_options);
+  p.threads = cli_threads(&dv);
+  logreg_device_info chosen;
   int is_auto = strcmp(p.device, "auto") == 0;
   if (strcmp(p.device, "cpu") != 0) {
     /* Resolve the device now, so that the choice and its reason are printed before the data
      * is read, and a bad spec fails fast. */
-    lr_ocl_device_info info;
-    int found = 0;
     char why[512];
     logreg_error derr;
-    if (lr_ocl_choose(p.device, &info, &found, why, sizeof why, &derr) != LOGREG_OK)
+    if (logreg_device_choose(p.device, &p.device_options, &chosen, why, sizeof why, &derr) !=
+        LOGREG_OK)
       return cli_error(derr.status == LOGREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR, "%s",
                        derr.message);
-    if (found)
-      snprintf(spec, sizeof spec, "opencl:%u:%u", info.platform, info.device);
-    else
-      snprintf(spec, sizeof spec, "cpu");
     if (!quiet) fprintf(stderr, "device: %s\n", why);
-    p.device = spec;
+    p.device = chosen.spec;
   }
 
   logreg_read_options ro;
@@ -353,32 +351,30 @@ int cmd_train(int argc, char **argv) {
   }
   if (test_path) {
     logreg_read_options tro = ro;
-    const char **names = malloc(all->k * sizeof *names);
-    if (!names) goto out;
-    for (size_t c = 0; c < all->k; c++) names[c] = all->class_names[c];
     tro.labels = test_labels;
-    tro.class_names = names;
-    tro.n_classes = all->k;
+    tro.class_names = logreg_dataset_class_names(all);
+    tro.n_classes = logreg_dataset_classes(all);
     te = cli_read(test_path, &tro);
-    free(names);
     if (!te) goto out;
-    if (te->d != all->d) {
-      cli_error(CLI_EXIT_ERROR, "%s: %zu features, but %s has %zu", test_path, te->d, pos[0],
-                all->d);
+    if (logreg_dataset_features(te) != logreg_dataset_features(all)) {
+      cli_error(CLI_EXIT_ERROR, "%s: %zu features, but %s has %zu", test_path,
+                logreg_dataset_features(te), pos[0], logreg_dataset_features(all));
       goto out;
     }
-    if (!te->y) {
+    if (!logreg_dataset_y(te)) {
       cli_error(CLI_EXIT_ERROR, "%s: no labels (IDX images need --test-labels)", test_path);
       goto out;
     }
   }
   if (!quiet) {
-    fprintf(stderr, "data: %s: %zu rows, %zu features, %zu classes", pos[0], all->n, all->d,
-            all->k);
-    if (all->missing)
-      fprintf(stderr, ", %zu missing values (filled with training medians)", all->missing);
-    fprintf(stderr, "\nsplit: train %zu, val %zu, test %zu%s\n", tr->n, va ? va->n : 0,
-            te ? te->n : 0, test_path ? " (from --test)" : "");
+    fprintf(stderr, "data: %s: %zu rows, %zu features, %zu classes", pos[0],
+            logreg_dataset_rows(all), logreg_dataset_features(all), logreg_dataset_classes(all));
+    if (logreg_dataset_missing(all))
+      fprintf(stderr, ", %zu missing values (filled with training medians)",
+              logreg_dataset_missing(all));
+    fprintf(stderr, "\nsplit: train %zu, val %zu, test %zu%s\n", logreg_dataset_rows(tr),
+            va ? logreg_dataset_rows(va) : 0, te ? logreg_dataset_rows(te) : 0,
+            test_path ? " (from --test)" : "");
     fprintf(stderr, "training: %s, %s, lr %g, %d epochs%s on %s\n",
             p.binary ? "binary" : "multinomial", logreg_optimizer_name(p.optimizer),
             p.lr > 0 ? p.lr : logreg_default_lr(p.optimizer), p.epochs,
@@ -386,7 +382,7 @@ int cmd_train(int argc, char **argv) {
   }
 
   if (plan.n) {
-    if (!va || va->n == 0) {
+    if (!va || logreg_dataset_rows(va) == 0) {
       cli_error(CLI_EXIT_USAGE, "--sweep ranks settings by validation loss: it needs a validation "
                                 "split (see --split)");
       rc = CLI_EXIT_USAGE;
@@ -424,19 +420,20 @@ int cmd_train(int argc, char **argv) {
     fprintf(stderr, "stopped after epoch %d (%s); kept epoch %d\n", res.epochs_run, res.stop_reason,
             res.best_epoch);
 
-  int have_test = te && te->n > 0;
+  int have_test = te && logreg_dataset_rows(te) > 0;
   if (have_test) {
-    proba = malloc(te->n * model->k * sizeof *proba);
+    proba = malloc(logreg_dataset_rows(te) * logreg_model_classes(model) * sizeof *proba);
     if (!proba) {
       cli_error(CLI_EXIT_ERROR, "out of memory");
       goto out;
     }
     if (logreg_predict_proba(model, te, proba, &err) != LOGREG_OK ||
-        logreg_metrics_compute(te->y, proba, te->n, model->k, &met, &err) != LOGREG_OK) {
+        logreg_metrics_compute(logreg_dataset_y(te), proba, logreg_dataset_rows(te),
+                               logreg_model_classes(model), &met, &err) != LOGREG_OK) {
       cli_error(CLI_EXIT_ERROR, "%s", err.message);
       goto out;
     }
-    logreg_model_set_metrics(model, "test", met.log_loss, met.accuracy, te->n);
+    logreg_model_set_metrics(model, "test", met.log_loss, met.accuracy, logreg_dataset_rows(te));
   }
   if (logreg_model_save(model, model_path, &err) != LOGREG_OK) {
     cli_error(CLI_EXIT_ERROR, "--model: %s", err.message);
@@ -455,19 +452,22 @@ int cmd_train(int argc, char **argv) {
     cJSON_AddStringToObject(o, "stop_reason", res.stop_reason);
     cJSON_AddNumberToObject(o, "seconds", res.seconds);
     cJSON_AddNumberToObject(o, "objective", res.objective);
-    cJSON_AddNumberToObject(o, "n_features", (double)model->d);
+    cJSON_AddNumberToObject(o, "n_features", (double)logreg_model_features(model));
     cJSON *cls = cJSON_AddArrayToObject(o, "classes");
-    for (size_t c = 0; c < model->k; c++)
-      cJSON_AddItemToArray(cls, cJSON_CreateString(model->class_names[c]));
-    cJSON_AddBoolToObject(o, "binary", model->binary);
-    cJSON_AddNumberToObject(o, "missing_values", (double)all->missing);
-    cJSON_AddItemToObject(o, "train", split_json(1, res.train_loss, res.train_accuracy, tr->n));
-    cJSON_AddItemToObject(o, "val",
-                          split_json(va != NULL, res.val_loss, res.val_accuracy, va ? va->n : 0));
-    cJSON *test = split_json(have_test, met.log_loss, met.accuracy, have_test ? te->n : 0);
+    for (size_t c = 0; c < logreg_model_classes(model); c++)
+      cJSON_AddItemToArray(cls, cJSON_CreateString(logreg_model_class_name(model, c)));
+    cJSON_AddBoolToObject(o, "binary", logreg_model_binary(model));
+    cJSON_AddNumberToObject(o, "missing_values", (double)logreg_dataset_missing(all));
+    cJSON_AddItemToObject(
+        o, "train", split_json(1, res.train_loss, res.train_accuracy, logreg_dataset_rows(tr)));
+    cJSON_AddItemToObject(
+        o, "val",
+        split_json(va != NULL, res.val_loss, res.val_accuracy, va ? logreg_dataset_rows(va) : 0));
+    cJSON *test =
+        split_json(have_test, met.log_loss, met.accuracy, have_test ? logreg_dataset_rows(te) : 0);
     if (have_test) {
-      const char **names = (const char **)model->class_names;
-      cJSON_AddItemToObject(test, "metrics", report_metrics_json(&met, names));
+      cJSON_AddItemToObject(test, "metrics",
+                            report_metrics_json(&met, logreg_model_class_names(model)));
     }
     cJSON_AddItemToObject(o, "test", test);
     cJSON_AddStringToObject(o, "model", model_path);
@@ -481,16 +481,18 @@ int cmd_train(int argc, char **argv) {
     }
   } else {
     printf("trained %s %s on %s in %.2fs (%d epochs): objective %.6f\n",
-           model->binary ? "binary" : "multinomial", logreg_optimizer_name(p.optimizer), res.device,
-           res.seconds, res.epochs_run, res.objective);
+           logreg_model_binary(model) ? "binary" : "multinomial",
+           logreg_optimizer_name(p.optimizer), res.device, res.seconds, res.epochs_run,
+           res.objective);
     printf("train: loss %.4f  accuracy %.4f  (%zu rows)\n", res.train_loss, res.train_accuracy,
-           tr->n);
+           logreg_dataset_rows(tr));
     if (va)
       printf("val:   loss %.4f  accuracy %.4f  (%zu rows)\n", res.val_loss, res.val_accuracy,
-             va->n);
+             logreg_dataset_rows(va));
     if (have_test) {
-      printf("test:  loss %.4f  accuracy %.4f  (%zu rows)\n\n", met.log_loss, met.accuracy, te->n);
-      report_metrics_table(stdout, &met, (const char *const *)model->class_names);
+      printf("test:  loss %.4f  accuracy %.4f  (%zu rows)\n\n", met.log_loss, met.accuracy,
+             logreg_dataset_rows(te));
+      report_metrics_table(stdout, &met, logreg_model_class_names(model));
     }
     printf("\nmodel saved to %s\n", model_path);
     if (history) printf("history saved to %s\n", history);

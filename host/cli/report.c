@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/json.h"
-
 /* Widest class-name column in the table, and in the confusion matrix's columns: longer names
  * are cut so that one long name cannot push every number off screen. */
 #define REPORT_NAME_MAX 24
@@ -116,14 +114,23 @@ void report_metrics_table(FILE *out, const logreg_metrics *m, const char *const 
 static cJSON *class_json(const logreg_class_metrics *c) {
   cJSON *o = cJSON_CreateObject();
   if (!o) return NULL;
-  if (!(lr_json_put(o, "precision", cJSON_CreateNumber(c->precision)) &&
-        lr_json_put(o, "recall", cJSON_CreateNumber(c->recall)) &&
-        lr_json_put(o, "f1", cJSON_CreateNumber(c->f1)) &&
-        lr_json_put(o, "support", cJSON_CreateNumber((double)c->support)))) {
+  if (!cJSON_AddNumberToObject(o, "precision", c->precision) ||
+      !cJSON_AddNumberToObject(o, "recall", c->recall) ||
+      !cJSON_AddNumberToObject(o, "f1", c->f1) ||
+      !cJSON_AddNumberToObject(o, "support", (double)c->support)) {
     cJSON_Delete(o);
     return NULL;
   }
   return o;
+}
+
+/* Adds `item` to `parent` (under `key`, or appended when `key` is NULL); deletes it when that
+ * fails. 0 when `item` is NULL (a failed create) or adding failed. */
+static int put(cJSON *parent, const char *key, cJSON *item) {
+  if (!item) return 0;
+  if (key ? cJSON_AddItemToObject(parent, key, item) : cJSON_AddItemToArray(parent, item)) return 1;
+  cJSON_Delete(item);
+  return 0;
 }
 
 cJSON *report_metrics_json(const logreg_metrics *m, const char *const *class_names) {
@@ -132,21 +139,20 @@ cJSON *report_metrics_json(const logreg_metrics *m, const char *const *class_nam
   if (!root) return NULL;
   cJSON *cm = NULL, *per = NULL;
   /* Each container goes into root as soon as it exists, so deleting root frees everything. */
-  int ok = lr_json_put(root, "accuracy", cJSON_CreateNumber(m->accuracy)) &&
-           lr_json_put(root, "log_loss", cJSON_CreateNumber(m->log_loss)) &&
-           lr_json_put(root, "confusion_matrix", cm = cJSON_CreateArray()) &&
-           lr_json_put(root, "per_class", per = cJSON_CreateObject());
+  int ok = cJSON_AddNumberToObject(root, "accuracy", m->accuracy) &&
+           cJSON_AddNumberToObject(root, "log_loss", m->log_loss) &&
+           (cm = cJSON_AddArrayToObject(root, "confusion_matrix")) &&
+           (per = cJSON_AddObjectToObject(root, "per_class"));
   for (size_t t = 0; ok && t < m->k; t++) {
     cJSON *row = cJSON_CreateArray();
-    ok = lr_json_put(cm, NULL, row);
+    ok = put(cm, NULL, row);
     for (size_t c = 0; ok && c < m->k; c++)
-      ok = lr_json_put(row, NULL, cJSON_CreateNumber((double)m->confusion[t * m->k + c]));
+      ok = put(row, NULL, cJSON_CreateNumber((double)m->confusion[t * m->k + c]));
   }
   char buf[32];
   for (size_t c = 0; ok && c < m->k; c++)
-    ok =
-        lr_json_put(per, class_name(class_names, c, buf, sizeof buf), class_json(&m->per_class[c]));
-  ok = ok && lr_json_put(root, "weighted", class_json(&m->weighted));
+    ok = put(per, class_name(class_names, c, buf, sizeof buf), class_json(&m->per_class[c]));
+  ok = ok && put(root, "weighted", class_json(&m->weighted));
   if (!ok) {
     cJSON_Delete(root);
     return NULL;
@@ -154,7 +160,7 @@ cJSON *report_metrics_json(const logreg_metrics *m, const char *const *class_nam
   return root;
 }
 
-char *report_json_print(const cJSON *obj) { return lr_json_print(obj, 0); }
+char *report_json_print(const cJSON *obj) { return logreg_json_print(obj, 0); }
 
 int report_json_puts(cJSON *obj) {
   char *s = obj ? report_json_print(obj) : NULL;

@@ -285,6 +285,10 @@ const char *logreg_dataset_class_name(const logreg_dataset *ds, size_t k) {
   return ds->class_names[k];
 }
 
+const char *const *logreg_dataset_class_names(const logreg_dataset *ds) {
+  return ds && ds->y ? (const char *const *)ds->class_names : NULL;
+}
+
 const char *logreg_dataset_feature_name(const logreg_dataset *ds, size_t j) {
   if (!ds || !ds->feature_names || j >= ds->d) return NULL;
   return ds->feature_names[j];

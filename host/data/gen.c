@@ -1,15 +1,17 @@
-/* gen.c: synthetic datasets behind `logreg gen`: Gaussian blobs like scikit-learn's make_blobs,
- * and two-feature data shaped like the tumors teaching set.
+/* gen.c: synthetic datasets: behind `logreg gen`, Gaussian blobs like scikit-learn's
+ * make_blobs and two-feature data shaped like the tumors teaching set; behind `logreg bench`,
+ * large Gaussian data made in memory on several threads.
  *
  * Every random number comes from lr_rng seeded with the caller's seed, drawn in a fixed order,
  * so a seed gives the same bytes on every platform. Files are written atomically: a failed run
  * never leaves a partial CSV behind. */
-#include "data/gen.h"
-
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "data/dataset.h"
+#include "logreg.h"
 #include "util/util.h"
 
 /* Per-class statistics of ../shared/data/tumors.csv (1000 rows), computed once with numpy:
@@ -40,8 +42,8 @@ static size_t *shuffled_labels(lr_rng *rng, const size_t *counts, size_t k, size
   return labels;
 }
 
-logreg_status lr_gen_blobs(const char *path, size_t n, size_t d, size_t k, double spread,
-                           uint64_t seed, logreg_error *err) {
+logreg_status logreg_gen_blobs(const char *path, size_t n, size_t d, size_t k, double spread,
+                               uint64_t seed, logreg_error *err) {
   lr_error_clear(err);
   if (!path) return lr_fail(err, LOGREG_EINVAL, "gen: no output path");
   if (n < 1) return lr_fail(err, LOGREG_EINVAL, "--rows must be >= 1");
@@ -92,7 +94,7 @@ logreg_status lr_gen_blobs(const char *path, size_t n, size_t d, size_t k, doubl
   return lr_atomic_commit(&af, err);
 }
 
-logreg_status lr_gen_tumors(const char *path, size_t n, uint64_t seed, logreg_error *err) {
+logreg_status logreg_gen_tumors(const char *path, size_t n, uint64_t seed, logreg_error *err) {
   lr_error_clear(err);
   if (!path) return lr_fail(err, LOGREG_EINVAL, "gen: no output path");
   if (n < 1) return lr_fail(err, LOGREG_EINVAL, "--rows must be >= 1");
@@ -127,4 +129,65 @@ logreg_status lr_gen_tumors(const char *path, size_t n, uint64_t seed, logreg_er
   }
   free(labels);
   return lr_atomic_commit(&af, err);
+}
+
+/* logreg_gen_gaussian draws rows in blocks of GAUSS_BLOCK, each from its own stream seeded by
+ * (seed, block), on up to 16 threads: the data depend on the seed alone, and the big shapes of
+ * the benchmarks (1.6e9 values at 50M x 32) take seconds, not the minutes of one stream. */
+#define GAUSS_BLOCK 4096
+
+typedef struct gauss_job {
+  size_t rows, d, k;
+  uint64_t seed;
+  float *x;
+  int32_t *y;
+} gauss_job;
+
+/* splitmix64's finalizer: a block index and the seed into one well-mixed stream seed. */
+static uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+static void gauss_part(void *ctx, unsigned t, unsigned nt) {
+  const gauss_job *j = ctx;
+  size_t nb = (j->rows + GAUSS_BLOCK - 1) / GAUSS_BLOCK;
+  for (size_t b = nb * t / nt; b < nb * (t + 1) / nt; b++) {
+    lr_rng rng;
+    lr_rng_seed(&rng, mix64(j->seed ^ mix64((uint64_t)b + 1)));
+    size_t hi = (b + 1) * GAUSS_BLOCK < j->rows ? (b + 1) * GAUSS_BLOCK : j->rows;
+    for (size_t i = b * GAUSS_BLOCK; i < hi; i++) {
+      j->y[i] = (int32_t)lr_rng_below(&rng, j->k);
+      float *xi = j->x + i * j->d;
+      for (size_t c = 0; c < j->d; c++)
+        xi[c] = (float)(lr_rng_normal(&rng) + (c % j->k == (size_t)j->y[i]));
+    }
+  }
+}
+
+logreg_status logreg_gen_gaussian(size_t n, size_t d, size_t k, uint64_t seed, unsigned threads,
+                                  logreg_dataset **out, logreg_error *err) {
+  lr_error_clear(err);
+  *out = NULL;
+  if (n < 1) return lr_fail(err, LOGREG_EINVAL, "--rows must be >= 1");
+  if (d < 1) return lr_fail(err, LOGREG_EINVAL, "--features must be >= 1");
+  if (k < 2 || k > INT32_MAX) return lr_fail(err, LOGREG_EINVAL, "--classes must be >= 2");
+  logreg_dataset *ds = lr_dataset_alloc(n, d, 1);
+  if (!ds || lr_dataset_set_classes(ds, k, NULL) != 0) {
+    logreg_dataset_free(ds);
+    return lr_fail(err, LOGREG_ENOMEM, "out of memory for %zu x %zu floats", n, d);
+  }
+  for (size_t j = 0; j < d; j++) {
+    char name[32];
+    snprintf(name, sizeof name, "x%zu", j);
+    if (!(ds->feature_names[j] = lr_strdup(name))) {
+      logreg_dataset_free(ds);
+      return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+    }
+  }
+  gauss_job job = {n, d, k, seed, ds->x, ds->y};
+  lr_parallel(lr_threads_for(n * d, threads), gauss_part, &job);
+  *out = ds;
+  return LOGREG_OK;
 }

@@ -81,6 +81,20 @@ const char *logreg_model_feature_name(const logreg_model *m, size_t j) {
   return m->feature_names[j];
 }
 
+const char *const *logreg_model_class_names(const logreg_model *m) {
+  return m ? (const char *const *)m->class_names : NULL;
+}
+
+const char *const *logreg_model_feature_names(const logreg_model *m) {
+  return m ? (const char *const *)m->feature_names : NULL;
+}
+
+size_t logreg_model_source_columns(const logreg_model *m) { return m ? m->options.n_columns : 0; }
+const size_t *logreg_model_feature_columns(const logreg_model *m) {
+  return m ? m->options.feature_columns : NULL;
+}
+long logreg_model_target_column(const logreg_model *m) { return m ? m->options.target_column : -1; }
+
 logreg_status logreg_model_set_metrics(logreg_model *m, const char *split, double loss,
                                        double accuracy, size_t rows) {
   if (!m || !split) return LOGREG_EINVAL;

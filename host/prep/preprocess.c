@@ -160,9 +160,9 @@ static void medians_part(void *ctx, unsigned t, unsigned nt) {
 
 /* Columns split over threads (lr_parallel): each thread owns whole columns, so the result does
  * not depend on the thread count. */
-int lr_column_medians(const logreg_dataset *ds, double *median) {
+int lr_column_medians(const logreg_dataset *ds, double *median, unsigned threads) {
   column_job job = {.ds = ds, .median = median};
-  unsigned nt = lr_threads_for(ds->n * ds->d);
+  unsigned nt = lr_threads_for(ds->n * ds->d, threads);
   if (nt > ds->d) nt = ds->d ? (unsigned)ds->d : 1;
   lr_parallel(nt, medians_part, &job);
   for (unsigned t = 0; t < nt; t++)
@@ -207,9 +207,10 @@ static void scaler_part(void *ctx, unsigned t, unsigned nt) {
   scaler_range(job->ds, job->median_in, job->mean, job->std, ja, jb);
 }
 
-void lr_column_scaler(const logreg_dataset *ds, const double *median, double *mean, double *std) {
+void lr_column_scaler(const logreg_dataset *ds, const double *median, double *mean, double *std,
+                      unsigned threads) {
   column_job job = {.ds = ds, .median_in = median, .mean = mean, .std = std};
-  unsigned nt = lr_threads_for(ds->n * ds->d);
+  unsigned nt = lr_threads_for(ds->n * ds->d, threads);
   if (nt > ds->d) nt = ds->d ? (unsigned)ds->d : 1;
   lr_parallel(nt, scaler_part, &job);
 }
@@ -254,9 +255,9 @@ static void transform_part(void *ctx, unsigned t, unsigned nt) {
 }
 
 /* Rows split over threads (lr_parallel); each value's arithmetic is the same at any count. */
-size_t lr_transform(const logreg_model *m, const logreg_dataset *ds, float *out) {
+size_t lr_transform(const logreg_model *m, const logreg_dataset *ds, float *out, unsigned threads) {
   transform_job job = {.m = m, .ds = ds, .out = out};
-  unsigned nt = lr_threads_for(ds->n * m->d);
+  unsigned nt = lr_threads_for(ds->n * m->d, threads);
   if (nt > ds->n) nt = ds->n ? (unsigned)ds->n : 1;
   lr_parallel(nt, transform_part, &job);
   size_t filled = 0;

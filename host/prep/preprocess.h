@@ -7,18 +7,22 @@
 #include "data/dataset.h"
 #include "model/model.h"
 
+/* The passes below run on `threads` host threads (logreg_params.threads: 0 = by the amount of
+ * work, lr_threads_for); their results are the same bits at any count. */
+
 /* Per-column medians of the non-missing values (NaN = missing), like numpy.median: the mean
  * of the two middle values for an even count; 0 for a column with no values at all.
  * Returns 0, or -1 when out of memory. */
-int lr_column_medians(const logreg_dataset *ds, double *median);
+int lr_column_medians(const logreg_dataset *ds, double *median, unsigned threads);
 
 /* Mean and population std (ddof 0) per column in double, after filling missing values with
  * `median`; a std of 0 becomes 1 (the column is only centred). */
-void lr_column_scaler(const logreg_dataset *ds, const double *median, double *mean, double *std);
+void lr_column_scaler(const logreg_dataset *ds, const double *median, double *mean, double *std,
+                      unsigned threads);
 
 /* Applies a model's preprocessing to ds: out[i*d+j] = (fill(x) - mean_j) / std_j in double,
  * stored as float. Returns the number of missing values filled. */
-size_t lr_transform(const logreg_model *m, const logreg_dataset *ds, float *out);
+size_t lr_transform(const logreg_model *m, const logreg_dataset *ds, float *out, unsigned threads);
 /* The same for one row of m->d values, kept in double (prediction): out[j] = (fill(x_j) -
  * mean_j) / std_j. Returns the number of missing values filled. */
 size_t lr_transform_row(const logreg_model *m, const float *x, double *out);

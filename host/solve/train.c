@@ -229,11 +229,11 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   }
 
   /* Preprocessing fitted on the training split only. */
-  if (lr_column_medians(train, m->median)) {
+  if (lr_column_medians(train, m->median, p->threads)) {
     st = lr_fail(err, LOGREG_ENOMEM, "out of memory computing medians");
     goto fail;
   }
-  lr_column_scaler(train, m->median, m->mean, m->std);
+  lr_column_scaler(train, m->median, m->mean, m->std, p->threads);
   xt = malloc((n * d > 0 ? n * d : 1) * sizeof *xt);
   xv = malloc((nv * d > 0 ? nv * d : 1) * sizeof *xv);
   t->s_train = row_weights(train, p->class_weight_balanced);
@@ -244,8 +244,8 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
     st = lr_fail(err, LOGREG_ENOMEM, "out of memory for %zu x %zu training data", n, d);
     goto fail;
   }
-  t->imputed = lr_transform(m, train, xt);
-  if (val) lr_transform(m, val, xv);
+  t->imputed = lr_transform(m, train, xt, p->threads);
+  if (val) lr_transform(m, val, xv, p->threads);
   double s_sum = 0;
   for (size_t i = 0; i < n; i++) s_sum += t->s_train[i];
   if (!(s_sum > 0)) {
@@ -253,7 +253,7 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
     goto fail;
   }
 
-  lr_backend_opts bo = {p->gemm, p->path_cache};
+  lr_backend_opts bo = {p->gemm, p->path_cache, &p->device_options};
   if ((st = lr_backend_create(p->device, d, k, p->binary, p->pos_weight, &bo, &t->be, err)))
     goto fail;
   lr_backend *be = t->be;

@@ -262,13 +262,8 @@ void lr_parallel(unsigned nt, lr_part_fn fn, void *ctx) {
   }
 }
 
-unsigned lr_threads_for(size_t work) {
-  const char *e = getenv("LOGREG_THREADS");
-  if (e && *e) {
-    char *end;
-    unsigned long v = strtoul(e, &end, 10);
-    if (*end == '\0' && v >= 1) return v > 16 ? 16 : (unsigned)v;
-  }
+unsigned lr_threads_for(size_t work, unsigned requested) {
+  if (requested) return requested > 16 ? 16 : requested;
   if (work < ((size_t)1 << 20)) return 1;
   long c = sysconf(_SC_NPROCESSORS_ONLN);
   return c < 1 ? 1 : c > 16 ? 16 : (unsigned)c;

@@ -42,12 +42,9 @@ void lr_shuffle_size(lr_rng *r, size_t *v, size_t n); /* Fisher-Yates */
 
 /* Atomic file output: write to a temp file beside `path`, then lr_atomic_commit fsyncs and
  * renames it over `path`; lr_atomic_abort removes the temp file. The target is untouched
- * until commit succeeds. */
-typedef struct lr_atomic_file {
-  FILE *f;
-  char *path;
-  char *tmp_path;
-} lr_atomic_file;
+ * until commit succeeds. The struct is public (logreg_atomic_file, logreg.h), and so are these
+ * calls under logreg_atomic_* names (util/public.c). */
+typedef logreg_atomic_file lr_atomic_file;
 logreg_status lr_atomic_open(lr_atomic_file *af, const char *path, logreg_error *err);
 logreg_status lr_atomic_commit(lr_atomic_file *af, logreg_error *err);
 void lr_atomic_abort(lr_atomic_file *af);
@@ -61,9 +58,9 @@ double lr_now(void);
 typedef void (*lr_part_fn)(void *ctx, unsigned t, unsigned nt);
 void lr_parallel(unsigned nt, lr_part_fn fn, void *ctx);
 
-/* Threads for a host pass over `work` values: 1 below about a million (a thread costs more
- * than it saves there), else the online processors, at most 16. LOGREG_THREADS=N (1 to 16)
- * overrides both. */
-unsigned lr_threads_for(size_t work);
+/* Threads for a host pass over `work` values: `requested` (at most 16) when it is not 0 (the
+ * caller's logreg_params.threads), else 1 below about a million values (a thread costs more
+ * than it saves there) and the online processors, at most 16, from there on. */
+unsigned lr_threads_for(size_t work, unsigned requested);
 
 #endif

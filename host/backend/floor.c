@@ -1,5 +1,6 @@
-/* floor.c: the memory floor of `logreg bench` (see floor.h). */
-#include "floor.h"
+/* floor.c: the memory floors of `logreg bench` (logreg.h, "Memory floors"): the host read, and
+ * the device read and copy on an OpenCL device. Here rather than in the CLI because the device
+ * floors build and run a kernel (kernels/floor.cl) through the OpenCL plumbing of ocl.c. */
 
 #include <math.h>
 #include <pthread.h>
@@ -8,13 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/ocl.h"
 #include "util/util.h"
 
-#define FLOOR_RUNS (1 + LR_FLOOR_PASSES) /* one warm-up pass, then the timed ones */
-#define FLOOR_ACC 32                     /* independent accumulators: enough to vectorize */
+#define FLOOR_RUNS (1 + LOGREG_FLOOR_PASSES) /* one warm-up pass, then the timed ones */
+#define FLOOR_ACC 32                         /* independent accumulators: enough to vectorize */
 
 /* Where every pass's sum ends up, so the compiler cannot drop the reads. */
-volatile double lr_floor_sink;
+static volatile double lr_floor_sink;
 
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
@@ -26,7 +28,8 @@ static double median(double *v, size_t n) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-int lr_floor_host_threads(void) {
+/* The online processors (at least 1, at most 1024). */
+static int online_processors(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   return n < 1 ? 1 : n > 1024 ? 1024 : (int)n;
 }
@@ -86,11 +89,13 @@ static void *host_work(void *arg) {
   return NULL;
 }
 
-logreg_status lr_floor_host(size_t bytes, int threads, lr_floor *out, logreg_error *err) {
+logreg_status logreg_floor_host(size_t bytes, unsigned nthreads, logreg_floor *out,
+                                logreg_error *err) {
+  lr_error_clear(err);
   memset(out, 0, sizeof *out);
   size_t n = bytes / sizeof(float);
   if (n < 1) n = 1;
-  if (threads < 1) threads = 1;
+  int threads = nthreads == 0 || nthreads > 1024 ? online_processors() : (int)nthreads;
   if ((size_t)threads > n) threads = (int)n;
   host_shared sh = {.n = n, .threads = threads};
   host_worker *w = calloc((size_t)threads, sizeof *w);
@@ -130,8 +135,8 @@ logreg_status lr_floor_host(size_t bytes, int threads, lr_floor *out, logreg_err
   free(w);
 
   out->bytes = n * sizeof(float);
-  out->threads = started;
-  out->ms = median(sh.times + 1, LR_FLOOR_PASSES);
+  out->threads = (unsigned)started;
+  out->ms = median(sh.times + 1, LOGREG_FLOOR_PASSES);
   out->gb_per_s = (double)out->bytes / (out->ms * 1e-3) / 1e9;
   snprintf(out->kind, sizeof out->kind, "host read, %d thread%s", started, started == 1 ? "" : "s");
   return LOGREG_OK;
@@ -154,11 +159,11 @@ logreg_status lr_floor_host(size_t bytes, int threads, lr_floor *out, logreg_err
 
 /* Builds floor.cl for `dev` with the largest power-of-two work-group size up to READ_WG that
  * both the device and the compiled kernel accept. */
-static logreg_status build_read_kernel(const lr_ocl_device_info *dev, cl_context ctx,
-                                       cl_program *prog, cl_kernel *kern, size_t *wg,
-                                       logreg_error *err) {
+static logreg_status build_read_kernel(const lr_ocl_device_info *dev, const char *kernel_dir,
+                                       cl_context ctx, cl_program *prog, cl_kernel *kern,
+                                       size_t *wg, logreg_error *err) {
   int owned = 0;
-  const char *src = lr_ocl_kernel_source("floor.cl", &owned, err);
+  const char *src = lr_ocl_kernel_source("floor.cl", kernel_dir, &owned, err);
   if (!src) return LOGREG_EBACKEND;
   logreg_status st = LOGREG_OK;
   *wg = READ_WG;
@@ -194,9 +199,30 @@ static logreg_status build_read_kernel(const lr_ocl_device_info *dev, cl_context
   return st;
 }
 
-logreg_status lr_floor_device_read(const lr_ocl_device_info *dev, size_t bytes, lr_floor *out,
-                                   logreg_error *err) {
+/* The start of a device floor: `out` cleared, and the OpenCL device behind a public description
+ * as its driver describes it (the floors measure the hardware, so options such as max_alloc do
+ * not apply to them). */
+static logreg_status floor_device(const logreg_device_info *info, lr_ocl_device_info *dev,
+                                  logreg_floor *out, logreg_error *err) {
+  lr_error_clear(err);
   memset(out, 0, sizeof *out);
+  if (info->backend != LOGREG_BACKEND_OPENCL)
+    return lr_fail(err, LOGREG_EINVAL, "floor: %s is not an OpenCL device", info->spec);
+  logreg_device_selector sel = {LOGREG_PICK_INDEX, info->platform, info->index};
+  int found = 0;
+  char why[512];
+  logreg_status st = lr_ocl_select(&sel, NULL, dev, &found, why, sizeof why, err);
+  if (!st && !found) st = lr_fail(err, LOGREG_EBACKEND, "floor: %s not found", info->spec);
+  return st;
+}
+
+logreg_status logreg_floor_device_read(const logreg_device_info *info,
+                                       const logreg_device_options *opt, size_t bytes,
+                                       logreg_floor *out, logreg_error *err) {
+  lr_ocl_device_info found;
+  logreg_status fst = floor_device(info, &found, out, err);
+  if (fst) return fst;
+  const lr_ocl_device_info *dev = &found;
   const size_t f4 = 4 * sizeof(float);
   size_t n4 = bytes / f4 > 0 ? bytes / f4 : 1; /* whole float4s, at least one */
   size_t per = (size_t)(dev->max_alloc / f4);  /* float4s per buffer */
@@ -225,7 +251,8 @@ logreg_status lr_floor_device_read(const lr_ocl_device_info *dev, size_t bytes, 
   CL_TRY(rc, "clCreateContext");
   q = clCreateCommandQueue(ctx, dev->did, 0, &rc);
   CL_TRY(rc, "clCreateCommandQueue");
-  if ((st = build_read_kernel(dev, ctx, &prog, &kern, &wg, err))) goto done;
+  if ((st = build_read_kernel(dev, opt ? opt->kernel_dir : NULL, ctx, &prog, &kern, &wg, err)))
+    goto done;
   /* Enough groups to fill every compute unit, fewer when the buffer has less work. */
   size_t chunk = n4 < per ? n4 : per;
   groups = (size_t)(dev->compute_units > 0 ? dev->compute_units : 1) * READ_GROUPS_PER_CU;
@@ -279,7 +306,7 @@ logreg_status lr_floor_device_read(const lr_ocl_device_info *dev, size_t bytes, 
   }
   out->bytes = n4 * f4;
   out->threads = 0;
-  out->ms = median(times + 1, LR_FLOOR_PASSES);
+  out->ms = median(times + 1, LOGREG_FLOOR_PASSES);
   out->gb_per_s = (double)out->bytes / (out->ms * 1e-3) / 1e9;
   snprintf(out->kind, sizeof out->kind, "device read");
 done:
@@ -295,9 +322,12 @@ done:
   return st;
 }
 
-logreg_status lr_floor_device_copy(const lr_ocl_device_info *dev, size_t bytes, lr_floor *out,
-                                   logreg_error *err) {
-  memset(out, 0, sizeof *out);
+logreg_status logreg_floor_device_copy(const logreg_device_info *info, size_t bytes,
+                                       logreg_floor *out, logreg_error *err) {
+  lr_ocl_device_info found;
+  logreg_status fst = floor_device(info, &found, out, err);
+  if (fst) return fst;
+  const lr_ocl_device_info *dev = &found;
   if (bytes < sizeof(float)) bytes = sizeof(float);
   if (bytes > dev->max_alloc)
     return lr_fail(err, LOGREG_EBACKEND,
@@ -331,7 +361,7 @@ logreg_status lr_floor_device_copy(const lr_ocl_device_info *dev, size_t bytes, 
   }
   out->bytes = bytes;
   out->threads = 0;
-  out->ms = median(times + 1, LR_FLOOR_PASSES);
+  out->ms = median(times + 1, LOGREG_FLOOR_PASSES);
   out->gb_per_s = (double)bytes / (out->ms * 1e-3) / 1e9;
   snprintf(out->kind, sizeof out->kind, "device copy");
 done:

@@ -1,0 +1,28 @@
+/* public.c: the helpers of util that logreg.h offers to programs built on the library (the CLI
+ * among them): number parsing, the clock, atomic file output and exact JSON printing. Each is
+ * the library's own function under its public name, so that a program needs no private
+ * header and the library keeps one implementation. */
+#include <cJSON.h>
+
+#include "util/json.h"
+#include "util/util.h"
+
+int logreg_parse_double(const char *s, double *out) { return lr_parse_double(s, out); }
+
+int logreg_parse_size(const char *s, size_t *out) { return lr_parse_size(s, out); }
+
+double logreg_now(void) { return lr_now(); }
+
+logreg_status logreg_atomic_open(logreg_atomic_file *af, const char *path, logreg_error *err) {
+  return lr_atomic_open(af, path, err);
+}
+
+logreg_status logreg_atomic_commit(logreg_atomic_file *af, logreg_error *err) {
+  return lr_atomic_commit(af, err);
+}
+
+void logreg_atomic_abort(logreg_atomic_file *af) { lr_atomic_abort(af); }
+
+char *logreg_json_print(const struct cJSON *item, int pretty) {
+  return lr_json_print(item, pretty);
+}

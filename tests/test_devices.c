@@ -1,0 +1,218 @@
+/* test_devices.c: the public device API (logreg.h "Devices"): the list (cpu first, then every
+ * OpenCL device with its capabilities), specs and typed selectors, what auto picks and why,
+ * errors that name the option at fault, and device options that reach both the capabilities
+ * and the backend (an allocation limit, no fp64, build options, a kernel folder). The OpenCL
+ * parts run where there is an OpenCL device; the rest runs everywhere. */
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "check.h"
+#include "logreg.h"
+
+static void parse_specs(void) {
+  logreg_device_selector sel;
+  logreg_error err;
+  CHECK(logreg_device_parse("auto", &sel, &err) == LOGREG_OK && sel.pick == LOGREG_PICK_AUTO);
+  CHECK(logreg_device_parse("cpu", &sel, &err) == LOGREG_OK && sel.pick == LOGREG_PICK_CPU);
+  CHECK(logreg_device_parse("opencl", &sel, &err) == LOGREG_OK && sel.pick == LOGREG_PICK_OPENCL);
+  CHECK(logreg_device_parse("opencl:1:2", &sel, &err) == LOGREG_OK);
+  CHECK(sel.pick == LOGREG_PICK_INDEX && sel.platform == 1 && sel.device == 2);
+  /* Bad specs: LOGREG_EINVAL and a message naming --device. */
+  static const char *const bad[] = {"quantum", "opencl:x", "opencl:1", "opencl:1:2:3", "", "GPU"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    CHECK(logreg_device_parse(bad[i], &sel, &err) == LOGREG_EINVAL);
+    CHECK(err.status == LOGREG_EINVAL);
+    CHECK_STR_CONTAINS(err.message, "--device");
+  }
+  logreg_device_info info;
+  CHECK(logreg_device_choose("opencl:x", NULL, &info, NULL, 0, &err) == LOGREG_EINVAL);
+  CHECK_STR_CONTAINS(err.message, "--device: \"opencl:x\" is not opencl:PLATFORM:DEVICE");
+}
+
+static void cpu_device(const logreg_device_info *list, size_t n) {
+  CHECK(n >= 1);
+  CHECK(list[0].backend == LOGREG_BACKEND_CPU);
+  CHECK(strcmp(list[0].spec, "cpu") == 0);
+  CHECK(list[0].type == LOGREG_DEVICE_CPU && list[0].fp64 == 1);
+  logreg_device_info info;
+  char why[256];
+  logreg_error err;
+  CHECK(logreg_device_choose("cpu", NULL, &info, why, sizeof why, &err) == LOGREG_OK);
+  CHECK(info.backend == LOGREG_BACKEND_CPU && strcmp(info.spec, "cpu") == 0);
+  CHECK_STR_CONTAINS(why, "cpu");
+  logreg_device_selector sel = {LOGREG_PICK_CPU, 0, 0};
+  CHECK(logreg_device_select(&sel, NULL, &info, NULL, 0, &err) == LOGREG_OK);
+  CHECK(info.backend == LOGREG_BACKEND_CPU);
+  /* The floors on a device that is not OpenCL: an argument error, no crash. */
+  logreg_floor f;
+  CHECK(logreg_floor_device_read(&list[0], NULL, 4096, &f, &err) == LOGREG_EINVAL);
+  CHECK_STR_CONTAINS(err.message, "not an OpenCL device");
+}
+
+/* Each listed OpenCL device is chosen by its own spec and by the typed selector, with the same
+ * description; auto picks the first GPU, else the first device, and says so. */
+static void opencl_devices(const logreg_device_info *list, size_t n) {
+  logreg_error err;
+  char why[512];
+  size_t first_gpu = 0;
+  for (size_t i = 1; i < n; i++) {
+    const logreg_device_info *d = &list[i];
+    CHECK(d->backend == LOGREG_BACKEND_OPENCL);
+    char spec[32];
+    snprintf(spec, sizeof spec, "opencl:%u:%u", d->platform, d->index);
+    CHECK(strcmp(d->spec, spec) == 0);
+    CHECK(d->name[0] != '\0' && d->platform_name[0] != '\0' && d->c_version[0] != '\0');
+    CHECK(d->compute_units >= 1 && d->global_mem > 0 && d->max_alloc > 0 && d->local_mem > 0);
+    CHECK(d->max_alloc <= d->global_mem && d->max_work_group >= 1);
+    CHECK(d->fp64 == 0 || d->fp64 == 1);
+    CHECK(strcmp(logreg_device_type_name(d->type), "other") != 0 || d->type == LOGREG_DEVICE_OTHER);
+    if (!first_gpu && d->type == LOGREG_DEVICE_GPU) first_gpu = i;
+    logreg_device_info c;
+    CHECK(logreg_device_choose(d->spec, NULL, &c, why, sizeof why, &err) == LOGREG_OK);
+    CHECK(memcmp(&c, d, sizeof c) == 0);
+    CHECK_STR_CONTAINS(why, "(as asked)");
+    logreg_device_selector sel = {LOGREG_PICK_INDEX, d->platform, d->index};
+    CHECK(logreg_device_select(&sel, NULL, &c, NULL, 0, &err) == LOGREG_OK);
+    CHECK(memcmp(&c, d, sizeof c) == 0);
+  }
+  const logreg_device_info *want = &list[first_gpu ? first_gpu : 1];
+  logreg_device_info a;
+  CHECK(logreg_device_choose("auto", NULL, &a, why, sizeof why, &err) == LOGREG_OK);
+  CHECK(strcmp(a.spec, want->spec) == 0);
+  char head[64];
+  snprintf(head, sizeof head, "auto -> %s: ", want->spec);
+  CHECK(strncmp(why, head, strlen(head)) == 0);
+  CHECK_STR_CONTAINS(why,
+                     first_gpu ? "(the first GPU)" : "(no GPU found; the first OpenCL device)");
+  CHECK(logreg_device_choose("opencl", NULL, &a, NULL, 0, &err) == LOGREG_OK);
+  CHECK(strcmp(a.spec, want->spec) == 0);
+
+  /* Indices that name no device: the error names them and --device. */
+  CHECK(logreg_device_choose("opencl:9:9", NULL, &a, why, sizeof why, &err) == LOGREG_EINVAL);
+  CHECK_STR_CONTAINS(err.message, "--device: no device 9 on platform 9");
+}
+
+/* The options choose the device (platform and device by index or name substring) and shape
+ * its capabilities as training will see them. */
+static void options_choose(const logreg_device_info *list, size_t n) {
+  logreg_error err;
+  char why[512];
+  const logreg_device_info *last = &list[n - 1];
+  logreg_device_options opt;
+  logreg_device_options_init(&opt);
+  char pidx[16];
+  snprintf(pidx, sizeof pidx, "%u", last->platform);
+  opt.opencl_platform = pidx;
+  opt.opencl_device = last->name + strlen(last->name) / 2; /* a substring of its name */
+  logreg_device_info c;
+  CHECK(logreg_device_choose("auto", &opt, &c, why, sizeof why, &err) == LOGREG_OK);
+  CHECK(c.platform == last->platform && strstr(last->name, opt.opencl_device) != NULL);
+  CHECK_STR_CONTAINS(why, "chosen by --opencl-platform/--opencl-device");
+  /* A spec by indices is not affected by the matches. */
+  CHECK(logreg_device_choose(list[1].spec, &opt, &c, NULL, 0, &err) == LOGREG_OK);
+  CHECK(strcmp(c.spec, list[1].spec) == 0);
+
+  logreg_device_options_init(&opt);
+  opt.opencl_device = "no-such-device";
+  CHECK(logreg_device_choose("opencl", &opt, &c, why, sizeof why, &err) == LOGREG_EINVAL);
+  CHECK_STR_CONTAINS(err.message, "--opencl-device \"no-such-device\"");
+  CHECK_STR_CONTAINS(err.message, "match no device");
+  CHECK(strstr(err.message, "--opencl-platform") == NULL);
+
+  /* The allocation limit and fp64 switch show in the queried capabilities. */
+  logreg_device_options_init(&opt);
+  opt.max_alloc = 20000;
+  opt.no_fp64 = 1;
+  logreg_device_info *capped = NULL;
+  size_t m = 0;
+  CHECK(logreg_devices_list(&opt, &capped, &m, &err) == LOGREG_OK && m == n);
+  for (size_t i = 1; capped && i < m; i++) {
+    CHECK(capped[i].max_alloc == 20000);
+    CHECK(capped[i].fp64 == 0);
+    CHECK(capped[i].global_mem == list[i].global_mem);
+  }
+  logreg_devices_free(capped);
+  CHECK(logreg_device_choose(list[1].spec, &opt, &c, NULL, 0, &err) == LOGREG_OK);
+  CHECK(c.max_alloc == 20000 && c.fp64 == 0);
+  /* A limit above the device's own changes nothing. */
+  opt.max_alloc = list[1].max_alloc + 1;
+  opt.no_fp64 = 0;
+  CHECK(logreg_device_choose(list[1].spec, &opt, &c, NULL, 0, &err) == LOGREG_OK);
+  CHECK(c.max_alloc == list[1].max_alloc && c.fp64 == list[1].fp64);
+}
+
+/* The options reach the backend through logreg_params.device_options: an allocation limit that
+ * the parameters cannot fit in is refused with the sizes; a kernel folder with a broken kernel
+ * fails to build, and the build options in the error show no_fp64 and the extra options. */
+static void options_reach_backend(const char *spec) {
+  float x[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  int32_t y[4] = {0, 1, 0, 1};
+  logreg_dataset *ds = NULL;
+  logreg_error err;
+  CHECK(logreg_dataset_from_arrays(4, 2, x, y, 2, NULL, NULL, &ds, &err) == LOGREG_OK);
+  logreg_params p;
+  logreg_params_init(&p);
+  p.device = spec;
+  p.epochs = 2;
+  p.device_options.max_alloc = 16;
+  logreg_model *m = NULL;
+  CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_EBACKEND);
+  CHECK(m == NULL);
+  CHECK_STR_CONTAINS(err.message, "largest allocation (16 bytes)");
+
+  const char *tmp = getenv("LOGREG_TMP");
+  char dir[1024], path[1100];
+  snprintf(dir, sizeof dir, "%s/test_devices_kernels", tmp ? tmp : "/tmp");
+  mkdir(dir, 0755);
+  snprintf(path, sizeof path, "%s/logreg.cl", dir);
+  FILE *f = fopen(path, "wb");
+  CHECK(f != NULL);
+  if (f) {
+    fputs("__kernel void lr_broken(__global float *x) { x[0] = not_declared; }\n", f);
+    fclose(f);
+  }
+  logreg_params_init(&p);
+  p.device = spec;
+  p.epochs = 2;
+  p.device_options.kernel_dir = dir;
+  p.device_options.no_fp64 = 1;
+  p.device_options.build_options = "-DLR_TEST_MARK=7";
+  CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_EBACKEND);
+  CHECK(m == NULL);
+  CHECK_STR_CONTAINS(err.message, "clBuildProgram failed");
+  CHECK_STR_CONTAINS(err.message, "-DLR_FP64=0");
+  CHECK_STR_CONTAINS(err.message, "-DLR_TEST_MARK=7");
+  CHECK_STR_CONTAINS(err.message, "not_declared");
+  /* A folder without the kernel: an error naming the option. */
+  p.device_options.kernel_dir = "/nonexistent-logreg-kernels";
+  CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_EIO);
+  CHECK_STR_CONTAINS(err.message,
+                     "--kernel-dir: /nonexistent-logreg-kernels/logreg.cl: cannot open");
+  /* The same data trains without the options. */
+  logreg_params_init(&p);
+  p.device = spec;
+  p.epochs = 2;
+  CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_OK);
+  logreg_model_free(m);
+  logreg_dataset_free(ds);
+}
+
+int main(void) {
+  parse_specs();
+  logreg_device_info *list = NULL;
+  size_t n = 0;
+  logreg_error err;
+  CHECK(logreg_devices_list(NULL, &list, &n, &err) == LOGREG_OK);
+  if (list) {
+    cpu_device(list, n);
+    if (n > 1) {
+      opencl_devices(list, n);
+      options_choose(list, n);
+      options_reach_backend(list[1].spec);
+    } else {
+      fprintf(stderr, "no OpenCL device: only the cpu parts ran\n");
+    }
+  }
+  logreg_devices_free(list);
+  return check_report("test_devices");
+}

@@ -114,6 +114,46 @@ int lr_reference_eval(const float *x, const int32_t *y, const float *s, const ui
   return 0;
 }
 
+int lr_reference_hv(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
+                    size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
+                    const double *b, const double *v, double *hv) {
+  size_t kw = binary ? 1 : k, nw = d * kw;
+  double *z = malloc(4 * kw * sizeof *z); /* logits z, u, probabilities p, r */
+  if (!z) return -1;
+  double *u = z + kw, *p = u + kw, *r = p + kw;
+  memset(hv, 0, (nw + kw) * sizeof *hv);
+  for (size_t i = 0; i < m; i++) {
+    size_t row = rows ? rows[i] : i;
+    const float *xr = x + row * d;
+    double si = s ? (double)s[row] : 1.0;
+    for (size_t c = 0; c < kw; c++) z[c] = b[c], u[c] = v[nw + c];
+    for (size_t j = 0; j < d; j++) {
+      double xj = xr[j];
+      for (size_t c = 0; c < kw; c++) {
+        z[c] += xj * w[j * kw + c];
+        u[c] += xj * v[j * kw + c];
+      }
+    }
+    if (binary) {
+      /* sigma (1 - sigma) = e / (1 + e)^2 with e = exp(-|z|), the same for z and -z. */
+      double e = exp(-fabs(z[0])), ci = y[row] == 1 ? pos_weight : 1.0;
+      r[0] = si * ci * e / ((1.0 + e) * (1.0 + e)) * u[0];
+    } else {
+      lr_softmax(z, k, p, NULL);
+      double pu = 0.0;
+      for (size_t c = 0; c < k; c++) pu += p[c] * u[c];
+      for (size_t c = 0; c < k; c++) r[c] = si * p[c] * (u[c] - pu);
+    }
+    for (size_t j = 0; j < d; j++) {
+      double xj = xr[j];
+      for (size_t c = 0; c < kw; c++) hv[j * kw + c] += xj * r[c];
+    }
+    for (size_t c = 0; c < kw; c++) hv[nw + c] += r[c];
+  }
+  free(z);
+  return 0;
+}
+
 /* ---- The backend ---- */
 
 typedef struct cpu_backend {

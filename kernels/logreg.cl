@@ -1007,3 +1007,68 @@ __kernel void lr_tile_finish(const __global float *gpart, const uint ngroups,
   }
 }
 #endif
+
+/* ---- Hessian-vector products (the trust-region Newton solver) ----
+ *
+ * For a direction v = [V | vb] laid out as theta, the raw product of the summed loss
+ * sum_i s_i l_i (no 1 / sum s, no L2: the host's objective layer adds those) is
+ *   H v = [sum_i s_i x_i r_i^T | sum_i s_i r_i],
+ * with, per row, z = W^T x + b, u = V^T x + vb and
+ *   softmax  r_c = p_c (u_c - sum_j p_j u_j),   p = softmax(z)
+ *   binary   r = c sigma(z) (1 - sigma(z)) u,   c = pos_weight when y = 1, else 1.
+ * The host computes Z = X W and U = X V with lr_logits (theta, then v as its weights), turns
+ * them into the rows s_i r_i with lr_hv_rows, and sums X^T R per chunk with lr_grad_partial;
+ * lr_hv_reduce adds the chunks in order. No barriers: one work-item per row or parameter. */
+
+/* Rows r < m: ZR holds the logits Z (m x KW, bias not yet added) and receives s_i r_i in
+ * place; U holds X V (no bias). Batch row r is data row row0 + r of y and s. */
+__kernel void lr_hv_rows(__global float *ZR, const __global float *U, const __global float *theta,
+                         const __global float *v, const uint b_off, const __global int *y,
+                         const __global float *s, const uint row0, const uint m,
+                         const float pos_weight) {
+  const uint r = get_global_id(0);
+  if (r >= m) return;
+  __global float *z = ZR + (size_t)r * LR_KW;
+  const __global float *u = U + (size_t)r * LR_KW;
+  const float si = s[row0 + r];
+#if LR_KW == 1
+  /* sigma (1 - sigma) = e / (1 + e)^2 with e = exp(-|z|): exact for either sign, no 1 - sigma
+   * rounded to 0. */
+  const float zz = z[0] + theta[b_off], e = exp(-fabs(zz));
+  const float ci = y[row0 + r] == 1 ? pos_weight : 1.0f;
+  z[0] = si * ci * (e / ((1.0f + e) * (1.0f + e))) * (u[0] + v[b_off]);
+#else
+  /* Three passes over the row's KW values instead of private arrays of KW: the max, then the
+   * sums of e_c = exp(z_c - max) and of e_c u_c, then the rows. */
+  float mx = z[0] + theta[b_off];
+  for (uint c = 1; c < LR_KW; c++) mx = fmax(mx, z[c] + theta[b_off + c]);
+  float sum = 0.0f, eu = 0.0f;
+  for (uint c = 0; c < LR_KW; c++) {
+    const float e = exp(z[c] + theta[b_off + c] - mx);
+    sum += e;
+    eu += e * (u[c] + v[b_off + c]);
+  }
+  const float inv = 1.0f / sum, pu = eu * inv;
+  for (uint c = 0; c < LR_KW; c++) {
+    const float p = exp(z[c] + theta[b_off + c] - mx) * inv;
+    z[c] = si * p * ((u[c] + v[b_off + c]) - pu);
+  }
+#endif
+}
+
+/* After lr_grad_partial over `nchunks` chunks of R: for each parameter t of [W | b] ((d + 1)
+ * KW of them), the chunks' sum in chunk order, added to acc[t] (set, when `first`) in acc_t;
+ * with `last`, written as a float to out[t] instead. Several calls (one per block of rows)
+ * thus sum a product over any number of rows in a fixed order. */
+__kernel void lr_hv_reduce(const __global float *partial, const uint nchunks, const uint d,
+                           const uint first, const uint last, __global acc_t *acc,
+                           __global float *out) {
+  const uint t = get_global_id(0), n = (d + 1) * LR_KW;
+  if (t >= n) return;
+  acc_t a = first ? 0 : acc[t];
+  for (uint g = 0; g < nchunks; g++) a += partial[(size_t)g * n + t];
+  if (last)
+    out[t] = (float)a;
+  else
+    acc[t] = a;
+}

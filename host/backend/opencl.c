@@ -78,6 +78,12 @@ typedef struct ocl_backend {
   size_t pending; /* groups of a mini-batch step whose lr_tile_finish waits for the update */
   int auto_gemm;  /* the path is to be measured when the training data is set */
   char *path_cache;
+  /* Hessian-vector products (ocl_hv), on every path: kernels made at first use, and scratch for
+   * blocks of up to hv_rows rows (logits of theta, then s_i r_i; logits of v; the chunks' X^T R
+   * partials; the running sum of the blocks). */
+  cl_kernel k_hv_rows, k_hv_reduce;
+  cl_mem hz, hu, hpart, hacc;
+  size_t hv_rows;
 } ocl_backend;
 
 static logreg_status cl_fail(logreg_error *err, const char *what, cl_int rc) {
@@ -1049,10 +1055,13 @@ static logreg_status ocl_finish(lr_backend *be, logreg_error *err) {
   return LOGREG_OK;
 }
 
+static void hv_release(ocl_backend *ob);
+
 static void ocl_destroy(lr_backend *be) {
   ocl_backend *ob = (ocl_backend *)be;
   if (!ob) return;
   if (ob->q) clFinish(ob->q);
+  hv_release(ob);
   cl_kernel ks[] = {ob->k_logits, ob->k_softmax, ob->k_sigmoid,   ob->k_reduce, ob->k_sumsq,
                     ob->k_gpart,  ob->k_greduce, ob->k_gfinish,   ob->k_gather, ob->k_gd,
                     ob->k_mom,    ob->k_adam,    ob->k_transpose, ob->k_fused,  ob->k_ffinish,
@@ -1280,3 +1289,129 @@ logreg_status lr_ocl_read_rows(lr_backend *be, int residuals, float *out, logreg
 }
 
 lr_gemm_mode lr_ocl_gemm_mode(const lr_backend *be) { return ((const ocl_backend *)be)->gemm; }
+
+/* ---- Hessian-vector products ----
+ *
+ * H v of the raw summed loss over the whole training slot in file order (logreg.cl: lr_hv_rows),
+ * on whatever path evaluations take: the one-pass paths keep no logits, so this always runs the
+ * own kernels, lr_logits for X W and X V, lr_hv_rows, lr_grad_partial for X^T R and
+ * lr_hv_reduce, in blocks of rows that fit the scratch buffers, in row order. */
+
+/* Most chunks (of ob->chunk rows) in one block: bounds the partials' memory to that many
+ * (d + 1) x KW matrices. */
+#define HV_MAX_CHUNKS 256
+
+static void hv_release(ocl_backend *ob) {
+  if (ob->k_hv_rows) clReleaseKernel(ob->k_hv_rows);
+  if (ob->k_hv_reduce) clReleaseKernel(ob->k_hv_reduce);
+  ob->k_hv_rows = ob->k_hv_reduce = NULL;
+  drop(ob, &ob->hz);
+  drop(ob, &ob->hu);
+  drop(ob, &ob->hpart);
+  drop(ob, &ob->hacc);
+  ob->hv_rows = 0;
+}
+
+/* The kernels, and scratch for blocks of min(n, the most that fit) rows: HV_MAX_CHUNKS chunks,
+ * fewer where one allocation of the device (or LOGREG_OPENCL_MAX_ALLOC) holds fewer. */
+static logreg_status hv_prepare(ocl_backend *ob, size_t n, logreg_error *err) {
+  struct {
+    cl_kernel *k;
+    const char *name;
+  } list[] = {{&ob->k_hv_rows, "lr_hv_rows"}, {&ob->k_hv_reduce, "lr_hv_reduce"}};
+  for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
+    if (*list[i].k) continue;
+    cl_int rc;
+    *list[i].k = clCreateKernel(ob->prog, list[i].name, &rc);
+    if (rc != CL_SUCCESS)
+      return lr_fail(err, LOGREG_EBACKEND, "opencl: clCreateKernel(%s) failed: %s (%d)",
+                     list[i].name, lr_ocl_error_name(rc), rc);
+  }
+  size_t kw = ob->base.kw, np = (ob->base.d + 1) * kw, chunk = ob->chunk;
+  size_t by_part = (size_t)(ob->max_alloc / (np * sizeof(float)));
+  size_t rows = (by_part < HV_MAX_CHUNKS ? by_part : HV_MAX_CHUNKS) * chunk;
+  size_t by_rows = (size_t)(ob->max_alloc / (kw * sizeof(float)));
+  if (rows > by_rows) rows = by_rows;
+  if (rows > n) rows = n;
+  if (rows == 0) rows = 1; /* alloc below then names what does not fit */
+  if (rows <= ob->hv_rows) return LOGREG_OK;
+  size_t chunks = (rows + chunk - 1) / chunk;
+  logreg_status st;
+  if ((st = alloc(ob, &ob->hz, rows * kw * sizeof(float), "Hessian-vector logits", err)) ||
+      (st = alloc(ob, &ob->hu, rows * kw * sizeof(float), "Hessian-vector directions", err)) ||
+      (st = alloc(ob, &ob->hpart, chunks * np * sizeof(float), "Hessian-vector partials", err)) ||
+      (st = alloc(ob, &ob->hacc, np * sizeof(cl_double), "Hessian-vector sums", err)))
+    return st;
+  ob->hv_rows = rows;
+  return LOGREG_OK;
+}
+
+/* out = the raw H v at the parameters (theta) along v, both [(d + 1) KW] float buffers of the
+ * device; over all rows of the training slot, in file order (not the shuffled copy), segment by
+ * segment. Enqueues only: nothing waits for the device. */
+static logreg_status ocl_hv(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error *err) {
+  lr_backend *be = &ob->base;
+  ocl_slot *sl = &ob->slot[LR_SLOT_TRAIN];
+  size_t n = sl->n, d = be->d, kw = be->kw, np = (d + 1) * kw;
+  if (n == 0) {
+    float zero = 0.0f;
+    CL_TRY(
+        clEnqueueFillBuffer(ob->q, out, &zero, sizeof zero, 0, np * sizeof(float), 0, NULL, NULL),
+        "clEnqueueFillBuffer(Hessian-vector product)");
+    return LOGREG_OK;
+  }
+  logreg_status st = hv_prepare(ob, n, err);
+  if (st) return st;
+  xpiece pc[LR_MAX_SEG];
+  size_t npc = xbuf_pieces(&sl->x, 0, n, pc), bmax = ob->hv_rows;
+  cl_uint ud = (cl_uint)d, boff = (cl_uint)(d * kw), uc = (cl_uint)ob->chunk;
+  float pw = (float)be->pos_weight;
+  size_t done = 0;
+  for (size_t i = 0; i < npc; i++)
+    for (size_t off = 0; off < pc[i].rows; off += bmax) {
+      size_t rows = pc[i].rows - off < bmax ? pc[i].rows - off : bmax;
+      size_t chunks = (rows + ob->chunk - 1) / ob->chunk;
+      cl_uint xr = (cl_uint)(pc[i].x_row0 + off), r0 = (cl_uint)(pc[i].row0 + off),
+              um = (cl_uint)rows, unc = (cl_uint)chunks, first = done == 0, last = done + rows == n;
+      cl_mem X = pc[i].X;
+      /* Z = X W and U = X V (no biases; lr_logits reads its weights' first d KW values). */
+      CL_TRY(set_args(ob->k_logits, 6, A(X), A(xr), A(um), A(ud), A(ob->theta), A(ob->hz)),
+             "clSetKernelArg(lr_logits)");
+      if ((st = run1(ob, ob->k_logits, rows, ob->wg, "lr_logits", err))) return st;
+      CL_TRY(set_args(ob->k_logits, 6, A(X), A(xr), A(um), A(ud), A(v), A(ob->hu)),
+             "clSetKernelArg(lr_logits)");
+      if ((st = run1(ob, ob->k_logits, rows, ob->wg, "lr_logits", err))) return st;
+      CL_TRY(set_args(ob->k_hv_rows, 10, A(ob->hz), A(ob->hu), A(ob->theta), A(v), A(boff),
+                      A(sl->y), A(sl->s), A(r0), A(um), A(pw)),
+             "clSetKernelArg(lr_hv_rows)");
+      if ((st = run1(ob, ob->k_hv_rows, rows, ob->wg, "lr_hv_rows", err))) return st;
+      CL_TRY(set_args(ob->k_gpart, 7, A(X), A(xr), A(um), A(ud), A(ob->hz), A(uc), A(ob->hpart)),
+             "clSetKernelArg(lr_grad_partial)");
+      size_t gs[2] = {round_up(d + 1, 16), chunks};
+      CL_TRY(clEnqueueNDRangeKernel(ob->q, ob->k_gpart, 2, NULL, gs, NULL, 0, NULL, NULL),
+             "lr_grad_partial");
+      CL_TRY(set_args(ob->k_hv_reduce, 7, A(ob->hpart), A(unc), A(ud), A(first), A(last),
+                      A(ob->hacc), A(out)),
+             "clSetKernelArg(lr_hv_reduce)");
+      if ((st = run1(ob, ob->k_hv_reduce, np, 0, "lr_hv_reduce", err))) return st;
+      done += rows;
+    }
+  return LOGREG_OK;
+}
+
+logreg_status lr_ocl_hv_host(lr_backend *be, const double *v, double *hv, logreg_error *err) {
+  ocl_backend *ob = (ocl_backend *)be;
+  size_t np = (be->d + 1) * be->kw;
+  float *tmp = malloc(np * sizeof *tmp);
+  if (!tmp) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  for (size_t t = 0; t < np; t++) tmp[t] = (float)v[t];
+  cl_mem vb = NULL, ob_out = NULL;
+  logreg_status st = upload(ob, &vb, tmp, np * sizeof(float), "direction", err);
+  free(tmp);
+  if (!st) st = alloc(ob, &ob_out, np * sizeof(float), "Hessian-vector product", err);
+  if (!st) st = ocl_hv(ob, vb, ob_out, err);
+  if (!st) st = read_doubles(ob, ob_out, 0, np, hv, err);
+  drop(ob, &vb);
+  drop(ob, &ob_out);
+  return st;
+}

@@ -1016,9 +1016,34 @@ __kernel void lr_tile_finish(const __global float *gpart, const uint ngroups,
  * with, per row, z = W^T x + b, u = V^T x + vb and
  *   softmax  r_c = p_c (u_c - sum_j p_j u_j),   p = softmax(z)
  *   binary   r = c sigma(z) (1 - sigma(z)) u,   c = pos_weight when y = 1, else 1.
- * The host computes Z = X W and U = X V with lr_logits (theta, then v as its weights), turns
- * them into the rows s_i r_i with lr_hv_rows, and sums X^T R per chunk with lr_grad_partial;
+ * The host computes Z = X W and U = X V in one read of X (lr_hv_logits), turns them into the
+ * rows s_i r_i with lr_hv_rows, and sums X^T R per chunk with lr_grad_partial (a second read);
  * lr_hv_reduce adds the chunks in order. No barriers: one work-item per row or parameter. */
+
+/* Both logits of rows r < m in one read of X: Z = X W from theta and U = X V from v (no
+ * biases), as two lr_logits launches would give them (the same sums in the same order). */
+__kernel void lr_hv_logits(const __global float *X, const uint row0, const uint m, const uint d,
+                           const __global float *theta, const __global float *v, __global float *Z,
+                           __global float *U) {
+  const uint r = get_global_id(0);
+  if (r >= m) return;
+  const __global float *x = X + (size_t)(row0 + r) * d;
+  float az[LR_KW], au[LR_KW];
+  for (uint c = 0; c < LR_KW; c++) az[c] = au[c] = 0.0f;
+  for (uint j = 0; j < d; j++) {
+    const float xj = x[j];
+    const __global float *w = theta + (size_t)j * LR_KW, *vj = v + (size_t)j * LR_KW;
+    for (uint c = 0; c < LR_KW; c++) {
+      az[c] += xj * w[c];
+      au[c] += xj * vj[c];
+    }
+  }
+  __global float *z = Z + (size_t)r * LR_KW, *u = U + (size_t)r * LR_KW;
+  for (uint c = 0; c < LR_KW; c++) {
+    z[c] = az[c];
+    u[c] = au[c];
+  }
+}
 
 /* Rows r < m: ZR holds the logits Z (m x KW, bias not yet added) and receives s_i r_i in
  * place; U holds X V (no bias). Batch row r is data row row0 + r of y and s. */

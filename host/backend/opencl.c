@@ -81,7 +81,7 @@ typedef struct ocl_backend {
   /* Hessian-vector products (ocl_hv), on every path: kernels made at first use, and scratch for
    * blocks of up to hv_rows rows (logits of theta, then s_i r_i; logits of v; the chunks' X^T R
    * partials; the running sum of the blocks). */
-  cl_kernel k_hv_rows, k_hv_reduce;
+  cl_kernel k_hv_logits, k_hv_rows, k_hv_reduce;
   cl_mem hz, hu, hpart, hacc;
   size_t hv_rows;
 } ocl_backend;
@@ -1294,17 +1294,20 @@ lr_gemm_mode lr_ocl_gemm_mode(const lr_backend *be) { return ((const ocl_backend
  *
  * H v of the raw summed loss over the whole training slot in file order (logreg.cl: lr_hv_rows),
  * on whatever path evaluations take: the one-pass paths keep no logits, so this always runs the
- * own kernels, lr_logits for X W and X V, lr_hv_rows, lr_grad_partial for X^T R and
- * lr_hv_reduce, in blocks of rows that fit the scratch buffers, in row order. */
+ * own kernels: lr_hv_logits for X W and X V (one read of X), lr_hv_rows, lr_grad_partial for
+ * X^T R (a second read) and lr_hv_reduce, in blocks of rows that fit the scratch buffers, in row
+ * order. */
 
 /* Most chunks (of ob->chunk rows) in one block: bounds the partials' memory to that many
  * (d + 1) x KW matrices. */
 #define HV_MAX_CHUNKS 256
 
 static void hv_release(ocl_backend *ob) {
-  if (ob->k_hv_rows) clReleaseKernel(ob->k_hv_rows);
-  if (ob->k_hv_reduce) clReleaseKernel(ob->k_hv_reduce);
-  ob->k_hv_rows = ob->k_hv_reduce = NULL;
+  cl_kernel *ks[] = {&ob->k_hv_logits, &ob->k_hv_rows, &ob->k_hv_reduce};
+  for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+    if (*ks[i]) clReleaseKernel(*ks[i]);
+    *ks[i] = NULL;
+  }
   drop(ob, &ob->hz);
   drop(ob, &ob->hu);
   drop(ob, &ob->hpart);
@@ -1318,7 +1321,9 @@ static logreg_status hv_prepare(ocl_backend *ob, size_t n, logreg_error *err) {
   struct {
     cl_kernel *k;
     const char *name;
-  } list[] = {{&ob->k_hv_rows, "lr_hv_rows"}, {&ob->k_hv_reduce, "lr_hv_reduce"}};
+  } list[] = {{&ob->k_hv_logits, "lr_hv_logits"},
+              {&ob->k_hv_rows, "lr_hv_rows"},
+              {&ob->k_hv_reduce, "lr_hv_reduce"}};
   for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
     if (*list[i].k) continue;
     cl_int rc;
@@ -1374,13 +1379,11 @@ static logreg_status ocl_hv(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error 
       cl_uint xr = (cl_uint)(pc[i].x_row0 + off), r0 = (cl_uint)(pc[i].row0 + off),
               um = (cl_uint)rows, unc = (cl_uint)chunks, first = done == 0, last = done + rows == n;
       cl_mem X = pc[i].X;
-      /* Z = X W and U = X V (no biases; lr_logits reads its weights' first d KW values). */
-      CL_TRY(set_args(ob->k_logits, 6, A(X), A(xr), A(um), A(ud), A(ob->theta), A(ob->hz)),
-             "clSetKernelArg(lr_logits)");
-      if ((st = run1(ob, ob->k_logits, rows, ob->wg, "lr_logits", err))) return st;
-      CL_TRY(set_args(ob->k_logits, 6, A(X), A(xr), A(um), A(ud), A(v), A(ob->hu)),
-             "clSetKernelArg(lr_logits)");
-      if ((st = run1(ob, ob->k_logits, rows, ob->wg, "lr_logits", err))) return st;
+      /* Z = X W and U = X V (no biases) in one read of the block's rows. */
+      CL_TRY(set_args(ob->k_hv_logits, 8, A(X), A(xr), A(um), A(ud), A(ob->theta), A(v), A(ob->hz),
+                      A(ob->hu)),
+             "clSetKernelArg(lr_hv_logits)");
+      if ((st = run1(ob, ob->k_hv_logits, rows, ob->wg, "lr_hv_logits", err))) return st;
       CL_TRY(set_args(ob->k_hv_rows, 10, A(ob->hz), A(ob->hu), A(ob->theta), A(v), A(boff),
                       A(sl->y), A(sl->s), A(r0), A(um), A(pw)),
              "clSetKernelArg(lr_hv_rows)");

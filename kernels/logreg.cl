@@ -1097,3 +1097,75 @@ __kernel void lr_hv_reduce(const __global float *partial, const uint nchunks, co
   else
     acc[t] = a;
 }
+
+/* The fused path's Hessian-vector product in one pass over X: lr_fused's walk (a block of rows
+ * per work-item, groups of LR_RB rows) with the logits of theta (Wt) and of v (Vt, v's W part
+ * transposed the same way), the rows s_i r_i of lr_hv_rows 16 at a time, and their X^T R added
+ * into the block's partial (gpart of block gbase + g, lr_fused's layout) while the group's rows
+ * are in cache. Rows past the block's end have s = 0, hence r = 0. */
+__kernel void lr_fused_hv(const __global float *X, const uint x_row0, const uint row0, const uint m,
+                          const uint d, const __global float *Wt, const __global float *Vt,
+                          const __global float *theta, const __global float *v, const uint b_off,
+                          const __global int *y, const __global float *s, const uint block,
+                          const float pos_weight, const uint gbase, __global float *gpart) {
+  const uint g = get_global_id(0);
+  const uint r_begin = g * block, r_end = min(m, r_begin + block);
+  const uint ld = LR_LD(d);
+  __global float *gp = gpart + (size_t)(gbase + g) * LR_KWP * ld;
+  for (uint i = 0; i < LR_KWP * ld; i++) gp[i] = 0.0f;
+  for (uint t0 = r_begin; t0 < r_end; t0 += LR_RB) {
+    const uint nt = min((uint)LR_RB, r_end - t0), m_left = r_end - 1 - t0;
+    const __global float *xb = X + (size_t)(x_row0 + t0) * d;
+    vecf part[LR_KWP][LR_RB];
+    rowv z[LR_KW], u[LR_KW], rv[LR_KW];
+    group_logits(xb, nt, d, m_left, 0, Wt, part);
+    UNROLL_K
+    for (uint c = 0; c < LR_KW; c++) z[c] = lane_sums(part[c]) + theta[b_off + c];
+    group_logits(xb, nt, d, m_left, 0, Vt, part);
+    UNROLL_K
+    for (uint c = 0; c < LR_KW; c++) u[c] = lane_sums(part[c]) + v[b_off + c];
+    float ss[LR_RB];
+    for (uint r = 0; r < LR_RB; r++) ss[r] = r < nt ? s[row0 + t0 + r] : 0.0f;
+    const rowv sv = vload16(0, ss);
+#if LR_KW == 1
+    int yy[LR_RB];
+    for (uint r = 0; r < LR_RB; r++) yy[r] = r < nt ? y[row0 + t0 + r] : 0;
+    const int16 yv = vload16(0, yy);
+    const rowv e = exp(-fabs(z[0]));
+    const rowv ci = select((rowv)1.0f, (rowv)pos_weight, yv == 1);
+    rv[0] = sv * ci * (e / ((1.0f + e) * (1.0f + e))) * u[0];
+#else
+    rowv mx = z[0];
+    UNROLL_K
+    for (uint c = 1; c < LR_KW; c++) mx = fmax(mx, z[c]);
+    rowv sum = 0.0f, eu = 0.0f;
+    UNROLL_K
+    for (uint c = 0; c < LR_KW; c++) {
+      z[c] = exp(z[c] - mx);
+      sum += z[c];
+      eu += z[c] * u[c];
+    }
+    const rowv inv = 1.0f / sum, pu = eu * inv;
+    UNROLL_K
+    for (uint c = 0; c < LR_KW; c++) rv[c] = sv * (z[c] * inv) * (u[c] - pu);
+#endif
+    float gb[LR_KWP][LR_RB];
+    UNROLL_K
+    for (uint c = 0; c < LR_KWP; c++) vstore16(c < LR_KW ? rv[c] : (rowv)0.0f, 0, gb[c]);
+    UNROLL_K
+    for (uint c = 0; c < LR_KW; c++) gp[(size_t)c * ld + d] += HSUM16(rv[c]);
+    group_gradient(xb, nt, d, m_left, gb, gp);
+  }
+}
+
+/* After lr_fused_hv: out[j KW + c] = the blocks' partials gpart[., c, j] summed in block order
+ * (j == d: the bias), for the (d + 1) KW parameters. */
+__kernel void lr_fused_hv_reduce(const __global float *gpart, const uint nblocks, const uint d,
+                                 __global float *out) {
+  const uint t = get_global_id(0), ld = LR_LD(d);
+  if (t >= (d + 1) * LR_KW) return;
+  const uint j = t / LR_KW, c = t % LR_KW;
+  acc_t a = 0;
+  for (uint g = 0; g < nblocks; g++) a += gpart[((size_t)g * LR_KWP + c) * ld + j];
+  out[t] = (float)a;
+}

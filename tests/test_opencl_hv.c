@@ -1,12 +1,14 @@
 /* test_opencl_hv.c: the opencl backend's Hessian-vector product (lr_ocl_hv_host: ocl_hv, the
- * kernels lr_logits, lr_hv_rows, lr_grad_partial and lr_hv_reduce) against the reference in
- * double (lr_reference_hv), on random data, parameters and directions, with row weights:
+ * own kernels lr_hv_logits, lr_hv_rows, lr_grad_partial and lr_hv_reduce, or on the fused path
+ * lr_fused_hv and lr_fused_hv_reduce) against the reference in double (lr_reference_hv), on
+ * random data, parameters and directions, with row weights:
  *
- *   - binary (pos_weight 1.7) and softmax with K in {2, 3, 10, 37}, row counts that are not
- *     multiples of the work-group size (256) or of the 256-row chunks, D in {1, 7, 784};
- *   - whatever path the backend's evaluations take (own, fused, tiled: H v always runs the own
- *     kernels), after a shuffled order was set (H v reads the training slot in file order), and
- *     with an evaluation before and after (H v's scratch is its own: J is unchanged);
+ *   - binary (pos_weight 1.7) and softmax with K from 2 to 100, row counts that are not
+ *     multiples of the work-group size (256), of the 256-row chunks or of the fused kernel's
+ *     16-row groups, D from 1 to 784;
+ *   - every path the backend's evaluations take (own, fused, tiled; the tiled path's H v runs
+ *     the own kernels), after a shuffled order was set (H v reads the training slot in file
+ *     order), with an evaluation before and after (H v's scratch is its own: J is unchanged);
  *   - X split over several buffers by a small LOGREG_OPENCL_MAX_ALLOC, the blocks of rows then
  *     smaller than the buffers too (K > D: a block's logits take more than its rows of X);
  *   - the same product twice is bit-identical (fixed-order sums).
@@ -117,10 +119,17 @@ int main(void) {
   logreg_error err;
   if (lr_ocl_list(&list, &count, &err) != LOGREG_OK || count == 0) SKIP("no OpenCL platform");
   free(list);
+  /* The own kernels (own and tiled paths) and the fused one-pass kernel (fused path): K = 13
+   * and 37 pad its class chunks, above 32 its class loops are not unrolled; D below 32 (8-wide
+   * vectors) and not a multiple of them; N with a last group of 1 to 15 rows and, at 5003,
+   * several blocks per work-item count. */
   const shape shapes[] = {
-      {1, 1, 2, 0, "own"},       {513, 7, 2, 1, "own"},       {257, 7, 3, 0, "own"},
-      {1000, 784, 10, 0, "own"}, {300, 7, 37, 0, "own"},      {777, 784, 2, 1, "fused"},
-      {257, 7, 3, 0, "fused"},   {1000, 784, 10, 0, "tiled"}, {513, 1, 2, 1, "tiled"},
+      {1, 1, 2, 0, "own"},         {513, 7, 2, 1, "own"},      {257, 7, 3, 0, "own"},
+      {1000, 784, 10, 0, "own"},   {300, 7, 37, 0, "own"},     {1000, 784, 10, 0, "tiled"},
+      {513, 1, 2, 1, "tiled"},     {1, 1, 2, 0, "fused"},      {257, 7, 3, 0, "fused"},
+      {1000, 784, 10, 0, "fused"}, {777, 784, 2, 1, "fused"},  {299, 19, 2, 0, "fused"},
+      {300, 37, 37, 0, "fused"},   {5003, 48, 13, 0, "fused"}, {1201, 64, 2, 1, "fused"},
+      {700, 50, 100, 0, "fused"},  {4099, 32, 2, 0, "fused"},
   };
   for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) parity(&shapes[i], 500 + i, NULL);
   /* X split by a limit of 20000 bytes per buffer: 4099 x 3 floats in buffers of 1666 rows, H v's

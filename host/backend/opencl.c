@@ -78,12 +78,14 @@ typedef struct ocl_backend {
   size_t pending; /* groups of a mini-batch step whose lr_tile_finish waits for the update */
   int auto_gemm;  /* the path is to be measured when the training data is set */
   char *path_cache;
-  /* Hessian-vector products (ocl_hv), on every path: kernels made at first use, and scratch for
-   * blocks of up to hv_rows rows (logits of theta, then s_i r_i; logits of v; the chunks' X^T R
-   * partials; the running sum of the blocks). */
-  cl_kernel k_hv_logits, k_hv_rows, k_hv_reduce;
+  /* Hessian-vector products (ocl_hv), on every path: kernels made at first use; the own
+   * kernels' scratch for blocks of up to hv_rows rows (logits of theta, then s_i r_i; logits of
+   * v; the chunks' X^T R partials; the running sum of the blocks). */
+  cl_kernel k_hv_logits, k_hv_rows, k_hv_reduce, k_fused_hv, k_fused_hv_reduce;
   cl_mem hz, hu, hpart, hacc;
   size_t hv_rows;
+  cl_mem hwt, hvt, hfpart; /* the fused path's: W and V transposed, the blocks' partials */
+  size_t hfpart_cap;
 } ocl_backend;
 
 static logreg_status cl_fail(logreg_error *err, const char *what, cl_int rc) {
@@ -1292,38 +1294,37 @@ lr_gemm_mode lr_ocl_gemm_mode(const lr_backend *be) { return ((const ocl_backend
 
 /* ---- Hessian-vector products ----
  *
- * H v of the raw summed loss over the whole training slot in file order (logreg.cl: lr_hv_rows),
- * on whatever path evaluations take: the one-pass paths keep no logits, so this always runs the
- * own kernels: lr_hv_logits for X W and X V (one read of X), lr_hv_rows, lr_grad_partial for
- * X^T R (a second read) and lr_hv_reduce, in blocks of rows that fit the scratch buffers, in row
- * order. */
+ * H v of the raw summed loss over the whole training slot in file order (logreg.cl: lr_hv_rows).
+ * On the fused path, in one pass over X (lr_fused_hv, then lr_fused_hv_reduce over its blocks).
+ * On the other paths (the tiled one keeps no logits either) with the own kernels, in two:
+ * lr_hv_logits for X W and X V, lr_hv_rows, lr_grad_partial for X^T R and lr_hv_reduce, in
+ * blocks of rows that fit the scratch buffers, in row order. */
 
-/* Most chunks (of ob->chunk rows) in one block: bounds the partials' memory to that many
- * (d + 1) x KW matrices. */
+/* Most chunks (of ob->chunk rows) in one block of the own kernels: bounds the partials' memory
+ * to that many (d + 1) x KW matrices. */
 #define HV_MAX_CHUNKS 256
 
 static void hv_release(ocl_backend *ob) {
-  cl_kernel *ks[] = {&ob->k_hv_logits, &ob->k_hv_rows, &ob->k_hv_reduce};
+  cl_kernel *ks[] = {&ob->k_hv_logits, &ob->k_hv_rows, &ob->k_hv_reduce, &ob->k_fused_hv,
+                     &ob->k_fused_hv_reduce};
   for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
     if (*ks[i]) clReleaseKernel(*ks[i]);
     *ks[i] = NULL;
   }
-  drop(ob, &ob->hz);
-  drop(ob, &ob->hu);
-  drop(ob, &ob->hpart);
-  drop(ob, &ob->hacc);
-  ob->hv_rows = 0;
+  cl_mem *ms[] = {&ob->hz, &ob->hu, &ob->hpart, &ob->hacc, &ob->hwt, &ob->hvt, &ob->hfpart};
+  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) drop(ob, ms[i]);
+  ob->hv_rows = ob->hfpart_cap = 0;
 }
 
-/* The kernels, and scratch for blocks of min(n, the most that fit) rows: HV_MAX_CHUNKS chunks,
- * fewer where one allocation of the device (or LOGREG_OPENCL_MAX_ALLOC) holds fewer. */
-static logreg_status hv_prepare(ocl_backend *ob, size_t n, logreg_error *err) {
+static logreg_status hv_kernels(ocl_backend *ob, logreg_error *err) {
   struct {
     cl_kernel *k;
     const char *name;
   } list[] = {{&ob->k_hv_logits, "lr_hv_logits"},
               {&ob->k_hv_rows, "lr_hv_rows"},
-              {&ob->k_hv_reduce, "lr_hv_reduce"}};
+              {&ob->k_hv_reduce, "lr_hv_reduce"},
+              {&ob->k_fused_hv, "lr_fused_hv"},
+              {&ob->k_fused_hv_reduce, "lr_fused_hv_reduce"}};
   for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
     if (*list[i].k) continue;
     cl_int rc;
@@ -1332,6 +1333,12 @@ static logreg_status hv_prepare(ocl_backend *ob, size_t n, logreg_error *err) {
       return lr_fail(err, LOGREG_EBACKEND, "opencl: clCreateKernel(%s) failed: %s (%d)",
                      list[i].name, lr_ocl_error_name(rc), rc);
   }
+  return LOGREG_OK;
+}
+
+/* The own kernels' scratch for blocks of min(n, the most that fit) rows: HV_MAX_CHUNKS chunks,
+ * fewer where one allocation of the device (or LOGREG_OPENCL_MAX_ALLOC) holds fewer. */
+static logreg_status hv_prepare(ocl_backend *ob, size_t n, logreg_error *err) {
   size_t kw = ob->base.kw, np = (ob->base.d + 1) * kw, chunk = ob->chunk;
   size_t by_part = (size_t)(ob->max_alloc / (np * sizeof(float)));
   size_t rows = (by_part < HV_MAX_CHUNKS ? by_part : HV_MAX_CHUNKS) * chunk;
@@ -1351,20 +1358,11 @@ static logreg_status hv_prepare(ocl_backend *ob, size_t n, logreg_error *err) {
   return LOGREG_OK;
 }
 
-/* out = the raw H v at the parameters (theta) along v, both [(d + 1) KW] float buffers of the
- * device; over all rows of the training slot, in file order (not the shuffled copy), segment by
- * segment. Enqueues only: nothing waits for the device. */
-static logreg_status ocl_hv(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error *err) {
+/* The own kernels, block by block of each piece of X. */
+static logreg_status hv_own(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error *err) {
   lr_backend *be = &ob->base;
   ocl_slot *sl = &ob->slot[LR_SLOT_TRAIN];
   size_t n = sl->n, d = be->d, kw = be->kw, np = (d + 1) * kw;
-  if (n == 0) {
-    float zero = 0.0f;
-    CL_TRY(
-        clEnqueueFillBuffer(ob->q, out, &zero, sizeof zero, 0, np * sizeof(float), 0, NULL, NULL),
-        "clEnqueueFillBuffer(Hessian-vector product)");
-    return LOGREG_OK;
-  }
   logreg_status st = hv_prepare(ob, n, err);
   if (st) return st;
   xpiece pc[LR_MAX_SEG];
@@ -1400,6 +1398,77 @@ static logreg_status ocl_hv(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error 
       done += rows;
     }
   return LOGREG_OK;
+}
+
+/* The fused kernel: theta's and v's weights transposed (into hwt, hvt: KWP x d, zero rows past
+ * KW, as lr_fused reads them; theta's own wt is left to the eval path), one launch per piece of
+ * X with lr_fused's blocks, then the blocks summed in order. */
+static logreg_status hv_fused(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error *err) {
+  lr_backend *be = &ob->base;
+  ocl_slot *sl = &ob->slot[LR_SLOT_TRAIN];
+  size_t n = sl->n, d = be->d, kw = be->kw, np = (d + 1) * kw;
+  size_t fb = fused_block(ob, n), blocks = 0;
+  xpiece pc[LR_MAX_SEG];
+  size_t npc = xbuf_pieces(&sl->x, 0, n, pc);
+  for (size_t i = 0; i < npc; i++) blocks += (pc[i].rows + fb - 1) / fb;
+  size_t need = blocks * LR_LD_HOST(d) * ob->kwp;
+  logreg_status st;
+  if (!ob->hwt) {
+    float zero = 0.0f;
+    size_t bytes = d * ob->kwp * sizeof(float);
+    if ((st = alloc(ob, &ob->hwt, bytes, "transposed weights", err)) ||
+        (st = alloc(ob, &ob->hvt, bytes, "transposed direction", err)))
+      return st;
+    CL_TRY(clEnqueueFillBuffer(ob->q, ob->hwt, &zero, sizeof zero, 0, bytes, 0, NULL, NULL),
+           "clEnqueueFillBuffer");
+    CL_TRY(clEnqueueFillBuffer(ob->q, ob->hvt, &zero, sizeof zero, 0, bytes, 0, NULL, NULL),
+           "clEnqueueFillBuffer");
+  }
+  if (need > ob->hfpart_cap) {
+    if ((st = alloc(ob, &ob->hfpart, need * sizeof(float), "Hessian-vector partials", err)))
+      return st;
+    ob->hfpart_cap = need;
+  }
+  cl_uint ud = (cl_uint)d, boff = (cl_uint)(d * kw), block = (cl_uint)fb, ub = (cl_uint)blocks;
+  cl_mem src[2] = {ob->theta, v}, dst[2] = {ob->hwt, ob->hvt};
+  for (int i = 0; i < 2; i++) {
+    CL_TRY(set_args(ob->k_transpose, 3, A(src[i]), A(ud), A(dst[i])),
+           "clSetKernelArg(lr_transpose_w)");
+    if ((st = run1(ob, ob->k_transpose, d * kw, 0, "lr_transpose_w", err))) return st;
+  }
+  float pw = (float)be->pos_weight;
+  size_t local = (ob->info.type & CL_DEVICE_TYPE_CPU) ? 1 : 0, gbase = 0;
+  for (size_t i = 0; i < npc; i++) {
+    cl_uint xr = (cl_uint)pc[i].x_row0, r0 = (cl_uint)pc[i].row0, um = (cl_uint)pc[i].rows,
+            gb = (cl_uint)gbase;
+    CL_TRY(set_args(ob->k_fused_hv, 16, A(pc[i].X), A(xr), A(r0), A(um), A(ud), A(ob->hwt),
+                    A(ob->hvt), A(ob->theta), A(v), A(boff), A(sl->y), A(sl->s), A(block), A(pw),
+                    A(gb), A(ob->hfpart)),
+           "clSetKernelArg(lr_fused_hv)");
+    size_t nb = (pc[i].rows + fb - 1) / fb;
+    if ((st = run1(ob, ob->k_fused_hv, nb, local, "lr_fused_hv", err))) return st;
+    gbase += nb;
+  }
+  CL_TRY(set_args(ob->k_fused_hv_reduce, 4, A(ob->hfpart), A(ub), A(ud), A(out)),
+         "clSetKernelArg(lr_fused_hv_reduce)");
+  return run1(ob, ob->k_fused_hv_reduce, np, 0, "lr_fused_hv_reduce", err);
+}
+
+/* out = the raw H v at the parameters (theta) along v, both [(d + 1) KW] float buffers of the
+ * device (out distinct from both); over all rows of the training slot, in file order (not the
+ * shuffled copy), segment by segment. Enqueues only: nothing waits for the device. */
+static logreg_status ocl_hv(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error *err) {
+  size_t np = (ob->base.d + 1) * ob->base.kw;
+  if (ob->slot[LR_SLOT_TRAIN].n == 0) {
+    float zero = 0.0f;
+    CL_TRY(
+        clEnqueueFillBuffer(ob->q, out, &zero, sizeof zero, 0, np * sizeof(float), 0, NULL, NULL),
+        "clEnqueueFillBuffer(Hessian-vector product)");
+    return LOGREG_OK;
+  }
+  logreg_status st = hv_kernels(ob, err);
+  if (st) return st;
+  return ob->gemm == LR_GEMM_FUSED ? hv_fused(ob, v, out, err) : hv_own(ob, v, out, err);
 }
 
 logreg_status lr_ocl_hv_host(lr_backend *be, const double *v, double *hv, logreg_error *err) {

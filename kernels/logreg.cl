@@ -958,3 +958,165 @@ __kernel void lr_tile_finish(const __global float *gpart, const uint ngroups,
     for (uint q = 0; q < LR_NQ; q++) out[q] = tot[q];
 }
 #endif
+
+/* ---- Hessian-vector products (the trust-region Newton solver) ----
+ *
+ * For a direction v = [V | vb] laid out as theta, the raw product of the summed loss
+ * sum_i s_i l_i (no 1 / sum s, no L2: the host's objective layer adds those) is
+ *   H v = [sum_i s_i x_i r_i^T | sum_i s_i r_i],
+ * with, per row, z = W^T x + b, u = V^T x + vb and
+ *   softmax  r_c = p_c (u_c - sum_j p_j u_j),   p = softmax(z)
+ *   binary   r = c sigma(z) (1 - sigma(z)) u,   c = pos_weight when y = 1, else 1.
+ * The host computes Z = X W and U = X V in one read of X (lr_hv_logits), turns them into the
+ * rows s_i r_i with lr_hv_rows, and sums X^T R per chunk with lr_grad_partial (a second read);
+ * lr_hv_reduce adds the chunks in order. No barriers: one work-item per row or parameter. */
+
+/* Both logits of rows r < m in one read of X: Z = X W from theta and U = X V from v (no
+ * biases), as two lr_logits launches would give them (the same sums in the same order). */
+__kernel void lr_hv_logits(const __global float *X, const uint row0, const uint m, const uint d,
+                           const __global float *theta, const __global float *v, __global float *Z,
+                           __global float *U) {
+  const uint r = get_global_id(0);
+  if (r >= m) return;
+  const __global float *x = X + (size_t)(row0 + r) * d;
+  float az[LR_KW], au[LR_KW];
+  for (uint c = 0; c < LR_KW; c++) az[c] = au[c] = 0.0f;
+  for (uint j = 0; j < d; j++) {
+    const float xj = x[j];
+    const __global float *w = theta + (size_t)j * LR_KW, *vj = v + (size_t)j * LR_KW;
+    for (uint c = 0; c < LR_KW; c++) {
+      az[c] += xj * w[c];
+      au[c] += xj * vj[c];
+    }
+  }
+  __global float *z = Z + (size_t)r * LR_KW, *u = U + (size_t)r * LR_KW;
+  for (uint c = 0; c < LR_KW; c++) {
+    z[c] = az[c];
+    u[c] = au[c];
+  }
+}
+
+/* Rows r < m: ZR holds the logits Z (m x KW, bias not yet added) and receives s_i r_i in
+ * place; U holds X V (no bias). Batch row r is data row row0 + r of y and s. */
+__kernel void lr_hv_rows(__global float *ZR, const __global float *U, const __global float *theta,
+                         const __global float *v, const uint b_off, const __global int *y,
+                         const __global float *s, const uint row0, const uint m,
+                         const float pos_weight) {
+  const uint r = get_global_id(0);
+  if (r >= m) return;
+  __global float *z = ZR + (size_t)r * LR_KW;
+  const __global float *u = U + (size_t)r * LR_KW;
+  const float si = s[row0 + r];
+#if LR_KW == 1
+  /* sigma (1 - sigma) = e / (1 + e)^2 with e = exp(-|z|): exact for either sign, no 1 - sigma
+   * rounded to 0. */
+  const float zz = z[0] + theta[b_off], e = exp(-fabs(zz));
+  const float ci = y[row0 + r] == 1 ? pos_weight : 1.0f;
+  z[0] = si * ci * (e / ((1.0f + e) * (1.0f + e))) * (u[0] + v[b_off]);
+#else
+  /* Three passes over the row's KW values instead of private arrays of KW: the max, then the
+   * sums of e_c = exp(z_c - max) and of e_c u_c, then the rows. */
+  float mx = z[0] + theta[b_off];
+  for (uint c = 1; c < LR_KW; c++) mx = fmax(mx, z[c] + theta[b_off + c]);
+  float sum = 0.0f, eu = 0.0f;
+  for (uint c = 0; c < LR_KW; c++) {
+    const float e = exp(z[c] + theta[b_off + c] - mx);
+    sum += e;
+    eu += e * (u[c] + v[b_off + c]);
+  }
+  const float inv = 1.0f / sum, pu = eu * inv;
+  for (uint c = 0; c < LR_KW; c++) {
+    const float p = exp(z[c] + theta[b_off + c] - mx) * inv;
+    z[c] = si * p * ((u[c] + v[b_off + c]) - pu);
+  }
+#endif
+}
+
+/* After lr_grad_partial over `nchunks` chunks of R: for each parameter t of [W | b] ((d + 1)
+ * KW of them), the chunks' sum in chunk order, added to acc[t] (set, when `first`) in acc_t;
+ * with `last`, written as a float to out[t] instead. Several calls (one per block of rows)
+ * thus sum a product over any number of rows in a fixed order. */
+__kernel void lr_hv_reduce(const __global float *partial, const uint nchunks, const uint d,
+                           const uint first, const uint last, __global acc_t *acc,
+                           __global float *out) {
+  const uint t = get_global_id(0), n = (d + 1) * LR_KW;
+  if (t >= n) return;
+  acc_t a = first ? 0 : acc[t];
+  for (uint g = 0; g < nchunks; g++) a += partial[(size_t)g * n + t];
+  if (last)
+    out[t] = (float)a;
+  else
+    acc[t] = a;
+}
+
+/* The fused path's Hessian-vector product in one pass over X: lr_fused's walk (a block of rows
+ * per work-item, groups of LR_RB rows) with the logits of theta (Wt) and of v (Vt, v's W part
+ * transposed the same way), the rows s_i r_i of lr_hv_rows 16 at a time, and their X^T R added
+ * into the block's partial (gpart of block gbase + g, lr_fused's layout) while the group's rows
+ * are in cache. Rows past the block's end have s = 0, hence r = 0. */
+__kernel void lr_fused_hv(const __global float *X, const uint x_row0, const uint row0, const uint m,
+                          const uint d, const __global float *Wt, const __global float *Vt,
+                          const __global float *theta, const __global float *v, const uint b_off,
+                          const __global int *y, const __global float *s, const uint block,
+                          const float pos_weight, const uint gbase, __global float *gpart) {
+  const uint g = get_global_id(0);
+  const uint r_begin = g * block, r_end = min(m, r_begin + block);
+  const uint ld = LR_LD(d);
+  __global float *gp = gpart + (size_t)(gbase + g) * LR_KWP * ld;
+  for (uint i = 0; i < LR_KWP * ld; i++) gp[i] = 0.0f;
+  for (uint t0 = r_begin; t0 < r_end; t0 += LR_RB) {
+    const uint nt = min((uint)LR_RB, r_end - t0), m_left = r_end - 1 - t0;
+    const __global float *xb = X + (size_t)(x_row0 + t0) * d;
+    vecf part[LR_KWP][LR_RB];
+    rowv z[LR_KW], u[LR_KW], rv[LR_KW];
+    group_logits(xb, nt, d, m_left, 0, Wt, part);
+    UNROLL_K
+    for (uint c = 0; c < LR_KW; c++) z[c] = lane_sums(part[c]) + theta[b_off + c];
+    group_logits(xb, nt, d, m_left, 0, Vt, part);
+    UNROLL_K
+    for (uint c = 0; c < LR_KW; c++) u[c] = lane_sums(part[c]) + v[b_off + c];
+    float ss[LR_RB];
+    for (uint r = 0; r < LR_RB; r++) ss[r] = r < nt ? s[row0 + t0 + r] : 0.0f;
+    const rowv sv = vload16(0, ss);
+#if LR_KW == 1
+    int yy[LR_RB];
+    for (uint r = 0; r < LR_RB; r++) yy[r] = r < nt ? y[row0 + t0 + r] : 0;
+    const int16 yv = vload16(0, yy);
+    const rowv e = exp(-fabs(z[0]));
+    const rowv ci = select((rowv)1.0f, (rowv)pos_weight, yv == 1);
+    rv[0] = sv * ci * (e / ((1.0f + e) * (1.0f + e))) * u[0];
+#else
+    rowv mx = z[0];
+    UNROLL_K
+    for (uint c = 1; c < LR_KW; c++) mx = fmax(mx, z[c]);
+    rowv sum = 0.0f, eu = 0.0f;
+    UNROLL_K
+    for (uint c = 0; c < LR_KW; c++) {
+      z[c] = exp(z[c] - mx);
+      sum += z[c];
+      eu += z[c] * u[c];
+    }
+    const rowv inv = 1.0f / sum, pu = eu * inv;
+    UNROLL_K
+    for (uint c = 0; c < LR_KW; c++) rv[c] = sv * (z[c] * inv) * (u[c] - pu);
+#endif
+    float gb[LR_KWP][LR_RB];
+    UNROLL_K
+    for (uint c = 0; c < LR_KWP; c++) vstore16(c < LR_KW ? rv[c] : (rowv)0.0f, 0, gb[c]);
+    UNROLL_K
+    for (uint c = 0; c < LR_KW; c++) gp[(size_t)c * ld + d] += HSUM16(rv[c]);
+    group_gradient(xb, nt, d, m_left, gb, gp);
+  }
+}
+
+/* After lr_fused_hv: out[j KW + c] = the blocks' partials gpart[., c, j] summed in block order
+ * (j == d: the bias), for the (d + 1) KW parameters. */
+__kernel void lr_fused_hv_reduce(const __global float *gpart, const uint nblocks, const uint d,
+                                 __global float *out) {
+  const uint t = get_global_id(0), ld = LR_LD(d);
+  if (t >= (d + 1) * LR_KW) return;
+  const uint j = t / LR_KW, c = t % LR_KW;
+  acc_t a = 0;
+  for (uint g = 0; g < nblocks; g++) a += gpart[((size_t)g * LR_KWP + c) * ld + j];
+  out[t] = (float)a;
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cli_solvers.sh: every optimizer from the command line on tumors (test accuracy >= 0.94 on
+# cli_solvers.sh: every optimizer (newton included) from the command line on tumors (test accuracy >= 0.94 on
 # the cpu reference, and on the OpenCL device when there is one); Adam and SGD histories go
 # down; divergence (--lr 1e30) is one error line naming the epoch, and no model is written
 # (an existing one is left as it was); --sweep ranks settings by validation loss and keeps the
@@ -13,7 +13,7 @@ devices="cpu"
 
 for dev in $devices; do
   for opt in "gd" "sgd --batch-size 32" "momentum --batch-size 64" "momentum --nesterov --batch-size 64" \
-             "adam" "adam --batch-size 32" "lbfgs"; do
+             "adam" "adam --batch-size 32" "lbfgs" "newton"; do
     "$LOGREG" train "$data" --device $dev --optimizer $opt --epochs 100 --json --quiet \
       --model "$WORK/m.json" --history "$WORK/h.csv" > "$WORK/t.json" 2> "$WORK/err" \
       || { fail "$dev $opt exited: $(cat "$WORK/err")"; continue; }

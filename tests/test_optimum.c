@@ -95,6 +95,7 @@ static void run_all(const logreg_dataset *ds, const optimum_case *oc) {
   if (have_opencl) run(ds, oc, LOGREG_OPTIMIZER_LBFGS, "opencl", 1e-6);
   /* Trust-region Newton-CG: to 1e-8 in double, 1e-6 on a float32 device. */
   run(ds, oc, LOGREG_OPTIMIZER_NEWTON, "cpu", 1e-8);
+  if (have_opencl) run(ds, oc, LOGREG_OPTIMIZER_NEWTON, "opencl", 1e-6);
 }
 
 static void test_shared(const char *file, const optimum_case *cases, size_t ncases) {

@@ -144,10 +144,13 @@ int lr_reference_sums(const float *x, const int32_t *y, const float *s, const ui
                       size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
                       const double *b, lr_sums *out, double *gw, double *gb);
 
-/* Raw Hessian-vector sums at W, b in the direction v = [V | vb] ((d + 1) kw, the [W | b]
- * layout): hv = sum_i s_i [x_i; 1] r_i^T, where with z = W^T x_i + b and u = V^T x_i + vb,
- * r_c = p_c (u_c - p.u) (softmax p) or r = c_i sig (1 - sig) u (binary; c_i = pos_weight when
- * y_i = 1, else 1). No 1 / sum s, no L2 term. Returns 0, or -1 when out of memory. */
+/* The raw Hessian-vector product of the summed loss sum_i s_i l_i (no 1 / sum s, no L2: the
+ * objective layer adds those) at theta = [w | b] along v = [V | vb], over rows rows[0..m) (or
+ * 0..m-1 when rows is NULL). v and hv are [(d + 1) kw] vectors laid out [W part | b part]. Per
+ * row, z = W^T x + b and u = V^T x + vb; softmax p of z gives r_c = p_c (u_c - sum_j p_j u_j),
+ * the binary model r = c sigma(z) (1 - sigma(z)) u with c = pos_weight when y = 1, else 1. Then
+ * hv = [sum_i s_i x_i r_i^T | sum_i s_i r_i]. s may be NULL (all 1). Returns 0, or -1 when out
+ * of memory. */
 int lr_reference_hv(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
                     size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
                     const double *b, const double *v, double *hv);

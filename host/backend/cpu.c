@@ -111,9 +111,9 @@ int lr_reference_hv(const float *x, const int32_t *y, const float *s, const uint
                     size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
                     const double *b, const double *v, double *hv) {
   size_t kw = binary ? 1 : k, nw = d * kw;
-  double *z = malloc(3 * kw * sizeof *z); /* logits, then p; u; r */
+  double *z = malloc(4 * kw * sizeof *z); /* logits z, u, probabilities p, r */
   if (!z) return -1;
-  double *u = z + kw, *r = u + kw;
+  double *u = z + kw, *p = u + kw, *r = p + kw;
   memset(hv, 0, (nw + kw) * sizeof *hv);
   for (size_t i = 0; i < m; i++) {
     size_t row = rows ? rows[i] : i;
@@ -122,17 +122,20 @@ int lr_reference_hv(const float *x, const int32_t *y, const float *s, const uint
     for (size_t c = 0; c < kw; c++) z[c] = b[c], u[c] = v[nw + c];
     for (size_t j = 0; j < d; j++) {
       double xj = xr[j];
-      for (size_t c = 0; c < kw; c++) z[c] += xj * w[j * kw + c], u[c] += xj * v[j * kw + c];
+      for (size_t c = 0; c < kw; c++) {
+        z[c] += xj * w[j * kw + c];
+        u[c] += xj * v[j * kw + c];
+      }
     }
     if (binary) {
-      /* sig (1 - sig) = e / (1 + e)^2 with e = exp(-|z|): symmetric in z, no cancellation. */
-      double e = exp(-fabs(z[0])), c1 = y[row] ? pos_weight : 1.0;
-      r[0] = si * c1 * (e / ((1.0 + e) * (1.0 + e))) * u[0];
+      /* sigma (1 - sigma) = e / (1 + e)^2 with e = exp(-|z|), the same for z and -z. */
+      double e = exp(-fabs(z[0])), ci = y[row] == 1 ? pos_weight : 1.0;
+      r[0] = si * ci * e / ((1.0 + e) * (1.0 + e)) * u[0];
     } else {
-      lr_softmax(z, kw, z, NULL);
+      lr_softmax(z, k, p, NULL);
       double pu = 0.0;
-      for (size_t c = 0; c < kw; c++) pu += z[c] * u[c];
-      for (size_t c = 0; c < kw; c++) r[c] = si * z[c] * (u[c] - pu);
+      for (size_t c = 0; c < k; c++) pu += p[c] * u[c];
+      for (size_t c = 0; c < k; c++) r[c] = si * p[c] * (u[c] - pu);
     }
     for (size_t j = 0; j < d; j++) {
       double xj = xr[j];

@@ -79,6 +79,14 @@ typedef struct ocl_backend {
   cl_mem tpart, trsum, tout;
   int auto_gemm; /* the path is to be measured when the training data is set */
   char *path_cache;
+  /* Hessian-vector products (ocl_hv), on every path: kernels made at first use; the own
+   * kernels' scratch for blocks of up to hv_rows rows (logits of theta, then s_i r_i; logits of
+   * v; the chunks' X^T R partials; the running sum of the blocks). */
+  cl_kernel k_hv_logits, k_hv_rows, k_hv_reduce, k_fused_hv, k_fused_hv_reduce;
+  cl_mem hz, hu, hpart, hacc;
+  size_t hv_rows;
+  cl_mem hwt, hvt, hfpart; /* the fused path's: W and V transposed, the blocks' partials */
+  size_t hfpart_cap;
 } ocl_backend;
 
 static logreg_status cl_fail(logreg_error *err, const char *what, cl_int rc) {
@@ -966,10 +974,14 @@ static logreg_status ocl_finish(lr_backend *be, logreg_error *err) {
   return LOGREG_OK;
 }
 
+static void hv_release(ocl_backend *ob);
+static logreg_status ocl_hv_op(lr_backend *be, int v, int out, logreg_error *err);
+
 static void ocl_destroy(lr_backend *be) {
   ocl_backend *ob = (ocl_backend *)be;
   if (!ob) return;
   if (ob->q) clFinish(ob->q);
+  hv_release(ob);
   cl_kernel ks[] = {ob->k_logits,  ob->k_softmax, ob->k_sigmoid, ob->k_reduce,    ob->k_dot,
                     ob->k_gpart,   ob->k_greduce, ob->k_gfinish, ob->k_gather,    ob->k_gd,
                     ob->k_mom,     ob->k_adam,    ob->k_lincomb, ob->k_transpose, ob->k_fused,
@@ -998,7 +1010,7 @@ static const lr_backend_ops ocl_ops = {
     .set_data = ocl_set_data,
     .set_order = ocl_set_order,
     .sums = ocl_sums,
-    .hv = NULL,
+    .hv = ocl_hv_op,
     .vec_alloc = ocl_vec_alloc,
     .vec_read = ocl_vec_read,
     .vec_write = ocl_vec_write,
@@ -1206,3 +1218,212 @@ logreg_status lr_ocl_read_rows(lr_backend *be, int residuals, float *out, logreg
 }
 
 lr_gemm_mode lr_ocl_gemm_mode(const lr_backend *be) { return ((const ocl_backend *)be)->gemm; }
+
+/* ---- Hessian-vector products ----
+ *
+ * H v of the raw summed loss over the whole training slot in file order (logreg.cl: lr_hv_rows).
+ * On the fused path, in one pass over X (lr_fused_hv, then lr_fused_hv_reduce over its blocks).
+ * On the other paths (the tiled one keeps no logits either) with the own kernels, in two:
+ * lr_hv_logits for X W and X V, lr_hv_rows, lr_grad_partial for X^T R and lr_hv_reduce, in
+ * blocks of rows that fit the scratch buffers, in row order. */
+
+/* Most chunks (of ob->chunk rows) in one block of the own kernels: bounds the partials' memory
+ * to that many (d + 1) x KW matrices. */
+#define HV_MAX_CHUNKS 256
+
+static void hv_release(ocl_backend *ob) {
+  cl_kernel *ks[] = {&ob->k_hv_logits, &ob->k_hv_rows, &ob->k_hv_reduce, &ob->k_fused_hv,
+                     &ob->k_fused_hv_reduce};
+  for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+    if (*ks[i]) clReleaseKernel(*ks[i]);
+    *ks[i] = NULL;
+  }
+  cl_mem *ms[] = {&ob->hz, &ob->hu, &ob->hpart, &ob->hacc, &ob->hwt, &ob->hvt, &ob->hfpart};
+  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) drop(ob, ms[i]);
+  ob->hv_rows = ob->hfpart_cap = 0;
+}
+
+static logreg_status hv_kernels(ocl_backend *ob, logreg_error *err) {
+  struct {
+    cl_kernel *k;
+    const char *name;
+  } list[] = {{&ob->k_hv_logits, "lr_hv_logits"},
+              {&ob->k_hv_rows, "lr_hv_rows"},
+              {&ob->k_hv_reduce, "lr_hv_reduce"},
+              {&ob->k_fused_hv, "lr_fused_hv"},
+              {&ob->k_fused_hv_reduce, "lr_fused_hv_reduce"}};
+  for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
+    if (*list[i].k) continue;
+    cl_int rc;
+    *list[i].k = clCreateKernel(ob->prog, list[i].name, &rc);
+    if (rc != CL_SUCCESS)
+      return lr_fail(err, LOGREG_EBACKEND, "opencl: clCreateKernel(%s) failed: %s (%d)",
+                     list[i].name, lr_ocl_error_name(rc), rc);
+  }
+  return LOGREG_OK;
+}
+
+/* The own kernels' scratch for blocks of min(n, the most that fit) rows: HV_MAX_CHUNKS chunks,
+ * fewer where one allocation of the device (or LOGREG_OPENCL_MAX_ALLOC) holds fewer. */
+static logreg_status hv_prepare(ocl_backend *ob, size_t n, logreg_error *err) {
+  size_t kw = ob->base.kw, np = (ob->base.d + 1) * kw, chunk = ob->chunk;
+  size_t by_part = (size_t)(ob->max_alloc / (np * sizeof(float)));
+  size_t rows = (by_part < HV_MAX_CHUNKS ? by_part : HV_MAX_CHUNKS) * chunk;
+  size_t by_rows = (size_t)(ob->max_alloc / (kw * sizeof(float)));
+  if (rows > by_rows) rows = by_rows;
+  if (rows > n) rows = n;
+  if (rows == 0) rows = 1; /* alloc below then names what does not fit */
+  if (rows <= ob->hv_rows) return LOGREG_OK;
+  size_t chunks = (rows + chunk - 1) / chunk;
+  logreg_status st;
+  if ((st = alloc(ob, &ob->hz, rows * kw * sizeof(float), "Hessian-vector logits", err)) ||
+      (st = alloc(ob, &ob->hu, rows * kw * sizeof(float), "Hessian-vector directions", err)) ||
+      (st = alloc(ob, &ob->hpart, chunks * np * sizeof(float), "Hessian-vector partials", err)) ||
+      (st = alloc(ob, &ob->hacc, np * sizeof(cl_double), "Hessian-vector sums", err)))
+    return st;
+  ob->hv_rows = rows;
+  return LOGREG_OK;
+}
+
+/* The own kernels, block by block of each piece of X. */
+static logreg_status hv_own(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error *err) {
+  lr_backend *be = &ob->base;
+  ocl_slot *sl = &ob->slot[LR_SLOT_TRAIN];
+  size_t n = sl->n, d = be->d, kw = be->kw, np = (d + 1) * kw;
+  logreg_status st = hv_prepare(ob, n, err);
+  if (st) return st;
+  xpiece pc[LR_MAX_SEG];
+  size_t npc = xbuf_pieces(&sl->x, 0, n, pc), bmax = ob->hv_rows;
+  cl_uint ud = (cl_uint)d, boff = (cl_uint)(d * kw), uc = (cl_uint)ob->chunk;
+  float pw = (float)be->pos_weight;
+  size_t done = 0;
+  for (size_t i = 0; i < npc; i++)
+    for (size_t off = 0; off < pc[i].rows; off += bmax) {
+      size_t rows = pc[i].rows - off < bmax ? pc[i].rows - off : bmax;
+      size_t chunks = (rows + ob->chunk - 1) / ob->chunk;
+      cl_uint xr = (cl_uint)(pc[i].x_row0 + off), r0 = (cl_uint)(pc[i].row0 + off),
+              um = (cl_uint)rows, unc = (cl_uint)chunks, first = done == 0, last = done + rows == n;
+      cl_mem X = pc[i].X;
+      /* Z = X W and U = X V (no biases) in one read of the block's rows. */
+      CL_TRY(set_args(ob->k_hv_logits, 8, A(X), A(xr), A(um), A(ud), A(ob->vec[LR_VEC_THETA]), A(v),
+                      A(ob->hz), A(ob->hu)),
+             "clSetKernelArg(lr_hv_logits)");
+      if ((st = run1(ob, ob->k_hv_logits, rows, ob->wg, "lr_hv_logits", err))) return st;
+      CL_TRY(set_args(ob->k_hv_rows, 10, A(ob->hz), A(ob->hu), A(ob->vec[LR_VEC_THETA]), A(v),
+                      A(boff), A(sl->y), A(sl->s), A(r0), A(um), A(pw)),
+             "clSetKernelArg(lr_hv_rows)");
+      if ((st = run1(ob, ob->k_hv_rows, rows, ob->wg, "lr_hv_rows", err))) return st;
+      CL_TRY(set_args(ob->k_gpart, 7, A(X), A(xr), A(um), A(ud), A(ob->hz), A(uc), A(ob->hpart)),
+             "clSetKernelArg(lr_grad_partial)");
+      size_t gs[2] = {round_up(d + 1, 16), chunks};
+      CL_TRY(clEnqueueNDRangeKernel(ob->q, ob->k_gpart, 2, NULL, gs, NULL, 0, NULL, NULL),
+             "lr_grad_partial");
+      CL_TRY(set_args(ob->k_hv_reduce, 7, A(ob->hpart), A(unc), A(ud), A(first), A(last),
+                      A(ob->hacc), A(out)),
+             "clSetKernelArg(lr_hv_reduce)");
+      if ((st = run1(ob, ob->k_hv_reduce, np, 0, "lr_hv_reduce", err))) return st;
+      done += rows;
+    }
+  return LOGREG_OK;
+}
+
+/* The fused kernel: theta's and v's weights transposed (into hwt, hvt: KWP x d, zero rows past
+ * KW, as lr_fused reads them; theta's own wt is left to the eval path), one launch per piece of
+ * X with lr_fused's blocks, then the blocks summed in order. */
+static logreg_status hv_fused(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error *err) {
+  lr_backend *be = &ob->base;
+  ocl_slot *sl = &ob->slot[LR_SLOT_TRAIN];
+  size_t n = sl->n, d = be->d, kw = be->kw, np = (d + 1) * kw;
+  size_t fb = fused_block(ob, n), blocks = 0;
+  xpiece pc[LR_MAX_SEG];
+  size_t npc = xbuf_pieces(&sl->x, 0, n, pc);
+  for (size_t i = 0; i < npc; i++) blocks += (pc[i].rows + fb - 1) / fb;
+  size_t need = blocks * LR_LD(d) * ob->kwp;
+  logreg_status st;
+  if (!ob->hwt) {
+    float zero = 0.0f;
+    size_t bytes = d * ob->kwp * sizeof(float);
+    if ((st = alloc(ob, &ob->hwt, bytes, "transposed weights", err)) ||
+        (st = alloc(ob, &ob->hvt, bytes, "transposed direction", err)))
+      return st;
+    CL_TRY(clEnqueueFillBuffer(ob->q, ob->hwt, &zero, sizeof zero, 0, bytes, 0, NULL, NULL),
+           "clEnqueueFillBuffer");
+    CL_TRY(clEnqueueFillBuffer(ob->q, ob->hvt, &zero, sizeof zero, 0, bytes, 0, NULL, NULL),
+           "clEnqueueFillBuffer");
+  }
+  if (need > ob->hfpart_cap) {
+    if ((st = alloc(ob, &ob->hfpart, need * sizeof(float), "Hessian-vector partials", err)))
+      return st;
+    ob->hfpart_cap = need;
+  }
+  cl_uint ud = (cl_uint)d, boff = (cl_uint)(d * kw), block = (cl_uint)fb, ub = (cl_uint)blocks;
+  cl_mem src[2] = {ob->vec[LR_VEC_THETA], v}, dst[2] = {ob->hwt, ob->hvt};
+  for (int i = 0; i < 2; i++) {
+    CL_TRY(set_args(ob->k_transpose, 3, A(src[i]), A(ud), A(dst[i])),
+           "clSetKernelArg(lr_transpose_w)");
+    if ((st = run1(ob, ob->k_transpose, d * kw, 0, "lr_transpose_w", err))) return st;
+  }
+  float pw = (float)be->pos_weight;
+  size_t local = (ob->info.type & CL_DEVICE_TYPE_CPU) ? 1 : 0, gbase = 0;
+  for (size_t i = 0; i < npc; i++) {
+    cl_uint xr = (cl_uint)pc[i].x_row0, r0 = (cl_uint)pc[i].row0, um = (cl_uint)pc[i].rows,
+            gb = (cl_uint)gbase;
+    CL_TRY(set_args(ob->k_fused_hv, 16, A(pc[i].X), A(xr), A(r0), A(um), A(ud), A(ob->hwt),
+                    A(ob->hvt), A(ob->vec[LR_VEC_THETA]), A(v), A(boff), A(sl->y), A(sl->s),
+                    A(block), A(pw), A(gb), A(ob->hfpart)),
+           "clSetKernelArg(lr_fused_hv)");
+    size_t nb = (pc[i].rows + fb - 1) / fb;
+    if ((st = run1(ob, ob->k_fused_hv, nb, local, "lr_fused_hv", err))) return st;
+    gbase += nb;
+  }
+  CL_TRY(set_args(ob->k_fused_hv_reduce, 4, A(ob->hfpart), A(ub), A(ud), A(out)),
+         "clSetKernelArg(lr_fused_hv_reduce)");
+  return run1(ob, ob->k_fused_hv_reduce, np, 0, "lr_fused_hv_reduce", err);
+}
+
+/* out = the raw H v at the parameters (theta) along v, both [(d + 1) KW] float buffers of the
+ * device (out distinct from both); over all rows of the training slot, in file order (not the
+ * shuffled copy), segment by segment. Enqueues only: nothing waits for the device. */
+static logreg_status ocl_hv(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error *err) {
+  size_t np = (ob->base.d + 1) * ob->base.kw;
+  if (ob->slot[LR_SLOT_TRAIN].n == 0) {
+    float zero = 0.0f;
+    CL_TRY(
+        clEnqueueFillBuffer(ob->q, out, &zero, sizeof zero, 0, np * sizeof(float), 0, NULL, NULL),
+        "clEnqueueFillBuffer(Hessian-vector product)");
+    return LOGREG_OK;
+  }
+  logreg_status st = hv_kernels(ob, err);
+  if (st) return st;
+  return ob->gemm == LR_GEMM_FUSED ? hv_fused(ob, v, out, err) : hv_own(ob, v, out, err);
+}
+
+logreg_status lr_ocl_hv_host(lr_backend *be, const double *v, double *hv, logreg_error *err) {
+  ocl_backend *ob = (ocl_backend *)be;
+  size_t np = (be->d + 1) * be->kw;
+  float *tmp = malloc(np * sizeof *tmp);
+  if (!tmp) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  for (size_t t = 0; t < np; t++) tmp[t] = (float)v[t];
+  cl_mem vb = NULL, ob_out = NULL;
+  logreg_status st = upload(ob, &vb, tmp, np * sizeof(float), "direction", err);
+  free(tmp);
+  if (!st) st = alloc(ob, &ob_out, np * sizeof(float), "Hessian-vector product", err);
+  if (!st) st = ocl_hv(ob, vb, ob_out, err);
+  if (!st && !(tmp = malloc(np * sizeof *tmp))) st = lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  if (!st) {
+    cl_int rc =
+        clEnqueueReadBuffer(ob->q, ob_out, CL_TRUE, 0, np * sizeof(float), tmp, 0, NULL, NULL);
+    if (rc != CL_SUCCESS) st = cl_fail(err, "clEnqueueReadBuffer(Hessian-vector product)", rc);
+    for (size_t t = 0; !st && t < np; t++) hv[t] = tmp[t];
+    free(tmp);
+  }
+  drop(ob, &vb);
+  drop(ob, &ob_out);
+  return st;
+}
+
+/* The backend op: out = raw H v over the training slot, on the backend's vectors. */
+static logreg_status ocl_hv_op(lr_backend *be, int v, int out, logreg_error *err) {
+  ocl_backend *ob = (ocl_backend *)be;
+  return ocl_hv(ob, ob->vec[v], ob->vec[out], err);
+}

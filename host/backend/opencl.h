@@ -25,4 +25,9 @@ lr_gemm_mode lr_ocl_gemm_mode(const lr_backend *be);
  * residuals s_i (p - y) (raw: not scaled by 1 / sum s). For tests. */
 logreg_status lr_ocl_read_rows(lr_backend *be, int residuals, float *out, logreg_error *err);
 
+/* The raw Hessian-vector product at the current parameters along v (both [(d + 1) KW], laid
+ * out [W | b]) over the whole training slot, as lr_reference_hv computes it: v is uploaded as
+ * floats, the product read back. For tests. */
+logreg_status lr_ocl_hv_host(lr_backend *be, const double *v, double *hv, logreg_error *err);
+
 #endif

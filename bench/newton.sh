@@ -6,9 +6,7 @@
 # the cpu reference and on the fused and tiled device paths. J* for tumors and
 # breast-cancer-wisconsin comes from tests/ref/optimum_refs.py (scikit-learn polished by Newton
 # in double), as for Fashion-MNIST's T-shirt vs Shirt (12000 x 784, binary: test_optimum's
-# case); for Fashion-MNIST (60000 x 784, 10 classes) from bench/sklearn_fmnist.py run to
-# convergence, or FASHION_JSTAR when given. Fashion-MNIST runs on the OpenCL device only
-# (the cpu reference takes about a second per pass there; FASHION_CPU=1 adds it). Prints a
+# case), which runs on the OpenCL device only (FASHION_CPU=1 adds the cpu reference). Prints a
 # Markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,10 +22,7 @@ cases=()
   cases+=("breast-cancer-wisconsin|$S/breast-cancer-wisconsin.data|0.0836195023483367|target=10 drop=0 noheader"
           "breast-cancer-wisconsin --binary|$S/breast-cancer-wisconsin.data|0.0860597174020408|target=10 drop=0 noheader binary")
 if [ -f $fm/train-images-idx3-ubyte.gz ]; then
-  jfm=${FASHION_JSTAR:-$(OMP_NUM_THREADS=$(nproc) /usr/bin/python3 bench/sklearn_fmnist.py 3000 1e-10 |
-    python3 -c 'import json,sys; print(repr(json.load(sys.stdin)["objective"]))')}
-  cases+=("Fashion-MNIST T-shirt vs Shirt --binary|$fm/train-images-idx3-ubyte.gz|0.276498871421071|labels=$fm/train-labels-idx1-ubyte.gz classes=0,6 binary"
-          "Fashion-MNIST (10 classes)|$fm/train-images-idx3-ubyte.gz|$jfm|labels=$fm/train-labels-idx1-ubyte.gz")
+  cases+=("Fashion-MNIST T-shirt vs Shirt --binary|$fm/train-images-idx3-ubyte.gz|0.276498871421071|labels=$fm/train-labels-idx1-ubyte.gz classes=0,6 binary")
 fi
 echo "| data | device | solver | passes to 1e-6 | passes to 1e-8 | iterations to 1e-8 | evaluations + Hv products | seconds to 1e-8 | final rel. diff |"
 echo "|---|---|---|---:|---:|---:|---:|---:|---:|"

@@ -98,7 +98,7 @@ int main(int argc, char **argv) {
   const double bounds[2] = {1e-6, 1e-8};
   long at[2] = {-1, -1};
   int at_epoch[2] = {-1, -1};
-  double secs[2] = {NAN, NAN};
+  double secs[2] = {-1, -1}; /* -1: not reached */
   logreg_epoch_info info = {0};
   logreg_epoch_info last = {0};
   const char *stop = NULL;

@@ -19,6 +19,14 @@ for dev in $devices; do
       || { fail "$dev $opt exited: $(cat "$WORK/err")"; continue; }
     acc=$(json "$WORK/t.json" "j['test']['accuracy']")
     ge "$acc" 0.94 && pass "$dev $opt: test accuracy $acc" || fail "$dev $opt: test accuracy $acc < 0.94"
+    # Passes over X: newton's Hessian-vector products are counted, and only newton has any.
+    hv=$(json "$WORK/t.json" "j['hv_products']")
+    ev=$(json "$WORK/t.json" "j['evaluations']")
+    case "$opt" in
+    newton) [ "$hv" -ge 1 ] && [ "$ev" -ge 2 ] && pass "$dev newton: $ev evaluations, $hv products" ||
+      fail "$dev newton: $ev evaluations, $hv Hessian-vector products" ;;
+    *) [ "$hv" -eq 0 ] || fail "$dev $opt: $hv Hessian-vector products" ;;
+    esac
     case "$opt" in adam*|sgd*)
       python3 - "$WORK/h.csv" <<'PY' && pass "$dev $opt: loss curve goes down" || fail "$dev $opt: loss curve"
 import csv, sys

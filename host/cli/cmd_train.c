@@ -450,6 +450,9 @@ int cmd_train(int argc, char **argv) {
     cJSON_AddNumberToObject(o, "epochs", res.epochs_run);
     cJSON_AddNumberToObject(o, "best_epoch", res.best_epoch);
     cJSON_AddStringToObject(o, "stop_reason", res.stop_reason);
+    /* Passes over the training data: full-batch evaluations and Hessian-vector products. */
+    cJSON_AddNumberToObject(o, "evaluations", (double)res.evaluations);
+    cJSON_AddNumberToObject(o, "hv_products", (double)res.hv_products);
     cJSON_AddNumberToObject(o, "seconds", res.seconds);
     cJSON_AddNumberToObject(o, "objective", res.objective);
     cJSON_AddNumberToObject(o, "n_features", (double)logreg_model_features(model));

@@ -351,8 +351,9 @@ typedef struct logreg_train_result {
   const char *backend;           /* static string: "cpu" or "opencl" */
   char device[200];              /* the device that ran it, for people */
   logreg_path_choice path;       /* how the device computed it (OpenCL) */
-  long evaluations; /* full-batch evaluations of the training split: passes over its X */
-  long hv_products; /* Hessian-vector products (newton): one pass over X each */
+  long evaluations;              /* full-batch evaluations of the training split: passes over its X
+                                    (mini-batch steps are not counted) */
+  long hv_products;              /* Hessian-vector products (newton): one pass over X each */
 } logreg_train_result;
 
 /* Trains on `train` (labelled); `val` (may be NULL) is watched for progress and early stopping.

@@ -305,6 +305,10 @@ typedef struct logreg_params {
   int epochs;                 /* default 100 */
   size_t batch_size;          /* rows per step, 0 = full batch (default) */
   double l2;                  /* lambda in J; default 0 */
+  /* scikit-learn's C (inverse regularization): when > 0, lambda = 1 / (C * sum of the training
+   * rows' weights), class and sample weights included, which is LogisticRegression(C)'s
+   * optimum; l2 must then be 0. 0 (default): lambda = l2. */
+  double C;
   double tol;   /* stop when max|gradient| <= tol (full-batch only); default 0 = never */
   int patience; /* early stopping on val loss after this many epochs; 0 = off (default) */
   int binary;   /* single-logit sigmoid model; requires exactly 2 classes */
@@ -354,6 +358,7 @@ typedef struct logreg_train_result {
   long evaluations;              /* full-batch evaluations of the training split: passes over its X
                                     (mini-batch steps are not counted) */
   long hv_products;              /* Hessian-vector products (newton): one pass over X each */
+  double l2;                     /* the lambda trained with (params.l2, or from params.C) */
 } logreg_train_result;
 
 /* Trains on `train` (labelled); `val` (may be NULL) is watched for progress and early stopping.

@@ -124,6 +124,9 @@ expect "--split" train ok.csv --split 0.5,0.6,0.1 $T
 expect "--optimizer" train ok.csv --optimizer rmsprop $T
 expect "--class-weight" train ok.csv --class-weight heavy $T
 expect "--pos-weight needs --binary" train ok.csv --pos-weight 2 $T
+expect "--C must be a finite number > 0" train ok.csv --C 0 $T
+expect "--C and --l2 both set the L2 strength" train ok.csv --C 1 --l2 0.1 $T
+expect '--sweep: "0" is not a C > 0' train ok.csv --sweep C=1,0 $T
 expect '--device: unknown device "gpu9"' train ok.csv --device gpu9 $T
 # The device settings' environment variables are the CLI's (the library reads none): a bad
 # value is a usage error naming the variable, like a bad option.

@@ -41,6 +41,19 @@ PY
   done
 done
 
+# --C is scikit-learn's C: L-BFGS on all rows reaches LogisticRegression(C=1)'s optimum
+# (tests/ref/optimum_refs.py) within 1e-6, and reports lambda = 1/(C N) as the model's l2.
+"$LOGREG" train "$data" --device cpu --optimizer lbfgs --C 1 --split 1,0,0 --json --quiet \
+  --model "$WORK/c.json" > "$WORK/c.out" 2> "$WORK/err" || fail "--C 1: $(cat "$WORK/err")"
+python3 - "$WORK/c.out" "$WORK/c.json" <<'PY' && pass "--C 1: scikit-learn's optimum, lambda 1/(C N)" || fail "--C 1"
+import json, sys
+j, m = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+want = 0.0695705074827313  # tests/ref/optimum_refs.py, tumors.csv, C = 1
+assert abs(j["objective"] - want) / want <= 1e-6, j["objective"]
+n = j["train"]["rows"]
+assert abs(m["options"]["l2"] - 1.0 / n) <= 1e-15 / n, (m["options"]["l2"], n)
+PY
+
 # Divergence: one line naming the epoch, the hint, no model; an existing model is untouched.
 echo '{"keep": true}' > "$WORK/keep.json"
 "$LOGREG" train "$data" --device cpu --optimizer gd --lr 1e30 --quiet --model "$WORK/keep.json" \

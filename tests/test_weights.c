@@ -109,13 +109,15 @@ typedef struct fit {
   double objective;
 } fit;
 
-static fit train(const logreg_dataset *ds, int binary) {
+/* C > 0: scikit-learn's C instead of lambda = 1e-3 (*l2_used receives the lambda). */
+static fit train_c(const logreg_dataset *ds, int binary, double c, double *l2_used) {
   fit f = {0};
   logreg_params p;
   logreg_params_init(&p);
   p.optimizer = LOGREG_OPTIMIZER_GD;
   p.lr = 1.0;
-  p.l2 = 1e-3;
+  p.l2 = c > 0 ? 0.0 : 1e-3;
+  p.C = c;
   p.epochs = 3000;
   p.device = "cpu";
   p.binary = binary;
@@ -126,8 +128,11 @@ static fit train(const logreg_dataset *ds, int binary) {
   CHECK(st == LOGREG_OK);
   if (st != LOGREG_OK) fprintf(stderr, "train: %s\n", err.message);
   f.objective = res.objective;
+  if (l2_used) *l2_used = res.l2;
   return f;
 }
+
+static fit train(const logreg_dataset *ds, int binary) { return train_c(ds, binary, 0, NULL); }
 
 /* ||(W_a, b_a) - (W_b, b_b)|| / ||(W_b, b_b)|| over the standardized weights and biases. */
 static double rel_params(const logreg_model *a, const logreg_model *b) {
@@ -269,6 +274,17 @@ static void test_kind(int binary) {
             rp);
     CHECK(rp >= 1e-2);
   }
+  /* scikit-learn's C counts weights as rows: lambda = 1 / (C sum s), so weights of 2 and
+   * duplicated rows give the same lambda (1/16 at C = 0.5: 8 x 2 + 16 = 32 = 8 + 16 + 8) and
+   * the same model; unweighted, the 24 rows give 1/12. */
+  double lw = NAN, ld = NAN, lp = NAN;
+  fit cw = train_c(weighted, binary, 0.5, &lw), cd = train_c(dup, binary, 0.5, &ld);
+  fit cp = train_c(plain, binary, 0.5, &lp);
+  CHECK(lw == 1.0 / 16.0 && ld == 1.0 / 16.0 && lp == 1.0 / 12.0);
+  expect_same("C = 0.5: weights 2 vs duplicated rows", &cw, &cd, binary);
+  logreg_model_free(cw.m);
+  logreg_model_free(cd.m);
+  logreg_model_free(cp.m);
   logreg_model_free(fw.m);
   logreg_model_free(fd.m);
   logreg_model_free(fp.m);

@@ -83,19 +83,23 @@ static cJSON *split_json(int present, double loss, double acc, size_t rows) {
 }
 
 /* --sweep KEY=V1,V2,...: the settings to try. */
+typedef enum sweep_key { SWEEP_LR, SWEEP_L2, SWEEP_C } sweep_key;
+static const char *const sweep_keys[] = {"lr", "l2", "C"};
+
 typedef struct sweep_plan {
-  int is_l2; /* 0: lr */
+  sweep_key key;
   size_t n;
   double v[32];
 } sweep_plan;
 
 static int parse_sweep(const char *s, sweep_plan *plan) {
   const char *eq = strchr(s, '=');
-  if (!eq || (strncmp(s, "lr=", 3) != 0 && strncmp(s, "l2=", 3) != 0)) {
-    cli_error(CLI_EXIT_USAGE, "--sweep: \"%s\" is not lr=V1,V2,... or l2=V1,V2,...", s);
+  if (!eq || (strncmp(s, "lr=", 3) != 0 && strncmp(s, "l2=", 3) != 0 && strncmp(s, "C=", 2) != 0)) {
+    cli_error(CLI_EXIT_USAGE, "--sweep: \"%s\" is not lr=V1,V2,..., l2=V1,V2,... or C=V1,V2,...",
+              s);
     return -1;
   }
-  plan->is_l2 = s[1] == '2';
+  plan->key = s[0] == 'C' ? SWEEP_C : s[1] == '2' ? SWEEP_L2 : SWEEP_LR;
   const char *p = eq + 1;
   for (;;) {
     char buf[64];
@@ -108,9 +112,12 @@ static int parse_sweep(const char *s, sweep_plan *plan) {
     }
     memcpy(buf, p, len);
     buf[len] = '\0';
-    if (logreg_parse_double(buf, &v) != 0 || (plan->is_l2 ? !(v >= 0) : !(v > 0))) {
+    if (logreg_parse_double(buf, &v) != 0 || !isfinite(v) ||
+        (plan->key == SWEEP_L2 ? !(v >= 0) : !(v > 0))) {
       cli_error(CLI_EXIT_USAGE, "--sweep: \"%s\" is not a %s", buf,
-                plan->is_l2 ? "number >= 0" : "learning rate > 0");
+                plan->key == SWEEP_L2  ? "number >= 0"
+                : plan->key == SWEEP_C ? "C > 0"
+                                       : "learning rate > 0");
       return -1;
     }
     if (plan->n == sizeof plan->v / sizeof plan->v[0]) {
@@ -122,6 +129,19 @@ static int parse_sweep(const char *s, sweep_plan *plan) {
     p = comma + 1;
   }
   return 0;
+}
+
+/* The swept setting of p: C replaces l2 (and l2 replaces C). */
+static void set_swept(logreg_params *p, sweep_key key, double v) {
+  if (key == SWEEP_LR) {
+    p->lr = v;
+  } else if (key == SWEEP_L2) {
+    p->l2 = v;
+    p->C = 0;
+  } else {
+    p->C = v;
+    p->l2 = 0;
+  }
 }
 
 typedef struct sweep_row {
@@ -138,19 +158,16 @@ static int cmp_sweep(const void *a, const void *b) {
   return x->val_loss < y->val_loss ? -1 : x->val_loss > y->val_loss;
 }
 
-/* Trains once per value, prints the ranking (or returns it as JSON), and sets p's lr or l2 to
- * the best value. Returns 0, or -1 after printing an error (every run failed). */
+/* Trains once per value, prints the ranking (or returns it as JSON), and sets p's lr, l2 or C
+ * to the best value. Returns 0, or -1 after printing an error (every run failed). */
 static int run_sweep(const sweep_plan *plan, const logreg_dataset *tr, const logreg_dataset *va,
                      logreg_params *p, int quiet, int json, cJSON **out_json) {
   sweep_row rows[32];
-  const char *key = plan->is_l2 ? "l2" : "lr";
+  const char *key = sweep_keys[plan->key];
   for (size_t i = 0; i < plan->n; i++) {
     logreg_params q = *p;
     q.progress = NULL;
-    if (plan->is_l2)
-      q.l2 = plan->v[i];
-    else
-      q.lr = plan->v[i];
+    set_swept(&q, plan->key, plan->v[i]);
     logreg_model *m = NULL;
     logreg_train_result res;
     logreg_error err;
@@ -202,10 +219,7 @@ static int run_sweep(const sweep_plan *plan, const logreg_dataset *tr, const log
              rows[i].val_acc, rows[i].objective, rows[i].epochs, rows[i].status);
     printf("training with the best, %s=%g\n\n", key, rows[0].value);
   }
-  if (plan->is_l2)
-    p->l2 = rows[0].value;
-  else
-    p->lr = rows[0].value;
+  set_swept(p, plan->key, rows[0].value);
   return 0;
 }
 
@@ -219,6 +233,7 @@ int cmd_train(int argc, char **argv) {
   const char *sweep = NULL, *weight = NULL, *gemm = NULL;
   int json = 0, quiet = 0, epochs = p.epochs;
   double lr = NAN; /* NAN: not given, the optimizer's default */
+  double C = NAN;  /* NAN: not given (--l2 sets lambda) */
   cli_device_opts dv;
   if (cli_device_env(&dv) != 0) return CLI_EXIT_USAGE;
   const arg_spec specs[] = {
@@ -235,13 +250,15 @@ int cmd_train(int argc, char **argv) {
       {"--epochs", ARG_INT, &epochs, "N", "passes over the training data (default 100)"},
       {"--batch-size", ARG_SIZE, &p.batch_size, "N", "rows per step, 0 = full batch (default)"},
       {"--l2", ARG_DOUBLE, &p.l2, "LAMBDA", "L2 penalty lambda/2 ||W||^2 (default 0)"},
+      {"--C", ARG_DOUBLE, &C, "C",
+       "scikit-learn's C: lambda = 1/(C * sum of row weights) (instead of --l2)"},
       {"--tol", ARG_DOUBLE, &p.tol, "T", "full batch: stop when max|gradient| <= T (default 0)"},
       {"--patience", ARG_INT, &p.patience, "N",
        "stop after N epochs without a better val loss, keep the best (default 0 = off)"},
       {"--class-weight", ARG_STR, &class_weight, "MODE", "none|balanced (default none)"},
       {"--weight", ARG_STR, &weight, "COL", "CSV column of per-row sample weights (>= 0)"},
       {"--sweep", ARG_STR, &sweep, "KEY=V1,V2,..",
-       "train once per lr= or l2= value, rank by val loss, keep the best"},
+       "train once per lr=, l2= or C= value, rank by val loss, keep the best"},
       {"--pos-weight", ARG_DOUBLE, &p.pos_weight, "W", "--binary: weight of positives (default 1)"},
       {"--momentum", ARG_DOUBLE, &p.momentum, "MU", "momentum coefficient (default 0.9)"},
       {"--nesterov", ARG_FLAG, &p.nesterov, NULL, "Nesterov momentum"},
@@ -267,6 +284,12 @@ int cmd_train(int argc, char **argv) {
   p.epochs = epochs;
   if (!isnan(lr) && !(lr > 0)) return cli_error(CLI_EXIT_USAGE, "--lr must be > 0");
   p.lr = isnan(lr) ? 0.0 : lr;
+  if (!isnan(C)) {
+    if (!(C > 0) || !isfinite(C))
+      return cli_error(CLI_EXIT_USAGE,
+                       "--C must be a finite number > 0 (lambda = 1/(C * sum of row weights))");
+    p.C = C;
+  }
   if (optimizer && logreg_optimizer_parse(optimizer, &p.optimizer) != 0)
     return cli_error(CLI_EXIT_USAGE,
                      "--optimizer: \"%s\" is not one of gd, sgd, momentum, adam, lbfgs, newton",

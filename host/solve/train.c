@@ -64,6 +64,8 @@ const char *logreg_params_check(const logreg_params *p) {
   if (!(p->lr >= 0) || !isfinite(p->lr)) return "--lr must be a finite number > 0";
   if (p->epochs < 1) return "--epochs must be >= 1";
   if (!(p->l2 >= 0) || !isfinite(p->l2)) return "--l2 must be a finite number >= 0";
+  if (!(p->C >= 0) || !isfinite(p->C)) return "--C must be a finite number > 0";
+  if (p->C > 0 && p->l2 > 0) return "--C and --l2 both set the L2 strength: give one of them";
   if (!(p->tol >= 0) || !isfinite(p->tol)) return "--tol must be a finite number >= 0";
   if (p->patience < 0) return "--patience must be >= 0";
   if (!(p->pos_weight > 0) || !isfinite(p->pos_weight))
@@ -264,7 +266,10 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   free(sv_w);
   xt = xv = sv_w = NULL;
 
-  lr_objective_init(&t->obj, be, p->l2);
+  /* scikit-learn's C: J's lambda for C * sum s_i l_i + ||W||^2 / 2, divided by C sum s_i. */
+  double l2 = p->C > 0 ? 1.0 / (p->C * s_sum) : p->l2;
+  m->options.l2 = l2;
+  lr_objective_init(&t->obj, be, l2);
   lr_solver *sol = &t->sol;
   sol->obj = &t->obj;
   sol->be = be;
@@ -394,6 +399,7 @@ logreg_status logreg_trainer_finish(logreg_trainer *t, logreg_model **out, logre
     res->path = be->path;
     res->evaluations = t->obj.evals;
     res->hv_products = t->obj.hv_products;
+    res->l2 = t->obj.l2;
   }
   *out = m;
   t->m = NULL;

@@ -417,6 +417,9 @@ const char *const *logreg_model_feature_names(const logreg_model *m);
 size_t logreg_model_source_columns(const logreg_model *m);
 const size_t *logreg_model_feature_columns(const logreg_model *m);
 long logreg_model_target_column(const logreg_model *m);
+/* The training file's label column by its header name, NULL when it had no header (or the model
+ * predates the name): predict and eval find the labels by it. Owned by the model. */
+const char *logreg_model_target_name(const logreg_model *m);
 
 /* Records loss and accuracy on a named split ("train", "val", "test") in the model's metrics. */
 logreg_status logreg_model_set_metrics(logreg_model *m, const char *split, double loss,

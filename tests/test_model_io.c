@@ -376,6 +376,10 @@ static void test_load_errors(void) {
   expect_text_error("{\"format\"\0: 1}", 14, ":1:10: malformed JSON (NUL byte)", __LINE__);
   expect_text_error("[1, 2]", 6, "top level must be a JSON object", __LINE__);
   expect_text_error("{}", 2, "missing key \"format\"", __LINE__);
+  /* Cut inside a string (cJSON points at the string's start): still a truncated file. */
+  const char *cut1 = "{\"format\": 1, \"cla", *cut2 = "{\"a\\\"b\": \"c\\\"";
+  expect_text_error(cut1, strlen(cut1), "malformed JSON (unexpected end of file)", __LINE__);
+  expect_text_error(cut2, strlen(cut2), "malformed JSON (unexpected end of file)", __LINE__);
 
   /* Truncated halfway through a valid file. */
   size_t n;

@@ -15,7 +15,11 @@ logreg_dataset *cli_read_for_model(const char *path, const cli_data_opts *o, con
   logreg_read_options ro;
   if (cli_read_options(o, &ro) != 0) return NULL;
   char target[32];
-  if (!o->target && logreg_model_target_column(m) >= 0) {
+  /* The label column: by the training header's name when the model has it and this file has a
+   * header (any column order; absent is fine for predict), else by the training file index. */
+  if (!o->target && logreg_model_target_name(m) && !o->no_header) {
+    ro.target = logreg_model_target_name(m);
+  } else if (!o->target && logreg_model_target_column(m) >= 0) {
     snprintf(target, sizeof target, "%ld", logreg_model_target_column(m));
     ro.target = target;
   }

@@ -625,6 +625,10 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
   ds->missing = missing;
   ds->n_columns = L.ncol;
   ds->target_column = L.tcol;
+  if (L.hdr && L.tcol >= 0 && !(ds->target_name = lr_strdup(L.hdr[L.tcol]))) {
+    st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+    goto done;
+  }
   for (size_t j = 0; j < d; j++) {
     char name[32];
     const char *s = L.hdr ? L.hdr[L.fcol[j]] : name;

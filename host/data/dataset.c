@@ -51,6 +51,7 @@ void logreg_dataset_free(logreg_dataset *ds) {
   lr_free_strings(ds->class_names, ds->k);
   lr_free_strings(ds->feature_names, ds->d);
   free(ds->feature_columns);
+  free(ds->target_name);
   free(ds);
 }
 
@@ -153,6 +154,7 @@ logreg_dataset *lr_dataset_subset(const logreg_dataset *src, const size_t *idx, 
   ds->k = src->k;
   ds->n_columns = src->n_columns;
   ds->target_column = src->target_column;
+  if (src->target_name && !(ds->target_name = lr_strdup(src->target_name))) goto oom;
   ds->format = src->format;
   ds->header = src->header;
   if (src->feature_columns) {

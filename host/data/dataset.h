@@ -21,6 +21,7 @@ struct logreg_dataset {
   size_t n_columns;        /* columns in the source file (CSV), else d */
   size_t *feature_columns; /* d file indices of the feature columns (CSV), or NULL */
   long target_column;      /* file index of the target (CSV), -1 when none */
+  char *target_name;       /* CSV with a header: the target column's name, else NULL */
   logreg_format format;    /* the format it was read from (AUTO: built from arrays) */
   int header;              /* CSV: the file had a header row */
 };

@@ -63,6 +63,7 @@ void logreg_model_free(logreg_model *m) {
   free(m->options.optimizer);
   free(m->options.device);
   free(m->options.format);
+  free(m->options.target_name);
   free(m->options.feature_columns);
   free(m);
 }
@@ -94,6 +95,9 @@ const size_t *logreg_model_feature_columns(const logreg_model *m) {
   return m ? m->options.feature_columns : NULL;
 }
 long logreg_model_target_column(const logreg_model *m) { return m ? m->options.target_column : -1; }
+const char *logreg_model_target_name(const logreg_model *m) {
+  return m ? m->options.target_name : NULL;
+}
 
 logreg_status logreg_model_set_metrics(logreg_model *m, const char *split, double loss,
                                        double accuracy, size_t rows) {

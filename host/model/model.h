@@ -29,6 +29,7 @@ typedef struct lr_model_options {
   size_t n_columns;        /* columns in the training CSV */
   size_t *feature_columns; /* d file indices, or NULL */
   long target_column;      /* file index of the target, -1 when unknown */
+  char *target_name;       /* the target column's header name, NULL when unknown */
 } lr_model_options;
 
 struct logreg_model {

@@ -123,7 +123,8 @@ static cJSON *options_json(const lr_model_options *o, size_t d) {
     ok = lr_json_put(data, "feature_columns", cols) &&
          lr_json_put(data, "target_column",
                      o->target_column >= 0 ? cJSON_CreateNumber((double)o->target_column)
-                                           : cJSON_CreateNull());
+                                           : cJSON_CreateNull()) &&
+         lr_json_put(data, "target", string_or_null(o->target_name));
   }
   if (!ok) {
     cJSON_Delete(opt);
@@ -473,7 +474,8 @@ static logreg_status read_data_options(loader *L, const cJSON *data, logreg_mode
   if ((st = opt_integer(L, data, "target_column", "options.data.target_column", 0, col_max, &v)))
     return st;
   o->target_column = (long)v;
-  return LOGREG_OK;
+  /* Optional (models before it have none): predict and eval find the label column by it. */
+  return opt_string(L, data, "target", "options.data.target", &o->target_name);
 }
 
 static logreg_status read_options(loader *L, const cJSON *opt, logreg_model *m) {
@@ -683,8 +685,18 @@ logreg_status lr_model_parse(const char *name, const char *text, size_t len, log
     size_t pos = (end && end >= text && end <= text + len) ? (size_t)(end - text) : len;
     size_t line, col;
     line_col(text, pos, &line, &col);
+    /* cJSON puts an unterminated string's error at its start, not at the end: a text with
+     * an odd number of (unescaped) quotes ends inside a string, which is a truncated file too. */
+    size_t quotes = 0;
+    for (size_t i = 0; i < len; i++) {
+      if (text[i] == '\\' && quotes % 2)
+        i++; /* an escape inside a string */
+      else if (text[i] == '"')
+        quotes++;
+    }
+    int eof = pos >= len || quotes % 2;
     return lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: malformed JSON%s", name, line, col,
-                   pos >= len ? " (unexpected end of file)" : "");
+                   eof ? " (unexpected end of file)" : "");
   }
   loader L = {name, err};
   logreg_status st = model_from_json(&L, root, out);

@@ -131,6 +131,7 @@ static logreg_status set_options(logreg_model *m, const logreg_dataset *train,
   o->header = train->header;
   o->n_columns = train->n_columns;
   o->target_column = train->target_column;
+  if (train->target_name && !(o->target_name = lr_strdup(train->target_name))) return LOGREG_ENOMEM;
   if (train->feature_columns) {
     o->feature_columns = malloc(train->d * sizeof *o->feature_columns);
     if (!o->feature_columns) return LOGREG_ENOMEM;

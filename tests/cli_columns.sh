@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# cli_columns.sh: predict and eval find the model's columns by header name, in any order (issue
+# 12, item 1): on tumors.csv, a copy with the label column first, the features swapped and an
+# extra id column predicts exactly what the original file predicts; a copy without the label
+# column predicts too, and eval on it is one error line naming the missing column; a model file
+# without the label's name (written before it was kept) still finds the label by position.
+. "$(dirname "$0")/lib.sh"
+need_shared tumors.csv
+data="$SHARED/data/tumors.csv"
+cd "$WORK" || exit 1
+
+"$LOGREG" train "$data" --device cpu --optimizer lbfgs --C 1 --quiet --model m.json > /dev/null \
+  2> err || fail "train: $(cat err)"
+[ "$(json m.json "j['options']['data']['target']")" = tumor_class ] &&
+  pass "the model keeps the label column's name" || fail "options.data.target: $(cat m.json | head -c 300)"
+
+# shuffled.csv: id, tumor_class, blood_pressure, leukocyte_count; nolabel.csv: the two features.
+python3 - "$data" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+with open("shuffled.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["id", "tumor_class", "blood_pressure", "leukocyte_count"])
+    for i, r in enumerate(rows):
+        w.writerow([1000 + i, r["tumor_class"], r["blood_pressure"], r["leukocyte_count"]])
+with open("nolabel.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["blood_pressure", "leukocyte_count"])
+    for r in rows:
+        w.writerow([r["blood_pressure"], r["leukocyte_count"]])
+PY
+
+"$LOGREG" predict --model m.json "$data" --proba > a.csv 2> err || fail "predict original: $(cat err)"
+"$LOGREG" predict --model m.json shuffled.csv --proba > b.csv 2> err ||
+  fail "predict shuffled: $(cat err)"
+"$LOGREG" predict --model m.json nolabel.csv --proba > c.csv 2> err ||
+  fail "predict without the label column: $(cat err)"
+[ -s a.csv ] && cmp -s a.csv b.csv && pass "shuffled columns and an extra one: the same predictions" ||
+  fail "shuffled columns: predictions differ"
+[ -s a.csv ] && cmp -s a.csv c.csv && pass "no label column: the same predictions" ||
+  fail "no label column: predictions differ"
+
+"$LOGREG" eval --model m.json "$data" --json > e1.json 2> err || fail "eval original: $(cat err)"
+"$LOGREG" eval --model m.json shuffled.csv --json > e2.json 2> err || fail "eval shuffled: $(cat err)"
+cmp -s e1.json e2.json && pass "eval on shuffled columns: the same metrics" ||
+  fail "eval shuffled: metrics differ"
+"$LOGREG" eval --model m.json nolabel.csv > /dev/null 2> err
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$(wc -l < err)" -eq 1 ] && grep -q 'nolabel.csv:1: target column "tumor_class" not found' err; then
+  pass "eval without the label column: $(cat err)"
+else
+  fail "eval without the label column: rc $rc: $(cat err)"
+fi
+
+# A model without the name (as saved before it was kept): the label by its training position.
+python3 - <<'PY'
+import json
+m = json.load(open("m.json"))
+del m["options"]["data"]["target"]
+json.dump(m, open("old.json", "w"))
+PY
+"$LOGREG" predict --model old.json "$data" --proba > d.csv 2> err || fail "old model: $(cat err)"
+cmp -s a.csv d.csv && pass "a model without the label's name predicts as before" ||
+  fail "old model: predictions differ"
+finish

@@ -4,6 +4,7 @@
 # extra id column predicts exactly what the original file predicts; a copy without the label
 # column predicts too, and eval on it is one error line naming the missing column; a model file
 # without the label's name (written before it was kept) still finds the label by position.
+# Also: `-` reads standard input (plain or gzip), and --threshold for two-class models.
 . "$(dirname "$0")/lib.sh"
 need_shared tumors.csv
 data="$SHARED/data/tumors.csv"
@@ -62,4 +63,31 @@ PY
 "$LOGREG" predict --model old.json "$data" --proba > d.csv 2> err || fail "old model: $(cat err)"
 cmp -s a.csv d.csv && pass "a model without the label's name predicts as before" ||
   fail "old model: predictions differ"
+# Standard input: the same predictions as the file, plain and gzip-compressed.
+"$LOGREG" predict --model m.json - --proba < "$data" > s.csv 2> err || fail "stdin: $(cat err)"
+gzip -c shuffled.csv | "$LOGREG" predict --model m.json - --proba > z.csv 2> err ||
+  fail "gzip stdin: $(cat err)"
+cmp -s a.csv s.csv && cmp -s a.csv z.csv && pass "- reads standard input (plain and gzip)" ||
+  fail "stdin: predictions differ"
+
+# --threshold T: the second class exactly where its probability (from --proba) is >= T.
+for t in 0.2 0.8; do
+  "$LOGREG" predict --model m.json "$data" --proba --threshold $t > t.csv 2> err ||
+    fail "--threshold $t: $(cat err)"
+  python3 - t.csv $t <<'PY' && pass "--threshold $t" || fail "--threshold $t"
+import csv, sys
+rows, t = list(csv.DictReader(open(sys.argv[1]))), float(sys.argv[2])
+names = [k[2:] for k in rows[0] if k.startswith("p_")]
+assert len(rows) == 1000 and len(names) == 2
+for r in rows:
+    assert r["label"] == (names[1] if float(r["p_" + names[1]]) >= t else names[0]), r
+# the threshold matters: at 0.2 and 0.8 the counts differ from the likelier class's
+likelier = sum(float(r["p_" + names[1]]) > float(r["p_" + names[0]]) for r in rows)
+chosen = sum(r["label"] == names[1] for r in rows)
+assert chosen != likelier, (chosen, likelier)
+PY
+done
+"$LOGREG" predict --model m.json "$data" --threshold 1.5 > /dev/null 2> err
+[ $? -ne 0 ] && [ "$(wc -l < err)" -eq 1 ] && grep -q -- "--threshold must be a probability" err &&
+  pass "--threshold 1.5: $(cat err)" || fail "--threshold 1.5: $(cat err)"
 finish

@@ -1,5 +1,6 @@
 /* cmd_predict.c: `logreg predict` and `logreg eval`: load a model, read data the way the model
  * was trained (same features, same class names), and print predictions or metrics. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,9 +82,12 @@ int cmd_predict(int argc, char **argv) {
   cli_data_opts dopt = {0};
   const char *model_path = NULL, *output = NULL;
   int want_proba = 0;
+  double threshold = NAN; /* NAN: the most probable class */
   const arg_spec specs[] = {
       {"--model", ARG_STR, &model_path, "M.json", "the model to apply (required)"},
       {"--proba", ARG_FLAG, &want_proba, NULL, "also print p_<class> for every class"},
+      {"--threshold", ARG_DOUBLE, &threshold, "T",
+       "two-class models: the second class when its probability >= T (default: the likelier)"},
       {"--output", ARG_STR, &output, "FILE", "write the CSV here (also -o; default stdout)"},
       CLI_DATA_SPECS(dopt),
       {NULL, ARG_FLAG, NULL, NULL, NULL}};
@@ -94,6 +98,8 @@ int cmd_predict(int argc, char **argv) {
   if (r >= 0) return r;
   if (npos != 1) return cli_error(CLI_EXIT_USAGE, "predict needs one DATA file");
   if (!model_path) return cli_error(CLI_EXIT_USAGE, "--model is required");
+  if (!isnan(threshold) && !(threshold > 0 && threshold < 1))
+    return cli_error(CLI_EXIT_USAGE, "--threshold must be a probability between 0 and 1");
   int rc = CLI_EXIT_ERROR;
   logreg_model *m = cli_load_model(model_path);
   logreg_dataset *ds = NULL;
@@ -104,6 +110,11 @@ int cmd_predict(int argc, char **argv) {
   if (!(ds = cli_read_for_model(pos[0], &dopt, m, 0))) goto out;
   size_t n = logreg_dataset_rows(ds), k = logreg_model_classes(m);
   const char *const *names = logreg_model_class_names(m);
+  if (!isnan(threshold) && k != 2) {
+    cli_error(CLI_EXIT_USAGE, "--threshold needs a two-class model; %s has %zu classes", model_path,
+              k);
+    goto out;
+  }
   if (!(proba = malloc((n ? n : 1) * k * sizeof *proba))) {
     cli_error(CLI_EXIT_ERROR, "out of memory");
     goto out;
@@ -134,6 +145,7 @@ int cmd_predict(int argc, char **argv) {
     size_t best = 0;
     for (size_t c = 1; c < k; c++)
       if (p[c] > p[best]) best = c;
+    if (!isnan(threshold)) best = p[1] >= threshold ? 1 : 0;
     put_field(f, names[best]);
     if (want_proba)
       for (size_t c = 0; c < k; c++) fprintf(f, ",%.9g", p[c]);

@@ -19,12 +19,18 @@ static logreg_status too_large(const char *path, size_t max, const char *what, l
                  max);
 }
 
+static void close_file(FILE *f, int is_stdin) {
+  if (!is_stdin) fclose(f);
+}
+
 logreg_status lr_read_file(const char *path, size_t max, const char *what, char **data, size_t *len,
                            logreg_error *err) {
   *data = NULL;
   *len = 0;
   if (!what) what = "this use";
-  FILE *f = fopen(path, "rb");
+  /* "-" is standard input (read to its end, left open). */
+  int is_stdin = strcmp(path, "-") == 0;
+  FILE *f = is_stdin ? stdin : fopen(path, "rb");
   if (!f) return lr_fail(err, LOGREG_EIO, "%s: cannot open: %s", path, strerror(errno));
   /* Size a regular file exactly (one byte for the NUL, one so fread sees EOF without a second
    * buffer); pipes and the like grow as they come. */
@@ -32,14 +38,14 @@ logreg_status lr_read_file(const char *path, size_t max, const char *what, char 
   struct stat sb;
   if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
     if (max && (uintmax_t)sb.st_size > max) {
-      fclose(f);
+      close_file(f, is_stdin);
       return too_large(path, max, what, err);
     }
     if ((uintmax_t)sb.st_size < SIZE_MAX - 2) cap = (size_t)sb.st_size + 2;
   }
   char *buf = malloc(cap);
   if (!buf) {
-    fclose(f);
+    close_file(f, is_stdin);
     return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu bytes", path, cap);
   }
   size_t used = 0;
@@ -49,7 +55,7 @@ logreg_status lr_read_file(const char *path, size_t max, const char *what, char 
     used += got;
     if (max && used > max) {
       free(buf);
-      fclose(f);
+      close_file(f, is_stdin);
       return too_large(path, max, what, err);
     }
     if (got == 0 || feof(f) || ferror(f)) break;
@@ -57,7 +63,7 @@ logreg_status lr_read_file(const char *path, size_t max, const char *what, char 
       char *bigger = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
       if (!bigger) {
         free(buf);
-        fclose(f);
+        close_file(f, is_stdin);
         return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory reading the file", path);
       }
       buf = bigger;
@@ -67,10 +73,10 @@ logreg_status lr_read_file(const char *path, size_t max, const char *what, char 
   if (ferror(f)) {
     int e = errno;
     free(buf);
-    fclose(f);
+    close_file(f, is_stdin);
     return lr_fail(err, LOGREG_EIO, "%s: cannot read: %s", path, e ? strerror(e) : "stream error");
   }
-  fclose(f);
+  close_file(f, is_stdin);
   buf[used] = '\0';
   *data = buf;
   *len = used;

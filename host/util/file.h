@@ -15,7 +15,7 @@
  * WHAT (over N MiB)" (`what` names the content, e.g. "a model"). Errors name the path:
  * "PATH: cannot open: <reason>" and "PATH: cannot read: <reason>" (LOGREG_EIO), out of memory
  * (LOGREG_ENOMEM), too large (LOGREG_EINVAL). On failure *data is NULL and *len 0. An empty
- * file is not an error here (the caller decides). */
+ * file is not an error here (the caller decides). "-" reads standard input. */
 logreg_status lr_read_file(const char *path, size_t max, const char *what, char **data, size_t *len,
                            logreg_error *err);
 

@@ -77,6 +77,8 @@ typedef struct logreg_read_options {
                            none. Neither a feature nor the target; values finite, >= 0. Ignored
                            when reading for a model (feature_names/feature_columns set). */
   const char *labels;   /* IDX: path of the labels file; NULL = unlabelled */
+  const char *id;       /* CSV: a column (name or 0-based index) whose text is kept per row as
+                           it is (logreg_dataset_id), e.g. for predictions; NULL = none */
   /* Reading data for an existing model (predict/eval). All optional. */
   int target_optional;              /* CSV: a missing target column is not an error */
   const char *const *feature_names; /* CSV with header: select these columns in order */
@@ -110,6 +112,8 @@ const int32_t *logreg_dataset_y(const logreg_dataset *ds); /* NULL when unlabell
 const char *logreg_dataset_class_name(const logreg_dataset *ds, size_t k);
 const char *logreg_dataset_feature_name(const logreg_dataset *ds, size_t j);
 size_t logreg_dataset_missing(const logreg_dataset *ds); /* number of missing values read */
+/* Row i's text in the read option `id`'s column; NULL when no id column was read. */
+const char *logreg_dataset_id(const logreg_dataset *ds, size_t i);
 
 /* Stratified split into train/val/test by fractions that sum to 1 (within 1e-6). Each class is
  * shuffled with `seed` and cut by the fractions, so per-class proportions hold. Empty parts are

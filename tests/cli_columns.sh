@@ -4,7 +4,8 @@
 # extra id column predicts exactly what the original file predicts; a copy without the label
 # column predicts too, and eval on it is one error line naming the missing column; a model file
 # without the label's name (written before it was kept) still finds the label by position.
-# Also: `-` reads standard input (plain or gzip), and --threshold for two-class models.
+# Also: `-` reads standard input (plain or gzip), --threshold for two-class models, and --id
+# copies a column into predict's output.
 . "$(dirname "$0")/lib.sh"
 need_shared tumors.csv
 data="$SHARED/data/tumors.csv"
@@ -90,4 +91,16 @@ done
 "$LOGREG" predict --model m.json "$data" --threshold 1.5 > /dev/null 2> err
 [ $? -ne 0 ] && [ "$(wc -l < err)" -eq 1 ] && grep -q -- "--threshold must be a probability" err &&
   pass "--threshold 1.5: $(cat err)" || fail "--threshold 1.5: $(cat err)"
+# --id: the id column first, row for row, then what predict prints without it.
+"$LOGREG" predict --model m.json shuffled.csv --proba --id id > i.csv 2> err || fail "--id: $(cat err)"
+python3 - i.csv a.csv <<'PY' && pass "--id copies the id column" || fail "--id: $(head -3 i.csv)"
+import sys
+i, a = open(sys.argv[1]).read().splitlines(), open(sys.argv[2]).read().splitlines()
+assert len(i) == len(a) == 1001 and i[0] == "id," + a[0], (i[0], a[0])
+for r, (x, y) in enumerate(zip(i[1:], a[1:])):
+    assert x == f"{1000 + r},{y}", (x, y)
+PY
+"$LOGREG" predict --model m.json shuffled.csv --id nope > /dev/null 2> err
+[ $? -ne 0 ] && [ "$(wc -l < err)" -eq 1 ] && grep -q 'shuffled.csv:1: id column "nope" not found' err &&
+  pass "--id nope: $(cat err)" || fail "--id nope: $(cat err)"
 finish

@@ -45,6 +45,7 @@ typedef struct cli_data_opts {
   const char *format; /* csv|libsvm|idx, NULL = by extension */
   int no_header;
   const char *target, *drop, *labels;
+  const char *id; /* predict --id */
 } cli_data_opts;
 
 /* The arg_spec entries for cli_data_opts (5 entries), for a command's table. */

@@ -86,6 +86,8 @@ int cmd_predict(int argc, char **argv) {
   const arg_spec specs[] = {
       {"--model", ARG_STR, &model_path, "M.json", "the model to apply (required)"},
       {"--proba", ARG_FLAG, &want_proba, NULL, "also print p_<class> for every class"},
+      {"--id", ARG_STR, &dopt.id, "COL",
+       "copy this column (name or 0-based index) into the output, first"},
       {"--threshold", ARG_DOUBLE, &threshold, "T",
        "two-class models: the second class when its probability >= T (default: the likelier)"},
       {"--output", ARG_STR, &output, "FILE", "write the CSV here (also -o; default stdout)"},
@@ -131,6 +133,10 @@ int cmd_predict(int argc, char **argv) {
     }
     f = af.f;
   }
+  if (dopt.id) {
+    put_field(f, dopt.id);
+    fputc(',', f);
+  }
   fputs("label", f);
   if (want_proba)
     for (size_t c = 0; c < k; c++) {
@@ -146,6 +152,10 @@ int cmd_predict(int argc, char **argv) {
     for (size_t c = 1; c < k; c++)
       if (p[c] > p[best]) best = c;
     if (!isnan(threshold)) best = p[1] >= threshold ? 1 : 0;
+    if (dopt.id) {
+      put_field(f, logreg_dataset_id(ds, i));
+      fputc(',', f);
+    }
     put_field(f, names[best]);
     if (want_proba)
       for (size_t c = 0; c < k; c++) fprintf(f, ",%.9g", p[c]);

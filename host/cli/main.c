@@ -70,6 +70,7 @@ int cli_read_options(const cli_data_opts *o, logreg_read_options *ro) {
   ro->target = o->target;
   ro->drop = o->drop;
   ro->labels = o->labels;
+  ro->id = o->id;
   return 0;
 }
 

@@ -191,6 +191,7 @@ typedef struct csv_layout {
   long tcol;    /* file index of the target, -1 when unlabelled */
   long wcol;    /* file index of the sample weights to read, -1 when none */
   long wskip;   /* reading for a model: file index of the weight column to ignore, or -1 */
+  long icol;    /* file index of the id column (opt->id), -1 when none */
 } csv_layout;
 
 /* Finds the column `spec` names: a header name (an ambiguous one is an error) or, when
@@ -513,7 +514,7 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
   if (nul_st != LOGREG_OK) return nul_st;
   csv_parser cp = {.path = path, .p = buf, .end = buf + len, .line = 1};
   if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) cp.p += 3;
-  csv_layout L = {.path = path, .tcol = -1, .wcol = -1, .wskip = -1};
+  csv_layout L = {.path = path, .tcol = -1, .wcol = -1, .wskip = -1, .icol = -1};
   logreg_dataset *ds = NULL;
   char **labels = NULL;
   size_t *row_line = NULL;
@@ -542,6 +543,12 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
   }
   st = choose_layout(&L, opt, err);
   if (st != LOGREG_OK) goto done;
+  if (opt->id) { /* copied per row as text: it may be any column, a feature too */
+    size_t c;
+    int absent;
+    if ((st = find_column(&L, opt->id, "id", 1, &c, &absent, err)) != LOGREG_OK) goto done;
+    L.icol = (long)c;
+  }
   size_t d = L.d;
   int labelled = L.tcol >= 0;
 
@@ -555,7 +562,9 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
     row_line = malloc(nmax * sizeof *row_line);
   }
   if (ds && L.wcol >= 0) ds->w = malloc(nmax * sizeof *ds->w);
-  if (!ds || (labelled && (!labels || !row_line)) || (L.wcol >= 0 && !ds->w)) {
+  if (ds && L.icol >= 0) ds->ids = calloc(nmax, sizeof *ds->ids);
+  if (!ds || (labelled && (!labels || !row_line)) || (L.wcol >= 0 && !ds->w) ||
+      (L.icol >= 0 && !ds->ids)) {
     st =
         lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu rows x %zu features", path, nmax, d);
     goto done;
@@ -594,6 +603,10 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
     if (L.wcol >= 0) {
       st = parse_weight(&L, &cp.f[L.wcol], &ds->w[n], err);
       if (st != LOGREG_OK) goto done;
+    }
+    if (L.icol >= 0 && !(ds->ids[n] = lr_strdup(cp.f[L.icol].s))) {
+      st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+      goto done;
     }
     if (labelled) {
       const csv_field *fld = &cp.f[L.tcol];

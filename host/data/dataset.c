@@ -52,6 +52,7 @@ void logreg_dataset_free(logreg_dataset *ds) {
   lr_free_strings(ds->feature_names, ds->d);
   free(ds->feature_columns);
   free(ds->target_name);
+  if (ds->ids) lr_free_strings(ds->ids, ds->n);
   free(ds);
 }
 
@@ -294,4 +295,8 @@ const char *const *logreg_dataset_class_names(const logreg_dataset *ds) {
 const char *logreg_dataset_feature_name(const logreg_dataset *ds, size_t j) {
   if (!ds || !ds->feature_names || j >= ds->d) return NULL;
   return ds->feature_names[j];
+}
+
+const char *logreg_dataset_id(const logreg_dataset *ds, size_t i) {
+  return ds && ds->ids && i < ds->n ? ds->ids[i] : NULL;
 }

@@ -22,6 +22,7 @@ struct logreg_dataset {
   size_t *feature_columns; /* d file indices of the feature columns (CSV), or NULL */
   long target_column;      /* file index of the target (CSV), -1 when none */
   char *target_name;       /* CSV with a header: the target column's name, else NULL */
+  char **ids;              /* n strings of the read option `id`'s column, or NULL */
   logreg_format format;    /* the format it was read from (AUTO: built from arrays) */
   int header;              /* CSV: the file had a header row */
 };

@@ -355,7 +355,8 @@ typedef struct logreg_train_result {
   double train_loss, train_accuracy;
   double val_loss, val_accuracy; /* NaN without a validation set */
   size_t imputed;                /* missing values filled with training medians (train split) */
-  const char *stop_reason;       /* static string: "epochs", "tol", "patience" */
+  const char *stop_reason;       /* static string: "epochs", "tol", "patience", "converged" (no step
+                                    lowers J), "max_iter" (lbfgs, newton: the epoch cap came first) */
   const char *backend;           /* static string: "cpu" or "opencl" */
   char device[200];              /* the device that ran it, for people */
   logreg_path_choice path;       /* how the device computed it (OpenCL) */
@@ -363,6 +364,8 @@ typedef struct logreg_train_result {
                                     (mini-batch steps are not counted) */
   long hv_products;              /* Hessian-vector products (newton): one pass over X each */
   double l2;                     /* the lambda trained with (params.l2, or from params.C) */
+  double grad_max;               /* max |dJ/dtheta| at the end (full batch; NaN for mini-batches) */
+  double tol; /* the tolerance it stopped at (lbfgs and newton: 1e-6 unless params.tol) */
 } logreg_train_result;
 
 /* Trains on `train` (labelled); `val` (may be NULL) is watched for progress and early stopping.

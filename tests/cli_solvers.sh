@@ -54,6 +54,17 @@ n = j["train"]["rows"]
 assert abs(m["options"]["l2"] - 1.0 / n) <= 1e-15 / n, (m["options"]["l2"], n)
 PY
 
+# L-BFGS and Newton at their iteration cap before the tolerance: stop_reason max_iter and one
+# warning with the gradient reached, even with --quiet; a model is still written.
+for opt in lbfgs newton; do
+  "$LOGREG" train "$data" --device cpu --optimizer $opt --epochs 3 --json --quiet \
+    --model "$WORK/cap.json" > "$WORK/cap.out" 2> "$WORK/err" || fail "$opt --epochs 3: $(cat "$WORK/err")"
+  [ "$(json "$WORK/cap.out" "j['stop_reason']")" = max_iter ] && [ "$(wc -l < "$WORK/err")" -eq 1 ] &&
+    grep -q "warning: $opt reached --epochs 3 before its tolerance: max |gradient|" "$WORK/err" &&
+    [ -s "$WORK/cap.json" ] && pass "$opt at its cap: $(cat "$WORK/err")" ||
+    fail "$opt at its cap: $(json "$WORK/cap.out" "j['stop_reason']"), $(cat "$WORK/err")"
+done
+
 # Divergence: one line naming the epoch, the hint, no model; an existing model is untouched.
 echo '{"keep": true}' > "$WORK/keep.json"
 "$LOGREG" train "$data" --device cpu --optimizer gd --lr 1e30 --quiet --model "$WORK/keep.json" \

@@ -439,7 +439,13 @@ int cmd_train(int argc, char **argv) {
   if (!quiet && res.path.path[0])
     fprintf(stderr, "training: path %s\n",
             report_path_text(&res.path, path_text, sizeof path_text));
-  if (!quiet && res.stop_reason && strcmp(res.stop_reason, "epochs") != 0)
+  /* A solver that stops at a tolerance and reached the cap first has not converged: said even
+   * with --quiet (a warning, not progress). */
+  if (res.stop_reason && strcmp(res.stop_reason, "max_iter") == 0)
+    cli_warn("%s reached --epochs %d before its tolerance: max |gradient| %.3g > %g; the model "
+             "is not at the optimum (raise --epochs, or --tol)",
+             logreg_optimizer_name(p.optimizer), res.epochs_run, res.grad_max, res.tol);
+  else if (!quiet && res.stop_reason && strcmp(res.stop_reason, "epochs") != 0)
     fprintf(stderr, "stopped after epoch %d (%s); kept epoch %d\n", res.epochs_run, res.stop_reason,
             res.best_epoch);
 

@@ -351,7 +351,8 @@ logreg_status logreg_trainer_epoch(logreg_trainer *t, logreg_epoch_info *info, c
   }
   if (!t->stop && !t->def->second_order && sol->full && sol->tol > 0 && ev->grad_max <= sol->tol)
     t->stop = "tol";
-  if (!t->stop && epoch >= p->epochs) t->stop = "epochs";
+  /* The second-order solvers stop at the tolerance: reaching the cap first is max_iter. */
+  if (!t->stop && epoch >= p->epochs) t->stop = t->def->second_order ? "max_iter" : "epochs";
   *stop = t->stop;
   return LOGREG_OK;
 }
@@ -401,6 +402,8 @@ logreg_status logreg_trainer_finish(logreg_trainer *t, logreg_model **out, logre
     res->evaluations = t->obj.evals;
     res->hv_products = t->obj.hv_products;
     res->l2 = t->obj.l2;
+    res->grad_max = t->sol.full ? ev->grad_max : NAN;
+    res->tol = t->sol.tol;
   }
   *out = m;
   t->m = NULL;

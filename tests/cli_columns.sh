@@ -5,7 +5,7 @@
 # column predicts too, and eval on it is one error line naming the missing column; a model file
 # without the label's name (written before it was kept) still finds the label by position.
 # Also: `-` reads standard input (plain or gzip), --threshold for two-class models, and --id
-# copies a column into predict's output.
+# copies a column into predict's output, --json writes JSON Lines.
 . "$(dirname "$0")/lib.sh"
 need_shared tumors.csv
 data="$SHARED/data/tumors.csv"
@@ -103,4 +103,17 @@ PY
 "$LOGREG" predict --model m.json shuffled.csv --id nope > /dev/null 2> err
 [ $? -ne 0 ] && [ "$(wc -l < err)" -eq 1 ] && grep -q 'shuffled.csv:1: id column "nope" not found' err &&
   pass "--id nope: $(cat err)" || fail "--id nope: $(cat err)"
+# --json: JSON Lines, one object per row, the same labels and probabilities as the CSV.
+"$LOGREG" predict --model m.json shuffled.csv --json --id id > j.jsonl 2> err || fail "--json: $(cat err)"
+python3 - j.jsonl i.csv <<'PY' && pass "--json: one object per row, as the CSV" || fail "--json: $(head -2 j.jsonl)"
+import csv, json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+ref = list(csv.DictReader(open(sys.argv[2])))
+assert len(rows) == len(ref) == 1000
+for r, c in zip(rows, ref):
+    assert r["id"] == c["id"] and r["label"] == c["label"], (r, c)
+    for k, v in r["proba"].items():
+        assert abs(v - float(c["p_" + k])) <= 1e-8, (k, v, c)
+    assert abs(sum(r["proba"].values()) - 1) <= 1e-12
+PY
 finish

@@ -78,14 +78,51 @@ static void put_field(FILE *f, const char *s) {
   fputc('"', f);
 }
 
+/* The predicted class of row p (k probabilities): the likelier, or with a threshold (two
+ * classes) the second when its probability is at least the threshold. */
+static size_t predicted(const double *p, size_t k, double threshold) {
+  size_t best = 0;
+  for (size_t c = 1; c < k; c++)
+    if (p[c] > p[best]) best = c;
+  if (!isnan(threshold)) best = p[1] >= threshold ? 1 : 0;
+  return best;
+}
+
+/* predict --json: one JSON object per row (JSON Lines), numbers exact. 0, or -1 when out of
+ * memory. */
+static int put_json_rows(FILE *f, const logreg_dataset *ds, const char *const *names, size_t k,
+                         const double *proba, double threshold, int with_id) {
+  for (size_t i = 0; i < logreg_dataset_rows(ds); i++) {
+    const double *p = proba + i * k;
+    cJSON *o = cJSON_CreateObject(), *pr = cJSON_CreateObject();
+    if (!o || !pr) {
+      cJSON_Delete(o);
+      cJSON_Delete(pr);
+      return -1;
+    }
+    if (with_id) cJSON_AddStringToObject(o, "id", logreg_dataset_id(ds, i));
+    cJSON_AddStringToObject(o, "label", names[predicted(p, k, threshold)]);
+    for (size_t c = 0; c < k; c++) cJSON_AddNumberToObject(pr, names[c], p[c]);
+    cJSON_AddItemToObject(o, "proba", pr);
+    char *text = logreg_json_print(o, 0);
+    cJSON_Delete(o);
+    if (!text) return -1;
+    fprintf(f, "%s\n", text);
+    free(text);
+  }
+  return 0;
+}
+
 int cmd_predict(int argc, char **argv) {
   cli_data_opts dopt = {0};
   const char *model_path = NULL, *output = NULL;
-  int want_proba = 0;
+  int want_proba = 0, json = 0;
   double threshold = NAN; /* NAN: the most probable class */
   const arg_spec specs[] = {
       {"--model", ARG_STR, &model_path, "M.json", "the model to apply (required)"},
       {"--proba", ARG_FLAG, &want_proba, NULL, "also print p_<class> for every class"},
+      {"--json", ARG_FLAG, &json, NULL,
+       "JSON Lines: one object per row, {\"id\", \"label\", \"proba\": {class: p}}"},
       {"--id", ARG_STR, &dopt.id, "COL",
        "copy this column (name or 0-based index) into the output, first"},
       {"--threshold", ARG_DOUBLE, &threshold, "T",
@@ -133,6 +170,13 @@ int cmd_predict(int argc, char **argv) {
     }
     f = af.f;
   }
+  if (json) {
+    if (put_json_rows(f, ds, names, k, proba, threshold, dopt.id != NULL) != 0) {
+      cli_error(CLI_EXIT_ERROR, "out of memory");
+      goto out;
+    }
+    goto done;
+  }
   if (dopt.id) {
     put_field(f, dopt.id);
     fputc(',', f);
@@ -148,10 +192,7 @@ int cmd_predict(int argc, char **argv) {
   fputc('\n', f);
   for (size_t i = 0; i < n; i++) {
     const double *p = proba + i * k;
-    size_t best = 0;
-    for (size_t c = 1; c < k; c++)
-      if (p[c] > p[best]) best = c;
-    if (!isnan(threshold)) best = p[1] >= threshold ? 1 : 0;
+    size_t best = predicted(p, k, threshold);
     if (dopt.id) {
       put_field(f, logreg_dataset_id(ds, i));
       fputc(',', f);
@@ -161,6 +202,7 @@ int cmd_predict(int argc, char **argv) {
       for (size_t c = 0; c < k; c++) fprintf(f, ",%.9g", p[c]);
     fputc('\n', f);
   }
+done:
   if (output) {
     if (logreg_atomic_commit(&af, &err) != LOGREG_OK) {
       cli_error(CLI_EXIT_ERROR, "--output: %s", err.message);

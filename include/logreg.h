@@ -112,6 +112,12 @@ const int32_t *logreg_dataset_y(const logreg_dataset *ds); /* NULL when unlabell
 const char *logreg_dataset_class_name(const logreg_dataset *ds, size_t k);
 const char *logreg_dataset_feature_name(const logreg_dataset *ds, size_t j);
 size_t logreg_dataset_missing(const logreg_dataset *ds); /* number of missing values read */
+/* CSV: the label column's header name (NULL without a header or labels), its 0-based file index
+ * (-1 when none), and whether every field of the header row reads as a number (a header-less
+ * file read as if it had a header, most likely). */
+const char *logreg_dataset_target_name(const logreg_dataset *ds);
+long logreg_dataset_target_column(const logreg_dataset *ds);
+int logreg_dataset_header_numeric(const logreg_dataset *ds);
 /* Row i's text in the read option `id`'s column; NULL when no id column was read. */
 const char *logreg_dataset_id(const logreg_dataset *ds, size_t i);
 

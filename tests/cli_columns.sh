@@ -5,7 +5,9 @@
 # column predicts too, and eval on it is one error line naming the missing column; a model file
 # without the label's name (written before it was kept) still finds the label by position.
 # Also: `-` reads standard input (plain or gzip), --threshold for two-class models, and --id
-# copies a column into predict's output, --json writes JSON Lines.
+# copies a column into predict's output, --json writes JSON Lines. And train's data: line names
+# the label column (saying when it was the default last one); a header row of numbers only
+# (a header-less file read with a header) is one warning suggesting --no-header.
 . "$(dirname "$0")/lib.sh"
 need_shared tumors.csv
 data="$SHARED/data/tumors.csv"
@@ -116,4 +118,19 @@ for r, c in zip(rows, ref):
         assert abs(v - float(c["p_" + k])) <= 1e-8, (k, v, c)
     assert abs(sum(r["proba"].values()) - 1) <= 1e-12
 PY
+# The data: line names the label column.
+"$LOGREG" train "$data" --device cpu --epochs 1 --model t.json > /dev/null 2> err
+grep -q '^data: .*; label column "tumor_class" (the last column: --target chooses another)$' err &&
+  pass "data: the default label column is named" || fail "data: line: $(head -1 err)"
+"$LOGREG" train "$data" --device cpu --epochs 1 --target tumor_class --model t.json > /dev/null 2> err
+grep -q '^data: .*; label column "tumor_class"$' err && pass "data: --target named" ||
+  fail "data: line with --target: $(head -1 err)"
+# A header-less file read as if it had a header: one warning (even with --quiet).
+printf '1,2,0\n3,4,1\n5,6,0\n7,8,1\n9,9,0\n' > nohdr.csv
+"$LOGREG" train nohdr.csv --device cpu --epochs 1 --split 1,0,0 --quiet --model t.json > /dev/null 2> err
+[ "$(wc -l < err)" -eq 1 ] && grep -q 'nohdr.csv: every field of the header row is a number:.*--no-header' err &&
+  pass "numeric header: $(cat err)" || fail "numeric header: $(cat err)"
+"$LOGREG" train nohdr.csv --no-header --device cpu --epochs 1 --split 1,0,0 --quiet --model t.json \
+  > /dev/null 2> err
+[ ! -s err ] && pass "--no-header: no warning" || fail "--no-header: $(cat err)"
 finish

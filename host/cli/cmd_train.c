@@ -354,6 +354,10 @@ int cmd_train(int argc, char **argv) {
   logreg_error err;
 
   if (!(all = cli_read(pos[0], &ro))) goto out;
+  if (logreg_dataset_header_numeric(all))
+    cli_warn("%s: every field of the header row is a number: if the file has no header, pass "
+             "--no-header (its first row is read as column names now)",
+             pos[0]);
   if (!logreg_dataset_y(all)) {
     cli_error(CLI_EXIT_ERROR, "%s: no labels (IDX images need --labels)", pos[0]);
     goto out;
@@ -395,6 +399,15 @@ int cmd_train(int argc, char **argv) {
     if (logreg_dataset_missing(all))
       fprintf(stderr, ", %zu missing values (filled with training medians)",
               logreg_dataset_missing(all));
+    /* Which column is the label, and whether that was a default the user may not expect. */
+    const char *tname = logreg_dataset_target_name(all);
+    long tcol = logreg_dataset_target_column(all);
+    if (tname)
+      fprintf(stderr, "; label column \"%s\"%s", tname,
+              dopt.target ? "" : " (the last column: --target chooses another)");
+    else if (tcol >= 0)
+      fprintf(stderr, "; label column %ld%s", tcol,
+              dopt.target ? "" : " (the last column: --target chooses another)");
     fprintf(stderr, "\nsplit: train %zu, val %zu, test %zu%s\n", logreg_dataset_rows(tr),
             va ? logreg_dataset_rows(va) : 0, te ? logreg_dataset_rows(te) : 0,
             test_path ? " (from --test)" : "");

@@ -530,7 +530,8 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
   }
   L.hline = rline;
   L.ncol = cp.nf;
-  int pending = 1; /* the first record is data (no header) and still to be used */
+  int pending = 1;        /* the first record is data (no header) and still to be used */
+  int header_numeric = 0; /* a header row of numbers only: probably data (the CLI warns) */
   if (opt->header) {
     /* The names stay valid: later records never write over earlier bytes. */
     L.hdr = malloc(L.ncol * sizeof *L.hdr);
@@ -538,7 +539,12 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
       st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
       goto done;
     }
-    for (size_t c = 0; c < L.ncol; c++) L.hdr[c] = cp.f[c].s;
+    header_numeric = 1;
+    for (size_t c = 0; c < L.ncol; c++) {
+      float v;
+      L.hdr[c] = cp.f[c].s;
+      if (lr_parse_value(L.hdr[c], &v) != 0) header_numeric = 0;
+    }
     pending = 0;
   }
   st = choose_layout(&L, opt, err);
@@ -636,6 +642,7 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
     if (w) ds->w = w;
   }
   ds->missing = missing;
+  ds->header_numeric = header_numeric;
   ds->n_columns = L.ncol;
   ds->target_column = L.tcol;
   if (L.hdr && L.tcol >= 0 && !(ds->target_name = lr_strdup(L.hdr[L.tcol]))) {

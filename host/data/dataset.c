@@ -300,3 +300,11 @@ const char *logreg_dataset_feature_name(const logreg_dataset *ds, size_t j) {
 const char *logreg_dataset_id(const logreg_dataset *ds, size_t i) {
   return ds && ds->ids && i < ds->n ? ds->ids[i] : NULL;
 }
+
+const char *logreg_dataset_target_name(const logreg_dataset *ds) {
+  return ds ? ds->target_name : NULL;
+}
+
+long logreg_dataset_target_column(const logreg_dataset *ds) { return ds ? ds->target_column : -1; }
+
+int logreg_dataset_header_numeric(const logreg_dataset *ds) { return ds ? ds->header_numeric : 0; }

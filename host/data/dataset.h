@@ -23,6 +23,7 @@ struct logreg_dataset {
   long target_column;      /* file index of the target (CSV), -1 when none */
   char *target_name;       /* CSV with a header: the target column's name, else NULL */
   char **ids;              /* n strings of the read option `id`'s column, or NULL */
+  int header_numeric;      /* CSV: every field of the header row reads as a number */
   logreg_format format;    /* the format it was read from (AUTO: built from arrays) */
   int header;              /* CSV: the file had a header row */
 };

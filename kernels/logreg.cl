@@ -747,8 +747,7 @@ __kernel void lr_fused(const __global float *X, const uint x_row0, const uint ro
  * gsum[j KW + c] = sum over blocks, in order, of gpart[g, c, j] (j == d is the bias). */
 __kernel void lr_fused_finish(const __global sum_t *partials, const __global float *gpart,
                               const uint nblocks, const uint d, const uint want_grad,
-                              __global float *gsum, __global sum_t *sums,
-                              __local sum_t *scratch) {
+                              __global float *gsum, __global sum_t *sums, __local sum_t *scratch) {
   const uint lid = get_local_id(0), ld = LR_LD(d), nw = d * LR_KW;
   sum_t total[LR_NQ];
   for (uint q = 0; q < LR_NQ; q++) total[q] = rows_total(partials, nblocks, q, scratch);

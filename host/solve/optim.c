@@ -336,5 +336,3 @@ const lr_solver_def *lr_solver_find(logreg_optimizer id) {
     if (solvers[i].id == id) return &solvers[i];
   return NULL;
 }
-
-const char *lr_solver_names(void) { return "gd|sgd|momentum|adam|lbfgs|newton"; }

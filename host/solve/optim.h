@@ -43,7 +43,5 @@ typedef struct lr_solver_def {
 
 /* NULL when `id` is not an optimizer. */
 const lr_solver_def *lr_solver_find(logreg_optimizer id);
-/* The names in order, "gd|sgd|..." (static). */
-const char *lr_solver_names(void);
 
 #endif

@@ -127,10 +127,10 @@ grep -q '^data: .*; label column "tumor_class"$' err && pass "data: --target nam
   fail "data: line with --target: $(head -1 err)"
 # A header-less file read as if it had a header: one warning (even with --quiet).
 printf '1,2,0\n3,4,1\n5,6,0\n7,8,1\n9,9,0\n' > nohdr.csv
-"$LOGREG" train nohdr.csv --device cpu --epochs 1 --split 1,0,0 --quiet --model t.json > /dev/null 2> err
+"$LOGREG" train nohdr.csv --device cpu --optimizer gd --epochs 1 --split 1,0,0 --quiet --model t.json > /dev/null 2> err
 [ "$(wc -l < err)" -eq 1 ] && grep -q 'nohdr.csv: every field of the header row is a number:.*--no-header' err &&
   pass "numeric header: $(cat err)" || fail "numeric header: $(cat err)"
-"$LOGREG" train nohdr.csv --no-header --device cpu --epochs 1 --split 1,0,0 --quiet --model t.json \
+"$LOGREG" train nohdr.csv --no-header --device cpu --optimizer gd --epochs 1 --split 1,0,0 --quiet --model t.json \
   > /dev/null 2> err
 [ ! -s err ] && pass "--no-header: no warning" || fail "--no-header: $(cat err)"
 finish

@@ -54,6 +54,29 @@ n = j["train"]["rows"]
 assert abs(m["options"]["l2"] - 1.0 / n) <= 1e-15 / n, (m["options"]["l2"], n)
 PY
 
+# The defaults are scikit-learn's: with no option but the label column, full-batch L-BFGS at
+# C = 1 reaches LogisticRegression(C=1, multi_class="multinomial")'s optimum on the default
+# split's 700 training rows (tests/ref/optimum_refs.py re-draws logreg's split) within 1e-6, on
+# the device `auto` picks, and says how it stopped.
+"$LOGREG" train "$data" --target tumor_class --json --model "$WORK/d.json" > "$WORK/d.out" \
+  2> "$WORK/err" || fail "defaults: $(cat "$WORK/err")"
+python3 - "$WORK/d.out" <<'PY' && pass "defaults: lbfgs, C = 1, scikit-learn's optimum" || fail "defaults: $(cat "$WORK/d.out")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+want = 0.0786548967784029  # tests/ref/optimum_refs.py, tumors.csv, the default split, C = 1
+assert j["optimizer"] == "lbfgs" and j["stop_reason"] == "tol", j
+assert j["train"]["rows"] == 700, j["train"]
+assert abs(j["objective"] - want) / want <= 1e-6, j["objective"]
+PY
+grep -q "^training: multinomial, lbfgs (the default), C 1 (the default), at most 100 iterations" \
+  "$WORK/err" && grep -q "^converged: max |gradient| .* <= tol 1e-06 after [0-9]* iterations" \
+  "$WORK/err" && pass "defaults: said" || fail "defaults not said: $(cat "$WORK/err")"
+# --batch-size alone chooses Adam (lambda 0), and says so.
+"$LOGREG" train "$data" --device cpu --batch-size 32 --epochs 2 --model "$WORK/d.json" \
+  > /dev/null 2> "$WORK/err" || fail "--batch-size default: $(cat "$WORK/err")"
+grep -q "^training: multinomial, adam (the default with --batch-size), lr 0.01, l2 0, 2 epochs of mini-batches" \
+  "$WORK/err" && pass "--batch-size: adam" || fail "--batch-size default: $(cat "$WORK/err")"
+
 # L-BFGS and Newton at their iteration cap before the tolerance: stop_reason max_iter and one
 # warning with the gradient reached, even with --quiet; a model is still written.
 for opt in lbfgs newton; do

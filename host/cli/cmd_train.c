@@ -234,6 +234,7 @@ int cmd_train(int argc, char **argv) {
   int json = 0, quiet = 0, epochs = p.epochs;
   double lr = NAN; /* NAN: not given, the optimizer's default */
   double C = NAN;  /* NAN: not given (--l2 sets lambda) */
+  double l2 = NAN; /* NAN: not given */
   cli_device_opts dv;
   if (cli_device_env(&dv) != 0) return CLI_EXIT_USAGE;
   const arg_spec specs[] = {
@@ -244,15 +245,18 @@ int cmd_train(int argc, char **argv) {
        "stratified fractions (default 0.7,0.15,0.15; 0.85,0.15,0 with --test)"},
       {"--binary", ARG_FLAG, &p.binary, NULL, "single-logit sigmoid model (exactly 2 classes)"},
       {"--optimizer", ARG_STR, &optimizer, "NAME",
-       "gd|sgd|momentum|adam|lbfgs|newton (default adam)"},
+       "gd|sgd|momentum|adam|lbfgs|newton (default lbfgs; adam with --batch-size)"},
       {"--lr", ARG_DOUBLE, &lr, "RATE",
        "learning rate (default: gd 0.5, sgd 0.05, momentum 0.01, adam 0.01)"},
-      {"--epochs", ARG_INT, &epochs, "N", "passes over the training data (default 100)"},
+      {"--epochs", ARG_INT, &epochs, "N",
+       "passes over the training data; lbfgs, newton: iterations at most (default 100)"},
       {"--batch-size", ARG_SIZE, &p.batch_size, "N", "rows per step, 0 = full batch (default)"},
-      {"--l2", ARG_DOUBLE, &p.l2, "LAMBDA", "L2 penalty lambda/2 ||W||^2 (default 0)"},
+      {"--l2", ARG_DOUBLE, &l2, "LAMBDA",
+       "L2 penalty lambda/2 ||W||^2 (default: --C 1 for lbfgs and newton, else 0)"},
       {"--C", ARG_DOUBLE, &C, "C",
        "scikit-learn's C: lambda = 1/(C * sum of row weights) (instead of --l2)"},
-      {"--tol", ARG_DOUBLE, &p.tol, "T", "full batch: stop when max|gradient| <= T (default 0)"},
+      {"--tol", ARG_DOUBLE, &p.tol, "T",
+       "full batch: stop when max|gradient| <= T (default: lbfgs, newton 1e-6; others 0 = off)"},
       {"--patience", ARG_INT, &p.patience, "N",
        "stop after N epochs without a better val loss, keep the best (default 0 = off)"},
       {"--class-weight", ARG_STR, &class_weight, "MODE", "none|balanced (default none)"},
@@ -290,10 +294,24 @@ int cmd_train(int argc, char **argv) {
                        "--C must be a finite number > 0 (lambda = 1/(C * sum of row weights))");
     p.C = C;
   }
+  if (!isnan(l2)) p.l2 = l2;
   if (optimizer && logreg_optimizer_parse(optimizer, &p.optimizer) != 0)
     return cli_error(CLI_EXIT_USAGE,
                      "--optimizer: \"%s\" is not one of gd, sgd, momentum, adam, lbfgs, newton",
                      optimizer);
+  /* The defaults are scikit-learn's: full-batch L-BFGS to a tolerance at C = 1. Mini-batches
+   * (--batch-size) are a first-order optimizer's business, so they choose Adam. A full-batch
+   * solver without --l2 or --C gets C = 1 (an unregularized optimum need not exist); the
+   * first-order optimizers run a fixed budget of epochs and keep lambda = 0. */
+  const char *why_opt = NULL;
+  if (!optimizer) {
+    p.optimizer = p.batch_size ? LOGREG_OPTIMIZER_ADAM : LOGREG_OPTIMIZER_LBFGS;
+    why_opt = p.batch_size ? "the default with --batch-size" : "the default";
+  }
+  int full_batch_solver =
+      p.optimizer == LOGREG_OPTIMIZER_LBFGS || p.optimizer == LOGREG_OPTIMIZER_NEWTON;
+  int default_C = full_batch_solver && isnan(C) && isnan(l2);
+  if (default_C) p.C = 1.0;
   if (class_weight) {
     if (strcmp(class_weight, "balanced") == 0)
       p.class_weight_balanced = 1;
@@ -411,10 +429,20 @@ int cmd_train(int argc, char **argv) {
     fprintf(stderr, "\nsplit: train %zu, val %zu, test %zu%s\n", logreg_dataset_rows(tr),
             va ? logreg_dataset_rows(va) : 0, te ? logreg_dataset_rows(te) : 0,
             test_path ? " (from --test)" : "");
-    fprintf(stderr, "training: %s, %s, lr %g, %d epochs%s on %s\n",
-            p.binary ? "binary" : "multinomial", logreg_optimizer_name(p.optimizer),
-            p.lr > 0 ? p.lr : logreg_default_lr(p.optimizer), p.epochs,
-            p.batch_size ? ", mini-batches" : "", p.device);
+    char reg[64];
+    if (p.C > 0)
+      snprintf(reg, sizeof reg, "C %g%s", p.C, default_C ? " (the default)" : "");
+    else
+      snprintf(reg, sizeof reg, "l2 %g", p.l2);
+    fprintf(stderr, "training: %s, %s%s%s%s, ", p.binary ? "binary" : "multinomial",
+            logreg_optimizer_name(p.optimizer), why_opt ? " (" : "", why_opt ? why_opt : "",
+            why_opt ? ")" : "");
+    if (full_batch_solver)
+      fprintf(stderr, "%s, at most %d iterations, tol %g", reg, p.epochs, p.tol > 0 ? p.tol : 1e-6);
+    else
+      fprintf(stderr, "lr %g, %s, %d epochs%s", p.lr > 0 ? p.lr : logreg_default_lr(p.optimizer),
+              reg, p.epochs, p.batch_size ? " of mini-batches" : "");
+    fprintf(stderr, " on %s\n", p.device);
   }
 
   if (plan.n) {
@@ -458,6 +486,9 @@ int cmd_train(int argc, char **argv) {
     cli_warn("%s reached --epochs %d before its tolerance: max |gradient| %.3g > %g; the model "
              "is not at the optimum (raise --epochs, or --tol)",
              logreg_optimizer_name(p.optimizer), res.epochs_run, res.grad_max, res.tol);
+  else if (!quiet && res.stop_reason && strcmp(res.stop_reason, "tol") == 0 && full_batch_solver)
+    fprintf(stderr, "converged: max |gradient| %.3g <= tol %g after %d iterations\n", res.grad_max,
+            res.tol, res.epochs_run);
   else if (!quiet && res.stop_reason && strcmp(res.stop_reason, "epochs") != 0)
     fprintf(stderr, "stopped after epoch %d (%s); kept epoch %d\n", res.epochs_run, res.stop_reason,
             res.best_epoch);

@@ -170,6 +170,58 @@ def read_csv(path, target, drop=(), header=True, missing="?"):
     return x.astype(np.float32), y
 
 
+M64 = (1 << 64) - 1
+
+
+class Xoshiro:
+    """host/util/util.c's generator: splitmix64 seeds xoshiro256**."""
+
+    def __init__(self, seed):
+        self.s = []
+        for _ in range(4):
+            seed = (seed + 0x9E3779B97F4A7C15) & M64
+            z = seed
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+            self.s.append(z ^ (z >> 31))
+
+    def next(self):
+        s = self.s
+        rotl = lambda x, k: ((x << k) | (x >> (64 - k))) & M64
+        result = (rotl((s[1] * 5) & M64, 7) * 9) & M64
+        t = (s[1] << 17) & M64
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = rotl(s[3], 45)
+        return result
+
+    def below(self, n):
+        limit = M64 - M64 % n
+        while True:
+            v = self.next()
+            if v < limit:
+                return v % n
+
+
+def split_train_rows(y, train, val, test, seed=42):
+    """The training rows of logreg_dataset_split (host/prep/preprocess.c), written again from
+    its description: rows grouped by class in file order, each class shuffled (Fisher-Yates
+    from the end) with one generator seeded once, cut at round(n_c * train); file order kept."""
+    rng = Xoshiro(seed)
+    rows = []
+    for c in range(int(y.max()) + 1):
+        cls = [i for i in range(len(y)) if y[i] == c]
+        for i in range(len(cls), 1, -1):
+            j = rng.below(i)
+            cls[i - 1], cls[j] = cls[j], cls[i - 1]
+        cut = len(cls) if val == 0 and test == 0 else min(len(cls), int(math.floor(len(cls) * train + 0.5)))
+        rows += cls[:cut]
+    return sorted(rows)
+
+
 def separable(n):
     """The generated case of test_optimum.c (separable_dataset), computed the same way in
     double: points of a Weyl sequence in [-2, 2]^4, labelled by the side of a plane, each
@@ -206,6 +258,8 @@ def main():
         x, y = read_csv(tumors, "tumor_class")
         reference("tumors.csv", x, y, False, 1.0)
         reference("tumors.csv --binary", x, y, True, 1.0)
+        tr = split_train_rows(y, 0.7, 0.15, 0.15)
+        reference("tumors.csv, default split's 700 training rows", x[tr], y[tr], False, 1.0)
     if os.path.exists(bcw):
         x, y = read_csv(bcw, 10, drop=(0,), header=False)
         reference("breast-cancer-wisconsin.data", x, y, False, 1.0)
@@ -226,10 +280,12 @@ if __name__ == "__main__":
     main()
 
 # Output (scikit-learn 1.2.1, numpy 1.24.2, scipy 1.10.1; about 3 minutes on 2 cores, most of it
-# scikit-learn on Fashion-MNIST). tests/test_optimum.c holds these J values.
+# scikit-learn on Fashion-MNIST). tests/test_optimum.c holds these J values
+# (tests/cli_solvers.sh the default split's).
 #
 # tumors.csv                                       C=1 N=1000 D=2: J = 0.0695705074827313 (scikit-learn 0.0695705074827313, rel 0.0e+00; max|grad| 4.2e-17)
 # tumors.csv --binary                              C=1 N=1000 D=2: J = 0.0873804054579653 (scikit-learn 0.0873804054579653, rel 0.0e+00; max|grad| 1.6e-17)
+# tumors.csv, default split's 700 training rows    C=1 N=700 D=2: J = 0.0786548967784029 (scikit-learn 0.078654896778403, rel 1.8e-16; max|grad| 5.2e-18)
 # breast-cancer-wisconsin.data                     C=1 N=699 D=9: J = 0.0836195023483367 (scikit-learn 0.0836195023483367, rel 1.7e-16; max|grad| 1.6e-17)
 # breast-cancer-wisconsin.data --binary            C=1 N=699 D=9: J = 0.0860597174020408 (scikit-learn 0.0860597174020408, rel 1.6e-16; max|grad| 3.4e-12)
 # separable 2000 x 4                               C=10000 N=2000 D=4: J = 1.65763630999323e-06 (scikit-learn 1.65763638213121e-06, rel 4.4e-08; max|grad| 1.7e-18)

@@ -76,6 +76,9 @@ typedef struct logreg_read_options {
   const char *weight;   /* CSV: column of per-row sample weights (name or 0-based index); NULL =
                            none. Neither a feature nor the target; values finite, >= 0. Ignored
                            when reading for a model (feature_names/feature_columns set). */
+  const char *folds;    /* CSV: column of cross-validation fold numbers (integers >= 0; name or
+                           0-based index; logreg_dataset_folds); NULL = none. Like `weight`:
+                           neither a feature nor the target, ignored when reading for a model. */
   const char *labels;   /* IDX: path of the labels file; NULL = unlabelled */
   const char *id;       /* CSV: a column (name or 0-based index) whose text is kept per row as
                            it is (logreg_dataset_id), e.g. for predictions; NULL = none */
@@ -118,6 +121,8 @@ size_t logreg_dataset_missing(const logreg_dataset *ds); /* number of missing va
 const char *logreg_dataset_target_name(const logreg_dataset *ds);
 long logreg_dataset_target_column(const logreg_dataset *ds);
 int logreg_dataset_header_numeric(const logreg_dataset *ds);
+/* The read option `folds`' column: n fold numbers (>= 0), or NULL when none was read. */
+const int32_t *logreg_dataset_folds(const logreg_dataset *ds);
 /* Row i's text in the read option `id`'s column; NULL when no id column was read. */
 const char *logreg_dataset_id(const logreg_dataset *ds, size_t i);
 
@@ -380,6 +385,51 @@ typedef struct logreg_train_result {
 logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *val,
                            const logreg_params *params, logreg_model **out,
                            logreg_train_result *result, logreg_error *err);
+
+/* ---- Cross-validation over a grid (logreg train --cv) ----
+ *
+ * K-fold cross-validation of every value of a grid of C (or lambda) values, scikit-learn's
+ * LogisticRegressionCV: model (g, f) trains on the rows outside fold f with value g and is
+ * scored on fold f. All G x K models train together: each pass over X evaluates every model
+ * that is still running (the folds enter as row masks), so X is read once per pass for the
+ * whole grid. The preprocessing (medians, scaler) is fitted once on all of `train`, as when a
+ * scaled X is handed to LogisticRegressionCV. Each model is trained by L-BFGS (memory 10,
+ * backtracking line search on the Armijo condition) until max |gradient| <= params.tol (1e-6
+ * when 0) or params.epochs iterations; params.optimizer, lr and batch_size are not used. */
+typedef struct logreg_cv_options {
+  const double *values; /* the grid: n_values values of C (values_are_C) or of lambda */
+  size_t n_values;
+  int values_are_C;
+  size_t k_folds;       /* K >= 2 */
+  const int32_t *folds; /* train->n fold numbers 0..K-1 (each fold non-empty), or NULL: a
+                           stratified assignment drawn with params.seed */
+} logreg_cv_options;
+
+typedef struct logreg_cv_model {
+  double value;                  /* its grid value (C or lambda) */
+  int fold;                      /* the held-out fold */
+  double l2;                     /* the lambda it trained with (1 / (C * its rows' weight)) */
+  double objective;              /* J on its training rows at the end */
+  double train_loss;             /* mean unweighted loss on its training rows */
+  double val_loss, val_accuracy; /* on the held-out fold (unweighted means) */
+  size_t train_rows, val_rows;
+  int iterations;          /* L-BFGS iterations */
+  long evaluations;        /* passes over X in which it was evaluated */
+  double grad_max;         /* max |dJ/dtheta| at the end */
+  const char *stop_reason; /* static: "tol", "max_iter" or "converged" (no step lowers J) */
+} logreg_cv_model;
+
+typedef struct logreg_cv_result {
+  double seconds; /* the grid's training, preprocessing included */
+  long passes;    /* passes over X (each evaluates every running model) */
+  char device[200];
+} logreg_cv_result;
+
+/* Trains the n_values x k_folds models (value-major: models[g * K + f]) on `train`. The
+ * per-row fold numbers used are written to `folds_out` (train->n entries) when not NULL. */
+logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *params,
+                        const logreg_cv_options *opt, logreg_cv_model *models, int32_t *folds_out,
+                        logreg_cv_result *result, logreg_error *err);
 
 /* Training one epoch at a time: what logreg_train does, opened up so that a caller (a
  * benchmark, an interactive tool) can time epochs on data already resident on the device.

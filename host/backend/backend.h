@@ -82,6 +82,16 @@ typedef struct lr_backend_ops {
    * sum_i s_i [x_i; 1] r_i^T with r_i the row's Hessian of l_i applied to [x_i; 1]^T V
    * (backend/cpu.c's lr_reference_hv). NULL when the backend has none. */
   logreg_status (*hv)(lr_backend *be, int v, int out, logreg_error *err);
+  /* Cross-validation grids (host/solve/grid.c): m models evaluated over the train slot in one
+   * pass. Model j's parameters are theta[j nparam .. (j + 1) nparam) ([W | b] each); it trains
+   * on the rows i with fold[i] != held[j] and is validated on the rows with fold[i] == held[j].
+   * Fills train[j] (raw sums over its training rows, weighted by the slot's s), val[j] (over
+   * its held-out rows: loss, correct and rows; wloss and s weighted as train's) and gsum[j
+   * nparam ...] (the raw gradient sums over its training rows). The sums do not depend on the
+   * number of threads. NULL when the backend has none (the grid then runs on cpu). */
+  logreg_status (*grid_sums)(lr_backend *be, const int32_t *fold, size_t m, const int32_t *held,
+                             const double *theta, lr_sums *train, lr_sums *val, double *gsum,
+                             logreg_error *err);
   /* Adds `count` zeroed vectors; *first receives the id of the first. */
   logreg_status (*vec_alloc)(lr_backend *be, int count, int *first, logreg_error *err);
   logreg_status (*vec_read)(lr_backend *be, int v, double *out, logreg_error *err);

@@ -314,6 +314,129 @@ static logreg_status cpu_vec_step(lr_backend *be, const lr_update *u, logreg_err
   return LOGREG_OK;
 }
 
+/* ---- Cross-validation grids: every model of the grid in one pass over the rows ---- */
+
+/* Rows are cut into GRID_BLOCKS fixed blocks whatever the thread count; each block sums into
+ * its own buffers and the blocks are added in order, so the sums are the same bits at any
+ * thread count. */
+#define GRID_BLOCKS 8
+
+typedef struct grid_job {
+  const cpu_backend *cb;
+  const int32_t *fold, *held;
+  size_t m, nblk;
+  const double *theta;
+  lr_sums *train, *val; /* nblk x m */
+  double *gsum;         /* nblk x m x nparam */
+  double *scratch;      /* nt x m x 2k */
+} grid_job;
+
+static void grid_block(grid_job *job, size_t blk, double *zp) {
+  const lr_backend *be = &job->cb->base;
+  size_t n = be->n[LR_SLOT_TRAIN], d = be->d, k = be->k, kw = be->kw, np = be->nparam;
+  size_t nwz = d * kw, m = job->m;
+  const float *x = job->cb->x[LR_SLOT_TRAIN];
+  const int32_t *y = job->cb->y[LR_SLOT_TRAIN];
+  const float *s = job->cb->s[LR_SLOT_TRAIN];
+  lr_sums *tr = job->train + blk * m, *va = job->val + blk * m;
+  double *gs = job->gsum + blk * m * np;
+  memset(tr, 0, m * sizeof *tr);
+  memset(va, 0, m * sizeof *va);
+  memset(gs, 0, m * np * sizeof *gs);
+  for (size_t i = n * blk / job->nblk; i < n * (blk + 1) / job->nblk; i++) {
+    const float *xr = x + i * d;
+    double si = (double)s[i];
+    int yi = y[i];
+    for (size_t j = 0; j < m; j++) {
+      const double *w = job->theta + j * np;
+      double *z = zp + j * 2 * k, *p = z + k;
+      for (size_t c = 0; c < kw; c++) z[c] = w[nwz + c];
+      for (size_t f = 0; f < d; f++) {
+        double xf = xr[f];
+        const double *wf = w + f * kw;
+        for (size_t c = 0; c < kw; c++) z[c] += xf * wf[c];
+      }
+      int held = job->fold[i] == job->held[j];
+      lr_sums *o = held ? &va[j] : &tr[j];
+      double li, lu, right;
+      if (be->binary) {
+        double dz;
+        li = lr_binary_loss(z[0], yi, be->pos_weight, &dz);
+        lu = be->pos_weight == 1.0 ? li : lr_binary_loss(z[0], yi, 1.0, NULL);
+        right = ((z[0] > 0) == (yi == 1)) ? 1.0 : 0.0;
+        p[0] = si * dz;
+      } else {
+        double zmax, lsum = lr_softmax(z, k, p, &zmax);
+        li = lu = (zmax - z[yi]) + lsum;
+        size_t best = 0;
+        for (size_t c = 1; c < k; c++)
+          if (z[c] > z[best]) best = c;
+        right = best == (size_t)yi ? 1.0 : 0.0;
+        for (size_t c = 0; c < k; c++) p[c] = si * (p[c] - (c == (size_t)yi ? 1.0 : 0.0));
+      }
+      o->wloss += si * li;
+      o->loss += lu;
+      o->correct += right;
+      o->s += si;
+      o->rows += 1.0;
+      if (held) continue;
+      double *g = gs + j * np;
+      for (size_t f = 0; f < d; f++) {
+        double xf = xr[f];
+        double *gf = g + f * kw;
+        for (size_t c = 0; c < kw; c++) gf[c] += xf * p[c];
+      }
+      for (size_t c = 0; c < kw; c++) g[nwz + c] += p[c];
+    }
+  }
+}
+
+static void grid_part(void *ctx, unsigned t, unsigned nt) {
+  grid_job *job = ctx;
+  double *zp = job->scratch + (size_t)t * job->m * 2 * job->cb->base.k;
+  for (size_t blk = t; blk < job->nblk; blk += nt) grid_block(job, blk, zp);
+}
+
+static logreg_status cpu_grid_sums(lr_backend *be, const int32_t *fold, size_t m,
+                                   const int32_t *held, const double *theta, lr_sums *train,
+                                   lr_sums *val, double *gsum, logreg_error *err) {
+  cpu_backend *cb = (cpu_backend *)be;
+  size_t n = be->n[LR_SLOT_TRAIN], np = be->nparam;
+  size_t nblk = n < GRID_BLOCKS ? (n ? n : 1) : GRID_BLOCKS;
+  unsigned nt = lr_threads_for(n * be->d * m * be->kw, 0);
+  if (nt > nblk) nt = (unsigned)nblk;
+  grid_job job = {cb, fold, held, m, nblk, theta, NULL, NULL, NULL, NULL};
+  job.train = malloc(2 * nblk * m * sizeof *job.train);
+  job.gsum = malloc(nblk * m * np * sizeof *job.gsum);
+  job.scratch = malloc(nt * m * 2 * be->k * sizeof *job.scratch);
+  if (!job.train || !job.gsum || !job.scratch) {
+    free(job.train);
+    free(job.gsum);
+    free(job.scratch);
+    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory for a grid of %zu models", m);
+  }
+  job.val = job.train + nblk * m;
+  lr_parallel(nt, grid_part, &job);
+  memset(train, 0, m * sizeof *train);
+  memset(val, 0, m * sizeof *val);
+  memset(gsum, 0, m * np * sizeof *gsum);
+  for (size_t b = 0; b < nblk; b++) {
+    for (size_t j = 0; j < m; j++) {
+      const lr_sums *t = &job.train[b * m + j], *v = &job.val[b * m + j];
+      train[j].wloss += t->wloss, train[j].loss += t->loss, train[j].correct += t->correct;
+      train[j].s += t->s, train[j].rows += t->rows;
+      val[j].wloss += v->wloss, val[j].loss += v->loss, val[j].correct += v->correct;
+      val[j].s += v->s, val[j].rows += v->rows;
+    }
+    const double *g = job.gsum + b * m * np;
+    for (size_t q = 0; q < m * np; q++) gsum[q] += g[q];
+  }
+  free(job.train);
+  free(job.gsum);
+  free(job.scratch);
+  return LOGREG_OK;
+}
+
 static void cpu_destroy(lr_backend *be) {
   cpu_backend *cb = (cpu_backend *)be;
   if (!cb) return;
@@ -334,6 +457,7 @@ static const lr_backend_ops cpu_ops = {
     .set_order = cpu_set_order,
     .sums = cpu_sums,
     .hv = cpu_hv,
+    .grid_sums = cpu_grid_sums,
     .vec_alloc = cpu_vec_alloc,
     .vec_read = cpu_vec_read,
     .vec_write = cpu_vec_write,

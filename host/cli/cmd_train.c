@@ -223,6 +223,102 @@ static int run_sweep(const sweep_plan *plan, const logreg_dataset *tr, const log
   return 0;
 }
 
+/* --cv K: the G x K grid trained together (logreg_cv), a table of mean and standard deviation
+ * (over the folds, ddof 0) of the validation loss and accuracy per value, and p's l2 or C set
+ * to the value of the lowest mean validation loss (the first of equals: LogisticRegressionCV's
+ * rule with scoring="neg_log_loss"). Returns 0, or the exit status after printing an error. */
+static int run_cv(const sweep_plan *plan, size_t K, const logreg_dataset *tr, logreg_params *p,
+                  int quiet, int json, cJSON **out_json) {
+  const char *key = sweep_keys[plan->key];
+  size_t G = plan->n;
+  logreg_cv_model *models = calloc(G * K, sizeof *models);
+  if (!models) return cli_error(CLI_EXIT_ERROR, "out of memory");
+  logreg_cv_options co = {plan->v, G, plan->key == SWEEP_C, K, logreg_dataset_folds(tr)};
+  logreg_cv_result cr;
+  logreg_error err;
+  if (!quiet)
+    fprintf(stderr,
+            "cross-validation: %zu values of %s x %zu folds (%s), %zu models trained "
+            "together by lbfgs\n",
+            G, key, K, co.folds ? "from --folds" : "stratified, --seed", G * K);
+  if (logreg_cv(tr, p, &co, models, NULL, &cr, &err) != LOGREG_OK) {
+    free(models);
+    return cli_error(err.status == LOGREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR, "%s",
+                     err.message);
+  }
+  double mean_l[32], std_l[32], mean_a[32], std_a[32], iters[32];
+  size_t best = 0, capped = 0;
+  for (size_t g = 0; g < G; g++) {
+    double sl = 0, sa = 0, si = 0;
+    for (size_t f = 0; f < K; f++) {
+      const logreg_cv_model *m = &models[g * K + f];
+      sl += m->val_loss, sa += m->val_accuracy, si += m->iterations;
+      capped += strcmp(m->stop_reason, "max_iter") == 0;
+    }
+    mean_l[g] = sl / (double)K, mean_a[g] = sa / (double)K, iters[g] = si / (double)K;
+    double vl = 0, vacc = 0;
+    for (size_t f = 0; f < K; f++) {
+      const logreg_cv_model *m = &models[g * K + f];
+      vl += (m->val_loss - mean_l[g]) * (m->val_loss - mean_l[g]);
+      vacc += (m->val_accuracy - mean_a[g]) * (m->val_accuracy - mean_a[g]);
+    }
+    std_l[g] = sqrt(vl / (double)K), std_a[g] = sqrt(vacc / (double)K);
+    if (mean_l[g] < mean_l[best]) best = g;
+  }
+  if (!quiet)
+    fprintf(stderr, "cross-validation: %.3f s, %ld passes over X on %s\n", cr.seconds, cr.passes,
+            cr.device);
+  if (capped)
+    cli_warn("--cv: %zu of %zu models reached --epochs %d before the tolerance (raise --epochs)",
+             capped, G * K, p->epochs);
+  if (json) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON *a = cJSON_AddArrayToObject(o, "values");
+    cJSON_AddNumberToObject(o, "folds", (double)K);
+    cJSON_AddStringToObject(o, "key", key);
+    cJSON_AddNumberToObject(o, "best", plan->v[best]);
+    cJSON_AddNumberToObject(o, "seconds", cr.seconds);
+    cJSON_AddNumberToObject(o, "passes", (double)cr.passes);
+    for (size_t g = 0; a && g < G; g++) {
+      cJSON *v = cJSON_CreateObject();
+      cJSON_AddNumberToObject(v, key, plan->v[g]);
+      cJSON_AddNumberToObject(v, "val_loss_mean", mean_l[g]);
+      cJSON_AddNumberToObject(v, "val_loss_std", std_l[g]);
+      cJSON_AddNumberToObject(v, "val_accuracy_mean", mean_a[g]);
+      cJSON_AddNumberToObject(v, "val_accuracy_std", std_a[g]);
+      cJSON *fa = cJSON_AddArrayToObject(v, "folds");
+      for (size_t f = 0; fa && f < K; f++) {
+        const logreg_cv_model *m = &models[g * K + f];
+        cJSON *fo = cJSON_CreateObject();
+        cJSON_AddNumberToObject(fo, "objective", m->objective);
+        cJSON_AddNumberToObject(fo, "l2", m->l2);
+        cJSON_AddNumberToObject(fo, "val_loss", m->val_loss);
+        cJSON_AddNumberToObject(fo, "val_accuracy", m->val_accuracy);
+        cJSON_AddNumberToObject(fo, "train_rows", (double)m->train_rows);
+        cJSON_AddNumberToObject(fo, "val_rows", (double)m->val_rows);
+        cJSON_AddNumberToObject(fo, "iterations", m->iterations);
+        cJSON_AddNumberToObject(fo, "grad_max", m->grad_max);
+        cJSON_AddStringToObject(fo, "stop_reason", m->stop_reason);
+        cJSON_AddItemToArray(fa, fo);
+      }
+      cJSON_AddItemToArray(a, v);
+    }
+    *out_json = o;
+  } else {
+    printf("cross-validation over %s, %zu folds (mean and std over the folds):\n", key, K);
+    printf("  %12s  %10s  %8s  %12s  %8s  %10s\n", key, "val loss", "std", "val accuracy", "std",
+           "iterations");
+    for (size_t g = 0; g < G; g++)
+      printf("  %12g  %10.6f  %8.6f  %12.4f  %8.4f  %10.1f%s\n", plan->v[g], mean_l[g], std_l[g],
+             mean_a[g], std_a[g], iters[g], g == best ? "  <- best" : "");
+    printf("training on all %zu rows with the best, %s=%g\n\n", logreg_dataset_rows(tr), key,
+           plan->v[best]);
+  }
+  set_swept(p, plan->key, plan->v[best]);
+  free(models);
+  return 0;
+}
+
 int cmd_train(int argc, char **argv) {
   cli_data_opts dopt = {0};
   logreg_params p;
@@ -232,6 +328,8 @@ int cmd_train(int argc, char **argv) {
   const char *model_path = "model.json", *history = NULL, *class_weight = NULL;
   const char *sweep = NULL, *weight = NULL, *gemm = NULL;
   int json = 0, quiet = 0, epochs = p.epochs;
+  size_t cv = 0;
+  const char *folds = NULL;
   double lr = NAN; /* NAN: not given, the optimizer's default */
   double C = NAN;  /* NAN: not given (--l2 sets lambda) */
   double l2 = NAN; /* NAN: not given */
@@ -263,6 +361,11 @@ int cmd_train(int argc, char **argv) {
       {"--weight", ARG_STR, &weight, "COL", "CSV column of per-row sample weights (>= 0)"},
       {"--sweep", ARG_STR, &sweep, "KEY=V1,V2,..",
        "train once per lr=, l2= or C= value, rank by val loss, keep the best"},
+      {"--cv", ARG_SIZE, &cv, "K",
+       "K-fold cross-validation of the --sweep C= or l2= values (default C=1e-4..1e4, 10 values),"
+       " all models in one pass per iteration; then refit with the best"},
+      {"--folds", ARG_STR, &folds, "COL",
+       "CSV column of fold numbers 0..K-1 for --cv (not a feature; implies --cv)"},
       {"--pos-weight", ARG_DOUBLE, &p.pos_weight, "W", "--binary: weight of positives (default 1)"},
       {"--momentum", ARG_DOUBLE, &p.momentum, "MU", "momentum coefficient (default 0.9)"},
       {"--nesterov", ARG_FLAG, &p.nesterov, NULL, "Nesterov momentum"},
@@ -335,6 +438,23 @@ int cmd_train(int argc, char **argv) {
       return cli_error(CLI_EXIT_USAGE, "--split: the test fraction must be 0 with --test");
   }
   if (test_labels && !test_path) return cli_error(CLI_EXIT_USAGE, "--test-labels needs --test");
+  if (cv == 1) return cli_error(CLI_EXIT_USAGE, "--cv K needs K >= 2 folds");
+  if (cv || folds) {
+    if (optimizer && p.optimizer != LOGREG_OPTIMIZER_LBFGS)
+      return cli_error(CLI_EXIT_USAGE,
+                       "--cv trains every model with lbfgs: --optimizer %s does not go with it",
+                       optimizer);
+    if (p.batch_size)
+      return cli_error(CLI_EXIT_USAGE, "--cv trains full-batch: --batch-size does not go with it");
+    if (p.patience)
+      return cli_error(CLI_EXIT_USAGE, "--cv has no validation split: --patience does not go "
+                                       "with it");
+    /* The folds are the validation: no validation split, a test split kept by default. */
+    if (!split) fr[0] = test_path ? 1.0 : 0.85, fr[1] = 0.0, fr[2] = test_path ? 0.0 : 0.15;
+    if (fr[1] > 0)
+      return cli_error(CLI_EXIT_USAGE,
+                       "--split: the validation fraction must be 0 with --cv (the folds validate)");
+  }
   if (gemm && !cli_gemm_valid(gemm))
     return cli_error(CLI_EXIT_USAGE, "--gemm: \"%s\" is not auto, tiled, fused, own or clblast",
                      gemm);
@@ -360,15 +480,24 @@ int cmd_train(int argc, char **argv) {
   logreg_read_options ro;
   if (cli_read_options(&dopt, &ro) != 0) return CLI_EXIT_USAGE;
   ro.weight = weight;
+  ro.folds = folds;
   sweep_plan plan = {0};
   if (sweep && parse_sweep(sweep, &plan) != 0) return CLI_EXIT_USAGE;
+  if ((cv || folds) && plan.n && plan.key == SWEEP_LR)
+    return cli_error(CLI_EXIT_USAGE, "--cv cross-validates C= or l2= values; lr= is for --sweep "
+                                     "alone (lbfgs chooses its own steps)");
+  if ((cv || folds) && !plan.n) { /* LogisticRegressionCV's default Cs: 10 values, 1e-4..1e4 */
+    plan.key = SWEEP_C;
+    plan.n = 10;
+    for (size_t i = 0; i < 10; i++) plan.v[i] = pow(10.0, -4.0 + 8.0 * (double)i / 9.0);
+  }
   int rc = CLI_EXIT_ERROR;
   logreg_dataset *all = NULL, *tr = NULL, *va = NULL, *te = NULL;
   logreg_model *model = NULL;
   double *proba = NULL;
   logreg_metrics met = {0};
   progress pg = {0};
-  cJSON *sweep_json = NULL;
+  cJSON *sweep_json = NULL, *cv_json = NULL;
   logreg_error err;
 
   if (!(all = cli_read(pos[0], &ro))) goto out;
@@ -429,6 +558,27 @@ int cmd_train(int argc, char **argv) {
     fprintf(stderr, "\nsplit: train %zu, val %zu, test %zu%s\n", logreg_dataset_rows(tr),
             va ? logreg_dataset_rows(va) : 0, te ? logreg_dataset_rows(te) : 0,
             test_path ? " (from --test)" : "");
+  }
+  if (folds && !cv) { /* --folds alone: K from the fold numbers */
+    const int32_t *fo = logreg_dataset_folds(tr);
+    for (size_t i = 0; i < logreg_dataset_rows(tr); i++)
+      if ((size_t)fo[i] + 1 > cv) cv = (size_t)fo[i] + 1;
+    if (cv < 2) cv = 2; /* one fold only: logreg_cv says which is empty */
+  }
+  if (cv) {
+    if ((rc = run_cv(&plan, cv, tr, &p, quiet, json, &cv_json)) != 0) goto out;
+    rc = CLI_EXIT_ERROR;
+    default_C = 0;
+  } else if (plan.n) {
+    if (!va || logreg_dataset_rows(va) == 0) {
+      cli_error(CLI_EXIT_USAGE, "--sweep ranks settings by validation loss: it needs a validation "
+                                "split (see --split)");
+      rc = CLI_EXIT_USAGE;
+      goto out;
+    }
+    if (run_sweep(&plan, tr, va, &p, quiet, json, &sweep_json) != 0) goto out;
+  }
+  if (!quiet) {
     char reg[64];
     if (p.C > 0)
       snprintf(reg, sizeof reg, "C %g%s", p.C, default_C ? " (the default)" : "");
@@ -443,16 +593,6 @@ int cmd_train(int argc, char **argv) {
       fprintf(stderr, "lr %g, %s, %d epochs%s", p.lr > 0 ? p.lr : logreg_default_lr(p.optimizer),
               reg, p.epochs, p.batch_size ? " of mini-batches" : "");
     fprintf(stderr, " on %s\n", p.device);
-  }
-
-  if (plan.n) {
-    if (!va || logreg_dataset_rows(va) == 0) {
-      cli_error(CLI_EXIT_USAGE, "--sweep ranks settings by validation loss: it needs a validation "
-                                "split (see --split)");
-      rc = CLI_EXIT_USAGE;
-      goto out;
-    }
-    if (run_sweep(&plan, tr, va, &p, quiet, json, &sweep_json) != 0) goto out;
   }
 
   pg.quiet = quiet;
@@ -547,6 +687,10 @@ int cmd_train(int argc, char **argv) {
     }
     cJSON_AddItemToObject(o, "test", test);
     cJSON_AddStringToObject(o, "model", model_path);
+    if (cv_json) {
+      cJSON_AddItemToObject(o, "cv", cv_json);
+      cv_json = NULL;
+    }
     if (sweep_json) {
       cJSON_AddItemToObject(o, "sweep", sweep_json);
       sweep_json = NULL;
@@ -576,6 +720,7 @@ int cmd_train(int argc, char **argv) {
   rc = 0;
 out:
   cJSON_Delete(sweep_json);
+  cJSON_Delete(cv_json);
   free(pg.rows);
   free(proba);
   logreg_metrics_free(&met);

@@ -191,6 +191,7 @@ typedef struct csv_layout {
   long tcol;    /* file index of the target, -1 when unlabelled */
   long wcol;    /* file index of the sample weights to read, -1 when none */
   long wskip;   /* reading for a model: file index of the weight column to ignore, or -1 */
+  long kcol;    /* file index of the fold numbers to read (opt->folds), -1 when none */
   long icol;    /* file index of the id column (opt->id), -1 when none */
 } csv_layout;
 
@@ -275,11 +276,28 @@ static logreg_status layout_training(csv_layout *L, const logreg_read_options *o
     }
     L->wcol = (long)w;
   }
+  if (opt->folds) {
+    size_t f;
+    int absent;
+    logreg_status st = find_column(L, opt->folds, "folds", 1, &f, &absent, err);
+    if (st != LOGREG_OK) return st;
+    if ((long)f == L->tcol || (long)f == L->wcol) {
+      char lab[80];
+      column_label(L, f, lab, sizeof lab);
+      return lr_fail(err, LOGREG_EINVAL, "%s: column %s is both the %s and the folds column%s",
+                     L->path, lab, (long)f == L->tcol ? "target" : "weight",
+                     (long)f == L->tcol && !opt->target
+                         ? " (the target is the last column unless --target says)"
+                         : "");
+    }
+    L->kcol = (long)f;
+  }
   unsigned char *keep = malloc(ncol);
   if (!keep) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", L->path);
   memset(keep, 1, ncol);
   if (L->tcol >= 0) keep[L->tcol] = 0;
   if (L->wcol >= 0) keep[L->wcol] = 0;
+  if (L->kcol >= 0) keep[L->kcol] = 0;
   logreg_status st = LOGREG_OK;
   if (opt->drop) {
     char *list = lr_strdup(opt->drop);
@@ -301,6 +319,11 @@ static logreg_status layout_training(csv_layout *L, const logreg_read_options *o
         column_label(L, c, lab, sizeof lab);
         st = lr_fail(err, LOGREG_EINVAL, "%s: column %s is both the target and dropped", L->path,
                      lab);
+      } else if (st == LOGREG_OK && (long)c == L->kcol) {
+        char lab[80];
+        column_label(L, c, lab, sizeof lab);
+        st = lr_fail(err, LOGREG_EINVAL, "%s: column %s is both dropped and the folds column",
+                     L->path, lab);
       } else if (st == LOGREG_OK && (long)c == L->wcol) {
         char lab[80];
         column_label(L, c, lab, sizeof lab);
@@ -495,6 +518,25 @@ static logreg_status parse_weight(const csv_layout *L, const csv_field *fld, flo
   return LOGREG_OK;
 }
 
+/* Parses one fold number: an integer 0..2^31-1 ("3", "3.0"). */
+static logreg_status parse_fold(const csv_layout *L, const csv_field *fld, int32_t *out,
+                                logreg_error *err) {
+  size_t c = (size_t)L->kcol;
+  char where[600], suffix[96];
+  snprintf(where, sizeof where, "%s:%zu:%zu", L->path, fld->line, c + 1);
+  if (L->hdr)
+    snprintf(suffix, sizeof suffix, " (folds column \"%.60s\")", L->hdr[c]);
+  else
+    snprintf(suffix, sizeof suffix, " (folds column)");
+  char *end;
+  double v = strtod(fld->s, &end);
+  if (end == fld->s || *end != '\0' || !(v >= 0) || v != floor(v) || v > 2147483647.0)
+    return lr_fail(err, LOGREG_EPARSE, "%s: fold \"%.40s\"%s is not an integer >= 0", where, fld->s,
+                   suffix);
+  *out = (int32_t)v;
+  return LOGREG_OK;
+}
+
 /* Fields are C strings inside the buffer, so a NUL byte would silently cut a value short
  * ("2<NUL>3" read as 2): refuse such a file, which is binary data rather than CSV. */
 static logreg_status check_no_nul(const char *path, const char *buf, size_t len,
@@ -514,7 +556,7 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
   if (nul_st != LOGREG_OK) return nul_st;
   csv_parser cp = {.path = path, .p = buf, .end = buf + len, .line = 1};
   if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) cp.p += 3;
-  csv_layout L = {.path = path, .tcol = -1, .wcol = -1, .wskip = -1, .icol = -1};
+  csv_layout L = {.path = path, .tcol = -1, .wcol = -1, .wskip = -1, .icol = -1, .kcol = -1};
   logreg_dataset *ds = NULL;
   char **labels = NULL;
   size_t *row_line = NULL;
@@ -568,6 +610,10 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
     row_line = malloc(nmax * sizeof *row_line);
   }
   if (ds && L.wcol >= 0) ds->w = malloc(nmax * sizeof *ds->w);
+  if (ds && L.kcol >= 0 && !(ds->folds = malloc(nmax * sizeof *ds->folds))) {
+    st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu rows", path, nmax);
+    goto done;
+  }
   if (ds && L.icol >= 0) ds->ids = calloc(nmax, sizeof *ds->ids);
   if (!ds || (labelled && (!labels || !row_line)) || (L.wcol >= 0 && !ds->w) ||
       (L.icol >= 0 && !ds->ids)) {
@@ -610,6 +656,8 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
       st = parse_weight(&L, &cp.f[L.wcol], &ds->w[n], err);
       if (st != LOGREG_OK) goto done;
     }
+    if (L.kcol >= 0 && (st = parse_fold(&L, &cp.f[L.kcol], &ds->folds[n], err)) != LOGREG_OK)
+      goto done;
     if (L.icol >= 0 && !(ds->ids[n] = lr_strdup(cp.f[L.icol].s))) {
       st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
       goto done;

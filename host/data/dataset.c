@@ -48,6 +48,7 @@ void logreg_dataset_free(logreg_dataset *ds) {
   free(ds->x);
   free(ds->y);
   free(ds->w);
+  free(ds->folds);
   lr_free_strings(ds->class_names, ds->k);
   lr_free_strings(ds->feature_names, ds->d);
   free(ds->feature_columns);
@@ -144,6 +145,11 @@ logreg_dataset *lr_dataset_subset(const logreg_dataset *src, const size_t *idx, 
     ds->w = malloc((m ? m : 1) * sizeof(float));
     if (!ds->w) goto oom;
     for (size_t r = 0; r < m; r++) ds->w[r] = src->w[idx[r]];
+  }
+  if (src->folds) {
+    ds->folds = malloc((m ? m : 1) * sizeof *ds->folds);
+    if (!ds->folds) goto oom;
+    for (size_t r = 0; r < m; r++) ds->folds[r] = src->folds[idx[r]];
   }
   for (size_t j = 0; j < d; j++) {
     if (src->feature_names && src->feature_names[j] &&
@@ -296,6 +302,8 @@ const char *logreg_dataset_feature_name(const logreg_dataset *ds, size_t j) {
   if (!ds || !ds->feature_names || j >= ds->d) return NULL;
   return ds->feature_names[j];
 }
+
+const int32_t *logreg_dataset_folds(const logreg_dataset *ds) { return ds ? ds->folds : NULL; }
 
 const char *logreg_dataset_id(const logreg_dataset *ds, size_t i) {
   return ds && ds->ids && i < ds->n ? ds->ids[i] : NULL;

@@ -13,6 +13,7 @@ struct logreg_dataset {
   float *x;             /* n x d row-major; NaN marks a missing value */
   int32_t *y;           /* n labels in 0..k-1, or NULL when unlabelled */
   float *w;             /* n per-row sample weights, or NULL (all 1) */
+  int32_t *folds;       /* n cross-validation fold numbers (read option `folds`), or NULL */
   size_t k;             /* number of classes (0 when unlabelled) */
   char **class_names;   /* k strings */
   char **feature_names; /* d strings */

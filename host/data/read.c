@@ -61,6 +61,9 @@ logreg_status logreg_dataset_read(const char *path, const logreg_read_options *o
   if (opt->weight && fmt != LOGREG_FORMAT_CSV)
     return lr_fail(err, LOGREG_EINVAL, "%s: --weight needs CSV data (this file is read as %s)",
                    path, fmt == LOGREG_FORMAT_LIBSVM ? "LIBSVM" : "IDX");
+  if (opt->folds && fmt != LOGREG_FORMAT_CSV)
+    return lr_fail(err, LOGREG_EINVAL, "%s: --folds needs CSV data (this file is read as %s)", path,
+                   fmt == LOGREG_FORMAT_LIBSVM ? "LIBSVM" : "IDX");
 
   char *buf;
   size_t len;

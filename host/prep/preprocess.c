@@ -275,6 +275,20 @@ int lr_class_weights(const int32_t *y, size_t n, size_t k, int balanced, double 
   return 0;
 }
 
+float *lr_row_weights(const logreg_dataset *ds, int balanced) {
+  float *s = malloc((ds->n ? ds->n : 1) * sizeof *s);
+  double *cw = malloc((ds->k ? ds->k : 1) * sizeof *cw);
+  if (!s || !cw || lr_class_weights(ds->y, ds->n, ds->k, balanced, cw) != 0) {
+    free(s);
+    free(cw);
+    return NULL;
+  }
+  for (size_t i = 0; i < ds->n; i++)
+    s[i] = (float)(cw[ds->y[i]] * (ds->w ? (double)ds->w[i] : 1.0));
+  free(cw);
+  return s;
+}
+
 static int cmp_size(const void *a, const void *b) {
   size_t x = *(const size_t *)a, y = *(const size_t *)b;
   return x < y ? -1 : x > y;

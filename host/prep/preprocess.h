@@ -31,4 +31,8 @@ size_t lr_transform_row(const logreg_model *m, const float *x, double *out);
  * with no rows gets 1), else 1. Returns 0, or -1 when out of memory. */
 int lr_class_weights(const int32_t *y, size_t n, size_t k, int balanced, double *weight);
 
+/* Row weights s_i: the class weight of the row's label (lr_class_weights) times its sample
+ * weight. A new array of ds->n, or NULL when out of memory. */
+float *lr_row_weights(const logreg_dataset *ds, int balanced);
+
 #endif

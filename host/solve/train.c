@@ -96,21 +96,6 @@ static int same_classes(const logreg_dataset *a, const logreg_dataset *b) {
   return 1;
 }
 
-/* Row weights: class weights (lr_class_weights) times the dataset's sample weights. */
-static float *row_weights(const logreg_dataset *ds, int balanced) {
-  float *s = malloc((ds->n ? ds->n : 1) * sizeof *s);
-  double *cw = malloc((ds->k ? ds->k : 1) * sizeof *cw);
-  if (!s || !cw || lr_class_weights(ds->y, ds->n, ds->k, balanced, cw) != 0) {
-    free(s);
-    free(cw);
-    return NULL;
-  }
-  for (size_t i = 0; i < ds->n; i++)
-    s[i] = (float)(cw[ds->y[i]] * (ds->w ? (double)ds->w[i] : 1.0));
-  free(cw);
-  return s;
-}
-
 static logreg_status set_options(logreg_model *m, const logreg_dataset *train,
                                  const logreg_params *p, double lr) {
   lr_model_options *o = &m->options;
@@ -239,8 +224,8 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   lr_column_scaler(train, m->median, m->mean, m->std, p->threads);
   xt = malloc((n * d > 0 ? n * d : 1) * sizeof *xt);
   xv = malloc((nv * d > 0 ? nv * d : 1) * sizeof *xv);
-  t->s_train = row_weights(train, p->class_weight_balanced);
-  sv_w = val ? row_weights(val, p->class_weight_balanced) : NULL;
+  t->s_train = lr_row_weights(train, p->class_weight_balanced);
+  sv_w = val ? lr_row_weights(val, p->class_weight_balanced) : NULL;
   t->best = malloc((d + 1) * kw * sizeof *t->best);
   t->sol.order = malloc(n * sizeof *t->sol.order);
   if (!xt || !xv || !t->s_train || (val && !sv_w) || !t->best || !t->sol.order) {

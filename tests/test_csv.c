@@ -744,6 +744,10 @@ static void test_delimiters(void) {
   o.delimiter = ';';
   EXPECT_ERROR("given.csv", "a,b,c;y\n1,2,3;x\n", &o, LOGREG_EPARSE,
                "given.csv:2:1: not a number: \"1,2,3\" (column \"a,b,c\")");
+  /* One column: the message says where fields were split. */
+  EXPECT_ERROR("onecol2.csv", "a|b|y\n1|2|x\n", &o, LOGREG_EINVAL,
+               "onecol2.csv: no feature columns left: the file has 1 column(s) and the target and "
+               "dropped columns take them all (fields split at ';'; see --delimiter)");
   o.delimiter = '|';
   EXPECT_ERROR("badd.csv", "a|y\n1|x\n", &o, LOGREG_EINVAL,
                "badd.csv: delimiter 0x7C is not ',', ';' or tab");

@@ -253,6 +253,7 @@ typedef struct csv_layout {
   long wcol;    /* file index of the sample weights to read, -1 when none */
   long wskip;   /* reading for a model: file index of the weight column to ignore, or -1 */
   long icol;    /* file index of the id column (opt->id), -1 when none */
+  char delim;   /* the field delimiter, for messages */
 } csv_layout;
 
 /* Whether a and b are equal once blanks (spaces, tabs) around each are trimmed. */
@@ -422,8 +423,12 @@ static logreg_status layout_training(csv_layout *L, const logreg_read_options *o
     if (L->d == 0)
       st = lr_fail(err, LOGREG_EINVAL,
                    "%s: no feature columns left: the file has %zu column(s) and the target%s and "
-                   "dropped columns take them all",
-                   L->path, ncol, L->wcol >= 0 ? ", weight" : "");
+                   "dropped columns take them all%s",
+                   L->path, ncol, L->wcol >= 0 ? ", weight" : "",
+                   ncol > 1          ? ""
+                   : L->delim == ',' ? " (fields split at ','; see --delimiter)"
+                   : L->delim == ';' ? " (fields split at ';'; see --delimiter)"
+                                     : " (fields split at tabs; see --delimiter)");
   }
   if (st == LOGREG_OK) {
     L->fcol = malloc(L->d * sizeof *L->fcol);
@@ -679,7 +684,7 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
           ? opt->delimiter
           : detect_delimiter(cp.p, cp.end, opt->delimiter_default ? opt->delimiter_default : ',');
   cp.exact = opt->header != 0; /* the header's names as written; values are trimmed */
-  csv_layout L = {.path = path, .tcol = -1, .wcol = -1, .wskip = -1, .icol = -1};
+  csv_layout L = {.path = path, .tcol = -1, .wcol = -1, .wskip = -1, .icol = -1, .delim = cp.delim};
   logreg_dataset *ds = NULL;
   char **labels = NULL;
   size_t *row_line = NULL;

@@ -90,6 +90,14 @@ typedef struct logreg_read_options {
   size_t n_columns;                 /* CSV without header: training file's column count */
   const char *const *class_names;   /* encode labels to these classes (in this order); */
   size_t n_classes;                 /* a label outside them is an error */
+  /* CSV field delimiter: ',', ';' or '\t'; 0 = detect (default): the one of the three that occurs
+   * most often outside quotes in the first record, and on a tie or when none occurs,
+   * delimiter_default (0 = ','; predict and eval pass the model's). */
+  char delimiter;
+  char delimiter_default;
+  /* Reading for a model: whether its training CSV had a header row (1) or not (0), -1 unknown
+   * (default). Only for hints in error messages (a --no-header mix-up). */
+  int model_header;
 } logreg_read_options;
 
 void logreg_read_options_init(logreg_read_options *opt);
@@ -120,9 +128,16 @@ size_t logreg_dataset_missing(const logreg_dataset *ds); /* number of missing va
  * file read as if it had a header, most likely). */
 const char *logreg_dataset_target_name(const logreg_dataset *ds);
 long logreg_dataset_target_column(const logreg_dataset *ds);
+/* More precisely: 0 when the header row looks like names, 1 when every field of it reads as a
+ * number, 2 when it looks like a data row otherwise (host/data/csv.c's banner has the rule: its
+ * numbers follow the first data row's pattern and are not increasing integers, or they decrease
+ * over numeric columns, as iris.csv's "150,4,setosa,..."). Nonzero: warn that the file may have
+ * no header. */
 int logreg_dataset_header_numeric(const logreg_dataset *ds);
 /* The read option `folds`' column: n fold numbers (>= 0), or NULL when none was read. */
 const int32_t *logreg_dataset_folds(const logreg_dataset *ds);
+/* CSV: the field delimiter it was read with (',', ';' or '\t'; given or detected); 0 otherwise. */
+int logreg_dataset_delimiter(const logreg_dataset *ds);
 /* Row i's text in the read option `id`'s column; NULL when no id column was read. */
 const char *logreg_dataset_id(const logreg_dataset *ds, size_t i);
 
@@ -483,6 +498,12 @@ long logreg_model_target_column(const logreg_model *m);
 /* The training file's label column by its header name, NULL when it had no header (or the model
  * predates the name): predict and eval find the labels by it. Owned by the model. */
 const char *logreg_model_target_name(const logreg_model *m);
+/* The training CSV's delimiter (',', ';' or '\t'; ',' for models saved before it was kept), 0
+ * when the model was not trained on a CSV; and whether that CSV had a header row (1) or not (0;
+ * also for LIBSVM and IDX). Predict and eval pass them as read options (delimiter_default,
+ * model_header). */
+int logreg_model_delimiter(const logreg_model *m);
+int logreg_model_header(const logreg_model *m);
 
 /* Records loss and accuracy on a named split ("train", "val", "test") in the model's metrics. */
 logreg_status logreg_model_set_metrics(logreg_model *m, const char *split, double loss,

@@ -1,6 +1,8 @@
 /* test_csv.c: the CSV reader: RFC 4180 quoting, line endings, header and target/drop selection,
  * label order, missing values, reading for an existing model, the sample-weight column, every
- * error message (with its file:line:field), gzip input, and the two real datasets in
+ * error message (with its file:line:field), header names kept exactly and matched exactly then
+ * trimmed (duplicates are errors), ';' and tab delimiters given or detected, a header row that
+ * looks like data, the --no-header mix-up hints, gzip input, and the two real datasets in
  * ../shared/data when present. */
 #include <stdint.h>
 #include <stdio.h>
@@ -600,6 +602,239 @@ static void test_weight_column(void) {
 }
 
 /* A file gzipped with zlib (check_read_data's `gz` flag) reads like a plain one. */
+/* Header names as written; specs matched exactly, then with blanks trimmed, then as an index. */
+static void test_exact_names(void) {
+  logreg_dataset *ds;
+  logreg_error err;
+  logreg_read_options o = defaults();
+  /* Unquoted names keep their blanks; a quoted one is what the quotes hold; "" is a name. Values
+   * are still trimmed (" 3 " is 3, " x" and "x" one class). */
+  const char *text = "a , b, \" c \" ,,y\n1,2, 3 ,4,x\n5,6,7,8, x\n";
+  CHECK(read_text("exact.csv", text, &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    CHECK(ds->d == 4 && name_is(ds->feature_names[0], "a ") && name_is(ds->feature_names[1], " b"));
+    CHECK(name_is(ds->feature_names[2], " c ") && name_is(ds->feature_names[3], ""));
+    CHECK(ds->x[2] == 3.0f && ds->k == 1 && name_is(ds->class_names[0], "x"));
+    CHECK(name_is(ds->target_name, "y"));
+  }
+  logreg_dataset_free(ds);
+  /* Exact first: " b" and "b" both find column 1 (the second by trimming); " " finds the empty
+   * name (pandas' unnamed index column) by trimming, and "c" finds " c ". */
+  o.target = " b";
+  o.drop = " ,c,y";
+  CHECK(read_text("exact2.csv", text, &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    CHECK(ds->target_column == 1 && ds->d == 1 && ds->feature_columns[0] == 0);
+    CHECK(name_is(ds->feature_names[0], "a ") && name_is(ds->target_name, " b"));
+  }
+  logreg_dataset_free(ds);
+  o.target = "b";
+  CHECK(read_text("exact3.csv", text, &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->target_column == 1 && name_is(ds->target_name, " b"));
+  logreg_dataset_free(ds);
+  /* An exact match wins over a trimmed one: "a" is column 0, " a" column 1. */
+  o = defaults();
+  o.target = "a";
+  CHECK(read_text("exact4.csv", "a, a,z\n1,2,3\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->target_column == 0 && ds->d == 2);
+  logreg_dataset_free(ds);
+  o.target = " a";
+  CHECK(read_text("exact5.csv", "a, a,z\n1,2,3\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->target_column == 1);
+  logreg_dataset_free(ds);
+  /* Names before indices: "0" is the column named 0 (index 1); "2" has no name, so index 2. */
+  o.target = "0";
+  CHECK(read_text("exact6.csv", "1,0,z\n5,x,7\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->target_column == 1);
+  logreg_dataset_free(ds);
+  o.target = "2";
+  CHECK(read_text("exact7.csv", "1,0,z\n5,6,x\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->target_column == 2 && ds->d == 2);
+  logreg_dataset_free(ds);
+  /* A blank --drop item names a column: not silently skipped when there is none. */
+  o = defaults();
+  o.drop = " ";
+  EXPECT_ERROR("exact8.csv", "a,b,y\n1,2,x\n", &o, LOGREG_EINVAL,
+               "exact8.csv:1: drop column \" \" not found in the header");
+
+  /* Duplicate names: one error naming the 1-based fields and the 0-based indices to pass. */
+  o = defaults();
+  o.target = "x";
+  EXPECT_ERROR("dup1.csv", "x,x,y\n1,2,z\n", &o, LOGREG_EINVAL,
+               "dup1.csv:1: target column \"x\" is ambiguous: header fields 1 and 2 both have "
+               "that name; pass --target the 0-based index of the one you mean (0 or 1)");
+  o = defaults();
+  o.drop = "q,x";
+  EXPECT_ERROR("dup2.csv", "x,x,q,x,y\n1,2,3,4,z\n", &o, LOGREG_EINVAL,
+               "dup2.csv:1: drop column \"x\" is ambiguous: header fields 1, 2 and 4 all have "
+               "that name; pass --drop the 0-based index of the one you mean (0, 1 or 3)");
+  o = defaults();
+  o.weight = "x";
+  EXPECT_ERROR("dup3.csv", "x , x,y\n1,2,z\n", &o, LOGREG_EINVAL,
+               "dup3.csv:1: weight column \"x\" is ambiguous: header fields 1 and 2 match it once "
+               "the blanks around them are trimmed; pass --weight the 0-based index of the one "
+               "you mean (0 or 1)");
+  o = defaults();
+  o.id = "x";
+  EXPECT_ERROR("dup4.csv", "x,a,x,y\n1,2,3,z\n", &o, LOGREG_EINVAL,
+               "dup4.csv:1: id column \"x\" is ambiguous: header fields 1 and 3 both have that "
+               "name; pass --id the 0-based index of the one you mean (0 or 2)");
+  /* The index the message suggests works. */
+  o = defaults();
+  o.target = "1";
+  CHECK(read_text("dup5.csv", "x,x,y\n1,a,3\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->target_column == 1 && ds->d == 2);
+  logreg_dataset_free(ds);
+  /* A model's features are names only: no index to suggest. */
+  const char *feat[1] = {"x"};
+  o = defaults();
+  o.feature_names = feat;
+  o.n_features = 1;
+  o.target_optional = 1;
+  EXPECT_ERROR("dup6.csv", "x,x,y\n1,2,z\n", &o, LOGREG_EINVAL,
+               "dup6.csv:1: model feature column \"x\" is ambiguous: header fields 1 and 2 both "
+               "have that name (the model finds its features by name: rename all but one)");
+  /* A model saved with a trimmed name ("x") finds " x " (files read before names were kept). */
+  CHECK(read_text("trimfeat.csv", "a, x ,y\n1,2,z\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->feature_columns[0] == 1 && ds->x[0] == 2.0f);
+  logreg_dataset_free(ds);
+}
+
+/* ',' ';' tab: given, or detected from the first record outside quotes; quoting with each. */
+static void test_delimiters(void) {
+  logreg_dataset *ds;
+  logreg_error err;
+  logreg_read_options o = defaults();
+  CHECK(read_text("semi.csv", "a;b;y\n1;2.5;x\n3;4;\"z;w\"\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    CHECK(ds->delimiter == ';' && ds->n == 2 && ds->d == 2 && ds->k == 2);
+    CHECK(ds->x[1] == 2.5f && ds->x[3] == 4.0f && name_is(ds->class_names[1], "z;w"));
+  }
+  logreg_dataset_free(ds);
+  /* Tab: an empty field between two tabs is missing (tabs are not blanks to trim here), spaces
+   * around values are still trimmed, and a quoted field may hold a tab. */
+  CHECK(read_text("tab.tsv", "a\tb b\ty\n1\t\tx\n 3 \t4\t\"p\tq\"\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    CHECK(ds->delimiter == '\t' && ds->n == 2 && ds->d == 2 && ds->missing == 1);
+    CHECK(name_is(ds->feature_names[1], "b b") && isnan(ds->x[1]) && ds->x[2] == 3.0f);
+    CHECK(name_is(ds->class_names[0], "p\tq") && name_is(ds->class_names[1], "x"));
+  }
+  logreg_dataset_free(ds);
+  /* Quoted delimiters do not count: two ';' inside quotes, two ',' outside: comma. */
+  CHECK(read_text("qdet.csv", "\"a;b;c\",d,y\n1,2,x\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->delimiter == ',' && ds->d == 2 && name_is(ds->feature_names[0], "a;b;c"));
+  logreg_dataset_free(ds);
+  /* Blank lines, a byte-order mark and CRLF before the first record do not hide it. */
+  CHECK(read_text("semibom.csv",
+                  "\xEF\xBB\xBF"
+                  "\r\n  \na;y\r\n1;x\r\n",
+                  &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->delimiter == ';' && ds->d == 1 && name_is(ds->feature_names[0], "a"));
+  logreg_dataset_free(ds);
+  /* A tie, or no candidate: comma, or delimiter_default when set. */
+  CHECK(read_text("tie.csv", "a;b,y\n1,x\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->delimiter == ',' && ds->d == 1 && name_is(ds->feature_names[0], "a;b"));
+  logreg_dataset_free(ds);
+  o.delimiter_default = ';';
+  CHECK(read_text("tie2.csv", "a;b,y\n1;x\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) CHECK(ds->delimiter == ';' && ds->d == 1 && name_is(ds->feature_names[0], "a"));
+  logreg_dataset_free(ds);
+  /* Given, it is used even where detection would choose another. */
+  o = defaults();
+  o.delimiter = ';';
+  EXPECT_ERROR("given.csv", "a,b,c;y\n1,2,3;x\n", &o, LOGREG_EPARSE,
+               "given.csv:2:1: not a number: \"1,2,3\" (column \"a,b,c\")");
+  /* One column: the message says where fields were split. */
+  EXPECT_ERROR("onecol2.csv", "a|b|y\n1|2|x\n", &o, LOGREG_EINVAL,
+               "onecol2.csv: no feature columns left: the file has 1 column(s) and the target and "
+               "dropped columns take them all (fields split at ';'; see --delimiter)");
+  o.delimiter = '|';
+  EXPECT_ERROR("badd.csv", "a|y\n1|x\n", &o, LOGREG_EINVAL,
+               "badd.csv: delimiter 0x7C is not ',', ';' or tab");
+  /* The same data in each delimiter reads to the same numbers. */
+  const char *texts[3] = {"p,q,y\n1.5,-2,a\n3,\"4\",b\n", "p;q;y\n1.5;-2;a\n3;\"4\";b\n",
+                          "p\tq\ty\n1.5\t-2\ta\n3\t\"4\"\tb\n"};
+  float ref[4] = {1.5f, -2.0f, 3.0f, 4.0f};
+  for (int i = 0; i < 3; i++) {
+    o = defaults();
+    CHECK(read_text("same.csv", texts[i], &o, &ds, &err) == LOGREG_OK);
+    if (ds) {
+      CHECK(ds->delimiter == ",;\t"[i] && ds->n == 2 && ds->d == 2 && ds->k == 2);
+      CHECK(memcmp(ds->x, ref, sizeof ref) == 0 && ds->y[0] == 0 && ds->y[1] == 1);
+      CHECK(name_is(ds->feature_names[1], "q"));
+    }
+    logreg_dataset_free(ds);
+  }
+}
+
+/* header_numeric: 1 for a header row of numbers only, 2 for one that looks like a data row. */
+static void test_header_like_data(void) {
+  static const struct {
+    const char *text;
+    int want;
+  } cases[] = {
+      {"150,4,setosa,versicolor,virginica\n5.1,3.5,1.4,0.2,0\n", 2}, /* scikit-learn's iris.csv */
+      {"5.1,3.5,Iris-setosa\n4.9,3.0,Iris-setosa\n", 2},             /* UCI iris.data */
+      {"5.1,3.5,b\n4.9,?,a\n", 2},         /* a missing value matches either */
+      {"2019,2018,y\n1,2,a\n", 2},         /* numbers that decrease over numbers */
+      {"1,2,0\n3,4,1\n", 1},               /* numbers only */
+      {"x0,x1,y\n1,2,a\n", 0},             /* names */
+      {"1990,1991,label\n1.5,2.5,a\n", 0}, /* years: increasing integers */
+      {",0,1,label\n0,1.5,2.5,a\n", 0},    /* pandas' unnamed index and column numbers */
+      {"a,2,c\n1,2,x\n", 0},               /* a name over a number: not a data row's pattern */
+      {"5,label\n1.5,a\n", 0},             /* one plain integer name */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    logreg_read_options o = defaults();
+    logreg_dataset *ds;
+    logreg_error err;
+    CHECK(read_text("hdrdata.csv", cases[i].text, &o, &ds, &err) == LOGREG_OK);
+    if (ds && ds->header_numeric != cases[i].want)
+      fprintf(stderr, "case %zu: header_numeric %d, want %d\n", i, ds->header_numeric,
+              cases[i].want);
+    if (ds) CHECK(ds->header_numeric == cases[i].want);
+    logreg_dataset_free(ds);
+  }
+}
+
+/* Reading for a model with the header setting the other way round: the error says so. */
+static void test_header_mixups(void) {
+  const char *names[2] = {"c0", "c1"};
+  const size_t cols[2] = {0, 1};
+  logreg_read_options o = defaults();
+  o.feature_names = names;
+  o.feature_columns = cols;
+  o.n_features = 2;
+  o.n_columns = 3;
+  o.target = "2";
+  o.model_header = 0; /* trained with --no-header; this file is read with a header */
+  EXPECT_ERROR("mix1.csv", "5,6,x\n7,8,y\n", &o, LOGREG_EINVAL,
+               "mix1.csv:1: model feature column \"c0\" not found in the header: the model was "
+               "trained on a file without a header row (its features are columns by position): "
+               "if this file has none either, pass --no-header");
+  o.model_header = -1; /* unknown: no hint */
+  logreg_dataset *ds = NULL;
+  logreg_error err;
+  CHECK(read_text("mix2.csv", "5,6,x\n7,8,y\n", &o, &ds, &err) == LOGREG_EINVAL);
+  CHECK(strstr(err.message, "--no-header") == NULL);
+  logreg_dataset_free(ds);
+  /* Trained with a header; this file (which has one) is read with --no-header. */
+  o.model_header = 1;
+  o.header = 0;
+  EXPECT_ERROR("mix3.csv", "a,b,y\n1,2,x\n", &o, LOGREG_EPARSE,
+               "mix3.csv:1:1: not a number: \"a\": the model was trained on a file with a header "
+               "row: is --no-header wrong here?");
+  EXPECT_ERROR("mix4.csv", "a,b,c,y\n1,2,3,x\n", &o, LOGREG_EINVAL,
+               "mix4.csv:1: expected 3 fields (as in training) or 2 (the features only), found 4 "
+               "(the model was trained on a file with a header row: is --no-header wrong here?)");
+  /* The hint is about the first row only. */
+  EXPECT_ERROR("mix5.csv", "1,2,x\nb,2,x\n", &o, LOGREG_EPARSE,
+               "mix5.csv:2:1: not a number: \"b\"");
+  CHECK(read_text("mix6.csv", "1,2,x\nb,2,x\n", &o, &ds, &err) == LOGREG_EPARSE);
+  CHECK(strstr(err.message, "--no-header") == NULL);
+  logreg_dataset_free(ds);
+}
+
 static void test_gzip(void) {
   const char *text = "a,b\n1,x\n2,y\n";
   logreg_dataset *ds;
@@ -665,6 +900,10 @@ int main(void) {
   test_errors();
   test_model_mode();
   test_weight_column();
+  test_exact_names();
+  test_delimiters();
+  test_header_like_data();
+  test_header_mixups();
   test_gzip();
   test_real_files();
   return check_report("test_csv");

@@ -45,13 +45,16 @@ typedef struct cli_data_opts {
   const char *format; /* csv|libsvm|idx, NULL = by extension */
   int no_header;
   const char *target, *drop, *labels;
-  const char *id; /* predict --id */
+  const char *id;        /* predict --id */
+  const char *delimiter; /* CSV: ",", ";", "tab" (or "\\t", or a tab); NULL = detect */
 } cli_data_opts;
 
-/* The arg_spec entries for cli_data_opts (5 entries), for a command's table. */
+/* The arg_spec entries for cli_data_opts (6 entries), for a command's table. */
 #define CLI_DATA_SPECS(o)                                                                          \
   {"--format", ARG_STR, &(o).format, "csv|libsvm|idx", "input format (default: by extension)"},    \
       {"--no-header", ARG_FLAG, &(o).no_header, NULL, "CSV has no header row"},                    \
+      {"--delimiter", ARG_STR, &(o).delimiter, "D",                                                \
+       "CSV field delimiter: , ; or tab (default: detected from the first line)"},                 \
       {"--target", ARG_STR, &(o).target, "COL",                                                    \
        "label column: name or 0-based index (default: last)"},                                     \
       {"--drop", ARG_STR, &(o).drop, "COLS",                                                       \

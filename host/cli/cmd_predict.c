@@ -30,6 +30,10 @@ logreg_dataset *cli_read_for_model(const char *path, const cli_data_opts *o, con
   ro.n_features = d;
   ro.feature_columns = logreg_model_feature_columns(m);
   ro.n_columns = logreg_model_source_columns(m);
+  /* A file like the training file: its delimiter breaks a detection tie, and whether it had a
+   * header makes the errors of a --no-header mix-up say so. */
+  ro.delimiter_default = (char)logreg_model_delimiter(m);
+  ro.model_header = logreg_model_header(m);
   if (labelled) {
     ro.class_names = logreg_model_class_names(m);
     ro.n_classes = logreg_model_classes(m);

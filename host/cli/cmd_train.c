@@ -501,9 +501,13 @@ int cmd_train(int argc, char **argv) {
   logreg_error err;
 
   if (!(all = cli_read(pos[0], &ro))) goto out;
-  if (logreg_dataset_header_numeric(all))
+  if (logreg_dataset_header_numeric(all) == 1)
     cli_warn("%s: every field of the header row is a number: if the file has no header, pass "
              "--no-header (its first row is read as column names now)",
+             pos[0]);
+  else if (logreg_dataset_header_numeric(all))
+    cli_warn("%s: the header row looks like data (it has numbers where the data rows do): if the "
+             "file has no header, pass --no-header (its first row is read as column names now)",
              pos[0]);
   if (!logreg_dataset_y(all)) {
     cli_error(CLI_EXIT_ERROR, "%s: no labels (IDX images need --labels)", pos[0]);
@@ -555,6 +559,10 @@ int cmd_train(int argc, char **argv) {
     else if (tcol >= 0)
       fprintf(stderr, "; label column %ld%s", tcol,
               dopt.target ? "" : " (the last column: --target chooses another)");
+    int delim = logreg_dataset_delimiter(all);
+    if (delim && delim != ',')
+      fprintf(stderr, "; delimiter %s%s", delim == '\t' ? "tab" : "';'",
+              dopt.delimiter ? "" : " (detected from the first line: --delimiter sets it)");
     fprintf(stderr, "\nsplit: train %zu, val %zu, test %zu%s\n", logreg_dataset_rows(tr),
             va ? logreg_dataset_rows(va) : 0, te ? logreg_dataset_rows(te) : 0,
             test_path ? " (from --test)" : "");

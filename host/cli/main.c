@@ -67,6 +67,17 @@ int cli_read_options(const cli_data_opts *o, logreg_read_options *ro) {
     }
   }
   ro->header = !o->no_header;
+  if (o->delimiter) {
+    const char *d = o->delimiter;
+    if (strcmp(d, ",") == 0 || strcmp(d, ";") == 0 || strcmp(d, "\t") == 0)
+      ro->delimiter = d[0];
+    else if (strcmp(d, "tab") == 0 || strcmp(d, "\\t") == 0)
+      ro->delimiter = '\t';
+    else {
+      cli_error(CLI_EXIT_USAGE, "--delimiter: \"%s\" is not one of , ; tab", d);
+      return -1;
+    }
+  }
   ro->target = o->target;
   ro->drop = o->drop;
   ro->labels = o->labels;

@@ -1,19 +1,24 @@
 /* csv.c: the CSV reader.
  *
- * Records follow RFC 4180: fields separated by ',', optionally in double quotes (then they may
- * hold commas, newlines and "" for a quote), records ending in LF or CRLF; the last record may
- * lack its newline, and lines that are empty or hold only blanks are skipped. Every field is
- * trimmed of surrounding blanks (spaces, tabs), quoted or not, so " benign" and "benign" are
- * one class. A quote inside an unquoted field is kept as text; a UTF-8 byte-order mark at the
- * start of the file (as spreadsheets write) is skipped. Records are parsed in place in the loaded
- * buffer: a field is a pointer into it, NUL-terminated where its separator was, so no field is
- * copied or allocated.
+ * Records follow RFC 4180: fields separated by the delimiter (',', ';' or tab: opt->delimiter,
+ * or when that is 0 the candidate that occurs most often outside quotes in the first record, ','
+ * on a tie or when none occurs, unless opt->delimiter_default says otherwise), optionally in
+ * double quotes (then they may hold delimiters, newlines and "" for a quote), records ending in
+ * LF or CRLF; the last record may lack its newline, and lines that are empty or hold only blanks
+ * are skipped. Values (every record but the header) are trimmed of surrounding blanks (spaces,
+ * and tabs unless tab is the delimiter), quoted or not, so " benign" and "benign" are one class.
+ * Header names are kept exactly as written: the text between the delimiters, or between the
+ * quotes of a quoted name (blanks outside the quotes are dropped), so " " and "" are names. A
+ * quote inside an unquoted field is kept as text; a UTF-8 byte-order mark at the start of the
+ * file (as spreadsheets write) is skipped. Records are parsed in place in the loaded buffer: a
+ * field is a pointer into it, NUL-terminated where its separator was, so no field is copied or
+ * allocated.
  *
  * Columns. A header row (opt->header, the default) names the columns; without one the names are
  * "c0", "c1", ... by file index. Three ways to pick the features:
- *   - training (default): the target is opt->target (a header name, or a 0-based index; a header
- *     column with exactly that name wins over the index reading) or the last column; the
- *     columns of opt->drop are removed; every other column is a feature, in file order.
+ *   - training (default): the target is opt->target (a header name, or a 0-based index) or the
+ *     last column; the columns of opt->drop are removed; every other column is a feature, in
+ *     file order.
  *   - a model's features by name (opt->feature_names, file with a header): exactly those
  *     columns, in that order; opt->drop is not used.
  *   - a model's features by position (opt->feature_columns, file without a header, as the
@@ -22,6 +27,23 @@
  *   With a model, the target is opt->target, or else the last column unless that column is a
  *   feature (or the weight column); when it is absent the data is unlabelled if
  *   opt->target_optional, else an error.
+ *
+ * Matching a column spec (target, drop item, weight, id, a model's feature name) against the
+ * header, first match wins: (1) header names equal to the spec byte for byte; (2) else names
+ * equal to it once blanks around both are trimmed (so --target tumor_class finds " tumor_class",
+ * and " " finds pandas' unnamed index column ""); (3) else, for every spec but a model's feature
+ * names, a 0-based file index. So a column named "2" wins over index 2. A step that matches
+ * several columns is an error naming their 1-based field numbers and, where an index is allowed,
+ * their 0-based indices to pass instead. In opt->drop, items are split at commas; an empty item
+ * is skipped, a blank one (" ") is a spec like any other.
+ *
+ * A header row that looks like data (header_numeric, for the CLI's warning): 1 when every field
+ * reads as a number; 2 when some field is a number and either (a) the header has the same pattern
+ * of numeric and non-numeric fields as the first data row (missing values match either) and its
+ * numbers are not all plain integers increasing from left to right, or (b) it has two or more
+ * numbers that do not increase from left to right, and the first data row has numbers in those
+ * columns (scikit-learn's iris.csv begins "150,4,setosa,..."). Numeric names that increase as
+ * plain integers (pandas' 0,1,2,..., years) are taken for names.
  *
  * Sample weights. opt->weight names a column (like the target: a header name or a 0-based
  * index) of per-row sample weights. In training it is neither a feature nor the target: naming
@@ -57,7 +79,7 @@
 /* ---- Records ---- */
 
 typedef struct csv_field {
-  char *s;     /* NUL-terminated, trimmed, unquoted text inside the buffer */
+  char *s;     /* NUL-terminated, unquoted (and for values trimmed) text inside the buffer */
   size_t line; /* physical line where the field starts */
 } csv_field;
 
@@ -67,16 +89,55 @@ typedef struct csv_parser {
   size_t line;   /* physical line of p */
   csv_field *f;  /* fields of the last record */
   size_t nf, cap;
+  char delim; /* ',', ';' or '\t' */
+  int exact;  /* 1: keep fields as written (the header's names), 0: trim blanks (values) */
 } csv_parser;
 
 static int is_blank(char c) { return c == ' ' || c == '\t'; }
 
-/* Trims [s, e) and NUL-terminates it at e (where the separator or closing quote was). */
-static char *finish_field(char *s, char *e) {
-  while (s < e && is_blank(*s)) s++;
-  while (e > s && is_blank(e[-1])) e--;
+/* Blanks around a field: a tab is one unless it is the delimiter. */
+static int is_pad(const csv_parser *cp, char c) {
+  return c == ' ' || (c == '\t' && cp->delim != '\t');
+}
+
+/* Trims [s, e) (unless cp->exact) and NUL-terminates it at e (where the separator or closing
+ * quote was). */
+static char *finish_field(const csv_parser *cp, char *s, char *e) {
+  while (!cp->exact && s < e && is_pad(cp, *s)) s++;
+  while (!cp->exact && e > s && is_pad(cp, e[-1])) e--;
   *e = '\0';
   return s;
+}
+
+/* The delimiter of the text at p: the candidate (',', ';', tab) that occurs most often outside
+ * double quotes in the first record (blank lines skipped), or `fallback` on a tie or when none
+ * occurs. A quote toggles the quoted state wherever it is, which is exact for RFC 4180 fields
+ * and for a doubled quote inside one. */
+static char detect_delimiter(const char *p, const char *end, char fallback) {
+  for (;;) { /* skip blank lines, as csv_record does */
+    const char *q = p;
+    while (q < end && (is_blank(*q) || *q == '\r')) q++;
+    if (q == end || *q != '\n') break;
+    p = q + 1;
+  }
+  static const char cand[3] = {',', ';', '\t'};
+  size_t count[3] = {0, 0, 0};
+  int quoted = 0;
+  for (; p < end && (quoted || *p != '\n'); p++) {
+    if (*p == '"') quoted = !quoted;
+    for (int i = 0; i < 3 && !quoted; i++) count[i] += *p == cand[i];
+  }
+  int best = -1, tie = 0;
+  for (int i = 0; i < 3; i++) {
+    if (count[i] == 0) continue;
+    if (best < 0 || count[i] > count[best]) {
+      best = i;
+      tie = 0;
+    } else if (count[i] == count[best]) {
+      tie = 1;
+    }
+  }
+  return best < 0 || tie ? fallback : cand[best];
 }
 
 static logreg_status push_field(csv_parser *cp, char *s, size_t line, logreg_error *err) {
@@ -115,7 +176,7 @@ static logreg_status csv_record(csv_parser *cp, int *got, size_t *rec_line, logr
     size_t fline = cp->line;
     char *s, *e;
     char *q = cp->p;
-    while (q < end && is_blank(*q)) q++;
+    while (q < end && is_pad(cp, *q)) q++;
     if (q < end && *q == '"') {
       /* Quoted: unquote in place; the text only shrinks, so the write pointer never passes
        * the read pointer. */
@@ -140,9 +201,9 @@ static logreg_status csv_record(csv_parser *cp, int *got, size_t *rec_line, logr
         *w++ = *r++;
       }
       e = w;
-      while (r < end && is_blank(*r)) r++;
+      while (r < end && is_pad(cp, *r)) r++;
       if (r < end && *r == '\r' && (r + 1 == end || r[1] == '\n')) r++;
-      if (r < end && *r != ',' && *r != '\n') {
+      if (r < end && *r != cp->delim && *r != '\n') {
         unsigned char c = (unsigned char)*r;
         if (c >= 0x20 && c < 0x7f)
           return lr_fail(err, LOGREG_EPARSE,
@@ -155,17 +216,17 @@ static logreg_status csv_record(csv_parser *cp, int *got, size_t *rec_line, logr
       cp->p = r;
     } else {
       char *r = cp->p;
-      while (r < end && *r != ',' && *r != '\n') r++;
+      while (r < end && *r != cp->delim && *r != '\n') r++;
       s = cp->p;
       e = r;
-      if (e > s && e[-1] == '\r') e--; /* CRLF (a CR before a comma is a blank-ish typo) */
+      if (e > s && e[-1] == '\r') e--; /* CRLF (a CR before a delimiter is a blank-ish typo) */
       cp->p = r;
     }
     /* Note the separator before finish_field overwrites it with the NUL. */
     char sep = cp->p < end ? *cp->p : '\0';
-    logreg_status st = push_field(cp, finish_field(s, e), fline, err);
+    logreg_status st = push_field(cp, finish_field(cp, s, e), fline, err);
     if (st != LOGREG_OK) return st;
-    if (sep == ',') {
+    if (sep == cp->delim) {
       cp->p++;
       continue;
     }
@@ -193,34 +254,79 @@ typedef struct csv_layout {
   long wskip;   /* reading for a model: file index of the weight column to ignore, or -1 */
   long kcol;    /* file index of the fold numbers to read (opt->folds), -1 when none */
   long icol;    /* file index of the id column (opt->id), -1 when none */
+  char delim;   /* the field delimiter, for messages */
 } csv_layout;
 
-/* Finds the column `spec` names: a header name (an ambiguous one is an error) or, when
- * allow_index, a 0-based file index. When the column is simply not in the file, *absent is set
+/* Whether a and b are equal once blanks (spaces, tabs) around each are trimmed. */
+static int same_trimmed(const char *a, const char *b) {
+  while (is_blank(*a)) a++;
+  while (is_blank(*b)) b++;
+  size_t na = strlen(a), nb = strlen(b);
+  while (na > 0 && is_blank(a[na - 1])) na--;
+  while (nb > 0 && is_blank(b[nb - 1])) nb--;
+  return na == nb && memcmp(a, b, na) == 0;
+}
+
+/* Writes "1, 3 and 4" (or with `last` " or ") for columns idx[0..n), plus `base` each. */
+static void list_columns(const size_t *idx, size_t n, size_t base, const char *last, char *buf,
+                         size_t cap) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < n && used < cap; i++) {
+    int w = snprintf(buf + used, cap - used, "%s%zu",
+                     i == 0       ? ""
+                     : i + 1 == n ? last
+                                  : ", ",
+                     idx[i] + base);
+    if (w < 0) break;
+    used += (size_t)w;
+  }
+}
+
+/* Finds the column `spec` names (the rule is in the banner): a header name, exact or else with
+ * blanks trimmed (several matches are an error), or when `option` is given (the command-line
+ * option that takes the spec, for messages; NULL for a model's feature names, which are names
+ * only) a 0-based file index. When the column is simply not in the file, *absent is set
  * (besides the error) so that an optional target can be let go. */
 static logreg_status find_column(const csv_layout *L, const char *spec, const char *what,
-                                 int allow_index, size_t *col, int *absent, logreg_error *err) {
+                                 const char *option, size_t *col, int *absent, logreg_error *err) {
   *absent = 0;
   if (L->hdr) {
-    size_t hits = 0, first = 0, second = 0;
-    for (size_t c = 0; c < L->ncol; c++) {
-      if (strcmp(L->hdr[c], spec) != 0) continue;
-      if (hits == 0) first = c;
-      if (hits == 1) second = c;
-      hits++;
-    }
-    if (hits == 1) {
-      *col = first;
+    enum { SHOWN = 8 };
+    size_t hits[SHOWN], nh = 0;
+    int pass = 0;
+    for (; pass < 2 && nh == 0; pass++)
+      for (size_t c = 0; c < L->ncol; c++)
+        if (pass == 0 ? strcmp(L->hdr[c], spec) == 0 : same_trimmed(L->hdr[c], spec)) {
+          if (nh < SHOWN) hits[nh] = c;
+          nh++;
+        }
+    if (nh == 1) {
+      *col = hits[0];
       return LOGREG_OK;
     }
-    if (hits > 1)
+    if (nh > 1) {
+      size_t shown = nh < SHOWN ? nh : SHOWN;
+      char fields[128], idx[128];
+      list_columns(hits, shown, 1, " and ", fields, sizeof fields);
+      const char *how = pass == 2    ? " match it once the blanks around them are trimmed"
+                        : nh == 2    ? " both have that name"
+                        : nh > SHOWN ? ", ... all have that name"
+                                     : " all have that name";
+      if (!option)
+        return lr_fail(err, LOGREG_EINVAL,
+                       "%s:%zu: %s column \"%s\" is ambiguous: header fields %s%s (the model "
+                       "finds its features by name: rename all but one)",
+                       L->path, L->hline, what, spec, fields, how);
+      list_columns(hits, shown, 0, " or ", idx, sizeof idx);
       return lr_fail(err, LOGREG_EINVAL,
-                     "%s:%zu: %s column \"%s\" is ambiguous: header fields %zu and %zu both "
-                     "have that name",
-                     L->path, L->hline, what, spec, first + 1, second + 1);
+                     "%s:%zu: %s column \"%s\" is ambiguous: header fields %s%s; pass %s the "
+                     "0-based index of the one you mean (%s)",
+                     L->path, L->hline, what, spec, fields, how, option, idx);
+    }
   }
   size_t idx;
-  if (allow_index && lr_parse_size(spec, &idx) == 0) {
+  if (option && lr_parse_size(spec, &idx) == 0) {
     if (idx < L->ncol) {
       *col = idx;
       return LOGREG_OK;
@@ -257,7 +363,7 @@ static logreg_status layout_training(csv_layout *L, const logreg_read_options *o
   if (opt->target) {
     size_t t;
     int absent;
-    logreg_status st = find_column(L, opt->target, "target", 1, &t, &absent, err);
+    logreg_status st = find_column(L, opt->target, "target", "--target", &t, &absent, err);
     if (st != LOGREG_OK && !(absent && opt->target_optional)) return st;
     lr_error_clear(err);
     L->tcol = st == LOGREG_OK ? (long)t : -1;
@@ -265,7 +371,7 @@ static logreg_status layout_training(csv_layout *L, const logreg_read_options *o
   if (opt->weight) {
     size_t w;
     int absent;
-    logreg_status st = find_column(L, opt->weight, "weight", 1, &w, &absent, err);
+    logreg_status st = find_column(L, opt->weight, "weight", "--weight", &w, &absent, err);
     if (st != LOGREG_OK) return st;
     if ((long)w == L->tcol) {
       char lab[80];
@@ -279,7 +385,7 @@ static logreg_status layout_training(csv_layout *L, const logreg_read_options *o
   if (opt->folds) {
     size_t f;
     int absent;
-    logreg_status st = find_column(L, opt->folds, "folds", 1, &f, &absent, err);
+    logreg_status st = find_column(L, opt->folds, "folds", "--folds", &f, &absent, err);
     if (st != LOGREG_OK) return st;
     if ((long)f == L->tcol || (long)f == L->wcol) {
       char lab[80];
@@ -308,12 +414,12 @@ static logreg_status layout_training(csv_layout *L, const logreg_read_options *o
     for (char *item = list; item && st == LOGREG_OK;) {
       char *comma = strchr(item, ',');
       if (comma) *comma = '\0';
-      char *name = finish_field(item, item + strlen(item));
+      char *name = item; /* as written: " " names a column (find_column trims if need be) */
       item = comma ? comma + 1 : NULL;
       if (!*name) continue; /* "a,,b" or a trailing comma */
       size_t c;
       int absent;
-      st = find_column(L, name, "drop", 1, &c, &absent, err);
+      st = find_column(L, name, "drop", "--drop", &c, &absent, err);
       if (st == LOGREG_OK && (long)c == L->tcol) {
         char lab[80];
         column_label(L, c, lab, sizeof lab);
@@ -340,8 +446,12 @@ static logreg_status layout_training(csv_layout *L, const logreg_read_options *o
     if (L->d == 0)
       st = lr_fail(err, LOGREG_EINVAL,
                    "%s: no feature columns left: the file has %zu column(s) and the target%s and "
-                   "dropped columns take them all",
-                   L->path, ncol, L->wcol >= 0 ? ", weight" : "");
+                   "dropped columns take them all%s",
+                   L->path, ncol, L->wcol >= 0 ? ", weight" : "",
+                   ncol > 1          ? ""
+                   : L->delim == ',' ? " (fields split at ','; see --delimiter)"
+                   : L->delim == ';' ? " (fields split at ';'; see --delimiter)"
+                                     : " (fields split at tabs; see --delimiter)");
   }
   if (st == LOGREG_OK) {
     L->fcol = malloc(L->d * sizeof *L->fcol);
@@ -368,7 +478,7 @@ static logreg_status layout_model_weight(csv_layout *L, const logreg_read_option
   if (!opt->weight) return LOGREG_OK;
   size_t w;
   int absent;
-  logreg_status st = find_column(L, opt->weight, "weight", 1, &w, &absent, err);
+  logreg_status st = find_column(L, opt->weight, "weight", "--weight", &w, &absent, err);
   if (st != LOGREG_OK) {
     if (!absent) return st;
     lr_error_clear(err);
@@ -393,7 +503,7 @@ static logreg_status layout_model_target(csv_layout *L, const logreg_read_option
   if (opt->target) {
     size_t t;
     int absent;
-    logreg_status st = find_column(L, opt->target, "target", 1, &t, &absent, err);
+    logreg_status st = find_column(L, opt->target, "target", "--target", &t, &absent, err);
     if (st != LOGREG_OK) {
       if (!(absent && opt->target_optional)) return st;
       lr_error_clear(err);
@@ -430,7 +540,16 @@ static logreg_status layout_by_names(csv_layout *L, const logreg_read_options *o
   for (size_t j = 0; j < L->d; j++) {
     int absent;
     const char *name = opt->feature_names[j] ? opt->feature_names[j] : "";
-    logreg_status st = find_column(L, name, "model feature", 0, &L->fcol[j], &absent, err);
+    logreg_status st = find_column(L, name, "model feature", NULL, &L->fcol[j], &absent, err);
+    if (st != LOGREG_OK && absent && opt->model_header == 0) {
+      /* Most likely a header-less file read with a header: say so, on the same line. */
+      char msg[sizeof err->message];
+      snprintf(msg, sizeof msg, "%s", err->message);
+      return lr_fail(err, st,
+                     "%s: the model was trained on a file without a header row (its features are "
+                     "columns by position): if this file has none either, pass --no-header",
+                     msg);
+    }
     if (st != LOGREG_OK) return st;
   }
   return layout_model_target(L, opt, err);
@@ -464,8 +583,12 @@ static logreg_status layout_by_columns(csv_layout *L, const logreg_read_options 
   }
   return lr_fail(err, LOGREG_EINVAL,
                  "%s:%zu: expected %zu fields (as in training) or %zu (the features only), "
-                 "found %zu",
-                 L->path, L->hline, opt->n_columns, opt->n_features, L->ncol);
+                 "found %zu%s",
+                 L->path, L->hline, opt->n_columns, opt->n_features, L->ncol,
+                 opt->model_header == 1 && !L->hdr
+                     ? " (the model was trained on a file with a header row: is --no-header wrong "
+                       "here?)"
+                     : "");
 }
 
 static logreg_status choose_layout(csv_layout *L, const logreg_read_options *opt,
@@ -483,6 +606,45 @@ static logreg_status choose_layout(csv_layout *L, const logreg_read_options *opt
 }
 
 /* ---- The reader ---- */
+
+/* Whether s (blanks around it allowed) is digits only: how column numbers and years look. */
+static int plain_integer(const char *s) {
+  while (is_blank(*s)) s++;
+  if (!(*s >= '0' && *s <= '9')) return 0;
+  while (*s >= '0' && *s <= '9') s++;
+  while (is_blank(*s)) s++;
+  return *s == '\0';
+}
+
+/* Whether the header row looks like data, judged against the first data row `row` (the rule is in
+ * the banner): 0 no, 1 every field is a number, 2 it looks like a data row otherwise. */
+static int header_like_data(const csv_layout *L, const csv_field *row) {
+  size_t nums = 0;
+  int all = 1, pattern = 1, plain = 1, increasing = 1, over_numbers = 1, have_prev = 0;
+  double prev = 0;
+  for (size_t c = 0; c < L->ncol; c++) {
+    double v, dv;
+    int hn = lr_parse_double(L->hdr[c], &v) == 0;
+    int missing = lr_is_missing(row[c].s);
+    int dn = !missing && lr_parse_double(row[c].s, &dv) == 0;
+    if (!missing && hn != dn) pattern = 0;
+    if (!hn) {
+      all = 0;
+      continue;
+    }
+    nums++;
+    if (!plain_integer(L->hdr[c])) plain = 0;
+    if (have_prev && !(v > prev)) increasing = 0;
+    prev = v;
+    have_prev = 1;
+    if (!dn && !missing) over_numbers = 0;
+  }
+  if (nums == 0) return 0;
+  if (all) return 1;
+  if (pattern && !(plain && increasing)) return 2;
+  if (nums >= 2 && !increasing && over_numbers) return 2;
+  return 0;
+}
 
 /* " (column \"name\")" for messages about a field, when there is a header. */
 static void column_suffix(const csv_layout *L, size_t c, char *buf, size_t cap) {
@@ -556,7 +718,16 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
   if (nul_st != LOGREG_OK) return nul_st;
   csv_parser cp = {.path = path, .p = buf, .end = buf + len, .line = 1};
   if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) cp.p += 3;
-  csv_layout L = {.path = path, .tcol = -1, .wcol = -1, .wskip = -1, .icol = -1, .kcol = -1};
+  if (opt->delimiter && opt->delimiter != ',' && opt->delimiter != ';' && opt->delimiter != '\t')
+    return lr_fail(err, LOGREG_EINVAL, "%s: delimiter 0x%02X is not ',', ';' or tab", path,
+                   (unsigned)(unsigned char)opt->delimiter);
+  cp.delim =
+      opt->delimiter
+          ? opt->delimiter
+          : detect_delimiter(cp.p, cp.end, opt->delimiter_default ? opt->delimiter_default : ',');
+  cp.exact = opt->header != 0; /* the header's names as written; values are trimmed */
+  csv_layout L = {
+      .path = path, .tcol = -1, .wcol = -1, .wskip = -1, .icol = -1, .kcol = -1, .delim = cp.delim};
   logreg_dataset *ds = NULL;
   char **labels = NULL;
   size_t *row_line = NULL;
@@ -565,6 +736,7 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
   size_t rline = 1;
 
   st = csv_record(&cp, &got, &rline, err);
+  cp.exact = 0;
   if (st != LOGREG_OK) goto done;
   if (!got) {
     st = lr_fail(err, LOGREG_EPARSE, "%s: no data rows", path);
@@ -573,7 +745,7 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
   L.hline = rline;
   L.ncol = cp.nf;
   int pending = 1;        /* the first record is data (no header) and still to be used */
-  int header_numeric = 0; /* a header row of numbers only: probably data (the CLI warns) */
+  int header_numeric = 0; /* a header row that looks like data (the CLI warns) */
   if (opt->header) {
     /* The names stay valid: later records never write over earlier bytes. */
     L.hdr = malloc(L.ncol * sizeof *L.hdr);
@@ -581,12 +753,7 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
       st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
       goto done;
     }
-    header_numeric = 1;
-    for (size_t c = 0; c < L.ncol; c++) {
-      float v;
-      L.hdr[c] = cp.f[c].s;
-      if (lr_parse_value(L.hdr[c], &v) != 0) header_numeric = 0;
-    }
+    for (size_t c = 0; c < L.ncol; c++) L.hdr[c] = cp.f[c].s;
     pending = 0;
   }
   st = choose_layout(&L, opt, err);
@@ -594,7 +761,7 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
   if (opt->id) { /* copied per row as text: it may be any column, a feature too */
     size_t c;
     int absent;
-    if ((st = find_column(&L, opt->id, "id", 1, &c, &absent, err)) != LOGREG_OK) goto done;
+    if ((st = find_column(&L, opt->id, "id", "--id", &c, &absent, err)) != LOGREG_OK) goto done;
     L.icol = (long)c;
   }
   size_t d = L.d;
@@ -623,7 +790,7 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
   }
 
   size_t n = 0, missing = 0;
-  char where[600], suffix[96];
+  char where[600], suffix[128];
   for (;;) {
     if (!pending) {
       st = csv_record(&cp, &got, &rline, err);
@@ -636,6 +803,7 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
                    L.ncol, cp.nf);
       goto done;
     }
+    if (n == 0 && L.hdr) header_numeric = header_like_data(&L, cp.f);
     float *xr = ds->x + n * d;
     for (size_t j = 0; j < d; j++) {
       const csv_field *fld = &cp.f[L.fcol[j]];
@@ -648,6 +816,10 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
       if (r != 0) {
         snprintf(where, sizeof where, "%s:%zu:%zu", path, fld->line, L.fcol[j] + 1);
         column_suffix(&L, L.fcol[j], suffix, sizeof suffix);
+        if (!L.hdr && n == 0 && opt->model_header == 1)
+          snprintf(suffix, sizeof suffix,
+                   ": the model was trained on a file with a header row: is --no-header wrong "
+                   "here?");
         st = lr_value_error(err, where, fld->s, r, suffix);
         goto done;
       }
@@ -691,6 +863,7 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
   }
   ds->missing = missing;
   ds->header_numeric = header_numeric;
+  ds->delimiter = cp.delim;
   ds->n_columns = L.ncol;
   ds->target_column = L.tcol;
   if (L.hdr && L.tcol >= 0 && !(ds->target_name = lr_strdup(L.hdr[L.tcol]))) {

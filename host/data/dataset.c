@@ -18,7 +18,8 @@
 void logreg_read_options_init(logreg_read_options *opt) {
   if (!opt) return;
   /* A compound literal, so every pointer is a real NULL and every count 0. */
-  *opt = (logreg_read_options){.format = LOGREG_FORMAT_AUTO, .header = 1, .weight = NULL};
+  *opt = (logreg_read_options){
+      .format = LOGREG_FORMAT_AUTO, .header = 1, .weight = NULL, .model_header = -1};
 }
 
 /* ---- Allocation and release ---- */
@@ -164,6 +165,7 @@ logreg_dataset *lr_dataset_subset(const logreg_dataset *src, const size_t *idx, 
   if (src->target_name && !(ds->target_name = lr_strdup(src->target_name))) goto oom;
   ds->format = src->format;
   ds->header = src->header;
+  ds->delimiter = src->delimiter;
   if (src->feature_columns) {
     ds->feature_columns = malloc((d ? d : 1) * sizeof(size_t));
     if (!ds->feature_columns) goto oom;
@@ -316,3 +318,4 @@ const char *logreg_dataset_target_name(const logreg_dataset *ds) {
 long logreg_dataset_target_column(const logreg_dataset *ds) { return ds ? ds->target_column : -1; }
 
 int logreg_dataset_header_numeric(const logreg_dataset *ds) { return ds ? ds->header_numeric : 0; }
+int logreg_dataset_delimiter(const logreg_dataset *ds) { return ds ? ds->delimiter : 0; }

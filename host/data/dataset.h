@@ -27,6 +27,7 @@ struct logreg_dataset {
   int header_numeric;      /* CSV: every field of the header row reads as a number */
   logreg_format format;    /* the format it was read from (AUTO: built from arrays) */
   int header;              /* CSV: the file had a header row */
+  char delimiter;          /* CSV: the field delimiter read with, else 0 */
 };
 
 /* Allocates an empty dataset with n x d features (zeroed), labels when `labelled`, and

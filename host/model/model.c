@@ -98,6 +98,8 @@ long logreg_model_target_column(const logreg_model *m) { return m ? m->options.t
 const char *logreg_model_target_name(const logreg_model *m) {
   return m ? m->options.target_name : NULL;
 }
+int logreg_model_delimiter(const logreg_model *m) { return m ? m->options.delimiter : 0; }
+int logreg_model_header(const logreg_model *m) { return m ? m->options.header : 0; }
 
 logreg_status logreg_model_set_metrics(logreg_model *m, const char *split, double loss,
                                        double accuracy, size_t rows) {

@@ -26,6 +26,7 @@ typedef struct lr_model_options {
   /* Data source (for predict/eval on header-less CSV files). */
   char *format;            /* "csv", "libsvm", "idx" */
   int header;              /* CSV had a header row */
+  char delimiter;          /* CSV's field delimiter (',', ';', '\t'), 0 when not a CSV */
   size_t n_columns;        /* columns in the training CSV */
   size_t *feature_columns; /* d file indices, or NULL */
   long target_column;      /* file index of the target, -1 when unknown */

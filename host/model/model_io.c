@@ -108,6 +108,9 @@ static cJSON *options_json(const lr_model_options *o, size_t d) {
   data = cJSON_CreateObject();
   ok = lr_json_put(opt, "data", data) && lr_json_put(data, "format", string_or_null(o->format)) &&
        lr_json_put(data, "header", cJSON_CreateBool(o->header ? 1 : 0)) &&
+       lr_json_put(data, "delimiter",
+                   o->delimiter ? cJSON_CreateString((char[2]){o->delimiter, '\0'})
+                                : cJSON_CreateNull()) &&
        lr_json_put(data, "n_columns", cJSON_CreateNumber((double)o->n_columns));
   if (ok) {
     cJSON *cols = cJSON_CreateNull();
@@ -442,6 +445,17 @@ static logreg_status read_data_options(loader *L, const cJSON *data, logreg_mode
   if (!absent(h)) {
     if (!cJSON_IsBool(h)) return bad_type(L, "options.data.header", "true or false");
     o->header = cJSON_IsTrue(h) ? 1 : 0;
+  }
+  /* The CSV delimiter: ",", ";" or "\t" (null: unknown); models saved before it was kept (no
+   * key) read CSV with ','. */
+  const cJSON *dl = cJSON_GetObjectItemCaseSensitive(data, "delimiter");
+  if (dl && !cJSON_IsNull(dl)) {
+    const char *t = cJSON_IsString(dl) ? dl->valuestring : NULL;
+    if (!t || !(strcmp(t, ",") == 0 || strcmp(t, ";") == 0 || strcmp(t, "\t") == 0))
+      return bad_type(L, "options.data.delimiter", "\",\", \";\", \"\\t\" or null");
+    o->delimiter = t[0];
+  } else if (!dl && o->format && strcmp(o->format, "csv") == 0) {
+    o->delimiter = ',';
   }
   double v = (double)o->n_columns;
   if ((st = opt_integer(L, data, "n_columns", "options.data.n_columns", 0, LR_EXACT_INT_MAX, &v)))

@@ -114,6 +114,7 @@ static logreg_status set_options(logreg_model *m, const logreg_dataset *train,
   if (train->format != LOGREG_FORMAT_AUTO && !(o->format = lr_strdup(formats[train->format])))
     return LOGREG_ENOMEM;
   o->header = train->header;
+  o->delimiter = train->delimiter;
   o->n_columns = train->n_columns;
   o->target_column = train->target_column;
   if (train->target_name && !(o->target_name = lr_strdup(train->target_name))) return LOGREG_ENOMEM;

@@ -2,8 +2,9 @@
  *
  * The first input byte picks the reader options, so one corpus covers header and --no-header
  * files, target/drop/weight columns by name and by index, and reading for a model (features
- * by name, by position, labels restricted to a model's classes); the rest is the file. The
- * reader must return a status for anything: a crash, a leak or undefined behaviour is a bug. */
+ * by name, by position, labels restricted to a model's classes); the rest is the file, its
+ * delimiter detected (',', ';' or tab). The reader must return a status for anything: a crash, a
+ * leak or undefined behaviour is a bug. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +38,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     opt.feature_names = names;
     opt.n_features = 2;
     opt.target_optional = 1;
+    opt.model_header = !opt.header;
     break;
   case 2: /* predict/eval without a header: by the training file's positions */
     opt.feature_columns = columns;
     opt.n_features = 2;
     opt.n_columns = 3;
     opt.target_optional = 1;
+    opt.model_header = !opt.header; /* the --no-header mix-up hints */
     break;
   case 3: /* eval: labels must be the model's classes */
     opt.class_names = classes;

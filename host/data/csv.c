@@ -275,11 +275,11 @@ static logreg_status layout_categorical(csv_layout *L, const logreg_read_options
     if (j == L->d) {
       char lab[80];
       column_label(L, c, lab, sizeof lab);
-      st = lr_fail(err, LOGREG_EINVAL,
-                   "%s: --categorical: column %s is not a feature (it is the %s)", L->path, lab,
-                   (long)c == L->tcol   ? "target"
-                   : (long)c == L->wcol ? "weight column"
-                                        : "a dropped column");
+      st = lr_fail(err, LOGREG_EINVAL, "%s: --categorical: column %s is not a feature (it is %s)",
+                   L->path, lab,
+                   (long)c == L->tcol   ? "the target"
+                   : (long)c == L->wcol ? "the weight column"
+                                        : "dropped");
       break;
     }
     L->text[j] = 1;

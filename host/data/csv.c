@@ -35,8 +35,21 @@
  *
  * A NUL byte anywhere is an error (FILE:LINE): the file is binary, not CSV.
  *
- * Values. Features must be finite numbers within float32 range; an empty field, "?" or "NA"
- * is missing (NaN, counted). nan/inf literals are rejected so that a typo cannot pass as data.
+ * Values. Numeric features must be finite numbers within float32 range; an empty field, "?" or
+ * "NA" is missing (NaN, counted). nan/inf literals are rejected so that a typo cannot pass as
+ * data.
+ *
+ * Categorical features. In training, a feature column is categorical when opt->categorical
+ * names it or when one of its non-missing fields is not a number; which columns hold text is
+ * known only after the last row, so the reader keeps every feature field's pointer (the fields
+ * stay in the buffer) and expands at the end (expand_categorical): one 0/1 feature per distinct
+ * text, "COLUMN=value", sorted numerically when all are numbers, else bytewise, with the
+ * missing markers as one category "" (first). More than opt->max_categories distinct
+ * non-missing values is an error naming every such column. Reading for a model,
+ * opt->feature_categories gives each feature's category (its source column is named by
+ * feature_names / feature_columns); a field that matches none of its column's categories
+ * leaves them all 0 and is counted in ds->unseen. logreg_dataset_split removes the categories
+ * that its training part lacks.
  * The target column is kept as text and encoded by lr_encode_labels (numeric labels in numeric
  * order, others bytewise), or to opt->class_names when a model gives them.
  *

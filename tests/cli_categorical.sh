@@ -306,4 +306,7 @@ expect 'badidx.json: "categorical"[1] must be {"column": name, "feature": an ind
   predict --model badidx.json titanic.csv
 expect 'nosex.csv:1: model feature column "Sex" not found in the header' \
   predict --model cat.json nosex.csv
+printf '0 1:1\n1 1:2\n' > d.svm
+expect 'd.svm: --categorical needs CSV data (this file is read as LIBSVM)' \
+  train d.svm --categorical 1 --device cpu --quiet --model out.json
 finish

@@ -82,6 +82,16 @@ typedef struct logreg_read_options {
   const char *labels;   /* IDX: path of the labels file; NULL = unlabelled */
   const char *id;       /* CSV: a column (name or 0-based index) whose text is kept per row as
                            it is (logreg_dataset_id), e.g. for predictions; NULL = none */
+  /* CSV, training: categorical features. A feature column is categorical when any of its
+   * non-missing fields is not a number, or when `categorical` (a comma list of names or 0-based
+   * file indices, like `drop`) names it. It is one-hot encoded over its distinct values (the
+   * text as written, trimmed; an empty field, "?" and "NA" are one more category, ""),
+   * sorted numerically when every non-missing value is a number, else bytewise; the expanded
+   * features are named "COLUMN=value" ("COLUMN=" for missing). A column with more than
+   * `max_categories` distinct non-missing values in the file is an error (default 100, 0 = no
+   * limit). logreg_dataset_split keeps only the categories that occur in its training part. */
+  const char *categorical;
+  size_t max_categories;
   /* Reading data for an existing model (predict/eval). All optional. */
   int target_optional;              /* CSV: a missing target column is not an error */
   const char *const *feature_names; /* CSV with header: select these columns in order */
@@ -98,6 +108,12 @@ typedef struct logreg_read_options {
   /* Reading for a model: whether its training CSV had a header row (1) or not (0), -1 unknown
    * (default). Only for hints in error messages (a --no-header mix-up). */
   int model_header;
+  /* A model's one-hot encoding (logreg_model_feature_categories): n_features entries, NULL for a
+   * numeric feature, else the category that feature encodes, 1 when the row's field is that
+   * text and 0 otherwise. feature_names / feature_columns then name each feature's source
+   * column (logreg_model_feature_sources). A field that is none of its column's categories
+   * encodes as all zeros and is counted (logreg_dataset_unseen). NULL = every feature numeric. */
+  const char *const *feature_categories;
 } logreg_read_options;
 
 void logreg_read_options_init(logreg_read_options *opt);
@@ -140,10 +156,29 @@ const int32_t *logreg_dataset_folds(const logreg_dataset *ds);
 int logreg_dataset_delimiter(const logreg_dataset *ds);
 /* Row i's text in the read option `id`'s column; NULL when no id column was read. */
 const char *logreg_dataset_id(const logreg_dataset *ds, size_t i);
+/* Categorical features (CSV). Feature j's category: NULL for a numeric feature, else the value
+ * its one-hot column encodes ("" for missing). Its source column's name: the header name (or
+ * "c<index>" without a header); for a numeric feature, its feature name. */
+const char *logreg_dataset_feature_category(const logreg_dataset *ds, size_t j);
+const char *logreg_dataset_feature_source(const logreg_dataset *ds, size_t j);
+/* CSV: the file's column count and the d file indices of the features' source columns (NULL
+ * when not a CSV), as logreg_read_options.n_columns and .feature_columns take them. */
+size_t logreg_dataset_source_columns(const logreg_dataset *ds);
+const size_t *logreg_dataset_feature_columns(const logreg_dataset *ds);
+/* Source columns that were one-hot encoded, and columns removed by the read option `drop`. */
+size_t logreg_dataset_categorical_columns(const logreg_dataset *ds);
+size_t logreg_dataset_dropped_columns(const logreg_dataset *ds);
+/* Read with a model's categories (read option feature_categories): the rows that had at least
+ * one category the model does not know, and per feature j the rows whose field in j's source
+ * column was unknown (counted at the first feature of each categorical column, 0 elsewhere). */
+size_t logreg_dataset_unseen_rows(const logreg_dataset *ds);
+size_t logreg_dataset_unseen(const logreg_dataset *ds, size_t j);
 
 /* Stratified split into train/val/test by fractions that sum to 1 (within 1e-6). Each class is
  * shuffled with `seed` and cut by the fractions, so per-class proportions hold. Empty parts are
- * returned as NULL. */
+ * returned as NULL. One-hot features whose category has no row in the training part are removed
+ * from all three parts, so that a model lists only the training split's categories (in val and
+ * test such a row then encodes as all zeros in that column). */
 logreg_status logreg_dataset_split(const logreg_dataset *ds, double train, double val, double test,
                                    uint64_t seed, logreg_dataset **train_out,
                                    logreg_dataset **val_out, logreg_dataset **test_out,
@@ -504,6 +539,12 @@ const char *logreg_model_target_name(const logreg_model *m);
  * model_header). */
 int logreg_model_delimiter(const logreg_model *m);
 int logreg_model_header(const logreg_model *m);
+/* Categorical features: per feature, the column it is read from (the feature's own name for a
+ * numeric one) and the category it one-hot encodes (NULL for a numeric one), d entries owned by
+ * the model; categories is NULL when the model has no categorical feature. Pass them as
+ * logreg_read_options.feature_names and .feature_categories to read data for the model. */
+const char *const *logreg_model_feature_sources(const logreg_model *m);
+const char *const *logreg_model_feature_categories(const logreg_model *m);
 
 /* Records loss and accuracy on a named split ("train", "val", "test") in the model's metrics. */
 logreg_status logreg_model_set_metrics(logreg_model *m, const char *split, double loss,

@@ -97,7 +97,7 @@ expect "missing.csv: cannot open" train missing.csv $T
 expect "empty.csv: empty file" train empty.csv $T
 expect "header.csv: no data rows" train header.csv $T
 expect "ragged.csv:4: expected 3 fields, found 2" train ragged.csv $T
-expect 'nonnum.csv:2:2: not a number: "zz"' train nonnum.csv $T
+expect 'nonnum.csv:2:2: not a number: "zz"' predict --model m.json nonnum.csv
 expect "quote.csv:2:2: unterminated quoted field" train quote.csv $T
 expect "afterquote.csv:2:2:" train afterquote.csv $T
 expect "inf.csv:2:2: non-finite value" train inf.csv $T

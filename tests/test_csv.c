@@ -4,6 +4,7 @@
  * trimmed (duplicates are errors), ';' and tab delimiters given or detected, a header row that
  * looks like data, the --no-header mix-up hints, gzip input, and the two real datasets in
  * ../shared/data when present. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +63,12 @@ static void test_quoting(void) {
   /* Line numbers after a label that spans two lines stay physical: the bad row is line 7. */
   char bad[512];
   snprintf(bad, sizeof bad, "%s9,abc,plain\n", text);
-  EXPECT_ERROR("quoteline.csv", bad, &o, LOGREG_EPARSE,
+  /* (Read for a model whose features are numeric: in training, "abc" makes x2 categorical.) */
+  const char *qnames[2] = {"x, one", "x2"};
+  logreg_read_options om = o;
+  om.feature_names = qnames;
+  om.n_features = 2;
+  EXPECT_ERROR("quoteline.csv", bad, &om, LOGREG_EPARSE,
                "quoteline.csv:7:2: not a number: \"abc\" (column \"x2\")");
   /* A doubled quote inside a quoted header name, and a quoted empty field is missing. */
   CHECK(read_text("q2.csv", "\"a\"\"b\",c\n\"\",x\n", &o, &ds, &err) == LOGREG_OK);
@@ -100,6 +106,9 @@ static void test_line_endings(void) {
   logreg_dataset_free(ds);
   o.target = NULL;
   /* Line numbers count the skipped blank lines and CRLF lines. */
+  const char *aname[1] = {"a"};
+  o.feature_names = aname; /* for a model with a numeric feature a (else a is categorical) */
+  o.n_features = 1;
   EXPECT_ERROR("crlfbad.csv", "a,b\r\n\r\n1,x\r\nz,y\r\n", &o, LOGREG_EPARSE,
                "crlfbad.csv:4:1: not a number: \"z\"");
 }
@@ -199,6 +208,18 @@ static void test_labels_and_missing(void) {
     CHECK(ds->x[4] == 3.0f && isnan(ds->x[5]) && ds->x[6] == 5.0f);
   }
   logreg_dataset_free(ds);
+  /* In training, a column with a field that is not a number is categorical ("na" is a
+   * category, NA missing); for a model's numeric feature it is an error. */
+  CHECK(read_text("na.csv", "a,b\nna,x\nNA,y\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    CHECK(ds->d == 2 && ds->missing == 0 && ds->n_categorical == 1);
+    CHECK(name_is(ds->feature_names[0], "a=") && name_is(ds->feature_names[1], "a=na"));
+    CHECK(ds->x[0] == 0.0f && ds->x[1] == 1.0f && ds->x[2] == 1.0f && ds->x[3] == 0.0f);
+  }
+  logreg_dataset_free(ds);
+  const char *aname[1] = {"a"};
+  o.feature_names = aname;
+  o.n_features = 1;
   EXPECT_ERROR("na.csv", "a,b\nna,x\n", &o, LOGREG_EPARSE, "na.csv:2:1: not a number: \"na\"");
 }
 
@@ -226,7 +247,6 @@ static void test_errors(void) {
        "afterq2.csv:3:1: unexpected character 'z' after a closing quote"},
       {"ragged.csv", "a,b,c\n1,2,x\n1,2\n", "ragged.csv:3: expected 3 fields, found 2"},
       {"ragged2.csv", "a,b,c\n1,2,x\n\n1,2,x,4\n", "ragged2.csv:4: expected 3 fields, found 4"},
-      {"nan.csv", "a,b\n1,x\nabc,x\n", "nan.csv:3:1: not a number: \"abc\" (column \"a\")"},
       {"inf.csv", "a,b\ninf,x\n",
        "inf.csv:2:1: non-finite value \"inf\" (column \"a\"): use ?, NA or an empty "
        "field for missing values"},
@@ -892,6 +912,133 @@ static void test_real_files(void) {
   logreg_dataset_free(ds);
 }
 
+/* Categorical features: which columns, the sorted categories, the one-hot values, the
+ * --max-categories and --categorical errors, reading with a model's categories (unseen ones
+ * all zeros and counted), and the split keeping the training part's categories only. */
+static void test_categorical(void) {
+  logreg_read_options o = defaults();
+  logreg_dataset *ds = NULL;
+  logreg_error err;
+  /* n forced categorical: numeric order 2 < 9 < 10; s text: "" (missing: empty and ?) < a < b;
+   * v numeric with a missing value (imputed later, counted). */
+  const char *text = "n,s,v,y\n10,b,1.5,0\n9,,,1\n2,a,3,0\n10,?,4,1\n";
+  o.categorical = "n";
+  CHECK(read_text("cat.csv", text, &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    static const char *const names[] = {"n=2", "n=9", "n=10", "s=", "s=a", "s=b", "v"};
+    static const char *const cats[] = {"2", "9", "10", "", "a", "b", NULL};
+    static const size_t cols[] = {0, 0, 0, 1, 1, 1, 2};
+    static const float x[4][7] = {{0, 0, 1, 0, 0, 1, 1.5f},
+                                  {0, 1, 0, 1, 0, 0, NAN},
+                                  {1, 0, 0, 0, 1, 0, 3},
+                                  {0, 0, 1, 1, 0, 0, 4}};
+    CHECK(ds->n == 4 && ds->d == 7 && ds->n_categorical == 2 && ds->missing == 1);
+    for (size_t j = 0; j < 7 && ds->d == 7; j++) {
+      CHECK(name_is(ds->feature_names[j], names[j]));
+      CHECK(cats[j] ? name_is(logreg_dataset_feature_category(ds, j), cats[j])
+                    : logreg_dataset_feature_category(ds, j) == NULL);
+      CHECK(
+          name_is(logreg_dataset_feature_source(ds, j), (const char *[]){"n", "s", "v"}[cols[j]]));
+      CHECK(ds->feature_columns[j] == cols[j]);
+      for (size_t i = 0; i < 4; i++)
+        CHECK(isnan(x[i][j]) ? isnan(ds->x[i * 7 + j]) : ds->x[i * 7 + j] == x[i][j]);
+    }
+  }
+  logreg_dataset_free(ds);
+  /* Without --categorical, n is numeric; a header-less file names columns by index. */
+  o.categorical = NULL;
+  o.header = 0;
+  CHECK(read_text("catnh.csv", "10,b,0\n9,,1\n", &o, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    CHECK(ds->d == 3 && name_is(ds->feature_names[0], "c0"));
+    CHECK(name_is(ds->feature_names[1], "c1=") && name_is(ds->feature_names[2], "c1=b"));
+  }
+  logreg_dataset_free(ds);
+  o.header = 1;
+  /* More distinct values than max_categories: one error naming every such column. */
+  o.max_categories = 1;
+  EXPECT_ERROR("catmax.csv", "id,s,y\nx1,a,0\nx2,a,1\nx3,b,0\n", &o, LOGREG_EINVAL,
+               "catmax.csv: columns \"id\" (3), \"s\" (2) have more distinct values than "
+               "--max-categories 1 allows for a categorical column (an id or free text?): --drop "
+               "id,s, or raise --max-categories");
+  o.max_categories = 2;
+  EXPECT_ERROR("catmax.csv", "id,s,y\nx1,a,0\nx2,a,1\nx3,b,0\n", &o, LOGREG_EINVAL,
+               "catmax.csv: column \"id\" (3) has more distinct values than --max-categories 2");
+  o.max_categories = 0; /* no limit */
+  CHECK(read_text("catmax.csv", "id,s,y\nx1,a,0\nx2,a,1\nx3,b,0\n", &o, &ds, &err) == LOGREG_OK);
+  CHECK(ds && ds->d == 5);
+  logreg_dataset_free(ds);
+  o.max_categories = 100;
+  o.categorical = "y";
+  EXPECT_ERROR("cattgt.csv", "a,y\n1,0\n2,1\n", &o, LOGREG_EINVAL,
+               "cattgt.csv: --categorical: column \"y\" is not a feature (it is the target)");
+  o.categorical = "zz";
+  EXPECT_ERROR("cattgt.csv", "a,y\n1,0\n2,1\n", &o, LOGREG_EINVAL,
+               "cattgt.csv:1: categorical column \"zz\" not found in the header");
+  o.categorical = NULL;
+
+  /* Reading for a model: s one-hot over {a, b}, v numeric, any column order; "c" and a
+   * missing s are unseen (the model has no "" category). */
+  const char *src[3] = {"s", "s", "v"}, *mcat[3] = {"a", "b", NULL};
+  logreg_read_options om = defaults();
+  om.feature_names = src;
+  om.feature_categories = mcat;
+  om.n_features = 3;
+  om.target_optional = 1;
+  CHECK(read_text("catm.csv", "v,s\n1,b\n2,c\n3,\n4,a\n", &om, &ds, &err) == LOGREG_OK);
+  if (ds) {
+    static const float x[12] = {0, 1, 1, 0, 0, 2, 0, 0, 3, 1, 0, 4};
+    CHECK(ds->d == 3 && ds->n == 4 && !ds->y);
+    for (size_t i = 0; i < 12 && ds->d == 3; i++) CHECK(ds->x[i] == x[i]);
+    CHECK(name_is(ds->feature_names[0], "s=a") && name_is(ds->feature_names[2], "v"));
+    CHECK(logreg_dataset_unseen_rows(ds) == 2 && logreg_dataset_unseen(ds, 0) == 2);
+    CHECK(logreg_dataset_unseen(ds, 1) == 0 && logreg_dataset_categorical_columns(ds) == 1);
+  }
+  logreg_dataset_free(ds);
+
+  /* The split keeps the categories of its training part: k is the row number, c its category
+   * (k % 7), so the expected categories follow from the training rows' k. */
+  char big[4096];
+  size_t len = (size_t)snprintf(big, sizeof big, "k,c,y\n");
+  for (int i = 0; i < 40; i++)
+    len += (size_t)snprintf(big + len, sizeof big - len, "%d,v%d,%d\n", i,
+                            i % 7 == 6 && i > 6 ? 5 : i % 7, i % 2);
+  CHECK(read_text("catsplit.csv", big, &o, &ds, &err) == LOGREG_OK);
+  logreg_dataset *tr = NULL, *va = NULL, *te = NULL;
+  if (ds && logreg_dataset_split(ds, 0.5, 0.5, 0, 1, &tr, &va, &te, &err) == LOGREG_OK && tr &&
+      va) {
+    int seen[7] = {0};
+    for (size_t i = 0; i < tr->n; i++) {
+      int k = (int)tr->x[i * tr->d];
+      seen[k % 7 == 6 && k > 6 ? 5 : k % 7] = 1;
+    }
+    size_t want = 0;
+    for (int c = 0; c < 7; c++) want += (size_t)seen[c];
+    /* (seed 1 puts the one row of v6 in the validation part: a category is removed) */
+    CHECK(tr->d == 1 + want && want == 6 && !seen[6] && va->d == tr->d && ds->d == 8);
+    for (size_t j = 1; j < tr->d; j++) {
+      char v[8];
+      const char *cat = logreg_dataset_feature_category(tr, j);
+      CHECK(cat && cat[0] == 'v' && seen[cat[1] - '0']);
+      snprintf(v, sizeof v, "c=%s", cat ? cat : "");
+      CHECK(name_is(tr->feature_names[j], v) && name_is(va->feature_names[j], v));
+    }
+    /* A validation row whose category the training part lacks is all zeros. */
+    for (size_t i = 0; i < va->n; i++) {
+      int k = (int)va->x[i * va->d], c = k % 7 == 6 && k > 6 ? 5 : k % 7;
+      float sum = 0;
+      for (size_t j = 1; j < va->d; j++) sum += va->x[i * va->d + j];
+      CHECK(sum == (seen[c] ? 1.0f : 0.0f));
+    }
+  } else {
+    CHECK(0);
+  }
+  logreg_dataset_free(tr);
+  logreg_dataset_free(va);
+  logreg_dataset_free(te);
+  logreg_dataset_free(ds);
+}
+
 int main(void) {
   test_quoting();
   test_line_endings();
@@ -905,6 +1052,7 @@ int main(void) {
   test_header_like_data();
   test_header_mixups();
   test_gzip();
+  test_categorical();
   test_real_files();
   return check_report("test_csv");
 }

@@ -545,6 +545,97 @@ static void test_optional_keys(void) {
   logreg_model_free(m);
 }
 
+/* Categorical features: the "categorical" section names each one-hot column's source, first
+ * feature and categories; it loads back to the same per-feature arrays and the same bytes, and
+ * each inconsistency is one error. */
+static void test_categorical(void) {
+  logreg_model *m = lr_model_alloc(5, 2, 0);
+  if (!m) return;
+  static const char *const names[] = {"n", "c=", "c=a", "c=b", "e=x"};
+  static const char *const cats[] = {NULL, "", "a", "b", "x"};
+  static const char *const srcs[] = {"n", "c", "c", "c", "e"};
+  m->feature_categories = calloc(5, sizeof(char *));
+  m->feature_sources = calloc(5, sizeof(char *));
+  if (!m->feature_categories || !m->feature_sources) return;
+  set_names(m, (const char *const[]){"no", "yes"}, "x");
+  for (size_t j = 0; j < 5; j++) {
+    free(m->feature_names[j]);
+    m->feature_names[j] = lr_strdup(names[j]);
+    m->feature_categories[j] = cats[j] ? lr_strdup(cats[j]) : NULL;
+    m->feature_sources[j] = lr_strdup(srcs[j]);
+  }
+  char p1[600], p2[600];
+  logreg_error err;
+  check_tmp_path(p1, sizeof p1, TMP_PREFIX, "cat.json");
+  check_tmp_path(p2, sizeof p2, TMP_PREFIX, "cat2.json");
+  CHECK(logreg_model_save(m, p1, &err) == LOGREG_OK);
+  size_t n1 = 0, n2 = 0;
+  char *t1 = check_read_file(p1, &n1);
+  cJSON *doc = t1 ? cJSON_Parse(t1) : NULL;
+  char *sec = doc ? cJSON_PrintUnformatted(cJSON_GetObjectItem(doc, "categorical")) : NULL;
+  CHECK(sec && strcmp(sec, "[{\"column\":\"c\",\"feature\":1,\"categories\":[\"\",\"a\",\"b\"]},"
+                           "{\"column\":\"e\",\"feature\":4,\"categories\":[\"x\"]}]") == 0);
+  free(sec);
+  logreg_model *back = NULL;
+  CHECK(logreg_model_load(p1, &back, &err) == LOGREG_OK);
+  if (back) {
+    const char *const *bc = logreg_model_feature_categories(back);
+    const char *const *bs = logreg_model_feature_sources(back);
+    for (size_t j = 0; bc && bs && j < 5; j++) {
+      CHECK(cats[j] ? bc[j] && strcmp(bc[j], cats[j]) == 0 : bc[j] == NULL);
+      CHECK(strcmp(bs[j], srcs[j]) == 0);
+    }
+    CHECK(bc && bs);
+    CHECK(logreg_model_save(back, p2, &err) == LOGREG_OK);
+    char *t2 = check_read_file(p2, &n2);
+    CHECK(t2 && n1 == n2 && memcmp(t1, t2, n1) == 0);
+    free(t2);
+  }
+  logreg_model_free(back);
+  logreg_model_free(m);
+  free(t1);
+  if (!doc) return;
+
+  /* Each broken section: one error naming the entry. */
+  static const struct {
+    const char *json, *needle;
+  } bad[] = {
+      {"{}", "\"categorical\" must be an array or null"},
+      {"[{\"column\":\"c\",\"feature\":1,\"categories\":[\"\",\"a\",\"z\"]}]",
+       "\"categorical\"[0].categories[2]: feature 3 must be \"c=z\""},
+      {"[{\"column\":\"c\",\"feature\":5,\"categories\":[\"a\"]}]",
+       "\"categorical\"[0] must be {\"column\": name, \"feature\": an index below 5"},
+      {"[{\"column\":\"c\",\"feature\":3,\"categories\":[\"b\",\"x\"]}]",
+       "\"categorical\"[0].categories[1]: feature 4 must be \"c=x\""},
+      {"[{\"column\":\"c\",\"feature\":2,\"categories\":[\"a\"]},"
+       "{\"column\":\"c\",\"feature\":2,\"categories\":[\"a\"]}]",
+       "\"categorical\"[1].categories[0]: feature 2 must be \"c=a\" (and no other column's)"},
+      {"[{\"column\":\"c\",\"feature\":1,\"categories\":[]}]", "a non-empty array"},
+      {"[{\"column\":\"c\",\"feature\":1,\"categories\":[1]}]",
+       "\"categorical\"[0].categories[0] must be a string"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    cJSON *d2 = cJSON_Duplicate(doc, 1);
+    cJSON_ReplaceItemInObject(d2, "categorical", cJSON_Parse(bad[i].json));
+    expect_load_error(d2, bad[i].needle, __LINE__);
+  }
+  /* Without the section (a model saved before it existed): no categorical feature, each
+   * feature read from the column of its own name. */
+  cJSON_DeleteItemFromObject(doc, "categorical");
+  char *text = cJSON_Print(doc);
+  cJSON_Delete(doc);
+  if (!text) return;
+  check_write_file(p1, text, strlen(text));
+  free(text);
+  CHECK(logreg_model_load(p1, &back, &err) == LOGREG_OK);
+  if (back) {
+    CHECK(logreg_model_feature_categories(back) == NULL);
+    CHECK(logreg_model_feature_sources(back) == logreg_model_feature_names(back));
+    CHECK(strcmp(logreg_model_feature_sources(back)[2], "c=a") == 0);
+  }
+  logreg_model_free(back);
+}
+
 static void test_model_basics(void) {
   logreg_model *m = lr_model_alloc(4, 3, 0);
   CHECK(m != NULL);
@@ -586,6 +677,7 @@ int main(void) {
   test_save_errors();
   test_load_errors();
   test_optional_keys();
+  test_categorical();
   check_tmp_cleanup(TMP_PREFIX);
   return check_report("test_model_io");
 }

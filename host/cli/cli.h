@@ -113,6 +113,11 @@ int cli_read_options(const cli_data_opts *o, logreg_read_options *ro);
 /* Reads `path`; prints the error and returns NULL on failure. */
 logreg_dataset *cli_read(const char *path, const logreg_read_options *ro);
 
+/* The one-line warning about rows whose categories the model (or the training split) does not
+ * know: "FILE: 3 rows had categories unseen in training (Embarked: 2, Sex: 1); ...". Nothing
+ * when there are none. */
+void cli_warn_unseen(const char *path, const logreg_dataset *ds);
+
 /* Loads the model at `path` (--model; NULL path is a usage error); NULL after printing. */
 logreg_model *cli_load_model(const char *path);
 /* Reads `path` for model `m`: its features (its classes when `labelled`); NULL after printing. */

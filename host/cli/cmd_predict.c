@@ -26,7 +26,8 @@ logreg_dataset *cli_read_for_model(const char *path, const cli_data_opts *o, con
   }
   size_t d = logreg_model_features(m);
   ro.target_optional = !labelled;
-  ro.feature_names = logreg_model_feature_names(m);
+  ro.feature_names = logreg_model_feature_sources(m);
+  ro.feature_categories = logreg_model_feature_categories(m);
   ro.n_features = d;
   ro.feature_columns = logreg_model_feature_columns(m);
   ro.n_columns = logreg_model_source_columns(m);
@@ -51,7 +52,21 @@ logreg_dataset *cli_read_for_model(const char *path, const cli_data_opts *o, con
     logreg_dataset_free(ds);
     return NULL;
   }
+  cli_warn_unseen(path, ds);
   return ds;
+}
+
+void cli_warn_unseen(const char *path, const logreg_dataset *ds) {
+  size_t rows = logreg_dataset_unseen_rows(ds);
+  if (!rows) return;
+  char cols[400] = "";
+  size_t len = 0;
+  for (size_t j = 0; j < logreg_dataset_features(ds) && len < sizeof cols; j++)
+    if (logreg_dataset_unseen(ds, j))
+      len += (size_t)snprintf(cols + len, sizeof cols - len, "%s%.60s: %zu", len ? ", " : "",
+                              logreg_dataset_feature_source(ds, j), logreg_dataset_unseen(ds, j));
+  cli_warn("%s: %zu row%s had categories unseen in training (%s); they encode as all zeros", path,
+           rows, rows == 1 ? "" : "s", cols);
 }
 
 logreg_model *cli_load_model(const char *path) {

@@ -319,6 +319,43 @@ static int run_cv(const sweep_plan *plan, size_t K, const logreg_dataset *tr, lo
   return 0;
 }
 
+/* --test when the training data has categorical features: the test file is read like data for
+ * the model (the training split's features by name, or by position without a header), so that
+ * its categorical columns expand to the training split's categories. NULL after printing. */
+static logreg_dataset *read_test_categorical(const char *path, const logreg_read_options *ro,
+                                             const logreg_dataset *tr) {
+  size_t d = logreg_dataset_features(tr);
+  const char **src = malloc(d * sizeof *src), **cat = malloc(d * sizeof *cat);
+  logreg_dataset *te = NULL;
+  char target[32];
+  if (!src || !cat) {
+    cli_error(CLI_EXIT_ERROR, "out of memory");
+    goto out;
+  }
+  for (size_t j = 0; j < d; j++) {
+    src[j] = logreg_dataset_feature_source(tr, j);
+    cat[j] = logreg_dataset_feature_category(tr, j);
+  }
+  logreg_read_options o = *ro;
+  o.drop = o.categorical = NULL;
+  o.feature_names = src;
+  o.feature_categories = cat;
+  o.feature_columns = logreg_dataset_feature_columns(tr);
+  o.n_columns = logreg_dataset_source_columns(tr);
+  o.n_features = d;
+  if (!o.target && o.header && logreg_dataset_target_name(tr)) {
+    o.target = logreg_dataset_target_name(tr);
+  } else if (!o.target) {
+    snprintf(target, sizeof target, "%ld", logreg_dataset_target_column(tr));
+    o.target = target;
+  }
+  if ((te = cli_read(path, &o))) cli_warn_unseen(path, te);
+out:
+  free(src);
+  free(cat);
+  return te;
+}
+
 int cmd_train(int argc, char **argv) {
   cli_data_opts dopt = {0};
   logreg_params p;
@@ -326,7 +363,8 @@ int cmd_train(int argc, char **argv) {
   p.device = "auto";
   const char *test_path = NULL, *test_labels = NULL, *split = NULL, *optimizer = NULL;
   const char *model_path = "model.json", *history = NULL, *class_weight = NULL;
-  const char *sweep = NULL, *weight = NULL, *gemm = NULL;
+  const char *sweep = NULL, *weight = NULL, *gemm = NULL, *categorical = NULL;
+  size_t max_categories = 100;
   int json = 0, quiet = 0, epochs = p.epochs;
   size_t cv = 0;
   const char *folds = NULL;
@@ -359,6 +397,10 @@ int cmd_train(int argc, char **argv) {
        "stop after N epochs without a better val loss, keep the best (default 0 = off)"},
       {"--class-weight", ARG_STR, &class_weight, "MODE", "none|balanced (default none)"},
       {"--weight", ARG_STR, &weight, "COL", "CSV column of per-row sample weights (>= 0)"},
+      {"--categorical", ARG_STR, &categorical, "COLS",
+       "one-hot encode these columns even if numeric (text columns always are)"},
+      {"--max-categories", ARG_SIZE, &max_categories, "N",
+       "most distinct values of a categorical column (default 100, 0 = no limit)"},
       {"--sweep", ARG_STR, &sweep, "KEY=V1,V2,..",
        "train once per lr=, l2= or C= value, rank by val loss, keep the best"},
       {"--cv", ARG_SIZE, &cv, "K",
@@ -481,6 +523,8 @@ int cmd_train(int argc, char **argv) {
   if (cli_read_options(&dopt, &ro) != 0) return CLI_EXIT_USAGE;
   ro.weight = weight;
   ro.folds = folds;
+  ro.categorical = categorical;
+  ro.max_categories = max_categories;
   sweep_plan plan = {0};
   if (sweep && parse_sweep(sweep, &plan) != 0) return CLI_EXIT_USAGE;
   if ((cv || folds) && plan.n && plan.key == SWEEP_LR)
@@ -532,11 +576,12 @@ int cmd_train(int argc, char **argv) {
     tro.labels = test_labels;
     tro.class_names = logreg_dataset_class_names(all);
     tro.n_classes = logreg_dataset_classes(all);
-    te = cli_read(test_path, &tro);
+    te = logreg_dataset_categorical_columns(tr) ? read_test_categorical(test_path, &tro, tr)
+                                                : cli_read(test_path, &tro);
     if (!te) goto out;
-    if (logreg_dataset_features(te) != logreg_dataset_features(all)) {
+    if (logreg_dataset_features(te) != logreg_dataset_features(tr)) {
       cli_error(CLI_EXIT_ERROR, "%s: %zu features, but %s has %zu", test_path,
-                logreg_dataset_features(te), pos[0], logreg_dataset_features(all));
+                logreg_dataset_features(te), pos[0], logreg_dataset_features(tr));
       goto out;
     }
     if (!logreg_dataset_y(te)) {
@@ -546,10 +591,20 @@ int cmd_train(int argc, char **argv) {
   }
   if (!quiet) {
     fprintf(stderr, "data: %s: %zu rows, %zu features, %zu classes", pos[0],
-            logreg_dataset_rows(all), logreg_dataset_features(all), logreg_dataset_classes(all));
+            logreg_dataset_rows(all), logreg_dataset_features(tr), logreg_dataset_classes(all));
     if (logreg_dataset_missing(all))
       fprintf(stderr, ", %zu missing values (filled with training medians)",
               logreg_dataset_missing(all));
+    if (logreg_dataset_target_column(all) >= 0) { /* CSV: what became of its columns */
+      size_t numeric = 0, width = 0;
+      for (size_t j = 0; j < logreg_dataset_features(tr); j++)
+        logreg_dataset_feature_category(tr, j) ? width++ : numeric++;
+      fprintf(stderr, "; columns: %zu numeric, %zu categorical", numeric,
+              logreg_dataset_categorical_columns(tr));
+      if (logreg_dataset_categorical_columns(tr))
+        fprintf(stderr, " (%zu one-hot features, the training split's categories)", width);
+      fprintf(stderr, ", %zu dropped", logreg_dataset_dropped_columns(all));
+    }
     /* Which column is the label, and whether that was a default the user may not expect. */
     const char *tname = logreg_dataset_target_name(all);
     long tcol = logreg_dataset_target_column(all);

@@ -57,8 +57,21 @@
  *
  * A NUL byte anywhere is an error (FILE:LINE): the file is binary, not CSV.
  *
- * Values. Features must be finite numbers within float32 range; an empty field, "?" or "NA"
- * is missing (NaN, counted). nan/inf literals are rejected so that a typo cannot pass as data.
+ * Values. Numeric features must be finite numbers within float32 range; an empty field, "?" or
+ * "NA" is missing (NaN, counted). nan/inf literals are rejected so that a typo cannot pass as
+ * data.
+ *
+ * Categorical features. In training, a feature column is categorical when opt->categorical
+ * names it or when one of its non-missing fields is not a number; which columns hold text is
+ * known only after the last row, so the reader keeps every feature field's pointer (the fields
+ * stay in the buffer) and expands at the end (expand_categorical): one 0/1 feature per distinct
+ * text, "COLUMN=value", sorted numerically when all are numbers, else bytewise, with the
+ * missing markers as one category "" (first). More than opt->max_categories distinct
+ * non-missing values is an error naming every such column. Reading for a model,
+ * opt->feature_categories gives each feature's category (its source column is named by
+ * feature_names / feature_columns); a field that matches none of its column's categories
+ * leaves them all 0 and is counted in ds->unseen. logreg_dataset_split removes the categories
+ * that its training part lacks.
  * The target column is kept as text and encoded by lr_encode_labels (numeric labels in numeric
  * order, others bytewise), or to opt->class_names when a model gives them.
  *
@@ -248,13 +261,16 @@ typedef struct csv_layout {
   char **hdr;   /* ncol header names, or NULL */
   size_t ncol;  /* fields per record */
   size_t d;
-  size_t *fcol; /* d file indices of the features */
-  long tcol;    /* file index of the target, -1 when unlabelled */
-  long wcol;    /* file index of the sample weights to read, -1 when none */
-  long wskip;   /* reading for a model: file index of the weight column to ignore, or -1 */
-  long kcol;    /* file index of the fold numbers to read (opt->folds), -1 when none */
-  long icol;    /* file index of the id column (opt->id), -1 when none */
-  char delim;   /* the field delimiter, for messages */
+  size_t *fcol;        /* d file indices of the features */
+  long tcol;           /* file index of the target, -1 when unlabelled */
+  long wcol;           /* file index of the sample weights to read, -1 when none */
+  long wskip;          /* reading for a model: file index of the weight column to ignore, or -1 */
+  long kcol;           /* file index of the fold numbers to read (opt->folds), -1 when none */
+  long icol;           /* file index of the id column (opt->id), -1 when none */
+  char delim;          /* the field delimiter, for messages */
+  unsigned char *text; /* training: d flags, feature j is categorical (opt->categorical, or a
+                          field that is not a number); NULL when reading for a model */
+  size_t ndrop;        /* training: columns removed by opt->drop */
 } csv_layout;
 
 /* Whether a and b are equal once blanks (spaces, tabs) around each are trimmed. */
@@ -355,6 +371,43 @@ static void column_label(const csv_layout *L, size_t c, char *buf, size_t cap) {
     snprintf(buf, cap, "%zu", c);
 }
 
+/* Training: L->text, with the features opt->categorical names set (the rest are found while
+ * reading). Each must be a feature: not the target, the weight column or a dropped one. */
+static logreg_status layout_categorical(csv_layout *L, const logreg_read_options *opt,
+                                        logreg_error *err) {
+  L->text = calloc(L->d ? L->d : 1, 1);
+  if (!L->text) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+  if (!opt->categorical) return LOGREG_OK;
+  char *list = lr_strdup(opt->categorical);
+  if (!list) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+  logreg_status st = LOGREG_OK;
+  for (char *item = list; item && st == LOGREG_OK;) {
+    char *comma = strchr(item, ',');
+    if (comma) *comma = '\0';
+    char *name = item; /* as --drop: as written */
+    item = comma ? comma + 1 : NULL;
+    if (!*name) continue;
+    size_t c, j = 0;
+    int absent;
+    st = find_column(L, name, "categorical", "--categorical", &c, &absent, err);
+    if (st != LOGREG_OK) break;
+    while (j < L->d && L->fcol[j] != c) j++;
+    if (j == L->d) {
+      char lab[80];
+      column_label(L, c, lab, sizeof lab);
+      st = lr_fail(err, LOGREG_EINVAL, "%s: --categorical: column %s is not a feature (it is %s)",
+                   L->path, lab,
+                   (long)c == L->tcol   ? "the target"
+                   : (long)c == L->wcol ? "the weight column"
+                                        : "dropped");
+      break;
+    }
+    L->text[j] = 1;
+  }
+  free(list);
+  return st;
+}
+
 /* Training: target by opt->target or last, minus the dropped columns; the rest are features. */
 static logreg_status layout_training(csv_layout *L, const logreg_read_options *opt,
                                      logreg_error *err) {
@@ -436,7 +489,10 @@ static logreg_status layout_training(csv_layout *L, const logreg_read_options *o
         st = lr_fail(err, LOGREG_EINVAL, "%s: column %s is both dropped and the weight column",
                      L->path, lab);
       }
-      if (st == LOGREG_OK) keep[c] = 0;
+      if (st == LOGREG_OK) {
+        L->ndrop += keep[c]; /* a column named twice is dropped once */
+        keep[c] = 0;
+      }
     }
     free(list);
   }
@@ -461,6 +517,7 @@ static logreg_status layout_training(csv_layout *L, const logreg_read_options *o
     for (size_t c = 0, j = 0; c < ncol; c++)
       if (keep[c]) L->fcol[j++] = c;
   free(keep);
+  if (st == LOGREG_OK) st = layout_categorical(L, opt, err);
   return st;
 }
 
@@ -570,21 +627,33 @@ static logreg_status layout_by_columns(csv_layout *L, const logreg_read_options 
     }
     return layout_model_target(L, opt, err);
   }
-  if (L->ncol == opt->n_features) {
+  /* The model's source columns: one per numeric feature, one per run of one-hot features of
+   * the same training column. */
+  const char *const *fcat = opt->feature_categories;
+  size_t nsrc = 0;
+  for (size_t j = 0; j < L->d; j++)
+    nsrc += !(fcat && j > 0 && fcat[j] && fcat[j - 1] &&
+              opt->feature_columns[j] == opt->feature_columns[j - 1]);
+  if (L->ncol == nsrc) {
     /* Features only, in file order: data to predict on. */
-    for (size_t j = 0; j < L->d; j++) L->fcol[j] = j;
+    for (size_t j = 0, c = 0; j < L->d; j++) {
+      if (j > 0 && !(fcat && fcat[j] && fcat[j - 1] &&
+                     opt->feature_columns[j] == opt->feature_columns[j - 1]))
+        c++;
+      L->fcol[j] = c;
+    }
     L->tcol = -1;
     if (!opt->target_optional)
       return lr_fail(err, LOGREG_EINVAL,
                      "%s:%zu: no target column: the file has only the model's %zu feature "
                      "columns",
-                     L->path, L->hline, L->d);
+                     L->path, L->hline, nsrc);
     return LOGREG_OK;
   }
   return lr_fail(err, LOGREG_EINVAL,
                  "%s:%zu: expected %zu fields (as in training) or %zu (the features only), "
                  "found %zu%s",
-                 L->path, L->hline, opt->n_columns, opt->n_features, L->ncol,
+                 L->path, L->hline, opt->n_columns, nsrc, L->ncol,
                  opt->model_header == 1 && !L->hdr
                      ? " (the model was trained on a file with a header row: is --no-header wrong "
                        "here?)"
@@ -712,6 +781,223 @@ static logreg_status check_no_nul(const char *path, const char *buf, size_t len,
                  path, line, (size_t)(nul - ls) + 1);
 }
 
+/* ---- Categorical features ---- */
+
+typedef struct cat_key {
+  const char *s; /* the field's text, "" when missing */
+  double v;      /* its number (numeric order only) */
+  size_t row;
+} cat_key;
+
+/* Missing ("") first; then by number (ties bytewise), or bytewise. */
+static int cmp_cat_numeric(const void *pa, const void *pb) {
+  const cat_key *a = pa, *b = pb;
+  int ea = !*a->s, eb = !*b->s;
+  if (ea || eb) return eb - ea;
+  if (a->v != b->v) return a->v < b->v ? -1 : 1;
+  return strcmp(a->s, b->s);
+}
+
+static int cmp_cat_text(const void *pa, const void *pb) {
+  return strcmp(((const cat_key *)pa)->s, ((const cat_key *)pb)->s);
+}
+
+/* One categorical source column: its sorted distinct values and each row's index among them. */
+typedef struct cat_column {
+  size_t ncat, nonmissing;
+  const char **cats;
+  uint32_t *code;
+} cat_column;
+
+/* Sorts column j's texts (cell[i * d + j]) into cc. 0, or -1 when out of memory. */
+static int cat_collect(char *const *cell, size_t n, size_t d, size_t j, cat_column *cc) {
+  cat_key *k = malloc((n ? n : 1) * sizeof *k);
+  cc->cats = malloc((n ? n : 1) * sizeof *cc->cats);
+  cc->code = malloc((n ? n : 1) * sizeof *cc->code);
+  if (!k || !cc->cats || !cc->code) {
+    free(k);
+    return -1;
+  }
+  int numeric = 1;
+  for (size_t i = 0; i < n; i++) {
+    const char *t = cell[i * d + j];
+    k[i].s = lr_is_missing(t) ? "" : t;
+    k[i].row = i;
+    k[i].v = 0;
+    if (numeric && *k[i].s && lr_parse_double(k[i].s, &k[i].v) != 0) numeric = 0;
+  }
+  qsort(k, n, sizeof *k, numeric ? cmp_cat_numeric : cmp_cat_text);
+  cc->ncat = cc->nonmissing = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (i == 0 || strcmp(k[i].s, k[i - 1].s) != 0) {
+      cc->cats[cc->ncat++] = k[i].s;
+      cc->nonmissing += *k[i].s != 0;
+    }
+    cc->code[k[i].row] = (uint32_t)(cc->ncat - 1);
+  }
+  free(k);
+  return 0;
+}
+
+/* "COLUMN=value" */
+static char *cat_name(const char *column, const char *value) {
+  size_t a = strlen(column), b = strlen(value);
+  char *s = malloc(a + b + 2);
+  if (!s) return NULL;
+  memcpy(s, column, a);
+  s[a] = '=';
+  memcpy(s + a + 1, value, b + 1);
+  return s;
+}
+
+/* Training: replaces each categorical feature of ds (L->text) by its one-hot columns, over the
+ * distinct values of the file; cell holds the fields' texts (n x d). */
+static logreg_status expand_categorical(csv_layout *L, const logreg_read_options *opt,
+                                        logreg_dataset *ds, char *const *cell, logreg_error *err) {
+  size_t n = ds->n, d = ds->d, ncatcol = 0, D = 0;
+  for (size_t j = 0; j < d; j++) ncatcol += L->text[j];
+  if (ncatcol == 0) return LOGREG_OK;
+  cat_column *cc = calloc(d, sizeof *cc);
+  if (!cc) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+  logreg_status st = LOGREG_OK;
+  float *x = NULL;
+  char **names = NULL, **cats = NULL, **srcs = NULL;
+  size_t *fcol = NULL;
+  for (size_t j = 0; j < d && st == LOGREG_OK; j++) {
+    if (!L->text[j]) {
+      D++;
+      continue;
+    }
+    if (cat_collect(cell, n, d, j, &cc[j]) != 0)
+      st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+    D += cc[j].ncat;
+  }
+  if (st != LOGREG_OK) goto done;
+  /* Too many values: one error naming every such column, with the --drop that removes them. */
+  size_t over = 0;
+  for (size_t j = 0; j < d; j++)
+    over += L->text[j] && opt->max_categories && cc[j].nonmissing > opt->max_categories;
+  if (over) {
+    char cols[256] = "", drop[160] = "";
+    size_t lc = 0, ld = 0;
+    for (size_t j = 0; j < d; j++) {
+      if (!(L->text[j] && opt->max_categories && cc[j].nonmissing > opt->max_categories)) continue;
+      char lab[80];
+      column_label(L, ds->feature_columns[j], lab, sizeof lab);
+      if (lc < sizeof cols)
+        lc += (size_t)snprintf(cols + lc, sizeof cols - lc, "%s%s (%zu)", lc ? ", " : "", lab,
+                               cc[j].nonmissing);
+      if (ld < sizeof drop) {
+        if (L->hdr)
+          ld += (size_t)snprintf(drop + ld, sizeof drop - ld, "%s%.60s", ld ? "," : "",
+                                 L->hdr[ds->feature_columns[j]]);
+        else
+          ld += (size_t)snprintf(drop + ld, sizeof drop - ld, "%s%zu", ld ? "," : "",
+                                 ds->feature_columns[j]);
+      }
+    }
+    st = lr_fail(err, LOGREG_EINVAL,
+                 "%s: %s %s %s more distinct values than --max-categories %zu allows for a "
+                 "categorical column (an id or free text?): --drop %s, or raise --max-categories",
+                 L->path, over > 1 ? "columns" : "column", cols, over > 1 ? "have" : "has",
+                 opt->max_categories, drop);
+    goto done;
+  }
+  if (D > SIZE_MAX / sizeof(float) / (n ? n : 1)) {
+    st =
+        lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu rows x %zu features", L->path, n, D);
+    goto done;
+  }
+  x = malloc((n * D > 0 ? n * D : 1) * sizeof *x);
+  names = calloc(D, sizeof *names);
+  cats = calloc(D, sizeof *cats);
+  srcs = calloc(D, sizeof *srcs);
+  fcol = malloc(D * sizeof *fcol);
+  if (!x || !names || !cats || !srcs || !fcol) {
+    st =
+        lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu rows x %zu features", L->path, n, D);
+    goto done;
+  }
+  for (size_t j = 0, o = 0; j < d; j++) {
+    size_t w = L->text[j] ? cc[j].ncat : 1;
+    for (size_t q = 0; q < w; q++, o++) {
+      const char *src = ds->feature_names[j];
+      fcol[o] = ds->feature_columns[j];
+      if (!(srcs[o] = lr_strdup(src)) ||
+          !(names[o] = L->text[j] ? cat_name(src, cc[j].cats[q]) : lr_strdup(src)) ||
+          (L->text[j] && !(cats[o] = lr_strdup(cc[j].cats[q])))) {
+        st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+        goto done;
+      }
+    }
+  }
+  size_t missing = 0;
+  for (size_t i = 0; i < n; i++) {
+    const float *xr = ds->x + i * d;
+    float *o = x + i * D;
+    for (size_t j = 0; j < d; j++) {
+      if (!L->text[j]) {
+        missing += isnan(xr[j]) ? 1 : 0;
+        *o++ = xr[j];
+        continue;
+      }
+      for (size_t q = 0; q < cc[j].ncat; q++) *o++ = q == cc[j].code[i] ? 1.0f : 0.0f;
+    }
+  }
+  free(ds->x);
+  ds->x = x;
+  x = NULL;
+  lr_free_strings(ds->feature_names, d);
+  ds->feature_names = names;
+  ds->feature_categories = cats;
+  ds->feature_sources = srcs;
+  names = cats = srcs = NULL;
+  free(ds->feature_columns);
+  ds->feature_columns = fcol;
+  fcol = NULL;
+  ds->d = D;
+  ds->missing = missing; /* a missing categorical value is a category, not imputed */
+  ds->n_categorical = ncatcol;
+done:
+  for (size_t j = 0; j < d; j++) {
+    free(cc[j].cats);
+    free(cc[j].code);
+  }
+  free(cc);
+  free(x);
+  if (names) lr_free_strings(names, D);
+  if (cats) lr_free_strings(cats, D);
+  if (srcs) lr_free_strings(srcs, D);
+  free(fcol);
+  return st;
+}
+
+/* Reading for a model with categories: names "COLUMN=value", the categories and sources, and
+ * the unseen counts (taken over from `unseen`). */
+static logreg_status model_categories(logreg_dataset *ds, const char *const *fcat, size_t *unseen,
+                                      logreg_error *err, const char *path) {
+  size_t d = ds->d;
+  ds->unseen = unseen;
+  ds->feature_categories = calloc(d ? d : 1, sizeof(char *));
+  ds->feature_sources = calloc(d ? d : 1, sizeof(char *));
+  if (!ds->feature_categories || !ds->feature_sources)
+    return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+  for (size_t j = 0; j < d; j++) {
+    ds->feature_sources[j] = ds->feature_names[j];
+    ds->feature_names[j] = NULL;
+    if (fcat[j]) {
+      ds->n_categorical +=
+          j == 0 || !fcat[j - 1] || ds->feature_columns[j] != ds->feature_columns[j - 1];
+      if (!(ds->feature_categories[j] = lr_strdup(fcat[j])) ||
+          !(ds->feature_names[j] = cat_name(ds->feature_sources[j], fcat[j])))
+        return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+    } else if (!(ds->feature_names[j] = lr_strdup(ds->feature_sources[j]))) {
+      return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+    }
+  }
+  return LOGREG_OK;
+}
+
 logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_read_options *opt,
                           logreg_dataset **out, logreg_error *err) {
   logreg_status nul_st = check_no_nul(path, buf, len, err);
@@ -731,6 +1017,9 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
   logreg_dataset *ds = NULL;
   char **labels = NULL;
   size_t *row_line = NULL;
+  char **cell = NULL;    /* training: every feature field's text, n x d, for categorical columns */
+  size_t *unseen = NULL; /* reading with a model's categories: rows per column (at its first) */
+  size_t unseen_rows = 0;
   logreg_status st;
   int got;
   size_t rline = 1;
@@ -766,6 +1055,8 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
   }
   size_t d = L.d;
   int labelled = L.tcol >= 0;
+  /* A model's one-hot features (the training layout finds its own categorical columns). */
+  const char *const *fcat = L.text ? NULL : opt->feature_categories;
 
   /* Every record but the last ends in a newline, so this bounds the row count; the arrays are
    * trimmed at the end. */
@@ -782,8 +1073,12 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
     goto done;
   }
   if (ds && L.icol >= 0) ds->ids = calloc(nmax, sizeof *ds->ids);
+  /* Which columns hold text is known only at the end, so training keeps a pointer to every
+   * feature field (8 bytes a value, freed after reading). */
+  if (ds && L.text && d <= SIZE_MAX / sizeof *cell / nmax) cell = malloc(nmax * d * sizeof *cell);
+  if (ds && fcat) unseen = calloc(d ? d : 1, sizeof *unseen);
   if (!ds || (labelled && (!labels || !row_line)) || (L.wcol >= 0 && !ds->w) ||
-      (L.icol >= 0 && !ds->ids)) {
+      (L.icol >= 0 && !ds->ids) || (L.text && !cell) || (fcat && !unseen)) {
     st =
         lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu rows x %zu features", path, nmax, d);
     goto done;
@@ -807,12 +1102,22 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
     float *xr = ds->x + n * d;
     for (size_t j = 0; j < d; j++) {
       const csv_field *fld = &cp.f[L.fcol[j]];
+      if (fcat && fcat[j]) { /* a model's one-hot feature: missing is the category "" */
+        xr[j] = strcmp(lr_is_missing(fld->s) ? "" : fld->s, fcat[j]) == 0 ? 1.0f : 0.0f;
+        continue;
+      }
+      if (cell) cell[n * d + j] = fld->s;
+      if (L.text && L.text[j]) continue; /* categorical: the text is what counts */
       if (lr_is_missing(fld->s)) {
         xr[j] = NAN;
         missing++;
         continue;
       }
       int r = lr_parse_value(fld->s, &xr[j]);
+      if (r == -1 && L.text) { /* training: a field that is not a number makes it categorical */
+        L.text[j] = 1;
+        continue;
+      }
       if (r != 0) {
         snprintf(where, sizeof where, "%s:%zu:%zu", path, fld->line, L.fcol[j] + 1);
         column_suffix(&L, L.fcol[j], suffix, sizeof suffix);
@@ -823,6 +1128,21 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
         st = lr_value_error(err, where, fld->s, r, suffix);
         goto done;
       }
+    }
+    if (fcat) { /* a column none of whose categories matched: all zeros, counted */
+      int row_unseen = 0;
+      for (size_t j = 0; j < d;) {
+        size_t e = j + 1;
+        while (fcat[j] && e < d && fcat[e] && L.fcol[e] == L.fcol[j]) e++;
+        int hit = !fcat[j];
+        for (size_t q = j; q < e && !hit; q++) hit = xr[q] != 0;
+        if (!hit) {
+          unseen[j]++;
+          row_unseen = 1;
+        }
+        j = e;
+      }
+      unseen_rows += (size_t)row_unseen;
     }
     if (L.wcol >= 0) {
       st = parse_weight(&L, &cp.f[L.wcol], &ds->w[n], err);
@@ -881,6 +1201,14 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
   }
   ds->feature_columns = L.fcol;
   L.fcol = NULL;
+  ds->n_dropped = L.ndrop;
+  if (L.text && (st = expand_categorical(&L, opt, ds, cell, err)) != LOGREG_OK) goto done;
+  if (fcat) {
+    ds->unseen_rows = unseen_rows;
+    st = model_categories(ds, fcat, unseen, err, path);
+    unseen = NULL;
+    if (st != LOGREG_OK) goto done;
+  }
   if (labelled) {
     int32_t *y = realloc(ds->y, n * sizeof *y);
     if (y) ds->y = y;
@@ -908,6 +1236,9 @@ done:
   }
   free(labels);
   free(row_line);
+  free(cell);
+  free(unseen);
+  free(L.text);
   free(L.hdr);
   free(L.fcol);
   free(cp.f);

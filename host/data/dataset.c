@@ -18,8 +18,11 @@
 void logreg_read_options_init(logreg_read_options *opt) {
   if (!opt) return;
   /* A compound literal, so every pointer is a real NULL and every count 0. */
-  *opt = (logreg_read_options){
-      .format = LOGREG_FORMAT_AUTO, .header = 1, .weight = NULL, .model_header = -1};
+  *opt = (logreg_read_options){.format = LOGREG_FORMAT_AUTO,
+                               .header = 1,
+                               .weight = NULL,
+                               .model_header = -1,
+                               .max_categories = 100};
 }
 
 /* ---- Allocation and release ---- */
@@ -55,6 +58,9 @@ void logreg_dataset_free(logreg_dataset *ds) {
   free(ds->feature_columns);
   free(ds->target_name);
   if (ds->ids) lr_free_strings(ds->ids, ds->n);
+  if (ds->feature_categories) lr_free_strings(ds->feature_categories, ds->d);
+  if (ds->feature_sources) lr_free_strings(ds->feature_sources, ds->d);
+  free(ds->unseen);
   free(ds);
 }
 
@@ -171,10 +177,55 @@ logreg_dataset *lr_dataset_subset(const logreg_dataset *src, const size_t *idx, 
     if (!ds->feature_columns) goto oom;
     memcpy(ds->feature_columns, src->feature_columns, d * sizeof(size_t));
   }
+  ds->n_categorical = src->n_categorical;
+  ds->n_dropped = src->n_dropped;
+  if (src->feature_categories) {
+    ds->feature_categories = calloc(d ? d : 1, sizeof(char *));
+    ds->feature_sources = calloc(d ? d : 1, sizeof(char *));
+    if (!ds->feature_categories || !ds->feature_sources) goto oom;
+    for (size_t j = 0; j < d; j++) {
+      const char *c = src->feature_categories[j], *so = src->feature_sources[j];
+      if ((c && !(ds->feature_categories[j] = lr_strdup(c))) ||
+          (so && !(ds->feature_sources[j] = lr_strdup(so))))
+        goto oom;
+    }
+  }
   return ds;
 oom:
   logreg_dataset_free(ds);
   return NULL;
+}
+
+int lr_dataset_keep_features(logreg_dataset *ds, const unsigned char *keep) {
+  size_t d = ds->d, m = 0;
+  for (size_t j = 0; j < d; j++) m += keep[j] != 0;
+  if (m == d) return 0;
+  float *x = malloc((ds->n * m > 0 ? ds->n * m : 1) * sizeof *x);
+  if (!x) return -1;
+  for (size_t i = 0; i < ds->n; i++)
+    for (size_t j = 0, o = 0; j < d; j++)
+      if (keep[j]) x[i * m + o++] = ds->x[i * d + j];
+  free(ds->x);
+  ds->x = x;
+  /* The per-feature arrays shrink in place; what is not kept is released. */
+  char **lists[3] = {ds->feature_names, ds->feature_categories, ds->feature_sources};
+  for (int a = 0; a < 3; a++) {
+    if (!lists[a]) continue;
+    for (size_t j = 0, o = 0; j < d; j++) {
+      if (keep[j])
+        lists[a][o++] = lists[a][j];
+      else
+        free(lists[a][j]);
+    }
+  }
+  for (size_t j = 0, o = 0; j < d; j++) {
+    if (!keep[j]) continue;
+    if (ds->feature_columns) ds->feature_columns[o] = ds->feature_columns[j];
+    if (ds->unseen) ds->unseen[o] = ds->unseen[j];
+    o++;
+  }
+  ds->d = m;
+  return 0;
 }
 
 /* ---- Label encoding ---- */
@@ -319,3 +370,27 @@ long logreg_dataset_target_column(const logreg_dataset *ds) { return ds ? ds->ta
 
 int logreg_dataset_header_numeric(const logreg_dataset *ds) { return ds ? ds->header_numeric : 0; }
 int logreg_dataset_delimiter(const logreg_dataset *ds) { return ds ? ds->delimiter : 0; }
+
+const char *logreg_dataset_feature_category(const logreg_dataset *ds, size_t j) {
+  if (!ds || !ds->feature_categories || j >= ds->d) return NULL;
+  return ds->feature_categories[j];
+}
+
+const char *logreg_dataset_feature_source(const logreg_dataset *ds, size_t j) {
+  if (!ds || j >= ds->d) return NULL;
+  if (ds->feature_sources && ds->feature_sources[j]) return ds->feature_sources[j];
+  return ds->feature_names ? ds->feature_names[j] : NULL;
+}
+
+size_t logreg_dataset_categorical_columns(const logreg_dataset *ds) {
+  return ds ? ds->n_categorical : 0;
+}
+size_t logreg_dataset_dropped_columns(const logreg_dataset *ds) { return ds ? ds->n_dropped : 0; }
+size_t logreg_dataset_unseen_rows(const logreg_dataset *ds) { return ds ? ds->unseen_rows : 0; }
+size_t logreg_dataset_unseen(const logreg_dataset *ds, size_t j) {
+  return ds && ds->unseen && j < ds->d ? ds->unseen[j] : 0;
+}
+size_t logreg_dataset_source_columns(const logreg_dataset *ds) { return ds ? ds->n_columns : 0; }
+const size_t *logreg_dataset_feature_columns(const logreg_dataset *ds) {
+  return ds ? ds->feature_columns : NULL;
+}

@@ -28,6 +28,13 @@ struct logreg_dataset {
   logreg_format format;    /* the format it was read from (AUTO: built from arrays) */
   int header;              /* CSV: the file had a header row */
   char delimiter;          /* CSV: the field delimiter read with, else 0 */
+  /* Categorical features (CSV): one-hot columns, expanded in place of their source column. */
+  char **feature_categories; /* d: NULL for a numeric feature, else its category; NULL when none */
+  char **feature_sources;    /* d: source column names when feature_categories is set, else NULL */
+  size_t n_categorical;      /* source columns one-hot encoded */
+  size_t n_dropped;          /* columns removed by the read option `drop` */
+  size_t unseen_rows;        /* rows with a category outside the model's (reading for a model) */
+  size_t *unseen;            /* d: rows per categorical column (at its first feature), or NULL */
 };
 
 /* Allocates an empty dataset with n x d features (zeroed), labels when `labelled`, and
@@ -36,6 +43,10 @@ logreg_dataset *lr_dataset_alloc(size_t n, size_t d, int labelled);
 
 /* A new dataset holding rows idx[0..m) of `src` (names copied). NULL when out of memory. */
 logreg_dataset *lr_dataset_subset(const logreg_dataset *src, const size_t *idx, size_t m);
+
+/* Keeps the features j with keep[j] set (x, names, categories, file columns), in order.
+ * 0 on success, -1 on ENOMEM (the dataset is then unchanged). */
+int lr_dataset_keep_features(logreg_dataset *ds, const unsigned char *keep);
 
 /* Replaces the class names with copies of `names` (k entries). 0 on success, -1 on ENOMEM. */
 int lr_dataset_set_classes(logreg_dataset *ds, size_t k, const char *const *names);

@@ -65,6 +65,10 @@ logreg_status logreg_dataset_read(const char *path, const logreg_read_options *o
     return lr_fail(err, LOGREG_EINVAL, "%s: --folds needs CSV data (this file is read as %s)", path,
                    fmt == LOGREG_FORMAT_LIBSVM ? "LIBSVM" : "IDX");
 
+  if (opt->categorical && fmt != LOGREG_FORMAT_CSV)
+    return lr_fail(err, LOGREG_EINVAL, "%s: --categorical needs CSV data (this file is read as %s)",
+                   path, fmt == LOGREG_FORMAT_LIBSVM ? "LIBSVM" : "IDX");
+
   char *buf;
   size_t len;
   logreg_status st = lr_load_file(path, &buf, &len, err);

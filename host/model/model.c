@@ -55,6 +55,8 @@ void logreg_model_free(logreg_model *m) {
   if (!m) return;
   lr_free_strings(m->class_names, m->k);
   lr_free_strings(m->feature_names, m->d);
+  if (m->feature_categories) lr_free_strings(m->feature_categories, m->d);
+  if (m->feature_sources) lr_free_strings(m->feature_sources, m->d);
   free(m->median);
   free(m->mean);
   free(m->std);
@@ -100,6 +102,14 @@ const char *logreg_model_target_name(const logreg_model *m) {
 }
 int logreg_model_delimiter(const logreg_model *m) { return m ? m->options.delimiter : 0; }
 int logreg_model_header(const logreg_model *m) { return m ? m->options.header : 0; }
+
+const char *const *logreg_model_feature_sources(const logreg_model *m) {
+  if (!m) return NULL;
+  return (const char *const *)(m->feature_sources ? m->feature_sources : m->feature_names);
+}
+const char *const *logreg_model_feature_categories(const logreg_model *m) {
+  return m ? (const char *const *)m->feature_categories : NULL;
+}
 
 logreg_status logreg_model_set_metrics(logreg_model *m, const char *split, double loss,
                                        double accuracy, size_t rows) {

@@ -38,10 +38,14 @@ struct logreg_model {
   int binary;           /* 1: one logit, weights d x 1 */
   char **class_names;   /* k */
   char **feature_names; /* d */
-  double *median;       /* d imputation values (training-split medians) */
-  double *mean, *std;   /* d scaler statistics; std = 1 where the training std was 0 */
-  double *w;            /* d x kw row-major, kw = binary ? 1 : k, standardized space */
-  double *b;            /* kw */
+  /* Categorical features: per feature, the one-hot category (NULL for a numeric feature) and
+   * the source column's name; both NULL when the model has no categorical feature. */
+  char **feature_categories;
+  char **feature_sources;
+  double *median;     /* d imputation values (training-split medians) */
+  double *mean, *std; /* d scaler statistics; std = 1 where the training std was 0 */
+  double *w;          /* d x kw row-major, kw = binary ? 1 : k, standardized space */
+  double *b;          /* kw */
   lr_model_options options;
   lr_split_metrics train, val, test;
 };

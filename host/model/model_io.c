@@ -150,6 +150,38 @@ static cJSON *split_json(const lr_split_metrics *s) {
   return o;
 }
 
+/* Whether feature j starts a new one-hot column: a category, after a numeric feature or one of
+ * another source column. */
+static int cat_starts(const logreg_model *m, size_t j) {
+  if (!m->feature_categories[j]) return 0;
+  if (j == 0 || !m->feature_categories[j - 1]) return 1;
+  if (strcmp(m->feature_sources[j], m->feature_sources[j - 1]) != 0) return 1;
+  const size_t *fc = m->options.feature_columns;
+  return fc && fc[j] != fc[j - 1];
+}
+
+/* "categorical": [{"column", "feature" (index of its first one-hot feature), "categories"}]. */
+static cJSON *categorical_json(const logreg_model *m) {
+  cJSON *a = cJSON_CreateArray();
+  if (!a || !m->feature_categories) return a;
+  for (size_t j = 0; j < m->d; j++) {
+    if (!cat_starts(m, j)) continue;
+    cJSON *o = cJSON_CreateObject(), *cats = NULL;
+    int ok = lr_json_put(a, NULL, o) &&
+             lr_json_put(o, "column", cJSON_CreateString(m->feature_sources[j])) &&
+             lr_json_put(o, "feature", cJSON_CreateNumber((double)j)) &&
+             lr_json_put(o, "categories", cats = cJSON_CreateArray());
+    for (size_t q = j;
+         ok && q < m->d && (q == j || (m->feature_categories[q] && !cat_starts(m, q))); q++)
+      ok = lr_json_put(cats, NULL, cJSON_CreateString(m->feature_categories[q]));
+    if (!ok) {
+      cJSON_Delete(a);
+      return NULL;
+    }
+  }
+  return a;
+}
+
 /* The whole model as a cJSON tree; NULL when out of memory. */
 static cJSON *model_json(const logreg_model *m) {
   size_t kw = lr_model_kw(m);
@@ -164,6 +196,7 @@ static cJSON *model_json(const logreg_model *m) {
          lr_json_put(root, "classes", name_array(m->class_names, m->k, "")) &&
          lr_json_put(root, "features", name_array(m->feature_names, m->d, "x")) &&
          lr_json_put(root, "binary", cJSON_CreateBool(m->binary ? 1 : 0)) &&
+         lr_json_put(root, "categorical", categorical_json(m)) &&
          lr_json_put(root, "scaler", scaler = cJSON_CreateObject()) &&
          lr_json_put(scaler, "mean", number_array(m->mean, m->d)) &&
          lr_json_put(scaler, "std", number_array(m->std, m->d)) &&
@@ -564,6 +597,55 @@ static logreg_status read_metrics(loader *L, const cJSON *metrics, logreg_model 
   return LOGREG_OK;
 }
 
+/* "categorical" (optional: models before it have none): each entry's features must be named
+ * "column=category", in range and not shared with another entry. Sets the per-feature
+ * categories and sources. */
+static logreg_status read_categorical(loader *L, const cJSON *arr, logreg_model *m) {
+  if (absent(arr)) return LOGREG_OK;
+  if (!cJSON_IsArray(arr)) return bad_type(L, "categorical", "an array or null");
+  if (!arr->child) return LOGREG_OK;
+  size_t d = m->d;
+  m->feature_categories = calloc(d, sizeof *m->feature_categories);
+  m->feature_sources = calloc(d, sizeof *m->feature_sources);
+  if (!m->feature_categories || !m->feature_sources)
+    return lr_fail(L->err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+  size_t e = 0;
+  for (const cJSON *c = arr->child; c; c = c->next, e++) {
+    const cJSON *col = cJSON_GetObjectItemCaseSensitive(c, "column");
+    const cJSON *cats = cJSON_GetObjectItemCaseSensitive(c, "categories");
+    double f;
+    if (!cJSON_IsObject(c) || !cJSON_IsString(col) || !col->valuestring || !cJSON_IsArray(cats) ||
+        !cats->child ||
+        get_integer(cJSON_GetObjectItemCaseSensitive(c, "feature"), 0, (double)d - 1, &f) != 0)
+      return lr_fail(L->err, LOGREG_EPARSE,
+                     "%s: \"categorical\"[%zu] must be {\"column\": name, \"feature\": an index "
+                     "below %zu, \"categories\": a non-empty array of names}",
+                     L->path, e, d);
+    size_t j = (size_t)f, q = 0;
+    for (const cJSON *k = cats->child; k; k = k->next, q++, j++) {
+      if (!cJSON_IsString(k) || !k->valuestring)
+        return lr_fail(L->err, LOGREG_EPARSE,
+                       "%s: \"categorical\"[%zu].categories[%zu] must be a string", L->path, e, q);
+      size_t a = strlen(col->valuestring);
+      const char *name = j < d ? m->feature_names[j] : NULL;
+      if (!name || m->feature_categories[j] || strncmp(name, col->valuestring, a) != 0 ||
+          name[a] != '=' || strcmp(name + a + 1, k->valuestring) != 0)
+        return lr_fail(
+            L->err, LOGREG_EPARSE,
+            "%s: \"categorical\"[%zu].categories[%zu]: feature %zu must be \"%.60s=%.60s\" "
+            "(and no other column's)",
+            L->path, e, q, j, col->valuestring, k->valuestring);
+      if (!(m->feature_categories[j] = lr_strdup(k->valuestring)) ||
+          !(m->feature_sources[j] = lr_strdup(col->valuestring)))
+        return lr_fail(L->err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+    }
+  }
+  for (size_t j = 0; j < d; j++)
+    if (!m->feature_sources[j] && !(m->feature_sources[j] = lr_strdup(m->feature_names[j])))
+      return lr_fail(L->err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+  return LOGREG_OK;
+}
+
 /* A required key of the top-level object, or NULL after setting the "missing key" error. */
 static const cJSON *need(loader *L, const cJSON *obj, const char *key, const char *name) {
   const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -626,6 +708,7 @@ static logreg_status model_from_json(loader *L, const cJSON *root, logreg_model 
   if ((st = read_names(L, classes, "classes", m->class_names)) ||
       (st = check_distinct(L, m->class_names, k)) ||
       (st = read_names(L, features, "features", m->feature_names)) ||
+      (st = read_categorical(L, cJSON_GetObjectItemCaseSensitive(root, "categorical"), m)) ||
       (st = read_vector(L, mean, "scaler.mean", m->mean, d)) ||
       (st = read_vector(L, std, "scaler.std", m->std, d)) ||
       (st = read_matrix(L, weights, "weights", m->w, d, kw)) ||

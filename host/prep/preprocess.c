@@ -363,6 +363,29 @@ logreg_status logreg_dataset_split(const logreg_dataset *ds, double train, doubl
       goto done;
     }
   }
+  /* One-hot features whose category no training row has leave every part: the model knows
+   * the training split's categories only. */
+  if (ds->feature_categories) {
+    const logreg_dataset *tr = *train_out;
+    unsigned char *keep = malloc(ds->d ? ds->d : 1);
+    if (!keep) {
+      st = lr_fail(err, LOGREG_ENOMEM, "split: out of memory");
+    } else {
+      for (size_t j = 0; j < ds->d; j++) {
+        keep[j] = !ds->feature_categories[j];
+        for (size_t i = 0; i < tr->n && !keep[j]; i++) keep[j] = tr->x[i * tr->d + j] != 0;
+      }
+      for (int p = 0; p < 3 && st == LOGREG_OK; p++)
+        if (*outs[p] && lr_dataset_keep_features(*outs[p], keep) != 0)
+          st = lr_fail(err, LOGREG_ENOMEM, "split: out of memory");
+      free(keep);
+    }
+    if (st != LOGREG_OK)
+      for (int q = 0; q < 3; q++) {
+        logreg_dataset_free(*outs[q]);
+        *outs[q] = NULL;
+      }
+  }
 done:
   free(count);
   free(idx);

@@ -124,6 +124,19 @@ static logreg_status set_options(logreg_model *m, const logreg_dataset *train,
     memcpy(o->feature_columns, train->feature_columns, train->d * sizeof *o->feature_columns);
   }
   if (!o->optimizer || !o->device) return LOGREG_ENOMEM;
+  if (train->feature_categories) {
+    size_t d = train->d;
+    m->feature_categories = calloc(d ? d : 1, sizeof *m->feature_categories);
+    m->feature_sources = calloc(d ? d : 1, sizeof *m->feature_sources);
+    if (!m->feature_categories || !m->feature_sources) return LOGREG_ENOMEM;
+    for (size_t j = 0; j < d; j++) {
+      const char *c = train->feature_categories[j];
+      const char *src = logreg_dataset_feature_source(train, j);
+      if ((c && !(m->feature_categories[j] = lr_strdup(c))) ||
+          !(m->feature_sources[j] = lr_strdup(src ? src : "")))
+        return LOGREG_ENOMEM;
+    }
+  }
   return LOGREG_OK;
 }
 

@@ -2,7 +2,8 @@
  *
  * The first input byte picks the reader options, so one corpus covers header and --no-header
  * files, target/drop/weight columns by name and by index, and reading for a model (features
- * by name, by position, labels restricted to a model's classes); the rest is the file, its
+ * by name, by position, labels restricted to a model's classes), and an odd length adds
+ * categorical columns (forced ones, or a model's one-hot features); the rest is the file, its
  * delimiter detected (',', ';' or tab). The reader must return a status for anything: a crash, a
  * leak or undefined behaviour is a bug. */
 #include <stdint.h>
@@ -54,6 +55,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   default:
     break;
   }
+  /* An odd length adds categorical columns: forced ones and a small --max-categories in
+   * training, a model's one-hot features (by name, by position) when reading for one. */
+  static const char *const cat_src[] = {"a", "a", "b"};
+  static const char *const cat_of[] = {"x", "", NULL};
+  static const size_t cat_cols[] = {0, 0, 1};
+  if (size % 2) {
+    if (opt.feature_names) {
+      opt.feature_names = cat_src;
+      opt.feature_categories = cat_of;
+      opt.n_features = 3;
+    } else if (opt.feature_columns) {
+      opt.feature_columns = cat_cols;
+      opt.feature_categories = cat_of;
+      opt.n_features = 3;
+    } else {
+      opt.categorical = (v & 8u) ? "0" : "a";
+      opt.max_categories = 3;
+    }
+  }
 
   /* The reader parses in place and expects the NUL that lr_load_file appends. */
   char *buf = malloc(size + 1);
@@ -71,6 +91,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!ds || (ds->y && ds->k == 0)) abort();
     for (size_t i = 0; ds->y && i < ds->n; i++)
       if (ds->y[i] < 0 || (size_t)ds->y[i] >= ds->k) abort();
+    /* One-hot values are 0 or 1; the split keeps the categories of its training part. */
+    for (size_t j = 0; ds->feature_categories && j < ds->d; j++)
+      for (size_t i = 0; ds->feature_categories[j] && i < ds->n; i++)
+        if (ds->x[i * ds->d + j] != 0 && ds->x[i * ds->d + j] != 1) abort();
+    if (ds->y && ds->feature_categories) {
+      logreg_dataset *tr = NULL, *va = NULL, *te = NULL;
+      if (logreg_dataset_split(ds, 0.5, 0.5, 0, 1, &tr, &va, &te, &err) == LOGREG_OK) {
+        for (size_t j = 0; j < tr->d; j++) {
+          int any = !tr->feature_categories[j];
+          for (size_t i = 0; i < tr->n && !any; i++) any = tr->x[i * tr->d + j] != 0;
+          if (!any || (va && va->d != tr->d)) abort();
+        }
+      }
+      logreg_dataset_free(tr);
+      logreg_dataset_free(va);
+      logreg_dataset_free(te);
+    }
     logreg_dataset_free(ds);
   } else if (ds || !err.message[0] || strchr(err.message, '\n')) {
     abort(); /* a failure leaves no dataset and gives one line */

@@ -149,11 +149,11 @@ with open("cols.csv", "w") as f:
     for r in rows:
         f.write(",".join(r) + "\n")
 PY
-"$LOGREG" train sk.csv --device cpu --epochs 1 --quiet --model w.json > /dev/null 2> err
+"$LOGREG" train sk.csv --device cpu --optimizer gd --epochs 1 --quiet --model w.json > /dev/null 2> err
 [ "$(wc -l < err)" -eq 1 ] &&
   grep -q '^logreg: warning: sk.csv: the header row looks like data (it has numbers where the data rows do): if the file has no header, pass --no-header' err &&
   pass "iris.csv-style header: $(cat err)" || fail "iris.csv-style header: $(cat err)"
-"$LOGREG" train cols.csv --device cpu --epochs 1 --quiet --model w.json > /dev/null 2> err
+"$LOGREG" train cols.csv --device cpu --optimizer gd --epochs 1 --quiet --model w.json > /dev/null 2> err
 [ ! -s err ] && pass "column numbers as names: no warning" || fail "cols.csv: $(cat err)"
 
 # --no-header mix-ups between train and eval: one line that says so.

@@ -723,16 +723,21 @@ static void column_suffix(const csv_layout *L, size_t c, char *buf, size_t cap) 
     buf[0] = '\0';
 }
 
+/* FILE:LINE:FIELD of a field of column c, and " (WHAT column \"name\")" for messages. */
+static void field_where(const csv_layout *L, const csv_field *fld, size_t c, const char *what,
+                        char *where, size_t wcap, char *suffix, size_t scap) {
+  snprintf(where, wcap, "%s:%zu:%zu", L->path, fld->line, c + 1);
+  if (L->hdr)
+    snprintf(suffix, scap, " (%s column \"%.60s\")", what, L->hdr[c]);
+  else
+    snprintf(suffix, scap, " (%s column)", what);
+}
+
 /* Parses one sample weight: a finite number >= 0 (-0 reads as 0). */
 static logreg_status parse_weight(const csv_layout *L, const csv_field *fld, float *out,
                                   logreg_error *err) {
-  size_t c = (size_t)L->wcol;
   char where[600], suffix[96];
-  snprintf(where, sizeof where, "%s:%zu:%zu", L->path, fld->line, c + 1);
-  if (L->hdr)
-    snprintf(suffix, sizeof suffix, " (weight column \"%.60s\")", L->hdr[c]);
-  else
-    snprintf(suffix, sizeof suffix, " (weight column)");
+  field_where(L, fld, (size_t)L->wcol, "weight", where, sizeof where, suffix, sizeof suffix);
   if (lr_is_missing(fld->s))
     return lr_fail(err, LOGREG_EPARSE, "%s: missing weight%s: every row needs one", where, suffix);
   float v;
@@ -752,13 +757,8 @@ static logreg_status parse_weight(const csv_layout *L, const csv_field *fld, flo
 /* Parses one fold number: an integer 0..2^31-1 ("3", "3.0"). */
 static logreg_status parse_fold(const csv_layout *L, const csv_field *fld, int32_t *out,
                                 logreg_error *err) {
-  size_t c = (size_t)L->kcol;
   char where[600], suffix[96];
-  snprintf(where, sizeof where, "%s:%zu:%zu", L->path, fld->line, c + 1);
-  if (L->hdr)
-    snprintf(suffix, sizeof suffix, " (folds column \"%.60s\")", L->hdr[c]);
-  else
-    snprintf(suffix, sizeof suffix, " (folds column)");
+  field_where(L, fld, (size_t)L->kcol, "folds", where, sizeof where, suffix, sizeof suffix);
   char *end;
   double v = strtod(fld->s, &end);
   if (end == fld->s || *end != '\0' || !(v >= 0) || v != floor(v) || v > 2147483647.0)

@@ -20,6 +20,7 @@
 #include "data/dataset.h"
 #include "model/model.h"
 #include "prep/preprocess.h"
+#include "solve/train.h"
 #include "util/util.h"
 
 #define GRID_MEM 10           /* L-BFGS memory */
@@ -180,15 +181,8 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
                         logreg_cv_result *result, logreg_error *err) {
   lr_error_clear(err);
   double t0 = lr_now();
-  const char *msg = logreg_params_check(p);
-  if (msg) return lr_fail(err, LOGREG_EINVAL, "%s", msg);
-  if (!train || !train->y || train->n == 0)
-    return lr_fail(err, LOGREG_EINVAL, "training data has no labelled rows");
-  if (train->k < 2)
-    return lr_fail(err, LOGREG_EINVAL, "training data has %zu class; at least 2 are needed",
-                   train->k);
-  if (p->binary && train->k != 2)
-    return lr_fail(err, LOGREG_EINVAL, "--binary requires exactly 2 classes, found %zu", train->k);
+  logreg_status cst = lr_train_check(train, p, err);
+  if (cst != LOGREG_OK) return cst;
   size_t K = opt->k_folds, G = opt->n_values, n = train->n, d = train->d, k = train->k;
   if (K < 2) return lr_fail(err, LOGREG_EINVAL, "--cv: K must be at least 2 (got %zu)", K);
   if (K > n)

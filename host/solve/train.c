@@ -16,6 +16,7 @@
 #include "prep/preprocess.h"
 #include "solve/objective.h"
 #include "solve/optim.h"
+#include "solve/train.h"
 #include "util/util.h"
 
 const char *logreg_optimizer_name(logreg_optimizer opt) {
@@ -140,6 +141,23 @@ static logreg_status set_options(logreg_model *m, const logreg_dataset *train,
   return LOGREG_OK;
 }
 
+logreg_status lr_train_check(const logreg_dataset *train, const logreg_params *p,
+                             logreg_error *err) {
+  const char *msg = logreg_params_check(p);
+  if (msg) return lr_fail(err, LOGREG_EINVAL, "%s", msg);
+  if (!train || !train->y || train->n == 0)
+    return lr_fail(err, LOGREG_EINVAL, "training data has no labelled rows");
+  if (train->k < 2)
+    return lr_fail(err, LOGREG_EINVAL, "training data has %zu class; at least 2 are needed",
+                   train->k);
+  if (p->binary && train->k != 2)
+    return lr_fail(err, LOGREG_EINVAL, "--binary requires exactly 2 classes, found %zu", train->k);
+  if (train->n > UINT32_MAX)
+    return lr_fail(err, LOGREG_EUNSUPPORTED, "%zu rows: at most %u are supported", train->n,
+                   UINT32_MAX);
+  return LOGREG_OK;
+}
+
 /* ---- The trainer ---- */
 
 struct logreg_trainer {
@@ -186,18 +204,8 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
                                     logreg_error *err) {
   lr_error_clear(err);
   *out = NULL;
-  const char *msg = logreg_params_check(params);
-  if (msg) return lr_fail(err, LOGREG_EINVAL, "%s", msg);
-  if (!train || !train->y || train->n == 0)
-    return lr_fail(err, LOGREG_EINVAL, "training data has no labelled rows");
-  if (train->k < 2)
-    return lr_fail(err, LOGREG_EINVAL, "training data has %zu class; at least 2 are needed",
-                   train->k);
-  if (params->binary && train->k != 2)
-    return lr_fail(err, LOGREG_EINVAL, "--binary requires exactly 2 classes, found %zu", train->k);
-  if (train->n > UINT32_MAX)
-    return lr_fail(err, LOGREG_EUNSUPPORTED, "%zu rows: at most %u are supported", train->n,
-                   UINT32_MAX);
+  logreg_status cst = lr_train_check(train, params, err);
+  if (cst != LOGREG_OK) return cst;
   if (val && (val->d != train->d || !val->y || !same_classes(train, val)))
     return lr_fail(err, LOGREG_EINVAL,
                    "validation data must have the training data's features and classes");

@@ -5,7 +5,8 @@
  * the backend's grid_sums: the folds are row masks, so X is read once per pass for the whole
  * grid instead of once per model. To share passes, the models advance in lock step: each is an
  * L-BFGS state machine (memory 10) whose line search only ever asks for one evaluation at a
- * time, backtracking on the Armijo condition (J strictly convex with lambda > 0 keeps every
+ * time, backtracking on the Armijo condition (or Hager and Zhang's approximate Wolfe conditions
+ * where J's rounding hides the decrease; J strictly convex with lambda > 0 keeps every
  * curvature pair positive, so the Wolfe curvature test is not needed for the update). A pass
  * evaluates each running model at its trial point; a model whose trial point passes the test
  * takes it and proposes the next, the others step back. The L-BFGS arithmetic is on the host,
@@ -108,7 +109,15 @@ static void advance(grid_model *md, const double *gsum, const lr_sums *tr, const
   md->evaluations++;
   double f = objective(md->trial, gsum, tr, md->lambda, nwz, np, gnew, &gmax);
   int first = md->evaluations == 1;
-  if (!first && !(f <= md->f + GRID_C1 * md->alpha * md->gd)) {
+  /* Armijo's sufficient decrease, or, where J's rounding hides the decrease (within 1e-12
+   * relative: near the optimum of a strongly regularized model, a step that is right may change
+   * J by less than its last bits), Hager and Zhang's approximate Wolfe conditions on the slope
+   * along the direction, which the pass gives too. */
+  double gtd = dot(gnew, md->dir, np);
+  int armijo = f <= md->f + GRID_C1 * md->alpha * md->gd;
+  int approx = fabs(f - md->f) <= 1e-12 * fabs(md->f) && gtd >= 0.9 * md->gd &&
+               gtd <= -(1.0 - 2.0 * 0.1) * md->gd;
+  if (!first && !armijo && !approx) {
     /* Step back: the minimum of the quadratic through f(0), f'(0) and f(alpha), kept within
      * [0.1, 0.5] alpha. */
     double a = md->alpha, den = 2.0 * (f - md->f - md->gd * a);

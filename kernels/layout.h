@@ -23,6 +23,10 @@
  * correct, sum s (in that order). */
 #define LR_NQ 4
 
+/* Row sums each work-group and model of lr_grid_rows reports: LR_NQ over the model's training
+ * rows, then LR_NQ over its held-out rows. */
+#define LR_GRID_NQ (2 * LR_NQ)
+
 /* ---- The fused one-pass path ---- */
 
 #define LR_RB 16     /* rows per group (one float16 lane each); blocks are whole groups */

@@ -1119,3 +1119,115 @@ __kernel void lr_fused_hv_reduce(const __global float *gpart, const uint nblocks
   for (uint g = 0; g < nblocks; g++) a += gpart[((size_t)g * LR_KWP + c) * ld + j];
   out[t] = (float)a;
 }
+
+/* ---- Cross-validation grids (opencl.c: ocl_grid_sums) ----
+ *
+ * m models (theta: m rows of [W | b], each (d + 1) KW floats) over a block of rows of the
+ * training slot in file order: model j trains on the rows with fold[i] != held[j] and is
+ * validated on the others. lr_grid_rows computes, per (row, model), the logits, loss, argmax
+ * and the residual s_i dl_i/dz into R (rows x m KW, zero on the model's held-out rows), and
+ * per work-group of LR_WG rows and model the LR_GRID_NQ row sums (training rows' LR_NQ, then
+ * held-out rows'); lr_grid_grad sums X^T R over the block's rows in row order, one work-item
+ * per (column of R, feature or the bias), and adds it to the running sums of the earlier
+ * blocks. No float atomics: every sum has a fixed order, whatever the work-group count. */
+
+/* Row r < rows of the block (X row x_row0 + r of this segment, data row row0 + r of y, s and
+ * fold) with model j = get_global_id(1). Work-groups are (LR_WG, 1): group g's sums of model j
+ * go to partials[((gbase + g) m + j) LR_GRID_NQ ...]. Guards around the work, no early return
+ * (a barrier follows). */
+__kernel void lr_grid_rows(const __global float *X, const uint x_row0, const uint row0,
+                           const uint rows, const uint d, const __global int *y,
+                           const __global float *s, const __global int *fold, const uint m,
+                           const __global float *theta, const __global int *held,
+                           const float pos_weight, __global float *R, const uint gbase,
+                           __global sum_t *partials, __local sum_t *scratch) {
+  const uint r = get_global_id(0), j = get_global_id(1);
+  float q[LR_GRID_NQ];
+  for (uint t = 0; t < LR_GRID_NQ; t++) q[t] = 0.0f;
+  if (r < rows) {
+    const uint i = row0 + r, np = (d + 1) * LR_KW;
+    const __global float *x = X + (size_t)(x_row0 + r) * d;
+    const __global float *w = theta + (size_t)j * np;
+    const int yi = y[i], out = fold[i] == held[j];
+    const float si = s[i];
+    __global float *g = R + ((size_t)r * m + j) * LR_KW;
+    float z[LR_KW];
+    for (uint c = 0; c < LR_KW; c++) z[c] = 0.0f;
+    for (uint f = 0; f < d; f++) {
+      const float xf = x[f];
+      const __global float *wf = w + (size_t)f * LR_KW;
+      for (uint c = 0; c < LR_KW; c++) z[c] += xf * wf[c];
+    }
+    for (uint c = 0; c < LR_KW; c++) z[c] += w[(size_t)d * LR_KW + c];
+    float li, lu, cor;
+#if LR_KW == 1
+    /* lr_sigmoid_rows' loss and residual. */
+    const float zz = z[0], e = exp(-fabs(zz));
+    const float sig = zz >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+    const float sig_neg = zz >= 0.0f ? e / (1.0f + e) : 1.0f / (1.0f + e);
+    float dz;
+    if (yi) {
+      lu = softplus(-zz);
+      li = pos_weight * lu;
+      dz = -pos_weight * sig_neg;
+    } else {
+      lu = li = softplus(zz);
+      dz = sig;
+    }
+    g[0] = out ? 0.0f : si * dz;
+    cor = (zz > 0.0f) == (yi == 1) ? 1.0f : 0.0f;
+#else
+    /* lr_softmax_rows' loss and residual (ties to the first class, as the reference). */
+    float mx = z[0];
+    uint arg = 0;
+    for (uint c = 1; c < LR_KW; c++)
+      if (z[c] > mx) mx = z[c], arg = c;
+    float rest = 0.0f;
+    for (uint c = 0; c < LR_KW; c++)
+      if (c != arg) rest += exp(z[c] - mx);
+    const float inv = 1.0f / (1.0f + rest);
+    li = lu = (mx - z[yi]) + log1p(rest);
+    for (uint c = 0; c < LR_KW; c++) {
+      const float p = exp(z[c] - mx) * inv;
+      g[c] = out ? 0.0f : si * (c == (uint)yi ? (c == arg ? -rest * inv : p - 1.0f) : p);
+    }
+    cor = arg == (uint)yi ? 1.0f : 0.0f;
+#endif
+    const uint o = out ? LR_NQ : 0;
+    q[o + 0] = si * li;
+    q[o + 1] = lu;
+    q[o + 2] = cor;
+    q[o + 3] = si;
+  }
+  __global sum_t *p = partials + ((size_t)(gbase + get_group_id(0)) * m + j) * LR_GRID_NQ;
+  group_sum4(q[0], q[1], q[2], q[3], scratch, p);
+  barrier(CLK_LOCAL_MEM_FENCE);
+  group_sum4(q[4], q[5], q[6], q[7], scratch, p + LR_NQ);
+}
+
+/* acc[f cols + c] (+)= sum over the block's rows r < rows, in order, of X[x_row0 + r, f]
+ * R[r, c] (f == d: the bias, a column of ones), for the cols = m KW columns of R; `first`
+ * starts the running sums. Accumulated in double where the device has it, else in Neumaier's
+ * compensated float sum. No barriers. */
+__kernel void lr_grid_grad(const __global float *X, const uint x_row0, const uint rows,
+                           const uint d, const __global float *R, const uint cols, const uint first,
+                           __global sum_t *acc) {
+  const uint c = get_global_id(0), f = get_global_id(1);
+  if (c >= cols || f > d) return;
+#if LR_FP64
+  double a = 0.0;
+  for (uint r = 0; r < rows; r++) {
+    const float xv = f < d ? X[(size_t)(x_row0 + r) * d + f] : 1.0f;
+    a += (double)xv * (double)R[(size_t)r * cols + c];
+  }
+  const sum_t t = a;
+#else
+  sum_t t = sum_of(0.0f);
+  for (uint r = 0; r < rows; r++) {
+    const float xv = f < d ? X[(size_t)(x_row0 + r) * d + f] : 1.0f;
+    t = sum_add(t, sum_of(xv * R[(size_t)r * cols + c]));
+  }
+#endif
+  const size_t o = (size_t)f * cols + c;
+  acc[o] = first ? t : sum_add(acc[o], t);
+}

@@ -88,7 +88,7 @@ __kernel void lr_logits(const __global float *X, const uint row0, const uint m, 
 
 /* Sums LR_NQ values across the work-group in a fixed tree order; work-item 0 writes them to
  * out[0..LR_NQ). */
-static void group_sum4(float v0, float v1, float v2, float v3, __local sum_t *scratch,
+static void group_sum4(acc_t v0, acc_t v1, acc_t v2, acc_t v3, __local sum_t *scratch,
                        __global sum_t *out) {
   const uint lid = get_local_id(0);
   scratch[lid * LR_NQ + 0] = sum_of(v0);
@@ -1131,67 +1131,80 @@ __kernel void lr_fused_hv_reduce(const __global float *gpart, const uint nblocks
  * per (column of R, feature or the bias), and adds it to the running sums of the earlier
  * blocks. No float atomics: every sum has a fixed order, whatever the work-group count. */
 
+/* The models' parameters and the row math (logits, softmax or sigmoid, loss, residual): double
+ * where the device has it. Rounded to float, theta moves every row's logits the same way, and
+ * the float losses leave J noisy at about eps J / sqrt(N): near the optimum, the grid's L-BFGS
+ * (an Armijo test on differences of J far below that) then stalled short of the default
+ * tolerance on breast-cancer-wisconsin and ran to --epochs. The residuals R are stored as
+ * float (each row's rounding its own, so X^T R loses nothing that matters). */
+#if LR_FP64
+typedef double grid_t;
+#else
+typedef float grid_t;
+#endif
+
+static grid_t grid_softplus(const grid_t x) { return fmax(x, (grid_t)0) + log1p(exp(-fabs(x))); }
+
 /* Row r < rows of the block (X row x_row0 + r of this segment, data row row0 + r of y, s and
- * fold) with model j = get_global_id(1). Work-groups are (LR_WG, 1): group g's sums of model j
- * go to partials[((gbase + g) m + j) LR_GRID_NQ ...]. Guards around the work, no early return
- * (a barrier follows). */
+ * fold) with model j = get_global_id(1): the math of lr_sigmoid_rows / lr_softmax_rows in
+ * grid_t. Work-groups are (LR_WG, 1): group g's sums of model j go to partials[((gbase + g) m
+ * + j) LR_GRID_NQ ...]. Guards around the work, no early return (a barrier follows). */
 __kernel void lr_grid_rows(const __global float *X, const uint x_row0, const uint row0,
                            const uint rows, const uint d, const __global int *y,
                            const __global float *s, const __global int *fold, const uint m,
-                           const __global float *theta, const __global int *held,
-                           const float pos_weight, __global float *R, const uint gbase,
+                           const __global grid_t *theta, const __global int *held,
+                           const grid_t pos_weight, __global float *R, const uint gbase,
                            __global sum_t *partials, __local sum_t *scratch) {
   const uint r = get_global_id(0), j = get_global_id(1);
-  float q[LR_GRID_NQ];
-  for (uint t = 0; t < LR_GRID_NQ; t++) q[t] = 0.0f;
+  grid_t q[LR_GRID_NQ];
+  for (uint t = 0; t < LR_GRID_NQ; t++) q[t] = 0;
   if (r < rows) {
     const uint i = row0 + r, np = (d + 1) * LR_KW;
     const __global float *x = X + (size_t)(x_row0 + r) * d;
-    const __global float *w = theta + (size_t)j * np;
+    const __global grid_t *w = theta + (size_t)j * np;
     const int yi = y[i], out = fold[i] == held[j];
-    const float si = s[i];
+    const grid_t si = s[i], one = 1;
     __global float *g = R + ((size_t)r * m + j) * LR_KW;
-    float z[LR_KW];
-    for (uint c = 0; c < LR_KW; c++) z[c] = 0.0f;
+    grid_t z[LR_KW];
+    for (uint c = 0; c < LR_KW; c++) z[c] = 0;
     for (uint f = 0; f < d; f++) {
-      const float xf = x[f];
-      const __global float *wf = w + (size_t)f * LR_KW;
+      const grid_t xf = x[f];
+      const __global grid_t *wf = w + (size_t)f * LR_KW;
       for (uint c = 0; c < LR_KW; c++) z[c] += xf * wf[c];
     }
     for (uint c = 0; c < LR_KW; c++) z[c] += w[(size_t)d * LR_KW + c];
-    float li, lu, cor;
+    grid_t li, lu, cor;
 #if LR_KW == 1
-    /* lr_sigmoid_rows' loss and residual. */
-    const float zz = z[0], e = exp(-fabs(zz));
-    const float sig = zz >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
-    const float sig_neg = zz >= 0.0f ? e / (1.0f + e) : 1.0f / (1.0f + e);
-    float dz;
+    const grid_t zz = z[0], e = exp(-fabs(zz));
+    const grid_t sig = zz >= 0 ? one / (one + e) : e / (one + e);
+    const grid_t sig_neg = zz >= 0 ? e / (one + e) : one / (one + e);
+    grid_t dz;
     if (yi) {
-      lu = softplus(-zz);
+      lu = grid_softplus(-zz);
       li = pos_weight * lu;
       dz = -pos_weight * sig_neg;
     } else {
-      lu = li = softplus(zz);
+      lu = li = grid_softplus(zz);
       dz = sig;
     }
-    g[0] = out ? 0.0f : si * dz;
-    cor = (zz > 0.0f) == (yi == 1) ? 1.0f : 0.0f;
+    g[0] = out ? 0.0f : (float)(si * dz);
+    cor = (zz > 0) == (yi == 1) ? 1 : 0;
 #else
-    /* lr_softmax_rows' loss and residual (ties to the first class, as the reference). */
-    float mx = z[0];
+    /* Ties go to the first class, as in the reference. */
+    grid_t mx = z[0];
     uint arg = 0;
     for (uint c = 1; c < LR_KW; c++)
       if (z[c] > mx) mx = z[c], arg = c;
-    float rest = 0.0f;
+    grid_t rest = 0;
     for (uint c = 0; c < LR_KW; c++)
       if (c != arg) rest += exp(z[c] - mx);
-    const float inv = 1.0f / (1.0f + rest);
+    const grid_t inv = one / (one + rest);
     li = lu = (mx - z[yi]) + log1p(rest);
     for (uint c = 0; c < LR_KW; c++) {
-      const float p = exp(z[c] - mx) * inv;
-      g[c] = out ? 0.0f : si * (c == (uint)yi ? (c == arg ? -rest * inv : p - 1.0f) : p);
+      const grid_t p = exp(z[c] - mx) * inv;
+      g[c] = out ? 0.0f : (float)(si * (c == (uint)yi ? (c == arg ? -rest * inv : p - one) : p));
     }
-    cor = arg == (uint)yi ? 1.0f : 0.0f;
+    cor = arg == (uint)yi ? 1 : 0;
 #endif
     const uint o = out ? LR_NQ : 0;
     q[o + 0] = si * li;

@@ -1448,8 +1448,9 @@ static logreg_status ocl_hv_op(lr_backend *be, int v, int out, logreg_error *err
  * row sums of the training and of the held-out rows; lr_grid_grad adds X^T R of the block to
  * running sums (double, or compensated float pairs) in row order. The host adds the groups'
  * row sums in group order, in double, and counts the rows itself. Every order is fixed by the
- * data's shape and the work-group size, so a grid repeats bit for bit. The logits are float
- * (theta is uploaded as float), as on every other path of this backend. */
+ * data's shape and the work-group size, so a grid repeats bit for bit. Where the device has
+ * doubles, theta is uploaded and the logits summed in double (lr_grid_rows says why), else in
+ * float as on the other paths. */
 
 /* Residual memory of one block at most (less where one allocation holds less). */
 #define GRID_RES_BYTES ((size_t)64 << 20)
@@ -1524,7 +1525,11 @@ static logreg_status grid_run(ocl_backend *ob, size_t m, size_t *groups, logreg_
                      "grid gradient sums", err)))
     return st;
   cl_uint ud = (cl_uint)d, um = (cl_uint)m, ucols = (cl_uint)cols;
-  float pw = (float)be->pos_weight;
+  /* pos_weight as the kernel's grid_t. */
+  cl_double pw64 = be->pos_weight;
+  float pw32 = (float)be->pos_weight;
+  size_t pw_size = ob->info.fp64 ? sizeof pw64 : sizeof pw32;
+  const void *pw = ob->info.fp64 ? (const void *)&pw64 : (const void *)&pw32;
   size_t gbase = 0, done = 0;
   for (size_t i = 0; i < npc; i++)
     for (size_t off = 0; off < pc[i].rows; off += brows) {
@@ -1532,7 +1537,7 @@ static logreg_status grid_run(ocl_backend *ob, size_t m, size_t *groups, logreg_
       cl_uint xr = (cl_uint)(pc[i].x_row0 + off), r0 = (cl_uint)(pc[i].row0 + off),
               ur = (cl_uint)rows, gb = (cl_uint)gbase, first = done == 0;
       CL_TRY(set_args(ob->k_grid_rows, 16, A(pc[i].X), A(xr), A(r0), A(ur), A(ud), A(sl->y),
-                      A(sl->s), A(ob->gfold), A(um), A(ob->gtheta), A(ob->gheld), A(pw),
+                      A(sl->s), A(ob->gfold), A(um), A(ob->gtheta), A(ob->gheld), pw_size, pw,
                       A(ob->gres), A(gb), A(ob->gpart_rows), LOCAL(wg * LR_NQ * sizeof(ocl_sum))),
              "clSetKernelArg(lr_grid_rows)");
       size_t gs[2] = {ng * wg, m}, ls[2] = {wg, 1};
@@ -1564,16 +1569,18 @@ static logreg_status ocl_grid_sums(lr_backend *be, const int32_t *fold, size_t m
     return lr_fail(err, LOGREG_EBACKEND, "opencl: a grid of %zu models over %zu rows is too large",
                    m, n);
   logreg_status st = grid_kernels(ob, err);
-  float *tf = malloc(m * np * sizeof *tf);
-  if (!tf) return lr_fail(err, LOGREG_ENOMEM, "opencl: out of memory for a grid of %zu models", m);
-  for (size_t t = 0; t < m * np; t++) tf[t] = (float)theta[t];
+  /* theta as the kernels' grid_t: double where the device has it (lr_grid_rows says why). */
+  size_t tsize = ob->info.fp64 ? sizeof(cl_double) : sizeof(float);
+  void *tf = ob->info.fp64 ? NULL : malloc(m * np * sizeof(float));
+  if (!ob->info.fp64 && !tf)
+    return lr_fail(err, LOGREG_ENOMEM, "opencl: out of memory for a grid of %zu models", m);
+  for (size_t t = 0; tf && t < m * np; t++) ((float *)tf)[t] = (float)theta[t];
   if (!st) st = grid_buf(ob, &ob->gfold, &ob->gfold_cap, n, sizeof(int32_t), "folds", err);
   if (!st) st = grid_buf(ob, &ob->gheld, &ob->gheld_cap, m, sizeof(int32_t), "held folds", err);
-  if (!st)
-    st = grid_buf(ob, &ob->gtheta, &ob->gtheta_cap, m * np, sizeof(float), "grid parameters", err);
+  if (!st) st = grid_buf(ob, &ob->gtheta, &ob->gtheta_cap, m * np, tsize, "grid parameters", err);
   cl_int rc = CL_SUCCESS;
   const char *what = "clEnqueueWriteBuffer(grid)";
-  /* Blocking writes: the folds change between grids, and tf is freed below. */
+  /* Blocking writes: the caller's arrays may change after the call, and tf is freed below. */
   if (!st)
     rc = clEnqueueWriteBuffer(ob->q, ob->gfold, CL_TRUE, 0, n * sizeof(int32_t), fold, 0, NULL,
                               NULL);
@@ -1581,8 +1588,8 @@ static logreg_status ocl_grid_sums(lr_backend *be, const int32_t *fold, size_t m
     rc = clEnqueueWriteBuffer(ob->q, ob->gheld, CL_TRUE, 0, m * sizeof(int32_t), held, 0, NULL,
                               NULL);
   if (!st && rc == CL_SUCCESS)
-    rc = clEnqueueWriteBuffer(ob->q, ob->gtheta, CL_TRUE, 0, m * np * sizeof(float), tf, 0, NULL,
-                              NULL);
+    rc = clEnqueueWriteBuffer(ob->q, ob->gtheta, CL_TRUE, 0, m * np * tsize, tf ? tf : theta, 0,
+                              NULL, NULL);
   free(tf);
   if (st) return st;
   if (rc != CL_SUCCESS) return cl_fail(err, what, rc);

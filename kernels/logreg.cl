@@ -1131,12 +1131,13 @@ __kernel void lr_fused_hv_reduce(const __global float *gpart, const uint nblocks
  * per (column of R, feature or the bias), and adds it to the running sums of the earlier
  * blocks. No float atomics: every sum has a fixed order, whatever the work-group count. */
 
-/* The models' parameters and the row math (logits, softmax or sigmoid, loss, residual): double
- * where the device has it. Rounded to float, theta moves every row's logits the same way, and
- * the float losses leave J noisy at about eps J / sqrt(N): near the optimum, the grid's L-BFGS
- * (an Armijo test on differences of J far below that) then stalled short of the default
- * tolerance on breast-cancer-wisconsin and ran to --epochs. The residuals R are stored as
- * float (each row's rounding its own, so X^T R loses nothing that matters). */
+/* The models' parameters, the row math (logits, softmax or sigmoid, loss) and the residuals R:
+ * double where the device has it. Rounded to float, theta moves every row's logits the same
+ * way, and the float losses leave J noisy at about eps J / sqrt(N): near the optimum, the
+ * grid's L-BFGS (an Armijo test on differences of J far below that) then stalled short of the
+ * default tolerance on breast-cancer-wisconsin and ran to --epochs. Float residuals would
+ * leave the gradient about eps sqrt(N) / N off (1e-9 on digits), above bench/cv_digits.py's
+ * --tol 1e-10. */
 #if LR_FP64
 typedef double grid_t;
 #else
@@ -1153,7 +1154,7 @@ __kernel void lr_grid_rows(const __global float *X, const uint x_row0, const uin
                            const uint rows, const uint d, const __global int *y,
                            const __global float *s, const __global int *fold, const uint m,
                            const __global grid_t *theta, const __global int *held,
-                           const grid_t pos_weight, __global float *R, const uint gbase,
+                           const grid_t pos_weight, __global grid_t *R, const uint gbase,
                            __global sum_t *partials, __local sum_t *scratch) {
   const uint r = get_global_id(0), j = get_global_id(1);
   grid_t q[LR_GRID_NQ];
@@ -1164,7 +1165,7 @@ __kernel void lr_grid_rows(const __global float *X, const uint x_row0, const uin
     const __global grid_t *w = theta + (size_t)j * np;
     const int yi = y[i], out = fold[i] == held[j];
     const grid_t si = s[i], one = 1;
-    __global float *g = R + ((size_t)r * m + j) * LR_KW;
+    __global grid_t *g = R + ((size_t)r * m + j) * LR_KW;
     grid_t z[LR_KW];
     for (uint c = 0; c < LR_KW; c++) z[c] = 0;
     for (uint f = 0; f < d; f++) {
@@ -1187,7 +1188,7 @@ __kernel void lr_grid_rows(const __global float *X, const uint x_row0, const uin
       lu = li = grid_softplus(zz);
       dz = sig;
     }
-    g[0] = out ? 0.0f : (float)(si * dz);
+    g[0] = out ? 0 : si * dz;
     cor = (zz > 0) == (yi == 1) ? 1 : 0;
 #else
     /* Ties go to the first class, as in the reference. */
@@ -1202,7 +1203,7 @@ __kernel void lr_grid_rows(const __global float *X, const uint x_row0, const uin
     li = lu = (mx - z[yi]) + log1p(rest);
     for (uint c = 0; c < LR_KW; c++) {
       const grid_t p = exp(z[c] - mx) * inv;
-      g[c] = out ? 0.0f : (float)(si * (c == (uint)yi ? (c == arg ? -rest * inv : p - one) : p));
+      g[c] = out ? 0 : si * (c == (uint)yi ? (c == arg ? -rest * inv : p - one) : p);
     }
     cor = arg == (uint)yi ? 1 : 0;
 #endif
@@ -1223,15 +1224,15 @@ __kernel void lr_grid_rows(const __global float *X, const uint x_row0, const uin
  * starts the running sums. Accumulated in double where the device has it, else in Neumaier's
  * compensated float sum. No barriers. */
 __kernel void lr_grid_grad(const __global float *X, const uint x_row0, const uint rows,
-                           const uint d, const __global float *R, const uint cols, const uint first,
-                           __global sum_t *acc) {
+                           const uint d, const __global grid_t *R, const uint cols,
+                           const uint first, __global sum_t *acc) {
   const uint c = get_global_id(0), f = get_global_id(1);
   if (c >= cols || f > d) return;
 #if LR_FP64
   double a = 0.0;
   for (uint r = 0; r < rows; r++) {
     const float xv = f < d ? X[(size_t)(x_row0 + r) * d + f] : 1.0f;
-    a += (double)xv * (double)R[(size_t)r * cols + c];
+    a += (double)xv * R[(size_t)r * cols + c];
   }
   const sum_t t = a;
 #else

@@ -1444,13 +1444,13 @@ static logreg_status ocl_hv_op(lr_backend *be, int v, int out, logreg_error *err
  *
  * All m models of a grid pass over the training slot (file order) together, block of rows by
  * block (within each segment of X): lr_grid_rows writes the residuals R of the block (rows x
- * m KW floats, zero where a row is held out from the model) and per work-group and model the
+ * m KW, zero where a row is held out from the model) and per work-group and model the
  * row sums of the training and of the held-out rows; lr_grid_grad adds X^T R of the block to
  * running sums (double, or compensated float pairs) in row order. The host adds the groups'
  * row sums in group order, in double, and counts the rows itself. Every order is fixed by the
  * data's shape and the work-group size, so a grid repeats bit for bit. Where the device has
- * doubles, theta is uploaded and the logits summed in double (lr_grid_rows says why), else in
- * float as on the other paths. */
+ * doubles, theta, the row math and R are double (lr_grid_rows says why), else float as on the
+ * other paths. */
 
 /* Residual memory of one block at most (less where one allocation holds less). */
 #define GRID_RES_BYTES ((size_t)64 << 20)
@@ -1502,10 +1502,11 @@ static logreg_status grid_run(ocl_backend *ob, size_t m, size_t *groups, logreg_
   lr_backend *be = &ob->base;
   ocl_slot *sl = &ob->slot[LR_SLOT_TRAIN];
   size_t n = sl->n, d = be->d, kw = be->kw, cols = m * kw, wg = ob->wg;
+  size_t rsize = ob->info.fp64 ? sizeof(cl_double) : sizeof(float); /* grid_t */
   /* Rows per block: as many as GRID_RES_BYTES and one allocation of R allow, whole work-groups
    * when that is at least one. */
   size_t cap = GRID_RES_BYTES < ob->max_alloc ? GRID_RES_BYTES : (size_t)ob->max_alloc;
-  size_t brows = cap / (cols * sizeof(float));
+  size_t brows = cap / (cols * rsize);
   if (brows > wg) brows = brows / wg * wg;
   if (brows > n) brows = n;
   if (brows == 0) brows = 1; /* alloc below then names what does not fit */
@@ -1517,8 +1518,7 @@ static logreg_status grid_run(ocl_backend *ob, size_t m, size_t *groups, logreg_
       total += (rows + wg - 1) / wg;
     }
   logreg_status st;
-  if ((st = grid_buf(ob, &ob->gres, &ob->gres_cap, brows * cols, sizeof(float), "grid residuals",
-                     err)) ||
+  if ((st = grid_buf(ob, &ob->gres, &ob->gres_cap, brows * cols, rsize, "grid residuals", err)) ||
       (st = grid_buf(ob, &ob->gpart_rows, &ob->gpart_rows_cap, total * m * LR_GRID_NQ,
                      sizeof(ocl_sum), "grid row sums", err)) ||
       (st = grid_buf(ob, &ob->gacc, &ob->gacc_cap, (d + 1) * cols, sizeof(ocl_sum),

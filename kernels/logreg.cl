@@ -1221,27 +1221,37 @@ __kernel void lr_grid_rows(const __global float *X, const uint x_row0, const uin
 
 /* acc[f cols + c] (+)= sum over the block's rows r < rows, in order, of X[x_row0 + r, f]
  * R[r, c] (f == d: the bias, a column of ones), for the cols = m KW columns of R; `first`
- * starts the running sums. Accumulated in double where the device has it, else in Neumaier's
- * compensated float sum. No barriers. */
+ * starts the running sums. A work-item takes one column and LR_GRID_TF features from
+ * get_global_id(1) LR_GRID_TF on (one load of R for LR_GRID_TF sums), accumulated in double
+ * where the device has it, else in Neumaier's compensated float sum. No barriers. */
 __kernel void lr_grid_grad(const __global float *X, const uint x_row0, const uint rows,
                            const uint d, const __global grid_t *R, const uint cols,
                            const uint first, __global sum_t *acc) {
-  const uint c = get_global_id(0), f = get_global_id(1);
-  if (c >= cols || f > d) return;
+  const uint c = get_global_id(0), f0 = get_global_id(1) * LR_GRID_TF;
+  if (c >= cols || f0 > d) return;
 #if LR_FP64
-  double a = 0.0;
-  for (uint r = 0; r < rows; r++) {
-    const float xv = f < d ? X[(size_t)(x_row0 + r) * d + f] : 1.0f;
-    a += (double)xv * R[(size_t)r * cols + c];
-  }
-  const sum_t t = a;
+  double a[LR_GRID_TF];
+  for (uint t = 0; t < LR_GRID_TF; t++) a[t] = 0.0;
 #else
-  sum_t t = sum_of(0.0f);
-  for (uint r = 0; r < rows; r++) {
-    const float xv = f < d ? X[(size_t)(x_row0 + r) * d + f] : 1.0f;
-    t = sum_add(t, sum_of(xv * R[(size_t)r * cols + c]));
-  }
+  sum_t a[LR_GRID_TF];
+  for (uint t = 0; t < LR_GRID_TF; t++) a[t] = sum_of(0.0f);
 #endif
-  const size_t o = (size_t)f * cols + c;
-  acc[o] = first ? t : sum_add(acc[o], t);
+  for (uint r = 0; r < rows; r++) {
+    const grid_t rv = R[(size_t)r * cols + c];
+    const __global float *x = X + (size_t)(x_row0 + r) * d;
+    for (uint t = 0; t < LR_GRID_TF; t++) {
+      const uint f = f0 + t;
+      const float xv = f < d ? x[f] : 1.0f; /* past d: the bias, then unused sums */
+#if LR_FP64
+      a[t] += (double)xv * rv;
+#else
+      a[t] = sum_add(a[t], sum_of(xv * rv));
+#endif
+    }
+  }
+  for (uint t = 0; t < LR_GRID_TF && f0 + t <= d; t++) {
+    const size_t o = (size_t)(f0 + t) * cols + c;
+    const sum_t v = a[t];
+    acc[o] = first ? v : sum_add(acc[o], v);
+  }
 }

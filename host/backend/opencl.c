@@ -1452,6 +1452,10 @@ static logreg_status ocl_hv_op(lr_backend *be, int v, int out, logreg_error *err
  * doubles, theta, the row math and R are double (lr_grid_rows says why), else float as on the
  * other paths. */
 
+/* lr_grid_grad's work-groups: this many consecutive columns of R (of the same features), so
+ * that their loads of R are contiguous and those of X the same values. */
+#define GRID_GRAD_WG 64
+
 /* Residual memory of one block at most (less where one allocation holds less). */
 #define GRID_RES_BYTES ((size_t)64 << 20)
 
@@ -1546,8 +1550,9 @@ static logreg_status grid_run(ocl_backend *ob, size_t m, size_t *groups, logreg_
       CL_TRY(set_args(ob->k_grid_grad, 8, A(pc[i].X), A(xr), A(ur), A(ud), A(ob->gres), A(ucols),
                       A(first), A(ob->gacc)),
              "clSetKernelArg(lr_grid_grad)");
-      size_t gg[2] = {cols, d + 1};
-      CL_TRY(clEnqueueNDRangeKernel(ob->q, ob->k_grid_grad, 2, NULL, gg, NULL, 0, NULL, NULL),
+      size_t gl = GRID_GRAD_WG < wg ? GRID_GRAD_WG : wg;
+      size_t gg[2] = {round_up(cols, gl), (d + LR_GRID_TF) / LR_GRID_TF}, gls[2] = {gl, 1};
+      CL_TRY(clEnqueueNDRangeKernel(ob->q, ob->k_grid_grad, 2, NULL, gg, gls, 0, NULL, NULL),
              "lr_grid_grad");
       gbase += ng;
       done += rows;

@@ -23,6 +23,12 @@
  * correct, sum s (in that order). */
 #define LR_NQ 4
 
+/* Row sums each work-group and model of lr_grid_rows reports: LR_NQ over the model's training
+ * rows, then LR_NQ over its held-out rows. */
+#define LR_GRID_NQ (2 * LR_NQ)
+/* Features per work-item of lr_grid_grad (one load of the residual for this many sums). */
+#define LR_GRID_TF 8
+
 /* ---- The fused one-pass path ---- */
 
 #define LR_RB 16     /* rows per group (one float16 lane each); blocks are whole groups */

@@ -88,7 +88,7 @@ __kernel void lr_logits(const __global float *X, const uint row0, const uint m, 
 
 /* Sums LR_NQ values across the work-group in a fixed tree order; work-item 0 writes them to
  * out[0..LR_NQ). */
-static void group_sum4(float v0, float v1, float v2, float v3, __local sum_t *scratch,
+static void group_sum4(acc_t v0, acc_t v1, acc_t v2, acc_t v3, __local sum_t *scratch,
                        __global sum_t *out) {
   const uint lid = get_local_id(0);
   scratch[lid * LR_NQ + 0] = sum_of(v0);
@@ -1118,4 +1118,140 @@ __kernel void lr_fused_hv_reduce(const __global float *gpart, const uint nblocks
   acc_t a = 0;
   for (uint g = 0; g < nblocks; g++) a += gpart[((size_t)g * LR_KWP + c) * ld + j];
   out[t] = (float)a;
+}
+
+/* ---- Cross-validation grids (opencl.c: ocl_grid_sums) ----
+ *
+ * m models (theta: m rows of [W | b], each (d + 1) KW floats) over a block of rows of the
+ * training slot in file order: model j trains on the rows with fold[i] != held[j] and is
+ * validated on the others. lr_grid_rows computes, per (row, model), the logits, loss, argmax
+ * and the residual s_i dl_i/dz into R (rows x m KW, zero on the model's held-out rows), and
+ * per work-group of LR_WG rows and model the LR_GRID_NQ row sums (training rows' LR_NQ, then
+ * held-out rows'); lr_grid_grad sums X^T R over the block's rows in row order, one work-item
+ * per (column of R, feature or the bias), and adds it to the running sums of the earlier
+ * blocks. No float atomics: every sum has a fixed order, whatever the work-group count. */
+
+/* The models' parameters, the row math (logits, softmax or sigmoid, loss) and the residuals R:
+ * double where the device has it. Rounded to float, theta moves every row's logits the same
+ * way, and the float losses leave J noisy at about eps J / sqrt(N): near the optimum, the
+ * grid's L-BFGS (an Armijo test on differences of J far below that) then stalled short of the
+ * default tolerance on breast-cancer-wisconsin and ran to --epochs. Float residuals would
+ * leave the gradient about eps sqrt(N) / N off (1e-9 on digits), above bench/cv_digits.py's
+ * --tol 1e-10. */
+#if LR_FP64
+typedef double grid_t;
+#else
+typedef float grid_t;
+#endif
+
+static grid_t grid_softplus(const grid_t x) { return fmax(x, (grid_t)0) + log1p(exp(-fabs(x))); }
+
+/* Row r < rows of the block (X row x_row0 + r of this segment, data row row0 + r of y, s and
+ * fold) with model j = get_global_id(1): the math of lr_sigmoid_rows / lr_softmax_rows in
+ * grid_t. Work-groups are (LR_WG, 1): group g's sums of model j go to partials[((gbase + g) m
+ * + j) LR_GRID_NQ ...]. Guards around the work, no early return (a barrier follows). */
+__kernel void lr_grid_rows(const __global float *X, const uint x_row0, const uint row0,
+                           const uint rows, const uint d, const __global int *y,
+                           const __global float *s, const __global int *fold, const uint m,
+                           const __global grid_t *theta, const __global int *held,
+                           const grid_t pos_weight, __global grid_t *R, const uint gbase,
+                           __global sum_t *partials, __local sum_t *scratch) {
+  const uint r = get_global_id(0), j = get_global_id(1);
+  grid_t q[LR_GRID_NQ];
+  for (uint t = 0; t < LR_GRID_NQ; t++) q[t] = 0;
+  if (r < rows) {
+    const uint i = row0 + r, np = (d + 1) * LR_KW;
+    const __global float *x = X + (size_t)(x_row0 + r) * d;
+    const __global grid_t *w = theta + (size_t)j * np;
+    const int yi = y[i], out = fold[i] == held[j];
+    const grid_t si = s[i], one = 1;
+    __global grid_t *g = R + ((size_t)r * m + j) * LR_KW;
+    grid_t z[LR_KW];
+    for (uint c = 0; c < LR_KW; c++) z[c] = 0;
+    for (uint f = 0; f < d; f++) {
+      const grid_t xf = x[f];
+      const __global grid_t *wf = w + (size_t)f * LR_KW;
+      for (uint c = 0; c < LR_KW; c++) z[c] += xf * wf[c];
+    }
+    for (uint c = 0; c < LR_KW; c++) z[c] += w[(size_t)d * LR_KW + c];
+    grid_t li, lu, cor;
+#if LR_KW == 1
+    const grid_t zz = z[0], e = exp(-fabs(zz));
+    const grid_t sig = zz >= 0 ? one / (one + e) : e / (one + e);
+    const grid_t sig_neg = zz >= 0 ? e / (one + e) : one / (one + e);
+    grid_t dz;
+    if (yi) {
+      lu = grid_softplus(-zz);
+      li = pos_weight * lu;
+      dz = -pos_weight * sig_neg;
+    } else {
+      lu = li = grid_softplus(zz);
+      dz = sig;
+    }
+    g[0] = out ? 0 : si * dz;
+    cor = (zz > 0) == (yi == 1) ? 1 : 0;
+#else
+    /* Ties go to the first class, as in the reference. */
+    grid_t mx = z[0];
+    uint arg = 0;
+    for (uint c = 1; c < LR_KW; c++)
+      if (z[c] > mx) mx = z[c], arg = c;
+    grid_t rest = 0;
+    for (uint c = 0; c < LR_KW; c++)
+      if (c != arg) rest += exp(z[c] - mx);
+    const grid_t inv = one / (one + rest);
+    li = lu = (mx - z[yi]) + log1p(rest);
+    for (uint c = 0; c < LR_KW; c++) {
+      const grid_t p = exp(z[c] - mx) * inv;
+      g[c] = out ? 0 : si * (c == (uint)yi ? (c == arg ? -rest * inv : p - one) : p);
+    }
+    cor = arg == (uint)yi ? 1 : 0;
+#endif
+    const uint o = out ? LR_NQ : 0;
+    q[o + 0] = si * li;
+    q[o + 1] = lu;
+    q[o + 2] = cor;
+    q[o + 3] = si;
+  }
+  __global sum_t *p = partials + ((size_t)(gbase + get_group_id(0)) * m + j) * LR_GRID_NQ;
+  group_sum4(q[0], q[1], q[2], q[3], scratch, p);
+  barrier(CLK_LOCAL_MEM_FENCE);
+  group_sum4(q[4], q[5], q[6], q[7], scratch, p + LR_NQ);
+}
+
+/* acc[f cols + c] (+)= sum over the block's rows r < rows, in order, of X[x_row0 + r, f]
+ * R[r, c] (f == d: the bias, a column of ones), for the cols = m KW columns of R; `first`
+ * starts the running sums. A work-item takes one column and LR_GRID_TF features from
+ * get_global_id(1) LR_GRID_TF on (one load of R for LR_GRID_TF sums), accumulated in double
+ * where the device has it, else in Neumaier's compensated float sum. No barriers. */
+__kernel void lr_grid_grad(const __global float *X, const uint x_row0, const uint rows,
+                           const uint d, const __global grid_t *R, const uint cols,
+                           const uint first, __global sum_t *acc) {
+  const uint c = get_global_id(0), f0 = get_global_id(1) * LR_GRID_TF;
+  if (c >= cols || f0 > d) return;
+#if LR_FP64
+  double a[LR_GRID_TF];
+  for (uint t = 0; t < LR_GRID_TF; t++) a[t] = 0.0;
+#else
+  sum_t a[LR_GRID_TF];
+  for (uint t = 0; t < LR_GRID_TF; t++) a[t] = sum_of(0.0f);
+#endif
+  for (uint r = 0; r < rows; r++) {
+    const grid_t rv = R[(size_t)r * cols + c];
+    const __global float *x = X + (size_t)(x_row0 + r) * d;
+    for (uint t = 0; t < LR_GRID_TF; t++) {
+      const uint f = f0 + t;
+      const float xv = f < d ? x[f] : 1.0f; /* past d: the bias, then unused sums */
+#if LR_FP64
+      a[t] += (double)xv * rv;
+#else
+      a[t] = sum_add(a[t], sum_of(xv * rv));
+#endif
+    }
+  }
+  for (uint t = 0; t < LR_GRID_TF && f0 + t <= d; t++) {
+    const size_t o = (size_t)(f0 + t) * cols + c;
+    const sum_t v = a[t];
+    acc[o] = first ? v : sum_add(acc[o], v);
+  }
 }

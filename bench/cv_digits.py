@@ -104,7 +104,8 @@ def main():
     sk_s = time.perf_counter() - t0
     scores = -next(iter(sk.scores_.values()))  # (K, G) validation log losses
     print(f"scikit-learn LogisticRegressionCV: {sk_s:.3f} s, chosen C = {sk.C_[0]:.6g}")
-    paths = next(iter(sk.coefs_paths_.values()))  # (K, G, classes, d + 1)
+    # Multinomial: every class's entry holds its rows of the same fits, (K, G, d + 1) each.
+    paths = np.stack([sk.coefs_paths_[c] for c in sk.classes_], axis=2)  # (K, G, classes, d + 1)
     print(f"{'C':>12} {'logreg val loss':>16} {'sklearn val loss':>17} {'diff':>9} "
           f"{'logreg std':>11} {'sklearn std':>12} {'J sklearn/logreg - 1':>21}")
     worst = 0.0

@@ -453,6 +453,8 @@ typedef struct logreg_cv_options {
   size_t k_folds;       /* K >= 2 */
   const int32_t *folds; /* train->n fold numbers 0..K-1 (each fold non-empty), or NULL: a
                            stratified assignment drawn with params.seed */
+  int choose_faster;    /* params.device is not cpu: time one pass of the grid on it and on the
+                           cpu backend, and run the grid on the faster (result->why says) */
 } logreg_cv_options;
 
 typedef struct logreg_cv_model {
@@ -473,6 +475,7 @@ typedef struct logreg_cv_result {
   double seconds; /* the grid's training, preprocessing included */
   long passes;    /* passes over X (each evaluates every running model) */
   char device[200];
+  char why[200]; /* choose_faster: the timings that chose it, else "" */
 } logreg_cv_result;
 
 /* Trains the n_values x k_folds models (value-major: models[g * K + f]) on `train`. The

@@ -38,4 +38,22 @@ PY
 }
 cv_pair bcw "$SHARED/data/breast-cancer-wisconsin.data" --no-header --target 10 --drop 0
 cv_pair tumors "$SHARED/data/tumors.csv" --target tumor_class
+
+# --device auto: one pass of the grid is timed on the OpenCL device and on cpu, and the grid runs
+# on the faster; the line names both timings and the one that ran, and the JSON the same.
+"$LOGREG" train "$SHARED/data/tumors.csv" --target tumor_class --cv 3 --sweep C=1 --split 1,0,0 \
+  --device auto --json --model "$WORK/auto.model" > "$WORK/auto.json" 2> "$WORK/auto.err" ||
+  fail "--cv --device auto: $(cat "$WORK/auto.err")"
+python3 - "$WORK/auto.json" "$WORK/auto.err" <<'PY' && pass "--device auto: the grid on the faster of cpu and opencl, said" || fail "--device auto: $(grep cross-validation "$WORK/auto.err")"
+import json, re, sys
+cv = json.load(open(sys.argv[1]))["cv"]
+err = open(sys.argv[2]).read()
+m = re.search(r"a pass of the grid took ([0-9.e+-]+) ms on cpu, ([0-9.e+-]+) ms on (opencl:\S+)", cv["why"])
+assert m, cv
+t_cpu, t_dev = float(m.group(1)), float(m.group(2))
+ran = cv["device"]
+assert ran.startswith("cpu") == (t_cpu < t_dev), (t_cpu, t_dev, ran)
+assert ran.startswith("cpu") or ran.startswith(m.group(3)), (ran, m.group(3))
+assert "(--device auto: " + cv["why"] + ")" in err, err
+PY
 finish

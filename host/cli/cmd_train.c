@@ -228,12 +228,12 @@ static int run_sweep(const sweep_plan *plan, const logreg_dataset *tr, const log
  * to the value of the lowest mean validation loss (the first of equals: LogisticRegressionCV's
  * rule with scoring="neg_log_loss"). Returns 0, or the exit status after printing an error. */
 static int run_cv(const sweep_plan *plan, size_t K, const logreg_dataset *tr, logreg_params *p,
-                  int quiet, int json, cJSON **out_json) {
+                  int choose, int quiet, int json, cJSON **out_json) {
   const char *key = sweep_keys[plan->key];
   size_t G = plan->n;
   logreg_cv_model *models = calloc(G * K, sizeof *models);
   if (!models) return cli_error(CLI_EXIT_ERROR, "out of memory");
-  logreg_cv_options co = {plan->v, G, plan->key == SWEEP_C, K, logreg_dataset_folds(tr)};
+  logreg_cv_options co = {plan->v, G, plan->key == SWEEP_C, K, logreg_dataset_folds(tr), choose};
   logreg_cv_result cr;
   logreg_error err;
   if (!quiet)
@@ -266,8 +266,9 @@ static int run_cv(const sweep_plan *plan, size_t K, const logreg_dataset *tr, lo
     if (mean_l[g] < mean_l[best]) best = g;
   }
   if (!quiet)
-    fprintf(stderr, "cross-validation: %.3f s, %ld passes over X on %s\n", cr.seconds, cr.passes,
-            cr.device);
+    fprintf(stderr, "cross-validation: %.3f s, %ld passes over X on %s%s%s%s\n", cr.seconds,
+            cr.passes, cr.device, cr.why[0] ? " (--device auto: " : "", cr.why,
+            cr.why[0] ? ")" : "");
   if (capped)
     cli_warn("--cv: %zu of %zu models reached --epochs %d before the tolerance (raise --epochs)",
              capped, G * K, p->epochs);
@@ -279,6 +280,8 @@ static int run_cv(const sweep_plan *plan, size_t K, const logreg_dataset *tr, lo
     cJSON_AddNumberToObject(o, "best", plan->v[best]);
     cJSON_AddNumberToObject(o, "seconds", cr.seconds);
     cJSON_AddNumberToObject(o, "passes", (double)cr.passes);
+    cJSON_AddStringToObject(o, "device", cr.device);
+    if (cr.why[0]) cJSON_AddStringToObject(o, "why", cr.why);
     for (size_t g = 0; a && g < G; g++) {
       cJSON *v = cJSON_CreateObject();
       cJSON_AddNumberToObject(v, key, plan->v[g]);
@@ -629,7 +632,7 @@ int cmd_train(int argc, char **argv) {
     if (cv < 2) cv = 2; /* one fold only: logreg_cv says which is empty */
   }
   if (cv) {
-    if ((rc = run_cv(&plan, cv, tr, &p, quiet, json, &cv_json)) != 0) goto out;
+    if ((rc = run_cv(&plan, cv, tr, &p, is_auto, quiet, json, &cv_json)) != 0) goto out;
     rc = CLI_EXIT_ERROR;
     default_C = 0;
   } else if (plan.n) {

@@ -35,7 +35,9 @@
 #     --optimizer adam --batch-size 256` for 2 and 12 epochs (the difference is the per-epoch
 #     time without the setup) against peers.py's adam-minibatch. Order: for every shape the fast
 #     paths (own, tiled, auto) and PyTorch eager (with torch.compile on Fashion-MNIST), then
-#     Adam, then torch.compile on the other shapes (each compiles for a while), then the slow
+#     Adam, then the cross-validation grid (`logreg train --cv 5` with 5 values of C, 25
+#     models per pass, on 20,000 x 256 x 10 blobs for at most 20 iterations: cpu against the OpenCL
+#     device, ms per pass), then torch.compile on the other shapes (each compiles for a while), then the slow
 #     paths (fused, clblast), so that a cut run still has the main comparisons. Epochs: 20 timed
 #     after 2 warm-up; the slow paths (auto, which is CLBlast on GPUs today, fused, clblast:
 #     50x to 200x slower there) get 5 on the three big shapes.
@@ -238,8 +240,8 @@ if [ -n "${GPU_SH_SHAPES:-}" ]; then # a second try on some shapes only
   for s in "${shapes[@]}"; do
     [[ ",$GPU_SH_SHAPES," == *",${s%%|*},"* ]] && keep+=("$s")
   done
-  [ ${#keep[@]} -gt 0 ] || [[ ",$GPU_SH_SHAPES," == *,adam,* ]] ||
-    die "GPU_SH_SHAPES=$GPU_SH_SHAPES names none of: $(printf '%s ' "${shapes[@]%%|*}")adam"
+  [ ${#keep[@]} -gt 0 ] || [[ ",$GPU_SH_SHAPES," == *,adam,* || ",$GPU_SH_SHAPES," == *,cv,* ]] ||
+    die "GPU_SH_SHAPES=$GPU_SH_SHAPES names none of: $(printf '%s ' "${shapes[@]%%|*}")adam cv"
   shapes=("${keep[@]}")
 fi
 
@@ -315,6 +317,20 @@ if [ "$peers_dev" = cuda ] && [ ${#adam_epochs[@]} -eq 2 ]; then
   run_cell kind=adam-peers mode=peers peers=adam-minibatch -- 120 \
     env PYTHONUNBUFFERED=1 "$py" "$root/bench/peers.py" --device cuda --fashion --fashion-dir "$fm" \
     --peers adam-minibatch --epochs 10 --warmup "$peers_warm"
+fi
+
+# Cross-validation (`train --cv 5`, 5 values of C: 25 models in one pass per iteration): the
+# grid on cpu and on the OpenCL device, the same data and iterations; ms per pass compared.
+if [[ -z "${GPU_SH_SHAPES:-}" || ",$GPU_SH_SHAPES," == *,cv,* ]]; then
+  if [ "$smoke" = 1 ]; then cv_rows=2000 cv_epochs=3; else cv_rows=20000 cv_epochs=20; fi
+  cv_data="$work/cv-blobs.csv"
+  "$logreg" gen blobs --rows "$cv_rows" --features 256 --classes 10 --spread 8 --seed 7 \
+    -o "$cv_data" >/dev/null 2>&1 || say "warning: logreg gen for the cv cells failed"
+  for m in opencl cpu; do
+    run_cell kind=cv "mode=$m" "n=$cv_rows" d=256 k=10 -- 180 "${lrenv[@]}" "$logreg" train \
+      "$cv_data" --cv 5 --sweep C=0.01,0.1,1,10,100 --split 1,0,0 --epochs "$cv_epochs" \
+      --device "$m" --json --quiet --model "$work/cv-$m.json"
+  done
 fi
 
 for s in "${shapes[@]}"; do

@@ -372,6 +372,27 @@ def render(raw, out_md, table):
         w(f"- PyTorch / logreg: {goal(ratio(pms, lr_ms), lambda v: v >= 10)}")
         w("")
 
+    cv = {c.get("mode"): c for c in t.other if c.get("kind") == "cv" and c["status"] == "ok"}
+    if cv:
+        w("## Cross-validation grid (`logreg train --cv 5`, 5 values of C: 25 models per pass)")
+        w("")
+        w("| backend | rows x features x classes | grid seconds | passes | ms per pass | device |")
+        w("|---|---|---:|---:|---:|---|")
+        per = {}
+        for m in ("cpu", "opencl"):
+            c = cv.get(m)
+            if not c:
+                continue
+            g = c["results"][0].get("cv", {})
+            if g.get("passes"):
+                per[m] = g["seconds"] / g["passes"] * 1e3
+            w(f"| {m} | {c.get('n')} x {c.get('d')} x {c.get('k')} | {g.get('seconds', 0):.3f} "
+              f"| {g.get('passes', '-')} | {fmt_ms(per.get(m))} | {g.get('device', '-')} |")
+        w("")
+        w(f"- cpu / opencl per pass: {fmt_ratio(ratio(per.get('cpu'), per.get('opencl')))} "
+          f"(grid seconds / passes: the set-up, preprocessing and device program included)")
+        w("")
+
     notes = []
     for c in cells:
         if c.get("status") in ("ok", "passed"):

@@ -268,7 +268,9 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
   lr_transform(pre, train, xt, p->threads);
 
   /* A backend with grid sums: the device asked for, or the cpu reference. */
-  lr_backend_opts bo = {p->gemm, p->path_cache, &p->device_options};
+  /* The grid uses grid_sums only: a fixed evaluation path spares the device the timing of the
+   * paths that --gemm auto does at set_data. */
+  lr_backend_opts bo = {"own", NULL, &p->device_options};
   if ((st = lr_backend_create(p->device ? p->device : "cpu", d, k, p->binary, p->pos_weight, &bo,
                               &be, err)))
     goto done;
@@ -381,7 +383,11 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
   if (result) {
     result->seconds = lr_now() - t0;
     result->passes = passes;
-    snprintf(result->device, sizeof result->device, "%s", be->device);
+    /* The device, without the evaluation path the backend names (the grid has its own kernels). */
+    const char *cut = strcmp(be->ops->name, "cpu") != 0 ? strrchr(be->device, '(') : NULL;
+    int len = cut && cut > be->device ? (int)(cut - be->device - 1) : (int)strlen(be->device);
+    snprintf(result->device, sizeof result->device, "%.*s%s", len, be->device,
+             cut ? " (grid kernels)" : "");
   }
 
 done:

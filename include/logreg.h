@@ -138,6 +138,33 @@ LOGREG_API logreg_status logreg_dataset_from_arrays(size_t n, size_t d, const fl
                                                     const char *const *feature_names,
                                                     logreg_dataset **out, logreg_error *err);
 
+/* The element type of a caller's feature buffer (numpy's float32 and float64). */
+typedef enum logreg_dtype { LOGREG_FLOAT32 = 0, LOGREG_FLOAT64 } logreg_dtype;
+
+/* logreg_dataset_from_buffer's flags. BORROW: when X is float32 with rows packed (row_stride d,
+ * or n = 1) the dataset reads the caller's buffer in place instead of copying it; the caller
+ * promises that X stays allocated and unchanged until logreg_dataset_free (logreg_dataset_x then
+ * returns x itself). In any other layout the flag is ignored and X is copied. */
+#define LOGREG_BUFFER_BORROW 1u
+
+/* Builds a dataset from a caller's arrays, for bindings (numpy arrays) and embedding programs.
+ * X: n rows of d features, row i starting at element i * row_stride of `x` (row_stride counted
+ * in elements of x_type, not bytes; >= d; 0 means d), float32 or float64. The dataset holds
+ * float32, as the readers do: float64 values are rounded to float32 (the nearest, as a CSV
+ * field is read), so a copy is needed then, or when rows are not packed; a packed float32 X can
+ * be borrowed (LOGREG_BUFFER_BORROW above) instead. Training standardizes into a buffer of its
+ * own in every case, so a borrowed X is only read. NaN is a missing value (imputed with the
+ * training medians); an infinity, or a float64 beyond float32's range, is an error.
+ * y: n int32 labels in 0..k-1 (k >= 1), or NULL (unlabelled; k is then ignored).
+ * sample_weight: n float64 weights, finite and >= 0 (stored as float32, as a CSV's weight
+ * column), or NULL (all 1). Names may be NULL ("x0".."x{d-1}", "0".."{k-1}"); they are copied,
+ * as are y and the weights. LOGREG_EINVAL with a message naming the row (and column) at fault
+ * for a bad value, or the argument for a bad shape. */
+LOGREG_API logreg_status logreg_dataset_from_buffer(
+    size_t n, size_t d, const void *x, logreg_dtype x_type, size_t row_stride, const int32_t *y,
+    size_t k, const double *sample_weight, const char *const *class_names,
+    const char *const *feature_names, unsigned flags, logreg_dataset **out, logreg_error *err);
+
 LOGREG_API void logreg_dataset_free(logreg_dataset *ds);
 
 LOGREG_API size_t logreg_dataset_rows(const logreg_dataset *ds);
@@ -145,6 +172,8 @@ LOGREG_API size_t logreg_dataset_features(const logreg_dataset *ds);
 LOGREG_API size_t logreg_dataset_classes(const logreg_dataset *ds); /* 0 when unlabelled */
 LOGREG_API const float *logreg_dataset_x(const logreg_dataset *ds); /* rows x features, row-major */
 LOGREG_API const int32_t *logreg_dataset_y(const logreg_dataset *ds); /* NULL when unlabelled */
+/* The n per-row sample weights (a CSV's weight column, or from a buffer), NULL when none. */
+LOGREG_API const float *logreg_dataset_weights(const logreg_dataset *ds);
 LOGREG_API const char *logreg_dataset_class_name(const logreg_dataset *ds, size_t k);
 LOGREG_API const char *logreg_dataset_feature_name(const logreg_dataset *ds, size_t j);
 LOGREG_API size_t
@@ -525,6 +554,25 @@ LOGREG_API void logreg_trainer_free(logreg_trainer *t);
 LOGREG_API logreg_status logreg_predict_proba(const logreg_model *m, const logreg_dataset *ds,
                                               double *proba, logreg_error *err);
 
+/* Predictions for a caller's feature buffer, without building a dataset: X as in
+ * logreg_dataset_from_buffer (n x d, float32 or float64, row_stride in elements, 0 = d; NaN is
+ * a missing value, imputed with the model's medians; an infinity is an error naming the row and
+ * column), d equal to the model's features. Each row is rounded to float32 as a dataset would
+ * hold it, so the results are the same bits as logreg_predict_proba on the dataset built from
+ * the same buffer. All of X is checked before anything is written to the output.
+ * - proba: n x K probabilities, row-major (as logreg_predict_proba).
+ * - decision: n x KW raw logits z = x W + b, row-major, KW = logreg_model_weight_columns (1 for
+ *   --binary models: the positive class's logit; else one per class, softmax's input). */
+LOGREG_API logreg_status logreg_model_predict_proba_buffer(const logreg_model *m, size_t n,
+                                                           size_t d, const void *x,
+                                                           logreg_dtype x_type, size_t row_stride,
+                                                           double *proba, logreg_error *err);
+LOGREG_API logreg_status logreg_model_decision_function_buffer(const logreg_model *m, size_t n,
+                                                               size_t d, const void *x,
+                                                               logreg_dtype x_type,
+                                                               size_t row_stride, double *decision,
+                                                               logreg_error *err);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Models                                                                                      */
 /* ------------------------------------------------------------------------------------------ */
@@ -538,6 +586,15 @@ LOGREG_API void logreg_model_free(logreg_model *m);
 LOGREG_API size_t logreg_model_features(const logreg_model *m);
 LOGREG_API size_t logreg_model_classes(const logreg_model *m);
 LOGREG_API int logreg_model_binary(const logreg_model *m);
+/* Columns of the weights: 1 for --binary models (one logit), else the number of classes. */
+LOGREG_API size_t logreg_model_weight_columns(const logreg_model *m);
+/* The weights in the caller's feature units (the model file's weights_raw / bias_raw, and
+ * scikit-learn's coef_ transposed / intercept_): w_raw receives d x KW values row-major (feature
+ * j's weight for column c at j * KW + c), b_raw KW values, such that the logits are
+ * z = x w_raw + b_raw for a row x without missing values (KW = logreg_model_weight_columns).
+ * Computed from the standardized weights and the scaler: w_raw = w / std, b_raw = b - sum_j
+ * w_raw[j] mean_j. Both pointers must have room for their values. */
+LOGREG_API void logreg_model_raw_weights(const logreg_model *m, double *w_raw, double *b_raw);
 LOGREG_API const char *logreg_model_class_name(const logreg_model *m, size_t k);
 LOGREG_API const char *logreg_model_feature_name(const logreg_model *m, size_t j);
 /* The k class names and the d feature names in index order, owned by the model. */

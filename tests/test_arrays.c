@@ -186,9 +186,8 @@ static void test_train_and_predict(const logreg_dataset *csv) {
   /* Probabilities from the strided float64 buffer: the same bits as from the CSV's dataset. */
   double *pd = malloc((size_t)N * K * sizeof *pd), *pb = malloc((size_t)N * K * sizeof *pb);
   double *z = malloc((size_t)N * K * sizeof *z);
-  if (!pd || !pb || !z) {
-    CHECK(!"out of memory");
-  } else {
+  CHECK(pd && pb && z);
+  if (pd && pb && z) {
     CHECK(logreg_predict_proba(m_csv, csv, pd, &err) == LOGREG_OK);
     CHECK(logreg_model_predict_proba_buffer(m_buf, N, D, X64, LOGREG_FLOAT64, STRIDE, pb, &err) ==
           LOGREG_OK);

@@ -10,6 +10,8 @@
  * suite runs it on tumors.csv (tests/example.sh). To build it by hand against the library:
  *   cc -std=c11 -Iinclude docs/example.c build/liblogreg.a $(pkg-config --libs libcjson \
  *      clblast) -lOpenCL -lz -lm -lpthread
+ * or against the shared library, which brings its own dependencies:
+ *   cc -std=c11 -Iinclude docs/example.c -Lbuild -llogreg -Wl,-rpath,$PWD/build
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -23,6 +23,14 @@
 extern "C" {
 #endif
 
+/* LOGREG_API marks the public functions. liblogreg.so is compiled with -fvisibility=hidden, so
+ * these are the only symbols it exports; in the static library the attribute changes nothing. */
+#if defined(__GNUC__) || defined(__clang__)
+#define LOGREG_API __attribute__((visibility("default")))
+#else
+#define LOGREG_API
+#endif
+
 /* One list generates the enum and the messages, so they cannot drift. */
 #define LOGREG_STATUS_MAP(XX)                                                                      \
   XX(OK, "success")                                                                                \
@@ -42,7 +50,7 @@ typedef enum logreg_status {
 } logreg_status;
 
 /* A short fixed description of a status ("out of memory"); never NULL. */
-const char *logreg_status_str(logreg_status status);
+LOGREG_API const char *logreg_status_str(logreg_status status);
 
 /* Details of the last failure of one call. `message` is one line without a trailing newline,
  * naming file:line:column or the option at fault; "" on success. */
@@ -116,76 +124,107 @@ typedef struct logreg_read_options {
   const char *const *feature_categories;
 } logreg_read_options;
 
-void logreg_read_options_init(logreg_read_options *opt);
+LOGREG_API void logreg_read_options_init(logreg_read_options *opt);
 
 /* Reads `path` (CSV, LIBSVM or IDX as opt->format says). */
-logreg_status logreg_dataset_read(const char *path, const logreg_read_options *opt,
-                                  logreg_dataset **out, logreg_error *err);
+LOGREG_API logreg_status logreg_dataset_read(const char *path, const logreg_read_options *opt,
+                                             logreg_dataset **out, logreg_error *err);
 
 /* Builds a dataset from arrays (copied). `y` may be NULL (unlabelled); names may be NULL
  * (then "x0".."x{D-1}" and "0".."{K-1}"). */
-logreg_status logreg_dataset_from_arrays(size_t n, size_t d, const float *x, const int32_t *y,
-                                         size_t k, const char *const *class_names,
-                                         const char *const *feature_names, logreg_dataset **out,
-                                         logreg_error *err);
+LOGREG_API logreg_status logreg_dataset_from_arrays(size_t n, size_t d, const float *x,
+                                                    const int32_t *y, size_t k,
+                                                    const char *const *class_names,
+                                                    const char *const *feature_names,
+                                                    logreg_dataset **out, logreg_error *err);
 
-void logreg_dataset_free(logreg_dataset *ds);
+/* The element type of a caller's feature buffer (numpy's float32 and float64). */
+typedef enum logreg_dtype { LOGREG_FLOAT32 = 0, LOGREG_FLOAT64 } logreg_dtype;
 
-size_t logreg_dataset_rows(const logreg_dataset *ds);
-size_t logreg_dataset_features(const logreg_dataset *ds);
-size_t logreg_dataset_classes(const logreg_dataset *ds);   /* 0 when unlabelled */
-const float *logreg_dataset_x(const logreg_dataset *ds);   /* rows x features, row-major */
-const int32_t *logreg_dataset_y(const logreg_dataset *ds); /* NULL when unlabelled */
-const char *logreg_dataset_class_name(const logreg_dataset *ds, size_t k);
-const char *logreg_dataset_feature_name(const logreg_dataset *ds, size_t j);
-size_t logreg_dataset_missing(const logreg_dataset *ds); /* number of missing values read */
+/* logreg_dataset_from_buffer's flags. BORROW: when X is float32 with rows packed (row_stride d,
+ * or n = 1) the dataset reads the caller's buffer in place instead of copying it; the caller
+ * promises that X stays allocated and unchanged until logreg_dataset_free (logreg_dataset_x then
+ * returns x itself). In any other layout the flag is ignored and X is copied. */
+#define LOGREG_BUFFER_BORROW 1u
+
+/* Builds a dataset from a caller's arrays, for bindings (numpy arrays) and embedding programs.
+ * X: n rows of d features, row i starting at element i * row_stride of `x` (row_stride counted
+ * in elements of x_type, not bytes; >= d; 0 means d), float32 or float64. The dataset holds
+ * float32, as the readers do: float64 values are rounded to float32 (the nearest, as a CSV
+ * field is read), so a copy is needed then, or when rows are not packed; a packed float32 X can
+ * be borrowed (LOGREG_BUFFER_BORROW above) instead. Training standardizes into a buffer of its
+ * own in every case, so a borrowed X is only read. NaN is a missing value (imputed with the
+ * training medians); an infinity, or a float64 beyond float32's range, is an error.
+ * y: n int32 labels in 0..k-1 (k >= 1), or NULL (unlabelled; k is then ignored).
+ * sample_weight: n float64 weights, finite and >= 0 (stored as float32, as a CSV's weight
+ * column), or NULL (all 1). Names may be NULL ("x0".."x{d-1}", "0".."{k-1}"); they are copied,
+ * as are y and the weights. LOGREG_EINVAL with a message naming the row (and column) at fault
+ * for a bad value, or the argument for a bad shape. */
+LOGREG_API logreg_status logreg_dataset_from_buffer(
+    size_t n, size_t d, const void *x, logreg_dtype x_type, size_t row_stride, const int32_t *y,
+    size_t k, const double *sample_weight, const char *const *class_names,
+    const char *const *feature_names, unsigned flags, logreg_dataset **out, logreg_error *err);
+
+LOGREG_API void logreg_dataset_free(logreg_dataset *ds);
+
+LOGREG_API size_t logreg_dataset_rows(const logreg_dataset *ds);
+LOGREG_API size_t logreg_dataset_features(const logreg_dataset *ds);
+LOGREG_API size_t logreg_dataset_classes(const logreg_dataset *ds); /* 0 when unlabelled */
+LOGREG_API const float *logreg_dataset_x(const logreg_dataset *ds); /* rows x features, row-major */
+LOGREG_API const int32_t *logreg_dataset_y(const logreg_dataset *ds); /* NULL when unlabelled */
+/* The n per-row sample weights (a CSV's weight column, or from a buffer), NULL when none. */
+LOGREG_API const float *logreg_dataset_weights(const logreg_dataset *ds);
+LOGREG_API const char *logreg_dataset_class_name(const logreg_dataset *ds, size_t k);
+LOGREG_API const char *logreg_dataset_feature_name(const logreg_dataset *ds, size_t j);
+LOGREG_API size_t
+logreg_dataset_missing(const logreg_dataset *ds); /* number of missing values read */
 /* CSV: the label column's header name (NULL without a header or labels), its 0-based file index
  * (-1 when none), and whether every field of the header row reads as a number (a header-less
  * file read as if it had a header, most likely). */
-const char *logreg_dataset_target_name(const logreg_dataset *ds);
-long logreg_dataset_target_column(const logreg_dataset *ds);
+LOGREG_API const char *logreg_dataset_target_name(const logreg_dataset *ds);
+LOGREG_API long logreg_dataset_target_column(const logreg_dataset *ds);
 /* More precisely: 0 when the header row looks like names, 1 when every field of it reads as a
  * number, 2 when it looks like a data row otherwise (host/data/csv.c's banner has the rule: its
  * numbers follow the first data row's pattern and are not increasing integers, or they decrease
  * over numeric columns, as iris.csv's "150,4,setosa,..."). Nonzero: warn that the file may have
  * no header. */
-int logreg_dataset_header_numeric(const logreg_dataset *ds);
+LOGREG_API int logreg_dataset_header_numeric(const logreg_dataset *ds);
 /* The read option `folds`' column: n fold numbers (>= 0), or NULL when none was read. */
-const int32_t *logreg_dataset_folds(const logreg_dataset *ds);
+LOGREG_API const int32_t *logreg_dataset_folds(const logreg_dataset *ds);
 /* CSV: the field delimiter it was read with (',', ';' or '\t'; given or detected); 0 otherwise. */
-int logreg_dataset_delimiter(const logreg_dataset *ds);
+LOGREG_API int logreg_dataset_delimiter(const logreg_dataset *ds);
 /* Row i's text in the read option `id`'s column; NULL when no id column was read. */
-const char *logreg_dataset_id(const logreg_dataset *ds, size_t i);
+LOGREG_API const char *logreg_dataset_id(const logreg_dataset *ds, size_t i);
 /* Categorical features (CSV). Feature j's category: NULL for a numeric feature, else the value
  * its one-hot column encodes ("" for missing). Its source column's name: the header name (or
  * "c<index>" without a header); for a numeric feature, its feature name. */
-const char *logreg_dataset_feature_category(const logreg_dataset *ds, size_t j);
-const char *logreg_dataset_feature_source(const logreg_dataset *ds, size_t j);
+LOGREG_API const char *logreg_dataset_feature_category(const logreg_dataset *ds, size_t j);
+LOGREG_API const char *logreg_dataset_feature_source(const logreg_dataset *ds, size_t j);
 /* CSV: the file's column count and the d file indices of the features' source columns (NULL
  * when not a CSV), as logreg_read_options.n_columns and .feature_columns take them. */
-size_t logreg_dataset_source_columns(const logreg_dataset *ds);
-const size_t *logreg_dataset_feature_columns(const logreg_dataset *ds);
+LOGREG_API size_t logreg_dataset_source_columns(const logreg_dataset *ds);
+LOGREG_API const size_t *logreg_dataset_feature_columns(const logreg_dataset *ds);
 /* Source columns that were one-hot encoded, and columns removed by the read option `drop`. */
-size_t logreg_dataset_categorical_columns(const logreg_dataset *ds);
-size_t logreg_dataset_dropped_columns(const logreg_dataset *ds);
+LOGREG_API size_t logreg_dataset_categorical_columns(const logreg_dataset *ds);
+LOGREG_API size_t logreg_dataset_dropped_columns(const logreg_dataset *ds);
 /* Read with a model's categories (read option feature_categories): the rows that had at least
  * one category the model does not know, and per feature j the rows whose field in j's source
  * column was unknown (counted at the first feature of each categorical column, 0 elsewhere). */
-size_t logreg_dataset_unseen_rows(const logreg_dataset *ds);
-size_t logreg_dataset_unseen(const logreg_dataset *ds, size_t j);
+LOGREG_API size_t logreg_dataset_unseen_rows(const logreg_dataset *ds);
+LOGREG_API size_t logreg_dataset_unseen(const logreg_dataset *ds, size_t j);
 
 /* Stratified split into train/val/test by fractions that sum to 1 (within 1e-6). Each class is
  * shuffled with `seed` and cut by the fractions, so per-class proportions hold. Empty parts are
  * returned as NULL. One-hot features whose category has no row in the training part are removed
  * from all three parts, so that a model lists only the training split's categories (in val and
  * test such a row then encodes as all zeros in that column). */
-logreg_status logreg_dataset_split(const logreg_dataset *ds, double train, double val, double test,
-                                   uint64_t seed, logreg_dataset **train_out,
-                                   logreg_dataset **val_out, logreg_dataset **test_out,
-                                   logreg_error *err);
+LOGREG_API logreg_status logreg_dataset_split(const logreg_dataset *ds, double train, double val,
+                                              double test, uint64_t seed,
+                                              logreg_dataset **train_out, logreg_dataset **val_out,
+                                              logreg_dataset **test_out, logreg_error *err);
 
 /* The k class names in index order (owned by `ds`), or NULL when unlabelled. */
-const char *const *logreg_dataset_class_names(const logreg_dataset *ds);
+LOGREG_API const char *const *logreg_dataset_class_names(const logreg_dataset *ds);
 
 /* ---- Synthetic datasets (`logreg gen`) ---- */
 
@@ -195,21 +234,23 @@ const char *const *logreg_dataset_class_names(const logreg_dataset *ds);
  * x0..x{d-1},label (labels 0..k-1) atomically to `path`. The same seed gives the same bytes on
  * every platform. LOGREG_EINVAL (naming --rows, --features, --classes or --spread) for n < k,
  * d < 1, k < 2 or a spread that is not a finite number > 0. */
-logreg_status logreg_gen_blobs(const char *path, size_t n, size_t d, size_t k, double spread,
-                               uint64_t seed, logreg_error *err);
+LOGREG_API logreg_status logreg_gen_blobs(const char *path, size_t n, size_t d, size_t k,
+                                          double spread, uint64_t seed, logreg_error *err);
 
 /* Two features (leukocyte_count, blood_pressure) and tumor_class benign/malignant, shaped like
  * the tumors teaching data: malignant about 61% with a lower leukocyte count and a higher
  * blood pressure than benign (per-class Gaussians fitted to tumors.csv), overlapping a little.
  * Writes a CSV with that header atomically. */
-logreg_status logreg_gen_tumors(const char *path, size_t n, uint64_t seed, logreg_error *err);
+LOGREG_API logreg_status logreg_gen_tumors(const char *path, size_t n, uint64_t seed,
+                                           logreg_error *err);
 
 /* The synthetic data of `logreg bench`, made in memory: n rows, labels uniform over 0..k-1,
  * features standard normal plus 1 on the features j with j % k equal to the row's label (a
  * signal to learn). The same seed gives the same data at any thread count (`threads` as
  * logreg_params.threads: 0 = by size). Class names "0".."k-1", feature names "x0".."x{d-1}". */
-logreg_status logreg_gen_gaussian(size_t n, size_t d, size_t k, uint64_t seed, unsigned threads,
-                                  logreg_dataset **out, logreg_error *err);
+LOGREG_API logreg_status logreg_gen_gaussian(size_t n, size_t d, size_t k, uint64_t seed,
+                                             unsigned threads, logreg_dataset **out,
+                                             logreg_error *err);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Devices                                                                                     */
@@ -232,7 +273,7 @@ typedef enum logreg_device_type {
 } logreg_device_type;
 
 /* "CPU", "GPU", "accelerator" or "other"; never NULL. */
-const char *logreg_device_type_name(logreg_device_type type);
+LOGREG_API const char *logreg_device_type_name(logreg_device_type type);
 
 /* Settings of the OpenCL devices, in logreg_params.device_options and the device calls below.
  * All zero (logreg_device_options_init) is the default: the devices as their drivers describe
@@ -258,7 +299,7 @@ typedef struct logreg_device_options {
   const char *kernel_dir;
 } logreg_device_options;
 
-void logreg_device_options_init(logreg_device_options *opt);
+LOGREG_API void logreg_device_options_init(logreg_device_options *opt);
 
 /* One device and what it can do. Memory sizes in bytes. */
 typedef struct logreg_device_info {
@@ -283,9 +324,10 @@ typedef struct logreg_device_info {
 /* Every device: the cpu reference first, then the OpenCL devices in platform, device order, as
  * training would see them under `opt` (NULL: the defaults). No OpenCL platform installed is not
  * an error (the list then holds cpu alone). *out is freed with logreg_devices_free. */
-logreg_status logreg_devices_list(const logreg_device_options *opt, logreg_device_info **out,
-                                  size_t *count, logreg_error *err);
-void logreg_devices_free(logreg_device_info *list);
+LOGREG_API logreg_status logreg_devices_list(const logreg_device_options *opt,
+                                             logreg_device_info **out, size_t *count,
+                                             logreg_error *err);
+LOGREG_API void logreg_devices_free(logreg_device_info *list);
 
 /* A device named by kind rather than by text. */
 typedef enum logreg_device_pick {
@@ -303,22 +345,24 @@ typedef struct logreg_device_selector {
 
 /* Parses a device spec: "auto", "cpu", "opencl" or "opencl:P:D". LOGREG_EINVAL, with a message
  * naming --device, for anything else. */
-logreg_status logreg_device_parse(const char *spec, logreg_device_selector *out, logreg_error *err);
+LOGREG_API logreg_status logreg_device_parse(const char *spec, logreg_device_selector *out,
+                                             logreg_error *err);
 
 /* Resolves a selector to one device (its capabilities as logreg_devices_list gives them).
  * `why` (why_cap bytes; may be NULL) receives one line saying what was chosen and why, e.g.
  * "auto -> opencl:0:0: NAME (the first GPU)". LOGREG_EINVAL names the option at fault (--device,
  * --opencl-platform, --opencl-device); LOGREG_EBACKEND when OpenCL was asked for and there is
  * no platform. */
-logreg_status logreg_device_select(const logreg_device_selector *sel,
-                                   const logreg_device_options *opt, logreg_device_info *out,
-                                   char *why, size_t why_cap, logreg_error *err);
+LOGREG_API logreg_status logreg_device_select(const logreg_device_selector *sel,
+                                              const logreg_device_options *opt,
+                                              logreg_device_info *out, char *why, size_t why_cap,
+                                              logreg_error *err);
 
 /* logreg_device_parse and logreg_device_select in one call: which device `spec` runs on, e.g.
  * which one "auto" picks and why. */
-logreg_status logreg_device_choose(const char *spec, const logreg_device_options *opt,
-                                   logreg_device_info *out, char *why, size_t why_cap,
-                                   logreg_error *err);
+LOGREG_API logreg_status logreg_device_choose(const char *spec, const logreg_device_options *opt,
+                                              logreg_device_info *out, char *why, size_t why_cap,
+                                              logreg_error *err);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Training                                                                                    */
@@ -333,9 +377,9 @@ typedef enum logreg_optimizer {
   LOGREG_OPTIMIZER_NEWTON /* trust-region Newton-CG (LIBLINEAR's TRON): full batch */
 } logreg_optimizer;
 
-const char *logreg_optimizer_name(logreg_optimizer opt);
+LOGREG_API const char *logreg_optimizer_name(logreg_optimizer opt);
 /* Returns 0 and sets *out when `name` is one of gd|sgd|momentum|adam|lbfgs|newton, else -1. */
-int logreg_optimizer_parse(const char *name, logreg_optimizer *out);
+LOGREG_API int logreg_optimizer_parse(const char *name, logreg_optimizer *out);
 
 /* What one epoch reached; passed to the progress callback. Losses are mean unweighted
  * cross-entropy; NaN for val_* when there is no validation set. */
@@ -400,11 +444,11 @@ typedef struct logreg_params {
   void *progress_user;
 } logreg_params;
 
-void logreg_params_init(logreg_params *p);
+LOGREG_API void logreg_params_init(logreg_params *p);
 /* The learning rate used when params.lr is 0. */
-double logreg_default_lr(logreg_optimizer opt);
+LOGREG_API double logreg_default_lr(logreg_optimizer opt);
 /* NULL when the parameters are usable, else a message naming the option ("--lr must be > 0"). */
-const char *logreg_params_check(const logreg_params *p);
+LOGREG_API const char *logreg_params_check(const logreg_params *p);
 
 typedef struct logreg_model logreg_model;
 
@@ -432,9 +476,9 @@ typedef struct logreg_train_result {
 /* Trains on `train` (labelled); `val` (may be NULL) is watched for progress and early stopping.
  * Imputation medians and the scaler are fitted on `train` and kept in the model. `result` may
  * be NULL. */
-logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *val,
-                           const logreg_params *params, logreg_model **out,
-                           logreg_train_result *result, logreg_error *err);
+LOGREG_API logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *val,
+                                      const logreg_params *params, logreg_model **out,
+                                      logreg_train_result *result, logreg_error *err);
 
 /* ---- Cross-validation over a grid (logreg train --cv) ----
  *
@@ -480,9 +524,9 @@ typedef struct logreg_cv_result {
 
 /* Trains the n_values x k_folds models (value-major: models[g * K + f]) on `train`. The
  * per-row fold numbers used are written to `folds_out` (train->n entries) when not NULL. */
-logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *params,
-                        const logreg_cv_options *opt, logreg_cv_model *models, int32_t *folds_out,
-                        logreg_cv_result *result, logreg_error *err);
+LOGREG_API logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *params,
+                                   const logreg_cv_options *opt, logreg_cv_model *models,
+                                   int32_t *folds_out, logreg_cv_result *result, logreg_error *err);
 
 /* Training one epoch at a time: what logreg_train does, opened up so that a caller (a
  * benchmark, an interactive tool) can time epochs on data already resident on the device.
@@ -495,63 +539,93 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *params
  * epoch's weights with --patience) and the result; the trainer must still be freed. */
 typedef struct logreg_trainer logreg_trainer;
 
-logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_dataset *val,
-                                    const logreg_params *params, logreg_trainer **out,
-                                    logreg_error *err);
-logreg_status logreg_trainer_epoch(logreg_trainer *t, logreg_epoch_info *info, const char **stop,
-                                   logreg_error *err);
-logreg_status logreg_trainer_finish(logreg_trainer *t, logreg_model **out,
-                                    logreg_train_result *result, logreg_error *err);
-void logreg_trainer_free(logreg_trainer *t);
+LOGREG_API logreg_status logreg_trainer_create(const logreg_dataset *train,
+                                               const logreg_dataset *val,
+                                               const logreg_params *params, logreg_trainer **out,
+                                               logreg_error *err);
+LOGREG_API logreg_status logreg_trainer_epoch(logreg_trainer *t, logreg_epoch_info *info,
+                                              const char **stop, logreg_error *err);
+LOGREG_API logreg_status logreg_trainer_finish(logreg_trainer *t, logreg_model **out,
+                                               logreg_train_result *result, logreg_error *err);
+LOGREG_API void logreg_trainer_free(logreg_trainer *t);
 
 /* Probabilities, n x K row-major (K = number of classes, also 2 for --binary models), for the
  * rows of `ds`, whose features must match the model's. */
-logreg_status logreg_predict_proba(const logreg_model *m, const logreg_dataset *ds, double *proba,
-                                   logreg_error *err);
+LOGREG_API logreg_status logreg_predict_proba(const logreg_model *m, const logreg_dataset *ds,
+                                              double *proba, logreg_error *err);
+
+/* Predictions for a caller's feature buffer, without building a dataset: X as in
+ * logreg_dataset_from_buffer (n x d, float32 or float64, row_stride in elements, 0 = d; NaN is
+ * a missing value, imputed with the model's medians; an infinity is an error naming the row and
+ * column), d equal to the model's features. Each row is rounded to float32 as a dataset would
+ * hold it, so the results are the same bits as logreg_predict_proba on the dataset built from
+ * the same buffer. All of X is checked before anything is written to the output.
+ * - proba: n x K probabilities, row-major (as logreg_predict_proba).
+ * - decision: n x KW raw logits z = x W + b, row-major, KW = logreg_model_weight_columns (1 for
+ *   --binary models: the positive class's logit; else one per class, softmax's input). */
+LOGREG_API logreg_status logreg_model_predict_proba_buffer(const logreg_model *m, size_t n,
+                                                           size_t d, const void *x,
+                                                           logreg_dtype x_type, size_t row_stride,
+                                                           double *proba, logreg_error *err);
+LOGREG_API logreg_status logreg_model_decision_function_buffer(const logreg_model *m, size_t n,
+                                                               size_t d, const void *x,
+                                                               logreg_dtype x_type,
+                                                               size_t row_stride, double *decision,
+                                                               logreg_error *err);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Models                                                                                      */
 /* ------------------------------------------------------------------------------------------ */
 
 /* Writes the JSON model atomically (temp file in the same directory, fsync, rename). */
-logreg_status logreg_model_save(const logreg_model *m, const char *path, logreg_error *err);
-logreg_status logreg_model_load(const char *path, logreg_model **out, logreg_error *err);
-void logreg_model_free(logreg_model *m);
+LOGREG_API logreg_status logreg_model_save(const logreg_model *m, const char *path,
+                                           logreg_error *err);
+LOGREG_API logreg_status logreg_model_load(const char *path, logreg_model **out, logreg_error *err);
+LOGREG_API void logreg_model_free(logreg_model *m);
 
-size_t logreg_model_features(const logreg_model *m);
-size_t logreg_model_classes(const logreg_model *m);
-int logreg_model_binary(const logreg_model *m);
-const char *logreg_model_class_name(const logreg_model *m, size_t k);
-const char *logreg_model_feature_name(const logreg_model *m, size_t j);
+LOGREG_API size_t logreg_model_features(const logreg_model *m);
+LOGREG_API size_t logreg_model_classes(const logreg_model *m);
+LOGREG_API int logreg_model_binary(const logreg_model *m);
+/* Columns of the weights: 1 for --binary models (one logit), else the number of classes. */
+LOGREG_API size_t logreg_model_weight_columns(const logreg_model *m);
+/* The weights in the caller's feature units (the model file's weights_raw / bias_raw, and
+ * scikit-learn's coef_ transposed / intercept_): w_raw receives d x KW values row-major (feature
+ * j's weight for column c at j * KW + c), b_raw KW values, such that the logits are
+ * z = x w_raw + b_raw for a row x without missing values (KW = logreg_model_weight_columns).
+ * Computed from the standardized weights and the scaler: w_raw = w / std, b_raw = b - sum_j
+ * w_raw[j] mean_j. Both pointers must have room for their values. */
+LOGREG_API void logreg_model_raw_weights(const logreg_model *m, double *w_raw, double *b_raw);
+LOGREG_API const char *logreg_model_class_name(const logreg_model *m, size_t k);
+LOGREG_API const char *logreg_model_feature_name(const logreg_model *m, size_t j);
 /* The k class names and the d feature names in index order, owned by the model. */
-const char *const *logreg_model_class_names(const logreg_model *m);
-const char *const *logreg_model_feature_names(const logreg_model *m);
+LOGREG_API const char *const *logreg_model_class_names(const logreg_model *m);
+LOGREG_API const char *const *logreg_model_feature_names(const logreg_model *m);
 /* Where the features came from, so that a header-less CSV is read the same way again (for
  * logreg_read_options.n_columns, .feature_columns and .target): the training file's column
  * count (a CSV's; else the feature count, or 0 when unknown), the d file indices of the feature
  * columns (NULL when not a CSV), and the file index of the target column (-1 when unknown). */
-size_t logreg_model_source_columns(const logreg_model *m);
-const size_t *logreg_model_feature_columns(const logreg_model *m);
-long logreg_model_target_column(const logreg_model *m);
+LOGREG_API size_t logreg_model_source_columns(const logreg_model *m);
+LOGREG_API const size_t *logreg_model_feature_columns(const logreg_model *m);
+LOGREG_API long logreg_model_target_column(const logreg_model *m);
 /* The training file's label column by its header name, NULL when it had no header (or the model
  * predates the name): predict and eval find the labels by it. Owned by the model. */
-const char *logreg_model_target_name(const logreg_model *m);
+LOGREG_API const char *logreg_model_target_name(const logreg_model *m);
 /* The training CSV's delimiter (',', ';' or '\t'; ',' for models saved before it was kept), 0
  * when the model was not trained on a CSV; and whether that CSV had a header row (1) or not (0;
  * also for LIBSVM and IDX). Predict and eval pass them as read options (delimiter_default,
  * model_header). */
-int logreg_model_delimiter(const logreg_model *m);
-int logreg_model_header(const logreg_model *m);
+LOGREG_API int logreg_model_delimiter(const logreg_model *m);
+LOGREG_API int logreg_model_header(const logreg_model *m);
 /* Categorical features: per feature, the column it is read from (the feature's own name for a
  * numeric one) and the category it one-hot encodes (NULL for a numeric one), d entries owned by
  * the model; categories is NULL when the model has no categorical feature. Pass them as
  * logreg_read_options.feature_names and .feature_categories to read data for the model. */
-const char *const *logreg_model_feature_sources(const logreg_model *m);
-const char *const *logreg_model_feature_categories(const logreg_model *m);
+LOGREG_API const char *const *logreg_model_feature_sources(const logreg_model *m);
+LOGREG_API const char *const *logreg_model_feature_categories(const logreg_model *m);
 
 /* Records loss and accuracy on a named split ("train", "val", "test") in the model's metrics. */
-logreg_status logreg_model_set_metrics(logreg_model *m, const char *split, double loss,
-                                       double accuracy, size_t rows);
+LOGREG_API logreg_status logreg_model_set_metrics(logreg_model *m, const char *split, double loss,
+                                                  double accuracy, size_t rows);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Metrics                                                                                     */
@@ -573,9 +647,9 @@ typedef struct logreg_metrics {
 
 /* Fills `out` from true labels and n x k probabilities (prediction = argmax, lowest index on
  * ties). Release with logreg_metrics_free. */
-logreg_status logreg_metrics_compute(const int32_t *y, const double *proba, size_t n, size_t k,
-                                     logreg_metrics *out, logreg_error *err);
-void logreg_metrics_free(logreg_metrics *m);
+LOGREG_API logreg_status logreg_metrics_compute(const int32_t *y, const double *proba, size_t n,
+                                                size_t k, logreg_metrics *out, logreg_error *err);
+LOGREG_API void logreg_metrics_free(logreg_metrics *m);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Memory floors (`logreg bench`)                                                              */
@@ -605,21 +679,21 @@ typedef struct logreg_floor {
 
 /* Host read over `bytes` with `threads` threads (0: every online processor; fewer run when the
  * system refuses to start more). LOGREG_ENOMEM when the buffer cannot be allocated. */
-logreg_status logreg_floor_host(size_t bytes, unsigned threads, logreg_floor *out,
-                                logreg_error *err);
+LOGREG_API logreg_status logreg_floor_host(size_t bytes, unsigned threads, logreg_floor *out,
+                                           logreg_error *err);
 
 /* Device read of `bytes` on OpenCL device `dev` (from logreg_devices_list or
  * logreg_device_choose), split into buffers of at most the device's own largest allocation.
  * opt->kernel_dir is where floor.cl is read from (opt may be NULL). LOGREG_EBACKEND with a
  * message when the device cannot hold the buffer or the kernel does not build; LOGREG_EINVAL
  * when `dev` is not an OpenCL device. */
-logreg_status logreg_floor_device_read(const logreg_device_info *dev,
-                                       const logreg_device_options *opt, size_t bytes,
-                                       logreg_floor *out, logreg_error *err);
+LOGREG_API logreg_status logreg_floor_device_read(const logreg_device_info *dev,
+                                                  const logreg_device_options *opt, size_t bytes,
+                                                  logreg_floor *out, logreg_error *err);
 
 /* Device copy of `bytes` on `dev` (two buffers of `bytes`, each within its largest allocation). */
-logreg_status logreg_floor_device_copy(const logreg_device_info *dev, size_t bytes,
-                                       logreg_floor *out, logreg_error *err);
+LOGREG_API logreg_status logreg_floor_device_copy(const logreg_device_info *dev, size_t bytes,
+                                                  logreg_floor *out, logreg_error *err);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Helpers for programs built on logreg (the command line uses them)                          */
@@ -627,12 +701,12 @@ logreg_status logreg_floor_device_copy(const logreg_device_info *dev, size_t byt
 
 /* Parses a whole string as a finite double (C locale rules, surrounding blanks allowed).
  * Returns 0 on success, -1 when not a number, -2 when not finite or out of range. */
-int logreg_parse_double(const char *s, double *out);
+LOGREG_API int logreg_parse_double(const char *s, double *out);
 /* Parses a whole string as a non-negative integer that fits size_t. 0 on success, -1 else. */
-int logreg_parse_size(const char *s, size_t *out);
+LOGREG_API int logreg_parse_size(const char *s, size_t *out);
 
 /* Seconds on a monotonic clock (for timing; the origin is arbitrary). */
-double logreg_now(void);
+LOGREG_API double logreg_now(void);
 
 /* Atomic file output, as models are written: logreg_atomic_open creates a temp file beside
  * `path` (tmp_path) open for writing on `f`; logreg_atomic_commit flushes, fsyncs, closes and
@@ -645,16 +719,17 @@ typedef struct logreg_atomic_file {
   char *path;     /* the target */
   char *tmp_path; /* the temp file beside it */
 } logreg_atomic_file;
-logreg_status logreg_atomic_open(logreg_atomic_file *af, const char *path, logreg_error *err);
-logreg_status logreg_atomic_commit(logreg_atomic_file *af, logreg_error *err);
-void logreg_atomic_abort(logreg_atomic_file *af);
+LOGREG_API logreg_status logreg_atomic_open(logreg_atomic_file *af, const char *path,
+                                            logreg_error *err);
+LOGREG_API logreg_status logreg_atomic_commit(logreg_atomic_file *af, logreg_error *err);
+LOGREG_API void logreg_atomic_abort(logreg_atomic_file *af);
 
 /* JSON text of a cJSON tree (cJSON.h), with numbers printed so that they read back bit-exact
  * whatever the locale ("null" for NaN and infinities, which JSON lacks). Compact when `pretty`
  * is 0, else indented by two spaces with arrays of scalars on one line. Returns malloc'd text
  * (free with free()), or NULL when out of memory. */
 struct cJSON;
-char *logreg_json_print(const struct cJSON *item, int pretty);
+LOGREG_API char *logreg_json_print(const struct cJSON *item, int pretty);
 
 #ifdef __cplusplus
 }

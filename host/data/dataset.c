@@ -7,6 +7,7 @@
  */
 #include "data/dataset.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,7 +50,7 @@ logreg_dataset *lr_dataset_alloc(size_t n, size_t d, int labelled) {
 
 void logreg_dataset_free(logreg_dataset *ds) {
   if (!ds) return;
-  free(ds->x);
+  if (!ds->x_borrowed) free(ds->x);
   free(ds->y);
   free(ds->w);
   free(ds->folds);
@@ -132,6 +133,126 @@ logreg_status logreg_dataset_from_arrays(size_t n, size_t d, const float *x, con
       logreg_dataset_free(ds);
       return lr_fail(err, LOGREG_ENOMEM, "out of memory");
     }
+  }
+  *out = ds;
+  return LOGREG_OK;
+}
+
+/* Element j of row i of a caller's buffer, as a double (float32 values convert exactly). */
+static double buffer_value(const void *x, logreg_dtype type, size_t stride, size_t i, size_t j) {
+  return type == LOGREG_FLOAT64 ? ((const double *)x)[i * stride + j]
+                                : (double)((const float *)x)[i * stride + j];
+}
+
+/* The checks of a caller's feature buffer shared by logreg_dataset_from_buffer and the
+ * predictions from buffers: the shape and stride, then every value. NaN is a missing value (as
+ * an empty field of a CSV); an infinity, or a float64 beyond float32's range (the dataset and the
+ * model read float32 values), is an error naming the row and column. `fn` names the caller. */
+logreg_status lr_check_buffer(const char *fn, size_t n, size_t d, const void *x, logreg_dtype type,
+                              size_t stride, logreg_error *err) {
+  if (d == 0) return lr_fail(err, LOGREG_EINVAL, "%s: no features (d = 0)", fn);
+  if (type != LOGREG_FLOAT32 && type != LOGREG_FLOAT64)
+    return lr_fail(err, LOGREG_EINVAL,
+                   "%s: X's type %d is neither LOGREG_FLOAT32 nor LOGREG_FLOAT64", fn, (int)type);
+  if (stride < d)
+    return lr_fail(err, LOGREG_EINVAL, "%s: row stride %zu is less than the %zu features", fn,
+                   stride, d);
+  if (n && !x) return lr_fail(err, LOGREG_EINVAL, "%s: X is NULL", fn);
+  if (n && stride > (SIZE_MAX / sizeof(double) - d) / n)
+    return lr_fail(err, LOGREG_EINVAL, "%s: %zu rows of stride %zu overflow the address space", fn,
+                   n, stride);
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < d; j++) {
+      double v = buffer_value(x, type, stride, i, j);
+      if (isinf(v))
+        return lr_fail(err, LOGREG_EINVAL,
+                       "%s: X[%zu, %zu] (row %zu, column %zu) is %s: features must be finite "
+                       "(NaN marks a missing value)",
+                       fn, i, j, i, j, v > 0 ? "inf" : "-inf");
+      if (!isnan(v) && fabs(v) > FLT_MAX)
+        return lr_fail(err, LOGREG_EINVAL,
+                       "%s: X[%zu, %zu] (row %zu, column %zu) = %g is beyond float32's range", fn,
+                       i, j, i, j, v);
+    }
+  return LOGREG_OK;
+}
+
+/* Row i of a checked buffer as float32: the caller's own row when it is float32, else `tmp`
+ * (d floats) filled with the rounded values. */
+const float *lr_buffer_row(const void *x, logreg_dtype type, size_t stride, size_t d, size_t i,
+                           float *tmp) {
+  if (type == LOGREG_FLOAT32) return (const float *)x + i * stride;
+  const double *r = (const double *)x + i * stride;
+  for (size_t j = 0; j < d; j++) tmp[j] = (float)r[j];
+  return tmp;
+}
+
+logreg_status logreg_dataset_from_buffer(size_t n, size_t d, const void *x, logreg_dtype x_type,
+                                         size_t row_stride, const int32_t *y, size_t k,
+                                         const double *sample_weight,
+                                         const char *const *class_names,
+                                         const char *const *feature_names, unsigned flags,
+                                         logreg_dataset **out, logreg_error *err) {
+  static const char fn[] = "logreg_dataset_from_buffer";
+  lr_error_clear(err);
+  if (!out) return lr_fail(err, LOGREG_EINVAL, "%s: out is NULL", fn);
+  *out = NULL;
+  if (row_stride == 0) row_stride = d;
+  logreg_status st = lr_check_buffer(fn, n, d, x, x_type, row_stride, err);
+  if (st != LOGREG_OK) return st;
+  if (y) {
+    if (k == 0 || k > INT32_MAX)
+      return lr_fail(err, LOGREG_EINVAL, "%s: labels given but k = %zu classes", fn, k);
+    for (size_t i = 0; i < n; i++)
+      if (y[i] < 0 || (size_t)y[i] >= k)
+        return lr_fail(err, LOGREG_EINVAL, "%s: label %d of row %zu is outside 0..%zu", fn,
+                       (int)y[i], i, k - 1);
+  }
+  if (sample_weight)
+    for (size_t i = 0; i < n; i++) {
+      double v = sample_weight[i];
+      if (!isfinite(v) || v > FLT_MAX)
+        return lr_fail(err, LOGREG_EINVAL,
+                       "%s: sample weight %g of row %zu is not finite: weights must be finite "
+                       "numbers >= 0",
+                       fn, v, i);
+      if (v < 0)
+        return lr_fail(err, LOGREG_EINVAL,
+                       "%s: sample weight %g of row %zu is negative: weights must be >= 0", fn, v,
+                       i);
+    }
+  int borrow = (flags & LOGREG_BUFFER_BORROW) && x_type == LOGREG_FLOAT32 &&
+               (row_stride == d || n <= 1) && n > 0;
+  /* A borrowed X needs no buffer of its own: allocate an empty one and swap it out. */
+  logreg_dataset *ds = lr_dataset_alloc(borrow ? 0 : n, d, 0);
+  if (!ds) return lr_fail(err, LOGREG_ENOMEM, "out of memory for a %zu x %zu dataset", n, d);
+  ds->n = n;
+  if (y) ds->y = malloc((n ? n : 1) * sizeof(int32_t));
+  if (sample_weight) ds->w = malloc((n ? n : 1) * sizeof(float));
+  char **names = copy_names(feature_names, d, "x");
+  if (!names || (y && !ds->y) || (sample_weight && !ds->w) ||
+      (y && lr_dataset_set_classes(ds, k, class_names) != 0)) {
+    if (names) lr_free_strings(names, d);
+    logreg_dataset_free(ds);
+    return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  }
+  free(ds->feature_names);
+  ds->feature_names = names;
+  if (borrow) {
+    free(ds->x);
+    ds->x = (float *)(uintptr_t)x; /* const by contract: x_borrowed data is only read */
+    ds->x_borrowed = 1;
+  } else {
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < d; j++)
+        ds->x[i * d + j] = (float)buffer_value(x, x_type, row_stride, i, j);
+  }
+  for (size_t i = 0; i < n * d; i++)
+    if (isnan(ds->x[i])) ds->missing++;
+  if (y && n) memcpy(ds->y, y, n * sizeof(int32_t));
+  for (size_t i = 0; sample_weight && i < n; i++) {
+    float v = (float)sample_weight[i];
+    ds->w[i] = v == 0 ? 0.0f : v; /* -0 reads as 0, as in a CSV's weight column */
   }
   *out = ds;
   return LOGREG_OK;
@@ -340,6 +461,7 @@ size_t logreg_dataset_features(const logreg_dataset *ds) { return ds ? ds->d : 0
 size_t logreg_dataset_classes(const logreg_dataset *ds) { return ds && ds->y ? ds->k : 0; }
 const float *logreg_dataset_x(const logreg_dataset *ds) { return ds ? ds->x : NULL; }
 const int32_t *logreg_dataset_y(const logreg_dataset *ds) { return ds ? ds->y : NULL; }
+const float *logreg_dataset_weights(const logreg_dataset *ds) { return ds ? ds->w : NULL; }
 size_t logreg_dataset_missing(const logreg_dataset *ds) { return ds ? ds->missing : 0; }
 
 const char *logreg_dataset_class_name(const logreg_dataset *ds, size_t k) {

@@ -11,6 +11,8 @@
 struct logreg_dataset {
   size_t n, d;          /* rows, features */
   float *x;             /* n x d row-major; NaN marks a missing value */
+  int x_borrowed;       /* x is the caller's (logreg_dataset_from_buffer, LOGREG_BUFFER_BORROW):
+                           never written through, not freed */
   int32_t *y;           /* n labels in 0..k-1, or NULL when unlabelled */
   float *w;             /* n per-row sample weights, or NULL (all 1) */
   int32_t *folds;       /* n cross-validation fold numbers (read option `folds`), or NULL */
@@ -58,5 +60,17 @@ int lr_dataset_set_classes(logreg_dataset *ds, size_t k, const char *const *name
  * Returns 0 on success, 1 for an unknown label, -1 when out of memory. */
 int lr_encode_labels(logreg_dataset *ds, char *const *labels, const char *const *classes,
                      size_t n_classes, size_t *bad_row);
+
+/* Checks a caller's feature buffer (logreg_dataset_from_buffer, the predictions from buffers):
+ * d > 0, a known type, stride >= d, X not NULL when n > 0, and every value NaN (missing) or
+ * finite within float32's range; otherwise LOGREG_EINVAL with a message that starts with `fn`
+ * and names the row and column. */
+logreg_status lr_check_buffer(const char *fn, size_t n, size_t d, const void *x, logreg_dtype type,
+                              size_t stride, logreg_error *err);
+
+/* Row i of a checked buffer as float32 values: the caller's row itself when it is float32,
+ * else `tmp` (d floats) holding its values rounded to float32. */
+const float *lr_buffer_row(const void *x, logreg_dtype type, size_t stride, size_t d, size_t i,
+                           float *tmp);
 
 #endif

@@ -73,6 +73,11 @@ void logreg_model_free(logreg_model *m) {
 size_t logreg_model_features(const logreg_model *m) { return m ? m->d : 0; }
 size_t logreg_model_classes(const logreg_model *m) { return m ? m->k : 0; }
 int logreg_model_binary(const logreg_model *m) { return m ? m->binary : 0; }
+size_t logreg_model_weight_columns(const logreg_model *m) { return m ? lr_model_kw(m) : 0; }
+
+void logreg_model_raw_weights(const logreg_model *m, double *w_raw, double *b_raw) {
+  if (m && w_raw && b_raw) lr_model_raw_weights(m, w_raw, b_raw);
+}
 
 const char *logreg_model_class_name(const logreg_model *m, size_t k) {
   if (!m || k >= m->k || !m->class_names) return NULL;

@@ -1,8 +1,10 @@
-/* predict.c: logreg_predict_proba, probabilities from a model for new rows.
+/* predict.c: probabilities and logits from a model for new rows: logreg_predict_proba (a
+ * dataset) and the *_buffer variants (a caller's float32 or float64 array with a row stride).
  *
  * Nothing here restates the training math: each row goes through the model's own
  * preprocessing (lr_transform_row, host/prep/) and its logits through the reference
- * sigmoid and softmax (lr_sigmoid, lr_softmax, host/backend/cpu.c), all in double. */
+ * sigmoid and softmax (lr_sigmoid, lr_softmax, host/backend/cpu.c), all in double. A buffer's
+ * rows are rounded to float32 first, as a dataset holds them, so both ways give the same bits. */
 #include <stdlib.h>
 
 #include "backend/backend.h"
@@ -11,24 +13,32 @@
 #include "prep/preprocess.h"
 #include "util/util.h"
 
-logreg_status logreg_predict_proba(const logreg_model *m, const logreg_dataset *ds, double *proba,
-                                   logreg_error *err) {
-  if (ds->d != m->d)
-    return lr_fail(err, LOGREG_EINVAL, "data has %zu features; the model expects %zu", ds->d, m->d);
+/* What predict_rows writes per row: K probabilities or KW logits. */
+typedef enum { OUT_PROBA, OUT_LOGITS } predict_out;
+
+/* Rows of a checked buffer (a dataset's x is one: float32, stride d) through the model. */
+static logreg_status predict_rows(const logreg_model *m, size_t n, const void *x, logreg_dtype type,
+                                  size_t stride, predict_out what, double *out, logreg_error *err) {
   size_t d = m->d, k = m->k, kw = lr_model_kw(m);
   double *xr = malloc((d ? d : 1) * sizeof *xr);
   double *z = malloc(k * sizeof *z);
-  if (!xr || !z) {
+  float *row = malloc((d ? d : 1) * sizeof *row);
+  if (!xr || !z || !row) {
     free(xr);
     free(z);
+    free(row);
     return lr_fail(err, LOGREG_ENOMEM, "out of memory");
   }
-  for (size_t i = 0; i < ds->n; i++) {
-    lr_transform_row(m, ds->x + i * d, xr);
+  for (size_t i = 0; i < n; i++) {
+    lr_transform_row(m, lr_buffer_row(x, type, stride, d, i, row), xr);
     for (size_t c = 0; c < kw; c++) z[c] = m->b[c];
     for (size_t j = 0; j < d; j++)
       for (size_t c = 0; c < kw; c++) z[c] += xr[j] * m->w[j * kw + c];
-    double *pr = proba + i * k;
+    if (what == OUT_LOGITS) {
+      for (size_t c = 0; c < kw; c++) out[i * kw + c] = z[c];
+      continue;
+    }
+    double *pr = out + i * k;
     if (m->binary)
       pr[1] = lr_sigmoid(z[0], &pr[0]); /* p0 = sigma(-z): no cancellation */
     else
@@ -36,5 +46,44 @@ logreg_status logreg_predict_proba(const logreg_model *m, const logreg_dataset *
   }
   free(xr);
   free(z);
+  free(row);
   return LOGREG_OK;
+}
+
+logreg_status logreg_predict_proba(const logreg_model *m, const logreg_dataset *ds, double *proba,
+                                   logreg_error *err) {
+  if (ds->d != m->d)
+    return lr_fail(err, LOGREG_EINVAL, "data has %zu features; the model expects %zu", ds->d, m->d);
+  return predict_rows(m, ds->n, ds->x, LOGREG_FLOAT32, m->d, OUT_PROBA, proba, err);
+}
+
+static logreg_status predict_buffer(const char *fn, const logreg_model *m, size_t n, size_t d,
+                                    const void *x, logreg_dtype type, size_t stride,
+                                    predict_out what, double *out, logreg_error *err) {
+  lr_error_clear(err);
+  if (!m) return lr_fail(err, LOGREG_EINVAL, "%s: model is NULL", fn);
+  if (d != m->d)
+    return lr_fail(err, LOGREG_EINVAL, "%s: X has %zu features; the model expects %zu", fn, d,
+                   m->d);
+  if (n && !out) return lr_fail(err, LOGREG_EINVAL, "%s: the output buffer is NULL", fn);
+  if (stride == 0) stride = d;
+  logreg_status st = lr_check_buffer(fn, n, d, x, type, stride, err);
+  if (st != LOGREG_OK) return st;
+  return predict_rows(m, n, x, type, stride, what, out, err);
+}
+
+logreg_status logreg_model_predict_proba_buffer(const logreg_model *m, size_t n, size_t d,
+                                                const void *x, logreg_dtype x_type,
+                                                size_t row_stride, double *proba,
+                                                logreg_error *err) {
+  return predict_buffer("logreg_model_predict_proba_buffer", m, n, d, x, x_type, row_stride,
+                        OUT_PROBA, proba, err);
+}
+
+logreg_status logreg_model_decision_function_buffer(const logreg_model *m, size_t n, size_t d,
+                                                    const void *x, logreg_dtype x_type,
+                                                    size_t row_stride, double *decision,
+                                                    logreg_error *err) {
+  return predict_buffer("logreg_model_decision_function_buffer", m, n, d, x, x_type, row_stride,
+                        OUT_LOGITS, decision, err);
 }

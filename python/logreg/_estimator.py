@@ -1,0 +1,341 @@
+"""logreg.LogisticRegression: a scikit-learn estimator that trains and predicts with
+liblogreg.so through ctypes."""
+
+import ctypes
+import os
+import tempfile
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from . import _lib
+from ._lib import lib
+
+# scikit-learn's solver names, and the library's own optimizer names.
+_SOLVERS = {"lbfgs": "lbfgs", "newton-cg": "newton", "newton": "newton", "gd": "gd",
+            "sgd": "sgd", "momentum": "momentum", "adam": "adam"}
+
+
+class _Model:
+    """Owns one logreg_model handle."""
+
+    def __init__(self, handle):
+        self.handle = ctypes.c_void_p(handle)
+
+    def __del__(self):
+        if self.handle and lib is not None:
+            lib.logreg_model_free(self.handle)
+            self.handle = ctypes.c_void_p()
+
+    def save(self, path):
+        err = _lib.Error()
+        st = lib.logreg_model_save(self.handle, os.fsencode(path), ctypes.byref(err))
+        if st:
+            _lib.raise_for(st, err)
+
+    @classmethod
+    def load(cls, path):
+        err = _lib.Error()
+        out = ctypes.c_void_p()
+        st = lib.logreg_model_load(os.fsencode(path), ctypes.byref(out), ctypes.byref(err))
+        if st:
+            _lib.raise_for(st, err)
+        return cls(out.value)
+
+    def to_bytes(self):
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "model.json")
+            self.save(p)
+            with open(p, "rb") as f:
+                return f.read()
+
+    @classmethod
+    def from_bytes(cls, data):
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "model.json")
+            with open(p, "wb") as f:
+                f.write(data)
+            return cls.load(p)
+
+
+def _x_buffer(X):
+    """X as a C-contiguous float32 or float64 array and its logreg_dtype."""
+    if X.dtype == np.float32:
+        return np.ascontiguousarray(X), _lib.LOGREG_FLOAT32
+    return np.ascontiguousarray(X, dtype=np.float64), _lib.LOGREG_FLOAT64
+
+
+def _names_array(names):
+    enc = [str(s).encode("utf-8") for s in names]
+    arr = (ctypes.c_char_p * len(enc))(*enc)
+    return arr, enc  # keep enc alive with arr
+
+
+def _class_from_name(names):
+    """Class labels of a loaded model: ints when every name is an integer, else strings."""
+    try:
+        ints = [int(s) for s in names]
+        if [str(i) for i in ints] == list(names):
+            return np.array(ints)
+    except ValueError:
+        pass
+    return np.array(names, dtype=object)
+
+
+class LogisticRegression(ClassifierMixin, BaseEstimator):
+    """Logistic regression trained by liblogreg (scikit-learn's LogisticRegression API).
+
+    C, max_iter, class_weight, fit_intercept, random_state mean what they mean in scikit-learn;
+    solver is "lbfgs" (default), "newton-cg" (the library's trust-region Newton), or one of the
+    library's first-order optimizers "gd", "sgd", "momentum", "adam" (with learning_rate and
+    batch_size). tol is scikit-learn's: the fit stops at max |gradient| <= tol of C times the
+    weighted sum of the losses plus half the squared weights, i.e. at tol / (C * sum of weights)
+    on the library's mean objective. device: "auto", "cpu", "opencl" or "opencl:P:D".
+
+    Where it differs from scikit-learn: the library standardizes every feature (training mean,
+    population standard deviation) and puts the L2 penalty on the standardized weights
+    (coef_ * std); scikit-learn penalizes coef_ itself. On standardized X (StandardScaler) the
+    two optima are the same; on unscaled X they differ. fit_intercept=False is not supported.
+    """
+
+    def __init__(self, C=1.0, solver="lbfgs", max_iter=100, tol=1e-4, class_weight=None,
+                 fit_intercept=True, device="auto", batch_size=None, learning_rate=None,
+                 random_state=None, verbose=0):
+        self.C = C
+        self.solver = solver
+        self.max_iter = max_iter
+        self.tol = tol
+        self.class_weight = class_weight
+        self.fit_intercept = fit_intercept
+        self.device = device
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ---- training ----
+
+    def fit(self, X, y, sample_weight=None):
+        if not self.fit_intercept:
+            raise ValueError("fit_intercept=False is not supported: the library always fits "
+                             "an intercept")
+        if self.solver not in _SOLVERS:
+            raise ValueError("solver must be one of %s, got %r" % (sorted(_SOLVERS), self.solver))
+        if not (isinstance(self.C, (int, float, np.number)) and self.C > 0):
+            raise ValueError("C must be a positive number, got %r" % (self.C,))
+        if not (isinstance(self.max_iter, (int, np.integer)) and self.max_iter > 0):
+            raise ValueError("max_iter must be a positive integer, got %r" % (self.max_iter,))
+        if not (isinstance(self.tol, (int, float, np.number)) and self.tol >= 0):
+            raise ValueError("tol must be >= 0, got %r" % (self.tol,))
+        X, y = self._validate_data(X, y, accept_sparse=False, dtype=[np.float64, np.float32],
+                                   order="C")
+        check_classification_targets(y)
+        self.classes_, y_idx = np.unique(y, return_inverse=True)
+        k = len(self.classes_)
+        if k < 2:
+            raise ValueError("This solver needs samples of at least 2 classes in the data, but "
+                             "the data contains only one class: %r" % (self.classes_[0],))
+        sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        if self.class_weight is not None:
+            sw = sw * compute_sample_weight(self.class_weight, y)
+        # A zero-weight row adds nothing to the loss, but the library's scaler would still count
+        # it: leave such rows out, so that they change nothing (scikit-learn's semantics).
+        keep = sw > 0
+        if not keep.all():
+            X, y_idx, sw = X[keep], y_idx[keep], sw[keep]
+        if X.shape[0] == 0:
+            raise ValueError("every sample weight is zero")
+        Xb, dtype = _x_buffer(X)
+        yb = np.ascontiguousarray(y_idx, dtype=np.int32)
+        swb = None if np.all(sw == 1.0) else np.ascontiguousarray(sw, dtype=np.float64)
+        n, d = Xb.shape
+        cnames, _keep1 = _names_array(self.classes_)
+        fnames = None
+        if hasattr(self, "feature_names_in_"):
+            fnames, _keep2 = _names_array(self.feature_names_in_)
+
+        err = _lib.Error()
+        ds = ctypes.c_void_p()
+        st = lib.logreg_dataset_from_buffer(
+            n, d, Xb.ctypes.data, dtype, 0, yb.ctypes.data, k,
+            None if swb is None else swb.ctypes.data, cnames, fnames,
+            _lib.LOGREG_BUFFER_BORROW, ctypes.byref(ds), ctypes.byref(err))
+        if st:
+            _lib.raise_for(st, err)
+        try:
+            params = _lib.Params()
+            lib.logreg_params_init(ctypes.byref(params))
+            params.optimizer = _lib.OPTIMIZERS[_SOLVERS[self.solver]]
+            params.epochs = int(self.max_iter)
+            params.C = float(self.C)
+            params.binary = 1 if k == 2 else 0
+            total_w = float(sw.sum())
+            # scikit-learn's tol is on the gradient of C * sum_i w_i l_i + |W|^2 / 2, which is
+            # C * sum(w) times the library's mean objective J.
+            params.tol = float(self.tol) / (float(self.C) * total_w) if self.tol > 0 else 1e-300
+            if self.batch_size is not None:
+                params.batch_size = int(self.batch_size)
+            if self.learning_rate is not None:
+                params.lr = float(self.learning_rate)
+            if self.random_state is not None:
+                params.seed = int(np.random.RandomState(self.random_state).randint(0, 2**31 - 1)
+                                  if not isinstance(self.random_state, (int, np.integer))
+                                  else self.random_state) & 0xFFFFFFFFFFFFFFFF
+            device = str(self.device).encode()
+            params.device = device
+            params.threads = 1
+            cb = None
+            if self.verbose:
+                def _progress(user, info):
+                    i = info.contents
+                    print("epoch %d/%d: objective %.8g, train loss %.6g, accuracy %.4f"
+                          % (i.epoch, i.epochs, i.objective, i.train_loss, i.train_accuracy))
+                cb = _lib.PROGRESS_FN(_progress)
+                params.progress = cb
+            bad = lib.logreg_params_check(ctypes.byref(params))
+            if bad:
+                raise ValueError(bad.decode())
+            result = _lib.TrainResult()
+            model = ctypes.c_void_p()
+            st = lib.logreg_train(ds, None, ctypes.byref(params), ctypes.byref(model),
+                                  ctypes.byref(result), ctypes.byref(err))
+            if st:
+                _lib.raise_for(st, err)
+        finally:
+            lib.logreg_dataset_free(ds)
+        self._set_model(_Model(model.value))
+        self.n_iter_ = np.array([result.epochs_run], dtype=np.int32)
+        self.stop_reason_ = (result.stop_reason or b"").decode()
+        self.device_ = result.device.decode("utf-8", "replace")
+        return self
+
+    def _set_model(self, model):
+        self._model = model
+        h = model.handle
+        d = lib.logreg_model_features(h)
+        kw = lib.logreg_model_weight_columns(h)
+        w = np.empty((d, kw), dtype=np.float64)
+        b = np.empty(kw, dtype=np.float64)
+        lib.logreg_model_raw_weights(h, w.ctypes.data, b.ctypes.data)
+        self.coef_ = np.ascontiguousarray(w.T)
+        self.intercept_ = b
+        self.n_features_in_ = int(d)
+
+    # ---- prediction ----
+
+    def _check_X(self, X):
+        check_is_fitted(self)
+        X = self._validate_data(X, accept_sparse=False, dtype=[np.float64, np.float32],
+                                order="C", reset=False)
+        return _x_buffer(X)
+
+    def decision_function(self, X):
+        Xb, dtype = self._check_X(X)
+        kw = lib.logreg_model_weight_columns(self._model.handle)
+        out = np.empty((Xb.shape[0], kw), dtype=np.float64)
+        err = _lib.Error()
+        st = lib.logreg_model_decision_function_buffer(
+            self._model.handle, Xb.shape[0], Xb.shape[1], Xb.ctypes.data, dtype, 0,
+            out.ctypes.data, ctypes.byref(err))
+        if st:
+            _lib.raise_for(st, err)
+        return out.ravel() if kw == 1 else out
+
+    def predict_proba(self, X):
+        Xb, dtype = self._check_X(X)
+        k = lib.logreg_model_classes(self._model.handle)
+        out = np.empty((Xb.shape[0], k), dtype=np.float64)
+        err = _lib.Error()
+        st = lib.logreg_model_predict_proba_buffer(
+            self._model.handle, Xb.shape[0], Xb.shape[1], Xb.ctypes.data, dtype, 0,
+            out.ctypes.data, ctypes.byref(err))
+        if st:
+            _lib.raise_for(st, err)
+        return out
+
+    def predict_log_proba(self, X):
+        return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            idx = (scores > 0).astype(int)
+        else:
+            idx = scores.argmax(axis=1)
+        return self.classes_[idx]
+
+    # ---- model files and pickling ----
+
+    def save(self, path):
+        """Writes the CLI's JSON model file (`logreg predict --model PATH` reads it)."""
+        check_is_fitted(self)
+        self._model.save(path)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        if "_model" in state:
+            state["_model"] = self._model.to_bytes()
+        return state
+
+    def __setstate__(self, state):
+        model = state.pop("_model", None)
+        self.__dict__.update(state)
+        if model is not None:
+            self._model = _Model.from_bytes(model)
+
+    def _more_tags(self):
+        return {"binary_only": False, "requires_y": True}
+
+
+def load(path):
+    """A fitted LogisticRegression from a JSON model file written by `logreg train` or save().
+    classes_ are the model's class names (integers when every name is one); coef_ and
+    intercept_ are the model's weights in the caller's units. n_iter_ is not known."""
+    model = _Model.load(path)
+    est = LogisticRegression()
+    h = model.handle
+    k = lib.logreg_model_classes(h)
+    names = [lib.logreg_model_class_name(h, i).decode("utf-8") for i in range(k)]
+    est.classes_ = _class_from_name(names)
+    est._set_model(model)
+    fn = [lib.logreg_model_feature_name(h, j).decode("utf-8") for j in range(est.n_features_in_)]
+    if not all(f == "x%d" % j for j, f in enumerate(fn)):
+        est.feature_names_in_ = np.array(fn, dtype=object)
+    return est
+
+
+def devices():
+    """What `logreg devices` lists: one dict per device, the cpu reference first."""
+    lst = ctypes.POINTER(_lib.DeviceInfo)()
+    count = ctypes.c_size_t()
+    err = _lib.Error()
+    st = lib.logreg_devices_list(None, ctypes.byref(lst), ctypes.byref(count), ctypes.byref(err))
+    if st:
+        _lib.raise_for(st, err)
+    try:
+        out = []
+        for i in range(count.value):
+            d = lst[i]
+            out.append({
+                "spec": d.spec.decode(), "backend": "cpu" if d.backend == 0 else "opencl",
+                "type": lib.logreg_device_type_name(d.type).decode(),
+                "name": d.name.decode("utf-8", "replace"),
+                "vendor": d.vendor.decode("utf-8", "replace"),
+                "platform": d.platform_name.decode("utf-8", "replace"),
+                "platform_version": d.platform_version.decode("utf-8", "replace"),
+                "driver": d.driver.decode("utf-8", "replace"),
+                "c_version": d.c_version.decode("utf-8", "replace"),
+                "compute_units": d.compute_units, "global_mem": d.global_mem,
+                "max_alloc": d.max_alloc, "local_mem": d.local_mem,
+                "max_work_group": d.max_work_group, "fp64": bool(d.fp64),
+            })
+        return out
+    finally:
+        lib.logreg_devices_free(lst)
+
+
+__all__ = ["LogisticRegression", "load", "devices", "NotFittedError"]

@@ -1,0 +1,234 @@
+"""ctypes bindings to liblogreg.so (include/logreg.h): the structs and functions the estimator
+uses. The structs mirror the header field for field; ctypes lays them out with the C ABI's
+alignment, and _check_sizes() guards against a header that grew (python/tests check it too)."""
+
+import ctypes
+import ctypes.util
+import os
+
+c_size_t = ctypes.c_size_t
+c_double = ctypes.c_double
+c_int = ctypes.c_int
+c_char_p = ctypes.c_char_p
+c_void_p = ctypes.c_void_p
+
+LOGREG_FLOAT32 = 0
+LOGREG_FLOAT64 = 1
+LOGREG_BUFFER_BORROW = 1
+
+OPTIMIZERS = {"gd": 0, "sgd": 1, "momentum": 2, "adam": 3, "lbfgs": 4, "newton": 5}
+
+
+class Error(ctypes.Structure):
+    _fields_ = [("status", c_int), ("message", ctypes.c_char * 512)]
+
+
+class DeviceOptions(ctypes.Structure):
+    _fields_ = [
+        ("opencl_platform", c_char_p),
+        ("opencl_device", c_char_p),
+        ("max_alloc", ctypes.c_uint64),
+        ("no_fp64", c_int),
+        ("build_options", c_char_p),
+        ("kernel_dir", c_char_p),
+    ]
+
+
+class EpochInfo(ctypes.Structure):
+    _fields_ = [
+        ("epoch", c_int),
+        ("epochs", c_int),
+        ("objective", c_double),
+        ("train_loss", c_double),
+        ("train_accuracy", c_double),
+        ("val_loss", c_double),
+        ("val_accuracy", c_double),
+        ("lr", c_double),
+        ("seconds", c_double),
+        ("evaluations", ctypes.c_long),
+        ("hv_products", ctypes.c_long),
+    ]
+
+
+PROGRESS_FN = ctypes.CFUNCTYPE(None, c_void_p, ctypes.POINTER(EpochInfo))
+
+
+class Params(ctypes.Structure):
+    _fields_ = [
+        ("optimizer", c_int),
+        ("lr", c_double),
+        ("epochs", c_int),
+        ("batch_size", c_size_t),
+        ("l2", c_double),
+        ("C", c_double),
+        ("tol", c_double),
+        ("patience", c_int),
+        ("binary", c_int),
+        ("class_weight_balanced", c_int),
+        ("pos_weight", c_double),
+        ("seed", ctypes.c_uint64),
+        ("momentum", c_double),
+        ("nesterov", c_int),
+        ("beta1", c_double),
+        ("beta2", c_double),
+        ("eps", c_double),
+        ("device", c_char_p),
+        ("gemm", c_char_p),
+        ("path_cache", c_char_p),
+        ("device_options", DeviceOptions),
+        ("threads", ctypes.c_uint),
+        ("progress", PROGRESS_FN),
+        ("progress_user", c_void_p),
+    ]
+
+
+LOGREG_PATH_MAX = 4
+
+
+class PathChoice(ctypes.Structure):
+    _fields_ = [
+        ("path", ctypes.c_char * 16),
+        ("how", ctypes.c_char * 16),
+        ("count", c_int),
+        ("names", (ctypes.c_char * 16) * LOGREG_PATH_MAX),
+        ("ms", c_double * LOGREG_PATH_MAX),
+    ]
+
+
+class TrainResult(ctypes.Structure):
+    _fields_ = [
+        ("epochs_run", c_int),
+        ("best_epoch", c_int),
+        ("seconds", c_double),
+        ("objective", c_double),
+        ("train_loss", c_double),
+        ("train_accuracy", c_double),
+        ("val_loss", c_double),
+        ("val_accuracy", c_double),
+        ("imputed", c_size_t),
+        ("stop_reason", c_char_p),
+        ("backend", c_char_p),
+        ("device", ctypes.c_char * 200),
+        ("path", PathChoice),
+        ("evaluations", ctypes.c_long),
+        ("hv_products", ctypes.c_long),
+        ("l2", c_double),
+        ("grad_max", c_double),
+        ("tol", c_double),
+    ]
+
+
+class DeviceInfo(ctypes.Structure):
+    _fields_ = [
+        ("backend", c_int),
+        ("spec", ctypes.c_char * 32),
+        ("platform", ctypes.c_uint),
+        ("index", ctypes.c_uint),
+        ("platform_name", ctypes.c_char * 128),
+        ("platform_version", ctypes.c_char * 128),
+        ("name", ctypes.c_char * 128),
+        ("vendor", ctypes.c_char * 128),
+        ("driver", ctypes.c_char * 64),
+        ("c_version", ctypes.c_char * 64),
+        ("type", c_int),
+        ("compute_units", ctypes.c_uint),
+        ("global_mem", ctypes.c_uint64),
+        ("max_alloc", ctypes.c_uint64),
+        ("local_mem", ctypes.c_uint64),
+        ("max_work_group", c_size_t),
+        ("fp64", c_int),
+    ]
+
+
+# sizeof on x86-64 / aarch64 Linux (LP64), as a C program printed them from include/logreg.h.
+EXPECTED_SIZES = {Params: 224, DeviceOptions: 48, TrainResult: 456, PathChoice: 136,
+                  DeviceInfo: 736, Error: 516}
+
+
+def _candidates():
+    env = os.environ.get("LOGREG_LIBRARY")
+    if env:
+        yield env
+        return
+    here = os.path.dirname(os.path.abspath(__file__))
+    yield os.path.join(here, "liblogreg.so.0")
+    yield os.path.join(here, os.pardir, os.pardir, "build", "liblogreg.so.0")
+    found = ctypes.util.find_library("logreg")
+    if found:
+        yield found
+
+
+def _load():
+    tried = []
+    for path in _candidates():
+        if os.path.sep in path and not os.path.exists(path):
+            tried.append(path)
+            continue
+        try:
+            return ctypes.CDLL(path), path
+        except OSError as e:
+            tried.append("%s (%s)" % (path, e))
+    raise OSError("liblogreg.so not found; set LOGREG_LIBRARY to its path (tried: %s)"
+                  % ", ".join(tried) if tried else "liblogreg.so not found; set LOGREG_LIBRARY")
+
+
+def _check_sizes():
+    for cls, size in EXPECTED_SIZES.items():
+        if ctypes.sizeof(c_void_p) == 8 and ctypes.sizeof(cls) != size:
+            raise ImportError("logreg: ctypes struct %s is %d bytes, the C header's is %d"
+                              % (cls.__name__, ctypes.sizeof(cls), size))
+
+
+_check_sizes()
+lib, path = _load()
+
+P = ctypes.POINTER
+_sigs = {
+    "logreg_status_str": (c_char_p, [c_int]),
+    "logreg_params_init": (None, [P(Params)]),
+    "logreg_params_check": (c_char_p, [P(Params)]),
+    "logreg_dataset_from_buffer": (c_int, [c_size_t, c_size_t, c_void_p, c_int, c_size_t, c_void_p,
+                                           c_size_t, c_void_p, c_void_p, c_void_p, ctypes.c_uint,
+                                           P(c_void_p), P(Error)]),
+    "logreg_dataset_free": (None, [c_void_p]),
+    "logreg_train": (c_int, [c_void_p, c_void_p, P(Params), P(c_void_p), P(TrainResult),
+                             P(Error)]),
+    "logreg_model_free": (None, [c_void_p]),
+    "logreg_model_save": (c_int, [c_void_p, c_char_p, P(Error)]),
+    "logreg_model_load": (c_int, [c_char_p, P(c_void_p), P(Error)]),
+    "logreg_model_features": (c_size_t, [c_void_p]),
+    "logreg_model_classes": (c_size_t, [c_void_p]),
+    "logreg_model_binary": (c_int, [c_void_p]),
+    "logreg_model_weight_columns": (c_size_t, [c_void_p]),
+    "logreg_model_raw_weights": (None, [c_void_p, c_void_p, c_void_p]),
+    "logreg_model_class_name": (c_char_p, [c_void_p, c_size_t]),
+    "logreg_model_feature_name": (c_char_p, [c_void_p, c_size_t]),
+    "logreg_model_predict_proba_buffer": (c_int, [c_void_p, c_size_t, c_size_t, c_void_p, c_int,
+                                                  c_size_t, c_void_p, P(Error)]),
+    "logreg_model_decision_function_buffer": (c_int, [c_void_p, c_size_t, c_size_t, c_void_p,
+                                                      c_int, c_size_t, c_void_p, P(Error)]),
+    "logreg_devices_list": (c_int, [c_void_p, P(P(DeviceInfo)), P(c_size_t), P(Error)]),
+    "logreg_devices_free": (None, [P(DeviceInfo)]),
+    "logreg_device_type_name": (c_char_p, [c_int]),
+}
+for _name, (_res, _args) in _sigs.items():
+    _f = getattr(lib, _name)
+    _f.restype = _res
+    _f.argtypes = _args
+
+
+class LogregError(RuntimeError):
+    """A failure the library reported that is not a bad argument (I/O, backend, divergence)."""
+
+
+def raise_for(status, err):
+    """Raises ValueError for LOGREG_EPARSE/LOGREG_EINVAL (bad input, as scikit-learn would),
+    else LogregError, with the library's one-line message."""
+    msg = err.message.decode("utf-8", "replace") or lib.logreg_status_str(status).decode()
+    if status in (3, 4):  # EPARSE, EINVAL
+        raise ValueError(msg)
+    if status == 1:
+        raise MemoryError(msg)
+    if status == 2:
+        raise OSError(msg)
+    raise LogregError(msg)

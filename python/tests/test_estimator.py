@@ -34,7 +34,8 @@ def test_struct_sizes():
 def test_sklearn_agreement():
     """coef_, intercept_ within 1e-4 relative (L2) and predict_proba within 1e-5 of
     scikit-learn's optimum on StandardScaler'd data, C in {0.1, 1, 10}. The reference is
-    scikit-learn's newton-cg at tol 1e-12: its lbfgs at tol 1e-10 stops early on its own
+    scikit-learn's newton-cg at tol 1e-8 (tighter only loops to max_iter on
+    digits: rounding keeps its gradient above 1e-10, at the same optimum): its lbfgs at tol 1e-10 stops early on its own
     function-decrease test (up to 1.5e-4 away from the optimum on breast_cancer, C = 10)."""
     worst = {"coef": 0.0, "intercept": 0.0, "proba": 0.0}
     for name, load in DATASETS.items():
@@ -45,7 +46,7 @@ def test_sklearn_agreement():
                                              device="cpu").fit(X, y)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                ref = SkLR(C=C, solver="newton-cg", tol=1e-12, max_iter=10000).fit(X, y)
+                ref = SkLR(C=C, solver="newton-cg", tol=1e-8, max_iter=10000).fit(X, y)
             assert ours.coef_.shape == ref.coef_.shape
             assert ours.intercept_.shape == ref.intercept_.shape
             np.testing.assert_array_equal(ours.classes_, ref.classes_)
@@ -75,7 +76,7 @@ def test_unscaled_differs_documented():
     assert _rel(ours.coef_, scaled.coef_ / sc.scale_) < 1e-4
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ref = SkLR(C=1.0, solver="newton-cg", tol=1e-12, max_iter=10000).fit(X, y)
+        ref = SkLR(C=1.0, solver="newton-cg", tol=1e-8, max_iter=10000).fit(X, y)
     print("wine unscaled, C=1: coef relative difference to scikit-learn %.3g"
           % _rel(ours.coef_, ref.coef_))
 

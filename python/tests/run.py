@@ -16,6 +16,8 @@ except ImportError as e:
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_estimator  # noqa: E402
 
+import logreg._lib  # noqa: E402
+print("library: %s" % logreg._lib.path)
 failed = 0
 names = [n for n in dir(test_estimator) if n.startswith("test_")]
 names.sort(key=lambda n: getattr(test_estimator, n).__code__.co_firstlineno)

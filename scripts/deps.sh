@@ -10,6 +10,7 @@ packages=(
   pocl-opencl-icd                # an OpenCL device everywhere: the CPU through PoCL
   libplplot-dev plplot-driver-cairo  # logreg plot: PLplot with its headless pngcairo device
   python3                        # CLI tests read JSON output with the standard library
+  python3-numpy python3-sklearn python3-pandas python3-venv  # the Python package (python/) and its tests
   dataset-fashion-mnist          # the main job's data
   clang libclang-rt-14-dev       # reliability CI (scripts/ci-extra.sh): libFuzzer targets
   valgrind                       # tests/cli_valgrind.sh: memcheck of an end-to-end run

@@ -4,12 +4,14 @@ liblogreg.so through ctypes."""
 import ctypes
 import os
 import tempfile
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from . import _lib
@@ -181,13 +183,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 params.batch_size = int(self.batch_size)
             if self.learning_rate is not None:
                 params.lr = float(self.learning_rate)
-            if self.random_state is not None:
-                params.seed = int(np.random.RandomState(self.random_state).randint(0, 2**31 - 1)
-                                  if not isinstance(self.random_state, (int, np.integer))
-                                  else self.random_state) & 0xFFFFFFFFFFFFFFFF
+            if isinstance(self.random_state, (int, np.integer)):
+                params.seed = int(self.random_state) & 0xFFFFFFFFFFFFFFFF
+            elif self.random_state is not None:  # a RandomState: draw a seed from it
+                params.seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
             device = str(self.device).encode()
             params.device = device
-            params.threads = 1
             cb = None
             if self.verbose:
                 def _progress(user, info):
@@ -211,6 +212,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.n_iter_ = np.array([result.epochs_run], dtype=np.int32)
         self.stop_reason_ = (result.stop_reason or b"").decode()
         self.device_ = result.device.decode("utf-8", "replace")
+        if self.stop_reason_ == "max_iter":
+            warnings.warn("logreg: %s reached max_iter=%d before tol (max |gradient| %.3g); "
+                          "increase max_iter" % (self.solver, self.max_iter, result.grad_max),
+                          ConvergenceWarning)
         return self
 
     def _set_model(self, model):

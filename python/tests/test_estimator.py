@@ -64,6 +64,35 @@ def test_sklearn_agreement():
                                                             worst["proba"]))
 
 
+def test_sklearn_agreement_weights():
+    """sample_weight and class_weight against scikit-learn, on StandardScaler'd data."""
+    rng = np.random.RandomState(0)
+    for name, kw in (("breast_cancer", {}), ("wine", {"class_weight": "balanced"}),
+                     ("iris", {"class_weight": {0: 1.0, 1: 3.0, 2: 0.5}})):
+        X, y = DATASETS[name](return_X_y=True)
+        X = StandardScaler().fit_transform(X)
+        sw = rng.uniform(0.2, 3.0, size=len(y))
+        ours = logreg.LogisticRegression(C=1.0, tol=1e-10, max_iter=10000, device="cpu",
+                                         **kw).fit(X, y, sample_weight=sw)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = SkLR(C=1.0, solver="newton-cg", tol=1e-8, max_iter=10000,
+                       **kw).fit(X, y, sample_weight=sw)
+        rc, ri = _rel(ours.coef_, ref.coef_), _rel(ours.intercept_, ref.intercept_)
+        dp = np.abs(ours.predict_proba(X) - ref.predict_proba(X)).max()
+        print("%-13s weighted %s: coef %.2e intercept %.2e proba %.2e" % (name, kw, rc, ri, dp))
+        assert rc <= 1e-4 and ri <= 1e-4 and dp <= 1e-5, (name, rc, ri, dp)
+
+
+def test_convergence_warning():
+    from sklearn.exceptions import ConvergenceWarning
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        logreg.LogisticRegression(device="cpu", max_iter=3).fit(X, y)
+    assert any(issubclass(x.category, ConvergenceWarning) for x in w)
+
+
 def test_unscaled_differs_documented():
     """On unscaled X the library penalizes the standardized weights, scikit-learn the raw ones:
     the optima differ (documented). This pins that the difference is real, not hidden."""

@@ -164,6 +164,53 @@ def test_save_load_pickle():
     np.testing.assert_array_equal(again.predict_proba(X), est.predict_proba(X))
 
 
+def _cli():
+    """The logreg command line: $LOGREG_CLI (CTest sets it), else the repository's build/."""
+    path = os.environ.get("LOGREG_CLI") or os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, "build", "logreg")
+    return path if os.path.exists(path) else None
+
+
+def test_cli_model_files():
+    """A model saved from Python predicts the same through `logreg predict`, and a model trained
+    by `logreg train` loads into Python with the same probabilities."""
+    import subprocess
+    cli = _cli()
+    if cli is None:
+        print("logreg CLI not built: model-file interchange with the CLI not tested")
+        return
+    X, y = load_wine(return_X_y=True)
+    names = np.array(["barolo", "grignolino", "barbera"])
+    with tempfile.TemporaryDirectory() as d:
+        csv = os.path.join(d, "wine.csv")
+        with open(csv, "w") as f:
+            f.write(",".join("x%d" % j for j in range(X.shape[1])) + ",label\n")
+            for row, lab in zip(X, names[y]):
+                f.write(",".join(repr(float(v)) for v in row) + "," + lab + "\n")
+        est = logreg.LogisticRegression(device="cpu").fit(X, names[y])
+        mpath = os.path.join(d, "py.json")
+        est.save(mpath)
+        out = subprocess.run([cli, "predict", "--model", mpath, csv, "--proba"], check=True,
+                             capture_output=True, text=True).stdout.splitlines()
+        assert out[0] == "label,p_barbera,p_barolo,p_grignolino", out[0]
+        cli_p = np.array([[float(v) for v in line.split(",")[1:]] for line in out[1:]])
+        assert [line.split(",")[0] for line in out[1:]] == list(est.predict(X))
+        dp = np.abs(cli_p - est.predict_proba(X)).max()
+        assert dp <= 1e-8, dp  # the CSV has 9 decimals
+        cpath = os.path.join(d, "cli.json")
+        subprocess.run([cli, "train", csv, "--target", "label", "--split", "1,0,0", "--device",
+                        "cpu", "--model", cpath, "--quiet"], check=True, capture_output=True)
+        back = logreg.load(cpath)
+        assert list(back.classes_) == ["barbera", "barolo", "grignolino"]
+        out = subprocess.run([cli, "predict", "--model", cpath, csv, "--proba"], check=True,
+                             capture_output=True, text=True).stdout.splitlines()
+        cli_p = np.array([[float(v) for v in line.split(",")[1:]] for line in out[1:]])
+        dp2 = np.abs(cli_p - back.predict_proba(X)).max()
+        assert dp2 <= 1e-8, dp2
+        print("CLI interchange: predict from a Python model %.1e, Python from a CLI model %.1e"
+              % (dp, dp2))
+
+
 def test_pandas_feature_names():
     try:
         import pandas as pd

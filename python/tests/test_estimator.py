@@ -229,8 +229,20 @@ def test_pandas_feature_names():
 
 
 def test_devices():
+    """logreg.devices() lists the devices `logreg devices` lists (the same specs and names)."""
+    import re
+    import subprocess
     devs = logreg.devices()
-    assert devs[0]["spec"] == "cpu"
+    assert devs[0]["spec"] == "cpu" and devs[0]["name"] == "reference"
+    cli = _cli()
+    if cli is None:
+        return
+    out = subprocess.run([cli, "devices"], check=True, capture_output=True, text=True).stdout
+    specs = re.findall(r"^(cpu|opencl:\d+:\d+)\b", out, flags=re.M)
+    assert specs == [d["spec"] for d in devs], (specs, devs)
+    for dev in devs[1:]:
+        assert dev["name"] in out
+    print("devices: %s" % ", ".join(d["spec"] for d in devs))
 
 
 def test_check_estimator():

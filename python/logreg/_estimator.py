@@ -88,6 +88,25 @@ def _class_from_name(names):
     return np.array(names, dtype=object)
 
 
+
+def _path_cache():
+    """The file where the library keeps --gemm auto's measured choices, as the CLI names it:
+    $LOGREG_PATH_CACHE (empty: none), else $XDG_CACHE_HOME/logreg/paths.tsv, else
+    ~/.cache/logreg/paths.tsv. None when no folder can be made."""
+    env = os.environ.get("LOGREG_PATH_CACHE")
+    if env is not None:
+        return env.encode() if env else None
+    base = os.environ.get("XDG_CACHE_HOME") or (
+        os.path.join(os.environ["HOME"], ".cache") if os.environ.get("HOME") else None)
+    if not base:
+        return None
+    path = os.path.join(base, "logreg", "paths.tsv")
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+    except OSError:
+        return None
+    return path.encode()
+
 class LogisticRegression(ClassifierMixin, BaseEstimator):
     """Logistic regression trained by liblogreg (scikit-learn's LogisticRegression API).
 
@@ -189,6 +208,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 params.seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
             device = str(self.device).encode()
             params.device = device
+            # OpenCL: the evaluation path --gemm auto measured is kept in the CLI's cache file,
+            # so that every later fit on this device and shape class takes the same path (a fit
+            # that re-timed the paths could pick another and differ in the last bits).
+            cache = _path_cache()
+            if cache:
+                params.path_cache = cache
             cb = None
             if self.verbose:
                 def _progress(user, info):

@@ -45,6 +45,29 @@ double lr_binary_loss(double z, int y, double pos_weight, double *dz) {
   return lr_softplus(z);
 }
 
+/* One row's loss from its logits z (kw of them): returns l_i (pos_weight included), sets *lu
+ * to the unweighted loss (pos_weight 1, what `loss` reports), *right to 1 when the row is
+ * classified right (ties go to class 0, as argmax), and p[0..kw) to the residual s_i dl_i/dz. */
+static double row_loss(const double *z, double *p, size_t k, int yi, double si, int binary,
+                       double pos_weight, double *lu, double *right) {
+  if (binary) {
+    double dz, li = lr_binary_loss(z[0], yi, pos_weight, &dz);
+    *lu = pos_weight == 1.0 ? li : lr_binary_loss(z[0], yi, 1.0, NULL);
+    *right = ((z[0] > 0) == (yi == 1)) ? 1.0 : 0.0;
+    p[0] = si * dz;
+    return li;
+  }
+  double zmax, lsum = lr_softmax(z, k, p, &zmax);
+  double li = (zmax - z[yi]) + lsum; /* logsumexp(z) - z_y */
+  size_t best = 0;
+  for (size_t c = 1; c < k; c++)
+    if (z[c] > z[best]) best = c;
+  *right = best == (size_t)yi ? 1.0 : 0.0;
+  for (size_t c = 0; c < k; c++) p[c] = si * (p[c] - (c == (size_t)yi ? 1.0 : 0.0));
+  *lu = li;
+  return li;
+}
+
 int lr_reference_sums(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
                       size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
                       const double *b, lr_sums *out, double *gw, double *gb) {
@@ -67,25 +90,10 @@ int lr_reference_sums(const float *x, const int32_t *y, const float *s, const ui
       const double *wj = w + j * kw;
       for (size_t c = 0; c < kw; c++) z[c] += xj * wj[c];
     }
-    double li;
-    if (binary) {
-      double dz;
-      li = lr_binary_loss(z[0], yi, pos_weight, &dz);
-      /* The unweighted loss (pos_weight 1) is what `loss` reports. */
-      double lu = pos_weight == 1.0 ? li : lr_binary_loss(z[0], yi, 1.0, NULL);
-      loss += lu;
-      correct += ((z[0] > 0) == (yi == 1)) ? 1.0 : 0.0; /* ties go to class 0, as argmax */
-      p[0] = si * dz;                                   /* the residual s_i dl_i/dz */
-    } else {
-      double zmax, lsum = lr_softmax(z, k, p, &zmax);
-      li = (zmax - z[yi]) + lsum; /* logsumexp(z) - z_y */
-      loss += li;
-      size_t best = 0;
-      for (size_t c = 1; c < k; c++)
-        if (z[c] > z[best]) best = c;
-      correct += best == (size_t)yi ? 1.0 : 0.0;
-      for (size_t c = 0; c < k; c++) p[c] = si * (p[c] - (c == (size_t)yi ? 1.0 : 0.0));
-    }
+    double lu, right;
+    double li = row_loss(z, p, k, yi, si, binary, pos_weight, &lu, &right);
+    loss += lu;
+    correct += right;
     wloss += si * li;
     s_sum += si;
     if (gw) {
@@ -358,22 +366,8 @@ static void grid_block(grid_job *job, size_t blk, double *zp) {
       }
       int held = job->fold[i] == job->held[j];
       lr_sums *o = held ? &va[j] : &tr[j];
-      double li, lu, right;
-      if (be->binary) {
-        double dz;
-        li = lr_binary_loss(z[0], yi, be->pos_weight, &dz);
-        lu = be->pos_weight == 1.0 ? li : lr_binary_loss(z[0], yi, 1.0, NULL);
-        right = ((z[0] > 0) == (yi == 1)) ? 1.0 : 0.0;
-        p[0] = si * dz;
-      } else {
-        double zmax, lsum = lr_softmax(z, k, p, &zmax);
-        li = lu = (zmax - z[yi]) + lsum;
-        size_t best = 0;
-        for (size_t c = 1; c < k; c++)
-          if (z[c] > z[best]) best = c;
-        right = best == (size_t)yi ? 1.0 : 0.0;
-        for (size_t c = 0; c < k; c++) p[c] = si * (p[c] - (c == (size_t)yi ? 1.0 : 0.0));
-      }
+      double lu, right;
+      double li = row_loss(z, p, k, yi, si, be->binary, be->pos_weight, &lu, &right);
       o->wloss += si * li;
       o->loss += lu;
       o->correct += right;

@@ -1034,30 +1034,17 @@ static const lr_backend_ops ocl_ops = {
     .destroy = ocl_destroy,
 };
 
-static logreg_status make_kernels(ocl_backend *ob, logreg_error *err) {
-  struct {
-    cl_kernel *k;
-    const char *name;
-  } list[] = {{&ob->k_logits, "lr_logits"},
-              {&ob->k_softmax, "lr_softmax_rows"},
-              {&ob->k_sigmoid, "lr_sigmoid_rows"},
-              {&ob->k_reduce, "lr_reduce"},
-              {&ob->k_dot, "lr_dot_partial"},
-              {&ob->k_gpart, "lr_grad_partial"},
-              {&ob->k_greduce, "lr_grad_reduce"},
-              {&ob->k_gfinish, "lr_grad_finish"},
-              {&ob->k_gather, "lr_gather"},
-              {&ob->k_gd, "lr_update_gd"},
-              {&ob->k_mom, "lr_update_momentum"},
-              {&ob->k_adam, "lr_update_adam"},
-              {&ob->k_lincomb, "lr_vec_lincomb"},
-              {&ob->k_transpose, "lr_transpose_w"},
-              {&ob->k_fused, "lr_fused"},
-              {&ob->k_ffinish, "lr_fused_finish"},
-              {&ob->k_tile, "lr_tile"},
-              {&ob->k_tfinish, "lr_tile_finish"}};
-  size_t count = sizeof list / sizeof list[0] - (ob->tr ? 0 : 2); /* tiled: when it applies */
-  for (size_t i = 0; i < count; i++) {
+/* A kernel handle of the backend and the kernel's name in the program. */
+typedef struct kernel_ref {
+  cl_kernel *k;
+  const char *name;
+} kernel_ref;
+
+/* Creates the kernels of list[0..n) that do not exist yet. */
+static logreg_status create_kernels(ocl_backend *ob, const kernel_ref *list, size_t n,
+                                    logreg_error *err) {
+  for (size_t i = 0; i < n; i++) {
+    if (*list[i].k) continue;
     cl_int rc;
     *list[i].k = clCreateKernel(ob->prog, list[i].name, &rc);
     if (rc != CL_SUCCESS)
@@ -1065,6 +1052,29 @@ static logreg_status make_kernels(ocl_backend *ob, logreg_error *err) {
                      list[i].name, lr_ocl_error_name(rc), rc);
   }
   return LOGREG_OK;
+}
+
+static logreg_status make_kernels(ocl_backend *ob, logreg_error *err) {
+  const kernel_ref list[] = {{&ob->k_logits, "lr_logits"},
+                             {&ob->k_softmax, "lr_softmax_rows"},
+                             {&ob->k_sigmoid, "lr_sigmoid_rows"},
+                             {&ob->k_reduce, "lr_reduce"},
+                             {&ob->k_dot, "lr_dot_partial"},
+                             {&ob->k_gpart, "lr_grad_partial"},
+                             {&ob->k_greduce, "lr_grad_reduce"},
+                             {&ob->k_gfinish, "lr_grad_finish"},
+                             {&ob->k_gather, "lr_gather"},
+                             {&ob->k_gd, "lr_update_gd"},
+                             {&ob->k_mom, "lr_update_momentum"},
+                             {&ob->k_adam, "lr_update_adam"},
+                             {&ob->k_lincomb, "lr_vec_lincomb"},
+                             {&ob->k_transpose, "lr_transpose_w"},
+                             {&ob->k_fused, "lr_fused"},
+                             {&ob->k_ffinish, "lr_fused_finish"},
+                             {&ob->k_tile, "lr_tile"},
+                             {&ob->k_tfinish, "lr_tile_finish"}};
+  size_t count = sizeof list / sizeof list[0] - (ob->tr ? 0 : 2); /* tiled: when it applies */
+  return create_kernels(ob, list, count, err);
 }
 
 /* The requested path: NULL or "auto" (-1: measured when the training data is set), else the
@@ -1256,23 +1266,12 @@ static void hv_release(ocl_backend *ob) {
 }
 
 static logreg_status hv_kernels(ocl_backend *ob, logreg_error *err) {
-  struct {
-    cl_kernel *k;
-    const char *name;
-  } list[] = {{&ob->k_hv_logits, "lr_hv_logits"},
-              {&ob->k_hv_rows, "lr_hv_rows"},
-              {&ob->k_hv_reduce, "lr_hv_reduce"},
-              {&ob->k_fused_hv, "lr_fused_hv"},
-              {&ob->k_fused_hv_reduce, "lr_fused_hv_reduce"}};
-  for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
-    if (*list[i].k) continue;
-    cl_int rc;
-    *list[i].k = clCreateKernel(ob->prog, list[i].name, &rc);
-    if (rc != CL_SUCCESS)
-      return lr_fail(err, LOGREG_EBACKEND, "opencl: clCreateKernel(%s) failed: %s (%d)",
-                     list[i].name, lr_ocl_error_name(rc), rc);
-  }
-  return LOGREG_OK;
+  const kernel_ref list[] = {{&ob->k_hv_logits, "lr_hv_logits"},
+                             {&ob->k_hv_rows, "lr_hv_rows"},
+                             {&ob->k_hv_reduce, "lr_hv_reduce"},
+                             {&ob->k_fused_hv, "lr_fused_hv"},
+                             {&ob->k_fused_hv_reduce, "lr_fused_hv_reduce"}};
+  return create_kernels(ob, list, sizeof list / sizeof list[0], err);
 }
 
 /* The own kernels' scratch for blocks of min(n, the most that fit) rows: HV_MAX_CHUNKS chunks,
@@ -1481,19 +1480,9 @@ static logreg_status grid_buf(ocl_backend *ob, cl_mem *m, size_t *cap, size_t co
 }
 
 static logreg_status grid_kernels(ocl_backend *ob, logreg_error *err) {
-  struct {
-    cl_kernel *k;
-    const char *name;
-  } list[] = {{&ob->k_grid_rows, "lr_grid_rows"}, {&ob->k_grid_grad, "lr_grid_grad"}};
-  for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
-    if (*list[i].k) continue;
-    cl_int rc;
-    *list[i].k = clCreateKernel(ob->prog, list[i].name, &rc);
-    if (rc != CL_SUCCESS)
-      return lr_fail(err, LOGREG_EBACKEND, "opencl: clCreateKernel(%s) failed: %s (%d)",
-                     list[i].name, lr_ocl_error_name(rc), rc);
-  }
-  return LOGREG_OK;
+  const kernel_ref list[] = {{&ob->k_grid_rows, "lr_grid_rows"},
+                             {&ob->k_grid_grad, "lr_grid_grad"}};
+  return create_kernels(ob, list, sizeof list / sizeof list[0], err);
 }
 
 static double sum_value(const ocl_backend *ob, const ocl_sum *v) {

@@ -51,26 +51,6 @@ def objective(w, b, x, y, lam):
     return (logsumexp(z, axis=1) - z[np.arange(len(y)), y]).mean() + 0.5 * lam * (w * w).sum()
 
 
-def polish(x, y, k, lam, theta):
-    """Newton's method in double with backtracking from theta until J stops decreasing
-    (tests/ref/optimum_refs.py's, returning theta)."""
-    f = ref.objective(x, y, k, False, lam, theta)
-    for _ in range(50):
-        g, h = ref.grad_hess(x, y, k, False, lam, theta)
-        step = np.linalg.lstsq(h, -g, rcond=None)[0]
-        t, improved = 1.0, False
-        while t > 1e-4:
-            cand = theta + t * step
-            fc = ref.objective(x, y, k, False, lam, cand)
-            if fc < f:
-                theta, f, improved = cand, fc, True
-                break
-            t *= 0.5
-        if not improved:
-            break
-    return theta
-
-
 def main():
     args = sys.argv[1:]
     device, cs, separate = "cpu", 10, False
@@ -151,7 +131,7 @@ def main():
         for f, (tr, te) in enumerate(splits):
             lam = 1.0 / (c * len(tr))
             theta = np.concatenate([paths[f, g, :, :d].T.reshape(-1), paths[f, g, :, d]])
-            theta = polish(xs[tr], y[tr], 10, lam, theta)
+            theta, _ = ref.newton(xs[tr], y[tr], 10, False, lam, theta)
             w, b = theta[: d * 10].reshape(d, 10), theta[d * 10:]
             pol.append(ref.row_losses(xs[te] @ w + b, y[te], False).mean())
         pdiff = abs(ours["val_loss_mean"] - np.mean(pol))

@@ -10,7 +10,7 @@ conversion of the arrays included), the iterations, J of DESIGN.md section 2 at 
 coefficients (mean cross-entropy + lambda/2 ||W||^2, lambda = 1/(C N), in double), and the test
 accuracy. Needs numpy, scikit-learn and the data of Debian's dataset-fashion-mnist.
 """
-import gzip
+import os
 import sys
 import time
 import warnings
@@ -22,12 +22,9 @@ from sklearn.preprocessing import StandardScaler
 
 import logreg
 
-D = "/usr/share/datasets/fashion-mnist"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sklearn_fmnist import D, idx  # noqa: E402  (the same data, read the same way)
 
-
-def idx(path, offset):
-    with gzip.open(path, "rb") as f:
-        return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
 
 
 def objective(clf, x, y, lam):

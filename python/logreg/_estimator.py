@@ -263,29 +263,27 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                                 order="C", reset=False)
         return _x_buffer(X)
 
-    def decision_function(self, X):
+    def _model_buffer(self, X, fn, cols):
+        """fn (a logreg_model_*_buffer call) on X's rows into a new (n, cols) float64 array."""
         Xb, dtype = self._check_X(X)
-        kw = lib.logreg_model_weight_columns(self._model.handle)
-        out = np.empty((Xb.shape[0], kw), dtype=np.float64)
+        out = np.empty((Xb.shape[0], cols), dtype=np.float64)
         err = _lib.Error()
-        st = lib.logreg_model_decision_function_buffer(
-            self._model.handle, Xb.shape[0], Xb.shape[1], Xb.ctypes.data, dtype, 0,
-            out.ctypes.data, ctypes.byref(err))
-        if st:
-            _lib.raise_for(st, err)
-        return out.ravel() if kw == 1 else out
-
-    def predict_proba(self, X):
-        Xb, dtype = self._check_X(X)
-        k = lib.logreg_model_classes(self._model.handle)
-        out = np.empty((Xb.shape[0], k), dtype=np.float64)
-        err = _lib.Error()
-        st = lib.logreg_model_predict_proba_buffer(
-            self._model.handle, Xb.shape[0], Xb.shape[1], Xb.ctypes.data, dtype, 0,
-            out.ctypes.data, ctypes.byref(err))
+        st = fn(self._model.handle, Xb.shape[0], Xb.shape[1], Xb.ctypes.data, dtype, 0,
+                out.ctypes.data, ctypes.byref(err))
         if st:
             _lib.raise_for(st, err)
         return out
+
+    def decision_function(self, X):
+        check_is_fitted(self)
+        kw = lib.logreg_model_weight_columns(self._model.handle)
+        out = self._model_buffer(X, lib.logreg_model_decision_function_buffer, kw)
+        return out.ravel() if kw == 1 else out
+
+    def predict_proba(self, X):
+        check_is_fitted(self)
+        return self._model_buffer(X, lib.logreg_model_predict_proba_buffer,
+                                  lib.logreg_model_classes(self._model.handle))
 
     def predict_log_proba(self, X):
         return np.log(self.predict_proba(X))

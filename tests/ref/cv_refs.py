@@ -41,21 +41,7 @@ def fit(x, y, k, lam, c):
     if coef.shape[0] == 1:
         coef, icpt = np.vstack([-coef[0], coef[0]]), np.array([-icpt[0], icpt[0]])
     theta = np.concatenate([coef.T.reshape(-1), icpt])
-    f = ref.objective(x, y, k, False, lam, theta)
-    for _ in range(50):
-        g, h = ref.grad_hess(x, y, k, False, lam, theta)
-        step = np.linalg.lstsq(h, -g, rcond=None)[0]
-        t, improved = 1.0, False
-        while t > 1e-4:
-            cand = theta + t * step
-            fc = ref.objective(x, y, k, False, lam, cand)
-            if fc < f:
-                theta, f, improved = cand, fc, True
-                break
-            t *= 0.5
-        if not improved:
-            break
-    return theta, f
+    return ref.newton(x, y, k, False, lam, theta)
 
 
 def main():

@@ -100,10 +100,10 @@ def grad_hess(x, y, k, binary, lam, theta):
     return g, h
 
 
-def polish(x, y, k, binary, lam, theta):
-    """Newton's method from scikit-learn's solution, with a backtracking line search, until J
-    stops decreasing; least squares for the step since the multinomial bias has a free
-    direction (adding a constant to every class's bias changes nothing)."""
+def newton(x, y, k, binary, lam, theta, gtol=0.0):
+    """Newton's method from theta, with a backtracking line search, until J stops decreasing
+    (or max|grad| < gtol); least squares for the step since the multinomial bias has a free
+    direction (adding a constant to every class's bias changes nothing). Returns theta, J."""
     f = objective(x, y, k, binary, lam, theta)
     for _ in range(50):
         g, h = grad_hess(x, y, k, binary, lam, theta)
@@ -116,8 +116,14 @@ def polish(x, y, k, binary, lam, theta):
                 theta, f, improved = cand, fc, True
                 break
             t *= 0.5
-        if not improved or np.max(np.abs(g)) < 1e-15:
+        if not improved or np.max(np.abs(g)) < gtol:
             break
+    return theta, f
+
+
+def polish(x, y, k, binary, lam, theta):
+    """newton() from scikit-learn's solution; returns J and max|grad| there."""
+    theta, f = newton(x, y, k, binary, lam, theta, gtol=1e-15)
     g, _ = grad_hess(x, y, k, binary, lam, theta)
     return f, np.max(np.abs(g))
 

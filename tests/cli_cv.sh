@@ -110,5 +110,11 @@ awk -F, -v OFS=, 'NR == 3 { $12 = "x" } { print }' bcwf.csv > badfold.csv
 expect_error "^logreg: error: badfold.csv:3:12: fold \"x\" (folds column) is not an integer >= 0" \
   badfold.csv --no-header --target 10 --device cpu --quiet --drop 0,12,13,14,15,16 --folds 11
 expect_error "is both the target and the folds column" "${base[@]}" --folds 10 --cv 5
+printf 'a,y\n1,x\n2,z\n3,x\n' > three.csv
+expect_error "^logreg: error: --cv 5: more folds than the 3 training rows" three.csv --device cpu \
+  --quiet --cv 5 --split 1,0,0
+awk -F, -v OFS=, '{ if ($12 == 2) $12 = 1; print }' bcwf.csv > nofold2.csv
+expect_error "^logreg: error: --folds: fold 2 has no training rows (--cv 5)" nofold2.csv \
+  --no-header --target 10 --device cpu --quiet --drop 0,12,13,14,15,16 --folds 11 --cv 5 --split 1,0,0
 
 finish

@@ -52,6 +52,12 @@ typedef enum logreg_status {
 /* A short fixed description of a status ("out of memory"); never NULL. */
 LOGREG_API const char *logreg_status_str(logreg_status status);
 
+/* sizeof of a public struct by its name ("logreg_params", "logreg_train_result",
+ * "logreg_path_choice", "logreg_device_options", "logreg_device_info", "logreg_error",
+ * "logreg_epoch_info"), 0 for another name: bindings that lay the structs out themselves (the
+ * Python package's ctypes) check their layout against the library they loaded. */
+LOGREG_API size_t logreg_struct_size(const char *name);
+
 /* Details of the last failure of one call. `message` is one line without a trailing newline,
  * naming file:line:column or the option at fault; "" on success. */
 typedef struct logreg_error {
@@ -418,6 +424,15 @@ typedef struct logreg_params {
    * rows' weights), class and sample weights included, which is LogisticRegression(C)'s
    * optimum; l2 must then be 0. 0 (default): lambda = l2. */
   double C;
+  /* What the L2 term penalizes: 0 (default) the standardized weights W (DESIGN.md §2), 1 the
+   * weights in the caller's feature units, W_raw = W / sigma, which is scikit-learn's
+   * LogisticRegression on unscaled X (standardization is then only a preconditioner: the
+   * optimum in raw units does not depend on the scaler). */
+  int raw_penalty;
+  /* 1: no intercept (scikit-learn's fit_intercept=False): b stays 0 and the scaler does not
+   * centre (mean 0, scale by the standard deviation about 0... see lr_column_scaler), so that
+   * the raw model is x W_raw with no constant term. Default 0. */
+  int no_intercept;
   double tol;   /* stop when max|gradient| <= tol (full-batch only); default 0 = never */
   int patience; /* early stopping on val loss after this many epochs; 0 = off (default) */
   int binary;   /* single-logit sigmoid model; requires exactly 2 classes */
@@ -586,6 +601,8 @@ LOGREG_API void logreg_model_free(logreg_model *m);
 LOGREG_API size_t logreg_model_features(const logreg_model *m);
 LOGREG_API size_t logreg_model_classes(const logreg_model *m);
 LOGREG_API int logreg_model_binary(const logreg_model *m);
+/* Iterations (epochs) the training of this model ran, as its file records (0 when unknown). */
+LOGREG_API int logreg_model_iterations(const logreg_model *m);
 /* Columns of the weights: 1 for --binary models (one logit), else the number of classes. */
 LOGREG_API size_t logreg_model_weight_columns(const logreg_model *m);
 /* The weights in the caller's feature units (the model file's weights_raw / bias_raw, and

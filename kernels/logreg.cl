@@ -405,6 +405,17 @@ __kernel void lr_vec_lincomb(__global float *y, const float a, const __global fl
   keep_wt(Wt, wt_d, i, v);
 }
 
+/* y[i] = x[i] z[i] (y, x and z may be one buffer); with wt_d > 0, y is theta and Wt is kept
+ * current too. */
+__kernel void lr_vec_mul(__global float *y, const __global float *x, const __global float *z,
+                         const uint n, __global float *Wt, const uint wt_d) {
+  const uint i = get_global_id(0);
+  if (i >= n) return;
+  const float v = x[i] * z[i];
+  y[i] = v;
+  keep_wt(Wt, wt_d, i, v);
+}
+
 /* ---- The fused one-pass path (K up to about 32) ----
  *
  * One work-item owns a block of rows and reads each row of X once per epoch (from memory; the

@@ -99,6 +99,8 @@ typedef struct lr_backend_ops {
   /* y[i] = a x[i] + b z[i] for i < zlen, a x[i] beyond (y, x and z may be the same vector). */
   logreg_status (*vec_lincomb)(lr_backend *be, int y, double a, int x, double b, int z, size_t zlen,
                                logreg_error *err);
+  /* y[i] = x[i] z[i] over the whole vector (y, x and z may be the same vector). */
+  logreg_status (*vec_mul)(lr_backend *be, int y, int x, int z, logreg_error *err);
   /* sum_{i < len} x[i] y[i], accumulated in double in a fixed order. */
   logreg_status (*vec_dot)(lr_backend *be, int x, int y, size_t len, double *out,
                            logreg_error *err);
@@ -118,7 +120,8 @@ struct lr_backend {
   size_t nparam;   /* (d + 1) kw: the length of every vector */
   int binary;
   double pos_weight;
-  int nvec; /* vectors in use (LR_VEC_FIXED + allocated) */
+  int float32; /* evaluations carry float32 rounding (J relative noise ~1e-7): OpenCL */
+  int nvec;    /* vectors in use (LR_VEC_FIXED + allocated) */
   size_t n[LR_SLOT_COUNT];
   char device[200];        /* what runs it, for people: "cpu (reference, ...)", "opencl:0:0 ..." */
   logreg_path_choice path; /* opencl: how evaluations run (chosen at the train slot's set_data) */

@@ -273,6 +273,15 @@ static logreg_status cpu_vec_lincomb(lr_backend *be, int y, double a, int x, dou
   return LOGREG_OK;
 }
 
+static logreg_status cpu_vec_mul(lr_backend *be, int y, int x, int z, logreg_error *err) {
+  (void)err;
+  cpu_backend *cb = (cpu_backend *)be;
+  double *vy = cb->vec[y];
+  const double *vx = cb->vec[x], *vz = cb->vec[z];
+  for (size_t i = 0; i < be->nparam; i++) vy[i] = vx[i] * vz[i];
+  return LOGREG_OK;
+}
+
 static logreg_status cpu_vec_dot(lr_backend *be, int x, int y, size_t len, double *out,
                                  logreg_error *err) {
   (void)err;
@@ -456,6 +465,7 @@ static const lr_backend_ops cpu_ops = {
     .vec_read = cpu_vec_read,
     .vec_write = cpu_vec_write,
     .vec_lincomb = cpu_vec_lincomb,
+    .vec_mul = cpu_vec_mul,
     .vec_dot = cpu_vec_dot,
     .vec_amax = cpu_vec_amax,
     .vec_step = cpu_vec_step,

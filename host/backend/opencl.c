@@ -54,7 +54,8 @@ typedef struct ocl_backend {
   cl_command_queue q;
   cl_program prog;
   cl_kernel k_logits, k_softmax, k_sigmoid, k_reduce, k_dot, k_gpart, k_greduce, k_gfinish,
-      k_gather, k_gd, k_mom, k_adam, k_lincomb, k_transpose, k_fused, k_ffinish, k_tile, k_tfinish;
+      k_gather, k_gd, k_mom, k_adam, k_lincomb, k_mul, k_transpose, k_fused, k_ffinish, k_tile,
+      k_tfinish;
   ocl_slot slot[LR_SLOT_COUNT];
   ocl_xbuf xp;            /* the training slot's X in shuffled order... */
   cl_mem yp, sp, perm;    /* ...its labels and weights, and the order */
@@ -964,6 +965,18 @@ static logreg_status ocl_vec_lincomb(lr_backend *be, int y, double a, int x, dou
   return run1(ob, ob->k_lincomb, be->nparam, 0, "lr_vec_lincomb", err);
 }
 
+static logreg_status ocl_vec_mul(lr_backend *be, int y, int x, int z, logreg_error *err) {
+  ocl_backend *ob = (ocl_backend *)be;
+  cl_uint un = (cl_uint)be->nparam;
+  cl_uint wt_d = y == LR_VEC_THETA && (ob->gemm == LR_GEMM_FUSED || ob->gemm == LR_GEMM_TILED)
+                     ? (cl_uint)be->d
+                     : 0;
+  CL_TRY(set_args(ob->k_mul, 6, A(ob->vec[y]), A(ob->vec[x]), A(ob->vec[z]), A(un), A(ob->wt),
+                  A(wt_d)),
+         "clSetKernelArg(lr_vec_mul)");
+  return run1(ob, ob->k_mul, be->nparam, 0, "lr_vec_mul", err);
+}
+
 static logreg_status ocl_vec_dot(lr_backend *be, int x, int y, size_t len, double *out,
                                  logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
@@ -993,10 +1006,10 @@ static void ocl_destroy(lr_backend *be) {
   if (ob->q) clFinish(ob->q);
   hv_release(ob);
   grid_release(ob);
-  cl_kernel ks[] = {ob->k_logits,  ob->k_softmax, ob->k_sigmoid, ob->k_reduce,    ob->k_dot,
-                    ob->k_gpart,   ob->k_greduce, ob->k_gfinish, ob->k_gather,    ob->k_gd,
-                    ob->k_mom,     ob->k_adam,    ob->k_lincomb, ob->k_transpose, ob->k_fused,
-                    ob->k_ffinish, ob->k_tile,    ob->k_tfinish};
+  cl_kernel ks[] = {ob->k_logits, ob->k_softmax, ob->k_sigmoid, ob->k_reduce, ob->k_dot,
+                    ob->k_gpart,  ob->k_greduce, ob->k_gfinish, ob->k_gather, ob->k_gd,
+                    ob->k_mom,    ob->k_adam,    ob->k_lincomb, ob->k_mul,    ob->k_transpose,
+                    ob->k_fused,  ob->k_ffinish, ob->k_tile,    ob->k_tfinish};
   for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
     if (ks[i]) clReleaseKernel(ks[i]);
   for (int s = 0; s < LR_SLOT_COUNT; s++) {
@@ -1027,6 +1040,7 @@ static const lr_backend_ops ocl_ops = {
     .vec_read = ocl_vec_read,
     .vec_write = ocl_vec_write,
     .vec_lincomb = ocl_vec_lincomb,
+    .vec_mul = ocl_vec_mul,
     .vec_dot = ocl_vec_dot,
     .vec_amax = ocl_vec_amax,
     .vec_step = ocl_vec_step,
@@ -1055,24 +1069,17 @@ static logreg_status create_kernels(ocl_backend *ob, const kernel_ref *list, siz
 }
 
 static logreg_status make_kernels(ocl_backend *ob, logreg_error *err) {
-  const kernel_ref list[] = {{&ob->k_logits, "lr_logits"},
-                             {&ob->k_softmax, "lr_softmax_rows"},
-                             {&ob->k_sigmoid, "lr_sigmoid_rows"},
-                             {&ob->k_reduce, "lr_reduce"},
-                             {&ob->k_dot, "lr_dot_partial"},
-                             {&ob->k_gpart, "lr_grad_partial"},
-                             {&ob->k_greduce, "lr_grad_reduce"},
-                             {&ob->k_gfinish, "lr_grad_finish"},
-                             {&ob->k_gather, "lr_gather"},
-                             {&ob->k_gd, "lr_update_gd"},
-                             {&ob->k_mom, "lr_update_momentum"},
-                             {&ob->k_adam, "lr_update_adam"},
-                             {&ob->k_lincomb, "lr_vec_lincomb"},
-                             {&ob->k_transpose, "lr_transpose_w"},
-                             {&ob->k_fused, "lr_fused"},
-                             {&ob->k_ffinish, "lr_fused_finish"},
-                             {&ob->k_tile, "lr_tile"},
-                             {&ob->k_tfinish, "lr_tile_finish"}};
+  const kernel_ref list[] = {
+      {&ob->k_logits, "lr_logits"},         {&ob->k_softmax, "lr_softmax_rows"},
+      {&ob->k_sigmoid, "lr_sigmoid_rows"},  {&ob->k_reduce, "lr_reduce"},
+      {&ob->k_dot, "lr_dot_partial"},       {&ob->k_gpart, "lr_grad_partial"},
+      {&ob->k_greduce, "lr_grad_reduce"},   {&ob->k_gfinish, "lr_grad_finish"},
+      {&ob->k_gather, "lr_gather"},         {&ob->k_gd, "lr_update_gd"},
+      {&ob->k_mom, "lr_update_momentum"},   {&ob->k_adam, "lr_update_adam"},
+      {&ob->k_lincomb, "lr_vec_lincomb"},   {&ob->k_mul, "lr_vec_mul"},
+      {&ob->k_transpose, "lr_transpose_w"}, {&ob->k_fused, "lr_fused"},
+      {&ob->k_ffinish, "lr_fused_finish"},  {&ob->k_tile, "lr_tile"},
+      {&ob->k_tfinish, "lr_tile_finish"}};
   size_t count = sizeof list / sizeof list[0] - (ob->tr ? 0 : 2); /* tiled: when it applies */
   return create_kernels(ob, list, count, err);
 }
@@ -1126,6 +1133,7 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
   ob->base.k = k;
   ob->base.kw = binary ? 1 : k;
   ob->base.binary = binary;
+  ob->base.float32 = 1;
   ob->base.nparam = (d + 1) * ob->base.kw;
   ob->base.pos_weight = pos_weight;
   /* info already holds the options' allocation limit and fp64 switch (lr_ocl_select). */

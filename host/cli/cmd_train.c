@@ -366,7 +366,7 @@ int cmd_train(int argc, char **argv) {
   p.device = "auto";
   const char *test_path = NULL, *test_labels = NULL, *split = NULL, *optimizer = NULL;
   const char *model_path = "model.json", *history = NULL, *class_weight = NULL;
-  const char *sweep = NULL, *weight = NULL, *gemm = NULL, *categorical = NULL;
+  const char *sweep = NULL, *weight = NULL, *gemm = NULL, *categorical = NULL, *penalty = NULL;
   size_t max_categories = 100;
   int json = 0, quiet = 0, epochs = p.epochs;
   size_t cv = 0;
@@ -394,6 +394,11 @@ int cmd_train(int argc, char **argv) {
        "L2 penalty lambda/2 ||W||^2 (default: --C 1 for lbfgs and newton, else 0)"},
       {"--C", ARG_DOUBLE, &C, "C",
        "scikit-learn's C: lambda = 1/(C * sum of row weights) (instead of --l2)"},
+      {"--penalty", ARG_STR, &penalty, "UNITS",
+       "standardized|raw: the L2 term on the standardized weights (default) or on the weights in"
+       " the data's units (scikit-learn's on unscaled data)"},
+      {"--no-intercept", ARG_FLAG, &p.no_intercept, NULL,
+       "no bias term (b = 0; features are scaled, not centred)"},
       {"--tol", ARG_DOUBLE, &p.tol, "T",
        "full batch: stop when max|gradient| <= T (default: lbfgs, newton 1e-6; others 0 = off)"},
       {"--patience", ARG_INT, &p.patience, "N",
@@ -443,6 +448,13 @@ int cmd_train(int argc, char **argv) {
     p.C = C;
   }
   if (!isnan(l2)) p.l2 = l2;
+  if (penalty) {
+    if (strcmp(penalty, "raw") == 0)
+      p.raw_penalty = 1;
+    else if (strcmp(penalty, "standardized") != 0)
+      return cli_error(CLI_EXIT_USAGE, "--penalty: \"%s\" is not one of standardized, raw",
+                       penalty);
+  }
   if (optimizer && logreg_optimizer_parse(optimizer, &p.optimizer) != 0)
     return cli_error(CLI_EXIT_USAGE,
                      "--optimizer: \"%s\" is not one of gd, sgd, momentum, adam, lbfgs, newton",
@@ -650,6 +662,8 @@ int cmd_train(int argc, char **argv) {
       snprintf(reg, sizeof reg, "C %g%s", p.C, default_C ? " (the default)" : "");
     else
       snprintf(reg, sizeof reg, "l2 %g", p.l2);
+    if (p.raw_penalty) snprintf(reg + strlen(reg), sizeof reg - strlen(reg), " on raw weights");
+    if (p.no_intercept) snprintf(reg + strlen(reg), sizeof reg - strlen(reg), ", no intercept");
     fprintf(stderr, "training: %s, %s%s%s%s, ", p.binary ? "binary" : "multinomial",
             logreg_optimizer_name(p.optimizer), why_opt ? " (" : "", why_opt ? why_opt : "",
             why_opt ? ")" : "");
@@ -695,6 +709,12 @@ int cmd_train(int argc, char **argv) {
   else if (!quiet && res.stop_reason && strcmp(res.stop_reason, "tol") == 0 && full_batch_solver)
     fprintf(stderr, "converged: max |gradient| %.3g <= tol %g after %d iterations\n", res.grad_max,
             res.tol, res.epochs_run);
+  else if (!quiet && res.stop_reason && strcmp(res.stop_reason, "converged") == 0 &&
+           full_batch_solver)
+    fprintf(stderr,
+            "converged: no step lowers J measurably after %d iterations (max |gradient| %.3g, "
+            "tol %g: the precision %s computes in)\n",
+            res.epochs_run, res.grad_max, res.tol, res.backend);
   else if (!quiet && res.stop_reason && strcmp(res.stop_reason, "epochs") != 0)
     fprintf(stderr, "stopped after epoch %d (%s); kept epoch %d\n", res.epochs_run, res.stop_reason,
             res.best_epoch);

@@ -73,6 +73,7 @@ void logreg_model_free(logreg_model *m) {
 size_t logreg_model_features(const logreg_model *m) { return m ? m->d : 0; }
 size_t logreg_model_classes(const logreg_model *m) { return m ? m->k : 0; }
 int logreg_model_binary(const logreg_model *m) { return m ? m->binary : 0; }
+int logreg_model_iterations(const logreg_model *m) { return m ? m->options.epochs_run : 0; }
 size_t logreg_model_weight_columns(const logreg_model *m) { return m ? lr_model_kw(m) : 0; }
 
 void logreg_model_raw_weights(const logreg_model *m, double *w_raw, double *b_raw) {

@@ -22,7 +22,9 @@ typedef struct lr_model_options {
   size_t batch_size;
   uint64_t seed;
   int class_weight_balanced;
-  char *device; /* backend that trained it */
+  int raw_penalty;  /* the L2 term penalized the raw weights (logreg_params.raw_penalty) */
+  int no_intercept; /* trained without an intercept: b = 0, mean = 0 */
+  char *device;     /* backend that trained it */
   /* Data source (for predict/eval on header-less CSV files). */
   char *format;            /* "csv", "libsvm", "idx" */
   int header;              /* CSV had a header row */

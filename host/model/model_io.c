@@ -88,19 +88,22 @@ static cJSON *seed_json(uint64_t seed) {
 static cJSON *options_json(const lr_model_options *o, size_t d) {
   cJSON *opt = cJSON_CreateObject(), *data = NULL;
   if (!opt) return NULL;
-  int ok = lr_json_put(opt, "optimizer", string_or_null(o->optimizer)) &&
-           lr_json_put(opt, "lr", cJSON_CreateNumber(o->lr)) &&
-           lr_json_put(opt, "epochs", cJSON_CreateNumber((double)o->epochs)) &&
-           lr_json_put(opt, "epochs_run", cJSON_CreateNumber((double)o->epochs_run)) &&
-           lr_json_put(opt, "batch_size", cJSON_CreateNumber((double)o->batch_size)) &&
-           lr_json_put(opt, "l2", cJSON_CreateNumber(o->l2)) &&
-           lr_json_put(opt, "tol", cJSON_CreateNumber(o->tol)) &&
-           lr_json_put(opt, "patience", cJSON_CreateNumber((double)o->patience)) &&
-           lr_json_put(opt, "class_weight",
-                       cJSON_CreateString(o->class_weight_balanced ? "balanced" : "none")) &&
-           lr_json_put(opt, "pos_weight", cJSON_CreateNumber(o->pos_weight)) &&
-           lr_json_put(opt, "seed", seed_json(o->seed)) &&
-           lr_json_put(opt, "device", string_or_null(o->device));
+  int ok =
+      lr_json_put(opt, "optimizer", string_or_null(o->optimizer)) &&
+      lr_json_put(opt, "lr", cJSON_CreateNumber(o->lr)) &&
+      lr_json_put(opt, "epochs", cJSON_CreateNumber((double)o->epochs)) &&
+      lr_json_put(opt, "epochs_run", cJSON_CreateNumber((double)o->epochs_run)) &&
+      lr_json_put(opt, "batch_size", cJSON_CreateNumber((double)o->batch_size)) &&
+      lr_json_put(opt, "l2", cJSON_CreateNumber(o->l2)) &&
+      lr_json_put(opt, "tol", cJSON_CreateNumber(o->tol)) &&
+      lr_json_put(opt, "patience", cJSON_CreateNumber((double)o->patience)) &&
+      lr_json_put(opt, "class_weight",
+                  cJSON_CreateString(o->class_weight_balanced ? "balanced" : "none")) &&
+      lr_json_put(opt, "pos_weight", cJSON_CreateNumber(o->pos_weight)) &&
+      lr_json_put(opt, "penalty", cJSON_CreateString(o->raw_penalty ? "raw" : "standardized")) &&
+      lr_json_put(opt, "fit_intercept", cJSON_CreateBool(o->no_intercept ? 0 : 1)) &&
+      lr_json_put(opt, "seed", seed_json(o->seed)) &&
+      lr_json_put(opt, "device", string_or_null(o->device));
   if (!ok) {
     cJSON_Delete(opt);
     return NULL;
@@ -560,6 +563,19 @@ static logreg_status read_options(loader *L, const cJSON *opt, logreg_model *m) 
       o->class_weight_balanced = 0;
     else
       return bad_type(L, "options.class_weight", "\"none\" or \"balanced\"");
+  }
+  const cJSON *pen = cJSON_GetObjectItemCaseSensitive(opt, "penalty");
+  if (!absent(pen)) {
+    if (cJSON_IsString(pen) && pen->valuestring && strcmp(pen->valuestring, "raw") == 0)
+      o->raw_penalty = 1;
+    else if (!(cJSON_IsString(pen) && pen->valuestring &&
+               strcmp(pen->valuestring, "standardized") == 0))
+      return bad_type(L, "options.penalty", "\"standardized\" or \"raw\"");
+  }
+  const cJSON *fi = cJSON_GetObjectItemCaseSensitive(opt, "fit_intercept");
+  if (!absent(fi)) {
+    if (!cJSON_IsBool(fi)) return bad_type(L, "options.fit_intercept", "true or false");
+    o->no_intercept = cJSON_IsFalse(fi) ? 1 : 0;
   }
   if ((st = read_seed(L, cJSON_GetObjectItemCaseSensitive(opt, "seed"), &o->seed))) return st;
   return read_data_options(L, cJSON_GetObjectItemCaseSensitive(opt, "data"), m);

@@ -21,6 +21,7 @@
 #include "data/dataset.h"
 #include "model/model.h"
 #include "prep/preprocess.h"
+#include "solve/objective.h"
 #include "solve/train.h"
 #include "util/util.h"
 
@@ -41,16 +42,24 @@ typedef struct grid_model {
   const char *stop;
 } grid_model;
 
-/* J and its gradient from the raw sums at `theta`: sum s l / sum s + lambda/2 ||W||^2. */
+/* J and its gradient from the raw sums at `theta`: sum s l / sum s + lambda/2 ||W||^2, or
+ * lambda/2 sum pen theta^2 with pen; the gradient times mask where there is one (objective.h's
+ * lr_penalty_arrays). */
+typedef struct grid_pen {
+  const double *pen, *mask; /* nparam each, or NULL */
+} grid_pen;
+
 static double objective(const double *theta, const double *gsum, const lr_sums *tr, double lambda,
-                        size_t nwz, size_t np, double *g, double *gmax) {
+                        const grid_pen *gp, size_t nwz, size_t np, double *g, double *gmax) {
   double ww = 0, gm = 0;
   for (size_t q = 0; q < np; q++) {
     double gq = gsum[q] / tr->s;
     if (q < nwz) {
-      ww += theta[q] * theta[q];
-      gq += lambda * theta[q];
+      double pq = gp->pen ? gp->pen[q] : 1.0;
+      ww += pq * theta[q] * theta[q];
+      gq += lambda * pq * theta[q];
     }
+    if (gp->mask) gq *= gp->mask[q];
     g[q] = gq;
     if (fabs(gq) > gm) gm = fabs(gq);
   }
@@ -104,10 +113,11 @@ static void propose(grid_model *md, size_t np) {
 
 /* One evaluation's result for a model: take the trial point or step back. */
 static void advance(grid_model *md, const double *gsum, const lr_sums *tr, const lr_sums *va,
-                    size_t nwz, size_t np, int max_iter, double tol, double *gnew) {
+                    const grid_pen *gp, size_t nwz, size_t np, int max_iter, double tol,
+                    double *gnew) {
   double gmax;
   md->evaluations++;
-  double f = objective(md->trial, gsum, tr, md->lambda, nwz, np, gnew, &gmax);
+  double f = objective(md->trial, gsum, tr, md->lambda, gp, nwz, np, gnew, &gmax);
   int first = md->evaluations == 1;
   /* Armijo's sufficient decrease, or, where J's rounding hides the decrease (within 1e-12
    * relative: near the optimum of a strongly regularized model, a step that is right may change
@@ -224,7 +234,7 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
   logreg_model *pre = lr_model_alloc(d, k, p->binary);
   grid_model *mds = calloc(M, sizeof *mds);
   lr_backend *be = NULL;
-  double *theta = NULL, *gsum = NULL, *gnew = NULL;
+  double *theta = NULL, *gsum = NULL, *gnew = NULL, *pen = NULL, *mask = NULL;
   lr_sums *tr = NULL, *va = NULL;
   size_t *run = NULL;
   if (!fold || !held || !xt || !s || !pre || !mds) {
@@ -265,7 +275,15 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
     goto done;
   }
   lr_column_scaler(train, pre->median, pre->mean, pre->std, p->threads);
+  if (p->no_intercept)
+    for (size_t j = 0; j < d; j++) pre->mean[j] = 0.0;
   lr_transform(pre, train, xt, p->threads);
+  if (lr_penalty_arrays(pre->std, d, p->binary ? 1 : k, p->raw_penalty, p->no_intercept, &pen,
+                        &mask)) {
+    st = lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory");
+    goto done;
+  }
+  grid_pen gp = {pen, mask};
 
   /* A backend with grid sums: the device asked for, or the cpu reference. */
   /* The grid uses grid_sums only: a fixed evaluation path spares the device the timing of the
@@ -358,7 +376,7 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
     if ((st = be->ops->grid_sums(be, fold, m, held, theta, tr, va, gsum, err))) goto done;
     passes++;
     for (size_t r = 0; r < m; r++)
-      advance(&mds[run[r]], gsum + r * np, &tr[r], &va[r], nwz, np, p->epochs, tol, gnew);
+      advance(&mds[run[r]], gsum + r * np, &tr[r], &va[r], &gp, nwz, np, p->epochs, tol, gnew);
   }
 
   for (size_t g = 0; g < G; g++) {
@@ -403,6 +421,8 @@ done:
   free(theta);
   free(gsum);
   free(gnew);
+  free(pen);
+  free(mask);
   free(tr);
   free(run);
   return st;

@@ -15,6 +15,18 @@ logreg_status lr_lbfgs_init(lr_lbfgs *lb, lr_backend *be, int m, logreg_error *e
   for (int i = 0; i < lb->m; i++) lb->sv[i] = first + 2 * i, lb->yv[i] = first + 2 * i + 1;
   lb->spare_s = first + 2 * lb->m;
   lb->spare_y = first + 2 * lb->m + 1;
+  lb->diag = lb->tmp = -1;
+  return LOGREG_OK;
+}
+
+logreg_status lr_lbfgs_set_diag(lr_lbfgs *lb, const double *D, logreg_error *err) {
+  lr_backend *be = lb->be;
+  int first;
+  logreg_status st = be->ops->vec_alloc(be, 2, &first, err);
+  if (!st) st = be->ops->vec_write(be, first, D, err);
+  if (st) return st;
+  lb->diag = first;
+  lb->tmp = first + 1;
   return LOGREG_OK;
 }
 
@@ -23,6 +35,7 @@ logreg_status lr_lbfgs_direction(lr_lbfgs *lb, int g, int d, logreg_error *err) 
   const lr_backend_ops *o = be->ops;
   size_t n = be->nparam;
   logreg_status st = o->vec_lincomb(be, d, -1.0, g, 0.0, g, 0, err);
+  if (!st && lb->count == 0 && lb->diag >= 0) st = o->vec_mul(be, d, d, lb->diag, err);
   if (st || lb->count == 0) return st;
   /* First loop: newest to oldest. */
   for (int k = lb->count - 1; k >= 0; k--) {
@@ -35,10 +48,16 @@ logreg_status lr_lbfgs_direction(lr_lbfgs *lb, int g, int d, logreg_error *err) 
   }
   int newest = (lb->head + lb->count - 1) % lb->m;
   double sy, yy;
-  if ((st = o->vec_dot(be, lb->sv[newest], lb->yv[newest], n, &sy, err)) ||
-      (st = o->vec_dot(be, lb->yv[newest], lb->yv[newest], n, &yy, err)) ||
-      (st = o->vec_lincomb(be, d, sy / yy, d, 0.0, d, 0, err)))
+  if ((st = o->vec_dot(be, lb->sv[newest], lb->yv[newest], n, &sy, err))) return st;
+  if (lb->diag >= 0) { /* d = (s.y / y.D y) D d */
+    if ((st = o->vec_mul(be, lb->tmp, lb->diag, lb->yv[newest], err)) ||
+        (st = o->vec_dot(be, lb->yv[newest], lb->tmp, n, &yy, err)) ||
+        (st = o->vec_mul(be, d, d, lb->diag, err)))
+      return st;
+  } else if ((st = o->vec_dot(be, lb->yv[newest], lb->yv[newest], n, &yy, err))) {
     return st;
+  }
+  if ((st = o->vec_lincomb(be, d, sy / yy, d, 0.0, d, 0, err))) return st;
   /* Second loop: oldest to newest. */
   for (int k = 0; k < lb->count; k++) {
     int idx = (lb->head + k) % lb->m;

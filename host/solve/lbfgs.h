@@ -20,12 +20,16 @@ typedef struct lr_lbfgs {
   int spare_s, spare_y;       /* where a new pair is formed before it is known to be kept */
   double rho[LR_LBFGS_MAX_M]; /* 1 / (y_i . s_i) */
   double alpha[LR_LBFGS_MAX_M];
+  int diag, tmp; /* the diagonal H0's vector and a scratch vector (-1: H0 = gamma I) */
 } lr_lbfgs;
 
 /* Allocates the 2 (m + 1) history vectors on `be` (m <= LR_LBFGS_MAX_M). */
 logreg_status lr_lbfgs_init(lr_lbfgs *lb, lr_backend *be, int m, logreg_error *err);
+/* H0 = gamma D instead of gamma I: D (nparam numbers) a diagonal estimate of the inverse
+ * Hessian up to a factor, gamma = s.y / y.D y of the newest pair (with no pair, d = -D g). */
+logreg_status lr_lbfgs_set_diag(lr_lbfgs *lb, const double *D, logreg_error *err);
 /* Vector d = -H g, with H the L-BFGS inverse-Hessian estimate (H0 = gamma I, gamma = s.y / y.y
- * of the newest pair; with no pair, d = -g). */
+ * of the newest pair; with no pair, d = -g; or the diagonal H0 of lr_lbfgs_set_diag). */
 logreg_status lr_lbfgs_direction(lr_lbfgs *lb, int g, int d, logreg_error *err);
 /* Stores the pair s = x1 - x0, y = g1 - g0 when s.y > 1e-10 ||s|| ||y|| (curvature
  * condition), dropping the oldest beyond m; *stored says whether it was. */

@@ -13,6 +13,47 @@ void lr_objective_init(lr_objective *o, lr_backend *be, double l2) {
   o->nw = be->d * be->kw;
   o->s_train = 0;
   o->evals = o->hv_products = 0;
+  o->pen = o->mask = o->tmp = -1;
+}
+
+int lr_penalty_arrays(const double *std, size_t d, size_t kw, int raw_penalty, int no_intercept,
+                      double **pen, double **mask) {
+  size_t np = (d + 1) * kw;
+  *pen = raw_penalty ? malloc(np * sizeof **pen) : NULL;
+  *mask = no_intercept ? malloc(np * sizeof **mask) : NULL;
+  if ((raw_penalty && !*pen) || (no_intercept && !*mask)) {
+    free(*pen);
+    free(*mask);
+    *pen = *mask = NULL;
+    return -1;
+  }
+  for (size_t q = 0; q < np; q++) {
+    size_t j = q / kw; /* W's row, or d for b */
+    if (*pen) (*pen)[q] = j < d ? 1.0 / (std[j] * std[j]) : 0.0;
+    if (*mask) (*mask)[q] = j < d ? 1.0 : 0.0;
+  }
+  return 0;
+}
+
+logreg_status lr_objective_set_penalty(lr_objective *o, const double *pen, const double *mask,
+                                       logreg_error *err) {
+  lr_backend *be = o->be;
+  int first = -1;
+  logreg_status st;
+  if (pen) {
+    if ((st = be->ops->vec_alloc(be, 2, &first, err)) ||
+        (st = be->ops->vec_write(be, first, pen, err)))
+      return st;
+    o->pen = first;
+    o->tmp = first + 1;
+  }
+  if (mask) {
+    if ((st = be->ops->vec_alloc(be, 1, &first, err)) ||
+        (st = be->ops->vec_write(be, first, mask, err)))
+      return st;
+    o->mask = first;
+  }
+  return LOGREG_OK;
 }
 
 double lr_objective_value(const lr_sums *s, double l2, double w2) {
@@ -28,11 +69,33 @@ logreg_status lr_objective_sums(lr_objective *o, lr_slot slot, size_t begin, siz
   return be->ops->sums(be, slot, begin, count, want, out, err);
 }
 
-/* GRAD = GSUM / sum s + lambda [W | 0]. */
-static logreg_status gradient(lr_objective *o, double s, logreg_error *err) {
+/* out = a x + lambda pen v (lambda [V | 0] without pen), then times the mask. */
+static logreg_status add_penalty(lr_objective *o, int out, double a, int x, int v,
+                                 logreg_error *err) {
   lr_backend *be = o->be;
-  return be->ops->vec_lincomb(be, LR_VEC_GRAD, 1.0 / s, LR_VEC_GSUM, o->l2, LR_VEC_THETA,
-                              o->l2 != 0 ? o->nw : 0, err);
+  logreg_status st;
+  if (o->pen >= 0 && o->l2 != 0) {
+    if ((st = be->ops->vec_mul(be, o->tmp, o->pen, v, err)) ||
+        (st = be->ops->vec_lincomb(be, out, a, x, o->l2, o->tmp, be->nparam, err)))
+      return st;
+  } else if ((st = be->ops->vec_lincomb(be, out, a, x, o->l2, v, o->l2 != 0 ? o->nw : 0, err))) {
+    return st;
+  }
+  return o->mask >= 0 ? be->ops->vec_mul(be, out, out, o->mask, err) : LOGREG_OK;
+}
+
+/* ||W||^2, or sum pen theta^2 with pen. */
+static logreg_status penalty_norm(lr_objective *o, double *w2, logreg_error *err) {
+  lr_backend *be = o->be;
+  logreg_status st;
+  if (o->pen < 0) return be->ops->vec_dot(be, LR_VEC_THETA, LR_VEC_THETA, o->nw, w2, err);
+  if ((st = be->ops->vec_mul(be, o->tmp, o->pen, LR_VEC_THETA, err))) return st;
+  return be->ops->vec_dot(be, o->tmp, LR_VEC_THETA, be->nparam, w2, err);
+}
+
+/* GRAD = GSUM / sum s + lambda pen [W | 0] (masked). */
+static logreg_status gradient(lr_objective *o, double s, logreg_error *err) {
+  return add_penalty(o, LR_VEC_GRAD, 1.0 / s, LR_VEC_GSUM, LR_VEC_THETA, err);
 }
 
 logreg_status lr_objective_eval(lr_objective *o, lr_slot slot, size_t begin, size_t count,
@@ -44,8 +107,7 @@ logreg_status lr_objective_eval(lr_objective *o, lr_slot slot, size_t begin, siz
                                        LR_WANT_SUMS | (want_grad ? LR_WANT_GRAD : 0), &sm, err);
   if (st) return st;
   if (slot == LR_SLOT_TRAIN && begin == 0 && count == be->n[LR_SLOT_TRAIN]) o->s_train = sm.s;
-  if (o->l2 != 0 && (st = be->ops->vec_dot(be, LR_VEC_THETA, LR_VEC_THETA, o->nw, &w2, err)))
-    return st;
+  if (o->l2 != 0 && (st = penalty_norm(o, &w2, err))) return st;
   out->objective = lr_objective_value(&sm, o->l2, w2);
   out->loss = sm.rows > 0 ? sm.loss / sm.rows : 0.0;
   out->correct = sm.correct;
@@ -75,8 +137,7 @@ logreg_status lr_objective_hv(lr_objective *o, int v, int out, logreg_error *err
   logreg_status st = be->ops->hv(be, v, out, err);
   if (st) return st;
   o->hv_products++;
-  return be->ops->vec_lincomb(be, out, 1.0 / o->s_train, out, o->l2, v, o->l2 != 0 ? o->nw : 0,
-                              err);
+  return add_penalty(o, out, 1.0 / o->s_train, out, v, err);
 }
 
 int lr_reference_eval(const float *x, const int32_t *y, const float *s, const uint32_t *rows,

@@ -27,9 +27,27 @@ typedef struct lr_objective {
   double s_train; /* sum s of the train slot, from the last full evaluation of it */
   long evals;     /* full-batch evaluations of the train slot (passes over X) */
   long hv_products;
+  /* Optional backend vectors (-1: none). pen: the L2 term's per-parameter factors, J's term
+   * being lambda/2 sum_q pen_q theta_q^2 (1 / sigma_j^2 on W's row j penalizes the raw weights
+   * W / sigma; 0 on b). mask: 1 for the parameters that train, 0 for those held at their value
+   * (b without an intercept); the gradient and Hessian-vector products are multiplied by it. */
+  int pen, mask;
+  int tmp; /* a scratch vector for pen (allocated by lr_objective_set_penalty) */
 } lr_objective;
 
 void lr_objective_init(lr_objective *o, lr_backend *be, double l2);
+
+/* Per-parameter L2 factors pen[nparam] (NULL: 1 on W, the default) and a training mask
+ * mask[nparam] (NULL: every parameter trains), written to new backend vectors. */
+logreg_status lr_objective_set_penalty(lr_objective *o, const double *pen, const double *mask,
+                                       logreg_error *err);
+
+/* The host arrays for lr_objective_set_penalty from the options (logreg_params.raw_penalty,
+ * .no_intercept) and the scaler's std[d]: *pen (1 / std_j^2 on W's row j, 0 on b) when
+ * raw_penalty, *mask (1 on W, 0 on b) when no_intercept, each NULL otherwise; nparam = (d + 1)
+ * kw numbers each. Returns 0, or -1 when out of memory (both NULL). */
+int lr_penalty_arrays(const double *std, size_t d, size_t kw, int raw_penalty, int no_intercept,
+                      double **pen, double **mask);
 
 /* The raw sums of every shard over rows [begin, begin + count), added up (the combine point). */
 logreg_status lr_objective_sums(lr_objective *o, lr_slot slot, size_t begin, size_t count, int want,

@@ -26,6 +26,9 @@ typedef struct lr_solver {
   lr_eval_out ev;  /* J, loss, correct (and max |gradient| when full) at LR_VEC_THETA */
   double step;     /* learning rate or step length of the last epoch, for progress */
   void *state;     /* the optimizer's own */
+  /* A diagonal estimate of the Hessian's inverse (nparam numbers, up to a common factor), or
+   * NULL: L-BFGS's initial matrix (lr_lbfgs_set_diag). Read by init only. */
+  const double *diag;
 } lr_solver;
 
 typedef struct lr_solver_def {

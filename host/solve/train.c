@@ -111,6 +111,8 @@ static logreg_status set_options(logreg_model *m, const logreg_dataset *train,
   o->batch_size = p->batch_size;
   o->seed = p->seed;
   o->class_weight_balanced = p->class_weight_balanced;
+  o->raw_penalty = p->raw_penalty ? 1 : 0;
+  o->no_intercept = p->no_intercept ? 1 : 0;
   static const char *const formats[] = {NULL, "csv", "libsvm", "idx"};
   if (train->format != LOGREG_FORMAT_AUTO && !(o->format = lr_strdup(formats[train->format])))
     return LOGREG_ENOMEM;
@@ -172,6 +174,7 @@ struct logreg_trainer {
   size_t n, nv, imputed;
   double t0, j0, best_val;
   double *best; /* [W | b] of the best validation epoch (--patience) */
+  double *diag; /* L-BFGS's diagonal initial matrix with a raw-weight penalty, or NULL */
   int best_epoch, since_best, epochs_run;
   lr_eval_out evv;  /* the last validation evaluation */
   const char *stop; /* set once training has stopped */
@@ -185,6 +188,7 @@ void logreg_trainer_free(logreg_trainer *t) {
   free(t->s_train);
   free(t->sol.order);
   free(t->best);
+  free(t->diag);
   free(t);
 }
 
@@ -244,6 +248,8 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
     goto fail;
   }
   lr_column_scaler(train, m->median, m->mean, m->std, p->threads);
+  if (p->no_intercept) /* no constant term: scale only, so that x W_raw is the whole model */
+    for (size_t j = 0; j < d; j++) m->mean[j] = 0.0;
   xt = malloc((n * d > 0 ? n * d : 1) * sizeof *xt);
   xv = malloc((nv * d > 0 ? nv * d : 1) * sizeof *xv);
   t->s_train = lr_row_weights(train, p->class_weight_balanced);
@@ -278,6 +284,31 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   double l2 = p->C > 0 ? 1.0 / (p->C * s_sum) : p->l2;
   m->options.l2 = l2;
   lr_objective_init(&t->obj, be, l2);
+  if (p->raw_penalty || p->no_intercept) {
+    double *pen, *mask;
+    if (lr_penalty_arrays(m->std, d, kw, p->raw_penalty, p->no_intercept, &pen, &mask)) {
+      st = lr_fail(err, LOGREG_ENOMEM, "out of memory");
+      goto fail;
+    }
+    st = lr_objective_set_penalty(&t->obj, pen, mask, err);
+    if (!st && pen && l2 > 0) {
+      /* L-BFGS's initial matrix: the inverse of the Hessian's diagonal at W = 0 as far as it is
+       * known without a pass over X: the loss's curvature on a standardized feature, p (1 - p)
+       * with p = 1/K, plus the penalty's lambda / sigma_j^2, which dominates on features of
+       * small spread (and would leave gamma I badly scaled for them). */
+      double c = p->binary ? 0.25 : (double)(k - 1) / ((double)k * (double)k);
+      size_t np = (d + 1) * kw;
+      t->diag = malloc(np * sizeof *t->diag);
+      if (!t->diag) {
+        st = lr_fail(err, LOGREG_ENOMEM, "out of memory");
+      } else {
+        for (size_t q = 0; q < np; q++) t->diag[q] = 1.0 / (c + l2 * pen[q]);
+      }
+    }
+    free(pen);
+    free(mask);
+    if (st) goto fail;
+  }
   lr_solver *sol = &t->sol;
   sol->obj = &t->obj;
   sol->be = be;
@@ -285,6 +316,7 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   sol->lr = lr;
   sol->n = n;
   sol->s = t->s_train;
+  sol->diag = t->diag;
   sol->full = t->def->second_order || p->batch_size == 0 || p->batch_size >= n;
   /* The second-order solvers stop at max|gradient| <= tol; without --tol they use 1e-6 (J is
    * then within about 1e-12 / lambda of its minimum). */

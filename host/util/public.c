@@ -3,6 +3,7 @@
  * the library's own function under its public name, so that a program needs no private
  * header and the library keeps one implementation. */
 #include <cJSON.h>
+#include <string.h>
 
 #include "util/json.h"
 #include "util/util.h"
@@ -25,4 +26,20 @@ void logreg_atomic_abort(logreg_atomic_file *af) { lr_atomic_abort(af); }
 
 char *logreg_json_print(const struct cJSON *item, int pretty) {
   return lr_json_print(item, pretty);
+}
+
+size_t logreg_struct_size(const char *name) {
+  static const struct {
+    const char *name;
+    size_t size;
+  } sizes[] = {{"logreg_params", sizeof(logreg_params)},
+               {"logreg_train_result", sizeof(logreg_train_result)},
+               {"logreg_path_choice", sizeof(logreg_path_choice)},
+               {"logreg_device_options", sizeof(logreg_device_options)},
+               {"logreg_device_info", sizeof(logreg_device_info)},
+               {"logreg_error", sizeof(logreg_error)},
+               {"logreg_epoch_info", sizeof(logreg_epoch_info)}};
+  for (size_t i = 0; name && i < sizeof sizes / sizeof sizes[0]; i++)
+    if (strcmp(name, sizes[i].name) == 0) return sizes[i].size;
+  return 0;
 }

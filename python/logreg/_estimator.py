@@ -89,6 +89,19 @@ def _class_from_name(names):
 
 
 
+def _canonical_order(X, y, sw):
+    """The rows sorted by a fixed random projection of (row, label, weight): the same rows in
+    any order reach the library in one order, so that a fit does not depend on the row order,
+    bit for bit, on any device (a float32 device sums in row order; scikit-learn's
+    check_sample_weights_invariance compares a fit with its rows shuffled). Rows with equal
+    keys are equal rows, whose order does not matter."""
+    n, d = X.shape
+    r = np.random.RandomState(20261126).standard_normal(d + 2)
+    key = X @ r[:d].astype(X.dtype) + y * r[d] + sw * r[d + 1]
+    order = np.argsort(key, kind="stable")
+    return np.ascontiguousarray(X[order]), y[order], sw[order]
+
+
 def _path_cache():
     """The file where the library keeps --gemm auto's measured choices, as the CLI names it:
     $LOGREG_PATH_CACHE (empty: none), else $XDG_CACHE_HOME/logreg/paths.tsv, else
@@ -117,10 +130,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     weighted sum of the losses plus half the squared weights, i.e. at tol / (C * sum of weights)
     on the library's mean objective. device: "auto", "cpu", "opencl" or "opencl:P:D".
 
-    Where it differs from scikit-learn: the library standardizes every feature (training mean,
-    population standard deviation) and puts the L2 penalty on the standardized weights
-    (coef_ * std); scikit-learn penalizes coef_ itself. On standardized X (StandardScaler) the
-    two optima are the same; on unscaled X they differ. fit_intercept=False is not supported.
+    The library standardizes every feature (training mean, population standard deviation) as
+    a preconditioner and penalizes the weights in the caller's units (coef_, as scikit-learn
+    does; the CLI's `--penalty raw`), so the optimum is scikit-learn's on unscaled X too.
+    fit_intercept=False fixes the intercept at 0 and scales the features without centring them
+    (`--no-intercept`).
     """
 
     def __init__(self, C=1.0, solver="lbfgs", max_iter=100, tol=1e-4, class_weight=None,
@@ -141,9 +155,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     # ---- training ----
 
     def fit(self, X, y, sample_weight=None):
-        if not self.fit_intercept:
-            raise ValueError("fit_intercept=False is not supported: the library always fits "
-                             "an intercept")
         if self.solver not in _SOLVERS:
             raise ValueError("solver must be one of %s, got %r" % (sorted(_SOLVERS), self.solver))
         if not (isinstance(self.C, (int, float, np.number)) and self.C > 0):
@@ -163,13 +174,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
         if self.class_weight is not None:
             sw = sw * compute_sample_weight(self.class_weight, y)
-        # A zero-weight row adds nothing to the loss, but the library's scaler would still count
-        # it: leave such rows out, so that they change nothing (scikit-learn's semantics).
+        # A zero-weight row adds nothing to the objective: leave such rows out, so that the fit
+        # is the same computation as without them (a float32 device would otherwise sum the
+        # same numbers in another order, and the scaler would count them).
         keep = sw > 0
         if not keep.all():
             X, y_idx, sw = X[keep], y_idx[keep], sw[keep]
         if X.shape[0] == 0:
             raise ValueError("every sample weight is zero")
+        X, y_idx, sw = _canonical_order(X, y_idx, sw)
         Xb, dtype = _x_buffer(X)
         yb = np.ascontiguousarray(y_idx, dtype=np.int32)
         swb = None if np.all(sw == 1.0) else np.ascontiguousarray(sw, dtype=np.float64)
@@ -193,6 +206,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             params.optimizer = _lib.OPTIMIZERS[_SOLVERS[self.solver]]
             params.epochs = int(self.max_iter)
             params.C = float(self.C)
+            params.raw_penalty = 1
+            params.no_intercept = 0 if self.fit_intercept else 1
             params.binary = 1 if k == 2 else 0
             total_w = float(sw.sum())
             # scikit-learn's tol is on the gradient of C * sum_i w_i l_i + |W|^2 / 2, which is
@@ -322,7 +337,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 def load(path):
     """A fitted LogisticRegression from a JSON model file written by `logreg train` or save().
     classes_ are the model's class names (integers when every name is one); coef_ and
-    intercept_ are the model's weights in the caller's units. n_iter_ is not known."""
+    intercept_ are the model's weights in the caller's units; n_iter_ the iterations its training
+    ran, as the file records them."""
     model = _Model.load(path)
     est = LogisticRegression()
     h = model.handle
@@ -330,6 +346,7 @@ def load(path):
     names = [lib.logreg_model_class_name(h, i).decode("utf-8") for i in range(k)]
     est.classes_ = _class_from_name(names)
     est._set_model(model)
+    est.n_iter_ = np.array([lib.logreg_model_iterations(h)], dtype=np.int32)
     fn = [lib.logreg_model_feature_name(h, j).decode("utf-8") for j in range(est.n_features_in_)]
     if not all(f == "x%d" % j for j, f in enumerate(fn)):
         est.feature_names_in_ = np.array(fn, dtype=object)

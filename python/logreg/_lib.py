@@ -61,6 +61,8 @@ class Params(ctypes.Structure):
         ("batch_size", c_size_t),
         ("l2", c_double),
         ("C", c_double),
+        ("raw_penalty", c_int),
+        ("no_intercept", c_int),
         ("tol", c_double),
         ("patience", c_int),
         ("binary", c_int),
@@ -140,9 +142,12 @@ class DeviceInfo(ctypes.Structure):
     ]
 
 
-# sizeof on x86-64 / aarch64 Linux (LP64), as a C program printed them from include/logreg.h.
-EXPECTED_SIZES = {Params: 224, DeviceOptions: 48, TrainResult: 456, PathChoice: 136,
-                  DeviceInfo: 736, Error: 516}
+# The C name of each ctypes struct: _check_sizes compares their sizes with the loaded library's
+# (logreg_struct_size), so that a package and a library from different versions fail at import
+# instead of reading each other's fields at the wrong offsets.
+STRUCTS = {Params: "logreg_params", DeviceOptions: "logreg_device_options",
+           TrainResult: "logreg_train_result", PathChoice: "logreg_path_choice",
+           DeviceInfo: "logreg_device_info", Error: "logreg_error", EpochInfo: "logreg_epoch_info"}
 
 
 def _candidates():
@@ -172,15 +177,26 @@ def _load():
                   % ", ".join(tried) if tried else "liblogreg.so not found; set LOGREG_LIBRARY")
 
 
+lib, path = _load()
+
+
 def _check_sizes():
-    for cls, size in EXPECTED_SIZES.items():
-        if ctypes.sizeof(c_void_p) == 8 and ctypes.sizeof(cls) != size:
-            raise ImportError("logreg: ctypes struct %s is %d bytes, the C header's is %d"
-                              % (cls.__name__, ctypes.sizeof(cls), size))
+    try:
+        size_of = lib.logreg_struct_size
+    except AttributeError:
+        raise ImportError("logreg: %s is older than this package (no logreg_struct_size); "
+                          "rebuild it" % path) from None
+    size_of.restype = c_size_t
+    size_of.argtypes = [c_char_p]
+    for cls, name in STRUCTS.items():
+        c_size = size_of(name.encode())
+        if ctypes.sizeof(cls) != c_size:
+            raise ImportError("logreg: ctypes struct %s is %d bytes, %s in %s is %d: the package "
+                              "and the library are from different versions"
+                              % (cls.__name__, ctypes.sizeof(cls), name, path, c_size))
 
 
 _check_sizes()
-lib, path = _load()
 
 P = ctypes.POINTER
 _sigs = {
@@ -199,6 +215,7 @@ _sigs = {
     "logreg_model_features": (c_size_t, [c_void_p]),
     "logreg_model_classes": (c_size_t, [c_void_p]),
     "logreg_model_binary": (c_int, [c_void_p]),
+    "logreg_model_iterations": (c_int, [c_void_p]),
     "logreg_model_weight_columns": (c_size_t, [c_void_p]),
     "logreg_model_raw_weights": (None, [c_void_p, c_void_p, c_void_p]),
     "logreg_model_class_name": (c_char_p, [c_void_p, c_size_t]),

@@ -1,4 +1,7 @@
-"""Tests of the logreg Python package against scikit-learn (run with pytest, or run.py)."""
+"""Tests of the logreg Python package against scikit-learn (run with pytest, or run.py).
+
+$LOGREG_TEST_DEVICE names the device the estimators train on (default "cpu"; run.py --device
+sets it): python_package runs them on cpu, python_package_opencl on the OpenCL device."""
 
 import os
 import pickle
@@ -16,72 +19,104 @@ from sklearn.exceptions import NotFittedError  # noqa: E402
 from sklearn.linear_model import LogisticRegression as SkLR  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
+DEVICE = os.environ.get("LOGREG_TEST_DEVICE", "cpu")
 DATASETS = {"iris": load_iris, "digits": load_digits, "breast_cancer": load_breast_cancer,
             "wine": load_wine}
+_REFS = {}
 
 
 def _rel(a, b):
     return np.linalg.norm(a - b) / np.linalg.norm(b)
 
 
+def _sk_ref(name, C, fit_intercept=True):
+    """scikit-learn's optimum on the raw (unscaled) data set: newton-cg at tol 1e-8, the
+    reference the agreement tests hold logreg to (its lbfgs at tol 1e-10 stops early on its
+    own function-decrease test; newton-cg tighter than 1e-8 only loops to max_iter at the same
+    optimum)."""
+    key = (name, C, fit_intercept)
+    if key not in _REFS:
+        X, y = DATASETS[name](return_X_y=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _REFS[key] = SkLR(C=C, solver="newton-cg", tol=1e-8, max_iter=10000,
+                              fit_intercept=fit_intercept).fit(X, y)
+    return _REFS[key]
+
+
 def test_struct_sizes():
+    """Every ctypes struct has the size of its C struct in the loaded library (the check the
+    package makes at import, made here on purpose)."""
     import ctypes
     from logreg import _lib
-    for cls, size in _lib.EXPECTED_SIZES.items():
-        assert ctypes.sizeof(cls) == size, cls.__name__
+    for cls, name in _lib.STRUCTS.items():
+        size = _lib.lib.logreg_struct_size(name.encode())
+        assert size > 0 and ctypes.sizeof(cls) == size, (name, ctypes.sizeof(cls), size)
+    assert _lib.lib.logreg_struct_size(b"no_such_struct") == 0
+
+
+def _agree(name, C, fit_intercept, worst):
+    X, y = DATASETS[name](return_X_y=True)
+    ours = logreg.LogisticRegression(C=C, tol=1e-8, max_iter=100000, device=DEVICE,
+                                     fit_intercept=fit_intercept).fit(X, y)
+    ref = _sk_ref(name, C, fit_intercept)
+    assert ours.coef_.shape == ref.coef_.shape
+    assert ours.intercept_.shape == ref.intercept_.shape
+    np.testing.assert_array_equal(ours.classes_, ref.classes_)
+    rc = _rel(ours.coef_, ref.coef_)
+    ri = _rel(ours.intercept_, ref.intercept_) if fit_intercept else np.abs(ours.intercept_).max()
+    dp = np.abs(ours.predict_proba(X) - ref.predict_proba(X)).max()
+    print("%-13s C=%-4g%s coef %.2e intercept %.2e proba %.2e (%d iterations, %s)"
+          % (name, C, "" if fit_intercept else " no intercept", rc, ri, dp, ours.n_iter_[0],
+             ours.stop_reason_))
+    assert rc <= 1e-4, (name, C, rc)
+    assert ri <= 1e-4 if fit_intercept else ri == 0, (name, C, ri)
+    assert dp <= 1e-5, (name, C, dp)
+    for k, v in (("coef", rc), ("intercept", ri), ("proba", dp)):
+        worst[k] = max(worst[k], v)
 
 
 def test_sklearn_agreement():
-    """coef_, intercept_ within 1e-4 relative (L2) and predict_proba within 1e-5 of
-    scikit-learn's optimum on StandardScaler'd data, C in {0.1, 1, 10}. The reference is
-    scikit-learn's newton-cg at tol 1e-8 (tighter only loops to max_iter on
-    digits: rounding keeps its gradient above 1e-10, at the same optimum): its lbfgs at tol 1e-10 stops early on its own
-    function-decrease test (up to 1.5e-4 away from the optimum on breast_cancer, C = 10)."""
+    """On the raw bundled data sets (no scaling: the library's standardization is only its
+    preconditioner, the penalty is on coef_ as scikit-learn's), C in {0.1, 1, 10}: coef_ and
+    intercept_ within 1e-4 relative (L2) and predict_proba within 1e-5 of scikit-learn's
+    optimum."""
     worst = {"coef": 0.0, "intercept": 0.0, "proba": 0.0}
-    for name, load in DATASETS.items():
-        X, y = load(return_X_y=True)
-        X = StandardScaler().fit_transform(X)
+    for name in DATASETS:
         for C in (0.1, 1.0, 10.0):
-            ours = logreg.LogisticRegression(C=C, tol=1e-10, max_iter=10000,
-                                             device="cpu").fit(X, y)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                ref = SkLR(C=C, solver="newton-cg", tol=1e-8, max_iter=10000).fit(X, y)
-            assert ours.coef_.shape == ref.coef_.shape
-            assert ours.intercept_.shape == ref.intercept_.shape
-            np.testing.assert_array_equal(ours.classes_, ref.classes_)
-            rc = _rel(ours.coef_, ref.coef_)
-            ri = _rel(ours.intercept_, ref.intercept_)
-            dp = np.abs(ours.predict_proba(X) - ref.predict_proba(X)).max()
-            print("%-13s C=%-4g coef %.2e intercept %.2e proba %.2e (%d iterations, %s)"
-                  % (name, C, rc, ri, dp, ours.n_iter_[0], ours.stop_reason_))
-            assert rc <= 1e-4, (name, C, rc)
-            assert ri <= 1e-4, (name, C, ri)
-            assert dp <= 1e-5, (name, C, dp)
-            worst = {"coef": max(worst["coef"], rc), "intercept": max(worst["intercept"], ri),
-                     "proba": max(worst["proba"], dp)}
+            _agree(name, C, True, worst)
     print("worst: coef %.2e, intercept %.2e, proba %.2e" % (worst["coef"], worst["intercept"],
                                                             worst["proba"]))
 
 
+def test_sklearn_agreement_no_intercept():
+    """fit_intercept=False: intercept_ is 0 and coef_ is scikit-learn's, at C = 1."""
+    worst = {"coef": 0.0, "intercept": 0.0, "proba": 0.0}
+    for name in DATASETS:
+        _agree(name, 1.0, False, worst)
+    print("worst: coef %.2e, proba %.2e" % (worst["coef"], worst["proba"]))
+
+
 def test_sklearn_agreement_weights():
-    """sample_weight and class_weight against scikit-learn, on StandardScaler'd data."""
+    """sample_weight and class_weight against scikit-learn, on raw and on standardized data."""
     rng = np.random.RandomState(0)
     for name, kw in (("breast_cancer", {}), ("wine", {"class_weight": "balanced"}),
                      ("iris", {"class_weight": {0: 1.0, 1: 3.0, 2: 0.5}})):
         X, y = DATASETS[name](return_X_y=True)
-        X = StandardScaler().fit_transform(X)
         sw = rng.uniform(0.2, 3.0, size=len(y))
-        ours = logreg.LogisticRegression(C=1.0, tol=1e-10, max_iter=10000, device="cpu",
-                                         **kw).fit(X, y, sample_weight=sw)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ref = SkLR(C=1.0, solver="newton-cg", tol=1e-8, max_iter=10000,
-                       **kw).fit(X, y, sample_weight=sw)
-        rc, ri = _rel(ours.coef_, ref.coef_), _rel(ours.intercept_, ref.intercept_)
-        dp = np.abs(ours.predict_proba(X) - ref.predict_proba(X)).max()
-        print("%-13s weighted %s: coef %.2e intercept %.2e proba %.2e" % (name, kw, rc, ri, dp))
-        assert rc <= 1e-4 and ri <= 1e-4 and dp <= 1e-5, (name, rc, ri, dp)
+        for scaled in (False, True):
+            Xs = StandardScaler().fit_transform(X) if scaled else X
+            ours = logreg.LogisticRegression(C=1.0, tol=1e-8, max_iter=100000, device=DEVICE,
+                                             **kw).fit(Xs, y, sample_weight=sw)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ref = SkLR(C=1.0, solver="newton-cg", tol=1e-8, max_iter=10000,
+                           **kw).fit(Xs, y, sample_weight=sw)
+            rc, ri = _rel(ours.coef_, ref.coef_), _rel(ours.intercept_, ref.intercept_)
+            dp = np.abs(ours.predict_proba(Xs) - ref.predict_proba(Xs)).max()
+            print("%-13s %s weighted %s: coef %.2e intercept %.2e proba %.2e"
+                  % (name, "scaled" if scaled else "raw   ", kw, rc, ri, dp))
+            assert rc <= 1e-4 and ri <= 1e-4 and dp <= 1e-5, (name, scaled, rc, ri, dp)
 
 
 def test_convergence_warning():
@@ -89,31 +124,14 @@ def test_convergence_warning():
     X, y = load_iris(return_X_y=True)
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
-        logreg.LogisticRegression(device="cpu", max_iter=3).fit(X, y)
+        logreg.LogisticRegression(device=DEVICE, max_iter=3).fit(X, y)
     assert any(issubclass(x.category, ConvergenceWarning) for x in w)
-
-
-def test_unscaled_differs_documented():
-    """On unscaled X the library penalizes the standardized weights, scikit-learn the raw ones:
-    the optima differ (documented). This pins that the difference is real, not hidden."""
-    X, y = load_wine(return_X_y=True)
-    ours = logreg.LogisticRegression(C=1.0, tol=1e-10, max_iter=10000, device="cpu").fit(X, y)
-    # The same optimum as fitting scaled data and mapping coef_ back to raw units.
-    sc = StandardScaler().fit(X)
-    scaled = logreg.LogisticRegression(C=1.0, tol=1e-10, max_iter=10000,
-                                       device="cpu").fit(sc.transform(X), y)
-    assert _rel(ours.coef_, scaled.coef_ / sc.scale_) < 1e-4
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ref = SkLR(C=1.0, solver="newton-cg", tol=1e-8, max_iter=10000).fit(X, y)
-    print("wine unscaled, C=1: coef relative difference to scikit-learn %.3g"
-          % _rel(ours.coef_, ref.coef_))
 
 
 def test_api_semantics():
     X, y = load_iris(return_X_y=True)
     labels = np.array(["setosa", "versicolor", "virginica"])[y]
-    est = logreg.LogisticRegression(device="cpu")
+    est = logreg.LogisticRegression(device=DEVICE)
     try:
         est.predict(X)
         raise AssertionError("predict before fit did not raise")
@@ -145,14 +163,14 @@ def test_api_semantics():
     # two classes: one logit, coef_ 1 x d, as scikit-learn
     Xb, yb = load_breast_cancer(return_X_y=True)
     Xb = StandardScaler().fit_transform(Xb)
-    eb = logreg.LogisticRegression(device="cpu").fit(Xb, yb)
+    eb = logreg.LogisticRegression(device=DEVICE).fit(Xb, yb)
     assert eb.coef_.shape == (1, 30) and eb.decision_function(Xb).shape == (len(yb),)
     assert eb.get_params()["C"] == 1.0 and eb.set_params(C=2.0).C == 2.0
 
 
 def test_save_load_pickle():
     X, y = load_wine(return_X_y=True)
-    est = logreg.LogisticRegression(device="cpu").fit(X, y)
+    est = logreg.LogisticRegression(device=DEVICE).fit(X, y)
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "m.json")
         est.save(path)
@@ -187,7 +205,7 @@ def test_cli_model_files():
             f.write(",".join("x%d" % j for j in range(X.shape[1])) + ",label\n")
             for row, lab in zip(X, names[y]):
                 f.write(",".join(repr(float(v)) for v in row) + "," + lab + "\n")
-        est = logreg.LogisticRegression(device="cpu").fit(X, names[y])
+        est = logreg.LogisticRegression(device=DEVICE).fit(X, names[y])
         mpath = os.path.join(d, "py.json")
         est.save(mpath)
         out = subprocess.run([cli, "predict", "--model", mpath, csv, "--proba"], check=True,
@@ -200,6 +218,16 @@ def test_cli_model_files():
         cpath = os.path.join(d, "cli.json")
         subprocess.run([cli, "train", csv, "--target", "label", "--split", "1,0,0", "--device",
                         "cpu", "--model", cpath, "--quiet"], check=True, capture_output=True)
+        # The same fit both ways: `train --penalty raw` is the estimator's objective.
+        rpath = os.path.join(d, "raw.json")
+        subprocess.run([cli, "train", csv, "--target", "label", "--split", "1,0,0", "--device",
+                        "cpu", "--C", "1", "--penalty", "raw", "--tol", "1e-10", "--epochs",
+                        "100000", "--model", rpath, "--quiet"], check=True, capture_output=True)
+        tight = logreg.LogisticRegression(device="cpu", tol=1e-8, max_iter=100000).fit(
+            X, names[y])
+        raw = logreg.load(rpath)
+        dc = _rel(raw.coef_, tight.coef_)
+        assert dc <= 1e-6, dc
         back = logreg.load(cpath)
         assert list(back.classes_) == ["barbera", "barolo", "grignolino"]
         out = subprocess.run([cli, "predict", "--model", cpath, csv, "--proba"], check=True,
@@ -207,8 +235,8 @@ def test_cli_model_files():
         cli_p = np.array([[float(v) for v in line.split(",")[1:]] for line in out[1:]])
         dp2 = np.abs(cli_p - back.predict_proba(X)).max()
         assert dp2 <= 1e-8, dp2
-        print("CLI interchange: predict from a Python model %.1e, Python from a CLI model %.1e"
-              % (dp, dp2))
+        print("CLI interchange: predict from a Python model %.1e, Python from a CLI model %.1e, "
+              "train --penalty raw = fit %.1e" % (dp, dp2, dc))
 
 
 def test_pandas_feature_names():
@@ -218,7 +246,7 @@ def test_pandas_feature_names():
         print("pandas not installed: feature_names_in_ not tested")
         return
     X, y = load_iris(return_X_y=True, as_frame=True)
-    est = logreg.LogisticRegression(device="cpu").fit(X, y)
+    est = logreg.LogisticRegression(device=DEVICE).fit(X, y)
     assert list(est.feature_names_in_) == list(X.columns)
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "m.json")
@@ -246,11 +274,11 @@ def test_devices():
 
 
 def test_check_estimator():
-    """scikit-learn's check_estimator on device="cpu": every check must pass. A check that
+    """scikit-learn's check_estimator on device=DEVICE: every check must pass. A check that
     scikit-learn itself skips (SkipTest: pandas missing) is reported by name, not hidden."""
     from sklearn.utils.estimator_checks import check_estimator
     failed, skipped, n = [], [], 0
-    for est, check in check_estimator(logreg.LogisticRegression(device="cpu"),
+    for est, check in check_estimator(logreg.LogisticRegression(device=DEVICE),
                                       generate_only=True):
         name = getattr(check, "func", check).__name__
         n += 1

@@ -171,10 +171,15 @@ LOGREG_API size_t logreg_dataset_rows(const logreg_dataset *ds);
 LOGREG_API size_t logreg_dataset_features(const logreg_dataset *ds);
 LOGREG_API size_t logreg_dataset_classes(const logreg_dataset *ds); /* 0 when unlabelled */
 LOGREG_API const float *logreg_dataset_x(const logreg_dataset *ds); /* rows x features, row-major */
+/* 1 when the rows are stored sparse (CSR; LIBSVM files): logreg_dataset_x is then NULL. */
+LOGREG_API int logreg_dataset_is_sparse(const logreg_dataset *ds);
+/* Stored nonzeros (sparse), or the nonzero values of x counted (dense). */
+LOGREG_API size_t logreg_dataset_nnz(const logreg_dataset *ds);
 LOGREG_API const int32_t *logreg_dataset_y(const logreg_dataset *ds); /* NULL when unlabelled */
 /* The n per-row sample weights (a CSV's weight column, or from a buffer), NULL when none. */
 LOGREG_API const float *logreg_dataset_weights(const logreg_dataset *ds);
 LOGREG_API const char *logreg_dataset_class_name(const logreg_dataset *ds, size_t k);
+/* Sparse data: "f<j+1>" in a per-thread buffer, valid until the next call on the thread. */
 LOGREG_API const char *logreg_dataset_feature_name(const logreg_dataset *ds, size_t j);
 LOGREG_API size_t
 logreg_dataset_missing(const logreg_dataset *ds); /* number of missing values read */
@@ -408,6 +413,14 @@ typedef struct logreg_path_choice {
   double ms[LOGREG_PATH_MAX]; /* median ms of one full-batch evaluation; NaN: it failed */
 } logreg_path_choice;
 
+/* How features are scaled before training (--scale); the model records it. */
+typedef enum logreg_scale {
+  LOGREG_SCALE_STD = 0, /* dense: centre and divide by the std; sparse: divide by the std only
+                           (scikit-learn's StandardScaler(with_mean=False)) */
+  LOGREG_SCALE_MAXABS,  /* divide by the column's largest |value| (MaxAbsScaler), no centring */
+  LOGREG_SCALE_NONE     /* the values as they are */
+} logreg_scale;
+
 typedef struct logreg_params {
   logreg_optimizer optimizer; /* default ADAM */
   double lr;                  /* learning rate; 0 (default) = logreg_default_lr() */
@@ -442,6 +455,7 @@ typedef struct logreg_params {
   unsigned threads;
   logreg_progress_fn progress;
   void *progress_user;
+  logreg_scale scale; /* default LOGREG_SCALE_STD */
 } logreg_params;
 
 LOGREG_API void logreg_params_init(logreg_params *p);

@@ -134,3 +134,17 @@ logreg_status logreg_model_set_metrics(logreg_model *m, const char *split, doubl
   s->rows = rows;
   return LOGREG_OK;
 }
+
+const char *lr_scale_name(logreg_scale s) {
+  return s == LOGREG_SCALE_MAXABS ? "maxabs" : s == LOGREG_SCALE_NONE ? "none" : "std";
+}
+
+int lr_scale_parse(const char *name, logreg_scale *out) {
+  static const logreg_scale all[] = {LOGREG_SCALE_STD, LOGREG_SCALE_MAXABS, LOGREG_SCALE_NONE};
+  for (size_t i = 0; i < 3; i++)
+    if (strcmp(name, lr_scale_name(all[i])) == 0) {
+      *out = all[i];
+      return 0;
+    }
+  return -1;
+}

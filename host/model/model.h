@@ -22,7 +22,8 @@ typedef struct lr_model_options {
   size_t batch_size;
   uint64_t seed;
   int class_weight_balanced;
-  char *device; /* backend that trained it */
+  logreg_scale scale; /* how the scaler was fitted ("scale" in the file; absent: std) */
+  char *device;       /* backend that trained it */
   /* Data source (for predict/eval on header-less CSV files). */
   char *format;            /* "csv", "libsvm", "idx" */
   int header;              /* CSV had a header row */
@@ -49,6 +50,10 @@ struct logreg_model {
   lr_model_options options;
   lr_split_metrics train, val, test;
 };
+
+/* "std", "maxabs", "none"; and back (0, or -1 for another name). */
+const char *lr_scale_name(logreg_scale s);
+int lr_scale_parse(const char *name, logreg_scale *out);
 
 /* Number of weight columns: 1 for binary, else k. */
 static inline size_t lr_model_kw(const logreg_model *m) { return m->binary ? 1 : m->k; }

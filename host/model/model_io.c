@@ -99,6 +99,7 @@ static cJSON *options_json(const lr_model_options *o, size_t d) {
            lr_json_put(opt, "class_weight",
                        cJSON_CreateString(o->class_weight_balanced ? "balanced" : "none")) &&
            lr_json_put(opt, "pos_weight", cJSON_CreateNumber(o->pos_weight)) &&
+           lr_json_put(opt, "scale", cJSON_CreateString(lr_scale_name(o->scale))) &&
            lr_json_put(opt, "seed", seed_json(o->seed)) &&
            lr_json_put(opt, "device", string_or_null(o->device));
   if (!ok) {
@@ -560,6 +561,11 @@ static logreg_status read_options(loader *L, const cJSON *opt, logreg_model *m) 
       o->class_weight_balanced = 0;
     else
       return bad_type(L, "options.class_weight", "\"none\" or \"balanced\"");
+  }
+  const cJSON *sc = cJSON_GetObjectItemCaseSensitive(opt, "scale");
+  if (!absent(sc)) { /* absent: std, the only scaling of models before it was recorded */
+    if (!cJSON_IsString(sc) || !sc->valuestring || lr_scale_parse(sc->valuestring, &o->scale))
+      return bad_type(L, "options.scale", "\"std\", \"maxabs\" or \"none\"");
   }
   if ((st = read_seed(L, cJSON_GetObjectItemCaseSensitive(opt, "seed"), &o->seed))) return st;
   return read_data_options(L, cJSON_GetObjectItemCaseSensitive(opt, "data"), m);

@@ -76,6 +76,9 @@ const char *logreg_params_check(const logreg_params *p) {
   if (!(p->beta1 >= 0 && p->beta1 < 1) || !(p->beta2 >= 0 && p->beta2 < 1))
     return "Adam betas must be in [0, 1)";
   if (!(p->eps > 0)) return "Adam eps must be > 0";
+  if (p->scale != LOGREG_SCALE_STD && p->scale != LOGREG_SCALE_MAXABS &&
+      p->scale != LOGREG_SCALE_NONE)
+    return "--scale must be one of std, maxabs, none";
   if (p->optimizer == LOGREG_OPTIMIZER_SGD && p->batch_size == 0)
     return "--optimizer sgd needs --batch-size >= 1 (use gd for full batch)";
   return NULL;
@@ -87,6 +90,14 @@ const char *logreg_params_check(const logreg_params *p) {
 static int copy_names(char **dst, char *const *src, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (!(dst[i] = lr_strdup(src[i]))) return -1;
+  return 0;
+}
+
+/* The model's d feature names from the dataset's (generated "f1".."fD" for sparse data). */
+static int feature_names(char **dst, const logreg_dataset *ds) {
+  char buf[32];
+  for (size_t j = 0; j < ds->d; j++)
+    if (!(dst[j] = lr_strdup(lr_dataset_feature_name(ds, j, buf, sizeof buf)))) return -1;
   return 0;
 }
 
@@ -231,21 +242,37 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
     goto fail;
   }
   size_t kw = lr_model_kw(m);
-  if (copy_names(m->class_names, train->class_names, k) ||
-      copy_names(m->feature_names, train->feature_names, d) ||
+  if (copy_names(m->class_names, train->class_names, k) || feature_names(m->feature_names, train) ||
       set_options(m, train, p, lr) != LOGREG_OK) {
     st = lr_fail(err, LOGREG_ENOMEM, "out of memory for the model");
     goto fail;
   }
 
-  /* Preprocessing fitted on the training split only. */
-  if (lr_column_medians(train, m->median, p->threads)) {
-    st = lr_fail(err, LOGREG_ENOMEM, "out of memory computing medians");
+  /* Preprocessing fitted on the training split only. Sparse rows stay sparse: no imputation
+   * (nothing is missing), no centring (lr_column_scale_other), only their values are scaled. */
+  int sparse = lr_dataset_sparse(train);
+  m->options.scale = p->scale;
+  if (val && lr_dataset_sparse(val) != sparse) {
+    st = lr_fail(err, LOGREG_EINVAL,
+                 "validation data must be stored like the training data (both sparse or dense)");
     goto fail;
   }
-  lr_column_scaler(train, m->median, m->mean, m->std, p->threads);
-  xt = malloc((n * d > 0 ? n * d : 1) * sizeof *xt);
-  xv = malloc((nv * d > 0 ? nv * d : 1) * sizeof *xv);
+  if (sparse) {
+    lr_column_scale_other(train, p->scale, NULL, m->mean, m->std);
+  } else {
+    if (lr_column_medians(train, m->median, p->threads)) {
+      st = lr_fail(err, LOGREG_ENOMEM, "out of memory computing medians");
+      goto fail;
+    }
+    if (p->scale == LOGREG_SCALE_STD)
+      lr_column_scaler(train, m->median, m->mean, m->std, p->threads);
+    else
+      lr_column_scale_other(train, p->scale, m->median, m->mean, m->std);
+  }
+  /* Dense: n x d standardized values; sparse: the nnz scaled values of the CSR rows. */
+  size_t nx = sparse ? train->nnz : n * d, nvx = !val ? 0 : sparse ? val->nnz : nv * d;
+  xt = malloc((nx > 0 ? nx : 1) * sizeof *xt);
+  xv = malloc((nvx > 0 ? nvx : 1) * sizeof *xv);
   t->s_train = lr_row_weights(train, p->class_weight_balanced);
   sv_w = val ? lr_row_weights(val, p->class_weight_balanced) : NULL;
   t->best = malloc((d + 1) * kw * sizeof *t->best);
@@ -254,8 +281,13 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
     st = lr_fail(err, LOGREG_ENOMEM, "out of memory for %zu x %zu training data", n, d);
     goto fail;
   }
-  t->imputed = lr_transform(m, train, xt, p->threads);
-  if (val) lr_transform(m, val, xv, p->threads);
+  if (sparse) {
+    lr_transform_csr(m, train, xt);
+    if (val) lr_transform_csr(m, val, xv);
+  } else {
+    t->imputed = lr_transform(m, train, xt, p->threads);
+    if (val) lr_transform(m, val, xv, p->threads);
+  }
   double s_sum = 0;
   for (size_t i = 0; i < n; i++) s_sum += t->s_train[i];
   if (!(s_sum > 0)) {
@@ -264,11 +296,32 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   }
 
   lr_backend_opts bo = {p->gemm, p->path_cache, &p->device_options};
-  if ((st = lr_backend_create(p->device, d, k, p->binary, p->pos_weight, &bo, &t->be, err)))
+  const char *device = p->device ? p->device : "cpu";
+  if (sparse && strcmp(device, "auto") == 0) device = "cpu"; /* the one sparse backend */
+  if (sparse && strcmp(device, "cpu") != 0) {
+    st = lr_fail(err, LOGREG_EUNSUPPORTED,
+                 "sparse data (LIBSVM) trains on --device cpu only in this version (asked for "
+                 "--device %s)",
+                 device);
     goto fail;
+  }
+  if ((st = lr_backend_create(device, d, k, p->binary, p->pos_weight, &bo, &t->be, err))) goto fail;
   lr_backend *be = t->be;
-  if ((st = be->ops->set_data(be, LR_SLOT_TRAIN, xt, train->y, t->s_train, n, err))) goto fail;
-  if (val && (st = be->ops->set_data(be, LR_SLOT_VAL, xv, val->y, sv_w, nv, err))) goto fail;
+  if (sparse) {
+    if (!be->ops->set_data_csr) {
+      st = lr_fail(err, LOGREG_EUNSUPPORTED, "the %s backend has no sparse path", be->ops->name);
+      goto fail;
+    }
+    if ((st = be->ops->set_data_csr(be, LR_SLOT_TRAIN, train->indptr, train->indices, xt, train->y,
+                                    t->s_train, n, err)))
+      goto fail;
+    if (val && (st = be->ops->set_data_csr(be, LR_SLOT_VAL, val->indptr, val->indices, xv, val->y,
+                                           sv_w, nv, err)))
+      goto fail;
+  } else {
+    if ((st = be->ops->set_data(be, LR_SLOT_TRAIN, xt, train->y, t->s_train, n, err))) goto fail;
+    if (val && (st = be->ops->set_data(be, LR_SLOT_VAL, xv, val->y, sv_w, nv, err))) goto fail;
+  }
   free(xt);
   free(xv);
   free(sv_w);

@@ -79,6 +79,7 @@ class Params(ctypes.Structure):
         ("threads", ctypes.c_uint),
         ("progress", PROGRESS_FN),
         ("progress_user", c_void_p),
+        ("scale", c_int),
     ]
 
 
@@ -141,7 +142,7 @@ class DeviceInfo(ctypes.Structure):
 
 
 # sizeof on x86-64 / aarch64 Linux (LP64), as a C program printed them from include/logreg.h.
-EXPECTED_SIZES = {Params: 224, DeviceOptions: 48, TrainResult: 456, PathChoice: 136,
+EXPECTED_SIZES = {Params: 232, DeviceOptions: 48, TrainResult: 456, PathChoice: 136,
                   DeviceInfo: 736, Error: 516}
 
 

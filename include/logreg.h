@@ -242,6 +242,14 @@ LOGREG_API const char *const *logreg_dataset_class_names(const logreg_dataset *d
 LOGREG_API logreg_status logreg_gen_blobs(const char *path, size_t n, size_t d, size_t k,
                                           double spread, uint64_t seed, logreg_error *err);
 
+/* Sparse LIBSVM data (`logreg gen sparse`): n rows, labels 0..k-1 in equal shares and shuffled
+ * order; a row has a uniform number of nonzeros in 0..2 round(density d) (at most d) at uniform
+ * distinct indices 1..d, each +-1 by a hash of (seed, class, feature) plus N(0, 0.75^2) noise.
+ * Written atomically; the same seed gives the same bytes. LOGREG_EINVAL (naming the option)
+ * for n < k, k < 2, d outside 1..2^31-1, density outside (0, 1]. */
+LOGREG_API logreg_status logreg_gen_sparse(const char *path, size_t n, size_t d, double density,
+                                           size_t k, uint64_t seed, logreg_error *err);
+
 /* Two features (leukocyte_count, blood_pressure) and tumor_class benign/malignant, shaped like
  * the tumors teaching data: malignant about 61% with a lower leukocyte count and a higher
  * blood pressure than benign (per-class Gaussians fitted to tumors.csv), overlapping a little.

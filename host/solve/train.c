@@ -86,6 +86,8 @@ const char *logreg_params_check(const logreg_params *p) {
 
 /* ---- Setup helpers ---- */
 
+#define LR_TRAIN_MAX_WEIGHTS ((size_t)1 << 23) /* d x kw: 8388608 (64 MiB per vector) */
+
 /* Fills the n name slots of `dst` (allocated by lr_model_alloc) with copies of `src`. */
 static int copy_names(char **dst, char *const *src, size_t n) {
   for (size_t i = 0; i < n; i++)
@@ -166,6 +168,15 @@ logreg_status lr_train_check(const logreg_dataset *train, const logreg_params *p
   if (train->n > UINT32_MAX)
     return lr_fail(err, LOGREG_EUNSUPPORTED, "%zu rows: at most %u are supported", train->n,
                    UINT32_MAX);
+  /* Sparse data holds O(nnz), but the weights are dense: one LIBSVM line "1 2000000000:1" sets
+   * D = 2e9 (16 GB per parameter vector), and a model beyond about 10^7 weights would not fit
+   * the model loader's 1 GiB. */
+  size_t kw = p->binary ? 1 : train->k;
+  if (train->d > LR_TRAIN_MAX_WEIGHTS / kw)
+    return lr_fail(err, LOGREG_EUNSUPPORTED,
+                   "%zu features x %zu weight columns: at most %zu weights are supported (the "
+                   "weights are dense; in LIBSVM data the largest index sets the features)",
+                   train->d, kw, LR_TRAIN_MAX_WEIGHTS);
   return LOGREG_OK;
 }
 

@@ -7,7 +7,8 @@
 # within 1e-6 relative, with the model's scaler equal to scikit-learn's (mean 0, scale_) and
 # options.scale "std"; --scale maxabs records MaxAbsScaler's scale_ (and on dense CSV data too,
 # where std centres and maxabs and none do not); predict --proba from the
-# sparse file equals softmax of the model's weights over the scaled rows; mini-batch adam trains
+# sparse file equals softmax of the model's weights over the scaled rows; --test takes a LIBSVM
+# file with a smaller largest index; mini-batch adam trains
 # too; --device auto picks cpu for sparse data and says so, an OpenCL device is one error line;
 # gen sparse is reproducible; an index past 2^22 (4200001) trains with small memory.
 # scikit-learn comes from Debian's /usr/bin/python3 (skip when it lacks numpy, scipy, sklearn).
@@ -140,6 +141,13 @@ import json, sys
 a, b = (json.load(open(p))["objective"] for p in sys.argv[1:])
 assert abs(a - b) <= 1e-9 * a, (a, b)
 PY
+
+# --test with a LIBSVM file whose largest index is smaller: read with the training features.
+printf '0 3:1\n1 2:1\n2 5:0.5\n' > te.svm
+"$LOGREG" train s.svm --device cpu --test te.svm --quiet --json --model mt.json > tt.json 2> err \
+  || fail "--test te.svm exited $?: $(cat err)"
+[ "$(json tt.json "j['test']['rows'], j['n_features']")" = "3 37" ] \
+  && pass "--test LIBSVM with fewer features" || fail "--test LIBSVM: $(cat tt.json err)"
 
 # Devices: auto picks cpu for sparse data and says so; an OpenCL device is one error line.
 "$LOGREG" train s.svm --split 1,0,0 --device auto --model ma2.json > /dev/null 2> err \

@@ -598,6 +598,8 @@ int cmd_train(int argc, char **argv) {
     tro.labels = test_labels;
     tro.class_names = logreg_dataset_class_names(all);
     tro.n_classes = logreg_dataset_classes(all);
+    /* A LIBSVM test file has the training file's features, whatever its largest index. */
+    if (logreg_dataset_is_sparse(all)) tro.n_features = logreg_dataset_features(all);
     te = logreg_dataset_categorical_columns(tr) ? read_test_categorical(test_path, &tro, tr)
                                                 : cli_read(test_path, &tro);
     if (!te) goto out;

@@ -387,6 +387,7 @@ oom:
 }
 
 int lr_dataset_keep_features(logreg_dataset *ds, const unsigned char *keep) {
+  if (lr_dataset_sparse(ds)) return -1; /* one-hot features come from CSV only */
   size_t d = ds->d, m = 0;
   for (size_t j = 0; j < d; j++) m += keep[j] != 0;
   if (m == d) return 0;

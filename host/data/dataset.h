@@ -70,7 +70,7 @@ const char *lr_dataset_feature_name(const logreg_dataset *ds, size_t j, char *bu
 logreg_dataset *lr_dataset_subset(const logreg_dataset *src, const size_t *idx, size_t m);
 
 /* Keeps the features j with keep[j] set (x, names, categories, file columns), in order.
- * 0 on success, -1 on ENOMEM (the dataset is then unchanged). */
+ * 0 on success, -1 on ENOMEM or for sparse data (the dataset is then unchanged). */
 int lr_dataset_keep_features(logreg_dataset *ds, const unsigned char *keep);
 
 /* Replaces the class names with copies of `names` (k entries). 0 on success, -1 on ENOMEM. */

@@ -10,7 +10,7 @@ int cmd_gen(int argc, char **argv) {
   uint64_t seed = 42;
   const char *output = NULL;
   const arg_spec specs[] = {
-      {"--rows", ARG_SIZE, &rows, "N", "rows (default: blobs 1000, tumors 1000)"},
+      {"--rows", ARG_SIZE, &rows, "N", "rows (default 1000)"},
       {"--features", ARG_SIZE, &features, "D", "blobs, sparse: features (default 2)"},
       {"--classes", ARG_SIZE, &classes, "K", "blobs, sparse: classes (default 3)"},
       {"--density", ARG_DOUBLE, &density, "P",

@@ -35,10 +35,11 @@ typedef struct lr_model_options {
 } lr_model_options;
 
 struct logreg_model {
-  size_t d, k;          /* features, classes (k = 2 for binary) */
-  int binary;           /* 1: one logit, weights d x 1 */
-  char **class_names;   /* k */
-  char **feature_names; /* d */
+  size_t d, k;              /* features, classes (k = 2 for binary) */
+  int binary;               /* 1: one logit, weights d x 1 */
+  char **class_names;       /* k */
+  char **feature_names;     /* d */
+  char *feature_name_block; /* when set, feature_names[j] point into it (lr_model_name_features) */
   /* Categorical features: per feature, the one-hot category (NULL for a numeric feature) and
    * the source column's name; both NULL when the model has no categorical feature. */
   char **feature_categories;
@@ -50,6 +51,10 @@ struct logreg_model {
   lr_model_options options;
   lr_split_metrics train, val, test;
 };
+
+/* Names the features "f1".."fD" (LIBSVM's numbering) in one block of text rather than d
+ * allocations (sparse data may have millions of features). 0, or -1 when out of memory. */
+int lr_model_name_features(logreg_model *m);
 
 /* "std", "maxabs", "none"; and back (0, or -1 for another name). */
 const char *lr_scale_name(logreg_scale s);

@@ -95,12 +95,11 @@ static int copy_names(char **dst, char *const *src, size_t n) {
   return 0;
 }
 
-/* The model's d feature names from the dataset's (generated "f1".."fD" for sparse data). */
-static int feature_names(char **dst, const logreg_dataset *ds) {
-  char buf[32];
-  for (size_t j = 0; j < ds->d; j++)
-    if (!(dst[j] = lr_strdup(lr_dataset_feature_name(ds, j, buf, sizeof buf)))) return -1;
-  return 0;
+/* The model's feature names from the dataset's; sparse data without stored names gets
+ * "f1".."fD" in one block (lr_model_name_features), not d allocations. */
+static int feature_names(logreg_model *m, const logreg_dataset *ds) {
+  if (!ds->feature_names) return lr_model_name_features(m);
+  return copy_names(m->feature_names, ds->feature_names, ds->d);
 }
 
 static int same_classes(const logreg_dataset *a, const logreg_dataset *b) {
@@ -253,7 +252,7 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
     goto fail;
   }
   size_t kw = lr_model_kw(m);
-  if (copy_names(m->class_names, train->class_names, k) || feature_names(m->feature_names, train) ||
+  if (copy_names(m->class_names, train->class_names, k) || feature_names(m, train) ||
       set_options(m, train, p, lr) != LOGREG_OK) {
     st = lr_fail(err, LOGREG_ENOMEM, "out of memory for the model");
     goto fail;

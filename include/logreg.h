@@ -177,10 +177,15 @@ LOGREG_API size_t logreg_dataset_rows(const logreg_dataset *ds);
 LOGREG_API size_t logreg_dataset_features(const logreg_dataset *ds);
 LOGREG_API size_t logreg_dataset_classes(const logreg_dataset *ds); /* 0 when unlabelled */
 LOGREG_API const float *logreg_dataset_x(const logreg_dataset *ds); /* rows x features, row-major */
+/* 1 when the rows are stored sparse (CSR; LIBSVM files): logreg_dataset_x is then NULL. */
+LOGREG_API int logreg_dataset_is_sparse(const logreg_dataset *ds);
+/* Stored nonzeros (sparse), or the nonzero values of x counted (dense). */
+LOGREG_API size_t logreg_dataset_nnz(const logreg_dataset *ds);
 LOGREG_API const int32_t *logreg_dataset_y(const logreg_dataset *ds); /* NULL when unlabelled */
 /* The n per-row sample weights (a CSV's weight column, or from a buffer), NULL when none. */
 LOGREG_API const float *logreg_dataset_weights(const logreg_dataset *ds);
 LOGREG_API const char *logreg_dataset_class_name(const logreg_dataset *ds, size_t k);
+/* Sparse data: "f<j+1>" in a per-thread buffer, valid until the next call on the thread. */
 LOGREG_API const char *logreg_dataset_feature_name(const logreg_dataset *ds, size_t j);
 LOGREG_API size_t
 logreg_dataset_missing(const logreg_dataset *ds); /* number of missing values read */
@@ -242,6 +247,14 @@ LOGREG_API const char *const *logreg_dataset_class_names(const logreg_dataset *d
  * d < 1, k < 2 or a spread that is not a finite number > 0. */
 LOGREG_API logreg_status logreg_gen_blobs(const char *path, size_t n, size_t d, size_t k,
                                           double spread, uint64_t seed, logreg_error *err);
+
+/* Sparse LIBSVM data (`logreg gen sparse`): n rows, labels 0..k-1 in equal shares and shuffled
+ * order; a row has a uniform number of nonzeros in 0..2 round(density d) (at most d) at uniform
+ * distinct indices 1..d, each +-1 by a hash of (seed, class, feature) plus N(0, 0.75^2) noise.
+ * Written atomically; the same seed gives the same bytes. LOGREG_EINVAL (naming the option)
+ * for n < k, k < 2, d outside 1..2^31-1, density outside (0, 1]. */
+LOGREG_API logreg_status logreg_gen_sparse(const char *path, size_t n, size_t d, double density,
+                                           size_t k, uint64_t seed, logreg_error *err);
 
 /* Two features (leukocyte_count, blood_pressure) and tumor_class benign/malignant, shaped like
  * the tumors teaching data: malignant about 61% with a lower leukocyte count and a higher
@@ -414,6 +427,14 @@ typedef struct logreg_path_choice {
   double ms[LOGREG_PATH_MAX]; /* median ms of one full-batch evaluation; NaN: it failed */
 } logreg_path_choice;
 
+/* How features are scaled before training (--scale); the model records it. */
+typedef enum logreg_scale {
+  LOGREG_SCALE_STD = 0, /* dense: centre and divide by the std; sparse: divide by the std only
+                           (scikit-learn's StandardScaler(with_mean=False)) */
+  LOGREG_SCALE_MAXABS,  /* divide by the column's largest |value| (MaxAbsScaler), no centring */
+  LOGREG_SCALE_NONE     /* the values as they are */
+} logreg_scale;
+
 typedef struct logreg_params {
   logreg_optimizer optimizer; /* default ADAM */
   double lr;                  /* learning rate; 0 (default) = logreg_default_lr() */
@@ -457,6 +478,7 @@ typedef struct logreg_params {
   unsigned threads;
   logreg_progress_fn progress;
   void *progress_user;
+  logreg_scale scale; /* default LOGREG_SCALE_STD */
 } logreg_params;
 
 LOGREG_API void logreg_params_init(logreg_params *p);

@@ -41,6 +41,11 @@ printf '1:2 3:4\n' > nolabel.svm
 printf 'a,b\n1,2\n' > twocol.csv
 printf '1 1:1 2:2\n2 1:3 2:1\n1 1:1\n2 2:5\n' > ok.svm
 printf '1 1:1 5:1\n' > wide.svm
+printf '1 1:1\n0 2:1 2:3\n' > dup.svm
+printf '1 1:1\n0 2147483648:1\n' > over31.svm
+printf '1 1:1\n0 2:1.5x\n' > junkval.svm
+printf '1 1:1\n0 2x:1\n' > junkidx.svm
+printf '1 2000000000:1\n0 1:1\n' > dense-weights.svm
 "$LOGREG" train ok.svm --split 1,0,0 --quiet --device cpu --model msvm.json > /dev/null 2>&1 || fail "setup svm model"
 printf '1,2,3,x\n3,4,5,y\n' > nh4.csv
 python3 - << 'PYEOF'
@@ -66,6 +71,10 @@ j["bias"][0] = 1e999  # json.dumps writes Infinity; the loader must refuse the o
 open("inf.json", "w").write(json.dumps(j).replace("Infinity", "1e999"))
 j = json.loads(t); j["scaler"]["std"][0] = 0
 open("std0.json", "w").write(json.dumps(j))
+j = json.loads(t); j["options"]["scale"] = "mean"
+open("scale.json", "w").write(json.dumps(j))
+j = json.loads(t); del j["options"]["scale"]  # a model saved before --scale: std
+open("noscale.json", "w").write(json.dumps(j))
 j = json.loads(t); j["classes"] = ["x", "x"]
 open("dupclass.json", "w").write(json.dumps(j))
 j = json.loads(t); j["weights"] = j["weights"][:1]
@@ -159,6 +168,13 @@ expect "nul.csv:2: NUL byte" train nul.csv $T
 expect "nul.svm:1:6: NUL byte" train nul.svm $T
 expect "hugeindex.svm:2:3: feature index 8888888813 is too large" train hugeindex.svm $T
 expect "nolabel.svm:1:1: missing label" train nolabel.svm $T
+expect "dup.svm:2:7: feature index 2 after index 2" train dup.svm $T
+expect "over31.svm:2:3: feature index 2147483648 is too large: at most 2147483647" train over31.svm $T
+expect 'junkval.svm:2:5: not a number: "1.5x"' train junkval.svm $T
+expect 'junkidx.svm:2:3: bad feature index "2x"' train junkidx.svm $T
+expect '--scale: "mean" is not one of std, maxabs, none' train ok.svm --scale mean $T
+expect "2000000000 features x 2 weight columns: at most 8388608 weights" train dense-weights.svm $T
+expect "--cv: sparse data (LIBSVM) is not supported" train ok.svm --cv 2 --device cpu $T
 expect 'target column "y" not found' train twocol.csv --target y $T
 expect "no feature columns left" train twocol.csv --drop a $T
 expect '--lr: "1e" is not a number' train ok.csv --lr 1e $T
@@ -193,6 +209,9 @@ expect "nh4.csv:1: expected 3 fields (as in training) or 2" predict --model m.js
 expect "nan.json:" predict --model nan.json ok.csv
 expect 'inf.json: "bias"[0] must be a finite number' predict --model inf.json ok.csv
 expect '"scaler.std"[0] must be > 0' predict --model std0.json ok.csv
+expect '"options.scale"' predict --model scale.json ok.csv
+"$LOGREG" predict --model noscale.json ok.csv > /dev/null 2> err.txt \
+  && pass "a model without options.scale loads (std)" || fail "noscale.json: $(cat err.txt)"
 expect 'dupclass.json: "classes" lists "x" twice' predict --model dupclass.json ok.csv
 expect 'rows.json: "weights" must have 2 rows' predict --model rows.json ok.csv
 expect "format2.json: unsupported model format 2" predict --model format2.json ok.csv

@@ -1,4 +1,4 @@
-/* test_libsvm.c: the LIBSVM/svmlight reader: dense layout, comments and blank lines, label
+/* test_libsvm.c: the LIBSVM/svmlight reader: sparse (CSR) layout, comments and blank lines, label
  * encoding (+1/-1, 1/2/3), a model's feature count and classes, gzip, and every error message
  * with its file:line:column (byte column). */
 #include <stdint.h>
@@ -35,11 +35,21 @@ static void test_basic(void) {
   if (ds) {
     CHECK(ds->n == 3 && ds->d == 3 && ds->k == 2 && ds->missing == 0);
     const float want[9] = {0.5f, 0, 2, 0, 1.5f, 0, 0, 0, -1};
-    for (int i = 0; i < 9; i++) CHECK(ds->x[i] == want[i]);
+    float *x = lr_dataset_dense(ds);
+    CHECK(x != NULL);
+    for (int i = 0; x && i < 9; i++) CHECK(x[i] == want[i]);
+    free(x);
+    /* Stored as CSR: the nonzeros as written, row pointers, no dense matrix. */
+    CHECK(ds->x == NULL && lr_dataset_sparse(ds) && ds->nnz == 4);
+    CHECK(ds->indptr[0] == 0 && ds->indptr[1] == 2 && ds->indptr[2] == 3 && ds->indptr[3] == 4);
+    CHECK(ds->indices[0] == 0 && ds->indices[1] == 2 && ds->indices[2] == 1 && ds->indices[3] == 2);
+    CHECK(ds->values[0] == 0.5f && ds->values[3] == -1.0f);
+    CHECK(logreg_dataset_is_sparse(ds) && logreg_dataset_nnz(ds) == 4 && !logreg_dataset_x(ds));
     /* Numeric order: -1 before +1; the names are the labels as written. */
     CHECK(name_is(ds->class_names[0], "-1") && name_is(ds->class_names[1], "+1"));
     CHECK(ds->y[0] == 1 && ds->y[1] == 0 && ds->y[2] == 1);
-    CHECK(name_is(ds->feature_names[0], "f1") && name_is(ds->feature_names[2], "f3"));
+    CHECK(name_is(logreg_dataset_feature_name(ds, 0), "f1") &&
+          name_is(logreg_dataset_feature_name(ds, 2), "f3"));
     CHECK(ds->target_column == -1 && ds->feature_columns == NULL && ds->n_columns == 3);
   }
   logreg_dataset_free(ds);
@@ -56,7 +66,9 @@ static void test_basic(void) {
     CHECK(name_is(ds->class_names[0], "1") && name_is(ds->class_names[1], "2"));
     CHECK(name_is(ds->class_names[2], "10"));
     CHECK(ds->y[0] == 2 && ds->y[1] == 1 && ds->y[2] == 0 && ds->y[3] == 1);
-    CHECK(ds->x[4 + 1] == 2.0f && ds->x[8 + 3] == 4.0f && ds->x[12] == 5.0f);
+    float *x = lr_dataset_dense(ds);
+    CHECK(x && x[4 + 1] == 2.0f && x[8 + 3] == 4.0f && x[12] == 5.0f);
+    free(x);
   }
   logreg_dataset_free(ds);
 
@@ -67,7 +79,17 @@ static void test_basic(void) {
 
   /* A row without features is all zeros. */
   CHECK(read_text("zero.svm", "1 2:1\n0\n", NULL, &ds, &err) == LOGREG_OK);
-  if (ds) CHECK(ds->n == 2 && ds->d == 2 && ds->x[2] == 0.0f && ds->x[3] == 0.0f);
+  if (ds) CHECK(ds->n == 2 && ds->d == 2 && ds->nnz == 1 && ds->indptr[2] == 1);
+  logreg_dataset_free(ds);
+
+  /* Indices past 2^22 up to 2^31 - 1: memory follows the nonzeros, not D. */
+  CHECK(read_text("wide.svm", "1 3:1 2000000000:2\n0 2147483647:-1\n", NULL, &ds, &err) ==
+        LOGREG_OK);
+  if (ds) {
+    CHECK(ds->n == 2 && ds->d == 2147483647u && ds->nnz == 3);
+    CHECK(ds->indices[1] == 1999999999 && ds->indices[2] == 2147483646 && ds->values[1] == 2.0f);
+    CHECK(name_is(logreg_dataset_feature_name(ds, 1999999999), "f2000000000"));
+  }
   logreg_dataset_free(ds);
 }
 
@@ -82,7 +104,7 @@ static void test_model(void) {
   o.n_classes = 2;
   CHECK(read_text("model.svm", "+1 2:1\n-1 1:1\n", &o, &ds, &err) == LOGREG_OK);
   if (ds) {
-    CHECK(ds->d == 5 && ds->k == 2 && name_is(ds->feature_names[4], "f5"));
+    CHECK(ds->d == 5 && ds->k == 2 && name_is(logreg_dataset_feature_name(ds, 4), "f5"));
     CHECK(ds->y[0] == 1 && ds->y[1] == 0 && name_is(ds->class_names[1], "1"));
   }
   logreg_dataset_free(ds);
@@ -107,7 +129,11 @@ static void test_errors(void) {
       {"badidx.svm", "1 a:1\n", "badidx.svm:1:3: bad feature index \"a\""},
       {"badidx2.svm", "1 -2:1\n", "badidx2.svm:1:3: bad feature index \"-2\""},
       {"noidx.svm", "1 :1\n", "noidx.svm:1:3: bad feature index \"\""},
-      {"huge.svm", "1 99999999999999999999999:1\n", "huge.svm:1:3: bad feature index"},
+      {"huge.svm", "1 99999999999999999999999:1\n",
+       "huge.svm:1:3: feature index 99999999999999999999999 is too large: at most 2147483647"},
+      {"big.svm", "1 1:1\n0 2147483648:1\n",
+       "big.svm:2:3: feature index 2147483648 is too large: at most 2147483647 features"},
+      {"badval2.svm", "1 1:1 2:1.5x\n", "badval2.svm:1:9: not a number: \"1.5x\""},
       {"nocolon.svm", "1 1:1\n1 1:2 5\n", "nocolon.svm:2:7: expected INDEX:VALUE, found \"5\""},
       {"nolabel.svm", "1 1:1\n\t1:2 3:4\n",
        "nolabel.svm:2:2: missing label: the line starts with \"1:2\""},
@@ -131,7 +157,7 @@ static void test_gzip(void) {
   logreg_error err;
   CHECK(check_read_data(TMP_PREFIX, "data.svm.gz", text, strlen(text), 1, NULL, &ds, &err) ==
         LOGREG_OK);
-  if (ds) CHECK(ds->n == 2 && ds->d == 2 && ds->x[3] == 3.0f && ds->y[0] == 1);
+  if (ds) CHECK(ds->n == 2 && ds->d == 2 && ds->values[2] == 3.0f && ds->y[0] == 1);
   logreg_dataset_free(ds);
 }
 

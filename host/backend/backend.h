@@ -70,6 +70,12 @@ typedef struct lr_backend_ops {
   /* Copies n rows of x (n x d standardized), y and s (row weights, class weights included). */
   logreg_status (*set_data)(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
                             const float *s, size_t n, logreg_error *err);
+  /* The same for sparse rows (CSR: row i's values[indptr[i] .. indptr[i+1]) at the 0-based
+   * columns indices[...], increasing within a row; indptr[0] = 0). Copied like set_data. NULL
+   * when the backend has no sparse path (the trainer then fails with one line). */
+  logreg_status (*set_data_csr)(lr_backend *be, lr_slot slot, const int64_t *indptr,
+                                const int32_t *indices, const float *values, const int32_t *y,
+                                const float *s, size_t n, logreg_error *err);
   /* Row order of the train slot for ranged evaluations (a permutation of 0..n-1), or NULL for
    * the identity. */
   logreg_status (*set_order)(lr_backend *be, const uint32_t *order, logreg_error *err);
@@ -157,6 +163,19 @@ int lr_reference_sums(const float *x, const int32_t *y, const float *s, const ui
                       size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
                       const double *b, lr_sums *out, double *gw, double *gb);
 
+/* Sparse rows (CSR, as set_data_csr takes them) in lr_reference_sums and lr_reference_hv. */
+typedef struct lr_csr {
+  const int64_t *indptr;
+  const int32_t *indices;
+  const float *values;
+} lr_csr;
+
+/* lr_reference_sums over CSR rows: the same sums in the same order of additions (the absent
+ * zeros contribute nothing), so the results equal the dense ones on the densified rows. */
+int lr_reference_sums_csr(const lr_csr *x, const int32_t *y, const float *s, const uint32_t *rows,
+                          size_t m, size_t d, size_t k, int binary, double pos_weight,
+                          const double *w, const double *b, lr_sums *out, double *gw, double *gb);
+
 /* The raw Hessian-vector product of the summed loss sum_i s_i l_i (no 1 / sum s, no L2: the
  * objective layer adds those) at theta = [w | b] along v = [V | vb], over rows rows[0..m) (or
  * 0..m-1 when rows is NULL). v and hv are [(d + 1) kw] vectors laid out [W part | b part]. Per
@@ -167,5 +186,9 @@ int lr_reference_sums(const float *x, const int32_t *y, const float *s, const ui
 int lr_reference_hv(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
                     size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
                     const double *b, const double *v, double *hv);
+/* lr_reference_hv over CSR rows. */
+int lr_reference_hv_csr(const lr_csr *x, const int32_t *y, const float *s, const uint32_t *rows,
+                        size_t m, size_t d, size_t k, int binary, double pos_weight,
+                        const double *w, const double *b, const double *v, double *hv);
 
 #endif

@@ -68,9 +68,39 @@ static double row_loss(const double *z, double *p, size_t k, int yi, double si, 
   return li;
 }
 
-int lr_reference_sums(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
-                      size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
-                      const double *b, lr_sums *out, double *gw, double *gb) {
+/* One row of dense x (d values) or of csr: its nonzero count and where its columns and values
+ * are. Dense rows walk every column (cols NULL: column e is e). */
+typedef struct row_view {
+  size_t len;
+  const int32_t *cols; /* NULL: dense */
+  const float *vals;
+} row_view;
+
+static row_view get_row(const float *x, const lr_csr *csr, size_t d, size_t r) {
+  row_view v;
+  if (csr) {
+    size_t a = (size_t)csr->indptr[r];
+    v.len = (size_t)csr->indptr[r + 1] - a;
+    v.cols = csr->indices + a;
+    v.vals = csr->values + a;
+  } else {
+    v.len = d;
+    v.cols = NULL;
+    v.vals = x + r * d;
+  }
+  return v;
+}
+
+static inline size_t row_col(const row_view *v, size_t e) {
+  return v->cols ? (size_t)v->cols[e] : e;
+}
+
+/* The sums of lr_reference_sums over dense x or csr (exactly one non-NULL). Adding a zero
+ * product leaves a sum unchanged, so skipping absent entries gives the dense results. */
+static int sums_rows(const float *x, const lr_csr *csr, const int32_t *y, const float *s,
+                     const uint32_t *rows, size_t m, size_t d, size_t k, int binary,
+                     double pos_weight, const double *w, const double *b, lr_sums *out, double *gw,
+                     double *gb) {
   size_t kw = binary ? 1 : k;
   double *z = malloc(2 * k * sizeof *z); /* logits, then probabilities / residuals */
   if (!z) return -1;
@@ -81,13 +111,13 @@ int lr_reference_sums(const float *x, const int32_t *y, const float *s, const ui
   double s_sum = 0.0, wloss = 0.0, loss = 0.0, correct = 0.0;
   for (size_t i = 0; i < m; i++) {
     size_t r = rows ? rows[i] : i;
-    const float *xr = x + r * d;
+    row_view xr = get_row(x, csr, d, r);
     double si = s ? (double)s[r] : 1.0;
     int yi = y[r];
     for (size_t c = 0; c < kw; c++) z[c] = b[c];
-    for (size_t j = 0; j < d; j++) {
-      double xj = xr[j];
-      const double *wj = w + j * kw;
+    for (size_t e = 0; e < xr.len; e++) {
+      double xj = xr.vals[e];
+      const double *wj = w + row_col(&xr, e) * kw;
       for (size_t c = 0; c < kw; c++) z[c] += xj * wj[c];
     }
     double lu, right;
@@ -97,9 +127,9 @@ int lr_reference_sums(const float *x, const int32_t *y, const float *s, const ui
     wloss += si * li;
     s_sum += si;
     if (gw) {
-      for (size_t j = 0; j < d; j++) {
-        double xj = xr[j];
-        double *gj = gw + j * kw;
+      for (size_t e = 0; e < xr.len; e++) {
+        double xj = xr.vals[e];
+        double *gj = gw + row_col(&xr, e) * kw;
         for (size_t c = 0; c < kw; c++) gj[c] += xj * p[c];
       }
     }
@@ -115,9 +145,22 @@ int lr_reference_sums(const float *x, const int32_t *y, const float *s, const ui
   return 0;
 }
 
-int lr_reference_hv(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
-                    size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
-                    const double *b, const double *v, double *hv) {
+int lr_reference_sums(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
+                      size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
+                      const double *b, lr_sums *out, double *gw, double *gb) {
+  return sums_rows(x, NULL, y, s, rows, m, d, k, binary, pos_weight, w, b, out, gw, gb);
+}
+
+int lr_reference_sums_csr(const lr_csr *x, const int32_t *y, const float *s, const uint32_t *rows,
+                          size_t m, size_t d, size_t k, int binary, double pos_weight,
+                          const double *w, const double *b, lr_sums *out, double *gw, double *gb) {
+  return sums_rows(NULL, x, y, s, rows, m, d, k, binary, pos_weight, w, b, out, gw, gb);
+}
+
+static int hv_rows(const float *x, const lr_csr *csr, const int32_t *y, const float *s,
+                   const uint32_t *rows, size_t m, size_t d, size_t k, int binary,
+                   double pos_weight, const double *w, const double *b, const double *v,
+                   double *hv) {
   size_t kw = binary ? 1 : k, nw = d * kw;
   double *z = malloc(4 * kw * sizeof *z); /* logits z, u, probabilities p, r */
   if (!z) return -1;
@@ -125,11 +168,12 @@ int lr_reference_hv(const float *x, const int32_t *y, const float *s, const uint
   memset(hv, 0, (nw + kw) * sizeof *hv);
   for (size_t i = 0; i < m; i++) {
     size_t row = rows ? rows[i] : i;
-    const float *xr = x + row * d;
+    row_view xr = get_row(x, csr, d, row);
     double si = s ? (double)s[row] : 1.0;
     for (size_t c = 0; c < kw; c++) z[c] = b[c], u[c] = v[nw + c];
-    for (size_t j = 0; j < d; j++) {
-      double xj = xr[j];
+    for (size_t e = 0; e < xr.len; e++) {
+      double xj = xr.vals[e];
+      size_t j = row_col(&xr, e);
       for (size_t c = 0; c < kw; c++) {
         z[c] += xj * w[j * kw + c];
         u[c] += xj * v[j * kw + c];
@@ -145,8 +189,9 @@ int lr_reference_hv(const float *x, const int32_t *y, const float *s, const uint
       for (size_t c = 0; c < k; c++) pu += p[c] * u[c];
       for (size_t c = 0; c < k; c++) r[c] = si * p[c] * (u[c] - pu);
     }
-    for (size_t j = 0; j < d; j++) {
-      double xj = xr[j];
+    for (size_t e = 0; e < xr.len; e++) {
+      double xj = xr.vals[e];
+      size_t j = row_col(&xr, e);
       for (size_t c = 0; c < kw; c++) hv[j * kw + c] += xj * r[c];
     }
     for (size_t c = 0; c < kw; c++) hv[nw + c] += r[c];
@@ -155,11 +200,26 @@ int lr_reference_hv(const float *x, const int32_t *y, const float *s, const uint
   return 0;
 }
 
+int lr_reference_hv(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
+                    size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
+                    const double *b, const double *v, double *hv) {
+  return hv_rows(x, NULL, y, s, rows, m, d, k, binary, pos_weight, w, b, v, hv);
+}
+
+int lr_reference_hv_csr(const lr_csr *x, const int32_t *y, const float *s, const uint32_t *rows,
+                        size_t m, size_t d, size_t k, int binary, double pos_weight,
+                        const double *w, const double *b, const double *v, double *hv) {
+  return hv_rows(NULL, x, y, s, rows, m, d, k, binary, pos_weight, w, b, v, hv);
+}
+
 /* ---- The backend ---- */
 
 typedef struct cpu_backend {
   lr_backend base;
-  float *x[LR_SLOT_COUNT];
+  float *x[LR_SLOT_COUNT]; /* dense rows, or NULL when the slot holds CSR rows */
+  int64_t *indptr[LR_SLOT_COUNT];
+  int32_t *indices[LR_SLOT_COUNT];
+  float *values[LR_SLOT_COUNT];
   int32_t *y[LR_SLOT_COUNT];
   float *s[LR_SLOT_COUNT];
   uint32_t *order;         /* train slot order, NULL = identity */
@@ -167,19 +227,26 @@ typedef struct cpu_backend {
   double *vec[LR_VEC_MAX]; /* nparam each: LR_VEC_THETA, LR_VEC_GSUM, ... */
 } cpu_backend;
 
-static logreg_status cpu_set_data(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
-                                  const float *s, size_t n, logreg_error *err) {
-  cpu_backend *cb = (cpu_backend *)be;
-  size_t d = be->d;
+static void free_slot(cpu_backend *cb, lr_slot slot) {
   free(cb->x[slot]);
+  free(cb->indptr[slot]);
+  free(cb->indices[slot]);
+  free(cb->values[slot]);
   free(cb->y[slot]);
   free(cb->s[slot]);
-  cb->x[slot] = malloc((n * d > 0 ? n * d : 1) * sizeof(float));
+  cb->x[slot] = cb->values[slot] = cb->s[slot] = NULL;
+  cb->indptr[slot] = NULL;
+  cb->indices[slot] = cb->y[slot] = NULL;
+}
+
+/* The part of set_data and set_data_csr after the rows: labels, weights, order, scratch. */
+static logreg_status set_rest(cpu_backend *cb, lr_slot slot, const int32_t *y, const float *s,
+                              size_t n, logreg_error *err) {
+  lr_backend *be = &cb->base;
   cb->y[slot] = malloc((n ? n : 1) * sizeof(int32_t));
   cb->s[slot] = malloc((n ? n : 1) * sizeof(float));
-  if (!cb->x[slot] || !cb->y[slot] || !cb->s[slot])
+  if (!cb->y[slot] || !cb->s[slot])
     return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory for %zu rows", n);
-  memcpy(cb->x[slot], x, n * d * sizeof(float));
   memcpy(cb->y[slot], y, n * sizeof(int32_t));
   for (size_t i = 0; i < n; i++) cb->s[slot][i] = s ? s[i] : 1.0f;
   be->n[slot] = n;
@@ -192,6 +259,35 @@ static logreg_status cpu_set_data(lr_backend *be, lr_slot slot, const float *x, 
   if (!rows) return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
   cb->rows = rows;
   return LOGREG_OK;
+}
+
+static logreg_status cpu_set_data(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
+                                  const float *s, size_t n, logreg_error *err) {
+  cpu_backend *cb = (cpu_backend *)be;
+  size_t d = be->d;
+  free_slot(cb, slot);
+  cb->x[slot] = malloc((n * d > 0 ? n * d : 1) * sizeof(float));
+  if (!cb->x[slot])
+    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory for %zu rows", n);
+  memcpy(cb->x[slot], x, n * d * sizeof(float));
+  return set_rest(cb, slot, y, s, n, err);
+}
+
+static logreg_status cpu_set_data_csr(lr_backend *be, lr_slot slot, const int64_t *indptr,
+                                      const int32_t *indices, const float *values, const int32_t *y,
+                                      const float *s, size_t n, logreg_error *err) {
+  cpu_backend *cb = (cpu_backend *)be;
+  free_slot(cb, slot);
+  size_t nnz = (size_t)indptr[n];
+  cb->indptr[slot] = malloc((n + 1) * sizeof(int64_t));
+  cb->indices[slot] = malloc((nnz ? nnz : 1) * sizeof(int32_t));
+  cb->values[slot] = malloc((nnz ? nnz : 1) * sizeof(float));
+  if (!cb->indptr[slot] || !cb->indices[slot] || !cb->values[slot])
+    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory for %zu nonzeros", nnz);
+  memcpy(cb->indptr[slot], indptr, (n + 1) * sizeof(int64_t));
+  memcpy(cb->indices[slot], indices, nnz * sizeof(int32_t));
+  memcpy(cb->values[slot], values, nnz * sizeof(float));
+  return set_rest(cb, slot, y, s, n, err);
 }
 
 static logreg_status cpu_set_order(lr_backend *be, const uint32_t *order, logreg_error *err) {
@@ -220,9 +316,10 @@ static logreg_status cpu_sums(lr_backend *be, lr_slot slot, size_t begin, size_t
   size_t nwz = be->d * be->kw;
   lr_sums tmp;
   int grad = (want & LR_WANT_GRAD) != 0;
-  if (lr_reference_sums(cb->x[slot], cb->y[slot], cb->s[slot], cb->rows, count, be->d, be->k,
-                        be->binary, be->pos_weight, th, th + nwz, out ? out : &tmp,
-                        grad ? gs : NULL, grad ? gs + nwz : NULL) != 0)
+  lr_csr csr = {cb->indptr[slot], cb->indices[slot], cb->values[slot]};
+  if (sums_rows(cb->x[slot], cb->x[slot] ? NULL : &csr, cb->y[slot], cb->s[slot], cb->rows, count,
+                be->d, be->k, be->binary, be->pos_weight, th, th + nwz, out ? out : &tmp,
+                grad ? gs : NULL, grad ? gs + nwz : NULL) != 0)
     return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
   return LOGREG_OK;
 }
@@ -231,9 +328,10 @@ static logreg_status cpu_hv(lr_backend *be, int v, int out, logreg_error *err) {
   cpu_backend *cb = (cpu_backend *)be;
   size_t nwz = be->d * be->kw;
   const double *th = cb->vec[LR_VEC_THETA];
-  if (lr_reference_hv(cb->x[LR_SLOT_TRAIN], cb->y[LR_SLOT_TRAIN], cb->s[LR_SLOT_TRAIN], NULL,
-                      be->n[LR_SLOT_TRAIN], be->d, be->k, be->binary, be->pos_weight, th, th + nwz,
-                      cb->vec[v], cb->vec[out]) != 0)
+  lr_slot t = LR_SLOT_TRAIN;
+  lr_csr csr = {cb->indptr[t], cb->indices[t], cb->values[t]};
+  if (hv_rows(cb->x[t], cb->x[t] ? NULL : &csr, cb->y[t], cb->s[t], NULL, be->n[t], be->d, be->k,
+              be->binary, be->pos_weight, th, th + nwz, cb->vec[v], cb->vec[out]) != 0)
     return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
   return LOGREG_OK;
 }
@@ -404,6 +502,10 @@ static logreg_status cpu_grid_sums(lr_backend *be, const int32_t *fold, size_t m
                                    const int32_t *held, const double *theta, lr_sums *train,
                                    lr_sums *val, double *gsum, logreg_error *err) {
   cpu_backend *cb = (cpu_backend *)be;
+  if (!cb->x[LR_SLOT_TRAIN])
+    return lr_fail(err, LOGREG_EUNSUPPORTED,
+                   "cross-validation grids of sparse data (LIBSVM) are not supported in this "
+                   "version");
   size_t n = be->n[LR_SLOT_TRAIN], np = be->nparam;
   size_t nblk = n < GRID_BLOCKS ? (n ? n : 1) : GRID_BLOCKS;
   unsigned nt = lr_threads_for(n * be->d * m * be->kw, 0);
@@ -443,11 +545,7 @@ static logreg_status cpu_grid_sums(lr_backend *be, const int32_t *fold, size_t m
 static void cpu_destroy(lr_backend *be) {
   cpu_backend *cb = (cpu_backend *)be;
   if (!cb) return;
-  for (int s = 0; s < LR_SLOT_COUNT; s++) {
-    free(cb->x[s]);
-    free(cb->y[s]);
-    free(cb->s[s]);
-  }
+  for (int s = 0; s < LR_SLOT_COUNT; s++) free_slot(cb, (lr_slot)s);
   free(cb->order);
   free(cb->rows);
   for (int v = 0; v < LR_VEC_MAX; v++) free(cb->vec[v]);
@@ -457,6 +555,7 @@ static void cpu_destroy(lr_backend *be) {
 static const lr_backend_ops cpu_ops = {
     .name = "cpu",
     .set_data = cpu_set_data,
+    .set_data_csr = cpu_set_data_csr,
     .set_order = cpu_set_order,
     .sums = cpu_sums,
     .hv = cpu_hv,

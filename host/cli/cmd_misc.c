@@ -6,23 +6,28 @@
 
 int cmd_gen(int argc, char **argv) {
   size_t rows = 0, features = 2, classes = 3;
-  double spread = 1.0;
+  double spread = 1.0, density = 0.01;
   uint64_t seed = 42;
   const char *output = NULL;
   const arg_spec specs[] = {
-      {"--rows", ARG_SIZE, &rows, "N", "rows (default: blobs 1000, tumors 1000)"},
-      {"--features", ARG_SIZE, &features, "D", "blobs: features (default 2)"},
-      {"--classes", ARG_SIZE, &classes, "K", "blobs: classes (default 3)"},
+      {"--rows", ARG_SIZE, &rows, "N", "rows (default 1000)"},
+      {"--features", ARG_SIZE, &features, "D", "blobs, sparse: features (default 2)"},
+      {"--classes", ARG_SIZE, &classes, "K", "blobs, sparse: classes (default 3)"},
+      {"--density", ARG_DOUBLE, &density, "P",
+       "sparse: mean fraction of nonzeros per row (default 0.01)"},
       {"--spread", ARG_DOUBLE, &spread, "S", "blobs: std of each blob (default 1)"},
       {"--seed", ARG_U64, &seed, "N", "random seed (default 42)"},
-      {"--output", ARG_STR, &output, "FILE", "CSV to write (also -o; default KIND.csv)"},
+      {"--output", ARG_STR, &output, "FILE",
+       "file to write (also -o; default KIND.csv, sparse.svm)"},
       {NULL, ARG_FLAG, NULL, NULL, NULL}};
   const char *pos[1];
   size_t npos;
-  int r = cli_parse("gen", "logreg gen blobs|tumors [options]", specs, argc, argv, pos, 1, &npos);
+  int r = cli_parse("gen", "logreg gen blobs|tumors|sparse [options]", specs, argc, argv, pos, 1,
+                    &npos);
   if (r >= 0) return r;
   if (npos != 1)
-    return cli_error(CLI_EXIT_USAGE, "gen needs a kind: blobs or tumors (see 'logreg gen --help')");
+    return cli_error(CLI_EXIT_USAGE,
+                     "gen needs a kind: blobs, tumors or sparse (see 'logreg gen --help')");
   if (rows == 0) rows = 1000;
   logreg_error err;
   logreg_status st;
@@ -32,8 +37,11 @@ int cmd_gen(int argc, char **argv) {
   } else if (strcmp(pos[0], "tumors") == 0) {
     if (!output) output = "tumors.csv";
     st = logreg_gen_tumors(output, rows, seed, &err);
+  } else if (strcmp(pos[0], "sparse") == 0) {
+    if (!output) output = "sparse.svm";
+    st = logreg_gen_sparse(output, rows, features, density, classes, seed, &err);
   } else {
-    return cli_error(CLI_EXIT_USAGE, "gen: unknown kind \"%s\" (blobs or tumors)", pos[0]);
+    return cli_error(CLI_EXIT_USAGE, "gen: unknown kind \"%s\" (blobs, tumors or sparse)", pos[0]);
   }
   if (st != LOGREG_OK)
     return cli_error(st == LOGREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR, "%s", err.message);

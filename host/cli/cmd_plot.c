@@ -591,6 +591,11 @@ static int plot_boundary(int argc, char **argv) {
     goto out;
   }
   if (!(ds = cli_read_for_model(data_path, &dopt, m, 1))) goto out;
+  if (logreg_dataset_is_sparse(ds)) {
+    cli_error(CLI_EXIT_ERROR, "plot boundary: %s is sparse (LIBSVM): give the points as CSV",
+              data_path);
+    goto out;
+  }
   /* The points (n x 2, NaN where missing), their labels, and the model's names. */
   size_t n = logreg_dataset_rows(ds);
   const float *dx = logreg_dataset_x(ds);

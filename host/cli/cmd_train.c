@@ -366,7 +366,8 @@ int cmd_train(int argc, char **argv) {
   p.device = "auto";
   const char *test_path = NULL, *test_labels = NULL, *split = NULL, *optimizer = NULL;
   const char *model_path = "model.json", *history = NULL, *class_weight = NULL;
-  const char *sweep = NULL, *weight = NULL, *gemm = NULL, *categorical = NULL, *penalty = NULL;
+  const char *sweep = NULL, *weight = NULL, *gemm = NULL, *categorical = NULL, *scale = NULL;
+  const char *penalty = NULL;
   size_t max_categories = 100;
   int json = 0, quiet = 0, epochs = p.epochs;
   size_t cv = 0;
@@ -404,6 +405,8 @@ int cmd_train(int argc, char **argv) {
       {"--patience", ARG_INT, &p.patience, "N",
        "stop after N epochs without a better val loss, keep the best (default 0 = off)"},
       {"--class-weight", ARG_STR, &class_weight, "MODE", "none|balanced (default none)"},
+      {"--scale", ARG_STR, &scale, "MODE",
+       "std|maxabs|none (default std: centre and scale; sparse LIBSVM data is never centred)"},
       {"--weight", ARG_STR, &weight, "COL", "CSV column of per-row sample weights (>= 0)"},
       {"--categorical", ARG_STR, &categorical, "COLS",
        "one-hot encode these columns even if numeric (text columns always are)"},
@@ -478,6 +481,16 @@ int cmd_train(int argc, char **argv) {
     else if (strcmp(class_weight, "none") != 0)
       return cli_error(CLI_EXIT_USAGE, "--class-weight: \"%s\" is not one of none, balanced",
                        class_weight);
+  }
+  if (scale) {
+    if (strcmp(scale, "std") == 0)
+      p.scale = LOGREG_SCALE_STD;
+    else if (strcmp(scale, "maxabs") == 0)
+      p.scale = LOGREG_SCALE_MAXABS;
+    else if (strcmp(scale, "none") == 0)
+      p.scale = LOGREG_SCALE_NONE;
+    else
+      return cli_error(CLI_EXIT_USAGE, "--scale: \"%s\" is not one of std, maxabs, none", scale);
   }
   const char *bad = logreg_params_check(&p);
   if (bad) return cli_error(CLI_EXIT_USAGE, "%s", bad);
@@ -568,6 +581,13 @@ int cmd_train(int argc, char **argv) {
     cli_warn("%s: the header row looks like data (it has numbers where the data rows do): if the "
              "file has no header, pass --no-header (its first row is read as column names now)",
              pos[0]);
+  if (logreg_dataset_is_sparse(all) && is_auto && strcmp(p.device, "cpu") != 0) {
+    /* Sparse rows train on the cpu backend only (the OpenCL one has no sparse kernels yet). */
+    if (!quiet)
+      fprintf(stderr, "device: auto -> cpu: sparse data (LIBSVM) trains on the cpu backend only "
+                      "in this version\n");
+    p.device = "cpu";
+  }
   if (!logreg_dataset_y(all)) {
     cli_error(CLI_EXIT_ERROR, "%s: no labels (IDX images need --labels)", pos[0]);
     goto out;
@@ -591,6 +611,8 @@ int cmd_train(int argc, char **argv) {
     tro.labels = test_labels;
     tro.class_names = logreg_dataset_class_names(all);
     tro.n_classes = logreg_dataset_classes(all);
+    /* A LIBSVM test file has the training file's features, whatever its largest index. */
+    if (logreg_dataset_is_sparse(all)) tro.n_features = logreg_dataset_features(all);
     te = logreg_dataset_categorical_columns(tr) ? read_test_categorical(test_path, &tro, tr)
                                                 : cli_read(test_path, &tro);
     if (!te) goto out;

@@ -15,7 +15,7 @@ static const char usage[] =
     "  eval --model M DATA       accuracy, log loss, per-class metrics, confusion matrix\n"
     "  devices                   compute backends, and which --device auto picks\n"
     "  bench [options]           time full-batch epochs per device (cpu, OpenCL)\n"
-    "  gen blobs|tumors          write a synthetic CSV dataset\n"
+    "  gen blobs|tumors|sparse   write a synthetic dataset (CSV; sparse: LIBSVM)\n"
     "  plot loss|boundary        PNG of a training history, or of a 2-feature model's classes\n"
     "\n"
     "Run 'logreg COMMAND --help' for the options of a command.\n";

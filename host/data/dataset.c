@@ -48,14 +48,58 @@ logreg_dataset *lr_dataset_alloc(size_t n, size_t d, int labelled) {
   return ds;
 }
 
+logreg_dataset *lr_dataset_alloc_csr(size_t n, size_t d, size_t nnz, int labelled) {
+  if (n >= SIZE_MAX / sizeof(int64_t) || nnz > SIZE_MAX / sizeof(float)) return NULL;
+  logreg_dataset *ds = calloc(1, sizeof *ds);
+  if (!ds) return NULL;
+  ds->n = n;
+  ds->d = d;
+  ds->n_columns = d;
+  ds->target_column = -1;
+  ds->nnz = nnz;
+  ds->indptr = calloc(n + 1, sizeof *ds->indptr);
+  ds->indices = malloc((nnz ? nnz : 1) * sizeof *ds->indices);
+  ds->values = malloc((nnz ? nnz : 1) * sizeof *ds->values);
+  if (labelled) ds->y = calloc(n ? n : 1, sizeof(int32_t));
+  if (!ds->indptr || !ds->indices || !ds->values || (labelled && !ds->y)) {
+    logreg_dataset_free(ds);
+    return NULL;
+  }
+  return ds;
+}
+
+float *lr_dataset_dense(const logreg_dataset *ds) {
+  size_t n = ds->n, d = ds->d;
+  if (d && n > SIZE_MAX / sizeof(float) / d) return NULL;
+  float *x = calloc(n * d > 0 ? n * d : 1, sizeof *x);
+  if (!x) return NULL;
+  if (!lr_dataset_sparse(ds)) {
+    memcpy(x, ds->x, n * d * sizeof *x);
+    return x;
+  }
+  for (size_t i = 0; i < n; i++)
+    for (int64_t e = ds->indptr[i]; e < ds->indptr[i + 1]; e++)
+      x[i * d + (size_t)ds->indices[e]] = ds->values[e];
+  return x;
+}
+
+const char *lr_dataset_feature_name(const logreg_dataset *ds, size_t j, char *buf, size_t cap) {
+  if (ds->feature_names) return ds->feature_names[j];
+  snprintf(buf, cap, "f%zu", j + 1);
+  return buf;
+}
+
 void logreg_dataset_free(logreg_dataset *ds) {
   if (!ds) return;
   if (!ds->x_borrowed) free(ds->x);
+  free(ds->indptr);
+  free(ds->indices);
+  free(ds->values);
   free(ds->y);
   free(ds->w);
   free(ds->folds);
   lr_free_strings(ds->class_names, ds->k);
-  lr_free_strings(ds->feature_names, ds->d);
+  if (ds->feature_names) lr_free_strings(ds->feature_names, ds->d);
   free(ds->feature_columns);
   free(ds->target_name);
   if (ds->ids) lr_free_strings(ds->ids, ds->n);
@@ -258,17 +302,43 @@ logreg_status logreg_dataset_from_buffer(size_t n, size_t d, const void *x, logr
   return LOGREG_OK;
 }
 
-logreg_dataset *lr_dataset_subset(const logreg_dataset *src, const size_t *idx, size_t m) {
-  size_t d = src->d;
-  logreg_dataset *ds = lr_dataset_alloc(m, d, src->y != NULL);
+/* The sparse part of lr_dataset_subset: rows idx[0..m) of src's CSR arrays. */
+static logreg_dataset *subset_csr(const logreg_dataset *src, const size_t *idx, size_t m) {
+  size_t nnz = 0;
+  for (size_t r = 0; r < m; r++) nnz += (size_t)(src->indptr[idx[r] + 1] - src->indptr[idx[r]]);
+  logreg_dataset *ds = lr_dataset_alloc_csr(m, src->d, nnz, src->y != NULL);
   if (!ds) return NULL;
+  size_t o = 0;
   for (size_t r = 0; r < m; r++) {
-    memcpy(ds->x + r * d, src->x + idx[r] * d, d * sizeof(float));
+    size_t a = (size_t)src->indptr[idx[r]], len = (size_t)src->indptr[idx[r] + 1] - a;
+    memcpy(ds->indices + o, src->indices + a, len * sizeof *ds->indices);
+    memcpy(ds->values + o, src->values + a, len * sizeof *ds->values);
+    o += len;
+    ds->indptr[r + 1] = (int64_t)o;
     if (src->y) ds->y[r] = src->y[idx[r]];
   }
-  /* The subset holds the missing values of its own rows. */
-  for (size_t i = 0; i < m * d; i++)
-    if (isnan(ds->x[i])) ds->missing++;
+  return ds;
+}
+
+logreg_dataset *lr_dataset_subset(const logreg_dataset *src, const size_t *idx, size_t m) {
+  size_t d = src->d;
+  logreg_dataset *ds;
+  if (lr_dataset_sparse(src)) {
+    if (!(ds = subset_csr(src, idx, m))) return NULL;
+    if (src->feature_names) {
+      free(ds->feature_names);
+      if (!(ds->feature_names = calloc(d ? d : 1, sizeof(char *)))) goto oom;
+    }
+  } else {
+    if (!(ds = lr_dataset_alloc(m, d, src->y != NULL))) return NULL;
+    for (size_t r = 0; r < m; r++) {
+      memcpy(ds->x + r * d, src->x + idx[r] * d, d * sizeof(float));
+      if (src->y) ds->y[r] = src->y[idx[r]];
+    }
+    /* The subset holds the missing values of its own rows. */
+    for (size_t i = 0; i < m * d; i++)
+      if (isnan(ds->x[i])) ds->missing++;
+  }
   if (src->w) {
     ds->w = malloc((m ? m : 1) * sizeof(float));
     if (!ds->w) goto oom;
@@ -279,9 +349,8 @@ logreg_dataset *lr_dataset_subset(const logreg_dataset *src, const size_t *idx, 
     if (!ds->folds) goto oom;
     for (size_t r = 0; r < m; r++) ds->folds[r] = src->folds[idx[r]];
   }
-  for (size_t j = 0; j < d; j++) {
-    if (src->feature_names && src->feature_names[j] &&
-        !(ds->feature_names[j] = lr_strdup(src->feature_names[j])))
+  for (size_t j = 0; src->feature_names && j < d; j++) {
+    if (src->feature_names[j] && !(ds->feature_names[j] = lr_strdup(src->feature_names[j])))
       goto oom;
   }
   if (src->class_names && lr_dataset_set_classes(ds, src->k, (const char *const *)src->class_names))
@@ -318,6 +387,7 @@ oom:
 }
 
 int lr_dataset_keep_features(logreg_dataset *ds, const unsigned char *keep) {
+  if (lr_dataset_sparse(ds)) return -1; /* one-hot features come from CSV only */
   size_t d = ds->d, m = 0;
   for (size_t j = 0; j < d; j++) m += keep[j] != 0;
   if (m == d) return 0;
@@ -460,6 +530,14 @@ size_t logreg_dataset_rows(const logreg_dataset *ds) { return ds ? ds->n : 0; }
 size_t logreg_dataset_features(const logreg_dataset *ds) { return ds ? ds->d : 0; }
 size_t logreg_dataset_classes(const logreg_dataset *ds) { return ds && ds->y ? ds->k : 0; }
 const float *logreg_dataset_x(const logreg_dataset *ds) { return ds ? ds->x : NULL; }
+int logreg_dataset_is_sparse(const logreg_dataset *ds) { return ds && lr_dataset_sparse(ds); }
+size_t logreg_dataset_nnz(const logreg_dataset *ds) {
+  if (!ds) return 0;
+  if (lr_dataset_sparse(ds)) return ds->nnz;
+  size_t nnz = 0;
+  for (size_t i = 0; i < ds->n * ds->d; i++) nnz += ds->x[i] != 0;
+  return nnz;
+}
 const int32_t *logreg_dataset_y(const logreg_dataset *ds) { return ds ? ds->y : NULL; }
 const float *logreg_dataset_weights(const logreg_dataset *ds) { return ds ? ds->w : NULL; }
 size_t logreg_dataset_missing(const logreg_dataset *ds) { return ds ? ds->missing : 0; }
@@ -474,7 +552,13 @@ const char *const *logreg_dataset_class_names(const logreg_dataset *ds) {
 }
 
 const char *logreg_dataset_feature_name(const logreg_dataset *ds, size_t j) {
-  if (!ds || !ds->feature_names || j >= ds->d) return NULL;
+  if (!ds || j >= ds->d) return NULL;
+  if (!ds->feature_names) {
+    if (!lr_dataset_sparse(ds)) return NULL;
+    /* Sparse data names its features "f1".."fD" on demand: D may be in the millions. */
+    static _Thread_local char name[32];
+    return lr_dataset_feature_name(ds, j, name, sizeof name);
+  }
   return ds->feature_names[j];
 }
 
@@ -501,7 +585,7 @@ const char *logreg_dataset_feature_category(const logreg_dataset *ds, size_t j) 
 const char *logreg_dataset_feature_source(const logreg_dataset *ds, size_t j) {
   if (!ds || j >= ds->d) return NULL;
   if (ds->feature_sources && ds->feature_sources[j]) return ds->feature_sources[j];
-  return ds->feature_names ? ds->feature_names[j] : NULL;
+  return logreg_dataset_feature_name(ds, j);
 }
 
 size_t logreg_dataset_categorical_columns(const logreg_dataset *ds) {

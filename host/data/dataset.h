@@ -9,8 +9,15 @@
 #include "logreg.h"
 
 struct logreg_dataset {
-  size_t n, d;          /* rows, features */
-  float *x;             /* n x d row-major; NaN marks a missing value */
+  size_t n, d; /* rows, features */
+  float *x;    /* n x d row-major; NaN marks a missing value; NULL when sparse */
+  /* Sparse rows (CSR; LIBSVM files): row i holds the values values[indptr[i] .. indptr[i+1])
+   * at the 0-based columns indices[...], strictly increasing within a row; absent entries are
+   * 0 and nothing is missing. Set (indptr != NULL) exactly when x is NULL. */
+  int64_t *indptr;  /* n + 1 */
+  int32_t *indices; /* nnz */
+  float *values;    /* nnz */
+  size_t nnz;
   int x_borrowed;       /* x is the caller's (logreg_dataset_from_buffer, LOGREG_BUFFER_BORROW):
                            never written through, not freed */
   int32_t *y;           /* n labels in 0..k-1, or NULL when unlabelled */
@@ -18,7 +25,8 @@ struct logreg_dataset {
   int32_t *folds;       /* n cross-validation fold numbers (read option `folds`), or NULL */
   size_t k;             /* number of classes (0 when unlabelled) */
   char **class_names;   /* k strings */
-  char **feature_names; /* d strings */
+  char **feature_names; /* d strings; NULL for sparse data, whose features are named "f1".."fD"
+                           on demand (lr_dataset_feature_name) */
   size_t missing;       /* missing values seen while reading */
   /* Where the features came from, so a model can find them again in a header-less CSV. */
   size_t n_columns;        /* columns in the source file (CSV), else d */
@@ -43,11 +51,26 @@ struct logreg_dataset {
  * d feature-name slots (NULL). Returns NULL when out of memory. */
 logreg_dataset *lr_dataset_alloc(size_t n, size_t d, int labelled);
 
+/* Allocates an empty sparse dataset: n rows, d features, room for nnz nonzeros (indptr zeroed),
+ * labels when `labelled`, no feature names (generated "f1".."fD"). NULL when out of memory. */
+logreg_dataset *lr_dataset_alloc_csr(size_t n, size_t d, size_t nnz, int labelled);
+
+/* 1 when ds holds its rows as CSR (x == NULL). */
+static inline int lr_dataset_sparse(const logreg_dataset *ds) { return ds->indptr != NULL; }
+
+/* A new n x d row-major copy of ds's rows (dense or sparse; tests and small data only). NULL
+ * when out of memory. */
+float *lr_dataset_dense(const logreg_dataset *ds);
+
+/* Feature j's name: the stored one, or "f<j+1>" written into buf (cap bytes) for sparse data
+ * without stored names. */
+const char *lr_dataset_feature_name(const logreg_dataset *ds, size_t j, char *buf, size_t cap);
+
 /* A new dataset holding rows idx[0..m) of `src` (names copied). NULL when out of memory. */
 logreg_dataset *lr_dataset_subset(const logreg_dataset *src, const size_t *idx, size_t m);
 
 /* Keeps the features j with keep[j] set (x, names, categories, file columns), in order.
- * 0 on success, -1 on ENOMEM (the dataset is then unchanged). */
+ * 0 on success, -1 on ENOMEM or for sparse data (the dataset is then unchanged). */
 int lr_dataset_keep_features(logreg_dataset *ds, const unsigned char *keep);
 
 /* Replaces the class names with copies of `names` (k entries). 0 on success, -1 on ENOMEM. */

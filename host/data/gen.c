@@ -1,6 +1,6 @@
 /* gen.c: synthetic datasets: behind `logreg gen`, Gaussian blobs like scikit-learn's
- * make_blobs and two-feature data shaped like the tumors teaching set; behind `logreg bench`,
- * large Gaussian data made in memory on several threads.
+ * make_blobs, two-feature data shaped like the tumors teaching set, and sparse LIBSVM data; behind
+ * `logreg bench`, large Gaussian data made in memory on several threads.
  *
  * Every random number comes from lr_rng seeded with the caller's seed, drawn in a fixed order,
  * so a seed gives the same bytes on every platform. Files are written atomically: a failed run
@@ -91,6 +91,78 @@ logreg_status logreg_gen_blobs(const char *path, size_t n, size_t d, size_t k, d
   free(centres);
   free(labels);
   /* Commit checks the stream's error flag, so a write that failed above is reported there. */
+  return lr_atomic_commit(&af, err);
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* The class signal of sparse data: +1 or -1 for (class, feature), from a hash (SplitMix64's
+ * finalizer) rather than a stored k x d table, so D may be in the billions. */
+static double sparse_sign(uint64_t seed, size_t c, size_t j) {
+  uint64_t z = seed ^ ((uint64_t)c * 0x9e3779b97f4a7c15u) ^ ((uint64_t)j * 0xbf58476d1ce4e5b9u);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+  z ^= z >> 31;
+  return (z & 1) ? 1.0 : -1.0;
+}
+
+logreg_status logreg_gen_sparse(const char *path, size_t n, size_t d, double density, size_t k,
+                                uint64_t seed, logreg_error *err) {
+  lr_error_clear(err);
+  if (!path) return lr_fail(err, LOGREG_EINVAL, "gen: no output path");
+  if (n < 1) return lr_fail(err, LOGREG_EINVAL, "--rows must be >= 1");
+  if (d < 1 || d > INT32_MAX)
+    return lr_fail(err, LOGREG_EINVAL, "--features must be in 1..2147483647");
+  if (k < 2) return lr_fail(err, LOGREG_EINVAL, "--classes must be >= 2");
+  if (n < k) return lr_fail(err, LOGREG_EINVAL, "--rows (%zu) must be >= --classes (%zu)", n, k);
+  if (!(density > 0 && density <= 1))
+    return lr_fail(err, LOGREG_EINVAL, "--density must be a number in (0, 1]");
+  if (n > SIZE_MAX / sizeof(size_t)) return lr_fail(err, LOGREG_EINVAL, "--rows is too large");
+  /* Nonzeros per row: uniform in 0..2m, m = density d rounded (so the mean is about m and some
+   * rows may be all zeros). */
+  double mean_nnz = density * (double)d;
+  uint64_t span = (uint64_t)(2.0 * mean_nnz + 0.5);
+  if (span > d) span = d;
+  uint64_t *cols = malloc((span ? span : 1) * sizeof *cols);
+  size_t *counts = malloc(k * sizeof *counts);
+  if (!cols || !counts) {
+    free(cols);
+    free(counts);
+    return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+  }
+  lr_rng rng;
+  lr_rng_seed(&rng, seed);
+  for (size_t c = 0; c < k; c++) counts[c] = n / k + (c < n % k ? 1 : 0);
+  size_t *labels = shuffled_labels(&rng, counts, k, n);
+  free(counts);
+  lr_atomic_file af;
+  logreg_status st = labels ? lr_atomic_open(&af, path, err)
+                            : lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+  if (st) {
+    free(cols);
+    free(labels);
+    return st;
+  }
+  for (size_t i = 0; i < n && !ferror(af.f); i++) {
+    /* Draw order: the row's count, its columns (with repeats, then sorted and made unique),
+     * then one noise value per nonzero. */
+    uint64_t m = lr_rng_below(&rng, span + 1);
+    for (uint64_t e = 0; e < m; e++) cols[e] = lr_rng_below(&rng, d);
+    qsort(cols, m, sizeof *cols, cmp_u64);
+    fprintf(af.f, "%zu", labels[i]);
+    for (uint64_t e = 0; e < m; e++) {
+      if (e && cols[e] == cols[e - 1]) continue;
+      double v = sparse_sign(seed, labels[i], cols[e]) + 0.75 * lr_rng_normal(&rng);
+      if (v == 0) v = 1e-3; /* a written pair is a nonzero */
+      fprintf(af.f, " %llu:%.6g", (unsigned long long)cols[e] + 1, v);
+    }
+    fputc('\n', af.f);
+  }
+  free(cols);
+  free(labels);
   return lr_atomic_commit(&af, err);
 }
 

@@ -3,21 +3,20 @@
  * One row per line: `label index:value index:value ...`, separated by blanks (spaces, tabs; a
  * CR before the newline counts as a blank). Indices are 1-based and strictly increasing within
  * a line; `#` starts a comment to the end of the line; empty lines are skipped; svmlight's
- * `qid:N` tokens carry no feature and are ignored. The rows are stored dense: D is the largest
- * index in the file (or opt->n_features when a model fixes it; a larger index is then an
- * error), absent entries are 0, and the features are named "f1".."fD" as the file numbers them.
- * Labels are kept as text and encoded by lr_encode_labels, so +1/-1 and 1/2/3 both work and the
- * class names are the labels as written.
+ * `qid:N` tokens carry no feature and are ignored. The rows are stored sparse (CSR: 64-bit row
+ * pointers, 32-bit column indices, float32 values), so memory is O(nnz) whatever D is: D is the
+ * largest index in the file (or opt->n_features when a model fixes it; a larger index is then an
+ * error), and the features are named "f1".."fD" as the file numbers them, generated on demand
+ * (lr_dataset_feature_name) rather than stored. A line with a label and no pair is a row of
+ * zeros. Labels are kept as text and encoded by lr_encode_labels, so +1/-1 and 1/2/3 both work
+ * and the class names are the labels as written.
  *
- * The file is parsed once, keeping the nonzeros (index, value) in growing arrays, because D is
- * only known at the end; the dense matrix is filled from them.
+ * The file is parsed once, keeping the nonzeros (index, value) in growing arrays that become
+ * the dataset's CSR arrays as they are.
  *
  * Errors are FILE:LINE:COLUMN with a 1-based byte column. A NUL byte is an error (binary data).
  *
- * Feature indices are capped at LR_LIBSVM_MAX_INDEX: the rows are stored dense, so one line
- * such as "1 8888888813:1" would otherwise ask for tens of gigabytes (and a feature name
- * each) from a 15-byte file, and a model of more features than that would not fit in the
- * model file size that logreg_model_load accepts.
+ * Feature indices are capped at LR_LIBSVM_MAX_INDEX = 2^31 - 1, the largest 32-bit column index.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -29,7 +28,7 @@
 #include "data/source.h"
 #include "util/util.h"
 
-#define LR_LIBSVM_MAX_INDEX ((size_t)1 << 22) /* 4194304 features */
+#define LR_LIBSVM_MAX_INDEX ((size_t)INT32_MAX) /* 2147483647 features */
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
@@ -46,7 +45,7 @@ typedef struct svm_data {
   size_t *label_col; /* n byte columns of the labels */
   size_t *row_start; /* n + 1 offsets into the nonzeros */
   size_t nnz, nz_cap;
-  size_t *nz_col; /* 0-based feature index */
+  int32_t *nz_col; /* 0-based feature index */
   float *nz_val;
 } svm_data;
 
@@ -86,7 +85,7 @@ static int add_row(svm_data *s, char *label, size_t line, size_t col) {
 static int add_nonzero(svm_data *s, size_t j, float v) {
   if (s->nnz == s->nz_cap) {
     size_t cap = s->nz_cap ? s->nz_cap * 2 : 4096;
-    size_t *c = grow(s->nz_col, cap, sizeof *c);
+    int32_t *c = grow(s->nz_col, cap, sizeof *c);
     if (!c) return -1;
     s->nz_col = c;
     float *vals = grow(s->nz_val, cap, sizeof *vals);
@@ -94,7 +93,7 @@ static int add_nonzero(svm_data *s, size_t j, float v) {
     s->nz_val = vals;
     s->nz_cap = cap;
   }
-  s->nz_col[s->nnz] = j;
+  s->nz_col[s->nnz] = (int32_t)j;
   s->nz_val[s->nnz] = v;
   s->nnz++;
   s->row_start[s->n] = s->nnz;
@@ -166,9 +165,9 @@ logreg_status lr_read_libsvm(const char *path, char *buf, size_t len,
       size_t idx = 0;
       int ok = colon > tok;
       for (const char *c = tok; ok && c < colon; c++) {
-        if (*c < '0' || *c > '9' || idx > (SIZE_MAX - 9) / 10)
+        if (*c < '0' || *c > '9')
           ok = 0;
-        else
+        else if (idx <= LR_LIBSVM_MAX_INDEX) /* beyond it: saturate, reported below */
           idx = idx * 10 + (size_t)(*c - '0');
       }
       if (!ok) {
@@ -190,9 +189,10 @@ logreg_status lr_read_libsvm(const char *path, char *buf, size_t len,
       }
       if (idx > LR_LIBSVM_MAX_INDEX) {
         st = lr_fail(err, LOGREG_EPARSE,
-                     "%s:%zu:%zu: feature index %zu is too large: rows are stored dense, and at "
-                     "most %zu features are supported",
-                     path, line, col, idx, LR_LIBSVM_MAX_INDEX);
+                     "%s:%zu:%zu: feature index %.*s is too large: at most %zu features "
+                     "are supported",
+                     path, line, col, (int)(colon - tok < 40 ? colon - tok : 40), tok,
+                     LR_LIBSVM_MAX_INDEX);
         goto done;
       }
       if (limit && idx > limit) {
@@ -227,21 +227,23 @@ logreg_status lr_read_libsvm(const char *path, char *buf, size_t len,
     st = lr_fail(err, LOGREG_EPARSE, "%s: no features: no line has an INDEX:VALUE pair", path);
     goto done;
   }
-  ds = lr_dataset_alloc(s.n, d, 1);
+  /* The CSR arrays: the nonzeros as collected (trimmed), row pointers widened to 64 bits. */
+  ds = lr_dataset_alloc_csr(s.n, d, 0, 1);
   if (!ds) {
-    st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu rows x %zu features", path, s.n, d);
+    st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu rows", path, s.n);
     goto done;
   }
-  for (size_t i = 0; i < s.n; i++)
-    for (size_t e = s.row_start[i]; e < s.row_start[i + 1]; e++)
-      ds->x[i * d + s.nz_col[e]] = s.nz_val[e];
-  for (size_t j = 0; j < d; j++) {
-    char name[32];
-    snprintf(name, sizeof name, "f%zu", j + 1);
-    if (!(ds->feature_names[j] = lr_strdup(name))) {
-      st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
-      goto done;
-    }
+  for (size_t i = 0; i <= s.n; i++) ds->indptr[i] = (int64_t)s.row_start[i];
+  if (s.nnz) {
+    free(ds->indices);
+    free(ds->values);
+    int32_t *c = realloc(s.nz_col, s.nnz * sizeof *c);
+    float *v = realloc(s.nz_val, s.nnz * sizeof *v);
+    ds->indices = c ? c : s.nz_col; /* a failed shrink keeps the larger block */
+    ds->values = v ? v : s.nz_val;
+    s.nz_col = NULL;
+    s.nz_val = NULL;
+    ds->nnz = s.nnz;
   }
   size_t bad = 0;
   int r = lr_encode_labels(ds, s.labels, opt->class_names, opt->n_classes, &bad);

@@ -38,6 +38,23 @@ logreg_model *lr_model_alloc(size_t d, size_t k, int binary) {
   return m;
 }
 
+int lr_model_name_features(logreg_model *m) {
+  /* "f" + up to 20 digits + NUL per name; the exact total is counted first. */
+  size_t total = 0;
+  char buf[32];
+  for (size_t j = 0; j < m->d; j++) total += (size_t)snprintf(buf, sizeof buf, "f%zu", j + 1) + 1;
+  char *block = malloc(total ? total : 1);
+  if (!block) return -1;
+  for (size_t j = 0; j < m->d; j++) free(m->feature_names[j]);
+  free(m->feature_name_block);
+  m->feature_name_block = block;
+  for (size_t j = 0, o = 0; j < m->d; j++) {
+    m->feature_names[j] = block + o;
+    o += (size_t)snprintf(block + o, total - o, "f%zu", j + 1) + 1;
+  }
+  return 0;
+}
+
 void lr_model_raw_weights(const logreg_model *m, double *w_raw, double *b_raw) {
   size_t kw = lr_model_kw(m);
   for (size_t c = 0; c < kw; c++) b_raw[c] = m->b[c];
@@ -54,7 +71,12 @@ void lr_model_raw_weights(const logreg_model *m, double *w_raw, double *b_raw) {
 void logreg_model_free(logreg_model *m) {
   if (!m) return;
   lr_free_strings(m->class_names, m->k);
-  lr_free_strings(m->feature_names, m->d);
+  if (m->feature_name_block) {
+    free(m->feature_name_block);
+    free(m->feature_names);
+  } else {
+    lr_free_strings(m->feature_names, m->d);
+  }
   if (m->feature_categories) lr_free_strings(m->feature_categories, m->d);
   if (m->feature_sources) lr_free_strings(m->feature_sources, m->d);
   free(m->median);
@@ -134,4 +156,18 @@ logreg_status logreg_model_set_metrics(logreg_model *m, const char *split, doubl
   s->accuracy = accuracy;
   s->rows = rows;
   return LOGREG_OK;
+}
+
+const char *lr_scale_name(logreg_scale s) {
+  return s == LOGREG_SCALE_MAXABS ? "maxabs" : s == LOGREG_SCALE_NONE ? "none" : "std";
+}
+
+int lr_scale_parse(const char *name, logreg_scale *out) {
+  static const logreg_scale all[] = {LOGREG_SCALE_STD, LOGREG_SCALE_MAXABS, LOGREG_SCALE_NONE};
+  for (size_t i = 0; i < 3; i++)
+    if (strcmp(name, lr_scale_name(all[i])) == 0) {
+      *out = all[i];
+      return 0;
+    }
+  return -1;
 }

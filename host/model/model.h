@@ -22,9 +22,10 @@ typedef struct lr_model_options {
   size_t batch_size;
   uint64_t seed;
   int class_weight_balanced;
-  int raw_penalty;  /* the L2 term penalized the raw weights (logreg_params.raw_penalty) */
-  int no_intercept; /* trained without an intercept: b = 0, mean = 0 */
-  char *device;     /* backend that trained it */
+  int raw_penalty;    /* the L2 term penalized the raw weights (logreg_params.raw_penalty) */
+  int no_intercept;   /* trained without an intercept: b = 0, mean = 0 */
+  logreg_scale scale; /* how the scaler was fitted ("scale" in the file; absent: std) */
+  char *device;       /* backend that trained it */
   /* Data source (for predict/eval on header-less CSV files). */
   char *format;            /* "csv", "libsvm", "idx" */
   int header;              /* CSV had a header row */
@@ -36,10 +37,11 @@ typedef struct lr_model_options {
 } lr_model_options;
 
 struct logreg_model {
-  size_t d, k;          /* features, classes (k = 2 for binary) */
-  int binary;           /* 1: one logit, weights d x 1 */
-  char **class_names;   /* k */
-  char **feature_names; /* d */
+  size_t d, k;              /* features, classes (k = 2 for binary) */
+  int binary;               /* 1: one logit, weights d x 1 */
+  char **class_names;       /* k */
+  char **feature_names;     /* d */
+  char *feature_name_block; /* when set, feature_names[j] point into it (lr_model_name_features) */
   /* Categorical features: per feature, the one-hot category (NULL for a numeric feature) and
    * the source column's name; both NULL when the model has no categorical feature. */
   char **feature_categories;
@@ -51,6 +53,14 @@ struct logreg_model {
   lr_model_options options;
   lr_split_metrics train, val, test;
 };
+
+/* Names the features "f1".."fD" (LIBSVM's numbering) in one block of text rather than d
+ * allocations (sparse data may have millions of features). 0, or -1 when out of memory. */
+int lr_model_name_features(logreg_model *m);
+
+/* "std", "maxabs", "none"; and back (0, or -1 for another name). */
+const char *lr_scale_name(logreg_scale s);
+int lr_scale_parse(const char *name, logreg_scale *out);
 
 /* Number of weight columns: 1 for binary, else k. */
 static inline size_t lr_model_kw(const logreg_model *m) { return m->binary ? 1 : m->k; }

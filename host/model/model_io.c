@@ -42,17 +42,6 @@ static cJSON *number_array(const double *v, size_t n) {
   return a;
 }
 
-static cJSON *number_matrix(const double *v, size_t rows, size_t cols) {
-  cJSON *a = cJSON_CreateArray();
-  if (!a) return NULL;
-  for (size_t i = 0; i < rows; i++)
-    if (!lr_json_put(a, NULL, number_array(v + i * cols, cols))) {
-      cJSON_Delete(a);
-      return NULL;
-    }
-  return a;
-}
-
 /* Names as strings; a name never set (NULL) is written as its default ("0".."k-1" for classes,
  * "x0".. for features, as logreg_dataset_from_arrays names them) so the file stays loadable. */
 static cJSON *name_array(char *const *names, size_t n, const char *prefix) {
@@ -100,6 +89,7 @@ static cJSON *options_json(const lr_model_options *o, size_t d) {
       lr_json_put(opt, "class_weight",
                   cJSON_CreateString(o->class_weight_balanced ? "balanced" : "none")) &&
       lr_json_put(opt, "pos_weight", cJSON_CreateNumber(o->pos_weight)) &&
+      lr_json_put(opt, "scale", cJSON_CreateString(lr_scale_name(o->scale))) &&
       lr_json_put(opt, "penalty", cJSON_CreateString(o->raw_penalty ? "raw" : "standardized")) &&
       lr_json_put(opt, "fit_intercept", cJSON_CreateBool(o->no_intercept ? 0 : 1)) &&
       lr_json_put(opt, "seed", seed_json(o->seed)) &&
@@ -197,17 +187,17 @@ static cJSON *model_json(const logreg_model *m) {
     lr_model_raw_weights(m, w_raw, b_raw);
     ok = lr_json_put(root, "format", cJSON_CreateNumber(LR_MODEL_FORMAT)) &&
          lr_json_put(root, "classes", name_array(m->class_names, m->k, "")) &&
-         lr_json_put(root, "features", name_array(m->feature_names, m->d, "x")) &&
+         lr_json_put(root, "features", lr_json_raw_strings(m->feature_names, m->d, "x")) &&
          lr_json_put(root, "binary", cJSON_CreateBool(m->binary ? 1 : 0)) &&
          lr_json_put(root, "categorical", categorical_json(m)) &&
          lr_json_put(root, "scaler", scaler = cJSON_CreateObject()) &&
-         lr_json_put(scaler, "mean", number_array(m->mean, m->d)) &&
-         lr_json_put(scaler, "std", number_array(m->std, m->d)) &&
+         lr_json_put(scaler, "mean", lr_json_raw_numbers(m->mean, m->d)) &&
+         lr_json_put(scaler, "std", lr_json_raw_numbers(m->std, m->d)) &&
          lr_json_put(root, "imputer", imputer = cJSON_CreateObject()) &&
-         lr_json_put(imputer, "median", number_array(m->median, m->d)) &&
-         lr_json_put(root, "weights", number_matrix(m->w, m->d, kw)) &&
+         lr_json_put(imputer, "median", lr_json_raw_numbers(m->median, m->d)) &&
+         lr_json_put(root, "weights", lr_json_raw_rows(m->w, m->d, kw, 1)) &&
          lr_json_put(root, "bias", number_array(m->b, kw)) &&
-         lr_json_put(root, "weights_raw", number_matrix(w_raw, m->d, kw)) &&
+         lr_json_put(root, "weights_raw", lr_json_raw_rows(w_raw, m->d, kw, 1)) &&
          lr_json_put(root, "bias_raw", number_array(b_raw, kw)) &&
          lr_json_put(root, "options", options_json(&m->options, m->d)) &&
          lr_json_put(root, "metrics", metrics = cJSON_CreateObject()) &&
@@ -576,6 +566,11 @@ static logreg_status read_options(loader *L, const cJSON *opt, logreg_model *m) 
   if (!absent(fi)) {
     if (!cJSON_IsBool(fi)) return bad_type(L, "options.fit_intercept", "true or false");
     o->no_intercept = cJSON_IsFalse(fi) ? 1 : 0;
+  }
+  const cJSON *sc = cJSON_GetObjectItemCaseSensitive(opt, "scale");
+  if (!absent(sc)) { /* absent: std, the only scaling of models before it was recorded */
+    if (!cJSON_IsString(sc) || !sc->valuestring || lr_scale_parse(sc->valuestring, &o->scale))
+      return bad_type(L, "options.scale", "\"std\", \"maxabs\" or \"none\"");
   }
   if ((st = read_seed(L, cJSON_GetObjectItemCaseSensitive(opt, "seed"), &o->seed))) return st;
   return read_data_options(L, cJSON_GetObjectItemCaseSensitive(opt, "data"), m);

@@ -50,10 +50,41 @@ static logreg_status predict_rows(const logreg_model *m, size_t n, const void *x
   return LOGREG_OK;
 }
 
+/* Sparse rows (CSR) through the model, never densified: with x_j' = (x_j - mean_j) / std_j,
+ * z = b + sum_j x_j' W_j = [b - sum_j (mean_j / std_j) W_j] + sum over the nonzeros of
+ * (x_j / std_j) W_j; the bracket (b itself for a sparse model, whose means are 0) is computed
+ * once. Probabilities as predict_rows. */
+static logreg_status predict_csr(const logreg_model *m, const logreg_dataset *ds, double *out,
+                                 logreg_error *err) {
+  size_t d = m->d, k = m->k, kw = lr_model_kw(m);
+  double *z = malloc(2 * k * sizeof *z), *z0 = z ? z + k : NULL;
+  if (!z) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  for (size_t c = 0; c < kw; c++) z0[c] = m->b[c];
+  for (size_t j = 0; j < d; j++)
+    if (m->mean[j] != 0)
+      for (size_t c = 0; c < kw; c++) z0[c] -= m->mean[j] / m->std[j] * m->w[j * kw + c];
+  for (size_t i = 0; i < ds->n; i++) {
+    for (size_t c = 0; c < kw; c++) z[c] = z0[c];
+    for (int64_t e = ds->indptr[i]; e < ds->indptr[i + 1]; e++) {
+      size_t j = (size_t)ds->indices[e];
+      double xj = (double)ds->values[e] / m->std[j];
+      for (size_t c = 0; c < kw; c++) z[c] += xj * m->w[j * kw + c];
+    }
+    double *pr = out + i * k;
+    if (m->binary)
+      pr[1] = lr_sigmoid(z[0], &pr[0]);
+    else
+      lr_softmax(z, k, pr, NULL);
+  }
+  free(z);
+  return LOGREG_OK;
+}
+
 logreg_status logreg_predict_proba(const logreg_model *m, const logreg_dataset *ds, double *proba,
                                    logreg_error *err) {
   if (ds->d != m->d)
     return lr_fail(err, LOGREG_EINVAL, "data has %zu features; the model expects %zu", ds->d, m->d);
+  if (lr_dataset_sparse(ds)) return predict_csr(m, ds, proba, err);
   return predict_rows(m, ds->n, ds->x, LOGREG_FLOAT32, m->d, OUT_PROBA, proba, err);
 }
 

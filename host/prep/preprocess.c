@@ -215,6 +215,60 @@ void lr_column_scaler(const logreg_dataset *ds, const double *median, double *me
   lr_parallel(nt, scaler_part, &job);
 }
 
+/* The scale 0 (an all-zero column) or a non-finite one becomes 1, as in lr_column_scaler. */
+static double usable_scale(double s) { return s > 0 && isfinite(s) ? s : 1.0; }
+
+void lr_column_scale_other(const logreg_dataset *ds, logreg_scale scale, const double *median,
+                           double *mean, double *std) {
+  size_t n = ds->n, d = ds->d;
+  for (size_t j = 0; j < d; j++) mean[j] = 0.0, std[j] = scale == LOGREG_SCALE_NONE ? 1.0 : 0.0;
+  if (scale == LOGREG_SCALE_NONE) return;
+  if (!lr_dataset_sparse(ds)) { /* dense: only MAXABS comes here */
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < d; j++) {
+        float x = ds->x[i * d + j];
+        std[j] = fmax(std[j], fabs(isnan(x) ? median[j] : (double)x));
+      }
+    for (size_t j = 0; j < d; j++) std[j] = usable_scale(std[j]);
+    return;
+  }
+  const int32_t *col = ds->indices;
+  const float *val = ds->values;
+  size_t nnz = (size_t)ds->indptr[n];
+  if (scale == LOGREG_SCALE_MAXABS) {
+    for (size_t e = 0; e < nnz; e++) std[col[e]] = fmax(std[col[e]], fabs((double)val[e]));
+    for (size_t j = 0; j < d; j++) std[j] = usable_scale(std[j]);
+    return;
+  }
+  /* STD without centring: the mean (zeros counted) only enters the variance. Two passes, as for
+   * dense columns: sum (x - mean)^2 over the nonzeros plus mean^2 for each of the zeros. `mean`
+   * holds the column means meanwhile and is cleared at the end; std counts the nonzeros first. */
+  double *cnt = std;
+  for (size_t e = 0; e < nnz; e++) {
+    mean[col[e]] += (double)val[e];
+    cnt[col[e]] += 1.0;
+  }
+  for (size_t j = 0; j < d; j++) {
+    mean[j] /= (double)(n ? n : 1);
+    cnt[j] = ((double)n - cnt[j]) * mean[j] * mean[j]; /* the zeros' share */
+  }
+  for (size_t e = 0; e < nnz; e++) {
+    double dv = (double)val[e] - mean[col[e]];
+    std[col[e]] += dv * dv;
+  }
+  for (size_t j = 0; j < d; j++) {
+    double sd = sqrt(std[j] / (double)(n ? n : 1));
+    /* As for dense columns: a spread that vanishes against the mean is a constant column. */
+    std[j] = sd > 1e-12 * fabs(mean[j]) ? usable_scale(sd) : 1.0;
+    mean[j] = 0.0;
+  }
+}
+
+void lr_transform_csr(const logreg_model *m, const logreg_dataset *ds, float *out) {
+  size_t nnz = (size_t)ds->indptr[ds->n];
+  for (size_t e = 0; e < nnz; e++) out[e] = (float)((double)ds->values[e] / m->std[ds->indices[e]]);
+}
+
 typedef struct transform_job {
   const logreg_model *m;
   const logreg_dataset *ds;

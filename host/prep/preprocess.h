@@ -20,6 +20,18 @@ int lr_column_medians(const logreg_dataset *ds, double *median, unsigned threads
 void lr_column_scaler(const logreg_dataset *ds, const double *median, double *mean, double *std,
                       unsigned threads);
 
+/* The other scalings (--scale): mean 0 for every column and std the scale: MAXABS the largest
+ * |value| (missing values read as `median`; may be NULL for sparse data), NONE 1. A scale of 0
+ * becomes 1. Sparse data (CSR) with STD: the population std over all n rows, zeros counted,
+ * without centring (scikit-learn's StandardScaler(with_mean=False)). Dense data with STD is
+ * lr_column_scaler. All in double. */
+void lr_column_scale_other(const logreg_dataset *ds, logreg_scale scale, const double *median,
+                           double *mean, double *std);
+
+/* Sparse rows through a model whose mean is 0 (lr_column_scale_other): out[e] = values[e] /
+ * std[indices[e]] in double, stored as float (nnz of them; the structure stays ds's). */
+void lr_transform_csr(const logreg_model *m, const logreg_dataset *ds, float *out);
+
 /* Applies a model's preprocessing to ds: out[i*d+j] = (fill(x) - mean_j) / std_j in double,
  * stored as float. Returns the number of missing values filled. */
 size_t lr_transform(const logreg_model *m, const logreg_dataset *ds, float *out, unsigned threads);

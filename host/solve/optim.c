@@ -173,10 +173,16 @@ static logreg_status lbfgs_epoch(lr_solver *s, const char **stop, logreg_error *
                            &lr, err)))
     return st;
   if (lr.alpha == 0) {
-    /* No step decreases J (converged to the precision the backend computes in): leave the
-     * backend at x, whatever the search tried last. */
-    *stop = "converged";
-    return copy_vec(be, LR_VEC_THETA, ls->x, err);
+    /* No step along d decreases J: leave the backend at x, whatever the search tried last.
+     * With a history, d may be stale (on a float32 device, curvature pairs carry J's noise):
+     * drop it and search again along the gradient in the next iteration. Without one, J is
+     * converged to the precision the backend computes in. */
+    if ((st = copy_vec(be, LR_VEC_THETA, ls->x, err)) ||
+        (st = copy_vec(be, LR_VEC_GRAD, ls->g, err)))
+      return st;
+    if (ls->lb.count == 0) *stop = "converged";
+    ls->lb.count = 0;
+    return LOGREG_OK;
   }
   if (lr.best_eval != lr.evals && ((st = copy_vec(be, LR_VEC_THETA, ls->xn, err)) ||
                                    (st = copy_vec(be, LR_VEC_GRAD, ls->gn, err))))

@@ -76,6 +76,9 @@ const char *logreg_params_check(const logreg_params *p) {
   if (!(p->beta1 >= 0 && p->beta1 < 1) || !(p->beta2 >= 0 && p->beta2 < 1))
     return "Adam betas must be in [0, 1)";
   if (!(p->eps > 0)) return "Adam eps must be > 0";
+  if (p->scale != LOGREG_SCALE_STD && p->scale != LOGREG_SCALE_MAXABS &&
+      p->scale != LOGREG_SCALE_NONE)
+    return "--scale must be one of std, maxabs, none";
   if (p->optimizer == LOGREG_OPTIMIZER_SGD && p->batch_size == 0)
     return "--optimizer sgd needs --batch-size >= 1 (use gd for full batch)";
   return NULL;
@@ -83,11 +86,20 @@ const char *logreg_params_check(const logreg_params *p) {
 
 /* ---- Setup helpers ---- */
 
+#define LR_TRAIN_MAX_WEIGHTS ((size_t)1 << 23) /* d x kw: 8388608 (64 MiB per vector) */
+
 /* Fills the n name slots of `dst` (allocated by lr_model_alloc) with copies of `src`. */
 static int copy_names(char **dst, char *const *src, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (!(dst[i] = lr_strdup(src[i]))) return -1;
   return 0;
+}
+
+/* The model's feature names from the dataset's; sparse data without stored names gets
+ * "f1".."fD" in one block (lr_model_name_features), not d allocations. */
+static int feature_names(logreg_model *m, const logreg_dataset *ds) {
+  if (!ds->feature_names) return lr_model_name_features(m);
+  return copy_names(m->feature_names, ds->feature_names, ds->d);
 }
 
 static int same_classes(const logreg_dataset *a, const logreg_dataset *b) {
@@ -157,6 +169,15 @@ logreg_status lr_train_check(const logreg_dataset *train, const logreg_params *p
   if (train->n > UINT32_MAX)
     return lr_fail(err, LOGREG_EUNSUPPORTED, "%zu rows: at most %u are supported", train->n,
                    UINT32_MAX);
+  /* Sparse data holds O(nnz), but the weights are dense: one LIBSVM line "1 2000000000:1" sets
+   * D = 2e9 (16 GB per parameter vector), and a model beyond about 10^7 weights would not fit
+   * the model loader's 1 GiB. */
+  size_t kw = p->binary ? 1 : train->k;
+  if (train->d > LR_TRAIN_MAX_WEIGHTS / kw)
+    return lr_fail(err, LOGREG_EUNSUPPORTED,
+                   "%zu features x %zu weight columns: at most %zu weights are supported (the "
+                   "weights are dense; in LIBSVM data the largest index sets the features)",
+                   train->d, kw, LR_TRAIN_MAX_WEIGHTS);
   return LOGREG_OK;
 }
 
@@ -235,23 +256,39 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
     goto fail;
   }
   size_t kw = lr_model_kw(m);
-  if (copy_names(m->class_names, train->class_names, k) ||
-      copy_names(m->feature_names, train->feature_names, d) ||
+  if (copy_names(m->class_names, train->class_names, k) || feature_names(m, train) ||
       set_options(m, train, p, lr) != LOGREG_OK) {
     st = lr_fail(err, LOGREG_ENOMEM, "out of memory for the model");
     goto fail;
   }
 
-  /* Preprocessing fitted on the training split only. */
-  if (lr_column_medians(train, m->median, p->threads)) {
-    st = lr_fail(err, LOGREG_ENOMEM, "out of memory computing medians");
+  /* Preprocessing fitted on the training split only. Sparse rows stay sparse: no imputation
+   * (nothing is missing), no centring (lr_column_scale_other), only their values are scaled. */
+  int sparse = lr_dataset_sparse(train);
+  m->options.scale = p->scale;
+  if (val && lr_dataset_sparse(val) != sparse) {
+    st = lr_fail(err, LOGREG_EINVAL,
+                 "validation data must be stored like the training data (both sparse or dense)");
     goto fail;
   }
-  lr_column_scaler(train, m->median, m->mean, m->std, p->threads);
+  if (sparse) {
+    lr_column_scale_other(train, p->scale, NULL, m->mean, m->std);
+  } else {
+    if (lr_column_medians(train, m->median, p->threads)) {
+      st = lr_fail(err, LOGREG_ENOMEM, "out of memory computing medians");
+      goto fail;
+    }
+    if (p->scale == LOGREG_SCALE_STD)
+      lr_column_scaler(train, m->median, m->mean, m->std, p->threads);
+    else
+      lr_column_scale_other(train, p->scale, m->median, m->mean, m->std);
+  }
   if (p->no_intercept) /* no constant term: scale only, so that x W_raw is the whole model */
     for (size_t j = 0; j < d; j++) m->mean[j] = 0.0;
-  xt = malloc((n * d > 0 ? n * d : 1) * sizeof *xt);
-  xv = malloc((nv * d > 0 ? nv * d : 1) * sizeof *xv);
+  /* Dense: n x d standardized values; sparse: the nnz scaled values of the CSR rows. */
+  size_t nx = sparse ? train->nnz : n * d, nvx = !val ? 0 : sparse ? val->nnz : nv * d;
+  xt = malloc((nx > 0 ? nx : 1) * sizeof *xt);
+  xv = malloc((nvx > 0 ? nvx : 1) * sizeof *xv);
   t->s_train = lr_row_weights(train, p->class_weight_balanced);
   sv_w = val ? lr_row_weights(val, p->class_weight_balanced) : NULL;
   t->best = malloc((d + 1) * kw * sizeof *t->best);
@@ -260,8 +297,13 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
     st = lr_fail(err, LOGREG_ENOMEM, "out of memory for %zu x %zu training data", n, d);
     goto fail;
   }
-  t->imputed = lr_transform(m, train, xt, p->threads);
-  if (val) lr_transform(m, val, xv, p->threads);
+  if (sparse) {
+    lr_transform_csr(m, train, xt);
+    if (val) lr_transform_csr(m, val, xv);
+  } else {
+    t->imputed = lr_transform(m, train, xt, p->threads);
+    if (val) lr_transform(m, val, xv, p->threads);
+  }
   double s_sum = 0;
   for (size_t i = 0; i < n; i++) s_sum += t->s_train[i];
   if (!(s_sum > 0)) {
@@ -270,11 +312,32 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   }
 
   lr_backend_opts bo = {p->gemm, p->path_cache, &p->device_options};
-  if ((st = lr_backend_create(p->device, d, k, p->binary, p->pos_weight, &bo, &t->be, err)))
+  const char *device = p->device ? p->device : "cpu";
+  if (sparse && strcmp(device, "auto") == 0) device = "cpu"; /* the one sparse backend */
+  if (sparse && strcmp(device, "cpu") != 0) {
+    st = lr_fail(err, LOGREG_EUNSUPPORTED,
+                 "sparse data (LIBSVM) trains on --device cpu only in this version (asked for "
+                 "--device %s)",
+                 device);
     goto fail;
+  }
+  if ((st = lr_backend_create(device, d, k, p->binary, p->pos_weight, &bo, &t->be, err))) goto fail;
   lr_backend *be = t->be;
-  if ((st = be->ops->set_data(be, LR_SLOT_TRAIN, xt, train->y, t->s_train, n, err))) goto fail;
-  if (val && (st = be->ops->set_data(be, LR_SLOT_VAL, xv, val->y, sv_w, nv, err))) goto fail;
+  if (sparse) {
+    if (!be->ops->set_data_csr) {
+      st = lr_fail(err, LOGREG_EUNSUPPORTED, "the %s backend has no sparse path", be->ops->name);
+      goto fail;
+    }
+    if ((st = be->ops->set_data_csr(be, LR_SLOT_TRAIN, train->indptr, train->indices, xt, train->y,
+                                    t->s_train, n, err)))
+      goto fail;
+    if (val && (st = be->ops->set_data_csr(be, LR_SLOT_VAL, val->indptr, val->indices, xv, val->y,
+                                           sv_w, nv, err)))
+      goto fail;
+  } else {
+    if ((st = be->ops->set_data(be, LR_SLOT_TRAIN, xt, train->y, t->s_train, n, err))) goto fail;
+    if (val && (st = be->ops->set_data(be, LR_SLOT_VAL, xv, val->y, sv_w, nv, err))) goto fail;
+  }
   free(xt);
   free(xv);
   free(sv_w);

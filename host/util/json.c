@@ -211,6 +211,61 @@ char *lr_json_print(const cJSON *item, int pretty) {
   return b.p;
 }
 
+/* The raw node of a finished buffer (NULL after an allocation failure). */
+static cJSON *jb_raw(jbuf *b) {
+  cJSON *it = b->oom ? NULL : cJSON_CreateRaw(b->p);
+  free(b->p);
+  return it;
+}
+
+static void jb_numbers(jbuf *b, const double *v, size_t n) {
+  char num[LR_JSON_NUMBER_MAX];
+  jb_put(b, "[", 1);
+  for (size_t i = 0; i < n; i++) {
+    if (i) jb_put(b, ", ", 2);
+    jb_put(b, num, lr_json_format_number(v[i], num));
+  }
+  jb_put(b, "]", 1);
+}
+
+cJSON *lr_json_raw_numbers(const double *v, size_t n) {
+  jbuf b = {NULL, 0, 0, 0};
+  jb_numbers(&b, v, n);
+  return jb_raw(&b);
+}
+
+cJSON *lr_json_raw_strings(char *const *s, size_t n, const char *prefix) {
+  jbuf b = {NULL, 0, 0, 0};
+  jb_put(&b, "[", 1);
+  for (size_t i = 0; i < n; i++) {
+    char def[48];
+    if (i) jb_put(&b, ", ", 2);
+    if (!s[i]) snprintf(def, sizeof def, "%s%zu", prefix, i);
+    jb_string(&b, s[i] ? s[i] : def);
+  }
+  jb_put(&b, "]", 1);
+  return jb_raw(&b);
+}
+
+cJSON *lr_json_raw_rows(const double *v, size_t rows, size_t cols, int depth) {
+  jbuf b = {NULL, 0, 0, 0};
+  if (rows == 0) {
+    jb_puts(&b, "[]");
+    return jb_raw(&b);
+  }
+  jb_put(&b, "[", 1);
+  for (size_t i = 0; i < rows; i++) {
+    jb_put(&b, "\n", 1);
+    jb_indent(&b, depth + 1);
+    jb_numbers(&b, v + i * cols, cols);
+    if (i + 1 < rows) jb_put(&b, ",", 1);
+  }
+  jb_put(&b, "\n", 1);
+  jb_indent(&b, depth);
+  jb_put(&b, "]", 1);
+  return jb_raw(&b);
+}
+
 int lr_json_put(cJSON *parent, const char *key, cJSON *item) {
   if (!item) return 0;
   cJSON_bool ok =

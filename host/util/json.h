@@ -24,6 +24,16 @@ size_t lr_json_format_number(double v, char *buf);
  * line. Returns a malloc'd NUL-terminated string, or NULL when out of memory. */
 char *lr_json_print(const cJSON *item, int pretty);
 
+/* Lists as raw nodes, one node for the whole list rather than one per element, so that a model
+ * of millions of features costs its text only. The text is what lr_json_print(..., 1) prints
+ * for the same array (meant for pretty output): numbers "[a, b, c]"; strings ["a", "b"] with a
+ * NULL entry written as `prefix` followed by its index; rows x cols numbers as an array of rows,
+ * one row per line, the array standing at nesting `depth` (1 for a member of the root object).
+ * NULL when out of memory. */
+cJSON *lr_json_raw_numbers(const double *v, size_t n);
+cJSON *lr_json_raw_strings(char *const *s, size_t n, const char *prefix);
+cJSON *lr_json_raw_rows(const double *v, size_t rows, size_t cols, int depth);
+
 /* Adds `item` under `key` of `parent` (appends when `key` is NULL); frees it when adding fails.
  * Returns 0 when `item` is NULL (a failed create) or adding failed, so callers chain with &&. */
 int lr_json_put(cJSON *parent, const char *key, cJSON *item);

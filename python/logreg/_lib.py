@@ -81,6 +81,7 @@ class Params(ctypes.Structure):
         ("threads", ctypes.c_uint),
         ("progress", PROGRESS_FN),
         ("progress_user", c_void_p),
+        ("scale", c_int),
     ]
 
 

@@ -64,8 +64,8 @@ typedef struct ocl_backend {
   cl_mem z, g;            /* logits and residuals of the last evaluation (rows x KW) */
   size_t zg_rows;         /* capacity of z and g in rows */
   cl_mem partials, gpart; /* reduction partials */
-  size_t partials_cap, gpart_cap;
-  cl_mem sums; /* SUM_COUNT ocl_sums */
+  size_t partials_cap, gpart_cap; /* partials in elements, gpart in bytes */
+  cl_mem sums;                    /* SUM_COUNT ocl_sums */
   size_t wg, chunk;
   lr_gemm_mode gemm; /* how logits and X^T G are computed */
   cl_mem wt;         /* W transposed (kwp x d, zero rows past KW), for the fused kernel */
@@ -256,10 +256,10 @@ static logreg_status alloc(ocl_backend *ob, cl_mem *m, size_t bytes, const char 
 /* Capacity of the one-pass paths' partials for `n` blocks (fused) or groups (tiled): an
  * evaluation split over segments may need a few more than one over a single buffer. */
 static logreg_status ensure_fused_blocks(ocl_backend *ob, size_t n, logreg_error *err) {
-  size_t gneed = n * LR_LD(ob->base.d) * ob->kwp, pneed = LR_NQ * n;
+  size_t gneed = n * LR_LD(ob->base.d) * ob->kwp * sizeof(float), pneed = LR_NQ * n;
   logreg_status st;
   if (gneed > ob->gpart_cap) {
-    if ((st = alloc(ob, &ob->gpart, gneed * sizeof(float), "gradient partials", err))) return st;
+    if ((st = alloc(ob, &ob->gpart, gneed, "gradient partials", err))) return st;
     ob->gpart_cap = gneed;
   }
   if (pneed > ob->partials_cap) {
@@ -300,13 +300,14 @@ static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err
     ob->partials_cap = need;
   }
   size_t chunks = (rows + ob->chunk - 1) / ob->chunk, gneed;
+  /* Bytes: the fused path's partials are floats, the own kernels' acc_t (lr_grad_partial). */
   if (ob->gemm == LR_GEMM_FUSED) {
-    gneed = (fblocks ? fblocks : 1) * LR_LD(d) * ob->kwp;
+    gneed = (fblocks ? fblocks : 1) * LR_LD(d) * ob->kwp * sizeof(float);
   } else {
-    gneed = (chunks ? chunks : 1) * (d + 1) * kw;
+    gneed = (chunks ? chunks : 1) * (d + 1) * kw * ob->acc_size;
   }
   if ((ob->gemm == LR_GEMM_OWN || ob->gemm == LR_GEMM_FUSED) && gneed > ob->gpart_cap) {
-    if ((st = alloc(ob, &ob->gpart, gneed * sizeof(float), "gradient partials", err))) return st;
+    if ((st = alloc(ob, &ob->gpart, gneed, "gradient partials", err))) return st;
     ob->gpart_cap = gneed;
   }
   if (ob->gemm == LR_GEMM_TILED) {
@@ -1297,7 +1298,7 @@ static logreg_status hv_prepare(ocl_backend *ob, size_t n, logreg_error *err) {
   logreg_status st;
   if ((st = alloc(ob, &ob->hz, rows * kw * sizeof(float), "Hessian-vector logits", err)) ||
       (st = alloc(ob, &ob->hu, rows * kw * sizeof(float), "Hessian-vector directions", err)) ||
-      (st = alloc(ob, &ob->hpart, chunks * np * sizeof(float), "Hessian-vector partials", err)) ||
+      (st = alloc(ob, &ob->hpart, chunks * np * ob->acc_size, "Hessian-vector partials", err)) ||
       (st = alloc(ob, &ob->hacc, np * sizeof(cl_double), "Hessian-vector sums", err)))
     return st;
   ob->hv_rows = rows;

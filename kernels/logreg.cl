@@ -1268,3 +1268,65 @@ __kernel void lr_grid_grad(const __global float *X, const uint x_row0, const uin
     acc[o] = first ? v : sum_add(acc[o], v);
   }
 }
+
+/* ---- Sparse rows (CSR) ----
+ *
+ * A sparse slot is on the device twice: as CSR rows (row pointers, column indices, values) for
+ * the logits, and transposed (CSC: column pointers, row indices, values, made once on the host
+ * at upload; for a training order, a second CSC with the rows' positions in it, made at each
+ * order) for X^T G, which is then a gather per feature: no float atomics, and each sum runs
+ * over its column's rows in increasing position, so a run repeats bit for bit. The row kernels
+ * (lr_softmax_rows, lr_sigmoid_rows, lr_hv_rows), lr_reduce and lr_grad_finish are the dense
+ * path's. */
+
+/* Z[r, c] = sum over row i's nonzeros of x W[col, c] (no bias) for r < m, where i is
+ * perm[row0 + r] (use_perm: a range of the training order) or row0 + r. */
+__kernel void lr_csr_logits(const __global ulong *indptr, const __global int *indices,
+                            const __global float *values, const __global uint *perm,
+                            const uint use_perm, const uint row0, const uint m,
+                            const __global float *theta, __global float *Z) {
+  const uint r = get_global_id(0);
+  if (r >= m) return;
+  const uint i = use_perm ? perm[row0 + r] : row0 + r;
+  const ulong e1 = indptr[i + 1];
+  float acc[LR_KW];
+  for (uint c = 0; c < LR_KW; c++) acc[c] = 0.0f;
+  for (ulong e = indptr[i]; e < e1; e++) {
+    const float xj = values[e];
+    const __global float *w = theta + (size_t)indices[e] * LR_KW;
+    for (uint c = 0; c < LR_KW; c++) acc[c] += xj * w[c];
+  }
+  __global float *z = Z + (size_t)r * LR_KW;
+  for (uint c = 0; c < LR_KW; c++) z[c] = acc[c];
+}
+
+/* gsum[j KW + c] = sum of x G[p - row0, c] over feature j's nonzeros x at positions p in
+ * [row0, row0 + m), accumulated in acc_t. A column's entries are in increasing position (the
+ * slot's CSC: p is the row; the CSC of a training order: p is the row's place in it), so the
+ * range starts where a binary search finds it and the sum runs in position order, the order
+ * of the cpu reference. One work-item per feature. */
+__kernel void lr_csc_grad(const __global ulong *colptr, const __global uint *pos,
+                          const __global float *cvals, const uint row0, const uint m, const uint d,
+                          const __global float *G, __global float *gsum) {
+  const uint j = get_global_id(0);
+  if (j >= d) return;
+  ulong lo = colptr[j], hi = colptr[j + 1];
+  const ulong e1 = hi;
+  while (lo < hi) {
+    const ulong mid = lo + (hi - lo) / 2;
+    if (pos[mid] < row0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  acc_t acc[LR_KW];
+  for (uint c = 0; c < LR_KW; c++) acc[c] = 0;
+  const uint end = row0 + m;
+  for (ulong e = lo; e < e1 && pos[e] < end; e++) {
+    const float x = cvals[e];
+    const __global float *g = G + (size_t)(pos[e] - row0) * LR_KW;
+    for (uint c = 0; c < LR_KW; c++) acc[c] += x * g[c];
+  }
+  __global float *out = gsum + (size_t)j * LR_KW;
+  for (uint c = 0; c < LR_KW; c++) out[c] = (float)acc[c];
+}

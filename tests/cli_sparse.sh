@@ -9,7 +9,9 @@
 # where std centres and maxabs and none do not); predict --proba from the
 # sparse file equals softmax of the model's weights over the scaled rows; --test takes a LIBSVM
 # file with a smaller largest index; mini-batch adam trains
-# too; --device auto picks cpu for sparse data and says so, an OpenCL device is one error line;
+# too; --device auto picks cpu for sparse data and says so; --device opencl (the sparse kernels)
+# reaches the cpu run's lbfgs objective within 1e-6 relative, newton's too, repeats bit for bit,
+# trains mini-batch adam, and names the array that does not fit a small allocation limit;
 # gen sparse is reproducible; an index past 2^22 (4200001) trains with small memory.
 # scikit-learn comes from Debian's /usr/bin/python3 (skip when it lacks numpy, scipy, sklearn).
 . "$(dirname "$0")/lib.sh"
@@ -149,17 +151,49 @@ printf '0 3:1\n1 2:1\n2 5:0.5\n' > te.svm
 [ "$(json tt.json "j['test']['rows'], j['n_features']")" = "3 37" ] \
   && pass "--test LIBSVM with fewer features" || fail "--test LIBSVM: $(cat tt.json err)"
 
-# Devices: auto picks cpu for sparse data and says so; an OpenCL device is one error line.
+# Devices: auto picks cpu for sparse data and says so. --device opencl trains on the sparse
+# kernels: lbfgs reaches the cpu run's objective within 1e-6 relative, two runs write the same
+# model file (no float atomics: fixed orders of additions), newton reaches it too, and
+# mini-batch adam (ranges of the shuffled order) trains.
 "$LOGREG" train s.svm --split 1,0,0 --device auto --model ma2.json > /dev/null 2> err \
   || fail "--device auto exited $?: $(cat err)"
 if "$LOGREG" devices 2>/dev/null | grep -q '^opencl:'; then
   grep -q 'auto -> cpu: sparse data' err && pass "--device auto: cpu for sparse data, said" \
     || fail "--device auto did not say why cpu: $(cat err)"
-  "$LOGREG" train s.svm --split 1,0,0 --device opencl --quiet --model mo.json > /dev/null 2> err
+  TO="--device opencl --split 1,0,0 --quiet --json"
+  for r in 1 2; do
+    "$LOGREG" train s.svm $TO --optimizer lbfgs --C 1 --scale std --tol 1e-10 --epochs 1000 \
+      --model "mo$r.json" > "to$r.json" 2> err || fail "train --device opencl exited $?: $(cat err)"
+  done
+  "$PY" - t.json to1.json <<'PY' && pass "--device opencl lbfgs: the cpu run's objective" \
+    || fail "--device opencl lbfgs objective"
+import json, sys
+a, b = (json.load(open(p))["objective"] for p in sys.argv[1:])
+assert abs(a - b) <= 1e-6 * a, (a, b)
+print("objective cpu %.12g, opencl %.12g (rel %.2e)" % (a, b, abs(a - b) / a), file=sys.stderr)
+PY
+  cmp -s mo1.json mo2.json && pass "--device opencl: two runs, the same model file" \
+    || fail "--device opencl: two runs differ"
+  "$LOGREG" train s.svm $TO --optimizer newton --C 1 --tol 1e-10 --model mon.json > ton.json \
+    2> err || fail "train --device opencl newton exited $?: $(cat err)"
+  "$PY" - t.json ton.json <<'PY' && pass "--device opencl newton: the cpu run's objective" \
+    || fail "--device opencl newton objective"
+import json, sys
+a, b = (json.load(open(p))["objective"] for p in sys.argv[1:])
+assert abs(a - b) <= 1e-6 * a, (a, b)
+PY
+  # Sparse arrays larger than the device's largest allocation: one error line, no model.
+  LOGREG_OPENCL_MAX_ALLOC=1024 "$LOGREG" train s.svm --device opencl --gemm fused --split 1,0,0 \
+    --quiet --model mbig.json > /dev/null 2> err
   rc=$?
-  [ $rc -ne 0 ] && [ "$(wc -l < err)" -eq 1 ] && grep -q 'trains on --device cpu only' err \
-    && [ ! -e mo.json ] && pass "--device opencl: one error line" \
-    || fail "--device opencl on sparse data: status $rc, $(cat err)"
+  [ $rc -ne 0 ] && [ "$(wc -l < err)" -eq 1 ] && grep -q "training data's .*largest allocation" err \
+    && [ ! -e mbig.json ] && pass "--device opencl: sparse data over the allocation limit, one line" \
+    || fail "sparse data over the allocation limit: status $rc, $(cat err)"
+  "$LOGREG" train s.svm $TO --optimizer adam --batch-size 16 --epochs 30 --model moa.json \
+    > toa.json 2> err || fail "train --device opencl adam exited $?: $(cat err)"
+  ge "$(json toa.json "j['train']['accuracy']")" 0.6 \
+    && pass "--device opencl: adam mini-batches on sparse data" \
+    || fail "--device opencl adam: accuracy $(json toa.json "j['train']['accuracy']")"
 fi
 
 # An index past 2^22: CSR memory, dense weights of 4200001 (binary: one column).

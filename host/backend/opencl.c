@@ -45,6 +45,10 @@ typedef struct ocl_slot {
   ocl_xbuf x;
   cl_mem y, s;
   size_t n;
+  /* Sparse rows (csr set): CSR (row pointers as ulong, column indices, values) and the
+   * transposed copy (CSC: column pointers as ulong, row indices, values) for X^T G. */
+  int csr;
+  cl_mem indptr, indices, values, colptr, rowidx, cvals;
 } ocl_slot;
 
 typedef struct ocl_backend {
@@ -55,8 +59,17 @@ typedef struct ocl_backend {
   cl_program prog;
   cl_kernel k_logits, k_softmax, k_sigmoid, k_reduce, k_dot, k_gpart, k_greduce, k_gfinish,
       k_gather, k_gd, k_mom, k_adam, k_lincomb, k_mul, k_transpose, k_fused, k_ffinish, k_tile,
-      k_tfinish;
+      k_tfinish, k_csr_logits, k_csc_grad;
   ocl_slot slot[LR_SLOT_COUNT];
+  int sparse; /* the slots hold CSR rows: evaluations run the sparse kernels (csr_sums) */
+  /* Sparse training data in a training order: the CSC whose entries are the rows' positions in
+   * the order (increasing within each column), made on the host from a copy of the CSR rows
+   * and the column pointers kept for it. */
+  cl_mem prow, pval;
+  int64_t *h_indptr;
+  int32_t *h_indices;
+  float *h_values;
+  uint64_t *h_colptr;
   ocl_xbuf xp;            /* the training slot's X in shuffled order... */
   cl_mem yp, sp, perm;    /* ...its labels and weights, and the order */
   int ordered;            /* training evaluations read xp/yp/sp */
@@ -284,6 +297,22 @@ static logreg_status ensure_tile_groups(ocl_backend *ob, size_t n, logreg_error 
 static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err) {
   size_t kw = ob->base.kw, d = ob->base.d;
   logreg_status st;
+  if (ob->sparse) { /* logits and residuals of `rows` rows, the row kernels' partials */
+    if (rows > ob->zg_rows) {
+      if ((st = alloc(ob, &ob->z, rows * kw * sizeof(float), "logits", err)) ||
+          (st = alloc(ob, &ob->g, rows * kw * sizeof(float), "residuals", err)))
+        return st;
+      ob->zg_rows = rows;
+    }
+    size_t groups = round_up(rows ? rows : 1, ob->wg) / ob->wg;
+    size_t nsq = round_up((d + 1) * kw, ob->wg) / ob->wg;
+    size_t need = LR_NQ * (groups > nsq ? groups : nsq);
+    if (need > ob->partials_cap) {
+      if ((st = alloc(ob, &ob->partials, need * sizeof(ocl_sum), "partial sums", err))) return st;
+      ob->partials_cap = need;
+    }
+    return LOGREG_OK;
+  }
   if (rows > ob->zg_rows && (ob->gemm == LR_GEMM_OWN || ob->gemm == LR_GEMM_CLBLAST)) {
     if ((st = alloc(ob, &ob->z, rows * kw * sizeof(float), "logits", err)) ||
         (st = alloc(ob, &ob->g, rows * kw * sizeof(float), "residuals", err)))
@@ -615,6 +644,8 @@ static logreg_status ocl_set_data(lr_backend *be, lr_slot slot, const float *x, 
   return ensure_rows(ob, n, err);
 }
 
+static logreg_status csr_set_order(ocl_backend *ob, const uint32_t *order, logreg_error *err);
+
 static logreg_status ocl_set_order(lr_backend *be, const uint32_t *order, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
   if (!order) {
@@ -624,6 +655,7 @@ static logreg_status ocl_set_order(lr_backend *be, const uint32_t *order, logreg
   ocl_slot *sl = &ob->slot[LR_SLOT_TRAIN];
   size_t n = sl->n, d = be->d;
   logreg_status st;
+  if (sl->csr) return csr_set_order(ob, order, err);
   if (!ob->perm) {
     if ((st = xbuf_alloc(ob, &ob->xp, n, "the shuffled training copy", err)) ||
         (st = alloc(ob, &ob->yp, n * sizeof(int32_t), "shuffled labels", err)) ||
@@ -784,23 +816,16 @@ static logreg_status tiled_sums(ocl_backend *ob, const ocl_xbuf *xb, cl_mem Y, c
   return run1(ob, ob->k_tfinish, (be->d + 1) * be->kw, ob->wg, "lr_tile_finish", err);
 }
 
-/* The own and CLBlast paths: logits Z = X W, the row kernel (bias, loss, residual, per-group
- * sums), their reduction, and with want_grad X^T G. */
-static logreg_status gemm_sums(ocl_backend *ob, cl_mem X, cl_mem Y, cl_mem S, size_t begin,
-                               size_t m, int want_grad, logreg_error *err) {
+/* The row kernel on the logits in ob->z (bias not yet added) of batch rows r < m, whose labels
+ * and weights are Y[begin + r] and S[begin + r]: residuals into ob->g, per-group sums, and
+ * their reduction into ob->sums. */
+static logreg_status row_sums(ocl_backend *ob, cl_mem Y, cl_mem S, size_t begin, size_t m,
+                              logreg_error *err) {
   lr_backend *be = &ob->base;
-  size_t d = be->d, kw = be->kw, nw = d * kw;
-  cl_uint row0 = (cl_uint)begin, um = (cl_uint)m, ud = (cl_uint)d, boff = (cl_uint)nw;
-  cl_mem theta = ob->vec[LR_VEC_THETA], gsum = ob->vec[LR_VEC_GSUM];
-  logreg_status st;
-  if (ob->gemm == LR_GEMM_CLBLAST) {
-    if ((st = gemm(ob, 0, m, kw, d, X, begin * d, d, theta, kw, ob->z, kw, err))) return st;
-  } else {
-    CL_TRY(set_args(ob->k_logits, 6, A(X), A(row0), A(um), A(ud), A(theta), A(ob->z)),
-           "clSetKernelArg(lr_logits)");
-    if ((st = run1(ob, ob->k_logits, m, ob->wg, "lr_logits", err))) return st;
-  }
+  cl_uint row0 = (cl_uint)begin, um = (cl_uint)m, boff = (cl_uint)(be->d * be->kw);
+  cl_mem theta = ob->vec[LR_VEC_THETA];
   size_t groups = round_up(m, ob->wg) / ob->wg;
+  logreg_status st;
   if (be->binary) {
     float pw = (float)be->pos_weight;
     CL_TRY(set_args(ob->k_sigmoid, 11, A(ob->z), A(ob->g), A(theta), A(boff), A(Y), A(S), A(row0),
@@ -817,7 +842,26 @@ static logreg_status gemm_sums(ocl_backend *ob, cl_mem X, cl_mem Y, cl_mem S, si
   CL_TRY(set_args(ob->k_reduce, 7, A(ob->partials), A(ug), A(nq), A(zero), A(ob->sums), A(zero),
                   LOCAL(ob->wg * sizeof(ocl_sum))),
          "clSetKernelArg(lr_reduce)");
-  if ((st = run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err))) return st;
+  return run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err);
+}
+
+/* The own and CLBlast paths: logits Z = X W, the row kernel (bias, loss, residual, per-group
+ * sums), their reduction, and with want_grad X^T G. */
+static logreg_status gemm_sums(ocl_backend *ob, cl_mem X, cl_mem Y, cl_mem S, size_t begin,
+                               size_t m, int want_grad, logreg_error *err) {
+  lr_backend *be = &ob->base;
+  size_t d = be->d, kw = be->kw, nw = d * kw;
+  cl_uint row0 = (cl_uint)begin, um = (cl_uint)m, ud = (cl_uint)d;
+  cl_mem theta = ob->vec[LR_VEC_THETA], gsum = ob->vec[LR_VEC_GSUM];
+  logreg_status st;
+  if (ob->gemm == LR_GEMM_CLBLAST) {
+    if ((st = gemm(ob, 0, m, kw, d, X, begin * d, d, theta, kw, ob->z, kw, err))) return st;
+  } else {
+    CL_TRY(set_args(ob->k_logits, 6, A(X), A(row0), A(um), A(ud), A(theta), A(ob->z)),
+           "clSetKernelArg(lr_logits)");
+    if ((st = run1(ob, ob->k_logits, m, ob->wg, "lr_logits", err))) return st;
+  }
+  if ((st = row_sums(ob, Y, S, begin, m, err))) return st;
   if (!want_grad) return LOGREG_OK;
   cl_uint n_all = (cl_uint)(nw + kw);
   if (ob->gemm == LR_GEMM_CLBLAST) {
@@ -838,6 +882,283 @@ static logreg_status gemm_sums(ocl_backend *ob, cl_mem X, cl_mem Y, cl_mem S, si
   return run1(ob, ob->k_greduce, n_all, 0, "lr_grad_reduce", err);
 }
 
+/* ---- Sparse rows (CSR) ----
+ *
+ * A sparse slot keeps its CSR rows (for the logits, lr_csr_logits) and a transposed copy made
+ * here once at upload (CSC, for X^T G: lr_csc_grad gathers each feature's column in increasing
+ * row order, so no float atomics and a fixed order of additions). The row kernels, lr_reduce
+ * and lr_grad_finish (the bias sums) are the dense path's. A training order (mini-batches)
+ * gets, at each set_order, a second CSC whose entries are the rows' positions in the order, so
+ * that a range of the order is a binary search and a contiguous run in each column (the
+ * gradient of a batch reads only the batch's nonzeros and D column bounds); the logits read
+ * the rows through the permutation, the labels and weights are gathered once per order. */
+
+/* The CSC copy of n CSR rows of d columns; 0, or -1 when out of memory. */
+static int csr_transpose(const int64_t *indptr, const int32_t *indices, const float *values,
+                         size_t n, size_t d, uint64_t **colptr, uint32_t **rowidx, float **cvals) {
+  size_t nnz = (size_t)indptr[n];
+  uint64_t *cp = calloc(d + 1, sizeof *cp), *next = malloc((d ? d : 1) * sizeof *next);
+  uint32_t *ri = malloc((nnz ? nnz : 1) * sizeof *ri);
+  float *cv = malloc((nnz ? nnz : 1) * sizeof *cv);
+  if (!cp || !next || !ri || !cv) {
+    free(cp);
+    free(next);
+    free(ri);
+    free(cv);
+    return -1;
+  }
+  for (size_t e = 0; e < nnz; e++) cp[indices[e] + 1]++;
+  for (size_t j = 0; j < d; j++) cp[j + 1] += cp[j];
+  memcpy(next, cp, d * sizeof *next);
+  for (size_t i = 0; i < n; i++)
+    for (size_t e = (size_t)indptr[i]; e < (size_t)indptr[i + 1]; e++) {
+      uint64_t q = next[indices[e]]++;
+      ri[q] = (uint32_t)i;
+      cv[q] = values[e];
+    }
+  free(next);
+  *colptr = cp;
+  *rowidx = ri;
+  *cvals = cv;
+  return 0;
+}
+
+static void free_host_csr(ocl_backend *ob) {
+  free(ob->h_indptr);
+  free(ob->h_indices);
+  free(ob->h_values);
+  free(ob->h_colptr);
+  ob->h_indptr = NULL;
+  ob->h_indices = NULL;
+  ob->h_values = NULL;
+  ob->h_colptr = NULL;
+}
+
+static void csr_release(ocl_backend *ob, ocl_slot *sl) {
+  cl_mem *ms[] = {&sl->indptr, &sl->indices, &sl->values, &sl->colptr, &sl->rowidx, &sl->cvals};
+  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) drop(ob, ms[i]);
+  sl->csr = 0;
+}
+
+/* From the first sparse slot on, evaluations run the sparse kernels: the dense paths' buffers
+ * go, and the path is named for people. */
+static void use_sparse(ocl_backend *ob) {
+  if (ob->sparse) return;
+  ob->sparse = 1;
+  ob->auto_gemm = 0;
+  ob->gemm = LR_GEMM_OWN; /* keeps the updates off wt (released here) */
+  cl_mem *ms[] = {&ob->wt, &ob->gpart, &ob->tpart, &ob->trsum, &ob->tout, &ob->z, &ob->g};
+  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) drop(ob, ms[i]);
+  ob->gpart_cap = ob->tgroups_cap = ob->tout_cap = ob->zg_rows = 0;
+  memset(&ob->base.path, 0, sizeof ob->base.path);
+  snprintf(ob->base.path.path, sizeof ob->base.path.path, "csr");
+  snprintf(ob->base.path.how, sizeof ob->base.path.how, "sparse data");
+  const lr_ocl_device_info *info = &ob->info;
+  snprintf(ob->base.device, sizeof ob->base.device, "opencl:%u:%u %s (%s, sparse CSR/CSC kernels)",
+           info->platform, info->device, info->name, lr_ocl_type_name(info->type));
+}
+
+static logreg_status ocl_set_data_csr(lr_backend *be, lr_slot slot, const int64_t *indptr,
+                                      const int32_t *indices, const float *values, const int32_t *y,
+                                      const float *s, size_t n, logreg_error *err) {
+  ocl_backend *ob = (ocl_backend *)be;
+  ocl_slot *sl = &ob->slot[slot];
+  size_t d = be->d, nnz = (size_t)indptr[n];
+  const char *name = slot ? "validation" : "training";
+  if (n >= UINT32_MAX || d >= UINT32_MAX)
+    return lr_fail(err, LOGREG_EBACKEND,
+                   "opencl: sparse %s data of %zu rows and %zu features is more than the sparse "
+                   "kernels' 32-bit row and feature numbers hold",
+                   name, n, d);
+  for (size_t e = 0; e < nnz; e++)
+    if (indices[e] < 0 || (size_t)indices[e] >= d)
+      return lr_fail(err, LOGREG_EINVAL, "opencl: sparse %s data: column %ld outside 0..%zu", name,
+                     (long)indices[e], d - 1);
+  uint64_t *colptr = NULL;
+  uint32_t *rowidx = NULL;
+  float *cvals = NULL, *ones = NULL;
+  if (csr_transpose(indptr, indices, values, n, d, &colptr, &rowidx, &cvals) != 0)
+    return lr_fail(err, LOGREG_ENOMEM, "out of memory for the transposed %s data (%zu nonzeros)",
+                   name, nnz);
+  if (!s) {
+    if (!(ones = malloc((n ? n : 1) * sizeof *ones))) {
+      free(colptr);
+      free(rowidx);
+      free(cvals);
+      return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) ones[i] = 1.0f;
+    s = ones;
+  }
+  use_sparse(ob);
+  xbuf_release(ob, &sl->x);
+  csr_release(ob, sl);
+  char w[6][96];
+  snprintf(w[0], sizeof w[0], "the %s data's row pointers (%zu rows)", name, n);
+  snprintf(w[1], sizeof w[1], "the %s data's column indices (%zu nonzeros)", name, nnz);
+  snprintf(w[2], sizeof w[2], "the %s data's values (%zu nonzeros)", name, nnz);
+  snprintf(w[3], sizeof w[3], "the %s data's column pointers (%zu features)", name, d);
+  snprintf(w[4], sizeof w[4], "the %s data's transposed row indices (%zu nonzeros)", name, nnz);
+  snprintf(w[5], sizeof w[5], "the %s data's transposed values (%zu nonzeros)", name, nnz);
+  logreg_status st = upload(ob, &sl->indptr, indptr, (n + 1) * sizeof(int64_t), w[0], err);
+  if (!st) st = upload(ob, &sl->indices, indices, nnz * sizeof(int32_t), w[1], err);
+  if (!st) st = upload(ob, &sl->values, values, nnz * sizeof(float), w[2], err);
+  if (!st) st = upload(ob, &sl->colptr, colptr, (d + 1) * sizeof(uint64_t), w[3], err);
+  if (!st) st = upload(ob, &sl->rowidx, rowidx, nnz * sizeof(uint32_t), w[4], err);
+  if (!st) st = upload(ob, &sl->cvals, cvals, nnz * sizeof(float), w[5], err);
+  if (!st) st = upload(ob, &sl->y, y, n * sizeof(int32_t), "labels", err);
+  if (!st) st = upload(ob, &sl->s, s, n * sizeof(float), "row weights", err);
+  if (st) free(colptr); /* else kept below for the training order's CSC */
+  free(rowidx);
+  free(cvals);
+  free(ones);
+  if (st) return st;
+  sl->csr = 1;
+  sl->n = n;
+  be->n[slot] = n;
+  if (slot == LR_SLOT_TRAIN) {
+    ob->ordered = 0;
+    drop(ob, &ob->prow);
+    drop(ob, &ob->pval);
+    drop(ob, &ob->perm); /* sized for the old rows */
+    free_host_csr(ob);
+    ob->h_indptr = malloc((n + 1) * sizeof *ob->h_indptr);
+    ob->h_indices = malloc((nnz ? nnz : 1) * sizeof *ob->h_indices);
+    ob->h_values = malloc((nnz ? nnz : 1) * sizeof *ob->h_values);
+    if (!ob->h_indptr || !ob->h_indices || !ob->h_values) {
+      free_host_csr(ob);
+      free(colptr);
+      return lr_fail(err, LOGREG_ENOMEM, "out of memory for a copy of %zu nonzeros", nnz);
+    }
+    memcpy(ob->h_indptr, indptr, (n + 1) * sizeof *indptr);
+    memcpy(ob->h_indices, indices, nnz * sizeof *indices);
+    memcpy(ob->h_values, values, nnz * sizeof *values);
+    ob->h_colptr = colptr;
+    colptr = NULL;
+  }
+  free(colptr);
+  return ensure_rows(ob, n, err);
+}
+
+/* A training order over CSR rows: the permutation, the CSC of the rows' positions in it (made
+ * here from the host copy: each column's entries in increasing position), and the labels and
+ * weights gathered in that order (lr_gather with no columns). */
+static logreg_status csr_set_order(ocl_backend *ob, const uint32_t *order, logreg_error *err) {
+  ocl_slot *sl = &ob->slot[LR_SLOT_TRAIN];
+  size_t n = sl->n, d = ob->base.d, nnz = n ? (size_t)ob->h_indptr[n] : 0;
+  logreg_status st;
+  if (n == 0) return LOGREG_OK;
+  if (!ob->perm) {
+    if ((st = alloc(ob, &ob->yp, n * sizeof(int32_t), "shuffled labels", err)) ||
+        (st = alloc(ob, &ob->sp, n * sizeof(float), "shuffled weights", err)) ||
+        (st = alloc(ob, &ob->prow, nnz * sizeof(uint32_t),
+                    "the shuffled training data's transposed positions", err)) ||
+        (st = alloc(ob, &ob->pval, nnz * sizeof(float),
+                    "the shuffled training data's transposed values", err)) ||
+        (st = alloc(ob, &ob->perm, n * sizeof(uint32_t), "the permutation", err)))
+      return st;
+  }
+  uint32_t *prow = malloc((nnz ? nnz : 1) * sizeof *prow);
+  float *pval = malloc((nnz ? nnz : 1) * sizeof *pval);
+  uint64_t *next = malloc((d ? d : 1) * sizeof *next);
+  if (!prow || !pval || !next) {
+    free(prow);
+    free(pval);
+    free(next);
+    return lr_fail(err, LOGREG_ENOMEM, "out of memory for the shuffled training data");
+  }
+  memcpy(next, ob->h_colptr, d * sizeof *next);
+  for (size_t p = 0; p < n; p++) {
+    size_t i = order[p];
+    for (size_t e = (size_t)ob->h_indptr[i]; e < (size_t)ob->h_indptr[i + 1]; e++) {
+      uint64_t q = next[ob->h_indices[e]]++;
+      prow[q] = (uint32_t)p;
+      pval[q] = ob->h_values[e];
+    }
+  }
+  free(next);
+  cl_int rc =
+      clEnqueueWriteBuffer(ob->q, ob->perm, CL_TRUE, 0, n * sizeof(uint32_t), order, 0, NULL, NULL);
+  if (rc == CL_SUCCESS && nnz)
+    rc = clEnqueueWriteBuffer(ob->q, ob->prow, CL_TRUE, 0, nnz * sizeof *prow, prow, 0, NULL, NULL);
+  if (rc == CL_SUCCESS && nnz)
+    rc = clEnqueueWriteBuffer(ob->q, ob->pval, CL_TRUE, 0, nnz * sizeof *pval, pval, 0, NULL, NULL);
+  free(prow);
+  free(pval);
+  if (rc != CL_SUCCESS) return cl_fail(err, "clEnqueueWriteBuffer(training order)", rc);
+  cl_uint zero = 0, un = (cl_uint)n, one = 1;
+  CL_TRY(set_args(ob->k_gather, 13, A(sl->y), A(zero), A(un), A(sl->y), A(sl->s), A(ob->perm),
+                  A(zero), A(un), A(zero), A(ob->yp), A(ob->yp), A(ob->sp), A(one)),
+         "clSetKernelArg(lr_gather)");
+  size_t gs[2] = {16, n};
+  CL_TRY(clEnqueueNDRangeKernel(ob->q, ob->k_gather, 2, NULL, gs, NULL, 0, NULL, NULL),
+         "lr_gather");
+  ob->ordered = 1;
+  return LOGREG_OK;
+}
+
+/* Z = X W (no bias) of rows r < m into z: row begin + r of the slot, or of the training order
+ * (use_perm). */
+static logreg_status csr_logits(ocl_backend *ob, const ocl_slot *sl, int use_perm, size_t begin,
+                                size_t m, cl_mem w, cl_mem z, logreg_error *err) {
+  cl_mem perm = use_perm ? ob->perm : sl->indptr; /* not read without use_perm */
+  cl_uint up = (cl_uint)use_perm, row0 = (cl_uint)begin, um = (cl_uint)m;
+  CL_TRY(set_args(ob->k_csr_logits, 9, A(sl->indptr), A(sl->indices), A(sl->values), A(perm), A(up),
+                  A(row0), A(um), A(w), A(z)),
+         "clSetKernelArg(lr_csr_logits)");
+  return run1(ob, ob->k_csr_logits, m, ob->wg, "lr_csr_logits", err);
+}
+
+/* out = [X^T G | sum of G's rows] over rows r < m of G (as csr_logits numbers them): the
+ * slot's CSC, or the training order's (use_perm). */
+static logreg_status csc_grad(ocl_backend *ob, const ocl_slot *sl, int use_perm, size_t begin,
+                              size_t m, cl_mem G, cl_mem out, logreg_error *err) {
+  size_t d = ob->base.d, kw = ob->base.kw;
+  cl_mem pos = use_perm ? ob->prow : sl->rowidx, val = use_perm ? ob->pval : sl->cvals;
+  cl_uint row0 = (cl_uint)begin, um = (cl_uint)m, ud = (cl_uint)d;
+  CL_TRY(set_args(ob->k_csc_grad, 8, A(sl->colptr), A(pos), A(val), A(row0), A(um), A(ud), A(G),
+                  A(out)),
+         "clSetKernelArg(lr_csc_grad)");
+  logreg_status st = run1(ob, ob->k_csc_grad, d, 0, "lr_csc_grad", err);
+  if (st) return st;
+  /* The bias sums: lr_grad_finish's work-items d KW .. (d + 1) KW only. */
+  CL_TRY(set_args(ob->k_gfinish, 4, A(G), A(um), A(ud), A(out)), "clSetKernelArg(lr_grad_finish)");
+  size_t off = d * kw, gs = kw;
+  CL_TRY(clEnqueueNDRangeKernel(ob->q, ob->k_gfinish, 1, &off, &gs, NULL, 0, NULL, NULL),
+         "lr_grad_finish");
+  return LOGREG_OK;
+}
+
+/* An evaluation of rows [begin, begin + m) of a CSR slot (of the training order: shuffled). */
+static logreg_status csr_sums(ocl_backend *ob, const ocl_slot *sl, int shuffled, size_t begin,
+                              size_t m, int want_grad, logreg_error *err) {
+  cl_mem Y = shuffled ? ob->yp : sl->y, S = shuffled ? ob->sp : sl->s;
+  logreg_status st = csr_logits(ob, sl, shuffled, begin, m, ob->vec[LR_VEC_THETA], ob->z, err);
+  if (!st) st = row_sums(ob, Y, S, begin, m, err);
+  if (!st && want_grad) st = csc_grad(ob, sl, shuffled, begin, m, ob->g, ob->vec[LR_VEC_GSUM], err);
+  return st;
+}
+
+/* The raw H v over the whole training slot (file order): Z and U by lr_csr_logits, the rows
+ * s_i r_i by lr_hv_rows, then csc_grad of them. Uses the evaluations' z and g. */
+static logreg_status hv_csr(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error *err) {
+  lr_backend *be = &ob->base;
+  const ocl_slot *sl = &ob->slot[LR_SLOT_TRAIN];
+  size_t n = sl->n;
+  cl_mem theta = ob->vec[LR_VEC_THETA];
+  logreg_status st = csr_logits(ob, sl, 0, 0, n, theta, ob->z, err);
+  if (!st) st = csr_logits(ob, sl, 0, 0, n, v, ob->g, err);
+  if (st) return st;
+  cl_uint boff = (cl_uint)(be->d * be->kw), zero = 0, un = (cl_uint)n;
+  float pw = (float)be->pos_weight;
+  CL_TRY(set_args(ob->k_hv_rows, 10, A(ob->z), A(ob->g), A(theta), A(v), A(boff), A(sl->y),
+                  A(sl->s), A(zero), A(un), A(pw)),
+         "clSetKernelArg(lr_hv_rows)");
+  if ((st = run1(ob, ob->k_hv_rows, n, ob->wg, "lr_hv_rows", err))) return st;
+  ob->last_rows = 0;
+  return csc_grad(ob, sl, 0, 0, n, ob->z, out, err);
+}
+
 static logreg_status ocl_sums(lr_backend *be, lr_slot slot, size_t begin, size_t count, int want,
                               lr_sums *out, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
@@ -847,6 +1168,16 @@ static logreg_status ocl_sums(lr_backend *be, lr_slot slot, size_t begin, size_t
   if (count == 0) return lr_fail(err, LOGREG_EINVAL, "opencl backend: empty evaluation");
   ocl_slot *sl = &ob->slot[slot];
   int shuffled = slot == LR_SLOT_TRAIN && ob->ordered;
+  if (sl->csr || ob->sparse) {
+    if (!sl->csr)
+      return lr_fail(err, LOGREG_EUNSUPPORTED,
+                     "opencl: dense %s data next to sparse data is not supported",
+                     slot ? "validation" : "training");
+    logreg_status st = csr_sums(ob, sl, shuffled, begin, count, want & LR_WANT_GRAD, err);
+    if (st) return st;
+    ob->last_rows = count;
+    return (want & LR_WANT_SUMS) ? read_sums(ob, ob->sums, count, out, err) : LOGREG_OK;
+  }
   const ocl_xbuf *xb = shuffled ? &ob->xp : &sl->x;
   cl_mem Y = shuffled ? ob->yp : sl->y, S = shuffled ? ob->sp : sl->s;
   int want_grad = (want & LR_WANT_GRAD) != 0;
@@ -1007,21 +1338,24 @@ static void ocl_destroy(lr_backend *be) {
   if (ob->q) clFinish(ob->q);
   hv_release(ob);
   grid_release(ob);
-  cl_kernel ks[] = {ob->k_logits, ob->k_softmax, ob->k_sigmoid, ob->k_reduce, ob->k_dot,
-                    ob->k_gpart,  ob->k_greduce, ob->k_gfinish, ob->k_gather, ob->k_gd,
-                    ob->k_mom,    ob->k_adam,    ob->k_lincomb, ob->k_mul,    ob->k_transpose,
-                    ob->k_fused,  ob->k_ffinish, ob->k_tile,    ob->k_tfinish};
+  cl_kernel ks[] = {ob->k_logits,  ob->k_softmax, ob->k_sigmoid, ob->k_reduce,  ob->k_dot,
+                    ob->k_gpart,   ob->k_greduce, ob->k_gfinish, ob->k_gather,  ob->k_gd,
+                    ob->k_mom,     ob->k_adam,    ob->k_lincomb, ob->k_mul,     ob->k_transpose,
+                    ob->k_fused,   ob->k_ffinish, ob->k_tile,    ob->k_tfinish, ob->k_csr_logits,
+                    ob->k_csc_grad};
   for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
     if (ks[i]) clReleaseKernel(ks[i]);
   for (int s = 0; s < LR_SLOT_COUNT; s++) {
     xbuf_release(ob, &ob->slot[s].x);
+    csr_release(ob, &ob->slot[s]);
     release(&ob->slot[s].y);
     release(&ob->slot[s].s);
   }
   xbuf_release(ob, &ob->xp);
   for (int v = 0; v < LR_VEC_MAX; v++) release(&ob->vec[v]);
-  cl_mem *ms[] = {&ob->wt,   &ob->yp,    &ob->sp,       &ob->perm,  &ob->z,     &ob->g,
-                  &ob->sums, &ob->gpart, &ob->partials, &ob->tpart, &ob->trsum, &ob->tout};
+  free_host_csr(ob);
+  cl_mem *ms[] = {&ob->wt, &ob->yp,   &ob->sp,    &ob->perm,     &ob->prow,  &ob->pval,  &ob->z,
+                  &ob->g,  &ob->sums, &ob->gpart, &ob->partials, &ob->tpart, &ob->trsum, &ob->tout};
   for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) release(ms[i]);
   if (ob->prog) clReleaseProgram(ob->prog);
   if (ob->q) clReleaseCommandQueue(ob->q);
@@ -1033,6 +1367,7 @@ static void ocl_destroy(lr_backend *be) {
 static const lr_backend_ops ocl_ops = {
     .name = "opencl",
     .set_data = ocl_set_data,
+    .set_data_csr = ocl_set_data_csr,
     .set_order = ocl_set_order,
     .sums = ocl_sums,
     .hv = ocl_hv_op,
@@ -1078,7 +1413,8 @@ static logreg_status make_kernels(ocl_backend *ob, logreg_error *err) {
       {&ob->k_gather, "lr_gather"},         {&ob->k_gd, "lr_update_gd"},
       {&ob->k_mom, "lr_update_momentum"},   {&ob->k_adam, "lr_update_adam"},
       {&ob->k_lincomb, "lr_vec_lincomb"},   {&ob->k_mul, "lr_vec_mul"},
-      {&ob->k_transpose, "lr_transpose_w"}, {&ob->k_fused, "lr_fused"},
+      {&ob->k_transpose, "lr_transpose_w"}, {&ob->k_csr_logits, "lr_csr_logits"},
+      {&ob->k_csc_grad, "lr_csc_grad"},     {&ob->k_fused, "lr_fused"},
       {&ob->k_ffinish, "lr_fused_finish"},  {&ob->k_tile, "lr_tile"},
       {&ob->k_tfinish, "lr_tile_finish"}};
   size_t count = sizeof list / sizeof list[0] - (ob->tr ? 0 : 2); /* tiled: when it applies */
@@ -1415,6 +1751,7 @@ static logreg_status ocl_hv(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error 
   }
   logreg_status st = hv_kernels(ob, err);
   if (st) return st;
+  if (ob->slot[LR_SLOT_TRAIN].csr) return hv_csr(ob, v, out, err);
   return ob->gemm == LR_GEMM_FUSED ? hv_fused(ob, v, out, err) : hv_own(ob, v, out, err);
 }
 
@@ -1567,6 +1904,10 @@ static logreg_status ocl_grid_sums(lr_backend *be, const int32_t *fold, size_t m
   memset(train, 0, m * sizeof *train);
   memset(val, 0, m * sizeof *val);
   memset(gsum, 0, m * np * sizeof *gsum);
+  if (ob->slot[LR_SLOT_TRAIN].csr)
+    return lr_fail(err, LOGREG_EUNSUPPORTED,
+                   "cross-validation grids of sparse data (LIBSVM) are not supported in this "
+                   "version");
   if (m == 0 || n == 0) return LOGREG_OK;
   if (n > UINT32_MAX || m * np > UINT32_MAX || (d + 1) * cols > UINT32_MAX)
     return lr_fail(err, LOGREG_EBACKEND, "opencl: a grid of %zu models over %zu rows is too large",

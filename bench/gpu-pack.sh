@@ -8,7 +8,7 @@
 #
 # The GPU machine has the NVIDIA driver, CUDA and PyTorch but no OpenCL ICD loader, CLBlast,
 # cJSON or network, so the bundle holds:
-#   bin/      build/logreg and the OpenCL tests (test_opencl_parity, test_opencl_hv, test_opencl_grid, test_opencl_train,
+#   bin/      build/logreg and the OpenCL tests (test_opencl_parity, test_opencl_hv, test_opencl_grid, test_opencl_train, test_opencl_sparse,
 #             test_optimum, test_backend), built here (Release)
 #   lib/      every library those binaries load (as `ldd` resolves them here), saved under
 #             their sonames, the OpenCL ICD loader libOpenCL.so.1 included, except the C and C++
@@ -36,7 +36,7 @@ fm=/usr/share/datasets/fashion-mnist
 shared=$root/../shared/data
 limit_mib=64
 bins=("$build/logreg" "$build/tests/test_opencl_parity" "$build/tests/test_opencl_hv" "$build/tests/test_opencl_grid" "$build/tests/test_opencl_train"
-  "$build/tests/test_optimum" "$build/tests/test_backend")
+  "$build/tests/test_optimum" "$build/tests/test_backend" "$build/tests/test_opencl_sparse")
 
 [ -f "$build/CMakeCache.txt" ] || die "no build in $build: run 'bash scripts/build.sh' first"
 btype=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")

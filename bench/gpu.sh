@@ -22,7 +22,8 @@
 #     PyTorch keep the system's libraries; LOGREG_SHARED_DIR = gpubundle/shared.
 #  2. the machine: nvidia-smi (card, driver, CUDA), `logreg devices` (OpenCL platform), commit
 #     (git, else gpubundle/COMMIT, the build's).
-#  3. tests: test_opencl_parity, test_opencl_hv, test_opencl_grid, test_opencl_train, test_optimum, test_backend on the GPU, each
+#  3. tests: test_opencl_parity, test_opencl_hv, test_opencl_grid, test_opencl_train, test_optimum, test_backend,
+#     test_opencl_sparse on the GPU, each
 #     with a time limit (NVIDIA compiles the kernels on first use: about 90 s for the parity
 #     test), 210 s for the four at most: passed / failed / skipped / timeout.
 #  4. the table, per shape (fmnist: Fashion-MNIST 60000 x 784 x 10 from the IDX files;
@@ -200,7 +201,7 @@ run_cell() {
 # ---- 3. tests ----
 if [ "${GPU_SH_TESTS:-1}" != 0 ]; then
   tests_end=$((SECONDS + ${GPU_SH_TESTS_BUDGET_S:-210}))
-  for t in test_opencl_parity test_opencl_hv test_opencl_grid test_opencl_train test_optimum test_backend; do
+  for t in test_opencl_parity test_opencl_hv test_opencl_grid test_opencl_train test_optimum test_backend test_opencl_sparse; do
     cap=120
     [ "$t" = test_opencl_parity ] && cap=180
     [ $((tests_end - SECONDS)) -lt "$cap" ] && cap=$((tests_end - SECONDS))

@@ -121,6 +121,30 @@ assert abs(g["objective"] - one["objective"]) <= 1e-9 * one["objective"], (g, on
 PY
 done
 
+# A column of spread 1e-20: 1 / sigma^2 = 1e40 is past float32's range; the factor is capped
+# (1e30), so a float32 device trains it too (it used to end with a NaN objective), to the cpu
+# reference's J.
+python3 - <<'PY'
+import random
+random.seed(1)
+with open("tiny.csv", "w") as f:
+    f.write("a,b,y\n")
+    for i in range(200):
+        y = random.randint(0, 1)
+        f.write("%r,%r,%d\n" % (random.gauss(y, 1), random.gauss(0, 1) * 1e-20, y))
+PY
+"$LOGREG" train tiny.csv --target y --penalty raw --split 1,0,0 --device cpu --quiet --json \
+  --model t.json > tc.out 2> err || fail "tiny spread, cpu: $(cat err)"
+if grep -q '^opencl:[0-9]*:[0-9]*' devices.txt; then
+  "$LOGREG" train tiny.csv --target y --penalty raw --split 1,0,0 --device opencl --quiet --json \
+    --model t.json > to.out 2> err || fail "tiny spread, opencl: $(cat err)"
+  python3 - tc.out to.out <<'PY' && pass "--penalty raw, a column of spread 1e-20: opencl = cpu" || fail "tiny spread: $(cat tc.out to.out)"
+import json, math, sys
+a, b = (json.load(open(p))["objective"] for p in sys.argv[1:])
+assert math.isfinite(a) and math.isfinite(b) and abs(a - b) <= 1e-6 * a, (a, b)
+PY
+fi
+
 rm -f e.json
 "$LOGREG" train s.csv --no-header --target 9 --penalty l1 --model e.json > /dev/null 2> err
 rc=$?

@@ -7,6 +7,8 @@
 
 #include "util/util.h"
 
+#define LR_PEN_MAX 1e30
+
 void lr_objective_init(lr_objective *o, lr_backend *be, double l2) {
   o->be = be;
   o->l2 = l2;
@@ -29,7 +31,10 @@ int lr_penalty_arrays(const double *std, size_t d, size_t kw, int raw_penalty, i
   }
   for (size_t q = 0; q < np; q++) {
     size_t j = q / kw; /* W's row, or d for b */
-    if (*pen) (*pen)[q] = j < d ? 1.0 / (std[j] * std[j]) : 0.0;
+    /* 1 / sigma^2, at most LR_PEN_MAX: a column of spread 1e-20 would give 1e40, past float's
+     * range on a float32 device (inf x 0 = NaN at W = 0); either factor holds its weight at 0
+     * to far below what any logit resolves. */
+    if (*pen) (*pen)[q] = j < d ? fmin(1.0 / (std[j] * std[j]), LR_PEN_MAX) : 0.0;
     if (*mask) (*mask)[q] = j < d ? 1.0 : 0.0;
   }
   return 0;

@@ -384,6 +384,12 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   /* J at W = 0: the yardstick for "exploding". */
   if ((st = lr_objective_eval(&t->obj, LR_SLOT_TRAIN, 0, n, sol->full, &sol->ev, err))) goto fail;
   t->j0 = sol->ev.objective;
+  if (!isfinite(t->j0)) {
+    st = lr_fail(err, LOGREG_EDIVERGED,
+                 "the objective at W = 0 is not finite on %s (%g): nothing to train from",
+                 be->device, t->j0);
+    goto fail;
+  }
   if (t->def->init && (st = t->def->init(sol, err))) goto fail;
   t->evv = (lr_eval_out){NAN, NAN, NAN, 0};
   t->best_val = INFINITY;

@@ -45,6 +45,24 @@ typedef double acc_t;
 typedef float acc_t;
 #endif
 
+/* The own kernels' logits and residuals (lr_logits, the row kernels, lr_grad_partial) are zval,
+ * and the backend's vectors (theta, the gradient, the solvers' vectors: the own kernels, the
+ * reduce, dot and vector kernels) vreal: float, or double in the refinement program
+ * (-DLR_PRECISE=1, built where the device has fp64: opencl.c, ocl_set_precise). L-BFGS
+ * switches to it when float32 evaluations stop making progress: their rounding noise in J and
+ * the gradient stops it short of the optimum on ill-conditioned problems (digits unscaled at
+ * C = 10: intercept_ 2.8e-5 to 1.4e-4 from scikit-learn's across the four paths in float). */
+#if LR_PRECISE
+#if !LR_FP64
+#error "LR_PRECISE needs LR_FP64"
+#endif
+typedef double zval;
+typedef double vreal;
+#else
+typedef float zval;
+typedef float vreal;
+#endif
+
 /* The row sums (weighted loss, loss, correct, sum s) and ||W||^2 reach the host as sum_t, which
  * it reads as a double: a double where the device has one; elsewhere a pair (sum, error) of
  * Neumaier's compensated summation, which the host adds in double. Either is 8 bytes. A float
@@ -71,18 +89,18 @@ static float sum_float(const sum_t a) { return a.x + a.y; }
 /* Z[r, c] = sum_j X[row0 + r, j] W[j, c] for r < m: one work-item per row, KW sums kept in
  * registers so each X row is read once. */
 __kernel void lr_logits(const __global float *X, const uint row0, const uint m, const uint d,
-                        const __global float *theta, __global float *Z) {
+                        const __global vreal *theta, __global zval *Z) {
   const uint r = get_global_id(0);
   if (r >= m) return;
   const __global float *x = X + (size_t)(row0 + r) * d;
-  float acc[LR_KW];
+  zval acc[LR_KW];
   for (uint c = 0; c < LR_KW; c++) acc[c] = 0.0f;
   for (uint j = 0; j < d; j++) {
-    const float xj = x[j];
-    const __global float *w = theta + (size_t)j * LR_KW;
+    const zval xj = x[j];
+    const __global vreal *w = theta + (size_t)j * LR_KW;
     for (uint c = 0; c < LR_KW; c++) acc[c] += xj * w[c];
   }
-  __global float *z = Z + (size_t)r * LR_KW;
+  __global zval *z = Z + (size_t)r * LR_KW;
   for (uint c = 0; c < LR_KW; c++) z[c] = acc[c];
 }
 
@@ -113,33 +131,33 @@ static void group_sum4(acc_t v0, acc_t v1, acc_t v2, acc_t v3, __local sum_t *sc
  * where log(sum) would round it to 0 below float's epsilon. Per work-group partial sums of
  * s l, l, correct and s. Batch row r is data row row0 + r (mini-batches of shuffled
  * data are contiguous ranges of the gathered copy). */
-__kernel void lr_softmax_rows(const __global float *Z, __global float *G,
-                              const __global float *theta, const uint b_off, const __global int *y,
-                              const __global float *s, const uint row0, const uint m,
-                              __global sum_t *partials, __local sum_t *scratch) {
+__kernel void lr_softmax_rows(const __global zval *Z, __global zval *G, const __global vreal *theta,
+                              const uint b_off, const __global int *y, const __global float *s,
+                              const uint row0, const uint m, __global sum_t *partials,
+                              __local sum_t *scratch) {
   const uint r = get_global_id(0);
-  float wl = 0.0f, l = 0.0f, cor = 0.0f, sw = 0.0f;
+  zval wl = 0.0f, l = 0.0f, cor = 0.0f, sw = 0.0f;
   if (r < m) {
-    const __global float *z = Z + (size_t)r * LR_K;
-    __global float *g = G + (size_t)r * LR_K;
-    const __global float *b = theta + b_off;
+    const __global zval *z = Z + (size_t)r * LR_K;
+    __global zval *g = G + (size_t)r * LR_K;
+    const __global vreal *b = theta + b_off;
     const int yi = y[row0 + r];
     const float si = s[row0 + r];
-    float mx = z[0] + b[0];
+    zval mx = z[0] + b[0];
     uint arg = 0;
     for (uint c = 1; c < LR_K; c++) {
-      const float v = z[c] + b[c];
+      const zval v = z[c] + b[c];
       if (v > mx) mx = v, arg = c;
     }
-    float rest = 0.0f;
+    zval rest = 0.0f;
     for (uint c = 0; c < LR_K; c++)
       if (c != arg) rest += exp(z[c] + b[c] - mx);
-    const float lsum = log1p(rest), inv = 1.0f / (1.0f + rest);
-    const float li = (mx - (z[yi] + b[yi])) + lsum;
+    const zval lsum = log1p(rest), inv = 1.0f / (1.0f + rest);
+    const zval li = (mx - (z[yi] + b[yi])) + lsum;
     /* The label's p - 1 is -rest / (1 + rest) when the label is the maximum: written so, it
      * keeps a confident row's small residual that 1 / (1 + rest) - 1 would round to 0. */
     for (uint c = 0; c < LR_K; c++) {
-      const float p = exp(z[c] + b[c] - mx) * inv;
+      const zval p = exp(z[c] + b[c] - mx) * inv;
       g[c] = si * (c == (uint)yi ? (c == arg ? -rest * inv : p - 1.0f) : p);
     }
     wl = si * li;
@@ -152,27 +170,26 @@ __kernel void lr_softmax_rows(const __global float *Z, __global float *G,
 
 /* log(1 + e^x): for x far below 0 it is log1p(e^x) ~ e^x, kept down to float's smallest
  * values rather than rounded to 0. */
-static float softplus(float x) { return fmax(x, 0.0f) + log1p(exp(-fabs(x))); }
+static zval softplus(const zval x) { return fmax(x, (zval)0) + log1p(exp(-fabs(x))); }
 
 /* Binary rows (one logit): loss pos_weight y softplus(-z) + (1 - y) softplus(z) (PyTorch's
  * BCEWithLogitsLoss), residual s_i dl/dz, and the same partial sums (the unweighted loss is
  * the one with pos_weight 1). */
-__kernel void lr_sigmoid_rows(const __global float *Z, __global float *G,
-                              const __global float *theta, const uint b_off, const __global int *y,
-                              const __global float *s, const uint row0, const uint m,
-                              const float pos_weight, __global sum_t *partials,
-                              __local sum_t *scratch) {
+__kernel void lr_sigmoid_rows(const __global zval *Z, __global zval *G, const __global vreal *theta,
+                              const uint b_off, const __global int *y, const __global float *s,
+                              const uint row0, const uint m, const float pos_weight,
+                              __global sum_t *partials, __local sum_t *scratch) {
   const uint r = get_global_id(0);
-  float wl = 0.0f, l = 0.0f, cor = 0.0f, sw = 0.0f;
+  zval wl = 0.0f, l = 0.0f, cor = 0.0f, sw = 0.0f;
   if (r < m) {
-    const float z = Z[r] + theta[b_off];
+    const zval z = Z[r] + theta[b_off];
     const int yi = y[row0 + r];
     const float si = s[row0 + r];
-    const float e = exp(-fabs(z));
-    const float sig = z >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+    const zval e = exp(-fabs(z));
+    const zval sig = z >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
     /* 1 - sig written so that it stays exact where it is small (sig - 1 would round to 0). */
-    const float sig_neg = z >= 0.0f ? e / (1.0f + e) : 1.0f / (1.0f + e);
-    float li, lu, dz;
+    const zval sig_neg = z >= 0.0f ? e / (1.0f + e) : 1.0f / (1.0f + e);
+    zval li, lu, dz;
     if (yi) {
       lu = softplus(-z);
       li = pos_weight * lu;
@@ -254,11 +271,11 @@ __kernel void lr_reduce(const __global sum_t *partials, const uint count, const 
 
 /* First stage of the dot product x.y over [0, n) (with take_max: of max |x|): per work-group
  * partials, accumulated in acc_t. */
-__kernel void lr_dot_partial(const __global float *x, const __global float *y, const uint n,
+__kernel void lr_dot_partial(const __global vreal *x, const __global vreal *y, const uint n,
                              const uint take_max, __global sum_t *partials,
                              __local acc_t *scratch) {
   const uint i = get_global_id(0), lid = get_local_id(0);
-  const float a = i < n ? x[i] : 0.0f, b = i < n ? y[i] : 0.0f;
+  const vreal a = i < n ? x[i] : 0.0f, b = i < n ? y[i] : 0.0f;
   const acc_t total = group_tree(take_max ? fabs(a) : (acc_t)a * b, take_max, scratch);
   if (lid == 0) partials[get_group_id(0)] = sum_of(total);
 }
@@ -267,7 +284,7 @@ __kernel void lr_dot_partial(const __global float *x, const __global float *y, c
  * column of ones), partial[g, j, c] = sum_r X[row0 + r, j] G[r, c]. Work-items along j read
  * consecutive X entries of a row; the KW sums stay in registers. */
 __kernel void lr_grad_partial(const __global float *X, const uint row0, const uint m, const uint d,
-                              const __global float *G, const uint chunk, __global acc_t *partial) {
+                              const __global zval *G, const uint chunk, __global acc_t *partial) {
   const uint j = get_global_id(0), g = get_global_id(1);
   if (j > d) return;
   const uint r0 = g * chunk, r1 = min(m, r0 + chunk);
@@ -277,7 +294,7 @@ __kernel void lr_grad_partial(const __global float *X, const uint row0, const ui
   for (uint c = 0; c < LR_KW; c++) acc[c] = 0;
   for (uint r = r0; r < r1; r++) {
     const float x = j < d ? X[(size_t)(row0 + r) * d + j] : 1.0f;
-    const __global float *gr = G + (size_t)r * LR_KW;
+    const __global zval *gr = G + (size_t)r * LR_KW;
     for (uint c = 0; c < LR_KW; c++) acc[c] += (acc_t)(x * gr[c]);
   }
   __global acc_t *out = partial + ((size_t)g * (d + 1) + j) * LR_KW;
@@ -287,12 +304,12 @@ __kernel void lr_grad_partial(const __global float *X, const uint row0, const ui
 /* Gradient, second stage: the raw gradient sums gsum[t] = sum over chunks, in order, of
  * partial[., t] (the objective layer scales them and adds the L2 term). */
 __kernel void lr_grad_reduce(const __global acc_t *partial, const uint nchunks, const uint d,
-                             __global float *gsum) {
+                             __global vreal *gsum) {
   const uint t = get_global_id(0), n = (d + 1) * LR_KW;
   if (t >= n) return;
   acc_t acc = 0;
   for (uint g = 0; g < nchunks; g++) acc += partial[(size_t)g * n + t];
-  gsum[t] = (float)acc;
+  gsum[t] = (vreal)acc;
 }
 
 /* After a CLBlast X^T G into gsum[0 .. d KW): the bias sums over the m residual rows, in row
@@ -397,25 +414,25 @@ __kernel void lr_update_adam(__global float *theta, const __global float *grad, 
 /* The solvers' vector operation: y[i] = a x[i] + b z[i] for i < zlen, a x[i] beyond (y, x and
  * z may be one buffer: each work-item reads and writes only its own i). With wt_d > 0, y is
  * theta and Wt is kept current too. */
-__kernel void lr_vec_lincomb(__global float *y, const float a, const __global float *x,
-                             const float b, const __global float *z, const uint zlen, const uint n,
+__kernel void lr_vec_lincomb(__global vreal *y, const vreal a, const __global vreal *x,
+                             const vreal b, const __global vreal *z, const uint zlen, const uint n,
                              __global float *Wt, const uint wt_d) {
   const uint i = get_global_id(0);
   if (i >= n) return;
-  const float v = i < zlen ? a * x[i] + b * z[i] : a * x[i];
+  const vreal v = i < zlen ? a * x[i] + b * z[i] : a * x[i];
   y[i] = v;
-  keep_wt(Wt, wt_d, i, v);
+  keep_wt(Wt, wt_d, i, (float)v);
 }
 
 /* y[i] = x[i] z[i] (y, x and z may be one buffer); with wt_d > 0, y is theta and Wt is kept
  * current too. */
-__kernel void lr_vec_mul(__global float *y, const __global float *x, const __global float *z,
+__kernel void lr_vec_mul(__global vreal *y, const __global vreal *x, const __global vreal *z,
                          const uint n, __global float *Wt, const uint wt_d) {
   const uint i = get_global_id(0);
   if (i >= n) return;
-  const float v = x[i] * z[i];
+  const vreal v = x[i] * z[i];
   y[i] = v;
-  keep_wt(Wt, wt_d, i, v);
+  keep_wt(Wt, wt_d, i, (float)v);
 }
 
 /* ---- The fused one-pass path (K up to about 32) ----

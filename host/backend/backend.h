@@ -88,6 +88,11 @@ typedef struct lr_backend_ops {
    * sum_i s_i [x_i; 1] r_i^T with r_i the row's Hessian of l_i applied to [x_i; 1]^T V
    * (backend/cpu.c's lr_reference_hv). NULL when the backend has none. */
   logreg_status (*hv)(lr_backend *be, int v, int out, logreg_error *err);
+  /* From now on, evaluations in double precision (float32 becomes 0): the refinement L-BFGS
+   * asks of a float32 backend when its evaluations stop making progress (optim.c). NULL when the
+   * backend has no such mode; LOGREG_EUNSUPPORTED, with the reason, where the device or the
+   * data does not allow it (no fp64, sparse rows, X in several allocations). */
+  logreg_status (*set_precise)(lr_backend *be, logreg_error *err);
   /* Cross-validation grids (host/solve/grid.c): m models evaluated over the train slot in one
    * pass. Model j's parameters are theta[j nparam .. (j + 1) nparam) ([W | b] each); it trains
    * on the rows i with fold[i] != held[j] and is validated on the rows with fold[i] == held[j].

@@ -51,6 +51,16 @@ typedef struct ocl_slot {
   cl_mem indptr, indices, values, colptr, rowidx, cvals;
 } ocl_slot;
 
+/* The own path's kernels and scratch (logits, residuals, X^T G partials) and the vector
+ * kernels: the main program's (float logits, residuals and vectors; with clblast, CLBlast's SGEMM
+ * in place of the logits and X^T G kernels), or the refinement program's (double:
+ * ocl_set_precise). */
+typedef struct ocl_own {
+  cl_kernel logits, softmax, sigmoid, gpart, greduce, lincomb, mul, dot;
+  cl_mem z, g, part;
+  int clblast;
+} ocl_own;
+
 typedef struct ocl_backend {
   lr_backend base;
   lr_ocl_device_info info;
@@ -107,6 +117,14 @@ typedef struct ocl_backend {
   cl_kernel k_grid_rows, k_grid_grad;
   cl_mem gfold, gheld, gtheta, gres, gpart_rows, gacc;
   size_t gfold_cap, gheld_cap, gtheta_cap, gres_cap, gpart_rows_cap, gacc_cap;
+  /* Refinement (ocl_set_precise): from then on every dense evaluation runs the own kernels of a
+   * second program built with -DLR_PRECISE=1 (double logits and residuals) on pown's buffers,
+   * sized for prows rows; the main program's options and kernel folder, to build it. */
+  int precise;
+  cl_program pprog;
+  ocl_own pown;
+  size_t prows;
+  char *bopts, *kernel_dir;
 } ocl_backend;
 
 static logreg_status cl_fail(logreg_error *err, const char *what, cl_int rc) {
@@ -705,10 +723,10 @@ static logreg_status vec_reduce(ocl_backend *ob, cl_mem x, cl_mem y, size_t n, i
   cl_uint un = (cl_uint)n, tm = (cl_uint)take_max, one = 1, slot = SUM_VEC;
   size_t groups = round_up(n ? n : 1, ob->wg) / ob->wg;
   cl_uint ug = (cl_uint)groups;
-  CL_TRY(set_args(ob->k_dot, 6, A(x), A(y), A(un), A(tm), A(ob->partials),
-                  LOCAL(ob->wg * sizeof(double))),
+  cl_kernel k = ob->precise ? ob->pown.dot : ob->k_dot;
+  CL_TRY(set_args(k, 6, A(x), A(y), A(un), A(tm), A(ob->partials), LOCAL(ob->wg * sizeof(double))),
          "clSetKernelArg(lr_dot_partial)");
-  logreg_status st = run1(ob, ob->k_dot, groups * ob->wg, ob->wg, "lr_dot_partial", err);
+  logreg_status st = run1(ob, k, groups * ob->wg, ob->wg, "lr_dot_partial", err);
   if (st) return st;
   CL_TRY(set_args(ob->k_reduce, 7, A(ob->partials), A(ug), A(one), A(tm), A(ob->sums), A(slot),
                   LOCAL(ob->wg * sizeof(ocl_sum))),
@@ -819,8 +837,8 @@ static logreg_status tiled_sums(ocl_backend *ob, const ocl_xbuf *xb, cl_mem Y, c
 /* The row kernel on the logits in ob->z (bias not yet added) of batch rows r < m, whose labels
  * and weights are Y[begin + r] and S[begin + r]: residuals into ob->g, per-group sums, and
  * their reduction into ob->sums. */
-static logreg_status row_sums(ocl_backend *ob, cl_mem Y, cl_mem S, size_t begin, size_t m,
-                              logreg_error *err) {
+static logreg_status row_sums(ocl_backend *ob, const ocl_own *o, cl_mem Y, cl_mem S, size_t begin,
+                              size_t m, logreg_error *err) {
   lr_backend *be = &ob->base;
   cl_uint row0 = (cl_uint)begin, um = (cl_uint)m, boff = (cl_uint)(be->d * be->kw);
   cl_mem theta = ob->vec[LR_VEC_THETA];
@@ -828,15 +846,15 @@ static logreg_status row_sums(ocl_backend *ob, cl_mem Y, cl_mem S, size_t begin,
   logreg_status st;
   if (be->binary) {
     float pw = (float)be->pos_weight;
-    CL_TRY(set_args(ob->k_sigmoid, 11, A(ob->z), A(ob->g), A(theta), A(boff), A(Y), A(S), A(row0),
-                    A(um), A(pw), A(ob->partials), LOCAL(ob->wg * LR_NQ * sizeof(ocl_sum))),
+    CL_TRY(set_args(o->sigmoid, 11, A(o->z), A(o->g), A(theta), A(boff), A(Y), A(S), A(row0), A(um),
+                    A(pw), A(ob->partials), LOCAL(ob->wg * LR_NQ * sizeof(ocl_sum))),
            "clSetKernelArg(lr_sigmoid_rows)");
-    if ((st = run1(ob, ob->k_sigmoid, m, ob->wg, "lr_sigmoid_rows", err))) return st;
+    if ((st = run1(ob, o->sigmoid, m, ob->wg, "lr_sigmoid_rows", err))) return st;
   } else {
-    CL_TRY(set_args(ob->k_softmax, 10, A(ob->z), A(ob->g), A(theta), A(boff), A(Y), A(S), A(row0),
-                    A(um), A(ob->partials), LOCAL(ob->wg * LR_NQ * sizeof(ocl_sum))),
+    CL_TRY(set_args(o->softmax, 10, A(o->z), A(o->g), A(theta), A(boff), A(Y), A(S), A(row0), A(um),
+                    A(ob->partials), LOCAL(ob->wg * LR_NQ * sizeof(ocl_sum))),
            "clSetKernelArg(lr_softmax_rows)");
-    if ((st = run1(ob, ob->k_softmax, m, ob->wg, "lr_softmax_rows", err))) return st;
+    if ((st = run1(ob, o->softmax, m, ob->wg, "lr_softmax_rows", err))) return st;
   }
   cl_uint ug = (cl_uint)groups, nq = LR_NQ, zero = 0;
   CL_TRY(set_args(ob->k_reduce, 7, A(ob->partials), A(ug), A(nq), A(zero), A(ob->sums), A(zero),
@@ -845,41 +863,50 @@ static logreg_status row_sums(ocl_backend *ob, cl_mem Y, cl_mem S, size_t begin,
   return run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err);
 }
 
-/* The own and CLBlast paths: logits Z = X W, the row kernel (bias, loss, residual, per-group
- * sums), their reduction, and with want_grad X^T G. */
-static logreg_status gemm_sums(ocl_backend *ob, cl_mem X, cl_mem Y, cl_mem S, size_t begin,
-                               size_t m, int want_grad, logreg_error *err) {
+/* The main program's own kernels and scratch (the own and CLBlast paths, and the sparse row
+ * kernels). */
+static ocl_own own_main(const ocl_backend *ob) {
+  ocl_own o = {ob->k_logits,  ob->k_softmax, ob->k_sigmoid, ob->k_gpart,
+               ob->k_greduce, ob->k_lincomb, ob->k_mul,     ob->k_dot,
+               ob->z,         ob->g,         ob->gpart,     ob->gemm == LR_GEMM_CLBLAST};
+  return o;
+}
+
+/* The own and CLBlast paths (and refinement: o): logits Z = X W, the row kernel (bias, loss,
+ * residual, per-group sums), their reduction, and with want_grad X^T G. */
+static logreg_status gemm_sums(ocl_backend *ob, const ocl_own *o, cl_mem X, cl_mem Y, cl_mem S,
+                               size_t begin, size_t m, int want_grad, logreg_error *err) {
   lr_backend *be = &ob->base;
   size_t d = be->d, kw = be->kw, nw = d * kw;
   cl_uint row0 = (cl_uint)begin, um = (cl_uint)m, ud = (cl_uint)d;
   cl_mem theta = ob->vec[LR_VEC_THETA], gsum = ob->vec[LR_VEC_GSUM];
   logreg_status st;
-  if (ob->gemm == LR_GEMM_CLBLAST) {
-    if ((st = gemm(ob, 0, m, kw, d, X, begin * d, d, theta, kw, ob->z, kw, err))) return st;
+  if (o->clblast) {
+    if ((st = gemm(ob, 0, m, kw, d, X, begin * d, d, theta, kw, o->z, kw, err))) return st;
   } else {
-    CL_TRY(set_args(ob->k_logits, 6, A(X), A(row0), A(um), A(ud), A(theta), A(ob->z)),
+    CL_TRY(set_args(o->logits, 6, A(X), A(row0), A(um), A(ud), A(theta), A(o->z)),
            "clSetKernelArg(lr_logits)");
-    if ((st = run1(ob, ob->k_logits, m, ob->wg, "lr_logits", err))) return st;
+    if ((st = run1(ob, o->logits, m, ob->wg, "lr_logits", err))) return st;
   }
-  if ((st = row_sums(ob, Y, S, begin, m, err))) return st;
+  if ((st = row_sums(ob, o, Y, S, begin, m, err))) return st;
   if (!want_grad) return LOGREG_OK;
   cl_uint n_all = (cl_uint)(nw + kw);
-  if (ob->gemm == LR_GEMM_CLBLAST) {
-    if ((st = gemm(ob, 1, d, kw, m, X, begin * d, d, ob->g, kw, gsum, kw, err))) return st;
-    CL_TRY(set_args(ob->k_gfinish, 4, A(ob->g), A(um), A(ud), A(gsum)),
+  if (o->clblast) {
+    if ((st = gemm(ob, 1, d, kw, m, X, begin * d, d, o->g, kw, gsum, kw, err))) return st;
+    CL_TRY(set_args(ob->k_gfinish, 4, A(o->g), A(um), A(ud), A(gsum)),
            "clSetKernelArg(lr_grad_finish)");
     return run1(ob, ob->k_gfinish, n_all, 0, "lr_grad_finish", err);
   }
   size_t chunks = (m + ob->chunk - 1) / ob->chunk;
   cl_uint uc = (cl_uint)ob->chunk, unc = (cl_uint)chunks;
-  CL_TRY(set_args(ob->k_gpart, 7, A(X), A(row0), A(um), A(ud), A(ob->g), A(uc), A(ob->gpart)),
+  CL_TRY(set_args(o->gpart, 7, A(X), A(row0), A(um), A(ud), A(o->g), A(uc), A(o->part)),
          "clSetKernelArg(lr_grad_partial)");
   size_t gs[2] = {round_up(d + 1, 16), chunks};
-  CL_TRY(clEnqueueNDRangeKernel(ob->q, ob->k_gpart, 2, NULL, gs, NULL, 0, NULL, NULL),
+  CL_TRY(clEnqueueNDRangeKernel(ob->q, o->gpart, 2, NULL, gs, NULL, 0, NULL, NULL),
          "lr_grad_partial");
-  CL_TRY(set_args(ob->k_greduce, 4, A(ob->gpart), A(unc), A(ud), A(gsum)),
+  CL_TRY(set_args(o->greduce, 4, A(o->part), A(unc), A(ud), A(gsum)),
          "clSetKernelArg(lr_grad_reduce)");
-  return run1(ob, ob->k_greduce, n_all, 0, "lr_grad_reduce", err);
+  return run1(ob, o->greduce, n_all, 0, "lr_grad_reduce", err);
 }
 
 /* ---- Sparse rows (CSR) ----
@@ -1134,7 +1161,8 @@ static logreg_status csr_sums(ocl_backend *ob, const ocl_slot *sl, int shuffled,
                               size_t m, int want_grad, logreg_error *err) {
   cl_mem Y = shuffled ? ob->yp : sl->y, S = shuffled ? ob->sp : sl->s;
   logreg_status st = csr_logits(ob, sl, shuffled, begin, m, ob->vec[LR_VEC_THETA], ob->z, err);
-  if (!st) st = row_sums(ob, Y, S, begin, m, err);
+  ocl_own o = own_main(ob);
+  if (!st) st = row_sums(ob, &o, Y, S, begin, m, err);
   if (!st && want_grad) st = csc_grad(ob, sl, shuffled, begin, m, ob->g, ob->vec[LR_VEC_GSUM], err);
   return st;
 }
@@ -1183,8 +1211,12 @@ static logreg_status ocl_sums(lr_backend *be, lr_slot slot, size_t begin, size_t
   int want_grad = (want & LR_WANT_GRAD) != 0;
   logreg_status st;
   cl_mem sums = ob->sums;
-  ob->last_rows = 0; /* the one-pass paths keep no logits or residuals */
-  if (ob->gemm == LR_GEMM_FUSED) {
+  ob->last_rows = 0; /* the one-pass paths (and refinement) keep no float logits or residuals */
+  if (ob->precise) {
+    if (xb->nseg != 1 || count > ob->prows)
+      return lr_fail(err, LOGREG_EBACKEND, "opencl: refinement was set up for other data");
+    st = gemm_sums(ob, &ob->pown, xb->seg[0], Y, S, begin, count, want_grad, err);
+  } else if (ob->gemm == LR_GEMM_FUSED) {
     st = fused_sums(ob, xb, Y, S, begin, count, want_grad, err);
   } else if (ob->gemm == LR_GEMM_TILED) {
     st = tiled_sums(ob, xb, Y, S, begin, count, want_grad, err);
@@ -1194,15 +1226,30 @@ static logreg_status ocl_sums(lr_backend *be, lr_slot slot, size_t begin, size_t
                    "opencl: the %s path needs X in one allocation; it is in %zu on %s",
                    path_names[ob->gemm], xb->nseg, ob->info.name);
   } else {
-    st = gemm_sums(ob, xb->seg[0], Y, S, begin, count, want_grad, err);
+    ocl_own o = own_main(ob);
+    st = gemm_sums(ob, &o, xb->seg[0], Y, S, begin, count, want_grad, err);
     if (!st) ob->last_rows = count;
   }
   if (st || !(want & LR_WANT_SUMS)) return st;
   return read_sums(ob, sums, count, out, err);
 }
 
+/* Bytes of one element of the backend's vectors: float, double after refinement. */
+static size_t vec_size(const ocl_backend *ob) {
+  return ob->precise ? sizeof(double) : sizeof(float);
+}
+
+/* The vector kernels' wt_d: writing theta on a one-pass path keeps the transposed copy current
+ * in the same launch (not after refinement, whose evaluations do not read it). */
+static cl_uint wt_cols(const ocl_backend *ob, int y) {
+  int one_pass = ob->gemm == LR_GEMM_FUSED || ob->gemm == LR_GEMM_TILED;
+  return y == LR_VEC_THETA && one_pass && !ob->precise ? (cl_uint)ob->base.d : 0;
+}
+
 static logreg_status ocl_vec_step(lr_backend *be, const lr_update *u, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
+  if (ob->precise)
+    return lr_fail(err, LOGREG_EUNSUPPORTED, "opencl: no first-order steps after refinement");
   size_t n = be->nparam;
   cl_uint un = (cl_uint)n,
           wt_d = ob->gemm == LR_GEMM_FUSED || ob->gemm == LR_GEMM_TILED ? (cl_uint)be->d : 0;
@@ -1239,16 +1286,16 @@ static logreg_status ocl_vec_alloc(lr_backend *be, int count, int *first, logreg
   if (count < 0 || be->nvec + count > LR_VEC_MAX)
     return lr_fail(err, LOGREG_EINVAL, "opencl backend: more than %d vectors", LR_VEC_MAX);
   *first = be->nvec;
-  float zero = 0.0f;
+  float zero = 0.0f; /* all bits zero: a float or a double 0 */
+  size_t bytes = be->nparam * vec_size(ob);
   static const char *const names[LR_VEC_FIXED] = {"parameters", "gradient sums", "gradient",
                                                   "optimizer state", "optimizer state"};
   for (int i = 0; i < count; i++) {
     cl_mem *v = &ob->vec[be->nvec];
     const char *what = be->nvec < LR_VEC_FIXED ? names[be->nvec] : "a solver vector";
-    logreg_status st = alloc(ob, v, be->nparam * sizeof(float), what, err);
+    logreg_status st = alloc(ob, v, bytes, what, err);
     if (st) return st;
-    CL_TRY(clEnqueueFillBuffer(ob->q, *v, &zero, sizeof zero, 0, be->nparam * sizeof(float), 0,
-                               NULL, NULL),
+    CL_TRY(clEnqueueFillBuffer(ob->q, *v, &zero, sizeof zero, 0, bytes, 0, NULL, NULL),
            "clEnqueueFillBuffer");
     be->nvec++;
   }
@@ -1258,6 +1305,11 @@ static logreg_status ocl_vec_alloc(lr_backend *be, int count, int *first, logreg
 static logreg_status ocl_vec_read(lr_backend *be, int v, double *out, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
   size_t n = be->nparam;
+  if (ob->precise) {
+    CL_TRY(clEnqueueReadBuffer(ob->q, ob->vec[v], CL_TRUE, 0, n * sizeof *out, out, 0, NULL, NULL),
+           "clEnqueueReadBuffer(vector)");
+    return LOGREG_OK;
+  }
   float *tmp = malloc(n * sizeof *tmp);
   if (!tmp) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
   cl_int rc =
@@ -1271,6 +1323,11 @@ static logreg_status ocl_vec_read(lr_backend *be, int v, double *out, logreg_err
 static logreg_status ocl_vec_write(lr_backend *be, int v, const double *in, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
   size_t n = be->nparam;
+  if (ob->precise) {
+    CL_TRY(clEnqueueWriteBuffer(ob->q, ob->vec[v], CL_TRUE, 0, n * sizeof *in, in, 0, NULL, NULL),
+           "clEnqueueWriteBuffer(vector)");
+    return LOGREG_OK;
+  }
   float *tmp = malloc(n * sizeof *tmp);
   if (!tmp) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
   for (size_t i = 0; i < n; i++) tmp[i] = (float)in[i];
@@ -1285,12 +1342,14 @@ static logreg_status ocl_vec_write(lr_backend *be, int v, const double *in, logr
 static logreg_status ocl_vec_lincomb(lr_backend *be, int y, double a, int x, double b, int z,
                                      size_t zlen, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
+  cl_uint uz = (cl_uint)zlen, un = (cl_uint)be->nparam, wt_d = wt_cols(ob, y);
+  if (ob->precise) {
+    CL_TRY(set_args(ob->pown.lincomb, 9, A(ob->vec[y]), A(a), A(ob->vec[x]), A(b), A(ob->vec[z]),
+                    A(uz), A(un), A(ob->wt), A(wt_d)),
+           "clSetKernelArg(lr_vec_lincomb)");
+    return run1(ob, ob->pown.lincomb, be->nparam, 0, "lr_vec_lincomb", err);
+  }
   float fa = (float)a, fb = (float)b;
-  cl_uint uz = (cl_uint)zlen, un = (cl_uint)be->nparam;
-  /* Writing theta on a one-pass path keeps the transposed copy current in the same launch. */
-  cl_uint wt_d = y == LR_VEC_THETA && (ob->gemm == LR_GEMM_FUSED || ob->gemm == LR_GEMM_TILED)
-                     ? (cl_uint)be->d
-                     : 0;
   CL_TRY(set_args(ob->k_lincomb, 9, A(ob->vec[y]), A(fa), A(ob->vec[x]), A(fb), A(ob->vec[z]),
                   A(uz), A(un), A(ob->wt), A(wt_d)),
          "clSetKernelArg(lr_vec_lincomb)");
@@ -1299,14 +1358,11 @@ static logreg_status ocl_vec_lincomb(lr_backend *be, int y, double a, int x, dou
 
 static logreg_status ocl_vec_mul(lr_backend *be, int y, int x, int z, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
-  cl_uint un = (cl_uint)be->nparam;
-  cl_uint wt_d = y == LR_VEC_THETA && (ob->gemm == LR_GEMM_FUSED || ob->gemm == LR_GEMM_TILED)
-                     ? (cl_uint)be->d
-                     : 0;
-  CL_TRY(set_args(ob->k_mul, 6, A(ob->vec[y]), A(ob->vec[x]), A(ob->vec[z]), A(un), A(ob->wt),
-                  A(wt_d)),
+  cl_uint un = (cl_uint)be->nparam, wt_d = wt_cols(ob, y);
+  cl_kernel k = ob->precise ? ob->pown.mul : ob->k_mul;
+  CL_TRY(set_args(k, 6, A(ob->vec[y]), A(ob->vec[x]), A(ob->vec[z]), A(un), A(ob->wt), A(wt_d)),
          "clSetKernelArg(lr_vec_mul)");
-  return run1(ob, ob->k_mul, be->nparam, 0, "lr_vec_mul", err);
+  return run1(ob, k, be->nparam, 0, "lr_vec_mul", err);
 }
 
 static logreg_status ocl_vec_dot(lr_backend *be, int x, int y, size_t len, double *out,
@@ -1328,9 +1384,27 @@ static logreg_status ocl_finish(lr_backend *be, logreg_error *err) {
 static void hv_release(ocl_backend *ob);
 static void grid_release(ocl_backend *ob);
 static logreg_status ocl_hv_op(lr_backend *be, int v, int out, logreg_error *err);
+static logreg_status ocl_set_precise(lr_backend *be, logreg_error *err);
 static logreg_status ocl_grid_sums(lr_backend *be, const int32_t *fold, size_t m,
                                    const int32_t *held, const double *theta, lr_sums *train,
                                    lr_sums *val, double *gsum, logreg_error *err);
+
+/* Releases what ocl_set_precise made (all of it, or what it made before failing). */
+static void precise_release(ocl_backend *ob) {
+  ocl_own *o = &ob->pown;
+  cl_kernel *ks[] = {&o->logits,  &o->softmax, &o->sigmoid, &o->gpart,
+                     &o->greduce, &o->lincomb, &o->mul,     &o->dot};
+  for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+    if (*ks[i]) clReleaseKernel(*ks[i]);
+    *ks[i] = NULL;
+  }
+  cl_mem *ms[] = {&o->z, &o->g, &o->part};
+  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) drop(ob, ms[i]);
+  if (ob->pprog) clReleaseProgram(ob->pprog);
+  ob->pprog = NULL;
+  ob->prows = 0;
+  ob->precise = 0;
+}
 
 static void ocl_destroy(lr_backend *be) {
   ocl_backend *ob = (ocl_backend *)be;
@@ -1338,6 +1412,7 @@ static void ocl_destroy(lr_backend *be) {
   if (ob->q) clFinish(ob->q);
   hv_release(ob);
   grid_release(ob);
+  precise_release(ob);
   cl_kernel ks[] = {ob->k_logits,  ob->k_softmax, ob->k_sigmoid, ob->k_reduce,  ob->k_dot,
                     ob->k_gpart,   ob->k_greduce, ob->k_gfinish, ob->k_gather,  ob->k_gd,
                     ob->k_mom,     ob->k_adam,    ob->k_lincomb, ob->k_mul,     ob->k_transpose,
@@ -1361,6 +1436,8 @@ static void ocl_destroy(lr_backend *be) {
   if (ob->q) clReleaseCommandQueue(ob->q);
   if (ob->ctx) clReleaseContext(ob->ctx);
   free(ob->path_cache);
+  free(ob->bopts);
+  free(ob->kernel_dir);
   free(ob);
 }
 
@@ -1371,6 +1448,7 @@ static const lr_backend_ops ocl_ops = {
     .set_order = ocl_set_order,
     .sums = ocl_sums,
     .hv = ocl_hv_op,
+    .set_precise = ocl_set_precise,
     .grid_sums = ocl_grid_sums,
     .vec_alloc = ocl_vec_alloc,
     .vec_read = ocl_vec_read,
@@ -1390,18 +1468,23 @@ typedef struct kernel_ref {
   const char *name;
 } kernel_ref;
 
-/* Creates the kernels of list[0..n) that do not exist yet. */
-static logreg_status create_kernels(ocl_backend *ob, const kernel_ref *list, size_t n,
-                                    logreg_error *err) {
+/* Creates the kernels of list[0..n) that do not exist yet, from `prog`. */
+static logreg_status create_kernels_of(cl_program prog, const kernel_ref *list, size_t n,
+                                       logreg_error *err) {
   for (size_t i = 0; i < n; i++) {
     if (*list[i].k) continue;
     cl_int rc;
-    *list[i].k = clCreateKernel(ob->prog, list[i].name, &rc);
+    *list[i].k = clCreateKernel(prog, list[i].name, &rc);
     if (rc != CL_SUCCESS)
       return lr_fail(err, LOGREG_EBACKEND, "opencl: clCreateKernel(%s) failed: %s (%d)",
                      list[i].name, lr_ocl_error_name(rc), rc);
   }
   return LOGREG_OK;
+}
+
+static logreg_status create_kernels(ocl_backend *ob, const kernel_ref *list, size_t n,
+                                    logreg_error *err) {
+  return create_kernels_of(ob->prog, list, n, err);
 }
 
 static logreg_status make_kernels(ocl_backend *ob, logreg_error *err) {
@@ -1419,6 +1502,83 @@ static logreg_status make_kernels(ocl_backend *ob, logreg_error *err) {
       {&ob->k_tfinish, "lr_tile_finish"}};
   size_t count = sizeof list / sizeof list[0] - (ob->tr ? 0 : 2); /* tiled: when it applies */
   return create_kernels(ob, list, count, err);
+}
+
+/* Refinement: the own kernels of a second program with double logits and residuals
+ * (logreg.cl: zval), built at the first call, for every dense evaluation from then on. Sums and
+ * chunk partials are double where the device has fp64 anyway; theta and the vectors stay
+ * float. */
+static logreg_status ocl_set_precise(lr_backend *be, logreg_error *err) {
+  ocl_backend *ob = (ocl_backend *)be;
+  if (ob->precise) return LOGREG_OK;
+  const char *name = ob->info.name;
+  if (!ob->info.fp64)
+    return lr_fail(err, LOGREG_EUNSUPPORTED, "opencl: %s has no double precision", name);
+  if (ob->sparse) return lr_fail(err, LOGREG_EUNSUPPORTED, "opencl: no refinement for sparse data");
+  size_t rows = 0;
+  for (int s = 0; s < LR_SLOT_COUNT; s++) {
+    const ocl_xbuf *xb = &ob->slot[s].x;
+    if (be->n[s] && xb->nseg != 1)
+      return lr_fail(err, LOGREG_EUNSUPPORTED,
+                     "opencl: refinement needs X in one allocation; it is in %zu on %s", xb->nseg,
+                     name);
+    if (be->n[s] > rows) rows = be->n[s];
+  }
+  if (ob->ordered && ob->xp.nseg != 1)
+    return lr_fail(err, LOGREG_EUNSUPPORTED, "opencl: refinement needs X in one allocation");
+  if (rows == 0) return lr_fail(err, LOGREG_EINVAL, "opencl backend: no data to refine on");
+  int owned;
+  const char *src = lr_ocl_kernel_source("logreg.cl", ob->kernel_dir, &owned, err);
+  if (!src) return err ? err->status : LOGREG_EBACKEND;
+  size_t len = strlen(ob->bopts) + 32;
+  char *opts = malloc(len);
+  logreg_status st = LOGREG_OK;
+  if (!opts)
+    st = lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  else
+    snprintf(opts, len, "%s -DLR_PRECISE=1", ob->bopts);
+  if (!st) st = lr_ocl_build(ob->ctx, ob->info.did, src, opts, &ob->pprog, NULL, err);
+  free(opts);
+  if (owned) free((void *)src);
+  ocl_own *o = &ob->pown;
+  const kernel_ref list[] = {{&o->logits, "lr_logits"},        {&o->softmax, "lr_softmax_rows"},
+                             {&o->sigmoid, "lr_sigmoid_rows"}, {&o->gpart, "lr_grad_partial"},
+                             {&o->greduce, "lr_grad_reduce"},  {&o->lincomb, "lr_vec_lincomb"},
+                             {&o->mul, "lr_vec_mul"},          {&o->dot, "lr_dot_partial"}};
+  size_t kw = be->kw, chunks = (rows + ob->chunk - 1) / ob->chunk;
+  if (!st) st = create_kernels_of(ob->pprog, list, sizeof list / sizeof list[0], err);
+  if (!st) st = alloc(ob, &o->z, rows * kw * sizeof(double), "refinement logits", err);
+  if (!st) st = alloc(ob, &o->g, rows * kw * sizeof(double), "refinement residuals", err);
+  if (!st)
+    st = alloc(ob, &o->part, chunks * (be->d + 1) * kw * ob->acc_size, "refinement partials", err);
+  /* The vectors become double: all new buffers first, so that a failure leaves them as they
+   * were. */
+  cl_mem fresh[LR_VEC_MAX] = {0};
+  double *tmp = st ? NULL : malloc(be->nparam * sizeof *tmp);
+  if (!st && !tmp) st = lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  for (int v = 0; !st && v < be->nvec; v++)
+    st = alloc(ob, &fresh[v], be->nparam * sizeof(double), "a refinement vector", err);
+  for (int v = 0; !st && v < be->nvec; v++) {
+    st = ocl_vec_read(be, v, tmp, err);
+    cl_int rc = st ? CL_SUCCESS
+                   : clEnqueueWriteBuffer(ob->q, fresh[v], CL_TRUE, 0, be->nparam * sizeof *tmp,
+                                          tmp, 0, NULL, NULL);
+    if (rc != CL_SUCCESS) st = cl_fail(err, "clEnqueueWriteBuffer(vector)", rc);
+  }
+  free(tmp);
+  for (int v = 0; v < be->nvec; v++) drop(ob, st ? &fresh[v] : &ob->vec[v]);
+  if (st) {
+    precise_release(ob);
+    return st;
+  }
+  memcpy(ob->vec, fresh, sizeof fresh);
+  o->clblast = 0;
+  ob->prows = rows;
+  ob->precise = 1;
+  be->float32 = 0;
+  size_t dl = strlen(be->device);
+  snprintf(be->device + dl, sizeof be->device - dl, ", refined in double");
+  return LOGREG_OK;
 }
 
 /* The requested path: NULL or "auto" (-1: measured when the training data is set), else the
@@ -1548,6 +1708,11 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
   st = lr_ocl_build(ob->ctx, info.did, src, bopts, &ob->prog, NULL, err);
   if (owned) free((void *)src);
   if (st) goto fail;
+  const char *kdir = dopt ? dopt->kernel_dir : NULL;
+  if (!(ob->bopts = lr_strdup(bopts)) || (kdir && !(ob->kernel_dir = lr_strdup(kdir)))) {
+    st = lr_fail(err, LOGREG_ENOMEM, "out of memory");
+    goto fail;
+  }
   if ((st = make_kernels(ob, err))) goto fail;
   int first;
   if ((st = ocl_vec_alloc(&ob->base, LR_VEC_FIXED, &first, err))) goto fail;
@@ -1574,6 +1739,9 @@ fail:
 
 logreg_status lr_ocl_read_rows(lr_backend *be, int residuals, float *out, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
+  if (ob->precise)
+    return lr_fail(err, LOGREG_EUNSUPPORTED,
+                   "opencl: refinement's logits and residuals are double, not read back");
   if (ob->gemm == LR_GEMM_FUSED || ob->gemm == LR_GEMM_TILED)
     return lr_fail(err, LOGREG_EUNSUPPORTED,
                    "opencl: the one-pass paths keep no logits or residuals to read");
@@ -1782,6 +1950,8 @@ logreg_status lr_ocl_hv_host(lr_backend *be, const double *v, double *hv, logreg
 /* The backend op: out = raw H v over the training slot, on the backend's vectors. */
 static logreg_status ocl_hv_op(lr_backend *be, int v, int out, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
+  if (ob->precise)
+    return lr_fail(err, LOGREG_EUNSUPPORTED, "opencl: no Hessian-vector products after refinement");
   return ocl_hv(ob, ob->vec[v], ob->vec[out], err);
 }
 

@@ -14,8 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* cJSON 1.7.15 reads at most 63 characters of a number (a longer one is a parse error there);
- * a longer token is left to cJSON so that such a file fails as before. */
+/* Upstream cJSON 1.7.15 reads at most 63 characters of a number (a longer one is a parse error
+ * there), Debian's patched build reads longer ones: a longer token is left to cJSON, so that such
+ * a file loads or fails as it did before, whichever cJSON is linked. */
 #define LIFT_NUMBER_MAX 63
 
 typedef struct walk {

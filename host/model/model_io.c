@@ -179,29 +179,39 @@ static cJSON *categorical_json(const logreg_model *m) {
   return a;
 }
 
-/* The whole model as a cJSON tree; NULL when out of memory. */
-static cJSON *model_json(const logreg_model *m) {
-  size_t kw = lr_model_kw(m);
-  double *w_raw = malloc(m->d * kw * sizeof *w_raw);
-  double *b_raw = malloc(kw * sizeof *b_raw);
+/* The large arrays of the file, written straight from the model's buffers by lr_json_write:
+ * the tree holds a placeholder for each, so saving never holds the file's text in memory. */
+enum { ARR_FEATURES, ARR_MEAN, ARR_STD, ARR_MEDIAN, ARR_WEIGHTS, ARR_WEIGHTS_RAW, ARR_COUNT };
+
+/* The whole model as a cJSON tree with placeholders for `arrays` (filled here; w_raw and b_raw
+ * from lr_model_raw_weights, kept by the caller until the tree is written); NULL when out of
+ * memory. */
+static cJSON *model_json(const logreg_model *m, const double *w_raw, const double *b_raw,
+                         lr_json_array *arrays) {
+  size_t kw = lr_model_kw(m), d = m->d;
+  arrays[ARR_FEATURES] = (lr_json_array){NULL, m->feature_names, "x", d, 0, 0};
+  arrays[ARR_MEAN] = (lr_json_array){m->mean, NULL, NULL, d, 0, 0};
+  arrays[ARR_STD] = (lr_json_array){m->std, NULL, NULL, d, 0, 0};
+  arrays[ARR_MEDIAN] = (lr_json_array){m->median, NULL, NULL, d, 0, 0};
+  arrays[ARR_WEIGHTS] = (lr_json_array){m->w, NULL, NULL, d, kw, 1};
+  arrays[ARR_WEIGHTS_RAW] = (lr_json_array){w_raw, NULL, NULL, d, kw, 1};
   cJSON *root = cJSON_CreateObject();
   cJSON *scaler = NULL, *imputer = NULL, *metrics = NULL;
-  int ok = w_raw && b_raw && root;
+  int ok = root != NULL;
   if (ok) {
-    lr_model_raw_weights(m, w_raw, b_raw);
     ok = lr_json_put(root, "format", cJSON_CreateNumber(LR_MODEL_FORMAT)) &&
          lr_json_put(root, "classes", name_array(m->class_names, m->k, "")) &&
-         lr_json_put(root, "features", lr_json_raw_strings(m->feature_names, m->d, "x")) &&
+         lr_json_put(root, "features", lr_json_placeholder(ARR_FEATURES)) &&
          lr_json_put(root, "binary", cJSON_CreateBool(m->binary ? 1 : 0)) &&
          lr_json_put(root, "categorical", categorical_json(m)) &&
          lr_json_put(root, "scaler", scaler = cJSON_CreateObject()) &&
-         lr_json_put(scaler, "mean", lr_json_raw_numbers(m->mean, m->d)) &&
-         lr_json_put(scaler, "std", lr_json_raw_numbers(m->std, m->d)) &&
+         lr_json_put(scaler, "mean", lr_json_placeholder(ARR_MEAN)) &&
+         lr_json_put(scaler, "std", lr_json_placeholder(ARR_STD)) &&
          lr_json_put(root, "imputer", imputer = cJSON_CreateObject()) &&
-         lr_json_put(imputer, "median", lr_json_raw_numbers(m->median, m->d)) &&
-         lr_json_put(root, "weights", lr_json_raw_rows(m->w, m->d, kw, 1)) &&
+         lr_json_put(imputer, "median", lr_json_placeholder(ARR_MEDIAN)) &&
+         lr_json_put(root, "weights", lr_json_placeholder(ARR_WEIGHTS)) &&
          lr_json_put(root, "bias", number_array(m->b, kw)) &&
-         lr_json_put(root, "weights_raw", lr_json_raw_rows(w_raw, m->d, kw, 1)) &&
+         lr_json_put(root, "weights_raw", lr_json_placeholder(ARR_WEIGHTS_RAW)) &&
          lr_json_put(root, "bias_raw", number_array(b_raw, kw)) &&
          lr_json_put(root, "options", options_json(&m->options, m->d)) &&
          lr_json_put(root, "metrics", metrics = cJSON_CreateObject()) &&
@@ -209,8 +219,6 @@ static cJSON *model_json(const logreg_model *m) {
          lr_json_put(metrics, "val", split_json(&m->val)) &&
          lr_json_put(metrics, "test", split_json(&m->test));
   }
-  free(w_raw);
-  free(b_raw);
   if (!ok) {
     cJSON_Delete(root);
     return NULL;
@@ -253,27 +261,42 @@ logreg_status logreg_model_save(const logreg_model *m, const char *path, logreg_
       (st = check_values(path, "imputer.median", m->median, m->d, 0, 0, err)))
     return st;
 
-  cJSON *root = model_json(m);
-  char *text = root ? lr_json_print(root, 1) : NULL;
-  cJSON_Delete(root);
-  if (!text) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+  double *w_raw = malloc(m->d * kw * sizeof *w_raw);
+  double *b_raw = malloc(kw * sizeof *b_raw);
+  lr_json_array arrays[ARR_COUNT];
+  cJSON *root = NULL;
+  if (w_raw && b_raw) {
+    lr_model_raw_weights(m, w_raw, b_raw);
+    root = model_json(m, w_raw, b_raw, arrays);
+  }
+  if (!root) {
+    free(w_raw);
+    free(b_raw);
+    return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+  }
 
+  /* Written as it is formatted: the file's text is never held whole (a 10^6-feature model's
+   * is about 100 MB). */
   lr_atomic_file af;
   st = lr_atomic_open(&af, path, err);
-  if (st) {
-    free(text);
-    return st;
-  }
-  size_t len = strlen(text);
-  errno = 0;
-  if (fwrite(text, 1, len, af.f) != len || fputc('\n', af.f) == EOF) {
+  if (!st) {
+    errno = 0;
+    int w = lr_json_write(af.f, root, 1, arrays, ARR_COUNT);
+    if (w == 0 && fputc('\n', af.f) == EOF) w = -2;
     int e = errno;
-    free(text);
-    lr_atomic_abort(&af);
-    return lr_fail(err, LOGREG_EIO, "%s: write failed: %s", path, e ? strerror(e) : "stream error");
+    if (w != 0) {
+      lr_atomic_abort(&af);
+      st = w == -1 ? lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path)
+                   : lr_fail(err, LOGREG_EIO, "%s: write failed: %s", path,
+                             e ? strerror(e) : "stream error");
+    } else {
+      st = lr_atomic_commit(&af, err);
+    }
   }
-  free(text);
-  return lr_atomic_commit(&af, err);
+  cJSON_Delete(root);
+  free(w_raw);
+  free(b_raw);
+  return st;
 }
 
 /* ------------------------------------------------------------------------------------------ */

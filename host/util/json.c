@@ -39,11 +39,15 @@ size_t lr_json_format_number(double v, char *buf) {
     int len = snprintf(buf, LR_JSON_NUMBER_MAX, "%.0f", v);
     return (size_t)len;
   }
-  int prec = 17;
+  /* `held`: the precision whose text buf holds now, so that it is not formatted twice (16
+   * digits, the commonest answer with 17, is then one snprintf and one strtod fewer). */
+  int prec = 17, held = 0;
   if (round_trips(v, 15, buf)) {
     int lo = 1, hi = 15;
+    held = 15;
     while (lo < hi) {
       int mid = (lo + hi) / 2;
+      held = mid;
       if (round_trips(v, mid, buf))
         hi = mid;
       else
@@ -51,9 +55,9 @@ size_t lr_json_format_number(double v, char *buf) {
     }
     prec = hi;
   } else if (round_trips(v, 16, buf)) {
-    prec = 16;
+    prec = held = 16;
   }
-  snprintf(buf, LR_JSON_NUMBER_MAX, "%.*g", prec, v);
+  if (held != prec) snprintf(buf, LR_JSON_NUMBER_MAX, "%.*g", prec, v);
   /* The library never calls setlocale, so this normally runs in the "C" locale and prints '.'.
    * A program embedding the library may have switched LC_NUMERIC, though: then snprintf and
    * strtod above agreed on that locale's decimal point, and JSON needs '.' instead. */

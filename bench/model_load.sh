@@ -55,5 +55,6 @@ print("| measure | before (median of 3) | after | after / before |")
 print("|---|---:|---:|---:|")
 for key in dict.fromkeys(k for k, _ in rows):
     b = statistics.median(rows[(key, "before")]); a = statistics.median(rows[(key, "after")])
-    print(f"| {key} | {b:.3g} | {a:.3g} | {a / b:.2f} |")
+    f = ".0f" if "MiB" in key or "mib" in key else ".2f"
+    print(f"| {key} | {b:{f}} | {a:{f}} | {a / b:.2f} |")
 PYEOF

@@ -79,4 +79,10 @@ void lr_model_raw_weights(const logreg_model *m, double *w_raw, double *b_raw);
 logreg_status lr_model_parse(const char *name, const char *text, size_t len, logreg_model **out,
                              logreg_error *err);
 
+/* lr_model_parse with the pre-pass that reads the large arrays without cJSON (model_lift.h) on
+ * (`lift` 1, what lr_model_parse does) or off (cJSON parses the whole text, the loader before
+ * the pre-pass). Both give the same model or the same error; fuzz_model compares them. */
+logreg_status lr_model_parse_with(const char *name, const char *text, size_t len, int lift,
+                                  logreg_model **out, logreg_error *err);
+
 #endif

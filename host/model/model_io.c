@@ -3,9 +3,11 @@
  * Saving builds a cJSON tree and prints it with the exact JSON writer (util/json.h), because
  * cJSON's printer does not round-trip every double (it tries "%1.15g" first and mangles
  * subnormals). The file is read whole by lr_read_file (util/file.h), size-capped. Loading
- * uses cJSON_Parse, whose strtod reads our "%.17g" output back bit-exact. Every value read is
- * validated before it reaches the model, and every failure names the file (and the line and
- * column, or the key) in one line. */
+ * first lifts the large arrays (names, scaler, imputer, weights) out of the text into flat
+ * buffers (model_lift.h), reading numbers with strtod in the "C" locale as cJSON does, and
+ * parses the small rest with cJSON: a tree node per number would cost 8-20 times the file.
+ * Every value read is validated before it reaches the model, and every failure names the file
+ * (and the line and column, or the key) in one line. */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -15,13 +17,15 @@
 #include <string.h>
 
 #include "model/model.h"
+#include "model/model_lift.h"
 #include "util/file.h"
 #include "util/json.h"
 #include "util/util.h"
 
-/* A model file larger than this is refused before parsing: a real model (even 784 x 10
- * Fashion-MNIST weights) is a few hundred kilobytes, and cJSON needs several times the file
- * size in memory, so a huge file is hostile or broken and must not exhaust memory. */
+/* A model file larger than this is refused before parsing: a dense model is a few hundred
+ * kilobytes (784 x 10 Fashion-MNIST weights), a sparse one of 10^6 features x 3 classes about
+ * 100 MB, and whatever cJSON parses (the rest, or a file the pre-pass cannot lift) costs several
+ * times its size in memory, so a larger file is hostile or broken and must not exhaust memory. */
 #define LR_MODEL_MAX_BYTES ((size_t)1 << 30)
 
 /* 2^53: integers up to this are exact in a double, so JSON numbers hold them safely. */
@@ -175,29 +179,39 @@ static cJSON *categorical_json(const logreg_model *m) {
   return a;
 }
 
-/* The whole model as a cJSON tree; NULL when out of memory. */
-static cJSON *model_json(const logreg_model *m) {
-  size_t kw = lr_model_kw(m);
-  double *w_raw = malloc(m->d * kw * sizeof *w_raw);
-  double *b_raw = malloc(kw * sizeof *b_raw);
+/* The large arrays of the file, written straight from the model's buffers by lr_json_write:
+ * the tree holds a placeholder for each, so saving never holds the file's text in memory. */
+enum { ARR_FEATURES, ARR_MEAN, ARR_STD, ARR_MEDIAN, ARR_WEIGHTS, ARR_WEIGHTS_RAW, ARR_COUNT };
+
+/* The whole model as a cJSON tree with placeholders for `arrays` (filled here; w_raw and b_raw
+ * from lr_model_raw_weights, kept by the caller until the tree is written); NULL when out of
+ * memory. */
+static cJSON *model_json(const logreg_model *m, const double *w_raw, const double *b_raw,
+                         lr_json_array *arrays) {
+  size_t kw = lr_model_kw(m), d = m->d;
+  arrays[ARR_FEATURES] = (lr_json_array){NULL, m->feature_names, "x", d, 0, 0};
+  arrays[ARR_MEAN] = (lr_json_array){m->mean, NULL, NULL, d, 0, 0};
+  arrays[ARR_STD] = (lr_json_array){m->std, NULL, NULL, d, 0, 0};
+  arrays[ARR_MEDIAN] = (lr_json_array){m->median, NULL, NULL, d, 0, 0};
+  arrays[ARR_WEIGHTS] = (lr_json_array){m->w, NULL, NULL, d, kw, 1};
+  arrays[ARR_WEIGHTS_RAW] = (lr_json_array){w_raw, NULL, NULL, d, kw, 1};
   cJSON *root = cJSON_CreateObject();
   cJSON *scaler = NULL, *imputer = NULL, *metrics = NULL;
-  int ok = w_raw && b_raw && root;
+  int ok = root != NULL;
   if (ok) {
-    lr_model_raw_weights(m, w_raw, b_raw);
     ok = lr_json_put(root, "format", cJSON_CreateNumber(LR_MODEL_FORMAT)) &&
          lr_json_put(root, "classes", name_array(m->class_names, m->k, "")) &&
-         lr_json_put(root, "features", lr_json_raw_strings(m->feature_names, m->d, "x")) &&
+         lr_json_put(root, "features", lr_json_placeholder(ARR_FEATURES)) &&
          lr_json_put(root, "binary", cJSON_CreateBool(m->binary ? 1 : 0)) &&
          lr_json_put(root, "categorical", categorical_json(m)) &&
          lr_json_put(root, "scaler", scaler = cJSON_CreateObject()) &&
-         lr_json_put(scaler, "mean", lr_json_raw_numbers(m->mean, m->d)) &&
-         lr_json_put(scaler, "std", lr_json_raw_numbers(m->std, m->d)) &&
+         lr_json_put(scaler, "mean", lr_json_placeholder(ARR_MEAN)) &&
+         lr_json_put(scaler, "std", lr_json_placeholder(ARR_STD)) &&
          lr_json_put(root, "imputer", imputer = cJSON_CreateObject()) &&
-         lr_json_put(imputer, "median", lr_json_raw_numbers(m->median, m->d)) &&
-         lr_json_put(root, "weights", lr_json_raw_rows(m->w, m->d, kw, 1)) &&
+         lr_json_put(imputer, "median", lr_json_placeholder(ARR_MEDIAN)) &&
+         lr_json_put(root, "weights", lr_json_placeholder(ARR_WEIGHTS)) &&
          lr_json_put(root, "bias", number_array(m->b, kw)) &&
-         lr_json_put(root, "weights_raw", lr_json_raw_rows(w_raw, m->d, kw, 1)) &&
+         lr_json_put(root, "weights_raw", lr_json_placeholder(ARR_WEIGHTS_RAW)) &&
          lr_json_put(root, "bias_raw", number_array(b_raw, kw)) &&
          lr_json_put(root, "options", options_json(&m->options, m->d)) &&
          lr_json_put(root, "metrics", metrics = cJSON_CreateObject()) &&
@@ -205,8 +219,6 @@ static cJSON *model_json(const logreg_model *m) {
          lr_json_put(metrics, "val", split_json(&m->val)) &&
          lr_json_put(metrics, "test", split_json(&m->test));
   }
-  free(w_raw);
-  free(b_raw);
   if (!ok) {
     cJSON_Delete(root);
     return NULL;
@@ -249,27 +261,42 @@ logreg_status logreg_model_save(const logreg_model *m, const char *path, logreg_
       (st = check_values(path, "imputer.median", m->median, m->d, 0, 0, err)))
     return st;
 
-  cJSON *root = model_json(m);
-  char *text = root ? lr_json_print(root, 1) : NULL;
-  cJSON_Delete(root);
-  if (!text) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+  double *w_raw = malloc(m->d * kw * sizeof *w_raw);
+  double *b_raw = malloc(kw * sizeof *b_raw);
+  lr_json_array arrays[ARR_COUNT];
+  cJSON *root = NULL;
+  if (w_raw && b_raw) {
+    lr_model_raw_weights(m, w_raw, b_raw);
+    root = model_json(m, w_raw, b_raw, arrays);
+  }
+  if (!root) {
+    free(w_raw);
+    free(b_raw);
+    return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+  }
 
+  /* Written as it is formatted: the file's text is never held whole (a 10^6-feature model's
+   * is about 100 MB). */
   lr_atomic_file af;
   st = lr_atomic_open(&af, path, err);
-  if (st) {
-    free(text);
-    return st;
-  }
-  size_t len = strlen(text);
-  errno = 0;
-  if (fwrite(text, 1, len, af.f) != len || fputc('\n', af.f) == EOF) {
+  if (!st) {
+    errno = 0;
+    int w = lr_json_write(af.f, root, 1, arrays, ARR_COUNT);
+    if (w == 0 && fputc('\n', af.f) == EOF) w = -2;
     int e = errno;
-    free(text);
-    lr_atomic_abort(&af);
-    return lr_fail(err, LOGREG_EIO, "%s: write failed: %s", path, e ? strerror(e) : "stream error");
+    if (w != 0) {
+      lr_atomic_abort(&af);
+      st = w == -1 ? lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path)
+                   : lr_fail(err, LOGREG_EIO, "%s: write failed: %s", path,
+                             e ? strerror(e) : "stream error");
+    } else {
+      st = lr_atomic_commit(&af, err);
+    }
   }
-  free(text);
-  return lr_atomic_commit(&af, err);
+  cJSON_Delete(root);
+  free(w_raw);
+  free(b_raw);
+  return st;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -295,7 +322,13 @@ static void line_col(const char *text, size_t pos, size_t *line, size_t *col) {
 typedef struct loader {
   const char *path;
   logreg_error *err;
+  lr_lift *lift; /* the arrays lifted out of the text before cJSON parsed the rest */
 } loader;
+
+/* The array lifted for `id`, or NULL when cJSON's tree holds it. */
+static lr_lifted *lifted(loader *L, lr_lift_id id) {
+  return id < LR_LIFT_COUNT && L->lift && L->lift->a[id].found ? &L->lift->a[id] : NULL;
+}
 
 static logreg_status missing(loader *L, const char *key) {
   return lr_fail(L->err, LOGREG_EPARSE, "%s: missing key \"%s\"", L->path, key);
@@ -338,6 +371,18 @@ static logreg_status read_names(loader *L, const cJSON *arr, const char *key, ch
   return LOGREG_OK;
 }
 
+/* The feature names: a lifted array's block becomes the model's (one allocation, not d). */
+static logreg_status read_features(loader *L, const cJSON *arr, logreg_model *m) {
+  lr_lifted *a = lifted(L, LR_LIFT_FEATURES);
+  if (!a) return read_names(L, arr, "features", m->feature_names);
+  free(m->feature_names);
+  m->feature_names = a->names;
+  m->feature_name_block = a->block;
+  a->names = NULL;
+  a->block = NULL;
+  return LOGREG_OK;
+}
+
 static int cmp_str_ptr(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
@@ -360,13 +405,41 @@ static logreg_status check_distinct(loader *L, char **names, size_t n) {
   return LOGREG_OK;
 }
 
-static logreg_status read_vector(loader *L, const cJSON *arr, const char *key, double *out,
-                                 size_t n) {
-  if (!cJSON_IsArray(arr) || array_len(arr) != n) {
+/* Fails like read_vector/read_matrix do for the first non-finite entry of a lifted array. */
+static logreg_status check_finite(loader *L, const char *key, const double *v, size_t n,
+                                  size_t cols) {
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(v[i])) {
+      if (cols)
+        return lr_fail(L->err, LOGREG_EPARSE, "%s: \"%s\"[%zu][%zu] must be a finite number",
+                       L->path, key, i / cols, i % cols);
+      return lr_fail(L->err, LOGREG_EPARSE, "%s: \"%s\"[%zu] must be a finite number", L->path, key,
+                     i);
+    }
+  return LOGREG_OK;
+}
+
+/* Moves a lifted array's numbers into *out (n of them), replacing the model's buffer. */
+static void take_numbers(lr_lifted *a, double **out) {
+  free(*out);
+  *out = a->v;
+  a->v = NULL;
+}
+
+static logreg_status read_vector(loader *L, const cJSON *arr, lr_lift_id id, const char *key,
+                                 double **outp, size_t n) {
+  lr_lifted *a = lifted(L, id);
+  if (a ? a->n != n : (!cJSON_IsArray(arr) || array_len(arr) != n)) {
     char what[64];
     snprintf(what, sizeof what, "an array of %zu numbers", n);
     return bad_type(L, key, what);
   }
+  if (a) {
+    logreg_status st = check_finite(L, key, a->v, n, 0);
+    if (!st) take_numbers(a, outp);
+    return st;
+  }
+  double *out = *outp;
   size_t i = 0;
   for (const cJSON *c = arr->child; c; c = c->next, i++) {
     /* cJSON reads 1e999 as Infinity: refuse it like any non-number. */
@@ -378,14 +451,26 @@ static logreg_status read_vector(loader *L, const cJSON *arr, const char *key, d
   return LOGREG_OK;
 }
 
-static logreg_status read_matrix(loader *L, const cJSON *arr, const char *key, double *out,
-                                 size_t rows, size_t cols) {
-  int ok = cJSON_IsArray(arr) && array_len(arr) == rows;
-  for (const cJSON *r = ok ? arr->child : NULL; r && ok; r = r->next)
-    ok = cJSON_IsArray(r) && array_len(r) == cols;
+static logreg_status read_matrix(loader *L, const cJSON *arr, lr_lift_id id, const char *key,
+                                 double **outp, size_t rows, size_t cols) {
+  lr_lifted *a = lifted(L, id);
+  int ok;
+  if (a) {
+    ok = a->n == rows && (rows == 0 || a->cols == cols);
+  } else {
+    ok = cJSON_IsArray(arr) && array_len(arr) == rows;
+    for (const cJSON *r = ok ? arr->child : NULL; r && ok; r = r->next)
+      ok = cJSON_IsArray(r) && array_len(r) == cols;
+  }
   if (!ok)
     return lr_fail(L->err, LOGREG_EPARSE, "%s: \"%s\" must have %zu rows of %zu numbers", L->path,
                    key, rows, cols);
+  if (a) {
+    logreg_status st = check_finite(L, key, a->v, rows * cols, cols);
+    if (!st) take_numbers(a, outp);
+    return st;
+  }
+  double *out = *outp;
   size_t i = 0;
   for (const cJSON *r = arr->child; r; r = r->next, i++) {
     size_t j = 0;
@@ -687,8 +772,10 @@ static logreg_status model_from_json(loader *L, const cJSON *root, logreg_model 
                    L->path, k);
   const cJSON *features = need(L, root, "features", "features");
   if (!features) return LOGREG_EPARSE;
-  if (!cJSON_IsArray(features)) return bad_type(L, "features", "an array of feature names");
-  size_t d = array_len(features);
+  lr_lifted *lifted_names = lifted(L, LR_LIFT_FEATURES);
+  if (!lifted_names && !cJSON_IsArray(features))
+    return bad_type(L, "features", "an array of feature names");
+  size_t d = lifted_names ? lifted_names->n : array_len(features);
   if (d < 1) return bad_type(L, "features", "a non-empty array of feature names");
   const cJSON *binary = need(L, root, "binary", "binary");
   if (!binary) return LOGREG_EPARSE;
@@ -717,13 +804,12 @@ static logreg_status model_from_json(loader *L, const cJSON *root, logreg_model 
   size_t kw = lr_model_kw(m);
   logreg_status st;
   if ((st = read_names(L, classes, "classes", m->class_names)) ||
-      (st = check_distinct(L, m->class_names, k)) ||
-      (st = read_names(L, features, "features", m->feature_names)) ||
+      (st = check_distinct(L, m->class_names, k)) || (st = read_features(L, features, m)) ||
       (st = read_categorical(L, cJSON_GetObjectItemCaseSensitive(root, "categorical"), m)) ||
-      (st = read_vector(L, mean, "scaler.mean", m->mean, d)) ||
-      (st = read_vector(L, std, "scaler.std", m->std, d)) ||
-      (st = read_matrix(L, weights, "weights", m->w, d, kw)) ||
-      (st = read_vector(L, bias, "bias", m->b, kw)))
+      (st = read_vector(L, mean, LR_LIFT_MEAN, "scaler.mean", &m->mean, d)) ||
+      (st = read_vector(L, std, LR_LIFT_STD, "scaler.std", &m->std, d)) ||
+      (st = read_matrix(L, weights, LR_LIFT_WEIGHTS, "weights", &m->w, d, kw)) ||
+      (st = read_vector(L, bias, LR_LIFT_COUNT, "bias", &m->b, kw)))
     goto fail;
   for (size_t j = 0; j < d; j++)
     if (!(m->std[j] > 0)) {
@@ -747,7 +833,7 @@ static logreg_status model_from_json(loader *L, const cJSON *root, logreg_model 
       st = LOGREG_EPARSE;
       goto fail;
     }
-    if ((st = read_vector(L, median, "imputer.median", m->median, d))) goto fail;
+    if ((st = read_vector(L, median, LR_LIFT_MEDIAN, "imputer.median", &m->median, d))) goto fail;
   }
   /* weights_raw/bias_raw are derived data for people and other tools; prediction recomputes
    * them from weights and scaler, so a stale or edited copy cannot mislead it. */
@@ -763,6 +849,11 @@ fail:
 
 logreg_status lr_model_parse(const char *name, const char *text, size_t len, logreg_model **out,
                              logreg_error *err) {
+  return lr_model_parse_with(name, text, len, 1, out, err);
+}
+
+logreg_status lr_model_parse_with(const char *name, const char *text, size_t len, int lift,
+                                  logreg_model **out, logreg_error *err) {
   lr_error_clear(err);
   if (!out) return lr_fail(err, LOGREG_EINVAL, "lr_model_parse: out is NULL");
   *out = NULL;
@@ -784,13 +875,23 @@ logreg_status lr_model_parse(const char *name, const char *text, size_t len, log
     return lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: malformed JSON (NUL byte)", name, line, col);
   }
 
+  /* The large arrays first (model_lift.h): cJSON then builds a tree of the small rest only. */
+  lr_lift lf;
+  memset(&lf, 0, sizeof lf);
+  if (lift && lr_lift_run(text, len, &lf) != 0)
+    return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", name);
+  const char *doc = lf.rest ? lf.rest : text;
+  size_t doc_len = lf.rest ? lf.rest_len : len;
+
   /* The length includes the terminating NUL so that require_null_terminated rejects trailing
    * garbage after the object; cJSON's nesting limit keeps hostile depth harmless. The parse end
    * pointer is per call, unlike cJSON_GetErrorPtr's global. */
   const char *end = NULL;
-  cJSON *root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
+  cJSON *root = cJSON_ParseWithLengthOpts(doc, doc_len + 1, &end, 1);
   if (!root) {
-    size_t pos = (end && end >= text && end <= text + len) ? (size_t)(end - text) : len;
+    size_t pos = (end && end >= doc && end <= doc + doc_len) ? (size_t)(end - doc) : doc_len;
+    if (lf.rest) pos = lr_lift_original_pos(&lf, pos);
+    lr_lift_free(&lf);
     size_t line, col;
     line_col(text, pos, &line, &col);
     /* cJSON puts an unterminated string's error at its start, not at the end: a text with
@@ -806,9 +907,10 @@ logreg_status lr_model_parse(const char *name, const char *text, size_t len, log
     return lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: malformed JSON%s", name, line, col,
                    eof ? " (unexpected end of file)" : "");
   }
-  loader L = {name, err};
+  loader L = {name, err, &lf};
   logreg_status st = model_from_json(&L, root, out);
   cJSON_Delete(root);
+  lr_lift_free(&lf);
   return st;
 }
 

@@ -1,8 +1,11 @@
 /* json.c: the JSON writer (json.h): numbers that read back bit-exact in any locale, and a
- * printer for cJSON trees built on them. The model file (model/model_io.c) and the CLI's
- * --json output both print through it; parsing stays with cJSON. */
+ * printer for cJSON trees built on them, to memory or straight to a file (with placeholders for
+ * large arrays, so that a million-feature model is never held as text). The model file
+ * (model/model_io.c) and the CLI's --json output both print through it; parsing stays with
+ * cJSON (and the model loader's pre-pass, model/model_lift.c). */
 #include "util/json.h"
 
+#include <limits.h>
 #include <locale.h>
 #include <math.h>
 #include <stdint.h>
@@ -36,11 +39,15 @@ size_t lr_json_format_number(double v, char *buf) {
     int len = snprintf(buf, LR_JSON_NUMBER_MAX, "%.0f", v);
     return (size_t)len;
   }
-  int prec = 17;
+  /* `held`: the precision whose text buf holds now, so that it is not formatted twice (16
+   * digits, the commonest answer with 17, is then one snprintf and one strtod fewer). */
+  int prec = 17, held = 0;
   if (round_trips(v, 15, buf)) {
     int lo = 1, hi = 15;
+    held = 15;
     while (lo < hi) {
       int mid = (lo + hi) / 2;
+      held = mid;
       if (round_trips(v, mid, buf))
         hi = mid;
       else
@@ -48,9 +55,9 @@ size_t lr_json_format_number(double v, char *buf) {
     }
     prec = hi;
   } else if (round_trips(v, 16, buf)) {
-    prec = 16;
+    prec = held = 16;
   }
-  snprintf(buf, LR_JSON_NUMBER_MAX, "%.*g", prec, v);
+  if (held != prec) snprintf(buf, LR_JSON_NUMBER_MAX, "%.*g", prec, v);
   /* The library never calls setlocale, so this normally runs in the "C" locale and prints '.'.
    * A program embedding the library may have switched LC_NUMERIC, though: then snprintf and
    * strtod above agreed on that locale's decimal point, and JSON needs '.' instead. */
@@ -72,10 +79,29 @@ typedef struct jbuf {
   char *p;
   size_t len, cap;
   int oom;
+  FILE *sink; /* when set, the text goes to it whenever the buffer passes JB_FLUSH bytes */
+  int io;     /* a write to sink failed */
+  const lr_json_array *arrays; /* what placeholders (lr_json_placeholder) stand for */
+  size_t n_arrays;
 } jbuf;
+
+/* Buffer size at which a writer with a sink passes its text on. */
+#define JB_FLUSH ((size_t)1 << 16)
+
+static void jb_flush(jbuf *b) {
+  if (b->sink && b->len && !b->io && fwrite(b->p, 1, b->len, b->sink) != b->len) b->io = 1;
+  b->len = 0;
+}
 
 static void jb_put(jbuf *b, const char *s, size_t n) {
   if (b->oom) return;
+  if (b->sink && b->len + n > JB_FLUSH) {
+    jb_flush(b);
+    if (n > JB_FLUSH) { /* a long raw text: straight through */
+      if (!b->io && fwrite(s, 1, n, b->sink) != n) b->io = 1;
+      return;
+    }
+  }
   if (n > SIZE_MAX - b->len - 1) {
     b->oom = 1;
     return;
@@ -148,6 +174,8 @@ static void jb_string(jbuf *b, const char *s) {
   jb_put(b, "\"", 1);
 }
 
+static void jb_array(jbuf *b, const lr_json_array *a);
+
 static int jb_is_container(const cJSON *it) { return cJSON_IsArray(it) || cJSON_IsObject(it); }
 
 static void jb_value(jbuf *b, const cJSON *it, int pretty, int depth) {
@@ -163,7 +191,12 @@ static void jb_value(jbuf *b, const cJSON *it, int pretty, int depth) {
   } else if (cJSON_IsString(it)) {
     jb_string(b, it->valuestring ? it->valuestring : "");
   } else if (cJSON_IsRaw(it)) {
-    jb_puts(b, it->valuestring ? it->valuestring : "null");
+    /* A placeholder (empty raw text) stands for arrays[valueint]. */
+    if (it->valuestring && !it->valuestring[0] && it->valueint >= 0 &&
+        (size_t)it->valueint < b->n_arrays)
+      jb_array(b, &b->arrays[it->valueint]);
+    else
+      jb_puts(b, it->valuestring ? it->valuestring : "null");
   } else if (jb_is_container(it)) {
     int obj = cJSON_IsObject(it);
     const cJSON *c = it->child;
@@ -202,13 +235,32 @@ static void jb_value(jbuf *b, const cJSON *it, int pretty, int depth) {
 }
 
 char *lr_json_print(const cJSON *item, int pretty) {
-  jbuf b = {NULL, 0, 0, 0};
+  jbuf b = {NULL, 0, 0, 0, NULL, 0, NULL, 0};
   jb_value(&b, item, pretty, 0);
   if (b.oom) {
     free(b.p);
     return NULL;
   }
   return b.p;
+}
+
+int lr_json_write(FILE *f, const cJSON *item, int pretty, const lr_json_array *arrays,
+                  size_t n_arrays) {
+  jbuf b = {NULL, 0, 0, 0, f, 0, arrays, n_arrays};
+  jb_value(&b, item, pretty, 0);
+  if (!b.oom) jb_flush(&b);
+  free(b.p);
+  return b.oom ? -1 : b.io ? -2 : 0;
+}
+
+cJSON *lr_json_placeholder(size_t index) {
+  if (index > INT_MAX) return NULL;
+  cJSON *it = cJSON_CreateRaw("");
+  if (it) {
+    it->valueint = (int)index;
+    it->valuedouble = (double)index;
+  }
+  return it;
 }
 
 /* The raw node of a finished buffer (NULL after an allocation failure). */
@@ -229,40 +281,57 @@ static void jb_numbers(jbuf *b, const double *v, size_t n) {
 }
 
 cJSON *lr_json_raw_numbers(const double *v, size_t n) {
-  jbuf b = {NULL, 0, 0, 0};
+  jbuf b = {NULL, 0, 0, 0, NULL, 0, NULL, 0};
   jb_numbers(&b, v, n);
   return jb_raw(&b);
 }
 
-cJSON *lr_json_raw_strings(char *const *s, size_t n, const char *prefix) {
-  jbuf b = {NULL, 0, 0, 0};
-  jb_put(&b, "[", 1);
+static void jb_strings(jbuf *b, char *const *s, size_t n, const char *prefix) {
+  jb_put(b, "[", 1);
   for (size_t i = 0; i < n; i++) {
     char def[48];
-    if (i) jb_put(&b, ", ", 2);
+    if (i) jb_put(b, ", ", 2);
     if (!s[i]) snprintf(def, sizeof def, "%s%zu", prefix, i);
-    jb_string(&b, s[i] ? s[i] : def);
+    jb_string(b, s[i] ? s[i] : def);
   }
-  jb_put(&b, "]", 1);
+  jb_put(b, "]", 1);
+}
+
+cJSON *lr_json_raw_strings(char *const *s, size_t n, const char *prefix) {
+  jbuf b = {NULL, 0, 0, 0, NULL, 0, NULL, 0};
+  jb_strings(&b, s, n, prefix);
   return jb_raw(&b);
 }
 
-cJSON *lr_json_raw_rows(const double *v, size_t rows, size_t cols, int depth) {
-  jbuf b = {NULL, 0, 0, 0};
+static void jb_rows(jbuf *b, const double *v, size_t rows, size_t cols, int depth) {
   if (rows == 0) {
-    jb_puts(&b, "[]");
-    return jb_raw(&b);
+    jb_puts(b, "[]");
+    return;
   }
-  jb_put(&b, "[", 1);
+  jb_put(b, "[", 1);
   for (size_t i = 0; i < rows; i++) {
-    jb_put(&b, "\n", 1);
-    jb_indent(&b, depth + 1);
-    jb_numbers(&b, v + i * cols, cols);
-    if (i + 1 < rows) jb_put(&b, ",", 1);
+    jb_put(b, "\n", 1);
+    jb_indent(b, depth + 1);
+    jb_numbers(b, v + i * cols, cols);
+    if (i + 1 < rows) jb_put(b, ",", 1);
   }
-  jb_put(&b, "\n", 1);
-  jb_indent(&b, depth);
-  jb_put(&b, "]", 1);
+  jb_put(b, "\n", 1);
+  jb_indent(b, depth);
+  jb_put(b, "]", 1);
+}
+
+static void jb_array(jbuf *b, const lr_json_array *a) {
+  if (a->names)
+    jb_strings(b, a->names, a->rows, a->prefix ? a->prefix : "");
+  else if (a->cols)
+    jb_rows(b, a->v, a->rows, a->cols, a->depth);
+  else
+    jb_numbers(b, a->v, a->rows);
+}
+
+cJSON *lr_json_raw_rows(const double *v, size_t rows, size_t cols, int depth) {
+  jbuf b = {NULL, 0, 0, 0, NULL, 0, NULL, 0};
+  jb_rows(&b, v, rows, cols, depth);
   return jb_raw(&b);
 }
 

@@ -7,6 +7,7 @@
 #define LOGREG_JSON_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <cJSON.h>
 
@@ -33,6 +34,27 @@ char *lr_json_print(const cJSON *item, int pretty);
 cJSON *lr_json_raw_numbers(const double *v, size_t n);
 cJSON *lr_json_raw_strings(char *const *s, size_t n, const char *prefix);
 cJSON *lr_json_raw_rows(const double *v, size_t rows, size_t cols, int depth);
+
+/* A large array written only when the tree is: `rows` numbers of v (cols 0), `rows` x `cols`
+ * numbers of v as lr_json_raw_rows lays them out at nesting `depth`, or (names set) `rows`
+ * strings as lr_json_raw_strings with `prefix`. The same text as those raw nodes. */
+typedef struct lr_json_array {
+  const double *v;
+  char *const *names;
+  const char *prefix;
+  size_t rows, cols;
+  int depth;
+} lr_json_array;
+
+/* A node that stands for arrays[index] of lr_json_write (an empty raw node); NULL when out of
+ * memory. lr_json_print and cJSON's printers would print it as nothing: write it. */
+cJSON *lr_json_placeholder(size_t index);
+
+/* Writes what lr_json_print(item, pretty) returns to `f`, through a 64 KiB buffer, with each
+ * placeholder replaced by the text of its array (`arrays`, n_arrays of them). 0; -1 when out of
+ * memory; -2 when writing to `f` failed (errno as the failed fwrite left it). */
+int lr_json_write(FILE *f, const cJSON *item, int pretty, const lr_json_array *arrays,
+                  size_t n_arrays);
 
 /* Adds `item` under `key` of `parent` (appends when `key` is NULL); frees it when adding fails.
  * Returns 0 when `item` is NULL (a failed create) or adding failed, so callers chain with &&. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "solve/checkpoint.h"
 #include "solve/lbfgs.h"
 
 /* ---- First-order methods: gd, sgd, momentum, adam ---- */
@@ -360,6 +361,45 @@ static logreg_status newton_epoch(lr_solver *s, const char **stop, logreg_error 
 static void free_state(lr_solver *s) {
   free(s->state);
   s->state = NULL;
+}
+
+/* ---- Checkpoints: every scalar the next epoch reads (the vectors are the backend's) ---- */
+
+static void lbfgs_io(lbfgs_state *ls, lr_ckpt_io *io) {
+  lr_lbfgs *lb = &ls->lb;
+  lr_ckpt_int(io, &lb->m);
+  lr_ckpt_int(io, &lb->count);
+  lr_ckpt_int(io, &lb->head);
+  for (int i = 0; i < LR_LBFGS_MAX_M; i++) {
+    lr_ckpt_int(io, &lb->sv[i]);
+    lr_ckpt_int(io, &lb->yv[i]);
+  }
+  lr_ckpt_int(io, &lb->spare_s);
+  lr_ckpt_int(io, &lb->spare_y);
+  lr_ckpt_f64s(io, lb->rho, LR_LBFGS_MAX_M);
+  lr_ckpt_f64s(io, lb->alpha, LR_LBFGS_MAX_M);
+  lr_ckpt_int(io, &lb->diag);
+  lr_ckpt_int(io, &lb->tmp);
+  int *ids[] = {&ls->x, &ls->g, &ls->d, &ls->xn, &ls->gn};
+  for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) lr_ckpt_int(io, ids[i]);
+  lr_ckpt_f64(io, &ls->f);
+  lr_ckpt_int(io, &ls->stalled);
+  lr_ckpt_f64(io, &ls->best_f);
+  lr_ckpt_f64(io, &ls->best_gmax);
+  lr_ckpt_int(io, &ls->progress_epoch);
+}
+
+static void newton_io(newton_state *ns, lr_ckpt_io *io) {
+  int *ids[] = {&ns->w, &ns->g, &ns->s, &ns->r, &ns->d, &ns->hd};
+  for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) lr_ckpt_int(io, ids[i]);
+  lr_ckpt_f64(io, &ns->f);
+  lr_ckpt_f64(io, &ns->delta);
+  lr_ckpt_int(io, &ns->boundary);
+}
+
+void lr_solver_state_io(lr_solver *s, const lr_solver_def *def, lr_ckpt_io *io) {
+  if (def->id == LOGREG_OPTIMIZER_LBFGS && s->state) lbfgs_io(s->state, io);
+  if (def->id == LOGREG_OPTIMIZER_NEWTON && s->state) newton_io(s->state, io);
 }
 
 /* ---- The table ---- */

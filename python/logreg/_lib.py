@@ -47,6 +47,7 @@ class EpochInfo(ctypes.Structure):
         ("seconds", c_double),
         ("evaluations", ctypes.c_long),
         ("hv_products", ctypes.c_long),
+        ("replayed", c_int),
     ]
 
 
@@ -82,6 +83,11 @@ class Params(ctypes.Structure):
         ("progress", PROGRESS_FN),
         ("progress_user", c_void_p),
         ("scale", c_int),
+        ("checkpoint", c_char_p),
+        ("checkpoint_every", c_int),
+        ("checkpoint_seconds", c_double),
+        ("resume", c_char_p),
+        ("stop_request", c_void_p),
     ]
 
 

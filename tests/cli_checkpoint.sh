@@ -15,6 +15,15 @@ echo "kill seed: $RANDOM (LOGREG_KILL_SEED)" >&2
 "$LOGREG" gen blobs --rows 20000 --features 20 --classes 4 --spread 4 -o "$WORK/b.csv" > /dev/null \
   || fail "gen exited $?"
 now() { date +%s.%N; }
+# wait_for FILE: until it exists (training has started, the signal handlers are in place).
+wait_for() {
+  local i
+  for ((i = 0; i < 200; i++)); do
+    [ -e "$1" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
 
 # one_config NAME KILLS OPTIONS...: the uninterrupted run, then KILLS killed-and-resumed runs.
 one_config() {
@@ -76,9 +85,9 @@ sig_test() {
   local sig=$1 code=$2 dir="$WORK/sig$1"
   mkdir -p "$dir"
   "$LOGREG" train "$WORK/b.csv" --device cpu "${ADAM[@]}" --quiet --model "$dir/m.json" \
-    --checkpoint "$dir/c.ck" > /dev/null 2> "$dir/err" &
+    --checkpoint "$dir/c.ck" --checkpoint-every 5 > /dev/null 2> "$dir/err" &
   local pid=$!
-  sleep 0.4
+  wait_for "$dir/c.ck" || fail "SIG$sig: no checkpoint after 10 s"
   kill "-$sig" "$pid"
   wait "$pid"
   local rc=$?
@@ -99,9 +108,9 @@ sig_test TERM 143
 dir="$WORK/twice"
 mkdir -p "$dir"
 "$LOGREG" train "$WORK/b.csv" --device cpu "${ADAM[@]}" --quiet --model "$dir/m.json" \
-  --checkpoint "$dir/c.ck" > /dev/null 2> "$dir/err" &
+  --checkpoint "$dir/c.ck" --checkpoint-every 5 > /dev/null 2> "$dir/err" &
 pid=$!
-sleep 0.4
+wait_for "$dir/c.ck" || fail "two SIGINTs: no checkpoint after 10 s"
 kill -INT "$pid"
 kill -INT "$pid"
 wait "$pid"

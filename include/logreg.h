@@ -318,6 +318,10 @@ typedef struct logreg_device_options {
   /* A folder to read the kernel sources (logreg.cl, floor.cl) from instead of the copies
    * embedded at build time (kernel development); NULL = the embedded copies. */
   const char *kernel_dir;
+  /* Test hook (fault injection): the fail_call-th checked OpenCL call of a backend, counted
+   * from its creation, reports CL_OUT_OF_RESOURCES after it has run, as a device that fails in
+   * the middle of a run would; 0 (default) = never. CLI: --test-fail-opencl-call. */
+  long fail_call;
 } logreg_device_options;
 
 LOGREG_API void logreg_device_options_init(logreg_device_options *opt);

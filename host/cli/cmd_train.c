@@ -1,5 +1,6 @@
 /* cmd_train.c: `logreg train`: read, split, train with progress, evaluate on the test part,
  * save the model and (optionally) the history, and print a summary or one JSON object. */
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -400,6 +401,7 @@ int cmd_train(int argc, char **argv) {
   const char *sweep = NULL, *weight = NULL, *gemm = NULL, *categorical = NULL, *scale = NULL;
   const char *penalty = NULL, *checkpoint = NULL, *resume = NULL;
   int checkpoint_every = 0;
+  uint64_t fail_call = 0;
   size_t max_categories = 100;
   int json = 0, quiet = 0, epochs = p.epochs;
   size_t cv = 0;
@@ -469,6 +471,8 @@ int cmd_train(int argc, char **argv) {
       {"--checkpoint-every", ARG_INT, &checkpoint_every, "N",
        "write the checkpoint every N epochs (default 0: after the epoch that ends 60 s after the "
        "last write)"},
+      {"--test-fail-opencl-call", ARG_U64, &fail_call, "K",
+       "fault injection for tests: the K-th checked OpenCL call fails (CL_OUT_OF_RESOURCES)"},
       {"--resume", ARG_STR, &resume, "FILE",
        "continue the run that wrote checkpoint FILE (same data and options): the same model as "
        "had it not stopped"},
@@ -574,6 +578,7 @@ int cmd_train(int argc, char **argv) {
   p.gemm = gemm;
   p.path_cache = cli_path_cache();
   cli_device_options(&dv, &p.device_options);
+  p.device_options.fail_call = fail_call > LONG_MAX ? LONG_MAX : (long)fail_call;
   p.threads = cli_threads(&dv);
   logreg_device_info chosen;
   int is_auto = strcmp(p.device, "auto") == 0;
@@ -760,10 +765,27 @@ int cmd_train(int argc, char **argv) {
     /* --device auto promises a result: an OpenCL failure (a driver that cannot build the
      * kernels, a device too small) falls back to the cpu reference, loudly. */
     if (pg.tty && !quiet) fputc('\n', stderr);
-    cli_warn("%s; falling back to --device cpu", err.message);
     p.device = "cpu";
     pg.n_rows = 0;
-    st = logreg_train(tr, va, &p, &model, &res, &err);
+    /* A failure in the middle of training goes on from the last state read back: the
+     * checkpoint, when there is one (one of this run, or of an earlier run of the same data
+     * and options, which is the same run). */
+    if (checkpoint && access(checkpoint, R_OK) == 0) {
+      cli_warn("%s; falling back to --device cpu from the checkpoint %s", err.message, checkpoint);
+      p.resume = pg.resumed = checkpoint;
+      st = logreg_train(tr, va, &p, &model, &res, &err);
+      if (st == LOGREG_EINVAL || st == LOGREG_EPARSE) { /* not this run's: from the start */
+        cli_warn("%s; training on cpu from the start", err.message);
+        p.resume = pg.resumed = NULL;
+        pg.n_rows = 0;
+        st = logreg_train(tr, va, &p, &model, &res, &err);
+      }
+    } else {
+      cli_warn("%s; falling back to --device cpu (from the start: %s)", err.message,
+               checkpoint ? "no checkpoint written yet"
+                          : "--checkpoint FILE keeps the state to go on from");
+      st = logreg_train(tr, va, &p, &model, &res, &err);
+    }
   }
   catch_stop_signals(0);
   if (pg.tty && !quiet) fputc('\n', stderr);

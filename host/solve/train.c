@@ -403,6 +403,11 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   return LOGREG_OK;
 
 fail:
+  if (st == LOGREG_EBACKEND && t->be) { /* after the device was chosen: name it */
+    char msg[sizeof err->message];
+    snprintf(msg, sizeof msg, "%s", err->message);
+    lr_fail(err, st, "%s, setting up training on %s", msg, t->be->device);
+  }
   free(xt);
   free(xv);
   free(sv_w);
@@ -539,6 +544,17 @@ static const char *resume_gemm(const logreg_params *p, const char *path) {
   return p->gemm;
 }
 
+/* A device failure in the middle of training names the device and the epoch, whichever call
+ * failed (the backend's message names the call). */
+static logreg_status device_failure(const logreg_trainer *t, logreg_status st, logreg_error *err) {
+  if (st == LOGREG_EBACKEND && err) {
+    char msg[sizeof err->message];
+    snprintf(msg, sizeof msg, "%s", err->message);
+    lr_fail(err, st, "%s, in epoch %d on %s", msg, t->epochs_run + 1, t->be->device);
+  }
+  return st;
+}
+
 /* The epochs, with checkpoints and stop requests between them (logreg.h, "Long runs"). */
 static logreg_status run_epochs(logreg_trainer *t, logreg_error *err) {
   const logreg_params *p = t->p;
@@ -550,7 +566,7 @@ static logreg_status run_epochs(logreg_trainer *t, logreg_error *err) {
     int due = p->checkpoint_every > 0 ? t->epochs_run % p->checkpoint_every == 0
                                       : lr_now() - last >= p->checkpoint_seconds;
     if (p->checkpoint && !stop && (due || interrupted)) {
-      if ((st = lr_checkpoint_save(t, p->checkpoint, err))) return st;
+      if ((st = lr_checkpoint_save(t, p->checkpoint, err))) return device_failure(t, st, err);
       last = lr_now();
     }
     if (interrupted && !stop) {
@@ -564,7 +580,7 @@ static logreg_status run_epochs(logreg_trainer *t, logreg_error *err) {
                      t->epochs_run);
     }
   }
-  return st;
+  return device_failure(t, st, err);
 }
 
 logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *val,
@@ -594,7 +610,7 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
     }
   }
   if (!st) st = run_epochs(t, err);
-  if (!st) st = logreg_trainer_finish(t, out, res, err);
+  if (!st && (st = logreg_trainer_finish(t, out, res, err))) st = device_failure(t, st, err);
   logreg_trainer_free(t);
   return st;
 }

@@ -31,6 +31,7 @@ class DeviceOptions(ctypes.Structure):
         ("no_fp64", c_int),
         ("build_options", c_char_p),
         ("kernel_dir", c_char_p),
+        ("fail_call", ctypes.c_long),
     ]
 
 

@@ -2,8 +2,8 @@
 # cli_checkpoint.sh: long runs that survive (README "Long runs").
 # - kill -9 at random moments of a run that checkpoints every epoch, then --resume: the final
 #   model is byte-identical (cmp) to the uninterrupted run's, for mini-batch Adam with shuffling
-#   and for L-BFGS, on cpu and on OpenCL (PoCL here; skipped without a device): 6 kills each,
-#   24 runs with OpenCL. After each kill the checkpoint either does not exist or loads (the
+#   and for L-BFGS, on cpu and on OpenCL (PoCL here; skipped without a device): 5 kills each,
+#   20 runs with OpenCL. After each kill the checkpoint either does not exist or loads (the
 #   resume reads it), and the model file either does not exist or is the finished one.
 # - SIGINT and SIGTERM: exit 130 / 143, one line, a checkpoint that resumes to the same model,
 #   no model written, no temp file left; a second SIGINT exits at once.
@@ -75,10 +75,10 @@ one_config() {
   [ "$ok" -eq "$kills" ] && pass "$name: $kills kill -9 runs resumed to the same bytes"
 }
 
-ADAM=(--optimizer adam --batch-size 64 --epochs 60)
+ADAM=(--optimizer adam --batch-size 64 --epochs 40)
 LBFGS=(--optimizer lbfgs --C 1e4 --tol 1e-12 --epochs 300)
-one_config cpu-adam 6 --device cpu "${ADAM[@]}"
-one_config cpu-lbfgs 6 --device cpu "${LBFGS[@]}"
+one_config cpu-adam 5 --device cpu "${ADAM[@]}"
+one_config cpu-lbfgs 5 --device cpu "${LBFGS[@]}"
 
 # SIGINT / SIGTERM: one line, the exit status, a checkpoint that resumes to the same model.
 sig_test() {
@@ -143,8 +143,8 @@ refuse "not a checkpoint" "not a logreg checkpoint" "$WORK/b.csv" --device cpu "
 
 # OpenCL (PoCL here): the same kill -9 sweep on the device.
 if "$LOGREG" devices 2>&1 | grep -q '^opencl:[0-9]*:[0-9]*'; then
-  one_config opencl-adam 6 --device opencl --optimizer adam --batch-size 256 --epochs 40
-  one_config opencl-lbfgs 6 --device opencl "${LBFGS[@]}"
+  one_config opencl-adam 5 --device opencl --optimizer adam --batch-size 256 --epochs 40
+  one_config opencl-lbfgs 5 --device opencl "${LBFGS[@]}"
 else
   echo "no OpenCL device: the OpenCL kill runs are skipped" >&2
 fi

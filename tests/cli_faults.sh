@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # cli_faults.sh: device faults, injected with the library's test hook
 # (logreg_device_options.fail_call, the CLI's --test-fail-opencl-call K: the K-th checked OpenCL
-# call of the backend reports CL_OUT_OF_RESOURCES). For every call index K of a short L-BFGS run
-# on the OpenCL device: never a crash, a hang or a NaN model; --device opencl either completes
+# call of the backend reports CL_OUT_OF_RESOURCES). For every call index K of a one-iteration
+# L-BFGS run on the OpenCL device: never a crash, a hang or a NaN model; --device opencl either completes
 # or ends with one error line naming the call (and, during training, the epoch and the device),
 # leaving no model; --device auto always completes, on cpu when the fault came, saying so, and
 # from the checkpoint when one had been written. Skips without an OpenCL device.
@@ -10,7 +10,7 @@
 "$LOGREG" devices 2>&1 | grep -q '^opencl:[0-9]*:[0-9]*' || { echo "SKIP: no OpenCL device" >&2; exit 77; }
 "$LOGREG" gen blobs --rows 600 --features 5 --classes 3 --spread 3 -o "$WORK/s.csv" > /dev/null \
   || fail "gen exited $?"
-RUN=(train "$WORK/s.csv" --optimizer lbfgs --epochs 2 --quiet)
+RUN=(train "$WORK/s.csv" --optimizer lbfgs --quiet)
 
 # run DEVICE K [more options]: one faulty run; rc in $WORK/rc.K, stderr in $WORK/err.K.
 run() {
@@ -24,19 +24,19 @@ run() {
 
 # The last call index that fails the run, in steps of 10 (a fault in path timing is survived).
 last=0
-for ((k = 1; k <= 5000; k += 10)); do
-  run opencl "$k"
+for ((k = 1; k <= 5000; k += 20)); do
+  run opencl "$k" --epochs 1
   [ "$(cat "$WORK/rc.$k")" -ne 0 ] && last=$k
-  [ $((k - last)) -ge 100 ] && break
+  [ $((k - last)) -ge 60 ] && break
 done
 [ "$last" -gt 0 ] || fail "no injected fault failed the run"
-end=$((last + 10))
+end=$((last + 20))
 echo "fault injection: calls 1..$end of the run" >&2
 
 # --device opencl: every call index.
 bad=0 failed=0 done_ok=0
 for ((k = 1; k <= end; k++)); do
-  run opencl "$k"
+  run opencl "$k" --epochs 1
   rc=$(cat "$WORK/rc.$k")
   if [ "$rc" -eq 0 ]; then
     done_ok=$((done_ok + 1))
@@ -63,11 +63,12 @@ for f in glob.glob(sys.argv[1] + "/m.*.json"):
 EOF
 rm -f "$WORK"/m.*.json "$WORK"/err.* "$WORK"/rc.*
 
-# --device auto with a checkpoint every iteration: always a model, on cpu after a fault.
+# --device auto with a checkpoint every iteration, 3 iterations (about 3 times the calls): always
+# a model, on cpu after a fault, from the checkpoint after the first iteration.
 bad=0 fell=0 from_ck=0
-for ((k = 1; k <= end; k += 6)); do
+for ((k = 1; k <= 3 * end; k += 11)); do
   rm -f "$WORK/c.ck"
-  run auto "$k" --checkpoint "$WORK/c.ck" --checkpoint-every 1
+  run auto "$k" --epochs 3 --checkpoint "$WORK/c.ck" --checkpoint-every 1
   rc=$(cat "$WORK/rc.$k")
   if [ "$rc" -ne 0 ] || [ ! -s "$WORK/m.$k.json" ]; then
     bad=$((bad + 1))

@@ -386,6 +386,7 @@ static void catch_stop_signals(int on) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on ? on_stop_signal : SIG_DFL;
+  sa.sa_flags = SA_RESTART; /* the device runtime's waits go on; the flag is read after the epoch */
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);

@@ -139,6 +139,28 @@ printf '\x01' | dd of="$WORK/bad.ck" bs=1 seek=100 conv=notrunc 2> /dev/null
 refuse "a damaged byte" "damaged checkpoint" "$WORK/b.csv" --device cpu "${ADAM[@]}" --resume "$WORK/bad.ck"
 head -c 1000 "$ck" > "$WORK/short.ck"
 refuse "a truncated file" "damaged checkpoint" "$WORK/b.csv" --device cpu "${ADAM[@]}" --resume "$WORK/short.ck"
+# A file with a valid checksum whose row order indexes past the rows (the checksum recomputed
+# as host/solve/README.md describes it): refused, not a crash.
+python3 - "$ck" "$WORK/crafted.ck" << 'EOF'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read()[:-8])
+M = (1 << 64) - 1
+def lr_hash(b):
+    h, mul, n = 0x9E3779B97F4A7C15, 0xFF51AFD7ED558CCD, len(b)
+    for i in range(0, n - n % 8, 8):
+        h = ((h ^ int.from_bytes(b[i:i + 8], "little")) * mul) & M
+        h ^= h >> 32
+    for c in b[n - n % 8:]:
+        h = ((h ^ c) * mul) & M
+        h ^= h >> 29
+    h = ((h ^ n) * 0xC4CEB9FE1A85EC53) & M
+    return h ^ (h >> 33)
+assert lr_hash(d) == int.from_bytes(open(sys.argv[1], "rb").read()[-8:], "little"), "checksum"
+d[272:276] = (0xFFFFFFFF).to_bytes(4, "little")  # the first entry of the row order
+open(sys.argv[2], "wb").write(d + lr_hash(d).to_bytes(8, "little"))
+EOF
+[ $? -eq 0 ] && pass "the checksum recomputed as documented" || fail "the documented checksum does not match"
+refuse "a crafted row order" "does not fit this run" "$WORK/b.csv" --device cpu "${ADAM[@]}" --resume "$WORK/crafted.ck"
 refuse "not a checkpoint" "not a logreg checkpoint" "$WORK/b.csv" --device cpu "${ADAM[@]}" --resume "$WORK/b.csv"
 
 # OpenCL (PoCL here): the same kill -9 sweep on the device.

@@ -157,6 +157,18 @@ void lr_checkpoint_hash_data(logreg_trainer *t, const void *p, size_t bytes) {
 
 static const char *const stop_names[] = {"tol", "converged", "patience", "epochs", "max_iter"};
 
+/* The row order read back indexes rows: each of 0..n-1 once. */
+static int is_permutation(const uint32_t *order, size_t n) {
+  unsigned char *seen = calloc(n ? n : 1, 1);
+  int ok = seen != NULL;
+  for (size_t i = 0; ok && i < n; i++) {
+    if (order[i] >= n || seen[order[i]]) ok = 0;
+    if (ok) seen[order[i]] = 1;
+  }
+  free(seen);
+  return ok;
+}
+
 /* Everything on the host, in one order for both directions. */
 static void trainer_io(logreg_trainer *t, lr_ckpt_io *io) {
   lr_solver *sol = &t->sol;
@@ -196,6 +208,7 @@ static void trainer_io(logreg_trainer *t, lr_ckpt_io *io) {
                   ? stop_names[stop - 1]
                   : NULL;
   lr_ckpt_u32s(io, sol->order, t->n);
+  if (io->reading && !io->bad && !is_permutation(sol->order, t->n)) io->bad = 1;
   lr_ckpt_f64s(io, t->best, t->be->nparam);
   lr_solver_state_io(sol, t->def, io);
   uint64_t nh = t->n_hist;

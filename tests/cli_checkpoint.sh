@@ -6,7 +6,7 @@
 #   20 runs with OpenCL. After each kill the checkpoint either does not exist or loads (the
 #   resume reads it), and the model file either does not exist or is the finished one.
 # - SIGINT and SIGTERM: exit 130 / 143, one line, a checkpoint that resumes to the same model,
-#   no model written, no temp file left; a second SIGINT exits at once.
+#   no model written (an existing one intact), no temp file left; a second SIGINT exits at once.
 # - The checkpoint is refused, with one line, for other options, other data, a damaged file.
 # The random kill times are printed (LOGREG_KILL_SEED repeats a sequence).
 . "$(dirname "$0")/lib.sh"
@@ -84,6 +84,7 @@ one_config cpu-lbfgs 5 --device cpu "${LBFGS[@]}"
 sig_test() {
   local sig=$1 code=$2 dir="$WORK/sig$1"
   mkdir -p "$dir"
+  echo old > "$dir/m.json" # an earlier model, which the interrupted run must leave alone
   "$LOGREG" train "$WORK/b.csv" --device cpu "${ADAM[@]}" --quiet --model "$dir/m.json" \
     --checkpoint "$dir/c.ck" --checkpoint-every 5 > /dev/null 2> "$dir/err" &
   local pid=$!
@@ -94,7 +95,8 @@ sig_test() {
   [ "$rc" -eq "$code" ] && pass "SIG$sig: exit $code" || fail "SIG$sig: exit $rc, not $code"
   [ "$(wc -l < "$dir/err")" -eq 1 ] && grep -q "^logreg: SIG$sig: interrupted after epoch [0-9]*; the state is in" "$dir/err" \
     && pass "SIG$sig: one line: $(cat "$dir/err")" || fail "SIG$sig: stderr: $(cat "$dir/err")"
-  [ ! -e "$dir/m.json" ] && pass "SIG$sig: no model written" || fail "SIG$sig: a model was written"
+  [ "$(cat "$dir/m.json")" = old ] && pass "SIG$sig: no model written, the old one intact" \
+    || fail "SIG$sig: the old model was replaced"
   [ -z "$(ls "$dir" | grep tmp)" ] || fail "SIG$sig: temp files left: $(ls "$dir")"
   "$LOGREG" train "$WORK/b.csv" --device cpu "${ADAM[@]}" --quiet --model "$dir/m.json" \
     --resume "$dir/c.ck" > /dev/null 2> "$dir/err2" || fail "SIG$sig: resume exited $?: $(cat "$dir/err2")"

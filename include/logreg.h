@@ -15,6 +15,7 @@
 #ifndef LOGREG_H
 #define LOGREG_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,7 +41,8 @@ extern "C" {
   XX(EINVAL, "invalid argument")                                                                   \
   XX(EUNSUPPORTED, "unsupported operation")                                                        \
   XX(EDIVERGED, "training diverged")                                                               \
-  XX(EBACKEND, "backend failure")
+  XX(EBACKEND, "backend failure")                                                                  \
+  XX(EINTERRUPTED, "interrupted")
 
 typedef enum logreg_status {
 #define LOGREG_STATUS_ENUM_(name, msg) LOGREG_##name,
@@ -316,6 +318,10 @@ typedef struct logreg_device_options {
   /* A folder to read the kernel sources (logreg.cl, floor.cl) from instead of the copies
    * embedded at build time (kernel development); NULL = the embedded copies. */
   const char *kernel_dir;
+  /* Test hook (fault injection): the fail_call-th checked OpenCL call of a backend, counted
+   * from its creation, reports CL_OUT_OF_RESOURCES after it has run, as a device that fails in
+   * the middle of a run would; 0 (default) = never. CLI: --test-fail-opencl-call. */
+  long fail_call;
 } logreg_device_options;
 
 LOGREG_API void logreg_device_options_init(logreg_device_options *opt);
@@ -412,6 +418,9 @@ typedef struct logreg_epoch_info {
   double seconds;   /* since training started */
   long evaluations; /* full-batch evaluations of the training split so far (passes over X) */
   long hv_products; /* Hessian-vector products so far (newton; one pass over X each) */
+  /* 1: an epoch of the run that params.resume continues, passed again (before the new epochs)
+   * so that a history is complete; 0: an epoch run now. */
+  int replayed;
 } logreg_epoch_info;
 
 typedef void (*logreg_progress_fn)(void *user, const logreg_epoch_info *info);
@@ -479,6 +488,23 @@ typedef struct logreg_params {
   logreg_progress_fn progress;
   void *progress_user;
   logreg_scale scale; /* default LOGREG_SCALE_STD */
+  /* Long runs (logreg_train; README "Long runs", host/solve/README.md for the file format).
+   * checkpoint: a file that receives the whole training state, atomically, every
+   * checkpoint_every epochs, or when 0 (default) after the first epoch that ends
+   * checkpoint_seconds (default 60) after the last write; NULL (default): none. */
+  const char *checkpoint;
+  int checkpoint_every;
+  double checkpoint_seconds;
+  /* A checkpoint to continue from: the run then ends with the model the uninterrupted run
+   * would have given, bit for bit, on the same device. The file must have been written for
+   * the same data and the same options that shape the result (LOGREG_EINVAL, one line,
+   * otherwise); the device may differ. NULL (default): start at W = 0. */
+  const char *resume;
+  /* When not NULL: read after every epoch; once it is not 0, training stops there, writes
+   * the checkpoint (when one was asked for) and returns LOGREG_EINTERRUPTED with a message
+   * saying where the state went. A signal handler sets it; SIGINT and SIGTERM are blocked in
+   * the calling thread while a checkpoint is written. */
+  const volatile sig_atomic_t *stop_request;
 } logreg_params;
 
 LOGREG_API void logreg_params_init(logreg_params *p);

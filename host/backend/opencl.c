@@ -125,7 +125,14 @@ typedef struct ocl_backend {
   ocl_own pown;
   size_t prows;
   char *bopts, *kernel_dir;
+  long fail_call, calls; /* the fault-injection hook (CL_CHECKED) and the calls checked so far */
 } ocl_backend;
+
+static cl_int injected(ocl_backend *ob, cl_int rc) {
+  if (ob->fail_call > 0 && ++ob->calls == ob->fail_call && rc == CL_SUCCESS)
+    return CL_OUT_OF_RESOURCES;
+  return rc;
+}
 
 static logreg_status cl_fail(logreg_error *err, const char *what, cl_int rc) {
   const char *hint = "";
@@ -136,9 +143,15 @@ static logreg_status cl_fail(logreg_error *err, const char *what, cl_int rc) {
                  rc, hint);
 }
 
+/* The test hook logreg_device_options.fail_call: the backend's fail_call-th checked OpenCL
+ * call (counted from its creation) reports CL_OUT_OF_RESOURCES after it has run, as a device
+ * that fails in the middle of training would. */
+#define CL_CHECKED(ob, call) injected((ob), (call))
+
+/* Checks an OpenCL call in a function that has the backend as `ob`. */
 #define CL_TRY(call, what)                                                                         \
   do {                                                                                             \
-    cl_int rc_ = (call);                                                                           \
+    cl_int rc_ = CL_CHECKED(ob, call);                                                             \
     if (rc_ != CL_SUCCESS) return cl_fail(err, what, rc_);                                         \
   } while (0)
 
@@ -1312,8 +1325,8 @@ static logreg_status ocl_vec_read(lr_backend *be, int v, double *out, logreg_err
   }
   float *tmp = malloc(n * sizeof *tmp);
   if (!tmp) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
-  cl_int rc =
-      clEnqueueReadBuffer(ob->q, ob->vec[v], CL_TRUE, 0, n * sizeof(float), tmp, 0, NULL, NULL);
+  cl_int rc = CL_CHECKED(ob, clEnqueueReadBuffer(ob->q, ob->vec[v], CL_TRUE, 0, n * sizeof(float),
+                                                 tmp, 0, NULL, NULL));
   for (size_t i = 0; rc == CL_SUCCESS && i < n; i++) out[i] = tmp[i];
   free(tmp);
   if (rc != CL_SUCCESS) return cl_fail(err, "clEnqueueReadBuffer(vector)", rc);
@@ -1331,8 +1344,8 @@ static logreg_status ocl_vec_write(lr_backend *be, int v, const double *in, logr
   float *tmp = malloc(n * sizeof *tmp);
   if (!tmp) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
   for (size_t i = 0; i < n; i++) tmp[i] = (float)in[i];
-  cl_int rc =
-      clEnqueueWriteBuffer(ob->q, ob->vec[v], CL_TRUE, 0, n * sizeof(float), tmp, 0, NULL, NULL);
+  cl_int rc = CL_CHECKED(ob, clEnqueueWriteBuffer(ob->q, ob->vec[v], CL_TRUE, 0, n * sizeof(float),
+                                                  tmp, 0, NULL, NULL));
   free(tmp);
   if (rc != CL_SUCCESS) return cl_fail(err, "clEnqueueWriteBuffer(vector)", rc);
   if (v == LR_VEC_THETA) ob->wt_stale = 1;
@@ -1377,7 +1390,8 @@ static logreg_status ocl_vec_amax(lr_backend *be, int x, double *out, logreg_err
 }
 
 static logreg_status ocl_finish(lr_backend *be, logreg_error *err) {
-  CL_TRY(clFinish(((ocl_backend *)be)->q), "clFinish");
+  ocl_backend *ob = (ocl_backend *)be;
+  CL_TRY(clFinish(ob->q), "clFinish");
   return LOGREG_OK;
 }
 
@@ -1636,6 +1650,7 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
   /* info already holds the options' allocation limit and fp64 switch (lr_ocl_select). */
   ob->info = info;
   ob->max_alloc = info.max_alloc;
+  ob->fail_call = opts && opts->device ? opts->device->fail_call : 0;
   ob->global_mem = info.global_mem;
   /* Work-group size: 256 where the device allows it (a power of two either way). */
   ob->wg = 256;

@@ -1,6 +1,8 @@
 /* cmd_train.c: `logreg train`: read, split, train with progress, evaluate on the test part,
  * save the model and (optionally) the history, and print a summary or one JSON object. */
+#include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +16,8 @@ static const char train_usage[] = "logreg train DATA [options]";
 
 typedef struct progress {
   int tty, quiet, every;
+  int replayed;        /* epochs of a resumed run passed again (not printed) */
+  const char *resumed; /* the --resume file */
   double last_draw;
   logreg_epoch_info *rows;
   size_t n_rows, cap;
@@ -33,7 +37,15 @@ static void on_epoch(void *user, const logreg_epoch_info *e) {
     }
   }
   if (pg->n_rows < pg->cap) pg->rows[pg->n_rows++] = *e;
+  if (e->replayed) { /* for the history only: these epochs were shown by the run that ran them */
+    pg->replayed = e->epoch;
+    return;
+  }
   if (pg->quiet) return;
+  if (pg->replayed > 0) {
+    fprintf(stderr, "resumed from %s after epoch %d\n", pg->resumed, pg->replayed);
+    pg->replayed = 0;
+  }
   char val[64] = "";
   if (!isnan(e->val_loss))
     snprintf(val, sizeof val, "  val loss %.4f acc %.4f", e->val_loss, e->val_accuracy);
@@ -359,6 +371,27 @@ out:
   return te;
 }
 
+/* SIGINT / SIGTERM during training: the first asks the trainer to stop after the epoch it is
+ * in (it writes the checkpoint, when one was asked for); a second exits at once. Neither ever
+ * leaves a partial file: the checkpoint and the model are written to a temp file and renamed,
+ * and the model is not written at all after an interrupt (the old one stays as it was). */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig) {
+  if (stop_signal) _exit(128 + sig);
+  stop_signal = sig;
+}
+
+static void catch_stop_signals(int on) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on ? on_stop_signal : SIG_DFL;
+  sa.sa_flags = SA_RESTART; /* the device runtime's waits go on; the flag is read after the epoch */
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
 int cmd_train(int argc, char **argv) {
   cli_data_opts dopt = {0};
   logreg_params p;
@@ -367,7 +400,9 @@ int cmd_train(int argc, char **argv) {
   const char *test_path = NULL, *test_labels = NULL, *split = NULL, *optimizer = NULL;
   const char *model_path = "model.json", *history = NULL, *class_weight = NULL;
   const char *sweep = NULL, *weight = NULL, *gemm = NULL, *categorical = NULL, *scale = NULL;
-  const char *penalty = NULL;
+  const char *penalty = NULL, *checkpoint = NULL, *resume = NULL;
+  int checkpoint_every = 0;
+  uint64_t fail_call = 0;
   size_t max_categories = 100;
   int json = 0, quiet = 0, epochs = p.epochs;
   size_t cv = 0;
@@ -432,6 +467,16 @@ int cmd_train(int argc, char **argv) {
       CLI_BUILD_SPECS(dv),
       {"--model", ARG_STR, &model_path, "OUT.json", "where to save the model (default model.json)"},
       {"--history", ARG_STR, &history, "OUT.csv", "per-epoch losses and accuracies"},
+      {"--checkpoint", ARG_STR, &checkpoint, "FILE",
+       "keep the whole training state in FILE (atomically), for --resume"},
+      {"--checkpoint-every", ARG_INT, &checkpoint_every, "N",
+       "write the checkpoint every N epochs (default 0: after the epoch that ends 60 s after the "
+       "last write)"},
+      {"--test-fail-opencl-call", ARG_U64, &fail_call, "K",
+       "fault injection for tests: the K-th checked OpenCL call fails (CL_OUT_OF_RESOURCES)"},
+      {"--resume", ARG_STR, &resume, "FILE",
+       "continue the run that wrote checkpoint FILE (same data and options): the same model as "
+       "had it not stopped"},
       {"--json", ARG_FLAG, &json, NULL, "print one JSON summary on stdout"},
       {"--quiet", ARG_FLAG, &quiet, NULL, "no progress output"},
       {NULL, ARG_FLAG, NULL, NULL, NULL}};
@@ -442,6 +487,9 @@ int cmd_train(int argc, char **argv) {
   if (npos != 1)
     return cli_error(CLI_EXIT_USAGE, "train needs one DATA file (see 'logreg train --help')");
   p.epochs = epochs;
+  if (checkpoint_every < 0) return cli_error(CLI_EXIT_USAGE, "--checkpoint-every must be >= 0");
+  if (checkpoint_every > 0 && !checkpoint)
+    return cli_error(CLI_EXIT_USAGE, "--checkpoint-every needs --checkpoint FILE");
   if (!isnan(lr) && !(lr > 0)) return cli_error(CLI_EXIT_USAGE, "--lr must be > 0");
   p.lr = isnan(lr) ? 0.0 : lr;
   if (!isnan(C)) {
@@ -531,6 +579,7 @@ int cmd_train(int argc, char **argv) {
   p.gemm = gemm;
   p.path_cache = cli_path_cache();
   cli_device_options(&dv, &p.device_options);
+  p.device_options.fail_call = fail_call > LONG_MAX ? LONG_MAX : (long)fail_call;
   p.threads = cli_threads(&dv);
   logreg_device_info chosen;
   int is_auto = strcmp(p.device, "auto") == 0;
@@ -704,17 +753,49 @@ int cmd_train(int argc, char **argv) {
   p.progress = on_epoch;
   p.progress_user = &pg;
   logreg_train_result res;
+  /* Only the model that is saved checkpoints (not the --sweep and --cv candidates). */
+  p.checkpoint = checkpoint;
+  p.checkpoint_every = checkpoint_every;
+  p.resume = resume;
+  p.stop_request = &stop_signal;
+  pg.resumed = resume;
+  stop_signal = 0;
+  catch_stop_signals(1);
   logreg_status st = logreg_train(tr, va, &p, &model, &res, &err);
   if (st == LOGREG_EBACKEND && is_auto && strcmp(p.device, "cpu") != 0) {
     /* --device auto promises a result: an OpenCL failure (a driver that cannot build the
      * kernels, a device too small) falls back to the cpu reference, loudly. */
     if (pg.tty && !quiet) fputc('\n', stderr);
-    cli_warn("%s; falling back to --device cpu", err.message);
     p.device = "cpu";
     pg.n_rows = 0;
-    st = logreg_train(tr, va, &p, &model, &res, &err);
+    /* A failure in the middle of training goes on from the last state read back: the
+     * checkpoint, when there is one (one of this run, or of an earlier run of the same data
+     * and options, which is the same run). */
+    if (checkpoint && access(checkpoint, R_OK) == 0) {
+      cli_warn("%s; falling back to --device cpu from the checkpoint %s", err.message, checkpoint);
+      p.resume = pg.resumed = checkpoint;
+      st = logreg_train(tr, va, &p, &model, &res, &err);
+      if (st == LOGREG_EINVAL || st == LOGREG_EPARSE) { /* not this run's: from the start */
+        cli_warn("%s; training on cpu from the start", err.message);
+        p.resume = pg.resumed = NULL;
+        pg.n_rows = 0;
+        st = logreg_train(tr, va, &p, &model, &res, &err);
+      }
+    } else {
+      cli_warn("%s; falling back to --device cpu (from the start: %s)", err.message,
+               checkpoint ? "no checkpoint written yet"
+                          : "--checkpoint FILE keeps the state to go on from");
+      st = logreg_train(tr, va, &p, &model, &res, &err);
+    }
   }
+  catch_stop_signals(0);
   if (pg.tty && !quiet) fputc('\n', stderr);
+  if (st == LOGREG_EINTERRUPTED) {
+    fprintf(stderr, "logreg: %s: %s; the model was not written\n",
+            stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", err.message);
+    rc = 128 + (stop_signal == SIGTERM ? SIGTERM : SIGINT);
+    goto out;
+  }
   if (st != LOGREG_OK) {
     cli_error(CLI_EXIT_ERROR, "%s", err.message);
     goto out;

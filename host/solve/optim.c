@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "solve/checkpoint.h"
 #include "solve/lbfgs.h"
 
 /* ---- First-order methods: gd, sgd, momentum, adam ---- */
@@ -410,6 +411,73 @@ static logreg_status newton_epoch(lr_solver *s, const char **stop, logreg_error 
 static void free_state(lr_solver *s) {
   free(s->state);
   s->state = NULL;
+}
+
+/* ---- Checkpoints: every scalar the next epoch reads (the vectors are the backend's) ---- */
+
+static void lbfgs_io(lbfgs_state *ls, lr_ckpt_io *io) {
+  lr_lbfgs *lb = &ls->lb;
+  lr_ckpt_int(io, &lb->m);
+  lr_ckpt_int(io, &lb->count);
+  lr_ckpt_int(io, &lb->head);
+  for (int i = 0; i < LR_LBFGS_MAX_M; i++) {
+    lr_ckpt_int(io, &lb->sv[i]);
+    lr_ckpt_int(io, &lb->yv[i]);
+  }
+  lr_ckpt_int(io, &lb->spare_s);
+  lr_ckpt_int(io, &lb->spare_y);
+  lr_ckpt_f64s(io, lb->rho, LR_LBFGS_MAX_M);
+  lr_ckpt_f64s(io, lb->alpha, LR_LBFGS_MAX_M);
+  lr_ckpt_int(io, &lb->diag);
+  lr_ckpt_int(io, &lb->tmp);
+  int *ids[] = {&ls->x, &ls->g, &ls->d, &ls->xn, &ls->gn};
+  for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) lr_ckpt_int(io, ids[i]);
+  lr_ckpt_f64(io, &ls->f);
+  lr_ckpt_int(io, &ls->stalled);
+  lr_ckpt_f64(io, &ls->best_f);
+  lr_ckpt_f64(io, &ls->best_gmax);
+  lr_ckpt_int(io, &ls->progress_epoch);
+  lr_ckpt_int(io, &ls->refined);
+  lr_ckpt_int(io, &ls->noise_iters);
+}
+
+static void newton_io(newton_state *ns, lr_ckpt_io *io) {
+  int *ids[] = {&ns->w, &ns->g, &ns->s, &ns->r, &ns->d, &ns->hd};
+  for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) lr_ckpt_int(io, ids[i]);
+  lr_ckpt_f64(io, &ns->f);
+  lr_ckpt_f64(io, &ns->delta);
+  lr_ckpt_int(io, &ns->boundary);
+}
+
+static int vec_ok(const lr_backend *be, int v) { return v >= 0 && v < be->nvec; }
+
+/* After reading: vector ids and ring indices that index nothing would be out of bounds. */
+static int lbfgs_valid(const lbfgs_state *ls, const lr_backend *be) {
+  const lr_lbfgs *lb = &ls->lb;
+  if (lb->m < 1 || lb->m > LR_LBFGS_MAX_M || lb->count < 0 || lb->count > lb->m || lb->head < 0 ||
+      lb->head >= lb->m || !vec_ok(be, lb->spare_s) || !vec_ok(be, lb->spare_y) ||
+      (lb->diag != -1 && !vec_ok(be, lb->diag)) || (lb->tmp != -1 && !vec_ok(be, lb->tmp)))
+    return 0;
+  for (int i = 0; i < lb->m; i++)
+    if (!vec_ok(be, lb->sv[i]) || !vec_ok(be, lb->yv[i])) return 0;
+  return vec_ok(be, ls->x) && vec_ok(be, ls->g) && vec_ok(be, ls->d) && vec_ok(be, ls->xn) &&
+         vec_ok(be, ls->gn);
+}
+
+static int newton_valid(const newton_state *ns, const lr_backend *be) {
+  return vec_ok(be, ns->w) && vec_ok(be, ns->g) && vec_ok(be, ns->s) && vec_ok(be, ns->r) &&
+         vec_ok(be, ns->d) && vec_ok(be, ns->hd);
+}
+
+void lr_solver_state_io(lr_solver *s, const lr_solver_def *def, lr_ckpt_io *io) {
+  if (def->id == LOGREG_OPTIMIZER_LBFGS && s->state) {
+    lbfgs_io(s->state, io);
+    if (io->reading && !lbfgs_valid(s->state, s->be)) io->bad = 1;
+  }
+  if (def->id == LOGREG_OPTIMIZER_NEWTON && s->state) {
+    newton_io(s->state, io);
+    if (io->reading && !newton_valid(s->state, s->be)) io->bad = 1;
+  }
 }
 
 /* ---- The table ---- */

@@ -44,6 +44,11 @@ typedef struct lr_solver_def {
   void (*release)(lr_solver *s);
 } lr_solver_def;
 
+/* Passes the optimizer's own state (s->state: L-BFGS's memory and scalars, Newton's radius)
+ * through io (solve/checkpoint.h), for checkpoints; its vectors travel with the backend's. */
+struct lr_ckpt_io;
+void lr_solver_state_io(lr_solver *s, const lr_solver_def *def, struct lr_ckpt_io *io);
+
 /* NULL when `id` is not an optimizer. */
 const lr_solver_def *lr_solver_find(logreg_optimizer id);
 

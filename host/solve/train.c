@@ -14,6 +14,7 @@
 #include "data/dataset.h"
 #include "model/model.h"
 #include "prep/preprocess.h"
+#include "solve/checkpoint.h"
 #include "solve/objective.h"
 #include "solve/optim.h"
 #include "solve/train.h"
@@ -50,6 +51,7 @@ void logreg_params_init(logreg_params *p) {
   p->beta2 = 0.999;
   p->eps = 1e-8;
   p->device = "cpu";
+  p->checkpoint_seconds = 60.0;
 }
 
 /* Default learning rates (optim.c's table), chosen on standardized data (tumors,
@@ -79,6 +81,9 @@ const char *logreg_params_check(const logreg_params *p) {
   if (p->scale != LOGREG_SCALE_STD && p->scale != LOGREG_SCALE_MAXABS &&
       p->scale != LOGREG_SCALE_NONE)
     return "--scale must be one of std, maxabs, none";
+  if (p->checkpoint_every < 0) return "--checkpoint-every must be >= 0";
+  if (!(p->checkpoint_seconds >= 0) || !isfinite(p->checkpoint_seconds))
+    return "checkpoint_seconds must be a finite number >= 0";
   if (p->optimizer == LOGREG_OPTIMIZER_SGD && p->batch_size == 0)
     return "--optimizer sgd needs --batch-size >= 1 (use gd for full batch)";
   return NULL;
@@ -181,25 +186,7 @@ logreg_status lr_train_check(const logreg_dataset *train, const logreg_params *p
   return LOGREG_OK;
 }
 
-/* ---- The trainer ---- */
-
-struct logreg_trainer {
-  const logreg_params *p;
-  logreg_params params; /* a copy: the caller's may go away */
-  const lr_solver_def *def;
-  lr_backend *be;
-  lr_objective obj;
-  lr_solver sol;
-  logreg_model *m;
-  float *s_train; /* training row weights (for mini-batch sums) */
-  size_t n, nv, imputed;
-  double t0, j0, best_val;
-  double *best; /* [W | b] of the best validation epoch (--patience) */
-  double *diag; /* L-BFGS's diagonal initial matrix with a raw-weight penalty, or NULL */
-  int best_epoch, since_best, epochs_run;
-  lr_eval_out evv;  /* the last validation evaluation */
-  const char *stop; /* set once training has stopped */
-};
+/* ---- The trainer (its struct is in train.h, shared with checkpoint.c) ---- */
 
 void logreg_trainer_free(logreg_trainer *t) {
   if (!t) return;
@@ -210,6 +197,7 @@ void logreg_trainer_free(logreg_trainer *t) {
   free(t->sol.order);
   free(t->best);
   free(t->diag);
+  free(t->hist);
   free(t);
 }
 
@@ -311,6 +299,24 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
     goto fail;
   }
 
+  if (p->checkpoint || p->resume) { /* the data's fingerprint, as the backend receives it */
+    lr_checkpoint_hash_data(t, xt, nx * sizeof *xt);
+    lr_checkpoint_hash_data(t, train->y, n * sizeof *train->y);
+    lr_checkpoint_hash_data(t, t->s_train, n * sizeof *t->s_train);
+    if (sparse) {
+      lr_checkpoint_hash_data(t, train->indptr, (n + 1) * sizeof *train->indptr);
+      lr_checkpoint_hash_data(t, train->indices, train->nnz * sizeof *train->indices);
+    }
+    if (val) {
+      lr_checkpoint_hash_data(t, xv, nvx * sizeof *xv);
+      lr_checkpoint_hash_data(t, val->y, nv * sizeof *val->y);
+      lr_checkpoint_hash_data(t, sv_w, nv * sizeof *sv_w);
+      if (sparse) {
+        lr_checkpoint_hash_data(t, val->indptr, (nv + 1) * sizeof *val->indptr);
+        lr_checkpoint_hash_data(t, val->indices, val->nnz * sizeof *val->indices);
+      }
+    }
+  }
   lr_backend_opts bo = {p->gemm, p->path_cache, &p->device_options};
   const char *device = p->device ? p->device : "cpu";
   /* auto: cpu for sparse data (the OpenCL sparse kernels are not measured against it yet). */
@@ -397,6 +403,11 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   return LOGREG_OK;
 
 fail:
+  if (st == LOGREG_EBACKEND && t->be) { /* after the device was chosen: name it */
+    char msg[sizeof err->message];
+    snprintf(msg, sizeof msg, "%s", err->message);
+    lr_fail(err, st, "%s, setting up training on %s", msg, t->be->device);
+  }
   free(xt);
   free(xv);
   free(sv_w);
@@ -435,9 +446,20 @@ logreg_status logreg_trainer_epoch(logreg_trainer *t, logreg_epoch_info *info, c
                          sol->step,
                          lr_now() - t->t0,
                          t->obj.evals,
-                         t->obj.hv_products};
+                         t->obj.hv_products,
+                         0};
   if (info) *info = e;
   if (p->progress) p->progress(p->progress_user, &e);
+  if (p->checkpoint) { /* a checkpoint keeps the history */
+    if (t->n_hist == t->cap_hist) {
+      size_t cap = t->cap_hist ? 2 * t->cap_hist : 64;
+      logreg_epoch_info *h = realloc(t->hist, cap * sizeof *h);
+      if (!h) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+      t->hist = h;
+      t->cap_hist = cap;
+    }
+    t->hist[t->n_hist++] = e;
+  }
   t->epochs_run = epoch;
   if (p->patience > 0) {
     if (t->evv.loss < t->best_val) {
@@ -524,17 +546,83 @@ logreg_status logreg_trainer_finish(logreg_trainer *t, logreg_model **out, logre
   return LOGREG_OK;
 }
 
+/* The OpenCL path a checkpoint ran, as a gemm mode to force on resume (NULL: none): a path
+ * timed again could choose differently, and other kernels round differently. */
+static const char *resume_gemm(const logreg_params *p, const char *path) {
+  static const char *const modes[] = {"own", "clblast", "fused", "tiled"};
+  if (p->gemm && strcmp(p->gemm, "auto") != 0) return p->gemm;
+  for (size_t i = 0; i < sizeof modes / sizeof *modes; i++)
+    if (strcmp(path, modes[i]) == 0) return modes[i];
+  return p->gemm;
+}
+
+/* A device failure in the middle of training names the device and the epoch, whichever call
+ * failed (the backend's message names the call). */
+static logreg_status device_failure(const logreg_trainer *t, logreg_status st, logreg_error *err) {
+  if (st == LOGREG_EBACKEND && err) {
+    char msg[sizeof err->message];
+    snprintf(msg, sizeof msg, "%s", err->message);
+    lr_fail(err, st, "%s, in epoch %d on %s", msg, t->epochs_run + 1, t->be->device);
+  }
+  return st;
+}
+
+/* The epochs, with checkpoints and stop requests between them (logreg.h, "Long runs"). */
+static logreg_status run_epochs(logreg_trainer *t, logreg_error *err) {
+  const logreg_params *p = t->p;
+  const char *stop = t->stop;
+  double last = lr_now();
+  logreg_status st = LOGREG_OK;
+  while (!stop && !(st = logreg_trainer_epoch(t, NULL, &stop, err))) {
+    int interrupted = p->stop_request && *p->stop_request;
+    int due = p->checkpoint_every > 0 ? t->epochs_run % p->checkpoint_every == 0
+                                      : lr_now() - last >= p->checkpoint_seconds;
+    if (p->checkpoint && !stop && (due || interrupted)) {
+      if ((st = lr_checkpoint_save(t, p->checkpoint, err))) return device_failure(t, st, err);
+      last = lr_now();
+    }
+    if (interrupted && !stop) {
+      if (p->checkpoint)
+        return lr_fail(err, LOGREG_EINTERRUPTED,
+                       "interrupted after epoch %d; the state is in %s (--resume %s continues)",
+                       t->epochs_run, p->checkpoint, p->checkpoint);
+      return lr_fail(err, LOGREG_EINTERRUPTED,
+                     "interrupted after epoch %d; nothing saved (--checkpoint FILE keeps the "
+                     "progress of a run)",
+                     t->epochs_run);
+    }
+  }
+  return device_failure(t, st, err);
+}
+
 logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *val,
                            const logreg_params *p, logreg_model **out, logreg_train_result *res,
                            logreg_error *err) {
   *out = NULL;
   logreg_trainer *t;
-  logreg_status st = logreg_trainer_create(train, val, p, &t, err);
-  if (st) return st;
-  const char *stop = NULL;
-  while (!stop && !(st = logreg_trainer_epoch(t, NULL, &stop, err))) {
+  lr_ckpt_file ck = {0};
+  logreg_params q = *p;
+  logreg_status st;
+  if (p->resume) {
+    if ((st = lr_checkpoint_open(p->resume, p, &ck, err))) return st;
+    q.gemm = resume_gemm(p, ck.path);
   }
-  if (!st) st = logreg_trainer_finish(t, out, res, err);
+  st = logreg_trainer_create(train, val, &q, &t, err);
+  if (st) {
+    free(ck.data);
+    return st;
+  }
+  if (p->resume) {
+    st = lr_checkpoint_restore(t, p->resume, &ck, err);
+    free(ck.data);
+    for (size_t i = 0; !st && p->progress && i < t->n_hist; i++) {
+      logreg_epoch_info e = t->hist[i];
+      e.replayed = 1;
+      p->progress(p->progress_user, &e);
+    }
+  }
+  if (!st) st = run_epochs(t, err);
+  if (!st && (st = logreg_trainer_finish(t, out, res, err))) st = device_failure(t, st, err);
   logreg_trainer_free(t);
   return st;
 }

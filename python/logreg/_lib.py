@@ -31,6 +31,7 @@ class DeviceOptions(ctypes.Structure):
         ("no_fp64", c_int),
         ("build_options", c_char_p),
         ("kernel_dir", c_char_p),
+        ("fail_call", ctypes.c_long),
     ]
 
 
@@ -47,6 +48,7 @@ class EpochInfo(ctypes.Structure):
         ("seconds", c_double),
         ("evaluations", ctypes.c_long),
         ("hv_products", ctypes.c_long),
+        ("replayed", c_int),
     ]
 
 
@@ -82,6 +84,11 @@ class Params(ctypes.Structure):
         ("progress", PROGRESS_FN),
         ("progress_user", c_void_p),
         ("scale", c_int),
+        ("checkpoint", c_char_p),
+        ("checkpoint_every", c_int),
+        ("checkpoint_seconds", c_double),
+        ("resume", c_char_p),
+        ("stop_request", c_void_p),
     ]
 
 

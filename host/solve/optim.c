@@ -27,7 +27,6 @@ static logreg_status first_order_step(lr_solver *s, logreg_error *err) {
 /* One mini-batch epoch: shuffle, then a step per batch. */
 static logreg_status minibatch_epoch(lr_solver *s, logreg_error *err) {
   size_t n = s->n, bs = s->p->batch_size;
-  lr_backend *be = s->be;
   /* Fisher-Yates from the seeded stream: the same seed gives the same batches everywhere. */
   for (size_t i = n; i > 1; i--) {
     size_t j = (size_t)lr_rng_below(&s->rng, (uint64_t)i);
@@ -35,7 +34,7 @@ static logreg_status minibatch_epoch(lr_solver *s, logreg_error *err) {
     s->order[i - 1] = s->order[j];
     s->order[j] = t;
   }
-  logreg_status st = be->ops->set_order(be, s->order, err);
+  logreg_status st = lr_objective_set_order(s->obj, s->order, err);
   if (st) return st;
   for (size_t begin = 0; begin < n; begin += bs) {
     size_t count = n - begin < bs ? n - begin : bs;
@@ -47,7 +46,7 @@ static logreg_status minibatch_epoch(lr_solver *s, logreg_error *err) {
         (st = first_order_step(s, err)))
       return st;
   }
-  return be->ops->set_order(be, NULL, err);
+  return lr_objective_set_order(s->obj, NULL, err);
 }
 
 static logreg_status first_order_epoch(lr_solver *s, const char **stop, logreg_error *err) {

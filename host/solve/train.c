@@ -204,6 +204,7 @@ struct logreg_trainer {
 void logreg_trainer_free(logreg_trainer *t) {
   if (!t) return;
   if (t->def && t->def->release) t->def->release(&t->sol);
+  lr_objective_free(&t->obj);
   lr_backend_destroy(t->be);
   logreg_model_free(t->m);
   free(t->s_train);
@@ -311,6 +312,21 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
     goto fail;
   }
 
+  const logreg_shard *sh = p->shard;
+  int sharded = sh && sh->size > 1;
+  if (sharded && (sparse || !sh->allgather || sh->rank < 0 || sh->rank >= sh->size)) {
+    st = lr_fail(err, sparse ? LOGREG_EUNSUPPORTED : LOGREG_EINVAL,
+                 sparse ? "sparse data does not train over several processes yet"
+                        : "a shard needs 0 <= rank < size and an allgather");
+    goto fail;
+  }
+  if (sharded && n < (size_t)sh->size) {
+    st = lr_fail(err, LOGREG_EINVAL, "%zu training rows cannot be shared by %d processes", n,
+                 sh->size);
+    goto fail;
+  }
+  size_t lo = sharded ? n * (size_t)sh->rank / (size_t)sh->size : 0;
+  size_t hi = sharded ? n * ((size_t)sh->rank + 1) / (size_t)sh->size : n;
   lr_backend_opts bo = {p->gemm, p->path_cache, &p->device_options};
   const char *device = p->device ? p->device : "cpu";
   /* auto: cpu for sparse data (the OpenCL sparse kernels are not measured against it yet). */
@@ -329,7 +345,11 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
                                            sv_w, nv, err)))
       goto fail;
   } else {
-    if ((st = be->ops->set_data(be, LR_SLOT_TRAIN, xt, train->y, t->s_train, n, err))) goto fail;
+    /* A group of processes: every one has prepared all n rows (the same medians, scaler and
+     * weights as one process would), and keeps its contiguous share on its backend. */
+    if ((st = be->ops->set_data(be, LR_SLOT_TRAIN, xt + lo * d, train->y + lo, t->s_train + lo,
+                                hi - lo, err)))
+      goto fail;
     if (val && (st = be->ops->set_data(be, LR_SLOT_VAL, xv, val->y, sv_w, nv, err))) goto fail;
   }
   free(xt);
@@ -341,6 +361,7 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   double l2 = p->C > 0 ? 1.0 / (p->C * s_sum) : p->l2;
   m->options.l2 = l2;
   lr_objective_init(&t->obj, be, l2);
+  if (sharded && (st = lr_objective_set_shard(&t->obj, sh, n, lo, err))) goto fail;
   if (p->raw_penalty || p->no_intercept) {
     double *pen, *mask;
     if (lr_penalty_arrays(m->std, d, kw, p->raw_penalty, p->no_intercept, &pen, &mask)) {

@@ -82,6 +82,7 @@ class Params(ctypes.Structure):
         ("progress", PROGRESS_FN),
         ("progress_user", c_void_p),
         ("scale", c_int),
+        ("shard", c_void_p),
     ]
 
 

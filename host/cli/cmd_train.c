@@ -379,9 +379,9 @@ static int group_device(const cli_group *g, logreg_params *p, char *spec, size_t
       snprintf(spec, cap, "%s", list[i].spec);
       if (!quiet)
         fprintf(stderr,
-                "device: auto -> %s (%s): rank %d of %d, node-local rank %d, round-robin over "
-                "this node's %zu GPU%s (each rank says its own with --json's device)\n",
-                spec, list[i].name, g->rank, g->size, g->local_rank, gpus, gpus > 1 ? "s" : "");
+                "device: auto -> %s (%s) for rank %d of %d (node-local rank %d): round-robin, "
+                "node-local rank L takes this node's GPU L mod %zu\n",
+                spec, list[i].name, g->rank, g->size, g->local_rank, gpus);
       p->device = spec;
       rc = 0;
     }
@@ -834,6 +834,7 @@ static int train_main(int argc, char **argv, cli_group *g) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "backend", res.backend);
     cJSON_AddStringToObject(o, "device", res.device);
+    cJSON_AddNumberToObject(o, "ranks", g->size); /* processes that trained it (mpirun) */
     report_path_json(o, &res.path);
     cJSON_AddStringToObject(o, "optimizer", logreg_optimizer_name(p.optimizer));
     cJSON_AddNumberToObject(o, "epochs", res.epochs_run);

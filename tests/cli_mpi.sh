@@ -12,13 +12,20 @@
 need_shared breast-cancer-wisconsin.data
 command -v mpirun > /dev/null || { echo "SKIP: mpirun not found (apt-get install openmpi-bin)" >&2; exit 77; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 # CI runs as root
+# The sanitizer build: Open MPI's components (dlopen'ed, dlclose'd at MPI_Finalize, so their
+# stacks end in "<unknown module>") leave allocations that LeakSanitizer reports in every rank.
+# Memory errors are still checked here; the library's own shard path is leak-checked by
+# test_shard, which needs no MPI.
+[ "${LOGREG_SANITIZER_BUILD:-}" = 1 ] && export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
 MPI=(mpirun -np 2 --oversubscribe)
 data="$SHARED/data/breast-cancer-wisconsin.data"
 bcw=(--format csv --no-header --drop 0 --target 10)
 cd "$WORK"
 
+"${MPI[@]}" true > /dev/null 2> err \
+  || { echo "SKIP: mpirun cannot start 2 processes here: $(tail -3 err)" >&2; exit 77; }
 "${MPI[@]}" "$LOGREG" train "$data" "${bcw[@]}" --device cpu --json --quiet --model probe.json \
-  > probe.out 2> err || { echo "SKIP: mpirun cannot start 2 ranks here: $(tail -3 err)" >&2; exit 77; }
+  > probe.out 2> err || { fail "mpirun -np 2 logreg train exited $?: $(cat err)"; finish; }
 [ "$(json probe.out "j.get('ranks', 1)")" = 2 ] \
   || { echo "SKIP: logreg was built without MPI (no libopenmpi-dev at configure time)" >&2; exit 77; }
 

@@ -6,7 +6,8 @@
 # are the same numbers added in another order: ~1e-16 measured) and 1e-6 on PoCL (float32
 # sums in another order), the same predicted labels, and two R = 2 runs write
 # byte-identical models. A rank that cannot read its data (mpirun's MPMD form gives rank 1 a
-# missing file) stops every rank with one error line from rank 0 and no model file. Skips
+# missing file), or whose device does not exist, stops every rank with one error line from
+# rank 0 and no model file. Skips
 # without mpirun, or when logreg was built without MPI (--json's "ranks" is then 1).
 . "$(dirname "$0")/lib.sh"
 need_shared breast-cancer-wisconsin.data
@@ -85,6 +86,15 @@ for order in second first; do
     || fail "failing rank ($order): rc $rc, $n error lines, model $( [ -e bad.json ] && echo written || echo absent): $(cat err)"
   [ $order = second ] && { grep -q "rank 1 of 2" err || fail "the error does not name rank 1"; }
 done
+
+# A rank whose device does not exist (one node without it) stops before reading: the same.
+mpirun --oversubscribe -np 1 "$LOGREG" train "$data" "${bcw[@]}" --device cpu --quiet --model bad.json \
+  : -np 1 "$LOGREG" train "$data" "${bcw[@]}" --device opencl:9:9 --quiet --model bad.json > out 2> err
+rc=$?
+n=$(grep -c "^logreg: error: " err)
+{ [ "$rc" -ne 0 ] && [ "$n" = 1 ] && grep -q "^logreg: error: rank 1 of 2: --device" err && [ ! -e bad.json ]; } \
+  && pass "rank 1 without its device: $(grep '^logreg: error' err)" \
+  || fail "rank 1 without its device: rc $rc, $n error lines: $(cat err)"
 
 F=${LOGREG_FASHION_DIR:-/usr/share/datasets/fashion-mnist}
 if [ -f "$F/t10k-images-idx3-ubyte.gz" ] && [ -f "$F/t10k-labels-idx1-ubyte.gz" ]; then

@@ -4,7 +4,7 @@
  * rounding (the same sums added in another order), for full-batch L-BFGS and GD, Newton
  * (Hessian-vector products are exchanged too), and Adam on shuffled mini-batches, including
  * batches of one row, where all but one process hold none of the batch's rows. Fewer rows than
- * processes is an error. */
+ * processes is an error, and so is a set-up that fails on one process (on every process). */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +29,7 @@ typedef struct rank_ctx {
   logreg_model *m;
   logreg_train_result res;
   logreg_status st;
+  logreg_error err;
 } rank_ctx;
 
 static int thread_allgather(void *user, const double *in, size_t n, double *out) {
@@ -43,10 +44,9 @@ static int thread_allgather(void *user, const double *in, size_t n, double *out)
 
 static void *run_rank(void *arg) {
   rank_ctx *c = arg;
-  logreg_error err;
   c->p.shard = &c->shard;
-  c->st = logreg_train(c->ds, NULL, &c->p, &c->m, &c->res, &err);
-  if (c->st) fprintf(stderr, "rank %d: %s\n", c->shard.rank, err.message);
+  c->st = logreg_train(c->ds, NULL, &c->p, &c->m, &c->res, &c->err);
+  if (c->st) fprintf(stderr, "rank %d: %s\n", c->shard.rank, c->err.message);
   return NULL;
 }
 
@@ -84,7 +84,8 @@ static void check_group(const logreg_dataset *ds, const logreg_params *p, int si
   rank_ctx c[MAX_RANKS];
   pthread_t th[MAX_RANKS];
   for (int r = 0; r < size; r++) {
-    c[r] = (rank_ctx){&g, {r, size, thread_allgather, &c[r]}, ds, *p, NULL, {0}, LOGREG_OK};
+    c[r] = (rank_ctx){
+        &g, {r, size, thread_allgather, &c[r]}, ds, *p, NULL, {0}, LOGREG_OK, {LOGREG_OK, ""}};
     CHECK(pthread_create(&th[r], NULL, run_rank, &c[r]) == 0);
   }
   for (int r = 0; r < size; r++) pthread_join(th[r], NULL);
@@ -132,16 +133,51 @@ int main(void) {
   p.batch_size = 1; /* most batches have no row on two of the three */
   p.epochs = 2;
   check_group(ds, &p, 3, "adam, batch 1");
+
+  /* A set-up that fails on one process only (rank 1's device does not exist): every process
+   * stops with an error instead of waiting in an exchange, and the others name rank 1. */
+  {
+    group g;
+    g.size = 2;
+    pthread_barrier_init(&g.bar, NULL, 2);
+    rank_ctx c[2];
+    pthread_t th[2];
+    p.optimizer = LOGREG_OPTIMIZER_LBFGS;
+    p.batch_size = 0;
+    for (int r = 0; r < 2; r++) {
+      c[r] = (rank_ctx){
+          &g, {r, 2, thread_allgather, &c[r]}, ds, p, NULL, {0}, LOGREG_OK, {LOGREG_OK, ""}};
+      c[r].p.device = r == 1 ? "opencl:9:9" : "cpu";
+      CHECK(pthread_create(&th[r], NULL, run_rank, &c[r]) == 0);
+    }
+    for (int r = 0; r < 2; r++) pthread_join(th[r], NULL);
+    pthread_barrier_destroy(&g.bar);
+    CHECK(c[0].st != LOGREG_OK && c[1].st != LOGREG_OK && c[0].st == c[1].st);
+    CHECK(!c[0].m && !c[1].m);
+    CHECK_STR_CONTAINS(c[0].err.message, "rank 1 of 2: ");
+  }
   logreg_dataset_free(ds);
 
   /* Fewer rows than processes: an error on every one, no model. */
   ds = noisy(3, 2, 2, 1);
-  logreg_shard sh = {0, 4, thread_allgather, NULL};
-  p.shard = &sh;
-  logreg_model *m = NULL;
-  logreg_error err;
-  CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_EINVAL && !m);
-  CHECK_STR_CONTAINS(err.message, "cannot be shared by 4 processes");
+  {
+    group g;
+    g.size = 4;
+    pthread_barrier_init(&g.bar, NULL, 4);
+    rank_ctx c[4];
+    pthread_t th[4];
+    for (int r = 0; r < 4; r++) {
+      c[r] = (rank_ctx){
+          &g, {r, 4, thread_allgather, &c[r]}, ds, p, NULL, {0}, LOGREG_OK, {LOGREG_OK, ""}};
+      CHECK(pthread_create(&th[r], NULL, run_rank, &c[r]) == 0);
+    }
+    for (int r = 0; r < 4; r++) pthread_join(th[r], NULL);
+    pthread_barrier_destroy(&g.bar);
+    for (int r = 0; r < 4; r++) {
+      CHECK(c[r].st == LOGREG_EINVAL && !c[r].m);
+      CHECK_STR_CONTAINS(c[r].err.message, "cannot be shared by 4 processes");
+    }
+  }
   logreg_dataset_free(ds);
   return check_failures_ ? 1 : 0;
 }

@@ -396,6 +396,8 @@ int cmd_train(int argc, char **argv) {
   cli_group g;
   int rc = cli_group_start(&g, &argc, &argv);
   if (rc == 0) rc = train_main(argc, argv, &g);
+  /* A rank that stopped before training (options, device, data) still meets the others. */
+  if (!g.agreed) rc = cli_group_agree(&g, rc);
   cli_group_end(&g);
   return rc;
 }
@@ -616,7 +618,7 @@ static int train_main(int argc, char **argv, cli_group *g) {
     plan.n = 10;
     for (size_t i = 0; i < 10; i++) plan.v[i] = pow(10.0, -4.0 + 8.0 * (double)i / 9.0);
   }
-  int rc = CLI_EXIT_ERROR, agreed = 0;
+  int rc = CLI_EXIT_ERROR;
   logreg_dataset *all = NULL, *tr = NULL, *va = NULL, *te = NULL;
   logreg_model *model = NULL;
   double *proba = NULL;
@@ -714,7 +716,6 @@ static int train_main(int argc, char **argv, cli_group *g) {
             test_path ? " (from --test)" : "");
   }
   /* Every rank has read its data, or all stop here (rank 0 saying why in one line). */
-  agreed = 1;
   if ((rc = cli_group_agree(g, 0)) != 0) goto out;
   rc = CLI_EXIT_ERROR;
   if (g->size > 1 && !quiet)
@@ -896,7 +897,6 @@ static int train_main(int argc, char **argv, cli_group *g) {
   }
   rc = 0;
 out:
-  if (!agreed) rc = cli_group_agree(g, rc); /* a rank that failed before training */
   cJSON_Delete(sweep_json);
   cJSON_Delete(cv_json);
   free(pg.rows);

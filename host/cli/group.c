@@ -58,6 +58,7 @@ void cli_group_end(cli_group *g) {
 }
 
 int cli_group_agree(cli_group *g, int rc) {
+  g->agreed = 1;
 #ifdef LOGREG_HAVE_MPI
   if (!g->active || g->size < 2) return rc;
   int *codes = malloc((size_t)g->size * sizeof *codes);

@@ -12,6 +12,7 @@ typedef struct cli_group {
   int rank, size;     /* 0 and 1 outside mpirun */
   int local_rank;     /* the rank among the processes of this node (--device auto) */
   int active;         /* MPI was initialized here (and is finalized by cli_group_end) */
+  int agreed;         /* cli_group_agree was called */
   logreg_shard shard; /* what logreg_params.shard points to when size > 1 */
   char error[512];    /* a rank other than 0: its first error line, kept for the agreement */
 } cli_group;
@@ -22,7 +23,8 @@ typedef struct cli_group {
 int cli_group_start(cli_group *g, int *argc, char ***argv);
 /* Finalizes MPI if cli_group_start started it. */
 void cli_group_end(cli_group *g);
-/* Collective: every rank calls it once, with its exit code so far (0: ready to train). Returns
+/* Collective: every rank calls it once (g->agreed then says so), with its exit code so far
+ * (0: ready to train). Returns
  * 0 when every rank is ready; else the first failing rank's code on every rank, rank 0 having
  * printed that rank's error line (its own line was printed already when it is rank 0). */
 int cli_group_agree(cli_group *g, int rc);

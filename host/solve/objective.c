@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/util.h"
 
@@ -36,6 +37,37 @@ logreg_status lr_objective_set_shard(lr_objective *o, const logreg_shard *shard,
   o->all = malloc(r * len * sizeof *o->all);
   if (!o->buf || !o->all) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
   return LOGREG_OK;
+}
+
+logreg_status lr_shard_agree(const logreg_shard *sh, logreg_status st, logreg_error *err) {
+  /* Each process sends its status and its message's bytes (packed into doubles). */
+  enum { MSG = sizeof err->message / sizeof(double) };
+  if (!sh->allgather) return st; /* an invalid shard: the trainer says so */
+  size_t len = 1 + MSG, r = (size_t)sh->size;
+  double mine[1 + MSG], *all = malloc(r * len * sizeof *all);
+  if (!all) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  memset(mine, 0, sizeof mine);
+  mine[0] = (double)st;
+  if (st) memcpy(mine + 1, err->message, sizeof err->message);
+  if (sh->allgather(sh->user, mine, len, all) != 0) {
+    free(all);
+    return lr_fail(err, LOGREG_EBACKEND, "the exchange between the %d processes failed", sh->size);
+  }
+  size_t first = r;
+  for (size_t q = 0; q < r && first == r; q++)
+    if (all[q * len] != 0) first = q;
+  logreg_status out = LOGREG_OK;
+  if (first < r && first != (size_t)sh->rank) {
+    char msg[sizeof err->message];
+    memcpy(msg, all + first * len + 1, sizeof msg);
+    msg[sizeof msg - 1] = '\0';
+    out = lr_fail(err, (logreg_status)(int)all[first * len], "rank %zu of %d: %s", first, sh->size,
+                  msg);
+  } else if (first < r) {
+    out = st; /* this process's own failure: err already says it */
+  }
+  free(all);
+  return out;
 }
 
 void lr_objective_free(lr_objective *o) {

@@ -52,6 +52,12 @@ void lr_objective_init(lr_objective *o, lr_backend *be, double l2);
 /* This process holds rows [lo, lo + be->n[LR_SLOT_TRAIN]) of n_train (shard->size > 1). */
 logreg_status lr_objective_set_shard(lr_objective *o, const logreg_shard *shard, size_t n_train,
                                      size_t lo, logreg_error *err);
+/* Collective over the shard's processes: whether every one reached this point with st ==
+ * LOGREG_OK (a set-up that failed on one process, a device that is missing on one node, must
+ * not leave the others waiting in an exchange). Returns LOGREG_OK when all did; else the first
+ * failing process's status on every process, err holding its message (prefixed "rank R of S: "
+ * on the others). */
+logreg_status lr_shard_agree(const logreg_shard *sh, logreg_status st, logreg_error *err);
 /* Frees what lr_objective_set_shard allocated (the backend's vectors stay the backend's). */
 void lr_objective_free(lr_objective *o);
 /* The train slot's row order for ranged evaluations: a permutation of 0..n_train-1, or NULL

@@ -251,6 +251,10 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   t->t0 = lr_now();
   logreg_status st = LOGREG_OK;
   float *xt = NULL, *xv = NULL, *sv_w = NULL;
+  /* A group's processes agree once, before the first exchange (lr_shard_agree): a failure
+   * from here on reaches the others through it. */
+  const logreg_shard *sh = p->shard;
+  int sharded = sh && sh->size > 1, agreed = 0;
   logreg_model *m = t->m = lr_model_alloc(d, k, p->binary);
   if (!m) {
     st = lr_fail(err, LOGREG_ENOMEM, "out of memory for the model");
@@ -312,8 +316,6 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
     goto fail;
   }
 
-  const logreg_shard *sh = p->shard;
-  int sharded = sh && sh->size > 1;
   if (sharded && (sparse || !sh->allgather || sh->rank < 0 || sh->rank >= sh->size)) {
     st = lr_fail(err, sparse ? LOGREG_EUNSUPPORTED : LOGREG_EINVAL,
                  sparse ? "sparse data does not train over several processes yet"
@@ -402,6 +404,9 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   sol->step = lr;
   for (size_t i = 0; i < n; i++) sol->order[i] = (uint32_t)i;
   lr_rng_seed(&sol->rng, p->seed);
+  /* Every process of a group set up, or all stop here with the first failure's message. */
+  agreed = 1;
+  if (sharded && (st = lr_shard_agree(sh, LOGREG_OK, err))) goto fail;
   /* J at W = 0: the yardstick for "exploding". */
   if ((st = lr_objective_eval(&t->obj, LR_SLOT_TRAIN, 0, n, sol->full, &sol->ev, err))) goto fail;
   t->j0 = sol->ev.objective;
@@ -418,6 +423,7 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   return LOGREG_OK;
 
 fail:
+  if (sharded && !agreed) st = lr_shard_agree(sh, st, err); /* the others learn of it */
   free(xt);
   free(xv);
   free(sv_w);

@@ -96,6 +96,16 @@ n=$(grep -c "^logreg: error: " err)
   && pass "rank 1 without its device: $(grep '^logreg: error' err)" \
   || fail "rank 1 without its device: rc $rc, $n error lines: $(cat err)"
 
+# A failure in training that every rank meets (divergence): one line from rank 0, no model, and
+# the job ends (a rank that fails after the start leaves without MPI_Finalize).
+timeout 120 "${MPI[@]}" "$LOGREG" train "$data" "${bcw[@]}" --device cpu --optimizer gd --lr 1e30 \
+  --quiet --model bad.json > out 2> err
+rc=$?
+n=$(grep -c "^logreg: error: " err)
+{ [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$n" = 1 ] && grep -q "diverged" err && [ ! -e bad.json ]; } \
+  && pass "divergence under mpirun: one line, no model" \
+  || fail "divergence under mpirun: rc $rc, $n error lines: $(cat err)"
+
 F=${LOGREG_FASHION_DIR:-/usr/share/datasets/fashion-mnist}
 if [ -f "$F/t10k-images-idx3-ubyte.gz" ] && [ -f "$F/t10k-labels-idx1-ubyte.gz" ]; then
   fm=("$F/t10k-images-idx3-ubyte.gz" --labels "$F/t10k-labels-idx1-ubyte.gz")

@@ -398,6 +398,11 @@ int cmd_train(int argc, char **argv) {
   if (rc == 0) rc = train_main(argc, argv, &g);
   /* A rank that stopped before training (options, device, data) still meets the others. */
   if (!g.agreed) rc = cli_group_agree(&g, rc);
+  /* Failed in training, after the ranks agreed to start: the others may be waiting for this
+   * rank in an exchange, and MPI_Finalize would wait for them. Leaving without it makes
+   * mpirun end the whole job (an error that every rank met, divergence say, was printed by
+   * rank 0 first). */
+  if (rc != 0 && g.ready) g.active = 0;
   cli_group_end(&g);
   return rc;
 }

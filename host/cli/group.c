@@ -71,6 +71,7 @@ int cli_group_agree(cli_group *g, int rc) {
   for (int r = 0; r < g->size && first < 0; r++)
     if (codes[r] != 0) first = r;
   int code = first < 0 ? 0 : codes[first];
+  g->ready = first < 0;
   free(codes);
   if (first > 0) {
     char line[sizeof g->error];

@@ -13,6 +13,7 @@ typedef struct cli_group {
   int local_rank;     /* the rank among the processes of this node (--device auto) */
   int active;         /* MPI was initialized here (and is finalized by cli_group_end) */
   int agreed;         /* cli_group_agree was called */
+  int ready;          /* ... and every rank was ready to train */
   logreg_shard shard; /* what logreg_params.shard points to when size > 1 */
   char error[512];    /* a rank other than 0: its first error line, kept for the agreement */
 } cli_group;

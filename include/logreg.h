@@ -444,6 +444,21 @@ typedef enum logreg_scale {
   LOGREG_SCALE_NONE     /* the values as they are */
 } logreg_scale;
 
+/* Data-parallel training over a group of processes (MPI ranks; `logreg train` under mpirun).
+ * Every process holds the whole training split and calls logreg_train with the same data and
+ * parameters; process `rank` of `size` evaluates its contiguous share of the training rows
+ * [n rank / size, n (rank + 1) / size), and the raw sums of every evaluation are exchanged
+ * with `allgather` and added in rank order, so that every process runs the same solver steps
+ * on the same numbers and ends with the same model (the validation split is evaluated whole
+ * by each process). The library itself does not link MPI: the caller supplies the exchange. */
+typedef struct logreg_shard {
+  int rank, size;
+  /* Collective: out[r n + i] = in[i] of process r, on every process (n doubles from each).
+   * Returns 0, or non-zero when the exchange failed. */
+  int (*allgather)(void *user, const double *in, size_t n, double *out);
+  void *user;
+} logreg_shard;
+
 typedef struct logreg_params {
   logreg_optimizer optimizer; /* default ADAM */
   double lr;                  /* learning rate; 0 (default) = logreg_default_lr() */
@@ -505,6 +520,9 @@ typedef struct logreg_params {
    * saying where the state went. A signal handler sets it; SIGINT and SIGTERM are blocked in
    * the calling thread while a checkpoint is written. */
   const volatile sig_atomic_t *stop_request;
+  /* NULL (default): one process trains alone; else this process's part of a group (see
+   * logreg_shard; dense data, no --cv). Not owned. */
+  const logreg_shard *shard;
 } logreg_params;
 
 LOGREG_API void logreg_params_init(logreg_params *p);

@@ -14,6 +14,7 @@ packages=(
   dataset-fashion-mnist          # the main job's data
   clang libclang-rt-14-dev       # reliability CI (scripts/ci-extra.sh): libFuzzer targets
   valgrind                       # tests/cli_valgrind.sh: memcheck of an end-to-end run
+  libopenmpi-dev openmpi-bin     # optional: mpirun -np R logreg train (tests/cli_mpi.sh skips without)
 )
 
 missing=()

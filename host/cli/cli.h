@@ -27,6 +27,9 @@ int cmd_plot(int argc, char **argv);
 
 /* Prints "logreg: error: MESSAGE" on stderr; returns `code`. */
 int cli_error(int code, const char *fmt, ...) CLI_PRINTF(2, 3);
+/* From now on cli_error keeps its first message in buf[cap] instead of printing it, and
+ * cli_warn prints nothing (NULL: print again). For the ranks of a group other than 0. */
+void cli_error_capture(char *buf, size_t cap);
 /* Prints "logreg: warning: MESSAGE" on stderr. */
 void cli_warn(const char *fmt, ...) CLI_PRINTF(1, 2);
 /* Whether `name` is an OpenCL evaluation path of --gemm: auto, tiled, fused, own, clblast. */

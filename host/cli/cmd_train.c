@@ -10,6 +10,7 @@
 #include <cJSON.h>
 
 #include "cli.h"
+#include "group.h"
 #include "report.h"
 
 static const char train_usage[] = "logreg train DATA [options]";
@@ -391,8 +392,54 @@ static void catch_stop_signals(int on) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
 }
+/* --device auto under mpirun: node-local rank L takes the node's GPU L mod G (the OpenCL GPUs
+ * in listing order); 0 when it chose one, 1 when there is no GPU (auto then picks as for one
+ * process), or an exit code after an error. */
+static int group_device(const cli_group *g, logreg_params *p, char *spec, size_t cap, int quiet) {
+  logreg_device_info *list = NULL;
+  size_t count = 0, gpus = 0;
+  logreg_error err;
+  if (logreg_devices_list(&p->device_options, &list, &count, &err) != LOGREG_OK)
+    return cli_error(CLI_EXIT_ERROR, "%s", err.message);
+  for (size_t i = 0; i < count; i++) gpus += list[i].type == LOGREG_DEVICE_GPU;
+  int rc = 1;
+  if (gpus) {
+    size_t want = (size_t)g->local_rank % gpus, seen = 0;
+    for (size_t i = 0; i < count; i++) {
+      if (list[i].type != LOGREG_DEVICE_GPU) continue;
+      if (seen++ != want) continue;
+      snprintf(spec, cap, "%s", list[i].spec);
+      if (!quiet)
+        fprintf(stderr,
+                "device: auto -> %s (%s) for rank %d of %d (node-local rank %d): round-robin, "
+                "node-local rank L takes this node's GPU L mod %zu\n",
+                spec, list[i].name, g->rank, g->size, g->local_rank, gpus);
+      p->device = spec;
+      rc = 0;
+    }
+  }
+  logreg_devices_free(list);
+  return rc;
+}
+
+static int train_main(int argc, char **argv, cli_group *g);
 
 int cmd_train(int argc, char **argv) {
+  cli_group g;
+  int rc = cli_group_start(&g, &argc, &argv);
+  if (rc == 0) rc = train_main(argc, argv, &g);
+  /* A rank that stopped before training (options, device, data) still meets the others. */
+  if (!g.agreed) rc = cli_group_agree(&g, rc);
+  /* Failed in training, after the ranks agreed to start: the others may be waiting for this
+   * rank in an exchange, and MPI_Finalize would wait for them. Leaving without it makes
+   * mpirun end the whole job (an error that every rank met, divergence say, was printed by
+   * rank 0 first). */
+  if (rc != 0 && g.ready) g.active = 0;
+  cli_group_end(&g);
+  return rc;
+}
+
+static int train_main(int argc, char **argv, cli_group *g) {
   cli_data_opts dopt = {0};
   logreg_params p;
   logreg_params_init(&p);
@@ -490,6 +537,15 @@ int cmd_train(int argc, char **argv) {
   if (checkpoint_every < 0) return cli_error(CLI_EXIT_USAGE, "--checkpoint-every must be >= 0");
   if (checkpoint_every > 0 && !checkpoint)
     return cli_error(CLI_EXIT_USAGE, "--checkpoint-every needs --checkpoint FILE");
+  if (g->size > 1) {
+    /* A group trains one model: rank 0 speaks and writes the outputs. */
+    if (g->rank != 0) quiet = 1;
+    if (cv || folds)
+      return cli_error(CLI_EXIT_USAGE, "--cv and --folds do not run under mpirun yet");
+    if (checkpoint || resume)
+      return cli_error(CLI_EXIT_USAGE, "--checkpoint and --resume do not run under mpirun yet");
+    p.shard = &g->shard;
+  }
   if (!isnan(lr) && !(lr > 0)) return cli_error(CLI_EXIT_USAGE, "--lr must be > 0");
   p.lr = isnan(lr) ? 0.0 : lr;
   if (!isnan(C)) {
@@ -583,7 +639,12 @@ int cmd_train(int argc, char **argv) {
   p.threads = cli_threads(&dv);
   logreg_device_info chosen;
   int is_auto = strcmp(p.device, "auto") == 0;
-  if (strcmp(p.device, "cpu") != 0) {
+  char group_spec[32];
+  if (is_auto && g->size > 1) {
+    int grc = group_device(g, &p, group_spec, sizeof group_spec, quiet);
+    if (grc > 1) return grc;
+  }
+  if (strcmp(p.device, "cpu") != 0 && !(is_auto && p.device == group_spec)) {
     /* Resolve the device now, so that the choice and its reason are printed before the data
      * is read, and a bad spec fails fast. */
     char why[512];
@@ -709,6 +770,15 @@ int cmd_train(int argc, char **argv) {
             va ? logreg_dataset_rows(va) : 0, te ? logreg_dataset_rows(te) : 0,
             test_path ? " (from --test)" : "");
   }
+  /* Every rank has read its data, or all stop here (rank 0 saying why in one line). */
+  if ((rc = cli_group_agree(g, 0)) != 0) goto out;
+  rc = CLI_EXIT_ERROR;
+  if (g->size > 1 && !quiet)
+    fprintf(stderr,
+            "group: %d MPI ranks; each parsed the whole file and prepared every row (the same "
+            "split, medians and scaler as one process), and evaluates its contiguous 1/%d of "
+            "the %zu training rows\n",
+            g->size, g->size, logreg_dataset_rows(tr));
   if (folds && !cv) { /* --folds alone: K from the fold numbers */
     const int32_t *fo = logreg_dataset_folds(tr);
     for (size_t i = 0; i < logreg_dataset_rows(tr); i++)
@@ -762,7 +832,7 @@ int cmd_train(int argc, char **argv) {
   stop_signal = 0;
   catch_stop_signals(1);
   logreg_status st = logreg_train(tr, va, &p, &model, &res, &err);
-  if (st == LOGREG_EBACKEND && is_auto && strcmp(p.device, "cpu") != 0) {
+  if (st == LOGREG_EBACKEND && is_auto && strcmp(p.device, "cpu") != 0 && g->size == 1) {
     /* --device auto promises a result: an OpenCL failure (a driver that cannot build the
      * kernels, a device too small) falls back to the cpu reference, loudly. */
     if (pg.tty && !quiet) fputc('\n', stderr);
@@ -823,6 +893,10 @@ int cmd_train(int argc, char **argv) {
     fprintf(stderr, "stopped after epoch %d (%s); kept epoch %d\n", res.epochs_run, res.stop_reason,
             res.best_epoch);
 
+  if (g->rank != 0) { /* rank 0 evaluates the test part and writes the outputs */
+    rc = 0;
+    goto out;
+  }
   int have_test = te && logreg_dataset_rows(te) > 0;
   if (have_test) {
     proba = malloc(logreg_dataset_rows(te) * logreg_model_classes(model) * sizeof *proba);
@@ -848,6 +922,7 @@ int cmd_train(int argc, char **argv) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "backend", res.backend);
     cJSON_AddStringToObject(o, "device", res.device);
+    cJSON_AddNumberToObject(o, "ranks", g->size); /* processes that trained it (mpirun) */
     report_path_json(o, &res.path);
     cJSON_AddStringToObject(o, "optimizer", logreg_optimizer_name(p.optimizer));
     cJSON_AddNumberToObject(o, "epochs", res.epochs_run);

@@ -20,9 +20,27 @@ static const char usage[] =
     "\n"
     "Run 'logreg COMMAND --help' for the options of a command.\n";
 
+/* cli_error_capture's buffer: a process of a group other than rank 0 keeps its error line
+ * for the group's agreement (group.c) instead of printing it. */
+static struct {
+  char *buf;
+  size_t cap;
+} capture;
+
+void cli_error_capture(char *buf, size_t cap) {
+  capture.buf = buf;
+  capture.cap = cap;
+  if (buf && cap) buf[0] = '\0';
+}
+
 int cli_error(int code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
+  if (capture.buf) {
+    if (!capture.buf[0]) vsnprintf(capture.buf, capture.cap, fmt, ap); /* the first line */
+    va_end(ap);
+    return code;
+  }
   fputs("logreg: error: ", stderr);
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
@@ -31,6 +49,7 @@ int cli_error(int code, const char *fmt, ...) {
 }
 
 void cli_warn(const char *fmt, ...) {
+  if (capture.buf) return; /* rank 0 warns for the group */
   va_list ap;
   va_start(ap, fmt);
   fputs("logreg: warning: ", stderr);

@@ -217,6 +217,8 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
   if (cst != LOGREG_OK) return cst;
   size_t K = opt->k_folds, G = opt->n_values, n = train->n, d = train->d, k = train->k;
   if (K < 2) return lr_fail(err, LOGREG_EINVAL, "--cv: K must be at least 2 (got %zu)", K);
+  if (p->shard && p->shard->size > 1)
+    return lr_fail(err, LOGREG_EUNSUPPORTED, "--cv does not run over several processes yet");
   if (lr_dataset_sparse(train))
     return lr_fail(err, LOGREG_EUNSUPPORTED,
                    "--cv: sparse data (LIBSVM) is not supported by cross-validation in this "

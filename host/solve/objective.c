@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/util.h"
 
@@ -16,6 +17,114 @@ void lr_objective_init(lr_objective *o, lr_backend *be, double l2) {
   o->s_train = 0;
   o->evals = o->hv_products = 0;
   o->pen = o->mask = o->tmp = -1;
+  o->shard = NULL;
+  o->n_train = be->n[LR_SLOT_TRAIN];
+  o->lo = 0;
+  o->pos = o->local_order = NULL;
+  o->buf = o->all = NULL;
+}
+
+/* The scalar sums that travel ahead of a vector in one exchange. */
+enum { LR_XSUMS = 5 };
+
+logreg_status lr_objective_set_shard(lr_objective *o, const logreg_shard *shard, size_t n_train,
+                                     size_t lo, logreg_error *err) {
+  size_t len = LR_XSUMS + o->be->nparam, r = (size_t)shard->size;
+  o->shard = shard;
+  o->n_train = n_train;
+  o->lo = lo;
+  o->buf = malloc(len * sizeof *o->buf);
+  o->all = malloc(r * len * sizeof *o->all);
+  if (!o->buf || !o->all) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  return LOGREG_OK;
+}
+
+logreg_status lr_shard_agree(const logreg_shard *sh, logreg_status st, logreg_error *err) {
+  /* Each process sends its status and its message's bytes (packed into doubles). */
+  enum { MSG = sizeof err->message / sizeof(double) };
+  if (!sh->allgather) return st; /* an invalid shard: the trainer says so */
+  size_t len = 1 + MSG, r = (size_t)sh->size;
+  double mine[1 + MSG], *all = malloc(r * len * sizeof *all);
+  if (!all) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  memset(mine, 0, sizeof mine);
+  mine[0] = (double)st;
+  if (st) memcpy(mine + 1, err->message, sizeof err->message);
+  if (sh->allgather(sh->user, mine, len, all) != 0) {
+    free(all);
+    return lr_fail(err, LOGREG_EBACKEND, "the exchange between the %d processes failed", sh->size);
+  }
+  size_t first = r;
+  for (size_t q = 0; q < r && first == r; q++)
+    if (all[q * len] != 0) first = q;
+  logreg_status out = LOGREG_OK;
+  if (first < r && first != (size_t)sh->rank) {
+    char msg[sizeof err->message];
+    memcpy(msg, all + first * len + 1, sizeof msg);
+    msg[sizeof msg - 1] = '\0';
+    out = lr_fail(err, (logreg_status)(int)all[first * len], "rank %zu of %d: %s", first, sh->size,
+                  msg);
+  } else if (first < r) {
+    out = st; /* this process's own failure: err already says it */
+  }
+  free(all);
+  return out;
+}
+
+void lr_objective_free(lr_objective *o) {
+  free(o->pos);
+  free(o->local_order);
+  free(o->buf);
+  free(o->all);
+  o->pos = o->local_order = NULL;
+  o->buf = o->all = NULL;
+}
+
+logreg_status lr_objective_set_order(lr_objective *o, const uint32_t *order, logreg_error *err) {
+  lr_backend *be = o->be;
+  if (!o->shard || !order) {
+    free(o->pos);
+    o->pos = NULL;
+    return be->ops->set_order(be, o->shard ? NULL : order, err);
+  }
+  size_t n = o->n_train, nl = be->n[LR_SLOT_TRAIN], c = 0;
+  if (!o->pos) o->pos = malloc((n + 1) * sizeof *o->pos);
+  if (!o->local_order) o->local_order = malloc((nl ? nl : 1) * sizeof *o->local_order);
+  if (!o->pos || !o->local_order) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  for (size_t p = 0; p < n; p++) {
+    o->pos[p] = (uint32_t)c;
+    if (order[p] >= o->lo && order[p] - o->lo < nl)
+      o->local_order[c++] = (uint32_t)(order[p] - o->lo);
+  }
+  o->pos[n] = (uint32_t)c;
+  return be->ops->set_order(be, o->local_order, err);
+}
+
+/* Adds every process's sums (*sm, when not NULL) and vector `v` (when >= 0; zeros from this
+ * process when `none`) in rank order, writing the totals back: the same bits on every
+ * process. */
+static logreg_status combine(lr_objective *o, lr_sums *sm, int v, int none, logreg_error *err) {
+  lr_backend *be = o->be;
+  const logreg_shard *sh = o->shard;
+  size_t len = LR_XSUMS + (v >= 0 ? be->nparam : 0);
+  lr_sums z = {0, 0, 0, 0, 0};
+  if (!sm) sm = &z;
+  double *b = o->buf;
+  b[0] = sm->wloss, b[1] = sm->loss, b[2] = sm->correct, b[3] = sm->s, b[4] = sm->rows;
+  logreg_status st;
+  if (v >= 0 && none)
+    for (size_t i = LR_XSUMS; i < len; i++) b[i] = 0.0;
+  else if (v >= 0 && (st = be->ops->vec_read(be, v, b + LR_XSUMS, err)))
+    return st;
+  if (sh->allgather(sh->user, b, len, o->all) != 0)
+    return lr_fail(err, LOGREG_EBACKEND, "the exchange of sums between the %d processes failed",
+                   sh->size);
+  for (size_t i = 0; i < len; i++) {
+    double t = o->all[i];
+    for (size_t r = 1; r < (size_t)sh->size; r++) t += o->all[r * len + i];
+    b[i] = t;
+  }
+  *sm = (lr_sums){b[0], b[1], b[2], b[3], b[4]};
+  return v >= 0 ? be->ops->vec_write(be, v, b + LR_XSUMS, err) : LOGREG_OK;
 }
 
 int lr_penalty_arrays(const double *std, size_t d, size_t kw, int raw_penalty, int no_intercept,
@@ -67,11 +176,29 @@ double lr_objective_value(const lr_sums *s, double l2, double w2) {
 
 logreg_status lr_objective_sums(lr_objective *o, lr_slot slot, size_t begin, size_t count, int want,
                                 lr_sums *out, logreg_error *err) {
-  /* One shard. Several would each fill an lr_sums over their rows (and LR_VEC_GSUM), and the
-   * sums and vectors would be added here, in a fixed shard order, before anything is scaled. */
+  /* Under a shard: this process's rows among [begin, begin + count), then every process's
+   * sums (and LR_VEC_GSUM) added in rank order before anything is scaled. The validation slot
+   * is whole on every process and needs no exchange. */
   lr_backend *be = o->be;
-  if (slot == LR_SLOT_TRAIN && begin == 0 && count == be->n[LR_SLOT_TRAIN]) o->evals++;
-  return be->ops->sums(be, slot, begin, count, want, out, err);
+  if (slot == LR_SLOT_TRAIN && begin == 0 && count == o->n_train) o->evals++;
+  if (!o->shard || slot != LR_SLOT_TRAIN)
+    return be->ops->sums(be, slot, begin, count, want, out, err);
+  size_t nl = be->n[LR_SLOT_TRAIN], lb, le, end = begin + count;
+  if (o->pos) {
+    lb = o->pos[begin];
+    le = o->pos[end];
+  } else {
+    lb = begin < o->lo ? 0 : begin - o->lo < nl ? begin - o->lo : nl;
+    le = end < o->lo ? 0 : end - o->lo < nl ? end - o->lo : nl;
+  }
+  lr_sums local = {0, 0, 0, 0, 0};
+  logreg_status st;
+  /* None of a batch's rows may be here: this process then adds zeros. */
+  if (le > lb && (st = be->ops->sums(be, slot, lb, le - lb, want | LR_WANT_SUMS, &local, err)))
+    return st;
+  if ((st = combine(o, &local, (want & LR_WANT_GRAD) ? LR_VEC_GSUM : -1, le <= lb, err))) return st;
+  if (out) *out = local;
+  return LOGREG_OK;
 }
 
 /* out = a x + lambda pen v (lambda [V | 0] without pen), then times the mask. */
@@ -111,7 +238,7 @@ logreg_status lr_objective_eval(lr_objective *o, lr_slot slot, size_t begin, siz
   logreg_status st = lr_objective_sums(o, slot, begin, count,
                                        LR_WANT_SUMS | (want_grad ? LR_WANT_GRAD : 0), &sm, err);
   if (st) return st;
-  if (slot == LR_SLOT_TRAIN && begin == 0 && count == be->n[LR_SLOT_TRAIN]) o->s_train = sm.s;
+  if (slot == LR_SLOT_TRAIN && begin == 0 && count == o->n_train) o->s_train = sm.s;
   if (o->l2 != 0 && (st = penalty_norm(o, &w2, err))) return st;
   out->objective = lr_objective_value(&sm, o->l2, w2);
   out->loss = sm.rows > 0 ? sm.loss / sm.rows : 0.0;
@@ -140,6 +267,7 @@ logreg_status lr_objective_hv(lr_objective *o, int v, int out, logreg_error *err
   if (!(o->s_train > 0))
     return lr_fail(err, LOGREG_EINVAL, "Hessian-vector product before a full evaluation");
   logreg_status st = be->ops->hv(be, v, out, err);
+  if (!st && o->shard) st = combine(o, NULL, out, 0, err);
   if (st) return st;
   o->hv_products++;
   return add_penalty(o, out, 1.0 / o->s_train, out, v, err);

@@ -4,8 +4,12 @@
  *
  * its gradient and its Hessian-vector products, on the backend's vectors. This is the one
  * place where the 1 / sum s scaling and the L2 term are applied, so it is also the one place
- * where the sums of several shards (devices, MPI ranks) would be added before they are used:
- * lr_objective_sums is that combine point (one shard today).
+ * where the sums of several shards (MPI ranks) are added before they are used:
+ * lr_objective_sums and lr_objective_hv are the combine points. With a logreg_shard, this
+ * process's backend holds rows [lo, lo + n_local) of the n_train training rows; the solvers
+ * keep speaking of global rows, and the objective maps them to its own and adds every
+ * process's raw sums (and gradient or Hv vector) in rank order, so that all processes see
+ * the same numbers bit for bit.
  */
 #ifndef LOGREG_OBJECTIVE_H
 #define LOGREG_OBJECTIVE_H
@@ -33,9 +37,32 @@ typedef struct lr_objective {
    * (b without an intercept); the gradient and Hessian-vector products are multiplied by it. */
   int pen, mask;
   int tmp; /* a scratch vector for pen (allocated by lr_objective_set_penalty) */
+  /* Data parallelism (lr_objective_set_shard); shard NULL: one process, rows are the
+   * backend's. */
+  const logreg_shard *shard;
+  size_t n_train;        /* training rows of all processes: the row numbers the solvers use */
+  size_t lo;             /* the first of this process's rows */
+  uint32_t *pos;         /* under a row order: pos[p] = this process's rows among order[0..p) */
+  uint32_t *local_order; /* that order restricted to this process's rows, 0-based */
+  double *buf, *all;     /* the exchange: this process's numbers, and every process's */
 } lr_objective;
 
+/* After the backend's train slot is set (n_train = its rows). */
 void lr_objective_init(lr_objective *o, lr_backend *be, double l2);
+/* This process holds rows [lo, lo + be->n[LR_SLOT_TRAIN]) of n_train (shard->size > 1). */
+logreg_status lr_objective_set_shard(lr_objective *o, const logreg_shard *shard, size_t n_train,
+                                     size_t lo, logreg_error *err);
+/* Collective over the shard's processes: whether every one reached this point with st ==
+ * LOGREG_OK (a set-up that failed on one process, a device that is missing on one node, must
+ * not leave the others waiting in an exchange). Returns LOGREG_OK when all did; else the first
+ * failing process's status on every process, err holding its message (prefixed "rank R of S: "
+ * on the others). */
+logreg_status lr_shard_agree(const logreg_shard *sh, logreg_status st, logreg_error *err);
+/* Frees what lr_objective_set_shard allocated (the backend's vectors stay the backend's). */
+void lr_objective_free(lr_objective *o);
+/* The train slot's row order for ranged evaluations: a permutation of 0..n_train-1, or NULL
+ * for the identity (under a shard, this process's part of it goes to its backend). */
+logreg_status lr_objective_set_order(lr_objective *o, const uint32_t *order, logreg_error *err);
 
 /* Per-parameter L2 factors pen[nparam] (NULL: 1 on W, the default) and a training mask
  * mask[nparam] (NULL: every parameter trains), written to new backend vectors. */

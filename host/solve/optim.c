@@ -28,7 +28,6 @@ static logreg_status first_order_step(lr_solver *s, logreg_error *err) {
 /* One mini-batch epoch: shuffle, then a step per batch. */
 static logreg_status minibatch_epoch(lr_solver *s, logreg_error *err) {
   size_t n = s->n, bs = s->p->batch_size;
-  lr_backend *be = s->be;
   /* Fisher-Yates from the seeded stream: the same seed gives the same batches everywhere. */
   for (size_t i = n; i > 1; i--) {
     size_t j = (size_t)lr_rng_below(&s->rng, (uint64_t)i);
@@ -36,7 +35,7 @@ static logreg_status minibatch_epoch(lr_solver *s, logreg_error *err) {
     s->order[i - 1] = s->order[j];
     s->order[j] = t;
   }
-  logreg_status st = be->ops->set_order(be, s->order, err);
+  logreg_status st = lr_objective_set_order(s->obj, s->order, err);
   if (st) return st;
   for (size_t begin = 0; begin < n; begin += bs) {
     size_t count = n - begin < bs ? n - begin : bs;
@@ -48,7 +47,7 @@ static logreg_status minibatch_epoch(lr_solver *s, logreg_error *err) {
         (st = first_order_step(s, err)))
       return st;
   }
-  return be->ops->set_order(be, NULL, err);
+  return lr_objective_set_order(s->obj, NULL, err);
 }
 
 static logreg_status first_order_epoch(lr_solver *s, const char **stop, logreg_error *err) {
@@ -118,7 +117,12 @@ static logreg_status lbfgs_refine(lr_solver *s, int *more, logreg_error *err) {
   if (!be->float32 || !be->ops->set_precise || ls->refined) return LOGREG_OK;
   ls->refined = 1;
   logreg_error why;
-  if (be->ops->set_precise(be, &why) != LOGREG_OK) return LOGREG_OK;
+  logreg_status pst = be->ops->set_precise(be, &why);
+  /* A group's processes go on together or stop together (one that could not switch would
+   * leave the others waiting in an exchange). */
+  const logreg_shard *sh = s->obj->shard;
+  if (sh && sh->size > 1) pst = lr_shard_agree(sh, pst, &why);
+  if (pst != LOGREG_OK) return LOGREG_OK;
   logreg_status st;
   if ((st = copy_vec(be, LR_VEC_THETA, ls->x, err)) ||
       (st = lr_objective_eval(s->obj, LR_SLOT_TRAIN, 0, s->n, 1, &s->ev, err)) ||

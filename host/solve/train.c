@@ -191,6 +191,7 @@ logreg_status lr_train_check(const logreg_dataset *train, const logreg_params *p
 void logreg_trainer_free(logreg_trainer *t) {
   if (!t) return;
   if (t->def && t->def->release) t->def->release(&t->sol);
+  lr_objective_free(&t->obj);
   lr_backend_destroy(t->be);
   logreg_model_free(t->m);
   free(t->s_train);
@@ -238,6 +239,10 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   t->t0 = lr_now();
   logreg_status st = LOGREG_OK;
   float *xt = NULL, *xv = NULL, *sv_w = NULL;
+  /* A group's processes agree once, before the first exchange (lr_shard_agree): a failure
+   * from here on reaches the others through it. */
+  const logreg_shard *sh = p->shard;
+  int sharded = sh && sh->size > 1, agreed = 0;
   logreg_model *m = t->m = lr_model_alloc(d, k, p->binary);
   if (!m) {
     st = lr_fail(err, LOGREG_ENOMEM, "out of memory for the model");
@@ -317,6 +322,24 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
       }
     }
   }
+  if (sharded && (sparse || !sh->allgather || sh->rank < 0 || sh->rank >= sh->size)) {
+    st = lr_fail(err, sparse ? LOGREG_EUNSUPPORTED : LOGREG_EINVAL,
+                 sparse ? "sparse data does not train over several processes yet"
+                        : "a shard needs 0 <= rank < size and an allgather");
+    goto fail;
+  }
+  if (sharded && (p->checkpoint || p->resume)) {
+    st = lr_fail(err, LOGREG_EUNSUPPORTED,
+                 "checkpoints do not cover training over several processes yet");
+    goto fail;
+  }
+  if (sharded && n < (size_t)sh->size) {
+    st = lr_fail(err, LOGREG_EINVAL, "%zu training rows cannot be shared by %d processes", n,
+                 sh->size);
+    goto fail;
+  }
+  size_t lo = sharded ? n * (size_t)sh->rank / (size_t)sh->size : 0;
+  size_t hi = sharded ? n * ((size_t)sh->rank + 1) / (size_t)sh->size : n;
   lr_backend_opts bo = {p->gemm, p->path_cache, &p->device_options};
   const char *device = p->device ? p->device : "cpu";
   /* auto: cpu for sparse data (the OpenCL sparse kernels are not measured against it yet). */
@@ -335,7 +358,11 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
                                            sv_w, nv, err)))
       goto fail;
   } else {
-    if ((st = be->ops->set_data(be, LR_SLOT_TRAIN, xt, train->y, t->s_train, n, err))) goto fail;
+    /* A group of processes: every one has prepared all n rows (the same medians, scaler and
+     * weights as one process would), and keeps its contiguous share on its backend. */
+    if ((st = be->ops->set_data(be, LR_SLOT_TRAIN, xt + lo * d, train->y + lo, t->s_train + lo,
+                                hi - lo, err)))
+      goto fail;
     if (val && (st = be->ops->set_data(be, LR_SLOT_VAL, xv, val->y, sv_w, nv, err))) goto fail;
   }
   free(xt);
@@ -347,6 +374,7 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   double l2 = p->C > 0 ? 1.0 / (p->C * s_sum) : p->l2;
   m->options.l2 = l2;
   lr_objective_init(&t->obj, be, l2);
+  if (sharded && (st = lr_objective_set_shard(&t->obj, sh, n, lo, err))) goto fail;
   if (p->raw_penalty || p->no_intercept) {
     double *pen, *mask;
     if (lr_penalty_arrays(m->std, d, kw, p->raw_penalty, p->no_intercept, &pen, &mask)) {
@@ -387,6 +415,9 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   sol->step = lr;
   for (size_t i = 0; i < n; i++) sol->order[i] = (uint32_t)i;
   lr_rng_seed(&sol->rng, p->seed);
+  /* Every process of a group set up, or all stop here with the first failure's message. */
+  agreed = 1;
+  if (sharded && (st = lr_shard_agree(sh, LOGREG_OK, err))) goto fail;
   /* J at W = 0: the yardstick for "exploding". */
   if ((st = lr_objective_eval(&t->obj, LR_SLOT_TRAIN, 0, n, sol->full, &sol->ev, err))) goto fail;
   t->j0 = sol->ev.objective;
@@ -408,6 +439,7 @@ fail:
     snprintf(msg, sizeof msg, "%s", err->message);
     lr_fail(err, st, "%s, setting up training on %s", msg, t->be->device);
   }
+  if (sharded && !agreed) st = lr_shard_agree(sh, st, err); /* the others learn of it */
   free(xt);
   free(xv);
   free(sv_w);

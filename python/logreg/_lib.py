@@ -89,6 +89,7 @@ class Params(ctypes.Structure):
         ("checkpoint_seconds", c_double),
         ("resume", c_char_p),
         ("stop_request", c_void_p),
+        ("shard", c_void_p),
     ]
 
 

@@ -29,7 +29,7 @@ chosen=$(json "$WORK/a.json" 'j["gemm"]["path"]')
   > "$WORK/b.json" 2> "$WORK/err" || fail "cached bench exited $?: $(cat "$WORK/err")"
 [ "$(json "$WORK/b.json" 'j["gemm"]["chosen_by"]')" = cached ] \
   && [ "$(json "$WORK/b.json" 'j["gemm"]["path"]')" = "$chosen" ] \
-  && grep -q "$chosen" <(json "$WORK/b.json" 'j["device"]') \
+  && grep -qi "$chosen" <(json "$WORK/b.json" 'j["device"]') \
   && pass "second run: cached, same path ($chosen)" || fail "cached: $(cat "$WORK/b.json")"
 
 # Another shape class (rows in another power of two) is measured again.

@@ -12,7 +12,8 @@
  * Bound: ||fd - Hv|| <= 1e-6 ||Hv|| (a hundred times the truncation estimate; the measured
  * errors are printed). Symmetry and v . H v >= 0 are exact in arithmetic: double rounding of
  * sums of a few hundred terms leaves about 1e-13 of sqrt((v1 . H v1)(v2 . H v2)) (the Cauchy-
- * Schwarz bound of |v1 . H v2|); bound 1e-10. */
+ * Schwarz bound of |v1 . H v2|); bound 1e-10. The Hessian's diagonal (lr_reference_hdiag)
+ * equals e_t . H e_t within 1e-12 relative (the same sums in another order of operations). */
 #include <stdlib.h>
 
 #include "backend/backend.h"
@@ -108,6 +109,23 @@ static void run_case(const hv_case *c, uint64_t seed) {
   CHECK(rel <= 1e-6);
   CHECK(sym <= 1e-10);
   CHECK(q1 > 0 && q2 > 0); /* random directions: positive (not merely >= 0) */
+
+  /* The Hessian's diagonal (Newton-CG's preconditioner): entry t is e_t . H e_t, the product
+   * along the unit vector; a different path through the code (x_j^2 h in place of x_j u). */
+  CHECK(lr_reference_hdiag(x, y, s, rw, m, d, c->k, c->binary, c->pos_weight, theta, theta + nw,
+                           hv1) == 0);
+  double worst = 0;
+  for (size_t t = 0; t < np; t++) {
+    for (size_t q = 0; q < np; q++) v2[q] = q == t ? 1.0 : 0.0;
+    CHECK(lr_reference_hv(x, y, s, rw, m, d, c->k, c->binary, c->pos_weight, theta, theta + nw, v2,
+                          hv2) == 0);
+    CHECK(hv1[t] > 0);
+    worst = fmax(worst, fabs(hv1[t] - hv2[t]) / hv2[t]);
+  }
+  fprintf(stderr, "    diagonal against e_t . H e_t: rel %.2g\n", worst);
+  CHECK(worst <= 1e-12);
+  CHECK(lr_reference_hv(x, y, s, rw, m, d, c->k, c->binary, c->pos_weight, theta, theta + nw, v1,
+                        hv1) == 0);
 
   /* PSD along many random directions. */
   for (int rep = 0; rep < 20; rep++) {

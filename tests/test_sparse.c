@@ -135,6 +135,12 @@ static void test_backend(void) {
   CHECK(bd->ops->vec_read(bd, LR_VEC_M1, gd, &err) == LOGREG_OK);
   CHECK(bs->ops->vec_read(bs, LR_VEC_M1, gs, &err) == LOGREG_OK);
   CHECK(same_bits(gd, gs, np));
+  /* The Hessian's diagonal (Newton-CG's preconditioner). */
+  CHECK(bd->ops->hdiag(bd, LR_VEC_M2, &err) == LOGREG_OK);
+  CHECK(bs->ops->hdiag(bs, LR_VEC_M2, &err) == LOGREG_OK);
+  CHECK(bd->ops->vec_read(bd, LR_VEC_M2, gd, &err) == LOGREG_OK);
+  CHECK(bs->ops->vec_read(bs, LR_VEC_M2, gs, &err) == LOGREG_OK);
+  CHECK(same_bits(gd, gs, np));
   lr_backend_destroy(bd);
   lr_backend_destroy(bs);
 }

@@ -88,6 +88,11 @@ typedef struct lr_backend_ops {
    * sum_i s_i [x_i; 1] r_i^T with r_i the row's Hessian of l_i applied to [x_i; 1]^T V
    * (backend/cpu.c's lr_reference_hv). NULL when the backend has none. */
   logreg_status (*hv)(lr_backend *be, int v, int out, logreg_error *err);
+  /* The diagonal of those raw Hessian sums at LR_VEC_THETA into vector `out`: entry (j, c)
+   * sum_i s_i x_ij^2 h_ic (the bias: x_ij = 1) with h_ic = p_c (1 - p_c), or c sigma (1 -
+   * sigma) when binary (c = pos_weight when y = 1, else 1): Newton-CG's preconditioner. NULL
+   * when the backend has none (Newton-CG then runs unpreconditioned). */
+  logreg_status (*hdiag)(lr_backend *be, int out, logreg_error *err);
   /* From now on, evaluations in double precision (float32 becomes 0): the refinement L-BFGS
    * asks of a float32 backend when its evaluations stop making progress (optim.c). NULL when the
    * backend has no such mode; LOGREG_EUNSUPPORTED, with the reason, where the device or the
@@ -191,6 +196,11 @@ int lr_reference_sums_csr(const lr_csr *x, const int32_t *y, const float *s, con
 int lr_reference_hv(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
                     size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
                     const double *b, const double *v, double *hv);
+/* The diagonal of that Hessian of the summed loss at theta (backend op hdiag): entry t is
+ * e_t . H e_t. Returns 0, or -1 when out of memory. */
+int lr_reference_hdiag(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
+                       size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
+                       const double *b, double *diag);
 /* lr_reference_hv over CSR rows. */
 int lr_reference_hv_csr(const lr_csr *x, const int32_t *y, const float *s, const uint32_t *rows,
                         size_t m, size_t d, size_t k, int binary, double pos_weight,

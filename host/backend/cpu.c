@@ -157,6 +157,7 @@ int lr_reference_sums_csr(const lr_csr *x, const int32_t *y, const float *s, con
   return sums_rows(NULL, x, y, s, rows, m, d, k, binary, pos_weight, w, b, out, gw, gb);
 }
 
+/* H v (or, with v NULL, the diagonal of H: x_j^2 in place of x_j u, see backend.h hdiag). */
 static int hv_rows(const float *x, const lr_csr *csr, const int32_t *y, const float *s,
                    const uint32_t *rows, size_t m, size_t d, size_t k, int binary,
                    double pos_weight, const double *w, const double *b, const double *v,
@@ -170,13 +171,13 @@ static int hv_rows(const float *x, const lr_csr *csr, const int32_t *y, const fl
     size_t row = rows ? rows[i] : i;
     row_view xr = get_row(x, csr, d, row);
     double si = s ? (double)s[row] : 1.0;
-    for (size_t c = 0; c < kw; c++) z[c] = b[c], u[c] = v[nw + c];
+    for (size_t c = 0; c < kw; c++) z[c] = b[c], u[c] = v ? v[nw + c] : 1.0;
     for (size_t e = 0; e < xr.len; e++) {
       double xj = xr.vals[e];
       size_t j = row_col(&xr, e);
       for (size_t c = 0; c < kw; c++) {
         z[c] += xj * w[j * kw + c];
-        u[c] += xj * v[j * kw + c];
+        if (v) u[c] += xj * v[j * kw + c];
       }
     }
     if (binary) {
@@ -187,12 +188,12 @@ static int hv_rows(const float *x, const lr_csr *csr, const int32_t *y, const fl
       lr_softmax(z, k, p, NULL);
       double pu = 0.0;
       for (size_t c = 0; c < k; c++) pu += p[c] * u[c];
-      for (size_t c = 0; c < k; c++) r[c] = si * p[c] * (u[c] - pu);
+      for (size_t c = 0; c < k; c++) r[c] = si * p[c] * (v ? u[c] - pu : 1.0 - p[c]);
     }
     for (size_t e = 0; e < xr.len; e++) {
-      double xj = xr.vals[e];
+      double xj = xr.vals[e], xu = v ? xj : xj * xj;
       size_t j = row_col(&xr, e);
-      for (size_t c = 0; c < kw; c++) hv[j * kw + c] += xj * r[c];
+      for (size_t c = 0; c < kw; c++) hv[j * kw + c] += xu * r[c];
     }
     for (size_t c = 0; c < kw; c++) hv[nw + c] += r[c];
   }
@@ -204,6 +205,12 @@ int lr_reference_hv(const float *x, const int32_t *y, const float *s, const uint
                     size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
                     const double *b, const double *v, double *hv) {
   return hv_rows(x, NULL, y, s, rows, m, d, k, binary, pos_weight, w, b, v, hv);
+}
+
+int lr_reference_hdiag(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
+                       size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
+                       const double *b, double *diag) {
+  return hv_rows(x, NULL, y, s, rows, m, d, k, binary, pos_weight, w, b, NULL, diag);
 }
 
 int lr_reference_hv_csr(const lr_csr *x, const int32_t *y, const float *s, const uint32_t *rows,
@@ -332,6 +339,18 @@ static logreg_status cpu_hv(lr_backend *be, int v, int out, logreg_error *err) {
   lr_csr csr = {cb->indptr[t], cb->indices[t], cb->values[t]};
   if (hv_rows(cb->x[t], cb->x[t] ? NULL : &csr, cb->y[t], cb->s[t], NULL, be->n[t], be->d, be->k,
               be->binary, be->pos_weight, th, th + nwz, cb->vec[v], cb->vec[out]) != 0)
+    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
+  return LOGREG_OK;
+}
+
+static logreg_status cpu_hdiag(lr_backend *be, int out, logreg_error *err) {
+  cpu_backend *cb = (cpu_backend *)be;
+  size_t nwz = be->d * be->kw;
+  const double *th = cb->vec[LR_VEC_THETA];
+  lr_slot t = LR_SLOT_TRAIN;
+  lr_csr csr = {cb->indptr[t], cb->indices[t], cb->values[t]};
+  if (hv_rows(cb->x[t], cb->x[t] ? NULL : &csr, cb->y[t], cb->s[t], NULL, be->n[t], be->d, be->k,
+              be->binary, be->pos_weight, th, th + nwz, NULL, cb->vec[out]) != 0)
     return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
   return LOGREG_OK;
 }
@@ -559,6 +578,7 @@ static const lr_backend_ops cpu_ops = {
     .set_order = cpu_set_order,
     .sums = cpu_sums,
     .hv = cpu_hv,
+    .hdiag = cpu_hdiag,
     .grid_sums = cpu_grid_sums,
     .vec_alloc = cpu_vec_alloc,
     .vec_read = cpu_vec_read,

@@ -273,6 +273,37 @@ logreg_status lr_objective_hv(lr_objective *o, int v, int out, logreg_error *err
   return add_penalty(o, out, 1.0 / o->s_train, out, v, err);
 }
 
+logreg_status lr_objective_hdiag(lr_objective *o, double mix, int out, logreg_error *err) {
+  lr_backend *be = o->be;
+  if (!be->ops->hdiag)
+    return lr_fail(err, LOGREG_EUNSUPPORTED, "the %s backend has no Hessian diagonal",
+                   be->ops->name);
+  if (!(o->s_train > 0))
+    return lr_fail(err, LOGREG_EINVAL, "Hessian diagonal before a full evaluation");
+  logreg_status st = be->ops->hdiag(be, out, err);
+  if (!st && o->shard) st = combine(o, NULL, out, 0, err);
+  if (st) return st;
+  /* Scaled and penalized on the host: a diagonal costs one pass over X, this O(nparam). */
+  size_t np = be->nparam, nw = be->d * be->kw;
+  double *h = malloc(3 * np * sizeof *h);
+  if (!h) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  double *pen = h + np, *mask = pen + np;
+  if ((st = be->ops->vec_read(be, out, h, err)) ||
+      (o->pen >= 0 && (st = be->ops->vec_read(be, o->pen, pen, err))) ||
+      (o->mask >= 0 && (st = be->ops->vec_read(be, o->mask, mask, err)))) {
+    free(h);
+    return st;
+  }
+  for (size_t i = 0; i < np; i++) {
+    h[i] = mix * h[i] / o->s_train + (i < nw ? o->l2 * (o->pen >= 0 ? pen[i] : 1.0) : 0.0);
+    /* 1 for a parameter held at 0, or one no row moves (a bias over no rows) */
+    if ((o->mask >= 0 && mask[i] == 0.0) || !(h[i] > 0)) h[i] = 1.0;
+  }
+  st = be->ops->vec_write(be, out, h, err);
+  free(h);
+  return st;
+}
+
 int lr_reference_eval(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
                       size_t m, size_t d, size_t k, int binary, double l2, double pos_weight,
                       const double *w, const double *b, lr_eval_out *out, double *gw, double *gb) {

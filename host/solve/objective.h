@@ -94,6 +94,10 @@ logreg_status lr_objective_batch_grad(lr_objective *o, size_t begin, size_t coun
 /* out = (Hessian of J at LR_VEC_THETA) v, over the whole train slot (after a full evaluation
  * of it has set s_train). */
 logreg_status lr_objective_hv(lr_objective *o, int v, int out, logreg_error *err);
+/* out = the penalty's Hessian (diagonal) plus `mix` times the diagonal of the loss's: with
+ * mix = 1 the diagonal of the Hessian of J; 1 for a parameter the mask holds at 0 (or that
+ * would be 0). LOGREG_EUNSUPPORTED when the backend has no hdiag. */
+logreg_status lr_objective_hdiag(lr_objective *o, double mix, int out, logreg_error *err);
 
 /* J from sums and ||W||^2. */
 double lr_objective_value(const lr_sums *s, double l2, double w2);

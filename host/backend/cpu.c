@@ -157,11 +157,14 @@ int lr_reference_sums_csr(const lr_csr *x, const int32_t *y, const float *s, con
   return sums_rows(NULL, x, y, s, rows, m, d, k, binary, pos_weight, w, b, out, gw, gb);
 }
 
-/* H v (or, with v NULL, the diagonal of H: x_j^2 in place of x_j u, see backend.h hdiag). */
+/* H v (or, with v NULL, the diagonal of H: x_j^2 in place of x_j u, see backend.h hdiag).
+ * With `cache` (m kw numbers), each row's factor of u (binary: s_i c sigma (1 - sigma)) or its
+ * probabilities (softmax) are written there when `fill`, else read from there instead of
+ * recomputing the row's logits: the same numbers, so the same bits either way. */
 static int hv_rows(const float *x, const lr_csr *csr, const int32_t *y, const float *s,
                    const uint32_t *rows, size_t m, size_t d, size_t k, int binary,
-                   double pos_weight, const double *w, const double *b, const double *v,
-                   double *hv) {
+                   double pos_weight, const double *w, const double *b, const double *v, double *hv,
+                   double *cache, int fill) {
   size_t kw = binary ? 1 : k, nw = d * kw;
   double *z = malloc(4 * kw * sizeof *z); /* logits z, u, probabilities p, r */
   if (!z) return -1;
@@ -171,21 +174,34 @@ static int hv_rows(const float *x, const lr_csr *csr, const int32_t *y, const fl
     size_t row = rows ? rows[i] : i;
     row_view xr = get_row(x, csr, d, row);
     double si = s ? (double)s[row] : 1.0;
+    int logits = !cache || fill;
     for (size_t c = 0; c < kw; c++) z[c] = b[c], u[c] = v ? v[nw + c] : 1.0;
-    for (size_t e = 0; e < xr.len; e++) {
+    for (size_t e = 0; v && e < xr.len; e++) {
       double xj = xr.vals[e];
       size_t j = row_col(&xr, e);
-      for (size_t c = 0; c < kw; c++) {
-        z[c] += xj * w[j * kw + c];
-        if (v) u[c] += xj * v[j * kw + c];
-      }
+      for (size_t c = 0; c < kw; c++) u[c] += xj * v[j * kw + c];
     }
+    for (size_t e = 0; logits && e < xr.len; e++) {
+      double xj = xr.vals[e];
+      size_t j = row_col(&xr, e);
+      for (size_t c = 0; c < kw; c++) z[c] += xj * w[j * kw + c];
+    }
+    double *row_cache = cache ? cache + i * kw : NULL;
     if (binary) {
       /* sigma (1 - sigma) = e / (1 + e)^2 with e = exp(-|z|), the same for z and -z. */
-      double e = exp(-fabs(z[0])), ci = y[row] == 1 ? pos_weight : 1.0;
-      r[0] = si * ci * e / ((1.0 + e) * (1.0 + e)) * u[0];
+      double t;
+      if (logits) {
+        double e = exp(-fabs(z[0])), ci = y[row] == 1 ? pos_weight : 1.0;
+        t = si * ci * e / ((1.0 + e) * (1.0 + e));
+        if (cache) row_cache[0] = t;
+      } else {
+        t = row_cache[0];
+      }
+      r[0] = t * u[0];
     } else {
-      lr_softmax(z, k, p, NULL);
+      if (logits) lr_softmax(z, k, p, NULL);
+      if (cache && fill) memcpy(row_cache, p, kw * sizeof *p);
+      if (cache && !fill) memcpy(p, row_cache, kw * sizeof *p);
       double pu = 0.0;
       for (size_t c = 0; c < k; c++) pu += p[c] * u[c];
       for (size_t c = 0; c < k; c++) r[c] = si * p[c] * (v ? u[c] - pu : 1.0 - p[c]);
@@ -204,19 +220,19 @@ static int hv_rows(const float *x, const lr_csr *csr, const int32_t *y, const fl
 int lr_reference_hv(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
                     size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
                     const double *b, const double *v, double *hv) {
-  return hv_rows(x, NULL, y, s, rows, m, d, k, binary, pos_weight, w, b, v, hv);
+  return hv_rows(x, NULL, y, s, rows, m, d, k, binary, pos_weight, w, b, v, hv, NULL, 0);
 }
 
 int lr_reference_hdiag(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
                        size_t m, size_t d, size_t k, int binary, double pos_weight, const double *w,
                        const double *b, double *diag) {
-  return hv_rows(x, NULL, y, s, rows, m, d, k, binary, pos_weight, w, b, NULL, diag);
+  return hv_rows(x, NULL, y, s, rows, m, d, k, binary, pos_weight, w, b, NULL, diag, NULL, 0);
 }
 
 int lr_reference_hv_csr(const lr_csr *x, const int32_t *y, const float *s, const uint32_t *rows,
                         size_t m, size_t d, size_t k, int binary, double pos_weight,
                         const double *w, const double *b, const double *v, double *hv) {
-  return hv_rows(NULL, x, y, s, rows, m, d, k, binary, pos_weight, w, b, v, hv);
+  return hv_rows(NULL, x, y, s, rows, m, d, k, binary, pos_weight, w, b, v, hv, NULL, 0);
 }
 
 /* ---- The backend ---- */
@@ -232,6 +248,11 @@ typedef struct cpu_backend {
   uint32_t *order;         /* train slot order, NULL = identity */
   uint32_t *rows;          /* scratch: the row indices of one evaluation */
   double *vec[LR_VEC_MAX]; /* nparam each: LR_VEC_THETA, LR_VEC_GSUM, ... */
+  /* The train rows' Hessian factors at THETA (hv_rows' cache: n kw numbers), valid while
+   * hv_fresh: every operation that writes THETA or the train rows clears it. Newton-CG's
+   * products along many directions at one THETA then skip the logits. */
+  double *hv_cache;
+  int hv_fresh;
 } cpu_backend;
 
 static void free_slot(cpu_backend *cb, lr_slot slot) {
@@ -260,6 +281,9 @@ static logreg_status set_rest(cpu_backend *cb, lr_slot slot, const int32_t *y, c
   if (slot == LR_SLOT_TRAIN) {
     free(cb->order);
     cb->order = NULL;
+    free(cb->hv_cache); /* sized for the old rows */
+    cb->hv_cache = NULL;
+    cb->hv_fresh = 0;
   }
   size_t nmax = be->n[0] > be->n[1] ? be->n[0] : be->n[1];
   uint32_t *rows = realloc(cb->rows, (nmax ? nmax : 1) * sizeof *rows);
@@ -331,28 +355,32 @@ static logreg_status cpu_sums(lr_backend *be, lr_slot slot, size_t begin, size_t
   return LOGREG_OK;
 }
 
-static logreg_status cpu_hv(lr_backend *be, int v, int out, logreg_error *err) {
-  cpu_backend *cb = (cpu_backend *)be;
+/* H v over the train slot (v < 0: the diagonal), through the rows' cached factors. */
+static logreg_status hv_train(cpu_backend *cb, int v, int out, logreg_error *err) {
+  lr_backend *be = &cb->base;
   size_t nwz = be->d * be->kw;
   const double *th = cb->vec[LR_VEC_THETA];
   lr_slot t = LR_SLOT_TRAIN;
   lr_csr csr = {cb->indptr[t], cb->indices[t], cb->values[t]};
+  if (!cb->hv_cache) {
+    size_t len = be->n[t] * be->kw;
+    if (!(cb->hv_cache = malloc((len ? len : 1) * sizeof *cb->hv_cache)))
+      return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
+  }
   if (hv_rows(cb->x[t], cb->x[t] ? NULL : &csr, cb->y[t], cb->s[t], NULL, be->n[t], be->d, be->k,
-              be->binary, be->pos_weight, th, th + nwz, cb->vec[v], cb->vec[out]) != 0)
+              be->binary, be->pos_weight, th, th + nwz, v >= 0 ? cb->vec[v] : NULL, cb->vec[out],
+              cb->hv_cache, !cb->hv_fresh) != 0)
     return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
+  cb->hv_fresh = 1;
   return LOGREG_OK;
 }
 
+static logreg_status cpu_hv(lr_backend *be, int v, int out, logreg_error *err) {
+  return hv_train((cpu_backend *)be, v, out, err);
+}
+
 static logreg_status cpu_hdiag(lr_backend *be, int out, logreg_error *err) {
-  cpu_backend *cb = (cpu_backend *)be;
-  size_t nwz = be->d * be->kw;
-  const double *th = cb->vec[LR_VEC_THETA];
-  lr_slot t = LR_SLOT_TRAIN;
-  lr_csr csr = {cb->indptr[t], cb->indices[t], cb->values[t]};
-  if (hv_rows(cb->x[t], cb->x[t] ? NULL : &csr, cb->y[t], cb->s[t], NULL, be->n[t], be->d, be->k,
-              be->binary, be->pos_weight, th, th + nwz, NULL, cb->vec[out]) != 0)
-    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
-  return LOGREG_OK;
+  return hv_train((cpu_backend *)be, -1, out, err);
 }
 
 static logreg_status cpu_vec_alloc(lr_backend *be, int count, int *first, logreg_error *err) {
@@ -376,6 +404,7 @@ static logreg_status cpu_vec_read(lr_backend *be, int v, double *out, logreg_err
 
 static logreg_status cpu_vec_write(lr_backend *be, int v, const double *in, logreg_error *err) {
   (void)err;
+  if (v == LR_VEC_THETA) ((cpu_backend *)be)->hv_fresh = 0;
   memcpy(((cpu_backend *)be)->vec[v], in, be->nparam * sizeof *in);
   return LOGREG_OK;
 }
@@ -384,6 +413,7 @@ static logreg_status cpu_vec_lincomb(lr_backend *be, int y, double a, int x, dou
                                      size_t zlen, logreg_error *err) {
   (void)err;
   cpu_backend *cb = (cpu_backend *)be;
+  if (y == LR_VEC_THETA) cb->hv_fresh = 0;
   double *vy = cb->vec[y];
   const double *vx = cb->vec[x], *vz = cb->vec[z];
   for (size_t i = 0; i < be->nparam; i++) vy[i] = i < zlen ? a * vx[i] + b * vz[i] : a * vx[i];
@@ -393,6 +423,7 @@ static logreg_status cpu_vec_lincomb(lr_backend *be, int y, double a, int x, dou
 static logreg_status cpu_vec_mul(lr_backend *be, int y, int x, int z, logreg_error *err) {
   (void)err;
   cpu_backend *cb = (cpu_backend *)be;
+  if (y == LR_VEC_THETA) cb->hv_fresh = 0;
   double *vy = cb->vec[y];
   const double *vx = cb->vec[x], *vz = cb->vec[z];
   for (size_t i = 0; i < be->nparam; i++) vy[i] = vx[i] * vz[i];
@@ -422,6 +453,7 @@ static logreg_status cpu_vec_amax(lr_backend *be, int x, double *out, logreg_err
 static logreg_status cpu_vec_step(lr_backend *be, const lr_update *u, logreg_error *err) {
   (void)err;
   cpu_backend *cb = (cpu_backend *)be;
+  cb->hv_fresh = 0;
   double *theta = cb->vec[LR_VEC_THETA], *v1 = cb->vec[LR_VEC_M1], *v2 = cb->vec[LR_VEC_M2];
   const double *g = cb->vec[LR_VEC_GRAD];
   size_t n = be->nparam;
@@ -567,6 +599,7 @@ static void cpu_destroy(lr_backend *be) {
   for (int s = 0; s < LR_SLOT_COUNT; s++) free_slot(cb, (lr_slot)s);
   free(cb->order);
   free(cb->rows);
+  free(cb->hv_cache);
   for (int v = 0; v < LR_VEC_MAX; v++) free(cb->vec[v]);
   free(cb);
 }

@@ -170,11 +170,11 @@ class Bench:
                              .replace(root, ""))
 
     # -- runs --
-    def logreg_runs(self, data, extra, tols, tag, binary=True, device="cpu"):
+    def logreg_runs(self, data, extra, tols, tag, binary=True, device="cpu", optimizer="lbfgs"):
         runs = []
         for tol in tols:
             model = os.path.join(self.work, f"{tag}.{tol}.json")
-            c = [self.logreg, "train", data, "--device", device, "--optimizer", "lbfgs", "--C", "1",
+            c = [self.logreg, "train", data, "--device", device, "--optimizer", optimizer, "--C", "1",
                  "--split", "1,0,0", "--tol", tol, "--epochs", "100000", "--json", "--quiet",
                  "--model", model] + (["--binary"] if binary else []) + extra
             if tol == tols[0]:
@@ -269,14 +269,21 @@ class Bench:
             for r in lgs[dev]:
                 W, b = logreg_model(r["model"])
                 r["J"] = j_binary(Xs, y01, W.reshape(-1), float(b.reshape(-1)[0]), lam)
-        lg = [r for runs in lgs.values() for r in runs]
+        lgn = self.logreg_runs(raw, ["--scale", "std"], tols, f"{name}.logreg.newton",
+                               optimizer="newton")
+        for r in lgn:
+            W, b = logreg_model(r["model"])
+            r["J"] = j_binary(Xs, y01, W.reshape(-1), float(b.reshape(-1)[0]), lam)
+        lg = [r for runs in lgs.values() for r in runs] + lgn
         sk = self.sklearn_runs(Xs, y, "lbfgs", sk_tols)
         for r in sk:
             r["J"] = j_binary(Xs, y01, r["coef"][0], float(r["intercept"][0]), lam)
         # LIBLINEAR's problem (bias penalized, -B 1).
         lgl = self.logreg_runs(ones, ["--scale", "none", "--no-intercept"], tols,
                                f"{name}.logreg-ll")
-        for r in lgl:
+        lgln = self.logreg_runs(ones, ["--scale", "none", "--no-intercept"], tols,
+                                f"{name}.logreg-ll.newton", optimizer="newton")
+        for r in lgl + lgln:
             W, b = logreg_model(r["model"])
             w = W.reshape(-1)
             r["J"] = j_binary(Xs, y01, w[:-1], w[-1], lam, pen_b=True)
@@ -295,7 +302,7 @@ class Bench:
                 r["J_common"] = j_binary(Xs, y01, sign * w[:-1], sign * w[-1], lam)
 
         best = min(r["J"] for r in lg + sk)
-        best_ll = min(r["J"] for r in lgl + skl + ll)
+        best_ll = min(r["J"] for r in lgl + lgln + skl + ll)
         L = [f"### {title}", "",
              f"N = {n:,}, D = {d:,}, nnz = {nnz:,} ({nnz / n:.1f} per row), classes 2 "
              f"({int(y01.sum()):,} positive); lambda = 1/N = {lam:.4g}.", ""]
@@ -303,13 +310,14 @@ class Bench:
               "| solver | reaches J* (1 + 1e-6) at | fit s | wall s | iterations | J | "
               "J / J* - 1 |", "|---|---|---:|---:|---:|---:|---:|"]
         rows = [(f"logreg {dev} lbfgs --scale std", lgs[dev]) for dev in self.devices]
-        rows += [("scikit-learn lbfgs", sk)]
+        rows += [("logreg cpu newton --scale std", lgn), ("scikit-learn lbfgs", sk)]
         L += self.ttable(rows, best)
         L += ["", "LIBLINEAR's problem (-B 1: bias penalized as a feature of value 1): "
               "J*_ll = %.12g" % best_ll, "",
               "| solver | reaches J*_ll (1 + 1e-6) at | fit s | wall s | iterations | J_ll | "
               "J_ll / J*_ll - 1 |", "|---|---|---:|---:|---:|---:|---:|"]
         rows = [("logreg cpu lbfgs, ones column, --scale none --no-intercept", lgl),
+                ("logreg cpu newton, ones column, --scale none --no-intercept", lgln),
                 ("scikit-learn liblinear", skl)]
         if ll:
             rows.append(("LIBLINEAR 2.3.0 -s 0 -B 1", ll))

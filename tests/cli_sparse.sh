@@ -9,7 +9,7 @@
 # where std centres and maxabs and none do not); predict --proba from the
 # sparse file equals softmax of the model's weights over the scaled rows; --test takes a LIBSVM
 # file with a smaller largest index; mini-batch adam trains
-# too; --device auto picks cpu for sparse data and says so; --device opencl (the sparse kernels)
+# too; --device auto times cpu and the sparse kernels and keeps the faster; --device opencl (the sparse kernels)
 # reaches the cpu run's lbfgs objective within 1e-6 relative, newton's too, repeats bit for bit,
 # trains mini-batch adam, and names the array that does not fit a small allocation limit;
 # gen sparse is reproducible; an index past 2^22 (4200001) trains with small memory.
@@ -151,15 +151,26 @@ printf '0 3:1\n1 2:1\n2 5:0.5\n' > te.svm
 [ "$(json tt.json "j['test']['rows'], j['n_features']")" = "3 37" ] \
   && pass "--test LIBSVM with fewer features" || fail "--test LIBSVM: $(cat tt.json err)"
 
-# Devices: auto picks cpu for sparse data and says so. --device opencl trains on the sparse
+# Devices: auto times one evaluation on cpu and on the OpenCL device and trains on the faster,
+# saying both times. --device opencl trains on the sparse
 # kernels: lbfgs reaches the cpu run's objective within 1e-6 relative, two runs write the same
 # model file (no float atomics: fixed orders of additions), newton reaches it too, and
 # mini-batch adam (ranges of the shuffled order) trains.
 "$LOGREG" train s.svm --split 1,0,0 --device auto --model ma2.json > /dev/null 2> err \
   || fail "--device auto exited $?: $(cat err)"
 if "$LOGREG" devices 2>/dev/null | grep -q '^opencl:'; then
-  grep -q 'auto -> cpu: sparse data' err && pass "--device auto: cpu for sparse data, said" \
-    || fail "--device auto did not say why cpu: $(cat err)"
+  "$LOGREG" train s.svm --split 1,0,0 --device auto --json --quiet --model ma3.json > ta.json \
+    2> err || fail "--device auto --json exited $?: $(cat err)"
+  "$PY" - ta.json <<'PY' && pass "--device auto: cpu and the sparse kernels timed, the faster kept" \
+    || fail "--device auto: $(cat ta.json)"
+import json, sys
+j = json.load(open(sys.argv[1]))
+g = j["gemm"]
+ms = g["ms_per_evaluation"]
+assert g["chosen_by"] == "measured" and set(ms) == {"cpu", "csr"}, g
+assert g["path"] == min(ms, key=ms.get), g
+assert j["device"].startswith("cpu") == (g["path"] == "cpu"), j["device"]
+PY
   TO="--device opencl --split 1,0,0 --quiet --json"
   for r in 1 2; do
     "$LOGREG" train s.svm $TO --optimizer lbfgs --C 1 --scale std --tol 1e-10 --epochs 1000 \

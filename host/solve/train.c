@@ -213,6 +213,55 @@ static logreg_status diverged(logreg_error *err, int epoch, double obj, double l
                  o, lr);
 }
 
+/* Milliseconds of one evaluation (sums and gradient) of the train slot at THETA: the best of
+ * three after an untimed one (a device's first launches carry set-up). */
+static logreg_status time_eval(lr_backend *be, size_t n, double *ms, logreg_error *err) {
+  lr_sums out;
+  logreg_status st = be->ops->sums(be, LR_SLOT_TRAIN, 0, n, LR_WANT_SUMS | LR_WANT_GRAD, &out, err);
+  *ms = INFINITY;
+  for (int rep = 0; rep < 3 && !st; rep++) {
+    double t0 = lr_now();
+    st = be->ops->sums(be, LR_SLOT_TRAIN, 0, n, LR_WANT_SUMS | LR_WANT_GRAD, &out, err);
+    *ms = fmin(*ms, (lr_now() - t0) * 1e3);
+  }
+  return st;
+}
+
+/* --device auto with sparse rows: the OpenCL device auto found (t->be, its train slot set) and
+ * the cpu backend each time one evaluation at W = 0; the faster one trains (t->be), and
+ * be->path says what was measured. Both hold the rows meanwhile. */
+static logreg_status sparse_auto(logreg_trainer *t, const logreg_dataset *train, const float *xv,
+                                 size_t n, const lr_backend_opts *bo, logreg_error *err) {
+  lr_backend *dev = t->be, *cpu = NULL;
+  const logreg_params *p = t->p;
+  double ms[2];
+  logreg_status st =
+      lr_backend_create("cpu", dev->d, dev->k, p->binary, p->pos_weight, bo, &cpu, err);
+  if (!st)
+    st = cpu->ops->set_data_csr(cpu, LR_SLOT_TRAIN, train->indptr, train->indices, xv, train->y,
+                                t->s_train, n, err);
+  if (!st) st = time_eval(cpu, n, &ms[0], err);
+  if (!st) st = time_eval(dev, n, &ms[1], err);
+  if (st) {
+    lr_backend_destroy(cpu);
+    return st;
+  }
+  logreg_path_choice pc;
+  memset(&pc, 0, sizeof pc);
+  int use_cpu = ms[0] <= ms[1];
+  snprintf(pc.path, sizeof pc.path, "%s", use_cpu ? "cpu" : "csr");
+  snprintf(pc.how, sizeof pc.how, "measured");
+  pc.count = 2;
+  snprintf(pc.names[0], sizeof pc.names[0], "cpu");
+  snprintf(pc.names[1], sizeof pc.names[1], "csr");
+  pc.ms[0] = ms[0];
+  pc.ms[1] = ms[1];
+  lr_backend_destroy(use_cpu ? dev : cpu);
+  t->be = use_cpu ? cpu : dev;
+  t->be->path = pc;
+  return LOGREG_OK;
+}
+
 logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_dataset *val,
                                     const logreg_params *params, logreg_trainer **out,
                                     logreg_error *err) {
@@ -342,18 +391,20 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   size_t hi = sharded ? n * ((size_t)sh->rank + 1) / (size_t)sh->size : n;
   lr_backend_opts bo = {p->gemm, p->path_cache, &p->device_options};
   const char *device = p->device ? p->device : "cpu";
-  /* auto: cpu for sparse data (the OpenCL sparse kernels are not measured against it yet). */
-  if (sparse && strcmp(device, "auto") == 0) device = "cpu";
   if ((st = lr_backend_create(device, d, k, p->binary, p->pos_weight, &bo, &t->be, err))) goto fail;
+  if (sparse && !t->be->ops->set_data_csr) {
+    st = lr_fail(err, LOGREG_EUNSUPPORTED, "the %s backend has no sparse path", t->be->ops->name);
+    goto fail;
+  }
+  if (sparse && (st = t->be->ops->set_data_csr(t->be, LR_SLOT_TRAIN, train->indptr, train->indices,
+                                               xt, train->y, t->s_train, n, err)))
+    goto fail;
+  /* (A resumed run keeps the device its checkpoint ran on: logreg_train.) */
+  if (sparse && strcmp(device, "auto") == 0 && strcmp(t->be->ops->name, "cpu") != 0 && !p->resume &&
+      (st = sparse_auto(t, train, xt, n, &bo, err)))
+    goto fail;
   lr_backend *be = t->be;
   if (sparse) {
-    if (!be->ops->set_data_csr) {
-      st = lr_fail(err, LOGREG_EUNSUPPORTED, "the %s backend has no sparse path", be->ops->name);
-      goto fail;
-    }
-    if ((st = be->ops->set_data_csr(be, LR_SLOT_TRAIN, train->indptr, train->indices, xt, train->y,
-                                    t->s_train, n, err)))
-      goto fail;
     if (val && (st = be->ops->set_data_csr(be, LR_SLOT_VAL, val->indptr, val->indices, xv, val->y,
                                            sv_w, nv, err)))
       goto fail;
@@ -638,6 +689,10 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
   if (p->resume) {
     if ((st = lr_checkpoint_open(p->resume, p, &ck, err))) return st;
     q.gemm = resume_gemm(p, ck.path);
+    /* Sparse data under --device auto: the backend the set-up timing chose ("cpu", else the
+     * OpenCL device auto picks), not timed again. */
+    if (strcmp(ck.path, "cpu") == 0 && p->device && strcmp(p->device, "auto") == 0)
+      q.device = "cpu";
   }
   st = logreg_trainer_create(train, val, &q, &t, err);
   if (st) {

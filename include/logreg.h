@@ -173,6 +173,21 @@ LOGREG_API logreg_status logreg_dataset_from_buffer(
     size_t k, const double *sample_weight, const char *const *class_names,
     const char *const *feature_names, unsigned flags, logreg_dataset **out, logreg_error *err);
 
+/* Builds a sparse dataset (CSR, as the LIBSVM reader makes: trained without densifying, see
+ * README "Sparse data") from a caller's arrays, copied: row i holds the values
+ * values[indptr[i] .. indptr[i+1]) (float32 or float64: x_type; float64 rounded to float32) at
+ * the 0-based columns indices[...], strictly increasing within a row, each < d <= 2^31 - 1;
+ * indptr[0] = 0, non-decreasing. Values must be finite (absent entries are 0; nothing is
+ * missing). y, k, sample_weight and class_names as for logreg_dataset_from_buffer; features are
+ * named "f1".."fD" as in a LIBSVM file. LOGREG_EINVAL with a message naming the row (and entry)
+ * at fault. */
+LOGREG_API logreg_status logreg_dataset_from_csr(size_t n, size_t d, const int64_t *indptr,
+                                                 const int32_t *indices, const void *values,
+                                                 logreg_dtype x_type, const int32_t *y, size_t k,
+                                                 const double *sample_weight,
+                                                 const char *const *class_names,
+                                                 logreg_dataset **out, logreg_error *err);
+
 LOGREG_API void logreg_dataset_free(logreg_dataset *ds);
 
 LOGREG_API size_t logreg_dataset_rows(const logreg_dataset *ds);

@@ -231,19 +231,9 @@ const float *lr_buffer_row(const void *x, logreg_dtype type, size_t stride, size
   return tmp;
 }
 
-logreg_status logreg_dataset_from_buffer(size_t n, size_t d, const void *x, logreg_dtype x_type,
-                                         size_t row_stride, const int32_t *y, size_t k,
-                                         const double *sample_weight,
-                                         const char *const *class_names,
-                                         const char *const *feature_names, unsigned flags,
-                                         logreg_dataset **out, logreg_error *err) {
-  static const char fn[] = "logreg_dataset_from_buffer";
-  lr_error_clear(err);
-  if (!out) return lr_fail(err, LOGREG_EINVAL, "%s: out is NULL", fn);
-  *out = NULL;
-  if (row_stride == 0) row_stride = d;
-  logreg_status st = lr_check_buffer(fn, n, d, x, x_type, row_stride, err);
-  if (st != LOGREG_OK) return st;
+/* The labels (0..k-1) and sample weights (finite, >= 0) of the array builders. */
+static logreg_status check_labels(const char *fn, size_t n, const int32_t *y, size_t k,
+                                  const double *sample_weight, logreg_error *err) {
   if (y) {
     if (k == 0 || k > INT32_MAX)
       return lr_fail(err, LOGREG_EINVAL, "%s: labels given but k = %zu classes", fn, k);
@@ -265,17 +255,46 @@ logreg_status logreg_dataset_from_buffer(size_t n, size_t d, const void *x, logr
                        "%s: sample weight %g of row %zu is negative: weights must be >= 0", fn, v,
                        i);
     }
+  return LOGREG_OK;
+}
+
+/* Copies labels and weights (-0 read as 0, as in a CSV's weight column) into ds, and its class
+ * names; -1 when out of memory. */
+static int set_labels(logreg_dataset *ds, size_t n, const int32_t *y, size_t k,
+                      const double *sample_weight, const char *const *class_names) {
+  if (y && !ds->y && !(ds->y = malloc((n ? n : 1) * sizeof(int32_t)))) return -1;
+  if (sample_weight && !(ds->w = malloc((n ? n : 1) * sizeof(float)))) return -1;
+  if (y && lr_dataset_set_classes(ds, k, class_names) != 0) return -1;
+  if (y && n) memcpy(ds->y, y, n * sizeof(int32_t));
+  for (size_t i = 0; sample_weight && i < n; i++) {
+    float v = (float)sample_weight[i];
+    ds->w[i] = v == 0 ? 0.0f : v;
+  }
+  return 0;
+}
+
+logreg_status logreg_dataset_from_buffer(size_t n, size_t d, const void *x, logreg_dtype x_type,
+                                         size_t row_stride, const int32_t *y, size_t k,
+                                         const double *sample_weight,
+                                         const char *const *class_names,
+                                         const char *const *feature_names, unsigned flags,
+                                         logreg_dataset **out, logreg_error *err) {
+  static const char fn[] = "logreg_dataset_from_buffer";
+  lr_error_clear(err);
+  if (!out) return lr_fail(err, LOGREG_EINVAL, "%s: out is NULL", fn);
+  *out = NULL;
+  if (row_stride == 0) row_stride = d;
+  logreg_status st = lr_check_buffer(fn, n, d, x, x_type, row_stride, err);
+  if (st != LOGREG_OK) return st;
+  if ((st = check_labels(fn, n, y, k, sample_weight, err)) != LOGREG_OK) return st;
   int borrow = (flags & LOGREG_BUFFER_BORROW) && x_type == LOGREG_FLOAT32 &&
                (row_stride == d || n <= 1) && n > 0;
   /* A borrowed X needs no buffer of its own: allocate an empty one and swap it out. */
   logreg_dataset *ds = lr_dataset_alloc(borrow ? 0 : n, d, 0);
   if (!ds) return lr_fail(err, LOGREG_ENOMEM, "out of memory for a %zu x %zu dataset", n, d);
   ds->n = n;
-  if (y) ds->y = malloc((n ? n : 1) * sizeof(int32_t));
-  if (sample_weight) ds->w = malloc((n ? n : 1) * sizeof(float));
   char **names = copy_names(feature_names, d, "x");
-  if (!names || (y && !ds->y) || (sample_weight && !ds->w) ||
-      (y && lr_dataset_set_classes(ds, k, class_names) != 0)) {
+  if (!names || set_labels(ds, n, y, k, sample_weight, class_names) != 0) {
     if (names) lr_free_strings(names, d);
     logreg_dataset_free(ds);
     return lr_fail(err, LOGREG_ENOMEM, "out of memory");
@@ -293,11 +312,62 @@ logreg_status logreg_dataset_from_buffer(size_t n, size_t d, const void *x, logr
   }
   for (size_t i = 0; i < n * d; i++)
     if (isnan(ds->x[i])) ds->missing++;
-  if (y && n) memcpy(ds->y, y, n * sizeof(int32_t));
-  for (size_t i = 0; sample_weight && i < n; i++) {
-    float v = (float)sample_weight[i];
-    ds->w[i] = v == 0 ? 0.0f : v; /* -0 reads as 0, as in a CSV's weight column */
+  *out = ds;
+  return LOGREG_OK;
+}
+
+logreg_status logreg_dataset_from_csr(size_t n, size_t d, const int64_t *indptr,
+                                      const int32_t *indices, const void *values,
+                                      logreg_dtype x_type, const int32_t *y, size_t k,
+                                      const double *sample_weight, const char *const *class_names,
+                                      logreg_dataset **out, logreg_error *err) {
+  static const char fn[] = "logreg_dataset_from_csr";
+  lr_error_clear(err);
+  if (!out) return lr_fail(err, LOGREG_EINVAL, "%s: out is NULL", fn);
+  *out = NULL;
+  if (!indptr) return lr_fail(err, LOGREG_EINVAL, "%s: indptr is NULL", fn);
+  if (x_type != LOGREG_FLOAT32 && x_type != LOGREG_FLOAT64)
+    return lr_fail(err, LOGREG_EINVAL, "%s: x_type %d is neither float32 nor float64", fn,
+                   (int)x_type);
+  if (d == 0 || d > INT32_MAX)
+    return lr_fail(err, LOGREG_EINVAL, "%s: %zu features (1 .. 2147483647)", fn, d);
+  if (indptr[0] != 0) return lr_fail(err, LOGREG_EINVAL, "%s: indptr[0] is not 0", fn);
+  for (size_t i = 0; i < n; i++)
+    if (indptr[i + 1] < indptr[i])
+      return lr_fail(err, LOGREG_EINVAL, "%s: indptr decreases at row %zu", fn, i);
+  size_t nnz = (size_t)indptr[n];
+  if (nnz && (!indices || !values))
+    return lr_fail(err, LOGREG_EINVAL, "%s: %zu nonzeros but no indices or values", fn, nnz);
+  for (size_t i = 0; i < n; i++)
+    for (int64_t e = indptr[i]; e < indptr[i + 1]; e++) {
+      int32_t j = indices[e];
+      if (j < 0 || (size_t)j >= d)
+        return lr_fail(err, LOGREG_EINVAL, "%s: row %zu, entry %lld: column %d outside 0..%zu", fn,
+                       i, (long long)(e - indptr[i]), (int)j, d - 1);
+      if (e > indptr[i] && j <= indices[e - 1])
+        return lr_fail(err, LOGREG_EINVAL,
+                       "%s: row %zu, entry %lld: column %d after %d (columns must increase "
+                       "within a row, without duplicates)",
+                       fn, i, (long long)(e - indptr[i]), (int)j, (int)indices[e - 1]);
+      double v = x_type == LOGREG_FLOAT32 ? (double)((const float *)values)[e]
+                                          : ((const double *)values)[e];
+      if (!isfinite(v) || fabs(v) > FLT_MAX)
+        return lr_fail(err, LOGREG_EINVAL,
+                       "%s: row %zu, column %d: value %g is not a finite float32 number", fn, i,
+                       (int)j, v);
+    }
+  logreg_status st = check_labels(fn, n, y, k, sample_weight, err);
+  if (st) return st;
+  logreg_dataset *ds = lr_dataset_alloc_csr(n, d, nnz, y != NULL);
+  if (!ds || set_labels(ds, n, y, k, sample_weight, class_names) != 0) {
+    logreg_dataset_free(ds);
+    return lr_fail(err, LOGREG_ENOMEM, "out of memory for %zu rows, %zu nonzeros", n, nnz);
   }
+  memcpy(ds->indptr, indptr, (n + 1) * sizeof *indptr);
+  if (nnz) memcpy(ds->indices, indices, nnz * sizeof *indices);
+  for (size_t e = 0; e < nnz; e++)
+    ds->values[e] =
+        x_type == LOGREG_FLOAT32 ? ((const float *)values)[e] : (float)((const double *)values)[e];
   *out = ds;
   return LOGREG_OK;
 }

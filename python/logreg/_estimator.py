@@ -7,6 +7,7 @@ import tempfile
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.class_weight import compute_sample_weight
@@ -97,9 +98,27 @@ def _canonical_order(X, y, sw):
     keys are equal rows, whose order does not matter."""
     n, d = X.shape
     r = np.random.RandomState(20261126).standard_normal(d + 2)
-    key = X @ r[:d].astype(X.dtype) + y * r[d] + sw * r[d + 1]
+    key = np.asarray(X @ r[:d].astype(X.dtype)).ravel() + y * r[d] + sw * r[d + 1]
     order = np.argsort(key, kind="stable")
+    if sp.issparse(X):
+        return X[order], y[order], sw[order]
     return np.ascontiguousarray(X[order]), y[order], sw[order]
+
+
+def _csr_arrays(X):
+    """A scipy.sparse matrix as the library's CSR arrays (logreg_dataset_from_csr): int64 row
+    pointers, int32 column indices sorted within each row without duplicates, float32 or
+    float64 values (explicit zeros kept: they are entries like any other), and its
+    logreg_dtype."""
+    X = sp.csr_matrix(X)  # a copy for other formats; CSR stays as it is
+    if not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()  # sorts the indices too
+    dtype = _lib.LOGREG_FLOAT32 if X.dtype == np.float32 else _lib.LOGREG_FLOAT64
+    values = np.ascontiguousarray(X.data, dtype=np.float32 if dtype == _lib.LOGREG_FLOAT32
+                                  else np.float64)
+    return (np.ascontiguousarray(X.indptr, dtype=np.int64),
+            np.ascontiguousarray(X.indices, dtype=np.int32), values, dtype)
 
 
 def _path_cache():
@@ -163,7 +182,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError("max_iter must be a positive integer, got %r" % (self.max_iter,))
         if not (isinstance(self.tol, (int, float, np.number)) and self.tol >= 0):
             raise ValueError("tol must be >= 0, got %r" % (self.tol,))
-        X, y = self._validate_data(X, y, accept_sparse=False, dtype=[np.float64, np.float32],
+        X, y = self._validate_data(X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
                                    order="C")
         check_classification_targets(y)
         self.classes_, y_idx = np.unique(y, return_inverse=True)
@@ -183,21 +202,29 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if X.shape[0] == 0:
             raise ValueError("every sample weight is zero")
         X, y_idx, sw = _canonical_order(X, y_idx, sw)
-        Xb, dtype = _x_buffer(X)
         yb = np.ascontiguousarray(y_idx, dtype=np.int32)
         swb = None if np.all(sw == 1.0) else np.ascontiguousarray(sw, dtype=np.float64)
-        n, d = Xb.shape
+        n, d = X.shape
         cnames, _keep1 = _names_array(self.classes_)
-        fnames = None
-        if hasattr(self, "feature_names_in_"):
-            fnames, _keep2 = _names_array(self.feature_names_in_)
-
         err = _lib.Error()
         ds = ctypes.c_void_p()
-        st = lib.logreg_dataset_from_buffer(
-            n, d, Xb.ctypes.data, dtype, 0, yb.ctypes.data, k,
-            None if swb is None else swb.ctypes.data, cnames, fnames,
-            _lib.LOGREG_BUFFER_BORROW, ctypes.byref(ds), ctypes.byref(err))
+        if sp.issparse(X):
+            # Sparse rows stay sparse: the library scales them without centring, trains on
+            # CSR and never densifies (README "Sparse data").
+            ip, ix, vals, dtype = _csr_arrays(X)
+            st = lib.logreg_dataset_from_csr(
+                n, d, ip.ctypes.data, ix.ctypes.data, vals.ctypes.data, dtype, yb.ctypes.data,
+                k, None if swb is None else swb.ctypes.data, cnames, ctypes.byref(ds),
+                ctypes.byref(err))
+        else:
+            Xb, dtype = _x_buffer(X)
+            fnames = None
+            if hasattr(self, "feature_names_in_"):
+                fnames, _keep2 = _names_array(self.feature_names_in_)
+            st = lib.logreg_dataset_from_buffer(
+                n, d, Xb.ctypes.data, dtype, 0, yb.ctypes.data, k,
+                None if swb is None else swb.ctypes.data, cnames, fnames,
+                _lib.LOGREG_BUFFER_BORROW, ctypes.byref(ds), ctypes.byref(err))
         if st:
             _lib.raise_for(st, err)
         try:
@@ -274,13 +301,41 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _check_X(self, X):
         check_is_fitted(self)
-        X = self._validate_data(X, accept_sparse=False, dtype=[np.float64, np.float32],
-                                order="C", reset=False)
-        return _x_buffer(X)
+        return self._validate_data(X, accept_sparse="csr", dtype=[np.float64, np.float32],
+                                   order="C", reset=False)
+
+    def _sparse_proba(self, X):
+        """Probabilities of sparse rows: logreg_predict_proba on a CSR dataset."""
+        n, d = X.shape
+        ip, ix, vals, dtype = _csr_arrays(X)
+        err = _lib.Error()
+        ds = ctypes.c_void_p()
+        st = lib.logreg_dataset_from_csr(n, d, ip.ctypes.data, ix.ctypes.data, vals.ctypes.data,
+                                         dtype, None, 0, None, None, ctypes.byref(ds),
+                                         ctypes.byref(err))
+        if st:
+            _lib.raise_for(st, err)
+        try:
+            out = np.empty((n, lib.logreg_model_classes(self._model.handle)), dtype=np.float64)
+            st = lib.logreg_predict_proba(self._model.handle, ds, out.ctypes.data,
+                                          ctypes.byref(err))
+            if st:
+                _lib.raise_for(st, err)
+        finally:
+            lib.logreg_dataset_free(ds)
+        return out
 
     def _model_buffer(self, X, fn, cols):
         """fn (a logreg_model_*_buffer call) on X's rows into a new (n, cols) float64 array."""
-        Xb, dtype = self._check_X(X)
+        X = self._check_X(X)
+        if sp.issparse(X):
+            # Sparse rows: the probabilities from the library's CSR prediction; the decision
+            # function from the raw weights, x rounded to float32 as the library stores it.
+            if fn is lib.logreg_model_predict_proba_buffer:
+                return self._sparse_proba(X)
+            Xf = sp.csr_matrix(X, dtype=np.float32).astype(np.float64)
+            return np.asarray(Xf @ self.coef_.T) + self.intercept_
+        Xb, dtype = _x_buffer(X)
         out = np.empty((Xb.shape[0], cols), dtype=np.float64)
         err = _lib.Error()
         st = fn(self._model.handle, Xb.shape[0], Xb.shape[1], Xb.ctypes.data, dtype, 0,

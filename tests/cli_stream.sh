@@ -5,11 +5,11 @@
 # Fashion-MNIST's t10k images (10000 x 784, X = 31.4 MB; the limit 7.84 MB):
 # - full-batch L-BFGS (15 steps, as tests/cli_mpi.sh: float32 L-BFGS stalls short of the optimum,
 #   so the same steps are compared) and gd (lr 0.1, 10 epochs) reach the resident run's
-#   objective within 1e-6 relative on the fused and tiled paths (measured on PoCL: lbfgs 4.9e-7
-#   and 5.7e-7, gd 2e-9 and 2.4e-8; the chunks add the rows' partial sums in another order, as
+#   objective within 1e-6 relative on the fused and tiled paths (measured on PoCL: lbfgs 5.5e-7
+#   and 6.4e-7, gd 1e-11 and 1.6e-8; the chunks add the rows' partial sums in another order, as
 #   MPI ranks do);
-# - mini-batch Adam (batch 256, val split streamed too) saves the same model bit for bit:
-#   a batch of at most one chunk is one kernel launch laid out as the resident one;
+# - mini-batch Adam (batch 256, val split streamed too; chunks of 452 rows) saves the same model
+#   bit for bit: a batch of at most one chunk is one kernel launch laid out as the resident one;
 # - newton (Hessian-vector products) is refused with one line, and data that fits is not
 #   streamed.
 . "$(dirname "$0")/lib.sh"

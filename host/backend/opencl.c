@@ -873,15 +873,18 @@ static logreg_status ocl_set_data(lr_backend *be, lr_slot slot, const float *x, 
   snprintf(what, sizeof what, "the %s data (%zu x %zu floats)", slot ? "validation" : "training", n,
            d);
   /* Streamed when X, y and s would leave less than an eighth of the device's memory for the
-   * rest (scratch, partials, the other slot). */
+   * rest (scratch, partials, the other slot) besides every vector a solver may still add
+   * (L-BFGS's pairs, Adam's moments: they are allocated after the data), which stay out of the
+   * ring too. */
   xbuf_release(ob, &sl->x);
   host_x_release(ob, sl);
   unsigned long long xbytes = (unsigned long long)n * d * sizeof(float), ysb = n * 8ULL;
   unsigned long long left = ob->global_mem > ob->used ? ob->global_mem - ob->used : 0;
+  unsigned long long vecs = (unsigned long long)(LR_VEC_MAX - be->nvec) * be->nparam * 4;
   logreg_status st;
-  if (n > 0 && d > 0 && xbytes + ysb + ob->global_mem / 8 > left) {
+  if (n > 0 && d > 0 && xbytes + ysb + vecs + ob->global_mem / 8 > left) {
     st = stream_set(ob, sl, x, y, s, n, err);
-    if (!st) st = ring_alloc(ob, n, ysb, err);
+    if (!st) st = ring_alloc(ob, n, ysb + vecs, err);
   } else {
     st = xbuf_upload(ob, &sl->x, x, n, what, err);
   }

@@ -10,8 +10,8 @@
 #   MPI ranks do);
 # - mini-batch Adam (batch 256, val split streamed too; chunks of 452 rows) saves the same model
 #   bit for bit: a batch of at most one chunk is one kernel launch laid out as the resident one;
-# - newton (Hessian-vector products) is refused with one line, and data that fits is not
-#   streamed.
+# - newton (Hessian-vector products), --gemm own and --cv grids are refused with one line
+#   each, and data that fits is not streamed.
 . "$(dirname "$0")/lib.sh"
 F=${LOGREG_FASHION_DIR:-/usr/share/datasets/fashion-mnist}
 for f in t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz; do
@@ -65,11 +65,20 @@ PY
     || echo "note: $path adam val loss $(json str.json "j['val']['loss']") vs $(json res.json "j['val']['loss']")" >&2
 done
 
-if "$LOGREG" train "${data[@]}" --device-memory $QUARTER --split 1,0,0 --optimizer newton \
-  --epochs 2 --model n.model > n.json 2> n.err; then
-  fail "newton with streamed X: exit 0"
-else
-  [ "$(wc -l < n.err)" = 1 ] && grep -q "Hessian-vector products need X on the device" n.err \
-    && pass "newton refused: $(cat n.err)" || fail "newton: $(cat n.err)"
-fi
+# refused NAME PATTERN ARGS...: the run fails with one error line matching PATTERN.
+refused() {
+  local name=$1 pat=$2
+  shift 2
+  if "$LOGREG" train "${data[@]}" --device-memory $QUARTER "$@" --model r.model > r.json 2> r.err
+  then
+    fail "$name with streamed X: exit 0"
+  else
+    [ "$(wc -l < r.err)" = 1 ] && grep -q "$pat" r.err && pass "$name refused: $(cat r.err)" \
+      || fail "$name: $(cat r.err)"
+  fi
+}
+refused newton "Hessian-vector products need X on the device" --split 1,0,0 \
+  --optimizer newton --epochs 2
+refused "--gemm own" "gemm own needs X on the device" --split 1,0,0 --gemm own --epochs 2
+refused "--cv" "cross-validation grids need X on the device" --cv 2 --sweep C=0.1,1 --epochs 2
 finish

@@ -2211,6 +2211,11 @@ static logreg_status hv_fused(ocl_backend *ob, cl_mem v, cl_mem out, logreg_erro
  * device (out distinct from both); over all rows of the training slot, in file order (not the
  * shuffled copy), segment by segment. Enqueues only: nothing waits for the device. */
 static logreg_status ocl_hv(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error *err) {
+  if (any_streamed(ob))
+    return lr_fail(err, LOGREG_EUNSUPPORTED,
+                   "opencl: newton's Hessian-vector products need X on the device, but X streams "
+                   "from host memory (larger than %s's memory); use lbfgs or gd",
+                   ob->info.name);
   size_t np = (ob->base.d + 1) * ob->base.kw;
   if (ob->slot[LR_SLOT_TRAIN].n == 0) {
     float zero = 0.0f;
@@ -2254,11 +2259,6 @@ static logreg_status ocl_hv_op(lr_backend *be, int v, int out, logreg_error *err
   ocl_backend *ob = (ocl_backend *)be;
   if (ob->precise)
     return lr_fail(err, LOGREG_EUNSUPPORTED, "opencl: no Hessian-vector products after refinement");
-  if (any_streamed(ob))
-    return lr_fail(err, LOGREG_EUNSUPPORTED,
-                   "opencl: newton's Hessian-vector products need X on the device, but X streams "
-                   "from host memory (larger than %s's memory); use lbfgs or gd",
-                   ob->info.name);
   return ocl_hv(ob, ob->vec[v], ob->vec[out], err);
 }
 

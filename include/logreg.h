@@ -337,6 +337,11 @@ typedef struct logreg_device_options {
    * from its creation, reports CL_OUT_OF_RESOURCES after it has run, as a device that fails in
    * the middle of a run would; 0 (default) = never. CLI: --test-fail-opencl-call. */
   long fail_call;
+  /* Bytes: treat the device's global memory as at most this (0 = what the driver says). A
+   * dense training set larger than what is left of it stays in host memory and streams to the
+   * device in chunks at each evaluation (see README, "Data larger than the device"). CLI:
+   * --device-memory (LOGREG_OPENCL_DEVICE_MEMORY). */
+  uint64_t device_memory;
 } logreg_device_options;
 
 LOGREG_API void logreg_device_options_init(logreg_device_options *opt);

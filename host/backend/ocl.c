@@ -163,6 +163,9 @@ void lr_ocl_apply_options(lr_ocl_device_info *info, const logreg_device_options 
   if (!opt) return;
   if (opt->max_alloc && opt->max_alloc < info->max_alloc) info->max_alloc = opt->max_alloc;
   if (opt->no_fp64) info->fp64 = 0;
+  if (opt->device_memory && opt->device_memory < info->global_mem)
+    info->global_mem = opt->device_memory;
+  if (info->max_alloc > info->global_mem) info->max_alloc = info->global_mem;
 }
 
 logreg_status lr_ocl_select(const logreg_device_selector *sel, const logreg_device_options *opt,

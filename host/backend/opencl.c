@@ -41,10 +41,22 @@ typedef union ocl_sum {
   cl_float f[2];
 } ocl_sum;
 
+/* A dense slot streamed from host memory (its X does not fit what the device has left, or the
+ * device_memory option): X in a pinned host buffer (CL_MEM_ALLOC_HOST_PTR, mapped for the life
+ * of the slot), and host copies of the labels and weights for gathering a training order. */
+typedef struct ocl_host_x {
+  cl_mem buf;
+  float *x;
+  int32_t *y;
+  float *s;
+} ocl_host_x;
+
 typedef struct ocl_slot {
   ocl_xbuf x;
   cl_mem y, s;
   size_t n;
+  int streamed; /* X is in hx, not in x: evaluations upload it chunk by chunk (ring) */
+  ocl_host_x hx;
   /* Sparse rows (csr set): CSR (row pointers as ulong, column indices, values) and the
    * transposed copy (CSC: column pointers as ulong, row indices, values) for X^T G. */
   int csr;
@@ -126,6 +138,16 @@ typedef struct ocl_backend {
   size_t prows;
   char *bopts, *kernel_dir;
   long fail_call, calls; /* the fault-injection hook (CL_CHECKED) and the calls checked so far */
+  /* Streaming (a slot's streamed): two device segments of ring_rows rows each, refilled from
+   * host memory on a second queue (qc) while the compute queue reads the other one; per ring
+   * slot the event of its last upload and of the last kernel that read it. A shuffled training
+   * order is gathered on the host into two pinned staging buffers (order: its host copy). */
+  cl_command_queue qc;
+  cl_mem ring[2], stage[2];
+  float *hstage[2];
+  cl_event ring_up[2], ring_free[2];
+  size_t ring_rows;
+  uint32_t *order;
 } ocl_backend;
 
 static cl_int injected(ocl_backend *ob, cl_int rc) {
@@ -455,8 +477,9 @@ static void time_paths(ocl_backend *ob, size_t n, double *ms) {
 static void path_key(const ocl_backend *ob, size_t n, char *key, size_t cap) {
   int lg = 0;
   while (lg < 63 && ((size_t)1 << (lg + 1)) <= n) lg++;
-  snprintf(key, cap, "%s|%s|%s|kw=%zu|d=%zu|n=2^%d", ob->info.platform_name, ob->info.name,
-           ob->info.driver, ob->base.kw, ob->base.d, lg);
+  snprintf(key, cap, "%s|%s|%s|kw=%zu|d=%zu|n=2^%d%s", ob->info.platform_name, ob->info.name,
+           ob->info.driver, ob->base.kw, ob->base.d, lg,
+           ob->slot[LR_SLOT_TRAIN].streamed ? "|streamed" : "");
   for (char *c = key; *c; c++)
     if (*c == '\t' || *c == '\n') *c = ' ';
 }
@@ -640,6 +663,200 @@ static size_t xbuf_pieces(const ocl_xbuf *xb, size_t begin, size_t m, xpiece *ou
   return np;
 }
 
+/* ---- Streaming X from host memory ----
+ *
+ * An evaluation over rows [begin, begin + m) of a streamed slot runs in chunks of ring_rows
+ * rows: chunk c goes into ring[c % 2] on the copy queue once the kernel that last read that
+ * segment is done, and the kernel of chunk c waits for its upload, so the upload of chunk c + 1
+ * overlaps the compute on chunk c. An evaluation of at most ring_rows rows (a mini-batch) is
+ * one chunk laid out as a resident single-buffer evaluation is: the same kernel launch, the
+ * same sums bit for bit. Rows of a shuffled order are gathered on the host into a pinned
+ * staging buffer first. */
+
+static void event_drop(cl_event *e) {
+  if (*e) clReleaseEvent(*e);
+  *e = NULL;
+}
+
+/* Where an evaluation's rows come from: the segments of a resident X (pc), or a streamed slot. */
+typedef struct xfeed {
+  const ocl_slot *sl; /* streamed: the slot, else NULL */
+  int shuffled;
+  size_t begin, m, np;
+  xpiece pc[LR_MAX_SEG];
+} xfeed;
+
+static void feed_init(const ocl_backend *ob, xfeed *f, const ocl_slot *sl, const ocl_xbuf *xb,
+                      int shuffled, size_t begin, size_t m) {
+  f->sl = sl->streamed ? sl : NULL;
+  f->shuffled = shuffled;
+  f->begin = begin;
+  f->m = m;
+  if (f->sl)
+    f->np = (m + ob->ring_rows - 1) / ob->ring_rows;
+  else
+    f->np = xbuf_pieces(xb, begin, m, f->pc);
+}
+
+/* Rows of piece i. */
+static size_t feed_rows(const ocl_backend *ob, const xfeed *f, size_t i) {
+  if (!f->sl) return f->pc[i].rows;
+  size_t r0 = i * ob->ring_rows;
+  return f->m - r0 < ob->ring_rows ? f->m - r0 : ob->ring_rows;
+}
+
+/* Piece i for a kernel launch; for a streamed slot, enqueues its upload into the ring first
+ * (*wait: the event the kernel must wait for; NULL for a resident piece). */
+static logreg_status feed_piece(ocl_backend *ob, xfeed *f, size_t i, xpiece *p, cl_event *wait,
+                                logreg_error *err) {
+  *wait = NULL;
+  if (!f->sl) {
+    *p = f->pc[i];
+    return LOGREG_OK;
+  }
+  size_t d = ob->base.d, j = i % 2, rows = feed_rows(ob, f, i), r0 = f->begin + i * ob->ring_rows;
+  const float *src = f->sl->hx.x + r0 * d;
+  if (f->shuffled) { /* the staging buffer is free once its last upload is done */
+    if (ob->ring_up[j]) CL_TRY(clWaitForEvents(1, &ob->ring_up[j]), "clWaitForEvents(upload)");
+    float *dst = ob->hstage[j];
+    for (size_t r = 0; r < rows; r++)
+      memcpy(dst + r * d, f->sl->hx.x + (size_t)ob->order[r0 + r] * d, d * sizeof(float));
+    src = dst;
+  }
+  cl_event up = NULL;
+  if (rows > 0 && d > 0) {
+    cl_uint nw = ob->ring_free[j] ? 1 : 0;
+    CL_TRY(clEnqueueWriteBuffer(ob->qc, ob->ring[j], CL_FALSE, 0, rows * d * sizeof(float), src, nw,
+                                nw ? &ob->ring_free[j] : NULL, &up),
+           "clEnqueueWriteBuffer(X chunk)");
+    clFlush(ob->qc);
+  }
+  event_drop(&ob->ring_up[j]);
+  ob->ring_up[j] = up;
+  *wait = up;
+  *p = (xpiece){ob->ring[j], 0, r0, rows};
+  return LOGREG_OK;
+}
+
+/* run1 for piece i: waits for its upload and, streamed, records the launch as the last reader
+ * of its ring segment. */
+static logreg_status feed_run(ocl_backend *ob, const xfeed *f, size_t i, cl_event wait, cl_kernel k,
+                              size_t global, size_t local, const char *what, logreg_error *err) {
+  if (!f->sl) return run1(ob, k, global, local, what, err);
+  size_t gs = round_up(global ? global : 1, local ? local : 1), j = i % 2;
+  cl_event done = NULL;
+  CL_TRY(clEnqueueNDRangeKernel(ob->q, k, 1, NULL, &gs, local ? &local : NULL, wait ? 1 : 0,
+                                wait ? &wait : NULL, &done),
+         what);
+  event_drop(&ob->ring_free[j]);
+  ob->ring_free[j] = done;
+  return LOGREG_OK;
+}
+
+static void host_x_release(ocl_backend *ob, ocl_slot *sl) {
+  if (sl->hx.buf) {
+    if (sl->hx.x) clEnqueueUnmapMemObject(ob->q, sl->hx.buf, sl->hx.x, 0, NULL, NULL);
+    clFinish(ob->q);
+    clReleaseMemObject(sl->hx.buf);
+  }
+  free(sl->hx.y);
+  free(sl->hx.s);
+  memset(&sl->hx, 0, sizeof sl->hx);
+  sl->streamed = 0;
+}
+
+static void ring_release(ocl_backend *ob) {
+  if (ob->q) clFinish(ob->q);
+  if (ob->qc) clFinish(ob->qc);
+  for (int j = 0; j < 2; j++) {
+    event_drop(&ob->ring_up[j]);
+    event_drop(&ob->ring_free[j]);
+    drop(ob, &ob->ring[j]);
+    if (ob->stage[j]) {
+      if (ob->hstage[j]) clEnqueueUnmapMemObject(ob->q, ob->stage[j], ob->hstage[j], 0, NULL, NULL);
+      clFinish(ob->q);
+      release(&ob->stage[j]);
+    }
+    ob->hstage[j] = NULL;
+  }
+  ob->ring_rows = 0;
+}
+
+/* A pinned host buffer of `bytes`, mapped for writing and reading (*ptr). */
+static logreg_status host_alloc(ocl_backend *ob, cl_mem *m, float **ptr, size_t bytes,
+                                const char *what, logreg_error *err) {
+  cl_int rc;
+  *m = clCreateBuffer(ob->ctx, CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR, bytes ? bytes : 4, NULL,
+                      &rc);
+  if (rc != CL_SUCCESS) return cl_fail(err, what, rc);
+  *ptr = clEnqueueMapBuffer(ob->q, *m, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 0, bytes ? bytes : 4, 0,
+                            NULL, NULL, &rc);
+  if (rc != CL_SUCCESS) return cl_fail(err, what, rc);
+  return LOGREG_OK;
+}
+
+/* The ring: two segments of the most rows that half of the device memory left (after `keep`
+ * more bytes) holds, at most `n` and one allocation each; the copy queue and the staging
+ * buffers with it. */
+static logreg_status ring_alloc(ocl_backend *ob, size_t n, unsigned long long keep,
+                                logreg_error *err) {
+  if (ob->ring_rows) return LOGREG_OK;
+  size_t row = ob->base.d * sizeof(float);
+  unsigned long long left = ob->global_mem > ob->used + keep ? ob->global_mem - ob->used - keep : 0;
+  size_t rows = row ? (size_t)(left / 4 / row) : n;
+  if (row && rows > ob->max_alloc / row) rows = (size_t)(ob->max_alloc / row);
+  if (rows > n) rows = n;
+  char a[32];
+  if (rows == 0)
+    return lr_fail(err, LOGREG_EBACKEND,
+                   "opencl: %s has %s of memory left, too little to stream rows of %zu features",
+                   ob->info.name, human_bytes(left, a, sizeof a), ob->base.d);
+  cl_int rc;
+  if (!ob->qc) {
+    ob->qc = clCreateCommandQueue(ob->ctx, ob->info.did, 0, &rc);
+    if (rc != CL_SUCCESS) return cl_fail(err, "clCreateCommandQueue(copies)", rc);
+  }
+  logreg_status st = LOGREG_OK;
+  for (int j = 0; !st && j < 2; j++) {
+    st = alloc(ob, &ob->ring[j], rows * row, "a streaming segment", err);
+    if (!st) st = host_alloc(ob, &ob->stage[j], &ob->hstage[j], rows * row, "staging", err);
+  }
+  if (st) {
+    ring_release(ob);
+    return st;
+  }
+  ob->ring_rows = rows;
+  return LOGREG_OK;
+}
+
+/* Keeps n rows of X (and copies of y and s) in host memory for streaming. */
+static logreg_status stream_set(ocl_backend *ob, ocl_slot *sl, const float *x, const int32_t *y,
+                                const float *s, size_t n, logreg_error *err) {
+  size_t d = ob->base.d;
+  xbuf_release(ob, &sl->x);
+  host_x_release(ob, sl);
+  logreg_status st =
+      host_alloc(ob, &sl->hx.buf, &sl->hx.x, n * d * sizeof(float), "the host copy of X", err);
+  sl->hx.y = malloc((n ? n : 1) * sizeof *sl->hx.y);
+  sl->hx.s = malloc((n ? n : 1) * sizeof *sl->hx.s);
+  if (!st && (!sl->hx.y || !sl->hx.s)) st = lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  if (st) {
+    host_x_release(ob, sl);
+    return st;
+  }
+  if (n > 0 && d > 0) memcpy(sl->hx.x, x, n * d * sizeof(float));
+  if (n) memcpy(sl->hx.y, y, n * sizeof *y);
+  if (n) memcpy(sl->hx.s, s, n * sizeof *s);
+  sl->streamed = 1;
+  return LOGREG_OK;
+}
+
+static int any_streamed(const ocl_backend *ob) {
+  for (int s = 0; s < LR_SLOT_COUNT; s++)
+    if (ob->slot[s].streamed && ob->slot[s].n) return 1;
+  return 0;
+}
+
 static logreg_status ocl_set_data(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
                                   const float *s, size_t n, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
@@ -655,7 +872,22 @@ static logreg_status ocl_set_data(lr_backend *be, lr_slot slot, const float *x, 
   char what[64];
   snprintf(what, sizeof what, "the %s data (%zu x %zu floats)", slot ? "validation" : "training", n,
            d);
-  logreg_status st = xbuf_upload(ob, &sl->x, x, n, what, err);
+  /* Streamed when X, y and s would leave less than an eighth of the device's memory for the
+   * rest (scratch, partials, the other slot) besides every vector a solver may still add
+   * (L-BFGS's pairs, Adam's moments: they are allocated after the data), which stay out of the
+   * ring too. */
+  xbuf_release(ob, &sl->x);
+  host_x_release(ob, sl);
+  unsigned long long xbytes = (unsigned long long)n * d * sizeof(float), ysb = n * 8ULL;
+  unsigned long long left = ob->global_mem > ob->used ? ob->global_mem - ob->used : 0;
+  unsigned long long vecs = (unsigned long long)(LR_VEC_MAX - be->nvec) * be->nparam * 4;
+  logreg_status st;
+  if (n > 0 && d > 0 && xbytes + ysb + vecs + ob->global_mem / 8 > left) {
+    st = stream_set(ob, sl, x, y, s, n, err);
+    if (!st) st = ring_alloc(ob, n, ysb + vecs, err);
+  } else {
+    st = xbuf_upload(ob, &sl->x, x, n, what, err);
+  }
   if (!st) st = upload(ob, &sl->y, y, n * sizeof(int32_t), "labels", err);
   if (!st) st = upload(ob, &sl->s, s, n * sizeof(float), "row weights", err);
   free(ones);
@@ -668,9 +900,19 @@ static logreg_status ocl_set_data(lr_backend *be, lr_slot slot, const float *x, 
                    "opencl: --gemm %s needs X in one allocation, but %s takes %zu of the largest "
                    "allocation of %s; use --gemm tiled, fused or auto",
                    path_names[ob->gemm], what, sl->x.nseg, ob->info.name);
+  if (sl->streamed && !ob->auto_gemm && (ob->gemm == LR_GEMM_OWN || ob->gemm == LR_GEMM_CLBLAST))
+    return lr_fail(err, LOGREG_EBACKEND,
+                   "opencl: --gemm %s needs X on the device, but %s streams from host memory "
+                   "(larger than the memory of %s); use --gemm tiled, fused or auto",
+                   path_names[ob->gemm], what, ob->info.name);
   if (slot == LR_SLOT_TRAIN && ob->auto_gemm && n > 0) {
     ob->auto_gemm = 0;
     if ((st = choose_path(ob, n, err))) return st;
+  }
+  if (sl->streamed && !strstr(be->device, "streamed")) {
+    size_t dl = strlen(be->device);
+    snprintf(be->device + dl, sizeof be->device - dl, ", X streamed from host in %zu-row chunks",
+             ob->ring_rows);
   }
   return ensure_rows(ob, n, err);
 }
@@ -687,6 +929,35 @@ static logreg_status ocl_set_order(lr_backend *be, const uint32_t *order, logreg
   size_t n = sl->n, d = be->d;
   logreg_status st;
   if (sl->csr) return csr_set_order(ob, order, err);
+  if (sl->streamed) { /* the order on the host; labels and weights gathered here */
+    if (!ob->order) {
+      ob->order = malloc((n ? n : 1) * sizeof *ob->order);
+      if (!ob->order) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+      if ((st = alloc(ob, &ob->yp, n * sizeof(int32_t), "shuffled labels", err)) ||
+          (st = alloc(ob, &ob->sp, n * sizeof(float), "shuffled weights", err)))
+        return st;
+    }
+    int32_t *gy = malloc((n ? n : 1) * sizeof *gy);
+    float *gs = malloc((n ? n : 1) * sizeof *gs);
+    if (!gy || !gs) {
+      free(gy);
+      free(gs);
+      return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+    }
+    memcpy(ob->order, order, n * sizeof *order);
+    for (size_t i = 0; i < n; i++) gy[i] = sl->hx.y[order[i]], gs[i] = sl->hx.s[order[i]];
+    cl_int rc = CL_CHECKED(
+        ob, clEnqueueWriteBuffer(ob->q, ob->yp, CL_FALSE, 0, n * sizeof *gy, gy, 0, NULL, NULL));
+    if (rc == CL_SUCCESS)
+      rc = CL_CHECKED(
+          ob, clEnqueueWriteBuffer(ob->q, ob->sp, CL_TRUE, 0, n * sizeof *gs, gs, 0, NULL, NULL));
+    if (rc == CL_SUCCESS) rc = clFinish(ob->q);
+    free(gy);
+    free(gs);
+    if (rc != CL_SUCCESS) return cl_fail(err, "clEnqueueWriteBuffer(shuffled labels)", rc);
+    ob->ordered = 1;
+    return LOGREG_OK;
+  }
   if (!ob->perm) {
     if ((st = xbuf_alloc(ob, &ob->xp, n, "the shuffled training copy", err)) ||
         (st = alloc(ob, &ob->yp, n * sizeof(int32_t), "shuffled labels", err)) ||
@@ -783,14 +1054,12 @@ static logreg_status refresh_wt(ocl_backend *ob, logreg_error *err) {
 
 /* The fused path: one pass over the rows (segment by segment) computes the row sums and the
  * blocks' partial gradients; lr_fused_finish adds them up. */
-static logreg_status fused_sums(ocl_backend *ob, const ocl_xbuf *xb, cl_mem Y, cl_mem S,
-                                size_t begin, size_t m, int want_grad, logreg_error *err) {
+static logreg_status fused_sums(ocl_backend *ob, xfeed *f, cl_mem Y, cl_mem S, size_t m,
+                                int want_grad, logreg_error *err) {
   lr_backend *be = &ob->base;
   size_t d = be->d, kw = be->kw, nw = d * kw;
-  size_t fb = fused_block(ob, m), blocks = 0;
-  xpiece pc[LR_MAX_SEG];
-  size_t np = xbuf_pieces(xb, begin, m, pc);
-  for (size_t i = 0; i < np; i++) blocks += (pc[i].rows + fb - 1) / fb;
+  size_t fb = fused_block(ob, m), blocks = 0, np = f->np;
+  for (size_t i = 0; i < np; i++) blocks += (feed_rows(ob, f, i) + fb - 1) / fb;
   cl_uint ud = (cl_uint)d, boff = (cl_uint)nw, block = (cl_uint)fb, wg = want_grad ? 1 : 0;
   cl_uint ub = (cl_uint)blocks;
   float pw = (float)be->pos_weight;
@@ -800,14 +1069,17 @@ static logreg_status fused_sums(ocl_backend *ob, const ocl_xbuf *xb, cl_mem Y, c
    * plain loop; elsewhere the driver chooses. */
   size_t local = (ob->info.type & CL_DEVICE_TYPE_CPU) ? 1 : 0, gbase = 0;
   for (size_t i = 0; i < np; i++) {
-    cl_uint xr = (cl_uint)pc[i].x_row0, r0 = (cl_uint)pc[i].row0, um = (cl_uint)pc[i].rows,
+    xpiece pc;
+    cl_event wait;
+    if ((st = feed_piece(ob, f, i, &pc, &wait, err))) return st;
+    cl_uint xr = (cl_uint)pc.x_row0, r0 = (cl_uint)pc.row0, um = (cl_uint)pc.rows,
             gb = (cl_uint)gbase;
-    CL_TRY(set_args(ob->k_fused, 16, A(pc[i].X), A(xr), A(r0), A(um), A(ud), A(ob->wt),
+    CL_TRY(set_args(ob->k_fused, 16, A(pc.X), A(xr), A(r0), A(um), A(ud), A(ob->wt),
                     A(ob->vec[LR_VEC_THETA]), A(boff), A(Y), A(S), A(block), A(pw), A(wg), A(gb),
                     A(ob->gpart), A(ob->partials)),
            "clSetKernelArg(lr_fused)");
-    size_t nb = (pc[i].rows + fb - 1) / fb;
-    if ((st = run1(ob, ob->k_fused, nb, local, "lr_fused", err))) return st;
+    size_t nb = (pc.rows + fb - 1) / fb;
+    if ((st = feed_run(ob, f, i, wait, ob->k_fused, nb, local, "lr_fused", err))) return st;
     gbase += nb;
   }
   CL_TRY(set_args(ob->k_ffinish, 8, A(ob->partials), A(ob->gpart), A(ub), A(ud), A(wg),
@@ -818,26 +1090,28 @@ static logreg_status fused_sums(ocl_backend *ob, const ocl_xbuf *xb, cl_mem Y, c
 
 /* The tiled path: lr_tile reads each row of X once (in tiles staged in local memory) and
  * leaves per-group partials; lr_tile_finish adds them. */
-static logreg_status tiled_sums(ocl_backend *ob, const ocl_xbuf *xb, cl_mem Y, cl_mem S,
-                                size_t begin, size_t m, int want_grad, logreg_error *err) {
+static logreg_status tiled_sums(ocl_backend *ob, xfeed *f, cl_mem Y, cl_mem S, int want_grad,
+                                logreg_error *err) {
   lr_backend *be = &ob->base;
-  xpiece pc[LR_MAX_SEG];
-  size_t np = xbuf_pieces(xb, begin, m, pc), groups = 0;
-  for (size_t i = 0; i < np; i++) groups += tile_groups(ob, pc[i].rows);
+  size_t np = f->np, groups = 0;
+  for (size_t i = 0; i < np; i++) groups += tile_groups(ob, feed_rows(ob, f, i));
   cl_uint boff = (cl_uint)(be->d * be->kw), wg = want_grad ? 1 : 0;
   float pw = (float)be->pos_weight;
   logreg_status st;
   if ((st = ensure_tile_groups(ob, groups, err)) || (st = refresh_wt(ob, err))) return st;
   size_t gbase = 0;
   for (size_t i = 0; i < np; i++) {
-    cl_uint xr = (cl_uint)pc[i].x_row0, r0 = (cl_uint)pc[i].row0, um = (cl_uint)pc[i].rows,
+    xpiece pc;
+    cl_event wait;
+    if ((st = feed_piece(ob, f, i, &pc, &wait, err))) return st;
+    cl_uint xr = (cl_uint)pc.x_row0, r0 = (cl_uint)pc.row0, um = (cl_uint)pc.rows,
             gb = (cl_uint)gbase;
-    CL_TRY(set_args(ob->k_tile, 14, A(pc[i].X), A(xr), A(r0), A(um), A(ob->wt),
+    CL_TRY(set_args(ob->k_tile, 14, A(pc.X), A(xr), A(r0), A(um), A(ob->wt),
                     A(ob->vec[LR_VEC_THETA]), A(boff), A(Y), A(S), A(pw), A(wg), A(gb),
                     A(ob->tpart), A(ob->trsum)),
            "clSetKernelArg(lr_tile)");
-    size_t ng = tile_groups(ob, pc[i].rows);
-    if ((st = run1(ob, ob->k_tile, ng * ob->wg, ob->wg, "lr_tile", err))) return st;
+    size_t ng = tile_groups(ob, pc.rows);
+    if ((st = feed_run(ob, f, i, wait, ob->k_tile, ng * ob->wg, ob->wg, "lr_tile", err))) return st;
     gbase += ng;
   }
   cl_uint ug = (cl_uint)groups, ud = (cl_uint)be->d;
@@ -1225,15 +1499,21 @@ static logreg_status ocl_sums(lr_backend *be, lr_slot slot, size_t begin, size_t
   logreg_status st;
   cl_mem sums = ob->sums;
   ob->last_rows = 0; /* the one-pass paths (and refinement) keep no float logits or residuals */
+  xfeed f;
+  feed_init(ob, &f, sl, xb, shuffled, begin, count);
   if (ob->precise) {
-    if (xb->nseg != 1 || count > ob->prows)
+    if (sl->streamed || xb->nseg != 1 || count > ob->prows)
       return lr_fail(err, LOGREG_EBACKEND, "opencl: refinement was set up for other data");
     st = gemm_sums(ob, &ob->pown, xb->seg[0], Y, S, begin, count, want_grad, err);
   } else if (ob->gemm == LR_GEMM_FUSED) {
-    st = fused_sums(ob, xb, Y, S, begin, count, want_grad, err);
+    st = fused_sums(ob, &f, Y, S, count, want_grad, err);
   } else if (ob->gemm == LR_GEMM_TILED) {
-    st = tiled_sums(ob, xb, Y, S, begin, count, want_grad, err);
+    st = tiled_sums(ob, &f, Y, S, want_grad, err);
     sums = ob->tout;
+  } else if (sl->streamed) {
+    return lr_fail(err, LOGREG_EBACKEND,
+                   "opencl: the %s path needs X on the device; it streams from host memory",
+                   path_names[ob->gemm]);
   } else if (xb->nseg != 1) {
     return lr_fail(err, LOGREG_EBACKEND,
                    "opencl: the %s path needs X in one allocation; it is in %zu on %s",
@@ -1434,7 +1714,9 @@ static void ocl_destroy(lr_backend *be) {
                     ob->k_csc_grad};
   for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
     if (ks[i]) clReleaseKernel(ks[i]);
+  ring_release(ob);
   for (int s = 0; s < LR_SLOT_COUNT; s++) {
+    host_x_release(ob, &ob->slot[s]);
     xbuf_release(ob, &ob->slot[s].x);
     csr_release(ob, &ob->slot[s]);
     release(&ob->slot[s].y);
@@ -1447,8 +1729,10 @@ static void ocl_destroy(lr_backend *be) {
                   &ob->g,  &ob->sums, &ob->gpart, &ob->partials, &ob->tpart, &ob->trsum, &ob->tout};
   for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) release(ms[i]);
   if (ob->prog) clReleaseProgram(ob->prog);
+  if (ob->qc) clReleaseCommandQueue(ob->qc);
   if (ob->q) clReleaseCommandQueue(ob->q);
   if (ob->ctx) clReleaseContext(ob->ctx);
+  free(ob->order);
   free(ob->path_cache);
   free(ob->bopts);
   free(ob->kernel_dir);
@@ -1529,6 +1813,9 @@ static logreg_status ocl_set_precise(lr_backend *be, logreg_error *err) {
   if (!ob->info.fp64)
     return lr_fail(err, LOGREG_EUNSUPPORTED, "opencl: %s has no double precision", name);
   if (ob->sparse) return lr_fail(err, LOGREG_EUNSUPPORTED, "opencl: no refinement for sparse data");
+  if (any_streamed(ob))
+    return lr_fail(err, LOGREG_EUNSUPPORTED,
+                   "opencl: no refinement while X streams from host memory (needs X resident)");
   size_t rows = 0;
   for (int s = 0; s < LR_SLOT_COUNT; s++) {
     const ocl_xbuf *xb = &ob->slot[s].x;
@@ -1924,6 +2211,11 @@ static logreg_status hv_fused(ocl_backend *ob, cl_mem v, cl_mem out, logreg_erro
  * device (out distinct from both); over all rows of the training slot, in file order (not the
  * shuffled copy), segment by segment. Enqueues only: nothing waits for the device. */
 static logreg_status ocl_hv(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error *err) {
+  if (any_streamed(ob))
+    return lr_fail(err, LOGREG_EUNSUPPORTED,
+                   "opencl: newton's Hessian-vector products need X on the device, but X streams "
+                   "from host memory (larger than %s's memory); use lbfgs or gd",
+                   ob->info.name);
   size_t np = (ob->base.d + 1) * ob->base.kw;
   if (ob->slot[LR_SLOT_TRAIN].n == 0) {
     float zero = 0.0f;
@@ -2093,6 +2385,11 @@ static logreg_status ocl_grid_sums(lr_backend *be, const int32_t *fold, size_t m
     return lr_fail(err, LOGREG_EUNSUPPORTED,
                    "cross-validation grids of sparse data (LIBSVM) are not supported in this "
                    "version");
+  if (any_streamed(ob))
+    return lr_fail(err, LOGREG_EUNSUPPORTED,
+                   "opencl: cross-validation grids need X on the device, but X streams from host "
+                   "memory (larger than %s's memory)",
+                   ob->info.name);
   if (m == 0 || n == 0) return LOGREG_OK;
   if (n > UINT32_MAX || m * np > UINT32_MAX || (d + 1) * cols > UINT32_MAX)
     return lr_fail(err, LOGREG_EBACKEND, "opencl: a grid of %zu models over %zu rows is too large",

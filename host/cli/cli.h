@@ -72,12 +72,13 @@ typedef struct cli_data_opts {
 typedef struct cli_device_opts {
   const char *platform, *device;          /* --opencl-platform, --opencl-device */
   uint64_t max_alloc;                     /* --max-alloc */
+  uint64_t device_memory;                 /* --device-memory */
   int no_fp64;                            /* --no-fp64 */
   const char *build_options, *kernel_dir; /* --build-options, --kernel-dir */
   size_t threads;                         /* --threads */
 } cli_device_opts;
 
-/* The arg_spec entries of the device choice and capabilities (4 entries). */
+/* The arg_spec entries of the device choice and capabilities (5 entries). */
 #define CLI_DEVICE_SPECS(o)                                                                        \
   {"--opencl-platform", ARG_STR, &(o).platform, "P",                                               \
    "--device opencl|auto: the platform, by index or name substring (LOGREG_OPENCL_PLATFORM)"},     \
@@ -86,6 +87,9 @@ typedef struct cli_device_opts {
       {"--max-alloc", ARG_U64, &(o).max_alloc, "BYTES",                                            \
        "treat the OpenCL device's largest allocation as at most BYTES, for tests "                 \
        "(LOGREG_OPENCL_MAX_ALLOC)"},                                                               \
+      {"--device-memory", ARG_U64, &(o).device_memory, "BYTES",                                    \
+       "treat the OpenCL device's memory as at most BYTES: larger training data streams from "     \
+       "host memory (LOGREG_OPENCL_DEVICE_MEMORY)"},                                               \
   {                                                                                                \
     "--no-fp64", ARG_FLAG, &(o).no_fp64, NULL,                                                     \
         "sum as an OpenCL device without doubles does, for tests (LOGREG_OPENCL_FP64=0)"           \

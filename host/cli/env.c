@@ -27,6 +27,12 @@ int cli_device_env(cli_device_opts *o) {
                        v);
     o->max_alloc = (uint64_t)n;
   }
+  if ((v = env("LOGREG_OPENCL_DEVICE_MEMORY"))) {
+    if (logreg_parse_size(v, &n) != 0)
+      return cli_error(CLI_EXIT_USAGE,
+                       "LOGREG_OPENCL_DEVICE_MEMORY: \"%s\" is not a whole number >= 0", v);
+    o->device_memory = (uint64_t)n;
+  }
   /* Only "0" means something: a device without doubles. */
   if ((v = env("LOGREG_OPENCL_FP64"))) o->no_fp64 = strcmp(v, "0") == 0;
   if ((v = env("LOGREG_THREADS"))) {
@@ -42,6 +48,7 @@ void cli_device_options(const cli_device_opts *o, logreg_device_options *out) {
   out->opencl_platform = o->platform;
   out->opencl_device = o->device;
   out->max_alloc = o->max_alloc;
+  out->device_memory = o->device_memory;
   out->no_fp64 = o->no_fp64;
   out->build_options = o->build_options;
   out->kernel_dir = o->kernel_dir;

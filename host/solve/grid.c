@@ -295,8 +295,10 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
 
   /* A backend with grid sums: the device asked for, or the cpu reference. */
   /* The grid uses grid_sums only: a fixed evaluation path spares the device the timing of the
-   * paths that --gemm auto does at set_data. */
-  lr_backend_opts bo = {"own", NULL, &p->device_options};
+   * paths that --gemm auto does at set_data. The fused one applies on every device and keeps
+   * no per-row scratch (nor needs X in one allocation: data streamed from host memory reaches
+   * grid_sums, which names what it lacks). */
+  lr_backend_opts bo = {"fused", NULL, &p->device_options};
   if ((st = lr_backend_create(p->device ? p->device : "cpu", d, k, p->binary, p->pos_weight, &bo,
                               &be, err)))
     goto done;

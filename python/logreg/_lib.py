@@ -32,6 +32,7 @@ class DeviceOptions(ctypes.Structure):
         ("build_options", c_char_p),
         ("kernel_dir", c_char_p),
         ("fail_call", ctypes.c_long),
+        ("device_memory", ctypes.c_uint64),
     ]
 
 

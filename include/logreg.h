@@ -523,6 +523,12 @@ typedef struct logreg_params {
   /* NULL (default): one process trains alone; else this process's part of a group (see
    * logreg_shard; dense data, no --cv). Not owned. */
   const logreg_shard *shard;
+  /* 1: a device failure (LOGREG_EBACKEND) on an OpenCL backend, in set-up or in the middle of
+   * training, does not end logreg_train: it goes on on the cpu backend from the last state read
+   * back from the device (a copy of the checkpoint state kept in memory after every epoch; at
+   * set-up, params.resume or the start) and says so in logreg_train_result.fallback. `logreg
+   * train --device auto` sets it. Ignored under a shard. Default 0: the error is returned. */
+  int cpu_fallback;
 } logreg_params;
 
 LOGREG_API void logreg_params_init(logreg_params *p);
@@ -552,6 +558,10 @@ typedef struct logreg_train_result {
   double l2;                     /* the lambda trained with (params.l2, or from params.C) */
   double grad_max;               /* max |dJ/dtheta| at the end (full batch; NaN for mini-batches) */
   double tol; /* the tolerance it stopped at (lbfgs and newton: 1e-6 unless params.tol) */
+  /* params.cpu_fallback: "" when the device ran the whole run, else one line: the device's
+   * error and where the cpu run went on from. Set as soon as it happens, so that it is there
+   * also when the cpu run then fails (a NULL result: not reported). */
+  char fallback[768];
 } logreg_train_result;
 
 /* Trains on `train` (labelled); `val` (may be NULL) is watched for progress and early stopping.

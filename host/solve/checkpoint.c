@@ -289,29 +289,35 @@ static uint64_t get_u64(const unsigned char *p) {
   return v;
 }
 
-logreg_status lr_checkpoint_save(logreg_trainer *t, const char *path, logreg_error *err) {
-  lr_ckpt_io io = {0};
+logreg_status lr_checkpoint_state(logreg_trainer *t, lr_ckpt_io *io, logreg_error *err) {
+  io->reading = 0;
+  io->len = io->pos = 0;
+  io->bad = 0;
   unsigned char head[CKPT_HEADER] = {0};
-  lr_ckpt_bytes(&io, head, sizeof head); /* filled in below */
+  lr_ckpt_bytes(io, head, sizeof head); /* filled in below */
   uint64_t oh = lr_options_hash(t->p), dh = t->data_hash;
   char pathname[16] = {0};
   snprintf(pathname, sizeof pathname, "%s", t->be->path.path);
-  lr_ckpt_u64(&io, &oh);
-  lr_ckpt_u64(&io, &dh);
-  lr_ckpt_bytes(&io, pathname, sizeof pathname);
-  trainer_io(t, &io);
-  logreg_status st = vectors_io(t, &io, err);
-  if (!st && io.bad) st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for the checkpoint", path);
-  if (st) {
-    free(io.buf);
-    return st;
-  }
-  memcpy(io.buf, CKPT_MAGIC, 8);
-  put_u32(io.buf + 8, CKPT_VERSION);
-  put_u32(io.buf + 12, 0);
-  put_u64(io.buf + 16, (uint64_t)(io.len - CKPT_HEADER));
+  lr_ckpt_u64(io, &oh);
+  lr_ckpt_u64(io, &dh);
+  lr_ckpt_bytes(io, pathname, sizeof pathname);
+  trainer_io(t, io);
+  logreg_status st = vectors_io(t, io, err);
+  if (st) return st;
+  if (io->bad) return lr_fail(err, LOGREG_ENOMEM, "out of memory for the checkpoint");
+  memcpy(io->buf, CKPT_MAGIC, 8);
+  put_u32(io->buf + 8, CKPT_VERSION);
+  put_u32(io->buf + 12, 0);
+  put_u64(io->buf + 16, (uint64_t)(io->len - CKPT_HEADER));
   unsigned char sum[8];
-  put_u64(sum, lr_hash_bytes(LR_HASH_SEED, io.buf, io.len));
+  put_u64(sum, lr_hash_bytes(LR_HASH_SEED, io->buf, io->len));
+  lr_ckpt_bytes(io, sum, sizeof sum);
+  if (io->bad) return lr_fail(err, LOGREG_ENOMEM, "out of memory for the checkpoint");
+  return LOGREG_OK;
+}
+
+logreg_status lr_checkpoint_write(const logreg_trainer *t, const lr_ckpt_io *state,
+                                  const char *path, logreg_error *err) {
   /* A second SIGINT or SIGTERM (the caller's handler exits at once) waits until the file is
    * whole and renamed: a checkpoint is either the old one or the new one. */
   sigset_t block, old;
@@ -323,16 +329,33 @@ logreg_status lr_checkpoint_save(logreg_trainer *t, const char *path, logreg_err
     masked = pthread_sigmask(SIG_BLOCK, &block, &old) == 0;
   }
   lr_atomic_file af;
-  st = lr_atomic_open(&af, path, err);
+  logreg_status st = lr_atomic_open(&af, path, err);
   if (!st) {
-    if (fwrite(io.buf, 1, io.len, af.f) != io.len || fwrite(sum, 1, 8, af.f) != 8) {
+    if (fwrite(state->buf, 1, state->len, af.f) != state->len) {
       /* lr_atomic_commit sees the stream's error and reports it */
     }
     st = lr_atomic_commit(&af, err);
   }
   if (masked) pthread_sigmask(SIG_SETMASK, &old, NULL);
+  return st;
+}
+
+logreg_status lr_checkpoint_save(logreg_trainer *t, const char *path, logreg_error *err) {
+  lr_ckpt_io io = {0};
+  logreg_status st = lr_checkpoint_state(t, &io, err);
+  if (!st) st = lr_checkpoint_write(t, &io, path, err);
   free(io.buf);
   return st;
+}
+
+void lr_checkpoint_in_memory(const lr_ckpt_io *state, lr_ckpt_file *f) {
+  memset(f, 0, sizeof *f);
+  f->data = state->buf;
+  f->len = state->len - 8;
+  f->data_hash = get_u64(state->buf + CKPT_HEADER + 8);
+  memcpy(f->path, state->buf + CKPT_HEADER + 16, sizeof f->path);
+  f->path[sizeof f->path - 1] = '\0';
+  f->pos = CKPT_HEADER + 32;
 }
 
 logreg_status lr_checkpoint_open(const char *path, const logreg_params *p, lr_ckpt_file *f,

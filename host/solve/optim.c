@@ -484,6 +484,33 @@ void lr_solver_state_io(lr_solver *s, const lr_solver_def *def, lr_ckpt_io *io) 
   }
 }
 
+logreg_status lr_solver_rebase(lr_solver *s, const lr_solver_def *def, logreg_error *err) {
+  lr_backend *be = s->be;
+  logreg_status st = lr_objective_eval(s->obj, LR_SLOT_TRAIN, 0, s->n, s->full, &s->ev, err);
+  if (st) return st;
+  if (def->id == LOGREG_OPTIMIZER_LBFGS && s->state) {
+    /* As lbfgs_refine does on switching to double: the pairs carry the other arithmetic's
+     * noise in y, and a J from it would make the line search compare across precisions. */
+    lbfgs_state *ls = s->state;
+    if ((st = copy_vec(be, ls->x, LR_VEC_THETA, err)) ||
+        (st = copy_vec(be, ls->g, LR_VEC_GRAD, err)))
+      return st;
+    ls->f = ls->best_f = s->ev.objective;
+    ls->best_gmax = s->ev.grad_max;
+    ls->lb.count = 0;
+    ls->stalled = ls->noise_iters = 0;
+    ls->progress_epoch = s->epoch;
+  }
+  if (def->id == LOGREG_OPTIMIZER_NEWTON && s->state) {
+    newton_state *ns = s->state;
+    if ((st = copy_vec(be, ns->w, LR_VEC_THETA, err)) ||
+        (st = copy_vec(be, ns->g, LR_VEC_GRAD, err)))
+      return st;
+    ns->f = s->ev.objective;
+  }
+  return LOGREG_OK;
+}
+
 /* ---- The table ---- */
 
 static const lr_solver_def solvers[] = {

@@ -49,6 +49,13 @@ typedef struct lr_solver_def {
 struct lr_ckpt_io;
 void lr_solver_state_io(lr_solver *s, const lr_solver_def *def, struct lr_ckpt_io *io);
 
+/* After a state computed by another backend was restored (a cpu fallback from an OpenCL
+ * device's state, a checkpoint resumed on the other kind of device): evaluates J and its
+ * gradient again at THETA in this backend's arithmetic and restarts from there what was
+ * derived from the old evaluations (L-BFGS: J, the progress marks and the history pairs;
+ * Newton: J at its iterate). THETA, the counters and the rest of the state are kept. */
+logreg_status lr_solver_rebase(lr_solver *s, const lr_solver_def *def, logreg_error *err);
+
 /* NULL when `id` is not an optimizer. */
 const lr_solver_def *lr_solver_find(logreg_optimizer id);
 

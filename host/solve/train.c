@@ -599,8 +599,18 @@ static logreg_status device_failure(const logreg_trainer *t, logreg_status st, l
   return st;
 }
 
-/* The epochs, with checkpoints and stop requests between them (logreg.h, "Long runs"). */
-static logreg_status run_epochs(logreg_trainer *t, logreg_error *err) {
+/* --device auto's way back (params.cpu_fallback): the checkpoint state after the last epoch
+ * that ended, kept in memory. Two buffers: the next state is written beside the last one,
+ * which stays whole should the device fail while it is read back. */
+typedef struct snapshot {
+  lr_ckpt_io last, next;
+  int have, epoch; /* a state is in `last`, after `epoch` epochs */
+} snapshot;
+
+/* The epochs, with checkpoints and stop requests between them (logreg.h, "Long runs"); with
+ * `snap`, a state in memory after every epoch, the last one too (a fault while the model is
+ * read back then loses nothing). A checkpoint file gets the same bytes. */
+static logreg_status run_epochs(logreg_trainer *t, snapshot *snap, logreg_error *err) {
   const logreg_params *p = t->p;
   const char *stop = t->stop;
   double last = lr_now();
@@ -609,10 +619,19 @@ static logreg_status run_epochs(logreg_trainer *t, logreg_error *err) {
     int interrupted = p->stop_request && *p->stop_request;
     int due = p->checkpoint_every > 0 ? t->epochs_run % p->checkpoint_every == 0
                                       : lr_now() - last >= p->checkpoint_seconds;
-    if (p->checkpoint && !stop && (due || interrupted)) {
-      if ((st = lr_checkpoint_save(t, p->checkpoint, err))) return device_failure(t, st, err);
-      last = lr_now();
+    int write = p->checkpoint && !stop && (due || interrupted);
+    if (snap) {
+      if ((st = lr_checkpoint_state(t, &snap->next, err))) return device_failure(t, st, err);
+      lr_ckpt_io swap = snap->last;
+      snap->last = snap->next;
+      snap->next = swap;
+      snap->have = 1;
+      snap->epoch = t->epochs_run;
+      if (write && (st = lr_checkpoint_write(t, &snap->last, p->checkpoint, err))) return st;
+    } else if (write && (st = lr_checkpoint_save(t, p->checkpoint, err))) {
+      return device_failure(t, st, err);
     }
+    if (write) last = lr_now();
     if (interrupted && !stop) {
       if (p->checkpoint)
         return lr_fail(err, LOGREG_EINTERRUPTED,
@@ -627,11 +646,33 @@ static logreg_status run_epochs(logreg_trainer *t, logreg_error *err) {
   return device_failure(t, st, err);
 }
 
+/* Puts a checkpoint's state into the fresh trainer t; a state that another kind of backend
+ * computed (float32 OpenCL, double cpu) is evaluated again here (lr_solver_rebase). */
+static logreg_status restore(logreg_trainer *t, const char *what, const lr_ckpt_file *ck,
+                             logreg_error *err) {
+  logreg_status st = lr_checkpoint_restore(t, what, ck, err);
+  if (!st && (ck->path[0] != '\0') != (t->be->float32 != 0))
+    st = lr_solver_rebase(&t->sol, t->def, err);
+  return st;
+}
+
+/* A resumed run passes the epochs it continues to the progress callback again (replayed), so
+ * that the caller's history is whole. */
+static void replay(const logreg_trainer *t) {
+  const logreg_params *p = t->p;
+  for (size_t i = 0; p->progress && i < t->n_hist; i++) {
+    logreg_epoch_info e = t->hist[i];
+    e.replayed = 1;
+    p->progress(p->progress_user, &e);
+  }
+}
+
 logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *val,
                            const logreg_params *p, logreg_model **out, logreg_train_result *res,
                            logreg_error *err) {
   *out = NULL;
-  logreg_trainer *t;
+  if (res) res->fallback[0] = '\0';
+  logreg_trainer *t = NULL;
   lr_ckpt_file ck = {0};
   logreg_params q = *p;
   logreg_status st;
@@ -639,22 +680,52 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
     if ((st = lr_checkpoint_open(p->resume, p, &ck, err))) return st;
     q.gemm = resume_gemm(p, ck.path);
   }
+  const char *device = p->device ? p->device : "cpu";
+  int fallback = p->cpu_fallback && strcmp(device, "cpu") != 0 && !(p->shard && p->shard->size > 1);
+  snapshot snap = {0};
+  double t0 = lr_now();
   st = logreg_trainer_create(train, val, &q, &t, err);
-  if (st) {
-    free(ck.data);
-    return st;
+  if (!st && p->resume) {
+    st = restore(t, p->resume, &ck, err);
+    if (!st) replay(t);
   }
-  if (p->resume) {
-    st = lr_checkpoint_restore(t, p->resume, &ck, err);
-    free(ck.data);
-    for (size_t i = 0; !st && p->progress && i < t->n_hist; i++) {
-      logreg_epoch_info e = t->hist[i];
-      e.replayed = 1;
-      p->progress(p->progress_user, &e);
-    }
-  }
-  if (!st) st = run_epochs(t, err);
+  if (!st) st = run_epochs(t, fallback ? &snap : NULL, err);
   if (!st && (st = logreg_trainer_finish(t, out, res, err))) st = device_failure(t, st, err);
+  if (st == LOGREG_EBACKEND && fallback && (!t || t->be->float32) && err) {
+    /* The device failed: on to the cpu backend, from the last state read back from it. */
+    char note[sizeof res->fallback];
+    if (snap.have)
+      snprintf(note, sizeof note,
+               "%s; falling back to --device cpu from epoch %d's state (read back from the "
+               "device after that epoch)",
+               err->message, snap.epoch);
+    else if (p->resume)
+      snprintf(note, sizeof note, "%s; falling back to --device cpu from the checkpoint %s",
+               err->message, p->resume);
+    else
+      snprintf(note, sizeof note, "%s; falling back to --device cpu from the start", err->message);
+    if (res) snprintf(res->fallback, sizeof res->fallback, "%s", note);
+    if (t) t0 = t->t0;
+    logreg_trainer_free(t);
+    t = NULL;
+    q.device = "cpu";
+    q.gemm = p->gemm;
+    lr_error_clear(err);
+    st = logreg_trainer_create(train, val, &q, &t, err);
+    if (!st && snap.have) {
+      lr_ckpt_file mem;
+      lr_checkpoint_in_memory(&snap.last, &mem);
+      if (!(st = restore(t, "the state in memory", &mem, err))) t->t0 = t0;
+    } else if (!st && p->resume) {
+      /* Set-up failed: nothing was reported yet, the history goes to the callback as above. */
+      if (!(st = restore(t, p->resume, &ck, err))) replay(t);
+    }
+    if (!st) st = run_epochs(t, NULL, err);
+    if (!st) st = logreg_trainer_finish(t, out, res, err);
+  }
+  free(ck.data);
+  free(snap.last.buf);
+  free(snap.next.buf);
   logreg_trainer_free(t);
   return st;
 }

@@ -55,6 +55,16 @@ logreg_status lr_checkpoint_restore(logreg_trainer *t, const char *path, const l
                                     logreg_error *err);
 /* Writes t's state to `path` atomically (temp file, fsync, rename). */
 logreg_status lr_checkpoint_save(logreg_trainer *t, const char *path, logreg_error *err);
+/* The same in two steps: t's whole checkpoint (header, payload, checksum: the file's bytes) into
+ * `state` (writing; its buffer is reused, free(state->buf) at the end), then those bytes to
+ * `path` atomically. A state kept in memory is what --device auto goes on from on cpu. */
+struct lr_ckpt_io;
+logreg_status lr_checkpoint_state(logreg_trainer *t, struct lr_ckpt_io *state, logreg_error *err);
+logreg_status lr_checkpoint_write(const logreg_trainer *t, const struct lr_ckpt_io *state,
+                                  const char *path, logreg_error *err);
+/* A state from lr_checkpoint_state as the file lr_checkpoint_restore reads; f->data points
+ * into state's buffer (not to be freed). */
+void lr_checkpoint_in_memory(const struct lr_ckpt_io *state, lr_ckpt_file *f);
 /* Adds `bytes` of the uploaded data to t->data_hash (the data's fingerprint). */
 void lr_checkpoint_hash_data(logreg_trainer *t, const void *p, size_t bytes);
 

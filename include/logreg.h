@@ -525,8 +525,9 @@ typedef struct logreg_params {
   const logreg_shard *shard;
   /* 1: a device failure (LOGREG_EBACKEND) on an OpenCL backend, in set-up or in the middle of
    * training, does not end logreg_train: it goes on on the cpu backend from the last state read
-   * back from the device (a copy of the checkpoint state kept in memory after every epoch; at
-   * set-up, params.resume or the start) and says so in logreg_train_result.fallback. `logreg
+   * back from the device (a copy of the checkpoint state kept in memory after every epoch, or
+   * every few where copying it would cost more than about 5 % of the time; at set-up,
+   * params.resume or the start) and says so in logreg_train_result.fallback. `logreg
    * train --device auto` sets it. Ignored under a shard. Default 0: the error is returned. */
   int cpu_fallback;
 } logreg_params;

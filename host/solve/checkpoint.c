@@ -84,11 +84,35 @@ void lr_ckpt_f64(lr_ckpt_io *io, double *v) {
   if (io->reading) memcpy(v, &x, 8);
 }
 
+/* Arrays are stored little-endian like every value; on a little-endian host that is their
+ * memory as it is, copied in one piece (a state in memory after every epoch: Fashion-MNIST's
+ * L-BFGS state is 2.2 MB). */
+static int little_endian(void) {
+  const uint32_t one = 1;
+  unsigned char b;
+  memcpy(&b, &one, 1);
+  return b == 1;
+}
+
 void lr_ckpt_f64s(lr_ckpt_io *io, double *v, size_t n) {
+  if (sizeof(double) == 8 && little_endian()) {
+    if (n <= SIZE_MAX / 8)
+      lr_ckpt_bytes(io, v, n * 8);
+    else
+      io->bad = 1;
+    return;
+  }
   for (size_t i = 0; i < n && !io->bad; i++) lr_ckpt_f64(io, &v[i]);
 }
 
 void lr_ckpt_u32s(lr_ckpt_io *io, uint32_t *v, size_t n) {
+  if (little_endian()) {
+    if (n <= SIZE_MAX / 4)
+      lr_ckpt_bytes(io, v, n * 4);
+    else
+      io->bad = 1;
+    return;
+  }
   for (size_t i = 0; i < n && !io->bad; i++) {
     unsigned char b[4];
     if (!io->reading)
@@ -309,10 +333,6 @@ logreg_status lr_checkpoint_state(logreg_trainer *t, lr_ckpt_io *io, logreg_erro
   put_u32(io->buf + 8, CKPT_VERSION);
   put_u32(io->buf + 12, 0);
   put_u64(io->buf + 16, (uint64_t)(io->len - CKPT_HEADER));
-  unsigned char sum[8];
-  put_u64(sum, lr_hash_bytes(LR_HASH_SEED, io->buf, io->len));
-  lr_ckpt_bytes(io, sum, sizeof sum);
-  if (io->bad) return lr_fail(err, LOGREG_ENOMEM, "out of memory for the checkpoint");
   return LOGREG_OK;
 }
 
@@ -328,10 +348,13 @@ logreg_status lr_checkpoint_write(const logreg_trainer *t, const lr_ckpt_io *sta
     sigaddset(&block, SIGTERM);
     masked = pthread_sigmask(SIG_BLOCK, &block, &old) == 0;
   }
+  unsigned char sum[8]; /* the checksum is the file's only: a state in memory goes without */
+  put_u64(sum, lr_hash_bytes(LR_HASH_SEED, state->buf, state->len));
   lr_atomic_file af;
   logreg_status st = lr_atomic_open(&af, path, err);
   if (!st) {
-    if (fwrite(state->buf, 1, state->len, af.f) != state->len) {
+    if (fwrite(state->buf, 1, state->len, af.f) != state->len ||
+        fwrite(sum, 1, sizeof sum, af.f) != sizeof sum) {
       /* lr_atomic_commit sees the stream's error and reports it */
     }
     st = lr_atomic_commit(&af, err);
@@ -351,7 +374,7 @@ logreg_status lr_checkpoint_save(logreg_trainer *t, const char *path, logreg_err
 void lr_checkpoint_in_memory(const lr_ckpt_io *state, lr_ckpt_file *f) {
   memset(f, 0, sizeof *f);
   f->data = state->buf;
-  f->len = state->len - 8;
+  f->len = state->len;
   f->data_hash = get_u64(state->buf + CKPT_HEADER + 8);
   memcpy(f->path, state->buf + CKPT_HEADER + 16, sizeof f->path);
   f->path[sizeof f->path - 1] = '\0';

@@ -55,9 +55,10 @@ logreg_status lr_checkpoint_restore(logreg_trainer *t, const char *path, const l
                                     logreg_error *err);
 /* Writes t's state to `path` atomically (temp file, fsync, rename). */
 logreg_status lr_checkpoint_save(logreg_trainer *t, const char *path, logreg_error *err);
-/* The same in two steps: t's whole checkpoint (header, payload, checksum: the file's bytes) into
- * `state` (writing; its buffer is reused, free(state->buf) at the end), then those bytes to
- * `path` atomically. A state kept in memory is what --device auto goes on from on cpu. */
+/* The same in two steps: t's checkpoint (the file's bytes but the checksum: header and
+ * payload) into `state` (writing; its buffer is reused, free(state->buf) at the end), then
+ * those bytes and their checksum to `path` atomically. A state kept in memory is what
+ * --device auto goes on from on cpu. */
 struct lr_ckpt_io;
 logreg_status lr_checkpoint_state(logreg_trainer *t, struct lr_ckpt_io *state, logreg_error *err);
 logreg_status lr_checkpoint_write(const logreg_trainer *t, const struct lr_ckpt_io *state,

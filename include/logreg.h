@@ -515,10 +515,12 @@ typedef struct logreg_params {
    * the same data and the same options that shape the result (LOGREG_EINVAL, one line,
    * otherwise); the device may differ. NULL (default): start at W = 0. */
   const char *resume;
-  /* When not NULL: read after every epoch; once it is not 0, training stops there, writes
-   * the checkpoint (when one was asked for) and returns LOGREG_EINTERRUPTED with a message
-   * saying where the state went. A signal handler sets it; SIGINT and SIGTERM are blocked in
-   * the calling thread while a checkpoint is written. */
+  /* When not NULL: read after every epoch and every mini-batch step; once it is not 0,
+   * training stops there (logreg_trainer_epoch then returns with the epoch paused: no info,
+   * and the next call finishes it), writes the checkpoint (when one was asked for) and
+   * logreg_train returns LOGREG_EINTERRUPTED with a message saying where the state went. A signal
+   * handler sets it; SIGINT and SIGTERM are blocked in the calling thread while a checkpoint is
+   * written. */
   const volatile sig_atomic_t *stop_request;
   /* NULL (default): one process trains alone; else this process's part of a group (see
    * logreg_shard; dense data, no --cv). Not owned. */

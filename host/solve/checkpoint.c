@@ -1,6 +1,7 @@
 /* checkpoint.c: the trainer's whole state in a file, and back (--checkpoint, --resume).
  *
- * A checkpoint is taken between epochs, where the state is small and well defined: the
+ * A checkpoint is taken between epochs, or after a mini-batch step when a stop request paused
+ * the epoch there (version 2: the position is then part of the state): the
  * backend's vectors (parameters, gradient, Adam's moments or the momentum velocity, L-BFGS's
  * pairs and diagonal, Newton's iterate, the penalty factors), the optimizer's scalars
  * (optim.c), the counters, the shuffler's RNG and row order, the best weights for --patience
@@ -21,7 +22,9 @@
 #include "util/util.h"
 
 #define CKPT_MAGIC "LRCKPT\r\n" /* 8 bytes; the CR LF catches text-mode damage */
-#define CKPT_VERSION 1u
+/* Version 2 adds the position inside an epoch (a run paused after a mini-batch step); a
+ * checkpoint between epochs is still written as version 1, which earlier builds read. */
+#define CKPT_VERSION 2u
 #define CKPT_HEADER 24 /* magic, version (u32), reserved (u32), payload length (u64) */
 #define CKPT_MAX ((size_t)1 << 32)
 
@@ -219,6 +222,10 @@ static void trainer_io(logreg_trainer *t, lr_ckpt_io *io) {
   lr_ckpt_long(io, &sol->t);
   lr_ckpt_int(io, &sol->epoch);
   lr_ckpt_f64(io, &sol->step);
+  uint64_t done = sol->batch_done; /* version 2 only: 0 in version 1 */
+  if (io->version >= 2) lr_ckpt_u64(io, &done);
+  if (io->reading) sol->batch_done = done < t->n ? (size_t)done : 0;
+  if (io->reading && done >= t->n) io->bad = 1;
   for (int i = 0; i < 4; i++) lr_ckpt_u64(io, &sol->rng.s[i]);
   lr_ckpt_f64(io, &t->obj.s_train);
   lr_ckpt_long(io, &t->obj.evals);
@@ -317,6 +324,7 @@ logreg_status lr_checkpoint_state(logreg_trainer *t, lr_ckpt_io *io, logreg_erro
   io->reading = 0;
   io->len = io->pos = 0;
   io->bad = 0;
+  io->version = t->sol.batch_done ? 2 : 1;
   unsigned char head[CKPT_HEADER] = {0};
   lr_ckpt_bytes(io, head, sizeof head); /* filled in below */
   uint64_t oh = lr_options_hash(t->p), dh = t->data_hash;
@@ -330,7 +338,7 @@ logreg_status lr_checkpoint_state(logreg_trainer *t, lr_ckpt_io *io, logreg_erro
   if (st) return st;
   if (io->bad) return lr_fail(err, LOGREG_ENOMEM, "out of memory for the checkpoint");
   memcpy(io->buf, CKPT_MAGIC, 8);
-  put_u32(io->buf + 8, CKPT_VERSION);
+  put_u32(io->buf + 8, (uint32_t)io->version);
   put_u32(io->buf + 12, 0);
   put_u64(io->buf + 16, (uint64_t)(io->len - CKPT_HEADER));
   return LOGREG_OK;
@@ -374,6 +382,7 @@ logreg_status lr_checkpoint_save(logreg_trainer *t, const char *path, logreg_err
 void lr_checkpoint_in_memory(const lr_ckpt_io *state, lr_ckpt_file *f) {
   memset(f, 0, sizeof *f);
   f->data = state->buf;
+  f->version = state->version;
   f->len = state->len;
   f->data_hash = get_u64(state->buf + CKPT_HEADER + 8);
   memcpy(f->path, state->buf + CKPT_HEADER + 16, sizeof f->path);
@@ -393,14 +402,15 @@ logreg_status lr_checkpoint_open(const char *path, const logreg_params *p, lr_ck
     free(data);
     return lr_fail(err, LOGREG_EPARSE, "%s: not a logreg checkpoint", path);
   }
-  if (len < CKPT_HEADER + 8 + 32 || get_u32(b + 8) != CKPT_VERSION ||
+  uint32_t version = len >= CKPT_HEADER ? get_u32(b + 8) : CKPT_VERSION;
+  if (len < CKPT_HEADER + 8 + 32 || version < 1 || version > CKPT_VERSION ||
       get_u64(b + 16) != len - CKPT_HEADER - 8 ||
       get_u64(b + len - 8) != lr_hash_bytes(LR_HASH_SEED, b, len - 8)) {
-    uint32_t version = len >= CKPT_HEADER ? get_u32(b + 8) : CKPT_VERSION;
     free(data);
-    if (version != CKPT_VERSION)
-      return lr_fail(err, LOGREG_EPARSE, "%s: checkpoint format version %u, this logreg reads %u",
-                     path, version, CKPT_VERSION);
+    if (version < 1 || version > CKPT_VERSION)
+      return lr_fail(err, LOGREG_EPARSE,
+                     "%s: checkpoint format version %u, this logreg reads 1 to %u", path, version,
+                     CKPT_VERSION);
     return lr_fail(err, LOGREG_EPARSE, "%s: damaged checkpoint (length or checksum wrong)", path);
   }
   uint64_t oh = get_u64(b + CKPT_HEADER);
@@ -413,6 +423,7 @@ logreg_status lr_checkpoint_open(const char *path, const logreg_params *p, lr_ck
                    path);
   }
   f->data = b;
+  f->version = (int)version;
   f->len = len - 8;
   f->data_hash = get_u64(b + CKPT_HEADER + 8);
   memcpy(f->path, b + CKPT_HEADER + 16, sizeof f->path);
@@ -428,7 +439,8 @@ logreg_status lr_checkpoint_restore(logreg_trainer *t, const char *path, const l
                    "%s: the checkpoint was written for other data (the training and validation "
                    "rows, their weights and scaling must be the same)",
                    path);
-  lr_ckpt_io io = {.reading = 1, .buf = f->data, .len = f->len, .pos = f->pos};
+  lr_ckpt_io io = {
+      .reading = 1, .buf = f->data, .len = f->len, .pos = f->pos, .version = f->version};
   trainer_io(t, &io);
   logreg_status st = vectors_io(t, &io, err);
   if (st) return st;

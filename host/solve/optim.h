@@ -25,7 +25,12 @@ typedef struct lr_solver {
   int epoch;       /* 1-based number of the epoch being run */
   lr_eval_out ev;  /* J, loss, correct (and max |gradient| when full) at LR_VEC_THETA */
   double step;     /* learning rate or step length of the last epoch, for progress */
-  void *state;     /* the optimizer's own */
+  /* Mini-batches: rows of the current epoch's batches stepped when a stop request paused it
+   * (params.stop_request: SIGINT after the current step), 0 between epochs. The epoch then
+   * returns at once, without its evaluation, and goes on from there when called again (its
+   * shuffle is not drawn again: the order and the RNG are already the epoch's). */
+  size_t batch_done;
+  void *state; /* the optimizer's own */
   /* A diagonal estimate of the Hessian's inverse (nparam numbers, up to a common factor), or
    * NULL: L-BFGS's initial matrix (lr_lbfgs_set_diag). Read by init only. */
   const double *diag;

@@ -459,7 +459,8 @@ logreg_status logreg_trainer_epoch(logreg_trainer *t, logreg_epoch_info *info, c
   sol->epoch = t->epochs_run + 1;
   const char *why = NULL;
   if ((st = t->def->epoch(sol, &why, err))) return st;
-  if (why) { /* the epoch did nothing: training is over */
+  if (sol->batch_done) return LOGREG_OK; /* paused by params.stop_request inside the epoch */
+  if (why) {                             /* the epoch did nothing: training is over */
     *stop = t->stop = why;
     return LOGREG_OK;
   }
@@ -653,6 +654,18 @@ static logreg_status run_epochs(logreg_trainer *t, snapshot *snap, logreg_error 
     }
     if (write) last = lr_now();
     if (interrupted && !stop) {
+      size_t bs = p->batch_size, done = t->sol.batch_done;
+      if (done && p->checkpoint)
+        return lr_fail(err, LOGREG_EINTERRUPTED,
+                       "interrupted in epoch %d after %zu of its %zu mini-batches; the state is "
+                       "in %s (--resume %s continues)",
+                       t->epochs_run + 1, done / bs, (t->n + bs - 1) / bs, p->checkpoint,
+                       p->checkpoint);
+      if (done)
+        return lr_fail(err, LOGREG_EINTERRUPTED,
+                       "interrupted in epoch %d after %zu of its %zu mini-batches; nothing saved "
+                       "(--checkpoint FILE keeps the progress of a run)",
+                       t->epochs_run + 1, done / bs, (t->n + bs - 1) / bs);
       if (p->checkpoint)
         return lr_fail(err, LOGREG_EINTERRUPTED,
                        "interrupted after epoch %d; the state is in %s (--resume %s continues)",

@@ -39,6 +39,7 @@ struct logreg_trainer {
 /* A checkpoint file read whole and checked (magic, version, checksum, option fingerprint). */
 typedef struct lr_ckpt_file {
   unsigned char *data;
+  int version;        /* the format's: 2 can hold a position inside an epoch */
   size_t len, pos;    /* the state starts at pos */
   uint64_t data_hash; /* the data the run was trained on */
   char path[16];      /* the OpenCL path it ran ("" for cpu) */

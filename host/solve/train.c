@@ -684,7 +684,7 @@ static logreg_status run_epochs(logreg_trainer *t, snapshot *snap, logreg_error 
 static logreg_status restore(logreg_trainer *t, const char *what, const lr_ckpt_file *ck,
                              logreg_error *err) {
   logreg_status st = lr_checkpoint_restore(t, what, ck, err);
-  if (!st && (ck->path[0] != '\0') != (t->be->float32 != 0))
+  if (!st && (ck->path[0] != '\0') != (t->be->path.path[0] != '\0')) /* "" on cpu only */
     st = lr_solver_rebase(&t->sol, t->def, err);
   return st;
 }
@@ -725,7 +725,8 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
   if (!st) st = run_epochs(t, fallback ? &snap : NULL, err);
   if (!st && (st = logreg_trainer_finish(t, out, res, err)))
     st = device_failure(t, st, READING_MODEL, err);
-  if (st == LOGREG_EBACKEND && fallback && (!t || t->be->float32) && err) {
+  /* Not be->float32: an OpenCL backend that refines in double has it 0. */
+  if (st == LOGREG_EBACKEND && fallback && (!t || strcmp(t->be->ops->name, "cpu") != 0) && err) {
     /* The device failed: on to the cpu backend, from the last state read back from it. */
     char note[sizeof res->fallback];
     if (snap.have)

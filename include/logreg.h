@@ -535,14 +535,23 @@ typedef struct logreg_params {
    * the same data and the same options that shape the result (LOGREG_EINVAL, one line,
    * otherwise); the device may differ. NULL (default): start at W = 0. */
   const char *resume;
-  /* When not NULL: read after every epoch; once it is not 0, training stops there, writes
-   * the checkpoint (when one was asked for) and returns LOGREG_EINTERRUPTED with a message
-   * saying where the state went. A signal handler sets it; SIGINT and SIGTERM are blocked in
-   * the calling thread while a checkpoint is written. */
+  /* When not NULL: read after every epoch and every mini-batch step; once it is not 0,
+   * training stops there (logreg_trainer_epoch then returns with the epoch paused: no info,
+   * and the next call finishes it), writes the checkpoint (when one was asked for) and
+   * logreg_train returns LOGREG_EINTERRUPTED with a message saying where the state went. A signal
+   * handler sets it; SIGINT and SIGTERM are blocked in the calling thread while a checkpoint is
+   * written. */
   const volatile sig_atomic_t *stop_request;
   /* NULL (default): one process trains alone; else this process's part of a group (see
    * logreg_shard; dense data, no --cv). Not owned. */
   const logreg_shard *shard;
+  /* 1: a device failure (LOGREG_EBACKEND) on an OpenCL backend, in set-up or in the middle of
+   * training, does not end logreg_train: it goes on on the cpu backend from the last state read
+   * back from the device (a copy of the checkpoint state kept in memory after every epoch, or
+   * every few where copying it would cost more than about 5 % of the time; at set-up,
+   * params.resume or the start) and says so in logreg_train_result.fallback. `logreg
+   * train --device auto` sets it. Ignored under a shard. Default 0: the error is returned. */
+  int cpu_fallback;
 } logreg_params;
 
 LOGREG_API void logreg_params_init(logreg_params *p);
@@ -572,6 +581,10 @@ typedef struct logreg_train_result {
   double l2;                     /* the lambda trained with (params.l2, or from params.C) */
   double grad_max;               /* max |dJ/dtheta| at the end (full batch; NaN for mini-batches) */
   double tol; /* the tolerance it stopped at (lbfgs and newton: 1e-6 unless params.tol) */
+  /* params.cpu_fallback: "" when the device ran the whole run, else one line: the device's
+   * error and where the cpu run went on from. Set as soon as it happens, so that it is there
+   * also when the cpu run then fails (a NULL result: not reported). */
+  char fallback[768];
 } logreg_train_result;
 
 /* Trains on `train` (labelled); `val` (may be NULL) is watched for progress and early stopping.

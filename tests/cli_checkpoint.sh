@@ -7,6 +7,8 @@
 #   resume reads it), and the model file either does not exist or is the finished one.
 # - SIGINT and SIGTERM: exit 130 / 143, one line, a checkpoint that resumes to the same model,
 #   no model written (an existing one intact), no temp file left; a second SIGINT exits at once.
+#   The signal comes at a random moment of 219 mini-batches an epoch: training stops after the
+#   step it is in, and the checkpoint (format version 2) records the position in the epoch.
 # - The checkpoint is refused, with one line, for other options, other data, a damaged file.
 # The random kill times are printed (LOGREG_KILL_SEED repeats a sequence).
 . "$(dirname "$0")/lib.sh"
@@ -93,8 +95,17 @@ sig_test() {
   wait "$pid"
   local rc=$?
   [ "$rc" -eq "$code" ] && pass "SIG$sig: exit $code" || fail "SIG$sig: exit $rc, not $code"
-  [ "$(wc -l < "$dir/err")" -eq 1 ] && grep -q "^logreg: SIG$sig: interrupted after epoch [0-9]*; the state is in" "$dir/err" \
+  [ "$(wc -l < "$dir/err")" -eq 1 ] && grep -q "^logreg: SIG$sig: interrupted \(after epoch [0-9]*\|in epoch [0-9]* after [0-9]* of its 219 mini-batches\); the state is in" "$dir/err" \
     && pass "SIG$sig: one line: $(cat "$dir/err")" || fail "SIG$sig: stderr: $(cat "$dir/err")"
+  # Stopped after a mini-batch step inside an epoch: a format version 2 file (1 between epochs).
+  local version
+  version=$(od -A n -t u4 -j 8 -N 4 "$dir/c.ck" | tr -d ' ')
+  if grep -q "in epoch" "$dir/err"; then
+    [ "$version" = 2 ] && pass "SIG$sig: stopped inside an epoch, checkpoint version 2" \
+      || fail "SIG$sig: stopped inside an epoch, checkpoint version $version"
+  else
+    [ "$version" = 1 ] || fail "SIG$sig: stopped between epochs, checkpoint version $version"
+  fi
   [ "$(cat "$dir/m.json")" = old ] && pass "SIG$sig: no model written, the old one intact" \
     || fail "SIG$sig: the old model was replaced"
   [ -z "$(ls "$dir" | grep tmp)" ] || fail "SIG$sig: temp files left: $(ls "$dir")"
@@ -158,7 +169,8 @@ def lr_hash(b):
     h = ((h ^ n) * 0xC4CEB9FE1A85EC53) & M
     return h ^ (h >> 33)
 assert lr_hash(d) == int.from_bytes(open(sys.argv[1], "rb").read()[-8:], "little"), "checksum"
-d[272:276] = (0xFFFFFFFF).to_bytes(4, "little")  # the first entry of the row order
+o = 272 + (8 if int.from_bytes(d[8:12], "little") >= 2 else 0)  # version 2: the position too
+d[o:o + 4] = (0xFFFFFFFF).to_bytes(4, "little")  # the first entry of the row order
 open(sys.argv[2], "wb").write(d + lr_hash(d).to_bytes(8, "little"))
 EOF
 [ $? -eq 0 ] && pass "the checksum recomputed as documented" || fail "the documented checksum does not match"

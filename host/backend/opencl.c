@@ -2035,6 +2035,11 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
   *out = &ob->base;
   return LOGREG_OK;
 fail:
+  if (st == LOGREG_EBACKEND && err) { /* the call is named; the device too */
+    char msg[sizeof err->message];
+    snprintf(msg, sizeof msg, "%s", err->message);
+    lr_fail(err, st, "%s, creating the backend on %s", msg, ob->base.device);
+  }
   ocl_destroy(&ob->base);
   return st;
 }

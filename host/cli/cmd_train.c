@@ -37,6 +37,9 @@ static void on_epoch(void *user, const logreg_epoch_info *e) {
       pg->cap = cap;
     }
   }
+  /* An epoch already recorded comes again after a fall back to cpu (it ran from an earlier
+   * state): it and the rows after it are replaced. */
+  while (pg->n_rows > 0 && pg->rows[pg->n_rows - 1].epoch >= e->epoch) pg->n_rows--;
   if (pg->n_rows < pg->cap) pg->rows[pg->n_rows++] = *e;
   if (e->replayed) { /* for the history only: these epochs were shown by the run that ran them */
     pg->replayed = e->epoch;
@@ -833,35 +836,14 @@ static int train_main(int argc, char **argv, cli_group *g) {
   pg.resumed = resume;
   stop_signal = 0;
   catch_stop_signals(1);
+  /* --device auto promises a result: an OpenCL failure (a driver that cannot build the kernels,
+   * a device too small, a fault in the middle of training) goes on on the cpu reference, from
+   * the last state read back from the device, loudly (res.fallback). */
+  p.cpu_fallback = is_auto && g->size == 1;
   logreg_status st = logreg_train(tr, va, &p, &model, &res, &err);
-  if (st == LOGREG_EBACKEND && is_auto && strcmp(p.device, "cpu") != 0 && g->size == 1) {
-    /* --device auto promises a result: an OpenCL failure (a driver that cannot build the
-     * kernels, a device too small) falls back to the cpu reference, loudly. */
-    if (pg.tty && !quiet) fputc('\n', stderr);
-    p.device = "cpu";
-    pg.n_rows = 0;
-    /* A failure in the middle of training goes on from the last state read back: the
-     * checkpoint, when there is one (one of this run, or of an earlier run of the same data
-     * and options, which is the same run). */
-    if (checkpoint && access(checkpoint, R_OK) == 0) {
-      cli_warn("%s; falling back to --device cpu from the checkpoint %s", err.message, checkpoint);
-      p.resume = pg.resumed = checkpoint;
-      st = logreg_train(tr, va, &p, &model, &res, &err);
-      if (st == LOGREG_EINVAL || st == LOGREG_EPARSE) { /* not this run's: from the start */
-        cli_warn("%s; training on cpu from the start", err.message);
-        p.resume = pg.resumed = NULL;
-        pg.n_rows = 0;
-        st = logreg_train(tr, va, &p, &model, &res, &err);
-      }
-    } else {
-      cli_warn("%s; falling back to --device cpu (from the start: %s)", err.message,
-               checkpoint ? "no checkpoint written yet"
-                          : "--checkpoint FILE keeps the state to go on from");
-      st = logreg_train(tr, va, &p, &model, &res, &err);
-    }
-  }
   catch_stop_signals(0);
   if (pg.tty && !quiet) fputc('\n', stderr);
+  if (res.fallback[0]) cli_warn("%s", res.fallback);
   if (st == LOGREG_EINTERRUPTED) {
     fprintf(stderr, "logreg: %s: %s; the model was not written\n",
             stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", err.message);

@@ -17,7 +17,8 @@ typedef struct lr_ckpt_io {
   int reading;
   unsigned char *buf;
   size_t len, cap, pos;
-  int bad; /* writing: out of memory; reading: past the end */
+  int bad;     /* writing: out of memory; reading: past the end */
+  int version; /* the file format's (CKPT_VERSION in checkpoint.c): what the state holds */
 } lr_ckpt_io;
 
 void lr_ckpt_bytes(lr_ckpt_io *io, void *p, size_t n);

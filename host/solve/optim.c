@@ -25,11 +25,17 @@ static logreg_status first_order_step(lr_solver *s, logreg_error *err) {
   return s->be->ops->vec_step(s->be, &u, err);
 }
 
-/* One mini-batch epoch: shuffle, then a step per batch. */
+/* One mini-batch epoch: shuffle, then a step per batch; a stop request pauses it after the
+ * step it is in (s->batch_done), and a later call goes on from there. */
 static logreg_status minibatch_epoch(lr_solver *s, logreg_error *err) {
-  size_t n = s->n, bs = s->p->batch_size;
+  size_t n = s->n, bs = s->p->batch_size, start = s->batch_done;
+  /* The processes of a group stop at the end of an epoch (they would not see the request
+   * after the same step). */
+  const volatile sig_atomic_t *stop =
+      s->obj->shard && s->obj->shard->size > 1 ? NULL : s->p->stop_request;
+  s->batch_done = 0;
   /* Fisher-Yates from the seeded stream: the same seed gives the same batches everywhere. */
-  for (size_t i = n; i > 1; i--) {
+  for (size_t i = n; !start && i > 1; i--) {
     size_t j = (size_t)lr_rng_below(&s->rng, (uint64_t)i);
     uint32_t t = s->order[i - 1];
     s->order[i - 1] = s->order[j];
@@ -37,7 +43,7 @@ static logreg_status minibatch_epoch(lr_solver *s, logreg_error *err) {
   }
   logreg_status st = lr_objective_set_order(s->obj, s->order, err);
   if (st) return st;
-  for (size_t begin = 0; begin < n; begin += bs) {
+  for (size_t begin = start; begin < n; begin += bs) {
     size_t count = n - begin < bs ? n - begin : bs;
     /* The batch's sum of weights, from the host's copy: the device need not be waited for. A
      * diverging run shows in the evaluation after the epoch. */
@@ -46,6 +52,10 @@ static logreg_status minibatch_epoch(lr_solver *s, logreg_error *err) {
     if ((st = lr_objective_batch_grad(s->obj, begin, count, bsum, err)) ||
         (st = first_order_step(s, err)))
       return st;
+    if (stop && *stop && begin + count < n) {
+      s->batch_done = begin + count;
+      break;
+    }
   }
   return lr_objective_set_order(s->obj, NULL, err);
 }
@@ -54,7 +64,7 @@ static logreg_status first_order_epoch(lr_solver *s, const char **stop, logreg_e
   *stop = NULL;
   logreg_status st = s->full ? first_order_step(s, err) /* GRAD holds the gradient at THETA */
                              : minibatch_epoch(s, err);
-  if (st) return st;
+  if (st || s->batch_done) return st; /* paused: measured when the epoch is done */
   s->step = s->lr;
   /* Measure the new weights; in full batch the same pass yields the next gradient. */
   return lr_objective_eval(s->obj, LR_SLOT_TRAIN, 0, s->n, s->full, &s->ev, err);
@@ -532,6 +542,33 @@ void lr_solver_state_io(lr_solver *s, const lr_solver_def *def, lr_ckpt_io *io) 
     newton_io(s->state, io);
     if (io->reading && !newton_valid(s->state, s->be)) io->bad = 1;
   }
+}
+
+logreg_status lr_solver_rebase(lr_solver *s, const lr_solver_def *def, logreg_error *err) {
+  lr_backend *be = s->be;
+  logreg_status st = lr_objective_eval(s->obj, LR_SLOT_TRAIN, 0, s->n, s->full, &s->ev, err);
+  if (st) return st;
+  if (def->id == LOGREG_OPTIMIZER_LBFGS && s->state) {
+    /* As lbfgs_refine does on switching to double: the pairs carry the other arithmetic's
+     * noise in y, and a J from it would make the line search compare across precisions. */
+    lbfgs_state *ls = s->state;
+    if ((st = copy_vec(be, ls->x, LR_VEC_THETA, err)) ||
+        (st = copy_vec(be, ls->g, LR_VEC_GRAD, err)))
+      return st;
+    ls->f = ls->best_f = s->ev.objective;
+    ls->best_gmax = s->ev.grad_max;
+    ls->lb.count = 0;
+    ls->stalled = ls->noise_iters = 0;
+    ls->progress_epoch = s->epoch;
+  }
+  if (def->id == LOGREG_OPTIMIZER_NEWTON && s->state) {
+    newton_state *ns = s->state;
+    if ((st = copy_vec(be, ns->w, LR_VEC_THETA, err)) ||
+        (st = copy_vec(be, ns->g, LR_VEC_GRAD, err)))
+      return st;
+    ns->f = s->ev.objective;
+  }
+  return LOGREG_OK;
 }
 
 /* ---- The table ---- */

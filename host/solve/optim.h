@@ -25,7 +25,12 @@ typedef struct lr_solver {
   int epoch;       /* 1-based number of the epoch being run */
   lr_eval_out ev;  /* J, loss, correct (and max |gradient| when full) at LR_VEC_THETA */
   double step;     /* learning rate or step length of the last epoch, for progress */
-  void *state;     /* the optimizer's own */
+  /* Mini-batches: rows of the current epoch's batches stepped when a stop request paused it
+   * (params.stop_request: SIGINT after the current step), 0 between epochs. The epoch then
+   * returns at once, without its evaluation, and goes on from there when called again (its
+   * shuffle is not drawn again: the order and the RNG are already the epoch's). */
+  size_t batch_done;
+  void *state; /* the optimizer's own */
   /* A diagonal estimate of the Hessian's inverse (nparam numbers, up to a common factor), or
    * NULL: L-BFGS's initial matrix (lr_lbfgs_set_diag). Read by init only. */
   const double *diag;
@@ -48,6 +53,13 @@ typedef struct lr_solver_def {
  * through io (solve/checkpoint.h), for checkpoints; its vectors travel with the backend's. */
 struct lr_ckpt_io;
 void lr_solver_state_io(lr_solver *s, const lr_solver_def *def, struct lr_ckpt_io *io);
+
+/* After a state computed by another backend was restored (a cpu fallback from an OpenCL
+ * device's state, a checkpoint resumed on the other kind of device): evaluates J and its
+ * gradient again at THETA in this backend's arithmetic and restarts from there what was
+ * derived from the old evaluations (L-BFGS: J, the progress marks and the history pairs;
+ * Newton: J at its iterate). THETA, the counters and the rest of the state are kept. */
+logreg_status lr_solver_rebase(lr_solver *s, const lr_solver_def *def, logreg_error *err);
 
 /* NULL when `id` is not an optimizer. */
 const lr_solver_def *lr_solver_find(logreg_optimizer id);

@@ -39,6 +39,7 @@ struct logreg_trainer {
 /* A checkpoint file read whole and checked (magic, version, checksum, option fingerprint). */
 typedef struct lr_ckpt_file {
   unsigned char *data;
+  int version;        /* the format's: 2 can hold a position inside an epoch */
   size_t len, pos;    /* the state starts at pos */
   uint64_t data_hash; /* the data the run was trained on */
   char path[16];      /* the OpenCL path it ran ("" for cpu) */
@@ -55,6 +56,17 @@ logreg_status lr_checkpoint_restore(logreg_trainer *t, const char *path, const l
                                     logreg_error *err);
 /* Writes t's state to `path` atomically (temp file, fsync, rename). */
 logreg_status lr_checkpoint_save(logreg_trainer *t, const char *path, logreg_error *err);
+/* The same in two steps: t's checkpoint (the file's bytes but the checksum: header and
+ * payload) into `state` (writing; its buffer is reused, free(state->buf) at the end), then
+ * those bytes and their checksum to `path` atomically. A state kept in memory is what
+ * --device auto goes on from on cpu. */
+struct lr_ckpt_io;
+logreg_status lr_checkpoint_state(logreg_trainer *t, struct lr_ckpt_io *state, logreg_error *err);
+logreg_status lr_checkpoint_write(const logreg_trainer *t, const struct lr_ckpt_io *state,
+                                  const char *path, logreg_error *err);
+/* A state from lr_checkpoint_state as the file lr_checkpoint_restore reads; f->data points
+ * into state's buffer (not to be freed). */
+void lr_checkpoint_in_memory(const struct lr_ckpt_io *state, lr_ckpt_file *f);
 /* Adds `bytes` of the uploaded data to t->data_hash (the data's fingerprint). */
 void lr_checkpoint_hash_data(logreg_trainer *t, const void *p, size_t bytes);
 

@@ -147,7 +147,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     library's first-order optimizers "gd", "sgd", "momentum", "adam" (with learning_rate and
     batch_size). tol is scikit-learn's: the fit stops at max |gradient| <= tol of C times the
     weighted sum of the losses plus half the squared weights, i.e. at tol / (C * sum of weights)
-    on the library's mean objective. device: "auto", "cpu", "opencl" or "opencl:P:D".
+    on the library's mean objective. device: "auto", "cpu", "opencl" or "opencl:P:D"; with
+    "auto" a device failure goes on on cpu from the last state read back, with a RuntimeWarning.
 
     The library standardizes every feature (training mean, population standard deviation) as
     a preconditioner and penalizes the weights in the caller's units (coef_, as scikit-learn
@@ -250,6 +251,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 params.seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
             device = str(self.device).encode()
             params.device = device
+            # "auto" promises a fit: a device fault goes on on cpu from the last state read
+            # back (logreg_train_result.fallback says so; warned below), as `logreg train` does.
+            params.cpu_fallback = 1 if device == b"auto" else 0
             # OpenCL: the evaluation path --gemm auto measured is kept in the CLI's cache file,
             # so that every later fit on this device and shape class takes the same path (a fit
             # that re-timed the paths could pick another and differ in the last bits).
@@ -279,6 +283,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.n_iter_ = np.array([result.epochs_run], dtype=np.int32)
         self.stop_reason_ = (result.stop_reason or b"").decode()
         self.device_ = result.device.decode("utf-8", "replace")
+        if result.fallback:
+            warnings.warn("logreg: " + result.fallback.decode("utf-8", "replace"), RuntimeWarning)
         if self.stop_reason_ == "max_iter":
             warnings.warn("logreg: %s reached max_iter=%d before tol (max |gradient| %.3g); "
                           "increase max_iter" % (self.solver, self.max_iter, result.grad_max),

@@ -91,6 +91,7 @@ class Params(ctypes.Structure):
         ("resume", c_char_p),
         ("stop_request", c_void_p),
         ("shard", c_void_p),
+        ("cpu_fallback", c_int),
     ]
 
 
@@ -127,6 +128,7 @@ class TrainResult(ctypes.Structure):
         ("l2", c_double),
         ("grad_max", c_double),
         ("tol", c_double),
+        ("fallback", ctypes.c_char * 768),
     ]
 
 

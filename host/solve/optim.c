@@ -111,6 +111,16 @@ static logreg_status copy_vec(lr_backend *be, int to, int from, logreg_error *er
   return be->ops->vec_lincomb(be, to, 1.0, from, 0.0, from, 0, err);
 }
 
+/* L-BFGS starts afresh from s->ev (x and g already hold its point and gradient): no pairs, its
+ * J and max |gradient| the lows, no stall. */
+static void lbfgs_restart(lbfgs_state *ls, const lr_solver *s) {
+  ls->f = ls->best_f = s->ev.objective;
+  ls->best_gmax = s->ev.grad_max;
+  ls->lb.count = 0;
+  ls->stalled = ls->noise_iters = 0;
+  ls->progress_epoch = s->epoch;
+}
+
 /* Refinement: where the rules above would stop L-BFGS on a float32 backend that can evaluate
  * in double (set_precise: OpenCL devices with fp64, dense data), or where its steps have
  * lowered J within J's noise LBFGS_NOISE_ITERS times in a row, it goes on from the same point
@@ -138,11 +148,7 @@ static logreg_status lbfgs_refine(lr_solver *s, int *more, logreg_error *err) {
       (st = lr_objective_eval(s->obj, LR_SLOT_TRAIN, 0, s->n, 1, &s->ev, err)) ||
       (st = copy_vec(be, ls->g, LR_VEC_GRAD, err)))
     return st;
-  ls->f = ls->best_f = s->ev.objective;
-  ls->best_gmax = s->ev.grad_max;
-  ls->lb.count = 0;
-  ls->stalled = ls->noise_iters = 0;
-  ls->progress_epoch = s->epoch;
+  lbfgs_restart(ls, s);
   *more = 1;
   return LOGREG_OK;
 }
@@ -555,11 +561,7 @@ logreg_status lr_solver_rebase(lr_solver *s, const lr_solver_def *def, logreg_er
     if ((st = copy_vec(be, ls->x, LR_VEC_THETA, err)) ||
         (st = copy_vec(be, ls->g, LR_VEC_GRAD, err)))
       return st;
-    ls->f = ls->best_f = s->ev.objective;
-    ls->best_gmax = s->ev.grad_max;
-    ls->lb.count = 0;
-    ls->stalled = ls->noise_iters = 0;
-    ls->progress_epoch = s->epoch;
+    lbfgs_restart(ls, s);
   }
   if (def->id == LOGREG_OPTIMIZER_NEWTON && s->state) {
     newton_state *ns = s->state;

@@ -28,14 +28,22 @@ void logreg_read_options_init(logreg_read_options *opt) {
 
 /* ---- Allocation and release ---- */
 
-logreg_dataset *lr_dataset_alloc(size_t n, size_t d, int labelled) {
-  if (d && n > SIZE_MAX / sizeof(float) / d) return NULL;
+/* An empty dataset of n rows and d feature columns, no target column: the part the dense and
+ * sparse allocators share. NULL when out of memory. */
+static logreg_dataset *dataset_shell(size_t n, size_t d) {
   logreg_dataset *ds = calloc(1, sizeof *ds);
   if (!ds) return NULL;
   ds->n = n;
   ds->d = d;
   ds->n_columns = d;
   ds->target_column = -1;
+  return ds;
+}
+
+logreg_dataset *lr_dataset_alloc(size_t n, size_t d, int labelled) {
+  if (d && n > SIZE_MAX / sizeof(float) / d) return NULL;
+  logreg_dataset *ds = dataset_shell(n, d);
+  if (!ds) return NULL;
   size_t nx = n * d;
   /* calloc(0) may legally return NULL; always allocating one slot keeps NULL meaning ENOMEM. */
   ds->x = calloc(nx ? nx : 1, sizeof(float));
@@ -50,12 +58,8 @@ logreg_dataset *lr_dataset_alloc(size_t n, size_t d, int labelled) {
 
 logreg_dataset *lr_dataset_alloc_csr(size_t n, size_t d, size_t nnz, int labelled) {
   if (n >= SIZE_MAX / sizeof(int64_t) || nnz > SIZE_MAX / sizeof(float)) return NULL;
-  logreg_dataset *ds = calloc(1, sizeof *ds);
+  logreg_dataset *ds = dataset_shell(n, d);
   if (!ds) return NULL;
-  ds->n = n;
-  ds->d = d;
-  ds->n_columns = d;
-  ds->target_column = -1;
   ds->nnz = nnz;
   ds->indptr = calloc(n + 1, sizeof *ds->indptr);
   ds->indices = malloc((nnz ? nnz : 1) * sizeof *ds->indices);

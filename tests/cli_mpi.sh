@@ -70,6 +70,38 @@ for opt in "--optimizer lbfgs" "--optimizer gd --epochs 50" \
   [ $opencl = 1 ] && compare "bcw opencl $opt" opencl 1e-6 "--no-header $data" "$data" "${bcw[@]}" $opt
 done
 
+# --gemm auto under a group: rank 0 chooses the path (timed, or from the path cache) and the
+# others take it instead of timing theirs or reading their caches (a group whose ranks each took
+# their fastest would not repeat its model). Each rank gets its own cache file (mpirun's MPMD
+# form): rank 1's stays unwritten; then rank 0's line names each path in turn, among them own and
+# clblast, which no rank takes by default, while rank 1's names another: the model must equal
+# --gemm PATH's on every rank.
+if [ $opencl = 1 ]; then
+  c0="$WORK/paths0.tsv" c1="$WORK/paths1.tsv"
+  rm -f "$c0" "$c1"
+  group_auto() {
+    mpirun --oversubscribe -np 1 env LOGREG_PATH_CACHE="$c0" "$LOGREG" train "$data" "${bcw[@]}" \
+      --device opencl --quiet --model auto.json : -np 1 env LOGREG_PATH_CACHE="$c1" "$LOGREG" \
+      train "$data" "${bcw[@]}" --device opencl --quiet --model auto.json 2> err
+  }
+  group_auto || fail "mpirun --gemm auto exited $?: $(cat err)"
+  { [ "$(wc -l < "$c0" 2> /dev/null)" = 1 ] && [ ! -e "$c1" ]; } \
+    && pass "rank 0 stores its path choice, rank 1 none" \
+    || fail "path caches: rank 0's has $(wc -l < "$c0" 2> /dev/null) lines, rank 1's $([ -e "$c1" ] && echo exists || echo absent)"
+  for path in own clblast tiled fused; do
+    grep -q "tiled=[0-9]" "$c0" || [ $path != tiled ] || continue # tiled does not apply here
+    other=fused
+    [ $path = fused ] && other=own
+    awk -F '\t' -v OFS='\t' -v p=$other '{ $2 = p; print }' "$c0" > "$c1"
+    awk -F '\t' -v OFS='\t' -v p=$path '{ $2 = p; print }' "$c0" > cache.new && mv cache.new "$c0"
+    group_auto || fail "mpirun, cached $path: $(cat err)"
+    "${MPI[@]}" "$LOGREG" train "$data" "${bcw[@]}" --device opencl --gemm $path \
+      --quiet --model pinned.json 2> err || fail "mpirun --gemm $path: $(cat err)"
+    cmp -s auto.json pinned.json && pass "rank 0's cached $path (rank 1's: $other): the model of --gemm $path" \
+      || fail "rank 0's cached $path (rank 1's: $other): a model other than --gemm $path's"
+  done
+fi
+
 # A rank that cannot read its data: one line from rank 0, no model, a failing exit status.
 for order in second first; do
   good=("$LOGREG" train "$data" "${bcw[@]}" --device cpu --quiet --model bad.json)

@@ -98,7 +98,7 @@ static void parity(const shape *sh, uint64_t seed) {
   logreg_device_options_init(&dopt);
   if (sh->max_alloc) dopt.max_alloc = strtoull(sh->max_alloc, NULL, 10);
   dopt.no_fp64 = sh->no_fp64;
-  const lr_backend_opts bo = {"fused", NULL, &dopt};
+  const lr_backend_opts bo = {"fused", NULL, &dopt, 0};
   logreg_status st = lr_ocl_backend_create("opencl", d, k, sh->binary, pw, &bo, &be, &err);
   CHECK(st == LOGREG_OK);
   if (st) {

@@ -64,7 +64,7 @@ static void parity(const shape *sh, uint64_t seed, const char *max_alloc) {
   logreg_device_options dopt;
   logreg_device_options_init(&dopt);
   if (max_alloc) dopt.max_alloc = strtoull(max_alloc, NULL, 10);
-  const lr_backend_opts bo = {sh->gemm, NULL, &dopt};
+  const lr_backend_opts bo = {sh->gemm, NULL, &dopt, 0};
   lr_backend *be = NULL;
   logreg_error err;
   logreg_status st = lr_ocl_backend_create("opencl", d, k, sh->binary, pw, &bo, &be, &err);

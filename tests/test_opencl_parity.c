@@ -103,7 +103,7 @@ static void parity(const shape *sh, uint64_t seed) {
   lr_eval_out ref, dev;
   CHECK(lr_reference_eval(x, y, s, NULL, n, d, k, sh->binary, l2, pw, w, b, &ref, gw, gb) == 0);
 
-  const lr_backend_opts bo = {sh->gemm, NULL, &parity_device};
+  const lr_backend_opts bo = {sh->gemm, NULL, &parity_device, 0};
   int fused = strcmp(sh->gemm, "fused") == 0 || strcmp(sh->gemm, "tiled") == 0;
   lr_backend *be = NULL;
   logreg_error err;
@@ -238,11 +238,11 @@ static void extreme_logits(int binary) {
   size_t k = binary ? 2 : 3;
   lr_backend *be = NULL;
   logreg_error err;
-  const lr_backend_opts own = {"own", NULL, NULL};
+  const lr_backend_opts own = {"own", NULL, NULL, 0};
   CHECK(lr_ocl_backend_create("opencl", 1, k, binary, 1.0, &own, &be, &err) == LOGREG_OK);
   for (int path = 0; path < 2; path++) {
     /* The one-pass paths at the same extreme logits: finite and the same J. */
-    const lr_backend_opts bo = {path ? "tiled" : "fused", NULL, NULL};
+    const lr_backend_opts bo = {path ? "tiled" : "fused", NULL, NULL, 0};
     lr_backend *bf = NULL;
     CHECK(lr_ocl_backend_create("opencl", 1, k, binary, 1.0, &bo, &bf, &err) == LOGREG_OK);
     if (!bf) continue;

@@ -108,7 +108,7 @@ static void parity(const shape *sh, uint64_t seed) {
   logreg_device_options dopt;
   logreg_device_options_init(&dopt);
   dopt.no_fp64 = sh->no_fp64;
-  const lr_backend_opts bo = {NULL, NULL, &dopt};
+  const lr_backend_opts bo = {NULL, NULL, &dopt, 0};
   logreg_status st = lr_backend_create("opencl", d, k, sh->binary, pw, &bo, &be, &err);
   CHECK(st == LOGREG_OK);
   if (!st) CHECK(be->ops->set_data_csr != NULL);

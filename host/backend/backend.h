@@ -63,6 +63,10 @@ typedef struct lr_backend_opts {
   const char *gemm; /* opencl: NULL or "auto" (measured), "tiled", "fused", "own", "clblast" */
   const char *path_cache; /* opencl: where auto's measured choices are kept; NULL = nowhere */
   const logreg_device_options *device; /* device choice and settings; NULL = the defaults */
+  /* opencl with gemm auto: no timing at set-up; the path stays the default (tiled where it
+   * applies, else fused) until set_path names another: a group's processes after the first,
+   * which take the first one's choice (train.c). */
+  int follow;
 } lr_backend_opts;
 
 typedef struct lr_backend_ops {
@@ -98,6 +102,11 @@ typedef struct lr_backend_ops {
    * backend has no such mode; LOGREG_EUNSUPPORTED, with the reason, where the device or the
    * data does not allow it (no fp64, sparse rows, X in several allocations). */
   logreg_status (*set_precise)(lr_backend *be, logreg_error *err);
+  /* Evaluations from now on on the named path ("tiled", "fused", "own", "clblast"; be->path
+   * says so, chosen by `how`), both slots' data already set: a group's processes evaluate the
+   * way the first one does. LOGREG_EUNSUPPORTED where that path cannot run this data here (the
+   * path is then unchanged). NULL when the backend has no paths. */
+  logreg_status (*set_path)(lr_backend *be, const char *name, const char *how, logreg_error *err);
   /* Cross-validation grids (host/solve/grid.c): m models evaluated over the train slot in one
    * pass. Model j's parameters are theta[j nparam .. (j + 1) nparam) ([W | b] each); it trains
    * on the rows i with fold[i] != held[j] and is validated on the rows with fold[i] == held[j].

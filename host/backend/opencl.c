@@ -542,6 +542,9 @@ static void cache_store(const ocl_backend *ob, const char *key, const logreg_pat
 }
 
 static void set_device_name(ocl_backend *ob);
+static void use_path(ocl_backend *ob, lr_gemm_mode g);
+static logreg_status requested_path(const ocl_backend *ob, const char *name, int *mode,
+                                    logreg_error *err);
 
 /* auto: the path of the cache's entry for this device and shape class, else each applicable
  * path timed on the training data (time_path) and the fastest kept. Buffers only the other
@@ -574,24 +577,63 @@ static logreg_status choose_path(ocl_backend *ob, size_t n, logreg_error *err) {
     cache_store(ob, key, &pc);
   }
   ob->base.path = pc;
-  ob->gemm = best;
-  if (best != LR_GEMM_OWN && best != LR_GEMM_CLBLAST) {
+  use_path(ob, best);
+  return ensure_rows(ob, n, err);
+}
+
+/* Evaluations on path g from now on: the buffers only the other paths need are released (the
+ * caller makes sure of g's with ensure_rows). */
+static void use_path(ocl_backend *ob, lr_gemm_mode g) {
+  ob->gemm = g;
+  if (g != LR_GEMM_OWN && g != LR_GEMM_CLBLAST) {
     drop(ob, &ob->z);
     drop(ob, &ob->g);
     ob->zg_rows = 0;
   }
-  if (best != LR_GEMM_OWN && best != LR_GEMM_FUSED) {
+  if (g != LR_GEMM_OWN && g != LR_GEMM_FUSED) {
     drop(ob, &ob->gpart);
     ob->gpart_cap = 0;
   }
-  if (best != LR_GEMM_TILED) {
+  if (g != LR_GEMM_TILED) {
     drop(ob, &ob->tpart);
     drop(ob, &ob->trsum);
     drop(ob, &ob->tout);
     ob->tgroups_cap = ob->tout_cap = 0;
   }
   set_device_name(ob);
-  return ensure_rows(ob, n, err);
+}
+
+/* The group's path (backend.h): a process after the first takes the first one's choice, so
+ * that the group's sums do not depend on which path each process would have measured fastest
+ * (two R = 2 runs then write the same model). */
+static logreg_status ocl_set_path(lr_backend *be, const char *name, const char *how,
+                                  logreg_error *err) {
+  ocl_backend *ob = (ocl_backend *)be;
+  int mode;
+  logreg_status st = requested_path(ob, name, &mode, err);
+  if (st || mode < 0 || ob->sparse) return st ? LOGREG_EUNSUPPORTED : LOGREG_OK;
+  lr_gemm_mode g = (lr_gemm_mode)mode;
+  for (int s = 0; s < LR_SLOT_COUNT; s++) {
+    const ocl_slot *sl = &ob->slot[s];
+    if (sl->n && (sl->x.nseg > 1 || sl->streamed) && (g == LR_GEMM_OWN || g == LR_GEMM_CLBLAST))
+      return lr_fail(err, LOGREG_EUNSUPPORTED,
+                     "opencl: the %s path needs X in one allocation on %s", name, ob->info.name);
+  }
+  if (g != ob->gemm) {
+    lr_gemm_mode was = ob->gemm;
+    ob->gemm = g;
+    size_t rows =
+        be->n[LR_SLOT_TRAIN] > be->n[LR_SLOT_VAL] ? be->n[LR_SLOT_TRAIN] : be->n[LR_SLOT_VAL];
+    if ((st = ensure_rows(ob, rows, err))) {
+      ob->gemm = was;
+      return st;
+    }
+    use_path(ob, g);
+  }
+  memset(&be->path, 0, sizeof be->path);
+  snprintf(be->path.path, sizeof be->path.path, "%s", path_names[g]);
+  snprintf(be->path.how, sizeof be->path.how, "%s", how);
+  return LOGREG_OK;
 }
 
 static void xbuf_release(ocl_backend *ob, ocl_xbuf *xb) {
@@ -1747,6 +1789,7 @@ static const lr_backend_ops ocl_ops = {
     .sums = ocl_sums,
     .hv = ocl_hv_op,
     .set_precise = ocl_set_precise,
+    .set_path = ocl_set_path,
     .grid_sums = ocl_grid_sums,
     .vec_alloc = ocl_vec_alloc,
     .vec_read = ocl_vec_read,
@@ -1957,11 +2000,12 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
   }
   /* Until the training data is there to time the paths on: the tiled kernel where it
    * applies, else the fused one. */
-  ob->auto_gemm = mode < 0;
+  int follow = mode < 0 && opts && opts->follow;
+  ob->auto_gemm = mode < 0 && !follow;
   ob->gemm = mode >= 0 ? (lr_gemm_mode)mode : ob->tr ? LR_GEMM_TILED : LR_GEMM_FUSED;
-  if (mode >= 0) {
-    snprintf(ob->base.path.path, sizeof ob->base.path.path, "%s", path_names[mode]);
-    snprintf(ob->base.path.how, sizeof ob->base.path.how, "requested");
+  if (mode >= 0 || follow) {
+    snprintf(ob->base.path.path, sizeof ob->base.path.path, "%s", path_names[ob->gemm]);
+    snprintf(ob->base.path.how, sizeof ob->base.path.how, follow ? "default" : "requested");
   }
   set_device_name(ob);
   ob->kwp = LR_KWP_OF(ob->base.kw);

@@ -298,7 +298,7 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
    * paths that --gemm auto does at set_data. The fused one applies on every device and keeps
    * no per-row scratch (nor needs X in one allocation: data streamed from host memory reaches
    * grid_sums, which names what it lacks). */
-  lr_backend_opts bo = {"fused", NULL, &p->device_options};
+  lr_backend_opts bo = {"fused", NULL, &p->device_options, 0};
   if ((st = lr_backend_create(p->device ? p->device : "cpu", d, k, p->binary, p->pos_weight, &bo,
                               &be, err)))
     goto done;

@@ -227,6 +227,34 @@ static logreg_status time_eval(lr_backend *be, size_t n, double *ms, logreg_erro
   return st;
 }
 
+/* A group's processes evaluate on the path of the first (with --gemm auto the others did not
+ * time theirs: lr_backend_opts.follow): paths add a row's terms in different orders, and a group
+ * whose processes each took the path they measured fastest would not repeat its model bit for
+ * bit. A process whose data that path cannot run (X streamed or in several allocations, where
+ * own and clblast need it whole) keeps its default. Collective: once, after the set-up agreed. */
+static logreg_status agree_path(lr_backend *be, const logreg_shard *sh, logreg_error *err) {
+  static const char *const names[] = {"tiled", "fused", "own", "clblast"};
+  double mine = -1.0, *all = malloc((size_t)sh->size * sizeof *all);
+  if (!all) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (strcmp(be->path.path, names[i]) == 0) mine = (double)i;
+  int bad = sh->allgather(sh->user, &mine, 1, all) != 0;
+  double lead = all[0];
+  free(all);
+  if (bad)
+    return lr_fail(err, LOGREG_EBACKEND, "the exchange between the %d processes failed", sh->size);
+  logreg_status st = LOGREG_OK;
+  if (sh->rank != 0 && lead >= 0 && be->ops->set_path) {
+    logreg_error why;
+    st = be->ops->set_path(be, names[(int)lead], "rank 0", &why);
+    if (st == LOGREG_EUNSUPPORTED)
+      st = LOGREG_OK;
+    else if (st)
+      *err = why;
+  }
+  return lr_shard_agree(sh, st, err);
+}
+
 /* --device auto with sparse rows: the OpenCL device auto found (t->be, its train slot set) and
  * the cpu backend each time one evaluation at W = 0; the faster one trains (t->be), and
  * be->path says what was measured. Both hold the rows meanwhile. */
@@ -389,7 +417,8 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   }
   size_t lo = sharded ? n * (size_t)sh->rank / (size_t)sh->size : 0;
   size_t hi = sharded ? n * ((size_t)sh->rank + 1) / (size_t)sh->size : n;
-  lr_backend_opts bo = {p->gemm, p->path_cache, &p->device_options};
+  /* A group's processes after the first take its path (agree_path) instead of timing theirs. */
+  lr_backend_opts bo = {p->gemm, p->path_cache, &p->device_options, sharded && sh->rank != 0};
   const char *device = p->device ? p->device : "cpu";
   if ((st = lr_backend_create(device, d, k, p->binary, p->pos_weight, &bo, &t->be, err))) goto fail;
   if (sparse && !t->be->ops->set_data_csr) {
@@ -469,6 +498,7 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   /* Every process of a group set up, or all stop here with the first failure's message. */
   agreed = 1;
   if (sharded && (st = lr_shard_agree(sh, LOGREG_OK, err))) goto fail;
+  if (sharded && (st = agree_path(be, sh, err))) goto fail;
   /* J at W = 0: the yardstick for "exploding". */
   if ((st = lr_objective_eval(&t->obj, LR_SLOT_TRAIN, 0, n, sol->full, &sol->ev, err))) goto fail;
   t->j0 = sol->ev.objective;

@@ -26,6 +26,11 @@ struct logreg_trainer {
   double t0, j0, best_val;
   double *best; /* [W | b] of the best validation epoch (--patience) */
   double *diag; /* L-BFGS's diagonal initial matrix with a raw-weight penalty, or NULL */
+  /* Sparse data: the columns that some training row uses, increasing (the backend's feature j
+   * is the model's cols[j]; dc of them), or NULL when all are (dc = d). The others' weights
+   * stay 0 under every solver: their loss gradient is 0 and the penalty keeps 0 at 0. */
+  uint32_t *cols;
+  size_t dc;
   int best_epoch, since_best, epochs_run;
   lr_eval_out evv;  /* the last validation evaluation */
   const char *stop; /* set once training has stopped */

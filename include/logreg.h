@@ -516,9 +516,11 @@ typedef struct logreg_params {
   const char *path_cache;
   /* OpenCL device settings (see logreg_device_options; zeroed by logreg_params_init). */
   logreg_device_options device_options;
-  /* Host threads for the preprocessing passes (medians, scaler, standardization): 0 (default)
-   * = all online processors, at most 16, for a million values or more, else 1. The results are
-   * the same bits at any count. */
+  /* Host threads for the preprocessing passes (medians, scaler, standardization) and for the
+   * cpu backend's passes over the rows (sums, gradients, Hessian-vector products): 0 (default)
+   * = all online processors, at most 16, for a pass large enough to gain (a million values
+   * for the preprocessing, about 2^17 for a row pass), else 1. The results are the same bits
+   * at any count. */
   unsigned threads;
   logreg_progress_fn progress;
   void *progress_user;

@@ -3,7 +3,8 @@
  * for bit (the absent entries only add zeros), for multinomial and binary (pos_weight) models,
  * over a subset of rows in a shuffled order; the cpu backend fed through set_data_csr gives the
  * sums, gradient sums and Hessian-vector sums of set_data on the dense rows, ranged evaluations
- * included; the sparse scaler is scikit-learn's StandardScaler(with_mean=False) and
+ * included, whatever threads either backend's passes run on (1 to 5 here: the same bits); the
+ * sparse scaler is scikit-learn's StandardScaler(with_mean=False) and
  * MaxAbsScaler written out here; a sparse dataset's row subset keeps its rows. */
 #include <math.h>
 #include <stdlib.h>
@@ -84,7 +85,9 @@ static void test_reference(void) {
 }
 
 /* The cpu backend: set_data_csr against set_data on the densified rows. */
-static void test_backend(void) {
+/* The cpu backend on dense rows with td threads and on CSR rows with ts threads (its passes
+ * split the rows, then the columns: the same bits at any count). */
+static void test_backend(unsigned td, unsigned ts) {
   lr_rng r;
   lr_rng_seed(&r, 77);
   int64_t indptr[N + 1];
@@ -102,6 +105,8 @@ static void test_backend(void) {
     lr_backend_destroy(bs);
     return;
   }
+  lr_cpu_backend_threads(bd, td);
+  lr_cpu_backend_threads(bs, ts);
   CHECK(bs->ops->set_data_csr != NULL);
   CHECK(bd->ops->set_data(bd, LR_SLOT_TRAIN, dense, y, s, N, &err) == LOGREG_OK);
   CHECK(bs->ops->set_data_csr(bs, LR_SLOT_TRAIN, indptr, indices, values, y, s, N, &err) ==
@@ -296,7 +301,9 @@ static void test_unused_columns(void) {
 
 int main(void) {
   test_reference();
-  test_backend();
+  test_backend(1, 3);
+  test_backend(4, 1);
+  test_backend(2, 5);
   test_scaler_subset();
   test_unused_columns();
   return check_report("test_sparse");

@@ -160,6 +160,10 @@ void lr_backend_destroy(lr_backend *be);
 
 logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double pos_weight,
                                     lr_backend **out, logreg_error *err);
+/* The cpu backend's threads for its passes over the rows (sums, Hessian-vector products): 0
+ * (the default) by the pass's size, else this many (at most 16). Every count gives the same
+ * bits. Other backends ignore it. */
+void lr_cpu_backend_threads(lr_backend *be, unsigned threads);
 
 /* ---- The reference math (backend/cpu.c), in double, shared with the tests. ---- */
 

@@ -95,6 +95,30 @@ static inline size_t row_col(const row_view *v, size_t e) {
   return v->cols ? (size_t)v->cols[e] : e;
 }
 
+/* z[0..kw) = b + W^T x for one row. */
+static void row_logits(const row_view *xr, const double *w, const double *b, size_t kw, double *z) {
+  for (size_t c = 0; c < kw; c++) z[c] = b[c];
+  for (size_t e = 0; e < xr->len; e++) {
+    double xj = xr->vals[e];
+    const double *wj = w + row_col(xr, e) * kw;
+    for (size_t c = 0; c < kw; c++) z[c] += xj * wj[c];
+  }
+}
+
+/* out[j kw + c] += x_j r[c] (x_j^2 r[c] with sq) over the row's columns j in [lo, hi). */
+static void scatter_row(const row_view *xr, const double *r, size_t kw, int sq, size_t lo,
+                        size_t hi, double *out) {
+  size_t e = xr->cols ? 0 : lo, end = xr->cols ? xr->len : hi;
+  for (; e < end; e++) {
+    size_t j = row_col(xr, e);
+    if (j < lo) continue;
+    if (j >= hi) break; /* sparse columns increase */
+    double xj = xr->vals[e], xu = sq ? xj * xj : xj;
+    double *o = out + j * kw;
+    for (size_t c = 0; c < kw; c++) o[c] += xu * r[c];
+  }
+}
+
 /* The sums of lr_reference_sums over dense x or csr (exactly one non-NULL). Adding a zero
  * product leaves a sum unchanged, so skipping absent entries gives the dense results. */
 static int sums_rows(const float *x, const lr_csr *csr, const int32_t *y, const float *s,
@@ -114,25 +138,14 @@ static int sums_rows(const float *x, const lr_csr *csr, const int32_t *y, const 
     row_view xr = get_row(x, csr, d, r);
     double si = s ? (double)s[r] : 1.0;
     int yi = y[r];
-    for (size_t c = 0; c < kw; c++) z[c] = b[c];
-    for (size_t e = 0; e < xr.len; e++) {
-      double xj = xr.vals[e];
-      const double *wj = w + row_col(&xr, e) * kw;
-      for (size_t c = 0; c < kw; c++) z[c] += xj * wj[c];
-    }
+    row_logits(&xr, w, b, kw, z);
     double lu, right;
     double li = row_loss(z, p, k, yi, si, binary, pos_weight, &lu, &right);
     loss += lu;
     correct += right;
     wloss += si * li;
     s_sum += si;
-    if (gw) {
-      for (size_t e = 0; e < xr.len; e++) {
-        double xj = xr.vals[e];
-        double *gj = gw + row_col(&xr, e) * kw;
-        for (size_t c = 0; c < kw; c++) gj[c] += xj * p[c];
-      }
-    }
+    if (gw) scatter_row(&xr, p, kw, 0, 0, d, gw);
     if (gb)
       for (size_t c = 0; c < kw; c++) gb[c] += p[c];
   }
@@ -157,10 +170,47 @@ int lr_reference_sums_csr(const lr_csr *x, const int32_t *y, const float *s, con
   return sums_rows(NULL, x, y, s, rows, m, d, k, binary, pos_weight, w, b, out, gw, gb);
 }
 
-/* H v (or, with v NULL, the diagonal of H: x_j^2 in place of x_j u, see backend.h hdiag).
- * With `cache` (m kw numbers), each row's factor of u (binary: s_i c sigma (1 - sigma)) or its
- * probabilities (softmax) are written there when `fill`, else read from there instead of
- * recomputing the row's logits: the same numbers, so the same bits either way. */
+/* One row's r[0..kw) of lr_reference_hv at w, b along v (v NULL: for the diagonal of H, u = 1
+ * and r_c = s p_c (1 - p_c); nw: where v's bias part starts). With row_cache (kw numbers: the
+ * row's factor of u when binary, s c sigma (1 - sigma), else its probabilities), the cache is
+ * written when `fill`, else read instead of computing the row's logits: the same numbers, so
+ * the same bits either way. z, u, p: kw numbers of scratch each. */
+static void hv_row(const row_view *xr, int yi, double si, size_t k, int binary, double pos_weight,
+                   const double *w, const double *b, const double *v, size_t nw, double *row_cache,
+                   int fill, double *z, double *u, double *p, double *r) {
+  size_t kw = binary ? 1 : k;
+  int logits = !row_cache || fill;
+  for (size_t c = 0; c < kw; c++) u[c] = v ? v[nw + c] : 1.0;
+  for (size_t e = 0; v && e < xr->len; e++) {
+    double xj = xr->vals[e];
+    size_t j = row_col(xr, e);
+    for (size_t c = 0; c < kw; c++) u[c] += xj * v[j * kw + c];
+  }
+  if (logits) row_logits(xr, w, b, kw, z);
+  if (binary) {
+    /* sigma (1 - sigma) = e / (1 + e)^2 with e = exp(-|z|), the same for z and -z. */
+    double t;
+    if (logits) {
+      double e = exp(-fabs(z[0])), ci = yi == 1 ? pos_weight : 1.0;
+      t = si * ci * e / ((1.0 + e) * (1.0 + e));
+      if (row_cache) row_cache[0] = t;
+    } else {
+      t = row_cache[0];
+    }
+    r[0] = t * u[0];
+    return;
+  }
+  if (logits) lr_softmax(z, k, p, NULL);
+  if (row_cache && fill) memcpy(row_cache, p, kw * sizeof *p);
+  if (row_cache && !fill) memcpy(p, row_cache, kw * sizeof *p);
+  double pu = 0.0;
+  for (size_t c = 0; c < k; c++) pu += p[c] * u[c];
+  for (size_t c = 0; c < k; c++) r[c] = si * p[c] * (v ? u[c] - pu : 1.0 - p[c]);
+}
+
+/* H v (or, with v NULL, the diagonal of H: x_j^2 in place of x_j u, see backend.h hdiag) over
+ * rows[0..m), one row at a time (hv_row). With `cache` (m kw numbers), each row's factor is
+ * kept there (hv_row's row_cache). */
 static int hv_rows(const float *x, const lr_csr *csr, const int32_t *y, const float *s,
                    const uint32_t *rows, size_t m, size_t d, size_t k, int binary,
                    double pos_weight, const double *w, const double *b, const double *v, double *hv,
@@ -174,47 +224,109 @@ static int hv_rows(const float *x, const lr_csr *csr, const int32_t *y, const fl
     size_t row = rows ? rows[i] : i;
     row_view xr = get_row(x, csr, d, row);
     double si = s ? (double)s[row] : 1.0;
-    int logits = !cache || fill;
-    for (size_t c = 0; c < kw; c++) z[c] = b[c], u[c] = v ? v[nw + c] : 1.0;
-    for (size_t e = 0; v && e < xr.len; e++) {
-      double xj = xr.vals[e];
-      size_t j = row_col(&xr, e);
-      for (size_t c = 0; c < kw; c++) u[c] += xj * v[j * kw + c];
-    }
-    for (size_t e = 0; logits && e < xr.len; e++) {
-      double xj = xr.vals[e];
-      size_t j = row_col(&xr, e);
-      for (size_t c = 0; c < kw; c++) z[c] += xj * w[j * kw + c];
-    }
-    double *row_cache = cache ? cache + i * kw : NULL;
-    if (binary) {
-      /* sigma (1 - sigma) = e / (1 + e)^2 with e = exp(-|z|), the same for z and -z. */
-      double t;
-      if (logits) {
-        double e = exp(-fabs(z[0])), ci = y[row] == 1 ? pos_weight : 1.0;
-        t = si * ci * e / ((1.0 + e) * (1.0 + e));
-        if (cache) row_cache[0] = t;
-      } else {
-        t = row_cache[0];
-      }
-      r[0] = t * u[0];
-    } else {
-      if (logits) lr_softmax(z, k, p, NULL);
-      if (cache && fill) memcpy(row_cache, p, kw * sizeof *p);
-      if (cache && !fill) memcpy(p, row_cache, kw * sizeof *p);
-      double pu = 0.0;
-      for (size_t c = 0; c < k; c++) pu += p[c] * u[c];
-      for (size_t c = 0; c < k; c++) r[c] = si * p[c] * (v ? u[c] - pu : 1.0 - p[c]);
-    }
-    for (size_t e = 0; e < xr.len; e++) {
-      double xj = xr.vals[e], xu = v ? xj : xj * xj;
-      size_t j = row_col(&xr, e);
-      for (size_t c = 0; c < kw; c++) hv[j * kw + c] += xu * r[c];
-    }
+    hv_row(&xr, y[row], si, k, binary, pos_weight, w, b, v, nw, cache ? cache + i * kw : NULL, fill,
+           z, u, p, r);
+    scatter_row(&xr, r, kw, !v, 0, d, hv);
     for (size_t c = 0; c < kw; c++) hv[nw + c] += r[c];
   }
   free(z);
   return 0;
+}
+
+/* ---- Passes over the rows on several threads (the backend's; the reference above stays
+ * one plain loop) ----
+ * Two parts, each split over threads: first every row's logits, loss and residual r (rows in
+ * contiguous ranges, each row's numbers to its own slots), then the scatter of x_i r_i^T into
+ * the gradient or Hessian-vector sums (columns in contiguous ranges: every thread walks all the
+ * rows in order and adds only its columns' terms). The scalar sums and the bias column are
+ * added on the caller's thread in row order. Every sum thus adds the same terms in the same
+ * order as the plain loop: the same bits at any thread count (test_sparse). */
+typedef struct row_pass {
+  const float *x;
+  const lr_csr *csr;
+  const int32_t *y;
+  const float *s;
+  const uint32_t *rows;
+  size_t m, d, k, kw;
+  int binary, hv; /* hv: Hessian-vector products along v (v NULL: the diagonal), else sums */
+  double pos_weight;
+  const double *w, *b, *v;
+  double *cache; /* hv_rows' cache, or NULL */
+  int fill;
+  double *r;   /* m kw: every row's residual or Hessian factor */
+  double *row; /* 3 m (sums): l_i, the unweighted loss, right */
+  double *out; /* d kw: the gradient or Hessian-vector sums of W; NULL: none wanted */
+  int fail[16];
+} row_pass;
+
+static void rows_part(void *ctx, unsigned t, unsigned nt) {
+  row_pass *j = ctx;
+  size_t k = j->k, kw = j->kw, lo = j->m * t / nt, hi = j->m * (t + 1) / nt;
+  double *z = malloc(3 * k * sizeof *z);
+  if (!z) {
+    j->fail[t] = 1;
+    return;
+  }
+  double *u = z + k, *p = u + k;
+  for (size_t i = lo; i < hi; i++) {
+    size_t r = j->rows ? j->rows[i] : i;
+    row_view xr = get_row(j->x, j->csr, j->d, r);
+    double si = j->s ? (double)j->s[r] : 1.0, *ri = j->r + i * kw;
+    if (j->hv) {
+      hv_row(&xr, j->y[r], si, k, j->binary, j->pos_weight, j->w, j->b, j->v, j->d * kw,
+             j->cache ? j->cache + i * kw : NULL, j->fill, z, u, p, ri);
+    } else {
+      double *q = j->row + 3 * i;
+      row_logits(&xr, j->w, j->b, kw, z);
+      q[0] = row_loss(z, p, k, j->y[r], si, j->binary, j->pos_weight, &q[1], &q[2]);
+      memcpy(ri, p, kw * sizeof *ri);
+    }
+  }
+  free(z);
+}
+
+static void scatter_part(void *ctx, unsigned t, unsigned nt) {
+  row_pass *j = ctx;
+  size_t lo = j->d * t / nt, hi = j->d * (t + 1) / nt;
+  for (size_t i = 0; i < j->m; i++) {
+    row_view xr = get_row(j->x, j->csr, j->d, j->rows ? j->rows[i] : i);
+    scatter_row(&xr, j->r + i * j->kw, j->kw, j->hv && !j->v, lo, hi, j->out);
+  }
+}
+
+/* The pass of j (sums_rows or hv_rows) on nt threads; *sums (sums only) and gb (kw numbers:
+ * the bias column's sums, when j->out is set) are filled. Returns -1 when out of memory. */
+static int threaded_pass(row_pass *j, unsigned nt, lr_sums *sums, double *gb) {
+  size_t m = j->m, kw = j->kw;
+  j->r = malloc((m ? m : 1) * kw * sizeof *j->r);
+  j->row = j->hv ? NULL : malloc((m ? m : 1) * 3 * sizeof *j->row);
+  int bad = !j->r || (!j->hv && !j->row);
+  memset(j->fail, 0, sizeof j->fail);
+  if (!bad) lr_parallel(nt, rows_part, j);
+  for (unsigned t = 0; t < nt && t < 16; t++) bad |= j->fail[t];
+  if (!bad && j->out) {
+    memset(j->out, 0, j->d * kw * sizeof *j->out);
+    lr_parallel(nt, scatter_part, j);
+    for (size_t c = 0; c < kw; c++) gb[c] = 0.0;
+    for (size_t i = 0; i < m; i++)
+      for (size_t c = 0; c < kw; c++) gb[c] += j->r[i * kw + c];
+  }
+  if (!bad && !j->hv) {
+    double s_sum = 0.0, wloss = 0.0, loss = 0.0, correct = 0.0;
+    for (size_t i = 0; i < m; i++) {
+      size_t r = j->rows ? j->rows[i] : i;
+      double si = j->s ? (double)j->s[r] : 1.0;
+      loss += j->row[3 * i + 1];
+      correct += j->row[3 * i + 2];
+      wloss += si * j->row[3 * i];
+      s_sum += si;
+    }
+    *sums = (lr_sums){wloss, loss, correct, s_sum, (double)m};
+  }
+  free(j->r);
+  free(j->row);
+  j->r = j->row = NULL;
+  return bad ? -1 : 0;
 }
 
 int lr_reference_hv(const float *x, const int32_t *y, const float *s, const uint32_t *rows,
@@ -253,7 +365,18 @@ typedef struct cpu_backend {
    * products along many directions at one THETA then skip the logits. */
   double *hv_cache;
   int hv_fresh;
+  unsigned threads; /* for the passes over the rows; 0: by size (pass_threads) */
 } cpu_backend;
+
+/* Threads for a pass over `count` rows of `slot`: cb->threads when set, else by the values the
+ * pass touches (a row pass costs several times what a scaler's does per value: more than one
+ * thread from about 2^17 values on, where starting threads costs less than it saves). */
+static unsigned pass_threads(const cpu_backend *cb, lr_slot slot, size_t count) {
+  const lr_backend *be = &cb->base;
+  size_t n = be->n[slot];
+  size_t per = cb->x[slot] ? be->d : n ? (size_t)cb->indptr[slot][n] / n : 0;
+  return lr_threads_for(count * (per + 1) * be->kw * 8, cb->threads);
+}
 
 static void free_slot(cpu_backend *cb, lr_slot slot) {
   free(cb->x[slot]);
@@ -348,10 +471,27 @@ static logreg_status cpu_sums(lr_backend *be, lr_slot slot, size_t begin, size_t
   lr_sums tmp;
   int grad = (want & LR_WANT_GRAD) != 0;
   lr_csr csr = {cb->indptr[slot], cb->indices[slot], cb->values[slot]};
-  if (sums_rows(cb->x[slot], cb->x[slot] ? NULL : &csr, cb->y[slot], cb->s[slot], cb->rows, count,
-                be->d, be->k, be->binary, be->pos_weight, th, th + nwz, out ? out : &tmp,
-                grad ? gs : NULL, grad ? gs + nwz : NULL) != 0)
-    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
+  unsigned nt = pass_threads(cb, slot, count);
+  int rc;
+  if (nt > 1) {
+    row_pass j = {cb->x[slot], cb->x[slot] ? NULL : &csr,
+                  cb->y[slot], cb->s[slot],
+                  cb->rows,    count,
+                  be->d,       be->k,
+                  be->kw,      be->binary,
+                  0,           be->pos_weight,
+                  th,          th + nwz,
+                  NULL,        NULL,
+                  0,           NULL,
+                  NULL,        grad ? gs : NULL,
+                  {0}};
+    rc = threaded_pass(&j, nt, out ? out : &tmp, gs + nwz);
+  } else {
+    rc = sums_rows(cb->x[slot], cb->x[slot] ? NULL : &csr, cb->y[slot], cb->s[slot], cb->rows,
+                   count, be->d, be->k, be->binary, be->pos_weight, th, th + nwz, out ? out : &tmp,
+                   grad ? gs : NULL, grad ? gs + nwz : NULL);
+  }
+  if (rc != 0) return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
   return LOGREG_OK;
 }
 
@@ -367,10 +507,37 @@ static logreg_status hv_train(cpu_backend *cb, int v, int out, logreg_error *err
     if (!(cb->hv_cache = malloc((len ? len : 1) * sizeof *cb->hv_cache)))
       return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
   }
-  if (hv_rows(cb->x[t], cb->x[t] ? NULL : &csr, cb->y[t], cb->s[t], NULL, be->n[t], be->d, be->k,
-              be->binary, be->pos_weight, th, th + nwz, v >= 0 ? cb->vec[v] : NULL, cb->vec[out],
-              cb->hv_cache, !cb->hv_fresh) != 0)
-    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
+  unsigned nt = pass_threads(cb, t, be->n[t]);
+  int rc;
+  if (nt > 1) {
+    row_pass j = {cb->x[t],
+                  cb->x[t] ? NULL : &csr,
+                  cb->y[t],
+                  cb->s[t],
+                  NULL,
+                  be->n[t],
+                  be->d,
+                  be->k,
+                  be->kw,
+                  be->binary,
+                  1,
+                  be->pos_weight,
+                  th,
+                  th + nwz,
+                  v >= 0 ? cb->vec[v] : NULL,
+                  cb->hv_cache,
+                  !cb->hv_fresh,
+                  NULL,
+                  NULL,
+                  cb->vec[out],
+                  {0}};
+    rc = threaded_pass(&j, nt, NULL, cb->vec[out] + nwz);
+  } else {
+    rc = hv_rows(cb->x[t], cb->x[t] ? NULL : &csr, cb->y[t], cb->s[t], NULL, be->n[t], be->d, be->k,
+                 be->binary, be->pos_weight, th, th + nwz, v >= 0 ? cb->vec[v] : NULL, cb->vec[out],
+                 cb->hv_cache, !cb->hv_fresh);
+  }
+  if (rc != 0) return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
   cb->hv_fresh = 1;
   return LOGREG_OK;
 }
@@ -645,4 +812,8 @@ logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double pos_w
   }
   *out = &cb->base;
   return LOGREG_OK;
+}
+
+void lr_cpu_backend_threads(lr_backend *be, unsigned threads) {
+  if (be && be->ops == &cpu_ops) ((cpu_backend *)be)->threads = threads;
 }

@@ -503,6 +503,7 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
       (st = sparse_auto(t, train, tidx, xt, n, &bo, err)))
     goto fail;
   lr_backend *be = t->be;
+  lr_cpu_backend_threads(be, p->threads);
   if (sparse) {
     if (val &&
         (st = be->ops->set_data_csr(be, LR_SLOT_VAL, vp ? vp : val->indptr, vi ? vi : val->indices,

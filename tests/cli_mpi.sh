@@ -128,6 +128,19 @@ n=$(grep -c "^logreg: error: " err)
   && pass "rank 1 without its device: $(grep '^logreg: error' err)" \
   || fail "rank 1 without its device: rc $rc, $n error lines: $(cat err)"
 
+# Ranks on different kinds of device (cpu and PoCL: double and float32 vectors) would part
+# their solvers' paths: refused at set-up with one line naming both, no model.
+if [ $opencl = 1 ]; then
+  mpirun --oversubscribe -np 1 "$LOGREG" train "$data" "${bcw[@]}" --device cpu --quiet \
+    --model bad.json : -np 1 "$LOGREG" train "$data" "${bcw[@]}" --device opencl --quiet \
+    --model bad.json > out 2> err
+  rc=$?
+  n=$(grep -c "^logreg: error: " err)
+  { [ "$rc" -ne 0 ] && [ "$n" = 1 ] && grep -q "rank 1 of 2: it trains on opencl .*, rank 0 on cpu" err \
+    && [ ! -e bad.json ]; } && pass "cpu and opencl ranks: $(grep '^logreg: error' err)" \
+    || fail "cpu and opencl ranks: rc $rc, $n error lines: $(cat err)"
+fi
+
 # A failure in training that every rank meets (divergence): one line from rank 0, no model, and
 # the job ends (a rank that fails after the start leaves without MPI_Finalize).
 timeout 120 "${MPI[@]}" "$LOGREG" train "$data" "${bcw[@]}" --device cpu --optimizer gd --lr 1e30 \

@@ -228,24 +228,56 @@ static logreg_status time_eval(lr_backend *be, size_t n, double *ms, logreg_erro
   return st;
 }
 
-/* A group's processes evaluate on the path of the first (with --gemm auto the others did not
- * time theirs: lr_backend_opts.follow): paths add a row's terms in different orders, and a group
- * whose processes each took the path they measured fastest would not repeat its model bit for
- * bit. A process whose data that path cannot run (X streamed or in several allocations, where
- * own and clblast need it whole) keeps its default. Collective: once, after the set-up agreed. */
-static logreg_status agree_path(lr_backend *be, const logreg_shard *sh, logreg_error *err) {
+/* What a backend's vector operations round like: "cpu", or "opencl MODEL" with " fp64" when
+ * its vectors are double (the device name of be->device without its "opencl:P:D " prefix and
+ * the path in brackets). */
+static void backend_kind(const lr_backend *be, char *out, size_t cap) {
+  const char *name = strchr(be->device, ' ');
+  name = name ? name + 1 : be->device;
+  const char *end = strstr(name, " (");
+  int len = end ? (int)(end - name) : (int)strlen(name);
+  if (strcmp(be->ops->name, "cpu") == 0)
+    snprintf(out, cap, "cpu");
+  else
+    snprintf(out, cap, "%s %.*s%s", be->ops->name, len, name, be->float32 ? "" : " fp64");
+}
+
+/* After the set-up agreed, once (collective):
+ * - The group's processes must train on one kind of device: each holds its own copy of the
+ *   solver's vectors and takes the solver's decisions from its own dot products, so vectors
+ *   that round differently (double on cpu, float32 on a device; another device's reductions)
+ *   would part the processes' paths, and the exchanges would no longer match. Another kind than
+ *   rank 0's is one error line (every rank stops).
+ * - They evaluate on the path of the first (with --gemm auto the others did not time theirs:
+ *   lr_backend_opts.follow): paths add a row's terms in different orders, and a group whose
+ *   processes each took the path they measured fastest would not repeat its model bit for bit.
+ *   A process whose data that path cannot run (X streamed or in several allocations, where own
+ *   and clblast need it whole) keeps its default. */
+static logreg_status agree_group(lr_backend *be, const logreg_shard *sh, logreg_error *err) {
   static const char *const names[] = {"tiled", "fused", "own", "clblast"};
-  double mine = -1.0, *all = malloc((size_t)sh->size * sizeof *all);
+  enum { KIND = 128, LEN = 1 + KIND / sizeof(double) };
+  double mine[LEN], *all = malloc((size_t)sh->size * LEN * sizeof *all);
   if (!all) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  char kind[KIND] = {0}, lead_kind[KIND];
+  backend_kind(be, kind, sizeof kind);
+  mine[0] = -1.0;
   for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-    if (strcmp(be->path.path, names[i]) == 0) mine = (double)i;
-  int bad = sh->allgather(sh->user, &mine, 1, all) != 0;
+    if (strcmp(be->path.path, names[i]) == 0) mine[0] = (double)i;
+  memcpy(mine + 1, kind, KIND);
+  int bad = sh->allgather(sh->user, mine, LEN, all) != 0;
   double lead = all[0];
+  memcpy(lead_kind, all + 1, KIND);
+  lead_kind[KIND - 1] = '\0';
   free(all);
   if (bad)
     return lr_fail(err, LOGREG_EBACKEND, "the exchange between the %d processes failed", sh->size);
   logreg_status st = LOGREG_OK;
-  if (sh->rank != 0 && lead >= 0 && be->ops->set_path) {
+  if (strcmp(kind, lead_kind) != 0) {
+    st = lr_fail(err, LOGREG_EUNSUPPORTED,
+                 "it trains on %s, rank 0 on %s: the processes of a group need one kind of "
+                 "device (cpu, or OpenCL devices of one model; see --device)",
+                 kind, lead_kind);
+  } else if (sh->rank != 0 && lead >= 0 && be->ops->set_path) {
     logreg_error why;
     st = be->ops->set_path(be, names[(int)lead], "rank 0", &why);
     if (st == LOGREG_EUNSUPPORTED)
@@ -478,7 +510,7 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   }
   size_t lo = sharded ? n * (size_t)sh->rank / (size_t)sh->size : 0;
   size_t hi = sharded ? n * ((size_t)sh->rank + 1) / (size_t)sh->size : n;
-  /* A group's processes after the first take its path (agree_path) instead of timing theirs. */
+  /* A group's processes after the first take its path (agree_group) instead of timing theirs. */
   lr_backend_opts bo = {p->gemm, p->path_cache, &p->device_options, sharded && sh->rank != 0};
   const char *device = p->device ? p->device : "cpu";
   t->dc = d;
@@ -580,7 +612,7 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
   /* Every process of a group set up, or all stop here with the first failure's message. */
   agreed = 1;
   if (sharded && (st = lr_shard_agree(sh, LOGREG_OK, err))) goto fail;
-  if (sharded && (st = agree_path(be, sh, err))) goto fail;
+  if (sharded && (st = agree_group(be, sh, err))) goto fail;
   /* J at W = 0: the yardstick for "exploding". */
   if ((st = lr_objective_eval(&t->obj, LR_SLOT_TRAIN, 0, n, sol->full, &sol->ev, err))) goto fail;
   t->j0 = sol->ev.objective;

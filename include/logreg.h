@@ -633,7 +633,8 @@ typedef struct logreg_cv_model {
 
 typedef struct logreg_cv_result {
   double seconds; /* the grid's training, preprocessing included */
-  long passes;    /* passes over X (each evaluates every running model) */
+  long passes;    /* passes of the grid (each evaluates every running model; on sparse rows,
+                     as two passes over X per model) */
   char device[200];
   char why[200]; /* choose_faster: the timings that chose it, else "" */
 } logreg_cv_result;

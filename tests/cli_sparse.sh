@@ -207,6 +207,17 @@ PY
     || fail "--device opencl adam: accuracy $(json toa.json "j['train']['accuracy']")"
 fi
 
+# --cv on sparse rows (the cpu grid; test_sparse holds its folds to the dense grid's): the
+# grid's table, and the final model is the one `train --C BEST` writes, byte for byte.
+"$LOGREG" train s.svm $T --cv 3 --sweep C=0.1,10 --scale maxabs --model mcv.json > tcv.json \
+  2> err || fail "train --cv on sparse data exited $?: $(cat err)"
+best=$(json tcv.json "j['cv']['best']")
+"$LOGREG" train s.svm $T --C "$best" --scale maxabs --model mbest.json > /dev/null 2> err \
+  || fail "train --C $best exited $?: $(cat err)"
+{ [ "$(json tcv.json "len(j['cv']['values'])")" = 2 ] && cmp -s mcv.json mbest.json; } \
+  && pass "--cv 3 on sparse data: C = $best chosen, the model of --C $best" \
+  || fail "--cv on sparse data: best $best, models $(cmp mcv.json mbest.json 2>&1)"
+
 # An index past 2^22: CSR memory, dense weights of 4200001 (binary: one column).
 printf '1 3:1 4200001:2\n0 2:1\n1 3:0.5\n0 1:1 4200001:-1\n' > wide.svm
 if [ -x /usr/bin/time ]; then

@@ -113,7 +113,8 @@ typedef struct lr_backend_ops {
    * Fills train[j] (raw sums over its training rows, weighted by the slot's s), val[j] (over
    * its held-out rows: loss, correct and rows; wloss and s weighted as train's) and gsum[j
    * nparam ...] (the raw gradient sums over its training rows). The sums do not depend on the
-   * number of threads. NULL when the backend has none (the grid then runs on cpu). */
+   * number of threads. NULL when the backend has none (the grid then runs on cpu). CSR rows: on
+   * cpu only (two passes per model); the OpenCL backend returns LOGREG_EUNSUPPORTED. */
   logreg_status (*grid_sums)(lr_backend *be, const int32_t *fold, size_t m, const int32_t *held,
                              const double *theta, lr_sums *train, lr_sums *val, double *gsum,
                              logreg_error *err);

@@ -458,6 +458,34 @@ static logreg_status cpu_set_order(lr_backend *be, const uint32_t *order, logreg
   return LOGREG_OK;
 }
 
+/* Raw sums at th (and the gradient sums into gs, when not NULL: d kw for W, then kw for b) over
+ * the rows rows[0..count) of `slot`, on pass_threads' threads. Returns -1 when out of
+ * memory. */
+static int pass_sums(const cpu_backend *cb, lr_slot slot, const uint32_t *rows, size_t count,
+                     const double *th, lr_sums *out, double *gs) {
+  const lr_backend *be = &cb->base;
+  size_t nwz = be->d * be->kw;
+  lr_csr csr = {cb->indptr[slot], cb->indices[slot], cb->values[slot]};
+  unsigned nt = pass_threads(cb, slot, count);
+  if (nt > 1) {
+    row_pass j = {cb->x[slot], cb->x[slot] ? NULL : &csr,
+                  cb->y[slot], cb->s[slot],
+                  rows,        count,
+                  be->d,       be->k,
+                  be->kw,      be->binary,
+                  0,           be->pos_weight,
+                  th,          th + nwz,
+                  NULL,        NULL,
+                  0,           NULL,
+                  NULL,        gs,
+                  {0}};
+    return threaded_pass(&j, nt, out, gs ? gs + nwz : NULL);
+  }
+  return sums_rows(cb->x[slot], cb->x[slot] ? NULL : &csr, cb->y[slot], cb->s[slot], rows, count,
+                   be->d, be->k, be->binary, be->pos_weight, th, th + nwz, out, gs,
+                   gs ? gs + nwz : NULL);
+}
+
 static logreg_status cpu_sums(lr_backend *be, lr_slot slot, size_t begin, size_t count, int want,
                               lr_sums *out, logreg_error *err) {
   cpu_backend *cb = (cpu_backend *)be;
@@ -466,32 +494,11 @@ static logreg_status cpu_sums(lr_backend *be, lr_slot slot, size_t begin, size_t
                    begin + count, be->n[slot]);
   const uint32_t *order = slot == LR_SLOT_TRAIN ? cb->order : NULL;
   for (size_t i = 0; i < count; i++) cb->rows[i] = order ? order[begin + i] : (uint32_t)(begin + i);
-  double *th = cb->vec[LR_VEC_THETA], *gs = cb->vec[LR_VEC_GSUM];
-  size_t nwz = be->d * be->kw;
   lr_sums tmp;
   int grad = (want & LR_WANT_GRAD) != 0;
-  lr_csr csr = {cb->indptr[slot], cb->indices[slot], cb->values[slot]};
-  unsigned nt = pass_threads(cb, slot, count);
-  int rc;
-  if (nt > 1) {
-    row_pass j = {cb->x[slot], cb->x[slot] ? NULL : &csr,
-                  cb->y[slot], cb->s[slot],
-                  cb->rows,    count,
-                  be->d,       be->k,
-                  be->kw,      be->binary,
-                  0,           be->pos_weight,
-                  th,          th + nwz,
-                  NULL,        NULL,
-                  0,           NULL,
-                  NULL,        grad ? gs : NULL,
-                  {0}};
-    rc = threaded_pass(&j, nt, out ? out : &tmp, gs + nwz);
-  } else {
-    rc = sums_rows(cb->x[slot], cb->x[slot] ? NULL : &csr, cb->y[slot], cb->s[slot], cb->rows,
-                   count, be->d, be->k, be->binary, be->pos_weight, th, th + nwz, out ? out : &tmp,
-                   grad ? gs : NULL, grad ? gs + nwz : NULL);
-  }
-  if (rc != 0) return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
+  if (pass_sums(cb, slot, cb->rows, count, cb->vec[LR_VEC_THETA], out ? out : &tmp,
+                grad ? cb->vec[LR_VEC_GSUM] : NULL) != 0)
+    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
   return LOGREG_OK;
 }
 
@@ -716,14 +723,41 @@ static void grid_part(void *ctx, unsigned t, unsigned nt) {
   for (size_t blk = t; blk < job->nblk; blk += nt) grid_block(job, blk, zp);
 }
 
+/* The grid of CSR rows: model by model, its training rows (fold != held) and then its held-out
+ * rows, each a pass of pass_sums in row order. The dense grid's per-block buffers (GRID_BLOCKS
+ * x m gradients) would be too large for the feature counts of sparse data; sparse passes are
+ * cheap enough to take one per model. */
+static logreg_status csr_grid_sums(cpu_backend *cb, const int32_t *fold, size_t m,
+                                   const int32_t *held, const double *theta, lr_sums *train,
+                                   lr_sums *val, double *gsum, logreg_error *err) {
+  const lr_backend *be = &cb->base;
+  size_t n = be->n[LR_SLOT_TRAIN], np = be->nparam;
+  uint32_t *in = malloc((n ? n : 1) * sizeof *in), *out = malloc((n ? n : 1) * sizeof *out);
+  int rc = !in || !out;
+  for (size_t j = 0; j < m && !rc; j++) {
+    size_t ni = 0, no = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (fold[i] == held[j])
+        out[no++] = (uint32_t)i;
+      else
+        in[ni++] = (uint32_t)i;
+    }
+    const double *th = theta + j * np;
+    rc = pass_sums(cb, LR_SLOT_TRAIN, in, ni, th, &train[j], gsum + j * np) ||
+         pass_sums(cb, LR_SLOT_TRAIN, out, no, th, &val[j], NULL);
+  }
+  free(in);
+  free(out);
+  if (rc)
+    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory for a grid of %zu models", m);
+  return LOGREG_OK;
+}
+
 static logreg_status cpu_grid_sums(lr_backend *be, const int32_t *fold, size_t m,
                                    const int32_t *held, const double *theta, lr_sums *train,
                                    lr_sums *val, double *gsum, logreg_error *err) {
   cpu_backend *cb = (cpu_backend *)be;
-  if (!cb->x[LR_SLOT_TRAIN])
-    return lr_fail(err, LOGREG_EUNSUPPORTED,
-                   "cross-validation grids of sparse data (LIBSVM) are not supported in this "
-                   "version");
+  if (!cb->x[LR_SLOT_TRAIN]) return csr_grid_sums(cb, fold, m, held, theta, train, val, gsum, err);
   size_t n = be->n[LR_SLOT_TRAIN], np = be->nparam;
   size_t nblk = n < GRID_BLOCKS ? (n ? n : 1) : GRID_BLOCKS;
   unsigned nt = lr_threads_for(n * be->d * m * be->kw, 0);

@@ -219,12 +219,7 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
   if (K < 2) return lr_fail(err, LOGREG_EINVAL, "--cv: K must be at least 2 (got %zu)", K);
   if (p->shard && p->shard->size > 1)
     return lr_fail(err, LOGREG_EUNSUPPORTED, "--cv does not run over several processes yet");
-  if (lr_dataset_sparse(train))
-    return lr_fail(err, LOGREG_EUNSUPPORTED,
-                   "--cv: sparse data (LIBSVM) is not supported by cross-validation in this "
-                   "version");
-  if (p->scale != LOGREG_SCALE_STD)
-    return lr_fail(err, LOGREG_EUNSUPPORTED, "--cv: only --scale std in this version");
+  int sparse = lr_dataset_sparse(train);
   if (K > n)
     return lr_fail(err, LOGREG_EINVAL, "--cv %zu: more folds than the %zu training rows", K, n);
   if (G == 0) return lr_fail(err, LOGREG_EINVAL, "--cv: no values to cross-validate");
@@ -237,7 +232,8 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
   size_t M = G * K;
   logreg_status st = LOGREG_OK;
   int32_t *fold = malloc(n * sizeof *fold), *held = malloc(M * sizeof *held);
-  float *xt = malloc((n * d > 0 ? n * d : 1) * sizeof *xt),
+  size_t nx = sparse ? train->nnz : n * d; /* the values the backend gets */
+  float *xt = malloc((nx > 0 ? nx : 1) * sizeof *xt),
         *s = lr_row_weights(train, p->class_weight_balanced);
   logreg_model *pre = lr_model_alloc(d, k, p->binary);
   grid_model *mds = calloc(M, sizeof *mds);
@@ -277,15 +273,24 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
   }
   if (folds_out) memcpy(folds_out, fold, n * sizeof *fold);
 
-  /* Preprocessing fitted once on all the training rows. */
-  if (lr_column_medians(train, pre->median, p->threads)) {
+  /* Preprocessing fitted once on all the training rows, as logreg_train fits it (sparse rows:
+   * scaled only, never centred). */
+  if (sparse) {
+    lr_column_scale_other(train, p->scale, NULL, pre->mean, pre->std);
+  } else if (lr_column_medians(train, pre->median, p->threads)) {
     st = lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory computing medians");
     goto done;
+  } else if (p->scale == LOGREG_SCALE_STD) {
+    lr_column_scaler(train, pre->median, pre->mean, pre->std, p->threads);
+  } else {
+    lr_column_scale_other(train, p->scale, pre->median, pre->mean, pre->std);
   }
-  lr_column_scaler(train, pre->median, pre->mean, pre->std, p->threads);
   if (p->no_intercept)
     for (size_t j = 0; j < d; j++) pre->mean[j] = 0.0;
-  lr_transform(pre, train, xt, p->threads);
+  if (sparse)
+    lr_transform_csr(pre, train, xt);
+  else
+    lr_transform(pre, train, xt, p->threads);
   if (lr_penalty_arrays(pre->std, d, p->binary ? 1 : k, p->raw_penalty, p->no_intercept, &pen,
                         &mask)) {
     st = lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory");
@@ -298,16 +303,22 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
    * paths that --gemm auto does at set_data. The fused one applies on every device and keeps
    * no per-row scratch (nor needs X in one allocation: data streamed from host memory reaches
    * grid_sums, which names what it lacks). */
+  /* Sparse rows: the cpu backend's grid (the OpenCL grid kernels read dense X). */
   lr_backend_opts bo = {"fused", NULL, &p->device_options, 0};
-  if ((st = lr_backend_create(p->device ? p->device : "cpu", d, k, p->binary, p->pos_weight, &bo,
-                              &be, err)))
-    goto done;
+  const char *device = sparse ? "cpu" : p->device ? p->device : "cpu";
+  if ((st = lr_backend_create(device, d, k, p->binary, p->pos_weight, &bo, &be, err))) goto done;
   if (!be->ops->grid_sums) {
     lr_backend_destroy(be);
     be = NULL;
     if ((st = lr_cpu_backend_create(d, k, p->binary, p->pos_weight, &be, err))) goto done;
   }
-  if ((st = be->ops->set_data(be, LR_SLOT_TRAIN, xt, train->y, s, n, err))) goto done;
+  lr_cpu_backend_threads(be, p->threads);
+  if (sparse)
+    st = be->ops->set_data_csr(be, LR_SLOT_TRAIN, train->indptr, train->indices, xt, train->y, s, n,
+                               err);
+  else
+    st = be->ops->set_data(be, LR_SLOT_TRAIN, xt, train->y, s, n, err);
+  if (st) goto done;
   size_t np = be->nparam, nwz = d * be->kw;
 
   theta = malloc(M * np * sizeof *theta);
@@ -321,6 +332,9 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
   }
   va = tr + M;
   if (result) result->why[0] = '\0';
+  if (sparse && result && opt->choose_faster)
+    snprintf(result->why, sizeof result->why,
+             "sparse data: the grid runs on cpu (the OpenCL grid kernels read dense rows)");
   if (opt->choose_faster && strcmp(be->ops->name, "cpu") != 0) {
     /* Measured, not guessed: one pass of the whole grid at W = 0 on each. */
     lr_backend *cpu = NULL;

@@ -174,7 +174,7 @@ expect 'junkval.svm:2:5: not a number: "1.5x"' train junkval.svm $T
 expect 'junkidx.svm:2:3: bad feature index "2x"' train junkidx.svm $T
 expect '--scale: "mean" is not one of std, maxabs, none' train ok.svm --scale mean $T
 expect "2000000000 features x 2 weight columns: at most 8388608 weights" train dense-weights.svm $T
-expect "--cv: sparse data (LIBSVM) is not supported" train ok.svm --cv 2 --device cpu $T
+expect "--cv 9: more folds than the 4 training rows" train ok.svm --cv 9 --split 1,0,0 --device cpu $T
 expect 'target column "y" not found' train twocol.csv --target y $T
 expect "no feature columns left" train twocol.csv --drop a $T
 expect '--lr: "1e" is not a number' train ok.csv --lr 1e $T

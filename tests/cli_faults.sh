@@ -12,6 +12,8 @@
 #   epoch once. Not bit for bit: the iterations before the fault ran in float32 on the device,
 #   so the cpu run goes on from a point its own run never passed through and takes other steps,
 #   to the same optimum within the tolerance (max |gradient| <= 1e-6).
+# - --device auto, faults while L-BFGS refines in double (--tol 1e-10): one warning naming the
+#   refined device, and the cpu run's objective within 1e-9.
 # - --device auto with a checkpoint every iteration: always a model, on cpu after a fault.
 # Skips without an OpenCL device.
 . "$(dirname "$0")/lib.sh"
@@ -145,6 +147,51 @@ for f in glob.glob(w + "/out.*"):
         sys.exit(f"call {k}: history epochs {epochs}, run {o['epochs']}")
 print(f"{n} fallback models; largest relative difference of the objective from cpu's: {worst:.3g}",
       file=sys.stderr)
+EOF
+clean
+
+# --device auto, faults while L-BFGS refines in double (--tol 1e-10 is past float32's reach:
+# the run switches to the double build of the kernels, and the device reads "..., refined in
+# double"): calls sampled over the last 45% of the run, where the refinement runs. Each fault
+# there is one warning naming the refined device, and the run ends on cpu at the cpu run's
+# objective (within 1e-9 relative: both reach max |gradient| <= 1e-10 in double).
+FINE=(--C 1 --epochs 200 --tol 1e-10 --json)
+timeout 60 "$LOGREG" "${RUN[@]}" "${FINE[@]}" --device cpu --model "$WORK/cpu.json" \
+  > "$WORK/cpu.out" || fail "the cpu run (tol 1e-10) exited $?"
+fine_end=0
+for ((k = 1000; k <= 60000; k += 1000)); do
+  run auto "$k" "${FINE[@]}"
+  grep -q "falling back" "$WORK/err.$k" || { fine_end=$k; break; }
+done
+clean
+refined=0
+for ((j = 0; j < 10 && fine_end > 0; j++)); do
+  k=$((fine_end * (55 + 5 * j) / 100))
+  run auto "$k" "${FINE[@]}"
+  grep -q "refined in double" "$WORK/err.$k" || continue
+  refined=$((refined + 1))
+  rc=$(cat "$WORK/rc.$k")
+  [ "$rc" -eq 0 ] && [ "$(wc -l < "$WORK/err.$k")" -eq 1 ] \
+    && grep -q "^logreg: warning: .*refined in double; falling back to --device cpu from " \
+      "$WORK/err.$k" || fail "refining, call $k: rc $rc: $(cat "$WORK/err.$k")"
+done
+[ "$refined" -ge 3 ] || fail "only $refined of the sampled faults hit the refinement (run: $fine_end calls)"
+python3 - "$WORK" "$refined" << 'EOF' && pass "faults while refining in double: $refined runs, each on cpu at the cpu run's objective" || fail "fallbacks from the refinement"
+import glob, json, sys
+w = sys.argv[1]
+ref = json.load(open(w + "/cpu.out"))["objective"]
+n = 0
+for f in glob.glob(w + "/err.*"):
+    k = f.rsplit(".", 1)[1]
+    if "refined in double" not in open(f).read():
+        continue
+    o = json.load(open(f"{w}/out.{k}"))
+    rel = abs(o["objective"] - ref) / ref
+    if o["backend"] != "cpu" or not rel <= 1e-9:
+        sys.exit(f"call {k}: {o['backend']}, objective {o['objective']!r} vs cpu {ref!r}: {rel:.3g}")
+    n += 1
+print(f"{n} fallbacks from the refinement, on cpu", file=sys.stderr)
+sys.exit(0 if n == int(sys.argv[2]) else 1)
 EOF
 clean
 

@@ -157,6 +157,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     (`--no-intercept`).
     """
 
+    # Tests only: the library's fault-injection hook (logreg_device_options.fail_call: the K-th
+    # OpenCL call fails); 0, off. Not a parameter (set it on an instance).
+    _fail_opencl_call = 0
+
     def __init__(self, C=1.0, solver="lbfgs", max_iter=100, tol=1e-4, class_weight=None,
                  fit_intercept=True, device="auto", batch_size=None, learning_rate=None,
                  random_state=None, verbose=0):
@@ -254,6 +258,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             # "auto" promises a fit: a device fault goes on on cpu from the last state read
             # back (logreg_train_result.fallback says so; warned below), as `logreg train` does.
             params.cpu_fallback = 1 if device == b"auto" else 0
+            # The library's fault-injection test hook (tests only; 0: off).
+            params.device_options.fail_call = int(self._fail_opencl_call)
             # OpenCL: the evaluation path --gemm auto measured is kept in the CLI's cache file,
             # so that every later fit on this device and shape class takes the same path (a fit
             # that re-timed the paths could pick another and differ in the last bits).

@@ -232,6 +232,68 @@ static void test_number_format(void) {
   }
 }
 
+/* Arrays long enough to be formatted ahead in chunks on several threads (json.c numfmt):
+ * lr_json_raw_numbers and lr_json_raw_rows give exactly the text of one
+ * lr_json_format_number per element in order, across chunk boundaries. */
+static void test_number_arrays(void) {
+  enum { N = 50001, COLS = 3 }; /* past three chunks of 16,384; rows cross their ends */
+  double *v = malloc(N * COLS * sizeof *v);
+  char *want = malloc((size_t)N * COLS * (LR_JSON_NUMBER_MAX + 8) + 64);
+  CHECK(v && want);
+  if (!v || !want) {
+    free(v);
+    free(want);
+    return;
+  }
+  uint64_t x = 0x243f6a8885a308d3ULL;
+  for (size_t i = 0; i < (size_t)N * COLS; i++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    double r = (double)(x >> 11) * 0x1.0p-53;
+    v[i] = i % 7 == 0    ? (double)(i % 1000)
+           : i % 11 == 0 ? -0.0
+                         : (r - 0.5) * pow(10.0, (double)(i % 40) - 20);
+  }
+  size_t len = 0;
+  char num[LR_JSON_NUMBER_MAX];
+  want[len++] = '[';
+  for (size_t i = 0; i < N; i++) {
+    if (i) want[len++] = ',', want[len++] = ' ';
+    size_t k = lr_json_format_number(v[i], num);
+    memcpy(want + len, num, k);
+    len += k;
+  }
+  want[len++] = ']';
+  want[len] = '\0';
+  cJSON *a = lr_json_raw_numbers(v, N);
+  CHECK(a && a->valuestring && strcmp(a->valuestring, want) == 0);
+  cJSON_Delete(a);
+  /* rows of COLS at depth 1: "[\n  [a, b, c],\n  ...\n]" */
+  len = 0;
+  want[len++] = '[';
+  for (size_t r = 0; r < N; r++) {
+    memcpy(want + len, "\n    [", 6); /* JSON's indent: two spaces per level, depth 1 + 1 */
+    len += 6;
+    for (size_t c = 0; c < COLS; c++) {
+      if (c) want[len++] = ',', want[len++] = ' ';
+      size_t k = lr_json_format_number(v[r * COLS + c], num);
+      memcpy(want + len, num, k);
+      len += k;
+    }
+    want[len++] = ']';
+    if (r + 1 < N) want[len++] = ',';
+  }
+  memcpy(want + len, "\n  ]", 4);
+  len += 4;
+  want[len] = '\0';
+  cJSON *rows = lr_json_raw_rows(v, N, COLS, 1);
+  CHECK(rows && rows->valuestring && strcmp(rows->valuestring, want) == 0);
+  if (rows && rows->valuestring && strcmp(rows->valuestring, want) != 0)
+    fprintf(stderr, "rows: got %.60s..., want %.60s...\n", rows->valuestring, want);
+  cJSON_Delete(rows);
+  free(v);
+  free(want);
+}
+
 int main(void) {
   test_example();
   test_ties_and_clipping();
@@ -239,5 +301,6 @@ int main(void) {
   test_report_table();
   test_report_json();
   test_number_format();
+  test_number_arrays();
   return check_report("test_metrics");
 }

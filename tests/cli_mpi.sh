@@ -5,7 +5,7 @@
 # every epoch): the objective within 1e-10 of the single-process run on cpu (the ranks' sums
 # are the same numbers added in another order: ~1e-16 measured) and 1e-6 on PoCL (float32
 # sums in another order), the same predicted labels, and two R = 2 runs write
-# byte-identical models. A rank that cannot read its data (mpirun's MPMD form gives rank 1 a
+# byte-identical models; the same for sparse (LIBSVM) rows. A rank that cannot read its data (mpirun's MPMD form gives rank 1 a
 # missing file), or whose device does not exist, stops every rank with one error line from
 # rank 0 and no model file. Skips
 # without mpirun, or when logreg was built without MPI (--json's "ranks" is then 1).
@@ -69,6 +69,16 @@ for opt in "--optimizer lbfgs" "--optimizer gd --epochs 50" \
   compare "bcw cpu $opt" cpu 1e-10 "--no-header $data" "$data" "${bcw[@]}" $opt
   [ $opencl = 1 ] && compare "bcw opencl $opt" opencl 1e-6 "--no-header $data" "$data" "${bcw[@]}" $opt
 done
+
+# Sparse (LIBSVM) rows: each rank keeps its share of the CSR rows (row pointers rebased), the
+# used-column renumbering computed on all of them alike; lbfgs, newton (Hessian-vector sums
+# exchanged too) and shuffled adam.
+"$LOGREG" gen sparse --rows 1500 --features 3000 --density 0.01 --classes 3 --seed 5 \
+  -o "$WORK/sp.svm" > /dev/null 2> err || fail "gen sparse: $(cat err)"
+for opt in "--optimizer lbfgs" "--optimizer newton" "--optimizer adam --batch-size 64 --epochs 4"; do
+  compare "sparse cpu $opt" cpu 1e-10 "$WORK/sp.svm" "$WORK/sp.svm" $opt
+done
+[ $opencl = 1 ] && compare "sparse opencl lbfgs" opencl 1e-6 "$WORK/sp.svm" "$WORK/sp.svm" --optimizer lbfgs
 
 # --gemm auto under a group: rank 0 chooses the path (timed, or from the path cache) and the
 # others take it instead of timing theirs or reading their caches (a group whose ranks each took

@@ -288,6 +288,25 @@ static logreg_status agree_group(lr_backend *be, const logreg_shard *sh, logreg_
   return lr_shard_agree(sh, st, err);
 }
 
+/* The train slot's CSR rows [lo, hi) (a group's share; all of them alone): row pointers
+ * rebased to 0 for a share, the indices (t->cols' numbering) and values from the share's first
+ * entry. */
+static logreg_status set_csr_share(lr_backend *be, const logreg_dataset *train,
+                                   const int32_t *indices, const float *values, const float *s,
+                                   size_t lo, size_t hi, logreg_error *err) {
+  const int64_t *ip = train->indptr;
+  if (lo == 0 && hi == train->n)
+    return be->ops->set_data_csr(be, LR_SLOT_TRAIN, ip, indices, values, train->y, s, hi, err);
+  int64_t *rp = malloc((hi - lo + 1) * sizeof *rp);
+  if (!rp) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  for (size_t i = lo; i <= hi; i++) rp[i - lo] = ip[i] - ip[lo];
+  size_t off = (size_t)ip[lo];
+  logreg_status st = be->ops->set_data_csr(be, LR_SLOT_TRAIN, rp, indices + off, values + off,
+                                           train->y + lo, s + lo, hi - lo, err);
+  free(rp);
+  return st;
+}
+
 /* --device auto with sparse rows: the OpenCL device auto found (t->be, its train slot set) and
  * the cpu backend each time one evaluation at W = 0; the faster one trains (t->be), and
  * be->path says what was measured. Both hold the rows meanwhile. */
@@ -492,10 +511,8 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
       }
     }
   }
-  if (sharded && (sparse || !sh->allgather || sh->rank < 0 || sh->rank >= sh->size)) {
-    st = lr_fail(err, sparse ? LOGREG_EUNSUPPORTED : LOGREG_EINVAL,
-                 sparse ? "sparse data does not train over several processes yet"
-                        : "a shard needs 0 <= rank < size and an allgather");
+  if (sharded && (!sh->allgather || sh->rank < 0 || sh->rank >= sh->size)) {
+    st = lr_fail(err, LOGREG_EINVAL, "a shard needs 0 <= rank < size and an allgather");
     goto fail;
   }
   if (sharded && (p->checkpoint || p->resume)) {
@@ -527,12 +544,11 @@ logreg_status logreg_trainer_create(const logreg_dataset *train, const logreg_da
     st = lr_fail(err, LOGREG_EUNSUPPORTED, "the %s backend has no sparse path", t->be->ops->name);
     goto fail;
   }
-  if (sparse && (st = t->be->ops->set_data_csr(t->be, LR_SLOT_TRAIN, train->indptr, tidx, xt,
-                                               train->y, t->s_train, n, err)))
-    goto fail;
-  /* (A resumed run keeps the device its checkpoint ran on: logreg_train.) */
+  if (sparse && (st = set_csr_share(t->be, train, tidx, xt, t->s_train, lo, hi, err))) goto fail;
+  /* (A resumed run keeps the device its checkpoint ran on: logreg_train. A group keeps the
+   * device auto found on every process: timings that chose differently would part it.) */
   if (sparse && strcmp(device, "auto") == 0 && strcmp(t->be->ops->name, "cpu") != 0 && !p->resume &&
-      (st = sparse_auto(t, train, tidx, xt, n, &bo, err)))
+      !sharded && (st = sparse_auto(t, train, tidx, xt, n, &bo, err)))
     goto fail;
   lr_backend *be = t->be;
   lr_cpu_backend_threads(be, p->threads);

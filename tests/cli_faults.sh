@@ -84,16 +84,23 @@ clean
 
 # --device auto without a checkpoint: L-BFGS to its tolerance (C = 1: 17 iterations, about 3500
 # calls on PoCL), against the same run on cpu.
+# cpu_and_end OPTIONS...: the cpu run with OPTIONS (its --json in cpu.out), then end_k: the
+# first call index, in steps of 1000, past the end of the same run under --device auto (0:
+# none found).
+cpu_and_end() {
+  timeout 60 "$LOGREG" "${RUN[@]}" "$@" --device cpu --model "$WORK/cpu.json" > "$WORK/cpu.out" \
+    || fail "the cpu run ($*) exited $?"
+  end_k=0
+  for ((k = 1000; k <= 60000; k += 1000)); do
+    run auto "$k" "$@"
+    grep -q "falling back" "$WORK/err.$k" || { end_k=$k; break; }
+  done
+  clean
+}
 CONV=(--C 1 --epochs 100 --json)
-timeout 60 "$LOGREG" "${RUN[@]}" "${CONV[@]}" --device cpu --model "$WORK/cpu.json" \
-  > "$WORK/cpu.out" || fail "the cpu run exited $?"
-conv_end=0
-for ((k = 1000; k <= 40000; k += 1000)); do
-  run auto "$k" "${CONV[@]}"
-  grep -q "falling back" "$WORK/err.$k" || { conv_end=$k; break; }
-done
+cpu_and_end "${CONV[@]}"
+conv_end=$end_k
 [ "$conv_end" -gt 0 ] || fail "no call index past the end of the run"
-clean
 bad=0 runs=0 from_mem=0
 for ((k = 1; k <= conv_end; k += 79)); do
   run auto "$k" "${CONV[@]}" --history "$WORK/h.$k.csv"
@@ -156,14 +163,8 @@ clean
 # there is one warning naming the refined device, and the run ends on cpu at the cpu run's
 # objective (within 1e-9 relative: both reach max |gradient| <= 1e-10 in double).
 FINE=(--C 1 --epochs 200 --tol 1e-10 --json)
-timeout 60 "$LOGREG" "${RUN[@]}" "${FINE[@]}" --device cpu --model "$WORK/cpu.json" \
-  > "$WORK/cpu.out" || fail "the cpu run (tol 1e-10) exited $?"
-fine_end=0
-for ((k = 1000; k <= 60000; k += 1000)); do
-  run auto "$k" "${FINE[@]}"
-  grep -q "falling back" "$WORK/err.$k" || { fine_end=$k; break; }
-done
-clean
+cpu_and_end "${FINE[@]}"
+fine_end=$end_k
 refined=0
 for ((j = 0; j < 10 && fine_end > 0; j++)); do
   k=$((fine_end * (55 + 5 * j) / 100))

@@ -259,15 +259,23 @@ logreg_status lr_objective_batch_grad(lr_objective *o, size_t begin, size_t coun
   return gradient(o, batch_s, err);
 }
 
-logreg_status lr_objective_hv(lr_objective *o, int v, int out, logreg_error *err) {
+/* The backend's raw Hessian sums into `out`: along vector v, or its diagonal (v < 0), added
+ * across a group's processes. */
+static logreg_status raw_hessian(lr_objective *o, int v, int out, logreg_error *err) {
   lr_backend *be = o->be;
-  if (!be->ops->hv)
-    return lr_fail(err, LOGREG_EUNSUPPORTED, "the %s backend has no Hessian-vector products",
-                   be->ops->name);
+  if (v >= 0 ? !be->ops->hv : !be->ops->hdiag)
+    return lr_fail(err, LOGREG_EUNSUPPORTED, "the %s backend has no %s", be->ops->name,
+                   v >= 0 ? "Hessian-vector products" : "Hessian diagonal");
   if (!(o->s_train > 0))
-    return lr_fail(err, LOGREG_EINVAL, "Hessian-vector product before a full evaluation");
-  logreg_status st = be->ops->hv(be, v, out, err);
+    return lr_fail(err, LOGREG_EINVAL, "%s before a full evaluation",
+                   v >= 0 ? "Hessian-vector product" : "Hessian diagonal");
+  logreg_status st = v >= 0 ? be->ops->hv(be, v, out, err) : be->ops->hdiag(be, out, err);
   if (!st && o->shard) st = combine(o, NULL, out, 0, err);
+  return st;
+}
+
+logreg_status lr_objective_hv(lr_objective *o, int v, int out, logreg_error *err) {
+  logreg_status st = raw_hessian(o, v, out, err);
   if (st) return st;
   o->hv_products++;
   return add_penalty(o, out, 1.0 / o->s_train, out, v, err);
@@ -275,13 +283,7 @@ logreg_status lr_objective_hv(lr_objective *o, int v, int out, logreg_error *err
 
 logreg_status lr_objective_hdiag(lr_objective *o, double mix, int out, logreg_error *err) {
   lr_backend *be = o->be;
-  if (!be->ops->hdiag)
-    return lr_fail(err, LOGREG_EUNSUPPORTED, "the %s backend has no Hessian diagonal",
-                   be->ops->name);
-  if (!(o->s_train > 0))
-    return lr_fail(err, LOGREG_EINVAL, "Hessian diagonal before a full evaluation");
-  logreg_status st = be->ops->hdiag(be, out, err);
-  if (!st && o->shard) st = combine(o, NULL, out, 0, err);
+  logreg_status st = raw_hessian(o, -1, out, err);
   if (st) return st;
   /* Scaled and penalized on the host: a diagonal costs one pass over X, this O(nparam). */
   size_t np = be->nparam, nw = be->d * be->kw;

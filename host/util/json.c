@@ -282,8 +282,8 @@ static cJSON *jb_raw(jbuf *b) {
 typedef struct numfmt {
   const double *v;
   size_t n, base, count; /* the chunk [base, base + count) is in text and len */
-  char *text;            /* count slots of LR_JSON_NUMBER_MAX bytes */
-  unsigned char len[NF_CHUNK];
+  char *text;            /* NF_CHUNK slots of LR_JSON_NUMBER_MAX bytes, then len; NULL: none */
+  unsigned char *len;    /* each slot's length */
   unsigned nt;
 } numfmt;
 
@@ -300,7 +300,8 @@ static void nf_init(numfmt *f, const double *v, size_t n) {
   f->v = v;
   f->n = n;
   f->base = f->count = 0;
-  f->text = n >= NF_CHUNK ? malloc(NF_CHUNK * LR_JSON_NUMBER_MAX) : NULL;
+  f->text = n >= NF_CHUNK ? malloc(NF_CHUNK * (LR_JSON_NUMBER_MAX + 1)) : NULL;
+  f->len = f->text ? (unsigned char *)f->text + NF_CHUNK * LR_JSON_NUMBER_MAX : NULL;
   f->nt = f->text ? lr_threads_for(n << 8, 0) : 1;
 }
 
@@ -330,15 +331,10 @@ static void jb_numbers_of(jbuf *b, numfmt *f, size_t i0, size_t n) {
 }
 
 static void jb_numbers(jbuf *b, const double *v, size_t n) {
-  numfmt *f = malloc(sizeof *f);
-  if (!f) {
-    b->oom = 1;
-    return;
-  }
-  nf_init(f, v, n);
-  jb_numbers_of(b, f, 0, n);
-  free(f->text);
-  free(f);
+  numfmt f;
+  nf_init(&f, v, n);
+  jb_numbers_of(b, &f, 0, n);
+  free(f.text);
 }
 
 cJSON *lr_json_raw_numbers(const double *v, size_t n) {
@@ -369,24 +365,19 @@ static void jb_rows(jbuf *b, const double *v, size_t rows, size_t cols, int dept
     jb_puts(b, "[]");
     return;
   }
-  numfmt *f = malloc(sizeof *f);
-  if (!f) {
-    b->oom = 1;
-    return;
-  }
-  nf_init(f, v, rows * cols);
+  numfmt f;
+  nf_init(&f, v, rows * cols);
   jb_put(b, "[", 1);
   for (size_t i = 0; i < rows; i++) {
     jb_put(b, "\n", 1);
     jb_indent(b, depth + 1);
-    jb_numbers_of(b, f, i * cols, cols);
+    jb_numbers_of(b, &f, i * cols, cols);
     if (i + 1 < rows) jb_put(b, ",", 1);
   }
   jb_put(b, "\n", 1);
   jb_indent(b, depth);
   jb_put(b, "]", 1);
-  free(f->text);
-  free(f);
+  free(f.text);
 }
 
 static void jb_array(jbuf *b, const lr_json_array *a) {

@@ -386,6 +386,10 @@ typedef enum logreg_device_pick {
 typedef struct logreg_device_selector {
   logreg_device_pick pick;
   unsigned platform, device; /* LOGREG_PICK_INDEX only */
+  /* LOGREG_PICK_AUTO without device options: the GPU to take among several, local_rank mod
+   * their number, so that a node's processes (logreg_shard.local_rank) share its GPUs; 0 = the
+   * first GPU. */
+  unsigned local_rank;
 } logreg_device_selector;
 
 /* Parses a device spec: "auto", "cpu", "opencl" or "opencl:P:D". LOGREG_EINVAL, with a message
@@ -477,6 +481,9 @@ typedef struct logreg_shard {
    * Returns 0, or non-zero when the exchange failed. */
   int (*allgather)(void *user, const double *in, size_t n, double *out);
   void *user;
+  /* The process's rank among those of its node (0 when unknown): device "auto" takes that
+   * node's GPU local_rank mod (the node's GPUs), so that a node's processes spread over them. */
+  int local_rank;
 } logreg_shard;
 
 typedef struct logreg_params {
@@ -587,6 +594,9 @@ typedef struct logreg_train_result {
    * error and where the cpu run went on from. Set as soon as it happens, so that it is there
    * also when the cpu run then fails (a NULL result: not reported). */
   char fallback[768];
+  /* "" when the run trained on the device params.device names; else one line saying why not:
+   * a run resumed from a checkpoint whose device is not available here. */
+  char device_note[256];
 } logreg_train_result;
 
 /* Trains on `train` (labelled); `val` (may be NULL) is watched for progress and early stopping.

@@ -8,7 +8,7 @@
 # - SIGINT and SIGTERM: exit 130 / 143, one line, a checkpoint that resumes to the same model,
 #   no model written (an existing one intact), no temp file left; a second SIGINT exits at once.
 #   The signal comes at a random moment of 219 mini-batches an epoch: training stops after the
-#   step it is in, and the checkpoint (format version 2) records the position in the epoch.
+#   step it is in, and the checkpoint records the position in the epoch.
 # - The checkpoint is refused, with one line, for other options, other data, a damaged file.
 # The random kill times are printed (LOGREG_KILL_SEED repeats a sequence).
 . "$(dirname "$0")/lib.sh"
@@ -97,14 +97,18 @@ sig_test() {
   [ "$rc" -eq "$code" ] && pass "SIG$sig: exit $code" || fail "SIG$sig: exit $rc, not $code"
   [ "$(wc -l < "$dir/err")" -eq 1 ] && grep -q "^logreg: SIG$sig: interrupted \(after epoch [0-9]*\|in epoch [0-9]* after [0-9]* of its 219 mini-batches\); the state is in" "$dir/err" \
     && pass "SIG$sig: one line: $(cat "$dir/err")" || fail "SIG$sig: stderr: $(cat "$dir/err")"
-  # Stopped after a mini-batch step inside an epoch: a format version 2 file (1 between epochs).
-  local version
+  # Format version 3, with the position inside the epoch: the mini-batch rows done, not 0 when
+  # it stopped after a step inside an epoch, 0 between epochs (host/solve/README.md's layout:
+  # after the 56-byte header and ids, 19 values of 8 bytes).
+  local version done
   version=$(od -A n -t u4 -j 8 -N 4 "$dir/c.ck" | tr -d ' ')
+  done=$(od -A n -t u8 -j 208 -N 8 "$dir/c.ck" | tr -d ' ')
+  [ "$version" = 3 ] || fail "SIG$sig: checkpoint version $version, not 3"
   if grep -q "in epoch" "$dir/err"; then
-    [ "$version" = 2 ] && pass "SIG$sig: stopped inside an epoch, checkpoint version 2" \
-      || fail "SIG$sig: stopped inside an epoch, checkpoint version $version"
+    [ "$done" -gt 0 ] && pass "SIG$sig: stopped inside an epoch, after $done rows of it" \
+      || fail "SIG$sig: stopped inside an epoch, but the checkpoint's position is $done"
   else
-    [ "$version" = 1 ] || fail "SIG$sig: stopped between epochs, checkpoint version $version"
+    [ "$done" = 0 ] || fail "SIG$sig: stopped between epochs, but the position is $done"
   fi
   [ "$(cat "$dir/m.json")" = old ] && pass "SIG$sig: no model written, the old one intact" \
     || fail "SIG$sig: the old model was replaced"
@@ -184,4 +188,77 @@ if "$LOGREG" devices 2>&1 | grep -q '^opencl:[0-9]*:[0-9]*'; then
 else
   echo "no OpenCL device: the OpenCL kill runs are skipped" >&2
 fi
+# A resumed run goes on on the device its checkpoint ran on, on the same path, and ends with the
+# uninterrupted run's bytes, for every kind of device: --device auto on sparse data (cpu and the
+# OpenCL device timed at set-up; the resume takes the checkpoint's choice, untimed), auto on
+# dense data, cpu and opencl named. The checkpoint of epoch 25 (every 5, none at the last).
+"$LOGREG" gen sparse --rows 400 --features 60 --classes 3 --density 0.1 -o "$WORK/t.svm" \
+  > /dev/null || fail "gen sparse exited $?"
+resume_same() { # NAME DATA OPTIONS...
+  local name=$1 data=$2 dir="$WORK/resume-$1"
+  shift 2
+  mkdir -p "$dir"
+  local run=("$LOGREG" train "$data" --optimizer lbfgs --C 1e4 --tol 1e-14 --epochs 30 "$@"
+    --checkpoint "$dir/ck" --quiet)
+  "${run[@]}" --checkpoint-every 5 --model "$dir/full.json" > /dev/null 2> "$dir/err" \
+    || { fail "$name: exited $?: $(cat "$dir/err")"; return; }
+  cp "$dir/ck" "$dir/ck25"
+  "${run[@]}" --resume "$dir/ck" --model "$dir/res.json" > /dev/null 2> "$dir/err" \
+    || { fail "$name: the resume exited $?: $(cat "$dir/err")"; return; }
+  cmp -s "$dir/full.json" "$dir/res.json" && pass "$name: resumed to the same bytes" \
+    || fail "$name: the resumed model differs from the uninterrupted run's"
+}
+resume_same auto-sparse "$WORK/t.svm" --device auto
+resume_same auto-dense "$WORK/b.csv" --device auto
+resume_same cpu-sparse "$WORK/t.svm" --device cpu
+if "$LOGREG" devices 2>&1 | grep -q '^opencl:[0-9]*:[0-9]*'; then
+  resume_same opencl-sparse "$WORK/t.svm" --device opencl
+  resume_same opencl-dense "$WORK/b.csv" --device opencl --gemm fused
+fi
+# The same epoch-25 state as earlier builds wrote it (format version 1: the OpenCL path's name in
+# 16 bytes, "" for cpu and "cpu" for sparse data's timed choice of cpu, no position): resumed
+# where it ran, to the same bytes.
+legacy() { # NAME: rewrites resume-NAME/ck25 as version 1 with the path name its device means
+  python3 - "$WORK/resume-$1/ck25" "$WORK/resume-$1/v1.ck" << 'EOF2'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read()[:-8])
+M = (1 << 64) - 1
+def lr_hash(b):
+    h, mul, n = 0x9E3779B97F4A7C15, 0xFF51AFD7ED558CCD, len(b)
+    for i in range(0, n - n % 8, 8):
+        h = ((h ^ int.from_bytes(b[i:i + 8], "little")) * mul) & M
+        h ^= h >> 32
+    for c in b[n - n % 8:]:
+        h = ((h ^ c) * mul) & M
+        h ^= h >> 29
+    h = ((h ^ n) * 0xC4CEB9FE1A85EC53) & M
+    return h ^ (h >> 33)
+assert int.from_bytes(d[8:12], "little") == 3
+kind, path = int.from_bytes(d[40:48], "little"), int.from_bytes(d[48:56], "little")
+names = ["auto", "cpu", "tiled", "fused", "own", "clblast", "csr"]
+name = "" if kind == 0 and path == 1 else names[path]
+d[40:56] = name.encode().ljust(16, b"\0")
+assert int.from_bytes(d[208:216], "little") == 0  # between epochs: version 1 has no position
+del d[208:216]
+d[8:12] = (1).to_bytes(4, "little")
+d[16:24] = (len(d) - 24).to_bytes(8, "little")
+open(sys.argv[2], "wb").write(d + lr_hash(bytes(d)).to_bytes(8, "little"))
+EOF2
+}
+for name in auto-sparse cpu-sparse; do
+  dir="$WORK/resume-$name"
+  [ -f "$dir/ck25" ] || continue
+  if ! legacy "$name"; then
+    fail "$name: could not write the version 1 file"
+    continue
+  fi
+  data="$WORK/t.svm"
+  dev=auto
+  [ "$name" = cpu-sparse ] && dev=cpu
+  "$LOGREG" train "$data" --optimizer lbfgs --C 1e4 --tol 1e-14 --epochs 30 --device $dev \
+    --quiet --resume "$dir/v1.ck" --model "$dir/v1.json" > /dev/null 2> "$dir/err" \
+    || { fail "$name: the version 1 resume exited $?: $(cat "$dir/err")"; continue; }
+  cmp -s "$dir/full.json" "$dir/v1.json" && pass "$name: a version 1 checkpoint resumed to the same bytes" \
+    || fail "$name: the version 1 checkpoint's resume differs"
+done
 finish

@@ -48,7 +48,7 @@ int main(void) {
 
   lr_backend *be = NULL;
   logreg_error err;
-  CHECK(lr_backend_create("cpu", D, K, 0, 1.0, NULL, &be, &err) == LOGREG_OK);
+  CHECK(make_backend("cpu", NULL, D, K, 0, 1.0, NULL, &be, &err) == LOGREG_OK);
   if (!be) return check_report("test_backend");
   const lr_backend_ops *ops = be->ops;
   lr_objective obj;
@@ -101,7 +101,7 @@ int main(void) {
   const double lr = 0.01, mu = 0.9, b1c = 0.9, b2c = 0.999, eps = 1e-8;
   for (int kind = 0; kind < 4; kind++) {
     lr_backend *bk = NULL;
-    CHECK(lr_backend_create("cpu", D, K, 0, 1.0, NULL, &bk, &err) == LOGREG_OK);
+    CHECK(make_backend("cpu", NULL, D, K, 0, 1.0, NULL, &bk, &err) == LOGREG_OK);
     lr_objective ok;
     lr_objective_init(&ok, bk, l2);
     bk->ops->set_data(bk, LR_SLOT_TRAIN, x, y, s, N, &err);
@@ -131,7 +131,7 @@ int main(void) {
   lr_backend_destroy(be);
 
   /* An unknown backend name is an error that names the option. */
-  CHECK(lr_backend_create("quantum", D, K, 0, 1, NULL, &be, &err) == LOGREG_EINVAL);
+  CHECK(make_backend("quantum", NULL, D, K, 0, 1, NULL, &be, &err) == LOGREG_EINVAL);
   CHECK_STR_CONTAINS(err.message, "--device");
   return check_report("test_backend");
 }

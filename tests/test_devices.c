@@ -40,7 +40,7 @@ static void cpu_device(const logreg_device_info *list, size_t n) {
   CHECK(logreg_device_choose("cpu", NULL, &info, why, sizeof why, &err) == LOGREG_OK);
   CHECK(info.backend == LOGREG_BACKEND_CPU && strcmp(info.spec, "cpu") == 0);
   CHECK_STR_CONTAINS(why, "cpu");
-  logreg_device_selector sel = {LOGREG_PICK_CPU, 0, 0};
+  logreg_device_selector sel = {.pick = LOGREG_PICK_CPU};
   CHECK(logreg_device_select(&sel, NULL, &info, NULL, 0, &err) == LOGREG_OK);
   CHECK(info.backend == LOGREG_BACKEND_CPU);
   /* The floors on a device that is not OpenCL: an argument error, no crash. */
@@ -71,7 +71,8 @@ static void opencl_devices(const logreg_device_info *list, size_t n) {
     CHECK(logreg_device_choose(d->spec, NULL, &c, why, sizeof why, &err) == LOGREG_OK);
     CHECK(memcmp(&c, d, sizeof c) == 0);
     CHECK_STR_CONTAINS(why, "(as asked)");
-    logreg_device_selector sel = {LOGREG_PICK_INDEX, d->platform, d->index};
+    logreg_device_selector sel = {
+        .pick = LOGREG_PICK_INDEX, .platform = d->platform, .device = d->index};
     CHECK(logreg_device_select(&sel, NULL, &c, NULL, 0, &err) == LOGREG_OK);
     CHECK(memcmp(&c, d, sizeof c) == 0);
   }

@@ -27,6 +27,7 @@
 #include "backend/opencl.h"
 #include "check.h"
 #include "util/util.h"
+#include "vecs.h"
 
 typedef struct shape {
   size_t n, d, k, m;
@@ -98,8 +99,7 @@ static void parity(const shape *sh, uint64_t seed) {
   logreg_device_options_init(&dopt);
   if (sh->max_alloc) dopt.max_alloc = strtoull(sh->max_alloc, NULL, 10);
   dopt.no_fp64 = sh->no_fp64;
-  const lr_backend_opts bo = {"fused", NULL, &dopt, 0};
-  logreg_status st = lr_ocl_backend_create("opencl", d, k, sh->binary, pw, &bo, &be, &err);
+  logreg_status st = make_backend("opencl", "fused", d, k, sh->binary, pw, &dopt, &be, &err);
   CHECK(st == LOGREG_OK);
   if (st) {
     fprintf(stderr, "%s\n", err.message);

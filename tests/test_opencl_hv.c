@@ -26,6 +26,7 @@
 #include "check.h"
 #include "solve/objective.h"
 #include "util/util.h"
+#include "vecs.h"
 
 typedef struct shape {
   size_t n, d, k;
@@ -64,10 +65,10 @@ static void parity(const shape *sh, uint64_t seed, const char *max_alloc) {
   logreg_device_options dopt;
   logreg_device_options_init(&dopt);
   if (max_alloc) dopt.max_alloc = strtoull(max_alloc, NULL, 10);
-  const lr_backend_opts bo = {sh->gemm, NULL, &dopt, 0};
+
   lr_backend *be = NULL;
   logreg_error err;
-  logreg_status st = lr_ocl_backend_create("opencl", d, k, sh->binary, pw, &bo, &be, &err);
+  logreg_status st = make_backend("opencl", sh->gemm, d, k, sh->binary, pw, &dopt, &be, &err);
   CHECK(st == LOGREG_OK);
   if (st) {
     fprintf(stderr, "%s\n", err.message);

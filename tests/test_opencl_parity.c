@@ -103,11 +103,11 @@ static void parity(const shape *sh, uint64_t seed) {
   lr_eval_out ref, dev;
   CHECK(lr_reference_eval(x, y, s, NULL, n, d, k, sh->binary, l2, pw, w, b, &ref, gw, gb) == 0);
 
-  const lr_backend_opts bo = {sh->gemm, NULL, &parity_device, 0};
   int fused = strcmp(sh->gemm, "fused") == 0 || strcmp(sh->gemm, "tiled") == 0;
   lr_backend *be = NULL;
   logreg_error err;
-  logreg_status st = lr_ocl_backend_create("opencl", d, k, sh->binary, pw, &bo, &be, &err);
+  logreg_status st =
+      make_backend("opencl", sh->gemm, d, k, sh->binary, pw, &parity_device, &be, &err);
   CHECK(st == LOGREG_OK);
   if (st) {
     fprintf(stderr, "%s\n", err.message);
@@ -182,7 +182,8 @@ static void parity(const shape *sh, uint64_t seed) {
      * the first of its kind only for GD (stateless) and from zero state for the others, so
      * run momentum/Adam on a backend whose state is still zero. */
     lr_backend *bk = NULL;
-    if (lr_ocl_backend_create("opencl", d, k, sh->binary, pw, &bo, &bk, &err) != LOGREG_OK) {
+    if (make_backend("opencl", sh->gemm, d, k, sh->binary, pw, &parity_device, &bk, &err) !=
+        LOGREG_OK) {
       CHECK(0);
       break;
     }
@@ -238,13 +239,12 @@ static void extreme_logits(int binary) {
   size_t k = binary ? 2 : 3;
   lr_backend *be = NULL;
   logreg_error err;
-  const lr_backend_opts own = {"own", NULL, NULL, 0};
-  CHECK(lr_ocl_backend_create("opencl", 1, k, binary, 1.0, &own, &be, &err) == LOGREG_OK);
+  CHECK(make_backend("opencl", "own", 1, k, binary, 1.0, NULL, &be, &err) == LOGREG_OK);
   for (int path = 0; path < 2; path++) {
     /* The one-pass paths at the same extreme logits: finite and the same J. */
-    const lr_backend_opts bo = {path ? "tiled" : "fused", NULL, NULL, 0};
     lr_backend *bf = NULL;
-    CHECK(lr_ocl_backend_create("opencl", 1, k, binary, 1.0, &bo, &bf, &err) == LOGREG_OK);
+    CHECK(make_backend("opencl", path ? "tiled" : "fused", 1, k, binary, 1.0, NULL, &bf, &err) ==
+          LOGREG_OK);
     if (!bf) continue;
     lr_eval_out evf;
     bf->ops->set_data(bf, LR_SLOT_TRAIN, x, y, NULL, 2, &err);

@@ -23,6 +23,7 @@
 #include "backend/ocl.h"
 #include "check.h"
 #include "util/util.h"
+#include "vecs.h"
 
 static double rel_norm(const double *a, const double *b, size_t n) {
   double num = 0, den = 0;
@@ -108,8 +109,7 @@ static void parity(const shape *sh, uint64_t seed) {
   logreg_device_options dopt;
   logreg_device_options_init(&dopt);
   dopt.no_fp64 = sh->no_fp64;
-  const lr_backend_opts bo = {NULL, NULL, &dopt, 0};
-  logreg_status st = lr_backend_create("opencl", d, k, sh->binary, pw, &bo, &be, &err);
+  logreg_status st = make_backend("opencl", NULL, d, k, sh->binary, pw, &dopt, &be, &err);
   CHECK(st == LOGREG_OK);
   if (!st) CHECK(be->ops->set_data_csr != NULL);
   if (!st) st = be->ops->set_data_csr(be, LR_SLOT_TRAIN, indptr, indices, values, y, s, n, &err);

@@ -85,7 +85,7 @@ static void check_group(const logreg_dataset *ds, const logreg_params *p, int si
   pthread_t th[MAX_RANKS];
   for (int r = 0; r < size; r++) {
     c[r] = (rank_ctx){
-        &g, {r, size, thread_allgather, &c[r]}, ds, *p, NULL, {0}, LOGREG_OK, {LOGREG_OK, ""}};
+        &g, {r, size, thread_allgather, &c[r], 0}, ds, *p, NULL, {0}, LOGREG_OK, {LOGREG_OK, ""}};
     CHECK(pthread_create(&th[r], NULL, run_rank, &c[r]) == 0);
   }
   for (int r = 0; r < size; r++) pthread_join(th[r], NULL);
@@ -154,7 +154,7 @@ int main(void) {
     p.batch_size = 0;
     for (int r = 0; r < 2; r++) {
       c[r] = (rank_ctx){
-          &g, {r, 2, thread_allgather, &c[r]}, ds, p, NULL, {0}, LOGREG_OK, {LOGREG_OK, ""}};
+          &g, {r, 2, thread_allgather, &c[r], 0}, ds, p, NULL, {0}, LOGREG_OK, {LOGREG_OK, ""}};
       c[r].p.device = r == 1 ? "opencl:9:9" : "cpu";
       CHECK(pthread_create(&th[r], NULL, run_rank, &c[r]) == 0);
     }
@@ -176,7 +176,7 @@ int main(void) {
     pthread_t th[4];
     for (int r = 0; r < 4; r++) {
       c[r] = (rank_ctx){
-          &g, {r, 4, thread_allgather, &c[r]}, ds, p, NULL, {0}, LOGREG_OK, {LOGREG_OK, ""}};
+          &g, {r, 4, thread_allgather, &c[r], 0}, ds, p, NULL, {0}, LOGREG_OK, {LOGREG_OK, ""}};
       CHECK(pthread_create(&th[r], NULL, run_rank, &c[r]) == 0);
     }
     for (int r = 0; r < 4; r++) pthread_join(th[r], NULL);

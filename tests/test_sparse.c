@@ -16,6 +16,7 @@
 #include "model/model.h"
 #include "prep/preprocess.h"
 #include "util/util.h"
+#include "vecs.h"
 
 enum { N = 31, D = 13, K = 3 }; /* D: a prime, no block size divides it */
 
@@ -98,8 +99,8 @@ static void test_backend(unsigned td, unsigned ts) {
   for (size_t i = 0; i < N; i++) y[i] = (int32_t)lr_rng_below(&r, K), s[i] = (float)(1 + i % 2);
   lr_backend *bd = NULL, *bs = NULL;
   logreg_error err;
-  CHECK(lr_backend_create("cpu", D, K, 0, 1.0, NULL, &bd, &err) == LOGREG_OK);
-  CHECK(lr_backend_create("cpu", D, K, 0, 1.0, NULL, &bs, &err) == LOGREG_OK);
+  CHECK(make_backend("cpu", NULL, D, K, 0, 1.0, NULL, &bd, &err) == LOGREG_OK);
+  CHECK(make_backend("cpu", NULL, D, K, 0, 1.0, NULL, &bs, &err) == LOGREG_OK);
   if (!bd || !bs) {
     lr_backend_destroy(bd);
     lr_backend_destroy(bs);

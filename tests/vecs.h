@@ -7,6 +7,24 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "backend/device.h"
+
+/* The backend that training creates for device spec `spec` ("cpu", "opencl", "opencl:P:D") and
+ * evaluation path `gemm` (NULL, "auto", "tiled", "fused", "own", "clblast"), through the device
+ * module; `opt` may be NULL. */
+static inline logreg_status make_backend(const char *spec, const char *gemm, size_t d, size_t k,
+                                         int binary, double pos_weight,
+                                         const logreg_device_options *opt, lr_backend **out,
+                                         logreg_error *err) {
+  logreg_params p;
+  logreg_params_init(&p);
+  p.device = spec;
+  p.gemm = gemm;
+  if (opt) p.device_options = *opt;
+  lr_device dev;
+  logreg_status st = lr_device_from_params(&p, &dev, err);
+  return st ? st : lr_device_backend(&dev, d, k, binary, pos_weight, NULL, 0, out, err);
+}
 
 /* Reads vector v into w and b (either may be NULL). */
 static inline logreg_status vec_get_wb(lr_backend *be, int v, double *w, double *b,

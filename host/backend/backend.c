@@ -1,34 +1,18 @@
-/* backend.c: choosing a backend from a device spec (see backend.h). Kept apart from the
- * backends so that neither knows about the other. */
-#include <stdio.h>
-#include <string.h>
-
+/* backend.c: what every backend shares beyond its ops (backend.h): destroying one, and setting
+ * a slot's rows, dense or sparse, from one description. Backends are created by the device
+ * module's table (device.c), so that no backend knows of another. */
 #include "backend/backend.h"
-#include "backend/ocl.h"
-#include "backend/opencl.h"
-#include "util/util.h"
 
-logreg_status lr_backend_create(const char *name, size_t d, size_t k, int binary, double pos_weight,
-                                const lr_backend_opts *opts, lr_backend **out, logreg_error *err) {
-  *out = NULL;
-  logreg_device_selector sel;
-  logreg_status st = logreg_device_parse(name ? name : "cpu", &sel, err);
-  if (st) return st;
-  if (sel.pick == LOGREG_PICK_CPU) return lr_cpu_backend_create(d, k, binary, pos_weight, out, err);
-  if (sel.pick == LOGREG_PICK_AUTO) {
-    lr_ocl_device_info info;
-    int found = 0;
-    char why[512];
-    st = lr_ocl_select(&sel, opts ? opts->device : NULL, &info, &found, why, sizeof why, err);
-    if (st) return st;
-    if (!found) return lr_cpu_backend_create(d, k, binary, pos_weight, out, err);
-    char spec[64];
-    snprintf(spec, sizeof spec, "opencl:%u:%u", info.platform, info.device);
-    return lr_ocl_backend_create(spec, d, k, binary, pos_weight, opts, out, err);
-  }
-  return lr_ocl_backend_create(name, d, k, binary, pos_weight, opts, out, err);
-}
+#include "util/util.h"
 
 void lr_backend_destroy(lr_backend *be) {
   if (be) be->ops->destroy(be);
+}
+
+logreg_status lr_backend_set_rows(lr_backend *be, lr_slot slot, const lr_rows *r,
+                                  logreg_error *err) {
+  if (r->x) return be->ops->set_data(be, slot, r->x, r->y, r->s, r->n, err);
+  if (!be->ops->set_data_csr)
+    return lr_fail(err, LOGREG_EUNSUPPORTED, "the %s backend has no sparse path", be->ops->name);
+  return be->ops->set_data_csr(be, slot, r->indptr, r->indices, r->values, r->y, r->s, r->n, err);
 }

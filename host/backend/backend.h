@@ -58,16 +58,41 @@ typedef struct lr_update {
 
 typedef struct lr_backend lr_backend;
 
-/* Options of lr_backend_create beyond the model's shape (NULL: the defaults). */
+/* How a backend evaluates a full batch (the logits X W, the rows, X^T G). */
+typedef enum lr_path {
+  LR_PATH_AUTO = 0,  /* not chosen yet: measured at set-up (or from the path cache) */
+  LR_PATH_REFERENCE, /* the cpu backend's loops */
+  LR_PATH_TILED,     /* opencl: one pass over X in work-group tiles, shaped for GPUs */
+  LR_PATH_FUSED,     /* opencl: one pass over X per work-item block, shaped for CPU vectors */
+  LR_PATH_OWN,       /* opencl: logits, rows, X^T G as three kernels (two passes over X) */
+  LR_PATH_CLBLAST,   /* opencl: CLBlast SGEMM for both products */
+  LR_PATH_CSR,       /* opencl: sparse rows (CSR logits, CSC gradient) */
+  LR_PATHS
+} lr_path;
+
+struct lr_path_store; /* device.h */
+
+/* Options of a backend's creation beyond the model's shape (NULL: the defaults). */
 typedef struct lr_backend_opts {
-  const char *gemm; /* opencl: NULL or "auto" (measured), "tiled", "fused", "own", "clblast" */
-  const char *path_cache; /* opencl: where auto's measured choices are kept; NULL = nowhere */
-  const logreg_device_options *device; /* device choice and settings; NULL = the defaults */
-  /* opencl with gemm auto: no timing at set-up; the path stays the default (tiled where it
+  lr_path path; /* opencl: AUTO (measured when the training data is set) or the one to run */
+  const struct lr_path_store *cache;   /* opencl, AUTO: earlier measurements; NULL = none */
+  const logreg_device_options *device; /* device settings; NULL = the defaults */
+  /* opencl with AUTO: no timing at set-up; the path stays the default (tiled where it
    * applies, else fused) until set_path names another: a group's processes after the first,
-   * which take the first one's choice (train.c). */
+   * which take the first one's choice (lr_device_agree_group). */
   int follow;
 } lr_backend_opts;
+
+/* A slot's rows as set_data or set_data_csr take them (x dense, else the CSR arrays). */
+typedef struct lr_rows {
+  const float *x;         /* n x d standardized, or NULL for sparse rows: */
+  const int64_t *indptr;  /* CSR row pointers (n + 1), */
+  const int32_t *indices; /* column indices and */
+  const float *values;    /* values */
+  const int32_t *y;
+  const float *s;
+  size_t n;
+} lr_rows;
 
 typedef struct lr_backend_ops {
   const char *name;
@@ -102,11 +127,11 @@ typedef struct lr_backend_ops {
    * backend has no such mode; LOGREG_EUNSUPPORTED, with the reason, where the device or the
    * data does not allow it (no fp64, sparse rows, X in several allocations). */
   logreg_status (*set_precise)(lr_backend *be, logreg_error *err);
-  /* Evaluations from now on on the named path ("tiled", "fused", "own", "clblast"; be->path
-   * says so, chosen by `how`), both slots' data already set: a group's processes evaluate the
-   * way the first one does. LOGREG_EUNSUPPORTED where that path cannot run this data here (the
-   * path is then unchanged). NULL when the backend has no paths. */
-  logreg_status (*set_path)(lr_backend *be, const char *name, const char *how, logreg_error *err);
+  /* Evaluations from now on on `path` (an opencl dense path; be->path says so, chosen by
+   * `how`), both slots' data already set: a group's processes evaluate the way the first one
+   * does. LOGREG_EUNSUPPORTED where that path cannot run this data here (the path is then
+   * unchanged). NULL when the backend has no paths. */
+  logreg_status (*set_path)(lr_backend *be, lr_path path, const char *how, logreg_error *err);
   /* Cross-validation grids (host/solve/grid.c): m models evaluated over the train slot in one
    * pass. Model j's parameters are theta[j nparam .. (j + 1) nparam) ([W | b] each); it trains
    * on the rows i with fold[i] != held[j] and is validated on the rows with fold[i] == held[j].
@@ -149,15 +174,17 @@ struct lr_backend {
   int float32; /* evaluations carry float32 rounding (J relative noise ~1e-7): OpenCL */
   int nvec;    /* vectors in use (LR_VEC_FIXED + allocated) */
   size_t n[LR_SLOT_COUNT];
-  char device[200];        /* what runs it, for people: "cpu (reference, ...)", "opencl:0:0 ..." */
-  logreg_path_choice path; /* opencl: how evaluations run (chosen at the train slot's set_data) */
+  char device[200];         /* what runs it, for people: "cpu (reference, ...)", "opencl:0:0 ..." */
+  logreg_backend_kind kind; /* device.h owns the kinds: their names, the table creating them */
+  lr_path path_id;          /* how evaluations run (AUTO until the train slot's set_data) */
+  logreg_path_choice path;  /* the same for people and results, with the timings that chose it */
 };
 
-/* Creates the backend for a device spec: "cpu", "opencl", "opencl:P:D", or "auto" (an OpenCL
- * device when there is one, else cpu). Parameters start at zero. */
-logreg_status lr_backend_create(const char *name, size_t d, size_t k, int binary, double pos_weight,
-                                const lr_backend_opts *opts, lr_backend **out, logreg_error *err);
+/* Backends are created by the device module's table (device.h: lr_device_backend). */
 void lr_backend_destroy(lr_backend *be);
+/* set_data or set_data_csr, as `rows` holds them. */
+logreg_status lr_backend_set_rows(lr_backend *be, lr_slot slot, const lr_rows *rows,
+                                  logreg_error *err);
 
 logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double pos_weight,
                                     lr_backend **out, logreg_error *err);

@@ -831,6 +831,8 @@ logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double pos_w
   if (!cb) return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
   size_t kw = binary ? 1 : k;
   cb->base.ops = &cpu_ops;
+  cb->base.kind = LOGREG_BACKEND_CPU;
+  cb->base.path_id = LR_PATH_REFERENCE;
   cb->base.d = d;
   cb->base.k = k;
   cb->base.kw = kw;

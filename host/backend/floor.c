@@ -208,12 +208,7 @@ static logreg_status floor_device(const logreg_device_info *info, lr_ocl_device_
   memset(out, 0, sizeof *out);
   if (info->backend != LOGREG_BACKEND_OPENCL)
     return lr_fail(err, LOGREG_EINVAL, "floor: %s is not an OpenCL device", info->spec);
-  logreg_device_selector sel = {LOGREG_PICK_INDEX, info->platform, info->index};
-  int found = 0;
-  char why[512];
-  logreg_status st = lr_ocl_select(&sel, NULL, dev, &found, why, sizeof why, err);
-  if (!st && !found) st = lr_fail(err, LOGREG_EBACKEND, "floor: %s not found", info->spec);
-  return st;
+  return lr_ocl_find(info->platform, info->index, NULL, dev, err);
 }
 
 logreg_status logreg_floor_device_read(const logreg_device_info *info,

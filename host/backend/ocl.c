@@ -231,17 +231,49 @@ logreg_status lr_ocl_select(const logreg_device_selector *sel, const logreg_devi
     snprintf(why, cap, "%s -> opencl:%u:%u: %s (chosen by --opencl-platform/--opencl-device)", spec,
              list[pick].platform, list[pick].device, list[pick].name);
   } else {
+    /* The first GPU; under auto, the local_rank-th of several (mod their number): a node's
+     * processes of one group (logreg_shard.local_rank) share its GPUs round-robin. */
+    unsigned gpus = 0;
+    for (unsigned i = 0; i < n; i++) gpus += (list[i].type & CL_DEVICE_TYPE_GPU) != 0;
+    unsigned want = is_auto && gpus ? sel->local_rank % gpus : 0, seen = 0;
     for (unsigned i = 0; i < n && pick < 0; i++)
-      if (list[i].type & CL_DEVICE_TYPE_GPU) pick = i;
-    int gpu = pick >= 0;
+      if ((list[i].type & CL_DEVICE_TYPE_GPU) && seen++ == want) pick = i;
     if (pick < 0) pick = 0;
+    char what[160];
+    if (!gpus)
+      snprintf(what, sizeof what, "no GPU found; the first OpenCL device");
+    else if (is_auto && sel->local_rank > 0)
+      snprintf(what, sizeof what,
+               "GPU %u of %u: node-local rank %u takes this node's GPU %u mod %u, round-robin",
+               want + 1, gpus, sel->local_rank, sel->local_rank, gpus);
+    else
+      snprintf(what, sizeof what, "the first GPU");
     snprintf(why, cap, "%s -> opencl:%u:%u: %s (%s)", spec, list[pick].platform, list[pick].device,
-             list[pick].name, gpu ? "the first GPU" : "no GPU found; the first OpenCL device");
+             list[pick].name, what);
   }
   *out = list[pick];
   lr_ocl_apply_options(out, opt);
   *found = 1;
   free(list);
+  return LOGREG_OK;
+}
+
+logreg_status lr_ocl_find(unsigned platform, unsigned device, const logreg_device_options *opt,
+                          lr_ocl_device_info *out, logreg_error *err) {
+  lr_ocl_device_info *list;
+  unsigned n;
+  logreg_status st = lr_ocl_list(&list, &n, err);
+  if (st) return st;
+  int found = 0;
+  for (unsigned i = 0; i < n && !found; i++)
+    if (list[i].platform == platform && list[i].device == device) {
+      *out = list[i];
+      found = 1;
+    }
+  free(list);
+  if (!found)
+    return lr_fail(err, LOGREG_EBACKEND, "opencl: no device %u on platform %u", device, platform);
+  lr_ocl_apply_options(out, opt);
   return LOGREG_OK;
 }
 

@@ -32,13 +32,19 @@ logreg_status lr_ocl_list(lr_ocl_device_info **out, unsigned *count, logreg_erro
 
 /* Resolves a selector (logreg.h) among the OpenCL devices: LOGREG_PICK_INDEX by indices,
  * LOGREG_PICK_OPENCL the options' platform/device match, else the first GPU, else the first
- * device; LOGREG_PICK_AUTO the same, with *found = 0 (and LOGREG_OK) when there is no OpenCL
+ * device (under LOGREG_PICK_AUTO, the sel->local_rank-th GPU mod the GPUs); LOGREG_PICK_AUTO the
+ * same, with *found = 0 (and LOGREG_OK) when there is no OpenCL
  * device, so that the caller falls back to cpu; LOGREG_PICK_CPU always *found = 0. `opt` may be
  * NULL; its max_alloc and no_fp64 are applied to *out (lr_ocl_apply_options). `why` (cap bytes)
  * receives a sentence saying what was chosen and why. */
 logreg_status lr_ocl_select(const logreg_device_selector *sel, const logreg_device_options *opt,
                             lr_ocl_device_info *out, int *found, char *why, size_t cap,
                             logreg_error *err);
+
+/* Device `device` of platform `platform`, with the options applied (LOGREG_EBACKEND when it
+ * is not there any more). */
+logreg_status lr_ocl_find(unsigned platform, unsigned device, const logreg_device_options *opt,
+                          lr_ocl_device_info *out, logreg_error *err);
 
 /* Applies the options' allocation limit and fp64 switch to a device's description, so that
  * everything downstream (the backend, `logreg devices`) sees the device as training will. */

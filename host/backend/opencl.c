@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "backend/device.h"
 #include "backend/ocl.h" /* before clblast_c.h: it fixes the OpenCL version the headers target */
 #include "backend/opencl.h"
 #include "kernels/layout.h" /* the kernels' layout: LR_NQ, LR_KWP_OF, LR_LD, the tile shapes */
@@ -102,10 +103,10 @@ typedef struct ocl_backend {
   size_t partials_cap, gpart_cap; /* partials in elements, gpart in bytes */
   cl_mem sums;                    /* SUM_COUNT ocl_sums */
   size_t wg, chunk;
-  lr_gemm_mode gemm; /* how logits and X^T G are computed */
-  cl_mem wt;         /* W transposed (kwp x d, zero rows past KW), for the fused kernel */
-  size_t kwp;        /* the fused kernel's padded class count (LR_KWP_OF, layout.h) */
-  int wt_stale;      /* theta was written from the host since wt was last made from it */
+  lr_path gemm; /* how logits and X^T G are computed */
+  cl_mem wt;    /* W transposed (kwp x d, zero rows past KW), for the fused kernel */
+  size_t kwp;   /* the fused kernel's padded class count (LR_KWP_OF, layout.h) */
+  int wt_stale; /* theta was written from the host since wt was last made from it */
   unsigned long long max_alloc, global_mem, used;
   size_t last_rows; /* rows of the last evaluation (for lr_ocl_read_rows) */
   /* The tiled path: rows per tile (0 when a tile of one row does not fit in local memory),
@@ -113,8 +114,8 @@ typedef struct ocl_backend {
   size_t tr, tgroups_cap, tout_cap, acc_size;
   size_t tgc, tstride; /* gradient classes per pass (LR_TGC); floats of one group's partial */
   cl_mem tpart, trsum, tout;
-  int auto_gemm; /* the path is to be measured when the training data is set */
-  char *path_cache;
+  int auto_gemm;       /* the path is to be measured when the training data is set */
+  lr_path_store cache; /* where auto's measurements are kept (device.h); lookup NULL: nowhere */
   /* Hessian-vector products (ocl_hv), on every path: kernels made at first use; the own
    * kernels' scratch for blocks of up to hv_rows rows (logits of theta, then s_i r_i; logits of
    * v; the chunks' X^T R partials; the running sum of the blocks). */
@@ -366,7 +367,7 @@ static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err
     }
     return LOGREG_OK;
   }
-  if (rows > ob->zg_rows && (ob->gemm == LR_GEMM_OWN || ob->gemm == LR_GEMM_CLBLAST)) {
+  if (rows > ob->zg_rows && (ob->gemm == LR_PATH_OWN || ob->gemm == LR_PATH_CLBLAST)) {
     if ((st = alloc(ob, &ob->z, rows * kw * sizeof(float), "logits", err)) ||
         (st = alloc(ob, &ob->g, rows * kw * sizeof(float), "residuals", err)))
       return st;
@@ -383,16 +384,16 @@ static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err
   }
   size_t chunks = (rows + ob->chunk - 1) / ob->chunk, gneed;
   /* Bytes: the fused path's partials are floats, the own kernels' acc_t (lr_grad_partial). */
-  if (ob->gemm == LR_GEMM_FUSED) {
+  if (ob->gemm == LR_PATH_FUSED) {
     gneed = (fblocks ? fblocks : 1) * LR_LD(d) * ob->kwp * sizeof(float);
   } else {
     gneed = (chunks ? chunks : 1) * (d + 1) * kw * ob->acc_size;
   }
-  if ((ob->gemm == LR_GEMM_OWN || ob->gemm == LR_GEMM_FUSED) && gneed > ob->gpart_cap) {
+  if ((ob->gemm == LR_PATH_OWN || ob->gemm == LR_PATH_FUSED) && gneed > ob->gpart_cap) {
     if ((st = alloc(ob, &ob->gpart, gneed, "gradient partials", err))) return st;
     ob->gpart_cap = gneed;
   }
-  if (ob->gemm == LR_GEMM_TILED) {
+  if (ob->gemm == LR_PATH_TILED) {
     if ((st = ensure_tile_groups(ob, tile_groups(ob, rows), err))) return st;
     if (!ob->tout) { /* lr_tile_finish's row sums */
       if ((st = alloc(ob, &ob->tout, LR_NQ * ob->acc_size, "tile sums", err))) return st;
@@ -412,10 +413,9 @@ static logreg_status upload(ocl_backend *ob, cl_mem *m, const void *src, size_t 
 
 /* ---- Choosing the path by measurement ---- */
 
-static const char *const path_names[] = {"own", "clblast", "fused", "tiled"}; /* lr_gemm_mode */
-/* The order the paths are listed and timed in (time_paths). */
-static const lr_gemm_mode path_order[] = {LR_GEMM_TILED, LR_GEMM_FUSED, LR_GEMM_OWN,
-                                          LR_GEMM_CLBLAST};
+/* The dense paths, in the order they are listed and timed in (time_paths). */
+static const lr_path path_order[] = {LR_PATH_TILED, LR_PATH_FUSED, LR_PATH_OWN, LR_PATH_CLBLAST};
+#define PATHS (sizeof path_order / sizeof *path_order)
 #define PATH_TIMED 3 /* timed evaluations per path, after one warm-up */
 
 static int cmp_dbl(const void *a, const void *b) {
@@ -429,7 +429,7 @@ static logreg_status ocl_sums(lr_backend *be, lr_slot slot, size_t begin, size_t
 /* One full-batch evaluation with gradient of the n training rows on path g, in ms; NAN when
  * the path fails here (too little memory, a driver error). An evaluation reads its sums back,
  * so it is timed to its end. */
-static double time_eval(ocl_backend *ob, lr_gemm_mode g, size_t n) {
+static double time_eval(ocl_backend *ob, lr_path g, size_t n) {
   logreg_error e;
   lr_sums out;
   ob->gemm = g;
@@ -444,11 +444,11 @@ static double time_eval(ocl_backend *ob, lr_gemm_mode g, size_t n) {
  * the best so far; ms[i] is the median of path_order[i]'s timed evaluations (NAN: it failed or
  * does not apply). A slow path thus costs two evaluations, whatever the order. */
 static void time_paths(ocl_backend *ob, size_t n, double *ms) {
-  enum { NP = sizeof path_order / sizeof *path_order };
+  enum { NP = PATHS };
   double t[NP][PATH_TIMED];
   int nt[NP] = {0}, ok[NP];
   for (int i = 0; i < NP; i++) {
-    ok[i] = (path_order[i] != LR_GEMM_TILED || ob->tr) && isfinite(time_eval(ob, path_order[i], n));
+    ok[i] = (path_order[i] != LR_PATH_TILED || ob->tr) && isfinite(time_eval(ob, path_order[i], n));
     ms[i] = NAN;
   }
   for (int round = 0; round < PATH_TIMED; round++) {
@@ -484,67 +484,19 @@ static void path_key(const ocl_backend *ob, size_t n, char *key, size_t cap) {
     if (*c == '\t' || *c == '\n') *c = ' ';
 }
 
-/* Looks `key` up in the cache file: fills the choice (how = "cached") and returns 1 when found
- * with a path that applies here. */
-static int cache_lookup(ocl_backend *ob, const char *key, logreg_path_choice *pc) {
-  FILE *f = ob->path_cache ? fopen(ob->path_cache, "r") : NULL;
-  if (!f) return 0;
-  char line[1024];
-  int found = 0;
-  size_t kl = strlen(key);
-  while (!found && fgets(line, sizeof line, f)) {
-    if (strncmp(line, key, kl) != 0 || line[kl] != '\t') continue;
-    char *rest = line + kl + 1, *tab = strchr(rest, '\t');
-    if (!tab) continue;
-    *tab = '\0';
-    memset(pc, 0, sizeof *pc);
-    for (int g = 0; g < 4; g++)
-      if (strcmp(rest, path_names[g]) == 0 && (g != LR_GEMM_TILED || ob->tr > 0)) found = 1;
-    if (!found) continue;
-    snprintf(pc->path, sizeof pc->path, "%s", rest);
-    snprintf(pc->how, sizeof pc->how, "cached");
-    /* name=ms pairs, space separated */
-    for (char *tok = strtok(tab + 1, " \n"); tok && pc->count < LOGREG_PATH_MAX;
-         tok = strtok(NULL, " \n")) {
-      char *eq = strchr(tok, '=');
-      if (!eq || (size_t)(eq - tok) >= sizeof pc->names[0]) continue;
-      *eq = '\0';
-      snprintf(pc->names[pc->count], sizeof pc->names[0], "%s", tok);
-      pc->ms[pc->count++] = strcmp(eq + 1, "fails") == 0 ? NAN : strtod(eq + 1, NULL);
-    }
-  }
-  fclose(f);
-  return found;
-}
-
-/* Adds or replaces `key`'s line in the cache file (written atomically). A cache that cannot
- * be written costs only the next run's timing, so failures are silent. */
-static void cache_store(const ocl_backend *ob, const char *key, const logreg_path_choice *pc) {
-  if (!ob->path_cache) return;
-  lr_atomic_file af;
-  logreg_error e;
-  if (lr_atomic_open(&af, ob->path_cache, &e) != LOGREG_OK) return;
-  FILE *f = fopen(ob->path_cache, "r");
-  char line[1024];
-  size_t kl = strlen(key);
-  while (f && fgets(line, sizeof line, f))
-    if (!(strncmp(line, key, kl) == 0 && line[kl] == '\t') && strchr(line, '\n')) fputs(line, af.f);
-  if (f) fclose(f);
-  fprintf(af.f, "%s\t%s\t", key, pc->path);
-  for (int i = 0; i < pc->count; i++) {
-    if (isnan(pc->ms[i]))
-      fprintf(af.f, "%s%s=fails", i ? " " : "", pc->names[i]);
-    else
-      fprintf(af.f, "%s%s=%.6g", i ? " " : "", pc->names[i], pc->ms[i]);
-  }
-  fputc('\n', af.f);
-  if (lr_atomic_commit(&af, &e) != LOGREG_OK) lr_atomic_abort(&af);
+/* The dense path named `name` that applies here (tiled needs its tile in local memory), or
+ * LR_PATH_AUTO: a cache entry from another build or device is not taken. */
+static lr_path dense_path(const ocl_backend *ob, const char *name) {
+  for (size_t i = 0; i < PATHS; i++)
+    if (strcmp(name, lr_path_name(path_order[i])) == 0 &&
+        (path_order[i] != LR_PATH_TILED || ob->tr > 0))
+      return path_order[i];
+  return LR_PATH_AUTO;
 }
 
 static void set_device_name(ocl_backend *ob);
-static void use_path(ocl_backend *ob, lr_gemm_mode g);
-static logreg_status requested_path(const ocl_backend *ob, const char *name, int *mode,
-                                    logreg_error *err);
+static void use_path(ocl_backend *ob, lr_path g);
+static logreg_status requested_path(const ocl_backend *ob, lr_path path, logreg_error *err);
 
 /* auto: the path of the cache's entry for this device and shape class, else each applicable
  * path timed on the training data (time_path) and the fastest kept. Buffers only the other
@@ -553,19 +505,18 @@ static logreg_status choose_path(ocl_backend *ob, size_t n, logreg_error *err) {
   char key[600];
   logreg_path_choice pc;
   path_key(ob, n, key, sizeof key);
-  lr_gemm_mode best = LR_GEMM_FUSED;
-  if (cache_lookup(ob, key, &pc)) {
-    for (int g = 0; g < 4; g++)
-      if (strcmp(pc.path, path_names[g]) == 0) best = (lr_gemm_mode)g;
-  } else {
+  lr_path best = LR_PATH_AUTO;
+  if (ob->cache.lookup && ob->cache.lookup(ob->cache.user, key, &pc))
+    best = dense_path(ob, pc.path);
+  if (best == LR_PATH_AUTO) {
     memset(&pc, 0, sizeof pc);
     snprintf(pc.how, sizeof pc.how, "measured");
-    double best_ms = INFINITY, ms[sizeof path_order / sizeof *path_order];
+    double best_ms = INFINITY, ms[PATHS];
     time_paths(ob, n, ms);
-    for (size_t i = 0; i < sizeof path_order / sizeof *path_order; i++) {
-      lr_gemm_mode g = path_order[i];
-      if (g == LR_GEMM_TILED && !ob->tr) continue;
-      snprintf(pc.names[pc.count], sizeof pc.names[0], "%s", path_names[g]);
+    for (size_t i = 0; i < PATHS; i++) {
+      lr_path g = path_order[i];
+      if (g == LR_PATH_TILED && !ob->tr) continue;
+      snprintf(pc.names[pc.count], sizeof pc.names[0], "%s", lr_path_name(g));
       pc.ms[pc.count++] = ms[i];
       if (ms[i] < best_ms) best_ms = ms[i], best = g;
     }
@@ -573,8 +524,8 @@ static logreg_status choose_path(ocl_backend *ob, size_t n, logreg_error *err) {
       return lr_fail(err, LOGREG_EBACKEND,
                      "opencl: no evaluation path ran on %s with %zu x %zu training data",
                      ob->info.name, n, ob->base.d);
-    snprintf(pc.path, sizeof pc.path, "%s", path_names[best]);
-    cache_store(ob, key, &pc);
+    snprintf(pc.path, sizeof pc.path, "%s", lr_path_name(best));
+    if (ob->cache.save) ob->cache.save(ob->cache.user, key, &pc);
   }
   ob->base.path = pc;
   use_path(ob, best);
@@ -583,18 +534,19 @@ static logreg_status choose_path(ocl_backend *ob, size_t n, logreg_error *err) {
 
 /* Evaluations on path g from now on: the buffers only the other paths need are released (the
  * caller makes sure of g's with ensure_rows). */
-static void use_path(ocl_backend *ob, lr_gemm_mode g) {
+static void use_path(ocl_backend *ob, lr_path g) {
   ob->gemm = g;
-  if (g != LR_GEMM_OWN && g != LR_GEMM_CLBLAST) {
+  ob->base.path_id = g;
+  if (g != LR_PATH_OWN && g != LR_PATH_CLBLAST) {
     drop(ob, &ob->z);
     drop(ob, &ob->g);
     ob->zg_rows = 0;
   }
-  if (g != LR_GEMM_OWN && g != LR_GEMM_FUSED) {
+  if (g != LR_PATH_OWN && g != LR_PATH_FUSED) {
     drop(ob, &ob->gpart);
     ob->gpart_cap = 0;
   }
-  if (g != LR_GEMM_TILED) {
+  if (g != LR_PATH_TILED) {
     drop(ob, &ob->tpart);
     drop(ob, &ob->trsum);
     drop(ob, &ob->tout);
@@ -606,21 +558,22 @@ static void use_path(ocl_backend *ob, lr_gemm_mode g) {
 /* The group's path (backend.h): a process after the first takes the first one's choice, so
  * that the group's sums do not depend on which path each process would have measured fastest
  * (two R = 2 runs then write the same model). */
-static logreg_status ocl_set_path(lr_backend *be, const char *name, const char *how,
-                                  logreg_error *err) {
+static logreg_status ocl_set_path(lr_backend *be, lr_path g, const char *how, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
-  int mode;
-  logreg_status st = requested_path(ob, name, &mode, err);
-  if (st || mode < 0 || ob->sparse) return st ? LOGREG_EUNSUPPORTED : LOGREG_OK;
-  lr_gemm_mode g = (lr_gemm_mode)mode;
+  if (ob->sparse) return LOGREG_OK;
+  if (dense_path(ob, lr_path_name(g)) == LR_PATH_AUTO)
+    return lr_fail(err, LOGREG_EUNSUPPORTED, "opencl: the %s path does not run on %s",
+                   lr_path_name(g), ob->info.name);
   for (int s = 0; s < LR_SLOT_COUNT; s++) {
     const ocl_slot *sl = &ob->slot[s];
-    if (sl->n && (sl->x.nseg > 1 || sl->streamed) && (g == LR_GEMM_OWN || g == LR_GEMM_CLBLAST))
+    if (sl->n && (sl->x.nseg > 1 || sl->streamed) && (g == LR_PATH_OWN || g == LR_PATH_CLBLAST))
       return lr_fail(err, LOGREG_EUNSUPPORTED,
-                     "opencl: the %s path needs X in one allocation on %s", name, ob->info.name);
+                     "opencl: the %s path needs X in one allocation on %s", lr_path_name(g),
+                     ob->info.name);
   }
+  logreg_status st;
   if (g != ob->gemm) {
-    lr_gemm_mode was = ob->gemm;
+    lr_path was = ob->gemm;
     ob->gemm = g;
     size_t rows =
         be->n[LR_SLOT_TRAIN] > be->n[LR_SLOT_VAL] ? be->n[LR_SLOT_TRAIN] : be->n[LR_SLOT_VAL];
@@ -631,7 +584,7 @@ static logreg_status ocl_set_path(lr_backend *be, const char *name, const char *
     use_path(ob, g);
   }
   memset(&be->path, 0, sizeof be->path);
-  snprintf(be->path.path, sizeof be->path.path, "%s", path_names[g]);
+  snprintf(be->path.path, sizeof be->path.path, "%s", lr_path_name(g));
   snprintf(be->path.how, sizeof be->path.how, "%s", how);
   return LOGREG_OK;
 }
@@ -937,16 +890,16 @@ static logreg_status ocl_set_data(lr_backend *be, lr_slot slot, const float *x, 
   sl->n = n;
   be->n[slot] = n;
   if (slot == LR_SLOT_TRAIN) ob->ordered = 0;
-  if (sl->x.nseg > 1 && !ob->auto_gemm && (ob->gemm == LR_GEMM_OWN || ob->gemm == LR_GEMM_CLBLAST))
+  if (sl->x.nseg > 1 && !ob->auto_gemm && (ob->gemm == LR_PATH_OWN || ob->gemm == LR_PATH_CLBLAST))
     return lr_fail(err, LOGREG_EBACKEND,
                    "opencl: --gemm %s needs X in one allocation, but %s takes %zu of the largest "
                    "allocation of %s; use --gemm tiled, fused or auto",
-                   path_names[ob->gemm], what, sl->x.nseg, ob->info.name);
-  if (sl->streamed && !ob->auto_gemm && (ob->gemm == LR_GEMM_OWN || ob->gemm == LR_GEMM_CLBLAST))
+                   lr_path_name(ob->gemm), what, sl->x.nseg, ob->info.name);
+  if (sl->streamed && !ob->auto_gemm && (ob->gemm == LR_PATH_OWN || ob->gemm == LR_PATH_CLBLAST))
     return lr_fail(err, LOGREG_EBACKEND,
                    "opencl: --gemm %s needs X on the device, but %s streams from host memory "
                    "(larger than the memory of %s); use --gemm tiled, fused or auto",
-                   path_names[ob->gemm], what, ob->info.name);
+                   lr_path_name(ob->gemm), what, ob->info.name);
   if (slot == LR_SLOT_TRAIN && ob->auto_gemm && n > 0) {
     ob->auto_gemm = 0;
     if ((st = choose_path(ob, n, err))) return st;
@@ -1197,7 +1150,7 @@ static logreg_status row_sums(ocl_backend *ob, const ocl_own *o, cl_mem Y, cl_me
 static ocl_own own_main(const ocl_backend *ob) {
   ocl_own o = {ob->k_logits,  ob->k_softmax, ob->k_sigmoid, ob->k_gpart,
                ob->k_greduce, ob->k_lincomb, ob->k_mul,     ob->k_dot,
-               ob->z,         ob->g,         ob->gpart,     ob->gemm == LR_GEMM_CLBLAST};
+               ob->z,         ob->g,         ob->gpart,     ob->gemm == LR_PATH_CLBLAST};
   return o;
 }
 
@@ -1302,12 +1255,13 @@ static void use_sparse(ocl_backend *ob) {
   if (ob->sparse) return;
   ob->sparse = 1;
   ob->auto_gemm = 0;
-  ob->gemm = LR_GEMM_OWN; /* keeps the updates off wt (released here) */
+  ob->gemm = LR_PATH_OWN; /* keeps the updates off wt (released here) */
+  ob->base.path_id = LR_PATH_CSR;
   cl_mem *ms[] = {&ob->wt, &ob->gpart, &ob->tpart, &ob->trsum, &ob->tout, &ob->z, &ob->g};
   for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) drop(ob, ms[i]);
   ob->gpart_cap = ob->tgroups_cap = ob->tout_cap = ob->zg_rows = 0;
   memset(&ob->base.path, 0, sizeof ob->base.path);
-  snprintf(ob->base.path.path, sizeof ob->base.path.path, "csr");
+  snprintf(ob->base.path.path, sizeof ob->base.path.path, "%s", lr_path_name(LR_PATH_CSR));
   snprintf(ob->base.path.how, sizeof ob->base.path.how, "sparse data");
   const lr_ocl_device_info *info = &ob->info;
   snprintf(ob->base.device, sizeof ob->base.device, "opencl:%u:%u %s (%s, sparse CSR/CSC kernels)",
@@ -1547,19 +1501,19 @@ static logreg_status ocl_sums(lr_backend *be, lr_slot slot, size_t begin, size_t
     if (sl->streamed || xb->nseg != 1 || count > ob->prows)
       return lr_fail(err, LOGREG_EBACKEND, "opencl: refinement was set up for other data");
     st = gemm_sums(ob, &ob->pown, xb->seg[0], Y, S, begin, count, want_grad, err);
-  } else if (ob->gemm == LR_GEMM_FUSED) {
+  } else if (ob->gemm == LR_PATH_FUSED) {
     st = fused_sums(ob, &f, Y, S, count, want_grad, err);
-  } else if (ob->gemm == LR_GEMM_TILED) {
+  } else if (ob->gemm == LR_PATH_TILED) {
     st = tiled_sums(ob, &f, Y, S, want_grad, err);
     sums = ob->tout;
   } else if (sl->streamed) {
     return lr_fail(err, LOGREG_EBACKEND,
                    "opencl: the %s path needs X on the device; it streams from host memory",
-                   path_names[ob->gemm]);
+                   lr_path_name(ob->gemm));
   } else if (xb->nseg != 1) {
     return lr_fail(err, LOGREG_EBACKEND,
                    "opencl: the %s path needs X in one allocation; it is in %zu on %s",
-                   path_names[ob->gemm], xb->nseg, ob->info.name);
+                   lr_path_name(ob->gemm), xb->nseg, ob->info.name);
   } else {
     ocl_own o = own_main(ob);
     st = gemm_sums(ob, &o, xb->seg[0], Y, S, begin, count, want_grad, err);
@@ -1577,7 +1531,7 @@ static size_t vec_size(const ocl_backend *ob) {
 /* The vector kernels' wt_d: writing theta on a one-pass path keeps the transposed copy current
  * in the same launch (not after refinement, whose evaluations do not read it). */
 static cl_uint wt_cols(const ocl_backend *ob, int y) {
-  int one_pass = ob->gemm == LR_GEMM_FUSED || ob->gemm == LR_GEMM_TILED;
+  int one_pass = ob->gemm == LR_PATH_FUSED || ob->gemm == LR_PATH_TILED;
   return y == LR_VEC_THETA && one_pass && !ob->precise ? (cl_uint)ob->base.d : 0;
 }
 
@@ -1587,7 +1541,7 @@ static logreg_status ocl_vec_step(lr_backend *be, const lr_update *u, logreg_err
     return lr_fail(err, LOGREG_EUNSUPPORTED, "opencl: no first-order steps after refinement");
   size_t n = be->nparam;
   cl_uint un = (cl_uint)n,
-          wt_d = ob->gemm == LR_GEMM_FUSED || ob->gemm == LR_GEMM_TILED ? (cl_uint)be->d : 0;
+          wt_d = ob->gemm == LR_PATH_FUSED || ob->gemm == LR_PATH_TILED ? (cl_uint)be->d : 0;
   float lr = (float)u->lr;
   cl_mem theta = ob->vec[LR_VEC_THETA], grad = ob->vec[LR_VEC_GRAD], m1 = ob->vec[LR_VEC_M1],
          m2 = ob->vec[LR_VEC_M2];
@@ -1775,7 +1729,6 @@ static void ocl_destroy(lr_backend *be) {
   if (ob->q) clReleaseCommandQueue(ob->q);
   if (ob->ctx) clReleaseContext(ob->ctx);
   free(ob->order);
-  free(ob->path_cache);
   free(ob->bopts);
   free(ob->kernel_dir);
   free(ob);
@@ -1925,51 +1878,44 @@ static logreg_status ocl_set_precise(lr_backend *be, logreg_error *err) {
   return LOGREG_OK;
 }
 
-/* The requested path: NULL or "auto" (-1: measured when the training data is set), else the
- * named one. LOGREG_EINVAL for another name or a path that cannot run these shapes here. */
-static logreg_status requested_path(const ocl_backend *ob, const char *name, int *mode,
-                                    logreg_error *err) {
-  *mode = -1;
-  if (!name || strcmp(name, "auto") == 0) return LOGREG_OK;
-  for (int g = 0; g < 4; g++)
-    if (strcmp(name, path_names[g]) == 0) *mode = g;
-  if (*mode < 0)
-    return lr_fail(err, LOGREG_EINVAL, "--gemm: \"%s\" is not auto, tiled, fused, own or clblast",
-                   name);
-  if (*mode == LR_GEMM_TILED && !ob->tr)
+/* The requested path (LR_PATH_AUTO: measured when the training data is set; LR_PATH_CSR: the
+ * sparse kernels, which set_data_csr takes in any case): LOGREG_EINVAL for a path that cannot
+ * run these shapes here. */
+static logreg_status requested_path(const ocl_backend *ob, lr_path path, logreg_error *err) {
+  if (path == LR_PATH_AUTO || path == LR_PATH_CSR || dense_path(ob, lr_path_name(path)) == path)
+    return LOGREG_OK;
+  if (path == LR_PATH_TILED)
     return lr_fail(err, LOGREG_EINVAL,
                    "--gemm tiled: a tile row of %zu features does not fit in the local memory of "
                    "%s (%llu bytes)",
                    ob->base.d, ob->info.name, ob->info.local_mem);
-  return LOGREG_OK;
+  return lr_fail(err, LOGREG_EINVAL, "opencl: no evaluation path %s", lr_path_name(path));
 }
 
 /* "opencl:0:0 NAME (GPU, tiled kernel)": the device and the path, for people. */
 static void set_device_name(ocl_backend *ob) {
-  static const char *const what[] = {"own GEMM kernels", "CLBlast GEMM", "fused one-pass kernel",
-                                     "tiled one-pass kernel"};
+  static const char *const what[LR_PATHS] = {[LR_PATH_OWN] = "own GEMM kernels",
+                                             [LR_PATH_CLBLAST] = "CLBlast GEMM",
+                                             [LR_PATH_FUSED] = "fused one-pass kernel",
+                                             [LR_PATH_TILED] = "tiled one-pass kernel"};
   const lr_ocl_device_info *info = &ob->info;
   snprintf(ob->base.device, sizeof ob->base.device, "opencl:%u:%u %s (%s, %s)", info->platform,
            info->device, info->name, lr_ocl_type_name(info->type),
            ob->auto_gemm ? "path measured at set-up" : what[ob->gemm]);
 }
 
-logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int binary,
+logreg_status lr_ocl_backend_create(const logreg_device_info *dev, size_t d, size_t k, int binary,
                                     double pos_weight, const lr_backend_opts *opts,
                                     lr_backend **out, logreg_error *err) {
   *out = NULL;
   const logreg_device_options *dopt = opts ? opts->device : NULL;
   lr_ocl_device_info info;
-  logreg_device_selector sel;
-  int found = 0;
-  char why[512];
-  logreg_status st = logreg_device_parse(spec, &sel, err);
-  if (!st) st = lr_ocl_select(&sel, dopt, &info, &found, why, sizeof why, err);
+  logreg_status st = lr_ocl_find(dev->platform, dev->index, dopt, &info, err);
   if (st) return st;
-  if (!found) return lr_fail(err, LOGREG_EBACKEND, "--device %s: no OpenCL device found", spec);
   ocl_backend *ob = calloc(1, sizeof *ob);
   if (!ob) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
   ob->base.ops = &ocl_ops;
+  ob->base.kind = LOGREG_BACKEND_OPENCL;
   ob->base.d = d;
   ob->base.k = k;
   ob->base.kw = binary ? 1 : k;
@@ -1989,22 +1935,21 @@ logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int bi
   ob->acc_size = sizeof(ocl_sum);
   ob->tr = tile_rows(&info, d, ob->base.kw, ob->wg, ob->acc_size);
   tile_grad_shape(d, ob->base.kw, ob->wg, &ob->tgc, &ob->tstride);
-  int mode;
-  if ((st = requested_path(ob, opts ? opts->gemm : NULL, &mode, err))) {
+  lr_path asked = opts ? opts->path : LR_PATH_AUTO;
+  if ((st = requested_path(ob, asked, err))) {
     free(ob);
     return st;
   }
-  if (opts && opts->path_cache && !(ob->path_cache = lr_strdup(opts->path_cache))) {
-    free(ob);
-    return lr_fail(err, LOGREG_ENOMEM, "out of memory");
-  }
+  if (opts && opts->cache) ob->cache = *opts->cache;
   /* Until the training data is there to time the paths on: the tiled kernel where it
    * applies, else the fused one. */
-  int follow = mode < 0 && opts && opts->follow;
-  ob->auto_gemm = mode < 0 && !follow;
-  ob->gemm = mode >= 0 ? (lr_gemm_mode)mode : ob->tr ? LR_GEMM_TILED : LR_GEMM_FUSED;
-  if (mode >= 0 || follow) {
-    snprintf(ob->base.path.path, sizeof ob->base.path.path, "%s", path_names[ob->gemm]);
+  int dense = asked != LR_PATH_AUTO && asked != LR_PATH_CSR;
+  int follow = !dense && opts && opts->follow;
+  ob->auto_gemm = !dense && !follow;
+  ob->gemm = dense ? asked : ob->tr ? LR_PATH_TILED : LR_PATH_FUSED;
+  ob->base.path_id = ob->auto_gemm ? LR_PATH_AUTO : ob->gemm;
+  if (!ob->auto_gemm) {
+    snprintf(ob->base.path.path, sizeof ob->base.path.path, "%s", lr_path_name(ob->gemm));
     snprintf(ob->base.path.how, sizeof ob->base.path.how, follow ? "default" : "requested");
   }
   set_device_name(ob);
@@ -2093,7 +2038,7 @@ logreg_status lr_ocl_read_rows(lr_backend *be, int residuals, float *out, logreg
   if (ob->precise)
     return lr_fail(err, LOGREG_EUNSUPPORTED,
                    "opencl: refinement's logits and residuals are double, not read back");
-  if (ob->gemm == LR_GEMM_FUSED || ob->gemm == LR_GEMM_TILED)
+  if (ob->gemm == LR_PATH_FUSED || ob->gemm == LR_PATH_TILED)
     return lr_fail(err, LOGREG_EUNSUPPORTED,
                    "opencl: the one-pass paths keep no logits or residuals to read");
   size_t bytes = ob->last_rows * be->kw * sizeof(float);
@@ -2102,8 +2047,6 @@ logreg_status lr_ocl_read_rows(lr_backend *be, int residuals, float *out, logreg
       "clEnqueueReadBuffer(rows)");
   return LOGREG_OK;
 }
-
-lr_gemm_mode lr_ocl_gemm_mode(const lr_backend *be) { return ((const ocl_backend *)be)->gemm; }
 
 /* ---- Hessian-vector products ----
  *
@@ -2276,7 +2219,7 @@ static logreg_status ocl_hv(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error 
   logreg_status st = hv_kernels(ob, err);
   if (st) return st;
   if (ob->slot[LR_SLOT_TRAIN].csr) return hv_csr(ob, v, out, err);
-  return ob->gemm == LR_GEMM_FUSED ? hv_fused(ob, v, out, err) : hv_own(ob, v, out, err);
+  return ob->gemm == LR_PATH_FUSED ? hv_fused(ob, v, out, err) : hv_own(ob, v, out, err);
 }
 
 logreg_status lr_ocl_hv_host(lr_backend *be, const double *v, double *hv, logreg_error *err) {

@@ -4,22 +4,11 @@
 
 #include "backend/backend.h"
 
-/* How the opencl backend computes the logits X W and the gradient X^T G. */
-typedef enum lr_gemm_mode {
-  LR_GEMM_OWN,     /* lr_logits + row kernel + lr_grad_partial (two passes over X) */
-  LR_GEMM_CLBLAST, /* CLBlast SGEMM for both products */
-  LR_GEMM_FUSED,   /* lr_fused: one pass over X per epoch, shaped for CPU vectors */
-  LR_GEMM_TILED    /* lr_tile: one pass over X per epoch in work-group tiles, shaped for GPUs */
-} lr_gemm_mode;
-
-/* The opencl backend on the device named by `spec` ("opencl", "opencl:P:D"; see ocl.h). */
-logreg_status lr_ocl_backend_create(const char *spec, size_t d, size_t k, int binary,
+/* The opencl backend on OpenCL device `dev` (as logreg_devices_list or logreg_device_choose
+ * describe it), on opts->path (device.h's rows of the backend table create it). */
+logreg_status lr_ocl_backend_create(const logreg_device_info *dev, size_t d, size_t k, int binary,
                                     double pos_weight, const lr_backend_opts *opts,
                                     lr_backend **out, logreg_error *err);
-
-/* The GEMM path the backend runs: the requested one, else (auto) the fastest one measured when
- * the training data was set (the provisional one before that). */
-lr_gemm_mode lr_ocl_gemm_mode(const lr_backend *be);
 
 /* The last evaluation's rows x KW logits (X W, before the bias) or, with `residuals`, its
  * residuals s_i (p - y) (raw: not scaled by 1 / sum s). For tests. */

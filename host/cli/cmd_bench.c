@@ -390,7 +390,9 @@ int cmd_bench(int argc, char **argv) {
     fchoice = BENCH_FLOOR_DEVICE;
   else
     return cli_error(CLI_EXIT_USAGE, "--floor: \"%s\" is not auto, host or device", floor_opt);
-  if (fchoice == BENCH_FLOOR_DEVICE && strcmp(device, "cpu") == 0)
+  logreg_device_selector dsel;
+  if (fchoice == BENCH_FLOOR_DEVICE && logreg_device_parse(device, &dsel, NULL) == LOGREG_OK &&
+      dsel.pick == LOGREG_PICK_CPU)
     return cli_error(CLI_EXIT_USAGE,
                      "--floor device needs an OpenCL device: the cpu backend has the host floor");
 
@@ -502,7 +504,7 @@ int cmd_bench(int argc, char **argv) {
   for (size_t i = 0; i < nt; i++) {
     bench_target *t = &targets[i];
     bench_result res = {0};
-    int te = strcmp(t->spec, "cpu") == 0 ? cpu_epochs : epochs;
+    int te = t->info.backend == LOGREG_BACKEND_CPU ? cpu_epochs : epochs;
     if (bench_one(&setup, t->spec, ds, te, &res, &err) != LOGREG_OK) {
       cli_error(CLI_EXIT_ERROR, "%s: %s", t->spec, err.message);
       goto out;

@@ -395,36 +395,6 @@ static void catch_stop_signals(int on) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
 }
-/* --device auto under mpirun: node-local rank L takes the node's GPU L mod G (the OpenCL GPUs
- * in listing order); 0 when it chose one, 1 when there is no GPU (auto then picks as for one
- * process), or an exit code after an error. */
-static int group_device(const cli_group *g, logreg_params *p, char *spec, size_t cap, int quiet) {
-  logreg_device_info *list = NULL;
-  size_t count = 0, gpus = 0;
-  logreg_error err;
-  if (logreg_devices_list(&p->device_options, &list, &count, &err) != LOGREG_OK)
-    return cli_error(CLI_EXIT_ERROR, "%s", err.message);
-  for (size_t i = 0; i < count; i++) gpus += list[i].type == LOGREG_DEVICE_GPU;
-  int rc = 1;
-  if (gpus) {
-    size_t want = (size_t)g->local_rank % gpus, seen = 0;
-    for (size_t i = 0; i < count; i++) {
-      if (list[i].type != LOGREG_DEVICE_GPU) continue;
-      if (seen++ != want) continue;
-      snprintf(spec, cap, "%s", list[i].spec);
-      if (!quiet)
-        fprintf(stderr,
-                "device: auto -> %s (%s) for rank %d of %d (node-local rank %d): round-robin, "
-                "node-local rank L takes this node's GPU L mod %zu\n",
-                spec, list[i].name, g->rank, g->size, g->local_rank, gpus);
-      p->device = spec;
-      rc = 0;
-    }
-  }
-  logreg_devices_free(list);
-  return rc;
-}
-
 static int train_main(int argc, char **argv, cli_group *g);
 
 int cmd_train(int argc, char **argv) {
@@ -640,24 +610,26 @@ static int train_main(int argc, char **argv, cli_group *g) {
   cli_device_options(&dv, &p.device_options);
   p.device_options.fail_call = fail_call > LONG_MAX ? LONG_MAX : (long)fail_call;
   p.threads = cli_threads(&dv);
+  /* Resolve the device now, so that the choice and its reason are printed before the data is
+   * read, and a bad spec fails fast; the library resolves the same spec by the same rules
+   * (under mpirun, auto takes the node-local rank's GPU). */
+  logreg_device_selector sel;
   logreg_device_info chosen;
-  int is_auto = strcmp(p.device, "auto") == 0;
-  char group_spec[32];
-  if (is_auto && g->size > 1) {
-    int grc = group_device(g, &p, group_spec, sizeof group_spec, quiet);
-    if (grc > 1) return grc;
-  }
-  if (strcmp(p.device, "cpu") != 0 && !(is_auto && p.device == group_spec)) {
-    /* Resolve the device now, so that the choice and its reason are printed before the data
-     * is read, and a bad spec fails fast. */
-    char why[512];
-    logreg_error derr;
-    if (logreg_device_choose(p.device, &p.device_options, &chosen, why, sizeof why, &derr) !=
-        LOGREG_OK)
-      return cli_error(derr.status == LOGREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR, "%s",
-                       derr.message);
-    if (!quiet) fprintf(stderr, "device: %s\n", why);
-    p.device = chosen.spec;
+  char why[512];
+  logreg_error derr;
+  if (logreg_device_parse(p.device, &sel, &derr) != LOGREG_OK)
+    return cli_error(CLI_EXIT_USAGE, "%s", derr.message);
+  if (g->size > 1) sel.local_rank = (unsigned)g->local_rank;
+  if (logreg_device_select(&sel, &p.device_options, &chosen, why, sizeof why, &derr) != LOGREG_OK)
+    return cli_error(derr.status == LOGREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR, "%s",
+                     derr.message);
+  int is_auto = sel.pick == LOGREG_PICK_AUTO;
+  if (!quiet && sel.pick != LOGREG_PICK_CPU) {
+    if (g->size > 1)
+      fprintf(stderr, "device: %s, for rank %d of %d (node-local rank %d)\n", why, g->rank, g->size,
+              g->local_rank);
+    else
+      fprintf(stderr, "device: %s\n", why);
   }
 
   logreg_read_options ro;
@@ -694,16 +666,14 @@ static int train_main(int argc, char **argv, cli_group *g) {
     cli_warn("%s: the header row looks like data (it has numbers where the data rows do): if the "
              "file has no header, pass --no-header (its first row is read as column names now)",
              pos[0]);
-  if (logreg_dataset_is_sparse(all) && is_auto && strcmp(p.device, "cpu") != 0 && g->size == 1) {
+  if (logreg_dataset_is_sparse(all) && is_auto && chosen.backend != LOGREG_BACKEND_CPU &&
+      g->size == 1 && !resume && !quiet)
     /* Sparse rows: the library times one evaluation on the cpu backend and on this device at
      * set-up and trains on the faster ("training: path" names both times). */
-    if (!quiet)
-      fprintf(stderr,
-              "device: auto, sparse data: cpu and %s are timed at set-up (the best of three "
-              "evaluations each); the faster trains\n",
-              p.device);
-    p.device = "auto";
-  }
+    fprintf(stderr,
+            "device: auto, sparse data: cpu and %s are timed at set-up (the best of three "
+            "evaluations each); the faster trains\n",
+            chosen.spec);
   if (!logreg_dataset_y(all)) {
     cli_error(CLI_EXIT_ERROR, "%s: no labels (IDX images need --labels)", pos[0]);
     goto out;
@@ -819,7 +789,7 @@ static int train_main(int argc, char **argv, cli_group *g) {
     else
       fprintf(stderr, "lr %g, %s, %d epochs%s", p.lr > 0 ? p.lr : logreg_default_lr(p.optimizer),
               reg, p.epochs, p.batch_size ? " of mini-batches" : "");
-    fprintf(stderr, " on %s\n", p.device);
+    fprintf(stderr, " on %s\n", chosen.spec);
   }
 
   pg.quiet = quiet;
@@ -844,6 +814,7 @@ static int train_main(int argc, char **argv, cli_group *g) {
   catch_stop_signals(0);
   if (pg.tty && !quiet) fputc('\n', stderr);
   if (res.fallback[0]) cli_warn("%s", res.fallback);
+  if (st == LOGREG_OK && res.device_note[0]) cli_warn("--resume: %s", res.device_note);
   if (st == LOGREG_EINTERRUPTED) {
     fprintf(stderr, "logreg: %s: %s; the model was not written\n",
             stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", err.message);

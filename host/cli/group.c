@@ -41,7 +41,8 @@ int cli_group_start(cli_group *g, int *argc, char ***argv) {
     MPI_Comm_rank(node, &g->local_rank);
     MPI_Comm_free(&node);
   }
-  g->shard = (logreg_shard){g->rank, g->size, group_allgather, NULL};
+  g->shard = (logreg_shard){
+      .rank = g->rank, .size = g->size, .local_rank = g->local_rank, .allgather = group_allgather};
   if (g->rank != 0) cli_error_capture(g->error, sizeof g->error);
 #else
   (void)argc;

@@ -446,3 +446,26 @@ done:
   for (int p = 0; p < 3; p++) free(part[p]);
   return st;
 }
+
+int lr_fit_preprocessing(const logreg_dataset *ds, logreg_scale scale, int no_intercept,
+                         unsigned threads, logreg_model *m) {
+  if (lr_dataset_sparse(ds)) {
+    lr_column_scale_other(ds, scale, NULL, m->mean, m->std);
+  } else {
+    if (lr_column_medians(ds, m->median, threads)) return -1;
+    if (scale == LOGREG_SCALE_STD)
+      lr_column_scaler(ds, m->median, m->mean, m->std, threads);
+    else
+      lr_column_scale_other(ds, scale, m->median, m->mean, m->std);
+  }
+  if (no_intercept)
+    for (size_t j = 0; j < ds->d; j++) m->mean[j] = 0.0;
+  return 0;
+}
+
+size_t lr_transform_values(const logreg_model *m, const logreg_dataset *ds, float *out,
+                           unsigned threads) {
+  if (!lr_dataset_sparse(ds)) return lr_transform(m, ds, out, threads);
+  lr_transform_csr(m, ds, out);
+  return 0;
+}

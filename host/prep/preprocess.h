@@ -39,6 +39,17 @@ size_t lr_transform(const logreg_model *m, const logreg_dataset *ds, float *out,
  * mean_j) / std_j. Returns the number of missing values filled. */
 size_t lr_transform_row(const logreg_model *m, const float *x, double *out);
 
+/* The preprocessing of a training run fitted on ds into m (medians, mean, std), as training and
+ * cross-validation fit it: dense rows get their medians and `scale`'s scaler; sparse rows are
+ * scaled only, never centred; without an intercept (no_intercept) nothing is centred, so that
+ * x W_raw is the whole model. Returns 0, or -1 when out of memory. */
+int lr_fit_preprocessing(const logreg_dataset *ds, logreg_scale scale, int no_intercept,
+                         unsigned threads, logreg_model *m);
+/* ds's values through m's preprocessing into out (n x d for dense rows: lr_transform; the nnz
+ * values for sparse ones: lr_transform_csr). Returns the missing values filled. */
+size_t lr_transform_values(const logreg_model *m, const logreg_dataset *ds, float *out,
+                           unsigned threads);
+
 /* Class weights: with `balanced`, weight_k = n / (k count_k) (scikit-learn's rule; a class
  * with no rows gets 1), else 1. Returns 0, or -1 when out of memory. */
 int lr_class_weights(const int32_t *y, size_t n, size_t k, int balanced, double *weight);

@@ -1,30 +1,27 @@
-/* checkpoint.c: the trainer's whole state in a file, and back (--checkpoint, --resume).
- *
- * A checkpoint is taken between epochs, or after a mini-batch step when a stop request paused
- * the epoch there (version 2: the position is then part of the state): the
- * backend's vectors (parameters, gradient, Adam's moments or the momentum velocity, L-BFGS's
- * pairs and diagonal, Newton's iterate, the penalty factors), the optimizer's scalars
- * (optim.c), the counters, the shuffler's RNG and row order, the best weights for --patience
- * and the history. Everything is stored exactly (doubles as their 64 bits; a float32 device's
- * vectors read back as doubles hold their floats exactly and write back to the same floats),
- * so that a resumed run repeats the uninterrupted run's arithmetic bit for bit. The file
- * layout is in host/solve/README.md. */
+/* checkpoint.c: the checkpoint file (--checkpoint, --resume): the serializer that the trainer's
+ * state walk (train_state.c) and the optimizers' (their state_io) write and read through, the
+ * fingerprints, and the file around the state: header, version, the device that ran it,
+ * checksum, atomic writing. It knows nothing of the trainer, so that the trainer and the
+ * optimizers depend on it and not the other way round. The file layout is in
+ * host/solve/README.md. */
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend/backend.h"
+#include "backend/device.h"
 #include "solve/checkpoint.h"
-#include "solve/train.h"
 #include "util/file.h"
 #include "util/util.h"
 
 #define CKPT_MAGIC "LRCKPT\r\n" /* 8 bytes; the CR LF catches text-mode damage */
-/* Version 2 adds the position inside an epoch (a run paused after a mini-batch step); a
- * checkpoint between epochs is still written as version 1, which earlier builds read. */
-#define CKPT_VERSION 2u
+/* Version 2 added the position inside an epoch (a run paused after a mini-batch step; version
+ * 1 had none); version 3 stores the device that ran the state as two fields, its kind and
+ * path (lr_device_kind, lr_path), where 1 and 2 had the OpenCL path's name. Every state is
+ * written as version 3; all three are read. */
+#define CKPT_VERSION 3u
 #define CKPT_HEADER 24 /* magic, version (u32), reserved (u32), payload length (u64) */
 #define CKPT_MAX ((size_t)1 << 32)
 
@@ -175,135 +172,7 @@ uint64_t lr_options_hash(const logreg_params *p) {
   return hash_int(h, p->scale);
 }
 
-void lr_checkpoint_hash_data(logreg_trainer *t, const void *p, size_t bytes) {
-  if (!t->data_hash) t->data_hash = LR_HASH_SEED;
-  t->data_hash = lr_hash_bytes(t->data_hash, p, bytes);
-}
-
-/* ---- The state ---- */
-
-static const char *const stop_names[] = {"tol", "converged", "patience", "epochs", "max_iter"};
-
-/* The row order read back indexes rows: each of 0..n-1 once. */
-static int is_permutation(const uint32_t *order, size_t n) {
-  unsigned char *seen = calloc(n ? n : 1, 1);
-  int ok = seen != NULL;
-  for (size_t i = 0; ok && i < n; i++) {
-    if (order[i] >= n || seen[order[i]]) ok = 0;
-    if (ok) seen[order[i]] = 1;
-  }
-  free(seen);
-  return ok;
-}
-
-/* Everything on the host, in one order for both directions. */
-static void trainer_io(logreg_trainer *t, lr_ckpt_io *io) {
-  lr_solver *sol = &t->sol;
-  uint64_t n = t->n, nparam = t->be->nparam;
-  lr_ckpt_u64(io, &n);
-  lr_ckpt_u64(io, &nparam);
-  if (io->reading && (n != t->n || nparam != t->be->nparam)) io->bad = 1;
-  if (io->bad) return;
-  lr_ckpt_int(io, &t->epochs_run);
-  lr_ckpt_int(io, &t->best_epoch);
-  lr_ckpt_int(io, &t->since_best);
-  lr_ckpt_f64(io, &t->j0);
-  lr_ckpt_f64(io, &t->best_val);
-  double elapsed = lr_now() - t->t0;
-  lr_ckpt_f64(io, &elapsed);
-  if (io->reading) t->t0 = lr_now() - elapsed;
-  lr_eval_out *evs[] = {&t->evv, &sol->ev};
-  for (int i = 0; i < 2; i++) {
-    lr_ckpt_f64(io, &evs[i]->objective);
-    lr_ckpt_f64(io, &evs[i]->loss);
-    lr_ckpt_f64(io, &evs[i]->correct);
-    lr_ckpt_f64(io, &evs[i]->grad_max);
-  }
-  lr_ckpt_long(io, &sol->t);
-  lr_ckpt_int(io, &sol->epoch);
-  lr_ckpt_f64(io, &sol->step);
-  uint64_t done = sol->batch_done; /* version 2 only: 0 in version 1 */
-  if (io->version >= 2) lr_ckpt_u64(io, &done);
-  if (io->reading) sol->batch_done = done < t->n ? (size_t)done : 0;
-  if (io->reading && done >= t->n) io->bad = 1;
-  for (int i = 0; i < 4; i++) lr_ckpt_u64(io, &sol->rng.s[i]);
-  lr_ckpt_f64(io, &t->obj.s_train);
-  lr_ckpt_long(io, &t->obj.evals);
-  lr_ckpt_long(io, &t->obj.hv_products);
-  int stop = 0;
-  for (int i = 0; t->stop && i < (int)(sizeof stop_names / sizeof *stop_names); i++)
-    if (strcmp(t->stop, stop_names[i]) == 0) stop = i + 1;
-  lr_ckpt_int(io, &stop);
-  if (io->reading)
-    t->stop = stop > 0 && stop <= (int)(sizeof stop_names / sizeof *stop_names)
-                  ? stop_names[stop - 1]
-                  : NULL;
-  lr_ckpt_u32s(io, sol->order, t->n);
-  if (io->reading && !io->bad && !is_permutation(sol->order, t->n)) io->bad = 1;
-  lr_ckpt_f64s(io, t->best, t->be->nparam);
-  lr_solver_state_io(sol, t->def, io);
-  uint64_t nh = t->n_hist;
-  lr_ckpt_u64(io, &nh);
-  if (io->bad) return;
-  if (io->reading) {
-    if (nh > (io->len - io->pos) / 88) { /* 11 values of 8 bytes each */
-      io->bad = 1;
-      return;
-    }
-    free(t->hist);
-    t->hist = calloc(nh ? (size_t)nh : 1, sizeof *t->hist);
-    if (!t->hist) {
-      io->bad = 1;
-      return;
-    }
-    t->n_hist = t->cap_hist = (size_t)nh;
-  }
-  for (size_t i = 0; i < t->n_hist && !io->bad; i++) {
-    logreg_epoch_info *e = &t->hist[i];
-    lr_ckpt_int(io, &e->epoch);
-    lr_ckpt_int(io, &e->epochs);
-    lr_ckpt_f64(io, &e->objective);
-    lr_ckpt_f64(io, &e->train_loss);
-    lr_ckpt_f64(io, &e->train_accuracy);
-    lr_ckpt_f64(io, &e->val_loss);
-    lr_ckpt_f64(io, &e->val_accuracy);
-    lr_ckpt_f64(io, &e->lr);
-    lr_ckpt_f64(io, &e->seconds);
-    lr_ckpt_long(io, &e->evaluations);
-    lr_ckpt_long(io, &e->hv_products);
-  }
-}
-
-/* The backend's vectors, after the host state. */
-static logreg_status vectors_io(logreg_trainer *t, lr_ckpt_io *io, logreg_error *err) {
-  lr_backend *be = t->be;
-  int nvec = be->nvec;
-  lr_ckpt_int(io, &nvec);
-  if (io->bad || nvec != be->nvec) {
-    io->bad = 1;
-    return LOGREG_OK;
-  }
-  /* A float32 backend that L-BFGS switched to double (set_precise) holds its vectors in
-   * double: switched again before they are written back. A backend without the mode (cpu)
-   * computes in double anyway. */
-  int precise = be->ops->set_precise && !be->float32;
-  lr_ckpt_int(io, &precise);
-  if (io->bad) return LOGREG_OK;
-  if (io->reading && precise && be->ops->set_precise && be->float32) {
-    logreg_status pst = be->ops->set_precise(be, err);
-    if (pst) return pst;
-  }
-  double *v = malloc(be->nparam * sizeof *v);
-  if (!v) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
-  logreg_status st = LOGREG_OK;
-  for (int i = 0; i < nvec && !st && !io->bad; i++) {
-    if (!io->reading) st = be->ops->vec_read(be, i, v, err);
-    if (!st) lr_ckpt_f64s(io, v, be->nparam);
-    if (!st && io->reading && !io->bad) st = be->ops->vec_write(be, i, v, err);
-  }
-  free(v);
-  return st;
-}
+/* ---- The file around the state ---- */
 
 static void put_u32(unsigned char *p, uint32_t v) {
   for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
@@ -320,22 +189,22 @@ static uint64_t get_u64(const unsigned char *p) {
   return v;
 }
 
-logreg_status lr_checkpoint_state(logreg_trainer *t, lr_ckpt_io *io, logreg_error *err) {
+void lr_ckpt_start(lr_ckpt_io *io, uint64_t options_hash, uint64_t data_hash,
+                   logreg_backend_kind kind, lr_path path) {
   io->reading = 0;
   io->len = io->pos = 0;
   io->bad = 0;
-  io->version = t->sol.batch_done ? 2 : 1;
+  io->version = CKPT_VERSION;
   unsigned char head[CKPT_HEADER] = {0};
-  lr_ckpt_bytes(io, head, sizeof head); /* filled in below */
-  uint64_t oh = lr_options_hash(t->p), dh = t->data_hash;
-  char pathname[16] = {0};
-  snprintf(pathname, sizeof pathname, "%s", t->be->path.path);
-  lr_ckpt_u64(io, &oh);
-  lr_ckpt_u64(io, &dh);
-  lr_ckpt_bytes(io, pathname, sizeof pathname);
-  trainer_io(t, io);
-  logreg_status st = vectors_io(t, io, err);
-  if (st) return st;
+  lr_ckpt_bytes(io, head, sizeof head); /* filled in by lr_ckpt_finish */
+  int k = (int)kind, pa = (int)path;
+  lr_ckpt_u64(io, &options_hash);
+  lr_ckpt_u64(io, &data_hash);
+  lr_ckpt_int(io, &k);
+  lr_ckpt_int(io, &pa);
+}
+
+logreg_status lr_ckpt_finish(lr_ckpt_io *io, logreg_error *err) {
   if (io->bad) return lr_fail(err, LOGREG_ENOMEM, "out of memory for the checkpoint");
   memcpy(io->buf, CKPT_MAGIC, 8);
   put_u32(io->buf + 8, (uint32_t)io->version);
@@ -344,13 +213,13 @@ logreg_status lr_checkpoint_state(logreg_trainer *t, lr_ckpt_io *io, logreg_erro
   return LOGREG_OK;
 }
 
-logreg_status lr_checkpoint_write(const logreg_trainer *t, const lr_ckpt_io *state,
-                                  const char *path, logreg_error *err) {
+logreg_status lr_checkpoint_write(const lr_ckpt_io *state, const char *path, int block_signals,
+                                  logreg_error *err) {
   /* A second SIGINT or SIGTERM (the caller's handler exits at once) waits until the file is
    * whole and renamed: a checkpoint is either the old one or the new one. */
   sigset_t block, old;
   int masked = 0;
-  if (t->p->stop_request) {
+  if (block_signals) {
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);
@@ -371,12 +240,19 @@ logreg_status lr_checkpoint_write(const logreg_trainer *t, const lr_ckpt_io *sta
   return st;
 }
 
-logreg_status lr_checkpoint_save(logreg_trainer *t, const char *path, logreg_error *err) {
-  lr_ckpt_io io = {0};
-  logreg_status st = lr_checkpoint_state(t, &io, err);
-  if (!st) st = lr_checkpoint_write(t, &io, path, err);
-  free(io.buf);
-  return st;
+/* The fingerprint of the data and the device after the header of `b` (a whole state). */
+static void read_ids(const unsigned char *b, int version, lr_ckpt_file *f) {
+  f->data_hash = get_u64(b + CKPT_HEADER + 8);
+  if (version >= 3) {
+    f->kind = (logreg_backend_kind)(int64_t)get_u64(b + CKPT_HEADER + 16);
+    f->path = (lr_path)(int64_t)get_u64(b + CKPT_HEADER + 24);
+  } else { /* the name of the OpenCL path that ran it, "" for cpu */
+    char name[16];
+    memcpy(name, b + CKPT_HEADER + 16, sizeof name);
+    name[sizeof name - 1] = '\0';
+    lr_device_from_path_name(name, &f->kind, &f->path);
+  }
+  f->pos = CKPT_HEADER + 32;
 }
 
 void lr_checkpoint_in_memory(const lr_ckpt_io *state, lr_ckpt_file *f) {
@@ -384,10 +260,13 @@ void lr_checkpoint_in_memory(const lr_ckpt_io *state, lr_ckpt_file *f) {
   f->data = state->buf;
   f->version = state->version;
   f->len = state->len;
-  f->data_hash = get_u64(state->buf + CKPT_HEADER + 8);
-  memcpy(f->path, state->buf + CKPT_HEADER + 16, sizeof f->path);
-  f->path[sizeof f->path - 1] = '\0';
-  f->pos = CKPT_HEADER + 32;
+  read_ids(state->buf, state->version, f);
+}
+
+lr_ckpt_io lr_ckpt_reader(const lr_ckpt_file *f) {
+  lr_ckpt_io io = {
+      .reading = 1, .buf = f->data, .len = f->len, .pos = f->pos, .version = f->version};
+  return io;
 }
 
 logreg_status lr_checkpoint_open(const char *path, const logreg_params *p, lr_ckpt_file *f,
@@ -425,28 +304,11 @@ logreg_status lr_checkpoint_open(const char *path, const logreg_params *p, lr_ck
   f->data = b;
   f->version = (int)version;
   f->len = len - 8;
-  f->data_hash = get_u64(b + CKPT_HEADER + 8);
-  memcpy(f->path, b + CKPT_HEADER + 16, sizeof f->path);
-  f->path[sizeof f->path - 1] = '\0';
-  f->pos = CKPT_HEADER + 32;
-  return LOGREG_OK;
-}
-
-logreg_status lr_checkpoint_restore(logreg_trainer *t, const char *path, const lr_ckpt_file *f,
-                                    logreg_error *err) {
-  if (f->data_hash != t->data_hash)
-    return lr_fail(err, LOGREG_EINVAL,
-                   "%s: the checkpoint was written for other data (the training and validation "
-                   "rows, their weights and scaling must be the same)",
-                   path);
-  lr_ckpt_io io = {
-      .reading = 1, .buf = f->data, .len = f->len, .pos = f->pos, .version = f->version};
-  trainer_io(t, &io);
-  logreg_status st = vectors_io(t, &io, err);
-  if (st) return st;
-  if (io.bad || io.pos != io.len)
-    return lr_fail(err, LOGREG_EPARSE,
-                   "%s: the checkpoint's state does not fit this run (another logreg build?)",
-                   path);
+  read_ids(b, (int)version, f);
+  if (!lr_device_known(f->kind, f->path)) {
+    free(data);
+    memset(f, 0, sizeof *f);
+    return lr_fail(err, LOGREG_EPARSE, "%s: the checkpoint names an unknown device", path);
+  }
   return LOGREG_OK;
 }

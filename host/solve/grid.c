@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "backend/device.h"
 #include "data/dataset.h"
 #include "model/model.h"
 #include "prep/preprocess.h"
@@ -195,19 +196,6 @@ static int stratified_folds(const logreg_dataset *ds, size_t K, uint64_t seed, i
   return 0;
 }
 
-/* The seconds of one pass of m models on `be` (theta, held and the outputs as for grid_sums),
- * after an untimed one when `warm` (a device's first call allocates and uploads). */
-static logreg_status time_pass(lr_backend *be, const int32_t *fold, size_t m, const int32_t *held,
-                               const double *theta, lr_sums *tr, lr_sums *va, double *gsum,
-                               int warm, double *sec, logreg_error *err) {
-  logreg_status st;
-  if (warm && (st = be->ops->grid_sums(be, fold, m, held, theta, tr, va, gsum, err))) return st;
-  double t0 = lr_now();
-  if ((st = be->ops->grid_sums(be, fold, m, held, theta, tr, va, gsum, err))) return st;
-  *sec = lr_now() - t0;
-  return LOGREG_OK;
-}
-
 logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
                         const logreg_cv_options *opt, logreg_cv_model *models, int32_t *folds_out,
                         logreg_cv_result *result, logreg_error *err) {
@@ -273,24 +261,12 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
   }
   if (folds_out) memcpy(folds_out, fold, n * sizeof *fold);
 
-  /* Preprocessing fitted once on all the training rows, as logreg_train fits it (sparse rows:
-   * scaled only, never centred). */
-  if (sparse) {
-    lr_column_scale_other(train, p->scale, NULL, pre->mean, pre->std);
-  } else if (lr_column_medians(train, pre->median, p->threads)) {
+  /* Preprocessing fitted once on all the training rows, as logreg_train fits it. */
+  if (lr_fit_preprocessing(train, p->scale, p->no_intercept, p->threads, pre)) {
     st = lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory computing medians");
     goto done;
-  } else if (p->scale == LOGREG_SCALE_STD) {
-    lr_column_scaler(train, pre->median, pre->mean, pre->std, p->threads);
-  } else {
-    lr_column_scale_other(train, p->scale, pre->median, pre->mean, pre->std);
   }
-  if (p->no_intercept)
-    for (size_t j = 0; j < d; j++) pre->mean[j] = 0.0;
-  if (sparse)
-    lr_transform_csr(pre, train, xt);
-  else
-    lr_transform(pre, train, xt, p->threads);
+  lr_transform_values(pre, train, xt, p->threads);
   if (lr_penalty_arrays(pre->std, d, p->binary ? 1 : k, p->raw_penalty, p->no_intercept, &pen,
                         &mask)) {
     st = lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory");
@@ -298,27 +274,17 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
   }
   grid_pen gp = {pen, mask};
 
-  /* A backend with grid sums: the device asked for, or the cpu reference. */
-  /* The grid uses grid_sums only: a fixed evaluation path spares the device the timing of the
-   * paths that --gemm auto does at set_data. The fused one applies on every device and keeps
-   * no per-row scratch (nor needs X in one allocation: data streamed from host memory reaches
-   * grid_sums, which names what it lacks). */
-  /* Sparse rows: the cpu backend's grid (the OpenCL grid kernels read dense X). */
-  lr_backend_opts bo = {"fused", NULL, &p->device_options, 0};
-  const char *device = sparse ? "cpu" : p->device ? p->device : "cpu";
-  if ((st = lr_backend_create(device, d, k, p->binary, p->pos_weight, &bo, &be, err))) goto done;
-  if (!be->ops->grid_sums) {
-    lr_backend_destroy(be);
-    be = NULL;
-    if ((st = lr_cpu_backend_create(d, k, p->binary, p->pos_weight, &be, err))) goto done;
-  }
-  lr_cpu_backend_threads(be, p->threads);
-  if (sparse)
-    st = be->ops->set_data_csr(be, LR_SLOT_TRAIN, train->indptr, train->indices, xt, train->y, s, n,
-                               err);
-  else
-    st = be->ops->set_data(be, LR_SLOT_TRAIN, xt, train->y, s, n, err);
-  if (st) goto done;
+  /* The grid's device (device.c: sparse rows and a device without grid sums run on cpu; under
+   * auto, one pass of the grid at W = 0 timed on the device and on cpu chooses). */
+  lr_device dev;
+  if ((st = lr_device_from_params(p, &dev, err))) goto done;
+  for (size_t j = 0; j < M; j++) held[j] = (int32_t)(j % K);
+  const lr_rows rows = {sparse ? NULL : xt, train->indptr, train->indices, xt, train->y, s, n};
+  char why[sizeof result->why];
+  if ((st = lr_device_grid_backend(&dev, d, k, p->binary, p->pos_weight, p->threads, &rows,
+                                   opt->choose_faster, fold, M, held, &be, why, sizeof why, err)))
+    goto done;
+  if (result) snprintf(result->why, sizeof result->why, "%s", why);
   size_t np = be->nparam, nwz = d * be->kw;
 
   theta = malloc(M * np * sizeof *theta);
@@ -331,34 +297,6 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
     goto done;
   }
   va = tr + M;
-  if (result) result->why[0] = '\0';
-  if (sparse && result && opt->choose_faster)
-    snprintf(result->why, sizeof result->why,
-             "sparse data: the grid runs on cpu (the OpenCL grid kernels read dense rows)");
-  if (opt->choose_faster && strcmp(be->ops->name, "cpu") != 0) {
-    /* Measured, not guessed: one pass of the whole grid at W = 0 on each. */
-    lr_backend *cpu = NULL;
-    double t_dev = 0, t_cpu = 0;
-    memset(theta, 0, M * np * sizeof *theta);
-    for (size_t j = 0; j < M; j++) held[j] = (int32_t)(j % K);
-    if ((st = lr_cpu_backend_create(d, k, p->binary, p->pos_weight, &cpu, err)) ||
-        (st = cpu->ops->set_data(cpu, LR_SLOT_TRAIN, xt, train->y, s, n, err)) ||
-        (st = time_pass(be, fold, M, held, theta, tr, va, gsum, 1, &t_dev, err)) ||
-        (st = time_pass(cpu, fold, M, held, theta, tr, va, gsum, 0, &t_cpu, err))) {
-      lr_backend_destroy(cpu);
-      goto done;
-    }
-    if (result)
-      snprintf(result->why, sizeof result->why,
-               "a pass of the grid took %.3g ms on cpu, %.3g ms on %.40s", 1e3 * t_cpu, 1e3 * t_dev,
-               be->device);
-    if (t_cpu < t_dev) {
-      lr_backend_destroy(be);
-      be = cpu;
-    } else {
-      lr_backend_destroy(cpu);
-    }
-  }
   double tol = p->tol > 0 ? p->tol : 1e-6;
   for (size_t g = 0; g < G; g++) {
     for (size_t f = 0; f < K; f++) {
@@ -371,7 +309,7 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
                      sw);
         goto done;
       }
-      md->lambda = opt->values_are_C ? 1.0 / (opt->values[g] * sw) : opt->values[g];
+      md->lambda = opt->values_are_C ? lr_objective_lambda(opt->values[g], 0, sw) : opt->values[g];
       double *buf = calloc((4 + 2 * GRID_MEM) * np, sizeof *buf);
       if (!buf) {
         st = lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory for %zu models", M);
@@ -426,7 +364,7 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
     result->seconds = lr_now() - t0;
     result->passes = passes;
     /* The device, without the evaluation path the backend names (the grid has its own kernels). */
-    const char *cut = strcmp(be->ops->name, "cpu") != 0 ? strrchr(be->device, '(') : NULL;
+    const char *cut = be->kind != LOGREG_BACKEND_CPU ? strrchr(be->device, '(') : NULL;
     int len = cut && cut > be->device ? (int)(cut - be->device - 1) : (int)strlen(be->device);
     snprintf(result->device, sizeof result->device, "%.*s%s", len, be->device,
              cut ? " (grid kernels)" : "");

@@ -170,6 +170,10 @@ logreg_status lr_objective_set_penalty(lr_objective *o, const double *pen, const
   return LOGREG_OK;
 }
 
+double lr_objective_lambda(double C, double l2, double weight_sum) {
+  return C > 0 ? 1.0 / (C * weight_sum) : l2;
+}
+
 double lr_objective_value(const lr_sums *s, double l2, double w2) {
   return s->wloss / s->s + 0.5 * l2 * w2;
 }

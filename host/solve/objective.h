@@ -99,6 +99,10 @@ logreg_status lr_objective_hv(lr_objective *o, int v, int out, logreg_error *err
  * would be 0). LOGREG_EUNSUPPORTED when the backend has no hdiag. */
 logreg_status lr_objective_hdiag(lr_objective *o, double mix, int out, logreg_error *err);
 
+/* J's lambda: scikit-learn's C when C > 0 (C * sum s_i l_i + ||W||^2 / 2 divided by C times
+ * the rows' weight sum, weight_sum), else l2. */
+double lr_objective_lambda(double C, double l2, double weight_sum);
+
 /* J from sums and ||W||^2. */
 double lr_objective_value(const lr_sums *s, double l2, double w2);
 

@@ -1,8 +1,12 @@
-/* train.h: what the trainer (train.c) shares with the rest of the solver layer. */
+/* train.h: what the trainer (setup.c builds it, train.c runs it) shares with the rest of the
+ * solver layer: the checks of a run's inputs, the trainer's state (which checkpoint.c's state
+ * walk reads and writes), and its creation on a device already chosen. */
 #ifndef LOGREG_SOLVE_TRAIN_H
 #define LOGREG_SOLVE_TRAIN_H
 
+#include "backend/device.h"
 #include "data/dataset.h"
+#include "solve/checkpoint.h"
 #include "solve/objective.h"
 #include "solve/optim.h"
 
@@ -12,11 +16,13 @@
 logreg_status lr_train_check(const logreg_dataset *train, const logreg_params *p,
                              logreg_error *err);
 
-/* The trainer behind logreg_trainer_* (train.c); checkpoint.c saves and restores it. */
+/* The trainer behind logreg_trainer_* (setup.c, train.c); checkpoint.c saves and restores it. */
 struct logreg_trainer {
   const logreg_params *p;
   logreg_params params; /* a copy: the caller's may go away */
   const lr_solver_def *def;
+  lr_device dev;       /* where it trains (device.h): the kind and path a checkpoint keeps */
+  lr_path_store cache; /* the path cache the backend was created with (params.path_cache) */
   lr_backend *be;
   lr_objective obj;
   lr_solver sol;
@@ -41,38 +47,27 @@ struct logreg_trainer {
   size_t n_hist, cap_hist;
 };
 
-/* A checkpoint file read whole and checked (magic, version, checksum, option fingerprint). */
-typedef struct lr_ckpt_file {
-  unsigned char *data;
-  int version;        /* the format's: 2 can hold a position inside an epoch */
-  size_t len, pos;    /* the state starts at pos */
-  uint64_t data_hash; /* the data the run was trained on */
-  char path[16];      /* the OpenCL path it ran ("" for cpu) */
-} lr_ckpt_file;
+/* ---- The trainer's state as a checkpoint (train_state.c, over checkpoint.h's file) ---- */
 
-/* The fingerprint of the options that shape the result (not the device, not where files go). */
-uint64_t lr_options_hash(const logreg_params *p);
-/* Reads and checks `path`; one-line errors name the file (LOGREG_EIO, LOGREG_EPARSE for a
- * damaged or foreign file, LOGREG_EINVAL for other options). free(f->data) afterwards. */
-logreg_status lr_checkpoint_open(const char *path, const logreg_params *p, lr_ckpt_file *f,
-                                 logreg_error *err);
+/* t's state into `state` (writing; its buffer is reused, free(state->buf) at the end): the
+ * file's bytes but the checksum (lr_checkpoint_write adds it). A state kept in memory is what
+ * --device auto goes on from on cpu. */
+logreg_status lr_checkpoint_state(logreg_trainer *t, lr_ckpt_io *state, logreg_error *err);
+/* lr_checkpoint_state and lr_checkpoint_write in one: t's state to `path` atomically. */
+logreg_status lr_checkpoint_save(logreg_trainer *t, const char *path, logreg_error *err);
 /* Puts the state of `f` into the freshly created trainer `t` (LOGREG_EINVAL for other data). */
 logreg_status lr_checkpoint_restore(logreg_trainer *t, const char *path, const lr_ckpt_file *f,
                                     logreg_error *err);
-/* Writes t's state to `path` atomically (temp file, fsync, rename). */
-logreg_status lr_checkpoint_save(logreg_trainer *t, const char *path, logreg_error *err);
-/* The same in two steps: t's checkpoint (the file's bytes but the checksum: header and
- * payload) into `state` (writing; its buffer is reused, free(state->buf) at the end), then
- * those bytes and their checksum to `path` atomically. A state kept in memory is what
- * --device auto goes on from on cpu. */
-struct lr_ckpt_io;
-logreg_status lr_checkpoint_state(logreg_trainer *t, struct lr_ckpt_io *state, logreg_error *err);
-logreg_status lr_checkpoint_write(const logreg_trainer *t, const struct lr_ckpt_io *state,
-                                  const char *path, logreg_error *err);
-/* A state from lr_checkpoint_state as the file lr_checkpoint_restore reads; f->data points
- * into state's buffer (not to be freed). */
-void lr_checkpoint_in_memory(const struct lr_ckpt_io *state, lr_ckpt_file *f);
 /* Adds `bytes` of the uploaded data to t->data_hash (the data's fingerprint). */
 void lr_checkpoint_hash_data(logreg_trainer *t, const void *p, size_t bytes);
+
+/* The device of a run from its parameters (lr_device_from_params); under a group, a failure is
+ * agreed on, as set-up's failures are. */
+logreg_status lr_trainer_device(const logreg_params *p, lr_device *dev, logreg_error *err);
+/* logreg_trainer_create on a device already resolved (logreg_train: a resumed run's, or cpu
+ * after a device failure). */
+logreg_status lr_trainer_create(const logreg_dataset *train, const logreg_dataset *val,
+                                const logreg_params *params, const lr_device *dev,
+                                logreg_trainer **out, logreg_error *err);
 
 #endif

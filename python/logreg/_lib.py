@@ -129,6 +129,7 @@ class TrainResult(ctypes.Structure):
         ("grad_max", c_double),
         ("tol", c_double),
         ("fallback", ctypes.c_char * 768),
+        ("device_note", ctypes.c_char * 256),
     ]
 
 

@@ -1,0 +1,478 @@
+/* device.c: the device module (device.h): device and path names, device specs, which device a
+ * spec picks and why, the list of devices (the public device API of logreg.h), and every rule
+ * that decides where a run trains: auto, a group's GPUs, sparse data's timed choice, a resumed
+ * checkpoint's device, the grid's device, the fall back to cpu, a group's agreement, and the
+ * table that creates a backend of each kind. The OpenCL enumeration and matching are ocl.c's. */
+#include "backend/device.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/ocl.h"
+#include "backend/opencl.h"
+#include "util/util.h"
+
+/* ---- Names ---- */
+
+static logreg_status cpu_create(const logreg_device_info *dev, size_t d, size_t k, int binary,
+                                double pos_weight, const lr_backend_opts *opts, lr_backend **out,
+                                logreg_error *err) {
+  (void)dev, (void)opts;
+  return lr_cpu_backend_create(d, k, binary, pos_weight, out, err);
+}
+
+/* The backend table: one row per kind, in logreg_backend_kind order. */
+static const struct {
+  logreg_backend_kind kind;
+  const char *name;
+  logreg_status (*create)(const logreg_device_info *dev, size_t d, size_t k, int binary,
+                          double pos_weight, const lr_backend_opts *opts, lr_backend **out,
+                          logreg_error *err);
+} kinds[] = {
+    {LOGREG_BACKEND_CPU, "cpu", cpu_create},
+    {LOGREG_BACKEND_OPENCL, "opencl", lr_ocl_backend_create},
+};
+#define KINDS (sizeof kinds / sizeof kinds[0])
+
+static const char *const path_names[LR_PATHS] = {
+    [LR_PATH_AUTO] = "auto",   [LR_PATH_REFERENCE] = "cpu", [LR_PATH_TILED] = "tiled",
+    [LR_PATH_FUSED] = "fused", [LR_PATH_OWN] = "own",       [LR_PATH_CLBLAST] = "clblast",
+    [LR_PATH_CSR] = "csr"};
+
+const char *lr_device_kind_name(logreg_backend_kind kind) {
+  for (size_t i = 0; i < KINDS; i++)
+    if (kinds[i].kind == kind) return kinds[i].name;
+  return "unknown";
+}
+
+const char *lr_path_name(lr_path path) {
+  return (unsigned)path < LR_PATHS ? path_names[path] : "unknown";
+}
+
+int lr_device_known(logreg_backend_kind kind, lr_path path) {
+  int found = 0;
+  for (size_t i = 0; i < KINDS; i++) found |= kinds[i].kind == kind;
+  return found && (unsigned)path < LR_PATHS;
+}
+
+void lr_device_from_path_name(const char *name, logreg_backend_kind *kind, lr_path *path) {
+  *kind = LOGREG_BACKEND_CPU;
+  *path = LR_PATH_REFERENCE;
+  for (int p = LR_PATH_TILED; p < LR_PATHS; p++)
+    if (strcmp(name, path_names[p]) == 0) {
+      *kind = LOGREG_BACKEND_OPENCL;
+      *path = (lr_path)p;
+    }
+}
+
+logreg_status lr_path_parse(const char *name, lr_path *out, logreg_error *err) {
+  /* What params.gemm may name: auto and the dense OpenCL paths. */
+  static const lr_path asked[] = {LR_PATH_AUTO, LR_PATH_TILED, LR_PATH_FUSED, LR_PATH_OWN,
+                                  LR_PATH_CLBLAST};
+  *out = LR_PATH_AUTO;
+  if (!name) return LOGREG_OK;
+  for (size_t i = 0; i < sizeof asked / sizeof *asked; i++)
+    if (strcmp(name, path_names[asked[i]]) == 0) {
+      *out = asked[i];
+      return LOGREG_OK;
+    }
+  return lr_fail(err, LOGREG_EINVAL, "--gemm: \"%s\" is not auto, tiled, fused, own or clblast",
+                 name);
+}
+
+/* ---- Specs, selection and the device list ---- */
+
+logreg_status lr_device_parse(const char *spec, logreg_device_selector *out, logreg_error *err) {
+  static const struct {
+    const char *word;
+    logreg_device_pick pick;
+  } words[] = {
+      {"auto", LOGREG_PICK_AUTO}, {"cpu", LOGREG_PICK_CPU}, {"opencl", LOGREG_PICK_OPENCL}};
+  static const char index_prefix[] = "opencl:";
+  memset(out, 0, sizeof *out);
+  if (!spec) return lr_fail(err, LOGREG_EINVAL, "--device: no device given");
+  for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+    if (strcmp(spec, words[i].word) == 0) {
+      out->pick = words[i].pick;
+      return LOGREG_OK;
+    }
+  if (strncmp(spec, index_prefix, sizeof index_prefix - 1) == 0) {
+    unsigned P, D;
+    char tail;
+    if (sscanf(spec + sizeof index_prefix - 1, "%u:%u%c", &P, &D, &tail) != 2)
+      return lr_fail(err, LOGREG_EINVAL,
+                     "--device: \"%s\" is not opencl:PLATFORM:DEVICE (indices, see 'logreg "
+                     "devices')",
+                     spec);
+    out->pick = LOGREG_PICK_INDEX;
+    out->platform = P;
+    out->device = D;
+    return LOGREG_OK;
+  }
+  return lr_fail(err, LOGREG_EINVAL,
+                 "--device: unknown device \"%s\" (auto, cpu, opencl, opencl:P:D)", spec);
+}
+
+static void cpu_info(logreg_device_info *out) {
+  memset(out, 0, sizeof *out);
+  out->backend = LOGREG_BACKEND_CPU;
+  snprintf(out->spec, sizeof out->spec, "%s", lr_device_kind_name(LOGREG_BACKEND_CPU));
+  snprintf(out->name, sizeof out->name, "reference");
+  out->type = LOGREG_DEVICE_CPU;
+  out->compute_units = 1;
+  out->max_work_group = 1;
+  out->fp64 = 1;
+}
+
+static void opencl_info(const lr_ocl_device_info *d, logreg_device_info *out) {
+  memset(out, 0, sizeof *out);
+  out->backend = LOGREG_BACKEND_OPENCL;
+  snprintf(out->spec, sizeof out->spec, "%s:%u:%u", lr_device_kind_name(LOGREG_BACKEND_OPENCL),
+           d->platform, d->device);
+  out->platform = d->platform;
+  out->index = d->device;
+  snprintf(out->platform_name, sizeof out->platform_name, "%s", d->platform_name);
+  snprintf(out->platform_version, sizeof out->platform_version, "%s", d->platform_version);
+  snprintf(out->name, sizeof out->name, "%s", d->name);
+  snprintf(out->vendor, sizeof out->vendor, "%s", d->vendor);
+  snprintf(out->driver, sizeof out->driver, "%s", d->driver);
+  snprintf(out->c_version, sizeof out->c_version, "%s", d->c_version);
+  out->type = (d->type & CL_DEVICE_TYPE_GPU)           ? LOGREG_DEVICE_GPU
+              : (d->type & CL_DEVICE_TYPE_CPU)         ? LOGREG_DEVICE_CPU
+              : (d->type & CL_DEVICE_TYPE_ACCELERATOR) ? LOGREG_DEVICE_ACCELERATOR
+                                                       : LOGREG_DEVICE_OTHER;
+  out->compute_units = d->compute_units;
+  out->global_mem = d->global_mem;
+  out->max_alloc = d->max_alloc;
+  out->local_mem = d->local_mem;
+  out->max_work_group = d->max_wg;
+  out->fp64 = d->fp64;
+}
+
+logreg_status lr_device_select(const logreg_device_selector *sel, const logreg_device_options *opt,
+                               logreg_device_info *out, char *why, size_t why_cap,
+                               logreg_error *err) {
+  char text[512];
+  if ((unsigned)sel->pick > LOGREG_PICK_INDEX)
+    return lr_fail(err, LOGREG_EINVAL, "--device: unknown selector %d", (int)sel->pick);
+  lr_ocl_device_info info;
+  int found = 0;
+  logreg_status st = lr_ocl_select(sel, opt, &info, &found, text, sizeof text, err);
+  if (st) return st;
+  if (found)
+    opencl_info(&info, out);
+  else
+    cpu_info(out);
+  if (why && why_cap) snprintf(why, why_cap, "%s", text);
+  return LOGREG_OK;
+}
+
+void logreg_device_options_init(logreg_device_options *opt) { memset(opt, 0, sizeof *opt); }
+
+const char *logreg_device_type_name(logreg_device_type type) {
+  static const char *const names[] = {[LOGREG_DEVICE_CPU] = "CPU",
+                                      [LOGREG_DEVICE_GPU] = "GPU",
+                                      [LOGREG_DEVICE_ACCELERATOR] = "accelerator",
+                                      [LOGREG_DEVICE_OTHER] = "other"};
+  return (unsigned)type <= LOGREG_DEVICE_OTHER ? names[type] : "other";
+}
+
+logreg_status logreg_devices_list(const logreg_device_options *opt, logreg_device_info **out,
+                                  size_t *count, logreg_error *err) {
+  lr_error_clear(err);
+  *out = NULL;
+  *count = 0;
+  lr_ocl_device_info *cl = NULL;
+  unsigned n = 0;
+  logreg_status st = lr_ocl_list(&cl, &n, err);
+  if (st) return st;
+  logreg_device_info *list = calloc((size_t)n + 1, sizeof *list);
+  if (!list) {
+    free(cl);
+    return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  }
+  cpu_info(&list[0]);
+  for (unsigned i = 0; i < n; i++) {
+    lr_ocl_apply_options(&cl[i], opt);
+    opencl_info(&cl[i], &list[i + 1]);
+  }
+  free(cl);
+  *out = list;
+  *count = (size_t)n + 1;
+  return LOGREG_OK;
+}
+
+void logreg_devices_free(logreg_device_info *list) { free(list); }
+
+logreg_status logreg_device_parse(const char *spec, logreg_device_selector *out,
+                                  logreg_error *err) {
+  return lr_device_parse(spec, out, err);
+}
+
+logreg_status logreg_device_select(const logreg_device_selector *sel,
+                                   const logreg_device_options *opt, logreg_device_info *out,
+                                   char *why, size_t why_cap, logreg_error *err) {
+  lr_error_clear(err);
+  return lr_device_select(sel, opt, out, why, why_cap, err);
+}
+
+logreg_status logreg_device_choose(const char *spec, const logreg_device_options *opt,
+                                   logreg_device_info *out, char *why, size_t why_cap,
+                                   logreg_error *err) {
+  logreg_device_selector sel;
+  logreg_status st = lr_device_parse(spec, &sel, err);
+  return st ? st : logreg_device_select(&sel, opt, out, why, why_cap, err);
+}
+
+/* ---- The device of a run ---- */
+
+logreg_status lr_device_from_params(const logreg_params *p, lr_device *out, logreg_error *err) {
+  memset(out, 0, sizeof *out);
+  logreg_device_selector sel;
+  logreg_status st = lr_device_parse(p->device ? p->device : kinds[0].name, &sel, err);
+  if (!st) st = lr_path_parse(p->gemm, &out->path, err);
+  if (st) return st;
+  const logreg_shard *sh = p->shard;
+  if (sh && sh->size > 1 && sh->local_rank > 0) sel.local_rank = (unsigned)sh->local_rank;
+  if ((st = lr_device_select(&sel, &p->device_options, &out->info, out->why, sizeof out->why, err)))
+    return st;
+  out->kind = out->info.backend;
+  if (out->kind == LOGREG_BACKEND_CPU) out->path = LR_PATH_REFERENCE;
+  out->is_auto = sel.pick == LOGREG_PICK_AUTO;
+  out->options = &p->device_options;
+  return LOGREG_OK;
+}
+
+void lr_device_cpu(lr_device *out, const logreg_device_options *opt, const char *why) {
+  memset(out, 0, sizeof *out);
+  out->kind = LOGREG_BACKEND_CPU;
+  cpu_info(&out->info);
+  out->path = LR_PATH_REFERENCE;
+  out->options = opt;
+  snprintf(out->why, sizeof out->why, "%s", why);
+}
+
+void lr_device_resume(lr_device *dev, logreg_backend_kind kind, lr_path path, char *note,
+                      size_t note_cap) {
+  if (note_cap) note[0] = '\0';
+  int was_auto = dev->is_auto;
+  dev->is_auto = 0; /* a resumed run keeps its checkpoint's device: nothing is timed again */
+  if (was_auto && kind != dev->kind) {
+    if (kind == LOGREG_BACKEND_CPU) {
+      lr_device_cpu(dev, dev->options, "auto -> cpu: the checkpoint's run trained on cpu");
+    } else if (note_cap) {
+      snprintf(note, note_cap,
+               "the checkpoint's run trained on %s (%s path), which is not available here: "
+               "resumed on %s (J and the gradient evaluated again there)",
+               lr_device_kind_name(kind), lr_path_name(path), dev->info.spec);
+    }
+    return;
+  }
+  /* The same kind: the same path (a path timed again could choose differently, and another
+   * path rounds differently), unless one was asked for. */
+  if (kind == dev->kind && dev->path == LR_PATH_AUTO) dev->path = path;
+}
+
+int lr_device_can_fall_back(const lr_device *dev, const logreg_params *p) {
+  return p->cpu_fallback && dev->kind != LOGREG_BACKEND_CPU && !(p->shard && p->shard->size > 1);
+}
+
+logreg_status lr_device_backend(const lr_device *dev, size_t d, size_t k, int binary,
+                                double pos_weight, const lr_path_store *cache, int follow,
+                                lr_backend **out, logreg_error *err) {
+  *out = NULL;
+  const lr_backend_opts bo = {dev->path, cache, dev->options, follow};
+  for (size_t i = 0; i < KINDS; i++)
+    if (kinds[i].kind == dev->kind)
+      return kinds[i].create(&dev->info, d, k, binary, pos_weight, &bo, out, err);
+  return lr_fail(err, LOGREG_EINVAL, "no backend of kind %d", (int)dev->kind);
+}
+
+/* ---- Timed choices ---- */
+
+/* Milliseconds of one evaluation (sums and gradient) of the train slot at THETA: the best of
+ * three after an untimed one (a device's first launches carry set-up). */
+static logreg_status time_eval(lr_backend *be, size_t n, double *ms, logreg_error *err) {
+  lr_sums out;
+  logreg_status st = be->ops->sums(be, LR_SLOT_TRAIN, 0, n, LR_WANT_SUMS | LR_WANT_GRAD, &out, err);
+  *ms = INFINITY;
+  for (int rep = 0; rep < 3 && !st; rep++) {
+    double t0 = lr_now();
+    st = be->ops->sums(be, LR_SLOT_TRAIN, 0, n, LR_WANT_SUMS | LR_WANT_GRAD, &out, err);
+    *ms = fmin(*ms, (lr_now() - t0) * 1e3);
+  }
+  return st;
+}
+
+logreg_status lr_device_time_sparse(lr_device *dev, lr_backend **be, const lr_rows *rows,
+                                    unsigned threads, logreg_error *err) {
+  lr_backend *on = *be, *cpu = NULL;
+  double ms[2];
+  logreg_status st = lr_cpu_backend_create(on->d, on->k, on->binary, on->pos_weight, &cpu, err);
+  if (!st) {
+    lr_cpu_backend_threads(cpu, threads);
+    st = lr_backend_set_rows(cpu, LR_SLOT_TRAIN, rows, err);
+  }
+  if (!st) st = time_eval(cpu, rows->n, &ms[0], err);
+  if (!st) st = time_eval(on, rows->n, &ms[1], err);
+  if (st) {
+    lr_backend_destroy(cpu);
+    return st;
+  }
+  logreg_path_choice pc;
+  memset(&pc, 0, sizeof pc);
+  int use_cpu = ms[0] <= ms[1];
+  lr_path timed[2] = {LR_PATH_REFERENCE, LR_PATH_CSR};
+  snprintf(pc.path, sizeof pc.path, "%s", lr_path_name(timed[use_cpu ? 0 : 1]));
+  snprintf(pc.how, sizeof pc.how, "measured");
+  pc.count = 2;
+  for (int i = 0; i < 2; i++) {
+    snprintf(pc.names[i], sizeof pc.names[i], "%s", lr_path_name(timed[i]));
+    pc.ms[i] = ms[i];
+  }
+  lr_backend_destroy(use_cpu ? on : cpu);
+  *be = use_cpu ? cpu : on;
+  (*be)->path = pc;
+  if (use_cpu) {
+    char why[sizeof dev->why];
+    snprintf(why, sizeof why, "%.400s; sparse data: cpu measured faster (%.3g ms against %.3g ms)",
+             dev->why, ms[0], ms[1]);
+    lr_device_cpu(dev, dev->options, why);
+  }
+  return LOGREG_OK;
+}
+
+/* The seconds of one grid pass of m models at theta on `be` (after an untimed one when `warm`:
+ * a device's first call allocates and uploads). */
+static logreg_status time_pass(lr_backend *be, const int32_t *fold, size_t m, const int32_t *held,
+                               const double *theta, lr_sums *tr, double *gsum, int warm,
+                               double *sec, logreg_error *err) {
+  logreg_status st;
+  if (warm && (st = be->ops->grid_sums(be, fold, m, held, theta, tr, tr + m, gsum, err))) return st;
+  double t0 = lr_now();
+  if ((st = be->ops->grid_sums(be, fold, m, held, theta, tr, tr + m, gsum, err))) return st;
+  *sec = lr_now() - t0;
+  return LOGREG_OK;
+}
+
+/* choose_faster for a grid on `*be` (not cpu): one pass of the m models at W = 0 on it and on
+ * cpu; the faster stays in *be. */
+static logreg_status grid_faster(lr_backend **be, const lr_rows *rows, unsigned threads,
+                                 const int32_t *fold, size_t m, const int32_t *held, char *why,
+                                 size_t cap, logreg_error *err) {
+  lr_backend *dev = *be, *cpu = NULL;
+  size_t np = dev->nparam;
+  double *theta = calloc(m * np, sizeof *theta), *gsum = malloc(m * np * sizeof *gsum);
+  lr_sums *tr = malloc(2 * m * sizeof *tr);
+  double t_dev = 0, t_cpu = 0;
+  logreg_status st =
+      !theta || !gsum || !tr ? lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory") : LOGREG_OK;
+  if (!st) st = lr_cpu_backend_create(dev->d, dev->k, dev->binary, dev->pos_weight, &cpu, err);
+  if (!st) {
+    lr_cpu_backend_threads(cpu, threads);
+    st = lr_backend_set_rows(cpu, LR_SLOT_TRAIN, rows, err);
+  }
+  if (!st) st = time_pass(dev, fold, m, held, theta, tr, gsum, 1, &t_dev, err);
+  if (!st) st = time_pass(cpu, fold, m, held, theta, tr, gsum, 0, &t_cpu, err);
+  free(theta);
+  free(gsum);
+  free(tr);
+  if (st) {
+    lr_backend_destroy(cpu);
+    return st;
+  }
+  snprintf(why, cap, "a pass of the grid took %.3g ms on cpu, %.3g ms on %.40s", 1e3 * t_cpu,
+           1e3 * t_dev, dev->device);
+  lr_backend_destroy(t_cpu < t_dev ? dev : cpu);
+  *be = t_cpu < t_dev ? cpu : dev;
+  return LOGREG_OK;
+}
+
+logreg_status lr_device_grid_backend(const lr_device *dev, size_t d, size_t k, int binary,
+                                     double pos_weight, unsigned threads, const lr_rows *rows,
+                                     int choose_faster, const int32_t *fold, size_t m,
+                                     const int32_t *held, lr_backend **out, char *why, size_t cap,
+                                     logreg_error *err) {
+  *out = NULL;
+  if (cap) why[0] = '\0';
+  /* The grid evaluates through grid_sums only: a fixed path spares the device the timing of
+   * --gemm auto. The fused one applies on every device and keeps no per-row scratch (nor needs
+   * X in one allocation: data streamed from host memory reaches grid_sums, which names what it
+   * lacks). Sparse rows run on cpu: the OpenCL grid kernels read dense rows. */
+  lr_device grid = *dev;
+  if (!rows->x) {
+    if (choose_faster && dev->kind != LOGREG_BACKEND_CPU)
+      snprintf(why, cap,
+               "sparse data: the grid runs on cpu (the OpenCL grid kernels read dense rows)");
+    lr_device_cpu(&grid, dev->options, "sparse data");
+  } else if (grid.kind != LOGREG_BACKEND_CPU) {
+    grid.path = LR_PATH_FUSED;
+  }
+  lr_backend *be = NULL;
+  logreg_status st = lr_device_backend(&grid, d, k, binary, pos_weight, NULL, 0, &be, err);
+  if (!st && !be->ops->grid_sums) {
+    lr_backend_destroy(be);
+    be = NULL;
+    st = lr_cpu_backend_create(d, k, binary, pos_weight, &be, err);
+  }
+  if (!st) {
+    lr_cpu_backend_threads(be, threads);
+    st = lr_backend_set_rows(be, LR_SLOT_TRAIN, rows, err);
+  }
+  if (!st && choose_faster && be->kind != LOGREG_BACKEND_CPU)
+    st = grid_faster(&be, rows, threads, fold, m, held, why, cap, err);
+  if (st) {
+    lr_backend_destroy(be);
+    return st;
+  }
+  *out = be;
+  return LOGREG_OK;
+}
+
+/* ---- A group of processes ---- */
+
+/* What a backend's vector operations round like: "cpu", or "opencl MODEL" with " fp64" when
+ * its vectors are double (the device name of be->device without its "opencl:P:D " prefix and
+ * the path in brackets). */
+static void rounding_kind(const lr_backend *be, char *out, size_t cap) {
+  const char *name = strchr(be->device, ' ');
+  name = name ? name + 1 : be->device;
+  const char *end = strstr(name, " (");
+  int len = end ? (int)(end - name) : (int)strlen(name);
+  if (be->kind == LOGREG_BACKEND_CPU)
+    snprintf(out, cap, "%s", lr_device_kind_name(be->kind));
+  else
+    snprintf(out, cap, "%s %.*s%s", lr_device_kind_name(be->kind), len, name,
+             be->float32 ? "" : " fp64");
+}
+
+logreg_status lr_device_agree_group(lr_backend *be, const logreg_shard *sh, logreg_error *err) {
+  enum { KIND = 128, LEN = 1 + KIND / sizeof(double) };
+  double mine[LEN], *all = malloc((size_t)sh->size * LEN * sizeof *all);
+  if (!all) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  char kind[KIND] = {0}, lead_kind[KIND];
+  rounding_kind(be, kind, sizeof kind);
+  mine[0] = (double)be->path_id;
+  memcpy(mine + 1, kind, KIND);
+  int bad = sh->allgather(sh->user, mine, LEN, all) != 0;
+  lr_path lead = (lr_path)(int)all[0];
+  memcpy(lead_kind, all + 1, KIND);
+  lead_kind[KIND - 1] = '\0';
+  free(all);
+  if (bad)
+    return lr_fail(err, LOGREG_EBACKEND, "the exchange between the %d processes failed", sh->size);
+  if (strcmp(kind, lead_kind) != 0)
+    return lr_fail(err, LOGREG_EUNSUPPORTED,
+                   "it trains on %s, rank 0 on %s: the processes of a group need one kind of "
+                   "device (cpu, or OpenCL devices of one model; see --device)",
+                   kind, lead_kind);
+  if (sh->rank == 0 || !be->ops->set_path || lead < LR_PATH_TILED || lead > LR_PATH_CLBLAST)
+    return LOGREG_OK;
+  logreg_error why;
+  logreg_status st = be->ops->set_path(be, lead, "rank 0", &why);
+  if (st == LOGREG_EUNSUPPORTED) return LOGREG_OK;
+  if (st && err) *err = why;
+  return st;
+}

@@ -850,6 +850,40 @@ static char *cat_name(const char *column, const char *value) {
   return s;
 }
 
+/* More distinct values than opt->max_categories in a column: one error naming every such
+ * column, with the --drop that removes them. */
+static logreg_status check_max_categories(const csv_layout *L, const logreg_read_options *opt,
+                                          const logreg_dataset *ds, const cat_column *cc,
+                                          logreg_error *err) {
+  size_t d = ds->d, over = 0;
+  for (size_t j = 0; j < d; j++)
+    over += L->text[j] && opt->max_categories && cc[j].nonmissing > opt->max_categories;
+  if (!over) return LOGREG_OK;
+  char cols[256] = "", drop[160] = "";
+  size_t lc = 0, ld = 0;
+  for (size_t j = 0; j < d; j++) {
+    if (!(L->text[j] && opt->max_categories && cc[j].nonmissing > opt->max_categories)) continue;
+    char lab[80];
+    column_label(L, ds->feature_columns[j], lab, sizeof lab);
+    if (lc < sizeof cols)
+      lc += (size_t)snprintf(cols + lc, sizeof cols - lc, "%s%s (%zu)", lc ? ", " : "", lab,
+                             cc[j].nonmissing);
+    if (ld < sizeof drop) {
+      if (L->hdr)
+        ld += (size_t)snprintf(drop + ld, sizeof drop - ld, "%s%.60s", ld ? "," : "",
+                               L->hdr[ds->feature_columns[j]]);
+      else
+        ld += (size_t)snprintf(drop + ld, sizeof drop - ld, "%s%zu", ld ? "," : "",
+                               ds->feature_columns[j]);
+    }
+  }
+  return lr_fail(err, LOGREG_EINVAL,
+                 "%s: %s %s %s more distinct values than --max-categories %zu allows for a "
+                 "categorical column (an id or free text?): --drop %s, or raise --max-categories",
+                 L->path, over > 1 ? "columns" : "column", cols, over > 1 ? "have" : "has",
+                 opt->max_categories, drop);
+}
+
 /* Training: replaces each categorical feature of ds (L->text) by its one-hot columns, over the
  * distinct values of the file; cell holds the fields' texts (n x d). */
 static logreg_status expand_categorical(csv_layout *L, const logreg_read_options *opt,
@@ -873,36 +907,7 @@ static logreg_status expand_categorical(csv_layout *L, const logreg_read_options
     D += cc[j].ncat;
   }
   if (st != LOGREG_OK) goto done;
-  /* Too many values: one error naming every such column, with the --drop that removes them. */
-  size_t over = 0;
-  for (size_t j = 0; j < d; j++)
-    over += L->text[j] && opt->max_categories && cc[j].nonmissing > opt->max_categories;
-  if (over) {
-    char cols[256] = "", drop[160] = "";
-    size_t lc = 0, ld = 0;
-    for (size_t j = 0; j < d; j++) {
-      if (!(L->text[j] && opt->max_categories && cc[j].nonmissing > opt->max_categories)) continue;
-      char lab[80];
-      column_label(L, ds->feature_columns[j], lab, sizeof lab);
-      if (lc < sizeof cols)
-        lc += (size_t)snprintf(cols + lc, sizeof cols - lc, "%s%s (%zu)", lc ? ", " : "", lab,
-                               cc[j].nonmissing);
-      if (ld < sizeof drop) {
-        if (L->hdr)
-          ld += (size_t)snprintf(drop + ld, sizeof drop - ld, "%s%.60s", ld ? "," : "",
-                                 L->hdr[ds->feature_columns[j]]);
-        else
-          ld += (size_t)snprintf(drop + ld, sizeof drop - ld, "%s%zu", ld ? "," : "",
-                                 ds->feature_columns[j]);
-      }
-    }
-    st = lr_fail(err, LOGREG_EINVAL,
-                 "%s: %s %s %s more distinct values than --max-categories %zu allows for a "
-                 "categorical column (an id or free text?): --drop %s, or raise --max-categories",
-                 L->path, over > 1 ? "columns" : "column", cols, over > 1 ? "have" : "has",
-                 opt->max_categories, drop);
-    goto done;
-  }
+  if ((st = check_max_categories(L, opt, ds, cc, err)) != LOGREG_OK) goto done;
   if (D > SIZE_MAX / sizeof(float) / (n ? n : 1)) {
     st =
         lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu rows x %zu features", L->path, n, D);

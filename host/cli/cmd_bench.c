@@ -329,58 +329,71 @@ out:
   return rc;
 }
 
-int cmd_bench(int argc, char **argv) {
-  size_t rows = 60000, features = 784, classes = 10;
-  int epochs = 20, cpu_epochs = 0, warmup = 2, json = 0, binary = 0;
-  uint64_t seed = 42;
-  const char *device = "auto", *data = NULL, *gemm = NULL, *sweep = NULL, *floor_opt = "auto";
-  cli_data_opts dopt = {0};
+typedef struct bench_opts {
+  size_t rows, features, classes;
+  int epochs, cpu_epochs, warmup, json, binary;
+  uint64_t seed;
+  const char *device, *data, *gemm, *sweep, *floor_opt;
+  cli_data_opts dopt;
   cli_device_opts dv;
-  if (cli_device_env(&dv) != 0) return CLI_EXIT_USAGE;
+} bench_opts;
+
+/* The command line of bench into o: -1 when it is good, else the exit code. */
+static int bench_parse(int argc, char **argv, bench_opts *o) {
+  *o = (bench_opts){.rows = 60000,
+                    .features = 784,
+                    .classes = 10,
+                    .epochs = 20,
+                    .warmup = 2,
+                    .seed = 42,
+                    .device = "auto",
+                    .floor_opt = "auto"};
+  if (cli_device_env(&o->dv) != 0) return CLI_EXIT_USAGE;
   const arg_spec specs[] = {
-      {"--rows", ARG_SIZE, &rows, "N", "synthetic rows (default 60000)"},
-      {"--features", ARG_SIZE, &features, "D", "synthetic features (default 784)"},
-      {"--classes", ARG_SIZE, &classes, "K", "synthetic classes (default 10)"},
-      {"--data", ARG_STR, &data, "FILE", "time on real data instead (standardized)"},
-      {"--sweep", ARG_STR, &sweep, "N1,N2,...",
+      {"--rows", ARG_SIZE, &o->rows, "N", "synthetic rows (default 60000)"},
+      {"--features", ARG_SIZE, &o->features, "D", "synthetic features (default 784)"},
+      {"--classes", ARG_SIZE, &o->classes, "K", "synthetic classes (default 10)"},
+      {"--data", ARG_STR, &o->data, "FILE", "time on real data instead (standardized)"},
+      {"--sweep", ARG_STR, &o->sweep, "N1,N2,...",
        "row counts timed side by side on one device (synthetic data, epochs round-robin)"},
-      CLI_DATA_SPECS(dopt),
-      {"--binary", ARG_FLAG, &binary, NULL, "single-logit model (K = 2)"},
-      {"--device", ARG_STR, &device, "DEV",
+      CLI_DATA_SPECS(o->dopt),
+      {"--binary", ARG_FLAG, &o->binary, NULL, "single-logit model (K = 2)"},
+      {"--device", ARG_STR, &o->device, "DEV",
        "auto|cpu|opencl|opencl:P:D|all (all: cpu and every OpenCL device)"},
-      {"--gemm", ARG_STR, &gemm, "MODE",
+      {"--gemm", ARG_STR, &o->gemm, "MODE",
        "auto|tiled|fused|own|clblast: the OpenCL evaluation path (auto: the fastest, timed at "
        "set-up or cached)"},
-      {"--floor", ARG_STR, &floor_opt, "KIND",
+      {"--floor", ARG_STR, &o->floor_opt, "KIND",
        "auto|host|device: the memory floor of OpenCL devices (default auto: device read on GPUs, "
        "host read elsewhere)"},
-      {"--epochs", ARG_INT, &epochs, "N", "timed full-batch epochs (default 20)"},
-      {"--cpu-epochs", ARG_INT, &cpu_epochs, "N",
+      {"--epochs", ARG_INT, &o->epochs, "N", "timed full-batch epochs (default 20)"},
+      {"--cpu-epochs", ARG_INT, &o->cpu_epochs, "N",
        "timed epochs for the cpu reference (default: --epochs; it is slow on big shapes)"},
-      {"--warmup", ARG_INT, &warmup, "N", "untimed epochs first (default 2)"},
-      {"--seed", ARG_U64, &seed, "N", "synthetic data seed (default 42)"},
-      {"--json", ARG_FLAG, &json, NULL, "one JSON object per device, one per line"},
-      CLI_DEVICE_SPECS(dv),
-      CLI_BUILD_SPECS(dv),
+      {"--warmup", ARG_INT, &o->warmup, "N", "untimed epochs first (default 2)"},
+      {"--seed", ARG_U64, &o->seed, "N", "synthetic data seed (default 42)"},
+      {"--json", ARG_FLAG, &o->json, NULL, "one JSON object per device, one per line"},
+      CLI_DEVICE_SPECS(o->dv),
+      CLI_BUILD_SPECS(o->dv),
       {NULL, ARG_FLAG, NULL, NULL, NULL}};
   const char *pos[1];
   size_t npos;
   int r = cli_parse("bench", "logreg bench [options]", specs, argc, argv, pos, 0, &npos);
   if (r >= 0) return r;
-  if (epochs < 1) return cli_error(CLI_EXIT_USAGE, "--epochs must be >= 1");
-  if (cpu_epochs < 0) return cli_error(CLI_EXIT_USAGE, "--cpu-epochs must be >= 1");
-  if (cpu_epochs == 0) cpu_epochs = epochs;
-  if (warmup < 0) return cli_error(CLI_EXIT_USAGE, "--warmup must be >= 0");
-  if (!data && (rows < 1 || features < 1 || classes < 2))
+  if (o->epochs < 1) return cli_error(CLI_EXIT_USAGE, "--epochs must be >= 1");
+  if (o->cpu_epochs < 0) return cli_error(CLI_EXIT_USAGE, "--cpu-epochs must be >= 1");
+  if (o->cpu_epochs == 0) o->cpu_epochs = o->epochs;
+  if (o->warmup < 0) return cli_error(CLI_EXIT_USAGE, "--warmup must be >= 0");
+  if (!o->data && (o->rows < 1 || o->features < 1 || o->classes < 2))
     return cli_error(CLI_EXIT_USAGE, "--rows and --features must be >= 1, --classes >= 2");
-  if (binary) classes = 2;
-  if (gemm && !cli_gemm_valid(gemm))
+  if (o->binary) o->classes = 2;
+  if (o->gemm && !cli_gemm_valid(o->gemm))
     return cli_error(CLI_EXIT_USAGE, "--gemm: \"%s\" is not auto, tiled, fused, own or clblast",
-                     gemm);
-  logreg_device_options devopt;
-  cli_device_options(&dv, &devopt);
-  const bench_setup setup = {gemm, cli_path_cache(), &devopt, cli_threads(&dv), binary, warmup};
+                     o->gemm);
+  return -1;
+}
 
+/* --floor: the choice into *out; -1 when it is good, else the exit code. */
+static int bench_floor_option(const char *floor_opt, const char *device, bench_floor_choice *out) {
   bench_floor_choice fchoice;
   if (strcmp(floor_opt, "auto") == 0)
     fchoice = BENCH_FLOOR_AUTO;
@@ -395,161 +408,204 @@ int cmd_bench(int argc, char **argv) {
       dsel.pick == LOGREG_PICK_CPU)
     return cli_error(CLI_EXIT_USAGE,
                      "--floor device needs an OpenCL device: the cpu backend has the host floor");
+  *out = fchoice;
+  return -1;
+}
 
-  if (sweep) {
-    if (data) return cli_error(CLI_EXIT_USAGE, "--sweep uses synthetic data: drop --data");
-    return bench_sweep(sweep, device, &setup, features, classes, epochs, seed, fchoice, json);
-  }
+#define BENCH_TARGETS_MAX 17
 
-  /* The data: a file (standardized by the trainer, as training does), or synthetic. */
-  logreg_dataset *ds = NULL;
-  int rc = CLI_EXIT_ERROR;
+/* One bench run over a list of devices (not --sweep): its options, data, devices and floors. */
+typedef struct bench_run {
+  bench_opts o;
+  logreg_device_options devopt;
+  bench_setup setup;
+  bench_floor_choice fchoice;
+  logreg_dataset *ds;
+  bench_target targets[BENCH_TARGETS_MAX];
+  size_t nt;
+  size_t xbytes;        /* X's size: what a floor pass reads */
+  logreg_floor host;    /* the host read, when need_host and host_error is empty */
+  char host_error[512]; /* why there is no host read */
+  int need_host;        /* some device is held against the host read */
+} bench_run;
+
+/* The data: a file (standardized by the trainer, as training does), or synthetic; rows,
+ * features and classes become the data's. 0, or the exit code after the error. */
+static int bench_data(bench_run *r) {
+  bench_opts *o = &r->o;
   logreg_error err;
-  if (data) {
+  if (o->data) {
     logreg_read_options ro;
-    if (cli_read_options(&dopt, &ro) != 0) return CLI_EXIT_USAGE;
-    if (!(ds = cli_read(data, &ro))) return CLI_EXIT_ERROR;
-    size_t k = logreg_dataset_classes(ds);
-    if (!logreg_dataset_y(ds) || k < 2 || (binary && k != 2)) {
-      cli_error(CLI_EXIT_ERROR,
-                "%s: needs labels with at least 2 classes (exactly 2 with --binary)", data);
-      goto out;
-    }
-    rows = logreg_dataset_rows(ds), features = logreg_dataset_features(ds), classes = k;
-  } else if (logreg_gen_gaussian(rows, features, classes, seed, setup.threads, &ds, &err) !=
-             LOGREG_OK) {
-    cli_error(CLI_EXIT_ERROR, "%s", err.message);
-    goto out;
+    if (cli_read_options(&o->dopt, &ro) != 0) return CLI_EXIT_USAGE;
+    if (!(r->ds = cli_read(o->data, &ro))) return CLI_EXIT_ERROR;
+    size_t k = logreg_dataset_classes(r->ds);
+    if (!logreg_dataset_y(r->ds) || k < 2 || (o->binary && k != 2))
+      return cli_error(CLI_EXIT_ERROR,
+                       "%s: needs labels with at least 2 classes (exactly 2 with --binary)",
+                       o->data);
+    o->rows = logreg_dataset_rows(r->ds), o->features = logreg_dataset_features(r->ds);
+    o->classes = k;
+  } else if (logreg_gen_gaussian(o->rows, o->features, o->classes, o->seed, r->setup.threads,
+                                 &r->ds, &err) != LOGREG_OK) {
+    return cli_error(CLI_EXIT_ERROR, "%s", err.message);
   }
+  return 0;
+}
 
-  /* The devices to run: one spec, or cpu plus every OpenCL device. */
-  bench_target targets[17];
-  size_t nt = 0;
-  memset(targets, 0, sizeof targets);
+/* The devices to run: one spec, or cpu plus every OpenCL device. 0, or the exit code after
+ * the error. */
+static int bench_targets(bench_run *r) {
+  const char *device = r->o.device;
+  bench_target *targets = r->targets;
+  logreg_error err;
   if (strcmp(device, "all") == 0) {
     /* The list has the cpu reference first, then every OpenCL device. */
     logreg_device_info *list = NULL;
     size_t n = 0;
-    if (logreg_devices_list(&devopt, &list, &n, &err) != LOGREG_OK) {
-      cli_error(CLI_EXIT_ERROR, "%s", err.message);
-      goto out;
-    }
-    for (size_t i = 0; i < n && nt < 17; i++, nt++) {
-      snprintf(targets[nt].spec, sizeof targets[0].spec, "%s", list[i].spec);
-      targets[nt].info = list[i];
-      targets[nt].device_floor = list[i].backend == LOGREG_BACKEND_OPENCL &&
-                                 uses_device_floor(fchoice, list[i].type == LOGREG_DEVICE_GPU);
+    if (logreg_devices_list(&r->devopt, &list, &n, &err) != LOGREG_OK)
+      return cli_error(CLI_EXIT_ERROR, "%s", err.message);
+    for (size_t i = 0; i < n && r->nt < BENCH_TARGETS_MAX; i++, r->nt++) {
+      bench_target *t = &targets[r->nt];
+      snprintf(t->spec, sizeof t->spec, "%s", list[i].spec);
+      t->info = list[i];
+      t->device_floor = list[i].backend == LOGREG_BACKEND_OPENCL &&
+                        uses_device_floor(r->fchoice, list[i].type == LOGREG_DEVICE_GPU);
     }
     logreg_devices_free(list);
-  } else {
-    snprintf(targets[nt].spec, sizeof targets[0].spec, "%s", device);
-    int ocl, gpu;
-    if (resolve_spec(device, &devopt, &targets[nt].info, &ocl, &gpu, &err) != LOGREG_OK) {
-      cli_error(CLI_EXIT_ERROR, "%s", err.message);
-      goto out;
-    }
-    if (fchoice == BENCH_FLOOR_DEVICE && !ocl) {
-      rc = cli_error(CLI_EXIT_USAGE, "--floor device: --device %s is not an OpenCL device", device);
-      goto out;
-    }
-    targets[nt++].device_floor = ocl && uses_device_floor(fchoice, gpu);
+    return 0;
   }
+  bench_target *t = &targets[r->nt];
+  snprintf(t->spec, sizeof t->spec, "%s", device);
+  int ocl, gpu;
+  if (resolve_spec(device, &r->devopt, &t->info, &ocl, &gpu, &err) != LOGREG_OK)
+    return cli_error(CLI_EXIT_ERROR, "%s", err.message);
+  if (r->fchoice == BENCH_FLOOR_DEVICE && !ocl)
+    return cli_error(CLI_EXIT_USAGE, "--floor device: --device %s is not an OpenCL device", device);
+  t->device_floor = ocl && uses_device_floor(r->fchoice, gpu);
+  r->nt++;
+  return 0;
+}
 
-  /* The floors, before the devices: the host read once when a device is held against it, and
-   * a device read (with the copy figure) per device held against its own. */
-  size_t xbytes = rows * features * sizeof(float);
-  logreg_floor host;
-  char host_error[512] = "";
-  int need_host = 0;
-  for (size_t i = 0; i < nt; i++) need_host |= !targets[i].device_floor;
-  if (need_host && logreg_floor_host(xbytes, 0, &host, &err) != LOGREG_OK) {
-    snprintf(host_error, sizeof host_error, "%s", err.message);
+/* The floors, before the devices: the host read once when a device is held against it, and
+ * a device read (with the copy figure) per device held against its own. */
+static void bench_floors(bench_run *r) {
+  logreg_error err;
+  r->xbytes = r->o.rows * r->o.features * sizeof(float);
+  for (size_t i = 0; i < r->nt; i++) r->need_host |= !r->targets[i].device_floor;
+  if (r->need_host && logreg_floor_host(r->xbytes, 0, &r->host, &err) != LOGREG_OK) {
+    snprintf(r->host_error, sizeof r->host_error, "%s", err.message);
     cli_warn("bench: no host floor: %s", err.message);
   }
-  for (size_t i = 0; i < nt; i++) {
-    bench_target *t = &targets[i];
+  for (size_t i = 0; i < r->nt; i++) {
+    bench_target *t = &r->targets[i];
     if (!t->device_floor) {
-      t->floor = host_error[0] ? NULL : &host;
-      snprintf(t->floor_error, sizeof t->floor_error, "%s", host_error);
+      t->floor = r->host_error[0] ? NULL : &r->host;
+      snprintf(t->floor_error, sizeof t->floor_error, "%s", r->host_error);
       continue;
     }
-    measure_device(&t->info, &devopt, t->spec, xbytes, &t->own);
+    measure_device(&t->info, &r->devopt, t->spec, r->xbytes, &t->own);
     t->floor = t->own.have_read ? &t->own.read : NULL;
     snprintf(t->floor_error, sizeof t->floor_error, "%s", t->own.read_error);
   }
+}
 
-  if (!json) {
-    printf("%zu rows x %zu features x %zu classes%s, %d timed full-batch epochs after %d warm-up\n",
-           rows, features, classes, binary ? " (binary)" : "", epochs, warmup);
-    if (cpu_epochs != epochs) printf("(the cpu reference: %d timed epochs)\n", cpu_epochs);
-    printf("floor = one pass over an X-sized buffer (%.2f MB), median of %d after 1 warm-up:\n",
-           (double)xbytes / 1e6, LOGREG_FLOOR_PASSES);
-    if (need_host && !host_error[0])
-      printf("  %-28s %9.3f ms %8.2f GB/s  (the host's memory)\n", host.kind, host.ms,
-             host.gb_per_s);
-    for (size_t i = 0; i < nt; i++) {
-      const device_floors *df = &targets[i].own;
-      if (!targets[i].device_floor) continue;
-      if (df->have_read)
-        printf("  %-28s %9.3f ms %8.2f GB/s  (%s; a read kernel over the buffer)\n", df->read.kind,
-               df->read.ms, df->read.gb_per_s, targets[i].spec);
-      if (df->have_copy)
-        printf("  %-28s %9.3f ms %8.2f GB/s  (%s; clEnqueueCopyBuffer, reads and writes: not the "
-               "floor, for comparison)\n",
-               df->copy.kind, df->copy.ms, df->copy.gb_per_s, targets[i].spec);
-    }
-    printf("%8s %10s %10s %10s %7s %9s %10s %8s  %-22s %s\n", "setup s", "median ms", "min ms",
-           "max ms", "GB/s", "floor ms", "floor GB/s", "x floor", "floor kind", "device");
+/* The table's head (not --json): the shape, the floors measured, the column names. */
+static void bench_print_head(const bench_run *r) {
+  const bench_opts *o = &r->o;
+  printf("%zu rows x %zu features x %zu classes%s, %d timed full-batch epochs after %d warm-up\n",
+         o->rows, o->features, o->classes, o->binary ? " (binary)" : "", o->epochs, o->warmup);
+  if (o->cpu_epochs != o->epochs) printf("(the cpu reference: %d timed epochs)\n", o->cpu_epochs);
+  printf("floor = one pass over an X-sized buffer (%.2f MB), median of %d after 1 warm-up:\n",
+         (double)r->xbytes / 1e6, LOGREG_FLOOR_PASSES);
+  if (r->need_host && !r->host_error[0])
+    printf("  %-28s %9.3f ms %8.2f GB/s  (the host's memory)\n", r->host.kind, r->host.ms,
+           r->host.gb_per_s);
+  for (size_t i = 0; i < r->nt; i++) {
+    const device_floors *df = &r->targets[i].own;
+    if (!r->targets[i].device_floor) continue;
+    if (df->have_read)
+      printf("  %-28s %9.3f ms %8.2f GB/s  (%s; a read kernel over the buffer)\n", df->read.kind,
+             df->read.ms, df->read.gb_per_s, r->targets[i].spec);
+    if (df->have_copy)
+      printf("  %-28s %9.3f ms %8.2f GB/s  (%s; clEnqueueCopyBuffer, reads and writes: not the "
+             "floor, for comparison)\n",
+             df->copy.kind, df->copy.ms, df->copy.gb_per_s, r->targets[i].spec);
   }
-  for (size_t i = 0; i < nt; i++) {
-    bench_target *t = &targets[i];
-    bench_result res = {0};
-    int te = t->info.backend == LOGREG_BACKEND_CPU ? cpu_epochs : epochs;
-    if (bench_one(&setup, t->spec, ds, te, &res, &err) != LOGREG_OK) {
-      cli_error(CLI_EXIT_ERROR, "%s: %s", t->spec, err.message);
-      goto out;
-    }
-    const logreg_floor *f = t->floor;
-    double ratio = f ? res.median_ms / f->ms : NAN;
-    const char *kind = f ? f->kind : t->device_floor ? "device read" : "host read";
-    int have_copy = t->device_floor && t->own.have_copy;
-    if (json) {
-      cJSON *o = cJSON_CreateObject();
-      cJSON_AddStringToObject(o, "device", res.device);
-      report_path_json(o, &res.path);
-      cJSON_AddStringToObject(o, "spec", t->spec);
-      cJSON_AddNumberToObject(o, "rows", (double)rows);
-      cJSON_AddNumberToObject(o, "features", (double)features);
-      cJSON_AddNumberToObject(o, "classes", (double)classes);
-      cJSON_AddNumberToObject(o, "epochs", te);
-      cJSON_AddNumberToObject(o, "setup_seconds", res.setup_s);
-      cJSON_AddNumberToObject(o, "ms_per_epoch_median", res.median_ms);
-      cJSON_AddNumberToObject(o, "ms_per_epoch_min", res.min_ms);
-      cJSON_AddNumberToObject(o, "ms_per_epoch_max", res.max_ms);
-      cJSON_AddNumberToObject(o, "gb_per_s", res.gbps);
-      add_number_or_null(o, "floor_ms", f != NULL, f ? f->ms : 0);
-      add_number_or_null(o, "floor_gb_per_s", f != NULL, f ? f->gb_per_s : 0);
-      cJSON_AddStringToObject(o, "floor_kind", kind);
-      add_number_or_null(o, "ratio_to_floor", f != NULL, ratio);
-      add_number_or_null(o, "copy_floor_ms", have_copy, have_copy ? t->own.copy.ms : 0);
-      if (!f) cJSON_AddStringToObject(o, "floor_error", t->floor_error);
-      if (report_json_puts(o) != 0) {
-        cli_error(CLI_EXIT_ERROR, "out of memory");
-        goto out;
-      }
-    } else if (f) {
-      printf("%8.2f %10.2f %10.2f %10.2f %7.2f %9.3f %10.2f %8.2f  %-22s %s\n", res.setup_s,
-             res.median_ms, res.min_ms, res.max_ms, res.gbps, f->ms, f->gb_per_s, ratio, kind,
-             res.device);
-    } else {
-      printf("%8.2f %10.2f %10.2f %10.2f %7.2f %9s %10s %8s  %-22s %s\n", res.setup_s,
-             res.median_ms, res.min_ms, res.max_ms, res.gbps, "-", "-", "-", "(no floor)",
-             res.device);
-    }
-    fflush(stdout);
+  printf("%8s %10s %10s %10s %7s %9s %10s %8s  %-22s %s\n", "setup s", "median ms", "min ms",
+         "max ms", "GB/s", "floor ms", "floor GB/s", "x floor", "floor kind", "device");
+}
+
+/* Times device t and prints its row (or JSON line). 0, or the exit code after the error. */
+static int bench_target_run(const bench_run *r, const bench_target *t) {
+  const bench_opts *o = &r->o;
+  logreg_error err;
+  bench_result res = {0};
+  int te = t->info.backend == LOGREG_BACKEND_CPU ? o->cpu_epochs : o->epochs;
+  if (bench_one(&r->setup, t->spec, r->ds, te, &res, &err) != LOGREG_OK)
+    return cli_error(CLI_EXIT_ERROR, "%s: %s", t->spec, err.message);
+  const logreg_floor *f = t->floor;
+  double ratio = f ? res.median_ms / f->ms : NAN;
+  const char *kind = f ? f->kind : t->device_floor ? "device read" : "host read";
+  int have_copy = t->device_floor && t->own.have_copy;
+  if (o->json) {
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "device", res.device);
+    report_path_json(j, &res.path);
+    cJSON_AddStringToObject(j, "spec", t->spec);
+    cJSON_AddNumberToObject(j, "rows", (double)o->rows);
+    cJSON_AddNumberToObject(j, "features", (double)o->features);
+    cJSON_AddNumberToObject(j, "classes", (double)o->classes);
+    cJSON_AddNumberToObject(j, "epochs", te);
+    cJSON_AddNumberToObject(j, "setup_seconds", res.setup_s);
+    cJSON_AddNumberToObject(j, "ms_per_epoch_median", res.median_ms);
+    cJSON_AddNumberToObject(j, "ms_per_epoch_min", res.min_ms);
+    cJSON_AddNumberToObject(j, "ms_per_epoch_max", res.max_ms);
+    cJSON_AddNumberToObject(j, "gb_per_s", res.gbps);
+    add_number_or_null(j, "floor_ms", f != NULL, f ? f->ms : 0);
+    add_number_or_null(j, "floor_gb_per_s", f != NULL, f ? f->gb_per_s : 0);
+    cJSON_AddStringToObject(j, "floor_kind", kind);
+    add_number_or_null(j, "ratio_to_floor", f != NULL, ratio);
+    add_number_or_null(j, "copy_floor_ms", have_copy, have_copy ? t->own.copy.ms : 0);
+    if (!f) cJSON_AddStringToObject(j, "floor_error", t->floor_error);
+    if (report_json_puts(j) != 0) return cli_error(CLI_EXIT_ERROR, "out of memory");
+  } else if (f) {
+    printf("%8.2f %10.2f %10.2f %10.2f %7.2f %9.3f %10.2f %8.2f  %-22s %s\n", res.setup_s,
+           res.median_ms, res.min_ms, res.max_ms, res.gbps, f->ms, f->gb_per_s, ratio, kind,
+           res.device);
+  } else {
+    printf("%8.2f %10.2f %10.2f %10.2f %7.2f %9s %10s %8s  %-22s %s\n", res.setup_s, res.median_ms,
+           res.min_ms, res.max_ms, res.gbps, "-", "-", "-", "(no floor)", res.device);
   }
-  rc = 0;
-out:
-  logreg_dataset_free(ds);
+  fflush(stdout);
+  return 0;
+}
+
+int cmd_bench(int argc, char **argv) {
+  bench_run r = {0};
+  bench_opts *o = &r.o;
+  int rc = bench_parse(argc, argv, o);
+  if (rc >= 0) return rc;
+  cli_device_options(&o->dv, &r.devopt);
+  r.setup = (bench_setup){.gemm = o->gemm,
+                          .path_cache = cli_path_cache(),
+                          .device = &r.devopt,
+                          .threads = cli_threads(&o->dv),
+                          .binary = o->binary,
+                          .warmup = o->warmup};
+  if ((rc = bench_floor_option(o->floor_opt, o->device, &r.fchoice)) >= 0) return rc;
+
+  if (o->sweep) {
+    if (o->data) return cli_error(CLI_EXIT_USAGE, "--sweep uses synthetic data: drop --data");
+    return bench_sweep(o->sweep, o->device, &r.setup, o->features, o->classes, o->epochs, o->seed,
+                       r.fchoice, o->json);
+  }
+  rc = bench_data(&r);
+  if (rc == 0) rc = bench_targets(&r);
+  if (rc == 0) {
+    bench_floors(&r);
+    if (!o->json) bench_print_head(&r);
+  }
+  for (size_t i = 0; rc == 0 && i < r.nt; i++) rc = bench_target_run(&r, &r.targets[i]);
+  logreg_dataset_free(r.ds);
   return rc;
 }

@@ -544,19 +544,24 @@ static int plot_loss(int argc, char **argv) {
 /* plot boundary                                                                               */
 /* ------------------------------------------------------------------------------------------ */
 
-static int plot_boundary(int argc, char **argv) {
-  cli_data_opts dopt = {0};
-  const char *model_path = NULL, *data_path = NULL, *output = NULL, *title = NULL;
-  int width = 800, height = 600, res = 300;
+typedef struct boundary_opts {
+  cli_data_opts dopt;
+  const char *model_path, *data_path, *output, *title;
+  int width, height, res;
+} boundary_opts;
+
+/* The command line of plot boundary into o: -1 when it is good, else the exit code. */
+static int boundary_parse(int argc, char **argv, boundary_opts *o) {
+  *o = (boundary_opts){.width = 800, .height = 600, .res = 300};
   const arg_spec specs[] = {
-      {"--model", ARG_STR, &model_path, "M.json", "a model with 2 features (required)"},
-      {"--data", ARG_STR, &data_path, "DATA", "labelled data to draw (required; or positional)"},
-      {"--output", ARG_STR, &output, "PNG", "the picture to write (also -o; required)"},
-      {"--title", ARG_STR, &title, "TEXT", "title (default: names the model file)"},
-      {"--resolution", ARG_INT, &res, "N", "grid of N x N predictions (default 300)"},
-      {"--width", ARG_INT, &width, "PX", "picture width in pixels (default 800)"},
-      {"--height", ARG_INT, &height, "PX", "picture height in pixels (default 600)"},
-      CLI_DATA_SPECS(dopt),
+      {"--model", ARG_STR, &o->model_path, "M.json", "a model with 2 features (required)"},
+      {"--data", ARG_STR, &o->data_path, "DATA", "labelled data to draw (required; or positional)"},
+      {"--output", ARG_STR, &o->output, "PNG", "the picture to write (also -o; required)"},
+      {"--title", ARG_STR, &o->title, "TEXT", "title (default: names the model file)"},
+      {"--resolution", ARG_INT, &o->res, "N", "grid of N x N predictions (default 300)"},
+      {"--width", ARG_INT, &o->width, "PX", "picture width in pixels (default 800)"},
+      {"--height", ARG_INT, &o->height, "PX", "picture height in pixels (default 600)"},
+      CLI_DATA_SPECS(o->dopt),
       {NULL, ARG_FLAG, NULL, NULL, NULL}};
   const char *pos[1];
   size_t npos;
@@ -565,121 +570,250 @@ static int plot_boundary(int argc, char **argv) {
                     argc, argv, pos, 1, &npos);
   if (r >= 0) return r;
   if (npos == 1) {
-    if (data_path)
+    if (o->data_path)
       return cli_error(CLI_EXIT_USAGE, "plot boundary: DATA given twice (--data and \"%s\")",
                        pos[0]);
-    data_path = pos[0];
+    o->data_path = pos[0];
   }
-  if (!model_path) return cli_error(CLI_EXIT_USAGE, "plot boundary: --model is required");
-  if (!data_path) return cli_error(CLI_EXIT_USAGE, "plot boundary: --data is required");
-  if (!output) return cli_error(CLI_EXIT_USAGE, "plot boundary: --output (-o) is required");
-  if (check_size(width, height) != 0) return CLI_EXIT_USAGE;
-  if (res < 10 || res > 2000)
-    return cli_error(CLI_EXIT_USAGE, "--resolution: %d is outside 10..2000", res);
+  if (!o->model_path) return cli_error(CLI_EXIT_USAGE, "plot boundary: --model is required");
+  if (!o->data_path) return cli_error(CLI_EXIT_USAGE, "plot boundary: --data is required");
+  if (!o->output) return cli_error(CLI_EXIT_USAGE, "plot boundary: --output (-o) is required");
+  if (check_size(o->width, o->height) != 0) return CLI_EXIT_USAGE;
+  if (o->res < 10 || o->res > 2000)
+    return cli_error(CLI_EXIT_USAGE, "--resolution: %d is outside 10..2000", o->res);
+  return -1;
+}
 
-  int rc = CLI_EXIT_ERROR;
-  logreg_model *m = cli_load_model(model_path);
-  logreg_dataset *ds = NULL, *grid = NULL;
-  float *gx = NULL;
-  double *proba = NULL, *xs = NULL, *ys = NULL, *field = NULL, *px = NULL, *py = NULL;
-  const PLFLT **rows = NULL;
+/* What plot boundary draws: the points and the model's probabilities over a g x g grid. */
+typedef struct boundary {
+  logreg_model *m;
+  logreg_dataset *ds, *grid;
+  size_t n, k, correct; /* the points, the classes, the points the model gets right */
+  const float *dx;      /* n x 2, NaN where missing */
+  const int32_t *dy;
+  const char *const *feature_names;
+  const char *const *class_names;
+  double lo[2], hi[2]; /* the axes' ranges */
+  size_t g, ng;        /* grid side, grid points */
+  float *gx;           /* ng x 2 */
+  double *proba;       /* ng x k */
+  double *xs, *ys, *field, *px, *py;
+  const PLFLT **rows;
+  PLcGrid cg;
+} boundary;
+
+static void boundary_free(boundary *b) {
+  free(b->gx), free(b->xs), free(b->ys), free(b->proba), free(b->field), free(b->rows);
+  free(b->px), free(b->py);
+  logreg_dataset_free(b->grid);
+  logreg_dataset_free(b->ds);
+  logreg_model_free(b->m);
+}
+
+/* The model and the points, how many of them it classifies right, and the axes' ranges (the
+ * data's, missing values skipped, plus 5% on each side). 0, or the exit code after the error. */
+static int boundary_load(const boundary_opts *o, boundary *b) {
   logreg_error err;
-  if (!m) goto out;
-  if (logreg_model_features(m) != 2) {
-    cli_error(CLI_EXIT_ERROR, "plot boundary needs a model with 2 features; %s has %zu", model_path,
-              logreg_model_features(m));
-    goto out;
-  }
-  if (!(ds = cli_read_for_model(data_path, &dopt, m, 1))) goto out;
-  if (logreg_dataset_is_sparse(ds)) {
-    cli_error(CLI_EXIT_ERROR, "plot boundary: %s is sparse (LIBSVM): give the points as CSV",
-              data_path);
-    goto out;
-  }
-  /* The points (n x 2, NaN where missing), their labels, and the model's names. */
-  size_t n = logreg_dataset_rows(ds);
-  const float *dx = logreg_dataset_x(ds);
-  const int32_t *dy = logreg_dataset_y(ds);
-  const char *const *feature_names = logreg_model_feature_names(m);
-  const char *const *class_names = logreg_model_class_names(m);
-  if (n == 0) {
-    cli_error(CLI_EXIT_ERROR, "%s: no rows to draw", data_path);
-    goto out;
-  }
-  size_t k = logreg_model_classes(m), correct = 0;
-  if (!(proba = malloc(n * k * sizeof *proba))) {
-    cli_error(CLI_EXIT_ERROR, "out of memory");
-    goto out;
-  }
-  if (logreg_predict_proba(m, ds, proba, &err) != LOGREG_OK) {
-    cli_error(CLI_EXIT_ERROR, "%s", err.message);
-    goto out;
+  if (!(b->m = cli_load_model(o->model_path))) return CLI_EXIT_ERROR;
+  if (logreg_model_features(b->m) != 2)
+    return cli_error(CLI_EXIT_ERROR, "plot boundary needs a model with 2 features; %s has %zu",
+                     o->model_path, logreg_model_features(b->m));
+  if (!(b->ds = cli_read_for_model(o->data_path, &o->dopt, b->m, 1))) return CLI_EXIT_ERROR;
+  if (logreg_dataset_is_sparse(b->ds))
+    return cli_error(CLI_EXIT_ERROR, "plot boundary: %s is sparse (LIBSVM): give the points as CSV",
+                     o->data_path);
+  size_t n = b->n = logreg_dataset_rows(b->ds);
+  b->dx = logreg_dataset_x(b->ds);
+  b->dy = logreg_dataset_y(b->ds);
+  b->feature_names = logreg_model_feature_names(b->m);
+  b->class_names = logreg_model_class_names(b->m);
+  if (n == 0) return cli_error(CLI_EXIT_ERROR, "%s: no rows to draw", o->data_path);
+  size_t k = b->k = logreg_model_classes(b->m);
+  double *proba = malloc(n * k * sizeof *proba);
+  if (!proba) return cli_error(CLI_EXIT_ERROR, "out of memory");
+  if (logreg_predict_proba(b->m, b->ds, proba, &err) != LOGREG_OK) {
+    free(proba);
+    return cli_error(CLI_EXIT_ERROR, "%s", err.message);
   }
   for (size_t i = 0; i < n; i++) {
     size_t best = 0;
     for (size_t c = 1; c < k; c++)
       if (proba[i * k + c] > proba[i * k + best]) best = c;
-    correct += best == (size_t)dy[i];
+    b->correct += best == (size_t)b->dy[i];
   }
   free(proba);
-  proba = NULL;
 
-  /* The data range (missing values are skipped), plus 5% on each side. */
-  double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+  for (int j = 0; j < 2; j++) b->lo[j] = INFINITY, b->hi[j] = -INFINITY;
   for (size_t i = 0; i < n; i++)
     for (int j = 0; j < 2; j++) {
-      double v = dx[i * 2 + (size_t)j];
-      if (isfinite(v)) lo[j] = fmin(lo[j], v), hi[j] = fmax(hi[j], v);
+      double v = b->dx[i * 2 + (size_t)j];
+      if (isfinite(v)) b->lo[j] = fmin(b->lo[j], v), b->hi[j] = fmax(b->hi[j], v);
     }
   for (int j = 0; j < 2; j++) {
-    if (!isfinite(lo[j])) {
-      cli_error(CLI_EXIT_ERROR, "%s: feature \"%s\" has no values", data_path, feature_names[j]);
-      goto out;
-    }
-    pad_range(&lo[j], &hi[j], 0.05);
+    if (!isfinite(b->lo[j]))
+      return cli_error(CLI_EXIT_ERROR, "%s: feature \"%s\" has no values", o->data_path,
+                       b->feature_names[j]);
+    pad_range(&b->lo[j], &b->hi[j], 0.05);
   }
+  return 0;
+}
 
-  /* The grid as a dataset in the model's feature names, predicted in one call. */
-  size_t g = (size_t)res, ng = g * g;
-  gx = malloc(ng * 2 * sizeof *gx);
-  xs = malloc(g * sizeof *xs);
-  ys = malloc(g * sizeof *ys);
-  proba = malloc(ng * k * sizeof *proba);
-  field = malloc(ng * sizeof *field);
-  rows = malloc(g * sizeof *rows);
-  px = malloc(n * sizeof *px);
-  py = malloc(n * sizeof *py);
-  if (!gx || !xs || !ys || !proba || !field || !rows || !px || !py) {
-    cli_error(CLI_EXIT_ERROR, "out of memory");
-    goto out;
-  }
+/* The grid as a dataset in the model's feature names, predicted in one call, and the buffers
+ * the drawing needs. 0, or the exit code after the error. */
+static int boundary_grid(boundary *b, int res) {
+  logreg_error err;
+  size_t g = b->g = (size_t)res, ng = b->ng = g * g, k = b->k, n = b->n;
+  b->gx = malloc(ng * 2 * sizeof *b->gx);
+  b->xs = malloc(g * sizeof *b->xs);
+  b->ys = malloc(g * sizeof *b->ys);
+  b->proba = malloc(ng * k * sizeof *b->proba);
+  b->field = malloc(ng * sizeof *b->field);
+  b->rows = malloc(g * sizeof *b->rows);
+  b->px = malloc(n * sizeof *b->px);
+  b->py = malloc(n * sizeof *b->py);
+  if (!b->gx || !b->xs || !b->ys || !b->proba || !b->field || !b->rows || !b->px || !b->py)
+    return cli_error(CLI_EXIT_ERROR, "out of memory");
   for (size_t i = 0; i < g; i++) {
-    xs[i] = lo[0] + (hi[0] - lo[0]) * (double)i / (double)(g - 1);
-    ys[i] = lo[1] + (hi[1] - lo[1]) * (double)i / (double)(g - 1);
+    b->xs[i] = b->lo[0] + (b->hi[0] - b->lo[0]) * (double)i / (double)(g - 1);
+    b->ys[i] = b->lo[1] + (b->hi[1] - b->lo[1]) * (double)i / (double)(g - 1);
   }
   /* Row ix * g + iy holds (xs[ix], ys[iy]): PLplot's matrices are indexed [x][y]. */
   for (size_t ix = 0; ix < g; ix++)
     for (size_t iy = 0; iy < g; iy++) {
-      gx[(ix * g + iy) * 2] = (float)xs[ix];
-      gx[(ix * g + iy) * 2 + 1] = (float)ys[iy];
+      b->gx[(ix * g + iy) * 2] = (float)b->xs[ix];
+      b->gx[(ix * g + iy) * 2 + 1] = (float)b->ys[iy];
     }
-  if (logreg_dataset_from_arrays(ng, 2, gx, NULL, 0, NULL, feature_names, &grid, &err) !=
+  if (logreg_dataset_from_arrays(ng, 2, b->gx, NULL, 0, NULL, b->feature_names, &b->grid, &err) !=
           LOGREG_OK ||
-      logreg_predict_proba(m, grid, proba, &err) != LOGREG_OK) {
-    cli_error(CLI_EXIT_ERROR, "%s", err.message);
-    goto out;
-  }
-  for (size_t ix = 0; ix < g; ix++) rows[ix] = field + ix * g;
-  PLcGrid cg = {xs, ys, NULL, (PLINT)g, (PLINT)g, 0};
+      logreg_predict_proba(b->m, b->grid, b->proba, &err) != LOGREG_OK)
+    return cli_error(CLI_EXIT_ERROR, "%s", err.message);
+  for (size_t ix = 0; ix < g; ix++) b->rows[ix] = b->field + ix * g;
+  b->cg = (PLcGrid){b->xs, b->ys, NULL, (PLINT)g, (PLINT)g, 0};
+  return 0;
+}
 
-  if (plot_begin(output, width, height) != 0) goto out;
-  page pg = page_make(width, height);
+/* Class c's margin over the grid into b->field: p_c - max_{j != c} p_j, >= 0 where c wins.
+ * That field is smooth, so its zero line is the model's boundary, not a grid step. */
+static void boundary_field(boundary *b, size_t c) {
+  size_t k = b->k;
+  for (size_t i = 0; i < b->ng; i++) {
+    const double *p = b->proba + i * k;
+    double best = -1;
+    for (size_t j = 0; j < k; j++)
+      if (j != c && p[j] > best) best = p[j];
+    b->field[i] = p[c] - best;
+  }
+}
+
+/* The class regions in the light colours, the boundaries between them, and the grid lines. */
+static void boundary_regions(boundary *b) {
+  PLINT g = (PLINT)b->g;
+  for (size_t c = 0; c < b->k; c++) {
+    boundary_field(b, c);
+    plshade(b->rows, g, g, NULL, b->lo[0], b->hi[0], b->lo[1], b->hi[1], 0.0, 2.0, 0,
+            (PLFLT)(COL_CLASS + (int)(c % 10)), 1.0, 0, 0.0, 0, 0.0, plfill, 1, pltr1, &b->cg);
+  }
+  /* The boundaries: the zero line of each class's field (for 2 classes, p = 0.5). */
+  plcol0(COL_EDGE);
+  plwidth(2.0);
+  PLFLT zero = 0.0;
+  for (size_t c = 0; c < (b->k == 2 ? 1 : b->k); c++) {
+    boundary_field(b, c);
+    plcont(b->rows, g, g, 1, g, 1, g, &zero, 1, pltr1, &b->cg);
+  }
+  plwidth(1.0);
+  draw_grid(0.0, 0);
+}
+
+/* Points on top, class by class in the dark colours, each with a thin white rim. */
+static void boundary_points(boundary *b, double cs) {
+  size_t n = b->n;
+  double ps = cs * (n > 3000 ? 0.35 : n > 300 ? 0.45 : 0.6);
+  for (size_t c = 0; c < b->k; c++) {
+    PLINT np = 0;
+    for (size_t i = 0; i < n; i++) {
+      double x = b->dx[i * 2], y = b->dx[i * 2 + 1];
+      if ((size_t)b->dy[i] == c && isfinite(x) && isfinite(y)) b->px[np] = x, b->py[np] = y, np++;
+    }
+    if (np == 0) continue;
+    plschr(0.0, ps * 1.35);
+    plcol0(COL_BG);
+    plstring(np, b->px, b->py, DOT);
+    plschr(0.0, ps);
+    plcol0(COL_CLASS + 10 + (int)(c % 10));
+    plstring(np, b->px, b->py, DOT);
+  }
+}
+
+/* The legend outside on the right: a point and its region colour per class, then the edge.
+ * 0, or -1 when out of memory (nothing drawn). */
+static int boundary_legend(const boundary *b, const page *pg) {
+  size_t k = b->k;
+  double cs = pg->cs;
+  PLINT nleg = (PLINT)k + 1;
+  PLINT *opts = calloc((size_t)nleg, sizeof *opts), *tcol = calloc((size_t)nleg, sizeof *tcol);
+  PLINT *bcol = calloc((size_t)nleg, sizeof *bcol), *bpat = calloc((size_t)nleg, sizeof *bpat);
+  PLINT *lcol = calloc((size_t)nleg, sizeof *lcol), *lsty = calloc((size_t)nleg, sizeof *lsty);
+  PLINT *scol = calloc((size_t)nleg, sizeof *scol), *snum = calloc((size_t)nleg, sizeof *snum);
+  PLFLT *bsc = calloc((size_t)nleg, sizeof *bsc), *bw = calloc((size_t)nleg, sizeof *bw);
+  PLFLT *lw = calloc((size_t)nleg, sizeof *lw), *ssc = calloc((size_t)nleg, sizeof *ssc);
+  char **texts = calloc((size_t)nleg, sizeof *texts);
+  const char **syms = calloc((size_t)nleg, sizeof *syms);
+  int ok = opts && tcol && bcol && bpat && lcol && lsty && scol && snum && bsc && bw && lw && ssc &&
+           texts && syms;
+  for (PLINT i = 0; ok && i < nleg; i++) {
+    tcol[i] = COL_FG;
+    bpat[i] = 0;
+    bsc[i] = 0.9;
+    bw[i] = 1.0;
+    lsty[i] = 1;
+    lw[i] = 2.0;
+    snum[i] = 1;
+    ssc[i] = 1.1 * cs;
+    syms[i] = DOT;
+    if (i < (PLINT)k) {
+      size_t c = (size_t)i;
+      opts[i] = PL_LEGEND_SYMBOL;
+      bcol[i] = COL_CLASS + (int)(c % 10);
+      scol[i] = COL_CLASS + 10 + (int)(c % 10);
+      texts[i] = malloc(1100);
+      if (texts[i])
+        pl_text(b->class_names[c], texts[i], 1100);
+      else
+        ok = 0;
+    } else {
+      opts[i] = PL_LEGEND_LINE;
+      lcol[i] = COL_EDGE;
+      texts[i] = strdup(k == 2 ? "p = 0.5" : "boundary");
+      if (!texts[i]) ok = 0;
+    }
+  }
+  if (ok) {
+    PLFLT lw_out, lh_out;
+    double vw = pg->w - (px_x(pg, 92) + px_x(pg, 192)) * pg->w;
+    pllegend(&lw_out, &lh_out, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
+             PL_POSITION_OUTSIDE | PL_POSITION_RIGHT | PL_POSITION_VIEWPORT, 16 * pg->t / vw, 0.0,
+             26 * pg->t / vw, COL_BG, COL_FG, 1, 0, 0, nleg, opts, 1.0, 0.9 * cs, 2.0, 0.0, tcol,
+             (const char *const *)texts, bcol, bpat, bsc, bw, lcol, lsty, lw, scol, ssc, snum,
+             syms);
+  }
+  for (PLINT i = 0; texts && i < nleg; i++) free(texts[i]);
+  free(opts), free(tcol), free(bcol), free(bpat), free(lcol), free(lsty), free(scol);
+  free(snum), free(bsc), free(bw), free(lw), free(ssc), free(texts), free(syms);
+  return ok ? 0 : -1;
+}
+
+/* The picture, once everything that can fail on bad input has been checked. */
+static int boundary_draw(const boundary_opts *o, boundary *b) {
+  if (plot_begin(o->output, o->width, o->height) != 0) return CLI_EXIT_ERROR;
+  page pg = page_make(o->width, o->height);
   double cs = pg.cs;
   plschr(0.0, 1.05 * cs);
   char buf[1024], tbuf[1100];
+  const char *title = o->title;
   if (!title) {
-    snprintf(tbuf, sizeof tbuf, "decision regions of %s (%s)", base_name(model_path),
-             logreg_model_binary(m) ? "binary" : "multinomial");
+    snprintf(tbuf, sizeof tbuf, "decision regions of %s (%s)", base_name(o->model_path),
+             logreg_model_binary(b->m) ? "binary" : "multinomial");
     title = tbuf;
   }
   /* The title, centred on the page. */
@@ -690,134 +824,43 @@ static int plot_boundary(int argc, char **argv) {
   plmtex("t", -0.2, 0.5, 0.5, pl_text(title, buf, sizeof buf));
   plschr(0.0, 1.05 * cs);
   plvpor(px_x(&pg, 92), 1 - px_x(&pg, 192), px_y(&pg, 60), 1 - px_y(&pg, 66));
-  plwind(lo[0], hi[0], lo[1], hi[1]);
+  plwind(b->lo[0], b->hi[0], b->lo[1], b->hi[1]);
 
-  /* Class c's region: where p_c beats every other class, i.e. p_c - max_{j != c} p_j >= 0.
-   * That field is smooth, so the region edges are the model's boundaries, not grid steps. */
-  for (size_t c = 0; c < k; c++) {
-    for (size_t i = 0; i < ng; i++) {
-      const double *p = proba + i * k;
-      double best = -1;
-      for (size_t j = 0; j < k; j++)
-        if (j != c && p[j] > best) best = p[j];
-      field[i] = p[c] - best;
-    }
-    plshade(rows, (PLINT)g, (PLINT)g, NULL, lo[0], hi[0], lo[1], hi[1], 0.0, 2.0, 0,
-            (PLFLT)(COL_CLASS + (int)(c % 10)), 1.0, 0, 0.0, 0, 0.0, plfill, 1, pltr1, &cg);
-  }
-  /* The boundaries: the zero line of each class's field (for 2 classes, p = 0.5). */
-  plcol0(COL_EDGE);
-  plwidth(2.0);
-  PLFLT zero = 0.0;
-  for (size_t c = 0; c < (k == 2 ? 1 : k); c++) {
-    for (size_t i = 0; i < ng; i++) {
-      const double *p = proba + i * k;
-      double best = -1;
-      for (size_t j = 0; j < k; j++)
-        if (j != c && p[j] > best) best = p[j];
-      field[i] = p[c] - best;
-    }
-    plcont(rows, (PLINT)g, (PLINT)g, 1, (PLINT)g, 1, (PLINT)g, &zero, 1, pltr1, &cg);
-  }
-  plwidth(1.0);
-  draw_grid(0.0, 0);
-
-  /* Points on top, class by class in the dark colours, each with a thin white rim. */
-  double ps = cs * (n > 3000 ? 0.35 : n > 300 ? 0.45 : 0.6);
-  for (size_t c = 0; c < k; c++) {
-    PLINT np = 0;
-    for (size_t i = 0; i < n; i++) {
-      double a = dx[i * 2], b = dx[i * 2 + 1];
-      if ((size_t)dy[i] == c && isfinite(a) && isfinite(b)) px[np] = a, py[np] = b, np++;
-    }
-    if (np == 0) continue;
-    plschr(0.0, ps * 1.35);
-    plcol0(COL_BG);
-    plstring(np, px, py, DOT);
-    plschr(0.0, ps);
-    plcol0(COL_CLASS + 10 + (int)(c % 10));
-    plstring(np, px, py, DOT);
-  }
+  boundary_regions(b);
+  boundary_points(b, cs);
   plschr(0.0, 1.05 * cs);
   draw_frame(0.0, 0);
   plcol0(COL_FG);
-  plmtex("b", 2.8, 0.5, 0.5, pl_text(feature_names[0], buf, sizeof buf));
-  plmtex("l", y_title_disp(), 0.5, 0.5, pl_text(feature_names[1], buf, sizeof buf));
-  snprintf(tbuf, sizeof tbuf, "points: %s, %zu rows, accuracy %.4f", base_name(data_path), n,
-           (double)correct / (double)n);
+  plmtex("b", 2.8, 0.5, 0.5, pl_text(b->feature_names[0], buf, sizeof buf));
+  plmtex("l", y_title_disp(), 0.5, 0.5, pl_text(b->feature_names[1], buf, sizeof buf));
+  snprintf(tbuf, sizeof tbuf, "points: %s, %zu rows, accuracy %.4f", base_name(o->data_path), b->n,
+           (double)b->correct / (double)b->n);
   plschr(0.0, 0.85 * cs);
   plcol0(COL_TEXT2);
   plmtex("t", 1.0, 1.0, 1.0, pl_text(tbuf, buf, sizeof buf));
   plschr(0.0, 1.05 * cs);
 
-  /* Legend outside on the right: a point and its region colour per class, then the edge. */
-  {
-    PLINT nleg = (PLINT)k + 1;
-    PLINT *opts = calloc((size_t)nleg, sizeof *opts), *tcol = calloc((size_t)nleg, sizeof *tcol);
-    PLINT *bcol = calloc((size_t)nleg, sizeof *bcol), *bpat = calloc((size_t)nleg, sizeof *bpat);
-    PLINT *lcol = calloc((size_t)nleg, sizeof *lcol), *lsty = calloc((size_t)nleg, sizeof *lsty);
-    PLINT *scol = calloc((size_t)nleg, sizeof *scol), *snum = calloc((size_t)nleg, sizeof *snum);
-    PLFLT *bsc = calloc((size_t)nleg, sizeof *bsc), *bw = calloc((size_t)nleg, sizeof *bw);
-    PLFLT *lw = calloc((size_t)nleg, sizeof *lw), *ssc = calloc((size_t)nleg, sizeof *ssc);
-    char **texts = calloc((size_t)nleg, sizeof *texts);
-    const char **syms = calloc((size_t)nleg, sizeof *syms);
-    int ok = opts && tcol && bcol && bpat && lcol && lsty && scol && snum && bsc && bw && lw &&
-             ssc && texts && syms;
-    for (PLINT i = 0; ok && i < nleg; i++) {
-      tcol[i] = COL_FG;
-      bpat[i] = 0;
-      bsc[i] = 0.9;
-      bw[i] = 1.0;
-      lsty[i] = 1;
-      lw[i] = 2.0;
-      snum[i] = 1;
-      ssc[i] = 1.1 * cs;
-      syms[i] = DOT;
-      if (i < (PLINT)k) {
-        size_t c = (size_t)i;
-        opts[i] = PL_LEGEND_SYMBOL;
-        bcol[i] = COL_CLASS + (int)(c % 10);
-        scol[i] = COL_CLASS + 10 + (int)(c % 10);
-        texts[i] = malloc(1100);
-        if (texts[i])
-          pl_text(class_names[c], texts[i], 1100);
-        else
-          ok = 0;
-      } else {
-        opts[i] = PL_LEGEND_LINE;
-        lcol[i] = COL_EDGE;
-        texts[i] = strdup(k == 2 ? "p = 0.5" : "boundary");
-        if (!texts[i]) ok = 0;
-      }
-    }
-    if (ok) {
-      PLFLT lw_out, lh_out;
-      double vw = pg.w - (px_x(&pg, 92) + px_x(&pg, 192)) * pg.w;
-      pllegend(&lw_out, &lh_out, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-               PL_POSITION_OUTSIDE | PL_POSITION_RIGHT | PL_POSITION_VIEWPORT, 16 * pg.t / vw, 0.0,
-               26 * pg.t / vw, COL_BG, COL_FG, 1, 0, 0, nleg, opts, 1.0, 0.9 * cs, 2.0, 0.0, tcol,
-               (const char *const *)texts, bcol, bpat, bsc, bw, lcol, lsty, lw, scol, ssc, snum,
-               syms);
-    }
-    for (PLINT i = 0; texts && i < nleg; i++) free(texts[i]);
-    free(opts), free(tcol), free(bcol), free(bpat), free(lcol), free(lsty), free(scol);
-    free(snum), free(bsc), free(bw), free(lw), free(ssc), free(texts), free(syms);
-    if (!ok) {
-      plend();
-      quiet_end();
-      logreg_atomic_abort(&S.af);
-      cli_error(CLI_EXIT_ERROR, "out of memory");
-      goto out;
-    }
+  if (boundary_legend(b, &pg) != 0) {
+    plend();
+    quiet_end();
+    logreg_atomic_abort(&S.af);
+    return cli_error(CLI_EXIT_ERROR, "out of memory");
   }
-  if (plot_end() != 0) goto out;
-  fprintf(stderr, "wrote %s (%dx%d, %zu points, %zu classes)\n", output, width, height, n, k);
-  rc = 0;
-out:
-  free(gx), free(xs), free(ys), free(proba), free(field), free(rows), free(px), free(py);
-  logreg_dataset_free(grid);
-  logreg_dataset_free(ds);
-  logreg_model_free(m);
+  return plot_end() != 0 ? CLI_EXIT_ERROR : 0;
+}
+
+static int plot_boundary(int argc, char **argv) {
+  boundary_opts o;
+  int rc = boundary_parse(argc, argv, &o);
+  if (rc >= 0) return rc;
+  boundary b = {0};
+  rc = boundary_load(&o, &b);
+  if (rc == 0) rc = boundary_grid(&b, o.res);
+  if (rc == 0) rc = boundary_draw(&o, &b);
+  if (rc == 0)
+    fprintf(stderr, "wrote %s (%dx%d, %zu points, %zu classes)\n", o.output, o.width, o.height, b.n,
+            b.k);
+  boundary_free(&b);
   return rc;
 }
 

@@ -850,6 +850,40 @@ static char *cat_name(const char *column, const char *value) {
   return s;
 }
 
+/* More distinct values than opt->max_categories in a column: one error naming every such
+ * column, with the --drop that removes them. */
+static logreg_status check_max_categories(const csv_layout *L, const logreg_read_options *opt,
+                                          const logreg_dataset *ds, const cat_column *cc,
+                                          logreg_error *err) {
+  size_t d = ds->d, over = 0;
+  for (size_t j = 0; j < d; j++)
+    over += L->text[j] && opt->max_categories && cc[j].nonmissing > opt->max_categories;
+  if (!over) return LOGREG_OK;
+  char cols[256] = "", drop[160] = "";
+  size_t lc = 0, ld = 0;
+  for (size_t j = 0; j < d; j++) {
+    if (!(L->text[j] && opt->max_categories && cc[j].nonmissing > opt->max_categories)) continue;
+    char lab[80];
+    column_label(L, ds->feature_columns[j], lab, sizeof lab);
+    if (lc < sizeof cols)
+      lc += (size_t)snprintf(cols + lc, sizeof cols - lc, "%s%s (%zu)", lc ? ", " : "", lab,
+                             cc[j].nonmissing);
+    if (ld < sizeof drop) {
+      if (L->hdr)
+        ld += (size_t)snprintf(drop + ld, sizeof drop - ld, "%s%.60s", ld ? "," : "",
+                               L->hdr[ds->feature_columns[j]]);
+      else
+        ld += (size_t)snprintf(drop + ld, sizeof drop - ld, "%s%zu", ld ? "," : "",
+                               ds->feature_columns[j]);
+    }
+  }
+  return lr_fail(err, LOGREG_EINVAL,
+                 "%s: %s %s %s more distinct values than --max-categories %zu allows for a "
+                 "categorical column (an id or free text?): --drop %s, or raise --max-categories",
+                 L->path, over > 1 ? "columns" : "column", cols, over > 1 ? "have" : "has",
+                 opt->max_categories, drop);
+}
+
 /* Training: replaces each categorical feature of ds (L->text) by its one-hot columns, over the
  * distinct values of the file; cell holds the fields' texts (n x d). */
 static logreg_status expand_categorical(csv_layout *L, const logreg_read_options *opt,
@@ -873,36 +907,7 @@ static logreg_status expand_categorical(csv_layout *L, const logreg_read_options
     D += cc[j].ncat;
   }
   if (st != LOGREG_OK) goto done;
-  /* Too many values: one error naming every such column, with the --drop that removes them. */
-  size_t over = 0;
-  for (size_t j = 0; j < d; j++)
-    over += L->text[j] && opt->max_categories && cc[j].nonmissing > opt->max_categories;
-  if (over) {
-    char cols[256] = "", drop[160] = "";
-    size_t lc = 0, ld = 0;
-    for (size_t j = 0; j < d; j++) {
-      if (!(L->text[j] && opt->max_categories && cc[j].nonmissing > opt->max_categories)) continue;
-      char lab[80];
-      column_label(L, ds->feature_columns[j], lab, sizeof lab);
-      if (lc < sizeof cols)
-        lc += (size_t)snprintf(cols + lc, sizeof cols - lc, "%s%s (%zu)", lc ? ", " : "", lab,
-                               cc[j].nonmissing);
-      if (ld < sizeof drop) {
-        if (L->hdr)
-          ld += (size_t)snprintf(drop + ld, sizeof drop - ld, "%s%.60s", ld ? "," : "",
-                                 L->hdr[ds->feature_columns[j]]);
-        else
-          ld += (size_t)snprintf(drop + ld, sizeof drop - ld, "%s%zu", ld ? "," : "",
-                                 ds->feature_columns[j]);
-      }
-    }
-    st = lr_fail(err, LOGREG_EINVAL,
-                 "%s: %s %s %s more distinct values than --max-categories %zu allows for a "
-                 "categorical column (an id or free text?): --drop %s, or raise --max-categories",
-                 L->path, over > 1 ? "columns" : "column", cols, over > 1 ? "have" : "has",
-                 opt->max_categories, drop);
-    goto done;
-  }
+  if ((st = check_max_categories(L, opt, ds, cc, err)) != LOGREG_OK) goto done;
   if (D > SIZE_MAX / sizeof(float) / (n ? n : 1)) {
     st =
         lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu rows x %zu features", L->path, n, D);
@@ -998,249 +1003,308 @@ static logreg_status model_categories(logreg_dataset *ds, const char *const *fca
   return LOGREG_OK;
 }
 
-logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_read_options *opt,
-                          logreg_dataset **out, logreg_error *err) {
+/* One read in progress: the parser, the columns, and the arrays the rows fill. */
+typedef struct csv_read {
+  const char *path;
+  const logreg_read_options *opt;
+  csv_parser cp;
+  csv_layout L;
+  size_t rline;            /* line of the last record */
+  int labelled;            /* the layout has a target column */
+  int header_numeric;      /* a header row that looks like data (the CLI warns) */
+  const char *const *fcat; /* a model's one-hot features (the training layout finds its own) */
+  logreg_dataset *ds;      /* room for every row the file can hold, trimmed at the end */
+  size_t n, missing;       /* rows read, missing numeric values among them */
+  char **labels;           /* n label texts, in the buffer */
+  size_t *row_line;        /* n lines of those labels, for messages */
+  char **cell;             /* training: each feature field's text, n x d (categorical pass) */
+  size_t *unseen;          /* a model's categories: rows per column (at its first feature) */
+  size_t unseen_rows;      /* rows with an unseen category in any column */
+} csv_read;
+
+static void csv_read_free(csv_read *r) {
+  logreg_dataset_free(r->ds);
+  free(r->labels);
+  free(r->row_line);
+  free(r->cell);
+  free(r->unseen);
+  free(r->L.text);
+  free(r->L.hdr);
+  free(r->L.fcol);
+  free(r->cp.f);
+}
+
+/* The checks that need no record (a NUL byte, the delimiter option) and the delimiter. */
+static logreg_status csv_start(csv_read *r, const char *path, char *buf, size_t len,
+                               const logreg_read_options *opt, logreg_error *err) {
   logreg_status nul_st = check_no_nul(path, buf, len, err);
   if (nul_st != LOGREG_OK) return nul_st;
-  csv_parser cp = {.path = path, .p = buf, .end = buf + len, .line = 1};
-  if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) cp.p += 3;
+  r->path = path;
+  r->opt = opt;
+  r->cp = (csv_parser){.path = path, .p = buf, .end = buf + len, .line = 1};
+  if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) r->cp.p += 3;
   if (opt->delimiter && opt->delimiter != ',' && opt->delimiter != ';' && opt->delimiter != '\t')
     return lr_fail(err, LOGREG_EINVAL, "%s: delimiter 0x%02X is not ',', ';' or tab", path,
                    (unsigned)(unsigned char)opt->delimiter);
-  cp.delim =
-      opt->delimiter
-          ? opt->delimiter
-          : detect_delimiter(cp.p, cp.end, opt->delimiter_default ? opt->delimiter_default : ',');
-  cp.exact = opt->header != 0; /* the header's names as written; values are trimmed */
-  csv_layout L = {
-      .path = path, .tcol = -1, .wcol = -1, .wskip = -1, .icol = -1, .kcol = -1, .delim = cp.delim};
-  logreg_dataset *ds = NULL;
-  char **labels = NULL;
-  size_t *row_line = NULL;
-  char **cell = NULL;    /* training: every feature field's text, n x d, for categorical columns */
-  size_t *unseen = NULL; /* reading with a model's categories: rows per column (at its first) */
-  size_t unseen_rows = 0;
-  logreg_status st;
-  int got;
-  size_t rline = 1;
+  r->cp.delim = opt->delimiter
+                    ? opt->delimiter
+                    : detect_delimiter(r->cp.p, r->cp.end,
+                                       opt->delimiter_default ? opt->delimiter_default : ',');
+  r->L = (csv_layout){.path = path,
+                      .tcol = -1,
+                      .wcol = -1,
+                      .wskip = -1,
+                      .icol = -1,
+                      .kcol = -1,
+                      .delim = r->cp.delim};
+  r->rline = 1;
+  return LOGREG_OK;
+}
 
-  st = csv_record(&cp, &got, &rline, err);
-  cp.exact = 0;
-  if (st != LOGREG_OK) goto done;
-  if (!got) {
-    st = lr_fail(err, LOGREG_EPARSE, "%s: no data rows", path);
-    goto done;
-  }
-  L.hline = rline;
-  L.ncol = cp.nf;
-  int pending = 1;        /* the first record is data (no header) and still to be used */
-  int header_numeric = 0; /* a header row that looks like data (the CLI warns) */
+/* Reads the first record (the header, or else the first data row, which csv_rows then reads
+ * again from cp.f) and chooses the columns from it. */
+static logreg_status csv_columns(csv_read *r, logreg_error *err) {
+  const logreg_read_options *opt = r->opt;
+  csv_layout *L = &r->L;
+  int got;
+  r->cp.exact = opt->header != 0; /* the header's names as written; values are trimmed */
+  logreg_status st = csv_record(&r->cp, &got, &r->rline, err);
+  r->cp.exact = 0;
+  if (st != LOGREG_OK) return st;
+  if (!got) return lr_fail(err, LOGREG_EPARSE, "%s: no data rows", r->path);
+  L->hline = r->rline;
+  L->ncol = r->cp.nf;
   if (opt->header) {
     /* The names stay valid: later records never write over earlier bytes. */
-    L.hdr = malloc(L.ncol * sizeof *L.hdr);
-    if (!L.hdr) {
-      st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
-      goto done;
-    }
-    for (size_t c = 0; c < L.ncol; c++) L.hdr[c] = cp.f[c].s;
-    pending = 0;
+    L->hdr = malloc(L->ncol * sizeof *L->hdr);
+    if (!L->hdr) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", r->path);
+    for (size_t c = 0; c < L->ncol; c++) L->hdr[c] = r->cp.f[c].s;
   }
-  st = choose_layout(&L, opt, err);
-  if (st != LOGREG_OK) goto done;
+  st = choose_layout(L, opt, err);
+  if (st != LOGREG_OK) return st;
   if (opt->id) { /* copied per row as text: it may be any column, a feature too */
     size_t c;
     int absent;
-    if ((st = find_column(&L, opt->id, "id", "--id", &c, &absent, err)) != LOGREG_OK) goto done;
-    L.icol = (long)c;
+    if ((st = find_column(L, opt->id, "id", "--id", &c, &absent, err)) != LOGREG_OK) return st;
+    L->icol = (long)c;
   }
-  size_t d = L.d;
-  int labelled = L.tcol >= 0;
-  /* A model's one-hot features (the training layout finds its own categorical columns). */
-  const char *const *fcat = L.text ? NULL : opt->feature_categories;
+  r->labelled = L->tcol >= 0;
+  r->fcat = L->text ? NULL : opt->feature_categories;
+  return LOGREG_OK;
+}
 
+/* The dataset and the per-row arrays, for as many rows as the rest of the file can hold. */
+static logreg_status csv_alloc(csv_read *r, logreg_error *err) {
+  const csv_layout *L = &r->L;
+  size_t d = L->d;
   /* Every record but the last ends in a newline, so this bounds the row count; the arrays are
    * trimmed at the end. */
   size_t nmax = 2;
-  for (const char *q = cp.p; (q = memchr(q, '\n', (size_t)(cp.end - q))) != NULL; q++) nmax++;
-  ds = lr_dataset_alloc(nmax, d, labelled);
-  if (labelled) {
-    labels = malloc(nmax * sizeof *labels);
-    row_line = malloc(nmax * sizeof *row_line);
+  for (const char *q = r->cp.p; (q = memchr(q, '\n', (size_t)(r->cp.end - q))) != NULL; q++) nmax++;
+  logreg_dataset *ds = r->ds = lr_dataset_alloc(nmax, d, r->labelled);
+  if (r->labelled) {
+    r->labels = malloc(nmax * sizeof *r->labels);
+    r->row_line = malloc(nmax * sizeof *r->row_line);
   }
-  if (ds && L.wcol >= 0) ds->w = malloc(nmax * sizeof *ds->w);
-  if (ds && L.kcol >= 0 && !(ds->folds = malloc(nmax * sizeof *ds->folds))) {
-    st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu rows", path, nmax);
-    goto done;
-  }
-  if (ds && L.icol >= 0) ds->ids = calloc(nmax, sizeof *ds->ids);
+  if (ds && L->wcol >= 0) ds->w = malloc(nmax * sizeof *ds->w);
+  if (ds && L->kcol >= 0 && !(ds->folds = malloc(nmax * sizeof *ds->folds)))
+    return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu rows", r->path, nmax);
+  if (ds && L->icol >= 0) ds->ids = calloc(nmax, sizeof *ds->ids);
   /* Which columns hold text is known only at the end, so training keeps a pointer to every
    * feature field (8 bytes a value, freed after reading). */
-  if (ds && L.text && d <= SIZE_MAX / sizeof *cell / nmax) cell = malloc(nmax * d * sizeof *cell);
-  if (ds && fcat) unseen = calloc(d ? d : 1, sizeof *unseen);
-  if (!ds || (labelled && (!labels || !row_line)) || (L.wcol >= 0 && !ds->w) ||
-      (L.icol >= 0 && !ds->ids) || (L.text && !cell) || (fcat && !unseen)) {
-    st =
-        lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu rows x %zu features", path, nmax, d);
-    goto done;
-  }
+  if (ds && L->text && d <= SIZE_MAX / sizeof *r->cell / nmax)
+    r->cell = malloc(nmax * d * sizeof *r->cell);
+  if (ds && r->fcat) r->unseen = calloc(d ? d : 1, sizeof *r->unseen);
+  if (!ds || (r->labelled && (!r->labels || !r->row_line)) || (L->wcol >= 0 && !ds->w) ||
+      (L->icol >= 0 && !ds->ids) || (L->text && !r->cell) || (r->fcat && !r->unseen))
+    return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu rows x %zu features", r->path,
+                   nmax, d);
+  return LOGREG_OK;
+}
 
-  size_t n = 0, missing = 0;
-  char where[600], suffix[128];
-  for (;;) {
+/* The feature fields of the current record into row xr (row r->n): numbers, a model's one-hot
+ * features, and in training the texts that a categorical column needs later. */
+static logreg_status csv_features(csv_read *r, float *xr, logreg_error *err) {
+  const csv_layout *L = &r->L;
+  size_t d = L->d, n = r->n;
+  for (size_t j = 0; j < d; j++) {
+    const csv_field *fld = &r->cp.f[L->fcol[j]];
+    if (r->fcat && r->fcat[j]) { /* a model's one-hot feature: missing is the category "" */
+      xr[j] = strcmp(lr_is_missing(fld->s) ? "" : fld->s, r->fcat[j]) == 0 ? 1.0f : 0.0f;
+      continue;
+    }
+    if (r->cell) r->cell[n * d + j] = fld->s;
+    if (L->text && L->text[j]) continue; /* categorical: the text is what counts */
+    if (lr_is_missing(fld->s)) {
+      xr[j] = NAN;
+      r->missing++;
+      continue;
+    }
+    int rc = lr_parse_value(fld->s, &xr[j]);
+    if (rc == -1 && L->text) { /* training: a field that is not a number makes it categorical */
+      L->text[j] = 1;
+      continue;
+    }
+    if (rc != 0) {
+      char where[600], suffix[128];
+      snprintf(where, sizeof where, "%s:%zu:%zu", r->path, fld->line, L->fcol[j] + 1);
+      column_suffix(L, L->fcol[j], suffix, sizeof suffix);
+      if (!L->hdr && n == 0 && r->opt->model_header == 1)
+        snprintf(suffix, sizeof suffix,
+                 ": the model was trained on a file with a header row: is --no-header wrong "
+                 "here?");
+      return lr_value_error(err, where, fld->s, rc, suffix);
+    }
+  }
+  return LOGREG_OK;
+}
+
+/* Counts, per source column of a model's one-hot features, the rows where none of its
+ * categories matched (row xr all zeros there). */
+static void csv_count_unseen(csv_read *r, const float *xr) {
+  const char *const *fcat = r->fcat;
+  const csv_layout *L = &r->L;
+  size_t d = L->d;
+  int row_unseen = 0;
+  for (size_t j = 0; j < d;) {
+    size_t e = j + 1;
+    while (fcat[j] && e < d && fcat[e] && L->fcol[e] == L->fcol[j]) e++;
+    int hit = !fcat[j];
+    for (size_t q = j; q < e && !hit; q++) hit = xr[q] != 0;
+    if (!hit) {
+      r->unseen[j]++;
+      row_unseen = 1;
+    }
+    j = e;
+  }
+  r->unseen_rows += (size_t)row_unseen;
+}
+
+/* The current record as row r->n: features, weight, fold, id and label. */
+static logreg_status csv_row(csv_read *r, logreg_error *err) {
+  const csv_parser *cp = &r->cp;
+  const csv_layout *L = &r->L;
+  logreg_dataset *ds = r->ds;
+  size_t n = r->n;
+  if (cp->nf != L->ncol)
+    return lr_fail(err, LOGREG_EPARSE, "%s:%zu: expected %zu fields, found %zu", r->path, r->rline,
+                   L->ncol, cp->nf);
+  if (n == 0 && L->hdr) r->header_numeric = header_like_data(L, cp->f);
+  float *xr = ds->x + n * L->d;
+  logreg_status st = csv_features(r, xr, err);
+  if (st != LOGREG_OK) return st;
+  if (r->fcat) csv_count_unseen(r, xr);
+  if (L->wcol >= 0 && (st = parse_weight(L, &cp->f[L->wcol], &ds->w[n], err)) != LOGREG_OK)
+    return st;
+  if (L->kcol >= 0 && (st = parse_fold(L, &cp->f[L->kcol], &ds->folds[n], err)) != LOGREG_OK)
+    return st;
+  if (L->icol >= 0 && !(ds->ids[n] = lr_strdup(cp->f[L->icol].s)))
+    return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", r->path);
+  if (r->labelled) {
+    const csv_field *fld = &cp->f[L->tcol];
+    if (lr_is_missing(fld->s)) {
+      char suffix[128];
+      column_suffix(L, (size_t)L->tcol, suffix, sizeof suffix);
+      return lr_fail(err, LOGREG_EPARSE, "%s:%zu:%ld: missing label%s", r->path, fld->line,
+                     L->tcol + 1, suffix);
+    }
+    r->labels[n] = fld->s;
+    r->row_line[n] = fld->line;
+  }
+  r->n++;
+  return LOGREG_OK;
+}
+
+/* Every data record, the first one included when there is no header (csv_columns read it). */
+static logreg_status csv_rows(csv_read *r, logreg_error *err) {
+  for (int pending = !r->opt->header;; pending = 0) {
+    logreg_status st;
     if (!pending) {
-      st = csv_record(&cp, &got, &rline, err);
-      if (st != LOGREG_OK) goto done;
+      int got;
+      if ((st = csv_record(&r->cp, &got, &r->rline, err)) != LOGREG_OK) return st;
       if (!got) break;
     }
-    pending = 0;
-    if (cp.nf != L.ncol) {
-      st = lr_fail(err, LOGREG_EPARSE, "%s:%zu: expected %zu fields, found %zu", path, rline,
-                   L.ncol, cp.nf);
-      goto done;
-    }
-    if (n == 0 && L.hdr) header_numeric = header_like_data(&L, cp.f);
-    float *xr = ds->x + n * d;
-    for (size_t j = 0; j < d; j++) {
-      const csv_field *fld = &cp.f[L.fcol[j]];
-      if (fcat && fcat[j]) { /* a model's one-hot feature: missing is the category "" */
-        xr[j] = strcmp(lr_is_missing(fld->s) ? "" : fld->s, fcat[j]) == 0 ? 1.0f : 0.0f;
-        continue;
-      }
-      if (cell) cell[n * d + j] = fld->s;
-      if (L.text && L.text[j]) continue; /* categorical: the text is what counts */
-      if (lr_is_missing(fld->s)) {
-        xr[j] = NAN;
-        missing++;
-        continue;
-      }
-      int r = lr_parse_value(fld->s, &xr[j]);
-      if (r == -1 && L.text) { /* training: a field that is not a number makes it categorical */
-        L.text[j] = 1;
-        continue;
-      }
-      if (r != 0) {
-        snprintf(where, sizeof where, "%s:%zu:%zu", path, fld->line, L.fcol[j] + 1);
-        column_suffix(&L, L.fcol[j], suffix, sizeof suffix);
-        if (!L.hdr && n == 0 && opt->model_header == 1)
-          snprintf(suffix, sizeof suffix,
-                   ": the model was trained on a file with a header row: is --no-header wrong "
-                   "here?");
-        st = lr_value_error(err, where, fld->s, r, suffix);
-        goto done;
-      }
-    }
-    if (fcat) { /* a column none of whose categories matched: all zeros, counted */
-      int row_unseen = 0;
-      for (size_t j = 0; j < d;) {
-        size_t e = j + 1;
-        while (fcat[j] && e < d && fcat[e] && L.fcol[e] == L.fcol[j]) e++;
-        int hit = !fcat[j];
-        for (size_t q = j; q < e && !hit; q++) hit = xr[q] != 0;
-        if (!hit) {
-          unseen[j]++;
-          row_unseen = 1;
-        }
-        j = e;
-      }
-      unseen_rows += (size_t)row_unseen;
-    }
-    if (L.wcol >= 0) {
-      st = parse_weight(&L, &cp.f[L.wcol], &ds->w[n], err);
-      if (st != LOGREG_OK) goto done;
-    }
-    if (L.kcol >= 0 && (st = parse_fold(&L, &cp.f[L.kcol], &ds->folds[n], err)) != LOGREG_OK)
-      goto done;
-    if (L.icol >= 0 && !(ds->ids[n] = lr_strdup(cp.f[L.icol].s))) {
-      st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
-      goto done;
-    }
-    if (labelled) {
-      const csv_field *fld = &cp.f[L.tcol];
-      if (lr_is_missing(fld->s)) {
-        column_suffix(&L, (size_t)L.tcol, suffix, sizeof suffix);
-        st = lr_fail(err, LOGREG_EPARSE, "%s:%zu:%ld: missing label%s", path, fld->line, L.tcol + 1,
-                     suffix);
-        goto done;
-      }
-      labels[n] = fld->s;
-      row_line[n] = fld->line;
-    }
-    n++;
+    if ((st = csv_row(r, err)) != LOGREG_OK) return st;
   }
-  if (n == 0) {
-    st = lr_fail(err, LOGREG_EPARSE,
-                 opt->header ? "%s: no data rows after the header" : "%s: no data rows", path);
-    goto done;
-  }
+  if (r->n == 0)
+    return lr_fail(err, LOGREG_EPARSE,
+                   r->opt->header ? "%s: no data rows after the header" : "%s: no data rows",
+                   r->path);
+  return LOGREG_OK;
+}
 
-  /* Trim the arrays to the rows read (a failed shrink keeps the larger block). */
+/* The dataset's arrays trimmed to the rows read, and what the file told about its columns. */
+static logreg_status csv_finish(csv_read *r, logreg_error *err) {
+  logreg_dataset *ds = r->ds;
+  csv_layout *L = &r->L;
+  size_t n = r->n, d = L->d;
   ds->n = n;
+  /* A failed shrink keeps the larger block. */
   float *x = realloc(ds->x, n * d * sizeof *x);
   if (x) ds->x = x;
   if (ds->w) {
     float *w = realloc(ds->w, n * sizeof *w);
     if (w) ds->w = w;
   }
-  ds->missing = missing;
-  ds->header_numeric = header_numeric;
-  ds->delimiter = cp.delim;
-  ds->n_columns = L.ncol;
-  ds->target_column = L.tcol;
-  if (L.hdr && L.tcol >= 0 && !(ds->target_name = lr_strdup(L.hdr[L.tcol]))) {
-    st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
-    goto done;
-  }
+  ds->missing = r->missing;
+  ds->header_numeric = r->header_numeric;
+  ds->delimiter = r->cp.delim;
+  ds->n_columns = L->ncol;
+  ds->target_column = L->tcol;
+  if (L->hdr && L->tcol >= 0 && !(ds->target_name = lr_strdup(L->hdr[L->tcol])))
+    return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", r->path);
   for (size_t j = 0; j < d; j++) {
     char name[32];
-    const char *s = L.hdr ? L.hdr[L.fcol[j]] : name;
-    if (!L.hdr) snprintf(name, sizeof name, "c%zu", L.fcol[j]);
-    if (!(ds->feature_names[j] = lr_strdup(s))) {
-      st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
-      goto done;
-    }
+    const char *s = L->hdr ? L->hdr[L->fcol[j]] : name;
+    if (!L->hdr) snprintf(name, sizeof name, "c%zu", L->fcol[j]);
+    if (!(ds->feature_names[j] = lr_strdup(s)))
+      return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", r->path);
   }
-  ds->feature_columns = L.fcol;
-  L.fcol = NULL;
-  ds->n_dropped = L.ndrop;
-  if (L.text && (st = expand_categorical(&L, opt, ds, cell, err)) != LOGREG_OK) goto done;
-  if (fcat) {
-    ds->unseen_rows = unseen_rows;
-    st = model_categories(ds, fcat, unseen, err, path);
-    unseen = NULL;
-    if (st != LOGREG_OK) goto done;
-  }
-  if (labelled) {
-    int32_t *y = realloc(ds->y, n * sizeof *y);
-    if (y) ds->y = y;
-    size_t bad = 0;
-    int r = lr_encode_labels(ds, labels, opt->class_names, opt->n_classes, &bad);
-    if (r < 0) {
-      st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
-      goto done;
-    }
-    if (r > 0) {
-      st = lr_fail(err, LOGREG_EPARSE,
-                   "%s:%zu:%ld: label \"%.60s\" is not one of the model's "
-                   "classes",
-                   path, row_line[bad], L.tcol + 1, labels[bad]);
-      goto done;
-    }
-  }
-  st = LOGREG_OK;
+  ds->feature_columns = L->fcol;
+  L->fcol = NULL;
+  ds->n_dropped = L->ndrop;
+  return LOGREG_OK;
+}
 
-done:
-  if (st == LOGREG_OK) {
-    *out = ds;
-  } else {
-    logreg_dataset_free(ds);
+/* The categorical features (training: one-hot expansion; a model's: names and unseen counts)
+ * and the labels' classes. */
+static logreg_status csv_encode(csv_read *r, logreg_error *err) {
+  logreg_dataset *ds = r->ds;
+  const logreg_read_options *opt = r->opt;
+  logreg_status st;
+  if (r->L.text && (st = expand_categorical(&r->L, opt, ds, r->cell, err)) != LOGREG_OK) return st;
+  if (r->fcat) {
+    ds->unseen_rows = r->unseen_rows;
+    st = model_categories(ds, r->fcat, r->unseen, err, r->path);
+    r->unseen = NULL; /* the dataset's now, even on failure */
+    if (st != LOGREG_OK) return st;
   }
-  free(labels);
-  free(row_line);
-  free(cell);
-  free(unseen);
-  free(L.text);
-  free(L.hdr);
-  free(L.fcol);
-  free(cp.f);
+  if (!r->labelled) return LOGREG_OK;
+  int32_t *y = realloc(ds->y, r->n * sizeof *y);
+  if (y) ds->y = y;
+  size_t bad = 0;
+  int rc = lr_encode_labels(ds, r->labels, opt->class_names, opt->n_classes, &bad);
+  if (rc < 0) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", r->path);
+  if (rc > 0)
+    return lr_fail(err, LOGREG_EPARSE,
+                   "%s:%zu:%ld: label \"%.60s\" is not one of the model's classes", r->path,
+                   r->row_line[bad], r->L.tcol + 1, r->labels[bad]);
+  return LOGREG_OK;
+}
+
+logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_read_options *opt,
+                          logreg_dataset **out, logreg_error *err) {
+  csv_read r = {0};
+  logreg_status st = csv_start(&r, path, buf, len, opt, err);
+  if (st == LOGREG_OK) st = csv_columns(&r, err);
+  if (st == LOGREG_OK) st = csv_alloc(&r, err);
+  if (st == LOGREG_OK) st = csv_rows(&r, err);
+  if (st == LOGREG_OK) st = csv_finish(&r, err);
+  if (st == LOGREG_OK) st = csv_encode(&r, err);
+  if (st == LOGREG_OK) {
+    *out = r.ds;
+    r.ds = NULL;
+  }
+  csv_read_free(&r);
   return st;
 }

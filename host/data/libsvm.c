@@ -47,6 +47,7 @@ typedef struct svm_data {
   size_t nnz, nz_cap;
   int32_t *nz_col; /* 0-based feature index */
   float *nz_val;
+  size_t max_index; /* the largest 1-based feature index seen */
 } svm_data;
 
 static void svm_data_free(svm_data *s) {
@@ -100,166 +101,161 @@ static int add_nonzero(svm_data *s, size_t j, float v) {
   return 0;
 }
 
-logreg_status lr_read_libsvm(const char *path, char *buf, size_t len,
-                             const logreg_read_options *opt, logreg_dataset **out,
-                             logreg_error *err) {
-  svm_data s = {0};
-  logreg_dataset *ds = NULL;
-  logreg_status st = LOGREG_OK;
-  size_t limit = opt->n_features; /* 0: no model, D from the file */
-  size_t max_index = 0;
-  char *p = buf, *end = buf + len;
-  char where[600];
+/* Parses the INDEX:VALUE token [tok, tend) of line `line` (whose text starts at ls, for byte
+ * columns) into a 1-based index *idx, which must be above `prev` and within `limit` (0: any),
+ * and its value *v. svmlight's qid:N carries no feature: *idx = 0. */
+static logreg_status svm_pair(const char *path, size_t line, const char *ls, char *tok, char *tend,
+                              size_t prev, size_t limit, size_t *idx, float *v, logreg_error *err) {
+  size_t col = (size_t)(tok - ls) + 1;
+  char *colon = memchr(tok, ':', (size_t)(tend - tok));
+  if (!colon)
+    return lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: expected INDEX:VALUE, found \"%.*s\"", path,
+                   line, col, (int)(tend - tok < 40 ? tend - tok : 40), tok);
+  *idx = 0;
+  if (colon - tok == 3 && memcmp(tok, "qid", 3) == 0) return LOGREG_OK;
+  size_t i = 0;
+  int ok = colon > tok;
+  for (const char *c = tok; ok && c < colon; c++) {
+    if (*c < '0' || *c > '9')
+      ok = 0;
+    else if (i <= LR_LIBSVM_MAX_INDEX) /* beyond it: saturate, reported below */
+      i = i * 10 + (size_t)(*c - '0');
+  }
+  if (!ok)
+    return lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: bad feature index \"%.*s\"", path, line, col,
+                   (int)(colon - tok < 40 ? colon - tok : 40), tok);
+  if (i == 0)
+    return lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: feature index 0: indices start at 1", path,
+                   line, col);
+  if (i <= prev)
+    return lr_fail(err, LOGREG_EPARSE,
+                   "%s:%zu:%zu: feature index %zu after index %zu: indices must increase "
+                   "within a line",
+                   path, line, col, i, prev);
+  if (i > LR_LIBSVM_MAX_INDEX)
+    return lr_fail(err, LOGREG_EPARSE,
+                   "%s:%zu:%zu: feature index %.*s is too large: at most %zu features "
+                   "are supported",
+                   path, line, col, (int)(colon - tok < 40 ? colon - tok : 40), tok,
+                   LR_LIBSVM_MAX_INDEX);
+  if (limit && i > limit)
+    return lr_fail(err, LOGREG_EPARSE,
+                   "%s:%zu:%zu: feature index %zu is beyond the model's %zu features", path, line,
+                   col, i, limit);
+  *tend = '\0';
+  const char *val = colon + 1;
+  int r = *val ? lr_parse_value(val, v) : -1;
+  if (r != 0) {
+    char where[600];
+    snprintf(where, sizeof where, "%s:%zu:%zu", path, line, (size_t)(val - ls) + 1);
+    return lr_value_error(err, where, val, r, "");
+  }
+  *idx = i;
+  return LOGREG_OK;
+}
 
-  for (size_t line = 1; p < end; line++) {
-    char *ls = p;
-    char *eol = memchr(p, '\n', (size_t)(end - p));
-    if (!eol) eol = end;
-    p = eol < end ? eol + 1 : end;
-    /* Tokens become C strings in place, so a NUL byte would silently cut one short. */
-    const char *nul = memchr(ls, '\0', (size_t)(eol - ls));
-    if (nul) {
-      st = lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: NUL byte: not a text file", path, line,
+/* One line [ls, eol) into s: nothing when it is blank or a comment, else a row (its label and
+ * its INDEX:VALUE pairs; features beyond `limit`, when not 0, are an error). */
+static logreg_status svm_line(svm_data *s, const char *path, size_t limit, size_t line, char *ls,
+                              char *eol, logreg_error *err) {
+  /* Tokens become C strings in place, so a NUL byte would silently cut one short. */
+  const char *nul = memchr(ls, '\0', (size_t)(eol - ls));
+  if (nul)
+    return lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: NUL byte: not a text file", path, line,
                    (size_t)(nul - ls) + 1);
-      goto done;
-    }
-    char *le = memchr(ls, '#', (size_t)(eol - ls));
-    if (!le) le = eol;
+  char *le = memchr(ls, '#', (size_t)(eol - ls));
+  if (!le) le = eol;
 
-    char *q = ls;
-    while (q < le && is_blank(*q)) q++;
-    if (q == le) continue; /* empty or comment-only line */
+  char *q = ls;
+  while (q < le && is_blank(*q)) q++;
+  if (q == le) return LOGREG_OK; /* empty or comment-only line */
 
-    /* The label: the first token. NUL-terminating it overwrites a blank, the '#' or the
-     * newline, all of which are behind us (le and eol are already known). */
-    char *tok = q;
-    while (q < le && !is_blank(*q)) q++;
-    if (memchr(tok, ':', (size_t)(q - tok))) {
-      st = lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: missing label: the line starts with \"%.*s\"",
+  /* The label: the first token. NUL-terminating it overwrites a blank, the '#' or the
+   * newline, all of which are behind us (le and eol are already known). */
+  char *tok = q;
+  while (q < le && !is_blank(*q)) q++;
+  if (memchr(tok, ':', (size_t)(q - tok)))
+    return lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: missing label: the line starts with \"%.*s\"",
                    path, line, (size_t)(tok - ls) + 1, (int)(q - tok < 40 ? q - tok : 40), tok);
-      goto done;
-    }
-    *q = '\0';
-    if (add_row(&s, tok, line, (size_t)(tok - ls) + 1)) {
-      st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
-      goto done;
-    }
-    if (q < le) q++;
+  *q = '\0';
+  if (add_row(s, tok, line, (size_t)(tok - ls) + 1))
+    return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+  if (q < le) q++;
 
-    size_t prev = 0;
-    for (;;) {
-      while (q < le && is_blank(*q)) q++;
-      if (q >= le) break;
-      tok = q;
-      while (q < le && !is_blank(*q)) q++;
-      char *tend = q;
-      if (q < le) q++; /* past the blank that the NUL below replaces */
-      size_t col = (size_t)(tok - ls) + 1;
-      char *colon = memchr(tok, ':', (size_t)(tend - tok));
-      if (!colon) {
-        st = lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: expected INDEX:VALUE, found \"%.*s\"", path,
-                     line, col, (int)(tend - tok < 40 ? tend - tok : 40), tok);
-        goto done;
-      }
-      if (colon - tok == 3 && memcmp(tok, "qid", 3) == 0) continue;
-      size_t idx = 0;
-      int ok = colon > tok;
-      for (const char *c = tok; ok && c < colon; c++) {
-        if (*c < '0' || *c > '9')
-          ok = 0;
-        else if (idx <= LR_LIBSVM_MAX_INDEX) /* beyond it: saturate, reported below */
-          idx = idx * 10 + (size_t)(*c - '0');
-      }
-      if (!ok) {
-        st = lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: bad feature index \"%.*s\"", path, line, col,
-                     (int)(colon - tok < 40 ? colon - tok : 40), tok);
-        goto done;
-      }
-      if (idx == 0) {
-        st = lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: feature index 0: indices start at 1", path,
-                     line, col);
-        goto done;
-      }
-      if (idx <= prev) {
-        st = lr_fail(err, LOGREG_EPARSE,
-                     "%s:%zu:%zu: feature index %zu after index %zu: indices must increase "
-                     "within a line",
-                     path, line, col, idx, prev);
-        goto done;
-      }
-      if (idx > LR_LIBSVM_MAX_INDEX) {
-        st = lr_fail(err, LOGREG_EPARSE,
-                     "%s:%zu:%zu: feature index %.*s is too large: at most %zu features "
-                     "are supported",
-                     path, line, col, (int)(colon - tok < 40 ? colon - tok : 40), tok,
-                     LR_LIBSVM_MAX_INDEX);
-        goto done;
-      }
-      if (limit && idx > limit) {
-        st = lr_fail(err, LOGREG_EPARSE,
-                     "%s:%zu:%zu: feature index %zu is beyond the model's %zu features", path, line,
-                     col, idx, limit);
-        goto done;
-      }
-      *tend = '\0';
-      const char *val = colon + 1;
-      float v;
-      int r = *val ? lr_parse_value(val, &v) : -1;
-      if (r != 0) {
-        snprintf(where, sizeof where, "%s:%zu:%zu", path, line, (size_t)(val - ls) + 1);
-        st = lr_value_error(err, where, val, r, "");
-        goto done;
-      }
-      if (add_nonzero(&s, idx - 1, v)) {
-        st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
-        goto done;
-      }
-      prev = idx;
-      if (idx > max_index) max_index = idx;
-    }
+  size_t prev = 0;
+  for (;;) {
+    while (q < le && is_blank(*q)) q++;
+    if (q >= le) break;
+    tok = q;
+    while (q < le && !is_blank(*q)) q++;
+    char *tend = q;
+    if (q < le) q++; /* past the blank that svm_pair's NUL replaces */
+    size_t idx = 0;
+    float v;
+    logreg_status st = svm_pair(path, line, ls, tok, tend, prev, limit, &idx, &v, err);
+    if (st != LOGREG_OK) return st;
+    if (idx == 0) continue; /* qid */
+    if (add_nonzero(s, idx - 1, v)) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
+    prev = idx;
+    if (idx > s->max_index) s->max_index = idx;
   }
-  if (s.n == 0) {
-    st = lr_fail(err, LOGREG_EPARSE, "%s: no data rows", path);
-    goto done;
-  }
-  size_t d = limit ? limit : max_index;
-  if (d == 0) {
-    st = lr_fail(err, LOGREG_EPARSE, "%s: no features: no line has an INDEX:VALUE pair", path);
-    goto done;
-  }
+  return LOGREG_OK;
+}
+
+/* The dataset of the rows in s: D features (opt->n_features, or the largest index), the
+ * nonzeros as collected (taken from s) for its CSR arrays, and the labels encoded. */
+static logreg_status svm_dataset(svm_data *s, const char *path, const logreg_read_options *opt,
+                                 logreg_dataset **out, logreg_error *err) {
+  if (s->n == 0) return lr_fail(err, LOGREG_EPARSE, "%s: no data rows", path);
+  size_t d = opt->n_features ? opt->n_features : s->max_index;
+  if (d == 0)
+    return lr_fail(err, LOGREG_EPARSE, "%s: no features: no line has an INDEX:VALUE pair", path);
   /* The CSR arrays: the nonzeros as collected (trimmed), row pointers widened to 64 bits. */
-  ds = lr_dataset_alloc_csr(s.n, d, 0, 1);
-  if (!ds) {
-    st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu rows", path, s.n);
-    goto done;
-  }
-  for (size_t i = 0; i <= s.n; i++) ds->indptr[i] = (int64_t)s.row_start[i];
-  if (s.nnz) {
+  logreg_dataset *ds = lr_dataset_alloc_csr(s->n, d, 0, 1);
+  if (!ds) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory for %zu rows", path, s->n);
+  for (size_t i = 0; i <= s->n; i++) ds->indptr[i] = (int64_t)s->row_start[i];
+  if (s->nnz) {
     free(ds->indices);
     free(ds->values);
-    int32_t *c = realloc(s.nz_col, s.nnz * sizeof *c);
-    float *v = realloc(s.nz_val, s.nnz * sizeof *v);
-    ds->indices = c ? c : s.nz_col; /* a failed shrink keeps the larger block */
-    ds->values = v ? v : s.nz_val;
-    s.nz_col = NULL;
-    s.nz_val = NULL;
-    ds->nnz = s.nnz;
+    int32_t *c = realloc(s->nz_col, s->nnz * sizeof *c);
+    float *v = realloc(s->nz_val, s->nnz * sizeof *v);
+    ds->indices = c ? c : s->nz_col; /* a failed shrink keeps the larger block */
+    ds->values = v ? v : s->nz_val;
+    s->nz_col = NULL;
+    s->nz_val = NULL;
+    ds->nnz = s->nnz;
   }
+  logreg_status st = LOGREG_OK;
   size_t bad = 0;
-  int r = lr_encode_labels(ds, s.labels, opt->class_names, opt->n_classes, &bad);
+  int r = lr_encode_labels(ds, s->labels, opt->class_names, opt->n_classes, &bad);
   if (r < 0) {
     st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
   } else if (r > 0) {
     st =
         lr_fail(err, LOGREG_EPARSE, "%s:%zu:%zu: label \"%.60s\" is not one of the model's classes",
-                path, s.row_line[bad], s.label_col[bad], s.labels[bad]);
+                path, s->row_line[bad], s->label_col[bad], s->labels[bad]);
   }
-
-done:
   if (st == LOGREG_OK)
     *out = ds;
   else
     logreg_dataset_free(ds);
+  return st;
+}
+
+logreg_status lr_read_libsvm(const char *path, char *buf, size_t len,
+                             const logreg_read_options *opt, logreg_dataset **out,
+                             logreg_error *err) {
+  svm_data s = {0};
+  logreg_status st = LOGREG_OK;
+  char *p = buf, *end = buf + len;
+  for (size_t line = 1; p < end && st == LOGREG_OK; line++) {
+    char *ls = p;
+    char *eol = memchr(p, '\n', (size_t)(end - p));
+    if (!eol) eol = end;
+    p = eol < end ? eol + 1 : end;
+    st = svm_line(&s, path, opt->n_features, line, ls, eol, err);
+  }
+  if (st == LOGREG_OK) st = svm_dataset(&s, path, opt, out, err);
   svm_data_free(&s);
   return st;
 }

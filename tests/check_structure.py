@@ -3,7 +3,9 @@
 
   --functions  no function in a host/ .c file is longer than --max-lines (150) lines, counted
                from the first line of its signature to its closing brace;
-  --includes   no #include cycle among the host/ files (header -> ... -> header).
+  --includes   no #include cycle among the host/ modules: a file and its header (x.c and x.h)
+               are one module, so that "train.c includes checkpoint.h and checkpoint.c
+               includes train.h" is the cycle it is (a cycle among headers alone is one too).
 
 Both run when neither is given. Usage: tests/check_structure.py [--functions] [--includes]
 [--max-lines N] [ROOT] (ROOT: the repository, by default the one this script is in). Exit 0
@@ -267,17 +269,40 @@ def cycles_in(comp, graph, limit=50):
     return found
 
 
+def module_graph(graph):
+    """The include graph with each x.c and x.h merged into one node "x" (its own header is not
+    an edge); each edge keeps the file and line of its first #include."""
+    modules = {}
+    for f, edges in graph.items():
+        m = os.path.splitext(f)[0]
+        out = modules.setdefault(m, [])
+        for t, ln in edges:
+            tm = os.path.splitext(t)[0]
+            if tm != m and all(x != tm for x, _ in out):
+                out.append((tm, (f, ln)))
+    for m in list(modules):
+        for t, _ in modules[m]:
+            modules.setdefault(t, [])
+    return modules
+
+
 def check_includes(root):
-    graph = include_graph(root)
+    files = include_graph(root)
+    graph = module_graph(files)
     problems = []
     for comp in strongly_connected(graph):
         if len(comp) == 1 and all(t != comp[0] for t, _ in graph[comp[0]]):
             continue
         for cycle in cycles_in(comp, graph):
             first, second = cycle[0], cycle[1] if len(cycle) > 1 else cycle[0]
-            line = next(ln for t, ln in graph[first] if t == second)
+            where, line = next(at for t, at in graph[first] if t == second)
+            hops = []
+            for a, b in zip(cycle, cycle[1:] + cycle[:1]):
+                f, ln = next(at for t, at in graph[a] if t == b)
+                hops.append(f"{f[len('host/'):]}:{ln}")
             chain = " -> ".join(p[len("host/"):] for p in cycle + [cycle[0]])
-            problems.append(f"{first}:{line}: include cycle: {chain}")
+            problems.append(f"{where}:{line}: include cycle between modules {chain} "
+                            f"(the includes: {', '.join(hops)})")
     return problems
 
 

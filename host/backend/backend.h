@@ -70,12 +70,22 @@ typedef enum lr_path {
   LR_PATHS
 } lr_path;
 
-struct lr_path_store; /* device.h */
+/* "auto", "cpu" (the reference), "tiled", "fused", "own", "clblast", "csr". */
+const char *lr_path_name(lr_path path);
+
+/* Where the paths' measurements are kept between runs (path_cache.c: a file); the opencl
+ * backend asks it for its device and shape before timing, and hands it what it measured. */
+typedef struct lr_path_store {
+  /* 1 and *out filled (how "cached") when `key` has an entry, else 0. */
+  int (*lookup)(const void *user, const char *key, logreg_path_choice *out);
+  void (*save)(const void *user, const char *key, const logreg_path_choice *pc);
+  const void *user;
+} lr_path_store;
 
 /* Options of a backend's creation beyond the model's shape (NULL: the defaults). */
 typedef struct lr_backend_opts {
   lr_path path; /* opencl: AUTO (measured when the training data is set) or the one to run */
-  const struct lr_path_store *cache;   /* opencl, AUTO: earlier measurements; NULL = none */
+  const lr_path_store *cache;          /* opencl, AUTO: earlier measurements; NULL = none */
   const logreg_device_options *device; /* device settings; NULL = the defaults */
   /* opencl with AUTO: no timing at set-up; the path stays the default (tiled where it
    * applies, else fused) until set_path names another: a group's processes after the first,

@@ -36,19 +36,10 @@ static const struct {
 };
 #define KINDS (sizeof kinds / sizeof kinds[0])
 
-static const char *const path_names[LR_PATHS] = {
-    [LR_PATH_AUTO] = "auto",   [LR_PATH_REFERENCE] = "cpu", [LR_PATH_TILED] = "tiled",
-    [LR_PATH_FUSED] = "fused", [LR_PATH_OWN] = "own",       [LR_PATH_CLBLAST] = "clblast",
-    [LR_PATH_CSR] = "csr"};
-
 const char *lr_device_kind_name(logreg_backend_kind kind) {
   for (size_t i = 0; i < KINDS; i++)
     if (kinds[i].kind == kind) return kinds[i].name;
   return "unknown";
-}
-
-const char *lr_path_name(lr_path path) {
-  return (unsigned)path < LR_PATHS ? path_names[path] : "unknown";
 }
 
 int lr_device_known(logreg_backend_kind kind, lr_path path) {
@@ -61,7 +52,7 @@ void lr_device_from_path_name(const char *name, logreg_backend_kind *kind, lr_pa
   *kind = LOGREG_BACKEND_CPU;
   *path = LR_PATH_REFERENCE;
   for (int p = LR_PATH_TILED; p < LR_PATHS; p++)
-    if (strcmp(name, path_names[p]) == 0) {
+    if (strcmp(name, lr_path_name((lr_path)p)) == 0) {
       *kind = LOGREG_BACKEND_OPENCL;
       *path = (lr_path)p;
     }
@@ -74,7 +65,7 @@ logreg_status lr_path_parse(const char *name, lr_path *out, logreg_error *err) {
   *out = LR_PATH_AUTO;
   if (!name) return LOGREG_OK;
   for (size_t i = 0; i < sizeof asked / sizeof *asked; i++)
-    if (strcmp(name, path_names[asked[i]]) == 0) {
+    if (strcmp(name, lr_path_name(asked[i])) == 0) {
       *out = asked[i];
       return LOGREG_OK;
     }

@@ -19,15 +19,6 @@
 
 #include "backend/backend.h"
 
-/* Where the paths' measurements are kept between runs (path_cache.c: a file); the opencl
- * backend asks it for its device and shape before timing, and hands it what it measured. */
-typedef struct lr_path_store {
-  /* 1 and *out filled (how "cached") when `key` has an entry, else 0. */
-  int (*lookup)(const void *user, const char *key, logreg_path_choice *out);
-  void (*save)(const void *user, const char *key, const logreg_path_choice *pc);
-  const void *user;
-} lr_path_store;
-
 /* A path store over the file `path` (logreg_params.path_cache); NULL when path is NULL. The
  * store keeps the pointer: the file name must outlive it. */
 const lr_path_store *lr_path_cache_file(const char *path, lr_path_store *store);
@@ -44,8 +35,6 @@ typedef struct lr_device {
 
 /* "cpu", "opencl" (the kinds' names, as logreg_train_result.backend has them). */
 const char *lr_device_kind_name(logreg_backend_kind kind);
-/* "auto", "cpu" (the reference), "tiled", "fused", "own", "clblast", "csr". */
-const char *lr_path_name(lr_path path);
 
 /* Whether a kind and a path (read back from a file) are ones this build has. */
 int lr_device_known(logreg_backend_kind kind, lr_path path);

@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "backend/backend.h"
-#include "backend/device.h"
 #include "backend/ocl.h" /* before clblast_c.h: it fixes the OpenCL version the headers target */
 #include "backend/opencl.h"
 #include "kernels/layout.h" /* the kernels' layout: LR_NQ, LR_KWP_OF, LR_LD, the tile shapes */

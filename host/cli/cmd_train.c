@@ -412,93 +412,103 @@ int cmd_train(int argc, char **argv) {
   return rc;
 }
 
-static int train_main(int argc, char **argv, cli_group *g) {
-  cli_data_opts dopt = {0};
-  logreg_params p;
-  logreg_params_init(&p);
-  p.device = "auto";
-  const char *test_path = NULL, *test_labels = NULL, *split = NULL, *optimizer = NULL;
-  const char *model_path = "model.json", *history = NULL, *class_weight = NULL;
-  const char *sweep = NULL, *weight = NULL, *gemm = NULL, *categorical = NULL, *scale = NULL;
-  const char *penalty = NULL, *checkpoint = NULL, *resume = NULL;
-  int checkpoint_every = 0;
-  uint64_t fail_call = 0;
-  size_t max_categories = 100;
-  int json = 0, quiet = 0, epochs = p.epochs;
-  size_t cv = 0;
-  const char *folds = NULL;
-  double lr = NAN; /* NAN: not given, the optimizer's default */
-  double C = NAN;  /* NAN: not given (--l2 sets lambda) */
-  double l2 = NAN; /* NAN: not given */
+/* What `train` was asked for: the options as parsed, then the settings they make. */
+typedef struct train_opts {
+  cli_data_opts dopt;
   cli_device_opts dv;
-  if (cli_device_env(&dv) != 0) return CLI_EXIT_USAGE;
+  logreg_params p;
+  const char *data, *test_path, *test_labels, *split, *optimizer, *model_path, *history;
+  const char *class_weight, *sweep, *weight, *gemm, *categorical, *scale, *penalty;
+  const char *checkpoint, *resume, *folds;
+  int checkpoint_every, json, quiet, epochs;
+  uint64_t fail_call;
+  size_t max_categories, cv;
+  double lr, C, l2; /* NAN: not given */
+  /* Settled (train_settle): */
+  const char *why_opt; /* why the optimizer is what it is when not given */
+  int full_batch_solver, default_C, is_auto;
+  double fr[3];
+  sweep_plan plan;
+  logreg_device_info chosen;
+} train_opts;
+
+/* The data of a run. */
+typedef struct train_data {
+  logreg_dataset *all, *tr, *va, *te;
+} train_data;
+
+/* The options into *o; -1 when they parse, else the exit code. */
+static int train_parse(int argc, char **argv, train_opts *o) {
+  logreg_params *p = &o->p;
   const arg_spec specs[] = {
-      CLI_DATA_SPECS(dopt),
-      {"--test", ARG_STR, &test_path, "DATA", "explicit test set (instead of a test split)"},
-      {"--test-labels", ARG_STR, &test_labels, "FILE", "IDX labels of --test"},
-      {"--split", ARG_STR, &split, "TR,VA,TE",
+      CLI_DATA_SPECS(o->dopt),
+      {"--test", ARG_STR, &o->test_path, "DATA", "explicit test set (instead of a test split)"},
+      {"--test-labels", ARG_STR, &o->test_labels, "FILE", "IDX labels of --test"},
+      {"--split", ARG_STR, &o->split, "TR,VA,TE",
        "stratified fractions (default 0.7,0.15,0.15; 0.85,0.15,0 with --test)"},
-      {"--binary", ARG_FLAG, &p.binary, NULL, "single-logit sigmoid model (exactly 2 classes)"},
-      {"--optimizer", ARG_STR, &optimizer, "NAME",
+      {"--binary", ARG_FLAG, &p->binary, NULL, "single-logit sigmoid model (exactly 2 classes)"},
+      {"--optimizer", ARG_STR, &o->optimizer, "NAME",
        "gd|sgd|momentum|adam|lbfgs|newton (default lbfgs; adam with --batch-size)"},
-      {"--lr", ARG_DOUBLE, &lr, "RATE",
+      {"--lr", ARG_DOUBLE, &o->lr, "RATE",
        "learning rate (default: gd 0.5, sgd 0.05, momentum 0.01, adam 0.01)"},
-      {"--epochs", ARG_INT, &epochs, "N",
+      {"--epochs", ARG_INT, &o->epochs, "N",
        "passes over the training data; lbfgs, newton: iterations at most (default 100)"},
-      {"--batch-size", ARG_SIZE, &p.batch_size, "N", "rows per step, 0 = full batch (default)"},
-      {"--l2", ARG_DOUBLE, &l2, "LAMBDA",
+      {"--batch-size", ARG_SIZE, &p->batch_size, "N", "rows per step, 0 = full batch (default)"},
+      {"--l2", ARG_DOUBLE, &o->l2, "LAMBDA",
        "L2 penalty lambda/2 ||W||^2 (default: --C 1 for lbfgs and newton, else 0)"},
-      {"--C", ARG_DOUBLE, &C, "C",
+      {"--C", ARG_DOUBLE, &o->C, "C",
        "scikit-learn's C: lambda = 1/(C * sum of row weights) (instead of --l2)"},
-      {"--penalty", ARG_STR, &penalty, "UNITS",
+      {"--penalty", ARG_STR, &o->penalty, "UNITS",
        "standardized|raw: the L2 term on the standardized weights (default) or on the weights in"
        " the data's units (scikit-learn's on unscaled data)"},
-      {"--no-intercept", ARG_FLAG, &p.no_intercept, NULL,
+      {"--no-intercept", ARG_FLAG, &p->no_intercept, NULL,
        "no bias term (b = 0; features are scaled, not centred)"},
-      {"--tol", ARG_DOUBLE, &p.tol, "T",
+      {"--tol", ARG_DOUBLE, &p->tol, "T",
        "full batch: stop when max|gradient| <= T (default: lbfgs, newton 1e-6; others 0 = off)"},
-      {"--patience", ARG_INT, &p.patience, "N",
+      {"--patience", ARG_INT, &p->patience, "N",
        "stop after N epochs without a better val loss, keep the best (default 0 = off)"},
-      {"--class-weight", ARG_STR, &class_weight, "MODE", "none|balanced (default none)"},
-      {"--scale", ARG_STR, &scale, "MODE",
+      {"--class-weight", ARG_STR, &o->class_weight, "MODE", "none|balanced (default none)"},
+      {"--scale", ARG_STR, &o->scale, "MODE",
        "std|maxabs|none (default std: centre and scale; sparse LIBSVM data is never centred)"},
-      {"--weight", ARG_STR, &weight, "COL", "CSV column of per-row sample weights (>= 0)"},
-      {"--categorical", ARG_STR, &categorical, "COLS",
+      {"--weight", ARG_STR, &o->weight, "COL", "CSV column of per-row sample weights (>= 0)"},
+      {"--categorical", ARG_STR, &o->categorical, "COLS",
        "one-hot encode these columns even if numeric (text columns always are)"},
-      {"--max-categories", ARG_SIZE, &max_categories, "N",
+      {"--max-categories", ARG_SIZE, &o->max_categories, "N",
        "most distinct values of a categorical column (default 100, 0 = no limit)"},
-      {"--sweep", ARG_STR, &sweep, "KEY=V1,V2,..",
+      {"--sweep", ARG_STR, &o->sweep, "KEY=V1,V2,..",
        "train once per lr=, l2= or C= value, rank by val loss, keep the best"},
-      {"--cv", ARG_SIZE, &cv, "K",
+      {"--cv", ARG_SIZE, &o->cv, "K",
        "K-fold cross-validation of the --sweep C= or l2= values (default C=1e-4..1e4, 10 values),"
        " all models in one pass per iteration; then refit with the best"},
-      {"--folds", ARG_STR, &folds, "COL",
+      {"--folds", ARG_STR, &o->folds, "COL",
        "CSV column of fold numbers 0..K-1 for --cv (not a feature; implies --cv)"},
-      {"--pos-weight", ARG_DOUBLE, &p.pos_weight, "W", "--binary: weight of positives (default 1)"},
-      {"--momentum", ARG_DOUBLE, &p.momentum, "MU", "momentum coefficient (default 0.9)"},
-      {"--nesterov", ARG_FLAG, &p.nesterov, NULL, "Nesterov momentum"},
-      {"--seed", ARG_U64, &p.seed, "N", "seed for the split and shuffling (default 42)"},
-      {"--device", ARG_STR, &p.device, "DEV",
+      {"--pos-weight", ARG_DOUBLE, &p->pos_weight, "W",
+       "--binary: weight of positives (default 1)"},
+      {"--momentum", ARG_DOUBLE, &p->momentum, "MU", "momentum coefficient (default 0.9)"},
+      {"--nesterov", ARG_FLAG, &p->nesterov, NULL, "Nesterov momentum"},
+      {"--seed", ARG_U64, &p->seed, "N", "seed for the split and shuffling (default 42)"},
+      {"--device", ARG_STR, &p->device, "DEV",
        "auto|cpu|opencl|opencl:P:D (default auto: a GPU, else any OpenCL device, else cpu)"},
-      {"--gemm", ARG_STR, &gemm, "MODE",
+      {"--gemm", ARG_STR, &o->gemm, "MODE",
        "OpenCL evaluation path: auto|tiled|fused|own|clblast (default auto: timed at set-up; see "
        "README)"},
-      CLI_DEVICE_SPECS(dv),
-      CLI_BUILD_SPECS(dv),
-      {"--model", ARG_STR, &model_path, "OUT.json", "where to save the model (default model.json)"},
-      {"--history", ARG_STR, &history, "OUT.csv", "per-epoch losses and accuracies"},
-      {"--checkpoint", ARG_STR, &checkpoint, "FILE",
+      CLI_DEVICE_SPECS(o->dv),
+      CLI_BUILD_SPECS(o->dv),
+      {"--model", ARG_STR, &o->model_path, "OUT.json",
+       "where to save the model (default model.json)"},
+      {"--history", ARG_STR, &o->history, "OUT.csv", "per-epoch losses and accuracies"},
+      {"--checkpoint", ARG_STR, &o->checkpoint, "FILE",
        "keep the whole training state in FILE (atomically), for --resume"},
-      {"--checkpoint-every", ARG_INT, &checkpoint_every, "N",
+      {"--checkpoint-every", ARG_INT, &o->checkpoint_every, "N",
        "write the checkpoint every N epochs (default 0: after the epoch that ends 60 s after the "
        "last write)"},
-      {"--test-fail-opencl-call", ARG_U64, &fail_call, "K",
+      {"--test-fail-opencl-call", ARG_U64, &o->fail_call, "K",
        "fault injection for tests: the K-th checked OpenCL call fails (CL_OUT_OF_RESOURCES)"},
-      {"--resume", ARG_STR, &resume, "FILE",
+      {"--resume", ARG_STR, &o->resume, "FILE",
        "continue the run that wrote checkpoint FILE (same data and options): the same model as "
        "had it not stopped"},
-      {"--json", ARG_FLAG, &json, NULL, "print one JSON summary on stdout"},
-      {"--quiet", ARG_FLAG, &quiet, NULL, "no progress output"},
+      {"--json", ARG_FLAG, &o->json, NULL, "print one JSON summary on stdout"},
+      {"--quiet", ARG_FLAG, &o->quiet, NULL, "no progress output"},
       {NULL, ARG_FLAG, NULL, NULL, NULL}};
   const char *pos[1];
   size_t npos;
@@ -506,448 +516,526 @@ static int train_main(int argc, char **argv, cli_group *g) {
   if (r >= 0) return r;
   if (npos != 1)
     return cli_error(CLI_EXIT_USAGE, "train needs one DATA file (see 'logreg train --help')");
-  p.epochs = epochs;
-  if (checkpoint_every < 0) return cli_error(CLI_EXIT_USAGE, "--checkpoint-every must be >= 0");
-  if (checkpoint_every > 0 && !checkpoint)
-    return cli_error(CLI_EXIT_USAGE, "--checkpoint-every needs --checkpoint FILE");
-  if (g->size > 1) {
-    /* A group trains one model: rank 0 speaks and writes the outputs. */
-    if (g->rank != 0) quiet = 1;
-    if (cv || folds)
-      return cli_error(CLI_EXIT_USAGE, "--cv and --folds do not run under mpirun yet");
-    if (checkpoint || resume)
-      return cli_error(CLI_EXIT_USAGE, "--checkpoint and --resume do not run under mpirun yet");
-    p.shard = &g->shard;
-  }
-  if (!isnan(lr) && !(lr > 0)) return cli_error(CLI_EXIT_USAGE, "--lr must be > 0");
-  p.lr = isnan(lr) ? 0.0 : lr;
-  if (!isnan(C)) {
-    if (!(C > 0) || !isfinite(C))
+  o->data = pos[0];
+  return -1;
+}
+
+/* The optimizer, C, lr and the choices by name into o->p; -1 when good, else the exit code.
+ * The defaults are scikit-learn's: full-batch L-BFGS to a tolerance at C = 1. Mini-batches
+ * (--batch-size) are a first-order optimizer's business, so they choose Adam. A full-batch
+ * solver without --l2 or --C gets C = 1 (an unregularized optimum need not exist); the
+ * first-order optimizers run a fixed budget of epochs and keep lambda = 0. */
+static int settle_params(train_opts *o) {
+  logreg_params *p = &o->p;
+  if (!isnan(o->lr) && !(o->lr > 0)) return cli_error(CLI_EXIT_USAGE, "--lr must be > 0");
+  p->lr = isnan(o->lr) ? 0.0 : o->lr;
+  if (!isnan(o->C)) {
+    if (!(o->C > 0) || !isfinite(o->C))
       return cli_error(CLI_EXIT_USAGE,
                        "--C must be a finite number > 0 (lambda = 1/(C * sum of row weights))");
-    p.C = C;
+    p->C = o->C;
   }
-  if (!isnan(l2)) p.l2 = l2;
-  if (penalty) {
-    if (strcmp(penalty, "raw") == 0)
-      p.raw_penalty = 1;
-    else if (strcmp(penalty, "standardized") != 0)
+  if (!isnan(o->l2)) p->l2 = o->l2;
+  if (o->penalty) {
+    if (strcmp(o->penalty, "raw") == 0)
+      p->raw_penalty = 1;
+    else if (strcmp(o->penalty, "standardized") != 0)
       return cli_error(CLI_EXIT_USAGE, "--penalty: \"%s\" is not one of standardized, raw",
-                       penalty);
+                       o->penalty);
   }
-  if (optimizer && logreg_optimizer_parse(optimizer, &p.optimizer) != 0)
+  if (o->optimizer && logreg_optimizer_parse(o->optimizer, &p->optimizer) != 0)
     return cli_error(CLI_EXIT_USAGE,
                      "--optimizer: \"%s\" is not one of gd, sgd, momentum, adam, lbfgs, newton",
-                     optimizer);
-  /* The defaults are scikit-learn's: full-batch L-BFGS to a tolerance at C = 1. Mini-batches
-   * (--batch-size) are a first-order optimizer's business, so they choose Adam. A full-batch
-   * solver without --l2 or --C gets C = 1 (an unregularized optimum need not exist); the
-   * first-order optimizers run a fixed budget of epochs and keep lambda = 0. */
-  const char *why_opt = NULL;
-  if (!optimizer) {
-    p.optimizer = p.batch_size ? LOGREG_OPTIMIZER_ADAM : LOGREG_OPTIMIZER_LBFGS;
-    why_opt = p.batch_size ? "the default with --batch-size" : "the default";
+                     o->optimizer);
+  if (!o->optimizer) {
+    p->optimizer = p->batch_size ? LOGREG_OPTIMIZER_ADAM : LOGREG_OPTIMIZER_LBFGS;
+    o->why_opt = p->batch_size ? "the default with --batch-size" : "the default";
   }
-  int full_batch_solver =
-      p.optimizer == LOGREG_OPTIMIZER_LBFGS || p.optimizer == LOGREG_OPTIMIZER_NEWTON;
-  int default_C = full_batch_solver && isnan(C) && isnan(l2);
-  if (default_C) p.C = 1.0;
-  if (class_weight) {
-    if (strcmp(class_weight, "balanced") == 0)
-      p.class_weight_balanced = 1;
-    else if (strcmp(class_weight, "none") != 0)
+  o->full_batch_solver =
+      p->optimizer == LOGREG_OPTIMIZER_LBFGS || p->optimizer == LOGREG_OPTIMIZER_NEWTON;
+  o->default_C = o->full_batch_solver && isnan(o->C) && isnan(o->l2);
+  if (o->default_C) p->C = 1.0;
+  if (o->class_weight) {
+    if (strcmp(o->class_weight, "balanced") == 0)
+      p->class_weight_balanced = 1;
+    else if (strcmp(o->class_weight, "none") != 0)
       return cli_error(CLI_EXIT_USAGE, "--class-weight: \"%s\" is not one of none, balanced",
-                       class_weight);
+                       o->class_weight);
   }
-  if (scale) {
-    if (strcmp(scale, "std") == 0)
-      p.scale = LOGREG_SCALE_STD;
-    else if (strcmp(scale, "maxabs") == 0)
-      p.scale = LOGREG_SCALE_MAXABS;
-    else if (strcmp(scale, "none") == 0)
-      p.scale = LOGREG_SCALE_NONE;
-    else
-      return cli_error(CLI_EXIT_USAGE, "--scale: \"%s\" is not one of std, maxabs, none", scale);
+  if (o->scale) {
+    static const char *const scales[] = {
+        [LOGREG_SCALE_STD] = "std", [LOGREG_SCALE_MAXABS] = "maxabs", [LOGREG_SCALE_NONE] = "none"};
+    int found = 0;
+    for (int s = 0; s <= LOGREG_SCALE_NONE; s++)
+      if (strcmp(o->scale, scales[s]) == 0) p->scale = (logreg_scale)s, found = 1;
+    if (!found)
+      return cli_error(CLI_EXIT_USAGE, "--scale: \"%s\" is not one of std, maxabs, none", o->scale);
   }
-  const char *bad = logreg_params_check(&p);
-  if (bad) return cli_error(CLI_EXIT_USAGE, "%s", bad);
-  double fr[3] = {0.7, 0.15, 0.15};
-  if (test_path) fr[0] = 0.85, fr[1] = 0.15, fr[2] = 0.0;
-  if (split) {
-    if (args_parse_triple(split, &fr[0], &fr[1], &fr[2]) != 0)
+  const char *bad = logreg_params_check(p);
+  return bad ? cli_error(CLI_EXIT_USAGE, "%s", bad) : -1;
+}
+
+/* --split, --test, --cv and --folds: the fractions and the values to cross-validate; -1 when
+ * good, else the exit code. */
+static int settle_split(train_opts *o) {
+  logreg_params *p = &o->p;
+  double *fr = o->fr;
+  fr[0] = 0.7, fr[1] = 0.15, fr[2] = 0.15;
+  if (o->test_path) fr[0] = 0.85, fr[1] = 0.15, fr[2] = 0.0;
+  if (o->split) {
+    if (args_parse_triple(o->split, &fr[0], &fr[1], &fr[2]) != 0)
       return cli_error(CLI_EXIT_USAGE, "--split: \"%s\" is not three numbers TRAIN,VAL,TEST",
-                       split);
+                       o->split);
     if (!(fr[0] > 0) || fr[1] < 0 || fr[2] < 0 || fabs(fr[0] + fr[1] + fr[2] - 1.0) > 1e-6)
       return cli_error(CLI_EXIT_USAGE,
                        "--split: \"%s\" must be fractions >= 0 with TRAIN > 0 that sum to 1",
-                       split);
-    if (test_path && fr[2] > 0)
+                       o->split);
+    if (o->test_path && fr[2] > 0)
       return cli_error(CLI_EXIT_USAGE, "--split: the test fraction must be 0 with --test");
   }
-  if (test_labels && !test_path) return cli_error(CLI_EXIT_USAGE, "--test-labels needs --test");
-  if (cv == 1) return cli_error(CLI_EXIT_USAGE, "--cv K needs K >= 2 folds");
-  if (cv || folds) {
-    if (optimizer && p.optimizer != LOGREG_OPTIMIZER_LBFGS)
+  if (o->test_labels && !o->test_path)
+    return cli_error(CLI_EXIT_USAGE, "--test-labels needs --test");
+  if (o->cv == 1) return cli_error(CLI_EXIT_USAGE, "--cv K needs K >= 2 folds");
+  int cv = o->cv || o->folds;
+  if (cv) {
+    if (o->optimizer && p->optimizer != LOGREG_OPTIMIZER_LBFGS)
       return cli_error(CLI_EXIT_USAGE,
                        "--cv trains every model with lbfgs: --optimizer %s does not go with it",
-                       optimizer);
-    if (p.batch_size)
+                       o->optimizer);
+    if (p->batch_size)
       return cli_error(CLI_EXIT_USAGE, "--cv trains full-batch: --batch-size does not go with it");
-    if (p.patience)
+    if (p->patience)
       return cli_error(CLI_EXIT_USAGE, "--cv has no validation split: --patience does not go "
                                        "with it");
     /* The folds are the validation: no validation split, a test split kept by default. */
-    if (!split) fr[0] = test_path ? 1.0 : 0.85, fr[1] = 0.0, fr[2] = test_path ? 0.0 : 0.15;
+    if (!o->split)
+      fr[0] = o->test_path ? 1.0 : 0.85, fr[1] = 0.0, fr[2] = o->test_path ? 0.0 : 0.15;
     if (fr[1] > 0)
       return cli_error(CLI_EXIT_USAGE,
                        "--split: the validation fraction must be 0 with --cv (the folds validate)");
   }
-  if (gemm && !cli_gemm_valid(gemm))
+  sweep_plan *plan = &o->plan;
+  if (o->sweep && parse_sweep(o->sweep, plan) != 0) return CLI_EXIT_USAGE;
+  if (cv && plan->n && plan->key == SWEEP_LR)
+    return cli_error(CLI_EXIT_USAGE, "--cv cross-validates C= or l2= values; lr= is for --sweep "
+                                     "alone (lbfgs chooses its own steps)");
+  if (cv && !plan->n) { /* LogisticRegressionCV's default Cs: 10 values, 1e-4..1e4 */
+    plan->key = SWEEP_C;
+    plan->n = 10;
+    for (size_t i = 0; i < 10; i++) plan->v[i] = pow(10.0, -4.0 + 8.0 * (double)i / 9.0);
+  }
+  return -1;
+}
+
+/* The device: resolved now, so that the choice and its reason are printed before the data is
+ * read, and a bad spec fails fast; the library resolves the same spec by the same rules (under
+ * mpirun, auto takes the node-local rank's GPU). -1 when good, else the exit code. */
+static int settle_device(train_opts *o, const cli_group *g) {
+  logreg_params *p = &o->p;
+  if (o->gemm && !cli_gemm_valid(o->gemm))
     return cli_error(CLI_EXIT_USAGE, "--gemm: \"%s\" is not auto, tiled, fused, own or clblast",
-                     gemm);
-  p.gemm = gemm;
-  p.path_cache = cli_path_cache();
-  cli_device_options(&dv, &p.device_options);
-  p.device_options.fail_call = fail_call > LONG_MAX ? LONG_MAX : (long)fail_call;
-  p.threads = cli_threads(&dv);
-  /* Resolve the device now, so that the choice and its reason are printed before the data is
-   * read, and a bad spec fails fast; the library resolves the same spec by the same rules
-   * (under mpirun, auto takes the node-local rank's GPU). */
+                     o->gemm);
+  p->gemm = o->gemm;
+  p->path_cache = cli_path_cache();
+  cli_device_options(&o->dv, &p->device_options);
+  p->device_options.fail_call = o->fail_call > LONG_MAX ? LONG_MAX : (long)o->fail_call;
+  p->threads = cli_threads(&o->dv);
   logreg_device_selector sel;
-  logreg_device_info chosen;
   char why[512];
   logreg_error derr;
-  if (logreg_device_parse(p.device, &sel, &derr) != LOGREG_OK)
+  if (logreg_device_parse(p->device, &sel, &derr) != LOGREG_OK)
     return cli_error(CLI_EXIT_USAGE, "%s", derr.message);
   if (g->size > 1) sel.local_rank = (unsigned)g->local_rank;
-  if (logreg_device_select(&sel, &p.device_options, &chosen, why, sizeof why, &derr) != LOGREG_OK)
+  if (logreg_device_select(&sel, &p->device_options, &o->chosen, why, sizeof why, &derr) !=
+      LOGREG_OK)
     return cli_error(derr.status == LOGREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR, "%s",
                      derr.message);
-  int is_auto = sel.pick == LOGREG_PICK_AUTO;
-  if (!quiet && sel.pick != LOGREG_PICK_CPU) {
+  o->is_auto = sel.pick == LOGREG_PICK_AUTO;
+  if (!o->quiet && sel.pick != LOGREG_PICK_CPU) {
     if (g->size > 1)
       fprintf(stderr, "device: %s, for rank %d of %d (node-local rank %d)\n", why, g->rank, g->size,
               g->local_rank);
     else
       fprintf(stderr, "device: %s\n", why);
   }
+  return -1;
+}
 
-  logreg_read_options ro;
-  if (cli_read_options(&dopt, &ro) != 0) return CLI_EXIT_USAGE;
-  ro.weight = weight;
-  ro.folds = folds;
-  ro.categorical = categorical;
-  ro.max_categories = max_categories;
-  sweep_plan plan = {0};
-  if (sweep && parse_sweep(sweep, &plan) != 0) return CLI_EXIT_USAGE;
-  if ((cv || folds) && plan.n && plan.key == SWEEP_LR)
-    return cli_error(CLI_EXIT_USAGE, "--cv cross-validates C= or l2= values; lr= is for --sweep "
-                                     "alone (lbfgs chooses its own steps)");
-  if ((cv || folds) && !plan.n) { /* LogisticRegressionCV's default Cs: 10 values, 1e-4..1e4 */
-    plan.key = SWEEP_C;
-    plan.n = 10;
-    for (size_t i = 0; i < 10; i++) plan.v[i] = pow(10.0, -4.0 + 8.0 * (double)i / 9.0);
+/* Everything the options decide before the data is read; -1 when good, else the exit code. */
+static int train_settle(train_opts *o, cli_group *g) {
+  logreg_params *p = &o->p;
+  p->epochs = o->epochs;
+  if (o->checkpoint_every < 0) return cli_error(CLI_EXIT_USAGE, "--checkpoint-every must be >= 0");
+  if (o->checkpoint_every > 0 && !o->checkpoint)
+    return cli_error(CLI_EXIT_USAGE, "--checkpoint-every needs --checkpoint FILE");
+  if (g->size > 1) {
+    /* A group trains one model: rank 0 speaks and writes the outputs. */
+    if (g->rank != 0) o->quiet = 1;
+    if (o->cv || o->folds)
+      return cli_error(CLI_EXIT_USAGE, "--cv and --folds do not run under mpirun yet");
+    if (o->checkpoint || o->resume)
+      return cli_error(CLI_EXIT_USAGE, "--checkpoint and --resume do not run under mpirun yet");
+    p->shard = &g->shard;
   }
-  int rc = CLI_EXIT_ERROR;
-  logreg_dataset *all = NULL, *tr = NULL, *va = NULL, *te = NULL;
-  logreg_model *model = NULL;
-  double *proba = NULL;
-  logreg_metrics met = {0};
-  progress pg = {0};
-  cJSON *sweep_json = NULL, *cv_json = NULL;
-  logreg_error err;
+  int rc;
+  if ((rc = settle_params(o)) >= 0 || (rc = settle_split(o)) >= 0 ||
+      (rc = settle_device(o, g)) >= 0)
+    return rc;
+  return -1;
+}
 
-  if (!(all = cli_read(pos[0], &ro))) goto out;
+/* The file's header row looks like data: a warning that --no-header may be missing. */
+static void warn_header(const char *path, const logreg_dataset *all) {
   if (logreg_dataset_header_numeric(all) == 1)
     cli_warn("%s: every field of the header row is a number: if the file has no header, pass "
              "--no-header (its first row is read as column names now)",
-             pos[0]);
+             path);
   else if (logreg_dataset_header_numeric(all))
     cli_warn("%s: the header row looks like data (it has numbers where the data rows do): if the "
              "file has no header, pass --no-header (its first row is read as column names now)",
-             pos[0]);
-  if (logreg_dataset_is_sparse(all) && is_auto && chosen.backend != LOGREG_BACKEND_CPU &&
-      g->size == 1 && !resume && !quiet)
+             path);
+}
+
+/* --test: the explicit test set, read with the training file's classes (and features). */
+static int read_test(const train_opts *o, const logreg_read_options *ro, train_data *d) {
+  logreg_read_options tro = *ro;
+  tro.labels = o->test_labels;
+  tro.class_names = logreg_dataset_class_names(d->all);
+  tro.n_classes = logreg_dataset_classes(d->all);
+  /* A LIBSVM test file has the training file's features, whatever its largest index. */
+  if (logreg_dataset_is_sparse(d->all)) tro.n_features = logreg_dataset_features(d->all);
+  d->te = logreg_dataset_categorical_columns(d->tr)
+              ? read_test_categorical(o->test_path, &tro, d->tr)
+              : cli_read(o->test_path, &tro);
+  if (!d->te) return CLI_EXIT_ERROR;
+  if (logreg_dataset_features(d->te) != logreg_dataset_features(d->tr))
+    return cli_error(CLI_EXIT_ERROR, "%s: %zu features, but %s has %zu", o->test_path,
+                     logreg_dataset_features(d->te), o->data, logreg_dataset_features(d->tr));
+  if (!logreg_dataset_y(d->te))
+    return cli_error(CLI_EXIT_ERROR, "%s: no labels (IDX images need --test-labels)", o->test_path);
+  return 0;
+}
+
+/* The data read, checked and split (and --test read); 0, or the exit code after the error. */
+static int train_read(const train_opts *o, const cli_group *g, train_data *d) {
+  logreg_read_options ro;
+  if (cli_read_options(&o->dopt, &ro) != 0) return CLI_EXIT_USAGE;
+  ro.weight = o->weight;
+  ro.folds = o->folds;
+  ro.categorical = o->categorical;
+  ro.max_categories = o->max_categories;
+  if (!(d->all = cli_read(o->data, &ro))) return CLI_EXIT_ERROR;
+  warn_header(o->data, d->all);
+  if (logreg_dataset_is_sparse(d->all) && o->is_auto && o->chosen.backend != LOGREG_BACKEND_CPU &&
+      g->size == 1 && !o->resume && !o->quiet)
     /* Sparse rows: the library times one evaluation on the cpu backend and on this device at
      * set-up and trains on the faster ("training: path" names both times). */
     fprintf(stderr,
             "device: auto, sparse data: cpu and %s are timed at set-up (the best of three "
             "evaluations each); the faster trains\n",
-            chosen.spec);
-  if (!logreg_dataset_y(all)) {
-    cli_error(CLI_EXIT_ERROR, "%s: no labels (IDX images need --labels)", pos[0]);
-    goto out;
+            o->chosen.spec);
+  if (!logreg_dataset_y(d->all))
+    return cli_error(CLI_EXIT_ERROR, "%s: no labels (IDX images need --labels)", o->data);
+  size_t k = logreg_dataset_classes(d->all);
+  if (k < 2)
+    return cli_error(CLI_EXIT_ERROR, "%s: only %zu class in the labels; at least 2 are needed",
+                     o->data, k);
+  if (o->p.binary && k != 2)
+    return cli_error(CLI_EXIT_ERROR, "--binary requires exactly 2 classes; %s has %zu", o->data, k);
+  logreg_error err;
+  if (logreg_dataset_split(d->all, o->fr[0], o->fr[1], o->fr[2], o->p.seed, &d->tr, &d->va, &d->te,
+                           &err) != LOGREG_OK)
+    return cli_error(CLI_EXIT_ERROR, "%s", err.message);
+  return o->test_path ? read_test(o, &ro, d) : 0;
+}
+
+/* "data: ..." and "split: ..." on stderr: what was read, and what became of its columns. */
+static void print_data(const train_opts *o, const train_data *d) {
+  const logreg_dataset *all = d->all, *tr = d->tr;
+  fprintf(stderr, "data: %s: %zu rows, %zu features, %zu classes", o->data,
+          logreg_dataset_rows(all), logreg_dataset_features(tr), logreg_dataset_classes(all));
+  if (logreg_dataset_missing(all))
+    fprintf(stderr, ", %zu missing values (filled with training medians)",
+            logreg_dataset_missing(all));
+  if (logreg_dataset_target_column(all) >= 0) { /* CSV: what became of its columns */
+    size_t numeric = 0, width = 0;
+    for (size_t j = 0; j < logreg_dataset_features(tr); j++)
+      logreg_dataset_feature_category(tr, j) ? width++ : numeric++;
+    fprintf(stderr, "; columns: %zu numeric, %zu categorical", numeric,
+            logreg_dataset_categorical_columns(tr));
+    if (logreg_dataset_categorical_columns(tr))
+      fprintf(stderr, " (%zu one-hot features, the training split's categories)", width);
+    fprintf(stderr, ", %zu dropped", logreg_dataset_dropped_columns(all));
   }
-  if (logreg_dataset_classes(all) < 2) {
-    cli_error(CLI_EXIT_ERROR, "%s: only %zu class in the labels; at least 2 are needed", pos[0],
-              logreg_dataset_classes(all));
-    goto out;
-  }
-  if (p.binary && logreg_dataset_classes(all) != 2) {
-    cli_error(CLI_EXIT_ERROR, "--binary requires exactly 2 classes; %s has %zu", pos[0],
-              logreg_dataset_classes(all));
-    goto out;
-  }
-  if (logreg_dataset_split(all, fr[0], fr[1], fr[2], p.seed, &tr, &va, &te, &err) != LOGREG_OK) {
-    cli_error(CLI_EXIT_ERROR, "%s", err.message);
-    goto out;
-  }
-  if (test_path) {
-    logreg_read_options tro = ro;
-    tro.labels = test_labels;
-    tro.class_names = logreg_dataset_class_names(all);
-    tro.n_classes = logreg_dataset_classes(all);
-    /* A LIBSVM test file has the training file's features, whatever its largest index. */
-    if (logreg_dataset_is_sparse(all)) tro.n_features = logreg_dataset_features(all);
-    te = logreg_dataset_categorical_columns(tr) ? read_test_categorical(test_path, &tro, tr)
-                                                : cli_read(test_path, &tro);
-    if (!te) goto out;
-    if (logreg_dataset_features(te) != logreg_dataset_features(tr)) {
-      cli_error(CLI_EXIT_ERROR, "%s: %zu features, but %s has %zu", test_path,
-                logreg_dataset_features(te), pos[0], logreg_dataset_features(tr));
-      goto out;
-    }
-    if (!logreg_dataset_y(te)) {
-      cli_error(CLI_EXIT_ERROR, "%s: no labels (IDX images need --test-labels)", test_path);
-      goto out;
-    }
-  }
-  if (!quiet) {
-    fprintf(stderr, "data: %s: %zu rows, %zu features, %zu classes", pos[0],
-            logreg_dataset_rows(all), logreg_dataset_features(tr), logreg_dataset_classes(all));
-    if (logreg_dataset_missing(all))
-      fprintf(stderr, ", %zu missing values (filled with training medians)",
-              logreg_dataset_missing(all));
-    if (logreg_dataset_target_column(all) >= 0) { /* CSV: what became of its columns */
-      size_t numeric = 0, width = 0;
-      for (size_t j = 0; j < logreg_dataset_features(tr); j++)
-        logreg_dataset_feature_category(tr, j) ? width++ : numeric++;
-      fprintf(stderr, "; columns: %zu numeric, %zu categorical", numeric,
-              logreg_dataset_categorical_columns(tr));
-      if (logreg_dataset_categorical_columns(tr))
-        fprintf(stderr, " (%zu one-hot features, the training split's categories)", width);
-      fprintf(stderr, ", %zu dropped", logreg_dataset_dropped_columns(all));
-    }
-    /* Which column is the label, and whether that was a default the user may not expect. */
-    const char *tname = logreg_dataset_target_name(all);
-    long tcol = logreg_dataset_target_column(all);
-    if (tname)
-      fprintf(stderr, "; label column \"%s\"%s", tname,
-              dopt.target ? "" : " (the last column: --target chooses another)");
-    else if (tcol >= 0)
-      fprintf(stderr, "; label column %ld%s", tcol,
-              dopt.target ? "" : " (the last column: --target chooses another)");
-    int delim = logreg_dataset_delimiter(all);
-    if (delim && delim != ',')
-      fprintf(stderr, "; delimiter %s%s", delim == '\t' ? "tab" : "';'",
-              dopt.delimiter ? "" : " (detected from the first line: --delimiter sets it)");
-    fprintf(stderr, "\nsplit: train %zu, val %zu, test %zu%s\n", logreg_dataset_rows(tr),
-            va ? logreg_dataset_rows(va) : 0, te ? logreg_dataset_rows(te) : 0,
-            test_path ? " (from --test)" : "");
-  }
-  /* Every rank has read its data, or all stop here (rank 0 saying why in one line). */
-  if ((rc = cli_group_agree(g, 0)) != 0) goto out;
-  rc = CLI_EXIT_ERROR;
-  if (g->size > 1 && !quiet)
-    fprintf(stderr,
-            "group: %d MPI ranks; each parsed the whole file and prepared every row (the same "
-            "split, medians and scaler as one process), and evaluates its contiguous 1/%d of "
-            "the %zu training rows\n",
-            g->size, g->size, logreg_dataset_rows(tr));
-  if (folds && !cv) { /* --folds alone: K from the fold numbers */
-    const int32_t *fo = logreg_dataset_folds(tr);
-    for (size_t i = 0; i < logreg_dataset_rows(tr); i++)
+  /* Which column is the label, and whether that was a default the user may not expect. */
+  const char *tname = logreg_dataset_target_name(all);
+  long tcol = logreg_dataset_target_column(all);
+  if (tname)
+    fprintf(stderr, "; label column \"%s\"%s", tname,
+            o->dopt.target ? "" : " (the last column: --target chooses another)");
+  else if (tcol >= 0)
+    fprintf(stderr, "; label column %ld%s", tcol,
+            o->dopt.target ? "" : " (the last column: --target chooses another)");
+  int delim = logreg_dataset_delimiter(all);
+  if (delim && delim != ',')
+    fprintf(stderr, "; delimiter %s%s", delim == '\t' ? "tab" : "';'",
+            o->dopt.delimiter ? "" : " (detected from the first line: --delimiter sets it)");
+  fprintf(stderr, "\nsplit: train %zu, val %zu, test %zu%s\n", logreg_dataset_rows(tr),
+          d->va ? logreg_dataset_rows(d->va) : 0, d->te ? logreg_dataset_rows(d->te) : 0,
+          o->test_path ? " (from --test)" : "");
+}
+
+/* --cv or --sweep: the value that trains the model, into o->p; 0, or the exit code. */
+static int train_choose(train_opts *o, const train_data *d, cJSON **sweep_json, cJSON **cv_json) {
+  size_t cv = o->cv;
+  if (o->folds && !cv) { /* --folds alone: K from the fold numbers */
+    const int32_t *fo = logreg_dataset_folds(d->tr);
+    for (size_t i = 0; i < logreg_dataset_rows(d->tr); i++)
       if ((size_t)fo[i] + 1 > cv) cv = (size_t)fo[i] + 1;
     if (cv < 2) cv = 2; /* one fold only: logreg_cv says which is empty */
   }
   if (cv) {
-    if ((rc = run_cv(&plan, cv, tr, &p, is_auto, quiet, json, &cv_json)) != 0) goto out;
-    rc = CLI_EXIT_ERROR;
-    default_C = 0;
-  } else if (plan.n) {
-    if (!va || logreg_dataset_rows(va) == 0) {
-      cli_error(CLI_EXIT_USAGE, "--sweep ranks settings by validation loss: it needs a validation "
-                                "split (see --split)");
-      rc = CLI_EXIT_USAGE;
-      goto out;
-    }
-    if (run_sweep(&plan, tr, va, &p, quiet, json, &sweep_json) != 0) goto out;
+    int rc = run_cv(&o->plan, cv, d->tr, &o->p, o->is_auto, o->quiet, o->json, cv_json);
+    if (rc == 0) o->default_C = 0;
+    return rc;
   }
-  if (!quiet) {
-    char reg[64];
-    if (p.C > 0)
-      snprintf(reg, sizeof reg, "C %g%s", p.C, default_C ? " (the default)" : "");
-    else
-      snprintf(reg, sizeof reg, "l2 %g", p.l2);
-    if (p.raw_penalty) snprintf(reg + strlen(reg), sizeof reg - strlen(reg), " on raw weights");
-    if (p.no_intercept) snprintf(reg + strlen(reg), sizeof reg - strlen(reg), ", no intercept");
-    fprintf(stderr, "training: %s, %s%s%s%s, ", p.binary ? "binary" : "multinomial",
-            logreg_optimizer_name(p.optimizer), why_opt ? " (" : "", why_opt ? why_opt : "",
-            why_opt ? ")" : "");
-    if (full_batch_solver)
-      fprintf(stderr, "%s, at most %d iterations, tol %g", reg, p.epochs, p.tol > 0 ? p.tol : 1e-6);
-    else
-      fprintf(stderr, "lr %g, %s, %d epochs%s", p.lr > 0 ? p.lr : logreg_default_lr(p.optimizer),
-              reg, p.epochs, p.batch_size ? " of mini-batches" : "");
-    fprintf(stderr, " on %s\n", chosen.spec);
-  }
+  if (!o->plan.n) return 0;
+  if (!d->va || logreg_dataset_rows(d->va) == 0)
+    return cli_error(CLI_EXIT_USAGE, "--sweep ranks settings by validation loss: it needs a "
+                                     "validation split (see --split)");
+  return run_sweep(&o->plan, d->tr, d->va, &o->p, o->quiet, o->json, sweep_json) != 0
+             ? CLI_EXIT_ERROR
+             : 0;
+}
 
-  pg.quiet = quiet;
-  pg.tty = isatty(STDERR_FILENO);
-  pg.every = p.epochs >= 20 ? p.epochs / 10 : 1;
-  p.progress = on_epoch;
-  p.progress_user = &pg;
-  logreg_train_result res;
+/* "training: ..." on stderr: the model, the optimizer and the penalty it trains with. */
+static void print_training(const train_opts *o) {
+  const logreg_params *p = &o->p;
+  char reg[64];
+  if (p->C > 0)
+    snprintf(reg, sizeof reg, "C %g%s", p->C, o->default_C ? " (the default)" : "");
+  else
+    snprintf(reg, sizeof reg, "l2 %g", p->l2);
+  if (p->raw_penalty) snprintf(reg + strlen(reg), sizeof reg - strlen(reg), " on raw weights");
+  if (p->no_intercept) snprintf(reg + strlen(reg), sizeof reg - strlen(reg), ", no intercept");
+  fprintf(stderr, "training: %s, %s%s%s%s, ", p->binary ? "binary" : "multinomial",
+          logreg_optimizer_name(p->optimizer), o->why_opt ? " (" : "", o->why_opt ? o->why_opt : "",
+          o->why_opt ? ")" : "");
+  if (o->full_batch_solver)
+    fprintf(stderr, "%s, at most %d iterations, tol %g", reg, p->epochs,
+            p->tol > 0 ? p->tol : 1e-6);
+  else
+    fprintf(stderr, "lr %g, %s, %d epochs%s", p->lr > 0 ? p->lr : logreg_default_lr(p->optimizer),
+            reg, p->epochs, p->batch_size ? " of mini-batches" : "");
+  fprintf(stderr, " on %s\n", o->chosen.spec);
+}
+
+/* How training ended, on stderr: the path it ran, and whether it reached its tolerance (the
+ * iteration cap first is a warning, shown even with --quiet). */
+static void print_outcome(const train_opts *o, const logreg_train_result *res) {
+  char path_text[256];
+  const char *stop = res->stop_reason;
+  int quiet = o->quiet;
+  if (!quiet && res->path.path[0])
+    fprintf(stderr, "training: path %s\n",
+            report_path_text(&res->path, path_text, sizeof path_text));
+  if (stop && strcmp(stop, "max_iter") == 0)
+    cli_warn("%s reached --epochs %d before its tolerance: max |gradient| %.3g > %g; the model "
+             "is not at the optimum (raise --epochs, or --tol)",
+             logreg_optimizer_name(o->p.optimizer), res->epochs_run, res->grad_max, res->tol);
+  else if (!quiet && stop && strcmp(stop, "tol") == 0 && o->full_batch_solver)
+    fprintf(stderr, "converged: max |gradient| %.3g <= tol %g after %d iterations\n", res->grad_max,
+            res->tol, res->epochs_run);
+  else if (!quiet && stop && strcmp(stop, "converged") == 0 && o->full_batch_solver)
+    fprintf(stderr,
+            "converged: no step lowers J measurably after %d iterations (max |gradient| %.3g, "
+            "tol %g: the precision %s computes in)\n",
+            res->epochs_run, res->grad_max, res->tol, res->backend);
+  else if (!quiet && stop && strcmp(stop, "epochs") != 0)
+    fprintf(stderr, "stopped after epoch %d (%s); kept epoch %d\n", res->epochs_run, stop,
+            res->best_epoch);
+}
+
+/* The training run itself, with progress, checkpoints and SIGINT/SIGTERM; 0, or the exit code
+ * after printing why. */
+static int train_run(train_opts *o, const train_data *d, progress *pg, logreg_model **model,
+                     logreg_train_result *res) {
+  logreg_params *p = &o->p;
+  pg->quiet = o->quiet;
+  pg->tty = isatty(STDERR_FILENO);
+  pg->every = p->epochs >= 20 ? p->epochs / 10 : 1;
+  p->progress = on_epoch;
+  p->progress_user = pg;
   /* Only the model that is saved checkpoints (not the --sweep and --cv candidates). */
-  p.checkpoint = checkpoint;
-  p.checkpoint_every = checkpoint_every;
-  p.resume = resume;
-  p.stop_request = &stop_signal;
-  pg.resumed = resume;
+  p->checkpoint = o->checkpoint;
+  p->checkpoint_every = o->checkpoint_every;
+  p->resume = o->resume;
+  p->stop_request = &stop_signal;
+  pg->resumed = o->resume;
   stop_signal = 0;
   catch_stop_signals(1);
   /* --device auto promises a result: an OpenCL failure (a driver that cannot build the kernels,
    * a device too small, a fault in the middle of training) goes on on the cpu reference, from
    * the last state read back from the device, loudly (res.fallback). */
-  p.cpu_fallback = is_auto && g->size == 1;
-  logreg_status st = logreg_train(tr, va, &p, &model, &res, &err);
+  p->cpu_fallback = o->is_auto && !p->shard;
+  logreg_error err;
+  logreg_status st = logreg_train(d->tr, d->va, p, model, res, &err);
   catch_stop_signals(0);
-  if (pg.tty && !quiet) fputc('\n', stderr);
-  if (res.fallback[0]) cli_warn("%s", res.fallback);
-  if (st == LOGREG_OK && res.device_note[0]) cli_warn("--resume: %s", res.device_note);
+  if (pg->tty && !o->quiet) fputc('\n', stderr);
+  if (res->fallback[0]) cli_warn("%s", res->fallback);
+  if (st == LOGREG_OK && res->device_note[0]) cli_warn("--resume: %s", res->device_note);
   if (st == LOGREG_EINTERRUPTED) {
     fprintf(stderr, "logreg: %s: %s; the model was not written\n",
             stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", err.message);
-    rc = 128 + (stop_signal == SIGTERM ? SIGTERM : SIGINT);
-    goto out;
+    return 128 + (stop_signal == SIGTERM ? SIGTERM : SIGINT);
   }
-  if (st != LOGREG_OK) {
-    cli_error(CLI_EXIT_ERROR, "%s", err.message);
-    goto out;
-  }
-  char path_text[256];
-  if (!quiet && res.path.path[0])
-    fprintf(stderr, "training: path %s\n",
-            report_path_text(&res.path, path_text, sizeof path_text));
-  /* A solver that stops at a tolerance and reached the cap first has not converged: said even
-   * with --quiet (a warning, not progress). */
-  if (res.stop_reason && strcmp(res.stop_reason, "max_iter") == 0)
-    cli_warn("%s reached --epochs %d before its tolerance: max |gradient| %.3g > %g; the model "
-             "is not at the optimum (raise --epochs, or --tol)",
-             logreg_optimizer_name(p.optimizer), res.epochs_run, res.grad_max, res.tol);
-  else if (!quiet && res.stop_reason && strcmp(res.stop_reason, "tol") == 0 && full_batch_solver)
-    fprintf(stderr, "converged: max |gradient| %.3g <= tol %g after %d iterations\n", res.grad_max,
-            res.tol, res.epochs_run);
-  else if (!quiet && res.stop_reason && strcmp(res.stop_reason, "converged") == 0 &&
-           full_batch_solver)
-    fprintf(stderr,
-            "converged: no step lowers J measurably after %d iterations (max |gradient| %.3g, "
-            "tol %g: the precision %s computes in)\n",
-            res.epochs_run, res.grad_max, res.tol, res.backend);
-  else if (!quiet && res.stop_reason && strcmp(res.stop_reason, "epochs") != 0)
-    fprintf(stderr, "stopped after epoch %d (%s); kept epoch %d\n", res.epochs_run, res.stop_reason,
-            res.best_epoch);
+  if (st != LOGREG_OK) return cli_error(CLI_EXIT_ERROR, "%s", err.message);
+  print_outcome(o, res);
+  return 0;
+}
 
-  if (g->rank != 0) { /* rank 0 evaluates the test part and writes the outputs */
-    rc = 0;
-    goto out;
+/* The --json summary on stdout (it takes the cv and sweep objects). */
+static int print_json(const train_opts *o, const train_data *d, const logreg_model *model,
+                      const logreg_train_result *res, const logreg_metrics *met, int have_test,
+                      int ranks, cJSON **cv_json, cJSON **sweep_json) {
+  cJSON *j = cJSON_CreateObject();
+  cJSON_AddStringToObject(j, "backend", res->backend);
+  cJSON_AddStringToObject(j, "device", res->device);
+  cJSON_AddNumberToObject(j, "ranks", ranks); /* processes that trained it (mpirun) */
+  report_path_json(j, &res->path);
+  cJSON_AddStringToObject(j, "optimizer", logreg_optimizer_name(o->p.optimizer));
+  cJSON_AddNumberToObject(j, "epochs", res->epochs_run);
+  cJSON_AddNumberToObject(j, "best_epoch", res->best_epoch);
+  cJSON_AddStringToObject(j, "stop_reason", res->stop_reason);
+  /* Passes over the training data: full-batch evaluations and Hessian-vector products. */
+  cJSON_AddNumberToObject(j, "evaluations", (double)res->evaluations);
+  cJSON_AddNumberToObject(j, "hv_products", (double)res->hv_products);
+  cJSON_AddNumberToObject(j, "seconds", res->seconds);
+  cJSON_AddNumberToObject(j, "objective", res->objective);
+  cJSON_AddNumberToObject(j, "n_features", (double)logreg_model_features(model));
+  cJSON *cls = cJSON_AddArrayToObject(j, "classes");
+  for (size_t c = 0; c < logreg_model_classes(model); c++)
+    cJSON_AddItemToArray(cls, cJSON_CreateString(logreg_model_class_name(model, c)));
+  cJSON_AddBoolToObject(j, "binary", logreg_model_binary(model));
+  cJSON_AddNumberToObject(j, "missing_values", (double)logreg_dataset_missing(d->all));
+  cJSON_AddItemToObject(
+      j, "train", split_json(1, res->train_loss, res->train_accuracy, logreg_dataset_rows(d->tr)));
+  cJSON_AddItemToObject(j, "val",
+                        split_json(d->va != NULL, res->val_loss, res->val_accuracy,
+                                   d->va ? logreg_dataset_rows(d->va) : 0));
+  cJSON *test = split_json(have_test, met->log_loss, met->accuracy,
+                           have_test ? logreg_dataset_rows(d->te) : 0);
+  if (have_test)
+    cJSON_AddItemToObject(test, "metrics",
+                          report_metrics_json(met, logreg_model_class_names(model)));
+  cJSON_AddItemToObject(j, "test", test);
+  cJSON_AddStringToObject(j, "model", o->model_path);
+  if (*cv_json) {
+    cJSON_AddItemToObject(j, "cv", *cv_json);
+    *cv_json = NULL;
   }
-  int have_test = te && logreg_dataset_rows(te) > 0;
+  if (*sweep_json) {
+    cJSON_AddItemToObject(j, "sweep", *sweep_json);
+    *sweep_json = NULL;
+  }
+  return report_json_puts(j) != 0 ? cli_error(CLI_EXIT_ERROR, "out of memory") : 0;
+}
+
+/* The summary as text on stdout. */
+static void print_text(const train_opts *o, const train_data *d, const logreg_model *model,
+                       const logreg_train_result *res, const logreg_metrics *met, int have_test) {
+  printf("trained %s %s on %s in %.2fs (%d epochs): objective %.6f\n",
+         logreg_model_binary(model) ? "binary" : "multinomial",
+         logreg_optimizer_name(o->p.optimizer), res->device, res->seconds, res->epochs_run,
+         res->objective);
+  printf("train: loss %.4f  accuracy %.4f  (%zu rows)\n", res->train_loss, res->train_accuracy,
+         logreg_dataset_rows(d->tr));
+  if (d->va)
+    printf("val:   loss %.4f  accuracy %.4f  (%zu rows)\n", res->val_loss, res->val_accuracy,
+           logreg_dataset_rows(d->va));
   if (have_test) {
-    proba = malloc(logreg_dataset_rows(te) * logreg_model_classes(model) * sizeof *proba);
-    if (!proba) {
-      cli_error(CLI_EXIT_ERROR, "out of memory");
-      goto out;
-    }
-    if (logreg_predict_proba(model, te, proba, &err) != LOGREG_OK ||
-        logreg_metrics_compute(logreg_dataset_y(te), proba, logreg_dataset_rows(te),
-                               logreg_model_classes(model), &met, &err) != LOGREG_OK) {
-      cli_error(CLI_EXIT_ERROR, "%s", err.message);
-      goto out;
-    }
-    logreg_model_set_metrics(model, "test", met.log_loss, met.accuracy, logreg_dataset_rows(te));
+    printf("test:  loss %.4f  accuracy %.4f  (%zu rows)\n\n", met->log_loss, met->accuracy,
+           logreg_dataset_rows(d->te));
+    report_metrics_table(stdout, met, logreg_model_class_names(model));
   }
-  if (logreg_model_save(model, model_path, &err) != LOGREG_OK) {
-    cli_error(CLI_EXIT_ERROR, "--model: %s", err.message);
+  printf("\nmodel saved to %s\n", o->model_path);
+  if (o->history) printf("history saved to %s\n", o->history);
+}
+
+/* Rank 0's outputs: the test part evaluated, the model and history saved, the summary; 0, or
+ * the exit code after printing why. */
+static int train_outputs(const train_opts *o, const train_data *d, logreg_model *model,
+                         const logreg_train_result *res, const progress *pg, int ranks,
+                         cJSON **cv_json, cJSON **sweep_json) {
+  int have_test = d->te && logreg_dataset_rows(d->te) > 0, rc = 0;
+  logreg_metrics met = {0};
+  logreg_error err;
+  double *proba = NULL;
+  if (have_test) {
+    size_t n = logreg_dataset_rows(d->te), k = logreg_model_classes(model);
+    if (!(proba = malloc(n * k * sizeof *proba))) return cli_error(CLI_EXIT_ERROR, "out of memory");
+    if (logreg_predict_proba(model, d->te, proba, &err) != LOGREG_OK ||
+        logreg_metrics_compute(logreg_dataset_y(d->te), proba, n, k, &met, &err) != LOGREG_OK) {
+      rc = cli_error(CLI_EXIT_ERROR, "%s", err.message);
+      goto out;
+    }
+    logreg_model_set_metrics(model, "test", met.log_loss, met.accuracy, n);
+  }
+  if (logreg_model_save(model, o->model_path, &err) != LOGREG_OK) {
+    rc = cli_error(CLI_EXIT_ERROR, "--model: %s", err.message);
     goto out;
   }
-  if (history && write_history(history, &pg) != 0) goto out;
+  if (o->history && (rc = write_history(o->history, pg)) != 0) goto out;
+  if (o->json)
+    rc = print_json(o, d, model, res, &met, have_test, ranks, cv_json, sweep_json);
+  else
+    print_text(o, d, model, res, &met, have_test);
+out:
+  free(proba);
+  logreg_metrics_free(&met);
+  return rc;
+}
 
-  if (json) {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "backend", res.backend);
-    cJSON_AddStringToObject(o, "device", res.device);
-    cJSON_AddNumberToObject(o, "ranks", g->size); /* processes that trained it (mpirun) */
-    report_path_json(o, &res.path);
-    cJSON_AddStringToObject(o, "optimizer", logreg_optimizer_name(p.optimizer));
-    cJSON_AddNumberToObject(o, "epochs", res.epochs_run);
-    cJSON_AddNumberToObject(o, "best_epoch", res.best_epoch);
-    cJSON_AddStringToObject(o, "stop_reason", res.stop_reason);
-    /* Passes over the training data: full-batch evaluations and Hessian-vector products. */
-    cJSON_AddNumberToObject(o, "evaluations", (double)res.evaluations);
-    cJSON_AddNumberToObject(o, "hv_products", (double)res.hv_products);
-    cJSON_AddNumberToObject(o, "seconds", res.seconds);
-    cJSON_AddNumberToObject(o, "objective", res.objective);
-    cJSON_AddNumberToObject(o, "n_features", (double)logreg_model_features(model));
-    cJSON *cls = cJSON_AddArrayToObject(o, "classes");
-    for (size_t c = 0; c < logreg_model_classes(model); c++)
-      cJSON_AddItemToArray(cls, cJSON_CreateString(logreg_model_class_name(model, c)));
-    cJSON_AddBoolToObject(o, "binary", logreg_model_binary(model));
-    cJSON_AddNumberToObject(o, "missing_values", (double)logreg_dataset_missing(all));
-    cJSON_AddItemToObject(
-        o, "train", split_json(1, res.train_loss, res.train_accuracy, logreg_dataset_rows(tr)));
-    cJSON_AddItemToObject(
-        o, "val",
-        split_json(va != NULL, res.val_loss, res.val_accuracy, va ? logreg_dataset_rows(va) : 0));
-    cJSON *test =
-        split_json(have_test, met.log_loss, met.accuracy, have_test ? logreg_dataset_rows(te) : 0);
-    if (have_test) {
-      cJSON_AddItemToObject(test, "metrics",
-                            report_metrics_json(&met, logreg_model_class_names(model)));
-    }
-    cJSON_AddItemToObject(o, "test", test);
-    cJSON_AddStringToObject(o, "model", model_path);
-    if (cv_json) {
-      cJSON_AddItemToObject(o, "cv", cv_json);
-      cv_json = NULL;
-    }
-    if (sweep_json) {
-      cJSON_AddItemToObject(o, "sweep", sweep_json);
-      sweep_json = NULL;
-    }
-    if (report_json_puts(o) != 0) {
-      cli_error(CLI_EXIT_ERROR, "out of memory");
-      goto out;
-    }
-  } else {
-    printf("trained %s %s on %s in %.2fs (%d epochs): objective %.6f\n",
-           logreg_model_binary(model) ? "binary" : "multinomial",
-           logreg_optimizer_name(p.optimizer), res.device, res.seconds, res.epochs_run,
-           res.objective);
-    printf("train: loss %.4f  accuracy %.4f  (%zu rows)\n", res.train_loss, res.train_accuracy,
-           logreg_dataset_rows(tr));
-    if (va)
-      printf("val:   loss %.4f  accuracy %.4f  (%zu rows)\n", res.val_loss, res.val_accuracy,
-             logreg_dataset_rows(va));
-    if (have_test) {
-      printf("test:  loss %.4f  accuracy %.4f  (%zu rows)\n\n", met.log_loss, met.accuracy,
-             logreg_dataset_rows(te));
-      report_metrics_table(stdout, &met, logreg_model_class_names(model));
-    }
-    printf("\nmodel saved to %s\n", model_path);
-    if (history) printf("history saved to %s\n", history);
-  }
-  rc = 0;
+static int train_main(int argc, char **argv, cli_group *g) {
+  train_opts o;
+  memset(&o, 0, sizeof o);
+  logreg_params_init(&o.p);
+  o.p.device = "auto";
+  o.model_path = "model.json";
+  o.max_categories = 100;
+  o.epochs = o.p.epochs;
+  o.lr = o.C = o.l2 = NAN;
+  if (cli_device_env(&o.dv) != 0) return CLI_EXIT_USAGE;
+  int rc = train_parse(argc, argv, &o);
+  if (rc >= 0 || (rc = train_settle(&o, g)) >= 0) return rc;
+  train_data d = {0};
+  logreg_model *model = NULL;
+  progress pg = {0};
+  cJSON *sweep_json = NULL, *cv_json = NULL;
+  logreg_train_result res;
+  rc = train_read(&o, g, &d);
+  if (rc == 0 && !o.quiet) print_data(&o, &d);
+  /* Every rank has read its data, or all stop here (rank 0 saying why in one line). */
+  if ((rc = cli_group_agree(g, rc)) != 0) goto out;
+  if (g->size > 1 && !o.quiet)
+    fprintf(stderr,
+            "group: %d MPI ranks; each parsed the whole file and prepared every row (the same "
+            "split, medians and scaler as one process), and evaluates its contiguous 1/%d of "
+            "the %zu training rows\n",
+            g->size, g->size, logreg_dataset_rows(d.tr));
+  if ((rc = train_choose(&o, &d, &sweep_json, &cv_json)) != 0) goto out;
+  if (!o.quiet) print_training(&o);
+  if ((rc = train_run(&o, &d, &pg, &model, &res)) != 0) goto out;
+  /* Rank 0 evaluates the test part and writes the outputs. */
+  if (g->rank == 0) rc = train_outputs(&o, &d, model, &res, &pg, g->size, &cv_json, &sweep_json);
 out:
   cJSON_Delete(sweep_json);
   cJSON_Delete(cv_json);
   free(pg.rows);
-  free(proba);
-  logreg_metrics_free(&met);
   logreg_model_free(model);
-  logreg_dataset_free(all);
-  logreg_dataset_free(tr);
-  logreg_dataset_free(va);
-  logreg_dataset_free(te);
+  logreg_dataset_free(d.all);
+  logreg_dataset_free(d.tr);
+  logreg_dataset_free(d.va);
+  logreg_dataset_free(d.te);
   return rc;
 }

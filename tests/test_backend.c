@@ -7,6 +7,7 @@
 #include "backend/backend.h"
 #include "check.h"
 #include "solve/objective.h"
+#include "steps.h"
 #include "util/util.h"
 #include "vecs.h"
 
@@ -75,8 +76,9 @@ int main(void) {
   CHECK(lr_objective_eval(&obj, LR_SLOT_TRAIN, 20, 9, 0, &bad, &err) == LOGREG_EINVAL);
 
   /* The kept gradient, read back through one GD step of rate 1: g = w0 - w1. */
-  lr_update u = {.kind = LOGREG_OPTIMIZER_GD, .lr = 1.0, .t = 1};
-  CHECK(ops->vec_step(be, &u, &err) == LOGREG_OK);
+  logreg_params p;
+  logreg_params_init(&p);
+  CHECK(solver_step(be, &obj, LOGREG_OPTIMIZER_GD, &p, 1.0, 1, &err) == LOGREG_OK);
   double w1[D * K], b1[K], g[D * K + K];
   CHECK(vec_get_wb(be, LR_VEC_THETA, w1, b1, &err) == LOGREG_OK);
   for (int j = 0; j < D * K; j++) g[j] = w[j] - w1[j];
@@ -107,12 +109,12 @@ int main(void) {
     bk->ops->set_data(bk, LR_SLOT_TRAIN, x, y, s, N, &err);
     vec_set_wb(bk, LR_VEC_THETA, w, b, &err);
     CHECK(lr_objective_eval(&ok, LR_SLOT_TRAIN, 0, N, 1, &ev, &err) == LOGREG_OK);
-    lr_update st = {.lr = lr, .momentum = mu, .beta1 = b1c, .beta2 = b2c, .eps = eps, .t = 1};
-    st.kind = kind == 3   ? LOGREG_OPTIMIZER_ADAM
-              : kind >= 1 ? LOGREG_OPTIMIZER_MOMENTUM
-                          : LOGREG_OPTIMIZER_GD;
-    st.nesterov = kind == 2;
-    CHECK(bk->ops->vec_step(bk, &st, &err) == LOGREG_OK);
+    p.momentum = mu, p.beta1 = b1c, p.beta2 = b2c, p.eps = eps;
+    logreg_optimizer opt = kind == 3   ? LOGREG_OPTIMIZER_ADAM
+                           : kind >= 1 ? LOGREG_OPTIMIZER_MOMENTUM
+                                       : LOGREG_OPTIMIZER_GD;
+    p.nesterov = kind == 2;
+    CHECK(solver_step(bk, &ok, opt, &p, lr, 1, &err) == LOGREG_OK);
     double wn[D * K], bn[K];
     vec_get_wb(bk, LR_VEC_THETA, wn, bn, &err);
     for (int t = 0; t < D * K + K; t++) {

@@ -11,18 +11,101 @@
 #include "solve/checkpoint.h"
 #include "solve/lbfgs.h"
 
-/* ---- First-order methods: gd, sgd, momentum, adam ---- */
+/* ---- First-order methods: gd, sgd, momentum, adam ----
+ *
+ * Each step is an element-wise map (backend.h: lr_vec_map) over THETA, GRAD and the state
+ * vectors M1, M2: the same formula in double for the cpu backend and as OpenCL C statements in
+ * float for a device, so that no backend knows the optimizers. Scalars that depend on the step
+ * count (Adam's bias corrections) are computed here in double. */
 
+/* GD and SGD: theta -= lr g. v0 theta, v1 g; c0 lr. */
+static void gd_cpu(double *const *v, const double *c, size_t n) {
+  double *theta = v[0];
+  const double *g = v[1];
+  for (size_t i = 0; i < n; i++) theta[i] -= c[0] * g[i];
+}
+static const lr_vec_map gd_map = {"lr_step_gd", 2, 1, "v0[i] = v0[i] - c0 * v1[i];", gd_cpu};
+
+static logreg_status gd_step(lr_solver *s, logreg_error *err) {
+  const int vecs[] = {LR_VEC_THETA, LR_VEC_GRAD};
+  const double c[] = {s->lr};
+  return s->be->ops->vec_map(s->be, &gd_map, vecs, c, err);
+}
+
+/* Momentum (PyTorch's SGD momentum): v = mu v + g; theta -= lr v, or with Nesterov
+ * theta -= lr (g + mu v). v0 theta, v1 g, v2 v; c0 lr, c1 mu. */
+static void momentum_cpu(double *const *v, const double *c, size_t n) {
+  double *theta = v[0], *m = v[2];
+  const double *g = v[1];
+  for (size_t i = 0; i < n; i++) {
+    m[i] = c[1] * m[i] + g[i];
+    theta[i] -= c[0] * m[i];
+  }
+}
+static void nesterov_cpu(double *const *v, const double *c, size_t n) {
+  double *theta = v[0], *m = v[2];
+  const double *g = v[1];
+  for (size_t i = 0; i < n; i++) {
+    m[i] = c[1] * m[i] + g[i];
+    theta[i] -= c[0] * (g[i] + c[1] * m[i]);
+  }
+}
+static const lr_vec_map momentum_map = {"lr_step_momentum", 3, 2,
+                                        "const float g = v1[i];\n"
+                                        "const float m = c1 * v2[i] + g;\n"
+                                        "v2[i] = m;\n"
+                                        "v0[i] = v0[i] - c0 * m;",
+                                        momentum_cpu};
+static const lr_vec_map nesterov_map = {"lr_step_nesterov", 3, 2,
+                                        "const float g = v1[i];\n"
+                                        "const float m = c1 * v2[i] + g;\n"
+                                        "v2[i] = m;\n"
+                                        "v0[i] = v0[i] - c0 * (g + c1 * m);",
+                                        nesterov_cpu};
+
+static logreg_status momentum_step(lr_solver *s, logreg_error *err) {
+  const int vecs[] = {LR_VEC_THETA, LR_VEC_GRAD, LR_VEC_M1};
+  const double c[] = {s->lr, s->p->momentum};
+  return s->be->ops->vec_map(s->be, s->p->nesterov ? &nesterov_map : &momentum_map, vecs, c, err);
+}
+
+/* Adam with bias correction: m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, theta -= lr (m /
+ * c1) / (sqrt(v / c2) + eps) with c1 = 1 - b1^t, c2 = 1 - b2^t (in double here). v0 theta, v1 g,
+ * v2 m, v3 v; c0 lr, c1 b1, c2 b2, c3 eps, c4 c1, c5 c2. */
+static void adam_cpu(double *const *v, const double *c, size_t n) {
+  double *theta = v[0], *m1 = v[2], *m2 = v[3];
+  const double *g = v[1];
+  for (size_t i = 0; i < n; i++) {
+    m1[i] = c[1] * m1[i] + (1.0 - c[1]) * g[i];
+    m2[i] = c[2] * m2[i] + (1.0 - c[2]) * g[i] * g[i];
+    theta[i] -= c[0] * (m1[i] / c[4]) / (sqrt(m2[i] / c[5]) + c[3]);
+  }
+}
+static const lr_vec_map adam_map = {"lr_step_adam", 4, 6,
+                                    "const float g = v1[i];\n"
+                                    "const float a = c1 * v2[i] + (1.0f - c1) * g;\n"
+                                    "const float b = c2 * v3[i] + (1.0f - c2) * g * g;\n"
+                                    "v2[i] = a;\n"
+                                    "v3[i] = b;\n"
+                                    "v0[i] = v0[i] - c0 * (a / c4) / (sqrt(b / c5) + c3);",
+                                    adam_cpu};
+
+static logreg_status adam_step(lr_solver *s, logreg_error *err) {
+  const logreg_params *p = s->p;
+  const int vecs[] = {LR_VEC_THETA, LR_VEC_GRAD, LR_VEC_M1, LR_VEC_M2};
+  const double c[] = {s->lr,
+                      p->beta1,
+                      p->beta2,
+                      p->eps,
+                      1.0 - pow(p->beta1, (double)s->t),
+                      1.0 - pow(p->beta2, (double)s->t)};
+  return s->be->ops->vec_map(s->be, &adam_map, vecs, c, err);
+}
+
+/* The step of the optimizer the parameters name, the s->t-th (counted here: Adam's t). */
 static logreg_status first_order_step(lr_solver *s, logreg_error *err) {
-  lr_update u = {.kind = s->p->optimizer,
-                 .lr = s->lr,
-                 .momentum = s->p->momentum,
-                 .nesterov = s->p->nesterov,
-                 .beta1 = s->p->beta1,
-                 .beta2 = s->p->beta2,
-                 .eps = s->p->eps,
-                 .t = ++s->t};
-  return s->be->ops->vec_step(s->be, &u, err);
+  ++s->t;
+  return lr_solver_find(s->p->optimizer)->step(s, err);
 }
 
 /* One mini-batch epoch: shuffle, then a step per batch; a stop request pauses it after the
@@ -576,12 +659,12 @@ logreg_status lr_solver_rebase(lr_solver *s, const lr_solver_def *def, logreg_er
 /* ---- The table ---- */
 
 static const lr_solver_def solvers[] = {
-    {LOGREG_OPTIMIZER_GD, "gd", 0.5, 0, NULL, first_order_epoch, NULL},
-    {LOGREG_OPTIMIZER_SGD, "sgd", 0.05, 0, NULL, first_order_epoch, NULL},
-    {LOGREG_OPTIMIZER_MOMENTUM, "momentum", 0.01, 0, NULL, first_order_epoch, NULL},
-    {LOGREG_OPTIMIZER_ADAM, "adam", 0.01, 0, NULL, first_order_epoch, NULL},
-    {LOGREG_OPTIMIZER_LBFGS, "lbfgs", 1.0, 1, lbfgs_init, lbfgs_epoch, free_state},
-    {LOGREG_OPTIMIZER_NEWTON, "newton", 1.0, 1, newton_init, newton_epoch, free_state},
+    {LOGREG_OPTIMIZER_GD, "gd", 0.5, 0, NULL, first_order_epoch, gd_step, NULL},
+    {LOGREG_OPTIMIZER_SGD, "sgd", 0.05, 0, NULL, first_order_epoch, gd_step, NULL},
+    {LOGREG_OPTIMIZER_MOMENTUM, "momentum", 0.01, 0, NULL, first_order_epoch, momentum_step, NULL},
+    {LOGREG_OPTIMIZER_ADAM, "adam", 0.01, 0, NULL, first_order_epoch, adam_step, NULL},
+    {LOGREG_OPTIMIZER_LBFGS, "lbfgs", 1.0, 1, lbfgs_init, lbfgs_epoch, NULL, free_state},
+    {LOGREG_OPTIMIZER_NEWTON, "newton", 1.0, 1, newton_init, newton_epoch, NULL, free_state},
 };
 
 const lr_solver_def *lr_solver_find(logreg_optimizer id) {

@@ -46,6 +46,10 @@ typedef struct lr_solver_def {
    * leaves THETA at the new point and s->ev its evaluation over all training rows. A stop
    * reason ("tol", "converged") instead means the epoch did nothing. */
   logreg_status (*epoch)(lr_solver *s, const char **stop, logreg_error *err);
+  /* First-order methods: one step of THETA from the gradient in LR_VEC_GRAD (a mini-batch's or
+   * the full one), the s->t-th (1-based, counted by the caller), through the backend's
+   * element-wise maps; state in LR_VEC_M1, LR_VEC_M2. NULL for the others. */
+  logreg_status (*step)(lr_solver *s, logreg_error *err);
   void (*release)(lr_solver *s);
 } lr_solver_def;
 

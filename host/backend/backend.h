@@ -106,7 +106,7 @@ typedef struct lr_backend_ops {
    * when the backend has none (Newton-CG then runs unpreconditioned). */
   logreg_status (*hdiag)(lr_backend *be, int out, logreg_error *err);
   /* From now on, evaluations in double precision (float32 becomes 0): the refinement L-BFGS
-   * asks of a float32 backend when its evaluations stop making progress (optim.c). NULL when the
+   * asks of a float32 backend when its evaluations stop making progress (opt_lbfgs). NULL when the
    * backend has no such mode; LOGREG_EUNSUPPORTED, with the reason, where the device or the
    * data does not allow it (no fp64, sparse rows, X in several allocations). */
   logreg_status (*set_precise)(lr_backend *be, logreg_error *err);

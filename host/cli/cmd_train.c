@@ -442,6 +442,10 @@ int cmd_train(int argc, char **argv) {
   return rc;
 }
 
+/* " gd sgd ...": the optimizers' names, from the library's list. */
+#define CLI_OPTIMIZER_NAME_(id, name) " " #name
+#define CLI_OPTIMIZERS LOGREG_OPTIMIZER_MAP(CLI_OPTIMIZER_NAME_)
+
 static int train_main(int argc, char **argv, cli_group *g) {
   cli_data_opts dopt = {0};
   logreg_params p;
@@ -470,7 +474,7 @@ static int train_main(int argc, char **argv, cli_group *g) {
        "stratified fractions (default 0.7,0.15,0.15; 0.85,0.15,0 with --test)"},
       {"--binary", ARG_FLAG, &p.binary, NULL, "single-logit sigmoid model (exactly 2 classes)"},
       {"--optimizer", ARG_STR, &optimizer, "NAME",
-       "gd|sgd|momentum|adam|lbfgs|newton (default lbfgs; adam with --batch-size)"},
+       "one of" CLI_OPTIMIZERS " (default lbfgs; adam with --batch-size)"},
       {"--lr", ARG_DOUBLE, &lr, "RATE",
        "learning rate (default: gd 0.5, sgd 0.05, momentum 0.01, adam 0.01)"},
       {"--epochs", ARG_INT, &epochs, "N",
@@ -566,8 +570,7 @@ static int train_main(int argc, char **argv, cli_group *g) {
                        penalty);
   }
   if (optimizer && logreg_optimizer_parse(optimizer, &p.optimizer) != 0)
-    return cli_error(CLI_EXIT_USAGE,
-                     "--optimizer: \"%s\" is not one of gd, sgd, momentum, adam, lbfgs, newton",
+    return cli_error(CLI_EXIT_USAGE, "--optimizer: \"%s\" is not one of:" CLI_OPTIMIZERS,
                      optimizer);
   /* The defaults are scikit-learn's: full-batch L-BFGS to a tolerance at C = 1. Mini-batches
    * (--batch-size) are a first-order optimizer's business, so they choose Adam. A full-batch

@@ -4,7 +4,7 @@
  * the epoch there (version 2: the position is then part of the state): the
  * backend's vectors (parameters, gradient, Adam's moments or the momentum velocity, L-BFGS's
  * pairs and diagonal, Newton's iterate, the penalty factors), the optimizer's scalars
- * (optim.c), the counters, the shuffler's RNG and row order, the best weights for --patience
+ * (opt_*.c), the counters, the shuffler's RNG and row order, the best weights for --patience
  * and the history. Everything is stored exactly (doubles as their 64 bits; a float32 device's
  * vectors read back as doubles hold their floats exactly and write back to the same floats),
  * so that a resumed run repeats the uninterrupted run's arithmetic bit for bit. The file

@@ -235,7 +235,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         try:
             params = _lib.Params()
             lib.logreg_params_init(ctypes.byref(params))
-            params.optimizer = _lib.OPTIMIZERS[_SOLVERS[self.solver]]
+            params.optimizer = _lib.optimizer(_SOLVERS[self.solver])
             params.epochs = int(self.max_iter)
             params.C = float(self.C)
             params.raw_penalty = 1

@@ -423,7 +423,8 @@ LOGREG_API logreg_status logreg_device_choose(const char *spec, const logreg_dev
   XX(MOMENTUM, momentum) /* SGD with momentum (params.nesterov: Nesterov's) */                     \
   XX(ADAM, adam)                                                                                   \
   XX(LBFGS, lbfgs)                                                                                 \
-  XX(NEWTON, newton) /* trust-region Newton-CG (LIBLINEAR's TRON): full batch */
+  XX(NEWTON, newton) /* trust-region Newton-CG (LIBLINEAR's TRON): full batch */                   \
+  /* append here: one line per optimizer, and its file host/solve/opt_<name>.c */
 
 typedef enum logreg_optimizer {
 #define LOGREG_OPTIMIZER_ENUM_(id, name) LOGREG_OPTIMIZER_##id,

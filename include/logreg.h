@@ -424,6 +424,7 @@ LOGREG_API logreg_status logreg_device_choose(const char *spec, const logreg_dev
   XX(ADAM, adam)                                                                                   \
   XX(LBFGS, lbfgs)                                                                                 \
   XX(NEWTON, newton) /* trust-region Newton-CG (LIBLINEAR's TRON): full batch */                   \
+  XX(ADAGRAD, adagrad)                                                                             \
   /* append here: one line per optimizer, and its file host/solve/opt_<name>.c */
 
 typedef enum logreg_optimizer {

@@ -178,14 +178,15 @@ static void parity(const shape *sh, uint64_t seed) {
    * gradient, against the step written out in double from the reference gradient; then J at
    * the new weights, against the reference's there: on the one-pass paths the step keeps their
    * transposed weights current. */
-  for (int kind = 0; kind < 4; kind++) {
-    const double lr = 0.05, mu = 0.9, eps = 1e-8;
+  for (int kind = 0; kind < 5; kind++) {
+    const double lr = 0.05, mu = 0.9, eps = 1e-8, ada_eps = 1e-10;
     logreg_params u;
     logreg_params_init(&u);
     u.momentum = mu, u.beta1 = 0.9, u.beta2 = 0.999, u.eps = eps;
-    logreg_optimizer opt = kind == 3 ? LOGREG_OPTIMIZER_ADAM
-                           : kind    ? LOGREG_OPTIMIZER_MOMENTUM
-                                     : LOGREG_OPTIMIZER_GD;
+    logreg_optimizer opt = kind == 4   ? LOGREG_OPTIMIZER_ADAGRAD
+                           : kind == 3 ? LOGREG_OPTIMIZER_ADAM
+                           : kind      ? LOGREG_OPTIMIZER_MOMENTUM
+                                       : LOGREG_OPTIMIZER_GD;
     u.nesterov = kind == 2;
     /* Fresh optimizer state: a new backend per optimizer would recompile; instead the step is
      * the first of its kind only for GD (stateless) and from zero state for the others, so
@@ -209,8 +210,10 @@ static void parity(const shape *sh, uint64_t seed) {
         want[t] = th - lr * g;
       else if (kind == 2)
         want[t] = th - lr * (g + mu * g);
-      else
+      else if (kind == 3) /* Adam, t = 1: m_hat = g, v_hat = g^2 */
         want[t] = th - lr * g / (fabs(g) + eps);
+      else /* Adagrad's first step: acc = g^2 */
+        want[t] = th - lr * g / (sqrt(g * g) + ada_eps);
     }
     CHECK(all_finite(after, nw + kw));
     lr_eval_out at, at_ref;
@@ -219,10 +222,11 @@ static void parity(const shape *sh, uint64_t seed) {
                             NULL, NULL) == 0);
     check_bound("objective after the step rel diff", sh,
                 fabs(at.objective - at_ref.objective) / at_ref.objective, 1e-6);
-    static const char *names[] = {"gd step", "momentum step", "nesterov step", "adam step"};
-    /* Adam's first step is lr * sign(g): where |g| is tiny the sign itself is at the mercy of
-     * float rounding, so compare only coordinates with a clear gradient. */
-    if (kind == 3)
+    static const char *names[] = {"gd step", "momentum step", "nesterov step", "adam step",
+                                  "adagrad step"};
+    /* Adam's and Adagrad's first steps are lr * sign(g): where |g| is tiny the sign itself is at
+     * the mercy of float rounding, so compare only coordinates with a clear gradient. */
+    if (kind >= 3)
       for (size_t t = 0; t < nw + kw; t++)
         if (fabs(t < nw ? gw[t] : gb[t - nw]) < 1e-4) after[t] = want[t];
     check_bound(names[kind], sh, rel_norm(after, want, nw + kw), 1e-5);

@@ -476,7 +476,7 @@ static int train_main(int argc, char **argv, cli_group *g) {
       {"--optimizer", ARG_STR, &optimizer, "NAME",
        "one of" CLI_OPTIMIZERS " (default lbfgs; adam with --batch-size)"},
       {"--lr", ARG_DOUBLE, &lr, "RATE",
-       "learning rate (default: gd 0.5, sgd 0.05, momentum 0.01, adam 0.01)"},
+       "learning rate (default: gd 0.5, sgd 0.05, momentum 0.01, adam 0.01, adagrad 0.01)"},
       {"--epochs", ARG_INT, &epochs, "N",
        "passes over the training data; lbfgs, newton: iterations at most (default 100)"},
       {"--batch-size", ARG_SIZE, &p.batch_size, "N", "rows per step, 0 = full batch (default)"},

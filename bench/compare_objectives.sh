@@ -30,7 +30,7 @@ for dev in $devs; do
   for data in "tumors.csv" "breast-cancer-wisconsin.data --no-header --target 10 --drop 0"; do
     for opt in "gd" "sgd --batch-size 32" "momentum --batch-size 32" \
                "momentum --nesterov --batch-size 32" "adam --batch-size 64" "adam" "lbfgs" \
-               "newton"; do
+               "newton" "adagrad --batch-size 32" "adagrad --lr 0.1"; do
       # shellcheck disable=SC2086
       set -- $data
       file=$1

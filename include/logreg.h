@@ -417,17 +417,29 @@ LOGREG_API logreg_status logreg_device_choose(const char *spec, const logreg_dev
 /* Training                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
 
+/* The optimizers: one list generates the enum LOGREG_OPTIMIZER_<ID> (values in list order,
+ * from 0: bindings store them, so an optimizer is appended, never inserted) and the library's
+ * table of them (host/solve/solvers.c), where `name` is what logreg_optimizer_parse and
+ * --optimizer take. */
+#define LOGREG_OPTIMIZER_MAP(XX)                                                                   \
+  XX(GD, gd)             /* full-batch gradient descent */                                         \
+  XX(SGD, sgd)           /* mini-batch SGD */                                                      \
+  XX(MOMENTUM, momentum) /* SGD with momentum (params.nesterov: Nesterov's) */                     \
+  XX(ADAM, adam)                                                                                   \
+  XX(LBFGS, lbfgs)                                                                                 \
+  XX(NEWTON, newton) /* trust-region Newton-CG (LIBLINEAR's TRON): full batch */                   \
+  XX(ADAGRAD, adagrad)                                                                             \
+  /* append here: one line per optimizer, and its file host/solve/opt_<name>.c */
+
 typedef enum logreg_optimizer {
-  LOGREG_OPTIMIZER_GD = 0, /* full-batch gradient descent */
-  LOGREG_OPTIMIZER_SGD,    /* mini-batch SGD */
-  LOGREG_OPTIMIZER_MOMENTUM,
-  LOGREG_OPTIMIZER_ADAM,
-  LOGREG_OPTIMIZER_LBFGS,
-  LOGREG_OPTIMIZER_NEWTON /* trust-region Newton-CG (LIBLINEAR's TRON): full batch */
+#define LOGREG_OPTIMIZER_ENUM_(id, name) LOGREG_OPTIMIZER_##id,
+  LOGREG_OPTIMIZER_MAP(LOGREG_OPTIMIZER_ENUM_)
+#undef LOGREG_OPTIMIZER_ENUM_
 } logreg_optimizer;
 
+/* The optimizer's name ("adam"), or "unknown" for a value not in the list. */
 LOGREG_API const char *logreg_optimizer_name(logreg_optimizer opt);
-/* Returns 0 and sets *out when `name` is one of gd|sgd|momentum|adam|lbfgs|newton, else -1. */
+/* Returns 0 and sets *out when `name` is one of LOGREG_OPTIMIZER_MAP's names, else -1. */
 LOGREG_API int logreg_optimizer_parse(const char *name, logreg_optimizer *out);
 
 /* What one epoch reached; passed to the progress callback. Losses are mean unweighted

@@ -41,6 +41,10 @@
  * vectors are aligned (vstore16 at an unaligned address was 13% slower on PoCL). */
 #define LR_LD(d) (((d) + 16) / 16 * 16)
 
+/* Where element i (< d kw) of theta's W part sits in Wt, the transposed weights the one-pass
+ * paths read (kwp rows of d: Wt[c, j] = W[j, c]); the kernels that write theta keep it there. */
+#define LR_WT_AT(i, kw, d) ((size_t)((i) % (kw)) * (d) + (i) / (kw))
+
 /* ---- The tiled one-pass path ---- */
 
 #define LR_TN_OF(d) ((d) + 1)                           /* gradient rows: features and the bias */

@@ -13,7 +13,8 @@
  *               repeats bit for bit
  *   gradient    X^T G per chunk of rows (lr_grad_partial), chunks summed in order, scaled by
  *               1 / sum s and the L2 term added (lr_grad_reduce)
- *   updates     GD, momentum (Nesterov) and Adam on the flat parameter vector [W | b]
+ *   vectors     lincomb, product, dot on the flat parameter vector [W | b] (the optimizers'
+ *               own steps are element-wise maps built apart: vec_map.cl)
  *
  * Parameters theta = [W (D x KW, row-major) | b (KW)]; the gradient has the same layout.
  */
@@ -343,72 +344,11 @@ __kernel void lr_gather(const __global float *X, const uint src_begin, const uin
     Xp[(size_t)r * d + j] = X[(size_t)(src - src_begin) * d + j];
 }
 
-/* The updates also refresh the fused kernel's transposed weights Wt (KWP x wt_d) when wt_d > 0
- * (the fused path), so no lr_transpose_w launch is needed between steps. */
+/* The vector kernels that write theta also refresh the one-pass paths' transposed weights Wt
+ * (KWP x wt_d) when wt_d > 0, so no lr_transpose_w launch is needed between steps (the
+ * element-wise maps of the optimizers' steps, vec_map.cl, do the same). */
 static void keep_wt(__global float *Wt, const uint wt_d, const uint i, const float v) {
-  if (i < wt_d * LR_KW) Wt[(size_t)(i % LR_KW) * wt_d + i / LR_KW] = v;
-}
-
-/* One parameter's step (GD, momentum or Adam: LR_UPD_*), shared by the update kernels. */
-#define LR_UPD_GD 0
-#define LR_UPD_MOMENTUM 1
-#define LR_UPD_ADAM 2
-
-typedef struct lr_step {
-  float lr, mu, beta1, beta2, eps, c1, c2; /* c1 = 1 - beta1^t, c2 = 1 - beta2^t (host) */
-  uint kind, nesterov;
-} lr_step;
-
-static float step_param(const lr_step u, const uint i, const float th, const float g,
-                        __global float *m1, __global float *m2) {
-  if (u.kind == LR_UPD_MOMENTUM) {
-    /* v = mu v + g; theta -= lr (nesterov ? g + mu v : v)  (PyTorch's SGD momentum). */
-    const float vi = u.mu * m1[i] + g;
-    m1[i] = vi;
-    return th - u.lr * (u.nesterov ? g + u.mu * vi : vi);
-  }
-  if (u.kind == LR_UPD_ADAM) {
-    const float a = u.beta1 * m1[i] + (1.0f - u.beta1) * g;
-    const float v = u.beta2 * m2[i] + (1.0f - u.beta2) * g * g;
-    m1[i] = a;
-    m2[i] = v;
-    return th - u.lr * (a / u.c1) / (sqrt(v / u.c2) + u.eps);
-  }
-  return th - u.lr * g;
-}
-
-__kernel void lr_update_gd(__global float *theta, const __global float *grad, const uint n,
-                           const float lr, __global float *Wt, const uint wt_d) {
-  const uint i = get_global_id(0);
-  if (i >= n) return;
-  const lr_step u = {lr, 0.0f, 0.0f, 0.0f, 0.0f, 1.0f, 1.0f, LR_UPD_GD, 0};
-  const float t = step_param(u, i, theta[i], grad[i], 0, 0);
-  theta[i] = t;
-  keep_wt(Wt, wt_d, i, t);
-}
-
-__kernel void lr_update_momentum(__global float *theta, const __global float *grad,
-                                 __global float *v, const uint n, const float lr, const float mu,
-                                 const uint nesterov, __global float *Wt, const uint wt_d) {
-  const uint i = get_global_id(0);
-  if (i >= n) return;
-  const lr_step u = {lr, mu, 0.0f, 0.0f, 0.0f, 1.0f, 1.0f, LR_UPD_MOMENTUM, nesterov};
-  const float t = step_param(u, i, theta[i], grad[i], v, 0);
-  theta[i] = t;
-  keep_wt(Wt, wt_d, i, t);
-}
-
-/* Adam with bias correction; c1 = 1 - beta1^t and c2 = 1 - beta2^t come from the host. */
-__kernel void lr_update_adam(__global float *theta, const __global float *grad, __global float *m1,
-                             __global float *m2, const uint n, const float lr, const float beta1,
-                             const float beta2, const float eps, const float c1, const float c2,
-                             __global float *Wt, const uint wt_d) {
-  const uint i = get_global_id(0);
-  if (i >= n) return;
-  const lr_step u = {lr, 0.0f, beta1, beta2, eps, c1, c2, LR_UPD_ADAM, 0};
-  const float t = step_param(u, i, theta[i], grad[i], m1, m2);
-  theta[i] = t;
-  keep_wt(Wt, wt_d, i, t);
+  if (i < wt_d * LR_KW) Wt[LR_WT_AT(i, LR_KW, wt_d)] = v;
 }
 
 /* The solvers' vector operation: y[i] = a x[i] + b z[i] for i < zlen, a x[i] beyond (y, x and

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # cli_refine.sh: L-BFGS on a float32 OpenCL device refines in double where float32 evaluations
-# stop making progress (host/solve/optim.c, lbfgs_refine), so that every evaluation path reaches
-# the optimum the CPU reference reaches. scikit-learn's digits (64 features, 10 classes, raw
+# stop making progress (host/solve/opt_lbfgs.c, lbfgs_refine), so that every evaluation path
+# reaches the optimum the CPU reference reaches. scikit-learn's digits (64 features, 10 classes, raw
 # pixel values) at C = 1 with --penalty raw and --tol 1e-13, beyond float32's reach: on each of
 # the four paths (fused, tiled, own, clblast) the model's raw weights and intercepts are within
 # 1e-6 (relative L2) of cpu's (measured on PoCL: 1.3e-8; breast cancer 2e-8), its device says "refined in double", and its intercepts sum to 0

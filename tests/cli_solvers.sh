@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # cli_solvers.sh: every optimizer (newton included) from the command line on tumors (test accuracy >= 0.94 on
-# the cpu reference, and on the OpenCL device when there is one); Adam and SGD histories go
-# down; divergence (--lr 1e30) is one error line naming the epoch, and no model is written
+# the cpu reference, and on the OpenCL device when there is one); Adam, Adagrad and SGD histories
+# go down; divergence (--lr 1e30) is one error line naming the epoch, and no model is written
 # (an existing one is left as it was); --sweep ranks settings by validation loss and keeps the
 # best; the model's weights_raw/bias_raw applied to the raw features give predict's
 # probabilities; --weight reads a weight column.
@@ -13,7 +13,8 @@ devices="cpu"
 
 for dev in $devices; do
   for opt in "gd" "sgd --batch-size 32" "momentum --batch-size 64" "momentum --nesterov --batch-size 64" \
-             "adam" "adam --batch-size 32" "lbfgs" "newton"; do
+             "adam" "adam --batch-size 32" "lbfgs" "newton" "adagrad --lr 0.1" \
+             "adagrad --batch-size 32"; do
     "$LOGREG" train "$data" --device $dev --optimizer $opt --epochs 100 --json --quiet \
       --model "$WORK/m.json" --history "$WORK/h.csv" > "$WORK/t.json" 2> "$WORK/err" \
       || { fail "$dev $opt exited: $(cat "$WORK/err")"; continue; }
@@ -27,7 +28,7 @@ for dev in $devices; do
       fail "$dev newton: $ev evaluations, $hv Hessian-vector products" ;;
     *) [ "$hv" -eq 0 ] || fail "$dev $opt: $hv Hessian-vector products" ;;
     esac
-    case "$opt" in adam*|sgd*)
+    case "$opt" in adam*|sgd*|adagrad*)
       python3 - "$WORK/h.csv" <<'PY' && pass "$dev $opt: loss curve goes down" || fail "$dev $opt: loss curve"
 import csv, sys
 o = [float(r["objective"]) for r in csv.DictReader(open(sys.argv[1]))]

@@ -1,12 +1,13 @@
 /* test_backend.c: the CPU backend through the backend interface (backend.h), the way the
  * solvers use it: ranged evaluations in a given row order against a direct double-precision
  * computation written out here, the gradient it keeps against finite differences of its own
- * objective, and one step of each optimizer against its textbook formula. */
+ * objective, and one step of each optimizer against its textbook formula (Adagrad: three). */
 #include <stdlib.h>
 
 #include "backend/backend.h"
 #include "check.h"
 #include "solve/objective.h"
+#include "steps.h"
 #include "util/util.h"
 #include "vecs.h"
 
@@ -75,8 +76,9 @@ int main(void) {
   CHECK(lr_objective_eval(&obj, LR_SLOT_TRAIN, 20, 9, 0, &bad, &err) == LOGREG_EINVAL);
 
   /* The kept gradient, read back through one GD step of rate 1: g = w0 - w1. */
-  lr_update u = {.kind = LOGREG_OPTIMIZER_GD, .lr = 1.0, .t = 1};
-  CHECK(ops->vec_step(be, &u, &err) == LOGREG_OK);
+  logreg_params p;
+  logreg_params_init(&p);
+  CHECK(solver_step(be, &obj, LOGREG_OPTIMIZER_GD, &p, 1.0, 1, &err) == LOGREG_OK);
   double w1[D * K], b1[K], g[D * K + K];
   CHECK(vec_get_wb(be, LR_VEC_THETA, w1, b1, &err) == LOGREG_OK);
   for (int j = 0; j < D * K; j++) g[j] = w[j] - w1[j];
@@ -107,12 +109,12 @@ int main(void) {
     bk->ops->set_data(bk, LR_SLOT_TRAIN, x, y, s, N, &err);
     vec_set_wb(bk, LR_VEC_THETA, w, b, &err);
     CHECK(lr_objective_eval(&ok, LR_SLOT_TRAIN, 0, N, 1, &ev, &err) == LOGREG_OK);
-    lr_update st = {.lr = lr, .momentum = mu, .beta1 = b1c, .beta2 = b2c, .eps = eps, .t = 1};
-    st.kind = kind == 3   ? LOGREG_OPTIMIZER_ADAM
-              : kind >= 1 ? LOGREG_OPTIMIZER_MOMENTUM
-                          : LOGREG_OPTIMIZER_GD;
-    st.nesterov = kind == 2;
-    CHECK(bk->ops->vec_step(bk, &st, &err) == LOGREG_OK);
+    p.momentum = mu, p.beta1 = b1c, p.beta2 = b2c, p.eps = eps;
+    logreg_optimizer opt = kind == 3   ? LOGREG_OPTIMIZER_ADAM
+                           : kind >= 1 ? LOGREG_OPTIMIZER_MOMENTUM
+                                       : LOGREG_OPTIMIZER_GD;
+    p.nesterov = kind == 2;
+    CHECK(solver_step(bk, &ok, opt, &p, lr, 1, &err) == LOGREG_OK);
     double wn[D * K], bn[K];
     vec_get_wb(bk, LR_VEC_THETA, wn, bn, &err);
     for (int t = 0; t < D * K + K; t++) {
@@ -127,6 +129,38 @@ int main(void) {
       CHECK_CLOSE(after, want, 1e-12);
     }
     lr_backend_destroy(bk);
+  }
+
+  /* Adagrad (PyTorch's: eps 1e-10, accumulator from 0): three full-batch steps against the same
+   * steps written out here from the reference gradient (lr_reference_eval) at the reference's
+   * own iterates, with an accumulator of its own. */
+  const double alr = 0.1, aeps = 1e-10;
+  lr_backend *ba = NULL;
+  CHECK(make_backend("cpu", NULL, D, K, 0, 1.0, NULL, &ba, &err) == LOGREG_OK);
+  if (ba) {
+    lr_objective oa;
+    lr_objective_init(&oa, ba, l2);
+    CHECK(ba->ops->set_data(ba, LR_SLOT_TRAIN, x, y, s, N, &err) == LOGREG_OK);
+    CHECK(vec_set_wb(ba, LR_VEC_THETA, w, b, &err) == LOGREG_OK);
+    double wr[D * K], br[K], rgw[D * K], rgb[K], acc[D * K + K] = {0};
+    memcpy(wr, w, sizeof wr);
+    memcpy(br, b, sizeof br);
+    for (long step = 1; step <= 3; step++) {
+      CHECK(lr_objective_eval(&oa, LR_SLOT_TRAIN, 0, N, 1, &ev, &err) == LOGREG_OK);
+      CHECK(solver_step(ba, &oa, LOGREG_OPTIMIZER_ADAGRAD, &p, alr, step, &err) == LOGREG_OK);
+      lr_eval_out ref;
+      CHECK(lr_reference_eval(x, y, s, NULL, N, D, K, 0, l2, 1.0, wr, br, &ref, rgw, rgb) == 0);
+      for (int t = 0; t < D * K + K; t++) {
+        double gt = t < D * K ? rgw[t] : rgb[t - D * K], *th = t < D * K ? &wr[t] : &br[t - D * K];
+        acc[t] += gt * gt;
+        *th -= alr * gt / (sqrt(acc[t]) + aeps);
+      }
+      double wn[D * K], bn[K];
+      CHECK(vec_get_wb(ba, LR_VEC_THETA, wn, bn, &err) == LOGREG_OK);
+      for (int t = 0; t < D * K; t++) CHECK_CLOSE(wn[t], wr[t], 1e-12);
+      for (int c = 0; c < K; c++) CHECK_CLOSE(bn[c], br[c], 1e-12);
+    }
+    lr_backend_destroy(ba);
   }
   lr_backend_destroy(be);
 

@@ -17,6 +17,9 @@
  *                                                                     random logits
  *   dW, db          relative norm                             1e-4    reductions over N rows
  *   one update      relative norm of [W|b] after the step     1e-5    float parameters
+ *   J after it      relative difference                       1e-6    as J; on the one-pass
+ *                                                                     paths the step's map also
+ *                                                                     keeps W transposed
  *
  * Every GEMM path is checked: the own kernels, CLBlast on two shapes (its kernels take seconds
  * to compile on PoCL), and the fused one-pass kernel at K in {2, 3, 10, 13, 25, 32, 40, 100}
@@ -35,6 +38,7 @@
 #include "backend/opencl.h"
 #include "check.h"
 #include "solve/objective.h"
+#include "steps.h"
 #include "util/util.h"
 #include "vecs.h"
 
@@ -170,13 +174,19 @@ static void parity(const shape *sh, uint64_t seed) {
   check_bound("db rel norm", sh, rel_norm(dgb, gb, kw), 1e-4);
   check_bound("max|g| rel diff", sh, fabs(dev.grad_max - ref.grad_max) / ref.grad_max, 1e-4);
 
-  /* One step of each optimizer from (w, b) with the device's own gradient, against the step
-   * written out in double from the reference gradient. */
-  for (int kind = 0; kind < 4; kind++) {
-    lr_update u = {.lr = 0.05, .momentum = 0.9, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .t = 1};
-    u.kind = kind == 3 ? LOGREG_OPTIMIZER_ADAM
-             : kind    ? LOGREG_OPTIMIZER_MOMENTUM
-                       : LOGREG_OPTIMIZER_GD;
+  /* One step of each optimizer (its own element-wise map) from (w, b) with the device's own
+   * gradient, against the step written out in double from the reference gradient; then J at
+   * the new weights, against the reference's there: on the one-pass paths the step keeps their
+   * transposed weights current. */
+  for (int kind = 0; kind < 5; kind++) {
+    const double lr = 0.05, mu = 0.9, eps = 1e-8, ada_eps = 1e-10;
+    logreg_params u;
+    logreg_params_init(&u);
+    u.momentum = mu, u.beta1 = 0.9, u.beta2 = 0.999, u.eps = eps;
+    logreg_optimizer opt = kind == 4   ? LOGREG_OPTIMIZER_ADAGRAD
+                           : kind == 3 ? LOGREG_OPTIMIZER_ADAM
+                           : kind      ? LOGREG_OPTIMIZER_MOMENTUM
+                                       : LOGREG_OPTIMIZER_GD;
     u.nesterov = kind == 2;
     /* Fresh optimizer state: a new backend per optimizer would recompile; instead the step is
      * the first of its kind only for GD (stateless) and from zero state for the others, so
@@ -189,24 +199,35 @@ static void parity(const shape *sh, uint64_t seed) {
     }
     bk->ops->set_data(bk, LR_SLOT_TRAIN, x, y, s, n, &err);
     vec_set_wb(bk, LR_VEC_THETA, w, b, &err);
-    eval_all(bk, l2, n, &dev, &err);
-    CHECK(bk->ops->vec_step(bk, &u, &err) == LOGREG_OK);
+    lr_objective ob;
+    lr_objective_init(&ob, bk, l2);
+    lr_objective_eval(&ob, LR_SLOT_TRAIN, 0, n, 1, &dev, &err);
+    CHECK(solver_step(bk, &ob, opt, &u, lr, 1, &err) == LOGREG_OK);
     double *after = malloc((nw + kw) * sizeof *after), *want = malloc((nw + kw) * sizeof *want);
     vec_get_wb(bk, LR_VEC_THETA, after, after + nw, &err);
     for (size_t t = 0; t < nw + kw; t++) {
       double th = t < nw ? w[t] : b[t - nw], g = t < nw ? gw[t] : gb[t - nw];
       if (kind <= 1)
-        want[t] = th - u.lr * g;
+        want[t] = th - lr * g;
       else if (kind == 2)
-        want[t] = th - u.lr * (g + u.momentum * g);
-      else
-        want[t] = th - u.lr * g / (fabs(g) + u.eps);
+        want[t] = th - lr * (g + mu * g);
+      else if (kind == 3) /* Adam, t = 1: m_hat = g, v_hat = g^2 */
+        want[t] = th - lr * g / (fabs(g) + eps);
+      else /* Adagrad's first step: acc = g^2 */
+        want[t] = th - lr * g / (sqrt(g * g) + ada_eps);
     }
     CHECK(all_finite(after, nw + kw));
-    static const char *names[] = {"gd step", "momentum step", "nesterov step", "adam step"};
-    /* Adam's first step is lr * sign(g): where |g| is tiny the sign itself is at the mercy of
-     * float rounding, so compare only coordinates with a clear gradient. */
-    if (kind == 3)
+    lr_eval_out at, at_ref;
+    CHECK(eval_all(bk, l2, n, &at, &err) == LOGREG_OK);
+    CHECK(lr_reference_eval(x, y, s, NULL, n, d, k, sh->binary, l2, pw, after, after + nw, &at_ref,
+                            NULL, NULL) == 0);
+    check_bound("objective after the step rel diff", sh,
+                fabs(at.objective - at_ref.objective) / at_ref.objective, 1e-6);
+    static const char *names[] = {"gd step", "momentum step", "nesterov step", "adam step",
+                                  "adagrad step"};
+    /* Adam's and Adagrad's first steps are lr * sign(g): where |g| is tiny the sign itself is at
+     * the mercy of float rounding, so compare only coordinates with a clear gradient. */
+    if (kind >= 3)
       for (size_t t = 0; t < nw + kw; t++)
         if (fabs(t < nw ? gw[t] : gb[t - nw]) < 1e-4) after[t] = want[t];
     check_bound(names[kind], sh, rel_norm(after, want, nw + kw), 1e-5);

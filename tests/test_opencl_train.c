@@ -3,8 +3,8 @@
  * - End-to-end parity: 300 full-batch GD epochs on breast-cancer-wisconsin (multinomial and
  *   --binary) on the device and on the CPU reference: objective within 1e-5 relative, weights
  *   within 1e-4 relative norm. (Skipped part when ../shared is absent.)
- * - Mini-batch SGD, momentum and Adam (batch 32) on the tiled and fused paths against the cpu:
- *   weights within 1e-4 relative norm.
+ * - Mini-batch SGD, momentum, Adam and Adagrad (batch 32) on the tiled and fused paths against
+ *   the cpu: weights within 1e-4 relative norm.
  * - Reproducibility: every optimizer (GD, SGD, momentum, Adam, L-BFGS) on the tiled, fused and
  *   own paths gives bit-identical weights for the same seed; the shuffled mini-batch ones give
  *   different weights for another seed.
@@ -97,7 +97,7 @@ static void e2e_parity(void) {
    * float rounding. */
   static const char *const paths[] = {"tiled", "fused"};
   static const logreg_optimizer mb[] = {LOGREG_OPTIMIZER_SGD, LOGREG_OPTIMIZER_MOMENTUM,
-                                        LOGREG_OPTIMIZER_ADAM};
+                                        LOGREG_OPTIMIZER_ADAM, LOGREG_OPTIMIZER_ADAGRAD};
   for (int binary = 0; binary <= 1; binary++)
     for (size_t o = 0; o < sizeof mb / sizeof *mb; o++) {
       logreg_model *mc = train_on(ds, "cpu", NULL, binary, mb[o], 32, 5, NULL);

@@ -34,8 +34,8 @@ enum {
   LR_VEC_THETA = 0, /* the parameters [W | b] that evaluations use */
   LR_VEC_GSUM,      /* sums' raw gradient sums: sum_i s_i dl_i/dtheta (no 1/sum s, no L2) */
   LR_VEC_GRAD,      /* the gradient of J the optimizer steps use (the objective layer's) */
-  LR_VEC_M1,        /* optimizer state: momentum velocity, Adam's first moment */
-  LR_VEC_M2,        /* Adam's second moment */
+  LR_VEC_M1,        /* first-order optimizer state (momentum's velocity, Adam's first moment) */
+  LR_VEC_M2,        /* the same (Adam's second moment) */
   LR_VEC_FIXED
 };
 #define LR_VEC_MAX 64
@@ -46,15 +46,23 @@ enum {
 #define LR_WANT_SUMS 1
 #define LR_WANT_GRAD 2
 
-/* One first-order step on LR_VEC_THETA from LR_VEC_GRAD, with state in LR_VEC_M1/M2. */
-typedef struct lr_update {
-  logreg_optimizer kind; /* GD and SGD: plain step; MOMENTUM (nesterov); ADAM */
-  double lr;
-  double momentum;
-  int nesterov;
-  double beta1, beta2, eps;
-  long t; /* 1-based step count (Adam's bias correction) */
-} lr_update;
+/* An element-wise map over some of a backend's vectors, owned by the code that needs it (a
+ * first-order optimizer's step, host/solve/), so that no backend knows any optimizer.
+ * For every element i < nparam, with v0..v{nvec-1} the vectors given at the call and
+ * c0..c{nscalar-1} the scalars: the cpu backend runs `cpu` (the whole loop, in double), an
+ * OpenCL device the statements `cl` (OpenCL C for element i over __global float *v0.. and float
+ * c0..; scalars are rounded to float on the host), each map built into a kernel `name` of its
+ * own at its first use. The two must compute the same formula. A map may write any of its
+ * vectors; when v0 is LR_VEC_THETA a device keeps what it derives from theta current (the
+ * one-pass paths' transposed weights), as every other vector operation does. */
+#define LR_MAP_MAX_VEC 8
+#define LR_MAP_MAX_SCALAR 8
+typedef struct lr_vec_map {
+  const char *name;  /* unique among maps: the kernel's name ("lr_step_adam") */
+  int nvec, nscalar; /* at most LR_MAP_MAX_VEC and LR_MAP_MAX_SCALAR */
+  const char *cl;
+  void (*cpu)(double *const *v, const double *c, size_t n);
+} lr_vec_map;
 
 typedef struct lr_backend lr_backend;
 
@@ -133,7 +141,7 @@ typedef struct lr_backend_ops {
    * when the backend has none (Newton-CG then runs unpreconditioned). */
   logreg_status (*hdiag)(lr_backend *be, int out, logreg_error *err);
   /* From now on, evaluations in double precision (float32 becomes 0): the refinement L-BFGS
-   * asks of a float32 backend when its evaluations stop making progress (optim.c). NULL when the
+   * asks of a float32 backend when its evaluations stop making progress (opt_lbfgs). NULL when the
    * backend has no such mode; LOGREG_EUNSUPPORTED, with the reason, where the device or the
    * data does not allow it (no fp64, sparse rows, X in several allocations). */
   logreg_status (*set_precise)(lr_backend *be, logreg_error *err);
@@ -167,8 +175,10 @@ typedef struct lr_backend_ops {
                            logreg_error *err);
   /* max_i |x[i]| over the whole vector. */
   logreg_status (*vec_amax)(lr_backend *be, int x, double *out, logreg_error *err);
-  /* One step u of THETA from GRAD (state in M1, M2). */
-  logreg_status (*vec_step)(lr_backend *be, const lr_update *u, logreg_error *err);
+  /* Runs map m (lr_vec_map) with v_j = vector vecs[j] and c_j = c[j]. LOGREG_EUNSUPPORTED
+   * where the backend cannot run maps now (opencl after set_precise: its vectors are double). */
+  logreg_status (*vec_map)(lr_backend *be, const lr_vec_map *m, const int *vecs, const double *c,
+                           logreg_error *err);
   /* Waits until queued work is done (timing); NULL when every call is synchronous. */
   logreg_status (*finish)(lr_backend *be, logreg_error *err);
   void (*destroy)(lr_backend *be);

@@ -624,33 +624,20 @@ static logreg_status cpu_vec_amax(lr_backend *be, int x, double *out, logreg_err
   return LOGREG_OK;
 }
 
-static logreg_status cpu_vec_step(lr_backend *be, const lr_update *u, logreg_error *err) {
-  (void)err;
+static logreg_status cpu_vec_map(lr_backend *be, const lr_vec_map *m, const int *vecs,
+                                 const double *c, logreg_error *err) {
   cpu_backend *cb = (cpu_backend *)be;
-  cb->hv_fresh = 0;
-  double *theta = cb->vec[LR_VEC_THETA], *v1 = cb->vec[LR_VEC_M1], *v2 = cb->vec[LR_VEC_M2];
-  const double *g = cb->vec[LR_VEC_GRAD];
-  size_t n = be->nparam;
-  switch (u->kind) {
-  case LOGREG_OPTIMIZER_MOMENTUM:
-    for (size_t i = 0; i < n; i++) {
-      v1[i] = u->momentum * v1[i] + g[i];
-      theta[i] -= u->lr * (u->nesterov ? g[i] + u->momentum * v1[i] : v1[i]);
-    }
-    break;
-  case LOGREG_OPTIMIZER_ADAM: {
-    double c1 = 1.0 - pow(u->beta1, (double)u->t), c2 = 1.0 - pow(u->beta2, (double)u->t);
-    for (size_t i = 0; i < n; i++) {
-      v1[i] = u->beta1 * v1[i] + (1.0 - u->beta1) * g[i];
-      v2[i] = u->beta2 * v2[i] + (1.0 - u->beta2) * g[i] * g[i];
-      theta[i] -= u->lr * (v1[i] / c1) / (sqrt(v2[i] / c2) + u->eps);
-    }
-    break;
+  if (m->nvec < 1 || m->nvec > LR_MAP_MAX_VEC || m->nscalar < 0 || m->nscalar > LR_MAP_MAX_SCALAR)
+    return lr_fail(err, LOGREG_EINVAL, "cpu backend: map %s takes %d vectors and %d scalars",
+                   m->name, m->nvec, m->nscalar);
+  double *v[LR_MAP_MAX_VEC];
+  for (int j = 0; j < m->nvec; j++) {
+    if (vecs[j] < 0 || vecs[j] >= be->nvec)
+      return lr_fail(err, LOGREG_EINVAL, "cpu backend: map %s: no vector %d", m->name, vecs[j]);
+    if (vecs[j] == LR_VEC_THETA) cb->hv_fresh = 0;
+    v[j] = cb->vec[vecs[j]];
   }
-  default:
-    for (size_t i = 0; i < n; i++) theta[i] -= u->lr * g[i];
-    break;
-  }
+  m->cpu(v, c, be->nparam);
   return LOGREG_OK;
 }
 
@@ -821,7 +808,7 @@ static const lr_backend_ops cpu_ops = {
     .vec_mul = cpu_vec_mul,
     .vec_dot = cpu_vec_dot,
     .vec_amax = cpu_vec_amax,
-    .vec_step = cpu_vec_step,
+    .vec_map = cpu_vec_map,
     .destroy = cpu_destroy,
 };
 

@@ -73,6 +73,13 @@ typedef struct ocl_own {
   int clblast;
 } ocl_own;
 
+/* One element-wise map's program and kernel (backend.h: lr_vec_map). */
+typedef struct ocl_map {
+  char *name;
+  cl_program prog;
+  cl_kernel k;
+} ocl_map;
+
 typedef struct ocl_backend {
   lr_backend base;
   lr_ocl_device_info info;
@@ -80,8 +87,8 @@ typedef struct ocl_backend {
   cl_command_queue q;
   cl_program prog;
   cl_kernel k_logits, k_softmax, k_sigmoid, k_reduce, k_dot, k_gpart, k_greduce, k_gfinish,
-      k_gather, k_gd, k_mom, k_adam, k_lincomb, k_mul, k_transpose, k_fused, k_ffinish, k_tile,
-      k_tfinish, k_csr_logits, k_csc_grad;
+      k_gather, k_lincomb, k_mul, k_transpose, k_fused, k_ffinish, k_tile, k_tfinish, k_csr_logits,
+      k_csc_grad;
   ocl_slot slot[LR_SLOT_COUNT];
   int sparse; /* the slots hold CSR rows: evaluations run the sparse kernels (csr_sums) */
   /* Sparse training data in a training order: the CSC whose entries are the rows' positions in
@@ -129,6 +136,10 @@ typedef struct ocl_backend {
   cl_kernel k_grid_rows, k_grid_grad;
   cl_mem gfold, gheld, gtheta, gres, gpart_rows, gacc;
   size_t gfold_cap, gheld_cap, gtheta_cap, gres_cap, gpart_rows_cap, gacc_cap;
+  /* The element-wise maps (ocl_vec_map): a program and kernel per map, made at its first use
+   * and found by the map's name. */
+  ocl_map *maps;
+  size_t nmaps;
   /* Refinement (ocl_set_precise): from then on every dense evaluation runs the own kernels of a
    * second program built with -DLR_PRECISE=1 (double logits and residuals) on pown's buffers,
    * sized for prows rows; the main program's options and kernel folder, to build it. */
@@ -1534,39 +1545,117 @@ static cl_uint wt_cols(const ocl_backend *ob, int y) {
   return y == LR_VEC_THETA && one_pass && !ob->precise ? (cl_uint)ob->base.d : 0;
 }
 
-static logreg_status ocl_vec_step(lr_backend *be, const lr_update *u, logreg_error *err) {
+/* ---- Element-wise maps (backend.h: lr_vec_map) ---- */
+
+static void maps_release(ocl_backend *ob) {
+  for (size_t i = 0; i < ob->nmaps; i++) {
+    if (ob->maps[i].k) clReleaseKernel(ob->maps[i].k);
+    if (ob->maps[i].prog) clReleaseProgram(ob->maps[i].prog);
+    free(ob->maps[i].name);
+  }
+  free(ob->maps);
+  ob->maps = NULL;
+  ob->nmaps = 0;
+}
+
+/* The program text of map m: vec_map.cl (from the kernel folder or embedded, like logreg.cl),
+ * then the map's kernel around its statements. NULL with *err set on failure. */
+static char *map_source(const ocl_backend *ob, const lr_vec_map *m, logreg_error *err) {
+  int owned;
+  const char *frame = lr_ocl_kernel_source("vec_map.cl", ob->kernel_dir, &owned, err);
+  if (!frame) return NULL;
+  size_t cap =
+      strlen(frame) + strlen(m->name) + strlen(m->cl) + 40 * (size_t)(m->nvec + m->nscalar) + 256;
+  char *src = malloc(cap);
+  if (!src) {
+    if (owned) free((void *)frame);
+    lr_fail(err, LOGREG_ENOMEM, "out of memory");
+    return NULL;
+  }
+  size_t len = (size_t)snprintf(src, cap, "%s\n__kernel void %s(", frame, m->name);
+  if (owned) free((void *)frame);
+  for (int j = 0; j < m->nvec; j++)
+    len += (size_t)snprintf(src + len, cap - len, "__global float *v%d, ", j);
+  for (int j = 0; j < m->nscalar; j++)
+    len += (size_t)snprintf(src + len, cap - len, "const float c%d, ", j);
+  snprintf(src + len, cap - len,
+           "const uint n,\n    __global float *Wt, const uint wt_d) {\n"
+           "  const uint i = get_global_id(0);\n  if (i >= n) return;\n  {\n%s\n  }\n"
+           "  keep_wt(Wt, wt_d, i, v0[i]);\n}\n",
+           m->cl);
+  return src;
+}
+
+/* The kernel of map m: the one made at its first use, or made now. */
+static logreg_status map_kernel(ocl_backend *ob, const lr_vec_map *m, cl_kernel *out,
+                                logreg_error *err) {
+  for (size_t i = 0; i < ob->nmaps; i++)
+    if (strcmp(ob->maps[i].name, m->name) == 0) {
+      *out = ob->maps[i].k;
+      return LOGREG_OK;
+    }
+  ocl_map *grown = realloc(ob->maps, (ob->nmaps + 1) * sizeof *grown);
+  if (!grown) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  ob->maps = grown;
+  ocl_map e = {NULL, NULL, NULL};
+  char *src = map_source(ob, m, err);
+  if (!src) return err ? err->status : LOGREG_EBACKEND;
+  logreg_status st = lr_ocl_build(ob->ctx, ob->info.did, src, ob->bopts, &e.prog, NULL, err);
+  free(src);
+  cl_int rc = CL_SUCCESS;
+  if (!st) e.k = clCreateKernel(e.prog, m->name, &rc);
+  if (!st && rc != CL_SUCCESS)
+    st = lr_fail(err, LOGREG_EBACKEND, "opencl: clCreateKernel(%s) failed: %s (%d)", m->name,
+                 lr_ocl_error_name(rc), rc);
+  if (!st && !(e.name = lr_strdup(m->name))) st = lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  if (st) {
+    if (e.k) clReleaseKernel(e.k);
+    if (e.prog) clReleaseProgram(e.prog);
+    return st;
+  }
+  ob->maps[ob->nmaps++] = e;
+  *out = e.k;
+  return LOGREG_OK;
+}
+
+static cl_int map_args(const ocl_backend *ob, cl_kernel k, const lr_vec_map *m, const int *vecs,
+                       const double *c, cl_uint n, cl_uint wt_d) {
+  cl_int rc = CL_SUCCESS;
+  cl_uint a = 0;
+  for (int j = 0; j < m->nvec && rc == CL_SUCCESS; j++)
+    rc = clSetKernelArg(k, a++, sizeof(cl_mem), &ob->vec[vecs[j]]);
+  for (int j = 0; j < m->nscalar && rc == CL_SUCCESS; j++) {
+    float f = (float)c[j]; /* rounded once, on the host, as the formula's double scalars */
+    rc = clSetKernelArg(k, a++, sizeof f, &f);
+  }
+  if (rc == CL_SUCCESS) rc = clSetKernelArg(k, a++, sizeof n, &n);
+  if (rc == CL_SUCCESS) rc = clSetKernelArg(k, a++, sizeof(cl_mem), &ob->wt);
+  if (rc == CL_SUCCESS) rc = clSetKernelArg(k, a, sizeof wt_d, &wt_d);
+  return rc;
+}
+
+static logreg_status ocl_vec_map(lr_backend *be, const lr_vec_map *m, const int *vecs,
+                                 const double *c, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
   if (ob->precise)
-    return lr_fail(err, LOGREG_EUNSUPPORTED, "opencl: no first-order steps after refinement");
-  size_t n = be->nparam;
-  cl_uint un = (cl_uint)n,
-          wt_d = ob->gemm == LR_PATH_FUSED || ob->gemm == LR_PATH_TILED ? (cl_uint)be->d : 0;
-  float lr = (float)u->lr;
-  cl_mem theta = ob->vec[LR_VEC_THETA], grad = ob->vec[LR_VEC_GRAD], m1 = ob->vec[LR_VEC_M1],
-         m2 = ob->vec[LR_VEC_M2];
-  switch (u->kind) {
-  case LOGREG_OPTIMIZER_MOMENTUM: {
-    float mu = (float)u->momentum;
-    cl_uint nest = (cl_uint)u->nesterov;
-    CL_TRY(set_args(ob->k_mom, 9, A(theta), A(grad), A(m1), A(un), A(lr), A(mu), A(nest), A(ob->wt),
-                    A(wt_d)),
-           "clSetKernelArg(lr_update_momentum)");
-    return run1(ob, ob->k_mom, n, 0, "lr_update_momentum", err);
+    return lr_fail(err, LOGREG_EUNSUPPORTED, "opencl: no element-wise maps (%s) after refinement",
+                   m->name);
+  if (m->nvec < 1 || m->nvec > LR_MAP_MAX_VEC || m->nscalar < 0 || m->nscalar > LR_MAP_MAX_SCALAR)
+    return lr_fail(err, LOGREG_EINVAL, "opencl backend: map %s takes %d vectors and %d scalars",
+                   m->name, m->nvec, m->nscalar);
+  for (int j = 0; j < m->nvec; j++) {
+    if (vecs[j] < 0 || vecs[j] >= be->nvec)
+      return lr_fail(err, LOGREG_EINVAL, "opencl backend: map %s: no vector %d", m->name, vecs[j]);
+    /* Theta elsewhere than v0: the transposed weights are made again before they are read. */
+    if (j > 0 && vecs[j] == LR_VEC_THETA) ob->wt_stale = 1;
   }
-  case LOGREG_OPTIMIZER_ADAM: {
-    float b1 = (float)u->beta1, b2 = (float)u->beta2, eps = (float)u->eps;
-    float c1 = (float)(1.0 - pow(u->beta1, (double)u->t));
-    float c2 = (float)(1.0 - pow(u->beta2, (double)u->t));
-    CL_TRY(set_args(ob->k_adam, 13, A(theta), A(grad), A(m1), A(m2), A(un), A(lr), A(b1), A(b2),
-                    A(eps), A(c1), A(c2), A(ob->wt), A(wt_d)),
-           "clSetKernelArg(lr_update_adam)");
-    return run1(ob, ob->k_adam, n, 0, "lr_update_adam", err);
-  }
-  default:
-    CL_TRY(set_args(ob->k_gd, 6, A(theta), A(grad), A(un), A(lr), A(ob->wt), A(wt_d)),
-           "clSetKernelArg(lr_update_gd)");
-    return run1(ob, ob->k_gd, n, 0, "lr_update_gd", err);
-  }
+  cl_kernel k = NULL;
+  logreg_status st = map_kernel(ob, m, &k, err);
+  if (st) return st;
+  char what[96];
+  snprintf(what, sizeof what, "clSetKernelArg(%s)", m->name);
+  CL_TRY(map_args(ob, k, m, vecs, c, (cl_uint)be->nparam, wt_cols(ob, vecs[0])), what);
+  return run1(ob, k, be->nparam, 0, m->name, err);
 }
 
 static logreg_status ocl_vec_alloc(lr_backend *be, int count, int *first, logreg_error *err) {
@@ -1702,11 +1791,11 @@ static void ocl_destroy(lr_backend *be) {
   hv_release(ob);
   grid_release(ob);
   precise_release(ob);
-  cl_kernel ks[] = {ob->k_logits,  ob->k_softmax, ob->k_sigmoid, ob->k_reduce,  ob->k_dot,
-                    ob->k_gpart,   ob->k_greduce, ob->k_gfinish, ob->k_gather,  ob->k_gd,
-                    ob->k_mom,     ob->k_adam,    ob->k_lincomb, ob->k_mul,     ob->k_transpose,
-                    ob->k_fused,   ob->k_ffinish, ob->k_tile,    ob->k_tfinish, ob->k_csr_logits,
-                    ob->k_csc_grad};
+  maps_release(ob);
+  cl_kernel ks[] = {ob->k_logits,  ob->k_softmax,    ob->k_sigmoid, ob->k_reduce,  ob->k_dot,
+                    ob->k_gpart,   ob->k_greduce,    ob->k_gfinish, ob->k_gather,  ob->k_lincomb,
+                    ob->k_mul,     ob->k_transpose,  ob->k_fused,   ob->k_ffinish, ob->k_tile,
+                    ob->k_tfinish, ob->k_csr_logits, ob->k_csc_grad};
   for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
     if (ks[i]) clReleaseKernel(ks[i]);
   ring_release(ob);
@@ -1750,7 +1839,7 @@ static const lr_backend_ops ocl_ops = {
     .vec_mul = ocl_vec_mul,
     .vec_dot = ocl_vec_dot,
     .vec_amax = ocl_vec_amax,
-    .vec_step = ocl_vec_step,
+    .vec_map = ocl_vec_map,
     .finish = ocl_finish,
     .destroy = ocl_destroy,
 };
@@ -1781,18 +1870,24 @@ static logreg_status create_kernels(ocl_backend *ob, const kernel_ref *list, siz
 }
 
 static logreg_status make_kernels(ocl_backend *ob, logreg_error *err) {
-  const kernel_ref list[] = {
-      {&ob->k_logits, "lr_logits"},         {&ob->k_softmax, "lr_softmax_rows"},
-      {&ob->k_sigmoid, "lr_sigmoid_rows"},  {&ob->k_reduce, "lr_reduce"},
-      {&ob->k_dot, "lr_dot_partial"},       {&ob->k_gpart, "lr_grad_partial"},
-      {&ob->k_greduce, "lr_grad_reduce"},   {&ob->k_gfinish, "lr_grad_finish"},
-      {&ob->k_gather, "lr_gather"},         {&ob->k_gd, "lr_update_gd"},
-      {&ob->k_mom, "lr_update_momentum"},   {&ob->k_adam, "lr_update_adam"},
-      {&ob->k_lincomb, "lr_vec_lincomb"},   {&ob->k_mul, "lr_vec_mul"},
-      {&ob->k_transpose, "lr_transpose_w"}, {&ob->k_csr_logits, "lr_csr_logits"},
-      {&ob->k_csc_grad, "lr_csc_grad"},     {&ob->k_fused, "lr_fused"},
-      {&ob->k_ffinish, "lr_fused_finish"},  {&ob->k_tile, "lr_tile"},
-      {&ob->k_tfinish, "lr_tile_finish"}};
+  const kernel_ref list[] = {{&ob->k_logits, "lr_logits"},
+                             {&ob->k_softmax, "lr_softmax_rows"},
+                             {&ob->k_sigmoid, "lr_sigmoid_rows"},
+                             {&ob->k_reduce, "lr_reduce"},
+                             {&ob->k_dot, "lr_dot_partial"},
+                             {&ob->k_gpart, "lr_grad_partial"},
+                             {&ob->k_greduce, "lr_grad_reduce"},
+                             {&ob->k_gfinish, "lr_grad_finish"},
+                             {&ob->k_gather, "lr_gather"},
+                             {&ob->k_lincomb, "lr_vec_lincomb"},
+                             {&ob->k_mul, "lr_vec_mul"},
+                             {&ob->k_transpose, "lr_transpose_w"},
+                             {&ob->k_csr_logits, "lr_csr_logits"},
+                             {&ob->k_csc_grad, "lr_csc_grad"},
+                             {&ob->k_fused, "lr_fused"},
+                             {&ob->k_ffinish, "lr_fused_finish"},
+                             {&ob->k_tile, "lr_tile"},
+                             {&ob->k_tfinish, "lr_tile_finish"}};
   size_t count = sizeof list / sizeof list[0] - (ob->tr ? 0 : 2); /* tiled: when it applies */
   return create_kernels(ob, list, count, err);
 }

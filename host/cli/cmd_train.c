@@ -412,6 +412,10 @@ int cmd_train(int argc, char **argv) {
   return rc;
 }
 
+/* " gd sgd ...": the optimizers' names, from the library's list. */
+#define CLI_OPTIMIZER_NAME_(id, name) " " #name
+#define CLI_OPTIMIZERS LOGREG_OPTIMIZER_MAP(CLI_OPTIMIZER_NAME_)
+
 /* What `train` was asked for: the options as parsed, then the settings they make. */
 typedef struct train_opts {
   cli_data_opts dopt;
@@ -448,9 +452,9 @@ static int train_parse(int argc, char **argv, train_opts *o) {
        "stratified fractions (default 0.7,0.15,0.15; 0.85,0.15,0 with --test)"},
       {"--binary", ARG_FLAG, &p->binary, NULL, "single-logit sigmoid model (exactly 2 classes)"},
       {"--optimizer", ARG_STR, &o->optimizer, "NAME",
-       "gd|sgd|momentum|adam|lbfgs|newton (default lbfgs; adam with --batch-size)"},
+       "one of" CLI_OPTIMIZERS " (default lbfgs; adam with --batch-size)"},
       {"--lr", ARG_DOUBLE, &o->lr, "RATE",
-       "learning rate (default: gd 0.5, sgd 0.05, momentum 0.01, adam 0.01)"},
+       "learning rate (default: gd 0.5, sgd 0.05, momentum 0.01, adam 0.01, adagrad 0.01)"},
       {"--epochs", ARG_INT, &o->epochs, "N",
        "passes over the training data; lbfgs, newton: iterations at most (default 100)"},
       {"--batch-size", ARG_SIZE, &p->batch_size, "N", "rows per step, 0 = full batch (default)"},
@@ -544,8 +548,7 @@ static int settle_params(train_opts *o) {
                        o->penalty);
   }
   if (o->optimizer && logreg_optimizer_parse(o->optimizer, &p->optimizer) != 0)
-    return cli_error(CLI_EXIT_USAGE,
-                     "--optimizer: \"%s\" is not one of gd, sgd, momentum, adam, lbfgs, newton",
+    return cli_error(CLI_EXIT_USAGE, "--optimizer: \"%s\" is not one of:" CLI_OPTIMIZERS,
                      o->optimizer);
   if (!o->optimizer) {
     p->optimizer = p->batch_size ? LOGREG_OPTIMIZER_ADAM : LOGREG_OPTIMIZER_LBFGS;

@@ -2,7 +2,7 @@
  *
  * One description of the state serves both directions: lr_ckpt_io either appends values to a
  * buffer (writing) or takes them from one (reading), and every piece of state (the trainer's,
- * an optimizer's in optim.c) passes through the same calls in the same order, so that what is
+ * an optimizer's in opt_*.c) passes through the same calls in the same order, so that what is
  * written and what is read cannot drift apart. Values are stored little-endian, doubles as
  * their 64 bits. The file layout is in host/solve/README.md. */
 #ifndef LOGREG_CHECKPOINT_H

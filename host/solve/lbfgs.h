@@ -2,7 +2,7 @@
  * the two-loop recursion for the search direction (Algorithm 7.4) on a backend's vectors, so
  * that the history stays where the parameters live, and a line search that satisfies the
  * strong Wolfe conditions (Algorithms 3.5 and 3.6, cubic interpolation in the zoom), which
- * sees only scalars. The solver that uses them is in optim.c. */
+ * sees only scalars. The solver that uses them is opt_lbfgs.c. */
 #ifndef LOGREG_LBFGS_H
 #define LOGREG_LBFGS_H
 

@@ -20,21 +20,6 @@
 #include "solve/train.h"
 #include "util/util.h"
 
-const char *logreg_optimizer_name(logreg_optimizer opt) {
-  const lr_solver_def *def = lr_solver_find(opt);
-  return def ? def->name : "unknown";
-}
-
-int logreg_optimizer_parse(const char *name, logreg_optimizer *out) {
-  for (int i = 0; name && lr_solver_find((logreg_optimizer)i); i++) {
-    if (strcmp(name, lr_solver_find((logreg_optimizer)i)->name) == 0) {
-      *out = (logreg_optimizer)i;
-      return 0;
-    }
-  }
-  return -1;
-}
-
 void logreg_params_init(logreg_params *p) {
   memset(p, 0, sizeof *p);
   p->optimizer = LOGREG_OPTIMIZER_ADAM;
@@ -54,7 +39,7 @@ void logreg_params_init(logreg_params *p) {
   p->checkpoint_seconds = 60.0;
 }
 
-/* Default learning rates (optim.c's table), chosen on standardized data (tumors,
+/* Default learning rates (each optimizer's def, opt_*.c), chosen on standardized data (tumors,
  * breast-cancer, Fashion-MNIST). */
 double logreg_default_lr(logreg_optimizer opt) {
   const lr_solver_def *def = lr_solver_find(opt);
@@ -62,8 +47,8 @@ double logreg_default_lr(logreg_optimizer opt) {
 }
 
 const char *logreg_params_check(const logreg_params *p) {
-  if (!lr_solver_find(p->optimizer))
-    return "--optimizer must be one of gd, sgd, momentum, adam, lbfgs, newton";
+  const lr_solver_def *def = lr_solver_find(p->optimizer);
+  if (!def) return lr_solver_unknown();
   if (!(p->lr >= 0) || !isfinite(p->lr)) return "--lr must be a finite number > 0";
   if (p->epochs < 1) return "--epochs must be >= 1";
   if (!(p->l2 >= 0) || !isfinite(p->l2)) return "--l2 must be a finite number >= 0";
@@ -84,9 +69,7 @@ const char *logreg_params_check(const logreg_params *p) {
   if (p->checkpoint_every < 0) return "--checkpoint-every must be >= 0";
   if (!(p->checkpoint_seconds >= 0) || !isfinite(p->checkpoint_seconds))
     return "checkpoint_seconds must be a finite number >= 0";
-  if (p->optimizer == LOGREG_OPTIMIZER_SGD && p->batch_size == 0)
-    return "--optimizer sgd needs --batch-size >= 1 (use gd for full batch)";
-  return NULL;
+  return def->check ? def->check(p) : NULL; /* the optimizer's own settings */
 }
 
 /* ---- The trainer (its struct is in train.h; setup.c creates it) ---- */

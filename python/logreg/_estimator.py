@@ -20,7 +20,7 @@ from ._lib import lib
 
 # scikit-learn's solver names, and the library's own optimizer names.
 _SOLVERS = {"lbfgs": "lbfgs", "newton-cg": "newton", "newton": "newton", "gd": "gd",
-            "sgd": "sgd", "momentum": "momentum", "adam": "adam"}
+            "sgd": "sgd", "momentum": "momentum", "adam": "adam", "adagrad": "adagrad"}
 
 
 class _Model:
@@ -144,7 +144,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     C, max_iter, class_weight, fit_intercept, random_state mean what they mean in scikit-learn;
     solver is "lbfgs" (default), "newton-cg" (the library's trust-region Newton), or one of the
-    library's first-order optimizers "gd", "sgd", "momentum", "adam" (with learning_rate and
+    library's first-order optimizers "gd", "sgd", "momentum", "adam", "adagrad" (learning_rate,
     batch_size). tol is scikit-learn's: the fit stops at max |gradient| <= tol of C times the
     weighted sum of the losses plus half the squared weights, i.e. at tol / (C * sum of weights)
     on the library's mean objective. device: "auto", "cpu", "opencl" or "opencl:P:D"; with
@@ -235,7 +235,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         try:
             params = _lib.Params()
             lib.logreg_params_init(ctypes.byref(params))
-            params.optimizer = _lib.OPTIMIZERS[_SOLVERS[self.solver]]
+            params.optimizer = _lib.optimizer(_SOLVERS[self.solver])
             params.epochs = int(self.max_iter)
             params.C = float(self.C)
             params.raw_penalty = 1

@@ -16,9 +16,6 @@ LOGREG_FLOAT32 = 0
 LOGREG_FLOAT64 = 1
 LOGREG_BUFFER_BORROW = 1
 
-OPTIMIZERS = {"gd": 0, "sgd": 1, "momentum": 2, "adam": 3, "lbfgs": 4, "newton": 5}
-
-
 class Error(ctypes.Structure):
     _fields_ = [("status", c_int), ("message", ctypes.c_char * 512)]
 
@@ -216,6 +213,7 @@ _sigs = {
     "logreg_status_str": (c_char_p, [c_int]),
     "logreg_params_init": (None, [P(Params)]),
     "logreg_params_check": (c_char_p, [P(Params)]),
+    "logreg_optimizer_parse": (c_int, [c_char_p, P(c_int)]),
     "logreg_dataset_from_buffer": (c_int, [c_size_t, c_size_t, c_void_p, c_int, c_size_t, c_void_p,
                                            c_size_t, c_void_p, c_void_p, c_void_p, ctypes.c_uint,
                                            P(c_void_p), P(Error)]),
@@ -249,6 +247,14 @@ for _name, (_res, _args) in _sigs.items():
     _f = getattr(lib, _name)
     _f.restype = _res
     _f.argtypes = _args
+
+
+def optimizer(name):
+    """The library's value for an optimizer name (logreg_optimizer_parse: its own list)."""
+    value = c_int()
+    if lib.logreg_optimizer_parse(name.encode(), ctypes.byref(value)) != 0:
+        raise ValueError("%s is not an optimizer of %s" % (name, path))
+    return value.value
 
 
 class LogregError(RuntimeError):

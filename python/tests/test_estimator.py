@@ -200,6 +200,19 @@ def test_device_fault_fallback():
     assert fell >= 2, fell
 
 
+def test_solver_adagrad():
+    """solver="adagrad" reaches the library's Adagrad: on standardized iris it fits, in the
+    epochs it is given, a model other than plain gradient descent's at the same rate."""
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    kw = dict(learning_rate=0.1, max_iter=200, device=DEVICE)
+    ada = logreg.LogisticRegression(solver="adagrad", **kw).fit(X, y)
+    gd = logreg.LogisticRegression(solver="gd", **kw).fit(X, y)
+    assert ada.n_iter_[0] == 200
+    assert ada.score(X, y) > 0.9, ada.score(X, y)
+    assert _rel(ada.coef_, gd.coef_) > 1e-2, _rel(ada.coef_, gd.coef_)
+
+
 def test_api_semantics():
     X, y = load_iris(return_X_y=True)
     labels = np.array(["setosa", "versicolor", "virginica"])[y]

@@ -120,109 +120,125 @@ static double cubic_step(double a, double fa, double da, double b, double fb, do
   return t;
 }
 
-typedef struct trial {
-  double alpha, f, dg; /* step, f, directional derivative g(x + alpha d).d */
-} trial;
+typedef struct lr_line_trial trial;
+
+/* Hager and Zhang's approximate Wolfe conditions, for a point that misses sufficient decrease
+ * only by J's rounding: f within f_noise of f0, and the curvature condition, which along a
+ * nearly quadratic f implies f(x + alpha d) - f0 <= alpha (1 - c2) g0.d / 2 < 0. A float32
+ * device's J is that noisy (about 1e-8 relative: float logits), and near the optimum of an
+ * ill-conditioned problem an L-BFGS step lowers J by less, so without these the search found
+ * no step there and training stopped early (issue 10, item 5: Fashion-MNIST T-shirt vs
+ * Shirt). In double (the cpu backend) a point that meets the curvature condition and misses
+ * sufficient decrease is all but impossible, so its searches do not change. */
+static int approx_wolfe(const lr_line *l, const trial *t) {
+  return !(t->f <= l->f0 + l->c1 * t->alpha * l->dg0) && t->f <= l->f0 + l->f_noise &&
+         fabs(t->dg) <= -l->c2 * l->dg0;
+}
+
+static int strong_wolfe(const lr_line *l, const trial *t) {
+  return t->f <= l->f0 + l->c1 * t->alpha * l->dg0 && fabs(t->dg) <= -l->c2 * l->dg0;
+}
+
+static void keep_best(lr_line *l, const trial *t, int *keep) {
+  *keep = 1;
+  l->best_f = t->f;
+  l->best_alpha = t->alpha;
+  l->best_eval = l->evals;
+}
+
+void lr_line_start(lr_line *l, double f0, double dg0, double alpha0, double c1, double c2,
+                   int max_evals) {
+  memset(l, 0, sizeof *l);
+  l->f0 = f0, l->dg0 = dg0, l->c1 = c1, l->c2 = c2, l->max_evals = max_evals;
+  l->f_noise = LR_LINE_F_NOISE * fabs(f0);
+  /* The best point with sufficient decrease seen so far (kept by the caller). */
+  l->best_f = INFINITY;
+  l->prev = (trial){0.0, f0, dg0};
+  l->alpha = alpha0;
+}
+
+/* The zoom's next step between lo and hi: 1 and l->alpha, or 0 when the search is over. */
+static int zoom_step(lr_line *l) {
+  if (l->evals >= l->max_evals) return 0;
+  const trial *lo = &l->lo, *hi = &l->hi;
+  double a;
+  if (isfinite(hi->f) && isfinite(hi->dg))
+    a = cubic_step(lo->alpha, lo->f, lo->dg, hi->alpha, hi->f, hi->dg);
+  else
+    a = 0.5 * (lo->alpha + hi->alpha);
+  if (fabs(hi->alpha - lo->alpha) < 1e-16 * fmax(1.0, lo->alpha)) return 0;
+  l->alpha = a;
+  return 1;
+}
+
+int lr_line_next(lr_line *l, double f, double dg, int *keep) {
+  trial cur = {l->alpha, f, dg};
+  *keep = 0;
+  l->evals++;
+  if (isfinite(f) && f <= l->f0 + l->c1 * cur.alpha * l->dg0 && f < l->best_f)
+    keep_best(l, &cur, keep);
+  if (approx_wolfe(l, &cur)) {
+    keep_best(l, &cur, keep);
+    l->approx = 1;
+    return 0;
+  }
+  int rises = !isfinite(f) || f > l->f0 + l->c1 * cur.alpha * l->dg0;
+  if (!l->zoom) { /* bracketing: expand until the minimum is bracketed */
+    if (rises || (l->evals > 1 && f >= l->prev.f)) {
+      l->lo = l->prev, l->hi = cur, l->zoom = 1;
+      return zoom_step(l);
+    }
+    if (strong_wolfe(l, &cur)) {
+      l->wolfe = 1;
+      return 0;
+    }
+    if (dg >= 0) {
+      l->lo = cur, l->hi = l->prev, l->zoom = 1;
+      return zoom_step(l);
+    }
+    if (l->evals >= l->max_evals) return 0;
+    l->prev = cur;
+    l->alpha *= 2.0; /* still descending: expand */
+    return 1;
+  }
+  if (rises || f >= l->lo.f) {
+    l->hi = cur;
+  } else {
+    if (strong_wolfe(l, &cur)) {
+      l->wolfe = 1;
+      return 0;
+    }
+    if (dg * (l->hi.alpha - l->lo.alpha) >= 0) l->hi = l->lo;
+    l->lo = cur;
+  }
+  return zoom_step(l);
+}
+
+void lr_line_done(const lr_line *l, lr_line_result *res) {
+  /* The accepted point is the best one with sufficient decrease: when Wolfe held it is the
+   * last one evaluated, which is also the best. */
+  res->alpha = l->best_alpha;
+  res->f = l->best_alpha > 0 ? l->best_f : l->f0;
+  res->evals = l->evals;
+  res->wolfe = l->wolfe && l->best_alpha > 0;
+  res->approx = l->approx;
+  res->best_eval = l->best_eval;
+}
 
 logreg_status lr_line_search(lr_phi_fn phi, lr_keep_fn keep, void *ctx, double f0, double dg0,
                              double alpha0, double c1, double c2, int max_evals,
                              lr_line_result *res, logreg_error *err) {
-  /* The best point with sufficient decrease seen so far (kept by the caller). */
-  double best_f = INFINITY, best_alpha = 0.0;
-  int evals = 0, wolfe = 0, approx = 0, best_eval = 0;
-  logreg_status st = LOGREG_OK;
-  const double f_noise = LR_LINE_F_NOISE * fabs(f0);
-
-#define KEEP(t)                                                                                    \
-  do {                                                                                             \
-    if ((st = keep(ctx, err)) != LOGREG_OK) goto done;                                             \
-    best_f = (t).f;                                                                                \
-    best_alpha = (t).alpha;                                                                        \
-    best_eval = evals;                                                                             \
-  } while (0)
-#define EVAL(a, out)                                                                               \
-  do {                                                                                             \
-    if ((st = phi(ctx, (a), &(out).f, &(out).dg, err)) != LOGREG_OK) goto done;                    \
-    evals++;                                                                                       \
-    (out).alpha = (a);                                                                             \
-    if (isfinite((out).f) && (out).f <= f0 + c1 * (a)*dg0 && (out).f < best_f) KEEP(out);          \
-  } while (0)
-#define STRONG_WOLFE(t) ((t).f <= f0 + c1 * (t).alpha * dg0 && fabs((t).dg) <= -c2 * dg0)
-  /* Hager and Zhang's approximate Wolfe conditions, for a point that misses sufficient decrease
-   * only by J's rounding: f within f_noise of f0, and the curvature condition, which along a
-   * nearly quadratic f implies f(x + alpha d) - f0 <= alpha (1 - c2) g0.d / 2 < 0. A float32
-   * device's J is that noisy (about 1e-8 relative: float logits), and near the optimum of an
-   * ill-conditioned problem an L-BFGS step lowers J by less, so without these the search found
-   * no step there and training stopped early (issue 10, item 5: Fashion-MNIST T-shirt vs
-   * Shirt). In double (the cpu backend) a point that meets the curvature condition and misses
-   * sufficient decrease is all but impossible, so its searches do not change. */
-#define APPROX_WOLFE(t)                                                                            \
-  (!((t).f <= f0 + c1 * (t).alpha * dg0) && (t).f <= f0 + f_noise && fabs((t).dg) <= -c2 * dg0)
-
-  trial prev = {0.0, f0, dg0}, cur;
-  double alpha = alpha0;
-  trial lo, hi;
-  int zoom = 0;
-  for (;;) {
-    EVAL(alpha, cur);
-    if (APPROX_WOLFE(cur)) {
-      KEEP(cur);
-      approx = 1;
-      goto done;
-    }
-    if (!isfinite(cur.f) || cur.f > f0 + c1 * alpha * dg0 || (evals > 1 && cur.f >= prev.f)) {
-      lo = prev, hi = cur, zoom = 1;
-      break;
-    }
-    if (STRONG_WOLFE(cur)) {
-      wolfe = 1;
-      goto done;
-    }
-    if (cur.dg >= 0) {
-      lo = cur, hi = prev, zoom = 1;
-      break;
-    }
-    if (evals >= max_evals) goto done;
-    prev = cur;
-    alpha *= 2.0; /* still descending: expand */
+  lr_line l;
+  lr_line_start(&l, f0, dg0, alpha0, c1, c2, max_evals);
+  int more = 1;
+  while (more) {
+    double f, dg;
+    int k;
+    logreg_status st = phi(ctx, l.alpha, &f, &dg, err);
+    if (st) return st;
+    more = lr_line_next(&l, f, dg, &k);
+    if (k && (st = keep(ctx, err))) return st;
   }
-  while (zoom && evals < max_evals) {
-    double a;
-    if (isfinite(hi.f) && isfinite(hi.dg))
-      a = cubic_step(lo.alpha, lo.f, lo.dg, hi.alpha, hi.f, hi.dg);
-    else
-      a = 0.5 * (lo.alpha + hi.alpha);
-    if (fabs(hi.alpha - lo.alpha) < 1e-16 * fmax(1.0, lo.alpha)) break;
-    EVAL(a, cur);
-    if (APPROX_WOLFE(cur)) {
-      KEEP(cur);
-      approx = 1;
-      break;
-    }
-    if (!isfinite(cur.f) || cur.f > f0 + c1 * a * dg0 || cur.f >= lo.f) {
-      hi = cur;
-    } else {
-      if (STRONG_WOLFE(cur)) {
-        wolfe = 1;
-        break;
-      }
-      if (cur.dg * (hi.alpha - lo.alpha) >= 0) hi = lo;
-      lo = cur;
-    }
-  }
-done:
-#undef KEEP
-#undef EVAL
-#undef STRONG_WOLFE
-#undef APPROX_WOLFE
-  if (st) return st;
-  /* The accepted point is the best one with sufficient decrease: when Wolfe held it is the
-   * last one evaluated, which is also the best. */
-  res->alpha = best_alpha;
-  res->f = best_alpha > 0 ? best_f : f0;
-  res->evals = evals;
-  res->wolfe = wolfe && best_alpha > 0;
-  res->approx = approx;
-  res->best_eval = best_eval;
+  lr_line_done(&l, res);
   return LOGREG_OK;
 }

@@ -234,26 +234,32 @@ static logreg_status gradient(lr_objective *o, double s, logreg_error *err) {
   return add_penalty(o, LR_VEC_GRAD, 1.0 / s, LR_VEC_GSUM, LR_VEC_THETA, err);
 }
 
-logreg_status lr_objective_eval(lr_objective *o, lr_slot slot, size_t begin, size_t count,
-                                int want_grad, lr_eval_out *out, logreg_error *err) {
+logreg_status lr_objective_from_sums(lr_objective *o, const lr_sums *sm, int want_grad,
+                                     lr_eval_out *out, logreg_error *err) {
   lr_backend *be = o->be;
-  lr_sums sm;
   double w2 = 0;
-  logreg_status st = lr_objective_sums(o, slot, begin, count,
-                                       LR_WANT_SUMS | (want_grad ? LR_WANT_GRAD : 0), &sm, err);
-  if (st) return st;
-  if (slot == LR_SLOT_TRAIN && begin == 0 && count == o->n_train) o->s_train = sm.s;
+  logreg_status st;
   if (o->l2 != 0 && (st = penalty_norm(o, &w2, err))) return st;
-  out->objective = lr_objective_value(&sm, o->l2, w2);
-  out->loss = sm.rows > 0 ? sm.loss / sm.rows : 0.0;
-  out->correct = sm.correct;
+  out->objective = lr_objective_value(sm, o->l2, w2);
+  out->loss = sm->rows > 0 ? sm->loss / sm->rows : 0.0;
+  out->correct = sm->correct;
   out->grad_max = 0;
   if (want_grad) {
-    if ((st = gradient(o, sm.s, err)) ||
+    if ((st = gradient(o, sm->s, err)) ||
         (st = be->ops->vec_amax(be, LR_VEC_GRAD, &out->grad_max, err)))
       return st;
   }
   return LOGREG_OK;
+}
+
+logreg_status lr_objective_eval(lr_objective *o, lr_slot slot, size_t begin, size_t count,
+                                int want_grad, lr_eval_out *out, logreg_error *err) {
+  lr_sums sm;
+  logreg_status st = lr_objective_sums(o, slot, begin, count,
+                                       LR_WANT_SUMS | (want_grad ? LR_WANT_GRAD : 0), &sm, err);
+  if (st) return st;
+  if (slot == LR_SLOT_TRAIN && begin == 0 && count == o->n_train) o->s_train = sm.s;
+  return lr_objective_from_sums(o, &sm, want_grad, out, err);
 }
 
 logreg_status lr_objective_batch_grad(lr_objective *o, size_t begin, size_t count, double batch_s,
@@ -261,6 +267,26 @@ logreg_status lr_objective_batch_grad(lr_objective *o, size_t begin, size_t coun
   logreg_status st = lr_objective_sums(o, LR_SLOT_TRAIN, begin, count, LR_WANT_GRAD, NULL, err);
   if (st) return st;
   return gradient(o, batch_s, err);
+}
+
+logreg_status lr_objective_penalize(lr_objective *o, const double *std, int raw_penalty,
+                                    int no_intercept, double **diag, logreg_error *err) {
+  lr_backend *be = o->be;
+  if (diag) *diag = NULL;
+  if (!raw_penalty && !no_intercept) return LOGREG_OK;
+  double *pen, *mask;
+  if (lr_penalty_arrays(std, be->d, be->kw, raw_penalty, no_intercept, &pen, &mask))
+    return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  logreg_status st = lr_objective_set_penalty(o, pen, mask, err);
+  if (!st && diag && pen && o->l2 > 0) {
+    double k = (double)be->k, c = be->binary ? 0.25 : (k - 1) / (k * k);
+    if (!(*diag = malloc(be->nparam * sizeof **diag)))
+      st = lr_fail(err, LOGREG_ENOMEM, "out of memory");
+    for (size_t q = 0; !st && q < be->nparam; q++) (*diag)[q] = 1.0 / (c + o->l2 * pen[q]);
+  }
+  free(pen);
+  free(mask);
+  return st;
 }
 
 /* The backend's raw Hessian sums into `out`: along vector v, or its diagonal (v < 0), added

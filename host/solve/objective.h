@@ -76,6 +76,17 @@ logreg_status lr_objective_set_penalty(lr_objective *o, const double *pen, const
 int lr_penalty_arrays(const double *std, size_t d, size_t kw, int raw_penalty, int no_intercept,
                       double **pen, double **mask);
 
+/* The penalty of a run's options on o (lr_penalty_arrays and lr_objective_set_penalty): the
+ * factors 1 / std_j^2 of the backend's d features with raw_penalty, the intercept held at 0
+ * with no_intercept. With a raw penalty and lambda > 0, *diag (when not NULL) receives L-BFGS's
+ * diagonal initial matrix (nparam numbers, the caller frees it; else NULL): the inverse of the
+ * Hessian's diagonal at W = 0 as far as it is known without a pass over X, the loss's
+ * curvature on a standardized feature p (1 - p) with p = 1/K (1/4 binary) plus the penalty's
+ * lambda / sigma_j^2, which dominates on features of small spread (and would leave gamma I
+ * badly scaled for them). */
+logreg_status lr_objective_penalize(lr_objective *o, const double *std, int raw_penalty,
+                                    int no_intercept, double **diag, logreg_error *err);
+
 /* The raw sums of every shard over rows [begin, begin + count), added up (the combine point). */
 logreg_status lr_objective_sums(lr_objective *o, lr_slot slot, size_t begin, size_t count, int want,
                                 lr_sums *out, logreg_error *err);
@@ -84,6 +95,12 @@ logreg_status lr_objective_sums(lr_objective *o, lr_slot slot, size_t begin, siz
  * with want_grad, also dJ/dtheta into LR_VEC_GRAD and its max |.| into out->grad_max. */
 logreg_status lr_objective_eval(lr_objective *o, lr_slot slot, size_t begin, size_t count,
                                 int want_grad, lr_eval_out *out, logreg_error *err);
+
+/* J, mean loss and correct rows from raw sums already taken over the train slot's rows (the
+ * grid's pass: its gradient sums in LR_VEC_GSUM when want_grad), as lr_objective_eval finishes
+ * them: with want_grad, dJ/dtheta into LR_VEC_GRAD and its max |.| into out->grad_max. */
+logreg_status lr_objective_from_sums(lr_objective *o, const lr_sums *sums, int want_grad,
+                                     lr_eval_out *out, logreg_error *err);
 
 /* The gradient of the mini-batch objective over train rows [begin, begin + count) into
  * LR_VEC_GRAD, without waiting for the device: batch_s is the batch's sum of s, which the host

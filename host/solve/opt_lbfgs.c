@@ -13,11 +13,11 @@ enum { LBFGS_MEMORY = 10, LBFGS_MAX_EVALS = 20 };
 
 typedef struct lbfgs_state {
   lr_lbfgs lb;
+  lr_line line;        /* the line search of the current iteration */
   int x, g, d, xn, gn; /* iterate, its gradient, direction, best trial point and its gradient */
   double f;
   lr_eval_out trial[LBFGS_MAX_EVALS]; /* the evaluations of the current line search */
   int ntrial;
-  lr_solver *s;
   int stalled;              /* iterations in a row that left J exactly unchanged */
   double best_f, best_gmax; /* the lows of J and max |gradient| that counted as progress */
   int progress_epoch;       /* the last iteration that made progress */
@@ -90,7 +90,6 @@ static logreg_status lbfgs_init(lr_solver *s, logreg_error *err) {
   lbfgs_state *ls = calloc(1, sizeof *ls);
   if (!ls) return lr_fail(err, LOGREG_ENOMEM, "out of memory for L-BFGS");
   s->state = ls;
-  ls->s = s;
   lr_backend *be = s->be;
   int first;
   logreg_status st = lr_lbfgs_init(&ls->lb, be, LBFGS_MEMORY, err);
@@ -104,35 +103,14 @@ static logreg_status lbfgs_init(lr_solver *s, logreg_error *err) {
   return lr_vec_copy(be, ls->g, LR_VEC_GRAD, err);
 }
 
-/* f and g.d at x + alpha d: the line search's oracle. */
-static logreg_status lbfgs_phi(void *ctx, double alpha, double *f, double *dg, logreg_error *err) {
-  lbfgs_state *ls = ctx;
-  lr_solver *s = ls->s;
-  lr_backend *be = s->be;
-  lr_eval_out out;
-  logreg_status st;
-  if ((st = be->ops->vec_lincomb(be, LR_VEC_THETA, 1.0, ls->x, alpha, ls->d, be->nparam, err)) ||
-      (st = lr_objective_eval(s->obj, LR_SLOT_TRAIN, 0, s->n, 1, &out, err)) ||
-      (st = be->ops->vec_dot(be, LR_VEC_GRAD, ls->d, be->nparam, dg, err)))
-    return st;
-  *f = out.objective;
-  if (ls->ntrial < LBFGS_MAX_EVALS) ls->trial[ls->ntrial++] = out;
-  return LOGREG_OK;
-}
-
-static logreg_status lbfgs_keep(void *ctx, logreg_error *err) {
-  lbfgs_state *ls = ctx;
-  lr_backend *be = ls->s->be;
-  logreg_status st = lr_vec_copy(be, ls->xn, LR_VEC_THETA, err);
-  return st ? st : lr_vec_copy(be, ls->gn, LR_VEC_GRAD, err);
-}
-
-/* One L-BFGS iteration from (x, f, g): direction, line search, history update. */
-static logreg_status lbfgs_epoch(lr_solver *s, const char **stop, logreg_error *err) {
+/* The iteration's beginning from (x, f, g): the stops, then the direction and the line
+ * search's first trial point in THETA (*need = 1), unless *stop says there is nothing to do. */
+static logreg_status lbfgs_begin(lr_solver *s, int *need, const char **stop, logreg_error *err) {
   lbfgs_state *ls = s->state;
   lr_backend *be = s->be;
   const lr_backend_ops *o = be->ops;
   size_t n = be->nparam;
+  *need = 0;
   *stop = NULL;
   if (s->ev.grad_max <= s->tol) {
     *stop = "tol";
@@ -168,11 +146,21 @@ static logreg_status lbfgs_epoch(lr_solver *s, const char **stop, logreg_error *
   /* The first step is scaled to the direction (the gradient, or D times it); later ones start
    * at the quasi-Newton 1. */
   double alpha0 = s->epoch == 1 || ls->lb.count == 0 ? fmin(1.0, 1.0 / sqrt(gnorm)) : 1.0;
-  lr_line_result lr;
   ls->ntrial = 0;
-  if ((st = lr_line_search(lbfgs_phi, lbfgs_keep, ls, ls->f, gd, alpha0, 1e-4, 0.9, LBFGS_MAX_EVALS,
-                           &lr, err)))
-    return st;
+  lr_line_start(&ls->line, ls->f, gd, alpha0, 1e-4, 0.9, LBFGS_MAX_EVALS);
+  *need = 1;
+  return o->vec_lincomb(be, LR_VEC_THETA, 1.0, ls->x, alpha0, ls->d, n, err);
+}
+
+/* The iteration's end, once the line search is over: the accepted point (or none), the
+ * history pair, and the progress marks. */
+static logreg_status lbfgs_end(lr_solver *s, const char **stop, int *accepted, logreg_error *err) {
+  lbfgs_state *ls = s->state;
+  lr_backend *be = s->be;
+  lr_line_result lr;
+  logreg_status st;
+  lr_line_done(&ls->line, &lr);
+  *accepted = lr.best_eval - 1;
   if (lr.alpha == 0) {
     /* No step along d decreases J: leave the backend at x, whatever the search tried last.
      * With a history, d may be stale (on a float32 device, curvature pairs carry J's noise):
@@ -210,6 +198,40 @@ static logreg_status lbfgs_epoch(lr_solver *s, const char **stop, logreg_error *
     ls->progress_epoch = s->epoch;
   }
   return LOGREG_OK;
+}
+
+logreg_status lr_lbfgs_iterate(lr_solver *s, const lr_eval_out *ev, int *need, const char **stop,
+                               int *accepted, logreg_error *err) {
+  if (!ev) return lbfgs_begin(s, need, stop, err);
+  lbfgs_state *ls = s->state;
+  lr_backend *be = s->be;
+  double dg;
+  int keep;
+  logreg_status st = be->ops->vec_dot(be, LR_VEC_GRAD, ls->d, be->nparam, &dg, err);
+  if (st) return st;
+  if (ls->ntrial < LBFGS_MAX_EVALS) ls->trial[ls->ntrial++] = *ev;
+  *need = lr_line_next(&ls->line, ev->objective, dg, &keep);
+  *stop = NULL;
+  /* The best trial point so far, aside (the search may go on past it). */
+  if (keep && ((st = lr_vec_copy(be, ls->xn, LR_VEC_THETA, err)) ||
+               (st = lr_vec_copy(be, ls->gn, LR_VEC_GRAD, err))))
+    return st;
+  if (*need)
+    return be->ops->vec_lincomb(be, LR_VEC_THETA, 1.0, ls->x, ls->line.alpha, ls->d, be->nparam,
+                                err);
+  return lbfgs_end(s, stop, accepted, err);
+}
+
+/* One L-BFGS iteration from (x, f, g): direction, line search, history update. */
+static logreg_status lbfgs_epoch(lr_solver *s, const char **stop, logreg_error *err) {
+  int need, accepted;
+  logreg_status st = lbfgs_begin(s, &need, stop, err);
+  while (!st && need) {
+    lr_eval_out out;
+    if (!(st = lr_objective_eval(s->obj, LR_SLOT_TRAIN, 0, s->n, 1, &out, err)))
+      st = lr_lbfgs_iterate(s, &out, &need, stop, &accepted, err);
+  }
+  return st;
 }
 
 /* ---- Checkpoints: every scalar the next epoch reads (the vectors are the backend's) ---- */

@@ -340,7 +340,7 @@ static logreg_status setup_backend(logreg_trainer *t, const logreg_dataset *trai
   logreg_status st;
   t->dc = train->d;
   if (pr->sparse && (st = compact_columns(t, train, val, pr, err))) return st;
-  if (!(t->best = malloc((t->dc + 1) * kw * sizeof *t->best)))
+  if (!(t->best = calloc((t->dc + 1) * kw, sizeof *t->best)))
     return lr_fail(err, LOGREG_ENOMEM, "out of memory");
   /* A group's processes after the first take its path (lr_device_agree_group) instead of
    * timing theirs. */
@@ -368,36 +368,21 @@ static logreg_status setup_backend(logreg_trainer *t, const logreg_dataset *trai
 static logreg_status setup_objective(logreg_trainer *t, size_t n, double s_sum, size_t lo,
                                      logreg_error *err) {
   const logreg_params *p = t->p;
-  lr_backend *be = t->be;
-  size_t dc = t->dc, kw = be->kw, k = be->k;
+  size_t dc = t->dc;
   double l2 = lr_objective_lambda(p->C, p->l2, s_sum);
   t->m->options.l2 = l2;
-  lr_objective_init(&t->obj, be, l2);
+  lr_objective_init(&t->obj, t->be, l2);
   logreg_status st;
   if (p->shard && p->shard->size > 1 &&
       (st = lr_objective_set_shard(&t->obj, p->shard, n, lo, err)))
     return st;
   if (!p->raw_penalty && !p->no_intercept) return LOGREG_OK;
-  double *pen, *mask, *stdc = t->m->std;
+  double *stdc = t->m->std; /* the backend's columns' */
   if (t->cols && (stdc = malloc((dc ? dc : 1) * sizeof *stdc)))
     for (size_t j = 0; j < dc; j++) stdc[j] = t->m->std[t->cols[j]];
-  int oom = !stdc || lr_penalty_arrays(stdc, dc, kw, p->raw_penalty, p->no_intercept, &pen, &mask);
+  if (!stdc) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  st = lr_objective_penalize(&t->obj, stdc, p->raw_penalty, p->no_intercept, &t->diag, err);
   if (stdc != t->m->std) free(stdc);
-  if (oom) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
-  st = lr_objective_set_penalty(&t->obj, pen, mask, err);
-  if (!st && pen && l2 > 0) {
-    /* L-BFGS's initial matrix: the inverse of the Hessian's diagonal at W = 0 as far as it is
-     * known without a pass over X: the loss's curvature on a standardized feature, p (1 - p)
-     * with p = 1/K, plus the penalty's lambda / sigma_j^2, which dominates on features of
-     * small spread (and would leave gamma I badly scaled for them). */
-    double c = p->binary ? 0.25 : (double)(k - 1) / ((double)k * (double)k);
-    size_t np = (dc + 1) * kw;
-    if (!(t->diag = malloc(np * sizeof *t->diag)))
-      st = lr_fail(err, LOGREG_ENOMEM, "out of memory");
-    for (size_t q = 0; !st && q < np; q++) t->diag[q] = 1.0 / (c + l2 * pen[q]);
-  }
-  free(pen);
-  free(mask);
   return st;
 }
 

@@ -1,16 +1,15 @@
 /* grid.c: K-fold cross-validation of a grid of C (or lambda) values, all G x K models trained
  * together (logreg_cv in logreg.h; `logreg train --cv`).
  *
- * Every pass over X evaluates every model that is still running, at its own point, through
- * the backend's grid_sums: the folds are row masks, so X is read once per pass for the whole
- * grid instead of once per model. To share passes, the models advance in lock step: each is an
- * L-BFGS state machine (memory 10) whose line search only ever asks for one evaluation at a
- * time, backtracking on the Armijo condition (or Hager and Zhang's approximate Wolfe conditions
- * where J's rounding hides the decrease; J strictly convex with lambda > 0 keeps every
- * curvature pair positive, so the Wolfe curvature test is not needed for the update). A pass
- * evaluates each running model at its trial point; a model whose trial point passes the test
- * takes it and proposes the next, the others step back. The L-BFGS arithmetic is on the host,
- * in double: a grid's models are small next to X.
+ * Every model is the trainer's: the objective layer's J, gradient, penalty and C-to-lambda
+ * (objective.c) on a vector store of its own (a cpu backend without rows: its parameters,
+ * gradient and L-BFGS history in double on the host; a grid's models are small next to X),
+ * driven by the solver layer's L-BFGS one evaluation at a time (lr_lbfgs_iterate). Only the
+ * evaluations are the grid's: every pass over X evaluates every model that is still running, at
+ * the trial point its line search asked for, through the grid backend's grid_sums (the folds
+ * are row masks, so X is read once per pass for the whole grid instead of once per model), and
+ * each model's sums become its J and gradient through lr_objective_from_sums. A model is thus
+ * what `train --C C` gives on its training rows, up to the order of the sums.
  */
 #include <math.h>
 #include <stdio.h>
@@ -22,158 +21,114 @@
 #include "data/dataset.h"
 #include "model/model.h"
 #include "prep/preprocess.h"
+#include "solve/lbfgs.h"
 #include "solve/objective.h"
+#include "solve/optim.h"
 #include "solve/train.h"
 #include "util/util.h"
 
-#define GRID_MEM 10           /* L-BFGS memory */
-#define GRID_C1 1e-4          /* Armijo's constant */
-#define GRID_MAX_BACKTRACK 40 /* steps back before "no step lowers J" */
+/* Evaluations one line search may take (opt_lbfgs.c's limit). */
+#define GRID_TRIALS 20
 
 typedef struct grid_model {
-  double lambda;
-  double *x, *g, *dir, *trial;  /* nparam each */
-  double *S, *Y, rho[GRID_MEM]; /* the curvature pairs, a ring of GRID_MEM */
-  int npairs, head;
-  double f, gd, alpha;
-  int iter, backtracks, running;
+  lr_backend *store; /* its vectors */
+  lr_objective obj;
+  lr_solver sol;
+  double *diag;                               /* L-BFGS's initial matrix (raw penalty), or NULL */
+  lr_sums tr, va;                             /* the sums at the accepted point */
+  lr_sums ttr[GRID_TRIALS], tva[GRID_TRIALS]; /* those of this iteration's evaluations */
+  int ntrial, started, running, iter;
   long evaluations;
-  lr_sums tr, va; /* at x */
-  double grad_max;
   const char *stop;
 } grid_model;
 
-/* J and its gradient from the raw sums at `theta`: sum s l / sum s + lambda/2 ||W||^2, or
- * lambda/2 sum pen theta^2 with pen; the gradient times mask where there is one (objective.h's
- * lr_penalty_arrays). */
-typedef struct grid_pen {
-  const double *pen, *mask; /* nparam each, or NULL */
-} grid_pen;
-
-static double objective(const double *theta, const double *gsum, const lr_sums *tr, double lambda,
-                        const grid_pen *gp, size_t nwz, size_t np, double *g, double *gmax) {
-  double ww = 0, gm = 0;
-  for (size_t q = 0; q < np; q++) {
-    double gq = gsum[q] / tr->s;
-    if (q < nwz) {
-      double pq = gp->pen ? gp->pen[q] : 1.0;
-      ww += pq * theta[q] * theta[q];
-      gq += lambda * pq * theta[q];
-    }
-    if (gp->mask) gq *= gp->mask[q];
-    g[q] = gq;
-    if (fabs(gq) > gm) gm = fabs(gq);
-  }
-  *gmax = gm;
-  return tr->wloss / tr->s + 0.5 * lambda * ww;
+static void model_free(grid_model *md) {
+  if (md->sol.state) lr_opt_lbfgs.release(&md->sol);
+  lr_objective_free(&md->obj);
+  lr_backend_destroy(md->store);
+  free(md->diag);
 }
 
-static double dot(const double *a, const double *b, size_t n) {
-  double s = 0;
-  for (size_t i = 0; i < n; i++) s += a[i] * b[i];
-  return s;
+/* The model's next iteration: its first trial point, or its stop. */
+static logreg_status model_begin(grid_model *md, logreg_error *err) {
+  int need = 0, accepted;
+  const char *stop = NULL;
+  md->sol.epoch = md->iter + 1;
+  md->ntrial = 0;
+  logreg_status st = lr_lbfgs_iterate(&md->sol, NULL, &need, &stop, &accepted, err);
+  if (!st && !need) md->running = 0, md->stop = stop ? stop : "converged";
+  return st;
 }
 
-/* dir = -H g by the two-loop recursion over the stored pairs (H0 = s'y / y'y of the newest). */
-static void direction(grid_model *md, size_t np) {
-  double a[GRID_MEM];
-  for (size_t q = 0; q < np; q++) md->dir[q] = -md->g[q];
-  for (int t = 0; t < md->npairs; t++) {
-    int i = (md->head - 1 - t + 2 * GRID_MEM) % GRID_MEM;
-    a[i] = md->rho[i] * dot(md->S + (size_t)i * np, md->dir, np);
-    const double *y = md->Y + (size_t)i * np;
-    for (size_t q = 0; q < np; q++) md->dir[q] -= a[i] * y[q];
-  }
-  if (md->npairs > 0) {
-    int i = (md->head - 1 + GRID_MEM) % GRID_MEM;
-    const double *y = md->Y + (size_t)i * np;
-    double gamma = 1.0 / (md->rho[i] * dot(y, y, np));
-    for (size_t q = 0; q < np; q++) md->dir[q] *= gamma;
-  }
-  for (int t = md->npairs - 1; t >= 0; t--) {
-    int i = (md->head - 1 - t + 2 * GRID_MEM) % GRID_MEM;
-    double b = md->rho[i] * dot(md->Y + (size_t)i * np, md->dir, np);
-    const double *s = md->S + (size_t)i * np;
-    for (size_t q = 0; q < np; q++) md->dir[q] += (a[i] - b) * s[q];
-  }
-}
-
-/* The next trial point x + alpha dir, after an accepted step (or the start). */
-static void propose(grid_model *md, size_t np) {
-  direction(md, np);
-  md->gd = dot(md->g, md->dir, np);
-  if (!(md->gd < 0)) { /* not a descent direction (rounding): steepest descent instead */
-    md->npairs = 0;
-    direction(md, np);
-    md->gd = dot(md->g, md->dir, np);
-  }
-  md->alpha = md->npairs ? 1.0 : 1.0 / sqrt(dot(md->g, md->g, np));
-  md->backtracks = 0;
-  for (size_t q = 0; q < np; q++) md->trial[q] = md->x[q] + md->alpha * md->dir[q];
-}
-
-/* One evaluation's result for a model: take the trial point or step back. */
-static void advance(grid_model *md, const double *gsum, const lr_sums *tr, const lr_sums *va,
-                    const grid_pen *gp, size_t nwz, size_t np, int max_iter, double tol,
-                    double *gnew) {
-  double gmax;
+/* One pass's sums at the model's trial point (gsum: its raw gradient sums): its start at W = 0,
+ * the next trial point of its line search, or the iteration's end. */
+static logreg_status model_take(grid_model *md, const double *gsum, const lr_sums *tr,
+                                const lr_sums *va, int max_iter, logreg_error *err) {
+  lr_backend *be = md->store;
+  lr_eval_out out;
+  logreg_status st;
   md->evaluations++;
-  double f = objective(md->trial, gsum, tr, md->lambda, gp, nwz, np, gnew, &gmax);
-  int first = md->evaluations == 1;
-  /* Armijo's sufficient decrease, or, where J's rounding hides the decrease (within 1e-12
-   * relative: near the optimum of a strongly regularized model, a step that is right may change
-   * J by less than its last bits), Hager and Zhang's approximate Wolfe conditions on the slope
-   * along the direction, which the pass gives too. */
-  double gtd = dot(gnew, md->dir, np);
-  int armijo = f <= md->f + GRID_C1 * md->alpha * md->gd;
-  int approx = fabs(f - md->f) <= 1e-12 * fabs(md->f) && gtd >= 0.9 * md->gd &&
-               gtd <= -(1.0 - 2.0 * 0.1) * md->gd;
-  if (!first && !armijo && !approx) {
-    /* Step back: the minimum of the quadratic through f(0), f'(0) and f(alpha), kept within
-     * [0.1, 0.5] alpha. */
-    double a = md->alpha, den = 2.0 * (f - md->f - md->gd * a);
-    double next = den > 0 ? -md->gd * a * a / den : 0.5 * a;
-    if (!(next >= 0.1 * a)) next = 0.1 * a;
-    if (next > 0.5 * a) next = 0.5 * a;
-    md->alpha = next;
-    if (++md->backtracks > GRID_MAX_BACKTRACK) {
-      md->running = 0;
-      md->stop = "converged";
-      return;
-    }
-    for (size_t q = 0; q < np; q++) md->trial[q] = md->x[q] + md->alpha * md->dir[q];
-    return;
+  md->obj.s_train = tr->s;
+  if ((st = be->ops->vec_write(be, LR_VEC_GSUM, gsum, err)) ||
+      (st = lr_objective_from_sums(&md->obj, tr, 1, &out, err)))
+    return st;
+  if (!md->started) { /* W = 0: the solver starts from here, as the trainer's does */
+    md->started = 1;
+    md->sol.ev = out;
+    md->tr = *tr, md->va = *va;
+    if ((st = lr_opt_lbfgs.init(&md->sol, err))) return st;
+    return model_begin(md, err);
   }
-  if (!first) {
-    /* The pair s = trial - x, y = g(trial) - g(x), kept when s'y > 0. */
-    double *S = md->S + (size_t)md->head * np, *Y = md->Y + (size_t)md->head * np;
-    for (size_t q = 0; q < np; q++) {
-      S[q] = md->trial[q] - md->x[q];
-      Y[q] = gnew[q] - md->g[q];
-    }
-    double sy = dot(S, Y, np);
-    if (sy > 1e-12 * sqrt(dot(S, S, np) * dot(Y, Y, np))) {
-      md->rho[md->head] = 1.0 / sy;
-      md->head = (md->head + 1) % GRID_MEM;
-      if (md->npairs < GRID_MEM) md->npairs++;
-    }
-    md->iter++;
+  if (md->ntrial < GRID_TRIALS) md->ttr[md->ntrial] = *tr, md->tva[md->ntrial++] = *va;
+  int need, accepted = -1;
+  const char *stop = NULL;
+  if ((st = lr_lbfgs_iterate(&md->sol, &out, &need, &stop, &accepted, err)) || need) return st;
+  if (stop) { /* no step lowered J: the model stays where it is */
+    md->running = 0;
+    md->stop = stop;
+    return LOGREG_OK;
   }
-  memcpy(md->x, md->trial, np * sizeof *md->x);
-  memcpy(md->g, gnew, np * sizeof *md->g);
-  md->f = f;
-  md->tr = *tr;
-  md->va = *va;
-  md->grad_max = gmax;
-  if (gmax <= tol) {
+  md->iter++;
+  if (accepted >= 0 && accepted < md->ntrial)
+    md->tr = md->ttr[accepted], md->va = md->tva[accepted];
+  if (md->sol.ev.grad_max <= md->sol.tol) {
     md->running = 0;
     md->stop = "tol";
-  } else if (md->iter >= max_iter) {
+    return LOGREG_OK;
+  }
+  if (md->iter >= max_iter) {
     md->running = 0;
     md->stop = "max_iter";
-  } else {
-    propose(md, np);
+    return LOGREG_OK;
   }
+  return model_begin(md, err);
+}
+
+/* Model (g, f): its store, its objective at its lambda (the rows outside fold f weigh sw), and
+ * the solver's fields as the trainer sets them for L-BFGS. */
+static logreg_status model_init(grid_model *md, double value, int values_are_C, double sw,
+                                const logreg_params *p, const lr_backend *grid_be,
+                                const logreg_model *pre, logreg_error *err) {
+  logreg_status st =
+      lr_cpu_backend_create(grid_be->d, grid_be->k, p->binary, p->pos_weight, &md->store, err);
+  if (st) return st;
+  /* L-BFGS's stopping rules follow the arithmetic of the evaluations (float32 on a device). */
+  md->store->float32 = grid_be->float32;
+  lr_objective_init(&md->obj, md->store, values_are_C ? lr_objective_lambda(value, 0, sw) : value);
+  if ((st = lr_objective_penalize(&md->obj, pre->std, p->raw_penalty, p->no_intercept, &md->diag,
+                                  err)))
+    return st;
+  lr_solver *s = &md->sol;
+  s->obj = &md->obj;
+  s->be = md->store;
+  s->p = p;
+  s->lr = lr_opt_lbfgs.default_lr;
+  s->full = 1;
+  s->n = grid_be->n[LR_SLOT_TRAIN];
+  s->diag = md->diag;
+  s->tol = p->tol > 0 ? p->tol : 1e-6;
+  md->running = 1;
+  return LOGREG_OK;
 }
 
 /* Stratified folds: each class's rows (file order) shuffled with the seed, then dealt to the
@@ -196,18 +151,13 @@ static int stratified_folds(const logreg_dataset *ds, size_t K, uint64_t seed, i
   return 0;
 }
 
-logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
-                        const logreg_cv_options *opt, logreg_cv_model *models, int32_t *folds_out,
-                        logreg_cv_result *result, logreg_error *err) {
-  lr_error_clear(err);
-  double t0 = lr_now();
-  logreg_status cst = lr_train_check(train, p, err);
-  if (cst != LOGREG_OK) return cst;
-  size_t K = opt->k_folds, G = opt->n_values, n = train->n, d = train->d, k = train->k;
+/* The options checked and the folds into fold[n]: given (checked) or drawn. */
+static logreg_status grid_folds(const logreg_dataset *train, const logreg_params *p,
+                                const logreg_cv_options *opt, int32_t *fold, logreg_error *err) {
+  size_t K = opt->k_folds, G = opt->n_values, n = train->n;
   if (K < 2) return lr_fail(err, LOGREG_EINVAL, "--cv: K must be at least 2 (got %zu)", K);
   if (p->shard && p->shard->size > 1)
     return lr_fail(err, LOGREG_EUNSUPPORTED, "--cv does not run over several processes yet");
-  int sparse = lr_dataset_sparse(train);
   if (K > n)
     return lr_fail(err, LOGREG_EINVAL, "--cv %zu: more folds than the %zu training rows", K, n);
   if (G == 0) return lr_fail(err, LOGREG_EINVAL, "--cv: no values to cross-validate");
@@ -217,63 +167,136 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
       return lr_fail(err, LOGREG_EINVAL, "--cv: %s value %g must be a finite number %s",
                      opt->values_are_C ? "C" : "l2", opt->values[g],
                      opt->values_are_C ? "> 0" : ">= 0");
-  size_t M = G * K;
+  if (!opt->folds)
+    return stratified_folds(train, K, p->seed, fold)
+               ? lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory")
+               : LOGREG_OK;
+  size_t *count = calloc(K, sizeof *count);
+  if (!count) return lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory");
   logreg_status st = LOGREG_OK;
-  int32_t *fold = malloc(n * sizeof *fold), *held = malloc(M * sizeof *held);
+  for (size_t i = 0; i < n && st == LOGREG_OK; i++) {
+    if (opt->folds[i] < 0 || (size_t)opt->folds[i] >= K)
+      st = lr_fail(err, LOGREG_EINVAL,
+                   "--folds: training row %zu is in fold %d; folds must be 0..%zu for --cv %zu",
+                   i + 1, opt->folds[i], K - 1, K);
+    else
+      count[opt->folds[i]]++;
+  }
+  for (size_t f = 0; f < K && st == LOGREG_OK; f++)
+    if (count[f] == 0)
+      st = lr_fail(err, LOGREG_EINVAL, "--folds: fold %zu has no training rows (--cv %zu)", f, K);
+  free(count);
+  if (!st) memcpy(fold, opt->folds, n * sizeof *fold);
+  return st;
+}
+
+/* The passes: each evaluates every running model at its trial point, until none runs. */
+static logreg_status grid_run(lr_backend *be, const int32_t *fold, size_t K, grid_model *mds,
+                              size_t M, int max_iter, long *passes, logreg_error *err) {
+  size_t np = be->nparam;
+  double *theta = malloc(M * np * sizeof *theta), *gsum = malloc(M * np * sizeof *gsum);
+  lr_sums *tr = malloc(2 * M * sizeof *tr);
+  size_t *run = malloc(M * sizeof *run);
+  int32_t *held = malloc(M * sizeof *held);
+  logreg_status st = !theta || !gsum || !tr || !run || !held
+                         ? lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory for %zu models", M)
+                         : LOGREG_OK;
+  *passes = 0;
+  while (!st) {
+    size_t m = 0;
+    for (size_t j = 0; j < M && !st; j++) {
+      if (!mds[j].running) continue;
+      st = mds[j].store->ops->vec_read(mds[j].store, LR_VEC_THETA, theta + m * np, err);
+      held[m] = (int32_t)(j % K);
+      run[m++] = j;
+    }
+    if (st || m == 0) break;
+    if ((st = be->ops->grid_sums(be, fold, m, held, theta, tr, tr + m, gsum, err))) break;
+    ++*passes;
+    for (size_t r = 0; r < m && !st; r++)
+      st = model_take(&mds[run[r]], gsum + r * np, &tr[r], &tr[m + r], max_iter, err);
+  }
+  free(theta);
+  free(gsum);
+  free(tr);
+  free(run);
+  free(held);
+  return st;
+}
+
+/* Each model's results into models[], value-major. */
+static void grid_report(const grid_model *mds, const logreg_cv_options *opt,
+                        logreg_cv_model *models) {
+  size_t K = opt->k_folds;
+  for (size_t j = 0; j < opt->n_values * K; j++) {
+    const grid_model *md = &mds[j];
+    logreg_cv_model *o = &models[j];
+    o->value = opt->values[j / K];
+    o->fold = (int)(j % K);
+    o->l2 = md->obj.l2;
+    o->objective = md->sol.ev.objective;
+    o->train_loss = md->tr.loss / md->tr.rows;
+    o->val_loss = md->va.loss / md->va.rows;
+    o->val_accuracy = md->va.correct / md->va.rows;
+    o->train_rows = (size_t)md->tr.rows;
+    o->val_rows = (size_t)md->va.rows;
+    o->iterations = md->iter;
+    o->evaluations = md->evaluations;
+    o->grad_max = md->sol.ev.grad_max;
+    o->stop_reason = md->stop;
+  }
+}
+
+/* The grid's models: their lambdas from the weight of the rows outside their folds. */
+static logreg_status grid_models(const logreg_params *p, const logreg_cv_options *opt,
+                                 const int32_t *fold, const float *s, size_t n,
+                                 const lr_backend *be, const logreg_model *pre, grid_model *mds,
+                                 logreg_error *err) {
+  size_t K = opt->k_folds;
+  for (size_t f = 0; f < K; f++) {
+    double sw = 0;
+    for (size_t i = 0; i < n; i++)
+      if ((size_t)fold[i] != f) sw += s[i];
+    if (!(sw > 0))
+      return lr_fail(err, LOGREG_EINVAL, "--cv: the rows outside fold %zu weigh %g; need > 0", f,
+                     sw);
+    for (size_t g = 0; g < opt->n_values; g++) {
+      logreg_status st =
+          model_init(&mds[g * K + f], opt->values[g], opt->values_are_C, sw, p, be, pre, err);
+      if (st) return st;
+    }
+  }
+  return LOGREG_OK;
+}
+
+logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
+                        const logreg_cv_options *opt, logreg_cv_model *models, int32_t *folds_out,
+                        logreg_cv_result *result, logreg_error *err) {
+  lr_error_clear(err);
+  double t0 = lr_now();
+  logreg_status st = lr_train_check(train, p, err);
+  if (st != LOGREG_OK) return st;
+  size_t K = opt->k_folds, n = train->n, d = train->d, k = train->k, M = opt->n_values * K;
+  int sparse = lr_dataset_sparse(train);
   size_t nx = sparse ? train->nnz : n * d; /* the values the backend gets */
+  int32_t *fold = malloc((n ? n : 1) * sizeof *fold), *held = malloc((M ? M : 1) * sizeof *held);
   float *xt = malloc((nx > 0 ? nx : 1) * sizeof *xt),
         *s = lr_row_weights(train, p->class_weight_balanced);
   logreg_model *pre = lr_model_alloc(d, k, p->binary);
-  grid_model *mds = calloc(M, sizeof *mds);
+  grid_model *mds = calloc(M ? M : 1, sizeof *mds);
   lr_backend *be = NULL;
-  double *theta = NULL, *gsum = NULL, *gnew = NULL, *pen = NULL, *mask = NULL;
-  lr_sums *tr = NULL, *va = NULL;
-  size_t *run = NULL;
   if (!fold || !held || !xt || !s || !pre || !mds) {
     st = lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory for %zu x %zu training data", n, d);
     goto done;
   }
-
-  /* The folds: given (checked) or drawn. */
-  if (opt->folds) {
-    size_t *count = calloc(K, sizeof *count);
-    if (!count) {
-      st = lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory");
-      goto done;
-    }
-    for (size_t i = 0; i < n && st == LOGREG_OK; i++) {
-      if (opt->folds[i] < 0 || (size_t)opt->folds[i] >= K)
-        st = lr_fail(err, LOGREG_EINVAL,
-                     "--folds: training row %zu is in fold %d; folds must be 0..%zu for --cv %zu",
-                     i + 1, opt->folds[i], K - 1, K);
-      else
-        count[opt->folds[i]]++;
-    }
-    for (size_t f = 0; f < K && st == LOGREG_OK; f++)
-      if (count[f] == 0)
-        st = lr_fail(err, LOGREG_EINVAL, "--folds: fold %zu has no training rows (--cv %zu)", f, K);
-    free(count);
-    if (st != LOGREG_OK) goto done;
-    memcpy(fold, opt->folds, n * sizeof *fold);
-  } else if (stratified_folds(train, K, p->seed, fold) != 0) {
-    st = lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory");
-    goto done;
-  }
+  if ((st = grid_folds(train, p, opt, fold, err))) goto done;
   if (folds_out) memcpy(folds_out, fold, n * sizeof *fold);
-
   /* Preprocessing fitted once on all the training rows, as logreg_train fits it. */
   if (lr_fit_preprocessing(train, p->scale, p->no_intercept, p->threads, pre)) {
     st = lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory computing medians");
     goto done;
   }
   lr_transform_values(pre, train, xt, p->threads);
-  if (lr_penalty_arrays(pre->std, d, p->binary ? 1 : k, p->raw_penalty, p->no_intercept, &pen,
-                        &mask)) {
-    st = lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory");
-    goto done;
-  }
-  grid_pen gp = {pen, mask};
-
   /* The grid's device (device.c: sparse rows and a device without grid sums run on cpu; under
    * auto, one pass of the grid at W = 0 timed on the device and on cpu chooses). */
   lr_device dev;
@@ -284,83 +307,13 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
   if ((st = lr_device_grid_backend(&dev, d, k, p->binary, p->pos_weight, p->threads, &rows,
                                    opt->choose_faster, fold, M, held, &be, why, sizeof why, err)))
     goto done;
-  if (result) snprintf(result->why, sizeof result->why, "%s", why);
-  size_t np = be->nparam, nwz = d * be->kw;
-
-  theta = malloc(M * np * sizeof *theta);
-  gsum = malloc(M * np * sizeof *gsum);
-  gnew = malloc(np * sizeof *gnew);
-  tr = malloc(2 * M * sizeof *tr);
-  run = malloc(M * sizeof *run);
-  if (!theta || !gsum || !gnew || !tr || !run) {
-    st = lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory for %zu models", M);
-    goto done;
-  }
-  va = tr + M;
-  double tol = p->tol > 0 ? p->tol : 1e-6;
-  for (size_t g = 0; g < G; g++) {
-    for (size_t f = 0; f < K; f++) {
-      grid_model *md = &mds[g * K + f];
-      double sw = 0;
-      for (size_t i = 0; i < n; i++)
-        if ((size_t)fold[i] != f) sw += s[i];
-      if (!(sw > 0)) {
-        st = lr_fail(err, LOGREG_EINVAL, "--cv: the rows outside fold %zu weigh %g; need > 0", f,
-                     sw);
-        goto done;
-      }
-      md->lambda = opt->values_are_C ? lr_objective_lambda(opt->values[g], 0, sw) : opt->values[g];
-      double *buf = calloc((4 + 2 * GRID_MEM) * np, sizeof *buf);
-      if (!buf) {
-        st = lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory for %zu models", M);
-        goto done;
-      }
-      md->x = buf; /* the block is freed through x */
-      md->g = buf + np;
-      md->dir = buf + 2 * np;
-      md->trial = buf + 3 * np; /* W = 0, b = 0: the first point */
-      md->S = buf + 4 * np;
-      md->Y = md->S + GRID_MEM * np;
-      md->running = 1;
-    }
-  }
-
   long passes = 0;
-  for (;;) {
-    size_t m = 0;
-    for (size_t j = 0; j < M; j++) {
-      if (!mds[j].running) continue;
-      memcpy(theta + m * np, mds[j].trial, np * sizeof *theta);
-      held[m] = (int32_t)(j % K);
-      run[m++] = j;
-    }
-    if (m == 0) break;
-    if ((st = be->ops->grid_sums(be, fold, m, held, theta, tr, va, gsum, err))) goto done;
-    passes++;
-    for (size_t r = 0; r < m; r++)
-      advance(&mds[run[r]], gsum + r * np, &tr[r], &va[r], &gp, nwz, np, p->epochs, tol, gnew);
-  }
-
-  for (size_t g = 0; g < G; g++) {
-    for (size_t f = 0; f < K; f++) {
-      grid_model *md = &mds[g * K + f];
-      logreg_cv_model *o = &models[g * K + f];
-      o->value = opt->values[g];
-      o->fold = (int)f;
-      o->l2 = md->lambda;
-      o->objective = md->f;
-      o->train_loss = md->tr.loss / md->tr.rows;
-      o->val_loss = md->va.loss / md->va.rows;
-      o->val_accuracy = md->va.correct / md->va.rows;
-      o->train_rows = (size_t)md->tr.rows;
-      o->val_rows = (size_t)md->va.rows;
-      o->iterations = md->iter;
-      o->evaluations = md->evaluations;
-      o->grad_max = md->grad_max;
-      o->stop_reason = md->stop;
-    }
-  }
+  if ((st = grid_models(p, opt, fold, s, n, be, pre, mds, err)) ||
+      (st = grid_run(be, fold, K, mds, M, p->epochs, &passes, err)))
+    goto done;
+  grid_report(mds, opt, models);
   if (result) {
+    snprintf(result->why, sizeof result->why, "%s", why);
     result->seconds = lr_now() - t0;
     result->passes = passes;
     /* The device, without the evaluation path the backend names (the grid has its own kernels). */
@@ -369,10 +322,8 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
     snprintf(result->device, sizeof result->device, "%.*s%s", len, be->device,
              cut ? " (grid kernels)" : "");
   }
-
 done:
-  if (mds)
-    for (size_t j = 0; j < M; j++) free(mds[j].x);
+  for (size_t j = 0; mds && j < M; j++) model_free(&mds[j]);
   free(mds);
   free(fold);
   free(held);
@@ -380,12 +331,5 @@ done:
   free(s);
   logreg_model_free(pre);
   lr_backend_destroy(be);
-  free(theta);
-  free(gsum);
-  free(gnew);
-  free(pen);
-  free(mask);
-  free(tr);
-  free(run);
   return st;
 }

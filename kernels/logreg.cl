@@ -87,6 +87,64 @@ static sum_t sum_max(const sum_t a, const sum_t b) { return a.x + a.y >= b.x + b
 static float sum_float(const sum_t a) { return a.x + a.y; }
 #endif
 
+/* ---- The row math, written once ----
+ *
+ * DESIGN.md §2's loss, residual and prediction of a row, for every kernel that evaluates rows
+ * (the own path's row kernels, the fused and tiled one-pass kernels, the grid's): in the float
+ * type T of the kernel that expands them (zval, float, grid_t) with I the label's integer type,
+ * or for 16 rows at once (the fused kernel: T float16, I int16). They are written with ?:,
+ * which is select on vectors, so that one text serves both. The parity tests hold them to the
+ * reference (backend/cpu.c).
+ *
+ * Multinomial, from the logits z[0 .. LR_K) (bias included), the label y and the weight si:
+ * loss = (max z - z_y) + log1p(rest), rest summing e^(z_c - max z) over the classes other than
+ * the (first) maximum, so that a confident row's loss is about rest where log(sum) would round
+ * it to 0 below float's epsilon; g[c] = si (p_c - [c == y]) with p = e^(z - max z) / (1 +
+ * rest), the label's p - 1 written -rest / (1 + rest) when it is the maximum, which keeps a
+ * confident row's small residual that 1 / (1 + rest) - 1 would round to 0; cor 1 when the
+ * maximum is the label. e[0 .. LR_K) is scratch; g may be e. */
+#define LR_SOFTMAX_ROW(T, I, z, y, si, e, g, loss, cor)                                        \
+  do {                                                                                         \
+    T mx_ = (z)[0];                                                                            \
+    I arg_ = (I)0;                                                                             \
+    for (uint c_ = 1; c_ < LR_K; c_++) {                                                       \
+      arg_ = (z)[c_] > mx_ ? (I)(int)c_ : arg_;                                                \
+      mx_ = fmax(mx_, (z)[c_]);                                                                \
+    }                                                                                          \
+    T rest_ = (T)0, zy_ = (T)0;                                                                \
+    for (uint c_ = 0; c_ < LR_K; c_++) {                                                       \
+      (e)[c_] = exp((z)[c_] - mx_);                                                            \
+      rest_ += arg_ == (I)(int)c_ ? (T)0 : (e)[c_];                                            \
+      zy_ = (y) == (I)(int)c_ ? (z)[c_] : zy_;                                                 \
+    }                                                                                          \
+    const T inv_ = (T)1 / ((T)1 + rest_);                                                      \
+    (loss) = (mx_ - zy_) + log1p(rest_);                                                       \
+    for (uint c_ = 0; c_ < LR_K; c_++) {                                                       \
+      const T p_ = (e)[c_] * inv_;                                                             \
+      const T py1_ = arg_ == (I)(int)c_ ? -rest_ * inv_ : p_ - (T)1; /* p - 1 */               \
+      (g)[c_] = (si) * ((y) == (I)(int)c_ ? py1_ : p_);                                        \
+    }                                                                                          \
+    (cor) = arg_ == (y) ? (T)1 : (T)0;                                                         \
+  } while (0)
+
+/* Binary, from the logit z (bias included), y (0 or 1), the weight si and pos_weight pw: loss
+ * = pw y softplus(-z) + (1 - y) softplus(z) (PyTorch's BCEWithLogitsLoss), uloss the same with
+ * pw 1, g = si dl/dz, cor 1 when z > 0 is y == 1. softplus(x) = max(x, 0) + log1p(e^-|x|)
+ * keeps log(1 + e^x) down to float's smallest values for x far below 0; 1 - sigma(z) is written
+ * so that it stays exact where it is small (sigma - 1 would round to 0). */
+#define LR_SIGMOID_ROW(T, I, z, y, si, pw, g, loss, uloss, cor)                                \
+  do {                                                                                         \
+    const T e_ = exp(-fabs(z)), lp_ = log1p(e_);                                               \
+    const T sig_ = (z) >= (T)0 ? (T)1 / ((T)1 + e_) : e_ / ((T)1 + e_);                        \
+    const T sig_neg_ = (z) >= (T)0 ? e_ / ((T)1 + e_) : (T)1 / ((T)1 + e_);                    \
+    const T sp_pos_ = fmax((z), (T)0) + lp_, sp_neg_ = fmax(-(z), (T)0) + lp_;                 \
+    const I pos_ = (y) != (I)0;                                                                \
+    (uloss) = pos_ ? sp_neg_ : sp_pos_;                                                        \
+    (loss) = pos_ ? (pw) * sp_neg_ : sp_pos_;                                                  \
+    (g) = (si) * (pos_ ? -(pw) * sig_neg_ : sig_);                                             \
+    (cor) = ((z) > (T)0) == ((y) == (I)1) ? (T)1 : (T)0;                                       \
+  } while (0)
+
 /* Z[r, c] = sum_j X[row0 + r, j] W[j, c] for r < m: one work-item per row, KW sums kept in
  * registers so each X row is read once. */
 __kernel void lr_logits(const __global float *X, const uint row0, const uint m, const uint d,
@@ -126,12 +184,10 @@ static void group_sum4(acc_t v0, acc_t v1, acc_t v2, acc_t v3, __local sum_t *sc
     for (uint q = 0; q < LR_NQ; q++) out[q] = scratch[q];
 }
 
-/* Multinomial rows: logits Z (m x K, bias not yet added) -> residual G = s_i (p - onehot(y)),
- * with p = exp(z - max z) / sum and loss l = (max z - z_y) + log1p(rest), where sum = 1 + rest
- * and rest sums the classes other than the maximum: a confident row's loss is then about rest,
- * where log(sum) would round it to 0 below float's epsilon. Per work-group partial sums of
- * s l, l, correct and s. Batch row r is data row row0 + r (mini-batches of shuffled
- * data are contiguous ranges of the gathered copy). */
+/* Multinomial rows: logits Z (m x K, bias not yet added) -> residual G = s_i (p - onehot(y))
+ * and the loss (LR_SOFTMAX_ROW). Per work-group partial sums of s l, l, correct and s. Batch
+ * row r is data row row0 + r (mini-batches of shuffled data are contiguous ranges of the
+ * gathered copy). */
 __kernel void lr_softmax_rows(const __global zval *Z, __global zval *G, const __global vreal *theta,
                               const uint b_off, const __global int *y, const __global float *s,
                               const uint row0, const uint m, __global sum_t *partials,
@@ -140,42 +196,21 @@ __kernel void lr_softmax_rows(const __global zval *Z, __global zval *G, const __
   zval wl = 0.0f, l = 0.0f, cor = 0.0f, sw = 0.0f;
   if (r < m) {
     const __global zval *z = Z + (size_t)r * LR_K;
-    __global zval *g = G + (size_t)r * LR_K;
     const __global vreal *b = theta + b_off;
     const int yi = y[row0 + r];
     const float si = s[row0 + r];
-    zval mx = z[0] + b[0];
-    uint arg = 0;
-    for (uint c = 1; c < LR_K; c++) {
-      const zval v = z[c] + b[c];
-      if (v > mx) mx = v, arg = c;
-    }
-    zval rest = 0.0f;
-    for (uint c = 0; c < LR_K; c++)
-      if (c != arg) rest += exp(z[c] + b[c] - mx);
-    const zval lsum = log1p(rest), inv = 1.0f / (1.0f + rest);
-    const zval li = (mx - (z[yi] + b[yi])) + lsum;
-    /* The label's p - 1 is -rest / (1 + rest) when the label is the maximum: written so, it
-     * keeps a confident row's small residual that 1 / (1 + rest) - 1 would round to 0. */
-    for (uint c = 0; c < LR_K; c++) {
-      const zval p = exp(z[c] + b[c] - mx) * inv;
-      g[c] = si * (c == (uint)yi ? (c == arg ? -rest * inv : p - 1.0f) : p);
-    }
+    zval zb[LR_K], e[LR_K], li;
+    for (uint c = 0; c < LR_K; c++) zb[c] = z[c] + b[c];
+    LR_SOFTMAX_ROW(zval, int, zb, yi, si, e, G + (size_t)r * LR_K, li, cor);
     wl = si * li;
     l = li;
-    cor = arg == (uint)yi ? 1.0f : 0.0f;
     sw = si;
   }
   group_sum4(wl, l, cor, sw, scratch, partials + (size_t)get_group_id(0) * LR_NQ);
 }
 
-/* log(1 + e^x): for x far below 0 it is log1p(e^x) ~ e^x, kept down to float's smallest
- * values rather than rounded to 0. */
-static zval softplus(const zval x) { return fmax(x, (zval)0) + log1p(exp(-fabs(x))); }
-
-/* Binary rows (one logit): loss pos_weight y softplus(-z) + (1 - y) softplus(z) (PyTorch's
- * BCEWithLogitsLoss), residual s_i dl/dz, and the same partial sums (the unweighted loss is
- * the one with pos_weight 1). */
+/* Binary rows (one logit): the loss, residual s_i dl/dz (LR_SIGMOID_ROW) and the same partial
+ * sums (the unweighted loss is the one with pos_weight 1). */
 __kernel void lr_sigmoid_rows(const __global zval *Z, __global zval *G, const __global vreal *theta,
                               const uint b_off, const __global int *y, const __global float *s,
                               const uint row0, const uint m, const float pos_weight,
@@ -186,23 +221,10 @@ __kernel void lr_sigmoid_rows(const __global zval *Z, __global zval *G, const __
     const zval z = Z[r] + theta[b_off];
     const int yi = y[row0 + r];
     const float si = s[row0 + r];
-    const zval e = exp(-fabs(z));
-    const zval sig = z >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
-    /* 1 - sig written so that it stays exact where it is small (sig - 1 would round to 0). */
-    const zval sig_neg = z >= 0.0f ? e / (1.0f + e) : 1.0f / (1.0f + e);
-    zval li, lu, dz;
-    if (yi) {
-      lu = softplus(-z);
-      li = pos_weight * lu;
-      dz = -pos_weight * sig_neg;
-    } else {
-      lu = li = softplus(z);
-      dz = sig;
-    }
-    G[r] = si * dz;
+    zval li, lu;
+    LR_SIGMOID_ROW(zval, int, z, yi, si, pos_weight, G[r], li, lu, cor);
     wl = si * li;
     l = lu;
-    cor = (z > 0.0f) == (yi == 1) ? 1.0f : 0.0f;
     sw = si;
   }
   group_sum4(wl, l, cor, sw, scratch, partials + (size_t)get_group_id(0) * LR_NQ);
@@ -656,42 +678,12 @@ __kernel void lr_fused(const __global float *X, const uint x_row0, const uint ro
       sv = vload16(0, ss);
     }
     rowv gv[LR_KW], li, lu, cv;
+    /* The row math of every kernel (LR_SOFTMAX_ROW, LR_SIGMOID_ROW), 16 rows at once. */
 #if LR_KW == 1
-    /* Binary: the same loss as lr_sigmoid_rows, 16 rows at once. */
-    const rowv zz = z[0];
-    const rowv e = exp(-fabs(zz)), lp = log1p(e);
-    const rowv sig = select(e / (1.0f + e), 1.0f / (1.0f + e), zz >= 0.0f);
-    const rowv sig_neg = select(1.0f / (1.0f + e), e / (1.0f + e), zz >= 0.0f); /* 1 - sig */
-    const rowv sp_pos = fmax(zz, 0.0f) + lp, sp_neg = fmax(-zz, 0.0f) + lp;
-    const int16 pos = yv != 0;
-    lu = select(sp_pos, sp_neg, pos);
-    li = select(sp_pos, pos_weight * sp_neg, pos);
-    gv[0] = sv * select(sig, -pos_weight * sig_neg, pos);
-    cv = select((rowv)0.0f, (rowv)1.0f, (zz > 0.0f) == (yv == 1));
+    LR_SIGMOID_ROW(rowv, int16, z[0], yv, sv, pos_weight, gv[0], li, lu, cv);
 #else
-    /* Multinomial: the same loss as lr_softmax_rows, 16 rows at once. */
-    rowv mx = z[0];
-    int16 arg = 0;
-    UNROLL_K
-    for (uint c = 1; c < LR_K; c++) {
-      arg = select(arg, (int16)(int)c, z[c] > mx);
-      mx = fmax(mx, z[c]);
-    }
-    rowv rest = 0.0f, zy = 0.0f; /* rest: the classes other than the maximum */
-    UNROLL_K
-    for (uint c = 0; c < LR_K; c++) {
-      gv[c] = exp(z[c] - mx);
-      rest += select(gv[c], (rowv)0.0f, arg == (int)c);
-      zy = select(zy, z[c], yv == (int)c);
-    }
-    const rowv inv = 1.0f / (1.0f + rest);
-    li = lu = (mx - zy) + log1p(rest);
-    UNROLL_K
-    for (uint c = 0; c < LR_K; c++) {
-      const rowv p = gv[c] * inv, py1 = select(p - 1.0f, -rest * inv, arg == (int)c); /* p - 1 */
-      gv[c] = sv * select(p, py1, yv == (int)c);
-    }
-    cv = select((rowv)0.0f, (rowv)1.0f, arg == yv);
+    LR_SOFTMAX_ROW(rowv, int16, z, yv, sv, gv, gv, li, cv);
+    lu = li;
 #endif
     wl = rowsum_add(wl, sv * li);
     l = rowsum_add(l, select((rowv)0.0f, lu, valid));
@@ -769,42 +761,18 @@ __kernel void lr_fused_finish(const __global sum_t *partials, const __global flo
  * are z[0 .. LR_KW); the residual s (p - y) (or s dl/dz) replaces them. */
 static void tile_row(__local float *z, const int yi, const float si, const float pos_weight,
                      sum_t *wl, sum_t *l, sum_t *cor, sum_t *sw) {
-  float li, lu;
-  uint ok;
+  float li, lu, ok;
 #if LR_KW == 1
   const float zz = z[0];
-  const float e = exp(-fabs(zz)), lp = log1p(e);
-  const float sig = zz >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
-  if (yi) {
-    lu = fmax(-zz, 0.0f) + lp;
-    li = pos_weight * lu;
-    z[0] = si * pos_weight * (sig - 1.0f);
-  } else {
-    lu = li = fmax(zz, 0.0f) + lp;
-    z[0] = si * sig;
-  }
-  ok = (zz > 0.0f) == (yi == 1);
+  LR_SIGMOID_ROW(float, int, zz, yi, si, pos_weight, z[0], li, lu, ok);
 #else
-  float mx = z[0];
-  uint arg = 0;
-  for (uint c = 1; c < LR_KW; c++)
-    if (z[c] > mx) mx = z[c], arg = c;
-  /* log(sum_c e^(z_c - max)) = log1p(sum of the terms other than the max's): a confident
-   * row's loss stays above 0 instead of rounding to log(1). */
-  float rest = 0.0f;
-  for (uint c = 0; c < LR_KW; c++)
-    if (c != arg) rest += exp(z[c] - mx);
-  const float inv = 1.0f / (1.0f + rest);
-  li = lu = (mx - z[yi]) + log1p(rest);
-  for (uint c = 0; c < LR_KW; c++) {
-    const float p = (c == arg ? 1.0f : exp(z[c] - mx)) * inv;
-    z[c] = si * (p - (c == (uint)yi ? 1.0f : 0.0f));
-  }
-  ok = arg == (uint)yi;
+  float e[LR_K];
+  LR_SOFTMAX_ROW(float, int, z, yi, si, e, z, li, ok);
+  lu = li;
 #endif
   *wl = sum_add(*wl, sum_of((acc_t)si * (acc_t)li));
   *l = sum_add(*l, sum_of((acc_t)lu));
-  *cor = sum_add(*cor, sum_of(ok ? 1 : 0));
+  *cor = sum_add(*cor, sum_of(ok));
   *sw = sum_add(*sw, sum_of((acc_t)si));
 }
 
@@ -1114,8 +1082,6 @@ typedef double grid_t;
 typedef float grid_t;
 #endif
 
-static grid_t grid_softplus(const grid_t x) { return fmax(x, (grid_t)0) + log1p(exp(-fabs(x))); }
-
 /* Row r < rows of the block (X row x_row0 + r of this segment, data row row0 + r of y, s and
  * fold) with model j = get_global_id(1): the math of lr_sigmoid_rows / lr_softmax_rows in
  * grid_t. Work-groups are (LR_WG, 1): group g's sums of model j go to partials[((gbase + g) m
@@ -1134,7 +1100,7 @@ __kernel void lr_grid_rows(const __global float *X, const uint x_row0, const uin
     const __global float *x = X + (size_t)(x_row0 + r) * d;
     const __global grid_t *w = theta + (size_t)j * np;
     const int yi = y[i], out = fold[i] == held[j];
-    const grid_t si = s[i], one = 1;
+    const grid_t si = s[i];
     __global grid_t *g = R + ((size_t)r * m + j) * LR_KW;
     grid_t z[LR_KW];
     for (uint c = 0; c < LR_KW; c++) z[c] = 0;
@@ -1144,39 +1110,15 @@ __kernel void lr_grid_rows(const __global float *X, const uint x_row0, const uin
       for (uint c = 0; c < LR_KW; c++) z[c] += xf * wf[c];
     }
     for (uint c = 0; c < LR_KW; c++) z[c] += w[(size_t)d * LR_KW + c];
-    grid_t li, lu, cor;
+    grid_t li, lu, cor, gr[LR_KW];
 #if LR_KW == 1
-    const grid_t zz = z[0], e = exp(-fabs(zz));
-    const grid_t sig = zz >= 0 ? one / (one + e) : e / (one + e);
-    const grid_t sig_neg = zz >= 0 ? e / (one + e) : one / (one + e);
-    grid_t dz;
-    if (yi) {
-      lu = grid_softplus(-zz);
-      li = pos_weight * lu;
-      dz = -pos_weight * sig_neg;
-    } else {
-      lu = li = grid_softplus(zz);
-      dz = sig;
-    }
-    g[0] = out ? 0 : si * dz;
-    cor = (zz > 0) == (yi == 1) ? 1 : 0;
+    LR_SIGMOID_ROW(grid_t, int, z[0], yi, si, pos_weight, gr[0], li, lu, cor);
 #else
-    /* Ties go to the first class, as in the reference. */
-    grid_t mx = z[0];
-    uint arg = 0;
-    for (uint c = 1; c < LR_KW; c++)
-      if (z[c] > mx) mx = z[c], arg = c;
-    grid_t rest = 0;
-    for (uint c = 0; c < LR_KW; c++)
-      if (c != arg) rest += exp(z[c] - mx);
-    const grid_t inv = one / (one + rest);
-    li = lu = (mx - z[yi]) + log1p(rest);
-    for (uint c = 0; c < LR_KW; c++) {
-      const grid_t p = exp(z[c] - mx) * inv;
-      g[c] = out ? 0 : si * (c == (uint)yi ? (c == arg ? -rest * inv : p - one) : p);
-    }
-    cor = arg == (uint)yi ? 1 : 0;
+    grid_t e[LR_K];
+    LR_SOFTMAX_ROW(grid_t, int, z, yi, si, e, gr, li, cor);
+    lu = li;
 #endif
+    for (uint c = 0; c < LR_KW; c++) g[c] = out ? 0 : gr[c];
     const uint o = out ? LR_NQ : 0;
     q[o + 0] = si * li;
     q[o + 1] = lu;

@@ -18,7 +18,6 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -791,86 +790,6 @@ typedef struct logreg_metrics {
 LOGREG_API logreg_status logreg_metrics_compute(const int32_t *y, const double *proba, size_t n,
                                                 size_t k, logreg_metrics *out, logreg_error *err);
 LOGREG_API void logreg_metrics_free(logreg_metrics *m);
-
-/* ------------------------------------------------------------------------------------------ */
-/* Memory floors (`logreg bench`)                                                              */
-/* ------------------------------------------------------------------------------------------ */
-
-/* How long one pass over an X-sized buffer takes on the memory that holds X: an epoch reads X
- * at least once, so median epoch / floor says how far the epoch is from the memory bound. Each
- * takes the median of LOGREG_FLOOR_PASSES timed passes after one warm-up pass.
- * - Host read: a plain C sum over a freshly written float buffer, split over threads (each sums
- *   its slice). The floor of the cpu backend and of CPU OpenCL devices such as PoCL.
- * - Device read: a kernel (kernels/floor.cl) streams the buffer once on the device (coalesced
- *   float4 loads, a grid that fills every compute unit, per-group sums written out so that the
- *   reads cannot be dropped), timed to the end of the queue. A buffer larger than the device's
- *   largest allocation is read as several buffers in the same timed pass. The GPU floor.
- * - Device copy: a device-to-device copy of the buffer. It reads and writes `bytes` each, so it
- *   takes about twice the read: a second figure, not the floor. */
-#define LOGREG_FLOOR_PASSES 5
-
-typedef struct logreg_floor {
-  double ms;        /* median milliseconds of one pass over `bytes` */
-  double gb_per_s;  /* bytes / ms, in 1e9 bytes per second */
-  size_t bytes;     /* what was read: the request rounded down to whole floats (float4s on a
-                       device), at least one */
-  unsigned threads; /* host read: the threads that read; 0 for the device floors */
-  char kind[64];    /* "host read, T threads", "device read" or "device copy" */
-} logreg_floor;
-
-/* Host read over `bytes` with `threads` threads (0: every online processor; fewer run when the
- * system refuses to start more). LOGREG_ENOMEM when the buffer cannot be allocated. */
-LOGREG_API logreg_status logreg_floor_host(size_t bytes, unsigned threads, logreg_floor *out,
-                                           logreg_error *err);
-
-/* Device read of `bytes` on OpenCL device `dev` (from logreg_devices_list or
- * logreg_device_choose), split into buffers of at most the device's own largest allocation.
- * opt->kernel_dir is where floor.cl is read from (opt may be NULL). LOGREG_EBACKEND with a
- * message when the device cannot hold the buffer or the kernel does not build; LOGREG_EINVAL
- * when `dev` is not an OpenCL device. */
-LOGREG_API logreg_status logreg_floor_device_read(const logreg_device_info *dev,
-                                                  const logreg_device_options *opt, size_t bytes,
-                                                  logreg_floor *out, logreg_error *err);
-
-/* Device copy of `bytes` on `dev` (two buffers of `bytes`, each within its largest allocation). */
-LOGREG_API logreg_status logreg_floor_device_copy(const logreg_device_info *dev, size_t bytes,
-                                                  logreg_floor *out, logreg_error *err);
-
-/* ------------------------------------------------------------------------------------------ */
-/* Helpers for programs built on logreg (the command line uses them)                          */
-/* ------------------------------------------------------------------------------------------ */
-
-/* Parses a whole string as a finite double (C locale rules, surrounding blanks allowed).
- * Returns 0 on success, -1 when not a number, -2 when not finite or out of range. */
-LOGREG_API int logreg_parse_double(const char *s, double *out);
-/* Parses a whole string as a non-negative integer that fits size_t. 0 on success, -1 else. */
-LOGREG_API int logreg_parse_size(const char *s, size_t *out);
-
-/* Seconds on a monotonic clock (for timing; the origin is arbitrary). */
-LOGREG_API double logreg_now(void);
-
-/* Atomic file output, as models are written: logreg_atomic_open creates a temp file beside
- * `path` (tmp_path) open for writing on `f`; logreg_atomic_commit flushes, fsyncs, closes and
- * renames it over `path`; logreg_atomic_abort closes and removes it. The target is untouched
- * until commit succeeds. Either call releases the struct's memory. A writer that needs a file
- * name (a plotting library) may close `f` (set it to NULL), write tmp_path by name, and reopen
- * `f` on it before commit. */
-typedef struct logreg_atomic_file {
-  FILE *f;
-  char *path;     /* the target */
-  char *tmp_path; /* the temp file beside it */
-} logreg_atomic_file;
-LOGREG_API logreg_status logreg_atomic_open(logreg_atomic_file *af, const char *path,
-                                            logreg_error *err);
-LOGREG_API logreg_status logreg_atomic_commit(logreg_atomic_file *af, logreg_error *err);
-LOGREG_API void logreg_atomic_abort(logreg_atomic_file *af);
-
-/* JSON text of a cJSON tree (cJSON.h), with numbers printed so that they read back bit-exact
- * whatever the locale ("null" for NaN and infinities, which JSON lacks). Compact when `pretty`
- * is 0, else indented by two spaces with arrays of scalars on one line. Returns malloc'd text
- * (free with free()), or NULL when out of memory. */
-struct cJSON;
-LOGREG_API char *logreg_json_print(const struct cJSON *item, int pretty);
 
 #ifdef __cplusplus
 }

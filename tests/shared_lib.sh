@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # shared_lib.sh: liblogreg.so as a binding loads it.
-#   $1 the shared library (build/liblogreg.so.0.1.0), $2 include/logreg.h, $3 arrays_shared
-#   (tests/test_arrays.c linked against the shared library, not the static one).
+#   $1 the shared library (build/liblogreg.so.0.1.0), $2 the public headers' folder (include/:
+#   logreg.h, and logreg_bench.h and logreg_util.h for the programs that time training or need
+#   the CLI's helpers), $3 arrays_shared (tests/test_arrays.c linked against the shared
+#   library, not the static one).
 # Checks: the SONAME; every exported symbol is a logreg_ function and every function declared
-# in the header (parsed from its text, comments removed) is exported, each declaration marked
+# in the headers (parsed from their text, comments removed) is exported, each declaration marked
 # LOGREG_API; the OpenCL kernels are inside it; arrays_shared resolves logreg_ from it and passes.
 . "$(dirname "$0")/lib.sh" # LOGREG is the shared library here
-HEADER=${2:?usage: shared_lib.sh liblogreg.so logreg.h arrays_shared}
-PROG=${3:?usage: shared_lib.sh liblogreg.so logreg.h arrays_shared}
+HEADERS=${2:?usage: shared_lib.sh liblogreg.so include/ arrays_shared}
+PROG=${3:?usage: shared_lib.sh liblogreg.so include/ arrays_shared}
 for tool in nm readelf; do
   command -v "$tool" > /dev/null || { echo "SKIP: $tool not installed (binutils)" >&2; exit 77; }
 done
@@ -23,26 +25,30 @@ awk '$(NF-1) != "T" || $NF !~ /^logreg_/' "$WORK/nm" > "$WORK/stray"
 
 # Declarations: a name followed by "(" outside comments (a function-pointer type's name is
 # followed by ")"); each must carry LOGREG_API before it in its declaration.
-python3 - "$HEADER" "$WORK/declared" << 'PY' || fail "header parse: a declaration without LOGREG_API"
-import re, sys
-text = re.sub(r"/\*.*?\*/", " ", open(sys.argv[1]).read(), flags=re.S)
-text = re.sub(r"^\s*#.*?(?<!\\)$", " ", text, flags=re.M | re.S)  # directives and macros
-decls = [d.strip() for d in re.split(r"[;{}]", text)]
+python3 - "$HEADERS" "$WORK/declared" << 'PY' || fail "header parse: a declaration without LOGREG_API"
+import glob, os, re, sys
 names, bad = [], []
-for d in decls:
-    m = re.search(r"\b(logreg_[a-z0-9_]+)\s*\(", d)
-    if not m or d.startswith("typedef"):
-        continue
-    names.append(m.group(1))
-    if not d.startswith("LOGREG_API "):
-        bad.append(m.group(1))
+for header in sorted(glob.glob(os.path.join(sys.argv[1], "*.h"))):
+    text = re.sub(r"/\*.*?\*/", " ", open(header).read(), flags=re.S)
+    text = re.sub(r"^\s*#.*?(?<!\\)$", " ", text, flags=re.M | re.S)  # directives and macros
+    decls = [d.strip() for d in re.split(r"[;{}]", text)]
+    mine = []
+    for d in decls:
+        m = re.search(r"\b(logreg_[a-z0-9_]+)\s*\(", d)
+        if not m or d.startswith("typedef"):
+            continue
+        mine.append(m.group(1))
+        if not d.startswith("LOGREG_API "):
+            bad.append(m.group(1))
+    print(f"{os.path.basename(header)}: {len(mine)} functions", file=sys.stderr)
+    names += mine
 open(sys.argv[2], "w").write("".join(n + "\n" for n in sorted(names)))
 if bad:
     print("without LOGREG_API:", " ".join(bad), file=sys.stderr)
     sys.exit(1)
 PY
 ndecl=$(wc -l < "$WORK/declared")
-[ "$ndecl" -ge 80 ] && pass "$ndecl functions declared in logreg.h" || fail "only $ndecl declarations parsed"
+[ "$ndecl" -ge 80 ] && pass "$ndecl functions declared in the public headers" || fail "only $ndecl declarations parsed"
 missing=$(comm -23 "$WORK/declared" "$WORK/exported")
 extra=$(comm -13 "$WORK/declared" "$WORK/exported")
 [ -z "$missing" ] && pass "every declared function exported" || fail "declared, not exported: $missing"

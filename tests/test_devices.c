@@ -8,6 +8,26 @@
 
 #include "check.h"
 #include "logreg.h"
+#include "logreg_bench.h"
+
+/* The floor a device is held against (logreg_bench.h): the cpu backend and CPU OpenCL devices
+ * read X from host memory, GPUs their own under auto; --floor host and device force it. */
+static void floor_rule(void) {
+  logreg_device_info d;
+  memset(&d, 0, sizeof d);
+  d.backend = LOGREG_BACKEND_CPU;
+  for (int c = LOGREG_FLOOR_AUTO; c <= LOGREG_FLOOR_DEVICE; c++)
+    CHECK(logreg_floor_is_device(&d, (logreg_floor_choice)c) == 0);
+  d.backend = LOGREG_BACKEND_OPENCL;
+  d.type = LOGREG_DEVICE_CPU;
+  CHECK(logreg_floor_is_device(&d, LOGREG_FLOOR_AUTO) == 0);
+  CHECK(logreg_floor_is_device(&d, LOGREG_FLOOR_HOST) == 0);
+  CHECK(logreg_floor_is_device(&d, LOGREG_FLOOR_DEVICE) == 1);
+  d.type = LOGREG_DEVICE_GPU;
+  CHECK(logreg_floor_is_device(&d, LOGREG_FLOOR_AUTO) == 1);
+  CHECK(logreg_floor_is_device(&d, LOGREG_FLOOR_HOST) == 0);
+  CHECK(logreg_floor_is_device(&d, LOGREG_FLOOR_DEVICE) == 1);
+}
 
 static void parse_specs(void) {
   logreg_device_selector sel;
@@ -199,6 +219,7 @@ static void options_reach_backend(const char *spec) {
 }
 
 int main(void) {
+  floor_rule();
   parse_specs();
   logreg_device_info *list = NULL;
   size_t n = 0;

@@ -12,6 +12,7 @@
 
 #include "backend/ocl.h"
 #include "backend/opencl.h"
+#include "logreg_bench.h"
 #include "util/util.h"
 
 /* ---- Names ---- */
@@ -215,6 +216,12 @@ logreg_status logreg_device_choose(const char *spec, const logreg_device_options
   logreg_device_selector sel;
   logreg_status st = lr_device_parse(spec, &sel, err);
   return st ? st : logreg_device_select(&sel, opt, out, why, why_cap, err);
+}
+
+int logreg_floor_is_device(const logreg_device_info *dev, logreg_floor_choice choice) {
+  if (dev->backend == LOGREG_BACKEND_CPU) return 0; /* X is in host memory */
+  return choice == LOGREG_FLOOR_DEVICE ||
+         (choice == LOGREG_FLOOR_AUTO && dev->type == LOGREG_DEVICE_GPU);
 }
 
 /* ---- The device of a run ---- */

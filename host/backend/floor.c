@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "backend/ocl.h"
+#include "logreg_bench.h"
 #include "util/util.h"
 
 #define FLOOR_RUNS (1 + LOGREG_FLOOR_PASSES) /* one warm-up pass, then the timed ones */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "logreg.h"
+#include "logreg_util.h"
 
 static const arg_spec *find(const arg_spec *specs, const char *name, size_t len) {
   for (const arg_spec *s = specs; s->name; s++)

@@ -7,6 +7,8 @@
 
 #include "args.h"
 #include "logreg.h"
+#include "logreg_bench.h"
+#include "logreg_util.h"
 
 #if defined(__GNUC__)
 #define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))

@@ -25,13 +25,6 @@ typedef struct bench_result {
   double setup_s, median_ms, min_ms, max_ms, gbps;
 } bench_result;
 
-/* --floor: which floor an OpenCL device is held against. */
-typedef enum bench_floor_choice {
-  BENCH_FLOOR_AUTO,  /* the device read on GPUs, the host read elsewhere */
-  BENCH_FLOOR_HOST,  /* the host read for every device */
-  BENCH_FLOOR_DEVICE /* the device read for every OpenCL device (the cpu backend: host read) */
-} bench_floor_choice;
-
 /* The floors of one OpenCL device: its read (the floor) and its copy (a second figure). */
 typedef struct device_floors {
   logreg_floor read, copy;
@@ -50,18 +43,12 @@ typedef struct bench_target {
 } bench_target;
 
 /* Resolves `spec` (cpu, auto, opencl, opencl:P:D): *ocl when it runs on an OpenCL device
- * (then *info is that device), *gpu when that device is a GPU. */
+ * (then *info is that device). */
 static logreg_status resolve_spec(const char *spec, const logreg_device_options *opt,
-                                  logreg_device_info *info, int *ocl, int *gpu, logreg_error *err) {
+                                  logreg_device_info *info, int *ocl, logreg_error *err) {
   logreg_status st = logreg_device_choose(spec, opt, info, NULL, 0, err);
   *ocl = !st && info->backend == LOGREG_BACKEND_OPENCL;
-  *gpu = *ocl && info->type == LOGREG_DEVICE_GPU;
   return st;
-}
-
-/* Whether an OpenCL device (a GPU or not) is held against its device read under `choice`. */
-static int uses_device_floor(bench_floor_choice choice, int gpu) {
-  return choice == BENCH_FLOOR_DEVICE || (choice == BENCH_FLOOR_AUTO && gpu);
 }
 
 /* The device read and copy of an X-sized buffer on `info`; a floor that cannot be measured is
@@ -192,7 +179,7 @@ static logreg_status bench_one(const bench_setup *b, const char *spec, const log
  * within the run. Reports each size against its own floor, its ms per 1e5 rows, and the spread
  * of those (largest / smallest - 1). */
 static int bench_sweep(const char *list, const char *device, const bench_setup *b, size_t d,
-                       size_t k, int epochs, uint64_t seed, bench_floor_choice fchoice, int json) {
+                       size_t k, int epochs, uint64_t seed, logreg_floor_choice fchoice, int json) {
   size_t ns[SWEEP_MAX], cnt = 0;
   char buf[512];
   if (strlen(list) >= sizeof buf) return cli_error(CLI_EXIT_USAGE, "--sweep: list too long");
@@ -214,13 +201,13 @@ static int bench_sweep(const char *list, const char *device, const bench_setup *
   logreg_floor floors[SWEEP_MAX], copies[SWEEP_MAX];
   int have_floor[SWEEP_MAX] = {0}, have_copy[SWEEP_MAX] = {0};
   logreg_device_info info;
-  int ocl = 0, gpu = 0, rc = CLI_EXIT_ERROR;
+  int ocl = 0, rc = CLI_EXIT_ERROR;
   logreg_error err;
-  if (resolve_spec(device, b->device, &info, &ocl, &gpu, &err) != LOGREG_OK)
+  if (resolve_spec(device, b->device, &info, &ocl, &err) != LOGREG_OK)
     return cli_error(CLI_EXIT_ERROR, "%s", err.message);
-  if (fchoice == BENCH_FLOOR_DEVICE && !ocl)
+  if (fchoice == LOGREG_FLOOR_DEVICE && !ocl)
     return cli_error(CLI_EXIT_USAGE, "--floor device: --device %s is not an OpenCL device", device);
-  int dev_floor = ocl && uses_device_floor(fchoice, gpu);
+  int dev_floor = logreg_floor_is_device(&info, fchoice);
   for (size_t i = 0; i < cnt; i++) {
     size_t xbytes = ns[i] * d * sizeof(float);
     if (dev_floor) {
@@ -393,18 +380,18 @@ static int bench_parse(int argc, char **argv, bench_opts *o) {
 }
 
 /* --floor: the choice into *out; -1 when it is good, else the exit code. */
-static int bench_floor_option(const char *floor_opt, const char *device, bench_floor_choice *out) {
-  bench_floor_choice fchoice;
+static int bench_floor_option(const char *floor_opt, const char *device, logreg_floor_choice *out) {
+  logreg_floor_choice fchoice;
   if (strcmp(floor_opt, "auto") == 0)
-    fchoice = BENCH_FLOOR_AUTO;
+    fchoice = LOGREG_FLOOR_AUTO;
   else if (strcmp(floor_opt, "host") == 0)
-    fchoice = BENCH_FLOOR_HOST;
+    fchoice = LOGREG_FLOOR_HOST;
   else if (strcmp(floor_opt, "device") == 0)
-    fchoice = BENCH_FLOOR_DEVICE;
+    fchoice = LOGREG_FLOOR_DEVICE;
   else
     return cli_error(CLI_EXIT_USAGE, "--floor: \"%s\" is not auto, host or device", floor_opt);
   logreg_device_selector dsel;
-  if (fchoice == BENCH_FLOOR_DEVICE && logreg_device_parse(device, &dsel, NULL) == LOGREG_OK &&
+  if (fchoice == LOGREG_FLOOR_DEVICE && logreg_device_parse(device, &dsel, NULL) == LOGREG_OK &&
       dsel.pick == LOGREG_PICK_CPU)
     return cli_error(CLI_EXIT_USAGE,
                      "--floor device needs an OpenCL device: the cpu backend has the host floor");
@@ -419,7 +406,7 @@ typedef struct bench_run {
   bench_opts o;
   logreg_device_options devopt;
   bench_setup setup;
-  bench_floor_choice fchoice;
+  logreg_floor_choice fchoice;
   logreg_dataset *ds;
   bench_target targets[BENCH_TARGETS_MAX];
   size_t nt;
@@ -468,20 +455,19 @@ static int bench_targets(bench_run *r) {
       bench_target *t = &targets[r->nt];
       snprintf(t->spec, sizeof t->spec, "%s", list[i].spec);
       t->info = list[i];
-      t->device_floor = list[i].backend == LOGREG_BACKEND_OPENCL &&
-                        uses_device_floor(r->fchoice, list[i].type == LOGREG_DEVICE_GPU);
+      t->device_floor = logreg_floor_is_device(&list[i], r->fchoice);
     }
     logreg_devices_free(list);
     return 0;
   }
   bench_target *t = &targets[r->nt];
   snprintf(t->spec, sizeof t->spec, "%s", device);
-  int ocl, gpu;
-  if (resolve_spec(device, &r->devopt, &t->info, &ocl, &gpu, &err) != LOGREG_OK)
+  int ocl;
+  if (resolve_spec(device, &r->devopt, &t->info, &ocl, &err) != LOGREG_OK)
     return cli_error(CLI_EXIT_ERROR, "%s", err.message);
-  if (r->fchoice == BENCH_FLOOR_DEVICE && !ocl)
+  if (r->fchoice == LOGREG_FLOOR_DEVICE && !ocl)
     return cli_error(CLI_EXIT_USAGE, "--floor device: --device %s is not an OpenCL device", device);
-  t->device_floor = ocl && uses_device_floor(r->fchoice, gpu);
+  t->device_floor = logreg_floor_is_device(&t->info, r->fchoice);
   r->nt++;
   return 0;
 }

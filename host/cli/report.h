@@ -9,6 +9,7 @@
 #include <cJSON.h>
 
 #include "logreg.h"
+#include "logreg_util.h"
 
 /* Writes the per-class table (precision, recall, f1-score, support with 4 decimals), accuracy,
  * log loss, the weighted averages and the confusion matrix (rows = true class) to `out`.

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "logreg.h"
+#include "logreg_util.h"
 
 #if defined(__GNUC__)
 #define LR_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -42,7 +43,7 @@ void lr_shuffle_size(lr_rng *r, size_t *v, size_t n); /* Fisher-Yates */
 
 /* Atomic file output: write to a temp file beside `path`, then lr_atomic_commit fsyncs and
  * renames it over `path`; lr_atomic_abort removes the temp file. The target is untouched
- * until commit succeeds. The struct is public (logreg_atomic_file, logreg.h), and so are these
+ * until commit succeeds. The struct is public (logreg_atomic_file, logreg_util.h), and so are these
  * calls under logreg_atomic_* names (util/public.c). */
 typedef logreg_atomic_file lr_atomic_file;
 logreg_status lr_atomic_open(lr_atomic_file *af, const char *path, logreg_error *err);

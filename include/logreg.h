@@ -73,6 +73,8 @@ typedef struct logreg_error {
 /* A table of float32 features (row-major, NaN marks a missing value), optional int32 labels
  * 0..K-1 with their class names, and feature names. */
 typedef struct logreg_dataset logreg_dataset;
+/* A trained model (see Models below). */
+typedef struct logreg_model logreg_model;
 
 typedef enum logreg_format {
   LOGREG_FORMAT_AUTO =
@@ -136,6 +138,28 @@ LOGREG_API void logreg_read_options_init(logreg_read_options *opt);
 /* Reads `path` (CSV, LIBSVM or IDX as opt->format says). */
 LOGREG_API logreg_status logreg_dataset_read(const char *path, const logreg_read_options *opt,
                                              logreg_dataset **out, logreg_error *err);
+
+/* Reads `path` as data for model `m` (prediction, evaluation): its features by their training
+ * names in any column order (a header-less CSV by the training file's column positions), its
+ * categorical columns encoded with the model's categories (a category it does not know encodes
+ * as zeros: logreg_dataset_unseen), the label column by the training file's name or position
+ * unless options->target names another, the training CSV's delimiter where detection ties.
+ * `options` (may be NULL: the defaults) give the format, header, target, labels file and
+ * delimiter; their fields about features, categories and classes are set from the model. With
+ * options->target_optional (prediction) a missing label column is no error; without it the
+ * labels must be there, in the model's classes. LOGREG_EINVAL, naming the file, when its
+ * features are not the model's. */
+LOGREG_API logreg_status logreg_dataset_read_for_model(const char *path, const logreg_model *m,
+                                                       const logreg_read_options *options,
+                                                       logreg_dataset **out, logreg_error *err);
+
+/* Reads `path` like the table `like` was read (a --test file like the training data): its
+ * features found by their source columns and encoded with like's categories, its label column
+ * by like's name or position unless options->target names another. `options` as for
+ * logreg_dataset_read (may be NULL); its drop and categorical are not used. */
+LOGREG_API logreg_status logreg_dataset_read_like(const char *path, const logreg_dataset *like,
+                                                  const logreg_read_options *options,
+                                                  logreg_dataset **out, logreg_error *err);
 
 /* Builds a dataset from arrays (copied). `y` may be NULL (unlabelled); names may be NULL
  * (then "x0".."x{D-1}" and "0".."{K-1}"). */

@@ -15,41 +15,11 @@ logreg_dataset *cli_read_for_model(const char *path, const cli_data_opts *o, con
                                    int labelled) {
   logreg_read_options ro;
   if (cli_read_options(o, &ro) != 0) return NULL;
-  char target[32];
-  /* The label column: by the training header's name when the model has it and this file has a
-   * header (any column order; absent is fine for predict), else by the training file index. */
-  if (!o->target && logreg_model_target_name(m) && !o->no_header) {
-    ro.target = logreg_model_target_name(m);
-  } else if (!o->target && logreg_model_target_column(m) >= 0) {
-    snprintf(target, sizeof target, "%ld", logreg_model_target_column(m));
-    ro.target = target;
-  }
-  size_t d = logreg_model_features(m);
   ro.target_optional = !labelled;
-  ro.feature_names = logreg_model_feature_sources(m);
-  ro.feature_categories = logreg_model_feature_categories(m);
-  ro.n_features = d;
-  ro.feature_columns = logreg_model_feature_columns(m);
-  ro.n_columns = logreg_model_source_columns(m);
-  /* A file like the training file: its delimiter breaks a detection tie, and whether it had a
-   * header makes the errors of a --no-header mix-up say so. */
-  ro.delimiter_default = (char)logreg_model_delimiter(m);
-  ro.model_header = logreg_model_header(m);
-  if (labelled) {
-    ro.class_names = logreg_model_class_names(m);
-    ro.n_classes = logreg_model_classes(m);
-  }
-  logreg_dataset *ds = cli_read(path, &ro);
-  if (!ds) return NULL;
-  if (logreg_dataset_features(ds) != d) {
-    cli_error(CLI_EXIT_ERROR, "%s: %zu features, but the model expects %zu", path,
-              logreg_dataset_features(ds), d);
-    logreg_dataset_free(ds);
-    return NULL;
-  }
-  if (labelled && !logreg_dataset_y(ds)) {
-    cli_error(CLI_EXIT_ERROR, "%s: no labels to evaluate against (see --target, --labels)", path);
-    logreg_dataset_free(ds);
+  logreg_dataset *ds = NULL;
+  logreg_error err;
+  if (logreg_dataset_read_for_model(path, m, &ro, &ds, &err) != LOGREG_OK) {
+    cli_error(CLI_EXIT_ERROR, "%s", err.message);
     return NULL;
   }
   cli_warn_unseen(path, ds);

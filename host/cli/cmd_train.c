@@ -338,40 +338,18 @@ static int run_cv(const sweep_plan *plan, size_t K, const logreg_dataset *tr, lo
   return 0;
 }
 
-/* --test when the training data has categorical features: the test file is read like data for
- * the model (the training split's features by name, or by position without a header), so that
- * its categorical columns expand to the training split's categories. NULL after printing. */
+/* --test when the training data has categorical features: the test file is read like the
+ * training split (its features by name, or by position without a header), so that its
+ * categorical columns expand to the training split's categories. NULL after printing. */
 static logreg_dataset *read_test_categorical(const char *path, const logreg_read_options *ro,
                                              const logreg_dataset *tr) {
-  size_t d = logreg_dataset_features(tr);
-  const char **src = malloc(d * sizeof *src), **cat = malloc(d * sizeof *cat);
   logreg_dataset *te = NULL;
-  char target[32];
-  if (!src || !cat) {
-    cli_error(CLI_EXIT_ERROR, "out of memory");
-    goto out;
+  logreg_error err;
+  if (logreg_dataset_read_like(path, tr, ro, &te, &err) != LOGREG_OK) {
+    cli_error(CLI_EXIT_ERROR, "%s", err.message);
+    return NULL;
   }
-  for (size_t j = 0; j < d; j++) {
-    src[j] = logreg_dataset_feature_source(tr, j);
-    cat[j] = logreg_dataset_feature_category(tr, j);
-  }
-  logreg_read_options o = *ro;
-  o.drop = o.categorical = NULL;
-  o.feature_names = src;
-  o.feature_categories = cat;
-  o.feature_columns = logreg_dataset_feature_columns(tr);
-  o.n_columns = logreg_dataset_source_columns(tr);
-  o.n_features = d;
-  if (!o.target && o.header && logreg_dataset_target_name(tr)) {
-    o.target = logreg_dataset_target_name(tr);
-  } else if (!o.target) {
-    snprintf(target, sizeof target, "%ld", logreg_dataset_target_column(tr));
-    o.target = target;
-  }
-  if ((te = cli_read(path, &o))) cli_warn_unseen(path, te);
-out:
-  free(src);
-  free(cat);
+  cli_warn_unseen(path, te);
   return te;
 }
 

@@ -96,4 +96,28 @@ logreg_status lr_check_buffer(const char *fn, size_t n, size_t d, const void *x,
 const float *lr_buffer_row(const void *x, logreg_dtype type, size_t stride, size_t d, size_t i,
                            float *tmp);
 
+/* Where the features of a table came from, so that another file is read the same way (a test
+ * file like the training data, data for a model): the source column of each feature (by name
+ * with a header, by file position without), its category when one-hot encoded, the label
+ * column, the delimiter and whether there was a header row. */
+typedef struct lr_layout {
+  size_t d;
+  const char *const *sources;    /* d source columns' names */
+  const char *const *categories; /* d: NULL for a numeric feature; NULL when none is categorical */
+  const size_t *columns;         /* d file indices (CSV), or NULL */
+  size_t n_columns;              /* the file's column count (CSV), else 0 */
+  const char *target_name;       /* the label column's name, or NULL */
+  long target_column;            /* its file index, or -1 */
+  char delimiter;                /* a CSV's delimiter, or 0 */
+  int header;                    /* a CSV's header row: 1, 0, or -1 unknown */
+} lr_layout;
+
+/* Reads `path` with `options` (may be NULL) laid out as `lay` says: its features found by
+ * their source columns and encoded with their categories, the label column by its name (when
+ * the file has a header) or position unless options->target names it, the delimiter and
+ * header as hints. options' drop and categorical are not used. */
+logreg_status lr_read_like(const char *path, const lr_layout *lay,
+                           const logreg_read_options *options, logreg_dataset **out,
+                           logreg_error *err);
+
 #endif

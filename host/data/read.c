@@ -3,6 +3,7 @@
  * the reader of that format (readers.h).
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,5 +94,70 @@ logreg_status logreg_dataset_read(const char *path, const logreg_read_options *o
     (*out)->format = fmt;
     (*out)->header = fmt == LOGREG_FORMAT_CSV && opt->header;
   }
+  return st;
+}
+
+/* ---- Reading like an earlier table ---- */
+
+logreg_status lr_read_like(const char *path, const lr_layout *lay,
+                           const logreg_read_options *options, logreg_dataset **out,
+                           logreg_error *err) {
+  logreg_read_options ro;
+  if (options)
+    ro = *options;
+  else
+    logreg_read_options_init(&ro);
+  ro.drop = ro.categorical = NULL;
+  char target[32];
+  if (!ro.target && ro.header && lay->target_name) {
+    ro.target = lay->target_name;
+  } else if (!ro.target && lay->target_column >= 0) {
+    snprintf(target, sizeof target, "%ld", lay->target_column);
+    ro.target = target;
+  }
+  ro.feature_names = lay->sources;
+  ro.feature_categories = lay->categories;
+  ro.n_features = lay->d;
+  ro.feature_columns = lay->columns;
+  ro.n_columns = lay->n_columns;
+  /* A file like the other: its delimiter breaks a detection tie, and whether it had a header
+   * makes the errors of a header mix-up say so. */
+  ro.delimiter_default = lay->delimiter;
+  ro.model_header = lay->header;
+  return logreg_dataset_read(path, &ro, out, err);
+}
+
+logreg_status logreg_dataset_read_like(const char *path, const logreg_dataset *like,
+                                       const logreg_read_options *options, logreg_dataset **out,
+                                       logreg_error *err) {
+  lr_error_clear(err);
+  *out = NULL;
+  size_t d = like->d;
+  if (!like->feature_names) { /* LIBSVM, IDX: the features by count only */
+    lr_layout lay = {d, NULL, NULL, NULL, 0, NULL, -1, 0, -1};
+    return lr_read_like(path, &lay, options, out, err);
+  }
+  const char **src = malloc((d ? d : 1) * sizeof *src), **cat = NULL;
+  if (like->feature_categories) cat = malloc((d ? d : 1) * sizeof *cat);
+  if (!src || (like->feature_categories && !cat)) {
+    free(src);
+    return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  }
+  for (size_t j = 0; j < d; j++) {
+    src[j] = logreg_dataset_feature_source(like, j);
+    if (cat) cat[j] = like->feature_categories[j];
+  }
+  lr_layout lay = {d,
+                   src,
+                   cat,
+                   like->feature_columns,
+                   like->n_columns,
+                   like->target_name,
+                   like->target_column,
+                   like->delimiter,
+                   like->format == LOGREG_FORMAT_CSV ? like->header : -1};
+  logreg_status st = lr_read_like(path, &lay, options, out, err);
+  free(src);
+  free(cat);
   return st;
 }

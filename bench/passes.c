@@ -61,8 +61,9 @@ int main(int argc, char **argv) {
   logreg_params p;
   logreg_params_init(&p);
   double jstar = atof(argv[2]), c = atof(argv[5]);
-  if (logreg_optimizer_parse(argv[3], &p.optimizer) != 0) {
-    fprintf(stderr, "logreg_passes: unknown optimizer %s\n", argv[3]);
+  logreg_error perr;
+  if (logreg_optimizer_parse(argv[3], &p.optimizer, &perr) != LOGREG_OK) {
+    fprintf(stderr, "logreg_passes: %s\n", perr.message);
     return 2;
   }
   p.device = argv[4];

@@ -3,8 +3,9 @@
  * Reads a CSV file whose header names the columns and whose last column is the class
  * (default ../shared/data/tumors.csv, or argv[1]), keeps 20% of each class aside, trains a
  * logistic regression with L-BFGS on the cpu, predicts the probabilities of the rows kept
- * aside and prints how many it classifies right. The L2 strength 1 / (C N) with C = 1 makes
- * the objective scikit-learn's LogisticRegression(C=1).
+ * aside and prints how many it classifies right. logreg_params_init's defaults are
+ * scikit-learn's LogisticRegression(): L-BFGS to max |gradient| <= 1e-6 at C = 1 (the L2
+ * strength 1 / (C N)), at most 100 iterations.
  *
  * Built by cmake as the logreg_example target (build/logreg_example [DATA.csv]); the test
  * suite runs it on tumors.csv (tests/example.sh). To build it by hand against the library:
@@ -38,17 +39,8 @@ int main(int argc, char **argv) {
   }
 
   logreg_params params;
-  logreg_params_init(&params);
-  params.optimizer = LOGREG_OPTIMIZER_LBFGS;
-  params.device = "cpu";
-  params.epochs = 100;                                  /* L-BFGS iterations at most */
-  params.tol = 1e-6;                                    /* stop once max |gradient| is this small */
-  params.l2 = 1.0 / (double)logreg_dataset_rows(train); /* C = 1 */
-  const char *bad = logreg_params_check(&params);
-  if (bad) {
-    fprintf(stderr, "example: %s\n", bad);
-    goto done;
-  }
+  logreg_params_init(&params); /* lbfgs, C = 1, tol 1e-6, 100 iterations at most, on "cpu" */
+  if (logreg_params_check(&params, &err) != LOGREG_OK) goto done;
   /* The imputer and the scaler are fitted on `train` and kept in the model. */
   logreg_train_result result;
   if (logreg_train(train, NULL, &params, &model, &result, &err) != LOGREG_OK) goto done;

@@ -15,6 +15,7 @@
 #ifndef LOGREG_H
 #define LOGREG_H
 
+#include <math.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -455,6 +456,9 @@ LOGREG_API logreg_status logreg_device_choose(const char *spec, const logreg_dev
   /* append here: one line per optimizer, and its file host/solve/opt_<name>.c */
 
 typedef enum logreg_optimizer {
+  /* The default (logreg_params_init): lbfgs, or adam with mini-batches (batch_size > 0), as
+   * logreg_params_resolve says. */
+  LOGREG_OPTIMIZER_AUTO = -1,
 #define LOGREG_OPTIMIZER_ENUM_(id, name) LOGREG_OPTIMIZER_##id,
   LOGREG_OPTIMIZER_MAP(LOGREG_OPTIMIZER_ENUM_)
 #undef LOGREG_OPTIMIZER_ENUM_
@@ -462,8 +466,13 @@ typedef enum logreg_optimizer {
 
 /* The optimizer's name ("adam"), or "unknown" for a value not in the list. */
 LOGREG_API const char *logreg_optimizer_name(logreg_optimizer opt);
-/* Returns 0 and sets *out when `name` is one of LOGREG_OPTIMIZER_MAP's names, else -1. */
-LOGREG_API int logreg_optimizer_parse(const char *name, logreg_optimizer *out);
+/* Sets *out when `name` is one of LOGREG_OPTIMIZER_MAP's names; LOGREG_EINVAL, with a message
+ * that lists them, otherwise. */
+LOGREG_API logreg_status logreg_optimizer_parse(const char *name, logreg_optimizer *out,
+                                                logreg_error *err);
+/* 1 for an optimizer that runs full batch to a tolerance (lbfgs, newton: one iteration an
+ * epoch, tol 1e-6 when params.tol is 0, and C = 1 by default), 0 for a first-order method. */
+LOGREG_API int logreg_optimizer_second_order(logreg_optimizer opt);
 
 /* What one epoch reached; passed to the progress callback. Losses are mean unweighted
  * cross-entropy; NaN for val_* when there is no validation set. */
@@ -522,14 +531,16 @@ typedef struct logreg_shard {
 } logreg_shard;
 
 typedef struct logreg_params {
-  logreg_optimizer optimizer; /* default ADAM */
+  logreg_optimizer optimizer; /* default LOGREG_OPTIMIZER_AUTO: lbfgs; adam with batch_size */
   double lr;                  /* learning rate; 0 (default) = logreg_default_lr() */
   int epochs;                 /* default 100 */
   size_t batch_size;          /* rows per step, 0 = full batch (default) */
   double l2;                  /* lambda in J; default 0 */
   /* scikit-learn's C (inverse regularization): when > 0, lambda = 1 / (C * sum of the training
    * rows' weights), class and sample weights included, which is LogisticRegression(C)'s
-   * optimum; l2 must then be 0. 0 (default): lambda = l2. */
+   * optimum; l2 must then be 0. 0: lambda = l2. NaN (the default, LOGREG_C_DEFAULT): 1 for
+   * the second-order optimizers (lbfgs, newton: an unregularized optimum need not exist) when
+   * l2 is 0, else lambda = l2 (the first-order methods run a budget of epochs at l2). */
   double C;
   /* What the L2 term penalizes: 0 (default) the standardized weights W (DESIGN.md §2), 1 the
    * weights in the caller's feature units, W_raw = W / sigma, which is scikit-learn's
@@ -540,7 +551,9 @@ typedef struct logreg_params {
    * centre (mean 0, scale by the standard deviation about 0... see lr_column_scaler), so that
    * the raw model is x W_raw with no constant term. Default 0. */
   int no_intercept;
-  double tol;   /* stop when max|gradient| <= tol (full-batch only); default 0 = never */
+  /* Stop when max|gradient| <= tol (full batch only); 0 (default): 1e-6 for the second-order
+   * optimizers, never for the first-order ones. */
+  double tol;
   int patience; /* early stopping on val loss after this many epochs; 0 = off (default) */
   int binary;   /* single-logit sigmoid model; requires exactly 2 classes */
   int class_weight_balanced; /* weight_k = N / (K count_k) */
@@ -598,11 +611,23 @@ typedef struct logreg_params {
   int cpu_fallback;
 } logreg_params;
 
+/* C's default: NaN, see logreg_params.C. */
+#define LOGREG_C_DEFAULT NAN
+
+/* The defaults, the one place they are set: optimizer AUTO (lbfgs; adam with mini-batches),
+ * C at its default (1 for lbfgs and newton), tol 0 (1e-6 for lbfgs and newton), at most 100
+ * epochs or iterations, full batch, device "cpu"; every other setting off or as documented. */
 LOGREG_API void logreg_params_init(logreg_params *p);
 /* The learning rate used when params.lr is 0. */
 LOGREG_API double logreg_default_lr(logreg_optimizer opt);
-/* NULL when the parameters are usable, else a message naming the option ("--lr must be > 0"). */
-LOGREG_API const char *logreg_params_check(const logreg_params *p);
+/* LOGREG_OK when the parameters are usable; else LOGREG_EINVAL and a message that names the
+ * parameter at fault in quotes ("'lr' must be a finite number > 0"). */
+LOGREG_API logreg_status logreg_params_check(const logreg_params *p, logreg_error *err);
+/* The parameters as training will use them: p checked, then into *out with its defaults made
+ * concrete (the optimizer AUTO picks, C's default, lr 0 as logreg_default_lr, tol 0 as the
+ * optimizer's), what a caller shows before it trains. */
+LOGREG_API logreg_status logreg_params_resolve(const logreg_params *p, logreg_params *out,
+                                               logreg_error *err);
 
 typedef struct logreg_model logreg_model;
 
@@ -789,7 +814,7 @@ LOGREG_API const char *const *logreg_model_feature_categories(const logreg_model
 
 /* Records loss and accuracy on a named split ("train", "val", "test") in the model's metrics. */
 LOGREG_API logreg_status logreg_model_set_metrics(logreg_model *m, const char *split, double loss,
-                                                  double accuracy, size_t rows);
+                                                  double accuracy, size_t rows, logreg_error *err);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Metrics                                                                                     */

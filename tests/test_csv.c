@@ -464,7 +464,7 @@ static void test_weight_column(void) {
   o.weight = "label";
   EXPECT_ERROR("wtarget2.csv", text, &o, LOGREG_EINVAL,
                "wtarget2.csv: column \"label\" is both the target and the weight column (the "
-               "target is the last column unless --target says)");
+               "target is the last column unless 'target' says)");
   o.header = 0;
   o.weight = "3";
   EXPECT_ERROR("wtarget3.csv", "1,2,3,4\n", &o, LOGREG_EINVAL,
@@ -524,10 +524,10 @@ static void test_weight_column(void) {
   o = defaults();
   o.weight = "0";
   EXPECT_ERROR("w.svm", "1 1:2\n", &o, LOGREG_EINVAL,
-               "w.svm: --weight needs CSV data (this file is read as LIBSVM)");
+               "w.svm: 'weight' needs CSV data (this file is read as LIBSVM)");
   o.format = LOGREG_FORMAT_IDX;
   EXPECT_ERROR("w.idx", "x", &o, LOGREG_EINVAL,
-               "w.idx: --weight needs CSV data (this file is read as IDX)");
+               "w.idx: 'weight' needs CSV data (this file is read as IDX)");
   o.format = LOGREG_FORMAT_CSV;
   CHECK(read_text("w.svm", "a,b,c\n1,2,x\n", &o, &ds, &err) == LOGREG_OK); /* CSV by force: fine */
   if (ds) CHECK(ds->w && ds->w[0] == 1.0f);
@@ -682,23 +682,23 @@ static void test_exact_names(void) {
   o.target = "x";
   EXPECT_ERROR("dup1.csv", "x,x,y\n1,2,z\n", &o, LOGREG_EINVAL,
                "dup1.csv:1: target column \"x\" is ambiguous: header fields 1 and 2 both have "
-               "that name; pass --target the 0-based index of the one you mean (0 or 1)");
+               "that name; pass 'target' the 0-based index of the one you mean (0 or 1)");
   o = defaults();
   o.drop = "q,x";
   EXPECT_ERROR("dup2.csv", "x,x,q,x,y\n1,2,3,4,z\n", &o, LOGREG_EINVAL,
                "dup2.csv:1: drop column \"x\" is ambiguous: header fields 1, 2 and 4 all have "
-               "that name; pass --drop the 0-based index of the one you mean (0, 1 or 3)");
+               "that name; pass 'drop' the 0-based index of the one you mean (0, 1 or 3)");
   o = defaults();
   o.weight = "x";
   EXPECT_ERROR("dup3.csv", "x , x,y\n1,2,z\n", &o, LOGREG_EINVAL,
                "dup3.csv:1: weight column \"x\" is ambiguous: header fields 1 and 2 match it once "
-               "the blanks around them are trimmed; pass --weight the 0-based index of the one "
+               "the blanks around them are trimmed; pass 'weight' the 0-based index of the one "
                "you mean (0 or 1)");
   o = defaults();
   o.id = "x";
   EXPECT_ERROR("dup4.csv", "x,a,x,y\n1,2,3,z\n", &o, LOGREG_EINVAL,
                "dup4.csv:1: id column \"x\" is ambiguous: header fields 1 and 3 both have that "
-               "name; pass --id the 0-based index of the one you mean (0 or 2)");
+               "name; pass 'id' the 0-based index of the one you mean (0 or 2)");
   /* The index the message suggests works. */
   o = defaults();
   o.target = "1";
@@ -769,7 +769,7 @@ static void test_delimiters(void) {
   /* One column: the message says where fields were split. */
   EXPECT_ERROR("onecol2.csv", "a|b|y\n1|2|x\n", &o, LOGREG_EINVAL,
                "onecol2.csv: no feature columns left: the file has 1 column(s) and the target and "
-               "dropped columns take them all (fields split at ';'; see --delimiter)");
+               "dropped columns take them all (fields split at ';'; see 'delimiter')");
   o.delimiter = '|';
   EXPECT_ERROR("badd.csv", "a|y\n1|x\n", &o, LOGREG_EINVAL,
                "badd.csv: delimiter 0x7C is not ',', ';' or tab");
@@ -833,27 +833,27 @@ static void test_header_mixups(void) {
   EXPECT_ERROR("mix1.csv", "5,6,x\n7,8,y\n", &o, LOGREG_EINVAL,
                "mix1.csv:1: model feature column \"c0\" not found in the header: the model was "
                "trained on a file without a header row (its features are columns by position): "
-               "if this file has none either, pass --no-header");
+               "if this file has none either, set 'header' to 0");
   o.model_header = -1; /* unknown: no hint */
   logreg_dataset *ds = NULL;
   logreg_error err;
   CHECK(read_text("mix2.csv", "5,6,x\n7,8,y\n", &o, &ds, &err) == LOGREG_EINVAL);
-  CHECK(strstr(err.message, "--no-header") == NULL);
+  CHECK(strstr(err.message, "'header'") == NULL);
   logreg_dataset_free(ds);
   /* Trained with a header; this file (which has one) is read with --no-header. */
   o.model_header = 1;
   o.header = 0;
   EXPECT_ERROR("mix3.csv", "a,b,y\n1,2,x\n", &o, LOGREG_EPARSE,
                "mix3.csv:1:1: not a number: \"a\": the model was trained on a file with a header "
-               "row: is --no-header wrong here?");
+               "row: is 'header' = 0 wrong here?");
   EXPECT_ERROR("mix4.csv", "a,b,c,y\n1,2,3,x\n", &o, LOGREG_EINVAL,
                "mix4.csv:1: expected 3 fields (as in training) or 2 (the features only), found 4 "
-               "(the model was trained on a file with a header row: is --no-header wrong here?)");
+               "(the model was trained on a file with a header row: is 'header' = 0 wrong here?)");
   /* The hint is about the first row only. */
   EXPECT_ERROR("mix5.csv", "1,2,x\nb,2,x\n", &o, LOGREG_EPARSE,
                "mix5.csv:2:1: not a number: \"b\"");
   CHECK(read_text("mix6.csv", "1,2,x\nb,2,x\n", &o, &ds, &err) == LOGREG_EPARSE);
-  CHECK(strstr(err.message, "--no-header") == NULL);
+  CHECK(strstr(err.message, "'header'") == NULL);
   logreg_dataset_free(ds);
 }
 
@@ -961,11 +961,11 @@ static void test_categorical(void) {
   o.max_categories = 1;
   EXPECT_ERROR("catmax.csv", "id,s,y\nx1,a,0\nx2,a,1\nx3,b,0\n", &o, LOGREG_EINVAL,
                "catmax.csv: columns \"id\" (3), \"s\" (2) have more distinct values than "
-               "--max-categories 1 allows for a categorical column (an id or free text?): --drop "
-               "id,s, or raise --max-categories");
+               "'max_categories' 1 allows for a categorical column (an id or free text?): 'drop' "
+               "id,s, or raise 'max_categories'");
   o.max_categories = 2;
   EXPECT_ERROR("catmax.csv", "id,s,y\nx1,a,0\nx2,a,1\nx3,b,0\n", &o, LOGREG_EINVAL,
-               "catmax.csv: column \"id\" (3) has more distinct values than --max-categories 2");
+               "catmax.csv: column \"id\" (3) has more distinct values than 'max_categories' 2");
   o.max_categories = 0; /* no limit */
   CHECK(read_text("catmax.csv", "id,s,y\nx1,a,0\nx2,a,1\nx3,b,0\n", &o, &ds, &err) == LOGREG_OK);
   CHECK(ds && ds->d == 5);
@@ -973,7 +973,7 @@ static void test_categorical(void) {
   o.max_categories = 100;
   o.categorical = "y";
   EXPECT_ERROR("cattgt.csv", "a,y\n1,0\n2,1\n", &o, LOGREG_EINVAL,
-               "cattgt.csv: --categorical: column \"y\" is not a feature (it is the target)");
+               "cattgt.csv: 'categorical': column \"y\" is not a feature (it is the target)");
   o.categorical = "zz";
   EXPECT_ERROR("cattgt.csv", "a,y\n1,0\n2,1\n", &o, LOGREG_EINVAL,
                "cattgt.csv:1: categorical column \"zz\" not found in the header");

@@ -42,11 +42,11 @@ static void parse_specs(void) {
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     CHECK(logreg_device_parse(bad[i], &sel, &err) == LOGREG_EINVAL);
     CHECK(err.status == LOGREG_EINVAL);
-    CHECK_STR_CONTAINS(err.message, "--device");
+    CHECK_STR_CONTAINS(err.message, "'device'");
   }
   logreg_device_info info;
   CHECK(logreg_device_choose("opencl:x", NULL, &info, NULL, 0, &err) == LOGREG_EINVAL);
-  CHECK_STR_CONTAINS(err.message, "--device: \"opencl:x\" is not opencl:PLATFORM:DEVICE");
+  CHECK_STR_CONTAINS(err.message, "'device': \"opencl:x\" is not opencl:PLATFORM:DEVICE");
 }
 
 static void cpu_device(const logreg_device_info *list, size_t n) {
@@ -110,7 +110,7 @@ static void opencl_devices(const logreg_device_info *list, size_t n) {
 
   /* Indices that name no device: the error names them and --device. */
   CHECK(logreg_device_choose("opencl:9:9", NULL, &a, why, sizeof why, &err) == LOGREG_EINVAL);
-  CHECK_STR_CONTAINS(err.message, "--device: no device 9 on platform 9");
+  CHECK_STR_CONTAINS(err.message, "'device': no device 9 on platform 9");
 }
 
 /* The options choose the device (platform and device by index or name substring) and shape
@@ -128,7 +128,7 @@ static void options_choose(const logreg_device_info *list, size_t n) {
   logreg_device_info c;
   CHECK(logreg_device_choose("auto", &opt, &c, why, sizeof why, &err) == LOGREG_OK);
   CHECK(c.platform == last->platform && strstr(last->name, opt.opencl_device) != NULL);
-  CHECK_STR_CONTAINS(why, "chosen by --opencl-platform/--opencl-device");
+  CHECK_STR_CONTAINS(why, "chosen by 'opencl_platform'/'opencl_device'");
   /* A spec by indices is not affected by the matches. */
   CHECK(logreg_device_choose(list[1].spec, &opt, &c, NULL, 0, &err) == LOGREG_OK);
   CHECK(strcmp(c.spec, list[1].spec) == 0);
@@ -136,9 +136,9 @@ static void options_choose(const logreg_device_info *list, size_t n) {
   logreg_device_options_init(&opt);
   opt.opencl_device = "no-such-device";
   CHECK(logreg_device_choose("opencl", &opt, &c, why, sizeof why, &err) == LOGREG_EINVAL);
-  CHECK_STR_CONTAINS(err.message, "--opencl-device \"no-such-device\"");
+  CHECK_STR_CONTAINS(err.message, "'opencl_device' \"no-such-device\"");
   CHECK_STR_CONTAINS(err.message, "match no device");
-  CHECK(strstr(err.message, "--opencl-platform") == NULL);
+  CHECK(strstr(err.message, "'opencl_platform'") == NULL);
 
   /* The allocation limit and fp64 switch show in the queried capabilities. */
   logreg_device_options_init(&opt);
@@ -173,6 +173,7 @@ static void options_reach_backend(const char *spec) {
   CHECK(logreg_dataset_from_arrays(4, 2, x, y, 2, NULL, NULL, &ds, &err) == LOGREG_OK);
   logreg_params p;
   logreg_params_init(&p);
+  p.optimizer = LOGREG_OPTIMIZER_ADAM; /* the default before LOGREG_OPTIMIZER_AUTO */
   p.device = spec;
   p.epochs = 2;
   p.device_options.max_alloc = 16;
@@ -193,6 +194,7 @@ static void options_reach_backend(const char *spec) {
     fclose(f);
   }
   logreg_params_init(&p);
+  p.optimizer = LOGREG_OPTIMIZER_ADAM; /* the default before LOGREG_OPTIMIZER_AUTO */
   p.device = spec;
   p.epochs = 2;
   p.device_options.kernel_dir = dir;
@@ -208,9 +210,10 @@ static void options_reach_backend(const char *spec) {
   p.device_options.kernel_dir = "/nonexistent-logreg-kernels";
   CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_EIO);
   CHECK_STR_CONTAINS(err.message,
-                     "--kernel-dir: /nonexistent-logreg-kernels/logreg.cl: cannot open");
+                     "'kernel_dir': /nonexistent-logreg-kernels/logreg.cl: cannot open");
   /* The same data trains without the options. */
   logreg_params_init(&p);
+  p.optimizer = LOGREG_OPTIMIZER_ADAM; /* the default before LOGREG_OPTIMIZER_AUTO */
   p.device = spec;
   p.epochs = 2;
   CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_OK);

@@ -132,19 +132,19 @@ static void test_blobs_errors(void) {
   logreg_error err;
   check_tmp_path(p, sizeof p, TMP_PREFIX, "err.csv");
   CHECK(logreg_gen_blobs(p, 0, 2, 2, 1.0, 1, &err) == LOGREG_EINVAL);
-  CHECK_STR_CONTAINS(err.message, "--rows");
+  CHECK_STR_CONTAINS(err.message, "'n'");
   CHECK(logreg_gen_blobs(p, 10, 0, 2, 1.0, 1, &err) == LOGREG_EINVAL);
-  CHECK_STR_CONTAINS(err.message, "--features");
+  CHECK_STR_CONTAINS(err.message, "'d'");
   CHECK(logreg_gen_blobs(p, 10, 2, 1, 1.0, 1, &err) == LOGREG_EINVAL);
-  CHECK_STR_CONTAINS(err.message, "--classes");
+  CHECK_STR_CONTAINS(err.message, "'k'");
   CHECK(logreg_gen_blobs(p, 3, 2, 4, 1.0, 1, &err) == LOGREG_EINVAL);
-  CHECK_STR_CONTAINS(err.message, "--rows (3) must be >= --classes (4)");
+  CHECK_STR_CONTAINS(err.message, "'n' (3) must be >= 'k' (4)");
   CHECK(logreg_gen_blobs(p, 10, 2, 2, 0.0, 1, &err) == LOGREG_EINVAL);
-  CHECK_STR_CONTAINS(err.message, "--spread");
+  CHECK_STR_CONTAINS(err.message, "'spread'");
   CHECK(logreg_gen_blobs(p, 10, 2, 2, NAN, 1, &err) == LOGREG_EINVAL);
-  CHECK_STR_CONTAINS(err.message, "--spread");
+  CHECK_STR_CONTAINS(err.message, "'spread'");
   CHECK(logreg_gen_tumors(p, 0, 1, &err) == LOGREG_EINVAL);
-  CHECK_STR_CONTAINS(err.message, "--rows");
+  CHECK_STR_CONTAINS(err.message, "'n'");
   FILE *f = fopen(p, "rb");
   CHECK(f == NULL); /* nothing written on failure */
   if (f) fclose(f);
@@ -252,11 +252,11 @@ done:
   logreg_dataset_free(c);
   logreg_dataset *e = NULL;
   CHECK(logreg_gen_gaussian(0, 2, 2, 1, 0, &e, &err) == LOGREG_EINVAL && e == NULL);
-  CHECK_STR_CONTAINS(err.message, "--rows");
+  CHECK_STR_CONTAINS(err.message, "'n'");
   CHECK(logreg_gen_gaussian(10, 0, 2, 1, 0, &e, &err) == LOGREG_EINVAL);
-  CHECK_STR_CONTAINS(err.message, "--features");
+  CHECK_STR_CONTAINS(err.message, "'d'");
   CHECK(logreg_gen_gaussian(10, 2, 1, 1, 0, &e, &err) == LOGREG_EINVAL);
-  CHECK_STR_CONTAINS(err.message, "--classes");
+  CHECK_STR_CONTAINS(err.message, "'k'");
 }
 
 int main(void) {

@@ -78,8 +78,8 @@ static logreg_model *awkward_model(void) {
   if (o->feature_columns)
     for (size_t j = 0; j < d; j++) o->feature_columns[j] = j + 1; /* column 0 was an id */
   o->target_column = 7;
-  CHECK(logreg_model_set_metrics(m, "train", 0.25, 0.9, 700) == LOGREG_OK);
-  CHECK(logreg_model_set_metrics(m, "test", 1.0 / 3.0, 0.875, 150) == LOGREG_OK);
+  CHECK(logreg_model_set_metrics(m, "train", 0.25, 0.9, 700, NULL) == LOGREG_OK);
+  CHECK(logreg_model_set_metrics(m, "test", 1.0 / 3.0, 0.875, 150, NULL) == LOGREG_OK);
   return m;
 }
 
@@ -643,10 +643,10 @@ static void test_model_basics(void) {
   CHECK(lr_model_kw(m) == 3 && m->options.target_column == -1);
   for (size_t j = 0; j < 4; j++) CHECK(m->std[j] == 1.0 && m->mean[j] == 0.0);
   CHECK(m->class_names[2] == NULL && m->feature_names[3] == NULL);
-  CHECK(logreg_model_set_metrics(m, "val", 0.5, 0.75, 10) == LOGREG_OK);
+  CHECK(logreg_model_set_metrics(m, "val", 0.5, 0.75, 10, NULL) == LOGREG_OK);
   CHECK(m->val.present && m->val.rows == 10 && m->val.accuracy == 0.75);
-  CHECK(logreg_model_set_metrics(m, "validation", 0.5, 0.75, 10) == LOGREG_EINVAL);
-  CHECK(logreg_model_set_metrics(m, NULL, 0.5, 0.75, 10) == LOGREG_EINVAL);
+  CHECK(logreg_model_set_metrics(m, "validation", 0.5, 0.75, 10, NULL) == LOGREG_EINVAL);
+  CHECK(logreg_model_set_metrics(m, NULL, 0.5, 0.75, 10, NULL) == LOGREG_EINVAL);
   /* Raw weights: w_raw = w / std, b_raw = b - sum_j w_raw[j] mean_j. */
   m->w[0] = 2.0; /* feature 0, class 0 */
   m->w[4] = 3.0; /* feature 1, class 1 */

@@ -69,7 +69,7 @@ static void test_split(void) {
   logreg_dataset_free(tr);
   /* Bad fractions are refused with the option named. */
   CHECK(logreg_dataset_split(ds, 0.5, 0.2, 0.2, 1, &tr, &va, &te, &err) == LOGREG_EINVAL);
-  CHECK_STR_CONTAINS(err.message, "--split");
+  CHECK_STR_CONTAINS(err.message, "'split'");
   CHECK(logreg_dataset_split(ds, 0.0, 0.5, 0.5, 1, &tr, &va, &te, &err) == LOGREG_EINVAL);
   logreg_dataset_free(ds);
 }
@@ -209,6 +209,7 @@ static void test_train_only_statistics(void) {
   v /= (double)tr->n;
   logreg_params p;
   logreg_params_init(&p);
+  p.optimizer = LOGREG_OPTIMIZER_ADAM; /* the default before LOGREG_OPTIMIZER_AUTO */
   p.epochs = 1;
   logreg_model *model = NULL;
   CHECK(logreg_train(tr, va, &p, &model, NULL, &err) == LOGREG_OK);

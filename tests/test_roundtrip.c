@@ -27,6 +27,7 @@ static void roundtrip(int binary) {
   CHECK(logreg_dataset_from_arrays(N, D, x, y, k, NULL, NULL, &ds, &err) == LOGREG_OK);
   logreg_params p;
   logreg_params_init(&p);
+  p.optimizer = LOGREG_OPTIMIZER_ADAM; /* the default before LOGREG_OPTIMIZER_AUTO */
   p.binary = binary;
   p.epochs = 30;
   p.l2 = 1e-3;
@@ -85,6 +86,7 @@ static void read_for_model(void) {
   CHECK(logreg_dataset_read(tr, &ro, &ds, &err) == LOGREG_OK);
   logreg_params p;
   logreg_params_init(&p);
+  p.optimizer = LOGREG_OPTIMIZER_ADAM; /* the default before LOGREG_OPTIMIZER_AUTO */
   p.epochs = 20;
   p.l2 = 1e-2;
   if (ds) CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_OK);

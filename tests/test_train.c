@@ -148,7 +148,7 @@ static void test_early_stopping(void) {
   p.patience = 3;
   logreg_model *none = NULL;
   CHECK(logreg_train(tr, NULL, &p, &none, NULL, &err) == LOGREG_EINVAL);
-  CHECK_STR_CONTAINS(err.message, "--patience");
+  CHECK_STR_CONTAINS(err.message, "'patience'");
   logreg_model_free(m);
   logreg_model_free(ref);
   logreg_dataset_free(all);
@@ -165,7 +165,7 @@ static void test_divergence(void) {
   CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_EDIVERGED);
   CHECK(m == NULL);
   CHECK_STR_CONTAINS(err.message, "diverged at epoch 1");
-  CHECK_STR_CONTAINS(err.message, "smaller --lr");
+  CHECK_STR_CONTAINS(err.message, "smaller 'lr'");
   logreg_dataset_free(ds);
 }
 
@@ -184,7 +184,42 @@ static void test_tol(void) {
   logreg_dataset_free(ds);
 }
 
+/* The defaults are set once (logreg_params_init) and made concrete by logreg_params_resolve:
+ * scikit-learn's lbfgs at C = 1 and tol 1e-6 for 100 iterations; Adam with mini-batches at
+ * lambda 0 and its own rate; C's default gives way to l2; a bad value is named. */
+static void test_defaults(void) {
+  logreg_params p, r;
+  logreg_error err;
+  logreg_params_init(&p);
+  CHECK(p.optimizer == LOGREG_OPTIMIZER_AUTO && isnan(p.C) && p.epochs == 100);
+  CHECK(logreg_params_resolve(&p, &r, &err) == LOGREG_OK);
+  CHECK(r.optimizer == LOGREG_OPTIMIZER_LBFGS && r.C == 1.0 && r.l2 == 0.0 && r.tol == 1e-6);
+  CHECK(r.epochs == 100 && r.lr == logreg_default_lr(LOGREG_OPTIMIZER_LBFGS));
+  p.batch_size = 32;
+  CHECK(logreg_params_resolve(&p, &r, &err) == LOGREG_OK);
+  CHECK(r.optimizer == LOGREG_OPTIMIZER_ADAM && r.C == 0.0 && r.tol == 0.0);
+  CHECK(r.lr == logreg_default_lr(LOGREG_OPTIMIZER_ADAM) && r.lr == 0.01);
+  p.batch_size = 0;
+  p.optimizer = LOGREG_OPTIMIZER_NEWTON;
+  p.l2 = 0.5; /* lambda given: C's default does not apply */
+  CHECK(logreg_params_resolve(&p, &r, &err) == LOGREG_OK);
+  CHECK(r.C == 0.0 && r.l2 == 0.5 && r.tol == 1e-6 && logreg_optimizer_second_order(r.optimizer));
+  p.C = 2;
+  CHECK(logreg_params_check(&p, &err) == LOGREG_EINVAL);
+  CHECK_STR_CONTAINS(err.message, "'C' and 'l2' both set");
+  p.C = LOGREG_C_DEFAULT;
+  p.lr = -1;
+  CHECK(logreg_params_resolve(&p, &r, &err) == LOGREG_EINVAL);
+  CHECK_STR_CONTAINS(err.message, "'lr' must be");
+  logreg_optimizer o;
+  CHECK(logreg_optimizer_parse("adagrad", &o, &err) == LOGREG_OK && o == LOGREG_OPTIMIZER_ADAGRAD);
+  CHECK(logreg_optimizer_parse("rmsprop", &o, &err) == LOGREG_EINVAL);
+  CHECK_STR_CONTAINS(err.message, "'optimizer': \"rmsprop\" is not one of: gd sgd");
+  CHECK(!logreg_optimizer_second_order(LOGREG_OPTIMIZER_ADAM));
+}
+
 int main(void) {
+  test_defaults();
   test_balanced_weights();
   test_gd_descends();
   test_reproducible();

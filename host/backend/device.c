@@ -70,7 +70,7 @@ logreg_status lr_path_parse(const char *name, lr_path *out, logreg_error *err) {
       *out = asked[i];
       return LOGREG_OK;
     }
-  return lr_fail(err, LOGREG_EINVAL, "--gemm: \"%s\" is not auto, tiled, fused, own or clblast",
+  return lr_fail(err, LOGREG_EINVAL, "'gemm': \"%s\" is not auto, tiled, fused, own or clblast",
                  name);
 }
 
@@ -84,7 +84,7 @@ logreg_status lr_device_parse(const char *spec, logreg_device_selector *out, log
       {"auto", LOGREG_PICK_AUTO}, {"cpu", LOGREG_PICK_CPU}, {"opencl", LOGREG_PICK_OPENCL}};
   static const char index_prefix[] = "opencl:";
   memset(out, 0, sizeof *out);
-  if (!spec) return lr_fail(err, LOGREG_EINVAL, "--device: no device given");
+  if (!spec) return lr_fail(err, LOGREG_EINVAL, "'device': no device given");
   for (size_t i = 0; i < sizeof words / sizeof *words; i++)
     if (strcmp(spec, words[i].word) == 0) {
       out->pick = words[i].pick;
@@ -95,7 +95,7 @@ logreg_status lr_device_parse(const char *spec, logreg_device_selector *out, log
     char tail;
     if (sscanf(spec + sizeof index_prefix - 1, "%u:%u%c", &P, &D, &tail) != 2)
       return lr_fail(err, LOGREG_EINVAL,
-                     "--device: \"%s\" is not opencl:PLATFORM:DEVICE (indices, see 'logreg "
+                     "'device': \"%s\" is not opencl:PLATFORM:DEVICE (indices, see 'logreg "
                      "devices')",
                      spec);
     out->pick = LOGREG_PICK_INDEX;
@@ -104,7 +104,7 @@ logreg_status lr_device_parse(const char *spec, logreg_device_selector *out, log
     return LOGREG_OK;
   }
   return lr_fail(err, LOGREG_EINVAL,
-                 "--device: unknown device \"%s\" (auto, cpu, opencl, opencl:P:D)", spec);
+                 "'device': unknown device \"%s\" (auto, cpu, opencl, opencl:P:D)", spec);
 }
 
 static void cpu_info(logreg_device_info *out) {
@@ -148,7 +148,7 @@ logreg_status lr_device_select(const logreg_device_selector *sel, const logreg_d
                                logreg_error *err) {
   char text[512];
   if ((unsigned)sel->pick > LOGREG_PICK_INDEX)
-    return lr_fail(err, LOGREG_EINVAL, "--device: unknown selector %d", (int)sel->pick);
+    return lr_fail(err, LOGREG_EINVAL, "'device': unknown selector %d", (int)sel->pick);
   lr_ocl_device_info info;
   int found = 0;
   logreg_status st = lr_ocl_select(sel, opt, &info, &found, text, sizeof text, err);
@@ -365,8 +365,9 @@ static logreg_status grid_faster(lr_backend **be, const lr_rows *rows, unsigned 
   double *theta = calloc(m * np, sizeof *theta), *gsum = malloc(m * np * sizeof *gsum);
   lr_sums *tr = malloc(2 * m * sizeof *tr);
   double t_dev = 0, t_cpu = 0;
-  logreg_status st =
-      !theta || !gsum || !tr ? lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory") : LOGREG_OK;
+  logreg_status st = !theta || !gsum || !tr
+                         ? lr_fail(err, LOGREG_ENOMEM, "cross-validation: out of memory")
+                         : LOGREG_OK;
   if (!st) st = lr_cpu_backend_create(dev->d, dev->k, dev->binary, dev->pos_weight, &cpu, err);
   if (!st) {
     lr_cpu_backend_threads(cpu, threads);
@@ -464,7 +465,7 @@ logreg_status lr_device_agree_group(lr_backend *be, const logreg_shard *sh, logr
   if (strcmp(kind, lead_kind) != 0)
     return lr_fail(err, LOGREG_EUNSUPPORTED,
                    "it trains on %s, rank 0 on %s: the processes of a group need one kind of "
-                   "device (cpu, or OpenCL devices of one model; see --device)",
+                   "device (cpu, or OpenCL devices of one model; see 'device')",
                    kind, lead_kind);
   if (sh->rank == 0 || !be->ops->set_path || lead < LR_PATH_TILED || lead > LR_PATH_CLBLAST)
     return LOGREG_OK;

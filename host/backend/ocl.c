@@ -196,7 +196,7 @@ logreg_status lr_ocl_select(const logreg_device_selector *sel, const logreg_devi
       return LOGREG_OK;
     }
     return lr_fail(err, LOGREG_EBACKEND,
-                   "--device %s: no OpenCL platform found (is an ICD such as pocl-opencl-icd "
+                   "'device' %s: no OpenCL platform found (is an ICD such as pocl-opencl-icd "
                    "installed?)",
                    spec);
   }
@@ -208,7 +208,7 @@ logreg_status lr_ocl_select(const logreg_device_selector *sel, const logreg_devi
     if (pick < 0) {
       free(list);
       return lr_fail(err, LOGREG_EINVAL,
-                     "--device: no device %u on platform %u (see 'logreg "
+                     "'device': no device %u on platform %u (see 'logreg "
                      "devices')",
                      sel->device, sel->platform);
     }
@@ -224,11 +224,11 @@ logreg_status lr_ocl_select(const logreg_device_selector *sel, const logreg_devi
       int both = ep && *ep && ed && *ed;
       return lr_fail(err, LOGREG_EINVAL,
                      "%s%s%s%s%s%s%s: the device options match no device (see 'logreg devices')",
-                     ep && *ep ? "--opencl-platform \"" : "", ep && *ep ? ep : "",
-                     ep && *ep ? "\"" : "", both ? " " : "", ed && *ed ? "--opencl-device \"" : "",
+                     ep && *ep ? "'opencl_platform' \"" : "", ep && *ep ? ep : "",
+                     ep && *ep ? "\"" : "", both ? " " : "", ed && *ed ? "'opencl_device' \"" : "",
                      ed && *ed ? ed : "", ed && *ed ? "\"" : "");
     }
-    snprintf(why, cap, "%s -> opencl:%u:%u: %s (chosen by --opencl-platform/--opencl-device)", spec,
+    snprintf(why, cap, "%s -> opencl:%u:%u: %s (chosen by 'opencl_platform'/'opencl_device')", spec,
              list[pick].platform, list[pick].device, list[pick].name);
   } else {
     /* The first GPU; under auto, the local_rank-th of several (mod their number): a node's
@@ -288,7 +288,7 @@ static const char *kernel_file(const char *name, const char *dir, int *owned, lo
     size_t len;
     logreg_error ferr;
     if (lr_read_file(path, 0, NULL, &buf, &len, &ferr) != LOGREG_OK) {
-      lr_fail(err, ferr.status, "--kernel-dir: %s", ferr.message);
+      lr_fail(err, ferr.status, "'kernel_dir': %s", ferr.message);
       return NULL;
     }
     *owned = 1;

@@ -28,6 +28,9 @@ int cmd_bench(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 
 /* Prints "logreg: error: MESSAGE" on stderr; returns `code`. */
+/* The library's parameter names in `msg` ('lr', 'batch_size') as the CLI's flags (--lr,
+ * --batch-size), in place (flags.c); cli_error and cli_warn apply it. */
+void cli_flags(char *msg, size_t cap);
 int cli_error(int code, const char *fmt, ...) CLI_PRINTF(2, 3);
 /* From now on cli_error keeps its first message in buf[cap] instead of printing it, and
  * cli_warn prints nothing (NULL: print again). For the ranks of a group other than 0. */

@@ -90,6 +90,7 @@ int cmd_devices(int argc, char **argv) {
            (double)d->global_mem / 1073741824.0, (double)d->max_alloc / 1073741824.0, d->c_version,
            d->fp64 ? "yes" : "no", (double)d->local_mem / 1024.0, d->driver);
   }
+  cli_flags(why, sizeof why);
   printf("\n%s\n", why);
   logreg_devices_free(list);
   return 0;

@@ -409,6 +409,7 @@ typedef struct train_opts {
   /* Settled (train_settle): */
   const char *why_opt; /* why the optimizer is what it is when not given */
   int full_batch_solver, default_C, is_auto;
+  logreg_optimizer optimizer_used; /* the optimizer the library trains with */
   double fr[3];
   sweep_plan plan;
   logreg_device_info chosen;
@@ -503,10 +504,9 @@ static int train_parse(int argc, char **argv, train_opts *o) {
 }
 
 /* The optimizer, C, lr and the choices by name into o->p; -1 when good, else the exit code.
- * The defaults are scikit-learn's: full-batch L-BFGS to a tolerance at C = 1. Mini-batches
- * (--batch-size) are a first-order optimizer's business, so they choose Adam. A full-batch
- * solver without --l2 or --C gets C = 1 (an unregularized optimum need not exist); the
- * first-order optimizers run a fixed budget of epochs and keep lambda = 0. */
+ * What is not given keeps the library's default (logreg_params_init): full-batch L-BFGS to a
+ * tolerance at C = 1, scikit-learn's; Adam with --batch-size; lambda 0 for the first-order
+ * optimizers. */
 static int settle_params(train_opts *o) {
   logreg_params *p = &o->p;
   if (!isnan(o->lr) && !(o->lr > 0)) return cli_error(CLI_EXIT_USAGE, "--lr must be > 0");
@@ -517,7 +517,10 @@ static int settle_params(train_opts *o) {
                        "--C must be a finite number > 0 (lambda = 1/(C * sum of row weights))");
     p->C = o->C;
   }
-  if (!isnan(o->l2)) p->l2 = o->l2;
+  if (!isnan(o->l2)) { /* lambda given: no C (its default would be 1 for lbfgs and newton) */
+    p->l2 = o->l2;
+    if (isnan(o->C)) p->C = 0;
+  }
   if (o->penalty) {
     if (strcmp(o->penalty, "raw") == 0)
       p->raw_penalty = 1;
@@ -525,17 +528,10 @@ static int settle_params(train_opts *o) {
       return cli_error(CLI_EXIT_USAGE, "--penalty: \"%s\" is not one of standardized, raw",
                        o->penalty);
   }
-  if (o->optimizer && logreg_optimizer_parse(o->optimizer, &p->optimizer) != 0)
-    return cli_error(CLI_EXIT_USAGE, "--optimizer: \"%s\" is not one of:" CLI_OPTIMIZERS,
-                     o->optimizer);
-  if (!o->optimizer) {
-    p->optimizer = p->batch_size ? LOGREG_OPTIMIZER_ADAM : LOGREG_OPTIMIZER_LBFGS;
-    o->why_opt = p->batch_size ? "the default with --batch-size" : "the default";
-  }
-  o->full_batch_solver =
-      p->optimizer == LOGREG_OPTIMIZER_LBFGS || p->optimizer == LOGREG_OPTIMIZER_NEWTON;
-  o->default_C = o->full_batch_solver && isnan(o->C) && isnan(o->l2);
-  if (o->default_C) p->C = 1.0;
+  logreg_error err;
+  if (o->optimizer && logreg_optimizer_parse(o->optimizer, &p->optimizer, &err) != LOGREG_OK)
+    return cli_error(CLI_EXIT_USAGE, "%s", err.message);
+  if (!o->optimizer) o->why_opt = p->batch_size ? "the default with --batch-size" : "the default";
   if (o->class_weight) {
     if (strcmp(o->class_weight, "balanced") == 0)
       p->class_weight_balanced = 1;
@@ -552,8 +548,13 @@ static int settle_params(train_opts *o) {
     if (!found)
       return cli_error(CLI_EXIT_USAGE, "--scale: \"%s\" is not one of std, maxabs, none", o->scale);
   }
-  const char *bad = logreg_params_check(p);
-  return bad ? cli_error(CLI_EXIT_USAGE, "%s", bad) : -1;
+  logreg_params r; /* the library's defaults made concrete: the optimizer, C */
+  if (logreg_params_resolve(p, &r, &err) != LOGREG_OK)
+    return cli_error(CLI_EXIT_USAGE, "%s", err.message);
+  o->optimizer_used = r.optimizer;
+  o->full_batch_solver = logreg_optimizer_second_order(r.optimizer);
+  o->default_C = isnan(p->C) && r.C > 0;
+  return -1;
 }
 
 /* --split, --test, --cv and --folds: the fractions and the values to cross-validate; -1 when
@@ -632,6 +633,7 @@ static int settle_device(train_opts *o, const cli_group *g) {
     return cli_error(derr.status == LOGREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR, "%s",
                      derr.message);
   o->is_auto = sel.pick == LOGREG_PICK_AUTO;
+  cli_flags(why, sizeof why);
   if (!o->quiet && sel.pick != LOGREG_PICK_CPU) {
     if (g->size > 1)
       fprintf(stderr, "device: %s, for rank %d of %d (node-local rank %d)\n", why, g->rank, g->size,
@@ -791,7 +793,9 @@ static int train_choose(train_opts *o, const train_data *d, cJSON **sweep_json, 
 
 /* "training: ..." on stderr: the model, the optimizer and the penalty it trains with. */
 static void print_training(const train_opts *o) {
-  const logreg_params *p = &o->p;
+  logreg_params r; /* as the library will train: its defaults made concrete */
+  if (logreg_params_resolve(&o->p, &r, NULL) != LOGREG_OK) r = o->p;
+  const logreg_params *p = &r;
   char reg[64];
   if (p->C > 0)
     snprintf(reg, sizeof reg, "C %g%s", p->C, o->default_C ? " (the default)" : "");
@@ -803,11 +807,10 @@ static void print_training(const train_opts *o) {
           logreg_optimizer_name(p->optimizer), o->why_opt ? " (" : "", o->why_opt ? o->why_opt : "",
           o->why_opt ? ")" : "");
   if (o->full_batch_solver)
-    fprintf(stderr, "%s, at most %d iterations, tol %g", reg, p->epochs,
-            p->tol > 0 ? p->tol : 1e-6);
+    fprintf(stderr, "%s, at most %d iterations, tol %g", reg, p->epochs, p->tol);
   else
-    fprintf(stderr, "lr %g, %s, %d epochs%s", p->lr > 0 ? p->lr : logreg_default_lr(p->optimizer),
-            reg, p->epochs, p->batch_size ? " of mini-batches" : "");
+    fprintf(stderr, "lr %g, %s, %d epochs%s", p->lr, reg, p->epochs,
+            p->batch_size ? " of mini-batches" : "");
   fprintf(stderr, " on %s\n", o->chosen.spec);
 }
 
@@ -823,7 +826,7 @@ static void print_outcome(const train_opts *o, const logreg_train_result *res) {
   if (stop && strcmp(stop, "max_iter") == 0)
     cli_warn("%s reached --epochs %d before its tolerance: max |gradient| %.3g > %g; the model "
              "is not at the optimum (raise --epochs, or --tol)",
-             logreg_optimizer_name(o->p.optimizer), res->epochs_run, res->grad_max, res->tol);
+             logreg_optimizer_name(o->optimizer_used), res->epochs_run, res->grad_max, res->tol);
   else if (!quiet && stop && strcmp(stop, "tol") == 0 && o->full_batch_solver)
     fprintf(stderr, "converged: max |gradient| %.3g <= tol %g after %d iterations\n", res->grad_max,
             res->tol, res->epochs_run);
@@ -884,7 +887,7 @@ static int print_json(const train_opts *o, const train_data *d, const logreg_mod
   cJSON_AddStringToObject(j, "device", res->device);
   cJSON_AddNumberToObject(j, "ranks", ranks); /* processes that trained it (mpirun) */
   report_path_json(j, &res->path);
-  cJSON_AddStringToObject(j, "optimizer", logreg_optimizer_name(o->p.optimizer));
+  cJSON_AddStringToObject(j, "optimizer", logreg_optimizer_name(o->optimizer_used));
   cJSON_AddNumberToObject(j, "epochs", res->epochs_run);
   cJSON_AddNumberToObject(j, "best_epoch", res->best_epoch);
   cJSON_AddStringToObject(j, "stop_reason", res->stop_reason);
@@ -927,7 +930,7 @@ static void print_text(const train_opts *o, const train_data *d, const logreg_mo
                        const logreg_train_result *res, const logreg_metrics *met, int have_test) {
   printf("trained %s %s on %s in %.2fs (%d epochs): objective %.6f\n",
          logreg_model_binary(model) ? "binary" : "multinomial",
-         logreg_optimizer_name(o->p.optimizer), res->device, res->seconds, res->epochs_run,
+         logreg_optimizer_name(o->optimizer_used), res->device, res->seconds, res->epochs_run,
          res->objective);
   printf("train: loss %.4f  accuracy %.4f  (%zu rows)\n", res->train_loss, res->train_accuracy,
          logreg_dataset_rows(d->tr));
@@ -960,7 +963,7 @@ static int train_outputs(const train_opts *o, const train_data *d, logreg_model 
       rc = cli_error(CLI_EXIT_ERROR, "%s", err.message);
       goto out;
     }
-    logreg_model_set_metrics(model, "test", met.log_loss, met.accuracy, n);
+    logreg_model_set_metrics(model, "test", met.log_loss, met.accuracy, n, NULL);
   }
   if (logreg_model_save(model, o->model_path, &err) != LOGREG_OK) {
     rc = cli_error(CLI_EXIT_ERROR, "--model: %s", err.message);

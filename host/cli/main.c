@@ -34,28 +34,29 @@ void cli_error_capture(char *buf, size_t cap) {
 }
 
 int cli_error(int code, const char *fmt, ...) {
+  char msg[2048];
   va_list ap;
   va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  cli_flags(msg, sizeof msg); /* the library's parameter names as the CLI's flags */
   if (capture.buf) {
-    if (!capture.buf[0]) vsnprintf(capture.buf, capture.cap, fmt, ap); /* the first line */
-    va_end(ap);
+    if (!capture.buf[0]) snprintf(capture.buf, capture.cap, "%s", msg); /* the first line */
     return code;
   }
-  fputs("logreg: error: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
+  fprintf(stderr, "logreg: error: %s\n", msg);
   return code;
 }
 
 void cli_warn(const char *fmt, ...) {
   if (capture.buf) return; /* rank 0 warns for the group */
+  char msg[2048];
   va_list ap;
   va_start(ap, fmt);
-  fputs("logreg: warning: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  cli_flags(msg, sizeof msg);
+  fprintf(stderr, "logreg: warning: %s\n", msg);
 }
 
 int cli_parse(const char *cmd, const char *cmd_usage, const arg_spec *specs, int argc, char **argv,

@@ -389,13 +389,13 @@ static logreg_status layout_categorical(csv_layout *L, const logreg_read_options
     if (!*name) continue;
     size_t c, j = 0;
     int absent;
-    st = find_column(L, name, "categorical", "--categorical", &c, &absent, err);
+    st = find_column(L, name, "categorical", "'categorical'", &c, &absent, err);
     if (st != LOGREG_OK) break;
     while (j < L->d && L->fcol[j] != c) j++;
     if (j == L->d) {
       char lab[80];
       column_label(L, c, lab, sizeof lab);
-      st = lr_fail(err, LOGREG_EINVAL, "%s: --categorical: column %s is not a feature (it is %s)",
+      st = lr_fail(err, LOGREG_EINVAL, "%s: 'categorical': column %s is not a feature (it is %s)",
                    L->path, lab,
                    (long)c == L->tcol   ? "the target"
                    : (long)c == L->wcol ? "the weight column"
@@ -416,7 +416,7 @@ static logreg_status layout_training(csv_layout *L, const logreg_read_options *o
   if (opt->target) {
     size_t t;
     int absent;
-    logreg_status st = find_column(L, opt->target, "target", "--target", &t, &absent, err);
+    logreg_status st = find_column(L, opt->target, "target", "'target'", &t, &absent, err);
     if (st != LOGREG_OK && !(absent && opt->target_optional)) return st;
     lr_error_clear(err);
     L->tcol = st == LOGREG_OK ? (long)t : -1;
@@ -424,21 +424,21 @@ static logreg_status layout_training(csv_layout *L, const logreg_read_options *o
   if (opt->weight) {
     size_t w;
     int absent;
-    logreg_status st = find_column(L, opt->weight, "weight", "--weight", &w, &absent, err);
+    logreg_status st = find_column(L, opt->weight, "weight", "'weight'", &w, &absent, err);
     if (st != LOGREG_OK) return st;
     if ((long)w == L->tcol) {
       char lab[80];
       column_label(L, w, lab, sizeof lab);
       return lr_fail(err, LOGREG_EINVAL, "%s: column %s is both the target and the weight column%s",
                      L->path, lab,
-                     opt->target ? "" : " (the target is the last column unless --target says)");
+                     opt->target ? "" : " (the target is the last column unless 'target' says)");
     }
     L->wcol = (long)w;
   }
   if (opt->folds) {
     size_t f;
     int absent;
-    logreg_status st = find_column(L, opt->folds, "folds", "--folds", &f, &absent, err);
+    logreg_status st = find_column(L, opt->folds, "folds", "'folds'", &f, &absent, err);
     if (st != LOGREG_OK) return st;
     if ((long)f == L->tcol || (long)f == L->wcol) {
       char lab[80];
@@ -446,7 +446,7 @@ static logreg_status layout_training(csv_layout *L, const logreg_read_options *o
       return lr_fail(err, LOGREG_EINVAL, "%s: column %s is both the %s and the folds column%s",
                      L->path, lab, (long)f == L->tcol ? "target" : "weight",
                      (long)f == L->tcol && !opt->target
-                         ? " (the target is the last column unless --target says)"
+                         ? " (the target is the last column unless 'target' says)"
                          : "");
     }
     L->kcol = (long)f;
@@ -472,7 +472,7 @@ static logreg_status layout_training(csv_layout *L, const logreg_read_options *o
       if (!*name) continue; /* "a,,b" or a trailing comma */
       size_t c;
       int absent;
-      st = find_column(L, name, "drop", "--drop", &c, &absent, err);
+      st = find_column(L, name, "drop", "'drop'", &c, &absent, err);
       if (st == LOGREG_OK && (long)c == L->tcol) {
         char lab[80];
         column_label(L, c, lab, sizeof lab);
@@ -505,9 +505,9 @@ static logreg_status layout_training(csv_layout *L, const logreg_read_options *o
                    "dropped columns take them all%s",
                    L->path, ncol, L->wcol >= 0 ? ", weight" : "",
                    ncol > 1          ? ""
-                   : L->delim == ',' ? " (fields split at ','; see --delimiter)"
-                   : L->delim == ';' ? " (fields split at ';'; see --delimiter)"
-                                     : " (fields split at tabs; see --delimiter)");
+                   : L->delim == ',' ? " (fields split at ','; see 'delimiter')"
+                   : L->delim == ';' ? " (fields split at ';'; see 'delimiter')"
+                                     : " (fields split at tabs; see 'delimiter')");
   }
   if (st == LOGREG_OK) {
     L->fcol = malloc(L->d * sizeof *L->fcol);
@@ -535,7 +535,7 @@ static logreg_status layout_model_weight(csv_layout *L, const logreg_read_option
   if (!opt->weight) return LOGREG_OK;
   size_t w;
   int absent;
-  logreg_status st = find_column(L, opt->weight, "weight", "--weight", &w, &absent, err);
+  logreg_status st = find_column(L, opt->weight, "weight", "'weight'", &w, &absent, err);
   if (st != LOGREG_OK) {
     if (!absent) return st;
     lr_error_clear(err);
@@ -560,7 +560,7 @@ static logreg_status layout_model_target(csv_layout *L, const logreg_read_option
   if (opt->target) {
     size_t t;
     int absent;
-    logreg_status st = find_column(L, opt->target, "target", "--target", &t, &absent, err);
+    logreg_status st = find_column(L, opt->target, "target", "'target'", &t, &absent, err);
     if (st != LOGREG_OK) {
       if (!(absent && opt->target_optional)) return st;
       lr_error_clear(err);
@@ -604,7 +604,7 @@ static logreg_status layout_by_names(csv_layout *L, const logreg_read_options *o
       snprintf(msg, sizeof msg, "%s", err->message);
       return lr_fail(err, st,
                      "%s: the model was trained on a file without a header row (its features are "
-                     "columns by position): if this file has none either, pass --no-header",
+                     "columns by position): if this file has none either, set 'header' to 0",
                      msg);
     }
     if (st != LOGREG_OK) return st;
@@ -655,7 +655,7 @@ static logreg_status layout_by_columns(csv_layout *L, const logreg_read_options 
                  "found %zu%s",
                  L->path, L->hline, opt->n_columns, nsrc, L->ncol,
                  opt->model_header == 1 && !L->hdr
-                     ? " (the model was trained on a file with a header row: is --no-header wrong "
+                     ? " (the model was trained on a file with a header row: is 'header' = 0 wrong "
                        "here?)"
                      : "");
 }
@@ -878,8 +878,8 @@ static logreg_status check_max_categories(const csv_layout *L, const logreg_read
     }
   }
   return lr_fail(err, LOGREG_EINVAL,
-                 "%s: %s %s %s more distinct values than --max-categories %zu allows for a "
-                 "categorical column (an id or free text?): --drop %s, or raise --max-categories",
+                 "%s: %s %s %s more distinct values than 'max_categories' %zu allows for a "
+                 "categorical column (an id or free text?): 'drop' %s, or raise 'max_categories'",
                  L->path, over > 1 ? "columns" : "column", cols, over > 1 ? "have" : "has",
                  opt->max_categories, drop);
 }
@@ -1085,7 +1085,7 @@ static logreg_status csv_columns(csv_read *r, logreg_error *err) {
   if (opt->id) { /* copied per row as text: it may be any column, a feature too */
     size_t c;
     int absent;
-    if ((st = find_column(L, opt->id, "id", "--id", &c, &absent, err)) != LOGREG_OK) return st;
+    if ((st = find_column(L, opt->id, "id", "'id'", &c, &absent, err)) != LOGREG_OK) return st;
     L->icol = (long)c;
   }
   r->labelled = L->tcol >= 0;
@@ -1151,7 +1151,7 @@ static logreg_status csv_features(csv_read *r, float *xr, logreg_error *err) {
       column_suffix(L, L->fcol[j], suffix, sizeof suffix);
       if (!L->hdr && n == 0 && r->opt->model_header == 1)
         snprintf(suffix, sizeof suffix,
-                 ": the model was trained on a file with a header row: is --no-header wrong "
+                 ": the model was trained on a file with a header row: is 'header' = 0 wrong "
                  "here?");
       return lr_value_error(err, where, fld->s, rc, suffix);
     }

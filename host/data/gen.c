@@ -46,14 +46,14 @@ logreg_status logreg_gen_blobs(const char *path, size_t n, size_t d, size_t k, d
                                uint64_t seed, logreg_error *err) {
   lr_error_clear(err);
   if (!path) return lr_fail(err, LOGREG_EINVAL, "gen: no output path");
-  if (n < 1) return lr_fail(err, LOGREG_EINVAL, "--rows must be >= 1");
-  if (d < 1) return lr_fail(err, LOGREG_EINVAL, "--features must be >= 1");
-  if (k < 2) return lr_fail(err, LOGREG_EINVAL, "--classes must be >= 2");
-  if (n < k) return lr_fail(err, LOGREG_EINVAL, "--rows (%zu) must be >= --classes (%zu)", n, k);
+  if (n < 1) return lr_fail(err, LOGREG_EINVAL, "'n' must be >= 1");
+  if (d < 1) return lr_fail(err, LOGREG_EINVAL, "'d' must be >= 1");
+  if (k < 2) return lr_fail(err, LOGREG_EINVAL, "'k' must be >= 2");
+  if (n < k) return lr_fail(err, LOGREG_EINVAL, "'n' (%zu) must be >= 'k' (%zu)", n, k);
   if (!(spread > 0) || !isfinite(spread))
-    return lr_fail(err, LOGREG_EINVAL, "--spread must be a finite number > 0");
+    return lr_fail(err, LOGREG_EINVAL, "'spread' must be a finite number > 0");
   if (d > SIZE_MAX / sizeof(double) / k || n > SIZE_MAX / sizeof(size_t))
-    return lr_fail(err, LOGREG_EINVAL, "--features x --classes is too large");
+    return lr_fail(err, LOGREG_EINVAL, "'d' x 'k' is too large");
 
   double *centres = malloc(k * d * sizeof *centres);
   size_t *counts = malloc(k * sizeof *counts);
@@ -113,14 +113,13 @@ logreg_status logreg_gen_sparse(const char *path, size_t n, size_t d, double den
                                 uint64_t seed, logreg_error *err) {
   lr_error_clear(err);
   if (!path) return lr_fail(err, LOGREG_EINVAL, "gen: no output path");
-  if (n < 1) return lr_fail(err, LOGREG_EINVAL, "--rows must be >= 1");
-  if (d < 1 || d > INT32_MAX)
-    return lr_fail(err, LOGREG_EINVAL, "--features must be in 1..2147483647");
-  if (k < 2) return lr_fail(err, LOGREG_EINVAL, "--classes must be >= 2");
-  if (n < k) return lr_fail(err, LOGREG_EINVAL, "--rows (%zu) must be >= --classes (%zu)", n, k);
+  if (n < 1) return lr_fail(err, LOGREG_EINVAL, "'n' must be >= 1");
+  if (d < 1 || d > INT32_MAX) return lr_fail(err, LOGREG_EINVAL, "'d' must be in 1..2147483647");
+  if (k < 2) return lr_fail(err, LOGREG_EINVAL, "'k' must be >= 2");
+  if (n < k) return lr_fail(err, LOGREG_EINVAL, "'n' (%zu) must be >= 'k' (%zu)", n, k);
   if (!(density > 0 && density <= 1))
-    return lr_fail(err, LOGREG_EINVAL, "--density must be a number in (0, 1]");
-  if (n > SIZE_MAX / sizeof(size_t)) return lr_fail(err, LOGREG_EINVAL, "--rows is too large");
+    return lr_fail(err, LOGREG_EINVAL, "'density' must be a number in (0, 1]");
+  if (n > SIZE_MAX / sizeof(size_t)) return lr_fail(err, LOGREG_EINVAL, "'n' is too large");
   /* Nonzeros per row: uniform in 0..2m, m = density d rounded (so the mean is about m and some
    * rows may be all zeros). */
   double mean_nnz = density * (double)d;
@@ -169,8 +168,8 @@ logreg_status logreg_gen_sparse(const char *path, size_t n, size_t d, double den
 logreg_status logreg_gen_tumors(const char *path, size_t n, uint64_t seed, logreg_error *err) {
   lr_error_clear(err);
   if (!path) return lr_fail(err, LOGREG_EINVAL, "gen: no output path");
-  if (n < 1) return lr_fail(err, LOGREG_EINVAL, "--rows must be >= 1");
-  if (n > SIZE_MAX / sizeof(size_t)) return lr_fail(err, LOGREG_EINVAL, "--rows is too large");
+  if (n < 1) return lr_fail(err, LOGREG_EINVAL, "'n' must be >= 1");
+  if (n > SIZE_MAX / sizeof(size_t)) return lr_fail(err, LOGREG_EINVAL, "'n' is too large");
 
   /* An exact malignant count (rounded) instead of a coin per row keeps small files close to
    * the real proportion. */
@@ -242,9 +241,9 @@ logreg_status logreg_gen_gaussian(size_t n, size_t d, size_t k, uint64_t seed, u
                                   logreg_dataset **out, logreg_error *err) {
   lr_error_clear(err);
   *out = NULL;
-  if (n < 1) return lr_fail(err, LOGREG_EINVAL, "--rows must be >= 1");
-  if (d < 1) return lr_fail(err, LOGREG_EINVAL, "--features must be >= 1");
-  if (k < 2 || k > INT32_MAX) return lr_fail(err, LOGREG_EINVAL, "--classes must be >= 2");
+  if (n < 1) return lr_fail(err, LOGREG_EINVAL, "'n' must be >= 1");
+  if (d < 1) return lr_fail(err, LOGREG_EINVAL, "'d' must be >= 1");
+  if (k < 2 || k > INT32_MAX) return lr_fail(err, LOGREG_EINVAL, "'k' must be >= 2");
   logreg_dataset *ds = lr_dataset_alloc(n, d, 1);
   if (!ds || lr_dataset_set_classes(ds, k, NULL) != 0) {
     logreg_dataset_free(ds);

@@ -60,14 +60,14 @@ logreg_status logreg_dataset_read(const char *path, const logreg_read_options *o
     return lr_fail(err, LOGREG_EINVAL, "%s: unknown format %d", path, (int)opt->format);
   /* Sample weights come from a CSV column; LIBSVM and IDX files have no place for them. */
   if (opt->weight && fmt != LOGREG_FORMAT_CSV)
-    return lr_fail(err, LOGREG_EINVAL, "%s: --weight needs CSV data (this file is read as %s)",
+    return lr_fail(err, LOGREG_EINVAL, "%s: 'weight' needs CSV data (this file is read as %s)",
                    path, fmt == LOGREG_FORMAT_LIBSVM ? "LIBSVM" : "IDX");
   if (opt->folds && fmt != LOGREG_FORMAT_CSV)
-    return lr_fail(err, LOGREG_EINVAL, "%s: --folds needs CSV data (this file is read as %s)", path,
+    return lr_fail(err, LOGREG_EINVAL, "%s: 'folds' needs CSV data (this file is read as %s)", path,
                    fmt == LOGREG_FORMAT_LIBSVM ? "LIBSVM" : "IDX");
 
   if (opt->categorical && fmt != LOGREG_FORMAT_CSV)
-    return lr_fail(err, LOGREG_EINVAL, "%s: --categorical needs CSV data (this file is read as %s)",
+    return lr_fail(err, LOGREG_EINVAL, "%s: 'categorical' needs CSV data (this file is read as %s)",
                    path, fmt == LOGREG_FORMAT_LIBSVM ? "LIBSVM" : "IDX");
 
   char *buf;

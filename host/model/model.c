@@ -140,8 +140,10 @@ const char *const *logreg_model_feature_categories(const logreg_model *m) {
 }
 
 logreg_status logreg_model_set_metrics(logreg_model *m, const char *split, double loss,
-                                       double accuracy, size_t rows) {
-  if (!m || !split) return LOGREG_EINVAL;
+                                       double accuracy, size_t rows, logreg_error *err) {
+  lr_error_clear(err);
+  if (!m || !split)
+    return lr_fail(err, LOGREG_EINVAL, "logreg_model_set_metrics: no %s", m ? "split" : "model");
   lr_split_metrics *s;
   if (strcmp(split, "train") == 0)
     s = &m->train;
@@ -150,7 +152,7 @@ logreg_status logreg_model_set_metrics(logreg_model *m, const char *split, doubl
   else if (strcmp(split, "test") == 0)
     s = &m->test;
   else
-    return LOGREG_EINVAL;
+    return lr_fail(err, LOGREG_EINVAL, "'split' \"%s\" is not train, val or test", split);
   s->present = 1;
   s->loss = loss;
   s->accuracy = accuracy;

@@ -355,7 +355,7 @@ logreg_status logreg_dataset_split(const logreg_dataset *ds, double train, doubl
   *train_out = *val_out = *test_out = NULL;
   if (!(train > 0) || !(val >= 0) || !(test >= 0) || fabs(train + val + test - 1.0) > 1e-6)
     return lr_fail(err, LOGREG_EINVAL,
-                   "--split: fractions must be >= 0, train > 0, and sum to 1 (got %g,%g,%g)", train,
+                   "'split': fractions must be >= 0, train > 0, and sum to 1 (got %g,%g,%g)", train,
                    val, test);
   if (!ds->y) return lr_fail(err, LOGREG_EINVAL, "cannot split unlabelled data (stratified split)");
   size_t n = ds->n, k = ds->k;
@@ -399,7 +399,7 @@ logreg_status logreg_dataset_split(const logreg_dataset *ds, double train, doubl
     }
   }
   if (np[0] == 0) {
-    st = lr_fail(err, LOGREG_EINVAL, "--split: the training part of %zu rows is empty", n);
+    st = lr_fail(err, LOGREG_EINVAL, "'split': the training part of %zu rows is empty", n);
     goto done;
   }
   logreg_dataset **outs[3] = {train_out, val_out, test_out};

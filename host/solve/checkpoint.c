@@ -148,7 +148,13 @@ uint64_t lr_hash_bytes(uint64_t h, const void *p, size_t n) {
 static uint64_t hash_f64(uint64_t h, double v) { return lr_hash_bytes(h, &v, sizeof v); }
 static uint64_t hash_int(uint64_t h, long long v) { return lr_hash_bytes(h, &v, sizeof v); }
 
-uint64_t lr_options_hash(const logreg_params *p) {
+uint64_t lr_options_hash(const logreg_params *given) {
+  /* The parameters as they train (the defaults concrete: the same hash as from a caller that
+   * set them), but tol as given (0 for the optimizer's own: as earlier builds hashed it). */
+  logreg_params r;
+  if (logreg_params_resolve(given, &r, NULL) != LOGREG_OK) r = *given;
+  r.tol = given->tol;
+  const logreg_params *p = &r;
   uint64_t h = LR_HASH_SEED;
   h = hash_int(h, p->optimizer);
   h = hash_f64(h, p->lr > 0 ? p->lr : logreg_default_lr(p->optimizer));
@@ -297,7 +303,7 @@ logreg_status lr_checkpoint_open(const char *path, const logreg_params *p, lr_ck
     free(data);
     return lr_fail(err, LOGREG_EINVAL,
                    "%s: the checkpoint was written with other training options (optimizer, "
-                   "--lr, --epochs, --batch-size, --l2/--C, --tol, --patience, --seed, ... must "
+                   "'lr', 'epochs', 'batch_size', 'l2'/'C', 'tol', 'patience', 'seed', ... must "
                    "be those of the run that wrote it)",
                    path);
   }

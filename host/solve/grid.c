@@ -155,36 +155,40 @@ static int stratified_folds(const logreg_dataset *ds, size_t K, uint64_t seed, i
 static logreg_status grid_folds(const logreg_dataset *train, const logreg_params *p,
                                 const logreg_cv_options *opt, int32_t *fold, logreg_error *err) {
   size_t K = opt->k_folds, G = opt->n_values, n = train->n;
-  if (K < 2) return lr_fail(err, LOGREG_EINVAL, "--cv: K must be at least 2 (got %zu)", K);
+  if (K < 2) return lr_fail(err, LOGREG_EINVAL, "'k_folds' must be at least 2 (got %zu)", K);
   if (p->shard && p->shard->size > 1)
-    return lr_fail(err, LOGREG_EUNSUPPORTED, "--cv does not run over several processes yet");
+    return lr_fail(err, LOGREG_EUNSUPPORTED,
+                   "cross-validation does not run over several processes yet");
   if (K > n)
-    return lr_fail(err, LOGREG_EINVAL, "--cv %zu: more folds than the %zu training rows", K, n);
-  if (G == 0) return lr_fail(err, LOGREG_EINVAL, "--cv: no values to cross-validate");
+    return lr_fail(err, LOGREG_EINVAL, "'k_folds' %zu: more folds than the %zu training rows", K,
+                   n);
+  if (G == 0) return lr_fail(err, LOGREG_EINVAL, "cross-validation: no values to cross-validate");
   for (size_t g = 0; g < G; g++)
     if (!(opt->values[g] > 0 || (!opt->values_are_C && opt->values[g] == 0)) ||
         !isfinite(opt->values[g]))
-      return lr_fail(err, LOGREG_EINVAL, "--cv: %s value %g must be a finite number %s",
+      return lr_fail(err, LOGREG_EINVAL, "cross-validation: %s value %g must be a finite number %s",
                      opt->values_are_C ? "C" : "l2", opt->values[g],
                      opt->values_are_C ? "> 0" : ">= 0");
   if (!opt->folds)
     return stratified_folds(train, K, p->seed, fold)
-               ? lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory")
+               ? lr_fail(err, LOGREG_ENOMEM, "cross-validation: out of memory")
                : LOGREG_OK;
   size_t *count = calloc(K, sizeof *count);
-  if (!count) return lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory");
+  if (!count) return lr_fail(err, LOGREG_ENOMEM, "cross-validation: out of memory");
   logreg_status st = LOGREG_OK;
   for (size_t i = 0; i < n && st == LOGREG_OK; i++) {
     if (opt->folds[i] < 0 || (size_t)opt->folds[i] >= K)
-      st = lr_fail(err, LOGREG_EINVAL,
-                   "--folds: training row %zu is in fold %d; folds must be 0..%zu for --cv %zu",
-                   i + 1, opt->folds[i], K - 1, K);
+      st =
+          lr_fail(err, LOGREG_EINVAL,
+                  "'folds': training row %zu is in fold %d; folds must be 0..%zu for 'k_folds' %zu",
+                  i + 1, opt->folds[i], K - 1, K);
     else
       count[opt->folds[i]]++;
   }
   for (size_t f = 0; f < K && st == LOGREG_OK; f++)
     if (count[f] == 0)
-      st = lr_fail(err, LOGREG_EINVAL, "--folds: fold %zu has no training rows (--cv %zu)", f, K);
+      st = lr_fail(err, LOGREG_EINVAL, "'folds': fold %zu has no training rows ('k_folds' %zu)", f,
+                   K);
   free(count);
   if (!st) memcpy(fold, opt->folds, n * sizeof *fold);
   return st;
@@ -198,9 +202,10 @@ static logreg_status grid_run(lr_backend *be, const int32_t *fold, size_t K, gri
   lr_sums *tr = malloc(2 * M * sizeof *tr);
   size_t *run = malloc(M * sizeof *run);
   int32_t *held = malloc(M * sizeof *held);
-  logreg_status st = !theta || !gsum || !tr || !run || !held
-                         ? lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory for %zu models", M)
-                         : LOGREG_OK;
+  logreg_status st =
+      !theta || !gsum || !tr || !run || !held
+          ? lr_fail(err, LOGREG_ENOMEM, "cross-validation: out of memory for %zu models", M)
+          : LOGREG_OK;
   *passes = 0;
   while (!st) {
     size_t m = 0;
@@ -258,8 +263,8 @@ static logreg_status grid_models(const logreg_params *p, const logreg_cv_options
     for (size_t i = 0; i < n; i++)
       if ((size_t)fold[i] != f) sw += s[i];
     if (!(sw > 0))
-      return lr_fail(err, LOGREG_EINVAL, "--cv: the rows outside fold %zu weigh %g; need > 0", f,
-                     sw);
+      return lr_fail(err, LOGREG_EINVAL,
+                     "cross-validation: the rows outside fold %zu weigh %g; need > 0", f, sw);
     for (size_t g = 0; g < opt->n_values; g++) {
       logreg_status st =
           model_init(&mds[g * K + f], opt->values[g], opt->values_are_C, sw, p, be, pre, err);
@@ -286,14 +291,15 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
   grid_model *mds = calloc(M ? M : 1, sizeof *mds);
   lr_backend *be = NULL;
   if (!fold || !held || !xt || !s || !pre || !mds) {
-    st = lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory for %zu x %zu training data", n, d);
+    st = lr_fail(err, LOGREG_ENOMEM, "cross-validation: out of memory for %zu x %zu training data",
+                 n, d);
     goto done;
   }
   if ((st = grid_folds(train, p, opt, fold, err))) goto done;
   if (folds_out) memcpy(folds_out, fold, n * sizeof *fold);
   /* Preprocessing fitted once on all the training rows, as logreg_train fits it. */
   if (lr_fit_preprocessing(train, p->scale, p->no_intercept, p->threads, pre)) {
-    st = lr_fail(err, LOGREG_ENOMEM, "--cv: out of memory computing medians");
+    st = lr_fail(err, LOGREG_ENOMEM, "cross-validation: out of memory computing medians");
     goto done;
   }
   lr_transform_values(pre, train, xt, p->threads);

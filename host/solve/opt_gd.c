@@ -18,7 +18,7 @@ static logreg_status gd_step(lr_solver *s, logreg_error *err) {
 
 /* sgd is gd over mini-batches: it needs them. */
 static const char *sgd_check(const logreg_params *p) {
-  return p->batch_size == 0 ? "--optimizer sgd needs --batch-size >= 1 (use gd for full batch)"
+  return p->batch_size == 0 ? "'optimizer' sgd needs 'batch_size' >= 1 (use gd for full batch)"
                             : NULL;
 }
 

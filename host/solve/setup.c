@@ -25,15 +25,15 @@
 
 logreg_status lr_train_check(const logreg_dataset *train, const logreg_params *p,
                              logreg_error *err) {
-  const char *msg = logreg_params_check(p);
-  if (msg) return lr_fail(err, LOGREG_EINVAL, "%s", msg);
+  logreg_status st = logreg_params_check(p, err);
+  if (st) return st;
   if (!train || !train->y || train->n == 0)
     return lr_fail(err, LOGREG_EINVAL, "training data has no labelled rows");
   if (train->k < 2)
     return lr_fail(err, LOGREG_EINVAL, "training data has %zu class; at least 2 are needed",
                    train->k);
   if (p->binary && train->k != 2)
-    return lr_fail(err, LOGREG_EINVAL, "--binary requires exactly 2 classes, found %zu", train->k);
+    return lr_fail(err, LOGREG_EINVAL, "'binary' requires exactly 2 classes, found %zu", train->k);
   if (train->n > UINT32_MAX)
     return lr_fail(err, LOGREG_EUNSUPPORTED, "%zu rows: at most %u are supported", train->n,
                    UINT32_MAX);
@@ -68,7 +68,7 @@ static logreg_status check_inputs(const logreg_dataset *train, const logreg_data
     return lr_fail(err, LOGREG_EINVAL,
                    "validation data must be stored like the training data (both sparse or dense)");
   if (p->patience > 0 && (!val || val->n == 0))
-    return lr_fail(err, LOGREG_EINVAL, "--patience needs a validation split (see --split)");
+    return lr_fail(err, LOGREG_EINVAL, "'patience' needs a validation split");
   const logreg_shard *sh = p->shard;
   if (!sh || sh->size <= 1) return LOGREG_OK;
   if (!sh->allgather || sh->rank < 0 || sh->rank >= sh->size)
@@ -399,9 +399,7 @@ static logreg_status setup_solver(logreg_trainer *t, double lr, logreg_error *er
   sol->s = t->s_train;
   sol->diag = t->diag;
   sol->full = t->def->second_order || p->batch_size == 0 || p->batch_size >= n;
-  /* The second-order solvers stop at max|gradient| <= tol; without --tol they use 1e-6 (J is
-   * then within about 1e-12 / lambda of its minimum). */
-  sol->tol = p->tol > 0 ? p->tol : t->def->second_order ? 1e-6 : 0.0;
+  sol->tol = p->tol; /* 1e-6 for the second-order solvers unless given (logreg_params_resolve) */
   sol->step = lr;
   for (size_t i = 0; i < n; i++) sol->order[i] = (uint32_t)i;
   lr_rng_seed(&sol->rng, p->seed);
@@ -446,18 +444,21 @@ logreg_status lr_trainer_create(const logreg_dataset *train, const logreg_datase
                                 logreg_trainer **out, logreg_error *err) {
   lr_error_clear(err);
   *out = NULL;
-  logreg_status st = check_inputs(train, val, params, err);
+  logreg_params rp; /* the parameters with their defaults made concrete */
+  logreg_status st = logreg_params_resolve(params, &rp, err);
+  if (!st) st = check_inputs(train, val, &rp, err);
   if (st != LOGREG_OK) return st;
   logreg_trainer *t = calloc(1, sizeof *t);
   if (!t) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
-  t->params = *params;
+  t->given = *params;
+  t->params = rp;
   t->p = &t->params;
   t->dev = *dev;
-  t->def = lr_solver_find(params->optimizer);
+  t->def = lr_solver_find(rp.optimizer);
   t->n = train->n;
   t->nv = val ? val->n : 0;
   t->t0 = lr_now();
-  double lr = params->lr > 0 ? params->lr : t->def->default_lr;
+  double lr = rp.lr;
   /* A group's processes agree once, before the first exchange (lr_shard_agree): a failure
    * up to there reaches the others through it. */
   const logreg_shard *sh = params->shard;

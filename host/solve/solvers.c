@@ -7,6 +7,7 @@
 
 #include "solve/checkpoint.h"
 #include "solve/optim.h"
+#include "util/util.h"
 
 static const struct {
   const char *name;
@@ -26,19 +27,29 @@ const char *logreg_optimizer_name(logreg_optimizer opt) {
   return lr_solver_find(opt) ? solvers[opt].name : "unknown";
 }
 
-int logreg_optimizer_parse(const char *name, logreg_optimizer *out) {
+logreg_status logreg_optimizer_parse(const char *name, logreg_optimizer *out, logreg_error *err) {
+  lr_error_clear(err);
   for (size_t i = 0; name && i < NSOLVERS; i++) {
     if (strcmp(name, solvers[i].name) == 0) {
       *out = (logreg_optimizer)i;
-      return 0;
+      return LOGREG_OK;
     }
   }
-  return -1;
+#define LR_SOLVER_NAME_(id, name) " " #name
+  return lr_fail(err, LOGREG_EINVAL,
+                 "'optimizer': \"%s\" is not one of:" LOGREG_OPTIMIZER_MAP(LR_SOLVER_NAME_),
+                 name ? name : "");
+#undef LR_SOLVER_NAME_
+}
+
+int logreg_optimizer_second_order(logreg_optimizer opt) {
+  const lr_solver_def *def = lr_solver_find(opt);
+  return def ? def->second_order : 0;
 }
 
 const char *lr_solver_unknown(void) {
 #define LR_SOLVER_NAME_(id, name) " " #name
-  return "--optimizer must be one of:" LOGREG_OPTIMIZER_MAP(LR_SOLVER_NAME_);
+  return "'optimizer' must be one of:" LOGREG_OPTIMIZER_MAP(LR_SOLVER_NAME_);
 #undef LR_SOLVER_NAME_
 }
 

@@ -22,12 +22,13 @@
 
 void logreg_params_init(logreg_params *p) {
   memset(p, 0, sizeof *p);
-  p->optimizer = LOGREG_OPTIMIZER_ADAM;
-  p->lr = 0.0; /* 0: the optimizer's default (logreg_default_lr) */
+  p->optimizer = LOGREG_OPTIMIZER_AUTO; /* lbfgs; adam with mini-batches */
+  p->lr = 0.0;                          /* 0: the optimizer's default (logreg_default_lr) */
   p->epochs = 100;
   p->batch_size = 0;
   p->l2 = 0.0;
-  p->tol = 0.0;
+  p->C = LOGREG_C_DEFAULT; /* 1 for lbfgs and newton unless l2 is set */
+  p->tol = 0.0;            /* the optimizer's: 1e-6 for lbfgs and newton */
   p->patience = 0;
   p->pos_weight = 1.0;
   p->seed = 42;
@@ -46,30 +47,57 @@ double logreg_default_lr(logreg_optimizer opt) {
   return def ? def->default_lr : 0.01;
 }
 
-const char *logreg_params_check(const logreg_params *p) {
-  const lr_solver_def *def = lr_solver_find(p->optimizer);
+/* The optimizer that AUTO stands for. */
+static logreg_optimizer concrete_optimizer(const logreg_params *p) {
+  if (p->optimizer != LOGREG_OPTIMIZER_AUTO) return p->optimizer;
+  return p->batch_size ? LOGREG_OPTIMIZER_ADAM : LOGREG_OPTIMIZER_LBFGS;
+}
+
+/* The message of what is wrong with p (a parameter named in quotes), or NULL. */
+static const char *params_problem(const logreg_params *p) {
+  const lr_solver_def *def = lr_solver_find(concrete_optimizer(p));
   if (!def) return lr_solver_unknown();
-  if (!(p->lr >= 0) || !isfinite(p->lr)) return "--lr must be a finite number > 0";
-  if (p->epochs < 1) return "--epochs must be >= 1";
-  if (!(p->l2 >= 0) || !isfinite(p->l2)) return "--l2 must be a finite number >= 0";
-  if (!(p->C >= 0) || !isfinite(p->C)) return "--C must be a finite number > 0";
-  if (p->C > 0 && p->l2 > 0) return "--C and --l2 both set the L2 strength: give one of them";
-  if (!(p->tol >= 0) || !isfinite(p->tol)) return "--tol must be a finite number >= 0";
-  if (p->patience < 0) return "--patience must be >= 0";
+  if (!(p->lr >= 0) || !isfinite(p->lr)) return "'lr' must be a finite number > 0";
+  if (p->epochs < 1) return "'epochs' must be >= 1";
+  if (!(p->l2 >= 0) || !isfinite(p->l2)) return "'l2' must be a finite number >= 0";
+  if (!isnan(p->C) && (!(p->C >= 0) || !isfinite(p->C))) return "'C' must be a finite number > 0";
+  if (p->C > 0 && p->l2 > 0) return "'C' and 'l2' both set the L2 strength: give one of them";
+  if (!(p->tol >= 0) || !isfinite(p->tol)) return "'tol' must be a finite number >= 0";
+  if (p->patience < 0) return "'patience' must be >= 0";
   if (!(p->pos_weight > 0) || !isfinite(p->pos_weight))
-    return "--pos-weight must be a finite number > 0";
-  if (p->pos_weight != 1.0 && !p->binary) return "--pos-weight needs --binary";
-  if (!(p->momentum >= 0 && p->momentum < 1)) return "--momentum must be in [0, 1)";
+    return "'pos_weight' must be a finite number > 0";
+  if (p->pos_weight != 1.0 && !p->binary) return "'pos_weight' needs 'binary'";
+  if (!(p->momentum >= 0 && p->momentum < 1)) return "'momentum' must be in [0, 1)";
   if (!(p->beta1 >= 0 && p->beta1 < 1) || !(p->beta2 >= 0 && p->beta2 < 1))
-    return "Adam betas must be in [0, 1)";
-  if (!(p->eps > 0)) return "Adam eps must be > 0";
+    return "Adam's 'beta1' and 'beta2' must be in [0, 1)";
+  if (!(p->eps > 0)) return "Adam's 'eps' must be > 0";
   if (p->scale != LOGREG_SCALE_STD && p->scale != LOGREG_SCALE_MAXABS &&
       p->scale != LOGREG_SCALE_NONE)
-    return "--scale must be one of std, maxabs, none";
-  if (p->checkpoint_every < 0) return "--checkpoint-every must be >= 0";
+    return "'scale' must be one of std, maxabs, none";
+  if (p->checkpoint_every < 0) return "'checkpoint_every' must be >= 0";
   if (!(p->checkpoint_seconds >= 0) || !isfinite(p->checkpoint_seconds))
-    return "checkpoint_seconds must be a finite number >= 0";
+    return "'checkpoint_seconds' must be a finite number >= 0";
   return def->check ? def->check(p) : NULL; /* the optimizer's own settings */
+}
+
+logreg_status logreg_params_check(const logreg_params *p, logreg_error *err) {
+  lr_error_clear(err);
+  const char *msg = params_problem(p);
+  return msg ? lr_fail(err, LOGREG_EINVAL, "%s", msg) : LOGREG_OK;
+}
+
+logreg_status logreg_params_resolve(const logreg_params *p, logreg_params *out, logreg_error *err) {
+  logreg_status st = logreg_params_check(p, err);
+  if (st) return st;
+  *out = *p;
+  out->optimizer = concrete_optimizer(p);
+  const lr_solver_def *def = lr_solver_find(out->optimizer);
+  if (isnan(out->C)) out->C = def->second_order && p->l2 == 0 ? 1.0 : 0.0;
+  if (out->lr == 0) out->lr = def->default_lr;
+  /* The second-order solvers stop at max|gradient| <= tol; without one they use 1e-6 (J is
+   * then within about 1e-12 / lambda of its minimum). */
+  if (out->tol == 0 && def->second_order) out->tol = 1e-6;
+  return LOGREG_OK;
 }
 
 /* ---- The trainer (its struct is in train.h; setup.c creates it) ---- */
@@ -96,7 +124,7 @@ static logreg_status diverged(logreg_error *err, int epoch, double obj, double l
   else
     snprintf(o, sizeof o, "%g", obj);
   return lr_fail(err, LOGREG_EDIVERGED,
-                 "training diverged at epoch %d (objective %s): try a smaller --lr (now %g)", epoch,
+                 "training diverged at epoch %d (objective %s): try a smaller 'lr' (now %g)", epoch,
                  o, lr);
 }
 
@@ -309,20 +337,20 @@ static logreg_status run_epochs(logreg_trainer *t, snapshot *snap, logreg_error 
       if (done && p->checkpoint)
         return lr_fail(err, LOGREG_EINTERRUPTED,
                        "interrupted in epoch %d after %zu of its %zu mini-batches; the state is "
-                       "in %s (--resume %s continues)",
+                       "in %s ('resume' %s continues)",
                        t->epochs_run + 1, done / bs, (t->n + bs - 1) / bs, p->checkpoint,
                        p->checkpoint);
       if (done)
         return lr_fail(err, LOGREG_EINTERRUPTED,
                        "interrupted in epoch %d after %zu of its %zu mini-batches; nothing saved "
-                       "(--checkpoint FILE keeps the progress of a run)",
+                       "('checkpoint' keeps the progress of a run)",
                        t->epochs_run + 1, done / bs, (t->n + bs - 1) / bs);
       if (p->checkpoint)
         return lr_fail(err, LOGREG_EINTERRUPTED,
-                       "interrupted after epoch %d; the state is in %s (--resume %s continues)",
+                       "interrupted after epoch %d; the state is in %s ('resume' %s continues)",
                        t->epochs_run, p->checkpoint, p->checkpoint);
       return lr_fail(err, LOGREG_EINTERRUPTED,
-                     "interrupted after epoch %d; nothing saved (--checkpoint FILE keeps the "
+                     "interrupted after epoch %d; nothing saved ('checkpoint' keeps the "
                      "progress of a run)",
                      t->epochs_run);
     }
@@ -360,14 +388,14 @@ static logreg_status fall_back(const logreg_dataset *train, const logreg_dataset
   char note[sizeof res->fallback];
   if (snap->have)
     snprintf(note, sizeof note,
-             "%s; falling back to --device cpu from epoch %d's state (read back from the "
+             "%s; falling back to the cpu device from epoch %d's state (read back from the "
              "device after that epoch)",
              err->message, snap->epoch);
   else if (p->resume)
-    snprintf(note, sizeof note, "%s; falling back to --device cpu from the checkpoint %s",
+    snprintf(note, sizeof note, "%s; falling back to the cpu device from the checkpoint %s",
              err->message, p->resume);
   else
-    snprintf(note, sizeof note, "%s; falling back to --device cpu from the start", err->message);
+    snprintf(note, sizeof note, "%s; falling back to the cpu device from the start", err->message);
   if (res) snprintf(res->fallback, sizeof res->fallback, "%s", note);
   double t0 = *tp ? (*tp)->t0 : lr_now();
   logreg_trainer_free(*tp);

@@ -19,7 +19,8 @@ logreg_status lr_train_check(const logreg_dataset *train, const logreg_params *p
 /* The trainer behind logreg_trainer_* (setup.c, train.c); checkpoint.c saves and restores it. */
 struct logreg_trainer {
   const logreg_params *p;
-  logreg_params params; /* a copy: the caller's may go away */
+  logreg_params given;  /* the caller's parameters (a copy: the caller's may go away) */
+  logreg_params params; /* the same with their defaults concrete (logreg_params_resolve) */
   const lr_solver_def *def;
   lr_device dev;       /* where it trains (device.h): the kind and path a checkpoint keeps */
   lr_path_store cache; /* the path cache the backend was created with (params.path_cache) */

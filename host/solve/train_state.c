@@ -150,7 +150,7 @@ static logreg_status vectors_io(logreg_trainer *t, lr_ckpt_io *io, logreg_error 
 }
 
 logreg_status lr_checkpoint_state(logreg_trainer *t, lr_ckpt_io *io, logreg_error *err) {
-  lr_ckpt_start(io, lr_options_hash(t->p), t->data_hash, t->be->kind, t->be->path_id);
+  lr_ckpt_start(io, lr_options_hash(&t->given), t->data_hash, t->be->kind, t->be->path_id);
   trainer_io(t, io);
   logreg_status st = vectors_io(t, io, err);
   return st ? st : lr_ckpt_finish(io, err);

@@ -274,9 +274,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                           % (i.epoch, i.epochs, i.objective, i.train_loss, i.train_accuracy))
                 cb = _lib.PROGRESS_FN(_progress)
                 params.progress = cb
-            bad = lib.logreg_params_check(ctypes.byref(params))
-            if bad:
-                raise ValueError(bad.decode())
+            if lib.logreg_params_check(ctypes.byref(params), ctypes.byref(err)) != 0:
+                raise ValueError(err.message.decode())
             result = _lib.TrainResult()
             model = ctypes.c_void_p()
             st = lib.logreg_train(ds, None, ctypes.byref(params), ctypes.byref(model),

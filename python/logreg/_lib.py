@@ -212,8 +212,8 @@ P = ctypes.POINTER
 _sigs = {
     "logreg_status_str": (c_char_p, [c_int]),
     "logreg_params_init": (None, [P(Params)]),
-    "logreg_params_check": (c_char_p, [P(Params)]),
-    "logreg_optimizer_parse": (c_int, [c_char_p, P(c_int)]),
+    "logreg_params_check": (c_int, [P(Params), P(Error)]),
+    "logreg_optimizer_parse": (c_int, [c_char_p, P(c_int), P(Error)]),
     "logreg_dataset_from_buffer": (c_int, [c_size_t, c_size_t, c_void_p, c_int, c_size_t, c_void_p,
                                            c_size_t, c_void_p, c_void_p, c_void_p, ctypes.c_uint,
                                            P(c_void_p), P(Error)]),
@@ -251,9 +251,9 @@ for _name, (_res, _args) in _sigs.items():
 
 def optimizer(name):
     """The library's value for an optimizer name (logreg_optimizer_parse: its own list)."""
-    value = c_int()
-    if lib.logreg_optimizer_parse(name.encode(), ctypes.byref(value)) != 0:
-        raise ValueError("%s is not an optimizer of %s" % (name, path))
+    value, err = c_int(), Error()
+    if lib.logreg_optimizer_parse(name.encode(), ctypes.byref(value), ctypes.byref(err)) != 0:
+        raise ValueError("%s (%s)" % (err.message.decode(), path))
     return value.value
 
 

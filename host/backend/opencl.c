@@ -6,8 +6,17 @@
  * residual) -> fixed-order reductions (-> gradient), and reads back six sums. Mini-batches are
  * contiguous ranges of a device-side gathered copy of the training slot, so shuffling uploads
  * only the permutation.
+ *
+ * This file holds the backend's life and what every other part leans on: creating it (context,
+ * queue, the program and its kernels; refinement's second program, ocl_set_precise, built the
+ * same way), destroying it, the ops table, set_data and set_order, the public functions of
+ * opencl.h, and the helpers of every file (checked calls, kernel arguments, launches, counted
+ * allocations). The rest is split by concern, each file reading the backend through
+ * opencl_impl.h: opencl_paths.c (the dense evaluation paths and their choice), opencl_stream.c
+ * (X in segments, and streamed from host memory), opencl_csr.c (sparse rows), opencl_vec.c
+ * (the vector ops and element-wise maps), opencl_hv.c (Hessian-vector products) and
+ * opencl_grid.c (cross-validation grids).
  */
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +26,7 @@
 #include "backend/ocl.h"
 #include "backend/opencl.h"
 #include "backend/opencl_impl.h"
-#include "kernels/layout.h" /* the kernels' layout: LR_NQ, LR_KWP_OF, LR_LD, the tile shapes */
+#include "kernels/layout.h" /* the kernels' layout: LR_KWP_OF */
 #include "util/util.h"
 
 /* An OpenCL call's failure, as the backend reports it: LOGREG_EBACKEND naming the call and
@@ -244,91 +253,6 @@ static logreg_status ocl_set_order(lr_backend *be, const uint32_t *order, logreg
   return LOGREG_OK;
 }
 
-static logreg_status ocl_finish(lr_backend *be, logreg_error *err) {
-  ocl_backend *ob = (ocl_backend *)be;
-  CL_TRY(clFinish(ob->q), "clFinish");
-  return LOGREG_OK;
-}
-
-/* Releases what ocl_set_precise made (all of it, or what it made before failing). */
-static void precise_release(ocl_backend *ob) {
-  ocl_own *o = &ob->pown;
-  cl_kernel *ks[] = {&o->logits,  &o->softmax, &o->sigmoid, &o->gpart,
-                     &o->greduce, &o->lincomb, &o->mul,     &o->dot};
-  for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
-    if (*ks[i]) clReleaseKernel(*ks[i]);
-    *ks[i] = NULL;
-  }
-  cl_mem *ms[] = {&o->z, &o->g, &o->part};
-  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) lr_ocl_drop(ob, ms[i]);
-  if (ob->pprog) clReleaseProgram(ob->pprog);
-  ob->pprog = NULL;
-  ob->prows = 0;
-  ob->precise = 0;
-}
-
-static void ocl_destroy(lr_backend *be) {
-  ocl_backend *ob = (ocl_backend *)be;
-  if (!ob) return;
-  if (ob->q) clFinish(ob->q);
-  lr_ocl_hv_release(ob);
-  lr_ocl_grid_release(ob);
-  precise_release(ob);
-  lr_ocl_maps_release(ob);
-  cl_kernel ks[] = {ob->k_logits,  ob->k_softmax,    ob->k_sigmoid, ob->k_reduce,  ob->k_dot,
-                    ob->k_gpart,   ob->k_greduce,    ob->k_gfinish, ob->k_gather,  ob->k_lincomb,
-                    ob->k_mul,     ob->k_transpose,  ob->k_fused,   ob->k_ffinish, ob->k_tile,
-                    ob->k_tfinish, ob->k_csr_logits, ob->k_csc_grad};
-  for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
-    if (ks[i]) clReleaseKernel(ks[i]);
-  lr_ocl_ring_release(ob);
-  for (int s = 0; s < LR_SLOT_COUNT; s++) {
-    lr_ocl_host_x_release(ob, &ob->slot[s]);
-    lr_ocl_xbuf_release(ob, &ob->slot[s].x);
-    lr_ocl_csr_release(ob, &ob->slot[s]);
-    lr_ocl_release(&ob->slot[s].y);
-    lr_ocl_release(&ob->slot[s].s);
-  }
-  lr_ocl_xbuf_release(ob, &ob->xp);
-  for (int v = 0; v < LR_VEC_MAX; v++) lr_ocl_release(&ob->vec[v]);
-  lr_ocl_free_host_csr(ob);
-  cl_mem *ms[] = {&ob->wt, &ob->yp,   &ob->sp,    &ob->perm,     &ob->prow,  &ob->pval,  &ob->z,
-                  &ob->g,  &ob->sums, &ob->gpart, &ob->partials, &ob->tpart, &ob->trsum, &ob->tout};
-  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) lr_ocl_release(ms[i]);
-  if (ob->prog) clReleaseProgram(ob->prog);
-  if (ob->qc) clReleaseCommandQueue(ob->qc);
-  if (ob->q) clReleaseCommandQueue(ob->q);
-  if (ob->ctx) clReleaseContext(ob->ctx);
-  free(ob->order);
-  free(ob->bopts);
-  free(ob->kernel_dir);
-  free(ob);
-}
-
-static logreg_status ocl_set_precise(lr_backend *be, logreg_error *err);
-
-static const lr_backend_ops ocl_ops = {
-    .name = "opencl",
-    .set_data = ocl_set_data,
-    .set_data_csr = lr_ocl_set_data_csr,
-    .set_order = ocl_set_order,
-    .sums = lr_ocl_sums,
-    .hv = lr_ocl_hv_op,
-    .set_precise = ocl_set_precise,
-    .set_path = lr_ocl_set_path,
-    .grid_sums = lr_ocl_grid_sums,
-    .vec_alloc = lr_ocl_vec_alloc,
-    .vec_read = lr_ocl_vec_read,
-    .vec_write = lr_ocl_vec_write,
-    .vec_lincomb = lr_ocl_vec_lincomb,
-    .vec_mul = lr_ocl_vec_mul,
-    .vec_dot = lr_ocl_vec_dot,
-    .vec_amax = lr_ocl_vec_amax,
-    .vec_map = lr_ocl_vec_map,
-    .finish = ocl_finish,
-    .destroy = ocl_destroy,
-};
-
 /* Creates the kernels of list[0..n) that do not exist yet, from `prog`. */
 static logreg_status create_kernels_of(cl_program prog, const kernel_ref *list, size_t n,
                                        logreg_error *err) {
@@ -370,6 +294,23 @@ static logreg_status make_kernels(ocl_backend *ob, logreg_error *err) {
                              {&ob->k_tfinish, "lr_tile_finish"}};
   size_t count = sizeof list / sizeof list[0] - (ob->tr ? 0 : 2); /* tiled: when it applies */
   return lr_ocl_create_kernels(ob, list, count, err);
+}
+
+/* Releases what ocl_set_precise made (all of it, or what it made before failing). */
+static void precise_release(ocl_backend *ob) {
+  ocl_own *o = &ob->pown;
+  cl_kernel *ks[] = {&o->logits,  &o->softmax, &o->sigmoid, &o->gpart,
+                     &o->greduce, &o->lincomb, &o->mul,     &o->dot};
+  for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+    if (*ks[i]) clReleaseKernel(*ks[i]);
+    *ks[i] = NULL;
+  }
+  cl_mem *ms[] = {&o->z, &o->g, &o->part};
+  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) lr_ocl_drop(ob, ms[i]);
+  if (ob->pprog) clReleaseProgram(ob->pprog);
+  ob->pprog = NULL;
+  ob->prows = 0;
+  ob->precise = 0;
 }
 
 /* Refinement: the own kernels of a second program with double logits and residuals
@@ -452,6 +393,72 @@ static logreg_status ocl_set_precise(lr_backend *be, logreg_error *err) {
   snprintf(be->device + dl, sizeof be->device - dl, ", refined in double");
   return LOGREG_OK;
 }
+
+static logreg_status ocl_finish(lr_backend *be, logreg_error *err) {
+  ocl_backend *ob = (ocl_backend *)be;
+  CL_TRY(clFinish(ob->q), "clFinish");
+  return LOGREG_OK;
+}
+
+static void ocl_destroy(lr_backend *be) {
+  ocl_backend *ob = (ocl_backend *)be;
+  if (!ob) return;
+  if (ob->q) clFinish(ob->q);
+  lr_ocl_hv_release(ob);
+  lr_ocl_grid_release(ob);
+  precise_release(ob);
+  lr_ocl_maps_release(ob);
+  cl_kernel ks[] = {ob->k_logits,  ob->k_softmax,    ob->k_sigmoid, ob->k_reduce,  ob->k_dot,
+                    ob->k_gpart,   ob->k_greduce,    ob->k_gfinish, ob->k_gather,  ob->k_lincomb,
+                    ob->k_mul,     ob->k_transpose,  ob->k_fused,   ob->k_ffinish, ob->k_tile,
+                    ob->k_tfinish, ob->k_csr_logits, ob->k_csc_grad};
+  for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
+    if (ks[i]) clReleaseKernel(ks[i]);
+  lr_ocl_ring_release(ob);
+  for (int s = 0; s < LR_SLOT_COUNT; s++) {
+    lr_ocl_host_x_release(ob, &ob->slot[s]);
+    lr_ocl_xbuf_release(ob, &ob->slot[s].x);
+    lr_ocl_csr_release(ob, &ob->slot[s]);
+    lr_ocl_release(&ob->slot[s].y);
+    lr_ocl_release(&ob->slot[s].s);
+  }
+  lr_ocl_xbuf_release(ob, &ob->xp);
+  for (int v = 0; v < LR_VEC_MAX; v++) lr_ocl_release(&ob->vec[v]);
+  lr_ocl_free_host_csr(ob);
+  cl_mem *ms[] = {&ob->wt, &ob->yp,   &ob->sp,    &ob->perm,     &ob->prow,  &ob->pval,  &ob->z,
+                  &ob->g,  &ob->sums, &ob->gpart, &ob->partials, &ob->tpart, &ob->trsum, &ob->tout};
+  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) lr_ocl_release(ms[i]);
+  if (ob->prog) clReleaseProgram(ob->prog);
+  if (ob->qc) clReleaseCommandQueue(ob->qc);
+  if (ob->q) clReleaseCommandQueue(ob->q);
+  if (ob->ctx) clReleaseContext(ob->ctx);
+  free(ob->order);
+  free(ob->bopts);
+  free(ob->kernel_dir);
+  free(ob);
+}
+
+static const lr_backend_ops ocl_ops = {
+    .name = "opencl",
+    .set_data = ocl_set_data,
+    .set_data_csr = lr_ocl_set_data_csr,
+    .set_order = ocl_set_order,
+    .sums = lr_ocl_sums,
+    .hv = lr_ocl_hv_op,
+    .set_precise = ocl_set_precise,
+    .set_path = lr_ocl_set_path,
+    .grid_sums = lr_ocl_grid_sums,
+    .vec_alloc = lr_ocl_vec_alloc,
+    .vec_read = lr_ocl_vec_read,
+    .vec_write = lr_ocl_vec_write,
+    .vec_lincomb = lr_ocl_vec_lincomb,
+    .vec_mul = lr_ocl_vec_mul,
+    .vec_dot = lr_ocl_vec_dot,
+    .vec_amax = lr_ocl_vec_amax,
+    .vec_map = lr_ocl_vec_map,
+    .finish = ocl_finish,
+    .destroy = ocl_destroy,
+};
 
 logreg_status lr_ocl_backend_create(const logreg_device_info *dev, size_t d, size_t k, int binary,
                                     double pos_weight, const lr_backend_opts *opts,

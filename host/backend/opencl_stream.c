@@ -8,7 +8,6 @@
  * layout of X, not any path's arithmetic: the same pieces serve the evaluations, the
  * Hessian-vector products and the grids.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

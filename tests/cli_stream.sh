@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # cli_stream.sh: data larger than the device (issue 15, phase 2). With --device-memory at a
 # quarter of X, the training (and validation) X stays in host memory and streams to the device
-# in chunks at each evaluation (host/backend/opencl.c, "Streaming X from host memory"). On
+# in chunks at each evaluation (host/backend/opencl_stream.c, "Streaming X from host memory"). On
 # Fashion-MNIST's t10k images (10000 x 784, X = 31.4 MB; the limit 7.84 MB):
 # - full-batch L-BFGS (15 steps, as tests/cli_mpi.sh: float32 L-BFGS stalls short of the optimum,
 #   so the same steps are compared) and gd (lr 0.1, 10 epochs) reach the resident run's

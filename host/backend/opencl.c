@@ -6,168 +6,32 @@
  * residual) -> fixed-order reductions (-> gradient), and reads back six sums. Mini-batches are
  * contiguous ranges of a device-side gathered copy of the training slot, so shuffling uploads
  * only the permutation.
+ *
+ * This file holds the backend's life and what every other part leans on: creating it (context,
+ * queue, the program and its kernels; refinement's second program, ocl_set_precise, built the
+ * same way), destroying it, the ops table, set_data and set_order, the public functions of
+ * opencl.h, and the helpers of every file (checked calls, kernel arguments, launches, counted
+ * allocations). The rest is split by concern, each file reading the backend through
+ * opencl_impl.h: opencl_paths.c (the dense evaluation paths and their choice), opencl_stream.c
+ * (X in segments, and streamed from host memory), opencl_csr.c (sparse rows), opencl_vec.c
+ * (the vector ops and element-wise maps), opencl_hv.c (Hessian-vector products) and
+ * opencl_grid.c (cross-validation grids).
  */
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/backend.h"
-#include "backend/ocl.h" /* before clblast_c.h: it fixes the OpenCL version the headers target */
+#include "backend/ocl.h"
 #include "backend/opencl.h"
-#include "kernels/layout.h" /* the kernels' layout: LR_NQ, LR_KWP_OF, LR_LD, the tile shapes */
+#include "backend/opencl_impl.h"
+#include "kernels/layout.h" /* the kernels' layout: LR_KWP_OF */
 #include "util/util.h"
 
-#include <clblast_c.h>
-
-/* The sums buffer: an evaluation's LR_NQ row sums, then one slot for a vector reduction. */
-enum { SUM_WLOSS, SUM_LOSS, SUM_CORRECT, SUM_S, SUM_VEC, SUM_COUNT };
-
-/* X on the device: rows in segments of seg_rows rows, each its own buffer, so that X may be
- * larger than the device's largest allocation (the one-pass paths read it segment by segment;
- * the own and CLBlast paths need one segment). */
-#define LR_MAX_SEG 64
-typedef struct ocl_xbuf {
-  cl_mem seg[LR_MAX_SEG];
-  size_t nseg, seg_rows;
-} ocl_xbuf;
-
-/* One sum as the kernels write it (sum_t in logreg.cl), in the sums buffer and in the row
- * kernels' partials: a double where the device has fp64, else a float pair (sum, error) of a
- * compensated sum. */
-typedef union ocl_sum {
-  cl_double d;
-  cl_float f[2];
-} ocl_sum;
-
-/* A dense slot streamed from host memory (its X does not fit what the device has left, or the
- * device_memory option): X in a pinned host buffer (CL_MEM_ALLOC_HOST_PTR, mapped for the life
- * of the slot), and host copies of the labels and weights for gathering a training order. */
-typedef struct ocl_host_x {
-  cl_mem buf;
-  float *x;
-  int32_t *y;
-  float *s;
-} ocl_host_x;
-
-typedef struct ocl_slot {
-  ocl_xbuf x;
-  cl_mem y, s;
-  size_t n;
-  int streamed; /* X is in hx, not in x: evaluations upload it chunk by chunk (ring) */
-  ocl_host_x hx;
-  /* Sparse rows (csr set): CSR (row pointers as ulong, column indices, values) and the
-   * transposed copy (CSC: column pointers as ulong, row indices, values) for X^T G. */
-  int csr;
-  cl_mem indptr, indices, values, colptr, rowidx, cvals;
-} ocl_slot;
-
-/* The own path's kernels and scratch (logits, residuals, X^T G partials) and the vector
- * kernels: the main program's (float logits, residuals and vectors; with clblast, CLBlast's SGEMM
- * in place of the logits and X^T G kernels), or the refinement program's (double:
- * ocl_set_precise). */
-typedef struct ocl_own {
-  cl_kernel logits, softmax, sigmoid, gpart, greduce, lincomb, mul, dot;
-  cl_mem z, g, part;
-  int clblast;
-} ocl_own;
-
-/* One element-wise map's program and kernel (backend.h: lr_vec_map). */
-typedef struct ocl_map {
-  char *name;
-  cl_program prog;
-  cl_kernel k;
-} ocl_map;
-
-typedef struct ocl_backend {
-  lr_backend base;
-  lr_ocl_device_info info;
-  cl_context ctx;
-  cl_command_queue q;
-  cl_program prog;
-  cl_kernel k_logits, k_softmax, k_sigmoid, k_reduce, k_dot, k_gpart, k_greduce, k_gfinish,
-      k_gather, k_lincomb, k_mul, k_transpose, k_fused, k_ffinish, k_tile, k_tfinish, k_csr_logits,
-      k_csc_grad;
-  ocl_slot slot[LR_SLOT_COUNT];
-  int sparse; /* the slots hold CSR rows: evaluations run the sparse kernels (csr_sums) */
-  /* Sparse training data in a training order: the CSC whose entries are the rows' positions in
-   * the order (increasing within each column), made on the host from a copy of the CSR rows
-   * and the column pointers kept for it. */
-  cl_mem prow, pval;
-  int64_t *h_indptr;
-  int32_t *h_indices;
-  float *h_values;
-  uint64_t *h_colptr;
-  ocl_xbuf xp;            /* the training slot's X in shuffled order... */
-  cl_mem yp, sp, perm;    /* ...its labels and weights, and the order */
-  int ordered;            /* training evaluations read xp/yp/sp */
-  cl_mem vec[LR_VEC_MAX]; /* the backend's vectors (backend.h): theta, raw gradient sums, ... */
-  cl_mem z, g;            /* logits and residuals of the last evaluation (rows x KW) */
-  size_t zg_rows;         /* capacity of z and g in rows */
-  cl_mem partials, gpart; /* reduction partials */
-  size_t partials_cap, gpart_cap; /* partials in elements, gpart in bytes */
-  cl_mem sums;                    /* SUM_COUNT ocl_sums */
-  size_t wg, chunk;
-  lr_path gemm; /* how logits and X^T G are computed */
-  cl_mem wt;    /* W transposed (kwp x d, zero rows past KW), for the fused kernel */
-  size_t kwp;   /* the fused kernel's padded class count (LR_KWP_OF, layout.h) */
-  int wt_stale; /* theta was written from the host since wt was last made from it */
-  unsigned long long max_alloc, global_mem, used;
-  size_t last_rows; /* rows of the last evaluation (for lr_ocl_read_rows) */
-  /* The tiled path: rows per tile (0 when a tile of one row does not fit in local memory),
-   * the groups' partial gradients and row sums, and the finish kernel's output. */
-  size_t tr, tgroups_cap, tout_cap, acc_size;
-  size_t tgc, tstride; /* gradient classes per pass (LR_TGC); floats of one group's partial */
-  cl_mem tpart, trsum, tout;
-  int auto_gemm;       /* the path is to be measured when the training data is set */
-  lr_path_store cache; /* where auto's measurements are kept (device.h); lookup NULL: nowhere */
-  /* Hessian-vector products (ocl_hv), on every path: kernels made at first use; the own
-   * kernels' scratch for blocks of up to hv_rows rows (logits of theta, then s_i r_i; logits of
-   * v; the chunks' X^T R partials; the running sum of the blocks). */
-  cl_kernel k_hv_logits, k_hv_rows, k_hv_reduce, k_fused_hv, k_fused_hv_reduce;
-  cl_mem hz, hu, hpart, hacc;
-  size_t hv_rows;
-  cl_mem hwt, hvt, hfpart; /* the fused path's: W and V transposed, the blocks' partials */
-  size_t hfpart_cap;
-  /* Cross-validation grids (ocl_grid_sums): kernels made at first use; the folds, the models'
-   * held folds and parameters (float), the residuals of a block of rows (rows x m KW), the
-   * groups' row sums and the running X^T R sums, each with its capacity in elements. */
-  cl_kernel k_grid_rows, k_grid_grad;
-  cl_mem gfold, gheld, gtheta, gres, gpart_rows, gacc;
-  size_t gfold_cap, gheld_cap, gtheta_cap, gres_cap, gpart_rows_cap, gacc_cap;
-  /* The element-wise maps (ocl_vec_map): a program and kernel per map, made at its first use
-   * and found by the map's name. */
-  ocl_map *maps;
-  size_t nmaps;
-  /* Refinement (ocl_set_precise): from then on every dense evaluation runs the own kernels of a
-   * second program built with -DLR_PRECISE=1 (double logits and residuals) on pown's buffers,
-   * sized for prows rows; the main program's options and kernel folder, to build it. */
-  int precise;
-  cl_program pprog;
-  ocl_own pown;
-  size_t prows;
-  char *bopts, *kernel_dir;
-  long fail_call, calls; /* the fault-injection hook (CL_CHECKED) and the calls checked so far */
-  /* Streaming (a slot's streamed): two device segments of ring_rows rows each, refilled from
-   * host memory on a second queue (qc) while the compute queue reads the other one; per ring
-   * slot the event of its last upload and of the last kernel that read it. A shuffled training
-   * order is gathered on the host into two pinned staging buffers (order: its host copy). */
-  cl_command_queue qc;
-  cl_mem ring[2], stage[2];
-  float *hstage[2];
-  cl_event ring_up[2], ring_free[2];
-  size_t ring_rows;
-  uint32_t *order;
-} ocl_backend;
-
-static cl_int injected(ocl_backend *ob, cl_int rc) {
-  if (ob->fail_call > 0 && ++ob->calls == ob->fail_call && rc == CL_SUCCESS)
-    return CL_OUT_OF_RESOURCES;
-  return rc;
-}
-
-static logreg_status cl_fail(logreg_error *err, const char *what, cl_int rc) {
+/* An OpenCL call's failure, as the backend reports it: LOGREG_EBACKEND naming the call and
+ * its code, and saying so where the device ran out of memory or resources. */
+logreg_status lr_ocl_fail(logreg_error *err, const char *what, cl_int rc) {
   const char *hint = "";
   if (rc == CL_MEM_OBJECT_ALLOCATION_FAILURE || rc == CL_OUT_OF_RESOURCES ||
       rc == CL_OUT_OF_HOST_MEMORY)
@@ -176,20 +40,8 @@ static logreg_status cl_fail(logreg_error *err, const char *what, cl_int rc) {
                  rc, hint);
 }
 
-/* The test hook logreg_device_options.fail_call: the backend's fail_call-th checked OpenCL
- * call (counted from its creation) reports CL_OUT_OF_RESOURCES after it has run, as a device
- * that fails in the middle of training would. */
-#define CL_CHECKED(ob, call) injected((ob), (call))
-
-/* Checks an OpenCL call in a function that has the backend as `ob`. */
-#define CL_TRY(call, what)                                                                         \
-  do {                                                                                             \
-    cl_int rc_ = CL_CHECKED(ob, call);                                                             \
-    if (rc_ != CL_SUCCESS) return cl_fail(err, what, rc_);                                         \
-  } while (0)
-
 /* Sets kernel arguments from (size, pointer) pairs; a NULL pointer with a size is __local. */
-static cl_int set_args(cl_kernel k, int n, ...) {
+cl_int lr_ocl_set_args(cl_kernel k, int n, ...) {
   va_list ap;
   va_start(ap, n);
   cl_int rc = CL_SUCCESS;
@@ -201,79 +53,10 @@ static cl_int set_args(cl_kernel k, int n, ...) {
   va_end(ap);
   return rc;
 }
-#define A(v) sizeof(v), (const void *)&(v)
-#define LOCAL(bytes) (size_t)(bytes), (const void *)NULL
 
-static size_t round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
-
-/* Rows per work-item of the fused kernel for an evaluation of m rows: about 8 blocks per
- * compute unit (enough for the runtime to balance them, few enough that the partial gradients,
- * one KW x (d + 1) matrix per block, stay small), at least 64 rows, a multiple of the kernel's
- * LR_RB-row groups. */
-#define FUSED_BLOCKS_PER_CU 8
-#define FUSED_MIN_ROWS 64
-
-static size_t fused_want(const ocl_backend *ob) {
-  return FUSED_BLOCKS_PER_CU * (size_t)(ob->info.compute_units ? ob->info.compute_units : 1);
-}
-
-static size_t fused_block(const ocl_backend *ob, size_t m) {
-  size_t want = fused_want(ob), rows = (m + want - 1) / want;
-  if (rows < FUSED_MIN_ROWS) rows = FUSED_MIN_ROWS;
-  return round_up(rows, LR_RB);
-}
-
-/* The most blocks fused_block gives any evaluation of at most `rows` rows: sizes its buffers. */
-static size_t fused_max_blocks(const ocl_backend *ob, size_t rows) {
-  size_t n = (rows + FUSED_MIN_ROWS - 1) / FUSED_MIN_ROWS, want = fused_want(ob);
-  return n < want ? n : want;
-}
-
-/* The tiled path: work-groups per compute unit of its persistent grid (enough to hide each
- * other's barriers and memory waits, few enough that the partial gradients, one (d + 1) x KW
- * matrix per group, stay small next to X), and the local memory one group may take (32 KiB:
- * several groups then fit on a GPU's compute unit). Both are first guesses, to be tuned on a
- * GPU (bench/gpu.sh). */
-#define TILE_GROUPS_PER_CU 2
-#define TILE_LOCAL_BYTES 32768
-#define TILE_MAX_ROWS 128
-
-/* LR_TGC for lr_tile, and the floats of one group's partial gradient: LR_TJ x LR_KWG rows and
- * columns (layout.h: both padded to whole work-groups and class passes). */
-static void tile_grad_shape(size_t d, size_t kw, size_t wg, size_t *tgc, size_t *stride) {
-  size_t g = LR_TGC_OF(d, kw, wg);
-  *tgc = g;
-  *stride = LR_TJ_OF(d, wg) * LR_KWG_OF(kw, g);
-}
-
-static size_t tile_groups(const ocl_backend *ob, size_t m) {
-  size_t want = TILE_GROUPS_PER_CU * (size_t)(ob->info.compute_units ? ob->info.compute_units : 1);
-  size_t tiles = ob->tr ? (m + ob->tr - 1) / ob->tr : 1;
-  return tiles < want ? (tiles ? tiles : 1) : want;
-}
-
-/* The local memory lr_tile declares for tiles of tr rows: its xs, red and zs floats and its rs
- * sums of `acc` bytes, sized by layout.h. */
-static size_t tile_local_bytes(size_t tr, size_t d, size_t kw, size_t wg, size_t acc) {
-  size_t tgc = LR_TGC_OF(d, kw, wg);
-  return (LR_TILE_XS(d, tr) + LR_TILE_RED(kw, wg, tr) + LR_TILE_ZS(kw, tr, tgc)) * sizeof(float) +
-         LR_TILE_RS(tr) * acc;
-}
-
-/* Rows per tile: the most (up to TILE_MAX_ROWS and the work-group size) whose local memory
- * fits TILE_LOCAL_BYTES and three quarters of the device's per-group limit (48 KiB on NVIDIA,
- * whose compute units hold several such groups); 0 when not even one row fits (the tiled path
- * does not apply). */
-static size_t tile_rows(const lr_ocl_device_info *info, size_t d, size_t kw, size_t wg,
-                        size_t acc) {
-  size_t budget = TILE_LOCAL_BYTES, lm = (size_t)(info->local_mem / 4 * 3);
-  if (lm < budget) budget = lm;
-  size_t tr = TILE_MAX_ROWS < wg ? TILE_MAX_ROWS : wg;
-  while (tr > 0 && tile_local_bytes(tr, d, kw, wg, acc) > budget) tr--;
-  return tr;
-}
-
-static logreg_status run1(ocl_backend *ob, cl_kernel k, size_t global, size_t local,
+/* Enqueues kernel k over `global` work-items (rounded up to whole work-groups of `local`; 0:
+ * the driver chooses). */
+logreg_status lr_ocl_run1(ocl_backend *ob, cl_kernel k, size_t global, size_t local,
                           const char *what, logreg_error *err) {
   size_t gs = round_up(global ? global : 1, local ? local : 1);
   CL_TRY(clEnqueueNDRangeKernel(ob->q, k, 1, NULL, &gs, local ? &local : NULL, 0, NULL, NULL),
@@ -282,7 +65,7 @@ static logreg_status run1(ocl_backend *ob, cl_kernel k, size_t global, size_t lo
 }
 
 /* "12.5 MiB", "4.0 KiB", "512 bytes": sizes in messages, readable at any scale. */
-static const char *human_bytes(unsigned long long n, char *buf, size_t cap) {
+const char *lr_ocl_human_bytes(unsigned long long n, char *buf, size_t cap) {
   if (n >= 1048576ULL)
     snprintf(buf, cap, "%.1f MiB", (double)n / 1048576.0);
   else if (n >= 1024ULL)
@@ -292,574 +75,52 @@ static const char *human_bytes(unsigned long long n, char *buf, size_t cap) {
   return buf;
 }
 
-static void release(cl_mem *m) {
+/* Releases a buffer without counting it (one not made by lr_ocl_alloc, or at destruction). */
+void lr_ocl_release(cl_mem *m) {
   if (*m) clReleaseMemObject(*m);
   *m = NULL;
 }
 
-/* Releases a buffer made by alloc, and takes it off the count of device memory in use. */
-static void drop(ocl_backend *ob, cl_mem *m) {
+/* Releases a buffer made by lr_ocl_alloc, and takes it off the count of device memory in use. */
+void lr_ocl_drop(ocl_backend *ob, cl_mem *m) {
   size_t bytes = 0;
   if (*m && clGetMemObjectInfo(*m, CL_MEM_SIZE, sizeof bytes, &bytes, NULL) == CL_SUCCESS &&
       bytes <= ob->used)
     ob->used -= bytes;
-  release(m);
+  lr_ocl_release(m);
 }
 
 /* A device buffer of `bytes`, counted against the device's limits (or LOGREG_OPENCL_MAX_ALLOC,
  * a smaller per-allocation limit for tests). */
-static logreg_status alloc(ocl_backend *ob, cl_mem *m, size_t bytes, const char *what,
+logreg_status lr_ocl_alloc(ocl_backend *ob, cl_mem *m, size_t bytes, const char *what,
                            logreg_error *err) {
   char a[32], b[32];
   if (bytes == 0) bytes = sizeof(float);
   if (bytes > ob->max_alloc)
     return lr_fail(err, LOGREG_EBACKEND,
                    "opencl: %s needs %s, more than the device's largest allocation (%s) on %s",
-                   what, human_bytes(bytes, a, sizeof a), human_bytes(ob->max_alloc, b, sizeof b),
-                   ob->info.name);
+                   what, lr_ocl_human_bytes(bytes, a, sizeof a),
+                   lr_ocl_human_bytes(ob->max_alloc, b, sizeof b), ob->info.name);
   if (ob->used + bytes > ob->global_mem)
     return lr_fail(err, LOGREG_EBACKEND, "opencl: %s needs %s more, but %s has %s of global memory",
-                   what, human_bytes(bytes, a, sizeof a), ob->info.name,
-                   human_bytes(ob->global_mem, b, sizeof b));
+                   what, lr_ocl_human_bytes(bytes, a, sizeof a), ob->info.name,
+                   lr_ocl_human_bytes(ob->global_mem, b, sizeof b));
   cl_int rc;
   cl_mem buf = clCreateBuffer(ob->ctx, CL_MEM_READ_WRITE, bytes, NULL, &rc);
-  if (rc != CL_SUCCESS) return cl_fail(err, "clCreateBuffer", rc);
-  drop(ob, m);
+  if (rc != CL_SUCCESS) return lr_ocl_fail(err, "clCreateBuffer", rc);
+  lr_ocl_drop(ob, m);
   *m = buf;
   ob->used += bytes;
   return LOGREG_OK;
 }
 
-/* Capacity of the one-pass paths' partials for `n` blocks (fused) or groups (tiled): an
- * evaluation split over segments may need a few more than one over a single buffer. */
-static logreg_status ensure_fused_blocks(ocl_backend *ob, size_t n, logreg_error *err) {
-  size_t gneed = n * LR_LD(ob->base.d) * ob->kwp * sizeof(float), pneed = LR_NQ * n;
-  logreg_status st;
-  if (gneed > ob->gpart_cap) {
-    if ((st = alloc(ob, &ob->gpart, gneed, "gradient partials", err))) return st;
-    ob->gpart_cap = gneed;
-  }
-  if (pneed > ob->partials_cap) {
-    if ((st = alloc(ob, &ob->partials, pneed * sizeof(ocl_sum), "partial sums", err))) return st;
-    ob->partials_cap = pneed;
-  }
-  return LOGREG_OK;
-}
-
-static logreg_status ensure_tile_groups(ocl_backend *ob, size_t n, logreg_error *err) {
-  logreg_status st;
-  if (n > ob->tgroups_cap) {
-    if ((st = alloc(ob, &ob->tpart, n * ob->tstride * sizeof(float), "tile partials", err)) ||
-        (st = alloc(ob, &ob->trsum, n * LR_NQ * ob->acc_size, "tile row sums", err)))
-      return st;
-    ob->tgroups_cap = n;
-  }
-  return LOGREG_OK;
-}
-
-/* Makes sure the scratch buffers hold `rows` rows. */
-static logreg_status ensure_rows(ocl_backend *ob, size_t rows, logreg_error *err) {
-  size_t kw = ob->base.kw, d = ob->base.d;
-  logreg_status st;
-  if (ob->sparse) { /* logits and residuals of `rows` rows, the row kernels' partials */
-    if (rows > ob->zg_rows) {
-      if ((st = alloc(ob, &ob->z, rows * kw * sizeof(float), "logits", err)) ||
-          (st = alloc(ob, &ob->g, rows * kw * sizeof(float), "residuals", err)))
-        return st;
-      ob->zg_rows = rows;
-    }
-    size_t groups = round_up(rows ? rows : 1, ob->wg) / ob->wg;
-    size_t nsq = round_up((d + 1) * kw, ob->wg) / ob->wg;
-    size_t need = LR_NQ * (groups > nsq ? groups : nsq);
-    if (need > ob->partials_cap) {
-      if ((st = alloc(ob, &ob->partials, need * sizeof(ocl_sum), "partial sums", err))) return st;
-      ob->partials_cap = need;
-    }
-    return LOGREG_OK;
-  }
-  if (rows > ob->zg_rows && (ob->gemm == LR_PATH_OWN || ob->gemm == LR_PATH_CLBLAST)) {
-    if ((st = alloc(ob, &ob->z, rows * kw * sizeof(float), "logits", err)) ||
-        (st = alloc(ob, &ob->g, rows * kw * sizeof(float), "residuals", err)))
-      return st;
-    ob->zg_rows = rows;
-  }
-  size_t fblocks = fused_max_blocks(ob, rows);
-  size_t groups = round_up(rows ? rows : 1, ob->wg) / ob->wg;
-  size_t nsq = round_up((d + 1) * kw, ob->wg) / ob->wg;
-  if (groups < fblocks) groups = fblocks;
-  size_t need = LR_NQ * (groups > nsq ? groups : nsq);
-  if (need > ob->partials_cap) {
-    if ((st = alloc(ob, &ob->partials, need * sizeof(ocl_sum), "partial sums", err))) return st;
-    ob->partials_cap = need;
-  }
-  size_t chunks = (rows + ob->chunk - 1) / ob->chunk, gneed;
-  /* Bytes: the fused path's partials are floats, the own kernels' acc_t (lr_grad_partial). */
-  if (ob->gemm == LR_PATH_FUSED) {
-    gneed = (fblocks ? fblocks : 1) * LR_LD(d) * ob->kwp * sizeof(float);
-  } else {
-    gneed = (chunks ? chunks : 1) * (d + 1) * kw * ob->acc_size;
-  }
-  if ((ob->gemm == LR_PATH_OWN || ob->gemm == LR_PATH_FUSED) && gneed > ob->gpart_cap) {
-    if ((st = alloc(ob, &ob->gpart, gneed, "gradient partials", err))) return st;
-    ob->gpart_cap = gneed;
-  }
-  if (ob->gemm == LR_PATH_TILED) {
-    if ((st = ensure_tile_groups(ob, tile_groups(ob, rows), err))) return st;
-    if (!ob->tout) { /* lr_tile_finish's row sums */
-      if ((st = alloc(ob, &ob->tout, LR_NQ * ob->acc_size, "tile sums", err))) return st;
-      ob->tout_cap = LR_NQ;
-    }
-  }
-  return LOGREG_OK;
-}
-
-static logreg_status upload(ocl_backend *ob, cl_mem *m, const void *src, size_t bytes,
+/* A device buffer of `bytes` (lr_ocl_alloc) holding a copy of src (a blocking write). */
+logreg_status lr_ocl_upload(ocl_backend *ob, cl_mem *m, const void *src, size_t bytes,
                             const char *what, logreg_error *err) {
-  logreg_status st = alloc(ob, m, bytes, what, err);
+  logreg_status st = lr_ocl_alloc(ob, m, bytes, what, err);
   if (st) return st;
   if (bytes) CL_TRY(clEnqueueWriteBuffer(ob->q, *m, CL_TRUE, 0, bytes, src, 0, NULL, NULL), what);
   return LOGREG_OK;
-}
-
-/* ---- Choosing the path by measurement ---- */
-
-/* The dense paths, in the order they are listed and timed in (time_paths). */
-static const lr_path path_order[] = {LR_PATH_TILED, LR_PATH_FUSED, LR_PATH_OWN, LR_PATH_CLBLAST};
-#define PATHS (sizeof path_order / sizeof *path_order)
-#define PATH_TIMED 3 /* timed evaluations per path, after one warm-up */
-
-static int cmp_dbl(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-static logreg_status ocl_sums(lr_backend *be, lr_slot slot, size_t begin, size_t count, int want,
-                              lr_sums *out, logreg_error *err);
-
-/* One full-batch evaluation with gradient of the n training rows on path g, in ms; NAN when
- * the path fails here (too little memory, a driver error). An evaluation reads its sums back,
- * so it is timed to its end. */
-static double time_eval(ocl_backend *ob, lr_path g, size_t n) {
-  logreg_error e;
-  lr_sums out;
-  ob->gemm = g;
-  if (ensure_rows(ob, n, &e)) return NAN;
-  double t0 = lr_now();
-  if (ocl_sums(&ob->base, LR_SLOT_TRAIN, 0, n, LR_WANT_SUMS | LR_WANT_GRAD, &out, &e)) return NAN;
-  return (lr_now() - t0) * 1e3;
-}
-
-/* Times the applicable paths in rounds: a warm-up of each (kernels compile, pages are
- * touched), one timed evaluation of each, then PATH_TIMED - 1 more of each path within twice
- * the best so far; ms[i] is the median of path_order[i]'s timed evaluations (NAN: it failed or
- * does not apply). A slow path thus costs two evaluations, whatever the order. */
-static void time_paths(ocl_backend *ob, size_t n, double *ms) {
-  enum { NP = PATHS };
-  double t[NP][PATH_TIMED];
-  int nt[NP] = {0}, ok[NP];
-  for (int i = 0; i < NP; i++) {
-    ok[i] = (path_order[i] != LR_PATH_TILED || ob->tr) && isfinite(time_eval(ob, path_order[i], n));
-    ms[i] = NAN;
-  }
-  for (int round = 0; round < PATH_TIMED; round++) {
-    double best = INFINITY;
-    for (int i = 0; i < NP; i++)
-      if (nt[i]) best = fmin(best, ms[i]);
-    for (int i = 0; i < NP; i++) {
-      if (!ok[i] || (round > 0 && ms[i] > 2.0 * best)) continue;
-      double v = time_eval(ob, path_order[i], n);
-      if (!isfinite(v)) {
-        ok[i] = 0;
-        ms[i] = NAN;
-        continue;
-      }
-      t[i][nt[i]++] = v;
-      double sorted[PATH_TIMED];
-      memcpy(sorted, t[i], (size_t)nt[i] * sizeof *sorted);
-      qsort(sorted, (size_t)nt[i], sizeof *sorted, cmp_dbl);
-      ms[i] = nt[i] % 2 ? sorted[nt[i] / 2] : 0.5 * (sorted[nt[i] / 2 - 1] + sorted[nt[i] / 2]);
-    }
-  }
-}
-
-/* The path cache's key: the device, its driver and the shape class (classes, features, and
- * the power of two of the row count). */
-static void path_key(const ocl_backend *ob, size_t n, char *key, size_t cap) {
-  int lg = 0;
-  while (lg < 63 && ((size_t)1 << (lg + 1)) <= n) lg++;
-  snprintf(key, cap, "%s|%s|%s|kw=%zu|d=%zu|n=2^%d%s", ob->info.platform_name, ob->info.name,
-           ob->info.driver, ob->base.kw, ob->base.d, lg,
-           ob->slot[LR_SLOT_TRAIN].streamed ? "|streamed" : "");
-  for (char *c = key; *c; c++)
-    if (*c == '\t' || *c == '\n') *c = ' ';
-}
-
-/* The dense path named `name` that applies here (tiled needs its tile in local memory), or
- * LR_PATH_AUTO: a cache entry from another build or device is not taken. */
-static lr_path dense_path(const ocl_backend *ob, const char *name) {
-  for (size_t i = 0; i < PATHS; i++)
-    if (strcmp(name, lr_path_name(path_order[i])) == 0 &&
-        (path_order[i] != LR_PATH_TILED || ob->tr > 0))
-      return path_order[i];
-  return LR_PATH_AUTO;
-}
-
-static void set_device_name(ocl_backend *ob);
-static void use_path(ocl_backend *ob, lr_path g);
-static logreg_status requested_path(const ocl_backend *ob, lr_path path, logreg_error *err);
-
-/* auto: the path of the cache's entry for this device and shape class, else each applicable
- * path timed on the training data (time_path) and the fastest kept. Buffers only the other
- * paths need are released. */
-static logreg_status choose_path(ocl_backend *ob, size_t n, logreg_error *err) {
-  char key[600];
-  logreg_path_choice pc;
-  path_key(ob, n, key, sizeof key);
-  lr_path best = LR_PATH_AUTO;
-  if (ob->cache.lookup && ob->cache.lookup(ob->cache.user, key, &pc))
-    best = dense_path(ob, pc.path);
-  if (best == LR_PATH_AUTO) {
-    memset(&pc, 0, sizeof pc);
-    snprintf(pc.how, sizeof pc.how, "measured");
-    double best_ms = INFINITY, ms[PATHS];
-    time_paths(ob, n, ms);
-    for (size_t i = 0; i < PATHS; i++) {
-      lr_path g = path_order[i];
-      if (g == LR_PATH_TILED && !ob->tr) continue;
-      snprintf(pc.names[pc.count], sizeof pc.names[0], "%s", lr_path_name(g));
-      pc.ms[pc.count++] = ms[i];
-      if (ms[i] < best_ms) best_ms = ms[i], best = g;
-    }
-    if (!isfinite(best_ms))
-      return lr_fail(err, LOGREG_EBACKEND,
-                     "opencl: no evaluation path ran on %s with %zu x %zu training data",
-                     ob->info.name, n, ob->base.d);
-    snprintf(pc.path, sizeof pc.path, "%s", lr_path_name(best));
-    if (ob->cache.save) ob->cache.save(ob->cache.user, key, &pc);
-  }
-  ob->base.path = pc;
-  use_path(ob, best);
-  return ensure_rows(ob, n, err);
-}
-
-/* Evaluations on path g from now on: the buffers only the other paths need are released (the
- * caller makes sure of g's with ensure_rows). */
-static void use_path(ocl_backend *ob, lr_path g) {
-  ob->gemm = g;
-  ob->base.path_id = g;
-  if (g != LR_PATH_OWN && g != LR_PATH_CLBLAST) {
-    drop(ob, &ob->z);
-    drop(ob, &ob->g);
-    ob->zg_rows = 0;
-  }
-  if (g != LR_PATH_OWN && g != LR_PATH_FUSED) {
-    drop(ob, &ob->gpart);
-    ob->gpart_cap = 0;
-  }
-  if (g != LR_PATH_TILED) {
-    drop(ob, &ob->tpart);
-    drop(ob, &ob->trsum);
-    drop(ob, &ob->tout);
-    ob->tgroups_cap = ob->tout_cap = 0;
-  }
-  set_device_name(ob);
-}
-
-/* The group's path (backend.h): a process after the first takes the first one's choice, so
- * that the group's sums do not depend on which path each process would have measured fastest
- * (two R = 2 runs then write the same model). */
-static logreg_status ocl_set_path(lr_backend *be, lr_path g, const char *how, logreg_error *err) {
-  ocl_backend *ob = (ocl_backend *)be;
-  if (ob->sparse) return LOGREG_OK;
-  if (dense_path(ob, lr_path_name(g)) == LR_PATH_AUTO)
-    return lr_fail(err, LOGREG_EUNSUPPORTED, "opencl: the %s path does not run on %s",
-                   lr_path_name(g), ob->info.name);
-  for (int s = 0; s < LR_SLOT_COUNT; s++) {
-    const ocl_slot *sl = &ob->slot[s];
-    if (sl->n && (sl->x.nseg > 1 || sl->streamed) && (g == LR_PATH_OWN || g == LR_PATH_CLBLAST))
-      return lr_fail(err, LOGREG_EUNSUPPORTED,
-                     "opencl: the %s path needs X in one allocation on %s", lr_path_name(g),
-                     ob->info.name);
-  }
-  logreg_status st;
-  if (g != ob->gemm) {
-    lr_path was = ob->gemm;
-    ob->gemm = g;
-    size_t rows =
-        be->n[LR_SLOT_TRAIN] > be->n[LR_SLOT_VAL] ? be->n[LR_SLOT_TRAIN] : be->n[LR_SLOT_VAL];
-    if ((st = ensure_rows(ob, rows, err))) {
-      ob->gemm = was;
-      return st;
-    }
-    use_path(ob, g);
-  }
-  memset(&be->path, 0, sizeof be->path);
-  snprintf(be->path.path, sizeof be->path.path, "%s", lr_path_name(g));
-  snprintf(be->path.how, sizeof be->path.how, "%s", how);
-  return LOGREG_OK;
-}
-
-static void xbuf_release(ocl_backend *ob, ocl_xbuf *xb) {
-  for (size_t i = 0; i < LR_MAX_SEG; i++) drop(ob, &xb->seg[i]);
-  xb->nseg = xb->seg_rows = 0;
-}
-
-/* Device buffers for n rows of X: one when it fits the largest allocation, else segments of
- * as many whole rows as one allocation holds. */
-static logreg_status xbuf_alloc(ocl_backend *ob, ocl_xbuf *xb, size_t n, const char *what,
-                                logreg_error *err) {
-  size_t row = ob->base.d * sizeof(float), per = row ? (size_t)(ob->max_alloc / row) : n;
-  char a[32], b[32];
-  xbuf_release(ob, xb);
-  if (per == 0)
-    return lr_fail(err, LOGREG_EBACKEND,
-                   "opencl: one row of %s (%zu features, %s) is larger than the largest "
-                   "allocation of %s (%s)",
-                   what, ob->base.d, human_bytes(row, a, sizeof a), ob->info.name,
-                   human_bytes(ob->max_alloc, b, sizeof b));
-  if (per > n) per = n ? n : 1;
-  size_t nseg = n ? (n + per - 1) / per : 1;
-  if (nseg > LR_MAX_SEG)
-    return lr_fail(err, LOGREG_EBACKEND,
-                   "opencl: %s (%zu x %zu floats) needs %zu allocations of at most %s on %s; "
-                   "at most %d are supported",
-                   what, n, ob->base.d, nseg, human_bytes(ob->max_alloc, b, sizeof b),
-                   ob->info.name, LR_MAX_SEG);
-  for (size_t i = 0; i < nseg; i++) {
-    size_t rows = i + 1 < nseg ? per : n - i * per;
-    logreg_status st = alloc(ob, &xb->seg[i], rows * row, what, err);
-    if (st) return st;
-  }
-  xb->nseg = nseg;
-  xb->seg_rows = per;
-  return LOGREG_OK;
-}
-
-static logreg_status xbuf_upload(ocl_backend *ob, ocl_xbuf *xb, const float *x, size_t n,
-                                 const char *what, logreg_error *err) {
-  logreg_status st = xbuf_alloc(ob, xb, n, what, err);
-  size_t d = ob->base.d;
-  for (size_t i = 0; !st && i < xb->nseg; i++) {
-    size_t r0 = i * xb->seg_rows, rows = n - r0 < xb->seg_rows ? n - r0 : xb->seg_rows;
-    if (rows > 0 && d > 0)
-      CL_TRY(clEnqueueWriteBuffer(ob->q, xb->seg[i], CL_TRUE, 0, rows * d * sizeof(float),
-                                  x + r0 * d, 0, NULL, NULL),
-             what);
-  }
-  return st;
-}
-
-/* One piece of an evaluation over rows [begin, begin + m): the rows [row0, row0 + rows) of
- * the slot, which are rows [x_row0, x_row0 + rows) of segment X. */
-typedef struct xpiece {
-  cl_mem X;
-  size_t x_row0, row0, rows;
-} xpiece;
-
-/* The pieces of [begin, begin + m) in order; returns their count (at most LR_MAX_SEG). */
-static size_t xbuf_pieces(const ocl_xbuf *xb, size_t begin, size_t m, xpiece *out) {
-  size_t np = 0, end = begin + m;
-  for (size_t r = begin; r < end && np < LR_MAX_SEG; np++) {
-    size_t seg = r / xb->seg_rows, s0 = seg * xb->seg_rows, s1 = s0 + xb->seg_rows;
-    size_t e = end < s1 ? end : s1;
-    out[np] = (xpiece){xb->seg[seg], r - s0, r, e - r};
-    r = e;
-  }
-  return np;
-}
-
-/* ---- Streaming X from host memory ----
- *
- * An evaluation over rows [begin, begin + m) of a streamed slot runs in chunks of ring_rows
- * rows: chunk c goes into ring[c % 2] on the copy queue once the kernel that last read that
- * segment is done, and the kernel of chunk c waits for its upload, so the upload of chunk c + 1
- * overlaps the compute on chunk c. An evaluation of at most ring_rows rows (a mini-batch) is
- * one chunk laid out as a resident single-buffer evaluation is: the same kernel launch, the
- * same sums bit for bit. Rows of a shuffled order are gathered on the host into a pinned
- * staging buffer first. */
-
-static void event_drop(cl_event *e) {
-  if (*e) clReleaseEvent(*e);
-  *e = NULL;
-}
-
-/* Where an evaluation's rows come from: the segments of a resident X (pc), or a streamed slot. */
-typedef struct xfeed {
-  const ocl_slot *sl; /* streamed: the slot, else NULL */
-  int shuffled;
-  size_t begin, m, np;
-  xpiece pc[LR_MAX_SEG];
-} xfeed;
-
-static void feed_init(const ocl_backend *ob, xfeed *f, const ocl_slot *sl, const ocl_xbuf *xb,
-                      int shuffled, size_t begin, size_t m) {
-  f->sl = sl->streamed ? sl : NULL;
-  f->shuffled = shuffled;
-  f->begin = begin;
-  f->m = m;
-  if (f->sl)
-    f->np = (m + ob->ring_rows - 1) / ob->ring_rows;
-  else
-    f->np = xbuf_pieces(xb, begin, m, f->pc);
-}
-
-/* Rows of piece i. */
-static size_t feed_rows(const ocl_backend *ob, const xfeed *f, size_t i) {
-  if (!f->sl) return f->pc[i].rows;
-  size_t r0 = i * ob->ring_rows;
-  return f->m - r0 < ob->ring_rows ? f->m - r0 : ob->ring_rows;
-}
-
-/* Piece i for a kernel launch; for a streamed slot, enqueues its upload into the ring first
- * (*wait: the event the kernel must wait for; NULL for a resident piece). */
-static logreg_status feed_piece(ocl_backend *ob, xfeed *f, size_t i, xpiece *p, cl_event *wait,
-                                logreg_error *err) {
-  *wait = NULL;
-  if (!f->sl) {
-    *p = f->pc[i];
-    return LOGREG_OK;
-  }
-  size_t d = ob->base.d, j = i % 2, rows = feed_rows(ob, f, i), r0 = f->begin + i * ob->ring_rows;
-  const float *src = f->sl->hx.x + r0 * d;
-  if (f->shuffled) { /* the staging buffer is free once its last upload is done */
-    if (ob->ring_up[j]) CL_TRY(clWaitForEvents(1, &ob->ring_up[j]), "clWaitForEvents(upload)");
-    float *dst = ob->hstage[j];
-    for (size_t r = 0; r < rows; r++)
-      memcpy(dst + r * d, f->sl->hx.x + (size_t)ob->order[r0 + r] * d, d * sizeof(float));
-    src = dst;
-  }
-  cl_event up = NULL;
-  if (rows > 0 && d > 0) {
-    cl_uint nw = ob->ring_free[j] ? 1 : 0;
-    CL_TRY(clEnqueueWriteBuffer(ob->qc, ob->ring[j], CL_FALSE, 0, rows * d * sizeof(float), src, nw,
-                                nw ? &ob->ring_free[j] : NULL, &up),
-           "clEnqueueWriteBuffer(X chunk)");
-    clFlush(ob->qc);
-  }
-  event_drop(&ob->ring_up[j]);
-  ob->ring_up[j] = up;
-  *wait = up;
-  *p = (xpiece){ob->ring[j], 0, r0, rows};
-  return LOGREG_OK;
-}
-
-/* run1 for piece i: waits for its upload and, streamed, records the launch as the last reader
- * of its ring segment. */
-static logreg_status feed_run(ocl_backend *ob, const xfeed *f, size_t i, cl_event wait, cl_kernel k,
-                              size_t global, size_t local, const char *what, logreg_error *err) {
-  if (!f->sl) return run1(ob, k, global, local, what, err);
-  size_t gs = round_up(global ? global : 1, local ? local : 1), j = i % 2;
-  cl_event done = NULL;
-  CL_TRY(clEnqueueNDRangeKernel(ob->q, k, 1, NULL, &gs, local ? &local : NULL, wait ? 1 : 0,
-                                wait ? &wait : NULL, &done),
-         what);
-  event_drop(&ob->ring_free[j]);
-  ob->ring_free[j] = done;
-  return LOGREG_OK;
-}
-
-static void host_x_release(ocl_backend *ob, ocl_slot *sl) {
-  if (sl->hx.buf) {
-    if (sl->hx.x) clEnqueueUnmapMemObject(ob->q, sl->hx.buf, sl->hx.x, 0, NULL, NULL);
-    clFinish(ob->q);
-    clReleaseMemObject(sl->hx.buf);
-  }
-  free(sl->hx.y);
-  free(sl->hx.s);
-  memset(&sl->hx, 0, sizeof sl->hx);
-  sl->streamed = 0;
-}
-
-static void ring_release(ocl_backend *ob) {
-  if (ob->q) clFinish(ob->q);
-  if (ob->qc) clFinish(ob->qc);
-  for (int j = 0; j < 2; j++) {
-    event_drop(&ob->ring_up[j]);
-    event_drop(&ob->ring_free[j]);
-    drop(ob, &ob->ring[j]);
-    if (ob->stage[j]) {
-      if (ob->hstage[j]) clEnqueueUnmapMemObject(ob->q, ob->stage[j], ob->hstage[j], 0, NULL, NULL);
-      clFinish(ob->q);
-      release(&ob->stage[j]);
-    }
-    ob->hstage[j] = NULL;
-  }
-  ob->ring_rows = 0;
-}
-
-/* A pinned host buffer of `bytes`, mapped for writing and reading (*ptr). */
-static logreg_status host_alloc(ocl_backend *ob, cl_mem *m, float **ptr, size_t bytes,
-                                const char *what, logreg_error *err) {
-  cl_int rc;
-  *m = clCreateBuffer(ob->ctx, CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR, bytes ? bytes : 4, NULL,
-                      &rc);
-  if (rc != CL_SUCCESS) return cl_fail(err, what, rc);
-  *ptr = clEnqueueMapBuffer(ob->q, *m, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 0, bytes ? bytes : 4, 0,
-                            NULL, NULL, &rc);
-  if (rc != CL_SUCCESS) return cl_fail(err, what, rc);
-  return LOGREG_OK;
-}
-
-/* The ring: two segments of the most rows that half of the device memory left (after `keep`
- * more bytes) holds, at most `n` and one allocation each; the copy queue and the staging
- * buffers with it. */
-static logreg_status ring_alloc(ocl_backend *ob, size_t n, unsigned long long keep,
-                                logreg_error *err) {
-  if (ob->ring_rows) return LOGREG_OK;
-  size_t row = ob->base.d * sizeof(float);
-  unsigned long long left = ob->global_mem > ob->used + keep ? ob->global_mem - ob->used - keep : 0;
-  size_t rows = row ? (size_t)(left / 4 / row) : n;
-  if (row && rows > ob->max_alloc / row) rows = (size_t)(ob->max_alloc / row);
-  if (rows > n) rows = n;
-  char a[32];
-  if (rows == 0)
-    return lr_fail(err, LOGREG_EBACKEND,
-                   "opencl: %s has %s of memory left, too little to stream rows of %zu features",
-                   ob->info.name, human_bytes(left, a, sizeof a), ob->base.d);
-  cl_int rc;
-  if (!ob->qc) {
-    ob->qc = clCreateCommandQueue(ob->ctx, ob->info.did, 0, &rc);
-    if (rc != CL_SUCCESS) return cl_fail(err, "clCreateCommandQueue(copies)", rc);
-  }
-  logreg_status st = LOGREG_OK;
-  for (int j = 0; !st && j < 2; j++) {
-    st = alloc(ob, &ob->ring[j], rows * row, "a streaming segment", err);
-    if (!st) st = host_alloc(ob, &ob->stage[j], &ob->hstage[j], rows * row, "staging", err);
-  }
-  if (st) {
-    ring_release(ob);
-    return st;
-  }
-  ob->ring_rows = rows;
-  return LOGREG_OK;
-}
-
-/* Keeps n rows of X (and copies of y and s) in host memory for streaming. */
-static logreg_status stream_set(ocl_backend *ob, ocl_slot *sl, const float *x, const int32_t *y,
-                                const float *s, size_t n, logreg_error *err) {
-  size_t d = ob->base.d;
-  xbuf_release(ob, &sl->x);
-  host_x_release(ob, sl);
-  logreg_status st =
-      host_alloc(ob, &sl->hx.buf, &sl->hx.x, n * d * sizeof(float), "the host copy of X", err);
-  sl->hx.y = malloc((n ? n : 1) * sizeof *sl->hx.y);
-  sl->hx.s = malloc((n ? n : 1) * sizeof *sl->hx.s);
-  if (!st && (!sl->hx.y || !sl->hx.s)) st = lr_fail(err, LOGREG_ENOMEM, "out of memory");
-  if (st) {
-    host_x_release(ob, sl);
-    return st;
-  }
-  if (n > 0 && d > 0) memcpy(sl->hx.x, x, n * d * sizeof(float));
-  if (n) memcpy(sl->hx.y, y, n * sizeof *y);
-  if (n) memcpy(sl->hx.s, s, n * sizeof *s);
-  sl->streamed = 1;
-  return LOGREG_OK;
-}
-
-static int any_streamed(const ocl_backend *ob) {
-  for (int s = 0; s < LR_SLOT_COUNT; s++)
-    if (ob->slot[s].streamed && ob->slot[s].n) return 1;
-  return 0;
 }
 
 static logreg_status ocl_set_data(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
@@ -881,20 +142,20 @@ static logreg_status ocl_set_data(lr_backend *be, lr_slot slot, const float *x, 
    * rest (scratch, partials, the other slot) besides every vector a solver may still add
    * (L-BFGS's pairs, Adam's moments: they are allocated after the data), which stay out of the
    * ring too. */
-  xbuf_release(ob, &sl->x);
-  host_x_release(ob, sl);
+  lr_ocl_xbuf_release(ob, &sl->x);
+  lr_ocl_host_x_release(ob, sl);
   unsigned long long xbytes = (unsigned long long)n * d * sizeof(float), ysb = n * 8ULL;
   unsigned long long left = ob->global_mem > ob->used ? ob->global_mem - ob->used : 0;
   unsigned long long vecs = (unsigned long long)(LR_VEC_MAX - be->nvec) * be->nparam * 4;
   logreg_status st;
   if (n > 0 && d > 0 && xbytes + ysb + vecs + ob->global_mem / 8 > left) {
-    st = stream_set(ob, sl, x, y, s, n, err);
-    if (!st) st = ring_alloc(ob, n, ysb + vecs, err);
+    st = lr_ocl_stream_set(ob, sl, x, y, s, n, err);
+    if (!st) st = lr_ocl_ring_alloc(ob, n, ysb + vecs, err);
   } else {
-    st = xbuf_upload(ob, &sl->x, x, n, what, err);
+    st = lr_ocl_xbuf_upload(ob, &sl->x, x, n, what, err);
   }
-  if (!st) st = upload(ob, &sl->y, y, n * sizeof(int32_t), "labels", err);
-  if (!st) st = upload(ob, &sl->s, s, n * sizeof(float), "row weights", err);
+  if (!st) st = lr_ocl_upload(ob, &sl->y, y, n * sizeof(int32_t), "labels", err);
+  if (!st) st = lr_ocl_upload(ob, &sl->s, s, n * sizeof(float), "row weights", err);
   free(ones);
   if (st) return st;
   sl->n = n;
@@ -912,17 +173,15 @@ static logreg_status ocl_set_data(lr_backend *be, lr_slot slot, const float *x, 
                    lr_path_name(ob->gemm), what, ob->info.name);
   if (slot == LR_SLOT_TRAIN && ob->auto_gemm && n > 0) {
     ob->auto_gemm = 0;
-    if ((st = choose_path(ob, n, err))) return st;
+    if ((st = lr_ocl_choose_path(ob, n, err))) return st;
   }
   if (sl->streamed && !strstr(be->device, "streamed")) {
     size_t dl = strlen(be->device);
     snprintf(be->device + dl, sizeof be->device - dl, ", X streamed from host in %zu-row chunks",
              ob->ring_rows);
   }
-  return ensure_rows(ob, n, err);
+  return lr_ocl_ensure_rows(ob, n, err);
 }
-
-static logreg_status csr_set_order(ocl_backend *ob, const uint32_t *order, logreg_error *err);
 
 static logreg_status ocl_set_order(lr_backend *be, const uint32_t *order, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
@@ -933,13 +192,13 @@ static logreg_status ocl_set_order(lr_backend *be, const uint32_t *order, logreg
   ocl_slot *sl = &ob->slot[LR_SLOT_TRAIN];
   size_t n = sl->n, d = be->d;
   logreg_status st;
-  if (sl->csr) return csr_set_order(ob, order, err);
+  if (sl->csr) return lr_ocl_csr_set_order(ob, order, err);
   if (sl->streamed) { /* the order on the host; labels and weights gathered here */
     if (!ob->order) {
       ob->order = malloc((n ? n : 1) * sizeof *ob->order);
       if (!ob->order) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
-      if ((st = alloc(ob, &ob->yp, n * sizeof(int32_t), "shuffled labels", err)) ||
-          (st = alloc(ob, &ob->sp, n * sizeof(float), "shuffled weights", err)))
+      if ((st = lr_ocl_alloc(ob, &ob->yp, n * sizeof(int32_t), "shuffled labels", err)) ||
+          (st = lr_ocl_alloc(ob, &ob->sp, n * sizeof(float), "shuffled weights", err)))
         return st;
     }
     int32_t *gy = malloc((n ? n : 1) * sizeof *gy);
@@ -959,15 +218,15 @@ static logreg_status ocl_set_order(lr_backend *be, const uint32_t *order, logreg
     if (rc == CL_SUCCESS) rc = clFinish(ob->q);
     free(gy);
     free(gs);
-    if (rc != CL_SUCCESS) return cl_fail(err, "clEnqueueWriteBuffer(shuffled labels)", rc);
+    if (rc != CL_SUCCESS) return lr_ocl_fail(err, "clEnqueueWriteBuffer(shuffled labels)", rc);
     ob->ordered = 1;
     return LOGREG_OK;
   }
   if (!ob->perm) {
-    if ((st = xbuf_alloc(ob, &ob->xp, n, "the shuffled training copy", err)) ||
-        (st = alloc(ob, &ob->yp, n * sizeof(int32_t), "shuffled labels", err)) ||
-        (st = alloc(ob, &ob->sp, n * sizeof(float), "shuffled weights", err)) ||
-        (st = alloc(ob, &ob->perm, n * sizeof(uint32_t), "the permutation", err)))
+    if ((st = lr_ocl_xbuf_alloc(ob, &ob->xp, n, "the shuffled training copy", err)) ||
+        (st = lr_ocl_alloc(ob, &ob->yp, n * sizeof(int32_t), "shuffled labels", err)) ||
+        (st = lr_ocl_alloc(ob, &ob->sp, n * sizeof(float), "shuffled weights", err)) ||
+        (st = lr_ocl_alloc(ob, &ob->perm, n * sizeof(uint32_t), "the permutation", err)))
       return st;
   }
   CL_TRY(clEnqueueWriteBuffer(ob->q, ob->perm, CL_FALSE, 0, n * sizeof(uint32_t), order, 0, NULL,
@@ -982,9 +241,9 @@ static logreg_status ocl_set_order(lr_backend *be, const uint32_t *order, logreg
       cl_uint s0 = (cl_uint)(a * src->seg_rows), s1 = (cl_uint)((a + 1) * src->seg_rows),
               d0 = (cl_uint)(b * dst->seg_rows),
               dn = (cl_uint)(n - d0 < dst->seg_rows ? n - d0 : dst->seg_rows), ys = a == 0 ? 1 : 0;
-      CL_TRY(set_args(ob->k_gather, 13, A(src->seg[a]), A(s0), A(s1), A(sl->y), A(sl->s),
-                      A(ob->perm), A(d0), A(dn), A(ud), A(dst->seg[b]), A(ob->yp), A(ob->sp),
-                      A(ys)),
+      CL_TRY(lr_ocl_set_args(ob->k_gather, 13, A(src->seg[a]), A(s0), A(s1), A(sl->y), A(sl->s),
+                             A(ob->perm), A(d0), A(dn), A(ud), A(dst->seg[b]), A(ob->yp), A(ob->sp),
+                             A(ys)),
              "clSetKernelArg(lr_gather)");
       size_t gs[2] = {round_up(d ? d : 1, 16), dn ? dn : 1};
       CL_TRY(clEnqueueNDRangeKernel(ob->q, ob->k_gather, 2, NULL, gs, NULL, 0, NULL, NULL),
@@ -993,862 +252,6 @@ static logreg_status ocl_set_order(lr_backend *be, const uint32_t *order, logreg
   ob->ordered = 1;
   return LOGREG_OK;
 }
-
-static logreg_status gemm(ocl_backend *ob, int trans_a, size_t m, size_t n, size_t k, cl_mem a,
-                          size_t a_off, size_t lda, cl_mem b, size_t ldb, cl_mem c, size_t ldc,
-                          logreg_error *err) {
-  CLBlastStatusCode rc = CLBlastSgemm(
-      CLBlastLayoutRowMajor, trans_a ? CLBlastTransposeYes : CLBlastTransposeNo, CLBlastTransposeNo,
-      m, n, k, 1.0f, a, a_off, lda, b, 0, ldb, 0.0f, c, 0, ldc, &ob->q, NULL);
-  if (rc != CLBlastSuccess)
-    return lr_fail(err, LOGREG_EBACKEND, "opencl: CLBlastSgemm(%s, %zu x %zu x %zu) failed: %d",
-                   trans_a ? "X^T G" : "X W", m, n, k, (int)rc);
-  return LOGREG_OK;
-}
-
-/* Two-stage x.y over [0, n) (with take_max: max |x|) into sums[SUM_VEC], read back. */
-static logreg_status vec_reduce(ocl_backend *ob, cl_mem x, cl_mem y, size_t n, int take_max,
-                                double *out, logreg_error *err) {
-  cl_uint un = (cl_uint)n, tm = (cl_uint)take_max, one = 1, slot = SUM_VEC;
-  size_t groups = round_up(n ? n : 1, ob->wg) / ob->wg;
-  cl_uint ug = (cl_uint)groups;
-  cl_kernel k = ob->precise ? ob->pown.dot : ob->k_dot;
-  CL_TRY(set_args(k, 6, A(x), A(y), A(un), A(tm), A(ob->partials), LOCAL(ob->wg * sizeof(double))),
-         "clSetKernelArg(lr_dot_partial)");
-  logreg_status st = run1(ob, k, groups * ob->wg, ob->wg, "lr_dot_partial", err);
-  if (st) return st;
-  CL_TRY(set_args(ob->k_reduce, 7, A(ob->partials), A(ug), A(one), A(tm), A(ob->sums), A(slot),
-                  LOCAL(ob->wg * sizeof(ocl_sum))),
-         "clSetKernelArg(lr_reduce)");
-  if ((st = run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err))) return st;
-  ocl_sum raw;
-  CL_TRY(clEnqueueReadBuffer(ob->q, ob->sums, CL_TRUE, SUM_VEC * sizeof raw, sizeof raw, &raw, 0,
-                             NULL, NULL),
-         "clEnqueueReadBuffer(sums)");
-  *out = ob->info.fp64 ? raw.d : (double)raw.f[0] + (double)raw.f[1];
-  return LOGREG_OK;
-}
-
-/* Reads the LR_NQ row sums of an evaluation (wloss, loss, correct, s) from `buf`. */
-static logreg_status read_sums(ocl_backend *ob, cl_mem buf, size_t m, lr_sums *out,
-                               logreg_error *err) {
-  ocl_sum raw[LR_NQ];
-  double v[LR_NQ];
-  CL_TRY(clEnqueueReadBuffer(ob->q, buf, CL_TRUE, 0, sizeof raw, raw, 0, NULL, NULL),
-         "clEnqueueReadBuffer(sums)");
-  for (int i = 0; i < LR_NQ; i++)
-    v[i] = ob->info.fp64 ? raw[i].d : (double)raw[i].f[0] + (double)raw[i].f[1];
-  out->wloss = v[SUM_WLOSS];
-  out->loss = v[SUM_LOSS];
-  out->correct = v[SUM_CORRECT];
-  out->s = v[SUM_S];
-  out->rows = (double)m;
-  return LOGREG_OK;
-}
-
-/* The updates keep wt current; only parameters set from the host need a transpose. */
-static logreg_status refresh_wt(ocl_backend *ob, logreg_error *err) {
-  if (!ob->wt_stale) return LOGREG_OK;
-  cl_uint ud = (cl_uint)ob->base.d;
-  CL_TRY(set_args(ob->k_transpose, 3, A(ob->vec[LR_VEC_THETA]), A(ud), A(ob->wt)),
-         "clSetKernelArg(lr_transpose_w)");
-  logreg_status st = run1(ob, ob->k_transpose, ob->base.d * ob->base.kw, 0, "lr_transpose_w", err);
-  if (!st) ob->wt_stale = 0;
-  return st;
-}
-
-/* The fused path: one pass over the rows (segment by segment) computes the row sums and the
- * blocks' partial gradients; lr_fused_finish adds them up. */
-static logreg_status fused_sums(ocl_backend *ob, xfeed *f, cl_mem Y, cl_mem S, size_t m,
-                                int want_grad, logreg_error *err) {
-  lr_backend *be = &ob->base;
-  size_t d = be->d, kw = be->kw, nw = d * kw;
-  size_t fb = fused_block(ob, m), blocks = 0, np = f->np;
-  for (size_t i = 0; i < np; i++) blocks += (feed_rows(ob, f, i) + fb - 1) / fb;
-  cl_uint ud = (cl_uint)d, boff = (cl_uint)nw, block = (cl_uint)fb, wg = want_grad ? 1 : 0;
-  cl_uint ub = (cl_uint)blocks;
-  float pw = (float)be->pos_weight;
-  logreg_status st;
-  if ((st = ensure_fused_blocks(ob, blocks, err)) || (st = refresh_wt(ob, err))) return st;
-  /* One work-item per block: on a CPU device a work-group of one keeps each block's loop a
-   * plain loop; elsewhere the driver chooses. */
-  size_t local = (ob->info.type & CL_DEVICE_TYPE_CPU) ? 1 : 0, gbase = 0;
-  for (size_t i = 0; i < np; i++) {
-    xpiece pc;
-    cl_event wait;
-    if ((st = feed_piece(ob, f, i, &pc, &wait, err))) return st;
-    cl_uint xr = (cl_uint)pc.x_row0, r0 = (cl_uint)pc.row0, um = (cl_uint)pc.rows,
-            gb = (cl_uint)gbase;
-    CL_TRY(set_args(ob->k_fused, 16, A(pc.X), A(xr), A(r0), A(um), A(ud), A(ob->wt),
-                    A(ob->vec[LR_VEC_THETA]), A(boff), A(Y), A(S), A(block), A(pw), A(wg), A(gb),
-                    A(ob->gpart), A(ob->partials)),
-           "clSetKernelArg(lr_fused)");
-    size_t nb = (pc.rows + fb - 1) / fb;
-    if ((st = feed_run(ob, f, i, wait, ob->k_fused, nb, local, "lr_fused", err))) return st;
-    gbase += nb;
-  }
-  CL_TRY(set_args(ob->k_ffinish, 8, A(ob->partials), A(ob->gpart), A(ub), A(ud), A(wg),
-                  A(ob->vec[LR_VEC_GSUM]), A(ob->sums), LOCAL(ob->wg * sizeof(ocl_sum))),
-         "clSetKernelArg(lr_fused_finish)");
-  return run1(ob, ob->k_ffinish, ob->wg, ob->wg, "lr_fused_finish", err);
-}
-
-/* The tiled path: lr_tile reads each row of X once (in tiles staged in local memory) and
- * leaves per-group partials; lr_tile_finish adds them. */
-static logreg_status tiled_sums(ocl_backend *ob, xfeed *f, cl_mem Y, cl_mem S, int want_grad,
-                                logreg_error *err) {
-  lr_backend *be = &ob->base;
-  size_t np = f->np, groups = 0;
-  for (size_t i = 0; i < np; i++) groups += tile_groups(ob, feed_rows(ob, f, i));
-  cl_uint boff = (cl_uint)(be->d * be->kw), wg = want_grad ? 1 : 0;
-  float pw = (float)be->pos_weight;
-  logreg_status st;
-  if ((st = ensure_tile_groups(ob, groups, err)) || (st = refresh_wt(ob, err))) return st;
-  size_t gbase = 0;
-  for (size_t i = 0; i < np; i++) {
-    xpiece pc;
-    cl_event wait;
-    if ((st = feed_piece(ob, f, i, &pc, &wait, err))) return st;
-    cl_uint xr = (cl_uint)pc.x_row0, r0 = (cl_uint)pc.row0, um = (cl_uint)pc.rows,
-            gb = (cl_uint)gbase;
-    CL_TRY(set_args(ob->k_tile, 14, A(pc.X), A(xr), A(r0), A(um), A(ob->wt),
-                    A(ob->vec[LR_VEC_THETA]), A(boff), A(Y), A(S), A(pw), A(wg), A(gb),
-                    A(ob->tpart), A(ob->trsum)),
-           "clSetKernelArg(lr_tile)");
-    size_t ng = tile_groups(ob, pc.rows);
-    if ((st = feed_run(ob, f, i, wait, ob->k_tile, ng * ob->wg, ob->wg, "lr_tile", err))) return st;
-    gbase += ng;
-  }
-  cl_uint ug = (cl_uint)groups, ud = (cl_uint)be->d;
-  CL_TRY(set_args(ob->k_tfinish, 8, A(ob->tpart), A(ug), A(ob->trsum), A(ud), A(wg),
-                  A(ob->vec[LR_VEC_GSUM]), A(ob->tout), LOCAL(ob->wg * ob->acc_size)),
-         "clSetKernelArg(lr_tile_finish)");
-  return run1(ob, ob->k_tfinish, (be->d + 1) * be->kw, ob->wg, "lr_tile_finish", err);
-}
-
-/* The row kernel on the logits in ob->z (bias not yet added) of batch rows r < m, whose labels
- * and weights are Y[begin + r] and S[begin + r]: residuals into ob->g, per-group sums, and
- * their reduction into ob->sums. */
-static logreg_status row_sums(ocl_backend *ob, const ocl_own *o, cl_mem Y, cl_mem S, size_t begin,
-                              size_t m, logreg_error *err) {
-  lr_backend *be = &ob->base;
-  cl_uint row0 = (cl_uint)begin, um = (cl_uint)m, boff = (cl_uint)(be->d * be->kw);
-  cl_mem theta = ob->vec[LR_VEC_THETA];
-  size_t groups = round_up(m, ob->wg) / ob->wg;
-  logreg_status st;
-  if (be->binary) {
-    float pw = (float)be->pos_weight;
-    CL_TRY(set_args(o->sigmoid, 11, A(o->z), A(o->g), A(theta), A(boff), A(Y), A(S), A(row0), A(um),
-                    A(pw), A(ob->partials), LOCAL(ob->wg * LR_NQ * sizeof(ocl_sum))),
-           "clSetKernelArg(lr_sigmoid_rows)");
-    if ((st = run1(ob, o->sigmoid, m, ob->wg, "lr_sigmoid_rows", err))) return st;
-  } else {
-    CL_TRY(set_args(o->softmax, 10, A(o->z), A(o->g), A(theta), A(boff), A(Y), A(S), A(row0), A(um),
-                    A(ob->partials), LOCAL(ob->wg * LR_NQ * sizeof(ocl_sum))),
-           "clSetKernelArg(lr_softmax_rows)");
-    if ((st = run1(ob, o->softmax, m, ob->wg, "lr_softmax_rows", err))) return st;
-  }
-  cl_uint ug = (cl_uint)groups, nq = LR_NQ, zero = 0;
-  CL_TRY(set_args(ob->k_reduce, 7, A(ob->partials), A(ug), A(nq), A(zero), A(ob->sums), A(zero),
-                  LOCAL(ob->wg * sizeof(ocl_sum))),
-         "clSetKernelArg(lr_reduce)");
-  return run1(ob, ob->k_reduce, ob->wg, ob->wg, "lr_reduce", err);
-}
-
-/* The main program's own kernels and scratch (the own and CLBlast paths, and the sparse row
- * kernels). */
-static ocl_own own_main(const ocl_backend *ob) {
-  ocl_own o = {ob->k_logits,  ob->k_softmax, ob->k_sigmoid, ob->k_gpart,
-               ob->k_greduce, ob->k_lincomb, ob->k_mul,     ob->k_dot,
-               ob->z,         ob->g,         ob->gpart,     ob->gemm == LR_PATH_CLBLAST};
-  return o;
-}
-
-/* The own and CLBlast paths (and refinement: o): logits Z = X W, the row kernel (bias, loss,
- * residual, per-group sums), their reduction, and with want_grad X^T G. */
-static logreg_status gemm_sums(ocl_backend *ob, const ocl_own *o, cl_mem X, cl_mem Y, cl_mem S,
-                               size_t begin, size_t m, int want_grad, logreg_error *err) {
-  lr_backend *be = &ob->base;
-  size_t d = be->d, kw = be->kw, nw = d * kw;
-  cl_uint row0 = (cl_uint)begin, um = (cl_uint)m, ud = (cl_uint)d;
-  cl_mem theta = ob->vec[LR_VEC_THETA], gsum = ob->vec[LR_VEC_GSUM];
-  logreg_status st;
-  if (o->clblast) {
-    if ((st = gemm(ob, 0, m, kw, d, X, begin * d, d, theta, kw, o->z, kw, err))) return st;
-  } else {
-    CL_TRY(set_args(o->logits, 6, A(X), A(row0), A(um), A(ud), A(theta), A(o->z)),
-           "clSetKernelArg(lr_logits)");
-    if ((st = run1(ob, o->logits, m, ob->wg, "lr_logits", err))) return st;
-  }
-  if ((st = row_sums(ob, o, Y, S, begin, m, err))) return st;
-  if (!want_grad) return LOGREG_OK;
-  cl_uint n_all = (cl_uint)(nw + kw);
-  if (o->clblast) {
-    if ((st = gemm(ob, 1, d, kw, m, X, begin * d, d, o->g, kw, gsum, kw, err))) return st;
-    CL_TRY(set_args(ob->k_gfinish, 4, A(o->g), A(um), A(ud), A(gsum)),
-           "clSetKernelArg(lr_grad_finish)");
-    return run1(ob, ob->k_gfinish, n_all, 0, "lr_grad_finish", err);
-  }
-  size_t chunks = (m + ob->chunk - 1) / ob->chunk;
-  cl_uint uc = (cl_uint)ob->chunk, unc = (cl_uint)chunks;
-  CL_TRY(set_args(o->gpart, 7, A(X), A(row0), A(um), A(ud), A(o->g), A(uc), A(o->part)),
-         "clSetKernelArg(lr_grad_partial)");
-  size_t gs[2] = {round_up(d + 1, 16), chunks};
-  CL_TRY(clEnqueueNDRangeKernel(ob->q, o->gpart, 2, NULL, gs, NULL, 0, NULL, NULL),
-         "lr_grad_partial");
-  CL_TRY(set_args(o->greduce, 4, A(o->part), A(unc), A(ud), A(gsum)),
-         "clSetKernelArg(lr_grad_reduce)");
-  return run1(ob, o->greduce, n_all, 0, "lr_grad_reduce", err);
-}
-
-/* ---- Sparse rows (CSR) ----
- *
- * A sparse slot keeps its CSR rows (for the logits, lr_csr_logits) and a transposed copy made
- * here once at upload (CSC, for X^T G: lr_csc_grad gathers each feature's column in increasing
- * row order, so no float atomics and a fixed order of additions). The row kernels, lr_reduce
- * and lr_grad_finish (the bias sums) are the dense path's. A training order (mini-batches)
- * gets, at each set_order, a second CSC whose entries are the rows' positions in the order, so
- * that a range of the order is a binary search and a contiguous run in each column (the
- * gradient of a batch reads only the batch's nonzeros and D column bounds); the logits read
- * the rows through the permutation, the labels and weights are gathered once per order. */
-
-/* The CSC copy of n CSR rows of d columns; 0, or -1 when out of memory. */
-static int csr_transpose(const int64_t *indptr, const int32_t *indices, const float *values,
-                         size_t n, size_t d, uint64_t **colptr, uint32_t **rowidx, float **cvals) {
-  size_t nnz = (size_t)indptr[n];
-  uint64_t *cp = calloc(d + 1, sizeof *cp), *next = malloc((d ? d : 1) * sizeof *next);
-  uint32_t *ri = malloc((nnz ? nnz : 1) * sizeof *ri);
-  float *cv = malloc((nnz ? nnz : 1) * sizeof *cv);
-  if (!cp || !next || !ri || !cv) {
-    free(cp);
-    free(next);
-    free(ri);
-    free(cv);
-    return -1;
-  }
-  for (size_t e = 0; e < nnz; e++) cp[indices[e] + 1]++;
-  for (size_t j = 0; j < d; j++) cp[j + 1] += cp[j];
-  memcpy(next, cp, d * sizeof *next);
-  for (size_t i = 0; i < n; i++)
-    for (size_t e = (size_t)indptr[i]; e < (size_t)indptr[i + 1]; e++) {
-      uint64_t q = next[indices[e]]++;
-      ri[q] = (uint32_t)i;
-      cv[q] = values[e];
-    }
-  free(next);
-  *colptr = cp;
-  *rowidx = ri;
-  *cvals = cv;
-  return 0;
-}
-
-static void free_host_csr(ocl_backend *ob) {
-  free(ob->h_indptr);
-  free(ob->h_indices);
-  free(ob->h_values);
-  free(ob->h_colptr);
-  ob->h_indptr = NULL;
-  ob->h_indices = NULL;
-  ob->h_values = NULL;
-  ob->h_colptr = NULL;
-}
-
-static void csr_release(ocl_backend *ob, ocl_slot *sl) {
-  cl_mem *ms[] = {&sl->indptr, &sl->indices, &sl->values, &sl->colptr, &sl->rowidx, &sl->cvals};
-  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) drop(ob, ms[i]);
-  sl->csr = 0;
-}
-
-/* From the first sparse slot on, evaluations run the sparse kernels: the dense paths' buffers
- * go, and the path is named for people. */
-static void use_sparse(ocl_backend *ob) {
-  if (ob->sparse) return;
-  ob->sparse = 1;
-  ob->auto_gemm = 0;
-  ob->gemm = LR_PATH_OWN; /* keeps the updates off wt (released here) */
-  ob->base.path_id = LR_PATH_CSR;
-  cl_mem *ms[] = {&ob->wt, &ob->gpart, &ob->tpart, &ob->trsum, &ob->tout, &ob->z, &ob->g};
-  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) drop(ob, ms[i]);
-  ob->gpart_cap = ob->tgroups_cap = ob->tout_cap = ob->zg_rows = 0;
-  memset(&ob->base.path, 0, sizeof ob->base.path);
-  snprintf(ob->base.path.path, sizeof ob->base.path.path, "%s", lr_path_name(LR_PATH_CSR));
-  snprintf(ob->base.path.how, sizeof ob->base.path.how, "sparse data");
-  const lr_ocl_device_info *info = &ob->info;
-  snprintf(ob->base.device, sizeof ob->base.device, "opencl:%u:%u %s (%s, sparse CSR/CSC kernels)",
-           info->platform, info->device, info->name, lr_ocl_type_name(info->type));
-}
-
-static logreg_status ocl_set_data_csr(lr_backend *be, lr_slot slot, const int64_t *indptr,
-                                      const int32_t *indices, const float *values, const int32_t *y,
-                                      const float *s, size_t n, logreg_error *err) {
-  ocl_backend *ob = (ocl_backend *)be;
-  ocl_slot *sl = &ob->slot[slot];
-  size_t d = be->d, nnz = (size_t)indptr[n];
-  const char *name = slot ? "validation" : "training";
-  if (n >= UINT32_MAX || d >= UINT32_MAX)
-    return lr_fail(err, LOGREG_EBACKEND,
-                   "opencl: sparse %s data of %zu rows and %zu features is more than the sparse "
-                   "kernels' 32-bit row and feature numbers hold",
-                   name, n, d);
-  for (size_t e = 0; e < nnz; e++)
-    if (indices[e] < 0 || (size_t)indices[e] >= d)
-      return lr_fail(err, LOGREG_EINVAL, "opencl: sparse %s data: column %ld outside 0..%zu", name,
-                     (long)indices[e], d - 1);
-  uint64_t *colptr = NULL;
-  uint32_t *rowidx = NULL;
-  float *cvals = NULL, *ones = NULL;
-  if (csr_transpose(indptr, indices, values, n, d, &colptr, &rowidx, &cvals) != 0)
-    return lr_fail(err, LOGREG_ENOMEM, "out of memory for the transposed %s data (%zu nonzeros)",
-                   name, nnz);
-  if (!s) {
-    if (!(ones = malloc((n ? n : 1) * sizeof *ones))) {
-      free(colptr);
-      free(rowidx);
-      free(cvals);
-      return lr_fail(err, LOGREG_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < n; i++) ones[i] = 1.0f;
-    s = ones;
-  }
-  use_sparse(ob);
-  xbuf_release(ob, &sl->x);
-  csr_release(ob, sl);
-  char w[6][96];
-  snprintf(w[0], sizeof w[0], "the %s data's row pointers (%zu rows)", name, n);
-  snprintf(w[1], sizeof w[1], "the %s data's column indices (%zu nonzeros)", name, nnz);
-  snprintf(w[2], sizeof w[2], "the %s data's values (%zu nonzeros)", name, nnz);
-  snprintf(w[3], sizeof w[3], "the %s data's column pointers (%zu features)", name, d);
-  snprintf(w[4], sizeof w[4], "the %s data's transposed row indices (%zu nonzeros)", name, nnz);
-  snprintf(w[5], sizeof w[5], "the %s data's transposed values (%zu nonzeros)", name, nnz);
-  logreg_status st = upload(ob, &sl->indptr, indptr, (n + 1) * sizeof(int64_t), w[0], err);
-  if (!st) st = upload(ob, &sl->indices, indices, nnz * sizeof(int32_t), w[1], err);
-  if (!st) st = upload(ob, &sl->values, values, nnz * sizeof(float), w[2], err);
-  if (!st) st = upload(ob, &sl->colptr, colptr, (d + 1) * sizeof(uint64_t), w[3], err);
-  if (!st) st = upload(ob, &sl->rowidx, rowidx, nnz * sizeof(uint32_t), w[4], err);
-  if (!st) st = upload(ob, &sl->cvals, cvals, nnz * sizeof(float), w[5], err);
-  if (!st) st = upload(ob, &sl->y, y, n * sizeof(int32_t), "labels", err);
-  if (!st) st = upload(ob, &sl->s, s, n * sizeof(float), "row weights", err);
-  if (st) free(colptr); /* else kept below for the training order's CSC */
-  free(rowidx);
-  free(cvals);
-  free(ones);
-  if (st) return st;
-  sl->csr = 1;
-  sl->n = n;
-  be->n[slot] = n;
-  if (slot == LR_SLOT_TRAIN) {
-    ob->ordered = 0;
-    drop(ob, &ob->prow);
-    drop(ob, &ob->pval);
-    drop(ob, &ob->perm); /* sized for the old rows */
-    free_host_csr(ob);
-    ob->h_indptr = malloc((n + 1) * sizeof *ob->h_indptr);
-    ob->h_indices = malloc((nnz ? nnz : 1) * sizeof *ob->h_indices);
-    ob->h_values = malloc((nnz ? nnz : 1) * sizeof *ob->h_values);
-    if (!ob->h_indptr || !ob->h_indices || !ob->h_values) {
-      free_host_csr(ob);
-      free(colptr);
-      return lr_fail(err, LOGREG_ENOMEM, "out of memory for a copy of %zu nonzeros", nnz);
-    }
-    memcpy(ob->h_indptr, indptr, (n + 1) * sizeof *indptr);
-    memcpy(ob->h_indices, indices, nnz * sizeof *indices);
-    memcpy(ob->h_values, values, nnz * sizeof *values);
-    ob->h_colptr = colptr;
-    colptr = NULL;
-  }
-  free(colptr);
-  return ensure_rows(ob, n, err);
-}
-
-/* A training order over CSR rows: the permutation, the CSC of the rows' positions in it (made
- * here from the host copy: each column's entries in increasing position), and the labels and
- * weights gathered in that order (lr_gather with no columns). */
-static logreg_status csr_set_order(ocl_backend *ob, const uint32_t *order, logreg_error *err) {
-  ocl_slot *sl = &ob->slot[LR_SLOT_TRAIN];
-  size_t n = sl->n, d = ob->base.d, nnz = n ? (size_t)ob->h_indptr[n] : 0;
-  logreg_status st;
-  if (n == 0) return LOGREG_OK;
-  if (!ob->perm) {
-    if ((st = alloc(ob, &ob->yp, n * sizeof(int32_t), "shuffled labels", err)) ||
-        (st = alloc(ob, &ob->sp, n * sizeof(float), "shuffled weights", err)) ||
-        (st = alloc(ob, &ob->prow, nnz * sizeof(uint32_t),
-                    "the shuffled training data's transposed positions", err)) ||
-        (st = alloc(ob, &ob->pval, nnz * sizeof(float),
-                    "the shuffled training data's transposed values", err)) ||
-        (st = alloc(ob, &ob->perm, n * sizeof(uint32_t), "the permutation", err)))
-      return st;
-  }
-  uint32_t *prow = malloc((nnz ? nnz : 1) * sizeof *prow);
-  float *pval = malloc((nnz ? nnz : 1) * sizeof *pval);
-  uint64_t *next = malloc((d ? d : 1) * sizeof *next);
-  if (!prow || !pval || !next) {
-    free(prow);
-    free(pval);
-    free(next);
-    return lr_fail(err, LOGREG_ENOMEM, "out of memory for the shuffled training data");
-  }
-  memcpy(next, ob->h_colptr, d * sizeof *next);
-  for (size_t p = 0; p < n; p++) {
-    size_t i = order[p];
-    for (size_t e = (size_t)ob->h_indptr[i]; e < (size_t)ob->h_indptr[i + 1]; e++) {
-      uint64_t q = next[ob->h_indices[e]]++;
-      prow[q] = (uint32_t)p;
-      pval[q] = ob->h_values[e];
-    }
-  }
-  free(next);
-  cl_int rc =
-      clEnqueueWriteBuffer(ob->q, ob->perm, CL_TRUE, 0, n * sizeof(uint32_t), order, 0, NULL, NULL);
-  if (rc == CL_SUCCESS && nnz)
-    rc = clEnqueueWriteBuffer(ob->q, ob->prow, CL_TRUE, 0, nnz * sizeof *prow, prow, 0, NULL, NULL);
-  if (rc == CL_SUCCESS && nnz)
-    rc = clEnqueueWriteBuffer(ob->q, ob->pval, CL_TRUE, 0, nnz * sizeof *pval, pval, 0, NULL, NULL);
-  free(prow);
-  free(pval);
-  if (rc != CL_SUCCESS) return cl_fail(err, "clEnqueueWriteBuffer(training order)", rc);
-  cl_uint zero = 0, un = (cl_uint)n, one = 1;
-  CL_TRY(set_args(ob->k_gather, 13, A(sl->y), A(zero), A(un), A(sl->y), A(sl->s), A(ob->perm),
-                  A(zero), A(un), A(zero), A(ob->yp), A(ob->yp), A(ob->sp), A(one)),
-         "clSetKernelArg(lr_gather)");
-  size_t gs[2] = {16, n};
-  CL_TRY(clEnqueueNDRangeKernel(ob->q, ob->k_gather, 2, NULL, gs, NULL, 0, NULL, NULL),
-         "lr_gather");
-  ob->ordered = 1;
-  return LOGREG_OK;
-}
-
-/* Z = X W (no bias) of rows r < m into z: row begin + r of the slot, or of the training order
- * (use_perm). */
-static logreg_status csr_logits(ocl_backend *ob, const ocl_slot *sl, int use_perm, size_t begin,
-                                size_t m, cl_mem w, cl_mem z, logreg_error *err) {
-  cl_mem perm = use_perm ? ob->perm : sl->indptr; /* not read without use_perm */
-  cl_uint up = (cl_uint)use_perm, row0 = (cl_uint)begin, um = (cl_uint)m;
-  CL_TRY(set_args(ob->k_csr_logits, 9, A(sl->indptr), A(sl->indices), A(sl->values), A(perm), A(up),
-                  A(row0), A(um), A(w), A(z)),
-         "clSetKernelArg(lr_csr_logits)");
-  return run1(ob, ob->k_csr_logits, m, ob->wg, "lr_csr_logits", err);
-}
-
-/* out = [X^T G | sum of G's rows] over rows r < m of G (as csr_logits numbers them): the
- * slot's CSC, or the training order's (use_perm). */
-static logreg_status csc_grad(ocl_backend *ob, const ocl_slot *sl, int use_perm, size_t begin,
-                              size_t m, cl_mem G, cl_mem out, logreg_error *err) {
-  size_t d = ob->base.d, kw = ob->base.kw;
-  cl_mem pos = use_perm ? ob->prow : sl->rowidx, val = use_perm ? ob->pval : sl->cvals;
-  cl_uint row0 = (cl_uint)begin, um = (cl_uint)m, ud = (cl_uint)d;
-  CL_TRY(set_args(ob->k_csc_grad, 8, A(sl->colptr), A(pos), A(val), A(row0), A(um), A(ud), A(G),
-                  A(out)),
-         "clSetKernelArg(lr_csc_grad)");
-  logreg_status st = run1(ob, ob->k_csc_grad, d, 0, "lr_csc_grad", err);
-  if (st) return st;
-  /* The bias sums: lr_grad_finish's work-items d KW .. (d + 1) KW only. */
-  CL_TRY(set_args(ob->k_gfinish, 4, A(G), A(um), A(ud), A(out)), "clSetKernelArg(lr_grad_finish)");
-  size_t off = d * kw, gs = kw;
-  CL_TRY(clEnqueueNDRangeKernel(ob->q, ob->k_gfinish, 1, &off, &gs, NULL, 0, NULL, NULL),
-         "lr_grad_finish");
-  return LOGREG_OK;
-}
-
-/* An evaluation of rows [begin, begin + m) of a CSR slot (of the training order: shuffled). */
-static logreg_status csr_sums(ocl_backend *ob, const ocl_slot *sl, int shuffled, size_t begin,
-                              size_t m, int want_grad, logreg_error *err) {
-  cl_mem Y = shuffled ? ob->yp : sl->y, S = shuffled ? ob->sp : sl->s;
-  logreg_status st = csr_logits(ob, sl, shuffled, begin, m, ob->vec[LR_VEC_THETA], ob->z, err);
-  ocl_own o = own_main(ob);
-  if (!st) st = row_sums(ob, &o, Y, S, begin, m, err);
-  if (!st && want_grad) st = csc_grad(ob, sl, shuffled, begin, m, ob->g, ob->vec[LR_VEC_GSUM], err);
-  return st;
-}
-
-/* The raw H v over the whole training slot (file order): Z and U by lr_csr_logits, the rows
- * s_i r_i by lr_hv_rows, then csc_grad of them. Uses the evaluations' z and g. */
-static logreg_status hv_csr(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error *err) {
-  lr_backend *be = &ob->base;
-  const ocl_slot *sl = &ob->slot[LR_SLOT_TRAIN];
-  size_t n = sl->n;
-  cl_mem theta = ob->vec[LR_VEC_THETA];
-  logreg_status st = csr_logits(ob, sl, 0, 0, n, theta, ob->z, err);
-  if (!st) st = csr_logits(ob, sl, 0, 0, n, v, ob->g, err);
-  if (st) return st;
-  cl_uint boff = (cl_uint)(be->d * be->kw), zero = 0, un = (cl_uint)n;
-  float pw = (float)be->pos_weight;
-  CL_TRY(set_args(ob->k_hv_rows, 10, A(ob->z), A(ob->g), A(theta), A(v), A(boff), A(sl->y),
-                  A(sl->s), A(zero), A(un), A(pw)),
-         "clSetKernelArg(lr_hv_rows)");
-  if ((st = run1(ob, ob->k_hv_rows, n, ob->wg, "lr_hv_rows", err))) return st;
-  ob->last_rows = 0;
-  return csc_grad(ob, sl, 0, 0, n, ob->z, out, err);
-}
-
-static logreg_status ocl_sums(lr_backend *be, lr_slot slot, size_t begin, size_t count, int want,
-                              lr_sums *out, logreg_error *err) {
-  ocl_backend *ob = (ocl_backend *)be;
-  if (begin > be->n[slot] || count > be->n[slot] - begin)
-    return lr_fail(err, LOGREG_EINVAL, "opencl backend: rows %zu..%zu outside %zu rows", begin,
-                   begin + count, be->n[slot]);
-  if (count == 0) return lr_fail(err, LOGREG_EINVAL, "opencl backend: empty evaluation");
-  ocl_slot *sl = &ob->slot[slot];
-  int shuffled = slot == LR_SLOT_TRAIN && ob->ordered;
-  if (sl->csr || ob->sparse) {
-    if (!sl->csr)
-      return lr_fail(err, LOGREG_EUNSUPPORTED,
-                     "opencl: dense %s data next to sparse data is not supported",
-                     slot ? "validation" : "training");
-    logreg_status st = csr_sums(ob, sl, shuffled, begin, count, want & LR_WANT_GRAD, err);
-    if (st) return st;
-    ob->last_rows = count;
-    return (want & LR_WANT_SUMS) ? read_sums(ob, ob->sums, count, out, err) : LOGREG_OK;
-  }
-  const ocl_xbuf *xb = shuffled ? &ob->xp : &sl->x;
-  cl_mem Y = shuffled ? ob->yp : sl->y, S = shuffled ? ob->sp : sl->s;
-  int want_grad = (want & LR_WANT_GRAD) != 0;
-  logreg_status st;
-  cl_mem sums = ob->sums;
-  ob->last_rows = 0; /* the one-pass paths (and refinement) keep no float logits or residuals */
-  xfeed f;
-  feed_init(ob, &f, sl, xb, shuffled, begin, count);
-  if (ob->precise) {
-    if (sl->streamed || xb->nseg != 1 || count > ob->prows)
-      return lr_fail(err, LOGREG_EBACKEND, "opencl: refinement was set up for other data");
-    st = gemm_sums(ob, &ob->pown, xb->seg[0], Y, S, begin, count, want_grad, err);
-  } else if (ob->gemm == LR_PATH_FUSED) {
-    st = fused_sums(ob, &f, Y, S, count, want_grad, err);
-  } else if (ob->gemm == LR_PATH_TILED) {
-    st = tiled_sums(ob, &f, Y, S, want_grad, err);
-    sums = ob->tout;
-  } else if (sl->streamed) {
-    return lr_fail(err, LOGREG_EBACKEND,
-                   "opencl: the %s path needs X on the device; it streams from host memory",
-                   lr_path_name(ob->gemm));
-  } else if (xb->nseg != 1) {
-    return lr_fail(err, LOGREG_EBACKEND,
-                   "opencl: the %s path needs X in one allocation; it is in %zu on %s",
-                   lr_path_name(ob->gemm), xb->nseg, ob->info.name);
-  } else {
-    ocl_own o = own_main(ob);
-    st = gemm_sums(ob, &o, xb->seg[0], Y, S, begin, count, want_grad, err);
-    if (!st) ob->last_rows = count;
-  }
-  if (st || !(want & LR_WANT_SUMS)) return st;
-  return read_sums(ob, sums, count, out, err);
-}
-
-/* Bytes of one element of the backend's vectors: float, double after refinement. */
-static size_t vec_size(const ocl_backend *ob) {
-  return ob->precise ? sizeof(double) : sizeof(float);
-}
-
-/* The vector kernels' wt_d: writing theta on a one-pass path keeps the transposed copy current
- * in the same launch (not after refinement, whose evaluations do not read it). */
-static cl_uint wt_cols(const ocl_backend *ob, int y) {
-  int one_pass = ob->gemm == LR_PATH_FUSED || ob->gemm == LR_PATH_TILED;
-  return y == LR_VEC_THETA && one_pass && !ob->precise ? (cl_uint)ob->base.d : 0;
-}
-
-/* ---- Element-wise maps (backend.h: lr_vec_map) ---- */
-
-static void maps_release(ocl_backend *ob) {
-  for (size_t i = 0; i < ob->nmaps; i++) {
-    if (ob->maps[i].k) clReleaseKernel(ob->maps[i].k);
-    if (ob->maps[i].prog) clReleaseProgram(ob->maps[i].prog);
-    free(ob->maps[i].name);
-  }
-  free(ob->maps);
-  ob->maps = NULL;
-  ob->nmaps = 0;
-}
-
-/* The program text of map m: vec_map.cl (from the kernel folder or embedded, like logreg.cl),
- * then the map's kernel around its statements. NULL with *err set on failure. */
-static char *map_source(const ocl_backend *ob, const lr_vec_map *m, logreg_error *err) {
-  int owned;
-  const char *frame = lr_ocl_kernel_source("vec_map.cl", ob->kernel_dir, &owned, err);
-  if (!frame) return NULL;
-  size_t cap =
-      strlen(frame) + strlen(m->name) + strlen(m->cl) + 40 * (size_t)(m->nvec + m->nscalar) + 256;
-  char *src = malloc(cap);
-  if (!src) {
-    if (owned) free((void *)frame);
-    lr_fail(err, LOGREG_ENOMEM, "out of memory");
-    return NULL;
-  }
-  size_t len = (size_t)snprintf(src, cap, "%s\n__kernel void %s(", frame, m->name);
-  if (owned) free((void *)frame);
-  for (int j = 0; j < m->nvec; j++)
-    len += (size_t)snprintf(src + len, cap - len, "__global float *v%d, ", j);
-  for (int j = 0; j < m->nscalar; j++)
-    len += (size_t)snprintf(src + len, cap - len, "const float c%d, ", j);
-  snprintf(src + len, cap - len,
-           "const uint n,\n    __global float *Wt, const uint wt_d) {\n"
-           "  const uint i = get_global_id(0);\n  if (i >= n) return;\n  {\n%s\n  }\n"
-           "  keep_wt(Wt, wt_d, i, v0[i]);\n}\n",
-           m->cl);
-  return src;
-}
-
-/* The kernel of map m: the one made at its first use, or made now. */
-static logreg_status map_kernel(ocl_backend *ob, const lr_vec_map *m, cl_kernel *out,
-                                logreg_error *err) {
-  for (size_t i = 0; i < ob->nmaps; i++)
-    if (strcmp(ob->maps[i].name, m->name) == 0) {
-      *out = ob->maps[i].k;
-      return LOGREG_OK;
-    }
-  ocl_map *grown = realloc(ob->maps, (ob->nmaps + 1) * sizeof *grown);
-  if (!grown) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
-  ob->maps = grown;
-  ocl_map e = {NULL, NULL, NULL};
-  char *src = map_source(ob, m, err);
-  if (!src) return err ? err->status : LOGREG_EBACKEND;
-  logreg_status st = lr_ocl_build(ob->ctx, ob->info.did, src, ob->bopts, &e.prog, NULL, err);
-  free(src);
-  cl_int rc = CL_SUCCESS;
-  if (!st) e.k = clCreateKernel(e.prog, m->name, &rc);
-  if (!st && rc != CL_SUCCESS)
-    st = lr_fail(err, LOGREG_EBACKEND, "opencl: clCreateKernel(%s) failed: %s (%d)", m->name,
-                 lr_ocl_error_name(rc), rc);
-  if (!st && !(e.name = lr_strdup(m->name))) st = lr_fail(err, LOGREG_ENOMEM, "out of memory");
-  if (st) {
-    if (e.k) clReleaseKernel(e.k);
-    if (e.prog) clReleaseProgram(e.prog);
-    return st;
-  }
-  ob->maps[ob->nmaps++] = e;
-  *out = e.k;
-  return LOGREG_OK;
-}
-
-static cl_int map_args(const ocl_backend *ob, cl_kernel k, const lr_vec_map *m, const int *vecs,
-                       const double *c, cl_uint n, cl_uint wt_d) {
-  cl_int rc = CL_SUCCESS;
-  cl_uint a = 0;
-  for (int j = 0; j < m->nvec && rc == CL_SUCCESS; j++)
-    rc = clSetKernelArg(k, a++, sizeof(cl_mem), &ob->vec[vecs[j]]);
-  for (int j = 0; j < m->nscalar && rc == CL_SUCCESS; j++) {
-    float f = (float)c[j]; /* rounded once, on the host, as the formula's double scalars */
-    rc = clSetKernelArg(k, a++, sizeof f, &f);
-  }
-  if (rc == CL_SUCCESS) rc = clSetKernelArg(k, a++, sizeof n, &n);
-  if (rc == CL_SUCCESS) rc = clSetKernelArg(k, a++, sizeof(cl_mem), &ob->wt);
-  if (rc == CL_SUCCESS) rc = clSetKernelArg(k, a, sizeof wt_d, &wt_d);
-  return rc;
-}
-
-static logreg_status ocl_vec_map(lr_backend *be, const lr_vec_map *m, const int *vecs,
-                                 const double *c, logreg_error *err) {
-  ocl_backend *ob = (ocl_backend *)be;
-  if (ob->precise)
-    return lr_fail(err, LOGREG_EUNSUPPORTED, "opencl: no element-wise maps (%s) after refinement",
-                   m->name);
-  if (m->nvec < 1 || m->nvec > LR_MAP_MAX_VEC || m->nscalar < 0 || m->nscalar > LR_MAP_MAX_SCALAR)
-    return lr_fail(err, LOGREG_EINVAL, "opencl backend: map %s takes %d vectors and %d scalars",
-                   m->name, m->nvec, m->nscalar);
-  for (int j = 0; j < m->nvec; j++) {
-    if (vecs[j] < 0 || vecs[j] >= be->nvec)
-      return lr_fail(err, LOGREG_EINVAL, "opencl backend: map %s: no vector %d", m->name, vecs[j]);
-    /* Theta elsewhere than v0: the transposed weights are made again before they are read. */
-    if (j > 0 && vecs[j] == LR_VEC_THETA) ob->wt_stale = 1;
-  }
-  cl_kernel k = NULL;
-  logreg_status st = map_kernel(ob, m, &k, err);
-  if (st) return st;
-  char what[96];
-  snprintf(what, sizeof what, "clSetKernelArg(%s)", m->name);
-  CL_TRY(map_args(ob, k, m, vecs, c, (cl_uint)be->nparam, wt_cols(ob, vecs[0])), what);
-  return run1(ob, k, be->nparam, 0, m->name, err);
-}
-
-static logreg_status ocl_vec_alloc(lr_backend *be, int count, int *first, logreg_error *err) {
-  ocl_backend *ob = (ocl_backend *)be;
-  if (count < 0 || be->nvec + count > LR_VEC_MAX)
-    return lr_fail(err, LOGREG_EINVAL, "opencl backend: more than %d vectors", LR_VEC_MAX);
-  *first = be->nvec;
-  float zero = 0.0f; /* all bits zero: a float or a double 0 */
-  size_t bytes = be->nparam * vec_size(ob);
-  static const char *const names[LR_VEC_FIXED] = {"parameters", "gradient sums", "gradient",
-                                                  "optimizer state", "optimizer state"};
-  for (int i = 0; i < count; i++) {
-    cl_mem *v = &ob->vec[be->nvec];
-    const char *what = be->nvec < LR_VEC_FIXED ? names[be->nvec] : "a solver vector";
-    logreg_status st = alloc(ob, v, bytes, what, err);
-    if (st) return st;
-    CL_TRY(clEnqueueFillBuffer(ob->q, *v, &zero, sizeof zero, 0, bytes, 0, NULL, NULL),
-           "clEnqueueFillBuffer");
-    be->nvec++;
-  }
-  return LOGREG_OK;
-}
-
-static logreg_status ocl_vec_read(lr_backend *be, int v, double *out, logreg_error *err) {
-  ocl_backend *ob = (ocl_backend *)be;
-  size_t n = be->nparam;
-  if (ob->precise) {
-    CL_TRY(clEnqueueReadBuffer(ob->q, ob->vec[v], CL_TRUE, 0, n * sizeof *out, out, 0, NULL, NULL),
-           "clEnqueueReadBuffer(vector)");
-    return LOGREG_OK;
-  }
-  float *tmp = malloc(n * sizeof *tmp);
-  if (!tmp) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
-  cl_int rc = CL_CHECKED(ob, clEnqueueReadBuffer(ob->q, ob->vec[v], CL_TRUE, 0, n * sizeof(float),
-                                                 tmp, 0, NULL, NULL));
-  for (size_t i = 0; rc == CL_SUCCESS && i < n; i++) out[i] = tmp[i];
-  free(tmp);
-  if (rc != CL_SUCCESS) return cl_fail(err, "clEnqueueReadBuffer(vector)", rc);
-  return LOGREG_OK;
-}
-
-static logreg_status ocl_vec_write(lr_backend *be, int v, const double *in, logreg_error *err) {
-  ocl_backend *ob = (ocl_backend *)be;
-  size_t n = be->nparam;
-  if (ob->precise) {
-    CL_TRY(clEnqueueWriteBuffer(ob->q, ob->vec[v], CL_TRUE, 0, n * sizeof *in, in, 0, NULL, NULL),
-           "clEnqueueWriteBuffer(vector)");
-    return LOGREG_OK;
-  }
-  float *tmp = malloc(n * sizeof *tmp);
-  if (!tmp) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
-  for (size_t i = 0; i < n; i++) tmp[i] = (float)in[i];
-  cl_int rc = CL_CHECKED(ob, clEnqueueWriteBuffer(ob->q, ob->vec[v], CL_TRUE, 0, n * sizeof(float),
-                                                  tmp, 0, NULL, NULL));
-  free(tmp);
-  if (rc != CL_SUCCESS) return cl_fail(err, "clEnqueueWriteBuffer(vector)", rc);
-  if (v == LR_VEC_THETA) ob->wt_stale = 1;
-  return LOGREG_OK;
-}
-
-static logreg_status ocl_vec_lincomb(lr_backend *be, int y, double a, int x, double b, int z,
-                                     size_t zlen, logreg_error *err) {
-  ocl_backend *ob = (ocl_backend *)be;
-  cl_uint uz = (cl_uint)zlen, un = (cl_uint)be->nparam, wt_d = wt_cols(ob, y);
-  if (ob->precise) {
-    CL_TRY(set_args(ob->pown.lincomb, 9, A(ob->vec[y]), A(a), A(ob->vec[x]), A(b), A(ob->vec[z]),
-                    A(uz), A(un), A(ob->wt), A(wt_d)),
-           "clSetKernelArg(lr_vec_lincomb)");
-    return run1(ob, ob->pown.lincomb, be->nparam, 0, "lr_vec_lincomb", err);
-  }
-  float fa = (float)a, fb = (float)b;
-  CL_TRY(set_args(ob->k_lincomb, 9, A(ob->vec[y]), A(fa), A(ob->vec[x]), A(fb), A(ob->vec[z]),
-                  A(uz), A(un), A(ob->wt), A(wt_d)),
-         "clSetKernelArg(lr_vec_lincomb)");
-  return run1(ob, ob->k_lincomb, be->nparam, 0, "lr_vec_lincomb", err);
-}
-
-static logreg_status ocl_vec_mul(lr_backend *be, int y, int x, int z, logreg_error *err) {
-  ocl_backend *ob = (ocl_backend *)be;
-  cl_uint un = (cl_uint)be->nparam, wt_d = wt_cols(ob, y);
-  cl_kernel k = ob->precise ? ob->pown.mul : ob->k_mul;
-  CL_TRY(set_args(k, 6, A(ob->vec[y]), A(ob->vec[x]), A(ob->vec[z]), A(un), A(ob->wt), A(wt_d)),
-         "clSetKernelArg(lr_vec_mul)");
-  return run1(ob, k, be->nparam, 0, "lr_vec_mul", err);
-}
-
-static logreg_status ocl_vec_dot(lr_backend *be, int x, int y, size_t len, double *out,
-                                 logreg_error *err) {
-  ocl_backend *ob = (ocl_backend *)be;
-  return vec_reduce(ob, ob->vec[x], ob->vec[y], len, 0, out, err);
-}
-
-static logreg_status ocl_vec_amax(lr_backend *be, int x, double *out, logreg_error *err) {
-  ocl_backend *ob = (ocl_backend *)be;
-  return vec_reduce(ob, ob->vec[x], ob->vec[x], be->nparam, 1, out, err);
-}
-
-static logreg_status ocl_finish(lr_backend *be, logreg_error *err) {
-  ocl_backend *ob = (ocl_backend *)be;
-  CL_TRY(clFinish(ob->q), "clFinish");
-  return LOGREG_OK;
-}
-
-static void hv_release(ocl_backend *ob);
-static void grid_release(ocl_backend *ob);
-static logreg_status ocl_hv_op(lr_backend *be, int v, int out, logreg_error *err);
-static logreg_status ocl_set_precise(lr_backend *be, logreg_error *err);
-static logreg_status ocl_grid_sums(lr_backend *be, const int32_t *fold, size_t m,
-                                   const int32_t *held, const double *theta, lr_sums *train,
-                                   lr_sums *val, double *gsum, logreg_error *err);
-
-/* Releases what ocl_set_precise made (all of it, or what it made before failing). */
-static void precise_release(ocl_backend *ob) {
-  ocl_own *o = &ob->pown;
-  cl_kernel *ks[] = {&o->logits,  &o->softmax, &o->sigmoid, &o->gpart,
-                     &o->greduce, &o->lincomb, &o->mul,     &o->dot};
-  for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
-    if (*ks[i]) clReleaseKernel(*ks[i]);
-    *ks[i] = NULL;
-  }
-  cl_mem *ms[] = {&o->z, &o->g, &o->part};
-  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) drop(ob, ms[i]);
-  if (ob->pprog) clReleaseProgram(ob->pprog);
-  ob->pprog = NULL;
-  ob->prows = 0;
-  ob->precise = 0;
-}
-
-static void ocl_destroy(lr_backend *be) {
-  ocl_backend *ob = (ocl_backend *)be;
-  if (!ob) return;
-  if (ob->q) clFinish(ob->q);
-  hv_release(ob);
-  grid_release(ob);
-  precise_release(ob);
-  maps_release(ob);
-  cl_kernel ks[] = {ob->k_logits,  ob->k_softmax,    ob->k_sigmoid, ob->k_reduce,  ob->k_dot,
-                    ob->k_gpart,   ob->k_greduce,    ob->k_gfinish, ob->k_gather,  ob->k_lincomb,
-                    ob->k_mul,     ob->k_transpose,  ob->k_fused,   ob->k_ffinish, ob->k_tile,
-                    ob->k_tfinish, ob->k_csr_logits, ob->k_csc_grad};
-  for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
-    if (ks[i]) clReleaseKernel(ks[i]);
-  ring_release(ob);
-  for (int s = 0; s < LR_SLOT_COUNT; s++) {
-    host_x_release(ob, &ob->slot[s]);
-    xbuf_release(ob, &ob->slot[s].x);
-    csr_release(ob, &ob->slot[s]);
-    release(&ob->slot[s].y);
-    release(&ob->slot[s].s);
-  }
-  xbuf_release(ob, &ob->xp);
-  for (int v = 0; v < LR_VEC_MAX; v++) release(&ob->vec[v]);
-  free_host_csr(ob);
-  cl_mem *ms[] = {&ob->wt, &ob->yp,   &ob->sp,    &ob->perm,     &ob->prow,  &ob->pval,  &ob->z,
-                  &ob->g,  &ob->sums, &ob->gpart, &ob->partials, &ob->tpart, &ob->trsum, &ob->tout};
-  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) release(ms[i]);
-  if (ob->prog) clReleaseProgram(ob->prog);
-  if (ob->qc) clReleaseCommandQueue(ob->qc);
-  if (ob->q) clReleaseCommandQueue(ob->q);
-  if (ob->ctx) clReleaseContext(ob->ctx);
-  free(ob->order);
-  free(ob->bopts);
-  free(ob->kernel_dir);
-  free(ob);
-}
-
-static const lr_backend_ops ocl_ops = {
-    .name = "opencl",
-    .set_data = ocl_set_data,
-    .set_data_csr = ocl_set_data_csr,
-    .set_order = ocl_set_order,
-    .sums = ocl_sums,
-    .hv = ocl_hv_op,
-    .set_precise = ocl_set_precise,
-    .set_path = ocl_set_path,
-    .grid_sums = ocl_grid_sums,
-    .vec_alloc = ocl_vec_alloc,
-    .vec_read = ocl_vec_read,
-    .vec_write = ocl_vec_write,
-    .vec_lincomb = ocl_vec_lincomb,
-    .vec_mul = ocl_vec_mul,
-    .vec_dot = ocl_vec_dot,
-    .vec_amax = ocl_vec_amax,
-    .vec_map = ocl_vec_map,
-    .finish = ocl_finish,
-    .destroy = ocl_destroy,
-};
-
-/* A kernel handle of the backend and the kernel's name in the program. */
-typedef struct kernel_ref {
-  cl_kernel *k;
-  const char *name;
-} kernel_ref;
 
 /* Creates the kernels of list[0..n) that do not exist yet, from `prog`. */
 static logreg_status create_kernels_of(cl_program prog, const kernel_ref *list, size_t n,
@@ -1864,7 +267,8 @@ static logreg_status create_kernels_of(cl_program prog, const kernel_ref *list, 
   return LOGREG_OK;
 }
 
-static logreg_status create_kernels(ocl_backend *ob, const kernel_ref *list, size_t n,
+/* Creates the kernels of list[0..n) that do not exist yet, from the main program. */
+logreg_status lr_ocl_create_kernels(ocl_backend *ob, const kernel_ref *list, size_t n,
                                     logreg_error *err) {
   return create_kernels_of(ob->prog, list, n, err);
 }
@@ -1889,7 +293,24 @@ static logreg_status make_kernels(ocl_backend *ob, logreg_error *err) {
                              {&ob->k_tile, "lr_tile"},
                              {&ob->k_tfinish, "lr_tile_finish"}};
   size_t count = sizeof list / sizeof list[0] - (ob->tr ? 0 : 2); /* tiled: when it applies */
-  return create_kernels(ob, list, count, err);
+  return lr_ocl_create_kernels(ob, list, count, err);
+}
+
+/* Releases what ocl_set_precise made (all of it, or what it made before failing). */
+static void precise_release(ocl_backend *ob) {
+  ocl_own *o = &ob->pown;
+  cl_kernel *ks[] = {&o->logits,  &o->softmax, &o->sigmoid, &o->gpart,
+                     &o->greduce, &o->lincomb, &o->mul,     &o->dot};
+  for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+    if (*ks[i]) clReleaseKernel(*ks[i]);
+    *ks[i] = NULL;
+  }
+  cl_mem *ms[] = {&o->z, &o->g, &o->part};
+  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) lr_ocl_drop(ob, ms[i]);
+  if (ob->pprog) clReleaseProgram(ob->pprog);
+  ob->pprog = NULL;
+  ob->prows = 0;
+  ob->precise = 0;
 }
 
 /* Refinement: the own kernels of a second program with double logits and residuals
@@ -1903,7 +324,7 @@ static logreg_status ocl_set_precise(lr_backend *be, logreg_error *err) {
   if (!ob->info.fp64)
     return lr_fail(err, LOGREG_EUNSUPPORTED, "opencl: %s has no double precision", name);
   if (ob->sparse) return lr_fail(err, LOGREG_EUNSUPPORTED, "opencl: no refinement for sparse data");
-  if (any_streamed(ob))
+  if (lr_ocl_any_streamed(ob))
     return lr_fail(err, LOGREG_EUNSUPPORTED,
                    "opencl: no refinement while X streams from host memory (needs X resident)");
   size_t rows = 0;
@@ -1938,26 +359,27 @@ static logreg_status ocl_set_precise(lr_backend *be, logreg_error *err) {
                              {&o->mul, "lr_vec_mul"},          {&o->dot, "lr_dot_partial"}};
   size_t kw = be->kw, chunks = (rows + ob->chunk - 1) / ob->chunk;
   if (!st) st = create_kernels_of(ob->pprog, list, sizeof list / sizeof list[0], err);
-  if (!st) st = alloc(ob, &o->z, rows * kw * sizeof(double), "refinement logits", err);
-  if (!st) st = alloc(ob, &o->g, rows * kw * sizeof(double), "refinement residuals", err);
+  if (!st) st = lr_ocl_alloc(ob, &o->z, rows * kw * sizeof(double), "refinement logits", err);
+  if (!st) st = lr_ocl_alloc(ob, &o->g, rows * kw * sizeof(double), "refinement residuals", err);
   if (!st)
-    st = alloc(ob, &o->part, chunks * (be->d + 1) * kw * ob->acc_size, "refinement partials", err);
+    st = lr_ocl_alloc(ob, &o->part, chunks * (be->d + 1) * kw * ob->acc_size, "refinement partials",
+                      err);
   /* The vectors become double: all new buffers first, so that a failure leaves them as they
    * were. */
   cl_mem fresh[LR_VEC_MAX] = {0};
   double *tmp = st ? NULL : malloc(be->nparam * sizeof *tmp);
   if (!st && !tmp) st = lr_fail(err, LOGREG_ENOMEM, "out of memory");
   for (int v = 0; !st && v < be->nvec; v++)
-    st = alloc(ob, &fresh[v], be->nparam * sizeof(double), "a refinement vector", err);
+    st = lr_ocl_alloc(ob, &fresh[v], be->nparam * sizeof(double), "a refinement vector", err);
   for (int v = 0; !st && v < be->nvec; v++) {
-    st = ocl_vec_read(be, v, tmp, err);
+    st = lr_ocl_vec_read(be, v, tmp, err);
     cl_int rc = st ? CL_SUCCESS
                    : clEnqueueWriteBuffer(ob->q, fresh[v], CL_TRUE, 0, be->nparam * sizeof *tmp,
                                           tmp, 0, NULL, NULL);
-    if (rc != CL_SUCCESS) st = cl_fail(err, "clEnqueueWriteBuffer(vector)", rc);
+    if (rc != CL_SUCCESS) st = lr_ocl_fail(err, "clEnqueueWriteBuffer(vector)", rc);
   }
   free(tmp);
-  for (int v = 0; v < be->nvec; v++) drop(ob, st ? &fresh[v] : &ob->vec[v]);
+  for (int v = 0; v < be->nvec; v++) lr_ocl_drop(ob, st ? &fresh[v] : &ob->vec[v]);
   if (st) {
     precise_release(ob);
     return st;
@@ -1972,31 +394,71 @@ static logreg_status ocl_set_precise(lr_backend *be, logreg_error *err) {
   return LOGREG_OK;
 }
 
-/* The requested path (LR_PATH_AUTO: measured when the training data is set; LR_PATH_CSR: the
- * sparse kernels, which set_data_csr takes in any case): LOGREG_EINVAL for a path that cannot
- * run these shapes here. */
-static logreg_status requested_path(const ocl_backend *ob, lr_path path, logreg_error *err) {
-  if (path == LR_PATH_AUTO || path == LR_PATH_CSR || dense_path(ob, lr_path_name(path)) == path)
-    return LOGREG_OK;
-  if (path == LR_PATH_TILED)
-    return lr_fail(err, LOGREG_EINVAL,
-                   "--gemm tiled: a tile row of %zu features does not fit in the local memory of "
-                   "%s (%llu bytes)",
-                   ob->base.d, ob->info.name, ob->info.local_mem);
-  return lr_fail(err, LOGREG_EINVAL, "opencl: no evaluation path %s", lr_path_name(path));
+static logreg_status ocl_finish(lr_backend *be, logreg_error *err) {
+  ocl_backend *ob = (ocl_backend *)be;
+  CL_TRY(clFinish(ob->q), "clFinish");
+  return LOGREG_OK;
 }
 
-/* "opencl:0:0 NAME (GPU, tiled kernel)": the device and the path, for people. */
-static void set_device_name(ocl_backend *ob) {
-  static const char *const what[LR_PATHS] = {[LR_PATH_OWN] = "own GEMM kernels",
-                                             [LR_PATH_CLBLAST] = "CLBlast GEMM",
-                                             [LR_PATH_FUSED] = "fused one-pass kernel",
-                                             [LR_PATH_TILED] = "tiled one-pass kernel"};
-  const lr_ocl_device_info *info = &ob->info;
-  snprintf(ob->base.device, sizeof ob->base.device, "opencl:%u:%u %s (%s, %s)", info->platform,
-           info->device, info->name, lr_ocl_type_name(info->type),
-           ob->auto_gemm ? "path measured at set-up" : what[ob->gemm]);
+static void ocl_destroy(lr_backend *be) {
+  ocl_backend *ob = (ocl_backend *)be;
+  if (!ob) return;
+  if (ob->q) clFinish(ob->q);
+  lr_ocl_hv_release(ob);
+  lr_ocl_grid_release(ob);
+  precise_release(ob);
+  lr_ocl_maps_release(ob);
+  cl_kernel ks[] = {ob->k_logits,  ob->k_softmax,    ob->k_sigmoid, ob->k_reduce,  ob->k_dot,
+                    ob->k_gpart,   ob->k_greduce,    ob->k_gfinish, ob->k_gather,  ob->k_lincomb,
+                    ob->k_mul,     ob->k_transpose,  ob->k_fused,   ob->k_ffinish, ob->k_tile,
+                    ob->k_tfinish, ob->k_csr_logits, ob->k_csc_grad};
+  for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
+    if (ks[i]) clReleaseKernel(ks[i]);
+  lr_ocl_ring_release(ob);
+  for (int s = 0; s < LR_SLOT_COUNT; s++) {
+    lr_ocl_host_x_release(ob, &ob->slot[s]);
+    lr_ocl_xbuf_release(ob, &ob->slot[s].x);
+    lr_ocl_csr_release(ob, &ob->slot[s]);
+    lr_ocl_release(&ob->slot[s].y);
+    lr_ocl_release(&ob->slot[s].s);
+  }
+  lr_ocl_xbuf_release(ob, &ob->xp);
+  for (int v = 0; v < LR_VEC_MAX; v++) lr_ocl_release(&ob->vec[v]);
+  lr_ocl_free_host_csr(ob);
+  cl_mem *ms[] = {&ob->wt, &ob->yp,   &ob->sp,    &ob->perm,     &ob->prow,  &ob->pval,  &ob->z,
+                  &ob->g,  &ob->sums, &ob->gpart, &ob->partials, &ob->tpart, &ob->trsum, &ob->tout};
+  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) lr_ocl_release(ms[i]);
+  if (ob->prog) clReleaseProgram(ob->prog);
+  if (ob->qc) clReleaseCommandQueue(ob->qc);
+  if (ob->q) clReleaseCommandQueue(ob->q);
+  if (ob->ctx) clReleaseContext(ob->ctx);
+  free(ob->order);
+  free(ob->bopts);
+  free(ob->kernel_dir);
+  free(ob);
 }
+
+static const lr_backend_ops ocl_ops = {
+    .name = "opencl",
+    .set_data = ocl_set_data,
+    .set_data_csr = lr_ocl_set_data_csr,
+    .set_order = ocl_set_order,
+    .sums = lr_ocl_sums,
+    .hv = lr_ocl_hv_op,
+    .set_precise = ocl_set_precise,
+    .set_path = lr_ocl_set_path,
+    .grid_sums = lr_ocl_grid_sums,
+    .vec_alloc = lr_ocl_vec_alloc,
+    .vec_read = lr_ocl_vec_read,
+    .vec_write = lr_ocl_vec_write,
+    .vec_lincomb = lr_ocl_vec_lincomb,
+    .vec_mul = lr_ocl_vec_mul,
+    .vec_dot = lr_ocl_vec_dot,
+    .vec_amax = lr_ocl_vec_amax,
+    .vec_map = lr_ocl_vec_map,
+    .finish = ocl_finish,
+    .destroy = ocl_destroy,
+};
 
 logreg_status lr_ocl_backend_create(const logreg_device_info *dev, size_t d, size_t k, int binary,
                                     double pos_weight, const lr_backend_opts *opts,
@@ -2027,10 +489,10 @@ logreg_status lr_ocl_backend_create(const logreg_device_info *dev, size_t d, siz
   while (ob->wg > info.max_wg && ob->wg > 1) ob->wg /= 2;
   ob->chunk = 256;
   ob->acc_size = sizeof(ocl_sum);
-  ob->tr = tile_rows(&info, d, ob->base.kw, ob->wg, ob->acc_size);
-  tile_grad_shape(d, ob->base.kw, ob->wg, &ob->tgc, &ob->tstride);
+  ob->tr = lr_ocl_tile_rows(&info, d, ob->base.kw, ob->wg, ob->acc_size);
+  lr_ocl_tile_grad_shape(d, ob->base.kw, ob->wg, &ob->tgc, &ob->tstride);
   lr_path asked = opts ? opts->path : LR_PATH_AUTO;
-  if ((st = requested_path(ob, asked, err))) {
+  if ((st = lr_ocl_requested_path(ob, asked, err))) {
     free(ob);
     return st;
   }
@@ -2046,19 +508,19 @@ logreg_status lr_ocl_backend_create(const logreg_device_info *dev, size_t d, siz
     snprintf(ob->base.path.path, sizeof ob->base.path.path, "%s", lr_path_name(ob->gemm));
     snprintf(ob->base.path.how, sizeof ob->base.path.how, follow ? "default" : "requested");
   }
-  set_device_name(ob);
+  lr_ocl_set_device_name(ob);
   ob->kwp = LR_KWP_OF(ob->base.kw);
 
   cl_int rc;
   cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)info.pid, 0};
   ob->ctx = clCreateContext(props, 1, &info.did, NULL, NULL, &rc);
   if (rc != CL_SUCCESS) {
-    st = cl_fail(err, "clCreateContext", rc);
+    st = lr_ocl_fail(err, "clCreateContext", rc);
     goto fail;
   }
   ob->q = clCreateCommandQueue(ob->ctx, info.did, 0, &rc);
   if (rc != CL_SUCCESS) {
-    st = cl_fail(err, "clCreateCommandQueue", rc);
+    st = lr_ocl_fail(err, "clCreateCommandQueue", rc);
     goto fail;
   }
   int owned;
@@ -2100,9 +562,9 @@ logreg_status lr_ocl_backend_create(const logreg_device_info *dev, size_t d, siz
   }
   if ((st = make_kernels(ob, err))) goto fail;
   int first;
-  if ((st = ocl_vec_alloc(&ob->base, LR_VEC_FIXED, &first, err))) goto fail;
-  if ((st = alloc(ob, &ob->sums, SUM_COUNT * sizeof(ocl_sum), "sums", err)) ||
-      (st = alloc(ob, &ob->wt, d * ob->kwp * sizeof(float), "transposed weights", err)))
+  if ((st = lr_ocl_vec_alloc(&ob->base, LR_VEC_FIXED, &first, err))) goto fail;
+  if ((st = lr_ocl_alloc(ob, &ob->sums, SUM_COUNT * sizeof(ocl_sum), "sums", err)) ||
+      (st = lr_ocl_alloc(ob, &ob->wt, d * ob->kwp * sizeof(float), "transposed weights", err)))
     goto fail;
   float zero = 0.0f;
   cl_mem zeroed[] = {ob->sums, ob->wt};
@@ -2110,11 +572,11 @@ logreg_status lr_ocl_backend_create(const logreg_device_info *dev, size_t d, siz
   for (size_t i = 0; i < sizeof zeroed / sizeof zeroed[0]; i++) {
     rc = clEnqueueFillBuffer(ob->q, zeroed[i], &zero, sizeof zero, 0, zbytes[i], 0, NULL, NULL);
     if (rc != CL_SUCCESS) {
-      st = cl_fail(err, "clEnqueueFillBuffer", rc);
+      st = lr_ocl_fail(err, "clEnqueueFillBuffer", rc);
       goto fail;
     }
   }
-  if ((st = ensure_rows(ob, 1, err))) goto fail;
+  if ((st = lr_ocl_ensure_rows(ob, 1, err))) goto fail;
   *out = &ob->base;
   return LOGREG_OK;
 fail:
@@ -2142,180 +604,6 @@ logreg_status lr_ocl_read_rows(lr_backend *be, int residuals, float *out, logreg
   return LOGREG_OK;
 }
 
-/* ---- Hessian-vector products ----
- *
- * H v of the raw summed loss over the whole training slot in file order (logreg.cl: lr_hv_rows).
- * On the fused path, in one pass over X (lr_fused_hv, then lr_fused_hv_reduce over its blocks).
- * On the other paths (the tiled one keeps no logits either) with the own kernels, in two:
- * lr_hv_logits for X W and X V, lr_hv_rows, lr_grad_partial for X^T R and lr_hv_reduce, in
- * blocks of rows that fit the scratch buffers, in row order. */
-
-/* Most chunks (of ob->chunk rows) in one block of the own kernels: bounds the partials' memory
- * to that many (d + 1) x KW matrices. */
-#define HV_MAX_CHUNKS 256
-
-static void hv_release(ocl_backend *ob) {
-  cl_kernel *ks[] = {&ob->k_hv_logits, &ob->k_hv_rows, &ob->k_hv_reduce, &ob->k_fused_hv,
-                     &ob->k_fused_hv_reduce};
-  for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
-    if (*ks[i]) clReleaseKernel(*ks[i]);
-    *ks[i] = NULL;
-  }
-  cl_mem *ms[] = {&ob->hz, &ob->hu, &ob->hpart, &ob->hacc, &ob->hwt, &ob->hvt, &ob->hfpart};
-  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) drop(ob, ms[i]);
-  ob->hv_rows = ob->hfpart_cap = 0;
-}
-
-static logreg_status hv_kernels(ocl_backend *ob, logreg_error *err) {
-  const kernel_ref list[] = {{&ob->k_hv_logits, "lr_hv_logits"},
-                             {&ob->k_hv_rows, "lr_hv_rows"},
-                             {&ob->k_hv_reduce, "lr_hv_reduce"},
-                             {&ob->k_fused_hv, "lr_fused_hv"},
-                             {&ob->k_fused_hv_reduce, "lr_fused_hv_reduce"}};
-  return create_kernels(ob, list, sizeof list / sizeof list[0], err);
-}
-
-/* The own kernels' scratch for blocks of min(n, the most that fit) rows: HV_MAX_CHUNKS chunks,
- * fewer where one allocation of the device (or LOGREG_OPENCL_MAX_ALLOC) holds fewer. */
-static logreg_status hv_prepare(ocl_backend *ob, size_t n, logreg_error *err) {
-  size_t kw = ob->base.kw, np = (ob->base.d + 1) * kw, chunk = ob->chunk;
-  size_t by_part = (size_t)(ob->max_alloc / (np * sizeof(float)));
-  size_t rows = (by_part < HV_MAX_CHUNKS ? by_part : HV_MAX_CHUNKS) * chunk;
-  size_t by_rows = (size_t)(ob->max_alloc / (kw * sizeof(float)));
-  if (rows > by_rows) rows = by_rows;
-  if (rows > n) rows = n;
-  if (rows == 0) rows = 1; /* alloc below then names what does not fit */
-  if (rows <= ob->hv_rows) return LOGREG_OK;
-  size_t chunks = (rows + chunk - 1) / chunk;
-  logreg_status st;
-  if ((st = alloc(ob, &ob->hz, rows * kw * sizeof(float), "Hessian-vector logits", err)) ||
-      (st = alloc(ob, &ob->hu, rows * kw * sizeof(float), "Hessian-vector directions", err)) ||
-      (st = alloc(ob, &ob->hpart, chunks * np * ob->acc_size, "Hessian-vector partials", err)) ||
-      (st = alloc(ob, &ob->hacc, np * sizeof(cl_double), "Hessian-vector sums", err)))
-    return st;
-  ob->hv_rows = rows;
-  return LOGREG_OK;
-}
-
-/* The own kernels, block by block of each piece of X. */
-static logreg_status hv_own(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error *err) {
-  lr_backend *be = &ob->base;
-  ocl_slot *sl = &ob->slot[LR_SLOT_TRAIN];
-  size_t n = sl->n, d = be->d, kw = be->kw, np = (d + 1) * kw;
-  logreg_status st = hv_prepare(ob, n, err);
-  if (st) return st;
-  xpiece pc[LR_MAX_SEG];
-  size_t npc = xbuf_pieces(&sl->x, 0, n, pc), bmax = ob->hv_rows;
-  cl_uint ud = (cl_uint)d, boff = (cl_uint)(d * kw), uc = (cl_uint)ob->chunk;
-  float pw = (float)be->pos_weight;
-  size_t done = 0;
-  for (size_t i = 0; i < npc; i++)
-    for (size_t off = 0; off < pc[i].rows; off += bmax) {
-      size_t rows = pc[i].rows - off < bmax ? pc[i].rows - off : bmax;
-      size_t chunks = (rows + ob->chunk - 1) / ob->chunk;
-      cl_uint xr = (cl_uint)(pc[i].x_row0 + off), r0 = (cl_uint)(pc[i].row0 + off),
-              um = (cl_uint)rows, unc = (cl_uint)chunks, first = done == 0, last = done + rows == n;
-      cl_mem X = pc[i].X;
-      /* Z = X W and U = X V (no biases) in one read of the block's rows. */
-      CL_TRY(set_args(ob->k_hv_logits, 8, A(X), A(xr), A(um), A(ud), A(ob->vec[LR_VEC_THETA]), A(v),
-                      A(ob->hz), A(ob->hu)),
-             "clSetKernelArg(lr_hv_logits)");
-      if ((st = run1(ob, ob->k_hv_logits, rows, ob->wg, "lr_hv_logits", err))) return st;
-      CL_TRY(set_args(ob->k_hv_rows, 10, A(ob->hz), A(ob->hu), A(ob->vec[LR_VEC_THETA]), A(v),
-                      A(boff), A(sl->y), A(sl->s), A(r0), A(um), A(pw)),
-             "clSetKernelArg(lr_hv_rows)");
-      if ((st = run1(ob, ob->k_hv_rows, rows, ob->wg, "lr_hv_rows", err))) return st;
-      CL_TRY(set_args(ob->k_gpart, 7, A(X), A(xr), A(um), A(ud), A(ob->hz), A(uc), A(ob->hpart)),
-             "clSetKernelArg(lr_grad_partial)");
-      size_t gs[2] = {round_up(d + 1, 16), chunks};
-      CL_TRY(clEnqueueNDRangeKernel(ob->q, ob->k_gpart, 2, NULL, gs, NULL, 0, NULL, NULL),
-             "lr_grad_partial");
-      CL_TRY(set_args(ob->k_hv_reduce, 7, A(ob->hpart), A(unc), A(ud), A(first), A(last),
-                      A(ob->hacc), A(out)),
-             "clSetKernelArg(lr_hv_reduce)");
-      if ((st = run1(ob, ob->k_hv_reduce, np, 0, "lr_hv_reduce", err))) return st;
-      done += rows;
-    }
-  return LOGREG_OK;
-}
-
-/* The fused kernel: theta's and v's weights transposed (into hwt, hvt: KWP x d, zero rows past
- * KW, as lr_fused reads them; theta's own wt is left to the eval path), one launch per piece of
- * X with lr_fused's blocks, then the blocks summed in order. */
-static logreg_status hv_fused(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error *err) {
-  lr_backend *be = &ob->base;
-  ocl_slot *sl = &ob->slot[LR_SLOT_TRAIN];
-  size_t n = sl->n, d = be->d, kw = be->kw, np = (d + 1) * kw;
-  size_t fb = fused_block(ob, n), blocks = 0;
-  xpiece pc[LR_MAX_SEG];
-  size_t npc = xbuf_pieces(&sl->x, 0, n, pc);
-  for (size_t i = 0; i < npc; i++) blocks += (pc[i].rows + fb - 1) / fb;
-  size_t need = blocks * LR_LD(d) * ob->kwp;
-  logreg_status st;
-  if (!ob->hwt) {
-    float zero = 0.0f;
-    size_t bytes = d * ob->kwp * sizeof(float);
-    if ((st = alloc(ob, &ob->hwt, bytes, "transposed weights", err)) ||
-        (st = alloc(ob, &ob->hvt, bytes, "transposed direction", err)))
-      return st;
-    CL_TRY(clEnqueueFillBuffer(ob->q, ob->hwt, &zero, sizeof zero, 0, bytes, 0, NULL, NULL),
-           "clEnqueueFillBuffer");
-    CL_TRY(clEnqueueFillBuffer(ob->q, ob->hvt, &zero, sizeof zero, 0, bytes, 0, NULL, NULL),
-           "clEnqueueFillBuffer");
-  }
-  if (need > ob->hfpart_cap) {
-    if ((st = alloc(ob, &ob->hfpart, need * sizeof(float), "Hessian-vector partials", err)))
-      return st;
-    ob->hfpart_cap = need;
-  }
-  cl_uint ud = (cl_uint)d, boff = (cl_uint)(d * kw), block = (cl_uint)fb, ub = (cl_uint)blocks;
-  cl_mem src[2] = {ob->vec[LR_VEC_THETA], v}, dst[2] = {ob->hwt, ob->hvt};
-  for (int i = 0; i < 2; i++) {
-    CL_TRY(set_args(ob->k_transpose, 3, A(src[i]), A(ud), A(dst[i])),
-           "clSetKernelArg(lr_transpose_w)");
-    if ((st = run1(ob, ob->k_transpose, d * kw, 0, "lr_transpose_w", err))) return st;
-  }
-  float pw = (float)be->pos_weight;
-  size_t local = (ob->info.type & CL_DEVICE_TYPE_CPU) ? 1 : 0, gbase = 0;
-  for (size_t i = 0; i < npc; i++) {
-    cl_uint xr = (cl_uint)pc[i].x_row0, r0 = (cl_uint)pc[i].row0, um = (cl_uint)pc[i].rows,
-            gb = (cl_uint)gbase;
-    CL_TRY(set_args(ob->k_fused_hv, 16, A(pc[i].X), A(xr), A(r0), A(um), A(ud), A(ob->hwt),
-                    A(ob->hvt), A(ob->vec[LR_VEC_THETA]), A(v), A(boff), A(sl->y), A(sl->s),
-                    A(block), A(pw), A(gb), A(ob->hfpart)),
-           "clSetKernelArg(lr_fused_hv)");
-    size_t nb = (pc[i].rows + fb - 1) / fb;
-    if ((st = run1(ob, ob->k_fused_hv, nb, local, "lr_fused_hv", err))) return st;
-    gbase += nb;
-  }
-  CL_TRY(set_args(ob->k_fused_hv_reduce, 4, A(ob->hfpart), A(ub), A(ud), A(out)),
-         "clSetKernelArg(lr_fused_hv_reduce)");
-  return run1(ob, ob->k_fused_hv_reduce, np, 0, "lr_fused_hv_reduce", err);
-}
-
-/* out = the raw H v at the parameters (theta) along v, both [(d + 1) KW] float buffers of the
- * device (out distinct from both); over all rows of the training slot, in file order (not the
- * shuffled copy), segment by segment. Enqueues only: nothing waits for the device. */
-static logreg_status ocl_hv(ocl_backend *ob, cl_mem v, cl_mem out, logreg_error *err) {
-  if (any_streamed(ob))
-    return lr_fail(err, LOGREG_EUNSUPPORTED,
-                   "opencl: newton's Hessian-vector products need X on the device, but X streams "
-                   "from host memory (larger than %s's memory); use lbfgs or gd",
-                   ob->info.name);
-  size_t np = (ob->base.d + 1) * ob->base.kw;
-  if (ob->slot[LR_SLOT_TRAIN].n == 0) {
-    float zero = 0.0f;
-    CL_TRY(
-        clEnqueueFillBuffer(ob->q, out, &zero, sizeof zero, 0, np * sizeof(float), 0, NULL, NULL),
-        "clEnqueueFillBuffer(Hessian-vector product)");
-    return LOGREG_OK;
-  }
-  logreg_status st = hv_kernels(ob, err);
-  if (st) return st;
-  if (ob->slot[LR_SLOT_TRAIN].csr) return hv_csr(ob, v, out, err);
-  return ob->gemm == LR_PATH_FUSED ? hv_fused(ob, v, out, err) : hv_own(ob, v, out, err);
-}
-
 logreg_status lr_ocl_hv_host(lr_backend *be, const double *v, double *hv, logreg_error *err) {
   ocl_backend *ob = (ocl_backend *)be;
   size_t np = (be->d + 1) * be->kw;
@@ -2323,227 +611,19 @@ logreg_status lr_ocl_hv_host(lr_backend *be, const double *v, double *hv, logreg
   if (!tmp) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
   for (size_t t = 0; t < np; t++) tmp[t] = (float)v[t];
   cl_mem vb = NULL, ob_out = NULL;
-  logreg_status st = upload(ob, &vb, tmp, np * sizeof(float), "direction", err);
+  logreg_status st = lr_ocl_upload(ob, &vb, tmp, np * sizeof(float), "direction", err);
   free(tmp);
-  if (!st) st = alloc(ob, &ob_out, np * sizeof(float), "Hessian-vector product", err);
-  if (!st) st = ocl_hv(ob, vb, ob_out, err);
+  if (!st) st = lr_ocl_alloc(ob, &ob_out, np * sizeof(float), "Hessian-vector product", err);
+  if (!st) st = lr_ocl_hv(ob, vb, ob_out, err);
   if (!st && !(tmp = malloc(np * sizeof *tmp))) st = lr_fail(err, LOGREG_ENOMEM, "out of memory");
   if (!st) {
     cl_int rc =
         clEnqueueReadBuffer(ob->q, ob_out, CL_TRUE, 0, np * sizeof(float), tmp, 0, NULL, NULL);
-    if (rc != CL_SUCCESS) st = cl_fail(err, "clEnqueueReadBuffer(Hessian-vector product)", rc);
+    if (rc != CL_SUCCESS) st = lr_ocl_fail(err, "clEnqueueReadBuffer(Hessian-vector product)", rc);
     for (size_t t = 0; !st && t < np; t++) hv[t] = tmp[t];
     free(tmp);
   }
-  drop(ob, &vb);
-  drop(ob, &ob_out);
+  lr_ocl_drop(ob, &vb);
+  lr_ocl_drop(ob, &ob_out);
   return st;
-}
-
-/* The backend op: out = raw H v over the training slot, on the backend's vectors. */
-static logreg_status ocl_hv_op(lr_backend *be, int v, int out, logreg_error *err) {
-  ocl_backend *ob = (ocl_backend *)be;
-  if (ob->precise)
-    return lr_fail(err, LOGREG_EUNSUPPORTED, "opencl: no Hessian-vector products after refinement");
-  return ocl_hv(ob, ob->vec[v], ob->vec[out], err);
-}
-
-/* ---- Cross-validation grids ----
- *
- * All m models of a grid pass over the training slot (file order) together, block of rows by
- * block (within each segment of X): lr_grid_rows writes the residuals R of the block (rows x
- * m KW, zero where a row is held out from the model) and per work-group and model the
- * row sums of the training and of the held-out rows; lr_grid_grad adds X^T R of the block to
- * running sums (double, or compensated float pairs) in row order. The host adds the groups'
- * row sums in group order, in double, and counts the rows itself. Every order is fixed by the
- * data's shape and the work-group size, so a grid repeats bit for bit. Where the device has
- * doubles, theta, the row math and R are double (lr_grid_rows says why), else float as on the
- * other paths. */
-
-/* lr_grid_grad's work-groups: this many consecutive columns of R (of the same features), so
- * that their loads of R are contiguous and those of X the same values. */
-#define GRID_GRAD_WG 64
-
-/* Residual memory of one block at most (less where one allocation holds less). */
-#define GRID_RES_BYTES ((size_t)64 << 20)
-
-static void grid_release(ocl_backend *ob) {
-  cl_kernel *ks[] = {&ob->k_grid_rows, &ob->k_grid_grad};
-  for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
-    if (*ks[i]) clReleaseKernel(*ks[i]);
-    *ks[i] = NULL;
-  }
-  cl_mem *ms[] = {&ob->gfold, &ob->gheld, &ob->gtheta, &ob->gres, &ob->gpart_rows, &ob->gacc};
-  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) drop(ob, ms[i]);
-  ob->gfold_cap = ob->gheld_cap = ob->gtheta_cap = ob->gres_cap = ob->gpart_rows_cap =
-      ob->gacc_cap = 0;
-}
-
-/* A grid buffer of at least `count` elements of `size` bytes (kept and grown as needed). */
-static logreg_status grid_buf(ocl_backend *ob, cl_mem *m, size_t *cap, size_t count, size_t size,
-                              const char *what, logreg_error *err) {
-  if (count <= *cap && *m) return LOGREG_OK;
-  logreg_status st = alloc(ob, m, (count ? count : 1) * size, what, err);
-  if (!st) *cap = count;
-  return st;
-}
-
-static logreg_status grid_kernels(ocl_backend *ob, logreg_error *err) {
-  const kernel_ref list[] = {{&ob->k_grid_rows, "lr_grid_rows"},
-                             {&ob->k_grid_grad, "lr_grid_grad"}};
-  return create_kernels(ob, list, sizeof list / sizeof list[0], err);
-}
-
-static double sum_value(const ocl_backend *ob, const ocl_sum *v) {
-  return ob->info.fp64 ? v->d : (double)v->f[0] + (double)v->f[1];
-}
-
-/* Enqueues the grid's kernels over every block of the training slot; *groups receives the
- * work-groups of lr_grid_rows in all (the rows of row sums per model). */
-static logreg_status grid_run(ocl_backend *ob, size_t m, size_t *groups, logreg_error *err) {
-  lr_backend *be = &ob->base;
-  ocl_slot *sl = &ob->slot[LR_SLOT_TRAIN];
-  size_t n = sl->n, d = be->d, kw = be->kw, cols = m * kw, wg = ob->wg;
-  size_t rsize = ob->info.fp64 ? sizeof(cl_double) : sizeof(float); /* grid_t */
-  /* Rows per block: as many as GRID_RES_BYTES and one allocation of R allow, whole work-groups
-   * when that is at least one. */
-  size_t cap = GRID_RES_BYTES < ob->max_alloc ? GRID_RES_BYTES : (size_t)ob->max_alloc;
-  size_t brows = cap / (cols * rsize);
-  if (brows > wg) brows = brows / wg * wg;
-  if (brows > n) brows = n;
-  if (brows == 0) brows = 1; /* alloc below then names what does not fit */
-  xpiece pc[LR_MAX_SEG];
-  size_t npc = xbuf_pieces(&sl->x, 0, n, pc), total = 0;
-  for (size_t i = 0; i < npc; i++)
-    for (size_t off = 0; off < pc[i].rows; off += brows) {
-      size_t rows = pc[i].rows - off < brows ? pc[i].rows - off : brows;
-      total += (rows + wg - 1) / wg;
-    }
-  logreg_status st;
-  if ((st = grid_buf(ob, &ob->gres, &ob->gres_cap, brows * cols, rsize, "grid residuals", err)) ||
-      (st = grid_buf(ob, &ob->gpart_rows, &ob->gpart_rows_cap, total * m * LR_GRID_NQ,
-                     sizeof(ocl_sum), "grid row sums", err)) ||
-      (st = grid_buf(ob, &ob->gacc, &ob->gacc_cap, (d + 1) * cols, sizeof(ocl_sum),
-                     "grid gradient sums", err)))
-    return st;
-  cl_uint ud = (cl_uint)d, um = (cl_uint)m, ucols = (cl_uint)cols;
-  /* pos_weight as the kernel's grid_t. */
-  cl_double pw64 = be->pos_weight;
-  float pw32 = (float)be->pos_weight;
-  size_t pw_size = ob->info.fp64 ? sizeof pw64 : sizeof pw32;
-  const void *pw = ob->info.fp64 ? (const void *)&pw64 : (const void *)&pw32;
-  size_t gbase = 0, done = 0;
-  for (size_t i = 0; i < npc; i++)
-    for (size_t off = 0; off < pc[i].rows; off += brows) {
-      size_t rows = pc[i].rows - off < brows ? pc[i].rows - off : brows, ng = (rows + wg - 1) / wg;
-      cl_uint xr = (cl_uint)(pc[i].x_row0 + off), r0 = (cl_uint)(pc[i].row0 + off),
-              ur = (cl_uint)rows, gb = (cl_uint)gbase, first = done == 0;
-      CL_TRY(set_args(ob->k_grid_rows, 16, A(pc[i].X), A(xr), A(r0), A(ur), A(ud), A(sl->y),
-                      A(sl->s), A(ob->gfold), A(um), A(ob->gtheta), A(ob->gheld), pw_size, pw,
-                      A(ob->gres), A(gb), A(ob->gpart_rows), LOCAL(wg * LR_NQ * sizeof(ocl_sum))),
-             "clSetKernelArg(lr_grid_rows)");
-      size_t gs[2] = {ng * wg, m}, ls[2] = {wg, 1};
-      CL_TRY(clEnqueueNDRangeKernel(ob->q, ob->k_grid_rows, 2, NULL, gs, ls, 0, NULL, NULL),
-             "lr_grid_rows");
-      CL_TRY(set_args(ob->k_grid_grad, 8, A(pc[i].X), A(xr), A(ur), A(ud), A(ob->gres), A(ucols),
-                      A(first), A(ob->gacc)),
-             "clSetKernelArg(lr_grid_grad)");
-      size_t gl = GRID_GRAD_WG < wg ? GRID_GRAD_WG : wg;
-      size_t gg[2] = {round_up(cols, gl), (d + LR_GRID_TF) / LR_GRID_TF}, gls[2] = {gl, 1};
-      CL_TRY(clEnqueueNDRangeKernel(ob->q, ob->k_grid_grad, 2, NULL, gg, gls, 0, NULL, NULL),
-             "lr_grid_grad");
-      gbase += ng;
-      done += rows;
-    }
-  *groups = total;
-  return LOGREG_OK;
-}
-
-static logreg_status ocl_grid_sums(lr_backend *be, const int32_t *fold, size_t m,
-                                   const int32_t *held, const double *theta, lr_sums *train,
-                                   lr_sums *val, double *gsum, logreg_error *err) {
-  ocl_backend *ob = (ocl_backend *)be;
-  size_t n = ob->slot[LR_SLOT_TRAIN].n, np = be->nparam, kw = be->kw, d = be->d, cols = m * kw;
-  memset(train, 0, m * sizeof *train);
-  memset(val, 0, m * sizeof *val);
-  memset(gsum, 0, m * np * sizeof *gsum);
-  if (ob->slot[LR_SLOT_TRAIN].csr)
-    return lr_fail(err, LOGREG_EUNSUPPORTED,
-                   "cross-validation grids of sparse data (LIBSVM) are not supported in this "
-                   "version");
-  if (any_streamed(ob))
-    return lr_fail(err, LOGREG_EUNSUPPORTED,
-                   "opencl: cross-validation grids need X on the device, but X streams from host "
-                   "memory (larger than %s's memory)",
-                   ob->info.name);
-  if (m == 0 || n == 0) return LOGREG_OK;
-  if (n > UINT32_MAX || m * np > UINT32_MAX || (d + 1) * cols > UINT32_MAX)
-    return lr_fail(err, LOGREG_EBACKEND, "opencl: a grid of %zu models over %zu rows is too large",
-                   m, n);
-  logreg_status st = grid_kernels(ob, err);
-  /* theta as the kernels' grid_t: double where the device has it (lr_grid_rows says why). */
-  size_t tsize = ob->info.fp64 ? sizeof(cl_double) : sizeof(float);
-  void *tf = ob->info.fp64 ? NULL : malloc(m * np * sizeof(float));
-  if (!ob->info.fp64 && !tf)
-    return lr_fail(err, LOGREG_ENOMEM, "opencl: out of memory for a grid of %zu models", m);
-  for (size_t t = 0; tf && t < m * np; t++) ((float *)tf)[t] = (float)theta[t];
-  if (!st) st = grid_buf(ob, &ob->gfold, &ob->gfold_cap, n, sizeof(int32_t), "folds", err);
-  if (!st) st = grid_buf(ob, &ob->gheld, &ob->gheld_cap, m, sizeof(int32_t), "held folds", err);
-  if (!st) st = grid_buf(ob, &ob->gtheta, &ob->gtheta_cap, m * np, tsize, "grid parameters", err);
-  cl_int rc = CL_SUCCESS;
-  const char *what = "clEnqueueWriteBuffer(grid)";
-  /* Blocking writes: the caller's arrays may change after the call, and tf is freed below. */
-  if (!st)
-    rc = clEnqueueWriteBuffer(ob->q, ob->gfold, CL_TRUE, 0, n * sizeof(int32_t), fold, 0, NULL,
-                              NULL);
-  if (!st && rc == CL_SUCCESS)
-    rc = clEnqueueWriteBuffer(ob->q, ob->gheld, CL_TRUE, 0, m * sizeof(int32_t), held, 0, NULL,
-                              NULL);
-  if (!st && rc == CL_SUCCESS)
-    rc = clEnqueueWriteBuffer(ob->q, ob->gtheta, CL_TRUE, 0, m * np * tsize, tf ? tf : theta, 0,
-                              NULL, NULL);
-  free(tf);
-  if (st) return st;
-  if (rc != CL_SUCCESS) return cl_fail(err, what, rc);
-  size_t groups = 0;
-  if ((st = grid_run(ob, m, &groups, err))) return st;
-
-  size_t nrs = groups * m * LR_GRID_NQ, nacc = (d + 1) * cols;
-  ocl_sum *raw = malloc((nrs + nacc) * sizeof *raw);
-  if (!raw) return lr_fail(err, LOGREG_ENOMEM, "opencl: out of memory for a grid's sums");
-  rc =
-      clEnqueueReadBuffer(ob->q, ob->gpart_rows, CL_TRUE, 0, nrs * sizeof *raw, raw, 0, NULL, NULL);
-  if (rc == CL_SUCCESS)
-    rc = clEnqueueReadBuffer(ob->q, ob->gacc, CL_TRUE, 0, nacc * sizeof *raw, raw + nrs, 0, NULL,
-                             NULL);
-  if (rc != CL_SUCCESS) {
-    free(raw);
-    return cl_fail(err, "clEnqueueReadBuffer(grid sums)", rc);
-  }
-  /* The groups' row sums in group order; the rows counted here. */
-  for (size_t g = 0; g < groups; g++)
-    for (size_t j = 0; j < m; j++) {
-      const ocl_sum *q = raw + (g * m + j) * LR_GRID_NQ;
-      lr_sums *o[2] = {&train[j], &val[j]};
-      for (int h = 0; h < 2; h++, q += LR_NQ) {
-        o[h]->wloss += sum_value(ob, &q[SUM_WLOSS]);
-        o[h]->loss += sum_value(ob, &q[SUM_LOSS]);
-        o[h]->correct += sum_value(ob, &q[SUM_CORRECT]);
-        o[h]->s += sum_value(ob, &q[SUM_S]);
-      }
-    }
-  for (size_t j = 0; j < m; j++) {
-    size_t out = 0;
-    for (size_t i = 0; i < n; i++) out += fold[i] == held[j];
-    val[j].rows = (double)out;
-    train[j].rows = (double)(n - out);
-  }
-  /* acc[f cols + j KW + c] is model j's sum for feature f (f == d: the bias) and class c. */
-  const ocl_sum *acc = raw + nrs;
-  for (size_t f = 0; f <= d; f++)
-    for (size_t j = 0; j < m; j++)
-      for (size_t c = 0; c < kw; c++)
-        gsum[j * np + f * kw + c] = sum_value(ob, &acc[f * cols + j * kw + c]);
-  free(raw);
-  return LOGREG_OK;
 }

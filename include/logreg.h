@@ -55,9 +55,10 @@ typedef enum logreg_status {
 LOGREG_API const char *logreg_status_str(logreg_status status);
 
 /* sizeof of a public struct by its name ("logreg_params", "logreg_train_result",
- * "logreg_path_choice", "logreg_device_options", "logreg_device_info", "logreg_error",
- * "logreg_epoch_info"), 0 for another name: bindings that lay the structs out themselves (the
- * Python package's ctypes) check their layout against the library they loaded. */
+ * "logreg_path_choice", "logreg_device_options", "logreg_test_hooks" (logreg_hooks.h),
+ * "logreg_device_info", "logreg_error", "logreg_epoch_info"), 0 for another name: bindings that lay
+ * the structs out themselves (the Python package's ctypes) check their layout against the library
+ * they loaded. */
 LOGREG_API size_t logreg_struct_size(const char *name);
 
 /* Details of the last failure of one call. `message` is one line without a trailing newline,
@@ -345,27 +346,14 @@ typedef struct logreg_device_options {
    * NULL or "" = any. "opencl:P:D" is not affected. CLI: --opencl-platform, --opencl-device. */
   const char *opencl_platform;
   const char *opencl_device;
-  /* Bytes: treat the device's largest allocation as at most this (0 = what the driver says).
-   * Tests use it to split X over several buffers and to reach the "too large" errors. */
-  uint64_t max_alloc;
-  /* 1: sum as a device without double precision does (compensated float pairs), to test that
-   * path on a device that has fp64. */
-  int no_fp64;
-  /* Appended to the OpenCL C build options of the training kernels (e.g. "-cl-mad-enable");
-   * NULL = none. */
-  const char *build_options;
-  /* A folder to read the kernel sources (logreg.cl, floor.cl) from instead of the copies
-   * embedded at build time (kernel development); NULL = the embedded copies. */
-  const char *kernel_dir;
-  /* Test hook (fault injection): the fail_call-th checked OpenCL call of a backend, counted
-   * from its creation, reports CL_OUT_OF_RESOURCES after it has run, as a device that fails in
-   * the middle of a run would; 0 (default) = never. CLI: --test-fail-opencl-call. */
-  long fail_call;
   /* Bytes: treat the device's global memory as at most this (0 = what the driver says). A
    * dense training set larger than what is left of it stays in host memory and streams to the
    * device in chunks at each evaluation (see README, "Data larger than the device"). CLI:
    * --device-memory (LOGREG_OPENCL_DEVICE_MEMORY). */
   uint64_t device_memory;
+  /* Settings for tests and kernel development (logreg_hooks.h: allocation limit, no fp64,
+   * build options, kernel folder, fault injection); NULL (default) = none. Borrowed. */
+  const struct logreg_test_hooks *hooks;
 } logreg_device_options;
 
 LOGREG_API void logreg_device_options_init(logreg_device_options *opt);

@@ -9,6 +9,7 @@
 #include "check.h"
 #include "logreg.h"
 #include "logreg_bench.h"
+#include "logreg_hooks.h"
 
 /* The floor a device is held against (logreg_bench.h): the cpu backend and CPU OpenCL devices
  * read X from host memory, GPUs their own under auto; --floor host and device force it. */
@@ -142,8 +143,10 @@ static void options_choose(const logreg_device_info *list, size_t n) {
 
   /* The allocation limit and fp64 switch show in the queried capabilities. */
   logreg_device_options_init(&opt);
-  opt.max_alloc = 20000;
-  opt.no_fp64 = 1;
+  logreg_test_hooks hk = {0, 0, NULL, NULL, 0};
+  opt.hooks = &hk;
+  hk.max_alloc = 20000;
+  hk.no_fp64 = 1;
   logreg_device_info *capped = NULL;
   size_t m = 0;
   CHECK(logreg_devices_list(&opt, &capped, &m, &err) == LOGREG_OK && m == n);
@@ -156,8 +159,8 @@ static void options_choose(const logreg_device_info *list, size_t n) {
   CHECK(logreg_device_choose(list[1].spec, &opt, &c, NULL, 0, &err) == LOGREG_OK);
   CHECK(c.max_alloc == 20000 && c.fp64 == 0);
   /* A limit above the device's own changes nothing. */
-  opt.max_alloc = list[1].max_alloc + 1;
-  opt.no_fp64 = 0;
+  hk.max_alloc = list[1].max_alloc + 1;
+  hk.no_fp64 = 0;
   CHECK(logreg_device_choose(list[1].spec, &opt, &c, NULL, 0, &err) == LOGREG_OK);
   CHECK(c.max_alloc == list[1].max_alloc && c.fp64 == list[1].fp64);
 }
@@ -176,7 +179,9 @@ static void options_reach_backend(const char *spec) {
   p.optimizer = LOGREG_OPTIMIZER_ADAM; /* the default before LOGREG_OPTIMIZER_AUTO */
   p.device = spec;
   p.epochs = 2;
-  p.device_options.max_alloc = 16;
+  logreg_test_hooks hk = {0, 0, NULL, NULL, 0};
+  p.device_options.hooks = &hk;
+  hk.max_alloc = 16;
   logreg_model *m = NULL;
   CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_EBACKEND);
   CHECK(m == NULL);
@@ -197,9 +202,8 @@ static void options_reach_backend(const char *spec) {
   p.optimizer = LOGREG_OPTIMIZER_ADAM; /* the default before LOGREG_OPTIMIZER_AUTO */
   p.device = spec;
   p.epochs = 2;
-  p.device_options.kernel_dir = dir;
-  p.device_options.no_fp64 = 1;
-  p.device_options.build_options = "-DLR_TEST_MARK=7";
+  hk = (logreg_test_hooks){0, 1, "-DLR_TEST_MARK=7", dir, 0};
+  p.device_options.hooks = &hk;
   CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_EBACKEND);
   CHECK(m == NULL);
   CHECK_STR_CONTAINS(err.message, "clBuildProgram failed");
@@ -207,7 +211,7 @@ static void options_reach_backend(const char *spec) {
   CHECK_STR_CONTAINS(err.message, "-DLR_TEST_MARK=7");
   CHECK_STR_CONTAINS(err.message, "not_declared");
   /* A folder without the kernel: an error naming the option. */
-  p.device_options.kernel_dir = "/nonexistent-logreg-kernels";
+  hk.kernel_dir = "/nonexistent-logreg-kernels";
   CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_EIO);
   CHECK_STR_CONTAINS(err.message,
                      "'kernel_dir': /nonexistent-logreg-kernels/logreg.cl: cannot open");

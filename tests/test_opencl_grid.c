@@ -26,6 +26,7 @@
 #include "backend/ocl.h"
 #include "backend/opencl.h"
 #include "check.h"
+#include "logreg_hooks.h"
 #include "util/util.h"
 #include "vecs.h"
 
@@ -97,8 +98,9 @@ static void parity(const shape *sh, uint64_t seed) {
 
   logreg_device_options dopt;
   logreg_device_options_init(&dopt);
-  if (sh->max_alloc) dopt.max_alloc = strtoull(sh->max_alloc, NULL, 10);
-  dopt.no_fp64 = sh->no_fp64;
+  logreg_test_hooks hk = {0, sh->no_fp64, NULL, NULL, 0};
+  if (sh->max_alloc) hk.max_alloc = strtoull(sh->max_alloc, NULL, 10);
+  dopt.hooks = &hk;
   logreg_status st = make_backend("opencl", "fused", d, k, sh->binary, pw, &dopt, &be, &err);
   CHECK(st == LOGREG_OK);
   if (st) {

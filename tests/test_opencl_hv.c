@@ -24,6 +24,7 @@
 #include "backend/ocl.h"
 #include "backend/opencl.h"
 #include "check.h"
+#include "logreg_hooks.h"
 #include "solve/objective.h"
 #include "util/util.h"
 #include "vecs.h"
@@ -64,7 +65,9 @@ static void parity(const shape *sh, uint64_t seed, const char *max_alloc) {
 
   logreg_device_options dopt;
   logreg_device_options_init(&dopt);
-  if (max_alloc) dopt.max_alloc = strtoull(max_alloc, NULL, 10);
+  logreg_test_hooks hk = {0, 0, NULL, NULL, 0};
+  if (max_alloc) hk.max_alloc = strtoull(max_alloc, NULL, 10);
+  dopt.hooks = &hk;
 
   lr_backend *be = NULL;
   logreg_error err;

@@ -37,6 +37,7 @@
 #include "backend/ocl.h"
 #include "backend/opencl.h"
 #include "check.h"
+#include "logreg_hooks.h"
 #include "solve/objective.h"
 #include "steps.h"
 #include "util/util.h"
@@ -44,7 +45,8 @@
 
 /* The device settings of every parity backend: no_fp64 is set for the shapes that test the
  * compensated float sums of a device without doubles. */
-static logreg_device_options parity_device;
+static logreg_test_hooks parity_hooks;
+static logreg_device_options parity_device = {.hooks = &parity_hooks};
 
 typedef struct shape {
   size_t n, d, k;
@@ -67,7 +69,7 @@ static int all_finite(const double *v, size_t n) {
 static void check_bound(const char *what, const shape *s, double got, double bound) {
   if (!(got <= bound)) {
     fprintf(stderr, "  n=%zu d=%zu k=%zu%s %s%s: %s = %.3g > %.3g\n", s->n, s->d, s->k,
-            s->binary ? " binary" : "", s->gemm, parity_device.no_fp64 ? " (no fp64)" : "", what,
+            s->binary ? " binary" : "", s->gemm, parity_hooks.no_fp64 ? " (no fp64)" : "", what,
             got, bound);
   }
   CHECK(got <= bound);
@@ -343,9 +345,9 @@ int main(void) {
   const shape no_fp64[] = {{1000, 784, 10, 0, "own"},   {513, 1, 2, 1, "own"},
                            {777, 784, 2, 1, "fused"},   {5003, 48, 13, 0, "fused"},
                            {1000, 784, 10, 0, "tiled"}, {513, 1, 2, 1, "tiled"}};
-  parity_device.no_fp64 = 1;
+  parity_hooks.no_fp64 = 1;
   for (size_t i = 0; i < sizeof no_fp64 / sizeof no_fp64[0]; i++) parity(&no_fp64[i], 200 + i);
-  parity_device.no_fp64 = 0;
+  parity_hooks.no_fp64 = 0;
   extreme_logits(0);
   extreme_logits(1);
   return check_report("test_opencl_parity");

@@ -22,6 +22,7 @@
 #include "backend/backend.h"
 #include "backend/ocl.h"
 #include "check.h"
+#include "logreg_hooks.h"
 #include "util/util.h"
 #include "vecs.h"
 
@@ -108,7 +109,8 @@ static void parity(const shape *sh, uint64_t seed) {
 
   logreg_device_options dopt;
   logreg_device_options_init(&dopt);
-  dopt.no_fp64 = sh->no_fp64;
+  logreg_test_hooks hk = {0, sh->no_fp64, NULL, NULL, 0};
+  dopt.hooks = &hk;
   logreg_status st = make_backend("opencl", NULL, d, k, sh->binary, pw, &dopt, &be, &err);
   CHECK(st == LOGREG_OK);
   if (!st) CHECK(be->ops->set_data_csr != NULL);

@@ -22,6 +22,7 @@
 #include "backend/ocl.h"
 #include "check.h"
 #include "data/dataset.h"
+#include "logreg_hooks.h"
 #include "model/model.h"
 #include "util/util.h"
 
@@ -34,7 +35,8 @@ static logreg_model *train_on(const logreg_dataset *ds, const char *device, cons
   logreg_params p;
   logreg_params_init(&p);
   p.device = device;
-  p.device_options.max_alloc = train_max_alloc;
+  logreg_test_hooks hk = {train_max_alloc, 0, NULL, NULL, 0};
+  p.device_options.hooks = &hk;
   p.gemm = gemm;
   p.binary = binary;
   p.optimizer = opt;
@@ -203,7 +205,8 @@ static void split_x(const logreg_dataset *ds) {
   logreg_params p;
   logreg_params_init(&p);
   p.device = "opencl";
-  p.device_options.max_alloc = 20000;
+  logreg_test_hooks hk = {20000, 0, NULL, NULL, 0};
+  p.device_options.hooks = &hk;
   p.epochs = 1;
   logreg_model *m = NULL;
   logreg_train_result res;
@@ -259,7 +262,8 @@ static void expect_kernel_failure(const char *dir, const char *want) {
   logreg_params p;
   logreg_params_init(&p);
   p.device = "opencl";
-  p.device_options.kernel_dir = dir;
+  logreg_test_hooks hk = {0, 0, NULL, dir, 0};
+  p.device_options.hooks = &hk;
   logreg_model *m = NULL;
   CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) != LOGREG_OK);
   CHECK(m == NULL);

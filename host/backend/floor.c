@@ -247,7 +247,7 @@ logreg_status logreg_floor_device_read(const logreg_device_info *info,
   CL_TRY(rc, "clCreateContext");
   q = clCreateCommandQueue(ctx, dev->did, 0, &rc);
   CL_TRY(rc, "clCreateCommandQueue");
-  if ((st = build_read_kernel(dev, opt ? opt->kernel_dir : NULL, ctx, &prog, &kern, &wg, err)))
+  if ((st = build_read_kernel(dev, lr_ocl_hooks(opt)->kernel_dir, ctx, &prog, &kern, &wg, err)))
     goto done;
   /* Enough groups to fill every compute unit, fewer when the buffer has less work. */
   size_t chunk = n4 < per ? n4 : per;

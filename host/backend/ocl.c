@@ -159,10 +159,16 @@ static int matches(const char *want, unsigned index, const char *name) {
   return 0;
 }
 
+const logreg_test_hooks *lr_ocl_hooks(const logreg_device_options *opt) {
+  static const logreg_test_hooks none = {0, 0, NULL, NULL, 0};
+  return opt && opt->hooks ? opt->hooks : &none;
+}
+
 void lr_ocl_apply_options(lr_ocl_device_info *info, const logreg_device_options *opt) {
   if (!opt) return;
-  if (opt->max_alloc && opt->max_alloc < info->max_alloc) info->max_alloc = opt->max_alloc;
-  if (opt->no_fp64) info->fp64 = 0;
+  const logreg_test_hooks *h = lr_ocl_hooks(opt);
+  if (h->max_alloc && h->max_alloc < info->max_alloc) info->max_alloc = h->max_alloc;
+  if (h->no_fp64) info->fp64 = 0;
   if (opt->device_memory && opt->device_memory < info->global_mem)
     info->global_mem = opt->device_memory;
   if (info->max_alloc > info->global_mem) info->max_alloc = info->global_mem;

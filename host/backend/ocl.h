@@ -11,6 +11,7 @@
 #include <CL/cl.h>
 
 #include "logreg.h"
+#include "logreg_hooks.h"
 
 /* What `logreg devices` shows for one device. */
 typedef struct lr_ocl_device_info {
@@ -45,6 +46,9 @@ logreg_status lr_ocl_select(const logreg_device_selector *sel, const logreg_devi
  * is not there any more). */
 logreg_status lr_ocl_find(unsigned platform, unsigned device, const logreg_device_options *opt,
                           lr_ocl_device_info *out, logreg_error *err);
+
+/* The options' test hooks (logreg_hooks.h), or all of them off when there are none. */
+const logreg_test_hooks *lr_ocl_hooks(const logreg_device_options *opt);
 
 /* Applies the options' allocation limit and fp64 switch to a device's description, so that
  * everything downstream (the backend, `logreg devices`) sees the device as training will. */

@@ -163,13 +163,13 @@ static logreg_status ocl_set_data(lr_backend *be, lr_slot slot, const float *x, 
   if (slot == LR_SLOT_TRAIN) ob->ordered = 0;
   if (sl->x.nseg > 1 && !ob->auto_gemm && (ob->gemm == LR_PATH_OWN || ob->gemm == LR_PATH_CLBLAST))
     return lr_fail(err, LOGREG_EBACKEND,
-                   "opencl: --gemm %s needs X in one allocation, but %s takes %zu of the largest "
-                   "allocation of %s; use --gemm tiled, fused or auto",
+                   "opencl: 'gemm' %s needs X in one allocation, but %s takes %zu of the largest "
+                   "allocation of %s; use 'gemm' tiled, fused or auto",
                    lr_path_name(ob->gemm), what, sl->x.nseg, ob->info.name);
   if (sl->streamed && !ob->auto_gemm && (ob->gemm == LR_PATH_OWN || ob->gemm == LR_PATH_CLBLAST))
     return lr_fail(err, LOGREG_EBACKEND,
-                   "opencl: --gemm %s needs X on the device, but %s streams from host memory "
-                   "(larger than the memory of %s); use --gemm tiled, fused or auto",
+                   "opencl: 'gemm' %s needs X on the device, but %s streams from host memory "
+                   "(larger than the memory of %s); use 'gemm' tiled, fused or auto",
                    lr_path_name(ob->gemm), what, ob->info.name);
   if (slot == LR_SLOT_TRAIN && ob->auto_gemm && n > 0) {
     ob->auto_gemm = 0;
@@ -465,6 +465,7 @@ logreg_status lr_ocl_backend_create(const logreg_device_info *dev, size_t d, siz
                                     lr_backend **out, logreg_error *err) {
   *out = NULL;
   const logreg_device_options *dopt = opts ? opts->device : NULL;
+  const logreg_test_hooks *hooks = lr_ocl_hooks(dopt);
   lr_ocl_device_info info;
   logreg_status st = lr_ocl_find(dev->platform, dev->index, dopt, &info, err);
   if (st) return st;
@@ -482,7 +483,7 @@ logreg_status lr_ocl_backend_create(const logreg_device_info *dev, size_t d, siz
   /* info already holds the options' allocation limit and fp64 switch (lr_ocl_select). */
   ob->info = info;
   ob->max_alloc = info.max_alloc;
-  ob->fail_call = opts && opts->device ? opts->device->fail_call : 0;
+  ob->fail_call = hooks->fail_call;
   ob->global_mem = info.global_mem;
   /* Work-group size: 256 where the device allows it (a power of two either way). */
   ob->wg = 256;
@@ -524,7 +525,7 @@ logreg_status lr_ocl_backend_create(const logreg_device_info *dev, size_t d, siz
     goto fail;
   }
   int owned;
-  const char *src = lr_ocl_kernel_source("logreg.cl", dopt ? dopt->kernel_dir : NULL, &owned, err);
+  const char *src = lr_ocl_kernel_source("logreg.cl", hooks->kernel_dir, &owned, err);
   if (!src) {
     st = err ? err->status : LOGREG_EBACKEND;
     goto fail;
@@ -542,12 +543,12 @@ logreg_status lr_ocl_backend_create(const logreg_device_info *dev, size_t d, siz
     snprintf(bopts + ol, sizeof bopts - ol, " -DLR_D=%zu -DLR_TR=%zu -DLR_TGC=%zu", d, ob->tr,
              ob->tgc);
   }
-  const char *xo = dopt ? dopt->build_options : NULL;
+  const char *xo = hooks->build_options;
   if (xo && *xo) {
     size_t ol = strlen(bopts);
     if ((size_t)snprintf(bopts + ol, sizeof bopts - ol, " %s", xo) >= sizeof bopts - ol) {
       if (owned) free((void *)src);
-      st = lr_fail(err, LOGREG_EINVAL, "--build-options: longer than %zu characters",
+      st = lr_fail(err, LOGREG_EINVAL, "'build_options': longer than %zu characters",
                    sizeof bopts - ol - 2);
       goto fail;
     }
@@ -555,7 +556,7 @@ logreg_status lr_ocl_backend_create(const logreg_device_info *dev, size_t d, siz
   st = lr_ocl_build(ob->ctx, info.did, src, bopts, &ob->prog, NULL, err);
   if (owned) free((void *)src);
   if (st) goto fail;
-  const char *kdir = dopt ? dopt->kernel_dir : NULL;
+  const char *kdir = hooks->kernel_dir;
   if (!(ob->bopts = lr_strdup(bopts)) || (kdir && !(ob->kernel_dir = lr_strdup(kdir)))) {
     st = lr_fail(err, LOGREG_ENOMEM, "out of memory");
     goto fail;

@@ -267,7 +267,7 @@ logreg_status lr_ocl_requested_path(const ocl_backend *ob, lr_path path, logreg_
     return LOGREG_OK;
   if (path == LR_PATH_TILED)
     return lr_fail(err, LOGREG_EINVAL,
-                   "--gemm tiled: a tile row of %zu features does not fit in the local memory of "
+                   "'gemm' tiled: a tile row of %zu features does not fit in the local memory of "
                    "%s (%llu bytes)",
                    ob->base.d, ob->info.name, ob->info.local_mem);
   return lr_fail(err, LOGREG_EINVAL, "opencl: no evaluation path %s", lr_path_name(path));

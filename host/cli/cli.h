@@ -8,6 +8,7 @@
 #include "args.h"
 #include "logreg.h"
 #include "logreg_bench.h"
+#include "logreg_hooks.h"
 #include "logreg_util.h"
 
 #if defined(__GNUC__)
@@ -81,6 +82,8 @@ typedef struct cli_device_opts {
   int no_fp64;                            /* --no-fp64 */
   const char *build_options, *kernel_dir; /* --build-options, --kernel-dir */
   size_t threads;                         /* --threads */
+  uint64_t fail_call;                     /* --test-fail-opencl-call (train) */
+  logreg_test_hooks hooks;                /* what cli_device_options points the options to */
 } cli_device_opts;
 
 /* The arg_spec entries of the device choice and capabilities (5 entries). */
@@ -115,7 +118,7 @@ typedef struct cli_device_opts {
  * CLI_EXIT_USAGE after printing an error naming a variable whose value is malformed. */
 int cli_device_env(cli_device_opts *o);
 /* The library's device options from `o` (strings borrowed from `o`). */
-void cli_device_options(const cli_device_opts *o, logreg_device_options *out);
+void cli_device_options(cli_device_opts *o, logreg_device_options *out);
 /* The host threads of `o` for logreg_params.threads. */
 unsigned cli_threads(const cli_device_opts *o);
 

@@ -403,7 +403,6 @@ typedef struct train_opts {
   const char *class_weight, *sweep, *weight, *gemm, *categorical, *scale, *penalty;
   const char *checkpoint, *resume, *folds;
   int checkpoint_every, json, quiet, epochs;
-  uint64_t fail_call;
   size_t max_categories, cv;
   double lr, C, l2; /* NAN: not given */
   /* Settled (train_settle): */
@@ -485,7 +484,7 @@ static int train_parse(int argc, char **argv, train_opts *o) {
       {"--checkpoint-every", ARG_INT, &o->checkpoint_every, "N",
        "write the checkpoint every N epochs (default 0: after the epoch that ends 60 s after the "
        "last write)"},
-      {"--test-fail-opencl-call", ARG_U64, &o->fail_call, "K",
+      {"--test-fail-opencl-call", ARG_U64, &o->dv.fail_call, "K",
        "fault injection for tests: the K-th checked OpenCL call fails (CL_OUT_OF_RESOURCES)"},
       {"--resume", ARG_STR, &o->resume, "FILE",
        "continue the run that wrote checkpoint FILE (same data and options): the same model as "
@@ -620,7 +619,6 @@ static int settle_device(train_opts *o, const cli_group *g) {
   p->gemm = o->gemm;
   p->path_cache = cli_path_cache();
   cli_device_options(&o->dv, &p->device_options);
-  p->device_options.fail_call = o->fail_call > LONG_MAX ? LONG_MAX : (long)o->fail_call;
   p->threads = cli_threads(&o->dv);
   logreg_device_selector sel;
   char why[512];

@@ -2,6 +2,7 @@
  * library takes (logreg_device_options, logreg_params.threads). The library reads no
  * environment; tests, scripts and people who set these variables get the same settings as the
  * command line options, which override them. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,15 +44,14 @@ int cli_device_env(cli_device_opts *o) {
   return 0;
 }
 
-void cli_device_options(const cli_device_opts *o, logreg_device_options *out) {
+void cli_device_options(cli_device_opts *o, logreg_device_options *out) {
   logreg_device_options_init(out);
   out->opencl_platform = o->platform;
   out->opencl_device = o->device;
-  out->max_alloc = o->max_alloc;
   out->device_memory = o->device_memory;
-  out->no_fp64 = o->no_fp64;
-  out->build_options = o->build_options;
-  out->kernel_dir = o->kernel_dir;
+  o->hooks = (logreg_test_hooks){o->max_alloc, o->no_fp64, o->build_options, o->kernel_dir,
+                                 o->fail_call > LONG_MAX ? LONG_MAX : (long)o->fail_call};
+  out->hooks = &o->hooks;
 }
 
 unsigned cli_threads(const cli_device_opts *o) {

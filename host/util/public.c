@@ -5,6 +5,7 @@
 #include <cJSON.h>
 #include <string.h>
 
+#include "logreg_hooks.h"
 #include "util/json.h"
 #include "util/util.h"
 
@@ -36,6 +37,7 @@ size_t logreg_struct_size(const char *name) {
                {"logreg_train_result", sizeof(logreg_train_result)},
                {"logreg_path_choice", sizeof(logreg_path_choice)},
                {"logreg_device_options", sizeof(logreg_device_options)},
+               {"logreg_test_hooks", sizeof(logreg_test_hooks)},
                {"logreg_device_info", sizeof(logreg_device_info)},
                {"logreg_error", sizeof(logreg_error)},
                {"logreg_epoch_info", sizeof(logreg_epoch_info)}};

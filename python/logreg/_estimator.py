@@ -157,7 +157,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     (`--no-intercept`).
     """
 
-    # Tests only: the library's fault-injection hook (logreg_device_options.fail_call: the K-th
+    # Tests only: the library's fault-injection hook (logreg_test_hooks.fail_call: the K-th
     # OpenCL call fails); 0, off. Not a parameter (set it on an instance).
     _fail_opencl_call = 0
 
@@ -258,8 +258,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             # "auto" promises a fit: a device fault goes on on cpu from the last state read
             # back (logreg_train_result.fallback says so; warned below), as `logreg train` does.
             params.cpu_fallback = 1 if device == b"auto" else 0
-            # The library's fault-injection test hook (tests only; 0: off).
-            params.device_options.fail_call = int(self._fail_opencl_call)
+            # The library's fault-injection test hook (tests only; 0: off): logreg_hooks.h.
+            hooks = _lib.TestHooks()
+            if self._fail_opencl_call:
+                hooks.fail_call = int(self._fail_opencl_call)
+                params.device_options.hooks = ctypes.pointer(hooks)
             # OpenCL: the evaluation path --gemm auto measured is kept in the CLI's cache file,
             # so that every later fit on this device and shape class takes the same path (a fit
             # that re-timed the paths could pick another and differ in the last bits).

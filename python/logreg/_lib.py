@@ -20,16 +20,23 @@ class Error(ctypes.Structure):
     _fields_ = [("status", c_int), ("message", ctypes.c_char * 512)]
 
 
-class DeviceOptions(ctypes.Structure):
+class TestHooks(ctypes.Structure):
+    """logreg_hooks.h's settings for tests and kernel development."""
     _fields_ = [
-        ("opencl_platform", c_char_p),
-        ("opencl_device", c_char_p),
         ("max_alloc", ctypes.c_uint64),
         ("no_fp64", c_int),
         ("build_options", c_char_p),
         ("kernel_dir", c_char_p),
         ("fail_call", ctypes.c_long),
+    ]
+
+
+class DeviceOptions(ctypes.Structure):
+    _fields_ = [
+        ("opencl_platform", c_char_p),
+        ("opencl_device", c_char_p),
         ("device_memory", ctypes.c_uint64),
+        ("hooks", ctypes.POINTER(TestHooks)),
     ]
 
 
@@ -156,6 +163,7 @@ class DeviceInfo(ctypes.Structure):
 # (logreg_struct_size), so that a package and a library from different versions fail at import
 # instead of reading each other's fields at the wrong offsets.
 STRUCTS = {Params: "logreg_params", DeviceOptions: "logreg_device_options",
+           TestHooks: "logreg_test_hooks",
            TrainResult: "logreg_train_result", PathChoice: "logreg_path_choice",
            DeviceInfo: "logreg_device_info", Error: "logreg_error", EpochInfo: "logreg_epoch_info"}
 

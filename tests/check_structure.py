@@ -7,8 +7,12 @@
                are one module, so that "train.c includes checkpoint.h and checkpoint.c
                includes train.h" is the cycle it is (a cycle among headers alone is one too).
 
-Both run when neither is given. Usage: tests/check_structure.py [--functions] [--includes]
-[--max-lines N] [ROOT] (ROOT: the repository, by default the one this script is in). Exit 0
+  --names      no string comparison with a device or path name ("cpu", "auto", "opencl",
+               "fused", "tiled", "own", "clblast", "csr") in the library's layers outside the
+               device module's own table-driven code (host/backend/device.c).
+
+All run when none is given. Usage: tests/check_structure.py [--functions] [--includes]
+[--names] [--max-lines N] [ROOT] (ROOT: the repository, by default the one this script is in). Exit 0
 when clean, 1 with one line per violation (FILE:LINE: what), 2 on a usage error.
 
 The C is read, not compiled: comments, string and character literals are blanked first (line
@@ -306,23 +310,46 @@ def check_includes(root):
     return problems
 
 
+# The device module (host/backend/device.c) owns the device and path names; elsewhere in the
+# library no code compares a string with one of them (issue 23's acceptance grep).
+DEVICE_NAMES = r'str(n)?cmp\([^)]*"(cpu|auto|opencl|fused|tiled|own|clblast|csr)"'
+NAME_LAYERS = ("solve", "backend", "data", "model", "prep")
+
+
+def check_device_names(root):
+    problems = []
+    for layer in NAME_LAYERS:
+        for path in host_files(os.path.join(root), (".c", ".h")):
+            rel = os.path.relpath(path, root)
+            if not rel.startswith(os.path.join("host", layer) + os.sep):
+                continue
+            for lineno, line in enumerate(read(path).split("\n"), 1):
+                if re.search(DEVICE_NAMES, line):
+                    problems.append(f"{rel}:{lineno}: compares a device or path name as a string "
+                                    f"(the device module, backend/device.c, owns them)")
+    return problems
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description="Structure checks of host/ (functions, includes).")
     ap.add_argument("root", nargs="?", default=os.path.dirname(os.path.dirname(
         os.path.abspath(__file__))), help="the repository (default: this script's)")
     ap.add_argument("--functions", action="store_true", help="function lengths only")
     ap.add_argument("--includes", action="store_true", help="include cycles only")
+    ap.add_argument("--names", action="store_true", help="device and path name comparisons only")
     ap.add_argument("--max-lines", type=int, default=MAX_LINES,
                     help=f"longest function allowed (default {MAX_LINES})")
     args = ap.parse_args(argv)
     if not os.path.isdir(os.path.join(args.root, "host")):
         ap.error(f"{args.root}: no host/ folder")
-    both = not args.functions and not args.includes
+    both = not args.functions and not args.includes and not args.names
     problems = []
     if args.functions or both:
         problems += check_functions(args.root, args.max_lines)
     if args.includes or both:
         problems += check_includes(args.root)
+    if args.names or both:
+        problems += check_device_names(args.root)
     for p in problems:
         print(p)
     return 1 if problems else 0

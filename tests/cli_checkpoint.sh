@@ -173,7 +173,7 @@ def lr_hash(b):
     h = ((h ^ n) * 0xC4CEB9FE1A85EC53) & M
     return h ^ (h >> 33)
 assert lr_hash(d) == int.from_bytes(open(sys.argv[1], "rb").read()[-8:], "little"), "checksum"
-o = 272 + (8 if int.from_bytes(d[8:12], "little") >= 2 else 0)  # version 2: the position too
+o = 272 + (8 if int.from_bytes(d[8:12], "little") >= 2 else 0)  # versions 2 and 3: the position too
 d[o:o + 4] = (0xFFFFFFFF).to_bytes(4, "little")  # the first entry of the row order
 open(sys.argv[2], "wb").write(d + lr_hash(d).to_bytes(8, "little"))
 EOF

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # cli_faults.sh: device faults, injected with the library's test hook
-# (logreg_device_options.fail_call, the CLI's --test-fail-opencl-call K: the K-th checked OpenCL
+# (logreg_test_hooks.fail_call, logreg_hooks.h, the CLI's --test-fail-opencl-call K: the K-th checked OpenCL
 # call of the backend reports CL_OUT_OF_RESOURCES). Never a crash, a hang or a NaN model.
 # - Every call index K of a one-iteration L-BFGS run, --device opencl: the run completes or ends
 #   with one error line naming the call and the device (and, during training, the epoch),

@@ -26,7 +26,7 @@
 #include "model/model.h"
 #include "util/util.h"
 
-/* The allocation limit train_on gives the device (logreg_device_options.max_alloc; 0 = none). */
+/* The allocation limit train_on gives the device (logreg_test_hooks.max_alloc; 0 = none). */
 static uint64_t train_max_alloc;
 
 static logreg_model *train_on(const logreg_dataset *ds, const char *device, const char *gemm,
@@ -251,7 +251,7 @@ static void copy_kernel(const char *name, const char *dir, const char *find, con
   CHECK(broke || !find);
 }
 
-/* Training on --device opencl with the kernels of the folder `dir` (device_options.kernel_dir):
+/* Training on --device opencl with the kernels of the folder `dir` (logreg_test_hooks.kernel_dir):
  * the build must fail with a one-line error holding `want`. */
 static void expect_kernel_failure(const char *dir, const char *want) {
   logreg_dataset *ds = NULL;

@@ -1,4 +1,4 @@
-/* ocl.h: OpenCL plumbing shared by the opencl backend, the public device API (devices.c) and
+/* ocl.h: OpenCL plumbing shared by the opencl backend, the device module (device.c) and
  * the memory floors (floor.c): finding platforms and devices, choosing one (a selector and the
  * logreg_device_options), naming error codes, and building programs with their build log on
  * failure. */
@@ -60,7 +60,7 @@ const char *lr_ocl_error_name(cl_int code);
 /* "GPU", "CPU", "accelerator", ... */
 const char *lr_ocl_type_name(cl_device_type t);
 
-/* Kernel source: <dir>/<name> when `dir` is set (logreg_device_options.kernel_dir: kernel
+/* Kernel source: <dir>/<name> when `dir` is set (logreg_test_hooks.kernel_dir: kernel
  * development), else the copy embedded at build time, with its #include "HEADER" lines
  * replaced by the header's text from the same place (kernels/layout.h). *owned is set when the
  * caller must free the text. */

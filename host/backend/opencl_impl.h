@@ -181,8 +181,8 @@ typedef struct kernel_ref {
   const char *name;
 } kernel_ref;
 
-/* The test hook logreg_test_hooks.fail_call, logreg_hooks.h: the backend's fail_call-th checked OpenCL
- * call (counted from its creation) reports CL_OUT_OF_RESOURCES after it has run, as a device
+/* The test hook logreg_test_hooks.fail_call, logreg_hooks.h: the backend's fail_call-th checked
+ * OpenCL call (counted from its creation) reports CL_OUT_OF_RESOURCES after it has run, as a device
  * that fails in the middle of training would. */
 static inline cl_int injected(ocl_backend *ob, cl_int rc) {
   if (ob->fail_call > 0 && ++ob->calls == ob->fail_call && rc == CL_SUCCESS)

@@ -161,9 +161,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     # OpenCL call fails); 0, off. Not a parameter (set it on an instance).
     _fail_opencl_call = 0
 
-    def __init__(self, C=1.0, solver="lbfgs", max_iter=100, tol=1e-4, class_weight=None,
-                 fit_intercept=True, device="auto", batch_size=None, learning_rate=None,
-                 random_state=None, verbose=0):
+    # C, solver and tol are scikit-learn's defaults (its API's contract, which check_estimator
+    # holds the package to); the iteration cap is the library's (logreg_params_init).
+    def __init__(self, C=1.0, solver="lbfgs", max_iter=_lib.defaults().epochs, tol=1e-4,
+                 class_weight=None, fit_intercept=True, device="auto", batch_size=None,
+                 learning_rate=None, random_state=None, verbose=0):
         self.C = C
         self.solver = solver
         self.max_iter = max_iter

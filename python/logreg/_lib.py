@@ -257,6 +257,13 @@ for _name, (_res, _args) in _sigs.items():
     _f.argtypes = _args
 
 
+def defaults():
+    """logreg_params_init's parameters: the library's defaults, set there once."""
+    p = Params()
+    lib.logreg_params_init(ctypes.byref(p))
+    return p
+
+
 def optimizer(name):
     """The library's value for an optimizer name (logreg_optimizer_parse: its own list)."""
     value, err = c_int(), Error()

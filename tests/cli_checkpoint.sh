@@ -156,11 +156,8 @@ printf '\x01' | dd of="$WORK/bad.ck" bs=1 seek=100 conv=notrunc 2> /dev/null
 refuse "a damaged byte" "damaged checkpoint" "$WORK/b.csv" --device cpu "${ADAM[@]}" --resume "$WORK/bad.ck"
 head -c 1000 "$ck" > "$WORK/short.ck"
 refuse "a truncated file" "damaged checkpoint" "$WORK/b.csv" --device cpu "${ADAM[@]}" --resume "$WORK/short.ck"
-# A file with a valid checksum whose row order indexes past the rows (the checksum recomputed
-# as host/solve/README.md describes it): refused, not a crash.
-python3 - "$ck" "$WORK/crafted.ck" << 'EOF'
-import sys
-d = bytearray(open(sys.argv[1], "rb").read()[:-8])
+# The checkpoint's checksum as host/solve/README.md describes it, for the files crafted below.
+cat > "$WORK/lrhash.py" << 'EOF'
 M = (1 << 64) - 1
 def lr_hash(b):
     h, mul, n = 0x9E3779B97F4A7C15, 0xFF51AFD7ED558CCD, len(b)
@@ -172,6 +169,13 @@ def lr_hash(b):
         h ^= h >> 29
     h = ((h ^ n) * 0xC4CEB9FE1A85EC53) & M
     return h ^ (h >> 33)
+EOF
+# A file with a valid checksum whose row order indexes past the rows (the checksum recomputed
+# as host/solve/README.md describes it): refused, not a crash.
+PYTHONPATH="$WORK" python3 - "$ck" "$WORK/crafted.ck" << 'EOF'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read()[:-8])
+from lrhash import lr_hash
 assert lr_hash(d) == int.from_bytes(open(sys.argv[1], "rb").read()[-8:], "little"), "checksum"
 o = 272 + (8 if int.from_bytes(d[8:12], "little") >= 2 else 0)  # versions 2 and 3: the position too
 d[o:o + 4] = (0xFFFFFFFF).to_bytes(4, "little")  # the first entry of the row order
@@ -219,20 +223,10 @@ fi
 # 16 bytes, "" for cpu and "cpu" for sparse data's timed choice of cpu, no position): resumed
 # where it ran, to the same bytes.
 legacy() { # NAME: rewrites resume-NAME/ck25 as version 1 with the path name its device means
-  python3 - "$WORK/resume-$1/ck25" "$WORK/resume-$1/v1.ck" << 'EOF2'
+  PYTHONPATH="$WORK" python3 - "$WORK/resume-$1/ck25" "$WORK/resume-$1/v1.ck" << 'EOF2'
 import sys
 d = bytearray(open(sys.argv[1], "rb").read()[:-8])
-M = (1 << 64) - 1
-def lr_hash(b):
-    h, mul, n = 0x9E3779B97F4A7C15, 0xFF51AFD7ED558CCD, len(b)
-    for i in range(0, n - n % 8, 8):
-        h = ((h ^ int.from_bytes(b[i:i + 8], "little")) * mul) & M
-        h ^= h >> 32
-    for c in b[n - n % 8:]:
-        h = ((h ^ c) * mul) & M
-        h ^= h >> 29
-    h = ((h ^ n) * 0xC4CEB9FE1A85EC53) & M
-    return h ^ (h >> 33)
+from lrhash import lr_hash
 assert int.from_bytes(d[8:12], "little") == 3
 kind, path = int.from_bytes(d[40:48], "little"), int.from_bytes(d[48:56], "little")
 names = ["auto", "cpu", "tiled", "fused", "own", "clblast", "csr"]

@@ -38,8 +38,6 @@ int cli_error(int code, const char *fmt, ...) CLI_PRINTF(2, 3);
 void cli_error_capture(char *buf, size_t cap);
 /* Prints "logreg: warning: MESSAGE" on stderr. */
 void cli_warn(const char *fmt, ...) CLI_PRINTF(1, 2);
-/* Whether `name` is an OpenCL evaluation path of --gemm: auto, tiled, fused, own, clblast. */
-int cli_gemm_valid(const char *name);
 /* The file where the OpenCL backend keeps its measured path choices: $LOGREG_PATH_CACHE (empty:
  * none), else $XDG_CACHE_HOME/logreg/paths.tsv or ~/.cache/logreg/paths.tsv (its folder made
  * when missing); NULL when there is no such place. */

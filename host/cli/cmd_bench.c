@@ -373,9 +373,12 @@ static int bench_parse(int argc, char **argv, bench_opts *o) {
   if (!o->data && (o->rows < 1 || o->features < 1 || o->classes < 2))
     return cli_error(CLI_EXIT_USAGE, "--rows and --features must be >= 1, --classes >= 2");
   if (o->binary) o->classes = 2;
-  if (o->gemm && !cli_gemm_valid(o->gemm))
-    return cli_error(CLI_EXIT_USAGE, "--gemm: \"%s\" is not auto, tiled, fused, own or clblast",
-                     o->gemm);
+  logreg_params check; /* the path's name: the library's to read */
+  logreg_error err;
+  logreg_params_init(&check);
+  check.gemm = o->gemm;
+  if (logreg_params_check(&check, &err) != LOGREG_OK)
+    return cli_error(CLI_EXIT_USAGE, "%s", err.message);
   return -1;
 }
 

@@ -613,10 +613,10 @@ static int settle_split(train_opts *o) {
  * mpirun, auto takes the node-local rank's GPU). -1 when good, else the exit code. */
 static int settle_device(train_opts *o, const cli_group *g) {
   logreg_params *p = &o->p;
-  if (o->gemm && !cli_gemm_valid(o->gemm))
-    return cli_error(CLI_EXIT_USAGE, "--gemm: \"%s\" is not auto, tiled, fused, own or clblast",
-                     o->gemm);
   p->gemm = o->gemm;
+  logreg_error perr;
+  if (logreg_params_check(p, &perr) != LOGREG_OK) /* the path's name: the library's to read */
+    return cli_error(CLI_EXIT_USAGE, "%s", perr.message);
   p->path_cache = cli_path_cache();
   cli_device_options(&o->dv, &p->device_options);
   p->threads = cli_threads(&o->dv);

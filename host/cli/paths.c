@@ -1,5 +1,5 @@
-/* paths.c: the CLI's side of the OpenCL evaluation paths: the --gemm names, and where the
- * backend keeps the choices it measured (the library reads no environment: the CLI does). */
+/* paths.c: the CLI's side of the OpenCL evaluation paths: where the library keeps the choices
+ * it measured (the library reads no environment: the CLI does). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,13 +7,6 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-
-int cli_gemm_valid(const char *name) {
-  static const char *const names[] = {"auto", "tiled", "fused", "own", "clblast"};
-  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-    if (strcmp(name, names[i]) == 0) return 1;
-  return 0;
-}
 
 /* mkdir -p for the folders of `path` (not the last component). 0 when they exist. */
 static int make_parents(char *path) {

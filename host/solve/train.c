@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "backend/device.h"
 #include "data/dataset.h"
 #include "model/model.h"
 #include "prep/preprocess.h"
@@ -83,7 +84,12 @@ static const char *params_problem(const logreg_params *p) {
 logreg_status logreg_params_check(const logreg_params *p, logreg_error *err) {
   lr_error_clear(err);
   const char *msg = params_problem(p);
-  return msg ? lr_fail(err, LOGREG_EINVAL, "%s", msg) : LOGREG_OK;
+  if (msg) return lr_fail(err, LOGREG_EINVAL, "%s", msg);
+  /* The device spec and the path are the device module's to read. */
+  logreg_device_selector sel;
+  lr_path path;
+  logreg_status st = lr_device_parse(p->device ? p->device : "cpu", &sel, err);
+  return st ? st : lr_path_parse(p->gemm, &path, err);
 }
 
 logreg_status logreg_params_resolve(const logreg_params *p, logreg_params *out, logreg_error *err) {

@@ -106,8 +106,8 @@ static void test_backend(unsigned td, unsigned ts) {
     lr_backend_destroy(bs);
     return;
   }
-  lr_cpu_backend_threads(bd, td);
-  lr_cpu_backend_threads(bs, ts);
+  lr_backend_threads(bd, td);
+  lr_backend_threads(bs, ts);
   CHECK(bs->ops->set_data_csr != NULL);
   CHECK(bd->ops->set_data(bd, LR_SLOT_TRAIN, dense, y, s, N, &err) == LOGREG_OK);
   CHECK(bs->ops->set_data_csr(bs, LR_SLOT_TRAIN, indptr, indices, values, y, s, N, &err) ==

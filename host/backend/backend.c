@@ -13,6 +13,10 @@ const char *lr_path_name(lr_path path) {
   return (unsigned)path < LR_PATHS ? names[path] : "unknown";
 }
 
+void lr_backend_threads(lr_backend *be, unsigned threads) {
+  if (be && be->ops->set_threads) be->ops->set_threads(be, threads);
+}
+
 void lr_backend_destroy(lr_backend *be) {
   if (be) be->ops->destroy(be);
 }

@@ -179,6 +179,10 @@ typedef struct lr_backend_ops {
    * where the backend cannot run maps now (opencl after set_precise: its vectors are double). */
   logreg_status (*vec_map)(lr_backend *be, const lr_vec_map *m, const int *vecs, const double *c,
                            logreg_error *err);
+  /* Host threads for the passes over the rows from now on: 0 (the default) by the pass's size,
+   * else this many (at most 16); logreg_params.threads. NULL when the backend has no host
+   * threads (lr_backend_threads then does nothing). */
+  void (*set_threads)(lr_backend *be, unsigned threads);
   /* Waits until queued work is done (timing); NULL when every call is synchronous. */
   logreg_status (*finish)(lr_backend *be, logreg_error *err);
   void (*destroy)(lr_backend *be);
@@ -206,12 +210,13 @@ void lr_backend_destroy(lr_backend *be);
 logreg_status lr_backend_set_rows(lr_backend *be, lr_slot slot, const lr_rows *rows,
                                   logreg_error *err);
 
+/* The backend's host threads (ops->set_threads; nothing when it has none). The cpu backend's
+ * passes (sums, Hessian-vector products) give the same bits at every count; the native
+ * backend's too (native.c: fixed parts added in order). */
+void lr_backend_threads(lr_backend *be, unsigned threads);
+
 logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double pos_weight,
                                     lr_backend **out, logreg_error *err);
-/* The cpu backend's threads for its passes over the rows (sums, Hessian-vector products): 0
- * (the default) by the pass's size, else this many (at most 16). Every count gives the same
- * bits. Other backends ignore it. */
-void lr_cpu_backend_threads(lr_backend *be, unsigned threads);
 
 /* ---- The reference math (backend/cpu.c), in double, shared with the tests. ---- */
 

@@ -781,6 +781,10 @@ static logreg_status cpu_grid_sums(lr_backend *be, const int32_t *fold, size_t m
   return LOGREG_OK;
 }
 
+static void cpu_set_threads(lr_backend *be, unsigned threads) {
+  ((cpu_backend *)be)->threads = threads;
+}
+
 static void cpu_destroy(lr_backend *be) {
   cpu_backend *cb = (cpu_backend *)be;
   if (!cb) return;
@@ -809,6 +813,7 @@ static const lr_backend_ops cpu_ops = {
     .vec_dot = cpu_vec_dot,
     .vec_amax = cpu_vec_amax,
     .vec_map = cpu_vec_map,
+    .set_threads = cpu_set_threads,
     .destroy = cpu_destroy,
 };
 
@@ -835,8 +840,4 @@ logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double pos_w
   }
   *out = &cb->base;
   return LOGREG_OK;
-}
-
-void lr_cpu_backend_threads(lr_backend *be, unsigned threads) {
-  if (be && be->ops == &cpu_ops) ((cpu_backend *)be)->threads = threads;
 }

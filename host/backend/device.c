@@ -310,7 +310,7 @@ logreg_status lr_device_time_sparse(lr_device *dev, lr_backend **be, const lr_ro
   double ms[2];
   logreg_status st = lr_cpu_backend_create(on->d, on->k, on->binary, on->pos_weight, &cpu, err);
   if (!st) {
-    lr_cpu_backend_threads(cpu, threads);
+    lr_backend_threads(cpu, threads);
     st = lr_backend_set_rows(cpu, LR_SLOT_TRAIN, rows, err);
   }
   if (!st) st = time_eval(cpu, rows->n, &ms[0], err);
@@ -370,7 +370,7 @@ static logreg_status grid_faster(lr_backend **be, const lr_rows *rows, unsigned 
                          : LOGREG_OK;
   if (!st) st = lr_cpu_backend_create(dev->d, dev->k, dev->binary, dev->pos_weight, &cpu, err);
   if (!st) {
-    lr_cpu_backend_threads(cpu, threads);
+    lr_backend_threads(cpu, threads);
     st = lr_backend_set_rows(cpu, LR_SLOT_TRAIN, rows, err);
   }
   if (!st) st = time_pass(dev, fold, m, held, theta, tr, gsum, 1, &t_dev, err);
@@ -417,7 +417,7 @@ logreg_status lr_device_grid_backend(const lr_device *dev, size_t d, size_t k, i
     st = lr_cpu_backend_create(d, k, binary, pos_weight, &be, err);
   }
   if (!st) {
-    lr_cpu_backend_threads(be, threads);
+    lr_backend_threads(be, threads);
     st = lr_backend_set_rows(be, LR_SLOT_TRAIN, rows, err);
   }
   if (!st && choose_faster && be->kind != LOGREG_BACKEND_CPU)

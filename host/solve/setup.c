@@ -349,7 +349,7 @@ static logreg_status setup_backend(logreg_trainer *t, const logreg_dataset *trai
   if ((st = lr_device_backend(&t->dev, t->dc, train->k, p->binary, p->pos_weight, cache, follow,
                               &t->be, err)))
     return st;
-  lr_cpu_backend_threads(t->be, p->threads);
+  lr_backend_threads(t->be, p->threads);
   if ((st = upload_train(t, train, pr, err)) || !val) return st;
   const lr_rows vr = {pr->sparse ? NULL : pr->xv,
                       pr->vp ? pr->vp : val->indptr,

@@ -318,12 +318,14 @@ LOGREG_API logreg_status logreg_gen_gaussian(size_t n, size_t d, size_t k, uint6
 /* ------------------------------------------------------------------------------------------ */
 
 /* Where training runs. The backends are enumerated and their capabilities queried here, before
- * anything is trained (nothing is learnt by trying and failing): the cpu reference first, then
- * every OpenCL device of every platform. params.device takes a device's `spec`. */
+ * anything is trained (nothing is learnt by trying and failing): the cpu reference first, the
+ * native CPU backend, then every OpenCL device of every platform. params.device takes a
+ * device's `spec`. */
 
 typedef enum logreg_backend_kind {
   LOGREG_BACKEND_CPU = 0, /* the reference: plain C loops in double, on the calling thread */
-  LOGREG_BACKEND_OPENCL   /* an OpenCL device: a GPU, a CPU through PoCL, an accelerator */
+  LOGREG_BACKEND_OPENCL,  /* an OpenCL device: a GPU, a CPU through PoCL, an accelerator */
+  LOGREG_BACKEND_NATIVE   /* the native CPU backend: blocked, vectorized, threaded; in double */
 } logreg_backend_kind;
 
 typedef enum logreg_device_type {
@@ -378,9 +380,10 @@ typedef struct logreg_device_info {
   int fp64;               /* sums in double on the device (after options.no_fp64); 1 for cpu */
 } logreg_device_info;
 
-/* Every device: the cpu reference first, then the OpenCL devices in platform, device order, as
- * training would see them under `opt` (NULL: the defaults). No OpenCL platform installed is not
- * an error (the list then holds cpu alone). *out is freed with logreg_devices_free. */
+/* Every device: the cpu reference first, the native CPU backend second, then the OpenCL devices
+ * in platform, device order, as training would see them under `opt` (NULL: the defaults). No
+ * OpenCL platform installed is not an error (the list then holds cpu and native alone). *out is
+ * freed with logreg_devices_free. */
 LOGREG_API logreg_status logreg_devices_list(const logreg_device_options *opt,
                                              logreg_device_info **out, size_t *count,
                                              logreg_error *err);
@@ -392,7 +395,8 @@ typedef enum logreg_device_pick {
   LOGREG_PICK_CPU,      /* the cpu reference */
   LOGREG_PICK_OPENCL,   /* the options' match, else the first GPU, else the first OpenCL
                            device; an error when there is none */
-  LOGREG_PICK_INDEX     /* OpenCL device `device` of platform `platform` */
+  LOGREG_PICK_INDEX,    /* OpenCL device `device` of platform `platform` */
+  LOGREG_PICK_NATIVE    /* the native CPU backend */
 } logreg_device_pick;
 
 typedef struct logreg_device_selector {
@@ -404,8 +408,8 @@ typedef struct logreg_device_selector {
   unsigned local_rank;
 } logreg_device_selector;
 
-/* Parses a device spec: "auto", "cpu", "opencl" or "opencl:P:D". LOGREG_EINVAL, with a message
- * naming --device, for anything else. */
+/* Parses a device spec: "auto", "cpu", "native", "opencl" or "opencl:P:D". LOGREG_EINVAL, with a
+ * message naming --device, for anything else. */
 LOGREG_API logreg_status logreg_device_parse(const char *spec, logreg_device_selector *out,
                                              logreg_error *err);
 
@@ -550,7 +554,7 @@ typedef struct logreg_params {
   double momentum;           /* default 0.9 */
   int nesterov;              /* default 0 */
   double beta1, beta2, eps;  /* Adam: 0.9, 0.999, 1e-8 */
-  const char *device;        /* "cpu" (default), "opencl", "opencl:P:D", or "auto" */
+  const char *device;        /* "cpu" (default), "native", "opencl", "opencl:P:D", or "auto" */
   /* OpenCL: "auto" (NULL, default: each applicable path is timed on the data at set-up and
    * the fastest kept), or "tiled", "fused", "own", "clblast" to force one. */
   const char *gemm;
@@ -560,7 +564,8 @@ typedef struct logreg_params {
   /* OpenCL device settings (see logreg_device_options; zeroed by logreg_params_init). */
   logreg_device_options device_options;
   /* Host threads for the preprocessing passes (medians, scaler, standardization) and for the
-   * cpu backend's passes over the rows (sums, gradients, Hessian-vector products): 0 (default)
+   * cpu and native backends' passes over the rows (sums, gradients, Hessian-vector products):
+   * 0 (default)
    * = all online processors, at most 16, for a pass large enough to gain (a million values
    * for the preprocessing, about 2^17 for a row pass), else 1. The results are the same bits
    * at any count. */

@@ -1,5 +1,5 @@
-/* test_devices.c: the public device API (logreg.h "Devices"): the list (cpu first, then every
- * OpenCL device with its capabilities), specs and typed selectors, what auto picks and why,
+/* test_devices.c: the public device API (logreg.h "Devices"): the list (cpu first, native, then
+ * every OpenCL device with its capabilities), specs and typed selectors, what auto picks and why,
  * errors that name the option at fault, and device options that reach both the capabilities
  * and the backend (an allocation limit, no fp64, build options, a kernel folder). The OpenCL
  * parts run where there is an OpenCL device; the rest runs everywhere. */
@@ -11,12 +11,18 @@
 #include "logreg_bench.h"
 #include "logreg_hooks.h"
 
+/* The list: cpu, native, then the OpenCL devices from this index on. */
+#define OCL0 2
+
 /* The floor a device is held against (logreg_bench.h): the cpu backend and CPU OpenCL devices
  * read X from host memory, GPUs their own under auto; --floor host and device force it. */
 static void floor_rule(void) {
   logreg_device_info d;
   memset(&d, 0, sizeof d);
   d.backend = LOGREG_BACKEND_CPU;
+  for (int c = LOGREG_FLOOR_AUTO; c <= LOGREG_FLOOR_DEVICE; c++)
+    CHECK(logreg_floor_is_device(&d, (logreg_floor_choice)c) == 0);
+  d.backend = LOGREG_BACKEND_NATIVE; /* X in host memory too */
   for (int c = LOGREG_FLOOR_AUTO; c <= LOGREG_FLOOR_DEVICE; c++)
     CHECK(logreg_floor_is_device(&d, (logreg_floor_choice)c) == 0);
   d.backend = LOGREG_BACKEND_OPENCL;
@@ -36,6 +42,7 @@ static void parse_specs(void) {
   CHECK(logreg_device_parse("auto", &sel, &err) == LOGREG_OK && sel.pick == LOGREG_PICK_AUTO);
   CHECK(logreg_device_parse("cpu", &sel, &err) == LOGREG_OK && sel.pick == LOGREG_PICK_CPU);
   CHECK(logreg_device_parse("opencl", &sel, &err) == LOGREG_OK && sel.pick == LOGREG_PICK_OPENCL);
+  CHECK(logreg_device_parse("native", &sel, &err) == LOGREG_OK && sel.pick == LOGREG_PICK_NATIVE);
   CHECK(logreg_device_parse("opencl:1:2", &sel, &err) == LOGREG_OK);
   CHECK(sel.pick == LOGREG_PICK_INDEX && sel.platform == 1 && sel.device == 2);
   /* Bad specs: LOGREG_EINVAL and a message naming --device. */
@@ -70,13 +77,36 @@ static void cpu_device(const logreg_device_info *list, size_t n) {
   CHECK_STR_CONTAINS(err.message, "not an OpenCL device");
 }
 
+/* The native backend: second in the list, chosen by its spec and its selector without any
+ * OpenCL enumeration, a CPU with doubles and no device floor. */
+static void native_device(const logreg_device_info *list, size_t n) {
+  CHECK(n >= 2);
+  if (n < 2) return;
+  const logreg_device_info *d = &list[1];
+  CHECK(d->backend == LOGREG_BACKEND_NATIVE && strcmp(d->spec, "native") == 0);
+  CHECK(d->type == LOGREG_DEVICE_CPU && d->fp64 == 1 && d->compute_units >= 1);
+  CHECK_STR_CONTAINS(d->name, "kernels");
+  logreg_device_info info;
+  char why[256];
+  logreg_error err;
+  CHECK(logreg_device_choose("native", NULL, &info, why, sizeof why, &err) == LOGREG_OK);
+  CHECK(memcmp(&info, d, sizeof info) == 0);
+  CHECK_STR_CONTAINS(why, "native");
+  logreg_device_selector sel = {.pick = LOGREG_PICK_NATIVE};
+  CHECK(logreg_device_select(&sel, NULL, &info, NULL, 0, &err) == LOGREG_OK);
+  CHECK(info.backend == LOGREG_BACKEND_NATIVE);
+  logreg_floor f;
+  CHECK(logreg_floor_device_read(d, NULL, 4096, &f, &err) == LOGREG_EINVAL);
+  CHECK_STR_CONTAINS(err.message, "not an OpenCL device");
+}
+
 /* Each listed OpenCL device is chosen by its own spec and by the typed selector, with the same
  * description; auto picks the first GPU, else the first device, and says so. */
 static void opencl_devices(const logreg_device_info *list, size_t n) {
   logreg_error err;
   char why[512];
   size_t first_gpu = 0;
-  for (size_t i = 1; i < n; i++) {
+  for (size_t i = OCL0; i < n; i++) {
     const logreg_device_info *d = &list[i];
     CHECK(d->backend == LOGREG_BACKEND_OPENCL);
     char spec[32];
@@ -97,7 +127,7 @@ static void opencl_devices(const logreg_device_info *list, size_t n) {
     CHECK(logreg_device_select(&sel, NULL, &c, NULL, 0, &err) == LOGREG_OK);
     CHECK(memcmp(&c, d, sizeof c) == 0);
   }
-  const logreg_device_info *want = &list[first_gpu ? first_gpu : 1];
+  const logreg_device_info *want = &list[first_gpu ? first_gpu : OCL0];
   logreg_device_info a;
   CHECK(logreg_device_choose("auto", NULL, &a, why, sizeof why, &err) == LOGREG_OK);
   CHECK(strcmp(a.spec, want->spec) == 0);
@@ -131,8 +161,8 @@ static void options_choose(const logreg_device_info *list, size_t n) {
   CHECK(c.platform == last->platform && strstr(last->name, opt.opencl_device) != NULL);
   CHECK_STR_CONTAINS(why, "chosen by 'opencl_platform'/'opencl_device'");
   /* A spec by indices is not affected by the matches. */
-  CHECK(logreg_device_choose(list[1].spec, &opt, &c, NULL, 0, &err) == LOGREG_OK);
-  CHECK(strcmp(c.spec, list[1].spec) == 0);
+  CHECK(logreg_device_choose(list[OCL0].spec, &opt, &c, NULL, 0, &err) == LOGREG_OK);
+  CHECK(strcmp(c.spec, list[OCL0].spec) == 0);
 
   logreg_device_options_init(&opt);
   opt.opencl_device = "no-such-device";
@@ -150,19 +180,19 @@ static void options_choose(const logreg_device_info *list, size_t n) {
   logreg_device_info *capped = NULL;
   size_t m = 0;
   CHECK(logreg_devices_list(&opt, &capped, &m, &err) == LOGREG_OK && m == n);
-  for (size_t i = 1; capped && i < m; i++) {
+  for (size_t i = OCL0; capped && i < m; i++) {
     CHECK(capped[i].max_alloc == 20000);
     CHECK(capped[i].fp64 == 0);
     CHECK(capped[i].global_mem == list[i].global_mem);
   }
   logreg_devices_free(capped);
-  CHECK(logreg_device_choose(list[1].spec, &opt, &c, NULL, 0, &err) == LOGREG_OK);
+  CHECK(logreg_device_choose(list[OCL0].spec, &opt, &c, NULL, 0, &err) == LOGREG_OK);
   CHECK(c.max_alloc == 20000 && c.fp64 == 0);
   /* A limit above the device's own changes nothing. */
-  hk.max_alloc = list[1].max_alloc + 1;
+  hk.max_alloc = list[OCL0].max_alloc + 1;
   hk.no_fp64 = 0;
-  CHECK(logreg_device_choose(list[1].spec, &opt, &c, NULL, 0, &err) == LOGREG_OK);
-  CHECK(c.max_alloc == list[1].max_alloc && c.fp64 == list[1].fp64);
+  CHECK(logreg_device_choose(list[OCL0].spec, &opt, &c, NULL, 0, &err) == LOGREG_OK);
+  CHECK(c.max_alloc == list[OCL0].max_alloc && c.fp64 == list[OCL0].fp64);
 }
 
 /* The options reach the backend through logreg_params.device_options: an allocation limit that
@@ -234,10 +264,11 @@ int main(void) {
   CHECK(logreg_devices_list(NULL, &list, &n, &err) == LOGREG_OK);
   if (list) {
     cpu_device(list, n);
-    if (n > 1) {
+    native_device(list, n);
+    if (n > OCL0) {
       opencl_devices(list, n);
       options_choose(list, n);
-      options_reach_backend(list[1].spec);
+      options_reach_backend(list[OCL0].spec);
     } else {
       fprintf(stderr, "no OpenCL device: only the cpu parts ran\n");
     }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/native.h"
 #include "backend/ocl.h"
 #include "backend/opencl.h"
 #include "logreg_bench.h"
@@ -24,6 +25,13 @@ static logreg_status cpu_create(const logreg_device_info *dev, size_t d, size_t 
   return lr_cpu_backend_create(d, k, binary, pos_weight, out, err);
 }
 
+static logreg_status native_create(const logreg_device_info *dev, size_t d, size_t k, int binary,
+                                   double pos_weight, const lr_backend_opts *opts, lr_backend **out,
+                                   logreg_error *err) {
+  (void)dev, (void)opts;
+  return lr_native_backend_create(d, k, binary, pos_weight, out, err);
+}
+
 /* The backend table: one row per kind, in logreg_backend_kind order. */
 static const struct {
   logreg_backend_kind kind;
@@ -34,6 +42,7 @@ static const struct {
 } kinds[] = {
     {LOGREG_BACKEND_CPU, "cpu", cpu_create},
     {LOGREG_BACKEND_OPENCL, "opencl", lr_ocl_backend_create},
+    {LOGREG_BACKEND_NATIVE, "native", native_create},
 };
 #define KINDS (sizeof kinds / sizeof kinds[0])
 
@@ -80,8 +89,10 @@ logreg_status lr_device_parse(const char *spec, logreg_device_selector *out, log
   static const struct {
     const char *word;
     logreg_device_pick pick;
-  } words[] = {
-      {"auto", LOGREG_PICK_AUTO}, {"cpu", LOGREG_PICK_CPU}, {"opencl", LOGREG_PICK_OPENCL}};
+  } words[] = {{"auto", LOGREG_PICK_AUTO},
+               {"cpu", LOGREG_PICK_CPU},
+               {"native", LOGREG_PICK_NATIVE},
+               {"opencl", LOGREG_PICK_OPENCL}};
   static const char index_prefix[] = "opencl:";
   memset(out, 0, sizeof *out);
   if (!spec) return lr_fail(err, LOGREG_EINVAL, "'device': no device given");
@@ -104,7 +115,7 @@ logreg_status lr_device_parse(const char *spec, logreg_device_selector *out, log
     return LOGREG_OK;
   }
   return lr_fail(err, LOGREG_EINVAL,
-                 "'device': unknown device \"%s\" (auto, cpu, opencl, opencl:P:D)", spec);
+                 "'device': unknown device \"%s\" (auto, cpu, native, opencl, opencl:P:D)", spec);
 }
 
 static void cpu_info(logreg_device_info *out) {
@@ -114,6 +125,18 @@ static void cpu_info(logreg_device_info *out) {
   snprintf(out->name, sizeof out->name, "reference");
   out->type = LOGREG_DEVICE_CPU;
   out->compute_units = 1;
+  out->max_work_group = 1;
+  out->fp64 = 1;
+}
+
+static void native_info(logreg_device_info *out) {
+  memset(out, 0, sizeof *out);
+  out->backend = LOGREG_BACKEND_NATIVE;
+  snprintf(out->spec, sizeof out->spec, "%s", lr_device_kind_name(LOGREG_BACKEND_NATIVE));
+  snprintf(out->name, sizeof out->name, "%s kernels, double accumulation",
+           lr_native_kern_best()->isa);
+  out->type = LOGREG_DEVICE_CPU;
+  out->compute_units = lr_threads_for((size_t)-1, 0); /* the threads of a large pass */
   out->max_work_group = 1;
   out->fp64 = 1;
 }
@@ -147,8 +170,13 @@ logreg_status lr_device_select(const logreg_device_selector *sel, const logreg_d
                                logreg_device_info *out, char *why, size_t why_cap,
                                logreg_error *err) {
   char text[512];
-  if ((unsigned)sel->pick > LOGREG_PICK_INDEX)
+  if ((unsigned)sel->pick > LOGREG_PICK_NATIVE)
     return lr_fail(err, LOGREG_EINVAL, "'device': unknown selector %d", (int)sel->pick);
+  if (sel->pick == LOGREG_PICK_NATIVE) { /* nothing to enumerate */
+    native_info(out);
+    if (why && why_cap) snprintf(why, why_cap, "native: the native CPU backend (as asked)");
+    return LOGREG_OK;
+  }
   lr_ocl_device_info info;
   int found = 0;
   logreg_status st = lr_ocl_select(sel, opt, &info, &found, text, sizeof text, err);
@@ -180,19 +208,20 @@ logreg_status logreg_devices_list(const logreg_device_options *opt, logreg_devic
   unsigned n = 0;
   logreg_status st = lr_ocl_list(&cl, &n, err);
   if (st) return st;
-  logreg_device_info *list = calloc((size_t)n + 1, sizeof *list);
+  logreg_device_info *list = calloc((size_t)n + 2, sizeof *list);
   if (!list) {
     free(cl);
     return lr_fail(err, LOGREG_ENOMEM, "out of memory");
   }
   cpu_info(&list[0]);
+  native_info(&list[1]);
   for (unsigned i = 0; i < n; i++) {
     lr_ocl_apply_options(&cl[i], opt);
-    opencl_info(&cl[i], &list[i + 1]);
+    opencl_info(&cl[i], &list[i + 2]);
   }
   free(cl);
   *out = list;
-  *count = (size_t)n + 1;
+  *count = (size_t)n + 2;
   return LOGREG_OK;
 }
 
@@ -219,7 +248,7 @@ logreg_status logreg_device_choose(const char *spec, const logreg_device_options
 }
 
 int logreg_floor_is_device(const logreg_device_info *dev, logreg_floor_choice choice) {
-  if (dev->backend == LOGREG_BACKEND_CPU) return 0; /* X is in host memory */
+  if (dev->backend != LOGREG_BACKEND_OPENCL) return 0; /* X is in host memory */
   return choice == LOGREG_FLOOR_DEVICE ||
          (choice == LOGREG_FLOOR_AUTO && dev->type == LOGREG_DEVICE_GPU);
 }
@@ -237,7 +266,7 @@ logreg_status lr_device_from_params(const logreg_params *p, lr_device *out, logr
   if ((st = lr_device_select(&sel, &p->device_options, &out->info, out->why, sizeof out->why, err)))
     return st;
   out->kind = out->info.backend;
-  if (out->kind == LOGREG_BACKEND_CPU) out->path = LR_PATH_REFERENCE;
+  if (out->kind != LOGREG_BACKEND_OPENCL) out->path = LR_PATH_REFERENCE; /* its own loops */
   out->is_auto = sel.pick == LOGREG_PICK_AUTO;
   out->options = &p->device_options;
   return LOGREG_OK;
@@ -260,6 +289,14 @@ void lr_device_resume(lr_device *dev, logreg_backend_kind kind, lr_path path, ch
   if (was_auto && kind != dev->kind) {
     if (kind == LOGREG_BACKEND_CPU) {
       lr_device_cpu(dev, dev->options, "auto -> cpu: the checkpoint's run trained on cpu");
+    } else if (kind == LOGREG_BACKEND_NATIVE) { /* available everywhere */
+      const logreg_device_options *opt = dev->options;
+      memset(dev, 0, sizeof *dev);
+      dev->kind = kind;
+      native_info(&dev->info);
+      dev->path = LR_PATH_REFERENCE;
+      dev->options = opt;
+      snprintf(dev->why, sizeof dev->why, "auto -> native: the checkpoint's run trained on native");
     } else if (note_cap) {
       snprintf(note, note_cap,
                "the checkpoint's run trained on %s (%s path), which is not available here: "
@@ -399,14 +436,14 @@ logreg_status lr_device_grid_backend(const lr_device *dev, size_t d, size_t k, i
   /* The grid evaluates through grid_sums only: a fixed path spares the device the timing of
    * --gemm auto. The fused one applies on every device and keeps no per-row scratch (nor needs
    * X in one allocation: data streamed from host memory reaches grid_sums, which names what it
-   * lacks). Sparse rows run on cpu: the OpenCL grid kernels read dense rows. */
+   * lacks). Sparse rows for an OpenCL device run on cpu: its grid kernels read dense rows. */
   lr_device grid = *dev;
-  if (!rows->x) {
-    if (choose_faster && dev->kind != LOGREG_BACKEND_CPU)
+  if (!rows->x && dev->kind == LOGREG_BACKEND_OPENCL) {
+    if (choose_faster)
       snprintf(why, cap,
                "sparse data: the grid runs on cpu (the OpenCL grid kernels read dense rows)");
     lr_device_cpu(&grid, dev->options, "sparse data");
-  } else if (grid.kind != LOGREG_BACKEND_CPU) {
+  } else if (grid.kind == LOGREG_BACKEND_OPENCL) {
     grid.path = LR_PATH_FUSED;
   }
   lr_backend *be = NULL;
@@ -442,6 +479,8 @@ static void rounding_kind(const lr_backend *be, char *out, size_t cap) {
   int len = end ? (int)(end - name) : (int)strlen(name);
   if (be->kind == LOGREG_BACKEND_CPU)
     snprintf(out, cap, "%s", lr_device_kind_name(be->kind));
+  else if (be->kind == LOGREG_BACKEND_NATIVE) /* its kernels' vector units round their own way */
+    snprintf(out, cap, "%.120s", be->device);
   else
     snprintf(out, cap, "%s %.*s%s", lr_device_kind_name(be->kind), len, name,
              be->float32 ? "" : " fp64");

@@ -33,7 +33,7 @@ typedef struct lr_device {
   char why[512];                        /* one line: what was chosen, and why */
 } lr_device;
 
-/* "cpu", "opencl" (the kinds' names, as logreg_train_result.backend has them). */
+/* "cpu", "opencl", "native" (the kinds' names, as logreg_train_result.backend has them). */
 const char *lr_device_kind_name(logreg_backend_kind kind);
 
 /* Whether a kind and a path (read back from a file) are ones this build has. */
@@ -42,7 +42,7 @@ int lr_device_known(logreg_backend_kind kind, lr_path path);
  * it) and "cpu" (sparse data's timed choice) the cpu reference, else the named OpenCL path. */
 void lr_device_from_path_name(const char *name, logreg_backend_kind *kind, lr_path *path);
 
-/* Parses a device spec: "auto", "cpu", "opencl" or "opencl:P:D". LOGREG_EINVAL, naming
+/* Parses a device spec: "auto", "cpu", "native", "opencl" or "opencl:P:D". LOGREG_EINVAL, naming
  * --device, for anything else. */
 logreg_status lr_device_parse(const char *spec, logreg_device_selector *out, logreg_error *err);
 /* Parses an evaluation path as params.gemm takes it: NULL or "auto" (LR_PATH_AUTO), "tiled",

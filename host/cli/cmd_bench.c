@@ -42,7 +42,7 @@ typedef struct bench_target {
   char floor_error[512];
 } bench_target;
 
-/* Resolves `spec` (cpu, auto, opencl, opencl:P:D): *ocl when it runs on an OpenCL device
+/* Resolves `spec` (cpu, native, auto, opencl, opencl:P:D): *ocl when it runs on an OpenCL device
  * (then *info is that device). */
 static logreg_status resolve_spec(const char *spec, const logreg_device_options *opt,
                                   logreg_device_info *info, int *ocl, logreg_error *err) {
@@ -346,7 +346,7 @@ static int bench_parse(int argc, char **argv, bench_opts *o) {
       CLI_DATA_SPECS(o->dopt),
       {"--binary", ARG_FLAG, &o->binary, NULL, "single-logit model (K = 2)"},
       {"--device", ARG_STR, &o->device, "DEV",
-       "auto|cpu|opencl|opencl:P:D|all (all: cpu and every OpenCL device)"},
+       "auto|cpu|native|opencl|opencl:P:D|all (all: cpu, native and every OpenCL device)"},
       {"--gemm", ARG_STR, &o->gemm, "MODE",
        "auto|tiled|fused|own|clblast: the OpenCL evaluation path (auto: the fastest, timed at "
        "set-up or cached)"},
@@ -449,7 +449,7 @@ static int bench_targets(bench_run *r) {
   bench_target *targets = r->targets;
   logreg_error err;
   if (strcmp(device, "all") == 0) {
-    /* The list has the cpu reference first, then every OpenCL device. */
+    /* The list has the cpu reference first, the native backend, then every OpenCL device. */
     logreg_device_info *list = NULL;
     size_t n = 0;
     if (logreg_devices_list(&r->devopt, &list, &n, &err) != LOGREG_OK)

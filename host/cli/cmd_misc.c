@@ -73,7 +73,12 @@ int cmd_devices(int argc, char **argv) {
   int auto_cpu = pick.backend == LOGREG_BACKEND_CPU;
   printf("cpu          reference backend: plain C loops, double accumulation%s\n",
          auto_cpu ? "   <- auto" : "");
-  if (n <= 1) printf("\nOpenCL: no platform found (install an ICD, e.g. pocl-opencl-icd)\n");
+  for (size_t i = 0; i < n; i++) /* the host's other backends (native), after the reference */
+    if (list[i].backend != LOGREG_BACKEND_OPENCL && list[i].backend != LOGREG_BACKEND_CPU)
+      printf("%-12s %s, up to %u threads\n", list[i].spec, list[i].name, list[i].compute_units);
+  size_t nocl = 0;
+  for (size_t i = 0; i < n; i++) nocl += list[i].backend == LOGREG_BACKEND_OPENCL;
+  if (!nocl) printf("\nOpenCL: no platform found (install an ICD, e.g. pocl-opencl-icd)\n");
   unsigned last_platform = (unsigned)-1;
   for (size_t i = 0; i < n; i++) {
     const logreg_device_info *d = &list[i];

@@ -470,7 +470,8 @@ static int train_parse(int argc, char **argv, train_opts *o) {
       {"--nesterov", ARG_FLAG, &p->nesterov, NULL, "Nesterov momentum"},
       {"--seed", ARG_U64, &p->seed, "N", "seed for the split and shuffling (default 42)"},
       {"--device", ARG_STR, &p->device, "DEV",
-       "auto|cpu|opencl|opencl:P:D (default auto: a GPU, else any OpenCL device, else cpu)"},
+       "auto|cpu|native|opencl|opencl:P:D (default auto: a GPU, else any OpenCL device, else "
+       "cpu; native: the fast CPU backend)"},
       {"--gemm", ARG_STR, &o->gemm, "MODE",
        "OpenCL evaluation path: auto|tiled|fused|own|clblast (default auto: timed at set-up; see "
        "README)"},

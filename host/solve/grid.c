@@ -323,7 +323,7 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
     result->seconds = lr_now() - t0;
     result->passes = passes;
     /* The device, without the evaluation path the backend names (the grid has its own kernels). */
-    const char *cut = be->kind != LOGREG_BACKEND_CPU ? strrchr(be->device, '(') : NULL;
+    const char *cut = be->kind == LOGREG_BACKEND_OPENCL ? strrchr(be->device, '(') : NULL;
     int len = cut && cut > be->device ? (int)(cut - be->device - 1) : (int)strlen(be->device);
     snprintf(result->device, sizeof result->device, "%.*s%s", len, be->device,
              cut ? " (grid kernels)" : "");

@@ -147,8 +147,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     library's first-order optimizers "gd", "sgd", "momentum", "adam", "adagrad" (learning_rate,
     batch_size). tol is scikit-learn's: the fit stops at max |gradient| <= tol of C times the
     weighted sum of the losses plus half the squared weights, i.e. at tol / (C * sum of weights)
-    on the library's mean objective. device: "auto", "cpu", "opencl" or "opencl:P:D"; with
-    "auto" a device failure goes on on cpu from the last state read back, with a RuntimeWarning.
+    on the library's mean objective. device: "auto", "cpu", "native", "opencl" or "opencl:P:D";
+    with "auto" a device failure goes on on cpu from the last state read back, with a
+    RuntimeWarning.
 
     The library standardizes every feature (training mean, population standard deviation) as
     a preconditioner and penalizes the weights in the caller's units (coef_, as scikit-learn
@@ -437,7 +438,7 @@ def devices():
         for i in range(count.value):
             d = lst[i]
             out.append({
-                "spec": d.spec.decode(), "backend": "cpu" if d.backend == 0 else "opencl",
+                "spec": d.spec.decode(), "backend": ("cpu", "opencl", "native")[d.backend],
                 "type": lib.logreg_device_type_name(d.type).decode(),
                 "name": d.name.decode("utf-8", "replace"),
                 "vendor": d.vendor.decode("utf-8", "replace"),

@@ -351,7 +351,7 @@ def test_devices():
     if cli is None:
         return
     out = subprocess.run([cli, "devices"], check=True, capture_output=True, text=True).stdout
-    specs = re.findall(r"^(cpu|opencl:\d+:\d+)\b", out, flags=re.M)
+    specs = re.findall(r"^(cpu|native|opencl:\d+:\d+)\b", out, flags=re.M)
     assert specs == [d["spec"] for d in devs], (specs, devs)
     for dev in devs[1:]:
         assert dev["name"] in out

@@ -1,0 +1,677 @@
+/* native.c: the native CPU backend (native.h): the reference's raw sums (backend/cpu.c,
+ * DESIGN.md §2), fast.
+ *
+ * One pass over X per evaluation. The rows of a pass (in the slot's current order) are cut
+ * into blocks small enough to stay in L2 (about 128 KiB of X); for each block the logits
+ * (rows x D times D x KW against W packed transposed once per change of theta), each row's
+ * softmax or sigmoid, loss and residual in double, and the block's X^T R are computed while the
+ * block is in cache (native_kern.c's kernels). X stays float32; products and sums are double,
+ * so results differ from the reference's only by the order of the additions.
+ *
+ * Threads: the blocks are grouped into at most NATIVE_PARTS parts, a number that depends on the
+ * rows and the shape, never on the thread count; each part sums into its own gradient and
+ * scalar partials, and the partials are added in part order at the end. A thread takes parts
+ * t, t + nt, ...: every thread count gives the same bits (for one kernel variant). What differs
+ * from the reference is the order of the additions: lanes of the vector units within a row's
+ * logits and a block's gradient, rows within a part, parts in order. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/native.h"
+#include "util/util.h"
+
+/* Parts of a pass (see above); their partial gradients take at most PART_BYTES together. */
+#define NATIVE_PARTS 16
+#define PART_BYTES ((size_t)64 << 20)
+/* X per dense block: the block is read from memory once and again from L2 by the scatter. */
+#define BLOCK_BYTES ((size_t)128 << 10)
+#define CSR_BLOCK 256
+
+typedef struct native_backend {
+  lr_backend base;
+  const lr_native_kern *kern;
+  float *x[LR_SLOT_COUNT]; /* dense rows, or NULL when the slot holds CSR rows */
+  int64_t *indptr[LR_SLOT_COUNT];
+  int32_t *indices[LR_SLOT_COUNT];
+  float *values[LR_SLOT_COUNT];
+  int32_t *y[LR_SLOT_COUNT];
+  float *s[LR_SLOT_COUNT];
+  uint32_t *order; /* train slot order, NULL = identity */
+  double *vec[LR_VEC_MAX];
+  size_t ldw;   /* d rounded up to a multiple of 8 */
+  double *wt;   /* kw x ldw: THETA's W transposed (zeros from d), valid while wt_fresh */
+  double *vt;   /* kw x ldw: a direction's or a grid model's W, transposed */
+  double *part; /* the partial gradients of a pass */
+  size_t part_len;
+  double *hv_cache; /* the train rows' Hessian factors at THETA (n kw), valid while hv_fresh */
+  int wt_fresh, hv_fresh;
+  unsigned threads; /* 0: by size */
+} native_backend;
+
+static logreg_status oom(logreg_error *err) {
+  return lr_fail(err, LOGREG_ENOMEM, "native backend: out of memory");
+}
+
+/* Every operation that writes THETA calls this. */
+static void theta_changed(native_backend *nb) { nb->wt_fresh = nb->hv_fresh = 0; }
+
+/* wt (kw x ldw) = W of theta ([W | b], W d x kw row-major) transposed, zeros from d. */
+static void pack_w(const native_backend *nb, const double *theta, double *wt) {
+  size_t d = nb->base.d, kw = nb->base.kw, ldw = nb->ldw;
+  for (size_t c = 0; c < kw; c++) {
+    double *w = wt + c * ldw;
+    for (size_t j = 0; j < d; j++) w[j] = theta[j * kw + c];
+    for (size_t j = d; j < ldw; j++) w[j] = 0.0;
+  }
+}
+
+/* ---- One row's math: the reference's formulas (cpu.c row_loss, hv_row), so that the same
+ * logits give the same bits; the exponential a row needs is computed once. ---- */
+
+/* The loss of a row with logits z (bias included): returns l_i (pos_weight included), writes
+ * r[0..kw) = s_i dl_i/dz and, with want_loss, *lu (the unweighted loss) and *right. Without
+ * want_loss the logarithms are skipped and the return value is 0. */
+static double row_loss(const double *z, double *r, size_t k, int yi, double si, int binary,
+                       double pw, int want_loss, double *lu, double *right) {
+  if (binary) {
+    double e = exp(-fabs(z[0])), big = 1.0 / (1.0 + e), small = e / (1.0 + e);
+    double sig = z[0] >= 0 ? big : small;
+    r[0] = si * (yi ? pw * (sig - 1.0) : sig);
+    if (!want_loss) return 0.0;
+    double l1p = log1p(e), sp = fmax(z[0], 0.0) + l1p, sn = fmax(-z[0], 0.0) + l1p;
+    *lu = yi ? sn : sp;
+    *right = ((z[0] > 0) == (yi == 1)) ? 1.0 : 0.0;
+    return yi ? pw * sn : sp;
+  }
+  double m = z[0], sum = 0.0;
+  for (size_t c = 1; c < k; c++) m = fmax(m, z[c]);
+  for (size_t c = 0; c < k; c++) sum += (r[c] = exp(z[c] - m));
+  for (size_t c = 0; c < k; c++) r[c] = si * (r[c] / sum - (c == (size_t)yi ? 1.0 : 0.0));
+  if (!want_loss) return 0.0;
+  size_t best = 0;
+  for (size_t c = 1; c < k; c++)
+    if (z[c] > z[best]) best = c;
+  *right = best == (size_t)yi ? 1.0 : 0.0;
+  *lu = (m - z[yi]) + log(sum);
+  return *lu;
+}
+
+/* A row's Hessian factor at logits z: kw numbers, s c sigma (1 - sigma) when binary (c =
+ * pos_weight when y = 1), else the probabilities. */
+static void row_factor(const double *z, double *f, size_t k, int yi, double si, int binary,
+                       double pw) {
+  if (binary) {
+    double e = exp(-fabs(z[0])), ci = yi == 1 ? pw : 1.0;
+    f[0] = si * ci * e / ((1.0 + e) * (1.0 + e));
+    return;
+  }
+  lr_softmax(z, k, f, NULL);
+}
+
+/* r[0..kw) of H v for a row from its factor f and u = V^T x + vb (u NULL: the diagonal). */
+static void row_hv(const double *f, const double *u, double *r, size_t k, double si, int binary) {
+  if (binary) {
+    r[0] = f[0] * (u ? u[0] : 1.0);
+    return;
+  }
+  double pu = 0.0;
+  for (size_t c = 0; u && c < k; c++) pu += f[c] * u[c];
+  for (size_t c = 0; c < k; c++) r[c] = si * f[c] * (u ? u[c] - pu : 1.0 - f[c]);
+}
+
+/* ---- A pass over rows: parts of blocks on threads ---- */
+
+typedef enum pass_mode { PASS_SUMS, PASS_HV, PASS_HDIAG } pass_mode;
+
+typedef struct pass {
+  const native_backend *nb;
+  lr_slot slot;
+  const uint32_t *list; /* position i is row list[i]; NULL: row begin + i */
+  size_t begin, count;
+  const double *wt, *b;  /* the weights (transposed) and bias evaluated */
+  const double *vt, *vb; /* PASS_HV: the direction (transposed) and its bias part */
+  pass_mode mode;
+  int want_loss, want_grad;
+  double *cache; /* PASS_HV, PASS_HDIAG: the rows' factors (n kw), or NULL */
+  int fill;      /* the cache is written (else read instead of computing the logits) */
+  size_t blk, nblk, nparts, glen;
+  double *part_g; /* nparts x glen: each part's kw x ldw gradient, then its kw bias sums */
+  lr_sums part_s[NATIVE_PARTS];
+  int fail[16];
+} pass;
+
+/* A thread's scratch for one block. */
+typedef struct block_buf {
+  size_t *row;
+  const float **xr;
+  double *z, *u, *r;
+} block_buf;
+
+/* Logits (no bias) of the block's rows against wt into z (kw per row). */
+static void block_logits(const pass *ps, const block_buf *bb, size_t m, const double *wt,
+                         double *z) {
+  const native_backend *nb = ps->nb;
+  size_t kw = nb->base.kw, ldw = nb->ldw;
+  if (nb->x[ps->slot]) {
+    nb->kern->logits(bb->xr, m, nb->base.d, wt, ldw, kw, z, kw);
+    return;
+  }
+  const int64_t *ip = nb->indptr[ps->slot];
+  const int32_t *ix = nb->indices[ps->slot];
+  const float *iv = nb->values[ps->slot];
+  for (size_t q = 0; q < m; q++) {
+    double *zq = z + q * kw;
+    for (size_t c = 0; c < kw; c++) zq[c] = 0.0;
+    for (int64_t e = ip[bb->row[q]]; e < ip[bb->row[q] + 1]; e++) {
+      double v = iv[e];
+      const double *w = wt + (size_t)ix[e];
+      for (size_t c = 0; c < kw; c++) zq[c] += v * w[c * ldw];
+    }
+  }
+}
+
+/* g (kw x ldw, then kw bias sums) += the block's X^T r (x^2 when sq). */
+static void block_scatter(const pass *ps, const block_buf *bb, size_t m, int sq, double *g) {
+  const native_backend *nb = ps->nb;
+  size_t kw = nb->base.kw, ldw = nb->ldw;
+  if (nb->x[ps->slot]) {
+    nb->kern->scatter(bb->xr, m, nb->base.d, bb->r, kw, sq, g, ldw);
+  } else {
+    const int64_t *ip = nb->indptr[ps->slot];
+    const int32_t *ix = nb->indices[ps->slot];
+    const float *iv = nb->values[ps->slot];
+    for (size_t q = 0; q < m; q++) {
+      const double *rq = bb->r + q * kw;
+      for (int64_t e = ip[bb->row[q]]; e < ip[bb->row[q] + 1]; e++) {
+        double v = iv[e], xu = sq ? v * v : v, *o = g + (size_t)ix[e];
+        for (size_t c = 0; c < kw; c++) o[c * ldw] += xu * rq[c];
+      }
+    }
+  }
+  double *gb = g + kw * ldw;
+  for (size_t q = 0; q < m; q++)
+    for (size_t c = 0; c < kw; c++) gb[c] += bb->r[q * kw + c];
+}
+
+/* Block [i0, i1) of the pass's positions into part partials g and *acc. */
+static void run_block(const pass *ps, const block_buf *bb, size_t i0, size_t i1, double *g,
+                      lr_sums *acc) {
+  const native_backend *nb = ps->nb;
+  const lr_backend *be = &nb->base;
+  size_t m = i1 - i0, k = be->k, kw = be->kw, d = be->d;
+  const float *x = nb->x[ps->slot], *s = nb->s[ps->slot];
+  const int32_t *y = nb->y[ps->slot];
+  for (size_t q = 0; q < m; q++) {
+    bb->row[q] = ps->list ? ps->list[i0 + q] : ps->begin + i0 + q;
+    if (x) bb->xr[q] = x + bb->row[q] * d;
+  }
+  double *f = ps->cache ? ps->cache + i0 * kw : bb->z; /* factors (hv) */
+  if (ps->mode == PASS_SUMS || !ps->cache || ps->fill) {
+    block_logits(ps, bb, m, ps->wt, bb->z);
+    for (size_t q = 0; q < m; q++)
+      for (size_t c = 0; c < kw; c++) bb->z[q * kw + c] += ps->b[c];
+  }
+  if (ps->mode == PASS_SUMS) {
+    for (size_t q = 0; q < m; q++) {
+      size_t i = bb->row[q];
+      double si = (double)s[i], lu = 0.0, right = 0.0;
+      double li = row_loss(bb->z + q * kw, bb->r + q * kw, k, y[i], si, be->binary, be->pos_weight,
+                           ps->want_loss, &lu, &right);
+      acc->loss += lu;
+      acc->correct += right;
+      acc->wloss += si * li;
+      acc->s += si;
+    }
+    if (ps->want_grad) block_scatter(ps, bb, m, 0, g);
+    return;
+  }
+  if (!ps->cache || ps->fill)
+    for (size_t q = 0; q < m; q++) {
+      size_t i = bb->row[q];
+      row_factor(bb->z + q * kw, f + q * kw, k, y[i], (double)s[i], be->binary, be->pos_weight);
+    }
+  if (ps->mode == PASS_HV) {
+    block_logits(ps, bb, m, ps->vt, bb->u);
+    for (size_t q = 0; q < m; q++)
+      for (size_t c = 0; c < kw; c++) bb->u[q * kw + c] += ps->vb[c];
+  }
+  for (size_t q = 0; q < m; q++)
+    row_hv(f + q * kw, ps->mode == PASS_HV ? bb->u + q * kw : NULL, bb->r + q * kw, k,
+           (double)s[bb->row[q]], be->binary);
+  block_scatter(ps, bb, m, ps->mode == PASS_HDIAG, g);
+}
+
+static void pass_part(void *ctx, unsigned t, unsigned nt) {
+  pass *ps = ctx;
+  size_t kw = ps->nb->base.kw, blk = ps->blk;
+  block_buf bb;
+  bb.row = malloc(blk * sizeof *bb.row);
+  bb.xr = malloc(blk * sizeof *bb.xr);
+  bb.z = malloc(3 * blk * kw * sizeof *bb.z);
+  if (!bb.row || !bb.xr || !bb.z) {
+    ps->fail[t] = 1;
+  } else {
+    bb.u = bb.z + blk * kw;
+    bb.r = bb.u + blk * kw;
+    for (size_t p = t; p < ps->nparts; p += nt) {
+      double *g = ps->part_g + p * ps->glen;
+      lr_sums acc = {0, 0, 0, 0, 0};
+      if (ps->mode != PASS_SUMS || ps->want_grad) memset(g, 0, ps->glen * sizeof *g);
+      size_t b0 = ps->nblk * p / ps->nparts, b1 = ps->nblk * (p + 1) / ps->nparts;
+      for (size_t b = b0; b < b1; b++) {
+        size_t i0 = b * blk, i1 = i0 + blk < ps->count ? i0 + blk : ps->count;
+        run_block(ps, &bb, i0, i1, g, &acc);
+      }
+      ps->part_s[p] = acc;
+    }
+  }
+  free(bb.row);
+  free(bb.xr);
+  free(bb.z);
+}
+
+/* Runs ps (mode, rows, weights and wants set) and adds its parts in order: *sums (may be
+ * NULL) and, when the pass has a gradient, `out` ([W | b] layout, nparam). -1: out of
+ * memory. */
+static int run_pass(native_backend *nb, pass *ps, lr_sums *sums, double *out) {
+  const lr_backend *be = &nb->base;
+  size_t kw = be->kw, d = be->d, ldw = nb->ldw, count = ps->count;
+  const int64_t *ip = nb->indptr[ps->slot];
+  size_t n = be->n[ps->slot];
+  size_t per = nb->x[ps->slot] ? d : n ? (size_t)ip[n] / n : 0;
+  size_t blk = nb->x[ps->slot] ? BLOCK_BYTES / (4 * (d ? d : 1)) / 4 * 4 : CSR_BLOCK;
+  ps->blk = blk < 16 ? 16 : blk > 512 ? 512 : blk;
+  ps->nblk = (count + ps->blk - 1) / ps->blk;
+  ps->glen = kw * ldw + kw;
+  size_t cap = PART_BYTES / (ps->glen * sizeof(double));
+  ps->nparts = ps->nblk < NATIVE_PARTS ? ps->nblk : NATIVE_PARTS;
+  if (ps->nparts > cap) ps->nparts = cap;
+  if (ps->nparts < 1) ps->nparts = 1;
+  if (nb->part_len < ps->nparts * ps->glen) {
+    free(nb->part);
+    nb->part_len = 0;
+    if (!(nb->part = malloc(ps->nparts * ps->glen * sizeof *nb->part))) return -1;
+    nb->part_len = ps->nparts * ps->glen;
+  }
+  ps->part_g = nb->part;
+  unsigned nt = lr_threads_for(count * (per + 1) * kw * 8, nb->threads);
+  if (nt > ps->nparts) nt = (unsigned)ps->nparts;
+  memset(ps->fail, 0, sizeof ps->fail);
+  lr_parallel(nt, pass_part, ps);
+  for (unsigned t = 0; t < nt; t++)
+    if (ps->fail[t]) return -1;
+  if (sums) {
+    memset(sums, 0, sizeof *sums);
+    for (size_t p = 0; p < ps->nparts && ps->nblk; p++) {
+      const lr_sums *a = &ps->part_s[p];
+      sums->wloss += a->wloss, sums->loss += a->loss, sums->correct += a->correct;
+      sums->s += a->s;
+    }
+    sums->rows = (double)count;
+  }
+  if (!out || (ps->mode == PASS_SUMS && !ps->want_grad)) return 0;
+  memset(out, 0, be->nparam * sizeof *out);
+  for (size_t p = 0; p < ps->nparts && ps->nblk; p++) {
+    const double *g = nb->part + p * ps->glen;
+    for (size_t c = 0; c < kw; c++)
+      for (size_t j = 0; j < d; j++) out[j * kw + c] += g[c * ldw + j];
+    for (size_t c = 0; c < kw; c++) out[d * kw + c] += g[kw * ldw + c];
+  }
+  return 0;
+}
+
+static void ensure_wt(native_backend *nb) {
+  if (nb->wt_fresh) return;
+  pack_w(nb, nb->vec[LR_VEC_THETA], nb->wt);
+  nb->wt_fresh = 1;
+}
+
+/* ---- Data ---- */
+
+static void free_slot(native_backend *nb, lr_slot slot) {
+  free(nb->x[slot]);
+  free(nb->indptr[slot]);
+  free(nb->indices[slot]);
+  free(nb->values[slot]);
+  free(nb->y[slot]);
+  free(nb->s[slot]);
+  nb->x[slot] = nb->values[slot] = nb->s[slot] = NULL;
+  nb->indptr[slot] = NULL;
+  nb->indices[slot] = nb->y[slot] = NULL;
+  nb->base.n[slot] = 0;
+}
+
+/* The part of set_data and set_data_csr after the rows: labels, weights, order, cache. */
+static logreg_status set_rest(native_backend *nb, lr_slot slot, const int32_t *y, const float *s,
+                              size_t n, logreg_error *err) {
+  nb->y[slot] = malloc((n ? n : 1) * sizeof(int32_t));
+  nb->s[slot] = malloc((n ? n : 1) * sizeof(float));
+  if (!nb->y[slot] || !nb->s[slot]) return oom(err);
+  memcpy(nb->y[slot], y, n * sizeof(int32_t));
+  for (size_t i = 0; i < n; i++) nb->s[slot][i] = s ? s[i] : 1.0f;
+  nb->base.n[slot] = n;
+  if (slot == LR_SLOT_TRAIN) {
+    free(nb->order);
+    nb->order = NULL;
+    free(nb->hv_cache); /* sized for the old rows */
+    nb->hv_cache = NULL;
+    nb->hv_fresh = 0;
+  }
+  return LOGREG_OK;
+}
+
+static logreg_status native_set_data(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
+                                     const float *s, size_t n, logreg_error *err) {
+  native_backend *nb = (native_backend *)be;
+  size_t len = n * be->d;
+  free_slot(nb, slot);
+  if (!(nb->x[slot] = malloc((len ? len : 1) * sizeof(float)))) return oom(err);
+  memcpy(nb->x[slot], x, len * sizeof(float));
+  return set_rest(nb, slot, y, s, n, err);
+}
+
+static logreg_status native_set_data_csr(lr_backend *be, lr_slot slot, const int64_t *indptr,
+                                         const int32_t *indices, const float *values,
+                                         const int32_t *y, const float *s, size_t n,
+                                         logreg_error *err) {
+  native_backend *nb = (native_backend *)be;
+  free_slot(nb, slot);
+  size_t nnz = (size_t)indptr[n];
+  nb->indptr[slot] = malloc((n + 1) * sizeof(int64_t));
+  nb->indices[slot] = malloc((nnz ? nnz : 1) * sizeof(int32_t));
+  nb->values[slot] = malloc((nnz ? nnz : 1) * sizeof(float));
+  if (!nb->indptr[slot] || !nb->indices[slot] || !nb->values[slot]) return oom(err);
+  memcpy(nb->indptr[slot], indptr, (n + 1) * sizeof(int64_t));
+  memcpy(nb->indices[slot], indices, nnz * sizeof(int32_t));
+  memcpy(nb->values[slot], values, nnz * sizeof(float));
+  return set_rest(nb, slot, y, s, n, err);
+}
+
+static logreg_status native_set_order(lr_backend *be, const uint32_t *order, logreg_error *err) {
+  native_backend *nb = (native_backend *)be;
+  size_t n = be->n[LR_SLOT_TRAIN];
+  if (!order) {
+    free(nb->order);
+    nb->order = NULL;
+    return LOGREG_OK;
+  }
+  if (!nb->order && !(nb->order = malloc((n ? n : 1) * sizeof *nb->order))) return oom(err);
+  memcpy(nb->order, order, n * sizeof *order);
+  return LOGREG_OK;
+}
+
+/* ---- Evaluations ---- */
+
+static logreg_status native_sums(lr_backend *be, lr_slot slot, size_t begin, size_t count, int want,
+                                 lr_sums *out, logreg_error *err) {
+  native_backend *nb = (native_backend *)be;
+  if (begin > be->n[slot] || count > be->n[slot] - begin)
+    return lr_fail(err, LOGREG_EINVAL, "native backend: rows %zu..%zu outside %zu rows", begin,
+                   begin + count, be->n[slot]);
+  ensure_wt(nb);
+  pass ps;
+  memset(&ps, 0, sizeof ps);
+  ps.nb = nb;
+  ps.slot = slot;
+  ps.list = slot == LR_SLOT_TRAIN && nb->order ? nb->order + begin : NULL;
+  ps.begin = begin;
+  ps.count = count;
+  ps.wt = nb->wt;
+  ps.b = nb->vec[LR_VEC_THETA] + be->d * be->kw;
+  ps.mode = PASS_SUMS;
+  ps.want_loss = (want & LR_WANT_SUMS) && out;
+  ps.want_grad = (want & LR_WANT_GRAD) != 0;
+  if (run_pass(nb, &ps, out, nb->vec[LR_VEC_GSUM]) != 0) return oom(err);
+  return LOGREG_OK;
+}
+
+/* H v over the train slot in file order (v < 0: the diagonal) into vector out, through the
+ * rows' cached factors. */
+static logreg_status hv_train(native_backend *nb, int v, int out, logreg_error *err) {
+  lr_backend *be = &nb->base;
+  size_t n = be->n[LR_SLOT_TRAIN], nw = be->d * be->kw;
+  if (!nb->hv_cache && !(nb->hv_cache = malloc((n ? n : 1) * be->kw * sizeof *nb->hv_cache)))
+    return oom(err);
+  ensure_wt(nb);
+  pass ps;
+  memset(&ps, 0, sizeof ps);
+  ps.nb = nb;
+  ps.slot = LR_SLOT_TRAIN;
+  ps.count = n;
+  ps.wt = nb->wt;
+  ps.b = nb->vec[LR_VEC_THETA] + nw;
+  ps.mode = v >= 0 ? PASS_HV : PASS_HDIAG;
+  if (v >= 0) {
+    pack_w(nb, nb->vec[v], nb->vt);
+    ps.vt = nb->vt;
+    ps.vb = nb->vec[v] + nw;
+  }
+  ps.cache = nb->hv_cache;
+  ps.fill = !nb->hv_fresh;
+  if (run_pass(nb, &ps, NULL, nb->vec[out]) != 0) return oom(err);
+  nb->hv_fresh = 1;
+  if (out == LR_VEC_THETA) theta_changed(nb);
+  return LOGREG_OK;
+}
+
+static logreg_status native_hv(lr_backend *be, int v, int out, logreg_error *err) {
+  return hv_train((native_backend *)be, v, out, err);
+}
+
+static logreg_status native_hdiag(lr_backend *be, int out, logreg_error *err) {
+  return hv_train((native_backend *)be, -1, out, err);
+}
+
+/* The grid, model by model: its training rows (fold != held) with the gradient, then its
+ * held-out rows, each one pass in file order. */
+static logreg_status native_grid_sums(lr_backend *be, const int32_t *fold, size_t m,
+                                      const int32_t *held, const double *theta, lr_sums *train,
+                                      lr_sums *val, double *gsum, logreg_error *err) {
+  native_backend *nb = (native_backend *)be;
+  size_t n = be->n[LR_SLOT_TRAIN], np = be->nparam, nw = be->d * be->kw;
+  uint32_t *in = malloc((n ? n : 1) * sizeof *in), *out = malloc((n ? n : 1) * sizeof *out);
+  int rc = !in || !out;
+  for (size_t j = 0; j < m && !rc; j++) {
+    size_t ni = 0, no = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (fold[i] == held[j])
+        out[no++] = (uint32_t)i;
+      else
+        in[ni++] = (uint32_t)i;
+    }
+    const double *th = theta + j * np;
+    pack_w(nb, th, nb->vt);
+    pass ps;
+    memset(&ps, 0, sizeof ps);
+    ps.nb = nb;
+    ps.slot = LR_SLOT_TRAIN;
+    ps.wt = nb->vt;
+    ps.b = th + nw;
+    ps.mode = PASS_SUMS;
+    ps.want_loss = 1;
+    ps.want_grad = 1;
+    ps.list = in;
+    ps.count = ni;
+    rc = run_pass(nb, &ps, &train[j], gsum + j * np);
+    ps.want_grad = 0;
+    ps.list = out;
+    ps.count = no;
+    if (!rc) rc = run_pass(nb, &ps, &val[j], NULL);
+  }
+  free(in);
+  free(out);
+  if (rc) return lr_fail(err, LOGREG_ENOMEM, "native backend: out of memory for a grid");
+  return LOGREG_OK;
+}
+
+/* ---- Vectors: the reference's loops ---- */
+
+static logreg_status native_vec_alloc(lr_backend *be, int count, int *first, logreg_error *err) {
+  native_backend *nb = (native_backend *)be;
+  if (count < 0 || be->nvec + count > LR_VEC_MAX)
+    return lr_fail(err, LOGREG_EINVAL, "native backend: more than %d vectors", LR_VEC_MAX);
+  *first = be->nvec;
+  for (int i = 0; i < count; i++) {
+    if (!(nb->vec[be->nvec] = calloc(be->nparam, sizeof(double)))) return oom(err);
+    be->nvec++;
+  }
+  return LOGREG_OK;
+}
+
+static logreg_status native_vec_read(lr_backend *be, int v, double *out, logreg_error *err) {
+  (void)err;
+  memcpy(out, ((native_backend *)be)->vec[v], be->nparam * sizeof *out);
+  return LOGREG_OK;
+}
+
+static logreg_status native_vec_write(lr_backend *be, int v, const double *in, logreg_error *err) {
+  (void)err;
+  native_backend *nb = (native_backend *)be;
+  if (v == LR_VEC_THETA) theta_changed(nb);
+  memcpy(nb->vec[v], in, be->nparam * sizeof *in);
+  return LOGREG_OK;
+}
+
+static logreg_status native_vec_lincomb(lr_backend *be, int y, double a, int x, double b, int z,
+                                        size_t zlen, logreg_error *err) {
+  (void)err;
+  native_backend *nb = (native_backend *)be;
+  if (y == LR_VEC_THETA) theta_changed(nb);
+  double *vy = nb->vec[y];
+  const double *vx = nb->vec[x], *vz = nb->vec[z];
+  for (size_t i = 0; i < be->nparam; i++) vy[i] = i < zlen ? a * vx[i] + b * vz[i] : a * vx[i];
+  return LOGREG_OK;
+}
+
+static logreg_status native_vec_mul(lr_backend *be, int y, int x, int z, logreg_error *err) {
+  (void)err;
+  native_backend *nb = (native_backend *)be;
+  if (y == LR_VEC_THETA) theta_changed(nb);
+  double *vy = nb->vec[y];
+  const double *vx = nb->vec[x], *vz = nb->vec[z];
+  for (size_t i = 0; i < be->nparam; i++) vy[i] = vx[i] * vz[i];
+  return LOGREG_OK;
+}
+
+static logreg_status native_vec_dot(lr_backend *be, int x, int y, size_t len, double *out,
+                                    logreg_error *err) {
+  (void)err;
+  native_backend *nb = (native_backend *)be;
+  const double *vx = nb->vec[x], *vy = nb->vec[y];
+  double s = 0.0;
+  for (size_t i = 0; i < len; i++) s += vx[i] * vy[i];
+  *out = s;
+  return LOGREG_OK;
+}
+
+static logreg_status native_vec_amax(lr_backend *be, int x, double *out, logreg_error *err) {
+  (void)err;
+  const double *vx = ((native_backend *)be)->vec[x];
+  double m = 0.0;
+  for (size_t i = 0; i < be->nparam; i++) m = fmax(m, fabs(vx[i]));
+  *out = m;
+  return LOGREG_OK;
+}
+
+static logreg_status native_vec_map(lr_backend *be, const lr_vec_map *m, const int *vecs,
+                                    const double *c, logreg_error *err) {
+  native_backend *nb = (native_backend *)be;
+  if (m->nvec < 1 || m->nvec > LR_MAP_MAX_VEC || m->nscalar < 0 || m->nscalar > LR_MAP_MAX_SCALAR)
+    return lr_fail(err, LOGREG_EINVAL, "native backend: map %s takes %d vectors and %d scalars",
+                   m->name, m->nvec, m->nscalar);
+  double *v[LR_MAP_MAX_VEC];
+  for (int j = 0; j < m->nvec; j++) {
+    if (vecs[j] < 0 || vecs[j] >= be->nvec)
+      return lr_fail(err, LOGREG_EINVAL, "native backend: map %s: no vector %d", m->name, vecs[j]);
+    if (vecs[j] == LR_VEC_THETA) theta_changed(nb);
+    v[j] = nb->vec[vecs[j]];
+  }
+  m->cpu(v, c, be->nparam);
+  return LOGREG_OK;
+}
+
+static void native_set_threads(lr_backend *be, unsigned threads) {
+  ((native_backend *)be)->threads = threads;
+}
+
+static void native_destroy(lr_backend *be) {
+  native_backend *nb = (native_backend *)be;
+  if (!nb) return;
+  for (int s = 0; s < LR_SLOT_COUNT; s++) free_slot(nb, (lr_slot)s);
+  free(nb->order);
+  free(nb->wt);
+  free(nb->vt);
+  free(nb->part);
+  free(nb->hv_cache);
+  for (int v = 0; v < LR_VEC_MAX; v++) free(nb->vec[v]);
+  free(nb);
+}
+
+static const lr_backend_ops native_ops = {
+    .name = "native",
+    .set_data = native_set_data,
+    .set_data_csr = native_set_data_csr,
+    .set_order = native_set_order,
+    .sums = native_sums,
+    .hv = native_hv,
+    .hdiag = native_hdiag,
+    .grid_sums = native_grid_sums,
+    .vec_alloc = native_vec_alloc,
+    .vec_read = native_vec_read,
+    .vec_write = native_vec_write,
+    .vec_lincomb = native_vec_lincomb,
+    .vec_mul = native_vec_mul,
+    .vec_dot = native_vec_dot,
+    .vec_amax = native_vec_amax,
+    .vec_map = native_vec_map,
+    .set_threads = native_set_threads,
+    .destroy = native_destroy,
+};
+
+static void describe(native_backend *nb) {
+  snprintf(nb->base.device, sizeof nb->base.device, "native (%s kernels, double accumulation)",
+           nb->kern->isa);
+}
+
+logreg_status lr_native_backend_create(size_t d, size_t k, int binary, double pos_weight,
+                                       lr_backend **out, logreg_error *err) {
+  native_backend *nb = calloc(1, sizeof *nb);
+  if (!nb) return oom(err);
+  size_t kw = binary ? 1 : k;
+  nb->base.ops = &native_ops;
+  nb->base.kind = LOGREG_BACKEND_NATIVE;
+  nb->base.path_id = LR_PATH_REFERENCE; /* no OpenCL path: the backend's own loops */
+  nb->base.d = d;
+  nb->base.k = k;
+  nb->base.kw = kw;
+  nb->base.nparam = (d + 1) * kw;
+  nb->base.binary = binary;
+  nb->base.pos_weight = pos_weight;
+  nb->kern = lr_native_kern_best();
+  describe(nb);
+  nb->ldw = (d + 7) / 8 * 8;
+  size_t wlen = (nb->ldw ? nb->ldw : 8) * kw;
+  nb->wt = malloc(wlen * sizeof *nb->wt);
+  nb->vt = malloc(wlen * sizeof *nb->vt);
+  int first;
+  logreg_status st = !nb->wt || !nb->vt ? oom(err) : LOGREG_OK;
+  if (!st) st = native_vec_alloc(&nb->base, LR_VEC_FIXED, &first, err);
+  if (st) {
+    native_destroy(&nb->base);
+    return st;
+  }
+  *out = &nb->base;
+  return LOGREG_OK;
+}
+
+logreg_status lr_native_use_kern(lr_backend *be, int v, logreg_error *err) {
+  if (!be || be->ops != &native_ops) return lr_fail(err, LOGREG_EINVAL, "not a native backend");
+  const lr_native_kern *k = lr_native_kern_get(v);
+  if (!k) return lr_fail(err, LOGREG_EUNSUPPORTED, "native backend: no kernel variant %d here", v);
+  native_backend *nb = (native_backend *)be;
+  nb->kern = k;
+  describe(nb);
+  return LOGREG_OK;
+}

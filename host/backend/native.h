@@ -1,0 +1,43 @@
+/* native.h: the native CPU backend (native.c) and its dense block kernels (native_kern.c).
+ *
+ * The backend of kind LOGREG_BACKEND_NATIVE (`--device native`): the same raw sums as the cpu
+ * reference, for speed: one pass over X per evaluation in row blocks that stay in cache, the
+ * blocks' products in vector units chosen at run time, threads over fixed parts of the rows.
+ * device.c creates it; the tests reach its kernel variants through this header. */
+#ifndef LOGREG_BACKEND_NATIVE_H
+#define LOGREG_BACKEND_NATIVE_H
+
+#include <stddef.h>
+
+#include "backend/backend.h"
+
+/* The backend for this shape, parameters at zero. */
+logreg_status lr_native_backend_create(size_t d, size_t k, int binary, double pos_weight,
+                                       lr_backend **out, logreg_error *err);
+
+/* Kernels over a block of dense rows (row q at xr[q], d floats each, products and sums in
+ * double). Weights and gradients are held transposed: column c of W is wt[c ldw .. c ldw + d),
+ * with ldw a multiple of 8 and zeros from d to ldw. Every variant adds the same terms; the
+ * order of the additions (vector lanes) is each variant's own and fixed. */
+typedef struct lr_native_kern {
+  const char *isa; /* "AVX-512", "AVX2", "generic C" */
+  /* z[q kz + c] = sum_j xr[q][j] wt[c ldw + j] for q < nrow, c < kw (no bias). */
+  void (*logits)(const float *const *xr, size_t nrow, size_t d, const double *wt, size_t ldw,
+                 size_t kw, double *z, size_t kz);
+  /* gt[c ldw + j] += sum_q x r[q kw + c] for j < d, c < kw, with x = xr[q][j] (its square when
+   * sq), the rows added in order q = 0, 1, ... */
+  void (*scatter)(const float *const *xr, size_t nrow, size_t d, const double *r, size_t kw, int sq,
+                  double *gt, size_t ldw);
+} lr_native_kern;
+
+enum { LR_NATIVE_GENERIC = 0, LR_NATIVE_AVX2, LR_NATIVE_AVX512, LR_NATIVE_VARIANTS };
+
+/* The kernels of variant v (LR_NATIVE_*), or NULL when this build or this CPU lacks them. */
+const lr_native_kern *lr_native_kern_get(int v);
+/* The fastest variant this CPU runs (AVX-512, else AVX2 with FMA, else generic C). */
+const lr_native_kern *lr_native_kern_best(void);
+/* For tests: the native backend `be` evaluates with variant v from now on (LOGREG_EUNSUPPORTED
+ * when this CPU lacks it, LOGREG_EINVAL when be is not native). */
+logreg_status lr_native_use_kern(lr_backend *be, int v, logreg_error *err);
+
+#endif

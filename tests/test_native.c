@@ -265,6 +265,60 @@ static void parity(const shape *sh, int variant, uint64_t seed) {
   free_data(&dt);
 }
 
+/* The kernels' exp and log1p against libm's: within 4e-16 relative (2 ulp) where the result is
+ * normal, 1e-320 absolute where it is subnormal; NaN stays NaN. */
+static void vector_math(const lr_native_kern *kn) {
+  enum { N = 4000 };
+  static double v[N + 8], want[N + 8];
+  lr_rng r;
+  lr_rng_seed(&r, 5);
+  static const double xs[] = {0.0,    -0.0,   -1e-300, -0.5,   -0.34657359027997264,
+                              -1.0,   -708.3, -708.5,  -744.0, -745.1,
+                              -746.0, -800.0};
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof xs / sizeof *xs; i++) v[n++] = xs[i];
+  while (n < N) v[n++] = -800.0 * pow(lr_rng_uniform(&r), 3.0);
+  for (size_t i = 0; i < n; i++) want[i] = exp(v[i]);
+  kn->vexp(v, n - 3); /* a tail shorter than a vector, too */
+  kn->vexp(v + n - 3, 3);
+  double worst = 0;
+  for (size_t i = 0; i < n; i++) {
+    double e = want[i] >= 2.3e-308 ? fabs(v[i] - want[i]) / want[i]
+                                   : fabs(v[i] - want[i]) * 4e304; /* 1e-320 absolute */
+    worst = fmax(worst, e);
+  }
+  fprintf(stderr, "%s exp: worst %.3g (relative)\n", kn->isa, worst);
+  CHECK(worst <= 4e-16);
+  static const double ls[] = {0.0,
+                              1e-300,
+                              1e-17,
+                              1e-8,
+                              0.41421356237309492,
+                              0.41421356237309503,
+                              0.41421356237309515,
+                              0.5,
+                              1.0,
+                              1.0000000000000002,
+                              9.0,
+                              999.0};
+  n = 0;
+  for (size_t i = 0; i < sizeof ls / sizeof *ls; i++) v[n++] = ls[i];
+  while (n < N) v[n++] = pow(10.0, -30.0 + 33.0 * lr_rng_uniform(&r));
+  for (size_t i = 0; i < n; i++) want[i] = log1p(v[i]);
+  kn->vlog1p(v, n);
+  worst = 0;
+  for (size_t i = 0; i < n; i++)
+    worst = fmax(worst, want[i] > 0 ? fabs(v[i] - want[i]) / want[i] : fabs(v[i]));
+  fprintf(stderr, "%s log1p: worst %.3g (relative)\n", kn->isa, worst);
+  CHECK(worst <= 4e-16);
+  v[0] = NAN, v[1] = -1.0;
+  kn->vexp(v, 2);
+  CHECK(isnan(v[0]) && fabs(v[1] - exp(-1.0)) <= 4e-16);
+  v[0] = NAN;
+  kn->vlog1p(v, 1);
+  CHECK(isnan(v[0]));
+}
+
 /* One training on `device`: its objective (NAN when it failed). */
 static double train_on(const logreg_dataset *ds, const char *device, logreg_optimizer opt,
                        int binary) {
@@ -335,6 +389,7 @@ int main(void) {
       continue;
     }
     ran++;
+    vector_math(k);
     for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
       parity(&shapes[i], v, 1000 + 17 * i + (uint64_t)v);
     fprintf(stderr,

@@ -67,36 +67,8 @@ static void pack_w(const native_backend *nb, const double *theta, double *wt) {
   }
 }
 
-/* ---- One row's math: the reference's formulas (cpu.c row_loss, hv_row), so that the same
- * logits give the same bits; the exponential a row needs is computed once. ---- */
-
-/* The loss of a row with logits z (bias included): returns l_i (pos_weight included), writes
- * r[0..kw) = s_i dl_i/dz and, with want_loss, *lu (the unweighted loss) and *right. Without
- * want_loss the logarithms are skipped and the return value is 0. */
-static double row_loss(const double *z, double *r, size_t k, int yi, double si, int binary,
-                       double pw, int want_loss, double *lu, double *right) {
-  if (binary) {
-    double e = exp(-fabs(z[0])), big = 1.0 / (1.0 + e), small = e / (1.0 + e);
-    double sig = z[0] >= 0 ? big : small;
-    r[0] = si * (yi ? pw * (sig - 1.0) : sig);
-    if (!want_loss) return 0.0;
-    double l1p = log1p(e), sp = fmax(z[0], 0.0) + l1p, sn = fmax(-z[0], 0.0) + l1p;
-    *lu = yi ? sn : sp;
-    *right = ((z[0] > 0) == (yi == 1)) ? 1.0 : 0.0;
-    return yi ? pw * sn : sp;
-  }
-  double m = z[0], sum = 0.0;
-  for (size_t c = 1; c < k; c++) m = fmax(m, z[c]);
-  for (size_t c = 0; c < k; c++) sum += (r[c] = exp(z[c] - m));
-  for (size_t c = 0; c < k; c++) r[c] = si * (r[c] / sum - (c == (size_t)yi ? 1.0 : 0.0));
-  if (!want_loss) return 0.0;
-  size_t best = 0;
-  for (size_t c = 1; c < k; c++)
-    if (z[c] > z[best]) best = c;
-  *right = best == (size_t)yi ? 1.0 : 0.0;
-  *lu = (m - z[yi]) + log(sum);
-  return *lu;
-}
+/* ---- The rows' math: the reference's formulas (cpu.c row_loss, hv_row); the exponentials
+ * and logarithms of the losses through the kernels' vector functions, a block at a time. ---- */
 
 /* A row's Hessian factor at logits z: kw numbers, s c sigma (1 - sigma) when binary (c =
  * pos_weight when y = 1), else the probabilities. */
@@ -146,8 +118,80 @@ typedef struct pass {
 typedef struct block_buf {
   size_t *row;
   const float **xr;
-  double *z, *u, *r;
+  double *z, *u, *r, *w; /* blk kw each */
+  double *t, *sv;        /* blk each; sv: the rows' weights s_i */
+  int32_t *yv;           /* the rows' labels */
 } block_buf;
+
+/* The losses and residuals of the block's m rows from their logits z (bias included): r =
+ * s_i dl_i/dz, and with want_loss the block's scalar sums (row after row) added to *acc. The
+ * loops run over the block's arrays, so that the compiler can vectorize them; p_c and sigma are
+ * e_c (1 / sum) and 1 / (1 + e) (1 ulp from the reference's quotients). */
+static void block_loss(const pass *ps, const block_buf *bb, size_t m, lr_sums *acc) {
+  const lr_backend *be = &ps->nb->base;
+  const lr_native_kern *kn = ps->nb->kern;
+  size_t k = be->k, kw = be->kw;
+  const double *z = bb->z, *sv = bb->sv, pw = be->pos_weight;
+  const int32_t *yv = bb->yv;
+  double *r = bb->r, *u = bb->u, *w = bb->w, *t = bb->t;
+  double loss = 0.0, correct = 0.0, wloss = 0.0, s = 0.0;
+  if (be->binary) {
+    for (size_t q = 0; q < m; q++) u[q] = -fabs(z[q]);
+    kn->vexp(u, m); /* e = exp(-|z|): sigma and softplus from it, as lr_sigmoid, lr_softplus */
+    for (size_t q = 0; q < m; q++) {
+      double e = u[q], inv = 1.0 / (1.0 + e), sig = z[q] >= 0 ? inv : e * inv;
+      double yf = (double)yv[q]; /* 0 or 1: the products below are exact, so no branch */
+      r[q] = sv[q] * (yf * (pw * (sig - 1.0)) + (1.0 - yf) * sig);
+    }
+    if (!ps->want_loss) return;
+    memcpy(w, u, m * sizeof *w);
+    kn->vlog1p(w, m);
+    for (size_t q = 0; q < m; q++) {
+      double sp = (z[q] > 0 ? z[q] : 0.0) + w[q], sn = (z[q] < 0 ? -z[q] : 0.0) + w[q];
+      double yf = (double)yv[q];
+      loss += yf * sn + (1.0 - yf) * sp;
+      correct += (double)((z[q] > 0) == (yv[q] == 1));
+      wloss += sv[q] * (yf * (pw * sn) + (1.0 - yf) * sp);
+      s += sv[q];
+    }
+  } else {
+    for (size_t q = 0; q < m; q++) { /* exp(z - max z) */
+      const double *zq = z + q * kw;
+      double mx = zq[0];
+      for (size_t c = 1; c < k; c++) mx = zq[c] > mx ? zq[c] : mx;
+      w[q] = mx;
+      for (size_t c = 0; c < k; c++) r[q * kw + c] = zq[c] - mx;
+    }
+    kn->vexp(r, m * kw);
+    for (size_t q = 0; q < m; q++) {
+      double sum = 0.0;
+      for (size_t c = 0; c < k; c++) sum += r[q * kw + c];
+      u[q] = sum;
+    }
+    for (size_t q = 0; q < m; q++) t[q] = 1.0 / u[q];
+    for (size_t q = 0; q < m; q++) {
+      double *rq = r + q * kw;
+      for (size_t c = 0; c < k; c++) rq[c] = sv[q] * (rq[c] * t[q] - (double)(c == (size_t)yv[q]));
+    }
+    if (!ps->want_loss) return;
+    for (size_t q = 0; q < m; q++) u[q] -= 1.0; /* log(sum) = log1p(sum - 1), sum >= 1 */
+    kn->vlog1p(u, m);
+    for (size_t q = 0; q < m; q++) {
+      const double *zq = z + q * kw;
+      size_t yi = (size_t)yv[q], best = 0;
+      double li = (w[q] - zq[yi]) + u[q]; /* logsumexp(z) - z_y */
+      for (size_t c = 1; c < k; c++) best = zq[c] > zq[best] ? c : best;
+      loss += li;
+      correct += (double)(best == yi);
+      wloss += sv[q] * li;
+      s += sv[q];
+    }
+  }
+  acc->loss += loss;
+  acc->correct += correct;
+  acc->wloss += wloss;
+  acc->s += s;
+}
 
 /* Logits (no bias) of the block's rows against wt into z (kw per row). */
 static void block_logits(const pass *ps, const block_buf *bb, size_t m, const double *wt,
@@ -190,9 +234,14 @@ static void block_scatter(const pass *ps, const block_buf *bb, size_t m, int sq,
       }
     }
   }
+  /* The bias column: four running sums per class (rows q mod 4), so that the additions do not
+   * wait on each other. */
   double *gb = g + kw * ldw;
-  for (size_t q = 0; q < m; q++)
-    for (size_t c = 0; c < kw; c++) gb[c] += bb->r[q * kw + c];
+  for (size_t c = 0; c < kw; c++) {
+    double a[4] = {0, 0, 0, 0};
+    for (size_t q = 0; q < m; q++) a[q & 3] += bb->r[q * kw + c];
+    gb[c] += (a[0] + a[1]) + (a[2] + a[3]);
+  }
 }
 
 /* Block [i0, i1) of the pass's positions into part partials g and *acc. */
@@ -205,6 +254,8 @@ static void run_block(const pass *ps, const block_buf *bb, size_t i0, size_t i1,
   const int32_t *y = nb->y[ps->slot];
   for (size_t q = 0; q < m; q++) {
     bb->row[q] = ps->list ? ps->list[i0 + q] : ps->begin + i0 + q;
+    bb->sv[q] = (double)s[bb->row[q]];
+    bb->yv[q] = y[bb->row[q]];
     if (x) bb->xr[q] = x + bb->row[q] * d;
   }
   double *f = ps->cache ? ps->cache + i0 * kw : bb->z; /* factors (hv) */
@@ -214,16 +265,7 @@ static void run_block(const pass *ps, const block_buf *bb, size_t i0, size_t i1,
       for (size_t c = 0; c < kw; c++) bb->z[q * kw + c] += ps->b[c];
   }
   if (ps->mode == PASS_SUMS) {
-    for (size_t q = 0; q < m; q++) {
-      size_t i = bb->row[q];
-      double si = (double)s[i], lu = 0.0, right = 0.0;
-      double li = row_loss(bb->z + q * kw, bb->r + q * kw, k, y[i], si, be->binary, be->pos_weight,
-                           ps->want_loss, &lu, &right);
-      acc->loss += lu;
-      acc->correct += right;
-      acc->wloss += si * li;
-      acc->s += si;
-    }
+    block_loss(ps, bb, m, acc);
     if (ps->want_grad) block_scatter(ps, bb, m, 0, g);
     return;
   }
@@ -249,12 +291,16 @@ static void pass_part(void *ctx, unsigned t, unsigned nt) {
   block_buf bb;
   bb.row = malloc(blk * sizeof *bb.row);
   bb.xr = malloc(blk * sizeof *bb.xr);
-  bb.z = malloc(3 * blk * kw * sizeof *bb.z);
-  if (!bb.row || !bb.xr || !bb.z) {
+  bb.z = malloc((4 * kw + 2) * blk * sizeof *bb.z);
+  bb.yv = malloc(blk * sizeof *bb.yv);
+  if (!bb.row || !bb.xr || !bb.z || !bb.yv) {
     ps->fail[t] = 1;
   } else {
     bb.u = bb.z + blk * kw;
     bb.r = bb.u + blk * kw;
+    bb.w = bb.r + blk * kw;
+    bb.t = bb.w + blk * kw;
+    bb.sv = bb.t + blk;
     for (size_t p = t; p < ps->nparts; p += nt) {
       double *g = ps->part_g + p * ps->glen;
       lr_sums acc = {0, 0, 0, 0, 0};
@@ -270,6 +316,7 @@ static void pass_part(void *ctx, unsigned t, unsigned nt) {
   free(bb.row);
   free(bb.xr);
   free(bb.z);
+  free(bb.yv);
 }
 
 /* Runs ps (mode, rows, weights and wants set) and adds its parts in order: *sums (may be

@@ -28,6 +28,11 @@ typedef struct lr_native_kern {
    * sq), the rows added in order q = 0, 1, ... */
   void (*scatter)(const float *const *xr, size_t nrow, size_t d, const double *r, size_t kw, int sq,
                   double *gt, size_t ldw);
+  /* v[i] = exp(v[i]) for v[i] <= 0 (the rows' exponentials: z - max z, -|z|), and
+   * v[i] = log1p(v[i]) for v[i] >= 0, within 2 ulp of libm's (generic C and AVX2: libm's); NaN
+   * stays NaN. */
+  void (*vexp)(double *v, size_t n);
+  void (*vlog1p)(double *v, size_t n);
 } lr_native_kern;
 
 enum { LR_NATIVE_GENERIC = 0, LR_NATIVE_AVX2, LR_NATIVE_AVX512, LR_NATIVE_VARIANTS };

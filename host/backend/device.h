@@ -10,8 +10,9 @@
  * kind. The trainer, the grid, the checkpoint and the bench hold the handle and its enums;
  * nothing else parses or compares device or path names.
  *
- * Adding a kind of backend: its value of logreg_backend_kind (logreg.h: the devices list shows
- * it), its row in device.c's `kinds` table (its name and create function), its folder. */
+ * Adding a kind of backend: its value of logreg_backend_kind and of logreg_device_pick (logreg.h)
+ * with its spec word in lr_device_parse's table, its row in device.c's `kinds` table (its name
+ * and create function), its entry in the devices list, its files. */
 #ifndef LOGREG_BACKEND_DEVICE_H
 #define LOGREG_BACKEND_DEVICE_H
 

@@ -8,8 +8,9 @@
  * NaN/Inf rejected first, then an error bound per quantity):
  *
  *   wloss, loss, s            1e-13 relative   double sums of at most 2500 terms in another
- *                                              order, each term computed by the same formulas
- *                                              from logits that differ in the last bits: the
+ *                                              order, each term by the same formulas from
+ *                                              logits that differ in the last bits (AVX-512:
+ *                                              exp, log1p within 2 ulp, p = e (1 / sum)): the
  *                                              reordering bound n eps ~ 5e-13 is the worst case,
  *                                              rounding errors add like a random walk (~1e-15)
  *   correct, rows             exact            the counts; the random logits have no near ties

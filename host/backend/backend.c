@@ -1,7 +1,12 @@
 /* backend.c: what every backend shares beyond its ops (backend.h): the paths' names,
- * destroying a backend, and setting a slot's rows, dense or sparse, from one description. Backends
+ * destroying a backend, setting a slot's rows, dense or sparse, from one description, and the
+ * vector ops of the backends that keep their vectors in host memory. Backends
  * are created by the device module's table (device.c), so that no backend knows of another. */
 #include "backend/backend.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "util/util.h"
 
@@ -27,4 +32,104 @@ logreg_status lr_backend_set_rows(lr_backend *be, lr_slot slot, const lr_rows *r
   if (!be->ops->set_data_csr)
     return lr_fail(err, LOGREG_EUNSUPPORTED, "the %s backend has no sparse path", be->ops->name);
   return be->ops->set_data_csr(be, slot, r->indptr, r->indices, r->values, r->y, r->s, r->n, err);
+}
+
+/* ---- Vectors in host memory (cpu, native): the reference's loops, in double ---- */
+
+static lr_host_backend *host(lr_backend *be) { return (lr_host_backend *)be; }
+
+/* Called before an op writes vector v. */
+static void host_writes(lr_backend *be, int v) {
+  lr_host_backend *hb = host(be);
+  if (v == LR_VEC_THETA && hb->theta_changed) hb->theta_changed(hb);
+}
+
+logreg_status lr_host_vec_alloc(lr_backend *be, int count, int *first, logreg_error *err) {
+  lr_host_backend *hb = host(be);
+  if (count < 0 || be->nvec + count > LR_VEC_MAX)
+    return lr_fail(err, LOGREG_EINVAL, "%s backend: more than %d vectors", be->ops->name,
+                   LR_VEC_MAX);
+  *first = be->nvec;
+  for (int i = 0; i < count; i++) {
+    if (!(hb->vec[be->nvec] = calloc(be->nparam, sizeof(double))))
+      return lr_fail(err, LOGREG_ENOMEM, "%s backend: out of memory for %zu weights", be->ops->name,
+                     be->nparam);
+    be->nvec++;
+  }
+  return LOGREG_OK;
+}
+
+logreg_status lr_host_vec_read(lr_backend *be, int v, double *out, logreg_error *err) {
+  (void)err;
+  memcpy(out, host(be)->vec[v], be->nparam * sizeof *out);
+  return LOGREG_OK;
+}
+
+logreg_status lr_host_vec_write(lr_backend *be, int v, const double *in, logreg_error *err) {
+  (void)err;
+  host_writes(be, v);
+  memcpy(host(be)->vec[v], in, be->nparam * sizeof *in);
+  return LOGREG_OK;
+}
+
+logreg_status lr_host_vec_lincomb(lr_backend *be, int y, double a, int x, double b, int z,
+                                  size_t zlen, logreg_error *err) {
+  (void)err;
+  host_writes(be, y);
+  double *vy = host(be)->vec[y];
+  const double *vx = host(be)->vec[x], *vz = host(be)->vec[z];
+  for (size_t i = 0; i < be->nparam; i++) vy[i] = i < zlen ? a * vx[i] + b * vz[i] : a * vx[i];
+  return LOGREG_OK;
+}
+
+logreg_status lr_host_vec_mul(lr_backend *be, int y, int x, int z, logreg_error *err) {
+  (void)err;
+  host_writes(be, y);
+  double *vy = host(be)->vec[y];
+  const double *vx = host(be)->vec[x], *vz = host(be)->vec[z];
+  for (size_t i = 0; i < be->nparam; i++) vy[i] = vx[i] * vz[i];
+  return LOGREG_OK;
+}
+
+logreg_status lr_host_vec_dot(lr_backend *be, int x, int y, size_t len, double *out,
+                              logreg_error *err) {
+  (void)err;
+  const double *vx = host(be)->vec[x], *vy = host(be)->vec[y];
+  double s = 0.0;
+  for (size_t i = 0; i < len; i++) s += vx[i] * vy[i];
+  *out = s;
+  return LOGREG_OK;
+}
+
+logreg_status lr_host_vec_amax(lr_backend *be, int x, double *out, logreg_error *err) {
+  (void)err;
+  const double *vx = host(be)->vec[x];
+  double m = 0.0;
+  for (size_t i = 0; i < be->nparam; i++) m = fmax(m, fabs(vx[i]));
+  *out = m;
+  return LOGREG_OK;
+}
+
+logreg_status lr_host_vec_map(lr_backend *be, const lr_vec_map *m, const int *vecs, const double *c,
+                              logreg_error *err) {
+  if (m->nvec < 1 || m->nvec > LR_MAP_MAX_VEC || m->nscalar < 0 || m->nscalar > LR_MAP_MAX_SCALAR)
+    return lr_fail(err, LOGREG_EINVAL, "%s backend: map %s takes %d vectors and %d scalars",
+                   be->ops->name, m->name, m->nvec, m->nscalar);
+  double *v[LR_MAP_MAX_VEC];
+  for (int j = 0; j < m->nvec; j++) {
+    if (vecs[j] < 0 || vecs[j] >= be->nvec)
+      return lr_fail(err, LOGREG_EINVAL, "%s backend: map %s: no vector %d", be->ops->name, m->name,
+                     vecs[j]);
+    host_writes(be, vecs[j]);
+    v[j] = host(be)->vec[vecs[j]];
+  }
+  m->cpu(v, c, be->nparam);
+  return LOGREG_OK;
+}
+
+void lr_host_vec_free(lr_host_backend *hb) {
+  for (int v = 0; v < LR_VEC_MAX; v++) {
+    free(hb->vec[v]);
+    hb->vec[v] = NULL;
+  }
 }

@@ -204,6 +204,30 @@ struct lr_backend {
   logreg_path_choice path;  /* the same for people and results, with the timings that chose it */
 };
 
+/* A backend that keeps its vectors in host memory (cpu, native) starts with this struct and
+ * points its vec_* ops at the lr_host_vec_* functions below (backend.c), which run the
+ * reference's loops in double. Every one that writes LR_VEC_THETA first calls theta_changed (when
+ * set), so the backend can drop what it derived from theta. */
+typedef struct lr_host_backend {
+  lr_backend base;
+  double *vec[LR_VEC_MAX]; /* nparam each: LR_VEC_THETA, LR_VEC_GSUM, ... */
+  void (*theta_changed)(struct lr_host_backend *hb);
+} lr_host_backend;
+
+logreg_status lr_host_vec_alloc(lr_backend *be, int count, int *first, logreg_error *err);
+logreg_status lr_host_vec_read(lr_backend *be, int v, double *out, logreg_error *err);
+logreg_status lr_host_vec_write(lr_backend *be, int v, const double *in, logreg_error *err);
+logreg_status lr_host_vec_lincomb(lr_backend *be, int y, double a, int x, double b, int z,
+                                  size_t zlen, logreg_error *err);
+logreg_status lr_host_vec_mul(lr_backend *be, int y, int x, int z, logreg_error *err);
+logreg_status lr_host_vec_dot(lr_backend *be, int x, int y, size_t len, double *out,
+                              logreg_error *err);
+logreg_status lr_host_vec_amax(lr_backend *be, int x, double *out, logreg_error *err);
+logreg_status lr_host_vec_map(lr_backend *be, const lr_vec_map *m, const int *vecs, const double *c,
+                              logreg_error *err);
+/* Frees the vectors (the backend's destroy calls it). */
+void lr_host_vec_free(lr_host_backend *hb);
+
 /* Backends are created by the device module's table (device.h: lr_device_backend). */
 void lr_backend_destroy(lr_backend *be);
 /* set_data or set_data_csr, as `rows` holds them. */

@@ -350,16 +350,15 @@ int lr_reference_hv_csr(const lr_csr *x, const int32_t *y, const float *s, const
 /* ---- The backend ---- */
 
 typedef struct cpu_backend {
-  lr_backend base;
+  lr_host_backend h;       /* h.base first */
   float *x[LR_SLOT_COUNT]; /* dense rows, or NULL when the slot holds CSR rows */
   int64_t *indptr[LR_SLOT_COUNT];
   int32_t *indices[LR_SLOT_COUNT];
   float *values[LR_SLOT_COUNT];
   int32_t *y[LR_SLOT_COUNT];
   float *s[LR_SLOT_COUNT];
-  uint32_t *order;         /* train slot order, NULL = identity */
-  uint32_t *rows;          /* scratch: the row indices of one evaluation */
-  double *vec[LR_VEC_MAX]; /* nparam each: LR_VEC_THETA, LR_VEC_GSUM, ... */
+  uint32_t *order; /* train slot order, NULL = identity */
+  uint32_t *rows;  /* scratch: the row indices of one evaluation */
   /* The train rows' Hessian factors at THETA (hv_rows' cache: n kw numbers), valid while
    * hv_fresh: every operation that writes THETA or the train rows clears it. Newton-CG's
    * products along many directions at one THETA then skip the logits. */
@@ -368,11 +367,14 @@ typedef struct cpu_backend {
   unsigned threads; /* for the passes over the rows; 0: by size (pass_threads) */
 } cpu_backend;
 
+/* The vector ops (backend.c) call this before they write THETA. */
+static void theta_changed(lr_host_backend *hb) { ((cpu_backend *)hb)->hv_fresh = 0; }
+
 /* Threads for a pass over `count` rows of `slot`: cb->threads when set, else by the values the
  * pass touches (a row pass costs several times what a scaler's does per value: more than one
  * thread from about 2^17 values on, where starting threads costs less than it saves). */
 static unsigned pass_threads(const cpu_backend *cb, lr_slot slot, size_t count) {
-  const lr_backend *be = &cb->base;
+  const lr_backend *be = &cb->h.base;
   size_t n = be->n[slot];
   size_t per = cb->x[slot] ? be->d : n ? (size_t)cb->indptr[slot][n] / n : 0;
   return lr_threads_for(count * (per + 1) * be->kw * 8, cb->threads);
@@ -393,7 +395,7 @@ static void free_slot(cpu_backend *cb, lr_slot slot) {
 /* The part of set_data and set_data_csr after the rows: labels, weights, order, scratch. */
 static logreg_status set_rest(cpu_backend *cb, lr_slot slot, const int32_t *y, const float *s,
                               size_t n, logreg_error *err) {
-  lr_backend *be = &cb->base;
+  lr_backend *be = &cb->h.base;
   cb->y[slot] = malloc((n ? n : 1) * sizeof(int32_t));
   cb->s[slot] = malloc((n ? n : 1) * sizeof(float));
   if (!cb->y[slot] || !cb->s[slot])
@@ -463,7 +465,7 @@ static logreg_status cpu_set_order(lr_backend *be, const uint32_t *order, logreg
  * memory. */
 static int pass_sums(const cpu_backend *cb, lr_slot slot, const uint32_t *rows, size_t count,
                      const double *th, lr_sums *out, double *gs) {
-  const lr_backend *be = &cb->base;
+  const lr_backend *be = &cb->h.base;
   size_t nwz = be->d * be->kw;
   lr_csr csr = {cb->indptr[slot], cb->indices[slot], cb->values[slot]};
   unsigned nt = pass_threads(cb, slot, count);
@@ -496,17 +498,17 @@ static logreg_status cpu_sums(lr_backend *be, lr_slot slot, size_t begin, size_t
   for (size_t i = 0; i < count; i++) cb->rows[i] = order ? order[begin + i] : (uint32_t)(begin + i);
   lr_sums tmp;
   int grad = (want & LR_WANT_GRAD) != 0;
-  if (pass_sums(cb, slot, cb->rows, count, cb->vec[LR_VEC_THETA], out ? out : &tmp,
-                grad ? cb->vec[LR_VEC_GSUM] : NULL) != 0)
+  if (pass_sums(cb, slot, cb->rows, count, cb->h.vec[LR_VEC_THETA], out ? out : &tmp,
+                grad ? cb->h.vec[LR_VEC_GSUM] : NULL) != 0)
     return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
   return LOGREG_OK;
 }
 
 /* H v over the train slot (v < 0: the diagonal), through the rows' cached factors. */
 static logreg_status hv_train(cpu_backend *cb, int v, int out, logreg_error *err) {
-  lr_backend *be = &cb->base;
+  lr_backend *be = &cb->h.base;
   size_t nwz = be->d * be->kw;
-  const double *th = cb->vec[LR_VEC_THETA];
+  const double *th = cb->h.vec[LR_VEC_THETA];
   lr_slot t = LR_SLOT_TRAIN;
   lr_csr csr = {cb->indptr[t], cb->indices[t], cb->values[t]};
   if (!cb->hv_cache) {
@@ -531,18 +533,18 @@ static logreg_status hv_train(cpu_backend *cb, int v, int out, logreg_error *err
                   be->pos_weight,
                   th,
                   th + nwz,
-                  v >= 0 ? cb->vec[v] : NULL,
+                  v >= 0 ? cb->h.vec[v] : NULL,
                   cb->hv_cache,
                   !cb->hv_fresh,
                   NULL,
                   NULL,
-                  cb->vec[out],
+                  cb->h.vec[out],
                   {0}};
-    rc = threaded_pass(&j, nt, NULL, cb->vec[out] + nwz);
+    rc = threaded_pass(&j, nt, NULL, cb->h.vec[out] + nwz);
   } else {
     rc = hv_rows(cb->x[t], cb->x[t] ? NULL : &csr, cb->y[t], cb->s[t], NULL, be->n[t], be->d, be->k,
-                 be->binary, be->pos_weight, th, th + nwz, v >= 0 ? cb->vec[v] : NULL, cb->vec[out],
-                 cb->hv_cache, !cb->hv_fresh);
+                 be->binary, be->pos_weight, th, th + nwz, v >= 0 ? cb->h.vec[v] : NULL,
+                 cb->h.vec[out], cb->hv_cache, !cb->hv_fresh);
   }
   if (rc != 0) return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
   cb->hv_fresh = 1;
@@ -555,90 +557,6 @@ static logreg_status cpu_hv(lr_backend *be, int v, int out, logreg_error *err) {
 
 static logreg_status cpu_hdiag(lr_backend *be, int out, logreg_error *err) {
   return hv_train((cpu_backend *)be, -1, out, err);
-}
-
-static logreg_status cpu_vec_alloc(lr_backend *be, int count, int *first, logreg_error *err) {
-  cpu_backend *cb = (cpu_backend *)be;
-  if (count < 0 || be->nvec + count > LR_VEC_MAX)
-    return lr_fail(err, LOGREG_EINVAL, "cpu backend: more than %d vectors", LR_VEC_MAX);
-  *first = be->nvec;
-  for (int i = 0; i < count; i++) {
-    if (!(cb->vec[be->nvec] = calloc(be->nparam, sizeof(double))))
-      return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory for %zu weights", be->nparam);
-    be->nvec++;
-  }
-  return LOGREG_OK;
-}
-
-static logreg_status cpu_vec_read(lr_backend *be, int v, double *out, logreg_error *err) {
-  (void)err;
-  memcpy(out, ((cpu_backend *)be)->vec[v], be->nparam * sizeof *out);
-  return LOGREG_OK;
-}
-
-static logreg_status cpu_vec_write(lr_backend *be, int v, const double *in, logreg_error *err) {
-  (void)err;
-  if (v == LR_VEC_THETA) ((cpu_backend *)be)->hv_fresh = 0;
-  memcpy(((cpu_backend *)be)->vec[v], in, be->nparam * sizeof *in);
-  return LOGREG_OK;
-}
-
-static logreg_status cpu_vec_lincomb(lr_backend *be, int y, double a, int x, double b, int z,
-                                     size_t zlen, logreg_error *err) {
-  (void)err;
-  cpu_backend *cb = (cpu_backend *)be;
-  if (y == LR_VEC_THETA) cb->hv_fresh = 0;
-  double *vy = cb->vec[y];
-  const double *vx = cb->vec[x], *vz = cb->vec[z];
-  for (size_t i = 0; i < be->nparam; i++) vy[i] = i < zlen ? a * vx[i] + b * vz[i] : a * vx[i];
-  return LOGREG_OK;
-}
-
-static logreg_status cpu_vec_mul(lr_backend *be, int y, int x, int z, logreg_error *err) {
-  (void)err;
-  cpu_backend *cb = (cpu_backend *)be;
-  if (y == LR_VEC_THETA) cb->hv_fresh = 0;
-  double *vy = cb->vec[y];
-  const double *vx = cb->vec[x], *vz = cb->vec[z];
-  for (size_t i = 0; i < be->nparam; i++) vy[i] = vx[i] * vz[i];
-  return LOGREG_OK;
-}
-
-static logreg_status cpu_vec_dot(lr_backend *be, int x, int y, size_t len, double *out,
-                                 logreg_error *err) {
-  (void)err;
-  cpu_backend *cb = (cpu_backend *)be;
-  const double *vx = cb->vec[x], *vy = cb->vec[y];
-  double s = 0.0;
-  for (size_t i = 0; i < len; i++) s += vx[i] * vy[i];
-  *out = s;
-  return LOGREG_OK;
-}
-
-static logreg_status cpu_vec_amax(lr_backend *be, int x, double *out, logreg_error *err) {
-  (void)err;
-  const double *vx = ((cpu_backend *)be)->vec[x];
-  double m = 0.0;
-  for (size_t i = 0; i < be->nparam; i++) m = fmax(m, fabs(vx[i]));
-  *out = m;
-  return LOGREG_OK;
-}
-
-static logreg_status cpu_vec_map(lr_backend *be, const lr_vec_map *m, const int *vecs,
-                                 const double *c, logreg_error *err) {
-  cpu_backend *cb = (cpu_backend *)be;
-  if (m->nvec < 1 || m->nvec > LR_MAP_MAX_VEC || m->nscalar < 0 || m->nscalar > LR_MAP_MAX_SCALAR)
-    return lr_fail(err, LOGREG_EINVAL, "cpu backend: map %s takes %d vectors and %d scalars",
-                   m->name, m->nvec, m->nscalar);
-  double *v[LR_MAP_MAX_VEC];
-  for (int j = 0; j < m->nvec; j++) {
-    if (vecs[j] < 0 || vecs[j] >= be->nvec)
-      return lr_fail(err, LOGREG_EINVAL, "cpu backend: map %s: no vector %d", m->name, vecs[j]);
-    if (vecs[j] == LR_VEC_THETA) cb->hv_fresh = 0;
-    v[j] = cb->vec[vecs[j]];
-  }
-  m->cpu(v, c, be->nparam);
-  return LOGREG_OK;
 }
 
 /* ---- Cross-validation grids: every model of the grid in one pass over the rows ---- */
@@ -659,7 +577,7 @@ typedef struct grid_job {
 } grid_job;
 
 static void grid_block(grid_job *job, size_t blk, double *zp) {
-  const lr_backend *be = &job->cb->base;
+  const lr_backend *be = &job->cb->h.base;
   size_t n = be->n[LR_SLOT_TRAIN], d = be->d, k = be->k, kw = be->kw, np = be->nparam;
   size_t nwz = d * kw, m = job->m;
   const float *x = job->cb->x[LR_SLOT_TRAIN];
@@ -706,7 +624,7 @@ static void grid_block(grid_job *job, size_t blk, double *zp) {
 
 static void grid_part(void *ctx, unsigned t, unsigned nt) {
   grid_job *job = ctx;
-  double *zp = job->scratch + (size_t)t * job->m * 2 * job->cb->base.k;
+  double *zp = job->scratch + (size_t)t * job->m * 2 * job->cb->h.base.k;
   for (size_t blk = t; blk < job->nblk; blk += nt) grid_block(job, blk, zp);
 }
 
@@ -717,7 +635,7 @@ static void grid_part(void *ctx, unsigned t, unsigned nt) {
 static logreg_status csr_grid_sums(cpu_backend *cb, const int32_t *fold, size_t m,
                                    const int32_t *held, const double *theta, lr_sums *train,
                                    lr_sums *val, double *gsum, logreg_error *err) {
-  const lr_backend *be = &cb->base;
+  const lr_backend *be = &cb->h.base;
   size_t n = be->n[LR_SLOT_TRAIN], np = be->nparam;
   uint32_t *in = malloc((n ? n : 1) * sizeof *in), *out = malloc((n ? n : 1) * sizeof *out);
   int rc = !in || !out;
@@ -792,7 +710,7 @@ static void cpu_destroy(lr_backend *be) {
   free(cb->order);
   free(cb->rows);
   free(cb->hv_cache);
-  for (int v = 0; v < LR_VEC_MAX; v++) free(cb->vec[v]);
+  lr_host_vec_free(&cb->h);
   free(cb);
 }
 
@@ -805,14 +723,14 @@ static const lr_backend_ops cpu_ops = {
     .hv = cpu_hv,
     .hdiag = cpu_hdiag,
     .grid_sums = cpu_grid_sums,
-    .vec_alloc = cpu_vec_alloc,
-    .vec_read = cpu_vec_read,
-    .vec_write = cpu_vec_write,
-    .vec_lincomb = cpu_vec_lincomb,
-    .vec_mul = cpu_vec_mul,
-    .vec_dot = cpu_vec_dot,
-    .vec_amax = cpu_vec_amax,
-    .vec_map = cpu_vec_map,
+    .vec_alloc = lr_host_vec_alloc,
+    .vec_read = lr_host_vec_read,
+    .vec_write = lr_host_vec_write,
+    .vec_lincomb = lr_host_vec_lincomb,
+    .vec_mul = lr_host_vec_mul,
+    .vec_dot = lr_host_vec_dot,
+    .vec_amax = lr_host_vec_amax,
+    .vec_map = lr_host_vec_map,
     .set_threads = cpu_set_threads,
     .destroy = cpu_destroy,
 };
@@ -822,22 +740,23 @@ logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double pos_w
   cpu_backend *cb = calloc(1, sizeof *cb);
   if (!cb) return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
   size_t kw = binary ? 1 : k;
-  cb->base.ops = &cpu_ops;
-  cb->base.kind = LOGREG_BACKEND_CPU;
-  cb->base.path_id = LR_PATH_REFERENCE;
-  cb->base.d = d;
-  cb->base.k = k;
-  cb->base.kw = kw;
-  cb->base.nparam = (d + 1) * kw;
-  cb->base.binary = binary;
-  cb->base.pos_weight = pos_weight;
-  snprintf(cb->base.device, sizeof cb->base.device, "cpu (reference, double accumulation)");
+  cb->h.base.ops = &cpu_ops;
+  cb->h.theta_changed = theta_changed;
+  cb->h.base.kind = LOGREG_BACKEND_CPU;
+  cb->h.base.path_id = LR_PATH_REFERENCE;
+  cb->h.base.d = d;
+  cb->h.base.k = k;
+  cb->h.base.kw = kw;
+  cb->h.base.nparam = (d + 1) * kw;
+  cb->h.base.binary = binary;
+  cb->h.base.pos_weight = pos_weight;
+  snprintf(cb->h.base.device, sizeof cb->h.base.device, "cpu (reference, double accumulation)");
   int first;
-  logreg_status st = cpu_vec_alloc(&cb->base, LR_VEC_FIXED, &first, err);
+  logreg_status st = lr_host_vec_alloc(&cb->h.base, LR_VEC_FIXED, &first, err);
   if (st) {
-    cpu_destroy(&cb->base);
+    cpu_destroy(&cb->h.base);
     return st;
   }
-  *out = &cb->base;
+  *out = &cb->h.base;
   return LOGREG_OK;
 }

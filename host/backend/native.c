@@ -30,7 +30,7 @@
 #define CSR_BLOCK 256
 
 typedef struct native_backend {
-  lr_backend base;
+  lr_host_backend h; /* h.base first */
   const lr_native_kern *kern;
   float *x[LR_SLOT_COUNT]; /* dense rows, or NULL when the slot holds CSR rows */
   int64_t *indptr[LR_SLOT_COUNT];
@@ -39,11 +39,10 @@ typedef struct native_backend {
   int32_t *y[LR_SLOT_COUNT];
   float *s[LR_SLOT_COUNT];
   uint32_t *order; /* train slot order, NULL = identity */
-  double *vec[LR_VEC_MAX];
-  size_t ldw;   /* d rounded up to a multiple of 8 */
-  double *wt;   /* kw x ldw: THETA's W transposed (zeros from d), valid while wt_fresh */
-  double *vt;   /* kw x ldw: a direction's or a grid model's W, transposed */
-  double *part; /* the partial gradients of a pass */
+  size_t ldw;      /* d rounded up to a multiple of 8 */
+  double *wt;      /* kw x ldw: THETA's W transposed (zeros from d), valid while wt_fresh */
+  double *vt;      /* kw x ldw: a direction's or a grid model's W, transposed */
+  double *part;    /* the partial gradients of a pass */
   size_t part_len;
   double *hv_cache; /* the train rows' Hessian factors at THETA (n kw), valid while hv_fresh */
   int wt_fresh, hv_fresh;
@@ -54,12 +53,15 @@ static logreg_status oom(logreg_error *err) {
   return lr_fail(err, LOGREG_ENOMEM, "native backend: out of memory");
 }
 
-/* Every operation that writes THETA calls this. */
-static void theta_changed(native_backend *nb) { nb->wt_fresh = nb->hv_fresh = 0; }
+/* Every operation that writes THETA calls this (the vector ops in backend.c through h). */
+static void theta_changed(lr_host_backend *hb) {
+  native_backend *nb = (native_backend *)hb;
+  nb->wt_fresh = nb->hv_fresh = 0;
+}
 
 /* wt (kw x ldw) = W of theta ([W | b], W d x kw row-major) transposed, zeros from d. */
 static void pack_w(const native_backend *nb, const double *theta, double *wt) {
-  size_t d = nb->base.d, kw = nb->base.kw, ldw = nb->ldw;
+  size_t d = nb->h.base.d, kw = nb->h.base.kw, ldw = nb->ldw;
   for (size_t c = 0; c < kw; c++) {
     double *w = wt + c * ldw;
     for (size_t j = 0; j < d; j++) w[j] = theta[j * kw + c];
@@ -128,7 +130,7 @@ typedef struct block_buf {
  * loops run over the block's arrays, so that the compiler can vectorize them; p_c and sigma are
  * e_c (1 / sum) and 1 / (1 + e) (1 ulp from the reference's quotients). */
 static void block_loss(const pass *ps, const block_buf *bb, size_t m, lr_sums *acc) {
-  const lr_backend *be = &ps->nb->base;
+  const lr_backend *be = &ps->nb->h.base;
   const lr_native_kern *kn = ps->nb->kern;
   size_t k = be->k, kw = be->kw;
   const double *z = bb->z, *sv = bb->sv, pw = be->pos_weight;
@@ -197,9 +199,9 @@ static void block_loss(const pass *ps, const block_buf *bb, size_t m, lr_sums *a
 static void block_logits(const pass *ps, const block_buf *bb, size_t m, const double *wt,
                          double *z) {
   const native_backend *nb = ps->nb;
-  size_t kw = nb->base.kw, ldw = nb->ldw;
+  size_t kw = nb->h.base.kw, ldw = nb->ldw;
   if (nb->x[ps->slot]) {
-    nb->kern->logits(bb->xr, m, nb->base.d, wt, ldw, kw, z, kw);
+    nb->kern->logits(bb->xr, m, nb->h.base.d, wt, ldw, kw, z, kw);
     return;
   }
   const int64_t *ip = nb->indptr[ps->slot];
@@ -219,9 +221,9 @@ static void block_logits(const pass *ps, const block_buf *bb, size_t m, const do
 /* g (kw x ldw, then kw bias sums) += the block's X^T r (x^2 when sq). */
 static void block_scatter(const pass *ps, const block_buf *bb, size_t m, int sq, double *g) {
   const native_backend *nb = ps->nb;
-  size_t kw = nb->base.kw, ldw = nb->ldw;
+  size_t kw = nb->h.base.kw, ldw = nb->ldw;
   if (nb->x[ps->slot]) {
-    nb->kern->scatter(bb->xr, m, nb->base.d, bb->r, kw, sq, g, ldw);
+    nb->kern->scatter(bb->xr, m, nb->h.base.d, bb->r, kw, sq, g, ldw);
   } else {
     const int64_t *ip = nb->indptr[ps->slot];
     const int32_t *ix = nb->indices[ps->slot];
@@ -248,7 +250,7 @@ static void block_scatter(const pass *ps, const block_buf *bb, size_t m, int sq,
 static void run_block(const pass *ps, const block_buf *bb, size_t i0, size_t i1, double *g,
                       lr_sums *acc) {
   const native_backend *nb = ps->nb;
-  const lr_backend *be = &nb->base;
+  const lr_backend *be = &nb->h.base;
   size_t m = i1 - i0, k = be->k, kw = be->kw, d = be->d;
   const float *x = nb->x[ps->slot], *s = nb->s[ps->slot];
   const int32_t *y = nb->y[ps->slot];
@@ -287,7 +289,7 @@ static void run_block(const pass *ps, const block_buf *bb, size_t i0, size_t i1,
 
 static void pass_part(void *ctx, unsigned t, unsigned nt) {
   pass *ps = ctx;
-  size_t kw = ps->nb->base.kw, blk = ps->blk;
+  size_t kw = ps->nb->h.base.kw, blk = ps->blk;
   block_buf bb;
   bb.row = malloc(blk * sizeof *bb.row);
   bb.xr = malloc(blk * sizeof *bb.xr);
@@ -323,7 +325,7 @@ static void pass_part(void *ctx, unsigned t, unsigned nt) {
  * NULL) and, when the pass has a gradient, `out` ([W | b] layout, nparam). -1: out of
  * memory. */
 static int run_pass(native_backend *nb, pass *ps, lr_sums *sums, double *out) {
-  const lr_backend *be = &nb->base;
+  const lr_backend *be = &nb->h.base;
   size_t kw = be->kw, d = be->d, ldw = nb->ldw, count = ps->count;
   const int64_t *ip = nb->indptr[ps->slot];
   size_t n = be->n[ps->slot];
@@ -371,7 +373,7 @@ static int run_pass(native_backend *nb, pass *ps, lr_sums *sums, double *out) {
 
 static void ensure_wt(native_backend *nb) {
   if (nb->wt_fresh) return;
-  pack_w(nb, nb->vec[LR_VEC_THETA], nb->wt);
+  pack_w(nb, nb->h.vec[LR_VEC_THETA], nb->wt);
   nb->wt_fresh = 1;
 }
 
@@ -387,7 +389,7 @@ static void free_slot(native_backend *nb, lr_slot slot) {
   nb->x[slot] = nb->values[slot] = nb->s[slot] = NULL;
   nb->indptr[slot] = NULL;
   nb->indices[slot] = nb->y[slot] = NULL;
-  nb->base.n[slot] = 0;
+  nb->h.base.n[slot] = 0;
 }
 
 /* The part of set_data and set_data_csr after the rows: labels, weights, order, cache. */
@@ -398,7 +400,7 @@ static logreg_status set_rest(native_backend *nb, lr_slot slot, const int32_t *y
   if (!nb->y[slot] || !nb->s[slot]) return oom(err);
   memcpy(nb->y[slot], y, n * sizeof(int32_t));
   for (size_t i = 0; i < n; i++) nb->s[slot][i] = s ? s[i] : 1.0f;
-  nb->base.n[slot] = n;
+  nb->h.base.n[slot] = n;
   if (slot == LR_SLOT_TRAIN) {
     free(nb->order);
     nb->order = NULL;
@@ -466,18 +468,18 @@ static logreg_status native_sums(lr_backend *be, lr_slot slot, size_t begin, siz
   ps.begin = begin;
   ps.count = count;
   ps.wt = nb->wt;
-  ps.b = nb->vec[LR_VEC_THETA] + be->d * be->kw;
+  ps.b = nb->h.vec[LR_VEC_THETA] + be->d * be->kw;
   ps.mode = PASS_SUMS;
   ps.want_loss = (want & LR_WANT_SUMS) && out;
   ps.want_grad = (want & LR_WANT_GRAD) != 0;
-  if (run_pass(nb, &ps, out, nb->vec[LR_VEC_GSUM]) != 0) return oom(err);
+  if (run_pass(nb, &ps, out, nb->h.vec[LR_VEC_GSUM]) != 0) return oom(err);
   return LOGREG_OK;
 }
 
 /* H v over the train slot in file order (v < 0: the diagonal) into vector out, through the
  * rows' cached factors. */
 static logreg_status hv_train(native_backend *nb, int v, int out, logreg_error *err) {
-  lr_backend *be = &nb->base;
+  lr_backend *be = &nb->h.base;
   size_t n = be->n[LR_SLOT_TRAIN], nw = be->d * be->kw;
   if (!nb->hv_cache && !(nb->hv_cache = malloc((n ? n : 1) * be->kw * sizeof *nb->hv_cache)))
     return oom(err);
@@ -488,18 +490,18 @@ static logreg_status hv_train(native_backend *nb, int v, int out, logreg_error *
   ps.slot = LR_SLOT_TRAIN;
   ps.count = n;
   ps.wt = nb->wt;
-  ps.b = nb->vec[LR_VEC_THETA] + nw;
+  ps.b = nb->h.vec[LR_VEC_THETA] + nw;
   ps.mode = v >= 0 ? PASS_HV : PASS_HDIAG;
   if (v >= 0) {
-    pack_w(nb, nb->vec[v], nb->vt);
+    pack_w(nb, nb->h.vec[v], nb->vt);
     ps.vt = nb->vt;
-    ps.vb = nb->vec[v] + nw;
+    ps.vb = nb->h.vec[v] + nw;
   }
   ps.cache = nb->hv_cache;
   ps.fill = !nb->hv_fresh;
-  if (run_pass(nb, &ps, NULL, nb->vec[out]) != 0) return oom(err);
+  if (run_pass(nb, &ps, NULL, nb->h.vec[out]) != 0) return oom(err);
   nb->hv_fresh = 1;
-  if (out == LR_VEC_THETA) theta_changed(nb);
+  if (out == LR_VEC_THETA) theta_changed(&nb->h);
   return LOGREG_OK;
 }
 
@@ -553,92 +555,6 @@ static logreg_status native_grid_sums(lr_backend *be, const int32_t *fold, size_
   return LOGREG_OK;
 }
 
-/* ---- Vectors: the reference's loops ---- */
-
-static logreg_status native_vec_alloc(lr_backend *be, int count, int *first, logreg_error *err) {
-  native_backend *nb = (native_backend *)be;
-  if (count < 0 || be->nvec + count > LR_VEC_MAX)
-    return lr_fail(err, LOGREG_EINVAL, "native backend: more than %d vectors", LR_VEC_MAX);
-  *first = be->nvec;
-  for (int i = 0; i < count; i++) {
-    if (!(nb->vec[be->nvec] = calloc(be->nparam, sizeof(double)))) return oom(err);
-    be->nvec++;
-  }
-  return LOGREG_OK;
-}
-
-static logreg_status native_vec_read(lr_backend *be, int v, double *out, logreg_error *err) {
-  (void)err;
-  memcpy(out, ((native_backend *)be)->vec[v], be->nparam * sizeof *out);
-  return LOGREG_OK;
-}
-
-static logreg_status native_vec_write(lr_backend *be, int v, const double *in, logreg_error *err) {
-  (void)err;
-  native_backend *nb = (native_backend *)be;
-  if (v == LR_VEC_THETA) theta_changed(nb);
-  memcpy(nb->vec[v], in, be->nparam * sizeof *in);
-  return LOGREG_OK;
-}
-
-static logreg_status native_vec_lincomb(lr_backend *be, int y, double a, int x, double b, int z,
-                                        size_t zlen, logreg_error *err) {
-  (void)err;
-  native_backend *nb = (native_backend *)be;
-  if (y == LR_VEC_THETA) theta_changed(nb);
-  double *vy = nb->vec[y];
-  const double *vx = nb->vec[x], *vz = nb->vec[z];
-  for (size_t i = 0; i < be->nparam; i++) vy[i] = i < zlen ? a * vx[i] + b * vz[i] : a * vx[i];
-  return LOGREG_OK;
-}
-
-static logreg_status native_vec_mul(lr_backend *be, int y, int x, int z, logreg_error *err) {
-  (void)err;
-  native_backend *nb = (native_backend *)be;
-  if (y == LR_VEC_THETA) theta_changed(nb);
-  double *vy = nb->vec[y];
-  const double *vx = nb->vec[x], *vz = nb->vec[z];
-  for (size_t i = 0; i < be->nparam; i++) vy[i] = vx[i] * vz[i];
-  return LOGREG_OK;
-}
-
-static logreg_status native_vec_dot(lr_backend *be, int x, int y, size_t len, double *out,
-                                    logreg_error *err) {
-  (void)err;
-  native_backend *nb = (native_backend *)be;
-  const double *vx = nb->vec[x], *vy = nb->vec[y];
-  double s = 0.0;
-  for (size_t i = 0; i < len; i++) s += vx[i] * vy[i];
-  *out = s;
-  return LOGREG_OK;
-}
-
-static logreg_status native_vec_amax(lr_backend *be, int x, double *out, logreg_error *err) {
-  (void)err;
-  const double *vx = ((native_backend *)be)->vec[x];
-  double m = 0.0;
-  for (size_t i = 0; i < be->nparam; i++) m = fmax(m, fabs(vx[i]));
-  *out = m;
-  return LOGREG_OK;
-}
-
-static logreg_status native_vec_map(lr_backend *be, const lr_vec_map *m, const int *vecs,
-                                    const double *c, logreg_error *err) {
-  native_backend *nb = (native_backend *)be;
-  if (m->nvec < 1 || m->nvec > LR_MAP_MAX_VEC || m->nscalar < 0 || m->nscalar > LR_MAP_MAX_SCALAR)
-    return lr_fail(err, LOGREG_EINVAL, "native backend: map %s takes %d vectors and %d scalars",
-                   m->name, m->nvec, m->nscalar);
-  double *v[LR_MAP_MAX_VEC];
-  for (int j = 0; j < m->nvec; j++) {
-    if (vecs[j] < 0 || vecs[j] >= be->nvec)
-      return lr_fail(err, LOGREG_EINVAL, "native backend: map %s: no vector %d", m->name, vecs[j]);
-    if (vecs[j] == LR_VEC_THETA) theta_changed(nb);
-    v[j] = nb->vec[vecs[j]];
-  }
-  m->cpu(v, c, be->nparam);
-  return LOGREG_OK;
-}
-
 static void native_set_threads(lr_backend *be, unsigned threads) {
   ((native_backend *)be)->threads = threads;
 }
@@ -652,7 +568,7 @@ static void native_destroy(lr_backend *be) {
   free(nb->vt);
   free(nb->part);
   free(nb->hv_cache);
-  for (int v = 0; v < LR_VEC_MAX; v++) free(nb->vec[v]);
+  lr_host_vec_free(&nb->h);
   free(nb);
 }
 
@@ -665,20 +581,20 @@ static const lr_backend_ops native_ops = {
     .hv = native_hv,
     .hdiag = native_hdiag,
     .grid_sums = native_grid_sums,
-    .vec_alloc = native_vec_alloc,
-    .vec_read = native_vec_read,
-    .vec_write = native_vec_write,
-    .vec_lincomb = native_vec_lincomb,
-    .vec_mul = native_vec_mul,
-    .vec_dot = native_vec_dot,
-    .vec_amax = native_vec_amax,
-    .vec_map = native_vec_map,
+    .vec_alloc = lr_host_vec_alloc,
+    .vec_read = lr_host_vec_read,
+    .vec_write = lr_host_vec_write,
+    .vec_lincomb = lr_host_vec_lincomb,
+    .vec_mul = lr_host_vec_mul,
+    .vec_dot = lr_host_vec_dot,
+    .vec_amax = lr_host_vec_amax,
+    .vec_map = lr_host_vec_map,
     .set_threads = native_set_threads,
     .destroy = native_destroy,
 };
 
 static void describe(native_backend *nb) {
-  snprintf(nb->base.device, sizeof nb->base.device, "native (%s kernels, double accumulation)",
+  snprintf(nb->h.base.device, sizeof nb->h.base.device, "native (%s kernels, double accumulation)",
            nb->kern->isa);
 }
 
@@ -687,15 +603,16 @@ logreg_status lr_native_backend_create(size_t d, size_t k, int binary, double po
   native_backend *nb = calloc(1, sizeof *nb);
   if (!nb) return oom(err);
   size_t kw = binary ? 1 : k;
-  nb->base.ops = &native_ops;
-  nb->base.kind = LOGREG_BACKEND_NATIVE;
-  nb->base.path_id = LR_PATH_REFERENCE; /* no OpenCL path: the backend's own loops */
-  nb->base.d = d;
-  nb->base.k = k;
-  nb->base.kw = kw;
-  nb->base.nparam = (d + 1) * kw;
-  nb->base.binary = binary;
-  nb->base.pos_weight = pos_weight;
+  nb->h.base.ops = &native_ops;
+  nb->h.theta_changed = theta_changed;
+  nb->h.base.kind = LOGREG_BACKEND_NATIVE;
+  nb->h.base.path_id = LR_PATH_REFERENCE; /* no OpenCL path: the backend's own loops */
+  nb->h.base.d = d;
+  nb->h.base.k = k;
+  nb->h.base.kw = kw;
+  nb->h.base.nparam = (d + 1) * kw;
+  nb->h.base.binary = binary;
+  nb->h.base.pos_weight = pos_weight;
   nb->kern = lr_native_kern_best();
   describe(nb);
   nb->ldw = (d + 7) / 8 * 8;
@@ -704,12 +621,12 @@ logreg_status lr_native_backend_create(size_t d, size_t k, int binary, double po
   nb->vt = malloc(wlen * sizeof *nb->vt);
   int first;
   logreg_status st = !nb->wt || !nb->vt ? oom(err) : LOGREG_OK;
-  if (!st) st = native_vec_alloc(&nb->base, LR_VEC_FIXED, &first, err);
+  if (!st) st = lr_host_vec_alloc(&nb->h.base, LR_VEC_FIXED, &first, err);
   if (st) {
-    native_destroy(&nb->base);
+    native_destroy(&nb->h.base);
     return st;
   }
-  *out = &nb->base;
+  *out = &nb->h.base;
   return LOGREG_OK;
 }
 

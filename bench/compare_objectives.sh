@@ -4,7 +4,9 @@
 # logreg, side by side with their relative difference: a refactoring of the solvers or the
 # backends must leave it at the rounding level (issue 11: within 1e-12 on cpu, the parity bounds
 # on a float32 device). DEVICES defaults to "cpu opencl". An optimizer that a build refuses (one
-# the old build does not have yet) shows "-" for that build.
+# the old build does not have yet) shows "-" for that build. A device may be named per build as
+# OLD=NEW: builds before the native cpu backend (2026-12-07) call the reference "cpu", so
+# "cpu=reference" compares the reference across that change.
 set -euo pipefail
 old=$(realpath "$1") new=$(realpath "$2") devs=${3:-cpu opencl}
 D=$(cd "$(dirname "$0")/../../shared/data" && pwd)
@@ -35,9 +37,9 @@ for dev in $devs; do
       set -- $data
       file=$1
       shift
-      args=("$D/$file" "$@" --optimizer $opt --device "$dev" --epochs 50 --l2 0.001 --split 1,0,0)
-      read -r a ea <<< "$(run "$old" "${args[@]}")"
-      read -r b eb <<< "$(run "$new" "${args[@]}")"
+      args=("$D/$file" "$@" --optimizer $opt --epochs 50 --l2 0.001 --split 1,0,0)
+      read -r a ea <<< "$(run "$old" "${args[@]}" --device "${dev%%=*}")"
+      read -r b eb <<< "$(run "$new" "${args[@]}" --device "${dev##*=}")"
       python3 -c "a, b = '$a', '$b'
 rel = '%.1e' % (abs(float(a) - float(b)) / abs(float(a))) if '-' not in (a, b) else '-'
 print('| $dev | ${file%%.*} | $opt | %s | %s | %s | $ea/$eb |' % (a, b, rel))"

@@ -42,9 +42,12 @@ def read_kv(path):
     return kv
 
 
+HOST_SPECS = ("cpu", "reference")  # the backends in host memory: the host floor is theirs
+
+
 def logreg_label(r):
-    if r["spec"] == "cpu":
-        return "logreg cpu (reference)"
+    if r["spec"] == "reference":
+        return "logreg reference"
     m = re.search(r"\(([^()]*)\)\s*$", r["device"])
     return f"logreg {r['spec']} ({m.group(1)})" if m else f"logreg {r['device']}"
 
@@ -66,14 +69,14 @@ def sci(n):
 
 
 def shape_runs(work, name):
-    """The runs of one shape: dicts with label, kind (logreg-cpu, logreg-ocl, peer) and the
-    numbers; plus the host floor."""
+    """The runs of one shape: dicts with label, kind (logreg-cpu: cpu and reference, logreg-ocl,
+    peer) and the numbers; plus the host floor."""
     lg = read_jsonl(f"{work}/{name}.logreg.jsonl")
     peers = read_jsonl(f"{work}/{name}.peers.jsonl")
-    host = next((r for r in lg if r["spec"] == "cpu"), None)
+    host = next((r for r in lg if r["spec"] in HOST_SPECS), None)
     runs = []
     for r in lg:
-        runs.append({"label": logreg_label(r), "kind": "logreg-cpu" if r["spec"] == "cpu" else
+        runs.append({"label": logreg_label(r), "kind": "logreg-cpu" if r["spec"] in HOST_SPECS else
                      "logreg-ocl", "epochs": r["epochs"], "median": r["ms_per_epoch_median"],
                      "min": r["ms_per_epoch_min"], "max": r["ms_per_epoch_max"],
                      "gbps": r["gb_per_s"], "floor_ms": r.get("floor_ms"),

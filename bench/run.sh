@@ -8,7 +8,7 @@
 #     python3-sklearn python3-matplotlib libopenblas0-pthread);
 #  2. records the machine: CPU model (lscpu), cores, memory, OpenCL devices (`logreg devices`),
 #     package versions, date, commit;
-#  3. per shape: `logreg bench --device all --json` (the cpu reference and every OpenCL device,
+#  3. per shape: `logreg bench --device all --json` (cpu, the reference and every OpenCL device,
 #     each against its memory floor measured in the same run) and bench/peers.py (NumPy,
 #     PyTorch by hand, PyTorch nn.Linear + SGD) with the same thread count. Shapes:
 #     Fashion-MNIST (the real 60000 x 784 x 10 training images), 1,000,000 x 32 x 2,
@@ -22,7 +22,7 @@
 #
 # Epochs (timed, after 2 warm-up epochs each; epochs_for below): 50 for N <= 3e4, 20 for
 # N <= 1e5 (Fashion-MNIST: 20), 10 below 1e7, 5 at 1e7, the same for logreg and the peers; the
-# cpu reference gets 5 on N >= 1e6 and 3 at 1e7 (--cpu-epochs): its epochs take seconds there.
+# reference gets 5 on N >= 1e6 and 3 at 1e7 (--reference-epochs): its epochs take seconds there.
 #
 # Environment: BENCH_OUT=DIR writes RESULTS.md and the PNG there instead of bench/;
 # BENCH_QUICK=1 is a smoke run (2 epochs, N <= 1e5, no L-BFGS) for working on this script.
@@ -163,12 +163,12 @@ bench_shape() {
       "$name" "$n" "$d" "$k" >>"$work/not_run.jsonl"
     return 0
   fi
-  say "$name: logreg bench --device all, $e epochs (cpu reference $ce)"
+  say "$name: logreg bench --device all, $e epochs (reference $ce)"
   if [ $# -gt 0 ]; then
-    run "$work/$name.logreg.jsonl" "$logreg" bench "$@" --device all --epochs "$e" --cpu-epochs "$ce" --json
+    run "$work/$name.logreg.jsonl" "$logreg" bench "$@" --device all --epochs "$e" --reference-epochs "$ce" --json
   else
     run "$work/$name.logreg.jsonl" "$logreg" bench --rows "$n" --features "$d" --classes "$k" \
-      --device all --epochs "$e" --cpu-epochs "$ce" --json
+      --device all --epochs "$e" --reference-epochs "$ce" --json
   fi
   say "$name: peers.py, $e epochs, $threads threads"
   if [ $# -gt 0 ]; then

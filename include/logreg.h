@@ -318,14 +318,17 @@ LOGREG_API logreg_status logreg_gen_gaussian(size_t n, size_t d, size_t k, uint6
 /* ------------------------------------------------------------------------------------------ */
 
 /* Where training runs. The backends are enumerated and their capabilities queried here, before
- * anything is trained (nothing is learnt by trying and failing): the cpu reference first, the
- * native CPU backend, then every OpenCL device of every platform. params.device takes a
- * device's `spec`. */
+ * anything is trained (nothing is learnt by trying and failing): the cpu backend first, the
+ * reference second, then every OpenCL device of every platform. params.device takes a device's
+ * `spec`. */
 
 typedef enum logreg_backend_kind {
-  LOGREG_BACKEND_CPU = 0, /* the reference: plain C loops in double, on the calling thread */
-  LOGREG_BACKEND_OPENCL,  /* an OpenCL device: a GPU, a CPU through PoCL, an accelerator */
-  LOGREG_BACKEND_NATIVE   /* the native CPU backend: blocked, vectorized, threaded; in double */
+  /* The values are stored in checkpoints: a kind keeps its number. */
+  LOGREG_BACKEND_REFERENCE = 0, /* "reference": plain C loops in double, no cleverness; the
+                                   validator every other backend is tested against */
+  LOGREG_BACKEND_OPENCL,        /* an OpenCL device: a GPU, a CPU through PoCL, an accelerator */
+  LOGREG_BACKEND_CPU            /* "cpu": the native CPU backend, blocked, vectorized (AVX2,
+                                   AVX-512 where the CPU has them), threaded; in double */
 } logreg_backend_kind;
 
 typedef enum logreg_device_type {
@@ -363,26 +366,28 @@ LOGREG_API void logreg_device_options_init(logreg_device_options *opt);
 /* One device and what it can do. Memory sizes in bytes. */
 typedef struct logreg_device_info {
   logreg_backend_kind backend;
-  char spec[32];            /* what params.device takes to run here: "cpu", "opencl:0:1" */
-  unsigned platform, index; /* OpenCL platform and device indices (0 and 0 for cpu) */
-  char platform_name[128];  /* OpenCL: "Portable Computing Language"; cpu: "" */
+  /* What params.device takes to run here: "cpu", "reference", "opencl:0:1". Below, "host"
+   * means the cpu and reference backends. */
+  char spec[32];
+  unsigned platform, index; /* OpenCL platform and device indices (0 and 0 for host) */
+  char platform_name[128];  /* OpenCL: "Portable Computing Language"; host: "" */
   char platform_version[128];
-  char name[128];     /* OpenCL: the device's name; cpu: "reference" */
-  char vendor[128];   /* "" for cpu */
-  char driver[64];    /* driver version; "" for cpu */
-  char c_version[64]; /* "OpenCL C 1.2 ..."; "" for cpu */
+  char name[128];     /* OpenCL: the device's name; cpu: "AVX-512 kernels, ..."; "reference" */
+  char vendor[128];   /* "" for host */
+  char driver[64];    /* driver version; "" for host */
+  char c_version[64]; /* "OpenCL C 1.2 ..."; "" for host */
   logreg_device_type type;
-  unsigned compute_units; /* cpu: 1 (the reference runs on the calling thread) */
-  uint64_t global_mem;    /* device memory; 0 for cpu (it uses host memory) */
-  uint64_t max_alloc;     /* largest single buffer (after options.max_alloc); 0 for cpu */
-  uint64_t local_mem;     /* local memory per work-group; 0 for cpu */
-  size_t max_work_group;  /* work-items per work-group; 1 for cpu */
-  int fp64;               /* sums in double on the device (after options.no_fp64); 1 for cpu */
+  unsigned compute_units; /* cpu: the threads of a large pass; reference: 1 */
+  uint64_t global_mem;    /* device memory; 0 for host (it uses host memory) */
+  uint64_t max_alloc;     /* largest single buffer (after options.max_alloc); 0 for host */
+  uint64_t local_mem;     /* local memory per work-group; 0 for host */
+  size_t max_work_group;  /* work-items per work-group; 1 for host */
+  int fp64;               /* sums in double on the device (after options.no_fp64); 1 for host */
 } logreg_device_info;
 
-/* Every device: the cpu reference first, the native CPU backend second, then the OpenCL devices
+/* Every device: the cpu backend first, the reference second, then the OpenCL devices
  * in platform, device order, as training would see them under `opt` (NULL: the defaults). No
- * OpenCL platform installed is not an error (the list then holds cpu and native alone). *out is
+ * OpenCL platform installed is not an error (the list then holds cpu and reference alone). *out is
  * freed with logreg_devices_free. */
 LOGREG_API logreg_status logreg_devices_list(const logreg_device_options *opt,
                                              logreg_device_info **out, size_t *count,
@@ -391,12 +396,12 @@ LOGREG_API void logreg_devices_free(logreg_device_info *list);
 
 /* A device named by kind rather than by text. */
 typedef enum logreg_device_pick {
-  LOGREG_PICK_AUTO = 0, /* a GPU, else any OpenCL device, else cpu (options' matches apply) */
-  LOGREG_PICK_CPU,      /* the cpu reference */
-  LOGREG_PICK_OPENCL,   /* the options' match, else the first GPU, else the first OpenCL
-                           device; an error when there is none */
-  LOGREG_PICK_INDEX,    /* OpenCL device `device` of platform `platform` */
-  LOGREG_PICK_NATIVE    /* the native CPU backend */
+  LOGREG_PICK_AUTO = 0,  /* a GPU, else any OpenCL device, else cpu (options' matches apply) */
+  LOGREG_PICK_REFERENCE, /* the reference backend */
+  LOGREG_PICK_OPENCL,    /* the options' match, else the first GPU, else the first OpenCL
+                            device; an error when there is none */
+  LOGREG_PICK_INDEX,     /* OpenCL device `device` of platform `platform` */
+  LOGREG_PICK_CPU        /* the cpu backend (native, vectorized, threaded) */
 } logreg_device_pick;
 
 typedef struct logreg_device_selector {
@@ -408,7 +413,7 @@ typedef struct logreg_device_selector {
   unsigned local_rank;
 } logreg_device_selector;
 
-/* Parses a device spec: "auto", "cpu", "native", "opencl" or "opencl:P:D". LOGREG_EINVAL, with a
+/* Parses a device spec: "auto", "cpu", "reference", "opencl" or "opencl:P:D". LOGREG_EINVAL, with a
  * message naming --device, for anything else. */
 LOGREG_API logreg_status logreg_device_parse(const char *spec, logreg_device_selector *out,
                                              logreg_error *err);
@@ -554,7 +559,7 @@ typedef struct logreg_params {
   double momentum;           /* default 0.9 */
   int nesterov;              /* default 0 */
   double beta1, beta2, eps;  /* Adam: 0.9, 0.999, 1e-8 */
-  const char *device;        /* "cpu" (default), "native", "opencl", "opencl:P:D", or "auto" */
+  const char *device;        /* "cpu" (default), "reference", "opencl", "opencl:P:D", "auto" */
   /* OpenCL: "auto" (NULL, default: each applicable path is timed on the data at set-up and
    * the fastest kept), or "tiled", "fused", "own", "clblast" to force one. */
   const char *gemm;
@@ -564,7 +569,7 @@ typedef struct logreg_params {
   /* OpenCL device settings (see logreg_device_options; zeroed by logreg_params_init). */
   logreg_device_options device_options;
   /* Host threads for the preprocessing passes (medians, scaler, standardization) and for the
-   * cpu and native backends' passes over the rows (sums, gradients, Hessian-vector products):
+   * cpu and reference backends' passes over the rows (sums, gradients, Hessian-vector products):
    * 0 (default)
    * = all online processors, at most 16, for a pass large enough to gain (a million values
    * for the preprocessing, about 2^17 for a row pass), else 1. The results are the same bits
@@ -634,7 +639,7 @@ typedef struct logreg_train_result {
   size_t imputed;                /* missing values filled with training medians (train split) */
   const char *stop_reason;       /* static string: "epochs", "tol", "patience", "converged" (no step
                                     lowers J), "max_iter" (lbfgs, newton: the epoch cap came first) */
-  const char *backend;           /* static string: "cpu" or "opencl" */
+  const char *backend;           /* static string: "cpu", "reference" or "opencl" */
   char device[200];              /* the device that ran it, for people */
   logreg_path_choice path;       /* how the device computed it (OpenCL) */
   long evaluations;              /* full-batch evaluations of the training split: passes over its X
@@ -676,8 +681,9 @@ typedef struct logreg_cv_options {
   size_t k_folds;       /* K >= 2 */
   const int32_t *folds; /* train->n fold numbers 0..K-1 (each fold non-empty), or NULL: a
                            stratified assignment drawn with params.seed */
-  int choose_faster;    /* params.device is not cpu: time one pass of the grid on it and on the
-                           cpu backend, and run the grid on the faster (result->why says) */
+  int choose_faster;    /* params.device is an OpenCL device: time one pass of the grid on it
+                           and on the cpu backend, and run the grid on the faster (result->why
+                           says) */
 } logreg_cv_options;
 
 typedef struct logreg_cv_model {

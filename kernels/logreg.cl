@@ -4,7 +4,7 @@
  * else K> -DLR_WG=<work-group size, a power of two> -DLR_FP64=<1 when the device has doubles>
  * -DLR_VW=<8 or 16: the fused kernel's vector width> -DLR_PREFETCH=<1 on CPU devices: software
  * prefetch in the fused kernel where the compiler has __builtin_prefetch>. The
- * math is DESIGN.md §2, the same as the CPU reference (host/backend/cpu.c), in float32:
+ * math is DESIGN.md §2, the same as the CPU reference (host/backend/reference.c), in float32:
  *
  *   logits      Z = X W                       (lr_logits, or CLBlast SGEMM on the host side)
  *   rows        z += b; loss, residual s_i (p - y), partial sums per work-group
@@ -94,7 +94,7 @@ static float sum_float(const sum_t a) { return a.x + a.y; }
  * type T of the kernel that expands them (zval, float, grid_t) with I the label's integer type,
  * or for 16 rows at once (the fused kernel: T float16, I int16). They are written with ?:,
  * which is select on vectors, so that one text serves both. The parity tests hold them to the
- * reference (backend/cpu.c).
+ * reference (backend/reference.c).
  *
  * Multinomial, from the logits z[0 .. LR_K) (bias included), the label y and the weight si:
  * loss = (max z - z_y) + log1p(rest), rest summing e^(z_c - max z) over the classes other than

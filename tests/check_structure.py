@@ -7,8 +7,8 @@
                are one module, so that "train.c includes checkpoint.h and checkpoint.c
                includes train.h" is the cycle it is (a cycle among headers alone is one too).
 
-  --names      no string comparison with a device or path name ("cpu", "auto", "native", "opencl",
-               "fused", "tiled", "own", "clblast", "csr") in the library's layers outside the
+  --names      no string comparison with a device or path name ("cpu", "auto", "reference", "native",
+               "opencl", "fused", "tiled", "own", "clblast", "csr") in the library's layers outside the
                device module's own table-driven code (host/backend/device.c).
 
 All run when none is given. Usage: tests/check_structure.py [--functions] [--includes]
@@ -312,7 +312,7 @@ def check_includes(root):
 
 # The device module (host/backend/device.c) owns the device and path names; elsewhere in the
 # library no code compares a string with one of them (issue 23's acceptance grep).
-DEVICE_NAMES = r'str(n)?cmp\([^)]*"(cpu|auto|native|opencl|fused|tiled|own|clblast|csr)"'
+DEVICE_NAMES = r'str(n)?cmp\([^)]*"(cpu|auto|reference|native|opencl|fused|tiled|own|clblast|csr)"'
 NAME_LAYERS = ("solve", "backend", "data", "model", "prep")
 
 

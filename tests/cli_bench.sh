@@ -2,7 +2,7 @@
 # cli_bench.sh: `logreg bench` on a small synthetic shape: --json gives the contract's keys plus
 # the memory floor (floor_ms, floor_gb_per_s, floor_kind, ratio_to_floor, copy_floor_ms) with
 # consistent numbers; the text table shows the floor; --gemm MODE is passed on and a bad mode is
-# a usage error; --cpu-epochs sets the cpu reference's epochs; --sweep times several row counts
+# a usage error; --reference-epochs (and its old name --cpu-epochs) sets the reference's epochs; --sweep times several row counts
 # in one process (one line per size, per-row times and their spread recomputed here) and
 # rejects bad lists; --floor device holds an OpenCL device (PoCL here, a CPU device) against
 # the device read kernel with the device copy as a second figure, as GPUs are by default, and
@@ -31,7 +31,7 @@ EOF
 "$LOGREG" bench --rows 3000 --features 16 --classes 3 --device cpu --epochs 2 > "$WORK/t.txt" \
   2> "$WORK/err" || fail "bench text exited $?: $(cat "$WORK/err")"
 grep -q "^floor = one pass over an X-sized buffer" "$WORK/t.txt" && grep -q "x floor" "$WORK/t.txt" \
-  && grep -q "host read, [0-9]* thread.*cpu (reference" "$WORK/t.txt" \
+  && grep -q "host read, [0-9]* thread.*cpu (.* kernels, double accumulation)" "$WORK/t.txt" \
   && pass "bench table shows the floor" || fail "bench table: $(cat "$WORK/t.txt")"
 
 "$LOGREG" bench --rows 100 --features 4 --device cpu --epochs 1 --gemm nope > /dev/null 2> "$WORK/err"
@@ -39,14 +39,17 @@ rc=$?
 [ "$rc" -eq 2 ] && grep -q "^logreg: error: --gemm" "$WORK/err" && pass "--gemm nope is a usage error" \
   || fail "--gemm nope: rc $rc $(cat "$WORK/err")"
 
-"$LOGREG" bench --rows 500 --features 4 --device all --epochs 3 --cpu-epochs 1 --json \
-  > "$WORK/all.json" 2> "$WORK/err" || fail "bench --device all exited $?: $(cat "$WORK/err")"
-python3 - "$WORK/all.json" <<'EOF' && pass "--cpu-epochs" || fail "--cpu-epochs: $(cat "$WORK/all.json")"
+for flag in --reference-epochs --cpu-epochs; do
+  "$LOGREG" bench --rows 500 --features 4 --device all --epochs 3 $flag 1 --json \
+    > "$WORK/all.json" 2> "$WORK/err" || fail "bench --device all exited $?: $(cat "$WORK/err")"
+  python3 - "$WORK/all.json" <<'EOF' && pass "$flag" || fail "$flag: $(cat "$WORK/all.json")"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-assert rows[0]["spec"] == "cpu" and rows[0]["epochs"] == 1
-assert all(r["epochs"] == 3 for r in rows[1:])
+assert [r["spec"] for r in rows[:2]] == ["cpu", "reference"], rows
+assert rows[1]["epochs"] == 1
+assert all(r["epochs"] == 3 for r in rows[:1] + rows[2:])
 EOF
+done
 
 "$LOGREG" bench --sweep 400,1200,2000 --features 5 --classes 3 --device cpu --epochs 3 --json \
   > "$WORK/sweep.json" 2> "$WORK/err" || fail "bench --sweep exited $?: $(cat "$WORK/err")"

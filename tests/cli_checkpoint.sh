@@ -195,7 +195,8 @@ fi
 # A resumed run goes on on the device its checkpoint ran on, on the same path, and ends with the
 # uninterrupted run's bytes, for every kind of device: --device auto on sparse data (cpu and the
 # OpenCL device timed at set-up; the resume takes the checkpoint's choice, untimed), auto on
-# dense data, cpu and opencl named. The checkpoint of epoch 25 (every 5, none at the last).
+# dense data, cpu, reference and opencl named. The checkpoint of epoch 25 (every 5, none at the
+# last).
 "$LOGREG" gen sparse --rows 400 --features 60 --classes 3 --density 0.1 -o "$WORK/t.svm" \
   > /dev/null || fail "gen sparse exited $?"
 resume_same() { # NAME DATA OPTIONS...
@@ -215,23 +216,24 @@ resume_same() { # NAME DATA OPTIONS...
 resume_same auto-sparse "$WORK/t.svm" --device auto
 resume_same auto-dense "$WORK/b.csv" --device auto
 resume_same cpu-sparse "$WORK/t.svm" --device cpu
+resume_same reference-sparse "$WORK/t.svm" --device reference
 if "$LOGREG" devices 2>&1 | grep -q '^opencl:[0-9]*:[0-9]*'; then
   resume_same opencl-sparse "$WORK/t.svm" --device opencl
   resume_same opencl-dense "$WORK/b.csv" --device opencl --gemm fused
 fi
 # The same epoch-25 state as earlier builds wrote it (format version 1: the OpenCL path's name in
-# 16 bytes, "" for cpu and "cpu" for sparse data's timed choice of cpu, no position): resumed
-# where it ran, to the same bytes.
-legacy() { # NAME: rewrites resume-NAME/ck25 as version 1 with the path name its device means
-  PYTHONPATH="$WORK" python3 - "$WORK/resume-$1/ck25" "$WORK/resume-$1/v1.ck" << 'EOF2'
+# 16 bytes, no position; "cpu" then meant the reference backend: "" for --device cpu, "cpu" for
+# sparse auto's timed choice of it): resumed on the reference where it ran, to the bytes of the
+# uninterrupted reference run, under --device reference and under auto.
+legacy() { # NAME PATHNAME: rewrites resume-reference-sparse/ck25 as version 1, as NAME.ck
+  PYTHONPATH="$WORK" python3 - "$WORK/resume-reference-sparse/ck25" "$WORK/$1.ck" "$2" << 'EOF2'
 import sys
 d = bytearray(open(sys.argv[1], "rb").read()[:-8])
 from lrhash import lr_hash
 assert int.from_bytes(d[8:12], "little") == 3
 kind, path = int.from_bytes(d[40:48], "little"), int.from_bytes(d[48:56], "little")
-names = ["auto", "cpu", "tiled", "fused", "own", "clblast", "csr"]
-name = "" if kind == 0 and path == 1 else names[path]
-d[40:56] = name.encode().ljust(16, b"\0")
+assert kind == 0 and path == 1, (kind, path)  # the reference, its own loops
+d[40:56] = sys.argv[3].encode().ljust(16, b"\0")
 assert int.from_bytes(d[208:216], "little") == 0  # between epochs: version 1 has no position
 del d[208:216]
 d[8:12] = (1).to_bytes(4, "little")
@@ -239,20 +241,20 @@ d[16:24] = (len(d) - 24).to_bytes(8, "little")
 open(sys.argv[2], "wb").write(d + lr_hash(bytes(d)).to_bytes(8, "little"))
 EOF2
 }
-for name in auto-sparse cpu-sparse; do
-  dir="$WORK/resume-$name"
-  [ -f "$dir/ck25" ] || continue
-  if ! legacy "$name"; then
+ref="$WORK/resume-reference-sparse"
+for case in "v1-reference reference" "v1-auto auto cpu"; do
+  set -- $case
+  name=$1 dev=$2 pathname=${3:-}
+  [ -f "$ref/ck25" ] || continue
+  if ! legacy "$name" "$pathname"; then
     fail "$name: could not write the version 1 file"
     continue
   fi
-  data="$WORK/t.svm"
-  dev=auto
-  [ "$name" = cpu-sparse ] && dev=cpu
-  "$LOGREG" train "$data" --optimizer lbfgs --C 1e4 --tol 1e-14 --epochs 30 --device $dev \
-    --quiet --resume "$dir/v1.ck" --model "$dir/v1.json" > /dev/null 2> "$dir/err" \
-    || { fail "$name: the version 1 resume exited $?: $(cat "$dir/err")"; continue; }
-  cmp -s "$dir/full.json" "$dir/v1.json" && pass "$name: a version 1 checkpoint resumed to the same bytes" \
+  "$LOGREG" train "$WORK/t.svm" --optimizer lbfgs --C 1e4 --tol 1e-14 --epochs 30 --device $dev \
+    --quiet --resume "$WORK/$name.ck" --model "$WORK/$name.json" > /dev/null 2> "$WORK/$name.err" \
+    || { fail "$name: the version 1 resume exited $?: $(cat "$WORK/$name.err")"; continue; }
+  cmp -s "$ref/full.json" "$WORK/$name.json" \
+    && pass "$name: a version 1 checkpoint resumed on the reference to the same bytes" \
     || fail "$name: the version 1 checkpoint's resume differs"
 done
 finish

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # cli_solvers.sh: every optimizer (newton included) from the command line on tumors (test accuracy >= 0.94 on
-# the cpu reference, the native backend, and the OpenCL device when there is one); native's
-# objective within 1e-9 of cpu's; Adam, Adagrad and SGD histories
+# the cpu backend, the reference, and the OpenCL device when there is one); cpu's objective
+# within 1e-9 of the reference's; Adam, Adagrad and SGD histories
 # go down; divergence (--lr 1e30) is one error line naming the epoch, and no model is written
 # (an existing one is left as it was); --sweep ranks settings by validation loss and keeps the
 # best; the model's weights_raw/bias_raw applied to the raw features give predict's
@@ -9,8 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 need_shared tumors.csv
 data="$SHARED/data/tumors.csv"
-devices="cpu native"
-"$LOGREG" devices 2>/dev/null | grep -q '^opencl:' && devices="cpu native opencl"
+devices="cpu reference"
+"$LOGREG" devices 2>/dev/null | grep -q '^opencl:' && devices="cpu reference opencl"
 
 for dev in $devices; do
   for opt in "gd" "sgd --batch-size 32" "momentum --batch-size 64" "momentum --nesterov --batch-size 64" \
@@ -43,19 +43,20 @@ PY
   done
 done
 
-# --device native trains to the cpu reference's objective: both sum in double and differ only in
-# the order of the additions (~1e-15 per evaluation), so 1e-9 relative after 100 epochs or at
-# L-BFGS's and Newton's stop; the summary names the native backend.
+# --device cpu (the native backend) trains to the reference's objective: both sum in double and
+# differ only in the order of the additions (~1e-15 per evaluation), so 1e-9 relative after 100
+# epochs or at L-BFGS's and Newton's stop; the summaries name each backend.
 for opt in "gd" "adam --batch-size 32" "lbfgs" "newton"; do
-  for dev in cpu native; do
+  for dev in cpu reference; do
     "$LOGREG" train "$data" --device $dev --optimizer $opt --epochs 100 --json --quiet \
       --model "$WORK/n.json" > "$WORK/$dev.json" 2> "$WORK/err" || fail "$dev $opt: $(cat "$WORK/err")"
   done
-  python3 - "$WORK/native.json" "$WORK/cpu.json" <<'PY' && pass "native $opt: cpu's objective" \
-    || fail "native $opt: $(cat "$WORK/native.json")"
+  python3 - "$WORK/cpu.json" "$WORK/reference.json" <<'PY' && pass "cpu $opt: the reference's objective" \
+    || fail "cpu $opt: $(cat "$WORK/cpu.json")"
 import json, sys
 n, c = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-assert n["backend"] == "native" and n["device"].startswith("native ("), (n["backend"], n["device"])
+assert n["backend"] == "cpu" and n["device"].startswith("cpu ("), (n["backend"], n["device"])
+assert c["backend"] == "reference" and c["device"].startswith("reference ("), c["device"]
 assert abs(n["objective"] - c["objective"]) <= 1e-9 * c["objective"], (n["objective"], c["objective"])
 PY
 done

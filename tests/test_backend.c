@@ -49,7 +49,7 @@ int main(void) {
 
   lr_backend *be = NULL;
   logreg_error err;
-  CHECK(make_backend("cpu", NULL, D, K, 0, 1.0, NULL, &be, &err) == LOGREG_OK);
+  CHECK(make_backend("reference", NULL, D, K, 0, 1.0, NULL, &be, &err) == LOGREG_OK);
   if (!be) return check_report("test_backend");
   const lr_backend_ops *ops = be->ops;
   lr_objective obj;
@@ -103,7 +103,7 @@ int main(void) {
   const double lr = 0.01, mu = 0.9, b1c = 0.9, b2c = 0.999, eps = 1e-8;
   for (int kind = 0; kind < 4; kind++) {
     lr_backend *bk = NULL;
-    CHECK(make_backend("cpu", NULL, D, K, 0, 1.0, NULL, &bk, &err) == LOGREG_OK);
+    CHECK(make_backend("reference", NULL, D, K, 0, 1.0, NULL, &bk, &err) == LOGREG_OK);
     lr_objective ok;
     lr_objective_init(&ok, bk, l2);
     bk->ops->set_data(bk, LR_SLOT_TRAIN, x, y, s, N, &err);
@@ -136,7 +136,7 @@ int main(void) {
    * own iterates, with an accumulator of its own. */
   const double alr = 0.1, aeps = 1e-10;
   lr_backend *ba = NULL;
-  CHECK(make_backend("cpu", NULL, D, K, 0, 1.0, NULL, &ba, &err) == LOGREG_OK);
+  CHECK(make_backend("reference", NULL, D, K, 0, 1.0, NULL, &ba, &err) == LOGREG_OK);
   if (ba) {
     lr_objective oa;
     lr_objective_init(&oa, ba, l2);

@@ -1,4 +1,4 @@
-/* test_devices.c: the public device API (logreg.h "Devices"): the list (cpu first, native, then
+/* test_devices.c: the public device API (logreg.h "Devices"): the list (cpu first, reference, then
  * every OpenCL device with its capabilities), specs and typed selectors, what auto picks and why,
  * errors that name the option at fault, and device options that reach both the capabilities
  * and the backend (an allocation limit, no fp64, build options, a kernel folder). The OpenCL
@@ -11,10 +11,10 @@
 #include "logreg_bench.h"
 #include "logreg_hooks.h"
 
-/* The list: cpu, native, then the OpenCL devices from this index on. */
+/* The list: cpu, reference, then the OpenCL devices from this index on. */
 #define OCL0 2
 
-/* The floor a device is held against (logreg_bench.h): the cpu backend and CPU OpenCL devices
+/* The floor a device is held against (logreg_bench.h): the host backends and CPU OpenCL devices
  * read X from host memory, GPUs their own under auto; --floor host and device force it. */
 static void floor_rule(void) {
   logreg_device_info d;
@@ -22,7 +22,7 @@ static void floor_rule(void) {
   d.backend = LOGREG_BACKEND_CPU;
   for (int c = LOGREG_FLOOR_AUTO; c <= LOGREG_FLOOR_DEVICE; c++)
     CHECK(logreg_floor_is_device(&d, (logreg_floor_choice)c) == 0);
-  d.backend = LOGREG_BACKEND_NATIVE; /* X in host memory too */
+  d.backend = LOGREG_BACKEND_REFERENCE; /* X in host memory too */
   for (int c = LOGREG_FLOOR_AUTO; c <= LOGREG_FLOOR_DEVICE; c++)
     CHECK(logreg_floor_is_device(&d, (logreg_floor_choice)c) == 0);
   d.backend = LOGREG_BACKEND_OPENCL;
@@ -42,11 +42,13 @@ static void parse_specs(void) {
   CHECK(logreg_device_parse("auto", &sel, &err) == LOGREG_OK && sel.pick == LOGREG_PICK_AUTO);
   CHECK(logreg_device_parse("cpu", &sel, &err) == LOGREG_OK && sel.pick == LOGREG_PICK_CPU);
   CHECK(logreg_device_parse("opencl", &sel, &err) == LOGREG_OK && sel.pick == LOGREG_PICK_OPENCL);
-  CHECK(logreg_device_parse("native", &sel, &err) == LOGREG_OK && sel.pick == LOGREG_PICK_NATIVE);
+  CHECK(logreg_device_parse("reference", &sel, &err) == LOGREG_OK &&
+        sel.pick == LOGREG_PICK_REFERENCE);
   CHECK(logreg_device_parse("opencl:1:2", &sel, &err) == LOGREG_OK);
   CHECK(sel.pick == LOGREG_PICK_INDEX && sel.platform == 1 && sel.device == 2);
   /* Bad specs: LOGREG_EINVAL and a message naming --device. */
-  static const char *const bad[] = {"quantum", "opencl:x", "opencl:1", "opencl:1:2:3", "", "GPU"};
+  static const char *const bad[] = {"quantum", "opencl:x", "opencl:1", "opencl:1:2:3",
+                                    "",        "GPU",      "native"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     CHECK(logreg_device_parse(bad[i], &sel, &err) == LOGREG_EINVAL);
     CHECK(err.status == LOGREG_EINVAL);
@@ -57,47 +59,37 @@ static void parse_specs(void) {
   CHECK_STR_CONTAINS(err.message, "'device': \"opencl:x\" is not opencl:PLATFORM:DEVICE");
 }
 
-static void cpu_device(const logreg_device_info *list, size_t n) {
-  CHECK(n >= 1);
-  CHECK(list[0].backend == LOGREG_BACKEND_CPU);
-  CHECK(strcmp(list[0].spec, "cpu") == 0);
-  CHECK(list[0].type == LOGREG_DEVICE_CPU && list[0].fp64 == 1);
-  logreg_device_info info;
-  char why[256];
-  logreg_error err;
-  CHECK(logreg_device_choose("cpu", NULL, &info, why, sizeof why, &err) == LOGREG_OK);
-  CHECK(info.backend == LOGREG_BACKEND_CPU && strcmp(info.spec, "cpu") == 0);
-  CHECK_STR_CONTAINS(why, "cpu");
-  logreg_device_selector sel = {.pick = LOGREG_PICK_CPU};
-  CHECK(logreg_device_select(&sel, NULL, &info, NULL, 0, &err) == LOGREG_OK);
-  CHECK(info.backend == LOGREG_BACKEND_CPU);
-  /* The floors on a device that is not OpenCL: an argument error, no crash. */
-  logreg_floor f;
-  CHECK(logreg_floor_device_read(&list[0], NULL, 4096, &f, &err) == LOGREG_EINVAL);
-  CHECK_STR_CONTAINS(err.message, "not an OpenCL device");
-}
-
-/* The native backend: second in the list, chosen by its spec and its selector without any
- * OpenCL enumeration, a CPU with doubles and no device floor. */
-static void native_device(const logreg_device_info *list, size_t n) {
-  CHECK(n >= 2);
-  if (n < 2) return;
-  const logreg_device_info *d = &list[1];
-  CHECK(d->backend == LOGREG_BACKEND_NATIVE && strcmp(d->spec, "native") == 0);
+/* A host backend: list[i], of this kind and spec, chosen by its spec and its selector without
+ * any OpenCL enumeration, a CPU with doubles and no device floor. */
+static void host_device(const logreg_device_info *list, size_t n, size_t i,
+                        logreg_backend_kind kind, const char *spec, logreg_device_pick pick,
+                        const char *name_has) {
+  CHECK(n > i);
+  if (n <= i) return;
+  const logreg_device_info *d = &list[i];
+  CHECK(d->backend == kind && strcmp(d->spec, spec) == 0);
   CHECK(d->type == LOGREG_DEVICE_CPU && d->fp64 == 1 && d->compute_units >= 1);
-  CHECK_STR_CONTAINS(d->name, "kernels");
+  CHECK_STR_CONTAINS(d->name, name_has);
   logreg_device_info info;
   char why[256];
   logreg_error err;
-  CHECK(logreg_device_choose("native", NULL, &info, why, sizeof why, &err) == LOGREG_OK);
+  CHECK(logreg_device_choose(spec, NULL, &info, why, sizeof why, &err) == LOGREG_OK);
   CHECK(memcmp(&info, d, sizeof info) == 0);
-  CHECK_STR_CONTAINS(why, "native");
-  logreg_device_selector sel = {.pick = LOGREG_PICK_NATIVE};
+  CHECK_STR_CONTAINS(why, spec);
+  logreg_device_selector sel = {.pick = pick};
   CHECK(logreg_device_select(&sel, NULL, &info, NULL, 0, &err) == LOGREG_OK);
-  CHECK(info.backend == LOGREG_BACKEND_NATIVE);
+  CHECK(info.backend == kind);
+  /* The floors on a device that is not OpenCL: an argument error, no crash. */
   logreg_floor f;
   CHECK(logreg_floor_device_read(d, NULL, 4096, &f, &err) == LOGREG_EINVAL);
   CHECK_STR_CONTAINS(err.message, "not an OpenCL device");
+}
+
+/* The cpu backend first (the native one: its kernels named), the reference second. */
+static void host_devices(const logreg_device_info *list, size_t n) {
+  host_device(list, n, 0, LOGREG_BACKEND_CPU, "cpu", LOGREG_PICK_CPU, "kernels");
+  host_device(list, n, 1, LOGREG_BACKEND_REFERENCE, "reference", LOGREG_PICK_REFERENCE,
+              "plain C loops");
 }
 
 /* Each listed OpenCL device is chosen by its own spec and by the typed selector, with the same
@@ -263,8 +255,7 @@ int main(void) {
   logreg_error err;
   CHECK(logreg_devices_list(NULL, &list, &n, &err) == LOGREG_OK);
   if (list) {
-    cpu_device(list, n);
-    native_device(list, n);
+    host_devices(list, n);
     if (n > OCL0) {
       opencl_devices(list, n);
       options_choose(list, n);

@@ -97,7 +97,7 @@ static int minimize(fg_fn fg, size_t n, double *x, int max_iter, double tol) {
   lr_backend *be = NULL;
   logreg_error err;
   /* A binary model of n - 1 features has vectors of n numbers. */
-  CHECK(lr_cpu_backend_create(n - 1, 2, 1, 1.0, &be, &err) == LOGREG_OK);
+  CHECK(lr_reference_backend_create(n - 1, 2, 1, 1.0, &be, &err) == LOGREG_OK);
   lr_lbfgs lb;
   CHECK(lr_lbfgs_init(&lb, be, 10, &err) == LOGREG_OK);
   int first;

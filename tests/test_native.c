@@ -245,12 +245,12 @@ static void parity(const shape *sh, int variant, uint64_t seed) {
   for (int csr = 0; csr <= 1; csr++) {
     lr_backend *nat = NULL, *ref = NULL;
     logreg_error err;
-    CHECK(make_backend("native", NULL, sh->d, sh->k, sh->binary, sh->pos_weight, NULL, &nat,
-                       &err) == LOGREG_OK);
-    CHECK(make_backend("cpu", NULL, sh->d, sh->k, sh->binary, sh->pos_weight, NULL, &ref, &err) ==
+    CHECK(make_backend("cpu", NULL, sh->d, sh->k, sh->binary, sh->pos_weight, NULL, &nat, &err) ==
           LOGREG_OK);
+    CHECK(make_backend("reference", NULL, sh->d, sh->k, sh->binary, sh->pos_weight, NULL, &ref,
+                       &err) == LOGREG_OK);
     if (!nat || !ref) return;
-    CHECK(nat->kind == LOGREG_BACKEND_NATIVE && ref->kind == LOGREG_BACKEND_CPU);
+    CHECK(nat->kind == LOGREG_BACKEND_CPU && ref->kind == LOGREG_BACKEND_REFERENCE);
     CHECK(lr_native_use_kern(nat, variant, &err) == LOGREG_OK);
     set_rows(nat, &dt, csr);
     set_rows(ref, &dt, csr);
@@ -364,9 +364,9 @@ static void end_to_end(void) {
     }
 #define OPT_(id, name)                                                                             \
   {                                                                                                \
-    double jn = train_on(use, "native", LOGREG_OPTIMIZER_##id, binary);                            \
-    double jc = train_on(use, "cpu", LOGREG_OPTIMIZER_##id, binary);                               \
-    fprintf(stderr, "%-8s %s: J native %.17g, cpu %.17g\n", #name, binary ? "binary" : "multi",    \
+    double jn = train_on(use, "cpu", LOGREG_OPTIMIZER_##id, binary);                               \
+    double jc = train_on(use, "reference", LOGREG_OPTIMIZER_##id, binary);                         \
+    fprintf(stderr, "%-8s %s: J cpu %.17g, reference %.17g\n", #name, binary ? "binary" : "multi", \
             jn, jc);                                                                               \
     check_rel(#name, jn, jc, 1e-9);                                                                \
   }

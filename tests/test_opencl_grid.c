@@ -91,7 +91,7 @@ static void parity(const shape *sh, uint64_t seed) {
   const double pw = sh->binary ? 1.7 : 1.0;
   logreg_error err;
   lr_backend *cpu = NULL, *be = NULL;
-  CHECK(lr_cpu_backend_create(d, k, sh->binary, pw, &cpu, &err) == LOGREG_OK);
+  CHECK(lr_reference_backend_create(d, k, sh->binary, pw, &cpu, &err) == LOGREG_OK);
   CHECK(cpu->ops->set_data(cpu, LR_SLOT_TRAIN, x, y, s, n, &err) == LOGREG_OK);
   CHECK(cpu->ops->grid_sums(cpu, fold, m, held, theta, rt, rv, rg, &err) == LOGREG_OK);
   CHECK(rv[m - 1].rows == 0 && rt[m - 1].rows == (double)n);

@@ -100,7 +100,7 @@ static void parity(const shape *sh, uint64_t seed) {
   const double pw = sh->binary ? 1.7 : 1.0;
   logreg_error err;
   lr_backend *cpu = NULL, *be = NULL;
-  CHECK(lr_cpu_backend_create(d, k, sh->binary, pw, &cpu, &err) == LOGREG_OK);
+  CHECK(lr_reference_backend_create(d, k, sh->binary, pw, &cpu, &err) == LOGREG_OK);
   CHECK(cpu->ops->set_data_csr(cpu, LR_SLOT_TRAIN, indptr, indices, values, y, s, n, &err) ==
         LOGREG_OK);
   CHECK(cpu->ops->set_data_csr(cpu, LR_SLOT_VAL, vptr, vind, vval, yv, NULL, nv, &err) ==

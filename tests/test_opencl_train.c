@@ -80,7 +80,7 @@ static void e2e_parity(void) {
   if (!ds) return;
   for (int binary = 0; binary <= 1; binary++) {
     double jc, jd;
-    logreg_model *mc = train_on(ds, "cpu", NULL, binary, LOGREG_OPTIMIZER_GD, 0, 1, &jc);
+    logreg_model *mc = train_on(ds, "reference", NULL, binary, LOGREG_OPTIMIZER_GD, 0, 1, &jc);
     logreg_model *md = train_on(ds, "opencl", NULL, binary, LOGREG_OPTIMIZER_GD, 0, 1, &jd);
     if (mc && md) {
       size_t nw = mc->d * lr_model_kw(mc);
@@ -102,7 +102,7 @@ static void e2e_parity(void) {
                                         LOGREG_OPTIMIZER_ADAM, LOGREG_OPTIMIZER_ADAGRAD};
   for (int binary = 0; binary <= 1; binary++)
     for (size_t o = 0; o < sizeof mb / sizeof *mb; o++) {
-      logreg_model *mc = train_on(ds, "cpu", NULL, binary, mb[o], 32, 5, NULL);
+      logreg_model *mc = train_on(ds, "reference", NULL, binary, mb[o], 32, 5, NULL);
       for (size_t g = 0; g < sizeof paths / sizeof *paths; g++) {
         logreg_model *md = train_on(ds, "opencl", paths[g], binary, mb[o], 32, 5, NULL);
         if (mc && md) {

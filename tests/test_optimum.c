@@ -8,14 +8,17 @@
  *
  *   case                                          C     runs                          bound
  *   tumors, breast-cancer-wisconsin (multinomial  1     GD (10000 epochs) on cpu,     1e-6
- *   and --binary)                                       L-BFGS on cpu, native, opencl
- *   separable 2000 x 4 (generated here, multi-    1e4   L-BFGS on cpu, native, opencl 1e-6
+ *   and --binary)                                       L-BFGS on cpu, reference, opencl
+ *   separable 2000 x 4 (generated here, multi-    1e4   L-BFGS on cpu, reference,     1e-6
+ *                                                       opencl
  *   nomial and --binary): J ~ 2e-6, nearly all
  *   of it rows whose loss is below float's eps
- *   Fashion-MNIST T-shirt vs Shirt (classes 0     1     L-BFGS on cpu, native, opencl 1e-6
+ *   Fashion-MNIST T-shirt vs Shirt (classes 0     1     L-BFGS on cpu, reference,     1e-6
+ *                                                       opencl
  *   and 6 of the training set, 12000 x 784),
  *   --binary
- *   every case                                          Newton-CG on cpu and native   1e-8
+ *   every case                                          Newton-CG on cpu and          1e-8
+ *                                                       reference
  *                                                       (in double), on opencl        1e-6
  *
  * The separable and Fashion-MNIST cases are issue 10's item 5. Before the device kept confident
@@ -94,11 +97,11 @@ static void run(const logreg_dataset *ds, const optimum_case *oc, logreg_optimiz
 static void run_all(const logreg_dataset *ds, const optimum_case *oc) {
   if (oc->gd) run(ds, oc, LOGREG_OPTIMIZER_GD, "cpu", 1e-6);
   run(ds, oc, LOGREG_OPTIMIZER_LBFGS, "cpu", 1e-6);
-  run(ds, oc, LOGREG_OPTIMIZER_LBFGS, "native", 1e-6);
+  run(ds, oc, LOGREG_OPTIMIZER_LBFGS, "reference", 1e-6);
   if (have_opencl) run(ds, oc, LOGREG_OPTIMIZER_LBFGS, "opencl", 1e-6);
-  /* Trust-region Newton-CG: to 1e-8 in double (cpu, native), 1e-6 on a float32 device. */
+  /* Trust-region Newton-CG: to 1e-8 in double (cpu, reference), 1e-6 on a float32 device. */
   run(ds, oc, LOGREG_OPTIMIZER_NEWTON, "cpu", 1e-8);
-  run(ds, oc, LOGREG_OPTIMIZER_NEWTON, "native", 1e-8);
+  run(ds, oc, LOGREG_OPTIMIZER_NEWTON, "reference", 1e-8);
   if (have_opencl) run(ds, oc, LOGREG_OPTIMIZER_NEWTON, "opencl", 1e-6);
 }
 

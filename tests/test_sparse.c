@@ -85,8 +85,8 @@ static void test_reference(void) {
   }
 }
 
-/* The cpu backend: set_data_csr against set_data on the densified rows. */
-/* The cpu backend on dense rows with td threads and on CSR rows with ts threads (its passes
+/* The reference backend: set_data_csr against set_data on the densified rows. */
+/* The reference on dense rows with td threads and on CSR rows with ts threads (its passes
  * split the rows, then the columns: the same bits at any count). */
 static void test_backend(unsigned td, unsigned ts) {
   lr_rng r;
@@ -99,8 +99,8 @@ static void test_backend(unsigned td, unsigned ts) {
   for (size_t i = 0; i < N; i++) y[i] = (int32_t)lr_rng_below(&r, K), s[i] = (float)(1 + i % 2);
   lr_backend *bd = NULL, *bs = NULL;
   logreg_error err;
-  CHECK(make_backend("cpu", NULL, D, K, 0, 1.0, NULL, &bd, &err) == LOGREG_OK);
-  CHECK(make_backend("cpu", NULL, D, K, 0, 1.0, NULL, &bs, &err) == LOGREG_OK);
+  CHECK(make_backend("reference", NULL, D, K, 0, 1.0, NULL, &bd, &err) == LOGREG_OK);
+  CHECK(make_backend("reference", NULL, D, K, 0, 1.0, NULL, &bs, &err) == LOGREG_OK);
   if (!bd || !bs) {
     lr_backend_destroy(bd);
     lr_backend_destroy(bs);

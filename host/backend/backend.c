@@ -34,7 +34,7 @@ logreg_status lr_backend_set_rows(lr_backend *be, lr_slot slot, const lr_rows *r
   return be->ops->set_data_csr(be, slot, r->indptr, r->indices, r->values, r->y, r->s, r->n, err);
 }
 
-/* ---- Vectors in host memory (cpu, native): the reference's loops, in double ---- */
+/* ---- Vectors in host memory (cpu, reference): the reference's loops, in double ---- */
 
 static lr_host_backend *host(lr_backend *be) { return (lr_host_backend *)be; }
 

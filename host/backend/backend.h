@@ -7,7 +7,8 @@
  * (sums of several shards or devices add up; the objective layer, host/solve/objective.c,
  * turns them into J and its gradient) and a handful of vector operations on its vectors, so
  * that solvers never see where the numbers live and a device keeps its state resident. The
- * CPU backend (backend/cpu.c) is the reference: plain loops in double.
+ * reference backend (backend/reference.c) holds the others to plain loops in double; the cpu
+ * backend (native.c) is the fast one on the host.
  */
 #ifndef LOGREG_BACKEND_H
 #define LOGREG_BACKEND_H
@@ -133,7 +134,7 @@ typedef struct lr_backend_ops {
                         lr_sums *out, logreg_error *err);
   /* Raw Hessian-vector sums at LR_VEC_THETA over the whole train slot: vector `out` =
    * sum_i s_i [x_i; 1] r_i^T with r_i the row's Hessian of l_i applied to [x_i; 1]^T V
-   * (backend/cpu.c's lr_reference_hv). NULL when the backend has none. */
+   * (backend/reference.c's lr_reference_hv). NULL when the backend has none. */
   logreg_status (*hv)(lr_backend *be, int v, int out, logreg_error *err);
   /* The diagonal of those raw Hessian sums at LR_VEC_THETA into vector `out`: entry (j, c)
    * sum_i s_i x_ij^2 h_ic (the bias: x_ij = 1) with h_ic = p_c (1 - p_c), or c sigma (1 -
@@ -204,7 +205,7 @@ struct lr_backend {
   logreg_path_choice path;  /* the same for people and results, with the timings that chose it */
 };
 
-/* A backend that keeps its vectors in host memory (cpu, native) starts with this struct and
+/* A backend that keeps its vectors in host memory (cpu, reference) starts with this struct and
  * points its vec_* ops at the lr_host_vec_* functions below (backend.c), which run the
  * reference's loops in double. Every one that writes LR_VEC_THETA first calls theta_changed (when
  * set), so the backend can drop what it derived from theta. */
@@ -234,15 +235,15 @@ void lr_backend_destroy(lr_backend *be);
 logreg_status lr_backend_set_rows(lr_backend *be, lr_slot slot, const lr_rows *rows,
                                   logreg_error *err);
 
-/* The backend's host threads (ops->set_threads; nothing when it has none). The cpu backend's
- * passes (sums, Hessian-vector products) give the same bits at every count; the native
- * backend's too (native.c: fixed parts added in order). */
+/* The backend's host threads (ops->set_threads; nothing when it has none). The reference's and
+ * the cpu backend's passes (sums, Hessian-vector products) give the same bits at every count:
+ * their blocks (reference.c) and parts (native.c) do not depend on it. */
 void lr_backend_threads(lr_backend *be, unsigned threads);
 
-logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double pos_weight,
-                                    lr_backend **out, logreg_error *err);
+logreg_status lr_reference_backend_create(size_t d, size_t k, int binary, double pos_weight,
+                                          lr_backend **out, logreg_error *err);
 
-/* ---- The reference math (backend/cpu.c), in double, shared with the tests. ---- */
+/* ---- The reference math (backend/reference.c), in double, shared with the tests. ---- */
 
 /* softplus(x) = log(1 + e^x), stable for any finite x. */
 double lr_softplus(double x);

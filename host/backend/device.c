@@ -18,16 +18,16 @@
 
 /* ---- Names ---- */
 
+static logreg_status reference_create(const logreg_device_info *dev, size_t d, size_t k, int binary,
+                                      double pos_weight, const lr_backend_opts *opts,
+                                      lr_backend **out, logreg_error *err) {
+  (void)dev, (void)opts;
+  return lr_reference_backend_create(d, k, binary, pos_weight, out, err);
+}
+
 static logreg_status cpu_create(const logreg_device_info *dev, size_t d, size_t k, int binary,
                                 double pos_weight, const lr_backend_opts *opts, lr_backend **out,
                                 logreg_error *err) {
-  (void)dev, (void)opts;
-  return lr_cpu_backend_create(d, k, binary, pos_weight, out, err);
-}
-
-static logreg_status native_create(const logreg_device_info *dev, size_t d, size_t k, int binary,
-                                   double pos_weight, const lr_backend_opts *opts, lr_backend **out,
-                                   logreg_error *err) {
   (void)dev, (void)opts;
   return lr_native_backend_create(d, k, binary, pos_weight, out, err);
 }
@@ -40,9 +40,9 @@ static const struct {
                           double pos_weight, const lr_backend_opts *opts, lr_backend **out,
                           logreg_error *err);
 } kinds[] = {
-    {LOGREG_BACKEND_CPU, "cpu", cpu_create},
+    {LOGREG_BACKEND_REFERENCE, "reference", reference_create},
     {LOGREG_BACKEND_OPENCL, "opencl", lr_ocl_backend_create},
-    {LOGREG_BACKEND_NATIVE, "native", native_create},
+    {LOGREG_BACKEND_CPU, "cpu", cpu_create},
 };
 #define KINDS (sizeof kinds / sizeof kinds[0])
 
@@ -59,7 +59,7 @@ int lr_device_known(logreg_backend_kind kind, lr_path path) {
 }
 
 void lr_device_from_path_name(const char *name, logreg_backend_kind *kind, lr_path *path) {
-  *kind = LOGREG_BACKEND_CPU;
+  *kind = LOGREG_BACKEND_REFERENCE; /* what "cpu" ran when these checkpoints were written */
   *path = LR_PATH_REFERENCE;
   for (int p = LR_PATH_TILED; p < LR_PATHS; p++)
     if (strcmp(name, lr_path_name((lr_path)p)) == 0) {
@@ -91,7 +91,7 @@ logreg_status lr_device_parse(const char *spec, logreg_device_selector *out, log
     logreg_device_pick pick;
   } words[] = {{"auto", LOGREG_PICK_AUTO},
                {"cpu", LOGREG_PICK_CPU},
-               {"native", LOGREG_PICK_NATIVE},
+               {"reference", LOGREG_PICK_REFERENCE},
                {"opencl", LOGREG_PICK_OPENCL}};
   static const char index_prefix[] = "opencl:";
   memset(out, 0, sizeof *out);
@@ -115,24 +115,25 @@ logreg_status lr_device_parse(const char *spec, logreg_device_selector *out, log
     return LOGREG_OK;
   }
   return lr_fail(err, LOGREG_EINVAL,
-                 "'device': unknown device \"%s\" (auto, cpu, native, opencl, opencl:P:D)", spec);
+                 "'device': unknown device \"%s\" (auto, cpu, reference, opencl, opencl:P:D)",
+                 spec);
 }
 
-static void cpu_info(logreg_device_info *out) {
+static void reference_info(logreg_device_info *out) {
   memset(out, 0, sizeof *out);
-  out->backend = LOGREG_BACKEND_CPU;
-  snprintf(out->spec, sizeof out->spec, "%s", lr_device_kind_name(LOGREG_BACKEND_CPU));
-  snprintf(out->name, sizeof out->name, "reference");
+  out->backend = LOGREG_BACKEND_REFERENCE;
+  snprintf(out->spec, sizeof out->spec, "%s", lr_device_kind_name(LOGREG_BACKEND_REFERENCE));
+  snprintf(out->name, sizeof out->name, "plain C loops, double accumulation");
   out->type = LOGREG_DEVICE_CPU;
   out->compute_units = 1;
   out->max_work_group = 1;
   out->fp64 = 1;
 }
 
-static void native_info(logreg_device_info *out) {
+static void cpu_info(logreg_device_info *out) {
   memset(out, 0, sizeof *out);
-  out->backend = LOGREG_BACKEND_NATIVE;
-  snprintf(out->spec, sizeof out->spec, "%s", lr_device_kind_name(LOGREG_BACKEND_NATIVE));
+  out->backend = LOGREG_BACKEND_CPU;
+  snprintf(out->spec, sizeof out->spec, "%s", lr_device_kind_name(LOGREG_BACKEND_CPU));
   snprintf(out->name, sizeof out->name, "%s kernels, double accumulation",
            lr_native_kern_best()->isa);
   out->type = LOGREG_DEVICE_CPU;
@@ -170,11 +171,16 @@ logreg_status lr_device_select(const logreg_device_selector *sel, const logreg_d
                                logreg_device_info *out, char *why, size_t why_cap,
                                logreg_error *err) {
   char text[512];
-  if ((unsigned)sel->pick > LOGREG_PICK_NATIVE)
+  if ((unsigned)sel->pick > LOGREG_PICK_CPU)
     return lr_fail(err, LOGREG_EINVAL, "'device': unknown selector %d", (int)sel->pick);
-  if (sel->pick == LOGREG_PICK_NATIVE) { /* nothing to enumerate */
-    native_info(out);
-    if (why && why_cap) snprintf(why, why_cap, "native: the native CPU backend (as asked)");
+  if (sel->pick == LOGREG_PICK_CPU || sel->pick == LOGREG_PICK_REFERENCE) { /* no enumeration */
+    if (sel->pick == LOGREG_PICK_CPU)
+      cpu_info(out);
+    else
+      reference_info(out);
+    if (why && why_cap)
+      snprintf(why, why_cap, "%s: the %s backend, %s (as asked)", out->spec,
+               sel->pick == LOGREG_PICK_CPU ? "native CPU" : "reference", out->name);
     return LOGREG_OK;
   }
   lr_ocl_device_info info;
@@ -214,7 +220,7 @@ logreg_status logreg_devices_list(const logreg_device_options *opt, logreg_devic
     return lr_fail(err, LOGREG_ENOMEM, "out of memory");
   }
   cpu_info(&list[0]);
-  native_info(&list[1]);
+  reference_info(&list[1]);
   for (unsigned i = 0; i < n; i++) {
     lr_ocl_apply_options(&cl[i], opt);
     opencl_info(&cl[i], &list[i + 2]);
@@ -258,7 +264,8 @@ int logreg_floor_is_device(const logreg_device_info *dev, logreg_floor_choice ch
 logreg_status lr_device_from_params(const logreg_params *p, lr_device *out, logreg_error *err) {
   memset(out, 0, sizeof *out);
   logreg_device_selector sel;
-  logreg_status st = lr_device_parse(p->device ? p->device : kinds[0].name, &sel, err);
+  logreg_status st =
+      lr_device_parse(p->device ? p->device : lr_device_kind_name(LOGREG_BACKEND_CPU), &sel, err);
   if (!st) st = lr_path_parse(p->gemm, &out->path, err);
   if (st) return st;
   const logreg_shard *sh = p->shard;
@@ -272,13 +279,22 @@ logreg_status lr_device_from_params(const logreg_params *p, lr_device *out, logr
   return LOGREG_OK;
 }
 
-void lr_device_cpu(lr_device *out, const logreg_device_options *opt, const char *why) {
+/* A host backend's device (cpu or reference: always there). */
+static void host_device(lr_device *out, logreg_backend_kind kind, const logreg_device_options *opt,
+                        const char *why) {
   memset(out, 0, sizeof *out);
-  out->kind = LOGREG_BACKEND_CPU;
-  cpu_info(&out->info);
+  out->kind = kind;
+  if (kind == LOGREG_BACKEND_REFERENCE)
+    reference_info(&out->info);
+  else
+    cpu_info(&out->info);
   out->path = LR_PATH_REFERENCE;
   out->options = opt;
   snprintf(out->why, sizeof out->why, "%s", why);
+}
+
+void lr_device_cpu(lr_device *out, const logreg_device_options *opt, const char *why) {
+  host_device(out, LOGREG_BACKEND_CPU, opt, why);
 }
 
 void lr_device_resume(lr_device *dev, logreg_backend_kind kind, lr_path path, char *note,
@@ -287,16 +303,11 @@ void lr_device_resume(lr_device *dev, logreg_backend_kind kind, lr_path path, ch
   int was_auto = dev->is_auto;
   dev->is_auto = 0; /* a resumed run keeps its checkpoint's device: nothing is timed again */
   if (was_auto && kind != dev->kind) {
-    if (kind == LOGREG_BACKEND_CPU) {
-      lr_device_cpu(dev, dev->options, "auto -> cpu: the checkpoint's run trained on cpu");
-    } else if (kind == LOGREG_BACKEND_NATIVE) { /* available everywhere */
-      const logreg_device_options *opt = dev->options;
-      memset(dev, 0, sizeof *dev);
-      dev->kind = kind;
-      native_info(&dev->info);
-      dev->path = LR_PATH_REFERENCE;
-      dev->options = opt;
-      snprintf(dev->why, sizeof dev->why, "auto -> native: the checkpoint's run trained on native");
+    if (kind == LOGREG_BACKEND_CPU || kind == LOGREG_BACKEND_REFERENCE) { /* always there */
+      char why[96];
+      snprintf(why, sizeof why, "auto -> %s: the checkpoint's run trained on %s",
+               lr_device_kind_name(kind), lr_device_kind_name(kind));
+      host_device(dev, kind, dev->options, why);
     } else if (note_cap) {
       snprintf(note, note_cap,
                "the checkpoint's run trained on %s (%s path), which is not available here: "
@@ -308,10 +319,16 @@ void lr_device_resume(lr_device *dev, logreg_backend_kind kind, lr_path path, ch
   /* The same kind: the same path (a path timed again could choose differently, and another
    * path rounds differently), unless one was asked for. */
   if (kind == dev->kind && dev->path == LR_PATH_AUTO) dev->path = path;
+  if (kind != dev->kind && note_cap) /* named by the caller: said, since it rounds otherwise */
+    snprintf(note, note_cap,
+             "the checkpoint's run trained on %s: resumed on %s as asked (J and the gradient "
+             "evaluated again there; the model can differ from the uninterrupted run's in the "
+             "last digits)",
+             lr_device_kind_name(kind), dev->info.spec);
 }
 
 int lr_device_can_fall_back(const lr_device *dev, const logreg_params *p) {
-  return p->cpu_fallback && dev->kind != LOGREG_BACKEND_CPU && !(p->shard && p->shard->size > 1);
+  return p->cpu_fallback && dev->kind == LOGREG_BACKEND_OPENCL && !(p->shard && p->shard->size > 1);
 }
 
 logreg_status lr_device_backend(const lr_device *dev, size_t d, size_t k, int binary,
@@ -341,11 +358,20 @@ static logreg_status time_eval(lr_backend *be, size_t n, double *ms, logreg_erro
   return st;
 }
 
+/* The cpu backend for the shape of `like`. */
+static logreg_status cpu_backend_like(const lr_backend *like, const logreg_device_options *opt,
+                                      lr_backend **out, logreg_error *err) {
+  lr_device cpu;
+  lr_device_cpu(&cpu, opt, "");
+  return lr_device_backend(&cpu, like->d, like->k, like->binary, like->pos_weight, NULL, 0, out,
+                           err);
+}
+
 logreg_status lr_device_time_sparse(lr_device *dev, lr_backend **be, const lr_rows *rows,
                                     unsigned threads, logreg_error *err) {
   lr_backend *on = *be, *cpu = NULL;
   double ms[2];
-  logreg_status st = lr_cpu_backend_create(on->d, on->k, on->binary, on->pos_weight, &cpu, err);
+  logreg_status st = cpu_backend_like(on, dev->options, &cpu, err);
   if (!st) {
     lr_backend_threads(cpu, threads);
     st = lr_backend_set_rows(cpu, LR_SLOT_TRAIN, rows, err);
@@ -392,11 +418,12 @@ static logreg_status time_pass(lr_backend *be, const int32_t *fold, size_t m, co
   return LOGREG_OK;
 }
 
-/* choose_faster for a grid on `*be` (not cpu): one pass of the m models at W = 0 on it and on
- * cpu; the faster stays in *be. */
-static logreg_status grid_faster(lr_backend **be, const lr_rows *rows, unsigned threads,
-                                 const int32_t *fold, size_t m, const int32_t *held, char *why,
-                                 size_t cap, logreg_error *err) {
+/* choose_faster for a grid on `*be` (an OpenCL device): one pass of the m models at W = 0 on it and
+ * on cpu; the faster stays in *be. */
+static logreg_status grid_faster(lr_backend **be, const logreg_device_options *opt,
+                                 const lr_rows *rows, unsigned threads, const int32_t *fold,
+                                 size_t m, const int32_t *held, char *why, size_t cap,
+                                 logreg_error *err) {
   lr_backend *dev = *be, *cpu = NULL;
   size_t np = dev->nparam;
   double *theta = calloc(m * np, sizeof *theta), *gsum = malloc(m * np * sizeof *gsum);
@@ -405,7 +432,7 @@ static logreg_status grid_faster(lr_backend **be, const lr_rows *rows, unsigned 
   logreg_status st = !theta || !gsum || !tr
                          ? lr_fail(err, LOGREG_ENOMEM, "cross-validation: out of memory")
                          : LOGREG_OK;
-  if (!st) st = lr_cpu_backend_create(dev->d, dev->k, dev->binary, dev->pos_weight, &cpu, err);
+  if (!st) st = cpu_backend_like(dev, opt, &cpu, err);
   if (!st) {
     lr_backend_threads(cpu, threads);
     st = lr_backend_set_rows(cpu, LR_SLOT_TRAIN, rows, err);
@@ -451,14 +478,15 @@ logreg_status lr_device_grid_backend(const lr_device *dev, size_t d, size_t k, i
   if (!st && !be->ops->grid_sums) {
     lr_backend_destroy(be);
     be = NULL;
-    st = lr_cpu_backend_create(d, k, binary, pos_weight, &be, err);
+    lr_device_cpu(&grid, dev->options, "no grid kernels");
+    st = lr_device_backend(&grid, d, k, binary, pos_weight, NULL, 0, &be, err);
   }
   if (!st) {
     lr_backend_threads(be, threads);
     st = lr_backend_set_rows(be, LR_SLOT_TRAIN, rows, err);
   }
-  if (!st && choose_faster && be->kind != LOGREG_BACKEND_CPU)
-    st = grid_faster(&be, rows, threads, fold, m, held, why, cap, err);
+  if (!st && choose_faster && be->kind == LOGREG_BACKEND_OPENCL)
+    st = grid_faster(&be, dev->options, rows, threads, fold, m, held, why, cap, err);
   if (st) {
     lr_backend_destroy(be);
     return st;
@@ -477,9 +505,9 @@ static void rounding_kind(const lr_backend *be, char *out, size_t cap) {
   name = name ? name + 1 : be->device;
   const char *end = strstr(name, " (");
   int len = end ? (int)(end - name) : (int)strlen(name);
-  if (be->kind == LOGREG_BACKEND_CPU)
+  if (be->kind == LOGREG_BACKEND_REFERENCE)
     snprintf(out, cap, "%s", lr_device_kind_name(be->kind));
-  else if (be->kind == LOGREG_BACKEND_NATIVE) /* its kernels' vector units round their own way */
+  else if (be->kind == LOGREG_BACKEND_CPU) /* its kernels' vector units round their own way */
     snprintf(out, cap, "%.120s", be->device);
   else
     snprintf(out, cap, "%s %.*s%s", lr_device_kind_name(be->kind), len, name,
@@ -502,10 +530,12 @@ logreg_status lr_device_agree_group(lr_backend *be, const logreg_shard *sh, logr
   if (bad)
     return lr_fail(err, LOGREG_EBACKEND, "the exchange between the %d processes failed", sh->size);
   if (strcmp(kind, lead_kind) != 0)
-    return lr_fail(err, LOGREG_EUNSUPPORTED,
-                   "it trains on %s, rank 0 on %s: the processes of a group need one kind of "
-                   "device (cpu, or OpenCL devices of one model; see 'device')",
-                   kind, lead_kind);
+    return lr_fail(
+        err, LOGREG_EUNSUPPORTED,
+        "it trains on %s, rank 0 on %s: the processes of a group need one kind of "
+        "device (cpu with one kind of kernels, reference, or OpenCL devices of one model; see "
+        "'device')",
+        kind, lead_kind);
   if (sh->rank == 0 || !be->ops->set_path || lead < LR_PATH_TILED || lead > LR_PATH_CLBLAST)
     return LOGREG_OK;
   logreg_error why;

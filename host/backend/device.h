@@ -34,7 +34,7 @@ typedef struct lr_device {
   char why[512];                        /* one line: what was chosen, and why */
 } lr_device;
 
-/* "cpu", "opencl", "native" (the kinds' names, as logreg_train_result.backend has them). */
+/* "reference", "opencl", "cpu" (the kinds' names, as logreg_train_result.backend has them). */
 const char *lr_device_kind_name(logreg_backend_kind kind);
 
 /* Whether a kind and a path (read back from a file) are ones this build has. */
@@ -43,7 +43,7 @@ int lr_device_known(logreg_backend_kind kind, lr_path path);
  * it) and "cpu" (sparse data's timed choice) the cpu reference, else the named OpenCL path. */
 void lr_device_from_path_name(const char *name, logreg_backend_kind *kind, lr_path *path);
 
-/* Parses a device spec: "auto", "cpu", "native", "opencl" or "opencl:P:D". LOGREG_EINVAL, naming
+/* Parses a device spec: "auto", "cpu", "reference", "opencl" or "opencl:P:D". LOGREG_EINVAL, naming
  * --device, for anything else. */
 logreg_status lr_device_parse(const char *spec, logreg_device_selector *out, logreg_error *err);
 /* Parses an evaluation path as params.gemm takes it: NULL or "auto" (LR_PATH_AUTO), "tiled",
@@ -64,9 +64,9 @@ logreg_status lr_device_from_params(const logreg_params *p, lr_device *out, logr
  * checkpoint recorded. Under auto: the checkpoint's kind (a run that trained on cpu, sparse
  * data's timed choice among them, resumes on cpu) and its path, without timing again; when that
  * kind is not available here, the device auto found, and *note (note_cap bytes) says so. A
- * device named explicitly keeps its kind; it takes the checkpoint's path when it is of the
- * same kind and no path was asked for. *note is "" when the device is what the spec alone
- * gives. */
+ * device named explicitly keeps its kind (*note says so when the checkpoint's differs); it
+ * takes the checkpoint's path when it is of the same kind and no path was asked for. *note is
+ * "" when the run goes on where its checkpoint ran. */
 void lr_device_resume(lr_device *dev, logreg_backend_kind kind, lr_path path, char *note,
                       size_t note_cap);
 

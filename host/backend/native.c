@@ -1,4 +1,4 @@
-/* native.c: the native CPU backend (native.h): the reference's raw sums (backend/cpu.c,
+/* native.c: the native CPU backend (native.h): the reference's raw sums (backend/reference.c,
  * DESIGN.md §2), fast.
  *
  * One pass over X per evaluation. The rows of a pass (in the slot's current order) are cut
@@ -50,7 +50,7 @@ typedef struct native_backend {
 } native_backend;
 
 static logreg_status oom(logreg_error *err) {
-  return lr_fail(err, LOGREG_ENOMEM, "native backend: out of memory");
+  return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
 }
 
 /* Every operation that writes THETA calls this (the vector ops in backend.c through h). */
@@ -69,7 +69,7 @@ static void pack_w(const native_backend *nb, const double *theta, double *wt) {
   }
 }
 
-/* ---- The rows' math: the reference's formulas (cpu.c row_loss, hv_row); the exponentials
+/* ---- The rows' math: the reference's formulas (reference.c row_loss, hv_row); the exponentials
  * and logarithms of the losses through the kernels' vector functions, a block at a time. ---- */
 
 /* A row's Hessian factor at logits z: kw numbers, s c sigma (1 - sigma) when binary (c =
@@ -457,7 +457,7 @@ static logreg_status native_sums(lr_backend *be, lr_slot slot, size_t begin, siz
                                  lr_sums *out, logreg_error *err) {
   native_backend *nb = (native_backend *)be;
   if (begin > be->n[slot] || count > be->n[slot] - begin)
-    return lr_fail(err, LOGREG_EINVAL, "native backend: rows %zu..%zu outside %zu rows", begin,
+    return lr_fail(err, LOGREG_EINVAL, "cpu backend: rows %zu..%zu outside %zu rows", begin,
                    begin + count, be->n[slot]);
   ensure_wt(nb);
   pass ps;
@@ -551,7 +551,7 @@ static logreg_status native_grid_sums(lr_backend *be, const int32_t *fold, size_
   }
   free(in);
   free(out);
-  if (rc) return lr_fail(err, LOGREG_ENOMEM, "native backend: out of memory for a grid");
+  if (rc) return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory for a grid");
   return LOGREG_OK;
 }
 
@@ -573,7 +573,7 @@ static void native_destroy(lr_backend *be) {
 }
 
 static const lr_backend_ops native_ops = {
-    .name = "native",
+    .name = "cpu",
     .set_data = native_set_data,
     .set_data_csr = native_set_data_csr,
     .set_order = native_set_order,
@@ -594,7 +594,7 @@ static const lr_backend_ops native_ops = {
 };
 
 static void describe(native_backend *nb) {
-  snprintf(nb->h.base.device, sizeof nb->h.base.device, "native (%s kernels, double accumulation)",
+  snprintf(nb->h.base.device, sizeof nb->h.base.device, "cpu (%s kernels, double accumulation)",
            nb->kern->isa);
 }
 
@@ -605,7 +605,7 @@ logreg_status lr_native_backend_create(size_t d, size_t k, int binary, double po
   size_t kw = binary ? 1 : k;
   nb->h.base.ops = &native_ops;
   nb->h.theta_changed = theta_changed;
-  nb->h.base.kind = LOGREG_BACKEND_NATIVE;
+  nb->h.base.kind = LOGREG_BACKEND_CPU;
   nb->h.base.path_id = LR_PATH_REFERENCE; /* no OpenCL path: the backend's own loops */
   nb->h.base.d = d;
   nb->h.base.k = k;
@@ -633,7 +633,7 @@ logreg_status lr_native_backend_create(size_t d, size_t k, int binary, double po
 logreg_status lr_native_use_kern(lr_backend *be, int v, logreg_error *err) {
   if (!be || be->ops != &native_ops) return lr_fail(err, LOGREG_EINVAL, "not a native backend");
   const lr_native_kern *k = lr_native_kern_get(v);
-  if (!k) return lr_fail(err, LOGREG_EUNSUPPORTED, "native backend: no kernel variant %d here", v);
+  if (!k) return lr_fail(err, LOGREG_EUNSUPPORTED, "cpu backend: no kernel variant %d here", v);
   native_backend *nb = (native_backend *)be;
   nb->kern = k;
   describe(nb);

@@ -1,7 +1,7 @@
 /* native.h: the native CPU backend (native.c) and its dense block kernels (native_kern.c).
  *
- * The backend of kind LOGREG_BACKEND_NATIVE (`--device native`): the same raw sums as the cpu
- * reference, for speed: one pass over X per evaluation in row blocks that stay in cache, the
+ * The backend of kind LOGREG_BACKEND_CPU (`--device cpu`): the same raw sums as the reference
+ * backend, for speed: one pass over X per evaluation in row blocks that stay in cache, the
  * blocks' products in vector units chosen at run time, threads over fixed parts of the rows.
  * device.c creates it; the tests reach its kernel variants through this header. */
 #ifndef LOGREG_BACKEND_NATIVE_H

@@ -182,14 +182,10 @@ logreg_status lr_ocl_select(const logreg_device_selector *sel, const logreg_devi
   if (sel->pick == LOGREG_PICK_INDEX)
     snprintf(spec, sizeof spec, "opencl:%u:%u", sel->platform, sel->device);
   else
-    snprintf(spec, sizeof spec, "%s",
-             sel->pick == LOGREG_PICK_AUTO     ? "auto"
-             : sel->pick == LOGREG_PICK_OPENCL ? "opencl"
-                                               : "cpu");
-  if (sel->pick == LOGREG_PICK_CPU) {
-    snprintf(why, cap, "cpu: the reference backend (as asked)");
+    snprintf(spec, sizeof spec, "%s", sel->pick == LOGREG_PICK_AUTO ? "auto" : "opencl");
+  if (sel->pick != LOGREG_PICK_AUTO && sel->pick != LOGREG_PICK_OPENCL &&
+      sel->pick != LOGREG_PICK_INDEX) /* a host backend: none of these */
     return LOGREG_OK;
-  }
   lr_ocl_device_info *list;
   unsigned n;
   logreg_status st = lr_ocl_list(&list, &n, err);

@@ -35,9 +35,9 @@ logreg_status lr_ocl_list(lr_ocl_device_info **out, unsigned *count, logreg_erro
  * LOGREG_PICK_OPENCL the options' platform/device match, else the first GPU, else the first
  * device (under LOGREG_PICK_AUTO, the sel->local_rank-th GPU mod the GPUs); LOGREG_PICK_AUTO the
  * same, with *found = 0 (and LOGREG_OK) when there is no OpenCL
- * device, so that the caller falls back to cpu; LOGREG_PICK_CPU always *found = 0. `opt` may be
- * NULL; its max_alloc and no_fp64 are applied to *out (lr_ocl_apply_options). `why` (cap bytes)
- * receives a sentence saying what was chosen and why. */
+ * device, so that the caller falls back to cpu; the host picks (cpu, reference) always *found = 0.
+ * `opt` may be NULL; its max_alloc and no_fp64 are applied to *out (lr_ocl_apply_options). `why`
+ * (cap bytes) receives a sentence saying what was chosen and why. */
 logreg_status lr_ocl_select(const logreg_device_selector *sel, const logreg_device_options *opt,
                             lr_ocl_device_info *out, int *found, char *why, size_t cap,
                             logreg_error *err);

@@ -5,10 +5,11 @@
  * kernel compilation, upload, the path timing of --gemm auto, the warm-up) is timed apart from
  * the epochs. Each device is also put against its memory floor, measured in the same run before
  * the devices (logreg.h, "Memory floors"):
- * the time of one pass over an X-sized buffer, read on the host (cpu backend, and CPU OpenCL
- * devices unless --floor device) or by a read kernel on the device (GPUs, or --floor device);
- * ratio_to_floor = median epoch / floor. A device floor comes with the device-to-device copy of
- * the same buffer as a second figure (copy_floor_ms: it reads and writes, about twice the read). */
+ * the time of one pass over an X-sized buffer, read on the host (cpu and reference backends, CPU
+ * OpenCL devices unless --floor device) or by a read kernel on the device (GPUs, or --floor
+ * device); ratio_to_floor = median epoch / floor. A device floor comes with the device-to-device
+ * copy of the same buffer as a second figure (copy_floor_ms: it reads and writes, about twice the
+ * read). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -42,7 +43,7 @@ typedef struct bench_target {
   char floor_error[512];
 } bench_target;
 
-/* Resolves `spec` (cpu, native, auto, opencl, opencl:P:D): *ocl when it runs on an OpenCL device
+/* Resolves `spec` (cpu, reference, auto, opencl, opencl:P:D): *ocl when it runs on an OpenCL device
  * (then *info is that device). */
 static logreg_status resolve_spec(const char *spec, const logreg_device_options *opt,
                                   logreg_device_info *info, int *ocl, logreg_error *err) {
@@ -318,7 +319,7 @@ out:
 
 typedef struct bench_opts {
   size_t rows, features, classes;
-  int epochs, cpu_epochs, warmup, json, binary;
+  int epochs, reference_epochs, warmup, json, binary;
   uint64_t seed;
   const char *device, *data, *gemm, *sweep, *floor_opt;
   cli_data_opts dopt;
@@ -346,7 +347,7 @@ static int bench_parse(int argc, char **argv, bench_opts *o) {
       CLI_DATA_SPECS(o->dopt),
       {"--binary", ARG_FLAG, &o->binary, NULL, "single-logit model (K = 2)"},
       {"--device", ARG_STR, &o->device, "DEV",
-       "auto|cpu|native|opencl|opencl:P:D|all (all: cpu, native and every OpenCL device)"},
+       "auto|cpu|reference|opencl|opencl:P:D|all (all: cpu, reference and every OpenCL device)"},
       {"--gemm", ARG_STR, &o->gemm, "MODE",
        "auto|tiled|fused|own|clblast: the OpenCL evaluation path (auto: the fastest, timed at "
        "set-up or cached)"},
@@ -354,8 +355,9 @@ static int bench_parse(int argc, char **argv, bench_opts *o) {
        "auto|host|device: the memory floor of OpenCL devices (default auto: device read on GPUs, "
        "host read elsewhere)"},
       {"--epochs", ARG_INT, &o->epochs, "N", "timed full-batch epochs (default 20)"},
-      {"--cpu-epochs", ARG_INT, &o->cpu_epochs, "N",
-       "timed epochs for the cpu reference (default: --epochs; it is slow on big shapes)"},
+      {"--reference-epochs", ARG_INT, &o->reference_epochs, "N",
+       "timed epochs for the reference backend (default: --epochs; it is slow on big shapes)"},
+      {"--cpu-epochs", ARG_INT, &o->reference_epochs, "N", "the old name of --reference-epochs"},
       {"--warmup", ARG_INT, &o->warmup, "N", "untimed epochs first (default 2)"},
       {"--seed", ARG_U64, &o->seed, "N", "synthetic data seed (default 42)"},
       {"--json", ARG_FLAG, &o->json, NULL, "one JSON object per device, one per line"},
@@ -367,8 +369,8 @@ static int bench_parse(int argc, char **argv, bench_opts *o) {
   int r = cli_parse("bench", "logreg bench [options]", specs, argc, argv, pos, 0, &npos);
   if (r >= 0) return r;
   if (o->epochs < 1) return cli_error(CLI_EXIT_USAGE, "--epochs must be >= 1");
-  if (o->cpu_epochs < 0) return cli_error(CLI_EXIT_USAGE, "--cpu-epochs must be >= 1");
-  if (o->cpu_epochs == 0) o->cpu_epochs = o->epochs;
+  if (o->reference_epochs < 0) return cli_error(CLI_EXIT_USAGE, "--reference-epochs must be >= 1");
+  if (o->reference_epochs == 0) o->reference_epochs = o->epochs;
   if (o->warmup < 0) return cli_error(CLI_EXIT_USAGE, "--warmup must be >= 0");
   if (!o->data && (o->rows < 1 || o->features < 1 || o->classes < 2))
     return cli_error(CLI_EXIT_USAGE, "--rows and --features must be >= 1, --classes >= 2");
@@ -395,9 +397,11 @@ static int bench_floor_option(const char *floor_opt, const char *device, logreg_
     return cli_error(CLI_EXIT_USAGE, "--floor: \"%s\" is not auto, host or device", floor_opt);
   logreg_device_selector dsel;
   if (fchoice == LOGREG_FLOOR_DEVICE && logreg_device_parse(device, &dsel, NULL) == LOGREG_OK &&
-      dsel.pick == LOGREG_PICK_CPU)
+      (dsel.pick == LOGREG_PICK_CPU || dsel.pick == LOGREG_PICK_REFERENCE))
     return cli_error(CLI_EXIT_USAGE,
-                     "--floor device needs an OpenCL device: the cpu backend has the host floor");
+                     "--floor device needs an OpenCL device: the %s backend has "
+                     "the host floor",
+                     device);
   *out = fchoice;
   return -1;
 }
@@ -442,14 +446,14 @@ static int bench_data(bench_run *r) {
   return 0;
 }
 
-/* The devices to run: one spec, or cpu plus every OpenCL device. 0, or the exit code after
- * the error. */
+/* The devices to run: one spec, or cpu, reference and every OpenCL device. 0, or the exit code
+ * after the error. */
 static int bench_targets(bench_run *r) {
   const char *device = r->o.device;
   bench_target *targets = r->targets;
   logreg_error err;
   if (strcmp(device, "all") == 0) {
-    /* The list has the cpu reference first, the native backend, then every OpenCL device. */
+    /* The list has the cpu backend first, the reference, then every OpenCL device. */
     logreg_device_info *list = NULL;
     size_t n = 0;
     if (logreg_devices_list(&r->devopt, &list, &n, &err) != LOGREG_OK)
@@ -503,7 +507,8 @@ static void bench_print_head(const bench_run *r) {
   const bench_opts *o = &r->o;
   printf("%zu rows x %zu features x %zu classes%s, %d timed full-batch epochs after %d warm-up\n",
          o->rows, o->features, o->classes, o->binary ? " (binary)" : "", o->epochs, o->warmup);
-  if (o->cpu_epochs != o->epochs) printf("(the cpu reference: %d timed epochs)\n", o->cpu_epochs);
+  if (o->reference_epochs != o->epochs)
+    printf("(the reference backend: %d timed epochs)\n", o->reference_epochs);
   printf("floor = one pass over an X-sized buffer (%.2f MB), median of %d after 1 warm-up:\n",
          (double)r->xbytes / 1e6, LOGREG_FLOOR_PASSES);
   if (r->need_host && !r->host_error[0])
@@ -529,7 +534,7 @@ static int bench_target_run(const bench_run *r, const bench_target *t) {
   const bench_opts *o = &r->o;
   logreg_error err;
   bench_result res = {0};
-  int te = t->info.backend == LOGREG_BACKEND_CPU ? o->cpu_epochs : o->epochs;
+  int te = t->info.backend == LOGREG_BACKEND_REFERENCE ? o->reference_epochs : o->epochs;
   if (bench_one(&r->setup, t->spec, r->ds, te, &res, &err) != LOGREG_OK)
     return cli_error(CLI_EXIT_ERROR, "%s: %s", t->spec, err.message);
   const logreg_floor *f = t->floor;

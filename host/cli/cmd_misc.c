@@ -70,12 +70,13 @@ int cmd_devices(int argc, char **argv) {
     return cli_error(err.status == LOGREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR, "%s",
                      err.message);
   }
-  int auto_cpu = pick.backend == LOGREG_BACKEND_CPU;
-  printf("cpu          reference backend: plain C loops, double accumulation%s\n",
-         auto_cpu ? "   <- auto" : "");
-  for (size_t i = 0; i < n; i++) /* the host's other backends (native), after the reference */
-    if (list[i].backend != LOGREG_BACKEND_OPENCL && list[i].backend != LOGREG_BACKEND_CPU)
-      printf("%-12s %s, up to %u threads\n", list[i].spec, list[i].name, list[i].compute_units);
+  int auto_cpu = pick.backend != LOGREG_BACKEND_OPENCL;
+  for (size_t i = 0; i < n; i++) /* the host's backends: cpu, then the reference */
+    if (list[i].backend == LOGREG_BACKEND_CPU)
+      printf("%-12s native CPU backend: %s, up to %u threads%s\n", list[i].spec, list[i].name,
+             list[i].compute_units, auto_cpu ? "   <- auto" : "");
+    else if (list[i].backend == LOGREG_BACKEND_REFERENCE)
+      printf("%-12s reference backend: %s (the validator)\n", list[i].spec, list[i].name);
   size_t nocl = 0;
   for (size_t i = 0; i < n; i++) nocl += list[i].backend == LOGREG_BACKEND_OPENCL;
   if (!nocl) printf("\nOpenCL: no platform found (install an ICD, e.g. pocl-opencl-icd)\n");

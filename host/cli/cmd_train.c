@@ -470,8 +470,8 @@ static int train_parse(int argc, char **argv, train_opts *o) {
       {"--nesterov", ARG_FLAG, &p->nesterov, NULL, "Nesterov momentum"},
       {"--seed", ARG_U64, &p->seed, "N", "seed for the split and shuffling (default 42)"},
       {"--device", ARG_STR, &p->device, "DEV",
-       "auto|cpu|native|opencl|opencl:P:D (default auto: a GPU, else any OpenCL device, else "
-       "cpu; native: the fast CPU backend)"},
+       "auto|cpu|reference|opencl|opencl:P:D (default auto: a GPU, else any OpenCL device, else "
+       "cpu; reference: the plain reference backend the tests hold the others to)"},
       {"--gemm", ARG_STR, &o->gemm, "MODE",
        "OpenCL evaluation path: auto|tiled|fused|own|clblast (default auto: timed at set-up; see "
        "README)"},
@@ -633,7 +633,7 @@ static int settle_device(train_opts *o, const cli_group *g) {
                      derr.message);
   o->is_auto = sel.pick == LOGREG_PICK_AUTO;
   cli_flags(why, sizeof why);
-  if (!o->quiet && sel.pick != LOGREG_PICK_CPU) {
+  if (!o->quiet && sel.pick != LOGREG_PICK_CPU && sel.pick != LOGREG_PICK_REFERENCE) {
     if (g->size > 1)
       fprintf(stderr, "device: %s, for rank %d of %d (node-local rank %d)\n", why, g->rank, g->size,
               g->local_rank);
@@ -708,8 +708,8 @@ static int train_read(const train_opts *o, const cli_group *g, train_data *d) {
   ro.max_categories = o->max_categories;
   if (!(d->all = cli_read(o->data, &ro))) return CLI_EXIT_ERROR;
   warn_header(o->data, d->all);
-  if (logreg_dataset_is_sparse(d->all) && o->is_auto && o->chosen.backend != LOGREG_BACKEND_CPU &&
-      g->size == 1 && !o->resume && !o->quiet)
+  if (logreg_dataset_is_sparse(d->all) && o->is_auto &&
+      o->chosen.backend == LOGREG_BACKEND_OPENCL && g->size == 1 && !o->resume && !o->quiet)
     /* Sparse rows: the library times one evaluation on the cpu backend and on this device at
      * set-up and trains on the faster ("training: path" names both times). */
     fprintf(stderr,
@@ -858,7 +858,7 @@ static int train_run(train_opts *o, const train_data *d, progress *pg, logreg_mo
   stop_signal = 0;
   catch_stop_signals(1);
   /* --device auto promises a result: an OpenCL failure (a driver that cannot build the kernels,
-   * a device too small, a fault in the middle of training) goes on on the cpu reference, from
+   * a device too small, a fault in the middle of training) goes on on the cpu backend, from
    * the last state read back from the device, loudly (res.fallback). */
   p->cpu_fallback = o->is_auto && !p->shard;
   logreg_error err;

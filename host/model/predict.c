@@ -3,7 +3,7 @@
  *
  * Nothing here restates the training math: each row goes through the model's own
  * preprocessing (lr_transform_row, host/prep/) and its logits through the reference
- * sigmoid and softmax (lr_sigmoid, lr_softmax, host/backend/cpu.c), all in double. A buffer's
+ * sigmoid and softmax (lr_sigmoid, lr_softmax, host/backend/reference.c), all in double. A buffer's
  * rows are rounded to float32 first, as a dataset holds them, so both ways give the same bits. */
 #include <stdlib.h>
 

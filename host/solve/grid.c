@@ -109,8 +109,8 @@ static logreg_status model_take(grid_model *md, const double *gsum, const lr_sum
 static logreg_status model_init(grid_model *md, double value, int values_are_C, double sw,
                                 const logreg_params *p, const lr_backend *grid_be,
                                 const logreg_model *pre, logreg_error *err) {
-  logreg_status st =
-      lr_cpu_backend_create(grid_be->d, grid_be->k, p->binary, p->pos_weight, &md->store, err);
+  logreg_status st = lr_reference_backend_create(grid_be->d, grid_be->k, p->binary, p->pos_weight,
+                                                 &md->store, err);
   if (st) return st;
   /* L-BFGS's stopping rules follow the arithmetic of the evaluations (float32 on a device). */
   md->store->float32 = grid_be->float32;

@@ -327,7 +327,7 @@ static logreg_status upload_train(logreg_trainer *t, const logreg_dataset *train
   /* A group keeps the device auto found on every process: timings that chose differently would
    * part it. */
   int sharded = p->shard && p->shard->size > 1;
-  if (st || !t->dev.is_auto || t->be->kind == LOGREG_BACKEND_CPU || sharded) return st;
+  if (st || !t->dev.is_auto || t->be->kind != LOGREG_BACKEND_OPENCL || sharded) return st;
   const lr_rows rows = {NULL, train->indptr, tidx, pr->xt, train->y, t->s_train, train->n};
   return lr_device_time_sparse(&t->dev, &t->be, &rows, p->threads, err);
 }

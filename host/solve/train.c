@@ -452,7 +452,7 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
   if (!st && (st = logreg_trainer_finish(t, out, res, err)))
     st = device_failure(t, st, READING_MODEL, err);
   /* Not be->float32: an OpenCL backend that refines in double has it 0. */
-  if (st == LOGREG_EBACKEND && fallback && (!t || t->be->kind != LOGREG_BACKEND_CPU) && err) {
+  if (st == LOGREG_EBACKEND && fallback && (!t || t->be->kind == LOGREG_BACKEND_OPENCL) && err) {
     st = fall_back(train, val, p, &t, &snap, &ck, res, err);
     if (!st) st = logreg_trainer_finish(t, out, res, err);
   }

@@ -147,7 +147,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     library's first-order optimizers "gd", "sgd", "momentum", "adam", "adagrad" (learning_rate,
     batch_size). tol is scikit-learn's: the fit stops at max |gradient| <= tol of C times the
     weighted sum of the losses plus half the squared weights, i.e. at tol / (C * sum of weights)
-    on the library's mean objective. device: "auto", "cpu", "native", "opencl" or "opencl:P:D";
+    on the library's mean objective. device: "auto", "cpu" (the native CPU backend),
+    "reference" (the plain backend the tests hold the others to), "opencl" or "opencl:P:D";
     with "auto" a device failure goes on on cpu from the last state read back, with a
     RuntimeWarning.
 
@@ -426,7 +427,7 @@ def load(path):
 
 
 def devices():
-    """What `logreg devices` lists: one dict per device, the cpu reference first."""
+    """What `logreg devices` lists: one dict per device, cpu first, the reference second."""
     lst = ctypes.POINTER(_lib.DeviceInfo)()
     count = ctypes.c_size_t()
     err = _lib.Error()
@@ -438,7 +439,7 @@ def devices():
         for i in range(count.value):
             d = lst[i]
             out.append({
-                "spec": d.spec.decode(), "backend": ("cpu", "opencl", "native")[d.backend],
+                "spec": d.spec.decode(), "backend": ("reference", "opencl", "cpu")[d.backend],
                 "type": lib.logreg_device_type_name(d.type).decode(),
                 "name": d.name.decode("utf-8", "replace"),
                 "vendor": d.vendor.decode("utf-8", "replace"),

@@ -1,4 +1,4 @@
-/* cpu.c: the CPU reference backend and the reference math it is built on.
+/* reference.c: the reference backend (`--device reference`) and the reference math it is built on.
  *
  * Plain loops, double accumulation, nothing clever: every device result is held against these
  * numbers, so they must be easy to check by eye. The math follows DESIGN.md §2 exactly.
@@ -349,7 +349,7 @@ int lr_reference_hv_csr(const lr_csr *x, const int32_t *y, const float *s, const
 
 /* ---- The backend ---- */
 
-typedef struct cpu_backend {
+typedef struct ref_backend {
   lr_host_backend h;       /* h.base first */
   float *x[LR_SLOT_COUNT]; /* dense rows, or NULL when the slot holds CSR rows */
   int64_t *indptr[LR_SLOT_COUNT];
@@ -365,22 +365,22 @@ typedef struct cpu_backend {
   double *hv_cache;
   int hv_fresh;
   unsigned threads; /* for the passes over the rows; 0: by size (pass_threads) */
-} cpu_backend;
+} ref_backend;
 
 /* The vector ops (backend.c) call this before they write THETA. */
-static void theta_changed(lr_host_backend *hb) { ((cpu_backend *)hb)->hv_fresh = 0; }
+static void theta_changed(lr_host_backend *hb) { ((ref_backend *)hb)->hv_fresh = 0; }
 
 /* Threads for a pass over `count` rows of `slot`: cb->threads when set, else by the values the
  * pass touches (a row pass costs several times what a scaler's does per value: more than one
  * thread from about 2^17 values on, where starting threads costs less than it saves). */
-static unsigned pass_threads(const cpu_backend *cb, lr_slot slot, size_t count) {
+static unsigned pass_threads(const ref_backend *cb, lr_slot slot, size_t count) {
   const lr_backend *be = &cb->h.base;
   size_t n = be->n[slot];
   size_t per = cb->x[slot] ? be->d : n ? (size_t)cb->indptr[slot][n] / n : 0;
   return lr_threads_for(count * (per + 1) * be->kw * 8, cb->threads);
 }
 
-static void free_slot(cpu_backend *cb, lr_slot slot) {
+static void free_slot(ref_backend *cb, lr_slot slot) {
   free(cb->x[slot]);
   free(cb->indptr[slot]);
   free(cb->indices[slot]);
@@ -393,13 +393,13 @@ static void free_slot(cpu_backend *cb, lr_slot slot) {
 }
 
 /* The part of set_data and set_data_csr after the rows: labels, weights, order, scratch. */
-static logreg_status set_rest(cpu_backend *cb, lr_slot slot, const int32_t *y, const float *s,
+static logreg_status set_rest(ref_backend *cb, lr_slot slot, const int32_t *y, const float *s,
                               size_t n, logreg_error *err) {
   lr_backend *be = &cb->h.base;
   cb->y[slot] = malloc((n ? n : 1) * sizeof(int32_t));
   cb->s[slot] = malloc((n ? n : 1) * sizeof(float));
   if (!cb->y[slot] || !cb->s[slot])
-    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory for %zu rows", n);
+    return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory for %zu rows", n);
   memcpy(cb->y[slot], y, n * sizeof(int32_t));
   for (size_t i = 0; i < n; i++) cb->s[slot][i] = s ? s[i] : 1.0f;
   be->n[slot] = n;
@@ -412,42 +412,42 @@ static logreg_status set_rest(cpu_backend *cb, lr_slot slot, const int32_t *y, c
   }
   size_t nmax = be->n[0] > be->n[1] ? be->n[0] : be->n[1];
   uint32_t *rows = realloc(cb->rows, (nmax ? nmax : 1) * sizeof *rows);
-  if (!rows) return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
+  if (!rows) return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory");
   cb->rows = rows;
   return LOGREG_OK;
 }
 
-static logreg_status cpu_set_data(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
+static logreg_status ref_set_data(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
                                   const float *s, size_t n, logreg_error *err) {
-  cpu_backend *cb = (cpu_backend *)be;
+  ref_backend *cb = (ref_backend *)be;
   size_t d = be->d;
   free_slot(cb, slot);
   cb->x[slot] = malloc((n * d > 0 ? n * d : 1) * sizeof(float));
   if (!cb->x[slot])
-    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory for %zu rows", n);
+    return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory for %zu rows", n);
   memcpy(cb->x[slot], x, n * d * sizeof(float));
   return set_rest(cb, slot, y, s, n, err);
 }
 
-static logreg_status cpu_set_data_csr(lr_backend *be, lr_slot slot, const int64_t *indptr,
+static logreg_status ref_set_data_csr(lr_backend *be, lr_slot slot, const int64_t *indptr,
                                       const int32_t *indices, const float *values, const int32_t *y,
                                       const float *s, size_t n, logreg_error *err) {
-  cpu_backend *cb = (cpu_backend *)be;
+  ref_backend *cb = (ref_backend *)be;
   free_slot(cb, slot);
   size_t nnz = (size_t)indptr[n];
   cb->indptr[slot] = malloc((n + 1) * sizeof(int64_t));
   cb->indices[slot] = malloc((nnz ? nnz : 1) * sizeof(int32_t));
   cb->values[slot] = malloc((nnz ? nnz : 1) * sizeof(float));
   if (!cb->indptr[slot] || !cb->indices[slot] || !cb->values[slot])
-    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory for %zu nonzeros", nnz);
+    return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory for %zu nonzeros", nnz);
   memcpy(cb->indptr[slot], indptr, (n + 1) * sizeof(int64_t));
   memcpy(cb->indices[slot], indices, nnz * sizeof(int32_t));
   memcpy(cb->values[slot], values, nnz * sizeof(float));
   return set_rest(cb, slot, y, s, n, err);
 }
 
-static logreg_status cpu_set_order(lr_backend *be, const uint32_t *order, logreg_error *err) {
-  cpu_backend *cb = (cpu_backend *)be;
+static logreg_status ref_set_order(lr_backend *be, const uint32_t *order, logreg_error *err) {
+  ref_backend *cb = (ref_backend *)be;
   size_t n = be->n[LR_SLOT_TRAIN];
   if (!order) {
     free(cb->order);
@@ -455,7 +455,7 @@ static logreg_status cpu_set_order(lr_backend *be, const uint32_t *order, logreg
     return LOGREG_OK;
   }
   if (!cb->order && !(cb->order = malloc((n ? n : 1) * sizeof *cb->order)))
-    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
+    return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory");
   memcpy(cb->order, order, n * sizeof *order);
   return LOGREG_OK;
 }
@@ -463,7 +463,7 @@ static logreg_status cpu_set_order(lr_backend *be, const uint32_t *order, logreg
 /* Raw sums at th (and the gradient sums into gs, when not NULL: d kw for W, then kw for b) over
  * the rows rows[0..count) of `slot`, on pass_threads' threads. Returns -1 when out of
  * memory. */
-static int pass_sums(const cpu_backend *cb, lr_slot slot, const uint32_t *rows, size_t count,
+static int pass_sums(const ref_backend *cb, lr_slot slot, const uint32_t *rows, size_t count,
                      const double *th, lr_sums *out, double *gs) {
   const lr_backend *be = &cb->h.base;
   size_t nwz = be->d * be->kw;
@@ -488,11 +488,11 @@ static int pass_sums(const cpu_backend *cb, lr_slot slot, const uint32_t *rows, 
                    gs ? gs + nwz : NULL);
 }
 
-static logreg_status cpu_sums(lr_backend *be, lr_slot slot, size_t begin, size_t count, int want,
+static logreg_status ref_sums(lr_backend *be, lr_slot slot, size_t begin, size_t count, int want,
                               lr_sums *out, logreg_error *err) {
-  cpu_backend *cb = (cpu_backend *)be;
+  ref_backend *cb = (ref_backend *)be;
   if (begin > be->n[slot] || count > be->n[slot] - begin)
-    return lr_fail(err, LOGREG_EINVAL, "cpu backend: rows %zu..%zu outside %zu rows", begin,
+    return lr_fail(err, LOGREG_EINVAL, "reference backend: rows %zu..%zu outside %zu rows", begin,
                    begin + count, be->n[slot]);
   const uint32_t *order = slot == LR_SLOT_TRAIN ? cb->order : NULL;
   for (size_t i = 0; i < count; i++) cb->rows[i] = order ? order[begin + i] : (uint32_t)(begin + i);
@@ -500,12 +500,12 @@ static logreg_status cpu_sums(lr_backend *be, lr_slot slot, size_t begin, size_t
   int grad = (want & LR_WANT_GRAD) != 0;
   if (pass_sums(cb, slot, cb->rows, count, cb->h.vec[LR_VEC_THETA], out ? out : &tmp,
                 grad ? cb->h.vec[LR_VEC_GSUM] : NULL) != 0)
-    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
+    return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory");
   return LOGREG_OK;
 }
 
 /* H v over the train slot (v < 0: the diagonal), through the rows' cached factors. */
-static logreg_status hv_train(cpu_backend *cb, int v, int out, logreg_error *err) {
+static logreg_status hv_train(ref_backend *cb, int v, int out, logreg_error *err) {
   lr_backend *be = &cb->h.base;
   size_t nwz = be->d * be->kw;
   const double *th = cb->h.vec[LR_VEC_THETA];
@@ -514,7 +514,7 @@ static logreg_status hv_train(cpu_backend *cb, int v, int out, logreg_error *err
   if (!cb->hv_cache) {
     size_t len = be->n[t] * be->kw;
     if (!(cb->hv_cache = malloc((len ? len : 1) * sizeof *cb->hv_cache)))
-      return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
+      return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory");
   }
   unsigned nt = pass_threads(cb, t, be->n[t]);
   int rc;
@@ -546,17 +546,17 @@ static logreg_status hv_train(cpu_backend *cb, int v, int out, logreg_error *err
                  be->binary, be->pos_weight, th, th + nwz, v >= 0 ? cb->h.vec[v] : NULL,
                  cb->h.vec[out], cb->hv_cache, !cb->hv_fresh);
   }
-  if (rc != 0) return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
+  if (rc != 0) return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory");
   cb->hv_fresh = 1;
   return LOGREG_OK;
 }
 
-static logreg_status cpu_hv(lr_backend *be, int v, int out, logreg_error *err) {
-  return hv_train((cpu_backend *)be, v, out, err);
+static logreg_status ref_hv(lr_backend *be, int v, int out, logreg_error *err) {
+  return hv_train((ref_backend *)be, v, out, err);
 }
 
-static logreg_status cpu_hdiag(lr_backend *be, int out, logreg_error *err) {
-  return hv_train((cpu_backend *)be, -1, out, err);
+static logreg_status ref_hdiag(lr_backend *be, int out, logreg_error *err) {
+  return hv_train((ref_backend *)be, -1, out, err);
 }
 
 /* ---- Cross-validation grids: every model of the grid in one pass over the rows ---- */
@@ -567,7 +567,7 @@ static logreg_status cpu_hdiag(lr_backend *be, int out, logreg_error *err) {
 #define GRID_BLOCKS 8
 
 typedef struct grid_job {
-  const cpu_backend *cb;
+  const ref_backend *cb;
   const int32_t *fold, *held;
   size_t m, nblk;
   const double *theta;
@@ -632,7 +632,7 @@ static void grid_part(void *ctx, unsigned t, unsigned nt) {
  * rows, each a pass of pass_sums in row order. The dense grid's per-block buffers (GRID_BLOCKS
  * x m gradients) would be too large for the feature counts of sparse data; sparse passes are
  * cheap enough to take one per model. */
-static logreg_status csr_grid_sums(cpu_backend *cb, const int32_t *fold, size_t m,
+static logreg_status csr_grid_sums(ref_backend *cb, const int32_t *fold, size_t m,
                                    const int32_t *held, const double *theta, lr_sums *train,
                                    lr_sums *val, double *gsum, logreg_error *err) {
   const lr_backend *be = &cb->h.base;
@@ -654,14 +654,15 @@ static logreg_status csr_grid_sums(cpu_backend *cb, const int32_t *fold, size_t 
   free(in);
   free(out);
   if (rc)
-    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory for a grid of %zu models", m);
+    return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory for a grid of %zu models",
+                   m);
   return LOGREG_OK;
 }
 
-static logreg_status cpu_grid_sums(lr_backend *be, const int32_t *fold, size_t m,
+static logreg_status ref_grid_sums(lr_backend *be, const int32_t *fold, size_t m,
                                    const int32_t *held, const double *theta, lr_sums *train,
                                    lr_sums *val, double *gsum, logreg_error *err) {
-  cpu_backend *cb = (cpu_backend *)be;
+  ref_backend *cb = (ref_backend *)be;
   if (!cb->x[LR_SLOT_TRAIN]) return csr_grid_sums(cb, fold, m, held, theta, train, val, gsum, err);
   size_t n = be->n[LR_SLOT_TRAIN], np = be->nparam;
   size_t nblk = n < GRID_BLOCKS ? (n ? n : 1) : GRID_BLOCKS;
@@ -675,7 +676,8 @@ static logreg_status cpu_grid_sums(lr_backend *be, const int32_t *fold, size_t m
     free(job.train);
     free(job.gsum);
     free(job.scratch);
-    return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory for a grid of %zu models", m);
+    return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory for a grid of %zu models",
+                   m);
   }
   job.val = job.train + nblk * m;
   lr_parallel(nt, grid_part, &job);
@@ -699,12 +701,12 @@ static logreg_status cpu_grid_sums(lr_backend *be, const int32_t *fold, size_t m
   return LOGREG_OK;
 }
 
-static void cpu_set_threads(lr_backend *be, unsigned threads) {
-  ((cpu_backend *)be)->threads = threads;
+static void ref_set_threads(lr_backend *be, unsigned threads) {
+  ((ref_backend *)be)->threads = threads;
 }
 
-static void cpu_destroy(lr_backend *be) {
-  cpu_backend *cb = (cpu_backend *)be;
+static void ref_destroy(lr_backend *be) {
+  ref_backend *cb = (ref_backend *)be;
   if (!cb) return;
   for (int s = 0; s < LR_SLOT_COUNT; s++) free_slot(cb, (lr_slot)s);
   free(cb->order);
@@ -714,15 +716,15 @@ static void cpu_destroy(lr_backend *be) {
   free(cb);
 }
 
-static const lr_backend_ops cpu_ops = {
-    .name = "cpu",
-    .set_data = cpu_set_data,
-    .set_data_csr = cpu_set_data_csr,
-    .set_order = cpu_set_order,
-    .sums = cpu_sums,
-    .hv = cpu_hv,
-    .hdiag = cpu_hdiag,
-    .grid_sums = cpu_grid_sums,
+static const lr_backend_ops ref_ops = {
+    .name = "reference",
+    .set_data = ref_set_data,
+    .set_data_csr = ref_set_data_csr,
+    .set_order = ref_set_order,
+    .sums = ref_sums,
+    .hv = ref_hv,
+    .hdiag = ref_hdiag,
+    .grid_sums = ref_grid_sums,
     .vec_alloc = lr_host_vec_alloc,
     .vec_read = lr_host_vec_read,
     .vec_write = lr_host_vec_write,
@@ -731,18 +733,18 @@ static const lr_backend_ops cpu_ops = {
     .vec_dot = lr_host_vec_dot,
     .vec_amax = lr_host_vec_amax,
     .vec_map = lr_host_vec_map,
-    .set_threads = cpu_set_threads,
-    .destroy = cpu_destroy,
+    .set_threads = ref_set_threads,
+    .destroy = ref_destroy,
 };
 
-logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double pos_weight,
-                                    lr_backend **out, logreg_error *err) {
-  cpu_backend *cb = calloc(1, sizeof *cb);
-  if (!cb) return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory");
+logreg_status lr_reference_backend_create(size_t d, size_t k, int binary, double pos_weight,
+                                          lr_backend **out, logreg_error *err) {
+  ref_backend *cb = calloc(1, sizeof *cb);
+  if (!cb) return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory");
   size_t kw = binary ? 1 : k;
-  cb->h.base.ops = &cpu_ops;
+  cb->h.base.ops = &ref_ops;
   cb->h.theta_changed = theta_changed;
-  cb->h.base.kind = LOGREG_BACKEND_CPU;
+  cb->h.base.kind = LOGREG_BACKEND_REFERENCE;
   cb->h.base.path_id = LR_PATH_REFERENCE;
   cb->h.base.d = d;
   cb->h.base.k = k;
@@ -750,11 +752,12 @@ logreg_status lr_cpu_backend_create(size_t d, size_t k, int binary, double pos_w
   cb->h.base.nparam = (d + 1) * kw;
   cb->h.base.binary = binary;
   cb->h.base.pos_weight = pos_weight;
-  snprintf(cb->h.base.device, sizeof cb->h.base.device, "cpu (reference, double accumulation)");
+  snprintf(cb->h.base.device, sizeof cb->h.base.device,
+           "reference (plain C loops, double accumulation)");
   int first;
   logreg_status st = lr_host_vec_alloc(&cb->h.base, LR_VEC_FIXED, &first, err);
   if (st) {
-    cpu_destroy(&cb->h.base);
+    ref_destroy(&cb->h.base);
     return st;
   }
   *out = &cb->h.base;

@@ -228,6 +228,11 @@ logreg_status lr_host_vec_map(lr_backend *be, const lr_vec_map *m, const int *ve
                               logreg_error *err);
 /* Frees the vectors (the backend's destroy calls it). */
 void lr_host_vec_free(lr_host_backend *hb);
+/* The vector ops of an lr_backend_ops table for a host backend. */
+#define LR_HOST_VEC_OPS                                                                            \
+  .vec_alloc = lr_host_vec_alloc, .vec_read = lr_host_vec_read, .vec_write = lr_host_vec_write,    \
+  .vec_lincomb = lr_host_vec_lincomb, .vec_mul = lr_host_vec_mul, .vec_dot = lr_host_vec_dot,      \
+  .vec_amax = lr_host_vec_amax, .vec_map = lr_host_vec_map
 
 /* Backends are created by the device module's table (device.h: lr_device_backend). */
 void lr_backend_destroy(lr_backend *be);

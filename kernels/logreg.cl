@@ -103,28 +103,28 @@ static float sum_float(const sum_t a) { return a.x + a.y; }
  * rest), the label's p - 1 written -rest / (1 + rest) when it is the maximum, which keeps a
  * confident row's small residual that 1 / (1 + rest) - 1 would round to 0; cor 1 when the
  * maximum is the label. e[0 .. LR_K) is scratch; g may be e. */
-#define LR_SOFTMAX_ROW(T, I, z, y, si, e, g, loss, cor)                                        \
-  do {                                                                                         \
-    T mx_ = (z)[0];                                                                            \
-    I arg_ = (I)0;                                                                             \
-    for (uint c_ = 1; c_ < LR_K; c_++) {                                                       \
-      arg_ = (z)[c_] > mx_ ? (I)(int)c_ : arg_;                                                \
-      mx_ = fmax(mx_, (z)[c_]);                                                                \
-    }                                                                                          \
-    T rest_ = (T)0, zy_ = (T)0;                                                                \
-    for (uint c_ = 0; c_ < LR_K; c_++) {                                                       \
-      (e)[c_] = exp((z)[c_] - mx_);                                                            \
-      rest_ += arg_ == (I)(int)c_ ? (T)0 : (e)[c_];                                            \
-      zy_ = (y) == (I)(int)c_ ? (z)[c_] : zy_;                                                 \
-    }                                                                                          \
-    const T inv_ = (T)1 / ((T)1 + rest_);                                                      \
-    (loss) = (mx_ - zy_) + log1p(rest_);                                                       \
-    for (uint c_ = 0; c_ < LR_K; c_++) {                                                       \
-      const T p_ = (e)[c_] * inv_;                                                             \
-      const T py1_ = arg_ == (I)(int)c_ ? -rest_ * inv_ : p_ - (T)1; /* p - 1 */               \
-      (g)[c_] = (si) * ((y) == (I)(int)c_ ? py1_ : p_);                                        \
-    }                                                                                          \
-    (cor) = arg_ == (y) ? (T)1 : (T)0;                                                         \
+#define LR_SOFTMAX_ROW(T, I, z, y, si, e, g, loss, cor)                                            \
+  do {                                                                                             \
+    T mx_ = (z)[0];                                                                                \
+    I arg_ = (I)0;                                                                                 \
+    for (uint c_ = 1; c_ < LR_K; c_++) {                                                           \
+      arg_ = (z)[c_] > mx_ ? (I)(int)c_ : arg_;                                                    \
+      mx_ = fmax(mx_, (z)[c_]);                                                                    \
+    }                                                                                              \
+    T rest_ = (T)0, zy_ = (T)0;                                                                    \
+    for (uint c_ = 0; c_ < LR_K; c_++) {                                                           \
+      (e)[c_] = exp((z)[c_] - mx_);                                                                \
+      rest_ += arg_ == (I)(int)c_ ? (T)0 : (e)[c_];                                                \
+      zy_ = (y) == (I)(int)c_ ? (z)[c_] : zy_;                                                     \
+    }                                                                                              \
+    const T inv_ = (T)1 / ((T)1 + rest_);                                                          \
+    (loss) = (mx_ - zy_) + log1p(rest_);                                                           \
+    for (uint c_ = 0; c_ < LR_K; c_++) {                                                           \
+      const T p_ = (e)[c_] * inv_;                                                                 \
+      const T py1_ = arg_ == (I)(int)c_ ? -rest_ * inv_ : p_ - (T)1; /* p - 1 */                   \
+      (g)[c_] = (si) * ((y) == (I)(int)c_ ? py1_ : p_);                                            \
+    }                                                                                              \
+    (cor) = arg_ == (y) ? (T)1 : (T)0;                                                             \
   } while (0)
 
 /* Binary, from the logit z (bias included), y (0 or 1), the weight si and pos_weight pw: loss
@@ -132,17 +132,17 @@ static float sum_float(const sum_t a) { return a.x + a.y; }
  * pw 1, g = si dl/dz, cor 1 when z > 0 is y == 1. softplus(x) = max(x, 0) + log1p(e^-|x|)
  * keeps log(1 + e^x) down to float's smallest values for x far below 0; 1 - sigma(z) is written
  * so that it stays exact where it is small (sigma - 1 would round to 0). */
-#define LR_SIGMOID_ROW(T, I, z, y, si, pw, g, loss, uloss, cor)                                \
-  do {                                                                                         \
-    const T e_ = exp(-fabs(z)), lp_ = log1p(e_);                                               \
-    const T sig_ = (z) >= (T)0 ? (T)1 / ((T)1 + e_) : e_ / ((T)1 + e_);                        \
-    const T sig_neg_ = (z) >= (T)0 ? e_ / ((T)1 + e_) : (T)1 / ((T)1 + e_);                    \
-    const T sp_pos_ = fmax((z), (T)0) + lp_, sp_neg_ = fmax(-(z), (T)0) + lp_;                 \
-    const I pos_ = (y) != (I)0;                                                                \
-    (uloss) = pos_ ? sp_neg_ : sp_pos_;                                                        \
-    (loss) = pos_ ? (pw) * sp_neg_ : sp_pos_;                                                  \
-    (g) = (si) * (pos_ ? -(pw) * sig_neg_ : sig_);                                             \
-    (cor) = ((z) > (T)0) == ((y) == (I)1) ? (T)1 : (T)0;                                       \
+#define LR_SIGMOID_ROW(T, I, z, y, si, pw, g, loss, uloss, cor)                                    \
+  do {                                                                                             \
+    const T e_ = exp(-fabs(z)), lp_ = log1p(e_);                                                   \
+    const T sig_ = (z) >= (T)0 ? (T)1 / ((T)1 + e_) : e_ / ((T)1 + e_);                            \
+    const T sig_neg_ = (z) >= (T)0 ? e_ / ((T)1 + e_) : (T)1 / ((T)1 + e_);                        \
+    const T sp_pos_ = fmax((z), (T)0) + lp_, sp_neg_ = fmax(-(z), (T)0) + lp_;                     \
+    const I pos_ = (y) != (I)0;                                                                    \
+    (uloss) = pos_ ? sp_neg_ : sp_pos_;                                                            \
+    (loss) = pos_ ? (pw)*sp_neg_ : sp_pos_;                                                        \
+    (g) = (si) * (pos_ ? -(pw)*sig_neg_ : sig_);                                                   \
+    (cor) = ((z) > (T)0) == ((y) == (I)1) ? (T)1 : (T)0;                                           \
   } while (0)
 
 /* Z[r, c] = sum_j X[row0 + r, j] W[j, c] for r < m: one work-item per row, KW sums kept in

@@ -1,6 +1,6 @@
 /* backend.c: what every backend shares beyond its ops (backend.h): the paths' names,
- * destroying a backend, setting a slot's rows, dense or sparse, from one description, and the
- * vector ops of the backends that keep their vectors in host memory. Backends
+ * destroying a backend, setting a slot's rows, dense or sparse, from one description, and what
+ * the host backends (cpu, reference) share: their rows and their vector ops. Backends
  * are created by the device module's table (device.c), so that no backend knows of another. */
 #include "backend/backend.h"
 
@@ -34,14 +34,97 @@ logreg_status lr_backend_set_rows(lr_backend *be, lr_slot slot, const lr_rows *r
   return be->ops->set_data_csr(be, slot, r->indptr, r->indices, r->values, r->y, r->s, r->n, err);
 }
 
-/* ---- Vectors in host memory (cpu, reference): the reference's loops, in double ---- */
+/* ---- Host backends (cpu, reference): their rows, and vectors with the reference's loops ---- */
 
 static lr_host_backend *host(lr_backend *be) { return (lr_host_backend *)be; }
+
+static logreg_status host_oom(const lr_backend *be, const char *what, size_t count,
+                              logreg_error *err) {
+  return lr_fail(err, LOGREG_ENOMEM, "%s backend: out of memory for %zu %s", be->ops->name, count,
+                 what);
+}
+
+static void free_slot(lr_host_backend *hb, lr_slot slot) {
+  free(hb->x[slot]);
+  free(hb->indptr[slot]);
+  free(hb->indices[slot]);
+  free(hb->values[slot]);
+  free(hb->y[slot]);
+  free(hb->s[slot]);
+  hb->x[slot] = hb->values[slot] = hb->s[slot] = NULL;
+  hb->indptr[slot] = NULL;
+  hb->indices[slot] = hb->y[slot] = NULL;
+  hb->base.n[slot] = 0;
+}
+
+/* The part of set_data and set_data_csr after the rows: labels, weights, order, cache. */
+static logreg_status set_rest(lr_host_backend *hb, lr_slot slot, const int32_t *y, const float *s,
+                              size_t n, logreg_error *err) {
+  hb->y[slot] = malloc((n ? n : 1) * sizeof(int32_t));
+  hb->s[slot] = malloc((n ? n : 1) * sizeof(float));
+  if (!hb->y[slot] || !hb->s[slot]) return host_oom(&hb->base, "rows", n, err);
+  memcpy(hb->y[slot], y, n * sizeof(int32_t));
+  for (size_t i = 0; i < n; i++) hb->s[slot][i] = s ? s[i] : 1.0f;
+  hb->base.n[slot] = n;
+  if (slot == LR_SLOT_TRAIN) {
+    free(hb->order);
+    hb->order = NULL;
+    free(hb->hv_cache); /* sized for the old rows */
+    hb->hv_cache = NULL;
+    hb->hv_fresh = 0;
+  }
+  return hb->rows_set ? hb->rows_set(hb, slot, err) : LOGREG_OK;
+}
+
+logreg_status lr_host_set_data(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
+                               const float *s, size_t n, logreg_error *err) {
+  lr_host_backend *hb = host(be);
+  size_t len = n * be->d;
+  free_slot(hb, slot);
+  if (!(hb->x[slot] = malloc((len ? len : 1) * sizeof(float)))) return host_oom(be, "rows", n, err);
+  memcpy(hb->x[slot], x, len * sizeof(float));
+  return set_rest(hb, slot, y, s, n, err);
+}
+
+logreg_status lr_host_set_data_csr(lr_backend *be, lr_slot slot, const int64_t *indptr,
+                                   const int32_t *indices, const float *values, const int32_t *y,
+                                   const float *s, size_t n, logreg_error *err) {
+  lr_host_backend *hb = host(be);
+  free_slot(hb, slot);
+  size_t nnz = (size_t)indptr[n];
+  hb->indptr[slot] = malloc((n + 1) * sizeof(int64_t));
+  hb->indices[slot] = malloc((nnz ? nnz : 1) * sizeof(int32_t));
+  hb->values[slot] = malloc((nnz ? nnz : 1) * sizeof(float));
+  if (!hb->indptr[slot] || !hb->indices[slot] || !hb->values[slot])
+    return host_oom(be, "nonzeros", nnz, err);
+  memcpy(hb->indptr[slot], indptr, (n + 1) * sizeof(int64_t));
+  memcpy(hb->indices[slot], indices, nnz * sizeof(int32_t));
+  memcpy(hb->values[slot], values, nnz * sizeof(float));
+  return set_rest(hb, slot, y, s, n, err);
+}
+
+logreg_status lr_host_set_order(lr_backend *be, const uint32_t *order, logreg_error *err) {
+  lr_host_backend *hb = host(be);
+  size_t n = be->n[LR_SLOT_TRAIN];
+  if (!order) {
+    free(hb->order);
+    hb->order = NULL;
+    return LOGREG_OK;
+  }
+  if (!hb->order && !(hb->order = malloc((n ? n : 1) * sizeof *hb->order)))
+    return host_oom(be, "rows", n, err);
+  memcpy(hb->order, order, n * sizeof *order);
+  return LOGREG_OK;
+}
+
+void lr_host_set_threads(lr_backend *be, unsigned threads) { host(be)->threads = threads; }
 
 /* Called before an op writes vector v. */
 static void host_writes(lr_backend *be, int v) {
   lr_host_backend *hb = host(be);
-  if (v == LR_VEC_THETA && hb->theta_changed) hb->theta_changed(hb);
+  if (v != LR_VEC_THETA) return;
+  hb->hv_fresh = 0;
+  if (hb->theta_changed) hb->theta_changed(hb);
 }
 
 logreg_status lr_host_vec_alloc(lr_backend *be, int count, int *first, logreg_error *err) {
@@ -127,7 +210,12 @@ logreg_status lr_host_vec_map(lr_backend *be, const lr_vec_map *m, const int *ve
   return LOGREG_OK;
 }
 
-void lr_host_vec_free(lr_host_backend *hb) {
+void lr_host_free(lr_host_backend *hb) {
+  for (int slot = 0; slot < LR_SLOT_COUNT; slot++) free_slot(hb, (lr_slot)slot);
+  free(hb->order);
+  free(hb->hv_cache);
+  hb->order = NULL;
+  hb->hv_cache = NULL;
   for (int v = 0; v < LR_VEC_MAX; v++) {
     free(hb->vec[v]);
     hb->vec[v] = NULL;

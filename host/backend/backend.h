@@ -205,16 +205,40 @@ struct lr_backend {
   logreg_path_choice path;  /* the same for people and results, with the timings that chose it */
 };
 
-/* A backend that keeps its vectors in host memory (cpu, reference) starts with this struct and
- * points its vec_* ops at the lr_host_vec_* functions below (backend.c), which run the
- * reference's loops in double. Every one that writes LR_VEC_THETA first calls theta_changed (when
- * set), so the backend can drop what it derived from theta. */
+/* A backend that computes on the host (cpu, reference) starts with this struct: its rows, its
+ * vectors and the state both keep, and the ops on them written once (backend.c), which its ops
+ * table takes through LR_HOST_OPS. */
 typedef struct lr_host_backend {
   lr_backend base;
   double *vec[LR_VEC_MAX]; /* nparam each: LR_VEC_THETA, LR_VEC_GSUM, ... */
+  /* Each slot's rows, copied by set_data or set_data_csr: dense x (n x d; NULL when the slot
+   * holds CSR rows) or indptr, indices, values; labels; weights (1 where none were given). */
+  float *x[LR_SLOT_COUNT];
+  int64_t *indptr[LR_SLOT_COUNT];
+  int32_t *indices[LR_SLOT_COUNT];
+  float *values[LR_SLOT_COUNT];
+  int32_t *y[LR_SLOT_COUNT];
+  float *s[LR_SLOT_COUNT];
+  uint32_t *order; /* the train slot's order (set_order), NULL = identity */
+  /* The train rows' Hessian factors at THETA (n kw numbers), valid while hv_fresh: every op that
+   * writes THETA or the train rows clears it, so that Newton-CG's products along many directions
+   * at one THETA skip the logits. The backend allocates and fills it. */
+  double *hv_cache;
+  int hv_fresh;
+  unsigned threads; /* set_threads: for the passes over the rows; 0: by size */
+  /* Optional: called after an op wrote THETA (hv_fresh is cleared already), and after a slot's
+   * rows were set (a failure is the set_data's). */
   void (*theta_changed)(struct lr_host_backend *hb);
+  logreg_status (*rows_set)(struct lr_host_backend *hb, lr_slot slot, logreg_error *err);
 } lr_host_backend;
 
+logreg_status lr_host_set_data(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
+                               const float *s, size_t n, logreg_error *err);
+logreg_status lr_host_set_data_csr(lr_backend *be, lr_slot slot, const int64_t *indptr,
+                                   const int32_t *indices, const float *values, const int32_t *y,
+                                   const float *s, size_t n, logreg_error *err);
+logreg_status lr_host_set_order(lr_backend *be, const uint32_t *order, logreg_error *err);
+void lr_host_set_threads(lr_backend *be, unsigned threads);
 logreg_status lr_host_vec_alloc(lr_backend *be, int count, int *first, logreg_error *err);
 logreg_status lr_host_vec_read(lr_backend *be, int v, double *out, logreg_error *err);
 logreg_status lr_host_vec_write(lr_backend *be, int v, const double *in, logreg_error *err);
@@ -226,10 +250,12 @@ logreg_status lr_host_vec_dot(lr_backend *be, int x, int y, size_t len, double *
 logreg_status lr_host_vec_amax(lr_backend *be, int x, double *out, logreg_error *err);
 logreg_status lr_host_vec_map(lr_backend *be, const lr_vec_map *m, const int *vecs, const double *c,
                               logreg_error *err);
-/* Frees the vectors (the backend's destroy calls it). */
-void lr_host_vec_free(lr_host_backend *hb);
-/* The vector ops of an lr_backend_ops table for a host backend. */
-#define LR_HOST_VEC_OPS                                                                            \
+/* Frees the rows, the order, the cache and the vectors (the backend's destroy calls it). */
+void lr_host_free(lr_host_backend *hb);
+/* The shared ops of an lr_backend_ops table for a host backend. */
+#define LR_HOST_OPS                                                                                \
+  .set_data = lr_host_set_data, .set_data_csr = lr_host_set_data_csr,                              \
+  .set_order = lr_host_set_order, .set_threads = lr_host_set_threads,                              \
   .vec_alloc = lr_host_vec_alloc, .vec_read = lr_host_vec_read, .vec_write = lr_host_vec_write,    \
   .vec_lincomb = lr_host_vec_lincomb, .vec_mul = lr_host_vec_mul, .vec_dot = lr_host_vec_dot,      \
   .vec_amax = lr_host_vec_amax, .vec_map = lr_host_vec_map

@@ -32,21 +32,12 @@
 typedef struct native_backend {
   lr_host_backend h; /* h.base first */
   const lr_native_kern *kern;
-  float *x[LR_SLOT_COUNT]; /* dense rows, or NULL when the slot holds CSR rows */
-  int64_t *indptr[LR_SLOT_COUNT];
-  int32_t *indices[LR_SLOT_COUNT];
-  float *values[LR_SLOT_COUNT];
-  int32_t *y[LR_SLOT_COUNT];
-  float *s[LR_SLOT_COUNT];
-  uint32_t *order; /* train slot order, NULL = identity */
-  size_t ldw;      /* d rounded up to a multiple of 8 */
-  double *wt;      /* kw x ldw: THETA's W transposed (zeros from d), valid while wt_fresh */
-  double *vt;      /* kw x ldw: a direction's or a grid model's W, transposed */
-  double *part;    /* the partial gradients of a pass */
+  size_t ldw;   /* d rounded up to a multiple of 8 */
+  double *wt;   /* kw x ldw: THETA's W transposed (zeros from d), valid while wt_fresh */
+  double *vt;   /* kw x ldw: a direction's or a grid model's W, transposed */
+  double *part; /* the partial gradients of a pass */
   size_t part_len;
-  double *hv_cache; /* the train rows' Hessian factors at THETA (n kw), valid while hv_fresh */
-  int wt_fresh, hv_fresh;
-  unsigned threads; /* 0: by size */
+  int wt_fresh;
 } native_backend;
 
 static logreg_status oom(logreg_error *err) {
@@ -56,7 +47,7 @@ static logreg_status oom(logreg_error *err) {
 /* Every operation that writes THETA calls this (the vector ops in backend.c through h). */
 static void theta_changed(lr_host_backend *hb) {
   native_backend *nb = (native_backend *)hb;
-  nb->wt_fresh = nb->hv_fresh = 0;
+  nb->wt_fresh = nb->h.hv_fresh = 0;
 }
 
 /* wt (kw x ldw) = W of theta ([W | b], W d x kw row-major) transposed, zeros from d. */
@@ -200,13 +191,13 @@ static void block_logits(const pass *ps, const block_buf *bb, size_t m, const do
                          double *z) {
   const native_backend *nb = ps->nb;
   size_t kw = nb->h.base.kw, ldw = nb->ldw;
-  if (nb->x[ps->slot]) {
+  if (nb->h.x[ps->slot]) {
     nb->kern->logits(bb->xr, m, nb->h.base.d, wt, ldw, kw, z, kw);
     return;
   }
-  const int64_t *ip = nb->indptr[ps->slot];
-  const int32_t *ix = nb->indices[ps->slot];
-  const float *iv = nb->values[ps->slot];
+  const int64_t *ip = nb->h.indptr[ps->slot];
+  const int32_t *ix = nb->h.indices[ps->slot];
+  const float *iv = nb->h.values[ps->slot];
   for (size_t q = 0; q < m; q++) {
     double *zq = z + q * kw;
     for (size_t c = 0; c < kw; c++) zq[c] = 0.0;
@@ -222,12 +213,12 @@ static void block_logits(const pass *ps, const block_buf *bb, size_t m, const do
 static void block_scatter(const pass *ps, const block_buf *bb, size_t m, int sq, double *g) {
   const native_backend *nb = ps->nb;
   size_t kw = nb->h.base.kw, ldw = nb->ldw;
-  if (nb->x[ps->slot]) {
+  if (nb->h.x[ps->slot]) {
     nb->kern->scatter(bb->xr, m, nb->h.base.d, bb->r, kw, sq, g, ldw);
   } else {
-    const int64_t *ip = nb->indptr[ps->slot];
-    const int32_t *ix = nb->indices[ps->slot];
-    const float *iv = nb->values[ps->slot];
+    const int64_t *ip = nb->h.indptr[ps->slot];
+    const int32_t *ix = nb->h.indices[ps->slot];
+    const float *iv = nb->h.values[ps->slot];
     for (size_t q = 0; q < m; q++) {
       const double *rq = bb->r + q * kw;
       for (int64_t e = ip[bb->row[q]]; e < ip[bb->row[q] + 1]; e++) {
@@ -252,8 +243,8 @@ static void run_block(const pass *ps, const block_buf *bb, size_t i0, size_t i1,
   const native_backend *nb = ps->nb;
   const lr_backend *be = &nb->h.base;
   size_t m = i1 - i0, k = be->k, kw = be->kw, d = be->d;
-  const float *x = nb->x[ps->slot], *s = nb->s[ps->slot];
-  const int32_t *y = nb->y[ps->slot];
+  const float *x = nb->h.x[ps->slot], *s = nb->h.s[ps->slot];
+  const int32_t *y = nb->h.y[ps->slot];
   for (size_t q = 0; q < m; q++) {
     bb->row[q] = ps->list ? ps->list[i0 + q] : ps->begin + i0 + q;
     bb->sv[q] = (double)s[bb->row[q]];
@@ -327,10 +318,10 @@ static void pass_part(void *ctx, unsigned t, unsigned nt) {
 static int run_pass(native_backend *nb, pass *ps, lr_sums *sums, double *out) {
   const lr_backend *be = &nb->h.base;
   size_t kw = be->kw, d = be->d, ldw = nb->ldw, count = ps->count;
-  const int64_t *ip = nb->indptr[ps->slot];
+  const int64_t *ip = nb->h.indptr[ps->slot];
   size_t n = be->n[ps->slot];
-  size_t per = nb->x[ps->slot] ? d : n ? (size_t)ip[n] / n : 0;
-  size_t blk = nb->x[ps->slot] ? BLOCK_BYTES / (4 * (d ? d : 1)) / 4 * 4 : CSR_BLOCK;
+  size_t per = nb->h.x[ps->slot] ? d : n ? (size_t)ip[n] / n : 0;
+  size_t blk = nb->h.x[ps->slot] ? BLOCK_BYTES / (4 * (d ? d : 1)) / 4 * 4 : CSR_BLOCK;
   ps->blk = blk < 16 ? 16 : blk > 512 ? 512 : blk;
   ps->nblk = (count + ps->blk - 1) / ps->blk;
   ps->glen = kw * ldw + kw;
@@ -345,7 +336,7 @@ static int run_pass(native_backend *nb, pass *ps, lr_sums *sums, double *out) {
     nb->part_len = ps->nparts * ps->glen;
   }
   ps->part_g = nb->part;
-  unsigned nt = lr_threads_for(count * (per + 1) * kw * 8, nb->threads);
+  unsigned nt = lr_threads_for(count * (per + 1) * kw * 8, nb->h.threads);
   if (nt > ps->nparts) nt = (unsigned)ps->nparts;
   memset(ps->fail, 0, sizeof ps->fail);
   lr_parallel(nt, pass_part, ps);
@@ -379,78 +370,6 @@ static void ensure_wt(native_backend *nb) {
 
 /* ---- Data ---- */
 
-static void free_slot(native_backend *nb, lr_slot slot) {
-  free(nb->x[slot]);
-  free(nb->indptr[slot]);
-  free(nb->indices[slot]);
-  free(nb->values[slot]);
-  free(nb->y[slot]);
-  free(nb->s[slot]);
-  nb->x[slot] = nb->values[slot] = nb->s[slot] = NULL;
-  nb->indptr[slot] = NULL;
-  nb->indices[slot] = nb->y[slot] = NULL;
-  nb->h.base.n[slot] = 0;
-}
-
-/* The part of set_data and set_data_csr after the rows: labels, weights, order, cache. */
-static logreg_status set_rest(native_backend *nb, lr_slot slot, const int32_t *y, const float *s,
-                              size_t n, logreg_error *err) {
-  nb->y[slot] = malloc((n ? n : 1) * sizeof(int32_t));
-  nb->s[slot] = malloc((n ? n : 1) * sizeof(float));
-  if (!nb->y[slot] || !nb->s[slot]) return oom(err);
-  memcpy(nb->y[slot], y, n * sizeof(int32_t));
-  for (size_t i = 0; i < n; i++) nb->s[slot][i] = s ? s[i] : 1.0f;
-  nb->h.base.n[slot] = n;
-  if (slot == LR_SLOT_TRAIN) {
-    free(nb->order);
-    nb->order = NULL;
-    free(nb->hv_cache); /* sized for the old rows */
-    nb->hv_cache = NULL;
-    nb->hv_fresh = 0;
-  }
-  return LOGREG_OK;
-}
-
-static logreg_status native_set_data(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
-                                     const float *s, size_t n, logreg_error *err) {
-  native_backend *nb = (native_backend *)be;
-  size_t len = n * be->d;
-  free_slot(nb, slot);
-  if (!(nb->x[slot] = malloc((len ? len : 1) * sizeof(float)))) return oom(err);
-  memcpy(nb->x[slot], x, len * sizeof(float));
-  return set_rest(nb, slot, y, s, n, err);
-}
-
-static logreg_status native_set_data_csr(lr_backend *be, lr_slot slot, const int64_t *indptr,
-                                         const int32_t *indices, const float *values,
-                                         const int32_t *y, const float *s, size_t n,
-                                         logreg_error *err) {
-  native_backend *nb = (native_backend *)be;
-  free_slot(nb, slot);
-  size_t nnz = (size_t)indptr[n];
-  nb->indptr[slot] = malloc((n + 1) * sizeof(int64_t));
-  nb->indices[slot] = malloc((nnz ? nnz : 1) * sizeof(int32_t));
-  nb->values[slot] = malloc((nnz ? nnz : 1) * sizeof(float));
-  if (!nb->indptr[slot] || !nb->indices[slot] || !nb->values[slot]) return oom(err);
-  memcpy(nb->indptr[slot], indptr, (n + 1) * sizeof(int64_t));
-  memcpy(nb->indices[slot], indices, nnz * sizeof(int32_t));
-  memcpy(nb->values[slot], values, nnz * sizeof(float));
-  return set_rest(nb, slot, y, s, n, err);
-}
-
-static logreg_status native_set_order(lr_backend *be, const uint32_t *order, logreg_error *err) {
-  native_backend *nb = (native_backend *)be;
-  size_t n = be->n[LR_SLOT_TRAIN];
-  if (!order) {
-    free(nb->order);
-    nb->order = NULL;
-    return LOGREG_OK;
-  }
-  if (!nb->order && !(nb->order = malloc((n ? n : 1) * sizeof *nb->order))) return oom(err);
-  memcpy(nb->order, order, n * sizeof *order);
-  return LOGREG_OK;
-}
-
 /* ---- Evaluations ---- */
 
 static logreg_status native_sums(lr_backend *be, lr_slot slot, size_t begin, size_t count, int want,
@@ -464,7 +383,7 @@ static logreg_status native_sums(lr_backend *be, lr_slot slot, size_t begin, siz
   memset(&ps, 0, sizeof ps);
   ps.nb = nb;
   ps.slot = slot;
-  ps.list = slot == LR_SLOT_TRAIN && nb->order ? nb->order + begin : NULL;
+  ps.list = slot == LR_SLOT_TRAIN && nb->h.order ? nb->h.order + begin : NULL;
   ps.begin = begin;
   ps.count = count;
   ps.wt = nb->wt;
@@ -481,7 +400,7 @@ static logreg_status native_sums(lr_backend *be, lr_slot slot, size_t begin, siz
 static logreg_status hv_train(native_backend *nb, int v, int out, logreg_error *err) {
   lr_backend *be = &nb->h.base;
   size_t n = be->n[LR_SLOT_TRAIN], nw = be->d * be->kw;
-  if (!nb->hv_cache && !(nb->hv_cache = malloc((n ? n : 1) * be->kw * sizeof *nb->hv_cache)))
+  if (!nb->h.hv_cache && !(nb->h.hv_cache = malloc((n ? n : 1) * be->kw * sizeof *nb->h.hv_cache)))
     return oom(err);
   ensure_wt(nb);
   pass ps;
@@ -497,10 +416,10 @@ static logreg_status hv_train(native_backend *nb, int v, int out, logreg_error *
     ps.vt = nb->vt;
     ps.vb = nb->h.vec[v] + nw;
   }
-  ps.cache = nb->hv_cache;
-  ps.fill = !nb->hv_fresh;
+  ps.cache = nb->h.hv_cache;
+  ps.fill = !nb->h.hv_fresh;
   if (run_pass(nb, &ps, NULL, nb->h.vec[out]) != 0) return oom(err);
-  nb->hv_fresh = 1;
+  nb->h.hv_fresh = 1;
   if (out == LR_VEC_THETA) theta_changed(&nb->h);
   return LOGREG_OK;
 }
@@ -555,34 +474,23 @@ static logreg_status native_grid_sums(lr_backend *be, const int32_t *fold, size_
   return LOGREG_OK;
 }
 
-static void native_set_threads(lr_backend *be, unsigned threads) {
-  ((native_backend *)be)->threads = threads;
-}
-
 static void native_destroy(lr_backend *be) {
   native_backend *nb = (native_backend *)be;
   if (!nb) return;
-  for (int s = 0; s < LR_SLOT_COUNT; s++) free_slot(nb, (lr_slot)s);
-  free(nb->order);
   free(nb->wt);
   free(nb->vt);
   free(nb->part);
-  free(nb->hv_cache);
-  lr_host_vec_free(&nb->h);
+  lr_host_free(&nb->h);
   free(nb);
 }
 
 static const lr_backend_ops native_ops = {
     .name = "cpu",
-    .set_data = native_set_data,
-    .set_data_csr = native_set_data_csr,
-    .set_order = native_set_order,
     .sums = native_sums,
     .hv = native_hv,
     .hdiag = native_hdiag,
     .grid_sums = native_grid_sums,
-    LR_HOST_VEC_OPS,
-    .set_threads = native_set_threads,
+    LR_HOST_OPS,
     .destroy = native_destroy,
 };
 

@@ -349,115 +349,32 @@ int lr_reference_hv_csr(const lr_csr *x, const int32_t *y, const float *s, const
 
 /* ---- The backend ---- */
 
+/* The rows, vectors, Hessian factors (hv_rows' cache) and threads are h's (backend.h). */
 typedef struct ref_backend {
-  lr_host_backend h;       /* h.base first */
-  float *x[LR_SLOT_COUNT]; /* dense rows, or NULL when the slot holds CSR rows */
-  int64_t *indptr[LR_SLOT_COUNT];
-  int32_t *indices[LR_SLOT_COUNT];
-  float *values[LR_SLOT_COUNT];
-  int32_t *y[LR_SLOT_COUNT];
-  float *s[LR_SLOT_COUNT];
-  uint32_t *order; /* train slot order, NULL = identity */
-  uint32_t *rows;  /* scratch: the row indices of one evaluation */
-  /* The train rows' Hessian factors at THETA (hv_rows' cache: n kw numbers), valid while
-   * hv_fresh: every operation that writes THETA or the train rows clears it. Newton-CG's
-   * products along many directions at one THETA then skip the logits. */
-  double *hv_cache;
-  int hv_fresh;
-  unsigned threads; /* for the passes over the rows; 0: by size (pass_threads) */
+  lr_host_backend h; /* h.base first */
+  uint32_t *rows;    /* scratch: the row indices of one evaluation */
 } ref_backend;
 
-/* The vector ops (backend.c) call this before they write THETA. */
-static void theta_changed(lr_host_backend *hb) { ((ref_backend *)hb)->hv_fresh = 0; }
-
-/* Threads for a pass over `count` rows of `slot`: cb->threads when set, else by the values the
- * pass touches (a row pass costs several times what a scaler's does per value: more than one
- * thread from about 2^17 values on, where starting threads costs less than it saves). */
-static unsigned pass_threads(const ref_backend *cb, lr_slot slot, size_t count) {
-  const lr_backend *be = &cb->h.base;
-  size_t n = be->n[slot];
-  size_t per = cb->x[slot] ? be->d : n ? (size_t)cb->indptr[slot][n] / n : 0;
-  return lr_threads_for(count * (per + 1) * be->kw * 8, cb->threads);
-}
-
-static void free_slot(ref_backend *cb, lr_slot slot) {
-  free(cb->x[slot]);
-  free(cb->indptr[slot]);
-  free(cb->indices[slot]);
-  free(cb->values[slot]);
-  free(cb->y[slot]);
-  free(cb->s[slot]);
-  cb->x[slot] = cb->values[slot] = cb->s[slot] = NULL;
-  cb->indptr[slot] = NULL;
-  cb->indices[slot] = cb->y[slot] = NULL;
-}
-
-/* The part of set_data and set_data_csr after the rows: labels, weights, order, scratch. */
-static logreg_status set_rest(ref_backend *cb, lr_slot slot, const int32_t *y, const float *s,
-                              size_t n, logreg_error *err) {
-  lr_backend *be = &cb->h.base;
-  cb->y[slot] = malloc((n ? n : 1) * sizeof(int32_t));
-  cb->s[slot] = malloc((n ? n : 1) * sizeof(float));
-  if (!cb->y[slot] || !cb->s[slot])
-    return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory for %zu rows", n);
-  memcpy(cb->y[slot], y, n * sizeof(int32_t));
-  for (size_t i = 0; i < n; i++) cb->s[slot][i] = s ? s[i] : 1.0f;
-  be->n[slot] = n;
-  if (slot == LR_SLOT_TRAIN) {
-    free(cb->order);
-    cb->order = NULL;
-    free(cb->hv_cache); /* sized for the old rows */
-    cb->hv_cache = NULL;
-    cb->hv_fresh = 0;
-  }
-  size_t nmax = be->n[0] > be->n[1] ? be->n[0] : be->n[1];
+/* After a slot's rows are set: the scratch for the larger slot's row indices. */
+static logreg_status rows_set(lr_host_backend *hb, lr_slot slot, logreg_error *err) {
+  (void)slot;
+  ref_backend *cb = (ref_backend *)hb;
+  const size_t *n = hb->base.n;
+  size_t nmax = n[0] > n[1] ? n[0] : n[1];
   uint32_t *rows = realloc(cb->rows, (nmax ? nmax : 1) * sizeof *rows);
   if (!rows) return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory");
   cb->rows = rows;
   return LOGREG_OK;
 }
 
-static logreg_status ref_set_data(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
-                                  const float *s, size_t n, logreg_error *err) {
-  ref_backend *cb = (ref_backend *)be;
-  size_t d = be->d;
-  free_slot(cb, slot);
-  cb->x[slot] = malloc((n * d > 0 ? n * d : 1) * sizeof(float));
-  if (!cb->x[slot])
-    return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory for %zu rows", n);
-  memcpy(cb->x[slot], x, n * d * sizeof(float));
-  return set_rest(cb, slot, y, s, n, err);
-}
-
-static logreg_status ref_set_data_csr(lr_backend *be, lr_slot slot, const int64_t *indptr,
-                                      const int32_t *indices, const float *values, const int32_t *y,
-                                      const float *s, size_t n, logreg_error *err) {
-  ref_backend *cb = (ref_backend *)be;
-  free_slot(cb, slot);
-  size_t nnz = (size_t)indptr[n];
-  cb->indptr[slot] = malloc((n + 1) * sizeof(int64_t));
-  cb->indices[slot] = malloc((nnz ? nnz : 1) * sizeof(int32_t));
-  cb->values[slot] = malloc((nnz ? nnz : 1) * sizeof(float));
-  if (!cb->indptr[slot] || !cb->indices[slot] || !cb->values[slot])
-    return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory for %zu nonzeros", nnz);
-  memcpy(cb->indptr[slot], indptr, (n + 1) * sizeof(int64_t));
-  memcpy(cb->indices[slot], indices, nnz * sizeof(int32_t));
-  memcpy(cb->values[slot], values, nnz * sizeof(float));
-  return set_rest(cb, slot, y, s, n, err);
-}
-
-static logreg_status ref_set_order(lr_backend *be, const uint32_t *order, logreg_error *err) {
-  ref_backend *cb = (ref_backend *)be;
-  size_t n = be->n[LR_SLOT_TRAIN];
-  if (!order) {
-    free(cb->order);
-    cb->order = NULL;
-    return LOGREG_OK;
-  }
-  if (!cb->order && !(cb->order = malloc((n ? n : 1) * sizeof *cb->order)))
-    return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory");
-  memcpy(cb->order, order, n * sizeof *order);
-  return LOGREG_OK;
+/* Threads for a pass over `count` rows of `slot`: cb->h.threads when set, else by the values the
+ * pass touches (a row pass costs several times what a scaler's does per value: more than one
+ * thread from about 2^17 values on, where starting threads costs less than it saves). */
+static unsigned pass_threads(const ref_backend *cb, lr_slot slot, size_t count) {
+  const lr_backend *be = &cb->h.base;
+  size_t n = be->n[slot];
+  size_t per = cb->h.x[slot] ? be->d : n ? (size_t)cb->h.indptr[slot][n] / n : 0;
+  return lr_threads_for(count * (per + 1) * be->kw * 8, cb->h.threads);
 }
 
 /* Raw sums at th (and the gradient sums into gs, when not NULL: d kw for W, then kw for b) over
@@ -467,24 +384,34 @@ static int pass_sums(const ref_backend *cb, lr_slot slot, const uint32_t *rows, 
                      const double *th, lr_sums *out, double *gs) {
   const lr_backend *be = &cb->h.base;
   size_t nwz = be->d * be->kw;
-  lr_csr csr = {cb->indptr[slot], cb->indices[slot], cb->values[slot]};
+  lr_csr csr = {cb->h.indptr[slot], cb->h.indices[slot], cb->h.values[slot]};
   unsigned nt = pass_threads(cb, slot, count);
   if (nt > 1) {
-    row_pass j = {cb->x[slot], cb->x[slot] ? NULL : &csr,
-                  cb->y[slot], cb->s[slot],
-                  rows,        count,
-                  be->d,       be->k,
-                  be->kw,      be->binary,
-                  0,           be->pos_weight,
-                  th,          th + nwz,
-                  NULL,        NULL,
-                  0,           NULL,
-                  NULL,        gs,
+    row_pass j = {cb->h.x[slot],
+                  cb->h.x[slot] ? NULL : &csr,
+                  cb->h.y[slot],
+                  cb->h.s[slot],
+                  rows,
+                  count,
+                  be->d,
+                  be->k,
+                  be->kw,
+                  be->binary,
+                  0,
+                  be->pos_weight,
+                  th,
+                  th + nwz,
+                  NULL,
+                  NULL,
+                  0,
+                  NULL,
+                  NULL,
+                  gs,
                   {0}};
     return threaded_pass(&j, nt, out, gs ? gs + nwz : NULL);
   }
-  return sums_rows(cb->x[slot], cb->x[slot] ? NULL : &csr, cb->y[slot], cb->s[slot], rows, count,
-                   be->d, be->k, be->binary, be->pos_weight, th, th + nwz, out, gs,
+  return sums_rows(cb->h.x[slot], cb->h.x[slot] ? NULL : &csr, cb->h.y[slot], cb->h.s[slot], rows,
+                   count, be->d, be->k, be->binary, be->pos_weight, th, th + nwz, out, gs,
                    gs ? gs + nwz : NULL);
 }
 
@@ -494,7 +421,7 @@ static logreg_status ref_sums(lr_backend *be, lr_slot slot, size_t begin, size_t
   if (begin > be->n[slot] || count > be->n[slot] - begin)
     return lr_fail(err, LOGREG_EINVAL, "reference backend: rows %zu..%zu outside %zu rows", begin,
                    begin + count, be->n[slot]);
-  const uint32_t *order = slot == LR_SLOT_TRAIN ? cb->order : NULL;
+  const uint32_t *order = slot == LR_SLOT_TRAIN ? cb->h.order : NULL;
   for (size_t i = 0; i < count; i++) cb->rows[i] = order ? order[begin + i] : (uint32_t)(begin + i);
   lr_sums tmp;
   int grad = (want & LR_WANT_GRAD) != 0;
@@ -510,19 +437,19 @@ static logreg_status hv_train(ref_backend *cb, int v, int out, logreg_error *err
   size_t nwz = be->d * be->kw;
   const double *th = cb->h.vec[LR_VEC_THETA];
   lr_slot t = LR_SLOT_TRAIN;
-  lr_csr csr = {cb->indptr[t], cb->indices[t], cb->values[t]};
-  if (!cb->hv_cache) {
+  lr_csr csr = {cb->h.indptr[t], cb->h.indices[t], cb->h.values[t]};
+  if (!cb->h.hv_cache) {
     size_t len = be->n[t] * be->kw;
-    if (!(cb->hv_cache = malloc((len ? len : 1) * sizeof *cb->hv_cache)))
+    if (!(cb->h.hv_cache = malloc((len ? len : 1) * sizeof *cb->h.hv_cache)))
       return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory");
   }
   unsigned nt = pass_threads(cb, t, be->n[t]);
   int rc;
   if (nt > 1) {
-    row_pass j = {cb->x[t],
-                  cb->x[t] ? NULL : &csr,
-                  cb->y[t],
-                  cb->s[t],
+    row_pass j = {cb->h.x[t],
+                  cb->h.x[t] ? NULL : &csr,
+                  cb->h.y[t],
+                  cb->h.s[t],
                   NULL,
                   be->n[t],
                   be->d,
@@ -534,20 +461,20 @@ static logreg_status hv_train(ref_backend *cb, int v, int out, logreg_error *err
                   th,
                   th + nwz,
                   v >= 0 ? cb->h.vec[v] : NULL,
-                  cb->hv_cache,
-                  !cb->hv_fresh,
+                  cb->h.hv_cache,
+                  !cb->h.hv_fresh,
                   NULL,
                   NULL,
                   cb->h.vec[out],
                   {0}};
     rc = threaded_pass(&j, nt, NULL, cb->h.vec[out] + nwz);
   } else {
-    rc = hv_rows(cb->x[t], cb->x[t] ? NULL : &csr, cb->y[t], cb->s[t], NULL, be->n[t], be->d, be->k,
-                 be->binary, be->pos_weight, th, th + nwz, v >= 0 ? cb->h.vec[v] : NULL,
-                 cb->h.vec[out], cb->hv_cache, !cb->hv_fresh);
+    rc = hv_rows(cb->h.x[t], cb->h.x[t] ? NULL : &csr, cb->h.y[t], cb->h.s[t], NULL, be->n[t],
+                 be->d, be->k, be->binary, be->pos_weight, th, th + nwz,
+                 v >= 0 ? cb->h.vec[v] : NULL, cb->h.vec[out], cb->h.hv_cache, !cb->h.hv_fresh);
   }
   if (rc != 0) return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory");
-  cb->hv_fresh = 1;
+  cb->h.hv_fresh = 1;
   return LOGREG_OK;
 }
 
@@ -580,9 +507,9 @@ static void grid_block(grid_job *job, size_t blk, double *zp) {
   const lr_backend *be = &job->cb->h.base;
   size_t n = be->n[LR_SLOT_TRAIN], d = be->d, k = be->k, kw = be->kw, np = be->nparam;
   size_t nwz = d * kw, m = job->m;
-  const float *x = job->cb->x[LR_SLOT_TRAIN];
-  const int32_t *y = job->cb->y[LR_SLOT_TRAIN];
-  const float *s = job->cb->s[LR_SLOT_TRAIN];
+  const float *x = job->cb->h.x[LR_SLOT_TRAIN];
+  const int32_t *y = job->cb->h.y[LR_SLOT_TRAIN];
+  const float *s = job->cb->h.s[LR_SLOT_TRAIN];
   lr_sums *tr = job->train + blk * m, *va = job->val + blk * m;
   double *gs = job->gsum + blk * m * np;
   memset(tr, 0, m * sizeof *tr);
@@ -663,7 +590,8 @@ static logreg_status ref_grid_sums(lr_backend *be, const int32_t *fold, size_t m
                                    const int32_t *held, const double *theta, lr_sums *train,
                                    lr_sums *val, double *gsum, logreg_error *err) {
   ref_backend *cb = (ref_backend *)be;
-  if (!cb->x[LR_SLOT_TRAIN]) return csr_grid_sums(cb, fold, m, held, theta, train, val, gsum, err);
+  if (!cb->h.x[LR_SLOT_TRAIN])
+    return csr_grid_sums(cb, fold, m, held, theta, train, val, gsum, err);
   size_t n = be->n[LR_SLOT_TRAIN], np = be->nparam;
   size_t nblk = n < GRID_BLOCKS ? (n ? n : 1) : GRID_BLOCKS;
   unsigned nt = lr_threads_for(n * be->d * m * be->kw, 0);
@@ -701,32 +629,21 @@ static logreg_status ref_grid_sums(lr_backend *be, const int32_t *fold, size_t m
   return LOGREG_OK;
 }
 
-static void ref_set_threads(lr_backend *be, unsigned threads) {
-  ((ref_backend *)be)->threads = threads;
-}
-
 static void ref_destroy(lr_backend *be) {
   ref_backend *cb = (ref_backend *)be;
   if (!cb) return;
-  for (int s = 0; s < LR_SLOT_COUNT; s++) free_slot(cb, (lr_slot)s);
-  free(cb->order);
   free(cb->rows);
-  free(cb->hv_cache);
-  lr_host_vec_free(&cb->h);
+  lr_host_free(&cb->h);
   free(cb);
 }
 
 static const lr_backend_ops ref_ops = {
     .name = "reference",
-    .set_data = ref_set_data,
-    .set_data_csr = ref_set_data_csr,
-    .set_order = ref_set_order,
     .sums = ref_sums,
     .hv = ref_hv,
     .hdiag = ref_hdiag,
     .grid_sums = ref_grid_sums,
-    LR_HOST_VEC_OPS,
-    .set_threads = ref_set_threads,
+    LR_HOST_OPS,
     .destroy = ref_destroy,
 };
 
@@ -736,7 +653,7 @@ logreg_status lr_reference_backend_create(size_t d, size_t k, int binary, double
   if (!cb) return lr_fail(err, LOGREG_ENOMEM, "reference backend: out of memory");
   size_t kw = binary ? 1 : k;
   cb->h.base.ops = &ref_ops;
-  cb->h.theta_changed = theta_changed;
+  cb->h.rows_set = rows_set;
   cb->h.base.kind = LOGREG_BACKEND_REFERENCE;
   cb->h.base.path_id = LR_PATH_REFERENCE;
   cb->h.base.d = d;

@@ -6,7 +6,7 @@
 # in one process (one line per size, per-row times and their spread recomputed here) and
 # rejects bad lists; --floor device holds an OpenCL device (PoCL here, a CPU device) against
 # the device read kernel with the device copy as a second figure, as GPUs are by default, and
-# --floor rejects a bad value or the cpu backend.
+# --floor rejects a bad value or a host backend (cpu, reference).
 . "$(dirname "$0")/lib.sh"
 
 "$LOGREG" bench --rows 3000 --features 16 --classes 3 --device cpu --epochs 3 --json \
@@ -73,7 +73,7 @@ for bad in "1000" "1000,x" "0,100" "100,200 --device all" "100,200 --data nofile
     || fail "--sweep $bad: rc $rc $(cat "$WORK/err")"
 done
 
-for bad in "--floor nope" "--floor device --device cpu"; do
+for bad in "--floor nope" "--floor device --device cpu" "--floor device --device reference"; do
   # shellcheck disable=SC2086
   "$LOGREG" bench --rows 100 --features 4 --epochs 1 --device cpu $bad > /dev/null 2> "$WORK/err"
   rc=$?

@@ -257,4 +257,17 @@ for case in "v1-reference reference" "v1-auto auto cpu"; do
     && pass "$name: a version 1 checkpoint resumed on the reference to the same bytes" \
     || fail "$name: the version 1 checkpoint's resume differs"
 done
+# A device named on the command line that is not the checkpoint's kind trains there, and says
+# so in one warning line (another backend rounds otherwise): the reference's epoch 25 on cpu
+# (30 epochs stop short of --tol 1e-14: that warning is the run's own).
+if [ -f "$ref/ck25" ]; then
+  cp "$ref/ck25" "$WORK/other.ck"
+  "$LOGREG" train "$WORK/t.svm" --optimizer lbfgs --C 1e4 --tol 1e-14 --epochs 30 --device cpu \
+    --quiet --resume "$WORK/other.ck" --model "$WORK/other.json" > /dev/null 2> "$WORK/other.err"
+  rc=$?
+  [ "$rc" -eq 0 ] && [ "$(grep -c -- "--resume" "$WORK/other.err")" -eq 1 ] &&
+    grep -q "^logreg: warning: --resume: the checkpoint's run trained on reference: resumed on cpu as asked" \
+      "$WORK/other.err" && pass "another kind named: trained there, one warning line" \
+    || fail "another kind named: rc $rc $(cat "$WORK/other.err")"
+fi
 finish

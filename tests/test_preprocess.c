@@ -146,6 +146,50 @@ static void test_medians_blocks(void) {
   }
 }
 
+/* One-hot columns (feature_categories set) take their median from the count of ones: against
+ * sorting, with NaNs, odd and even counts, ones exactly half of the values, all zeros, all
+ * ones; a column marked categorical that holds another value (2) takes the general path. */
+static void test_medians_onehot(void) {
+  static const size_t sizes[] = {1, 2, 7, 8, 100, 101};
+  for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+    size_t n = sizes[t], d = 7;
+    float *x = malloc(n * d * sizeof *x), *col = malloc(n * sizeof *col);
+    int32_t *y = malloc(n * sizeof *y);
+    lr_rng r;
+    lr_rng_seed(&r, 11 + n);
+    for (size_t i = 0; i < n; i++) {
+      y[i] = (int32_t)(i % 2);
+      /* ones with probability 0.1, 0.5, 0.9; exactly the first half; none; all; one value 2 */
+      for (size_t j = 0; j < 3; j++)
+        x[i * d + j] = lr_rng_uniform(&r) < 0.1 + 0.4 * (double)j ? 1.0f : 0.0f;
+      x[i * d + 3] = i < n / 2 ? 1.0f : 0.0f;
+      x[i * d + 4] = 0.0f;
+      x[i * d + 5] = 1.0f;
+      x[i * d + 6] = i == 0 ? 2.0f : (float)(i % 2);
+      if (i % 5 == 1) x[i * d + 1] = NAN;
+    }
+    logreg_dataset *ds = NULL;
+    logreg_error err;
+    CHECK(logreg_dataset_from_arrays(n, d, x, y, 2, NULL, NULL, &ds, &err) == LOGREG_OK);
+    CHECK((ds->feature_categories = calloc(d, sizeof(char *))) != NULL);
+    for (size_t j = 0; j < d; j++) CHECK((ds->feature_categories[j] = lr_strdup("c")) != NULL);
+    double med[7];
+    CHECK(lr_column_medians(ds, med, 0) == 0);
+    for (size_t j = 0; j < d; j++) {
+      size_t m = 0;
+      for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i * d + j])) col[m++] = x[i * d + j];
+      qsort(col, m, sizeof *col, cmp_float);
+      double want = m == 0 ? 0.0 : m % 2 ? col[m / 2] : 0.5 * ((double)col[m / 2 - 1] + col[m / 2]);
+      CHECK_CLOSE(med[j], want, 0);
+    }
+    logreg_dataset_free(ds);
+    free(x);
+    free(col);
+    free(y);
+  }
+}
+
 /* The threaded passes (lr_parallel) give the same bits as one thread: medians, scaler and
  * transform of 1001 x 37 values with NaNs, at 1, 2 and 3 threads (logreg_params.threads). */
 static void test_threads_same_bits(void) {
@@ -262,6 +306,7 @@ int main(void) {
   test_split();
   test_medians_and_scaler();
   test_medians_blocks();
+  test_medians_onehot();
   test_threads_same_bits();
   test_transform_row();
   test_train_only_statistics();

@@ -396,7 +396,9 @@ LOGREG_API void logreg_devices_free(logreg_device_info *list);
 
 /* A device named by kind rather than by text. */
 typedef enum logreg_device_pick {
-  LOGREG_PICK_AUTO = 0,  /* a GPU, else any OpenCL device, else cpu (options' matches apply) */
+  LOGREG_PICK_AUTO = 0,  /* a GPU, else any OpenCL device, else cpu (options' matches apply);
+                            training weighs an OpenCL device on the host's cores against cpu
+                            at set-up (logreg_train_result.device_choice) */
   LOGREG_PICK_REFERENCE, /* the reference backend */
   LOGREG_PICK_OPENCL,    /* the options' match, else the first GPU, else the first OpenCL
                             device; an error when there is none */
@@ -655,6 +657,12 @@ typedef struct logreg_train_result {
   /* "" when the run trained on the device params.device names; else one line saying why not:
    * a run resumed from a checkpoint whose device is not available here. */
   char device_note[256];
+  /* Seconds before training (not in `seconds`): the rows prepared (imputed, scaled), the device
+   * chosen (auto's timing) and set up (kernel builds, the paths' timing), the data uploaded. */
+  double setup_seconds;
+  /* "" unless auto weighed the cpu backend against an OpenCL device at set-up (one on the
+   * host's cores, or sparse rows): then one line saying what it chose and from which times. */
+  char device_choice[512];
 } logreg_train_result;
 
 /* Trains on `train` (labelled); `val` (may be NULL) is watched for progress and early stopping.

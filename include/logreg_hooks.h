@@ -31,6 +31,10 @@ typedef struct logreg_test_hooks {
    * creation, reports CL_OUT_OF_RESOURCES after it has run, as a device that fails in the
    * middle of a run would; 0 (default) = never. */
   long fail_call;
+  /* 1: "auto" keeps the OpenCL device it found, without weighing the cpu backend against it at
+   * set-up (small data goes to cpu untimed otherwise), for tests of auto's device paths on
+   * small data: the fall back after a fault, the path cache. */
+  int auto_keeps_device;
 } logreg_test_hooks;
 
 #ifdef __cplusplus

@@ -43,6 +43,46 @@ ge "$acc" 0.94 && pass "opencl accuracy $acc" || fail "opencl accuracy $acc < 0.
 "$LOGREG" train "$data" --epochs 3 --model "$WORK/a.json" > /dev/null 2> "$WORK/err" || fail "auto train"
 grep -q '^device: auto -> opencl:' "$WORK/err" && pass "auto announces its choice" \
   || fail "auto did not announce an OpenCL choice: $(head -2 "$WORK/err")"
+# ... and, the device being on the host's cores (PoCL) and tumors' 1400 training values under
+# 10^6, that it trained on cpu without timing or setting the device up.
+if grep -q '^device: auto -> opencl:.*; or cpu: set-up weighs them' "$WORK/err"; then
+  grep -q '^device: auto -> cpu, not opencl:[0-9]*:[0-9]* (.*): 1400 values of training data (under 10^6), untimed$' \
+    "$WORK/err" && pass "auto: small data on cpu, untimed" \
+    || fail "auto on small data: $(cat "$WORK/err")"
+  # 10^6 values (50000 x 20, every row training): cpu's evaluation is timed. With nothing known
+  # of the device (an empty path cache), its set-up (a first build's, guessed at 10 s) is paid
+  # only when it fits 5% of the run: 100 iterations take cpu untried; 10^6 iterations (their
+  # 5% is far over 10 s) set the device up and time it, and the path cache keeps its set-up
+  # time (and its evaluation's, when cpu won); a second such run then decides from what the
+  # cache holds, without setting the device up again.
+  export LOGREG_PATH_CACHE="$WORK/auto-paths.tsv"
+  "$LOGREG" gen blobs --rows 50000 --features 20 --classes 2 --seed 5 -o "$WORK/big.csv" \
+    > /dev/null 2>&1 || fail "gen 50000 x 20"
+  big=(train "$WORK/big.csv" --split 1,0,0 --json --quiet --model "$WORK/big.json")
+  "$LOGREG" "${big[@]}" > "$WORK/b1.json" 2> "$WORK/err" || fail "auto, 10^6 values: $(cat "$WORK/err")"
+  json "$WORK/b1.json" "j['backend'], j['device_choice']" | grep -Eq "^cpu .*: [0-9.e+-]+ ms per evaluation \(timed\); the device not timed: its set-up \(the first on this machine, about 10 s\) is over the budget for it" \
+    && [ ! -s "$LOGREG_PATH_CACHE" ] && pass "auto, 10^6 values, 100 iterations: cpu, the device not set up" \
+    || fail "auto, 10^6 values: $(cat "$WORK/b1.json")"
+  for r in 2 3; do
+    "$LOGREG" "${big[@]}" --epochs 1000000 > "$WORK/b$r.json" 2> "$WORK/err" \
+      || fail "auto, 10^6 iterations: $(cat "$WORK/err")"
+  done
+  python3 - "$WORK/b2.json" "$WORK/b3.json" "$LOGREG_PATH_CACHE" <<'PY' \
+    && pass "auto, 10^6 values, 10^6 iterations: the device timed once, then known" \
+    || fail "auto with a long run: $(cat "$WORK/b2.json" "$WORK/b3.json" "$LOGREG_PATH_CACHE")"
+import json, re, sys
+b2, b3 = (json.load(open(p)) for p in sys.argv[1:3])
+cache = open(sys.argv[3]).read()
+assert "both timed" in b2["device_choice"], b2["device_choice"]
+assert re.search(r"\|setup\tsetup\ts=[0-9.e+-]+$", cache, re.M), cache
+# what the cache holds of the device: a run's ms per evaluation (the device won and trained) or
+# the timed one (cpu won)
+assert re.search(r"\|kw=[0-9]+\|d=20\|n=2\^15\|run\t(run|timed)\tms=[0-9.e+-]+$", cache, re.M), cache
+assert "both timed" not in b3["device_choice"] and " set-up " in b3["device_choice"], b3
+assert b3["objective"] == b3["objective"] and abs(b3["objective"] - b2["objective"]) <= 1e-6 * b2["objective"]
+PY
+  unset LOGREG_PATH_CACHE
+fi
 
 # The library leaves the process's stderr alone while a kernel builds (the compiler's log comes
 # back in the error), so a driver's own line stays: PoCL's clang prints its diagnostic count
@@ -84,7 +124,8 @@ one_error "clBuildProgram failed.*-DLR_FP64=0.*-DLR_MARK=1.*error" "$LOGREG" tra
   --device opencl --kernel-dir "$WORK/k" --no-fp64 --build-options -DLR_MARK=1 --quiet --model "$WORK/x.json"
 [ -e "$WORK/x.json" ] && fail "a model was written after a kernel build failure"
 # ... and a warning plus a cpu run on --device auto.
-LOGREG_KERNEL_DIR="$WORK/k" "$LOGREG" train "$data" --device auto --quiet --json --model "$WORK/f.json" \
+LOGREG_AUTO_KEEPS_DEVICE=1 LOGREG_KERNEL_DIR="$WORK/k" \
+  "$LOGREG" train "$data" --device auto --quiet --json --model "$WORK/f.json" \
   > "$WORK/f.out" 2> "$WORK/err" || fail "auto fallback exited $?"
 grep -q '^logreg: warning: .*falling back to --device cpu' "$WORK/err" || fail "no fallback warning"
 [ "$(json "$WORK/f.out" "j['backend']")" = cpu ] && pass "auto fell back to cpu" || fail "fallback backend"

@@ -151,16 +151,27 @@ printf '0 3:1\n1 2:1\n2 5:0.5\n' > te.svm
 [ "$(json tt.json "j['test']['rows'], j['n_features']")" = "3 37" ] \
   && pass "--test LIBSVM with fewer features" || fail "--test LIBSVM: $(cat tt.json err)"
 
-# Devices: auto times one evaluation on cpu and on the OpenCL device and trains on the faster,
-# saying both times. --device opencl trains on the sparse
+# Devices: auto trains data this small (875 stored values, under 10^6) on cpu without timing
+# or setting the device up, and says so; kept on the device (LOGREG_AUTO_KEEPS_DEVICE=1, as for
+# larger data), it times one evaluation on cpu and on the OpenCL device and trains on the
+# faster, saying both times. --device opencl trains on the sparse
 # kernels: lbfgs reaches the cpu run's objective within 1e-6 relative, two runs write the same
 # model file (no float atomics: fixed orders of additions), newton reaches it too, and
 # mini-batch adam (ranges of the shuffled order) trains.
 "$LOGREG" train s.svm --split 1,0,0 --device auto --model ma2.json > /dev/null 2> err \
   || fail "--device auto exited $?: $(cat err)"
 if "$LOGREG" devices 2>/dev/null | grep -q '^opencl:'; then
-  "$LOGREG" train s.svm --split 1,0,0 --device auto --json --quiet --model ma3.json > ta.json \
+  "$LOGREG" train s.svm --split 1,0,0 --device auto --json --quiet --model ma4.json > tu.json \
     2> err || fail "--device auto --json exited $?: $(cat err)"
+  "$PY" - tu.json <<'PY' && pass "--device auto, 875 stored values: cpu, untimed" \
+    || fail "--device auto on small sparse data: $(cat tu.json)"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["backend"] == "cpu" and j["gemm"] is None, j
+assert "875 values of training data (under 10^6), untimed" in j["device_choice"], j
+PY
+  LOGREG_AUTO_KEEPS_DEVICE=1 "$LOGREG" train s.svm --split 1,0,0 --device auto --json --quiet \
+    --model ma3.json > ta.json 2> err || fail "--device auto --json exited $?: $(cat err)"
   "$PY" - ta.json <<'PY' && pass "--device auto: cpu and the sparse kernels timed, the faster kept" \
     || fail "--device auto: $(cat ta.json)"
 import json, sys

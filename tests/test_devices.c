@@ -165,7 +165,7 @@ static void options_choose(const logreg_device_info *list, size_t n) {
 
   /* The allocation limit and fp64 switch show in the queried capabilities. */
   logreg_device_options_init(&opt);
-  logreg_test_hooks hk = {0, 0, NULL, NULL, 0};
+  logreg_test_hooks hk = {0, 0, NULL, NULL, 0, 0};
   opt.hooks = &hk;
   hk.max_alloc = 20000;
   hk.no_fp64 = 1;
@@ -201,7 +201,7 @@ static void options_reach_backend(const char *spec) {
   p.optimizer = LOGREG_OPTIMIZER_ADAM; /* the default before LOGREG_OPTIMIZER_AUTO */
   p.device = spec;
   p.epochs = 2;
-  logreg_test_hooks hk = {0, 0, NULL, NULL, 0};
+  logreg_test_hooks hk = {0, 0, NULL, NULL, 0, 0};
   p.device_options.hooks = &hk;
   hk.max_alloc = 16;
   logreg_model *m = NULL;
@@ -224,7 +224,7 @@ static void options_reach_backend(const char *spec) {
   p.optimizer = LOGREG_OPTIMIZER_ADAM; /* the default before LOGREG_OPTIMIZER_AUTO */
   p.device = spec;
   p.epochs = 2;
-  hk = (logreg_test_hooks){0, 1, "-DLR_TEST_MARK=7", dir, 0};
+  hk = (logreg_test_hooks){0, 1, "-DLR_TEST_MARK=7", dir, 0, 1};
   p.device_options.hooks = &hk;
   CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_EBACKEND);
   CHECK(m == NULL);

@@ -98,7 +98,7 @@ static void parity(const shape *sh, uint64_t seed) {
 
   logreg_device_options dopt;
   logreg_device_options_init(&dopt);
-  logreg_test_hooks hk = {0, sh->no_fp64, NULL, NULL, 0};
+  logreg_test_hooks hk = {0, sh->no_fp64, NULL, NULL, 0, 0};
   if (sh->max_alloc) hk.max_alloc = strtoull(sh->max_alloc, NULL, 10);
   dopt.hooks = &hk;
   logreg_status st = make_backend("opencl", "fused", d, k, sh->binary, pw, &dopt, &be, &err);

@@ -65,7 +65,7 @@ static void parity(const shape *sh, uint64_t seed, const char *max_alloc) {
 
   logreg_device_options dopt;
   logreg_device_options_init(&dopt);
-  logreg_test_hooks hk = {0, 0, NULL, NULL, 0};
+  logreg_test_hooks hk = {0, 0, NULL, NULL, 0, 0};
   if (max_alloc) hk.max_alloc = strtoull(max_alloc, NULL, 10);
   dopt.hooks = &hk;
 

@@ -35,7 +35,7 @@ static logreg_model *train_on(const logreg_dataset *ds, const char *device, cons
   logreg_params p;
   logreg_params_init(&p);
   p.device = device;
-  logreg_test_hooks hk = {train_max_alloc, 0, NULL, NULL, 0};
+  logreg_test_hooks hk = {train_max_alloc, 0, NULL, NULL, 0, 0};
   p.device_options.hooks = &hk;
   p.gemm = gemm;
   p.binary = binary;
@@ -205,7 +205,7 @@ static void split_x(const logreg_dataset *ds) {
   logreg_params p;
   logreg_params_init(&p);
   p.device = "opencl";
-  logreg_test_hooks hk = {20000, 0, NULL, NULL, 0};
+  logreg_test_hooks hk = {20000, 0, NULL, NULL, 0, 0};
   p.device_options.hooks = &hk;
   p.epochs = 1;
   logreg_model *m = NULL;
@@ -262,7 +262,7 @@ static void expect_kernel_failure(const char *dir, const char *want) {
   logreg_params p;
   logreg_params_init(&p);
   p.device = "opencl";
-  logreg_test_hooks hk = {0, 0, NULL, dir, 0};
+  logreg_test_hooks hk = {0, 0, NULL, dir, 0, 0};
   p.device_options.hooks = &hk;
   logreg_model *m = NULL;
   CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) != LOGREG_OK);

@@ -76,6 +76,14 @@ static logreg_status set_rest(lr_host_backend *hb, lr_slot slot, const int32_t *
   return hb->rows_set ? hb->rows_set(hb, slot, err) : LOGREG_OK;
 }
 
+logreg_status lr_host_adopt_data(lr_backend *be, lr_slot slot, float *x, const int32_t *y,
+                                 const float *s, size_t n, logreg_error *err) {
+  lr_host_backend *hb = host(be);
+  free_slot(hb, slot);
+  hb->x[slot] = x;
+  return set_rest(hb, slot, y, s, n, err);
+}
+
 logreg_status lr_host_set_data(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
                                const float *s, size_t n, logreg_error *err) {
   lr_host_backend *hb = host(be);

@@ -91,6 +91,13 @@ typedef struct lr_path_store {
   const void *user;
 } lr_path_store;
 
+/* A store's key (path_cache.c): the OpenCL device (its platform, name and driver) and the
+ * shape class (kw logit columns, d features, the power of two of the row count n), then `tail`
+ * ("" for the paths' timings; "|streamed", "|run" for other entries of the same shape). n = 0
+ * and d = 0: the device's own entries (tail "|setup"). */
+void lr_path_key(const char *platform, const char *name, const char *driver, size_t kw, size_t d,
+                 size_t n, const char *tail, char *key, size_t cap);
+
 /* Options of a backend's creation beyond the model's shape (NULL: the defaults). */
 typedef struct lr_backend_opts {
   lr_path path; /* opencl: AUTO (measured when the training data is set) or the one to run */
@@ -118,6 +125,10 @@ typedef struct lr_backend_ops {
   /* Copies n rows of x (n x d standardized), y and s (row weights, class weights included). */
   logreg_status (*set_data)(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
                             const float *s, size_t n, logreg_error *err);
+  /* set_data that keeps x itself (malloc'd; the backend frees it, on failure too) instead of a
+   * copy: the host backends, whose copy would be X's second in host memory. NULL elsewhere. */
+  logreg_status (*adopt_data)(lr_backend *be, lr_slot slot, float *x, const int32_t *y,
+                              const float *s, size_t n, logreg_error *err);
   /* The same for sparse rows (CSR: row i's values[indptr[i] .. indptr[i+1]) at the 0-based
    * columns indices[...], increasing within a row; indptr[0] = 0). Copied like set_data. NULL
    * when the backend has no sparse path (the trainer then fails with one line). */
@@ -232,6 +243,8 @@ typedef struct lr_host_backend {
   logreg_status (*rows_set)(struct lr_host_backend *hb, lr_slot slot, logreg_error *err);
 } lr_host_backend;
 
+logreg_status lr_host_adopt_data(lr_backend *be, lr_slot slot, float *x, const int32_t *y,
+                                 const float *s, size_t n, logreg_error *err);
 logreg_status lr_host_set_data(lr_backend *be, lr_slot slot, const float *x, const int32_t *y,
                                const float *s, size_t n, logreg_error *err);
 logreg_status lr_host_set_data_csr(lr_backend *be, lr_slot slot, const int64_t *indptr,
@@ -254,9 +267,10 @@ logreg_status lr_host_vec_map(lr_backend *be, const lr_vec_map *m, const int *ve
 void lr_host_free(lr_host_backend *hb);
 /* The shared ops of an lr_backend_ops table for a host backend. */
 #define LR_HOST_OPS                                                                                \
-  .set_data = lr_host_set_data, .set_data_csr = lr_host_set_data_csr,                              \
-  .set_order = lr_host_set_order, .set_threads = lr_host_set_threads,                              \
-  .vec_alloc = lr_host_vec_alloc, .vec_read = lr_host_vec_read, .vec_write = lr_host_vec_write,    \
+  .set_data = lr_host_set_data, .adopt_data = lr_host_adopt_data,                                  \
+  .set_data_csr = lr_host_set_data_csr, .set_order = lr_host_set_order,                            \
+  .set_threads = lr_host_set_threads, .vec_alloc = lr_host_vec_alloc,                              \
+  .vec_read = lr_host_vec_read, .vec_write = lr_host_vec_write,                                    \
   .vec_lincomb = lr_host_vec_lincomb, .vec_mul = lr_host_vec_mul, .vec_dot = lr_host_vec_dot,      \
   .vec_amax = lr_host_vec_amax, .vec_map = lr_host_vec_map
 

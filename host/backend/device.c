@@ -345,17 +345,21 @@ logreg_status lr_device_backend(const lr_device *dev, size_t d, size_t k, int bi
 /* ---- Timed choices ---- */
 
 /* Milliseconds of one evaluation (sums and gradient) of the train slot at THETA: the best of
- * three after an untimed one (a device's first launches carry set-up). */
-static logreg_status time_eval(lr_backend *be, size_t n, double *ms, logreg_error *err) {
+ * `reps` after an untimed one (a device's first launches carry set-up). */
+static logreg_status time_evals(lr_backend *be, size_t n, int reps, double *ms, logreg_error *err) {
   lr_sums out;
   logreg_status st = be->ops->sums(be, LR_SLOT_TRAIN, 0, n, LR_WANT_SUMS | LR_WANT_GRAD, &out, err);
   *ms = INFINITY;
-  for (int rep = 0; rep < 3 && !st; rep++) {
+  for (int rep = 0; rep < reps && !st; rep++) {
     double t0 = lr_now();
     st = be->ops->sums(be, LR_SLOT_TRAIN, 0, n, LR_WANT_SUMS | LR_WANT_GRAD, &out, err);
     *ms = fmin(*ms, (lr_now() - t0) * 1e3);
   }
   return st;
+}
+
+static logreg_status time_eval(lr_backend *be, size_t n, double *ms, logreg_error *err) {
+  return time_evals(be, n, 3, ms, err);
 }
 
 /* The cpu backend for the shape of `like`. */
@@ -401,6 +405,212 @@ logreg_status lr_device_time_sparse(lr_device *dev, lr_backend **be, const lr_ro
     snprintf(why, sizeof why, "%.400s; sparse data: cpu measured faster (%.3g ms against %.3g ms)",
              dev->why, ms[0], ms[1]);
     lr_device_cpu(dev, dev->options, why);
+    dev->is_auto = 1;
+  }
+  dev->weighed = 1;
+  return LOGREG_OK;
+}
+
+/* ---- auto: the cpu backend or an OpenCL device on the same cores ---- */
+
+/* Training data under this many values (dense n x d, or stored entries) trains on cpu under
+ * auto without timing: a whole run there costs less than setting an OpenCL device up (its
+ * context, and on a fresh machine kernel builds of seconds). */
+#define AUTO_UNTIMED_VALUES 1e6
+/* The set-up of an OpenCL device that auto never set up on this machine (no "|setup" entry in
+ * the path cache), first kernel builds included: 8-13 s on PoCL 3.1 on a 2-core VM with empty
+ * caches (bench/RESULTS.md, "auto without a GPU"). */
+#define AUTO_SETUP_GUESS 10.0
+/* Auto may spend this share of the run (estimated at cpu's speed), or AUTO_BUDGET_MIN seconds,
+ * whichever is more, setting an untried device up to time it. */
+#define AUTO_BUDGET_SHARE 0.05
+#define AUTO_BUDGET_MIN 0.2
+
+static void auto_key(const lr_device *dev, const lr_auto_run *run, size_t n, const char *tail,
+                     char *key, size_t cap) {
+  const logreg_device_info *i = &dev->info;
+  size_t kw = run->binary ? 1 : run->k;
+  lr_path_key(i->platform_name, i->name, i->driver, kw, n ? run->d : 0, n, tail, key, cap);
+}
+
+/* The device's ms per evaluation from the store, as runs measured it (refinement included)
+ * or else as its paths' timing did (the chosen path's); NAN when neither is there. */
+static double stored_ms(const lr_device *dev, const lr_auto_run *run, size_t n,
+                        const lr_path_store *cache, const char **how) {
+  char key[600];
+  logreg_path_choice pc;
+  if (!cache) return NAN;
+  auto_key(dev, run, n, "|run", key, sizeof key);
+  if (cache->lookup(cache->user, key, &pc) && pc.count > 0 && pc.ms[0] > 0) {
+    *how = strcmp(pc.path, "run") == 0 ? "a whole run's" : "timed";
+    return pc.ms[0];
+  }
+  auto_key(dev, run, n, "", key, sizeof key);
+  if (cache->lookup(cache->user, key, &pc))
+    for (int i = 0; i < pc.count; i++)
+      if (strcmp(pc.names[i], pc.path) == 0 && pc.ms[i] > 0) {
+        *how = "its paths' timing";
+        return pc.ms[i];
+      }
+  return NAN;
+}
+
+void lr_device_auto_record(const lr_device *dev, const lr_auto_run *run, size_t n,
+                           const lr_path_store *cache, const char *how, double ms) {
+  char key[600];
+  if (!cache || !(ms > 0) || !isfinite(ms)) return;
+  logreg_path_choice pc;
+  memset(&pc, 0, sizeof pc);
+  snprintf(pc.path, sizeof pc.path, "%s", how);
+  snprintf(pc.names[0], sizeof pc.names[0], "ms");
+  pc.ms[0] = ms;
+  pc.count = 1;
+  auto_key(dev, run, n, "|run", key, sizeof key);
+  cache->save(cache->user, key, &pc);
+}
+
+static void record_setup(const lr_device *dev, const lr_auto_run *run, const lr_path_store *cache,
+                         double sec) {
+  char key[600];
+  if (!cache) return;
+  logreg_path_choice pc;
+  memset(&pc, 0, sizeof pc);
+  snprintf(pc.path, sizeof pc.path, "setup");
+  snprintf(pc.names[0], sizeof pc.names[0], "s");
+  pc.ms[0] = sec;
+  pc.count = 1;
+  auto_key(dev, run, 0, "|setup", key, sizeof key);
+  cache->save(cache->user, key, &pc);
+}
+
+static double stored_setup(const lr_device *dev, const lr_auto_run *run,
+                           const lr_path_store *cache) {
+  char key[600];
+  logreg_path_choice pc;
+  auto_key(dev, run, 0, "|setup", key, sizeof key);
+  if (cache && cache->lookup(cache->user, key, &pc) && pc.count > 0 && pc.ms[0] >= 0)
+    return pc.ms[0];
+  return NAN;
+}
+
+/* dev becomes cpu, `why` saying why. */
+static void auto_to_cpu(lr_device *dev, const char *why) {
+  char line[sizeof dev->why];
+  snprintf(line, sizeof line,
+           "auto -> cpu, not %s (%.100s, an OpenCL device on the host's cores): %.300s",
+           dev->info.spec, dev->info.name, why);
+  lr_device_cpu(dev, dev->options, line);
+  dev->is_auto = dev->weighed = 1; /* still auto's choice (a resumed run takes the checkpoint's) */
+}
+
+logreg_status lr_device_auto_host(lr_device *dev, const lr_auto_run *run, const lr_rows *rows,
+                                  const lr_path_store *cache, lr_backend **be, logreg_error *err) {
+  *be = NULL;
+  if (!dev->is_auto || dev->kind != LOGREG_BACKEND_OPENCL || dev->info.type != LOGREG_DEVICE_CPU ||
+      lr_ocl_hooks(dev->options)->auto_keeps_device)
+    return LOGREG_OK;
+  char why[400];
+  if (run->values < AUTO_UNTIMED_VALUES) {
+    snprintf(why, sizeof why, "%.0f values of training data (under 10^6), untimed", run->values);
+    auto_to_cpu(dev, why);
+    return LOGREG_OK;
+  }
+  if (rows->x == NULL) return LOGREG_OK; /* sparse rows: timed after set-up (time_sparse) */
+  /* cpu's evaluation, timed on the training rows (kept if cpu is chosen). */
+  lr_device cpu;
+  lr_device_cpu(&cpu, dev->options, "");
+  lr_backend *c = NULL, *o = NULL;
+  double cpu_ms, dev_ms, evals = run->evals > 0 ? run->evals : 1;
+  logreg_status st =
+      lr_device_backend(&cpu, run->d, run->k, run->binary, run->pos_weight, NULL, 0, &c, err);
+  if (!st) {
+    lr_backend_threads(c, run->threads);
+    st = lr_backend_set_rows(c, LR_SLOT_TRAIN, rows, err);
+  }
+  if (!st) st = time_evals(c, rows->n, 2, &cpu_ms, err);
+  if (st) {
+    lr_backend_destroy(c);
+    return st;
+  }
+  const char *how = NULL;
+  double setup = stored_setup(dev, run, cache);
+  int guessed = !(setup >= 0);
+  if (guessed) setup = AUTO_SETUP_GUESS;
+  dev_ms = stored_ms(dev, run, rows->n, cache, &how);
+  double cpu_run = evals * cpu_ms / 1e3;
+  if (isfinite(dev_ms)) { /* known: the device pays its set-up on top of its evaluations */
+    double dev_run = setup + evals * dev_ms / 1e3;
+    if (dev_run < cpu_run) {
+      lr_backend_destroy(c);
+      snprintf(why, sizeof why,
+               "%.3g ms per evaluation (%s) and %.2g s set-up against cpu's %.3g ms (timed) over "
+               "about %.0f evaluations",
+               dev_ms, how, setup, cpu_ms, evals);
+      size_t l = strlen(dev->why);
+      snprintf(dev->why + l, sizeof dev->why - l, "; %s", why);
+      dev->weighed = 1;
+      return LOGREG_OK;
+    }
+    snprintf(why, sizeof why,
+             "%.3g ms per evaluation (timed) against its %.3g ms (%s) and %.2g s set-up over "
+             "about %.0f evaluations",
+             cpu_ms, dev_ms, how, setup, evals);
+    auto_to_cpu(dev, why);
+    *be = c;
+    return LOGREG_OK;
+  }
+  double budget = fmax(AUTO_BUDGET_MIN, AUTO_BUDGET_SHARE * cpu_run);
+  if (setup > budget) {
+    snprintf(why, sizeof why,
+             "%.3g ms per evaluation (timed); the device not timed: its set-up (%s %.2g s) is "
+             "over the budget for it (%.2g s: 5%% of the run, at least 0.2 s)",
+             cpu_ms, guessed ? "the first on this machine, about" : "the last", setup, budget);
+    auto_to_cpu(dev, why);
+    *be = c;
+    return LOGREG_OK;
+  }
+  /* Within the budget: the device set up and its paths timed, the faster kept. */
+  double t0 = lr_now();
+  st = lr_device_backend(dev, run->d, run->k, run->binary, run->pos_weight, cache, 0, &o, err);
+  if (!st) {
+    lr_backend_threads(o, run->threads);
+    st = lr_backend_set_rows(o, LR_SLOT_TRAIN, rows, err);
+  }
+  if (st) { /* a device that cannot take the data here: cpu, which can */
+    lr_backend_destroy(o);
+    snprintf(why, sizeof why, "the device failed to set up (%.200s)", err ? err->message : "");
+    lr_error_clear(err);
+    auto_to_cpu(dev, why);
+    *be = c;
+    return LOGREG_OK;
+  }
+  record_setup(dev, run, cache, lr_now() - t0);
+  dev_ms = NAN;
+  for (int i = 0; i < o->path.count; i++)
+    if (strcmp(o->path.names[i], o->path.path) == 0) dev_ms = o->path.ms[i];
+  if (!isfinite(dev_ms) && (st = time_eval(o, rows->n, &dev_ms, err))) {
+    lr_backend_destroy(o);
+    lr_backend_destroy(c);
+    return st;
+  }
+  int use_cpu = cpu_ms <= dev_ms;
+  if (use_cpu) lr_device_auto_record(dev, run, rows->n, cache, "timed", dev_ms);
+  if (use_cpu)
+    snprintf(why, sizeof why, "%.3g ms per evaluation against the device's %.3g ms (both timed)",
+             cpu_ms, dev_ms);
+  else
+    snprintf(why, sizeof why, "%.3g ms per evaluation against cpu's %.3g ms (both timed)", dev_ms,
+             cpu_ms);
+  if (use_cpu) {
+    lr_backend_destroy(o);
+    auto_to_cpu(dev, why);
+    *be = c;
+  } else {
+    lr_backend_destroy(c);
+    size_t l = strlen(dev->why);
+    snprintf(dev->why + l, sizeof dev->why - l, "; %s", why);
+    dev->weighed = 1;
+    *be = o;
   }
   return LOGREG_OK;
 }

@@ -4,6 +4,7 @@
  * lr_device: the kind of backend (the cpu reference, an OpenCL device P:D), the evaluation path,
  * and how both were chosen. Every rule about devices lives in this module: what auto picks (a
  * GPU, else any OpenCL device, else cpu; in a group of processes, the node-local rank's GPU),
+ * auto's weighing at set-up of an OpenCL device on the host's cores against cpu,
  * sparse data's timed choice between cpu and the device, which device a resumed checkpoint
  * runs on, the cross-validation grid's device, the way back to cpu after a device fault, the
  * kind of device a group's processes must share, and the table that creates a backend of each
@@ -30,6 +31,7 @@ typedef struct lr_device {
   logreg_device_info info; /* the device (for cpu, the reference's description) */
   lr_path path;            /* the path asked for; LR_PATH_AUTO: measured at set-up */
   int is_auto;             /* the spec was "auto": sparse rows time cpu against the device */
+  int weighed;             /* auto weighed cpu against the device at set-up (why says how) */
   const logreg_device_options *options; /* the caller's (borrowed), for the backend */
   char why[512];                        /* one line: what was chosen, and why */
 } lr_device;
@@ -89,6 +91,34 @@ logreg_status lr_device_backend(const lr_device *dev, size_t d, size_t k, int bi
  * (the other destroyed), dev says which, and be->path holds the timings. */
 logreg_status lr_device_time_sparse(lr_device *dev, lr_backend **be, const lr_rows *rows,
                                     unsigned threads, logreg_error *err);
+
+/* The run auto chooses a device for: the model's shape, the training data's size (values: n x d
+ * dense, or the stored entries), and about how many evaluations it takes (the epoch cap). */
+typedef struct lr_auto_run {
+  size_t d, k;
+  int binary;
+  double pos_weight;
+  unsigned threads;
+  double values;
+  double evals;
+} lr_auto_run;
+
+/* Auto between the cpu backend and the OpenCL device it found when that device runs on the
+ * host's cores (type CPU: PoCL), before the device is set up. Under 10^6 values: cpu, untimed.
+ * Dense rows above that: cpu's evaluation is timed on `rows` (the train slot) and held against
+ * what the path store knows of the device on this shape (a whole run's ms per evaluation, else
+ * its paths' timing) plus its set-up; where the store knows nothing, the device is set up and
+ * timed only when its set-up (the store's last, else a first build's guess) fits the budget:
+ * 5% of the run at cpu's speed, or 0.2 s. dev becomes cpu when cpu is chosen; *be is the chosen
+ * backend with its train slot set when it was built here, else NULL (the caller builds dev's).
+ * A device that is not auto's, not an OpenCL CPU device, or sparse rows above the threshold
+ * (timed after set-up: lr_device_time_sparse) are left as they are. */
+logreg_status lr_device_auto_host(lr_device *dev, const lr_auto_run *run, const lr_rows *rows,
+                                  const lr_path_store *cache, lr_backend **be, logreg_error *err);
+/* Keeps `ms` per evaluation of a run on n rows on dev (an OpenCL device) in the path store,
+ * `how` "run" (a whole run's seconds over its evaluations) or "timed", for auto's next choice. */
+void lr_device_auto_record(const lr_device *dev, const lr_auto_run *run, size_t n,
+                           const lr_path_store *cache, const char *how, double ms);
 
 /* The backend of a cross-validation grid on `dev`, its train slot set to `rows`: sparse rows
  * and a backend without grid sums run on cpu; with `choose_faster` (auto) one pass of the

@@ -160,7 +160,7 @@ static int matches(const char *want, unsigned index, const char *name) {
 }
 
 const logreg_test_hooks *lr_ocl_hooks(const logreg_device_options *opt) {
-  static const logreg_test_hooks none = {0, 0, NULL, NULL, 0};
+  static const logreg_test_hooks none = {0, 0, NULL, NULL, 0, 0};
   return opt && opt->hooks ? opt->hooks : &none;
 }
 

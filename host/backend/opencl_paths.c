@@ -237,16 +237,10 @@ static void time_paths(ocl_backend *ob, size_t n, double *ms) {
   }
 }
 
-/* The path cache's key: the device, its driver and the shape class (classes, features, and
- * the power of two of the row count). */
+/* The path cache's key: the device, its driver and the shape class (lr_path_key). */
 static void path_key(const ocl_backend *ob, size_t n, char *key, size_t cap) {
-  int lg = 0;
-  while (lg < 63 && ((size_t)1 << (lg + 1)) <= n) lg++;
-  snprintf(key, cap, "%s|%s|%s|kw=%zu|d=%zu|n=2^%d%s", ob->info.platform_name, ob->info.name,
-           ob->info.driver, ob->base.kw, ob->base.d, lg,
-           ob->slot[LR_SLOT_TRAIN].streamed ? "|streamed" : "");
-  for (char *c = key; *c; c++)
-    if (*c == '\t' || *c == '\n') *c = ' ';
+  lr_path_key(ob->info.platform_name, ob->info.name, ob->info.driver, ob->base.kw, ob->base.d, n,
+              ob->slot[LR_SLOT_TRAIN].streamed ? "|streamed" : "", key, cap);
 }
 
 /* The dense path named `name` that applies here (tiled needs its tile in local memory), or

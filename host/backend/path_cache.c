@@ -68,6 +68,18 @@ static void cache_save(const void *user, const char *key, const logreg_path_choi
   if (lr_atomic_commit(&af, &e) != LOGREG_OK) lr_atomic_abort(&af);
 }
 
+void lr_path_key(const char *platform, const char *name, const char *driver, size_t kw, size_t d,
+                 size_t n, const char *tail, char *key, size_t cap) {
+  int lg = 0;
+  while (lg < 63 && ((size_t)1 << (lg + 1)) <= n) lg++;
+  if (n == 0 && d == 0)
+    snprintf(key, cap, "%s|%s|%s%s", platform, name, driver, tail);
+  else
+    snprintf(key, cap, "%s|%s|%s|kw=%zu|d=%zu|n=2^%d%s", platform, name, driver, kw, d, lg, tail);
+  for (char *c = key; *c; c++)
+    if (*c == '\t' || *c == '\n') *c = ' ';
+}
+
 const lr_path_store *lr_path_cache_file(const char *path, lr_path_store *store) {
   if (!path) return NULL;
   store->lookup = cache_lookup;

@@ -81,7 +81,8 @@ typedef struct cli_device_opts {
   const char *build_options, *kernel_dir; /* --build-options, --kernel-dir */
   size_t threads;                         /* --threads */
   uint64_t fail_call;                     /* --test-fail-opencl-call (train) */
-  logreg_test_hooks hooks;                /* what cli_device_options points the options to */
+  int auto_keeps_device;   /* LOGREG_AUTO_KEEPS_DEVICE=1 (tests; no option): logreg_hooks.h */
+  logreg_test_hooks hooks; /* what cli_device_options points the options to */
 } cli_device_opts;
 
 /* The arg_spec entries of the device choice and capabilities (5 entries). */

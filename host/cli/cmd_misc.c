@@ -71,10 +71,20 @@ int cmd_devices(int argc, char **argv) {
                      err.message);
   }
   int auto_cpu = pick.backend != LOGREG_BACKEND_OPENCL;
+  /* An OpenCL device on the host's cores is weighed against cpu when training sets up. */
+  int weighed = !auto_cpu && pick.type == LOGREG_DEVICE_CPU && !dv.hooks.auto_keeps_device;
+  if (weighed) {
+    size_t l = strlen(why);
+    snprintf(why + l, sizeof why - l,
+             "; or cpu: training weighs them at set-up (data under 10^6 values: cpu, untimed)");
+  }
   for (size_t i = 0; i < n; i++) /* the host's backends: cpu, then the reference */
     if (list[i].backend == LOGREG_BACKEND_CPU)
       printf("%-12s native CPU backend: %s, up to %u threads%s\n", list[i].spec, list[i].name,
-             list[i].compute_units, auto_cpu ? "   <- auto" : "");
+             list[i].compute_units,
+             auto_cpu  ? "   <- auto"
+             : weighed ? "   <- auto, or the OpenCL device below"
+                       : "");
     else if (list[i].backend == LOGREG_BACKEND_REFERENCE)
       printf("%-12s reference backend: %s (the validator)\n", list[i].spec, list[i].name);
   size_t nocl = 0;

@@ -408,6 +408,7 @@ typedef struct train_opts {
   /* Settled (train_settle): */
   const char *why_opt; /* why the optimizer is what it is when not given */
   int full_batch_solver, default_C, is_auto;
+  int auto_weighs; /* auto found an OpenCL device on the host's cores: set-up weighs it and cpu */
   logreg_optimizer optimizer_used; /* the optimizer the library trains with */
   double fr[3];
   sweep_plan plan;
@@ -417,6 +418,7 @@ typedef struct train_opts {
 /* The data of a run. */
 typedef struct train_data {
   logreg_dataset *all, *tr, *va, *te;
+  double read_seconds; /* reading DATA (and --test) and splitting */
 } train_data;
 
 /* The options into *o; -1 when they parse, else the exit code. */
@@ -471,7 +473,9 @@ static int train_parse(int argc, char **argv, train_opts *o) {
       {"--seed", ARG_U64, &p->seed, "N", "seed for the split and shuffling (default 42)"},
       {"--device", ARG_STR, &p->device, "DEV",
        "auto|cpu|reference|opencl|opencl:P:D (default auto: a GPU, else any OpenCL device, else "
-       "cpu; reference: the plain reference backend the tests hold the others to)"},
+       "cpu; an OpenCL device on the host's cores (PoCL) is weighed against cpu at set-up: "
+       "under 10^6 values of data cpu untimed, else by time; reference: the plain reference "
+       "backend the tests hold the others to)"},
       {"--gemm", ARG_STR, &o->gemm, "MODE",
        "OpenCL evaluation path: auto|tiled|fused|own|clblast (default auto: timed at set-up; see "
        "README)"},
@@ -632,6 +636,15 @@ static int settle_device(train_opts *o, const cli_group *g) {
     return cli_error(derr.status == LOGREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR, "%s",
                      derr.message);
   o->is_auto = sel.pick == LOGREG_PICK_AUTO;
+  /* An OpenCL device on the host's cores is weighed against cpu at set-up (by the data's size,
+   * then by time): "device: auto -> cpu, ..." follows training when cpu was chosen. */
+  o->auto_weighs = o->is_auto && o->chosen.backend == LOGREG_BACKEND_OPENCL &&
+                   o->chosen.type == LOGREG_DEVICE_CPU && g->size == 1 &&
+                   !o->dv.hooks.auto_keeps_device;
+  if (o->auto_weighs) {
+    size_t l = strlen(why);
+    snprintf(why + l, sizeof why - l, "; or cpu: set-up weighs them");
+  }
   cli_flags(why, sizeof why);
   if (!o->quiet && sel.pick != LOGREG_PICK_CPU && sel.pick != LOGREG_PICK_REFERENCE) {
     if (g->size > 1)
@@ -699,23 +712,16 @@ static int read_test(const train_opts *o, const logreg_read_options *ro, train_d
 }
 
 /* The data read, checked and split (and --test read); 0, or the exit code after the error. */
-static int train_read(const train_opts *o, const cli_group *g, train_data *d) {
+static int train_read(const train_opts *o, train_data *d) {
   logreg_read_options ro;
   if (cli_read_options(&o->dopt, &ro) != 0) return CLI_EXIT_USAGE;
   ro.weight = o->weight;
   ro.folds = o->folds;
   ro.categorical = o->categorical;
   ro.max_categories = o->max_categories;
+  double t0 = logreg_now();
   if (!(d->all = cli_read(o->data, &ro))) return CLI_EXIT_ERROR;
   warn_header(o->data, d->all);
-  if (logreg_dataset_is_sparse(d->all) && o->is_auto &&
-      o->chosen.backend == LOGREG_BACKEND_OPENCL && g->size == 1 && !o->resume && !o->quiet)
-    /* Sparse rows: the library times one evaluation on the cpu backend and on this device at
-     * set-up and trains on the faster ("training: path" names both times). */
-    fprintf(stderr,
-            "device: auto, sparse data: cpu and %s are timed at set-up (the best of three "
-            "evaluations each); the faster trains\n",
-            o->chosen.spec);
   if (!logreg_dataset_y(d->all))
     return cli_error(CLI_EXIT_ERROR, "%s: no labels (IDX images need --labels)", o->data);
   size_t k = logreg_dataset_classes(d->all);
@@ -728,7 +734,9 @@ static int train_read(const train_opts *o, const cli_group *g, train_data *d) {
   if (logreg_dataset_split(d->all, o->fr[0], o->fr[1], o->fr[2], o->p.seed, &d->tr, &d->va, &d->te,
                            &err) != LOGREG_OK)
     return cli_error(CLI_EXIT_ERROR, "%s", err.message);
-  return o->test_path ? read_test(o, &ro, d) : 0;
+  int rc = o->test_path ? read_test(o, &ro, d) : 0;
+  d->read_seconds = logreg_now() - t0;
+  return rc;
 }
 
 /* "data: ..." and "split: ..." on stderr: what was read, and what became of its columns. */
@@ -810,7 +818,7 @@ static void print_training(const train_opts *o) {
   else
     fprintf(stderr, "lr %g, %s, %d epochs%s", p->lr, reg, p->epochs,
             p->batch_size ? " of mini-batches" : "");
-  fprintf(stderr, " on %s\n", o->chosen.spec);
+  fprintf(stderr, " on %s%s\n", o->chosen.spec, o->auto_weighs ? " or cpu" : "");
 }
 
 /* How training ended, on stderr: the path it ran, and whether it reached its tolerance (the
@@ -819,6 +827,8 @@ static void print_outcome(const train_opts *o, const logreg_train_result *res) {
   char path_text[256];
   const char *stop = res->stop_reason;
   int quiet = o->quiet;
+  /* Auto's choice at set-up between cpu and an OpenCL device, with the times it weighed. */
+  if (!quiet && res->device_choice[0]) fprintf(stderr, "device: %s\n", res->device_choice);
   if (!quiet && res->path.path[0])
     fprintf(stderr, "training: path %s\n",
             report_path_text(&res->path, path_text, sizeof path_text));
@@ -893,7 +903,10 @@ static int print_json(const train_opts *o, const train_data *d, const logreg_mod
   /* Passes over the training data: full-batch evaluations and Hessian-vector products. */
   cJSON_AddNumberToObject(j, "evaluations", (double)res->evaluations);
   cJSON_AddNumberToObject(j, "hv_products", (double)res->hv_products);
-  cJSON_AddNumberToObject(j, "seconds", res->seconds);
+  cJSON_AddNumberToObject(j, "seconds", res->seconds); /* training: after set-up */
+  cJSON_AddNumberToObject(j, "setup_seconds", res->setup_seconds);
+  cJSON_AddNumberToObject(j, "read_seconds", d->read_seconds);
+  if (res->device_choice[0]) cJSON_AddStringToObject(j, "device_choice", res->device_choice);
   cJSON_AddNumberToObject(j, "objective", res->objective);
   cJSON_AddNumberToObject(j, "n_features", (double)logreg_model_features(model));
   cJSON *cls = cJSON_AddArrayToObject(j, "classes");
@@ -927,10 +940,11 @@ static int print_json(const train_opts *o, const train_data *d, const logreg_mod
 /* The summary as text on stdout. */
 static void print_text(const train_opts *o, const train_data *d, const logreg_model *model,
                        const logreg_train_result *res, const logreg_metrics *met, int have_test) {
-  printf("trained %s %s on %s in %.2fs (%d epochs): objective %.6f\n",
+  printf("trained %s %s on %s in %.2fs (%d epochs; set-up %.2fs, reading %.2fs before): "
+         "objective %.6f\n",
          logreg_model_binary(model) ? "binary" : "multinomial",
          logreg_optimizer_name(o->optimizer_used), res->device, res->seconds, res->epochs_run,
-         res->objective);
+         res->setup_seconds, d->read_seconds, res->objective);
   printf("train: loss %.4f  accuracy %.4f  (%zu rows)\n", res->train_loss, res->train_accuracy,
          logreg_dataset_rows(d->tr));
   if (d->va)
@@ -996,7 +1010,7 @@ static int train_main(int argc, char **argv, cli_group *g) {
   progress pg = {0};
   cJSON *sweep_json = NULL, *cv_json = NULL;
   logreg_train_result res;
-  rc = train_read(&o, g, &d);
+  rc = train_read(&o, &d);
   if (rc == 0 && !o.quiet) print_data(&o, &d);
   /* Every rank has read its data, or all stop here (rank 0 saying why in one line). */
   if ((rc = cli_group_agree(g, rc)) != 0) goto out;

@@ -36,6 +36,7 @@ int cli_device_env(cli_device_opts *o) {
   }
   /* Only "0" means something: a device without doubles. */
   if ((v = env("LOGREG_OPENCL_FP64"))) o->no_fp64 = strcmp(v, "0") == 0;
+  if ((v = env("LOGREG_AUTO_KEEPS_DEVICE"))) o->auto_keeps_device = strcmp(v, "1") == 0;
   if ((v = env("LOGREG_THREADS"))) {
     if (logreg_parse_size(v, &n) != 0)
       return cli_error(CLI_EXIT_USAGE, "LOGREG_THREADS: \"%s\" is not a whole number >= 0", v);
@@ -49,8 +50,12 @@ void cli_device_options(cli_device_opts *o, logreg_device_options *out) {
   out->opencl_platform = o->platform;
   out->opencl_device = o->device;
   out->device_memory = o->device_memory;
-  o->hooks = (logreg_test_hooks){o->max_alloc, o->no_fp64, o->build_options, o->kernel_dir,
-                                 o->fail_call > LONG_MAX ? LONG_MAX : (long)o->fail_call};
+  o->hooks = (logreg_test_hooks){o->max_alloc,
+                                 o->no_fp64,
+                                 o->build_options,
+                                 o->kernel_dir,
+                                 o->fail_call > LONG_MAX ? LONG_MAX : (long)o->fail_call,
+                                 o->auto_keeps_device};
   out->hooks = &o->hooks;
 }
 

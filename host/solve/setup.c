@@ -313,10 +313,15 @@ static logreg_status set_csr_share(lr_backend *be, const logreg_dataset *train,
 
 /* The training rows on the backend: this process's share (dense), or the CSR rows; sparse rows
  * under auto are timed on cpu and on the device first (lr_device_time_sparse). */
-static logreg_status upload_train(logreg_trainer *t, const logreg_dataset *train,
-                                  const prepared *pr, logreg_error *err) {
+static logreg_status upload_train(logreg_trainer *t, const logreg_dataset *train, prepared *pr,
+                                  logreg_error *err) {
   const logreg_params *p = t->p;
   size_t d = train->d;
+  if (!pr->sparse && t->be->ops->adopt_data && pr->lo == 0 && pr->hi == train->n) {
+    float *x = pr->xt; /* the host backends keep the prepared rows: no second copy of X */
+    pr->xt = NULL;
+    return t->be->ops->adopt_data(t->be, LR_SLOT_TRAIN, x, train->y, t->s_train, train->n, err);
+  }
   if (!pr->sparse)
     return t->be->ops->set_data(t->be, LR_SLOT_TRAIN, pr->xt + pr->lo * d, train->y + pr->lo,
                                 t->s_train + pr->lo, pr->hi - pr->lo, err);
@@ -346,11 +351,31 @@ static logreg_status setup_backend(logreg_trainer *t, const logreg_dataset *trai
    * timing theirs. */
   int follow = p->shard && p->shard->size > 1 && p->shard->rank != 0;
   const lr_path_store *cache = lr_path_cache_file(p->path_cache, &t->cache);
-  if ((st = lr_device_backend(&t->dev, t->dc, train->k, p->binary, p->pos_weight, cache, follow,
-                              &t->be, err)))
-    return st;
-  lr_backend_threads(t->be, p->threads);
-  if ((st = upload_train(t, train, pr, err)) || !val) return st;
+  /* Auto on an OpenCL device on the host's cores: cpu or that device, chosen here before the
+   * device is set up (lr_device_auto_host; a group keeps the device found: see upload_train). */
+  const int32_t *tidx = pr->ti ? pr->ti : train->indices;
+  t->run = (lr_auto_run){
+      t->dc,      train->k,
+      p->binary,  p->pos_weight,
+      p->threads, pr->sparse ? (double)train->indptr[train->n] : (double)train->n * (double)t->dc,
+      p->epochs};
+  int sharded = p->shard && p->shard->size > 1;
+  if (t->dev.is_auto && !sharded) {
+    const lr_rows tr = {
+        pr->sparse ? NULL : pr->xt, train->indptr, tidx, pr->xt, train->y, t->s_train, train->n};
+    if ((st = lr_device_auto_host(&t->dev, &t->run, &tr, cache, &t->be, err))) return st;
+  }
+  if (!t->be) {
+    if ((st = lr_device_backend(&t->dev, t->dc, train->k, p->binary, p->pos_weight, cache, follow,
+                                &t->be, err)))
+      return st;
+    lr_backend_threads(t->be, p->threads);
+    if ((st = upload_train(t, train, pr, err))) return st;
+  }
+  /* Auto's run on such a device keeps its whole cost for auto's next choice (train.c). */
+  t->record_run = t->dev.is_auto && t->be->kind == LOGREG_BACKEND_OPENCL &&
+                  t->dev.info.type == LOGREG_DEVICE_CPU && !pr->sparse && !sharded;
+  if (!val) return st;
   const lr_rows vr = {pr->sparse ? NULL : pr->xv,
                       pr->vp ? pr->vp : val->indptr,
                       pr->vi ? pr->vi : val->indices,
@@ -464,6 +489,10 @@ logreg_status lr_trainer_create(const logreg_dataset *train, const logreg_datase
   const logreg_shard *sh = params->shard;
   int sharded = sh && sh->size > 1;
   st = name_device(t, setup_local(t, train, val, lr, err), err);
+  /* Set-up (the rows prepared, the device chosen and set up, the data uploaded) is reported
+   * apart from training, whose clock starts here. */
+  t->setup_seconds = lr_now() - t->t0;
+  t->t0 = lr_now();
   if (sharded) st = lr_shard_agree(sh, st, err);
   if (!st && sharded) st = lr_shard_agree(sh, lr_device_agree_group(t->be, sh, err), err);
   if (!st) st = name_device(t, setup_solver(t, lr, err), err);

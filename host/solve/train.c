@@ -247,10 +247,17 @@ logreg_status logreg_trainer_finish(logreg_trainer *t, logreg_model **out, logre
   m->options.epochs_run = t->epochs_run;
   m->train = (lr_split_metrics){1, ev->loss, ev->correct / (double)n, n};
   if (nv) m->val = (lr_split_metrics){1, t->evv.loss, t->evv.correct / (double)nv, nv};
+  double seconds = lr_now() - t->t0;
+  long passes = t->obj.evals + t->obj.hv_products;
+  if (t->record_run && t->sol.full && passes > 0 && !t->p->resume)
+    lr_device_auto_record(&t->dev, &t->run, t->n, lr_path_cache_file(t->p->path_cache, &t->cache),
+                          "run", seconds * 1e3 / (double)passes);
   if (res) {
     res->epochs_run = t->epochs_run;
     res->best_epoch = t->best_epoch;
-    res->seconds = lr_now() - t->t0;
+    res->seconds = seconds;
+    res->setup_seconds = t->setup_seconds;
+    snprintf(res->device_choice, sizeof res->device_choice, "%s", t->dev.weighed ? t->dev.why : "");
     res->objective = ev->objective;
     res->train_loss = ev->loss;
     res->train_accuracy = ev->correct / (double)n;

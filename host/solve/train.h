@@ -31,8 +31,11 @@ struct logreg_trainer {
   float *s_train; /* training row weights (for mini-batch sums) */
   size_t n, nv, imputed;
   double t0, j0, best_val;
-  double *best; /* [W | b] of the best validation epoch (--patience) */
-  double *diag; /* L-BFGS's diagonal initial matrix with a raw-weight penalty, or NULL */
+  double setup_seconds; /* before t0: rows prepared, device chosen and set up, data uploaded */
+  lr_auto_run run;      /* the run as auto saw it (lr_device_auto_host) */
+  int record_run;       /* an OpenCL device on the host's cores: its run's cost is recorded */
+  double *best;         /* [W | b] of the best validation epoch (--patience) */
+  double *diag;         /* L-BFGS's diagonal initial matrix with a raw-weight penalty, or NULL */
   /* Sparse data: the columns that some training row uses, increasing (the backend's feature j
    * is the model's cols[j]; dc of them), or NULL when all are (dc = d). The others' weights
    * stay 0 under every solver: their loss gradient is 0 and the penalty keeps 0 at 0. */

@@ -266,6 +266,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             hooks = _lib.TestHooks()
             if self._fail_opencl_call:
                 hooks.fail_call = int(self._fail_opencl_call)
+                # auto keeps the OpenCL device on small data too, so that the fault hits it
+                hooks.auto_keeps_device = 1
                 params.device_options.hooks = ctypes.pointer(hooks)
             # OpenCL: the evaluation path --gemm auto measured is kept in the CLI's cache file,
             # so that every later fit on this device and shape class takes the same path (a fit

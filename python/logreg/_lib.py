@@ -28,6 +28,7 @@ class TestHooks(ctypes.Structure):
         ("build_options", c_char_p),
         ("kernel_dir", c_char_p),
         ("fail_call", ctypes.c_long),
+        ("auto_keeps_device", ctypes.c_int),
     ]
 
 
@@ -134,6 +135,8 @@ class TrainResult(ctypes.Structure):
         ("tol", c_double),
         ("fallback", ctypes.c_char * 768),
         ("device_note", ctypes.c_char * 256),
+        ("setup_seconds", c_double),
+        ("device_choice", ctypes.c_char * 512),
     ]
 
 

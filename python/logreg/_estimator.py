@@ -15,6 +15,12 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
+try:  # scikit-learn >= 1.6: a function (BaseEstimator._validate_data went away in 1.7)
+    from sklearn.utils.validation import validate_data as _validate_data
+except ImportError:  # older: the estimator's method
+    def _validate_data(est, *args, **kwargs):
+        return est._validate_data(*args, **kwargs)
+
 from . import _lib
 from ._lib import lib
 
@@ -191,8 +197,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError("max_iter must be a positive integer, got %r" % (self.max_iter,))
         if not (isinstance(self.tol, (int, float, np.number)) and self.tol >= 0):
             raise ValueError("tol must be >= 0, got %r" % (self.tol,))
-        X, y = self._validate_data(X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
-                                   order="C")
+        X, y = _validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
+                              order="C")
         check_classification_targets(y)
         self.classes_, y_idx = np.unique(y, return_inverse=True)
         k = len(self.classes_)
@@ -321,8 +327,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _check_X(self, X):
         check_is_fitted(self)
-        return self._validate_data(X, accept_sparse="csr", dtype=[np.float64, np.float32],
-                                   order="C", reset=False)
+        return _validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32],
+                              order="C", reset=False)
 
     def _sparse_proba(self, X):
         """Probabilities of sparse rows: logreg_predict_proba on a CSR dataset."""
@@ -405,8 +411,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if model is not None:
             self._model = _Model.from_bytes(model)
 
-    def _more_tags(self):
+    def _more_tags(self):  # scikit-learn < 1.6
         return {"binary_only": False, "requires_y": True}
+
+    def __sklearn_tags__(self):  # scikit-learn >= 1.6: sparse X (CSR) is taken
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.required = True
+        return tags
 
 
 def load(path):

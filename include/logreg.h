@@ -692,6 +692,17 @@ typedef struct logreg_cv_options {
   int choose_faster;    /* params.device is an OpenCL device: time one pass of the grid on it
                            and on the cpu backend, and run the grid on the faster (result->why
                            says) */
+  /* 0 (default): along the regularization path, value after value (the most regularized first),
+   * each value's K models together, each from its fold's solution at the previous value (warm
+   * starts, as LogisticRegressionCV). 1: all the values' models together from W = 0, one pass
+   * over X evaluating every running model (the grid before 2026-12-07). */
+  int together;
+  /* The grid models' tolerance on max |dJ/dtheta|; 0: params.tol (1e-6 when 0), the refit's.
+   * A looser one screens the values faster; the value of the lowest mean validation loss then
+   * goes on to params.tol, and again while the lowest is a value not taken there yet, since a
+   * model short of its optimum can misstate its validation loss by more than the values differ
+   * (bench/RESULTS.md, "Cross-validation along the path"). */
+  double tol;
 } logreg_cv_options;
 
 typedef struct logreg_cv_model {

@@ -69,6 +69,33 @@ PY
   done
 done
 
+# The grid runs along the path (the most regularized value first, each from the previous
+# value's solution); --cv-together trains every model from W = 0 at once: the same optima
+# (objectives within 1e-9 at --tol 1e-9). With --cv-tol 1e-3 the models screen the values at
+# max |gradient| <= 1e-3, the best goes on to --tol (1e-9), and the C chosen is the converged
+# grid's.
+"$LOGREG" train bcwf.csv "${common[@]}" --drop 0,12,13,14,15,16 --folds 11 \
+  --sweep C=0.01,0.1,1,10,100 --cv-together --json --model cvt.json > cvt.out 2> err \
+  || fail "--cv-together: $(cat err)"
+"$LOGREG" train bcwf.csv "${common[@]}" --drop 0,12,13,14,15,16 --folds 11 \
+  --sweep C=0.01,0.1,1,10,100 --cv-tol 1e-3 --json --model cvl.json > cvl.out 2> err \
+  || fail "--cv-tol 1e-3: $(cat err)"
+python3 - cv.out cvt.out cvl.out <<'PY' && pass "--cv-together: the path's optima; --cv-tol 1e-3 screens, the best converges, the same C" || fail "--cv-together / --cv-tol"
+import json, sys
+path, together, loose = (json.load(open(p))["cv"] for p in sys.argv[1:])
+for a, b in zip(path["values"], together["values"]):
+    for fa, fb in zip(a["folds"], b["folds"]):
+        assert abs(fa["objective"] - fb["objective"]) <= 1e-9 * fb["objective"], (fa, fb)
+polished = 0
+for v in loose["values"]:
+    gmax = max(f["grad_max"] for f in v["folds"])
+    assert all(f["stop_reason"] == "tol" for f in v["folds"]) and gmax <= 1e-3, v
+    polished += gmax <= 1e-9
+chosen = [v for v in loose["values"] if v["C"] == loose["best"]][0]
+assert max(f["grad_max"] for f in chosen["folds"]) <= 1e-9, chosen
+assert loose["best"] == path["best"] and polished < len(loose["values"]), (loose["best"], polished)
+PY
+
 # Without --folds: stratified folds, every fold within one row of N / K and of each class's
 # share; the default grid is LogisticRegressionCV's Cs=10 (1e-4 .. 1e4); the text table marks
 # the best; a test split of 0.15 is kept by default.

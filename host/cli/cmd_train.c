@@ -244,19 +244,23 @@ static int run_sweep(const sweep_plan *plan, const logreg_dataset *tr, const log
  * to the value of the lowest mean validation loss (the first of equals: LogisticRegressionCV's
  * rule with scoring="neg_log_loss"). Returns 0, or the exit status after printing an error. */
 static int run_cv(const sweep_plan *plan, size_t K, const logreg_dataset *tr, logreg_params *p,
-                  int choose, int quiet, int json, cJSON **out_json) {
+                  int choose, int together, double tol, int quiet, int json, cJSON **out_json) {
   const char *key = sweep_keys[plan->key];
   size_t G = plan->n;
   logreg_cv_model *models = calloc(G * K, sizeof *models);
   if (!models) return cli_error(CLI_EXIT_ERROR, "out of memory");
-  logreg_cv_options co = {plan->v, G, plan->key == SWEEP_C, K, logreg_dataset_folds(tr), choose};
+  logreg_cv_options co = {plan->v,  G,  plan->key == SWEEP_C, K, logreg_dataset_folds(tr), choose,
+                          together, tol};
   logreg_cv_result cr;
   logreg_error err;
   if (!quiet)
     fprintf(stderr,
-            "cross-validation: %zu values of %s x %zu folds (%s), %zu models trained "
-            "together by lbfgs\n",
-            G, key, K, co.folds ? "from --folds" : "stratified, --seed", G * K);
+            "cross-validation: %zu values of %s x %zu folds (%s), %zu models trained by lbfgs "
+            "%s\n",
+            G, key, K, co.folds ? "from --folds" : "stratified, --seed", G * K,
+            together ? "together from W = 0"
+                     : "along the path (each value's folds together, warm-started from the "
+                       "previous value's)");
   if (logreg_cv(tr, p, &co, models, NULL, &cr, &err) != LOGREG_OK) {
     free(models);
     return cli_error(err.status == LOGREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR, "%s",
@@ -404,6 +408,8 @@ typedef struct train_opts {
   const char *checkpoint, *resume, *folds;
   int checkpoint_every, json, quiet, epochs;
   size_t max_categories, cv;
+  int cv_together;  /* --cv-together: the grid's models all at once from W = 0 */
+  double cv_tol;    /* --cv-tol (0: --tol) */
   double lr, C, l2; /* NAN: not given */
   /* Settled (train_settle): */
   const char *why_opt; /* why the optimizer is what it is when not given */
@@ -462,8 +468,15 @@ static int train_parse(int argc, char **argv, train_opts *o) {
       {"--sweep", ARG_STR, &o->sweep, "KEY=V1,V2,..",
        "train once per lr=, l2= or C= value, rank by val loss, keep the best"},
       {"--cv", ARG_SIZE, &o->cv, "K",
-       "K-fold cross-validation of the --sweep C= or l2= values (default C=1e-4..1e4, 10 values),"
-       " all models in one pass per iteration; then refit with the best"},
+       "K-fold cross-validation of the --sweep C= or l2= values (default C=1e-4..1e4, 10 values)"
+       " along the path (the most regularized first, each value's K folds in one pass per "
+       "iteration, warm-started from the previous value's); then refit with the best"},
+      {"--cv-tol", ARG_DOUBLE, &o->cv_tol, "T",
+       "--cv: the grid models' tolerance on max |gradient| (default --tol); looser screens faster, "
+       "then the best value goes on to --tol (and the next best while the best changes)"},
+      {"--cv-together", ARG_FLAG, &o->cv_together, NULL,
+       "--cv: all values' models together from W = 0, one pass per iteration for the whole grid "
+       "(no warm starts)"},
       {"--folds", ARG_STR, &o->folds, "COL",
        "CSV column of fold numbers 0..K-1 for --cv (not a feature; implies --cv)"},
       {"--pos-weight", ARG_DOUBLE, &p->pos_weight, "W",
@@ -661,6 +674,8 @@ static int train_settle(train_opts *o, cli_group *g) {
   logreg_params *p = &o->p;
   p->epochs = o->epochs;
   if (o->checkpoint_every < 0) return cli_error(CLI_EXIT_USAGE, "--checkpoint-every must be >= 0");
+  if (!(o->cv_tol >= 0) || !isfinite(o->cv_tol))
+    return cli_error(CLI_EXIT_USAGE, "--cv-tol must be a finite number >= 0");
   if (o->checkpoint_every > 0 && !o->checkpoint)
     return cli_error(CLI_EXIT_USAGE, "--checkpoint-every needs --checkpoint FILE");
   if (g->size > 1) {
@@ -785,7 +800,8 @@ static int train_choose(train_opts *o, const train_data *d, cJSON **sweep_json, 
     if (cv < 2) cv = 2; /* one fold only: logreg_cv says which is empty */
   }
   if (cv) {
-    int rc = run_cv(&o->plan, cv, d->tr, &o->p, o->is_auto, o->quiet, o->json, cv_json);
+    int rc = run_cv(&o->plan, cv, d->tr, &o->p, o->is_auto, o->cv_together, o->cv_tol, o->quiet,
+                    o->json, cv_json);
     if (rc == 0) o->default_C = 0;
     return rc;
   }

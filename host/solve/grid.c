@@ -107,7 +107,7 @@ static logreg_status model_take(grid_model *md, const double *gsum, const lr_sum
 /* Model (g, f): its store, its objective at its lambda (the rows outside fold f weigh sw), and
  * the solver's fields as the trainer sets them for L-BFGS. */
 static logreg_status model_init(grid_model *md, double value, int values_are_C, double sw,
-                                const logreg_params *p, const lr_backend *grid_be,
+                                double tol, const logreg_params *p, const lr_backend *grid_be,
                                 const logreg_model *pre, logreg_error *err) {
   logreg_status st = lr_reference_backend_create(grid_be->d, grid_be->k, p->binary, p->pos_weight,
                                                  &md->store, err);
@@ -126,7 +126,7 @@ static logreg_status model_init(grid_model *md, double value, int values_are_C, 
   s->full = 1;
   s->n = grid_be->n[LR_SLOT_TRAIN];
   s->diag = md->diag;
-  s->tol = p->tol > 0 ? p->tol : 1e-6;
+  s->tol = tol;
   md->running = 1;
   return LOGREG_OK;
 }
@@ -229,6 +229,96 @@ static logreg_status grid_run(lr_backend *be, const int32_t *fold, size_t K, gri
   return st;
 }
 
+/* The values in the order of the path: the most regularized first (increasing C, decreasing
+ * lambda), as LogisticRegressionCV walks its Cs. */
+static void path_order(const logreg_cv_options *opt, size_t *order) {
+  size_t G = opt->n_values;
+  for (size_t g = 0; g < G; g++) {
+    double key = opt->values_are_C ? opt->values[g] : -opt->values[g];
+    size_t i = g;
+    for (; i > 0; i--) {
+      size_t o = order[i - 1];
+      double ko = opt->values_are_C ? opt->values[o] : -opt->values[o];
+      if (ko <= key) break;
+      order[i] = o;
+    }
+    order[i] = g;
+  }
+}
+
+/* The grid along the regularization path: value after value in path order, each value's K
+ * models together (one pass over X evaluates the K folds' trial points), each model starting
+ * from the solution of the same fold at the previous value (a warm start, as
+ * LogisticRegressionCV's). A model whose start already meets the tolerance stops there. */
+static logreg_status grid_path(lr_backend *be, const int32_t *fold, size_t K, grid_model *mds,
+                               const logreg_cv_options *opt, int max_iter, long *passes,
+                               logreg_error *err) {
+  size_t G = opt->n_values, np = be->nparam;
+  size_t *order = malloc((G ? G : 1) * sizeof *order);
+  double *th = malloc((np ? np : 1) * sizeof *th);
+  logreg_status st =
+      !order || !th ? lr_fail(err, LOGREG_ENOMEM, "cross-validation: out of memory") : LOGREG_OK;
+  *passes = 0;
+  if (!st) path_order(opt, order);
+  for (size_t s = 0; s < G && !st; s++) {
+    grid_model *stage = mds + order[s] * K;
+    for (size_t f = 0; f < K && s > 0 && !st; f++) {
+      lr_backend *from = mds[order[s - 1] * K + f].store, *to = stage[f].store;
+      if (!(st = from->ops->vec_read(from, LR_VEC_THETA, th, err)))
+        st = to->ops->vec_write(to, LR_VEC_THETA, th, err);
+    }
+    long p = 0;
+    if (!st) st = grid_run(be, fold, K, stage, K, max_iter, &p, err);
+    *passes += p;
+  }
+  free(order);
+  free(th);
+  return st;
+}
+
+/* Value g's mean validation loss over its K folds, as the caller ranks the values. */
+static double mean_val_loss(const grid_model *mds, size_t K, size_t g) {
+  double sum = 0;
+  for (size_t f = 0; f < K; f++) sum += mds[g * K + f].va.loss / mds[g * K + f].va.rows;
+  return sum / (double)K;
+}
+
+/* Polishing: the grid ran to the loose tolerance; the value of the lowest mean validation loss
+ * (the first of equals) goes on to `tight` (each fold's L-BFGS from where it stopped), and again
+ * while the lowest is a value not polished yet. The chosen value's losses are then those of
+ * models at `tight`, no higher than any other value's estimate. (A loose model's validation loss
+ * can be off by more than the values' differences: tumors.csv at C = 1291.55, 2e-4 below its
+ * value at tol 1e-6, where the values differ by 1e-5 to 2e-4.) */
+static logreg_status grid_polish(lr_backend *be, const int32_t *fold, size_t K, grid_model *mds,
+                                 size_t G, double tight, int max_iter, long *passes,
+                                 logreg_error *err) {
+  unsigned char *done = calloc(G ? G : 1, 1);
+  logreg_status st =
+      done ? LOGREG_OK : lr_fail(err, LOGREG_ENOMEM, "cross-validation: out of memory");
+  while (!st) {
+    size_t best = 0;
+    for (size_t g = 1; g < G; g++)
+      if (mean_val_loss(mds, K, g) < mean_val_loss(mds, K, best)) best = g;
+    if (done[best]) break;
+    done[best] = 1;
+    int any = 0;
+    for (size_t f = 0; f < K && !st; f++) {
+      grid_model *md = &mds[best * K + f];
+      md->sol.tol = tight;
+      if (!md->stop || strcmp(md->stop, "tol") != 0 || md->sol.ev.grad_max <= tight) continue;
+      md->running = 1; /* on from its accepted point, its L-BFGS history kept */
+      md->stop = NULL;
+      st = model_begin(md, err);
+      any = 1;
+    }
+    long p = 0;
+    if (!st && any) st = grid_run(be, fold, K, mds + best * K, K, max_iter, &p, err);
+    *passes += p;
+  }
+  free(done);
+  return st;
+}
+
 /* Each model's results into models[], value-major. */
 static void grid_report(const grid_model *mds, const logreg_cv_options *opt,
                         logreg_cv_model *models) {
@@ -266,8 +356,9 @@ static logreg_status grid_models(const logreg_params *p, const logreg_cv_options
       return lr_fail(err, LOGREG_EINVAL,
                      "cross-validation: the rows outside fold %zu weigh %g; need > 0", f, sw);
     for (size_t g = 0; g < opt->n_values; g++) {
+      double tol = opt->tol > 0 ? opt->tol : p->tol > 0 ? p->tol : 1e-6;
       logreg_status st =
-          model_init(&mds[g * K + f], opt->values[g], opt->values_are_C, sw, p, be, pre, err);
+          model_init(&mds[g * K + f], opt->values[g], opt->values_are_C, sw, tol, p, be, pre, err);
       if (st) return st;
     }
   }
@@ -315,7 +406,12 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
     goto done;
   long passes = 0;
   if ((st = grid_models(p, opt, fold, s, n, be, pre, mds, err)) ||
-      (st = grid_run(be, fold, K, mds, M, p->epochs, &passes, err)))
+      (st = opt->together ? grid_run(be, fold, K, mds, M, p->epochs, &passes, err)
+                          : grid_path(be, fold, K, mds, opt, p->epochs, &passes, err)))
+    goto done;
+  double tight = p->tol > 0 ? p->tol : 1e-6; /* the trainer's L-BFGS default */
+  if (tight < mds[0].sol.tol &&
+      (st = grid_polish(be, fold, K, mds, opt->n_values, tight, p->epochs, &passes, err)))
     goto done;
   grid_report(mds, opt, models);
   if (result) {

@@ -425,6 +425,7 @@ typedef struct train_opts {
 typedef struct train_data {
   logreg_dataset *all, *tr, *va, *te;
   double read_seconds; /* reading DATA (and --test) and splitting */
+  size_t missing;      /* missing values in DATA (all is freed once split) */
 } train_data;
 
 /* The options into *o; -1 when they parse, else the exit code. */
@@ -929,7 +930,7 @@ static int print_json(const train_opts *o, const train_data *d, const logreg_mod
   for (size_t c = 0; c < logreg_model_classes(model); c++)
     cJSON_AddItemToArray(cls, cJSON_CreateString(logreg_model_class_name(model, c)));
   cJSON_AddBoolToObject(j, "binary", logreg_model_binary(model));
-  cJSON_AddNumberToObject(j, "missing_values", (double)logreg_dataset_missing(d->all));
+  cJSON_AddNumberToObject(j, "missing_values", (double)d->missing);
   cJSON_AddItemToObject(
       j, "train", split_json(1, res->train_loss, res->train_accuracy, logreg_dataset_rows(d->tr)));
   cJSON_AddItemToObject(j, "val",
@@ -1028,6 +1029,11 @@ static int train_main(int argc, char **argv, cli_group *g) {
   logreg_train_result res;
   rc = train_read(&o, &d);
   if (rc == 0 && !o.quiet) print_data(&o, &d);
+  if (rc == 0) { /* the splits are copies: the whole file's rows are not needed any more */
+    d.missing = logreg_dataset_missing(d.all);
+    logreg_dataset_free(d.all);
+    d.all = NULL;
+  }
   /* Every rank has read its data, or all stop here (rank 0 saying why in one line). */
   if ((rc = cli_group_agree(g, rc)) != 0) goto out;
   if (g->size > 1 && !o.quiet)

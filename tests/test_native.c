@@ -191,25 +191,63 @@ static void compare(lr_backend *nat, lr_backend *ref, const data *dt, lr_rng *r)
   free(a), free(b), free(v);
 }
 
-/* grid_sums of 3 models (folds 0..2) against the reference's. */
-static void compare_grid(lr_backend *nat, lr_backend *ref, size_t n, lr_rng *r) {
-  enum { M = 3 };
+/* One grid: m models (theta random) with held-out folds held[0..m) over the rows' folds `fold`,
+ * on nat against ref; then nat's bits at 1, 2 and 3 threads, and each model's bits alone (a
+ * grid of one) against its bits among the m. */
+static void grid_case(lr_backend *nat, lr_backend *ref, size_t n, const int32_t *fold, size_t m,
+                      const int32_t *held, lr_rng *r) {
   size_t np = ref->nparam;
-  int32_t *fold = malloc(n * sizeof *fold), held[M] = {0, 1, 2};
-  double *theta = malloc(M * np * sizeof *theta);
-  double *ga = malloc(M * np * sizeof *ga), *gb = malloc(M * np * sizeof *gb);
-  lr_sums ta[M], va[M], tb[M], vb[M];
+  double *theta = malloc(m * np * sizeof *theta);
+  double *ga = malloc(m * np * sizeof *ga), *gb = malloc(m * np * sizeof *gb);
+  double *gt = malloc(m * np * sizeof *gt);
+  lr_sums *sa = malloc(2 * m * sizeof *sa), *sb = malloc(2 * m * sizeof *sb);
+  lr_sums *st = malloc(2 * m * sizeof *st);
   logreg_error err;
-  for (size_t i = 0; i < n; i++) fold[i] = (int32_t)lr_rng_below(r, M);
-  for (size_t t = 0; t < M * np; t++) theta[t] = 0.3 * lr_rng_normal(r);
-  CHECK(nat->ops->grid_sums(nat, fold, M, held, theta, ta, va, ga, &err) == LOGREG_OK);
-  CHECK(ref->ops->grid_sums(ref, fold, M, held, theta, tb, vb, gb, &err) == LOGREG_OK);
-  for (int j = 0; j < M; j++) {
-    check_sums("grid train", &ta[j], &tb[j]);
-    check_sums("grid val", &va[j], &vb[j]);
+  for (size_t t = 0; t < m * np; t++) theta[t] = 0.3 * lr_rng_normal(r);
+  CHECK(nat->ops->grid_sums(nat, fold, m, held, theta, sa, sa + m, ga, &err) == LOGREG_OK);
+  CHECK(ref->ops->grid_sums(ref, fold, m, held, theta, sb, sb + m, gb, &err) == LOGREG_OK);
+  for (size_t j = 0; j < m; j++) {
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) out += fold[i] == held[j];
+    check_sums("grid train", &sa[j], &sb[j]);
+    check_sums("grid val", &sa[m + j], &sb[m + j]);
+    CHECK(sa[j].rows == (double)(n - out) && sa[m + j].rows == (double)out);
   }
-  check_vec("grid gradient sums", ga, gb, M * np, 1e-12);
-  free(fold), free(theta), free(ga), free(gb);
+  check_vec("grid gradient sums", ga, gb, m * np, 1e-12);
+  for (unsigned t = 1; t <= 3; t++) {
+    lr_backend_threads(nat, t);
+    CHECK(nat->ops->grid_sums(nat, fold, m, held, theta, st, st + m, gt, &err) == LOGREG_OK);
+    CHECK(memcmp(sa, st, 2 * m * sizeof *sa) == 0);
+    CHECK(memcmp(ga, gt, m * np * sizeof *ga) == 0);
+  }
+  lr_backend_threads(nat, 0);
+  for (size_t j = 0; j < m; j++) {
+    CHECK(nat->ops->grid_sums(nat, fold, 1, held + j, theta + j * np, st, st + 1, gt, &err) ==
+          LOGREG_OK);
+    CHECK(memcmp(&st[0], &sa[j], sizeof *st) == 0 && memcmp(&st[1], &sa[m + j], sizeof *st) == 0);
+    CHECK(memcmp(gt, ga + j * np, np * sizeof *gt) == 0);
+  }
+  free(theta), free(ga), free(gb), free(gt), free(sa), free(sb), free(st);
+}
+
+/* grid_sums against the reference's: one model; 3 models (folds 0..2); 7 models over 3 folds
+ * (held folds repeated, one with no rows); 70 models over 5 folds (more than one group of
+ * models per pass over X); and every row in one fold (a model with no training rows, one with
+ * no held-out rows). */
+static void compare_grid(lr_backend *nat, lr_backend *ref, size_t n, lr_rng *r) {
+  enum { M = 70 };
+  int32_t *fold = malloc(n * sizeof *fold), held[M];
+  static const int32_t h3[3] = {0, 1, 2}, h7[7] = {2, 0, 1, 9, 1, 0, 2}, h1[2] = {0, 1};
+  for (size_t i = 0; i < n; i++) fold[i] = (int32_t)lr_rng_below(r, 3);
+  grid_case(nat, ref, n, fold, 1, h3 + 1, r);
+  grid_case(nat, ref, n, fold, 3, h3, r);
+  grid_case(nat, ref, n, fold, 7, h7, r);
+  for (size_t i = 0; i < n; i++) fold[i] = (int32_t)lr_rng_below(r, 5);
+  for (int j = 0; j < M; j++) held[j] = j == 33 ? 7 : j % 5;
+  grid_case(nat, ref, n, fold, M, held, r);
+  for (size_t i = 0; i < n; i++) fold[i] = 0;
+  grid_case(nat, ref, n, fold, 2, h1, r);
+  free(fold);
 }
 
 /* The same bits: twice at one thread count, and at 1, 2 and 3 threads. */
@@ -379,8 +417,9 @@ static void end_to_end(void) {
 
 int main(void) {
   static const shape shapes[] = {
-      {1000, 13, 2, 1, 1.0}, {517, 37, 2, 1, 2.5},  {1000, 21, 10, 0, 1.0}, {333, 7, 3, 0, 1.0},
-      {130, 1, 5, 0, 1.0},   {2049, 70, 2, 0, 1.0}, {300, 1030, 4, 0, 1.0}, {45, 16, 2, 1, 1.0},
+      {1000, 13, 2, 1, 1.0},  {517, 37, 2, 1, 2.5}, {1000, 21, 10, 0, 1.0},
+      {333, 7, 3, 0, 1.0},    {130, 1, 5, 0, 1.0},  {2049, 70, 2, 0, 1.0},
+      {300, 1030, 4, 0, 1.0}, {45, 16, 2, 1, 1.0},  {700, 37, 4, 0, 1.0},
   };
   int ran = 0;
   for (int v = 0; v < LR_NATIVE_VARIANTS; v++) {

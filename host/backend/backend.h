@@ -169,7 +169,8 @@ typedef struct lr_backend_ops {
    * its held-out rows: loss, correct and rows; wloss and s weighted as train's) and gsum[j
    * nparam ...] (the raw gradient sums over its training rows). The sums do not depend on the
    * number of threads. NULL when the backend has none (the grid then runs on cpu). CSR rows: on
-   * cpu only (two passes per model); the OpenCL backend returns LOGREG_EUNSUPPORTED. */
+   * the host backends only (cpu: one pass over the rows for up to 64 models, as dense rows; the
+   * reference: two passes per model); the OpenCL backend returns LOGREG_EUNSUPPORTED. */
   logreg_status (*grid_sums)(lr_backend *be, const int32_t *fold, size_t m, const int32_t *held,
                              const double *theta, lr_sums *train, lr_sums *val, double *gsum,
                              logreg_error *err);

@@ -13,7 +13,11 @@
  * scalar partials, and the partials are added in part order at the end. A thread takes parts
  * t, t + nt, ...: every thread count gives the same bits (for one kernel variant). What differs
  * from the reference is the order of the additions: lanes of the vector units within a row's
- * logits and a block's gradient, rows within a part, parts in order. */
+ * logits and a block's gradient, rows within a part, parts in order.
+ *
+ * Cross-validation grids: one pass over X for up to GRID_MODELS models, their W stacked (nm kw
+ * columns), so that each block's logits and X^T R serve every model at once; each model's rows
+ * split into its training and held-out sums by their fold, the held-out rows' residuals zeroed. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,13 +32,18 @@
 /* X per dense block: the block is read from memory once and again from L2 by the scatter. */
 #define BLOCK_BYTES ((size_t)128 << 10)
 #define CSR_BLOCK 256
+/* A grid's models per pass over X (native_grid_sums), and the budgets that bound them: their
+ * stacked W, and a block's stacked logits (and again its residuals) per thread. */
+#define GRID_MODELS 64
+#define GRID_W_BYTES ((size_t)1 << 20)
+#define GRID_Z_BYTES ((size_t)256 << 10)
 
 typedef struct native_backend {
   lr_host_backend h; /* h.base first */
   const lr_native_kern *kern;
   size_t ldw;   /* d rounded up to a multiple of 8 */
   double *wt;   /* kw x ldw: THETA's W transposed (zeros from d), valid while wt_fresh */
-  double *vt;   /* kw x ldw: a direction's or a grid model's W, transposed */
+  double *vt;   /* kw x ldw: a direction's W, transposed */
   double *part; /* the partial gradients of a pass */
   size_t part_len;
   int wt_fresh;
@@ -88,22 +97,30 @@ static void row_hv(const double *f, const double *u, double *r, size_t k, double
 
 /* ---- A pass over rows: parts of blocks on threads ---- */
 
-typedef enum pass_mode { PASS_SUMS, PASS_HV, PASS_HDIAG } pass_mode;
+/* PASS_GRID: the sums of nm models at once (native_grid_sums), their W stacked in wt. */
+typedef enum pass_mode { PASS_SUMS, PASS_HV, PASS_HDIAG, PASS_GRID } pass_mode;
 
 typedef struct pass {
   const native_backend *nb;
   lr_slot slot;
   const uint32_t *list; /* position i is row list[i]; NULL: row begin + i */
   size_t begin, count;
-  const double *wt, *b;  /* the weights (transposed) and bias evaluated */
+  const double *wt, *b;  /* the weights (transposed) and bias evaluated (PASS_GRID: nm models'
+                            W stacked, nm kw x ldw, and their biases, nm kw) */
   const double *vt, *vb; /* PASS_HV: the direction (transposed) and its bias part */
   pass_mode mode;
   int want_loss, want_grad;
-  double *cache; /* PASS_HV, PASS_HDIAG: the rows' factors (n kw), or NULL */
-  int fill;      /* the cache is written (else read instead of computing the logits) */
+  double *cache;              /* PASS_HV, PASS_HDIAG: the rows' factors (n kw), or NULL */
+  int fill;                   /* the cache is written (else read instead of computing the logits) */
+  size_t nm;                  /* models evaluated (1 but in PASS_GRID) */
+  const int32_t *fold, *held; /* PASS_GRID: the rows' folds, the nm models' held-out folds */
+  lr_sums *train, *val;       /* PASS_GRID: the nm models' sums (rows excepted) */
   size_t blk, nblk, nparts, glen;
-  double *part_g; /* nparts x glen: each part's kw x ldw gradient, then its kw bias sums */
+  double *part_g; /* nparts x glen: each part's kz x ldw gradient, then its kz bias sums (kz =
+                     nm kw columns: model j's are j kw .. j kw + kw) */
   lr_sums part_s[NATIVE_PARTS];
+  lr_sums *part_m; /* PASS_GRID: nparts x 2 nm: each part's train sums of the nm models, then
+                      their held-out sums */
   int fail[16];
 } pass;
 
@@ -113,72 +130,33 @@ typedef struct block_buf {
   const float **xr;
   double *z, *u, *r, *w; /* blk kw each */
   double *t, *sv;        /* blk each; sv: the rows' weights s_i */
-  int32_t *yv;           /* the rows' labels */
+  double *v;             /* 4 blk: block_loss's per-row scratch */
+  int32_t *yv, *fv;      /* the rows' labels; PASS_GRID: their folds */
+  double *zs, *rs;       /* PASS_GRID: blk nm kw each: the stacked logits and residuals */
+  unsigned char *hm;     /* PASS_GRID: blk: the rows held out from the model at hand */
 } block_buf;
 
-/* The losses and residuals of the block's m rows from their logits z (bias included): r =
- * s_i dl_i/dz, and with want_loss the block's scalar sums (row after row) added to *acc. The
- * loops run over the block's arrays, so that the compiler can vectorize them; p_c and sigma are
- * e_c (1 / sum) and 1 / (1 + e) (1 ulp from the reference's quotients). */
-static void block_loss(const pass *ps, const block_buf *bb, size_t m, lr_sums *acc) {
-  const lr_backend *be = &ps->nb->h.base;
-  const lr_native_kern *kn = ps->nb->kern;
-  size_t k = be->k, kw = be->kw;
-  const double *z = bb->z, *sv = bb->sv, pw = be->pos_weight;
-  const int32_t *yv = bb->yv;
-  double *r = bb->r, *u = bb->u, *w = bb->w, *t = bb->t;
+/* The block's scalar sums from its rows' terms (loss without and with the weights, right or
+ * not), row after row, into *acc, the rows q with held[q] (held NULL: none) into *hacc instead:
+ * the other side adds +0 (a select, not a branch), which leaves its sums as they are. */
+static void add_rows(size_t m, const double *lu, const double *wl, const double *right,
+                     const double *sv, const unsigned char *held, lr_sums *acc, lr_sums *hacc) {
   double loss = 0.0, correct = 0.0, wloss = 0.0, s = 0.0;
-  if (be->binary) {
-    for (size_t q = 0; q < m; q++) u[q] = -fabs(z[q]);
-    kn->vexp(u, m); /* e = exp(-|z|): sigma and softplus from it, as lr_sigmoid, lr_softplus */
-    for (size_t q = 0; q < m; q++) {
-      double e = u[q], inv = 1.0 / (1.0 + e), sig = z[q] >= 0 ? inv : e * inv;
-      double yf = (double)yv[q]; /* 0 or 1: the products below are exact, so no branch */
-      r[q] = sv[q] * (yf * (pw * (sig - 1.0)) + (1.0 - yf) * sig);
-    }
-    if (!ps->want_loss) return;
-    memcpy(w, u, m * sizeof *w);
-    kn->vlog1p(w, m);
-    for (size_t q = 0; q < m; q++) {
-      double sp = (z[q] > 0 ? z[q] : 0.0) + w[q], sn = (z[q] < 0 ? -z[q] : 0.0) + w[q];
-      double yf = (double)yv[q];
-      loss += yf * sn + (1.0 - yf) * sp;
-      correct += (double)((z[q] > 0) == (yv[q] == 1));
-      wloss += sv[q] * (yf * (pw * sn) + (1.0 - yf) * sp);
-      s += sv[q];
-    }
+  if (!held) {
+    for (size_t q = 0; q < m; q++) loss += lu[q], correct += right[q], wloss += wl[q], s += sv[q];
   } else {
-    for (size_t q = 0; q < m; q++) { /* exp(z - max z) */
-      const double *zq = z + q * kw;
-      double mx = zq[0];
-      for (size_t c = 1; c < k; c++) mx = zq[c] > mx ? zq[c] : mx;
-      w[q] = mx;
-      for (size_t c = 0; c < k; c++) r[q * kw + c] = zq[c] - mx;
-    }
-    kn->vexp(r, m * kw);
+    double hloss = 0.0, hcorrect = 0.0, hwloss = 0.0, hs = 0.0;
     for (size_t q = 0; q < m; q++) {
-      double sum = 0.0;
-      for (size_t c = 0; c < k; c++) sum += r[q * kw + c];
-      u[q] = sum;
+      int h = held[q];
+      loss += h ? 0.0 : lu[q], correct += h ? 0.0 : right[q], wloss += h ? 0.0 : wl[q];
+      s += h ? 0.0 : sv[q];
+      hloss += h ? lu[q] : 0.0, hcorrect += h ? right[q] : 0.0, hwloss += h ? wl[q] : 0.0;
+      hs += h ? sv[q] : 0.0;
     }
-    for (size_t q = 0; q < m; q++) t[q] = 1.0 / u[q];
-    for (size_t q = 0; q < m; q++) {
-      double *rq = r + q * kw;
-      for (size_t c = 0; c < k; c++) rq[c] = sv[q] * (rq[c] * t[q] - (double)(c == (size_t)yv[q]));
-    }
-    if (!ps->want_loss) return;
-    for (size_t q = 0; q < m; q++) u[q] -= 1.0; /* log(sum) = log1p(sum - 1), sum >= 1 */
-    kn->vlog1p(u, m);
-    for (size_t q = 0; q < m; q++) {
-      const double *zq = z + q * kw;
-      size_t yi = (size_t)yv[q], best = 0;
-      double li = (w[q] - zq[yi]) + u[q]; /* logsumexp(z) - z_y */
-      for (size_t c = 1; c < k; c++) best = zq[c] > zq[best] ? c : best;
-      loss += li;
-      correct += (double)(best == yi);
-      wloss += sv[q] * li;
-      s += sv[q];
-    }
+    hacc->loss += hloss;
+    hacc->correct += hcorrect;
+    hacc->wloss += hwloss;
+    hacc->s += hs;
   }
   acc->loss += loss;
   acc->correct += correct;
@@ -186,11 +164,114 @@ static void block_loss(const pass *ps, const block_buf *bb, size_t m, lr_sums *a
   acc->s += s;
 }
 
-/* Logits (no bias) of the block's rows against wt into z (kw per row). */
-static void block_logits(const pass *ps, const block_buf *bb, size_t m, const double *wt,
+/* A held-out row's residuals are +0 exactly (whatever its logits), without a branch: the bits
+ * of v and'ed with held_mask(h) (zeros when h, else ones). */
+static inline uint64_t held_mask(unsigned char h) { return (uint64_t)h - 1; } /* h 0 or 1 */
+
+static inline double masked(double v, uint64_t mask) {
+  uint64_t b;
+  memcpy(&b, &v, sizeof b);
+  b &= mask;
+  memcpy(&v, &b, sizeof v);
+  return v;
+}
+
+/* The losses and residuals of the block's m rows from their logits (bias included; row q's at
+ * z + q ldz): r + q ldr = s_i dl_i/dz (zeros for the rows q with held[q]; held NULL: none), and
+ * with want_loss the block's scalar sums added (add_rows) to *acc, the held rows' to *hacc. The
+ * loops run over arrays of the block's rows (classes one after another), with both arms of
+ * each condition computed, so that the compiler can vectorize them across the rows; each row's
+ * arithmetic is the same whatever the layout. p_c and sigma are e_c (1 / sum) and 1 / (1 + e)
+ * (1 ulp from the reference's quotients). */
+static void block_loss(const pass *ps, const block_buf *bb, size_t m, const double *z, size_t ldz,
+                       double *r, size_t ldr, const unsigned char *held, lr_sums *acc,
+                       lr_sums *hacc) {
+  const lr_backend *be = &ps->nb->h.base;
+  const lr_native_kern *kn = ps->nb->kern;
+  size_t k = be->k, blk = ps->blk;
+  const double *sv = bb->sv, pw = be->pos_weight;
+  const int32_t *yv = bb->yv;
+  double *u = bb->u, *w = bb->w, *t = bb->t;
+  if (be->binary) {
+    const double *zc = z;
+    if (ldz != 1) {
+      for (size_t q = 0; q < m; q++) bb->v[q] = z[q * ldz];
+      zc = bb->v;
+    }
+    double *rc = ldr == 1 && !held ? r : t; /* the residuals, contiguous */
+    for (size_t q = 0; q < m; q++) u[q] = -fabs(zc[q]);
+    kn->vexp(u, m); /* e = exp(-|z|): sigma and softplus from it, as lr_sigmoid, lr_softplus */
+    for (size_t q = 0; q < m; q++) {
+      double e = u[q], num = zc[q] >= 0 ? 1.0 : e, sig = num * (1.0 / (1.0 + e));
+      double yf = (double)yv[q]; /* 0 or 1: the products below are exact, so no branch */
+      rc[q] = sv[q] * (yf * (pw * (sig - 1.0)) + (1.0 - yf) * sig);
+    }
+    if (rc != r)
+      for (size_t q = 0; q < m; q++)
+        r[q * ldr] = masked(rc[q], held ? held_mask(held[q]) : ~(uint64_t)0);
+    if (!ps->want_loss) return;
+    kn->vlog1p(u, m); /* log1p(e) */
+    for (size_t q = 0; q < m; q++) {
+      double zp = zc[q] > 0 ? zc[q] : 0.0, mz = -zc[q], zn = zc[q] < 0 ? mz : 0.0;
+      double sp = zp + u[q], sn = zn + u[q], yf = (double)yv[q];
+      w[q] = yf * sn + (1.0 - yf) * sp;
+      t[q] = sv[q] * (yf * (pw * sn) + (1.0 - yf) * sp);
+      u[q] = (double)((zc[q] > 0) == (yv[q] == 1));
+    }
+    add_rows(m, w, t, u, sv, held, acc, hacc);
+    return;
+  }
+  /* Classes one after another (c m + q): z transposed, its max (the first largest: best) and
+   * z_y (in t), then e = exp(z - max z), sum e, the residuals. */
+  double *zt = u, *e = w, *mx = bb->v, *best = mx + blk, *lg = best + blk, *inv = lg + blk;
+  for (size_t q = 0; q < m; q++)
+    for (size_t c = 0; c < k; c++) zt[c * m + q] = z[q * ldz + c];
+  for (size_t q = 0; q < m; q++) mx[q] = t[q] = zt[q], best[q] = 0.0;
+  for (size_t c = 1; c < k; c++) { /* no conditional stores: best by exact arithmetic */
+    const double *zc = zt + c * m, cd = (double)c;
+    int32_t ci = (int32_t)c;
+    for (size_t q = 0; q < m; q++) {
+      double a = zc[q], b = mx[q], gt = (double)(a > b);
+      mx[q] = a > b ? a : b;
+      best[q] += gt * (cd - best[q]);
+      t[q] = yv[q] == ci ? a : t[q];
+    }
+  }
+  for (size_t c = 0; c < k; c++)
+    for (size_t q = 0; q < m; q++) e[c * m + q] = zt[c * m + q] - mx[q];
+  kn->vexp(e, m * k);
+  for (size_t q = 0; q < m; q++) lg[q] = 0.0;
+  for (size_t c = 0; c < k; c++)
+    for (size_t q = 0; q < m; q++) lg[q] += e[c * m + q];
+  for (size_t q = 0; q < m; q++) inv[q] = 1.0 / lg[q];
+  for (size_t c = 0; c < k; c++) /* s_i (p_c - [c = y]) */
+    for (size_t q = 0; q < m; q++) e[c * m + q] *= inv[q];
+  for (size_t q = 0; q < m; q++)
+    if ((size_t)yv[q] < k) e[(size_t)yv[q] * m + q] -= 1.0; /* (labels are checked earlier) */
+  for (size_t c = 0; c < k; c++)
+    for (size_t q = 0; q < m; q++) e[c * m + q] *= sv[q];
+  for (size_t q = 0; q < m; q++) {
+    uint64_t keep = held ? held_mask(held[q]) : ~(uint64_t)0;
+    for (size_t c = 0; c < k; c++) r[q * ldr + c] = masked(e[c * m + q], keep);
+  }
+  if (!ps->want_loss) return;
+  for (size_t q = 0; q < m; q++) lg[q] -= 1.0; /* log(sum) = log1p(sum - 1), sum >= 1 */
+  kn->vlog1p(lg, m);
+  for (size_t q = 0; q < m; q++) {
+    double li = (mx[q] - t[q]) + lg[q]; /* logsumexp(z) - z_y */
+    t[q] = li;
+    inv[q] = sv[q] * li;
+    double dy = best[q] - (double)yv[q], d2 = dy * dy; /* integers: exact, no branch */
+    best[q] = 1.0 - (d2 < 1.0 ? d2 : 1.0);             /* 1 when best = y, else 0 */
+  }
+  add_rows(m, t, inv, best, sv, held, acc, hacc);
+}
+
+/* Logits (no bias) of the block's rows against wt (kw x ldw) into z (kw per row). */
+static void block_logits(const pass *ps, const block_buf *bb, size_t m, const double *wt, size_t kw,
                          double *z) {
   const native_backend *nb = ps->nb;
-  size_t kw = nb->h.base.kw, ldw = nb->ldw;
+  size_t ldw = nb->ldw;
   if (nb->h.x[ps->slot]) {
     nb->kern->logits(bb->xr, m, nb->h.base.d, wt, ldw, kw, z, kw);
     return;
@@ -209,18 +290,19 @@ static void block_logits(const pass *ps, const block_buf *bb, size_t m, const do
   }
 }
 
-/* g (kw x ldw, then kw bias sums) += the block's X^T r (x^2 when sq). */
-static void block_scatter(const pass *ps, const block_buf *bb, size_t m, int sq, double *g) {
+/* g (kw x ldw, then kw bias sums) += the block's X^T r (r: kw per row; x^2 when sq). */
+static void block_scatter(const pass *ps, const block_buf *bb, size_t m, int sq, size_t kw,
+                          const double *r, double *g) {
   const native_backend *nb = ps->nb;
-  size_t kw = nb->h.base.kw, ldw = nb->ldw;
+  size_t ldw = nb->ldw;
   if (nb->h.x[ps->slot]) {
-    nb->kern->scatter(bb->xr, m, nb->h.base.d, bb->r, kw, sq, g, ldw);
+    nb->kern->scatter(bb->xr, m, nb->h.base.d, r, kw, sq, g, ldw);
   } else {
     const int64_t *ip = nb->h.indptr[ps->slot];
     const int32_t *ix = nb->h.indices[ps->slot];
     const float *iv = nb->h.values[ps->slot];
     for (size_t q = 0; q < m; q++) {
-      const double *rq = bb->r + q * kw;
+      const double *rq = r + q * kw;
       for (int64_t e = ip[bb->row[q]]; e < ip[bb->row[q] + 1]; e++) {
         double v = iv[e], xu = sq ? v * v : v, *o = g + (size_t)ix[e];
         for (size_t c = 0; c < kw; c++) o[c * ldw] += xu * rq[c];
@@ -228,16 +310,47 @@ static void block_scatter(const pass *ps, const block_buf *bb, size_t m, int sq,
     }
   }
   /* The bias column: four running sums per class (rows q mod 4), so that the additions do not
-   * wait on each other. */
+   * wait on each other; up to 8 classes at a time, row after row. */
   double *gb = g + kw * ldw;
-  for (size_t c = 0; c < kw; c++) {
-    double a[4] = {0, 0, 0, 0};
-    for (size_t q = 0; q < m; q++) a[q & 3] += bb->r[q * kw + c];
-    gb[c] += (a[0] + a[1]) + (a[2] + a[3]);
+  for (size_t c0 = 0; c0 < kw; c0 += 8) {
+    size_t nc = kw - c0 < 8 ? kw - c0 : 8;
+    double a[4][8] = {{0}};
+    for (size_t q = 0; q < m; q++) {
+      const double *rq = r + q * kw + c0;
+      double *aq = a[q & 3];
+      for (size_t c = 0; c < nc; c++) aq[c] += rq[c];
+    }
+    for (size_t c = 0; c < nc; c++) gb[c0 + c] += (a[0][c] + a[1][c]) + (a[2][c] + a[3][c]);
   }
 }
 
-/* Block [i0, i1) of the pass's positions into part partials g and *acc. */
+/* PASS_GRID's block of m rows (bb's row, sv, yv, xr set): the logits of the nm models at once
+ * (their W stacked, their biases b stacked), then model by model its rows' losses and residuals
+ * (the residuals of its held-out rows zeroed), its sums split into acc[j] (training rows) and
+ * acc[nm + j] (held-out rows); then one X^T R over the stacked residuals: every model's
+ * gradient. Each model's numbers are the ones it would get alone (a column's logits and
+ * gradient lanes do not depend on the columns beside it). */
+static void grid_block(const pass *ps, const block_buf *bb, size_t m, double *g, lr_sums *acc) {
+  size_t kw = ps->nb->h.base.kw, nm = ps->nm, kz = nm * kw;
+  block_logits(ps, bb, m, ps->wt, kz, bb->zs);
+  for (size_t q = 0; q < m; q++) {
+    double *zq = bb->zs + q * kz;
+    for (size_t c = 0; c < kz; c++) zq[c] += ps->b[c];
+    bb->fv[q] = ps->fold[bb->row[q]];
+  }
+  for (size_t j = 0; j < nm; j++) {
+    int32_t h = ps->held[j];
+    size_t nh = 0;
+    for (size_t q = 0; q < m; q++) bb->hm[q] = bb->fv[q] == h;
+    for (size_t q = 0; q < m; q++) nh += bb->hm[q];
+    block_loss(ps, bb, m, bb->zs + j * kw, kz, bb->rs + j * kw, kz, bb->hm, &acc[j], &acc[nm + j]);
+    acc[j].rows += (double)(m - nh);
+    acc[nm + j].rows += (double)nh;
+  }
+  block_scatter(ps, bb, m, 0, kz, bb->rs, g);
+}
+
+/* Block [i0, i1) of the pass's positions into part partials g and *acc (PASS_GRID: acc[2 nm]). */
 static void run_block(const pass *ps, const block_buf *bb, size_t i0, size_t i1, double *g,
                       lr_sums *acc) {
   const native_backend *nb = ps->nb;
@@ -251,15 +364,19 @@ static void run_block(const pass *ps, const block_buf *bb, size_t i0, size_t i1,
     bb->yv[q] = y[bb->row[q]];
     if (x) bb->xr[q] = x + bb->row[q] * d;
   }
+  if (ps->mode == PASS_GRID) {
+    grid_block(ps, bb, m, g, acc);
+    return;
+  }
   double *f = ps->cache ? ps->cache + i0 * kw : bb->z; /* factors (hv) */
   if (ps->mode == PASS_SUMS || !ps->cache || ps->fill) {
-    block_logits(ps, bb, m, ps->wt, bb->z);
+    block_logits(ps, bb, m, ps->wt, kw, bb->z);
     for (size_t q = 0; q < m; q++)
       for (size_t c = 0; c < kw; c++) bb->z[q * kw + c] += ps->b[c];
   }
   if (ps->mode == PASS_SUMS) {
-    block_loss(ps, bb, m, acc);
-    if (ps->want_grad) block_scatter(ps, bb, m, 0, g);
+    block_loss(ps, bb, m, bb->z, kw, bb->r, kw, NULL, acc, NULL);
+    if (ps->want_grad) block_scatter(ps, bb, m, 0, kw, bb->r, g);
     return;
   }
   if (!ps->cache || ps->fill)
@@ -268,25 +385,27 @@ static void run_block(const pass *ps, const block_buf *bb, size_t i0, size_t i1,
       row_factor(bb->z + q * kw, f + q * kw, k, y[i], (double)s[i], be->binary, be->pos_weight);
     }
   if (ps->mode == PASS_HV) {
-    block_logits(ps, bb, m, ps->vt, bb->u);
+    block_logits(ps, bb, m, ps->vt, kw, bb->u);
     for (size_t q = 0; q < m; q++)
       for (size_t c = 0; c < kw; c++) bb->u[q * kw + c] += ps->vb[c];
   }
   for (size_t q = 0; q < m; q++)
     row_hv(f + q * kw, ps->mode == PASS_HV ? bb->u + q * kw : NULL, bb->r + q * kw, k,
            (double)s[bb->row[q]], be->binary);
-  block_scatter(ps, bb, m, ps->mode == PASS_HDIAG, g);
+  block_scatter(ps, bb, m, ps->mode == PASS_HDIAG, kw, bb->r, g);
 }
 
 static void pass_part(void *ctx, unsigned t, unsigned nt) {
   pass *ps = ctx;
-  size_t kw = ps->nb->h.base.kw, blk = ps->blk;
+  size_t kw = ps->nb->h.base.kw, blk = ps->blk, nm = ps->nm;
+  size_t kz = ps->mode == PASS_GRID ? nm * kw : 0; /* the stacked blocks' columns */
   block_buf bb;
   bb.row = malloc(blk * sizeof *bb.row);
   bb.xr = malloc(blk * sizeof *bb.xr);
-  bb.z = malloc((4 * kw + 2) * blk * sizeof *bb.z);
-  bb.yv = malloc(blk * sizeof *bb.yv);
-  if (!bb.row || !bb.xr || !bb.z || !bb.yv) {
+  bb.z = malloc((4 * kw + 6 + 2 * kz) * blk * sizeof *bb.z);
+  bb.yv = malloc(2 * blk * sizeof *bb.yv);
+  bb.hm = malloc(blk);
+  if (!bb.row || !bb.xr || !bb.z || !bb.yv || !bb.hm) {
     ps->fail[t] = 1;
   } else {
     bb.u = bb.z + blk * kw;
@@ -294,41 +413,62 @@ static void pass_part(void *ctx, unsigned t, unsigned nt) {
     bb.w = bb.r + blk * kw;
     bb.t = bb.w + blk * kw;
     bb.sv = bb.t + blk;
+    bb.v = bb.sv + blk;
+    bb.zs = bb.v + 4 * blk;
+    bb.fv = bb.yv + blk;
+    bb.rs = bb.zs + blk * kz;
     for (size_t p = t; p < ps->nparts; p += nt) {
       double *g = ps->part_g + p * ps->glen;
-      lr_sums acc = {0, 0, 0, 0, 0};
+      lr_sums acc1 = {0, 0, 0, 0, 0}, *acc = &acc1;
+      if (ps->mode == PASS_GRID) {
+        acc = ps->part_m + p * 2 * nm;
+        memset(acc, 0, 2 * nm * sizeof *acc);
+      }
       if (ps->mode != PASS_SUMS || ps->want_grad) memset(g, 0, ps->glen * sizeof *g);
       size_t b0 = ps->nblk * p / ps->nparts, b1 = ps->nblk * (p + 1) / ps->nparts;
       for (size_t b = b0; b < b1; b++) {
         size_t i0 = b * blk, i1 = i0 + blk < ps->count ? i0 + blk : ps->count;
-        run_block(ps, &bb, i0, i1, g, &acc);
+        run_block(ps, &bb, i0, i1, g, acc);
       }
-      ps->part_s[p] = acc;
+      ps->part_s[p] = acc1;
     }
   }
   free(bb.row);
   free(bb.xr);
   free(bb.z);
   free(bb.yv);
+  free(bb.hm);
 }
 
-/* Runs ps (mode, rows, weights and wants set) and adds its parts in order: *sums (may be
- * NULL) and, when the pass has a gradient, `out` ([W | b] layout, nparam). -1: out of
- * memory. */
-static int run_pass(native_backend *nb, pass *ps, lr_sums *sums, double *out) {
+/* The pass's blocks and parts (ps->blk, nblk, nparts), from its rows and the shape alone (one
+ * model's gradient: also in PASS_GRID, whatever the number of models), never from the thread
+ * count. */
+static void pass_shape(const native_backend *nb, pass *ps) {
   const lr_backend *be = &nb->h.base;
-  size_t kw = be->kw, d = be->d, ldw = nb->ldw, count = ps->count;
-  const int64_t *ip = nb->h.indptr[ps->slot];
-  size_t n = be->n[ps->slot];
-  size_t per = nb->h.x[ps->slot] ? d : n ? (size_t)ip[n] / n : 0;
+  size_t kw = be->kw, d = be->d;
   size_t blk = nb->h.x[ps->slot] ? BLOCK_BYTES / (4 * (d ? d : 1)) / 4 * 4 : CSR_BLOCK;
   ps->blk = blk < 16 ? 16 : blk > 512 ? 512 : blk;
-  ps->nblk = (count + ps->blk - 1) / ps->blk;
-  ps->glen = kw * ldw + kw;
-  size_t cap = PART_BYTES / (ps->glen * sizeof(double));
+  ps->nblk = (ps->count + ps->blk - 1) / ps->blk;
+  size_t cap = PART_BYTES / ((kw * nb->ldw + kw) * sizeof(double));
   ps->nparts = ps->nblk < NATIVE_PARTS ? ps->nblk : NATIVE_PARTS;
   if (ps->nparts > cap) ps->nparts = cap;
   if (ps->nparts < 1) ps->nparts = 1;
+}
+
+/* Runs ps (mode, rows, weights and wants set; PASS_GRID: nm, fold, held, part_m, train and val
+ * too) and adds its parts in order: *sums (may be NULL; PASS_GRID: train[0..nm) and
+ * val[0..nm), their rows excepted) and, when the pass has a gradient, `out` ([W | b] layout,
+ * nparam; PASS_GRID: nm of them, one after another). -1: out of memory. */
+static int run_pass(native_backend *nb, pass *ps, lr_sums *sums, double *out) {
+  const lr_backend *be = &nb->h.base;
+  if (ps->mode != PASS_GRID) ps->nm = 1;
+  size_t kw = be->kw, d = be->d, ldw = nb->ldw, count = ps->count, nm = ps->nm, kz = nm * kw;
+  size_t np = be->nparam;
+  const int64_t *ip = nb->h.indptr[ps->slot];
+  size_t n = be->n[ps->slot];
+  size_t per = nb->h.x[ps->slot] ? d : n ? (size_t)ip[n] / n : 0;
+  pass_shape(nb, ps);
+  ps->glen = kz * ldw + kz;
   if (nb->part_len < ps->nparts * ps->glen) {
     free(nb->part);
     nb->part_len = 0;
@@ -336,7 +476,7 @@ static int run_pass(native_backend *nb, pass *ps, lr_sums *sums, double *out) {
     nb->part_len = ps->nparts * ps->glen;
   }
   ps->part_g = nb->part;
-  unsigned nt = lr_threads_for(count * (per + 1) * kw * 8, nb->h.threads);
+  unsigned nt = lr_threads_for(count * (per + 1) * kz * 8, nb->h.threads);
   if (nt > ps->nparts) nt = (unsigned)ps->nparts;
   memset(ps->fail, 0, sizeof ps->fail);
   lr_parallel(nt, pass_part, ps);
@@ -351,13 +491,28 @@ static int run_pass(native_backend *nb, pass *ps, lr_sums *sums, double *out) {
     }
     sums->rows = (double)count;
   }
+  if (ps->mode == PASS_GRID) {
+    memset(ps->train, 0, nm * sizeof *ps->train);
+    memset(ps->val, 0, nm * sizeof *ps->val);
+    for (size_t p = 0; p < ps->nparts && ps->nblk; p++)
+      for (size_t j = 0; j < 2 * nm; j++) {
+        const lr_sums *a = &ps->part_m[p * 2 * nm + j];
+        lr_sums *o = j < nm ? &ps->train[j] : &ps->val[j - nm];
+        o->wloss += a->wloss, o->loss += a->loss, o->correct += a->correct, o->s += a->s;
+        o->rows += a->rows;
+      }
+  }
   if (!out || (ps->mode == PASS_SUMS && !ps->want_grad)) return 0;
-  memset(out, 0, be->nparam * sizeof *out);
+  memset(out, 0, nm * np * sizeof *out);
   for (size_t p = 0; p < ps->nparts && ps->nblk; p++) {
     const double *g = nb->part + p * ps->glen;
-    for (size_t c = 0; c < kw; c++)
-      for (size_t j = 0; j < d; j++) out[j * kw + c] += g[c * ldw + j];
-    for (size_t c = 0; c < kw; c++) out[d * kw + c] += g[kw * ldw + c];
+    for (size_t m = 0; m < nm; m++) {
+      double *o = out + m * np;
+      const double *gm = g + m * kw * ldw;
+      for (size_t c = 0; c < kw; c++)
+        for (size_t j = 0; j < d; j++) o[j * kw + c] += gm[c * ldw + j];
+      for (size_t c = 0; c < kw; c++) o[d * kw + c] += g[kz * ldw + m * kw + c];
+    }
   }
   return 0;
 }
@@ -432,44 +587,56 @@ static logreg_status native_hdiag(lr_backend *be, int out, logreg_error *err) {
   return hv_train((native_backend *)be, -1, out, err);
 }
 
-/* The grid, model by model: its training rows (fold != held) with the gradient, then its
- * held-out rows, each one pass in file order. */
+/* The grid: its models in groups of at most mg, one pass over the train slot (file order) per
+ * group (PASS_GRID), so X is read once for up to GRID_MODELS models. A group's size is bounded
+ * so that its stacked W (GRID_W_BYTES), a block's stacked logits (GRID_Z_BYTES) and the parts'
+ * gradients (PART_BYTES) stay in their budgets; the blocks and parts are those of one model's
+ * pass, so a model's sums do not depend on the models beside it. */
 static logreg_status native_grid_sums(lr_backend *be, const int32_t *fold, size_t m,
                                       const int32_t *held, const double *theta, lr_sums *train,
                                       lr_sums *val, double *gsum, logreg_error *err) {
   native_backend *nb = (native_backend *)be;
-  size_t n = be->n[LR_SLOT_TRAIN], np = be->nparam, nw = be->d * be->kw;
-  uint32_t *in = malloc((n ? n : 1) * sizeof *in), *out = malloc((n ? n : 1) * sizeof *out);
-  int rc = !in || !out;
-  for (size_t j = 0; j < m && !rc; j++) {
-    size_t ni = 0, no = 0;
-    for (size_t i = 0; i < n; i++) {
-      if (fold[i] == held[j])
-        out[no++] = (uint32_t)i;
-      else
-        in[ni++] = (uint32_t)i;
+  size_t np = be->nparam, nw = be->d * be->kw, kw = be->kw, ldw = nb->ldw;
+  if (m == 0) return LOGREG_OK;
+  pass ps;
+  memset(&ps, 0, sizeof ps);
+  ps.nb = nb;
+  ps.slot = LR_SLOT_TRAIN;
+  ps.count = be->n[LR_SLOT_TRAIN];
+  ps.mode = PASS_GRID;
+  ps.want_loss = 1;
+  ps.want_grad = 1;
+  ps.fold = fold;
+  pass_shape(nb, &ps);
+  size_t wbytes = kw * (ldw ? ldw : 1) * sizeof(double); /* one model's W, transposed */
+  size_t mg = GRID_MODELS,
+         lim[3] = {GRID_W_BYTES / wbytes, GRID_Z_BYTES / (ps.blk * kw * sizeof(double)),
+                   PART_BYTES / (ps.nparts * (wbytes + kw * sizeof(double)))};
+  for (int t = 0; t < 3; t++) mg = lim[t] < mg ? lim[t] : mg;
+  if (mg < 1) mg = 1;
+  size_t groups = (m + mg - 1) / mg;
+  mg = (m + groups - 1) / groups; /* groups of even sizes */
+  double *wt = malloc((mg * kw * ldw + mg * kw) * sizeof *wt), *bz = NULL; /* W, then biases */
+  ps.part_m = malloc(ps.nparts * 2 * mg * sizeof *ps.part_m);
+  int rc = !wt || !ps.part_m;
+  if (!rc) bz = wt + mg * kw * ldw;
+  for (size_t j0 = 0; j0 < m && !rc; j0 += mg) {
+    size_t nm = m - j0 < mg ? m - j0 : mg;
+    for (size_t j = 0; j < nm; j++) {
+      const double *th = theta + (j0 + j) * np;
+      pack_w(nb, th, wt + j * kw * ldw);
+      memcpy(bz + j * kw, th + nw, kw * sizeof *bz);
     }
-    const double *th = theta + j * np;
-    pack_w(nb, th, nb->vt);
-    pass ps;
-    memset(&ps, 0, sizeof ps);
-    ps.nb = nb;
-    ps.slot = LR_SLOT_TRAIN;
-    ps.wt = nb->vt;
-    ps.b = th + nw;
-    ps.mode = PASS_SUMS;
-    ps.want_loss = 1;
-    ps.want_grad = 1;
-    ps.list = in;
-    ps.count = ni;
-    rc = run_pass(nb, &ps, &train[j], gsum + j * np);
-    ps.want_grad = 0;
-    ps.list = out;
-    ps.count = no;
-    if (!rc) rc = run_pass(nb, &ps, &val[j], NULL);
+    ps.wt = wt;
+    ps.b = bz;
+    ps.nm = nm;
+    ps.held = held + j0;
+    ps.train = train + j0;
+    ps.val = val + j0;
+    rc = run_pass(nb, &ps, NULL, gsum + j0 * np);
   }
-  free(in);
-  free(out);
+  free(wt);
+  free(ps.part_m);
   if (rc) return lr_fail(err, LOGREG_ENOMEM, "cpu backend: out of memory for a grid");
   return LOGREG_OK;
 }

@@ -107,6 +107,20 @@ static int cmp_float(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* Each of the d columns of x (n x d, NaN missing) has median med[j], against sorting its values
+ * (col: n floats of scratch); 0 for a column without values. */
+static void check_medians_by_sorting(const float *x, size_t n, size_t d, const double *med,
+                                     float *col) {
+  for (size_t j = 0; j < d; j++) {
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+      if (!isnan(x[i * d + j])) col[m++] = x[i * d + j];
+    qsort(col, m, sizeof *col, cmp_float);
+    double want = m == 0 ? 0.0 : m % 2 ? col[m / 2] : 0.5 * ((double)col[m / 2 - 1] + col[m / 2]);
+    CHECK_CLOSE(med[j], want, 0);
+  }
+}
+
 /* Medians of columns that span several of lr_column_medians' 16-column passes (d = 37), with
  * NaNs, ties (values rounded to a few levels), negative values and odd and even counts, against
  * sorting. */
@@ -131,14 +145,7 @@ static void test_medians_blocks(void) {
     CHECK(logreg_dataset_from_arrays(n, d, x, y, 2, NULL, NULL, &ds, &err) == LOGREG_OK);
     double med[37];
     CHECK(lr_column_medians(ds, med, 0) == 0);
-    for (size_t j = 0; j < d; j++) {
-      size_t m = 0;
-      for (size_t i = 0; i < n; i++)
-        if (!isnan(x[i * d + j])) col[m++] = x[i * d + j];
-      qsort(col, m, sizeof *col, cmp_float);
-      double want = m == 0 ? 0.0 : m % 2 ? col[m / 2] : 0.5 * ((double)col[m / 2 - 1] + col[m / 2]);
-      CHECK_CLOSE(med[j], want, 0);
-    }
+    check_medians_by_sorting(x, n, d, med, col);
     logreg_dataset_free(ds);
     free(x);
     free(col);
@@ -175,14 +182,7 @@ static void test_medians_onehot(void) {
     for (size_t j = 0; j < d; j++) CHECK((ds->feature_categories[j] = lr_strdup("c")) != NULL);
     double med[7];
     CHECK(lr_column_medians(ds, med, 0) == 0);
-    for (size_t j = 0; j < d; j++) {
-      size_t m = 0;
-      for (size_t i = 0; i < n; i++)
-        if (!isnan(x[i * d + j])) col[m++] = x[i * d + j];
-      qsort(col, m, sizeof *col, cmp_float);
-      double want = m == 0 ? 0.0 : m % 2 ? col[m / 2] : 0.5 * ((double)col[m / 2 - 1] + col[m / 2]);
-      CHECK_CLOSE(med[j], want, 0);
-    }
+    check_medians_by_sorting(x, n, d, med, col);
     logreg_dataset_free(ds);
     free(x);
     free(col);

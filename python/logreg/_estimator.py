@@ -15,6 +15,18 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
+def _sklearn_version():
+    import sklearn
+    parts = []
+    for p in sklearn.__version__.split(".")[:2]:
+        digits = "".join(c for c in p if c.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
+
+
+# scikit-learn 1.4 and later minimize the mean loss (lbfgs's tol is on its gradient).
+_SKLEARN_MEAN_LOSS = _sklearn_version() >= (1, 4)
+
 try:  # scikit-learn >= 1.6: a function (BaseEstimator._validate_data went away in 1.7)
     from sklearn.utils.validation import validate_data as _validate_data
 except ImportError:  # older: the estimator's method
@@ -151,9 +163,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     C, max_iter, class_weight, fit_intercept, random_state mean what they mean in scikit-learn;
     solver is "lbfgs" (default), "newton-cg" (the library's trust-region Newton), or one of the
     library's first-order optimizers "gd", "sgd", "momentum", "adam", "adagrad" (learning_rate,
-    batch_size). tol is scikit-learn's: the fit stops at max |gradient| <= tol of C times the
-    weighted sum of the losses plus half the squared weights, i.e. at tol / (C * sum of weights)
-    on the library's mean objective. device: "auto", "cpu" (the native CPU backend),
+    batch_size). tol is the installed scikit-learn's: before 1.4 the fit stops at max |gradient|
+    <= tol of C times the weighted sum of the losses plus half the squared weights, i.e. at
+    tol / (C * sum of weights) on the library's mean objective; from 1.4 on, as scikit-learn's
+    lbfgs then does, at max |gradient| <= tol of the mean objective itself. device: "auto", "cpu" (the native CPU backend),
     "reference" (the plain backend the tests hold the others to), "opencl" or "opencl:P:D";
     with "auto" a device failure goes on on cpu from the last state read back, with a
     RuntimeWarning.
@@ -252,9 +265,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             params.no_intercept = 0 if self.fit_intercept else 1
             params.binary = 1 if k == 2 else 0
             total_w = float(sw.sum())
-            # scikit-learn's tol is on the gradient of C * sum_i w_i l_i + |W|^2 / 2, which is
-            # C * sum(w) times the library's mean objective J.
-            params.tol = float(self.tol) / (float(self.C) * total_w) if self.tol > 0 else 1e-300
+            # scikit-learn's tol: before 1.4 on the gradient of C * sum_i w_i l_i + |W|^2 / 2,
+            # which is C * sum(w) times the library's mean objective J; since 1.4 (its PR 26721)
+            # on the gradient of the mean objective, the library's J itself.
+            scale = 1.0 if _SKLEARN_MEAN_LOSS else float(self.C) * total_w
+            params.tol = float(self.tol) / scale if self.tol > 0 else 1e-300
             if self.batch_size is not None:
                 params.batch_size = int(self.batch_size)
             if self.learning_rate is not None:

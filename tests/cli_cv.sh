@@ -127,6 +127,9 @@ expect_error() { # PATTERN ARGS...
 }
 base=(bcwf.csv --no-header --target 10 --device cpu --quiet)
 expect_error "--cv K needs K >= 2" "${base[@]}" --cv 1
+expect_error "--cv-tol must be a finite number >= 0" "${base[@]}" --cv 5 --cv-tol -1
+expect_error "--cv-tol goes with --cv K" "${base[@]}" --cv-tol 1e-4
+expect_error "--cv-together goes with --cv K" "${base[@]}" --cv-together
 expect_error "--folds: training row .* is in fold 3; folds must be 0..2 for --cv 3" \
   "${base[@]}" --drop 0,12,13,14,15,16 --folds 11 --cv 3 --split 1,0,0
 expect_error "--cv trains every model with lbfgs: --optimizer adam" "${base[@]}" --cv 5 --optimizer adam

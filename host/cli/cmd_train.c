@@ -597,6 +597,9 @@ static int settle_split(train_opts *o) {
     return cli_error(CLI_EXIT_USAGE, "--test-labels needs --test");
   if (o->cv == 1) return cli_error(CLI_EXIT_USAGE, "--cv K needs K >= 2 folds");
   int cv = o->cv || o->folds;
+  if (!cv && (o->cv_tol > 0 || o->cv_together))
+    return cli_error(CLI_EXIT_USAGE, "%s goes with --cv K (or --folds COL)",
+                     o->cv_together ? "--cv-together" : "--cv-tol");
   if (cv) {
     if (o->optimizer && p->optimizer != LOGREG_OPTIMIZER_LBFGS)
       return cli_error(CLI_EXIT_USAGE,

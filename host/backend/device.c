@@ -455,32 +455,31 @@ static double stored_ms(const lr_device *dev, const lr_auto_run *run, size_t n,
   return NAN;
 }
 
-void lr_device_auto_record(const lr_device *dev, const lr_auto_run *run, size_t n,
-                           const lr_path_store *cache, const char *how, double ms) {
-  char key[600];
-  if (!cache || !(ms > 0) || !isfinite(ms)) return;
-  logreg_path_choice pc;
-  memset(&pc, 0, sizeof pc);
-  snprintf(pc.path, sizeof pc.path, "%s", how);
-  snprintf(pc.names[0], sizeof pc.names[0], "ms");
-  pc.ms[0] = ms;
-  pc.count = 1;
-  auto_key(dev, run, n, "|run", key, sizeof key);
-  cache->save(cache->user, key, &pc);
-}
-
-static void record_setup(const lr_device *dev, const lr_auto_run *run, const lr_path_store *cache,
-                         double sec) {
+/* One value kept in the store under dev's key with `tail` (n rows; 0: the device's own entry):
+ * the entry's path `what`, its one timing `name`=`value`. */
+static void store_value(const lr_device *dev, const lr_auto_run *run, size_t n, const char *tail,
+                        const lr_path_store *cache, const char *what, const char *name,
+                        double value) {
   char key[600];
   if (!cache) return;
   logreg_path_choice pc;
   memset(&pc, 0, sizeof pc);
-  snprintf(pc.path, sizeof pc.path, "setup");
-  snprintf(pc.names[0], sizeof pc.names[0], "s");
-  pc.ms[0] = sec;
+  snprintf(pc.path, sizeof pc.path, "%s", what);
+  snprintf(pc.names[0], sizeof pc.names[0], "%s", name);
+  pc.ms[0] = value;
   pc.count = 1;
-  auto_key(dev, run, 0, "|setup", key, sizeof key);
+  auto_key(dev, run, n, tail, key, sizeof key);
   cache->save(cache->user, key, &pc);
+}
+
+void lr_device_auto_record(const lr_device *dev, const lr_auto_run *run, size_t n,
+                           const lr_path_store *cache, const char *how, double ms) {
+  if (ms > 0 && isfinite(ms)) store_value(dev, run, n, "|run", cache, how, "ms", ms);
+}
+
+static void record_setup(const lr_device *dev, const lr_auto_run *run, const lr_path_store *cache,
+                         double sec) {
+  store_value(dev, run, 0, "|setup", cache, "setup", "s", sec);
 }
 
 static double stored_setup(const lr_device *dev, const lr_auto_run *run,
@@ -594,18 +593,16 @@ logreg_status lr_device_auto_host(lr_device *dev, const lr_auto_run *run, const 
     return st;
   }
   int use_cpu = cpu_ms <= dev_ms;
-  if (use_cpu) lr_device_auto_record(dev, run, rows->n, cache, "timed", dev_ms);
-  if (use_cpu)
+  if (use_cpu) {
+    lr_device_auto_record(dev, run, rows->n, cache, "timed", dev_ms);
     snprintf(why, sizeof why, "%.3g ms per evaluation against the device's %.3g ms (both timed)",
              cpu_ms, dev_ms);
-  else
-    snprintf(why, sizeof why, "%.3g ms per evaluation against cpu's %.3g ms (both timed)", dev_ms,
-             cpu_ms);
-  if (use_cpu) {
     lr_backend_destroy(o);
     auto_to_cpu(dev, why);
     *be = c;
   } else {
+    snprintf(why, sizeof why, "%.3g ms per evaluation against cpu's %.3g ms (both timed)", dev_ms,
+             cpu_ms);
     lr_backend_destroy(c);
     size_t l = strlen(dev->why);
     snprintf(dev->why + l, sizeof dev->why - l, "; %s", why);

@@ -275,6 +275,18 @@ LOGREG_API logreg_status logreg_dataset_split(const logreg_dataset *ds, double t
                                               double test, uint64_t seed,
                                               logreg_dataset **train_out, logreg_dataset **val_out,
                                               logreg_dataset **test_out, logreg_error *err);
+/* logreg_dataset_split that takes ds's features: the training part is made of ds's own rows,
+ * moved in place instead of copied (dense X; sparse or borrowed rows are copied), so that the
+ * split holds X once plus the validation and test parts. The parts are logreg_dataset_split's,
+ * bit for bit. Once the parts are made, ds keeps its row count, labels, names and counts but no
+ * features, as after logreg_params.consume_x (logreg_dataset_x returns NULL); the caller still
+ * frees it. An error in the fractions or the labels leaves ds as it was; running out of memory
+ * while the training part is made leaves it without features too. */
+LOGREG_API logreg_status logreg_dataset_split_take(logreg_dataset *ds, double train, double val,
+                                                   double test, uint64_t seed,
+                                                   logreg_dataset **train_out,
+                                                   logreg_dataset **val_out,
+                                                   logreg_dataset **test_out, logreg_error *err);
 
 /* The k class names in index order (owned by `ds`), or NULL when unlabelled. */
 LOGREG_API const char *const *logreg_dataset_class_names(const logreg_dataset *ds);
@@ -609,6 +621,16 @@ typedef struct logreg_params {
    * params.resume or the start) and says so in logreg_train_result.fallback. `logreg
    * train --device auto` sets it. Ignored under a shard. Default 0: the error is returned. */
   int cpu_fallback;
+  /* 1: set-up takes the training dataset's features instead of copying them, so that training
+   * holds X once: it preprocesses X where it is and hands it to the backend (the cpu backends
+   * read it there; an OpenCL device that shares host memory, such as PoCL, reads it through a
+   * buffer over it; another device gets a copy and the host's goes). For a dense training
+   * dataset that owns its X (not LOGREG_BUFFER_BORROW) and one process; ignored otherwise. The
+   * dataset keeps its row count, labels, weights and names but no features: logreg_dataset_x
+   * returns NULL, and training, prediction or splitting on it fails with LOGREG_EINVAL (one
+   * line), as does cpu_fallback's way back after a device failure, which would read X again.
+   * Default 0. */
+  int consume_x;
 } logreg_params;
 
 /* C's default: NaN, see logreg_params.C. */

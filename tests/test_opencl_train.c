@@ -13,7 +13,8 @@
  *   missing one is named (the header is spliced into the source from the same place).
  * - X larger than the device's allocation limit (forced small with LOGREG_OPENCL_MAX_ALLOC)
  *   trains in several buffers on the tiled and fused paths, as it does in one (split_x); the
- *   own path fails with a message naming the data.
+ *   own path fails with a message naming the data; with the dataset's X taken (consume_x) the
+ *   split trainings give the same bits.
  * Exits 77 (skip) when there is no OpenCL platform. */
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -28,6 +29,8 @@
 
 /* The allocation limit train_on gives the device (logreg_test_hooks.max_alloc; 0 = none). */
 static uint64_t train_max_alloc;
+/* 1: train_on's training takes the dataset's X (consume_x). */
+static int train_consume;
 
 static logreg_model *train_on(const logreg_dataset *ds, const char *device, const char *gemm,
                               int binary, logreg_optimizer opt, size_t batch, uint64_t seed,
@@ -45,6 +48,7 @@ static logreg_model *train_on(const logreg_dataset *ds, const char *device, cons
   p.epochs = opt == LOGREG_OPTIMIZER_GD ? 300 : 5;
   p.lr = opt == LOGREG_OPTIMIZER_GD ? 0.5 : 0.01;
   p.l2 = 1e-3;
+  p.consume_x = train_consume;
   logreg_model *m = NULL;
   logreg_train_result res;
   logreg_error err;
@@ -188,7 +192,20 @@ static void split_x(const logreg_dataset *ds) {
       logreg_model *one = train_on(ds, "opencl", paths[g], 0, opt, batch, 7, &j1);
       train_max_alloc = 20000;
       logreg_model *split = train_on(ds, "opencl", paths[g], 0, opt, batch, 7, &j2);
+      /* The same with X taken (consume_x): the device reads the rows where the trainer
+       * preprocessed them (a buffer over host memory on PoCL), in the same segments. */
+      size_t *all = malloc(ds->n * sizeof *all);
+      for (size_t i = 0; all && i < ds->n; i++) all[i] = i;
+      logreg_dataset *own = all ? lr_dataset_subset(ds, all, ds->n) : NULL;
+      train_consume = 1;
+      logreg_model *taken = own ? train_on(own, "opencl", paths[g], 0, opt, batch, 7, NULL) : NULL;
+      train_consume = 0;
       train_max_alloc = 0;
+      CHECK(taken && logreg_dataset_x(own) == NULL);
+      CHECK(split && taken && memcmp(split->w, taken->w, split->d * sizeof *split->w) == 0);
+      logreg_model_free(taken);
+      logreg_dataset_free(own);
+      free(all);
       CHECK(one && split);
       if (one && split) {
         double rw = rel_norm(split->w, one->w, one->d * lr_model_kw(one));

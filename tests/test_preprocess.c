@@ -1,6 +1,6 @@
 /* test_preprocess.c: stratified split counts, imputation medians, and the scaler (training
  * statistics only, population std, zero-variance columns), checked against hand-worked
- * numbers. */
+ * numbers; logreg_dataset_split_take's parts against logreg_dataset_split's, bit for bit. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +72,64 @@ static void test_split(void) {
   CHECK_STR_CONTAINS(err.message, "'split'");
   CHECK(logreg_dataset_split(ds, 0.0, 0.5, 0.5, 1, &tr, &va, &te, &err) == LOGREG_EINVAL);
   logreg_dataset_free(ds);
+}
+
+static int same_part(const logreg_dataset *a, const logreg_dataset *b) {
+  if (!a || !b) return a == b;
+  size_t n = a->n, d = a->d;
+  return n == b->n && d == b->d && a->missing == b->missing &&
+         memcmp(a->x, b->x, n * d * sizeof *a->x) == 0 &&
+         memcmp(a->y, b->y, n * sizeof *a->y) == 0 &&
+         (a->w ? b->w && memcmp(a->w, b->w, n * sizeof *a->w) == 0 : !b->w);
+}
+
+/* split_take moves the training rows in place: the same parts as split, bit for bit (every
+ * fraction pattern, weights and missing values included), and the source keeps its labels and
+ * row count but no features. */
+static void test_split_take(void) {
+  enum { N = 1000, D = 3 };
+  float *x = malloc(N * D * sizeof *x);
+  int32_t y[N];
+  double w[N];
+  lr_rng r;
+  lr_rng_seed(&r, 7);
+  for (int i = 0; i < N; i++) {
+    for (int j = 0; j < D; j++) x[i * D + j] = lr_rng_uniform(&r) < 0.01 ? NAN : (float)(i + j);
+    y[i] = (int32_t)lr_rng_below(&r, 3);
+    w[i] = 0.5 + (double)(i % 7);
+  }
+  const double fr[][3] = {{0.7, 0.15, 0.15}, {0.8, 0.2, 0}, {1, 0, 0}, {0.5, 0, 0.5}};
+  logreg_error err;
+  for (size_t f = 0; f < sizeof fr / sizeof fr[0]; f++) {
+    logreg_dataset *ds = NULL, *own = NULL, *a[3], *b[3];
+    CHECK(logreg_dataset_from_buffer(N, D, x, LOGREG_FLOAT32, 0, y, 3, w, NULL, NULL, 0, &ds,
+                                     &err) == LOGREG_OK);
+    CHECK(logreg_dataset_from_buffer(N, D, x, LOGREG_FLOAT32, 0, y, 3, w, NULL, NULL, 0, &own,
+                                     &err) == LOGREG_OK);
+    CHECK(logreg_dataset_split(ds, fr[f][0], fr[f][1], fr[f][2], 3, &a[0], &a[1], &a[2], &err) ==
+          LOGREG_OK);
+    CHECK(logreg_dataset_split_take(own, fr[f][0], fr[f][1], fr[f][2], 3, &b[0], &b[1], &b[2],
+                                    &err) == LOGREG_OK);
+    for (int p = 0; p < 3; p++) CHECK(same_part(a[p], b[p]));
+    CHECK(logreg_dataset_x(own) == NULL && logreg_dataset_rows(own) == N);
+    CHECK(logreg_dataset_y(own) != NULL && logreg_dataset_missing(own) == ds->missing);
+    logreg_dataset *c[3];
+    CHECK(logreg_dataset_split(own, 0.5, 0.5, 0, 1, &c[0], &c[1], &c[2], &err) == LOGREG_EINVAL);
+    CHECK_STR_CONTAINS(err.message, "logreg_dataset_split_take");
+    for (int p = 0; p < 3; p++) {
+      logreg_dataset_free(a[p]);
+      logreg_dataset_free(b[p]);
+    }
+    logreg_dataset_free(ds);
+    logreg_dataset_free(own);
+  }
+  /* Bad fractions leave the source as it was. */
+  logreg_dataset *ds = NULL, *p0, *p1, *p2;
+  CHECK(logreg_dataset_from_arrays(N, D, x, y, 3, NULL, NULL, &ds, &err) == LOGREG_OK);
+  CHECK(logreg_dataset_split_take(ds, 0.5, 0.2, 0.2, 1, &p0, &p1, &p2, &err) == LOGREG_EINVAL);
+  CHECK(logreg_dataset_x(ds) != NULL && memcmp(logreg_dataset_x(ds), x, sizeof(float)) == 0);
+  logreg_dataset_free(ds);
+  free(x);
 }
 
 static void test_medians_and_scaler(void) {
@@ -304,6 +362,7 @@ static void test_transform_row(void) {
 
 int main(void) {
   test_split();
+  test_split_take();
   test_medians_and_scaler();
   test_medians_blocks();
   test_medians_onehot();

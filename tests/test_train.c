@@ -4,8 +4,14 @@
  * - full-batch GD never increases J at a small step; mini-batch Adam is reproducible from its
  *   seed and changes with it;
  * - early stopping keeps exactly the weights of the best validation epoch;
- * - divergence (--lr 1e30) fails with the epoch named and returns no model. */
+ * - divergence (--lr 1e30) fails with the epoch named and returns no model;
+ * - consume_x: on cpu and reference, L-BFGS with the dataset's X taken gives the same bits as
+ *   with it copied, and leaves a dataset without features that training, prediction and
+ *   splitting refuse in one line; a borrowed X (LOGREG_BUFFER_BORROW) and sparse rows are not
+ *   taken, and their trainings match too. */
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "data/dataset.h"
@@ -218,8 +224,94 @@ static void test_defaults(void) {
   CHECK(!logreg_optimizer_second_order(LOGREG_OPTIMIZER_ADAM));
 }
 
+/* An L-BFGS model on `device` from ds, taking its X when `consume`. */
+static logreg_model *train_lbfgs(const logreg_dataset *ds, const char *device, int consume) {
+  logreg_params p;
+  logreg_params_init(&p);
+  p.device = device;
+  p.epochs = 40;
+  p.consume_x = consume;
+  logreg_model *m = NULL;
+  logreg_error err;
+  CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_OK);
+  return m;
+}
+
+static int same_model(const logreg_model *a, const logreg_model *b) {
+  size_t kw = a ? lr_model_kw(a) : 0;
+  return a && b && a->d == b->d && a->k == b->k && a->binary == b->binary &&
+         memcmp(a->w, b->w, a->d * kw * sizeof *a->w) == 0 &&
+         memcmp(a->b, b->b, kw * sizeof *a->b) == 0;
+}
+
+static void test_consume_x(void) {
+  const char *devices[] = {"cpu", "reference"};
+  for (int v = 0; v < 2; v++) {
+    logreg_dataset *ds = noisy(500, 6, 3, 11, 0.1), *copy = noisy(500, 6, 3, 11, 0.1);
+    /* A missing value: the in-place preprocessing imputes it as the copy does. */
+    ds->x[7] = copy->x[7] = NAN;
+    logreg_model *a = train_lbfgs(copy, devices[v], 0), *b = train_lbfgs(ds, devices[v], 1);
+    CHECK(same_model(a, b));
+    CHECK(logreg_dataset_x(copy) != NULL && logreg_dataset_x(ds) == NULL);
+    CHECK(logreg_dataset_rows(ds) == 500 && logreg_dataset_y(ds) != NULL);
+    logreg_params p;
+    logreg_params_init(&p);
+    p.device = devices[v];
+    logreg_model *m = NULL;
+    logreg_error err;
+    CHECK(logreg_train(ds, NULL, &p, &m, NULL, &err) == LOGREG_EINVAL && m == NULL);
+    CHECK_STR_CONTAINS(err.message, "training data's features were handed over");
+    CHECK(logreg_train(copy, ds, &p, &m, NULL, &err) == LOGREG_EINVAL && m == NULL);
+    CHECK_STR_CONTAINS(err.message, "validation data's features were handed");
+    double proba[3 * 500];
+    CHECK(a && logreg_predict_proba(a, ds, proba, &err) == LOGREG_EINVAL);
+    CHECK_STR_CONTAINS(err.message, "consume_x");
+    logreg_dataset *s1, *s2, *s3;
+    CHECK(logreg_dataset_split(ds, 0.5, 0.5, 0, 1, &s1, &s2, &s3, &err) == LOGREG_EINVAL);
+    CHECK(s1 == NULL && s2 == NULL && s3 == NULL);
+    logreg_model_free(a);
+    logreg_model_free(b);
+    logreg_dataset_free(ds);
+    logreg_dataset_free(copy);
+  }
+  /* A borrowed X stays the caller's: read, never written. */
+  logreg_dataset *src = noisy(200, 4, 2, 5, 0.1), *ds = NULL;
+  size_t nx = 200 * 4;
+  float *x = malloc(nx * sizeof *x), *before = malloc(nx * sizeof *before);
+  memcpy(x, src->x, nx * sizeof *x);
+  memcpy(before, x, nx * sizeof *x);
+  logreg_error err;
+  CHECK(logreg_dataset_from_buffer(200, 4, x, LOGREG_FLOAT32, 0, src->y, 2, NULL, NULL, NULL,
+                                   LOGREG_BUFFER_BORROW, &ds, &err) == LOGREG_OK);
+  logreg_model *a = train_lbfgs(src, "cpu", 0), *b = train_lbfgs(ds, "cpu", 1);
+  CHECK(same_model(a, b));
+  CHECK(logreg_dataset_x(ds) == x && memcmp(x, before, nx * sizeof *x) == 0);
+  logreg_model_free(a);
+  logreg_model_free(b);
+  logreg_dataset_free(ds);
+  /* Sparse rows are not taken either. */
+  int64_t ip[201];
+  int32_t *ix = malloc(nx * sizeof *ix);
+  for (size_t i = 0; i <= 200; i++) ip[i] = (int64_t)(i * 4);
+  for (size_t e = 0; e < nx; e++) ix[e] = (int32_t)(e % 4);
+  CHECK(logreg_dataset_from_csr(200, 4, ip, ix, x, LOGREG_FLOAT32, src->y, 2, NULL, NULL, &ds,
+                                &err) == LOGREG_OK);
+  a = train_lbfgs(ds, "cpu", 0);
+  b = train_lbfgs(ds, "cpu", 1);
+  CHECK(same_model(a, b));
+  CHECK(logreg_dataset_nnz(ds) == nx);
+  logreg_model_free(a);
+  logreg_model_free(b);
+  logreg_dataset_free(ds);
+  logreg_dataset_free(src);
+  free(x);
+  free(before);
+  free(ix);
+}
+
 int main(void) {
   test_defaults();
+  test_consume_x();
   test_balanced_weights();
   test_gd_descends();
   test_reproducible();

@@ -94,11 +94,14 @@ static void fill_info(lr_ocl_device_info *d) {
   clGetDeviceInfo(d->did, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof d->max_wg, &d->max_wg, NULL);
   clGetDeviceInfo(d->did, CL_DEVICE_LOCAL_MEM_SIZE, sizeof lm, &lm, NULL);
   clGetDeviceInfo(d->did, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof fp, &fp, NULL);
+  cl_bool unified = CL_FALSE;
+  clGetDeviceInfo(d->did, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified, NULL);
   d->compute_units = cu;
   d->global_mem = gm;
   d->max_alloc = ma;
   d->local_mem = lm;
   d->fp64 = fp != 0;
+  d->host_unified = unified == CL_TRUE;
 }
 
 logreg_status lr_ocl_list(lr_ocl_device_info **out, unsigned *count, logreg_error *err) {

@@ -25,6 +25,7 @@ typedef struct lr_ocl_device_info {
   unsigned long long global_mem, max_alloc, local_mem;
   size_t max_wg;
   int fp64;
+  int host_unified; /* CL_DEVICE_HOST_UNIFIED_MEMORY: the device's memory is the host's */
 } lr_ocl_device_info;
 
 /* All devices of all platforms, in platform then device order. *count = 0 (and LOGREG_OK)

@@ -94,6 +94,13 @@ void lr_ocl_drop(ocl_backend *ob, cl_mem *m) {
  * a smaller per-allocation limit for tests). */
 logreg_status lr_ocl_alloc(ocl_backend *ob, cl_mem *m, size_t bytes, const char *what,
                            logreg_error *err) {
+  return lr_ocl_alloc_over(ob, m, bytes, NULL, what, err);
+}
+
+/* lr_ocl_alloc over `host` when not NULL (CL_MEM_USE_HOST_PTR: `bytes` of host memory that
+ * outlive the buffer, read where they are by a device that shares host memory). */
+logreg_status lr_ocl_alloc_over(ocl_backend *ob, cl_mem *m, size_t bytes, void *host,
+                                const char *what, logreg_error *err) {
   char a[32], b[32];
   if (bytes == 0) bytes = sizeof(float);
   if (bytes > ob->max_alloc)
@@ -106,7 +113,8 @@ logreg_status lr_ocl_alloc(ocl_backend *ob, cl_mem *m, size_t bytes, const char 
                    what, lr_ocl_human_bytes(bytes, a, sizeof a), ob->info.name,
                    lr_ocl_human_bytes(ob->global_mem, b, sizeof b));
   cl_int rc;
-  cl_mem buf = clCreateBuffer(ob->ctx, CL_MEM_READ_WRITE, bytes, NULL, &rc);
+  cl_mem_flags flags = CL_MEM_READ_WRITE | (host ? CL_MEM_USE_HOST_PTR : 0);
+  cl_mem buf = clCreateBuffer(ob->ctx, flags, bytes, host, &rc);
   if (rc != CL_SUCCESS) return lr_ocl_fail(err, "clCreateBuffer", rc);
   lr_ocl_drop(ob, m);
   *m = buf;
@@ -152,7 +160,10 @@ static logreg_status ocl_set_data(lr_backend *be, lr_slot slot, const float *x, 
     st = lr_ocl_stream_set(ob, sl, x, y, s, n, err);
     if (!st) st = lr_ocl_ring_alloc(ob, n, ysb + vecs, err);
   } else {
-    st = lr_ocl_xbuf_upload(ob, &sl->x, x, n, what, err);
+    float *own = ob->adopt;
+    ob->adopt = NULL;
+    st = own ? lr_ocl_xbuf_wrap(ob, &sl->x, own, n, what, err)
+             : lr_ocl_xbuf_upload(ob, &sl->x, x, n, what, err);
   }
   if (!st) st = lr_ocl_upload(ob, &sl->y, y, n * sizeof(int32_t), "labels", err);
   if (!st) st = lr_ocl_upload(ob, &sl->s, s, n * sizeof(float), "row weights", err);
@@ -181,6 +192,19 @@ static logreg_status ocl_set_data(lr_backend *be, lr_slot slot, const float *x, 
              ob->ring_rows);
   }
   return lr_ocl_ensure_rows(ob, n, err);
+}
+
+/* set_data that takes x (the trainer's prepared rows): on a device that shares host memory
+ * (PoCL, integrated GPUs) the slot's X is made over x itself, so that X is held once; elsewhere,
+ * or when X streams, x is copied as set_data does and freed. */
+static logreg_status ocl_adopt_data(lr_backend *be, lr_slot slot, float *x, const int32_t *y,
+                                    const float *s, size_t n, logreg_error *err) {
+  ocl_backend *ob = (ocl_backend *)be;
+  ob->adopt = ob->info.host_unified ? x : NULL;
+  logreg_status st = ocl_set_data(be, slot, x, y, s, n, err);
+  if (!ob->info.host_unified || ob->adopt) free(x); /* not taken by lr_ocl_xbuf_wrap */
+  ob->adopt = NULL;
+  return st;
 }
 
 static logreg_status ocl_set_order(lr_backend *be, const uint32_t *order, logreg_error *err) {
@@ -441,6 +465,7 @@ static void ocl_destroy(lr_backend *be) {
 static const lr_backend_ops ocl_ops = {
     .name = "opencl",
     .set_data = ocl_set_data,
+    .adopt_data = ocl_adopt_data,
     .set_data_csr = lr_ocl_set_data_csr,
     .set_order = ocl_set_order,
     .sums = lr_ocl_sums,

@@ -30,6 +30,7 @@ enum { SUM_WLOSS, SUM_LOSS, SUM_CORRECT, SUM_S, SUM_VEC, SUM_COUNT };
 typedef struct ocl_xbuf {
   cl_mem seg[LR_MAX_SEG];
   size_t nseg, seg_rows;
+  float *host; /* owned host rows the segments are made over (lr_ocl_xbuf_wrap), else NULL */
 } ocl_xbuf;
 
 /* One sum as the kernels write it (sum_t in logreg.cl), in the sums buffer and in the row
@@ -98,9 +99,10 @@ typedef struct ocl_backend {
   int32_t *h_indices;
   float *h_values;
   uint64_t *h_colptr;
-  ocl_xbuf xp;            /* the training slot's X in shuffled order... */
-  cl_mem yp, sp, perm;    /* ...its labels and weights, and the order */
-  int ordered;            /* training evaluations read xp/yp/sp */
+  ocl_xbuf xp;         /* the training slot's X in shuffled order... */
+  cl_mem yp, sp, perm; /* ...its labels and weights, and the order */
+  int ordered;         /* training evaluations read xp/yp/sp */
+  float *adopt;        /* during ocl_adopt_data: rows the slot's X may be made over (then NULL) */
   cl_mem vec[LR_VEC_MAX]; /* the backend's vectors (backend.h): theta, raw gradient sums, ... */
   cl_mem z, g;            /* logits and residuals of the last evaluation (rows x KW) */
   size_t zg_rows;         /* capacity of z and g in rows */
@@ -214,6 +216,8 @@ void lr_ocl_release(cl_mem *m);
 void lr_ocl_drop(ocl_backend *ob, cl_mem *m);
 logreg_status lr_ocl_alloc(ocl_backend *ob, cl_mem *m, size_t bytes, const char *what,
                            logreg_error *err);
+logreg_status lr_ocl_alloc_over(ocl_backend *ob, cl_mem *m, size_t bytes, void *host,
+                                const char *what, logreg_error *err);
 logreg_status lr_ocl_upload(ocl_backend *ob, cl_mem *m, const void *src, size_t bytes,
                             const char *what, logreg_error *err);
 logreg_status lr_ocl_create_kernels(ocl_backend *ob, const kernel_ref *list, size_t n,
@@ -240,6 +244,8 @@ logreg_status lr_ocl_xbuf_alloc(ocl_backend *ob, ocl_xbuf *xb, size_t n, const c
                                 logreg_error *err);
 logreg_status lr_ocl_xbuf_upload(ocl_backend *ob, ocl_xbuf *xb, const float *x, size_t n,
                                  const char *what, logreg_error *err);
+logreg_status lr_ocl_xbuf_wrap(ocl_backend *ob, ocl_xbuf *xb, float *x, size_t n, const char *what,
+                               logreg_error *err);
 size_t lr_ocl_xbuf_pieces(const ocl_xbuf *xb, size_t begin, size_t m, xpiece *out);
 void lr_ocl_feed_init(const ocl_backend *ob, xfeed *f, const ocl_slot *sl, const ocl_xbuf *xb,
                       int shuffled, size_t begin, size_t m);

@@ -19,12 +19,15 @@
 void lr_ocl_xbuf_release(ocl_backend *ob, ocl_xbuf *xb) {
   for (size_t i = 0; i < LR_MAX_SEG; i++) lr_ocl_drop(ob, &xb->seg[i]);
   xb->nseg = xb->seg_rows = 0;
+  free(xb->host); /* after the buffers made over it */
+  xb->host = NULL;
 }
 
 /* Device buffers for n rows of X: one when it fits the largest allocation, else segments of
- * as many whole rows as one allocation holds. */
-logreg_status lr_ocl_xbuf_alloc(ocl_backend *ob, ocl_xbuf *xb, size_t n, const char *what,
-                                logreg_error *err) {
+ * as many whole rows as one allocation holds; made over host rows x (owned from here) when not
+ * NULL, in segments of whole pages of x where they hold 1024 rows or more. */
+static logreg_status xbuf_make(ocl_backend *ob, ocl_xbuf *xb, size_t n, float *x, const char *what,
+                               logreg_error *err) {
   size_t row = ob->base.d * sizeof(float), per = row ? (size_t)(ob->max_alloc / row) : n;
   char a[32], b[32];
   lr_ocl_xbuf_release(ob, xb);
@@ -34,6 +37,7 @@ logreg_status lr_ocl_xbuf_alloc(ocl_backend *ob, ocl_xbuf *xb, size_t n, const c
                    "allocation of %s (%s)",
                    what, ob->base.d, lr_ocl_human_bytes(row, a, sizeof a), ob->info.name,
                    lr_ocl_human_bytes(ob->max_alloc, b, sizeof b));
+  if (x && per >= 1024) per -= per % 1024; /* 1024 rows: a whole number of 4 KiB pages */
   if (per > n) per = n ? n : 1;
   size_t nseg = n ? (n + per - 1) / per : 1;
   if (nseg > LR_MAX_SEG)
@@ -44,12 +48,27 @@ logreg_status lr_ocl_xbuf_alloc(ocl_backend *ob, ocl_xbuf *xb, size_t n, const c
                    ob->info.name, LR_MAX_SEG);
   for (size_t i = 0; i < nseg; i++) {
     size_t rows = i + 1 < nseg ? per : n - i * per;
-    logreg_status st = lr_ocl_alloc(ob, &xb->seg[i], rows * row, what, err);
+    float *over = x ? x + i * per * ob->base.d : NULL;
+    logreg_status st = lr_ocl_alloc_over(ob, &xb->seg[i], rows * row, over, what, err);
     if (st) return st;
   }
   xb->nseg = nseg;
   xb->seg_rows = per;
   return LOGREG_OK;
+}
+
+logreg_status lr_ocl_xbuf_alloc(ocl_backend *ob, ocl_xbuf *xb, size_t n, const char *what,
+                                logreg_error *err) {
+  return xbuf_make(ob, xb, n, NULL, what, err);
+}
+
+/* Device buffers made over n rows of x (malloc'd; freed with the buffers, on failure too), for
+ * a device that shares host memory: X is then held once. */
+logreg_status lr_ocl_xbuf_wrap(ocl_backend *ob, ocl_xbuf *xb, float *x, size_t n, const char *what,
+                               logreg_error *err) {
+  logreg_status st = xbuf_make(ob, xb, n, x, what, err);
+  xb->host = x;
+  return st;
 }
 
 /* Device buffers for n rows of X (lr_ocl_xbuf_alloc), filled from x by blocking writes. */

@@ -72,6 +72,14 @@ logreg_dataset *lr_dataset_alloc_csr(size_t n, size_t d, size_t nnz, int labelle
   return ds;
 }
 
+logreg_status lr_dataset_check_x(const logreg_dataset *ds, const char *what, logreg_error *err) {
+  if (!ds || !ds->x_given) return LOGREG_OK;
+  return lr_fail(err, LOGREG_EINVAL,
+                 "the %s's features were handed over (to a trainer by consume_x, or to the "
+                 "training part by logreg_dataset_split_take): the dataset has none left to read",
+                 what);
+}
+
 float *lr_dataset_dense(const logreg_dataset *ds) {
   size_t n = ds->n, d = ds->d;
   if (d && n > SIZE_MAX / sizeof(float) / d) return NULL;
@@ -394,7 +402,9 @@ static logreg_dataset *subset_csr(const logreg_dataset *src, const size_t *idx, 
   return ds;
 }
 
-logreg_dataset *lr_dataset_subset(const logreg_dataset *src, const size_t *idx, size_t m) {
+/* lr_dataset_subset; a dense subset's X is `taken` (rows already in place) when not NULL. */
+static logreg_dataset *subset_of(const logreg_dataset *src, const size_t *idx, size_t m,
+                                 float *taken) {
   size_t d = src->d;
   logreg_dataset *ds;
   if (lr_dataset_sparse(src)) {
@@ -404,9 +414,16 @@ logreg_dataset *lr_dataset_subset(const logreg_dataset *src, const size_t *idx, 
       if (!(ds->feature_names = calloc(d ? d : 1, sizeof(char *)))) goto oom;
     }
   } else {
-    if (!(ds = lr_dataset_alloc(m, d, src->y != NULL))) return NULL;
+    if (!(ds = lr_dataset_alloc(m, d, src->y != NULL))) {
+      free(taken);
+      return NULL;
+    }
+    if (taken) { /* the zeroed X was never touched: freeing it costs no memory */
+      free(ds->x);
+      ds->x = taken;
+    }
     for (size_t r = 0; r < m; r++) {
-      memcpy(ds->x + r * d, src->x + idx[r] * d, d * sizeof(float));
+      if (!taken) memcpy(ds->x + r * d, src->x + idx[r] * d, d * sizeof(float));
       if (src->y) ds->y[r] = src->y[idx[r]];
     }
     /* The subset holds the missing values of its own rows. */
@@ -458,6 +475,24 @@ logreg_dataset *lr_dataset_subset(const logreg_dataset *src, const size_t *idx, 
 oom:
   logreg_dataset_free(ds);
   return NULL;
+}
+
+logreg_dataset *lr_dataset_subset(const logreg_dataset *src, const size_t *idx, size_t m) {
+  return subset_of(src, idx, m, NULL);
+}
+
+logreg_dataset *lr_dataset_subset_take(logreg_dataset *src, const size_t *idx, size_t m) {
+  if (lr_dataset_sparse(src) || src->x_borrowed || !src->x) return lr_dataset_subset(src, idx, m);
+  size_t d = src->d;
+  float *x = src->x;
+  /* idx increases and idx[r] >= r: row idx[r] is still where it was when it moves to r. */
+  for (size_t r = 0; r < m; r++)
+    if (idx[r] != r) memmove(x + r * d, x + idx[r] * d, d * sizeof *x);
+  size_t keep = m * d > 0 ? m * d : 1;
+  float *shrunk = realloc(x, keep * sizeof *x); /* the rest given back */
+  src->x = NULL;
+  src->x_given = 1;
+  return subset_of(src, idx, m, shrunk ? shrunk : x);
 }
 
 int lr_dataset_keep_features(logreg_dataset *ds, const unsigned char *keep) {
@@ -606,7 +641,7 @@ size_t logreg_dataset_classes(const logreg_dataset *ds) { return ds && ds->y ? d
 const float *logreg_dataset_x(const logreg_dataset *ds) { return ds ? ds->x : NULL; }
 int logreg_dataset_is_sparse(const logreg_dataset *ds) { return ds && lr_dataset_sparse(ds); }
 size_t logreg_dataset_nnz(const logreg_dataset *ds) {
-  if (!ds) return 0;
+  if (!ds || ds->x_given) return 0;
   if (lr_dataset_sparse(ds)) return ds->nnz;
   size_t nnz = 0;
   for (size_t i = 0; i < ds->n * ds->d; i++) nnz += ds->x[i] != 0;

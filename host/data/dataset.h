@@ -20,6 +20,9 @@ struct logreg_dataset {
   size_t nnz;
   int x_borrowed;       /* x is the caller's (logreg_dataset_from_buffer, LOGREG_BUFFER_BORROW):
                            never written through, not freed */
+  int x_given;          /* x was handed over (logreg_params.consume_x, logreg_dataset_split_take,
+                           lr_dataset_subset_take): x is NULL, and
+                           every function that reads features fails (lr_dataset_check_x) */
   int32_t *y;           /* n labels in 0..k-1, or NULL when unlabelled */
   float *w;             /* n per-row sample weights, or NULL (all 1) */
   int32_t *folds;       /* n cross-validation fold numbers (read option `folds`), or NULL */
@@ -55,6 +58,11 @@ logreg_dataset *lr_dataset_alloc(size_t n, size_t d, int labelled);
  * labels when `labelled`, no feature names (generated "f1".."fD"). NULL when out of memory. */
 logreg_dataset *lr_dataset_alloc_csr(size_t n, size_t d, size_t nnz, int labelled);
 
+/* LOGREG_OK when ds still has its features; else LOGREG_EINVAL with one line saying that they
+ * were handed over (logreg_params.consume_x, logreg_dataset_split_take), naming `what` (e.g.
+ * "training data"). */
+logreg_status lr_dataset_check_x(const logreg_dataset *ds, const char *what, logreg_error *err);
+
 /* 1 when ds holds its rows as CSR (x == NULL). */
 static inline int lr_dataset_sparse(const logreg_dataset *ds) { return ds->indptr != NULL; }
 
@@ -68,6 +76,11 @@ const char *lr_dataset_feature_name(const logreg_dataset *ds, size_t j, char *bu
 
 /* A new dataset holding rows idx[0..m) of `src` (names copied). NULL when out of memory. */
 logreg_dataset *lr_dataset_subset(const logreg_dataset *src, const size_t *idx, size_t m);
+/* lr_dataset_subset that moves a dense src's X into the subset instead of copying it: rows
+ * idx[0..m) (increasing) are moved to the front of src's X, which is shrunk to them and becomes
+ * the subset's; src is left without X (x_given), for the caller to free. Sparse or borrowed
+ * rows are copied. NULL when out of memory (src's X is gone then too). */
+logreg_dataset *lr_dataset_subset_take(logreg_dataset *src, const size_t *idx, size_t m);
 
 /* Keeps the features j with keep[j] set (x, names, categories, file columns), in order.
  * 0 on success, -1 on ENOMEM or for sparse data (the dataset is then unchanged). */

@@ -82,6 +82,8 @@ static logreg_status predict_csr(const logreg_model *m, const logreg_dataset *ds
 
 logreg_status logreg_predict_proba(const logreg_model *m, const logreg_dataset *ds, double *proba,
                                    logreg_error *err) {
+  logreg_status st = lr_dataset_check_x(ds, "data", err);
+  if (st) return st;
   if (ds->d != m->d)
     return lr_fail(err, LOGREG_EINVAL, "data has %zu features; the model expects %zu", ds->d, m->d);
   if (lr_dataset_sparse(ds)) return predict_csr(m, ds, proba, err);

@@ -412,11 +412,13 @@ static int cmp_size(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-logreg_status logreg_dataset_split(const logreg_dataset *ds, double train, double val, double test,
-                                   uint64_t seed, logreg_dataset **train_out,
-                                   logreg_dataset **val_out, logreg_dataset **test_out,
-                                   logreg_error *err) {
+/* logreg_dataset_split; the training part moves `take`'s X (ds itself) when not NULL. */
+static logreg_status split(const logreg_dataset *ds, logreg_dataset *take, double train, double val,
+                           double test, uint64_t seed, logreg_dataset **train_out,
+                           logreg_dataset **val_out, logreg_dataset **test_out, logreg_error *err) {
   *train_out = *val_out = *test_out = NULL;
+  logreg_status st = lr_dataset_check_x(ds, "data", err);
+  if (st) return st;
   if (!(train > 0) || !(val >= 0) || !(test >= 0) || fabs(train + val + test - 1.0) > 1e-6)
     return lr_fail(err, LOGREG_EINVAL,
                    "'split': fractions must be >= 0, train > 0, and sum to 1 (got %g,%g,%g)", train,
@@ -428,7 +430,7 @@ logreg_status logreg_dataset_split(const logreg_dataset *ds, double train, doubl
   size_t *part[3] = {malloc((n ? n : 1) * sizeof(size_t)), malloc((n ? n : 1) * sizeof(size_t)),
                      malloc((n ? n : 1) * sizeof(size_t))};
   size_t np[3] = {0, 0, 0};
-  logreg_status st = LOGREG_OK;
+  st = LOGREG_OK;
   if (!count || !idx || !part[0] || !part[1] || !part[2]) {
     st = lr_fail(err, LOGREG_ENOMEM, "split: out of memory");
     goto done;
@@ -467,11 +469,13 @@ logreg_status logreg_dataset_split(const logreg_dataset *ds, double train, doubl
     goto done;
   }
   logreg_dataset **outs[3] = {train_out, val_out, test_out};
-  for (int p = 0; p < 3; p++) {
+  for (int t = 1; t <= 3; t++) {
+    int p = t % 3; /* the training part last: it may take ds's X */
     if (np[p] == 0) continue;
     /* File order within each part: reproducible and independent of the class layout. */
     qsort(part[p], np[p], sizeof(size_t), cmp_size);
-    *outs[p] = lr_dataset_subset(ds, part[p], np[p]);
+    *outs[p] = p == 0 && take ? lr_dataset_subset_take(take, part[p], np[p])
+                              : lr_dataset_subset(ds, part[p], np[p]);
     if (!*outs[p]) {
       st = lr_fail(err, LOGREG_ENOMEM, "split: out of memory");
       for (int q = 0; q < 3; q++) {
@@ -509,6 +513,20 @@ done:
   free(idx);
   for (int p = 0; p < 3; p++) free(part[p]);
   return st;
+}
+
+logreg_status logreg_dataset_split(const logreg_dataset *ds, double train, double val, double test,
+                                   uint64_t seed, logreg_dataset **train_out,
+                                   logreg_dataset **val_out, logreg_dataset **test_out,
+                                   logreg_error *err) {
+  return split(ds, NULL, train, val, test, seed, train_out, val_out, test_out, err);
+}
+
+logreg_status logreg_dataset_split_take(logreg_dataset *ds, double train, double val, double test,
+                                        uint64_t seed, logreg_dataset **train_out,
+                                        logreg_dataset **val_out, logreg_dataset **test_out,
+                                        logreg_error *err) {
+  return split(ds, ds, train, val, test, seed, train_out, val_out, test_out, err);
 }
 
 int lr_fit_preprocessing(const logreg_dataset *ds, logreg_scale scale, int no_intercept,

@@ -29,6 +29,7 @@ logreg_status lr_train_check(const logreg_dataset *train, const logreg_params *p
   if (st) return st;
   if (!train || !train->y || train->n == 0)
     return lr_fail(err, LOGREG_EINVAL, "training data has no labelled rows");
+  if ((st = lr_dataset_check_x(train, "training data", err))) return st;
   if (train->k < 2)
     return lr_fail(err, LOGREG_EINVAL, "training data has %zu class; at least 2 are needed",
                    train->k);
@@ -61,6 +62,7 @@ static logreg_status check_inputs(const logreg_dataset *train, const logreg_data
                                   const logreg_params *p, logreg_error *err) {
   logreg_status st = lr_train_check(train, p, err);
   if (st != LOGREG_OK) return st;
+  if ((st = lr_dataset_check_x(val, "validation data", err))) return st;
   if (val && (val->d != train->d || !val->y || !same_classes(train, val)))
     return lr_fail(err, LOGREG_EINVAL,
                    "validation data must have the training data's features and classes");
@@ -218,7 +220,11 @@ static logreg_status prepare_rows(logreg_trainer *t, const logreg_dataset *train
   pr->sparse = lr_dataset_sparse(train);
   pr->nx = pr->sparse ? train->nnz : n * d;
   pr->nvx = !val ? 0 : pr->sparse ? val->nnz : nv * d;
-  pr->xt = malloc((pr->nx > 0 ? pr->nx : 1) * sizeof *pr->xt);
+  const logreg_shard *sh = p->shard;
+  int sharded = sh && sh->size > 1;
+  /* consume_x: the dataset's X becomes the prepared rows (preprocessed where it is), no copy. */
+  int take = p->consume_x && !pr->sparse && !train->x_borrowed && !sharded;
+  pr->xt = take ? train->x : lr_alloc_floats(pr->nx);
   pr->xv = malloc((pr->nvx > 0 ? pr->nvx : 1) * sizeof *pr->xv);
   t->s_train = lr_row_weights(train, p->class_weight_balanced);
   pr->sv = val ? lr_row_weights(val, p->class_weight_balanced) : NULL;
@@ -226,13 +232,16 @@ static logreg_status prepare_rows(logreg_trainer *t, const logreg_dataset *train
   if (!pr->xt || !pr->xv || !t->s_train || (val && !pr->sv) || !t->sol.order)
     return lr_fail(err, LOGREG_ENOMEM, "out of memory for %zu x %zu training data", n, d);
   t->imputed = lr_transform_values(t->m, train, pr->xt, p->threads);
+  if (take) { /* the one place the library writes a caller's dataset: params.consume_x */
+    logreg_dataset *given = (logreg_dataset *)(uintptr_t)train;
+    given->x = NULL;
+    given->x_given = 1;
+  }
   if (val) lr_transform_values(t->m, val, pr->xv, p->threads);
   for (size_t i = 0; i < n; i++) pr->s_sum += t->s_train[i];
   if (!(pr->s_sum > 0))
     return lr_fail(err, LOGREG_EINVAL, "the training rows' weights sum to %g; need > 0", pr->s_sum);
   if (p->checkpoint || p->resume) hash_data(t, train, val, pr);
-  const logreg_shard *sh = p->shard;
-  int sharded = sh && sh->size > 1;
   pr->lo = sharded ? n * (size_t)sh->rank / (size_t)sh->size : 0;
   pr->hi = sharded ? n * ((size_t)sh->rank + 1) / (size_t)sh->size : n;
   return LOGREG_OK;

@@ -459,7 +459,12 @@ logreg_status logreg_train(const logreg_dataset *train, const logreg_dataset *va
   if (!st && (st = logreg_trainer_finish(t, out, res, err)))
     st = device_failure(t, st, READING_MODEL, err);
   /* Not be->float32: an OpenCL backend that refines in double has it 0. */
-  if (st == LOGREG_EBACKEND && fallback && (!t || t->be->kind == LOGREG_BACKEND_OPENCL) && err) {
+  int way_back = st == LOGREG_EBACKEND && fallback && (!t || t->be->kind == LOGREG_BACKEND_OPENCL);
+  if (way_back && train->x_given && err) { /* consume_x: no X left to fall back on */
+    size_t l = strlen(err->message);
+    snprintf(err->message + l, sizeof err->message - l,
+             " (no fall back to cpu: the training data's X was handed to the device, consume_x)");
+  } else if (way_back && err) {
     st = fall_back(train, val, p, &t, &snap, &ck, res, err);
     if (!st) st = logreg_trainer_finish(t, out, res, err);
   }

@@ -45,6 +45,13 @@ void lr_error_clear(logreg_error *err) {
   }
 }
 
+float *lr_alloc_floats(size_t n) {
+  const size_t page = 4096;
+  if (n > (SIZE_MAX - page) / sizeof(float)) return NULL;
+  size_t bytes = (n ? n : 1) * sizeof(float);
+  return aligned_alloc(page, (bytes + page - 1) / page * page);
+}
+
 char *lr_strdup(const char *s) {
   if (!s) return NULL;
   size_t n = strlen(s) + 1;

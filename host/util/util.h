@@ -22,6 +22,9 @@ logreg_status lr_fail(logreg_error *err, logreg_status status, const char *fmt, 
 void lr_error_clear(logreg_error *err);
 
 char *lr_strdup(const char *s); /* NULL when s is NULL or out of memory */
+/* n floats (at least one) on a page boundary, for rows a device may read in place (an OpenCL
+ * buffer over host memory); free() releases them. NULL when out of memory. */
+float *lr_alloc_floats(size_t n);
 void lr_free_strings(char **v, size_t n);
 
 /* Parses a whole string as a finite double (C locale rules, surrounding blanks allowed).

@@ -97,6 +97,7 @@ class Params(ctypes.Structure):
         ("stop_request", c_void_p),
         ("shard", c_void_p),
         ("cpu_fallback", c_int),
+        ("consume_x", c_int),
     ]
 
 

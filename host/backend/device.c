@@ -425,6 +425,10 @@ logreg_status lr_device_time_sparse(lr_device *dev, lr_backend **be, const lr_ro
  * whichever is more, setting an untried device up to time it. */
 #define AUTO_BUDGET_SHARE 0.05
 #define AUTO_BUDGET_MIN 0.2
+/* cpu is timed on the first rows, up to this much of X, and its time scaled to all of them (a
+ * pass costs the same per row once X is past the caches): so the timing holds no second copy of
+ * a large X, and the cpu backend chosen takes the prepared rows themselves (X held once). */
+#define AUTO_TIME_BYTES ((double)(64 << 20))
 
 static void auto_key(const lr_device *dev, const lr_auto_run *run, size_t n, const char *tail,
                      char *key, size_t cap) {
@@ -515,7 +519,14 @@ logreg_status lr_device_auto_host(lr_device *dev, const lr_auto_run *run, const 
     return LOGREG_OK;
   }
   if (rows->x == NULL) return LOGREG_OK; /* sparse rows: timed after set-up (time_sparse) */
-  /* cpu's evaluation, timed on the training rows (kept if cpu is chosen). */
+  /* cpu's evaluation, timed on the training rows (kept if cpu is chosen), or on their first
+   * AUTO_TIME_BYTES (dropped if cpu is chosen: the caller gives cpu all of them). */
+  lr_rows first = *rows;
+  double row_bytes = (double)(run->d ? run->d : 1) * sizeof(float);
+  if ((double)rows->n * row_bytes > AUTO_TIME_BYTES)
+    first.n = (size_t)(AUTO_TIME_BYTES / row_bytes);
+  if (first.n == 0) first.n = 1;
+  int whole = first.n == rows->n;
   lr_device cpu;
   lr_device_cpu(&cpu, dev->options, "");
   lr_backend *c = NULL, *o = NULL;
@@ -524,12 +535,19 @@ logreg_status lr_device_auto_host(lr_device *dev, const lr_auto_run *run, const 
       lr_device_backend(&cpu, run->d, run->k, run->binary, run->pos_weight, NULL, 0, &c, err);
   if (!st) {
     lr_backend_threads(c, run->threads);
-    st = lr_backend_set_rows(c, LR_SLOT_TRAIN, rows, err);
+    st = lr_backend_set_rows(c, LR_SLOT_TRAIN, &first, err);
   }
-  if (!st) st = time_evals(c, rows->n, 2, &cpu_ms, err);
+  if (!st) st = time_evals(c, first.n, 2, &cpu_ms, err);
   if (st) {
     lr_backend_destroy(c);
     return st;
+  }
+  cpu_ms *= (double)rows->n / (double)first.n;
+  char part[96] = ""; /* said after the choice when cpu was timed on the first rows */
+  if (!whole) {       /* timed on the first rows: the caller builds cpu with all of them */
+    snprintf(part, sizeof part, "; cpu timed on the first %zu rows, scaled to all", first.n);
+    lr_backend_destroy(c);
+    c = NULL;
   }
   const char *how = NULL;
   double setup = stored_setup(dev, run, cache);
@@ -543,8 +561,8 @@ logreg_status lr_device_auto_host(lr_device *dev, const lr_auto_run *run, const 
       lr_backend_destroy(c);
       snprintf(why, sizeof why,
                "%.3g ms per evaluation (%s) and %.2g s set-up against cpu's %.3g ms (timed) over "
-               "about %.0f evaluations",
-               dev_ms, how, setup, cpu_ms, evals);
+               "about %.0f evaluations%s",
+               dev_ms, how, setup, cpu_ms, evals, part);
       size_t l = strlen(dev->why);
       snprintf(dev->why + l, sizeof dev->why - l, "; %s", why);
       dev->weighed = 1;
@@ -552,8 +570,8 @@ logreg_status lr_device_auto_host(lr_device *dev, const lr_auto_run *run, const 
     }
     snprintf(why, sizeof why,
              "%.3g ms per evaluation (timed) against its %.3g ms (%s) and %.2g s set-up over "
-             "about %.0f evaluations",
-             cpu_ms, dev_ms, how, setup, evals);
+             "about %.0f evaluations%s",
+             cpu_ms, dev_ms, how, setup, evals, part);
     auto_to_cpu(dev, why);
     *be = c;
     return LOGREG_OK;
@@ -562,8 +580,9 @@ logreg_status lr_device_auto_host(lr_device *dev, const lr_auto_run *run, const 
   if (setup > budget) {
     snprintf(why, sizeof why,
              "%.3g ms per evaluation (timed); the device not timed: its set-up (%s %.2g s) is "
-             "over the budget for it (%.2g s: 5%% of the run, at least 0.2 s)",
-             cpu_ms, guessed ? "the first on this machine, about" : "the last", setup, budget);
+             "over the budget for it (%.2g s: 5%% of the run, at least 0.2 s)%s",
+             cpu_ms, guessed ? "the first on this machine, about" : "the last", setup, budget,
+             part);
     auto_to_cpu(dev, why);
     *be = c;
     return LOGREG_OK;
@@ -595,14 +614,14 @@ logreg_status lr_device_auto_host(lr_device *dev, const lr_auto_run *run, const 
   int use_cpu = cpu_ms <= dev_ms;
   if (use_cpu) {
     lr_device_auto_record(dev, run, rows->n, cache, "timed", dev_ms);
-    snprintf(why, sizeof why, "%.3g ms per evaluation against the device's %.3g ms (both timed)",
-             cpu_ms, dev_ms);
+    snprintf(why, sizeof why, "%.3g ms per evaluation against the device's %.3g ms (both timed%s)",
+             cpu_ms, dev_ms, part);
     lr_backend_destroy(o);
     auto_to_cpu(dev, why);
     *be = c;
   } else {
-    snprintf(why, sizeof why, "%.3g ms per evaluation against cpu's %.3g ms (both timed)", dev_ms,
-             cpu_ms);
+    snprintf(why, sizeof why, "%.3g ms per evaluation against cpu's %.3g ms (both timed%s)", dev_ms,
+             cpu_ms, part);
     lr_backend_destroy(c);
     size_t l = strlen(dev->why);
     snprintf(dev->why + l, sizeof dev->why - l, "; %s", why);

@@ -105,12 +105,14 @@ typedef struct lr_auto_run {
 
 /* Auto between the cpu backend and the OpenCL device it found when that device runs on the
  * host's cores (type CPU: PoCL), before the device is set up. Under 10^6 values: cpu, untimed.
- * Dense rows above that: cpu's evaluation is timed on `rows` (the train slot) and held against
+ * Dense rows above that: cpu's evaluation is timed on `rows` (the train slot; on its first 64
+ * MiB of X, scaled to all rows, when X is larger) and held against
  * what the path store knows of the device on this shape (a whole run's ms per evaluation, else
  * its paths' timing) plus its set-up; where the store knows nothing, the device is set up and
  * timed only when its set-up (the store's last, else a first build's guess) fits the budget:
  * 5% of the run at cpu's speed, or 0.2 s. dev becomes cpu when cpu is chosen; *be is the chosen
- * backend with its train slot set when it was built here, else NULL (the caller builds dev's).
+ * backend with its train slot set when it was built here with all the rows, else NULL (the
+ * caller builds dev's).
  * A device that is not auto's, not an OpenCL CPU device, or sparse rows above the threshold
  * (timed after set-up: lr_device_time_sparse) are left as they are. */
 logreg_status lr_device_auto_host(lr_device *dev, const lr_auto_run *run, const lr_rows *rows,

@@ -112,9 +112,10 @@ typedef struct bench_setup {
 } bench_setup;
 
 /* A trainer for `epochs` timed epochs on `spec` over all of `ds`, warmed up; *setup_s is the time
- * from its creation to the end of the warm-up. */
+ * from its creation to the end of the warm-up. `consume`: the trainer takes ds's X (the last
+ * device of a run), so that X is held once (logreg_params.consume_x). */
 static logreg_status start_trainer(const bench_setup *b, const char *spec, const logreg_dataset *ds,
-                                   int epochs, logreg_trainer **t, double *setup_s,
+                                   int epochs, int consume, logreg_trainer **t, double *setup_s,
                                    logreg_error *err) {
   logreg_params p;
   logreg_params_init(&p);
@@ -128,6 +129,7 @@ static logreg_status start_trainer(const bench_setup *b, const char *spec, const
   p.path_cache = b->path_cache;
   p.device_options = *b->device;
   p.threads = b->threads;
+  p.consume_x = consume;
   double t0 = logreg_now();
   logreg_status st = logreg_trainer_create(ds, NULL, &p, t, err);
   for (int e = 0; !st && e < b->warmup; e++) {
@@ -155,7 +157,7 @@ static logreg_status describe(logreg_trainer *t, bench_result *res, logreg_error
 }
 
 static logreg_status bench_one(const bench_setup *b, const char *spec, const logreg_dataset *ds,
-                               int epochs, bench_result *res, logreg_error *err) {
+                               int epochs, int consume, bench_result *res, logreg_error *err) {
   double *times = malloc((size_t)epochs * sizeof *times);
   if (!times) {
     err->status = LOGREG_ENOMEM;
@@ -163,7 +165,7 @@ static logreg_status bench_one(const bench_setup *b, const char *spec, const log
     return LOGREG_ENOMEM;
   }
   logreg_trainer *t = NULL;
-  logreg_status st = start_trainer(b, spec, ds, epochs, &t, &res->setup_s, err);
+  logreg_status st = start_trainer(b, spec, ds, epochs, consume, &t, &res->setup_s, err);
   for (int e = 0; !st && e < epochs; e++) st = timed_epoch(t, &times[e], err);
   if (!st) st = describe(t, res, err);
   if (!st) summarize(times, epochs, logreg_dataset_rows(ds), logreg_dataset_features(ds), res);
@@ -229,7 +231,7 @@ static int bench_sweep(const char *list, const char *device, const bench_setup *
       cli_error(CLI_EXIT_ERROR, "%s", err.message);
       goto out;
     }
-    logreg_status st = start_trainer(b, device, syn, epochs, &tr[i], &setup[i], &err);
+    logreg_status st = start_trainer(b, device, syn, epochs, 1, &tr[i], &setup[i], &err);
     logreg_dataset_free(syn);
     if (!st && !(times[i] = malloc((size_t)epochs * sizeof *times[i]))) {
       cli_error(CLI_EXIT_ERROR, "out of memory");
@@ -529,13 +531,14 @@ static void bench_print_head(const bench_run *r) {
          "max ms", "GB/s", "floor ms", "floor GB/s", "x floor", "floor kind", "device");
 }
 
-/* Times device t and prints its row (or JSON line). 0, or the exit code after the error. */
-static int bench_target_run(const bench_run *r, const bench_target *t) {
+/* Times device t and prints its row (or JSON line); the last device takes the data's X (`last`).
+ * 0, or the exit code after the error. */
+static int bench_target_run(const bench_run *r, const bench_target *t, int last) {
   const bench_opts *o = &r->o;
   logreg_error err;
   bench_result res = {0};
   int te = t->info.backend == LOGREG_BACKEND_REFERENCE ? o->reference_epochs : o->epochs;
-  if (bench_one(&r->setup, t->spec, r->ds, te, &res, &err) != LOGREG_OK)
+  if (bench_one(&r->setup, t->spec, r->ds, te, last, &res, &err) != LOGREG_OK)
     return cli_error(CLI_EXIT_ERROR, "%s: %s", t->spec, err.message);
   const logreg_floor *f = t->floor;
   double ratio = f ? res.median_ms / f->ms : NAN;
@@ -593,13 +596,15 @@ int cmd_bench(int argc, char **argv) {
     return bench_sweep(o->sweep, o->device, &r.setup, o->features, o->classes, o->epochs, o->seed,
                        r.fchoice, o->json);
   }
-  rc = bench_data(&r);
+  /* Synthetic X is made after the floors, so that the host holds one X-sized buffer at a time
+   * (a floor's, then X's: the last device takes X, see bench_target_run). */
+  rc = o->data ? bench_data(&r) : 0;
   if (rc == 0) rc = bench_targets(&r);
-  if (rc == 0) {
-    bench_floors(&r);
-    if (!o->json) bench_print_head(&r);
-  }
-  for (size_t i = 0; rc == 0 && i < r.nt; i++) rc = bench_target_run(&r, &r.targets[i]);
+  if (rc == 0) bench_floors(&r);
+  if (rc == 0 && !o->data) rc = bench_data(&r);
+  if (rc == 0 && !o->json) bench_print_head(&r);
+  for (size_t i = 0; rc == 0 && i < r.nt; i++)
+    rc = bench_target_run(&r, &r.targets[i], i + 1 == r.nt);
   logreg_dataset_free(r.ds);
   return rc;
 }

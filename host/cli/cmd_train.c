@@ -750,8 +750,9 @@ static int train_read(const train_opts *o, train_data *d) {
   if (o->p.binary && k != 2)
     return cli_error(CLI_EXIT_ERROR, "--binary requires exactly 2 classes; %s has %zu", o->data, k);
   logreg_error err;
-  if (logreg_dataset_split(d->all, o->fr[0], o->fr[1], o->fr[2], o->p.seed, &d->tr, &d->va, &d->te,
-                           &err) != LOGREG_OK)
+  /* The training part takes the file's rows in place: X is not held twice. */
+  if (logreg_dataset_split_take(d->all, o->fr[0], o->fr[1], o->fr[2], o->p.seed, &d->tr, &d->va,
+                                &d->te, &err) != LOGREG_OK)
     return cli_error(CLI_EXIT_ERROR, "%s", err.message);
   int rc = o->test_path ? read_test(o, &ro, d) : 0;
   d->read_seconds = logreg_now() - t0;
@@ -891,6 +892,12 @@ static int train_run(train_opts *o, const train_data *d, progress *pg, logreg_mo
    * a device too small, a fault in the middle of training) goes on on the cpu backend, from
    * the last state read back from the device, loudly (res.fallback). */
   p->cpu_fallback = o->is_auto && !p->shard;
+  /* Training rows over a quarter of this machine's memory are held once: the trainer takes the
+   * split's X (consume_x), which nothing reads after training. The way back to cpu after a
+   * device failure is then lost (it would read X again): memory comes first at that size. */
+  double xbytes = (double)logreg_dataset_rows(d->tr) * (double)logreg_dataset_features(d->tr) * 4;
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  p->consume_x = pages > 0 && page > 0 && xbytes > (double)pages * (double)page / 4;
   logreg_error err;
   logreg_status st = logreg_train(d->tr, d->va, p, model, res, &err);
   catch_stop_signals(0);
@@ -1032,7 +1039,7 @@ static int train_main(int argc, char **argv, cli_group *g) {
   logreg_train_result res;
   rc = train_read(&o, &d);
   if (rc == 0 && !o.quiet) print_data(&o, &d);
-  if (rc == 0) { /* the splits are copies: the whole file's rows are not needed any more */
+  if (rc == 0) { /* the whole file's rows are in the parts now: its labels and names go */
     d.missing = logreg_dataset_missing(d.all);
     logreg_dataset_free(d.all);
     d.all = NULL;

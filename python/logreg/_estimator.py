@@ -122,6 +122,31 @@ def _canonical_order(X, y, sw):
     return X[order], y[order], sw[order]
 
 
+def _encode_labels(y):
+    """check_classification_targets(y), then classes_ and each row's class index as
+    np.unique(y, return_inverse=True) gives them. Labels that are all Python strings (an object
+    array, as pandas gives them) take a set and a dict instead of numpy's sorts of Python
+    objects (twice: scikit-learn's check sorts them too; bench/RESULTS.md, "The per-fit cost
+    outside training"); the check then runs on the class indices, which have y's length and
+    number of distinct values and so get the same verdict (binary or multiclass, and the
+    warning about too many classes) as strings do."""
+    if y.dtype == object and y.ndim == 1 and y.size:
+        values = y.tolist()
+        try:
+            names = sorted(set(values))
+        except TypeError:  # labels that do not order: numpy's own error below
+            names = None
+        if names is not None and all(type(c) is str for c in names):
+            index = {c: i for i, c in enumerate(names)}
+            y_idx = np.fromiter(map(index.__getitem__, values), dtype=np.intp, count=len(values))
+            check_classification_targets(y_idx)
+            classes = np.empty(len(names), dtype=object)
+            classes[:] = names
+            return classes, y_idx
+    check_classification_targets(y)
+    return np.unique(y, return_inverse=True)
+
+
 def _csr_arrays(X):
     """A scipy.sparse matrix as the library's CSR arrays (logreg_dataset_from_csr): int64 row
     pointers, int32 column indices sorted within each row without duplicates, float32 or
@@ -211,8 +236,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError("tol must be >= 0, got %r" % (self.tol,))
         X, y = _validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
                               order="C")
-        check_classification_targets(y)
-        self.classes_, y_idx = np.unique(y, return_inverse=True)
+        self.classes_, y_idx = _encode_labels(y)
         k = len(self.classes_)
         if k < 2:
             raise ValueError("This solver needs samples of at least 2 classes in the data, but "

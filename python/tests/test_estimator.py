@@ -248,6 +248,45 @@ def test_canonical_dataset():
     assert st != 0 and b"unknown flags" in err.message, err.message
 
 
+def test_encode_labels():
+    """_encode_labels (strings through a set and a dict) gives np.unique's classes and inverse,
+    and check_classification_targets' verdicts: string, integer, float, boolean and mixed
+    labels; a continuous target and unorderable labels raise as before."""
+    from logreg._estimator import _encode_labels
+    from sklearn.utils.multiclass import check_classification_targets
+    rng = np.random.RandomState(2)
+    cases = [np.array(["b", "a", "c", "a"] * 10, dtype=object),
+             np.array(["ontime", "late"] * 30, dtype=object),
+             np.array(["x"] * 5, dtype=object),
+             np.array(["é", "e", "E", "ß"] * 3, dtype=object),
+             rng.randint(0, 4, 50), rng.randint(0, 2, 50).astype(float),
+             np.array([True, False, True]), np.array(["u", "v", "u"])]
+    for y in cases:
+        classes, idx = _encode_labels(y)
+        ref_c, ref_i = np.unique(y, return_inverse=True)
+        assert list(classes) == list(ref_c) and classes.dtype == ref_c.dtype, (y, classes)
+        assert np.array_equal(idx, ref_i.ravel()), y
+    # Many classes: the same warnings as scikit-learn's check on the strings themselves (its
+    # warning that the target may be continuous, since 1.3).
+    many = np.array(["s%d" % i for i in range(40)], dtype=object)
+    seen = []
+    for fn in (check_classification_targets, _encode_labels):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            fn(many)
+        seen.append([str(x.message) for x in w])
+    assert seen[0] == seen[1], seen
+    for bad, err in ((np.array([0.5, 1.5, 2.0]), ValueError),
+                     (np.array([1, 2, 1], dtype=object), ValueError),
+                     (np.array(["a", 1, "b"], dtype=object), TypeError)):
+        for fn in (check_classification_targets, _encode_labels):
+            try:
+                fn(bad)
+            except err:
+                continue
+            raise AssertionError("%s accepted %r" % (fn.__name__, bad))
+
+
 def test_convergence_warning():
     from sklearn.exceptions import ConvergenceWarning
     X, y = load_iris(return_X_y=True)

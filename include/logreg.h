@@ -179,6 +179,15 @@ typedef enum logreg_dtype { LOGREG_FLOAT32 = 0, LOGREG_FLOAT64 } logreg_dtype;
  * promises that X stays allocated and unchanged until logreg_dataset_free (logreg_dataset_x then
  * returns x itself). In any other layout the flag is ignored and X is copied. */
 #define LOGREG_BUFFER_BORROW 1u
+/* CANONICAL_ORDER: the dataset stores the rows in an order of their own, which depends only on
+ * the rows as stored (float32 features, label, float32 weight), so that the same rows given in
+ * any order make the same dataset, bit for bit, and training on it gives the same model, bit for
+ * bit (a float32 device sums over rows in their order). The order sorts the rows by a fixed
+ * random projection of their values (a missing value has a term of its own) and rows with equal
+ * keys by their bits; it may change between releases. X is then always copied (gathered in that
+ * order as it is rounded to float32; BORROW is ignored), and y and the weights go with their
+ * rows: logreg_dataset_x, _y and _weights return the rows in the new order. */
+#define LOGREG_BUFFER_CANONICAL_ORDER 2u
 
 /* Builds a dataset from a caller's arrays, for bindings (numpy arrays) and embedding programs.
  * X: n rows of d features, row i starting at element i * row_stride of `x` (row_stride counted
@@ -191,8 +200,9 @@ typedef enum logreg_dtype { LOGREG_FLOAT32 = 0, LOGREG_FLOAT64 } logreg_dtype;
  * y: n int32 labels in 0..k-1 (k >= 1), or NULL (unlabelled; k is then ignored).
  * sample_weight: n float64 weights, finite and >= 0 (stored as float32, as a CSV's weight
  * column), or NULL (all 1). Names may be NULL ("x0".."x{d-1}", "0".."{k-1}"); they are copied,
- * as are y and the weights. LOGREG_EINVAL with a message naming the row (and column) at fault
- * for a bad value, or the argument for a bad shape. */
+ * as are y and the weights. flags: 0 or LOGREG_BUFFER_* above, or-ed; another bit is an error.
+ * LOGREG_EINVAL with a message naming the row (and column) at fault for a bad value, or the
+ * argument for a bad shape. */
 LOGREG_API logreg_status logreg_dataset_from_buffer(
     size_t n, size_t d, const void *x, logreg_dtype x_type, size_t row_stride, const int32_t *y,
     size_t k, const double *sample_weight, const char *const *class_names,

@@ -211,9 +211,10 @@ static void test_medians_blocks(void) {
   }
 }
 
-/* One-hot columns (feature_categories set) take their median from the count of ones: against
- * sorting, with NaNs, odd and even counts, ones exactly half of the values, all zeros, all
- * ones; a column marked categorical that holds another value (2) takes the general path. */
+/* One-hot columns (feature_categories set) take their median from the count of ones (as any
+ * column of two values does): against sorting, with NaNs, odd and even counts, ones exactly half
+ * of the values, all zeros, all ones; a column marked categorical that holds another value (2)
+ * takes the general path. */
 static void test_medians_onehot(void) {
   static const size_t sizes[] = {1, 2, 7, 8, 100, 101};
   for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
@@ -241,6 +242,48 @@ static void test_medians_onehot(void) {
     double med[7];
     CHECK(lr_column_medians(ds, med, 0) == 0);
     check_medians_by_sorting(x, n, d, med, col);
+    logreg_dataset_free(ds);
+    free(x);
+    free(col);
+    free(y);
+  }
+}
+
+/* Columns of at most two distinct values, whatever they are (standardized one-hot columns),
+ * take their median from the two counts: against sorting, with the lower value first or second
+ * in the rows, negative values, NaNs, odd and even counts, the two halves equal, one value, no
+ * value, -0 beside +0 (two values, equal as numbers), and columns whose third value comes only
+ * at the last row (the general path). The -0/+0 columns' medians are +0 on both paths: -0 sorts
+ * first and there are never more -0s than +0s here. */
+static void test_medians_two_values(void) {
+  static const size_t sizes[] = {1, 2, 3, 8, 100, 101};
+  for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+    size_t n = sizes[t], d = 9;
+    float *x = malloc(n * d * sizeof *x), *col = malloc(n * sizeof *col);
+    int32_t *y = malloc(n * sizeof *y);
+    lr_rng r;
+    lr_rng_seed(&r, 23 + n);
+    for (size_t i = 0; i < n; i++) {
+      y[i] = (int32_t)(i % 2);
+      double u = lr_rng_uniform(&r);
+      x[i * d + 0] = u < 0.3 ? 2.71f : -0.37f;  /* the larger value first, often */
+      x[i * d + 1] = u < 0.7 ? -1.5f : 0.25f;   /* the smaller first, often */
+      x[i * d + 2] = i < n / 2 ? -3.0f : -1.0f; /* exactly half each */
+      x[i * d + 3] = i % 3 == 1 ? NAN : u < 0.5 ? 7.0f : 9.0f;
+      x[i * d + 4] = 4.5f;                 /* one value */
+      x[i * d + 5] = NAN;                  /* no value: 0 */
+      x[i * d + 6] = i % 2 ? -0.0f : 0.0f; /* -0 and +0 */
+      x[i * d + 7] = i % 2 ? 1.0f : -1.0f; /* third value last */
+      x[i * d + 8] = i % 2 ? -0.0f : 0.0f;
+      if (i == n - 1 && n > 2) x[i * d + 7] = x[i * d + 8] = 5.0f;
+    }
+    logreg_dataset *ds = NULL;
+    logreg_error err;
+    CHECK(logreg_dataset_from_arrays(n, d, x, y, 2, NULL, NULL, &ds, &err) == LOGREG_OK);
+    double med[9];
+    CHECK(lr_column_medians(ds, med, 0) == 0);
+    check_medians_by_sorting(x, n, d, med, col);
+    CHECK(!signbit(med[6]) && !signbit(med[8]));
     logreg_dataset_free(ds);
     free(x);
     free(col);
@@ -366,6 +409,7 @@ int main(void) {
   test_medians_and_scaler();
   test_medians_blocks();
   test_medians_onehot();
+  test_medians_two_values();
   test_threads_same_bits();
   test_transform_row();
   test_train_only_statistics();

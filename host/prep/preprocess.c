@@ -70,56 +70,99 @@ static uint32_t select_kth(uint32_t *kb, size_t n, size_t k) {
  * radix select 0.10 s, lower middle 0.11 s (the quickselect alone took 0.23 s). */
 #define MEDIAN_BUDGET ((size_t)64 << 20)
 
-/* The one-hot columns of [ja, jb) (feature_categories set) whose values are all 0 or 1: their
- * medians from the count of ones (the sorted column is zeros, then ones; the middle two
- * averaged when the count is even), in one pass over the rows instead of a gather and a
- * select per column; done[j - ja] = 1 for each. The nycflights13 table's 116 one-hot columns
- * took 0.2 s of its set-up the general way (bench/RESULTS.md). 0, or -1 when out of memory. */
-static int onehot_medians(const logreg_dataset *ds, size_t ja, size_t jb, double *median,
-                          unsigned char *done) {
-  size_t n = ds->n, d = ds->d, nc = 0;
+/* A column's distinct values seen so far (at most two, as float bits) and their counts. */
+typedef struct two_values {
+  uint32_t v[2];
+  size_t count[2];
+  int k;
+} two_values;
+
+/* The median of a column of count[0] values v[0] and count[1] values v[1], as the general path
+ * (select_kth and the lower middle in medians_list) computes it from the sorted values. */
+static double two_values_median(const two_values *t) {
+  if (t->k == 0) return 0.0;
+  float a, b;
+  memcpy(&a, &t->v[0], sizeof a);
+  memcpy(&b, &t->v[1], sizeof b);
+  size_t ca = t->count[0], cb = t->k > 1 ? t->count[1] : 0;
+  if (t->k > 1 && float_key(b) < float_key(a)) { /* lo first */
+    float f = a;
+    a = b;
+    b = f;
+    size_t c = ca;
+    ca = cb;
+    cb = c;
+  }
+  size_t m = ca + cb;
+  float hi = m / 2 < ca ? a : b; /* the value at index m / 2 */
+  if (m % 2 || hi == a) return hi;
+  /* Even: hi again when fewer than m / 2 values lie below it, else the mean of the two. */
+  size_t below = a < b ? ca : 0; /* -0 and +0: none lies below */
+  return below < m / 2 ? (double)hi : 0.5 * ((double)a + (double)b);
+}
+
+/* The columns of [ja, jb) that hold at most two distinct values (bits; NaN is missing): their
+ * medians from the two values' counts, in one pass over the rows instead of a gather and a select
+ * per column; done[j - ja] = 1 for each. A column leaves the pass at its third value, so the
+ * others cost a few rows. One-hot columns are such columns, standardized ones too: 123 of the
+ * nycflights13 table's 133 after StandardScaler, whose medians took about 0.3 s of each fit's
+ * set-up the general way (bench/RESULTS.md, "GridSearchCV over the Python estimator"). 0, or -1
+ * when out of memory. */
+static int two_valued_medians(const logreg_dataset *ds, size_t ja, size_t jb, double *median,
+                              unsigned char *done) {
+  size_t n = ds->n, d = ds->d, na = jb - ja;
   memset(done, 0, jb - ja);
-  if (!ds->feature_categories) return 0;
-  size_t *col = malloc((jb - ja) * sizeof *col), *cnt = calloc(3 * (jb - ja), sizeof *cnt);
-  if (!col || !cnt) {
-    free(col);
-    free(cnt);
+  size_t *act = malloc((na ? na : 1) * sizeof *act); /* the columns (- ja) still in the pass */
+  two_values *tv = calloc(na ? na : 1, sizeof *tv);
+  if (!act || !tv) {
+    free(act);
+    free(tv);
     return -1;
   }
-  for (size_t j = ja; j < jb; j++)
-    if (ds->feature_categories[j]) col[nc++] = j;
-  for (size_t i = 0; i < n && nc; i++) {
-    const float *xr = ds->x + i * d;
-    for (size_t c = 0; c < nc; c++) { /* counts of 0, of 1, of anything else but NaN */
-      float v = xr[col[c]];
-      cnt[3 * c] += v == 0.0f;
-      cnt[3 * c + 1] += v == 1.0f;
-      cnt[3 * c + 2] += v != 0.0f && v != 1.0f && !isnan(v);
+  for (size_t c = 0; c < na; c++) act[c] = c;
+  for (size_t i = 0; i < n && na; i++) {
+    const float *xr = ds->x + i * d + ja;
+    size_t keep = 0;
+    for (size_t a = 0; a < na; a++) {
+      size_t c = act[a];
+      two_values *t = &tv[c];
+      uint32_t u;
+      memcpy(&u, &xr[c], sizeof u);
+      if (!isnan(xr[c])) {
+        if (t->k > 0 && u == t->v[0]) {
+          t->count[0]++;
+        } else if (t->k > 1 && u == t->v[1]) {
+          t->count[1]++;
+        } else if (t->k < 2) {
+          t->v[t->k] = u;
+          t->count[t->k++] = 1;
+        } else {
+          continue; /* a third value: the general way */
+        }
+      }
+      act[keep++] = c;
     }
+    na = keep;
   }
-  for (size_t c = 0; c < nc; c++) {
-    size_t zeros = cnt[3 * c], m = zeros + cnt[3 * c + 1];
-    if (cnt[3 * c + 2]) continue;            /* not 0/1 after all: the general way */
-    double up = m / 2 >= zeros ? 1.0 : 0.0;  /* the value at index m / 2 */
-    double down = m / 2 > zeros ? 1.0 : 0.0; /* at m / 2 - 1 */
-    median[col[c]] = m == 0 ? 0.0 : m % 2 ? up : 0.5 * (up + down);
-    done[col[c] - ja] = 1;
+  for (size_t a = 0; a < na; a++) {
+    median[ja + act[a]] = two_values_median(&tv[act[a]]);
+    done[act[a]] = 1;
   }
-  free(col);
-  free(cnt);
+  free(act);
+  free(tv);
   return 0;
 }
 
 static int medians_list(const logreg_dataset *ds, const size_t *cols, size_t nc, size_t budget,
                         double *median);
 
-/* The medians of columns [ja, jb): the one-hot ones by counting, the others gathered (at most
- * `budget` bytes of columns per pass) and selected. */
+/* The medians of columns [ja, jb): those of at most two values by counting, the others
+ * gathered (at most `budget` bytes of columns per pass) and selected. */
 static int medians_range(const logreg_dataset *ds, size_t ja, size_t jb, size_t budget,
                          double *median) {
   unsigned char *done = malloc(jb - ja);
   size_t *left = malloc((jb - ja) * sizeof *left), nl = 0; /* the columns still to do */
-  if (!done || !left || onehot_medians(ds, ja, jb, median, done) != 0) {
+  if (!done || !left || two_valued_medians(ds, ja, jb, median, done) != 0) {
     free(done);
     free(left);
     return -1;

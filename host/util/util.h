@@ -12,8 +12,10 @@
 
 #if defined(__GNUC__)
 #define LR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define LR_PREFETCH(p) __builtin_prefetch(p)
 #else
 #define LR_PRINTF(f, a)
+#define LR_PREFETCH(p) ((void)(p))
 #endif
 
 /* Sets err (when not NULL) to `status` with a printf-style message; returns `status`. */

@@ -109,18 +109,42 @@ def _class_from_name(names):
 
 
 def _canonical_order(X, y, sw):
-    """The rows sorted by a fixed random projection of (row, label, weight): the same rows in
+    """Sparse rows sorted by a fixed random projection of (row, label, weight): the same rows in
     any order reach the library in one order, so that a fit does not depend on the row order,
     bit for bit, on any device (a float32 device sums in row order; scikit-learn's
     check_sample_weights_invariance compares a fit with its rows shuffled). Rows with equal
-    keys are equal rows, whose order does not matter."""
+    keys are equal rows, whose order does not matter. Dense rows are ordered by the library
+    as it copies them (LOGREG_BUFFER_CANONICAL_ORDER), without a gathered copy here."""
     n, d = X.shape
     r = np.random.RandomState(20261126).standard_normal(d + 2)
     key = np.asarray(X @ r[:d].astype(X.dtype)).ravel() + y * r[d] + sw * r[d + 1]
     order = np.argsort(key, kind="stable")
-    if sp.issparse(X):
-        return X[order], y[order], sw[order]
-    return np.ascontiguousarray(X[order]), y[order], sw[order]
+    return X[order], y[order], sw[order]
+
+
+def _encode_labels(y):
+    """check_classification_targets(y), then classes_ and each row's class index as
+    np.unique(y, return_inverse=True) gives them. Labels that are all Python strings (an object
+    array, as pandas gives them) take a set and a dict instead of numpy's sorts of Python
+    objects (twice: scikit-learn's check sorts them too; bench/RESULTS.md, "The per-fit cost
+    outside training"); the check then runs on the class indices, which have y's length and
+    number of distinct values and so get the same verdict (binary or multiclass, and the
+    warning about too many classes) as strings do."""
+    if y.dtype == object and y.ndim == 1 and y.size:
+        values = y.tolist()
+        try:
+            names = sorted(set(values))
+        except TypeError:  # labels that do not order: numpy's own error below
+            names = None
+        if names is not None and all(type(c) is str for c in names):
+            index = {c: i for i, c in enumerate(names)}
+            y_idx = np.fromiter(map(index.__getitem__, values), dtype=np.intp, count=len(values))
+            check_classification_targets(y_idx)
+            classes = np.empty(len(names), dtype=object)
+            classes[:] = names
+            return classes, y_idx
+    check_classification_targets(y)
+    return np.unique(y, return_inverse=True)
 
 
 def _csr_arrays(X):
@@ -212,8 +236,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError("tol must be >= 0, got %r" % (self.tol,))
         X, y = _validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
                               order="C")
-        check_classification_targets(y)
-        self.classes_, y_idx = np.unique(y, return_inverse=True)
+        self.classes_, y_idx = _encode_labels(y)
         k = len(self.classes_)
         if k < 2:
             raise ValueError("This solver needs samples of at least 2 classes in the data, but "
@@ -229,7 +252,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             X, y_idx, sw = X[keep], y_idx[keep], sw[keep]
         if X.shape[0] == 0:
             raise ValueError("every sample weight is zero")
-        X, y_idx, sw = _canonical_order(X, y_idx, sw)
+        if sp.issparse(X):
+            X, y_idx, sw = _canonical_order(X, y_idx, sw)
         yb = np.ascontiguousarray(y_idx, dtype=np.int32)
         swb = None if np.all(sw == 1.0) else np.ascontiguousarray(sw, dtype=np.float64)
         n, d = X.shape
@@ -249,10 +273,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             fnames = None
             if hasattr(self, "feature_names_in_"):
                 fnames, _keep2 = _names_array(self.feature_names_in_)
+            # The library copies the rows in their canonical order as it rounds them to float32
+            # (see _canonical_order): X is read where it is, never gathered here.
             st = lib.logreg_dataset_from_buffer(
                 n, d, Xb.ctypes.data, dtype, 0, yb.ctypes.data, k,
                 None if swb is None else swb.ctypes.data, cnames, fnames,
-                _lib.LOGREG_BUFFER_BORROW, ctypes.byref(ds), ctypes.byref(err))
+                _lib.LOGREG_BUFFER_CANONICAL_ORDER, ctypes.byref(ds), ctypes.byref(err))
         if st:
             _lib.raise_for(st, err)
         try:

@@ -15,6 +15,7 @@ c_void_p = ctypes.c_void_p
 LOGREG_FLOAT32 = 0
 LOGREG_FLOAT64 = 1
 LOGREG_BUFFER_BORROW = 1
+LOGREG_BUFFER_CANONICAL_ORDER = 2
 
 class Error(ctypes.Structure):
     _fields_ = [("status", c_int), ("message", ctypes.c_char * 512)]
@@ -259,6 +260,21 @@ for _name, (_res, _args) in _sigs.items():
     _f = getattr(lib, _name)
     _f.restype = _res
     _f.argtypes = _args
+
+
+def _check_flags():
+    """The estimator asks the library to order dense rows (LOGREG_BUFFER_CANONICAL_ORDER); a
+    library from before that flag ignores it, as it ignores every flag it does not know, and a
+    fit would then depend on the row order. Libraries since reject unknown flags: one is tried."""
+    err, ds = Error(), c_void_p()
+    if lib.logreg_dataset_from_buffer(0, 1, None, LOGREG_FLOAT64, 0, None, 0, None, None, None,
+                                      0x80000000, ctypes.byref(ds), ctypes.byref(err)) == 0:
+        lib.logreg_dataset_free(ds)
+        raise ImportError("logreg: %s is older than this package (no canonical row order); "
+                          "rebuild it" % path)
+
+
+_check_flags()
 
 
 def defaults():

@@ -157,6 +157,136 @@ def test_sparse_input():
     assert np.abs(ours.decision_function(X) - ours.decision_function(dense)).max() <= 1e-12
 
 
+def test_row_order_invariance():
+    """A fit does not depend on the row order, bit for bit: the rows shuffled (with their labels
+    and weights) give the same coef_ and intercept_ exactly, dense float64 and float32 (ordered
+    by the library: LOGREG_BUFFER_CANONICAL_ORDER) and sparse (ordered in Python), with integer
+    and string labels, with sample weights and with repeated rows."""
+    import scipy.sparse as sp
+    rng = np.random.RandomState(5)
+    X, y = load_digits(return_X_y=True)
+    X = np.vstack([X[:600], X[:40]])  # 40 repeated rows
+    y = np.concatenate([y[:600], y[:40]])
+    sw = rng.uniform(0.2, 3.0, size=len(y))
+    names = np.array(["c%d" % v for v in range(10)], dtype=object)[y]
+    cases = [("float64", X, y, None), ("float32", X.astype(np.float32), y, None),
+             ("weights", X, y, sw), ("strings", X, names, sw),
+             ("sparse", sp.csr_matrix(X), y, sw)]
+    for name, Xc, yc, swc in cases:
+        perm = rng.permutation(len(yc))
+        fits = []
+        for p in (np.arange(len(yc)), perm):
+            est = logreg.LogisticRegression(C=0.5, max_iter=40, device=DEVICE)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                est.fit(Xc[p], yc[p], sample_weight=None if swc is None else swc[p])
+            fits.append(est)
+        a, b = fits
+        assert np.array_equal(a.coef_, b.coef_), name
+        assert np.array_equal(a.intercept_, b.intercept_), name
+        assert list(a.classes_) == list(b.classes_), name
+    print("row order invariance: %s" % ", ".join(c[0] for c in cases))
+
+
+def test_canonical_dataset():
+    """logreg_dataset_from_buffer with LOGREG_BUFFER_CANONICAL_ORDER against numpy: the stored
+    rows (float32), labels and weights are the input's rows gathered (the same multiset of rows
+    as the input rounded to float32, each with its label and weight), the same bits for a
+    shuffled copy of the input, and the same for float32 and for strided float64 input."""
+    import ctypes
+    from logreg import _lib
+    lib = _lib.lib
+    lib.logreg_dataset_x.restype = ctypes.POINTER(ctypes.c_float)
+    lib.logreg_dataset_x.argtypes = [ctypes.c_void_p]
+    lib.logreg_dataset_y.restype = ctypes.POINTER(ctypes.c_int32)
+    lib.logreg_dataset_y.argtypes = [ctypes.c_void_p]
+    lib.logreg_dataset_weights.restype = ctypes.POINTER(ctypes.c_float)
+    lib.logreg_dataset_weights.argtypes = [ctypes.c_void_p]
+    rng = np.random.RandomState(8)
+    n, d = 500, 6
+    X = rng.standard_normal((n, d))
+    X[::7, 2] = 0.0
+    X[3::11] = X[1::11][: len(X[3::11])]  # repeated rows
+    y = rng.randint(0, 3, n).astype(np.int32)
+    w = rng.uniform(0.5, 2.0, n)
+
+    def stored(Xa, ya, wa, dtype, stride=0):
+        err, ds = _lib.Error(), ctypes.c_void_p()
+        st = lib.logreg_dataset_from_buffer(
+            n, d, Xa.ctypes.data, dtype, stride, ya.ctypes.data, 3, wa.ctypes.data, None, None,
+            _lib.LOGREG_BUFFER_CANONICAL_ORDER, ctypes.byref(ds), ctypes.byref(err))
+        assert st == 0, err.message
+        try:
+            xs = np.ctypeslib.as_array(lib.logreg_dataset_x(ds), shape=(n, d)).copy()
+            ys = np.ctypeslib.as_array(lib.logreg_dataset_y(ds), shape=(n,)).copy()
+            ws = np.ctypeslib.as_array(lib.logreg_dataset_weights(ds), shape=(n,)).copy()
+        finally:
+            lib.logreg_dataset_free(ds)
+        return xs, ys, ws
+
+    xs, ys, ws = stored(X, y, w, _lib.LOGREG_FLOAT64)
+    # The same rows: both sides sorted the same way (numpy's lexsort over all columns).
+    ref = np.column_stack([X.astype(np.float32), y, w.astype(np.float32)]).astype(np.float64)
+    got = np.column_stack([xs, ys, ws]).astype(np.float64)
+    key = lambda a: a[np.lexsort(a.T[::-1])]  # noqa: E731
+    assert np.array_equal(key(ref), key(got))
+    assert not np.array_equal(got, ref)  # reordered
+    perm = rng.permutation(n)
+    padded = np.zeros((n, d + 3))
+    padded[:, :d] = X[perm]
+    others = [stored(np.ascontiguousarray(X[perm]), y[perm], w[perm], _lib.LOGREG_FLOAT64),
+              stored(np.ascontiguousarray(X[perm], dtype=np.float32), y[perm], w[perm],
+                     _lib.LOGREG_FLOAT32),
+              stored(padded, y[perm], w[perm], _lib.LOGREG_FLOAT64, d + 3)]
+    for xo, yo, wo in others:
+        assert xo.tobytes() == xs.tobytes() and yo.tobytes() == ys.tobytes()
+        assert wo.tobytes() == ws.tobytes()
+    # An unknown flag is an error, not ignored.
+    err, ds = _lib.Error(), ctypes.c_void_p()
+    st = lib.logreg_dataset_from_buffer(n, d, X.ctypes.data, _lib.LOGREG_FLOAT64, 0, y.ctypes.data,
+                                        3, None, None, None, 8, ctypes.byref(ds), ctypes.byref(err))
+    assert st != 0 and b"unknown flags" in err.message, err.message
+
+
+def test_encode_labels():
+    """_encode_labels (strings through a set and a dict) gives np.unique's classes and inverse,
+    and check_classification_targets' verdicts: string, integer, float, boolean and mixed
+    labels; a continuous target and unorderable labels raise as before."""
+    from logreg._estimator import _encode_labels
+    from sklearn.utils.multiclass import check_classification_targets
+    rng = np.random.RandomState(2)
+    cases = [np.array(["b", "a", "c", "a"] * 10, dtype=object),
+             np.array(["ontime", "late"] * 30, dtype=object),
+             np.array(["x"] * 5, dtype=object),
+             np.array(["é", "e", "E", "ß"] * 3, dtype=object),
+             rng.randint(0, 4, 50), rng.randint(0, 2, 50).astype(float),
+             np.array([True, False, True]), np.array(["u", "v", "u"])]
+    for y in cases:
+        classes, idx = _encode_labels(y)
+        ref_c, ref_i = np.unique(y, return_inverse=True)
+        assert list(classes) == list(ref_c) and classes.dtype == ref_c.dtype, (y, classes)
+        assert np.array_equal(idx, ref_i.ravel()), y
+    # Many classes: the same warnings as scikit-learn's check on the strings themselves (its
+    # warning that the target may be continuous, since 1.3).
+    many = np.array(["s%d" % i for i in range(40)], dtype=object)
+    seen = []
+    for fn in (check_classification_targets, _encode_labels):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            fn(many)
+        seen.append([str(x.message) for x in w])
+    assert seen[0] == seen[1], seen
+    for bad, err in ((np.array([0.5, 1.5, 2.0]), ValueError),
+                     (np.array([1, 2, 1], dtype=object), ValueError),
+                     (np.array(["a", 1, "b"], dtype=object), TypeError)):
+        for fn in (check_classification_targets, _encode_labels):
+            try:
+                fn(bad)
+            except err:
+                continue
+            raise AssertionError("%s accepted %r" % (fn.__name__, bad))
+
+
 def test_convergence_warning():
     from sklearn.exceptions import ConvergenceWarning
     X, y = load_iris(return_X_y=True)

@@ -695,6 +695,11 @@ typedef struct logreg_train_result {
   /* "" unless auto weighed the cpu backend against an OpenCL device at set-up (one on the
    * host's cores, or sparse rows): then one line saying what it chose and from which times. */
   char device_choice[512];
+  /* L-BFGS on a float32 device that refined in double (the device's name ends in ", refined in
+   * double"): the iteration from which it evaluated in double, and the training seconds from its
+   * start on (in `seconds`); 0 and 0 when it did not. */
+  int refined_epoch;
+  double refined_seconds;
 } logreg_train_result;
 
 /* Trains on `train` (labelled); `val` (may be NULL) is watched for progress and early stopping.

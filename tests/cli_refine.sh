@@ -7,7 +7,8 @@
 # 1e-6 (relative L2) of cpu's (measured on PoCL: 1.3e-8; breast cancer 2e-8), its device says "refined in double", and its intercepts sum to 0
 # (softmax intercepts are defined up to a common constant; train.c keeps sum_c b_c = 0, where
 # cpu's stay). Before refinement the paths stopped 1e-5 to 1e-4 apart on intercept_ (digits at
-# C = 10 on PoCL). Also the binary row kernel: breast cancer, --binary, on the own path.
+# C = 10 on PoCL). Also the binary row kernel: breast cancer, --binary, on the own path; and
+# --json's refined_epoch and refined_seconds.
 . "$(dirname "$0")/lib.sh"
 cd "$WORK" || exit 1
 
@@ -50,7 +51,7 @@ print("weights_raw %.1e, bias_raw %.1e from cpu's" % (rw, rb))
 PY
 }
 
-"$LOGREG" train digits.csv "${common[@]}" --device cpu --model cpu.json > /dev/null 2> err ||
+"$LOGREG" train digits.csv "${common[@]}" --device cpu --json --model cpu.json > cpu.out 2> err ||
   fail "digits cpu: $(cat err)"
 for p in fused tiled own clblast; do
   if "$LOGREG" train digits.csv "${common[@]}" --device opencl --gemm $p --model $p.json \
@@ -60,6 +61,21 @@ for p in fused tiled own clblast; do
     fail "digits --gemm $p: $(cat err)"
   fi
 done
+
+# Where refinement began and what it cost (--json: refined_epoch, refined_seconds): within the
+# run on the device, absent on cpu.
+"$LOGREG" train digits.csv "${common[@]}" --device opencl --gemm fused --json --model f2.json \
+  > f2.out 2> err || fail "digits --gemm fused --json: $(cat err)"
+r=$(python3 - f2.out cpu.out <<'PY' 2>&1
+import json, sys
+d, c = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert 1 <= d["refined_epoch"] <= d["epochs"], (d["refined_epoch"], d["epochs"])
+assert 0 < d["refined_seconds"] <= d["seconds"], (d["refined_seconds"], d["seconds"])
+assert "refined_epoch" not in c and "refined_seconds" not in c, c
+print("refined from iteration %d of %d: %.2f s of %.2f s" % (
+    d["refined_epoch"], d["epochs"], d["refined_seconds"], d["seconds"]))
+PY
+) && pass "digits --json: $r" || fail "digits --json refinement: $r"
 
 "$LOGREG" train bc.csv "${common[@]}" --binary --device cpu --model bcpu.json > /dev/null 2> err ||
   fail "bc cpu: $(cat err)"

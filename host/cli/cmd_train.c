@@ -934,6 +934,10 @@ static int print_json(const train_opts *o, const train_data *d, const logreg_mod
   cJSON_AddNumberToObject(j, "setup_seconds", res->setup_seconds);
   cJSON_AddNumberToObject(j, "read_seconds", d->read_seconds);
   if (res->device_choice[0]) cJSON_AddStringToObject(j, "device_choice", res->device_choice);
+  if (res->refined_epoch) { /* L-BFGS on a float32 device went on in double from there */
+    cJSON_AddNumberToObject(j, "refined_epoch", res->refined_epoch);
+    cJSON_AddNumberToObject(j, "refined_seconds", res->refined_seconds);
+  }
   cJSON_AddNumberToObject(j, "objective", res->objective);
   cJSON_AddNumberToObject(j, "n_features", (double)logreg_model_features(model));
   cJSON *cls = cJSON_AddArrayToObject(j, "classes");
@@ -972,6 +976,9 @@ static void print_text(const train_opts *o, const train_data *d, const logreg_mo
          logreg_model_binary(model) ? "binary" : "multinomial",
          logreg_optimizer_name(o->optimizer_used), res->device, res->seconds, res->epochs_run,
          res->setup_seconds, d->read_seconds, res->objective);
+  if (res->refined_epoch)
+    printf("refined in double from epoch %d: %.2fs of the %.2fs\n", res->refined_epoch,
+           res->refined_seconds, res->seconds);
   printf("train: loss %.4f  accuracy %.4f  (%zu rows)\n", res->train_loss, res->train_accuracy,
          logreg_dataset_rows(d->tr));
   if (d->va)

@@ -145,7 +145,11 @@ logreg_status logreg_trainer_epoch(logreg_trainer *t, logreg_epoch_info *info, c
   if (t->stop) return LOGREG_OK;
   sol->epoch = t->epochs_run + 1;
   const char *why = NULL;
+  int was_float32 = be->float32;
+  double started = lr_now();
   if ((st = t->def->epoch(sol, &why, err))) return st;
+  if (was_float32 && !be->float32 && !t->refined_epoch) /* refinement began in this epoch */
+    t->refined_epoch = sol->epoch, t->refined_from = started;
   if (sol->batch_done) return LOGREG_OK; /* paused by params.stop_request inside the epoch */
   if (why) {                             /* the epoch did nothing: training is over */
     *stop = t->stop = why;
@@ -257,6 +261,8 @@ logreg_status logreg_trainer_finish(logreg_trainer *t, logreg_model **out, logre
     res->best_epoch = t->best_epoch;
     res->seconds = seconds;
     res->setup_seconds = t->setup_seconds;
+    res->refined_epoch = t->refined_epoch;
+    res->refined_seconds = t->refined_epoch ? lr_now() - t->refined_from : 0;
     snprintf(res->device_choice, sizeof res->device_choice, "%s", t->dev.weighed ? t->dev.why : "");
     res->objective = ev->objective;
     res->train_loss = ev->loss;

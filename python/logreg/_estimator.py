@@ -309,6 +309,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             # "auto" promises a fit: a device fault goes on on cpu from the last state read
             # back (logreg_train_result.fallback says so; warned below), as `logreg train` does.
             params.cpu_fallback = 1 if device == b"auto" else 0
+            # The dataset is this fit's own copy of X: training takes it and preprocesses it in
+            # place instead of copying it again (consume_x), except where a device failure would
+            # need it to go on on cpu.
+            params.consume_x = 0 if params.cpu_fallback else 1
             # The library's fault-injection test hook (tests only; 0: off): logreg_hooks.h.
             hooks = _lib.TestHooks()
             if self._fail_opencl_call:

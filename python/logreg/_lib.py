@@ -139,6 +139,8 @@ class TrainResult(ctypes.Structure):
         ("device_note", ctypes.c_char * 256),
         ("setup_seconds", c_double),
         ("device_choice", ctypes.c_char * 512),
+        ("refined_epoch", ctypes.c_int),
+        ("refined_seconds", ctypes.c_double),
     ]
 
 

@@ -641,6 +641,14 @@ typedef struct logreg_params {
    * line), as does cpu_fallback's way back after a device failure, which would read X again.
    * Default 0. */
   int consume_x;
+  /* A warm start: training starts from these weights instead of W = 0 (scikit-learn's
+   * warm_start, LogisticRegressionCV's refit). init_coef: d x KW values row-major in the caller's
+   * feature units, as logreg_model_raw_weights gives them (and logreg_cv_options.weights_out);
+   * init_intercept: KW values, or NULL for 0 (ignored with no_intercept). NULL (default): W = 0.
+   * The trainer maps them through its scaler (w = w_raw sigma, b = b_raw + sum_j w_raw[j] mu_j).
+   * Not with params.resume, whose checkpoint holds the state. Not owned. */
+  const double *init_coef;
+  const double *init_intercept;
 } logreg_params;
 
 /* C's default: NaN, see logreg_params.C. */
@@ -740,6 +748,11 @@ typedef struct logreg_cv_options {
    * model short of its optimum can misstate its validation loss by more than the values differ
    * (bench/RESULTS.md, "Cross-validation along the path"). */
   double tol;
+  /* When not NULL: n_values x (d + 1) x KW doubles that receive each value's weights averaged
+   * over its folds in the caller's feature units, d x KW (as logreg_model_raw_weights) then KW
+   * intercepts: the warm start of a refit with the chosen value (params.init_coef,
+   * init_intercept), as LogisticRegressionCV refits. */
+  double *weights_out;
 } logreg_cv_options;
 
 typedef struct logreg_cv_model {

@@ -8,7 +8,11 @@
  * - consume_x: on cpu and reference, L-BFGS with the dataset's X taken gives the same bits as
  *   with it copied, and leaves a dataset without features that training, prediction and
  *   splitting refuse in one line; a borrowed X (LOGREG_BUFFER_BORROW) and sparse rows are not
- *   taken, and their trainings match too. */
+ *   taken, and their trainings match too;
+ * - warm starts (init_coef): from a model's own raw weights L-BFGS stops at once with its
+ *   objective; from logreg_cv's fold-mean weights of the value it refits (weights_out), and from
+ *   arbitrary weights, it reaches the cold run's optimum; sparse rows whose columns were compacted
+ *   map the weights to their columns; non-finite weights are one EINVAL line. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,8 +313,109 @@ static void test_consume_x(void) {
   free(ix);
 }
 
+static logreg_model *train_init(const logreg_dataset *ds, const double *w, const double *b,
+                               logreg_train_result *res) {
+  logreg_params p;
+  logreg_params_init(&p);
+  p.device = "cpu";
+  p.epochs = 500;
+  p.tol = 1e-10;
+  p.init_coef = w;
+  p.init_intercept = b;
+  logreg_model *m = NULL;
+  logreg_error err;
+  logreg_status st = logreg_train(ds, NULL, &p, &m, res, &err);
+  if (st) fprintf(stderr, "warm start: %s\n", err.message);
+  CHECK(st == LOGREG_OK);
+  return m;
+}
+
+static void check_warm(const logreg_dataset *ds, size_t d, size_t kw) {
+  logreg_train_result cold, hot, moved;
+  logreg_model *a = train_init(ds, NULL, NULL, &cold);
+  double *w = malloc(d * kw * sizeof *w), *b = malloc(kw * sizeof *b);
+  logreg_model_raw_weights(a, w, b);
+  logreg_model *m = train_init(ds, w, b, &hot);
+  CHECK(m && hot.epochs_run <= 1);
+  CHECK_CLOSE(hot.objective, cold.objective, 1e-12 * cold.objective);
+  for (size_t i = 0; i < d * kw; i++) w[i] += 0.5 * ((double)(i % 3) - 1.0);
+  logreg_model *c = train_init(ds, w, b, &moved);
+  CHECK(c && moved.epochs_run > 1);
+  CHECK_CLOSE(moved.objective, cold.objective, 1e-9 * cold.objective);
+  logreg_model_free(a);
+  logreg_model_free(m);
+  logreg_model_free(c);
+  free(w);
+  free(b);
+}
+
+static void test_warm_start(void) {
+  logreg_dataset *ds = noisy(400, 5, 3, 21, 0.1);
+  check_warm(ds, 5, 3);
+  /* logreg_cv's fold-mean weights: the refit from them reaches the cold optimum in fewer
+   * iterations. */
+  double Cs[2] = {0.1, 1.0}, wout[2 * 6 * 3];
+  logreg_cv_options o = {Cs, 2, 1, 3, NULL, 0, 0, 0, wout};
+  logreg_cv_model models[6];
+  logreg_params p;
+  logreg_params_init(&p);
+  p.device = "cpu";
+  p.tol = 1e-10;
+  p.epochs = 500;
+  logreg_error err;
+  CHECK(logreg_cv(ds, &p, &o, models, NULL, NULL, &err) == LOGREG_OK);
+  logreg_train_result cold, hot;
+  p.C = 1.0;
+  logreg_model *a = NULL, *b = NULL;
+  CHECK(logreg_train(ds, NULL, &p, &a, &cold, &err) == LOGREG_OK);
+  p.init_coef = wout + 6 * 3;
+  p.init_intercept = wout + 6 * 3 + 5 * 3;
+  CHECK(logreg_train(ds, NULL, &p, &b, &hot, &err) == LOGREG_OK);
+  CHECK(hot.epochs_run < cold.epochs_run);
+  CHECK_CLOSE(hot.objective, cold.objective, 1e-9 * cold.objective);
+  /* The fold mean itself: its raw weights are those of the mean of the folds' standardized
+   * weights, so its logits on a row sit between the folds' (not checked here); its magnitude
+   * is the refit's, within the folds' spread. */
+  double wr[5 * 3], br[3];
+  logreg_model_raw_weights(a, wr, br);
+  double num = 0, den = 0;
+  for (size_t i = 0; i < 15; i++)
+    num += (wout[18 + i] - wr[i]) * (wout[18 + i] - wr[i]), den += wr[i] * wr[i];
+  CHECK(sqrt(num / den) < 0.2);
+  logreg_model_free(a);
+  logreg_model_free(b);
+  /* Not finite: one line. */
+  double bad[15] = {0};
+  bad[4] = NAN;
+  p.init_coef = bad;
+  p.init_intercept = NULL;
+  a = NULL;
+  CHECK(logreg_train(ds, NULL, &p, &a, NULL, &err) == LOGREG_EINVAL && a == NULL);
+  CHECK_STR_CONTAINS(err.message, "'init_coef'");
+  logreg_dataset_free(ds);
+  /* Sparse rows with an unused column (compacted away): the weights map to their columns. */
+  int64_t ip[301];
+  int32_t ix[600];
+  float vx[600];
+  int32_t y[300];
+  lr_rng r;
+  lr_rng_seed(&r, 3);
+  for (size_t i = 0; i < 300; i++) {
+    ip[i] = (int64_t)(2 * i);
+    ix[2 * i] = (int32_t)(i % 2), ix[2 * i + 1] = 3; /* column 2 never used */
+    vx[2 * i] = (float)lr_rng_normal(&r), vx[2 * i + 1] = (float)lr_rng_normal(&r);
+    y[i] = vx[2 * i] + 0.5f * vx[2 * i + 1] + 0.3f * (float)lr_rng_normal(&r) > 0;
+  }
+  ip[300] = 600;
+  CHECK(logreg_dataset_from_csr(300, 4, ip, ix, vx, LOGREG_FLOAT32, y, 2, NULL, NULL, &ds, &err) ==
+        LOGREG_OK);
+  check_warm(ds, 4, 2);
+  logreg_dataset_free(ds);
+}
+
 int main(void) {
   test_defaults();
+  test_warm_start();
   test_consume_x();
   test_balanced_weights();
   test_gd_descends();

@@ -242,15 +242,30 @@ static int run_sweep(const sweep_plan *plan, const logreg_dataset *tr, const log
 /* --cv K: the G x K grid trained together (logreg_cv), a table of mean and standard deviation
  * (over the folds, ddof 0) of the validation loss and accuracy per value, and p's l2 or C set
  * to the value of the lowest mean validation loss (the first of equals: LogisticRegressionCV's
- * rule with scoring="neg_log_loss"). Returns 0, or the exit status after printing an error. */
+ * rule with scoring="neg_log_loss"), with that value's weights averaged over its folds as the
+ * refit's start (p->init_coef, in *weights: LogisticRegressionCV's refit). Returns 0, or the exit
+ * status after printing an error. */
 static int run_cv(const sweep_plan *plan, size_t K, const logreg_dataset *tr, logreg_params *p,
-                  int choose, int together, double tol, int quiet, int json, cJSON **out_json) {
+                  int choose, int together, double tol, int quiet, int json, cJSON **out_json,
+                  double **weights) {
   const char *key = sweep_keys[plan->key];
-  size_t G = plan->n;
+  size_t G = plan->n, d = logreg_dataset_features(tr);
+  size_t kw = p->binary ? 1 : logreg_dataset_classes(tr), np = (d + 1) * kw;
   logreg_cv_model *models = calloc(G * K, sizeof *models);
-  if (!models) return cli_error(CLI_EXIT_ERROR, "out of memory");
-  logreg_cv_options co = {plan->v,  G,  plan->key == SWEEP_C, K, logreg_dataset_folds(tr), choose,
-                          together, tol};
+  *weights = malloc(G * np * sizeof **weights);
+  if (!models || !*weights) {
+    free(models);
+    return cli_error(CLI_EXIT_ERROR, "out of memory");
+  }
+  logreg_cv_options co = {.values = plan->v,
+                          .n_values = G,
+                          .values_are_C = plan->key == SWEEP_C,
+                          .k_folds = K,
+                          .folds = logreg_dataset_folds(tr),
+                          .choose_faster = choose,
+                          .together = together,
+                          .tol = tol,
+                          .weights_out = *weights};
   logreg_cv_result cr;
   logreg_error err;
   if (!quiet)
@@ -338,6 +353,8 @@ static int run_cv(const sweep_plan *plan, size_t K, const logreg_dataset *tr, lo
            plan->v[best]);
   }
   set_swept(p, plan->key, plan->v[best]);
+  p->init_coef = *weights + best * np;
+  p->init_intercept = *weights + best * np + d * kw;
   free(models);
   return 0;
 }
@@ -408,9 +425,10 @@ typedef struct train_opts {
   const char *checkpoint, *resume, *folds;
   int checkpoint_every, json, quiet, epochs;
   size_t max_categories, cv;
-  int cv_together;  /* --cv-together: the grid's models all at once from W = 0 */
-  double cv_tol;    /* --cv-tol (0: --tol) */
-  double lr, C, l2; /* NAN: not given */
+  int cv_together;    /* --cv-together: the grid's models all at once from W = 0 */
+  double cv_tol;      /* --cv-tol (0: --tol) */
+  double *cv_weights; /* --cv: each value's fold-mean weights (logreg_cv_options.weights_out) */
+  double lr, C, l2;   /* NAN: not given */
   /* Settled (train_settle): */
   const char *why_opt; /* why the optimizer is what it is when not given */
   int full_batch_solver, default_C, is_auto;
@@ -806,7 +824,7 @@ static int train_choose(train_opts *o, const train_data *d, cJSON **sweep_json, 
   }
   if (cv) {
     int rc = run_cv(&o->plan, cv, d->tr, &o->p, o->is_auto, o->cv_together, o->cv_tol, o->quiet,
-                    o->json, cv_json);
+                    o->json, cv_json, &o->cv_weights);
     if (rc == 0) o->default_C = 0;
     return rc;
   }
@@ -1067,6 +1085,7 @@ static int train_main(int argc, char **argv, cli_group *g) {
 out:
   cJSON_Delete(sweep_json);
   cJSON_Delete(cv_json);
+  free(o.cv_weights);
   free(pg.rows);
   logreg_model_free(model);
   logreg_dataset_free(d.all);

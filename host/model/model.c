@@ -68,6 +68,16 @@ void lr_model_raw_weights(const logreg_model *m, double *w_raw, double *b_raw) {
   }
 }
 
+void lr_model_set_raw_weights(logreg_model *m, const double *w_raw, const double *b_raw) {
+  size_t kw = lr_model_kw(m);
+  for (size_t c = 0; c < kw; c++) m->b[c] = b_raw ? b_raw[c] : 0.0;
+  for (size_t j = 0; j < m->d; j++)
+    for (size_t c = 0; c < kw; c++) {
+      m->w[j * kw + c] = w_raw[j * kw + c] * m->std[j];
+      m->b[c] += w_raw[j * kw + c] * m->mean[j];
+    }
+}
+
 void logreg_model_free(logreg_model *m) {
   if (!m) return;
   lr_free_strings(m->class_names, m->k);

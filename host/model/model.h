@@ -72,6 +72,9 @@ logreg_model *lr_model_alloc(size_t d, size_t k, int binary);
 /* Weights in original units: w_raw = w / std (per feature row), b_raw = b - sum_j w_raw[j] mean_j.
  * w_raw has d x kw entries, b_raw kw. */
 void lr_model_raw_weights(const logreg_model *m, double *w_raw, double *b_raw);
+/* The inverse: m->w and m->b from weights in the caller's units through m's scaler (b_raw NULL:
+ * 0). */
+void lr_model_set_raw_weights(logreg_model *m, const double *w_raw, const double *b_raw);
 
 /* Parses a model file's text: `len` bytes followed by a NUL (text[len] == '\0'), as
  * logreg_model_load reads it; `name` is the file name used in error messages. The same checks

@@ -342,6 +342,30 @@ static void grid_report(const grid_model *mds, const logreg_cv_options *opt,
   }
 }
 
+/* opt->weights_out: each value's theta averaged over its folds, through the scaler of `pre`
+ * into the caller's units (d x KW, then KW intercepts). */
+static logreg_status grid_weights(const grid_model *mds, const logreg_cv_options *opt,
+                                  logreg_model *pre, logreg_error *err) {
+  size_t K = opt->k_folds, d = pre->d, kw = lr_model_kw(pre), np = (d + 1) * kw;
+  double *th = malloc(np * sizeof *th), *mean = malloc(np * sizeof *mean);
+  logreg_status st = th && mean ? LOGREG_OK : lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  for (size_t g = 0; g < opt->n_values && !st; g++) {
+    for (size_t i = 0; i < np; i++) mean[i] = 0;
+    for (size_t f = 0; f < K && !st; f++) {
+      lr_backend *be = mds[g * K + f].store;
+      if ((st = be->ops->vec_read(be, LR_VEC_THETA, th, err))) break;
+      for (size_t i = 0; i < np; i++) mean[i] += th[i] / (double)K;
+    }
+    memcpy(pre->w, mean, d * kw * sizeof *mean);
+    memcpy(pre->b, mean + d * kw, kw * sizeof *mean);
+    double *out = opt->weights_out + g * np;
+    lr_model_raw_weights(pre, out, out + d * kw);
+  }
+  free(th);
+  free(mean);
+  return st;
+}
+
 /* The grid's models: their lambdas from the weight of the rows outside their folds. */
 static logreg_status grid_models(const logreg_params *p, const logreg_cv_options *opt,
                                  const int32_t *fold, const float *s, size_t n,
@@ -414,6 +438,7 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
       (st = grid_polish(be, fold, K, mds, opt->n_values, tight, p->epochs, &passes, err)))
     goto done;
   grid_report(mds, opt, models);
+  if (opt->weights_out && (st = grid_weights(mds, opt, pre, err))) goto done;
   if (result) {
     snprintf(result->why, sizeof result->why, "%s", why);
     result->seconds = lr_now() - t0;

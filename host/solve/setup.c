@@ -420,6 +420,32 @@ static logreg_status setup_objective(logreg_trainer *t, size_t n, double s_sum, 
   return st;
 }
 
+/* params.init_coef: theta from the caller's weights through the model's scaler (the backend's
+ * columns when sparse rows were compacted), and the objective there. */
+static logreg_status warm_start(logreg_trainer *t, logreg_error *err) {
+  const logreg_params *p = t->p;
+  logreg_model *m = t->m;
+  lr_backend *be = t->be;
+  size_t kw = be->kw, dc = t->dc;
+  double *theta = calloc((dc + 1) * kw, sizeof *theta);
+  if (!theta) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  lr_model_set_raw_weights(m, p->init_coef, p->no_intercept ? NULL : p->init_intercept);
+  for (size_t r = 0; r < dc; r++)
+    memcpy(theta + r * kw, m->w + (t->cols ? t->cols[r] : r) * kw, kw * sizeof *theta);
+  if (!p->no_intercept) memcpy(theta + dc * kw, m->b, kw * sizeof *theta);
+  int finite = 1;
+  for (size_t i = 0; i < (dc + 1) * kw; i++) finite &= isfinite(theta[i]) != 0;
+  logreg_status st =
+      finite ? be->ops->vec_write(be, LR_VEC_THETA, theta, err)
+             : lr_fail(err, LOGREG_EINVAL, "'init_coef': the starting weights are not all finite");
+  free(theta);
+  if (!st) st = lr_objective_eval(&t->obj, LR_SLOT_TRAIN, 0, t->n, t->sol.full, &t->sol.ev, err);
+  if (!st && !isfinite(t->sol.ev.objective))
+    st = lr_fail(err, LOGREG_EINVAL, "'init_coef': the objective at the starting weights is %g",
+                 t->sol.ev.objective);
+  return st;
+}
+
 /* The solver's fields, and its start: J at W = 0 (evaluated after a group agreed). */
 static logreg_status setup_solver(logreg_trainer *t, double lr, logreg_error *err) {
   const logreg_params *p = t->p;
@@ -441,6 +467,10 @@ static logreg_status setup_solver(logreg_trainer *t, double lr, logreg_error *er
   logreg_status st = lr_objective_eval(&t->obj, LR_SLOT_TRAIN, 0, n, sol->full, &sol->ev, err);
   if (st) return st;
   t->j0 = sol->ev.objective;
+  if (p->init_coef && !p->resume) { /* J there is a yardstick too: a start may be above J(0) */
+    if ((st = warm_start(t, err))) return st;
+    t->j0 = fmax(t->j0, sol->ev.objective);
+  }
   if (!isfinite(t->j0))
     return lr_fail(err, LOGREG_EDIVERGED,
                    "the objective at W = 0 is not finite on %s (%g): nothing to train from",

@@ -99,6 +99,8 @@ class Params(ctypes.Structure):
         ("shard", c_void_p),
         ("cpu_fallback", c_int),
         ("consume_x", c_int),
+        ("init_coef", c_void_p),
+        ("init_intercept", c_void_p),
     ]
 
 

@@ -742,11 +742,11 @@ typedef struct logreg_cv_options {
    * starts, as LogisticRegressionCV). 1: all the values' models together from W = 0, one pass
    * over X evaluating every running model (the grid before 2026-12-07). */
   int together;
-  /* The grid models' tolerance on max |dJ/dtheta|; 0: params.tol (1e-6 when 0), the refit's.
-   * A looser one screens the values faster; the value of the lowest mean validation loss then
-   * goes on to params.tol, and again while the lowest is a value not taken there yet, since a
-   * model short of its optimum can misstate its validation loss by more than the values differ
-   * (bench/RESULTS.md, "Cross-validation along the path"). */
+  /* The grid models' tolerance on max |dJ/dtheta| (of the mean objective, as scikit-learn's tol
+   * since its 1.4); 0: params.tol (1e-6 when 0), the refit's. The values are compared at it:
+   * LogisticRegressionCV's tol (1e-4 by default) is the same screen. A model short of its
+   * optimum can misstate its validation loss (bench/RESULTS.md, "Cross-validation along the
+   * path"). */
   double tol;
   /* When not NULL: n_values x (d + 1) x KW doubles that receive each value's weights averaged
    * over its folds in the caller's feature units, d x KW (as logreg_model_raw_weights) then KW

@@ -491,8 +491,8 @@ static int train_parse(int argc, char **argv, train_opts *o) {
        " along the path (the most regularized first, each value's K folds in one pass per "
        "iteration, warm-started from the previous value's); then refit with the best"},
       {"--cv-tol", ARG_DOUBLE, &o->cv_tol, "T",
-       "--cv: the grid models' tolerance on max |gradient| (default --tol); looser screens faster, "
-       "then the best value goes on to --tol (and the next best while the best changes)"},
+       "--cv: the grid models' tolerance on max |gradient| (default --tol), at which the values "
+       "are compared (LogisticRegressionCV's tol: 1e-4); the refit still goes to --tol"},
       {"--cv-together", ARG_FLAG, &o->cv_together, NULL,
        "--cv: all values' models together from W = 0, one pass per iteration for the whole grid "
        "(no warm starts)"},

@@ -276,49 +276,6 @@ static logreg_status grid_path(lr_backend *be, const int32_t *fold, size_t K, gr
   return st;
 }
 
-/* Value g's mean validation loss over its K folds, as the caller ranks the values. */
-static double mean_val_loss(const grid_model *mds, size_t K, size_t g) {
-  double sum = 0;
-  for (size_t f = 0; f < K; f++) sum += mds[g * K + f].va.loss / mds[g * K + f].va.rows;
-  return sum / (double)K;
-}
-
-/* Polishing: the grid ran to the loose tolerance; the value of the lowest mean validation loss
- * (the first of equals) goes on to `tight` (each fold's L-BFGS from where it stopped), and again
- * while the lowest is a value not polished yet. The chosen value's losses are then those of
- * models at `tight`, no higher than any other value's estimate. (A loose model's validation loss
- * can be off by more than the values' differences: tumors.csv at C = 1291.55, 2e-4 below its
- * value at tol 1e-6, where the values differ by 1e-5 to 2e-4.) */
-static logreg_status grid_polish(lr_backend *be, const int32_t *fold, size_t K, grid_model *mds,
-                                 size_t G, double tight, int max_iter, long *passes,
-                                 logreg_error *err) {
-  unsigned char *done = calloc(G ? G : 1, 1);
-  logreg_status st =
-      done ? LOGREG_OK : lr_fail(err, LOGREG_ENOMEM, "cross-validation: out of memory");
-  while (!st) {
-    size_t best = 0;
-    for (size_t g = 1; g < G; g++)
-      if (mean_val_loss(mds, K, g) < mean_val_loss(mds, K, best)) best = g;
-    if (done[best]) break;
-    done[best] = 1;
-    int any = 0;
-    for (size_t f = 0; f < K && !st; f++) {
-      grid_model *md = &mds[best * K + f];
-      md->sol.tol = tight;
-      if (!md->stop || strcmp(md->stop, "tol") != 0 || md->sol.ev.grad_max <= tight) continue;
-      md->running = 1; /* on from its accepted point, its L-BFGS history kept */
-      md->stop = NULL;
-      st = model_begin(md, err);
-      any = 1;
-    }
-    long p = 0;
-    if (!st && any) st = grid_run(be, fold, K, mds + best * K, K, max_iter, &p, err);
-    *passes += p;
-  }
-  free(done);
-  return st;
-}
-
 /* Each model's results into models[], value-major. */
 static void grid_report(const grid_model *mds, const logreg_cv_options *opt,
                         logreg_cv_model *models) {
@@ -432,10 +389,6 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
   if ((st = grid_models(p, opt, fold, s, n, be, pre, mds, err)) ||
       (st = opt->together ? grid_run(be, fold, K, mds, M, p->epochs, &passes, err)
                           : grid_path(be, fold, K, mds, opt, p->epochs, &passes, err)))
-    goto done;
-  double tight = p->tol > 0 ? p->tol : 1e-6; /* the trainer's L-BFGS default */
-  if (tight < mds[0].sol.tol &&
-      (st = grid_polish(be, fold, K, mds, opt->n_values, tight, p->epochs, &passes, err)))
     goto done;
   grid_report(mds, opt, models);
   if (opt->weights_out && (st = grid_weights(mds, opt, pre, err))) goto done;

@@ -5,8 +5,11 @@
  * into blocks small enough to stay in L2 (about 128 KiB of X); for each block the logits
  * (rows x D times D x KW against W packed transposed once per change of theta), each row's
  * softmax or sigmoid, loss and residual in double, and the block's X^T R are computed while the
- * block is in cache (native_kern.c's kernels). X stays float32; products and sums are double,
- * so results differ from the reference's only by the order of the additions.
+ * block is in cache (native_kern.c's kernels). A binary evaluation of dense rows goes through
+ * one kernel instead (kern->binary, where the variant has one): logits, row terms and X^T R 32
+ * rows at a time in one sweep, so that reading X overlaps the arithmetic. X stays float32;
+ * products and sums are double, so results differ from the reference's only by the order of
+ * the additions (and the exp and log1p of the vector variants, within 2 ulp of libm's).
  *
  * Threads: the blocks are grouped into at most NATIVE_PARTS parts, a number that depends on the
  * rows and the shape, never on the thread count; each part sums into its own gradient and
@@ -192,33 +195,16 @@ static void block_loss(const pass *ps, const block_buf *bb, size_t m, const doub
   const double *sv = bb->sv, pw = be->pos_weight;
   const int32_t *yv = bb->yv;
   double *u = bb->u, *w = bb->w, *t = bb->t;
-  if (be->binary) {
+  if (be->binary) { /* the kernels' binrows, on contiguous logits and residuals */
     const double *zc = z;
+    double *rc = ldr == 1 ? r : t;
     if (ldz != 1) {
       for (size_t q = 0; q < m; q++) bb->v[q] = z[q * ldz];
       zc = bb->v;
     }
-    double *rc = ldr == 1 && !held ? r : t; /* the residuals, contiguous */
-    for (size_t q = 0; q < m; q++) u[q] = -fabs(zc[q]);
-    kn->vexp(u, m); /* e = exp(-|z|): sigma and softplus from it, as lr_sigmoid, lr_softplus */
-    for (size_t q = 0; q < m; q++) {
-      double e = u[q], num = zc[q] >= 0 ? 1.0 : e, sig = num * (1.0 / (1.0 + e));
-      double yf = (double)yv[q]; /* 0 or 1: the products below are exact, so no branch */
-      rc[q] = sv[q] * (yf * (pw * (sig - 1.0)) + (1.0 - yf) * sig);
-    }
+    kn->binrows(m, zc, sv, yv, pw, held, ps->want_loss, rc, acc, hacc);
     if (rc != r)
-      for (size_t q = 0; q < m; q++)
-        r[q * ldr] = masked(rc[q], held ? held_mask(held[q]) : ~(uint64_t)0);
-    if (!ps->want_loss) return;
-    kn->vlog1p(u, m); /* log1p(e) */
-    for (size_t q = 0; q < m; q++) {
-      double zp = zc[q] > 0 ? zc[q] : 0.0, mz = -zc[q], zn = zc[q] < 0 ? mz : 0.0;
-      double sp = zp + u[q], sn = zn + u[q], yf = (double)yv[q];
-      w[q] = yf * sn + (1.0 - yf) * sp;
-      t[q] = sv[q] * (yf * (pw * sn) + (1.0 - yf) * sp);
-      u[q] = (double)((zc[q] > 0) == (yv[q] == 1));
-    }
-    add_rows(m, w, t, u, sv, held, acc, hacc);
+      for (size_t q = 0; q < m; q++) r[q * ldr] = rc[q];
     return;
   }
   /* Classes one after another (c m + q): z transposed, its max (the first largest: best) and
@@ -267,13 +253,13 @@ static void block_loss(const pass *ps, const block_buf *bb, size_t m, const doub
   add_rows(m, t, inv, best, sv, held, acc, hacc);
 }
 
-/* Logits (no bias) of the block's rows against wt (kw x ldw) into z (kw per row). */
-static void block_logits(const pass *ps, const block_buf *bb, size_t m, const double *wt, size_t kw,
-                         double *z) {
+/* Logits of the block's rows against wt (kw x ldw) and bias b into z (kw per row). */
+static void block_logits(const pass *ps, const block_buf *bb, size_t m, const double *wt,
+                         const double *b, size_t kw, double *z) {
   const native_backend *nb = ps->nb;
   size_t ldw = nb->ldw;
   if (nb->h.x[ps->slot]) {
-    nb->kern->logits(bb->xr, m, nb->h.base.d, wt, ldw, kw, z, kw);
+    nb->kern->logits(bb->xr, m, nb->h.base.d, wt, ldw, kw, b, z, kw);
     return;
   }
   const int64_t *ip = nb->h.indptr[ps->slot];
@@ -287,6 +273,7 @@ static void block_logits(const pass *ps, const block_buf *bb, size_t m, const do
       const double *w = wt + (size_t)ix[e];
       for (size_t c = 0; c < kw; c++) zq[c] += v * w[c * ldw];
     }
+    for (size_t c = 0; c < kw; c++) zq[c] += b[c];
   }
 }
 
@@ -312,6 +299,16 @@ static void block_scatter(const pass *ps, const block_buf *bb, size_t m, int sq,
   /* The bias column: four running sums per class (rows q mod 4), so that the additions do not
    * wait on each other; up to 8 classes at a time, row after row. */
   double *gb = g + kw * ldw;
+  if (kw == 1) { /* the same four sums, without the loop over classes */
+    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+    size_t q = 0;
+    for (; q + 4 <= m; q += 4) a0 += r[q], a1 += r[q + 1], a2 += r[q + 2], a3 += r[q + 3];
+    if (q < m) a0 += r[q];
+    if (q + 1 < m) a1 += r[q + 1];
+    if (q + 2 < m) a2 += r[q + 2];
+    gb[0] += (a0 + a1) + (a2 + a3);
+    return;
+  }
   for (size_t c0 = 0; c0 < kw; c0 += 8) {
     size_t nc = kw - c0 < 8 ? kw - c0 : 8;
     double a[4][8] = {{0}};
@@ -332,12 +329,8 @@ static void block_scatter(const pass *ps, const block_buf *bb, size_t m, int sq,
  * gradient lanes do not depend on the columns beside it). */
 static void grid_block(const pass *ps, const block_buf *bb, size_t m, double *g, lr_sums *acc) {
   size_t kw = ps->nb->h.base.kw, nm = ps->nm, kz = nm * kw;
-  block_logits(ps, bb, m, ps->wt, kz, bb->zs);
-  for (size_t q = 0; q < m; q++) {
-    double *zq = bb->zs + q * kz;
-    for (size_t c = 0; c < kz; c++) zq[c] += ps->b[c];
-    bb->fv[q] = ps->fold[bb->row[q]];
-  }
+  block_logits(ps, bb, m, ps->wt, ps->b, kz, bb->zs);
+  for (size_t q = 0; q < m; q++) bb->fv[q] = ps->fold[bb->row[q]];
   for (size_t j = 0; j < nm; j++) {
     int32_t h = ps->held[j];
     size_t nh = 0;
@@ -368,12 +361,14 @@ static void run_block(const pass *ps, const block_buf *bb, size_t i0, size_t i1,
     grid_block(ps, bb, m, g, acc);
     return;
   }
-  double *f = ps->cache ? ps->cache + i0 * kw : bb->z; /* factors (hv) */
-  if (ps->mode == PASS_SUMS || !ps->cache || ps->fill) {
-    block_logits(ps, bb, m, ps->wt, kw, bb->z);
-    for (size_t q = 0; q < m; q++)
-      for (size_t c = 0; c < kw; c++) bb->z[q * kw + c] += ps->b[c];
+  if (ps->mode == PASS_SUMS && be->binary && x && nb->kern->binary) { /* one sweep */
+    nb->kern->binary(bb->xr, m, d, ps->wt, ps->b[0], bb->sv, bb->yv, be->pos_weight, ps->want_loss,
+                     ps->want_grad, g, g + nb->ldw, acc);
+    return;
   }
+  double *f = ps->cache ? ps->cache + i0 * kw : bb->z; /* factors (hv) */
+  if (ps->mode == PASS_SUMS || !ps->cache || ps->fill)
+    block_logits(ps, bb, m, ps->wt, ps->b, kw, bb->z);
   if (ps->mode == PASS_SUMS) {
     block_loss(ps, bb, m, bb->z, kw, bb->r, kw, NULL, acc, NULL);
     if (ps->want_grad) block_scatter(ps, bb, m, 0, kw, bb->r, g);
@@ -385,9 +380,7 @@ static void run_block(const pass *ps, const block_buf *bb, size_t i0, size_t i1,
       row_factor(bb->z + q * kw, f + q * kw, k, y[i], (double)s[i], be->binary, be->pos_weight);
     }
   if (ps->mode == PASS_HV) {
-    block_logits(ps, bb, m, ps->vt, kw, bb->u);
-    for (size_t q = 0; q < m; q++)
-      for (size_t c = 0; c < kw; c++) bb->u[q * kw + c] += ps->vb[c];
+    block_logits(ps, bb, m, ps->vt, ps->vb, kw, bb->u);
   }
   for (size_t q = 0; q < m; q++)
     row_hv(f + q * kw, ps->mode == PASS_HV ? bb->u + q * kw : NULL, bb->r + q * kw, k,

@@ -130,13 +130,13 @@ typedef struct pass {
 /* A thread's scratch for one block. */
 typedef struct block_buf {
   size_t *row;
-  const float **xr;
-  double *z, *u, *r, *w; /* blk kw each */
-  double *t, *sv;        /* blk each; sv: the rows' weights s_i */
-  double *v;             /* 4 blk: block_loss's per-row scratch */
-  int32_t *yv, *fv;      /* the rows' labels; PASS_GRID: their folds */
-  double *zs, *rs;       /* PASS_GRID: blk nm kw each: the stacked logits and residuals */
-  unsigned char *hm;     /* PASS_GRID: blk: the rows held out from the model at hand */
+  const float **xr, **pf; /* the block's rows, the next block's (block_scatter) */
+  double *z, *u, *r, *w;  /* blk kw each */
+  double *t, *sv;         /* blk each; sv: the rows' weights s_i */
+  double *v;              /* 4 blk: block_loss's per-row scratch */
+  int32_t *yv, *fv;       /* the rows' labels; PASS_GRID: their folds */
+  double *zs, *rs;        /* PASS_GRID: blk nm kw each: the stacked logits and residuals */
+  unsigned char *hm;      /* PASS_GRID: blk: the rows held out from the model at hand */
 } block_buf;
 
 /* The block's scalar sums from its rows' terms (loss without and with the weights, right or
@@ -277,13 +277,18 @@ static void block_logits(const pass *ps, const block_buf *bb, size_t m, const do
   }
 }
 
-/* g (kw x ldw, then kw bias sums) += the block's X^T r (r: kw per row; x^2 when sq). */
+/* g (kw x ldw, then kw bias sums) += the block's X^T r (r: kw per row; x^2 when sq); dense
+ * rows from position `next` on (the next block's, up to m of them) are asked for meanwhile. */
 static void block_scatter(const pass *ps, const block_buf *bb, size_t m, int sq, size_t kw,
-                          const double *r, double *g) {
+                          const double *r, double *g, size_t next) {
   const native_backend *nb = ps->nb;
-  size_t ldw = nb->ldw;
-  if (nb->h.x[ps->slot]) {
-    nb->kern->scatter(bb->xr, m, nb->h.base.d, r, kw, sq, g, ldw);
+  size_t ldw = nb->ldw, d = nb->h.base.d;
+  const float *x = nb->h.x[ps->slot];
+  if (x) {
+    size_t npf = next < ps->count ? (ps->count - next < m ? ps->count - next : m) : 0;
+    for (size_t q = 0; q < npf; q++)
+      bb->pf[q] = x + (ps->list ? ps->list[next + q] : ps->begin + next + q) * d;
+    nb->kern->scatter(bb->xr, m, d, r, kw, sq, g, ldw, bb->pf, npf);
   } else {
     const int64_t *ip = nb->h.indptr[ps->slot];
     const int32_t *ix = nb->h.indices[ps->slot];
@@ -327,7 +332,8 @@ static void block_scatter(const pass *ps, const block_buf *bb, size_t m, int sq,
  * acc[nm + j] (held-out rows); then one X^T R over the stacked residuals: every model's
  * gradient. Each model's numbers are the ones it would get alone (a column's logits and
  * gradient lanes do not depend on the columns beside it). */
-static void grid_block(const pass *ps, const block_buf *bb, size_t m, double *g, lr_sums *acc) {
+static void grid_block(const pass *ps, const block_buf *bb, size_t m, double *g, lr_sums *acc,
+                       size_t next) {
   size_t kw = ps->nb->h.base.kw, nm = ps->nm, kz = nm * kw;
   block_logits(ps, bb, m, ps->wt, ps->b, kz, bb->zs);
   for (size_t q = 0; q < m; q++) bb->fv[q] = ps->fold[bb->row[q]];
@@ -340,7 +346,7 @@ static void grid_block(const pass *ps, const block_buf *bb, size_t m, double *g,
     acc[j].rows += (double)(m - nh);
     acc[nm + j].rows += (double)nh;
   }
-  block_scatter(ps, bb, m, 0, kz, bb->rs, g);
+  block_scatter(ps, bb, m, 0, kz, bb->rs, g, next);
 }
 
 /* Block [i0, i1) of the pass's positions into part partials g and *acc (PASS_GRID: acc[2 nm]). */
@@ -358,7 +364,7 @@ static void run_block(const pass *ps, const block_buf *bb, size_t i0, size_t i1,
     if (x) bb->xr[q] = x + bb->row[q] * d;
   }
   if (ps->mode == PASS_GRID) {
-    grid_block(ps, bb, m, g, acc);
+    grid_block(ps, bb, m, g, acc, i1);
     return;
   }
   if (ps->mode == PASS_SUMS && be->binary && x && nb->kern->binary) { /* one sweep */
@@ -371,7 +377,7 @@ static void run_block(const pass *ps, const block_buf *bb, size_t i0, size_t i1,
     block_logits(ps, bb, m, ps->wt, ps->b, kw, bb->z);
   if (ps->mode == PASS_SUMS) {
     block_loss(ps, bb, m, bb->z, kw, bb->r, kw, NULL, acc, NULL);
-    if (ps->want_grad) block_scatter(ps, bb, m, 0, kw, bb->r, g);
+    if (ps->want_grad) block_scatter(ps, bb, m, 0, kw, bb->r, g, i1);
     return;
   }
   if (!ps->cache || ps->fill)
@@ -385,7 +391,7 @@ static void run_block(const pass *ps, const block_buf *bb, size_t i0, size_t i1,
   for (size_t q = 0; q < m; q++)
     row_hv(f + q * kw, ps->mode == PASS_HV ? bb->u + q * kw : NULL, bb->r + q * kw, k,
            (double)s[bb->row[q]], be->binary);
-  block_scatter(ps, bb, m, ps->mode == PASS_HDIAG, kw, bb->r, g);
+  block_scatter(ps, bb, m, ps->mode == PASS_HDIAG, kw, bb->r, g, i1);
 }
 
 static void pass_part(void *ctx, unsigned t, unsigned nt) {
@@ -394,13 +400,14 @@ static void pass_part(void *ctx, unsigned t, unsigned nt) {
   size_t kz = ps->mode == PASS_GRID ? nm * kw : 0; /* the stacked blocks' columns */
   block_buf bb;
   bb.row = malloc(blk * sizeof *bb.row);
-  bb.xr = malloc(blk * sizeof *bb.xr);
+  bb.xr = malloc(2 * blk * sizeof *bb.xr);
   bb.z = malloc((4 * kw + 6 + 2 * kz) * blk * sizeof *bb.z);
   bb.yv = malloc(2 * blk * sizeof *bb.yv);
   bb.hm = malloc(blk);
   if (!bb.row || !bb.xr || !bb.z || !bb.yv || !bb.hm) {
     ps->fail[t] = 1;
   } else {
+    bb.pf = bb.xr + blk;
     bb.u = bb.z + blk * kw;
     bb.r = bb.u + blk * kw;
     bb.w = bb.r + blk * kw;

@@ -25,9 +25,11 @@ typedef struct lr_native_kern {
   void (*logits)(const float *const *xr, size_t nrow, size_t d, const double *wt, size_t ldw,
                  size_t kw, const double *b, double *z, size_t kz);
   /* gt[c ldw + j] += sum_q x r[q kw + c] for j < d, c < kw, with x = xr[q][j] (its square when
-   * sq), the rows added in order q = 0, 1, ... */
+   * sq), the rows added in order q = 0, 1, ... Meanwhile the npf rows pf[i] (d floats each; the
+   * next block's) are asked for, a few after each strip of features, so that they are in L2
+   * when the next block's logits read them (variants may ignore them). */
   void (*scatter)(const float *const *xr, size_t nrow, size_t d, const double *r, size_t kw, int sq,
-                  double *gt, size_t ldw);
+                  double *gt, size_t ldw, const float *const *pf, size_t npf);
   /* v[i] = exp(v[i]) for v[i] <= 0 (the rows' exponentials: z - max z, -|z|), and
    * v[i] = log1p(v[i]) for v[i] >= 0, within 2 ulp of libm's (generic C: libm's); NaN
    * stays NaN. */

@@ -37,7 +37,8 @@ static void logits_c(const float *const *xr, size_t nrow, size_t d, const double
 }
 
 static void scatter_c(const float *const *xr, size_t nrow, size_t d, const double *r, size_t kw,
-                      int sq, double *gt, size_t ldw) {
+                      int sq, double *gt, size_t ldw, const float *const *pf, size_t npf) {
+  (void)pf, (void)npf; /* no prefetching in portable C */
   for (size_t q = 0; q < nrow; q++)
     for (size_t c = 0; c < kw; c++) {
       double rc = r[q * kw + c], *g = gt + c * ldw;
@@ -127,6 +128,18 @@ static const lr_native_kern kern_c = {
     else                                                                                           \
       for (size_t q = 0; q < nrow; q++) ROW(0, 0);                                                 \
   } while (0)
+
+/* Asks for pf's rows npf i0 / n .. npf i1 / n (d floats each) to come into L2: step i0..i1 of
+ * a sweep of n steps, so that the requests are spread over the sweep. An asm statement, which
+ * the compiler keeps (a loop of prefetch builtins can be dropped as having no effect). */
+static inline void prefetch_part(const float *const *pf, size_t npf, size_t d, size_t i0, size_t i1,
+                                 size_t n) {
+  for (size_t i = npf * i0 / n; i < npf * i1 / n; i++) {
+    const char *p = (const char *)pf[i], *e = (const char *)(pf[i] + d);
+    for (; p < e; p += 64) __asm__ volatile("prefetcht1 %0" : : "m"(*p));
+    __asm__ volatile("prefetcht1 %0" : : "m"(e[-1]));
+  }
+}
 
 /* ---- AVX2 + FMA: 4 doubles per vector ---- */
 
@@ -245,14 +258,15 @@ scatter256_lanes(const float *const *xr, size_t nrow, size_t j, size_t n, const 
 /* Columns [c0, c1) in chunks of 4, 2 or 1 classes over up to 8 / CB strips at once; the short
  * last strip alone. */
 static AVX2 void scatter256_cols(const float *const *xr, size_t nrow, size_t d, const double *r,
-                                 size_t kw, size_t c0, size_t c1, int sq, double *gt, size_t ldw) {
-  size_t full = d / 4, tail = d % 4;
-  while (c0 < c1) {
+                                 size_t kw, size_t c0, size_t c1, int sq, double *gt, size_t ldw,
+                                 const float *const *pf, size_t npf) {
+  size_t full = d / 4, tail = d % 4, strips = full + (tail > 0);
+  for (int first = 1; c0 < c1; first = 0) { /* pf over the first chunk's strips */
     size_t left = c1 - c0;
     int cb = left >= 4 ? 4 : left >= 2 ? 2 : 1, sbmax = 8 / cb;
     double *g = gt + c0 * ldw;
     const double *rc = r + c0;
-    for (size_t st = 0; st < full + (tail > 0);) {
+    for (size_t st = 0; st < strips;) {
       int sb = sbmax;
       size_t n = st < full ? 0 : tail;
       if (n) sb = 1;
@@ -275,6 +289,7 @@ static AVX2 void scatter256_cols(const float *const *xr, size_t nrow, size_t d, 
       default:
         break;
       }
+      if (first && npf) prefetch_part(pf, npf, d, st, st + (size_t)sb, strips);
       st += (size_t)sb;
     }
     c0 += (size_t)cb;
@@ -282,8 +297,9 @@ static AVX2 void scatter256_cols(const float *const *xr, size_t nrow, size_t d, 
 }
 
 static AVX2 void scatter256(const float *const *xr, size_t nrow, size_t d, const double *r,
-                            size_t kw, int sq, double *gt, size_t ldw) {
-  scatter256_cols(xr, nrow, d, r, kw, 0, kw, sq, gt, ldw);
+                            size_t kw, int sq, double *gt, size_t ldw, const float *const *pf,
+                            size_t npf) {
+  scatter256_cols(xr, nrow, d, r, kw, 0, kw, sq, gt, ldw, pf, npf);
 }
 
 /* exp512's method on 4 lanes: without scalef, 2^n is built in the exponent bits; when the
@@ -700,18 +716,19 @@ scatter512_lanes(const float *const *xr, size_t nrow, size_t j, size_t n, const 
  * RESULTS.md). Every gradient element is the same sum either way (its rows in order, one FMA
  * each), so the choice does not change the bits. */
 static AVX512 void scatter512(const float *const *xr, size_t nrow, size_t d, const double *r,
-                              size_t kw, int sq, double *gt, size_t ldw) {
-  size_t full = d / 8, tail = d % 8, chunks = (kw + 15) / 16;
-  for (size_t c0 = 0; c0 < kw; chunks--) {
+                              size_t kw, int sq, double *gt, size_t ldw, const float *const *pf,
+                              size_t npf) {
+  size_t full = d / 8, tail = d % 8, chunks = (kw + 15) / 16, strips = full + (tail > 0);
+  for (size_t c0 = 0; c0 < kw; chunks--, npf = 0) { /* pf over the first chunk's sweep */
     size_t cb = (kw - c0 + chunks - 1) / chunks;
     if (cb <= 4) {
-      scatter256_cols(xr, nrow, d, r, kw, c0, c0 + cb, sq, gt, ldw);
+      scatter256_cols(xr, nrow, d, r, kw, c0, c0 + cb, sq, gt, ldw, pf, npf);
       c0 += cb;
       continue;
     }
     double *g = gt + c0 * ldw;
     const double *rc = r + c0;
-    for (size_t st = 0; st < full + (tail > 0); st++) {
+    for (size_t st = 0; st < strips; st++) {
       size_t n = st < full ? 0 : tail;
       switch (cb) {
 #define S512(CB)                                                                                   \
@@ -734,6 +751,7 @@ static AVX512 void scatter512(const float *const *xr, size_t nrow, size_t d, con
       default:
         break;
       }
+      if (npf) prefetch_part(pf, npf, d, st, st + 1, strips);
     }
     c0 += cb;
   }

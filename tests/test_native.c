@@ -4,15 +4,17 @@
  * AVX2, AVX-512), on random data of several shapes: binary (pos_weight 1 and 2.5) and
  * multinomial, D not a multiple of the vector width (1, 7, 13, 70, 1030: more than a block),
  * N not a multiple of the block, sample weights (some zero), a shuffled row order with ranged
- * evaluations, dense and CSR rows. Quantities and their bounds (ggml's test-backend-ops style:
+ * evaluations, the sums alone and the gradient alone (the binary one-sweep kernels skip a part),
+ * dense and CSR rows. Quantities and their bounds (ggml's test-backend-ops style:
  * NaN/Inf rejected first, then an error bound per quantity):
  *
  *   wloss, loss, s            1e-13 relative   double sums of at most 2500 terms in another
  *                                              order, each term by the same formulas from
- *                                              logits that differ in the last bits (AVX-512:
- *                                              exp, log1p within 2 ulp, p = e (1 / sum)): the
- *                                              reordering bound n eps ~ 5e-13 is the worst case,
- *                                              rounding errors add like a random walk (~1e-15)
+ *                                              logits that differ in the last bits (AVX2,
+ *                                              AVX-512: exp, log1p within 2 ulp, p = e (1 /
+ *                                              sum)): the reordering bound n eps ~ 5e-13 is
+ *                                              the worst case, rounding errors add like a
+ *                                              random walk (~1e-15)
  *   correct, rows             exact            the counts; the random logits have no near ties
  *   gradient, Hv, hdiag,      1e-12 of the     each entry is a reordered double sum (lanes of
  *   grid gsum                 largest entry    the vector units, blocks, parts) of n terms
@@ -146,6 +148,12 @@ static void compare(lr_backend *nat, lr_backend *ref, const data *dt, lr_rng *r)
   nat->ops->vec_read(nat, LR_VEC_GSUM, a, &err);
   ref->ops->vec_read(ref, LR_VEC_GSUM, b, &err);
   check_vec("gradient sums", a, b, np, 1e-12);
+  /* The sums alone, then the gradient alone (the binary one-sweep kernels skip a part). */
+  CHECK(nat->ops->sums(nat, LR_SLOT_TRAIN, 0, n, LR_WANT_SUMS, &sa, &err) == LOGREG_OK);
+  check_sums("sums alone", &sa, &sb);
+  CHECK(nat->ops->sums(nat, LR_SLOT_TRAIN, 0, n, LR_WANT_GRAD, &sa, &err) == LOGREG_OK);
+  nat->ops->vec_read(nat, LR_VEC_GSUM, a, &err);
+  check_vec("gradient alone", a, b, np, 1e-12);
   /* A ranged evaluation in a shuffled order. */
   uint32_t *order = malloc(n * sizeof *order);
   for (size_t i = 0; i < n; i++) order[i] = (uint32_t)i;

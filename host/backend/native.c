@@ -5,8 +5,11 @@
  * into blocks small enough to stay in L2 (about 128 KiB of X); for each block the logits
  * (rows x D times D x KW against W packed transposed once per change of theta), each row's
  * softmax or sigmoid, loss and residual in double, and the block's X^T R are computed while the
- * block is in cache (native_kern.c's kernels). X stays float32; products and sums are double,
- * so results differ from the reference's only by the order of the additions.
+ * block is in cache (native_kern.c's kernels). A binary evaluation of dense rows goes through
+ * one kernel instead (kern->binary, where the variant has one): logits, row terms and X^T R 32
+ * rows at a time in one sweep, so that reading X overlaps the arithmetic. X stays float32;
+ * products and sums are double, so results differ from the reference's only by the order of
+ * the additions (and the exp and log1p of the vector variants, within 2 ulp of libm's).
  *
  * Threads: the blocks are grouped into at most NATIVE_PARTS parts, a number that depends on the
  * rows and the shape, never on the thread count; each part sums into its own gradient and
@@ -127,13 +130,13 @@ typedef struct pass {
 /* A thread's scratch for one block. */
 typedef struct block_buf {
   size_t *row;
-  const float **xr;
-  double *z, *u, *r, *w; /* blk kw each */
-  double *t, *sv;        /* blk each; sv: the rows' weights s_i */
-  double *v;             /* 4 blk: block_loss's per-row scratch */
-  int32_t *yv, *fv;      /* the rows' labels; PASS_GRID: their folds */
-  double *zs, *rs;       /* PASS_GRID: blk nm kw each: the stacked logits and residuals */
-  unsigned char *hm;     /* PASS_GRID: blk: the rows held out from the model at hand */
+  const float **xr, **pf; /* the block's rows, the next block's (block_scatter) */
+  double *z, *u, *r, *w;  /* blk kw each */
+  double *t, *sv;         /* blk each; sv: the rows' weights s_i */
+  double *v;              /* 4 blk: block_loss's per-row scratch */
+  int32_t *yv, *fv;       /* the rows' labels; PASS_GRID: their folds */
+  double *zs, *rs;        /* PASS_GRID: blk nm kw each: the stacked logits and residuals */
+  unsigned char *hm;      /* PASS_GRID: blk: the rows held out from the model at hand */
 } block_buf;
 
 /* The block's scalar sums from its rows' terms (loss without and with the weights, right or
@@ -192,33 +195,16 @@ static void block_loss(const pass *ps, const block_buf *bb, size_t m, const doub
   const double *sv = bb->sv, pw = be->pos_weight;
   const int32_t *yv = bb->yv;
   double *u = bb->u, *w = bb->w, *t = bb->t;
-  if (be->binary) {
+  if (be->binary) { /* the kernels' binrows, on contiguous logits and residuals */
     const double *zc = z;
+    double *rc = ldr == 1 ? r : t;
     if (ldz != 1) {
       for (size_t q = 0; q < m; q++) bb->v[q] = z[q * ldz];
       zc = bb->v;
     }
-    double *rc = ldr == 1 && !held ? r : t; /* the residuals, contiguous */
-    for (size_t q = 0; q < m; q++) u[q] = -fabs(zc[q]);
-    kn->vexp(u, m); /* e = exp(-|z|): sigma and softplus from it, as lr_sigmoid, lr_softplus */
-    for (size_t q = 0; q < m; q++) {
-      double e = u[q], num = zc[q] >= 0 ? 1.0 : e, sig = num * (1.0 / (1.0 + e));
-      double yf = (double)yv[q]; /* 0 or 1: the products below are exact, so no branch */
-      rc[q] = sv[q] * (yf * (pw * (sig - 1.0)) + (1.0 - yf) * sig);
-    }
+    kn->binrows(m, zc, sv, yv, pw, held, ps->want_loss, rc, acc, hacc);
     if (rc != r)
-      for (size_t q = 0; q < m; q++)
-        r[q * ldr] = masked(rc[q], held ? held_mask(held[q]) : ~(uint64_t)0);
-    if (!ps->want_loss) return;
-    kn->vlog1p(u, m); /* log1p(e) */
-    for (size_t q = 0; q < m; q++) {
-      double zp = zc[q] > 0 ? zc[q] : 0.0, mz = -zc[q], zn = zc[q] < 0 ? mz : 0.0;
-      double sp = zp + u[q], sn = zn + u[q], yf = (double)yv[q];
-      w[q] = yf * sn + (1.0 - yf) * sp;
-      t[q] = sv[q] * (yf * (pw * sn) + (1.0 - yf) * sp);
-      u[q] = (double)((zc[q] > 0) == (yv[q] == 1));
-    }
-    add_rows(m, w, t, u, sv, held, acc, hacc);
+      for (size_t q = 0; q < m; q++) r[q * ldr] = rc[q];
     return;
   }
   /* Classes one after another (c m + q): z transposed, its max (the first largest: best) and
@@ -267,13 +253,13 @@ static void block_loss(const pass *ps, const block_buf *bb, size_t m, const doub
   add_rows(m, t, inv, best, sv, held, acc, hacc);
 }
 
-/* Logits (no bias) of the block's rows against wt (kw x ldw) into z (kw per row). */
-static void block_logits(const pass *ps, const block_buf *bb, size_t m, const double *wt, size_t kw,
-                         double *z) {
+/* Logits of the block's rows against wt (kw x ldw) and bias b into z (kw per row). */
+static void block_logits(const pass *ps, const block_buf *bb, size_t m, const double *wt,
+                         const double *b, size_t kw, double *z) {
   const native_backend *nb = ps->nb;
   size_t ldw = nb->ldw;
   if (nb->h.x[ps->slot]) {
-    nb->kern->logits(bb->xr, m, nb->h.base.d, wt, ldw, kw, z, kw);
+    nb->kern->logits(bb->xr, m, nb->h.base.d, wt, ldw, kw, b, z, kw);
     return;
   }
   const int64_t *ip = nb->h.indptr[ps->slot];
@@ -287,16 +273,22 @@ static void block_logits(const pass *ps, const block_buf *bb, size_t m, const do
       const double *w = wt + (size_t)ix[e];
       for (size_t c = 0; c < kw; c++) zq[c] += v * w[c * ldw];
     }
+    for (size_t c = 0; c < kw; c++) zq[c] += b[c];
   }
 }
 
-/* g (kw x ldw, then kw bias sums) += the block's X^T r (r: kw per row; x^2 when sq). */
+/* g (kw x ldw, then kw bias sums) += the block's X^T r (r: kw per row; x^2 when sq); dense
+ * rows from position `next` on (the next block's, up to m of them) are asked for meanwhile. */
 static void block_scatter(const pass *ps, const block_buf *bb, size_t m, int sq, size_t kw,
-                          const double *r, double *g) {
+                          const double *r, double *g, size_t next) {
   const native_backend *nb = ps->nb;
-  size_t ldw = nb->ldw;
-  if (nb->h.x[ps->slot]) {
-    nb->kern->scatter(bb->xr, m, nb->h.base.d, r, kw, sq, g, ldw);
+  size_t ldw = nb->ldw, d = nb->h.base.d;
+  const float *x = nb->h.x[ps->slot];
+  if (x) {
+    size_t npf = next < ps->count ? (ps->count - next < m ? ps->count - next : m) : 0;
+    for (size_t q = 0; q < npf; q++)
+      bb->pf[q] = x + (ps->list ? ps->list[next + q] : ps->begin + next + q) * d;
+    nb->kern->scatter(bb->xr, m, d, r, kw, sq, g, ldw, bb->pf, npf);
   } else {
     const int64_t *ip = nb->h.indptr[ps->slot];
     const int32_t *ix = nb->h.indices[ps->slot];
@@ -312,6 +304,16 @@ static void block_scatter(const pass *ps, const block_buf *bb, size_t m, int sq,
   /* The bias column: four running sums per class (rows q mod 4), so that the additions do not
    * wait on each other; up to 8 classes at a time, row after row. */
   double *gb = g + kw * ldw;
+  if (kw == 1) { /* the same four sums, without the loop over classes */
+    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+    size_t q = 0;
+    for (; q + 4 <= m; q += 4) a0 += r[q], a1 += r[q + 1], a2 += r[q + 2], a3 += r[q + 3];
+    if (q < m) a0 += r[q];
+    if (q + 1 < m) a1 += r[q + 1];
+    if (q + 2 < m) a2 += r[q + 2];
+    gb[0] += (a0 + a1) + (a2 + a3);
+    return;
+  }
   for (size_t c0 = 0; c0 < kw; c0 += 8) {
     size_t nc = kw - c0 < 8 ? kw - c0 : 8;
     double a[4][8] = {{0}};
@@ -330,14 +332,11 @@ static void block_scatter(const pass *ps, const block_buf *bb, size_t m, int sq,
  * acc[nm + j] (held-out rows); then one X^T R over the stacked residuals: every model's
  * gradient. Each model's numbers are the ones it would get alone (a column's logits and
  * gradient lanes do not depend on the columns beside it). */
-static void grid_block(const pass *ps, const block_buf *bb, size_t m, double *g, lr_sums *acc) {
+static void grid_block(const pass *ps, const block_buf *bb, size_t m, double *g, lr_sums *acc,
+                       size_t next) {
   size_t kw = ps->nb->h.base.kw, nm = ps->nm, kz = nm * kw;
-  block_logits(ps, bb, m, ps->wt, kz, bb->zs);
-  for (size_t q = 0; q < m; q++) {
-    double *zq = bb->zs + q * kz;
-    for (size_t c = 0; c < kz; c++) zq[c] += ps->b[c];
-    bb->fv[q] = ps->fold[bb->row[q]];
-  }
+  block_logits(ps, bb, m, ps->wt, ps->b, kz, bb->zs);
+  for (size_t q = 0; q < m; q++) bb->fv[q] = ps->fold[bb->row[q]];
   for (size_t j = 0; j < nm; j++) {
     int32_t h = ps->held[j];
     size_t nh = 0;
@@ -347,7 +346,7 @@ static void grid_block(const pass *ps, const block_buf *bb, size_t m, double *g,
     acc[j].rows += (double)(m - nh);
     acc[nm + j].rows += (double)nh;
   }
-  block_scatter(ps, bb, m, 0, kz, bb->rs, g);
+  block_scatter(ps, bb, m, 0, kz, bb->rs, g, next);
 }
 
 /* Block [i0, i1) of the pass's positions into part partials g and *acc (PASS_GRID: acc[2 nm]). */
@@ -365,18 +364,20 @@ static void run_block(const pass *ps, const block_buf *bb, size_t i0, size_t i1,
     if (x) bb->xr[q] = x + bb->row[q] * d;
   }
   if (ps->mode == PASS_GRID) {
-    grid_block(ps, bb, m, g, acc);
+    grid_block(ps, bb, m, g, acc, i1);
+    return;
+  }
+  if (ps->mode == PASS_SUMS && be->binary && x && nb->kern->binary) { /* one sweep */
+    nb->kern->binary(bb->xr, m, d, ps->wt, ps->b[0], bb->sv, bb->yv, be->pos_weight, ps->want_loss,
+                     ps->want_grad, g, g + nb->ldw, acc);
     return;
   }
   double *f = ps->cache ? ps->cache + i0 * kw : bb->z; /* factors (hv) */
-  if (ps->mode == PASS_SUMS || !ps->cache || ps->fill) {
-    block_logits(ps, bb, m, ps->wt, kw, bb->z);
-    for (size_t q = 0; q < m; q++)
-      for (size_t c = 0; c < kw; c++) bb->z[q * kw + c] += ps->b[c];
-  }
+  if (ps->mode == PASS_SUMS || !ps->cache || ps->fill)
+    block_logits(ps, bb, m, ps->wt, ps->b, kw, bb->z);
   if (ps->mode == PASS_SUMS) {
     block_loss(ps, bb, m, bb->z, kw, bb->r, kw, NULL, acc, NULL);
-    if (ps->want_grad) block_scatter(ps, bb, m, 0, kw, bb->r, g);
+    if (ps->want_grad) block_scatter(ps, bb, m, 0, kw, bb->r, g, i1);
     return;
   }
   if (!ps->cache || ps->fill)
@@ -385,14 +386,12 @@ static void run_block(const pass *ps, const block_buf *bb, size_t i0, size_t i1,
       row_factor(bb->z + q * kw, f + q * kw, k, y[i], (double)s[i], be->binary, be->pos_weight);
     }
   if (ps->mode == PASS_HV) {
-    block_logits(ps, bb, m, ps->vt, kw, bb->u);
-    for (size_t q = 0; q < m; q++)
-      for (size_t c = 0; c < kw; c++) bb->u[q * kw + c] += ps->vb[c];
+    block_logits(ps, bb, m, ps->vt, ps->vb, kw, bb->u);
   }
   for (size_t q = 0; q < m; q++)
     row_hv(f + q * kw, ps->mode == PASS_HV ? bb->u + q * kw : NULL, bb->r + q * kw, k,
            (double)s[bb->row[q]], be->binary);
-  block_scatter(ps, bb, m, ps->mode == PASS_HDIAG, kw, bb->r, g);
+  block_scatter(ps, bb, m, ps->mode == PASS_HDIAG, kw, bb->r, g, i1);
 }
 
 static void pass_part(void *ctx, unsigned t, unsigned nt) {
@@ -401,13 +400,14 @@ static void pass_part(void *ctx, unsigned t, unsigned nt) {
   size_t kz = ps->mode == PASS_GRID ? nm * kw : 0; /* the stacked blocks' columns */
   block_buf bb;
   bb.row = malloc(blk * sizeof *bb.row);
-  bb.xr = malloc(blk * sizeof *bb.xr);
+  bb.xr = malloc(2 * blk * sizeof *bb.xr);
   bb.z = malloc((4 * kw + 6 + 2 * kz) * blk * sizeof *bb.z);
   bb.yv = malloc(2 * blk * sizeof *bb.yv);
   bb.hm = malloc(blk);
   if (!bb.row || !bb.xr || !bb.z || !bb.yv || !bb.hm) {
     ps->fail[t] = 1;
   } else {
+    bb.pf = bb.xr + blk;
     bb.u = bb.z + blk * kw;
     bb.r = bb.u + blk * kw;
     bb.w = bb.r + blk * kw;

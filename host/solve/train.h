@@ -44,8 +44,8 @@ struct logreg_trainer {
   int best_epoch, since_best, epochs_run;
   int refined_epoch;   /* the epoch in which the backend turned to double (0: never) */
   double refined_from; /* lr_now() at that epoch's start */
-  lr_eval_out evv;  /* the last validation evaluation */
-  const char *stop; /* set once training has stopped */
+  lr_eval_out evv;     /* the last validation evaluation */
+  const char *stop;    /* set once training has stopped */
   /* Long runs (checkpoint.c): the fingerprint of the data as uploaded (with a checkpoint or
    * resume only), and every epoch's progress so far, which a checkpoint keeps. */
   uint64_t data_hash;

@@ -314,7 +314,7 @@ static void test_consume_x(void) {
 }
 
 static logreg_model *train_init(const logreg_dataset *ds, const double *w, const double *b,
-                               logreg_train_result *res) {
+                                logreg_train_result *res) {
   logreg_params p;
   logreg_params_init(&p);
   p.device = "cpu";

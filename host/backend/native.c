@@ -7,7 +7,9 @@
  * softmax or sigmoid, loss and residual in double, and the block's X^T R are computed while the
  * block is in cache (native_kern.c's kernels). A binary evaluation of dense rows goes through
  * one kernel instead (kern->binary, where the variant has one): logits, row terms and X^T R 32
- * rows at a time in one sweep, so that reading X overlaps the arithmetic. X stays float32;
+ * rows at a time in one sweep, so that reading X overlaps the arithmetic; so does a softmax
+ * over two classes, as the one logit z1 - z0 (its loss, its rows' rightness with ties to class
+ * 0, and dJ/dz1 = -dJ/dz0 are the one-logit model's with class 1 positive). X stays float32;
  * products and sums are double, so results differ from the reference's only by the order of
  * the additions (and the exp and log1p of the vector variants, within 2 ulp of libm's).
  *
@@ -47,6 +49,7 @@ typedef struct native_backend {
   size_t ldw;   /* d rounded up to a multiple of 8 */
   double *wt;   /* kw x ldw: THETA's W transposed (zeros from d), valid while wt_fresh */
   double *vt;   /* kw x ldw: a direction's W, transposed */
+  double *wd;   /* two classes, softmax: wt's class 1 minus class 0 (ldw), with wt; else NULL */
   double *part; /* the partial gradients of a pass */
   size_t part_len;
   int wt_fresh;
@@ -111,6 +114,10 @@ typedef struct pass {
   const double *wt, *b;  /* the weights (transposed) and bias evaluated (PASS_GRID: nm models'
                             W stacked, nm kw x ldw, and their biases, nm kw) */
   const double *vt, *vb; /* PASS_HV: the direction (transposed) and its bias part */
+  /* PASS_SUMS on dense rows, two classes, softmax: one logit z1 - z0 = x wd + bd through the
+   * binary kernel (the class-1 gradient; class 0's is its negative: run_pass), else wd NULL. */
+  const double *wd;
+  double bd;
   pass_mode mode;
   int want_loss, want_grad;
   double *cache;              /* PASS_HV, PASS_HDIAG: the rows' factors (n kw), or NULL */
@@ -372,6 +379,14 @@ static void run_block(const pass *ps, const block_buf *bb, size_t i0, size_t i1,
                      ps->want_grad, g, g + nb->ldw, acc);
     return;
   }
+  if (ps->mode == PASS_SUMS && ps->wd && x && nb->kern->binary) {
+    /* Two classes, softmax: the loss is the one-logit loss of z = z1 - z0 with class 1 the
+     * positive (log1p(e^-|z|) + max(0, -z) for label 1), a row is right when z > 0 (ties to
+     * class 0, as the argmax), and dJ/dz1 = s (p1 - [y = 1]) = -dJ/dz0. */
+    nb->kern->binary(bb->xr, m, d, ps->wd, ps->bd, bb->sv, bb->yv, 1.0, ps->want_loss,
+                     ps->want_grad, g + nb->ldw, g + 2 * nb->ldw + 1, acc);
+    return;
+  }
   double *f = ps->cache ? ps->cache + i0 * kw : bb->z; /* factors (hv) */
   if (ps->mode == PASS_SUMS || !ps->cache || ps->fill)
     block_logits(ps, bb, m, ps->wt, ps->b, kw, bb->z);
@@ -514,12 +529,16 @@ static int run_pass(native_backend *nb, pass *ps, lr_sums *sums, double *out) {
       for (size_t c = 0; c < kw; c++) o[d * kw + c] += g[kz * ldw + m * kw + c];
     }
   }
+  if (ps->wd) /* class 0's sums: the negative of class 1's (see pass.wd) */
+    for (size_t j = 0; j <= d; j++) out[j * 2] = -out[j * 2 + 1];
   return 0;
 }
 
 static void ensure_wt(native_backend *nb) {
   if (nb->wt_fresh) return;
   pack_w(nb, nb->h.vec[LR_VEC_THETA], nb->wt);
+  if (nb->wd)
+    for (size_t j = 0; j < nb->ldw; j++) nb->wd[j] = nb->wt[nb->ldw + j] - nb->wt[j];
   nb->wt_fresh = 1;
 }
 
@@ -544,6 +563,10 @@ static logreg_status native_sums(lr_backend *be, lr_slot slot, size_t begin, siz
   ps.wt = nb->wt;
   ps.b = nb->h.vec[LR_VEC_THETA] + be->d * be->kw;
   ps.mode = PASS_SUMS;
+  if (nb->wd && nb->h.x[slot]) {
+    ps.wd = nb->wd;
+    ps.bd = ps.b[1] - ps.b[0];
+  }
   ps.want_loss = (want & LR_WANT_SUMS) && out;
   ps.want_grad = (want & LR_WANT_GRAD) != 0;
   if (run_pass(nb, &ps, out, nb->h.vec[LR_VEC_GSUM]) != 0) return oom(err);
@@ -645,6 +668,7 @@ static void native_destroy(lr_backend *be) {
   native_backend *nb = (native_backend *)be;
   if (!nb) return;
   free(nb->wt);
+  free(nb->wd);
   free(nb->vt);
   free(nb->part);
   lr_host_free(&nb->h);
@@ -687,8 +711,10 @@ logreg_status lr_native_backend_create(size_t d, size_t k, int binary, double po
   size_t wlen = (nb->ldw ? nb->ldw : 8) * kw;
   nb->wt = malloc(wlen * sizeof *nb->wt);
   nb->vt = malloc(wlen * sizeof *nb->vt);
+  int two = !binary && k == 2;
+  if (two) nb->wd = malloc(wlen / 2 * sizeof *nb->wd);
   int first;
-  logreg_status st = !nb->wt || !nb->vt ? oom(err) : LOGREG_OK;
+  logreg_status st = !nb->wt || !nb->vt || (two && !nb->wd) ? oom(err) : LOGREG_OK;
   if (!st) st = lr_host_vec_alloc(&nb->h.base, LR_VEC_FIXED, &first, err);
   if (st) {
     native_destroy(&nb->h.base);

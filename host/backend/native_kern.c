@@ -757,6 +757,11 @@ static AVX512 void scatter512(const float *const *xr, size_t nrow, size_t d, con
   }
 }
 
+/* GCC's AVX-512 headers, unoptimized (-O0: intrinsics as macros), pass the immediates of
+ * roundscale and getmant through a char: -Wsign-conversion on their own code, not ours. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+
 /* exp(x) for x <= 0: x = n ln2 + r with |r| <= ln2 / 2 (Cody and Waite's split, exact with
  * FMA), e^r by its Taylor polynomial to r^13 (truncation below 5e-18 relative), times 2^n by
  * scalef (which also gives the subnormal results, and 0 below -745). */
@@ -800,6 +805,8 @@ static inline AVX512 __m512d log1p512(__m512d v) {
   __m512d t = _mm512_fmadd_pd(_mm512_add_pd(s, s), p, lo);
   return _mm512_fmadd_pd(k, _mm512_set1_pd(6.93147180559945286227e-01), t);
 }
+
+#pragma GCC diagnostic pop
 
 static AVX512 void vexp512(double *v, size_t n) {
   size_t i = 0;

@@ -15,6 +15,8 @@
  *   trains in several buffers on the tiled and fused paths, as it does in one (split_x); the
  *   own path fails with a message naming the data; with the dataset's X taken (consume_x) the
  *   split trainings give the same bits.
+ * - A device fault under auto's fallback (cpu_fallback) with the dataset's X taken: one error
+ *   that says there is no X to fall back on; with X kept, the same fault falls back to cpu.
  * Exits 77 (skip) when there is no OpenCL platform. */
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -322,6 +324,49 @@ static void broken_kernel(void) {
   if (owned) free((void *)src);
 }
 
+/* A fault on the device mid-run (logreg_test_hooks.fail_call) under "auto" with cpu_fallback:
+ * with X kept the run goes on on cpu (res.fallback says so); with X taken (consume_x) there is
+ * nothing to go on from, and the error says so. */
+static void fault_without_x(void) {
+  enum { N = 600, D = 6, K = 3 };
+  float x[N * D];
+  int32_t y[N];
+  lr_rng r;
+  lr_rng_seed(&r, 8);
+  for (int i = 0; i < N; i++) {
+    y[i] = (int32_t)lr_rng_below(&r, K);
+    for (int j = 0; j < D; j++) x[i * D + j] = (float)(lr_rng_normal(&r) + (j % K == y[i]));
+  }
+  for (int consume = 0; consume <= 1; consume++) {
+    logreg_dataset *ds = NULL;
+    logreg_error err;
+    CHECK(logreg_dataset_from_arrays(N, D, x, y, K, NULL, NULL, &ds, &err) == LOGREG_OK);
+    logreg_params p;
+    logreg_params_init(&p);
+    p.device = "auto";
+    p.cpu_fallback = 1;
+    p.consume_x = consume;
+    p.optimizer = LOGREG_OPTIMIZER_GD;
+    p.lr = 0.5;
+    p.epochs = 50;
+    logreg_test_hooks hk = {0, 0, NULL, NULL, 400, 1};
+    p.device_options.hooks = &hk;
+    logreg_model *m = NULL;
+    logreg_train_result res;
+    logreg_status st = logreg_train(ds, NULL, &p, &m, &res, &err);
+    if (!consume) {
+      if (st) fprintf(stderr, "fault with X kept: %s\n", err.message);
+      CHECK(st == LOGREG_OK && m && res.fallback[0]);
+    } else {
+      CHECK(st == LOGREG_EBACKEND && m == NULL);
+      CHECK_STR_CONTAINS(err.message, "no fall back to cpu");
+      CHECK(strchr(err.message, '\n') == NULL);
+    }
+    logreg_model_free(m);
+    logreg_dataset_free(ds);
+  }
+}
+
 int main(void) {
   lr_ocl_device_info *list;
   unsigned count;
@@ -331,5 +376,6 @@ int main(void) {
   e2e_parity();
   reproducible();
   broken_kernel();
+  fault_without_x();
   return check_report("test_opencl_train");
 }

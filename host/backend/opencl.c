@@ -202,8 +202,9 @@ static logreg_status ocl_adopt_data(lr_backend *be, lr_slot slot, float *x, cons
   ocl_backend *ob = (ocl_backend *)be;
   ob->adopt = ob->info.host_unified ? x : NULL;
   logreg_status st = ocl_set_data(be, slot, x, y, s, n, err);
-  if (!ob->info.host_unified || ob->adopt) free(x); /* not taken by lr_ocl_xbuf_wrap */
+  int taken = ob->info.host_unified && !ob->adopt; /* lr_ocl_xbuf_wrap took it */
   ob->adopt = NULL;
+  if (!taken) free(x);
   return st;
 }
 

@@ -209,7 +209,7 @@ LOGREG_API logreg_status logreg_dataset_from_buffer(
     const char *const *feature_names, unsigned flags, logreg_dataset **out, logreg_error *err);
 
 /* Builds a sparse dataset (CSR, as the LIBSVM reader makes: trained without densifying, see
- * README "Sparse data") from a caller's arrays, copied: row i holds the values
+ * docs/formats.md, "Sparse data") from a caller's arrays, copied: row i holds the values
  * values[indptr[i] .. indptr[i+1]) (float32 or float64: x_type; float64 rounded to float32) at
  * the 0-based columns indices[...], strictly increasing within a row, each < d <= 2^31 - 1;
  * indptr[0] = 0, non-decreasing. Values must be finite (absent entries are 0; nothing is
@@ -375,7 +375,7 @@ typedef struct logreg_device_options {
   const char *opencl_device;
   /* Bytes: treat the device's global memory as at most this (0 = what the driver says). A
    * dense training set larger than what is left of it stays in host memory and streams to the
-   * device in chunks at each evaluation (see README, "Data larger than the device"). CLI:
+   * device in chunks at each evaluation (see docs/devices.md, "Data larger than the device"). CLI:
    * --device-memory (LOGREG_OPENCL_DEVICE_MEMORY). */
   uint64_t device_memory;
   /* Settings for tests and kernel development (logreg_hooks.h: allocation limit, no fp64,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cli_checkpoint.sh: long runs that survive (README "Long runs").
+# cli_checkpoint.sh: long runs that survive (docs/reliability.md, "Long runs").
 # - kill -9 at random moments of a run that checkpoints every epoch, then --resume: the final
 #   model is byte-identical (cmp) to the uninterrupted run's, for mini-batch Adam with shuffling
 #   and for L-BFGS, on cpu and on OpenCL (PoCL here; skipped without a device): 5 kills each,

@@ -262,7 +262,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         ds = ctypes.c_void_p()
         if sp.issparse(X):
             # Sparse rows stay sparse: the library scales them without centring, trains on
-            # CSR and never densifies (README "Sparse data").
+            # CSR and never densifies (docs/formats.md, "Sparse data").
             ip, ix, vals, dtype = _csr_arrays(X)
             st = lib.logreg_dataset_from_csr(
                 n, d, ip.ctypes.data, ix.ctypes.data, vals.ctypes.data, dtype, yb.ctypes.data,

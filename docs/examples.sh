@@ -3,7 +3,7 @@
 # page shows is what the command prints today, so that no example goes stale silently
 # (tests/CMakeLists.txt runs it as the test `docs_examples`).
 #
-#   bash docs/examples.sh [--update] [--build DIR] [FILE.md ...]
+#   bash docs/examples.sh [--update] [--build DIR | --installed] [FILE.md ...]
 #
 # An example is an HTML comment line `<!-- example: NAME [FLAGS] -->`, then a fenced block of
 # commands (a leading `$ ` is dropped; `\` continues a line, as in a shell), then the fenced
@@ -11,7 +11,9 @@
 # order, in one scratch folder of their own holding links to the repository's top-level
 # entries (so `python/`, `data/` and `bench/` are there, and new files land in the scratch
 # folder), with DIR (default build/) first on PATH, `logreg` meaning DIR/logreg, the package
-# in python/ importable, an empty path cache and HOME in the scratch folder.
+# in python/ importable, an empty path cache and HOME in the scratch folder. With --installed,
+# as a user after `scripts/main.sh`: `logreg` and python3 are whatever PATH finds, and nothing
+# points into the repository's build (.ci/fresh-debian.sh runs the README so).
 #
 # The comparison ignores what differs between runs and machines and nothing else: durations
 # (`0.94s`, `12.3 ms`, JSON's `"seconds": 0.05`), the native kernels' instruction set (AVX-512, AVX2, generic C), and
@@ -34,22 +36,25 @@ import os, re, shutil, subprocess, sys, tempfile
 root = sys.argv[1]
 args = sys.argv[2:]
 update = False
+installed = False
 build = os.path.join(root, "build")
 pages = []
 while args:
     a = args.pop(0)
     if a == "--update":
         update = True
+    elif a == "--installed":
+        installed = True
     elif a == "--build" and args:
         build = os.path.abspath(args.pop(0))
     elif a.startswith("-"):
-        sys.exit("examples.sh: unknown option %s (usage: examples.sh [--update] [--build DIR] [FILE.md ...])" % a)
+        sys.exit("examples.sh: unknown option %s (usage: examples.sh [--update] [--build DIR | --installed] [FILE.md ...])" % a)
     else:
         pages.append(os.path.abspath(a))
 if not pages:
     pages = [os.path.join(root, "README.md")] + sorted(
         os.path.join(root, "docs", f) for f in os.listdir(os.path.join(root, "docs")) if f.endswith(".md"))
-if not os.access(os.path.join(build, "logreg"), os.X_OK):
+if not installed and not os.access(os.path.join(build, "logreg"), os.X_OK):
     sys.exit("examples.sh: no %s/logreg: build first (bash scripts/build.sh) or pass --build DIR" % build)
 
 MARK = re.compile(r"<!-- example: *([\w.-]+)((?: +[\w=.-]+)*) *-->")
@@ -144,18 +149,22 @@ for page in pages:
         for e in os.listdir(root):
             if not e.startswith(".") and not e.startswith("build"):
                 os.symlink(os.path.join(root, e), os.path.join(work, e))
-        # python3 is Debian's (numpy, scikit-learn) unless LOGREG_PYTHON names another, as in
-        # tests/python_package.sh
-        py = os.environ.get("LOGREG_PYTHON") or ("/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK)
-                                                 else shutil.which("python3"))
-        os.mkdir(os.path.join(work, ".bin"))
-        if py:
-            os.symlink(py, os.path.join(work, ".bin", "python3"))
         env = dict(os.environ)
-        env.update(PATH=os.pathsep.join([build, os.path.join(work, ".bin"), env.get("PATH", "")]), HOME=work,
-                   LOGREG_PATH_CACHE=os.path.join(work, "paths.tsv"),
-                   PYTHONPATH=os.path.join(root, "python"), LOGREG_LIBRARY=os.environ.get("LOGREG_LIBRARY") or os.path.join(build, "liblogreg.so.0"),
-                   LC_ALL="C.UTF-8", COLUMNS="100")
+        env.update(HOME=work, LOGREG_PATH_CACHE=os.path.join(work, "paths.tsv"), LC_ALL="C.UTF-8",
+                   COLUMNS="100")
+        if installed:
+            py = shutil.which("python3")
+        else:
+            # python3 is Debian's (numpy, scikit-learn) unless LOGREG_PYTHON names another, as
+            # in tests/python_package.sh
+            py = os.environ.get("LOGREG_PYTHON") or (
+                "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else shutil.which("python3"))
+            os.mkdir(os.path.join(work, ".bin"))
+            if py:
+                os.symlink(py, os.path.join(work, ".bin", "python3"))
+            env.update(PATH=os.pathsep.join([build, os.path.join(work, ".bin"), env.get("PATH", "")]),
+                       PYTHONPATH=os.path.join(root, "python"),
+                       LOGREG_LIBRARY=os.environ.get("LOGREG_LIBRARY") or os.path.join(build, "liblogreg.so.0"))
         env.pop("LOGREG_DEVICE", None)
         edits = []
         for ex in exs:

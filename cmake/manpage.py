@@ -154,7 +154,7 @@ def main():
         r.append(esc(text))
 
     r.append(".SH COMMANDS")
-    r.append("Each command's options, as its --help prints them.")
+    r.append(esc("Each command's options, as its --help prints them."))
     env = {}  # variable -> [(command, option, value, help)]
     for words, text in cmds:
         usage, options, items, paras = parse(text)
@@ -190,7 +190,8 @@ def main():
         r.append(f"\\fB{esc(var)}\\fR")
         what = f"{var}{value} is" if value else "The default of"
         # The help's own mention of the variable, "(VAR)" or "; VAR", is redundant here.
-        desc = re.sub(rf"\s*\({var}{value}\)|; {var}{value}(?=\))", "", desc)
+        named = re.escape(var + value)
+        desc = re.sub(rf"\s*\({named}\)|; {named}(?=\))", "", desc)
         r.append(esc(f"{what} {opt} ({where}): {desc}."))
     r.append(".TP")
     r.append("\\fBLOGREG_PATH_CACHE\\fR")

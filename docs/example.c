@@ -13,6 +13,8 @@
  *      clblast) -lOpenCL -lz -lm -lpthread
  * or against the shared library, which brings its own dependencies:
  *   cc -std=c11 -Iinclude docs/example.c -Lbuild -llogreg -Wl,-rpath,$PWD/build
+ * or against an installed logreg (cmake --install build --prefix P; docs/library.md):
+ *   cc -std=c11 docs/example.c $(pkg-config --cflags --libs logreg)
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,7 +9,8 @@ packages=(
   ocl-icd-opencl-dev opencl-c-headers libclblast-dev  # OpenCL and CLBlast
   pocl-opencl-icd                # an OpenCL device everywhere: the CPU through PoCL
   libplplot-dev plplot-driver-cairo  # logreg plot: PLplot with its headless pngcairo device
-  python3                        # CLI tests read JSON output with the standard library
+  python3                        # CLI tests read JSON output; cmake/manpage.py writes logreg.1
+  man-db                         # man logreg; tests/manpage.sh renders the page (groff-base)
   python3-numpy python3-sklearn python3-pandas python3-venv  # the Python package (python/) and its tests
   dataset-fashion-mnist          # the main job's data
   clang libclang-rt-14-dev       # reliability CI (scripts/ci-extra.sh): libFuzzer targets

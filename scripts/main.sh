@@ -1,11 +1,27 @@
 #!/usr/bin/env bash
-# main.sh: the README's first command: install what is missing, build, then train on
-# Fashion-MNIST with the best backend found, evaluate on the official test set, and save the
-# model, the training history and a loss plot under out/.
+# main.sh: the README's first command: install what is missing, build, put logreg on PATH, then
+# train on Fashion-MNIST with the best backend found, evaluate on the official test set, and
+# save the model, the training history and a loss plot under out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh >&2
 bash scripts/build.sh >&2 # build chatter on stderr: stdout is the report
+# `logreg` in a new shell: as root, installed into /usr/local (cmake --install: the CLI, the
+# libraries, the headers, logreg.pc, the CMake package, the man page; ldconfig so that programs
+# find /usr/local/lib/liblogreg.so.0 at once); otherwise the line that puts build/ on PATH.
+installed=0
+if [ "$(id -u)" -eq 0 ]; then
+  if cmake --install build --prefix /usr/local > /dev/null && PATH="$PATH:/usr/sbin:/sbin" ldconfig
+  then
+    installed=1
+    echo "installed into /usr/local: logreg, liblogreg.so, logreg.h, logreg.pc, man logreg"
+  else
+    echo "main: could not install into /usr/local (above)" >&2
+  fi
+fi
+if [ "$installed" -eq 0 ]; then
+  echo "logreg is build/logreg; to run it as logreg: export PATH=\"$PWD/build:\$PATH\""
+fi
 fm=/usr/share/datasets/fashion-mnist
 mkdir -p out
 ./build/logreg train "$fm/train-images-idx3-ubyte.gz" --labels "$fm/train-labels-idx1-ubyte.gz" \

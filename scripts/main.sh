@@ -29,5 +29,4 @@ mkdir -p out
   --device auto --optimizer adam --batch-size 256 --lr 0.001 --epochs 10 \
   --model out/fashion-mnist.json --history out/fashion-mnist-history.csv "$@"
 ./build/logreg plot loss --history out/fashion-mnist-history.csv -o out/fashion-mnist-loss.png \
-  --title "Fashion-MNIST: mini-batch Adam"
-echo "loss plot saved to out/fashion-mnist-loss.png"
+  --title "Fashion-MNIST: mini-batch Adam" # its "wrote ..." line names the plot: once

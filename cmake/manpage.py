@@ -211,7 +211,9 @@ def main():
     r.append(".SH SEE ALSO")
     r.append(".BR pkg\\-config (1)")
     r.append(".PP")
-    r.append(esc("The README and the docs/ folder of the logreg sources: docs/library.md for the "
+    r.append(esc("The README and the docs/ folder of the logreg sources: docs/cli.md (every "
+                 "command and option, with examples), docs/formats.md (data and model files), "
+                 "docs/solvers.md, docs/devices.md, docs/python.md, and docs/library.md for the "
                  "C library (logreg.h, pkg-config logreg, CMake find_package(logreg))."))
 
     with open(out_path, "w", encoding="utf-8") as f:

@@ -11,7 +11,9 @@ packages=(
   libplplot-dev plplot-driver-cairo  # logreg plot: PLplot with its headless pngcairo device
   python3                        # CLI tests read JSON output; cmake/manpage.py writes logreg.1
   man-db                         # man logreg; tests/manpage.sh renders the page (groff-base)
-  python3-numpy python3-sklearn python3-pandas python3-venv  # the Python package (python/) and its tests
+  python3-numpy python3-sklearn python3-pandas  # the Python package (python/) and its tests
+  python3-venv python3-wheel     # pip install --no-build-isolation ./python in a venv (docs/python.md):
+                                 # venv brings pip and setuptools, python3-wheel their bdist_wheel
   dataset-fashion-mnist          # the main job's data
   clang libclang-rt-14-dev       # reliability CI (scripts/ci-extra.sh): libFuzzer targets
   valgrind                       # tests/cli_valgrind.sh: memcheck of an end-to-end run

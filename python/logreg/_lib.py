@@ -3,7 +3,6 @@ uses. The structs mirror the header field for field; ctypes lays them out with t
 alignment, and _check_sizes() guards against a header that grew (python/tests check it too)."""
 
 import ctypes
-import ctypes.util
 import os
 
 c_size_t = ctypes.c_size_t
@@ -177,31 +176,49 @@ STRUCTS = {Params: "logreg_params", DeviceOptions: "logreg_device_options",
            DeviceInfo: "logreg_device_info", Error: "logreg_error", EpochInfo: "logreg_epoch_info"}
 
 
-def _candidates():
-    env = os.environ.get("LOGREG_LIBRARY")
-    if env:
-        yield env
-        return
-    here = os.path.dirname(os.path.abspath(__file__))
-    yield os.path.join(here, "liblogreg.so.0")
-    yield os.path.join(here, os.pardir, os.pardir, "build", "liblogreg.so.0")
-    found = ctypes.util.find_library("logreg")
-    if found:
-        yield found
+NAME = "liblogreg.so.0"
+# The Debian 12 packages of the libraries liblogreg.so links (ldd; libclblast1 brings libstdc++6
+# and libgcc-s1): what a machine that installs the wheel needs besides Python (docs/python.md).
+RUNTIME_PACKAGES = "libcjson1 libclblast1 ocl-icd-libopencl1 zlib1g"
+
+
+def _open(path):
+    try:
+        return ctypes.CDLL(path), path
+    except OSError as e:
+        raise ImportError("logreg: cannot load %s (%s); if a library it links is missing, install "
+                          "it (Debian 12: apt install %s), or set LOGREG_LIBRARY to a liblogreg.so "
+                          "built on this machine" % (path, e, RUNTIME_PACKAGES)) from None
 
 
 def _load():
-    tried = []
-    for path in _candidates():
-        if os.path.sep in path and not os.path.exists(path):
-            tried.append(path)
-            continue
-        try:
-            return ctypes.CDLL(path), path
-        except OSError as e:
-            tried.append("%s (%s)" % (path, e))
-    raise OSError("liblogreg.so not found; set LOGREG_LIBRARY to its path (tried: %s)"
-                  % ", ".join(tried) if tried else "liblogreg.so not found; set LOGREG_LIBRARY")
+    """The library: $LOGREG_LIBRARY alone when set; else the package's own copy (bundled by pip
+    install); else, for the package run from its source tree (PYTHONPATH=python), the
+    repository's build/; else the system's (cmake --install, ldconfig). Failing, one line that
+    says what to do."""
+    env = os.environ.get("LOGREG_LIBRARY")
+    if env:
+        if not os.path.isfile(env):
+            raise ImportError("logreg: LOGREG_LIBRARY=%s is not a file; set it to the built %s "
+                              "(build/%s after bash scripts/build.sh) or unset it"
+                              % (env, NAME, NAME))
+        return _open(env)
+    here = os.path.dirname(os.path.abspath(__file__))
+    tried = [os.path.join(here, NAME)]
+    if os.path.isfile(os.path.join(here, os.pardir, "setup.py")):
+        tried.append(os.path.normpath(os.path.join(here, os.pardir, os.pardir, "build", NAME)))
+    for candidate in tried:
+        if os.path.isfile(candidate):
+            return _open(candidate)
+    try:
+        return ctypes.CDLL(NAME), NAME
+    except OSError as e:
+        if not str(e).startswith(NAME + ":"):  # found, but a library it links is missing
+            return _open(NAME)
+    raise ImportError("logreg: %s not found (not in %s, nor in the system's library path); build "
+                      "it (bash scripts/build.sh) and reinstall the package (pip install "
+                      "./python, docs/python.md), or set LOGREG_LIBRARY to its path"
+                      % (NAME, " or ".join(tried)))
 
 
 lib, path = _load()

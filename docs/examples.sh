@@ -57,7 +57,7 @@ if not pages:
 if not installed and not os.access(os.path.join(build, "logreg"), os.X_OK):
     sys.exit("examples.sh: no %s/logreg: build first (bash scripts/build.sh) or pass --build DIR" % build)
 
-MARK = re.compile(r"<!-- example: *([\w.-]+)((?: +[\w=.-]+)*) *-->")
+MARK = re.compile(r"<!-- example: *([\w.-]+)((?: +[\w=.:-]+)*) *-->")
 
 
 def fences(lines, i):
@@ -80,6 +80,9 @@ def parse(path):
     for n, line in enumerate(lines):
         m = MARK.fullmatch(line.strip())
         if not m:
+            if line.strip().startswith("<!-- example:"):
+                sys.exit("%s:%d: not an example mark (<!-- example: NAME [FLAGS] -->): %s"
+                         % (path, n + 1, line.strip()))
             continue
         cmd = fences(lines, n + 1)
         shown = fences(lines, cmd[1] + 1) if cmd else None

@@ -9,9 +9,10 @@
 # commands (a leading `$ ` is dropped; `\` continues a line, as in a shell), then the fenced
 # block of what they print (stdout and stderr together). The examples of one page run in
 # order, in one scratch folder of their own holding links to the repository's top-level
-# entries (so `python/`, `data/` and `bench/` are there, and new files land in the scratch
-# folder), with DIR (default build/) first on PATH, `logreg` meaning DIR/logreg, the package
-# in python/ importable, an empty path cache and HOME in the scratch folder. With --installed,
+# entries (so `data/` and `bench/` are there, and new files land in the scratch folder) and a
+# copy of `python/` (which `pip install ./python` builds in), with DIR (default build/) first
+# on PATH, `logreg` meaning DIR/logreg, the package in python/ first on PYTHONPATH (a venv's
+# python too), an empty path cache and HOME in the scratch folder. With --installed,
 # as a user after `scripts/main.sh`: `logreg` and python3 are whatever PATH finds, and nothing
 # points into the repository's build (.ci/fresh-debian.sh runs the README so).
 #
@@ -151,7 +152,11 @@ for page in pages:
     try:
         for e in os.listdir(root):
             if not e.startswith(".") and not e.startswith("build"):
-                os.symlink(os.path.join(root, e), os.path.join(work, e))
+                if e == "python":  # a copy: `pip install ./python` builds inside the folder
+                    shutil.copytree(os.path.join(root, e), os.path.join(work, e), ignore=shutil.ignore_patterns(
+                        "build", "dist", "*.egg-info", "__pycache__", "liblogreg.so*"))
+                else:
+                    os.symlink(os.path.join(root, e), os.path.join(work, e))
         env = dict(os.environ)
         env.update(HOME=work, LOGREG_PATH_CACHE=os.path.join(work, "paths.tsv"), LC_ALL="C.UTF-8",
                    COLUMNS="100")

@@ -5,7 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh >&2
-bash scripts/build.sh >&2 # build chatter on stderr: stdout is the report
+# The build's own lines go to a log, shown (its end) only when the build fails; stdout is the
+# report.
+log="$(mktemp "${TMPDIR:-/tmp}/logreg-build.XXXXXX.log")"
+start=$(date +%s)
+if ! bash scripts/build.sh > "$log" 2>&1; then
+  echo "build: failed; the end of $log:" >&2
+  tail -n 40 "$log" >&2
+  exit 1
+fi
+rm -f "$log"
+echo "build: build/ (the library, logreg, the tests) in $(($(date +%s) - start)) s" >&2
 # `logreg` in a new shell: as root, installed into /usr/local (cmake --install: the CLI, the
 # libraries, the headers, logreg.pc, the CMake package, the man page; ldconfig so that programs
 # find /usr/local/lib/liblogreg.so.0 at once); otherwise the line that puts build/ on PATH.

@@ -101,7 +101,7 @@ logreg_status logreg_floor_host(size_t bytes, unsigned nthreads, logreg_floor *o
   host_shared sh = {.n = n, .threads = threads};
   host_worker *w = calloc((size_t)threads, sizeof *w);
   pthread_t *tid = calloc((size_t)threads, sizeof *tid);
-  sh.buf = malloc(n * sizeof *sh.buf);
+  sh.buf = lr_alloc_floats(n); /* as X is held (huge pages where Linux gives them) */
   if (!w || !tid || !sh.buf) {
     free(w), free(tid), free(sh.buf);
     return lr_fail(err, LOGREG_ENOMEM, "floor: out of memory for a %zu-byte buffer", bytes);

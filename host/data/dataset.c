@@ -48,6 +48,7 @@ logreg_dataset *lr_dataset_alloc(size_t n, size_t d, int labelled) {
   size_t nx = n * d;
   /* calloc(0) may legally return NULL; always allocating one slot keeps NULL meaning ENOMEM. */
   ds->x = calloc(nx ? nx : 1, sizeof(float));
+  lr_advise_huge(ds->x, nx * sizeof(float)); /* before the first touch: on huge pages */
   ds->feature_names = calloc(d ? d : 1, sizeof(char *));
   if (labelled) ds->y = calloc(n ? n : 1, sizeof(int32_t));
   if (!ds->x || !ds->feature_names || (labelled && !ds->y)) {

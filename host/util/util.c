@@ -1,5 +1,6 @@
 /* util.c: error reporting, string helpers, number parsing, the seeded RNG, atomic writes and
  * the clock. Shared by every host module. */
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE (lr_alloc_floats) */
 #include "util/util.h"
 
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,11 +47,24 @@ void lr_error_clear(logreg_error *err) {
   }
 }
 
+void lr_advise_huge(void *p, size_t bytes) {
+  const uintptr_t huge = (uintptr_t)2 << 20;
+  if (!p || bytes < 4 * (size_t)huge) return;
+  uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), b = ((uintptr_t)p + bytes) & ~(huge - 1);
+#ifdef MADV_HUGEPAGE
+  if (b > a) (void)madvise((void *)a, (size_t)(b - a), MADV_HUGEPAGE);
+#else
+  (void)a, (void)b;
+#endif
+}
+
 float *lr_alloc_floats(size_t n) {
   const size_t page = 4096;
   if (n > (SIZE_MAX - page) / sizeof(float)) return NULL;
-  size_t bytes = (n ? n : 1) * sizeof(float);
-  return aligned_alloc(page, (bytes + page - 1) / page * page);
+  size_t bytes = (n ? n : 1) * sizeof(float), len = (bytes + page - 1) / page * page;
+  float *p = aligned_alloc(page, len);
+  lr_advise_huge(p, len);
+  return p;
 }
 
 char *lr_strdup(const char *s) {

@@ -25,8 +25,15 @@ void lr_error_clear(logreg_error *err);
 
 char *lr_strdup(const char *s); /* NULL when s is NULL or out of memory */
 /* n floats (at least one) on a page boundary, for rows a device may read in place (an OpenCL
- * buffer over host memory); free() releases them. NULL when out of memory. */
+ * buffer over host memory); free() releases them. NULL when out of memory. Large ones are
+ * advised onto huge pages (lr_advise_huge). */
 float *lr_alloc_floats(size_t n);
+/* Asks Linux to back the 2 MiB-aligned part of [p, p + bytes) with transparent huge pages, for
+ * buffers of 8 MiB or more not yet touched (fresh from malloc, calloc or aligned_alloc, which
+ * take such sizes straight from mmap): where the kernel gives huge pages only on request (the
+ * "madvise" setting, Debian's default) a pass over X then reads 1.1-1.3x faster (bench/RESULTS.md,
+ * "Huge pages for X"). A no-op elsewhere, and where the kernel says no. */
+void lr_advise_huge(void *p, size_t bytes);
 void lr_free_strings(char **v, size_t n);
 
 /* Parses a whole string as a finite double (C locale rules, surrounding blanks allowed).

@@ -19,6 +19,14 @@ LOGREG_API int logreg_parse_double(const char *s, double *out);
 /* Parses a whole string as a non-negative integer that fits size_t. 0 on success, -1 else. */
 LOGREG_API int logreg_parse_size(const char *s, size_t *out);
 
+/* The index of the candidate closest to `word` (a mistyped column name or option), for a "did
+ * you mean" in an error: by edit distance (insertions, deletions, substitutions and swaps of two
+ * neighbours each cost 1), ignoring case and the blanks around both, and only when the distance
+ * is at most a third of word's length (so a case-only difference always counts and "x" is never
+ * taken for "y"); the first of equals. n (no candidate is close) when none is; NULL entries are
+ * skipped. */
+LOGREG_API size_t logreg_closest(const char *word, const char *const *cands, size_t n);
+
 /* Seconds on a monotonic clock (for timing; the origin is arbitrary). */
 LOGREG_API double logreg_now(void);
 

@@ -2,6 +2,7 @@
  * "--name=value", positionals and "--", and the exact error for each kind of mistake. */
 #include "args.h"
 #include "check.h"
+#include "logreg_util.h"
 
 typedef struct vals {
   int flag, n;
@@ -63,6 +64,24 @@ int main(void) {
   CHECK(strcmp(msg, "--s: empty value") == 0);
   CHECK(PARSE("a", "b", "c") == -1);
   CHECK(strcmp(msg, "unexpected argument \"c\"") == 0);
+  /* "Did you mean": the closest option by edit distance, case and dashes aside. */
+  CHECK(PARSE("--ouptut", "f") == -1);
+  CHECK(strcmp(msg, "unknown option --ouptut: did you mean --output?") == 0);
+  CHECK(PARSE("--FLAG") == -1);
+  CHECK(strcmp(msg, "unknown option --FLAG: did you mean --flag?") == 0);
+  CHECK(PARSE("-output=x") == -1);
+  CHECK(strcmp(msg, "unknown option -output: did you mean --output?") == 0);
+
+  /* logreg_closest: swaps, case and blanks count as documented; nothing close, no answer. */
+  const char *cols[] = {"age", "had_affair", NULL, " income ", "y"};
+  CHECK(logreg_closest("Had_Affair", cols, 5) == 1);
+  CHECK(logreg_closest("had_afiar", cols, 5) == 1); /* one swap, one deletion: 2 <= 9 / 3 */
+  CHECK(logreg_closest("aeg", cols, 5) == 0);
+  CHECK(logreg_closest("incme", cols, 5) == 3);
+  CHECK(logreg_closest("x", cols, 5) == 5);      /* 1 > 1 / 3: a letter is no typo of another */
+  CHECK(logreg_closest("salary", cols, 5) == 5); /* nothing within 2 */
+  CHECK(logreg_closest("Y", cols, 5) == 4);
+  CHECK(logreg_closest("age", cols, 0) == 0);
 
   double a, b, c;
   CHECK(args_parse_triple("0.7,0.15,0.15", &a, &b, &c) == 0 && a == 0.7 && b == 0.15 && c == 0.15);

@@ -66,6 +66,27 @@ static int store(const arg_spec *s, const char *v, char *msg, size_t cap) {
   return -1;
 }
 
+/* "unknown option --traget: did you mean --target?": the closest option by its name without
+ * the leading dashes. */
+static void unknown_option(const arg_spec *specs, const char *name, size_t len, char *msg,
+                           size_t cap) {
+  char word[64];
+  size_t skip = 0, n = 0;
+  while (skip < len && name[skip] == '-') skip++;
+  snprintf(word, sizeof word, "%.*s", (int)(len - skip), name + skip);
+  const char *bare[128];
+  for (const arg_spec *s = specs; s->name && n < sizeof bare / sizeof bare[0]; s++) {
+    const char *b = s->name;
+    while (*b == '-') b++;
+    bare[n++] = b;
+  }
+  size_t best = logreg_closest(word, bare, n);
+  if (best < n)
+    snprintf(msg, cap, "unknown option %.*s: did you mean %s?", (int)len, name, specs[best].name);
+  else
+    snprintf(msg, cap, "unknown option %.*s", (int)len, name);
+}
+
 int args_parse(int argc, char **argv, const arg_spec *specs, const char **pos, size_t max_pos,
                size_t *n_pos, char *msg, size_t cap) {
   *n_pos = 0;
@@ -83,7 +104,7 @@ int args_parse(int argc, char **argv, const arg_spec *specs, const char **pos, s
       const arg_spec *s =
           strcmp(a, "-o") == 0 ? find(specs, "--output", 8) : find(specs, name, len);
       if (!s) {
-        snprintf(msg, cap, "unknown option %.*s", (int)len, name);
+        unknown_option(specs, name, len, msg, cap);
         return -1;
       }
       const char *v = NULL;

@@ -355,6 +355,11 @@ static logreg_status find_column(const csv_layout *L, const char *spec, const ch
   }
   if (L->hdr) {
     *absent = 1;
+    size_t near = lr_closest(spec, (const char *const *)L->hdr, L->ncol);
+    if (near < L->ncol)
+      return lr_fail(err, LOGREG_EINVAL,
+                     "%s:%zu: %s column \"%s\" not found in the header: did you mean \"%s\"?",
+                     L->path, L->hline, what, spec, L->hdr[near]);
     return lr_fail(err, LOGREG_EINVAL, "%s:%zu: %s column \"%s\" not found in the header", L->path,
                    L->hline, what, spec);
   }

@@ -13,6 +13,10 @@ int logreg_parse_double(const char *s, double *out) { return lr_parse_double(s, 
 
 int logreg_parse_size(const char *s, size_t *out) { return lr_parse_size(s, out); }
 
+size_t logreg_closest(const char *word, const char *const *cands, size_t n) {
+  return lr_closest(word, cands, n);
+}
+
 double logreg_now(void) { return lr_now(); }
 
 logreg_status logreg_atomic_open(logreg_atomic_file *af, const char *path, logreg_error *err) {

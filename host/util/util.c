@@ -3,6 +3,7 @@
 #define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE (lr_alloc_floats) */
 #include "util/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <float.h>
@@ -110,6 +111,69 @@ int lr_parse_size(const char *s, size_t *out) {
   if (*end || errno == ERANGE || v > (unsigned long long)SIZE_MAX) return -1;
   *out = (size_t)v;
   return 0;
+}
+
+/* ---- "Did you mean" ---- */
+
+/* [s, *e) trimmed of blanks: the start, and the end in *e. */
+static const char *trim_span(const char *s, const char **e) {
+  while (is_blank(*s)) s++;
+  const char *t = s + strlen(s);
+  while (t > s && is_blank(t[-1])) t--;
+  *e = t;
+  return s;
+}
+
+static int fold_case(char c) { return tolower((unsigned char)c); }
+
+/* The optimal string alignment distance between a[0..na) and b[0..nb) ignoring case (three
+ * rows of the dynamic programme; `row` has room for 3 (nb + 1)), at most `cap` + 1: a row whose
+ * every entry is over cap ends the count early. */
+static size_t osa_distance(const char *a, size_t na, const char *b, size_t nb, size_t cap,
+                           size_t *row) {
+  size_t *prev2 = row, *prev = row + nb + 1, *cur = row + 2 * (nb + 1);
+  for (size_t j = 0; j <= nb; j++) prev[j] = j;
+  for (size_t i = 1; i <= na; i++) {
+    size_t low = cur[0] = i;
+    for (size_t j = 1; j <= nb; j++) {
+      int same = fold_case(a[i - 1]) == fold_case(b[j - 1]);
+      size_t v = prev[j - 1] + !same;
+      if (prev[j] + 1 < v) v = prev[j] + 1;
+      if (cur[j - 1] + 1 < v) v = cur[j - 1] + 1;
+      if (i > 1 && j > 1 && fold_case(a[i - 1]) == fold_case(b[j - 2]) &&
+          fold_case(a[i - 2]) == fold_case(b[j - 1]) && prev2[j - 2] + 1 < v)
+        v = prev2[j - 2] + 1;
+      cur[j] = v;
+      if (v < low) low = v;
+    }
+    if (low > cap) return cap + 1;
+    size_t *t = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = t;
+  }
+  return prev[nb];
+}
+
+size_t lr_closest(const char *word, const char *const *cands, size_t n) {
+  if (!word) return n;
+  const char *we, *w = trim_span(word, &we);
+  size_t nw = (size_t)(we - w), cap = nw / 3, best = n, best_d = cap + 1;
+  for (size_t i = 0; i < n; i++) {
+    if (!cands[i]) continue;
+    const char *ce, *c = trim_span(cands[i], &ce);
+    size_t nc = (size_t)(ce - c);
+    if ((nc > nw ? nc - nw : nw - nc) >= best_d) continue; /* the lengths alone are too far */
+    size_t *row = malloc(3 * (nc + 1) * sizeof *row);
+    if (!row) break;
+    size_t dist = osa_distance(w, nw, c, nc, best_d - 1, row);
+    free(row);
+    if (dist < best_d) {
+      best = i;
+      best_d = dist;
+    }
+  }
+  return best;
 }
 
 /* ---- RNG: splitmix64 seeds xoshiro256** ---- */

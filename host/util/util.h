@@ -41,6 +41,8 @@ void lr_free_strings(char **v, size_t n);
 int lr_parse_double(const char *s, double *out);
 /* Parses a whole string as a non-negative integer that fits size_t. 0 on success, -1 else. */
 int lr_parse_size(const char *s, size_t *out);
+/* The closest of cands[0..n) to `word` for a "did you mean" (public as logreg_closest). */
+size_t lr_closest(const char *word, const char *const *cands, size_t n);
 
 /* Deterministic RNG (xoshiro256** seeded through splitmix64); identical on every platform. */
 typedef struct lr_rng {

@@ -86,6 +86,14 @@ typedef enum logreg_format {
   LOGREG_FORMAT_IDX
 } logreg_format;
 
+/* CSV: what a row whose label is missing (its field in the label column is a missing marker)
+ * does when the labels are read. */
+typedef enum logreg_missing_label {
+  LOGREG_MISSING_LABEL_ERROR = 0, /* an error naming its line (the default) */
+  LOGREG_MISSING_LABEL_SKIP,      /* the row is left out, counted (logreg_dataset_skipped_rows) */
+  LOGREG_MISSING_LABEL_IGNORE     /* the label column is not read at all: unlabelled (prediction) */
+} logreg_missing_label;
+
 /* How to read a data file. Initialise with logreg_read_options_init(). */
 typedef struct logreg_read_options {
   logreg_format format; /* default AUTO */
@@ -133,6 +141,25 @@ typedef struct logreg_read_options {
    * column (logreg_model_feature_sources). A field that is none of its column's categories
    * encodes as all zeros and is counted (logreg_dataset_unseen). NULL = every feature numeric. */
   const char *const *feature_categories;
+  /* CSV: missing values. A field (trimmed) is missing when it is empty or one of the markers: by
+   * default pandas' read_csv set, "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN",
+   * "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan",
+   * "null", and "?" (UCI's); or the n_na_base markers of na_base when it is set (a model's
+   * recorded set: logreg_dataset_read_for_model sets it). na_values adds a comma list of markers
+   * (each trimmed of blanks); an item "none" in it drops the base set, so "none" leaves the empty
+   * field alone. Case matters, as in pandas. This holds in every column: a missing feature value
+   * is imputed (numeric) or the category "" (categorical), a missing label is `missing_label`'s
+   * business, a missing weight an error. The set read with is kept with the dataset and the
+   * model. */
+  const char *na_values;
+  const char *const *na_base;
+  size_t n_na_base;
+  /* CSV: the numbers' decimal mark: '.', ',' (then a '.' is no part of a number: "1.5" is not
+   * one), or 0 (the default): '.', except that with ';' or tab as the delimiter, numbers written
+   * with a decimal comma ("32,0") in numeric columns are detected and read as numbers; a file
+   * that mixes both marks is then an error. logreg_dataset_decimal says which mark was read. */
+  char decimal;
+  logreg_missing_label missing_label; /* default LOGREG_MISSING_LABEL_ERROR */
 } logreg_read_options;
 
 LOGREG_API void logreg_read_options_init(logreg_read_options *opt);
@@ -145,12 +172,13 @@ LOGREG_API logreg_status logreg_dataset_read(const char *path, const logreg_read
  * names in any column order (a header-less CSV by the training file's column positions), its
  * categorical columns encoded with the model's categories (a category it does not know encodes
  * as zeros: logreg_dataset_unseen), the label column by the training file's name or position
- * unless options->target names another, the training CSV's delimiter where detection ties.
- * `options` (may be NULL: the defaults) give the format, header, target, labels file and
- * delimiter; their fields about features, categories and classes are set from the model. With
- * options->target_optional (prediction) a missing label column is no error; without it the
- * labels must be there, in the model's classes. LOGREG_EINVAL, naming the file, when its
- * features are not the model's. */
+ * unless options->target names another, the training CSV's delimiter where detection ties, its
+ * missing markers (options->na_values adds to them) and its decimal mark (unless
+ * options->decimal gives one). `options` (may be NULL: the defaults) give the format, header,
+ * target, labels file, delimiter and missing_label; their fields about features, categories and
+ * classes are set from the model. With options->target_optional (prediction) a missing label
+ * column is no error; without it the labels must be there, in the model's classes. LOGREG_EINVAL,
+ * naming the file, when its features are not the model's. */
 LOGREG_API logreg_status logreg_dataset_read_for_model(const char *path, const logreg_model *m,
                                                        const logreg_read_options *options,
                                                        logreg_dataset **out, logreg_error *err);
@@ -256,6 +284,10 @@ LOGREG_API int logreg_dataset_header_numeric(const logreg_dataset *ds);
 LOGREG_API const int32_t *logreg_dataset_folds(const logreg_dataset *ds);
 /* CSV: the field delimiter it was read with (',', ';' or '\t'; given or detected); 0 otherwise. */
 LOGREG_API int logreg_dataset_delimiter(const logreg_dataset *ds);
+/* CSV: the decimal mark its numbers were read with ('.' or ','; given or detected); 0 otherwise. */
+LOGREG_API int logreg_dataset_decimal(const logreg_dataset *ds);
+/* CSV: the rows left out because their label was missing (LOGREG_MISSING_LABEL_SKIP). */
+LOGREG_API size_t logreg_dataset_skipped_rows(const logreg_dataset *ds);
 /* Row i's text in the read option `id`'s column; NULL when no id column was read. */
 LOGREG_API const char *logreg_dataset_id(const logreg_dataset *ds, size_t i);
 /* Categorical features (CSV). Feature j's category: NULL for a numeric feature, else the value
@@ -873,6 +905,13 @@ LOGREG_API const char *logreg_model_target_name(const logreg_model *m);
  * model_header). */
 LOGREG_API int logreg_model_delimiter(const logreg_model *m);
 LOGREG_API int logreg_model_header(const logreg_model *m);
+/* How the training CSV's values were read, for reading data for the model the same way: the
+ * missing markers (n in *n, the empty field "" first; owned by the model; a model saved before
+ * they were recorded has "", "?" and "NA", the set of that time), and the decimal mark ('.' or
+ * ','; '.' for models saved before it was recorded). Predict and eval pass them as read options
+ * (na_base, decimal). */
+LOGREG_API const char *const *logreg_model_na_values(const logreg_model *m, size_t *n);
+LOGREG_API int logreg_model_decimal(const logreg_model *m);
 /* Categorical features: per feature, the column it is read from (the feature's own name for a
  * numeric one) and the category it one-hot encodes (NULL for a numeric one), d entries owned by
  * the model; categories is NULL when the model has no categorical feature. Pass them as

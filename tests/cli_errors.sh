@@ -110,9 +110,11 @@ expect 'nonnum.csv:2:2: not a number: "zz"' predict --model m.json nonnum.csv
 expect "quote.csv:2:2: unterminated quoted field" train quote.csv $T
 expect "afterquote.csv:2:2:" train afterquote.csv $T
 expect "inf.csv:2:2: non-finite value" train inf.csv $T
-expect "nan.csv:2:2: non-finite value" train nan.csv $T
+expect "nan.csv:2:2: non-finite value" train nan.csv --na-values none $T
 expect "huge.csv:2:2:" train huge.csv $T
-expect "nolabel.csv:2:3:" train nolabel.csv $T
+expect "nolabel.csv:2:3: missing label" train nolabel.csv --missing-label error $T
+expect '--missing-label: "drop" is not one of skip, error' train ok.csv --missing-label drop $T
+expect '--decimal: "comma" is not . or ,' train ok.csv --decimal comma $T
 expect "only 1 class" train oneclass.csv $T
 expect "--binary requires exactly 2 classes" train three.csv --binary $T
 expect 'target column "nope"' train three.csv --target nope $T

@@ -273,8 +273,14 @@ static void test_parse_value(void) {
   CHECK(lr_parse_value("inf", &v) == -2);
   CHECK(lr_parse_value("1e39", &v) == -3);
   CHECK(lr_parse_value("-1e400", &v) == -3);
-  CHECK(lr_is_missing("") && lr_is_missing("?") && lr_is_missing("NA"));
-  CHECK(!lr_is_missing("na") && !lr_is_missing("0") && !lr_is_missing("N/A"));
+  /* A decimal comma: the one ',' is the point; a '.' is then no part of a number. */
+  CHECK(lr_parse_value_mark("32,5", ',', &v) == 0 && v == 32.5f);
+  CHECK(lr_parse_value_mark("-1,5e3", ',', &v) == 0 && v == -1500.0f);
+  CHECK(lr_parse_value_mark("7", ',', &v) == 0 && v == 7.0f);
+  CHECK(lr_parse_value_mark("1.5", ',', &v) == -1);
+  CHECK(lr_parse_value_mark("1,2,3", ',', &v) == -1);
+  CHECK(lr_parse_value_mark("1,5", '.', &v) == -1);
+  CHECK(lr_parse_value_mark("1.5", '.', &v) == 0 && v == 1.5f);
 }
 
 static void test_read_args(void) {

@@ -52,16 +52,33 @@ typedef struct cli_data_opts {
   const char *format; /* csv|libsvm|idx, NULL = by extension */
   int no_header;
   const char *target, *drop, *labels;
-  const char *id;        /* predict --id */
-  const char *delimiter; /* CSV: ",", ";", "tab" (or "\\t", or a tab); NULL = detect */
+  const char *id;            /* predict --id */
+  const char *delimiter;     /* CSV: ",", ";", "tab" (or "\\t", or a tab); NULL = detect */
+  const char *na_values;     /* CSV: more missing markers, a comma list ("none": only the empty) */
+  const char *decimal;       /* CSV: "." or ","; NULL = '.' (detected with ';' or tab; a model's) */
+  const char *missing_label; /* train, eval: "skip" (NULL) or "error" */
 } cli_data_opts;
 
-/* The arg_spec entries for cli_data_opts (6 entries), for a command's table. */
+/* The arg_spec entry of --missing-label, for train's and eval's tables. */
+#define CLI_MISSING_LABEL_SPEC(o)                                                                  \
+  {                                                                                                \
+    "--missing-label", ARG_STR, &(o).missing_label, "skip|error",                                  \
+        "rows whose label is missing: skip them, counted in a warning (default), or refuse the "   \
+        "file"                                                                                     \
+  }
+
+/* The arg_spec entries for cli_data_opts (8 entries), for a command's table. */
 #define CLI_DATA_SPECS(o)                                                                          \
   {"--format", ARG_STR, &(o).format, "csv|libsvm|idx", "input format (default: by extension)"},    \
       {"--no-header", ARG_FLAG, &(o).no_header, NULL, "CSV has no header row"},                    \
       {"--delimiter", ARG_STR, &(o).delimiter, "D",                                                \
        "CSV field delimiter: , ; or tab (default: detected from the first line)"},                 \
+      {"--na-values", ARG_STR, &(o).na_values, "LIST",                                             \
+       "CSV: more missing-value markers, comma-separated, besides the empty field and pandas' "    \
+       "set (NA, N/A, n/a, NaN, nan, null, None, ?, ...); 'none' drops that set"},                 \
+      {"--decimal", ARG_STR, &(o).decimal, "C",                                                    \
+       "CSV decimal mark: . or , (default: ., and with ; or tab as the delimiter decimal commas "  \
+       "are detected)"},                                                                           \
       {"--target", ARG_STR, &(o).target, "COL",                                                    \
        "label column: name or 0-based index (default: last)"},                                     \
       {"--drop", ARG_STR, &(o).drop, "COLS",                                                       \
@@ -134,7 +151,13 @@ void cli_warn_unseen(const char *path, const logreg_dataset *ds);
 
 /* Loads the model at `path` (--model; NULL path is a usage error); NULL after printing. */
 logreg_model *cli_load_model(const char *path);
-/* Reads `path` for model `m`: its features (its classes when `labelled`); NULL after printing. */
+/* The one-line warning about rows left out for a missing label (logreg_dataset_skipped_rows):
+ * "FILE: 139 rows without a label in column \"vote\" were skipped ...". Nothing when none were. */
+void cli_warn_skipped(const char *path, const logreg_dataset *ds);
+
+/* Reads `path` for model `m`: its features (its classes when `labelled`: rows without a label
+ * skipped and counted in a warning unless --missing-label error; without, the label column is
+ * not read at all); NULL after printing. */
 logreg_dataset *cli_read_for_model(const char *path, const cli_data_opts *o, const logreg_model *m,
                                    int labelled);
 

@@ -16,6 +16,7 @@ logreg_dataset *cli_read_for_model(const char *path, const cli_data_opts *o, con
   logreg_read_options ro;
   if (cli_read_options(o, &ro) != 0) return NULL;
   ro.target_optional = !labelled;
+  if (!labelled) ro.missing_label = LOGREG_MISSING_LABEL_IGNORE; /* predict needs no label */
   logreg_dataset *ds = NULL;
   logreg_error err;
   if (logreg_dataset_read_for_model(path, m, &ro, &ds, &err) != LOGREG_OK) {
@@ -23,7 +24,22 @@ logreg_dataset *cli_read_for_model(const char *path, const cli_data_opts *o, con
     return NULL;
   }
   cli_warn_unseen(path, ds);
+  cli_warn_skipped(path, ds);
   return ds;
+}
+
+void cli_warn_skipped(const char *path, const logreg_dataset *ds) {
+  size_t rows = logreg_dataset_skipped_rows(ds);
+  if (!rows) return;
+  char col[96];
+  const char *name = logreg_dataset_target_name(ds);
+  if (name)
+    snprintf(col, sizeof col, "\"%.60s\"", name);
+  else
+    snprintf(col, sizeof col, "%ld", logreg_dataset_target_column(ds));
+  cli_warn("%s: %zu row%s without a label in column %s %s skipped (--missing-label error refuses "
+           "them)",
+           path, rows, rows == 1 ? "" : "s", col, rows == 1 ? "was" : "were");
 }
 
 void cli_warn_unseen(const char *path, const logreg_dataset *ds) {
@@ -218,6 +234,7 @@ int cmd_eval(int argc, char **argv) {
       {"--model", ARG_STR, &model_path, "M.json", "the model to evaluate (required)"},
       {"--json", ARG_FLAG, &json, NULL, "print the metrics as one JSON object"},
       CLI_DATA_SPECS(dopt),
+      CLI_MISSING_LABEL_SPEC(dopt),
       {NULL, ARG_FLAG, NULL, NULL, NULL}};
   const char *pos[1];
   size_t npos;

@@ -451,6 +451,7 @@ static int train_parse(int argc, char **argv, train_opts *o) {
   logreg_params *p = &o->p;
   const arg_spec specs[] = {
       CLI_DATA_SPECS(o->dopt),
+      CLI_MISSING_LABEL_SPEC(o->dopt),
       {"--test", ARG_STR, &o->test_path, "DATA", "explicit test set (instead of a test split)"},
       {"--test-labels", ARG_STR, &o->test_labels, "FILE", "IDX labels of --test"},
       {"--split", ARG_STR, &o->split, "TR,VA,TE",
@@ -732,6 +733,8 @@ static void warn_header(const char *path, const logreg_dataset *all) {
 static int read_test(const train_opts *o, const logreg_read_options *ro, train_data *d) {
   logreg_read_options tro = *ro;
   tro.labels = o->test_labels;
+  /* Numbers read with the training file's decimal mark (detected there, say). */
+  if (logreg_dataset_decimal(d->all)) tro.decimal = (char)logreg_dataset_decimal(d->all);
   tro.class_names = logreg_dataset_class_names(d->all);
   tro.n_classes = logreg_dataset_classes(d->all);
   /* A LIBSVM test file has the training file's features, whatever its largest index. */
@@ -740,6 +743,7 @@ static int read_test(const train_opts *o, const logreg_read_options *ro, train_d
               ? read_test_categorical(o->test_path, &tro, d->tr)
               : cli_read(o->test_path, &tro);
   if (!d->te) return CLI_EXIT_ERROR;
+  cli_warn_skipped(o->test_path, d->te);
   if (logreg_dataset_features(d->te) != logreg_dataset_features(d->tr))
     return cli_error(CLI_EXIT_ERROR, "%s: %zu features, but %s has %zu", o->test_path,
                      logreg_dataset_features(d->te), o->data, logreg_dataset_features(d->tr));
@@ -759,6 +763,7 @@ static int train_read(const train_opts *o, train_data *d) {
   double t0 = logreg_now();
   if (!(d->all = cli_read(o->data, &ro))) return CLI_EXIT_ERROR;
   warn_header(o->data, d->all);
+  cli_warn_skipped(o->data, d->all);
   if (!logreg_dataset_y(d->all))
     return cli_error(CLI_EXIT_ERROR, "%s: no labels (IDX images need --labels)", o->data);
   size_t k = logreg_dataset_classes(d->all);
@@ -808,6 +813,9 @@ static void print_data(const train_opts *o, const train_data *d) {
   if (delim && delim != ',')
     fprintf(stderr, "; delimiter %s%s", delim == '\t' ? "tab" : "';'",
             o->dopt.delimiter ? "" : " (detected from the first line: --delimiter sets it)");
+  if (logreg_dataset_decimal(all) == ',')
+    fprintf(stderr, "; decimal comma%s",
+            o->dopt.decimal ? "" : " (detected from the numbers: --decimal sets it)");
   fprintf(stderr, "\nsplit: train %zu, val %zu, test %zu%s\n", logreg_dataset_rows(tr),
           d->va ? logreg_dataset_rows(d->va) : 0, d->te ? logreg_dataset_rows(d->te) : 0,
           o->test_path ? " (from --test)" : "");

@@ -49,6 +49,9 @@ static const struct {
     {"'categorical'", "--categorical"},
     {"'max_categories'", "--max-categories"},
     {"'delimiter'", "--delimiter"},
+    {"'decimal'", "--decimal"},
+    {"'na_values'", "--na-values"},
+    {"'missing_label'", "--missing-label"},
     {"'split'", "--split"},
     {"'k_folds'", "--cv"},
     /* logreg_gen_* */

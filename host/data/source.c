@@ -133,8 +133,6 @@ logreg_status lr_load_file(const char *path, char **data, size_t *len, logreg_er
 
 /* ---- Values ---- */
 
-int lr_is_missing(const char *s) { return !s[0] || strcmp(s, "?") == 0 || strcmp(s, "NA") == 0; }
-
 /* nan, inf, infinity (any case, signed): strtod accepts them, but they are never data. */
 static int looks_nonfinite(const char *s) {
   while (*s == ' ' || *s == '\t') s++;
@@ -179,6 +177,19 @@ slow:;
   if (fabs(d) > FLT_MAX) return -3;
   *out = (float)d;
   return 0;
+}
+
+int lr_parse_value_mark(const char *s, char mark, float *out) {
+  if (mark != ',') return lr_parse_value(s, out);
+  const char *comma = strchr(s, ',');
+  if (strchr(s, '.')) return -1;
+  if (!comma) return lr_parse_value(s, out);
+  char buf[64];
+  size_t n = strlen(s);
+  if (n >= sizeof buf || strchr(comma + 1, ',')) return -1;
+  memcpy(buf, s, n + 1);
+  buf[comma - s] = '.';
+  return lr_parse_value(buf, out);
 }
 
 logreg_status lr_value_error(logreg_error *err, const char *where, const char *s, int r,

@@ -29,7 +29,8 @@ int lr_parse_value(const char *s, float *out);
 logreg_status lr_value_error(logreg_error *err, const char *where, const char *s, int r,
                              const char *suffix);
 
-/* True for the markers of a missing value: an empty field, "?" or "NA" (exactly). */
-int lr_is_missing(const char *s);
+/* lr_parse_value with `mark` as the decimal mark: '.' is lr_parse_value; ',' reads the field's
+ * one ',' as the point ("32,0", "-1,5e3"), and a field with a '.' is not a number (-1). */
+int lr_parse_value_mark(const char *s, char mark, float *out);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/na.h"
 #include "util/util.h"
 
 /* calloc that never asks for 0 bytes, so that an empty array is still a valid non-NULL
@@ -99,6 +100,7 @@ void logreg_model_free(logreg_model *m) {
   free(m->options.format);
   free(m->options.target_name);
   free(m->options.feature_columns);
+  lr_free_strings(m->options.na_values, m->options.n_na);
   free(m);
 }
 
@@ -140,6 +142,19 @@ const char *logreg_model_target_name(const logreg_model *m) {
 }
 int logreg_model_delimiter(const logreg_model *m) { return m ? m->options.delimiter : 0; }
 int logreg_model_header(const logreg_model *m) { return m ? m->options.header : 0; }
+
+const char *const *logreg_model_na_values(const logreg_model *m, size_t *n) {
+  if (m && m->options.na_values) {
+    if (n) *n = m->options.n_na;
+    return (const char *const *)m->options.na_values;
+  }
+  /* Models saved before the markers were kept read with the set of that time. */
+  if (n) *n = lr_na_legacy_n;
+  return lr_na_legacy;
+}
+int logreg_model_decimal(const logreg_model *m) {
+  return m && m->options.decimal ? m->options.decimal : '.';
+}
 
 const char *const *logreg_model_feature_sources(const logreg_model *m) {
   if (!m) return NULL;

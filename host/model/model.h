@@ -34,6 +34,10 @@ typedef struct lr_model_options {
   size_t *feature_columns; /* d file indices, or NULL */
   long target_column;      /* file index of the target, -1 when unknown */
   char *target_name;       /* the target column's header name, NULL when unknown */
+  char **na_values;        /* the n_na missing markers read with ("" first); NULL: saved before
+                              they were kept (logreg_model_na_values gives that time's set) */
+  size_t n_na;
+  char decimal; /* the decimal mark read with ('.' or ','); 0: saved before it was kept */
 } lr_model_options;
 
 struct logreg_model {

@@ -126,6 +126,15 @@ static cJSON *options_json(const lr_model_options *o, size_t d) {
                                            : cJSON_CreateNull()) &&
          lr_json_put(data, "target", string_or_null(o->target_name));
   }
+  /* How values were read; absent in models saved before they were kept. */
+  if (ok && o->na_values) {
+    cJSON *na = cJSON_CreateArray();
+    ok = lr_json_put(data, "na_values", na);
+    for (size_t i = 0; ok && i < o->n_na; i++)
+      ok = lr_json_put(na, NULL, cJSON_CreateString(o->na_values[i]));
+  }
+  if (ok && o->decimal)
+    ok = lr_json_put(data, "decimal", cJSON_CreateString((char[2]){o->decimal, '\0'}));
   if (!ok) {
     cJSON_Delete(opt);
     return NULL;
@@ -546,6 +555,29 @@ static logreg_status read_seed(loader *L, const cJSON *it, uint64_t *out) {
   return bad_type(L, "options.seed", "a non-negative integer (number or decimal string)");
 }
 
+/* The missing markers and the decimal mark (absent in models saved before they were kept:
+ * logreg_model_na_values and logreg_model_decimal give that time's). */
+static logreg_status read_value_options(loader *L, const cJSON *data, lr_model_options *o) {
+  const cJSON *na = cJSON_GetObjectItemCaseSensitive(data, "na_values");
+  if (!absent(na)) {
+    if (!cJSON_IsArray(na)) return bad_type(L, "options.data.na_values", "an array of strings");
+    size_t n = array_len(na);
+    if (!(o->na_values = calloc(n ? n : 1, sizeof *o->na_values)))
+      return lr_fail(L->err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+    o->n_na = n;
+    logreg_status st = read_names(L, na, "options.data.na_values", o->na_values);
+    if (st) return st;
+  }
+  const cJSON *dm = cJSON_GetObjectItemCaseSensitive(data, "decimal");
+  if (!absent(dm)) {
+    const char *t = cJSON_IsString(dm) ? dm->valuestring : NULL;
+    if (!t || !(strcmp(t, ".") == 0 || strcmp(t, ",") == 0))
+      return bad_type(L, "options.data.decimal", "\".\", \",\" or null");
+    o->decimal = t[0];
+  }
+  return LOGREG_OK;
+}
+
 static logreg_status read_data_options(loader *L, const cJSON *data, logreg_model *m) {
   lr_model_options *o = &m->options;
   if (absent(data)) return LOGREG_OK;
@@ -600,7 +632,8 @@ static logreg_status read_data_options(loader *L, const cJSON *data, logreg_mode
     return st;
   o->target_column = (long)v;
   /* Optional (models before it have none): predict and eval find the label column by it. */
-  return opt_string(L, data, "target", "options.data.target", &o->target_name);
+  if ((st = opt_string(L, data, "target", "options.data.target", &o->target_name))) return st;
+  return read_value_options(L, data, o);
 }
 
 static logreg_status read_options(loader *L, const cJSON *opt, logreg_model *m) {

@@ -1,6 +1,7 @@
 /* model_read.c: reading data for a model (logreg_dataset_read_for_model): the model keeps where
  * its features came from (their source columns, categories, the label column, the training
- * file's delimiter and header), and hands that to the reader, so that a caller does not copy
+ * file's delimiter and header, how its values were read: the missing markers and the decimal
+ * mark), and hands that to the reader, so that a caller does not copy
  * the model's accessors into the read options. */
 #include "data/dataset.h"
 #include "logreg.h"
@@ -24,6 +25,8 @@ logreg_status logreg_dataset_read_for_model(const char *path, const logreg_model
     ro.n_classes = logreg_model_classes(m);
   }
   int delimiter = logreg_model_delimiter(m);
+  size_t n_na;
+  const char *const *na = logreg_model_na_values(m, &n_na);
   const lr_layout lay = {d,
                          logreg_model_feature_sources(m),
                          logreg_model_feature_categories(m),
@@ -32,7 +35,10 @@ logreg_status logreg_dataset_read_for_model(const char *path, const logreg_model
                          logreg_model_target_name(m),
                          logreg_model_target_column(m),
                          (char)delimiter,
-                         logreg_model_header(m)};
+                         logreg_model_header(m),
+                         na,
+                         n_na,
+                         (char)logreg_model_decimal(m)};
   logreg_dataset *ds;
   logreg_status st = lr_read_like(path, &lay, &ro, &ds, err);
   if (st) return st;

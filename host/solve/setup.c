@@ -11,6 +11,7 @@
 #include "backend/backend.h"
 #include "backend/device.h"
 #include "data/dataset.h"
+#include "data/na.h"
 #include "model/model.h"
 #include "prep/preprocess.h"
 #include "solve/checkpoint.h"
@@ -139,6 +140,14 @@ static logreg_status set_options(logreg_model *m, const logreg_dataset *train,
     return LOGREG_ENOMEM;
   o->header = train->header;
   o->delimiter = train->delimiter;
+  /* How values were read, so that data for the model is read the same way: the training CSV's
+   * markers and decimal mark, or for data from elsewhere the reader's defaults. */
+  const char *const *na = train->na_values ? (const char *const *)train->na_values : lr_na_default;
+  o->n_na = train->na_values ? train->n_na : lr_na_default_n;
+  if (!(o->na_values = calloc(o->n_na, sizeof *o->na_values))) return LOGREG_ENOMEM;
+  for (size_t i = 0; i < o->n_na; i++)
+    if (!(o->na_values[i] = lr_strdup(na[i]))) return LOGREG_ENOMEM;
+  o->decimal = train->decimal ? train->decimal : '.';
   o->n_columns = train->n_columns;
   o->target_column = train->target_column;
   if (train->target_name && !(o->target_name = lr_strdup(train->target_name))) return LOGREG_ENOMEM;

@@ -231,6 +231,10 @@ static void test_decimal(void) {
                "dc3.csv:3:1: \"1.5\" (column \"a\") has a decimal point, but \"2,5\" at line 2 "
                "(column \"b\") a decimal comma: pass 'decimal' . or 'decimal' , to say which the "
                "file uses");
+  /* In one column too (read comma-first once it has shown a comma). */
+  EXPECT_ERROR("dc3b.csv", "a;y\n2,5;x\n7;x\n1.5;y\n", &o, LOGREG_EPARSE,
+               "dc3b.csv:4:1: \"1.5\" (column \"a\") has a decimal point, but \"2,5\" at line 2 "
+               "(column \"a\") a decimal comma");
   /* A text column with dots does not count against the commas. */
   CHECK(read_text("dc4.csv", "v;a;y\nv1.5;2,5;x\nbeta;3;y\n", &o, &ds, &err) == LOGREG_OK);
   if (ds) CHECK(ds->decimal == ',' && ds->n_categorical == 1);

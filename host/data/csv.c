@@ -1328,21 +1328,26 @@ static logreg_status csv_alloc(csv_read *r, logreg_error *err) {
 }
 
 /* Field `fld` of numeric feature j: 0 a number in *v, 1 missing, else lr_parse_value's code.
- * With decimal detection a number with a decimal comma is read too, and the first field with
- * each mark is noted. Markers are matched after a failed parse unless one is a number. */
+ * With decimal detection a number with either mark is read (a column that has shown a decimal
+ * comma tries ',' first: bench/RESULTS.md, "Reading values"), and the first field with each
+ * mark is noted. Markers are matched after a failed parse unless one reads as a number. */
 static int csv_number(csv_read *r, size_t j, const csv_field *fld, float *v) {
   const char *s = fld->s;
   const csv_layout *L = &r->L;
   if (r->na.numeric && lr_na_match(&r->na, s)) return 1;
-  int rc = lr_parse_value_mark(s, L->mark, v);
+  csv_seen *sn = L->detect ? &L->seen[j] : NULL;
+  char mark = sn && sn->comma ? ',' : L->mark;
+  int rc = mark == ',' ? lr_parse_value_mark(s, ',', v) : lr_parse_value(s, v);
   if (rc != 0 && lr_na_match(&r->na, s)) return 1;
-  if (!L->detect) return rc;
-  csv_seen *sn = &L->seen[j];
-  if (rc == -1 && lr_parse_value_mark(s, ',', v) == 0) {
-    if (!sn->comma) sn->comma = s, sn->comma_line = fld->line;
-    return 0;
+  if (!sn) return rc;
+  if (rc == -1) {
+    mark = mark == ',' ? '.' : ',';
+    rc = lr_parse_value_mark(s, mark, v);
   }
-  if (rc == 0 && !sn->dot && strchr(s, '.')) sn->dot = s, sn->dot_line = fld->line;
+  if (rc == 0 && mark == ',' && !sn->comma && strchr(s, ','))
+    sn->comma = s, sn->comma_line = fld->line;
+  else if (rc == 0 && mark == '.' && !sn->dot && strchr(s, '.'))
+    sn->dot = s, sn->dot_line = fld->line;
   return rc;
 }
 

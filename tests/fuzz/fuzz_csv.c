@@ -3,9 +3,10 @@
  * The first input byte picks the reader options, so one corpus covers header and --no-header
  * files, target/drop/weight columns by name and by index, and reading for a model (features
  * by name, by position, labels restricted to a model's classes), and an odd length adds
- * categorical columns (forced ones, or a model's one-hot features); the rest is the file, its
- * delimiter detected (',', ';' or tab). The reader must return a status for anything: a crash, a
- * leak or undefined behaviour is a bug. */
+ * categorical columns (forced ones, or a model's one-hot features), and the length modulo 3, 5
+ * and 7 sets how values are read (skipped labels, missing markers, a decimal comma); the rest
+ * is the file, its delimiter detected (',', ';' or tab). The reader must return a status for
+ * anything: a crash, a leak or undefined behaviour is a bug. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       opt.max_categories = 3;
     }
   }
+
+  /* How values are read (issue 26): rows without a label skipped (or, for a model, the label
+   * column not read), missing markers dropped or added (one that is a number), a decimal comma
+   * given; with none of them, ';' or tab data detects decimal commas. */
+  if (size % 3 == 0)
+    opt.missing_label =
+        opt.target_optional ? LOGREG_MISSING_LABEL_IGNORE : LOGREG_MISSING_LABEL_SKIP;
+  if (size % 5 == 0) opt.na_values = "none,-1";
+  if (size % 5 == 1) opt.na_values = "x, 7,,";
+  if (size % 7 == 0) opt.decimal = ',';
 
   /* The reader parses in place and expects the NUL that lr_load_file appends. */
   char *buf = malloc(size + 1);

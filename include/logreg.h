@@ -559,9 +559,11 @@ typedef struct logreg_params {
   double l2;                  /* lambda in J; default 0 */
   /* scikit-learn's C (inverse regularization): when > 0, lambda = 1 / (C * sum of the training
    * rows' weights), class and sample weights included, which is LogisticRegression(C)'s
-   * optimum; l2 must then be 0. 0: lambda = l2. NaN (the default, LOGREG_C_DEFAULT): 1 for
-   * the second-order optimizers (lbfgs, newton: an unregularized optimum need not exist) when
-   * l2 is 0, else lambda = l2 (the first-order methods run a budget of epochs at l2). */
+   * optimum; l2 must then be 0. INFINITY: lambda = 0, no penalty (the maximum-likelihood fit,
+   * which exists only where the classes are not separable). 0: lambda =
+   * l2. NaN (the default, LOGREG_C_DEFAULT): 1 for the second-order optimizers (lbfgs, newton:
+   * an unregularized optimum need not exist) when l2 is 0, else lambda = l2 (the first-order
+   * methods run a budget of epochs at l2). */
   double C;
   /* What the L2 term penalizes: 0 (default) the standardized weights W (DESIGN.md §2), 1 the
    * weights in the caller's feature units, W_raw = W / sigma, which is scikit-learn's

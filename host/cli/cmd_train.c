@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -429,6 +430,7 @@ typedef struct train_opts {
   double cv_tol;      /* --cv-tol (0: --tol) */
   double *cv_weights; /* --cv: each value's fold-mean weights (logreg_cv_options.weights_out) */
   double lr, C, l2;   /* NAN: not given */
+  const char *C_text; /* --C as given ("inf": no penalty) */
   /* Settled (train_settle): */
   const char *why_opt; /* why the optimizer is what it is when not given */
   int full_batch_solver, default_C, is_auto;
@@ -465,8 +467,9 @@ static int train_parse(int argc, char **argv, train_opts *o) {
       {"--batch-size", ARG_SIZE, &p->batch_size, "N", "rows per step, 0 = full batch (default)"},
       {"--l2", ARG_DOUBLE, &o->l2, "LAMBDA",
        "L2 penalty lambda/2 ||W||^2 (default: --C 1 for lbfgs and newton, else 0)"},
-      {"--C", ARG_DOUBLE, &o->C, "C",
-       "scikit-learn's C: lambda = 1/(C * sum of row weights) (instead of --l2)"},
+      {"--C", ARG_STR, &o->C_text, "C",
+       "scikit-learn's C: lambda = 1/(C * sum of row weights) (instead of --l2); inf: no "
+       "penalty, the maximum-likelihood fit"},
       {"--penalty", ARG_STR, &o->penalty, "UNITS",
        "standardized|raw: the L2 term on the standardized weights (default) or on the weights in"
        " the data's units (scikit-learn's on unscaled data)"},
@@ -547,10 +550,14 @@ static int settle_params(train_opts *o) {
   logreg_params *p = &o->p;
   if (!isnan(o->lr) && !(o->lr > 0)) return cli_error(CLI_EXIT_USAGE, "--lr must be > 0");
   p->lr = isnan(o->lr) ? 0.0 : o->lr;
-  if (!isnan(o->C)) {
-    if (!(o->C > 0) || !isfinite(o->C))
-      return cli_error(CLI_EXIT_USAGE,
-                       "--C must be a finite number > 0 (lambda = 1/(C * sum of row weights))");
+  if (o->C_text) {
+    int r = logreg_parse_double(o->C_text, &o->C);
+    if (strcasecmp(o->C_text, "inf") == 0 || strcasecmp(o->C_text, "infinity") == 0)
+      o->C = INFINITY, r = 0;
+    if (r == -1) return cli_error(CLI_EXIT_USAGE, "--C: \"%s\" is not a number", o->C_text);
+    if (r != 0 || !(o->C > 0))
+      return cli_error(CLI_EXIT_USAGE, "--C must be a number > 0, or inf for no penalty (lambda "
+                                       "= 1/(C * sum of row weights))");
     p->C = o->C;
   }
   if (!isnan(o->l2)) { /* lambda given: no C (its default would be 1 for lbfgs and newton) */
@@ -843,7 +850,9 @@ static void print_training(const train_opts *o) {
   if (logreg_params_resolve(&o->p, &r, NULL) != LOGREG_OK) r = o->p;
   const logreg_params *p = &r;
   char reg[64];
-  if (p->C > 0)
+  if (isinf(p->C))
+    snprintf(reg, sizeof reg, "C inf (no penalty)");
+  else if (p->C > 0)
     snprintf(reg, sizeof reg, "C %g%s", p->C, o->default_C ? " (the default)" : "");
   else
     snprintf(reg, sizeof reg, "l2 %g", p->l2);

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "group.h"
 #include "report.h"
+#include "show.h"
 
 static const char train_usage[] = "logreg train DATA [options]";
 
@@ -425,6 +426,7 @@ typedef struct train_opts {
   const char *class_weight, *sweep, *weight, *gemm, *categorical, *scale, *penalty;
   const char *checkpoint, *resume, *folds;
   int checkpoint_every, json, quiet, epochs;
+  int stats; /* --stats: the inference table on the training split (show.h) */
   size_t max_categories, cv;
   int cv_together;    /* --cv-together: the grid's models all at once from W = 0 */
   double cv_tol;      /* --cv-tol (0: --tol) */
@@ -469,7 +471,7 @@ static int train_parse(int argc, char **argv, train_opts *o) {
        "L2 penalty lambda/2 ||W||^2 (default: --C 1 for lbfgs and newton, else 0)"},
       {"--C", ARG_STR, &o->C_text, "C",
        "scikit-learn's C: lambda = 1/(C * sum of row weights) (instead of --l2); inf: no "
-       "penalty, the maximum-likelihood fit"},
+       "penalty, the maximum-likelihood fit (for show --stats)"},
       {"--penalty", ARG_STR, &o->penalty, "UNITS",
        "standardized|raw: the L2 term on the standardized weights (default) or on the weights in"
        " the data's units (scikit-learn's on unscaled data)"},
@@ -529,6 +531,9 @@ static int train_parse(int argc, char **argv, train_opts *o) {
       {"--resume", ARG_STR, &o->resume, "FILE",
        "continue the run that wrote checkpoint FILE (same data and options): the same model as "
        "had it not stopped"},
+      {"--stats", ARG_FLAG, &o->stats, NULL,
+       "after training, the standard errors, z, p-values and 95% intervals of the coefficients "
+       "on the training split, as show --stats (unpenalized fits only: --C inf)"},
       {"--json", ARG_FLAG, &o->json, NULL, "print one JSON summary on stdout"},
       {"--quiet", ARG_FLAG, &o->quiet, NULL, "no progress output"},
       {NULL, ARG_FLAG, NULL, NULL, NULL}};
@@ -924,7 +929,7 @@ static int train_run(train_opts *o, const train_data *d, progress *pg, logreg_mo
    * device failure is then lost (it would read X again): memory comes first at that size. */
   double xbytes = (double)logreg_dataset_rows(d->tr) * (double)logreg_dataset_features(d->tr) * 4;
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  p->consume_x = pages > 0 && page > 0 && xbytes > (double)pages * (double)page / 4;
+  p->consume_x = !o->stats && pages > 0 && page > 0 && xbytes > (double)pages * (double)page / 4;
   logreg_error err;
   logreg_status st = logreg_train(d->tr, d->va, p, model, res, &err);
   catch_stop_signals(0);
@@ -944,7 +949,7 @@ static int train_run(train_opts *o, const train_data *d, progress *pg, logreg_mo
 /* The --json summary on stdout (it takes the cv and sweep objects). */
 static int print_json(const train_opts *o, const train_data *d, const logreg_model *model,
                       const logreg_train_result *res, const logreg_metrics *met, int have_test,
-                      int ranks, cJSON **cv_json, cJSON **sweep_json) {
+                      int ranks, cJSON **cv_json, cJSON **sweep_json, cJSON *stats) {
   cJSON *j = cJSON_CreateObject();
   cJSON_AddStringToObject(j, "backend", res->backend);
   cJSON_AddStringToObject(j, "device", res->device);
@@ -992,6 +997,7 @@ static int print_json(const train_opts *o, const train_data *d, const logreg_mod
     cJSON_AddItemToObject(j, "sweep", *sweep_json);
     *sweep_json = NULL;
   }
+  if (stats) cJSON_AddItemToObject(j, "stats", stats);
   return report_json_puts(j) != 0 ? cli_error(CLI_EXIT_ERROR, "out of memory") : 0;
 }
 
@@ -1027,8 +1033,11 @@ static int train_outputs(const train_opts *o, const train_data *d, logreg_model 
                          cJSON **cv_json, cJSON **sweep_json) {
   int have_test = d->te && logreg_dataset_rows(d->te) > 0, rc = 0;
   logreg_metrics met = {0};
+  logreg_stats st = {0};
   logreg_error err;
   double *proba = NULL;
+  char rows[512]; /* the rows of --stats */
+  snprintf(rows, sizeof rows, "%s%s", o->fr[0] < 1.0 ? "the training split of " : "", o->data);
   if (have_test) {
     size_t n = logreg_dataset_rows(d->te), k = logreg_model_classes(model);
     if (!(proba = malloc(n * k * sizeof *proba))) return cli_error(CLI_EXIT_ERROR, "out of memory");
@@ -1044,11 +1053,23 @@ static int train_outputs(const train_opts *o, const train_data *d, logreg_model 
     goto out;
   }
   if (o->history && (rc = write_history(o->history, pg)) != 0) goto out;
-  if (o->json)
-    rc = print_json(o, d, model, res, &met, have_test, ranks, cv_json, sweep_json);
-  else
+  if (o->stats && (rc = show_stats_compute(model, d->tr, &st)) != 0) goto out;
+  if (o->json) {
+    cJSON *sj = o->stats ? show_stats_json(model, &st, rows) : NULL;
+    if (o->stats && !sj) {
+      rc = cli_error(CLI_EXIT_ERROR, "out of memory");
+      goto out;
+    }
+    rc = print_json(o, d, model, res, &met, have_test, ranks, cv_json, sweep_json, sj);
+  } else {
     print_text(o, d, model, res, &met, have_test);
+    if (o->stats) {
+      putchar('\n');
+      show_stats_text(stdout, model, &st, rows);
+    }
+  }
 out:
+  logreg_stats_free(&st);
   free(proba);
   logreg_metrics_free(&met);
   return rc;

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -12,6 +13,7 @@
 #include "cli.h"
 #include "group.h"
 #include "report.h"
+#include "show.h"
 
 static const char train_usage[] = "logreg train DATA [options]";
 
@@ -424,11 +426,13 @@ typedef struct train_opts {
   const char *class_weight, *sweep, *weight, *gemm, *categorical, *scale, *penalty;
   const char *checkpoint, *resume, *folds;
   int checkpoint_every, json, quiet, epochs;
+  int stats; /* --stats: the inference table on the training split (show.h) */
   size_t max_categories, cv;
   int cv_together;    /* --cv-together: the grid's models all at once from W = 0 */
   double cv_tol;      /* --cv-tol (0: --tol) */
   double *cv_weights; /* --cv: each value's fold-mean weights (logreg_cv_options.weights_out) */
   double lr, C, l2;   /* NAN: not given */
+  const char *C_text; /* --C as given ("inf": no penalty) */
   /* Settled (train_settle): */
   const char *why_opt; /* why the optimizer is what it is when not given */
   int full_batch_solver, default_C, is_auto;
@@ -465,8 +469,9 @@ static int train_parse(int argc, char **argv, train_opts *o) {
       {"--batch-size", ARG_SIZE, &p->batch_size, "N", "rows per step, 0 = full batch (default)"},
       {"--l2", ARG_DOUBLE, &o->l2, "LAMBDA",
        "L2 penalty lambda/2 ||W||^2 (default: --C 1 for lbfgs and newton, else 0)"},
-      {"--C", ARG_DOUBLE, &o->C, "C",
-       "scikit-learn's C: lambda = 1/(C * sum of row weights) (instead of --l2)"},
+      {"--C", ARG_STR, &o->C_text, "C",
+       "scikit-learn's C: lambda = 1/(C * sum of row weights) (instead of --l2); inf: no "
+       "penalty, the maximum-likelihood fit (for show --stats)"},
       {"--penalty", ARG_STR, &o->penalty, "UNITS",
        "standardized|raw: the L2 term on the standardized weights (default) or on the weights in"
        " the data's units (scikit-learn's on unscaled data)"},
@@ -526,6 +531,9 @@ static int train_parse(int argc, char **argv, train_opts *o) {
       {"--resume", ARG_STR, &o->resume, "FILE",
        "continue the run that wrote checkpoint FILE (same data and options): the same model as "
        "had it not stopped"},
+      {"--stats", ARG_FLAG, &o->stats, NULL,
+       "after training, the standard errors, z, p-values and 95% intervals of the coefficients "
+       "on the training split, as show --stats (unpenalized fits only: --C inf)"},
       {"--json", ARG_FLAG, &o->json, NULL, "print one JSON summary on stdout"},
       {"--quiet", ARG_FLAG, &o->quiet, NULL, "no progress output"},
       {NULL, ARG_FLAG, NULL, NULL, NULL}};
@@ -547,10 +555,14 @@ static int settle_params(train_opts *o) {
   logreg_params *p = &o->p;
   if (!isnan(o->lr) && !(o->lr > 0)) return cli_error(CLI_EXIT_USAGE, "--lr must be > 0");
   p->lr = isnan(o->lr) ? 0.0 : o->lr;
-  if (!isnan(o->C)) {
-    if (!(o->C > 0) || !isfinite(o->C))
-      return cli_error(CLI_EXIT_USAGE,
-                       "--C must be a finite number > 0 (lambda = 1/(C * sum of row weights))");
+  if (o->C_text) {
+    int r = logreg_parse_double(o->C_text, &o->C);
+    if (strcasecmp(o->C_text, "inf") == 0 || strcasecmp(o->C_text, "infinity") == 0)
+      o->C = INFINITY, r = 0;
+    if (r == -1) return cli_error(CLI_EXIT_USAGE, "--C: \"%s\" is not a number", o->C_text);
+    if (r != 0 || !(o->C > 0))
+      return cli_error(CLI_EXIT_USAGE, "--C must be a number > 0, or inf for no penalty (lambda "
+                                       "= 1/(C * sum of row weights))");
     p->C = o->C;
   }
   if (!isnan(o->l2)) { /* lambda given: no C (its default would be 1 for lbfgs and newton) */
@@ -843,7 +855,9 @@ static void print_training(const train_opts *o) {
   if (logreg_params_resolve(&o->p, &r, NULL) != LOGREG_OK) r = o->p;
   const logreg_params *p = &r;
   char reg[64];
-  if (p->C > 0)
+  if (isinf(p->C))
+    snprintf(reg, sizeof reg, "C inf (no penalty)");
+  else if (p->C > 0)
     snprintf(reg, sizeof reg, "C %g%s", p->C, o->default_C ? " (the default)" : "");
   else
     snprintf(reg, sizeof reg, "l2 %g", p->l2);
@@ -915,7 +929,7 @@ static int train_run(train_opts *o, const train_data *d, progress *pg, logreg_mo
    * device failure is then lost (it would read X again): memory comes first at that size. */
   double xbytes = (double)logreg_dataset_rows(d->tr) * (double)logreg_dataset_features(d->tr) * 4;
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  p->consume_x = pages > 0 && page > 0 && xbytes > (double)pages * (double)page / 4;
+  p->consume_x = !o->stats && pages > 0 && page > 0 && xbytes > (double)pages * (double)page / 4;
   logreg_error err;
   logreg_status st = logreg_train(d->tr, d->va, p, model, res, &err);
   catch_stop_signals(0);
@@ -935,7 +949,7 @@ static int train_run(train_opts *o, const train_data *d, progress *pg, logreg_mo
 /* The --json summary on stdout (it takes the cv and sweep objects). */
 static int print_json(const train_opts *o, const train_data *d, const logreg_model *model,
                       const logreg_train_result *res, const logreg_metrics *met, int have_test,
-                      int ranks, cJSON **cv_json, cJSON **sweep_json) {
+                      int ranks, cJSON **cv_json, cJSON **sweep_json, cJSON *stats) {
   cJSON *j = cJSON_CreateObject();
   cJSON_AddStringToObject(j, "backend", res->backend);
   cJSON_AddStringToObject(j, "device", res->device);
@@ -983,6 +997,7 @@ static int print_json(const train_opts *o, const train_data *d, const logreg_mod
     cJSON_AddItemToObject(j, "sweep", *sweep_json);
     *sweep_json = NULL;
   }
+  if (stats) cJSON_AddItemToObject(j, "stats", stats);
   return report_json_puts(j) != 0 ? cli_error(CLI_EXIT_ERROR, "out of memory") : 0;
 }
 
@@ -1018,8 +1033,11 @@ static int train_outputs(const train_opts *o, const train_data *d, logreg_model 
                          cJSON **cv_json, cJSON **sweep_json) {
   int have_test = d->te && logreg_dataset_rows(d->te) > 0, rc = 0;
   logreg_metrics met = {0};
+  logreg_stats st = {0};
   logreg_error err;
   double *proba = NULL;
+  char rows[512]; /* the rows of --stats */
+  snprintf(rows, sizeof rows, "%s%s", o->fr[0] < 1.0 ? "the training split of " : "", o->data);
   if (have_test) {
     size_t n = logreg_dataset_rows(d->te), k = logreg_model_classes(model);
     if (!(proba = malloc(n * k * sizeof *proba))) return cli_error(CLI_EXIT_ERROR, "out of memory");
@@ -1035,11 +1053,23 @@ static int train_outputs(const train_opts *o, const train_data *d, logreg_model 
     goto out;
   }
   if (o->history && (rc = write_history(o->history, pg)) != 0) goto out;
-  if (o->json)
-    rc = print_json(o, d, model, res, &met, have_test, ranks, cv_json, sweep_json);
-  else
+  if (o->stats && (rc = show_stats_compute(model, d->tr, &st)) != 0) goto out;
+  if (o->json) {
+    cJSON *sj = o->stats ? show_stats_json(model, &st, rows) : NULL;
+    if (o->stats && !sj) {
+      rc = cli_error(CLI_EXIT_ERROR, "out of memory");
+      goto out;
+    }
+    rc = print_json(o, d, model, res, &met, have_test, ranks, cv_json, sweep_json, sj);
+  } else {
     print_text(o, d, model, res, &met, have_test);
+    if (o->stats) {
+      putchar('\n');
+      show_stats_text(stdout, model, &st, rows);
+    }
+  }
 out:
+  logreg_stats_free(&st);
   free(proba);
   logreg_metrics_free(&met);
   return rc;

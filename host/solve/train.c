@@ -61,7 +61,7 @@ static const char *params_problem(const logreg_params *p) {
   if (!(p->lr >= 0) || !isfinite(p->lr)) return "'lr' must be a finite number > 0";
   if (p->epochs < 1) return "'epochs' must be >= 1";
   if (!(p->l2 >= 0) || !isfinite(p->l2)) return "'l2' must be a finite number >= 0";
-  if (!isnan(p->C) && (!(p->C >= 0) || !isfinite(p->C))) return "'C' must be a finite number > 0";
+  if (!isnan(p->C) && !(p->C >= 0)) return "'C' must be a number > 0, or inf for no penalty";
   if (p->C > 0 && p->l2 > 0) return "'C' and 'l2' both set the L2 strength: give one of them";
   if (!(p->tol >= 0) || !isfinite(p->tol)) return "'tol' must be a finite number >= 0";
   if (p->patience < 0) return "'patience' must be >= 0";

@@ -753,6 +753,12 @@ typedef struct logreg_cv_options {
    * intercepts: the warm start of a refit with the chosen value (params.init_coef,
    * init_intercept), as LogisticRegressionCV refits. */
   double *weights_out;
+  /* Appended (issue 26). When not NULL: n_values x k_folds doubles, value-major as the models,
+   * that receive each model's ROC AUC on its held-out fold (unweighted, as logreg_metrics's
+   * roc_auc: class 1's probability for two classes, the one-vs-rest macro average beyond; NaN
+   * where undefined, a fold of one class), its probabilities computed after training from the
+   * rows as the grid read them (standardized, float32). `train --cv --scoring roc_auc`. */
+  double *val_roc_auc_out;
 } logreg_cv_options;
 
 typedef struct logreg_cv_model {

@@ -755,6 +755,12 @@ typedef struct logreg_cv_options {
    * intercepts: the warm start of a refit with the chosen value (params.init_coef,
    * init_intercept), as LogisticRegressionCV refits. */
   double *weights_out;
+  /* Appended (issue 26). When not NULL: n_values x k_folds doubles, value-major as the models,
+   * that receive each model's ROC AUC on its held-out fold (unweighted, as logreg_metrics's
+   * roc_auc: class 1's probability for two classes, the one-vs-rest macro average beyond; NaN
+   * where undefined, a fold of one class), its probabilities computed after training from the
+   * rows as the grid read them (standardized, float32). `train --cv --scoring roc_auc`. */
+  double *val_roc_auc_out;
 } logreg_cv_options;
 
 typedef struct logreg_cv_model {
@@ -1003,6 +1009,24 @@ typedef struct logreg_metrics {
   size_t *confusion;               /* k x k, row = true class, column = predicted */
   logreg_class_metrics *per_class; /* k entries */
   logreg_class_metrics weighted;   /* support-weighted averages; support = n */
+  /* Appended (issue 26): what is reported besides the table, scikit-learn's definitions. */
+  logreg_class_metrics macro; /* unweighted means over the k classes; support = n */
+  /* Scores of the probabilities: ROC AUC (roc_auc_score: the trapezoid under the ROC curve,
+   * whose points are the distinct scores, so tied scores make one diagonal step) and average
+   * precision (average_precision_score: sum over the distinct scores, highest first, of the
+   * recall gained times the precision there). k = 2: of class 1's probability (the positive
+   * class); k > 2: the one-vs-rest macro average. NaN where undefined (an AUC needs rows of the
+   * class and of the rest, average precision rows of the class). */
+  double roc_auc, average_precision;
+  /* One-vs-rest averages over the classes where the score is defined (every k, 2 included):
+   * unweighted, and weighted by support (roc_auc_score and average_precision_score of the
+   * one-hot labels with average="macro" / "weighted"). */
+  double roc_auc_macro, roc_auc_weighted, average_precision_macro, average_precision_weighted;
+  /* Brier score: k = 2, mean (p_1 - y)^2 (brier_score_loss); k > 2, the mean over the rows of
+   * sum_c (p_c - [y = c])^2 (Brier's multi-category score, 0 to 2). */
+  double brier;
+  double *class_roc_auc;           /* k entries: class c against the rest, scored by p_c; NaN */
+  double *class_average_precision; /* where undefined (as above) */
 } logreg_metrics;
 
 /* Fills `out` from true labels and n x k probabilities (prediction = argmax, lowest index on

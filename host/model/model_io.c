@@ -631,6 +631,12 @@ static logreg_status read_options(loader *L, const cJSON *opt, logreg_model *m) 
       (st = opt_real(L, opt, "tol", "options.tol", &o->tol)) ||
       (st = opt_real(L, opt, "pos_weight", "options.pos_weight", &o->pos_weight)))
     return st;
+  /* Models written before the defaults were made concrete (0cdb887, 2026-12-07) record the tol
+   * they were given, 0, where lbfgs and newton stopped at 1e-6: read as the tolerance used. */
+  logreg_optimizer used;
+  if (o->tol == 0 && o->optimizer && logreg_optimizer_parse(o->optimizer, &used, NULL) == 0 &&
+      logreg_optimizer_second_order(used))
+    o->tol = 1e-6;
   v = 0;
   if ((st = opt_integer(L, opt, "epochs", "options.epochs", 0, INT_MAX, &v))) return st;
   o->epochs = (int)v;

@@ -199,8 +199,14 @@ logreg_status logreg_trainer_epoch(logreg_trainer *t, logreg_epoch_info *info, c
   }
   if (!t->stop && !t->def->second_order && sol->full && sol->tol > 0 && ev->grad_max <= sol->tol)
     t->stop = "tol";
-  /* The second-order solvers stop at the tolerance: reaching the cap first is max_iter. */
-  if (!t->stop && epoch >= p->epochs) t->stop = t->def->second_order ? "max_iter" : "epochs";
+  /* The second-order solvers stop at the tolerance: reaching the cap first is max_iter. They
+   * test the gradient at the start of the next iteration, which the cap leaves out: a last
+   * iteration that met the tolerance is "tol" (a fit converged in exactly --epochs iterations
+   * is converged, and no warning says otherwise). */
+  if (!t->stop && epoch >= p->epochs)
+    t->stop = !t->def->second_order                   ? "epochs"
+              : sol->full && ev->grad_max <= sol->tol ? "tol"
+                                                      : "max_iter";
   *stop = t->stop;
   return LOGREG_OK;
 }

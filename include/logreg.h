@@ -56,9 +56,9 @@ LOGREG_API const char *logreg_status_str(logreg_status status);
 
 /* sizeof of a public struct by its name ("logreg_params", "logreg_train_result",
  * "logreg_path_choice", "logreg_device_options", "logreg_test_hooks" (logreg_hooks.h),
- * "logreg_device_info", "logreg_error", "logreg_epoch_info"), 0 for another name: bindings that lay
- * the structs out themselves (the Python package's ctypes) check their layout against the library
- * they loaded. */
+ * "logreg_device_info", "logreg_error", "logreg_epoch_info", "logreg_stats"), 0 for another name:
+ * bindings that lay the structs out themselves (the Python package's ctypes) check their layout
+ * against the library they loaded. */
 LOGREG_API size_t logreg_struct_size(const char *name);
 
 /* Details of the last failure of one call. `message` is one line without a trailing newline,
@@ -591,9 +591,11 @@ typedef struct logreg_params {
   double l2;                  /* lambda in J; default 0 */
   /* scikit-learn's C (inverse regularization): when > 0, lambda = 1 / (C * sum of the training
    * rows' weights), class and sample weights included, which is LogisticRegression(C)'s
-   * optimum; l2 must then be 0. 0: lambda = l2. NaN (the default, LOGREG_C_DEFAULT): 1 for
-   * the second-order optimizers (lbfgs, newton: an unregularized optimum need not exist) when
-   * l2 is 0, else lambda = l2 (the first-order methods run a budget of epochs at l2). */
+   * optimum; l2 must then be 0. INFINITY: lambda = 0, no penalty (the maximum-likelihood fit,
+   * which exists only where the classes are not separable; logreg_model_stats). 0: lambda =
+   * l2. NaN (the default, LOGREG_C_DEFAULT): 1 for the second-order optimizers (lbfgs, newton:
+   * an unregularized optimum need not exist) when l2 is 0, else lambda = l2 (the first-order
+   * methods run a budget of epochs at l2). */
   double C;
   /* What the L2 term penalizes: 0 (default) the standardized weights W (DESIGN.md §2), 1 the
    * weights in the caller's feature units, W_raw = W / sigma, which is scikit-learn's
@@ -785,6 +787,12 @@ typedef struct logreg_cv_options {
    * intercepts: the warm start of a refit with the chosen value (params.init_coef,
    * init_intercept), as LogisticRegressionCV refits. */
   double *weights_out;
+  /* Appended (issue 26). When not NULL: n_values x k_folds doubles, value-major as the models,
+   * that receive each model's ROC AUC on its held-out fold (unweighted, as logreg_metrics's
+   * roc_auc: class 1's probability for two classes, the one-vs-rest macro average beyond; NaN
+   * where undefined, a fold of one class), its probabilities computed after training from the
+   * rows as the grid read them (standardized, float32). `train --cv --scoring roc_auc`. */
+  double *val_roc_auc_out;
 } logreg_cv_options;
 
 typedef struct logreg_cv_model {
@@ -923,6 +931,107 @@ LOGREG_API const char *const *logreg_model_feature_categories(const logreg_model
 LOGREG_API logreg_status logreg_model_set_metrics(logreg_model *m, const char *split, double loss,
                                                   double accuracy, size_t rows, logreg_error *err);
 
+/* The weights as trained, in the units of the scaled features (the model file's weights / bias:
+ * per standard deviation of each feature under the default scale "std"): w receives d x KW
+ * values row-major, b KW values (KW = logreg_model_weight_columns). */
+LOGREG_API void logreg_model_weights(const logreg_model *m, double *w, double *b);
+
+/* One top-level object of the model file as JSON text, as logreg_model_save writes it: "options"
+ * (how it was trained and where its features came from), "metrics" (loss, accuracy and rows per
+ * split) or "categorical" (the one-hot columns); NULL for another key or when out of memory.
+ * malloc'd: free with free(). */
+LOGREG_API char *logreg_model_json_section(const logreg_model *m, const char *key);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Inference statistics (logreg show --stats)                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Standard errors, z statistics, two-sided p-values and 95% confidence intervals of a model's
+ * coefficients, from the observed information matrix of an unpenalized fit: the Hessian of the
+ * negative log-likelihood summed over the rows of a dataset, at the model's coefficients, in the
+ * data's own units, inverted in double. They are what statsmodels' Logit (binary) and MNLogit
+ * (multinomial) summary() give for the same rows at the same coefficients.
+ *
+ * The coefficients are identified ones, so that they compare with statsmodels':
+ * - vectors: m = K - 1 coefficient vectors, vector c for class c + 1 against class 0 (the first
+ *   class is the reference, as MNLogit's), w[:, c + 1] - w[:, 0] of the softmax's K; a --binary
+ *   model's one logit is vector 0 as it is.
+ * - terms: per vector, the intercept first (when the model has one), then the features, except
+ *   that with an intercept the first category of each one-hot encoded column is the reference
+ *   of its column (treatment coding, as patsy's C(col) in a statsmodels formula): its feature
+ *   is left out, the column's other categories are relative to it (w_j - w_ref) and the
+ *   intercept takes it in (b + sum of the references' w). Every row with one category per column
+ *   gets the same logits, so the fit is the model's; the full one-hot set with an intercept
+ *   would be collinear.
+ *
+ * The statistics are valid only where the model is a maximum-likelihood estimate, else
+ * `verdict` says why not and the statistics are absent (their arrays NULL):
+ * - PENALIZED: trained with an L2 penalty (its lambda > 0): logreg train --C inf fits without.
+ * - WEIGHTED: trained with class weights or pos_weight, or the dataset has row weights: the
+ *   fit maximizes a weighted likelihood.
+ * - COLLINEAR: in the dataset, a feature is constant, or a linear combination of others (its
+ *   residual after them below 1e-10 of its spread): the coefficients are not identified.
+ * - SEPARATION: no finite maximum-likelihood estimate exists on the dataset: Newton's method in
+ *   double, run from the model's coefficients on the dataset's rows (at most
+ *   LOGREG_STATS_NEWTON iterations), does not converge but keeps growing the coefficients along
+ *   a direction that predicts the rows it moves with certainty (complete or quasi-complete
+ *   separation, statsmodels' PerfectSeparationError). `involved` names the features whose
+ *   coefficients grow. */
+#define LOGREG_STATS_MAX_COEF 1000 /* coefficients (m x terms) at most */
+#define LOGREG_STATS_NEWTON 30
+
+typedef enum logreg_stats_verdict {
+  LOGREG_STATS_VALID = 0,
+  LOGREG_STATS_PENALIZED,
+  LOGREG_STATS_WEIGHTED,
+  LOGREG_STATS_COLLINEAR,
+  LOGREG_STATS_SEPARATION
+} logreg_stats_verdict;
+
+typedef struct logreg_stats {
+  logreg_stats_verdict verdict;
+  char message[768];  /* not VALID: one line saying why, naming the features; "" when VALID */
+  size_t rows;        /* rows of the dataset */
+  size_t rows_used;   /* rows the statistics are over: all but those with no category of a
+                         reference-coded column (a category the model does not know), which the
+                         reference coding cannot represent */
+  size_t vectors;     /* m = K - 1 */
+  size_t terms;       /* per vector: the intercept (when the model has one) and the features */
+  long *term_feature; /* terms entries: the model's feature index of each term, -1 for the
+                         intercept */
+  /* vectors x terms values, vector-major (vector c's term t at c * terms + t), in the data's
+   * units: the coefficients (always), and when VALID the standard errors, z = coef / std_err,
+   * two-sided p-values P(|Z| > |z|) and the 95% interval coef -+ 1.959963984540054 std_err. */
+  double *coef, *std_err, *z, *p_value, *ci_low, *ci_high;
+  double *cov;           /* VALID: the covariance, (vectors terms)^2 in the same order; else NULL */
+  double log_likelihood; /* sum of log p(label) over the rows at the coefficients */
+  /* The intercept-only model's log-likelihood, McFadden's pseudo R^2 = 1 - ll / ll_null, and the
+   * likelihood-ratio test's p-value (chi-squared with df_model degrees of freedom): NaN for a
+   * model without an intercept. */
+  double ll_null, pseudo_r2, llr_p_value;
+  size_t df_model; /* coefficients besides the intercepts: vectors x (terms - 1 or terms) */
+  /* max |d log-likelihood / d coef| / rows at the model's coefficients, with each feature
+   * centred and scaled to unit variance over the dataset: about 0 (the training's tolerance)
+   * when the model is the dataset's maximum-likelihood fit; larger when the model was trained
+   * on other rows (a split) or did not reach its tolerance, and the statistics are then those
+   * of the model's coefficients, not of the dataset's fit. */
+  double max_gradient;
+  /* The reference category features (terms leave them out; see above), and for COLLINEAR and
+   * SEPARATION the features at fault, as model feature indices (n_references and n_involved
+   * entries). */
+  size_t *references, n_references;
+  size_t *involved, n_involved;
+} logreg_stats;
+
+/* Fills `out` for model `m` on the labelled dense dataset `ds` (its features the model's, read
+ * as for prediction, e.g. by logreg_dataset_read_for_model; a missing value is imputed with the
+ * model's median). LOGREG_OK with out->verdict saying whether the statistics are there;
+ * LOGREG_EINVAL for an unlabelled, sparse or mismatched dataset, or a model of more than
+ * LOGREG_STATS_MAX_COEF coefficients. Release with logreg_stats_free (also after an error). */
+LOGREG_API logreg_status logreg_model_stats(const logreg_model *m, const logreg_dataset *ds,
+                                            logreg_stats *out, logreg_error *err);
+LOGREG_API void logreg_stats_free(logreg_stats *s);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Metrics                                                                                     */
 /* ------------------------------------------------------------------------------------------ */
@@ -939,6 +1048,24 @@ typedef struct logreg_metrics {
   size_t *confusion;               /* k x k, row = true class, column = predicted */
   logreg_class_metrics *per_class; /* k entries */
   logreg_class_metrics weighted;   /* support-weighted averages; support = n */
+  /* Appended (issue 26): what is reported besides the table, scikit-learn's definitions. */
+  logreg_class_metrics macro; /* unweighted means over the k classes; support = n */
+  /* Scores of the probabilities: ROC AUC (roc_auc_score: the trapezoid under the ROC curve,
+   * whose points are the distinct scores, so tied scores make one diagonal step) and average
+   * precision (average_precision_score: sum over the distinct scores, highest first, of the
+   * recall gained times the precision there). k = 2: of class 1's probability (the positive
+   * class); k > 2: the one-vs-rest macro average. NaN where undefined (an AUC needs rows of the
+   * class and of the rest, average precision rows of the class). */
+  double roc_auc, average_precision;
+  /* One-vs-rest averages over the classes where the score is defined (every k, 2 included):
+   * unweighted, and weighted by support (roc_auc_score and average_precision_score of the
+   * one-hot labels with average="macro" / "weighted"). */
+  double roc_auc_macro, roc_auc_weighted, average_precision_macro, average_precision_weighted;
+  /* Brier score: k = 2, mean (p_1 - y)^2 (brier_score_loss); k > 2, the mean over the rows of
+   * sum_c (p_c - [y = c])^2 (Brier's multi-category score, 0 to 2). */
+  double brier;
+  double *class_roc_auc;           /* k entries: class c against the rest, scored by p_c; NaN */
+  double *class_average_precision; /* where undefined (as above) */
 } logreg_metrics;
 
 /* Fills `out` from true labels and n x k probabilities (prediction = argmax, lowest index on

@@ -12,6 +12,7 @@ packages=(
   python3                        # CLI tests read JSON output; cmake/manpage.py writes logreg.1
   man-db                         # man logreg; tests/manpage.sh renders the page (groff-base)
   python3-numpy python3-sklearn python3-pandas  # the Python package (python/) and its tests
+  python3-statsmodels            # tests/cli_show.sh: show --stats against Logit / MNLogit (skips without)
   python3-venv python3-wheel     # pip install --no-build-isolation ./python in a venv (docs/python.md):
                                  # venv brings pip and setuptools, python3-wheel their bdist_wheel
   dataset-fashion-mnist          # the main job's data

@@ -135,7 +135,7 @@ expect "--split" train ok.csv --split 0.5,0.6,0.1 $T
 expect "--optimizer" train ok.csv --optimizer rmsprop $T
 expect "--class-weight" train ok.csv --class-weight heavy $T
 expect "--pos-weight needs --binary" train ok.csv --pos-weight 2 $T
-expect "--C must be a finite number > 0" train ok.csv --C 0 $T
+expect "--C must be a number > 0, or inf" train ok.csv --C 0 $T
 expect "--C and --l2 both set the L2 strength" train ok.csv --C 1 --l2 0.1 $T
 expect '--sweep: "0" is not a C > 0' train ok.csv --sweep C=1,0 $T
 expect '--device: unknown device "gpu9"' train ok.csv --device gpu9 $T

@@ -106,6 +106,17 @@ for opt in lbfgs newton; do
     grep -q "warning: $opt reached --epochs 3 before its tolerance: max |gradient|" "$WORK/err" &&
     [ -s "$WORK/cap.json" ] && pass "$opt at its cap: $(cat "$WORK/err")" ||
     fail "$opt at its cap: $(json "$WORK/cap.out" "j['stop_reason']"), $(cat "$WORK/err")"
+  # A cap equal to the iterations a converged run takes is no cap: the last iteration met the
+  # tolerance, so stop_reason tol and no warning (the tolerance is tested before the next one).
+  "$LOGREG" train "$data" --device cpu --optimizer $opt --json --quiet --model "$WORK/cap.json" \
+    > "$WORK/free.out" 2> "$WORK/err" || fail "$opt: $(cat "$WORK/err")"
+  its=$(json "$WORK/free.out" "j['epochs']")
+  "$LOGREG" train "$data" --device cpu --optimizer $opt --epochs "$its" --json --quiet \
+    --model "$WORK/cap.json" > "$WORK/cap.out" 2> "$WORK/err" || fail "$opt --epochs $its: $(cat "$WORK/err")"
+  [ "$(json "$WORK/free.out" "j['stop_reason']")" = tol ] &&
+    [ "$(json "$WORK/cap.out" "j['stop_reason']")" = tol ] && [ ! -s "$WORK/err" ] &&
+    pass "$opt --epochs $its (its converged run's iterations): tol, no warning" ||
+    fail "$opt --epochs $its: $(json "$WORK/cap.out" "j['stop_reason']"), $(cat "$WORK/err")"
 done
 
 # Divergence: one line naming the epoch, the hint, no model; an existing model is untouched.

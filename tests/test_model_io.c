@@ -543,6 +543,29 @@ static void test_optional_keys(void) {
   CHECK(logreg_model_load(p, &m, &err) == LOGREG_OK);
   if (m) CHECK(m->options.seed == 12345);
   logreg_model_free(m);
+
+  /* Files from before the defaults were made concrete record "tol": 0 where lbfgs and newton
+   * stopped at 1e-6: they load with the tolerance used (and save it); a first-order optimizer's
+   * 0 (no tolerance) and a given tolerance stay as they are. */
+  static const struct {
+    const char *optimizer;
+    double tol, loaded;
+  } tols[] = {{"lbfgs", 0, 1e-6}, {"newton", 0, 1e-6}, {"adam", 0, 0}, {"lbfgs", 1e-9, 1e-9}};
+  for (size_t i = 0; i < sizeof tols / sizeof tols[0]; i++) {
+    doc = small_doc();
+    if (!doc) return;
+    opt = cJSON_GetObjectItem(doc, "options");
+    cJSON_ReplaceItemInObject(opt, "optimizer", cJSON_CreateString(tols[i].optimizer));
+    cJSON_ReplaceItemInObject(opt, "tol", cJSON_CreateNumber(tols[i].tol));
+    text = cJSON_Print(doc);
+    cJSON_Delete(doc);
+    if (!text) return;
+    check_write_file(p, text, strlen(text));
+    free(text);
+    CHECK(logreg_model_load(p, &m, &err) == LOGREG_OK);
+    if (m) CHECK(m->options.tol == tols[i].loaded);
+    logreg_model_free(m);
+  }
 }
 
 /* Categorical features: the "categorical" section names each one-hot column's source, first

@@ -70,6 +70,7 @@ static void test_big_round_trip(void) {
   for (size_t j = 0; j < d; j++)
     if (fabs(m->mean[j]) > 1e50) m->mean[j] = 1e50;
   m->options.optimizer = lr_strdup("lbfgs");
+  m->options.tol = 1e-6; /* as training records it (an lbfgs "tol": 0 loads as the 1e-6 used) */
 
   char p1[512], p2[512];
   check_tmp_path(p1, sizeof p1, TMP_PREFIX, "big.json");

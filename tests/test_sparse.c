@@ -325,7 +325,7 @@ static void test_cv(void) {
     p.scale = scale ? LOGREG_SCALE_NONE : LOGREG_SCALE_MAXABS;
     p.tol = 1e-9;
     p.epochs = 1000;
-    logreg_cv_options o = {Cs, G, 1, F, NULL, 0, 0, 0, NULL};
+    logreg_cv_options o = {Cs, G, 1, F, NULL, 0, 0, 0, NULL, NULL};
     logreg_cv_model ms[G * F], md[G * F];
     logreg_cv_result rs, rd;
     CHECK(logreg_cv(ts, &p, &o, ms, fs, &rs, &err) == LOGREG_OK);

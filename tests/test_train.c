@@ -355,7 +355,7 @@ static void test_warm_start(void) {
   /* logreg_cv's fold-mean weights: the refit from them reaches the cold optimum in fewer
    * iterations. */
   double Cs[2] = {0.1, 1.0}, wout[2 * 6 * 3];
-  logreg_cv_options o = {Cs, 2, 1, 3, NULL, 0, 0, 0, wout};
+  logreg_cv_options o = {Cs, 2, 1, 3, NULL, 0, 0, 0, wout, NULL};
   logreg_cv_model models[6];
   logreg_params p;
   logreg_params_init(&p);

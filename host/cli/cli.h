@@ -27,6 +27,7 @@ int cmd_gen(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_show(int argc, char **argv);
 
 /* Prints "logreg: error: MESSAGE" on stderr; returns `code`. */
 /* The library's parameter names in `msg` ('lr', 'batch_size') as the CLI's flags (--lr,

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -12,6 +13,7 @@
 #include "cli.h"
 #include "group.h"
 #include "report.h"
+#include "show.h"
 
 static const char train_usage[] = "logreg train DATA [options]";
 
@@ -239,22 +241,164 @@ static int run_sweep(const sweep_plan *plan, const logreg_dataset *tr, const log
   return 0;
 }
 
+/* What --scoring compares the --cv values by (LogisticRegressionCV's scoring). */
+typedef enum { CV_LOG_LOSS, CV_ACCURACY, CV_ROC_AUC } cv_scoring;
+static const char *const cv_scoring_names[] = {"log_loss", "accuracy", "roc_auc"};
+
+/* How run_cv runs the grid and shows it. */
+typedef struct cv_setup {
+  size_t K;
+  int choose, together, quiet, json;
+  double tol;
+  cv_scoring scoring;
+} cv_setup;
+
+/* Per value of the grid: the means and population standard deviations (ddof 0) over the folds
+ * of the validation loss, accuracy and (--scoring roc_auc) ROC AUC, and the mean iterations. */
+typedef struct cv_stats {
+  double loss[2], acc[2], auc[2], iters;
+} cv_stats;
+
+static void mean_std(const double *v, size_t K, double out[2]) {
+  double s = 0, ss = 0;
+  for (size_t f = 0; f < K; f++) s += v[f];
+  out[0] = s / (double)K;
+  for (size_t f = 0; f < K; f++) ss += (v[f] - out[0]) * (v[f] - out[0]);
+  out[1] = sqrt(ss / (double)K);
+}
+
+/* The value of the best mean score: the lowest log loss, else the highest accuracy or ROC AUC;
+ * the first of equals, as LogisticRegressionCV's argmax. */
+static size_t cv_best(const cv_stats *st, size_t G, cv_scoring scoring) {
+  size_t best = 0;
+  for (size_t g = 1; g < G; g++) {
+    if (scoring == CV_LOG_LOSS   ? st[g].loss[0] < st[best].loss[0]
+        : scoring == CV_ACCURACY ? st[g].acc[0] > st[best].acc[0]
+                                 : st[g].auc[0] > st[best].auc[0])
+      best = g;
+  }
+  return best;
+}
+
+/* --cv --json: the grid, its values' statistics and every fold model. */
+static cJSON *cv_to_json(const sweep_plan *plan, const cv_setup *cs, const logreg_cv_model *models,
+                         const double *auc, const cv_stats *st, size_t best,
+                         const logreg_cv_result *cr) {
+  const char *key = sweep_keys[plan->key];
+  size_t K = cs->K;
+  cJSON *o = cJSON_CreateObject();
+  cJSON *a = cJSON_AddArrayToObject(o, "values");
+  cJSON_AddNumberToObject(o, "folds", (double)K);
+  cJSON_AddStringToObject(o, "key", key);
+  cJSON_AddStringToObject(o, "scoring", cv_scoring_names[cs->scoring]);
+  cJSON_AddNumberToObject(o, "best", plan->v[best]);
+  cJSON_AddNumberToObject(o, "seconds", cr->seconds);
+  cJSON_AddNumberToObject(o, "passes", (double)cr->passes);
+  cJSON_AddStringToObject(o, "device", cr->device);
+  if (cr->why[0]) cJSON_AddStringToObject(o, "why", cr->why);
+  for (size_t g = 0; a && g < plan->n; g++) {
+    cJSON *v = cJSON_CreateObject();
+    cJSON_AddNumberToObject(v, key, plan->v[g]);
+    cJSON_AddNumberToObject(v, "val_loss_mean", st[g].loss[0]);
+    cJSON_AddNumberToObject(v, "val_loss_std", st[g].loss[1]);
+    cJSON_AddNumberToObject(v, "val_accuracy_mean", st[g].acc[0]);
+    cJSON_AddNumberToObject(v, "val_accuracy_std", st[g].acc[1]);
+    if (auc) {
+      cJSON_AddNumberToObject(v, "val_roc_auc_mean", st[g].auc[0]);
+      cJSON_AddNumberToObject(v, "val_roc_auc_std", st[g].auc[1]);
+    }
+    cJSON *fa = cJSON_AddArrayToObject(v, "folds");
+    for (size_t f = 0; fa && f < K; f++) {
+      const logreg_cv_model *m = &models[g * K + f];
+      cJSON *fo = cJSON_CreateObject();
+      cJSON_AddNumberToObject(fo, "objective", m->objective);
+      cJSON_AddNumberToObject(fo, "l2", m->l2);
+      cJSON_AddNumberToObject(fo, "val_loss", m->val_loss);
+      cJSON_AddNumberToObject(fo, "val_accuracy", m->val_accuracy);
+      if (auc) cJSON_AddNumberToObject(fo, "val_roc_auc", auc[g * K + f]);
+      cJSON_AddNumberToObject(fo, "train_rows", (double)m->train_rows);
+      cJSON_AddNumberToObject(fo, "val_rows", (double)m->val_rows);
+      cJSON_AddNumberToObject(fo, "iterations", m->iterations);
+      cJSON_AddNumberToObject(fo, "grad_max", m->grad_max);
+      cJSON_AddStringToObject(fo, "stop_reason", m->stop_reason);
+      cJSON_AddItemToArray(fa, fo);
+    }
+    cJSON_AddItemToArray(a, v);
+  }
+  return o;
+}
+
+/* --cv without --json: the table of the values, the best marked. */
+static void cv_table(const sweep_plan *plan, const cv_setup *cs, const cv_stats *st, size_t best,
+                     size_t rows) {
+  const char *key = sweep_keys[plan->key];
+  int auc = cs->scoring == CV_ROC_AUC;
+  printf("cross-validation over %s, %zu folds (mean and std over the folds):\n", key, cs->K);
+  printf("  %12s  %10s  %8s  %12s  %8s  ", key, "val loss", "std", "val accuracy", "std");
+  if (auc) printf("%11s  %8s  ", "val ROC AUC", "std");
+  printf("%10s\n", "iterations");
+  for (size_t g = 0; g < plan->n; g++) {
+    printf("  %12g  %10.6f  %8.6f  %12.4f  %8.4f  ", plan->v[g], st[g].loss[0], st[g].loss[1],
+           st[g].acc[0], st[g].acc[1]);
+    if (auc) printf("%11.6f  %8.6f  ", st[g].auc[0], st[g].auc[1]);
+    printf("%10.1f%s\n", st[g].iters, g == best ? "  <- best" : "");
+  }
+  /* The line the default has always printed; another score says it chose. */
+  static const char *const by[] = {"", " by mean validation accuracy",
+                                   " by mean validation ROC AUC"};
+  printf("training on all %zu rows with the best%s, %s=%g\n\n", rows, by[cs->scoring], key,
+         plan->v[best]);
+}
+
+/* The grid's statistics per value into st; the number of models that reached the iteration
+ * cap into *capped. An undefined fold AUC (a fold of one class) is an error: 0, or the exit
+ * status after printing it. */
+static int cv_collect(const sweep_plan *plan, size_t K, const logreg_cv_model *models,
+                      const double *auc, cv_stats *st, size_t *capped) {
+  double *loss = malloc(2 * K * sizeof *loss), *acc = loss ? loss + K : NULL;
+  if (!loss) return cli_error(CLI_EXIT_ERROR, "out of memory");
+  *capped = 0;
+  for (size_t g = 0; g < plan->n; g++) {
+    double si = 0;
+    for (size_t f = 0; f < K; f++) {
+      const logreg_cv_model *m = &models[g * K + f];
+      loss[f] = m->val_loss, acc[f] = m->val_accuracy, si += m->iterations;
+      *capped += strcmp(m->stop_reason, "max_iter") == 0;
+      if (auc && isnan(auc[g * K + f])) {
+        free(loss);
+        return cli_error(CLI_EXIT_USAGE,
+                         "--scoring roc_auc: fold %zu holds rows of one class only, where ROC AUC "
+                         "is undefined (see --folds, or use --scoring log_loss)",
+                         f);
+      }
+    }
+    mean_std(loss, K, st[g].loss);
+    mean_std(acc, K, st[g].acc);
+    st[g].auc[0] = st[g].auc[1] = NAN;
+    if (auc) mean_std(auc + g * K, K, st[g].auc);
+    st[g].iters = si / (double)K;
+  }
+  free(loss);
+  return 0;
+}
+
 /* --cv K: the G x K grid trained together (logreg_cv), a table of mean and standard deviation
- * (over the folds, ddof 0) of the validation loss and accuracy per value, and p's l2 or C set
- * to the value of the lowest mean validation loss (the first of equals: LogisticRegressionCV's
- * rule with scoring="neg_log_loss"), with that value's weights averaged over its folds as the
+ * (over the folds, ddof 0) of the validation loss and accuracy (and ROC AUC with --scoring
+ * roc_auc) per value, and p's l2 or C set to the value of the best mean score (cv_best:
+ * LogisticRegressionCV's rule), with that value's weights averaged over its folds as the
  * refit's start (p->init_coef, in *weights: LogisticRegressionCV's refit). Returns 0, or the exit
  * status after printing an error. */
-static int run_cv(const sweep_plan *plan, size_t K, const logreg_dataset *tr, logreg_params *p,
-                  int choose, int together, double tol, int quiet, int json, cJSON **out_json,
-                  double **weights) {
+static int run_cv(const sweep_plan *plan, const cv_setup *cs, const logreg_dataset *tr,
+                  logreg_params *p, cJSON **out_json, double **weights) {
   const char *key = sweep_keys[plan->key];
-  size_t G = plan->n, d = logreg_dataset_features(tr);
+  size_t G = plan->n, K = cs->K, d = logreg_dataset_features(tr);
   size_t kw = p->binary ? 1 : logreg_dataset_classes(tr), np = (d + 1) * kw;
   logreg_cv_model *models = calloc(G * K, sizeof *models);
+  double *auc = cs->scoring == CV_ROC_AUC ? malloc(G * K * sizeof *auc) : NULL;
   *weights = malloc(G * np * sizeof **weights);
-  if (!models || !*weights) {
+  if (!models || !*weights || (cs->scoring == CV_ROC_AUC && !auc)) {
     free(models);
+    free(auc);
     return cli_error(CLI_EXIT_ERROR, "out of memory");
   }
   logreg_cv_options co = {.values = plan->v,
@@ -262,100 +406,49 @@ static int run_cv(const sweep_plan *plan, size_t K, const logreg_dataset *tr, lo
                           .values_are_C = plan->key == SWEEP_C,
                           .k_folds = K,
                           .folds = logreg_dataset_folds(tr),
-                          .choose_faster = choose,
-                          .together = together,
-                          .tol = tol,
-                          .weights_out = *weights};
+                          .choose_faster = cs->choose,
+                          .together = cs->together,
+                          .tol = cs->tol,
+                          .weights_out = *weights,
+                          .val_roc_auc_out = auc};
   logreg_cv_result cr;
   logreg_error err;
-  if (!quiet)
+  if (!cs->quiet)
     fprintf(stderr,
             "cross-validation: %zu values of %s x %zu folds (%s), %zu models trained by lbfgs "
             "%s\n",
             G, key, K, co.folds ? "from --folds" : "stratified, --seed", G * K,
-            together ? "together from W = 0"
-                     : "along the path (each value's folds together, warm-started from the "
-                       "previous value's)");
-  if (logreg_cv(tr, p, &co, models, NULL, &cr, &err) != LOGREG_OK) {
+            cs->together ? "together from W = 0"
+                         : "along the path (each value's folds together, warm-started from the "
+                           "previous value's)");
+  cv_stats st[32];
+  size_t capped = 0;
+  int rc = logreg_cv(tr, p, &co, models, NULL, &cr, &err) != LOGREG_OK
+               ? cli_error(err.status == LOGREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR, "%s",
+                           err.message)
+               : cv_collect(plan, K, models, auc, st, &capped);
+  if (rc != 0) {
     free(models);
-    return cli_error(err.status == LOGREG_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR, "%s",
-                     err.message);
+    free(auc);
+    return rc;
   }
-  double mean_l[32], std_l[32], mean_a[32], std_a[32], iters[32];
-  size_t best = 0, capped = 0;
-  for (size_t g = 0; g < G; g++) {
-    double sl = 0, sa = 0, si = 0;
-    for (size_t f = 0; f < K; f++) {
-      const logreg_cv_model *m = &models[g * K + f];
-      sl += m->val_loss, sa += m->val_accuracy, si += m->iterations;
-      capped += strcmp(m->stop_reason, "max_iter") == 0;
-    }
-    mean_l[g] = sl / (double)K, mean_a[g] = sa / (double)K, iters[g] = si / (double)K;
-    double vl = 0, vacc = 0;
-    for (size_t f = 0; f < K; f++) {
-      const logreg_cv_model *m = &models[g * K + f];
-      vl += (m->val_loss - mean_l[g]) * (m->val_loss - mean_l[g]);
-      vacc += (m->val_accuracy - mean_a[g]) * (m->val_accuracy - mean_a[g]);
-    }
-    std_l[g] = sqrt(vl / (double)K), std_a[g] = sqrt(vacc / (double)K);
-    if (mean_l[g] < mean_l[best]) best = g;
-  }
-  if (!quiet)
+  size_t best = cv_best(st, G, cs->scoring);
+  if (!cs->quiet)
     fprintf(stderr, "cross-validation: %.3f s, %ld passes over X on %s%s%s%s\n", cr.seconds,
             cr.passes, cr.device, cr.why[0] ? " (--device auto: " : "", cr.why,
             cr.why[0] ? ")" : "");
   if (capped)
     cli_warn("--cv: %zu of %zu models reached --epochs %d before the tolerance (raise --epochs)",
              capped, G * K, p->epochs);
-  if (json) {
-    cJSON *o = cJSON_CreateObject();
-    cJSON *a = cJSON_AddArrayToObject(o, "values");
-    cJSON_AddNumberToObject(o, "folds", (double)K);
-    cJSON_AddStringToObject(o, "key", key);
-    cJSON_AddNumberToObject(o, "best", plan->v[best]);
-    cJSON_AddNumberToObject(o, "seconds", cr.seconds);
-    cJSON_AddNumberToObject(o, "passes", (double)cr.passes);
-    cJSON_AddStringToObject(o, "device", cr.device);
-    if (cr.why[0]) cJSON_AddStringToObject(o, "why", cr.why);
-    for (size_t g = 0; a && g < G; g++) {
-      cJSON *v = cJSON_CreateObject();
-      cJSON_AddNumberToObject(v, key, plan->v[g]);
-      cJSON_AddNumberToObject(v, "val_loss_mean", mean_l[g]);
-      cJSON_AddNumberToObject(v, "val_loss_std", std_l[g]);
-      cJSON_AddNumberToObject(v, "val_accuracy_mean", mean_a[g]);
-      cJSON_AddNumberToObject(v, "val_accuracy_std", std_a[g]);
-      cJSON *fa = cJSON_AddArrayToObject(v, "folds");
-      for (size_t f = 0; fa && f < K; f++) {
-        const logreg_cv_model *m = &models[g * K + f];
-        cJSON *fo = cJSON_CreateObject();
-        cJSON_AddNumberToObject(fo, "objective", m->objective);
-        cJSON_AddNumberToObject(fo, "l2", m->l2);
-        cJSON_AddNumberToObject(fo, "val_loss", m->val_loss);
-        cJSON_AddNumberToObject(fo, "val_accuracy", m->val_accuracy);
-        cJSON_AddNumberToObject(fo, "train_rows", (double)m->train_rows);
-        cJSON_AddNumberToObject(fo, "val_rows", (double)m->val_rows);
-        cJSON_AddNumberToObject(fo, "iterations", m->iterations);
-        cJSON_AddNumberToObject(fo, "grad_max", m->grad_max);
-        cJSON_AddStringToObject(fo, "stop_reason", m->stop_reason);
-        cJSON_AddItemToArray(fa, fo);
-      }
-      cJSON_AddItemToArray(a, v);
-    }
-    *out_json = o;
-  } else {
-    printf("cross-validation over %s, %zu folds (mean and std over the folds):\n", key, K);
-    printf("  %12s  %10s  %8s  %12s  %8s  %10s\n", key, "val loss", "std", "val accuracy", "std",
-           "iterations");
-    for (size_t g = 0; g < G; g++)
-      printf("  %12g  %10.6f  %8.6f  %12.4f  %8.4f  %10.1f%s\n", plan->v[g], mean_l[g], std_l[g],
-             mean_a[g], std_a[g], iters[g], g == best ? "  <- best" : "");
-    printf("training on all %zu rows with the best, %s=%g\n\n", logreg_dataset_rows(tr), key,
-           plan->v[best]);
-  }
+  if (cs->json)
+    *out_json = cv_to_json(plan, cs, models, auc, st, best, &cr);
+  else
+    cv_table(plan, cs, st, best, logreg_dataset_rows(tr));
   set_swept(p, plan->key, plan->v[best]);
   p->init_coef = *weights + best * np;
   p->init_intercept = *weights + best * np + d * kw;
   free(models);
+  free(auc);
   return 0;
 }
 
@@ -424,11 +517,15 @@ typedef struct train_opts {
   const char *class_weight, *sweep, *weight, *gemm, *categorical, *scale, *penalty;
   const char *checkpoint, *resume, *folds;
   int checkpoint_every, json, quiet, epochs;
+  int stats; /* --stats: the inference table on the training split (show.h) */
   size_t max_categories, cv;
-  int cv_together;    /* --cv-together: the grid's models all at once from W = 0 */
-  double cv_tol;      /* --cv-tol (0: --tol) */
-  double *cv_weights; /* --cv: each value's fold-mean weights (logreg_cv_options.weights_out) */
-  double lr, C, l2;   /* NAN: not given */
+  int cv_together;       /* --cv-together: the grid's models all at once from W = 0 */
+  const char *scoring;   /* --scoring: what --cv compares the values by (default log_loss) */
+  cv_scoring cv_scoring; /* settled from it */
+  double cv_tol;         /* --cv-tol (0: --tol) */
+  double *cv_weights;    /* --cv: each value's fold-mean weights (logreg_cv_options.weights_out) */
+  double lr, C, l2;      /* NAN: not given */
+  const char *C_text;    /* --C as given ("inf": no penalty) */
   /* Settled (train_settle): */
   const char *why_opt; /* why the optimizer is what it is when not given */
   int full_batch_solver, default_C, is_auto;
@@ -466,8 +563,9 @@ static int train_parse(int argc, char **argv, train_opts *o) {
       {"--batch-size", ARG_SIZE, &p->batch_size, "N", "rows per step, 0 = full batch (default)"},
       {"--l2", ARG_DOUBLE, &o->l2, "LAMBDA",
        "L2 penalty lambda/2 ||W||^2 (default: --C 1 for lbfgs and newton, else 0)"},
-      {"--C", ARG_DOUBLE, &o->C, "C",
-       "scikit-learn's C: lambda = 1/(C * sum of row weights) (instead of --l2)"},
+      {"--C", ARG_STR, &o->C_text, "C",
+       "scikit-learn's C: lambda = 1/(C * sum of row weights) (instead of --l2); inf: no "
+       "penalty, the maximum-likelihood fit (for show --stats)"},
       {"--penalty", ARG_STR, &o->penalty, "UNITS",
        "standardized|raw: the L2 term on the standardized weights (default) or on the weights in"
        " the data's units (scikit-learn's on unscaled data)"},
@@ -497,6 +595,9 @@ static int train_parse(int argc, char **argv, train_opts *o) {
       {"--cv-together", ARG_FLAG, &o->cv_together, NULL,
        "--cv: all values' models together from W = 0, one pass per iteration for the whole grid "
        "(no warm starts)"},
+      {"--scoring", ARG_STR, &o->scoring, "SCORE",
+       "--cv: log_loss|accuracy|roc_auc, the mean validation score that chooses the value "
+       "(default log_loss; roc_auc: one class against the rest, macro, beyond two classes)"},
       {"--folds", ARG_STR, &o->folds, "COL",
        "CSV column of fold numbers 0..K-1 for --cv (not a feature; implies --cv)"},
       {"--pos-weight", ARG_DOUBLE, &p->pos_weight, "W",
@@ -527,6 +628,9 @@ static int train_parse(int argc, char **argv, train_opts *o) {
       {"--resume", ARG_STR, &o->resume, "FILE",
        "continue the run that wrote checkpoint FILE (same data and options): the same model as "
        "had it not stopped"},
+      {"--stats", ARG_FLAG, &o->stats, NULL,
+       "after training, the standard errors, z, p-values and 95% intervals of the coefficients "
+       "on the training split, as show --stats (unpenalized fits only: --C inf)"},
       {"--json", ARG_FLAG, &o->json, NULL, "print one JSON summary on stdout"},
       {"--quiet", ARG_FLAG, &o->quiet, NULL, "no progress output"},
       {NULL, ARG_FLAG, NULL, NULL, NULL}};
@@ -548,10 +652,14 @@ static int settle_params(train_opts *o) {
   logreg_params *p = &o->p;
   if (!isnan(o->lr) && !(o->lr > 0)) return cli_error(CLI_EXIT_USAGE, "--lr must be > 0");
   p->lr = isnan(o->lr) ? 0.0 : o->lr;
-  if (!isnan(o->C)) {
-    if (!(o->C > 0) || !isfinite(o->C))
-      return cli_error(CLI_EXIT_USAGE,
-                       "--C must be a finite number > 0 (lambda = 1/(C * sum of row weights))");
+  if (o->C_text) {
+    int r = logreg_parse_double(o->C_text, &o->C);
+    if (strcasecmp(o->C_text, "inf") == 0 || strcasecmp(o->C_text, "infinity") == 0)
+      o->C = INFINITY, r = 0;
+    if (r == -1) return cli_error(CLI_EXIT_USAGE, "--C: \"%s\" is not a number", o->C_text);
+    if (r != 0 || !(o->C > 0))
+      return cli_error(CLI_EXIT_USAGE, "--C must be a number > 0, or inf for no penalty (lambda "
+                                       "= 1/(C * sum of row weights))");
     p->C = o->C;
   }
   if (!isnan(o->l2)) { /* lambda given: no C (its default would be 1 for lbfgs and newton) */
@@ -616,9 +724,16 @@ static int settle_split(train_opts *o) {
     return cli_error(CLI_EXIT_USAGE, "--test-labels needs --test");
   if (o->cv == 1) return cli_error(CLI_EXIT_USAGE, "--cv K needs K >= 2 folds");
   int cv = o->cv || o->folds;
-  if (!cv && (o->cv_tol > 0 || o->cv_together))
+  if (!cv && (o->cv_tol > 0 || o->cv_together || o->scoring))
     return cli_error(CLI_EXIT_USAGE, "%s goes with --cv K (or --folds COL)",
-                     o->cv_together ? "--cv-together" : "--cv-tol");
+                     o->cv_together ? "--cv-together"
+                     : o->scoring   ? "--scoring"
+                                    : "--cv-tol");
+  for (int sc = CV_LOG_LOSS; o->scoring && sc <= CV_ROC_AUC; sc++)
+    if (strcmp(o->scoring, cv_scoring_names[sc]) == 0) o->cv_scoring = (cv_scoring)sc;
+  if (o->scoring && strcmp(o->scoring, cv_scoring_names[o->cv_scoring]) != 0)
+    return cli_error(CLI_EXIT_USAGE, "--scoring: \"%s\" is not one of log_loss, accuracy, roc_auc",
+                     o->scoring);
   if (cv) {
     if (o->optimizer && p->optimizer != LOGREG_OPTIMIZER_LBFGS)
       return cli_error(CLI_EXIT_USAGE,
@@ -831,8 +946,8 @@ static int train_choose(train_opts *o, const train_data *d, cJSON **sweep_json, 
     if (cv < 2) cv = 2; /* one fold only: logreg_cv says which is empty */
   }
   if (cv) {
-    int rc = run_cv(&o->plan, cv, d->tr, &o->p, o->is_auto, o->cv_together, o->cv_tol, o->quiet,
-                    o->json, cv_json, &o->cv_weights);
+    cv_setup cs = {cv, o->is_auto, o->cv_together, o->quiet, o->json, o->cv_tol, o->cv_scoring};
+    int rc = run_cv(&o->plan, &cs, d->tr, &o->p, cv_json, &o->cv_weights);
     if (rc == 0) o->default_C = 0;
     return rc;
   }
@@ -851,7 +966,9 @@ static void print_training(const train_opts *o) {
   if (logreg_params_resolve(&o->p, &r, NULL) != LOGREG_OK) r = o->p;
   const logreg_params *p = &r;
   char reg[64];
-  if (p->C > 0)
+  if (isinf(p->C))
+    snprintf(reg, sizeof reg, "C inf (no penalty)");
+  else if (p->C > 0)
     snprintf(reg, sizeof reg, "C %g%s", p->C, o->default_C ? " (the default)" : "");
   else
     snprintf(reg, sizeof reg, "l2 %g", p->l2);
@@ -923,7 +1040,7 @@ static int train_run(train_opts *o, const train_data *d, progress *pg, logreg_mo
    * device failure is then lost (it would read X again): memory comes first at that size. */
   double xbytes = (double)logreg_dataset_rows(d->tr) * (double)logreg_dataset_features(d->tr) * 4;
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  p->consume_x = pages > 0 && page > 0 && xbytes > (double)pages * (double)page / 4;
+  p->consume_x = !o->stats && pages > 0 && page > 0 && xbytes > (double)pages * (double)page / 4;
   logreg_error err;
   logreg_status st = logreg_train(d->tr, d->va, p, model, res, &err);
   catch_stop_signals(0);
@@ -943,7 +1060,7 @@ static int train_run(train_opts *o, const train_data *d, progress *pg, logreg_mo
 /* The --json summary on stdout (it takes the cv and sweep objects). */
 static int print_json(const train_opts *o, const train_data *d, const logreg_model *model,
                       const logreg_train_result *res, const logreg_metrics *met, int have_test,
-                      int ranks, cJSON **cv_json, cJSON **sweep_json) {
+                      int ranks, cJSON **cv_json, cJSON **sweep_json, cJSON *stats) {
   cJSON *j = cJSON_CreateObject();
   cJSON_AddStringToObject(j, "backend", res->backend);
   cJSON_AddStringToObject(j, "device", res->device);
@@ -991,6 +1108,7 @@ static int print_json(const train_opts *o, const train_data *d, const logreg_mod
     cJSON_AddItemToObject(j, "sweep", *sweep_json);
     *sweep_json = NULL;
   }
+  if (stats) cJSON_AddItemToObject(j, "stats", stats);
   return report_json_puts(j) != 0 ? cli_error(CLI_EXIT_ERROR, "out of memory") : 0;
 }
 
@@ -1026,8 +1144,11 @@ static int train_outputs(const train_opts *o, const train_data *d, logreg_model 
                          cJSON **cv_json, cJSON **sweep_json) {
   int have_test = d->te && logreg_dataset_rows(d->te) > 0, rc = 0;
   logreg_metrics met = {0};
+  logreg_stats st = {0};
   logreg_error err;
   double *proba = NULL;
+  char rows[512]; /* the rows of --stats */
+  snprintf(rows, sizeof rows, "%s%s", o->fr[0] < 1.0 ? "the training split of " : "", o->data);
   if (have_test) {
     size_t n = logreg_dataset_rows(d->te), k = logreg_model_classes(model);
     if (!(proba = malloc(n * k * sizeof *proba))) return cli_error(CLI_EXIT_ERROR, "out of memory");
@@ -1043,11 +1164,23 @@ static int train_outputs(const train_opts *o, const train_data *d, logreg_model 
     goto out;
   }
   if (o->history && (rc = write_history(o->history, pg)) != 0) goto out;
-  if (o->json)
-    rc = print_json(o, d, model, res, &met, have_test, ranks, cv_json, sweep_json);
-  else
+  if (o->stats && (rc = show_stats_compute(model, d->tr, &st)) != 0) goto out;
+  if (o->json) {
+    cJSON *sj = o->stats ? show_stats_json(model, &st, rows) : NULL;
+    if (o->stats && !sj) {
+      rc = cli_error(CLI_EXIT_ERROR, "out of memory");
+      goto out;
+    }
+    rc = print_json(o, d, model, res, &met, have_test, ranks, cv_json, sweep_json, sj);
+  } else {
     print_text(o, d, model, res, &met, have_test);
+    if (o->stats) {
+      putchar('\n');
+      show_stats_text(stdout, model, &st, rows);
+    }
+  }
 out:
+  logreg_stats_free(&st);
   free(proba);
   logreg_metrics_free(&met);
   return rc;

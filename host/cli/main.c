@@ -13,6 +13,7 @@ static const char usage[] =
     "  train DATA [options]      train, evaluate on val/test, save the model\n"
     "  predict --model M DATA    predicted class (and --proba probabilities) per row\n"
     "  eval --model M DATA       accuracy, log loss, per-class metrics, confusion matrix\n"
+    "  show MODEL [options]      coefficients by name, odds ratios; --stats DATA: p-values\n"
     "  devices                   compute backends, and which --device auto picks\n"
     "  bench [options]           time full-batch epochs per device (cpu, OpenCL)\n"
     "  gen blobs|tumors|sparse   write a synthetic dataset (CSV; sparse: LIBSVM)\n"
@@ -146,7 +147,7 @@ int main(int argc, char **argv) {
     int (*fn)(int, char **);
   } cmds[] = {{"train", cmd_train},     {"predict", cmd_predict}, {"eval", cmd_eval},
               {"devices", cmd_devices}, {"bench", cmd_bench},     {"gen", cmd_gen},
-              {"plot", cmd_plot}};
+              {"plot", cmd_plot},       {"show", cmd_show}};
   for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
     if (strcmp(argv[1], cmds[i].name) == 0) return cmds[i].fn(argc - 2, argv + 2);
   return cli_error(CLI_EXIT_USAGE, "unknown command \"%s\" (see 'logreg --help')", argv[1]);

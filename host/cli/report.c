@@ -54,6 +54,39 @@ static size_t digits(size_t v) {
   return d;
 }
 
+/* "0.9812", or why there is no number: a class absent from the data (or the only one present)
+ * leaves its one-vs-rest scores undefined. */
+static const char *score_text(double v, char *buf, size_t cap) {
+  if (isnan(v))
+    snprintf(buf, cap, "n/a");
+  else
+    snprintf(buf, cap, "%.4f", v);
+  return buf;
+}
+
+/* The scores of the probabilities under the table: log loss, Brier, ROC AUC and average
+ * precision (the positive class's for two classes; macro and weighted one-vs-rest beyond). */
+static void report_scores(FILE *out, const logreg_metrics *m, const char *const *class_names) {
+  char a[32], b[32], n0[32], n1[32];
+  fprintf(out, "%-18s %s\n", "log loss", score_text(m->log_loss, a, sizeof a));
+  if (m->k == 2) {
+    const char *pos = class_name(class_names, 1, n1, sizeof n1);
+    fprintf(out, "%-18s %s\n", "Brier score", score_text(m->brier, a, sizeof a));
+    fprintf(out, "%-18s %s  (%s against %s)\n", "ROC AUC", score_text(m->roc_auc, a, sizeof a), pos,
+            class_name(class_names, 0, n0, sizeof n0));
+    fprintf(out, "%-18s %s  (%s)\n", "average precision",
+            score_text(m->average_precision, a, sizeof a), pos);
+    return;
+  }
+  fprintf(out, "%-18s %s  (summed over the %zu classes)\n", "Brier score",
+          score_text(m->brier, a, sizeof a), m->k);
+  fprintf(out, "%-18s %s macro, %s weighted  (each class against the rest)\n", "ROC AUC",
+          score_text(m->roc_auc_macro, a, sizeof a), score_text(m->roc_auc_weighted, b, sizeof b));
+  fprintf(out, "%-18s %s macro, %s weighted\n", "average precision",
+          score_text(m->average_precision_macro, a, sizeof a),
+          score_text(m->average_precision_weighted, b, sizeof b));
+}
+
 void report_metrics_table(FILE *out, const logreg_metrics *m, const char *const *class_names) {
   if (!out || !m || !m->per_class || !m->confusion) return;
   char buf[32];
@@ -74,12 +107,15 @@ void report_metrics_table(FILE *out, const logreg_metrics *m, const char *const 
   fputc('\n', out);
   put_cell(out, "accuracy", name_w);
   fprintf(out, "  %9s %9s %9.4f %9zu\n", "", "", m->accuracy, m->n);
-  put_cell(out, "log loss", name_w);
-  fprintf(out, "  %9s %9s %9.4f\n", "", "", m->log_loss);
+  put_cell(out, "macro avg", name_w);
+  fprintf(out, "  %9.4f %9.4f %9.4f %9zu\n", m->macro.precision, m->macro.recall, m->macro.f1,
+          m->macro.support);
   put_cell(out, "weighted avg", name_w);
   fprintf(out, "  %9.4f %9.4f %9.4f %9zu\n", m->weighted.precision, m->weighted.recall,
           m->weighted.f1, m->weighted.support);
 
+  fputc('\n', out);
+  report_scores(out, m, class_names);
   fputc('\n', out);
   if (m->k > REPORT_CONFUSION_MAX_CLASSES) {
     fprintf(out, "Confusion matrix: %zu classes, too many to show here (see --json)\n", m->k);
@@ -111,19 +147,6 @@ void report_metrics_table(FILE *out, const logreg_metrics *m, const char *const 
   }
 }
 
-static cJSON *class_json(const logreg_class_metrics *c) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o) return NULL;
-  if (!cJSON_AddNumberToObject(o, "precision", c->precision) ||
-      !cJSON_AddNumberToObject(o, "recall", c->recall) ||
-      !cJSON_AddNumberToObject(o, "f1", c->f1) ||
-      !cJSON_AddNumberToObject(o, "support", (double)c->support)) {
-    cJSON_Delete(o);
-    return NULL;
-  }
-  return o;
-}
-
 /* Adds `item` to `parent` (under `key`, or appended when `key` is NULL); deletes it when that
  * fails. 0 when `item` is NULL (a failed create) or adding failed. */
 static int put(cJSON *parent, const char *key, cJSON *item) {
@@ -133,26 +156,58 @@ static int put(cJSON *parent, const char *key, cJSON *item) {
   return 0;
 }
 
+/* A number, or null where it is undefined (NaN): JSON has no NaN. */
+static cJSON *number_or_null(double v) {
+  return isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v);
+}
+
+/* {precision, recall, f1, support, roc_auc, average_precision}: a class's (its scores against
+ * the rest) or an average's. */
+static cJSON *class_json(const logreg_class_metrics *c, double roc_auc, double average_precision) {
+  cJSON *o = cJSON_CreateObject();
+  int ok = o && cJSON_AddNumberToObject(o, "precision", c->precision) &&
+           cJSON_AddNumberToObject(o, "recall", c->recall) &&
+           cJSON_AddNumberToObject(o, "f1", c->f1) &&
+           cJSON_AddNumberToObject(o, "support", (double)c->support) &&
+           put(o, "roc_auc", number_or_null(roc_auc)) &&
+           put(o, "average_precision", number_or_null(average_precision));
+  if (!ok) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
+}
+
 cJSON *report_metrics_json(const logreg_metrics *m, const char *const *class_names) {
-  if (!m || !m->per_class || !m->confusion) return NULL;
+  if (!m || !m->per_class || !m->confusion || !m->class_roc_auc || !m->class_average_precision)
+    return NULL;
   cJSON *root = cJSON_CreateObject();
   if (!root) return NULL;
-  cJSON *cm = NULL, *per = NULL;
+  cJSON *cm = NULL, *labels = NULL, *per = NULL;
+  char buf[32];
   /* Each container goes into root as soon as it exists, so deleting root frees everything. */
   int ok = cJSON_AddNumberToObject(root, "accuracy", m->accuracy) &&
            cJSON_AddNumberToObject(root, "log_loss", m->log_loss) &&
+           put(root, "roc_auc", number_or_null(m->roc_auc)) &&
+           put(root, "average_precision", number_or_null(m->average_precision)) &&
+           cJSON_AddNumberToObject(root, "brier_score", m->brier) &&
            (cm = cJSON_AddArrayToObject(root, "confusion_matrix")) &&
+           (labels = cJSON_AddArrayToObject(root, "confusion_matrix_labels")) &&
            (per = cJSON_AddObjectToObject(root, "per_class"));
   for (size_t t = 0; ok && t < m->k; t++) {
     cJSON *row = cJSON_CreateArray();
-    ok = put(cm, NULL, row);
+    ok = put(cm, NULL, row) &&
+         put(labels, NULL, cJSON_CreateString(class_name(class_names, t, buf, sizeof buf)));
     for (size_t c = 0; ok && c < m->k; c++)
       ok = put(row, NULL, cJSON_CreateNumber((double)m->confusion[t * m->k + c]));
   }
-  char buf[32];
   for (size_t c = 0; ok && c < m->k; c++)
-    ok = put(per, class_name(class_names, c, buf, sizeof buf), class_json(&m->per_class[c]));
-  ok = ok && put(root, "weighted", class_json(&m->weighted));
+    ok = put(per, class_name(class_names, c, buf, sizeof buf),
+             class_json(&m->per_class[c], m->class_roc_auc[c], m->class_average_precision[c]));
+  ok =
+      ok && put(root, "macro", class_json(&m->macro, m->roc_auc_macro, m->average_precision_macro));
+  ok = ok && put(root, "weighted",
+                 class_json(&m->weighted, m->roc_auc_weighted, m->average_precision_weighted));
   if (!ok) {
     cJSON_Delete(root);
     return NULL;

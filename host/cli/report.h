@@ -12,14 +12,17 @@
 #include "logreg_util.h"
 
 /* Writes the per-class table (precision, recall, f1-score, support with 4 decimals), accuracy,
- * log loss, the weighted averages and the confusion matrix (rows = true class) to `out`.
+ * the macro and weighted averages, the scores of the probabilities (log loss, Brier score, ROC
+ * AUC and average precision: the positive class's for two classes, else macro and weighted one
+ * class against the rest) and the confusion matrix (rows = true class) to `out`.
  * `class_names` has m->k entries or is NULL (classes are then shown by index). Long names are
  * truncated with '~' to keep the columns aligned. */
 void report_metrics_table(FILE *out, const logreg_metrics *m, const char *const *class_names);
 
-/* {"accuracy","log_loss","confusion_matrix":[[...]],"per_class":{name:{precision,recall,f1,
- * support}},"weighted":{precision,recall,f1,support}}. Caller frees with cJSON_Delete. NULL when
- * out of memory. */
+/* {"accuracy","log_loss","roc_auc","average_precision","brier_score","confusion_matrix":[[...]],
+ * "confusion_matrix_labels":[names of its rows and columns],"per_class":{name:{precision,recall,
+ * f1,support,roc_auc,average_precision}},"macro":{...},"weighted":{...}}; an undefined score
+ * (logreg_metrics) is null. Caller frees with cJSON_Delete. NULL when out of memory. */
 cJSON *report_metrics_json(const logreg_metrics *m, const char *const *class_names);
 
 /* Compact JSON text of `obj`, numbers in their shortest exact form. malloc'd (free with free());

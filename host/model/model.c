@@ -56,6 +56,14 @@ int lr_model_name_features(logreg_model *m) {
   return 0;
 }
 
+int lr_model_category_starts(const logreg_model *m, size_t j) {
+  if (!m->feature_categories || !m->feature_categories[j]) return 0;
+  if (j == 0 || !m->feature_categories[j - 1]) return 1;
+  if (strcmp(m->feature_sources[j], m->feature_sources[j - 1]) != 0) return 1;
+  const size_t *fc = m->options.feature_columns;
+  return fc && fc[j] != fc[j - 1];
+}
+
 void lr_model_raw_weights(const logreg_model *m, double *w_raw, double *b_raw) {
   size_t kw = lr_model_kw(m);
   for (size_t c = 0; c < kw; c++) b_raw[c] = m->b[c];
@@ -112,6 +120,13 @@ size_t logreg_model_weight_columns(const logreg_model *m) { return m ? lr_model_
 
 void logreg_model_raw_weights(const logreg_model *m, double *w_raw, double *b_raw) {
   if (m && w_raw && b_raw) lr_model_raw_weights(m, w_raw, b_raw);
+}
+
+void logreg_model_weights(const logreg_model *m, double *w, double *b) {
+  if (!m || !w || !b) return;
+  size_t kw = lr_model_kw(m);
+  memcpy(w, m->w, m->d * kw * sizeof *w);
+  memcpy(b, m->b, kw * sizeof *b);
 }
 
 const char *logreg_model_class_name(const logreg_model *m, size_t k) {

@@ -69,6 +69,10 @@ int lr_scale_parse(const char *name, logreg_scale *out);
 /* Number of weight columns: 1 for binary, else k. */
 static inline size_t lr_model_kw(const logreg_model *m) { return m->binary ? 1 : m->k; }
 
+/* Whether feature j starts a one-hot encoded column: a category after a numeric feature or
+ * after a category of another source column (0 for a numeric feature). */
+int lr_model_category_starts(const logreg_model *m, size_t j);
+
 /* Allocates a zeroed model with all arrays for d features and k classes (names NULL).
  * NULL when out of memory. */
 logreg_model *lr_model_alloc(size_t d, size_t k, int binary);

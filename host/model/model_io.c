@@ -156,29 +156,20 @@ static cJSON *split_json(const lr_split_metrics *s) {
   return o;
 }
 
-/* Whether feature j starts a new one-hot column: a category, after a numeric feature or one of
- * another source column. */
-static int cat_starts(const logreg_model *m, size_t j) {
-  if (!m->feature_categories[j]) return 0;
-  if (j == 0 || !m->feature_categories[j - 1]) return 1;
-  if (strcmp(m->feature_sources[j], m->feature_sources[j - 1]) != 0) return 1;
-  const size_t *fc = m->options.feature_columns;
-  return fc && fc[j] != fc[j - 1];
-}
-
 /* "categorical": [{"column", "feature" (index of its first one-hot feature), "categories"}]. */
 static cJSON *categorical_json(const logreg_model *m) {
   cJSON *a = cJSON_CreateArray();
   if (!a || !m->feature_categories) return a;
   for (size_t j = 0; j < m->d; j++) {
-    if (!cat_starts(m, j)) continue;
+    if (!lr_model_category_starts(m, j)) continue;
     cJSON *o = cJSON_CreateObject(), *cats = NULL;
     int ok = lr_json_put(a, NULL, o) &&
              lr_json_put(o, "column", cJSON_CreateString(m->feature_sources[j])) &&
              lr_json_put(o, "feature", cJSON_CreateNumber((double)j)) &&
              lr_json_put(o, "categories", cats = cJSON_CreateArray());
-    for (size_t q = j;
-         ok && q < m->d && (q == j || (m->feature_categories[q] && !cat_starts(m, q))); q++)
+    for (size_t q = j; ok && q < m->d &&
+                       (q == j || (m->feature_categories[q] && !lr_model_category_starts(m, q)));
+         q++)
       ok = lr_json_put(cats, NULL, cJSON_CreateString(m->feature_categories[q]));
     if (!ok) {
       cJSON_Delete(a);
@@ -186,6 +177,32 @@ static cJSON *categorical_json(const logreg_model *m) {
     }
   }
   return a;
+}
+
+/* "metrics": {"train", "val", "test"}, each a split_json. */
+static cJSON *metrics_json(const logreg_model *m) {
+  cJSON *metrics = cJSON_CreateObject();
+  if (metrics && lr_json_put(metrics, "train", split_json(&m->train)) &&
+      lr_json_put(metrics, "val", split_json(&m->val)) &&
+      lr_json_put(metrics, "test", split_json(&m->test)))
+    return metrics;
+  cJSON_Delete(metrics);
+  return NULL;
+}
+
+char *logreg_model_json_section(const logreg_model *m, const char *key) {
+  if (!m || !key) return NULL;
+  cJSON *o = NULL;
+  if (strcmp(key, "options") == 0)
+    o = options_json(&m->options, m->d);
+  else if (strcmp(key, "metrics") == 0)
+    o = metrics_json(m);
+  else if (strcmp(key, "categorical") == 0)
+    o = categorical_json(m);
+  if (!o) return NULL;
+  char *text = lr_json_print(o, 0);
+  cJSON_Delete(o);
+  return text;
 }
 
 /* The large arrays of the file, written straight from the model's buffers by lr_json_write:
@@ -205,7 +222,7 @@ static cJSON *model_json(const logreg_model *m, const double *w_raw, const doubl
   arrays[ARR_WEIGHTS] = (lr_json_array){m->w, NULL, NULL, d, kw, 1};
   arrays[ARR_WEIGHTS_RAW] = (lr_json_array){w_raw, NULL, NULL, d, kw, 1};
   cJSON *root = cJSON_CreateObject();
-  cJSON *scaler = NULL, *imputer = NULL, *metrics = NULL;
+  cJSON *scaler = NULL, *imputer = NULL;
   int ok = root != NULL;
   if (ok) {
     ok = lr_json_put(root, "format", cJSON_CreateNumber(LR_MODEL_FORMAT)) &&
@@ -223,10 +240,7 @@ static cJSON *model_json(const logreg_model *m, const double *w_raw, const doubl
          lr_json_put(root, "weights_raw", lr_json_placeholder(ARR_WEIGHTS_RAW)) &&
          lr_json_put(root, "bias_raw", number_array(b_raw, kw)) &&
          lr_json_put(root, "options", options_json(&m->options, m->d)) &&
-         lr_json_put(root, "metrics", metrics = cJSON_CreateObject()) &&
-         lr_json_put(metrics, "train", split_json(&m->train)) &&
-         lr_json_put(metrics, "val", split_json(&m->val)) &&
-         lr_json_put(metrics, "test", split_json(&m->test));
+         lr_json_put(root, "metrics", metrics_json(m));
   }
   if (!ok) {
     cJSON_Delete(root);
@@ -650,6 +664,12 @@ static logreg_status read_options(loader *L, const cJSON *opt, logreg_model *m) 
       (st = opt_real(L, opt, "tol", "options.tol", &o->tol)) ||
       (st = opt_real(L, opt, "pos_weight", "options.pos_weight", &o->pos_weight)))
     return st;
+  /* Models written before the defaults were made concrete (0cdb887, 2026-12-07) record the tol
+   * they were given, 0, where lbfgs and newton stopped at 1e-6: read as the tolerance used. */
+  logreg_optimizer used;
+  if (o->tol == 0 && o->optimizer && logreg_optimizer_parse(o->optimizer, &used, NULL) == 0 &&
+      logreg_optimizer_second_order(used))
+    o->tol = 1e-6;
   v = 0;
   if ((st = opt_integer(L, opt, "epochs", "options.epochs", 0, INT_MAX, &v))) return st;
   o->epochs = (int)v;

@@ -323,6 +323,65 @@ static logreg_status grid_weights(const grid_model *mds, const logreg_cv_options
   return st;
 }
 
+/* Row i's logits from parameters theta (W, d x kw, then b) on the rows as the grid reads them. */
+static void row_logits(const lr_rows *rows, size_t i, size_t d, size_t kw, const double *theta,
+                       double *z) {
+  const double *b = theta + d * kw;
+  for (size_t c = 0; c < kw; c++) z[c] = b[c];
+  if (rows->x) {
+    const float *x = rows->x + i * d;
+    for (size_t j = 0; j < d; j++)
+      for (size_t c = 0; c < kw; c++) z[c] += (double)x[j] * theta[j * kw + c];
+    return;
+  }
+  for (int64_t e = rows->indptr[i]; e < rows->indptr[i + 1]; e++) {
+    size_t j = (size_t)rows->indices[e];
+    for (size_t c = 0; c < kw; c++) z[c] += (double)rows->values[e] * theta[j * kw + c];
+  }
+}
+
+/* opt->val_roc_auc_out: model (g, f)'s ROC AUC on the rows of fold f, from its probabilities
+ * there (logreg_metrics's roc_auc, so that a fold scores as `eval` would score it). */
+static logreg_status grid_fold_auc(const grid_model *mds, const logreg_cv_options *opt,
+                                   const int32_t *fold, const lr_rows *rows, size_t d, size_t k,
+                                   int binary, logreg_error *err) {
+  size_t K = opt->k_folds, n = rows->n, kw = binary ? 1 : k, np = (d + 1) * kw;
+  size_t *idx = malloc(n * sizeof *idx);
+  int32_t *yf = malloc(n * sizeof *yf);
+  double *proba = malloc(n * k * sizeof *proba), *th = malloc(np * sizeof *th);
+  double *z = malloc(kw * sizeof *z);
+  logreg_status st = idx && yf && proba && th && z
+                         ? LOGREG_OK
+                         : lr_fail(err, LOGREG_ENOMEM, "cross-validation: out of memory");
+  for (size_t f = 0; f < K && !st; f++) {
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+      if ((size_t)fold[i] == f) idx[m] = i, yf[m++] = rows->y[i];
+    for (size_t g = 0; g < opt->n_values && !st; g++) {
+      lr_backend *be = mds[g * K + f].store;
+      if ((st = be->ops->vec_read(be, LR_VEC_THETA, th, err))) break;
+      for (size_t r = 0; r < m; r++) {
+        double *p = proba + r * k;
+        row_logits(rows, idx[r], d, kw, th, z);
+        if (binary)
+          p[1] = lr_sigmoid(z[0], &p[0]);
+        else
+          lr_softmax(z, k, p, NULL);
+      }
+      logreg_metrics met;
+      if ((st = logreg_metrics_compute(yf, proba, m, k, &met, err))) break;
+      opt->val_roc_auc_out[g * K + f] = met.roc_auc;
+      logreg_metrics_free(&met);
+    }
+  }
+  free(idx);
+  free(yf);
+  free(proba);
+  free(th);
+  free(z);
+  return st;
+}
+
 /* The grid's models: their lambdas from the weight of the rows outside their folds. */
 static logreg_status grid_models(const logreg_params *p, const logreg_cv_options *opt,
                                  const int32_t *fold, const float *s, size_t n,
@@ -391,6 +450,8 @@ logreg_status logreg_cv(const logreg_dataset *train, const logreg_params *p,
                           : grid_path(be, fold, K, mds, opt, p->epochs, &passes, err)))
     goto done;
   grid_report(mds, opt, models);
+  if (opt->val_roc_auc_out && (st = grid_fold_auc(mds, opt, fold, &rows, d, k, p->binary, err)))
+    goto done;
   if (opt->weights_out && (st = grid_weights(mds, opt, pre, err))) goto done;
   if (result) {
     snprintf(result->why, sizeof result->why, "%s", why);

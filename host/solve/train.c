@@ -61,7 +61,7 @@ static const char *params_problem(const logreg_params *p) {
   if (!(p->lr >= 0) || !isfinite(p->lr)) return "'lr' must be a finite number > 0";
   if (p->epochs < 1) return "'epochs' must be >= 1";
   if (!(p->l2 >= 0) || !isfinite(p->l2)) return "'l2' must be a finite number >= 0";
-  if (!isnan(p->C) && (!(p->C >= 0) || !isfinite(p->C))) return "'C' must be a finite number > 0";
+  if (!isnan(p->C) && !(p->C >= 0)) return "'C' must be a number > 0, or inf for no penalty";
   if (p->C > 0 && p->l2 > 0) return "'C' and 'l2' both set the L2 strength: give one of them";
   if (!(p->tol >= 0) || !isfinite(p->tol)) return "'tol' must be a finite number >= 0";
   if (p->patience < 0) return "'patience' must be >= 0";
@@ -199,8 +199,14 @@ logreg_status logreg_trainer_epoch(logreg_trainer *t, logreg_epoch_info *info, c
   }
   if (!t->stop && !t->def->second_order && sol->full && sol->tol > 0 && ev->grad_max <= sol->tol)
     t->stop = "tol";
-  /* The second-order solvers stop at the tolerance: reaching the cap first is max_iter. */
-  if (!t->stop && epoch >= p->epochs) t->stop = t->def->second_order ? "max_iter" : "epochs";
+  /* The second-order solvers stop at the tolerance: reaching the cap first is max_iter. They
+   * test the gradient at the start of the next iteration, which the cap leaves out: a last
+   * iteration that met the tolerance is "tol" (a fit converged in exactly --epochs iterations
+   * is converged, and no warning says otherwise). */
+  if (!t->stop && epoch >= p->epochs)
+    t->stop = !t->def->second_order                   ? "epochs"
+              : sol->full && ev->grad_max <= sol->tol ? "tol"
+                                                      : "max_iter";
   *stop = t->stop;
   return LOGREG_OK;
 }

@@ -44,7 +44,8 @@ size_t logreg_struct_size(const char *name) {
                {"logreg_test_hooks", sizeof(logreg_test_hooks)},
                {"logreg_device_info", sizeof(logreg_device_info)},
                {"logreg_error", sizeof(logreg_error)},
-               {"logreg_epoch_info", sizeof(logreg_epoch_info)}};
+               {"logreg_epoch_info", sizeof(logreg_epoch_info)},
+               {"logreg_stats", sizeof(logreg_stats)}};
   for (size_t i = 0; name && i < sizeof sizes / sizeof sizes[0]; i++)
     if (strcmp(name, sizes[i].name) == 0) return sizes[i].size;
   return 0;

@@ -350,9 +350,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.device_ = result.device.decode("utf-8", "replace")
         if result.fallback:
             warnings.warn("logreg: " + result.fallback.decode("utf-8", "replace"), RuntimeWarning)
-        if self.stop_reason_ == "max_iter":
-            warnings.warn("logreg: %s reached max_iter=%d before tol (max |gradient| %.3g); "
-                          "increase max_iter" % (self.solver, self.max_iter, result.grad_max),
+        # Only a fit that stopped at max_iter short of its tolerance warns (the library says
+        # "tol" where the last iteration met it), in tol's units: the gradient the fit reached
+        # against the tol it missed.
+        if self.stop_reason_ == "max_iter" and not result.grad_max <= result.tol:
+            warnings.warn("logreg: %s stopped at max_iter=%d before its tolerance: max |gradient| "
+                          "%.3g > tol=%g, so the coefficients are not at the optimum; raise "
+                          "max_iter (or raise tol to accept a looser fit)"
+                          % (self.solver, self.max_iter, result.grad_max * scale, self.tol),
                           ConvergenceWarning)
         return self
 

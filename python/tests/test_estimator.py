@@ -287,13 +287,73 @@ def test_encode_labels():
             raise AssertionError("%s accepted %r" % (fn.__name__, bad))
 
 
-def test_convergence_warning():
+def _convergence_warnings(est, X, y):
     from sklearn.exceptions import ConvergenceWarning
-    X, y = load_iris(return_X_y=True)
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
-        logreg.LogisticRegression(device=DEVICE, max_iter=3).fit(X, y)
-    assert any(issubclass(x.category, ConvergenceWarning) for x in w)
+        est.fit(X, y)
+    return [str(x.message) for x in w if issubclass(x.category, ConvergenceWarning)]
+
+
+def test_convergence_warning():
+    """Stopped by max_iter short of tol: one ConvergenceWarning naming max_iter, the gradient
+    reached against the tol missed (in tol's units) and what to raise. A fit that met its tol
+    never warns, also where it took exactly max_iter iterations."""
+    X, y = load_iris(return_X_y=True)
+    for solver in ("lbfgs", "newton-cg"):
+        est = logreg.LogisticRegression(device=DEVICE, solver=solver, max_iter=3)
+        w = _convergence_warnings(est, X, y)
+        assert len(w) == 1 and est.stop_reason_ == "max_iter", (w, est.stop_reason_)
+        assert w[0].startswith("logreg: %s stopped at max_iter=3 before its tolerance: max "
+                               "|gradient| " % solver), w[0]
+        assert "> tol=0.0001, so the coefficients are not at the optimum; raise max_iter (or "
+        "raise tol to accept a looser fit)" in w[0], w[0]
+        # The gradient is the one tol is compared with: above it, and the same number whatever
+        # the units (scikit-learn before 1.4 scales tol by C * n_samples).
+        grad = float(w[0].split("max |gradient| ")[1].split(" >")[0])
+        assert grad > 1e-4, w[0]
+        # A looser tol that the third iteration meets: no warning.
+        loose = logreg.LogisticRegression(device=DEVICE, solver=solver, max_iter=3,
+                                          tol=grad * 1.01)
+        assert _convergence_warnings(loose, X, y) == [] and loose.stop_reason_ == "tol"
+
+        # tol 1e-3: a tolerance a float32 device reaches too (newton-cg on PoCL stops as
+        # "converged" short of 1e-4, where J no longer changes in float).
+        free = logreg.LogisticRegression(device=DEVICE, solver=solver, tol=1e-3)
+        assert _convergence_warnings(free, X, y) == [] and free.stop_reason_ == "tol"
+        its = int(free.n_iter_[0])
+        exact = logreg.LogisticRegression(device=DEVICE, solver=solver, tol=1e-3, max_iter=its)
+        assert _convergence_warnings(exact, X, y) == [], its
+        assert exact.stop_reason_ == "tol" and exact.n_iter_[0] == its, exact.stop_reason_
+        np.testing.assert_array_equal(exact.coef_, free.coef_)
+
+
+def test_model_file_tol():
+    """The model file records the tolerance the fit stopped at (the library's, on the mean
+    objective's gradient: tol / (C * n_samples) before scikit-learn 1.4, tol itself after), and
+    a file written before the defaults were recorded ("tol": 0 for lbfgs, which used 1e-6)
+    loads, predicts and saves with 1e-6."""
+    import json
+    import sklearn
+    X, y = load_iris(return_X_y=True)
+    est = logreg.LogisticRegression(device=DEVICE, C=2.0).fit(X, y)
+    mean_loss = tuple(int(v) for v in sklearn.__version__.split(".")[:2]) >= (1, 4)
+    used = 1e-4 if mean_loss else 1e-4 / (2.0 * len(y))
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "m.json")
+        est.save(path)
+        doc = json.load(open(path))
+        assert abs(doc["options"]["tol"] - used) <= 1e-15 * used, (doc["options"]["tol"], used)
+        assert doc["options"]["optimizer"] == "lbfgs"
+        doc["options"]["tol"] = 0
+        old = os.path.join(d, "old.json")
+        with open(old, "w") as f:
+            json.dump(doc, f)
+        back = logreg.load(old)
+        np.testing.assert_array_equal(back.predict_proba(X), est.predict_proba(X))
+        again = os.path.join(d, "again.json")
+        back.save(again)
+        assert json.load(open(again))["options"]["tol"] == 1e-6
 
 
 def test_device_fault_fallback():

@@ -161,16 +161,26 @@ clean
 
 # --device auto, faults while L-BFGS refines in double (--tol 1e-10 is past float32's reach:
 # the run switches to the double build of the kernels, and the device reads "..., refined in
-# double"): calls sampled over the last 10% of the run, where the refinement runs (L-BFGS
+# double"): calls sampled over the run's last 600 calls, where the refinement runs (L-BFGS
 # refines only once float32 has stopped making progress, late in the run). Each fault
 # there is one warning naming the refined device, and the run ends on cpu at the cpu run's
 # objective (within 1e-9 relative: both reach max |gradient| <= 1e-10 in double).
-FINE=(--C 1 --epochs 200 --tol 1e-10 --json)
+FINE=(--C 1 --epochs 200 --tol 1e-10 --json --gemm fused) # one path: the same calls every run
 cpu_and_end "${FINE[@]}"
 fine_end=$end_k
+# The run's last call to within 100 (end_k is the first multiple of 1000 past it): refinement
+# is the run's last iterations, so the faults are sampled just before it.
+while [ "$fine_end" -gt 100 ]; do
+  k=$((fine_end - 100))
+  run auto "$k" "${FINE[@]}"
+  fell=$(grep -c "falling back" "$WORK/err.$k")
+  rm -f "$WORK/err.$k" "$WORK/out.$k" "$WORK/rc.$k" # not one of the sampled runs below
+  [ "$fell" -gt 0 ] && break
+  fine_end=$k
+done
 refined=0
-for ((j = 0; j < 10 && fine_end > 0; j++)); do
-  k=$((fine_end * (90 + j) / 100))
+for ((j = 1; j <= 10 && fine_end > 0; j++)); do
+  k=$((fine_end - 60 * j))
   run auto "$k" "${FINE[@]}"
   grep -q "refined in double" "$WORK/err.$k" || continue
   refined=$((refined + 1))

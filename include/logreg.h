@@ -116,7 +116,8 @@ typedef struct logreg_read_options {
    * sorted numerically when every non-missing value is a number, else bytewise; the expanded
    * features are named "COLUMN=value" ("COLUMN=" for missing). A column with more than
    * `max_categories` distinct non-missing values in the file is an error (default 100, 0 = no
-   * limit). logreg_dataset_split keeps only the categories that occur in its training part. */
+   * limit), unless `infrequent` makes it a cap (min_frequency, below). logreg_dataset_split
+   * keeps only the categories that occur in its training part. */
   const char *categorical;
   size_t max_categories;
   /* Reading data for an existing model (predict/eval). All optional. */
@@ -160,7 +161,22 @@ typedef struct logreg_read_options {
    * that mixes both marks is then an error. logreg_dataset_decimal says which mark was read. */
   char decimal;
   logreg_missing_label missing_label; /* default LOGREG_MISSING_LABEL_ERROR */
+  /* CSV, training: rare categories (scikit-learn's OneHotEncoder min_frequency and
+   * max_categories, counted over the file's rows, missing "" a category like the others). A
+   * column's categories seen in fewer than `min_frequency` rows (0 = off) are grouped into one
+   * feature "COLUMN=infrequent", after the column's other features; with `infrequent` set,
+   * `max_categories` is no error but a cap on the column's features, the infrequent one
+   * included: the least frequent categories (ties: the first in category order) join the group
+   * until the column has max_categories features (at least 2). Reading for the model, a field
+   * that is none of its column's other categories (unseen ones too) is that feature's 1. The
+   * group's category text is LOGREG_INFREQUENT, which no value can be (values are trimmed). */
+  size_t min_frequency;
+  int infrequent;
 } logreg_read_options;
+
+/* The category (logreg_model_feature_categories) of a column's group of rare categories
+ * (read option min_frequency): a leading blank, which a value never has. */
+#define LOGREG_INFREQUENT " infrequent"
 
 LOGREG_API void logreg_read_options_init(logreg_read_options *opt);
 
@@ -301,6 +317,25 @@ LOGREG_API size_t logreg_dataset_source_columns(const logreg_dataset *ds);
 LOGREG_API const size_t *logreg_dataset_feature_columns(const logreg_dataset *ds);
 /* Source columns that were one-hot encoded, and columns removed by the read option `drop`. */
 LOGREG_API size_t logreg_dataset_categorical_columns(const logreg_dataset *ds);
+/* Feature columns that look like an id or a leak, in a labelled CSV table of at least 20 rows
+ * read for training (before a split): LOGREG_SUSPECT_UNIQUE, a different value in every row
+ * and none missing, integers or text (a categorical column with one category per row);
+ * LOGREG_SUSPECT_SEPARATES, a numeric column whose values, class by class, lie in ranges apart
+ * from each other's (the column alone classifies every row: an id in a file sorted by the
+ * label, or the label under another name). */
+#define LOGREG_SUSPECT_UNIQUE 1
+#define LOGREG_SUSPECT_SEPARATES 2
+typedef struct logreg_suspect {
+  size_t feature;    /* the column's first feature (its name: logreg_dataset_feature_source) */
+  int why;           /* LOGREG_SUSPECT_* mask */
+  char message[512]; /* one line: what was seen, and the 'drop' that removes the column */
+} logreg_suspect;
+/* Fills up to `cap` such columns, in file order; returns how many there are (0 also when out of
+ * memory). */
+LOGREG_API size_t logreg_dataset_suspects(const logreg_dataset *ds, logreg_suspect *out,
+                                          size_t cap);
+/* Rare categories grouped into COLUMN=infrequent features (read option min_frequency). */
+LOGREG_API size_t logreg_dataset_grouped_categories(const logreg_dataset *ds);
 LOGREG_API size_t logreg_dataset_dropped_columns(const logreg_dataset *ds);
 /* Read with a model's categories (read option feature_categories): the rows that had at least
  * one category the model does not know, and per feature j the rows whose field in j's source

@@ -150,7 +150,8 @@ with open("cols.csv", "w") as f:
         f.write(",".join(r) + "\n")
 PY
 "$LOGREG" train sk.csv --device cpu --optimizer gd --epochs 1 --quiet --model w.json > /dev/null 2> err
-[ "$(wc -l < err)" -eq 1 ] &&
+# (The blobs lie apart: a column that alone separates the classes draws its own warning.)
+[ "$(grep -vc 'alone separates the classes' err)" -eq 1 ] &&
   grep -q '^logreg: warning: sk.csv: the header row looks like data (it has numbers where the data rows do): if the file has no header, pass --no-header' err &&
   pass "iris.csv-style header: $(cat err)" || fail "iris.csv-style header: $(cat err)"
 "$LOGREG" train cols.csv --device cpu --optimizer gd --epochs 1 --quiet --model w.json > /dev/null 2> err

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cli_tables.sh: items 1-4 and 6 of issue 26, on survey-like tables the script writes itself
+# cli_tables.sh: items 1-6 of issue 26, on survey-like tables the script writes itself
 # (age, income, hours, a text column, the label "vote"), each case a file that carries it:
 # - rows without a label: train skips them with one warning that counts them, and trains the
 #   model of the file without those rows (weights bit for bit); --missing-label error refuses
@@ -14,6 +14,9 @@
 #   says so on the data: line, the model records ',' and predict reads such files as the clean
 #   ones; both marks in one file, or a quoted decimal comma in a ',' file, is one error line
 #   naming --decimal, and --decimal , reads the latter;
+# - suspect columns: an id in a file sorted by the label (unique integers that also separate the
+#   classes), the ids shuffled, a copy of the label, a text unique to each row: one warning line
+#   each with the --drop that removes it (which silences it); the survey itself has none;
 # - "did you mean": a mistyped column (case, a swap) and a mistyped option name the closest one.
 . "$(dirname "$0")/lib.sh"
 cd "$WORK" || exit 1
@@ -86,6 +89,17 @@ open("quoted_want", "w").write(
     'logreg: error: quoted.csv:2:2: column "income" holds numbers written with a decimal comma '
     '("%s"): pass --decimal , to read them as numbers, or --categorical income to keep them as '
     'categories' % comma[0][1])
+# 5. Suspect columns: a respondent id in a file sorted by the label, the same ids shuffled, a
+# copy of the label, a name unique to each row (60 rows: fewer than --max-categories).
+srt = sorted(rows, key=lambda x: x[4])
+write("ids.csv", [[str(100001 + i)] + x for i, x in enumerate(srt)], header=["respondent_id"] + hdr)
+ids = list(range(100001, 100001 + len(rows)))
+r.shuffle(ids)
+write("ids_shuffled.csv", [[str(ids[i])] + x for i, x in enumerate(rows)],
+      header=["respondent_id"] + hdr)
+write("leak.csv", [x[:4] + [str(int(x[4] == "yes")), x[4]] for x in rows],
+      header=hdr[:4] + ["voted yes"] + hdr[4:])
+write("names.csv", [["p%d" % i] + x for i, x in enumerate(rows[:60])], header=["name"] + hdr)
 PY
 
 fit=(--device cpu --optimizer lbfgs --C 1 --split 1,0,0 --json)
@@ -199,6 +213,26 @@ rc=$?
   pass "a quoted decimal comma in a ',' file: $(cat err)" || fail "quoted: rc $rc: $(cat err)"
 "$LOGREG" train quoted.csv "${fit[@]}" --decimal , --model q.json > q.out 2> err && same_model q.json c.json &&
   pass "--decimal , reads them: the clean file's model" || fail "--decimal ,: $(cat err)"
+
+# ---- 5. Suspect columns ----
+warnings() { grep '^logreg: warning' "$1"; }
+[ -z "$(warnings c.err)" ] && [ -z "$(warnings eu.err)" ] && pass "no suspect column in the survey" ||
+  fail "warnings on the clean survey: $(warnings c.err) $(warnings eu.err)"
+"$LOGREG" train ids.csv "${fit[@]}" --model i.json > /dev/null 2> err || fail "train ids: $(cat err)"
+want='logreg: warning: ids.csv: column "respondent_id" holds a different integer in every row and alone separates the classes (each class'"'"'s values lie in a range of their own): an id in a file sorted by the label, or a leak? --drop respondent_id removes it'
+[ "$(warnings err)" = "$want" ] && pass "an id in a file sorted by the label: $want" ||
+  fail "ids.csv: $(warnings err)"
+"$LOGREG" train ids.csv "${fit[@]}" --drop respondent_id --model i.json > /dev/null 2> err &&
+  [ -z "$(warnings err)" ] && pass "the --drop it gives silences it" || fail "--drop: $(cat err)"
+"$LOGREG" train ids_shuffled.csv "${fit[@]}" --model i.json > /dev/null 2> err
+want='logreg: warning: ids_shuffled.csv: column "respondent_id" holds a different integer in every row: an id? --drop respondent_id removes it'
+[ "$(warnings err)" = "$want" ] && pass "shuffled ids: $want" || fail "ids_shuffled.csv: $(warnings err)"
+"$LOGREG" train leak.csv "${fit[@]}" --model i.json > /dev/null 2> err
+want='logreg: warning: leak.csv: column "voted yes" alone separates the classes (each class'"'"'s values lie in a range of their own): an id in a file sorted by the label, or a leak? --drop '"'"'voted yes'"'"' removes it'
+[ "$(warnings err)" = "$want" ] && pass "a copy of the label: $want" || fail "leak.csv: $(warnings err)"
+"$LOGREG" train names.csv "${fit[@]}" --model i.json > /dev/null 2> err
+want='logreg: warning: names.csv: column "name" holds a different text in every row: an id? --drop name removes it'
+[ "$(warnings err)" = "$want" ] && pass "a name per row: $want" || fail "names.csv: $(warnings err)"
 
 # ---- 6. Did you mean ----
 "$LOGREG" train clean.csv --target Vote --quiet --model d.json > /dev/null 2> err

@@ -519,6 +519,8 @@ typedef struct train_opts {
   int checkpoint_every, json, quiet, epochs;
   int stats; /* --stats: the inference table on the training split (show.h) */
   size_t max_categories, cv;
+  size_t min_frequency;  /* --min-frequency: rarer categories grouped (0 = off) */
+  int infrequent;        /* --infrequent: --max-categories groups the rest instead of refusing */
   int cv_together;       /* --cv-together: the grid's models all at once from W = 0 */
   const char *scoring;   /* --scoring: what --cv compares the values by (default log_loss) */
   cv_scoring cv_scoring; /* settled from it */
@@ -582,7 +584,14 @@ static int train_parse(int argc, char **argv, train_opts *o) {
       {"--categorical", ARG_STR, &o->categorical, "COLS",
        "one-hot encode these columns even if numeric (text columns always are)"},
       {"--max-categories", ARG_SIZE, &o->max_categories, "N",
-       "most distinct values of a categorical column (default 100, 0 = no limit)"},
+       "most distinct values of a categorical column (default 100, 0 = no limit); with "
+       "--infrequent, most features per categorical column, the rarest grouped"},
+      {"--min-frequency", ARG_SIZE, &o->min_frequency, "N",
+       "group a categorical column's categories seen in fewer than N rows into one feature "
+       "COL=infrequent, where unseen ones go too (OneHotEncoder's min_frequency; default 0 = off)"},
+      {"--infrequent", ARG_FLAG, &o->infrequent, NULL,
+       "--max-categories N groups the rarest categories into COL=infrequent until a column has N "
+       "features, instead of refusing (OneHotEncoder's max_categories)"},
       {"--sweep", ARG_STR, &o->sweep, "KEY=V1,V2,..",
        "train once per lr=, l2= or C= value, rank by val loss, keep the best"},
       {"--cv", ARG_SIZE, &o->cv, "K",
@@ -844,6 +853,15 @@ static void warn_header(const char *path, const logreg_dataset *all) {
              path);
 }
 
+/* Columns that look like an id or a leak (logreg_dataset_suspects): one warning each, with
+ * the --drop that removes it. */
+static void warn_suspects(const char *path, const logreg_dataset *all) {
+  logreg_suspect sus[8];
+  size_t m = logreg_dataset_suspects(all, sus, 8);
+  for (size_t i = 0; i < m && i < 8; i++) cli_warn("%s: %s", path, sus[i].message);
+  if (m > 8) cli_warn("%s: %zu more columns look like ids or leaks", path, m - 8);
+}
+
 /* --test: the explicit test set, read with the training file's classes (and features). */
 static int read_test(const train_opts *o, const logreg_read_options *ro, train_data *d) {
   logreg_read_options tro = *ro;
@@ -875,9 +893,12 @@ static int train_read(const train_opts *o, train_data *d) {
   ro.folds = o->folds;
   ro.categorical = o->categorical;
   ro.max_categories = o->max_categories;
+  ro.min_frequency = o->min_frequency;
+  ro.infrequent = o->infrequent;
   double t0 = logreg_now();
   if (!(d->all = cli_read(o->data, &ro))) return CLI_EXIT_ERROR;
   warn_header(o->data, d->all);
+  warn_suspects(o->data, d->all);
   cli_warn_skipped(o->data, d->all);
   if (!logreg_dataset_y(d->all))
     return cli_error(CLI_EXIT_ERROR, "%s: no labels (IDX images need --labels)", o->data);
@@ -913,6 +934,10 @@ static void print_data(const train_opts *o, const train_data *d) {
             logreg_dataset_categorical_columns(tr));
     if (logreg_dataset_categorical_columns(tr))
       fprintf(stderr, " (%zu one-hot features, the training split's categories)", width);
+    if (logreg_dataset_grouped_categories(all))
+      fprintf(stderr, ", %zu rare categor%s grouped into COLUMN=infrequent",
+              logreg_dataset_grouped_categories(all),
+              logreg_dataset_grouped_categories(all) == 1 ? "y" : "ies");
     fprintf(stderr, ", %zu dropped", logreg_dataset_dropped_columns(all));
   }
   /* Which column is the label, and whether that was a default the user may not expect. */

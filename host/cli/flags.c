@@ -48,6 +48,7 @@ static const struct {
     {"'id'", "--id"},
     {"'categorical'", "--categorical"},
     {"'max_categories'", "--max-categories"},
+    {"'infrequent'", "--infrequent"},
     {"'delimiter'", "--delimiter"},
     {"'decimal'", "--decimal"},
     {"'na_values'", "--na-values"},

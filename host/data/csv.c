@@ -74,16 +74,19 @@
  * known only after the last row, so the reader keeps every feature field's pointer (the fields
  * stay in the buffer) and expands at the end (expand_categorical): one 0/1 feature per distinct
  * text, "COLUMN=value", sorted numerically when all are numbers, else bytewise, with the
- * missing markers as one category "" (first). More than opt->max_categories distinct
- * non-missing values is an error naming every such column. Before that, a column made
- * categorical by a field that is not a number while nearly all its values are numbers is an
- * error naming that field (check_text_column: a stray word, or numbers in the other decimal
- * mark). Reading for a model, opt->feature_categories gives each feature's category (its source
- * column is named by feature_names / feature_columns); a field that matches none of its column's
- * categories leaves them all 0 and is counted in ds->unseen. logreg_dataset_split removes the
- * categories that its training part lacks.
- * The target column is kept as text and encoded by lr_encode_labels (numeric labels in numeric
- * order, others bytewise), or to opt->class_names when a model gives them.
+ * missing markers as one category "" (first). Rare categories may be grouped into one
+ * category LOGREG_INFREQUENT, last (group_rare: opt->min_frequency, and opt->max_categories as a
+ * cap with opt->infrequent; counted over the file's rows). Otherwise more than
+ * opt->max_categories distinct non-missing values is an error naming every such column. Before
+ * that, a column made categorical by a field that is not a number while nearly all its values are
+ * numbers is an error naming that field (check_text_column: a stray word, or numbers in the other
+ * decimal mark). Reading for a model, opt->feature_categories gives each feature's category (its
+ * source column is named by feature_names / feature_columns); a field that matches none of its
+ * column's categories leaves them all 0 and is counted in ds->unseen, unless the column has the
+ * group LOGREG_INFREQUENT: then that feature is 1. logreg_dataset_split removes the categories that
+ * its training part lacks. The target column is kept as text and encoded by lr_encode_labels
+ * (numeric labels in numeric order, others bytewise), or to opt->class_names when a model gives
+ * them.
  *
  * Errors are FILE:LINE:FIELD (1-based; FIELD counts fields in the record), with physical line
  * numbers even after quoted fields that span lines.
@@ -918,8 +921,9 @@ oom:
   return -1;
 }
 
-/* "COLUMN=value" */
+/* "COLUMN=value" ("COLUMN=infrequent" for the group of rare categories) */
 static char *cat_name(const char *column, const char *value) {
+  if (strcmp(value, LOGREG_INFREQUENT) == 0) value = "infrequent";
   size_t a = strlen(column), b = strlen(value);
   char *s = malloc(a + b + 2);
   if (!s) return NULL;
@@ -929,11 +933,66 @@ static char *cat_name(const char *column, const char *value) {
   return s;
 }
 
+/* Groups column j's rare categories (opt->min_frequency; with opt->infrequent, those beyond
+ * opt->max_categories features) into one category LOGREG_INFREQUENT after the others, as
+ * scikit-learn's OneHotEncoder._identify_infrequent picks them: count < min_frequency, then
+ * while the column would have more than max_categories features (the group counted even when
+ * empty), the least frequent (a stable sort: ties go in category order). Adds the number
+ * grouped to *grouped. 0, -1 out of memory, or 1 when a frequent category is itself named
+ * "infrequent" (its feature's name would be the group's). */
+static int group_rare(const logreg_read_options *opt, size_t n, cat_column *cc, size_t *grouped) {
+  size_t m = cc->ncat, cap = opt->infrequent ? opt->max_categories : 0;
+  if (!opt->min_frequency && !cap) return 0;
+  size_t *count = calloc(m ? m : 1, sizeof *count), *order = malloc((m ? m : 1) * sizeof *order);
+  unsigned char *rare = calloc(m ? m : 1, 1);
+  uint32_t *to = malloc((m ? m : 1) * sizeof *to);
+  int rc = -1;
+  if (!count || !order || !rare || !to) goto done;
+  for (size_t i = 0; i < n; i++) count[cc->code[i]]++;
+  size_t nrare = 0;
+  for (size_t e = 0; e < m; e++) nrare += rare[e] = count[e] < opt->min_frequency;
+  if (cap && cap < m - nrare + 1) {
+    for (size_t e = 0; e < m; e++) order[e] = e;
+    for (size_t e = 1; e < m; e++) { /* insertion sort by count: stable */
+      size_t v = order[e], q = e;
+      for (; q > 0 && count[order[q - 1]] > count[v]; q--) order[q] = order[q - 1];
+      order[q] = v;
+    }
+    for (size_t e = 0; e + cap - 1 < m; e++) rare[order[e]] = 1;
+    nrare = 0;
+    for (size_t e = 0; e < m; e++) nrare += rare[e];
+  }
+  rc = 0;
+  if (!nrare) goto done;
+  size_t o = 0;
+  for (size_t e = 0; e < m; e++) {
+    if (rare[e]) continue;
+    if (strcmp(cc->cats[e], "infrequent") == 0) rc = 1;
+    cc->cats[o] = cc->cats[e];
+    to[e] = (uint32_t)o++;
+  }
+  for (size_t e = 0; e < m; e++)
+    if (rare[e]) to[e] = (uint32_t)o;
+  cc->cats[o] = LOGREG_INFREQUENT;
+  cc->ncat = o + 1;
+  cc->nonmissing = 0;
+  for (size_t e = 0; e < cc->ncat; e++) cc->nonmissing += *cc->cats[e] != 0;
+  for (size_t i = 0; i < n; i++) cc->code[i] = to[cc->code[i]];
+  *grouped += nrare;
+done:
+  free(count);
+  free(order);
+  free(rare);
+  free(to);
+  return rc;
+}
+
 /* More distinct values than opt->max_categories in a column: one error naming every such
- * column, with the --drop that removes them. */
+ * column, with the --drop that removes them (unless opt->infrequent makes it a cap). */
 static logreg_status check_max_categories(const csv_layout *L, const logreg_read_options *opt,
                                           const logreg_dataset *ds, const cat_column *cc,
                                           logreg_error *err) {
+  if (opt->infrequent) return LOGREG_OK;
   size_t d = ds->d, over = 0;
   for (size_t j = 0; j < d; j++)
     over += L->text[j] && opt->max_categories && cc[j].nonmissing > opt->max_categories;
@@ -961,20 +1020,6 @@ static logreg_status check_max_categories(const csv_layout *L, const logreg_read
                  "categorical column (an id or free text?): 'drop' %s, or raise 'max_categories'",
                  L->path, over > 1 ? "columns" : "column", cols, over > 1 ? "have" : "has",
                  opt->max_categories, drop);
-}
-
-/* `s` as one shell word: as it is when it is made of characters a shell takes literally, else in
- * single quotes. */
-static void shell_word(const char *s, char *buf, size_t cap) {
-  int plain = *s != '\0';
-  for (const char *p = s; *p && plain; p++)
-    plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.,:/+-=@%",
-                   *p) != NULL;
-  if (plain || strchr(s, '\'')) {
-    snprintf(buf, cap, "%s", s);
-    return;
-  }
-  snprintf(buf, cap, "'%s'", s);
 }
 
 /* A categorical column's distinct non-missing values by what they are as numbers: `fit` read as
@@ -1023,7 +1068,7 @@ static void odd_values(const csv_layout *L, const cat_column *cc, size_t odd, ch
     shown++;
   }
   char word[220];
-  shell_word(list, word, sizeof word);
+  lr_shell_word(list, word, sizeof word);
   if (odd > shown)
     snprintf(buf, cap, "%s (and %zu more)", word, odd - shown);
   else
@@ -1047,7 +1092,7 @@ static logreg_status check_text_column(const csv_layout *L, size_t j, size_t c,
   snprintf(where, sizeof where, "%s:%zu:%zu", L->path, sn->word_line, c + 1);
   column_label(L, c, lab, sizeof lab);
   if (L->hdr)
-    shell_word(L->hdr[c], spec, sizeof spec);
+    lr_shell_word(L->hdr[c], spec, sizeof spec);
   else
     snprintf(spec, sizeof spec, "%zu", c);
   if (k.words == 0 && k.other > 0) {
@@ -1096,6 +1141,16 @@ static logreg_status expand_categorical(csv_layout *L, const logreg_read_options
       st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", L->path);
     else
       st = check_text_column(L, j, ds->feature_columns[j], &cc[j], err);
+    int g = st == LOGREG_OK ? group_rare(opt, n, &cc[j], &ds->n_grouped) : 0;
+    if (g < 0) st = lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", L->path);
+    if (g > 0) {
+      char lab[80];
+      column_label(L, ds->feature_columns[j], lab, sizeof lab);
+      st = lr_fail(err, LOGREG_EINVAL,
+                   "%s: column %s has a category \"infrequent\", which would share its feature's "
+                   "name with the group of rare categories: rename it in the file",
+                   L->path, lab);
+    }
     D += cc[j].ncat;
   }
   if (st != LOGREG_OK) goto done;
@@ -1245,6 +1300,11 @@ static logreg_status csv_start(csv_read *r, const char *path, char *buf, size_t 
   if (opt->decimal && opt->decimal != '.' && opt->decimal != ',')
     return lr_fail(err, LOGREG_EINVAL, "%s: decimal mark 0x%02X is not '.' or ','", path,
                    (unsigned)(unsigned char)opt->decimal);
+  if (opt->infrequent && opt->max_categories == 1)
+    return lr_fail(err, LOGREG_EINVAL,
+                   "%s: 'max_categories' 1 with 'infrequent' would leave a column one feature: "
+                   "2 at least",
+                   path);
   if (lr_na_init(&r->na, opt->na_base, opt->n_na_base, opt->na_values) != 0)
     return lr_fail(err, LOGREG_ENOMEM, "%s: out of memory", path);
   r->cp.delim = opt->delimiter
@@ -1381,6 +1441,13 @@ static logreg_status csv_features(csv_read *r, float *xr, logreg_error *err) {
   for (size_t j = 0; j < d; j++) {
     const csv_field *fld = &r->cp.f[L->fcol[j]];
     if (r->fcat && r->fcat[j]) { /* a model's one-hot feature: missing is the category "" */
+      if (strcmp(r->fcat[j], LOGREG_INFREQUENT) == 0) { /* none of the column's others */
+        float hit = 0;
+        for (size_t q = j; q > 0 && r->fcat[q - 1] && L->fcol[q - 1] == L->fcol[j]; q--)
+          hit += xr[q - 1];
+        xr[j] = hit == 0 ? 1.0f : 0.0f;
+        continue;
+      }
       xr[j] = strcmp(lr_na_match(&r->na, fld->s) ? "" : fld->s, r->fcat[j]) == 0 ? 1.0f : 0.0f;
       continue;
     }

@@ -553,6 +553,7 @@ static logreg_dataset *subset_of(const logreg_dataset *src, const size_t *idx, s
     memcpy(ds->feature_columns, src->feature_columns, d * sizeof(size_t));
   }
   ds->n_categorical = src->n_categorical;
+  ds->n_grouped = src->n_grouped;
   ds->n_dropped = src->n_dropped;
   if (src->feature_categories) {
     ds->feature_categories = calloc(d ? d : 1, sizeof(char *));
@@ -795,6 +796,9 @@ const char *logreg_dataset_feature_source(const logreg_dataset *ds, size_t j) {
 
 size_t logreg_dataset_categorical_columns(const logreg_dataset *ds) {
   return ds ? ds->n_categorical : 0;
+}
+size_t logreg_dataset_grouped_categories(const logreg_dataset *ds) {
+  return ds ? ds->n_grouped : 0;
 }
 size_t logreg_dataset_dropped_columns(const logreg_dataset *ds) { return ds ? ds->n_dropped : 0; }
 size_t logreg_dataset_unseen_rows(const logreg_dataset *ds) { return ds ? ds->unseen_rows : 0; }

@@ -49,6 +49,7 @@ struct logreg_dataset {
   char **feature_categories; /* d: NULL for a numeric feature, else its category; NULL when none */
   char **feature_sources;    /* d: source column names when feature_categories is set, else NULL */
   size_t n_categorical;      /* source columns one-hot encoded */
+  size_t n_grouped;          /* rare categories grouped into COLUMN=infrequent features */
   size_t n_dropped;          /* columns removed by the read option `drop` */
   size_t unseen_rows;        /* rows with a category outside the model's (reading for a model) */
   size_t *unseen;            /* d: rows per categorical column (at its first feature), or NULL */

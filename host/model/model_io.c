@@ -156,7 +156,9 @@ static cJSON *split_json(const lr_split_metrics *s) {
   return o;
 }
 
-/* "categorical": [{"column", "feature" (index of its first one-hot feature), "categories"}]. */
+/* "categorical": [{"column", "feature" (index of its first one-hot feature), "categories"}],
+ * and "infrequent": true when the last category is the group of rare ones (LOGREG_INFREQUENT,
+ * written "infrequent"). */
 static cJSON *categorical_json(const logreg_model *m) {
   cJSON *a = cJSON_CreateArray();
   if (!a || !m->feature_categories) return a;
@@ -169,8 +171,12 @@ static cJSON *categorical_json(const logreg_model *m) {
              lr_json_put(o, "categories", cats = cJSON_CreateArray());
     for (size_t q = j; ok && q < m->d &&
                        (q == j || (m->feature_categories[q] && !lr_model_category_starts(m, q)));
-         q++)
-      ok = lr_json_put(cats, NULL, cJSON_CreateString(m->feature_categories[q]));
+         q++) {
+      int group = strcmp(m->feature_categories[q], LOGREG_INFREQUENT) == 0;
+      ok = lr_json_put(cats, NULL,
+                       cJSON_CreateString(group ? "infrequent" : m->feature_categories[q])) &&
+           (!group || lr_json_put(o, "infrequent", cJSON_CreateTrue()));
+    }
     if (!ok) {
       cJSON_Delete(a);
       return NULL;
@@ -770,6 +776,10 @@ static logreg_status read_categorical(loader *L, const cJSON *arr, logreg_model 
                      "%s: \"categorical\"[%zu] must be {\"column\": name, \"feature\": an index "
                      "below %zu, \"categories\": a non-empty array of names}",
                      L->path, e, d);
+    const cJSON *inf = cJSON_GetObjectItemCaseSensitive(c, "infrequent");
+    if (!absent(inf) && !cJSON_IsBool(inf))
+      return lr_fail(L->err, LOGREG_EPARSE,
+                     "%s: \"categorical\"[%zu].infrequent must be true or false", L->path, e);
     size_t j = (size_t)f, q = 0;
     for (const cJSON *k = cats->child; k; k = k->next, q++, j++) {
       if (!cJSON_IsString(k) || !k->valuestring)
@@ -784,7 +794,13 @@ static logreg_status read_categorical(loader *L, const cJSON *arr, logreg_model 
             "%s: \"categorical\"[%zu].categories[%zu]: feature %zu must be \"%.60s=%.60s\" "
             "(and no other column's)",
             L->path, e, q, j, col->valuestring, k->valuestring);
-      if (!(m->feature_categories[j] = lr_strdup(k->valuestring)) ||
+      int group = cJSON_IsTrue(inf) && !k->next; /* the last one: the group of rare ones */
+      if (group && strcmp(k->valuestring, "infrequent") != 0)
+        return lr_fail(L->err, LOGREG_EPARSE,
+                       "%s: \"categorical\"[%zu]: with \"infrequent\" true the last category "
+                       "must be \"infrequent\"",
+                       L->path, e);
+      if (!(m->feature_categories[j] = lr_strdup(group ? LOGREG_INFREQUENT : k->valuestring)) ||
           !(m->feature_sources[j] = lr_strdup(col->valuestring)))
         return lr_fail(L->err, LOGREG_ENOMEM, "%s: out of memory", L->path);
     }

@@ -9,6 +9,7 @@
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -353,4 +354,16 @@ unsigned lr_threads_for(size_t work, unsigned requested) {
   if (work < ((size_t)1 << 20)) return 1;
   long c = sysconf(_SC_NPROCESSORS_ONLN);
   return c < 1 ? 1 : c > 16 ? 16 : (unsigned)c;
+}
+
+void lr_shell_word(const char *s, char *buf, size_t cap) {
+  int plain = *s != '\0';
+  for (const char *p = s; *p && plain; p++)
+    plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.,:/+-=@%",
+                   *p) != NULL;
+  if (plain || strchr(s, '\'')) {
+    snprintf(buf, cap, "%s", s);
+    return;
+  }
+  snprintf(buf, cap, "'%s'", s);
 }

@@ -24,6 +24,9 @@ logreg_status lr_fail(logreg_error *err, logreg_status status, const char *fmt, 
 void lr_error_clear(logreg_error *err);
 
 char *lr_strdup(const char *s); /* NULL when s is NULL or out of memory */
+/* `s` as one shell word into buf (cap bytes): as it is when it is made of characters a shell
+ * takes literally (or holds a single quote), else in single quotes. */
+void lr_shell_word(const char *s, char *buf, size_t cap);
 /* n floats (at least one) on a page boundary, for rows a device may read in place (an OpenCL
  * buffer over host memory); free() releases them. NULL when out of memory. Large ones are
  * advised onto huge pages (lr_advise_huge). */

@@ -4,7 +4,8 @@
  * files, target/drop/weight columns by name and by index, and reading for a model (features
  * by name, by position, labels restricted to a model's classes), and an odd length adds
  * categorical columns (forced ones, or a model's one-hot features), and the length modulo 3, 5
- * and 7 sets how values are read (skipped labels, missing markers, a decimal comma); the rest
+ * and 7 sets how values are read (skipped labels, missing markers, a decimal comma), modulo 11
+ * whether rare categories are grouped (in training, or a model's group); the rest
  * is the file, its delimiter detected (',', ';' or tab). The reader must return a status for
  * anything: a crash, a leak or undefined behaviour is a bug. */
 #include <stdint.h>
@@ -60,19 +61,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
    * training, a model's one-hot features (by name, by position) when reading for one. */
   static const char *const cat_src[] = {"a", "a", "b"};
   static const char *const cat_of[] = {"x", "", NULL};
+  static const char *const cat_grouped[] = {"x", LOGREG_INFREQUENT, NULL};
+  const char *const *cats = size % 11 == 0 ? cat_grouped : cat_of;
   static const size_t cat_cols[] = {0, 0, 1};
   if (size % 2) {
     if (opt.feature_names) {
       opt.feature_names = cat_src;
-      opt.feature_categories = cat_of;
+      opt.feature_categories = cats;
       opt.n_features = 3;
     } else if (opt.feature_columns) {
       opt.feature_columns = cat_cols;
-      opt.feature_categories = cat_of;
+      opt.feature_categories = cats;
       opt.n_features = 3;
     } else {
       opt.categorical = (v & 8u) ? "0" : "a";
       opt.max_categories = 3;
+      if (size % 11 < 3) opt.min_frequency = 2; /* rare categories grouped */
+      if (size % 11 == 1) opt.infrequent = 1;   /* max_categories a cap */
     }
   }
 
@@ -106,6 +111,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (size_t j = 0; ds->feature_categories && j < ds->d; j++)
       for (size_t i = 0; ds->feature_categories[j] && i < ds->n; i++)
         if (ds->x[i * ds->d + j] != 0 && ds->x[i * ds->d + j] != 1) abort();
+    /* A column with the group of rare categories has exactly one 1 per row. */
+    for (size_t j = 0; ds->feature_categories && j < ds->d; j++) {
+      const char *c = ds->feature_categories[j];
+      if (!c || strcmp(c, LOGREG_INFREQUENT) != 0) continue;
+      size_t first = j;
+      while (first > 0 && ds->feature_categories[first - 1] &&
+             ds->feature_columns[first - 1] == ds->feature_columns[j])
+        first--;
+      for (size_t i = 0; i < ds->n; i++) {
+        float ones = 0;
+        for (size_t q = first; q <= j; q++) ones += ds->x[i * ds->d + q];
+        if (ones != 1) abort();
+      }
+    }
+    /* The suspect columns' lines are one line each. */
+    logreg_suspect sus[4];
+    size_t ns = logreg_dataset_suspects(ds, sus, 4);
+    for (size_t e = 0; e < ns && e < 4; e++)
+      if (!sus[e].message[0] || strchr(sus[e].message, '\n')) abort();
     if (ds->y && ds->feature_categories) {
       logreg_dataset *tr = NULL, *va = NULL, *te = NULL;
       if (logreg_dataset_split(ds, 0.5, 0.5, 0, 1, &tr, &va, &te, &err) == LOGREG_OK) {

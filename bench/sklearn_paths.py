@@ -1,6 +1,6 @@
 """sklearn_paths.py: every OpenCL evaluation path against scikit-learn's optimum on its bundled
 data sets, through the CLI: for each data set (iris, digits, breast cancer as --binary, wine; raw,
-unscaled), C and path, `logreg train --device opencl --gemm PATH --penalty raw --C C --tol 1e-13`
+unscaled), C and path, `logreg train --device opencl --gemm PATH --penalty-scale raw --C C --tol 1e-13`
 and the model loaded with the Python package (raw units), against scikit-learn's
 LogisticRegression(newton-cg, tol 1e-8): relative L2 distance of coef_ and intercept_ (and of
 the intercepts centred, the softmax's free constant removed).

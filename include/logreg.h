@@ -541,6 +541,7 @@ LOGREG_API logreg_status logreg_device_choose(const char *spec, const logreg_dev
   XX(LBFGS, lbfgs)                                                                                 \
   XX(NEWTON, newton) /* trust-region Newton-CG (LIBLINEAR's TRON): full batch */                   \
   XX(ADAGRAD, adagrad)                                                                             \
+  XX(OWLQN, owlqn) /* orthant-wise L-BFGS (Andrew and Gao): L1 and elastic-net */                  \
   /* append here: one line per optimizer, and its file host/solve/opt_<name>.c */
 
 typedef enum logreg_optimizer {
@@ -718,6 +719,13 @@ typedef struct logreg_params {
    * Not with params.resume, whose checkpoint holds the state. Not owned. */
   const double *init_coef;
   const double *init_intercept;
+  /* The elastic-net mix (scikit-learn's l1_ratio): J's penalty is lambda (l1_ratio ||W||_1 +
+   * (1 - l1_ratio) / 2 ||W||^2) with lambda from C or l2 as above, on the weights
+   * `raw_penalty` says (raw: |W_raw| = |W| / sigma). 0 (default): L2 only; 1: L1 (the lasso);
+   * between: the elastic net. With an L1 part the optimizer is owlqn (orthant-wise L-BFGS, the
+   * default then; others refuse), which stops when the minimum-norm subgradient's largest
+   * entry is at most tol, and whose zeros are exact. */
+  double l1_ratio;
 } logreg_params;
 
 /* C's default: NaN, see logreg_params.C. */

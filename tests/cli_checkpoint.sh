@@ -2,7 +2,8 @@
 # cli_checkpoint.sh: long runs that survive (docs/reliability.md, "Long runs").
 # - kill -9 at random moments of a run that checkpoints every epoch, then --resume: the final
 #   model is byte-identical (cmp) to the uninterrupted run's, for mini-batch Adam with shuffling
-#   and for L-BFGS, on cpu and on OpenCL (PoCL here; skipped without a device): 5 kills each,
+#   and for L-BFGS, on cpu and on OpenCL (PoCL here; skipped without a device): 5 kills each
+#   (OWL-QN with an L1 term: 3, on cpu),
 #   20 runs with OpenCL. After each kill the checkpoint either does not exist or loads (the
 #   resume reads it), and the model file either does not exist or is the finished one.
 # - SIGINT and SIGTERM: exit 130 / 143, one line, a checkpoint that resumes to the same model,
@@ -81,6 +82,7 @@ ADAM=(--optimizer adam --batch-size 64 --epochs 40)
 LBFGS=(--optimizer lbfgs --C 1e4 --tol 1e-12 --epochs 300)
 one_config cpu-adam 5 --device cpu "${ADAM[@]}"
 one_config cpu-lbfgs 5 --device cpu "${LBFGS[@]}"
+one_config cpu-owlqn 3 --device cpu --penalty l1 --C 10 --tol 1e-12 --epochs 300
 
 # SIGINT / SIGTERM: one line, the exit status, a checkpoint that resumes to the same model.
 sig_test() {

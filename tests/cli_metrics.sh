@@ -128,7 +128,7 @@ for k in ("roc_auc", "average_precision", "brier_score", "macro", "weighted",
 PY
 
 # --cv --scoring: tumors (binary) and blobs (4 classes) with the folds given (row index mod 5),
-# every row in the folds, the penalty on the weights in the data's units (--penalty raw).
+# every row in the folds, the penalty on the weights in the data's units (--penalty-scale raw).
 # Reference: scikit-learn's LogisticRegression(C) on each fold's training rows (the same optimum,
 # on the unscaled features), its AUC on the fold.
 "$PY" - <<'PY' || fail "fold columns"
@@ -141,7 +141,7 @@ for src, dst in [("tumors.csv", "tumors_f.csv"), ("blobs.csv", "blobs_f.csv")]:
         for i, r in enumerate(rows[1:]):
             w.writerow(r + [str(i % 5)])
 PY
-cvopts=(--split 1,0,0 --folds fold --sweep C=0.001,0.01,0.1,1,10 --penalty raw --tol 1e-10 --epochs 1000
+cvopts=(--split 1,0,0 --folds fold --sweep C=0.001,0.01,0.1,1,10 --penalty-scale raw --tol 1e-10 --epochs 1000
         --device cpu --quiet --json --model cv.json)
 for set in "tumors_f.csv tumor_class --binary" "blobs_f.csv label"; do
   read -r data target bin <<< "$set"

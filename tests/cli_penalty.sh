@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# cli_penalty.sh: `--penalty raw` (the L2 term on the weights in the data's units, scikit-learn's
+# cli_penalty.sh: `--penalty-scale raw` (the L2 term on the weights in the data's units, scikit-learn's
 # LogisticRegression on unscaled data) and `--no-intercept` (b = 0, features scaled without
 # centring). On breast-cancer-wisconsin with its features scaled by 1e-4 .. 1e4: the objective
 # and the raw weights match tests/ref/penalty_refs.py (Newton's method in double from
 # scikit-learn's solution) on cpu, and on OpenCL within float32's reach; the model file records
 # both options and predicts with them; --cv's grid trains the same models as separate runs; a
-# bad --penalty is one error line.
+# bad --penalty-scale is one error line.
 . "$(dirname "$0")/lib.sh"
 need_shared breast-cancer-wisconsin.data
 cd "$WORK" || exit 1
@@ -41,13 +41,13 @@ PY
 
 # tests/ref/penalty_refs.py's output.
 declare -A J W ARGS
-ARGS[raw]="--penalty raw"
+ARGS[raw]="--penalty-scale raw"
 J[raw]=0.111536829372858
 W[raw]="1 0.00639215994307 0.034761568232 0.395538952281 0.717230536445 0.13434175035 0.0272649744811 0.00291648182239 0.000159276810999 3.33631474256e-05"
-ARGS[raw_binary]="--penalty raw --binary"
+ARGS[raw_binary]="--penalty-scale raw --binary"
 J[raw_binary]=0.112239070818031
 W[raw_binary]="0 0.00640922016778 0.0356859791415 0.403395938736 1.08923258166 0.283509711393 0.0551510766964 0.0058775079411 0.000319886042888 6.65385332213e-05"
-ARGS[raw_noint]="--penalty raw --no-intercept"
+ARGS[raw_noint]="--penalty-scale raw --no-intercept"
 J[raw_noint]=0.504625300893507
 W[raw_noint]="1 -0.0116105467905 0.148361344057 1.05265018875 0.846746162416 -0.238768853269 0.024976856308 -0.00178297132264 0.000218334482296 -1.04717878519e-05"
 ARGS[noint_binary]="--no-intercept --binary"
@@ -68,9 +68,9 @@ done
 python3 - raw.json raw_noint.json noint_binary.json <<'PY' && pass "the model records penalty and fit_intercept" || fail "model options"
 import json, sys
 a, b, c = (json.load(open(p)) for p in sys.argv[1:])
-assert a["options"]["penalty"] == "raw" and a["options"]["fit_intercept"] is True
-assert b["options"]["penalty"] == "raw" and b["options"]["fit_intercept"] is False
-assert c["options"]["penalty"] == "standardized" and c["options"]["fit_intercept"] is False
+assert a["options"]["penalty_scale"] == "raw" and a["options"]["fit_intercept"] is True
+assert b["options"]["penalty_scale"] == "raw" and b["options"]["fit_intercept"] is False
+assert c["options"]["penalty_scale"] == "standardized" and c["options"]["fit_intercept"] is False
 assert all(v == 0 for v in b["bias_raw"]) and all(v == 0 for v in b["scaler"]["mean"]), b["scaler"]
 PY
 "$LOGREG" predict s.csv --no-header --model noint_binary.json --proba --output p.csv 2> err || fail "predict: $(cat err)"
@@ -107,13 +107,13 @@ fi
 
 # --cv: the grid's fold models are separate `--weight MASK` runs with the same options.
 "$LOGREG" train s.csv --no-header --target 9 --drop 10,11 --folds 12 --split 1,0,0 --device cpu \
-  --tol 1e-10 --epochs 100000 --sweep C=0.1,10 --penalty raw --no-intercept --quiet --json \
+  --tol 1e-10 --epochs 100000 --sweep C=0.1,10 --penalty-scale raw --no-intercept --quiet --json \
   --model cv.json > cv.out 2> err || fail "--cv: $(cat err)"
 for f in 0 1; do
   "$LOGREG" train s.csv --no-header --target 9 --drop $((11 - f)),12 --weight $((10 + f)) \
-    --split 1,0,0 --device cpu --tol 1e-10 --epochs 100000 --C 10 --penalty raw --no-intercept \
+    --split 1,0,0 --device cpu --tol 1e-10 --epochs 100000 --C 10 --penalty-scale raw --no-intercept \
     --quiet --json --model one.json > one.out 2> err || fail "fold $f: $(cat err)"
-  python3 - cv.out one.out $f <<'PY' && pass "--cv --penalty raw --no-intercept: fold $f = a separate run" || fail "--cv fold $f"
+  python3 - cv.out one.out $f <<'PY' && pass "--cv --penalty-scale raw --no-intercept: fold $f = a separate run" || fail "--cv fold $f"
 import json, sys
 cv, one = json.load(open(sys.argv[1]))["cv"], json.load(open(sys.argv[2]))
 g = [v for v in cv["values"] if v["C"] == 10][0]["folds"][int(sys.argv[3])]
@@ -133,12 +133,12 @@ with open("tiny.csv", "w") as f:
         y = random.randint(0, 1)
         f.write("%r,%r,%d\n" % (random.gauss(y, 1), random.gauss(0, 1) * 1e-20, y))
 PY
-"$LOGREG" train tiny.csv --target y --penalty raw --split 1,0,0 --device cpu --quiet --json \
+"$LOGREG" train tiny.csv --target y --penalty-scale raw --split 1,0,0 --device cpu --quiet --json \
   --model t.json > tc.out 2> err || fail "tiny spread, cpu: $(cat err)"
 if grep -q '^opencl:[0-9]*:[0-9]*' devices.txt; then
-  "$LOGREG" train tiny.csv --target y --penalty raw --split 1,0,0 --device opencl --quiet --json \
+  "$LOGREG" train tiny.csv --target y --penalty-scale raw --split 1,0,0 --device opencl --quiet --json \
     --model t.json > to.out 2> err || fail "tiny spread, opencl: $(cat err)"
-  python3 - tc.out to.out <<'PY' && pass "--penalty raw, a column of spread 1e-20: opencl = cpu" || fail "tiny spread: $(cat tc.out to.out)"
+  python3 - tc.out to.out <<'PY' && pass "--penalty-scale raw, a column of spread 1e-20: opencl = cpu" || fail "tiny spread: $(cat tc.out to.out)"
 import json, math, sys
 a, b = (json.load(open(p))["objective"] for p in sys.argv[1:])
 assert math.isfinite(a) and math.isfinite(b) and abs(a - b) <= 1e-6 * a, (a, b)
@@ -146,8 +146,8 @@ PY
 fi
 
 rm -f e.json
-"$LOGREG" train s.csv --no-header --target 9 --penalty l1 --model e.json > /dev/null 2> err
+"$LOGREG" train s.csv --no-header --target 9 --penalty-scale l1 --model e.json > /dev/null 2> err
 rc=$?
-{ [ $rc -ne 0 ] && [ "$(wc -l < err)" -eq 1 ] && grep -q -- '--penalty' err && [ ! -e e.json ]; } &&
-  pass "error: $(cat err)" || fail "--penalty l1 (rc $rc): $(cat err)"
+{ [ $rc -ne 0 ] && [ "$(wc -l < err)" -eq 1 ] && grep -q -- '--penalty-scale' err && [ ! -e e.json ]; } &&
+  pass "error: $(cat err)" || fail "--penalty-scale l1 (rc $rc): $(cat err)"
 finish

@@ -2,7 +2,7 @@
 # cli_refine.sh: L-BFGS on a float32 OpenCL device refines in double where float32 evaluations
 # stop making progress (host/solve/opt_lbfgs.c, lbfgs_refine), so that every evaluation path
 # reaches the optimum the CPU reference reaches. scikit-learn's digits (64 features, 10 classes, raw
-# pixel values) at C = 1 with --penalty raw and --tol 1e-13, beyond float32's reach: on each of
+# pixel values) at C = 1 with --penalty-scale raw and --tol 1e-13, beyond float32's reach: on each of
 # the four paths (fused, tiled, own, clblast) the model's raw weights and intercepts are within
 # 1e-6 (relative L2) of cpu's (measured on PoCL: 1.3e-8; breast cancer 2e-8), its device says "refined in double", and its intercepts sum to 0
 # (softmax intercepts are defined up to a common constant; train.c keeps sum_c b_c = 0, where
@@ -25,7 +25,7 @@ for name, load in (("digits", load_digits), ("bc", load_breast_cancer)):
     np.savetxt(name + ".csv", np.column_stack([X, y]), delimiter=",", fmt="%.17g")
 PY
 
-common=(--no-header --split 1,0,0 --penalty raw --C 1 --tol 1e-13 --epochs 100000 --quiet)
+common=(--no-header --split 1,0,0 --penalty-scale raw --C 1 --tol 1e-13 --epochs 100000 --quiet)
 
 # close A.json B.json TOL: weights_raw and bias_raw of A within TOL of B's (relative L2); A's
 # device names the refinement; without --binary A's bias sums to 0 within 1e-12 of its norm.

@@ -87,7 +87,7 @@ static void test_big_round_trip(void) {
   char *text = NULL;
   size_t len = 0;
   CHECK(lr_read_file(p1, (size_t)1 << 30, "a model", &text, &len, &err) == LOGREG_OK);
-  /* Everything large is lifted: cJSON sees a rest of a few hundred bytes of a ~20 MB file. */
+  /* Everything large is lifted: cJSON sees a rest of about a kilobyte of a ~20 MB file. */
   lr_lift lf;
   CHECK(text && lr_lift_run(text, len, &lf) == 0);
   for (int q = 0; q < LR_LIFT_COUNT; q++) {
@@ -97,7 +97,8 @@ static void test_big_round_trip(void) {
   CHECK(lf.a[LR_LIFT_WEIGHTS].n == d && lf.a[LR_LIFT_WEIGHTS].cols == k);
   CHECK(lf.a[LR_LIFT_FEATURES].n == d &&
         strcmp(lf.a[LR_LIFT_FEATURES].names[d - 1], "f300007") == 0);
-  CHECK(lf.rest_len < 1024);
+  CHECK(lf.rest_len < 2048);
+  if (lf.rest_len >= 2048) fprintf(stderr, "rest: %zu bytes\n", lf.rest_len);
   CHECK(len > 10 * 1000 * 1000);
   lr_lift_free(&lf);
 

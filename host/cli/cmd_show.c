@@ -186,11 +186,18 @@ static void show_options(const cJSON *o, const char *prefix) {
   }
 }
 
-/* The saved metrics: one line per split, its fields in the file's order ("-": not measured). */
+/* The saved metrics: one line per split, its fields in the file's order ("-": not measured),
+ * and the model's own figures (nonzero_coefficients) as they are. */
 static void show_metrics(const cJSON *metrics) {
   const cJSON *split;
   cJSON_ArrayForEach(split, metrics) {
     printf("  %-6s", split->string);
+    if (cJSON_IsNumber(split)) { /* a figure of the model's own: nonzero_coefficients */
+      putchar(' ');
+      put_value(split);
+      putchar('\n');
+      continue;
+    }
     if (!cJSON_IsObject(split)) {
       printf(" -\n");
       continue;

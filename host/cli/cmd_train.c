@@ -515,6 +515,8 @@ typedef struct train_opts {
   logreg_params p;
   const char *data, *test_path, *test_labels, *split, *optimizer, *model_path, *history;
   const char *class_weight, *sweep, *weight, *gemm, *categorical, *scale, *penalty;
+  const char *penalty_scale; /* --penalty-scale: standardized|raw */
+  double l1_ratio;           /* --l1-ratio (NAN: not given) */
   const char *checkpoint, *resume, *folds;
   int checkpoint_every, json, quiet, epochs;
   int stats; /* --stats: the inference table on the training split (show.h) */
@@ -568,8 +570,14 @@ static int train_parse(int argc, char **argv, train_opts *o) {
       {"--C", ARG_STR, &o->C_text, "C",
        "scikit-learn's C: lambda = 1/(C * sum of row weights) (instead of --l2); inf: no "
        "penalty, the maximum-likelihood fit (for show --stats)"},
-      {"--penalty", ARG_STR, &o->penalty, "UNITS",
-       "standardized|raw: the L2 term on the standardized weights (default) or on the weights in"
+      {"--penalty", ARG_STR, &o->penalty, "KIND",
+       "l2|l1|elasticnet|none, as scikit-learn's penalty: lambda (l1_ratio ||W||_1 + (1 - "
+       "l1_ratio)/2 ||W||^2), l1: l1_ratio 1, elasticnet: --l1-ratio's, none: --C inf (default "
+       "l2; L1 trains with owlqn)"},
+      {"--l1-ratio", ARG_DOUBLE, &o->l1_ratio, "R",
+       "--penalty elasticnet: the L1 share in [0, 1] (scikit-learn's l1_ratio)"},
+      {"--penalty-scale", ARG_STR, &o->penalty_scale, "UNITS",
+       "standardized|raw: the penalty on the standardized weights (default) or on the weights in"
        " the data's units (scikit-learn's on unscaled data)"},
       {"--no-intercept", ARG_FLAG, &p->no_intercept, NULL,
        "no bias term (b = 0; features are scaled, not centred)"},
@@ -653,6 +661,56 @@ static int train_parse(int argc, char **argv, train_opts *o) {
   return -1;
 }
 
+/* --penalty, --l1-ratio and --penalty-scale into o->p (after --C); -1 when good, else the exit
+ * code. --penalty standardized|raw, its meaning before the L1 term, still sets the scale, with
+ * a note. */
+static int settle_penalty(train_opts *o) {
+  logreg_params *p = &o->p;
+  const char *scale = o->penalty_scale;
+  const char *kind = o->penalty;
+  if (kind && (strcmp(kind, "raw") == 0 || strcmp(kind, "standardized") == 0)) {
+    cli_warn("--penalty %s is now spelled --penalty-scale %s (--penalty takes l2, l1, "
+             "elasticnet or none, as scikit-learn's penalty)",
+             kind, kind);
+    if (!scale) scale = kind;
+    kind = NULL;
+  }
+  if (scale) {
+    if (strcmp(scale, "raw") == 0)
+      p->raw_penalty = 1;
+    else if (strcmp(scale, "standardized") != 0)
+      return cli_error(CLI_EXIT_USAGE, "--penalty-scale: \"%s\" is not one of standardized, raw",
+                       scale);
+  }
+  int given = !isnan(o->l1_ratio);
+  if (given && !(o->l1_ratio >= 0 && o->l1_ratio <= 1))
+    return cli_error(CLI_EXIT_USAGE, "--l1-ratio must be a number in [0, 1]");
+  if (!kind) {
+    if (given) return cli_error(CLI_EXIT_USAGE, "--l1-ratio needs --penalty elasticnet");
+    return -1;
+  }
+  if (strcmp(kind, "l2") == 0 || strcmp(kind, "l1") == 0) {
+    if (given)
+      return cli_error(CLI_EXIT_USAGE, "--l1-ratio is for --penalty elasticnet (%s is %g)", kind,
+                       kind[1] == '1' ? 1.0 : 0.0);
+    p->l1_ratio = kind[1] == '1' ? 1.0 : 0.0;
+  } else if (strcmp(kind, "elasticnet") == 0) {
+    if (!given) return cli_error(CLI_EXIT_USAGE, "--penalty elasticnet needs --l1-ratio R");
+    p->l1_ratio = o->l1_ratio;
+  } else if (strcmp(kind, "none") == 0) {
+    if (given) return cli_error(CLI_EXIT_USAGE, "--l1-ratio is for --penalty elasticnet");
+    if (o->C_text || !isnan(o->l2))
+      return cli_error(CLI_EXIT_USAGE, "--penalty none is no penalty: no --C or --l2 with it");
+    p->C = INFINITY;
+  } else {
+    return cli_error(CLI_EXIT_USAGE,
+                     "--penalty: \"%s\" is not one of l2, l1, elasticnet, none "
+                     "(--penalty-scale says standardized or raw)",
+                     kind);
+  }
+  return -1;
+}
+
 /* The optimizer, C, lr and the choices by name into o->p; -1 when good, else the exit code.
  * What is not given keeps the library's default (logreg_params_init): full-batch L-BFGS to a
  * tolerance at C = 1, scikit-learn's; Adam with --batch-size; lambda 0 for the first-order
@@ -675,17 +733,31 @@ static int settle_params(train_opts *o) {
     p->l2 = o->l2;
     if (isnan(o->C)) p->C = 0;
   }
-  if (o->penalty) {
-    if (strcmp(o->penalty, "raw") == 0)
-      p->raw_penalty = 1;
-    else if (strcmp(o->penalty, "standardized") != 0)
-      return cli_error(CLI_EXIT_USAGE, "--penalty: \"%s\" is not one of standardized, raw",
-                       o->penalty);
-  }
+  int rc = settle_penalty(o);
+  if (rc >= 0) return rc;
   logreg_error err;
   if (o->optimizer && logreg_optimizer_parse(o->optimizer, &p->optimizer, &err) != LOGREG_OK)
     return cli_error(CLI_EXIT_USAGE, "%s", err.message);
-  if (!o->optimizer) o->why_opt = p->batch_size ? "the default with --batch-size" : "the default";
+  if (p->l1_ratio > 0) { /* before the data is read: the library would refuse it later */
+    const char *pen = p->l1_ratio == 1 ? "l1" : "elasticnet";
+    if (o->optimizer && p->optimizer != LOGREG_OPTIMIZER_OWLQN)
+      return cli_error(CLI_EXIT_USAGE,
+                       "--penalty %s trains with --optimizer owlqn (the default with an L1 term), "
+                       "not %s",
+                       pen, o->optimizer);
+    if (p->batch_size)
+      return cli_error(CLI_EXIT_USAGE, "--penalty %s trains full batch (owlqn): no --batch-size",
+                       pen);
+    if (o->cv || o->folds)
+      return cli_error(CLI_EXIT_USAGE,
+                       "--cv with --penalty %s is not supported yet: --sweep C=... trains one "
+                       "model per value",
+                       pen);
+  }
+  if (!o->optimizer)
+    o->why_opt = p->l1_ratio > 0 ? "the default with an L1 term"
+                 : p->batch_size ? "the default with --batch-size"
+                                 : "the default";
   if (o->class_weight) {
     if (strcmp(o->class_weight, "balanced") == 0)
       p->class_weight_balanced = 1;
@@ -990,13 +1062,17 @@ static void print_training(const train_opts *o) {
   logreg_params r; /* as the library will train: its defaults made concrete */
   if (logreg_params_resolve(&o->p, &r, NULL) != LOGREG_OK) r = o->p;
   const logreg_params *p = &r;
-  char reg[64];
+  char reg[128];
   if (isinf(p->C))
     snprintf(reg, sizeof reg, "C inf (no penalty)");
   else if (p->C > 0)
     snprintf(reg, sizeof reg, "C %g%s", p->C, o->default_C ? " (the default)" : "");
   else
     snprintf(reg, sizeof reg, "l2 %g", p->l2);
+  if (p->l1_ratio == 1 && !isinf(p->C))
+    snprintf(reg + strlen(reg), sizeof reg - strlen(reg), ", L1");
+  else if (p->l1_ratio > 0 && !isinf(p->C))
+    snprintf(reg + strlen(reg), sizeof reg - strlen(reg), ", elastic net l1_ratio %g", p->l1_ratio);
   if (p->raw_penalty) snprintf(reg + strlen(reg), sizeof reg - strlen(reg), " on raw weights");
   if (p->no_intercept) snprintf(reg + strlen(reg), sizeof reg - strlen(reg), ", no intercept");
   fprintf(stderr, "training: %s, %s%s%s%s, ", p->binary ? "binary" : "multinomial",
@@ -1219,7 +1295,7 @@ static int train_main(int argc, char **argv, cli_group *g) {
   o.model_path = "model.json";
   o.max_categories = 100;
   o.epochs = o.p.epochs;
-  o.lr = o.C = o.l2 = NAN;
+  o.lr = o.C = o.l2 = o.l1_ratio = NAN;
   if (cli_device_env(&o.dv) != 0) return CLI_EXIT_USAGE;
   int rc = train_parse(argc, argv, &o);
   if (rc >= 0 || (rc = train_settle(&o, g)) >= 0) return rc;

@@ -22,7 +22,8 @@ typedef struct lr_model_options {
   size_t batch_size;
   uint64_t seed;
   int class_weight_balanced;
-  int raw_penalty;    /* the L2 term penalized the raw weights (logreg_params.raw_penalty) */
+  int raw_penalty;    /* the penalty was on the raw weights (logreg_params.raw_penalty) */
+  double l1_ratio;    /* the penalty's L1 share (logreg_params.l1_ratio; 0 in older files) */
   int no_intercept;   /* trained without an intercept: b = 0, mean = 0 */
   logreg_scale scale; /* how the scaler was fitted ("scale" in the file; absent: std) */
   char *device;       /* backend that trained it */

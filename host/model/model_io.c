@@ -78,26 +78,34 @@ static cJSON *seed_json(uint64_t seed) {
   return cJSON_CreateString(s);
 }
 
+/* scikit-learn's name of the penalty: "none" (lambda 0), "l2", "l1", "elasticnet". */
+static const char *penalty_name(const lr_model_options *o) {
+  if (o->l2 == 0) return "none";
+  return o->l1_ratio == 0 ? "l2" : o->l1_ratio == 1 ? "l1" : "elasticnet";
+}
+
 static cJSON *options_json(const lr_model_options *o, size_t d) {
   cJSON *opt = cJSON_CreateObject(), *data = NULL;
   if (!opt) return NULL;
-  int ok =
-      lr_json_put(opt, "optimizer", string_or_null(o->optimizer)) &&
-      lr_json_put(opt, "lr", cJSON_CreateNumber(o->lr)) &&
-      lr_json_put(opt, "epochs", cJSON_CreateNumber((double)o->epochs)) &&
-      lr_json_put(opt, "epochs_run", cJSON_CreateNumber((double)o->epochs_run)) &&
-      lr_json_put(opt, "batch_size", cJSON_CreateNumber((double)o->batch_size)) &&
-      lr_json_put(opt, "l2", cJSON_CreateNumber(o->l2)) &&
-      lr_json_put(opt, "tol", cJSON_CreateNumber(o->tol)) &&
-      lr_json_put(opt, "patience", cJSON_CreateNumber((double)o->patience)) &&
-      lr_json_put(opt, "class_weight",
-                  cJSON_CreateString(o->class_weight_balanced ? "balanced" : "none")) &&
-      lr_json_put(opt, "pos_weight", cJSON_CreateNumber(o->pos_weight)) &&
-      lr_json_put(opt, "scale", cJSON_CreateString(lr_scale_name(o->scale))) &&
-      lr_json_put(opt, "penalty", cJSON_CreateString(o->raw_penalty ? "raw" : "standardized")) &&
-      lr_json_put(opt, "fit_intercept", cJSON_CreateBool(o->no_intercept ? 0 : 1)) &&
-      lr_json_put(opt, "seed", seed_json(o->seed)) &&
-      lr_json_put(opt, "device", string_or_null(o->device));
+  int ok = lr_json_put(opt, "optimizer", string_or_null(o->optimizer)) &&
+           lr_json_put(opt, "lr", cJSON_CreateNumber(o->lr)) &&
+           lr_json_put(opt, "epochs", cJSON_CreateNumber((double)o->epochs)) &&
+           lr_json_put(opt, "epochs_run", cJSON_CreateNumber((double)o->epochs_run)) &&
+           lr_json_put(opt, "batch_size", cJSON_CreateNumber((double)o->batch_size)) &&
+           lr_json_put(opt, "l2", cJSON_CreateNumber(o->l2)) &&
+           lr_json_put(opt, "tol", cJSON_CreateNumber(o->tol)) &&
+           lr_json_put(opt, "patience", cJSON_CreateNumber((double)o->patience)) &&
+           lr_json_put(opt, "class_weight",
+                       cJSON_CreateString(o->class_weight_balanced ? "balanced" : "none")) &&
+           lr_json_put(opt, "pos_weight", cJSON_CreateNumber(o->pos_weight)) &&
+           lr_json_put(opt, "scale", cJSON_CreateString(lr_scale_name(o->scale))) &&
+           lr_json_put(opt, "penalty", cJSON_CreateString(penalty_name(o))) &&
+           lr_json_put(opt, "l1_ratio", cJSON_CreateNumber(o->l1_ratio)) &&
+           lr_json_put(opt, "penalty_scale",
+                       cJSON_CreateString(o->raw_penalty ? "raw" : "standardized")) &&
+           lr_json_put(opt, "fit_intercept", cJSON_CreateBool(o->no_intercept ? 0 : 1)) &&
+           lr_json_put(opt, "seed", seed_json(o->seed)) &&
+           lr_json_put(opt, "device", string_or_null(o->device));
   if (!ok) {
     cJSON_Delete(opt);
     return NULL;
@@ -188,7 +196,10 @@ static cJSON *categorical_json(const logreg_model *m) {
 /* "metrics": {"train", "val", "test"}, each a split_json. */
 static cJSON *metrics_json(const logreg_model *m) {
   cJSON *metrics = cJSON_CreateObject();
-  if (metrics && lr_json_put(metrics, "train", split_json(&m->train)) &&
+  size_t nz = 0, nw = m->d * lr_model_kw(m);
+  for (size_t q = 0; m->w && q < nw; q++) nz += m->w[q] != 0;
+  if (metrics && lr_json_put(metrics, "nonzero_coefficients", cJSON_CreateNumber((double)nz)) &&
+      lr_json_put(metrics, "train", split_json(&m->train)) &&
       lr_json_put(metrics, "val", split_json(&m->val)) &&
       lr_json_put(metrics, "test", split_json(&m->test)))
     return metrics;
@@ -698,13 +709,24 @@ static logreg_status read_options(loader *L, const cJSON *opt, logreg_model *m) 
     else
       return bad_type(L, "options.class_weight", "\"none\" or \"balanced\"");
   }
-  const cJSON *pen = cJSON_GetObjectItemCaseSensitive(opt, "penalty");
+  /* The scale: "penalty_scale", or in files before the L1 term "penalty" itself. */
+  const cJSON *pen = cJSON_GetObjectItemCaseSensitive(opt, "penalty_scale");
+  const cJSON *kind = cJSON_GetObjectItemCaseSensitive(opt, "penalty");
+  if (absent(pen) && cJSON_IsString(kind) && kind->valuestring &&
+      (strcmp(kind->valuestring, "raw") == 0 || strcmp(kind->valuestring, "standardized") == 0))
+    pen = kind;
   if (!absent(pen)) {
     if (cJSON_IsString(pen) && pen->valuestring && strcmp(pen->valuestring, "raw") == 0)
       o->raw_penalty = 1;
     else if (!(cJSON_IsString(pen) && pen->valuestring &&
                strcmp(pen->valuestring, "standardized") == 0))
-      return bad_type(L, "options.penalty", "\"standardized\" or \"raw\"");
+      return bad_type(L, "options.penalty_scale", "\"standardized\" or \"raw\"");
+  }
+  const cJSON *l1r = cJSON_GetObjectItemCaseSensitive(opt, "l1_ratio");
+  if (!absent(l1r)) {
+    if (!cJSON_IsNumber(l1r) || !(l1r->valuedouble >= 0 && l1r->valuedouble <= 1))
+      return bad_type(L, "options.l1_ratio", "a number in [0, 1]");
+    o->l1_ratio = l1r->valuedouble;
   }
   const cJSON *fi = cJSON_GetObjectItemCaseSensitive(opt, "fit_intercept");
   if (!absent(fi)) {

@@ -175,7 +175,9 @@ uint64_t lr_options_hash(const logreg_params *given) {
   h = hash_f64(h, p->beta1);
   h = hash_f64(h, p->beta2);
   h = hash_f64(h, p->eps);
-  return hash_int(h, p->scale);
+  h = hash_int(h, p->scale);
+  /* Hashed only when set, so that checkpoints written before the L1 term still resume. */
+  return p->l1_ratio != 0 ? hash_f64(h, p->l1_ratio) : h;
 }
 
 /* ---- The file around the state ---- */

@@ -159,6 +159,9 @@ static logreg_status grid_folds(const logreg_dataset *train, const logreg_params
   if (p->shard && p->shard->size > 1)
     return lr_fail(err, LOGREG_EUNSUPPORTED,
                    "cross-validation does not run over several processes yet");
+  if (p->l1_ratio > 0)
+    return lr_fail(err, LOGREG_EUNSUPPORTED,
+                   "cross-validation with an L1 term ('l1_ratio' > 0) is not supported yet");
   if (K > n)
     return lr_fail(err, LOGREG_EINVAL, "'k_folds' %zu: more folds than the %zu training rows", K,
                    n);

@@ -1,6 +1,9 @@
 /* lbfgs.c: the L-BFGS two-loop recursion and a strong-Wolfe line search (see lbfgs.h). */
 #include "solve/lbfgs.h"
 
+#include "solve/checkpoint.h"
+#include "solve/optim.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,4 +244,31 @@ logreg_status lr_line_search(lr_phi_fn phi, lr_keep_fn keep, void *ctx, double f
   }
   lr_line_done(&l, res);
   return LOGREG_OK;
+}
+
+void lr_lbfgs_io(lr_lbfgs *lb, lr_ckpt_io *io) {
+  lr_ckpt_int(io, &lb->m);
+  lr_ckpt_int(io, &lb->count);
+  lr_ckpt_int(io, &lb->head);
+  for (int i = 0; i < LR_LBFGS_MAX_M; i++) {
+    lr_ckpt_int(io, &lb->sv[i]);
+    lr_ckpt_int(io, &lb->yv[i]);
+  }
+  lr_ckpt_int(io, &lb->spare_s);
+  lr_ckpt_int(io, &lb->spare_y);
+  lr_ckpt_f64s(io, lb->rho, LR_LBFGS_MAX_M);
+  lr_ckpt_f64s(io, lb->alpha, LR_LBFGS_MAX_M);
+  lr_ckpt_int(io, &lb->diag);
+  lr_ckpt_int(io, &lb->tmp);
+}
+
+int lr_lbfgs_valid(const lr_lbfgs *lb) {
+  const lr_backend *be = lb->be;
+  if (lb->m < 1 || lb->m > LR_LBFGS_MAX_M || lb->count < 0 || lb->count > lb->m || lb->head < 0 ||
+      lb->head >= lb->m || !lr_vec_ok(be, lb->spare_s) || !lr_vec_ok(be, lb->spare_y) ||
+      (lb->diag != -1 && !lr_vec_ok(be, lb->diag)) || (lb->tmp != -1 && !lr_vec_ok(be, lb->tmp)))
+    return 0;
+  for (int i = 0; i < lb->m; i++)
+    if (!lr_vec_ok(be, lb->sv[i]) || !lr_vec_ok(be, lb->yv[i])) return 0;
+  return 1;
 }

@@ -32,6 +32,11 @@ logreg_status lr_lbfgs_set_diag(lr_lbfgs *lb, const double *D, logreg_error *err
 /* Vector d = -H g, with H the L-BFGS inverse-Hessian estimate (H0 = gamma I, gamma = s.y / y.y
  * of the newest pair; with no pair, d = -g; or the diagonal H0 of lr_lbfgs_set_diag). */
 logreg_status lr_lbfgs_direction(lr_lbfgs *lb, int g, int d, logreg_error *err);
+/* Passes the history's scalars and vector ids through io (checkpoint.h), both ways. */
+struct lr_ckpt_io;
+void lr_lbfgs_io(lr_lbfgs *lb, struct lr_ckpt_io *io);
+/* Whether a history read back indexes only vectors of lb->be (its m, count and ring in range). */
+int lr_lbfgs_valid(const lr_lbfgs *lb);
 /* Stores the pair s = x1 - x0, y = g1 - g0 when s.y > 1e-10 ||s|| ||y|| (curvature
  * condition), dropping the oldest beyond m; *stored says whether it was. */
 logreg_status lr_lbfgs_push(lr_lbfgs *lb, int x1, int x0, int g1, int g0, int *stored,

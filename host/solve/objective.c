@@ -17,6 +17,8 @@ void lr_objective_init(lr_objective *o, lr_backend *be, double l2) {
   o->s_train = 0;
   o->evals = o->hv_products = 0;
   o->pen = o->mask = o->tmp = -1;
+  o->l1 = 0;
+  o->pen1 = o->pg = o->tmp1 = -1;
   o->shard = NULL;
   o->n_train = be->n[LR_SLOT_TRAIN];
   o->lo = 0;
@@ -229,6 +231,56 @@ static logreg_status penalty_norm(lr_objective *o, double *w2, logreg_error *err
   return be->ops->vec_dot(be, o->tmp, LR_VEC_THETA, be->nparam, w2, err);
 }
 
+/* |v1| into v0. */
+static void abs_cpu(double *const *v, const double *c, size_t n) {
+  (void)c;
+  for (size_t i = 0; i < n; i++) v[0][i] = fabs(v[1][i]);
+}
+static const lr_vec_map abs_map = {"lr_abs", 2, 0, "v0[i] = fabs(v1[i]);", abs_cpu};
+
+/* The minimum-norm subgradient of g + c0 v3 |theta|: v0 pg, v1 theta, v2 g (J's smooth
+ * gradient), v3 pen1; c0 l1. */
+static void pseudo_grad_cpu(double *const *v, const double *c, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    double a = c[0] * v[3][i], t = v[1][i], g = v[2][i];
+    v[0][i] = t > 0 ? g + a : t < 0 ? g - a : g + a < 0 ? g + a : g - a > 0 ? g - a : 0.0;
+  }
+}
+static const lr_vec_map pseudo_grad_map = {
+    "lr_pseudo_grad", 4, 1,
+    "const float a = c0 * v3[i], t = v1[i], g = v2[i];\n"
+    "v0[i] = t > 0.0f ? g + a : t < 0.0f ? g - a : g + a < 0.0f ? g + a : g - a > 0.0f ? g - a "
+    ": 0.0f;",
+    pseudo_grad_cpu};
+
+logreg_status lr_objective_set_l1(lr_objective *o, double l1, const double *std, int raw_penalty,
+                                  logreg_error *err) {
+  lr_backend *be = o->be;
+  size_t np = be->nparam, kw = be->kw, d = be->d;
+  double *f = malloc(np * sizeof *f);
+  if (!f) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
+  for (size_t q = 0; q < np; q++) {
+    size_t j = q / kw; /* W's row, or d for b */
+    f[q] = j >= d ? 0.0 : raw_penalty ? fmin(1.0 / std[j], LR_PEN_MAX) : 1.0;
+  }
+  int first;
+  logreg_status st = be->ops->vec_alloc(be, 3, &first, err);
+  if (!st) st = be->ops->vec_write(be, first, f, err);
+  free(f);
+  if (st) return st;
+  o->l1 = l1;
+  o->pen1 = first, o->pg = first + 1, o->tmp1 = first + 2;
+  return LOGREG_OK;
+}
+
+/* sum_q pen1_q |theta_q|. */
+static logreg_status l1_norm(lr_objective *o, double *out, logreg_error *err) {
+  lr_backend *be = o->be;
+  const int vecs[] = {o->tmp1, LR_VEC_THETA};
+  logreg_status st = be->ops->vec_map(be, &abs_map, vecs, NULL, err);
+  return st ? st : be->ops->vec_dot(be, o->tmp1, o->pen1, be->nparam, out, err);
+}
+
 /* GRAD = GSUM / sum s + lambda pen [W | 0] (masked). */
 static logreg_status gradient(lr_objective *o, double s, logreg_error *err) {
   return add_penalty(o, LR_VEC_GRAD, 1.0 / s, LR_VEC_GSUM, LR_VEC_THETA, err);
@@ -241,13 +293,23 @@ logreg_status lr_objective_from_sums(lr_objective *o, const lr_sums *sm, int wan
   logreg_status st;
   if (o->l2 != 0 && (st = penalty_norm(o, &w2, err))) return st;
   out->objective = lr_objective_value(sm, o->l2, w2);
+  if (o->l1 > 0) {
+    double w1;
+    if ((st = l1_norm(o, &w1, err))) return st;
+    out->objective += o->l1 * w1;
+  }
   out->loss = sm->rows > 0 ? sm->loss / sm->rows : 0.0;
   out->correct = sm->correct;
   out->grad_max = 0;
   if (want_grad) {
-    if ((st = gradient(o, sm->s, err)) ||
-        (st = be->ops->vec_amax(be, LR_VEC_GRAD, &out->grad_max, err)))
-      return st;
+    if ((st = gradient(o, sm->s, err))) return st;
+    if (o->l1 > 0) {
+      const int vecs[] = {o->pg, LR_VEC_THETA, LR_VEC_GRAD, o->pen1};
+      const double c[] = {o->l1};
+      if ((st = be->ops->vec_map(be, &pseudo_grad_map, vecs, c, err))) return st;
+      return be->ops->vec_amax(be, o->pg, &out->grad_max, err);
+    }
+    if ((st = be->ops->vec_amax(be, LR_VEC_GRAD, &out->grad_max, err))) return st;
   }
   return LOGREG_OK;
 }

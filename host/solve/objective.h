@@ -1,6 +1,6 @@
 /* objective.h: the objective layer: turns a backend's raw sums into J of DESIGN.md §2,
  *
- *   J(W, b) = sum_i s_i l_i / sum_i s_i + lambda/2 ||W||^2,
+ *   J(W, b) = sum_i s_i l_i / sum_i s_i + lambda/2 ||W||^2 (+ l1 ||W||_1, elastic-net),
  *
  * its gradient and its Hessian-vector products, on the backend's vectors. This is the one
  * place where the 1 / sum s scaling and the L2 term are applied, so it is also the one place
@@ -37,6 +37,14 @@ typedef struct lr_objective {
    * (b without an intercept); the gradient and Hessian-vector products are multiplied by it. */
   int pen, mask;
   int tmp; /* a scratch vector for pen (allocated by lr_objective_set_penalty) */
+  /* The L1 term (lr_objective_set_l1): J gains l1 sum_q pen1_q |theta_q| (pen1: 1 on W, or
+   * 1 / sigma_j on W's row j for the raw weights, 0 on b), and every evaluation with a gradient
+   * leaves in vector pg the minimum-norm subgradient of J (the pseudo-gradient: J's smooth
+   * gradient plus l1 pen1 sign(theta), or at theta_q = 0 the gradient moved towards 0 by
+   * l1 pen1_q, 0 when within it), whose max |.| is then grad_max: the KKT residual. l1 = 0:
+   * none (pen1 = pg = tmp1 = -1). */
+  double l1;
+  int pen1, pg, tmp1;
   /* Data parallelism (lr_objective_set_shard); shard NULL: one process, rows are the
    * backend's. */
   const logreg_shard *shard;
@@ -86,6 +94,11 @@ int lr_penalty_arrays(const double *std, size_t d, size_t kw, int raw_penalty, i
  * badly scaled for them). */
 logreg_status lr_objective_penalize(lr_objective *o, const double *std, int raw_penalty,
                                     int no_intercept, double **diag, logreg_error *err);
+
+/* J's L1 term at strength l1 (> 0): its factors (1 on W, 1 / std_j on W's row j with
+ * raw_penalty, 0 on b) and the vectors pen1, pg, tmp1 on the backend. */
+logreg_status lr_objective_set_l1(lr_objective *o, double l1, const double *std, int raw_penalty,
+                                  logreg_error *err);
 
 /* The raw sums of every shard over rows [begin, begin + count), added up (the combine point). */
 logreg_status lr_objective_sums(lr_objective *o, lr_slot slot, size_t begin, size_t count, int want,

@@ -245,20 +245,7 @@ static logreg_status lbfgs_epoch(lr_solver *s, const char **stop, logreg_error *
 /* ---- Checkpoints: every scalar the next epoch reads (the vectors are the backend's) ---- */
 
 static void lbfgs_io(lbfgs_state *ls, lr_ckpt_io *io) {
-  lr_lbfgs *lb = &ls->lb;
-  lr_ckpt_int(io, &lb->m);
-  lr_ckpt_int(io, &lb->count);
-  lr_ckpt_int(io, &lb->head);
-  for (int i = 0; i < LR_LBFGS_MAX_M; i++) {
-    lr_ckpt_int(io, &lb->sv[i]);
-    lr_ckpt_int(io, &lb->yv[i]);
-  }
-  lr_ckpt_int(io, &lb->spare_s);
-  lr_ckpt_int(io, &lb->spare_y);
-  lr_ckpt_f64s(io, lb->rho, LR_LBFGS_MAX_M);
-  lr_ckpt_f64s(io, lb->alpha, LR_LBFGS_MAX_M);
-  lr_ckpt_int(io, &lb->diag);
-  lr_ckpt_int(io, &lb->tmp);
+  lr_lbfgs_io(&ls->lb, io);
   int *ids[] = {&ls->x, &ls->g, &ls->d, &ls->xn, &ls->gn};
   for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) lr_ckpt_int(io, ids[i]);
   lr_ckpt_f64(io, &ls->f);
@@ -272,13 +259,7 @@ static void lbfgs_io(lbfgs_state *ls, lr_ckpt_io *io) {
 
 /* After reading: vector ids and ring indices that index nothing would be out of bounds. */
 static int lbfgs_valid(const lbfgs_state *ls, const lr_backend *be) {
-  const lr_lbfgs *lb = &ls->lb;
-  if (lb->m < 1 || lb->m > LR_LBFGS_MAX_M || lb->count < 0 || lb->count > lb->m || lb->head < 0 ||
-      lb->head >= lb->m || !lr_vec_ok(be, lb->spare_s) || !lr_vec_ok(be, lb->spare_y) ||
-      (lb->diag != -1 && !lr_vec_ok(be, lb->diag)) || (lb->tmp != -1 && !lr_vec_ok(be, lb->tmp)))
-    return 0;
-  for (int i = 0; i < lb->m; i++)
-    if (!lr_vec_ok(be, lb->sv[i]) || !lr_vec_ok(be, lb->yv[i])) return 0;
+  if (!lr_lbfgs_valid(&ls->lb)) return 0;
   return lr_vec_ok(be, ls->x) && lr_vec_ok(be, ls->g) && lr_vec_ok(be, ls->d) &&
          lr_vec_ok(be, ls->xn) && lr_vec_ok(be, ls->gn);
 }

@@ -133,6 +133,7 @@ static logreg_status set_options(logreg_model *m, const logreg_dataset *train,
   o->seed = p->seed;
   o->class_weight_balanced = p->class_weight_balanced;
   o->raw_penalty = p->raw_penalty ? 1 : 0;
+  o->l1_ratio = p->l1_ratio;
   o->no_intercept = p->no_intercept ? 1 : 0;
   o->scale = p->scale;
   static const char *const formats[] = {NULL, "csv", "libsvm", "idx"};
@@ -412,19 +413,23 @@ static logreg_status setup_objective(logreg_trainer *t, size_t n, double s_sum, 
                                      logreg_error *err) {
   const logreg_params *p = t->p;
   size_t dc = t->dc;
-  double l2 = lr_objective_lambda(p->C, p->l2, s_sum);
-  t->m->options.l2 = l2;
+  /* lambda splits into the L2 term's (1 - l1_ratio) and the L1 term's l1_ratio. */
+  double lambda = lr_objective_lambda(p->C, p->l2, s_sum), a = p->l1_ratio;
+  double l2 = a > 0 ? lambda * (1.0 - a) : lambda;
+  t->m->options.l2 = lambda;
   lr_objective_init(&t->obj, t->be, l2);
   logreg_status st;
   if (p->shard && p->shard->size > 1 &&
       (st = lr_objective_set_shard(&t->obj, p->shard, n, lo, err)))
     return st;
-  if (!p->raw_penalty && !p->no_intercept) return LOGREG_OK;
+  int l1 = a > 0 && lambda > 0;
+  if (!p->raw_penalty && !p->no_intercept && !l1) return LOGREG_OK;
   double *stdc = t->m->std; /* the backend's columns' */
   if (t->cols && (stdc = malloc((dc ? dc : 1) * sizeof *stdc)))
     for (size_t j = 0; j < dc; j++) stdc[j] = t->m->std[t->cols[j]];
   if (!stdc) return lr_fail(err, LOGREG_ENOMEM, "out of memory");
   st = lr_objective_penalize(&t->obj, stdc, p->raw_penalty, p->no_intercept, &t->diag, err);
+  if (!st && l1) st = lr_objective_set_l1(&t->obj, lambda * a, stdc, p->raw_penalty, err);
   if (stdc != t->m->std) free(stdc);
   return st;
 }

@@ -51,6 +51,7 @@ double logreg_default_lr(logreg_optimizer opt) {
 /* The optimizer that AUTO stands for. */
 static logreg_optimizer concrete_optimizer(const logreg_params *p) {
   if (p->optimizer != LOGREG_OPTIMIZER_AUTO) return p->optimizer;
+  if (p->l1_ratio > 0) return LOGREG_OPTIMIZER_OWLQN; /* an L1 part: mini-batches refuse it */
   return p->batch_size ? LOGREG_OPTIMIZER_ADAM : LOGREG_OPTIMIZER_LBFGS;
 }
 
@@ -63,6 +64,12 @@ static const char *params_problem(const logreg_params *p) {
   if (!(p->l2 >= 0) || !isfinite(p->l2)) return "'l2' must be a finite number >= 0";
   if (!isnan(p->C) && !(p->C >= 0)) return "'C' must be a number > 0, or inf for no penalty";
   if (p->C > 0 && p->l2 > 0) return "'C' and 'l2' both set the L2 strength: give one of them";
+  if (!(p->l1_ratio >= 0 && p->l1_ratio <= 1)) return "'l1_ratio' must be a number in [0, 1]";
+  if (p->l1_ratio > 0 && p->batch_size > 0)
+    return "'l1_ratio' > 0 (an L1 term) trains full batch (owlqn): no 'batch_size'";
+  if (p->l1_ratio > 0 && concrete_optimizer(p) != LOGREG_OPTIMIZER_OWLQN)
+    return "'l1_ratio' > 0 (an L1 term) trains with the optimizer owlqn (the default then), full "
+           "batch";
   if (!(p->tol >= 0) || !isfinite(p->tol)) return "'tol' must be a finite number >= 0";
   if (p->patience < 0) return "'patience' must be >= 0";
   if (!(p->pos_weight > 0) || !isfinite(p->pos_weight))

@@ -197,7 +197,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     The library standardizes every feature (training mean, population standard deviation) as
     a preconditioner and penalizes the weights in the caller's units (coef_, as scikit-learn
-    does; the CLI's `--penalty raw`), so the optimum is scikit-learn's on unscaled X too.
+    does; the CLI's `--penalty-scale raw`), so the optimum is scikit-learn's on unscaled X too.
     fit_intercept=False fixes the intercept at 0 and scales the features without centring them
     (`--no-intercept`).
     """

@@ -100,6 +100,7 @@ class Params(ctypes.Structure):
         ("consume_x", c_int),
         ("init_coef", c_void_p),
         ("init_intercept", c_void_p),
+        ("l1_ratio", c_double),
     ]
 
 

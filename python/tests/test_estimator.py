@@ -493,7 +493,7 @@ def test_cli_model_files():
         cpath = os.path.join(d, "cli.json")
         subprocess.run([cli, "train", csv, "--target", "label", "--split", "1,0,0", "--device",
                         "cpu", "--model", cpath, "--quiet"], check=True, capture_output=True)
-        # The same fit both ways: `train --penalty raw` is the estimator's objective.
+        # The same fit both ways: `train --penalty-scale raw` is the estimator's objective.
         rpath = os.path.join(d, "raw.json")
         subprocess.run([cli, "train", csv, "--target", "label", "--split", "1,0,0", "--device",
                         "cpu", "--C", "1", "--penalty", "raw", "--tol", "1e-10", "--epochs",
@@ -511,7 +511,7 @@ def test_cli_model_files():
         dp2 = np.abs(cli_p - back.predict_proba(X)).max()
         assert dp2 <= 1e-8, dp2
         print("CLI interchange: predict from a Python model %.1e, Python from a CLI model %.1e, "
-              "train --penalty raw = fit %.1e" % (dp, dp2, dc))
+              "train --penalty-scale raw = fit %.1e" % (dp, dp2, dc))
 
 
 def test_pandas_feature_names():

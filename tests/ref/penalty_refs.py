@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""penalty_refs.py: the reference optima that tests/cli_penalty.sh holds `--penalty raw` and
+"""penalty_refs.py: the reference optima that tests/cli_penalty.sh holds `--penalty-scale raw` and
 `--no-intercept` to.
 
 The data: breast-cancer-wisconsin.data's nine features with feature j (0-based) multiplied by
@@ -9,7 +9,7 @@ writes the same file with the same Python expressions (bcw_scaled below).
 
 logreg trains on x' = float32((x32 - mean) / std) (mean 0 with --no-intercept; std the
 population std about the mean) and penalizes theta with lambda/2 sum pen_j theta_j^2, pen_j =
-1 / std_j^2 with --penalty raw (the raw weights W_raw = theta / std), else 1. The optimum here
+1 / std_j^2 with --penalty-scale raw (the raw weights W_raw = theta / std), else 1. The optimum here
 is Newton's method in double on exactly that objective, started from scikit-learn's
 LogisticRegression on the raw x (C, fit_intercept; multinomial unless binary) mapped into
 theta. Printed: J, and the raw weights (binary cases: all of them; multinomial: class 1's).
@@ -126,9 +126,9 @@ def main():
             f.write(",".join(r) + "\n")
     x, y = read_csv(tmp, 9, header=False)
     os.unlink(tmp)
-    reference("--penalty raw", x, y, False, 1.0, True, True)
-    reference("--penalty raw --binary", x, y, True, 1.0, True, True)
-    reference("--penalty raw --no-intercept", x, y, False, 1.0, True, False)
+    reference("--penalty-scale raw", x, y, False, 1.0, True, True)
+    reference("--penalty-scale raw --binary", x, y, True, 1.0, True, True)
+    reference("--penalty-scale raw --no-intercept", x, y, False, 1.0, True, False)
     reference("--no-intercept --binary (standardized)", x, y, True, 1.0, False, False)
 
 

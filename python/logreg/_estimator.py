@@ -38,7 +38,12 @@ from ._lib import lib
 
 # scikit-learn's solver names, and the library's own optimizer names.
 _SOLVERS = {"lbfgs": "lbfgs", "newton-cg": "newton", "newton": "newton", "gd": "gd",
-            "sgd": "sgd", "momentum": "momentum", "adam": "adam", "adagrad": "adagrad"}
+            "sgd": "sgd", "momentum": "momentum", "adam": "adam", "adagrad": "adagrad",
+            "owlqn": "owlqn", "saga": "owlqn", "liblinear": "owlqn"}
+# The solvers an L1 term trains with: the library's OWL-QN, whatever scikit-learn's name for
+# its own L1 solver ("saga", "liblinear") or the default ("lbfgs") was given.
+_L1_SOLVERS = ("lbfgs", "owlqn", "saga", "liblinear")
+_PENALTIES = ("l2", "l1", "elasticnet", None, "none")
 
 
 class _Model:
@@ -184,10 +189,12 @@ def _path_cache():
 class LogisticRegression(ClassifierMixin, BaseEstimator):
     """Logistic regression trained by liblogreg (scikit-learn's LogisticRegression API).
 
-    C, max_iter, class_weight, fit_intercept, random_state mean what they mean in scikit-learn;
+    penalty, C, l1_ratio, max_iter, class_weight, fit_intercept, warm_start, random_state mean
+    what they mean in scikit-learn; n_jobs is the library's thread count (None or -1: all).
     solver is "lbfgs" (default), "newton-cg" (the library's trust-region Newton), or one of the
     library's first-order optimizers "gd", "sgd", "momentum", "adam", "adagrad" (learning_rate,
-    batch_size). tol is the installed scikit-learn's: before 1.4 the fit stops at max |gradient|
+    batch_size); penalty="l1" or "elasticnet" trains with the library's OWL-QN ("owlqn"; the
+    names "lbfgs", "saga" and "liblinear" are taken for it), whose zeros are exact. tol is the installed scikit-learn's: before 1.4 the fit stops at max |gradient|
     <= tol of C times the weighted sum of the losses plus half the squared weights, i.e. at
     tol / (C * sum of weights) on the library's mean objective; from 1.4 on, as scikit-learn's
     lbfgs then does, at max |gradient| <= tol of the mean objective itself. device: "auto", "cpu" (the native CPU backend),
@@ -208,10 +215,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     # C, solver and tol are scikit-learn's defaults (its API's contract, which check_estimator
     # holds the package to); the iteration cap is the library's (logreg_params_init).
-    def __init__(self, C=1.0, solver="lbfgs", max_iter=_lib.defaults().epochs, tol=1e-4,
-                 class_weight=None, fit_intercept=True, device="auto", batch_size=None,
-                 learning_rate=None, random_state=None, verbose=0):
+    def __init__(self, penalty="l2", C=1.0, l1_ratio=None, solver="lbfgs",
+                 max_iter=_lib.defaults().epochs, tol=1e-4, class_weight=None,
+                 fit_intercept=True, warm_start=False, n_jobs=None, device="auto",
+                 batch_size=None, learning_rate=None, random_state=None, verbose=0):
+        self.penalty = penalty
         self.C = C
+        self.l1_ratio = l1_ratio
+        self.warm_start = warm_start
+        self.n_jobs = n_jobs
         self.solver = solver
         self.max_iter = max_iter
         self.tol = tol
@@ -225,9 +237,30 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     # ---- training ----
 
+    def _l1_ratio(self):
+        """The L1 share of the penalty that penalty and l1_ratio say (scikit-learn's rules)."""
+        if self.penalty not in _PENALTIES:
+            raise ValueError("penalty must be one of 'l2', 'l1', 'elasticnet' or None, got %r"
+                             % (self.penalty,))
+        if self.penalty == "elasticnet":
+            r = self.l1_ratio
+            if not (isinstance(r, (int, float, np.number)) and 0 <= r <= 1):
+                raise ValueError("l1_ratio must be a number in [0, 1] with penalty='elasticnet', "
+                                 "got %r" % (r,))
+            return float(r)
+        return 1.0 if self.penalty == "l1" else 0.0
+
     def fit(self, X, y, sample_weight=None):
         if self.solver not in _SOLVERS:
             raise ValueError("solver must be one of %s, got %r" % (sorted(_SOLVERS), self.solver))
+        l1_ratio = self._l1_ratio()
+        if l1_ratio > 0 and self.solver not in _L1_SOLVERS:
+            raise ValueError("penalty=%r trains with the library's OWL-QN: solver must be one of "
+                             "%s, got %r" % (self.penalty, list(_L1_SOLVERS), self.solver))
+        if not (self.n_jobs is None or (isinstance(self.n_jobs, (int, np.integer))
+                                        and self.n_jobs != 0)):
+            raise ValueError("n_jobs must be None, -1 or a positive integer, got %r"
+                             % (self.n_jobs,))
         if not (isinstance(self.C, (int, float, np.number)) and self.C > 0):
             raise ValueError("C must be a positive number, got %r" % (self.C,))
         if not (isinstance(self.max_iter, (int, np.integer)) and self.max_iter > 0):
@@ -284,9 +317,25 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         try:
             params = _lib.Params()
             lib.logreg_params_init(ctypes.byref(params))
-            params.optimizer = _lib.optimizer(_SOLVERS[self.solver])
+            no_penalty = self.penalty in (None, "none")
+            solver = "owlqn" if l1_ratio > 0 and not no_penalty else _SOLVERS[self.solver]
+            if solver == "owlqn" and l1_ratio == 0:  # saga, liblinear with an L2 penalty
+                solver = "lbfgs"
+            params.optimizer = _lib.optimizer(solver)
             params.epochs = int(self.max_iter)
-            params.C = float(self.C)
+            params.C = float("inf") if no_penalty else float(self.C)
+            params.l1_ratio = 0.0 if no_penalty else l1_ratio
+            if self.n_jobs is not None and self.n_jobs > 0:
+                params.threads = int(self.n_jobs)
+            # warm_start: the next fit starts from this one's coef_ and intercept_, when they
+            # fit the data (scikit-learn's rule: the same features and weight columns).
+            kw = 1 if k == 2 else k
+            init = None
+            if self.warm_start and hasattr(self, "coef_") and self.coef_.shape == (kw, d):
+                init = (np.ascontiguousarray(self.coef_.T, dtype=np.float64),
+                        np.ascontiguousarray(self.intercept_, dtype=np.float64))
+                params.init_coef = init[0].ctypes.data
+                params.init_intercept = init[1].ctypes.data
             params.raw_penalty = 1
             params.no_intercept = 0 if self.fit_intercept else 1
             params.binary = 1 if k == 2 else 0
@@ -294,7 +343,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             # scikit-learn's tol: before 1.4 on the gradient of C * sum_i w_i l_i + |W|^2 / 2,
             # which is C * sum(w) times the library's mean objective J; since 1.4 (its PR 26721)
             # on the gradient of the mean objective, the library's J itself.
-            scale = 1.0 if _SKLEARN_MEAN_LOSS else float(self.C) * total_w
+            scale = 1.0 if _SKLEARN_MEAN_LOSS else (
+                total_w if no_penalty else float(self.C) * total_w)
             params.tol = float(self.tol) / scale if self.tol > 0 else 1e-300
             if self.batch_size is not None:
                 params.batch_size = int(self.batch_size)

@@ -7,6 +7,7 @@
 #   smallest nonzero is above 1e-6, the zeros exact, and the KKT conditions checked in numpy at
 #   logreg's solution (|g_q + lambda sign w_q| small where w_q != 0, |g_q| <= lambda where 0);
 # - on the OpenCL device (PoCL) where there is one: breast cancer L1 at C = 0.1 within 1e-6;
+# - --path: the nonzeros and coefficients per C are saga's at each C, plot path writes a PNG;
 # - the model file records penalty, l1_ratio, penalty_scale and nonzero_coefficients; the old
 #   --penalty raw spelling still works with one note; the errors are one line each.
 # scikit-learn comes from Debian's /usr/bin/python3 (skip when it lacks numpy or sklearn).
@@ -109,6 +110,36 @@ if "$LOGREG" devices 2> /dev/null | grep -q '^opencl:'; then
 else
   echo "opencl part not run: no OpenCL device" >&2
 fi
+
+# --path: the most penalized first, each warm-started; the nonzeros per C and the coefficients
+# (per standard deviation) those of saga's fit at each C; plot path draws it.
+"$LOGREG" train bc.csv --device cpu --split 1,0,0 --tol 1e-10 --epochs 10000 --binary \
+  --penalty l1 --path C=0.01,0.2,0.05 --model p.json > path.out 2> err || fail "--path: $(cat err)"
+"$PY" - <<'PY' && pass "--path C=0.01,0.05,0.2: saga's nonzeros and coefficients at each C" || fail "--path: $(cat path.out)"
+import csv, warnings
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+d = np.loadtxt("bc.csv", delimiter=",", skiprows=1)
+Z, y = StandardScaler().fit_transform(d[:, :-1]), d[:, -1].astype(int)
+rows = list(csv.reader(open("p-path.csv")))
+assert rows[0][:6] == ["C", "objective", "nonzeros", "val_loss", "val_accuracy", "iterations"]
+assert [float(r[0]) for r in rows[1:]] == [0.01, 0.05, 0.2], rows
+for r in rows[1:]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sk = LogisticRegression(penalty="l1", C=float(r[0]), solver="saga", tol=1e-12,
+                                max_iter=100000).fit(Z, y)
+    w = np.array([float(v) for v in r[6:]])
+    assert int(r[2]) == (sk.coef_ != 0).sum() == (w != 0).sum(), (r[0], r[2])
+    assert np.abs(w - sk.coef_[0]).max() <= 1e-5, (r[0], np.abs(w - sk.coef_[0]).max())
+print("ok")
+PY
+grep -q '^training with C=0.2 (no validation split: the least penalized); the path is in p-path.csv$' path.out &&
+  pass "the model trains at the least penalized C without a validation split" || fail "$(cat path.out)"
+"$LOGREG" plot path --path p-path.csv -o path.png 2> err &&
+  [ "$(head -c 4 path.png | od -A n -c | tr -d ' ')" = "211PNG" ] &&
+  pass "plot path: $(cat err)" || fail "plot path: $(cat err)"
 
 # The training: line, the old spelling of --penalty-scale, and the errors.
 "$LOGREG" train bc.csv --device cpu --split 1,0,0 --penalty elasticnet --l1-ratio 0.5 --C 0.1 \

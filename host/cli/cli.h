@@ -48,6 +48,13 @@ const char *cli_path_cache(void);
 int cli_parse(const char *cmd, const char *usage, const arg_spec *specs, int argc, char **argv,
               const char **pos, size_t max_pos, size_t *n_pos);
 
+/* train --path SPEC (path.c): the models of the C values SPEC gives, the most penalized first,
+ * each warm-started from the last, a line each on stdout and the path in out_csv; then p->C is
+ * the value of lowest validation loss (the least penalized without validation rows). 0, or the
+ * exit code after the error. */
+int cli_run_path(const char *spec, const char *out_csv, const logreg_dataset *tr,
+                 const logreg_dataset *va, logreg_params *p, int quiet);
+
 /* Options for reading a data file, shared by train/predict/eval. */
 typedef struct cli_data_opts {
   const char *format; /* csv|libsvm|idx, NULL = by extension */

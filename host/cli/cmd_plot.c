@@ -1,5 +1,6 @@
-/* cmd_plot.c: `logreg plot loss` (train/val loss and accuracy per epoch from a --history CSV)
- * and `logreg plot boundary` (the class regions of a 2-feature model with the data on top),
+/* cmd_plot.c: `logreg plot loss` (train/val loss and accuracy per epoch from a --history CSV),
+ * `logreg plot boundary` (the class regions of a 2-feature model with the data on top) and
+ * `logreg plot path` (the coefficients against log C from train --path),
  * drawn with PLplot's headless pngcairo device.
  *
  * Everything that can fail on bad input (options, the history file, the model, the data) is
@@ -865,15 +866,261 @@ static int plot_boundary(int argc, char **argv) {
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* plot path                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/* What train --path wrote: per C (increasing), its figures and the raw coefficients. */
+typedef struct path_file {
+  size_t n, ncoef;
+  char **names; /* ncoef coefficient names */
+  double *logc; /* n: log10 C */
+  double *coef; /* ncoef x n, column-major by coefficient (a series each) */
+  size_t *nz;   /* n nonzero counts */
+} path_file;
+
+static void path_free(path_file *p) {
+  for (size_t j = 0; p->names && j < p->ncoef; j++) free(p->names[j]);
+  free(p->names);
+  free(p->logc);
+  free(p->coef);
+  free(p->nz);
+}
+
+/* The next CSV field of *s (quoted or not), NUL-terminated in place; NULL at the end. */
+static char *next_field(char **s) {
+  char *f = *s;
+  if (!f) return NULL;
+  if (*f == '"') {
+    char *o = ++f, *r = f;
+    while (*r && !(*r == '"' && r[1] != '"')) {
+      if (*r == '"') r++;
+      *o++ = *r++;
+    }
+    if (*r == '"') r++;
+    *s = *r == ',' ? r + 1 : NULL;
+    *o = '\0';
+    return f;
+  }
+  char *c = strchr(f, ',');
+  if (c) *c = '\0';
+  *s = c ? c + 1 : NULL;
+  return f;
+}
+
+static const char path_header[] = "C,objective,nonzeros,val_loss,val_accuracy,iterations";
+
+static int read_path(const char *path, path_file *p) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return cli_error(CLI_EXIT_ERROR, "%s: cannot open: %s", path, strerror(errno));
+  char *line = NULL;
+  size_t cap = 0, lineno = 0, rows_cap = 0;
+  ssize_t len;
+  int rc = CLI_EXIT_ERROR;
+  while ((len = getline(&line, &cap, f)) >= 0) {
+    lineno++;
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+    if (lineno == 1) {
+      if (strncmp(line, path_header, sizeof path_header - 1) != 0) {
+        cli_error(rc, "%s:1: not a path file (expected \"%s,...\", as train --path writes)", path,
+                  path_header);
+        goto out;
+      }
+      char *s = line + sizeof path_header - 1;
+      s = *s == ',' ? s + 1 : NULL;
+      size_t m = 0;
+      for (char *q = s; q; q = strchr(q, ',')) m++, q++;
+      p->names = calloc(m ? m : 1, sizeof *p->names);
+      if (!p->names) goto oom;
+      for (char *fld; (fld = next_field(&s)) != NULL;)
+        if (!(p->names[p->ncoef++] = strdup(fld))) goto oom;
+      continue;
+    }
+    if (*line == '\0') continue;
+    if (p->n == rows_cap) {
+      rows_cap = rows_cap ? 2 * rows_cap : 16;
+      double *lc = realloc(p->logc, rows_cap * sizeof *lc);
+      if (lc) p->logc = lc;
+      size_t *nz = realloc(p->nz, rows_cap * sizeof *nz);
+      if (nz) p->nz = nz;
+      double *co = realloc(p->coef, rows_cap * (p->ncoef ? p->ncoef : 1) * sizeof *co);
+      if (co) p->coef = co;
+      if (!lc || !nz || !co) goto oom;
+    }
+    char *s = line;
+    double v[6];
+    for (size_t c = 0; c < 6 + p->ncoef; c++) {
+      char *fld = next_field(&s), *end;
+      double x = fld ? strtod(fld, &end) : NAN;
+      if (!fld || end == fld || *end) {
+        cli_error(rc, "%s:%zu: field %zu is not a number", path, lineno, c + 1);
+        goto out;
+      }
+      if (c < 6)
+        v[c] = x;
+      else
+        p->coef[p->n * p->ncoef + (c - 6)] = x; /* row-major for now */
+    }
+    if (!(v[0] > 0)) {
+      cli_error(rc, "%s:%zu: C must be > 0", path, lineno);
+      goto out;
+    }
+    p->logc[p->n] = log10(v[0]);
+    p->nz[p->n] = (size_t)v[2];
+    p->n++;
+  }
+  if (p->n < 2 || p->ncoef == 0) {
+    cli_error(rc, "%s: a path needs 2 values of C or more, and coefficients", path);
+    goto out;
+  }
+  /* A series per coefficient. */
+  double *t = malloc(p->n * p->ncoef * sizeof *t);
+  if (!t) goto oom;
+  for (size_t i = 0; i < p->n; i++)
+    for (size_t j = 0; j < p->ncoef; j++) t[j * p->n + i] = p->coef[i * p->ncoef + j];
+  free(p->coef);
+  p->coef = t;
+  rc = 0;
+  goto out;
+oom:
+  cli_error(rc, "%s: out of memory", path);
+out:
+  free(line);
+  fclose(f);
+  return rc;
+}
+
+/* Design pixels of the path plot's margins: tick labels and y title left, labels right. */
+#define PATH_LEFT 92
+#define PATH_RIGHT 190
+#define PATH_LABELS 10
+
+static int plot_path(int argc, char **argv) {
+  const char *path = NULL, *output = NULL, *title = NULL;
+  int width = 800, height = 600;
+  const arg_spec specs[] = {
+      {"--path", ARG_STR, &path, "P.csv", "what 'logreg train --path' wrote (required)"},
+      {"--output", ARG_STR, &output, "PNG", "the picture to write (also -o; required)"},
+      {"--title", ARG_STR, &title, "TEXT", "title (default: the path file's name)"},
+      {"--width", ARG_INT, &width, "PX", "picture width in pixels (default 800)"},
+      {"--height", ARG_INT, &height, "PX", "picture height in pixels (default 600)"},
+      {NULL, ARG_FLAG, NULL, NULL, NULL}};
+  const char *pos[1];
+  size_t npos;
+  int r = cli_parse("plot path", "logreg plot path --path P.csv -o path.png [options]", specs, argc,
+                    argv, pos, 1, &npos);
+  if (r >= 0) return r;
+  if (npos != 0) return cli_error(CLI_EXIT_USAGE, "plot path: unexpected argument \"%s\"", pos[0]);
+  if (!path) return cli_error(CLI_EXIT_USAGE, "plot path: --path is required");
+  if (!output) return cli_error(CLI_EXIT_USAGE, "plot path: --output (-o) is required");
+  if (check_size(width, height) != 0) return CLI_EXIT_USAGE;
+  path_file pf = {0};
+  if (read_path(path, &pf) != 0) {
+    path_free(&pf);
+    return CLI_EXIT_ERROR;
+  }
+  /* The coefficients that are ever nonzero, labelled: the PATH_LABELS largest at the least
+   * penalized C. */
+  size_t n = pf.n, shown = 0, *lab = calloc(PATH_LABELS, sizeof *lab), nlab = 0;
+  double lo = 0, hi = 0;
+  for (size_t j = 0; j < pf.ncoef; j++) {
+    const double *c = pf.coef + j * n;
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+      any |= c[i] != 0;
+      lo = fmin(lo, c[i]), hi = fmax(hi, c[i]);
+    }
+    if (!any) continue;
+    shown++;
+    size_t at = nlab < PATH_LABELS ? nlab++ : PATH_LABELS;
+    while (at > 0 && fabs(pf.coef[lab[at - 1] * n + n - 1]) < fabs(c[n - 1])) {
+      if (at < PATH_LABELS) lab[at] = lab[at - 1];
+      at--;
+    }
+    if (at < PATH_LABELS) lab[at] = j;
+  }
+  if (!lab || plot_begin(output, width, height) != 0) {
+    free(lab);
+    path_free(&pf);
+    return lab ? CLI_EXIT_ERROR : cli_error(CLI_EXIT_ERROR, "plot path: out of memory");
+  }
+  page pg = page_make(width, height);
+  double cs = pg.cs;
+  char buf[1024], tbuf[1100];
+  if (!title) {
+    snprintf(tbuf, sizeof tbuf, "regularization path: %s", base_name(path));
+    title = tbuf;
+  }
+  double x0 = pf.logc[0], x1 = pf.logc[n - 1];
+  pad_range(&lo, &hi, 0.05);
+  plvpor(px_x(&pg, PATH_LEFT), 1 - px_x(&pg, PATH_RIGHT), px_y(&pg, 60), 1 - px_y(&pg, 60));
+  plwind(x0, x1, lo, hi);
+  plschr(0.0, 1.3 * cs);
+  plcol0(COL_FG);
+  plmtex("t", 2.2, 0.5, 0.5, pl_text(title, buf, sizeof buf));
+  plschr(0.0, 1.05 * cs);
+  draw_grid(0, 0);
+  plcol0(COL_GRID);
+  PLFLT zx[2] = {x0, x1}, zy[2] = {0, 0};
+  plline(2, zx, zy);
+  for (size_t j = 0, q = 0; j < pf.ncoef; j++) {
+    const double *c = pf.coef + j * n;
+    int any = 0;
+    for (size_t i = 0; i < n; i++) any |= c[i] != 0;
+    if (any) draw_series(pf.logc, c, n, COL_CLASS + 10 + (int)(q++ % 10), n <= 30, cs);
+  }
+  draw_frame(0, 0);
+  plcol0(COL_FG);
+  plmtex("b", 2.6, 0.5, 0.5, "log#d10#u C (more penalty to the left)");
+  plmtex("l", y_title_disp(), 0.5, 0.5, "coefficient per standard deviation");
+  /* Labels at the right end, in the lines' colours, spread so that they do not overlap. */
+  double ly[PATH_LABELS], gap = (hi - lo) * 0.045 * pg.t * 600.0 / height;
+  for (size_t a = 0; a < nlab; a++) ly[a] = pf.coef[lab[a] * n + n - 1];
+  for (size_t a = 0; a < nlab; a++) /* by height, then pushed apart from the top */
+    for (size_t b = a + 1; b < nlab; b++)
+      if (ly[b] > ly[a]) {
+        double t = ly[a];
+        ly[a] = ly[b], ly[b] = t;
+        size_t u = lab[a];
+        lab[a] = lab[b], lab[b] = u;
+      }
+  for (size_t a = 1; a < nlab; a++)
+    if (ly[a] > ly[a - 1] - gap) ly[a] = ly[a - 1] - gap;
+  plschr(0.0, 0.75 * cs);
+  for (size_t a = 0; a < nlab; a++) {
+    size_t q = 0; /* the line's colour: its rank among the drawn coefficients */
+    for (size_t j = 0; j < lab[a]; j++) {
+      int any = 0;
+      for (size_t i = 0; i < n; i++) any |= pf.coef[j * n + i] != 0;
+      q += (size_t)any;
+    }
+    plcol0(COL_CLASS + 10 + (int)(q % 10));
+    plmtex("rv", 0.6, (ly[a] - lo) / (hi - lo), 0.0, pl_text(pf.names[lab[a]], buf, 40));
+  }
+  snprintf(tbuf, sizeof tbuf, "%zu of %zu coefficients ever nonzero; %zu at the largest C", shown,
+           pf.ncoef, pf.nz[n - 1]);
+  plcol0(COL_TEXT2);
+  plmtex("t", 0.9, 1.0, 1.0, tbuf);
+  free(lab);
+  int rc = plot_end();
+  if (rc == 0)
+    fprintf(stderr, "wrote %s (%dx%d, %zu values of C, %zu coefficients drawn)\n", output, width,
+            height, n, shown);
+  path_free(&pf);
+  return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 
 static const char plot_usage[] =
     "usage: logreg plot loss --history H.csv -o loss.png [--title T] [--width PX --height PX]\n"
     "       logreg plot boundary --model M.json --data D.csv -o b.png [options]\n"
+    "       logreg plot path --path P.csv -o path.png [options]\n"
     "\n"
     "  loss       train (and validation) loss and accuracy per epoch, from train --history\n"
     "  boundary   the class regions of a 2-feature model, with the data's points on top\n"
+    "  path       the coefficients against log C, from train --path (glmnet's picture)\n"
     "\n"
-    "Run 'logreg plot loss --help' or 'logreg plot boundary --help' for the options.\n";
+    "Run 'logreg plot KIND --help' for the options.\n";
 
 int cmd_plot(int argc, char **argv) {
   if (argc < 1) {
@@ -886,5 +1133,6 @@ int cmd_plot(int argc, char **argv) {
   }
   if (strcmp(argv[0], "loss") == 0) return plot_loss(argc - 1, argv + 1);
   if (strcmp(argv[0], "boundary") == 0) return plot_boundary(argc - 1, argv + 1);
-  return cli_error(CLI_EXIT_USAGE, "plot: unknown kind \"%s\" (loss or boundary)", argv[0]);
+  if (strcmp(argv[0], "path") == 0) return plot_path(argc - 1, argv + 1);
+  return cli_error(CLI_EXIT_USAGE, "plot: unknown kind \"%s\" (loss, boundary or path)", argv[0]);
 }

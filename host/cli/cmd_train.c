@@ -515,8 +515,9 @@ typedef struct train_opts {
   logreg_params p;
   const char *data, *test_path, *test_labels, *split, *optimizer, *model_path, *history;
   const char *class_weight, *sweep, *weight, *gemm, *categorical, *scale, *penalty;
-  const char *penalty_scale; /* --penalty-scale: standardized|raw */
-  double l1_ratio;           /* --l1-ratio (NAN: not given) */
+  const char *penalty_scale;   /* --penalty-scale: standardized|raw */
+  const char *path, *path_out; /* --path C=LO..HI:N, --path-out FILE.csv (path.c) */
+  double l1_ratio;             /* --l1-ratio (NAN: not given) */
   const char *checkpoint, *resume, *folds;
   int checkpoint_every, json, quiet, epochs;
   int stats; /* --stats: the inference table on the training split (show.h) */
@@ -600,6 +601,14 @@ static int train_parse(int argc, char **argv, train_opts *o) {
       {"--infrequent", ARG_FLAG, &o->infrequent, NULL,
        "--max-categories N groups the rarest categories into COL=infrequent until a column has N "
        "features, instead of refusing (OneHotEncoder's max_categories)"},
+      {"--path", ARG_STR, &o->path, "C=LO..HI:N",
+       "the regularization path: N values of C spaced in log C (or C=V1,V2,...), the most "
+       "penalized first, each warm-started from the last; a line per C (objective, nonzero "
+       "coefficients, val loss) and the path in --path-out; then the model with the C of lowest "
+       "val loss"},
+      {"--path-out", ARG_STR, &o->path_out, "FILE.csv",
+       "--path: where the path goes (C, its figures, the raw coefficients; default: the model's "
+       "name with -path.csv)"},
       {"--sweep", ARG_STR, &o->sweep, "KEY=V1,V2,..",
        "train once per lr=, l2= or C= value, rank by val loss, keep the best"},
       {"--cv", ARG_SIZE, &o->cv, "K",
@@ -834,6 +843,10 @@ static int settle_split(train_opts *o) {
   }
   sweep_plan *plan = &o->plan;
   if (o->sweep && parse_sweep(o->sweep, plan) != 0) return CLI_EXIT_USAGE;
+  if (o->path && (cv || o->sweep || o->C_text || !isnan(o->l2)))
+    return cli_error(CLI_EXIT_USAGE,
+                     "--path chooses C itself: not with --cv, --sweep, --C or --l2");
+  if (o->path_out && !o->path) return cli_error(CLI_EXIT_USAGE, "--path-out needs --path");
   if (cv && plan->n && plan->key == SWEEP_LR)
     return cli_error(CLI_EXIT_USAGE, "--cv cross-validates C= or l2= values; lr= is for --sweep "
                                      "alone (lbfgs chooses its own steps)");
@@ -1041,6 +1054,19 @@ static int train_choose(train_opts *o, const train_data *d, cJSON **sweep_json, 
     for (size_t i = 0; i < logreg_dataset_rows(d->tr); i++)
       if ((size_t)fo[i] + 1 > cv) cv = (size_t)fo[i] + 1;
     if (cv < 2) cv = 2; /* one fold only: logreg_cv says which is empty */
+  }
+  if (o->path) {
+    char def[4200];
+    const char *out = o->path_out;
+    if (!out) { /* model.json -> model-path.csv */
+      size_t len = strlen(o->model_path);
+      if (len > 5 && strcmp(o->model_path + len - 5, ".json") == 0) len -= 5;
+      snprintf(def, sizeof def, "%.*s-path.csv", (int)(len < 4000 ? len : 4000), o->model_path);
+      out = def;
+    }
+    int rc = cli_run_path(o->path, out, d->tr, d->va, &o->p, o->quiet);
+    if (rc == 0) o->default_C = 0;
+    return rc;
   }
   if (cv) {
     cv_setup cs = {cv, o->is_auto, o->cv_together, o->quiet, o->json, o->cv_tol, o->cv_scoring};

@@ -234,6 +234,11 @@ logreg_status logreg_trainer_finish(logreg_trainer *t, logreg_model **out, logre
         (st = lr_objective_eval(&t->obj, LR_SLOT_VAL, 0, nv, 0, &t->evv, err)))
       return st;
   }
+  /* A run that stopped before its first epoch (a warm start already within tol) has not
+   * measured the validation rows yet. */
+  if (nv && isnan(t->evv.loss) &&
+      (st = lr_objective_eval(&t->obj, LR_SLOT_VAL, 0, nv, 0, &t->evv, err)))
+    return st;
   if ((st = be->ops->vec_read(be, LR_VEC_THETA, t->best, err))) return st;
   if (t->cols) { /* the columns no training row uses keep weight 0 */
     memset(m->w, 0, m->d * be->kw * sizeof *m->w);

@@ -31,14 +31,16 @@ typedef struct owlqn_state {
   double f;
 } owlqn_state;
 
-/* d_q = 0 where d_q pg_q >= 0: v0 d, v1 pg. */
+/* d_q = 0 where d_q pg_q >= 0 at a penalized coordinate that is 0 (where d would leave the
+ * orthant -pg chooses): v0 d, v1 pg, v2 x, v3 pen1. */
 static void align_cpu(double *const *v, const double *c, size_t n) {
   (void)c;
   for (size_t i = 0; i < n; i++)
-    if (!(v[0][i] * v[1][i] < 0)) v[0][i] = 0.0;
+    if (v[3][i] > 0 && v[2][i] == 0 && !(v[0][i] * v[1][i] < 0)) v[0][i] = 0.0;
 }
-static const lr_vec_map align_map = {"lr_owlqn_align", 2, 0,
-                                     "if (!(v0[i] * v1[i] < 0.0f)) v0[i] = 0.0f;", align_cpu};
+static const lr_vec_map align_map = {
+    "lr_owlqn_align", 4, 0,
+    "if (v3[i] > 0.0f && v2[i] == 0.0f && !(v0[i] * v1[i] < 0.0f)) v0[i] = 0.0f;", align_cpu};
 
 /* The orthant: v0 xi, v1 x, v2 pg. */
 static void orthant_cpu(double *const *v, const double *c, size_t n) {
@@ -102,10 +104,10 @@ static logreg_status owlqn_direction(lr_solver *s, double *gd, logreg_error *err
   lr_backend *be = s->be;
   const lr_backend_ops *o = be->ops;
   size_t n = be->nparam;
-  const int av[] = {os->d, os->pg};
+  const int av[] = {os->d, os->pg, os->x, s->obj->pen1};
   logreg_status st;
   if ((st = lr_lbfgs_direction(&os->lb, os->pg, os->d, err)) ||
-      (st = o->vec_map(be, &align_map, av, NULL, err)) ||
+      (s->obj->l1 > 0 && (st = o->vec_map(be, &align_map, av, NULL, err))) ||
       (st = o->vec_dot(be, os->pg, os->d, n, gd, err)))
     return st;
   if (*gd < 0) return LOGREG_OK;

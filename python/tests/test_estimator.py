@@ -564,7 +564,9 @@ def test_l1_elasticnet():
             ref = SkLR(penalty=pen, l1_ratio=r, C=C, solver="saga", tol=1e-12,
                        max_iter=100000).fit(Z, y)
         assert ref.n_iter_[0] < 100000
-        ours = logreg.LogisticRegression(penalty=pen, l1_ratio=r, C=C, tol=1e-10, max_iter=5000,
+        # A float32 device's evaluations end near 1e-7: a tighter tol would only spend its cap.
+        ours = logreg.LogisticRegression(penalty=pen, l1_ratio=r, C=C, max_iter=5000,
+                                         tol=1e-10 if DEVICE in ("cpu", "reference") else 1e-6,
                                          device=DEVICE).fit(Z, y)
         dc = np.abs(ours.coef_ - ref.coef_).max()
         di = np.abs(ours.intercept_ - ref.intercept_).max()
@@ -573,14 +575,18 @@ def test_l1_elasticnet():
         assert dc <= 1e-5 and di <= 1e-5, (pen, dc, di)
         assert ((ours.coef_ != 0) == (ref.coef_ != 0)).all()
         assert ((np.abs(ours.coef_) < 1e-9) == (ours.coef_ == 0)).all()
-    warm = logreg.LogisticRegression(penalty="l1", warm_start=True, tol=1e-8, max_iter=5000,
+    tol = 1e-8 if DEVICE in ("cpu", "reference") else 1e-6
+    warm = logreg.LogisticRegression(penalty="l1", warm_start=True, tol=tol, max_iter=5000,
                                      device=DEVICE)
     for C in (0.01, 0.1, 1.0):
         warm.set_params(C=C).fit(Z, y)
-    cold = logreg.LogisticRegression(penalty="l1", C=1.0, tol=1e-8, max_iter=5000,
+    cold = logreg.LogisticRegression(penalty="l1", C=1.0, tol=tol, max_iter=5000,
                                      device=DEVICE).fit(Z, y)
-    assert np.abs(warm.coef_ - cold.coef_).max() <= 1e-6
-    one = logreg.LogisticRegression(penalty="l1", C=1.0, tol=1e-8, max_iter=5000, n_jobs=1,
+    # float32 evaluations (an OpenCL device) end each fit at their own rounding: 1e-4 there.
+    dw = np.abs(warm.coef_ - cold.coef_).max()
+    print("warm-started path at C = 1 against the cold fit: %.1e" % dw)
+    assert dw <= (1e-6 if DEVICE in ("cpu", "reference") else 1e-4), dw
+    one = logreg.LogisticRegression(penalty="l1", C=1.0, tol=tol, max_iter=5000, n_jobs=1,
                                     device=DEVICE).fit(Z, y)
     np.testing.assert_array_equal(one.coef_, cold.coef_)
     for kw in ({"penalty": "l1", "solver": "adam"}, {"penalty": "elasticnet"},

@@ -6,7 +6,8 @@
 #   (computed here in numpy, independently of both), the same nonzero coefficients where saga's
 #   smallest nonzero is above 1e-6, the zeros exact, and the KKT conditions checked in numpy at
 #   logreg's solution (|g_q + lambda sign w_q| small where w_q != 0, |g_q| <= lambda where 0);
-# - on the OpenCL device (PoCL) where there is one: breast cancer L1 at C = 0.1 within 1e-6;
+# - on the OpenCL device (PoCL) where there is one: breast cancer L1 at C = 0.1 and iris
+#   (multinomial) l1_ratio 0.5 at C = 1 within 1e-6;
 # - --path: the nonzeros and coefficients per C are saga's at each C, plot path writes a PNG;
 # - the model file records penalty, l1_ratio, penalty_scale and nonzero_coefficients; the old
 #   --penalty raw spelling still works with one note; the errors are one line each.
@@ -107,6 +108,10 @@ if "$LOGREG" devices 2> /dev/null | grep -q '^opencl:'; then
   "$LOGREG" train bc.csv --device opencl --split 1,0,0 --epochs 10000 --quiet --binary \
     --penalty l1 --C 0.1 --model o.json > /dev/null 2> err || fail "opencl: $(cat err)"
   out=$(check bc 0.1 1 o.json 1e-6 2>&1) && pass "opencl, bc L1 C 0.1: $out" || fail "opencl: $out"
+  "$LOGREG" train iris.csv --device opencl --split 1,0,0 --epochs 10000 --quiet \
+    --penalty elasticnet --l1-ratio 0.5 --C 1 --model o.json > /dev/null 2> err || fail "opencl: $(cat err)"
+  out=$(check iris 1 0.5 o.json 1e-6 2>&1) && pass "opencl, iris multinomial 0.5 C 1: $out" ||
+    fail "opencl, iris: $out"
 else
   echo "opencl part not run: no OpenCL device" >&2
 fi

@@ -933,6 +933,13 @@ static char *cat_name(const char *column, const char *value) {
   return s;
 }
 
+/* Pairs (count, index) of size_t, by count then index. */
+static int cmp_count_index(const void *pa, const void *pb) {
+  const size_t *a = pa, *b = pb;
+  if (a[0] != b[0]) return a[0] < b[0] ? -1 : 1;
+  return (a[1] > b[1]) - (a[1] < b[1]);
+}
+
 /* Groups column j's rare categories (opt->min_frequency; with opt->infrequent, those beyond
  * opt->max_categories features) into one category LOGREG_INFREQUENT after the others, as
  * scikit-learn's OneHotEncoder._identify_infrequent picks them: count < min_frequency, then
@@ -943,7 +950,8 @@ static char *cat_name(const char *column, const char *value) {
 static int group_rare(const logreg_read_options *opt, size_t n, cat_column *cc, size_t *grouped) {
   size_t m = cc->ncat, cap = opt->infrequent ? opt->max_categories : 0;
   if (!opt->min_frequency && !cap) return 0;
-  size_t *count = calloc(m ? m : 1, sizeof *count), *order = malloc((m ? m : 1) * sizeof *order);
+  size_t *count = calloc(m ? m : 1, sizeof *count);
+  size_t *order = malloc((m ? 2 * m : 1) * sizeof *order); /* (count, index) pairs */
   unsigned char *rare = calloc(m ? m : 1, 1);
   uint32_t *to = malloc((m ? m : 1) * sizeof *to);
   int rc = -1;
@@ -952,13 +960,11 @@ static int group_rare(const logreg_read_options *opt, size_t n, cat_column *cc, 
   size_t nrare = 0;
   for (size_t e = 0; e < m; e++) nrare += rare[e] = count[e] < opt->min_frequency;
   if (cap && cap < m - nrare + 1) {
-    for (size_t e = 0; e < m; e++) order[e] = e;
-    for (size_t e = 1; e < m; e++) { /* insertion sort by count: stable */
-      size_t v = order[e], q = e;
-      for (; q > 0 && count[order[q - 1]] > count[v]; q--) order[q] = order[q - 1];
-      order[q] = v;
-    }
-    for (size_t e = 0; e + cap - 1 < m; e++) rare[order[e]] = 1;
+    /* By count, ties in category order (a stable sort, as numpy's mergesort there): the pairs
+     * (count, index) sorted. O(m log m): an id-like column has m near the rows. */
+    for (size_t e = 0; e < m; e++) order[2 * e] = count[e], order[2 * e + 1] = e;
+    qsort(order, m, 2 * sizeof *order, cmp_count_index);
+    for (size_t e = 0; e + cap - 1 < m; e++) rare[order[2 * e + 1]] = 1;
     nrare = 0;
     for (size_t e = 0; e < m; e++) nrare += rare[e];
   }

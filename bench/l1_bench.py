@@ -48,6 +48,9 @@ from scipy.special import log_expit
 from sklearn.datasets import dump_svmlight_file, load_svmlight_file
 from sklearn.linear_model import LogisticRegression
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sparse_bench import read_liblinear  # noqa: E402  (LIBLINEAR's model file: w and labels)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REL = 1e-6
 C = 1.0
@@ -80,17 +83,6 @@ def objective(X, y01, w):
     z = np.asarray(X @ w).ravel()
     loss = -(y01 * log_expit(z) + (1 - y01) * log_expit(-z)).mean()
     return loss + np.abs(w).sum() / (C * X.shape[0])
-
-
-def read_liblinear(path):
-    lines = open(path).read().split("\n")
-    labels, i = None, 0
-    while lines[i] != "w":
-        if lines[i].startswith("label "):
-            labels = [int(float(v)) for v in lines[i].split()[1:]]
-        i += 1
-    w = np.array([float(l.split()[0]) for l in lines[i + 1:] if l.strip()])
-    return w, labels
 
 
 def fashion_pair(limit):

@@ -171,4 +171,38 @@ expect_error "--penalty elasticnet trains full batch (owlqn): no --batch-size" -
 expect_error "is not one of l2, l1, elasticnet, none" --penalty lasso
 expect_error "--cv with --penalty l1 is not supported yet" --penalty l1 --cv 3
 expect_error "no --C or --l2 with it" --penalty none --C 1
+# --path, plot path and the model file: each bad input one line, no file written.
+expect_line() { # WANT CODE ARGS...: exit CODE and one line holding WANT
+  local want=$1 code=$2
+  shift 2
+  "$LOGREG" "$@" > /dev/null 2> err
+  local rc=$?
+  [ "$rc" -eq "$code" ] && [ "$(wc -l < err)" -eq 1 ] && grep -qF -- "$want" err &&
+    pass "$*: $(cat err)" || fail "$*: rc $rc: $(cat err)"
+}
+rm -f e.json e-path.csv
+expect_line 'is not C=LO..HI:N or C=V1,V2,...' 2 train bc.csv --path l2=1,2 --model e.json
+expect_line 'LO..HI:N needs 0 < LO < HI and N from 2 to 200 values' 2 train bc.csv --path C=1..0.1:5 --model e.json
+expect_line 'the values must be finite numbers > 0' 2 train bc.csv --path C=0.1,x --model e.json
+expect_line '--path chooses C itself: not with --cv, --sweep, --C or --l2' 2 train bc.csv --path C=0.1,1 --C 1 --model e.json
+expect_line '--path-out needs --path' 2 train bc.csv --path-out p.csv --model e.json
+[ ! -e e.json ] && [ ! -e e-path.csv ] && pass "no model or path written" || fail "a file was written"
+expect_line 'not a path file' 1 plot path --path bc.csv -o e.png
+head -2 p-path.csv > short.csv
+expect_line 'a path needs 2 values of C or more' 1 plot path --path short.csv -o e.png
+sed '2s/^0.01,/0.01x,/' p-path.csv > bad.csv
+expect_line 'bad.csv:2: field 1 is not a number' 1 plot path --path bad.csv -o e.png
+[ ! -e e.png ] && pass "no picture written" || fail "a picture was written"
+"$PY" - <<'PY'
+import json
+m = json.load(open("p.json"))
+m["options"]["l1_ratio"] = 2
+json.dump(m, open("bad_ratio.json", "w"))
+m = json.load(open("p.json"))
+m["options"]["penalty_scale"] = "huge"
+json.dump(m, open("bad_scale.json", "w"))
+PY
+head -5 bc.csv > few.csv
+expect_line 'options.l1_ratio' 1 predict --model bad_ratio.json few.csv
+expect_line 'options.penalty_scale' 1 predict --model bad_scale.json few.csv
 finish

@@ -226,6 +226,22 @@ static void test_defaults(void) {
   CHECK(logreg_optimizer_parse("rmsprop", &o, &err) == LOGREG_EINVAL);
   CHECK_STR_CONTAINS(err.message, "'optimizer': \"rmsprop\" is not one of: gd sgd");
   CHECK(!logreg_optimizer_second_order(LOGREG_OPTIMIZER_ADAM));
+  /* An L1 part: owlqn by default; a bad l1_ratio, another optimizer, mini-batches are named. */
+  logreg_params_init(&p);
+  p.l1_ratio = 0.5;
+  CHECK(logreg_params_resolve(&p, &r, &err) == LOGREG_OK);
+  CHECK(r.optimizer == LOGREG_OPTIMIZER_OWLQN && r.C == 1.0 && r.tol == 1e-6);
+  p.l1_ratio = 1.5;
+  CHECK(logreg_params_check(&p, &err) == LOGREG_EINVAL);
+  CHECK_STR_CONTAINS(err.message, "'l1_ratio' must be a number in [0, 1]");
+  p.l1_ratio = 1;
+  p.optimizer = LOGREG_OPTIMIZER_LBFGS;
+  CHECK(logreg_params_check(&p, &err) == LOGREG_EINVAL);
+  CHECK_STR_CONTAINS(err.message, "trains with the optimizer owlqn");
+  p.optimizer = LOGREG_OPTIMIZER_AUTO;
+  p.batch_size = 16;
+  CHECK(logreg_params_check(&p, &err) == LOGREG_EINVAL);
+  CHECK_STR_CONTAINS(err.message, "no 'batch_size'");
 }
 
 /* An L-BFGS model on `device` from ds, taking its X when `consume`. */

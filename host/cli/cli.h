@@ -52,6 +52,10 @@ int cli_parse(const char *cmd, const char *usage, const arg_spec *specs, int arg
  * each warm-started from the last, a line each on stdout and the path in out_csv; then p->C is
  * the value of lowest validation loss (the least penalized without validation rows). 0, or the
  * exit code after the error. */
+#define CLI_PATH_MAX_VALUES 200
+/* The --path SPEC checked before any data is read: -1 when good, else the exit code after its
+ * one-line error. */
+int cli_path_check(const char *spec);
 int cli_run_path(const char *spec, const char *out_csv, const logreg_dataset *tr,
                  const logreg_dataset *va, logreg_params *p, int quiet);
 

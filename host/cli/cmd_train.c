@@ -847,6 +847,7 @@ static int settle_split(train_opts *o) {
     return cli_error(CLI_EXIT_USAGE,
                      "--path chooses C itself: not with --cv, --sweep, --C or --l2");
   if (o->path_out && !o->path) return cli_error(CLI_EXIT_USAGE, "--path-out needs --path");
+  if (o->path && cli_path_check(o->path) >= 0) return CLI_EXIT_USAGE;
   if (cv && plan->n && plan->key == SWEEP_LR)
     return cli_error(CLI_EXIT_USAGE, "--cv cross-validates C= or l2= values; lr= is for --sweep "
                                      "alone (lbfgs chooses its own steps)");

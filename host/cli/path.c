@@ -12,8 +12,6 @@
 
 #include "cli.h"
 
-#define PATH_MAX_VALUES 200
-
 /* "C=LO..HI:N" (N values spaced evenly in log C, LO and HI included) or "C=V1,V2,..." into
  * v[] in increasing order; the count, or 0 after the error. */
 static size_t parse_values(const char *s, double *v) {
@@ -33,11 +31,11 @@ static size_t parse_values(const char *s, double *v) {
     ok = ok && *end == ':';
     cnt = ok ? strtod(end + 1, &end) : 0;
     ok = ok && *end == '\0' && lo > 0 && hi > lo && isfinite(hi) && cnt >= 2 &&
-         cnt <= PATH_MAX_VALUES && cnt == floor(cnt);
+         cnt <= CLI_PATH_MAX_VALUES && cnt == floor(cnt);
     if (!ok) {
       cli_error(CLI_EXIT_USAGE,
                 "--path: \"C=%s\": LO..HI:N needs 0 < LO < HI and N from 2 to %d values", s,
-                PATH_MAX_VALUES);
+                CLI_PATH_MAX_VALUES);
       return 0;
     }
     n = (size_t)cnt;
@@ -49,10 +47,10 @@ static size_t parse_values(const char *s, double *v) {
   for (const char *p = s; *p;) {
     char *end;
     double x = strtod(p, &end);
-    if (end == p || !(x > 0) || !isfinite(x) || (*end && *end != ',') || n == PATH_MAX_VALUES) {
+    if (end == p || !(x > 0) || !isfinite(x) || (*end && *end != ',') || n == CLI_PATH_MAX_VALUES) {
       cli_error(CLI_EXIT_USAGE,
                 "--path: \"C=%s\": the values must be finite numbers > 0, at most %d", s,
-                PATH_MAX_VALUES);
+                CLI_PATH_MAX_VALUES);
       return 0;
     }
     v[n++] = x;
@@ -95,9 +93,14 @@ static void write_header(FILE *f, const logreg_model *m) {
   fputc('\n', f);
 }
 
+int cli_path_check(const char *spec) {
+  double v[CLI_PATH_MAX_VALUES];
+  return parse_values(spec, v) ? -1 : CLI_EXIT_USAGE;
+}
+
 int cli_run_path(const char *spec, const char *out_csv, const logreg_dataset *tr,
                  const logreg_dataset *va, logreg_params *p, int quiet) {
-  double v[PATH_MAX_VALUES];
+  double v[CLI_PATH_MAX_VALUES];
   size_t n = parse_values(spec, v);
   if (n == 0) return CLI_EXIT_USAGE;
   logreg_error err;

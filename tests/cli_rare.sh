@@ -9,7 +9,8 @@
 # - predict's probabilities equal those recomputed in Python from weights_raw/bias_raw and
 #   OneHotEncoder(handle_unknown="infrequent_if_exist").transform on a file with rare, unseen and
 #   missing values (1e-6): unseen ones go to the group and are not counted as unseen;
-# - the data: line counts the grouped categories; the errors are one line each.
+# - the data: line counts the grouped categories; the errors are one line each, a malformed
+#   group in a model file too.
 # scikit-learn comes from Debian's /usr/bin/python3 (skip when it lacks pandas or sklearn).
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
@@ -127,4 +128,23 @@ sed 's/,a,/,infrequent,/' rare.csv > named.csv
 rc=$?
 [ "$rc" -eq 1 ] && [ "$(wc -l < err)" -eq 1 ] && grep -q 'column "shop" has a category "infrequent"' err &&
   [ ! -e e.json ] && pass "a category named infrequent: $(cat err)" || fail "named: rc $rc: $(cat err)"
+# A model file whose group is malformed is one line at load time.
+"$LOGREG" train rare.csv "${fit[@]}" --min-frequency 10 --model g.json > /dev/null 2>&1
+"$PY" - <<'PY'
+import json
+m = json.load(open("g.json"))
+c = [e for e in m["categorical"] if e.get("infrequent")][0]
+c["infrequent"] = "yes"
+json.dump(m, open("g1.json", "w"))
+c["infrequent"] = True
+c["categories"][-1] = "other"
+m["features"][m["features"].index(c["column"] + "=infrequent")] = c["column"] + "=other"
+json.dump(m, open("g2.json", "w"))
+PY
+for bad in "g1.json:infrequent must be true or false" "g2.json:the last category must be \"infrequent\""; do
+  "$LOGREG" predict --model "${bad%%:*}" new.csv > /dev/null 2> err
+  rc=$?
+  [ "$rc" -eq 1 ] && [ "$(wc -l < err)" -eq 1 ] && grep -qF -- "${bad#*:}" err &&
+    pass "${bad%%:*}: $(cat err)" || fail "${bad%%:*}: rc $rc: $(cat err)"
+done
 finish
